@@ -1,0 +1,124 @@
+//! The configured provider's AWS side: one SDK configuration, per-service clients with endpoint
+//! overrides, cancellation by StopProvider, and the account id (looked up once, when needed).
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+
+use super::config::ProviderConfig;
+use super::error::AwsError;
+use super::profile::Environment;
+
+pub struct ProviderData {
+    pub region: String,
+    pub environment: Environment,
+    pub default_tags: BTreeMap<String, String>,
+    pub sns: aws_sdk_sns::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    sts: aws_sdk_sts::Client,
+    stop: CancellationToken,
+    account_id: OnceCell<String>,
+}
+
+macro_rules! client {
+    ($krate:ident, $sdk:expr, $endpoints:expr, $name:literal) => {{
+        let mut b = $krate::config::Builder::from($sdk);
+        if let Some(url) = $endpoints.get($name) {
+            b = b.endpoint_url(url);
+        }
+        $krate::Client::from_conf(b.build())
+    }};
+}
+
+impl ProviderData {
+    pub async fn load(
+        cfg: &ProviderConfig,
+        stop: CancellationToken,
+    ) -> Result<ProviderData, String> {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(r) = &cfg.region {
+            loader = loader.region(aws_config::Region::new(r.clone()));
+        }
+        if let Some(p) = &cfg.profile {
+            loader = loader.profile_name(p);
+        }
+        let sdk = loader.load().await;
+        let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
+            "No AWS region is set: set `region` in the provider block, or AWS_REGION.".to_string()
+        })?;
+        let e = &cfg.endpoints;
+        Ok(ProviderData {
+            region,
+            environment: cfg.environment.unwrap_or(Environment::Production),
+            default_tags: cfg.default_tags.clone(),
+            sns: client!(aws_sdk_sns, &sdk, e, "sns"),
+            kms: client!(aws_sdk_kms, &sdk, e, "kms"),
+            cloudwatch: client!(aws_sdk_cloudwatch, &sdk, e, "cloudwatch"),
+            sts: client!(aws_sdk_sts, &sdk, e, "sts"),
+            stop,
+            account_id: OnceCell::new(),
+        })
+    }
+
+    /// Runs one AWS call for `component`, ending early with `Stopped` when Terraform sends
+    /// StopProvider.
+    pub async fn call<T, E, F>(&self, component: &str, fut: F) -> Result<T, AwsError>
+    where
+        F: Future<Output = Result<T, E>>,
+        E: ProvideErrorMetadata + std::error::Error,
+    {
+        tracing::debug!(component, "AWS call");
+        tokio::select! {
+            biased;
+            _ = self.stop.cancelled() => Err(AwsError::Stopped { component: component.to_string() }),
+            res = fut => res.map_err(|e| {
+                let err = AwsError::api(component, e);
+                tracing::debug!(component, error = %err, "AWS call failed");
+                err
+            }),
+        }
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.stop.is_cancelled()
+    }
+
+    /// The caller's account id (STS GetCallerIdentity, once per process).
+    pub async fn account_id(&self) -> Result<&str, AwsError> {
+        self.account_id
+            .get_or_try_init(|| async {
+                let out = self
+                    .call("sts caller identity", self.sts.get_caller_identity().send())
+                    .await?;
+                out.account.ok_or_else(|| AwsError::Invalid {
+                    component: "sts caller identity".into(),
+                    message: "STS returned no account id".into(),
+                })
+            })
+            .await
+            .map(String::as_str)
+    }
+
+    /// `arn:aws:<service>:<region>:<account>:<resource>` in the region's partition.
+    pub fn arn(&self, service: &str, account: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{service}:{}:{account}:{resource}",
+            partition(&self.region),
+            self.region
+        )
+    }
+}
+
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}

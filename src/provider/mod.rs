@@ -1,0 +1,90 @@
+//! The provider: its block (`config`), environment profiles, AWS clients and errors, tags, and the
+//! list of resources it serves.
+
+pub mod aws;
+pub mod config;
+pub mod error;
+pub mod profile;
+pub mod tags;
+
+use std::sync::Arc;
+
+use tokio::sync::RwLock;
+use tokio_util::sync::CancellationToken;
+
+use crate::framework::resource::Resource;
+use crate::framework::{Diagnostic, Diagnostics, Schema, Type, Value};
+
+pub use aws::ProviderData;
+
+pub struct Provider {
+    schema: Schema,
+    resources: Vec<Arc<dyn Resource<ProviderData>>>,
+    data: RwLock<Option<Arc<ProviderData>>>,
+    stop: CancellationToken,
+}
+
+impl Provider {
+    pub fn new() -> Provider {
+        Provider {
+            schema: config::schema(),
+            resources: crate::resources::all(),
+            data: RwLock::new(None),
+            stop: CancellationToken::new(),
+        }
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+    pub fn schema_type(&self) -> Type {
+        self.schema.implied_type()
+    }
+    pub fn resources(&self) -> impl Iterator<Item = &Arc<dyn Resource<ProviderData>>> {
+        self.resources.iter()
+    }
+    pub fn resource(&self, type_name: &str) -> Option<&Arc<dyn Resource<ProviderData>>> {
+        self.resources.iter().find(|r| r.type_name() == type_name)
+    }
+
+    pub fn validate(&self, cfg: &Value) -> Diagnostics {
+        config::validate(cfg)
+    }
+
+    pub async fn configure(&self, cfg: &Value, terraform_version: &str) -> Diagnostics {
+        let mut d = config::validate(cfg);
+        if d.has_errors() {
+            return d;
+        }
+        if !cfg.is_wholly_known() {
+            d.push(Diagnostic::error(
+                "Provider configuration depends on unknown values",
+                "The provider block uses values that are only known after apply. Give it values known at plan time (variables, literals).",
+            ));
+            return d;
+        }
+        let parsed = config::parse(cfg);
+        match ProviderData::load(&parsed, self.stop.clone()).await {
+            Ok(data) => {
+                tracing::debug!(terraform_version, region = %data.region, environment = %data.environment, "provider configured");
+                *self.data.write().await = Some(Arc::new(data));
+            }
+            Err(msg) => d.push(Diagnostic::error("Cannot configure AWS", msg)),
+        }
+        d
+    }
+
+    pub async fn data(&self) -> Option<Arc<ProviderData>> {
+        self.data.read().await.clone()
+    }
+
+    pub fn stop(&self) {
+        self.stop.cancel();
+    }
+}
+
+impl Default for Provider {
+    fn default() -> Self {
+        Self::new()
+    }
+}

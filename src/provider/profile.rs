@@ -1,0 +1,71 @@
+//! Environment profiles: `development`, `staging`, `production`. A profile chooses defaults and
+//! floors (see the README's profile table); it never turns encryption or TLS off.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Staging,
+    Production,
+}
+
+pub const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
+
+impl Environment {
+    pub fn parse(s: &str) -> Option<Environment> {
+        match s {
+            "development" => Some(Environment::Development),
+            "staging" => Some(Environment::Staging),
+            "production" => Some(Environment::Production),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Development => "development",
+            Environment::Staging => "staging",
+            Environment::Production => "production",
+        }
+    }
+    /// CloudWatch Logs retention, in days.
+    pub fn log_retention_days(self) -> i64 {
+        match self {
+            Environment::Development => 7,
+            Environment::Staging => 30,
+            Environment::Production => 365,
+        }
+    }
+    /// Days a scheduled KMS key deletion waits (7 is AWS's minimum; production keeps the full 30).
+    pub fn key_deletion_window_days(self) -> i32 {
+        match self {
+            Environment::Production => 30,
+            _ => 7,
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The detail text of an invalid-environment diagnostic.
+pub fn environment_hint(got: &str) -> String {
+    format!("{got:?} is not an environment. Use one of \"development\", \"staging\" or \"production\" (the default).")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for name in ENVIRONMENTS {
+            assert_eq!(Environment::parse(name).unwrap().as_str(), name);
+        }
+        assert_eq!(Environment::parse("prod"), None);
+        assert!(Environment::Production.log_retention_days() >= 365);
+    }
+}

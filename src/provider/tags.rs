@@ -1,0 +1,74 @@
+//! Tags: provider `default_tags`, the resource's `tags`, and the two the provider always adds.
+
+use std::collections::BTreeMap;
+
+use crate::framework::{AttrPath, Diagnostics};
+
+use super::profile::Environment;
+
+pub const TAG_RESOURCE: &str = "prod:resource";
+pub const TAG_ENVIRONMENT: &str = "prod:environment";
+
+/// The effective tags (`tags_all`): defaults, then the resource's own, then the provider's markers.
+pub fn effective(
+    defaults: &BTreeMap<String, String>,
+    own: &BTreeMap<String, String>,
+    type_name: &str,
+    name: &str,
+    env: Environment,
+) -> BTreeMap<String, String> {
+    let mut all = defaults.clone();
+    all.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all.insert(TAG_RESOURCE.to_string(), format!("{type_name}.{name}"));
+    all.insert(TAG_ENVIRONMENT.to_string(), env.as_str().to_string());
+    all
+}
+
+/// AWS tag limits, and the keys reserved for AWS and for this provider.
+pub fn validate(tags: &BTreeMap<String, String>, path: &AttrPath, d: &mut Diagnostics) {
+    for (k, v) in tags {
+        let p = path.then_key(k);
+        if k.is_empty() || k.chars().count() > 128 {
+            d.error_at(
+                p,
+                "Invalid tag key",
+                "Tag keys must be 1 to 128 characters long.",
+            );
+        } else if k.to_ascii_lowercase().starts_with("aws:") {
+            d.error_at(
+                p,
+                "Reserved tag key",
+                format!(
+                    "{k:?}: keys starting with \"aws:\" are reserved for AWS; choose another key."
+                ),
+            );
+        } else if k.starts_with("prod:") {
+            d.error_at(p, "Reserved tag key", format!("{k:?}: keys starting with \"prod:\" are set by the provider itself; choose another key."));
+        } else if v.chars().count() > 256 {
+            d.error_at(
+                p,
+                "Tag value too long",
+                "Tag values must be at most 256 characters long.",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_tags_win_and_markers_are_added() {
+        let d = BTreeMap::from([
+            ("team".to_string(), "a".to_string()),
+            ("cost".to_string(), "1".to_string()),
+        ]);
+        let o = BTreeMap::from([("team".to_string(), "b".to_string())]);
+        let all = effective(&d, &o, "prod_alerting", "ops", Environment::Staging);
+        assert_eq!(all["team"], "b");
+        assert_eq!(all["cost"], "1");
+        assert_eq!(all[TAG_RESOURCE], "prod_alerting.ops");
+        assert_eq!(all[TAG_ENVIRONMENT], "staging");
+    }
+}

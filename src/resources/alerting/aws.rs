@@ -1,0 +1,595 @@
+//! The AWS calls `prod_alerting` makes, one small function each, named for the component.
+
+use std::collections::HashMap;
+
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic};
+use aws_sdk_kms::types::KeyState;
+
+use super::blueprint::{Desired, Place};
+use super::model::Alarm;
+use crate::framework::Number;
+use crate::provider::error::AwsError;
+use crate::provider::ProviderData;
+
+pub type Tags = std::collections::BTreeMap<String, String>;
+
+fn invalid(component: &str, message: &str) -> AwsError {
+    AwsError::Invalid {
+        component: component.to_string(),
+        message: message.to_string(),
+    }
+}
+
+pub async fn place(ctx: &ProviderData) -> Result<Place, AwsError> {
+    Ok(Place {
+        region: ctx.region.clone(),
+        account: ctx.account_id().await?.to_string(),
+    })
+}
+
+/// The key id of a key ARN (`…:key/<id>`), or the input when it is already an id.
+pub fn key_id(arn_or_id: &str) -> &str {
+    arn_or_id
+        .rsplit_once("key/")
+        .map_or(arn_or_id, |(_, id)| id)
+}
+
+// ---- KMS ----
+
+pub struct CreatedKey {
+    pub arn: String,
+}
+
+pub async fn create_key(
+    ctx: &ProviderData,
+    d: &Desired,
+    place: &Place,
+    tags: &Tags,
+) -> Result<CreatedKey, AwsError> {
+    let c = "kms key";
+    let kms_tags: Vec<_> = tags
+        .iter()
+        .filter_map(|(k, v)| {
+            aws_sdk_kms::types::Tag::builder()
+                .tag_key(k)
+                .tag_value(v)
+                .build()
+                .ok()
+        })
+        .collect();
+    let out = ctx
+        .call(
+            c,
+            ctx.kms
+                .create_key()
+                .description(format!(
+                    "prod_alerting {}: encrypts the alert topics",
+                    d.name
+                ))
+                .policy(d.key_policy(place))
+                .set_tags(Some(kms_tags))
+                .send(),
+        )
+        .await?;
+    let meta = out
+        .key_metadata
+        .ok_or_else(|| invalid(c, "CreateKey returned no key metadata"))?;
+    let arn = meta
+        .arn
+        .ok_or_else(|| invalid(c, "CreateKey returned no ARN"))?;
+    Ok(CreatedKey { arn })
+}
+
+pub async fn enable_rotation(ctx: &ProviderData, key: &str) -> Result<(), AwsError> {
+    ctx.call(
+        "kms key rotation",
+        ctx.kms.enable_key_rotation().key_id(key_id(key)).send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn put_key_policy(ctx: &ProviderData, key: &str, policy: String) -> Result<(), AwsError> {
+    ctx.call(
+        "kms key policy",
+        ctx.kms
+            .put_key_policy()
+            .key_id(key_id(key))
+            .policy_name("default")
+            .policy(policy)
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn ensure_alias(ctx: &ProviderData, alias: &str, key: &str) -> Result<(), AwsError> {
+    let c = "kms alias";
+    match ctx
+        .call(
+            c,
+            ctx.kms
+                .create_alias()
+                .alias_name(alias)
+                .target_key_id(key_id(key))
+                .send(),
+        )
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some("AlreadyExistsException") => ctx
+            .call(
+                c,
+                ctx.kms
+                    .update_alias()
+                    .alias_name(alias)
+                    .target_key_id(key_id(key))
+                    .send(),
+            )
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn delete_alias(ctx: &ProviderData, alias: &str) -> Result<(), AwsError> {
+    match ctx
+        .call("kms alias", ctx.kms.delete_alias().alias_name(alias).send())
+        .await
+    {
+        Err(e) if !e.is_not_found() => Err(e),
+        _ => Ok(()),
+    }
+}
+
+pub async fn schedule_key_deletion(
+    ctx: &ProviderData,
+    key: &str,
+    days: i32,
+) -> Result<(), AwsError> {
+    // By key id: the local AWS fails on an ARN here.
+    match ctx
+        .call(
+            "kms key",
+            ctx.kms
+                .schedule_key_deletion()
+                .key_id(key_id(key))
+                .pending_window_in_days(days)
+                .send(),
+        )
+        .await
+    {
+        Err(e) if !(e.is_not_found() || e.code() == Some("KMSInvalidStateException")) => Err(e),
+        _ => Ok(()),
+    }
+}
+
+pub struct KeyFacts {
+    pub arn: String,
+    pub usable: bool,
+    pub rotation: Option<bool>,
+}
+
+/// DescribeKey + GetKeyRotationStatus; `None` when the key does not exist.
+pub async fn describe_key(ctx: &ProviderData, key: &str) -> Result<Option<KeyFacts>, AwsError> {
+    let c = "kms key";
+    let meta = match ctx.call(c, ctx.kms.describe_key().key_id(key).send()).await {
+        Ok(out) => out
+            .key_metadata
+            .ok_or_else(|| invalid(c, "DescribeKey returned no metadata"))?,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let usable = !matches!(
+        meta.key_state,
+        Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion)
+    );
+    let rotation = if usable {
+        ctx.call(
+            "kms key rotation",
+            ctx.kms
+                .get_key_rotation_status()
+                .key_id(&meta.key_id)
+                .send(),
+        )
+        .await
+        .ok()
+        .map(|o| o.key_rotation_enabled)
+    } else {
+        None
+    };
+    Ok(Some(KeyFacts {
+        arn: meta.arn.unwrap_or_default(),
+        usable,
+        rotation,
+    }))
+}
+
+// ---- SNS ----
+
+fn sns_tags(tags: &Tags) -> Vec<aws_sdk_sns::types::Tag> {
+    tags.iter()
+        .filter_map(|(k, v)| {
+            aws_sdk_sns::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .ok()
+        })
+        .collect()
+}
+
+pub async fn create_topic(
+    ctx: &ProviderData,
+    name: &str,
+    key: &str,
+    policy: String,
+    tags: &Tags,
+) -> Result<String, AwsError> {
+    let c = format!("sns topic {name}");
+    let out = ctx
+        .call(
+            &c,
+            ctx.sns
+                .create_topic()
+                .name(name)
+                .attributes("KmsMasterKeyId", key)
+                .attributes("Policy", policy)
+                .set_tags(Some(sns_tags(tags)))
+                .send(),
+        )
+        .await?;
+    out.topic_arn
+        .ok_or_else(|| invalid(&c, "CreateTopic returned no ARN"))
+}
+
+pub async fn set_topic_attribute(
+    ctx: &ProviderData,
+    arn: &str,
+    name: &str,
+    value: &str,
+) -> Result<(), AwsError> {
+    ctx.call(
+        &format!("sns topic {arn} {name}"),
+        ctx.sns
+            .set_topic_attributes()
+            .topic_arn(arn)
+            .attribute_name(name)
+            .attribute_value(value)
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn retag_topic(
+    ctx: &ProviderData,
+    arn: &str,
+    old: &Tags,
+    new: &Tags,
+) -> Result<(), AwsError> {
+    let c = format!("sns topic {arn} tags");
+    let stale: Vec<String> = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .cloned()
+        .collect();
+    if !stale.is_empty() {
+        ctx.call(
+            &c,
+            ctx.sns
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(stale))
+                .send(),
+        )
+        .await?;
+    }
+    ctx.call(
+        &c,
+        ctx.sns
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(sns_tags(new)))
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Topic attributes, `None` when the topic does not exist.
+pub async fn topic_attributes(
+    ctx: &ProviderData,
+    arn: &str,
+) -> Result<Option<HashMap<String, String>>, AwsError> {
+    match ctx
+        .call(
+            &format!("sns topic {arn}"),
+            ctx.sns.get_topic_attributes().topic_arn(arn).send(),
+        )
+        .await
+    {
+        Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn topic_tags(ctx: &ProviderData, arn: &str) -> Result<Tags, AwsError> {
+    let out = ctx
+        .call(
+            &format!("sns topic {arn} tags"),
+            ctx.sns.list_tags_for_resource().resource_arn(arn).send(),
+        )
+        .await?;
+    Ok(out
+        .tags
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key, t.value))
+        .collect())
+}
+
+pub async fn delete_topic(ctx: &ProviderData, arn: &str) -> Result<(), AwsError> {
+    match ctx
+        .call(
+            &format!("sns topic {arn}"),
+            ctx.sns.delete_topic().topic_arn(arn).send(),
+        )
+        .await
+    {
+        Err(e) if !e.is_not_found() => Err(e),
+        _ => Ok(()),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Sub {
+    pub arn: String,
+    pub protocol: String,
+    pub endpoint: String,
+}
+
+impl Sub {
+    /// An email subscription nobody has confirmed yet has no ARN; that is not drift.
+    pub fn pending(&self) -> bool {
+        self.arn.eq_ignore_ascii_case("PendingConfirmation")
+            || self.arn.eq_ignore_ascii_case("pending confirmation")
+    }
+}
+
+pub async fn subscriptions(ctx: &ProviderData, topic: &str) -> Result<Vec<Sub>, AwsError> {
+    let c = format!("sns subscriptions of {topic}");
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = ctx
+            .call(
+                &c,
+                ctx.sns
+                    .list_subscriptions_by_topic()
+                    .topic_arn(topic)
+                    .set_next_token(token.take())
+                    .send(),
+            )
+            .await?;
+        for s in page.subscriptions.unwrap_or_default() {
+            out.push(Sub {
+                arn: s.subscription_arn.unwrap_or_default(),
+                protocol: s.protocol.unwrap_or_default(),
+                endpoint: s.endpoint.unwrap_or_default(),
+            });
+        }
+        match page.next_token {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => return Ok(out),
+        }
+    }
+}
+
+pub async fn subscribe(
+    ctx: &ProviderData,
+    topic: &str,
+    protocol: &str,
+    endpoint: &str,
+) -> Result<String, AwsError> {
+    let c = format!("sns subscription {protocol} on {topic}");
+    let out = ctx
+        .call(
+            &c,
+            ctx.sns
+                .subscribe()
+                .topic_arn(topic)
+                .protocol(protocol)
+                .endpoint(endpoint)
+                .return_subscription_arn(true)
+                .send(),
+        )
+        .await?;
+    out.subscription_arn
+        .ok_or_else(|| invalid(&c, "Subscribe returned no ARN"))
+}
+
+pub async fn unsubscribe(ctx: &ProviderData, arn: &str) -> Result<(), AwsError> {
+    match ctx
+        .call(
+            &format!("sns subscription {arn}"),
+            ctx.sns.unsubscribe().subscription_arn(arn).send(),
+        )
+        .await
+    {
+        Err(e) if !e.is_not_found() => Err(e),
+        _ => Ok(()),
+    }
+}
+
+// ---- CloudWatch ----
+
+pub async fn put_alarm(
+    ctx: &ProviderData,
+    full_name: &str,
+    a: &Alarm,
+    topic: &str,
+    tags: &Tags,
+) -> Result<(), AwsError> {
+    let c = format!("cloudwatch alarm {full_name}");
+    let dims: Vec<Dimension> = a
+        .dimensions
+        .iter()
+        .flatten()
+        .map(|(k, v)| Dimension::builder().name(k).value(v).build())
+        .collect();
+    let cw_tags: Vec<_> = tags
+        .iter()
+        .filter_map(|(k, v)| {
+            Some(
+                aws_sdk_cloudwatch::types::Tag::builder()
+                    .key(k)
+                    .value(v)
+                    .build(),
+            )
+        })
+        .collect();
+    let threshold = a
+        .threshold
+        .as_f64()
+        .ok_or_else(|| invalid(&c, "threshold is not a finite number"))?;
+    ctx.call(
+        &c,
+        ctx.cloudwatch
+            .put_metric_alarm()
+            .alarm_name(full_name)
+            .alarm_description(format!("prod_alerting {} ({})", a.name, a.severity))
+            .namespace(&a.namespace)
+            .metric_name(&a.metric_name)
+            .set_dimensions(Some(dims))
+            .statistic(Statistic::from(a.statistic.as_str()))
+            .period(a.period as i32)
+            .evaluation_periods(a.evaluation_periods as i32)
+            .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
+            .threshold(threshold)
+            .treat_missing_data(&a.treat_missing_data)
+            .actions_enabled(true)
+            .alarm_actions(topic)
+            .ok_actions(topic)
+            .set_tags(Some(cw_tags))
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// DescribeAlarms for a list of names, 100 per call.
+pub async fn describe_alarms(
+    ctx: &ProviderData,
+    names: &[String],
+) -> Result<Vec<MetricAlarm>, AwsError> {
+    let mut out = Vec::new();
+    for chunk in names.chunks(100) {
+        let page = ctx
+            .call(
+                "cloudwatch alarms",
+                ctx.cloudwatch
+                    .describe_alarms()
+                    .set_alarm_names(Some(chunk.to_vec()))
+                    .max_records(100)
+                    .send(),
+            )
+            .await?;
+        out.extend(page.metric_alarms.unwrap_or_default());
+    }
+    Ok(out)
+}
+
+/// Every metric alarm whose name starts with `prefix` (for import).
+pub async fn alarms_with_prefix(
+    ctx: &ProviderData,
+    prefix: &str,
+) -> Result<Vec<MetricAlarm>, AwsError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = ctx
+            .call(
+                "cloudwatch alarms",
+                ctx.cloudwatch
+                    .describe_alarms()
+                    .alarm_name_prefix(prefix)
+                    .set_next_token(token.take())
+                    .send(),
+            )
+            .await?;
+        out.extend(page.metric_alarms.unwrap_or_default());
+        match page.next_token {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => return Ok(out),
+        }
+    }
+}
+
+pub async fn delete_alarms(ctx: &ProviderData, names: &[String]) -> Result<(), AwsError> {
+    for chunk in names.chunks(100) {
+        match ctx
+            .call(
+                "cloudwatch alarms",
+                ctx.cloudwatch
+                    .delete_alarms()
+                    .set_alarm_names(Some(chunk.to_vec()))
+                    .send(),
+            )
+            .await
+        {
+            Err(e) if !e.is_not_found() => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The alarm block AWS reports, under the configured `name` (without the resource prefix).
+pub fn alarm_from_aws(
+    m: &MetricAlarm,
+    short_name: &str,
+    severity: &str,
+    had_dimensions: bool,
+) -> Alarm {
+    let dims: Tags = m
+        .dimensions
+        .iter()
+        .flatten()
+        .map(|d| {
+            (
+                d.name.clone().unwrap_or_default(),
+                d.value.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    Alarm {
+        name: short_name.to_string(),
+        namespace: m.namespace.clone().unwrap_or_default(),
+        metric_name: m.metric_name.clone().unwrap_or_default(),
+        dimensions: if dims.is_empty() && !had_dimensions {
+            None
+        } else {
+            Some(dims)
+        },
+        statistic: m
+            .statistic
+            .as_ref()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        period: m.period.unwrap_or_default() as i64,
+        evaluation_periods: m.evaluation_periods.unwrap_or_default() as i64,
+        comparison: m
+            .comparison_operator
+            .as_ref()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        threshold: Number::from_f64(m.threshold.unwrap_or_default()),
+        severity: severity.to_string(),
+        treat_missing_data: m
+            .treat_missing_data
+            .clone()
+            .unwrap_or_else(|| "missing".to_string()),
+    }
+}

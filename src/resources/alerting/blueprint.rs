@@ -1,0 +1,195 @@
+//! The alerting blueprint: a pure function from (configuration, profile, account) to the AWS
+//! objects the resource wants, with their names, policies and settings. Plan, apply, read and the
+//! drift checks all derive from it.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::model::{Alarm, Notify};
+use crate::provider::aws::partition;
+use crate::provider::profile::Environment;
+
+/// Where the desired objects live.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub region: String,
+    pub account: String,
+}
+
+impl Place {
+    fn arn(&self, service: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{service}:{}:{}:{resource}",
+            partition(&self.region),
+            self.region,
+            self.account
+        )
+    }
+}
+
+pub const CONTROLS: [&str; 6] = [
+    "CloudWatch.15",
+    "CloudWatch.17",
+    "KMS.4",
+    "SNS.1",
+    "SNS.4",
+    "alarms",
+];
+pub const PASS: &str = "pass";
+
+pub fn topic_name(name: &str, severity: &str) -> String {
+    format!("{name}-{severity}")
+}
+pub fn alarm_name(name: &str, alarm: &str) -> String {
+    format!("{name}-{alarm}")
+}
+pub fn alias_name(name: &str) -> String {
+    format!("alias/{name}-alerting")
+}
+pub fn topic_arn(place: &Place, name: &str, severity: &str) -> String {
+    place.arn("sns", &topic_name(name, severity))
+}
+pub fn alarm_arn(place: &Place, name: &str, alarm: &str) -> String {
+    place.arn("cloudwatch", &format!("alarm:{}", alarm_name(name, alarm)))
+}
+pub fn alias_arn(place: &Place, name: &str) -> String {
+    place.arn("kms", &alias_name(name))
+}
+
+/// Component roles, as keys of `components`.
+pub const ROLE_KEY: &str = "kms_key";
+pub const ROLE_ALIAS: &str = "kms_alias";
+pub fn role_topic(severity: &str) -> String {
+    format!("topic_{severity}")
+}
+pub fn role_alarm(alarm: &str) -> String {
+    format!("alarm_{alarm}")
+}
+pub fn role_subscription(index: usize) -> String {
+    format!("subscription_{index}")
+}
+
+/// Everything apply converges to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Desired {
+    pub name: String,
+    pub environment: Environment,
+    pub tags: BTreeMap<String, String>,
+    /// `None`: the resource makes and owns its key.
+    pub given_key: Option<String>,
+    pub notify: Vec<Notify>,
+    pub alarms: Vec<Alarm>,
+}
+
+impl Desired {
+    pub fn owns_key(&self) -> bool {
+        self.given_key.is_none()
+    }
+
+    /// The key policy of an owned key: the account administers it; CloudWatch (alarm actions) and
+    /// SNS may use it for the encrypted topics, only on behalf of this account.
+    pub fn key_policy(&self, place: &Place) -> String {
+        let root = format!(
+            "arn:{}:iam::{}:root",
+            partition(&place.region),
+            place.account
+        );
+        json!({
+            "Version": "2012-10-17",
+            "Id": format!("{}-alerting", self.name),
+            "Statement": [
+                {
+                    "Sid": "AccountAdministers",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": root},
+                    "Action": "kms:*",
+                    "Resource": "*"
+                },
+                {
+                    "Sid": "CloudWatchPublishesToEncryptedTopics",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": place.account}}
+                },
+                {
+                    "Sid": "SnsUsesKeyForTopics",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "sns.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": place.account}}
+                }
+            ]
+        })
+        .to_string()
+    }
+
+    /// A topic policy that is not public: the account manages the topic, and CloudWatch may
+    /// publish only from this resource's alarms.
+    pub fn topic_policy(&self, place: &Place, severity: &str) -> String {
+        let root = format!(
+            "arn:{}:iam::{}:root",
+            partition(&place.region),
+            place.account
+        );
+        let topic = topic_arn(place, &self.name, severity);
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AccountManages",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": root},
+                    "Action": ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+                               "sns:ListSubscriptionsByTopic", "sns:DeleteTopic", "sns:TagResource"],
+                    "Resource": topic
+                },
+                {
+                    "Sid": "CloudWatchAlarmsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": topic,
+                    "Condition": {"ArnLike": {"aws:SourceArn": place.arn("cloudwatch", &format!("alarm:{}-*", self.name))}}
+                }
+            ]
+        })
+        .to_string()
+    }
+
+    pub fn alarm_names(&self) -> Vec<String> {
+        self.alarms
+            .iter()
+            .map(|a| alarm_name(&self.name, &a.name))
+            .collect()
+    }
+
+    /// The planned posture: everything apply enforces passes.
+    pub fn posture(&self) -> BTreeMap<String, String> {
+        CONTROLS
+            .iter()
+            .map(|c| (c.to_string(), PASS.to_string()))
+            .collect()
+    }
+}
+
+/// Is a topic policy public (an Allow for everyone without a condition)? (SNS.4)
+pub fn policy_is_public(policy: &str) -> bool {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(policy) else {
+        return false;
+    };
+    let statements = match &doc["Statement"] {
+        serde_json::Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    };
+    statements.iter().any(|s| {
+        let everyone = s["Principal"] == "*" || s["Principal"]["AWS"] == "*";
+        s["Effect"] == "Allow" && everyone && s.get("Condition").is_none()
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,338 @@
+//! `prod_alerting`: KMS-encrypted SNS topics per severity, subscriptions, and CloudWatch alarms.
+
+mod aws;
+pub mod blueprint;
+pub mod model;
+mod plan;
+mod read;
+mod reconcile;
+pub mod schema;
+pub mod validate;
+
+use async_trait::async_trait;
+
+use crate::framework::resource::{
+    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, Resource,
+};
+use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
+use crate::provider::error::AwsError;
+use crate::provider::profile::Environment;
+use crate::provider::{tags, ProviderData};
+use blueprint::Desired;
+use model::{Alarm, Notify, State};
+
+/// Private state written when a create failed half way: the destroy that follows the taint must
+/// remove every partial object and skip guards.
+const PRIVATE_CREATE_INCOMPLETE: &[u8] = br#"{"create_incomplete":true}"#;
+
+pub struct Alerting {
+    schema: Schema,
+}
+
+impl Alerting {
+    pub fn new() -> Alerting {
+        Alerting {
+            schema: schema::schema(),
+        }
+    }
+}
+
+impl Default for Alerting {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn env_of(s: &State, ctx: &ProviderData) -> Environment {
+    Environment::parse(&s.environment).unwrap_or(ctx.environment)
+}
+
+/// The blueprint's input, from a wholly known planned state and its configuration.
+fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
+    let st = State::from_value(planned);
+    Desired {
+        environment: env_of(&st, ctx),
+        tags: st.tags_all.clone(),
+        given_key: crate::framework::decode::string(config.get("kms_key_arn")).into_known(),
+        notify: st.notify.clone(),
+        alarms: st.alarm.clone(),
+        name: st.name,
+    }
+}
+
+fn aws_diag(e: &AwsError, what: &str) -> Diagnostic {
+    e.to_diagnostic(&format!("prod_alerting: {what} failed"))
+}
+
+#[async_trait]
+impl Resource<ProviderData> for Alerting {
+    fn type_name(&self) -> &'static str {
+        schema::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate::validate(config)
+    }
+
+    async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
+        if req.proposed_new_state.is_null() {
+            // Destroy: nothing to guard for alerting (it holds no data).
+            return PlanResponse {
+                planned_state: Value::Null,
+                planned_private: req.prior_private,
+                ..Default::default()
+            };
+        }
+        let mut diagnostics = validate::validate(&req.config);
+        if diagnostics.has_errors() {
+            return PlanResponse {
+                diagnostics,
+                ..Default::default()
+            };
+        }
+        let place = match aws::place(ctx).await {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(error = %e, "account id unavailable at plan; ARNs will be known after apply");
+                None
+            }
+        };
+        let p = plan::plan(
+            &req.config,
+            &req.prior_state,
+            &req.proposed_new_state,
+            ctx.environment,
+            &ctx.default_tags,
+            place.as_ref(),
+        );
+        diagnostics.extend(p.diagnostics);
+        PlanResponse {
+            planned_state: p.state,
+            requires_replace: p.requires_replace,
+            planned_private: req.prior_private,
+            diagnostics,
+        }
+    }
+
+    async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
+        if req.planned_state.is_null() {
+            let mut st = State::from_value(&req.prior_state);
+            let window = env_of(&st, ctx).key_deletion_window_days();
+            return match reconcile::delete(ctx, &mut st, window).await {
+                Ok(()) => ApplyResponse::default(),
+                Err(e) => ApplyResponse {
+                    new_state: st.to_value(),
+                    private: req.planned_private,
+                    diagnostics: aws_diag(&e, "delete").into(),
+                },
+            };
+        }
+        let mut diagnostics = validate::validate(&req.config);
+        if diagnostics.has_errors() {
+            return ApplyResponse {
+                new_state: req.prior_state,
+                diagnostics,
+                ..Default::default()
+            };
+        }
+        let creating = req.prior_state.is_null();
+        let d = desired(&req.planned_state, &req.config, ctx);
+        let mut progress = if creating {
+            State {
+                name: d.name.clone(),
+                environment: d.environment.as_str().to_string(),
+                ..Default::default()
+            }
+        } else {
+            State::from_value(&req.prior_state)
+        };
+        progress.tags = State::from_value(&req.planned_state).tags;
+        progress.environment = d.environment.as_str().to_string();
+
+        let result = async {
+            let place = aws::place(ctx).await?;
+            reconcile::converge(ctx, &place, &d, &mut progress).await?;
+            read::read(ctx, &place, &progress).await
+        }
+        .await;
+        match result {
+            Ok(Some(mut st)) => {
+                st.tags = progress.tags.clone();
+                ApplyResponse {
+                    new_state: st.to_value(),
+                    private: Vec::new(),
+                    diagnostics,
+                }
+            }
+            Ok(None) => {
+                diagnostics.push(Diagnostic::error(
+                    "prod_alerting: topics vanished during apply",
+                    "The topics were created but cannot be read back. Run `terraform apply` again.",
+                ));
+                ApplyResponse {
+                    new_state: progress.to_value(),
+                    private: PRIVATE_CREATE_INCOMPLETE.to_vec(),
+                    diagnostics,
+                }
+            }
+            Err(e) => {
+                diagnostics.push(aws_diag(&e, if creating { "create" } else { "update" }));
+                let private = if creating {
+                    PRIVATE_CREATE_INCOMPLETE.to_vec()
+                } else {
+                    req.planned_private
+                };
+                ApplyResponse {
+                    new_state: progress.to_value(),
+                    private,
+                    diagnostics,
+                }
+            }
+        }
+    }
+
+    async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
+        if req.current_state.is_null() {
+            return ReadResponse::default();
+        }
+        let prior = State::from_value(&req.current_state);
+        let result = async {
+            let place = aws::place(ctx).await?;
+            read::read(ctx, &place, &prior).await
+        }
+        .await;
+        match result {
+            Ok(Some(st)) => ReadResponse {
+                new_state: st.to_value(),
+                private: req.private,
+                diagnostics: Diagnostics::new(),
+            },
+            Ok(None) => ReadResponse {
+                new_state: Value::Null,
+                private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            },
+            Err(e) => ReadResponse {
+                new_state: req.current_state,
+                private: req.private,
+                diagnostics: aws_diag(&e, "read").into(),
+            },
+        }
+    }
+
+    async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
+        let check = validate::validate(&Value::Map(
+            [("name".to_string(), Value::string(id))].into(),
+        ));
+        if check.has_errors() {
+            let mut d = Diagnostics::new();
+            for x in check.iter() {
+                d.push(Diagnostic::error(
+                    x.summary.clone(),
+                    format!("Import ID: {}", x.detail),
+                ));
+            }
+            return ImportResponse {
+                diagnostics: d,
+                ..Default::default()
+            };
+        }
+        match import_state(ctx, id).await {
+            Ok(Some(st)) => ImportResponse { state: st.to_value(), ..Default::default() },
+            Ok(None) => ImportResponse {
+                diagnostics: Diagnostic::error(
+                    "Cannot import prod_alerting",
+                    format!("No topic named {id}-critical exists in this account and region; the import ID is the resource's `name`."),
+                )
+                .into(),
+                ..Default::default()
+            },
+            Err(e) => ImportResponse { diagnostics: aws_diag(&e, "import").into(), ..Default::default() },
+        }
+    }
+}
+
+/// Builds a state from what AWS has under `name`, then reads it as usual.
+async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
+    let place = aws::place(ctx).await?;
+    let critical = blueprint::topic_arn(&place, name, "critical");
+    let warning = blueprint::topic_arn(&place, name, "warning");
+    let Some(attrs) = aws::topic_attributes(ctx, &critical).await? else {
+        return Ok(None);
+    };
+    let mut st = State {
+        name: name.to_string(),
+        ..Default::default()
+    };
+    st.critical_topic_arn = Some(critical.clone());
+    st.warning_topic_arn = Some(warning.clone());
+    let topic_key = attrs
+        .get("KmsMasterKeyId")
+        .cloned()
+        .filter(|k| !k.is_empty());
+    let alias_key = aws::describe_key(ctx, &blueprint::alias_name(name))
+        .await?
+        .filter(|k| k.usable);
+    match (alias_key, topic_key) {
+        (Some(k), Some(t))
+            if t == k.arn
+                || aws::key_id(&t) == aws::key_id(&k.arn)
+                || t == blueprint::alias_name(name) =>
+        {
+            st.components
+                .insert(blueprint::ROLE_KEY.into(), k.arn.clone());
+            st.kms_key_arn = Some(k.arn);
+        }
+        (_, t) => st.kms_key_arn = t,
+    }
+    st.tags_all = aws::topic_tags(ctx, &critical).await?;
+    let env = st
+        .tags_all
+        .get(tags::TAG_ENVIRONMENT)
+        .and_then(|e| Environment::parse(e))
+        .unwrap_or(ctx.environment);
+    st.environment = env.as_str().to_string();
+    let own: std::collections::BTreeMap<String, String> = st
+        .tags_all
+        .iter()
+        .filter(|(k, v)| !k.starts_with("prod:") && ctx.default_tags.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    st.tags = (!own.is_empty()).then_some(own);
+
+    for (sev, arn) in [("critical", &critical), ("warning", &warning)] {
+        for s in aws::subscriptions(ctx, arn).await.unwrap_or_default() {
+            st.notify.push(Notify {
+                severity: sev.to_string(),
+                protocol: s.protocol,
+                endpoint: s.endpoint,
+            });
+        }
+    }
+    let prefix = format!("{name}-");
+    for m in aws::alarms_with_prefix(ctx, &prefix).await? {
+        let Some(full) = m.alarm_name.clone() else {
+            continue;
+        };
+        let short = full.trim_start_matches(&prefix).to_string();
+        let actions = m.alarm_actions.clone().unwrap_or_default();
+        let severity = if actions.contains(&warning) {
+            "warning"
+        } else {
+            "critical"
+        };
+        let has_dims = m.dimensions.as_ref().is_some_and(|d| !d.is_empty());
+        let a: Alarm = aws::alarm_from_aws(&m, &short, severity, has_dims);
+        st.alarm_names.push(full);
+        st.alarm.push(a);
+    }
+    read::read(ctx, &place, &st).await
+}
+
+#[cfg(test)]
+mod tests;

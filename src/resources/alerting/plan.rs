@@ -1,0 +1,237 @@
+//! Plan: the proposed state with every computed value filled as apply will leave it — concrete
+//! where the blueprint decides, unknown only where AWS decides (new key and subscription ARNs).
+
+use std::collections::BTreeMap;
+
+use super::blueprint::{self as bp, Place};
+use super::schema::{
+    DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD, DEFAULT_STATISTIC, TYPE_NAME,
+};
+use crate::framework::decode::{self, Tri};
+use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::provider::profile::Environment;
+use crate::provider::tags;
+
+pub struct Planned {
+    pub state: Value,
+    pub requires_replace: Vec<AttrPath>,
+    pub diagnostics: Diagnostics,
+}
+
+fn set(obj: &mut Value, name: &str, v: Value) {
+    if let Value::Map(m) = obj {
+        m.insert(name.to_string(), v);
+    }
+}
+
+fn fill_default(obj: &mut Value, name: &str, config: &Value, default: Value) {
+    if config.get(name).is_null() {
+        set(obj, name, default);
+    }
+}
+
+/// `place` is `None` when the account could not be looked up; ARNs are then unknown.
+pub fn plan(
+    config: &Value,
+    prior: &Value,
+    proposed: &Value,
+    default_env: Environment,
+    default_tags: &BTreeMap<String, String>,
+    place: Option<&Place>,
+) -> Planned {
+    let mut d = Diagnostics::new();
+    let mut planned = proposed.clone();
+    let name = decode::string(config.get("name"));
+
+    let env = match decode::string(config.get("environment")) {
+        Tri::Known(e) => Environment::parse(&e).map_or(Tri::Unknown, Tri::Known),
+        Tri::Null => Tri::Known(default_env),
+        Tri::Unknown => Tri::Unknown,
+    };
+    set(&mut planned, "id", config.get("name").clone());
+    set(
+        &mut planned,
+        "environment",
+        env.clone()
+            .map(|e| Value::string(e.as_str()))
+            .into_known()
+            .unwrap_or_else(Value::unknown),
+    );
+
+    let tags_all = match (
+        &name,
+        decode::string_map(config.get("tags")).or(BTreeMap::new()),
+        &env,
+    ) {
+        (Tri::Known(n), Tri::Known(own), Tri::Known(e)) => {
+            Value::string_map(tags::effective(default_tags, &own, TYPE_NAME, n, *e))
+        }
+        _ => Value::unknown(),
+    };
+    set(&mut planned, "tags_all", tags_all);
+
+    // Alarm blocks: profile defaults for the optional arguments left unset.
+    let cfg_alarms = decode::elements(config.get("alarm"));
+    if let Value::Map(m) = &mut planned {
+        if let Some(Value::List(alarms)) = m.get_mut("alarm") {
+            for (a, c) in alarms.iter_mut().zip(cfg_alarms) {
+                fill_default(a, "statistic", c, Value::string(DEFAULT_STATISTIC));
+                fill_default(a, "period", c, Value::int(DEFAULT_PERIOD));
+                fill_default(
+                    a,
+                    "evaluation_periods",
+                    c,
+                    Value::int(DEFAULT_EVALUATION_PERIODS),
+                );
+                fill_default(
+                    a,
+                    "treat_missing_data",
+                    c,
+                    Value::string(DEFAULT_MISSING_DATA),
+                );
+            }
+        }
+    }
+
+    // The key: the given one, the one we already own, or a new one (unknown until created).
+    let prior_components = decode::string_map(prior.get("components"))
+        .into_known()
+        .unwrap_or_default();
+    let prior_key = decode::string(prior.get("kms_key_arn")).into_known();
+    let owned_key = prior_components
+        .get(bp::ROLE_KEY)
+        .filter(|k| prior_key.as_ref() == Some(*k))
+        .cloned();
+    let given_key = config.get("kms_key_arn");
+    let key_value = if !given_key.is_null() {
+        given_key.clone()
+    } else {
+        owned_key.clone().map_or_else(Value::unknown, Value::String)
+    };
+    set(&mut planned, "kms_key_arn", key_value.clone());
+
+    let alarm_names: Tri<Vec<String>> = cfg_alarms
+        .iter()
+        .try_fold(Vec::new(), |mut acc, a| {
+            match decode::string(a.get("name")) {
+                Tri::Known(n) => {
+                    acc.push(n);
+                    Ok(acc)
+                }
+                _ => Err(()),
+            }
+        })
+        .map_or(Tri::Unknown, Tri::Known);
+
+    match (&name, place) {
+        (Tri::Known(n), Some(place)) => {
+            set(
+                &mut planned,
+                "critical_topic_arn",
+                Value::string(bp::topic_arn(place, n, "critical")),
+            );
+            set(
+                &mut planned,
+                "warning_topic_arn",
+                Value::string(bp::topic_arn(place, n, "warning")),
+            );
+        }
+        _ => {
+            set(&mut planned, "critical_topic_arn", Value::unknown());
+            set(&mut planned, "warning_topic_arn", Value::unknown());
+        }
+    }
+
+    match (&name, &alarm_names) {
+        (Tri::Known(n), Tri::Known(names)) => {
+            set(
+                &mut planned,
+                "alarm_names",
+                Value::string_list(names.iter().map(|a| bp::alarm_name(n, a))),
+            );
+        }
+        _ => set(&mut planned, "alarm_names", Value::unknown()),
+    }
+
+    // Components: every role is known at plan; identifiers are unknown until AWS assigns them.
+    let components = match (&name, &alarm_names, place) {
+        (Tri::Known(n), Tri::Known(names), Some(place)) => {
+            let mut c: BTreeMap<String, Value> = BTreeMap::new();
+            if given_key.is_null() {
+                c.insert(
+                    bp::ROLE_KEY.into(),
+                    owned_key.clone().map_or_else(Value::unknown, Value::String),
+                );
+                c.insert(
+                    bp::ROLE_ALIAS.into(),
+                    Value::string(bp::alias_arn(place, n)),
+                );
+            }
+            for sev in ["critical", "warning"] {
+                c.insert(
+                    bp::role_topic(sev),
+                    Value::string(bp::topic_arn(place, n, sev)),
+                );
+            }
+            for a in names {
+                c.insert(bp::role_alarm(a), Value::string(bp::alarm_arn(place, n, a)));
+            }
+            let prior_notify = decode::elements(prior.get("notify"));
+            for (i, cfg_n) in decode::elements(config.get("notify")).iter().enumerate() {
+                let role = bp::role_subscription(i);
+                let same = prior_notify.get(i) == Some(cfg_n) && cfg_n.is_wholly_known();
+                let v = match prior_components.get(&role) {
+                    Some(arn) if same => Value::string(arn),
+                    _ => Value::unknown(),
+                };
+                c.insert(role, v);
+            }
+            Value::Map(c)
+        }
+        _ => Value::unknown(),
+    };
+    set(&mut planned, "components", components);
+
+    // Posture: what apply enforces passes. Rotation of a key the user gave is theirs to keep.
+    let mut posture: BTreeMap<String, Value> = bp::CONTROLS
+        .iter()
+        .map(|c| (c.to_string(), Value::string(bp::PASS)))
+        .collect();
+    if !given_key.is_null() {
+        let prior_kms4 = prior.get("posture").get("KMS.4").clone();
+        let same_key = prior.get("kms_key_arn") == given_key;
+        posture.insert(
+            "KMS.4".into(),
+            if same_key && !prior_kms4.is_null() {
+                prior_kms4
+            } else {
+                Value::unknown()
+            },
+        );
+    }
+    set(&mut planned, "posture", Value::Map(posture));
+
+    // Replacement: only the name forces it.
+    let mut requires_replace = Vec::new();
+    if !prior.is_null() && prior.get("name") != config.get("name") {
+        requires_replace.push(AttrPath::attr("name"));
+    }
+
+    if env == Tri::Known(Environment::Production) {
+        let has_critical = decode::elements(config.get("notify"))
+            .iter()
+            .any(|n| n.get("severity") == &Value::string("critical"));
+        if !has_critical && config.get("notify").is_wholly_known() {
+            d.warning_at(
+                AttrPath::attr("notify"),
+                "No one is notified of critical alarms",
+                "In production, add a notify block with severity = \"critical\" so that critical alarms reach someone.",
+            );
+        }
+    }
+    Planned {
+        state: planned,
+        requires_replace,
+        diagnostics: d,
+    }
+}

@@ -1,0 +1,231 @@
+//! Static checks of a `prod_alerting` configuration (known values only; unknowns wait for apply).
+
+use std::collections::BTreeSet;
+
+use crate::framework::decode::{self, Tri};
+use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::provider::profile::{environment_hint, Environment};
+use crate::provider::tags;
+
+use super::schema::{COMPARISONS, MISSING_DATA, PROTOCOLS, SEVERITIES, STATISTICS};
+
+/// Longest `name`: `<name>-critical` must fit SNS's 256 and `alias/<name>-alerting` KMS's 256, and
+/// alarm names (`<name>-<alarm>`) CloudWatch's 255, with room for the alarm's own name.
+pub const MAX_NAME: usize = 64;
+pub const MAX_ALARM_NAME: usize = 128;
+
+fn one_of(d: &mut Diagnostics, v: &Value, path: AttrPath, what: &str, allowed: &[&str]) {
+    if let Tri::Known(s) = decode::string(v) {
+        if !allowed.contains(&s.as_str()) {
+            let list = allowed
+                .iter()
+                .map(|a| format!("\"{a}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            d.error_at(
+                path,
+                format!("Invalid {what}"),
+                format!("{s:?} is not allowed here; use one of {list}."),
+            );
+        }
+    }
+}
+
+fn is_name(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn check_name(d: &mut Diagnostics, v: &Value, path: AttrPath, max: usize) {
+    if let Tri::Known(s) = decode::string(v) {
+        if s.is_empty() || s.len() > max || !is_name(&s) {
+            d.error_at(
+                path,
+                "Invalid name",
+                format!("{s:?} must be 1 to {max} characters of letters, digits, hyphens and underscores, because AWS object names derive from it."),
+            );
+        }
+    }
+}
+
+pub fn validate(cfg: &Value) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    check_name(&mut d, cfg.get("name"), AttrPath::attr("name"), MAX_NAME);
+    if let Tri::Known(env) = decode::string(cfg.get("environment")) {
+        if Environment::parse(&env).is_none() {
+            d.error_at(
+                AttrPath::attr("environment"),
+                "Invalid environment",
+                environment_hint(&env),
+            );
+        }
+    }
+    if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
+        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
+    }
+    if let Tri::Known(k) = decode::string(cfg.get("kms_key_arn")) {
+        let looks_like_key = (k.starts_with("arn:") && k.contains(":kms:"))
+            || k.starts_with("alias/")
+            || (k.len() >= 32
+                && k.chars().all(|c| {
+                    c.is_ascii_hexdigit() || c == '-' || c == 'm' || c == 'r' || c == 'k'
+                }));
+        if !looks_like_key {
+            d.error_at(
+                AttrPath::attr("kms_key_arn"),
+                "Invalid KMS key",
+                format!("{k:?} is not a KMS key ARN, key id or alias; give e.g. \"arn:aws:kms:us-east-1:123456789012:key/…\", or leave it unset and the resource makes its own key."),
+            );
+        }
+    }
+
+    let mut seen_notify = BTreeSet::new();
+    for (i, n) in decode::elements(cfg.get("notify")).iter().enumerate() {
+        let p = AttrPath::attr("notify").then_index(i);
+        one_of(
+            &mut d,
+            n.get("severity"),
+            p.then_attr("severity"),
+            "severity",
+            &SEVERITIES,
+        );
+        one_of(
+            &mut d,
+            n.get("protocol"),
+            p.then_attr("protocol"),
+            "protocol",
+            &PROTOCOLS,
+        );
+        if let (Tri::Known(proto), Tri::Known(ep)) = (
+            decode::string(n.get("protocol")),
+            decode::string(n.get("endpoint")),
+        ) {
+            if let Some(hint) = endpoint_problem(&proto, &ep) {
+                d.error_at(
+                    p.then_attr("endpoint"),
+                    "Invalid endpoint",
+                    format!("{ep:?} is not a valid {proto} endpoint: {hint}"),
+                );
+            }
+            let sev = decode::string(n.get("severity"))
+                .into_known()
+                .unwrap_or_default();
+            if !seen_notify.insert((sev.clone(), proto.clone(), ep.clone())) {
+                d.error_at(p, "Duplicate notify block", format!("{proto} {ep:?} already subscribes to the {sev} topic; remove one of the blocks."));
+            }
+        }
+    }
+
+    let mut seen_alarms = BTreeSet::new();
+    for (i, a) in decode::elements(cfg.get("alarm")).iter().enumerate() {
+        let p = AttrPath::attr("alarm").then_index(i);
+        check_name(&mut d, a.get("name"), p.then_attr("name"), MAX_ALARM_NAME);
+        if let Tri::Known(n) = decode::string(a.get("name")) {
+            if !seen_alarms.insert(n.clone()) {
+                d.error_at(
+                    p.then_attr("name"),
+                    "Duplicate alarm name",
+                    format!(
+                        "Another alarm block is already named {n:?}; alarm names must be unique."
+                    ),
+                );
+            }
+        }
+        for f in ["namespace", "metric_name"] {
+            if let Tri::Known(s) = decode::string(a.get(f)) {
+                if s.is_empty() || s.len() > 255 {
+                    d.error_at(
+                        p.then_attr(f),
+                        format!("Invalid {f}"),
+                        "Must be 1 to 255 characters.",
+                    );
+                }
+            }
+        }
+        one_of(
+            &mut d,
+            a.get("statistic"),
+            p.then_attr("statistic"),
+            "statistic",
+            &STATISTICS,
+        );
+        one_of(
+            &mut d,
+            a.get("comparison"),
+            p.then_attr("comparison"),
+            "comparison operator",
+            &COMPARISONS,
+        );
+        one_of(
+            &mut d,
+            a.get("severity"),
+            p.then_attr("severity"),
+            "severity",
+            &SEVERITIES,
+        );
+        one_of(
+            &mut d,
+            a.get("treat_missing_data"),
+            p.then_attr("treat_missing_data"),
+            "treat_missing_data",
+            &MISSING_DATA,
+        );
+        match decode::number(a.get("period")) {
+            Tri::Known(n) => {
+                let ok = n
+                    .as_i64()
+                    .is_some_and(|s| s == 10 || s == 30 || (s > 0 && s % 60 == 0 && s <= 86_400));
+                if !ok {
+                    d.error_at(p.then_attr("period"), "Invalid period", format!("{n} seconds is not a CloudWatch period; use 10, 30, or a multiple of 60 up to 86400."));
+                }
+            }
+            _ => {}
+        }
+        if let Tri::Known(n) = decode::number(a.get("evaluation_periods")) {
+            if !n.as_i64().is_some_and(|e| (1..=100).contains(&e)) {
+                d.error_at(
+                    p.then_attr("evaluation_periods"),
+                    "Invalid evaluation_periods",
+                    format!("{n}: use a whole number from 1 to 100."),
+                );
+            }
+        }
+        if let Tri::Known(n) = decode::number(a.get("threshold")) {
+            if !n.as_f64().is_some_and(f64::is_finite) {
+                d.error_at(
+                    p.then_attr("threshold"),
+                    "Invalid threshold",
+                    format!("{n} is not a finite number CloudWatch can store."),
+                );
+            }
+        }
+        if let Tri::Known(dims) = decode::string_map(a.get("dimensions")) {
+            if dims.len() > 30 {
+                d.error_at(
+                    p.then_attr("dimensions"),
+                    "Too many dimensions",
+                    "CloudWatch allows at most 30 dimensions per metric.",
+                );
+            }
+        }
+    }
+    d
+}
+
+fn endpoint_problem(protocol: &str, ep: &str) -> Option<&'static str> {
+    match protocol {
+        "email" => (!(ep.contains('@') && !ep.starts_with('@') && !ep.ends_with('@')))
+            .then_some("write an address such as \"oncall@example.com\"."),
+        "https" => (!ep.starts_with("https://"))
+            .then_some("write an https:// URL (plain http is not allowed)."),
+        "sqs" => (!(ep.starts_with("arn:") && ep.contains(":sqs:")))
+            .then_some("write the queue's ARN (arn:aws:sqs:…)."),
+        "lambda" => (!(ep.starts_with("arn:") && ep.contains(":lambda:")))
+            .then_some("write the function's ARN (arn:aws:lambda:…)."),
+        "sms" => {
+            (!(ep.starts_with('+') && ep.len() > 4 && ep[1..].chars().all(|c| c.is_ascii_digit())))
+                .then_some("write an E.164 phone number such as \"+15555550100\".")
+        }
+        _ => None,
+    }
+}

@@ -441,13 +441,11 @@ pub async fn put_alarm(
         .collect();
     let cw_tags: Vec<_> = tags
         .iter()
-        .filter_map(|(k, v)| {
-            Some(
-                aws_sdk_cloudwatch::types::Tag::builder()
-                    .key(k)
-                    .value(v)
-                    .build(),
-            )
+        .map(|(k, v)| {
+            aws_sdk_cloudwatch::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
         })
         .collect();
     let threshold = a

@@ -22,7 +22,7 @@ fn fail(posture: &mut BTreeMap<String, String>, control: &str, reason: String) {
     }
 }
 
-/// The live state, or `None` when the resource is gone (both topics deleted).
+/// The live state, or `None` when the resource is gone (both topics deleted, own key deleted).
 pub async fn read(
     ctx: &ProviderData,
     place: &Place,
@@ -126,7 +126,9 @@ pub async fn read(
         }
         subs_by_sev.insert(sev, api::subscriptions(ctx, &arn).await?);
     }
-    if topics_found == 0 {
+    // Gone: no topic left, and no live key of ours (a key can only be scheduled for deletion, so a
+    // usable one means the resource is damaged, not deleted; apply repairs it around that key).
+    if topics_found == 0 && !components.contains_key(bp::ROLE_KEY) {
         return Ok(None);
     }
     if let Some(arn) = st

@@ -29,15 +29,31 @@ pub async fn converge(
             api::enable_rotation(ctx, existing).await?;
             existing.clone()
         }
-        (None, _) => {
-            let created = api::create_key(ctx, d, place, &d.tags).await?;
-            progress
-                .components
-                .insert(bp::ROLE_KEY.into(), created.arn.clone());
-            progress.kms_key_arn = Some(created.arn.clone());
-            api::enable_rotation(ctx, &created.arn).await?;
-            created.arn
-        }
+        (None, _) => match api::describe_key(ctx, &bp::alias_name(&d.name))
+            .await?
+            .filter(|k| k.usable)
+        {
+            // Our alias already names a live key (state was lost, or the topics were deleted
+            // outside Terraform): adopt it rather than leave it orphaned beside a new one.
+            Some(k) => {
+                progress
+                    .components
+                    .insert(bp::ROLE_KEY.into(), k.arn.clone());
+                progress.kms_key_arn = Some(k.arn.clone());
+                api::put_key_policy(ctx, &k.arn, d.key_policy(place)).await?;
+                api::enable_rotation(ctx, &k.arn).await?;
+                k.arn
+            }
+            None => {
+                let created = api::create_key(ctx, d, place, &d.tags).await?;
+                progress
+                    .components
+                    .insert(bp::ROLE_KEY.into(), created.arn.clone());
+                progress.kms_key_arn = Some(created.arn.clone());
+                api::enable_rotation(ctx, &created.arn).await?;
+                created.arn
+            }
+        },
     };
     if d.owns_key() {
         api::ensure_alias(ctx, &bp::alias_name(&d.name), &key).await?;

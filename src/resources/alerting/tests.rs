@@ -1,1 +1,401 @@
-//! Resource-level tests.
+//! Plan and validation of `prod_alerting`, per profile, without AWS.
+
+use std::collections::BTreeMap;
+
+use super::blueprint::Place;
+use super::plan::plan;
+use super::validate::validate;
+use crate::framework::{Number, Value};
+use crate::provider::profile::Environment;
+
+fn obj(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+fn alarm(name: &str, threshold: Value) -> Value {
+    obj(vec![
+        ("name", Value::string(name)),
+        ("namespace", Value::string("AWS/EC2")),
+        ("metric_name", Value::string("CPUUtilization")),
+        ("dimensions", Value::Null),
+        ("statistic", Value::Null),
+        ("period", Value::Null),
+        ("evaluation_periods", Value::Null),
+        ("comparison", Value::string("GreaterThanThreshold")),
+        ("threshold", threshold),
+        ("severity", Value::string("critical")),
+        ("treat_missing_data", Value::Null),
+    ])
+}
+
+fn notify(sev: &str, protocol: &str, endpoint: &str) -> Value {
+    obj(vec![
+        ("severity", Value::string(sev)),
+        ("protocol", Value::string(protocol)),
+        ("endpoint", Value::string(endpoint)),
+    ])
+}
+
+fn config(env: Value) -> Value {
+    obj(vec![
+        ("id", Value::Null),
+        ("name", Value::string("ops")),
+        ("environment", env),
+        ("tags", Value::string_map([("service", "pay")])),
+        ("tags_all", Value::Null),
+        ("kms_key_arn", Value::Null),
+        ("critical_topic_arn", Value::Null),
+        ("warning_topic_arn", Value::Null),
+        ("alarm_names", Value::Null),
+        ("components", Value::Null),
+        ("posture", Value::Null),
+        (
+            "notify",
+            Value::List(vec![notify("critical", "email", "oncall@example.com")]),
+        ),
+        ("alarm", Value::List(vec![alarm("cpu", Value::int(90))])),
+    ])
+}
+
+fn place() -> Place {
+    Place {
+        region: "us-east-1".into(),
+        account: "123456789012".into(),
+    }
+}
+
+#[test]
+fn create_plan_is_concrete_except_what_aws_decides() {
+    let cfg = config(Value::Null);
+    let defaults = BTreeMap::from([("team".to_string(), "platform".to_string())]);
+    for env in [
+        Environment::Development,
+        Environment::Staging,
+        Environment::Production,
+    ] {
+        let p = plan(&cfg, &Value::Null, &cfg, env, &defaults, Some(&place()));
+        let s = &p.state;
+        assert!(p.requires_replace.is_empty());
+        assert_eq!(s.get("id"), &Value::string("ops"));
+        assert_eq!(s.get("environment"), &Value::string(env.as_str()));
+        assert_eq!(
+            s.get("critical_topic_arn"),
+            &Value::string("arn:aws:sns:us-east-1:123456789012:ops-critical")
+        );
+        assert_eq!(s.get("alarm_names"), &Value::string_list(["ops-cpu"]));
+        assert!(
+            s.get("kms_key_arn").is_unknown(),
+            "a new key's ARN is AWS's to choose"
+        );
+        let tags = s.get("tags_all").as_map().unwrap();
+        assert_eq!(tags["team"], Value::string("platform"));
+        assert_eq!(tags["service"], Value::string("pay"));
+        assert_eq!(tags["prod:resource"], Value::string("prod_alerting.ops"));
+        assert_eq!(tags["prod:environment"], Value::string(env.as_str()));
+        let c = s.get("components").as_map().unwrap();
+        assert!(c["kms_key"].is_unknown() && c["subscription_0"].is_unknown());
+        assert_eq!(
+            c["alarm_cpu"],
+            Value::string("arn:aws:cloudwatch:us-east-1:123456789012:alarm:ops-cpu")
+        );
+        assert!(s
+            .get("posture")
+            .as_map()
+            .unwrap()
+            .values()
+            .all(|v| v == &Value::string("pass")));
+        let a = &s.get("alarm").as_list().unwrap()[0];
+        assert_eq!(a.get("statistic"), &Value::string("Average"));
+        assert_eq!(a.get("period"), &Value::int(60));
+        assert_eq!(a.get("evaluation_periods"), &Value::int(5));
+        assert_eq!(a.get("treat_missing_data"), &Value::string("missing"));
+        assert_eq!(a.get("threshold"), &Value::int(90));
+    }
+}
+
+#[test]
+fn resource_environment_overrides_the_provider() {
+    let cfg = config(Value::string("staging"));
+    let p = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+    );
+    assert_eq!(p.state.get("environment"), &Value::string("staging"));
+    assert_eq!(
+        p.state.get("tags_all").get("prod:environment"),
+        &Value::string("staging")
+    );
+}
+
+#[test]
+fn replanning_an_applied_state_changes_nothing() {
+    let cfg = config(Value::Null);
+    let first = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+    )
+    .state;
+    // What apply leaves: the unknowns filled in.
+    let mut applied = first.clone();
+    if let Value::Map(m) = &mut applied {
+        m.insert(
+            "kms_key_arn".into(),
+            Value::string("arn:aws:kms:us-east-1:123456789012:key/k1"),
+        );
+        let mut c = first.get("components").as_map().unwrap().clone();
+        c.insert(
+            "kms_key".into(),
+            Value::string("arn:aws:kms:us-east-1:123456789012:key/k1"),
+        );
+        c.insert(
+            "subscription_0".into(),
+            Value::string("arn:aws:sns:us-east-1:123456789012:ops-critical:s1"),
+        );
+        m.insert("components".into(), Value::Map(c));
+    }
+    // Terraform's proposed new state: config, with computed values from the prior.
+    let mut proposed = applied.clone();
+    if let Value::Map(m) = &mut proposed {
+        m.insert("alarm".into(), cfg.get("alarm").clone());
+    }
+    let second = plan(
+        &cfg,
+        &applied,
+        &proposed,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+    )
+    .state;
+    assert_eq!(second, applied);
+}
+
+#[test]
+fn threshold_change_is_in_place_and_name_change_replaces() {
+    let cfg = config(Value::Null);
+    let prior = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+    )
+    .state;
+    let mut changed = cfg.clone();
+    if let Value::Map(m) = &mut changed {
+        m.insert(
+            "alarm".into(),
+            Value::List(vec![alarm("cpu", Value::Number(Number::Float(95.5)))]),
+        );
+    }
+    let p = plan(
+        &changed,
+        &prior,
+        &changed,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+    );
+    assert!(p.requires_replace.is_empty());
+    assert_eq!(
+        p.state.get("alarm").as_list().unwrap()[0].get("threshold"),
+        &Value::Number(Number::Float(95.5))
+    );
+    let mut renamed = cfg.clone();
+    if let Value::Map(m) = &mut renamed {
+        m.insert("name".into(), Value::string("ops2"));
+    }
+    let p = plan(
+        &renamed,
+        &prior,
+        &renamed,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+    );
+    assert_eq!(p.requires_replace.len(), 1);
+    assert_eq!(p.requires_replace[0].to_string(), "name");
+}
+
+#[test]
+fn unknown_name_makes_derived_values_unknown() {
+    let mut cfg = config(Value::Null);
+    if let Value::Map(m) = &mut cfg {
+        m.insert("name".into(), Value::unknown());
+    }
+    let p = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+    );
+    for a in [
+        "id",
+        "critical_topic_arn",
+        "alarm_names",
+        "components",
+        "tags_all",
+    ] {
+        assert!(p.state.get(a).is_unknown(), "{a}");
+    }
+    assert!(validate(&cfg).is_empty(), "unknowns wait for apply");
+}
+
+#[test]
+fn production_warns_when_nobody_gets_critical_alarms() {
+    let mut cfg = config(Value::Null);
+    if let Value::Map(m) = &mut cfg {
+        m.insert(
+            "notify".into(),
+            Value::List(vec![notify("warning", "email", "a@example.com")]),
+        );
+    }
+    let prod = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+    );
+    assert_eq!(
+        prod.diagnostics
+            .iter()
+            .next()
+            .unwrap()
+            .path
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "notify"
+    );
+    assert!(!prod.diagnostics.has_errors());
+    let dev = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Development,
+        &BTreeMap::new(),
+        Some(&place()),
+    );
+    assert!(dev.diagnostics.is_empty());
+}
+
+#[test]
+fn invalid_configurations_point_at_the_attribute() {
+    type Edit = Box<dyn Fn(&mut BTreeMap<String, Value>)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "bad name",
+            Box::new(|m| {
+                m.insert("name".into(), Value::string("has space"));
+            }),
+            "name",
+        ),
+        (
+            "bad env",
+            Box::new(|m| {
+                m.insert("environment".into(), Value::string("prod"));
+            }),
+            "environment",
+        ),
+        (
+            "bad key",
+            Box::new(|m| {
+                m.insert("kms_key_arn".into(), Value::string("my-key"));
+            }),
+            "kms_key_arn",
+        ),
+        (
+            "reserved tag",
+            Box::new(|m| {
+                m.insert("tags".into(), Value::string_map([("aws:x", "1")]));
+            }),
+            "tags[\"aws:x\"]",
+        ),
+        (
+            "bad protocol",
+            Box::new(|m| {
+                m.insert(
+                    "notify".into(),
+                    Value::List(vec![notify("critical", "pager", "x")]),
+                );
+            }),
+            "notify[0].protocol",
+        ),
+        (
+            "http endpoint",
+            Box::new(|m| {
+                m.insert(
+                    "notify".into(),
+                    Value::List(vec![notify("warning", "https", "http://x")]),
+                );
+            }),
+            "notify[0].endpoint",
+        ),
+        (
+            "bad severity",
+            Box::new(|m| {
+                m.insert(
+                    "notify".into(),
+                    Value::List(vec![notify("urgent", "email", "a@b.c")]),
+                );
+            }),
+            "notify[0].severity",
+        ),
+        (
+            "duplicate alarm",
+            Box::new(|m| {
+                m.insert(
+                    "alarm".into(),
+                    Value::List(vec![
+                        alarm("cpu", Value::int(1)),
+                        alarm("cpu", Value::int(2)),
+                    ]),
+                );
+            }),
+            "alarm[1].name",
+        ),
+    ];
+    for (case, edit, path) in cases {
+        let mut cfg = config(Value::Null);
+        if let Value::Map(m) = &mut cfg {
+            edit(m);
+        }
+        let d = validate(&cfg);
+        assert_eq!(d.iter().count(), 1, "{case}: {d:?}");
+        let diag = d.iter().next().unwrap();
+        assert_eq!(diag.path.as_ref().unwrap().to_string(), path, "{case}");
+        assert!(!diag.detail.is_empty(), "{case}: a fix hint");
+    }
+    let mut bad_period = config(Value::Null);
+    if let Value::Map(m) = &mut bad_period {
+        let mut a = alarm("cpu", Value::int(1));
+        if let Value::Map(am) = &mut a {
+            am.insert("period".into(), Value::int(45));
+        }
+        m.insert("alarm".into(), Value::List(vec![a]));
+    }
+    assert_eq!(
+        validate(&bad_period)
+            .iter()
+            .next()
+            .unwrap()
+            .path
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "alarm[0].period"
+    );
+}

@@ -170,16 +170,13 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             "treat_missing_data",
             &MISSING_DATA,
         );
-        match decode::number(a.get("period")) {
-            Tri::Known(n) => {
-                let ok = n
-                    .as_i64()
-                    .is_some_and(|s| s == 10 || s == 30 || (s > 0 && s % 60 == 0 && s <= 86_400));
-                if !ok {
-                    d.error_at(p.then_attr("period"), "Invalid period", format!("{n} seconds is not a CloudWatch period; use 10, 30, or a multiple of 60 up to 86400."));
-                }
+        if let Tri::Known(n) = decode::number(a.get("period")) {
+            let ok = n
+                .as_i64()
+                .is_some_and(|s| s == 10 || s == 30 || (s > 0 && s % 60 == 0 && s <= 86_400));
+            if !ok {
+                d.error_at(p.then_attr("period"), "Invalid period", format!("{n} seconds is not a CloudWatch period; use 10, 30, or a multiple of 60 up to 86400."));
             }
-            _ => {}
         }
         if let Tri::Known(n) = decode::number(a.get("evaluation_periods")) {
             if !n.as_i64().is_some_and(|e| (1..=100).contains(&e)) {

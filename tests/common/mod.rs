@@ -1,0 +1,12 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod env;
+pub mod plugin;
+pub mod tf;
+
+pub mod proto {
+    #![allow(clippy::all, unused_imports)]
+    pub use terraform_provider_prod::plugin::proto as go_plugin;
+    pub use terraform_provider_prod::tfplugin::proto as tf;
+}

@@ -1,0 +1,102 @@
+//! Running the real `terraform` binary in a scratch working directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use super::env;
+
+pub struct Tf {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn ok(&self) -> &Self {
+        assert_eq!(
+            self.code, 0,
+            "terraform failed:\n{}\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl Tf {
+    pub fn new(main_tf: &str) -> Tf {
+        env::terraform_available();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), main_tf).unwrap();
+        Tf { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, main_tf: &str) {
+        std::fs::write(self.dir.path().join("main.tf"), main_tf).unwrap();
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    pub fn run_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new("terraform");
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("TF_CLI_CONFIG_FILE", env::cli_config())
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("AWS_ENDPOINT_URL", env::endpoint())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("TF_LOG")
+            .env_remove("TF_REATTACH_PROVIDERS");
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let out: Output = cmd.output().expect("run terraform");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn init(&self) -> Run {
+        let r = self.run(&["init", "-no-color"]);
+        r.ok();
+        r
+    }
+
+    /// `terraform plan -detailed-exitcode`: 0 no changes, 2 changes.
+    pub fn plan_code(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["plan", "-detailed-exitcode", "-no-color"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    pub fn apply(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["apply", "-auto-approve", "-no-color"];
+        args.extend_from_slice(extra);
+        let r = self.run(&args);
+        r.ok();
+        r
+    }
+
+    pub fn state_file(&self) -> PathBuf {
+        self.dir.path().join("terraform.tfstate")
+    }
+}

@@ -1,0 +1,572 @@
+//! End to end: the real `terraform` against the local AWS, `prod_alerting` from init to destroy,
+//! asserted through the AWS API.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+use common::env;
+use common::tf::Tf;
+
+fn config(name: &str, env_name: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    prod = {{ source = "hardened/prod" }}
+  }}
+}}
+
+variable "cpu_critical" {{
+  type    = number
+  default = 90
+}}
+
+provider "prod" {{
+  region       = "us-east-1"
+  environment  = "{env_name}"
+  default_tags = {{ team = "platform" }}
+}}
+
+resource "prod_alerting" "ops" {{
+  name = "{name}"
+  tags = {{ service = "payments" }}
+
+  notify {{
+    severity = "critical"
+    protocol = "email"
+    endpoint = "oncall@example.com"
+  }}
+  notify {{
+    severity = "warning"
+    protocol = "https"
+    endpoint = "https://chat.example.com/hooks/alerts"
+  }}
+
+  alarm {{
+    name        = "cpu-critical"
+    namespace   = "AWS/EC2"
+    metric_name = "CPUUtilization"
+    dimensions  = {{ AutoScalingGroupName = "api" }}
+    comparison  = "GreaterThanThreshold"
+    threshold   = var.cpu_critical
+    severity    = "critical"
+  }}
+  alarm {{
+    name        = "cpu-warning"
+    namespace   = "AWS/EC2"
+    metric_name = "CPUUtilization"
+    dimensions  = {{ AutoScalingGroupName = "api" }}
+    comparison  = "GreaterThanThreshold"
+    threshold   = 80
+    severity    = "warning"
+    treat_missing_data = "notBreaching"
+  }}
+}}
+
+output "critical_topic_arn" {{ value = prod_alerting.ops.critical_topic_arn }}
+output "kms_key_arn" {{ value = prod_alerting.ops.kms_key_arn }}
+"#
+    )
+}
+
+struct Aws {
+    sns: aws_sdk_sns::Client,
+    kms: aws_sdk_kms::Client,
+    cw: aws_sdk_cloudwatch::Client,
+}
+
+async fn aws() -> Aws {
+    let c = env::sdk_config().await;
+    Aws {
+        sns: aws_sdk_sns::Client::new(&c),
+        kms: aws_sdk_kms::Client::new(&c),
+        cw: aws_sdk_cloudwatch::Client::new(&c),
+    }
+}
+
+const ACCOUNT: &str = "123456789012";
+
+fn topic(name: &str, sev: &str) -> String {
+    format!("arn:aws:sns:us-east-1:{ACCOUNT}:{name}-{sev}")
+}
+
+impl Aws {
+    async fn topic_attr(&self, arn: &str, attr: &str) -> Option<String> {
+        let out = self
+            .sns
+            .get_topic_attributes()
+            .topic_arn(arn)
+            .send()
+            .await
+            .ok()?;
+        out.attributes.unwrap_or_default().get(attr).cloned()
+    }
+    async fn alarm(&self, name: &str) -> Option<aws_sdk_cloudwatch::types::MetricAlarm> {
+        let out = self
+            .cw
+            .describe_alarms()
+            .alarm_names(name)
+            .send()
+            .await
+            .unwrap();
+        out.metric_alarms.unwrap_or_default().into_iter().next()
+    }
+    async fn subs(&self, topic: &str) -> Vec<aws_sdk_sns::types::Subscription> {
+        self.sns
+            .list_subscriptions_by_topic()
+            .topic_arn(topic)
+            .send()
+            .await
+            .map(|o| o.subscriptions.unwrap_or_default())
+            .unwrap_or_default()
+    }
+    /// Every object of any kind the resource makes, looked up by name, not by state.
+    async fn sweep(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        let topics = self
+            .sns
+            .list_topics()
+            .send()
+            .await
+            .unwrap()
+            .topics
+            .unwrap_or_default();
+        for t in topics {
+            let arn = t.topic_arn.unwrap_or_default();
+            if arn.contains(&format!(":{name}-")) {
+                left.push(arn);
+            }
+        }
+        let alarms = self
+            .cw
+            .describe_alarms()
+            .alarm_name_prefix(format!("{name}-"))
+            .send()
+            .await
+            .unwrap();
+        left.extend(
+            alarms
+                .metric_alarms
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|a| a.alarm_name),
+        );
+        let aliases = self
+            .kms
+            .list_aliases()
+            .send()
+            .await
+            .unwrap()
+            .aliases
+            .unwrap_or_default();
+        left.extend(
+            aliases
+                .into_iter()
+                .filter_map(|a| a.alias_name)
+                .filter(|a| a == &format!("alias/{name}-alerting")),
+        );
+        // Keys: every key made for this resource must be pending deletion.
+        let keys = self
+            .kms
+            .list_keys()
+            .limit(1000)
+            .send()
+            .await
+            .unwrap()
+            .keys
+            .unwrap_or_default();
+        for k in keys {
+            let meta = self
+                .kms
+                .describe_key()
+                .key_id(k.key_id.unwrap())
+                .send()
+                .await
+                .unwrap()
+                .key_metadata
+                .unwrap();
+            let ours = meta
+                .description
+                .as_deref()
+                .is_some_and(|d| d.starts_with(&format!("prod_alerting {name}:")));
+            if ours && meta.key_state != Some(aws_sdk_kms::types::KeyState::PendingDeletion) {
+                left.push(format!("key {} ({:?})", meta.key_id, meta.key_state));
+            }
+        }
+        left
+    }
+}
+
+fn output(tf: &Tf, name: &str) -> String {
+    let r = tf.run(&["output", "-raw", name]);
+    r.ok();
+    r.stdout.trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alerting_lifecycle_through_destroy() {
+    let aws = aws().await;
+    let name = env::unique("e2e-alert");
+    let tf = Tf::new(&config(&name, "production"));
+    let init = tf.init();
+    assert!(init.stdout.contains("hardened/prod"), "{}", init.stdout);
+
+    // Plan shows concrete values.
+    let plan = tf.plan_code(&[]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(
+        plan.stdout.contains(&format!(
+            "critical_topic_arn = \"{}\"",
+            topic(&name, "critical")
+        )),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("kms_key_arn        = (known after apply)"),
+        "{}",
+        plan.stdout
+    );
+
+    tf.apply(&[]);
+    let key = output(&tf, "kms_key_arn");
+    let crit = topic(&name, "critical");
+    let warn = topic(&name, "warning");
+    assert_eq!(output(&tf, "critical_topic_arn"), crit);
+
+    // Encryption, key policy and rotation, routing, subscriptions, tags.
+    for t in [&crit, &warn] {
+        assert_eq!(
+            aws.topic_attr(t, "KmsMasterKeyId").await.as_deref(),
+            Some(key.as_str())
+        );
+        let policy = aws.topic_attr(t, "Policy").await.unwrap();
+        assert!(!policy.contains("\"Principal\":\"*\""), "{policy}");
+        let tags = aws
+            .sns
+            .list_tags_for_resource()
+            .resource_arn(t)
+            .send()
+            .await
+            .unwrap()
+            .tags
+            .unwrap();
+        let get = |k: &str| tags.iter().find(|x| x.key == k).map(|x| x.value.clone());
+        assert_eq!(get("prod:resource"), Some(format!("prod_alerting.{name}")));
+        assert_eq!(get("prod:environment").as_deref(), Some("production"));
+        assert_eq!(get("team").as_deref(), Some("platform"));
+        assert_eq!(get("service").as_deref(), Some("payments"));
+    }
+    let key_id = key.rsplit('/').next().unwrap();
+    let policy = aws
+        .kms
+        .get_key_policy()
+        .key_id(key_id)
+        .policy_name("default")
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    assert!(policy.contains("cloudwatch.amazonaws.com"), "{policy}");
+    assert!(
+        aws.kms
+            .get_key_rotation_status()
+            .key_id(key_id)
+            .send()
+            .await
+            .unwrap()
+            .key_rotation_enabled
+    );
+    let alias = aws
+        .kms
+        .describe_key()
+        .key_id(format!("alias/{name}-alerting"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        alias.key_metadata.unwrap().arn.as_deref(),
+        Some(key.as_str())
+    );
+
+    let critical = aws
+        .alarm(&format!("{name}-cpu-critical"))
+        .await
+        .expect("critical alarm");
+    assert_eq!(critical.alarm_actions.as_deref(), Some(&[crit.clone()][..]));
+    assert_eq!(critical.ok_actions.as_deref(), Some(&[crit.clone()][..]));
+    assert_eq!(critical.threshold, Some(90.0));
+    assert_eq!(critical.statistic, Some(Statistic::Average));
+    assert_eq!(critical.evaluation_periods, Some(5));
+    let warning = aws
+        .alarm(&format!("{name}-cpu-warning"))
+        .await
+        .expect("warning alarm");
+    assert_eq!(warning.alarm_actions.as_deref(), Some(&[warn.clone()][..]));
+    assert_eq!(warning.treat_missing_data.as_deref(), Some("notBreaching"));
+    let crit_subs = aws.subs(&crit).await;
+    assert_eq!(crit_subs.len(), 1);
+    assert_eq!(crit_subs[0].endpoint.as_deref(), Some("oncall@example.com"));
+    assert_eq!(aws.subs(&warn).await[0].protocol.as_deref(), Some("https"));
+
+    // Second plan is empty.
+    assert_eq!(tf.plan_code(&[]).code, 0, "{}", tf.plan_code(&[]).all());
+
+    // A threshold change is in place.
+    let p = tf.plan_code(&["-var", "cpu_critical=95"]);
+    assert_eq!(p.code, 2);
+    assert!(
+        p.stdout.contains("~ threshold") && p.stdout.contains("1 to change, 0 to destroy"),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&["-var", "cpu_critical=95"]);
+    assert_eq!(
+        aws.alarm(&format!("{name}-cpu-critical"))
+            .await
+            .unwrap()
+            .threshold,
+        Some(95.0)
+    );
+    assert_eq!(tf.plan_code(&["-var", "cpu_critical=95"]).code, 0);
+    tf.apply(&[]);
+
+    // Drift 1: an alarm changed outside Terraform.
+    let a = aws.alarm(&format!("{name}-cpu-critical")).await.unwrap();
+    aws.cw
+        .put_metric_alarm()
+        .alarm_name(a.alarm_name.clone().unwrap())
+        .namespace("AWS/EC2")
+        .metric_name("CPUUtilization")
+        .set_dimensions(a.dimensions.clone())
+        .statistic(Statistic::Average)
+        .period(60)
+        .evaluation_periods(5)
+        .threshold(99.0)
+        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+        .set_alarm_actions(a.alarm_actions.clone())
+        .set_ok_actions(a.ok_actions.clone())
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    assert!(
+        p.stdout.contains("threshold") && p.stdout.contains("99 -> 90"),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    assert_eq!(
+        aws.alarm(&format!("{name}-cpu-critical"))
+            .await
+            .unwrap()
+            .threshold,
+        Some(90.0)
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Drift 2: an alarm deleted.
+    aws.cw
+        .delete_alarms()
+        .alarm_names(format!("{name}-cpu-warning"))
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2);
+    assert!(p.stdout.contains("is missing"), "{}", p.stdout);
+    tf.apply(&[]);
+    assert!(aws.alarm(&format!("{name}-cpu-warning")).await.is_some());
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Drift 3: a subscription removed.
+    let sub = aws.subs(&warn).await[0].subscription_arn.clone().unwrap();
+    aws.sns
+        .unsubscribe()
+        .subscription_arn(sub)
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2);
+    assert!(p.stdout.contains("+ notify"), "{}", p.stdout);
+    tf.apply(&[]);
+    assert_eq!(aws.subs(&warn).await.len(), 1);
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Drift 4: a topic's key removed.
+    aws.sns
+        .set_topic_attributes()
+        .topic_arn(&warn)
+        .attribute_name("KmsMasterKeyId")
+        .attribute_value("")
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2);
+    assert!(
+        p.stdout.contains("is not encrypted\" -> \"pass\""),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    assert_eq!(
+        aws.topic_attr(&warn, "KmsMasterKeyId").await.as_deref(),
+        Some(key.as_str())
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Import adopts what exists under the name.
+    tf.run(&["state", "rm", "prod_alerting.ops"]).ok();
+    let imp = tf.run(&["import", "-no-color", "prod_alerting.ops", &name]);
+    imp.ok();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after import: {}", p.all());
+
+    // Deleted outside Terraform: planned for creation, recreated.
+    aws.cw
+        .delete_alarms()
+        .alarm_names(format!("{name}-cpu-warning"))
+        .alarm_names(format!("{name}-cpu-critical"))
+        .send()
+        .await
+        .unwrap();
+    aws.sns
+        .delete_topic()
+        .topic_arn(&crit)
+        .send()
+        .await
+        .unwrap();
+    aws.sns
+        .delete_topic()
+        .topic_arn(&warn)
+        .send()
+        .await
+        .unwrap();
+    // Topics gone but the key alive: damaged, not deleted; repaired around the same key.
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2);
+    assert!(
+        p.stdout.contains("update in-place") && p.stdout.contains("is missing"),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    assert_eq!(
+        aws.topic_attr(&crit, "KmsMasterKeyId").await.as_deref(),
+        Some(key.as_str())
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    // Everything deleted the way AWS allows (the key scheduled for deletion): planned for creation.
+    aws.cw
+        .delete_alarms()
+        .alarm_names(format!("{name}-cpu-warning"))
+        .alarm_names(format!("{name}-cpu-critical"))
+        .send()
+        .await
+        .unwrap();
+    aws.sns
+        .delete_topic()
+        .topic_arn(&crit)
+        .send()
+        .await
+        .unwrap();
+    aws.sns
+        .delete_topic()
+        .topic_arn(&warn)
+        .send()
+        .await
+        .unwrap();
+    aws.kms
+        .delete_alias()
+        .alias_name(format!("alias/{name}-alerting"))
+        .send()
+        .await
+        .unwrap();
+    aws.kms
+        .schedule_key_deletion()
+        .key_id(key_id)
+        .pending_window_in_days(7)
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2);
+    assert!(
+        p.stdout.contains("has been deleted") && p.stdout.contains("will be created"),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    let new_key = output(&tf, "kms_key_arn");
+    assert_ne!(new_key, key, "a new key replaces the one pending deletion");
+
+    // Destroy leaves nothing but keys pending deletion.
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    let k = aws
+        .kms
+        .describe_key()
+        .key_id(new_key.rsplit('/').next().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(
+        k.key_state,
+        Some(aws_sdk_kms::types::KeyState::PendingDeletion)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rebuilt_provider_keeps_init_working() {
+    let name = env::unique("e2e-lock");
+    let tf = Tf::new(&config(&name, "development"));
+    tf.init();
+    let lock = std::fs::read_to_string(tf.path().join(".terraform.lock.hcl")).unwrap();
+    assert!(lock.contains("hardened/prod"));
+    // Reinstall (as after a rebuild under the same version): init and validate still work.
+    let mirror = env::cli_config().parent().unwrap();
+    let out = std::process::Command::new(env::repo().join("scripts/install-provider"))
+        .args(["--mirror", mirror.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    tf.init();
+    tf.run(&["validate", "-no-color"]).ok();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_a_diagnostic_on_the_attribute() {
+    let name = env::unique("e2e-bad");
+    let tf = Tf::new(&config(&name, "production").replace(
+        "\"GreaterThanThreshold\"\n    threshold   = 80",
+        "\"Above\"\n    threshold   = 80",
+    ));
+    tf.init();
+    let r = tf.run(&["validate", "-no-color"]);
+    assert_ne!(r.code, 0);
+    let all = r.all();
+    assert!(all.contains("Invalid comparison operator"), "{all}");
+    assert!(
+        all.contains("GreaterThanThreshold"),
+        "the hint lists the allowed values: {all}"
+    );
+    assert!(
+        all.contains("alarm[1].comparison") || all.contains("comparison"),
+        "{all}"
+    );
+    let bad_env = Tf::new(&config(&name, "prod"));
+    bad_env.init();
+    let r = bad_env.run(&["validate", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.all().contains("Invalid environment"), "{}", r.all());
+}

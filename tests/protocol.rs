@@ -1,0 +1,399 @@
+//! Protocol tests: the built binary, started as Terraform starts it, spoken to over mTLS gRPC.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use common::plugin::{command, terraform_like_client_cert, Plugin, COOKIE};
+use common::proto::{go_plugin, tf};
+use terraform_provider_prod::framework::{msgpack, Value};
+use terraform_provider_prod::resources::alerting::schema::schema as alerting_schema;
+use tf::provider_client::ProviderClient;
+
+fn dv(v: &Value, ty: &terraform_provider_prod::framework::Type) -> tf::DynamicValue {
+    tf::DynamicValue {
+        msgpack: msgpack::encode(v, ty).unwrap(),
+        json: vec![],
+    }
+}
+
+fn obj(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Map(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect::<BTreeMap<_, _>>(),
+    )
+}
+
+fn provider_type() -> terraform_provider_prod::framework::Type {
+    terraform_provider_prod::provider::config::schema().implied_type()
+}
+
+#[tokio::test]
+async fn refuses_to_run_without_the_magic_cookie() {
+    let out = command(&[])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout: Terraform would take it for a handshake"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("This binary is a plugin"));
+}
+
+#[tokio::test]
+async fn refuses_a_protocol_it_does_not_speak() {
+    let out = command(&[
+        ("TF_PLUGIN_MAGIC_COOKIE", COOKIE),
+        ("PLUGIN_PROTOCOL_VERSIONS", "5"),
+    ])
+    .stderr(std::process::Stdio::piped())
+    .output()
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("speaks only version 6"));
+}
+
+#[tokio::test]
+async fn schema_over_pinned_mtls() {
+    let p = Plugin::start().await;
+    let mut c = ProviderClient::new(p.channel().await);
+    let s = c
+        .get_provider_schema(tf::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(s.diagnostics.is_empty());
+    let caps = s.server_capabilities.unwrap();
+    assert!(caps.plan_destroy);
+    let provider = s.provider.unwrap().block.unwrap();
+    let names: Vec<&str> = provider
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["region", "profile", "environment", "default_tags"]
+    );
+    let endpoints = provider
+        .block_types
+        .iter()
+        .find(|b| b.type_name == "endpoints")
+        .unwrap();
+    assert_eq!(endpoints.block.as_ref().unwrap().attributes.len(), 12);
+    let alerting = s
+        .resource_schemas
+        .get("prod_alerting")
+        .unwrap()
+        .block
+        .as_ref()
+        .unwrap();
+    let kms = alerting
+        .attributes
+        .iter()
+        .find(|a| a.name == "kms_key_arn")
+        .unwrap();
+    assert!(kms.optional && kms.computed && !kms.description.is_empty());
+    assert!(alerting
+        .attributes
+        .iter()
+        .all(|a| !a.description.is_empty()));
+    let md = c
+        .get_metadata(tf::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(md.resources[0].type_name, "prod_alerting");
+    let f = c
+        .get_functions(tf::get_functions::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(f.functions.is_empty() && f.diagnostics.is_empty());
+}
+
+#[tokio::test]
+async fn refuses_clients_without_the_pinned_certificate() {
+    let p = Plugin::start().await;
+    // No certificate at all.
+    let no_cert = match p.channel_with(None).await {
+        Err(_) => true,
+        Ok(ch) => ProviderClient::new(ch)
+            .get_provider_schema(tf::get_provider_schema::Request {})
+            .await
+            .is_err(),
+    };
+    assert!(no_cert, "a client without a certificate must be refused");
+    // A certificate of the same shape that Terraform did not pass.
+    let other = terraform_like_client_cert();
+    let wrong = match p.channel_with(Some(&other)).await {
+        Err(_) => true,
+        Ok(ch) => ProviderClient::new(ch)
+            .get_provider_schema(tf::get_provider_schema::Request {})
+            .await
+            .is_err(),
+    };
+    assert!(wrong, "a client with another certificate must be refused");
+    // The pinned one still works.
+    let mut c = ProviderClient::new(p.channel().await);
+    assert!(c
+        .get_provider_schema(tf::get_provider_schema::Request {})
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn controller_shutdown_exits_at_once() {
+    let mut p = Plugin::start().await;
+    let socket_dir = std::path::Path::new(&p.socket)
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut ctl = go_plugin::grpc_controller_client::GrpcControllerClient::new(p.channel().await);
+    let t = Instant::now();
+    let _ = ctl.shutdown(go_plugin::Empty {}).await;
+    let status = tokio::time::timeout(Duration::from_secs(2), p.child.wait())
+        .await
+        .expect("exit within 2 s")
+        .unwrap();
+    assert!(status.success());
+    assert!(
+        t.elapsed() < Duration::from_millis(500),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert!(!socket_dir.exists(), "socket directory removed on exit");
+}
+
+#[tokio::test]
+async fn validation_diagnostics_carry_attribute_paths() {
+    let p = Plugin::start().await;
+    let mut c = ProviderClient::new(p.channel().await);
+    let pcfg = obj(vec![("environment", Value::string("prod"))]);
+    let r = c
+        .validate_provider_config(tf::validate_provider_config::Request {
+            config: Some(dv(&pcfg, &provider_type())),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.diagnostics.len(), 1);
+    let d = &r.diagnostics[0];
+    assert_eq!(d.severity, tf::diagnostic::Severity::Error as i32);
+    use tf::attribute_path::step::Selector;
+    assert_eq!(
+        d.attribute.as_ref().unwrap().steps[0].selector,
+        Some(Selector::AttributeName("environment".into()))
+    );
+
+    let ty = alerting_schema().implied_type();
+    let alarm = obj(vec![
+        ("name", Value::string("cpu")),
+        ("namespace", Value::string("AWS/EC2")),
+        ("metric_name", Value::string("CPUUtilization")),
+        ("comparison", Value::string("Bigger")),
+        ("threshold", Value::int(1)),
+        ("severity", Value::string("critical")),
+    ]);
+    let cfg = obj(vec![
+        ("name", Value::string("ops")),
+        ("alarm", Value::List(vec![alarm])),
+        ("notify", Value::List(vec![])),
+    ]);
+    let r = c
+        .validate_resource_config(tf::validate_resource_config::Request {
+            type_name: "prod_alerting".into(),
+            config: Some(dv(&cfg, &ty)),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    let steps: Vec<_> = r.diagnostics[0]
+        .attribute
+        .as_ref()
+        .unwrap()
+        .steps
+        .iter()
+        .map(|s| s.selector.clone().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            Selector::AttributeName("alarm".into()),
+            Selector::ElementKeyInt(0),
+            Selector::AttributeName("comparison".into())
+        ]
+    );
+    assert!(
+        r.diagnostics[0].detail.contains("GreaterThanThreshold"),
+        "the fix is in the detail"
+    );
+}
+
+#[tokio::test]
+async fn move_state_is_declined_and_unknown_types_are_diagnosed() {
+    let p = Plugin::start().await;
+    let mut c = ProviderClient::new(p.channel().await);
+    let r = c
+        .move_resource_state(tf::move_resource_state::Request {
+            source_provider_address: "registry.terraform.io/hashicorp/aws".into(),
+            source_type_name: "aws_sns_topic".into(),
+            target_type_name: "prod_alerting".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.diagnostics.len(), 1);
+    assert!(r.diagnostics[0].summary.contains("not supported"));
+    assert!(r.target_state.is_none());
+    let r = c
+        .validate_resource_config(tf::validate_resource_config::Request {
+            type_name: "prod_nope".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.diagnostics[0].summary, "Unknown resource type");
+}
+
+#[tokio::test]
+async fn upgrade_state_fills_every_attribute() {
+    let p = Plugin::start().await;
+    let mut c = ProviderClient::new(p.channel().await);
+    // State with an attribute removed from the schema and others missing, as Terraform sends it.
+    let raw = br#"{"id":"ops","name":"ops","removed_long_ago":1,"alarm":[],"notify":[]}"#.to_vec();
+    let r = c
+        .upgrade_resource_state(tf::upgrade_resource_state::Request {
+            type_name: "prod_alerting".into(),
+            version: 0,
+            raw_state: Some(tf::RawState {
+                json: raw,
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let ty = alerting_schema().implied_type();
+    let v = msgpack::decode(&r.upgraded_state.unwrap().msgpack, &ty).unwrap();
+    assert_eq!(v.get("name"), &Value::string("ops"));
+    assert_eq!(
+        v.as_map().unwrap().len(),
+        alerting_schema().block.attributes.len() + 2
+    );
+    // A newer schema version than ours is refused.
+    let r = c
+        .upgrade_resource_state(tf::upgrade_resource_state::Request {
+            type_name: "prod_alerting".into(),
+            version: 99,
+            raw_state: Some(tf::RawState {
+                json: b"{}".to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics[0].summary.contains("newer provider"));
+}
+
+/// A TCP server that accepts connections and never answers: an AWS endpoint stuck forever.
+async fn black_hole() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s);
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn stop_provider_ends_an_apply_against_a_slow_endpoint_within_a_second() {
+    let url = black_hole().await;
+    let p = Plugin::start_with(&[("AWS_ENDPOINT_URL", url.as_str())]).await;
+    let channel = p.channel().await;
+    let mut c = ProviderClient::new(channel.clone());
+    let pty = provider_type();
+    let endpoints = obj(["cloudwatch", "kms", "sns", "sts"]
+        .iter()
+        .map(|s| (*s, Value::string(url.clone())))
+        .collect());
+    let pcfg = obj(vec![
+        ("region", Value::string("us-east-1")),
+        ("endpoints", endpoints),
+    ]);
+    let r = c
+        .configure_provider(tf::configure_provider::Request {
+            terraform_version: "1.11.4".into(),
+            config: Some(dv(&pcfg, &pty)),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+
+    let ty = alerting_schema().implied_type();
+    let cfg = obj(vec![
+        ("name", Value::string("slow")),
+        ("environment", Value::string("development")),
+        ("notify", Value::List(vec![])),
+        ("alarm", Value::List(vec![])),
+    ]);
+    let apply = {
+        let mut c = ProviderClient::new(channel.clone());
+        let (cfg, ty) = (cfg.clone(), ty.clone());
+        tokio::spawn(async move {
+            c.apply_resource_change(tf::apply_resource_change::Request {
+                type_name: "prod_alerting".into(),
+                prior_state: Some(dv(&Value::Null, &ty)),
+                planned_state: Some(dv(&cfg, &ty)),
+                config: Some(dv(&cfg, &ty)),
+                planned_private: vec![],
+                provider_meta: None,
+            })
+            .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !apply.is_finished(),
+        "the apply must be stuck on the silent endpoint"
+    );
+    let t = Instant::now();
+    c.stop_provider(tf::stop_provider::Request {})
+        .await
+        .unwrap();
+    let resp = tokio::time::timeout(Duration::from_secs(1), apply)
+        .await
+        .expect("apply ends within 1 s")
+        .unwrap()
+        .unwrap()
+        .into_inner();
+    assert!(t.elapsed() < Duration::from_secs(1));
+    assert!(
+        resp.diagnostics
+            .iter()
+            .any(|d| d.detail.contains("asked the provider to stop")),
+        "{:?}",
+        resp.diagnostics
+    );
+}

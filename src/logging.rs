@@ -12,6 +12,9 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
 
 const MODULE: &str = "provider.terraform-provider-prod";
+const TIMESTAMP: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+);
 
 /// The most verbose level to write, from Terraform's log settings.
 pub fn level_from_env(get: impl Fn(&str) -> Option<String>) -> Option<Level> {
@@ -74,8 +77,10 @@ pub fn hclog_line(
     message: &str,
     extra: serde_json::Map<String, serde_json::Value>,
 ) -> String {
+    // go-plugin parses "@timestamp" with Go's layout 2006-01-02T15:04:05.000000Z07:00: exactly six
+    // fractional digits, or it re-logs the whole line as plain text at DEBUG.
     let ts = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
+        .format(TIMESTAMP)
         .unwrap_or_default();
     let mut obj = serde_json::Map::new();
     obj.insert("@level".into(), level.as_str().to_ascii_lowercase().into());
@@ -193,6 +198,10 @@ mod tests {
         assert_eq!(j["@level"], "debug");
         assert_eq!(j["@message"], "AWS call");
         assert_eq!(j["component"], "sns topic");
-        assert!(j["@timestamp"].as_str().unwrap().ends_with('Z'));
+        let ts = j["@timestamp"].as_str().unwrap();
+        // 2026-11-24T22:49:14.969345Z: the shape go-plugin parses.
+        assert_eq!(ts.len(), 27, "{ts}");
+        assert_eq!(&ts[19..20], ".");
+        assert!(ts.ends_with('Z'));
     }
 }

@@ -533,15 +533,43 @@ async fn rebuilt_provider_keeps_init_working() {
     tf.init();
     let lock = std::fs::read_to_string(tf.path().join(".terraform.lock.hcl")).unwrap();
     assert!(lock.contains("hardened/prod"));
-    // Reinstall (as after a rebuild under the same version): init and validate still work.
+    // Reinstall a binary with other bytes (as after a rebuild under the same version): init and
+    // validate still work, because the lock file's hash covers the stable package, not the binary.
     let mirror = env::cli_config().parent().unwrap();
+    let rebuilt = tf.path().join("rebuilt-provider");
+    let mut bytes = std::fs::read(env!("CARGO_BIN_EXE_terraform-provider-prod")).unwrap();
+    bytes.extend_from_slice(name.as_bytes());
+    std::fs::write(&rebuilt, bytes).unwrap();
+    std::fs::set_permissions(
+        &rebuilt,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
     let out = std::process::Command::new(env::repo().join("scripts/install-provider"))
-        .args(["--mirror", mirror.to_str().unwrap()])
+        .args([
+            "--mirror",
+            mirror.to_str().unwrap(),
+            "--binary",
+            rebuilt.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
     tf.init();
     tf.run(&["validate", "-no-color"]).ok();
+    // Our hclog JSON lines are re-logged by Terraform at their own level, parsed (not raw JSON).
+    let r = tf.run_env(&["plan", "-no-color"], &[("TF_LOG", "debug")]);
+    r.ok();
+    assert!(
+        r.stderr
+            .contains("[DEBUG] provider.terraform-provider-prod_v0.1.0: provider configured:"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("{\"@level\""),
+        "lines must be parsed as hclog JSON"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -569,4 +597,69 @@ async fn bad_input_is_a_diagnostic_on_the_attribute() {
     let r = bad_env.run(&["validate", "-no-color"]);
     assert_ne!(r.code, 0);
     assert!(r.all().contains("Invalid environment"), "{}", r.all());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failure_half_way_through_create_loses_nothing() {
+    let aws = aws().await;
+    let name = env::unique("e2e-part");
+    // SNS unreachable: the key and alias get made, then the first topic fails.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let a = l.local_addr().unwrap();
+        drop(l);
+        format!("http://{a}")
+    };
+    let broken = config(&name, "development").replace(
+        "default_tags = { team = \"platform\" }",
+        &format!(
+            "default_tags = {{ team = \"platform\" }}\n  endpoints {{\n    sns = \"{dead}\"\n  }}"
+        ),
+    );
+    let tf = Tf::new(&broken);
+    tf.init();
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_ne!(r.code, 0);
+    let all = r.all();
+    assert!(all.contains("prod_alerting: create failed"), "{all}");
+    assert!(
+        all.contains(&format!("sns topic {name}-critical")),
+        "the diagnostic names the component: {all}"
+    );
+    // The partial state is saved, tainted, and names the key already made.
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    let inst = &state["resources"][0]["instances"][0];
+    assert_eq!(inst["status"], "tainted", "{inst}");
+    let key = inst["attributes"]["components"]["kms_key"]
+        .as_str()
+        .expect("the key is recorded")
+        .to_string();
+    assert!(inst["attributes"]["components"]["kms_alias"].is_string());
+
+    // Fixed, the next apply replaces the tainted object and converges.
+    tf.write(&config(&name, "development"));
+    let r = tf.apply(&[]);
+    assert!(
+        r.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    let old = aws
+        .kms
+        .describe_key()
+        .key_id(key.rsplit('/').next().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(
+        old.key_state,
+        Some(aws_sdk_kms::types::KeyState::PendingDeletion),
+        "the partial key was cleaned up"
+    );
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
 }

@@ -397,3 +397,48 @@ async fn stop_provider_ends_an_apply_against_a_slow_endpoint_within_a_second() {
         resp.diagnostics
     );
 }
+
+#[tokio::test]
+async fn debug_mode_prints_a_reattach_line_and_serves_plaintext() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut child = command(&[]).arg("--debug").spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let reattach = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(l) = lines.next_line().await.unwrap() {
+            if let Some(v) = l.trim().strip_prefix("TF_REATTACH_PROVIDERS='") {
+                return v.trim_end_matches('\'').to_string();
+            }
+        }
+        panic!("no TF_REATTACH_PROVIDERS line");
+    })
+    .await
+    .unwrap();
+    let j: serde_json::Value = serde_json::from_str(&reattach).unwrap();
+    let p = &j["registry.terraform.io/hardened/prod"];
+    assert_eq!(p["ProtocolVersion"], 6);
+    assert_eq!(p["Test"], true);
+    let socket = p["Addr"]["String"].as_str().unwrap().to_string();
+    let channel = tonic::transport::Endpoint::try_from("http://localhost")
+        .unwrap()
+        .connect_with_connector(tower::service_fn(move |_| {
+            let s = socket.clone();
+            async move {
+                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(
+                    tokio::net::UnixStream::connect(s).await?,
+                ))
+            }
+        }))
+        .await
+        .unwrap();
+    let mut c = ProviderClient::new(channel.clone());
+    assert!(c
+        .get_provider_schema(tf::get_provider_schema::Request {})
+        .await
+        .is_ok());
+    // One process serves many Terraform runs: Shutdown does not end it.
+    let mut ctl = go_plugin::grpc_controller_client::GrpcControllerClient::new(channel);
+    ctl.shutdown(go_plugin::Empty {}).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(child.try_wait().unwrap().is_none());
+    child.kill().await.unwrap();
+}

@@ -38,7 +38,12 @@ pub fn cli_config() -> &'static Path {
     CFG.get_or_init(|| {
         let mirror = std::env::temp_dir().join(format!("prod-e2e-mirror-{}", std::process::id()));
         let out = Command::new(repo().join("scripts/install-provider"))
-            .args(["--mirror", mirror.to_str().unwrap()])
+            .args([
+                "--mirror",
+                mirror.to_str().unwrap(),
+                "--binary",
+                env!("CARGO_BIN_EXE_terraform-provider-prod"),
+            ])
             .output()
             .expect("run scripts/install-provider");
         assert!(

@@ -62,6 +62,10 @@ resource "prod_alerting" "ops" {{
     severity    = "warning"
     treat_missing_data = "notBreaching"
   }}
+
+  timeouts {{
+    create = "5m"
+  }}
 }}
 
 output "critical_topic_arn" {{ value = prod_alerting.ops.critical_topic_arn }}
@@ -425,8 +429,36 @@ async fn alerting_lifecycle_through_destroy() {
     tf.run(&["state", "rm", "prod_alerting.ops"]).ok();
     let imp = tf.run(&["import", "-no-color", "prod_alerting.ops", &name]);
     imp.ok();
+    // Import cannot know the `timeouts` block of the configuration: the only change planned is
+    // adding it to state.
     let p = tf.plan_code(&[]);
-    assert_eq!(p.code, 0, "plan after import: {}", p.all());
+    assert_eq!(p.code, 2, "plan after import: {}", p.all());
+    assert!(
+        p.stdout.contains("+ timeouts {") && p.stdout.contains("+ create = \"5m\""),
+        "{}",
+        p.stdout
+    );
+    assert!(
+        p.stdout.contains("0 to add, 1 to change, 0 to destroy"),
+        "{}",
+        p.stdout
+    );
+    let changed: Vec<&str> = p
+        .stdout
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            t.starts_with(['~', '-', '+'])
+                && (t.contains(" = ") || t.contains("->"))
+                && !t.contains("create = \"5m\"")
+        })
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "nothing but timeouts changes after import: {changed:?}"
+    );
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0);
 
     // Deleted outside Terraform: planned for creation, recreated.
     aws.cw

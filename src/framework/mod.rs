@@ -10,6 +10,7 @@ pub mod resource;
 pub mod schema;
 pub mod types;
 pub mod value;
+pub mod wait;
 
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use path::AttrPath;

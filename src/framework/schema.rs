@@ -113,8 +113,9 @@ impl Block {
             name: name.to_string(),
             nesting: Nesting::Single,
             block,
+            // Terraform requires MinItems == MaxItems (0 or 1) for SINGLE; 0/0 means optional.
             min_items: 0,
-            max_items: 1,
+            max_items: 0,
         });
         self
     }
@@ -142,6 +143,66 @@ impl Block {
     }
     pub fn nested(&self, name: &str) -> Option<&NestedBlock> {
         self.blocks.iter().find(|b| b.name == name)
+    }
+}
+
+/// The `timeouts` block every resource has: `create`, `update`, `delete` as Terraform durations.
+pub fn timeouts_block(default: &str) -> Block {
+    let mut b = Block::new("Limits for each operation, as durations such as `30m` or `1h30m`.");
+    for op in ["create", "update", "delete"] {
+        b = b.attr(Attribute::optional(
+            op,
+            Type::String,
+            &format!("How long {op} may take (default {default})."),
+        ));
+    }
+    b
+}
+
+impl Block {
+    /// The checks Terraform runs on every resource schema it loads (configschema InternalValidate);
+    /// a schema failing them makes Terraform refuse the whole provider.
+    pub fn internal_problems(&self, prefix: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let valid_name = |n: &str| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        };
+        for a in &self.attributes {
+            let p = format!("{prefix}{}", a.name);
+            if !valid_name(&a.name) {
+                out.push(format!("{p}: invalid name"));
+            }
+            if !(a.optional || a.required || a.computed) {
+                out.push(format!("{p}: must be optional, required or computed"));
+            }
+            if a.optional && a.required {
+                out.push(format!("{p}: cannot be both optional and required"));
+            }
+            if a.computed && a.required {
+                out.push(format!("{p}: cannot be both computed and required"));
+            }
+            if a.description.is_empty() {
+                out.push(format!("{p}: has no description"));
+            }
+        }
+        for b in &self.blocks {
+            let p = format!("{prefix}{}", b.name);
+            if !valid_name(&b.name) {
+                out.push(format!("{p}: invalid name"));
+            }
+            if b.nesting == Nesting::Single && (b.min_items != b.max_items || b.min_items > 1) {
+                out.push(format!(
+                    "{p}: SINGLE blocks need MinItems == MaxItems, 0 or 1"
+                ));
+            }
+            if b.max_items != 0 && b.min_items > b.max_items {
+                out.push(format!("{p}: MinItems above MaxItems"));
+            }
+            out.extend(b.block.internal_problems(&format!("{p}.")));
+        }
+        out
     }
 }
 

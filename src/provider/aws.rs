@@ -83,8 +83,9 @@ impl ProviderData {
         }
     }
 
-    pub fn stopped(&self) -> bool {
-        self.stop.is_cancelled()
+    /// Cancelled by StopProvider: waits select on it.
+    pub fn stop_token(&self) -> &CancellationToken {
+        &self.stop
     }
 
     /// The caller's account id (STS GetCallerIdentity, once per process).

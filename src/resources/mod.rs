@@ -10,3 +10,16 @@ use crate::provider::ProviderData;
 pub fn all() -> Vec<Arc<dyn Resource<ProviderData>>> {
     vec![Arc::new(alerting::Alerting::new())]
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_schema_passes_terraforms_internal_validation() {
+        for r in super::all() {
+            let problems = r.schema().block.internal_problems("");
+            assert!(problems.is_empty(), "{}: {problems:?}", r.type_name());
+        }
+        let provider = crate::provider::config::schema();
+        assert!(provider.block.internal_problems("").is_empty());
+    }
+}

@@ -591,3 +591,29 @@ pub fn alarm_from_aws(
             .unwrap_or_else(|| "missing".to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unconfirmed_subscriptions_are_pending_not_drift() {
+        let sub = |arn: &str| Sub {
+            arn: arn.into(),
+            protocol: "email".into(),
+            endpoint: "a@example.com".into(),
+        };
+        assert!(sub("PendingConfirmation").pending());
+        assert!(sub("pending confirmation").pending());
+        assert!(!sub("arn:aws:sns:us-east-1:123456789012:ops-critical:1f2e").pending());
+    }
+
+    #[test]
+    fn key_ids_from_arns() {
+        assert_eq!(
+            key_id("arn:aws:kms:us-east-1:123456789012:key/abcd-1234"),
+            "abcd-1234"
+        );
+        assert_eq!(key_id("abcd-1234"), "abcd-1234");
+    }
+}

@@ -15,6 +15,7 @@ use crate::framework::resource::{
     ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
     ReadResponse, Resource,
 };
+use crate::framework::wait::timeout_for;
 use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
@@ -58,6 +59,13 @@ fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
         notify: st.notify.clone(),
         alarms: st.alarm.clone(),
         name: st.name,
+    }
+}
+
+fn timed_out(op: &str, limit: std::time::Duration) -> AwsError {
+    AwsError::Invalid {
+        component: "prod_alerting".into(),
+        message: format!("{op} did not finish within {limit:?} (the `timeouts.{op}` limit); objects made so far are kept in state"),
     }
 }
 
@@ -123,7 +131,13 @@ impl Resource<ProviderData> for Alerting {
         if req.planned_state.is_null() {
             let mut st = State::from_value(&req.prior_state);
             let window = env_of(&st, ctx).key_deletion_window_days();
-            return match reconcile::delete(ctx, &mut st, window).await {
+            let limit = timeout_for(&st.timeouts, "delete", schema::DEFAULT_TIMEOUT);
+            let result =
+                match tokio::time::timeout(limit, reconcile::delete(ctx, &mut st, window)).await {
+                    Ok(r) => r,
+                    Err(_) => Err(timed_out("delete", limit)),
+                };
+            return match result {
                 Ok(()) => ApplyResponse::default(),
                 Err(e) => ApplyResponse {
                     new_state: st.to_value(),
@@ -154,12 +168,18 @@ impl Resource<ProviderData> for Alerting {
         progress.tags = State::from_value(&req.planned_state).tags;
         progress.environment = d.environment.as_str().to_string();
 
-        let result = async {
+        progress.timeouts = req.config.get("timeouts").clone();
+        let op = if creating { "create" } else { "update" };
+        let limit = timeout_for(&progress.timeouts, op, schema::DEFAULT_TIMEOUT);
+        let work = async {
             let place = aws::place(ctx).await?;
             reconcile::converge(ctx, &place, &d, &mut progress).await?;
             read::read(ctx, &place, &progress).await
-        }
-        .await;
+        };
+        // On timeout the work is dropped; `progress` keeps every object recorded so far.
+        let result = tokio::time::timeout(limit, work)
+            .await
+            .unwrap_or_else(|_| Err(timed_out(op, limit)));
         match result {
             Ok(Some(mut st)) => {
                 st.tags = progress.tags.clone();

@@ -47,6 +47,8 @@ pub struct State {
     pub posture: BTreeMap<String, String>,
     pub notify: Vec<Notify>,
     pub alarm: Vec<Alarm>,
+    /// The `timeouts` block as configured; kept as is.
+    pub timeouts: Value,
 }
 
 fn s(v: &Value) -> String {
@@ -169,6 +171,7 @@ impl State {
                 .iter()
                 .map(Alarm::from_value)
                 .collect(),
+            timeouts: v.get("timeouts").clone(),
         }
     }
 
@@ -196,6 +199,7 @@ impl State {
             "alarm".into(),
             Value::List(self.alarm.iter().map(Alarm::to_value).collect()),
         );
+        m.insert("timeouts".into(), self.timeouts.clone());
         Value::Map(m)
     }
 

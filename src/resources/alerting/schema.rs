@@ -19,6 +19,8 @@ pub const DEFAULT_STATISTIC: &str = "Average";
 pub const DEFAULT_PERIOD: i64 = 60;
 pub const DEFAULT_EVALUATION_PERIODS: i64 = 5;
 pub const DEFAULT_MISSING_DATA: &str = "missing";
+/// Alerting objects are made in seconds; the limit guards against an endpoint that hangs.
+pub const DEFAULT_TIMEOUT: &str = "10m";
 
 pub fn schema() -> Schema {
     let notify = Block::new("A subscription to the topic of one severity.")
@@ -120,6 +122,7 @@ pub fn schema() -> Schema {
             "Security controls (SNS.1, SNS.4, CloudWatch.15, CloudWatch.17, KMS.4, alarms) → `pass` or `fail: <reason>`, from what AWS reports.",
         ))
         .list_block("notify", notify)
-        .list_block("alarm", alarm),
+        .list_block("alarm", alarm)
+        .single_block("timeouts", crate::framework::schema::timeouts_block(DEFAULT_TIMEOUT)),
     }
 }

@@ -297,6 +297,16 @@ fn invalid_configurations_point_at_the_attribute() {
     type Edit = Box<dyn Fn(&mut BTreeMap<String, Value>)>;
     let cases: Vec<(&str, Edit, &str)> = vec![
         (
+            "bad timeout",
+            Box::new(|m| {
+                m.insert(
+                    "timeouts".into(),
+                    Value::string_map([("create", "ten minutes")]),
+                );
+            }),
+            "timeouts.create",
+        ),
+        (
             "bad name",
             Box::new(|m| {
                 m.insert("name".into(), Value::string("has space"));

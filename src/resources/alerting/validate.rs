@@ -79,6 +79,8 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         }
     }
 
+    crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
+
     let mut seen_notify = BTreeSet::new();
     for (i, n) in decode::elements(cfg.get("notify")).iter().enumerate() {
         let p = AttrPath::attr("notify").then_index(i);

@@ -128,12 +128,15 @@ pub fn write_process_stats() {
         return;
     };
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let hwm_kib: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let kib = |key: &str| -> u64 {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let hwm_kib = kib("VmHWM:");
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // Fields after the command name: utime and stime are the 14th and 15th overall.
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
@@ -144,8 +147,13 @@ pub fn write_process_stats() {
         .filter_map(|v| v.parse().ok())
         .collect();
     let ticks = nums.iter().sum::<u64>();
-    let line =
-        serde_json::json!({"pid": std::process::id(), "peak_rss_kib": hwm_kib, "cpu_ticks": ticks});
+    let line = serde_json::json!({
+        "pid": std::process::id(),
+        "peak_rss_kib": hwm_kib,
+        "rss_anon_kib": kib("RssAnon:"),
+        "rss_file_kib": kib("RssFile:"),
+        "cpu_ticks": ticks
+    });
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

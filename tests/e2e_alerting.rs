@@ -125,6 +125,25 @@ impl Aws {
             .map(|o| o.subscriptions.unwrap_or_default())
             .unwrap_or_default()
     }
+    /// Deletes the alarms and both topics behind Terraform's back.
+    async fn delete_alarms_and_topics(&self, name: &str) {
+        self.cw
+            .delete_alarms()
+            .alarm_names(format!("{name}-cpu-warning"))
+            .alarm_names(format!("{name}-cpu-critical"))
+            .send()
+            .await
+            .unwrap();
+        for sev in ["critical", "warning"] {
+            self.sns
+                .delete_topic()
+                .topic_arn(topic(name, sev))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+
     /// Every object of any kind the resource makes, looked up by name, not by state.
     async fn sweep(&self, name: &str) -> Vec<String> {
         let mut left = Vec::new();
@@ -460,26 +479,8 @@ async fn alerting_lifecycle_through_destroy() {
     tf.apply(&[]);
     assert_eq!(tf.plan_code(&[]).code, 0);
 
-    // Deleted outside Terraform: planned for creation, recreated.
-    aws.cw
-        .delete_alarms()
-        .alarm_names(format!("{name}-cpu-warning"))
-        .alarm_names(format!("{name}-cpu-critical"))
-        .send()
-        .await
-        .unwrap();
-    aws.sns
-        .delete_topic()
-        .topic_arn(&crit)
-        .send()
-        .await
-        .unwrap();
-    aws.sns
-        .delete_topic()
-        .topic_arn(&warn)
-        .send()
-        .await
-        .unwrap();
+    // Alarms and topics deleted outside Terraform.
+    aws.delete_alarms_and_topics(&name).await;
     // Topics gone but the key alive: damaged, not deleted; repaired around the same key.
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2);
@@ -495,25 +496,7 @@ async fn alerting_lifecycle_through_destroy() {
     );
     assert_eq!(tf.plan_code(&[]).code, 0);
     // Everything deleted the way AWS allows (the key scheduled for deletion): planned for creation.
-    aws.cw
-        .delete_alarms()
-        .alarm_names(format!("{name}-cpu-warning"))
-        .alarm_names(format!("{name}-cpu-critical"))
-        .send()
-        .await
-        .unwrap();
-    aws.sns
-        .delete_topic()
-        .topic_arn(&crit)
-        .send()
-        .await
-        .unwrap();
-    aws.sns
-        .delete_topic()
-        .topic_arn(&warn)
-        .send()
-        .await
-        .unwrap();
+    aws.delete_alarms_and_topics(&name).await;
     aws.kms
         .delete_alias()
         .alias_name(format!("alias/{name}-alerting"))

@@ -294,7 +294,7 @@ async fn upgrade_state_fills_every_attribute() {
     assert_eq!(v.get("name"), &Value::string("ops"));
     assert_eq!(
         v.as_map().unwrap().len(),
-        alerting_schema().block.attributes.len() + 2
+        alerting_schema().block.attributes.len() + alerting_schema().block.blocks.len()
     );
     // A newer schema version than ours is refused.
     let r = c

@@ -125,6 +125,20 @@ impl Aws {
             .map(|o| o.subscriptions.unwrap_or_default())
             .unwrap_or_default()
     }
+    /// The state of a key, by ARN.
+    async fn key_state(&self, arn: &str) -> Option<aws_sdk_kms::types::KeyState> {
+        let id = arn.rsplit('/').next().unwrap();
+        self.kms
+            .describe_key()
+            .key_id(id)
+            .send()
+            .await
+            .unwrap()
+            .key_metadata
+            .unwrap()
+            .key_state
+    }
+
     /// Deletes the alarms and both topics behind Terraform's back.
     async fn delete_alarms_and_topics(&self, name: &str) {
         self.cw
@@ -526,18 +540,9 @@ async fn alerting_lifecycle_through_destroy() {
     // Destroy leaves nothing but keys pending deletion.
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
-    let k = aws
-        .kms
-        .describe_key()
-        .key_id(new_key.rsplit('/').next().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap();
     assert_eq!(
-        k.key_state,
-        Some(aws_sdk_kms::types::KeyState::PendingDeletion)
+        aws.key_state(&new_key).await,
+        Some(aws_sdk_kms::types::KeyState::PendingDeletion),
     );
 }
 
@@ -661,17 +666,8 @@ async fn failure_half_way_through_create_loses_nothing() {
         r.stdout
     );
     assert_eq!(tf.plan_code(&[]).code, 0);
-    let old = aws
-        .kms
-        .describe_key()
-        .key_id(key.rsplit('/').next().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap();
     assert_eq!(
-        old.key_state,
+        aws.key_state(&key).await,
         Some(aws_sdk_kms::types::KeyState::PendingDeletion),
         "the partial key was cleaned up"
     );

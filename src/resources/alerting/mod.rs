@@ -326,7 +326,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
     st.tags = (!own.is_empty()).then_some(own);
 
     for (sev, arn) in [("critical", &critical), ("warning", &warning)] {
-        for s in aws::subscriptions(ctx, arn).await.unwrap_or_default() {
+        for s in aws::subscriptions(ctx, arn).await? {
             st.notify.push(Notify {
                 severity: sev.to_string(),
                 protocol: s.protocol,

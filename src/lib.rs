@@ -5,6 +5,7 @@
 //! framework), `framework` (values, schemas, diagnostics, the resource trait), `provider` (the
 //! provider block, profiles, AWS clients), `resources` (one folder per `prod_*` resource).
 
+pub mod docs;
 pub mod framework;
 pub mod logging;
 pub mod plugin;

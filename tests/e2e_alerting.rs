@@ -674,3 +674,19 @@ async fn failure_half_way_through_create_loses_nothing() {
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn documented_examples_validate() {
+    // The provider and resource examples the docs show, together, as a user would paste them.
+    let examples = env::repo().join("examples");
+    let provider = std::fs::read_to_string(examples.join("provider/provider.tf")).unwrap();
+    let resource =
+        std::fs::read_to_string(examples.join("resources/prod_alerting/resource.tf")).unwrap();
+    let tf = Tf::new(&format!("{provider}\n{resource}"));
+    tf.init();
+    tf.run(&["validate", "-no-color"]).ok();
+    // And the demo's example as it stands.
+    let demo = Tf::new(&std::fs::read_to_string(examples.join("alerting/main.tf")).unwrap());
+    demo.init();
+    demo.run(&["validate", "-no-color"]).ok();
+}

@@ -680,8 +680,14 @@ async fn documented_examples_validate() {
     // The provider and resource examples the docs show, together, as a user would paste them.
     let examples = env::repo().join("examples");
     let provider = std::fs::read_to_string(examples.join("provider/provider.tf")).unwrap();
-    let resource =
-        std::fs::read_to_string(examples.join("resources/prod_alerting/resource.tf")).unwrap();
+    // Every resource's example, as the docs show them.
+    let mut resource = String::new();
+    for entry in std::fs::read_dir(examples.join("resources")).unwrap() {
+        resource
+            .push_str(&std::fs::read_to_string(entry.unwrap().path().join("resource.tf")).unwrap());
+        resource.push('\n');
+    }
+    assert!(resource.contains("prod_alerting") && resource.contains("prod_network"));
     let tf = Tf::new(&format!("{provider}\n{resource}"));
     tf.init();
     tf.run(&["validate", "-no-color"]).ok();

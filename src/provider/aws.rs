@@ -19,6 +19,9 @@ pub struct ProviderData {
     pub sns: aws_sdk_sns::Client,
     pub kms: aws_sdk_kms::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub ec2: aws_sdk_ec2::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
     sts: aws_sdk_sts::Client,
     stop: CancellationToken,
     account_id: OnceCell<String>,
@@ -58,6 +61,9 @@ impl ProviderData {
             sns: client!(aws_sdk_sns, &sdk, e, "sns"),
             kms: client!(aws_sdk_kms, &sdk, e, "kms"),
             cloudwatch: client!(aws_sdk_cloudwatch, &sdk, e, "cloudwatch"),
+            ec2: client!(aws_sdk_ec2, &sdk, e, "ec2"),
+            iam: client!(aws_sdk_iam, &sdk, e, "iam"),
+            logs: client!(aws_sdk_cloudwatchlogs, &sdk, e, "logs"),
             sts: client!(aws_sdk_sts, &sdk, e, "sts"),
             stop,
             account_id: OnceCell::new(),
@@ -121,5 +127,31 @@ pub fn partition(region: &str) -> &'static str {
         "aws-us-gov"
     } else {
         "aws"
+    }
+}
+
+/// Where a resource's objects live: region and account, for ARNs known before AWS answers.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub region: String,
+    pub account: String,
+}
+
+impl Place {
+    pub fn arn(&self, service: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{service}:{}:{}:{resource}",
+            partition(&self.region),
+            self.region,
+            self.account
+        )
+    }
+    /// IAM ARNs have no region.
+    pub fn iam_arn(&self, resource: &str) -> String {
+        format!(
+            "arn:{}:iam::{}:{resource}",
+            partition(&self.region),
+            self.account
+        )
     }
 }

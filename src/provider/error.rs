@@ -44,16 +44,10 @@ impl AwsError {
 
     /// True for the "does not exist" family of codes.
     pub fn is_not_found(&self) -> bool {
-        matches!(
-            self.code(),
-            Some(
-                "NotFound"
-                    | "NotFoundException"
-                    | "ResourceNotFound"
-                    | "ResourceNotFoundException"
-                    | "ResourceNotFoundFault"
-            )
-        )
+        // SNS "NotFound", KMS "NotFoundException", CloudWatch "ResourceNotFound", EC2
+        // "InvalidVpcID.NotFound" / "NatGatewayNotFound", Logs "ResourceNotFoundException", IAM "NoSuchEntity".
+        self.code()
+            .is_some_and(|c| c.contains("NotFound") || c == "NoSuchEntity")
     }
 
     fn hint(&self) -> &'static str {

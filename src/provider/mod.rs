@@ -4,6 +4,7 @@
 pub mod aws;
 pub mod config;
 pub mod error;
+pub mod kms;
 pub mod profile;
 pub mod tags;
 

@@ -36,6 +36,18 @@ impl Environment {
             Environment::Production => 365,
         }
     }
+    /// Availability zones `prod_network` spans when `az_count` is unset.
+    pub fn az_count(self) -> i64 {
+        match self {
+            Environment::Production => 3,
+            _ => 2,
+        }
+    }
+    /// One NAT gateway per AZ in production (an AZ failure leaves the others' egress intact); one
+    /// shared otherwise.
+    pub fn nat_per_az(self) -> bool {
+        self == Environment::Production
+    }
     /// Days a scheduled KMS key deletion waits (7 is AWS's minimum; production keeps the full 30).
     pub fn key_deletion_window_days(self) -> i32 {
         match self {

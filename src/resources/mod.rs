@@ -1,6 +1,7 @@
 //! The resources the provider serves, registered in one list.
 
 pub mod alerting;
+pub mod network;
 
 use std::sync::Arc;
 
@@ -8,7 +9,10 @@ use crate::framework::resource::Resource;
 use crate::provider::ProviderData;
 
 pub fn all() -> Vec<Arc<dyn Resource<ProviderData>>> {
-    vec![Arc::new(alerting::Alerting::new())]
+    vec![
+        Arc::new(alerting::Alerting::new()),
+        Arc::new(network::Network::new()),
+    ]
 }
 
 #[cfg(test)]

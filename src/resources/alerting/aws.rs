@@ -3,15 +3,19 @@
 use std::collections::HashMap;
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic};
-use aws_sdk_kms::types::KeyState;
 
-use super::blueprint::{Desired, Place};
+use super::blueprint::Place;
 use super::model::Alarm;
 use crate::framework::Number;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 
 pub type Tags = std::collections::BTreeMap<String, String>;
+
+pub use crate::provider::kms::{
+    create_key, delete_alias, describe_key, enable_rotation, ensure_alias, key_id, put_key_policy,
+    schedule_key_deletion,
+};
 
 fn invalid(component: &str, message: &str) -> AwsError {
     AwsError::Invalid {
@@ -25,184 +29,6 @@ pub async fn place(ctx: &ProviderData) -> Result<Place, AwsError> {
         region: ctx.region.clone(),
         account: ctx.account_id().await?.to_string(),
     })
-}
-
-/// The key id of a key ARN (`…:key/<id>`), or the input when it is already an id.
-pub fn key_id(arn_or_id: &str) -> &str {
-    arn_or_id
-        .rsplit_once("key/")
-        .map_or(arn_or_id, |(_, id)| id)
-}
-
-// ---- KMS ----
-
-pub struct CreatedKey {
-    pub arn: String,
-}
-
-pub async fn create_key(
-    ctx: &ProviderData,
-    d: &Desired,
-    place: &Place,
-    tags: &Tags,
-) -> Result<CreatedKey, AwsError> {
-    let c = "kms key";
-    let kms_tags: Vec<_> = tags
-        .iter()
-        .filter_map(|(k, v)| {
-            aws_sdk_kms::types::Tag::builder()
-                .tag_key(k)
-                .tag_value(v)
-                .build()
-                .ok()
-        })
-        .collect();
-    let out = ctx
-        .call(
-            c,
-            ctx.kms
-                .create_key()
-                .description(format!(
-                    "prod_alerting {}: encrypts the alert topics",
-                    d.name
-                ))
-                .policy(d.key_policy(place))
-                .set_tags(Some(kms_tags))
-                .send(),
-        )
-        .await?;
-    let meta = out
-        .key_metadata
-        .ok_or_else(|| invalid(c, "CreateKey returned no key metadata"))?;
-    let arn = meta
-        .arn
-        .ok_or_else(|| invalid(c, "CreateKey returned no ARN"))?;
-    Ok(CreatedKey { arn })
-}
-
-pub async fn enable_rotation(ctx: &ProviderData, key: &str) -> Result<(), AwsError> {
-    ctx.call(
-        "kms key rotation",
-        ctx.kms.enable_key_rotation().key_id(key_id(key)).send(),
-    )
-    .await
-    .map(|_| ())
-}
-
-pub async fn put_key_policy(ctx: &ProviderData, key: &str, policy: String) -> Result<(), AwsError> {
-    ctx.call(
-        "kms key policy",
-        ctx.kms
-            .put_key_policy()
-            .key_id(key_id(key))
-            .policy_name("default")
-            .policy(policy)
-            .send(),
-    )
-    .await
-    .map(|_| ())
-}
-
-pub async fn ensure_alias(ctx: &ProviderData, alias: &str, key: &str) -> Result<(), AwsError> {
-    let c = "kms alias";
-    match ctx
-        .call(
-            c,
-            ctx.kms
-                .create_alias()
-                .alias_name(alias)
-                .target_key_id(key_id(key))
-                .send(),
-        )
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.code() == Some("AlreadyExistsException") => ctx
-            .call(
-                c,
-                ctx.kms
-                    .update_alias()
-                    .alias_name(alias)
-                    .target_key_id(key_id(key))
-                    .send(),
-            )
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    }
-}
-
-pub async fn delete_alias(ctx: &ProviderData, alias: &str) -> Result<(), AwsError> {
-    match ctx
-        .call("kms alias", ctx.kms.delete_alias().alias_name(alias).send())
-        .await
-    {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
-}
-
-pub async fn schedule_key_deletion(
-    ctx: &ProviderData,
-    key: &str,
-    days: i32,
-) -> Result<(), AwsError> {
-    // By key id: the local AWS fails on an ARN here.
-    match ctx
-        .call(
-            "kms key",
-            ctx.kms
-                .schedule_key_deletion()
-                .key_id(key_id(key))
-                .pending_window_in_days(days)
-                .send(),
-        )
-        .await
-    {
-        Err(e) if !(e.is_not_found() || e.code() == Some("KMSInvalidStateException")) => Err(e),
-        _ => Ok(()),
-    }
-}
-
-pub struct KeyFacts {
-    pub arn: String,
-    pub usable: bool,
-    pub rotation: Option<bool>,
-}
-
-/// DescribeKey + GetKeyRotationStatus; `None` when the key does not exist.
-pub async fn describe_key(ctx: &ProviderData, key: &str) -> Result<Option<KeyFacts>, AwsError> {
-    let c = "kms key";
-    let meta = match ctx.call(c, ctx.kms.describe_key().key_id(key).send()).await {
-        Ok(out) => out
-            .key_metadata
-            .ok_or_else(|| invalid(c, "DescribeKey returned no metadata"))?,
-        Err(e) if e.is_not_found() => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let usable = !matches!(
-        meta.key_state,
-        Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion)
-    );
-    let rotation = if usable {
-        ctx.call(
-            "kms key rotation",
-            ctx.kms
-                .get_key_rotation_status()
-                .key_id(&meta.key_id)
-                .send(),
-        )
-        .await
-        .ok()
-        .map(|o| o.key_rotation_enabled)
-    } else {
-        None
-    };
-    Ok(Some(KeyFacts {
-        arn: meta.arn.unwrap_or_default(),
-        usable,
-        rotation,
-    }))
 }
 
 // ---- SNS ----

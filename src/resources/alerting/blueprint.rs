@@ -10,23 +10,7 @@ use super::model::{Alarm, Notify};
 use crate::provider::aws::partition;
 use crate::provider::profile::Environment;
 
-/// Where the desired objects live.
-#[derive(Clone, Debug)]
-pub struct Place {
-    pub region: String,
-    pub account: String,
-}
-
-impl Place {
-    fn arn(&self, service: &str, resource: &str) -> String {
-        format!(
-            "arn:{}:{service}:{}:{}:{resource}",
-            partition(&self.region),
-            self.region,
-            self.account
-        )
-    }
-}
+pub use crate::provider::aws::Place;
 
 pub const CONTROLS: [&str; 6] = [
     "CloudWatch.15",

@@ -45,7 +45,13 @@ pub async fn converge(
                 k.arn
             }
             None => {
-                let created = api::create_key(ctx, d, place, &d.tags).await?;
+                let created = api::create_key(
+                    ctx,
+                    &format!("prod_alerting {}: encrypts the alert topics", d.name),
+                    d.key_policy(place),
+                    &d.tags,
+                )
+                .await?;
                 progress
                     .components
                     .insert(bp::ROLE_KEY.into(), created.arn.clone());

@@ -1,0 +1,853 @@
+//! The AWS calls `prod_network` makes: EC2 (VPC, subnets, gateways, routes, flow logs), CloudWatch
+//! Logs and IAM. One small function per call, named for the component.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, DomainType, Filter, FlowLogsResourceType, LogDestinationType,
+    NatGatewayState, ResourceType, Tag, TagSpecification, TrafficType,
+};
+
+use crate::provider::error::AwsError;
+use crate::provider::ProviderData;
+
+pub type Tags = BTreeMap<String, String>;
+
+fn invalid(component: &str, message: &str) -> AwsError {
+    AwsError::Invalid {
+        component: component.to_string(),
+        message: message.to_string(),
+    }
+}
+
+fn ignore_missing(r: Result<(), AwsError>) -> Result<(), AwsError> {
+    match r {
+        Err(e) if !e.is_not_found() => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn ec2_tags(tags: &Tags, name: &str) -> Vec<Tag> {
+    let mut v: Vec<Tag> = tags
+        .iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    v.push(Tag::builder().key("Name").value(name).build());
+    v
+}
+
+fn spec(kind: ResourceType, tags: &Tags, name: &str) -> TagSpecification {
+    TagSpecification::builder()
+        .resource_type(kind)
+        .set_tags(Some(ec2_tags(tags, name)))
+        .build()
+}
+
+fn filter(name: &str, value: &str) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
+
+pub async fn zones(ctx: &ProviderData) -> Result<Vec<String>, AwsError> {
+    let out = ctx
+        .call(
+            "availability zones",
+            ctx.ec2
+                .describe_availability_zones()
+                .filters(filter("state", "available"))
+                .send(),
+        )
+        .await?;
+    let mut z: Vec<String> = out
+        .availability_zones
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|z| {
+            z.zone_type
+                .as_deref()
+                .is_none_or(|t| t == "availability-zone")
+        })
+        .filter_map(|z| z.zone_name)
+        .collect();
+    z.sort();
+    Ok(z)
+}
+
+pub async fn create_vpc(
+    ctx: &ProviderData,
+    cidr: &str,
+    tags: &Tags,
+    name: &str,
+) -> Result<String, AwsError> {
+    let c = "vpc";
+    let out = ctx
+        .call(
+            c,
+            ctx.ec2
+                .create_vpc()
+                .cidr_block(cidr)
+                .tag_specifications(spec(ResourceType::Vpc, tags, name))
+                .send(),
+        )
+        .await?;
+    let id = out
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .ok_or_else(|| invalid(c, "CreateVpc returned no id"))?;
+    for hostnames in [false, true] {
+        let on = AttributeBooleanValue::builder().value(true).build();
+        let req = ctx.ec2.modify_vpc_attribute().vpc_id(&id);
+        let req = if hostnames {
+            req.enable_dns_hostnames(on)
+        } else {
+            req.enable_dns_support(on)
+        };
+        ctx.call("vpc dns attributes", req.send()).await?;
+    }
+    Ok(id)
+}
+
+pub async fn vpc_exists(ctx: &ProviderData, id: &str) -> Result<bool, AwsError> {
+    match ctx
+        .call("vpc", ctx.ec2.describe_vpcs().vpc_ids(id).send())
+        .await
+    {
+        Ok(out) => Ok(!out.vpcs.unwrap_or_default().is_empty()),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub struct DefaultSg {
+    pub id: String,
+    pub ingress: Vec<aws_sdk_ec2::types::IpPermission>,
+    pub egress: Vec<aws_sdk_ec2::types::IpPermission>,
+}
+
+pub async fn default_sg(ctx: &ProviderData, vpc: &str) -> Result<Option<DefaultSg>, AwsError> {
+    let out = ctx
+        .call(
+            "default security group",
+            ctx.ec2
+                .describe_security_groups()
+                .filters(filter("vpc-id", vpc))
+                .filters(filter("group-name", "default"))
+                .send(),
+        )
+        .await?;
+    Ok(out
+        .security_groups
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .map(|g| DefaultSg {
+            id: g.group_id.unwrap_or_default(),
+            ingress: g.ip_permissions.unwrap_or_default(),
+            egress: g.ip_permissions_egress.unwrap_or_default(),
+        }))
+}
+
+pub async fn strip_default_sg(ctx: &ProviderData, sg: &DefaultSg) -> Result<(), AwsError> {
+    let c = "default security group rules";
+    if !sg.ingress.is_empty() {
+        ctx.call(
+            c,
+            ctx.ec2
+                .revoke_security_group_ingress()
+                .group_id(&sg.id)
+                .set_ip_permissions(Some(sg.ingress.clone()))
+                .send(),
+        )
+        .await?;
+    }
+    if !sg.egress.is_empty() {
+        ctx.call(
+            c,
+            ctx.ec2
+                .revoke_security_group_egress()
+                .group_id(&sg.id)
+                .set_ip_permissions(Some(sg.egress.clone()))
+                .send(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn create_igw(
+    ctx: &ProviderData,
+    vpc: &str,
+    tags: &Tags,
+    name: &str,
+) -> Result<String, AwsError> {
+    let c = "internet gateway";
+    let out = ctx
+        .call(
+            c,
+            ctx.ec2
+                .create_internet_gateway()
+                .tag_specifications(spec(ResourceType::InternetGateway, tags, name))
+                .send(),
+        )
+        .await?;
+    let id = out
+        .internet_gateway
+        .and_then(|g| g.internet_gateway_id)
+        .ok_or_else(|| invalid(c, "no id"))?;
+    ctx.call(
+        c,
+        ctx.ec2
+            .attach_internet_gateway()
+            .internet_gateway_id(&id)
+            .vpc_id(vpc)
+            .send(),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn create_subnet(
+    ctx: &ProviderData,
+    vpc: &str,
+    cidr: &str,
+    az: &str,
+    tags: &Tags,
+    name: &str,
+) -> Result<String, AwsError> {
+    let c = format!("subnet {name}");
+    let out = ctx
+        .call(
+            &c,
+            ctx.ec2
+                .create_subnet()
+                .vpc_id(vpc)
+                .cidr_block(cidr)
+                .availability_zone(az)
+                .tag_specifications(spec(ResourceType::Subnet, tags, name))
+                .send(),
+        )
+        .await?;
+    out.subnet
+        .and_then(|s| s.subnet_id)
+        .ok_or_else(|| invalid(&c, "no id"))
+}
+
+pub async fn create_route_table(
+    ctx: &ProviderData,
+    vpc: &str,
+    tags: &Tags,
+    name: &str,
+) -> Result<String, AwsError> {
+    let c = format!("route table {name}");
+    let out = ctx
+        .call(
+            &c,
+            ctx.ec2
+                .create_route_table()
+                .vpc_id(vpc)
+                .tag_specifications(spec(ResourceType::RouteTable, tags, name))
+                .send(),
+        )
+        .await?;
+    out.route_table
+        .and_then(|r| r.route_table_id)
+        .ok_or_else(|| invalid(&c, "no id"))
+}
+
+pub enum Target<'a> {
+    Gateway(&'a str),
+    Nat(&'a str),
+}
+
+/// Points the table's default route at `target`, creating or replacing it.
+pub async fn set_default_route(
+    ctx: &ProviderData,
+    rt: &str,
+    target: Target<'_>,
+    exists: bool,
+) -> Result<(), AwsError> {
+    let c = format!("default route of {rt}");
+    if exists {
+        let req = ctx
+            .ec2
+            .replace_route()
+            .route_table_id(rt)
+            .destination_cidr_block("0.0.0.0/0");
+        let req = match target {
+            Target::Gateway(g) => req.gateway_id(g),
+            Target::Nat(n) => req.nat_gateway_id(n),
+        };
+        ctx.call(&c, req.send()).await.map(|_| ())
+    } else {
+        let req = ctx
+            .ec2
+            .create_route()
+            .route_table_id(rt)
+            .destination_cidr_block("0.0.0.0/0");
+        let req = match target {
+            Target::Gateway(g) => req.gateway_id(g),
+            Target::Nat(n) => req.nat_gateway_id(n),
+        };
+        ctx.call(&c, req.send()).await.map(|_| ())
+    }
+}
+
+pub async fn delete_route(ctx: &ProviderData, rt: &str, cidr: &str) -> Result<(), AwsError> {
+    ignore_missing(
+        ctx.call(
+            &format!("route {cidr} of {rt}"),
+            ctx.ec2
+                .delete_route()
+                .route_table_id(rt)
+                .destination_cidr_block(cidr)
+                .send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+pub async fn associate(ctx: &ProviderData, rt: &str, subnet: &str) -> Result<(), AwsError> {
+    ctx.call(
+        &format!("route table {rt} association"),
+        ctx.ec2
+            .associate_route_table()
+            .route_table_id(rt)
+            .subnet_id(subnet)
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn allocate_eip(ctx: &ProviderData, tags: &Tags, name: &str) -> Result<String, AwsError> {
+    let c = format!("elastic ip {name}");
+    let out = ctx
+        .call(
+            &c,
+            ctx.ec2
+                .allocate_address()
+                .domain(DomainType::Vpc)
+                .tag_specifications(spec(ResourceType::ElasticIp, tags, name))
+                .send(),
+        )
+        .await?;
+    out.allocation_id
+        .ok_or_else(|| invalid(&c, "no allocation id"))
+}
+
+pub async fn release_eip(ctx: &ProviderData, allocation: &str) -> Result<(), AwsError> {
+    ignore_missing(
+        ctx.call(
+            "elastic ip",
+            ctx.ec2.release_address().allocation_id(allocation).send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+pub async fn create_nat(
+    ctx: &ProviderData,
+    subnet: &str,
+    allocation: &str,
+    tags: &Tags,
+    name: &str,
+) -> Result<String, AwsError> {
+    let c = format!("nat gateway {name}");
+    let out = ctx
+        .call(
+            &c,
+            ctx.ec2
+                .create_nat_gateway()
+                .subnet_id(subnet)
+                .allocation_id(allocation)
+                .tag_specifications(spec(ResourceType::Natgateway, tags, name))
+                .send(),
+        )
+        .await?;
+    out.nat_gateway
+        .and_then(|n| n.nat_gateway_id)
+        .ok_or_else(|| invalid(&c, "no id"))
+}
+
+/// The NAT gateway's state; `None` when it does not exist.
+pub async fn nat_state(ctx: &ProviderData, id: &str) -> Result<Option<NatGatewayState>, AwsError> {
+    match ctx
+        .call(
+            "nat gateway",
+            ctx.ec2.describe_nat_gateways().nat_gateway_ids(id).send(),
+        )
+        .await
+    {
+        Ok(out) => Ok(out
+            .nat_gateways
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .and_then(|n| n.state)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn delete_nat(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
+    ignore_missing(
+        ctx.call(
+            "nat gateway",
+            ctx.ec2.delete_nat_gateway().nat_gateway_id(id).send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+pub async fn create_flow_log(
+    ctx: &ProviderData,
+    vpc: &str,
+    group: &str,
+    role_arn: &str,
+    tags: &Tags,
+    name: &str,
+) -> Result<String, AwsError> {
+    let c = "vpc flow log";
+    let out = ctx
+        .call(
+            c,
+            ctx.ec2
+                .create_flow_logs()
+                .resource_ids(vpc)
+                .resource_type(FlowLogsResourceType::Vpc)
+                .traffic_type(TrafficType::All)
+                .log_destination_type(LogDestinationType::CloudWatchLogs)
+                .log_group_name(group)
+                .deliver_logs_permission_arn(role_arn)
+                .tag_specifications(spec(ResourceType::VpcFlowLog, tags, name))
+                .send(),
+        )
+        .await?;
+    if let Some(u) = out.unsuccessful.unwrap_or_default().into_iter().next() {
+        let msg = u
+            .error
+            .and_then(|e| e.message)
+            .unwrap_or_else(|| "refused".into());
+        return Err(invalid(c, &msg));
+    }
+    out.flow_log_ids
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .ok_or_else(|| invalid(c, "no id"))
+}
+
+pub async fn delete_flow_log(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
+    ignore_missing(
+        ctx.call(
+            "vpc flow log",
+            ctx.ec2.delete_flow_logs().flow_log_ids(id).send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+pub async fn tag(ctx: &ProviderData, ids: Vec<String>, tags: &Tags) -> Result<(), AwsError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let t: Vec<Tag> = tags
+        .iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    ctx.call(
+        "ec2 tags",
+        ctx.ec2
+            .create_tags()
+            .set_resources(Some(ids))
+            .set_tags(Some(t))
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+// ---- the describes of a refresh ----
+
+pub struct Live {
+    pub subnets: Vec<aws_sdk_ec2::types::Subnet>,
+    pub route_tables: Vec<aws_sdk_ec2::types::RouteTable>,
+    pub nats: Vec<aws_sdk_ec2::types::NatGateway>,
+    pub igws: Vec<aws_sdk_ec2::types::InternetGateway>,
+    pub flow_logs: Vec<aws_sdk_ec2::types::FlowLog>,
+    pub tags: Tags,
+}
+
+pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
+    let subnets = ctx
+        .call(
+            "subnets",
+            ctx.ec2
+                .describe_subnets()
+                .filters(filter("vpc-id", vpc))
+                .send(),
+        )
+        .await?
+        .subnets
+        .unwrap_or_default();
+    let route_tables = ctx
+        .call(
+            "route tables",
+            ctx.ec2
+                .describe_route_tables()
+                .filters(filter("vpc-id", vpc))
+                .send(),
+        )
+        .await?
+        .route_tables
+        .unwrap_or_default();
+    let nats = ctx
+        .call(
+            "nat gateways",
+            ctx.ec2
+                .describe_nat_gateways()
+                .filter(filter("vpc-id", vpc))
+                .send(),
+        )
+        .await?
+        .nat_gateways
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| {
+            matches!(
+                n.state,
+                Some(NatGatewayState::Available | NatGatewayState::Pending)
+            )
+        })
+        .collect();
+    let igws = ctx
+        .call(
+            "internet gateways",
+            ctx.ec2
+                .describe_internet_gateways()
+                .filters(filter("attachment.vpc-id", vpc))
+                .send(),
+        )
+        .await?
+        .internet_gateways
+        .unwrap_or_default();
+    let flow_logs = ctx
+        .call(
+            "flow logs",
+            ctx.ec2
+                .describe_flow_logs()
+                .filter(filter("resource-id", vpc))
+                .send(),
+        )
+        .await?
+        .flow_logs
+        .unwrap_or_default();
+    let vpcs = ctx
+        .call("vpc", ctx.ec2.describe_vpcs().vpc_ids(vpc).send())
+        .await?
+        .vpcs
+        .unwrap_or_default();
+    let tags = vpcs
+        .into_iter()
+        .next()
+        .and_then(|v| v.tags)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|t| Some((t.key?, t.value?)))
+        .filter(|(k, _)| k != "Name")
+        .collect();
+    Ok(Live {
+        subnets,
+        route_tables,
+        nats,
+        igws,
+        flow_logs,
+        tags,
+    })
+}
+
+pub async fn delete_route_table(
+    ctx: &ProviderData,
+    rt: &aws_sdk_ec2::types::RouteTable,
+) -> Result<(), AwsError> {
+    let id = rt.route_table_id.clone().unwrap_or_default();
+    for a in rt.associations.iter().flatten() {
+        if a.main == Some(true) {
+            return Ok(()); // the main table goes with the VPC
+        }
+        if let Some(assoc) = &a.route_table_association_id {
+            ignore_missing(
+                ctx.call(
+                    "route table association",
+                    ctx.ec2
+                        .disassociate_route_table()
+                        .association_id(assoc)
+                        .send(),
+                )
+                .await
+                .map(|_| ()),
+            )?;
+        }
+    }
+    ignore_missing(
+        ctx.call(
+            &format!("route table {id}"),
+            ctx.ec2.delete_route_table().route_table_id(&id).send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+pub async fn delete_subnet(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
+    ignore_missing(
+        ctx.call(
+            &format!("subnet {id}"),
+            ctx.ec2.delete_subnet().subnet_id(id).send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+pub async fn delete_igw(ctx: &ProviderData, id: &str, vpc: &str) -> Result<(), AwsError> {
+    ignore_missing(
+        ctx.call(
+            "internet gateway",
+            ctx.ec2
+                .detach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send(),
+        )
+        .await
+        .map(|_| ()),
+    )?;
+    ignore_missing(
+        ctx.call(
+            "internet gateway",
+            ctx.ec2
+                .delete_internet_gateway()
+                .internet_gateway_id(id)
+                .send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+pub async fn delete_vpc(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
+    ignore_missing(
+        ctx.call("vpc", ctx.ec2.delete_vpc().vpc_id(id).send())
+            .await
+            .map(|_| ()),
+    )
+}
+
+// ---- CloudWatch Logs ----
+
+pub async fn ensure_log_group(
+    ctx: &ProviderData,
+    name: &str,
+    key_arn: &str,
+    retention: i32,
+    tags: &Tags,
+) -> Result<(), AwsError> {
+    let c = format!("log group {name}");
+    let created = ctx
+        .call(
+            &c,
+            ctx.logs
+                .create_log_group()
+                .log_group_name(name)
+                .kms_key_id(key_arn)
+                .set_tags(Some(
+                    tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                ))
+                .send(),
+        )
+        .await;
+    match created {
+        Err(e) if e.code() != Some("ResourceAlreadyExistsException") => return Err(e),
+        _ => {}
+    }
+    ctx.call(
+        &c,
+        ctx.logs
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(retention)
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// (retention days, kms key) of the group, `None` when it does not exist.
+pub async fn log_group(
+    ctx: &ProviderData,
+    name: &str,
+) -> Result<Option<(Option<i32>, Option<String>)>, AwsError> {
+    let out = ctx
+        .call(
+            "log group",
+            ctx.logs
+                .describe_log_groups()
+                .log_group_name_prefix(name)
+                .send(),
+        )
+        .await?;
+    Ok(out
+        .log_groups
+        .unwrap_or_default()
+        .into_iter()
+        .find(|g| g.log_group_name.as_deref() == Some(name))
+        .map(|g| (g.retention_in_days, g.kms_key_id)))
+}
+
+pub async fn delete_log_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
+    ignore_missing(
+        ctx.call(
+            "log group",
+            ctx.logs.delete_log_group().log_group_name(name).send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+// ---- IAM ----
+
+pub const ROLE_POLICY_NAME: &str = "write-flow-logs";
+
+pub async fn ensure_role(
+    ctx: &ProviderData,
+    name: &str,
+    trust: String,
+    policy: String,
+    tags: &Tags,
+) -> Result<String, AwsError> {
+    let c = format!("iam role {name}");
+    let iam_tags: Vec<_> = tags
+        .iter()
+        .filter_map(|(k, v)| {
+            aws_sdk_iam::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .ok()
+        })
+        .collect();
+    let arn = match ctx
+        .call(
+            &c,
+            ctx.iam
+                .create_role()
+                .role_name(name)
+                .assume_role_policy_document(trust)
+                .set_tags(Some(iam_tags))
+                .send(),
+        )
+        .await
+    {
+        Ok(out) => out
+            .role
+            .map(|r| r.arn)
+            .ok_or_else(|| invalid(&c, "no role"))?,
+        Err(e) if e.code() == Some("EntityAlreadyExists") => role_arn(ctx, name)
+            .await?
+            .ok_or_else(|| invalid(&c, "role vanished"))?,
+        Err(e) => return Err(e),
+    };
+    ctx.call(
+        &c,
+        ctx.iam
+            .put_role_policy()
+            .role_name(name)
+            .policy_name(ROLE_POLICY_NAME)
+            .policy_document(policy)
+            .send(),
+    )
+    .await?;
+    Ok(arn)
+}
+
+pub async fn role_arn(ctx: &ProviderData, name: &str) -> Result<Option<String>, AwsError> {
+    match ctx
+        .call(
+            &format!("iam role {name}"),
+            ctx.iam.get_role().role_name(name).send(),
+        )
+        .await
+    {
+        Ok(out) => Ok(out.role.map(|r| r.arn)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn delete_role(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
+    let c = format!("iam role {name}");
+    ignore_missing(
+        ctx.call(
+            &c,
+            ctx.iam
+                .delete_role_policy()
+                .role_name(name)
+                .policy_name(ROLE_POLICY_NAME)
+                .send(),
+        )
+        .await
+        .map(|_| ()),
+    )?;
+    ignore_missing(
+        ctx.call(&c, ctx.iam.delete_role().role_name(name).send())
+            .await
+            .map(|_| ()),
+    )
+}
+
+/// The VPC tagged as network `name`: (id, CIDR, tags without `Name`).
+pub async fn find_vpc(
+    ctx: &ProviderData,
+    name: &str,
+) -> Result<Option<(String, String, Tags)>, AwsError> {
+    let want = format!("{}.{name}", super::schema::TYPE_NAME);
+    let out = ctx
+        .call(
+            "vpc",
+            ctx.ec2
+                .describe_vpcs()
+                .filters(filter("tag:prod:resource", &want))
+                .send(),
+        )
+        .await?;
+    Ok(out.vpcs.unwrap_or_default().into_iter().find_map(|v| {
+        let tags: Tags = v
+            .tags
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|t| Some((t.key?, t.value?)))
+            .collect();
+        // Checked here too: a tag filter is a request, not a guarantee.
+        (tags.get("prod:resource") == Some(&want)).then(|| {
+            let t = tags.into_iter().filter(|(k, _)| k != "Name").collect();
+            (
+                v.vpc_id.unwrap_or_default(),
+                v.cidr_block.unwrap_or_default(),
+                t,
+            )
+        })
+    }))
+}
+
+/// The `Name` tag of an EC2 object.
+pub fn name_tag(tags: Option<&Vec<Tag>>) -> Option<String> {
+    tags.into_iter()
+        .flatten()
+        .find(|t| t.key.as_deref() == Some("Name"))
+        .and_then(|t| t.value.clone())
+}

@@ -1,0 +1,204 @@
+//! The network blueprint: subnet ranges, names, NAT layout, policies and the planned posture, as
+//! pure functions of (configuration, profile, place).
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::provider::aws::Place;
+use crate::provider::profile::Environment;
+
+pub const CONTROLS: [&str; 5] = ["CloudWatch.16", "EC2.2", "EC2.6", "KMS.4", "routes"];
+pub const PASS: &str = "pass";
+
+/// Parses `a.b.c.d/p` into (network address, prefix length).
+pub fn parse_cidr(s: &str) -> Option<(u32, u8)> {
+    let (ip, prefix) = s.split_once('/')?;
+    let prefix: u8 = prefix.parse().ok()?;
+    let octets: Vec<u8> = ip
+        .split('.')
+        .map(|o| o.parse().ok())
+        .collect::<Option<_>>()?;
+    if octets.len() != 4 || prefix > 32 {
+        return None;
+    }
+    let addr = u32::from_be_bytes([octets[0], octets[1], octets[2], octets[3]]);
+    Some((addr, prefix))
+}
+
+fn format_cidr(addr: u32, prefix: u8) -> String {
+    let o = addr.to_be_bytes();
+    format!("{}.{}.{}.{}/{prefix}", o[0], o[1], o[2], o[3])
+}
+
+/// Each subnet is a sixteenth of the VPC: public subnets take slots 0.., private ones 8...
+pub fn subnet_cidr(vpc: &str, public: bool, index: usize) -> Option<String> {
+    let (base, prefix) = parse_cidr(vpc)?;
+    let sub = prefix + 4;
+    if sub > 28 || index >= 8 {
+        return None;
+    }
+    let slot = if public { index } else { 8 + index } as u32;
+    Some(format_cidr(base + (slot << (32 - sub)), sub))
+}
+
+pub fn log_group_name(name: &str) -> String {
+    format!("/prod/network/{name}/flow-logs")
+}
+pub fn role_name(name: &str) -> String {
+    format!("{name}-flow-logs")
+}
+pub fn alias_name(name: &str) -> String {
+    format!("alias/{name}-network")
+}
+/// How many NAT gateways, and which one serves private subnet `i`.
+pub fn nat_count(env: Environment, az_count: usize) -> usize {
+    if env.nat_per_az() {
+        az_count
+    } else {
+        1
+    }
+}
+pub fn nat_for(env: Environment, i: usize) -> usize {
+    if env.nat_per_az() {
+        i
+    } else {
+        0
+    }
+}
+
+/// The posture apply leaves: all pass, except retention below a year where the profile relaxes it.
+pub fn planned_posture(env: Environment) -> BTreeMap<String, String> {
+    let mut p: BTreeMap<String, String> = CONTROLS
+        .iter()
+        .map(|c| (c.to_string(), PASS.to_string()))
+        .collect();
+    if env != Environment::Production {
+        p.insert("CloudWatch.16".into(), retention_relaxed(env));
+    }
+    p
+}
+
+pub fn retention_relaxed(env: Environment) -> String {
+    format!(
+        "fail: relaxed by {env} profile ({} days)",
+        env.log_retention_days()
+    )
+}
+
+/// The log key: the account administers it; CloudWatch Logs may use it for this network's group only.
+pub fn key_policy(place: &Place, name: &str) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Id": format!("{name}-network"),
+        "Statement": [
+            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": place.iam_arn("root")}, "Action": "kms:*", "Resource": "*"},
+            {
+                "Sid": "LogsEncryptFlowLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": format!("logs.{}.amazonaws.com", place.region)},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": place.arn("logs", &format!("log-group:{}", log_group_name(name)))}}
+            }
+        ]
+    })
+    .to_string()
+}
+
+/// Trust policy of the flow-log role.
+pub fn role_trust_policy(place: &Place) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": place.account}}
+        }]
+    })
+    .to_string()
+}
+
+/// Least privilege: write to this network's log group only.
+pub fn role_policy(place: &Place, name: &str) -> String {
+    let group = place.arn("logs", &format!("log-group:{}", log_group_name(name)));
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [group.clone(), format!("{group}:*")]
+        }]
+    })
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subnets_are_sixteenths() {
+        assert_eq!(
+            subnet_cidr("10.20.0.0/16", true, 0).as_deref(),
+            Some("10.20.0.0/20")
+        );
+        assert_eq!(
+            subnet_cidr("10.20.0.0/16", true, 2).as_deref(),
+            Some("10.20.32.0/20")
+        );
+        assert_eq!(
+            subnet_cidr("10.20.0.0/16", false, 0).as_deref(),
+            Some("10.20.128.0/20")
+        );
+        assert_eq!(
+            subnet_cidr("192.168.4.0/24", false, 1).as_deref(),
+            Some("192.168.4.144/28")
+        );
+        assert_eq!(subnet_cidr("10.0.0.0/25", true, 0), None);
+        assert_eq!(subnet_cidr("10.0.0.0/16", true, 8), None);
+    }
+
+    #[test]
+    fn nat_layout_per_profile() {
+        assert_eq!(nat_count(Environment::Production, 3), 3);
+        assert_eq!(nat_for(Environment::Production, 2), 2);
+        assert_eq!(nat_count(Environment::Staging, 3), 1);
+        assert_eq!(nat_for(Environment::Development, 1), 0);
+    }
+
+    #[test]
+    fn posture_says_what_the_profile_relaxes() {
+        assert!(planned_posture(Environment::Production)
+            .values()
+            .all(|v| v == PASS));
+        assert_eq!(
+            planned_posture(Environment::Development)["CloudWatch.16"],
+            "fail: relaxed by development profile (7 days)"
+        );
+    }
+
+    #[test]
+    fn policies_are_scoped() {
+        let place = Place {
+            region: "eu-west-1".into(),
+            account: "111122223333".into(),
+        };
+        let kp: serde_json::Value = serde_json::from_str(&key_policy(&place, "net")).unwrap();
+        assert_eq!(
+            kp["Statement"][1]["Principal"]["Service"],
+            "logs.eu-west-1.amazonaws.com"
+        );
+        let rp: serde_json::Value = serde_json::from_str(&role_policy(&place, "net")).unwrap();
+        assert_eq!(
+            rp["Statement"][0]["Resource"][0],
+            "arn:aws:logs:eu-west-1:111122223333:log-group:/prod/network/net/flow-logs"
+        );
+        let tp: serde_json::Value = serde_json::from_str(&role_trust_policy(&place)).unwrap();
+        assert_eq!(
+            tp["Statement"][0]["Principal"]["Service"],
+            "vpc-flow-logs.amazonaws.com"
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! Read: the network as AWS has it, with the posture computed from it. A fixed set of calls
+//! however many zones: DescribeVpcs (twice), DescribeSubnets, DescribeRouteTables,
+//! DescribeNatGateways, DescribeInternetGateways, DescribeFlowLogs, DescribeSecurityGroups,
+//! DescribeLogGroups, GetRole, DescribeKey and GetKeyRotationStatus.
+
+use std::collections::BTreeMap;
+
+use super::aws as api;
+use super::blueprint::{self as bp, CONTROLS, PASS};
+use super::model::State;
+use crate::provider::aws::Place;
+use crate::provider::error::AwsError;
+use crate::provider::kms;
+use crate::provider::profile::Environment;
+use crate::provider::ProviderData;
+
+fn fail(posture: &mut BTreeMap<String, String>, control: &str, reason: String) {
+    let e = posture
+        .entry(control.to_string())
+        .or_insert_with(|| PASS.to_string());
+    if e.starts_with("fail") && !e.starts_with("fail: relaxed") {
+        e.push_str(&format!("; {reason}"));
+    } else {
+        *e = format!("fail: {reason}");
+    }
+}
+
+/// The live state, or `None` when the VPC is gone.
+pub async fn read(
+    ctx: &ProviderData,
+    place: &Place,
+    prior: &State,
+) -> Result<Option<State>, AwsError> {
+    let Some(vpc) = prior
+        .vpc_id
+        .clone()
+        .or_else(|| prior.components.get("vpc").cloned())
+    else {
+        return Ok(None);
+    };
+    if !api::vpc_exists(ctx, &vpc).await? {
+        return Ok(None);
+    }
+    let env = Environment::parse(&prior.environment).unwrap_or(ctx.environment);
+    let n = &prior.name;
+    let mut st = prior.clone();
+    let mut c: BTreeMap<String, String> = BTreeMap::new();
+    let mut posture: BTreeMap<String, String> = CONTROLS
+        .iter()
+        .map(|x| (x.to_string(), PASS.to_string()))
+        .collect();
+    c.insert("vpc".into(), vpc.clone());
+
+    // Key, log group, role.
+    if let Some(k) = prior.components.get("kms_key") {
+        match kms::describe_key(ctx, k).await? {
+            Some(f) if f.usable => {
+                c.insert("kms_key".into(), f.arn);
+                c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
+                if f.rotation != Some(true) {
+                    fail(&mut posture, "KMS.4", "key rotation is off".into());
+                }
+            }
+            _ => fail(
+                &mut posture,
+                "KMS.4",
+                "the flow-log key is deleted or pending deletion".into(),
+            ),
+        }
+    }
+    let group = bp::log_group_name(n);
+    match api::log_group(ctx, &group).await? {
+        Some((retention, key)) => {
+            c.insert(
+                "log_group".into(),
+                place.arn("logs", &format!("log-group:{group}")),
+            );
+            let want = env.log_retention_days();
+            let days = retention.map(i64::from);
+            match (env, days) {
+                (_, None) => fail(
+                    &mut posture,
+                    "CloudWatch.16",
+                    "log retention is unlimited".into(),
+                ),
+                (Environment::Production, Some(d)) if d >= 365 => {}
+                (_, Some(d)) if d == want && env != Environment::Production => {
+                    posture.insert("CloudWatch.16".into(), bp::retention_relaxed(env));
+                }
+                (_, Some(d)) => fail(
+                    &mut posture,
+                    "CloudWatch.16",
+                    format!("log retention is {d} days, the profile keeps {want}"),
+                ),
+            }
+            if key.is_none() {
+                fail(
+                    &mut posture,
+                    "EC2.6",
+                    "the flow-log group is not encrypted".into(),
+                );
+            }
+        }
+        None => fail(
+            &mut posture,
+            "EC2.6",
+            format!("log group {group} is missing"),
+        ),
+    }
+    if let Some(arn) = api::role_arn(ctx, &bp::role_name(n)).await? {
+        c.insert("flow_log_role".into(), arn);
+    }
+
+    let live = api::live(ctx, &vpc).await?;
+    st.tags_all = live.tags.clone();
+
+    // Default security group: no rules at all (EC2.2).
+    if let Some(sg) = api::default_sg(ctx, &vpc).await? {
+        if !sg.ingress.is_empty() || !sg.egress.is_empty() {
+            fail(
+                &mut posture,
+                "EC2.2",
+                format!(
+                    "default security group {} has {} ingress and {} egress rules",
+                    sg.id,
+                    sg.ingress.len(),
+                    sg.egress.len()
+                ),
+            );
+        }
+        c.insert("default_security_group".into(), sg.id);
+    }
+    if let Some(g) = live
+        .igws
+        .first()
+        .and_then(|g| g.internet_gateway_id.clone())
+    {
+        c.insert("internet_gateway".into(), g);
+    }
+
+    // Subnets that still exist, in zone order.
+    let exists = |id: &str| {
+        live.subnets
+            .iter()
+            .any(|s| s.subnet_id.as_deref() == Some(id))
+    };
+    for (kind, ids) in [
+        ("public", &mut st.public_subnet_ids),
+        ("private", &mut st.private_subnet_ids),
+    ] {
+        ids.retain(|id| exists(id));
+        for i in 0..prior.availability_zones.len() {
+            let role = format!("subnet_{kind}_{i}");
+            if let Some(id) = prior.components.get(&role).filter(|id| exists(id)) {
+                c.insert(role, id.clone());
+            }
+        }
+    }
+
+    // NAT gateways (their addresses are trusted from state: one describe fewer per refresh).
+    for (role, id) in prior
+        .components
+        .iter()
+        .filter(|(k, _)| k.starts_with("nat_"))
+    {
+        if live
+            .nats
+            .iter()
+            .any(|x| x.nat_gateway_id.as_deref() == Some(id.as_str()))
+        {
+            c.insert(role.clone(), id.clone());
+            let j = role.trim_start_matches("nat_");
+            if let Some(a) = prior.components.get(&format!("eip_{j}")) {
+                c.insert(format!("eip_{j}"), a.clone());
+            }
+        }
+    }
+
+    // Route tables: private ones route only through their NAT ("routes").
+    let table = |id: &str| {
+        live.route_tables
+            .iter()
+            .find(|t| t.route_table_id.as_deref() == Some(id))
+    };
+    if let Some(rt) = prior
+        .components
+        .get("route_table_public")
+        .filter(|id| table(id).is_some())
+    {
+        c.insert("route_table_public".into(), rt.clone());
+    }
+    for i in 0..prior.availability_zones.len() {
+        let role = format!("route_table_private_{i}");
+        let Some(rt) = prior.components.get(&role) else {
+            continue;
+        };
+        let Some(t) = table(rt) else {
+            fail(
+                &mut posture,
+                "routes",
+                format!("private route table {rt} is missing"),
+            );
+            continue;
+        };
+        c.insert(role, rt.clone());
+        let nat = c.get(&format!("nat_{}", bp::nat_for(env, i))).cloned();
+        for r in t.routes.iter().flatten() {
+            let dest = r.destination_cidr_block.clone().unwrap_or_default();
+            if r.gateway_id.as_deref() == Some("local") || dest.is_empty() {
+                continue;
+            }
+            let via_nat =
+                dest == "0.0.0.0/0" && r.nat_gateway_id.is_some() && r.nat_gateway_id == nat;
+            if !via_nat {
+                let target = r
+                    .gateway_id
+                    .clone()
+                    .or(r.nat_gateway_id.clone())
+                    .unwrap_or_else(|| "another target".into());
+                fail(
+                    &mut posture,
+                    "routes",
+                    format!("{rt} routes {dest} through {target}"),
+                );
+            }
+        }
+        if !t
+            .routes
+            .iter()
+            .flatten()
+            .any(|r| r.destination_cidr_block.as_deref() == Some("0.0.0.0/0"))
+        {
+            fail(
+                &mut posture,
+                "routes",
+                format!("{rt} has no route to its NAT gateway"),
+            );
+        }
+    }
+
+    // Flow logs (EC2.6).
+    match live
+        .flow_logs
+        .iter()
+        .find(|f| f.log_group_name.as_deref() == Some(group.as_str()))
+    {
+        Some(f) if f.flow_log_status.as_deref().is_none_or(|s| s == "ACTIVE") => {
+            c.insert("flow_log".into(), f.flow_log_id.clone().unwrap_or_default());
+        }
+        _ => fail(
+            &mut posture,
+            "EC2.6",
+            format!("VPC {vpc} has no active flow log to {group}"),
+        ),
+    }
+
+    st.components = c;
+    st.posture = posture;
+    Ok(Some(st))
+}

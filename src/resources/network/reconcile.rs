@@ -1,0 +1,465 @@
+//! Apply: converge AWS to the blueprint (create and update are one walk that reuses every
+//! component already recorded and repairs drift), and the ordered delete.
+//!
+//! Each object created is recorded in `progress.components` before the next call (contract rule 14).
+
+use std::time::Duration;
+
+use aws_sdk_ec2::types::NatGatewayState;
+
+use super::aws::{self as api, Target};
+use super::blueprint as bp;
+use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::provider::aws::Place;
+use crate::provider::error::AwsError;
+use crate::provider::kms;
+use crate::provider::profile::Environment;
+use crate::provider::ProviderData;
+
+use super::model::State;
+
+pub struct Desired {
+    pub name: String,
+    pub environment: Environment,
+    pub cidr_block: String,
+    pub zones: Vec<String>,
+    pub tags: api::Tags,
+}
+
+fn wait_error(e: WaitError<AwsError>) -> AwsError {
+    match e {
+        WaitError::Failed(e) => e,
+        other => AwsError::Invalid {
+            component: "nat gateway".into(),
+            message: other.to_string(),
+        },
+    }
+}
+
+const NAT_POLL: Duration = Duration::from_secs(5);
+
+/// Waits until every NAT gateway named is available (or, with `gone`, deleted).
+async fn wait_nats(
+    ctx: &ProviderData,
+    ids: &[String],
+    gone: bool,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    for id in ids {
+        let what = format!(
+            "nat gateway {id} to be {}",
+            if gone { "deleted" } else { "available" }
+        );
+        wait_until(
+            &what,
+            ctx.stop_token(),
+            limit,
+            Backoff::new(NAT_POLL, MAX_POLL_INTERVAL),
+            || async {
+                let state = api::nat_state(ctx, id).await?;
+                Ok(match (gone, state) {
+                    (true, None | Some(NatGatewayState::Deleted)) => Some(()),
+                    (false, Some(NatGatewayState::Available)) => Some(()),
+                    (false, Some(NatGatewayState::Failed)) => {
+                        return Err(AwsError::Invalid {
+                            component: format!("nat gateway {id}"),
+                            message: "creation failed".into(),
+                        })
+                    }
+                    _ => None,
+                })
+            },
+        )
+        .await
+        .map_err(wait_error)?;
+    }
+    Ok(())
+}
+
+pub async fn converge(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let tags_changed = p.tags_all != d.tags;
+    p.tags_all = d.tags.clone();
+    let n = &d.name;
+
+    // 1. The key for the flow-log group (reused, adopted through its alias, or made).
+    let key = match p.components.get("kms_key").cloned() {
+        Some(k) => {
+            kms::put_key_policy(ctx, &k, bp::key_policy(place, n)).await?;
+            k
+        }
+        None => match kms::describe_key(ctx, &bp::alias_name(n))
+            .await?
+            .filter(|k| k.usable)
+        {
+            Some(k) => {
+                p.components.insert("kms_key".into(), k.arn.clone());
+                kms::put_key_policy(ctx, &k.arn, bp::key_policy(place, n)).await?;
+                k.arn
+            }
+            None => {
+                let k = kms::create_key(
+                    ctx,
+                    &format!("prod_network {n}: encrypts the flow logs"),
+                    bp::key_policy(place, n),
+                    &d.tags,
+                )
+                .await?;
+                p.components.insert("kms_key".into(), k.arn.clone());
+                k.arn
+            }
+        },
+    };
+    kms::enable_rotation(ctx, &key).await?;
+    kms::ensure_alias(ctx, &bp::alias_name(n), &key).await?;
+    p.components
+        .insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
+
+    // 2. Log group (encrypted, profile retention) and the flow-log role.
+    let group = bp::log_group_name(n);
+    api::ensure_log_group(
+        ctx,
+        &group,
+        &key,
+        d.environment.log_retention_days() as i32,
+        &d.tags,
+    )
+    .await?;
+    p.components.insert(
+        "log_group".into(),
+        place.arn("logs", &format!("log-group:{group}")),
+    );
+    let role = api::ensure_role(
+        ctx,
+        &bp::role_name(n),
+        bp::role_trust_policy(place),
+        bp::role_policy(place, n),
+        &d.tags,
+    )
+    .await?;
+    p.components.insert("flow_log_role".into(), role.clone());
+
+    // 3. VPC, closed default security group, internet gateway.
+    let vpc = match p.components.get("vpc").cloned() {
+        Some(v) => v,
+        None => {
+            let v = api::create_vpc(ctx, &d.cidr_block, &d.tags, n).await?;
+            p.components.insert("vpc".into(), v.clone());
+            v
+        }
+    };
+    p.vpc_id = Some(vpc.clone());
+    if let Some(sg) = api::default_sg(ctx, &vpc).await? {
+        api::strip_default_sg(ctx, &sg).await?;
+        p.components.insert("default_security_group".into(), sg.id);
+    }
+    let igw = match p.components.get("internet_gateway").cloned() {
+        Some(g) => g,
+        None => {
+            let g = api::create_igw(ctx, &vpc, &d.tags, n).await?;
+            p.components.insert("internet_gateway".into(), g.clone());
+            g
+        }
+    };
+
+    // 4. Subnets, public and private, one of each per zone.
+    p.availability_zones = d.zones.clone();
+    let mut public = Vec::new();
+    let mut private = Vec::new();
+    for (i, az) in d.zones.iter().enumerate() {
+        for is_public in [true, false] {
+            let role = format!(
+                "subnet_{}_{i}",
+                if is_public { "public" } else { "private" }
+            );
+            let id = match p.components.get(&role).cloned() {
+                Some(id) => id,
+                None => {
+                    let cidr = bp::subnet_cidr(&d.cidr_block, is_public, i).ok_or_else(|| {
+                        AwsError::Invalid {
+                            component: role.clone(),
+                            message: format!("no room for subnet {i} in {}", d.cidr_block),
+                        }
+                    })?;
+                    let label =
+                        format!("{n}-{}-{az}", if is_public { "public" } else { "private" });
+                    let id = api::create_subnet(ctx, &vpc, &cidr, az, &d.tags, &label).await?;
+                    p.components.insert(role, id.clone());
+                    id
+                }
+            };
+            if is_public {
+                public.push(id)
+            } else {
+                private.push(id)
+            }
+        }
+    }
+    p.public_subnet_ids = public.clone();
+    p.private_subnet_ids = private.clone();
+
+    // 5. Public routing through the internet gateway.
+    let public_rt = match p.components.get("route_table_public").cloned() {
+        Some(r) => r,
+        None => {
+            let r = api::create_route_table(ctx, &vpc, &d.tags, &format!("{n}-public")).await?;
+            p.components.insert("route_table_public".into(), r.clone());
+            r
+        }
+    };
+
+    // 6. NAT gateways (one per zone in production, one shared otherwise), each with its address.
+    let nats_wanted = bp::nat_count(d.environment, d.zones.len());
+    let live = api::live(ctx, &vpc).await?;
+    let live_nat = |id: &str| {
+        live.nats
+            .iter()
+            .any(|x| x.nat_gateway_id.as_deref() == Some(id))
+    };
+    let mut new_nats = Vec::new();
+    for (j, (subnet, zone)) in public.iter().zip(&d.zones).take(nats_wanted).enumerate() {
+        let eip = match p.components.get(&format!("eip_{j}")).cloned() {
+            Some(a) => a,
+            None => {
+                let a = api::allocate_eip(ctx, &d.tags, &format!("{n}-nat-{j}")).await?;
+                p.components.insert(format!("eip_{j}"), a.clone());
+                a
+            }
+        };
+        let nat_ok = p
+            .components
+            .get(&format!("nat_{j}"))
+            .is_some_and(|id| live_nat(id));
+        if !nat_ok {
+            let id =
+                api::create_nat(ctx, subnet, &eip, &d.tags, &format!("{n}-nat-{zone}")).await?;
+            p.components.insert(format!("nat_{j}"), id.clone());
+            new_nats.push(id);
+        }
+    }
+    wait_nats(ctx, &new_nats, false, limit).await?;
+
+    // 7. Route tables: public → internet gateway; private i → its NAT, and nothing else.
+    let table = |id: &str| {
+        live.route_tables
+            .iter()
+            .find(|t| t.route_table_id.as_deref() == Some(id))
+            .cloned()
+    };
+    let mut plan: Vec<(String, Vec<String>, Target)> =
+        vec![(public_rt.clone(), public.clone(), Target::Gateway(&igw))];
+    let mut private_rts = Vec::new();
+    for i in 0..d.zones.len() {
+        let rt = match p
+            .components
+            .get(&format!("route_table_private_{i}"))
+            .cloned()
+        {
+            Some(r) => r,
+            None => {
+                let r = api::create_route_table(
+                    ctx,
+                    &vpc,
+                    &d.tags,
+                    &format!("{n}-private-{}", d.zones[i]),
+                )
+                .await?;
+                p.components
+                    .insert(format!("route_table_private_{i}"), r.clone());
+                r
+            }
+        };
+        private_rts.push(rt);
+    }
+    let nat_ids: Vec<String> = (0..nats_wanted)
+        .map(|j| {
+            p.components
+                .get(&format!("nat_{j}"))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    for (i, rt) in private_rts.iter().enumerate() {
+        let nat = nat_ids
+            .get(bp::nat_for(d.environment, i))
+            .ok_or_else(|| AwsError::Invalid {
+                component: format!("route_table_private_{i}"),
+                message: "no NAT gateway to route through".into(),
+            })?;
+        plan.push((rt.clone(), vec![private[i].clone()], Target::Nat(nat)));
+    }
+    for (rt, subnets, target) in plan {
+        let live_rt = table(&rt);
+        let routes = live_rt
+            .as_ref()
+            .and_then(|t| t.routes.clone())
+            .unwrap_or_default();
+        let default = routes
+            .iter()
+            .find(|r| r.destination_cidr_block.as_deref() == Some("0.0.0.0/0"));
+        let right = match (&target, default) {
+            (Target::Gateway(g), Some(r)) => r.gateway_id.as_deref() == Some(*g),
+            (Target::Nat(nat), Some(r)) => r.nat_gateway_id.as_deref() == Some(*nat),
+            _ => false,
+        };
+        if !right {
+            api::set_default_route(ctx, &rt, target, default.is_some()).await?;
+        }
+        for r in &routes {
+            let dest = r.destination_cidr_block.clone().unwrap_or_default();
+            let local = r.gateway_id.as_deref() == Some("local");
+            if !local && dest != "0.0.0.0/0" && !dest.is_empty() {
+                api::delete_route(ctx, &rt, &dest).await?;
+            }
+        }
+        let associated: Vec<String> = live_rt
+            .iter()
+            .flat_map(|t| t.associations.iter().flatten())
+            .filter_map(|a| a.subnet_id.clone())
+            .collect();
+        for s in subnets.iter().filter(|s| !associated.contains(s)) {
+            api::associate(ctx, &rt, s).await?;
+        }
+    }
+
+    // 8. NAT gateways no longer wanted (production → a smaller profile), after routes moved off them.
+    let extra: Vec<usize> = p
+        .components
+        .keys()
+        .filter_map(|k| k.strip_prefix("nat_").and_then(|j| j.parse().ok()))
+        .filter(|j| *j >= nats_wanted)
+        .collect();
+    let extra_ids: Vec<String> = extra
+        .iter()
+        .filter_map(|j| p.components.get(&format!("nat_{j}")).cloned())
+        .collect();
+    for id in &extra_ids {
+        api::delete_nat(ctx, id).await?;
+    }
+    wait_nats(ctx, &extra_ids, true, limit).await?;
+    for j in extra {
+        p.components.remove(&format!("nat_{j}"));
+        if let Some(a) = p.components.remove(&format!("eip_{j}")) {
+            api::release_eip(ctx, &a).await?;
+        }
+    }
+
+    // 9. Flow logs for the whole VPC.
+    let flowing = live
+        .flow_logs
+        .iter()
+        .any(|f| f.log_group_name.as_deref() == Some(group.as_str()));
+    if !flowing || !p.components.contains_key("flow_log") {
+        let id = match live
+            .flow_logs
+            .iter()
+            .find(|f| f.log_group_name.as_deref() == Some(group.as_str()))
+        {
+            Some(f) => f.flow_log_id.clone().unwrap_or_default(),
+            None => api::create_flow_log(ctx, &vpc, &group, &role, &d.tags, n).await?,
+        };
+        p.components.insert("flow_log".into(), id);
+    }
+
+    if tags_changed {
+        let ids: Vec<String> = p
+            .components
+            .iter()
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "kms_key" | "kms_alias" | "log_group" | "flow_log_role"
+                )
+            })
+            .map(|(_, v)| v.clone())
+            .collect();
+        api::tag(ctx, ids, &d.tags).await?;
+    }
+    Ok(())
+}
+
+/// Deletes everything, in dependency order. On error `s.components` still names what exists.
+pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
+    let n = s.name.clone();
+    if let Some(vpc) = s.components.get("vpc").cloned() {
+        if api::vpc_exists(ctx, &vpc).await? {
+            let live = api::live(ctx, &vpc).await?;
+            for f in &live.flow_logs {
+                api::delete_flow_log(ctx, f.flow_log_id.as_deref().unwrap_or_default()).await?;
+            }
+            s.components.remove("flow_log");
+            let nats: Vec<String> = live
+                .nats
+                .iter()
+                .filter_map(|x| x.nat_gateway_id.clone())
+                .collect();
+            for id in &nats {
+                api::delete_nat(ctx, id).await?;
+            }
+            wait_nats(ctx, &nats, true, limit).await?;
+            s.components.retain(|k, _| !k.starts_with("nat_"));
+            let eips: Vec<(String, String)> = s
+                .components
+                .iter()
+                .filter(|(k, _)| k.starts_with("eip_"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for (k, a) in eips {
+                api::release_eip(ctx, &a).await?;
+                s.components.remove(&k);
+            }
+            for rt in &live.route_tables {
+                api::delete_route_table(ctx, rt).await?;
+            }
+            s.components.retain(|k, _| !k.starts_with("route_table_"));
+            for sn in &live.subnets {
+                api::delete_subnet(ctx, sn.subnet_id.as_deref().unwrap_or_default()).await?;
+            }
+            s.components.retain(|k, _| !k.starts_with("subnet_"));
+            for g in &live.igws {
+                api::delete_igw(
+                    ctx,
+                    g.internet_gateway_id.as_deref().unwrap_or_default(),
+                    &vpc,
+                )
+                .await?;
+            }
+            s.components.remove("internet_gateway");
+            api::delete_vpc(ctx, &vpc).await?;
+        } else {
+            // The VPC is gone; its addresses may not be.
+            let eips: Vec<String> = s
+                .components
+                .iter()
+                .filter(|(k, _)| k.starts_with("eip_"))
+                .map(|(_, v)| v.clone())
+                .collect();
+            for a in eips {
+                api::release_eip(ctx, &a).await?;
+            }
+        }
+    }
+    s.components.retain(|k, _| {
+        matches!(
+            k.as_str(),
+            "kms_key" | "kms_alias" | "log_group" | "flow_log_role"
+        )
+    });
+    s.vpc_id = None;
+    api::delete_log_group(ctx, &bp::log_group_name(&n)).await?;
+    s.components.remove("log_group");
+    api::delete_role(ctx, &bp::role_name(&n)).await?;
+    s.components.remove("flow_log_role");
+    kms::delete_alias(ctx, &bp::alias_name(&n)).await?;
+    s.components.remove("kms_alias");
+    if let Some(k) = s.components.remove("kms_key") {
+        let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
+        kms::schedule_key_deletion(ctx, &k, env.key_deletion_window_days()).await?;
+    }
+    Ok(())
+}

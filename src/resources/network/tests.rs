@@ -1,0 +1,263 @@
+//! Plan and validation of `prod_network`, per profile, without AWS.
+
+use std::collections::BTreeMap;
+
+use super::plan::{plan, roles};
+use super::validate::validate;
+use crate::framework::Value;
+use crate::provider::aws::Place;
+use crate::provider::profile::Environment;
+
+fn obj(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+fn config(extra: Vec<(&str, Value)>) -> Value {
+    let mut pairs = vec![
+        ("name", Value::string("core")),
+        ("cidr_block", Value::Null),
+        ("az_count", Value::Null),
+        ("environment", Value::Null),
+    ];
+    pairs.extend(extra);
+    obj(pairs)
+}
+
+fn place() -> Place {
+    Place {
+        region: "us-east-1".into(),
+        account: "123456789012".into(),
+    }
+}
+
+fn zones() -> Vec<String> {
+    ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+#[test]
+fn profile_decides_zones_and_nat_layout() {
+    for (env, az, nats) in [
+        (Environment::Development, 2, 1),
+        (Environment::Staging, 2, 1),
+        (Environment::Production, 3, 3),
+    ] {
+        let cfg = config(vec![]);
+        let p = plan(
+            &cfg,
+            &Value::Null,
+            &cfg,
+            env,
+            &BTreeMap::new(),
+            Some(&place()),
+            Some(&zones()),
+        );
+        let s = &p.state;
+        assert_eq!(s.get("az_count"), &Value::int(az), "{env}");
+        assert_eq!(s.get("cidr_block"), &Value::string("10.0.0.0/16"));
+        assert_eq!(
+            s.get("availability_zones").as_list().unwrap().len(),
+            az as usize
+        );
+        let c = s.get("components").as_map().unwrap();
+        assert_eq!(
+            c.keys().filter(|k| k.starts_with("nat_")).count(),
+            nats,
+            "{env}"
+        );
+        assert!(c["vpc"].is_unknown());
+        assert_eq!(
+            c["log_group"],
+            Value::string(
+                "arn:aws:logs:us-east-1:123456789012:log-group:/prod/network/core/flow-logs"
+            )
+        );
+        assert_eq!(
+            c["flow_log_role"],
+            Value::string("arn:aws:iam::123456789012:role/core-flow-logs")
+        );
+        assert_eq!(
+            s.get("public_subnet_ids").as_list().unwrap().len(),
+            az as usize
+        );
+        let posture = s.get("posture").as_map().unwrap();
+        let expected = if env == Environment::Production {
+            "pass".to_string()
+        } else {
+            format!(
+                "fail: relaxed by {env} profile ({} days)",
+                env.log_retention_days()
+            )
+        };
+        assert_eq!(posture["CloudWatch.16"], Value::string(expected));
+        assert_eq!(posture["EC2.2"], Value::string("pass"));
+    }
+}
+
+#[test]
+fn unchanged_network_plans_no_change_and_range_changes_replace() {
+    let cfg = config(vec![]);
+    let first = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&zones()),
+    )
+    .state;
+    // What apply leaves: every id known.
+    let mut applied = first.clone();
+    let mut c = BTreeMap::new();
+    for r in roles(Environment::Production, 3) {
+        let v = first.get("components").get(&r).clone();
+        c.insert(
+            r.clone(),
+            if v.is_unknown() {
+                Value::string(format!("id-{r}"))
+            } else {
+                v
+            },
+        );
+    }
+    if let Value::Map(m) = &mut applied {
+        m.insert("components".into(), Value::Map(c));
+        m.insert("vpc_id".into(), Value::string("id-vpc"));
+        m.insert(
+            "public_subnet_ids".into(),
+            Value::string_list([
+                "id-subnet_public_0",
+                "id-subnet_public_1",
+                "id-subnet_public_2",
+            ]),
+        );
+        m.insert(
+            "private_subnet_ids".into(),
+            Value::string_list([
+                "id-subnet_private_0",
+                "id-subnet_private_1",
+                "id-subnet_private_2",
+            ]),
+        );
+    }
+    let again = plan(
+        &cfg,
+        &applied,
+        &applied,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+        None,
+    );
+    assert_eq!(again.state, applied);
+    assert!(again.requires_replace.is_empty());
+
+    let moved = config(vec![("cidr_block", Value::string("10.30.0.0/16"))]);
+    let p = plan(
+        &moved,
+        &applied,
+        &moved,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+        None,
+    );
+    assert_eq!(
+        p.requires_replace
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>(),
+        ["cidr_block"]
+    );
+    assert!(p.state.get("vpc_id").is_unknown());
+
+    // A component gone (flow log deleted outside): the plan names it unknown, so the change shows.
+    let mut damaged = applied.clone();
+    if let Value::Map(m) = &mut damaged {
+        let mut c = m["components"].as_map().unwrap().clone();
+        c.remove("flow_log");
+        m.insert("components".into(), Value::Map(c));
+    }
+    let p = plan(
+        &cfg,
+        &damaged,
+        &damaged,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+        None,
+    );
+    assert!(p.state.get("components").get("flow_log").is_unknown());
+    assert_eq!(p.state.get("vpc_id"), &Value::string("id-vpc"));
+}
+
+#[test]
+fn too_few_zones_in_the_region_is_an_error_on_az_count() {
+    let cfg = config(vec![("az_count", Value::int(5))]);
+    let p = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&zones()),
+    );
+    let d = p.diagnostics.iter().next().unwrap();
+    assert_eq!(d.path.as_ref().unwrap().to_string(), "az_count");
+    assert!(p.diagnostics.has_errors());
+}
+
+#[test]
+fn production_warns_below_three_zones() {
+    let cfg = config(vec![("az_count", Value::int(2))]);
+    let p = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&zones()),
+    );
+    assert!(!p.diagnostics.has_errors());
+    assert_eq!(
+        p.diagnostics
+            .iter()
+            .next()
+            .unwrap()
+            .path
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "az_count"
+    );
+}
+
+#[test]
+fn invalid_configurations_point_at_the_attribute() {
+    let cases = [
+        ("cidr_block", Value::string("10.0.0.0/8"), "cidr_block"),
+        ("cidr_block", Value::string("10.0.0.1/16"), "cidr_block"),
+        ("cidr_block", Value::string("banana"), "cidr_block"),
+        ("az_count", Value::int(1), "az_count"),
+        ("az_count", Value::int(7), "az_count"),
+        ("name", Value::string("no spaces please"), "name"),
+        ("environment", Value::string("qa"), "environment"),
+    ];
+    for (attr, v, path) in cases {
+        let d = validate(&config(vec![(attr, v.clone())]));
+        assert_eq!(d.iter().count(), 1, "{attr} = {v:?}: {d:?}");
+        let diag = d.iter().next().unwrap();
+        assert_eq!(diag.path.as_ref().unwrap().to_string(), path);
+        assert!(!diag.detail.is_empty());
+    }
+    assert!(validate(&config(vec![
+        ("cidr_block", Value::string("10.20.0.0/16")),
+        ("az_count", Value::int(3))
+    ]))
+    .is_empty());
+}

@@ -1,0 +1,61 @@
+//! Static checks of a `prod_network` configuration.
+
+use crate::framework::decode::{self, Tri};
+use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::provider::profile::{environment_hint, Environment};
+use crate::provider::tags;
+
+use super::blueprint::parse_cidr;
+
+/// `<name>-flow-logs` must fit IAM's 64-character role names.
+pub const MAX_NAME: usize = 48;
+
+pub fn validate(cfg: &Value) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    if let Tri::Known(n) = decode::string(cfg.get("name")) {
+        let ok = !n.is_empty()
+            && n.len() <= MAX_NAME
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            d.error_at(
+                AttrPath::attr("name"),
+                "Invalid name",
+                format!("{n:?} must be 1 to {MAX_NAME} characters of letters, digits, hyphens and underscores, because AWS object names derive from it."),
+            );
+        }
+    }
+    if let Tri::Known(env) = decode::string(cfg.get("environment")) {
+        if Environment::parse(&env).is_none() {
+            d.error_at(
+                AttrPath::attr("environment"),
+                "Invalid environment",
+                environment_hint(&env),
+            );
+        }
+    }
+    if let Tri::Known(c) = decode::string(cfg.get("cidr_block")) {
+        match parse_cidr(&c) {
+            Some((addr, prefix)) if (16..=24).contains(&prefix) && addr & ((1u64 << (32 - prefix)) - 1) as u32 == 0 => {}
+            _ => d.error_at(
+                AttrPath::attr("cidr_block"),
+                "Invalid CIDR block",
+                format!("{c:?} must be an IPv4 network from /16 to /24 with its host bits zero, e.g. \"10.20.0.0/16\"."),
+            ),
+        }
+    }
+    if let Tri::Known(n) = decode::number(cfg.get("az_count")) {
+        if !n.as_i64().is_some_and(|a| (2..=6).contains(&a)) {
+            d.error_at(
+                AttrPath::attr("az_count"),
+                "Too few or too many availability zones",
+                format!("az_count = {n}: a network spans 2 to 6 zones; fewer than 2 leaves no room to survive a zone failure."),
+            );
+        }
+    }
+    if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
+        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
+    }
+    crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
+    d
+}

@@ -1,0 +1,563 @@
+//! End to end: `prod_network` with the real `terraform` against the local AWS, asserted through the
+//! AWS API, drift repaired, and a sweep after destroy.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use aws_sdk_ec2::types::Filter;
+use common::env;
+use common::tf::Tf;
+
+fn config(name: &str, environment: &str, extra: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    prod = {{ source = "hardened/prod" }}
+  }}
+}}
+
+provider "prod" {{
+  region      = "us-east-1"
+  environment = "{environment}"
+}}
+
+resource "prod_network" "main" {{
+  name       = "{name}"
+  cidr_block = "10.20.0.0/16"
+  tags       = {{ service = "payments" }}
+  {extra}
+}}
+
+output "network" {{ value = prod_network.main }}
+"#
+    )
+}
+
+struct Aws {
+    ec2: aws_sdk_ec2::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    iam: aws_sdk_iam::Client,
+    kms: aws_sdk_kms::Client,
+}
+
+async fn aws() -> Aws {
+    let c = env::sdk_config().await;
+    Aws {
+        ec2: aws_sdk_ec2::Client::new(&c),
+        logs: aws_sdk_cloudwatchlogs::Client::new(&c),
+        iam: aws_sdk_iam::Client::new(&c),
+        kms: aws_sdk_kms::Client::new(&c),
+    }
+}
+
+fn by_tag(name: &str) -> Filter {
+    Filter::builder()
+        .name("tag:prod:resource")
+        .values(format!("prod_network.{name}"))
+        .build()
+}
+
+/// Whether EC2 tags mark the object as this network's (checked here: the local AWS does not honour
+/// every tag filter).
+fn ours(tags: Option<&Vec<aws_sdk_ec2::types::Tag>>, name: &str) -> bool {
+    let want = format!("prod_network.{name}");
+    tags.into_iter().flatten().any(|t| {
+        t.key.as_deref() == Some("prod:resource") && t.value.as_deref() == Some(want.as_str())
+    })
+}
+
+fn state(tf: &Tf) -> serde_json::Value {
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    s["resources"][0]["instances"][0]["attributes"].clone()
+}
+
+impl Aws {
+    /// Every kind of object the network makes, found by tag or name, not by state.
+    async fn sweep(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        let e = &self.ec2;
+        left.extend(
+            e.describe_vpcs()
+                .filters(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .vpcs
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.vpc_id),
+        );
+        left.extend(
+            e.describe_subnets()
+                .filters(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .subnets
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.subnet_id),
+        );
+        left.extend(
+            e.describe_route_tables()
+                .filters(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .route_tables
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.route_table_id),
+        );
+        left.extend(
+            e.describe_internet_gateways()
+                .filters(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .internet_gateways
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.internet_gateway_id),
+        );
+        left.extend(
+            e.describe_nat_gateways()
+                .filter(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .nat_gateways
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|n| n.state != Some(aws_sdk_ec2::types::NatGatewayState::Deleted))
+                .filter(|n| ours(n.tags.as_ref(), name))
+                .filter_map(|v| v.nat_gateway_id),
+        );
+        left.extend(
+            e.describe_addresses()
+                .filters(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .addresses
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.allocation_id),
+        );
+        left.extend(
+            self.logs
+                .describe_log_groups()
+                .log_group_name_prefix(format!("/prod/network/{name}/"))
+                .send()
+                .await
+                .unwrap()
+                .log_groups
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| g.log_group_name),
+        );
+        if self
+            .iam
+            .get_role()
+            .role_name(format!("{name}-flow-logs"))
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("role {name}-flow-logs"));
+        }
+        let keys = self
+            .kms
+            .list_keys()
+            .limit(1000)
+            .send()
+            .await
+            .unwrap()
+            .keys
+            .unwrap_or_default();
+        for k in keys {
+            let m = self
+                .kms
+                .describe_key()
+                .key_id(k.key_id.unwrap())
+                .send()
+                .await
+                .unwrap()
+                .key_metadata
+                .unwrap();
+            let ours = m
+                .description
+                .as_deref()
+                .is_some_and(|d| d.starts_with(&format!("prod_network {name}:")));
+            if ours && m.key_state != Some(aws_sdk_kms::types::KeyState::PendingDeletion) {
+                left.push(format!("key {}", m.key_id));
+            }
+        }
+        left
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_network_hardened_drift_repaired_and_swept() {
+    let aws = aws().await;
+    let name = env::unique("e2e-net");
+    let tf = Tf::new(&config(&name, "production", ""));
+    tf.init();
+    let plan = tf.plan_code(&[]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(
+        plan.stdout.contains("\"us-east-1a\"") && plan.stdout.contains("az_count           = 3"),
+        "{}",
+        plan.stdout
+    );
+    tf.apply(&[]);
+    let s = state(&tf);
+    let c = s["components"].clone();
+    let vpc = s["vpc_id"].as_str().unwrap().to_string();
+
+    // Three zones, public and private subnets carved from the range.
+    let subnets = aws
+        .ec2
+        .describe_subnets()
+        .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+        .send()
+        .await
+        .unwrap()
+        .subnets
+        .unwrap();
+    assert_eq!(subnets.len(), 6);
+    let mut cidrs: Vec<String> = subnets
+        .iter()
+        .filter_map(|s| s.cidr_block.clone())
+        .collect();
+    cidrs.sort();
+    assert_eq!(
+        cidrs,
+        [
+            "10.20.0.0/20",
+            "10.20.128.0/20",
+            "10.20.144.0/20",
+            "10.20.16.0/20",
+            "10.20.160.0/20",
+            "10.20.32.0/20"
+        ]
+    );
+    let mut zones: Vec<String> = subnets
+        .iter()
+        .filter_map(|s| s.availability_zone.clone())
+        .collect();
+    zones.sort();
+    zones.dedup();
+    assert_eq!(zones.len(), 3);
+    assert!(subnets
+        .iter()
+        .all(|s| s.map_public_ip_on_launch != Some(true)));
+
+    // A NAT per zone in production; each private table routes only through its own NAT.
+    let nats = [0, 1, 2].map(|j| c[format!("nat_{j}")].as_str().unwrap().to_string());
+    assert_eq!(
+        nats.iter().collect::<std::collections::BTreeSet<_>>().len(),
+        3
+    );
+    let tables = aws
+        .ec2
+        .describe_route_tables()
+        .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+        .send()
+        .await
+        .unwrap()
+        .route_tables
+        .unwrap();
+    for i in 0..3 {
+        let rt = c[format!("route_table_private_{i}")].as_str().unwrap();
+        let t = tables
+            .iter()
+            .find(|t| t.route_table_id.as_deref() == Some(rt))
+            .unwrap();
+        let default = t
+            .routes
+            .iter()
+            .flatten()
+            .find(|r| r.destination_cidr_block.as_deref() == Some("0.0.0.0/0"))
+            .unwrap();
+        assert_eq!(default.nat_gateway_id.as_deref(), Some(nats[i].as_str()));
+        assert_eq!(
+            t.associations
+                .iter()
+                .flatten()
+                .filter_map(|a| a.subnet_id.clone())
+                .collect::<Vec<_>>(),
+            vec![s["private_subnet_ids"][i].as_str().unwrap().to_string()]
+        );
+    }
+    let public_rt = tables
+        .iter()
+        .find(|t| t.route_table_id.as_deref() == c["route_table_public"].as_str())
+        .unwrap();
+    let igw = c["internet_gateway"].as_str().unwrap();
+    assert!(public_rt
+        .routes
+        .iter()
+        .flatten()
+        .any(|r| r.destination_cidr_block.as_deref() == Some("0.0.0.0/0")
+            && r.gateway_id.as_deref() == Some(igw)));
+
+    // Default security group closed; flow logs to an encrypted group with a year's retention.
+    let sg = aws
+        .ec2
+        .describe_security_groups()
+        .filters(Filter::builder().name("vpc-id").values(&vpc).build())
+        .filters(
+            Filter::builder()
+                .name("group-name")
+                .values("default")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap();
+    assert!(
+        sg[0].ip_permissions.clone().unwrap_or_default().is_empty()
+            && sg[0]
+                .ip_permissions_egress
+                .clone()
+                .unwrap_or_default()
+                .is_empty()
+    );
+    let group = format!("/prod/network/{name}/flow-logs");
+    let flows = aws
+        .ec2
+        .describe_flow_logs()
+        .filter(Filter::builder().name("resource-id").values(&vpc).build())
+        .send()
+        .await
+        .unwrap()
+        .flow_logs
+        .unwrap();
+    assert_eq!(flows.len(), 1);
+    assert_eq!(flows[0].log_group_name.as_deref(), Some(group.as_str()));
+    assert_eq!(
+        flows[0].traffic_type,
+        Some(aws_sdk_ec2::types::TrafficType::All)
+    );
+    assert_eq!(
+        flows[0].deliver_logs_permission_arn.as_deref(),
+        c["flow_log_role"].as_str()
+    );
+    let lg = aws
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(&group)
+        .send()
+        .await
+        .unwrap()
+        .log_groups
+        .unwrap();
+    assert_eq!(lg[0].retention_in_days, Some(365));
+    assert_eq!(lg[0].kms_key_id.as_deref(), c["kms_key"].as_str());
+    let role = aws
+        .iam
+        .get_role()
+        .role_name(format!("{name}-flow-logs"))
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    let trust = urlencoding_decode(
+        role.assume_role_policy_document
+            .as_deref()
+            .unwrap_or_default(),
+    );
+    assert!(trust.contains("vpc-flow-logs.amazonaws.com"), "{trust}");
+    let key_id = c["kms_key"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let kp = aws
+        .kms
+        .get_key_policy()
+        .key_id(&key_id)
+        .policy_name("default")
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    assert!(kp.contains("logs.us-east-1.amazonaws.com"), "{kp}");
+    assert!(
+        aws.kms
+            .get_key_rotation_status()
+            .key_id(&key_id)
+            .send()
+            .await
+            .unwrap()
+            .key_rotation_enabled
+    );
+    assert!(
+        s["posture"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == "pass"),
+        "{}",
+        s["posture"]
+    );
+
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // Drift: a route added to a private subnet, a rule on the default group, flow logs removed.
+    aws.ec2
+        .create_route()
+        .route_table_id(c["route_table_private_1"].as_str().unwrap())
+        .destination_cidr_block("192.168.0.0/16")
+        .gateway_id(igw)
+        .send()
+        .await
+        .unwrap();
+    aws.ec2
+        .authorize_security_group_ingress()
+        .group_id(sg[0].group_id.clone().unwrap())
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    aws.ec2
+        .delete_flow_logs()
+        .flow_log_ids(flows[0].flow_log_id.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    for control in ["\"routes\"", "\"EC2.2\"", "\"EC2.6\""] {
+        assert!(
+            p.stdout
+                .lines()
+                .any(|l| l.contains(control) && l.contains("-> \"pass\"")),
+            "{control} not repaired in plan:\n{}",
+            p.stdout
+        );
+    }
+    assert!(p.stdout.contains("192.168.0.0/16"), "{}", p.stdout);
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
+    let tables = aws
+        .ec2
+        .describe_route_tables()
+        .route_table_ids(c["route_table_private_1"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .route_tables
+        .unwrap();
+    assert!(!tables[0]
+        .routes
+        .iter()
+        .flatten()
+        .any(|r| r.destination_cidr_block.as_deref() == Some("192.168.0.0/16")));
+
+    // Import adopts the network by name: the plan afterwards is empty.
+    let before = state(&tf)["components"].clone();
+    tf.run(&["state", "rm", "prod_network.main"]).ok();
+    tf.run(&["import", "-no-color", "prod_network.main", &name])
+        .ok();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after import: {}", p.all());
+    assert_eq!(
+        state(&tf)["components"],
+        before,
+        "import finds every component"
+    );
+
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn development_profile_is_smaller_never_open() {
+    let aws = aws().await;
+    let name = env::unique("e2e-dnet");
+    let tf = Tf::new(&config(&name, "development", ""));
+    tf.init();
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert_eq!(s["az_count"], 2);
+    assert_eq!(s["availability_zones"].as_array().unwrap().len(), 2);
+    let c = s["components"].as_object().unwrap();
+    assert!(
+        c.contains_key("nat_0") && !c.contains_key("nat_1"),
+        "one shared NAT: {c:?}"
+    );
+    assert!(c["route_table_private_0"].is_string());
+    let lg = aws
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(format!("/prod/network/{name}/flow-logs"))
+        .send()
+        .await
+        .unwrap()
+        .log_groups
+        .unwrap();
+    assert_eq!(lg[0].retention_in_days, Some(7));
+    assert_eq!(
+        s["posture"]["CloudWatch.16"],
+        "fail: relaxed by development profile (7 days)"
+    );
+    assert_eq!(s["posture"]["EC2.2"], "pass");
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    // Invalid input is refused at plan with the attribute named.
+    tf.write(&config(&name, "development", "az_count = 1"));
+    let r = tf.run(&["plan", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.all().contains("az_count") && r.all().contains("2 to 6 zones"),
+        "{}",
+        r.all()
+    );
+    tf.write(&config(&name, "development", ""));
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}
+
+/// IAM returns policy documents URL-encoded.
+fn urlencoding_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -561,3 +561,65 @@ fn urlencoding_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failure_half_way_through_create_loses_nothing() {
+    let aws = aws().await;
+    let name = env::unique("e2e-pnet");
+    // IAM unreachable: the key and the log group get made, then the flow-log role fails.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let a = l.local_addr().unwrap();
+        drop(l);
+        format!("http://{a}")
+    };
+    let broken = config(&name, "development", "").replace(
+        "environment = \"development\"",
+        &format!("environment = \"development\"\n  endpoints {{\n    iam = \"{dead}\"\n  }}"),
+    );
+    let tf = Tf::new(&broken);
+    tf.init();
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.all().contains("prod_network: create failed")
+            && r.all().contains(&format!("iam role {name}-flow-logs")),
+        "{}",
+        r.all()
+    );
+    let st: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    let inst = &st["resources"][0]["instances"][0];
+    assert_eq!(inst["status"], "tainted", "{inst}");
+    let key = inst["attributes"]["components"]["kms_key"]
+        .as_str()
+        .expect("the key is recorded")
+        .to_string();
+    assert!(inst["attributes"]["components"]["log_group"].is_string());
+
+    // Fixed, the next apply replaces the tainted object: nothing of the first attempt is left over.
+    tf.write(&config(&name, "development", ""));
+    let r = tf.apply(&[]);
+    assert!(
+        r.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    let k = aws
+        .kms
+        .describe_key()
+        .key_id(key.rsplit('/').next().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(
+        k.key_state,
+        Some(aws_sdk_kms::types::KeyState::PendingDeletion),
+        "the partial key was cleaned up"
+    );
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}

@@ -25,22 +25,67 @@ fn fail(posture: &mut BTreeMap<String, String>, control: &str, reason: String) {
     }
 }
 
-/// The live state, or `None` when the VPC is gone.
+/// Without a VPC, whatever of the key, log group and role still exists (a create that failed
+/// half way, or a VPC deleted outside Terraform): kept in state so that a destroy removes it and
+/// an apply rebuilds around it. `None` when nothing is left.
+async fn remnants(
+    ctx: &ProviderData,
+    place: &Place,
+    prior: &State,
+) -> Result<Option<State>, AwsError> {
+    let n = &prior.name;
+    let mut c = BTreeMap::new();
+    if let Some(k) = prior.components.get("kms_key") {
+        if let Some(f) = kms::describe_key(ctx, k).await?.filter(|f| f.usable) {
+            c.insert("kms_key".to_string(), f.arn);
+            c.insert(
+                "kms_alias".to_string(),
+                place.arn("kms", &bp::alias_name(n)),
+            );
+        }
+    }
+    let group = bp::log_group_name(n);
+    if api::log_group(ctx, &group).await?.is_some() {
+        c.insert(
+            "log_group".to_string(),
+            place.arn("logs", &format!("log-group:{group}")),
+        );
+    }
+    if let Some(arn) = api::role_arn(ctx, &bp::role_name(n)).await? {
+        c.insert("flow_log_role".to_string(), arn);
+    }
+    if c.is_empty() {
+        return Ok(None);
+    }
+    let mut st = prior.clone();
+    st.vpc_id = None;
+    st.public_subnet_ids.clear();
+    st.private_subnet_ids.clear();
+    st.components = c;
+    st.posture = CONTROLS
+        .iter()
+        .map(|x| (x.to_string(), "fail: the network has no VPC".to_string()))
+        .collect();
+    Ok(Some(st))
+}
+
+/// The live state, or `None` when nothing of the network is left.
 pub async fn read(
     ctx: &ProviderData,
     place: &Place,
     prior: &State,
 ) -> Result<Option<State>, AwsError> {
-    let Some(vpc) = prior
+    let vpc = prior
         .vpc_id
         .clone()
-        .or_else(|| prior.components.get("vpc").cloned())
-    else {
-        return Ok(None);
+        .or_else(|| prior.components.get("vpc").cloned());
+    let alive = match &vpc {
+        Some(v) => api::vpc_exists(ctx, v).await?,
+        None => false,
     };
-    if !api::vpc_exists(ctx, &vpc).await? {
-        return Ok(None);
-    }
+    let Some(vpc) = vpc.filter(|_| alive) else {
+        return remnants(ctx, place, prior).await;
+    };
     let env = Environment::parse(&prior.environment).unwrap_or(ctx.environment);
     let n = &prior.name;
     let mut st = prior.clone();

@@ -63,15 +63,7 @@ pub struct ProviderConfig {
 /// Validates what is known; `Tri::Unknown` values are left for configure.
 pub fn validate(cfg: &Value) -> Diagnostics {
     let mut d = Diagnostics::new();
-    if let Tri::Known(env) = decode::string(cfg.get("environment")) {
-        if Environment::parse(&env).is_none() {
-            d.error_at(
-                AttrPath::attr("environment"),
-                "Invalid environment",
-                profile::environment_hint(&env),
-            );
-        }
-    }
+    profile::validate_attr(cfg.get("environment"), &mut d);
     if let Tri::Known(region) = decode::string(cfg.get("region")) {
         if !is_region(&region) {
             d.error_at(

@@ -35,6 +35,16 @@ impl AwsError {
         }
     }
 
+    /// An operation cut off by its `timeouts` limit.
+    pub fn timed_out(resource: &str, op: &str, limit: std::time::Duration) -> AwsError {
+        AwsError::Invalid {
+            component: resource.to_string(),
+            message: format!(
+                "{op} did not finish within {limit:?} (the `timeouts.{op}` limit); objects made so far are kept in state"
+            ),
+        }
+    }
+
     pub fn code(&self) -> Option<&str> {
         match self {
             AwsError::Api { code, .. } => Some(code),

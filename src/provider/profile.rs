@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+use crate::framework::decode::{self, Tri};
+use crate::framework::{AttrPath, Diagnostics, Value};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
     Development,
@@ -66,6 +69,29 @@ impl fmt::Display for Environment {
 /// The detail text of an invalid-environment diagnostic.
 pub fn environment_hint(got: &str) -> String {
     format!("{got:?} is not an environment. Use one of \"development\", \"staging\" or \"production\" (the default).")
+}
+
+/// The environment a resource plans with: its own `environment`, else the provider's; unknown
+/// while the configuration is.
+pub fn planned(config_env: &Value, default: Environment) -> Tri<Environment> {
+    match decode::string(config_env) {
+        Tri::Known(e) => Environment::parse(&e).map_or(Tri::Unknown, Tri::Known),
+        Tri::Null => Tri::Known(default),
+        Tri::Unknown => Tri::Unknown,
+    }
+}
+
+/// An error on the `environment` attribute when it names no profile.
+pub fn validate_attr(config_env: &Value, d: &mut Diagnostics) {
+    if let Tri::Known(env) = decode::string(config_env) {
+        if Environment::parse(&env).is_none() {
+            d.error_at(
+                AttrPath::attr("environment"),
+                "Invalid environment",
+                environment_hint(&env),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

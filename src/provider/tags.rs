@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::framework::{AttrPath, Diagnostics};
+use crate::framework::decode::{self, Tri};
+use crate::framework::{AttrPath, Diagnostics, Value};
 
 use super::profile::Environment;
 
@@ -22,6 +23,22 @@ pub fn effective(
     all.insert(TAG_RESOURCE.to_string(), format!("{type_name}.{name}"));
     all.insert(TAG_ENVIRONMENT.to_string(), env.as_str().to_string());
     all
+}
+
+/// The planned `tags_all`: known once the name, the environment and the resource's `tags` are.
+pub fn planned_all(
+    defaults: &BTreeMap<String, String>,
+    own: &Value,
+    type_name: &str,
+    name: &Tri<String>,
+    env: &Tri<Environment>,
+) -> Value {
+    match (name, decode::string_map(own).or(BTreeMap::new()), env) {
+        (Tri::Known(n), Tri::Known(own), Tri::Known(e)) => {
+            Value::string_map(effective(defaults, &own, type_name, n, *e))
+        }
+        _ => Value::unknown(),
+    }
 }
 
 /// AWS tag limits, and the keys reserved for AWS and for this provider.

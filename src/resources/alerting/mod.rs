@@ -62,13 +62,6 @@ fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
     }
 }
 
-fn timed_out(op: &str, limit: std::time::Duration) -> AwsError {
-    AwsError::Invalid {
-        component: "prod_alerting".into(),
-        message: format!("{op} did not finish within {limit:?} (the `timeouts.{op}` limit); objects made so far are kept in state"),
-    }
-}
-
 fn aws_diag(e: &AwsError, what: &str) -> Diagnostic {
     e.to_diagnostic(&format!("prod_alerting: {what} failed"))
 }
@@ -135,7 +128,7 @@ impl Resource<ProviderData> for Alerting {
             let result =
                 match tokio::time::timeout(limit, reconcile::delete(ctx, &mut st, window)).await {
                     Ok(r) => r,
-                    Err(_) => Err(timed_out("delete", limit)),
+                    Err(_) => Err(AwsError::timed_out("prod_alerting", "delete", limit)),
                 };
             return match result {
                 Ok(()) => ApplyResponse::default(),
@@ -179,7 +172,7 @@ impl Resource<ProviderData> for Alerting {
         // On timeout the work is dropped; `progress` keeps every object recorded so far.
         let result = tokio::time::timeout(limit, work)
             .await
-            .unwrap_or_else(|_| Err(timed_out(op, limit)));
+            .unwrap_or_else(|_| Err(AwsError::timed_out("prod_alerting", op, limit)));
         match result {
             Ok(Some(mut st)) => {
                 st.tags = progress.tags.clone();

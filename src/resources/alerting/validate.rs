@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::framework::decode::{self, Tri};
 use crate::framework::{AttrPath, Diagnostics, Value};
-use crate::provider::profile::{environment_hint, Environment};
+use crate::provider::profile;
 use crate::provider::tags;
 
 use super::schema::{COMPARISONS, MISSING_DATA, PROTOCOLS, SEVERITIES, STATISTICS};
@@ -51,15 +51,7 @@ fn check_name(d: &mut Diagnostics, v: &Value, path: AttrPath, max: usize) {
 pub fn validate(cfg: &Value) -> Diagnostics {
     let mut d = Diagnostics::new();
     check_name(&mut d, cfg.get("name"), AttrPath::attr("name"), MAX_NAME);
-    if let Tri::Known(env) = decode::string(cfg.get("environment")) {
-        if Environment::parse(&env).is_none() {
-            d.error_at(
-                AttrPath::attr("environment"),
-                "Invalid environment",
-                environment_hint(&env),
-            );
-        }
-    }
+    profile::validate_attr(cfg.get("environment"), &mut d);
     if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
         tags::validate(&t, &AttrPath::attr("tags"), &mut d);
     }

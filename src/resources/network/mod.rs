@@ -54,13 +54,6 @@ fn aws_diag(e: &AwsError, what: &str) -> Diagnostic {
     e.to_diagnostic(&format!("prod_network: {what} failed"))
 }
 
-fn timed_out(op: &str, limit: std::time::Duration) -> AwsError {
-    AwsError::Invalid {
-        component: "prod_network".into(),
-        message: format!("{op} did not finish within {limit:?} (the `timeouts.{op}` limit); objects made so far are kept in state"),
-    }
-}
-
 #[async_trait]
 impl Resource<ProviderData> for Network {
     fn type_name(&self) -> &'static str {
@@ -130,7 +123,7 @@ impl Resource<ProviderData> for Network {
             let limit = timeout_for(&st.timeouts, "delete", schema::DEFAULT_TIMEOUT);
             let result = tokio::time::timeout(limit, reconcile::delete(ctx, &mut st, limit))
                 .await
-                .unwrap_or_else(|_| Err(timed_out("delete", limit)));
+                .unwrap_or_else(|_| Err(AwsError::timed_out("prod_network", "delete", limit)));
             return match result {
                 Ok(()) => ApplyResponse::default(),
                 Err(e) => ApplyResponse {
@@ -180,7 +173,7 @@ impl Resource<ProviderData> for Network {
         };
         let result = tokio::time::timeout(limit, work)
             .await
-            .unwrap_or_else(|_| Err(timed_out(op, limit)));
+            .unwrap_or_else(|_| Err(AwsError::timed_out("prod_network", op, limit)));
         match result {
             Ok(Some(mut st)) => {
                 st.tags = progress.tags.clone();

@@ -9,7 +9,7 @@ use super::schema::{DEFAULT_CIDR, TYPE_NAME};
 use crate::framework::decode::{self, Tri};
 use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::aws::Place;
-use crate::provider::profile::Environment;
+use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 
 pub struct Planned {
@@ -65,11 +65,7 @@ pub fn plan(
     let mut d = Diagnostics::new();
     let mut planned = proposed.clone();
     let name = decode::string(config.get("name"));
-    let env = match decode::string(config.get("environment")) {
-        Tri::Known(e) => Environment::parse(&e).map_or(Tri::Unknown, Tri::Known),
-        Tri::Null => Tri::Known(default_env),
-        Tri::Unknown => Tri::Unknown,
-    };
+    let env = profile::planned(config.get("environment"), default_env);
     let cidr = decode::string(config.get("cidr_block")).or(DEFAULT_CIDR.to_string());
     let az_count = match (decode::int(config.get("az_count")), &env) {
         (Tri::Null, Tri::Known(e)) => Tri::Known(e.az_count()),
@@ -102,16 +98,7 @@ pub fn plan(
             .into_known()
             .unwrap_or_else(Value::unknown),
     );
-    let tags_all = match (
-        &name,
-        decode::string_map(config.get("tags")).or(BTreeMap::new()),
-        &env,
-    ) {
-        (Tri::Known(n), Tri::Known(own), Tri::Known(e)) => {
-            Value::string_map(tags::effective(default_tags, &own, TYPE_NAME, n, *e))
-        }
-        _ => Value::unknown(),
-    };
+    let tags_all = tags::planned_all(default_tags, config.get("tags"), TYPE_NAME, &name, &env);
     set(&mut planned, "tags_all", tags_all);
 
     // Replacement: name, range and zone count cannot change in place.

@@ -2,7 +2,7 @@
 
 use crate::framework::decode::{self, Tri};
 use crate::framework::{AttrPath, Diagnostics, Value};
-use crate::provider::profile::{environment_hint, Environment};
+use crate::provider::profile;
 use crate::provider::tags;
 
 use super::blueprint::parse_cidr;
@@ -25,15 +25,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(env) = decode::string(cfg.get("environment")) {
-        if Environment::parse(&env).is_none() {
-            d.error_at(
-                AttrPath::attr("environment"),
-                "Invalid environment",
-                environment_hint(&env),
-            );
-        }
-    }
+    profile::validate_attr(cfg.get("environment"), &mut d);
     if let Tri::Known(c) = decode::string(cfg.get("cidr_block")) {
         match parse_cidr(&c) {
             Some((addr, prefix)) if (16..=24).contains(&prefix) && addr & ((1u64 << (32 - prefix)) - 1) as u32 == 0 => {}

@@ -204,33 +204,7 @@ impl Aws {
                 .filter(|a| a == &format!("alias/{name}-alerting")),
         );
         // Keys: every key made for this resource must be pending deletion.
-        let keys = self
-            .kms
-            .list_keys()
-            .limit(1000)
-            .send()
-            .await
-            .unwrap()
-            .keys
-            .unwrap_or_default();
-        for k in keys {
-            let meta = self
-                .kms
-                .describe_key()
-                .key_id(k.key_id.unwrap())
-                .send()
-                .await
-                .unwrap()
-                .key_metadata
-                .unwrap();
-            let ours = meta
-                .description
-                .as_deref()
-                .is_some_and(|d| d.starts_with(&format!("prod_alerting {name}:")));
-            if ours && meta.key_state != Some(aws_sdk_kms::types::KeyState::PendingDeletion) {
-                left.push(format!("key {} ({:?})", meta.key_id, meta.key_state));
-            }
-        }
+        left.extend(env::live_keys(&self.kms, &format!("prod_alerting {name}:")).await);
         left
     }
 }
@@ -624,12 +598,7 @@ async fn failure_half_way_through_create_loses_nothing() {
     let aws = aws().await;
     let name = env::unique("e2e-part");
     // SNS unreachable: the key and alias get made, then the first topic fails.
-    let dead = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let a = l.local_addr().unwrap();
-        drop(l);
-        format!("http://{a}")
-    };
+    let dead = env::unreachable_endpoint();
     let broken = config(&name, "development").replace(
         "default_tags = { team = \"platform\" }",
         &format!(

@@ -173,33 +173,7 @@ impl Aws {
         {
             left.push(format!("role {name}-flow-logs"));
         }
-        let keys = self
-            .kms
-            .list_keys()
-            .limit(1000)
-            .send()
-            .await
-            .unwrap()
-            .keys
-            .unwrap_or_default();
-        for k in keys {
-            let m = self
-                .kms
-                .describe_key()
-                .key_id(k.key_id.unwrap())
-                .send()
-                .await
-                .unwrap()
-                .key_metadata
-                .unwrap();
-            let ours = m
-                .description
-                .as_deref()
-                .is_some_and(|d| d.starts_with(&format!("prod_network {name}:")));
-            if ours && m.key_state != Some(aws_sdk_kms::types::KeyState::PendingDeletion) {
-                left.push(format!("key {}", m.key_id));
-            }
-        }
+        left.extend(env::live_keys(&self.kms, &format!("prod_network {name}:")).await);
         left
     }
 }
@@ -567,12 +541,7 @@ async fn failure_half_way_through_create_loses_nothing() {
     let aws = aws().await;
     let name = env::unique("e2e-pnet");
     // IAM unreachable: the key and the log group get made, then the flow-log role fails.
-    let dead = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let a = l.local_addr().unwrap();
-        drop(l);
-        format!("http://{a}")
-    };
+    let dead = env::unreachable_endpoint();
     let broken = config(&name, "development", "").replace(
         "environment = \"development\"",
         &format!("environment = \"development\"\n  endpoints {{\n    iam = \"{dead}\"\n  }}"),

@@ -9,6 +9,33 @@ use super::diag::Diagnostics;
 use super::schema::Schema;
 use super::value::Value;
 
+/// Private state written when a create failed half way: the destroy that follows the taint must
+/// remove every partial object and skip guards (contract rule 14).
+pub const PRIVATE_CREATE_INCOMPLETE: &[u8] = br#"{"create_incomplete":true}"#;
+
+/// What a resource's plan logic computes, before the RPC's private state is attached.
+pub struct Planned {
+    pub state: Value,
+    pub requires_replace: Vec<super::path::AttrPath>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Validation diagnostics of an import ID (checked as the resource's `name`), reworded for import.
+pub fn import_id_diagnostics(check: &Diagnostics) -> Diagnostics {
+    Diagnostics(
+        check
+            .iter()
+            .filter(|x| x.severity == super::diag::Severity::Error)
+            .map(|x| {
+                super::diag::Diagnostic::error(
+                    x.summary.clone(),
+                    format!("Import ID: {}", x.detail),
+                )
+            })
+            .collect(),
+    )
+}
+
 pub struct PlanRequest {
     pub prior_state: Value,
     pub proposed_new_state: Value,

@@ -141,6 +141,12 @@ impl Value {
         static NULL: Value = Value::Null;
         self.as_map().and_then(|m| m.get(name)).unwrap_or(&NULL)
     }
+    /// Sets an object attribute (no effect on a value that is not an object).
+    pub fn set(&mut self, name: &str, v: Value) {
+        if let Value::Map(m) = self {
+            m.insert(name.to_string(), v);
+        }
+    }
     /// A `map(string)` from string pairs.
     pub fn string_map<K: Into<String>, V: Into<String>>(
         it: impl IntoIterator<Item = (K, V)>,

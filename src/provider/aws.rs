@@ -110,6 +110,14 @@ impl ProviderData {
             .map(String::as_str)
     }
 
+    /// Region and account, for ARNs known before AWS answers.
+    pub async fn place(&self) -> Result<Place, AwsError> {
+        Ok(Place {
+            region: self.region.clone(),
+            account: self.account_id().await?.to_string(),
+        })
+    }
+
     /// `arn:aws:<service>:<region>:<account>:<resource>` in the region's partition.
     pub fn arn(&self, service: &str, account: &str, resource: &str) -> String {
         format!(

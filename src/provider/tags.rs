@@ -25,6 +25,20 @@ pub fn effective(
     all
 }
 
+/// The resource's own `tags`, recovered from the effective ones (for import): without the
+/// provider's `prod:*` markers and the `default_tags` it would add anyway. `None` when empty.
+pub fn own_tags(
+    all: &BTreeMap<String, String>,
+    defaults: &BTreeMap<String, String>,
+) -> Option<BTreeMap<String, String>> {
+    let own: BTreeMap<String, String> = all
+        .iter()
+        .filter(|(k, v)| !k.starts_with("prod:") && defaults.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (!own.is_empty()).then_some(own)
+}
+
 /// The planned `tags_all`: known once the name, the environment and the resource's `tags` are.
 pub fn planned_all(
     defaults: &BTreeMap<String, String>,

@@ -90,3 +90,43 @@ pub fn unique(prefix: &str) -> String {
         nanos % 0xfffff
     )
 }
+
+/// Keys whose description starts with `description_prefix` (how each resource labels the keys it
+/// makes) and that are not pending deletion: what a sweep after destroy must find empty.
+pub async fn live_keys(kms: &aws_sdk_kms::Client, description_prefix: &str) -> Vec<String> {
+    let mut left = Vec::new();
+    let keys = kms
+        .list_keys()
+        .limit(1000)
+        .send()
+        .await
+        .unwrap()
+        .keys
+        .unwrap_or_default();
+    for k in keys {
+        let m = kms
+            .describe_key()
+            .key_id(k.key_id.unwrap())
+            .send()
+            .await
+            .unwrap()
+            .key_metadata
+            .unwrap();
+        let ours = m
+            .description
+            .as_deref()
+            .is_some_and(|d| d.starts_with(description_prefix));
+        if ours && m.key_state != Some(aws_sdk_kms::types::KeyState::PendingDeletion) {
+            left.push(format!("key {} ({:?})", m.key_id, m.key_state));
+        }
+    }
+    left
+}
+
+/// A loopback URL where nothing listens: an AWS endpoint that refuses every connection.
+pub fn unreachable_endpoint() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap();
+    drop(l);
+    format!("http://{a}")
+}

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic};
 
-use super::blueprint::Place;
 use super::model::Alarm;
 use crate::framework::Number;
 use crate::provider::error::AwsError;
@@ -22,13 +21,6 @@ fn invalid(component: &str, message: &str) -> AwsError {
         component: component.to_string(),
         message: message.to_string(),
     }
-}
-
-pub async fn place(ctx: &ProviderData) -> Result<Place, AwsError> {
-    Ok(Place {
-        region: ctx.region.clone(),
-        account: ctx.account_id().await?.to_string(),
-    })
 }
 
 // ---- SNS ----

@@ -12,8 +12,8 @@ pub mod validate;
 use async_trait::async_trait;
 
 use crate::framework::resource::{
-    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource,
+    import_id_diagnostics, ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse,
+    ReadRequest, ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
 };
 use crate::framework::wait::timeout_for;
 use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
@@ -22,10 +22,6 @@ use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
 use blueprint::Desired;
 use model::{Alarm, Notify, State};
-
-/// Private state written when a create failed half way: the destroy that follows the taint must
-/// remove every partial object and skip guards.
-const PRIVATE_CREATE_INCOMPLETE: &[u8] = br#"{"create_incomplete":true}"#;
 
 pub struct Alerting {
     schema: Schema,
@@ -96,7 +92,7 @@ impl Resource<ProviderData> for Alerting {
                 ..Default::default()
             };
         }
-        let place = match aws::place(ctx).await {
+        let place = match ctx.place().await {
             Ok(p) => Some(p),
             Err(e) => {
                 tracing::warn!(error = %e, "account id unavailable at plan; ARNs will be known after apply");
@@ -165,7 +161,7 @@ impl Resource<ProviderData> for Alerting {
         let op = if creating { "create" } else { "update" };
         let limit = timeout_for(&progress.timeouts, op, schema::DEFAULT_TIMEOUT);
         let work = async {
-            let place = aws::place(ctx).await?;
+            let place = ctx.place().await?;
             reconcile::converge(ctx, &place, &d, &mut progress).await?;
             read::read(ctx, &place, &progress).await
         };
@@ -215,7 +211,7 @@ impl Resource<ProviderData> for Alerting {
         }
         let prior = State::from_value(&req.current_state);
         let result = async {
-            let place = aws::place(ctx).await?;
+            let place = ctx.place().await?;
             read::read(ctx, &place, &prior).await
         }
         .await;
@@ -243,15 +239,8 @@ impl Resource<ProviderData> for Alerting {
             [("name".to_string(), Value::string(id))].into(),
         ));
         if check.has_errors() {
-            let mut d = Diagnostics::new();
-            for x in check.iter() {
-                d.push(Diagnostic::error(
-                    x.summary.clone(),
-                    format!("Import ID: {}", x.detail),
-                ));
-            }
             return ImportResponse {
-                diagnostics: d,
+                diagnostics: import_id_diagnostics(&check),
                 ..Default::default()
             };
         }
@@ -272,7 +261,7 @@ impl Resource<ProviderData> for Alerting {
 
 /// Builds a state from what AWS has under `name`, then reads it as usual.
 async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
-    let place = aws::place(ctx).await?;
+    let place = ctx.place().await?;
     let critical = blueprint::topic_arn(&place, name, "critical");
     let warning = blueprint::topic_arn(&place, name, "warning");
     let Some(attrs) = aws::topic_attributes(ctx, &critical).await? else {
@@ -310,13 +299,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         .and_then(|e| Environment::parse(e))
         .unwrap_or(ctx.environment);
     st.environment = env.as_str().to_string();
-    let own: std::collections::BTreeMap<String, String> = st
-        .tags_all
-        .iter()
-        .filter(|(k, v)| !k.starts_with("prod:") && ctx.default_tags.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    st.tags = (!own.is_empty()).then_some(own);
+    st.tags = tags::own_tags(&st.tags_all, &ctx.default_tags);
 
     for (sev, arn) in [("critical", &critical), ("warning", &warning)] {
         for s in aws::subscriptions(ctx, arn).await? {

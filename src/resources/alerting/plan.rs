@@ -8,25 +8,14 @@ use super::schema::{
     DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD, DEFAULT_STATISTIC, TYPE_NAME,
 };
 use crate::framework::decode::{self, Tri};
+use crate::framework::resource::Planned;
 use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 
-pub struct Planned {
-    pub state: Value,
-    pub requires_replace: Vec<AttrPath>,
-    pub diagnostics: Diagnostics,
-}
-
-fn set(obj: &mut Value, name: &str, v: Value) {
-    if let Value::Map(m) = obj {
-        m.insert(name.to_string(), v);
-    }
-}
-
 fn fill_default(obj: &mut Value, name: &str, config: &Value, default: Value) {
     if config.get(name).is_null() {
-        set(obj, name, default);
+        obj.set(name, default);
     }
 }
 
@@ -44,9 +33,8 @@ pub fn plan(
     let name = decode::string(config.get("name"));
 
     let env = profile::planned(config.get("environment"), default_env);
-    set(&mut planned, "id", config.get("name").clone());
-    set(
-        &mut planned,
+    planned.set("id", config.get("name").clone());
+    planned.set(
         "environment",
         env.clone()
             .map(|e| Value::string(e.as_str()))
@@ -55,7 +43,7 @@ pub fn plan(
     );
 
     let tags_all = tags::planned_all(default_tags, config.get("tags"), TYPE_NAME, &name, &env);
-    set(&mut planned, "tags_all", tags_all);
+    planned.set("tags_all", tags_all);
 
     // Alarm blocks: profile defaults for the optional arguments left unset.
     let cfg_alarms = decode::elements(config.get("alarm"));
@@ -95,7 +83,7 @@ pub fn plan(
     } else {
         owned_key.clone().map_or_else(Value::unknown, Value::String)
     };
-    set(&mut planned, "kms_key_arn", key_value.clone());
+    planned.set("kms_key_arn", key_value.clone());
 
     let alarm_names: Tri<Vec<String>> = cfg_alarms
         .iter()
@@ -112,32 +100,29 @@ pub fn plan(
 
     match (&name, place) {
         (Tri::Known(n), Some(place)) => {
-            set(
-                &mut planned,
+            planned.set(
                 "critical_topic_arn",
                 Value::string(bp::topic_arn(place, n, "critical")),
             );
-            set(
-                &mut planned,
+            planned.set(
                 "warning_topic_arn",
                 Value::string(bp::topic_arn(place, n, "warning")),
             );
         }
         _ => {
-            set(&mut planned, "critical_topic_arn", Value::unknown());
-            set(&mut planned, "warning_topic_arn", Value::unknown());
+            planned.set("critical_topic_arn", Value::unknown());
+            planned.set("warning_topic_arn", Value::unknown());
         }
     }
 
     match (&name, &alarm_names) {
         (Tri::Known(n), Tri::Known(names)) => {
-            set(
-                &mut planned,
+            planned.set(
                 "alarm_names",
                 Value::string_list(names.iter().map(|a| bp::alarm_name(n, a))),
             );
         }
-        _ => set(&mut planned, "alarm_names", Value::unknown()),
+        _ => planned.set("alarm_names", Value::unknown()),
     }
 
     // Components: every role is known at plan; identifiers are unknown until AWS assigns them.
@@ -177,7 +162,7 @@ pub fn plan(
         }
         _ => Value::unknown(),
     };
-    set(&mut planned, "components", components);
+    planned.set("components", components);
 
     // Posture: what apply enforces passes. Rotation of a key the user gave is theirs to keep.
     let mut posture: BTreeMap<String, Value> = bp::CONTROLS
@@ -196,7 +181,7 @@ pub fn plan(
             },
         );
     }
-    set(&mut planned, "posture", Value::Map(posture));
+    planned.set("posture", Value::Map(posture));
 
     // Replacement: only the name forces it.
     let mut requires_replace = Vec::new();

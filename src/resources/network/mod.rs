@@ -12,18 +12,15 @@ pub mod validate;
 use async_trait::async_trait;
 
 use crate::framework::resource::{
-    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource,
+    import_id_diagnostics, ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse,
+    ReadRequest, ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
 };
 use crate::framework::wait::timeout_for;
 use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
-use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use model::State;
-
-const PRIVATE_CREATE_INCOMPLETE: &[u8] = br#"{"create_incomplete":true}"#;
 
 pub struct Network {
     schema: Schema,
@@ -41,13 +38,6 @@ impl Default for Network {
     fn default() -> Self {
         Self::new()
     }
-}
-
-async fn place(ctx: &ProviderData) -> Result<Place, AwsError> {
-    Ok(Place {
-        region: ctx.region.clone(),
-        account: ctx.account_id().await?.to_string(),
-    })
 }
 
 fn aws_diag(e: &AwsError, what: &str) -> Diagnostic {
@@ -84,7 +74,7 @@ impl Resource<ProviderData> for Network {
                 ..Default::default()
             };
         }
-        let place = place(ctx).await.ok();
+        let place = ctx.place().await.ok();
         let zones = if req.prior_state.is_null() {
             match aws::zones(ctx).await {
                 Ok(z) => Some(z),
@@ -167,7 +157,7 @@ impl Resource<ProviderData> for Network {
         let op = if creating { "create" } else { "update" };
         let limit = timeout_for(&progress.timeouts, op, schema::DEFAULT_TIMEOUT);
         let work = async {
-            let place = place(ctx).await?;
+            let place = ctx.place().await?;
             reconcile::converge(ctx, &place, &desired, &mut progress, limit).await?;
             read::read(ctx, &place, &progress).await
         };
@@ -216,7 +206,7 @@ impl Resource<ProviderData> for Network {
         }
         let prior = State::from_value(&req.current_state);
         let result = async {
-            let place = place(ctx).await?;
+            let place = ctx.place().await?;
             read::read(ctx, &place, &prior).await
         }
         .await;
@@ -240,12 +230,8 @@ impl Resource<ProviderData> for Network {
             [("name".to_string(), Value::string(id))].into(),
         ));
         if check.has_errors() {
-            let d = check
-                .iter()
-                .map(|x| Diagnostic::error(x.summary.clone(), format!("Import ID: {}", x.detail)))
-                .collect();
             return ImportResponse {
-                diagnostics: Diagnostics(d),
+                diagnostics: import_id_diagnostics(&check),
                 ..Default::default()
             };
         }
@@ -270,7 +256,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
     let Some((vpc, cidr, tags)) = aws::find_vpc(ctx, name).await? else {
         return Ok(None);
     };
-    let place = place(ctx).await?;
+    let place = ctx.place().await?;
     let env = tags
         .get(crate::provider::tags::TAG_ENVIRONMENT)
         .and_then(|e| Environment::parse(e))
@@ -282,12 +268,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         cidr_block: cidr,
         ..Default::default()
     };
-    let own: std::collections::BTreeMap<String, String> = tags
-        .iter()
-        .filter(|(k, v)| !k.starts_with("prod:") && ctx.default_tags.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    st.tags = (!own.is_empty()).then_some(own);
+    st.tags = crate::provider::tags::own_tags(&tags, &ctx.default_tags);
     st.vpc_id = Some(vpc.clone());
     st.components.insert("vpc".into(), vpc.clone());
     let named = |kind: &str, az: &str| format!("{name}-{kind}-{az}");

@@ -7,22 +7,11 @@ use std::collections::BTreeMap;
 use super::blueprint as bp;
 use super::schema::{DEFAULT_CIDR, TYPE_NAME};
 use crate::framework::decode::{self, Tri};
+use crate::framework::resource::Planned;
 use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
-
-pub struct Planned {
-    pub state: Value,
-    pub requires_replace: Vec<AttrPath>,
-    pub diagnostics: Diagnostics,
-}
-
-fn set(obj: &mut Value, name: &str, v: Value) {
-    if let Value::Map(m) = obj {
-        m.insert(name.to_string(), v);
-    }
-}
 
 /// The component roles a network of `zones` zones has in `env`.
 pub fn roles(env: Environment, zones: usize) -> Vec<String> {
@@ -72,25 +61,22 @@ pub fn plan(
         (Tri::Null, _) => Tri::Unknown,
         (other, _) => other,
     };
-    set(&mut planned, "id", config.get("name").clone());
-    set(
-        &mut planned,
+    planned.set("id", config.get("name").clone());
+    planned.set(
         "environment",
         env.clone()
             .map(|e| Value::string(e.as_str()))
             .into_known()
             .unwrap_or_else(Value::unknown),
     );
-    set(
-        &mut planned,
+    planned.set(
         "cidr_block",
         cidr.clone()
             .map(Value::String)
             .into_known()
             .unwrap_or_else(Value::unknown),
     );
-    set(
-        &mut planned,
+    planned.set(
         "az_count",
         az_count
             .clone()
@@ -99,7 +85,7 @@ pub fn plan(
             .unwrap_or_else(Value::unknown),
     );
     let tags_all = tags::planned_all(default_tags, config.get("tags"), TYPE_NAME, &name, &env);
-    set(&mut planned, "tags_all", tags_all);
+    planned.set("tags_all", tags_all);
 
     // Replacement: name, range and zone count cannot change in place.
     let mut requires_replace = Vec::new();
@@ -144,8 +130,7 @@ pub fn plan(
             _ => Tri::Unknown,
         }
     };
-    set(
-        &mut planned,
+    planned.set(
         "availability_zones",
         zone_list
             .clone()
@@ -189,7 +174,7 @@ pub fn plan(
         }
         _ => (Value::unknown(), false),
     };
-    set(&mut planned, "components", components.clone());
+    planned.set("components", components.clone());
 
     // Ids: the prior's while every object is there; unknown where something is (re)made.
     let component = |role: &str| match &components {
@@ -199,10 +184,10 @@ pub fn plan(
     let zones_n = zone_list.known().map_or(0, Vec::len);
     if keep_prior && complete {
         for a in ["vpc_id", "public_subnet_ids", "private_subnet_ids"] {
-            set(&mut planned, a, prior.get(a).clone());
+            planned.set(a, prior.get(a).clone());
         }
     } else {
-        set(&mut planned, "vpc_id", component("vpc"));
+        planned.set("vpc_id", component("vpc"));
         for (attr, kind) in [
             ("public_subnet_ids", "public"),
             ("private_subnet_ids", "private"),
@@ -215,11 +200,10 @@ pub fn plan(
             } else {
                 Value::List(ids)
             };
-            set(&mut planned, attr, v);
+            planned.set(attr, v);
         }
     }
-    set(
-        &mut planned,
+    planned.set(
         "posture",
         env.clone()
             .map(|e| Value::string_map(bp::planned_posture(e)))

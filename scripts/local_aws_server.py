@@ -4,8 +4,98 @@ moto answers every service on one port. Where it lacks an operation the provider
 filled here (never by weakening the provider or a test); each extension says what it fills.
 """
 import argparse
+import datetime
+import uuid
 
+from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
+from moto.autoscaling.responses import AutoScalingResponse
+from moto.core.exceptions import ServiceException
+from moto.core.responses import ActionResult
+from moto.elbv2.responses import ELBV2Response
 from moto.server import ThreadedMotoServer
+
+
+# ---- Auto Scaling instance refresh (moto: StartInstanceRefresh is not implemented) ----
+# A refresh is recorded with its preferences and reported as Successful at once (moto launches
+# instances at once too), so a test can see which refreshes were asked for and how. One refresh in
+# progress per group, as AWS enforces.
+
+_REFRESHES: dict[str, list[dict]] = {}
+
+
+class InstanceRefreshInProgress(AutoscalingClientError):
+    code = "InstanceRefreshInProgress"
+
+
+class ActiveInstanceRefreshNotFound(AutoscalingClientError):
+    code = "ActiveInstanceRefreshNotFound"
+
+
+def _start_instance_refresh(self):  # type: ignore[no-untyped-def]
+    group_name = self._get_param("AutoScalingGroupName")
+    prefs = self._get_params().get("Preferences") or {}
+    if group_name not in self.autoscaling_backend.autoscaling_groups:
+        raise ValidationError(f"AutoScalingGroup name not found - {group_name}")
+    for r in _REFRESHES.get(group_name, []):
+        if r["Status"] in ("Pending", "InProgress"):
+            raise InstanceRefreshInProgress("An instance refresh is already in progress.")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    refresh = {
+        "InstanceRefreshId": str(uuid.uuid4()),
+        "AutoScalingGroupName": group_name,
+        "Status": "Successful",
+        "StartTime": now,
+        "EndTime": now,
+        "PercentageComplete": 100,
+        "InstancesToUpdate": 0,
+        "Preferences": {
+            k: (int(v) if k in ("MinHealthyPercentage", "InstanceWarmup", "MaxHealthyPercentage") else v)
+            for k, v in prefs.items()
+        },
+    }
+    _REFRESHES.setdefault(group_name, []).insert(0, refresh)
+    return ActionResult({"InstanceRefreshId": refresh["InstanceRefreshId"]})
+
+
+def _describe_instance_refreshes(self):  # type: ignore[no-untyped-def]
+    group_name = self._get_param("AutoScalingGroupName")
+    return ActionResult({"InstanceRefreshes": _REFRESHES.get(group_name, [])})
+
+
+def _cancel_instance_refresh(self):  # type: ignore[no-untyped-def]
+    group_name = self._get_param("AutoScalingGroupName")
+    for r in _REFRESHES.get(group_name, []):
+        if r["Status"] in ("Pending", "InProgress"):
+            r["Status"] = "Cancelled"
+            return ActionResult({"InstanceRefreshId": r["InstanceRefreshId"]})
+    raise ActiveInstanceRefreshNotFound("No instance refresh is in progress.")
+
+
+AutoScalingResponse.start_instance_refresh = _start_instance_refresh
+AutoScalingResponse.describe_instance_refreshes = _describe_instance_refreshes
+AutoScalingResponse.cancel_instance_refresh = _cancel_instance_refresh
+
+
+# ---- ELBv2 deletion protection (moto deletes a protected load balancer; AWS refuses) ----
+
+class OperationNotPermitted(ServiceException):
+    code = "OperationNotPermitted"
+
+
+_moto_delete_load_balancer = ELBV2Response.delete_load_balancer
+
+
+def _delete_load_balancer(self):  # type: ignore[no-untyped-def]
+    arn = self._get_param("LoadBalancerArn")
+    lb = self.elbv2_backend.load_balancers.get(arn)
+    if lb is not None and lb.attrs.get("deletion_protection.enabled") == "true":
+        raise OperationNotPermitted(
+            f"Load balancer '{arn}' cannot be deleted because deletion protection is enabled"
+        )
+    return _moto_delete_load_balancer(self)
+
+
+ELBV2Response.delete_load_balancer = _delete_load_balancer
 
 
 def main() -> None:

@@ -347,7 +347,7 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         .unwrap()
         .role
         .unwrap();
-    let trust = urlencoding_decode(
+    let trust = env::urlencoding_decode(
         role.assume_role_policy_document
             .as_deref()
             .unwrap_or_default(),
@@ -515,25 +515,6 @@ async fn development_profile_is_smaller_never_open() {
     tf.write(&config(&name, "development", ""));
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
-}
-
-/// IAM returns policy documents URL-encoded.
-fn urlencoding_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]

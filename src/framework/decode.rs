@@ -105,6 +105,25 @@ pub fn string_map(v: &Value) -> Tri<BTreeMap<String, String>> {
     }
 }
 
+/// A `list(string)`; unknown when the list or any element is unknown. Null elements are dropped.
+pub fn string_list(v: &Value) -> Tri<Vec<String>> {
+    match v {
+        Value::Null => Tri::Null,
+        Value::List(items) => {
+            let mut out = Vec::new();
+            for e in items {
+                match e {
+                    Value::Unknown(_) => return Tri::Unknown,
+                    Value::String(s) => out.push(s.clone()),
+                    _ => {}
+                }
+            }
+            Tri::Known(out)
+        }
+        _ => Tri::Unknown,
+    }
+}
+
 /// The elements of a list block or list attribute (empty when null).
 pub fn elements(v: &Value) -> &[Value] {
     v.as_list().unwrap_or(&[])

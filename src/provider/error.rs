@@ -83,3 +83,11 @@ impl AwsError {
         Diagnostic::error(summary, format!("{self}. {}", self.hint()))
     }
 }
+
+/// A delete or detach that found nothing to remove succeeded.
+pub fn ok_if_missing(r: Result<(), AwsError>) -> Result<(), AwsError> {
+    match r {
+        Err(e) if !e.is_not_found() => Err(e),
+        _ => Ok(()),
+    }
+}

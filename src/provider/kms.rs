@@ -190,3 +190,62 @@ pub async fn describe_key(ctx: &ProviderData, key: &str) -> Result<Option<KeyFac
         rotation,
     }))
 }
+
+/// The resource's own key, under `components["kms_key"]`: the recorded one (its policy put back),
+/// else the one `alias` points at (adopted, so a recreate after a failure does not orphan it), else
+/// a new one. Then rotation on and the alias pointing at it. The key is recorded in `components`
+/// before any further call (contract rule 14). Returns its ARN.
+pub async fn ensure_owned_key(
+    ctx: &ProviderData,
+    components: &mut BTreeMap<String, String>,
+    alias: &str,
+    description: &str,
+    policy: String,
+    tags: &Tags,
+) -> Result<String, AwsError> {
+    let recorded = components.get("kms_key").cloned();
+    let key = match recorded {
+        Some(k) => {
+            put_key_policy(ctx, &k, policy).await?;
+            k
+        }
+        None => match describe_key(ctx, alias).await?.filter(|k| k.usable) {
+            Some(k) => {
+                components.insert("kms_key".into(), k.arn.clone());
+                put_key_policy(ctx, &k.arn, policy).await?;
+                k.arn
+            }
+            None => {
+                let k = create_key(ctx, description, policy, tags).await?;
+                components.insert("kms_key".into(), k.arn.clone());
+                k.arn
+            }
+        },
+    };
+    enable_rotation(ctx, &key).await?;
+    ensure_alias(ctx, alias, &key).await?;
+    Ok(key)
+}
+
+pub async fn tag_key(ctx: &ProviderData, key: &str, tags: &Tags) -> Result<(), AwsError> {
+    let t: Vec<_> = tags
+        .iter()
+        .filter_map(|(k, v)| {
+            aws_sdk_kms::types::Tag::builder()
+                .tag_key(k)
+                .tag_value(v)
+                .build()
+                .ok()
+        })
+        .collect();
+    ctx.call(
+        "kms key tags",
+        ctx.kms
+            .tag_resource()
+            .key_id(key_id(key))
+            .set_tags(Some(t))
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}

@@ -4,7 +4,9 @@
 pub mod aws;
 pub mod config;
 pub mod error;
+pub mod iam;
 pub mod kms;
+pub mod logs;
 pub mod profile;
 pub mod tags;
 

@@ -58,6 +58,39 @@ impl Environment {
             _ => 7,
         }
     }
+
+    /// `prod_cluster` sizes: (min, desired, max).
+    pub fn cluster_capacity(self) -> (i64, i64, i64) {
+        match self {
+            Environment::Development => (1, 1, 2),
+            Environment::Staging => (2, 2, 4),
+            Environment::Production => (3, 3, 9),
+        }
+    }
+    /// The smallest `min_size` a profile accepts (production keeps two instances through an AZ loss).
+    pub fn cluster_min_floor(self) -> i64 {
+        match self {
+            Environment::Production => 2,
+            _ => 1,
+        }
+    }
+    pub fn cluster_instance_type(self) -> &'static str {
+        match self {
+            Environment::Development => "t3.small",
+            _ => "m6i.large",
+        }
+    }
+    /// Root volume (GiB, gp3, encrypted).
+    pub fn cluster_root_volume_gib(self) -> i64 {
+        match self {
+            Environment::Development => 20,
+            Environment::Staging => 30,
+            Environment::Production => 50,
+        }
+    }
+    pub fn load_balancer_deletion_protection(self) -> bool {
+        self == Environment::Production
+    }
 }
 
 impl fmt::Display for Environment {

@@ -1,6 +1,7 @@
 //! The resources the provider serves, registered in one list.
 
 pub mod alerting;
+pub mod cluster;
 pub mod network;
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use crate::provider::ProviderData;
 pub fn all() -> Vec<Arc<dyn Resource<ProviderData>>> {
     vec![
         Arc::new(alerting::Alerting::new()),
+        Arc::new(cluster::Cluster::new()),
         Arc::new(network::Network::new()),
     ]
 }

@@ -36,7 +36,10 @@ pub fn endpoint() -> &'static str {
 pub fn cli_config() -> &'static Path {
     static CFG: OnceLock<PathBuf> = OnceLock::new();
     CFG.get_or_init(|| {
-        let mirror = std::env::temp_dir().join(format!("prod-e2e-mirror-{}", std::process::id()));
+        // Cargo's scratch directory for integration tests, one mirror per test binary, replaced on
+        // each run (test binaries run one after another).
+        let mirror = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("e2e-mirror-{}", env!("CARGO_CRATE_NAME")));
         let out = Command::new(repo().join("scripts/install-provider"))
             .args([
                 "--mirror",
@@ -129,4 +132,23 @@ pub fn unreachable_endpoint() -> String {
     let a = l.local_addr().unwrap();
     drop(l);
     format!("http://{a}")
+}
+
+/// IAM returns policy documents URL-encoded.
+pub fn urlencoding_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

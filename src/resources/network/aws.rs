@@ -8,7 +8,7 @@ use aws_sdk_ec2::types::{
     NatGatewayState, ResourceType, Tag, TagSpecification, TrafficType,
 };
 
-use crate::provider::error::AwsError;
+use crate::provider::error::{ok_if_missing as ignore_missing, AwsError};
 use crate::provider::ProviderData;
 
 pub type Tags = BTreeMap<String, String>;
@@ -17,13 +17,6 @@ fn invalid(component: &str, message: &str) -> AwsError {
     AwsError::Invalid {
         component: component.to_string(),
         message: message.to_string(),
-    }
-}
-
-fn ignore_missing(r: Result<(), AwsError>) -> Result<(), AwsError> {
-    match r {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
     }
 }
 
@@ -642,169 +635,6 @@ pub async fn delete_igw(ctx: &ProviderData, id: &str, vpc: &str) -> Result<(), A
 pub async fn delete_vpc(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
     ignore_missing(
         ctx.call("vpc", ctx.ec2.delete_vpc().vpc_id(id).send())
-            .await
-            .map(|_| ()),
-    )
-}
-
-// ---- CloudWatch Logs ----
-
-pub async fn ensure_log_group(
-    ctx: &ProviderData,
-    name: &str,
-    key_arn: &str,
-    retention: i32,
-    tags: &Tags,
-) -> Result<(), AwsError> {
-    let c = format!("log group {name}");
-    let created = ctx
-        .call(
-            &c,
-            ctx.logs
-                .create_log_group()
-                .log_group_name(name)
-                .kms_key_id(key_arn)
-                .set_tags(Some(
-                    tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                ))
-                .send(),
-        )
-        .await;
-    match created {
-        Err(e) if e.code() != Some("ResourceAlreadyExistsException") => return Err(e),
-        _ => {}
-    }
-    ctx.call(
-        &c,
-        ctx.logs
-            .put_retention_policy()
-            .log_group_name(name)
-            .retention_in_days(retention)
-            .send(),
-    )
-    .await
-    .map(|_| ())
-}
-
-/// (retention days, kms key) of the group, `None` when it does not exist.
-pub async fn log_group(
-    ctx: &ProviderData,
-    name: &str,
-) -> Result<Option<(Option<i32>, Option<String>)>, AwsError> {
-    let out = ctx
-        .call(
-            "log group",
-            ctx.logs
-                .describe_log_groups()
-                .log_group_name_prefix(name)
-                .send(),
-        )
-        .await?;
-    Ok(out
-        .log_groups
-        .unwrap_or_default()
-        .into_iter()
-        .find(|g| g.log_group_name.as_deref() == Some(name))
-        .map(|g| (g.retention_in_days, g.kms_key_id)))
-}
-
-pub async fn delete_log_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    ignore_missing(
-        ctx.call(
-            "log group",
-            ctx.logs.delete_log_group().log_group_name(name).send(),
-        )
-        .await
-        .map(|_| ()),
-    )
-}
-
-// ---- IAM ----
-
-pub const ROLE_POLICY_NAME: &str = "write-flow-logs";
-
-pub async fn ensure_role(
-    ctx: &ProviderData,
-    name: &str,
-    trust: String,
-    policy: String,
-    tags: &Tags,
-) -> Result<String, AwsError> {
-    let c = format!("iam role {name}");
-    let iam_tags: Vec<_> = tags
-        .iter()
-        .filter_map(|(k, v)| {
-            aws_sdk_iam::types::Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-                .ok()
-        })
-        .collect();
-    let arn = match ctx
-        .call(
-            &c,
-            ctx.iam
-                .create_role()
-                .role_name(name)
-                .assume_role_policy_document(trust)
-                .set_tags(Some(iam_tags))
-                .send(),
-        )
-        .await
-    {
-        Ok(out) => out
-            .role
-            .map(|r| r.arn)
-            .ok_or_else(|| invalid(&c, "no role"))?,
-        Err(e) if e.code() == Some("EntityAlreadyExists") => role_arn(ctx, name)
-            .await?
-            .ok_or_else(|| invalid(&c, "role vanished"))?,
-        Err(e) => return Err(e),
-    };
-    ctx.call(
-        &c,
-        ctx.iam
-            .put_role_policy()
-            .role_name(name)
-            .policy_name(ROLE_POLICY_NAME)
-            .policy_document(policy)
-            .send(),
-    )
-    .await?;
-    Ok(arn)
-}
-
-pub async fn role_arn(ctx: &ProviderData, name: &str) -> Result<Option<String>, AwsError> {
-    match ctx
-        .call(
-            &format!("iam role {name}"),
-            ctx.iam.get_role().role_name(name).send(),
-        )
-        .await
-    {
-        Ok(out) => Ok(out.role.map(|r| r.arn)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-pub async fn delete_role(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    let c = format!("iam role {name}");
-    ignore_missing(
-        ctx.call(
-            &c,
-            ctx.iam
-                .delete_role_policy()
-                .role_name(name)
-                .policy_name(ROLE_POLICY_NAME)
-                .send(),
-        )
-        .await
-        .map(|_| ()),
-    )?;
-    ignore_missing(
-        ctx.call(&c, ctx.iam.delete_role().role_name(name).send())
             .await
             .map(|_| ()),
     )

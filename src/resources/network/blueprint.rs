@@ -106,6 +106,9 @@ pub fn key_policy(place: &Place, name: &str) -> String {
     .to_string()
 }
 
+/// The flow-log role's one inline policy.
+pub const ROLE_POLICY_NAME: &str = "write-flow-logs";
+
 /// Trust policy of the flow-log role.
 pub fn role_trust_policy(place: &Place) -> String {
     json!({

@@ -10,9 +10,9 @@ use super::blueprint::{self as bp, CONTROLS, PASS};
 use super::model::State;
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
-use crate::provider::kms;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
+use crate::provider::{iam, kms, logs};
 
 fn fail(posture: &mut BTreeMap<String, String>, control: &str, reason: String) {
     let e = posture
@@ -45,13 +45,13 @@ async fn remnants(
         }
     }
     let group = bp::log_group_name(n);
-    if api::log_group(ctx, &group).await?.is_some() {
+    if logs::group(ctx, &group).await?.is_some() {
         c.insert(
             "log_group".to_string(),
             place.arn("logs", &format!("log-group:{group}")),
         );
     }
-    if let Some(arn) = api::role_arn(ctx, &bp::role_name(n)).await? {
+    if let Some(arn) = iam::role_arn(ctx, &bp::role_name(n)).await? {
         c.insert("flow_log_role".to_string(), arn);
     }
     if c.is_empty() {
@@ -114,8 +114,11 @@ pub async fn read(
         }
     }
     let group = bp::log_group_name(n);
-    match api::log_group(ctx, &group).await? {
-        Some((retention, key)) => {
+    match logs::group(ctx, &group).await? {
+        Some(logs::GroupFacts {
+            retention_days: retention,
+            kms_key: key,
+        }) => {
             c.insert(
                 "log_group".into(),
                 place.arn("logs", &format!("log-group:{group}")),
@@ -152,7 +155,7 @@ pub async fn read(
             format!("log group {group} is missing"),
         ),
     }
-    if let Some(arn) = api::role_arn(ctx, &bp::role_name(n)).await? {
+    if let Some(arn) = iam::role_arn(ctx, &bp::role_name(n)).await? {
         c.insert("flow_log_role".into(), arn);
     }
 

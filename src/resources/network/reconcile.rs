@@ -12,9 +12,9 @@ use super::blueprint as bp;
 use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
-use crate::provider::kms;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
+use crate::provider::{iam, kms, logs};
 
 use super::model::State;
 
@@ -88,44 +88,24 @@ pub async fn converge(
     let n = &d.name;
 
     // 1. The key for the flow-log group (reused, adopted through its alias, or made).
-    let key = match p.components.get("kms_key").cloned() {
-        Some(k) => {
-            kms::put_key_policy(ctx, &k, bp::key_policy(place, n)).await?;
-            k
-        }
-        None => match kms::describe_key(ctx, &bp::alias_name(n))
-            .await?
-            .filter(|k| k.usable)
-        {
-            Some(k) => {
-                p.components.insert("kms_key".into(), k.arn.clone());
-                kms::put_key_policy(ctx, &k.arn, bp::key_policy(place, n)).await?;
-                k.arn
-            }
-            None => {
-                let k = kms::create_key(
-                    ctx,
-                    &format!("prod_network {n}: encrypts the flow logs"),
-                    bp::key_policy(place, n),
-                    &d.tags,
-                )
-                .await?;
-                p.components.insert("kms_key".into(), k.arn.clone());
-                k.arn
-            }
-        },
-    };
-    kms::enable_rotation(ctx, &key).await?;
-    kms::ensure_alias(ctx, &bp::alias_name(n), &key).await?;
+    let key = kms::ensure_owned_key(
+        ctx,
+        &mut p.components,
+        &bp::alias_name(n),
+        &format!("prod_network {n}: encrypts the flow logs"),
+        bp::key_policy(place, n),
+        &d.tags,
+    )
+    .await?;
     p.components
         .insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
 
     // 2. Log group (encrypted, profile retention) and the flow-log role.
     let group = bp::log_group_name(n);
-    api::ensure_log_group(
+    logs::ensure_group(
         ctx,
         &group,
-        &key,
+        Some(&key),
         d.environment.log_retention_days() as i32,
         &d.tags,
     )
@@ -134,11 +114,15 @@ pub async fn converge(
         "log_group".into(),
         place.arn("logs", &format!("log-group:{group}")),
     );
-    let role = api::ensure_role(
+    let role_name = bp::role_name(n);
+    let role = iam::ensure_role(
         ctx,
-        &bp::role_name(n),
-        bp::role_trust_policy(place),
-        bp::role_policy(place, n),
+        &iam::RoleSpec {
+            name: &role_name,
+            trust: bp::role_trust_policy(place),
+            inline: vec![(bp::ROLE_POLICY_NAME, bp::role_policy(place, n))],
+            managed: vec![],
+        },
         &d.tags,
     )
     .await?;
@@ -451,9 +435,9 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
         )
     });
     s.vpc_id = None;
-    api::delete_log_group(ctx, &bp::log_group_name(&n)).await?;
+    logs::delete_group(ctx, &bp::log_group_name(&n)).await?;
     s.components.remove("log_group");
-    api::delete_role(ctx, &bp::role_name(&n)).await?;
+    iam::delete_role(ctx, &bp::role_name(&n)).await?;
     s.components.remove("flow_log_role");
     kms::delete_alias(ctx, &bp::alias_name(&n)).await?;
     s.components.remove("kms_alias");

@@ -1,0 +1,24 @@
+resource "prod_cluster" "web" {
+  name              = "payments-production"
+  image_id          = "ami-0123456789abcdef0"
+  subnet_ids        = prod_network.main.private_subnet_ids # instances: at least 2 zones
+  public_subnet_ids = prod_network.main.public_subnet_ids  # load balancer
+  certificate_arn   = "arn:aws:acm:us-east-1:123456789012:certificate/0b8e7a7e-1111-2222-3333-444455556666"
+
+  # Optional; the profile decides otherwise:
+  # instance_type       = "m6i.large"
+  # min_size            = 3
+  # max_size            = 9
+  # desired_capacity    = 3      # set on create and when changed here; scaling owns it otherwise
+  # app_port            = 8080
+  # health_check_path   = "/health"
+  # ingress_cidr_blocks = ["0.0.0.0/0"]
+  user_data = <<-EOT
+    #!/bin/sh
+    systemctl start app
+  EOT
+
+  tags = {
+    service = "payments"
+  }
+}

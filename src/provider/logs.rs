@@ -1,0 +1,104 @@
+//! CloudWatch Logs groups the resources own: created encrypted with a retention, read, deleted.
+
+use std::collections::BTreeMap;
+
+use super::error::{ok_if_missing, AwsError};
+use super::ProviderData;
+
+/// Creates the group (encrypted with `key_arn` when given) or keeps the existing one, and sets its
+/// retention.
+pub async fn ensure_group(
+    ctx: &ProviderData,
+    name: &str,
+    key_arn: Option<&str>,
+    retention: i32,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let c = format!("log group {name}");
+    let created = ctx
+        .call(
+            &c,
+            ctx.logs
+                .create_log_group()
+                .log_group_name(name)
+                .set_kms_key_id(key_arn.map(str::to_string))
+                .set_tags(Some(
+                    tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                ))
+                .send(),
+        )
+        .await;
+    match created {
+        Err(e) if e.code() != Some("ResourceAlreadyExistsException") => return Err(e),
+        _ => {}
+    }
+    ctx.call(
+        &c,
+        ctx.logs
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(retention)
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// What read needs of a group: retention days and KMS key.
+pub struct GroupFacts {
+    pub retention_days: Option<i32>,
+    pub kms_key: Option<String>,
+}
+
+/// The group's facts, `None` when it does not exist.
+pub async fn group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFacts>, AwsError> {
+    let out = ctx
+        .call(
+            "log group",
+            ctx.logs
+                .describe_log_groups()
+                .log_group_name_prefix(name)
+                .send(),
+        )
+        .await?;
+    Ok(out
+        .log_groups
+        .unwrap_or_default()
+        .into_iter()
+        .find(|g| g.log_group_name.as_deref() == Some(name))
+        .map(|g| GroupFacts {
+            retention_days: g.retention_in_days,
+            kms_key: g.kms_key_id,
+        }))
+}
+
+pub async fn delete_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
+    ok_if_missing(
+        ctx.call(
+            "log group",
+            ctx.logs.delete_log_group().log_group_name(name).send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+/// Retags the group (by its ARN).
+pub async fn tag_group(
+    ctx: &ProviderData,
+    arn: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    ctx.call(
+        "log group tags",
+        ctx.logs
+            .tag_resource()
+            .resource_arn(arn.trim_end_matches(":*"))
+            .set_tags(Some(
+                tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            ))
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}

@@ -1,0 +1,629 @@
+//! EC2: subnets and images (looked up), security groups and their rules, the launch template.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_ec2::types::{
+    Filter, IpPermission, IpRange, LaunchTemplateBlockDeviceMappingRequest,
+    LaunchTemplateEbsBlockDeviceRequest, LaunchTemplateHttpTokensState,
+    LaunchTemplateIamInstanceProfileSpecificationRequest,
+    LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
+    LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
+    LaunchTemplateTagSpecificationRequest, LaunchTemplatesMonitoringRequest,
+    RequestLaunchTemplateData, ResourceType, ResponseLaunchTemplateData, Tag, TagSpecification,
+    UserIdGroupPair, VolumeType,
+};
+
+use super::{invalid, Tags};
+use crate::provider::error::{ok_if_missing, AwsError};
+use crate::provider::ProviderData;
+use crate::resources::cluster::blueprint::{Peer, Rule, TemplateSpec};
+
+fn ec2_tags(tags: &Tags, name: &str) -> Vec<Tag> {
+    let mut v: Vec<Tag> = tags
+        .iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    v.push(Tag::builder().key("Name").value(name).build());
+    v
+}
+
+fn filter(name: &str, value: &str) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
+
+/// Where a subnet is.
+#[derive(Clone, Debug)]
+pub struct SubnetFacts {
+    pub id: String,
+    pub vpc: String,
+    pub zone: String,
+}
+
+/// The subnets named, in one call. A missing subnet is an error naming it.
+pub async fn subnets(ctx: &ProviderData, ids: &[String]) -> Result<Vec<SubnetFacts>, AwsError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let out = ctx
+        .call(
+            "subnets",
+            ctx.ec2
+                .describe_subnets()
+                .set_subnet_ids(Some(ids.to_vec()))
+                .send(),
+        )
+        .await?;
+    Ok(out
+        .subnets
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| SubnetFacts {
+            id: s.subnet_id.unwrap_or_default(),
+            vpc: s.vpc_id.unwrap_or_default(),
+            zone: s.availability_zone.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The image's root device name (`/dev/xvda`, `/dev/sda1`), or `None` when there is no such image.
+pub async fn root_device(ctx: &ProviderData, image: &str) -> Result<Option<String>, AwsError> {
+    match ctx
+        .call(
+            &format!("image {image}"),
+            ctx.ec2.describe_images().image_ids(image).send(),
+        )
+        .await
+    {
+        Ok(out) => Ok(out
+            .images
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(|i| i.root_device_name.unwrap_or_else(|| "/dev/xvda".into()))),
+        Err(e) if e.is_not_found() || e.code() == Some("InvalidAMIID.Malformed") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+// ---- security groups ----
+
+pub async fn find_sg(
+    ctx: &ProviderData,
+    vpc: &str,
+    name: &str,
+) -> Result<Option<String>, AwsError> {
+    let out = ctx
+        .call(
+            &format!("security group {name}"),
+            ctx.ec2
+                .describe_security_groups()
+                .filters(filter("vpc-id", vpc))
+                .filters(filter("group-name", name))
+                .send(),
+        )
+        .await?;
+    Ok(out
+        .security_groups
+        .unwrap_or_default()
+        .into_iter()
+        .find(|g| g.group_name.as_deref() == Some(name) && g.vpc_id.as_deref() == Some(vpc))
+        .and_then(|g| g.group_id))
+}
+
+pub async fn create_sg(
+    ctx: &ProviderData,
+    vpc: &str,
+    name: &str,
+    description: &str,
+    tags: &Tags,
+) -> Result<String, AwsError> {
+    let c = format!("security group {name}");
+    let out = ctx
+        .call(
+            &c,
+            ctx.ec2
+                .create_security_group()
+                .group_name(name)
+                .description(description)
+                .vpc_id(vpc)
+                .tag_specifications(
+                    TagSpecification::builder()
+                        .resource_type(ResourceType::SecurityGroup)
+                        .set_tags(Some(ec2_tags(tags, name)))
+                        .build(),
+                )
+                .send(),
+        )
+        .await?;
+    out.group_id.ok_or_else(|| invalid(&c, "no group id"))
+}
+
+/// A group's rules: (inbound, outbound).
+pub type Rules = (BTreeSet<Rule>, BTreeSet<Rule>);
+
+fn rules_of(perms: &[IpPermission]) -> BTreeSet<Rule> {
+    let mut out = BTreeSet::new();
+    for p in perms {
+        let protocol = p.ip_protocol.clone().unwrap_or_else(|| "-1".into());
+        let (from, to) = if protocol == "-1" {
+            (-1, -1)
+        } else {
+            (p.from_port.unwrap_or(-1), p.to_port.unwrap_or(-1))
+        };
+        let mut add = |peer| {
+            out.insert(Rule {
+                protocol: protocol.clone(),
+                from,
+                to,
+                peer,
+            });
+        };
+        for r in p.ip_ranges.iter().flatten() {
+            add(Peer::Cidr(r.cidr_ip.clone().unwrap_or_default()));
+        }
+        for r in p.ipv6_ranges.iter().flatten() {
+            add(Peer::Cidr(r.cidr_ipv6.clone().unwrap_or_default()));
+        }
+        for g in p.user_id_group_pairs.iter().flatten() {
+            add(Peer::Group(g.group_id.clone().unwrap_or_default()));
+        }
+        for l in p.prefix_list_ids.iter().flatten() {
+            add(Peer::Cidr(l.prefix_list_id.clone().unwrap_or_default()));
+        }
+    }
+    out
+}
+
+/// The rules of every group named, in one call; a group that does not exist is absent.
+pub async fn sg_rules(
+    ctx: &ProviderData,
+    ids: &[String],
+) -> Result<BTreeMap<String, Rules>, AwsError> {
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let out = match ctx
+        .call(
+            "security groups",
+            ctx.ec2
+                .describe_security_groups()
+                .filters(
+                    Filter::builder()
+                        .name("group-id")
+                        .set_values(Some(ids.to_vec()))
+                        .build(),
+                )
+                .send(),
+        )
+        .await
+    {
+        Ok(o) => o,
+        Err(e) if e.is_not_found() => return Ok(BTreeMap::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(out
+        .security_groups
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|g| g.group_id.as_ref().is_some_and(|id| ids.contains(id)))
+        .map(|g| {
+            (
+                g.group_id.clone().unwrap_or_default(),
+                (
+                    rules_of(g.ip_permissions()),
+                    rules_of(g.ip_permissions_egress()),
+                ),
+            )
+        })
+        .collect())
+}
+
+fn permission(r: &Rule) -> IpPermission {
+    let b = IpPermission::builder()
+        .ip_protocol(&r.protocol)
+        .from_port(r.from)
+        .to_port(r.to);
+    match &r.peer {
+        Peer::Cidr(c) => b.ip_ranges(IpRange::builder().cidr_ip(c).build()),
+        Peer::Group(g) => b.user_id_group_pairs(UserIdGroupPair::builder().group_id(g).build()),
+    }
+    .build()
+}
+
+/// Makes a group's rules in one direction exactly `want`: missing ones added, extra ones revoked.
+pub async fn sync_rules(
+    ctx: &ProviderData,
+    sg: &str,
+    inbound: bool,
+    want: &BTreeSet<Rule>,
+    have: &BTreeSet<Rule>,
+) -> Result<(), AwsError> {
+    let c = format!("security group {sg}");
+    let add: Vec<IpPermission> = want.difference(have).map(permission).collect();
+    let remove: Vec<IpPermission> = have.difference(want).map(permission).collect();
+    if !remove.is_empty() {
+        if inbound {
+            ctx.call(
+                &c,
+                ctx.ec2
+                    .revoke_security_group_ingress()
+                    .group_id(sg)
+                    .set_ip_permissions(Some(remove))
+                    .send(),
+            )
+            .await?;
+        } else {
+            ctx.call(
+                &c,
+                ctx.ec2
+                    .revoke_security_group_egress()
+                    .group_id(sg)
+                    .set_ip_permissions(Some(remove))
+                    .send(),
+            )
+            .await?;
+        }
+    }
+    if !add.is_empty() {
+        if inbound {
+            ctx.call(
+                &c,
+                ctx.ec2
+                    .authorize_security_group_ingress()
+                    .group_id(sg)
+                    .set_ip_permissions(Some(add))
+                    .send(),
+            )
+            .await?;
+        } else {
+            ctx.call(
+                &c,
+                ctx.ec2
+                    .authorize_security_group_egress()
+                    .group_id(sg)
+                    .set_ip_permissions(Some(add))
+                    .send(),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn delete_sg(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
+    ok_if_missing(
+        ctx.call(
+            &format!("security group {id}"),
+            ctx.ec2.delete_security_group().group_id(id).send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+pub async fn tag(ctx: &ProviderData, ids: Vec<String>, tags: &Tags) -> Result<(), AwsError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let t: Vec<Tag> = tags
+        .iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect();
+    ctx.call(
+        "tags",
+        ctx.ec2
+            .create_tags()
+            .set_resources(Some(ids))
+            .set_tags(Some(t))
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+// ---- launch template ----
+
+fn template_data(spec: &TemplateSpec, tags: &Tags, name: &str) -> RequestLaunchTemplateData {
+    let tagged = |kind: ResourceType| {
+        LaunchTemplateTagSpecificationRequest::builder()
+            .resource_type(kind)
+            .set_tags(Some(ec2_tags(tags, name)))
+            .build()
+    };
+    RequestLaunchTemplateData::builder()
+        .image_id(&spec.image_id)
+        .instance_type(spec.instance_type.as_str().into())
+        .set_user_data(spec.user_data.clone())
+        .metadata_options(
+            LaunchTemplateInstanceMetadataOptionsRequest::builder()
+                .http_tokens(LaunchTemplateHttpTokensState::from(
+                    spec.http_tokens.as_str(),
+                ))
+                .http_put_response_hop_limit(spec.hop_limit)
+                .http_endpoint(if spec.http_endpoint_enabled {
+                    LaunchTemplateInstanceMetadataEndpointState::Enabled
+                } else {
+                    LaunchTemplateInstanceMetadataEndpointState::Disabled
+                })
+                .build(),
+        )
+        .block_device_mappings(
+            LaunchTemplateBlockDeviceMappingRequest::builder()
+                .device_name(&spec.root_device)
+                .ebs(
+                    LaunchTemplateEbsBlockDeviceRequest::builder()
+                        .volume_size(spec.volume_size)
+                        .volume_type(VolumeType::from(spec.volume_type.as_str()))
+                        .encrypted(spec.encrypted)
+                        .set_kms_key_id(spec.kms_key.clone())
+                        .delete_on_termination(true)
+                        .build(),
+                )
+                .build(),
+        )
+        .network_interfaces(
+            LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
+                .device_index(0)
+                .associate_public_ip_address(spec.public_ip)
+                .set_groups(Some(spec.security_groups.iter().cloned().collect()))
+                .delete_on_termination(true)
+                .build(),
+        )
+        .monitoring(
+            LaunchTemplatesMonitoringRequest::builder()
+                .enabled(spec.monitoring)
+                .build(),
+        )
+        .set_iam_instance_profile(spec.instance_profile.as_ref().map(|arn| {
+            LaunchTemplateIamInstanceProfileSpecificationRequest::builder()
+                .arn(arn)
+                .build()
+        }))
+        .tag_specifications(tagged(ResourceType::Instance))
+        .tag_specifications(tagged(ResourceType::Volume))
+        .build()
+}
+
+/// What a version holds, in the blueprint's terms.
+pub fn spec_of(d: &ResponseLaunchTemplateData) -> TemplateSpec {
+    let meta = d.metadata_options.as_ref();
+    let root = d.block_device_mappings.iter().flatten().next();
+    let ebs = root.and_then(|m| m.ebs.as_ref());
+    let nic = d.network_interfaces.iter().flatten().next();
+    let mut groups: BTreeSet<String> = nic
+        .map(|n| n.groups().iter().cloned().collect())
+        .unwrap_or_default();
+    groups.extend(d.security_group_ids.iter().flatten().cloned());
+    TemplateSpec {
+        image_id: d.image_id.clone().unwrap_or_default(),
+        instance_type: d
+            .instance_type
+            .as_ref()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        user_data: d.user_data.clone().filter(|u| !u.is_empty()),
+        // Unset means AWS's default, which lets IMDSv1 answer.
+        http_tokens: meta
+            .and_then(|m| m.http_tokens.as_ref())
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_else(|| "optional".into()),
+        hop_limit: meta
+            .and_then(|m| m.http_put_response_hop_limit)
+            .unwrap_or(1),
+        http_endpoint_enabled: meta
+            .and_then(|m| m.http_endpoint.as_ref())
+            .is_none_or(|e| *e == LaunchTemplateInstanceMetadataEndpointState::Enabled),
+        root_device: root.and_then(|m| m.device_name.clone()).unwrap_or_default(),
+        volume_size: ebs.and_then(|e| e.volume_size).unwrap_or_default(),
+        volume_type: ebs
+            .and_then(|e| e.volume_type.as_ref())
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        encrypted: ebs.and_then(|e| e.encrypted).unwrap_or(false),
+        kms_key: ebs.and_then(|e| e.kms_key_id.clone()),
+        // Unset follows the subnet's setting, which may give one.
+        public_ip: nic
+            .and_then(|n| n.associate_public_ip_address)
+            .unwrap_or(true),
+        security_groups: groups,
+        monitoring: d
+            .monitoring
+            .as_ref()
+            .and_then(|m| m.enabled)
+            .unwrap_or(false),
+        instance_profile: d
+            .iam_instance_profile
+            .as_ref()
+            .and_then(|p| p.arn.clone().or(p.name.clone())),
+    }
+}
+
+/// The template named: (id, default version, latest version).
+pub async fn find_template(
+    ctx: &ProviderData,
+    name: &str,
+) -> Result<Option<(String, i64, i64)>, AwsError> {
+    match ctx
+        .call(
+            &format!("launch template {name}"),
+            ctx.ec2
+                .describe_launch_templates()
+                .launch_template_names(name)
+                .send(),
+        )
+        .await
+    {
+        Ok(out) => Ok(out
+            .launch_templates
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(|t| {
+                (
+                    t.launch_template_id.unwrap_or_default(),
+                    t.default_version_number.unwrap_or(1),
+                    t.latest_version_number.unwrap_or(1),
+                )
+            })),
+        Err(e)
+            if e.is_not_found()
+                || e.code() == Some("InvalidLaunchTemplateName.NotFoundException") =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates the template with `spec` as version 1; returns its id.
+pub async fn create_template(
+    ctx: &ProviderData,
+    name: &str,
+    spec: &TemplateSpec,
+    tags: &Tags,
+) -> Result<String, AwsError> {
+    let c = format!("launch template {name}");
+    let out = ctx
+        .call(
+            &c,
+            ctx.ec2
+                .create_launch_template()
+                .launch_template_name(name)
+                .version_description("prod_cluster")
+                .launch_template_data(template_data(spec, tags, name))
+                .tag_specifications(
+                    TagSpecification::builder()
+                        .resource_type(ResourceType::LaunchTemplate)
+                        .set_tags(Some(ec2_tags(tags, name)))
+                        .build(),
+                )
+                .send(),
+        )
+        .await?;
+    out.launch_template
+        .and_then(|t| t.launch_template_id)
+        .ok_or_else(|| invalid(&c, "no template id"))
+}
+
+/// Adds a version holding exactly `spec` and makes it the default; returns its number.
+pub async fn create_version(
+    ctx: &ProviderData,
+    id: &str,
+    name: &str,
+    spec: &TemplateSpec,
+    tags: &Tags,
+) -> Result<i64, AwsError> {
+    let c = format!("launch template {name}");
+    let out = ctx
+        .call(
+            &c,
+            ctx.ec2
+                .create_launch_template_version()
+                .launch_template_id(id)
+                .version_description("prod_cluster")
+                .launch_template_data(template_data(spec, tags, name))
+                .send(),
+        )
+        .await?;
+    let v = out
+        .launch_template_version
+        .and_then(|v| v.version_number)
+        .ok_or_else(|| invalid(&c, "no version number"))?;
+    set_default(ctx, id, name, v).await?;
+    Ok(v)
+}
+
+pub async fn set_default(
+    ctx: &ProviderData,
+    id: &str,
+    name: &str,
+    version: i64,
+) -> Result<(), AwsError> {
+    ctx.call(
+        &format!("launch template {name}"),
+        ctx.ec2
+            .modify_launch_template()
+            .launch_template_id(id)
+            .default_version(version.to_string())
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A version as read: number, whether it is the default, and its settings.
+#[derive(Clone, Debug)]
+pub struct VersionFacts {
+    pub number: i64,
+    pub default: bool,
+    pub spec: TemplateSpec,
+}
+
+/// The default version and `version`, in one call.
+pub async fn versions(
+    ctx: &ProviderData,
+    id: &str,
+    version: Option<i64>,
+) -> Result<Vec<VersionFacts>, AwsError> {
+    let mut wanted = vec!["$Default".to_string()];
+    if let Some(v) = version {
+        wanted.push(v.to_string());
+    }
+    match ctx
+        .call(
+            "launch template versions",
+            ctx.ec2
+                .describe_launch_template_versions()
+                .launch_template_id(id)
+                .set_versions(Some(wanted))
+                .send(),
+        )
+        .await
+    {
+        Ok(out) => Ok(out
+            .launch_template_versions
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| VersionFacts {
+                number: v.version_number.unwrap_or_default(),
+                default: v.default_version.unwrap_or(false),
+                spec: v
+                    .launch_template_data
+                    .as_ref()
+                    .map(spec_of)
+                    .unwrap_or_default(),
+            })
+            .collect()),
+        Err(e) if e.is_not_found() || e.code().is_some_and(|c| c.contains("NotFound")) => {
+            Ok(vec![])
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes the template named, if there is one (looked up first: deleting a missing one by name is
+/// an error in some implementations).
+pub async fn delete_template(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
+    let Some((id, _, _)) = find_template(ctx, name).await? else {
+        return Ok(());
+    };
+    match ctx
+        .call(
+            &format!("launch template {name}"),
+            ctx.ec2
+                .delete_launch_template()
+                .launch_template_id(id)
+                .send(),
+        )
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.is_not_found()
+                || e.code() == Some("InvalidLaunchTemplateName.NotFoundException") =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,309 @@
+//! The cluster blueprint: names, the launch template's settings, security-group rules, policies
+//! and the planned posture, as pure functions of (configuration, profile, place).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::Engine;
+use serde_json::json;
+
+use crate::provider::aws::{partition, Place};
+use crate::provider::profile::Environment;
+
+pub const PASS: &str = "pass";
+/// AWS's recommended TLS 1.3 policy (TLS 1.3, and 1.2 with forward-secret AEAD ciphers only).
+pub const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/// Instance refresh keeps this share of the group in service while it rolls.
+pub const MIN_HEALTHY_PERCENT: i32 = 90;
+pub const HEALTH_CHECK_GRACE_SECONDS: i32 = 300;
+pub const VOLUME_TYPE: &str = "gp3";
+pub const HOP_LIMIT: i32 = 1;
+/// Group metrics the compute alarm pack reads (and the rest of the group's size metrics).
+pub const GROUP_METRICS: [&str; 8] = [
+    "GroupDesiredCapacity",
+    "GroupInServiceInstances",
+    "GroupMaxSize",
+    "GroupMinSize",
+    "GroupPendingInstances",
+    "GroupStandbyInstances",
+    "GroupTerminatingInstances",
+    "GroupTotalInstances",
+];
+pub const SSM_MANAGED_POLICY: &str = "AmazonSSMManagedInstanceCore";
+pub const AGENT_POLICY_NAME: &str = "cloudwatch-agent";
+
+/// Controls the cluster reports, with `KMS.4` only while the cluster owns its key.
+pub fn controls(own_key: bool) -> Vec<&'static str> {
+    let mut c = vec![
+        "AutoScaling.1",
+        "AutoScaling.2",
+        "AutoScaling.3",
+        "AutoScaling.4",
+        "AutoScaling.5",
+        "AutoScaling.9",
+        "EC2.18",
+        "EC2.19",
+        "EC2.3",
+        "EC2.8",
+        "ELB.1",
+        "ELB.12",
+        "ELB.13",
+        "ELB.17",
+        "ELB.18",
+        "ELB.4",
+        "ELB.6",
+        "ingress",
+        "metrics",
+    ];
+    if own_key {
+        c.push("KMS.4");
+    }
+    c
+}
+
+pub fn target_group_name(name: &str) -> String {
+    format!("{name}-tg")
+}
+pub fn lb_sg_name(name: &str) -> String {
+    format!("{name}-lb")
+}
+pub fn app_sg_name(name: &str) -> String {
+    format!("{name}-app")
+}
+pub fn role_name(name: &str) -> String {
+    format!("{name}-instance")
+}
+pub fn alias_name(name: &str) -> String {
+    format!("alias/{name}-cluster")
+}
+pub fn log_group_name(name: &str) -> String {
+    format!("/prod/cluster/{name}")
+}
+
+/// Why a relaxed control fails on purpose (the same words on plan and read, so no perpetual diff).
+pub fn relaxed(env: Environment) -> String {
+    format!("fail: relaxed by {env} profile")
+}
+pub fn imdsv1_allowed() -> String {
+    "fail: IMDSv1 allowed by metadata_http_tokens = \"optional\"".to_string()
+}
+
+/// The posture apply leaves.
+pub fn planned_posture(
+    env: Environment,
+    http_tokens: &str,
+    own_key: bool,
+) -> BTreeMap<String, String> {
+    let mut p: BTreeMap<String, String> = controls(own_key)
+        .into_iter()
+        .map(|c| (c.to_string(), PASS.to_string()))
+        .collect();
+    if !env.load_balancer_deletion_protection() {
+        p.insert("ELB.6".into(), relaxed(env));
+    }
+    if http_tokens != "required" {
+        p.insert("EC2.8".into(), imdsv1_allowed());
+        p.insert("AutoScaling.3".into(), imdsv1_allowed());
+    }
+    p
+}
+
+/// Everything a launch template version says, in a form both the blueprint and read produce, so
+/// that "the live version differs from the desired one" is plain inequality.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct TemplateSpec {
+    pub image_id: String,
+    pub instance_type: String,
+    /// Base64, as the launch template holds it.
+    pub user_data: Option<String>,
+    pub http_tokens: String,
+    pub hop_limit: i32,
+    pub http_endpoint_enabled: bool,
+    pub root_device: String,
+    pub volume_size: i32,
+    pub volume_type: String,
+    pub encrypted: bool,
+    pub kms_key: Option<String>,
+    pub public_ip: bool,
+    pub security_groups: BTreeSet<String>,
+    pub monitoring: bool,
+    pub instance_profile: Option<String>,
+}
+
+pub fn encode_user_data(plain: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(plain.as_bytes())
+}
+pub fn decode_user_data(b64: &str) -> Option<String> {
+    base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+}
+
+/// The settings a version must have.
+pub struct TemplateInputs<'a> {
+    pub image_id: &'a str,
+    pub instance_type: &'a str,
+    pub user_data: Option<&'a str>,
+    pub http_tokens: &'a str,
+    pub root_device: &'a str,
+    pub volume_size: i64,
+    pub encrypted: bool,
+    pub kms_key: &'a str,
+    pub app_sg: &'a str,
+    pub instance_profile: &'a str,
+}
+
+pub fn template_spec(i: &TemplateInputs<'_>) -> TemplateSpec {
+    TemplateSpec {
+        image_id: i.image_id.to_string(),
+        instance_type: i.instance_type.to_string(),
+        user_data: i.user_data.map(encode_user_data),
+        http_tokens: i.http_tokens.to_string(),
+        hop_limit: HOP_LIMIT,
+        http_endpoint_enabled: true,
+        root_device: i.root_device.to_string(),
+        volume_size: i.volume_size as i32,
+        volume_type: VOLUME_TYPE.to_string(),
+        encrypted: i.encrypted,
+        kms_key: Some(i.kms_key.to_string()),
+        public_ip: false,
+        security_groups: [i.app_sg.to_string()].into(),
+        monitoring: true,
+        instance_profile: Some(i.instance_profile.to_string()),
+    }
+}
+
+/// A security-group rule, for comparing what is wanted with what is there.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rule {
+    /// "tcp", or "-1" for all.
+    pub protocol: String,
+    pub from: i32,
+    pub to: i32,
+    pub peer: Peer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Peer {
+    Cidr(String),
+    Group(String),
+}
+
+fn tcp(port: i32, peer: Peer) -> Rule {
+    Rule {
+        protocol: "tcp".into(),
+        from: port,
+        to: port,
+        peer,
+    }
+}
+
+/// The load balancer admits 443 and 80 (which only redirects) from `ingress`, and reaches only the
+/// instances' port on their group.
+pub fn lb_rules(
+    ingress: &[String],
+    app_port: i64,
+    app_sg: &str,
+) -> (BTreeSet<Rule>, BTreeSet<Rule>) {
+    let inbound = ingress
+        .iter()
+        .flat_map(|c| {
+            [
+                tcp(443, Peer::Cidr(c.clone())),
+                tcp(80, Peer::Cidr(c.clone())),
+            ]
+        })
+        .collect();
+    let outbound = [tcp(app_port as i32, Peer::Group(app_sg.to_string()))].into();
+    (inbound, outbound)
+}
+
+/// The instances admit only the application port, from the load balancer's group; outbound is open
+/// (package mirrors, SSM, the database and cache).
+pub fn app_rules(app_port: i64, lb_sg: &str) -> (BTreeSet<Rule>, BTreeSet<Rule>) {
+    let inbound = [tcp(app_port as i32, Peer::Group(lb_sg.to_string()))].into();
+    let outbound = [Rule {
+        protocol: "-1".into(),
+        from: -1,
+        to: -1,
+        peer: Peer::Cidr("0.0.0.0/0".into()),
+    }]
+    .into();
+    (inbound, outbound)
+}
+
+/// The Auto Scaling service-linked role, which launches the instances and so uses the volume key.
+pub fn autoscaling_role_arn(place: &Place) -> String {
+    place.iam_arn("role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling")
+}
+
+/// The cluster's key: the account administers it; the Auto Scaling service-linked role may use it
+/// for the volumes it creates (and grant EC2 that use); CloudWatch Logs for this cluster's group.
+pub fn key_policy(place: &Place, name: &str) -> String {
+    let use_actions = json!([
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:DescribeKey"
+    ]);
+    json!({
+        "Version": "2012-10-17",
+        "Id": format!("{name}-cluster"),
+        "Statement": [
+            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": place.iam_arn("root")}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "AutoScalingUsesKeyForVolumes", "Effect": "Allow", "Principal": {"AWS": autoscaling_role_arn(place)}, "Action": use_actions, "Resource": "*"},
+            {
+                "Sid": "AutoScalingGrantsEc2",
+                "Effect": "Allow",
+                "Principal": {"AWS": autoscaling_role_arn(place)},
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+                "Condition": {"Bool": {"kms:GrantIsForAWSResource": true}}
+            },
+            {
+                "Sid": "LogsEncryptClusterLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": format!("logs.{}.amazonaws.com", place.region)},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": place.arn("logs", &format!("log-group:{}", log_group_name(name)))}}
+            }
+        ]
+    })
+    .to_string()
+}
+
+/// Trust policy of the instance role: EC2 only.
+pub fn instance_trust_policy() -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    })
+    .to_string()
+}
+
+/// The CloudWatch agent's needs, scoped: this cluster's log group, metrics in its namespace only,
+/// and the read-only EC2 lookups it makes for dimensions.
+pub fn agent_policy(place: &Place, name: &str) -> String {
+    let group = place.arn("logs", &format!("log-group:{}", log_group_name(name)));
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "ClusterLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], "Resource": [group.clone(), format!("{group}:*")]},
+            {"Sid": "AgentMetrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*", "Condition": {"StringEquals": {"cloudwatch:namespace": "CWAgent"}}},
+            {"Sid": "AgentDimensions", "Effect": "Allow", "Action": ["ec2:DescribeTags", "ec2:DescribeVolumes"], "Resource": "*"}
+        ]
+    })
+    .to_string()
+}
+
+pub fn ssm_policy_arn(place: &Place) -> String {
+    format!(
+        "arn:{}:iam::aws:policy/{SSM_MANAGED_POLICY}",
+        partition(&place.region)
+    )
+}
+
+#[cfg(test)]
+mod tests;

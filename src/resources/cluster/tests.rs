@@ -1,0 +1,368 @@
+//! Plan and validation of `prod_cluster`, per profile, without AWS.
+
+use std::collections::BTreeMap;
+
+use super::aws::ec2::SubnetFacts;
+use super::plan::{plan, roles};
+use super::validate::validate;
+use crate::framework::{AttrPath, Value};
+use crate::provider::aws::Place;
+use crate::provider::profile::Environment;
+
+const NULLABLE: [&str; 14] = [
+    "instance_type",
+    "min_size",
+    "max_size",
+    "desired_capacity",
+    "app_port",
+    "health_check_path",
+    "user_data",
+    "ingress_cidr_blocks",
+    "root_volume_size",
+    "metadata_http_tokens",
+    "root_volume_encrypted",
+    "kms_key_arn",
+    "environment",
+    "tags",
+];
+
+fn config(extra: Vec<(&str, Value)>) -> Value {
+    let mut m: BTreeMap<String, Value> = NULLABLE
+        .iter()
+        .map(|k| (k.to_string(), Value::Null))
+        .collect();
+    for (k, v) in [
+        ("name", Value::string("web")),
+        ("image_id", Value::string("ami-0123456789abcdef0")),
+        (
+            "subnet_ids",
+            Value::string_list(["subnet-a1", "subnet-b1", "subnet-c1"]),
+        ),
+        (
+            "public_subnet_ids",
+            Value::string_list(["subnet-a2", "subnet-b2", "subnet-c2"]),
+        ),
+        (
+            "certificate_arn",
+            Value::string("arn:aws:acm:us-east-1:123456789012:certificate/x"),
+        ),
+    ] {
+        m.insert(k.into(), v);
+    }
+    for (k, v) in extra {
+        m.insert(k.into(), v);
+    }
+    Value::Map(m)
+}
+
+fn place() -> Place {
+    Place {
+        region: "us-east-1".into(),
+        account: "123456789012".into(),
+    }
+}
+
+fn subnets(zones: &[&str]) -> Vec<SubnetFacts> {
+    let mut out = Vec::new();
+    for (i, kind) in ["1", "2"].iter().enumerate() {
+        let _ = i;
+        for (z, letter) in zones.iter().zip(["a", "b", "c"]) {
+            out.push(SubnetFacts {
+                id: format!("subnet-{letter}{kind}"),
+                vpc: "vpc-1".into(),
+                zone: z.to_string(),
+            });
+        }
+    }
+    out
+}
+
+fn run(cfg: &Value, prior: &Value, env: Environment) -> crate::framework::resource::Planned {
+    plan(
+        cfg,
+        prior,
+        cfg,
+        env,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&subnets(&["us-east-1a", "us-east-1b", "us-east-1c"])),
+    )
+}
+
+#[test]
+fn profile_decides_sizes_and_posture() {
+    for (env, (min, desired, max), ty, vol, protect) in [
+        (Environment::Development, (1, 1, 2), "t3.small", 20, false),
+        (Environment::Staging, (2, 2, 4), "m6i.large", 30, false),
+        (Environment::Production, (3, 3, 9), "m6i.large", 50, true),
+    ] {
+        let p = run(&config(vec![]), &Value::Null, env);
+        assert!(!p.diagnostics.has_errors(), "{env}: {:?}", p.diagnostics);
+        let s = &p.state;
+        assert_eq!(s.get("min_size"), &Value::int(min), "{env}");
+        assert_eq!(s.get("desired_capacity"), &Value::int(desired));
+        assert_eq!(s.get("max_size"), &Value::int(max));
+        assert_eq!(s.get("instance_type"), &Value::string(ty));
+        assert_eq!(s.get("root_volume_size"), &Value::int(vol));
+        assert_eq!(s.get("app_port"), &Value::int(8080));
+        assert_eq!(s.get("health_check_path"), &Value::string("/health"));
+        assert_eq!(
+            s.get("ingress_cidr_blocks"),
+            &Value::string_list(["0.0.0.0/0"])
+        );
+        assert_eq!(s.get("metadata_http_tokens"), &Value::string("required"));
+        assert_eq!(s.get("vpc_id"), &Value::string("vpc-1"));
+        assert_eq!(s.get("desired_capacity_actual"), &Value::int(desired));
+        let posture = s.get("posture").as_map().cloned().unwrap_or_default();
+        assert_eq!(posture["ELB.6"] == Value::string("pass"), protect, "{env}");
+        let c = s.get("components").as_map().cloned().unwrap_or_default();
+        assert_eq!(c.len(), roles(true).len());
+        assert_eq!(
+            c["log_group"],
+            Value::string("arn:aws:logs:us-east-1:123456789012:log-group:/prod/cluster/web")
+        );
+        assert!(c["load_balancer"].is_unknown() && c["kms_key"].is_unknown());
+        assert!(s.get("kms_key_arn").is_unknown());
+    }
+}
+
+#[test]
+fn production_refuses_weakening_on_the_attribute() {
+    for (attr, v) in [
+        ("min_size", Value::int(1)),
+        ("metadata_http_tokens", Value::string("optional")),
+    ] {
+        let p = run(
+            &config(vec![(attr, v.clone())]),
+            &Value::Null,
+            Environment::Production,
+        );
+        assert!(
+            p.diagnostics
+                .iter()
+                .any(|d| d.path == Some(AttrPath::attr(attr))),
+            "{attr}: {:?}",
+            p.diagnostics
+        );
+        let dev = run(
+            &config(vec![(attr, v)]),
+            &Value::Null,
+            Environment::Development,
+        );
+        assert!(
+            !dev.diagnostics.has_errors(),
+            "{attr} allowed in development"
+        );
+    }
+    let dev = run(
+        &config(vec![("metadata_http_tokens", Value::string("optional"))]),
+        &Value::Null,
+        Environment::Development,
+    );
+    let posture = dev
+        .state
+        .get("posture")
+        .as_map()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        posture["EC2.8"],
+        Value::string(super::blueprint::imdsv1_allowed())
+    );
+}
+
+#[test]
+fn zones_are_counted_from_the_subnets() {
+    let cfg = config(vec![]);
+    let one = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Development,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&subnets(&["us-east-1a", "us-east-1a", "us-east-1a"])),
+    );
+    assert!(one.diagnostics.iter().any(
+        |d| d.path == Some(AttrPath::attr("subnet_ids")) && d.summary.contains("Fewer than 2")
+    ));
+    let two = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&subnets(&["us-east-1a", "us-east-1b", "us-east-1a"])),
+    );
+    assert!(!two.diagnostics.has_errors());
+    assert!(
+        two.diagnostics
+            .iter()
+            .any(|d| d.summary.contains("Fewer than 3")),
+        "warning below 3 in production"
+    );
+    let missing = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Development,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&[]),
+    );
+    assert!(missing
+        .diagnostics
+        .iter()
+        .any(|d| d.path == Some(AttrPath::attr("subnet_ids").then_index(0))));
+}
+
+/// The state apply leaves after the plan of `config(vec![])`: every unknown filled in.
+fn applied(env: Environment) -> Value {
+    let p = run(&config(vec![]), &Value::Null, env);
+    let mut s = p.state;
+    let comps: BTreeMap<String, Value> = s
+        .get("components")
+        .as_map()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            let v = if v.is_unknown() {
+                Value::string(format!("id-{k}"))
+            } else {
+                v
+            };
+            (k, v)
+        })
+        .collect();
+    for (attr, role) in [
+        ("security_group_id", "security_group_app"),
+        ("load_balancer_security_group_id", "security_group_lb"),
+        ("load_balancer_arn", "load_balancer"),
+        ("target_group_arn", "target_group"),
+        ("launch_template_id", "launch_template"),
+        ("kms_key_arn", "kms_key"),
+    ] {
+        s.set(attr, comps[role].clone());
+    }
+    s.set("components", Value::Map(comps));
+    s.set(
+        "load_balancer_dns_name",
+        Value::string("web-1.us-east-1.elb.amazonaws.com"),
+    );
+    s.set("launch_template_version", Value::int(1));
+    s
+}
+
+#[test]
+fn unchanged_configuration_plans_the_prior_state() {
+    let prior = applied(Environment::Production);
+    let p = run(&config(vec![]), &prior, Environment::Production);
+    assert!(p.requires_replace.is_empty());
+    assert_eq!(p.state, prior);
+}
+
+#[test]
+fn scaling_owns_desired_capacity_unless_the_user_changes_it() {
+    let mut prior = applied(Environment::Production);
+    prior.set("desired_capacity", Value::int(3));
+    prior.set("desired_capacity_actual", Value::int(7));
+    let p = run(&config(vec![]), &prior, Environment::Production);
+    assert_eq!(p.state.get("desired_capacity"), &Value::int(3));
+    assert_eq!(
+        p.state.get("desired_capacity_actual"),
+        &Value::int(7),
+        "the live value is kept"
+    );
+    let p = run(
+        &config(vec![("desired_capacity", Value::int(4))]),
+        &prior,
+        Environment::Production,
+    );
+    assert_eq!(p.state.get("desired_capacity_actual"), &Value::int(4));
+    let p = run(
+        &config(vec![("min_size", Value::int(5))]),
+        &prior,
+        Environment::Production,
+    );
+    assert_eq!(
+        p.state.get("desired_capacity"),
+        &Value::int(5),
+        "kept within the new bounds"
+    );
+}
+
+#[test]
+fn template_changes_roll_in_place_and_port_changes_replace() {
+    let prior = applied(Environment::Production);
+    let p = run(
+        &config(vec![("image_id", Value::string("ami-0fedcba9876543210"))]),
+        &prior,
+        Environment::Production,
+    );
+    assert!(p.requires_replace.is_empty());
+    assert!(p.state.get("launch_template_version").is_unknown());
+    assert_eq!(
+        p.state.get("load_balancer_arn"),
+        prior.get("load_balancer_arn")
+    );
+    let p = run(
+        &config(vec![("app_port", Value::int(9000))]),
+        &prior,
+        Environment::Production,
+    );
+    assert_eq!(p.requires_replace, vec![AttrPath::attr("app_port")]);
+    assert!(p.state.get("load_balancer_arn").is_unknown());
+    let mut drifted = prior.clone();
+    drifted.set(
+        "posture",
+        Value::string_map([(
+            "EC2.8",
+            "fail: IMDSv1 allowed on launch template version 3 (the default)",
+        )]),
+    );
+    let p = run(&config(vec![]), &drifted, Environment::Production);
+    assert!(
+        p.state.get("launch_template_version").is_unknown(),
+        "a weakened template gets a new version"
+    );
+}
+
+#[test]
+fn validation_names_the_attribute() {
+    let bad = [
+        ("name", Value::string("this-name-is-far-too-long-for-alb")),
+        ("image_id", Value::string("ubuntu")),
+        ("subnet_ids", Value::string_list(["vpc-1"])),
+        ("certificate_arn", Value::string("")),
+        ("instance_type", Value::string("large")),
+        ("max_size", Value::int(0)),
+        ("app_port", Value::int(70000)),
+        ("health_check_path", Value::string("health")),
+        ("ingress_cidr_blocks", Value::string_list(["10.0.0.1/8"])),
+        ("root_volume_size", Value::int(4)),
+        ("metadata_http_tokens", Value::string("v1")),
+        ("root_volume_encrypted", Value::Bool(false)),
+        ("kms_key_arn", Value::string("alias/mine")),
+        ("environment", Value::string("prod")),
+    ];
+    for (attr, v) in bad {
+        let d = validate(&config(vec![(attr, v)]));
+        assert!(
+            d.iter().any(|x| x
+                .path
+                .as_ref()
+                .is_some_and(|p| p.to_string().starts_with(attr))),
+            "{attr}: {:?}",
+            d
+        );
+    }
+    let d = validate(&config(vec![
+        ("min_size", Value::int(3)),
+        ("max_size", Value::int(2)),
+    ]));
+    assert!(d.has_errors());
+    assert!(!validate(&config(vec![])).has_errors());
+    assert!(!validate(&config(vec![("certificate_arn", Value::unknown())])).has_errors());
+}

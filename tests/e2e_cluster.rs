@@ -1,0 +1,1175 @@
+//! End to end: `prod_cluster` (on a `prod_network`) with the real `terraform` against the local
+//! AWS: every hardened setting asserted through the AWS API, a rolling update, drift repaired,
+//! import, and a sweep after destroy.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::env;
+use common::tf::Tf;
+
+struct Aws {
+    ec2: aws_sdk_ec2::Client,
+    asg: aws_sdk_autoscaling::Client,
+    elb: aws_sdk_elasticloadbalancingv2::Client,
+    iam: aws_sdk_iam::Client,
+    kms: aws_sdk_kms::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    acm: aws_sdk_acm::Client,
+}
+
+async fn aws() -> Aws {
+    let c = env::sdk_config().await;
+    Aws {
+        ec2: aws_sdk_ec2::Client::new(&c),
+        asg: aws_sdk_autoscaling::Client::new(&c),
+        elb: aws_sdk_elasticloadbalancingv2::Client::new(&c),
+        iam: aws_sdk_iam::Client::new(&c),
+        kms: aws_sdk_kms::Client::new(&c),
+        logs: aws_sdk_cloudwatchlogs::Client::new(&c),
+        acm: aws_sdk_acm::Client::new(&c),
+    }
+}
+
+impl Aws {
+    async fn certificate(&self, domain: &str) -> String {
+        self.acm
+            .request_certificate()
+            .domain_name(domain)
+            .send()
+            .await
+            .unwrap()
+            .certificate_arn
+            .unwrap()
+    }
+
+    /// Two images with the usual root device.
+    async fn images(&self) -> (String, String) {
+        let imgs: Vec<String> = self
+            .ec2
+            .describe_images()
+            .owners("amazon")
+            .send()
+            .await
+            .unwrap()
+            .images
+            .unwrap()
+            .into_iter()
+            .filter(|i| i.root_device_name.as_deref() == Some("/dev/xvda"))
+            .filter_map(|i| i.image_id)
+            .take(2)
+            .collect();
+        (imgs[0].clone(), imgs[1].clone())
+    }
+
+    /// A VPC with one subnet in each of `zones`, made directly (for tests that need no network).
+    async fn subnets(&self, zones: &[&str]) -> Vec<String> {
+        let vpc = self
+            .ec2
+            .create_vpc()
+            .cidr_block("10.99.0.0/16")
+            .send()
+            .await
+            .unwrap()
+            .vpc
+            .unwrap()
+            .vpc_id
+            .unwrap();
+        let mut out = Vec::new();
+        for (i, z) in zones.iter().enumerate() {
+            out.push(
+                self.ec2
+                    .create_subnet()
+                    .vpc_id(&vpc)
+                    .cidr_block(format!("10.99.{i}.0/24"))
+                    .availability_zone(*z)
+                    .send()
+                    .await
+                    .unwrap()
+                    .subnet
+                    .unwrap()
+                    .subnet_id
+                    .unwrap(),
+            );
+        }
+        out
+    }
+
+    /// Every kind of object a cluster makes, found by name, not by state.
+    async fn sweep(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        let groups = self
+            .asg
+            .describe_auto_scaling_groups()
+            .auto_scaling_group_names(name)
+            .send()
+            .await
+            .unwrap()
+            .auto_scaling_groups
+            .unwrap_or_default();
+        left.extend(
+            groups
+                .into_iter()
+                .map(|g| format!("asg {:?}", g.auto_scaling_group_name)),
+        );
+        if let Ok(o) = self
+            .ec2
+            .describe_launch_templates()
+            .launch_template_names(name)
+            .send()
+            .await
+        {
+            left.extend(
+                o.launch_templates
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| format!("template {:?}", t.launch_template_id)),
+            );
+        }
+        if let Ok(o) = self.elb.describe_load_balancers().names(name).send().await {
+            left.extend(
+                o.load_balancers
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|l| format!("lb {:?}", l.load_balancer_arn)),
+            );
+        }
+        if let Ok(o) = self
+            .elb
+            .describe_target_groups()
+            .names(format!("{name}-tg"))
+            .send()
+            .await
+        {
+            left.extend(
+                o.target_groups
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| format!("tg {:?}", t.target_group_arn)),
+            );
+        }
+        for sg in [format!("{name}-lb"), format!("{name}-app")] {
+            let found = self
+                .ec2
+                .describe_security_groups()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("group-name")
+                        .values(&sg)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap()
+                .security_groups
+                .unwrap_or_default();
+            left.extend(
+                found
+                    .into_iter()
+                    .filter(|g| g.group_name.as_deref() == Some(sg.as_str()))
+                    .map(|g| format!("sg {:?}", g.group_id)),
+            );
+        }
+        if self
+            .iam
+            .get_role()
+            .role_name(format!("{name}-instance"))
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("role {name}-instance"));
+        }
+        if self
+            .iam
+            .get_instance_profile()
+            .instance_profile_name(format!("{name}-instance"))
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("instance profile {name}-instance"));
+        }
+        left.extend(
+            self.logs
+                .describe_log_groups()
+                .log_group_name_prefix(format!("/prod/cluster/{name}"))
+                .send()
+                .await
+                .unwrap()
+                .log_groups
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| g.log_group_name),
+        );
+        left.extend(env::live_keys(&self.kms, &format!("prod_cluster {name}:")).await);
+        left
+    }
+}
+
+fn attrs(tf: &Tf, address: &str) -> serde_json::Value {
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    s["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            format!(
+                "{}.{}",
+                r["type"].as_str().unwrap(),
+                r["name"].as_str().unwrap()
+            ) == address
+        })
+        .map(|r| r["instances"][0]["attributes"].clone())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+fn stack(name: &str, environment: &str, image: &str, cert: &str, extra: &str) -> String {
+    format!(
+        r##"
+terraform {{
+  required_providers {{
+    prod = {{ source = "hardened/prod" }}
+  }}
+}}
+
+provider "prod" {{
+  region      = "us-east-1"
+  environment = "{environment}"
+}}
+
+resource "prod_network" "main" {{
+  name = "{name}"
+}}
+
+resource "prod_cluster" "web" {{
+  name              = "{name}"
+  image_id          = "{image}"
+  subnet_ids        = prod_network.main.private_subnet_ids
+  public_subnet_ids = prod_network.main.public_subnet_ids
+  certificate_arn   = "{cert}"
+  user_data         = "#!/bin/sh\necho hello\n"
+  tags              = {{ service = "web" }}
+  {extra}
+}}
+"##
+    )
+}
+
+fn posture_all_pass(s: &serde_json::Value) {
+    let bad: Vec<String> = s["posture"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| *v != "pass")
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    assert!(bad.is_empty(), "posture: {bad:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
+    let aws = aws().await;
+    let name = env::unique("e2e-cl");
+    let cert = aws.certificate("web.example.com").await;
+    let (image, image2) = aws.images().await;
+    let tf = Tf::new(&stack(&name, "production", &image, &cert, ""));
+    tf.init();
+    let plan = tf.plan_code(&[]);
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    for (attr, shown) in [
+        ("min_size", "= 3"),
+        ("max_size", "= 9"),
+        ("instance_type", "= \"m6i.large\""),
+        ("\"listener_https\"", "(known after apply)"),
+    ] {
+        assert!(
+            plan.stdout
+                .lines()
+                .any(|l| l.contains(attr) && l.contains(shown)),
+            "plan lacks {attr} {shown}:\n{}",
+            plan.stdout
+        );
+    }
+    tf.apply(&[]);
+    let s = attrs(&tf, "prod_cluster.web");
+    let net = attrs(&tf, "prod_network.main");
+    let c = s["components"].clone();
+    posture_all_pass(&s);
+    assert_eq!(s["id"], name.as_str());
+    assert_eq!(s["desired_capacity_actual"], 3);
+    assert_eq!(s["launch_template_version"], 1);
+    let key = s["kms_key_arn"].as_str().unwrap().to_string();
+    assert_eq!(c["kms_key"], key.as_str());
+
+    // Launch template: IMDSv2 only, hop limit 1, encrypted gp3 root with the key, no public IP,
+    // detailed monitoring, the instance profile, the user data.
+    let v = aws
+        .ec2
+        .describe_launch_template_versions()
+        .launch_template_id(s["launch_template_id"].as_str().unwrap())
+        .versions("$Default")
+        .send()
+        .await
+        .unwrap()
+        .launch_template_versions
+        .unwrap()
+        .remove(0)
+        .launch_template_data
+        .unwrap();
+    let meta = v.metadata_options.unwrap();
+    assert_eq!(meta.http_tokens.unwrap().as_str(), "required");
+    assert_eq!(meta.http_put_response_hop_limit, Some(1));
+    let ebs = v.block_device_mappings.unwrap()[0].ebs.clone().unwrap();
+    assert_eq!(
+        (ebs.encrypted, ebs.volume_size, ebs.kms_key_id.as_deref()),
+        (Some(true), Some(50), Some(key.as_str()))
+    );
+    assert_eq!(ebs.volume_type.unwrap().as_str(), "gp3");
+    let nic = &v.network_interfaces.unwrap()[0];
+    assert_eq!(nic.associate_public_ip_address, Some(false));
+    assert_eq!(
+        nic.groups.clone().unwrap(),
+        vec![s["security_group_id"].as_str().unwrap().to_string()]
+    );
+    assert_eq!(v.monitoring.unwrap().enabled, Some(true));
+    assert_eq!(
+        v.iam_instance_profile.unwrap().arn.as_deref(),
+        c["instance_profile"].as_str()
+    );
+    assert_eq!(v.image_id.as_deref(), Some(image.as_str()));
+    assert_eq!(s["user_data"], "#!/bin/sh\necho hello\n");
+
+    // Auto Scaling group: pinned sizes over the three private subnets, ELB health checks, metrics.
+    let g = aws
+        .asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(&name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (g.min_size, g.max_size, g.desired_capacity),
+        (Some(3), Some(9), Some(3))
+    );
+    assert_eq!(g.health_check_type.as_deref(), Some("ELB"));
+    let subnets: BTreeSet<String> = g
+        .vpc_zone_identifier
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let private: BTreeSet<String> = net["private_subnet_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(subnets, private);
+    assert_eq!(g.availability_zones.unwrap().len(), 3);
+    assert_eq!(
+        g.target_group_arns.unwrap(),
+        vec![s["target_group_arn"].as_str().unwrap().to_string()]
+    );
+    let metrics: Vec<String> = g
+        .enabled_metrics
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| m.metric)
+        .collect();
+    assert!(
+        metrics.contains(&"GroupInServiceInstances".to_string()),
+        "{metrics:?}"
+    );
+
+    // Load balancer: deletion protection, invalid headers dropped, defensive desync mitigation.
+    let lb_arn = s["load_balancer_arn"].as_str().unwrap();
+    let a: std::collections::BTreeMap<String, String> = aws
+        .elb
+        .describe_load_balancer_attributes()
+        .load_balancer_arn(lb_arn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.key.unwrap(), a.value.unwrap()))
+        .collect();
+    assert_eq!(a["deletion_protection.enabled"], "true");
+    assert_eq!(a["routing.http.drop_invalid_header_fields.enabled"], "true");
+    assert_eq!(a["routing.http.desync_mitigation_mode"], "defensive");
+    let lb = aws
+        .elb
+        .describe_load_balancers()
+        .load_balancer_arns(lb_arn)
+        .send()
+        .await
+        .unwrap()
+        .load_balancers
+        .unwrap()
+        .remove(0);
+    let lb_subnets: BTreeSet<String> = lb
+        .availability_zones
+        .unwrap()
+        .into_iter()
+        .filter_map(|z| z.subnet_id)
+        .collect();
+    let public: BTreeSet<String> = net["public_subnet_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(lb_subnets, public);
+    assert_eq!(s["load_balancer_dns_name"].as_str(), lb.dns_name.as_deref());
+
+    // Listeners: HTTPS with a TLS 1.3 policy forwarding to the target group; HTTP only redirects.
+    let ls = aws
+        .elb
+        .describe_listeners()
+        .load_balancer_arn(lb_arn)
+        .send()
+        .await
+        .unwrap()
+        .listeners
+        .unwrap();
+    assert_eq!(ls.len(), 2);
+    let https = ls.iter().find(|l| l.port == Some(443)).unwrap();
+    assert_eq!(https.protocol.as_ref().unwrap().as_str(), "HTTPS");
+    assert_eq!(
+        https.ssl_policy.as_deref(),
+        Some("ELBSecurityPolicy-TLS13-1-2-2021-06")
+    );
+    assert_eq!(
+        https.certificates.as_ref().unwrap()[0]
+            .certificate_arn
+            .as_deref(),
+        Some(cert.as_str())
+    );
+    assert_eq!(
+        https.default_actions.as_ref().unwrap()[0]
+            .target_group_arn
+            .as_deref(),
+        s["target_group_arn"].as_str()
+    );
+    let http = ls.iter().find(|l| l.port == Some(80)).unwrap();
+    let redirect = http.default_actions.as_ref().unwrap()[0]
+        .redirect_config
+        .clone()
+        .unwrap();
+    assert_eq!(
+        (redirect.protocol.as_deref(), redirect.port.as_deref()),
+        (Some("HTTPS"), Some("443"))
+    );
+    let tg = aws
+        .elb
+        .describe_target_groups()
+        .target_group_arns(s["target_group_arn"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .target_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (tg.port, tg.health_check_path.as_deref()),
+        (Some(8080), Some("/health"))
+    );
+
+    // Security groups: the load balancer admits 443 and 80 only; instances the app port from it only.
+    let app_sg = s["security_group_id"].as_str().unwrap().to_string();
+    let lb_sg = s["load_balancer_security_group_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sgs = aws
+        .ec2
+        .describe_security_groups()
+        .group_ids(&app_sg)
+        .group_ids(&lb_sg)
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap();
+    let lb_g = sgs
+        .iter()
+        .find(|g| g.group_id.as_deref() == Some(lb_sg.as_str()))
+        .unwrap();
+    let mut ports: Vec<i32> = lb_g
+        .ip_permissions
+        .clone()
+        .unwrap()
+        .iter()
+        .map(|p| p.from_port.unwrap())
+        .collect();
+    ports.sort();
+    assert_eq!(ports, [80, 443]);
+    let app_g = sgs
+        .iter()
+        .find(|g| g.group_id.as_deref() == Some(app_sg.as_str()))
+        .unwrap();
+    let perms = app_g.ip_permissions.clone().unwrap();
+    assert_eq!(perms.len(), 1);
+    assert_eq!(perms[0].from_port, Some(8080));
+    assert!(perms[0].ip_ranges.clone().unwrap_or_default().is_empty());
+    assert_eq!(
+        perms[0].user_id_group_pairs.clone().unwrap()[0]
+            .group_id
+            .as_deref(),
+        Some(lb_sg.as_str())
+    );
+
+    // The key lets the Auto Scaling service-linked role use it; rotation is on.
+    let policy = aws
+        .kms
+        .get_key_policy()
+        .key_id(key.rsplit('/').next().unwrap())
+        .policy_name("default")
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    assert!(
+        policy.contains("AWSServiceRoleForAutoScaling")
+            && policy.contains("kms:GrantIsForAWSResource"),
+        "{policy}"
+    );
+    assert!(
+        aws.kms
+            .get_key_rotation_status()
+            .key_id(key.rsplit('/').next().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .key_rotation_enabled
+    );
+
+    // Role: EC2 trust, SSM core attached, the agent's scoped inline policy; in the instance profile.
+    let role = format!("{name}-instance");
+    let r = aws
+        .iam
+        .get_role()
+        .role_name(&role)
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert!(
+        env::urlencoding_decode(r.assume_role_policy_document.as_deref().unwrap())
+            .contains("ec2.amazonaws.com")
+    );
+    let attached: Vec<String> = aws
+        .iam
+        .list_attached_role_policies()
+        .role_name(&role)
+        .send()
+        .await
+        .unwrap()
+        .attached_policies
+        .unwrap()
+        .into_iter()
+        .filter_map(|p| p.policy_name)
+        .collect();
+    assert_eq!(attached, ["AmazonSSMManagedInstanceCore"]);
+    let inline = aws
+        .iam
+        .get_role_policy()
+        .role_name(&role)
+        .policy_name("cloudwatch-agent")
+        .send()
+        .await
+        .unwrap()
+        .policy_document;
+    assert!(env::urlencoding_decode(&inline).contains(&format!("/prod/cluster/{name}")));
+    let prof = aws
+        .iam
+        .get_instance_profile()
+        .instance_profile_name(&role)
+        .send()
+        .await
+        .unwrap()
+        .instance_profile
+        .unwrap();
+    assert_eq!(prof.roles[0].role_name, role);
+    let lg = aws
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(format!("/prod/cluster/{name}"))
+        .send()
+        .await
+        .unwrap()
+        .log_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (lg.retention_in_days, lg.kms_key_id.as_deref()),
+        (Some(365), Some(key.as_str()))
+    );
+
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // Scaling owns the live capacity: no diff, the live value in desired_capacity_actual.
+    aws.asg
+        .set_desired_capacity()
+        .auto_scaling_group_name(&name)
+        .desired_capacity(5)
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "scaling is not drift: {}", p.all());
+    tf.run(&["apply", "-refresh-only", "-auto-approve", "-no-color"])
+        .ok();
+    assert_eq!(attrs(&tf, "prod_cluster.web")["desired_capacity_actual"], 5);
+
+    // A new image updates the template in place and rolls the instances (90 % kept healthy).
+    tf.write(&stack(&name, "production", &image2, &cert, ""));
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2);
+    assert!(
+        p.stdout.contains("1 to change, 0 to destroy") && !p.stdout.contains("forces replacement"),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    let s2 = attrs(&tf, "prod_cluster.web");
+    assert_eq!(s2["launch_template_version"], 2);
+    assert_eq!(
+        s2["load_balancer_arn"], s["load_balancer_arn"],
+        "same load balancer"
+    );
+    let g = aws
+        .asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(&name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(g.launch_template.unwrap().version.as_deref(), Some("2"));
+    assert_eq!(
+        g.desired_capacity,
+        Some(5),
+        "an image change leaves scaling's capacity alone"
+    );
+    let refreshes = aws
+        .asg
+        .describe_instance_refreshes()
+        .auto_scaling_group_name(&name)
+        .send()
+        .await
+        .unwrap()
+        .instance_refreshes
+        .unwrap();
+    assert_eq!(refreshes.len(), 1);
+    assert_eq!(
+        refreshes[0]
+            .preferences
+            .as_ref()
+            .unwrap()
+            .min_healthy_percentage,
+        Some(90)
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the roll");
+
+    // Drift: an open SSH rule, IMDSv1 on a new default version, a weak TLS policy, the minimum
+    // lowered, deletion protection off.
+    aws.ec2
+        .authorize_security_group_ingress()
+        .group_id(&app_sg)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let lt = s["launch_template_id"].as_str().unwrap();
+    let weak = aws
+        .ec2
+        .create_launch_template_version()
+        .launch_template_id(lt)
+        .source_version("2")
+        .launch_template_data(
+            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                .image_id(&image2)
+                .metadata_options(
+                    aws_sdk_ec2::types::LaunchTemplateInstanceMetadataOptionsRequest::builder()
+                        .http_tokens(aws_sdk_ec2::types::LaunchTemplateHttpTokensState::Optional)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .launch_template_version
+        .unwrap()
+        .version_number
+        .unwrap();
+    aws.ec2
+        .modify_launch_template()
+        .launch_template_id(lt)
+        .default_version(weak.to_string())
+        .send()
+        .await
+        .unwrap();
+    aws.elb
+        .modify_listener()
+        .listener_arn(https.listener_arn.clone().unwrap())
+        .ssl_policy("ELBSecurityPolicy-2016-08")
+        .send()
+        .await
+        .unwrap();
+    aws.asg
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(&name)
+        .min_size(1)
+        .send()
+        .await
+        .unwrap();
+    aws.elb
+        .modify_load_balancer_attributes()
+        .load_balancer_arn(lb_arn)
+        .attributes(
+            aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute::builder()
+                .key("deletion_protection.enabled")
+                .value("false")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    for control in [
+        "\"ingress\"",
+        "\"EC2.18\"",
+        "\"EC2.19\"",
+        "\"EC2.8\"",
+        "\"AutoScaling.3\"",
+        "\"ELB.17\"",
+        "\"ELB.6\"",
+    ] {
+        assert!(
+            p.stdout
+                .lines()
+                .any(|l| l.contains(control) && l.contains("-> \"pass\"")),
+            "{control} not repaired in plan:\n{}",
+            p.stdout
+        );
+    }
+    assert!(
+        p.stdout
+            .lines()
+            .any(|l| l.contains("min_size") && l.contains("1 -> 3")),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
+    posture_all_pass(&attrs(&tf, "prod_cluster.web"));
+    let perms = aws
+        .ec2
+        .describe_security_groups()
+        .group_ids(&app_sg)
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap()[0]
+        .ip_permissions
+        .clone()
+        .unwrap();
+    assert!(
+        !perms.iter().any(|p| p.from_port == Some(22)),
+        "SSH rule revoked"
+    );
+    let dv = aws
+        .ec2
+        .describe_launch_template_versions()
+        .launch_template_id(lt)
+        .versions("$Default")
+        .send()
+        .await
+        .unwrap()
+        .launch_template_versions
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        dv.launch_template_data
+            .unwrap()
+            .metadata_options
+            .unwrap()
+            .http_tokens
+            .unwrap()
+            .as_str(),
+        "required"
+    );
+    let ls = aws
+        .elb
+        .describe_listeners()
+        .load_balancer_arn(lb_arn)
+        .send()
+        .await
+        .unwrap()
+        .listeners
+        .unwrap();
+    assert_eq!(
+        ls.iter()
+            .find(|l| l.port == Some(443))
+            .unwrap()
+            .ssl_policy
+            .as_deref(),
+        Some("ELBSecurityPolicy-TLS13-1-2-2021-06")
+    );
+    let g = aws
+        .asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(&name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(g.min_size, Some(3));
+    let a = aws
+        .elb
+        .describe_load_balancer_attributes()
+        .load_balancer_arn(lb_arn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert!(a
+        .iter()
+        .any(|a| a.key.as_deref() == Some("deletion_protection.enabled")
+            && a.value.as_deref() == Some("true")));
+
+    // Import adopts the cluster by name: the plan afterwards is empty.
+    let before = attrs(&tf, "prod_cluster.web")["components"].clone();
+    tf.run(&["state", "rm", "prod_cluster.web"]).ok();
+    tf.run(&["import", "-no-color", "prod_cluster.web", &name])
+        .ok();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after import: {}", p.all());
+    assert_eq!(
+        attrs(&tf, "prod_cluster.web")["components"],
+        before,
+        "import finds every component"
+    );
+
+    // Destroy needs no decommission step: it lifts the load balancer's protection itself (the
+    // local AWS refuses to delete a protected load balancer, as AWS does).
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}
+
+fn bare(
+    name: &str,
+    environment: &str,
+    image: &str,
+    cert: &str,
+    private: &[String],
+    public: &[String],
+    extra: &str,
+) -> String {
+    let list = |v: &[String]| {
+        format!(
+            "[{}]",
+            v.iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    prod = {{ source = "hardened/prod" }}
+  }}
+}}
+
+provider "prod" {{
+  region      = "us-east-1"
+  environment = "{environment}"
+}}
+
+resource "prod_cluster" "web" {{
+  name              = "{name}"
+  image_id          = "{image}"
+  subnet_ids        = {}
+  public_subnet_ids = {}
+  certificate_arn   = "{cert}"
+  {extra}
+}}
+"#,
+        list(private),
+        list(public)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribute() {
+    let aws = aws().await;
+    let name = env::unique("e2e-dcl");
+    let cert = aws.certificate("dev.example.com").await;
+    let (image, _) = aws.images().await;
+    let three = aws
+        .subnets(&["us-east-1a", "us-east-1b", "us-east-1c"])
+        .await;
+    let one_zone = vec![three[0].clone()];
+
+    // Refused at plan, each with the attribute named and the fix in the detail.
+    let cases: Vec<(&str, &str, Vec<String>, &str, &str)> = vec![
+        (
+            "production",
+            "min_size = 1",
+            three.clone(),
+            "min_size",
+            "min_size below the production floor",
+        ),
+        (
+            "production",
+            "metadata_http_tokens = \"optional\"",
+            three.clone(),
+            "metadata_http_tokens",
+            "IMDSv1 is refused in production",
+        ),
+        (
+            "development",
+            "root_volume_encrypted = false",
+            three.clone(),
+            "root_volume_encrypted",
+            "Unencrypted volumes are refused",
+        ),
+        (
+            "development",
+            "",
+            one_zone.clone(),
+            "subnet_ids",
+            "Fewer than 2 availability zones",
+        ),
+        (
+            "development",
+            "min_size = 3\nmax_size = 2",
+            three.clone(),
+            "min_size",
+            "min_size is above max_size",
+        ),
+        (
+            "development",
+            "ingress_cidr_blocks = [\"10.0.0.1/8\"]",
+            three.clone(),
+            "ingress_cidr_blocks",
+            "Invalid CIDR block",
+        ),
+    ];
+    let tf = Tf::new(&bare(
+        &name,
+        "development",
+        &image,
+        &cert,
+        &three,
+        &three,
+        "",
+    ));
+    tf.init();
+    for (env_name, extra, private, attr, says) in cases {
+        tf.write(&bare(
+            &name, env_name, &image, &cert, &private, &three, extra,
+        ));
+        let r = tf.run(&["plan", "-no-color"]);
+        assert_ne!(r.code, 0, "{extra} accepted");
+        assert!(
+            r.all().contains(attr) && r.all().contains(says),
+            "{extra}:\n{}",
+            r.all()
+        );
+    }
+    tf.write(
+        &bare(&name, "development", &image, &cert, &three, &three, "").replace(
+            &format!("certificate_arn   = \"{cert}\""),
+            "certificate_arn = \"\"",
+        ),
+    );
+    let r = tf.run(&["plan", "-no-color"]);
+    assert!(
+        r.code != 0 && r.all().contains("A certificate is required"),
+        "{}",
+        r.all()
+    );
+
+    // Development: smaller, never open.
+    tf.write(&bare(
+        &name,
+        "development",
+        &image,
+        &cert,
+        &three,
+        &three,
+        "",
+    ));
+    tf.apply(&[]);
+    let s = attrs(&tf, "prod_cluster.web");
+    assert_eq!(
+        (
+            s["min_size"].as_i64(),
+            s["desired_capacity"].as_i64(),
+            s["max_size"].as_i64()
+        ),
+        (Some(1), Some(1), Some(2))
+    );
+    assert_eq!(s["instance_type"], "t3.small");
+    assert_eq!(s["root_volume_size"], 20);
+    assert_eq!(
+        s["posture"]["ELB.6"],
+        "fail: relaxed by development profile"
+    );
+    assert_eq!(s["posture"]["EC2.8"], "pass");
+    assert_eq!(s["posture"]["ingress"], "pass");
+    let a = aws
+        .elb
+        .describe_load_balancer_attributes()
+        .load_balancer_arn(s["load_balancer_arn"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert!(a
+        .iter()
+        .any(|a| a.key.as_deref() == Some("deletion_protection.enabled")
+            && a.value.as_deref() == Some("false")));
+    let lg = aws
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(format!("/prod/cluster/{name}"))
+        .send()
+        .await
+        .unwrap()
+        .log_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(lg.retention_in_days, Some(7));
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Sizes and the health check change in place.
+    tf.write(&bare(
+        &name,
+        "development",
+        &image,
+        &cert,
+        &three,
+        &three,
+        "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"",
+    ));
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.stdout.contains("1 to change, 0 to destroy"),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    let g = aws
+        .asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(&name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!((g.max_size, g.desired_capacity), (Some(4), Some(2)));
+    let tg = aws
+        .elb
+        .describe_target_groups()
+        .names(format!("{name}-tg"))
+        .send()
+        .await
+        .unwrap()
+        .target_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(tg.health_check_path.as_deref(), Some("/ready"));
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failure_half_way_through_create_loses_nothing() {
+    let aws = aws().await;
+    let name = env::unique("e2e-pcl");
+    let cert = aws.certificate("p.example.com").await;
+    let (image, _) = aws.images().await;
+    let subnets = aws.subnets(&["us-east-1a", "us-east-1b"]).await;
+    // Load balancing unreachable: key, log group, role and security groups get made, then it fails.
+    let dead = env::unreachable_endpoint();
+    let good = bare(&name, "development", &image, &cert, &subnets, &subnets, "");
+    let broken = good.replace(
+        "environment = \"development\"",
+        &format!("environment = \"development\"\n  endpoints {{\n    elbv2 = \"{dead}\"\n  }}"),
+    );
+    let tf = Tf::new(&broken);
+    tf.init();
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.all().contains("prod_cluster: create failed") && r.all().contains("target group"),
+        "{}",
+        r.all()
+    );
+    let st: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    let inst = &st["resources"][0]["instances"][0];
+    assert_eq!(inst["status"], "tainted", "{inst}");
+    for role in [
+        "kms_key",
+        "log_group",
+        "instance_role",
+        "instance_profile",
+        "security_group_lb",
+        "security_group_app",
+    ] {
+        assert!(
+            inst["attributes"]["components"][role].is_string(),
+            "{role} recorded: {inst}"
+        );
+    }
+    tf.write(&good);
+    let r = tf.apply(&[]);
+    assert!(
+        r.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}

@@ -1117,6 +1117,100 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         .remove(0);
     assert_eq!(tg.health_check_path.as_deref(), Some("/ready"));
     assert_eq!(tf.plan_code(&[]).code, 0);
+    // A tag change reaches every object.
+    tf.write(&bare(&name, "development", &image, &cert, &three, &three, "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"\ntags = { team = \"web\" }"));
+    tf.apply(&[]);
+    let lb_tags = aws
+        .elb
+        .describe_tags()
+        .resource_arns(s["load_balancer_arn"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .tag_descriptions
+        .unwrap()
+        .remove(0)
+        .tags
+        .unwrap();
+    assert!(
+        lb_tags
+            .iter()
+            .any(|t| t.key.as_deref() == Some("team") && t.value.as_deref() == Some("web")),
+        "{lb_tags:?}"
+    );
+    let role_tags = aws
+        .iam
+        .list_role_tags()
+        .role_name(format!("{name}-instance"))
+        .send()
+        .await
+        .unwrap()
+        .tags;
+    assert!(
+        role_tags
+            .iter()
+            .any(|t| t.key == "team" && t.value == "web"),
+        "{role_tags:?}"
+    );
+    let g = aws
+        .asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(&name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups
+        .unwrap()
+        .remove(0);
+    assert!(g
+        .tags
+        .unwrap()
+        .iter()
+        .any(|t| t.key.as_deref() == Some("team")));
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    // ...and a removed tag leaves them.
+    tf.write(&bare(
+        &name,
+        "development",
+        &image,
+        &cert,
+        &three,
+        &three,
+        "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"\ntags = { owner = \"ops\" }",
+    ));
+    tf.apply(&[]);
+    let lb_tags = aws
+        .elb
+        .describe_tags()
+        .resource_arns(s["load_balancer_arn"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .tag_descriptions
+        .unwrap()
+        .remove(0)
+        .tags
+        .unwrap();
+    assert!(
+        !lb_tags.iter().any(|t| t.key.as_deref() == Some("team")),
+        "{lb_tags:?}"
+    );
+    let g = aws
+        .asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(&name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups
+        .unwrap()
+        .remove(0);
+    assert!(!g
+        .tags
+        .unwrap()
+        .iter()
+        .any(|t| t.key.as_deref() == Some("team")));
+    assert_eq!(tf.plan_code(&[]).code, 0);
 
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
@@ -1171,5 +1265,172 @@ async fn failure_half_way_through_create_loses_nothing() {
     );
     assert_eq!(tf.plan_code(&[]).code, 0);
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}
+
+fn watched(name: &str, image: &str, cert: &str, subnets: &[String], desired: i64) -> String {
+    bare(
+        name,
+        "development",
+        image,
+        cert,
+        subnets,
+        subnets,
+        &format!("min_size = 2\n  max_size = 6\n  desired_capacity = {desired}"),
+    ) + &format!(
+        r#"
+resource "prod_alerting" "ops" {{
+  name        = "{name}-ops"
+  cluster_ids = [prod_cluster.web.id]
+}}
+"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alerting_watches_a_cluster_with_the_compute_pack() {
+    let aws = aws().await;
+    let cw = aws_sdk_cloudwatch::Client::new(&env::sdk_config().await);
+    let name = env::unique("e2e-wcl");
+    let cert = aws.certificate("w.example.com").await;
+    let (image, _) = aws.images().await;
+    let subnets = aws.subnets(&["us-east-1a", "us-east-1b"]).await;
+    let tf = Tf::new(&watched(&name, &image, &cert, &subnets, 4));
+    tf.init();
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.stdout
+            .contains(&format!("\"{name}-ops-{name}-in-service-critical\"")),
+        "pack alarms named in the plan:\n{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    let s = attrs(&tf, "prod_alerting.ops");
+    assert_eq!(s["alarm_names"].as_array().unwrap().len(), 10);
+    assert!(
+        s["posture"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == "pass"),
+        "{}",
+        s["posture"]
+    );
+    let alarm = |suffix: &str| {
+        let cw = cw.clone();
+        let full = format!("{name}-ops-{name}-{suffix}");
+        async move {
+            cw.describe_alarms()
+                .alarm_names(&full)
+                .send()
+                .await
+                .unwrap()
+                .metric_alarms
+                .unwrap()
+                .remove(0)
+        }
+    };
+    let a = alarm("in-service-warning").await;
+    assert_eq!(
+        (
+            a.metric_name.as_deref(),
+            a.threshold,
+            a.comparison_operator.unwrap().as_str()
+        ),
+        (
+            Some("GroupInServiceInstances"),
+            Some(4.0),
+            "LessThanThreshold"
+        )
+    );
+    assert_eq!(a.treat_missing_data.as_deref(), Some("breaching"));
+    assert_eq!(
+        a.alarm_actions.unwrap(),
+        vec![s["warning_topic_arn"].as_str().unwrap().to_string()]
+    );
+    let a = alarm("in-service-critical").await;
+    assert_eq!((a.threshold, a.evaluation_periods), (Some(2.0), Some(2)));
+    assert_eq!(
+        a.alarm_actions.unwrap(),
+        vec![s["critical_topic_arn"].as_str().unwrap().to_string()]
+    );
+    let a = alarm("unhealthy-hosts-critical").await;
+    assert_eq!(a.threshold, Some(2.0));
+    let dims: Vec<String> = a
+        .dimensions
+        .unwrap()
+        .into_iter()
+        .filter_map(|d| d.name)
+        .collect();
+    assert!(
+        dims.contains(&"TargetGroup".to_string()) && dims.contains(&"LoadBalancer".to_string())
+    );
+    let a = alarm("p99-latency-critical").await;
+    assert_eq!(
+        (a.extended_statistic.as_deref(), a.threshold),
+        (Some("p99"), Some(0.5))
+    );
+    let a = alarm("5xx-share-critical").await;
+    assert_eq!(a.threshold, Some(5.0));
+    assert!(
+        a.metrics
+            .unwrap_or_default()
+            .iter()
+            .any(|m| m.expression.as_deref().is_some_and(|e| e.contains("m3"))),
+        "5xx share is metric math"
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // The thresholds follow the cluster's configured capacity (not scaling's live value).
+    aws.asg
+        .set_desired_capacity()
+        .auto_scaling_group_name(&name)
+        .desired_capacity(6)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tf.plan_code(&[]).code, 0, "scaling moves no threshold");
+    tf.write(&watched(&name, &image, &cert, &subnets, 6));
+    tf.apply(&[]);
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "the pack follows the new capacity: {}", p.all());
+    assert!(
+        p.stdout
+            .lines()
+            .any(|l| l.contains("\"alarms\"") && l.contains("-> \"pass\"")),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    assert_eq!(alarm("in-service-warning").await.threshold, Some(6.0));
+    assert_eq!(alarm("unhealthy-hosts-critical").await.threshold, Some(3.0));
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Import finds the watched cluster through the pack's alarms.
+    tf.run(&["state", "rm", "prod_alerting.ops"]).ok();
+    tf.run(&[
+        "import",
+        "-no-color",
+        "prod_alerting.ops",
+        &format!("{name}-ops"),
+    ])
+    .ok();
+    assert_eq!(
+        attrs(&tf, "prod_alerting.ops")["cluster_ids"],
+        serde_json::json!([name.clone()])
+    );
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after import: {}", p.all());
+
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    let left = cw
+        .describe_alarms()
+        .alarm_name_prefix(format!("{name}-ops-"))
+        .send()
+        .await
+        .unwrap()
+        .metric_alarms
+        .unwrap_or_default();
+    assert!(left.is_empty(), "alarms left: {left:?}");
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
 }

@@ -503,6 +503,55 @@ async fn development_profile_is_smaller_never_open() {
     );
     assert_eq!(s["posture"]["EC2.2"], "pass");
     assert_eq!(tf.plan_code(&[]).code, 0);
+    // A tag change reaches every object, the ones outside EC2 too.
+    tf.write(
+        &config(&name, "development", "").replace("service = \"payments\"", "owner = \"billing\""),
+    );
+    tf.apply(&[]);
+    let role_tags = aws
+        .iam
+        .list_role_tags()
+        .role_name(format!("{name}-flow-logs"))
+        .send()
+        .await
+        .unwrap()
+        .tags;
+    assert!(
+        role_tags
+            .iter()
+            .any(|t| t.key == "owner" && t.value == "billing")
+            && !role_tags.iter().any(|t| t.key == "service"),
+        "{role_tags:?}"
+    );
+    let key = s["components"]["kms_key"].as_str().unwrap();
+    let key_tags = aws
+        .kms
+        .list_resource_tags()
+        .key_id(key.rsplit('/').next().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .unwrap_or_default();
+    assert!(
+        key_tags
+            .iter()
+            .any(|t| t.tag_key == "owner" && t.tag_value == "billing")
+            && !key_tags.iter().any(|t| t.tag_key == "service"),
+        "{key_tags:?}"
+    );
+    let group_tags = aws
+        .logs
+        .list_tags_for_resource()
+        .resource_arn(s["components"]["log_group"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .unwrap_or_default();
+    assert_eq!(group_tags.get("owner").map(String::as_str), Some("billing"));
+    assert!(!group_tags.contains_key("service"), "{group_tags:?}");
+    assert_eq!(tf.plan_code(&[]).code, 0);
     // Invalid input is refused at plan with the attribute named.
     tf.write(&config(&name, "development", "az_count = 1"));
     let r = tf.run(&["plan", "-no-color"]);

@@ -314,13 +314,26 @@ pub async fn delete_instance_profile(ctx: &ProviderData, name: &str) -> Result<(
     )
 }
 
-/// Retags a role (tags are replaced key by key; keys no longer wanted are removed).
+/// Retags a role from `old` to `new` (keys no longer wanted are removed).
 pub async fn tag_role(
     ctx: &ProviderData,
     name: &str,
+    old: &BTreeMap<String, String>,
     tags: &BTreeMap<String, String>,
 ) -> Result<(), AwsError> {
     let c = format!("iam role {name}");
+    let stale = super::tags::stale_keys(old, tags);
+    if !stale.is_empty() {
+        ctx.call(
+            &c,
+            ctx.iam
+                .untag_role()
+                .role_name(name)
+                .set_tag_keys(Some(stale))
+                .send(),
+        )
+        .await?;
+    }
     ctx.call(
         &c,
         ctx.iam

@@ -227,7 +227,25 @@ pub async fn ensure_owned_key(
     Ok(key)
 }
 
-pub async fn tag_key(ctx: &ProviderData, key: &str, tags: &Tags) -> Result<(), AwsError> {
+/// Retags a key from `old` to `tags` (keys no longer wanted are removed).
+pub async fn tag_key(
+    ctx: &ProviderData,
+    key: &str,
+    old: &Tags,
+    tags: &Tags,
+) -> Result<(), AwsError> {
+    let stale = super::tags::stale_keys(old, tags);
+    if !stale.is_empty() {
+        ctx.call(
+            "kms key tags",
+            ctx.kms
+                .untag_resource()
+                .key_id(key_id(key))
+                .set_tag_keys(Some(stale))
+                .send(),
+        )
+        .await?;
+    }
     let t: Vec<_> = tags
         .iter()
         .filter_map(|(k, v)| {

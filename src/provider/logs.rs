@@ -83,12 +83,25 @@ pub async fn delete_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError
     )
 }
 
-/// Retags the group (by its ARN).
+/// Retags the group (by its ARN) from `old` to `tags` (keys no longer wanted are removed).
 pub async fn tag_group(
     ctx: &ProviderData,
     arn: &str,
+    old: &BTreeMap<String, String>,
     tags: &BTreeMap<String, String>,
 ) -> Result<(), AwsError> {
+    let stale = super::tags::stale_keys(old, tags);
+    if !stale.is_empty() {
+        ctx.call(
+            "log group tags",
+            ctx.logs
+                .untag_resource()
+                .resource_arn(arn.trim_end_matches(":*"))
+                .set_tag_keys(Some(stale))
+                .send(),
+        )
+        .await?;
+    }
     ctx.call(
         "log group tags",
         ctx.logs

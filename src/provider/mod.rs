@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod config;
+pub mod ec2;
 pub mod error;
 pub mod iam;
 pub mod kms;

@@ -9,6 +9,9 @@ use super::profile::Environment;
 
 pub const TAG_RESOURCE: &str = "prod:resource";
 pub const TAG_ENVIRONMENT: &str = "prod:environment";
+/// On a `prod_cluster`'s Auto Scaling group: the configured desired capacity, which alarm packs
+/// derive thresholds from (the live value belongs to scaling).
+pub const TAG_DESIRED_CAPACITY: &str = "prod:desired_capacity";
 
 /// The effective tags (`tags_all`): defaults, then the resource's own, then the provider's markers.
 pub fn effective(
@@ -53,6 +56,14 @@ pub fn planned_all(
         }
         _ => Value::unknown(),
     }
+}
+
+/// Keys in `old` that `new` no longer has: what a retag removes.
+pub fn stale_keys(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<String> {
+    old.keys()
+        .filter(|k| !new.contains_key(*k))
+        .cloned()
+        .collect()
 }
 
 /// AWS tag limits, and the keys reserved for AWS and for this provider.

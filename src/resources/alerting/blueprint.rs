@@ -64,6 +64,8 @@ pub struct Desired {
     pub given_key: Option<String>,
     pub notify: Vec<Notify>,
     pub alarms: Vec<Alarm>,
+    /// The packs' alarms for the watched resources (looked up at apply).
+    pub packs: Vec<super::packs::PackAlarm>,
 }
 
 impl Desired {
@@ -148,6 +150,7 @@ impl Desired {
         self.alarms
             .iter()
             .map(|a| alarm_name(&self.name, &a.name))
+            .chain(self.packs.iter().map(|a| alarm_name(&self.name, &a.short)))
             .collect()
     }
 

@@ -3,6 +3,7 @@
 mod aws;
 pub mod blueprint;
 pub mod model;
+pub mod packs;
 mod plan;
 mod read;
 mod reconcile;
@@ -16,7 +17,7 @@ use crate::framework::resource::{
     ReadRequest, ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
 };
 use crate::framework::wait::timeout_for;
-use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
+use crate::framework::{AttrPath, Diagnostic, Diagnostics, Schema, Value};
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
@@ -54,6 +55,7 @@ fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
         given_key: crate::framework::decode::string(config.get("kms_key_arn")).into_known(),
         notify: st.notify.clone(),
         alarms: st.alarm.clone(),
+        packs: Vec::new(),
         name: st.name,
     }
 }
@@ -144,7 +146,24 @@ impl Resource<ProviderData> for Alerting {
             };
         }
         let creating = req.prior_state.is_null();
-        let d = desired(&req.planned_state, &req.config, ctx);
+        let mut d = desired(&req.planned_state, &req.config, ctx);
+        let cluster_ids = State::from_value(&req.planned_state).cluster_ids;
+        if let Some(ids) = cluster_ids.as_ref().filter(|i| !i.is_empty()) {
+            match packs::cluster_facts(ctx, ids).await {
+                Ok(facts) => d.packs = facts.iter().flat_map(packs::cluster_pack).collect(),
+                Err(e) => {
+                    diagnostics.push(
+                        aws_diag(&e, "looking up the watched clusters")
+                            .at(AttrPath::attr("cluster_ids")),
+                    );
+                    return ApplyResponse {
+                        new_state: req.prior_state,
+                        private: req.planned_private,
+                        diagnostics,
+                    };
+                }
+            }
+        }
         let mut progress = if creating {
             State {
                 name: d.name.clone(),
@@ -155,6 +174,7 @@ impl Resource<ProviderData> for Alerting {
             State::from_value(&req.prior_state)
         };
         progress.tags = State::from_value(&req.planned_state).tags;
+        progress.cluster_ids = cluster_ids;
         progress.environment = d.environment.as_str().to_string();
 
         progress.timeouts = req.config.get("timeouts").clone();
@@ -316,6 +336,19 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             continue;
         };
         let short = full.trim_start_matches(&prefix).to_string();
+        if let Some(cluster) = m
+            .alarm_description
+            .as_deref()
+            .and_then(packs::cluster_of_description)
+        {
+            // A pack's alarm: the cluster it watches goes back into cluster_ids.
+            let ids = st.cluster_ids.get_or_insert_with(Vec::new);
+            if !ids.iter().any(|c| c == cluster) {
+                ids.push(cluster.to_string());
+            }
+            st.alarm_names.push(full);
+            continue;
+        }
         let actions = m.alarm_actions.clone().unwrap_or_default();
         let severity = if actions.contains(&warning) {
             "warning"

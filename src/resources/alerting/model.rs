@@ -47,6 +47,8 @@ pub struct State {
     pub posture: BTreeMap<String, String>,
     pub notify: Vec<Notify>,
     pub alarm: Vec<Alarm>,
+    /// `prod_cluster` ids watched by the compute pack; `None` when unset.
+    pub cluster_ids: Option<Vec<String>>,
     /// The `timeouts` block as configured; kept as is.
     pub timeouts: Value,
 }
@@ -171,6 +173,7 @@ impl State {
                 .iter()
                 .map(Alarm::from_value)
                 .collect(),
+            cluster_ids: decode::string_list(v.get("cluster_ids")).into_known(),
             timeouts: v.get("timeouts").clone(),
         }
     }
@@ -198,6 +201,12 @@ impl State {
         m.insert(
             "alarm".into(),
             Value::List(self.alarm.iter().map(Alarm::to_value).collect()),
+        );
+        m.insert(
+            "cluster_ids".into(),
+            self.cluster_ids.as_ref().map_or(Value::Null, |c| {
+                Value::string_list(c.iter().map(String::as_str))
+            }),
         );
         m.insert("timeouts".into(), self.timeouts.clone());
         Value::Map(m)

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::blueprint::{self as bp, Place};
+use super::packs;
 use super::schema::{
     DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD, DEFAULT_STATISTIC, TYPE_NAME,
 };
@@ -97,6 +98,15 @@ pub fn plan(
             }
         })
         .map_or(Tri::Unknown, Tri::Known);
+    // Then the packs' alarms, named from the watched clusters' ids.
+    let alarm_names = match (alarm_names, decode::string_list(config.get("cluster_ids"))) {
+        (Tri::Known(mut names), Tri::Known(ids)) => {
+            names.extend(ids.iter().flat_map(|c| packs::cluster_shorts(c)));
+            Tri::Known(names)
+        }
+        (names, Tri::Null) => names,
+        _ => Tri::Unknown,
+    };
 
     match (&name, place) {
         (Tri::Known(n), Some(place)) => {

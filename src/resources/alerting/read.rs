@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::aws as api;
 use super::blueprint::{self as bp, Place, CONTROLS};
 use super::model::State;
+use super::packs;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 
@@ -214,6 +215,51 @@ pub async fn read(
             bp::alarm_arn(place, &prior.name, &a.name),
         );
         st.alarm.push(live);
+    }
+
+    // The packs' alarms, as the watched resources' configured values want them.
+    if let Some(ids) = prior.cluster_ids.as_ref().filter(|i| !i.is_empty()) {
+        let wanted = match packs::cluster_facts(ctx, ids).await {
+            Ok(facts) => facts.iter().flat_map(packs::cluster_pack).collect(),
+            Err(e @ AwsError::Invalid { .. }) => {
+                fail(&mut posture, "alarms", e.to_string());
+                Vec::new()
+            }
+            Err(e) => return Err(e),
+        };
+        for a in &wanted {
+            let full = bp::alarm_name(&prior.name, &a.short);
+            let Some(m) = found
+                .iter()
+                .find(|m| m.alarm_name.as_deref() == Some(full.as_str()))
+            else {
+                fail(&mut posture, "alarms", format!("alarm {full} is missing"));
+                continue;
+            };
+            let topic = st.topic_arn(&a.severity).unwrap_or_default().to_string();
+            let routed = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|x| x.contains(&topic));
+            if !routed(&m.alarm_actions) || !routed(&m.ok_actions) {
+                fail(
+                    &mut posture,
+                    "CloudWatch.15",
+                    format!("alarm {full} does not notify the {} topic", a.severity),
+                );
+            }
+            if m.actions_enabled == Some(false) {
+                fail(
+                    &mut posture,
+                    "CloudWatch.17",
+                    format!("alarm {full} has its actions disabled"),
+                );
+            }
+            if let Some(diff) = packs::difference(m, a) {
+                fail(&mut posture, "alarms", format!("alarm {full}: {diff}"));
+            }
+            components.insert(
+                bp::role_alarm(&a.short),
+                bp::alarm_arn(place, &prior.name, &a.short),
+            );
+        }
     }
 
     st.components = components;

@@ -6,6 +6,7 @@
 use super::aws as api;
 use super::blueprint::{self as bp, Desired, Place};
 use super::model::State;
+use super::packs;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 
@@ -156,12 +157,32 @@ pub async fn converge(
             progress.alarm_names.push(full);
         }
     }
+    for a in &d.packs {
+        let full = bp::alarm_name(&d.name, &a.short);
+        let topic = progress
+            .topic_arn(&a.severity)
+            .unwrap_or_default()
+            .to_string();
+        packs::put(ctx, &d.name, &full, a, &topic, &d.tags).await?;
+        progress.components.insert(
+            bp::role_alarm(&a.short),
+            bp::alarm_arn(place, &d.name, &a.short),
+        );
+        if !progress.alarm_names.contains(&full) {
+            progress.alarm_names.push(full);
+        }
+    }
     progress.alarm = d.alarms.clone();
     progress.alarm_names = names;
     if !stale.is_empty() {
         api::delete_alarms(ctx, &stale).await?;
     }
-    let configured: Vec<String> = d.alarms.iter().map(|a| bp::role_alarm(&a.name)).collect();
+    let configured: Vec<String> = d
+        .alarms
+        .iter()
+        .map(|a| bp::role_alarm(&a.name))
+        .chain(d.packs.iter().map(|a| bp::role_alarm(&a.short)))
+        .collect();
     progress
         .components
         .retain(|k, _| !k.starts_with("alarm_") || configured.contains(k));

@@ -114,7 +114,8 @@ pub fn schema() -> Schema {
         ))
         .attr(Attribute::computed("critical_topic_arn", Type::String, "ARN of the `<name>-critical` topic."))
         .attr(Attribute::computed("warning_topic_arn", Type::String, "ARN of the `<name>-warning` topic."))
-        .attr(Attribute::computed("alarm_names", Type::list(Type::String), "AWS names of the alarms, in `alarm` block order."))
+        .attr(Attribute::optional("cluster_ids", Type::list(Type::String), "`prod_cluster` ids to watch with the compute alarm pack: per cluster, in a warning and a critical tier, the 5xx share of requests, unhealthy hosts, p99 response time, in-service instances and group CPU, named `<name>-<cluster>-<metric>-<tier>`. Thresholds follow the cluster's configured minimum and desired capacity."))
+        .attr(Attribute::computed("alarm_names", Type::list(Type::String), "AWS names of the alarms: the `alarm` blocks' in block order, then the packs'."))
         .attr(Attribute::computed("components", Type::map(Type::String), "Every AWS object this resource owns: role → identifier."))
         .attr(Attribute::computed(
             "posture",

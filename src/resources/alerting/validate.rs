@@ -73,6 +73,29 @@ pub fn validate(cfg: &Value) -> Diagnostics {
 
     crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
 
+    let mut seen_clusters = BTreeSet::new();
+    for (i, c) in decode::elements(cfg.get("cluster_ids")).iter().enumerate() {
+        if let Tri::Known(id) = decode::string(c) {
+            let p = AttrPath::attr("cluster_ids").then_index(i);
+            if id.is_empty()
+                || id.len() > 28
+                || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                d.error_at(
+                    p,
+                    "Invalid cluster id",
+                    format!("{id:?} is not a prod_cluster id; pass prod_cluster.<name>.id."),
+                );
+            } else if !seen_clusters.insert(id.clone()) {
+                d.error_at(
+                    p,
+                    "Duplicate cluster id",
+                    format!("{id} is listed twice in cluster_ids; list each cluster once."),
+                );
+            }
+        }
+    }
+
     let mut seen_notify = BTreeSet::new();
     for (i, n) in decode::elements(cfg.get("notify")).iter().enumerate() {
         let p = AttrPath::attr("notify").then_index(i);

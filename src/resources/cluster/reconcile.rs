@@ -161,8 +161,8 @@ pub async fn converge(
     p: &mut State,
     limit: Duration,
 ) -> Result<(), AwsError> {
-    let tags_changed = !p.tags_all.is_empty() && p.tags_all != d.tags;
-    p.tags_all = d.tags.clone();
+    let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
+    let tags_changed = !old_tags.is_empty() && old_tags != d.tags;
     let n = d.name.as_str();
 
     // 0. Where: the VPC of the subnets (checked before anything is made).
@@ -473,6 +473,7 @@ pub async fn converge(
             p.components
                 .insert("autoscaling_group".into(), n.to_string());
             p.desired_capacity_actual = Some(desired);
+            asg::tag_desired(ctx, n, desired).await?;
             asg::enable_metrics(ctx, n).await?;
             None
         }
@@ -494,6 +495,9 @@ pub async fn converge(
             || g.health_check_type != "ELB"
         {
             asg::update_group(ctx, &gs).await?;
+        }
+        if let Some(x) = d.desired_capacity {
+            asg::tag_desired(ctx, n, x).await?;
         }
         if !g.target_groups.contains(&tg) {
             asg::attach_target_group(ctx, n, &tg).await?;
@@ -521,35 +525,46 @@ pub async fn converge(
     p.autoscaling_group_name = Some(n.to_string());
 
     if tags_changed {
-        retag(ctx, p, d).await?;
+        retag(ctx, p, d, &old_tags).await?;
     }
     Ok(())
 }
 
-async fn retag(ctx: &ProviderData, p: &State, d: &Desired) -> Result<(), AwsError> {
+async fn retag(ctx: &ProviderData, p: &State, d: &Desired, old: &Tags) -> Result<(), AwsError> {
     let n = d.name.as_str();
-    let ids: Vec<String> = ["security_group_lb", "security_group_app", "launch_template"]
-        .iter()
-        .filter_map(|r| p.components.get(*r).cloned())
-        .collect();
-    ec2::tag(ctx, ids, &d.tags).await?;
-    let arns: Vec<String> = [
-        "load_balancer",
-        "target_group",
-        "listener_https",
-        "listener_http",
-    ]
-    .iter()
-    .filter_map(|r| p.components.get(*r).cloned())
-    .collect();
-    elb::tag(ctx, arns, &d.tags).await?;
-    asg::tag(ctx, n, &d.tags).await?;
-    iam::tag_role(ctx, &bp::role_name(n), &d.tags).await?;
+    let new = &d.tags;
+    let pick = |roles: &[&str]| -> Vec<String> {
+        roles
+            .iter()
+            .filter_map(|r| p.components.get(*r).cloned())
+            .collect()
+    };
+    crate::provider::ec2::retag(
+        ctx,
+        pick(&["security_group_lb", "security_group_app", "launch_template"]),
+        old,
+        new,
+    )
+    .await?;
+    elb::tag(
+        ctx,
+        pick(&[
+            "load_balancer",
+            "target_group",
+            "listener_https",
+            "listener_http",
+        ]),
+        old,
+        new,
+    )
+    .await?;
+    asg::tag(ctx, n, old, new).await?;
+    iam::tag_role(ctx, &bp::role_name(n), old, new).await?;
     if let Some(k) = p.components.get("kms_key") {
-        kms::tag_key(ctx, k, &d.tags).await?;
+        kms::tag_key(ctx, k, old, new).await?;
     }
     if let Some(g) = p.components.get("log_group") {
-        logs::tag_group(ctx, g, &d.tags).await?;
+        logs::tag_group(ctx, g, old, new).await?;
     }
     Ok(())
 }

@@ -443,26 +443,6 @@ pub async fn delete_flow_log(ctx: &ProviderData, id: &str) -> Result<(), AwsErro
     )
 }
 
-pub async fn tag(ctx: &ProviderData, ids: Vec<String>, tags: &Tags) -> Result<(), AwsError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let t: Vec<Tag> = tags
-        .iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect();
-    ctx.call(
-        "ec2 tags",
-        ctx.ec2
-            .create_tags()
-            .set_resources(Some(ids))
-            .set_tags(Some(t))
-            .send(),
-    )
-    .await
-    .map(|_| ())
-}
-
 // ---- the describes of a refresh ----
 
 pub struct Live {

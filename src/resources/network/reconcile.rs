@@ -83,8 +83,8 @@ pub async fn converge(
     p: &mut State,
     limit: Duration,
 ) -> Result<(), AwsError> {
-    let tags_changed = p.tags_all != d.tags;
-    p.tags_all = d.tags.clone();
+    let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
+    let tags_changed = !old_tags.is_empty() && old_tags != d.tags;
     let n = &d.name;
 
     // 1. The key for the flow-log group (reused, adopted through its alias, or made).
@@ -362,7 +362,15 @@ pub async fn converge(
             })
             .map(|(_, v)| v.clone())
             .collect();
-        api::tag(ctx, ids, &d.tags).await?;
+        crate::provider::ec2::retag(ctx, ids, &old_tags, &d.tags).await?;
+        // The objects outside EC2 take their tags through their own services.
+        if let Some(k) = p.components.get("kms_key") {
+            kms::tag_key(ctx, k, &old_tags, &d.tags).await?;
+        }
+        if let Some(g) = p.components.get("log_group") {
+            logs::tag_group(ctx, g, &old_tags, &d.tags).await?;
+        }
+        iam::tag_role(ctx, &role_name, &old_tags, &d.tags).await?;
     }
     Ok(())
 }

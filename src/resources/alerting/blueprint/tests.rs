@@ -17,6 +17,7 @@ fn desired(env: Environment) -> Desired {
         tags: BTreeMap::new(),
         given_key: None,
         notify: vec![],
+        packs: vec![],
         alarms: vec![Alarm {
             name: "cpu".into(),
             namespace: "AWS/EC2".into(),

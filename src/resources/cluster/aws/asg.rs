@@ -109,6 +109,27 @@ pub struct GroupSpec<'a> {
     pub target_group: &'a str,
 }
 
+/// Records the configured desired capacity on the group (alarm packs derive thresholds from it).
+pub async fn tag_desired(ctx: &ProviderData, name: &str, desired: i64) -> Result<(), AwsError> {
+    ctx.call(
+        &format!("auto scaling group {name}"),
+        ctx.autoscaling
+            .create_or_update_tags()
+            .tags(
+                Tag::builder()
+                    .resource_id(name)
+                    .resource_type("auto-scaling-group")
+                    .key(crate::provider::tags::TAG_DESIRED_CAPACITY)
+                    .value(desired.to_string())
+                    .propagate_at_launch(false)
+                    .build(),
+            )
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
 pub async fn create_group(
     ctx: &ProviderData,
     s: &GroupSpec<'_>,
@@ -237,12 +258,36 @@ pub async fn delete_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError
     }
 }
 
-pub async fn tag(ctx: &ProviderData, name: &str, tags: &Tags) -> Result<(), AwsError> {
+/// Retags the group from `old` to `new` (keys no longer wanted are removed).
+pub async fn tag(ctx: &ProviderData, name: &str, old: &Tags, new: &Tags) -> Result<(), AwsError> {
+    let c = format!("auto scaling group {name}");
+    let stale = crate::provider::tags::stale_keys(old, new);
+    if !stale.is_empty() {
+        ctx.call(
+            &c,
+            ctx.autoscaling
+                .delete_tags()
+                .set_tags(Some(
+                    stale
+                        .iter()
+                        .map(|k| {
+                            Tag::builder()
+                                .resource_id(name)
+                                .resource_type("auto-scaling-group")
+                                .key(k)
+                                .build()
+                        })
+                        .collect(),
+                ))
+                .send(),
+        )
+        .await?;
+    }
     ctx.call(
-        &format!("auto scaling group {name}"),
+        &c,
         ctx.autoscaling
             .create_or_update_tags()
-            .set_tags(Some(group_tags(name, tags)))
+            .set_tags(Some(group_tags(name, new)))
             .send(),
     )
     .await

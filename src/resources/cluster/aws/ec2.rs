@@ -301,26 +301,6 @@ pub async fn delete_sg(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
     )
 }
 
-pub async fn tag(ctx: &ProviderData, ids: Vec<String>, tags: &Tags) -> Result<(), AwsError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let t: Vec<Tag> = tags
-        .iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect();
-    ctx.call(
-        "tags",
-        ctx.ec2
-            .create_tags()
-            .set_resources(Some(ids))
-            .set_tags(Some(t))
-            .send(),
-    )
-    .await
-    .map(|_| ())
-}
-
 // ---- launch template ----
 
 fn template_data(spec: &TemplateSpec, tags: &Tags, name: &str) -> RequestLaunchTemplateData {

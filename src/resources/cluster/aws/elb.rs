@@ -506,16 +506,34 @@ pub async fn tags_of(ctx: &ProviderData, arn: &str) -> Result<Tags, AwsError> {
         .collect())
 }
 
-pub async fn tag(ctx: &ProviderData, arns: Vec<String>, tags: &Tags) -> Result<(), AwsError> {
+/// Retags load-balancing objects from `old` to `new` (keys no longer wanted are removed).
+pub async fn tag(
+    ctx: &ProviderData,
+    arns: Vec<String>,
+    old: &Tags,
+    new: &Tags,
+) -> Result<(), AwsError> {
     if arns.is_empty() {
         return Ok(());
+    }
+    let stale = crate::provider::tags::stale_keys(old, new);
+    if !stale.is_empty() {
+        ctx.call(
+            "load balancer tags",
+            ctx.elbv2
+                .remove_tags()
+                .set_resource_arns(Some(arns.clone()))
+                .set_tag_keys(Some(stale))
+                .send(),
+        )
+        .await?;
     }
     ctx.call(
         "load balancer tags",
         ctx.elbv2
             .add_tags()
             .set_resource_arns(Some(arns))
-            .set_tags(Some(elb_tags(tags)))
+            .set_tags(Some(elb_tags(new)))
             .send(),
     )
     .await

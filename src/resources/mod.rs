@@ -2,6 +2,7 @@
 
 pub mod alerting;
 pub mod cluster;
+pub mod lifecycle;
 pub mod network;
 
 use std::sync::Arc;

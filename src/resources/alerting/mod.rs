@@ -10,17 +10,20 @@ mod reconcile;
 pub mod schema;
 pub mod validate;
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 
 use crate::framework::resource::{
-    import_id_diagnostics, ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
+    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, Resource,
 };
-use crate::framework::wait::timeout_for;
-use crate::framework::{AttrPath, Diagnostic, Diagnostics, Schema, Value};
+use crate::framework::{AttrPath, Diagnostics, Schema, Value};
+use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
+use crate::resources::lifecycle::{self, Lifecycle};
 use blueprint::Desired;
 use model::{Alarm, Notify, State};
 
@@ -60,8 +63,42 @@ fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
     }
 }
 
-fn aws_diag(e: &AwsError, what: &str) -> Diagnostic {
-    e.to_diagnostic(&format!("prod_alerting: {what} failed"))
+/// The lifecycle steps every resource shares, bound to alerting's.
+pub struct Life;
+
+#[async_trait]
+impl Lifecycle for Life {
+    type State = State;
+    type Desired = Desired;
+    const TYPE_NAME: &'static str = schema::TYPE_NAME;
+    const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
+
+    fn from_value(v: &Value) -> State {
+        State::from_value(v)
+    }
+    fn to_value(s: &State) -> Value {
+        s.to_value()
+    }
+    fn timeouts(s: &State) -> &Value {
+        &s.timeouts
+    }
+    /// Alerting objects are made in single calls: nothing to wait for within the limit.
+    async fn converge(
+        ctx: &ProviderData,
+        place: &Place,
+        d: &Desired,
+        p: &mut State,
+        _limit: Duration,
+    ) -> Result<(), AwsError> {
+        reconcile::converge(ctx, place, d, p).await
+    }
+    async fn delete(ctx: &ProviderData, s: &mut State, _limit: Duration) -> Result<(), AwsError> {
+        let window = env_of(s, ctx).key_deletion_window_days();
+        reconcile::delete(ctx, s, window).await
+    }
+    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
+        read::read(ctx, place, s).await
+    }
 }
 
 #[async_trait]
@@ -81,11 +118,7 @@ impl Resource<ProviderData> for Alerting {
     async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
         if req.proposed_new_state.is_null() {
             // Destroy: nothing to guard for alerting (it holds no data).
-            return PlanResponse {
-                planned_state: Value::Null,
-                planned_private: req.prior_private,
-                ..Default::default()
-            };
+            return lifecycle::plan_destroy(req);
         }
         let mut diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
@@ -120,22 +153,7 @@ impl Resource<ProviderData> for Alerting {
 
     async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
         if req.planned_state.is_null() {
-            let mut st = State::from_value(&req.prior_state);
-            let window = env_of(&st, ctx).key_deletion_window_days();
-            let limit = timeout_for(&st.timeouts, "delete", schema::DEFAULT_TIMEOUT);
-            let result =
-                match tokio::time::timeout(limit, reconcile::delete(ctx, &mut st, window)).await {
-                    Ok(r) => r,
-                    Err(_) => Err(AwsError::timed_out("prod_alerting", "delete", limit)),
-                };
-            return match result {
-                Ok(()) => ApplyResponse::default(),
-                Err(e) => ApplyResponse {
-                    new_state: st.to_value(),
-                    private: req.planned_private,
-                    diagnostics: aws_diag(&e, "delete").into(),
-                },
-            };
+            return lifecycle::destroy::<Life>(ctx, req).await;
         }
         let mut diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
@@ -153,7 +171,7 @@ impl Resource<ProviderData> for Alerting {
                 Ok(facts) => d.packs = facts.iter().flat_map(packs::cluster_pack).collect(),
                 Err(e) => {
                     diagnostics.push(
-                        aws_diag(&e, "looking up the watched clusters")
+                        lifecycle::aws_diag::<Life>(&e, "looking up the watched clusters")
                             .at(AttrPath::attr("cluster_ids")),
                     );
                     return ApplyResponse {
@@ -178,104 +196,33 @@ impl Resource<ProviderData> for Alerting {
         progress.environment = d.environment.as_str().to_string();
 
         progress.timeouts = req.config.get("timeouts").clone();
-        let op = if creating { "create" } else { "update" };
-        let limit = timeout_for(&progress.timeouts, op, schema::DEFAULT_TIMEOUT);
-        let work = async {
-            let place = ctx.place().await?;
-            reconcile::converge(ctx, &place, &d, &mut progress).await?;
-            read::read(ctx, &place, &progress).await
-        };
-        // On timeout the work is dropped; `progress` keeps every object recorded so far.
-        let result = tokio::time::timeout(limit, work)
-            .await
-            .unwrap_or_else(|_| Err(AwsError::timed_out("prod_alerting", op, limit)));
-        match result {
-            Ok(Some(mut st)) => {
+        lifecycle::converge_and_read::<Life>(
+            ctx,
+            &req,
+            &d,
+            progress,
+            diagnostics,
+            |st, progress| {
                 st.tags = progress.tags.clone();
-                ApplyResponse {
-                    new_state: st.to_value(),
-                    private: Vec::new(),
-                    diagnostics,
-                }
-            }
-            Ok(None) => {
-                diagnostics.push(Diagnostic::error(
-                    "prod_alerting: topics vanished during apply",
-                    "The topics were created but cannot be read back. Run `terraform apply` again.",
-                ));
-                ApplyResponse {
-                    new_state: progress.to_value(),
-                    private: PRIVATE_CREATE_INCOMPLETE.to_vec(),
-                    diagnostics,
-                }
-            }
-            Err(e) => {
-                diagnostics.push(aws_diag(&e, if creating { "create" } else { "update" }));
-                let private = if creating {
-                    PRIVATE_CREATE_INCOMPLETE.to_vec()
-                } else {
-                    req.planned_private
-                };
-                ApplyResponse {
-                    new_state: progress.to_value(),
-                    private,
-                    diagnostics,
-                }
-            }
-        }
+            },
+        )
+        .await
     }
 
     async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
-        if req.current_state.is_null() {
-            return ReadResponse::default();
-        }
-        let prior = State::from_value(&req.current_state);
-        let result = async {
-            let place = ctx.place().await?;
-            read::read(ctx, &place, &prior).await
-        }
-        .await;
-        match result {
-            Ok(Some(st)) => ReadResponse {
-                new_state: st.to_value(),
-                private: req.private,
-                diagnostics: Diagnostics::new(),
-            },
-            Ok(None) => ReadResponse {
-                new_state: Value::Null,
-                private: Vec::new(),
-                diagnostics: Diagnostics::new(),
-            },
-            Err(e) => ReadResponse {
-                new_state: req.current_state,
-                private: req.private,
-                diagnostics: aws_diag(&e, "read").into(),
-            },
-        }
+        lifecycle::refresh::<Life>(ctx, req).await
     }
 
     async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
         let check = validate::validate(&Value::Map(
             [("name".to_string(), Value::string(id))].into(),
         ));
-        if check.has_errors() {
-            return ImportResponse {
-                diagnostics: import_id_diagnostics(&check),
-                ..Default::default()
-            };
-        }
-        match import_state(ctx, id).await {
-            Ok(Some(st)) => ImportResponse { state: st.to_value(), ..Default::default() },
-            Ok(None) => ImportResponse {
-                diagnostics: Diagnostic::error(
-                    "Cannot import prod_alerting",
-                    format!("No topic named {id}-critical exists in this account and region; the import ID is the resource's `name`."),
-                )
-                .into(),
-                ..Default::default()
-            },
-            Err(e) => ImportResponse { diagnostics: aws_diag(&e, "import").into(), ..Default::default() },
-        }
+        lifecycle::import::<Life, _>(
+            check,
+            import_state(ctx, id),
+            format!("No topic named {id}-critical exists in this account and region; the import ID is the resource's `name`."),
+        )
+        .await
     }
 }
 

@@ -10,19 +10,21 @@ pub mod schema;
 pub mod validate;
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
 use crate::framework::decode;
 use crate::framework::resource::{
-    import_id_diagnostics, ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
+    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, Resource,
 };
-use crate::framework::wait::timeout_for;
-use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
+use crate::framework::{Diagnostics, Schema, Value};
+use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
+use crate::resources::lifecycle::{self, Lifecycle};
 use model::State;
 
 pub struct Cluster {
@@ -43,8 +45,40 @@ impl Default for Cluster {
     }
 }
 
-fn aws_diag(e: &AwsError, what: &str) -> Diagnostic {
-    e.to_diagnostic(&format!("prod_cluster: {what} failed"))
+/// The lifecycle steps every resource shares, bound to the cluster's.
+pub struct Life;
+
+#[async_trait]
+impl Lifecycle for Life {
+    type State = State;
+    type Desired = reconcile::Desired;
+    const TYPE_NAME: &'static str = schema::TYPE_NAME;
+    const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
+
+    fn from_value(v: &Value) -> State {
+        State::from_value(v)
+    }
+    fn to_value(s: &State) -> Value {
+        s.to_value()
+    }
+    fn timeouts(s: &State) -> &Value {
+        &s.timeouts
+    }
+    async fn converge(
+        ctx: &ProviderData,
+        place: &Place,
+        d: &reconcile::Desired,
+        p: &mut State,
+        limit: Duration,
+    ) -> Result<(), AwsError> {
+        reconcile::converge(ctx, place, d, p, limit).await
+    }
+    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
+        reconcile::delete(ctx, s, limit).await
+    }
+    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
+        read::read(ctx, place, s).await
+    }
 }
 
 /// The subnets of both lists, when the configuration knows them all.
@@ -100,11 +134,7 @@ impl Resource<ProviderData> for Cluster {
         if req.proposed_new_state.is_null() {
             // The cluster holds no data: destroy needs no guard (it lifts the load balancer's
             // deletion protection itself).
-            return PlanResponse {
-                planned_state: Value::Null,
-                planned_private: req.prior_private,
-                ..Default::default()
-            };
+            return lifecycle::plan_destroy(req);
         }
         let mut diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
@@ -117,7 +147,7 @@ impl Resource<ProviderData> for Cluster {
         let subnets = match subnet_facts(ctx, &req.config).await {
             Ok(s) => s,
             Err(e) => {
-                diagnostics.push(aws_diag(&e, "looking up the subnets"));
+                diagnostics.push(lifecycle::aws_diag::<Life>(&e, "looking up the subnets"));
                 return PlanResponse {
                     diagnostics,
                     ..Default::default()
@@ -144,19 +174,7 @@ impl Resource<ProviderData> for Cluster {
 
     async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
         if req.planned_state.is_null() {
-            let mut st = State::from_value(&req.prior_state);
-            let limit = timeout_for(&st.timeouts, "delete", schema::DEFAULT_TIMEOUT);
-            let result = tokio::time::timeout(limit, reconcile::delete(ctx, &mut st, limit))
-                .await
-                .unwrap_or_else(|_| Err(AwsError::timed_out("prod_cluster", "delete", limit)));
-            return match result {
-                Ok(()) => ApplyResponse::default(),
-                Err(e) => ApplyResponse {
-                    new_state: st.to_value(),
-                    private: req.planned_private,
-                    diagnostics: aws_diag(&e, "delete").into(),
-                },
-            };
+            return lifecycle::destroy::<Life>(ctx, req).await;
         }
         // Checks that need values unknown at plan time, before the first AWS call (rule 10).
         let mut diagnostics = validate::validate(&req.config);
@@ -230,83 +248,29 @@ impl Resource<ProviderData> for Cluster {
             kms_key_arn: given_key,
             tags: planned.tags_all.clone(),
         };
-        let op = if creating { "create" } else { "update" };
-        let limit = timeout_for(&progress.timeouts, op, schema::DEFAULT_TIMEOUT);
-        let work = async {
-            let place = ctx.place().await?;
-            reconcile::converge(ctx, &place, &desired, &mut progress, limit).await?;
-            read::read(ctx, &place, &progress).await
-        };
-        let result = tokio::time::timeout(limit, work)
-            .await
-            .unwrap_or_else(|_| Err(AwsError::timed_out("prod_cluster", op, limit)));
-        match result {
-            Ok(Some(mut st)) => {
-                st.tags = planned.tags.clone();
+        let planned_actual =
+            decode::int(req.planned_state.get("desired_capacity_actual")).into_known();
+        lifecycle::converge_and_read::<Life>(
+            ctx,
+            &req,
+            &desired,
+            progress,
+            diagnostics,
+            |st, progress| {
+                st.tags = progress.tags.clone();
                 st.environment = progress.environment.clone();
                 // Scaling owns the live capacity; the plan said what apply leaves, and the next
                 // refresh reports where scaling has taken it since.
-                if let Some(a) =
-                    decode::int(req.planned_state.get("desired_capacity_actual")).into_known()
-                {
+                if let Some(a) = planned_actual {
                     st.desired_capacity_actual = Some(a);
                 }
-                ApplyResponse {
-                    new_state: st.to_value(),
-                    private: Vec::new(),
-                    diagnostics,
-                }
-            }
-            Ok(None) => {
-                diagnostics.push(Diagnostic::error(
-                    "prod_cluster: the cluster vanished during apply",
-                    "Its objects were made but cannot be read back. Run `terraform apply` again.",
-                ));
-                ApplyResponse {
-                    new_state: progress.to_value(),
-                    private: PRIVATE_CREATE_INCOMPLETE.to_vec(),
-                    diagnostics,
-                }
-            }
-            Err(e) => {
-                diagnostics.push(aws_diag(&e, op));
-                let private = if creating {
-                    PRIVATE_CREATE_INCOMPLETE.to_vec()
-                } else {
-                    req.planned_private
-                };
-                ApplyResponse {
-                    new_state: progress.to_value(),
-                    private,
-                    diagnostics,
-                }
-            }
-        }
+            },
+        )
+        .await
     }
 
     async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
-        if req.current_state.is_null() {
-            return ReadResponse::default();
-        }
-        let prior = State::from_value(&req.current_state);
-        let result = async {
-            let place = ctx.place().await?;
-            read::read(ctx, &place, &prior).await
-        }
-        .await;
-        match result {
-            Ok(Some(st)) => ReadResponse {
-                new_state: st.to_value(),
-                private: req.private,
-                diagnostics: Diagnostics::new(),
-            },
-            Ok(None) => ReadResponse::default(),
-            Err(e) => ReadResponse {
-                new_state: req.current_state,
-                private: req.private,
-                diagnostics: aws_diag(&e, "read").into(),
-            },
-        }
+        lifecycle::refresh::<Life>(ctx, req).await
     }
 
     async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
@@ -318,24 +282,12 @@ impl Resource<ProviderData> for Cluster {
             ]
             .into(),
         ));
-        if check.has_errors() {
-            return ImportResponse {
-                diagnostics: import_id_diagnostics(&check),
-                ..Default::default()
-            };
-        }
-        match import_state(ctx, id).await {
-            Ok(Some(st)) => ImportResponse { state: st.to_value(), ..Default::default() },
-            Ok(None) => ImportResponse {
-                diagnostics: Diagnostic::error(
-                    "Cannot import prod_cluster",
-                    format!("No load balancer named {id} tagged prod:resource = prod_cluster.{id} exists in this account and region; the import ID is the cluster's `name`."),
-                )
-                .into(),
-                ..Default::default()
-            },
-            Err(e) => ImportResponse { diagnostics: aws_diag(&e, "import").into(), ..Default::default() },
-        }
+        lifecycle::import::<Life, _>(
+            check,
+            import_state(ctx, id),
+            format!("No load balancer named {id} tagged prod:resource = prod_cluster.{id} exists in this account and region; the import ID is the cluster's `name`."),
+        )
+        .await
     }
 }
 

@@ -11,15 +11,18 @@ pub mod validate;
 
 use async_trait::async_trait;
 
+use std::time::Duration;
+
 use crate::framework::resource::{
-    import_id_diagnostics, ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
+    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, Resource,
 };
-use crate::framework::wait::timeout_for;
-use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
+use crate::framework::{Diagnostics, Schema, Value};
+use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
+use crate::resources::lifecycle::{self, Lifecycle};
 use model::State;
 
 pub struct Network {
@@ -40,8 +43,40 @@ impl Default for Network {
     }
 }
 
-fn aws_diag(e: &AwsError, what: &str) -> Diagnostic {
-    e.to_diagnostic(&format!("prod_network: {what} failed"))
+/// The lifecycle steps every resource shares, bound to the network's.
+pub struct Life;
+
+#[async_trait]
+impl Lifecycle for Life {
+    type State = State;
+    type Desired = reconcile::Desired;
+    const TYPE_NAME: &'static str = schema::TYPE_NAME;
+    const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
+
+    fn from_value(v: &Value) -> State {
+        State::from_value(v)
+    }
+    fn to_value(s: &State) -> Value {
+        s.to_value()
+    }
+    fn timeouts(s: &State) -> &Value {
+        &s.timeouts
+    }
+    async fn converge(
+        ctx: &ProviderData,
+        place: &Place,
+        d: &reconcile::Desired,
+        p: &mut State,
+        limit: Duration,
+    ) -> Result<(), AwsError> {
+        reconcile::converge(ctx, place, d, p, limit).await
+    }
+    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
+        reconcile::delete(ctx, s, limit).await
+    }
+    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
+        read::read(ctx, place, s).await
+    }
 }
 
 #[async_trait]
@@ -61,11 +96,7 @@ impl Resource<ProviderData> for Network {
     async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
         if req.proposed_new_state.is_null() {
             // The network holds no data: destroy needs no guard.
-            return PlanResponse {
-                planned_state: Value::Null,
-                planned_private: req.prior_private,
-                ..Default::default()
-            };
+            return lifecycle::plan_destroy(req);
         }
         let mut diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
@@ -79,7 +110,10 @@ impl Resource<ProviderData> for Network {
             match aws::zones(ctx).await {
                 Ok(z) => Some(z),
                 Err(e) => {
-                    diagnostics.push(aws_diag(&e, "listing availability zones"));
+                    diagnostics.push(lifecycle::aws_diag::<Life>(
+                        &e,
+                        "listing availability zones",
+                    ));
                     return PlanResponse {
                         diagnostics,
                         ..Default::default()
@@ -109,21 +143,9 @@ impl Resource<ProviderData> for Network {
 
     async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
         if req.planned_state.is_null() {
-            let mut st = State::from_value(&req.prior_state);
-            let limit = timeout_for(&st.timeouts, "delete", schema::DEFAULT_TIMEOUT);
-            let result = tokio::time::timeout(limit, reconcile::delete(ctx, &mut st, limit))
-                .await
-                .unwrap_or_else(|_| Err(AwsError::timed_out("prod_network", "delete", limit)));
-            return match result {
-                Ok(()) => ApplyResponse::default(),
-                Err(e) => ApplyResponse {
-                    new_state: st.to_value(),
-                    private: req.planned_private,
-                    diagnostics: aws_diag(&e, "delete").into(),
-                },
-            };
+            return lifecycle::destroy::<Life>(ctx, req).await;
         }
-        let mut diagnostics = validate::validate(&req.config);
+        let diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
             return ApplyResponse {
                 new_state: req.prior_state,
@@ -133,8 +155,7 @@ impl Resource<ProviderData> for Network {
         }
         let planned = State::from_value(&req.planned_state);
         let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
-        let creating = req.prior_state.is_null();
-        let mut progress = if creating {
+        let mut progress = if req.prior_state.is_null() {
             State {
                 name: planned.name.clone(),
                 cidr_block: planned.cidr_block.clone(),
@@ -154,99 +175,33 @@ impl Resource<ProviderData> for Network {
             zones: planned.availability_zones.clone(),
             tags: planned.tags_all.clone(),
         };
-        let op = if creating { "create" } else { "update" };
-        let limit = timeout_for(&progress.timeouts, op, schema::DEFAULT_TIMEOUT);
-        let work = async {
-            let place = ctx.place().await?;
-            reconcile::converge(ctx, &place, &desired, &mut progress, limit).await?;
-            read::read(ctx, &place, &progress).await
-        };
-        let result = tokio::time::timeout(limit, work)
-            .await
-            .unwrap_or_else(|_| Err(AwsError::timed_out("prod_network", op, limit)));
-        match result {
-            Ok(Some(mut st)) => {
+        lifecycle::converge_and_read::<Life>(
+            ctx,
+            &req,
+            &desired,
+            progress,
+            diagnostics,
+            |st, progress| {
                 st.tags = progress.tags.clone();
-                ApplyResponse {
-                    new_state: st.to_value(),
-                    private: Vec::new(),
-                    diagnostics,
-                }
-            }
-            Ok(None) => {
-                diagnostics.push(Diagnostic::error(
-                    "prod_network: the VPC vanished during apply",
-                    "The VPC was created but cannot be read back. Run `terraform apply` again.",
-                ));
-                ApplyResponse {
-                    new_state: progress.to_value(),
-                    private: PRIVATE_CREATE_INCOMPLETE.to_vec(),
-                    diagnostics,
-                }
-            }
-            Err(e) => {
-                diagnostics.push(aws_diag(&e, op));
-                let private = if creating {
-                    PRIVATE_CREATE_INCOMPLETE.to_vec()
-                } else {
-                    req.planned_private
-                };
-                ApplyResponse {
-                    new_state: progress.to_value(),
-                    private,
-                    diagnostics,
-                }
-            }
-        }
+            },
+        )
+        .await
     }
 
     async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
-        if req.current_state.is_null() {
-            return ReadResponse::default();
-        }
-        let prior = State::from_value(&req.current_state);
-        let result = async {
-            let place = ctx.place().await?;
-            read::read(ctx, &place, &prior).await
-        }
-        .await;
-        match result {
-            Ok(Some(st)) => ReadResponse {
-                new_state: st.to_value(),
-                private: req.private,
-                diagnostics: Diagnostics::new(),
-            },
-            Ok(None) => ReadResponse::default(),
-            Err(e) => ReadResponse {
-                new_state: req.current_state,
-                private: req.private,
-                diagnostics: aws_diag(&e, "read").into(),
-            },
-        }
+        lifecycle::refresh::<Life>(ctx, req).await
     }
 
     async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
         let check = validate::validate(&Value::Map(
             [("name".to_string(), Value::string(id))].into(),
         ));
-        if check.has_errors() {
-            return ImportResponse {
-                diagnostics: import_id_diagnostics(&check),
-                ..Default::default()
-            };
-        }
-        match import_state(ctx, id).await {
-            Ok(Some(st)) => ImportResponse { state: st.to_value(), ..Default::default() },
-            Ok(None) => ImportResponse {
-                diagnostics: Diagnostic::error(
-                    "Cannot import prod_network",
-                    format!("No VPC tagged prod:resource = prod_network.{id} exists in this account and region; the import ID is the network's `name`."),
-                )
-                .into(),
-                ..Default::default()
-            },
-            Err(e) => ImportResponse { diagnostics: aws_diag(&e, "import").into(), ..Default::default() },
-        }
+        lifecycle::import::<Life, _>(
+            check,
+            import_state(ctx, id),
+            format!("No VPC tagged prod:resource = prod_network.{id} exists in this account and region; the import ID is the network's `name`."),
+        )
+        .await
     }
 }
 

@@ -1,0 +1,204 @@
+//! The part of plan, apply, read and import that every resource does the same way: destroy within
+//! the `delete` timeout keeping what is left, converge-then-read within the `create`/`update`
+//! timeout returning the partial state on failure (contract rule 14), refresh, and import by name.
+//! A resource supplies its state conversions, its delete and its read through [`Lifecycle`].
+
+use std::future::Future;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::framework::resource::{
+    import_id_diagnostics, ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse,
+    ReadRequest, ReadResponse, PRIVATE_CREATE_INCOMPLETE,
+};
+use crate::framework::wait::timeout_for;
+use crate::framework::{Diagnostic, Diagnostics, Value};
+use crate::provider::aws::Place;
+use crate::provider::error::AwsError;
+use crate::provider::ProviderData;
+
+#[async_trait]
+pub trait Lifecycle: Send + Sync {
+    type State: Send + Sync;
+    /// The blueprint's output apply converges to.
+    type Desired: Send + Sync;
+    /// The resource type, e.g. `prod_cluster`.
+    const TYPE_NAME: &'static str;
+    /// The timeout of an operation the `timeouts` block leaves unset.
+    const DEFAULT_TIMEOUT: &'static str;
+
+    fn from_value(v: &Value) -> Self::State;
+    fn to_value(s: &Self::State) -> Value;
+    fn timeouts(s: &Self::State) -> &Value;
+    /// Makes AWS match `d`, recording each object in `p` before the next call.
+    async fn converge(
+        ctx: &ProviderData,
+        place: &Place,
+        d: &Self::Desired,
+        p: &mut Self::State,
+        limit: Duration,
+    ) -> Result<(), AwsError>;
+    /// Deletes every object; on error `s` still names what exists.
+    async fn delete(
+        ctx: &ProviderData,
+        s: &mut Self::State,
+        limit: Duration,
+    ) -> Result<(), AwsError>;
+    /// The live state, or `None` when nothing of the resource is left.
+    async fn read(
+        ctx: &ProviderData,
+        place: &Place,
+        s: &Self::State,
+    ) -> Result<Option<Self::State>, AwsError>;
+}
+
+pub fn aws_diag<L: Lifecycle>(e: &AwsError, what: &str) -> Diagnostic {
+    e.to_diagnostic(&format!("{}: {what} failed", L::TYPE_NAME))
+}
+
+/// The plan of a destroy: nothing to compute (resources with data add their guard before this).
+pub fn plan_destroy(req: PlanRequest) -> PlanResponse {
+    PlanResponse {
+        planned_state: Value::Null,
+        planned_private: req.prior_private,
+        ..Default::default()
+    }
+}
+
+/// Apply of a destroy: delete within the `delete` timeout; on failure the state keeps what is left.
+pub async fn destroy<L: Lifecycle>(ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
+    let mut st = L::from_value(&req.prior_state);
+    let limit = timeout_for(L::timeouts(&st), "delete", L::DEFAULT_TIMEOUT);
+    let result = tokio::time::timeout(limit, L::delete(ctx, &mut st, limit))
+        .await
+        .unwrap_or_else(|_| Err(AwsError::timed_out(L::TYPE_NAME, "delete", limit)));
+    match result {
+        Ok(()) => ApplyResponse::default(),
+        Err(e) => ApplyResponse {
+            new_state: L::to_value(&st),
+            private: req.planned_private,
+            diagnostics: aws_diag::<L>(&e, "delete").into(),
+        },
+    }
+}
+
+/// Create or update: runs `converge` (which records every object in `progress` as it makes it),
+/// then reads the result back, all within the operation's timeout. On failure the response carries
+/// `progress`, marked as an unfinished create when it was one, so Terraform taints it and the next
+/// apply removes every partial object. `finish` adjusts the read state (what read cannot know).
+pub async fn converge_and_read<L: Lifecycle>(
+    ctx: &ProviderData,
+    req: &ApplyRequest,
+    desired: &L::Desired,
+    mut progress: L::State,
+    diagnostics: Diagnostics,
+    finish: impl FnOnce(&mut L::State, &L::State),
+) -> ApplyResponse {
+    let creating = req.prior_state.is_null();
+    let op = if creating { "create" } else { "update" };
+    let limit = timeout_for(L::timeouts(&progress), op, L::DEFAULT_TIMEOUT);
+    let mut diagnostics = diagnostics;
+    let result = match ctx.place().await {
+        Err(e) => Err(e),
+        Ok(place) => {
+            let work = async {
+                L::converge(ctx, &place, desired, &mut progress, limit).await?;
+                L::read(ctx, &place, &progress).await
+            };
+            tokio::time::timeout(limit, work)
+                .await
+                .unwrap_or_else(|_| Err(AwsError::timed_out(L::TYPE_NAME, op, limit)))
+        }
+    };
+    match result {
+        Ok(Some(mut st)) => {
+            finish(&mut st, &progress);
+            ApplyResponse {
+                new_state: L::to_value(&st),
+                private: Vec::new(),
+                diagnostics,
+            }
+        }
+        Ok(None) => {
+            diagnostics.push(Diagnostic::error(
+                format!("{}: the objects vanished during apply", L::TYPE_NAME),
+                "They were made but cannot be read back. Run `terraform apply` again.",
+            ));
+            ApplyResponse {
+                new_state: L::to_value(&progress),
+                private: PRIVATE_CREATE_INCOMPLETE.to_vec(),
+                diagnostics,
+            }
+        }
+        Err(e) => {
+            diagnostics.push(aws_diag::<L>(&e, op));
+            ApplyResponse {
+                new_state: L::to_value(&progress),
+                private: if creating {
+                    PRIVATE_CREATE_INCOMPLETE.to_vec()
+                } else {
+                    req.planned_private.clone()
+                },
+                diagnostics,
+            }
+        }
+    }
+}
+
+/// Refresh: the live state; null when nothing is left (Terraform plans a create); the prior state
+/// with an error when AWS could not be asked.
+pub async fn refresh<L: Lifecycle>(ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
+    if req.current_state.is_null() {
+        return ReadResponse::default();
+    }
+    let prior = L::from_value(&req.current_state);
+    let result = async {
+        let place = ctx.place().await?;
+        L::read(ctx, &place, &prior).await
+    }
+    .await;
+    match result {
+        Ok(Some(st)) => ReadResponse {
+            new_state: L::to_value(&st),
+            private: req.private,
+            diagnostics: Diagnostics::new(),
+        },
+        Ok(None) => ReadResponse::default(),
+        Err(e) => ReadResponse {
+            new_state: req.current_state,
+            private: req.private,
+            diagnostics: aws_diag::<L>(&e, "read").into(),
+        },
+    }
+}
+
+/// Import by name: the ID is checked like the `name` argument (`check` holds that validation),
+/// then `find` rebuilds the state; `absent` says where the resource would have been found.
+pub async fn import<L, F>(check: Diagnostics, find: F, absent: String) -> ImportResponse
+where
+    L: Lifecycle,
+    F: Future<Output = Result<Option<L::State>, AwsError>>,
+{
+    if check.has_errors() {
+        return ImportResponse {
+            diagnostics: import_id_diagnostics(&check),
+            ..Default::default()
+        };
+    }
+    match find.await {
+        Ok(Some(st)) => ImportResponse {
+            state: L::to_value(&st),
+            ..Default::default()
+        },
+        Ok(None) => ImportResponse {
+            diagnostics: Diagnostic::error(format!("Cannot import {}", L::TYPE_NAME), absent)
+                .into(),
+            ..Default::default()
+        },
+        Err(e) => ImportResponse {
+            diagnostics: aws_diag::<L>(&e, "import").into(),
+            ..Default::default()
+        },
+    }
+}

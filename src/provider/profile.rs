@@ -91,6 +91,57 @@ impl Environment {
     pub fn load_balancer_deletion_protection(self) -> bool {
         self == Environment::Production
     }
+
+    /// `prod_database_ha`: Multi-AZ primary (required in production).
+    pub fn db_multi_az(self) -> bool {
+        self != Environment::Development
+    }
+    pub fn db_replicas(self) -> i64 {
+        match self {
+            Environment::Development => 0,
+            Environment::Staging => 1,
+            Environment::Production => 2,
+        }
+    }
+    pub fn db_instance_class(self) -> &'static str {
+        match self {
+            Environment::Development => "db.t4g.medium",
+            _ => "db.r6g.large",
+        }
+    }
+    /// (allocated, max) storage in GiB for non-Aurora engines.
+    pub fn db_storage_gib(self) -> (i64, i64) {
+        match self {
+            Environment::Development => (20, 100),
+            Environment::Staging => (50, 500),
+            Environment::Production => (100, 1000),
+        }
+    }
+    pub fn db_backup_retention_days(self) -> i64 {
+        match self {
+            Environment::Development => 1,
+            Environment::Staging => 7,
+            Environment::Production => 30,
+        }
+    }
+    /// The least retention a profile accepts.
+    pub fn db_backup_retention_floor(self) -> i64 {
+        match self {
+            Environment::Production => 7,
+            _ => 1,
+        }
+    }
+    pub fn db_deletion_protection(self) -> bool {
+        self != Environment::Development
+    }
+    /// A final snapshot on destroy (required in production).
+    pub fn db_final_snapshot(self) -> bool {
+        self != Environment::Development
+    }
+    /// Performance Insights and enhanced monitoring (every 60 s) outside development.
+    pub fn db_monitoring(self) -> bool {
+        self != Environment::Development
+    }
 }
 
 impl fmt::Display for Environment {

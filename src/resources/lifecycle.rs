@@ -31,6 +31,9 @@ pub trait Lifecycle: Send + Sync {
     fn from_value(v: &Value) -> Self::State;
     fn to_value(s: &Self::State) -> Value;
     fn timeouts(s: &Self::State) -> &Value;
+    /// Told, before a destroy, that the create never finished (private state), so that the delete
+    /// can skip what only a finished database deserves (the guard, the final snapshot).
+    fn mark_create_incomplete(_s: &mut Self::State) {}
     /// Makes AWS match `d`, recording each object in `p` before the next call.
     async fn converge(
         ctx: &ProviderData,
@@ -69,6 +72,9 @@ pub fn plan_destroy(req: PlanRequest) -> PlanResponse {
 /// Apply of a destroy: delete within the `delete` timeout; on failure the state keeps what is left.
 pub async fn destroy<L: Lifecycle>(ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
     let mut st = L::from_value(&req.prior_state);
+    if req.planned_private == PRIVATE_CREATE_INCOMPLETE {
+        L::mark_create_incomplete(&mut st);
+    }
     let limit = timeout_for(L::timeouts(&st), "delete", L::DEFAULT_TIMEOUT);
     let result = tokio::time::timeout(limit, L::delete(ctx, &mut st, limit))
         .await

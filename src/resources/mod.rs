@@ -2,6 +2,7 @@
 
 pub mod alerting;
 pub mod cluster;
+pub mod database;
 pub mod lifecycle;
 pub mod network;
 
@@ -14,6 +15,7 @@ pub fn all() -> Vec<Arc<dyn Resource<ProviderData>>> {
     vec![
         Arc::new(alerting::Alerting::new()),
         Arc::new(cluster::Cluster::new()),
+        Arc::new(database::Database::new()),
         Arc::new(network::Network::new()),
     ]
 }

@@ -173,30 +173,7 @@ pub fn template_spec(i: &TemplateInputs<'_>) -> TemplateSpec {
     }
 }
 
-/// A security-group rule, for comparing what is wanted with what is there.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Rule {
-    /// "tcp", or "-1" for all.
-    pub protocol: String,
-    pub from: i32,
-    pub to: i32,
-    pub peer: Peer,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Peer {
-    Cidr(String),
-    Group(String),
-}
-
-fn tcp(port: i32, peer: Peer) -> Rule {
-    Rule {
-        protocol: "tcp".into(),
-        from: port,
-        to: port,
-        peer,
-    }
-}
+pub use crate::provider::ec2::{tcp, Peer, Rule};
 
 /// The load balancer admits 443 and 80 (which only redirects) from `ingress`, and reaches only the
 /// instances' port on their group.

@@ -1,22 +1,24 @@
 //! EC2: subnets and images (looked up), security groups and their rules, the launch template.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use aws_sdk_ec2::types::{
-    Filter, IpPermission, IpRange, LaunchTemplateBlockDeviceMappingRequest,
-    LaunchTemplateEbsBlockDeviceRequest, LaunchTemplateHttpTokensState,
-    LaunchTemplateIamInstanceProfileSpecificationRequest,
+    LaunchTemplateBlockDeviceMappingRequest, LaunchTemplateEbsBlockDeviceRequest,
+    LaunchTemplateHttpTokensState, LaunchTemplateIamInstanceProfileSpecificationRequest,
     LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
     LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
     LaunchTemplateTagSpecificationRequest, LaunchTemplatesMonitoringRequest,
     RequestLaunchTemplateData, ResourceType, ResponseLaunchTemplateData, Tag, TagSpecification,
-    UserIdGroupPair, VolumeType,
+    VolumeType,
 };
 
 use super::{invalid, Tags};
-use crate::provider::error::{ok_if_missing, AwsError};
+pub use crate::provider::ec2::{
+    create_sg, delete_sg, find_sg, sg_rules, subnets, sync_rules, Rules, SubnetFacts,
+};
+use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
-use crate::resources::cluster::blueprint::{Peer, Rule, TemplateSpec};
+use crate::resources::cluster::blueprint::TemplateSpec;
 
 fn ec2_tags(tags: &Tags, name: &str) -> Vec<Tag> {
     let mut v: Vec<Tag> = tags
@@ -25,44 +27,6 @@ fn ec2_tags(tags: &Tags, name: &str) -> Vec<Tag> {
         .collect();
     v.push(Tag::builder().key("Name").value(name).build());
     v
-}
-
-fn filter(name: &str, value: &str) -> Filter {
-    Filter::builder().name(name).values(value).build()
-}
-
-/// Where a subnet is.
-#[derive(Clone, Debug)]
-pub struct SubnetFacts {
-    pub id: String,
-    pub vpc: String,
-    pub zone: String,
-}
-
-/// The subnets named, in one call. A missing subnet is an error naming it.
-pub async fn subnets(ctx: &ProviderData, ids: &[String]) -> Result<Vec<SubnetFacts>, AwsError> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    let out = ctx
-        .call(
-            "subnets",
-            ctx.ec2
-                .describe_subnets()
-                .set_subnet_ids(Some(ids.to_vec()))
-                .send(),
-        )
-        .await?;
-    Ok(out
-        .subnets
-        .unwrap_or_default()
-        .into_iter()
-        .map(|s| SubnetFacts {
-            id: s.subnet_id.unwrap_or_default(),
-            vpc: s.vpc_id.unwrap_or_default(),
-            zone: s.availability_zone.unwrap_or_default(),
-        })
-        .collect())
 }
 
 /// The image's root device name (`/dev/xvda`, `/dev/sda1`), or `None` when there is no such image.
@@ -83,222 +47,6 @@ pub async fn root_device(ctx: &ProviderData, image: &str) -> Result<Option<Strin
         Err(e) if e.is_not_found() || e.code() == Some("InvalidAMIID.Malformed") => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-// ---- security groups ----
-
-pub async fn find_sg(
-    ctx: &ProviderData,
-    vpc: &str,
-    name: &str,
-) -> Result<Option<String>, AwsError> {
-    let out = ctx
-        .call(
-            &format!("security group {name}"),
-            ctx.ec2
-                .describe_security_groups()
-                .filters(filter("vpc-id", vpc))
-                .filters(filter("group-name", name))
-                .send(),
-        )
-        .await?;
-    Ok(out
-        .security_groups
-        .unwrap_or_default()
-        .into_iter()
-        .find(|g| g.group_name.as_deref() == Some(name) && g.vpc_id.as_deref() == Some(vpc))
-        .and_then(|g| g.group_id))
-}
-
-pub async fn create_sg(
-    ctx: &ProviderData,
-    vpc: &str,
-    name: &str,
-    description: &str,
-    tags: &Tags,
-) -> Result<String, AwsError> {
-    let c = format!("security group {name}");
-    let out = ctx
-        .call(
-            &c,
-            ctx.ec2
-                .create_security_group()
-                .group_name(name)
-                .description(description)
-                .vpc_id(vpc)
-                .tag_specifications(
-                    TagSpecification::builder()
-                        .resource_type(ResourceType::SecurityGroup)
-                        .set_tags(Some(ec2_tags(tags, name)))
-                        .build(),
-                )
-                .send(),
-        )
-        .await?;
-    out.group_id.ok_or_else(|| invalid(&c, "no group id"))
-}
-
-/// A group's rules: (inbound, outbound).
-pub type Rules = (BTreeSet<Rule>, BTreeSet<Rule>);
-
-fn rules_of(perms: &[IpPermission]) -> BTreeSet<Rule> {
-    let mut out = BTreeSet::new();
-    for p in perms {
-        let protocol = p.ip_protocol.clone().unwrap_or_else(|| "-1".into());
-        let (from, to) = if protocol == "-1" {
-            (-1, -1)
-        } else {
-            (p.from_port.unwrap_or(-1), p.to_port.unwrap_or(-1))
-        };
-        let mut add = |peer| {
-            out.insert(Rule {
-                protocol: protocol.clone(),
-                from,
-                to,
-                peer,
-            });
-        };
-        for r in p.ip_ranges.iter().flatten() {
-            add(Peer::Cidr(r.cidr_ip.clone().unwrap_or_default()));
-        }
-        for r in p.ipv6_ranges.iter().flatten() {
-            add(Peer::Cidr(r.cidr_ipv6.clone().unwrap_or_default()));
-        }
-        for g in p.user_id_group_pairs.iter().flatten() {
-            add(Peer::Group(g.group_id.clone().unwrap_or_default()));
-        }
-        for l in p.prefix_list_ids.iter().flatten() {
-            add(Peer::Cidr(l.prefix_list_id.clone().unwrap_or_default()));
-        }
-    }
-    out
-}
-
-/// The rules of every group named, in one call; a group that does not exist is absent.
-pub async fn sg_rules(
-    ctx: &ProviderData,
-    ids: &[String],
-) -> Result<BTreeMap<String, Rules>, AwsError> {
-    if ids.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let out = match ctx
-        .call(
-            "security groups",
-            ctx.ec2
-                .describe_security_groups()
-                .filters(
-                    Filter::builder()
-                        .name("group-id")
-                        .set_values(Some(ids.to_vec()))
-                        .build(),
-                )
-                .send(),
-        )
-        .await
-    {
-        Ok(o) => o,
-        Err(e) if e.is_not_found() => return Ok(BTreeMap::new()),
-        Err(e) => return Err(e),
-    };
-    Ok(out
-        .security_groups
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|g| g.group_id.as_ref().is_some_and(|id| ids.contains(id)))
-        .map(|g| {
-            (
-                g.group_id.clone().unwrap_or_default(),
-                (
-                    rules_of(g.ip_permissions()),
-                    rules_of(g.ip_permissions_egress()),
-                ),
-            )
-        })
-        .collect())
-}
-
-fn permission(r: &Rule) -> IpPermission {
-    let b = IpPermission::builder()
-        .ip_protocol(&r.protocol)
-        .from_port(r.from)
-        .to_port(r.to);
-    match &r.peer {
-        Peer::Cidr(c) => b.ip_ranges(IpRange::builder().cidr_ip(c).build()),
-        Peer::Group(g) => b.user_id_group_pairs(UserIdGroupPair::builder().group_id(g).build()),
-    }
-    .build()
-}
-
-/// Makes a group's rules in one direction exactly `want`: missing ones added, extra ones revoked.
-pub async fn sync_rules(
-    ctx: &ProviderData,
-    sg: &str,
-    inbound: bool,
-    want: &BTreeSet<Rule>,
-    have: &BTreeSet<Rule>,
-) -> Result<(), AwsError> {
-    let c = format!("security group {sg}");
-    let add: Vec<IpPermission> = want.difference(have).map(permission).collect();
-    let remove: Vec<IpPermission> = have.difference(want).map(permission).collect();
-    if !remove.is_empty() {
-        if inbound {
-            ctx.call(
-                &c,
-                ctx.ec2
-                    .revoke_security_group_ingress()
-                    .group_id(sg)
-                    .set_ip_permissions(Some(remove))
-                    .send(),
-            )
-            .await?;
-        } else {
-            ctx.call(
-                &c,
-                ctx.ec2
-                    .revoke_security_group_egress()
-                    .group_id(sg)
-                    .set_ip_permissions(Some(remove))
-                    .send(),
-            )
-            .await?;
-        }
-    }
-    if !add.is_empty() {
-        if inbound {
-            ctx.call(
-                &c,
-                ctx.ec2
-                    .authorize_security_group_ingress()
-                    .group_id(sg)
-                    .set_ip_permissions(Some(add))
-                    .send(),
-            )
-            .await?;
-        } else {
-            ctx.call(
-                &c,
-                ctx.ec2
-                    .authorize_security_group_egress()
-                    .group_id(sg)
-                    .set_ip_permissions(Some(add))
-                    .send(),
-            )
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-pub async fn delete_sg(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
-    ok_if_missing(
-        ctx.call(
-            &format!("security group {id}"),
-            ctx.ec2.delete_security_group().group_id(id).send(),
-        )
-        .await
-        .map(|_| ()),
-    )
 }
 
 // ---- launch template ----

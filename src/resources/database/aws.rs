@@ -1,0 +1,639 @@
+//! The RDS calls `prod_database_ha` makes: instances (primary and replicas), the subnet group and
+//! the parameter group. One small function per call.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, DbInstance, Filter, Parameter, Tag};
+
+use crate::provider::error::{ok_if_missing, AwsError};
+use crate::provider::ProviderData;
+
+pub type Tags = BTreeMap<String, String>;
+
+fn rds_tags(tags: &Tags) -> Vec<Tag> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+fn invalid(component: &str, message: impl Into<String>) -> AwsError {
+    AwsError::Invalid {
+        component: component.to_string(),
+        message: message.into(),
+    }
+}
+
+/// An instance as read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Instance {
+    pub id: String,
+    pub arn: String,
+    pub status: String,
+    pub engine_version: String,
+    pub class: String,
+    pub allocated_storage: i64,
+    pub max_allocated_storage: Option<i64>,
+    pub multi_az: bool,
+    pub encrypted: bool,
+    pub kms_key: Option<String>,
+    pub backup_retention_days: i64,
+    pub backup_window: String,
+    pub maintenance_window: String,
+    pub deletion_protection: bool,
+    pub copy_tags: bool,
+    pub iam_auth: bool,
+    pub monitoring_interval: i32,
+    pub log_exports: Vec<String>,
+    pub auto_minor_upgrade: bool,
+    pub public: bool,
+    pub endpoint: Option<String>,
+    pub port: Option<i64>,
+    pub zone: Option<String>,
+    pub parameter_group: Option<String>,
+    pub security_groups: Vec<String>,
+    pub subnet_group: Option<String>,
+    pub master_secret_arn: Option<String>,
+    pub master_username: String,
+    pub replica_of: Option<String>,
+    pub replicas: Vec<String>,
+    pub tags: Tags,
+}
+
+fn instance(i: DbInstance) -> Instance {
+    let pending = i.pending_modified_values.clone();
+    Instance {
+        id: i.db_instance_identifier.unwrap_or_default(),
+        arn: i.db_instance_arn.unwrap_or_default(),
+        status: i.db_instance_status.unwrap_or_default(),
+        engine_version: i.engine_version.unwrap_or_default(),
+        // A change AWS holds as pending is reported as it will be (contract rule 11).
+        class: pending
+            .as_ref()
+            .and_then(|p| p.db_instance_class.clone())
+            .or(i.db_instance_class)
+            .unwrap_or_default(),
+        allocated_storage: pending
+            .as_ref()
+            .and_then(|p| p.allocated_storage)
+            .or(i.allocated_storage)
+            .unwrap_or_default() as i64,
+        max_allocated_storage: i.max_allocated_storage.map(i64::from),
+        multi_az: pending
+            .as_ref()
+            .and_then(|p| p.multi_az)
+            .or(i.multi_az)
+            .unwrap_or(false),
+        encrypted: i.storage_encrypted.unwrap_or(false),
+        kms_key: i.kms_key_id,
+        backup_retention_days: pending
+            .as_ref()
+            .and_then(|p| p.backup_retention_period)
+            .or(i.backup_retention_period)
+            .unwrap_or_default() as i64,
+        backup_window: i.preferred_backup_window.unwrap_or_default(),
+        maintenance_window: i.preferred_maintenance_window.unwrap_or_default(),
+        deletion_protection: i.deletion_protection.unwrap_or(false),
+        copy_tags: i.copy_tags_to_snapshot.unwrap_or(false),
+        iam_auth: i.iam_database_authentication_enabled.unwrap_or(false),
+        monitoring_interval: i.monitoring_interval.unwrap_or_default(),
+        log_exports: i.enabled_cloudwatch_logs_exports.unwrap_or_default(),
+        auto_minor_upgrade: i.auto_minor_version_upgrade.unwrap_or(false),
+        public: i.publicly_accessible.unwrap_or(false),
+        endpoint: i.endpoint.as_ref().and_then(|e| e.address.clone()),
+        port: i.endpoint.as_ref().and_then(|e| e.port).map(i64::from),
+        zone: i.availability_zone,
+        parameter_group: i
+            .db_parameter_groups
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(|g| g.db_parameter_group_name),
+        security_groups: i
+            .vpc_security_groups
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|g| g.vpc_security_group_id)
+            .collect(),
+        subnet_group: i.db_subnet_group.and_then(|g| g.db_subnet_group_name),
+        master_secret_arn: i.master_user_secret.and_then(|s| s.secret_arn),
+        master_username: i.master_username.unwrap_or_default(),
+        replica_of: i.read_replica_source_db_instance_identifier,
+        replicas: i.read_replica_db_instance_identifiers.unwrap_or_default(),
+        tags: i
+            .tag_list
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|t| Some((t.key?, t.value?)))
+            .collect(),
+    }
+}
+
+/// The instances named, in one filtered call (absent ones are simply not returned).
+pub async fn instances(ctx: &ProviderData, ids: &[String]) -> Result<Vec<Instance>, AwsError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let out = ctx
+        .call(
+            "db instances",
+            ctx.rds
+                .describe_db_instances()
+                .filters(
+                    Filter::builder()
+                        .name("db-instance-id")
+                        .set_values(Some(ids.to_vec()))
+                        .build(),
+                )
+                .send(),
+        )
+        .await?;
+    Ok(out
+        .db_instances
+        .unwrap_or_default()
+        .into_iter()
+        .map(instance)
+        .filter(|i| i.status != "deleted")
+        .collect())
+}
+
+/// Everything a primary is made with.
+pub struct PrimarySpec<'a> {
+    pub id: &'a str,
+    pub engine: &'a str,
+    pub engine_version: &'a str,
+    pub class: &'a str,
+    pub allocated_storage: i64,
+    pub max_allocated_storage: i64,
+    pub master_username: &'a str,
+    pub kms_key: &'a str,
+    pub multi_az: bool,
+    pub backup_retention_days: i64,
+    pub backup_window: &'a str,
+    pub maintenance_window: &'a str,
+    pub deletion_protection: bool,
+    pub monitoring_role: Option<&'a str>,
+    pub log_exports: Vec<String>,
+    pub parameter_group: &'a str,
+    pub subnet_group: &'a str,
+    pub security_group: &'a str,
+    pub port: i64,
+}
+
+pub async fn create_primary(
+    ctx: &ProviderData,
+    s: &PrimarySpec<'_>,
+    tags: &Tags,
+) -> Result<Instance, AwsError> {
+    let c = format!("db instance {}", s.id);
+    let out = ctx
+        .call(
+            &c,
+            ctx.rds
+                .create_db_instance()
+                .db_instance_identifier(s.id)
+                .engine(s.engine)
+                .engine_version(s.engine_version)
+                .db_instance_class(s.class)
+                .allocated_storage(s.allocated_storage as i32)
+                .max_allocated_storage(s.max_allocated_storage as i32)
+                .storage_type("gp3")
+                .master_username(s.master_username)
+                .manage_master_user_password(true)
+                .master_user_secret_kms_key_id(s.kms_key)
+                .storage_encrypted(true)
+                .kms_key_id(s.kms_key)
+                .multi_az(s.multi_az)
+                .backup_retention_period(s.backup_retention_days as i32)
+                .preferred_backup_window(s.backup_window)
+                .preferred_maintenance_window(s.maintenance_window)
+                .deletion_protection(s.deletion_protection)
+                .copy_tags_to_snapshot(true)
+                .enable_iam_database_authentication(true)
+                .enable_performance_insights(s.monitoring_role.is_some())
+                .set_performance_insights_kms_key_id(
+                    s.monitoring_role.map(|_| s.kms_key.to_string()),
+                )
+                .monitoring_interval(if s.monitoring_role.is_some() {
+                    super::blueprint::MONITORING_INTERVAL
+                } else {
+                    0
+                })
+                .set_monitoring_role_arn(s.monitoring_role.map(str::to_string))
+                .set_enable_cloudwatch_logs_exports(Some(s.log_exports.clone()))
+                .auto_minor_version_upgrade(true)
+                .publicly_accessible(false)
+                .db_parameter_group_name(s.parameter_group)
+                .db_subnet_group_name(s.subnet_group)
+                .vpc_security_group_ids(s.security_group)
+                .port(s.port as i32)
+                .set_tags(Some(rds_tags(tags)))
+                .send(),
+        )
+        .await?;
+    out.db_instance
+        .map(instance)
+        .ok_or_else(|| invalid(&c, "no instance returned"))
+}
+
+pub struct ReplicaSpec<'a> {
+    pub id: &'a str,
+    pub source: &'a str,
+    pub class: &'a str,
+    pub zone: Option<&'a str>,
+    pub kms_key: &'a str,
+    pub deletion_protection: bool,
+    pub monitoring_role: Option<&'a str>,
+    pub parameter_group: &'a str,
+    pub security_group: &'a str,
+}
+
+pub async fn create_replica(
+    ctx: &ProviderData,
+    s: &ReplicaSpec<'_>,
+    tags: &Tags,
+) -> Result<Instance, AwsError> {
+    let c = format!("db instance {}", s.id);
+    let out = ctx
+        .call(
+            &c,
+            ctx.rds
+                .create_db_instance_read_replica()
+                .db_instance_identifier(s.id)
+                .source_db_instance_identifier(s.source)
+                .db_instance_class(s.class)
+                .set_availability_zone(s.zone.map(str::to_string))
+                .kms_key_id(s.kms_key)
+                .deletion_protection(s.deletion_protection)
+                .copy_tags_to_snapshot(true)
+                .enable_iam_database_authentication(true)
+                .enable_performance_insights(s.monitoring_role.is_some())
+                .set_performance_insights_kms_key_id(
+                    s.monitoring_role.map(|_| s.kms_key.to_string()),
+                )
+                .monitoring_interval(if s.monitoring_role.is_some() {
+                    super::blueprint::MONITORING_INTERVAL
+                } else {
+                    0
+                })
+                .set_monitoring_role_arn(s.monitoring_role.map(str::to_string))
+                .auto_minor_version_upgrade(true)
+                .publicly_accessible(false)
+                .db_parameter_group_name(s.parameter_group)
+                .vpc_security_group_ids(s.security_group)
+                .set_tags(Some(rds_tags(tags)))
+                .send(),
+        )
+        .await?;
+    out.db_instance
+        .map(instance)
+        .ok_or_else(|| invalid(&c, "no instance returned"))
+}
+
+/// The settings a modify may change; `None` leaves one as it is. Applied immediately.
+#[derive(Default)]
+pub struct Changes {
+    pub class: Option<String>,
+    pub allocated_storage: Option<i64>,
+    pub max_allocated_storage: Option<i64>,
+    pub multi_az: Option<bool>,
+    pub backup_retention_days: Option<i64>,
+    pub backup_window: Option<String>,
+    pub maintenance_window: Option<String>,
+    pub deletion_protection: Option<bool>,
+    pub engine_version: Option<String>,
+    pub parameter_group: Option<String>,
+    pub security_group: Option<String>,
+    pub monitoring_role: Option<Option<String>>,
+    pub log_exports: Option<(Vec<String>, Vec<String>)>,
+    pub copy_tags: Option<bool>,
+    pub iam_auth: Option<bool>,
+    pub auto_minor_upgrade: Option<bool>,
+    pub public: Option<bool>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.class.is_none()
+            && self.allocated_storage.is_none()
+            && self.max_allocated_storage.is_none()
+            && self.multi_az.is_none()
+            && self.backup_retention_days.is_none()
+            && self.backup_window.is_none()
+            && self.maintenance_window.is_none()
+            && self.deletion_protection.is_none()
+            && self.engine_version.is_none()
+            && self.parameter_group.is_none()
+            && self.security_group.is_none()
+            && self.monitoring_role.is_none()
+            && self.log_exports.is_none()
+            && self.copy_tags.is_none()
+            && self.iam_auth.is_none()
+            && self.auto_minor_upgrade.is_none()
+            && self.public.is_none()
+    }
+}
+
+pub async fn modify(ctx: &ProviderData, id: &str, ch: &Changes) -> Result<(), AwsError> {
+    if ch.is_empty() {
+        return Ok(());
+    }
+    let mut req = ctx
+        .rds
+        .modify_db_instance()
+        .db_instance_identifier(id)
+        .apply_immediately(true)
+        .set_db_instance_class(ch.class.clone())
+        .set_allocated_storage(ch.allocated_storage.map(|v| v as i32))
+        .set_max_allocated_storage(ch.max_allocated_storage.map(|v| v as i32))
+        .set_multi_az(ch.multi_az)
+        .set_backup_retention_period(ch.backup_retention_days.map(|v| v as i32))
+        .set_preferred_backup_window(ch.backup_window.clone())
+        .set_preferred_maintenance_window(ch.maintenance_window.clone())
+        .set_deletion_protection(ch.deletion_protection)
+        .set_db_parameter_group_name(ch.parameter_group.clone())
+        .set_vpc_security_group_ids(ch.security_group.clone().map(|g| vec![g]))
+        .set_copy_tags_to_snapshot(ch.copy_tags)
+        .set_enable_iam_database_authentication(ch.iam_auth)
+        .set_auto_minor_version_upgrade(ch.auto_minor_upgrade)
+        .set_publicly_accessible(ch.public);
+    if let Some(v) = &ch.engine_version {
+        req = req.engine_version(v).allow_major_version_upgrade(true);
+    }
+    if let Some(role) = &ch.monitoring_role {
+        req = match role {
+            Some(r) => req
+                .monitoring_interval(super::blueprint::MONITORING_INTERVAL)
+                .monitoring_role_arn(r),
+            None => req.monitoring_interval(0),
+        };
+    }
+    if let Some((enable, disable)) = &ch.log_exports {
+        req = req.cloudwatch_logs_export_configuration(
+            CloudwatchLogsExportConfiguration::builder()
+                .set_enable_log_types(Some(enable.clone()))
+                .set_disable_log_types(Some(disable.clone()))
+                .build(),
+        );
+    }
+    ctx.call(&format!("db instance {id}"), req.send())
+        .await
+        .map(|_| ())
+}
+
+/// Deletes an instance: with a final snapshot when one is named, otherwise without.
+pub async fn delete_instance(
+    ctx: &ProviderData,
+    id: &str,
+    final_snapshot: Option<&str>,
+) -> Result<(), AwsError> {
+    let r = ctx
+        .call(
+            &format!("db instance {id}"),
+            ctx.rds
+                .delete_db_instance()
+                .db_instance_identifier(id)
+                .skip_final_snapshot(final_snapshot.is_none())
+                .set_final_db_snapshot_identifier(final_snapshot.map(str::to_string))
+                .delete_automated_backups(final_snapshot.is_none())
+                .send(),
+        )
+        .await;
+    match r {
+        Err(e)
+            if e.code() == Some("InvalidDBInstanceState")
+                && e.to_string().contains("already being deleted") =>
+        {
+            Ok(())
+        }
+        other => ok_if_missing(other.map(|_| ())),
+    }
+}
+
+// ---- subnet group ----
+
+pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<String>>, AwsError> {
+    match ctx
+        .call(
+            "db subnet group",
+            ctx.rds
+                .describe_db_subnet_groups()
+                .db_subnet_group_name(name)
+                .send(),
+        )
+        .await
+    {
+        Ok(out) => Ok(out
+            .db_subnet_groups
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(|g| {
+                g.subnets
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|s| s.subnet_identifier)
+                    .collect()
+            })),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn ensure_subnet_group(
+    ctx: &ProviderData,
+    name: &str,
+    subnets: &[String],
+    tags: &Tags,
+) -> Result<(), AwsError> {
+    let c = "db subnet group";
+    match subnet_group(ctx, name).await? {
+        None => ctx
+            .call(
+                c,
+                ctx.rds
+                    .create_db_subnet_group()
+                    .db_subnet_group_name(name)
+                    .db_subnet_group_description(format!("prod_database_ha {name}"))
+                    .set_subnet_ids(Some(subnets.to_vec()))
+                    .set_tags(Some(rds_tags(tags)))
+                    .send(),
+            )
+            .await
+            .map(|_| ()),
+        Some(have) => {
+            let mut a = have.clone();
+            let mut b = subnets.to_vec();
+            a.sort();
+            b.sort();
+            if a == b {
+                return Ok(());
+            }
+            ctx.call(
+                c,
+                ctx.rds
+                    .modify_db_subnet_group()
+                    .db_subnet_group_name(name)
+                    .set_subnet_ids(Some(subnets.to_vec()))
+                    .send(),
+            )
+            .await
+            .map(|_| ())
+        }
+    }
+}
+
+pub async fn delete_subnet_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
+    ok_if_missing(
+        ctx.call(
+            "db subnet group",
+            ctx.rds
+                .delete_db_subnet_group()
+                .db_subnet_group_name(name)
+                .send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+// ---- parameter group ----
+
+/// The parameters a user set on the group (`Source = user`: one page, whatever the engine's total),
+/// or `None` when the group does not exist.
+pub async fn user_parameters(
+    ctx: &ProviderData,
+    group: &str,
+) -> Result<Option<BTreeMap<String, String>>, AwsError> {
+    match ctx
+        .call(
+            "db parameter group",
+            ctx.rds
+                .describe_db_parameters()
+                .db_parameter_group_name(group)
+                .source("user")
+                .send(),
+        )
+        .await
+    {
+        Ok(out) => Ok(Some(
+            out.parameters
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
+                .collect(),
+        )),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates the group when missing and sets `params` on it (applied immediately).
+pub async fn ensure_parameter_group(
+    ctx: &ProviderData,
+    name: &str,
+    family: &str,
+    params: &BTreeMap<String, String>,
+    tags: &Tags,
+) -> Result<(), AwsError> {
+    let c = format!("db parameter group {name}");
+    let have = match user_parameters(ctx, name).await? {
+        Some(h) => h,
+        None => {
+            ctx.call(
+                &c,
+                ctx.rds
+                    .create_db_parameter_group()
+                    .db_parameter_group_name(name)
+                    .db_parameter_group_family(family)
+                    .description(format!(
+                        "prod_database_ha: TLS required, logging on ({family})"
+                    ))
+                    .set_tags(Some(rds_tags(tags)))
+                    .send(),
+            )
+            .await?;
+            BTreeMap::new()
+        }
+    };
+    let changed: Vec<Parameter> = params
+        .iter()
+        .filter(|(k, v)| have.get(*k) != Some(*v))
+        .map(|(k, v)| {
+            Parameter::builder()
+                .parameter_name(k)
+                .parameter_value(v)
+                .apply_method(aws_sdk_rds::types::ApplyMethod::Immediate)
+                .build()
+        })
+        .collect();
+    for chunk in changed.chunks(20) {
+        ctx.call(
+            &c,
+            ctx.rds
+                .modify_db_parameter_group()
+                .db_parameter_group_name(name)
+                .set_parameters(Some(chunk.to_vec()))
+                .send(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn delete_parameter_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
+    ok_if_missing(
+        ctx.call(
+            "db parameter group",
+            ctx.rds
+                .delete_db_parameter_group()
+                .db_parameter_group_name(name)
+                .send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}
+
+/// Parameter groups named `<prefix>…` (to remove the one a major upgrade left behind).
+pub async fn parameter_groups_with_prefix(
+    ctx: &ProviderData,
+    prefix: &str,
+) -> Result<Vec<String>, AwsError> {
+    let out = ctx
+        .call(
+            "db parameter groups",
+            ctx.rds.describe_db_parameter_groups().send(),
+        )
+        .await?;
+    Ok(out
+        .db_parameter_groups
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|g| g.db_parameter_group_name)
+        .filter(|n| n.starts_with(prefix))
+        .collect())
+}
+
+pub async fn tag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Result<(), AwsError> {
+    let stale = crate::provider::tags::stale_keys(old, new);
+    if !stale.is_empty() {
+        ctx.call(
+            "db tags",
+            ctx.rds
+                .remove_tags_from_resource()
+                .resource_name(arn)
+                .set_tag_keys(Some(stale))
+                .send(),
+        )
+        .await?;
+    }
+    ctx.call(
+        "db tags",
+        ctx.rds
+            .add_tags_to_resource()
+            .resource_name(arn)
+            .set_tags(Some(rds_tags(new)))
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}

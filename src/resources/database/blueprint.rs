@@ -1,0 +1,304 @@
+//! The database blueprint: names, engine facts, hardened parameters, policies and the posture, as
+//! pure functions of (configuration, profile, place).
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::provider::aws::{partition, Place};
+use crate::provider::profile::Environment;
+
+pub const PASS: &str = "pass";
+pub const DEFAULT_BACKUP_WINDOW: &str = "02:00-03:00";
+pub const DEFAULT_MAINTENANCE_WINDOW: &str = "sun:03:30-sun:04:30";
+pub const DEFAULT_MASTER_USERNAME: &str = "app_admin";
+pub const MONITORING_INTERVAL: i32 = 60;
+/// Names engines give their built-in administrator; a custom one is RDS.24.
+pub const DEFAULT_ADMIN_NAMES: [&str; 4] = ["admin", "postgres", "root", "rdsadmin"];
+
+pub const CONTROLS: [&str; 15] = [
+    "KMS.4", "RDS.10", "RDS.11", "RDS.13", "RDS.16", "RDS.18", "RDS.2", "RDS.24", "RDS.3", "RDS.5",
+    "RDS.6", "RDS.7", "RDS.9", "TLS", "ingress",
+];
+
+pub fn is_aurora(engine: &str) -> bool {
+    engine.starts_with("aurora-")
+}
+pub fn is_postgres(engine: &str) -> bool {
+    engine.ends_with("postgres") || engine.ends_with("postgresql")
+}
+pub fn port(engine: &str) -> i64 {
+    if is_postgres(engine) {
+        5432
+    } else {
+        3306
+    }
+}
+pub fn default_version(engine: &str) -> &'static str {
+    if is_postgres(engine) {
+        "16"
+    } else {
+        "8.0"
+    }
+}
+/// The major version a pin names: `16` of `16.4`, `8.0` of `8.0.35`.
+pub fn major(engine: &str, version: &str) -> String {
+    let parts: Vec<&str> = version.split('.').collect();
+    if is_postgres(engine) {
+        parts.first().copied().unwrap_or_default().to_string()
+    } else {
+        parts.iter().take(2).copied().collect::<Vec<_>>().join(".")
+    }
+}
+/// Does the running version satisfy the pin (a major, or a major.minor prefix)?
+pub fn version_matches(pin: &str, actual: &str) -> bool {
+    actual == pin || actual.starts_with(&format!("{pin}."))
+}
+/// Parameter group family: `postgres16`, `mysql8.0`.
+pub fn family(engine: &str, version: &str) -> String {
+    format!("{engine}{}", major(engine, version))
+}
+
+pub fn replica_id(name: &str, n: usize) -> String {
+    format!("{name}-replica-{n}")
+}
+pub fn sg_name(name: &str) -> String {
+    format!("{name}-db")
+}
+pub fn alias_name(name: &str) -> String {
+    format!("alias/{name}-db")
+}
+pub fn monitoring_role_name(name: &str) -> String {
+    format!("{name}-rds-monitoring")
+}
+/// `<name>-<family>` with the family's dots as hyphens (`pay-mysql8-0`).
+pub fn parameter_group_name(name: &str, engine: &str, version: &str) -> String {
+    format!("{name}-{}", family(engine, version).replace('.', "-"))
+}
+/// Every parameter group name this database may have had across major versions (so that an old
+/// one is removed without touching another database's groups).
+pub fn parameter_group_names(name: &str, engine: &str) -> Vec<String> {
+    let majors: Vec<String> = if is_postgres(engine) {
+        (11..=20).map(|m| m.to_string()).collect()
+    } else {
+        ["5.7", "8.0", "8.4"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
+    majors
+        .iter()
+        .map(|m| parameter_group_name(name, engine, m))
+        .collect()
+}
+
+/// `<name>-final-<UTC time>`: unique per destroy, so snapshots never collide.
+pub fn final_snapshot_id(name: &str, now: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year][month][day]-[hour][minute][second]");
+    format!("{name}-final-{}", now.format(&f).unwrap_or_default())
+}
+
+/// The parameter that forces TLS, and its value when on.
+pub fn tls_parameter(engine: &str) -> (&'static str, &'static str) {
+    if is_postgres(engine) {
+        ("rds.force_ssl", "1")
+    } else {
+        ("require_secure_transport", "ON")
+    }
+}
+pub fn tls_value_on(engine: &str, v: &str) -> bool {
+    if is_postgres(engine) {
+        v == "1"
+    } else {
+        matches!(v.to_ascii_uppercase().as_str(), "ON" | "1" | "TRUE")
+    }
+}
+
+/// The hardened parameters: TLS required, connections and slow statements logged.
+pub fn hardened_parameters(engine: &str) -> BTreeMap<String, String> {
+    let pairs: &[(&str, &str)] = if is_postgres(engine) {
+        &[
+            ("rds.force_ssl", "1"),
+            ("log_connections", "1"),
+            ("log_disconnections", "1"),
+            ("log_min_duration_statement", "1000"),
+        ]
+    } else {
+        &[
+            ("require_secure_transport", "ON"),
+            ("slow_query_log", "1"),
+            ("long_query_time", "1"),
+        ]
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The user's parameters merged over the hardened ones.
+pub fn parameters(
+    engine: &str,
+    user: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
+    let mut p = hardened_parameters(engine);
+    if let Some(u) = user {
+        p.extend(u.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    p
+}
+
+pub fn log_exports(engine: &str) -> Vec<String> {
+    let l: &[&str] = if is_postgres(engine) {
+        &["postgresql", "upgrade"]
+    } else {
+        &["error", "general", "slowquery"]
+    };
+    l.iter().map(|s| s.to_string()).collect()
+}
+
+/// The key: the account administers it; RDS and Secrets Manager use it on this account's behalf.
+pub fn key_policy(place: &Place, name: &str) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Id": format!("{name}-db"),
+        "Statement": [
+            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": place.iam_arn("root")}, "Action": "kms:*", "Resource": "*"},
+            {
+                "Sid": "RdsAndSecretsManagerUseKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:CallerAccount": place.account,
+                        "kms:ViaService": [format!("rds.{}.amazonaws.com", place.region), format!("secretsmanager.{}.amazonaws.com", place.region)]
+                    }
+                }
+            }
+        ]
+    })
+    .to_string()
+}
+
+pub fn monitoring_trust_policy() -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    })
+    .to_string()
+}
+pub fn monitoring_policy_arn(place: &Place) -> String {
+    format!(
+        "arn:{}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+        partition(&place.region)
+    )
+}
+
+/// What the posture is computed from: the configuration at plan, AWS's answers at read.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Facts {
+    pub multi_az: bool,
+    pub monitoring: bool,
+    pub deletion_protection: bool,
+    pub backup_retention_days: i64,
+    pub encrypted: bool,
+    pub public: bool,
+    pub log_exports: bool,
+    pub iam_auth: bool,
+    pub auto_minor_upgrade: bool,
+    pub copy_tags: bool,
+    pub in_vpc: bool,
+    pub master_username: String,
+    pub tls: bool,
+    /// `None` when the rules are exactly the blueprint's; otherwise why not.
+    pub ingress: Option<String>,
+    /// `None` for a key the user gave (theirs to rotate).
+    pub key_rotation: Option<bool>,
+}
+
+/// The posture of `f` in `env`. The same function serves plan (from the configuration) and read
+/// (from AWS), so a weakening the profile allows reads back exactly as planned and shows no diff.
+pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
+    let relaxed = |what: &str| format!("fail: {what} (relaxed by {env} profile)");
+    let mut p: BTreeMap<String, String> = CONTROLS
+        .iter()
+        .map(|c| (c.to_string(), PASS.to_string()))
+        .collect();
+    let mut set = |c: &str, v: String| {
+        p.insert(c.to_string(), v);
+    };
+    if f.key_rotation == Some(false) {
+        set("KMS.4", "fail: key rotation is off".into());
+    }
+    if !f.multi_az {
+        set("RDS.5", relaxed("no Multi-AZ standby"));
+    }
+    if !f.monitoring {
+        set("RDS.6", relaxed("enhanced monitoring off"));
+    }
+    if !f.deletion_protection {
+        set(
+            "RDS.7",
+            if env.db_deletion_protection() {
+                "fail: deletion protection off (decommission)".to_string()
+            } else {
+                relaxed("deletion protection off")
+            },
+        );
+    }
+    if f.backup_retention_days < 7 {
+        set(
+            "RDS.11",
+            relaxed(&format!("backups kept {} day(s)", f.backup_retention_days)),
+        );
+    }
+    if !f.encrypted {
+        set("RDS.3", "fail: storage is not encrypted".into());
+    }
+    if f.public {
+        set("RDS.2", "fail: the instance is publicly accessible".into());
+    }
+    if !f.log_exports {
+        set("RDS.9", "fail: logs are not exported to CloudWatch".into());
+    }
+    if !f.iam_auth {
+        set("RDS.10", "fail: IAM authentication is off".into());
+    }
+    if !f.auto_minor_upgrade {
+        set("RDS.13", "fail: automatic minor upgrades are off".into());
+    }
+    if !f.copy_tags {
+        set("RDS.16", "fail: tags are not copied to snapshots".into());
+    }
+    if !f.in_vpc {
+        set("RDS.18", "fail: not in the database's subnet group".into());
+    }
+    if DEFAULT_ADMIN_NAMES.contains(&f.master_username.as_str()) {
+        set(
+            "RDS.24",
+            format!(
+                "fail: the administrator is the default `{}`",
+                f.master_username
+            ),
+        );
+    }
+    if !f.tls {
+        set(
+            "TLS",
+            "fail: the parameter group does not require TLS".into(),
+        );
+    }
+    if let Some(why) = &f.ingress {
+        set("ingress", format!("fail: {why}"));
+    }
+    if f.key_rotation.is_none() {
+        // A key the user gave is theirs to rotate.
+        p.remove("KMS.4");
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,308 @@
+//! `prod_database_ha`: highly-available PostgreSQL or MySQL with replication, backups and
+//! encryption by default.
+
+mod aws;
+pub mod blueprint;
+pub mod model;
+mod plan;
+mod read;
+mod reconcile;
+pub mod schema;
+pub mod validate;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::framework::decode::{self, Tri};
+use crate::framework::resource::{
+    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
+};
+use crate::framework::{Diagnostics, Schema, Value};
+use crate::provider::aws::Place;
+use crate::provider::error::AwsError;
+use crate::provider::profile::Environment;
+use crate::provider::ProviderData;
+use crate::resources::lifecycle::{self, Lifecycle};
+use model::State;
+
+pub struct Database {
+    schema: Schema,
+}
+
+impl Database {
+    pub fn new() -> Database {
+        Database {
+            schema: schema::schema(),
+        }
+    }
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The lifecycle steps every resource shares, bound to the database's.
+pub struct Life;
+
+#[async_trait]
+impl Lifecycle for Life {
+    type State = State;
+    type Desired = reconcile::Desired;
+    const TYPE_NAME: &'static str = schema::TYPE_NAME;
+    const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
+
+    fn from_value(v: &Value) -> State {
+        State::from_value(v)
+    }
+    fn to_value(s: &State) -> Value {
+        s.to_value()
+    }
+    fn timeouts(s: &State) -> &Value {
+        &s.timeouts
+    }
+    fn mark_create_incomplete(s: &mut State) {
+        s.create_incomplete = true;
+    }
+    async fn converge(
+        ctx: &ProviderData,
+        place: &Place,
+        d: &reconcile::Desired,
+        p: &mut State,
+        limit: Duration,
+    ) -> Result<(), AwsError> {
+        reconcile::converge(ctx, place, d, p, limit).await
+    }
+    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
+        let incomplete = s.create_incomplete;
+        reconcile::delete(ctx, s, limit, incomplete).await
+    }
+    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
+        read::read(ctx, place, s).await
+    }
+}
+
+#[async_trait]
+impl Resource<ProviderData> for Database {
+    fn type_name(&self) -> &'static str {
+        schema::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate::validate(config)
+    }
+
+    async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
+        let incomplete = req.prior_private == PRIVATE_CREATE_INCOMPLETE;
+        if req.proposed_new_state.is_null() {
+            // Destroy holds data: refused while deletion protection is on (contract rule 12).
+            let protected =
+                decode::boolean(req.prior_state.get("deletion_protection")) == Tri::Known(true);
+            if protected && !incomplete {
+                return PlanResponse {
+                    diagnostics: plan::guard_diagnostic("destroy", None).into(),
+                    ..Default::default()
+                };
+            }
+            return lifecycle::plan_destroy(req);
+        }
+        let mut diagnostics = validate::validate(&req.config);
+        if diagnostics.has_errors() {
+            return PlanResponse {
+                diagnostics,
+                ..Default::default()
+            };
+        }
+        let place = ctx.place().await.ok();
+        let subnets = match decode::string_list(req.config.get("subnet_ids")).into_known() {
+            Some(ids) => match crate::provider::ec2::subnets(ctx, &ids).await {
+                Ok(f) => Some(f),
+                Err(e) if e.is_not_found() => Some(vec![]),
+                Err(e) => {
+                    diagnostics.push(lifecycle::aws_diag::<Life>(&e, "looking up the subnets"));
+                    return PlanResponse {
+                        diagnostics,
+                        ..Default::default()
+                    };
+                }
+            },
+            None => None,
+        };
+        let p = plan::plan(
+            &req.config,
+            &req.prior_state,
+            &req.proposed_new_state,
+            incomplete,
+            ctx.environment,
+            &ctx.default_tags,
+            place.as_ref(),
+            subnets.as_deref(),
+        );
+        diagnostics.extend(p.diagnostics);
+        PlanResponse {
+            planned_state: p.state,
+            requires_replace: p.requires_replace,
+            planned_private: req.prior_private,
+            diagnostics,
+        }
+    }
+
+    async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
+        if req.planned_state.is_null() {
+            return lifecycle::destroy::<Life>(ctx, req).await;
+        }
+        let mut diagnostics = validate::validate(&req.config);
+        let planned = State::from_value(&req.planned_state);
+        let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
+        validate::validate_profile(&req.planned_state, env, &mut diagnostics);
+        if diagnostics.has_errors() {
+            return ApplyResponse {
+                new_state: req.prior_state,
+                diagnostics,
+                ..Default::default()
+            };
+        }
+        let prior = State::from_value(&req.prior_state);
+        let mut progress = planned.clone();
+        progress.environment = env.as_str().to_string();
+        progress.components = prior.components.clone();
+        progress.tags_all = prior.tags_all.clone();
+        progress.timeouts = req.config.get("timeouts").clone();
+        progress.endpoint = prior.endpoint.clone();
+        progress.reader_endpoint = prior.reader_endpoint.clone();
+        progress.replica_endpoints = prior.replica_endpoints.clone();
+        progress.master_secret_arn = prior.master_secret_arn.clone();
+        progress.engine_version_actual = prior.engine_version_actual.clone();
+        progress.security_group_id = prior.security_group_id.clone();
+        progress.instance_ids = prior.instance_ids.clone();
+        progress.posture = prior.posture.clone();
+        let given_key = decode::string(req.config.get("kms_key_arn")).into_known();
+        if given_key.is_none() {
+            progress.kms_key_arn = prior
+                .kms_key_arn
+                .clone()
+                .filter(|_| prior.components.contains_key("kms_key"));
+        }
+        let desired = reconcile::Desired {
+            name: planned.name.clone(),
+            environment: env,
+            engine: planned.engine.clone(),
+            subnet_ids: planned.subnet_ids.clone(),
+            allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
+            engine_version: planned.engine_version.clone(),
+            instance_class: planned.instance_class.clone(),
+            allocated_storage: planned.allocated_storage,
+            max_allocated_storage: planned.max_allocated_storage,
+            replicas: planned.replicas,
+            multi_az: planned.multi_az,
+            backup_retention_days: planned.backup_retention_days,
+            backup_window: planned.backup_window.clone(),
+            maintenance_window: planned.maintenance_window.clone(),
+            deletion_protection: planned.deletion_protection,
+            kms_key_arn: given_key,
+            master_username: planned.master_username.clone(),
+            parameters: blueprint::parameters(&planned.engine, planned.parameters.as_ref()),
+            tags: planned.tags_all.clone(),
+        };
+        lifecycle::converge_and_read::<Life>(
+            ctx,
+            &req,
+            &desired,
+            progress,
+            diagnostics,
+            |st, progress| {
+                st.tags = progress.tags.clone();
+                st.environment = progress.environment.clone();
+                st.final_snapshot = progress.final_snapshot;
+                st.engine_version = progress.engine_version.clone();
+            },
+        )
+        .await
+    }
+
+    async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
+        lifecycle::refresh::<Life>(ctx, req).await
+    }
+
+    async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
+        let check = validate::validate(&Value::Map(
+            [("name".to_string(), Value::string(id))].into(),
+        ));
+        lifecycle::import::<Life, _>(
+            check,
+            import_state(ctx, id),
+            format!("No DB instance named {id} tagged prod:resource = prod_database_ha.{id} exists in this account and region; the import ID is the database's `name`."),
+        )
+        .await
+    }
+}
+
+/// Rebuilds the state of database `name` from its primary (tags, engine, replicas), then reads it.
+async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
+    let Some(primary) = aws::instances(ctx, &[name.to_string()])
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let tags = &primary.tags;
+    if tags.get(crate::provider::tags::TAG_RESOURCE)
+        != Some(&format!("{}.{name}", schema::TYPE_NAME))
+    {
+        return Ok(None);
+    }
+    let place = ctx.place().await?;
+    let env = tags
+        .get(crate::provider::tags::TAG_ENVIRONMENT)
+        .and_then(|e| Environment::parse(e))
+        .unwrap_or(ctx.environment);
+    let engine = ["aurora-postgresql", "aurora-mysql", "postgres", "mysql"]
+        .into_iter()
+        .find(|e| {
+            primary
+                .parameter_group
+                .as_deref()
+                .is_some_and(|g| g.starts_with(&format!("{name}-{e}")))
+        })
+        .unwrap_or(if primary.port == Some(5432) {
+            "postgres"
+        } else {
+            "mysql"
+        });
+    let mut st = State {
+        name: name.to_string(),
+        engine: engine.to_string(),
+        environment: env.as_str().to_string(),
+        tags: crate::provider::tags::own_tags(tags, &ctx.default_tags),
+        engine_version: blueprint::major(engine, &primary.engine_version),
+        replicas: primary.replicas.len() as i64,
+        final_snapshot: env.db_final_snapshot(),
+        ..Default::default()
+    };
+    for (i, _) in primary.replicas.iter().enumerate() {
+        st.components
+            .insert(format!("replica_{}", i + 1), String::new());
+    }
+    if let Some(sg) = primary.security_groups.first() {
+        st.components.insert("security_group".into(), sg.clone());
+    }
+    if let Some(k) = crate::provider::kms::describe_key(ctx, &blueprint::alias_name(name))
+        .await?
+        .filter(|k| k.usable)
+    {
+        st.components.insert("kms_key".into(), k.arn.clone());
+        st.kms_key_arn = Some(k.arn);
+    }
+    read::read(ctx, &place, &st).await
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,254 @@
+//! Read: the database as AWS has it, with the posture computed from it. A fixed set of calls however
+//! many replicas: one filtered DescribeDBInstances for every instance, DescribeDBParameters
+//! (user-set values only), DescribeDBSubnetGroups, DescribeSecurityGroups, GetRole when the profile
+//! monitors, and for the database's own key DescribeKey + GetKeyRotationStatus.
+
+use std::collections::BTreeMap;
+
+use super::aws as api;
+use super::blueprint::{self as bp, Facts};
+use super::model::State;
+use super::reconcile::rules;
+use crate::provider::aws::Place;
+use crate::provider::ec2;
+use crate::provider::error::AwsError;
+use crate::provider::profile::Environment;
+use crate::provider::{iam, kms, ProviderData};
+
+fn endpoint(i: &api::Instance) -> Option<String> {
+    Some(format!("{}:{}", i.endpoint.clone()?, i.port?))
+}
+
+/// The live state, or `None` when nothing of the database is left.
+pub async fn read(
+    ctx: &ProviderData,
+    place: &Place,
+    prior: &State,
+) -> Result<Option<State>, AwsError> {
+    let n = prior.name.as_str();
+    let env = Environment::parse(&prior.environment).unwrap_or(ctx.environment);
+    let mut st = prior.clone();
+    let mut c: BTreeMap<String, String> = BTreeMap::new();
+
+    // Every instance in one call: the primary, the replicas recorded and those the plan wants.
+    let recorded = prior
+        .components
+        .keys()
+        .filter_map(|k| {
+            k.strip_prefix("replica_")
+                .and_then(|i| i.parse::<usize>().ok())
+        })
+        .max()
+        .unwrap_or(0)
+        .max(prior.replicas.max(0) as usize);
+    let mut ids = vec![n.to_string()];
+    ids.extend((1..=recorded).map(|r| bp::replica_id(n, r)));
+    let live = api::instances(ctx, &ids).await?;
+    let primary = live.iter().find(|i| i.id == n);
+    let replicas: Vec<&api::Instance> = (1..=recorded)
+        .filter_map(|r| live.iter().find(|i| i.id == bp::replica_id(n, r)))
+        .collect();
+
+    // Side objects.
+    let sg = prior.components.get("security_group").cloned();
+    let sg_rules = match &sg {
+        Some(id) => ec2::sg_rules(ctx, std::slice::from_ref(id))
+            .await?
+            .remove(id),
+        None => None,
+    };
+    let subnets = api::subnet_group(ctx, n).await?;
+    let pg_name = primary
+        .and_then(|p| p.parameter_group.clone())
+        .or(prior.parameter_group_name.clone());
+    let params = match &pg_name {
+        Some(g) => api::user_parameters(ctx, g).await?,
+        None => None,
+    };
+    let key = match prior.components.get("kms_key") {
+        Some(k) => kms::describe_key(ctx, k).await?.filter(|f| f.usable),
+        None => None,
+    };
+    let role = if env.db_monitoring() || prior.components.contains_key("monitoring_role") {
+        iam::role_arn(ctx, &bp::monitoring_role_name(n)).await?
+    } else {
+        None
+    };
+
+    if primary.is_none()
+        && replicas.is_empty()
+        && sg_rules.is_none()
+        && subnets.is_none()
+        && params.is_none()
+        && key.is_none()
+        && role.is_none()
+    {
+        return Ok(None);
+    }
+    if let Some(k) = &key {
+        c.insert("kms_key".into(), k.arn.clone());
+        c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
+    }
+    if let Some(r) = &role {
+        c.insert("monitoring_role".into(), r.clone());
+    }
+    st.security_group_id = sg.clone().filter(|_| sg_rules.is_some());
+    if let Some(id) = &st.security_group_id {
+        c.insert("security_group".into(), id.clone());
+    }
+    st.subnet_group_name = subnets.as_ref().map(|_| n.to_string());
+    if let Some(s) = &subnets {
+        c.insert(
+            "subnet_group".into(),
+            place.arn("rds", &format!("subgrp:{n}")),
+        );
+        if s.iter().collect::<std::collections::BTreeSet<_>>() == prior.subnet_ids.iter().collect()
+        {
+            st.subnet_ids = prior.subnet_ids.clone();
+        } else {
+            st.subnet_ids = s.clone();
+        }
+    }
+    if let Some(g) = pg_name.as_ref().filter(|_| params.is_some()) {
+        c.insert(
+            "parameter_group".into(),
+            place.arn("rds", &format!("pg:{g}")),
+        );
+        st.parameter_group_name = Some(g.clone());
+    }
+
+    // The arguments as AWS has them (a configured value keeps its spelling where AWS's is equivalent).
+    let engine = prior.engine.clone();
+    let mut facts = Facts {
+        key_rotation: prior
+            .components
+            .contains_key("kms_key")
+            .then(|| key.as_ref().and_then(|k| k.rotation) == Some(true)),
+        ..Default::default()
+    };
+    match primary {
+        Some(p) => {
+            c.insert("primary".into(), p.arn.clone());
+            st.instance_class = p.class.clone();
+            st.allocated_storage = p.allocated_storage;
+            st.max_allocated_storage = p.max_allocated_storage.unwrap_or(p.allocated_storage);
+            st.multi_az = p.multi_az;
+            st.backup_retention_days = p.backup_retention_days;
+            st.backup_window = p.backup_window.clone();
+            st.maintenance_window = p.maintenance_window.clone();
+            st.deletion_protection = p.deletion_protection;
+            st.engine_version_actual = Some(p.engine_version.clone());
+            if !bp::version_matches(&prior.engine_version, &p.engine_version) {
+                st.engine_version = bp::major(&engine, &p.engine_version);
+            }
+            if p.kms_key != prior.kms_key_arn {
+                st.kms_key_arn = p.kms_key.clone();
+            }
+            if !p.master_username.is_empty() {
+                st.master_username = p.master_username.clone();
+            }
+            st.master_secret_arn = p.master_secret_arn.clone();
+            st.endpoint = endpoint(p);
+            st.port = p.port;
+            st.tags_all = p.tags.clone();
+            facts.multi_az = p.multi_az;
+            facts.monitoring = p.monitoring_interval > 0;
+            facts.deletion_protection =
+                p.deletion_protection && replicas.iter().all(|r| r.deletion_protection);
+            facts.backup_retention_days = p.backup_retention_days;
+            facts.encrypted = p.encrypted && replicas.iter().all(|r| r.encrypted);
+            facts.public = p.public || replicas.iter().any(|r| r.public);
+            let want_logs = bp::log_exports(&engine);
+            facts.log_exports = want_logs.iter().all(|l| p.log_exports.contains(l));
+            facts.iam_auth = p.iam_auth;
+            facts.auto_minor_upgrade =
+                p.auto_minor_upgrade && replicas.iter().all(|r| r.auto_minor_upgrade);
+            facts.copy_tags = p.copy_tags;
+            facts.in_vpc = p.subnet_group.as_deref() == Some(n);
+            facts.master_username = p.master_username.clone();
+        }
+        None => {
+            st.endpoint = None;
+            facts.in_vpc = false;
+            facts.master_username = prior.master_username.clone();
+            facts.encrypted = true;
+            facts.log_exports = true;
+            facts.iam_auth = true;
+            facts.auto_minor_upgrade = true;
+            facts.copy_tags = true;
+            facts.backup_retention_days = 0;
+        }
+    }
+    st.replicas = replicas.len() as i64;
+    st.replica_endpoints = replicas.iter().filter_map(|r| endpoint(r)).collect();
+    st.reader_endpoint = st.replica_endpoints.first().cloned();
+    for r in &replicas {
+        if let Some(k) = r.id.rsplit('-').next() {
+            c.insert(format!("replica_{k}"), r.arn.clone());
+        }
+    }
+    st.instance_ids = primary
+        .into_iter()
+        .chain(replicas.iter().copied())
+        .map(|i| i.id.clone())
+        .collect();
+
+    // Parameters: the user's keys as AWS has them; TLS from the group.
+    let live_params = params.clone().unwrap_or_default();
+    if let Some(user) = &prior.parameters {
+        st.parameters = Some(
+            user.keys()
+                .filter_map(|k| live_params.get(k).map(|v| (k.clone(), v.clone())))
+                .collect(),
+        );
+    }
+    let (tls, _) = bp::tls_parameter(&engine);
+    facts.tls = live_params
+        .get(tls)
+        .is_some_and(|v| bp::tls_value_on(&engine, v));
+
+    // Ingress: exactly the engine port from the allowed groups.
+    let port = bp::port(&engine);
+    let (want_in, want_out) = rules(port, &prior.allowed_security_group_ids);
+    facts.ingress = match &sg_rules {
+        None => Some("the database's security group is missing".into()),
+        Some((have_in, have_out)) => {
+            let extra: Vec<String> = have_in
+                .difference(&want_in)
+                .chain(have_out.difference(&want_out))
+                .map(|r| format!("{} {}-{} from {:?}", r.protocol, r.from, r.to, r.peer))
+                .collect();
+            let missing = want_in.difference(have_in).count();
+            if !extra.is_empty() {
+                Some(format!(
+                    "rules beyond the allowed groups: {}",
+                    extra.join(", ")
+                ))
+            } else if missing > 0 {
+                Some(format!("{missing} allowed group(s) lack their rule"))
+            } else {
+                None
+            }
+        }
+    };
+    if sg_rules.is_some() {
+        let allowed: Vec<String> = sg_rules
+            .iter()
+            .flat_map(|(i, _)| i.iter())
+            .filter(|r| r.from as i64 == port)
+            .filter_map(|r| match &r.peer {
+                ec2::Peer::Group(g) => Some(g.clone()),
+                ec2::Peer::Cidr(_) => None,
+            })
+            .collect();
+        if prior.allowed_security_group_ids.is_empty() && !allowed.is_empty() {
+            // Import: who may connect is what the group says.
+            st.allowed_security_group_ids = allowed;
+            facts.ingress = None;
+        }
+    }
+
+    st.posture = bp::posture(env, &facts);
+    st.components = c;
+    Ok(Some(st))
+}

@@ -1,0 +1,349 @@
+//! Plan and validation of `prod_database_ha`, per profile and engine, without AWS.
+
+use std::collections::BTreeMap;
+
+use super::plan::{plan, roles};
+use super::validate::validate;
+use crate::framework::{AttrPath, Value};
+use crate::provider::aws::Place;
+use crate::provider::ec2::SubnetFacts;
+use crate::provider::profile::Environment;
+
+const NULLABLE: [&str; 17] = [
+    "engine_version",
+    "instance_class",
+    "allocated_storage",
+    "max_allocated_storage",
+    "replicas",
+    "multi_az",
+    "backup_retention_days",
+    "backup_window",
+    "maintenance_window",
+    "deletion_protection",
+    "final_snapshot",
+    "kms_key_arn",
+    "master_username",
+    "parameters",
+    "environment",
+    "tags",
+    "timeouts",
+];
+
+fn config(engine: &str, extra: Vec<(&str, Value)>) -> Value {
+    let mut m: BTreeMap<String, Value> = NULLABLE
+        .iter()
+        .map(|k| (k.to_string(), Value::Null))
+        .collect();
+    m.insert("name".into(), Value::string("pay"));
+    m.insert("engine".into(), Value::string(engine));
+    m.insert(
+        "subnet_ids".into(),
+        Value::string_list(["subnet-a", "subnet-b", "subnet-c"]),
+    );
+    m.insert(
+        "allowed_security_group_ids".into(),
+        Value::string_list(["sg-app"]),
+    );
+    for (k, v) in extra {
+        m.insert(k.into(), v);
+    }
+    Value::Map(m)
+}
+
+fn place() -> Place {
+    Place {
+        region: "us-east-1".into(),
+        account: "123456789012".into(),
+    }
+}
+
+fn subnets() -> Vec<SubnetFacts> {
+    ["a", "b", "c"]
+        .iter()
+        .map(|z| SubnetFacts {
+            id: format!("subnet-{z}"),
+            vpc: "vpc-1".into(),
+            zone: format!("us-east-1{z}"),
+        })
+        .collect()
+}
+
+fn run(cfg: &Value, prior: &Value, env: Environment) -> crate::framework::resource::Planned {
+    plan(
+        cfg,
+        prior,
+        cfg,
+        false,
+        env,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&subnets()),
+    )
+}
+
+#[test]
+fn profile_and_engine_decide_the_defaults() {
+    for engine in ["postgres", "mysql"] {
+        for (env, class, storage, replicas, retention, multi_az, protect) in [
+            (
+                Environment::Development,
+                "db.t4g.medium",
+                (20, 100),
+                0,
+                1,
+                false,
+                false,
+            ),
+            (
+                Environment::Staging,
+                "db.r6g.large",
+                (50, 500),
+                1,
+                7,
+                true,
+                true,
+            ),
+            (
+                Environment::Production,
+                "db.r6g.large",
+                (100, 1000),
+                2,
+                30,
+                true,
+                true,
+            ),
+        ] {
+            let p = run(&config(engine, vec![]), &Value::Null, env);
+            assert!(
+                !p.diagnostics.has_errors(),
+                "{engine} {env}: {:?}",
+                p.diagnostics
+            );
+            let s = &p.state;
+            assert_eq!(s.get("instance_class"), &Value::string(class));
+            assert_eq!(
+                (s.get("allocated_storage"), s.get("max_allocated_storage")),
+                (&Value::int(storage.0), &Value::int(storage.1))
+            );
+            assert_eq!(s.get("replicas"), &Value::int(replicas));
+            assert_eq!(s.get("backup_retention_days"), &Value::int(retention));
+            assert_eq!(s.get("multi_az"), &Value::Bool(multi_az));
+            assert_eq!(s.get("deletion_protection"), &Value::Bool(protect));
+            assert_eq!(s.get("backup_window"), &Value::string("02:00-03:00"));
+            assert_eq!(s.get("master_username"), &Value::string("app_admin"));
+            let version = if engine == "postgres" { "16" } else { "8.0" };
+            assert_eq!(s.get("engine_version"), &Value::string(version));
+            assert_eq!(
+                s.get("port"),
+                &Value::int(if engine == "postgres" { 5432 } else { 3306 })
+            );
+            let c = s.get("components").as_map().cloned().unwrap_or_default();
+            assert_eq!(c.len(), roles(env, replicas, true).len(), "{engine} {env}");
+            assert_eq!(
+                c["primary"],
+                Value::string("arn:aws:rds:us-east-1:123456789012:db:pay")
+            );
+            let ids = s
+                .get("instance_ids")
+                .as_list()
+                .map(|l| l.len())
+                .unwrap_or(0);
+            assert_eq!(ids as i64, 1 + replicas);
+        }
+    }
+}
+
+#[test]
+fn production_refuses_weakening_on_the_attribute() {
+    for (attr, v) in [
+        ("backup_retention_days", Value::int(3)),
+        ("multi_az", Value::Bool(false)),
+        ("final_snapshot", Value::Bool(false)),
+    ] {
+        let p = run(
+            &config("postgres", vec![(attr, v.clone())]),
+            &Value::Null,
+            Environment::Production,
+        );
+        assert!(
+            p.diagnostics
+                .iter()
+                .any(|d| d.path == Some(AttrPath::attr(attr))),
+            "{attr}"
+        );
+        assert!(!run(
+            &config("postgres", vec![(attr, v)]),
+            &Value::Null,
+            Environment::Development
+        )
+        .diagnostics
+        .has_errors());
+    }
+    // Decommission is allowed everywhere.
+    let p = run(
+        &config(
+            "postgres",
+            vec![("deletion_protection", Value::Bool(false))],
+        ),
+        &Value::Null,
+        Environment::Production,
+    );
+    assert!(!p.diagnostics.has_errors());
+    let posture = p.state.get("posture").as_map().cloned().unwrap_or_default();
+    assert_eq!(
+        posture["RDS.7"],
+        Value::string("fail: deletion protection off (decommission)")
+    );
+}
+
+fn applied(env: Environment) -> Value {
+    let mut s = run(&config("postgres", vec![]), &Value::Null, env).state;
+    let comps: BTreeMap<String, Value> = s
+        .get("components")
+        .as_map()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if v.is_unknown() {
+                    Value::string(format!("id-{k}"))
+                } else {
+                    v
+                },
+            )
+        })
+        .collect();
+    s.set("kms_key_arn", comps["kms_key"].clone());
+    s.set("security_group_id", comps["security_group"].clone());
+    s.set("components", Value::Map(comps));
+    for a in [
+        "endpoint",
+        "master_secret_arn",
+        "engine_version_actual",
+        "reader_endpoint",
+    ] {
+        s.set(a, Value::string(format!("x-{a}")));
+    }
+    s.set("replica_endpoints", Value::string_list(["a", "b"]));
+    s
+}
+
+#[test]
+fn unchanged_configuration_plans_the_prior_state() {
+    let prior = applied(Environment::Production);
+    let p = run(&config("postgres", vec![]), &prior, Environment::Production);
+    assert!(p.requires_replace.is_empty() && !p.diagnostics.has_errors());
+    assert_eq!(p.state, prior);
+}
+
+#[test]
+fn replacement_is_refused_while_protected() {
+    let prior = applied(Environment::Production);
+    let p = run(&config("mysql", vec![]), &prior, Environment::Production);
+    assert_eq!(p.requires_replace, vec![AttrPath::attr("engine")]);
+    let guard = p
+        .diagnostics
+        .iter()
+        .find(|d| d.summary.contains("protected"))
+        .expect("guard");
+    assert_eq!(guard.path, Some(AttrPath::attr("engine")));
+    assert!(guard.detail.contains("deletion_protection = false"));
+    let mut open = prior.clone();
+    open.set("deletion_protection", Value::Bool(false));
+    let p = run(
+        &config("mysql", vec![("deletion_protection", Value::Bool(false))]),
+        &open,
+        Environment::Production,
+    );
+    assert!(
+        !p.diagnostics.has_errors(),
+        "decommissioned: replacement allowed"
+    );
+    let incomplete = plan(
+        &config("mysql", vec![]),
+        &prior,
+        &config("mysql", vec![]),
+        true,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&subnets()),
+    );
+    assert!(
+        !incomplete.diagnostics.has_errors(),
+        "a create that never finished holds no data"
+    );
+}
+
+#[test]
+fn in_place_changes_and_what_they_leave_unknown() {
+    let prior = applied(Environment::Production);
+    let p = run(
+        &config(
+            "postgres",
+            vec![
+                ("replicas", Value::int(3)),
+                ("instance_class", Value::string("db.r6g.xlarge")),
+            ],
+        ),
+        &prior,
+        Environment::Production,
+    );
+    assert!(p.requires_replace.is_empty());
+    assert_eq!(
+        p.state.get("endpoint"),
+        prior.get("endpoint"),
+        "the writer endpoint stays"
+    );
+    assert!(p.state.get("replica_endpoints").is_unknown());
+    let p = run(
+        &config("postgres", vec![("allocated_storage", Value::int(50))]),
+        &prior,
+        Environment::Production,
+    );
+    assert!(p
+        .diagnostics
+        .iter()
+        .any(|d| d.summary == "Storage cannot shrink"));
+}
+
+#[test]
+fn validation_names_the_attribute() {
+    let bad = [
+        ("name", Value::string("9lives")),
+        ("engine", Value::string("oracle")),
+        ("subnet_ids", Value::string_list(["vpc-1"])),
+        ("allowed_security_group_ids", Value::string_list(["app"])),
+        ("engine_version", Value::string("sixteen")),
+        ("instance_class", Value::string("r6g.large")),
+        ("allocated_storage", Value::int(5)),
+        ("replicas", Value::int(9)),
+        ("backup_retention_days", Value::int(0)),
+        ("backup_window", Value::string("2am")),
+        ("maintenance_window", Value::string("03:30-04:30")),
+        ("master_username", Value::string("postgres")),
+        ("kms_key_arn", Value::string("alias/x")),
+        ("parameters", Value::string_map([("rds.force_ssl", "0")])),
+    ];
+    for (attr, v) in bad {
+        let d = validate(&config("postgres", vec![(attr, v)]));
+        assert!(
+            d.iter().any(|x| x
+                .path
+                .as_ref()
+                .is_some_and(|p| p.to_string().starts_with(attr))),
+            "{attr}: {d:?}"
+        );
+    }
+    let d = validate(&config(
+        "mysql",
+        vec![(
+            "parameters",
+            Value::string_map([("require_secure_transport", "OFF")]),
+        )],
+    ));
+    assert!(d.has_errors());
+    assert!(!validate(&config("postgres", vec![])).has_errors());
+}

@@ -1,0 +1,220 @@
+//! Checks of a `prod_database_ha` configuration: static ones (`validate`) and the profile's floors
+//! (`validate_profile`, once the environment is known).
+
+use crate::framework::decode::{self, Tri};
+use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::provider::profile::{self, Environment};
+use crate::provider::tags;
+
+use super::blueprint::{self as bp, DEFAULT_ADMIN_NAMES};
+use super::schema::ENGINES;
+
+/// RDS identifiers are at most 63 characters and replicas add `-replica-NN`.
+pub const MAX_NAME: usize = 50;
+
+fn int(cfg: &Value, a: &str) -> Option<i64> {
+    decode::int(cfg.get(a)).into_known()
+}
+
+fn window_ok(w: &str, weekly: bool) -> bool {
+    let part = |p: &str| {
+        let (day, hm) = if weekly {
+            match p.split_once(':') {
+                Some((d, rest)) => (Some(d), rest),
+                None => return false,
+            }
+        } else {
+            (None, p)
+        };
+        let day_ok =
+            day.is_none_or(|d| ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(&d));
+        let hm_ok = hm.split_once(':').is_some_and(|(h, m)| {
+            h.len() == 2
+                && m.len() == 2
+                && h.parse::<u8>().is_ok_and(|h| h < 24)
+                && m.parse::<u8>().is_ok_and(|m| m < 60)
+        });
+        day_ok && hm_ok
+    };
+    w.split_once('-').is_some_and(|(a, b)| part(a) && part(b))
+}
+
+pub fn validate(cfg: &Value) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    if let Tri::Known(n) = decode::string(cfg.get("name")) {
+        let ok = !n.is_empty()
+            && n.len() <= MAX_NAME
+            && n.starts_with(|c: char| c.is_ascii_alphabetic())
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !n.ends_with('-')
+            && !n.contains("--");
+        if !ok {
+            d.error_at(
+                AttrPath::attr("name"),
+                "Invalid name",
+                format!("{n:?} must be 1 to {MAX_NAME} letters, digits and hyphens, start with a letter, and neither end with a hyphen nor hold two in a row (RDS identifier rules, with room for \"-replica-N\")."),
+            );
+        }
+    }
+    profile::validate_attr(cfg.get("environment"), &mut d);
+    if let Tri::Known(e) = decode::string(cfg.get("engine")) {
+        if !ENGINES.contains(&e.as_str()) {
+            d.error_at(AttrPath::attr("engine"), "Invalid engine", format!("{e:?}: use \"postgres\", \"mysql\", \"aurora-postgresql\" or \"aurora-mysql\"."));
+        }
+    }
+    for attr in ["subnet_ids", "allowed_security_group_ids"] {
+        if let Tri::Known(ids) = decode::string_list(cfg.get(attr)) {
+            let prefix = if attr == "subnet_ids" {
+                "subnet-"
+            } else {
+                "sg-"
+            };
+            for (i, id) in ids.iter().enumerate() {
+                if !id.starts_with(prefix) {
+                    d.error_at(
+                        AttrPath::attr(attr).then_index(i),
+                        "Invalid id",
+                        format!(
+                            "{id:?} is not a {} id (they start with \"{prefix}\").",
+                            if prefix == "sg-" {
+                                "security group"
+                            } else {
+                                "subnet"
+                            }
+                        ),
+                    );
+                } else if ids[..i].contains(id) {
+                    d.error_at(
+                        AttrPath::attr(attr).then_index(i),
+                        "Duplicate id",
+                        format!("{id} is listed twice; list each once."),
+                    );
+                }
+            }
+        }
+    }
+    if let (Tri::Known(e), Tri::Known(v)) = (
+        decode::string(cfg.get("engine")),
+        decode::string(cfg.get("engine_version")),
+    ) {
+        let ok = !v.is_empty()
+            && v.split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        if !ok || (!bp::is_postgres(&e) && !v.contains('.')) {
+            d.error_at(AttrPath::attr("engine_version"), "Invalid engine version", format!("{v:?}: give a major version such as \"16\" (PostgreSQL) or \"8.0\" (MySQL), or a major.minor."));
+        }
+    }
+    if let Tri::Known(c) = decode::string(cfg.get("instance_class")) {
+        if !c.starts_with("db.") || c.split('.').count() != 3 {
+            d.error_at(
+                AttrPath::attr("instance_class"),
+                "Invalid instance class",
+                format!("{c:?} is not an RDS instance class such as \"db.r6g.large\"."),
+            );
+        }
+    }
+    if let Some(a) = int(cfg, "allocated_storage") {
+        if !(20..=65536).contains(&a) {
+            d.error_at(
+                AttrPath::attr("allocated_storage"),
+                "Invalid storage",
+                format!("allocated_storage = {a} GiB: use 20 to 65536."),
+            );
+        }
+        if let Some(m) = int(cfg, "max_allocated_storage") {
+            if m < a {
+                d.error_at(AttrPath::attr("max_allocated_storage"), "Storage ceiling below the allocation", format!("max_allocated_storage = {m} is below allocated_storage = {a}; raise it (or equal it to turn storage autoscaling off)."));
+            }
+        }
+    }
+    if let Some(r) = int(cfg, "replicas") {
+        if !(0..=5).contains(&r) {
+            d.error_at(
+                AttrPath::attr("replicas"),
+                "Invalid replica count",
+                format!("replicas = {r}: use 0 to 5."),
+            );
+        }
+    }
+    if let Some(r) = int(cfg, "backup_retention_days") {
+        if !(1..=35).contains(&r) {
+            d.error_at(AttrPath::attr("backup_retention_days"), "Invalid retention", format!("backup_retention_days = {r}: RDS keeps 1 to 35 days (0 would turn backups and point-in-time recovery off)."));
+        }
+    }
+    if let Tri::Known(w) = decode::string(cfg.get("backup_window")) {
+        if !window_ok(&w, false) {
+            d.error_at(
+                AttrPath::attr("backup_window"),
+                "Invalid backup window",
+                format!("{w:?}: use hh:mm-hh:mm in UTC, e.g. \"02:00-03:00\"."),
+            );
+        }
+    }
+    if let Tri::Known(w) = decode::string(cfg.get("maintenance_window")) {
+        if !window_ok(&w, true) {
+            d.error_at(
+                AttrPath::attr("maintenance_window"),
+                "Invalid maintenance window",
+                format!("{w:?}: use ddd:hh:mm-ddd:hh:mm in UTC, e.g. \"sun:03:30-sun:04:30\"."),
+            );
+        }
+    }
+    if let Tri::Known(u) = decode::string(cfg.get("master_username")) {
+        let ok = !u.is_empty()
+            && u.len() <= 16
+            && u.starts_with(|c: char| c.is_ascii_alphabetic())
+            && u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok || DEFAULT_ADMIN_NAMES.contains(&u.as_str()) {
+            d.error_at(AttrPath::attr("master_username"), "Invalid master user name", format!("{u:?}: use 1 to 16 letters, digits and underscores starting with a letter, and not an engine's default administrator (admin, postgres, root)."));
+        }
+    }
+    if let Tri::Known(k) = decode::string(cfg.get("kms_key_arn")) {
+        if !(k.starts_with("arn:") && k.contains(":kms:") && k.contains(":key/")) {
+            d.error_at(AttrPath::attr("kms_key_arn"), "Invalid KMS key ARN", format!("{k:?} must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>); leave it unset to let the database make its own key."));
+        }
+    }
+    if let (Tri::Known(e), Tri::Known(params)) = (
+        decode::string(cfg.get("engine")),
+        decode::string_map(cfg.get("parameters")),
+    ) {
+        let (tls, _) = bp::tls_parameter(&e);
+        if let Some(v) = params.get(tls) {
+            if !bp::tls_value_on(&e, v) {
+                d.error_at(AttrPath::attr("parameters").then_key(tls), "TLS cannot be turned off", format!("{tls} = {v:?} would accept unencrypted connections; encryption in transit holds in every profile. Remove the override."));
+            }
+        }
+    }
+    if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
+        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
+    }
+    crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
+    d
+}
+
+/// The production floors, for a known environment.
+pub fn validate_profile(cfg: &Value, env: Environment, d: &mut Diagnostics) {
+    if env != Environment::Production {
+        return;
+    }
+    let floor = env.db_backup_retention_floor();
+    if let Some(r) = int(cfg, "backup_retention_days") {
+        if r < floor {
+            d.error_at(AttrPath::attr("backup_retention_days"), "Backup retention below the production floor", format!("backup_retention_days = {r}: production keeps at least {floor} days of backups so that a bad change found a week later can be undone. Set it to {floor} or more (30 is the default)."));
+        }
+    }
+    if decode::boolean(cfg.get("multi_az")) == Tri::Known(false) {
+        d.error_at(AttrPath::attr("multi_az"), "Multi-AZ is required in production", "A production primary keeps a synchronous standby in another zone (RTO 15 min). Remove multi_az or set it to true.");
+    }
+    if decode::boolean(cfg.get("final_snapshot")) == Tri::Known(false) {
+        d.error_at(AttrPath::attr("final_snapshot"), "A final snapshot is required in production", "Destroying a production database keeps a final snapshot. Remove final_snapshot or set it to true.");
+    }
+}
+
+/// Zones spanned by the subnets: an error below 2, a warning below 3 in production.
+pub fn check_zones(zones: usize, env: Environment, d: &mut Diagnostics) {
+    if zones < 2 {
+        d.error_at(AttrPath::attr("subnet_ids"), "Fewer than 2 availability zones", format!("The subnets span {zones} zone(s); a subnet group needs at least 2 so that the standby and replicas sit apart from the primary."));
+    } else if zones < 3 && env == Environment::Production {
+        d.warning_at(AttrPath::attr("subnet_ids"), "Fewer than 3 availability zones in production", format!("The subnets span {zones} zones; production databases span 3 so that replicas survive losing one."));
+    }
+}

@@ -1,0 +1,792 @@
+//! End to end: `prod_database_ha` with the real `terraform` against the local AWS: the hardened
+//! primary and replicas asserted through the AWS API, in-place change, drift repaired, import, the
+//! deletion guard, decommission and destroy with a final snapshot, and a sweep.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::env;
+use common::tf::Tf;
+
+struct Aws {
+    ec2: aws_sdk_ec2::Client,
+    rds: aws_sdk_rds::Client,
+    iam: aws_sdk_iam::Client,
+    kms: aws_sdk_kms::Client,
+}
+
+async fn aws() -> Aws {
+    let c = env::sdk_config().await;
+    Aws {
+        ec2: aws_sdk_ec2::Client::new(&c),
+        rds: aws_sdk_rds::Client::new(&c),
+        iam: aws_sdk_iam::Client::new(&c),
+        kms: aws_sdk_kms::Client::new(&c),
+    }
+}
+
+/// A VPC with a subnet in each of three zones, and an application security group.
+async fn network(aws: &Aws) -> (Vec<String>, String) {
+    let vpc = aws
+        .ec2
+        .create_vpc()
+        .cidr_block("10.77.0.0/16")
+        .send()
+        .await
+        .unwrap()
+        .vpc
+        .unwrap()
+        .vpc_id
+        .unwrap();
+    let mut subnets = Vec::new();
+    for (i, z) in ["us-east-1a", "us-east-1b", "us-east-1c"]
+        .iter()
+        .enumerate()
+    {
+        subnets.push(
+            aws.ec2
+                .create_subnet()
+                .vpc_id(&vpc)
+                .cidr_block(format!("10.77.{i}.0/24"))
+                .availability_zone(*z)
+                .send()
+                .await
+                .unwrap()
+                .subnet
+                .unwrap()
+                .subnet_id
+                .unwrap(),
+        );
+    }
+    let app = aws
+        .ec2
+        .create_security_group()
+        .group_name(env::unique("app"))
+        .description("app")
+        .vpc_id(&vpc)
+        .send()
+        .await
+        .unwrap()
+        .group_id
+        .unwrap();
+    (subnets, app)
+}
+
+fn config(
+    name: &str,
+    environment: &str,
+    engine: &str,
+    subnets: &[String],
+    app: &str,
+    extra: &str,
+) -> String {
+    let list = subnets
+        .iter()
+        .map(|s| format!("\"{s}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    prod = {{ source = "hardened/prod" }}
+  }}
+}}
+
+provider "prod" {{
+  region      = "us-east-1"
+  environment = "{environment}"
+}}
+
+resource "prod_database_ha" "main" {{
+  name                       = "{name}"
+  engine                     = "{engine}"
+  subnet_ids                 = [{list}]
+  allowed_security_group_ids = ["{app}"]
+  tags                       = {{ service = "payments" }}
+  {extra}
+}}
+"#
+    )
+}
+
+fn state(tf: &Tf) -> serde_json::Value {
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    s["resources"][0]["instances"][0]["attributes"].clone()
+}
+
+impl Aws {
+    async fn instance(&self, id: &str) -> Option<aws_sdk_rds::types::DbInstance> {
+        self.rds
+            .describe_db_instances()
+            .db_instance_identifier(id)
+            .send()
+            .await
+            .ok()?
+            .db_instances?
+            .into_iter()
+            .next()
+    }
+
+    /// Every kind of object the database makes, found by name: nothing may be left but final
+    /// snapshots and keys pending deletion.
+    async fn sweep(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        let all = self
+            .rds
+            .describe_db_instances()
+            .send()
+            .await
+            .unwrap()
+            .db_instances
+            .unwrap_or_default();
+        left.extend(
+            all.into_iter()
+                .filter_map(|i| i.db_instance_identifier)
+                .filter(|i| i == name || i.starts_with(&format!("{name}-replica-")))
+                .map(|i| format!("instance {i}")),
+        );
+        if self
+            .rds
+            .describe_db_subnet_groups()
+            .db_subnet_group_name(name)
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("subnet group {name}"));
+        }
+        let groups = self
+            .rds
+            .describe_db_parameter_groups()
+            .send()
+            .await
+            .unwrap()
+            .db_parameter_groups
+            .unwrap_or_default();
+        left.extend(
+            groups
+                .into_iter()
+                .filter_map(|g| g.db_parameter_group_name)
+                .filter(|g| {
+                    g.starts_with(&format!("{name}-postgres"))
+                        || g.starts_with(&format!("{name}-mysql"))
+                })
+                .map(|g| format!("parameter group {g}")),
+        );
+        let sgs = self
+            .ec2
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values(format!("{name}-db"))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .security_groups
+            .unwrap_or_default();
+        left.extend(
+            sgs.into_iter()
+                .filter(|g| g.group_name.as_deref() == Some(&format!("{name}-db")))
+                .map(|g| format!("sg {:?}", g.group_id)),
+        );
+        if self
+            .iam
+            .get_role()
+            .role_name(format!("{name}-rds-monitoring"))
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("role {name}-rds-monitoring"));
+        }
+        left.extend(env::live_keys(&self.kms, &format!("prod_database_ha {name}:")).await);
+        left
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
+    let aws = aws().await;
+    let name = env::unique("e2e-db");
+    let (subnets, app) = network(&aws).await;
+    let tf = Tf::new(&config(&name, "production", "postgres", &subnets, &app, ""));
+    tf.init();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    assert!(
+        p.stdout.contains("\"replica_2\"")
+            && p.stdout
+                .lines()
+                .any(|l| l.contains("backup_retention_days") && l.contains("30")),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    let s = state(&tf);
+    let key = s["kms_key_arn"].as_str().unwrap().to_string();
+    assert!(
+        s["posture"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == "pass"),
+        "{}",
+        s["posture"]
+    );
+    assert_eq!(
+        s["instance_ids"],
+        serde_json::json!([
+            name.clone(),
+            format!("{name}-replica-1"),
+            format!("{name}-replica-2")
+        ])
+    );
+    assert_eq!(s["port"], 5432);
+    assert!(s["endpoint"].as_str().unwrap().ends_with(":5432"));
+    assert_eq!(s["replica_endpoints"].as_array().unwrap().len(), 2);
+    assert_eq!(s["reader_endpoint"], s["replica_endpoints"][0]);
+    assert!(s["master_secret_arn"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:secretsmanager:"));
+    let raw = std::fs::read_to_string(tf.state_file()).unwrap();
+    assert!(!raw.contains("password"), "no password in state");
+
+    // The primary: every hardened flag.
+    let p = aws.instance(&name).await.unwrap();
+    assert_eq!(p.multi_az, Some(true));
+    assert_eq!(
+        (p.storage_encrypted, p.kms_key_id.as_deref()),
+        (Some(true), Some(key.as_str()))
+    );
+    assert_eq!(
+        (
+            p.backup_retention_period,
+            p.preferred_backup_window.as_deref()
+        ),
+        (Some(30), Some("02:00-03:00"))
+    );
+    assert_eq!(
+        p.preferred_maintenance_window.as_deref(),
+        Some("sun:03:30-sun:04:30")
+    );
+    assert_eq!(
+        (p.deletion_protection, p.copy_tags_to_snapshot),
+        (Some(true), Some(true))
+    );
+    assert_eq!(
+        (
+            p.iam_database_authentication_enabled,
+            p.auto_minor_version_upgrade,
+            p.publicly_accessible
+        ),
+        (Some(true), Some(true), Some(false))
+    );
+    assert_eq!(p.monitoring_interval, Some(60));
+    assert_eq!(
+        p.monitoring_role_arn.as_deref(),
+        s["components"]["monitoring_role"].as_str()
+    );
+    assert_eq!(
+        p.enabled_cloudwatch_logs_exports.clone().unwrap(),
+        vec!["postgresql".to_string(), "upgrade".to_string()]
+    );
+    assert_eq!(
+        (
+            p.db_instance_class.as_deref(),
+            p.allocated_storage,
+            p.max_allocated_storage
+        ),
+        (Some("db.r6g.large"), Some(100), Some(1000))
+    );
+    assert_eq!(p.master_username.as_deref(), Some("app_admin"));
+    assert_eq!(
+        p.db_subnet_group.unwrap().db_subnet_group_name.as_deref(),
+        Some(name.as_str())
+    );
+    let pg = p.db_parameter_groups.unwrap()[0]
+        .db_parameter_group_name
+        .clone()
+        .unwrap();
+    assert_eq!(pg, format!("{name}-postgres16"));
+    let params = aws
+        .rds
+        .describe_db_parameters()
+        .db_parameter_group_name(&pg)
+        .send()
+        .await
+        .unwrap()
+        .parameters
+        .unwrap();
+    assert!(params
+        .iter()
+        .any(|x| x.parameter_name.as_deref() == Some("rds.force_ssl")
+            && x.parameter_value.as_deref() == Some("1")));
+    // Replicas in the other zones, encrypted with the key.
+    let zone = p.availability_zone.clone().unwrap();
+    for r in 1..=2 {
+        let i = aws.instance(&format!("{name}-replica-{r}")).await.unwrap();
+        assert_eq!(
+            i.read_replica_source_db_instance_identifier.as_deref(),
+            Some(name.as_str())
+        );
+        assert_ne!(
+            i.availability_zone.as_deref(),
+            Some(zone.as_str()),
+            "replica {r} away from the primary"
+        );
+        assert_eq!(i.storage_encrypted, Some(true));
+    }
+    // Security group: the engine port from the app group only, nothing out.
+    let sg = aws
+        .ec2
+        .describe_security_groups()
+        .group_ids(s["security_group_id"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap()
+        .remove(0);
+    let perms = sg.ip_permissions.unwrap();
+    assert_eq!(perms.len(), 1);
+    assert_eq!(perms[0].from_port, Some(5432));
+    assert_eq!(
+        perms[0].user_id_group_pairs.clone().unwrap()[0]
+            .group_id
+            .as_deref(),
+        Some(app.as_str())
+    );
+    assert!(sg.ip_permissions_egress.unwrap_or_default().is_empty());
+    // Key policy and rotation; the monitoring role.
+    let kid = key.rsplit('/').next().unwrap();
+    let policy = aws
+        .kms
+        .get_key_policy()
+        .key_id(kid)
+        .policy_name("default")
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    assert!(
+        policy.contains("rds.us-east-1.amazonaws.com")
+            && policy.contains("secretsmanager.us-east-1.amazonaws.com"),
+        "{policy}"
+    );
+    assert!(
+        aws.kms
+            .get_key_rotation_status()
+            .key_id(kid)
+            .send()
+            .await
+            .unwrap()
+            .key_rotation_enabled
+    );
+    let role = aws
+        .iam
+        .get_role()
+        .role_name(format!("{name}-rds-monitoring"))
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert!(
+        env::urlencoding_decode(role.assume_role_policy_document.as_deref().unwrap())
+            .contains("monitoring.rds.amazonaws.com")
+    );
+    let attached: Vec<String> = aws
+        .iam
+        .list_attached_role_policies()
+        .role_name(format!("{name}-rds-monitoring"))
+        .send()
+        .await
+        .unwrap()
+        .attached_policies
+        .unwrap()
+        .into_iter()
+        .filter_map(|p| p.policy_name)
+        .collect();
+    assert_eq!(attached, ["AmazonRDSEnhancedMonitoringRole"]);
+
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // In place: retention and class.
+    tf.write(&config(
+        &name,
+        "production",
+        "postgres",
+        &subnets,
+        &app,
+        "backup_retention_days = 14\n  instance_class = \"db.r6g.xlarge\"",
+    ));
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.stdout.contains("1 to change, 0 to destroy"),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    let i = aws.instance(&name).await.unwrap();
+    assert_eq!(
+        (i.backup_retention_period, i.db_instance_class.as_deref()),
+        (Some(14), Some("db.r6g.xlarge"))
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Drift: retention lowered, protection off, Multi-AZ off, a replica deleted, TLS off, 0.0.0.0/0.
+    aws.rds
+        .modify_db_instance()
+        .db_instance_identifier(&name)
+        .backup_retention_period(3)
+        .deletion_protection(false)
+        .multi_az(false)
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+    aws.rds
+        .modify_db_instance()
+        .db_instance_identifier(format!("{name}-replica-2"))
+        .deletion_protection(false)
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+    aws.rds
+        .delete_db_instance()
+        .db_instance_identifier(format!("{name}-replica-2"))
+        .skip_final_snapshot(true)
+        .send()
+        .await
+        .unwrap();
+    aws.rds
+        .modify_db_parameter_group()
+        .db_parameter_group_name(&pg)
+        .parameters(
+            aws_sdk_rds::types::Parameter::builder()
+                .parameter_name("rds.force_ssl")
+                .parameter_value("0")
+                .apply_method(aws_sdk_rds::types::ApplyMethod::Immediate)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    aws.ec2
+        .authorize_security_group_ingress()
+        .group_id(s["security_group_id"].as_str().unwrap())
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(5432)
+                .to_port(5432)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    let shows = |attr: &str, change: &str| {
+        p.stdout
+            .lines()
+            .any(|l| l.contains(attr) && l.contains(change))
+    };
+    assert!(shows("backup_retention_days", "3 -> 14"), "{}", p.stdout);
+    assert!(
+        shows("deletion_protection", "false -> true")
+            && shows("multi_az", "false -> true")
+            && shows("replicas", "1 -> 2"),
+        "{}",
+        p.stdout
+    );
+    assert!(
+        shows("\"TLS\"", "-> \"pass\"") && shows("\"ingress\"", "-> \"pass\""),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
+    let i = aws.instance(&name).await.unwrap();
+    assert_eq!(
+        (i.backup_retention_period, i.deletion_protection, i.multi_az),
+        (Some(14), Some(true), Some(true))
+    );
+    assert!(
+        aws.instance(&format!("{name}-replica-2")).await.is_some(),
+        "the replica is back"
+    );
+    assert!(state(&tf)["posture"]
+        .as_object()
+        .unwrap()
+        .values()
+        .all(|v| v == "pass"));
+
+    // Import adopts the primary and its replicas.
+    tf.run(&["state", "rm", "prod_database_ha.main"]).ok();
+    tf.run(&["import", "-no-color", "prod_database_ha.main", &name])
+        .ok();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after import: {}", p.all());
+
+    // The guard: destroy and replacement are refused while protected.
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.all().contains("protected from destroy")
+            && r.all().contains("deletion_protection = false"),
+        "{}",
+        r.all()
+    );
+    tf.write(&config(
+        &name,
+        "production",
+        "mysql",
+        &subnets,
+        &app,
+        "backup_retention_days = 14\n  instance_class = \"db.r6g.xlarge\"",
+    ));
+    let r = tf.run(&["plan", "-no-color"]);
+    assert!(
+        r.code != 0 && r.all().contains("protected from replacement"),
+        "{}",
+        r.all()
+    );
+    assert!(aws.instance(&name).await.is_some(), "nothing touched");
+
+    // Decommission, then destroy: a final snapshot, nothing else left.
+    tf.write(&config(&name, "production", "postgres", &subnets, &app, "backup_retention_days = 14\n  instance_class = \"db.r6g.xlarge\"\n  deletion_protection = false"));
+    tf.apply(&[]);
+    assert_eq!(
+        state(&tf)["posture"]["RDS.7"],
+        "fail: deletion protection off (decommission)"
+    );
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    let snaps: Vec<String> = aws
+        .rds
+        .describe_db_snapshots()
+        .send()
+        .await
+        .unwrap()
+        .db_snapshots
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.db_snapshot_identifier)
+        .filter(|s| s.starts_with(&format!("{name}-final-")))
+        .collect();
+    assert_eq!(snaps.len(), 1, "one final snapshot: {snaps:?}");
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn development_mysql_is_smaller_never_open() {
+    let aws = aws().await;
+    let name = env::unique("e2e-dmy");
+    let (subnets, app) = network(&aws).await;
+    let tf = Tf::new(&config(
+        &name,
+        "development",
+        "mysql",
+        &subnets,
+        &app,
+        "parameters = { max_connections = \"200\" }",
+    ));
+    tf.init();
+    // Refused on the attribute: TLS off, production floors.
+    tf.write(&config(
+        &name,
+        "development",
+        "mysql",
+        &subnets,
+        &app,
+        "parameters = { require_secure_transport = \"OFF\" }",
+    ));
+    let r = tf.run(&["plan", "-no-color"]);
+    assert!(
+        r.code != 0 && r.all().contains("TLS cannot be turned off"),
+        "{}",
+        r.all()
+    );
+    tf.write(&config(
+        &name,
+        "production",
+        "mysql",
+        &subnets,
+        &app,
+        "backup_retention_days = 3",
+    ));
+    let r = tf.run(&["plan", "-no-color"]);
+    assert!(
+        r.code != 0
+            && r.all()
+                .contains("Backup retention below the production floor"),
+        "{}",
+        r.all()
+    );
+
+    tf.write(&config(
+        &name,
+        "development",
+        "mysql",
+        &subnets,
+        &app,
+        "parameters = { max_connections = \"200\" }",
+    ));
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert_eq!(
+        (
+            s["replicas"].as_i64(),
+            s["multi_az"].as_bool(),
+            s["deletion_protection"].as_bool()
+        ),
+        (Some(0), Some(false), Some(false))
+    );
+    assert_eq!(s["engine_version"], "8.0");
+    assert_eq!(s["port"], 3306);
+    assert!(s["reader_endpoint"].is_null());
+    assert_eq!(
+        s["posture"]["RDS.5"],
+        "fail: no Multi-AZ standby (relaxed by development profile)"
+    );
+    assert_eq!(s["posture"]["TLS"], "pass");
+    assert_eq!(s["parameters"]["max_connections"], "200");
+    let i = aws.instance(&name).await.unwrap();
+    assert_eq!(
+        (
+            i.storage_encrypted,
+            i.monitoring_interval,
+            i.backup_retention_period
+        ),
+        (Some(true), Some(0), Some(1))
+    );
+    let pg = i.db_parameter_groups.unwrap()[0]
+        .db_parameter_group_name
+        .clone()
+        .unwrap();
+    assert_eq!(pg, format!("{name}-mysql8-0"));
+    let params = aws
+        .rds
+        .describe_db_parameters()
+        .db_parameter_group_name(&pg)
+        .send()
+        .await
+        .unwrap()
+        .parameters
+        .unwrap();
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|x| x.parameter_name.as_deref() == Some(k))
+            .and_then(|x| x.parameter_value.clone())
+    };
+    assert_eq!(
+        (
+            get("require_secure_transport").as_deref(),
+            get("max_connections").as_deref()
+        ),
+        (Some("ON"), Some("200"))
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // A replica added in place.
+    tf.write(&config(
+        &name,
+        "development",
+        "mysql",
+        &subnets,
+        &app,
+        "parameters = { max_connections = \"200\" }\n  replicas = 1",
+    ));
+    tf.apply(&[]);
+    assert!(state(&tf)["reader_endpoint"]
+        .as_str()
+        .unwrap()
+        .contains("replica-1"));
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Development takes no final snapshot and is not protected: destroy leaves nothing.
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    let snaps = aws
+        .rds
+        .describe_db_snapshots()
+        .send()
+        .await
+        .unwrap()
+        .db_snapshots
+        .unwrap_or_default();
+    assert!(!snaps.iter().any(|s| s
+        .db_snapshot_identifier
+        .as_deref()
+        .is_some_and(|i| i.starts_with(&name))));
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failure_half_way_through_create_loses_nothing() {
+    let aws = aws().await;
+    let name = env::unique("e2e-pdb");
+    let (subnets, app) = network(&aws).await;
+    // RDS unreachable: the key, the monitoring role and the security group get made, then it fails.
+    let dead = env::unreachable_endpoint();
+    let good = config(
+        &name,
+        "production",
+        "postgres",
+        &subnets,
+        &app,
+        "replicas = 0",
+    );
+    let broken = good.replace(
+        "environment = \"production\"",
+        &format!("environment = \"production\"\n  endpoints {{\n    rds = \"{dead}\"\n  }}"),
+    );
+    let tf = Tf::new(&broken);
+    tf.init();
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.all().contains("prod_database_ha: create failed") && r.all().contains("db subnet group"),
+        "{}",
+        r.all()
+    );
+    let st: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    let inst = &st["resources"][0]["instances"][0];
+    assert_eq!(inst["status"], "tainted", "{inst}");
+    for role in ["kms_key", "monitoring_role", "security_group"] {
+        assert!(
+            inst["attributes"]["components"][role].is_string(),
+            "{role} recorded: {inst}"
+        );
+    }
+    // The half-made database is protected on paper, but holds no data: its replacement is not refused.
+    tf.write(&good);
+    let r = tf.apply(&[]);
+    assert!(
+        r.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    tf.write(&good.replace(
+        "replicas = 0",
+        "replicas = 0\n  deletion_protection = false",
+    ));
+    tf.apply(&[]);
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}

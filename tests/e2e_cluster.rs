@@ -1224,12 +1224,8 @@ async fn failure_half_way_through_create_loses_nothing() {
     let (image, _) = aws.images().await;
     let subnets = aws.subnets(&["us-east-1a", "us-east-1b"]).await;
     // Load balancing unreachable: key, log group, role and security groups get made, then it fails.
-    let dead = env::unreachable_endpoint();
     let good = bare(&name, "development", &image, &cert, &subnets, &subnets, "");
-    let broken = good.replace(
-        "environment = \"development\"",
-        &format!("environment = \"development\"\n  endpoints {{\n    elbv2 = \"{dead}\"\n  }}"),
-    );
+    let broken = env::with_unreachable(&good, "development", "elbv2");
     let tf = Tf::new(&broken);
     tf.init();
     let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
@@ -1239,9 +1235,7 @@ async fn failure_half_way_through_create_loses_nothing() {
         "{}",
         r.all()
     );
-    let st: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
-    let inst = &st["resources"][0]["instances"][0];
+    let inst = &tf.first_instance();
     assert_eq!(inst["status"], "tainted", "{inst}");
     for role in [
         "kms_key",

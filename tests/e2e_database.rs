@@ -741,7 +741,6 @@ async fn failure_half_way_through_create_loses_nothing() {
     let name = env::unique("e2e-pdb");
     let (subnets, app) = network(&aws).await;
     // RDS unreachable: the key, the monitoring role and the security group get made, then it fails.
-    let dead = env::unreachable_endpoint();
     let good = config(
         &name,
         "production",
@@ -750,10 +749,7 @@ async fn failure_half_way_through_create_loses_nothing() {
         &app,
         "replicas = 0",
     );
-    let broken = good.replace(
-        "environment = \"production\"",
-        &format!("environment = \"production\"\n  endpoints {{\n    rds = \"{dead}\"\n  }}"),
-    );
+    let broken = env::with_unreachable(&good, "production", "rds");
     let tf = Tf::new(&broken);
     tf.init();
     let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
@@ -763,9 +759,7 @@ async fn failure_half_way_through_create_loses_nothing() {
         "{}",
         r.all()
     );
-    let st: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
-    let inst = &st["resources"][0]["instances"][0];
+    let inst = &tf.first_instance();
     assert_eq!(inst["status"], "tainted", "{inst}");
     for role in ["kms_key", "monitoring_role", "security_group"] {
         assert!(

@@ -571,11 +571,7 @@ async fn failure_half_way_through_create_loses_nothing() {
     let aws = aws().await;
     let name = env::unique("e2e-pnet");
     // IAM unreachable: the key and the log group get made, then the flow-log role fails.
-    let dead = env::unreachable_endpoint();
-    let broken = config(&name, "development", "").replace(
-        "environment = \"development\"",
-        &format!("environment = \"development\"\n  endpoints {{\n    iam = \"{dead}\"\n  }}"),
-    );
+    let broken = env::with_unreachable(&config(&name, "development", ""), "development", "iam");
     let tf = Tf::new(&broken);
     tf.init();
     let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
@@ -586,9 +582,7 @@ async fn failure_half_way_through_create_loses_nothing() {
         "{}",
         r.all()
     );
-    let st: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
-    let inst = &st["resources"][0]["instances"][0];
+    let inst = &tf.first_instance();
     assert_eq!(inst["status"], "tainted", "{inst}");
     let key = inst["attributes"]["components"]["kms_key"]
         .as_str()

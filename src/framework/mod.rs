@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod diag;
+pub mod fields;
 pub mod json;
 pub mod msgpack;
 pub mod path;

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use crate::framework::resource::{
     import_id_diagnostics, ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, PRIVATE_CREATE_INCOMPLETE,
+    Planned, ReadRequest, ReadResponse, PRIVATE_CREATE_INCOMPLETE,
 };
 use crate::framework::wait::timeout_for;
 use crate::framework::{Diagnostic, Diagnostics, Value};
@@ -65,6 +65,26 @@ pub fn plan_destroy(req: PlanRequest) -> PlanResponse {
     PlanResponse {
         planned_state: Value::Null,
         planned_private: req.prior_private,
+        ..Default::default()
+    }
+}
+
+/// The plan response of a resource's plan logic, with the diagnostics gathered before it.
+pub fn planned(mut diagnostics: Diagnostics, p: Planned, prior_private: Vec<u8>) -> PlanResponse {
+    diagnostics.extend(p.diagnostics);
+    PlanResponse {
+        planned_state: p.state,
+        requires_replace: p.requires_replace,
+        planned_private: prior_private,
+        diagnostics,
+    }
+}
+
+/// Apply refused before any AWS call (validation found errors): the prior state stands.
+pub fn refuse_apply(prior_state: Value, diagnostics: Diagnostics) -> ApplyResponse {
+    ApplyResponse {
+        new_state: prior_state,
+        diagnostics,
         ..Default::default()
     }
 }

@@ -126,6 +126,18 @@ pub async fn live_keys(kms: &aws_sdk_kms::Client, description_prefix: &str) -> V
     left
 }
 
+/// `config` with the provider block's `endpoints` sending `service` to a URL where nothing listens
+/// (the provider block must set `environment = "<environment>"`).
+pub fn with_unreachable(config: &str, environment: &str, service: &str) -> String {
+    let dead = unreachable_endpoint();
+    let line = format!("environment = \"{environment}\"");
+    config.replacen(
+        &line,
+        &format!("{line}\n  endpoints {{\n    {service} = \"{dead}\"\n  }}"),
+        1,
+    )
+}
+
 /// A loopback URL where nothing listens: an AWS endpoint that refuses every connection.
 pub fn unreachable_endpoint() -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

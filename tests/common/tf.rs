@@ -96,6 +96,13 @@ impl Tf {
         r
     }
 
+    /// The first resource instance in state (attributes and status, e.g. `tainted`).
+    pub fn first_instance(&self) -> serde_json::Value {
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(self.state_file()).unwrap()).unwrap();
+        s["resources"][0]["instances"][0].clone()
+    }
+
     pub fn state_file(&self) -> PathBuf {
         self.dir.path().join("terraform.tfstate")
     }

@@ -120,7 +120,7 @@ impl Resource<ProviderData> for Alerting {
             // Destroy: nothing to guard for alerting (it holds no data).
             return lifecycle::plan_destroy(req);
         }
-        let mut diagnostics = validate::validate(&req.config);
+        let diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
             return PlanResponse {
                 diagnostics,
@@ -142,13 +142,7 @@ impl Resource<ProviderData> for Alerting {
             &ctx.default_tags,
             place.as_ref(),
         );
-        diagnostics.extend(p.diagnostics);
-        PlanResponse {
-            planned_state: p.state,
-            requires_replace: p.requires_replace,
-            planned_private: req.prior_private,
-            diagnostics,
-        }
+        lifecycle::planned(diagnostics, p, req.prior_private)
     }
 
     async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
@@ -157,11 +151,7 @@ impl Resource<ProviderData> for Alerting {
         }
         let mut diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
-            return ApplyResponse {
-                new_state: req.prior_state,
-                diagnostics,
-                ..Default::default()
-            };
+            return lifecycle::refuse_apply(req.prior_state, diagnostics);
         }
         let creating = req.prior_state.is_null();
         let mut d = desired(&req.planned_state, &req.config, ctx);

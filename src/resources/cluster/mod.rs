@@ -163,13 +163,7 @@ impl Resource<ProviderData> for Cluster {
             place.as_ref(),
             subnets.as_deref(),
         );
-        diagnostics.extend(p.diagnostics);
-        PlanResponse {
-            planned_state: p.state,
-            requires_replace: p.requires_replace,
-            planned_private: req.prior_private,
-            diagnostics,
-        }
+        lifecycle::planned(diagnostics, p, req.prior_private)
     }
 
     async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
@@ -182,11 +176,7 @@ impl Resource<ProviderData> for Cluster {
         let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
         validate::validate_profile(&req.planned_state, env, &mut diagnostics);
         if diagnostics.has_errors() {
-            return ApplyResponse {
-                new_state: req.prior_state,
-                diagnostics,
-                ..Default::default()
-            };
+            return lifecycle::refuse_apply(req.prior_state, diagnostics);
         }
         let creating = req.prior_state.is_null();
         let prior = State::from_value(&req.prior_state);

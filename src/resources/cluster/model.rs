@@ -2,7 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::framework::{decode, Value};
+use crate::framework::decode;
+use crate::framework::fields::{
+    int, map, of_list as list, of_map as smap, of_opt as opt, of_opt_int as opt_int, opt_string,
+    string, strings,
+};
+use crate::framework::Value;
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct State {
@@ -39,34 +44,6 @@ pub struct State {
     pub components: BTreeMap<String, String>,
     pub posture: BTreeMap<String, String>,
     pub timeouts: Value,
-}
-
-fn string(v: &Value) -> String {
-    decode::string(v).into_known().unwrap_or_default()
-}
-fn opt_string(v: &Value) -> Option<String> {
-    decode::string(v).into_known()
-}
-fn int(v: &Value) -> i64 {
-    decode::int(v).into_known().unwrap_or_default()
-}
-fn strings(v: &Value) -> Vec<String> {
-    decode::string_list(v).into_known().unwrap_or_default()
-}
-fn map(v: &Value) -> BTreeMap<String, String> {
-    decode::string_map(v).into_known().unwrap_or_default()
-}
-fn smap(m: &BTreeMap<String, String>) -> Value {
-    Value::string_map(m.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-}
-fn list(v: &[String]) -> Value {
-    Value::string_list(v.iter().map(String::as_str))
-}
-fn opt(v: &Option<String>) -> Value {
-    v.as_ref().map_or(Value::Null, Value::string)
-}
-fn opt_int(v: Option<i64>) -> Value {
-    v.map_or(Value::Null, Value::int)
 }
 
 impl State {

@@ -145,13 +145,7 @@ impl Resource<ProviderData> for Database {
             place.as_ref(),
             subnets.as_deref(),
         );
-        diagnostics.extend(p.diagnostics);
-        PlanResponse {
-            planned_state: p.state,
-            requires_replace: p.requires_replace,
-            planned_private: req.prior_private,
-            diagnostics,
-        }
+        lifecycle::planned(diagnostics, p, req.prior_private)
     }
 
     async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
@@ -163,11 +157,7 @@ impl Resource<ProviderData> for Database {
         let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
         validate::validate_profile(&req.planned_state, env, &mut diagnostics);
         if diagnostics.has_errors() {
-            return ApplyResponse {
-                new_state: req.prior_state,
-                diagnostics,
-                ..Default::default()
-            };
+            return lifecycle::refuse_apply(req.prior_state, diagnostics);
         }
         let prior = State::from_value(&req.prior_state);
         let mut progress = planned.clone();

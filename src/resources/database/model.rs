@@ -2,7 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::framework::{decode, Value};
+use crate::framework::decode;
+use crate::framework::fields::{
+    boolean, int, map, of_list as list, of_map as smap, of_opt as ostr, opt_string as opt, string,
+    strings,
+};
+use crate::framework::Value;
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct State {
@@ -42,34 +47,6 @@ pub struct State {
     pub timeouts: Value,
     /// Not in the schema: set from private state when a create never finished.
     pub create_incomplete: bool,
-}
-
-fn string(v: &Value) -> String {
-    decode::string(v).into_known().unwrap_or_default()
-}
-fn opt(v: &Value) -> Option<String> {
-    decode::string(v).into_known()
-}
-fn int(v: &Value) -> i64 {
-    decode::int(v).into_known().unwrap_or_default()
-}
-fn boolean(v: &Value) -> bool {
-    decode::boolean(v).into_known().unwrap_or(false)
-}
-fn strings(v: &Value) -> Vec<String> {
-    decode::string_list(v).into_known().unwrap_or_default()
-}
-fn map(v: &Value) -> BTreeMap<String, String> {
-    decode::string_map(v).into_known().unwrap_or_default()
-}
-fn smap(m: &BTreeMap<String, String>) -> Value {
-    Value::string_map(m.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-}
-fn list(v: &[String]) -> Value {
-    Value::string_list(v.iter().map(String::as_str))
-}
-fn ostr(v: &Option<String>) -> Value {
-    v.as_ref().map_or(Value::Null, Value::string)
 }
 
 impl State {

@@ -314,6 +314,7 @@ fn validation_names_the_attribute() {
     let bad = [
         ("name", Value::string("9lives")),
         ("engine", Value::string("oracle")),
+        ("engine", Value::string("aurora-postgresql")),
         ("subnet_ids", Value::string_list(["vpc-1"])),
         ("allowed_security_group_ids", Value::string_list(["app"])),
         ("engine_version", Value::string("sixteen")),

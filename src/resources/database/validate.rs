@@ -60,6 +60,9 @@ pub fn validate(cfg: &Value) -> Diagnostics {
     if let Tri::Known(e) = decode::string(cfg.get("engine")) {
         if !ENGINES.contains(&e.as_str()) {
             d.error_at(AttrPath::attr("engine"), "Invalid engine", format!("{e:?}: use \"postgres\", \"mysql\", \"aurora-postgresql\" or \"aurora-mysql\"."));
+        } else if bp::is_aurora(&e) {
+            // Refused before anything is made rather than failing half way in AWS.
+            d.error_at(AttrPath::attr("engine"), "Aurora is not available yet", format!("{e:?}: this version of the provider makes RDS databases only; use \"postgres\" or \"mysql\" (Multi-AZ with read replicas)."));
         }
     }
     for attr in ["subnet_ids", "allowed_security_group_ids"] {

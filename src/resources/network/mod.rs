@@ -132,13 +132,7 @@ impl Resource<ProviderData> for Network {
             place.as_ref(),
             zones.as_deref(),
         );
-        diagnostics.extend(p.diagnostics);
-        PlanResponse {
-            planned_state: p.state,
-            requires_replace: p.requires_replace,
-            planned_private: req.prior_private,
-            diagnostics,
-        }
+        lifecycle::planned(diagnostics, p, req.prior_private)
     }
 
     async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
@@ -147,11 +141,7 @@ impl Resource<ProviderData> for Network {
         }
         let diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
-            return ApplyResponse {
-                new_state: req.prior_state,
-                diagnostics,
-                ..Default::default()
-            };
+            return lifecycle::refuse_apply(req.prior_state, diagnostics);
         }
         let planned = State::from_value(&req.planned_state);
         let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::framework::fields::{of_map as smap, strings};
 use crate::framework::{decode, Value};
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -19,17 +20,6 @@ pub struct State {
     pub components: BTreeMap<String, String>,
     pub posture: BTreeMap<String, String>,
     pub timeouts: Value,
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    decode::elements(v)
-        .iter()
-        .filter_map(|e| e.as_str().map(str::to_string))
-        .collect()
-}
-
-fn smap(m: &BTreeMap<String, String>) -> Value {
-    Value::string_map(m.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
 impl State {

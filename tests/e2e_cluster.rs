@@ -1311,18 +1311,8 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
         s["posture"]
     );
     let alarm = |suffix: &str| {
-        let cw = cw.clone();
-        let full = format!("{name}-ops-{name}-{suffix}");
-        async move {
-            cw.describe_alarms()
-                .alarm_names(&full)
-                .send()
-                .await
-                .unwrap()
-                .metric_alarms
-                .unwrap()
-                .remove(0)
-        }
+        let (cw, full) = (cw.clone(), format!("{name}-ops-{name}-{suffix}"));
+        async move { env::alarm(&cw, &full).await }
     };
     let a = alarm("in-service-warning").await;
     assert_eq!(

@@ -784,3 +784,108 @@ async fn failure_half_way_through_create_loses_nothing() {
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alerting_watches_a_database_with_the_database_pack() {
+    let aws = aws().await;
+    let cw = aws_sdk_cloudwatch::Client::new(&env::sdk_config().await);
+    let name = env::unique("e2e-wdb");
+    let (subnets, app) = network(&aws).await;
+    let watched = |replicas: i64| {
+        config(
+            &name,
+            "development",
+            "postgres",
+            &subnets,
+            &app,
+            &format!("replicas = {replicas}"),
+        ) + &format!(
+            r#"
+resource "prod_alerting" "ops" {{
+  name         = "{name}-ops"
+  database_ids = [prod_database_ha.main.id]
+}}
+"#
+        )
+    };
+    let tf = Tf::new(&watched(1));
+    tf.init();
+    tf.apply(&[]);
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    let ops = s["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "prod_alerting")
+        .unwrap()["instances"][0]["attributes"]
+        .clone();
+    assert_eq!(
+        ops["alarm_names"].as_array().unwrap().len(),
+        12,
+        "{}",
+        ops["alarm_names"]
+    );
+    assert!(
+        ops["posture"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == "pass"),
+        "{}",
+        ops["posture"]
+    );
+    let alarm = |suffix: &str| {
+        let (cw, full) = (cw.clone(), format!("{name}-ops-{name}-{suffix}"));
+        async move { env::alarm(&cw, &full).await }
+    };
+    let gib = 1024.0 * 1024.0 * 1024.0;
+    let a = alarm("free-storage-warning").await;
+    assert_eq!(
+        (a.metric_name.as_deref(), a.threshold),
+        (
+            Some("FreeStorageSpace"),
+            Some((20.0 * gib * 0.2_f64).round())
+        )
+    );
+    // db.t4g.medium, PostgreSQL: 4 GiB / 9531392 = 450 connections by default.
+    assert_eq!(alarm("connections-warning").await.threshold, Some(360.0));
+    assert_eq!(alarm("connections-critical").await.threshold, Some(427.0));
+    let lag = alarm("replica-1-lag-critical").await;
+    assert_eq!(
+        (lag.threshold, lag.statistic.unwrap().as_str()),
+        (Some(300.0), "Maximum")
+    );
+    assert_eq!(
+        lag.dimensions.unwrap()[0].value.as_deref(),
+        Some(format!("{name}-replica-1").as_str())
+    );
+    assert_eq!(
+        alarm("cpu-critical").await.alarm_actions.unwrap(),
+        vec![ops["critical_topic_arn"].as_str().unwrap().to_string()]
+    );
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "second plan: {}", p.all());
+
+    // A second replica: the next plan adds its lag alarms.
+    tf.write(&watched(2));
+    tf.apply(&[]);
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    assert!(p.stdout.contains("replica-2-lag-critical"), "{}", p.stdout);
+    tf.apply(&[]);
+    assert_eq!(alarm("replica-2-lag-warning").await.threshold, Some(30.0));
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    let left = cw
+        .describe_alarms()
+        .alarm_name_prefix(format!("{name}-ops-"))
+        .send()
+        .await
+        .unwrap()
+        .metric_alarms
+        .unwrap_or_default();
+    assert!(left.is_empty(), "alarms left: {left:?}");
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}

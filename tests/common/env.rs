@@ -164,3 +164,18 @@ pub fn urlencoding_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// The metric alarm named `name` (it must exist).
+pub async fn alarm(
+    cw: &aws_sdk_cloudwatch::Client,
+    name: &str,
+) -> aws_sdk_cloudwatch::types::MetricAlarm {
+    cw.describe_alarms()
+        .alarm_names(name)
+        .send()
+        .await
+        .unwrap()
+        .metric_alarms
+        .unwrap()
+        .remove(0)
+}

@@ -134,6 +134,28 @@ impl Resource<ProviderData> for Alerting {
                 None
             }
         };
+        // The watched databases' replicas name their lag alarms (unknown until a database exists).
+        let db_replicas = match crate::framework::decode::string_list(
+            req.config.get("database_ids"),
+        )
+        .into_known()
+        {
+            Some(ids) if !ids.is_empty() => match packs::database_facts(ctx, &ids).await {
+                Ok(f) => f.into_iter().map(|f| (f.name, f.replicas.len())).collect(),
+                Err(e) => {
+                    let mut diagnostics = diagnostics;
+                    diagnostics.push(lifecycle::aws_diag::<Life>(
+                        &e,
+                        "looking up the watched databases",
+                    ));
+                    return PlanResponse {
+                        diagnostics,
+                        ..Default::default()
+                    };
+                }
+            },
+            _ => std::collections::BTreeMap::new(),
+        };
         let p = plan::plan(
             &req.config,
             &req.prior_state,
@@ -141,6 +163,7 @@ impl Resource<ProviderData> for Alerting {
             ctx.environment,
             &ctx.default_tags,
             place.as_ref(),
+            &db_replicas,
         );
         lifecycle::planned(diagnostics, p, req.prior_private)
     }
@@ -155,21 +178,25 @@ impl Resource<ProviderData> for Alerting {
         }
         let creating = req.prior_state.is_null();
         let mut d = desired(&req.planned_state, &req.config, ctx);
-        let cluster_ids = State::from_value(&req.planned_state).cluster_ids;
-        if let Some(ids) = cluster_ids.as_ref().filter(|i| !i.is_empty()) {
-            match packs::cluster_facts(ctx, ids).await {
-                Ok(facts) => d.packs = facts.iter().flat_map(packs::cluster_pack).collect(),
-                Err(e) => {
-                    diagnostics.push(
-                        lifecycle::aws_diag::<Life>(&e, "looking up the watched clusters")
-                            .at(AttrPath::attr("cluster_ids")),
-                    );
-                    return ApplyResponse {
-                        new_state: req.prior_state,
-                        private: req.planned_private,
-                        diagnostics,
-                    };
-                }
+        let planned_st = State::from_value(&req.planned_state);
+        let (cluster_ids, database_ids) = (planned_st.cluster_ids, planned_st.database_ids);
+        match packs::wanted(ctx, cluster_ids.as_ref(), database_ids.as_ref()).await {
+            Ok(p) => d.packs = p,
+            Err(e) => {
+                let attr = if e.to_string().contains("database_ids") {
+                    "database_ids"
+                } else {
+                    "cluster_ids"
+                };
+                diagnostics.push(
+                    lifecycle::aws_diag::<Life>(&e, "looking up the watched resources")
+                        .at(AttrPath::attr(attr)),
+                );
+                return ApplyResponse {
+                    new_state: req.prior_state,
+                    private: req.planned_private,
+                    diagnostics,
+                };
             }
         }
         let mut progress = if creating {
@@ -183,6 +210,7 @@ impl Resource<ProviderData> for Alerting {
         };
         progress.tags = State::from_value(&req.planned_state).tags;
         progress.cluster_ids = cluster_ids;
+        progress.database_ids = database_ids;
         progress.environment = d.environment.as_str().to_string();
 
         progress.timeouts = req.config.get("timeouts").clone();
@@ -273,15 +301,20 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             continue;
         };
         let short = full.trim_start_matches(&prefix).to_string();
-        if let Some(cluster) = m
+        if let Some((kind, target)) = m
             .alarm_description
             .as_deref()
-            .and_then(packs::cluster_of_description)
+            .and_then(packs::target_of_description)
         {
-            // A pack's alarm: the cluster it watches goes back into cluster_ids.
-            let ids = st.cluster_ids.get_or_insert_with(Vec::new);
-            if !ids.iter().any(|c| c == cluster) {
-                ids.push(cluster.to_string());
+            // A pack's alarm: the resource it watches goes back into cluster_ids or database_ids.
+            let ids = if kind == "database" {
+                &mut st.database_ids
+            } else {
+                &mut st.cluster_ids
+            };
+            let ids = ids.get_or_insert_with(Vec::new);
+            if !ids.iter().any(|c| c == target) {
+                ids.push(target.to_string());
             }
             st.alarm_names.push(full);
             continue;

@@ -49,6 +49,8 @@ pub struct State {
     pub alarm: Vec<Alarm>,
     /// `prod_cluster` ids watched by the compute pack; `None` when unset.
     pub cluster_ids: Option<Vec<String>>,
+    /// `prod_database_ha` ids watched by the database pack; `None` when unset.
+    pub database_ids: Option<Vec<String>>,
     /// The `timeouts` block as configured; kept as is.
     pub timeouts: Value,
 }
@@ -174,6 +176,7 @@ impl State {
                 .map(Alarm::from_value)
                 .collect(),
             cluster_ids: decode::string_list(v.get("cluster_ids")).into_known(),
+            database_ids: decode::string_list(v.get("database_ids")).into_known(),
             timeouts: v.get("timeouts").clone(),
         }
     }
@@ -205,6 +208,12 @@ impl State {
         m.insert(
             "cluster_ids".into(),
             self.cluster_ids.as_ref().map_or(Value::Null, |c| {
+                Value::string_list(c.iter().map(String::as_str))
+            }),
+        );
+        m.insert(
+            "database_ids".into(),
+            self.database_ids.as_ref().map_or(Value::Null, |c| {
                 Value::string_list(c.iter().map(String::as_str))
             }),
         );

@@ -63,9 +63,11 @@ pub enum Measure {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackAlarm {
-    /// Name without the alerting prefix: `<cluster>-<metric>-<tier>`.
+    /// Name without the alerting prefix: `<target>-<metric>-<tier>`.
     pub short: String,
     pub target: String,
+    /// `cluster` or `database`: which pack.
+    pub kind: String,
     pub severity: String,
     pub measure: Measure,
     pub comparison: String,
@@ -174,6 +176,7 @@ pub fn cluster_pack(f: &ClusterFacts) -> Vec<PackAlarm> {
             out.push(PackAlarm {
                 short: format!("{}-{m}-{tier}", f.name),
                 target: f.name.clone(),
+                kind: "cluster".into(),
                 severity: tier.into(),
                 measure: measure.clone(),
                 comparison: comparison.into(),
@@ -186,12 +189,278 @@ pub fn cluster_pack(f: &ClusterFacts) -> Vec<PackAlarm> {
     out
 }
 
-/// The description an alarm of a pack carries (import finds the clusters watched through it).
-pub fn description(alerting: &str, cluster: &str) -> String {
-    format!("prod_alerting {alerting}: cluster pack of {cluster}")
+/// The description an alarm of a pack carries (import finds the resources watched through it).
+pub fn description(alerting: &str, kind: &str, target: &str) -> String {
+    format!("prod_alerting {alerting}: {kind} pack of {target}")
 }
-pub fn cluster_of_description(d: &str) -> Option<&str> {
-    d.split_once(": cluster pack of ").map(|(_, c)| c)
+/// (kind, target) of a pack alarm's description.
+pub fn target_of_description(d: &str) -> Option<(&str, &str)> {
+    let (_, rest) = d.split_once(": ")?;
+    let (kind, target) = rest.split_once(" pack of ")?;
+    Some((kind, target))
+}
+
+// ---- the database pack ----
+
+pub const DATABASE_METRICS: [&str; 5] = [
+    "cpu",
+    "free-storage",
+    "freeable-memory",
+    "connections",
+    "write-latency",
+];
+
+/// Alarm names of a database's pack, without the alerting prefix: the primary's metrics, then the
+/// replication lag of each replica.
+pub fn database_shorts(db: &str, replicas: usize) -> Vec<String> {
+    let mut out: Vec<String> = DATABASE_METRICS
+        .iter()
+        .flat_map(|m| TIERS.iter().map(move |t| format!("{db}-{m}-{t}")))
+        .collect();
+    for r in 1..=replicas {
+        out.extend(TIERS.iter().map(|t| format!("{db}-replica-{r}-lag-{t}")));
+    }
+    out
+}
+
+/// What the pack needs to know of a database.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatabaseFacts {
+    pub name: String,
+    pub engine: String,
+    pub instance_class: String,
+    /// Configured storage in GiB.
+    pub allocated_gib: i64,
+    pub replicas: Vec<String>,
+}
+
+/// Memory of an instance class in GiB: burstable classes by size, others by vCPUs (2 for `large`,
+/// 4 per `xlarge`) times the family's GiB per vCPU (r and x memory-optimised, m general purpose).
+pub fn class_memory_gib(class: &str) -> f64 {
+    let mut parts = class.split('.').skip(1);
+    let (family, size) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    if family.starts_with('t') {
+        return match size {
+            "micro" => 1.0,
+            "small" => 2.0,
+            "medium" => 4.0,
+            "large" => 8.0,
+            "xlarge" => 16.0,
+            "2xlarge" => 32.0,
+            _ => 4.0,
+        };
+    }
+    let vcpus = match size {
+        "large" => 2.0,
+        "xlarge" => 4.0,
+        s => s
+            .trim_end_matches("xlarge")
+            .parse::<f64>()
+            .map(|n| n * 4.0)
+            .unwrap_or(2.0),
+    };
+    let per_vcpu = match family.chars().next() {
+        Some('r') => 8.0,
+        Some('x') => 16.0,
+        _ => 4.0,
+    };
+    vcpus * per_vcpu
+}
+
+/// The engine's default `max_connections` for the class (RDS's formulas over DBInstanceClassMemory).
+pub fn max_connections(engine: &str, class: &str) -> f64 {
+    let bytes = class_memory_gib(class) * 1024.0 * 1024.0 * 1024.0;
+    if engine.contains("postgres") {
+        (bytes / 9_531_392.0).floor().min(5000.0)
+    } else {
+        (bytes / 12_582_880.0).floor()
+    }
+}
+
+/// The database pack of profiles.md, in two tiers each.
+pub fn database_pack(f: &DatabaseFacts) -> Vec<PackAlarm> {
+    let db = dims(&[("DBInstanceIdentifier", &f.name)]);
+    let metric = |m: &str, d: &BTreeMap<String, String>, stat: &str| Measure::Metric {
+        namespace: "AWS/RDS".into(),
+        metric: m.into(),
+        dimensions: d.clone(),
+        statistic: stat.into(),
+    };
+    let gib = 1024.0 * 1024.0 * 1024.0;
+    let storage = f.allocated_gib as f64 * gib;
+    let conns = max_connections(&f.engine, &f.instance_class);
+    let mib = 1024.0 * 1024.0;
+    let rows: Vec<(&str, Measure, [Tier; 2])> = vec![
+        (
+            "cpu",
+            metric("CPUUtilization", &db, "Average"),
+            [
+                ("warning", "GreaterThanThreshold", 80.0, 5),
+                ("critical", "GreaterThanThreshold", 90.0, 5),
+            ],
+        ),
+        (
+            "free-storage",
+            metric("FreeStorageSpace", &db, "Average"),
+            [
+                ("warning", "LessThanThreshold", (storage * 0.2).round(), 5),
+                ("critical", "LessThanThreshold", (storage * 0.1).round(), 5),
+            ],
+        ),
+        (
+            "freeable-memory",
+            metric("FreeableMemory", &db, "Average"),
+            [
+                ("warning", "LessThanThreshold", 256.0 * mib, 5),
+                ("critical", "LessThanThreshold", 128.0 * mib, 5),
+            ],
+        ),
+        (
+            "connections",
+            metric("DatabaseConnections", &db, "Average"),
+            [
+                ("warning", "GreaterThanThreshold", (conns * 0.8).floor(), 5),
+                (
+                    "critical",
+                    "GreaterThanThreshold",
+                    (conns * 0.95).floor(),
+                    5,
+                ),
+            ],
+        ),
+        (
+            "write-latency",
+            metric("WriteLatency", &db, "Average"),
+            [
+                ("warning", "GreaterThanThreshold", 0.02, 5),
+                ("critical", "GreaterThanThreshold", 0.1, 5),
+            ],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (m, measure, tiers) in rows {
+        for (tier, comparison, threshold, periods) in tiers {
+            out.push(PackAlarm {
+                short: format!("{}-{m}-{tier}", f.name),
+                target: f.name.clone(),
+                kind: "database".into(),
+                severity: tier.into(),
+                measure: measure.clone(),
+                comparison: comparison.into(),
+                threshold,
+                evaluation_periods: periods,
+                treat_missing_data: "notBreaching".into(),
+            });
+        }
+    }
+    for (i, replica) in f.replicas.iter().enumerate() {
+        let lag = metric(
+            "ReplicaLag",
+            &dims(&[("DBInstanceIdentifier", replica)]),
+            "Maximum",
+        );
+        for (tier, threshold) in [("warning", 30.0), ("critical", 300.0)] {
+            out.push(PackAlarm {
+                short: format!("{}-replica-{}-lag-{tier}", f.name, i + 1),
+                target: f.name.clone(),
+                kind: "database".into(),
+                severity: tier.into(),
+                measure: lag.clone(),
+                comparison: "GreaterThanThreshold".into(),
+                threshold,
+                evaluation_periods: 5,
+                treat_missing_data: "notBreaching".into(),
+            });
+        }
+    }
+    out
+}
+
+/// The facts of every database named, in one call (per 20 databases): the primaries and, through
+/// them, their replicas. A database that does not exist is absent from the answer.
+pub async fn database_facts(
+    ctx: &ProviderData,
+    ids: &[String],
+) -> Result<Vec<DatabaseFacts>, AwsError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(20) {
+        let found = ctx
+            .call(
+                "db instances",
+                ctx.rds
+                    .describe_db_instances()
+                    .filters(
+                        aws_sdk_rds::types::Filter::builder()
+                            .name("db-instance-id")
+                            .set_values(Some(chunk.to_vec()))
+                            .build(),
+                    )
+                    .send(),
+            )
+            .await?
+            .db_instances
+            .unwrap_or_default();
+        for id in chunk {
+            let Some(i) = found
+                .iter()
+                .find(|i| i.db_instance_identifier.as_deref() == Some(id.as_str()))
+            else {
+                continue;
+            };
+            let configured = i
+                .tag_list
+                .iter()
+                .flatten()
+                .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_ALLOCATED_STORAGE))
+                .and_then(|t| t.value.as_deref()?.parse().ok());
+            let mut replicas = i
+                .read_replica_db_instance_identifiers
+                .clone()
+                .unwrap_or_default();
+            replicas.sort();
+            out.push(DatabaseFacts {
+                name: id.clone(),
+                engine: i.engine.clone().unwrap_or_default(),
+                instance_class: i.db_instance_class.clone().unwrap_or_default(),
+                allocated_gib: configured.unwrap_or(i.allocated_storage.unwrap_or_default() as i64),
+                replicas,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Every pack alarm the watched resources want; an error names a resource that does not exist.
+pub async fn wanted(
+    ctx: &ProviderData,
+    cluster_ids: Option<&Vec<String>>,
+    database_ids: Option<&Vec<String>>,
+) -> Result<Vec<PackAlarm>, AwsError> {
+    let mut out = Vec::new();
+    if let Some(ids) = cluster_ids.filter(|i| !i.is_empty()) {
+        out.extend(cluster_facts(ctx, ids).await?.iter().flat_map(cluster_pack));
+    }
+    if let Some(ids) = database_ids.filter(|i| !i.is_empty()) {
+        out.extend(
+            all_database_facts(ctx, ids)
+                .await?
+                .iter()
+                .flat_map(database_pack),
+        );
+    }
+    Ok(out)
+}
+
+/// Every database named, or an error naming the first missing one.
+pub async fn all_database_facts(
+    ctx: &ProviderData,
+    ids: &[String],
+) -> Result<Vec<DatabaseFacts>, AwsError> {
+    let facts = database_facts(ctx, ids).await?;
+    if let Some(missing) = ids.iter().find(|id| !facts.iter().any(|f| &f.name == *id)) {
+        return Err(invalid(&format!("database {missing}"), format!("no prod_database_ha named {missing} exists in this account and region (database_ids takes prod_database_ha ids)")));
+    }
+    Ok(facts)
 }
 
 // ---- AWS ----
@@ -322,7 +591,7 @@ pub async fn put(
         .cloudwatch
         .put_metric_alarm()
         .alarm_name(full_name)
-        .alarm_description(description(alerting, &a.target))
+        .alarm_description(description(alerting, &a.kind, &a.target))
         .evaluation_periods(a.evaluation_periods)
         .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
         .threshold(a.threshold)
@@ -520,14 +789,80 @@ mod tests {
     }
 
     #[test]
-    fn descriptions_name_the_cluster() {
+    fn descriptions_name_the_target() {
         assert_eq!(
-            cluster_of_description(&description("ops", "web")),
-            Some("web")
+            target_of_description(&description("ops", "cluster", "web")),
+            Some(("cluster", "web"))
         );
         assert_eq!(
-            cluster_of_description("prod_alerting ops-cpu (critical)"),
+            target_of_description(&description("ops", "database", "pay")),
+            Some(("database", "pay"))
+        );
+        assert_eq!(
+            target_of_description("prod_alerting ops-cpu (critical)"),
             None
         );
+    }
+
+    #[test]
+    fn database_pack_follows_the_profile_table() {
+        let f = DatabaseFacts {
+            name: "pay".into(),
+            engine: "postgres".into(),
+            instance_class: "db.r6g.large".into(),
+            allocated_gib: 100,
+            replicas: vec!["pay-replica-1".into(), "pay-replica-2".into()],
+        };
+        let p = database_pack(&f);
+        assert_eq!(
+            p.iter().map(|a| a.short.clone()).collect::<Vec<_>>(),
+            database_shorts("pay", 2)
+        );
+        let by = |s: &str| {
+            p.iter()
+                .find(|a| a.short == s)
+                .cloned()
+                .unwrap_or_else(|| panic!("{s}"))
+        };
+        let gib = 1024.0 * 1024.0 * 1024.0;
+        assert_eq!(
+            by("pay-free-storage-warning").threshold,
+            (100.0 * gib * 0.2_f64).round()
+        );
+        assert_eq!(
+            by("pay-free-storage-critical").threshold,
+            (100.0 * gib * 0.1_f64).round()
+        );
+        assert_eq!(
+            by("pay-freeable-memory-critical").threshold,
+            128.0 * 1024.0 * 1024.0
+        );
+        // 16 GiB / 9531392 = 1802 connections by default.
+        assert_eq!(max_connections("postgres", "db.r6g.large"), 1802.0);
+        assert_eq!(
+            by("pay-connections-warning").threshold,
+            (1802.0_f64 * 0.8).floor()
+        );
+        assert_eq!(
+            by("pay-connections-critical").threshold,
+            (1802.0_f64 * 0.95).floor()
+        );
+        let lag = by("pay-replica-2-lag-critical");
+        assert_eq!(lag.threshold, 300.0);
+        match lag.measure {
+            Measure::Metric {
+                statistic,
+                dimensions,
+                ..
+            } => {
+                assert_eq!(statistic, "Maximum");
+                assert_eq!(dimensions["DBInstanceIdentifier"], "pay-replica-2");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(by("pay-write-latency-critical").threshold, 0.1);
+        assert_eq!(class_memory_gib("db.t4g.medium"), 4.0);
+        assert_eq!(class_memory_gib("db.m6g.2xlarge"), 32.0);
+        assert_eq!(max_connections("mysql", "db.t4g.medium"), 341.0);
     }
 }

@@ -28,6 +28,7 @@ pub fn plan(
     default_env: Environment,
     default_tags: &BTreeMap<String, String>,
     place: Option<&Place>,
+    db_replicas: &BTreeMap<String, usize>,
 ) -> Planned {
     let mut d = Diagnostics::new();
     let mut planned = proposed.clone();
@@ -102,6 +103,20 @@ pub fn plan(
     let alarm_names = match (alarm_names, decode::string_list(config.get("cluster_ids"))) {
         (Tri::Known(mut names), Tri::Known(ids)) => {
             names.extend(ids.iter().flat_map(|c| packs::cluster_shorts(c)));
+            Tri::Known(names)
+        }
+        (names, Tri::Null) => names,
+        _ => Tri::Unknown,
+    };
+    // ...and the databases' (one lag alarm per replica: known once each database exists).
+    let alarm_names = match (alarm_names, decode::string_list(config.get("database_ids"))) {
+        (Tri::Known(mut names), Tri::Known(ids))
+            if ids.iter().all(|i| db_replicas.contains_key(i)) =>
+        {
+            names.extend(
+                ids.iter()
+                    .flat_map(|d| packs::database_shorts(d, db_replicas[d])),
+            );
             Tri::Known(names)
         }
         (names, Tri::Null) => names,

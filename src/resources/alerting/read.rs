@@ -218,15 +218,17 @@ pub async fn read(
     }
 
     // The packs' alarms, as the watched resources' configured values want them.
-    if let Some(ids) = prior.cluster_ids.as_ref().filter(|i| !i.is_empty()) {
-        let wanted = match packs::cluster_facts(ctx, ids).await {
-            Ok(facts) => facts.iter().flat_map(packs::cluster_pack).collect(),
-            Err(e @ AwsError::Invalid { .. }) => {
-                fail(&mut posture, "alarms", e.to_string());
-                Vec::new()
-            }
-            Err(e) => return Err(e),
-        };
+    {
+        let wanted =
+            match packs::wanted(ctx, prior.cluster_ids.as_ref(), prior.database_ids.as_ref()).await
+            {
+                Ok(w) => w,
+                Err(e @ AwsError::Invalid { .. }) => {
+                    fail(&mut posture, "alarms", e.to_string());
+                    Vec::new()
+                }
+                Err(e) => return Err(e),
+            };
         for a in &wanted {
             let full = bp::alarm_name(&prior.name, &a.short);
             let Some(m) = found

@@ -115,6 +115,7 @@ pub fn schema() -> Schema {
         .attr(Attribute::computed("critical_topic_arn", Type::String, "ARN of the `<name>-critical` topic."))
         .attr(Attribute::computed("warning_topic_arn", Type::String, "ARN of the `<name>-warning` topic."))
         .attr(Attribute::optional("cluster_ids", Type::list(Type::String), "`prod_cluster` ids to watch with the compute alarm pack: per cluster, in a warning and a critical tier, the 5xx share of requests, unhealthy hosts, p99 response time, in-service instances and group CPU, named `<name>-<cluster>-<metric>-<tier>`. Thresholds follow the cluster's configured minimum and desired capacity."))
+        .attr(Attribute::optional("database_ids", Type::list(Type::String), "`prod_database_ha` ids to watch with the database alarm pack: per database, in a warning and a critical tier, CPU, free storage (share of the configured allocation), freeable memory, connections (share of the engine's default maximum for the instance class), write latency, and each replica's lag, named `<name>-<database>-<metric>-<tier>`."))
         .attr(Attribute::computed("alarm_names", Type::list(Type::String), "AWS names of the alarms: the `alarm` blocks' in block order, then the packs'."))
         .attr(Attribute::computed("components", Type::map(Type::String), "Every AWS object this resource owns: role → identifier."))
         .attr(Attribute::computed(

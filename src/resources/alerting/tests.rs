@@ -73,7 +73,15 @@ fn create_plan_is_concrete_except_what_aws_decides() {
         Environment::Staging,
         Environment::Production,
     ] {
-        let p = plan(&cfg, &Value::Null, &cfg, env, &defaults, Some(&place()));
+        let p = plan(
+            &cfg,
+            &Value::Null,
+            &cfg,
+            env,
+            &defaults,
+            Some(&place()),
+            &BTreeMap::new(),
+        );
         let s = &p.state;
         assert!(p.requires_replace.is_empty());
         assert_eq!(s.get("id"), &Value::string("ops"));
@@ -123,6 +131,7 @@ fn resource_environment_overrides_the_provider() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
     );
     assert_eq!(p.state.get("environment"), &Value::string("staging"));
     assert_eq!(
@@ -141,6 +150,7 @@ fn replanning_an_applied_state_changes_nothing() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
     )
     .state;
     // What apply leaves: the unknowns filled in.
@@ -173,6 +183,7 @@ fn replanning_an_applied_state_changes_nothing() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
     )
     .state;
     assert_eq!(second, applied);
@@ -188,6 +199,7 @@ fn threshold_change_is_in_place_and_name_change_replaces() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
     )
     .state;
     let mut changed = cfg.clone();
@@ -204,6 +216,7 @@ fn threshold_change_is_in_place_and_name_change_replaces() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
     );
     assert!(p.requires_replace.is_empty());
     assert_eq!(
@@ -221,6 +234,7 @@ fn threshold_change_is_in_place_and_name_change_replaces() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
     );
     assert_eq!(p.requires_replace.len(), 1);
     assert_eq!(p.requires_replace[0].to_string(), "name");
@@ -239,6 +253,7 @@ fn unknown_name_makes_derived_values_unknown() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
     );
     for a in [
         "id",
@@ -268,6 +283,7 @@ fn production_warns_when_nobody_gets_critical_alarms() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
     );
     assert_eq!(
         prod.diagnostics
@@ -288,6 +304,7 @@ fn production_warns_when_nobody_gets_critical_alarms() {
         Environment::Development,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
     );
     assert!(dev.diagnostics.is_empty());
 }

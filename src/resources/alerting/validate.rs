@@ -48,6 +48,32 @@ fn check_name(d: &mut Diagnostics, v: &Value, path: AttrPath, max: usize) {
     }
 }
 
+/// A list of watched resources' ids: each a valid name of `type_name`, each once.
+fn watched_ids(cfg: &Value, attr: &str, type_name: &str, max: usize, d: &mut Diagnostics) {
+    let mut seen = BTreeSet::new();
+    for (i, c) in decode::elements(cfg.get(attr)).iter().enumerate() {
+        if let Tri::Known(id) = decode::string(c) {
+            let p = AttrPath::attr(attr).then_index(i);
+            if id.is_empty()
+                || id.len() > max
+                || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                d.error_at(
+                    p,
+                    "Invalid id",
+                    format!("{id:?} is not a {type_name} id; pass {type_name}.<name>.id."),
+                );
+            } else if !seen.insert(id.clone()) {
+                d.error_at(
+                    p,
+                    "Duplicate id",
+                    format!("{id} is listed twice in {attr}; list each once."),
+                );
+            }
+        }
+    }
+}
+
 pub fn validate(cfg: &Value) -> Diagnostics {
     let mut d = Diagnostics::new();
     check_name(&mut d, cfg.get("name"), AttrPath::attr("name"), MAX_NAME);
@@ -73,28 +99,8 @@ pub fn validate(cfg: &Value) -> Diagnostics {
 
     crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
 
-    let mut seen_clusters = BTreeSet::new();
-    for (i, c) in decode::elements(cfg.get("cluster_ids")).iter().enumerate() {
-        if let Tri::Known(id) = decode::string(c) {
-            let p = AttrPath::attr("cluster_ids").then_index(i);
-            if id.is_empty()
-                || id.len() > 28
-                || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            {
-                d.error_at(
-                    p,
-                    "Invalid cluster id",
-                    format!("{id:?} is not a prod_cluster id; pass prod_cluster.<name>.id."),
-                );
-            } else if !seen_clusters.insert(id.clone()) {
-                d.error_at(
-                    p,
-                    "Duplicate cluster id",
-                    format!("{id} is listed twice in cluster_ids; list each cluster once."),
-                );
-            }
-        }
-    }
+    watched_ids(cfg, "cluster_ids", "prod_cluster", 28, &mut d);
+    watched_ids(cfg, "database_ids", "prod_database_ha", 50, &mut d);
 
     let mut seen_notify = BTreeSet::new();
     for (i, n) in decode::elements(cfg.get("notify")).iter().enumerate() {

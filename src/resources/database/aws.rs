@@ -613,6 +613,26 @@ pub async fn parameter_groups_with_prefix(
         .collect())
 }
 
+/// Records the configured storage on the primary (alarm packs derive thresholds from it; storage
+/// autoscaling moves the live value).
+pub async fn tag_allocated(ctx: &ProviderData, arn: &str, gib: i64) -> Result<(), AwsError> {
+    ctx.call(
+        "db tags",
+        ctx.rds
+            .add_tags_to_resource()
+            .resource_name(arn)
+            .tags(
+                Tag::builder()
+                    .key(crate::provider::tags::TAG_ALLOCATED_STORAGE)
+                    .value(gib.to_string())
+                    .build(),
+            )
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
 pub async fn tag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Result<(), AwsError> {
     let stale = crate::provider::tags::stale_keys(old, new);
     if !stale.is_empty() {

@@ -151,6 +151,8 @@ pub async fn read(
             st.endpoint = endpoint(p);
             st.port = p.port;
             st.tags_all = p.tags.clone();
+            st.tags_all
+                .remove(crate::provider::tags::TAG_ALLOCATED_STORAGE);
             facts.multi_az = p.multi_az;
             facts.monitoring = p.monitoring_interval > 0;
             facts.deletion_protection =

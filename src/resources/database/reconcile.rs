@@ -352,6 +352,13 @@ pub async fn converge(
         }
     };
 
+    let recorded = primary
+        .tags
+        .get(crate::provider::tags::TAG_ALLOCATED_STORAGE);
+    if recorded != Some(&d.allocated_storage.to_string()) {
+        api::tag_allocated(ctx, &primary.arn, d.allocated_storage).await?;
+    }
+
     // 6. Replicas `1..=replicas` in the other zones; extra ones removed (protection lifted first).
     let mut made = Vec::new();
     for r in 1..=d.replicas.max(0) as usize {

@@ -144,8 +144,42 @@ impl Aws {
         left.extend(
             all.into_iter()
                 .filter_map(|i| i.db_instance_identifier)
-                .filter(|i| i == name || i.starts_with(&format!("{name}-replica-")))
+                .filter(|i| {
+                    i == name
+                        || i == &format!("{name}-writer")
+                        || i.starts_with(&format!("{name}-replica-"))
+                })
                 .map(|i| format!("instance {i}")),
+        );
+        let clusters = self
+            .rds
+            .describe_db_clusters()
+            .send()
+            .await
+            .unwrap()
+            .db_clusters
+            .unwrap_or_default();
+        left.extend(
+            clusters
+                .into_iter()
+                .filter_map(|c| c.db_cluster_identifier)
+                .filter(|c| c == name)
+                .map(|c| format!("cluster {c}")),
+        );
+        let cluster_groups = self
+            .rds
+            .describe_db_cluster_parameter_groups()
+            .send()
+            .await
+            .unwrap()
+            .db_cluster_parameter_groups
+            .unwrap_or_default();
+        left.extend(
+            cluster_groups
+                .into_iter()
+                .filter_map(|g| g.db_cluster_parameter_group_name)
+                .filter(|g| g.starts_with(&format!("{name}-aurora")))
+                .map(|g| format!("cluster parameter group {g}")),
         );
         if self
             .rds
@@ -887,5 +921,188 @@ resource "prod_alerting" "ops" {{
         .metric_alarms
         .unwrap_or_default();
     assert!(left.is_empty(), "alarms left: {left:?}");
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn aurora_postgresql_cluster_created_read_and_destroyed() {
+    let aws = aws().await;
+    let name = env::unique("e2e-au");
+    let (subnets, app) = network(&aws).await;
+    let tf = Tf::new(&config(
+        &name,
+        "production",
+        "aurora-postgresql",
+        &subnets,
+        &app,
+        "replicas = 1",
+    ));
+    tf.init();
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert!(
+        s["posture"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == "pass"),
+        "{}",
+        s["posture"]
+    );
+    assert_eq!(
+        s["instance_ids"],
+        serde_json::json!([format!("{name}-writer"), format!("{name}-replica-1")])
+    );
+    assert_eq!(
+        (s["allocated_storage"].as_i64(), s["multi_az"].as_bool()),
+        (Some(0), Some(true))
+    );
+    assert!(
+        s["endpoint"].as_str().unwrap().contains(".cluster-"),
+        "{}",
+        s["endpoint"]
+    );
+    assert!(
+        s["reader_endpoint"]
+            .as_str()
+            .unwrap()
+            .contains(".cluster-ro-"),
+        "{}",
+        s["reader_endpoint"]
+    );
+    assert!(s["master_secret_arn"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:secretsmanager:"));
+    let c = aws
+        .rds
+        .describe_db_clusters()
+        .db_cluster_identifier(&name)
+        .send()
+        .await
+        .unwrap()
+        .db_clusters
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (c.storage_encrypted, c.kms_key_id.as_deref()),
+        (Some(true), s["kms_key_arn"].as_str())
+    );
+    assert_eq!(
+        (
+            c.backup_retention_period,
+            c.preferred_backup_window.as_deref()
+        ),
+        (Some(30), Some("02:00-03:00"))
+    );
+    assert_eq!(
+        (
+            c.deletion_protection,
+            c.copy_tags_to_snapshot,
+            c.iam_database_authentication_enabled
+        ),
+        (Some(true), Some(true), Some(true))
+    );
+    assert_eq!(
+        c.db_cluster_parameter_group.as_deref(),
+        Some(format!("{name}-aurora-postgresql16").as_str())
+    );
+    let params = aws
+        .rds
+        .describe_db_cluster_parameters()
+        .db_cluster_parameter_group_name(format!("{name}-aurora-postgresql16"))
+        .source("user")
+        .send()
+        .await
+        .unwrap()
+        .parameters
+        .unwrap();
+    assert!(params
+        .iter()
+        .any(|p| p.parameter_name.as_deref() == Some("rds.force_ssl")
+            && p.parameter_value.as_deref() == Some("1")));
+    let members: Vec<(String, bool)> = c
+        .db_cluster_members
+        .unwrap()
+        .into_iter()
+        .map(|m| {
+            (
+                m.db_instance_identifier.unwrap(),
+                m.is_cluster_writer.unwrap_or(false),
+            )
+        })
+        .collect();
+    assert!(
+        members.contains(&(format!("{name}-writer"), true))
+            && members.contains(&(format!("{name}-replica-1"), false)),
+        "{members:?}"
+    );
+    let w = aws.instance(&format!("{name}-writer")).await.unwrap();
+    let r = aws.instance(&format!("{name}-replica-1")).await.unwrap();
+    assert_ne!(
+        w.availability_zone, r.availability_zone,
+        "the reader sits in another zone"
+    );
+    assert_eq!(w.monitoring_interval, Some(60));
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // Drift: retention lowered on the cluster.
+    aws.rds
+        .modify_db_cluster()
+        .db_cluster_identifier(&name)
+        .backup_retention_period(3)
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.code == 2
+            && p.stdout
+                .lines()
+                .any(|l| l.contains("backup_retention_days") && l.contains("3 -> 30")),
+        "{}",
+        p.all()
+    );
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Import adopts the cluster, its writer and reader.
+    tf.run(&["state", "rm", "prod_database_ha.main"]).ok();
+    tf.run(&["import", "-no-color", "prod_database_ha.main", &name])
+        .ok();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after import: {}", p.all());
+
+    // Guarded; decommissioned then destroyed with a final cluster snapshot.
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert!(
+        r.code != 0 && r.all().contains("protected from destroy"),
+        "{}",
+        r.all()
+    );
+    tf.write(&config(
+        &name,
+        "production",
+        "aurora-postgresql",
+        &subnets,
+        &app,
+        "replicas = 1\n  deletion_protection = false",
+    ));
+    tf.apply(&[]);
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    let snaps: Vec<String> = aws
+        .rds
+        .describe_db_cluster_snapshots()
+        .send()
+        .await
+        .unwrap()
+        .db_cluster_snapshots
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.db_cluster_snapshot_identifier)
+        .filter(|s| s.starts_with(&format!("{name}-final-")))
+        .collect();
+    assert_eq!(snaps.len(), 1, "{snaps:?}");
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
 }

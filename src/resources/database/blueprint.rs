@@ -62,6 +62,10 @@ pub fn family(engine: &str, version: &str) -> String {
 pub fn replica_id(name: &str, n: usize) -> String {
     format!("{name}-replica-{n}")
 }
+/// Aurora's writer instance (the cluster itself is `<name>`).
+pub fn writer_id(name: &str) -> String {
+    format!("{name}-writer")
+}
 pub fn sg_name(name: &str) -> String {
     format!("{name}-db")
 }
@@ -149,10 +153,11 @@ pub fn parameters(
 }
 
 pub fn log_exports(engine: &str) -> Vec<String> {
-    let l: &[&str] = if is_postgres(engine) {
-        &["postgresql", "upgrade"]
-    } else {
-        &["error", "general", "slowquery"]
+    let l: &[&str] = match (is_aurora(engine), is_postgres(engine)) {
+        (false, true) => &["postgresql", "upgrade"],
+        (false, false) => &["error", "general", "slowquery"],
+        (true, true) => &["postgresql"],
+        (true, false) => &["audit", "error", "general", "slowquery"],
     };
     l.iter().map(|s| s.to_string()).collect()
 }

@@ -1,6 +1,7 @@
 //! `prod_database_ha`: highly-available PostgreSQL or MySQL with replication, backups and
 //! encryption by default.
 
+mod aurora;
 mod aws;
 pub mod blueprint;
 pub mod model;
@@ -74,14 +75,26 @@ impl Lifecycle for Life {
         p: &mut State,
         limit: Duration,
     ) -> Result<(), AwsError> {
-        reconcile::converge(ctx, place, d, p, limit).await
+        if blueprint::is_aurora(&d.engine) {
+            aurora::converge(ctx, place, d, p, limit).await
+        } else {
+            reconcile::converge(ctx, place, d, p, limit).await
+        }
     }
     async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
         let incomplete = s.create_incomplete;
-        reconcile::delete(ctx, s, limit, incomplete).await
+        if blueprint::is_aurora(&s.engine) {
+            aurora::delete(ctx, s, limit, incomplete).await
+        } else {
+            reconcile::delete(ctx, s, limit, incomplete).await
+        }
     }
     async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
-        read::read(ctx, place, s).await
+        if blueprint::is_aurora(&s.engine) {
+            aurora::read(ctx, place, s).await
+        } else {
+            read::read(ctx, place, s).await
+        }
     }
 }
 
@@ -236,6 +249,9 @@ impl Resource<ProviderData> for Database {
 
 /// Rebuilds the state of database `name` from its primary (tags, engine, replicas), then reads it.
 async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
+    if let Some(c) = aurora::cluster(ctx, name).await? {
+        return import_aurora(ctx, name, c).await;
+    }
     let Some(primary) = aws::instances(ctx, &[name.to_string()])
         .await?
         .into_iter()
@@ -292,6 +308,46 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         st.kms_key_arn = Some(k.arn);
     }
     read::read(ctx, &place, &st).await
+}
+
+/// Rebuilds the state of Aurora database `name` from its cluster, then reads it.
+async fn import_aurora(
+    ctx: &ProviderData,
+    name: &str,
+    c: aurora::Cluster,
+) -> Result<Option<State>, AwsError> {
+    if c.tags.get(crate::provider::tags::TAG_RESOURCE)
+        != Some(&format!("{}.{name}", schema::TYPE_NAME))
+    {
+        return Ok(None);
+    }
+    let place = ctx.place().await?;
+    let env = c
+        .tags
+        .get(crate::provider::tags::TAG_ENVIRONMENT)
+        .and_then(|e| Environment::parse(e))
+        .unwrap_or(ctx.environment);
+    let mut st = State {
+        name: name.to_string(),
+        engine: c.engine.clone(),
+        environment: env.as_str().to_string(),
+        tags: crate::provider::tags::own_tags(&c.tags, &ctx.default_tags),
+        engine_version: blueprint::major(&c.engine, &c.engine_version),
+        replicas: 5,
+        final_snapshot: env.db_final_snapshot(),
+        ..Default::default()
+    };
+    if let Some(sg) = c.security_groups.first() {
+        st.components.insert("security_group".into(), sg.clone());
+    }
+    if let Some(k) = crate::provider::kms::describe_key(ctx, &blueprint::alias_name(name))
+        .await?
+        .filter(|k| k.usable)
+    {
+        st.components.insert("kms_key".into(), k.arn.clone());
+        st.kms_key_arn = Some(k.arn);
+    }
+    aurora::read(ctx, &place, &st).await
 }
 
 #[cfg(test)]

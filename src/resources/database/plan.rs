@@ -14,17 +14,19 @@ use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 
-/// The component roles of a database in `env` with `replicas` replicas.
-pub fn roles(env: Environment, replicas: i64, own_key: bool) -> Vec<String> {
-    let mut r: Vec<String> = [
-        "parameter_group",
-        "primary",
-        "security_group",
-        "subnet_group",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+/// The component roles of a database in `env` with `replicas` replicas (Aurora: a cluster and its
+/// writer instead of a primary).
+pub fn roles(env: Environment, replicas: i64, own_key: bool, aurora: bool) -> Vec<String> {
+    let main: &[&str] = if aurora {
+        &["cluster", "writer"]
+    } else {
+        &["primary"]
+    };
+    let mut r: Vec<String> = ["parameter_group", "security_group", "subnet_group"]
+        .iter()
+        .chain(main)
+        .map(|s| s.to_string())
+        .collect();
     if own_key {
         r.extend(["kms_alias".to_string(), "kms_key".to_string()]);
     }
@@ -152,6 +154,30 @@ pub fn plan(
         }
     }
     let replicas = int_of(&planned, "replicas");
+    // Aurora: storage grows by itself (0), and Multi-AZ means readers in the other zones.
+    let aurora = matches!(&engine, Tri::Known(e) if bp::is_aurora(e));
+    if aurora {
+        planned.set("allocated_storage", Value::int(0));
+        planned.set("max_allocated_storage", Value::int(0));
+        if let Some(r) = replicas {
+            if r == 0 && env == Tri::Known(Environment::Production) {
+                d.error_at(
+                    AttrPath::attr("replicas"),
+                    "Multi-AZ is required in production",
+                    "An Aurora cluster is Multi-AZ through its readers in other zones; production keeps at least one. Set replicas to 1 or more (2 is the default).",
+                );
+            }
+            match decode::boolean(config.get("multi_az")) {
+                Tri::Null => planned.set("multi_az", Value::Bool(r > 0)),
+                Tri::Known(m) if m != (r > 0) => d.error_at(
+                    AttrPath::attr("multi_az"),
+                    "Aurora's Multi-AZ is its readers",
+                    format!("An Aurora cluster is Multi-AZ when it has readers in other zones: with replicas = {r}, set multi_az = {} (or leave it unset).", r > 0),
+                ),
+                _ => {}
+            }
+        }
+    }
 
     // Subnets: at least 2 zones, one VPC.
     if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
@@ -252,17 +278,22 @@ pub fn plan(
     let components = match (&name, &env, replicas) {
         (Tri::Known(n), Tri::Known(e), Some(r)) => {
             let mut c = BTreeMap::new();
-            for role in roles(*e, r, own_key) {
+            for role in roles(*e, r, own_key, aurora) {
                 let fixed = place.and_then(|pl| match role.as_str() {
                     "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
                     "monitoring_role" => {
                         Some(pl.iam_arn(&format!("role/{}", bp::monitoring_role_name(n))))
                     }
                     "subnet_group" => Some(pl.arn("rds", &format!("subgrp:{n}"))),
+                    "parameter_group" if aurora => pg_name
+                        .as_ref()
+                        .map(|g| pl.arn("rds", &format!("cluster-pg:{g}"))),
                     "parameter_group" => {
                         pg_name.as_ref().map(|g| pl.arn("rds", &format!("pg:{g}")))
                     }
                     "primary" => Some(pl.arn("rds", &format!("db:{n}"))),
+                    "cluster" => Some(pl.arn("rds", &format!("cluster:{n}"))),
+                    "writer" => Some(pl.arn("rds", &format!("db:{}", bp::writer_id(n)))),
                     r if r.starts_with("replica_") => Some(pl.arn(
                         "rds",
                         &format!(
@@ -300,10 +331,13 @@ pub fn plan(
     planned.set(
         "instance_ids",
         match (&name, replicas) {
-            (Tri::Known(n), Some(r)) => Value::string_list(
-                std::iter::once(n.clone())
-                    .chain((1..=r.max(0) as usize).map(|i| bp::replica_id(n, i))),
-            ),
+            (Tri::Known(n), Some(r)) => {
+                let first = if aurora { bp::writer_id(n) } else { n.clone() };
+                Value::string_list(
+                    std::iter::once(first)
+                        .chain((1..=r.max(0) as usize).map(|i| bp::replica_id(n, i))),
+                )
+            }
             _ => Value::unknown(),
         },
     );

@@ -15,7 +15,55 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, ProviderData};
 
-fn endpoint(i: &api::Instance) -> Option<String> {
+/// The `ingress` fact (why the rules are not exactly the engine port from the allowed groups), and,
+/// on import (no allowed groups known), the groups the rules admit.
+pub fn ingress(
+    engine: &str,
+    allowed: &[String],
+    sg_rules: Option<&ec2::Rules>,
+) -> (Option<String>, Option<Vec<String>>) {
+    let port = bp::port(engine);
+    let Some((have_in, have_out)) = sg_rules else {
+        return (
+            Some("the database's security group is missing".into()),
+            None,
+        );
+    };
+    if allowed.is_empty() {
+        let found: Vec<String> = have_in
+            .iter()
+            .filter(|r| r.from as i64 == port)
+            .filter_map(|r| match &r.peer {
+                ec2::Peer::Group(g) => Some(g.clone()),
+                ec2::Peer::Cidr(_) => None,
+            })
+            .collect();
+        if !found.is_empty() {
+            let (why, _) = ingress(engine, &found, sg_rules);
+            return (why, Some(found));
+        }
+    }
+    let (want_in, want_out) = rules(port, allowed);
+    let extra: Vec<String> = have_in
+        .difference(&want_in)
+        .chain(have_out.difference(&want_out))
+        .map(|r| format!("{} {}-{} from {:?}", r.protocol, r.from, r.to, r.peer))
+        .collect();
+    let missing = want_in.difference(have_in).count();
+    let why = if !extra.is_empty() {
+        Some(format!(
+            "rules beyond the allowed groups: {}",
+            extra.join(", ")
+        ))
+    } else if missing > 0 {
+        Some(format!("{missing} allowed group(s) lack their rule"))
+    } else {
+        None
+    };
+    (why, None)
+}
+
+pub fn endpoint(i: &api::Instance) -> Option<String> {
     Some(format!("{}:{}", i.endpoint.clone()?, i.port?))
 }
 
@@ -209,45 +257,14 @@ pub async fn read(
         .get(tls)
         .is_some_and(|v| bp::tls_value_on(&engine, v));
 
-    // Ingress: exactly the engine port from the allowed groups.
-    let port = bp::port(&engine);
-    let (want_in, want_out) = rules(port, &prior.allowed_security_group_ids);
-    facts.ingress = match &sg_rules {
-        None => Some("the database's security group is missing".into()),
-        Some((have_in, have_out)) => {
-            let extra: Vec<String> = have_in
-                .difference(&want_in)
-                .chain(have_out.difference(&want_out))
-                .map(|r| format!("{} {}-{} from {:?}", r.protocol, r.from, r.to, r.peer))
-                .collect();
-            let missing = want_in.difference(have_in).count();
-            if !extra.is_empty() {
-                Some(format!(
-                    "rules beyond the allowed groups: {}",
-                    extra.join(", ")
-                ))
-            } else if missing > 0 {
-                Some(format!("{missing} allowed group(s) lack their rule"))
-            } else {
-                None
-            }
-        }
-    };
-    if sg_rules.is_some() {
-        let allowed: Vec<String> = sg_rules
-            .iter()
-            .flat_map(|(i, _)| i.iter())
-            .filter(|r| r.from as i64 == port)
-            .filter_map(|r| match &r.peer {
-                ec2::Peer::Group(g) => Some(g.clone()),
-                ec2::Peer::Cidr(_) => None,
-            })
-            .collect();
-        if prior.allowed_security_group_ids.is_empty() && !allowed.is_empty() {
-            // Import: who may connect is what the group says.
-            st.allowed_security_group_ids = allowed;
-            facts.ingress = None;
-        }
+    let (ingress, allowed) = ingress(
+        &engine,
+        &prior.allowed_security_group_ids,
+        sg_rules.as_ref(),
+    );
+    facts.ingress = ingress;
+    if let Some(a) = allowed {
+        st.allowed_security_group_ids = a;
     }
 
     st.posture = bp::posture(env, &facts);

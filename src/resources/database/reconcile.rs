@@ -177,13 +177,22 @@ fn changes(
     c
 }
 
-pub async fn converge(
+/// What the RDS and Aurora walks share: the subnets checked, the key, the monitoring role, the
+/// security group with its rules, and the subnet group.
+pub struct Prepared {
+    pub zones: Vec<String>,
+    pub key: String,
+    pub monitoring_role: Option<String>,
+    pub sg: String,
+    pub old_tags: Tags,
+}
+
+pub async fn prepare(
     ctx: &ProviderData,
     place: &Place,
     d: &Desired,
     p: &mut State,
-    limit: Duration,
-) -> Result<(), AwsError> {
+) -> Result<Prepared, AwsError> {
     let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
     let n = d.name.as_str();
 
@@ -274,13 +283,39 @@ pub async fn converge(
     ec2::sync_rules(ctx, &sg, true, &want_in, &have_in).await?;
     ec2::sync_rules(ctx, &sg, false, &want_out, &have_out).await?;
 
-    // 4. Subnet group and parameter group.
+    // 4. Subnet group.
     api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
     p.components.insert(
         "subnet_group".into(),
         place.arn("rds", &format!("subgrp:{n}")),
     );
     p.subnet_group_name = Some(n.to_string());
+    Ok(Prepared {
+        zones,
+        key,
+        monitoring_role,
+        sg,
+        old_tags,
+    })
+}
+
+/// The RDS walk: the shared objects, the parameter group, the primary and its replicas.
+pub async fn converge(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let Prepared {
+        zones,
+        key,
+        monitoring_role,
+        sg,
+        old_tags,
+    } = prepare(ctx, place, d, p).await?;
+    let n = d.name.as_str();
+    let port = bp::port(&d.engine);
     let pg = bp::parameter_group_name(n, &d.engine, &d.engine_version);
     api::ensure_parameter_group(
         ctx,
@@ -504,8 +539,6 @@ pub async fn delete(
         wait_for(ctx, std::slice::from_ref(&n), true, limit).await?;
     }
     s.components.remove("primary");
-    api::delete_subnet_group(ctx, &n).await?;
-    s.components.remove("subnet_group");
     let ours = bp::parameter_group_names(&n, &s.engine);
     for pg in api::parameter_groups_with_prefix(ctx, &format!("{n}-")).await? {
         if ours.contains(&pg) {
@@ -513,6 +546,15 @@ pub async fn delete(
         }
     }
     s.components.remove("parameter_group");
+    delete_side_objects(ctx, s).await
+}
+
+/// The objects the RDS and Aurora walks share, once the instances are gone: subnet group, security
+/// group, monitoring role, alias, and the key (scheduled for deletion).
+pub async fn delete_side_objects(ctx: &ProviderData, s: &mut State) -> Result<(), AwsError> {
+    let n = s.name.clone();
+    api::delete_subnet_group(ctx, &n).await?;
+    s.components.remove("subnet_group");
     if let Some(sg) = s.components.get("security_group").cloned() {
         ec2::delete_sg(ctx, &sg).await?;
     }

@@ -138,7 +138,11 @@ fn profile_and_engine_decide_the_defaults() {
                 &Value::int(if engine == "postgres" { 5432 } else { 3306 })
             );
             let c = s.get("components").as_map().cloned().unwrap_or_default();
-            assert_eq!(c.len(), roles(env, replicas, true).len(), "{engine} {env}");
+            assert_eq!(
+                c.len(),
+                roles(env, replicas, true, false).len(),
+                "{engine} {env}"
+            );
             assert_eq!(
                 c["primary"],
                 Value::string("arn:aws:rds:us-east-1:123456789012:db:pay")
@@ -314,7 +318,6 @@ fn validation_names_the_attribute() {
     let bad = [
         ("name", Value::string("9lives")),
         ("engine", Value::string("oracle")),
-        ("engine", Value::string("aurora-postgresql")),
         ("subnet_ids", Value::string_list(["vpc-1"])),
         ("allowed_security_group_ids", Value::string_list(["app"])),
         ("engine_version", Value::string("sixteen")),
@@ -347,4 +350,75 @@ fn validation_names_the_attribute() {
     ));
     assert!(d.has_errors());
     assert!(!validate(&config("postgres", vec![])).has_errors());
+}
+
+#[test]
+fn aurora_plans_a_cluster_with_a_writer_and_readers() {
+    let p = run(
+        &config("aurora-postgresql", vec![]),
+        &Value::Null,
+        Environment::Production,
+    );
+    assert!(!p.diagnostics.has_errors(), "{:?}", p.diagnostics);
+    let s = &p.state;
+    assert_eq!(
+        (s.get("allocated_storage"), s.get("max_allocated_storage")),
+        (&Value::int(0), &Value::int(0))
+    );
+    assert_eq!(
+        s.get("multi_az"),
+        &Value::Bool(true),
+        "readers in other zones"
+    );
+    assert_eq!(s.get("port"), &Value::int(5432));
+    assert_eq!(
+        s.get("parameter_group_name"),
+        &Value::string("pay-aurora-postgresql16")
+    );
+    let c = s.get("components").as_map().cloned().unwrap_or_default();
+    assert_eq!(
+        c["cluster"],
+        Value::string("arn:aws:rds:us-east-1:123456789012:cluster:pay")
+    );
+    assert_eq!(
+        c["writer"],
+        Value::string("arn:aws:rds:us-east-1:123456789012:db:pay-writer")
+    );
+    assert!(!c.contains_key("primary"));
+    assert_eq!(
+        s.get("instance_ids"),
+        &Value::string_list(["pay-writer", "pay-replica-1", "pay-replica-2"])
+    );
+    // Multi-AZ is the readers: a production cluster without one is refused on replicas.
+    let p = run(
+        &config("aurora-mysql", vec![("replicas", Value::int(0))]),
+        &Value::Null,
+        Environment::Production,
+    );
+    assert!(
+        p.diagnostics
+            .iter()
+            .any(|d| d.path == Some(AttrPath::attr("replicas"))),
+        "{:?}",
+        p.diagnostics
+    );
+    let p = run(
+        &config(
+            "aurora-mysql",
+            vec![("replicas", Value::int(0)), ("multi_az", Value::Bool(true))],
+        ),
+        &Value::Null,
+        Environment::Development,
+    );
+    assert!(p
+        .diagnostics
+        .iter()
+        .any(|d| d.summary == "Aurora's Multi-AZ is its readers"));
+    let d = validate(&config(
+        "aurora-postgresql",
+        vec![("allocated_storage", Value::int(100))],
+    ));
+    assert!(d
+        .iter()
+        .any(|x| x.path == Some(AttrPath::attr("allocated_storage"))));
 }

@@ -61,8 +61,11 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         if !ENGINES.contains(&e.as_str()) {
             d.error_at(AttrPath::attr("engine"), "Invalid engine", format!("{e:?}: use \"postgres\", \"mysql\", \"aurora-postgresql\" or \"aurora-mysql\"."));
         } else if bp::is_aurora(&e) {
-            // Refused before anything is made rather than failing half way in AWS.
-            d.error_at(AttrPath::attr("engine"), "Aurora is not available yet", format!("{e:?}: this version of the provider makes RDS databases only; use \"postgres\" or \"mysql\" (Multi-AZ with read replicas)."));
+            for attr in ["allocated_storage", "max_allocated_storage"] {
+                if !cfg.get(attr).is_null() {
+                    d.error_at(AttrPath::attr(attr), "Not used by Aurora", format!("Aurora storage grows by itself; remove {attr} (it reads 0 for Aurora)."));
+                }
+            }
         }
     }
     for attr in ["subnet_ids", "allowed_security_group_ids"] {

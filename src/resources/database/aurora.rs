@@ -5,18 +5,18 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, DbCluster, Filter, Parameter, Tag};
+use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, DbCluster, Filter, Tag};
 
-use super::aws::{self as api, Changes, Tags};
+use super::aws::{self as api, Changes, GroupKind, Tags};
 use super::blueprint::{self as bp, Facts};
 use super::model::State;
-use super::read::{endpoint, ingress};
-use super::reconcile::{delete_side_objects, prepare, wait_for, Desired, Prepared};
+use super::read::{endpoint, ingress, Side};
+use super::reconcile::{delete_side_objects, prepare, retag, wait_for, Desired, Prepared};
 use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::error::{ok_if_missing, AwsError};
 use crate::provider::profile::Environment;
-use crate::provider::{ec2, iam, kms, ProviderData};
+use crate::provider::ProviderData;
 
 fn invalid(component: &str, message: impl Into<String>) -> AwsError {
     AwsError::Invalid {
@@ -157,101 +157,6 @@ async fn wait_cluster(
     })
 }
 
-// ---- cluster parameter group ----
-
-async fn cluster_parameters(
-    ctx: &ProviderData,
-    group: &str,
-) -> Result<Option<BTreeMap<String, String>>, AwsError> {
-    match ctx
-        .call(
-            "db cluster parameter group",
-            ctx.rds
-                .describe_db_cluster_parameters()
-                .db_cluster_parameter_group_name(group)
-                .source("user")
-                .send(),
-        )
-        .await
-    {
-        Ok(out) => Ok(Some(
-            out.parameters
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
-                .collect(),
-        )),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-async fn ensure_cluster_parameter_group(
-    ctx: &ProviderData,
-    name: &str,
-    family: &str,
-    params: &BTreeMap<String, String>,
-    tags: &Tags,
-) -> Result<(), AwsError> {
-    let c = format!("db cluster parameter group {name}");
-    let have = match cluster_parameters(ctx, name).await? {
-        Some(h) => h,
-        None => {
-            ctx.call(
-                &c,
-                ctx.rds
-                    .create_db_cluster_parameter_group()
-                    .db_cluster_parameter_group_name(name)
-                    .db_parameter_group_family(family)
-                    .description(format!(
-                        "prod_database_ha: TLS required, logging on ({family})"
-                    ))
-                    .set_tags(Some(rds_tags(tags)))
-                    .send(),
-            )
-            .await?;
-            BTreeMap::new()
-        }
-    };
-    let changed: Vec<Parameter> = params
-        .iter()
-        .filter(|(k, v)| have.get(*k) != Some(*v))
-        .map(|(k, v)| {
-            Parameter::builder()
-                .parameter_name(k)
-                .parameter_value(v)
-                .apply_method(aws_sdk_rds::types::ApplyMethod::Immediate)
-                .build()
-        })
-        .collect();
-    for chunk in changed.chunks(20) {
-        ctx.call(
-            &c,
-            ctx.rds
-                .modify_db_cluster_parameter_group()
-                .db_cluster_parameter_group_name(name)
-                .set_parameters(Some(chunk.to_vec()))
-                .send(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-async fn delete_cluster_parameter_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    ok_if_missing(
-        ctx.call(
-            "db cluster parameter group",
-            ctx.rds
-                .delete_db_cluster_parameter_group()
-                .db_cluster_parameter_group_name(name)
-                .send(),
-        )
-        .await
-        .map(|_| ()),
-    )
-}
-
 // ---- instances ----
 
 async fn create_instance(
@@ -317,8 +222,9 @@ pub async fn converge(
     } = prepare(ctx, place, d, p).await?;
     let n = d.name.as_str();
     let pg = bp::parameter_group_name(n, &d.engine, &d.engine_version);
-    ensure_cluster_parameter_group(
+    api::ensure_parameter_group(
         ctx,
+        GroupKind::Cluster,
         &pg,
         &bp::family(&d.engine, &d.engine_version),
         &d.parameters,
@@ -514,27 +420,7 @@ pub async fn converge(
         }
     }
 
-    if !old_tags.is_empty() && old_tags != d.tags {
-        let arns: Vec<String> = p
-            .components
-            .iter()
-            .filter(|(k, _)| {
-                matches!(k.as_str(), "cluster" | "writer") || k.starts_with("replica_")
-            })
-            .map(|(_, v)| v.clone())
-            .collect();
-        for arn in arns {
-            api::tag(ctx, &arn, &old_tags, &d.tags).await?;
-        }
-        ec2::retag(ctx, vec![sg.clone()], &old_tags, &d.tags).await?;
-        if let Some(k) = p.components.get("kms_key") {
-            kms::tag_key(ctx, k, &old_tags, &d.tags).await?;
-        }
-        if monitoring_role.is_some() {
-            iam::tag_role(ctx, &bp::monitoring_role_name(n), &old_tags, &d.tags).await?;
-        }
-    }
-    Ok(())
+    retag(ctx, p, d, &old_tags, &sg).await
 }
 
 /// Deletes readers and writer, then the cluster (with its final snapshot unless the create never
@@ -590,7 +476,7 @@ pub async fn delete(
     }
     s.components.remove("cluster");
     for pg in bp::parameter_group_names(&n, &s.engine) {
-        delete_cluster_parameter_group(ctx, &pg).await?;
+        api::delete_parameter_group(ctx, GroupKind::Cluster, &pg).await?;
     }
     s.components.remove("parameter_group");
     delete_side_objects(ctx, s).await
@@ -625,66 +511,19 @@ pub async fn read(
     let readers: Vec<&api::Instance> = (1..=recorded)
         .filter_map(|r| live.iter().find(|i| i.id == bp::replica_id(n, r)))
         .collect();
-    let sg = prior.components.get("security_group").cloned();
-    let sg_rules = match &sg {
-        Some(id) => ec2::sg_rules(ctx, std::slice::from_ref(id))
-            .await?
-            .remove(id),
-        None => None,
-    };
-    let subnets = api::subnet_group(ctx, n).await?;
+    let side = Side::read(ctx, prior, env).await?;
     let pg_name = live_cluster
         .as_ref()
         .and_then(|c| c.parameter_group.clone())
         .or(prior.parameter_group_name.clone());
     let params = match &pg_name {
-        Some(g) => cluster_parameters(ctx, g).await?,
+        Some(g) => api::user_parameters(ctx, GroupKind::Cluster, g).await?,
         None => None,
     };
-    let key = match prior.components.get("kms_key") {
-        Some(k) => kms::describe_key(ctx, k).await?.filter(|f| f.usable),
-        None => None,
-    };
-    let role = if env.db_monitoring() || prior.components.contains_key("monitoring_role") {
-        iam::role_arn(ctx, &bp::monitoring_role_name(n)).await?
-    } else {
-        None
-    };
-    if live_cluster.is_none()
-        && live.is_empty()
-        && sg_rules.is_none()
-        && subnets.is_none()
-        && params.is_none()
-        && key.is_none()
-        && role.is_none()
-    {
+    if live_cluster.is_none() && live.is_empty() && params.is_none() && side.is_empty() {
         return Ok(None);
     }
-    if let Some(k) = &key {
-        comp.insert("kms_key".into(), k.arn.clone());
-        comp.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
-    }
-    if let Some(r) = &role {
-        comp.insert("monitoring_role".into(), r.clone());
-    }
-    st.security_group_id = sg.clone().filter(|_| sg_rules.is_some());
-    if let Some(id) = &st.security_group_id {
-        comp.insert("security_group".into(), id.clone());
-    }
-    st.subnet_group_name = subnets.as_ref().map(|_| n.to_string());
-    if let Some(live_subnets) = &subnets {
-        comp.insert(
-            "subnet_group".into(),
-            place.arn("rds", &format!("subgrp:{n}")),
-        );
-        let same = live_subnets
-            .iter()
-            .collect::<std::collections::BTreeSet<_>>()
-            == prior.subnet_ids.iter().collect();
-        if !same {
-            st.subnet_ids = live_subnets.clone();
-        }
-    }
+    side.record(place, prior, &mut st, &mut comp);
     if let Some(g) = pg_name.as_ref().filter(|_| params.is_some()) {
         comp.insert(
             "parameter_group".into(),
@@ -694,10 +533,7 @@ pub async fn read(
     }
 
     let mut facts = Facts {
-        key_rotation: prior
-            .components
-            .contains_key("kms_key")
-            .then(|| key.as_ref().and_then(|k| k.rotation) == Some(true)),
+        key_rotation: side.key_rotation(prior),
         master_username: prior.master_username.clone(),
         ..Default::default()
     };
@@ -787,7 +623,7 @@ pub async fn read(
     let (why, allowed) = ingress(
         &engine,
         &prior.allowed_security_group_ids,
-        sg_rules.as_ref(),
+        side.sg_rules.as_ref(),
     );
     facts.ingress = why;
     if let Some(a) = allowed {

@@ -495,28 +495,60 @@ pub async fn delete_subnet_group(ctx: &ProviderData, name: &str) -> Result<(), A
     )
 }
 
-// ---- parameter group ----
+// ---- parameter groups (instance ones for RDS, cluster ones for Aurora) ----
+
+/// Which kind of parameter group: RDS instances take DB parameter groups, Aurora clusters DB
+/// cluster parameter groups. Same shape, different calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupKind {
+    Instance,
+    Cluster,
+}
+
+impl GroupKind {
+    fn label(self) -> &'static str {
+        match self {
+            GroupKind::Instance => "db parameter group",
+            GroupKind::Cluster => "db cluster parameter group",
+        }
+    }
+}
 
 /// The parameters a user set on the group (`Source = user`: one page, whatever the engine's total),
 /// or `None` when the group does not exist.
 pub async fn user_parameters(
     ctx: &ProviderData,
+    kind: GroupKind,
     group: &str,
 ) -> Result<Option<BTreeMap<String, String>>, AwsError> {
-    match ctx
-        .call(
-            "db parameter group",
-            ctx.rds
-                .describe_db_parameters()
-                .db_parameter_group_name(group)
-                .source("user")
-                .send(),
-        )
-        .await
-    {
-        Ok(out) => Ok(Some(
-            out.parameters
-                .unwrap_or_default()
+    let c = kind.label();
+    let params = match kind {
+        GroupKind::Instance => ctx
+            .call(
+                c,
+                ctx.rds
+                    .describe_db_parameters()
+                    .db_parameter_group_name(group)
+                    .source("user")
+                    .send(),
+            )
+            .await
+            .map(|o| o.parameters),
+        GroupKind::Cluster => ctx
+            .call(
+                c,
+                ctx.rds
+                    .describe_db_cluster_parameters()
+                    .db_cluster_parameter_group_name(group)
+                    .source("user")
+                    .send(),
+            )
+            .await
+            .map(|o| o.parameters),
+    };
+    match params {
+        Ok(p) => Ok(Some(
+            p.unwrap_or_default()
                 .into_iter()
                 .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
                 .collect(),
@@ -529,28 +561,45 @@ pub async fn user_parameters(
 /// Creates the group when missing and sets `params` on it (applied immediately).
 pub async fn ensure_parameter_group(
     ctx: &ProviderData,
+    kind: GroupKind,
     name: &str,
     family: &str,
     params: &BTreeMap<String, String>,
     tags: &Tags,
 ) -> Result<(), AwsError> {
-    let c = format!("db parameter group {name}");
-    let have = match user_parameters(ctx, name).await? {
+    let c = format!("{} {name}", kind.label());
+    let description = format!("prod_database_ha: TLS required, logging on ({family})");
+    let have = match user_parameters(ctx, kind, name).await? {
         Some(h) => h,
         None => {
-            ctx.call(
-                &c,
-                ctx.rds
-                    .create_db_parameter_group()
-                    .db_parameter_group_name(name)
-                    .db_parameter_group_family(family)
-                    .description(format!(
-                        "prod_database_ha: TLS required, logging on ({family})"
-                    ))
-                    .set_tags(Some(rds_tags(tags)))
-                    .send(),
-            )
-            .await?;
+            match kind {
+                GroupKind::Instance => ctx
+                    .call(
+                        &c,
+                        ctx.rds
+                            .create_db_parameter_group()
+                            .db_parameter_group_name(name)
+                            .db_parameter_group_family(family)
+                            .description(description)
+                            .set_tags(Some(rds_tags(tags)))
+                            .send(),
+                    )
+                    .await
+                    .map(|_| ())?,
+                GroupKind::Cluster => ctx
+                    .call(
+                        &c,
+                        ctx.rds
+                            .create_db_cluster_parameter_group()
+                            .db_cluster_parameter_group_name(name)
+                            .db_parameter_group_family(family)
+                            .description(description)
+                            .set_tags(Some(rds_tags(tags)))
+                            .send(),
+                    )
+                    .await
+                    .map(|_| ())?,
+            }
             BTreeMap::new()
         }
     };
@@ -566,31 +615,64 @@ pub async fn ensure_parameter_group(
         })
         .collect();
     for chunk in changed.chunks(20) {
-        ctx.call(
-            &c,
-            ctx.rds
-                .modify_db_parameter_group()
-                .db_parameter_group_name(name)
-                .set_parameters(Some(chunk.to_vec()))
-                .send(),
-        )
-        .await?;
+        let chunk = Some(chunk.to_vec());
+        match kind {
+            GroupKind::Instance => ctx
+                .call(
+                    &c,
+                    ctx.rds
+                        .modify_db_parameter_group()
+                        .db_parameter_group_name(name)
+                        .set_parameters(chunk)
+                        .send(),
+                )
+                .await
+                .map(|_| ())?,
+            GroupKind::Cluster => ctx
+                .call(
+                    &c,
+                    ctx.rds
+                        .modify_db_cluster_parameter_group()
+                        .db_cluster_parameter_group_name(name)
+                        .set_parameters(chunk)
+                        .send(),
+                )
+                .await
+                .map(|_| ())?,
+        }
     }
     Ok(())
 }
 
-pub async fn delete_parameter_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    ok_if_missing(
-        ctx.call(
-            "db parameter group",
-            ctx.rds
-                .delete_db_parameter_group()
-                .db_parameter_group_name(name)
-                .send(),
-        )
-        .await
-        .map(|_| ()),
-    )
+pub async fn delete_parameter_group(
+    ctx: &ProviderData,
+    kind: GroupKind,
+    name: &str,
+) -> Result<(), AwsError> {
+    let c = kind.label();
+    let r = match kind {
+        GroupKind::Instance => ctx
+            .call(
+                c,
+                ctx.rds
+                    .delete_db_parameter_group()
+                    .db_parameter_group_name(name)
+                    .send(),
+            )
+            .await
+            .map(|_| ()),
+        GroupKind::Cluster => ctx
+            .call(
+                c,
+                ctx.rds
+                    .delete_db_cluster_parameter_group()
+                    .db_cluster_parameter_group_name(name)
+                    .send(),
+            )
+            .await
+            .map(|_| ()),
+    };
+    ok_if_missing(r)
 }
 
 /// Parameter groups named `<prefix>…` (to remove the one a major upgrade left behind).

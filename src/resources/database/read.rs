@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::aws as api;
+use super::aws::{self as api, GroupKind};
 use super::blueprint::{self as bp, Facts};
 use super::model::State;
 use super::reconcile::rules;
@@ -14,6 +14,101 @@ use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, ProviderData};
+
+/// The objects around the instances, read and recorded the same way for RDS and Aurora: the
+/// security group's rules, the subnet group, the key and the monitoring role.
+pub struct Side {
+    pub sg: Option<String>,
+    pub sg_rules: Option<ec2::Rules>,
+    pub subnets: Option<Vec<String>>,
+    pub key: Option<kms::KeyFacts>,
+    pub role: Option<String>,
+}
+
+impl Side {
+    pub async fn read(
+        ctx: &ProviderData,
+        prior: &State,
+        env: Environment,
+    ) -> Result<Side, AwsError> {
+        let n = prior.name.as_str();
+        let sg = prior.components.get("security_group").cloned();
+        let sg_rules = match &sg {
+            Some(id) => ec2::sg_rules(ctx, std::slice::from_ref(id))
+                .await?
+                .remove(id),
+            None => None,
+        };
+        let subnets = api::subnet_group(ctx, n).await?;
+        let key = match prior.components.get("kms_key") {
+            Some(k) => kms::describe_key(ctx, k).await?.filter(|f| f.usable),
+            None => None,
+        };
+        let role = if env.db_monitoring() || prior.components.contains_key("monitoring_role") {
+            iam::role_arn(ctx, &bp::monitoring_role_name(n)).await?
+        } else {
+            None
+        };
+        Ok(Side {
+            sg,
+            sg_rules,
+            subnets,
+            key,
+            role,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sg_rules.is_none()
+            && self.subnets.is_none()
+            && self.key.is_none()
+            && self.role.is_none()
+    }
+
+    /// Records what exists in `comp` and in the state (subnets keep the user's order).
+    pub fn record(
+        &self,
+        place: &Place,
+        prior: &State,
+        st: &mut State,
+        comp: &mut BTreeMap<String, String>,
+    ) {
+        let n = prior.name.as_str();
+        if let Some(k) = &self.key {
+            comp.insert("kms_key".into(), k.arn.clone());
+            comp.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
+        }
+        if let Some(r) = &self.role {
+            comp.insert("monitoring_role".into(), r.clone());
+        }
+        st.security_group_id = self.sg.clone().filter(|_| self.sg_rules.is_some());
+        if let Some(id) = &st.security_group_id {
+            comp.insert("security_group".into(), id.clone());
+        }
+        st.subnet_group_name = self.subnets.as_ref().map(|_| n.to_string());
+        if let Some(live) = &self.subnets {
+            comp.insert(
+                "subnet_group".into(),
+                place.arn("rds", &format!("subgrp:{n}")),
+            );
+            let same = live.iter().collect::<std::collections::BTreeSet<_>>()
+                == prior.subnet_ids.iter().collect();
+            st.subnet_ids = if same {
+                prior.subnet_ids.clone()
+            } else {
+                live.clone()
+            };
+        }
+    }
+
+    /// KMS.4's fact: `None` for a key the user gave.
+    pub fn key_rotation(&self, prior: &State) -> Option<bool> {
+        prior
+            .components
+            .contains_key("kms_key")
+            .then(|| self.key.as_ref().and_then(|k| k.rotation) == Some(true))
+    }
+}
 
 /// The `ingress` fact (why the rules are not exactly the engine port from the allowed groups), and,
 /// on import (no allowed groups known), the groups the rules admit.
@@ -98,65 +193,18 @@ pub async fn read(
         .collect();
 
     // Side objects.
-    let sg = prior.components.get("security_group").cloned();
-    let sg_rules = match &sg {
-        Some(id) => ec2::sg_rules(ctx, std::slice::from_ref(id))
-            .await?
-            .remove(id),
-        None => None,
-    };
-    let subnets = api::subnet_group(ctx, n).await?;
+    let side = Side::read(ctx, prior, env).await?;
     let pg_name = primary
         .and_then(|p| p.parameter_group.clone())
         .or(prior.parameter_group_name.clone());
     let params = match &pg_name {
-        Some(g) => api::user_parameters(ctx, g).await?,
+        Some(g) => api::user_parameters(ctx, GroupKind::Instance, g).await?,
         None => None,
     };
-    let key = match prior.components.get("kms_key") {
-        Some(k) => kms::describe_key(ctx, k).await?.filter(|f| f.usable),
-        None => None,
-    };
-    let role = if env.db_monitoring() || prior.components.contains_key("monitoring_role") {
-        iam::role_arn(ctx, &bp::monitoring_role_name(n)).await?
-    } else {
-        None
-    };
-
-    if primary.is_none()
-        && replicas.is_empty()
-        && sg_rules.is_none()
-        && subnets.is_none()
-        && params.is_none()
-        && key.is_none()
-        && role.is_none()
-    {
+    if primary.is_none() && replicas.is_empty() && params.is_none() && side.is_empty() {
         return Ok(None);
     }
-    if let Some(k) = &key {
-        c.insert("kms_key".into(), k.arn.clone());
-        c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
-    }
-    if let Some(r) = &role {
-        c.insert("monitoring_role".into(), r.clone());
-    }
-    st.security_group_id = sg.clone().filter(|_| sg_rules.is_some());
-    if let Some(id) = &st.security_group_id {
-        c.insert("security_group".into(), id.clone());
-    }
-    st.subnet_group_name = subnets.as_ref().map(|_| n.to_string());
-    if let Some(s) = &subnets {
-        c.insert(
-            "subnet_group".into(),
-            place.arn("rds", &format!("subgrp:{n}")),
-        );
-        if s.iter().collect::<std::collections::BTreeSet<_>>() == prior.subnet_ids.iter().collect()
-        {
-            st.subnet_ids = prior.subnet_ids.clone();
-        } else {
-            st.subnet_ids = s.clone();
-        }
-    }
+    side.record(place, prior, &mut st, &mut c);
     if let Some(g) = pg_name.as_ref().filter(|_| params.is_some()) {
         c.insert(
             "parameter_group".into(),
@@ -168,10 +216,7 @@ pub async fn read(
     // The arguments as AWS has them (a configured value keeps its spelling where AWS's is equivalent).
     let engine = prior.engine.clone();
     let mut facts = Facts {
-        key_rotation: prior
-            .components
-            .contains_key("kms_key")
-            .then(|| key.as_ref().and_then(|k| k.rotation) == Some(true)),
+        key_rotation: side.key_rotation(prior),
         ..Default::default()
     };
     match primary {
@@ -260,7 +305,7 @@ pub async fn read(
     let (ingress, allowed) = ingress(
         &engine,
         &prior.allowed_security_group_ids,
-        sg_rules.as_ref(),
+        side.sg_rules.as_ref(),
     );
     facts.ingress = ingress;
     if let Some(a) = allowed {

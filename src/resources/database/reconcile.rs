@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use super::aws::{self as api, Changes, Instance, PrimarySpec, ReplicaSpec, Tags};
+use super::aws::{self as api, Changes, GroupKind, Instance, PrimarySpec, ReplicaSpec, Tags};
 use super::blueprint as bp;
 use super::model::State;
 use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
@@ -319,6 +319,7 @@ pub async fn converge(
     let pg = bp::parameter_group_name(n, &d.engine, &d.engine_version);
     api::ensure_parameter_group(
         ctx,
+        GroupKind::Instance,
         &pg,
         &bp::family(&d.engine, &d.engine_version),
         &d.parameters,
@@ -443,27 +444,42 @@ pub async fn converge(
     let ours = bp::parameter_group_names(n, &d.engine);
     for old in api::parameter_groups_with_prefix(ctx, &format!("{n}-")).await? {
         if ours.contains(&old) && old != pg {
-            api::delete_parameter_group(ctx, &old).await?;
+            api::delete_parameter_group(ctx, GroupKind::Instance, &old).await?;
         }
     }
 
-    if !old_tags.is_empty() && old_tags != d.tags {
-        for arn in p
-            .components
-            .iter()
-            .filter(|(k, _)| *k == "primary" || k.starts_with("replica_"))
-            .map(|(_, v)| v.clone())
-            .collect::<Vec<_>>()
-        {
-            api::tag(ctx, &arn, &old_tags, &d.tags).await?;
-        }
-        ec2::retag(ctx, vec![sg.clone()], &old_tags, &d.tags).await?;
-        if let Some(k) = p.components.get("kms_key") {
-            kms::tag_key(ctx, k, &old_tags, &d.tags).await?;
-        }
-        if monitoring_role.is_some() {
-            iam::tag_role(ctx, &bp::monitoring_role_name(n), &old_tags, &d.tags).await?;
-        }
+    retag(ctx, p, d, &old_tags, &sg).await
+}
+
+/// After a tag change: every instance (and Aurora's cluster), the security group, the key and the
+/// monitoring role move from `old` to the desired tags.
+pub async fn retag(
+    ctx: &ProviderData,
+    p: &State,
+    d: &Desired,
+    old: &Tags,
+    sg: &str,
+) -> Result<(), AwsError> {
+    if old.is_empty() || *old == d.tags {
+        return Ok(());
+    }
+    let arns: Vec<String> = p
+        .components
+        .iter()
+        .filter(|(k, _)| {
+            matches!(k.as_str(), "primary" | "cluster" | "writer") || k.starts_with("replica_")
+        })
+        .map(|(_, v)| v.clone())
+        .collect();
+    for arn in arns {
+        api::tag(ctx, &arn, old, &d.tags).await?;
+    }
+    ec2::retag(ctx, vec![sg.to_string()], old, &d.tags).await?;
+    if let Some(k) = p.components.get("kms_key") {
+        kms::tag_key(ctx, k, old, &d.tags).await?;
+    }
+    if p.components.contains_key("monitoring_role") {
+        iam::tag_role(ctx, &bp::monitoring_role_name(&d.name), old, &d.tags).await?;
     }
     Ok(())
 }
@@ -542,7 +558,7 @@ pub async fn delete(
     let ours = bp::parameter_group_names(&n, &s.engine);
     for pg in api::parameter_groups_with_prefix(ctx, &format!("{n}-")).await? {
         if ours.contains(&pg) {
-            api::delete_parameter_group(ctx, &pg).await?;
+            api::delete_parameter_group(ctx, GroupKind::Instance, &pg).await?;
         }
     }
     s.components.remove("parameter_group");

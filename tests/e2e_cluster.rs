@@ -228,19 +228,10 @@ fn attrs(tf: &Tf, address: &str) -> serde_json::Value {
 }
 
 fn stack(name: &str, environment: &str, image: &str, cert: &str, extra: &str) -> String {
+    let provider = env::provider_block(environment);
     format!(
         r##"
-terraform {{
-  required_providers {{
-    prod = {{ source = "hardened/prod" }}
-  }}
-}}
-
-provider "prod" {{
-  region      = "us-east-1"
-  environment = "{environment}"
-}}
-
+{provider}
 resource "prod_network" "main" {{
   name = "{name}"
 }}
@@ -905,19 +896,10 @@ fn bare(
                 .join(", ")
         )
     };
+    let provider = env::provider_block(environment);
     format!(
         r#"
-terraform {{
-  required_providers {{
-    prod = {{ source = "hardened/prod" }}
-  }}
-}}
-
-provider "prod" {{
-  region      = "us-east-1"
-  environment = "{environment}"
-}}
-
+{provider}
 resource "prod_cluster" "web" {{
   name              = "{name}"
   image_id          = "{image}"

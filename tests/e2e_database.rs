@@ -85,19 +85,10 @@ fn config(
         .map(|s| format!("\"{s}\""))
         .collect::<Vec<_>>()
         .join(", ");
+    let provider = env::provider_block(environment);
     format!(
         r#"
-terraform {{
-  required_providers {{
-    prod = {{ source = "hardened/prod" }}
-  }}
-}}
-
-provider "prod" {{
-  region      = "us-east-1"
-  environment = "{environment}"
-}}
-
+{provider}
 resource "prod_database_ha" "main" {{
   name                       = "{name}"
   engine                     = "{engine}"

@@ -9,19 +9,10 @@ use common::env;
 use common::tf::Tf;
 
 fn config(name: &str, environment: &str, extra: &str) -> String {
+    let provider = env::provider_block(environment);
     format!(
         r#"
-terraform {{
-  required_providers {{
-    prod = {{ source = "hardened/prod" }}
-  }}
-}}
-
-provider "prod" {{
-  region      = "us-east-1"
-  environment = "{environment}"
-}}
-
+{provider}
 resource "prod_network" "main" {{
   name       = "{name}"
   cidr_block = "10.20.0.0/16"

@@ -179,3 +179,21 @@ pub async fn alarm(
         .unwrap()
         .remove(0)
 }
+
+/// The `terraform` and `provider "prod"` blocks every end-to-end configuration starts with.
+pub fn provider_block(environment: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    prod = {{ source = "hardened/prod" }}
+  }}
+}}
+
+provider "prod" {{
+  region      = "us-east-1"
+  environment = "{environment}"
+}}
+"#
+    )
+}

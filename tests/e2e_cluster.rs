@@ -34,6 +34,34 @@ async fn aws() -> Aws {
 }
 
 impl Aws {
+    /// The cluster's Auto Scaling group as AWS reports it (it must exist).
+    async fn group(&self, name: &str) -> aws_sdk_autoscaling::types::AutoScalingGroup {
+        self.asg
+            .describe_auto_scaling_groups()
+            .auto_scaling_group_names(name)
+            .send()
+            .await
+            .unwrap()
+            .auto_scaling_groups
+            .unwrap()
+            .remove(0)
+    }
+
+    /// The tags of a load balancer.
+    async fn lb_tags(&self, arn: &str) -> Vec<aws_sdk_elasticloadbalancingv2::types::Tag> {
+        self.elb
+            .describe_tags()
+            .resource_arns(arn)
+            .send()
+            .await
+            .unwrap()
+            .tag_descriptions
+            .unwrap()
+            .remove(0)
+            .tags
+            .unwrap()
+    }
+
     async fn certificate(&self, domain: &str) -> String {
         self.acm
             .request_certificate()
@@ -335,16 +363,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     assert_eq!(s["user_data"], "#!/bin/sh\necho hello\n");
 
     // Auto Scaling group: pinned sizes over the three private subnets, ELB health checks, metrics.
-    let g = aws
-        .asg
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(&name)
-        .send()
-        .await
-        .unwrap()
-        .auto_scaling_groups
-        .unwrap()
-        .remove(0);
+    let g = aws.group(&name).await;
     assert_eq!(
         (g.min_size, g.max_size, g.desired_capacity),
         (Some(3), Some(9), Some(3))
@@ -639,16 +658,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         s2["load_balancer_arn"], s["load_balancer_arn"],
         "same load balancer"
     );
-    let g = aws
-        .asg
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(&name)
-        .send()
-        .await
-        .unwrap()
-        .auto_scaling_groups
-        .unwrap()
-        .remove(0);
+    let g = aws.group(&name).await;
     assert_eq!(g.launch_template.unwrap().version.as_deref(), Some("2"));
     assert_eq!(
         g.desired_capacity,
@@ -834,16 +844,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
             .as_deref(),
         Some("ELBSecurityPolicy-TLS13-1-2-2021-06")
     );
-    let g = aws
-        .asg
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(&name)
-        .send()
-        .await
-        .unwrap()
-        .auto_scaling_groups
-        .unwrap()
-        .remove(0);
+    let g = aws.group(&name).await;
     assert_eq!(g.min_size, Some(3));
     let a = aws
         .elb
@@ -1076,16 +1077,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         p.stdout
     );
     tf.apply(&[]);
-    let g = aws
-        .asg
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(&name)
-        .send()
-        .await
-        .unwrap()
-        .auto_scaling_groups
-        .unwrap()
-        .remove(0);
+    let g = aws.group(&name).await;
     assert_eq!((g.max_size, g.desired_capacity), (Some(4), Some(2)));
     let tg = aws
         .elb
@@ -1102,18 +1094,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
     // A tag change reaches every object.
     tf.write(&bare(&name, "development", &image, &cert, &three, &three, "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"\ntags = { team = \"web\" }"));
     tf.apply(&[]);
-    let lb_tags = aws
-        .elb
-        .describe_tags()
-        .resource_arns(s["load_balancer_arn"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .tag_descriptions
-        .unwrap()
-        .remove(0)
-        .tags
-        .unwrap();
+    let lb_tags = aws.lb_tags(s["load_balancer_arn"].as_str().unwrap()).await;
     assert!(
         lb_tags
             .iter()
@@ -1134,16 +1115,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
             .any(|t| t.key == "team" && t.value == "web"),
         "{role_tags:?}"
     );
-    let g = aws
-        .asg
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(&name)
-        .send()
-        .await
-        .unwrap()
-        .auto_scaling_groups
-        .unwrap()
-        .remove(0);
+    let g = aws.group(&name).await;
     assert!(g
         .tags
         .unwrap()
@@ -1161,32 +1133,12 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"\ntags = { owner = \"ops\" }",
     ));
     tf.apply(&[]);
-    let lb_tags = aws
-        .elb
-        .describe_tags()
-        .resource_arns(s["load_balancer_arn"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .tag_descriptions
-        .unwrap()
-        .remove(0)
-        .tags
-        .unwrap();
+    let lb_tags = aws.lb_tags(s["load_balancer_arn"].as_str().unwrap()).await;
     assert!(
         !lb_tags.iter().any(|t| t.key.as_deref() == Some("team")),
         "{lb_tags:?}"
     );
-    let g = aws
-        .asg
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(&name)
-        .send()
-        .await
-        .unwrap()
-        .auto_scaling_groups
-        .unwrap()
-        .remove(0);
+    let g = aws.group(&name).await;
     assert!(!g
         .tags
         .unwrap()

@@ -271,26 +271,9 @@ async fn alerting_lifecycle_through_destroy() {
         assert_eq!(get("service").as_deref(), Some("payments"));
     }
     let key_id = key.rsplit('/').next().unwrap();
-    let policy = aws
-        .kms
-        .get_key_policy()
-        .key_id(key_id)
-        .policy_name("default")
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap();
+    let (policy, rotation) = env::key_policy_and_rotation(&aws.kms, key_id).await;
     assert!(policy.contains("cloudwatch.amazonaws.com"), "{policy}");
-    assert!(
-        aws.kms
-            .get_key_rotation_status()
-            .key_id(key_id)
-            .send()
-            .await
-            .unwrap()
-            .key_rotation_enabled
-    );
+    assert!(rotation, "key rotation is on");
     let alias = aws
         .kms
         .describe_key()

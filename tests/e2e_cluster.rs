@@ -538,30 +538,13 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     );
 
     // The key lets the Auto Scaling service-linked role use it; rotation is on.
-    let policy = aws
-        .kms
-        .get_key_policy()
-        .key_id(key.rsplit('/').next().unwrap())
-        .policy_name("default")
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap();
+    let (policy, rotation) = env::key_policy_and_rotation(&aws.kms, &key).await;
     assert!(
         policy.contains("AWSServiceRoleForAutoScaling")
             && policy.contains("kms:GrantIsForAWSResource"),
         "{policy}"
     );
-    assert!(
-        aws.kms
-            .get_key_rotation_status()
-            .key_id(key.rsplit('/').next().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .key_rotation_enabled
-    );
+    assert!(rotation, "key rotation is on");
 
     // Role: EC2 trust, SSM core attached, the agent's scoped inline policy; in the instance profile.
     let role = format!("{name}-instance");

@@ -390,30 +390,13 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
     assert!(sg.ip_permissions_egress.unwrap_or_default().is_empty());
     // Key policy and rotation; the monitoring role.
     let kid = key.rsplit('/').next().unwrap();
-    let policy = aws
-        .kms
-        .get_key_policy()
-        .key_id(kid)
-        .policy_name("default")
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap();
+    let (policy, rotation) = env::key_policy_and_rotation(&aws.kms, kid).await;
     assert!(
         policy.contains("rds.us-east-1.amazonaws.com")
             && policy.contains("secretsmanager.us-east-1.amazonaws.com"),
         "{policy}"
     );
-    assert!(
-        aws.kms
-            .get_key_rotation_status()
-            .key_id(kid)
-            .send()
-            .await
-            .unwrap()
-            .key_rotation_enabled
-    );
+    assert!(rotation, "key rotation is on");
     let role = aws
         .iam
         .get_role()

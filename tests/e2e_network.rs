@@ -351,26 +351,9 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         .next()
         .unwrap()
         .to_string();
-    let kp = aws
-        .kms
-        .get_key_policy()
-        .key_id(&key_id)
-        .policy_name("default")
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap();
+    let (kp, rotation) = env::key_policy_and_rotation(&aws.kms, &key_id).await;
     assert!(kp.contains("logs.us-east-1.amazonaws.com"), "{kp}");
-    assert!(
-        aws.kms
-            .get_key_rotation_status()
-            .key_id(&key_id)
-            .send()
-            .await
-            .unwrap()
-            .key_rotation_enabled
-    );
+    assert!(rotation, "key rotation is on");
     assert!(
         s["posture"]
             .as_object()

@@ -197,3 +197,25 @@ provider "prod" {{
 "#
     )
 }
+
+/// A key's policy document and whether rotation is on (`key` is an ARN or an id).
+pub async fn key_policy_and_rotation(kms: &aws_sdk_kms::Client, key: &str) -> (String, bool) {
+    let id = key.rsplit('/').next().unwrap();
+    let policy = kms
+        .get_key_policy()
+        .key_id(id)
+        .policy_name("default")
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    let rotation = kms
+        .get_key_rotation_status()
+        .key_id(id)
+        .send()
+        .await
+        .unwrap()
+        .key_rotation_enabled;
+    (policy, rotation)
+}

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::sync::OnceLock;
+
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 
@@ -16,33 +18,61 @@ pub struct ProviderData {
     pub region: String,
     pub environment: Environment,
     pub default_tags: BTreeMap<String, String>,
-    pub sns: aws_sdk_sns::Client,
-    pub kms: aws_sdk_kms::Client,
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
-    pub ec2: aws_sdk_ec2::Client,
-    pub iam: aws_sdk_iam::Client,
-    pub logs: aws_sdk_cloudwatchlogs::Client,
-    pub autoscaling: aws_sdk_autoscaling::Client,
-    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
-    pub rds: aws_sdk_rds::Client,
-    pub elasticache: aws_sdk_elasticache::Client,
-    pub secretsmanager: aws_sdk_secretsmanager::Client,
-    sts: aws_sdk_sts::Client,
+    sdk: aws_types::SdkConfig,
+    endpoints: BTreeMap<String, String>,
+    clients: Clients,
     stop: CancellationToken,
     account_id: OnceCell<String>,
 }
 
+/// One client per service, made on first use: a plan that touches two services does not pay (in
+/// start-up time and resident code pages) for the other ten.
+#[derive(Default)]
+struct Clients {
+    sns: OnceLock<aws_sdk_sns::Client>,
+    kms: OnceLock<aws_sdk_kms::Client>,
+    cloudwatch: OnceLock<aws_sdk_cloudwatch::Client>,
+    ec2: OnceLock<aws_sdk_ec2::Client>,
+    iam: OnceLock<aws_sdk_iam::Client>,
+    logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
+    autoscaling: OnceLock<aws_sdk_autoscaling::Client>,
+    elbv2: OnceLock<aws_sdk_elasticloadbalancingv2::Client>,
+    rds: OnceLock<aws_sdk_rds::Client>,
+    elasticache: OnceLock<aws_sdk_elasticache::Client>,
+    secretsmanager: OnceLock<aws_sdk_secretsmanager::Client>,
+    sts: OnceLock<aws_sdk_sts::Client>,
+}
+
+/// The accessor of one lazily made client, with the provider block's endpoint for it (which wins
+/// over `AWS_ENDPOINT_URL*`).
 macro_rules! client {
-    ($krate:ident, $sdk:expr, $endpoints:expr, $name:literal) => {{
-        let mut b = $krate::config::Builder::from($sdk);
-        if let Some(url) = $endpoints.get($name) {
-            b = b.endpoint_url(url);
+    ($name:ident, $krate:ident, $key:literal) => {
+        pub fn $name(&self) -> &$krate::Client {
+            self.clients.$name.get_or_init(|| {
+                let mut b = $krate::config::Builder::from(&self.sdk);
+                if let Some(url) = self.endpoints.get($key) {
+                    b = b.endpoint_url(url);
+                }
+                $krate::Client::from_conf(b.build())
+            })
         }
-        $krate::Client::from_conf(b.build())
-    }};
+    };
 }
 
 impl ProviderData {
+    client!(sns, aws_sdk_sns, "sns");
+    client!(kms, aws_sdk_kms, "kms");
+    client!(cloudwatch, aws_sdk_cloudwatch, "cloudwatch");
+    client!(ec2, aws_sdk_ec2, "ec2");
+    client!(iam, aws_sdk_iam, "iam");
+    client!(logs, aws_sdk_cloudwatchlogs, "logs");
+    client!(autoscaling, aws_sdk_autoscaling, "autoscaling");
+    client!(elbv2, aws_sdk_elasticloadbalancingv2, "elbv2");
+    client!(rds, aws_sdk_rds, "rds");
+    client!(elasticache, aws_sdk_elasticache, "elasticache");
+    client!(secretsmanager, aws_sdk_secretsmanager, "secretsmanager");
+    client!(sts, aws_sdk_sts, "sts");
+
     pub async fn load(
         cfg: &ProviderConfig,
         stop: CancellationToken,
@@ -58,23 +88,13 @@ impl ProviderData {
         let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
             "No AWS region is set: set `region` in the provider block, or AWS_REGION.".to_string()
         })?;
-        let e = &cfg.endpoints;
         Ok(ProviderData {
             region,
             environment: cfg.environment.unwrap_or(Environment::Production),
             default_tags: cfg.default_tags.clone(),
-            sns: client!(aws_sdk_sns, &sdk, e, "sns"),
-            kms: client!(aws_sdk_kms, &sdk, e, "kms"),
-            cloudwatch: client!(aws_sdk_cloudwatch, &sdk, e, "cloudwatch"),
-            ec2: client!(aws_sdk_ec2, &sdk, e, "ec2"),
-            iam: client!(aws_sdk_iam, &sdk, e, "iam"),
-            logs: client!(aws_sdk_cloudwatchlogs, &sdk, e, "logs"),
-            autoscaling: client!(aws_sdk_autoscaling, &sdk, e, "autoscaling"),
-            elbv2: client!(aws_sdk_elasticloadbalancingv2, &sdk, e, "elbv2"),
-            rds: client!(aws_sdk_rds, &sdk, e, "rds"),
-            elasticache: client!(aws_sdk_elasticache, &sdk, e, "elasticache"),
-            secretsmanager: client!(aws_sdk_secretsmanager, &sdk, e, "secretsmanager"),
-            sts: client!(aws_sdk_sts, &sdk, e, "sts"),
+            sdk,
+            endpoints: cfg.endpoints.clone(),
+            clients: Clients::default(),
             stop,
             account_id: OnceCell::new(),
         })
@@ -109,7 +129,10 @@ impl ProviderData {
         self.account_id
             .get_or_try_init(|| async {
                 let out = self
-                    .call("sts caller identity", self.sts.get_caller_identity().send())
+                    .call(
+                        "sts caller identity",
+                        self.sts().get_caller_identity().send(),
+                    )
                     .await?;
                 out.account.ok_or_else(|| AwsError::Invalid {
                     component: "sts caller identity".into(),

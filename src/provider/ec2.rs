@@ -27,7 +27,7 @@ pub async fn retag(
     if !stale.is_empty() {
         ctx.call(
             "ec2 tags",
-            ctx.ec2
+            ctx.ec2()
                 .delete_tags()
                 .set_resources(Some(ids.clone()))
                 .set_tags(Some(
@@ -46,7 +46,7 @@ pub async fn retag(
         .collect();
     ctx.call(
         "ec2 tags",
-        ctx.ec2
+        ctx.ec2()
             .create_tags()
             .set_resources(Some(ids))
             .set_tags(Some(t))
@@ -97,7 +97,7 @@ pub async fn subnets(ctx: &ProviderData, ids: &[String]) -> Result<Vec<SubnetFac
     let out = ctx
         .call(
             "subnets",
-            ctx.ec2
+            ctx.ec2()
                 .describe_subnets()
                 .set_subnet_ids(Some(ids.to_vec()))
                 .send(),
@@ -125,7 +125,7 @@ pub async fn find_sg(
     let out = ctx
         .call(
             &format!("security group {name}"),
-            ctx.ec2
+            ctx.ec2()
                 .describe_security_groups()
                 .filters(filter("vpc-id", vpc))
                 .filters(filter("group-name", name))
@@ -151,7 +151,7 @@ pub async fn create_sg(
     let out = ctx
         .call(
             &c,
-            ctx.ec2
+            ctx.ec2()
                 .create_security_group()
                 .group_name(name)
                 .description(description)
@@ -215,7 +215,7 @@ pub async fn sg_rules(
     let out = match ctx
         .call(
             "security groups",
-            ctx.ec2
+            ctx.ec2()
                 .describe_security_groups()
                 .filters(
                     Filter::builder()
@@ -275,7 +275,7 @@ pub async fn sync_rules(
         if inbound {
             ctx.call(
                 &c,
-                ctx.ec2
+                ctx.ec2()
                     .revoke_security_group_ingress()
                     .group_id(sg)
                     .set_ip_permissions(Some(remove))
@@ -285,7 +285,7 @@ pub async fn sync_rules(
         } else {
             ctx.call(
                 &c,
-                ctx.ec2
+                ctx.ec2()
                     .revoke_security_group_egress()
                     .group_id(sg)
                     .set_ip_permissions(Some(remove))
@@ -298,7 +298,7 @@ pub async fn sync_rules(
         if inbound {
             ctx.call(
                 &c,
-                ctx.ec2
+                ctx.ec2()
                     .authorize_security_group_ingress()
                     .group_id(sg)
                     .set_ip_permissions(Some(add))
@@ -308,7 +308,7 @@ pub async fn sync_rules(
         } else {
             ctx.call(
                 &c,
-                ctx.ec2
+                ctx.ec2()
                     .authorize_security_group_egress()
                     .group_id(sg)
                     .set_ip_permissions(Some(add))
@@ -324,7 +324,7 @@ pub async fn delete_sg(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
     ok_if_missing(
         ctx.call(
             &format!("security group {id}"),
-            ctx.ec2.delete_security_group().group_id(id).send(),
+            ctx.ec2().delete_security_group().group_id(id).send(),
         )
         .await
         .map(|_| ()),

@@ -47,7 +47,7 @@ pub async fn ensure_role(
     let arn = match ctx
         .call(
             &c,
-            ctx.iam
+            ctx.iam()
                 .create_role()
                 .role_name(name)
                 .assume_role_policy_document(spec.trust.clone())
@@ -63,7 +63,7 @@ pub async fn ensure_role(
         Err(e) if e.code() == Some("EntityAlreadyExists") => {
             ctx.call(
                 &c,
-                ctx.iam
+                ctx.iam()
                     .update_assume_role_policy()
                     .role_name(name)
                     .policy_document(spec.trust.clone())
@@ -79,7 +79,7 @@ pub async fn ensure_role(
     for (policy, doc) in &spec.inline {
         ctx.call(
             &c,
-            ctx.iam
+            ctx.iam()
                 .put_role_policy()
                 .role_name(name)
                 .policy_name(*policy)
@@ -92,7 +92,7 @@ pub async fn ensure_role(
     for m in spec.managed.iter().filter(|m| !attached.contains(m)) {
         ctx.call(
             &c,
-            ctx.iam
+            ctx.iam()
                 .attach_role_policy()
                 .role_name(name)
                 .policy_arn(m)
@@ -107,7 +107,7 @@ pub async fn role_arn(ctx: &ProviderData, name: &str) -> Result<Option<String>, 
     match ctx
         .call(
             &format!("iam role {name}"),
-            ctx.iam.get_role().role_name(name).send(),
+            ctx.iam().get_role().role_name(name).send(),
         )
         .await
     {
@@ -121,7 +121,10 @@ async fn attached_policies(ctx: &ProviderData, role: &str) -> Result<Vec<String>
     let out = ctx
         .call(
             &format!("iam role {role}"),
-            ctx.iam.list_attached_role_policies().role_name(role).send(),
+            ctx.iam()
+                .list_attached_role_policies()
+                .role_name(role)
+                .send(),
         )
         .await?;
     Ok(out
@@ -136,7 +139,7 @@ async fn attached_policies(ctx: &ProviderData, role: &str) -> Result<Vec<String>
 pub async fn delete_role(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
     let c = format!("iam role {name}");
     let inline = match ctx
-        .call(&c, ctx.iam.list_role_policies().role_name(name).send())
+        .call(&c, ctx.iam().list_role_policies().role_name(name).send())
         .await
     {
         Ok(out) => out.policy_names,
@@ -147,7 +150,7 @@ pub async fn delete_role(ctx: &ProviderData, name: &str) -> Result<(), AwsError>
         ok_if_missing(
             ctx.call(
                 &c,
-                ctx.iam
+                ctx.iam()
                     .delete_role_policy()
                     .role_name(name)
                     .policy_name(p)
@@ -161,7 +164,7 @@ pub async fn delete_role(ctx: &ProviderData, name: &str) -> Result<(), AwsError>
         ok_if_missing(
             ctx.call(
                 &c,
-                ctx.iam
+                ctx.iam()
                     .detach_role_policy()
                     .role_name(name)
                     .policy_arn(m)
@@ -174,7 +177,7 @@ pub async fn delete_role(ctx: &ProviderData, name: &str) -> Result<(), AwsError>
     let profiles = ctx
         .call(
             &c,
-            ctx.iam
+            ctx.iam()
                 .list_instance_profiles_for_role()
                 .role_name(name)
                 .send(),
@@ -184,7 +187,7 @@ pub async fn delete_role(ctx: &ProviderData, name: &str) -> Result<(), AwsError>
         ok_if_missing(
             ctx.call(
                 &c,
-                ctx.iam
+                ctx.iam()
                     .remove_role_from_instance_profile()
                     .instance_profile_name(p.instance_profile_name)
                     .role_name(name)
@@ -195,7 +198,7 @@ pub async fn delete_role(ctx: &ProviderData, name: &str) -> Result<(), AwsError>
         )?;
     }
     ok_if_missing(
-        ctx.call(&c, ctx.iam.delete_role().role_name(name).send())
+        ctx.call(&c, ctx.iam().delete_role().role_name(name).send())
             .await
             .map(|_| ()),
     )
@@ -214,7 +217,7 @@ pub async fn instance_profile(
     match ctx
         .call(
             &format!("instance profile {name}"),
-            ctx.iam
+            ctx.iam()
                 .get_instance_profile()
                 .instance_profile_name(name)
                 .send(),
@@ -244,7 +247,7 @@ pub async fn ensure_instance_profile(
             let out = ctx
                 .call(
                     &c,
-                    ctx.iam
+                    ctx.iam()
                         .create_instance_profile()
                         .instance_profile_name(name)
                         .set_tags(Some(iam_tags(tags)))
@@ -261,7 +264,7 @@ pub async fn ensure_instance_profile(
     for other in facts.roles.iter().filter(|r| r.as_str() != role) {
         ctx.call(
             &c,
-            ctx.iam
+            ctx.iam()
                 .remove_role_from_instance_profile()
                 .instance_profile_name(name)
                 .role_name(other)
@@ -272,7 +275,7 @@ pub async fn ensure_instance_profile(
     if !facts.roles.iter().any(|r| r == role) {
         ctx.call(
             &c,
-            ctx.iam
+            ctx.iam()
                 .add_role_to_instance_profile()
                 .instance_profile_name(name)
                 .role_name(role)
@@ -290,7 +293,7 @@ pub async fn delete_instance_profile(ctx: &ProviderData, name: &str) -> Result<(
             ok_if_missing(
                 ctx.call(
                     &c,
-                    ctx.iam
+                    ctx.iam()
                         .remove_role_from_instance_profile()
                         .instance_profile_name(name)
                         .role_name(r)
@@ -304,7 +307,7 @@ pub async fn delete_instance_profile(ctx: &ProviderData, name: &str) -> Result<(
     ok_if_missing(
         ctx.call(
             &c,
-            ctx.iam
+            ctx.iam()
                 .delete_instance_profile()
                 .instance_profile_name(name)
                 .send(),
@@ -326,7 +329,7 @@ pub async fn tag_role(
     if !stale.is_empty() {
         ctx.call(
             &c,
-            ctx.iam
+            ctx.iam()
                 .untag_role()
                 .role_name(name)
                 .set_tag_keys(Some(stale))
@@ -336,7 +339,7 @@ pub async fn tag_role(
     }
     ctx.call(
         &c,
-        ctx.iam
+        ctx.iam()
             .tag_role()
             .role_name(name)
             .set_tags(Some(iam_tags(tags)))
@@ -353,7 +356,7 @@ pub async fn ensure_service_linked_role(ctx: &ProviderData, service: &str) -> Re
     match ctx
         .call(
             &format!("service-linked role for {service}"),
-            ctx.iam
+            ctx.iam()
                 .create_service_linked_role()
                 .aws_service_name(service)
                 .send(),

@@ -49,7 +49,7 @@ pub async fn create_key(
     let out = ctx
         .call(
             c,
-            ctx.kms
+            ctx.kms()
                 .create_key()
                 .description(description)
                 .policy(policy)
@@ -69,7 +69,7 @@ pub async fn create_key(
 pub async fn enable_rotation(ctx: &ProviderData, key: &str) -> Result<(), AwsError> {
     ctx.call(
         "kms key rotation",
-        ctx.kms.enable_key_rotation().key_id(key_id(key)).send(),
+        ctx.kms().enable_key_rotation().key_id(key_id(key)).send(),
     )
     .await
     .map(|_| ())
@@ -78,7 +78,7 @@ pub async fn enable_rotation(ctx: &ProviderData, key: &str) -> Result<(), AwsErr
 pub async fn put_key_policy(ctx: &ProviderData, key: &str, policy: String) -> Result<(), AwsError> {
     ctx.call(
         "kms key policy",
-        ctx.kms
+        ctx.kms()
             .put_key_policy()
             .key_id(key_id(key))
             .policy_name("default")
@@ -94,7 +94,7 @@ pub async fn ensure_alias(ctx: &ProviderData, alias: &str, key: &str) -> Result<
     match ctx
         .call(
             c,
-            ctx.kms
+            ctx.kms()
                 .create_alias()
                 .alias_name(alias)
                 .target_key_id(key_id(key))
@@ -106,7 +106,7 @@ pub async fn ensure_alias(ctx: &ProviderData, alias: &str, key: &str) -> Result<
         Err(e) if e.code() == Some("AlreadyExistsException") => ctx
             .call(
                 c,
-                ctx.kms
+                ctx.kms()
                     .update_alias()
                     .alias_name(alias)
                     .target_key_id(key_id(key))
@@ -120,7 +120,10 @@ pub async fn ensure_alias(ctx: &ProviderData, alias: &str, key: &str) -> Result<
 
 pub async fn delete_alias(ctx: &ProviderData, alias: &str) -> Result<(), AwsError> {
     match ctx
-        .call("kms alias", ctx.kms.delete_alias().alias_name(alias).send())
+        .call(
+            "kms alias",
+            ctx.kms().delete_alias().alias_name(alias).send(),
+        )
         .await
     {
         Err(e) if !e.is_not_found() => Err(e),
@@ -137,7 +140,7 @@ pub async fn schedule_key_deletion(
     match ctx
         .call(
             "kms key",
-            ctx.kms
+            ctx.kms()
                 .schedule_key_deletion()
                 .key_id(key_id(key))
                 .pending_window_in_days(days)
@@ -159,7 +162,10 @@ pub struct KeyFacts {
 /// DescribeKey + GetKeyRotationStatus; `None` when the key does not exist.
 pub async fn describe_key(ctx: &ProviderData, key: &str) -> Result<Option<KeyFacts>, AwsError> {
     let c = "kms key";
-    let meta = match ctx.call(c, ctx.kms.describe_key().key_id(key).send()).await {
+    let meta = match ctx
+        .call(c, ctx.kms().describe_key().key_id(key).send())
+        .await
+    {
         Ok(out) => out
             .key_metadata
             .ok_or_else(|| invalid(c, "DescribeKey returned no metadata"))?,
@@ -173,7 +179,7 @@ pub async fn describe_key(ctx: &ProviderData, key: &str) -> Result<Option<KeyFac
     let rotation = if usable {
         ctx.call(
             "kms key rotation",
-            ctx.kms
+            ctx.kms()
                 .get_key_rotation_status()
                 .key_id(&meta.key_id)
                 .send(),
@@ -238,7 +244,7 @@ pub async fn tag_key(
     if !stale.is_empty() {
         ctx.call(
             "kms key tags",
-            ctx.kms
+            ctx.kms()
                 .untag_resource()
                 .key_id(key_id(key))
                 .set_tag_keys(Some(stale))
@@ -258,7 +264,7 @@ pub async fn tag_key(
         .collect();
     ctx.call(
         "kms key tags",
-        ctx.kms
+        ctx.kms()
             .tag_resource()
             .key_id(key_id(key))
             .set_tags(Some(t))

@@ -18,7 +18,7 @@ pub async fn ensure_group(
     let created = ctx
         .call(
             &c,
-            ctx.logs
+            ctx.logs()
                 .create_log_group()
                 .log_group_name(name)
                 .set_kms_key_id(key_arn.map(str::to_string))
@@ -34,7 +34,7 @@ pub async fn ensure_group(
     }
     ctx.call(
         &c,
-        ctx.logs
+        ctx.logs()
             .put_retention_policy()
             .log_group_name(name)
             .retention_in_days(retention)
@@ -55,7 +55,7 @@ pub async fn group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFacts>,
     let out = ctx
         .call(
             "log group",
-            ctx.logs
+            ctx.logs()
                 .describe_log_groups()
                 .log_group_name_prefix(name)
                 .send(),
@@ -76,7 +76,7 @@ pub async fn delete_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError
     ok_if_missing(
         ctx.call(
             "log group",
-            ctx.logs.delete_log_group().log_group_name(name).send(),
+            ctx.logs().delete_log_group().log_group_name(name).send(),
         )
         .await
         .map(|_| ()),
@@ -94,7 +94,7 @@ pub async fn tag_group(
     if !stale.is_empty() {
         ctx.call(
             "log group tags",
-            ctx.logs
+            ctx.logs()
                 .untag_resource()
                 .resource_arn(arn.trim_end_matches(":*"))
                 .set_tag_keys(Some(stale))
@@ -104,7 +104,7 @@ pub async fn tag_group(
     }
     ctx.call(
         "log group tags",
-        ctx.logs
+        ctx.logs()
             .tag_resource()
             .resource_arn(arn.trim_end_matches(":*"))
             .set_tags(Some(

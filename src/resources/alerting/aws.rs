@@ -48,7 +48,7 @@ pub async fn create_topic(
     let out = ctx
         .call(
             &c,
-            ctx.sns
+            ctx.sns()
                 .create_topic()
                 .name(name)
                 .attributes("KmsMasterKeyId", key)
@@ -69,7 +69,7 @@ pub async fn set_topic_attribute(
 ) -> Result<(), AwsError> {
     ctx.call(
         &format!("sns topic {arn} {name}"),
-        ctx.sns
+        ctx.sns()
             .set_topic_attributes()
             .topic_arn(arn)
             .attribute_name(name)
@@ -95,7 +95,7 @@ pub async fn retag_topic(
     if !stale.is_empty() {
         ctx.call(
             &c,
-            ctx.sns
+            ctx.sns()
                 .untag_resource()
                 .resource_arn(arn)
                 .set_tag_keys(Some(stale))
@@ -105,7 +105,7 @@ pub async fn retag_topic(
     }
     ctx.call(
         &c,
-        ctx.sns
+        ctx.sns()
             .tag_resource()
             .resource_arn(arn)
             .set_tags(Some(sns_tags(new)))
@@ -123,7 +123,7 @@ pub async fn topic_attributes(
     match ctx
         .call(
             &format!("sns topic {arn}"),
-            ctx.sns.get_topic_attributes().topic_arn(arn).send(),
+            ctx.sns().get_topic_attributes().topic_arn(arn).send(),
         )
         .await
     {
@@ -137,7 +137,7 @@ pub async fn topic_tags(ctx: &ProviderData, arn: &str) -> Result<Tags, AwsError>
     let out = ctx
         .call(
             &format!("sns topic {arn} tags"),
-            ctx.sns.list_tags_for_resource().resource_arn(arn).send(),
+            ctx.sns().list_tags_for_resource().resource_arn(arn).send(),
         )
         .await?;
     Ok(out
@@ -152,7 +152,7 @@ pub async fn delete_topic(ctx: &ProviderData, arn: &str) -> Result<(), AwsError>
     match ctx
         .call(
             &format!("sns topic {arn}"),
-            ctx.sns.delete_topic().topic_arn(arn).send(),
+            ctx.sns().delete_topic().topic_arn(arn).send(),
         )
         .await
     {
@@ -184,7 +184,7 @@ pub async fn subscriptions(ctx: &ProviderData, topic: &str) -> Result<Vec<Sub>, 
         let page = ctx
             .call(
                 &c,
-                ctx.sns
+                ctx.sns()
                     .list_subscriptions_by_topic()
                     .topic_arn(topic)
                     .set_next_token(token.take())
@@ -215,7 +215,7 @@ pub async fn subscribe(
     let out = ctx
         .call(
             &c,
-            ctx.sns
+            ctx.sns()
                 .subscribe()
                 .topic_arn(topic)
                 .protocol(protocol)
@@ -232,7 +232,7 @@ pub async fn unsubscribe(ctx: &ProviderData, arn: &str) -> Result<(), AwsError> 
     match ctx
         .call(
             &format!("sns subscription {arn}"),
-            ctx.sns.unsubscribe().subscription_arn(arn).send(),
+            ctx.sns().unsubscribe().subscription_arn(arn).send(),
         )
         .await
     {
@@ -272,7 +272,7 @@ pub async fn put_alarm(
         .ok_or_else(|| invalid(&c, "threshold is not a finite number"))?;
     ctx.call(
         &c,
-        ctx.cloudwatch
+        ctx.cloudwatch()
             .put_metric_alarm()
             .alarm_name(full_name)
             .alarm_description(format!("prod_alerting {} ({})", a.name, a.severity))
@@ -305,7 +305,7 @@ pub async fn describe_alarms(
         let page = ctx
             .call(
                 "cloudwatch alarms",
-                ctx.cloudwatch
+                ctx.cloudwatch()
                     .describe_alarms()
                     .set_alarm_names(Some(chunk.to_vec()))
                     .max_records(100)
@@ -328,7 +328,7 @@ pub async fn alarms_with_prefix(
         let page = ctx
             .call(
                 "cloudwatch alarms",
-                ctx.cloudwatch
+                ctx.cloudwatch()
                     .describe_alarms()
                     .alarm_name_prefix(prefix)
                     .set_next_token(token.take())
@@ -348,7 +348,7 @@ pub async fn delete_alarms(ctx: &ProviderData, names: &[String]) -> Result<(), A
         match ctx
             .call(
                 "cloudwatch alarms",
-                ctx.cloudwatch
+                ctx.cloudwatch()
                     .delete_alarms()
                     .set_alarm_names(Some(chunk.to_vec()))
                     .send(),

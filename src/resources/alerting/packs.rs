@@ -387,7 +387,7 @@ pub async fn database_facts(
         let found = ctx
             .call(
                 "db instances",
-                ctx.rds
+                ctx.rds()
                     .describe_db_instances()
                     .filters(
                         aws_sdk_rds::types::Filter::builder()
@@ -483,7 +483,7 @@ pub async fn cluster_facts(
         let groups = ctx
             .call(
                 "auto scaling groups",
-                ctx.autoscaling
+                ctx.autoscaling()
                     .describe_auto_scaling_groups()
                     .set_auto_scaling_group_names(Some(chunk.to_vec()))
                     .send(),
@@ -494,7 +494,7 @@ pub async fn cluster_facts(
         let lbs = match ctx
             .call(
                 "load balancers",
-                ctx.elbv2
+                ctx.elbv2()
                     .describe_load_balancers()
                     .set_names(Some(chunk.to_vec()))
                     .send(),
@@ -508,7 +508,7 @@ pub async fn cluster_facts(
         let tgs = match ctx
             .call(
                 "target groups",
-                ctx.elbv2
+                ctx.elbv2()
                     .describe_target_groups()
                     .set_names(Some(chunk.iter().map(|c| format!("{c}-tg")).collect()))
                     .send(),
@@ -588,7 +588,7 @@ pub async fn put(
         })
         .collect();
     let mut req = ctx
-        .cloudwatch
+        .cloudwatch()
         .put_metric_alarm()
         .alarm_name(full_name)
         .alarm_description(description(alerting, &a.kind, &a.target))

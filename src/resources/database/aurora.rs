@@ -99,7 +99,7 @@ pub async fn cluster(ctx: &ProviderData, name: &str) -> Result<Option<Cluster>, 
     match ctx
         .call(
             &format!("db cluster {name}"),
-            ctx.rds
+            ctx.rds()
                 .describe_db_clusters()
                 .filters(Filter::builder().name("db-cluster-id").values(name).build())
                 .send(),
@@ -171,7 +171,7 @@ async fn create_instance(
     let out = ctx
         .call(
             &c,
-            ctx.rds
+            ctx.rds()
                 .create_db_instance()
                 .db_instance_identifier(id)
                 .db_cluster_identifier(&d.name)
@@ -244,7 +244,7 @@ pub async fn converge(
             let out = ctx
                 .call(
                     &c,
-                    ctx.rds
+                    ctx.rds()
                         .create_db_cluster()
                         .db_cluster_identifier(n)
                         .engine(&d.engine)
@@ -305,7 +305,7 @@ pub async fn converge(
                 || !disable.is_empty();
             if needs {
                 let mut req = ctx
-                    .rds
+                    .rds()
                     .modify_db_cluster()
                     .db_cluster_identifier(n)
                     .apply_immediately(true)
@@ -449,7 +449,7 @@ pub async fn delete(
         if c.deletion_protection && create_incomplete {
             ctx.call(
                 "db cluster",
-                ctx.rds
+                ctx.rds()
                     .modify_db_cluster()
                     .db_cluster_identifier(&n)
                     .deletion_protection(false)
@@ -463,7 +463,7 @@ pub async fn delete(
         let r = ctx
             .call(
                 &format!("db cluster {n}"),
-                ctx.rds
+                ctx.rds()
                     .delete_db_cluster()
                     .db_cluster_identifier(&n)
                     .skip_final_snapshot(snapshot.is_none())

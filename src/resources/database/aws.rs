@@ -135,7 +135,7 @@ pub async fn instances(ctx: &ProviderData, ids: &[String]) -> Result<Vec<Instanc
     let out = ctx
         .call(
             "db instances",
-            ctx.rds
+            ctx.rds()
                 .describe_db_instances()
                 .filters(
                     Filter::builder()
@@ -187,7 +187,7 @@ pub async fn create_primary(
     let out = ctx
         .call(
             &c,
-            ctx.rds
+            ctx.rds()
                 .create_db_instance()
                 .db_instance_identifier(s.id)
                 .engine(s.engine)
@@ -255,7 +255,7 @@ pub async fn create_replica(
     let out = ctx
         .call(
             &c,
-            ctx.rds
+            ctx.rds()
                 .create_db_instance_read_replica()
                 .db_instance_identifier(s.id)
                 .source_db_instance_identifier(s.source)
@@ -337,7 +337,7 @@ pub async fn modify(ctx: &ProviderData, id: &str, ch: &Changes) -> Result<(), Aw
         return Ok(());
     }
     let mut req = ctx
-        .rds
+        .rds()
         .modify_db_instance()
         .db_instance_identifier(id)
         .apply_immediately(true)
@@ -388,7 +388,7 @@ pub async fn delete_instance(
     let r = ctx
         .call(
             &format!("db instance {id}"),
-            ctx.rds
+            ctx.rds()
                 .delete_db_instance()
                 .db_instance_identifier(id)
                 .skip_final_snapshot(final_snapshot.is_none())
@@ -414,7 +414,7 @@ pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<S
     match ctx
         .call(
             "db subnet group",
-            ctx.rds
+            ctx.rds()
                 .describe_db_subnet_groups()
                 .db_subnet_group_name(name)
                 .send(),
@@ -449,7 +449,7 @@ pub async fn ensure_subnet_group(
         None => ctx
             .call(
                 c,
-                ctx.rds
+                ctx.rds()
                     .create_db_subnet_group()
                     .db_subnet_group_name(name)
                     .db_subnet_group_description(format!("prod_database_ha {name}"))
@@ -469,7 +469,7 @@ pub async fn ensure_subnet_group(
             }
             ctx.call(
                 c,
-                ctx.rds
+                ctx.rds()
                     .modify_db_subnet_group()
                     .db_subnet_group_name(name)
                     .set_subnet_ids(Some(subnets.to_vec()))
@@ -485,7 +485,7 @@ pub async fn delete_subnet_group(ctx: &ProviderData, name: &str) -> Result<(), A
     ok_if_missing(
         ctx.call(
             "db subnet group",
-            ctx.rds
+            ctx.rds()
                 .delete_db_subnet_group()
                 .db_subnet_group_name(name)
                 .send(),
@@ -526,7 +526,7 @@ pub async fn user_parameters(
         GroupKind::Instance => ctx
             .call(
                 c,
-                ctx.rds
+                ctx.rds()
                     .describe_db_parameters()
                     .db_parameter_group_name(group)
                     .source("user")
@@ -537,7 +537,7 @@ pub async fn user_parameters(
         GroupKind::Cluster => ctx
             .call(
                 c,
-                ctx.rds
+                ctx.rds()
                     .describe_db_cluster_parameters()
                     .db_cluster_parameter_group_name(group)
                     .source("user")
@@ -576,7 +576,7 @@ pub async fn ensure_parameter_group(
                 GroupKind::Instance => ctx
                     .call(
                         &c,
-                        ctx.rds
+                        ctx.rds()
                             .create_db_parameter_group()
                             .db_parameter_group_name(name)
                             .db_parameter_group_family(family)
@@ -589,7 +589,7 @@ pub async fn ensure_parameter_group(
                 GroupKind::Cluster => ctx
                     .call(
                         &c,
-                        ctx.rds
+                        ctx.rds()
                             .create_db_cluster_parameter_group()
                             .db_cluster_parameter_group_name(name)
                             .db_parameter_group_family(family)
@@ -620,7 +620,7 @@ pub async fn ensure_parameter_group(
             GroupKind::Instance => ctx
                 .call(
                     &c,
-                    ctx.rds
+                    ctx.rds()
                         .modify_db_parameter_group()
                         .db_parameter_group_name(name)
                         .set_parameters(chunk)
@@ -631,7 +631,7 @@ pub async fn ensure_parameter_group(
             GroupKind::Cluster => ctx
                 .call(
                     &c,
-                    ctx.rds
+                    ctx.rds()
                         .modify_db_cluster_parameter_group()
                         .db_cluster_parameter_group_name(name)
                         .set_parameters(chunk)
@@ -654,7 +654,7 @@ pub async fn delete_parameter_group(
         GroupKind::Instance => ctx
             .call(
                 c,
-                ctx.rds
+                ctx.rds()
                     .delete_db_parameter_group()
                     .db_parameter_group_name(name)
                     .send(),
@@ -664,7 +664,7 @@ pub async fn delete_parameter_group(
         GroupKind::Cluster => ctx
             .call(
                 c,
-                ctx.rds
+                ctx.rds()
                     .delete_db_cluster_parameter_group()
                     .db_cluster_parameter_group_name(name)
                     .send(),
@@ -683,7 +683,7 @@ pub async fn parameter_groups_with_prefix(
     let out = ctx
         .call(
             "db parameter groups",
-            ctx.rds.describe_db_parameter_groups().send(),
+            ctx.rds().describe_db_parameter_groups().send(),
         )
         .await?;
     Ok(out
@@ -700,7 +700,7 @@ pub async fn parameter_groups_with_prefix(
 pub async fn tag_allocated(ctx: &ProviderData, arn: &str, gib: i64) -> Result<(), AwsError> {
     ctx.call(
         "db tags",
-        ctx.rds
+        ctx.rds()
             .add_tags_to_resource()
             .resource_name(arn)
             .tags(
@@ -720,7 +720,7 @@ pub async fn tag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Resul
     if !stale.is_empty() {
         ctx.call(
             "db tags",
-            ctx.rds
+            ctx.rds()
                 .remove_tags_from_resource()
                 .resource_name(arn)
                 .set_tag_keys(Some(stale))
@@ -730,7 +730,7 @@ pub async fn tag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Resul
     }
     ctx.call(
         "db tags",
-        ctx.rds
+        ctx.rds()
             .add_tags_to_resource()
             .resource_name(arn)
             .set_tags(Some(rds_tags(new)))

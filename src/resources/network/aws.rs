@@ -44,7 +44,7 @@ pub async fn zones(ctx: &ProviderData) -> Result<Vec<String>, AwsError> {
     let out = ctx
         .call(
             "availability zones",
-            ctx.ec2
+            ctx.ec2()
                 .describe_availability_zones()
                 .filters(filter("state", "available"))
                 .send(),
@@ -75,7 +75,7 @@ pub async fn create_vpc(
     let out = ctx
         .call(
             c,
-            ctx.ec2
+            ctx.ec2()
                 .create_vpc()
                 .cidr_block(cidr)
                 .tag_specifications(spec(ResourceType::Vpc, tags, name))
@@ -88,7 +88,7 @@ pub async fn create_vpc(
         .ok_or_else(|| invalid(c, "CreateVpc returned no id"))?;
     for hostnames in [false, true] {
         let on = AttributeBooleanValue::builder().value(true).build();
-        let req = ctx.ec2.modify_vpc_attribute().vpc_id(&id);
+        let req = ctx.ec2().modify_vpc_attribute().vpc_id(&id);
         let req = if hostnames {
             req.enable_dns_hostnames(on)
         } else {
@@ -101,7 +101,7 @@ pub async fn create_vpc(
 
 pub async fn vpc_exists(ctx: &ProviderData, id: &str) -> Result<bool, AwsError> {
     match ctx
-        .call("vpc", ctx.ec2.describe_vpcs().vpc_ids(id).send())
+        .call("vpc", ctx.ec2().describe_vpcs().vpc_ids(id).send())
         .await
     {
         Ok(out) => Ok(!out.vpcs.unwrap_or_default().is_empty()),
@@ -120,7 +120,7 @@ pub async fn default_sg(ctx: &ProviderData, vpc: &str) -> Result<Option<DefaultS
     let out = ctx
         .call(
             "default security group",
-            ctx.ec2
+            ctx.ec2()
                 .describe_security_groups()
                 .filters(filter("vpc-id", vpc))
                 .filters(filter("group-name", "default"))
@@ -144,7 +144,7 @@ pub async fn strip_default_sg(ctx: &ProviderData, sg: &DefaultSg) -> Result<(), 
     if !sg.ingress.is_empty() {
         ctx.call(
             c,
-            ctx.ec2
+            ctx.ec2()
                 .revoke_security_group_ingress()
                 .group_id(&sg.id)
                 .set_ip_permissions(Some(sg.ingress.clone()))
@@ -155,7 +155,7 @@ pub async fn strip_default_sg(ctx: &ProviderData, sg: &DefaultSg) -> Result<(), 
     if !sg.egress.is_empty() {
         ctx.call(
             c,
-            ctx.ec2
+            ctx.ec2()
                 .revoke_security_group_egress()
                 .group_id(&sg.id)
                 .set_ip_permissions(Some(sg.egress.clone()))
@@ -176,7 +176,7 @@ pub async fn create_igw(
     let out = ctx
         .call(
             c,
-            ctx.ec2
+            ctx.ec2()
                 .create_internet_gateway()
                 .tag_specifications(spec(ResourceType::InternetGateway, tags, name))
                 .send(),
@@ -188,7 +188,7 @@ pub async fn create_igw(
         .ok_or_else(|| invalid(c, "no id"))?;
     ctx.call(
         c,
-        ctx.ec2
+        ctx.ec2()
             .attach_internet_gateway()
             .internet_gateway_id(&id)
             .vpc_id(vpc)
@@ -210,7 +210,7 @@ pub async fn create_subnet(
     let out = ctx
         .call(
             &c,
-            ctx.ec2
+            ctx.ec2()
                 .create_subnet()
                 .vpc_id(vpc)
                 .cidr_block(cidr)
@@ -234,7 +234,7 @@ pub async fn create_route_table(
     let out = ctx
         .call(
             &c,
-            ctx.ec2
+            ctx.ec2()
                 .create_route_table()
                 .vpc_id(vpc)
                 .tag_specifications(spec(ResourceType::RouteTable, tags, name))
@@ -261,7 +261,7 @@ pub async fn set_default_route(
     let c = format!("default route of {rt}");
     if exists {
         let req = ctx
-            .ec2
+            .ec2()
             .replace_route()
             .route_table_id(rt)
             .destination_cidr_block("0.0.0.0/0");
@@ -272,7 +272,7 @@ pub async fn set_default_route(
         ctx.call(&c, req.send()).await.map(|_| ())
     } else {
         let req = ctx
-            .ec2
+            .ec2()
             .create_route()
             .route_table_id(rt)
             .destination_cidr_block("0.0.0.0/0");
@@ -288,7 +288,7 @@ pub async fn delete_route(ctx: &ProviderData, rt: &str, cidr: &str) -> Result<()
     ignore_missing(
         ctx.call(
             &format!("route {cidr} of {rt}"),
-            ctx.ec2
+            ctx.ec2()
                 .delete_route()
                 .route_table_id(rt)
                 .destination_cidr_block(cidr)
@@ -302,7 +302,7 @@ pub async fn delete_route(ctx: &ProviderData, rt: &str, cidr: &str) -> Result<()
 pub async fn associate(ctx: &ProviderData, rt: &str, subnet: &str) -> Result<(), AwsError> {
     ctx.call(
         &format!("route table {rt} association"),
-        ctx.ec2
+        ctx.ec2()
             .associate_route_table()
             .route_table_id(rt)
             .subnet_id(subnet)
@@ -317,7 +317,7 @@ pub async fn allocate_eip(ctx: &ProviderData, tags: &Tags, name: &str) -> Result
     let out = ctx
         .call(
             &c,
-            ctx.ec2
+            ctx.ec2()
                 .allocate_address()
                 .domain(DomainType::Vpc)
                 .tag_specifications(spec(ResourceType::ElasticIp, tags, name))
@@ -332,7 +332,7 @@ pub async fn release_eip(ctx: &ProviderData, allocation: &str) -> Result<(), Aws
     ignore_missing(
         ctx.call(
             "elastic ip",
-            ctx.ec2.release_address().allocation_id(allocation).send(),
+            ctx.ec2().release_address().allocation_id(allocation).send(),
         )
         .await
         .map(|_| ()),
@@ -350,7 +350,7 @@ pub async fn create_nat(
     let out = ctx
         .call(
             &c,
-            ctx.ec2
+            ctx.ec2()
                 .create_nat_gateway()
                 .subnet_id(subnet)
                 .allocation_id(allocation)
@@ -368,7 +368,7 @@ pub async fn nat_state(ctx: &ProviderData, id: &str) -> Result<Option<NatGateway
     match ctx
         .call(
             "nat gateway",
-            ctx.ec2.describe_nat_gateways().nat_gateway_ids(id).send(),
+            ctx.ec2().describe_nat_gateways().nat_gateway_ids(id).send(),
         )
         .await
     {
@@ -387,7 +387,7 @@ pub async fn delete_nat(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
     ignore_missing(
         ctx.call(
             "nat gateway",
-            ctx.ec2.delete_nat_gateway().nat_gateway_id(id).send(),
+            ctx.ec2().delete_nat_gateway().nat_gateway_id(id).send(),
         )
         .await
         .map(|_| ()),
@@ -406,7 +406,7 @@ pub async fn create_flow_log(
     let out = ctx
         .call(
             c,
-            ctx.ec2
+            ctx.ec2()
                 .create_flow_logs()
                 .resource_ids(vpc)
                 .resource_type(FlowLogsResourceType::Vpc)
@@ -436,7 +436,7 @@ pub async fn delete_flow_log(ctx: &ProviderData, id: &str) -> Result<(), AwsErro
     ignore_missing(
         ctx.call(
             "vpc flow log",
-            ctx.ec2.delete_flow_logs().flow_log_ids(id).send(),
+            ctx.ec2().delete_flow_logs().flow_log_ids(id).send(),
         )
         .await
         .map(|_| ()),
@@ -458,7 +458,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
     let subnets = ctx
         .call(
             "subnets",
-            ctx.ec2
+            ctx.ec2()
                 .describe_subnets()
                 .filters(filter("vpc-id", vpc))
                 .send(),
@@ -469,7 +469,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
     let route_tables = ctx
         .call(
             "route tables",
-            ctx.ec2
+            ctx.ec2()
                 .describe_route_tables()
                 .filters(filter("vpc-id", vpc))
                 .send(),
@@ -480,7 +480,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
     let nats = ctx
         .call(
             "nat gateways",
-            ctx.ec2
+            ctx.ec2()
                 .describe_nat_gateways()
                 .filter(filter("vpc-id", vpc))
                 .send(),
@@ -499,7 +499,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
     let igws = ctx
         .call(
             "internet gateways",
-            ctx.ec2
+            ctx.ec2()
                 .describe_internet_gateways()
                 .filters(filter("attachment.vpc-id", vpc))
                 .send(),
@@ -510,7 +510,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
     let flow_logs = ctx
         .call(
             "flow logs",
-            ctx.ec2
+            ctx.ec2()
                 .describe_flow_logs()
                 .filter(filter("resource-id", vpc))
                 .send(),
@@ -519,7 +519,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
         .flow_logs
         .unwrap_or_default();
     let vpcs = ctx
-        .call("vpc", ctx.ec2.describe_vpcs().vpc_ids(vpc).send())
+        .call("vpc", ctx.ec2().describe_vpcs().vpc_ids(vpc).send())
         .await?
         .vpcs
         .unwrap_or_default();
@@ -555,7 +555,7 @@ pub async fn delete_route_table(
             ignore_missing(
                 ctx.call(
                     "route table association",
-                    ctx.ec2
+                    ctx.ec2()
                         .disassociate_route_table()
                         .association_id(assoc)
                         .send(),
@@ -568,7 +568,7 @@ pub async fn delete_route_table(
     ignore_missing(
         ctx.call(
             &format!("route table {id}"),
-            ctx.ec2.delete_route_table().route_table_id(&id).send(),
+            ctx.ec2().delete_route_table().route_table_id(&id).send(),
         )
         .await
         .map(|_| ()),
@@ -579,7 +579,7 @@ pub async fn delete_subnet(ctx: &ProviderData, id: &str) -> Result<(), AwsError>
     ignore_missing(
         ctx.call(
             &format!("subnet {id}"),
-            ctx.ec2.delete_subnet().subnet_id(id).send(),
+            ctx.ec2().delete_subnet().subnet_id(id).send(),
         )
         .await
         .map(|_| ()),
@@ -590,7 +590,7 @@ pub async fn delete_igw(ctx: &ProviderData, id: &str, vpc: &str) -> Result<(), A
     ignore_missing(
         ctx.call(
             "internet gateway",
-            ctx.ec2
+            ctx.ec2()
                 .detach_internet_gateway()
                 .internet_gateway_id(id)
                 .vpc_id(vpc)
@@ -602,7 +602,7 @@ pub async fn delete_igw(ctx: &ProviderData, id: &str, vpc: &str) -> Result<(), A
     ignore_missing(
         ctx.call(
             "internet gateway",
-            ctx.ec2
+            ctx.ec2()
                 .delete_internet_gateway()
                 .internet_gateway_id(id)
                 .send(),
@@ -614,7 +614,7 @@ pub async fn delete_igw(ctx: &ProviderData, id: &str, vpc: &str) -> Result<(), A
 
 pub async fn delete_vpc(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
     ignore_missing(
-        ctx.call("vpc", ctx.ec2.delete_vpc().vpc_id(id).send())
+        ctx.call("vpc", ctx.ec2().delete_vpc().vpc_id(id).send())
             .await
             .map(|_| ()),
     )
@@ -629,7 +629,7 @@ pub async fn find_vpc(
     let out = ctx
         .call(
             "vpc",
-            ctx.ec2
+            ctx.ec2()
                 .describe_vpcs()
                 .filters(filter("tag:prod:resource", &want))
                 .send(),

@@ -32,7 +32,7 @@ pub async fn find_group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFa
     let out = ctx
         .call(
             &format!("auto scaling group {name}"),
-            ctx.autoscaling
+            ctx.autoscaling()
                 .describe_auto_scaling_groups()
                 .auto_scaling_group_names(name)
                 .send(),
@@ -113,7 +113,7 @@ pub struct GroupSpec<'a> {
 pub async fn tag_desired(ctx: &ProviderData, name: &str, desired: i64) -> Result<(), AwsError> {
     ctx.call(
         &format!("auto scaling group {name}"),
-        ctx.autoscaling
+        ctx.autoscaling()
             .create_or_update_tags()
             .tags(
                 Tag::builder()
@@ -137,7 +137,7 @@ pub async fn create_group(
 ) -> Result<(), AwsError> {
     ctx.call(
         &format!("auto scaling group {}", s.name),
-        ctx.autoscaling
+        ctx.autoscaling()
             .create_auto_scaling_group()
             .auto_scaling_group_name(s.name)
             .launch_template(template(s.template_id, s.version))
@@ -158,7 +158,7 @@ pub async fn create_group(
 pub async fn update_group(ctx: &ProviderData, s: &GroupSpec<'_>) -> Result<(), AwsError> {
     ctx.call(
         &format!("auto scaling group {}", s.name),
-        ctx.autoscaling
+        ctx.autoscaling()
             .update_auto_scaling_group()
             .auto_scaling_group_name(s.name)
             .launch_template(template(s.template_id, s.version))
@@ -177,7 +177,7 @@ pub async fn update_group(ctx: &ProviderData, s: &GroupSpec<'_>) -> Result<(), A
 pub async fn attach_target_group(ctx: &ProviderData, name: &str, tg: &str) -> Result<(), AwsError> {
     ctx.call(
         &format!("auto scaling group {name}"),
-        ctx.autoscaling
+        ctx.autoscaling()
             .attach_load_balancer_target_groups()
             .auto_scaling_group_name(name)
             .target_group_arns(tg)
@@ -190,7 +190,7 @@ pub async fn attach_target_group(ctx: &ProviderData, name: &str, tg: &str) -> Re
 pub async fn enable_metrics(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
     ctx.call(
         &format!("auto scaling group {name}"),
-        ctx.autoscaling
+        ctx.autoscaling()
             .enable_metrics_collection()
             .auto_scaling_group_name(name)
             .granularity("1Minute")
@@ -208,7 +208,7 @@ pub async fn start_refresh(ctx: &ProviderData, name: &str) -> Result<String, Aws
     let start = || async {
         ctx.call(
             &c,
-            ctx.autoscaling
+            ctx.autoscaling()
                 .start_instance_refresh()
                 .auto_scaling_group_name(name)
                 .strategy(RefreshStrategy::Rolling)
@@ -226,7 +226,7 @@ pub async fn start_refresh(ctx: &ProviderData, name: &str) -> Result<String, Aws
         Err(e) if e.code() == Some("InstanceRefreshInProgress") => {
             ctx.call(
                 &c,
-                ctx.autoscaling
+                ctx.autoscaling()
                     .cancel_instance_refresh()
                     .auto_scaling_group_name(name)
                     .send(),
@@ -244,7 +244,7 @@ pub async fn delete_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError
     match ctx
         .call(
             &format!("auto scaling group {name}"),
-            ctx.autoscaling
+            ctx.autoscaling()
                 .delete_auto_scaling_group()
                 .auto_scaling_group_name(name)
                 .force_delete(true)
@@ -265,7 +265,7 @@ pub async fn tag(ctx: &ProviderData, name: &str, old: &Tags, new: &Tags) -> Resu
     if !stale.is_empty() {
         ctx.call(
             &c,
-            ctx.autoscaling
+            ctx.autoscaling()
                 .delete_tags()
                 .set_tags(Some(
                     stale
@@ -285,7 +285,7 @@ pub async fn tag(ctx: &ProviderData, name: &str, old: &Tags, new: &Tags) -> Resu
     }
     ctx.call(
         &c,
-        ctx.autoscaling
+        ctx.autoscaling()
             .create_or_update_tags()
             .set_tags(Some(group_tags(name, new)))
             .send(),

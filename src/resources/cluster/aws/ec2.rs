@@ -34,7 +34,7 @@ pub async fn root_device(ctx: &ProviderData, image: &str) -> Result<Option<Strin
     match ctx
         .call(
             &format!("image {image}"),
-            ctx.ec2.describe_images().image_ids(image).send(),
+            ctx.ec2().describe_images().image_ids(image).send(),
         )
         .await
     {
@@ -174,7 +174,7 @@ pub async fn find_template(
     match ctx
         .call(
             &format!("launch template {name}"),
-            ctx.ec2
+            ctx.ec2()
                 .describe_launch_templates()
                 .launch_template_names(name)
                 .send(),
@@ -214,7 +214,7 @@ pub async fn create_template(
     let out = ctx
         .call(
             &c,
-            ctx.ec2
+            ctx.ec2()
                 .create_launch_template()
                 .launch_template_name(name)
                 .version_description("prod_cluster")
@@ -245,7 +245,7 @@ pub async fn create_version(
     let out = ctx
         .call(
             &c,
-            ctx.ec2
+            ctx.ec2()
                 .create_launch_template_version()
                 .launch_template_id(id)
                 .version_description("prod_cluster")
@@ -269,7 +269,7 @@ pub async fn set_default(
 ) -> Result<(), AwsError> {
     ctx.call(
         &format!("launch template {name}"),
-        ctx.ec2
+        ctx.ec2()
             .modify_launch_template()
             .launch_template_id(id)
             .default_version(version.to_string())
@@ -300,7 +300,7 @@ pub async fn versions(
     match ctx
         .call(
             "launch template versions",
-            ctx.ec2
+            ctx.ec2()
                 .describe_launch_template_versions()
                 .launch_template_id(id)
                 .set_versions(Some(wanted))
@@ -338,7 +338,7 @@ pub async fn delete_template(ctx: &ProviderData, name: &str) -> Result<(), AwsEr
     match ctx
         .call(
             &format!("launch template {name}"),
-            ctx.ec2
+            ctx.ec2()
                 .delete_launch_template()
                 .launch_template_id(id)
                 .send(),

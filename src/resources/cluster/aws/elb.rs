@@ -45,7 +45,7 @@ pub async fn find_lb(ctx: &ProviderData, name: &str) -> Result<Option<LbFacts>, 
     match ctx
         .call(
             &format!("load balancer {name}"),
-            ctx.elbv2.describe_load_balancers().names(name).send(),
+            ctx.elbv2().describe_load_balancers().names(name).send(),
         )
         .await
     {
@@ -71,7 +71,7 @@ pub async fn create_lb(
     let out = ctx
         .call(
             &c,
-            ctx.elbv2
+            ctx.elbv2()
                 .create_load_balancer()
                 .name(name)
                 .r#type(LoadBalancerTypeEnum::Application)
@@ -97,7 +97,7 @@ pub async fn set_lb_subnets(
 ) -> Result<(), AwsError> {
     ctx.call(
         "load balancer subnets",
-        ctx.elbv2
+        ctx.elbv2()
             .set_subnets()
             .load_balancer_arn(arn)
             .set_subnets(Some(subnets.to_vec()))
@@ -114,7 +114,7 @@ pub async fn set_lb_security_group(
 ) -> Result<(), AwsError> {
     ctx.call(
         "load balancer security groups",
-        ctx.elbv2
+        ctx.elbv2()
             .set_security_groups()
             .load_balancer_arn(arn)
             .security_groups(sg)
@@ -131,7 +131,7 @@ pub async fn lb_attributes(
     let out = ctx
         .call(
             "load balancer attributes",
-            ctx.elbv2
+            ctx.elbv2()
                 .describe_load_balancer_attributes()
                 .load_balancer_arn(arn)
                 .send(),
@@ -152,7 +152,7 @@ pub async fn set_lb_attributes(
 ) -> Result<(), AwsError> {
     ctx.call(
         "load balancer attributes",
-        ctx.elbv2
+        ctx.elbv2()
             .modify_load_balancer_attributes()
             .load_balancer_arn(arn)
             .set_attributes(Some(
@@ -171,7 +171,7 @@ pub async fn delete_lb(ctx: &ProviderData, arn: &str) -> Result<(), AwsError> {
     ok_if_missing(
         ctx.call(
             "load balancer",
-            ctx.elbv2
+            ctx.elbv2()
                 .delete_load_balancer()
                 .load_balancer_arn(arn)
                 .send(),
@@ -195,7 +195,7 @@ pub async fn find_tg(ctx: &ProviderData, name: &str) -> Result<Option<TgFacts>, 
     match ctx
         .call(
             &format!("target group {name}"),
-            ctx.elbv2.describe_target_groups().names(name).send(),
+            ctx.elbv2().describe_target_groups().names(name).send(),
         )
         .await
     {
@@ -227,7 +227,7 @@ pub async fn create_tg(
     let out = ctx
         .call(
             &c,
-            ctx.elbv2
+            ctx.elbv2()
                 .create_target_group()
                 .name(name)
                 .protocol(ProtocolEnum::Http)
@@ -259,7 +259,7 @@ pub async fn set_health_check_path(
 ) -> Result<(), AwsError> {
     ctx.call(
         "target group",
-        ctx.elbv2
+        ctx.elbv2()
             .modify_target_group()
             .target_group_arn(arn)
             .health_check_path(path)
@@ -273,7 +273,10 @@ pub async fn delete_tg(ctx: &ProviderData, arn: &str) -> Result<(), AwsError> {
     ok_if_missing(
         ctx.call(
             "target group",
-            ctx.elbv2.delete_target_group().target_group_arn(arn).send(),
+            ctx.elbv2()
+                .delete_target_group()
+                .target_group_arn(arn)
+                .send(),
         )
         .await
         .map(|_| ()),
@@ -329,7 +332,7 @@ pub async fn listeners(ctx: &ProviderData, lb_arn: &str) -> Result<Vec<ListenerF
     match ctx
         .call(
             "listeners",
-            ctx.elbv2
+            ctx.elbv2()
                 .describe_listeners()
                 .load_balancer_arn(lb_arn)
                 .send(),
@@ -393,7 +396,7 @@ pub async fn create_https(
     let out = ctx
         .call(
             "https listener",
-            ctx.elbv2
+            ctx.elbv2()
                 .create_listener()
                 .load_balancer_arn(lb_arn)
                 .protocol(ProtocolEnum::Https)
@@ -422,7 +425,7 @@ pub async fn modify_https(
 ) -> Result<(), AwsError> {
     ctx.call(
         "https listener",
-        ctx.elbv2
+        ctx.elbv2()
             .modify_listener()
             .listener_arn(arn)
             .protocol(ProtocolEnum::Https)
@@ -444,7 +447,7 @@ pub async fn create_http_redirect(
     let out = ctx
         .call(
             "http listener",
-            ctx.elbv2
+            ctx.elbv2()
                 .create_listener()
                 .load_balancer_arn(lb_arn)
                 .protocol(ProtocolEnum::Http)
@@ -465,7 +468,7 @@ pub async fn create_http_redirect(
 pub async fn modify_http_redirect(ctx: &ProviderData, arn: &str) -> Result<(), AwsError> {
     ctx.call(
         "http listener",
-        ctx.elbv2
+        ctx.elbv2()
             .modify_listener()
             .listener_arn(arn)
             .protocol(ProtocolEnum::Http)
@@ -481,7 +484,7 @@ pub async fn delete_listener(ctx: &ProviderData, arn: &str) -> Result<(), AwsErr
     ok_if_missing(
         ctx.call(
             "listener",
-            ctx.elbv2.delete_listener().listener_arn(arn).send(),
+            ctx.elbv2().delete_listener().listener_arn(arn).send(),
         )
         .await
         .map(|_| ()),
@@ -494,7 +497,7 @@ pub async fn tags_of(ctx: &ProviderData, arn: &str) -> Result<Tags, AwsError> {
     let out = ctx
         .call(
             "load balancer tags",
-            ctx.elbv2.describe_tags().resource_arns(arn).send(),
+            ctx.elbv2().describe_tags().resource_arns(arn).send(),
         )
         .await?;
     Ok(out
@@ -520,7 +523,7 @@ pub async fn tag(
     if !stale.is_empty() {
         ctx.call(
             "load balancer tags",
-            ctx.elbv2
+            ctx.elbv2()
                 .remove_tags()
                 .set_resource_arns(Some(arns.clone()))
                 .set_tag_keys(Some(stale))
@@ -530,7 +533,7 @@ pub async fn tag(
     }
     ctx.call(
         "load balancer tags",
-        ctx.elbv2
+        ctx.elbv2()
             .add_tags()
             .set_resource_arns(Some(arns))
             .set_tags(Some(elb_tags(new)))

@@ -47,6 +47,19 @@ impl Aws {
             .remove(0)
     }
 
+    /// The cluster's log group (it must exist).
+    async fn log_group(&self, name: &str) -> aws_sdk_cloudwatchlogs::types::LogGroup {
+        self.logs
+            .describe_log_groups()
+            .log_group_name_prefix(format!("/prod/cluster/{name}"))
+            .send()
+            .await
+            .unwrap()
+            .log_groups
+            .unwrap()
+            .remove(0)
+    }
+
     /// The tags of a load balancer.
     async fn lb_tags(&self, arn: &str) -> Vec<aws_sdk_elasticloadbalancingv2::types::Tag> {
         self.elb
@@ -594,16 +607,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         .instance_profile
         .unwrap();
     assert_eq!(prof.roles[0].role_name, role);
-    let lg = aws
-        .logs
-        .describe_log_groups()
-        .log_group_name_prefix(format!("/prod/cluster/{name}"))
-        .send()
-        .await
-        .unwrap()
-        .log_groups
-        .unwrap()
-        .remove(0);
+    let lg = aws.log_group(&name).await;
     assert_eq!(
         (lg.retention_in_days, lg.kms_key_id.as_deref()),
         (Some(365), Some(key.as_str()))
@@ -670,24 +674,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
 
     // Drift: an open SSH rule, IMDSv1 on a new default version, a weak TLS policy, the minimum
     // lowered, deletion protection off.
-    aws.ec2
-        .authorize_security_group_ingress()
-        .group_id(&app_sg)
-        .ip_permissions(
-            aws_sdk_ec2::types::IpPermission::builder()
-                .ip_protocol("tcp")
-                .from_port(22)
-                .to_port(22)
-                .ip_ranges(
-                    aws_sdk_ec2::types::IpRange::builder()
-                        .cidr_ip("0.0.0.0/0")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    env::open_to_world(&aws.ec2, &app_sg, 22).await;
     let lt = s["launch_template_id"].as_str().unwrap();
     let weak = aws
         .ec2
@@ -1030,16 +1017,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         .iter()
         .any(|a| a.key.as_deref() == Some("deletion_protection.enabled")
             && a.value.as_deref() == Some("false")));
-    let lg = aws
-        .logs
-        .describe_log_groups()
-        .log_group_name_prefix(format!("/prod/cluster/{name}"))
-        .send()
-        .await
-        .unwrap()
-        .log_groups
-        .unwrap()
-        .remove(0);
+    let lg = aws.log_group(&name).await;
     assert_eq!(lg.retention_in_days, Some(7));
     assert_eq!(tf.plan_code(&[]).code, 0);
 

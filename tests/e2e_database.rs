@@ -488,24 +488,7 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         .send()
         .await
         .unwrap();
-    aws.ec2
-        .authorize_security_group_ingress()
-        .group_id(s["security_group_id"].as_str().unwrap())
-        .ip_permissions(
-            aws_sdk_ec2::types::IpPermission::builder()
-                .ip_protocol("tcp")
-                .from_port(5432)
-                .to_port(5432)
-                .ip_ranges(
-                    aws_sdk_ec2::types::IpRange::builder()
-                        .cidr_ip("0.0.0.0/0")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    env::open_to_world(&aws.ec2, s["security_group_id"].as_str().unwrap(), 5432).await;
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
     let shows = |attr: &str, change: &str| {

@@ -375,24 +375,7 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         .send()
         .await
         .unwrap();
-    aws.ec2
-        .authorize_security_group_ingress()
-        .group_id(sg[0].group_id.clone().unwrap())
-        .ip_permissions(
-            aws_sdk_ec2::types::IpPermission::builder()
-                .ip_protocol("tcp")
-                .from_port(22)
-                .to_port(22)
-                .ip_ranges(
-                    aws_sdk_ec2::types::IpRange::builder()
-                        .cidr_ip("0.0.0.0/0")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    env::open_to_world(&aws.ec2, &sg[0].group_id.clone().unwrap(), 22).await;
     aws.ec2
         .delete_flow_logs()
         .flow_log_ids(flows[0].flow_log_id.clone().unwrap())

@@ -219,3 +219,24 @@ pub async fn key_policy_and_rotation(kms: &aws_sdk_kms::Client, key: &str) -> (S
         .key_rotation_enabled;
     (policy, rotation)
 }
+
+/// Opens `port` of security group `sg` to the world, as drift made outside Terraform.
+pub async fn open_to_world(ec2: &aws_sdk_ec2::Client, sg: &str, port: i32) {
+    ec2.authorize_security_group_ingress()
+        .group_id(sg)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(port)
+                .to_port(port)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}

@@ -14,6 +14,8 @@ from moto.core.responses import ActionResult
 from moto.elbv2.responses import ELBV2Response
 from moto.server import ThreadedMotoServer
 
+import local_aws_elasticache  # noqa: F401 - ElastiCache extensions (see that file)
+
 
 # ---- Auto Scaling instance refresh (moto: StartInstanceRefresh is not implemented) ----
 # A refresh is recorded with its preferences and reported as Successful at once (moto launches

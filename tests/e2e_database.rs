@@ -27,49 +27,7 @@ async fn aws() -> Aws {
 
 /// A VPC with a subnet in each of three zones, and an application security group.
 async fn network(aws: &Aws) -> (Vec<String>, String) {
-    let vpc = aws
-        .ec2
-        .create_vpc()
-        .cidr_block("10.77.0.0/16")
-        .send()
-        .await
-        .unwrap()
-        .vpc
-        .unwrap()
-        .vpc_id
-        .unwrap();
-    let mut subnets = Vec::new();
-    for (i, z) in ["us-east-1a", "us-east-1b", "us-east-1c"]
-        .iter()
-        .enumerate()
-    {
-        subnets.push(
-            aws.ec2
-                .create_subnet()
-                .vpc_id(&vpc)
-                .cidr_block(format!("10.77.{i}.0/24"))
-                .availability_zone(*z)
-                .send()
-                .await
-                .unwrap()
-                .subnet
-                .unwrap()
-                .subnet_id
-                .unwrap(),
-        );
-    }
-    let app = aws
-        .ec2
-        .create_security_group()
-        .group_name(env::unique("app"))
-        .description("app")
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .unwrap()
-        .group_id
-        .unwrap();
-    (subnets, app)
+    env::vpc_with_app(&aws.ec2, 77).await
 }
 
 fn config(

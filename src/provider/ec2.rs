@@ -260,6 +260,61 @@ fn permission(r: &Rule) -> IpPermission {
     .build()
 }
 
+/// A data store's rules: `port` from each allowed group, nothing out.
+pub fn port_from_groups(port: i64, allowed: &[String]) -> (BTreeSet<Rule>, BTreeSet<Rule>) {
+    let inbound = allowed
+        .iter()
+        .map(|g| tcp(port as i32, Peer::Group(g.clone())))
+        .collect();
+    (inbound, BTreeSet::new())
+}
+
+/// The `ingress` fact of a data store's group (`whose` names it: "the database's"): why its rules
+/// are not exactly `port` from the allowed groups, and, on import (no allowed groups known), the
+/// groups the rules admit.
+pub fn ingress_fact(
+    whose: &str,
+    port: i64,
+    allowed: &[String],
+    sg_rules: Option<&Rules>,
+) -> (Option<String>, Option<Vec<String>>) {
+    let Some((have_in, have_out)) = sg_rules else {
+        return (Some(format!("{whose} security group is missing")), None);
+    };
+    if allowed.is_empty() {
+        let found: Vec<String> = have_in
+            .iter()
+            .filter(|r| r.from as i64 == port)
+            .filter_map(|r| match &r.peer {
+                Peer::Group(g) => Some(g.clone()),
+                Peer::Cidr(_) => None,
+            })
+            .collect();
+        if !found.is_empty() {
+            let (why, _) = ingress_fact(whose, port, &found, sg_rules);
+            return (why, Some(found));
+        }
+    }
+    let (want_in, want_out) = port_from_groups(port, allowed);
+    let extra: Vec<String> = have_in
+        .difference(&want_in)
+        .chain(have_out.difference(&want_out))
+        .map(|r| format!("{} {}-{} from {:?}", r.protocol, r.from, r.to, r.peer))
+        .collect();
+    let missing = want_in.difference(have_in).count();
+    let why = if !extra.is_empty() {
+        Some(format!(
+            "rules beyond the allowed groups: {}",
+            extra.join(", ")
+        ))
+    } else if missing > 0 {
+        Some(format!("{missing} allowed group(s) lack their rule"))
+    } else {
+        None
+    };
+    (why, None)
+}
+
 /// Makes a group's rules in one direction exactly `want`: missing ones added, extra ones revoked.
 pub async fn sync_rules(
     ctx: &ProviderData,

@@ -142,6 +142,49 @@ impl Environment {
     pub fn db_monitoring(self) -> bool {
         self != Environment::Development
     }
+
+    /// `prod_redis_cluster`: replicas in each shard (failover and Multi-AZ come with the first).
+    pub fn redis_replicas_per_shard(self) -> i64 {
+        match self {
+            Environment::Development => 0,
+            Environment::Staging => 1,
+            Environment::Production => 2,
+        }
+    }
+    /// The fewest replicas per shard a profile accepts (production fails over).
+    pub fn redis_replicas_floor(self) -> i64 {
+        match self {
+            Environment::Production => 1,
+            _ => 0,
+        }
+    }
+    pub fn redis_node_type(self) -> &'static str {
+        match self {
+            Environment::Development => "cache.t4g.small",
+            _ => "cache.r6g.large",
+        }
+    }
+    pub fn redis_snapshot_retention_days(self) -> i64 {
+        match self {
+            Environment::Development => 1,
+            Environment::Staging => 3,
+            Environment::Production => 7,
+        }
+    }
+    /// The least snapshot retention a profile accepts (0 turns snapshots off).
+    pub fn redis_snapshot_retention_floor(self) -> i64 {
+        match self {
+            Environment::Production => 1,
+            _ => 0,
+        }
+    }
+    pub fn redis_shards(self) -> i64 {
+        1
+    }
+    /// The provider's own deletion guard (ElastiCache has none).
+    pub fn redis_deletion_protection(self) -> bool {
+        self != Environment::Development
+    }
 }
 
 impl fmt::Display for Environment {

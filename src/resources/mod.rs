@@ -1,10 +1,13 @@
 //! The resources the provider serves, registered in one list.
 
 pub mod alerting;
+pub mod checks;
 pub mod cluster;
 pub mod database;
+pub mod datastore;
 pub mod lifecycle;
 pub mod network;
+pub mod redis;
 
 use std::sync::Arc;
 
@@ -17,6 +20,7 @@ pub fn all() -> Vec<Arc<dyn Resource<ProviderData>>> {
         Arc::new(cluster::Cluster::new()),
         Arc::new(database::Database::new()),
         Arc::new(network::Network::new()),
+        Arc::new(redis::Redis::new()),
     ]
 }
 

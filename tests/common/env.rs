@@ -240,3 +240,48 @@ pub async fn open_to_world(ec2: &aws_sdk_ec2::Client, sg: &str, port: i32) {
         .await
         .unwrap();
 }
+
+/// A VPC (`10.<octet>.0.0/16`) with a subnet in each of three zones, and an application security
+/// group: where a data store's end-to-end test puts it and who may connect. Returns (subnets, app).
+pub async fn vpc_with_app(ec2: &aws_sdk_ec2::Client, octet: u8) -> (Vec<String>, String) {
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block(format!("10.{octet}.0.0/16"))
+        .send()
+        .await
+        .unwrap()
+        .vpc
+        .unwrap()
+        .vpc_id
+        .unwrap();
+    let mut subnets = Vec::new();
+    for (i, z) in ["us-east-1a", "us-east-1b", "us-east-1c"]
+        .iter()
+        .enumerate()
+    {
+        subnets.push(
+            ec2.create_subnet()
+                .vpc_id(&vpc)
+                .cidr_block(format!("10.{octet}.{i}.0/24"))
+                .availability_zone(*z)
+                .send()
+                .await
+                .unwrap()
+                .subnet
+                .unwrap()
+                .subnet_id
+                .unwrap(),
+        );
+    }
+    let app = ec2
+        .create_security_group()
+        .group_name(unique("app"))
+        .description("app")
+        .vpc_id(&vpc)
+        .send()
+        .await
+        .unwrap()
+        .group_id
+        .unwrap();
+    (subnets, app)
+}

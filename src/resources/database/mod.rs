@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::framework::decode::{self, Tri};
+use crate::framework::decode;
 use crate::framework::resource::{
     ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
     ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
@@ -25,6 +25,7 @@ use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
+use crate::resources::datastore;
 use crate::resources::lifecycle::{self, Lifecycle};
 use model::State;
 
@@ -115,16 +116,7 @@ impl Resource<ProviderData> for Database {
     async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
         let incomplete = req.prior_private == PRIVATE_CREATE_INCOMPLETE;
         if req.proposed_new_state.is_null() {
-            // Destroy holds data: refused while deletion protection is on (contract rule 12).
-            let protected =
-                decode::boolean(req.prior_state.get("deletion_protection")) == Tri::Known(true);
-            if protected && !incomplete {
-                return PlanResponse {
-                    diagnostics: plan::guard_diagnostic("destroy", None).into(),
-                    ..Default::default()
-                };
-            }
-            return lifecycle::plan_destroy(req);
+            return datastore::plan_guarded_destroy(req, plan::guard_diagnostic("destroy", None));
         }
         let mut diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
@@ -134,19 +126,15 @@ impl Resource<ProviderData> for Database {
             };
         }
         let place = ctx.place().await.ok();
-        let subnets = match decode::string_list(req.config.get("subnet_ids")).into_known() {
-            Some(ids) => match crate::provider::ec2::subnets(ctx, &ids).await {
-                Ok(f) => Some(f),
-                Err(e) if e.is_not_found() => Some(vec![]),
-                Err(e) => {
-                    diagnostics.push(lifecycle::aws_diag::<Life>(&e, "looking up the subnets"));
-                    return PlanResponse {
-                        diagnostics,
-                        ..Default::default()
-                    };
-                }
-            },
-            None => None,
+        let subnets = match datastore::lookup_subnets::<Life>(ctx, &req.config).await {
+            Ok(s) => s,
+            Err(e) => {
+                diagnostics.push(e);
+                return PlanResponse {
+                    diagnostics,
+                    ..Default::default()
+                };
+            }
         };
         let p = plan::plan(
             &req.config,

@@ -1,7 +1,7 @@
 //! Plan: every argument as apply will leave it (configuration, else the profile's default), the
 //! computed values known before AWS answers, and the replacement guard (contract rule 12).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::blueprint::{self as bp, Facts};
 use super::schema::TYPE_NAME;
@@ -13,6 +13,7 @@ use crate::provider::aws::Place;
 use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
+use crate::resources::datastore;
 
 /// The component roles of a database in `env` with `replicas` replicas (Aurora: a cluster and its
 /// writer instead of a primary).
@@ -181,28 +182,12 @@ pub fn plan(
 
     // Subnets: at least 2 zones, one VPC.
     if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
-        let ids = decode::string_list(config.get("subnet_ids"))
-            .into_known()
-            .unwrap_or_default();
-        for (i, id) in ids.iter().enumerate() {
-            if !facts.iter().any(|f| &f.id == id) {
-                d.error_at(
-                    AttrPath::attr("subnet_ids").then_index(i),
-                    "No such subnet",
-                    format!("Subnet {id} does not exist in this account and region."),
-                );
-            }
-        }
-        let zones: BTreeSet<&str> = facts.iter().map(|f| f.zone.as_str()).collect();
-        validate::check_zones(zones.len(), *e, &mut d);
-        let vpcs: BTreeSet<&str> = facts.iter().map(|f| f.vpc.as_str()).collect();
-        if vpcs.len() > 1 {
-            d.error_at(
-                AttrPath::attr("subnet_ids"),
-                "Subnets in different VPCs",
-                "A subnet group lives in one VPC; list subnets of one VPC.",
-            );
-        }
+        datastore::check_subnets(
+            config,
+            facts,
+            |z, d| validate::check_zones(z, *e, d),
+            &mut d,
+        );
     }
     if let (Some(want), false) = (int_of(&planned, "allocated_storage"), prior.is_null()) {
         if let Some(have) = decode::int(prior.get("allocated_storage")).into_known() {

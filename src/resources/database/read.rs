@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use super::aws::{self as api, GroupKind};
 use super::blueprint::{self as bp, Facts};
 use super::model::State;
-use super::reconcile::rules;
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -117,45 +116,7 @@ pub fn ingress(
     allowed: &[String],
     sg_rules: Option<&ec2::Rules>,
 ) -> (Option<String>, Option<Vec<String>>) {
-    let port = bp::port(engine);
-    let Some((have_in, have_out)) = sg_rules else {
-        return (
-            Some("the database's security group is missing".into()),
-            None,
-        );
-    };
-    if allowed.is_empty() {
-        let found: Vec<String> = have_in
-            .iter()
-            .filter(|r| r.from as i64 == port)
-            .filter_map(|r| match &r.peer {
-                ec2::Peer::Group(g) => Some(g.clone()),
-                ec2::Peer::Cidr(_) => None,
-            })
-            .collect();
-        if !found.is_empty() {
-            let (why, _) = ingress(engine, &found, sg_rules);
-            return (why, Some(found));
-        }
-    }
-    let (want_in, want_out) = rules(port, allowed);
-    let extra: Vec<String> = have_in
-        .difference(&want_in)
-        .chain(have_out.difference(&want_out))
-        .map(|r| format!("{} {}-{} from {:?}", r.protocol, r.from, r.to, r.peer))
-        .collect();
-    let missing = want_in.difference(have_in).count();
-    let why = if !extra.is_empty() {
-        Some(format!(
-            "rules beyond the allowed groups: {}",
-            extra.join(", ")
-        ))
-    } else if missing > 0 {
-        Some(format!("{missing} allowed group(s) lack their rule"))
-    } else {
-        None
-    };
-    (why, None)
+    ec2::ingress_fact("the database's", bp::port(engine), allowed, sg_rules)
 }
 
 pub fn endpoint(i: &api::Instance) -> Option<String> {

@@ -3,7 +3,7 @@
 //!
 //! Each object created is recorded in `progress.components` before the next call (contract rule 14).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::aws::{self as api, Changes, GroupKind, Instance, PrimarySpec, ReplicaSpec, Tags};
@@ -11,10 +11,11 @@ use super::blueprint as bp;
 use super::model::State;
 use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
-use crate::provider::ec2::{self, Peer, Rule};
+use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, ProviderData};
+use crate::resources::datastore;
 
 pub struct Desired {
     pub name: String,
@@ -92,15 +93,6 @@ pub async fn wait_for(
         WaitError::Failed(e) => e,
         other => invalid("db instances", other.to_string()),
     })
-}
-
-/// The security group's rules: the engine port from each allowed group, nothing out.
-pub fn rules(port: i64, allowed: &[String]) -> (BTreeSet<Rule>, BTreeSet<Rule>) {
-    let inbound = allowed
-        .iter()
-        .map(|g| ec2::tcp(port as i32, Peer::Group(g.clone())))
-        .collect();
-    (inbound, BTreeSet::new())
 }
 
 /// Replica `n` (1-based) goes to the zones other than the primary's, in turn.
@@ -197,26 +189,7 @@ pub async fn prepare(
     let n = d.name.as_str();
 
     // 0. Where: the subnets' VPC and zones (checked before anything is made).
-    let facts = ec2::subnets(ctx, &d.subnet_ids).await?;
-    for id in &d.subnet_ids {
-        if !facts.iter().any(|f| &f.id == id) {
-            return Err(invalid("subnet_ids", format!("subnet {id} does not exist")));
-        }
-    }
-    let vpcs: BTreeSet<&str> = facts.iter().map(|f| f.vpc.as_str()).collect();
-    let zones: Vec<String> = facts
-        .iter()
-        .map(|f| f.zone.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if vpcs.len() != 1 || zones.len() < 2 {
-        return Err(invalid(
-            "subnet_ids",
-            "the subnets must be in one VPC and span at least 2 availability zones",
-        ));
-    }
-    let vpc = facts[0].vpc.clone();
+    let (vpc, zones) = datastore::placement(ctx, &d.subnet_ids).await?;
 
     // 1. The key: the user's, or the database's own.
     let key = match &d.kms_key_arn {
@@ -258,30 +231,18 @@ pub async fn prepare(
     };
 
     // 3. Security group: the engine port from the allowed groups only.
-    let sg_name = bp::sg_name(n);
-    let sg = match ec2::find_sg(ctx, &vpc, &sg_name).await? {
-        Some(id) => id,
-        None => {
-            ec2::create_sg(
-                ctx,
-                &vpc,
-                &sg_name,
-                "prod_database_ha: engine port from the allowed groups only",
-                &d.tags,
-            )
-            .await?
-        }
-    };
+    let sg = datastore::ensure_security_group(
+        ctx,
+        &vpc,
+        &bp::sg_name(n),
+        "prod_database_ha: engine port from the allowed groups only",
+        bp::port(&d.engine),
+        &d.allowed_security_group_ids,
+        &d.tags,
+    )
+    .await?;
     p.components.insert("security_group".into(), sg.clone());
     p.security_group_id = Some(sg.clone());
-    let port = bp::port(&d.engine);
-    let (want_in, want_out) = rules(port, &d.allowed_security_group_ids);
-    let (have_in, have_out) = ec2::sg_rules(ctx, std::slice::from_ref(&sg))
-        .await?
-        .remove(&sg)
-        .unwrap_or_default();
-    ec2::sync_rules(ctx, &sg, true, &want_in, &have_in).await?;
-    ec2::sync_rules(ctx, &sg, false, &want_out, &have_out).await?;
 
     // 4. Subnet group.
     api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;

@@ -8,35 +8,13 @@ use crate::provider::tags;
 
 use super::blueprint::{self as bp, DEFAULT_ADMIN_NAMES};
 use super::schema::ENGINES;
+use crate::resources::checks::{check_ids, check_window};
 
 /// RDS identifiers are at most 63 characters and replicas add `-replica-NN`.
 pub const MAX_NAME: usize = 50;
 
 fn int(cfg: &Value, a: &str) -> Option<i64> {
     decode::int(cfg.get(a)).into_known()
-}
-
-fn window_ok(w: &str, weekly: bool) -> bool {
-    let part = |p: &str| {
-        let (day, hm) = if weekly {
-            match p.split_once(':') {
-                Some((d, rest)) => (Some(d), rest),
-                None => return false,
-            }
-        } else {
-            (None, p)
-        };
-        let day_ok =
-            day.is_none_or(|d| ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(&d));
-        let hm_ok = hm.split_once(':').is_some_and(|(h, m)| {
-            h.len() == 2
-                && m.len() == 2
-                && h.parse::<u8>().is_ok_and(|h| h < 24)
-                && m.parse::<u8>().is_ok_and(|m| m < 60)
-        });
-        day_ok && hm_ok
-    };
-    w.split_once('-').is_some_and(|(a, b)| part(a) && part(b))
 }
 
 pub fn validate(cfg: &Value) -> Diagnostics {
@@ -69,35 +47,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         }
     }
     for attr in ["subnet_ids", "allowed_security_group_ids"] {
-        if let Tri::Known(ids) = decode::string_list(cfg.get(attr)) {
-            let prefix = if attr == "subnet_ids" {
-                "subnet-"
-            } else {
-                "sg-"
-            };
-            for (i, id) in ids.iter().enumerate() {
-                if !id.starts_with(prefix) {
-                    d.error_at(
-                        AttrPath::attr(attr).then_index(i),
-                        "Invalid id",
-                        format!(
-                            "{id:?} is not a {} id (they start with \"{prefix}\").",
-                            if prefix == "sg-" {
-                                "security group"
-                            } else {
-                                "subnet"
-                            }
-                        ),
-                    );
-                } else if ids[..i].contains(id) {
-                    d.error_at(
-                        AttrPath::attr(attr).then_index(i),
-                        "Duplicate id",
-                        format!("{id} is listed twice; list each once."),
-                    );
-                }
-            }
-        }
+        check_ids(cfg, attr, &mut d);
     }
     if let (Tri::Known(e), Tri::Known(v)) = (
         decode::string(cfg.get("engine")),
@@ -147,24 +97,8 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             d.error_at(AttrPath::attr("backup_retention_days"), "Invalid retention", format!("backup_retention_days = {r}: RDS keeps 1 to 35 days (0 would turn backups and point-in-time recovery off)."));
         }
     }
-    if let Tri::Known(w) = decode::string(cfg.get("backup_window")) {
-        if !window_ok(&w, false) {
-            d.error_at(
-                AttrPath::attr("backup_window"),
-                "Invalid backup window",
-                format!("{w:?}: use hh:mm-hh:mm in UTC, e.g. \"02:00-03:00\"."),
-            );
-        }
-    }
-    if let Tri::Known(w) = decode::string(cfg.get("maintenance_window")) {
-        if !window_ok(&w, true) {
-            d.error_at(
-                AttrPath::attr("maintenance_window"),
-                "Invalid maintenance window",
-                format!("{w:?}: use ddd:hh:mm-ddd:hh:mm in UTC, e.g. \"sun:03:30-sun:04:30\"."),
-            );
-        }
-    }
+    check_window(cfg, "backup_window", false, &mut d);
+    check_window(cfg, "maintenance_window", true, &mut d);
     if let Tri::Known(u) = decode::string(cfg.get("master_username")) {
         let ok = !u.is_empty()
             && u.len() <= 16

@@ -1,0 +1,465 @@
+"""ElastiCache extensions of the project's local AWS (imported by local_aws_server.py).
+
+moto 5.2.5 models replication groups but lacks what a hardened Redis/Valkey needs to be tested end to
+end. Each function below fills one gap the way AWS behaves (its documented errors included), so the
+provider is tested against AWS's behaviour, not moto's:
+
+- DescribeCacheClusters knows a replication group's members (moto lists only bare clusters): engine
+  version, parameter group, subnet group, security groups and maintenance window live there in AWS.
+- A non-clustered group has a reader endpoint, and its nodes go to the zones asked for in
+  NodeGroupConfiguration.
+- CreateReplicationGroup/ModifyReplicationGroup refuse automatic failover or Multi-AZ without a replica
+  and AUTH without TLS (as AWS does); ModifyReplicationGroup applies every setting it is given.
+- IncreaseReplicaCount / DecreaseReplicaCount, ModifyReplicationGroupShardConfiguration.
+- Cache parameter groups: create, describe, modify, reset, delete, describe parameters.
+- DeleteCacheSubnetGroup (refused while a group uses it); DeleteReplicationGroup really deletes (moto
+  keeps the group `deleting` for ever) and takes the final snapshot it is asked for.
+"""
+import datetime
+
+from moto.core.responses import ActionResult, EmptyResult
+from moto.elasticache.exceptions import (
+    CacheSubnetGroupNotFound,
+    ElastiCacheException,
+    InvalidParameterCombinationException,
+    InvalidParameterValueException,
+    ReplicationGroupNotFound,
+)
+from moto.elasticache.models import ReplicationGroup
+from moto.elasticache.responses import ElastiCacheResponse
+
+
+class CacheParameterGroupNotFound(ElastiCacheException):
+    code = "CacheParameterGroupNotFound"
+
+    def __init__(self, name: str):
+        super().__init__(f"CacheParameterGroup {name} not found.")
+
+
+class CacheParameterGroupAlreadyExists(ElastiCacheException):
+    code = "CacheParameterGroupAlreadyExists"
+
+    def __init__(self, name: str):
+        super().__init__(f"Parameter group {name} already exists.")
+
+
+class InvalidCacheParameterGroupState(ElastiCacheException):
+    code = "InvalidCacheParameterGroupState"
+
+    def __init__(self, name: str):
+        super().__init__(f"Parameter group {name} is in use by a replication group.")
+
+
+class CacheSubnetGroupInUse(ElastiCacheException):
+    code = "CacheSubnetGroupInUse"
+
+    def __init__(self, name: str):
+        super().__init__(f"Cache subnet group {name} is currently in use by a replication group.")
+
+
+class InvalidReplicationGroupState(ElastiCacheException):
+    code = "InvalidReplicationGroupState"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
+def _groups(self) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    """Parameter groups, kept on the backend (so a reset wipes them): name -> family, description,
+    params {name: value}, arn."""
+    return self.elasticache_backend.__dict__.setdefault("_prod_parameter_groups", {})
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _default_parameter_group(rg: ReplicationGroup) -> str:
+    major = (rg.engine_version or ("8.0" if rg.engine == "valkey" else "7.1")).split(".")[0]
+    suffix = ".cluster.on" if rg.cluster_mode == "enabled" else ""
+    return f"default.{rg.engine}{major}{suffix}"
+
+
+def _replica_count(rg: ReplicationGroup) -> int:
+    return max(len(rg.node_groups[0]["node_group_members"]) - 1, 0) if rg.node_groups else 0
+
+
+def _zones_of(rg: ReplicationGroup) -> list[str]:
+    return [m.get("preferred_availability_zone", "us-east-1a") for g in rg.node_groups for m in g["node_group_members"]]
+
+
+def _member(rg: ReplicationGroup, group: dict, index: int, zone: str) -> dict:
+    """Member `index` (0 = primary) of node group `group`, named as AWS names it."""
+    if rg.cluster_mode == "enabled":
+        cid = f"{rg.replication_group_id}-{group['node_group_id']}-{index + 1:0>3}"
+        return {"cache_cluster_id": cid, "cache_node_id": "0001", "preferred_availability_zone": zone}
+    cid = f"{rg.replication_group_id}-{index + 1:0>3}"
+    domain = group["primary_endpoint_address"].split(".", 1)[1]
+    return {
+        "cache_cluster_id": cid,
+        "cache_node_id": "0001",
+        "read_endpoint": {"address": f"{cid}.{domain}", "port": rg.port},
+        "preferred_availability_zone": zone,
+        "current_role": "primary" if index == 0 else "replica",
+    }
+
+
+def _rebuild_members(rg: ReplicationGroup) -> None:
+    rg.member_clusters = [m["cache_cluster_id"] for g in rg.node_groups for m in g["node_group_members"]]
+
+
+def _check_failover(failover: bool, multi_az: bool, replicas: int, auth: bool, tls: bool) -> None:
+    if (failover or multi_az) and replicas < 1:
+        raise InvalidParameterCombinationException(
+            "Automatic failover and Multi-AZ need at least one replica in every node group."
+        )
+    if multi_az and not failover:
+        raise InvalidParameterCombinationException("Multi-AZ requires automatic failover to be enabled.")
+    if auth and not tls:
+        raise InvalidParameterCombinationException("AuthToken requires TransitEncryptionEnabled.")
+
+
+# ---- create: AWS's checks, zones for non-clustered groups, the reader endpoint ----
+
+_moto_create = ElastiCacheResponse.create_replication_group
+
+
+def _create_replication_group(self):  # type: ignore[no-untyped-def]
+    replicas = self._get_int_param("ReplicasPerNodeGroup") or 0
+    config = self._get_param("NodeGroupConfiguration", []) or []
+    if config and config[0].get("ReplicaCount") is not None:
+        replicas = int(config[0]["ReplicaCount"])
+    _check_failover(
+        bool(self._get_bool_param("AutomaticFailoverEnabled")),
+        bool(self._get_bool_param("MultiAZEnabled")),
+        replicas,
+        bool(self._get_param("AuthToken")),
+        bool(self._get_bool_param("TransitEncryptionEnabled")),
+    )
+    group = self._get_param("CacheParameterGroupName")
+    if group and not group.startswith("default.") and group not in _groups(self):
+        raise CacheParameterGroupNotFound(group)
+    subnet_group = self._get_param("CacheSubnetGroupName")
+    if subnet_group and subnet_group not in self.elasticache_backend.cache_subnet_groups:
+        raise CacheSubnetGroupNotFound(subnet_group)
+    result = _moto_create(self)
+    rg = self.elasticache_backend.replication_groups[self._get_param("ReplicationGroupId")]
+    if rg.cluster_mode != "enabled":
+        g = rg.node_groups[0]
+        g["reader_endpoint"] = {"address": g["reader_endpoint_address"], "port": rg.port}
+        if config:
+            zones = [config[0].get("PrimaryAvailabilityZone")] + list(config[0].get("ReplicaAvailabilityZones") or [])
+            for m, z in zip(g["node_group_members"], zones):
+                if z:
+                    m["preferred_availability_zone"] = z
+    rg.cache_parameter_group_name = group or _default_parameter_group(rg)
+    rg.preferred_maintenance_window = rg.preferred_maintenance_window or "sun:05:00-sun:06:00"
+    if rg.auto_minor_version_upgrade is None:
+        rg.auto_minor_version_upgrade = True
+    return result
+
+
+# ---- members as cache clusters ----
+
+_moto_describe_clusters = ElastiCacheResponse.describe_cache_clusters
+
+
+def _member_cluster(rg: ReplicationGroup, member: dict) -> dict:
+    return {
+        "CacheClusterId": member["cache_cluster_id"],
+        "ReplicationGroupId": rg.replication_group_id,
+        "ARN": rg.arn.replace(":replicationgroup:", ":cluster:").rsplit(":", 1)[0] + ":" + member["cache_cluster_id"],
+        "CacheClusterStatus": "available" if rg.status == "available" else rg.status,
+        "CacheNodeType": rg.cache_node_type,
+        "Engine": rg.engine,
+        "EngineVersion": rg.engine_version or ("8.0.1" if rg.engine == "valkey" else "7.1.0"),
+        "NumCacheNodes": 1,
+        "PreferredAvailabilityZone": member.get("preferred_availability_zone"),
+        "PreferredMaintenanceWindow": rg.preferred_maintenance_window,
+        "CacheParameterGroup": {
+            "CacheParameterGroupName": rg.cache_parameter_group_name,
+            "ParameterApplyStatus": "in-sync",
+        },
+        "CacheSubnetGroupName": rg.cache_subnet_group_name,
+        "SecurityGroups": [{"SecurityGroupId": s, "Status": "active"} for s in (rg.security_group_ids or [])],
+        "AutoMinorVersionUpgrade": bool(rg.auto_minor_version_upgrade),
+        "SnapshotRetentionLimit": rg.snapshot_retention_limit,
+        "SnapshotWindow": rg.snapshot_window,
+        "AuthTokenEnabled": rg.auth_token_enabled,
+        "TransitEncryptionEnabled": rg.transit_encryption_enabled,
+        "AtRestEncryptionEnabled": rg.at_rest_encryption_enabled,
+        "CacheClusterCreateTime": rg.replication_group_create_time,
+    }
+
+
+def _describe_cache_clusters(self):  # type: ignore[no-untyped-def]
+    wanted = self._get_param("CacheClusterId")
+    members = [
+        _member_cluster(rg, m)
+        for rg in self.elasticache_backend.replication_groups.values()
+        for g in rg.node_groups
+        for m in g["node_group_members"]
+    ]
+    if wanted:
+        found = [m for m in members if m["CacheClusterId"] == wanted]
+        if found:
+            return ActionResult({"CacheClusters": found})
+        return _moto_describe_clusters(self)
+    bare = self.elasticache_backend.describe_cache_clusters()
+    return ActionResult({"CacheClusters": list(bare) + members})
+
+
+# ---- modify: every setting ----
+
+def _modify_replication_group(self):  # type: ignore[no-untyped-def]
+    rid = self._get_param("ReplicationGroupId")
+    rg = self.elasticache_backend.replication_groups.get(rid)
+    if rg is None:
+        raise ReplicationGroupNotFound(rid)
+    failover = self._get_bool_param("AutomaticFailoverEnabled")
+    multi_az = self._get_bool_param("MultiAZEnabled")
+    want_failover = rg.automatic_failover == "enabled" if failover is None else failover
+    want_multi_az = rg.multi_az == "enabled" if multi_az is None else multi_az
+    if failover is not None or multi_az is not None:
+        _check_failover(want_failover, want_multi_az, _replica_count(rg), False, True)
+    token = self._get_param("AuthToken")
+    if token and not rg.transit_encryption_enabled:
+        raise InvalidParameterCombinationException("AuthToken requires TransitEncryptionEnabled.")
+    group = self._get_param("CacheParameterGroupName")
+    if group and not group.startswith("default.") and group not in _groups(self):
+        raise CacheParameterGroupNotFound(group)
+    rg.automatic_failover = "enabled" if want_failover else "disabled"
+    rg.multi_az = "enabled" if want_multi_az else "disabled"
+    for param, attr, kind in [
+        ("CacheNodeType", "cache_node_type", str),
+        ("Engine", "engine", str),
+        ("EngineVersion", "engine_version", str),
+        ("SnapshotWindow", "snapshot_window", str),
+        ("PreferredMaintenanceWindow", "preferred_maintenance_window", str),
+        ("CacheParameterGroupName", "cache_parameter_group_name", str),
+        ("SnapshotRetentionLimit", "snapshot_retention_limit", int),
+        ("AutoMinorVersionUpgrade", "auto_minor_version_upgrade", bool),
+        ("ReplicationGroupDescription", "description", str),
+    ]:
+        v = self._get_bool_param(param) if kind is bool else self._get_int_param(param) if kind is int else self._get_param(param)
+        if v is not None:
+            setattr(rg, attr, v)
+    sgs = self._get_param("SecurityGroupIds")
+    if sgs:
+        rg.security_group_ids = sgs
+    if token:
+        rg.auth_token_enabled = True
+        rg.auth_token_last_modified_date = _now()
+    return ActionResult({"ReplicationGroup": rg})
+
+
+# ---- replica counts ----
+
+def _set_replicas(rg: ReplicationGroup, count: int, zones: list[str]) -> None:
+    for g in rg.node_groups:
+        members = g["node_group_members"]
+        while len(members) - 1 > count:
+            members.pop()
+        while len(members) - 1 < count:
+            i = len(members)
+            members.append(_member(rg, g, i, zones[i % len(zones)] if zones else "us-east-1b"))
+    _rebuild_members(rg)
+    if rg.cluster_mode != "enabled" and rg.snapshot_retention_limit:
+        rg.snapshotting_cluster_id = rg.member_clusters[-1]
+
+
+def _increase_replica_count(self):  # type: ignore[no-untyped-def]
+    rid = self._get_param("ReplicationGroupId")
+    rg = self.elasticache_backend.replication_groups.get(rid)
+    if rg is None:
+        raise ReplicationGroupNotFound(rid)
+    count = self._get_int_param("NewReplicaCount")
+    if count is None or count <= _replica_count(rg) or count > 5:
+        raise InvalidParameterValueException(f"NewReplicaCount must be above the current count and at most 5, got {count}.")
+    _set_replicas(rg, count, sorted(set(_zones_of(rg))) or ["us-east-1a", "us-east-1b"])
+    return ActionResult({"ReplicationGroup": rg})
+
+
+def _decrease_replica_count(self):  # type: ignore[no-untyped-def]
+    rid = self._get_param("ReplicationGroupId")
+    rg = self.elasticache_backend.replication_groups.get(rid)
+    if rg is None:
+        raise ReplicationGroupNotFound(rid)
+    count = self._get_int_param("NewReplicaCount")
+    if count is None or count >= _replica_count(rg) or count < 0:
+        raise InvalidParameterValueException(f"NewReplicaCount must be below the current count, got {count}.")
+    if count == 0 and (rg.automatic_failover == "enabled" or rg.multi_az == "enabled"):
+        raise InvalidParameterCombinationException(
+            "Cannot remove the last replica while automatic failover or Multi-AZ is enabled."
+        )
+    _set_replicas(rg, count, [])
+    return ActionResult({"ReplicationGroup": rg})
+
+
+# ---- shard count (cluster mode) ----
+
+def _modify_shard_configuration(self):  # type: ignore[no-untyped-def]
+    rid = self._get_param("ReplicationGroupId")
+    rg = self.elasticache_backend.replication_groups.get(rid)
+    if rg is None:
+        raise ReplicationGroupNotFound(rid)
+    if rg.cluster_mode != "enabled":
+        raise InvalidReplicationGroupState("Shard configuration can be changed only in cluster mode.")
+    count = self._get_int_param("NodeGroupCount")
+    if not count or count < 1 or count > 500:
+        raise InvalidParameterValueException(f"NodeGroupCount {count} is out of range.")
+    replicas = _replica_count(rg)
+    zones = sorted(set(_zones_of(rg))) or ["us-east-1a", "us-east-1b"]
+    if count < len(rg.node_groups):
+        if not (self._get_param("NodeGroupsToRemove") or self._get_param("NodeGroupsToRetain")):
+            raise InvalidParameterValueException("NodeGroupsToRemove or NodeGroupsToRetain is required when removing shards.")
+        rg.node_groups = rg.node_groups[:count]
+    while len(rg.node_groups) < count:
+        i = len(rg.node_groups)
+        g = {"node_group_id": f"{i + 1:0>4}", "status": "available", "node_group_members": []}
+        for r in range(replicas + 1):
+            g["node_group_members"].append(_member(rg, g, r, zones[(i + r) % len(zones)]))
+        rg.node_groups.append(g)
+    width = 16384 // count
+    for i, g in enumerate(rg.node_groups):
+        g["slots"] = f"{i * width}-{16383 if i == count - 1 else (i + 1) * width - 1}"
+    _rebuild_members(rg)
+    return ActionResult({"ReplicationGroup": rg})
+
+
+# ---- parameter groups ----
+
+def _parameter_group_view(name: str, g: dict) -> dict:
+    return {
+        "CacheParameterGroupName": name,
+        "CacheParameterGroupFamily": g["family"],
+        "Description": g["description"],
+        "IsGlobal": False,
+        "ARN": g["arn"],
+    }
+
+
+def _create_cache_parameter_group(self):  # type: ignore[no-untyped-def]
+    name = self._get_param("CacheParameterGroupName")
+    groups = _groups(self)
+    if name in groups:
+        raise CacheParameterGroupAlreadyExists(name)
+    b = self.elasticache_backend
+    arn = f"arn:aws:elasticache:{b.region_name}:{b.account_id}:parametergroup:{name}"
+    groups[name] = {
+        "family": self._get_param("CacheParameterGroupFamily"),
+        "description": self._get_param("Description"),
+        "params": {},
+        "arn": arn,
+    }
+    tags = self._get_param("Tags", [])
+    if tags:
+        b.tagging_service.tag_resource(arn, tags)
+    return ActionResult({"CacheParameterGroup": _parameter_group_view(name, groups[name])})
+
+
+def _describe_cache_parameter_groups(self):  # type: ignore[no-untyped-def]
+    name = self._get_param("CacheParameterGroupName")
+    groups = _groups(self)
+    if name:
+        if name not in groups:
+            raise CacheParameterGroupNotFound(name)
+        return ActionResult({"CacheParameterGroups": [_parameter_group_view(name, groups[name])]})
+    return ActionResult({"CacheParameterGroups": [_parameter_group_view(n, g) for n, g in groups.items()]})
+
+
+def _modify_cache_parameter_group(self):  # type: ignore[no-untyped-def]
+    name = self._get_param("CacheParameterGroupName")
+    groups = _groups(self)
+    if name not in groups:
+        raise CacheParameterGroupNotFound(name)
+    for p in self._get_param("ParameterNameValues", []) or []:
+        groups[name]["params"][p["ParameterName"]] = p.get("ParameterValue")
+    return ActionResult({"CacheParameterGroupName": name})
+
+
+def _reset_cache_parameter_group(self):  # type: ignore[no-untyped-def]
+    name = self._get_param("CacheParameterGroupName")
+    groups = _groups(self)
+    if name not in groups:
+        raise CacheParameterGroupNotFound(name)
+    if self._get_bool_param("ResetAllParameters"):
+        groups[name]["params"] = {}
+    for p in self._get_param("ParameterNameValues", []) or []:
+        groups[name]["params"].pop(p["ParameterName"], None)
+    return ActionResult({"CacheParameterGroupName": name})
+
+
+def _delete_cache_parameter_group(self):  # type: ignore[no-untyped-def]
+    name = self._get_param("CacheParameterGroupName")
+    groups = _groups(self)
+    if name not in groups:
+        raise CacheParameterGroupNotFound(name)
+    if any(rg.cache_parameter_group_name == name for rg in self.elasticache_backend.replication_groups.values()):
+        raise InvalidCacheParameterGroupState(name)
+    del groups[name]
+    return EmptyResult()
+
+
+def _describe_cache_parameters(self):  # type: ignore[no-untyped-def]
+    name = self._get_param("CacheParameterGroupName")
+    groups = _groups(self)
+    if name not in groups:
+        raise CacheParameterGroupNotFound(name)
+    params = [
+        {"ParameterName": k, "ParameterValue": v, "Source": "user", "IsModifiable": True}
+        for k, v in sorted(groups[name]["params"].items())
+    ]
+    return ActionResult({"Parameters": params})
+
+
+# ---- deletes ----
+
+def _delete_cache_subnet_group(self):  # type: ignore[no-untyped-def]
+    name = self._get_param("CacheSubnetGroupName")
+    b = self.elasticache_backend
+    if name not in b.cache_subnet_groups:
+        raise CacheSubnetGroupNotFound(name)
+    if any(rg.cache_subnet_group_name == name for rg in b.replication_groups.values()):
+        raise CacheSubnetGroupInUse(name)
+    del b.cache_subnet_groups[name]
+    return EmptyResult()
+
+
+def _delete_replication_group(self):  # type: ignore[no-untyped-def]
+    rid = self._get_param("ReplicationGroupId")
+    b = self.elasticache_backend
+    rg = b.replication_groups.get(rid)
+    if rg is None:
+        raise ReplicationGroupNotFound(rid)
+    final = self._get_param("FinalSnapshotIdentifier")
+    if final:
+        b.create_snapshot(
+            snapshot_name=final,
+            replication_group_id=rid,
+            cache_cluster_id=None,
+            kms_key_id=rg.kms_key_id,
+            tags=None,
+        )
+    rg.status = "deleting"
+    del b.replication_groups[rid]
+    return ActionResult({"ReplicationGroup": rg})
+
+
+for _name, _fn in {
+    "create_replication_group": _create_replication_group,
+    "describe_cache_clusters": _describe_cache_clusters,
+    "modify_replication_group": _modify_replication_group,
+    "increase_replica_count": _increase_replica_count,
+    "decrease_replica_count": _decrease_replica_count,
+    "modify_replication_group_shard_configuration": _modify_shard_configuration,
+    "create_cache_parameter_group": _create_cache_parameter_group,
+    "describe_cache_parameter_groups": _describe_cache_parameter_groups,
+    "modify_cache_parameter_group": _modify_cache_parameter_group,
+    "reset_cache_parameter_group": _reset_cache_parameter_group,
+    "delete_cache_parameter_group": _delete_cache_parameter_group,
+    "describe_cache_parameters": _describe_cache_parameters,
+    "delete_cache_subnet_group": _delete_cache_subnet_group,
+    "delete_replication_group": _delete_replication_group,
+}.items():
+    setattr(ElastiCacheResponse, _name, _fn)

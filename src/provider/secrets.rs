@@ -1,0 +1,167 @@
+//! Secrets Manager calls for secrets the provider generates (e.g. a Redis AUTH token): the value
+//! is made by AWS (`GetRandomPassword`), stored encrypted with the resource's key, and handed only to
+//! the AWS call that needs it. It never reaches state, plans or logs.
+
+use std::collections::BTreeMap;
+
+use super::error::{ok_if_missing, AwsError};
+use super::ProviderData;
+
+type Tags = BTreeMap<String, String>;
+
+/// A secret held only in memory: `Debug` prints no value, so it cannot leak through a log line.
+pub struct SecretValue(String);
+
+impl SecretValue {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretValue(<redacted>)")
+    }
+}
+
+/// The ARN of secret `name`, or `None` when it does not exist (or is scheduled for deletion).
+pub async fn arn(ctx: &ProviderData, name: &str) -> Result<Option<String>, AwsError> {
+    match ctx
+        .call(
+            "auth secret",
+            ctx.secretsmanager()
+                .describe_secret()
+                .secret_id(name)
+                .send(),
+        )
+        .await
+    {
+        Ok(out) if out.deleted_date.is_none() => Ok(out.arn),
+        Ok(_) => Ok(None),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Secret `name`: the existing one (its value read back, so a re-apply after a failure reuses it),
+/// else a new one holding a `length`-character random value without punctuation, encrypted with
+/// `kms_key`. Returns (ARN, value).
+pub async fn ensure_generated(
+    ctx: &ProviderData,
+    name: &str,
+    description: &str,
+    kms_key: &str,
+    length: i64,
+    tags: &Tags,
+) -> Result<(String, SecretValue), AwsError> {
+    let c = "auth secret";
+    if let Some(existing) = arn(ctx, name).await? {
+        let v = ctx
+            .call(
+                c,
+                ctx.secretsmanager()
+                    .get_secret_value()
+                    .secret_id(&existing)
+                    .send(),
+            )
+            .await?;
+        if let Some(s) = v.secret_string {
+            return Ok((existing, SecretValue(s)));
+        }
+    }
+    let generated = ctx
+        .call(
+            c,
+            ctx.secretsmanager()
+                .get_random_password()
+                .password_length(length)
+                .exclude_punctuation(true)
+                .require_each_included_type(true)
+                .send(),
+        )
+        .await?
+        .random_password
+        .ok_or_else(|| AwsError::Invalid {
+            component: c.into(),
+            message: "GetRandomPassword returned no value".into(),
+        })?;
+    let sm_tags: Vec<_> = tags
+        .iter()
+        .map(|(k, v)| {
+            aws_sdk_secretsmanager::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+        })
+        .collect();
+    let out = ctx
+        .call(
+            c,
+            ctx.secretsmanager()
+                .create_secret()
+                .name(name)
+                .description(description)
+                .kms_key_id(kms_key)
+                .secret_string(&generated)
+                .set_tags(Some(sm_tags))
+                .send(),
+        )
+        .await?;
+    let arn = out.arn.ok_or_else(|| AwsError::Invalid {
+        component: c.into(),
+        message: "CreateSecret returned no ARN".into(),
+    })?;
+    Ok((arn, SecretValue(generated)))
+}
+
+/// Retags secret `name` from `old` to `tags`.
+pub async fn tag(ctx: &ProviderData, name: &str, old: &Tags, tags: &Tags) -> Result<(), AwsError> {
+    let c = "auth secret tags";
+    let stale = super::tags::stale_keys(old, tags);
+    if !stale.is_empty() {
+        ctx.call(
+            c,
+            ctx.secretsmanager()
+                .untag_resource()
+                .secret_id(name)
+                .set_tag_keys(Some(stale))
+                .send(),
+        )
+        .await?;
+    }
+    let t: Vec<_> = tags
+        .iter()
+        .map(|(k, v)| {
+            aws_sdk_secretsmanager::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+        })
+        .collect();
+    ctx.call(
+        c,
+        ctx.secretsmanager()
+            .tag_resource()
+            .secret_id(name)
+            .set_tags(Some(t))
+            .send(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes secret `name` at once (what it guarded is gone).
+pub async fn delete(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
+    ok_if_missing(
+        ctx.call(
+            "auth secret",
+            ctx.secretsmanager()
+                .delete_secret()
+                .secret_id(name)
+                .force_delete_without_recovery(true)
+                .send(),
+        )
+        .await
+        .map(|_| ()),
+    )
+}

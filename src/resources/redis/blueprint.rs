@@ -1,0 +1,221 @@
+//! The Redis blueprint: names, engine facts, parameters, zones, the key policy and the posture, as
+//! pure functions of (configuration, profile, place).
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::provider::aws::Place;
+use crate::provider::profile::Environment;
+
+pub const PASS: &str = "pass";
+pub const PORT: i64 = 6379;
+pub const DEFAULT_ENGINE: &str = "valkey";
+pub const DEFAULT_SNAPSHOT_WINDOW: &str = "02:00-03:00";
+pub const DEFAULT_MAINTENANCE_WINDOW: &str = "sun:03:30-sun:04:30";
+
+pub const CONTROLS: [&str; 9] = [
+    "ElastiCache.1",
+    "ElastiCache.2",
+    "ElastiCache.3",
+    "ElastiCache.4",
+    "ElastiCache.5",
+    "ElastiCache.6",
+    "ElastiCache.7",
+    "KMS.4",
+    "ingress",
+];
+
+pub fn default_version(engine: &str) -> &'static str {
+    if engine == "redis" {
+        "7.1"
+    } else {
+        "8.0"
+    }
+}
+/// The major of a version: `7` of `7.1.0`.
+pub fn major(version: &str) -> &str {
+    version.split('.').next().unwrap_or_default()
+}
+/// Does the running version satisfy the pin (`7.1` is met by `7.1.0`)?
+pub fn version_matches(pin: &str, actual: &str) -> bool {
+    actual == pin || actual.starts_with(&format!("{pin}."))
+}
+/// Numeric comparison of dotted versions (`7.10` > `7.2`), for refusing downgrades.
+pub fn version_less(a: &str, b: &str) -> bool {
+    let parse = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    parse(a) < parse(b)
+}
+/// Parameter group family: `redis7`, `valkey8`.
+pub fn family(engine: &str, version: &str) -> String {
+    format!("{engine}{}", major(version))
+}
+/// The engine's own group for the mode: `default.valkey8`, `default.redis7.cluster.on`.
+pub fn default_parameter_group(engine: &str, version: &str, clustered: bool) -> String {
+    let suffix = if clustered { ".cluster.on" } else { "" };
+    format!("default.{}{suffix}", family(engine, version))
+}
+pub fn clustered(shards: i64) -> bool {
+    shards > 1
+}
+
+pub fn sg_name(name: &str) -> String {
+    format!("{name}-redis")
+}
+pub fn secret_name(name: &str) -> String {
+    format!("{name}-auth")
+}
+pub fn alias_name(name: &str) -> String {
+    format!("alias/{name}-redis")
+}
+/// `<name>-final-<UTC time>`: unique per destroy, so snapshots never collide.
+pub fn final_snapshot_id(name: &str, now: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[year][month][day]-[hour][minute][second]");
+    format!("{name}-final-{}", now.format(&f).unwrap_or_default())
+}
+/// A final snapshot on destroy outside development (the profile's data-keeping rule).
+pub fn takes_final_snapshot(env: Environment) -> bool {
+    env.db_final_snapshot()
+}
+
+/// The parameters a custom group holds: the user's, with the mode's `cluster-enabled`.
+pub fn parameters(user: &BTreeMap<String, String>, clustered: bool) -> BTreeMap<String, String> {
+    let mut p = user.clone();
+    p.insert(
+        "cluster-enabled".into(),
+        if clustered { "yes" } else { "no" }.into(),
+    );
+    p
+}
+
+/// Zones for each shard's nodes: primaries rotate over the zones, each replica goes to the next
+/// zone after its primary's, so every shard spans as many zones as it has nodes (up to the zones).
+pub fn node_zones(zones: &[String], shards: i64, replicas: i64) -> Vec<(String, Vec<String>)> {
+    if zones.is_empty() {
+        return vec![];
+    }
+    (0..shards.max(1) as usize)
+        .map(|s| {
+            let z = |i: usize| zones[(s + i) % zones.len()].clone();
+            (z(0), (1..=replicas.max(0) as usize).map(z).collect())
+        })
+        .collect()
+}
+
+/// The key: the account administers it; ElastiCache and Secrets Manager use it for this account.
+pub fn key_policy(place: &Place, name: &str) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Id": format!("{name}-redis"),
+        "Statement": [
+            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": place.iam_arn("root")}, "Action": "kms:*", "Resource": "*"},
+            {
+                "Sid": "ElastiCacheAndSecretsManagerUseKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:CallerAccount": place.account,
+                        "kms:ViaService": [format!("elasticache.{}.amazonaws.com", place.region), format!("secretsmanager.{}.amazonaws.com", place.region)]
+                    }
+                }
+            }
+        ]
+    })
+    .to_string()
+}
+
+/// What the posture is computed from: the configuration at plan, AWS's answers at read.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Facts {
+    pub snapshot_retention_days: i64,
+    pub auto_minor_upgrade: bool,
+    /// The fewest replicas in any shard.
+    pub replicas: i64,
+    pub automatic_failover: bool,
+    pub multi_az: bool,
+    pub at_rest: bool,
+    pub in_transit: bool,
+    pub auth: bool,
+    /// In the group's own subnet group (not `default`).
+    pub own_subnet_group: bool,
+    /// `None` when the rules are exactly the blueprint's; otherwise why not.
+    pub ingress: Option<String>,
+    /// `None` for a key the user gave (theirs to rotate).
+    pub key_rotation: Option<bool>,
+}
+
+/// The posture of `f` in `env`. The same function serves plan and read, so a weakening the profile
+/// allows reads back exactly as planned and shows no diff.
+pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
+    let mut p: BTreeMap<String, String> = CONTROLS
+        .iter()
+        .map(|c| (c.to_string(), PASS.to_string()))
+        .collect();
+    let mut set = |c: &str, v: String| {
+        p.insert(c.to_string(), v);
+    };
+    if f.snapshot_retention_days < 1 {
+        set("ElastiCache.1", "fail: snapshots are off".into());
+    }
+    if !f.auto_minor_upgrade {
+        set(
+            "ElastiCache.2",
+            "fail: automatic minor upgrades are off".into(),
+        );
+    }
+    if f.replicas < 1 {
+        set(
+            "ElastiCache.3",
+            format!("fail: no replica to fail over to (relaxed by {env} profile)"),
+        );
+    } else if !f.automatic_failover {
+        set("ElastiCache.3", "fail: automatic failover is off".into());
+    } else if !f.multi_az {
+        set("ElastiCache.3", "fail: Multi-AZ is off".into());
+    }
+    if !f.at_rest {
+        set("ElastiCache.4", "fail: not encrypted at rest".into());
+    }
+    if !f.in_transit {
+        set("ElastiCache.5", "fail: TLS is not required".into());
+    }
+    if !f.auth {
+        set("ElastiCache.6", "fail: no AUTH token".into());
+    }
+    if !f.own_subnet_group {
+        set(
+            "ElastiCache.7",
+            "fail: not in the group's subnet group".into(),
+        );
+    }
+    if f.key_rotation == Some(false) {
+        set("KMS.4", "fail: key rotation is off".into());
+    }
+    if let Some(why) = &f.ingress {
+        set("ingress", format!("fail: {why}"));
+    }
+    if f.key_rotation.is_none() {
+        p.remove("KMS.4");
+    }
+    p
+}
+
+/// The facts apply enforces, for the plan.
+pub fn planned_facts(retention: i64, replicas: i64, own_key: bool) -> Facts {
+    Facts {
+        snapshot_retention_days: retention,
+        auto_minor_upgrade: true,
+        replicas,
+        automatic_failover: replicas > 0,
+        multi_az: replicas > 0,
+        at_rest: true,
+        in_transit: true,
+        auth: true,
+        own_subnet_group: true,
+        ingress: None,
+        key_rotation: own_key.then_some(true),
+    }
+}

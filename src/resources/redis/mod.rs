@@ -1,0 +1,272 @@
+//! `prod_redis_cluster`: a replicated, encrypted, authenticated Redis or Valkey replication group.
+
+mod aws;
+pub mod blueprint;
+pub mod model;
+mod plan;
+mod read;
+mod reconcile;
+pub mod schema;
+pub mod validate;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::framework::decode;
+use crate::framework::resource::{
+    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
+};
+use crate::framework::{Diagnostics, Schema, Value};
+use crate::provider::aws::Place;
+use crate::provider::error::AwsError;
+use crate::provider::profile::Environment;
+use crate::provider::ProviderData;
+use crate::resources::datastore;
+use crate::resources::lifecycle::{self, Lifecycle};
+use model::State;
+
+pub struct Redis {
+    schema: Schema,
+}
+
+impl Redis {
+    pub fn new() -> Redis {
+        Redis {
+            schema: schema::schema(),
+        }
+    }
+}
+
+impl Default for Redis {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The lifecycle steps every resource shares, bound to the replication group's.
+pub struct Life;
+
+#[async_trait]
+impl Lifecycle for Life {
+    type State = State;
+    type Desired = reconcile::Desired;
+    const TYPE_NAME: &'static str = schema::TYPE_NAME;
+    const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
+
+    fn from_value(v: &Value) -> State {
+        State::from_value(v)
+    }
+    fn to_value(s: &State) -> Value {
+        s.to_value()
+    }
+    fn timeouts(s: &State) -> &Value {
+        &s.timeouts
+    }
+    fn mark_create_incomplete(s: &mut State) {
+        s.create_incomplete = true;
+    }
+    async fn converge(
+        ctx: &ProviderData,
+        place: &Place,
+        d: &reconcile::Desired,
+        p: &mut State,
+        limit: Duration,
+    ) -> Result<(), AwsError> {
+        reconcile::converge(ctx, place, d, p, limit).await
+    }
+    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
+        let incomplete = s.create_incomplete;
+        reconcile::delete(ctx, s, limit, incomplete).await
+    }
+    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
+        read::read(ctx, place, s).await
+    }
+}
+
+#[async_trait]
+impl Resource<ProviderData> for Redis {
+    fn type_name(&self) -> &'static str {
+        schema::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate::validate(config)
+    }
+
+    async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
+        let incomplete = req.prior_private == PRIVATE_CREATE_INCOMPLETE;
+        if req.proposed_new_state.is_null() {
+            return datastore::plan_guarded_destroy(req, plan::guard_diagnostic("destroy", None));
+        }
+        let mut diagnostics = validate::validate(&req.config);
+        if diagnostics.has_errors() {
+            return PlanResponse {
+                diagnostics,
+                ..Default::default()
+            };
+        }
+        let place = ctx.place().await.ok();
+        let subnets = match datastore::lookup_subnets::<Life>(ctx, &req.config).await {
+            Ok(s) => s,
+            Err(e) => {
+                diagnostics.push(e);
+                return PlanResponse {
+                    diagnostics,
+                    ..Default::default()
+                };
+            }
+        };
+        let p = plan::plan(
+            &req.config,
+            &req.prior_state,
+            &req.proposed_new_state,
+            incomplete,
+            ctx.environment,
+            &ctx.default_tags,
+            place.as_ref(),
+            subnets.as_deref(),
+        );
+        lifecycle::planned(diagnostics, p, req.prior_private)
+    }
+
+    async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
+        if req.planned_state.is_null() {
+            return lifecycle::destroy::<Life>(ctx, req).await;
+        }
+        let mut diagnostics = validate::validate(&req.config);
+        let planned = State::from_value(&req.planned_state);
+        let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
+        validate::validate_profile(&req.planned_state, env, &mut diagnostics);
+        if diagnostics.has_errors() {
+            return lifecycle::refuse_apply(req.prior_state, diagnostics);
+        }
+        let prior = State::from_value(&req.prior_state);
+        let mut progress = planned.clone();
+        progress.environment = env.as_str().to_string();
+        progress.components = prior.components.clone();
+        progress.tags_all = prior.tags_all.clone();
+        progress.timeouts = req.config.get("timeouts").clone();
+        progress.engine_version_actual = prior.engine_version_actual.clone();
+        progress.primary_endpoint = prior.primary_endpoint.clone();
+        progress.reader_endpoint = prior.reader_endpoint.clone();
+        progress.configuration_endpoint = prior.configuration_endpoint.clone();
+        progress.auth_secret_arn = prior.auth_secret_arn.clone();
+        progress.security_group_id = prior.security_group_id.clone();
+        progress.member_clusters = prior.member_clusters.clone();
+        progress.parameter_group_name = prior.parameter_group_name.clone();
+        progress.subnet_group_name = prior.subnet_group_name.clone();
+        progress.posture = prior.posture.clone();
+        let given_key = decode::string(req.config.get("kms_key_arn")).into_known();
+        if given_key.is_none() {
+            progress.kms_key_arn = prior
+                .kms_key_arn
+                .clone()
+                .filter(|_| prior.components.contains_key("kms_key"));
+        }
+        let desired = reconcile::Desired {
+            name: planned.name.clone(),
+            environment: env,
+            engine: planned.engine.clone(),
+            subnet_ids: planned.subnet_ids.clone(),
+            allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
+            engine_version: planned.engine_version.clone(),
+            node_type: planned.node_type.clone(),
+            shards: planned.shards,
+            replicas_per_shard: planned.replicas_per_shard,
+            snapshot_retention_days: planned.snapshot_retention_days,
+            snapshot_window: planned.snapshot_window.clone(),
+            maintenance_window: planned.maintenance_window.clone(),
+            kms_key_arn: given_key,
+            parameters: planned.parameters.clone(),
+            tags: planned.tags_all.clone(),
+        };
+        lifecycle::converge_and_read::<Life>(
+            ctx,
+            &req,
+            &desired,
+            progress,
+            diagnostics,
+            |st, progress| {
+                st.tags = progress.tags.clone();
+                st.environment = progress.environment.clone();
+                st.deletion_protection = progress.deletion_protection;
+                st.engine_version = progress.engine_version.clone();
+                st.parameters = progress.parameters.clone();
+            },
+        )
+        .await
+    }
+
+    async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
+        lifecycle::refresh::<Life>(ctx, req).await
+    }
+
+    async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
+        let check = validate::validate(&Value::Map(
+            [("name".to_string(), Value::string(id))].into(),
+        ));
+        lifecycle::import::<Life, _>(
+            check,
+            import_state(ctx, id),
+            format!("No replication group named {id} tagged prod:resource = prod_redis_cluster.{id} exists in this account and region; the import ID is the group's `name`."),
+        )
+        .await
+    }
+}
+
+/// Rebuilds the state of group `name` from AWS (tags, engine, members), then reads it.
+async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
+    let Some(g) = aws::describe(ctx, name).await? else {
+        return Ok(None);
+    };
+    let tags = aws::tags(ctx, &g.arn).await?;
+    if tags.get(crate::provider::tags::TAG_RESOURCE)
+        != Some(&format!("{}.{name}", schema::TYPE_NAME))
+    {
+        return Ok(None);
+    }
+    let place = ctx.place().await?;
+    let env = tags
+        .get(crate::provider::tags::TAG_ENVIRONMENT)
+        .and_then(|e| Environment::parse(e))
+        .unwrap_or(ctx.environment);
+    let member = match g.member_clusters.first() {
+        Some(m) => aws::member(ctx, m).await?.unwrap_or_default(),
+        None => Default::default(),
+    };
+    let mut st = State {
+        name: name.to_string(),
+        engine: g.engine.clone(),
+        environment: env.as_str().to_string(),
+        tags: crate::provider::tags::own_tags(&tags, &ctx.default_tags),
+        engine_version: member
+            .engine_version
+            .split('.')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("."),
+        replicas_per_shard: g.replicas_per_shard(),
+        deletion_protection: env.redis_deletion_protection(),
+        ..Default::default()
+    };
+    if let Some(sg) = member.security_groups.first() {
+        st.components.insert("security_group".into(), sg.clone());
+    }
+    if let Some(k) = crate::provider::kms::describe_key(ctx, &blueprint::alias_name(name))
+        .await?
+        .filter(|k| k.usable)
+    {
+        st.components.insert("kms_key".into(), k.arn.clone());
+        st.kms_key_arn = Some(k.arn);
+    }
+    read::read(ctx, &place, &st).await
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,206 @@
+//! Read: the group as AWS has it, with the posture computed from it. A fixed set of calls however
+//! many shards and nodes: DescribeReplicationGroups, DescribeCacheClusters of its first member
+//! (engine version, groups and window live there), ListTagsForResource, DescribeCacheSubnetGroups,
+//! DescribeSecurityGroups, DescribeSecret, DescribeCacheParameters when it has its own group, and for
+//! its own key DescribeKey + GetKeyRotationStatus.
+
+use std::collections::BTreeMap;
+
+use super::aws as api;
+use super::blueprint::{self as bp, Facts};
+use super::model::State;
+use crate::provider::aws::Place;
+use crate::provider::error::AwsError;
+use crate::provider::profile::Environment;
+use crate::provider::{ec2, kms, secrets, ProviderData};
+
+/// The live state, or `None` when nothing of the group is left.
+pub async fn read(
+    ctx: &ProviderData,
+    place: &Place,
+    prior: &State,
+) -> Result<Option<State>, AwsError> {
+    let n = prior.name.as_str();
+    let env = Environment::parse(&prior.environment).unwrap_or(ctx.environment);
+    let mut st = prior.clone();
+    let mut c: BTreeMap<String, String> = BTreeMap::new();
+
+    let group = api::describe(ctx, n).await?;
+    let member = match group.as_ref().and_then(|g| g.member_clusters.first()) {
+        Some(m) => api::member(ctx, m).await?,
+        None => None,
+    };
+    let subnets = api::subnet_group(ctx, n).await?;
+    let sg = prior.components.get("security_group").cloned().or_else(|| {
+        member
+            .as_ref()
+            .and_then(|m| m.security_groups.first().cloned())
+    });
+    let sg_rules = match &sg {
+        Some(id) => ec2::sg_rules(ctx, std::slice::from_ref(id))
+            .await?
+            .remove(id),
+        None => None,
+    };
+    let secret = secrets::arn(ctx, &bp::secret_name(n)).await?;
+    let key = match prior.components.get("kms_key") {
+        Some(k) => kms::describe_key(ctx, k).await?.filter(|f| f.usable),
+        None => None,
+    };
+    let own_group = member
+        .as_ref()
+        .and_then(|m| m.parameter_group.clone())
+        .filter(|g| g == n);
+    let params = match &own_group {
+        Some(g) => api::user_parameters(ctx, g).await?,
+        None if prior.components.contains_key("parameter_group") => {
+            api::user_parameters(ctx, n).await?
+        }
+        None => None,
+    };
+    if group.is_none()
+        && subnets.is_none()
+        && sg_rules.is_none()
+        && secret.is_none()
+        && key.is_none()
+        && params.is_none()
+    {
+        return Ok(None);
+    }
+
+    // Side objects.
+    if let Some(k) = &key {
+        c.insert("kms_key".into(), k.arn.clone());
+        c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
+    }
+    st.security_group_id = sg.clone().filter(|_| sg_rules.is_some());
+    if let Some(id) = &st.security_group_id {
+        c.insert("security_group".into(), id.clone());
+    }
+    st.subnet_group_name = subnets.as_ref().map(|_| n.to_string());
+    if let Some(live) = &subnets {
+        c.insert(
+            "subnet_group".into(),
+            place.arn("elasticache", &format!("subnetgroup:{n}")),
+        );
+        let same = live.iter().collect::<std::collections::BTreeSet<_>>()
+            == prior.subnet_ids.iter().collect();
+        st.subnet_ids = if same {
+            prior.subnet_ids.clone()
+        } else {
+            live.clone()
+        };
+    }
+    st.auth_secret_arn = secret.clone();
+    if let Some(s) = &secret {
+        c.insert("auth_secret".into(), s.clone());
+    }
+    st.parameter_group_name = None;
+    if params.is_some() {
+        c.insert(
+            "parameter_group".into(),
+            place.arn("elasticache", &format!("parametergroup:{n}")),
+        );
+        if own_group.is_some() {
+            st.parameter_group_name = Some(n.to_string());
+        }
+    }
+    // Parameters: the user's keys as the group has them (none when on the engine's default).
+    let mut live_params = params.clone().filter(|_| own_group.is_some());
+    if let Some(p) = live_params.as_mut() {
+        p.remove("cluster-enabled");
+    }
+    st.parameters = match (&prior.parameters, live_params) {
+        (Some(user), Some(live)) => Some(
+            user.keys()
+                .filter_map(|k| live.get(k).map(|v| (k.clone(), v.clone())))
+                .collect(),
+        ),
+        (None, Some(live)) if !live.is_empty() => Some(live),
+        (Some(_), None) => Some(BTreeMap::new()),
+        _ => None,
+    };
+
+    let mut facts = Facts {
+        key_rotation: prior
+            .components
+            .contains_key("kms_key")
+            .then(|| key.as_ref().and_then(|k| k.rotation) == Some(true)),
+        ..Default::default()
+    };
+    match &group {
+        Some(g) => {
+            c.insert("replication_group".into(), g.arn.clone());
+            st.engine = g.engine.clone();
+            st.node_type = g.node_type.clone();
+            st.shards = g.shards.len() as i64;
+            st.replicas_per_shard = g.replicas_per_shard();
+            st.snapshot_retention_days = g.snapshot_retention_days;
+            st.snapshot_window = g.snapshot_window.clone();
+            st.member_clusters = g.member_clusters.clone();
+            st.port = g.port.or(Some(bp::PORT));
+            if g.clustered {
+                st.configuration_endpoint = g.configuration_endpoint.clone();
+                st.primary_endpoint = None;
+                st.reader_endpoint = None;
+            } else {
+                let shard = g.shards.first();
+                st.configuration_endpoint = None;
+                st.primary_endpoint = shard.and_then(|s| s.primary_endpoint.clone());
+                st.reader_endpoint = shard.and_then(|s| s.reader_endpoint.clone());
+            }
+            if g.kms_key != prior.kms_key_arn {
+                st.kms_key_arn = g.kms_key.clone();
+            }
+            st.tags_all = api::tags(ctx, &g.arn).await?;
+            facts.snapshot_retention_days = g.snapshot_retention_days;
+            facts.auto_minor_upgrade = g.auto_minor_upgrade;
+            facts.replicas = g.replicas_per_shard();
+            facts.automatic_failover = g.automatic_failover;
+            facts.multi_az = g.multi_az;
+            facts.at_rest = g.at_rest;
+            facts.in_transit = g.in_transit;
+            facts.auth = g.auth;
+        }
+        None => {
+            st.primary_endpoint = None;
+            st.reader_endpoint = None;
+            st.configuration_endpoint = None;
+            st.member_clusters = vec![];
+            facts.auto_minor_upgrade = true;
+            facts.at_rest = true;
+            facts.in_transit = true;
+            facts.auth = true;
+            facts.automatic_failover = true;
+            facts.multi_az = true;
+            facts.replicas = prior.replicas_per_shard;
+        }
+    }
+    if let Some(m) = &member {
+        st.engine_version_actual = Some(m.engine_version.clone());
+        if !bp::version_matches(&prior.engine_version, &m.engine_version) {
+            st.engine_version = m
+                .engine_version
+                .split('.')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(".");
+        }
+        st.maintenance_window = m.maintenance_window.clone();
+        facts.own_subnet_group = m.subnet_group.as_deref() == Some(n);
+    }
+
+    let (ingress, allowed) = ec2::ingress_fact(
+        "the group's",
+        bp::PORT,
+        &prior.allowed_security_group_ids,
+        sg_rules.as_ref(),
+    );
+    facts.ingress = ingress;
+    if let Some(a) = allowed {
+        st.allowed_security_group_ids = a;
+    }
+    st.posture = bp::posture(env, &facts);
+    st.components = c;
+    Ok(Some(st))
+}

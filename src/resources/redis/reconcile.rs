@@ -1,0 +1,402 @@
+//! Apply: converge AWS to the blueprint (one walk for create and update, reusing or adopting every
+//! object by its name and repairing drift), sequencing multi-step changes (replicas before failover
+//! is turned on, failover off before the last replica goes, an engine family change through the
+//! default group), and the ordered delete.
+//!
+//! Each object created is recorded in `progress.components` before the next call (contract rule 14).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::aws::{self as api, Changes, Group, GroupSpec, MemberFacts, Tags};
+use super::blueprint as bp;
+use super::model::State;
+use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::provider::aws::Place;
+use crate::provider::ec2;
+use crate::provider::error::AwsError;
+use crate::provider::profile::Environment;
+use crate::provider::{kms, secrets, ProviderData};
+use crate::resources::datastore;
+
+pub struct Desired {
+    pub name: String,
+    pub environment: Environment,
+    pub engine: String,
+    pub subnet_ids: Vec<String>,
+    pub allowed_security_group_ids: Vec<String>,
+    pub engine_version: String,
+    pub node_type: String,
+    pub shards: i64,
+    pub replicas_per_shard: i64,
+    pub snapshot_retention_days: i64,
+    pub snapshot_window: String,
+    pub maintenance_window: String,
+    /// A key the user gave; `None` makes (or keeps) the group's own.
+    pub kms_key_arn: Option<String>,
+    pub parameters: Option<BTreeMap<String, String>>,
+    pub tags: Tags,
+}
+
+impl Desired {
+    fn clustered(&self) -> bool {
+        bp::clustered(self.shards)
+    }
+    /// The parameter group the group should use: its own when `parameters` are set.
+    fn parameter_group(&self) -> String {
+        match &self.parameters {
+            Some(_) => self.name.clone(),
+            None => {
+                bp::default_parameter_group(&self.engine, &self.engine_version, self.clustered())
+            }
+        }
+    }
+}
+
+const POLL: Duration = Duration::from_secs(15);
+const TOKEN_LENGTH: i64 = 64;
+
+fn invalid(component: &str, message: impl Into<String>) -> AwsError {
+    AwsError::Invalid {
+        component: component.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Waits until the group is `available` (or, with `gone`, no longer listed).
+pub async fn wait_for(
+    ctx: &ProviderData,
+    id: &str,
+    gone: bool,
+    limit: Duration,
+) -> Result<Option<Group>, AwsError> {
+    let what = format!(
+        "replication group {id} to be {}",
+        if gone { "deleted" } else { "available" }
+    );
+    wait_until(
+        &what,
+        ctx.stop_token(),
+        limit,
+        Backoff::new(POLL, MAX_POLL_INTERVAL),
+        || async {
+            let g = api::describe(ctx, id).await?;
+            match g {
+                None if gone => Ok(Some(None)),
+                None => Err(invalid(
+                    &format!("replication group {id}"),
+                    "vanished while being waited for",
+                )),
+                Some(g) if g.status == "create-failed" => Err(invalid(
+                    &format!("replication group {id}"),
+                    format!("status {}", g.status),
+                )),
+                Some(g) if !gone && g.status == "available" => Ok(Some(Some(g))),
+                Some(_) => Ok(None),
+            }
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        WaitError::Failed(e) => e,
+        other => invalid("replication group", other.to_string()),
+    })
+}
+
+/// The settings `modify` must change on a live group (failover as the replica count will be once
+/// the increase step is done).
+fn changes(live: &Group, member: &MemberFacts, d: &Desired, sg: &str) -> Changes {
+    let differs = |a: &str, b: &str| (a != b).then(|| b.to_string());
+    let failover = d.replicas_per_shard > 0;
+    let pg = d.parameter_group();
+    Changes {
+        node_type: differs(&live.node_type, &d.node_type),
+        engine: differs(&live.engine, &d.engine),
+        engine_version: (live.engine != d.engine
+            || !bp::version_matches(&d.engine_version, &member.engine_version))
+        .then(|| d.engine_version.clone()),
+        parameter_group: match &member.parameter_group {
+            Some(g) => differs(g, &pg),
+            None => Some(pg),
+        },
+        failover: (live.automatic_failover != failover).then_some(failover),
+        multi_az: (live.multi_az != failover).then_some(failover),
+        snapshot_retention_days: (live.snapshot_retention_days != d.snapshot_retention_days)
+            .then_some(d.snapshot_retention_days),
+        snapshot_window: differs(&live.snapshot_window, &d.snapshot_window),
+        maintenance_window: differs(&member.maintenance_window, &d.maintenance_window),
+        security_group: (member.security_groups != [sg.to_string()]).then(|| sg.to_string()),
+        auto_minor_upgrade: (!live.auto_minor_upgrade).then_some(true),
+    }
+}
+
+pub async fn converge(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
+    let n = d.name.as_str();
+
+    // 0. Where: the subnets' VPC and zones (checked before anything is made).
+    let (vpc, zones) = datastore::placement(ctx, &d.subnet_ids).await?;
+
+    // 1. The key: the user's, or the group's own.
+    let key = match &d.kms_key_arn {
+        Some(k) => k.clone(),
+        None => {
+            let k = kms::ensure_owned_key(
+                ctx,
+                &mut p.components,
+                &bp::alias_name(n),
+                &format!(
+                    "prod_redis_cluster {n}: encrypts the nodes, snapshots and the AUTH secret"
+                ),
+                bp::key_policy(place, n),
+                &d.tags,
+            )
+            .await?;
+            p.components
+                .insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
+            k
+        }
+    };
+    p.kms_key_arn = Some(key.clone());
+
+    // 2. Security group: the port from the allowed groups only.
+    let sg = datastore::ensure_security_group(
+        ctx,
+        &vpc,
+        &bp::sg_name(n),
+        "prod_redis_cluster: the port from the allowed groups only",
+        bp::PORT,
+        &d.allowed_security_group_ids,
+        &d.tags,
+    )
+    .await?;
+    p.components.insert("security_group".into(), sg.clone());
+    p.security_group_id = Some(sg.clone());
+
+    // 3. Subnet group.
+    api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
+    p.components.insert(
+        "subnet_group".into(),
+        place.arn("elasticache", &format!("subnetgroup:{n}")),
+    );
+    p.subnet_group_name = Some(n.to_string());
+
+    // 4. The AUTH token, generated into Secrets Manager (reused when it exists).
+    let (secret_arn, token) = secrets::ensure_generated(
+        ctx,
+        &bp::secret_name(n),
+        &format!("prod_redis_cluster {n}: AUTH token"),
+        &key,
+        TOKEN_LENGTH,
+        &d.tags,
+    )
+    .await?;
+    p.components
+        .insert("auth_secret".into(), secret_arn.clone());
+    p.auth_secret_arn = Some(secret_arn);
+
+    // 5. The replication group.
+    let live = api::describe(ctx, n).await?;
+    let family = bp::family(&d.engine, &d.engine_version);
+    match live {
+        None => {
+            ensure_parameter_group(ctx, place, d, &family, p).await?;
+            let spec = GroupSpec {
+                id: n,
+                description: &format!("prod_redis_cluster {n}"),
+                engine: &d.engine,
+                engine_version: &d.engine_version,
+                node_type: &d.node_type,
+                zones: bp::node_zones(&zones, d.shards, d.replicas_per_shard),
+                replicas: d.replicas_per_shard,
+                clustered: d.clustered(),
+                parameter_group: &d.parameter_group(),
+                subnet_group: n,
+                security_group: &sg,
+                kms_key: &key,
+                snapshot_retention_days: d.snapshot_retention_days,
+                snapshot_window: &d.snapshot_window,
+                maintenance_window: &d.maintenance_window,
+                port: bp::PORT,
+            };
+            let g = api::create(ctx, &spec, &token, &d.tags).await?;
+            p.components.insert("replication_group".into(), g.arn);
+            wait_for(ctx, n, false, limit).await?;
+        }
+        Some(g) => {
+            p.components
+                .insert("replication_group".into(), g.arn.clone());
+            update(ctx, place, d, p, g, &sg, &family, limit).await?;
+        }
+    }
+
+    // 6. A parameter group no longer wanted (the group is on the engine's default by now).
+    if d.parameters.is_none() {
+        api::delete_parameter_group(ctx, n).await?;
+        p.components.remove("parameter_group");
+    }
+
+    retag(ctx, p, d, &old_tags).await
+}
+
+/// The parameter group `<name>` with the user's values, when `parameters` are set; a group of
+/// another family (an engine upgrade) is replaced by the caller first.
+async fn ensure_parameter_group(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    family: &str,
+    p: &mut State,
+) -> Result<(), AwsError> {
+    let Some(user) = &d.parameters else {
+        p.parameter_group_name = None;
+        return Ok(());
+    };
+    let n = d.name.as_str();
+    if api::parameter_group_family(ctx, n).await?.is_none() {
+        api::create_parameter_group(ctx, n, family, &d.tags).await?;
+    }
+    p.components.insert(
+        "parameter_group".into(),
+        place.arn("elasticache", &format!("parametergroup:{n}")),
+    );
+    p.parameter_group_name = Some(n.to_string());
+    api::sync_parameters(ctx, n, &bp::parameters(user, d.clustered())).await
+}
+
+/// An existing group brought to the blueprint, one step at a time.
+#[allow(clippy::too_many_arguments)]
+async fn update(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+    live: Group,
+    sg: &str,
+    family: &str,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let n = d.name.as_str();
+    if live.status != "available" {
+        wait_for(ctx, n, false, limit).await?;
+    }
+    let first = live.member_clusters.first().cloned().unwrap_or_default();
+    let member = api::member(ctx, &first).await?.unwrap_or_default();
+
+    // a. An engine family change with our own group: move to the new family's default group
+    //    together with the upgrade, then remake `<name>` in the new family.
+    if d.parameters.is_some() {
+        let have_family = api::parameter_group_family(ctx, n).await?;
+        if have_family.as_deref().is_some_and(|f| f != family) {
+            let step = Changes {
+                engine: (live.engine != d.engine).then(|| d.engine.clone()),
+                engine_version: Some(d.engine_version.clone()),
+                parameter_group: Some(bp::default_parameter_group(
+                    &d.engine,
+                    &d.engine_version,
+                    d.clustered(),
+                )),
+                ..Default::default()
+            };
+            api::modify(ctx, n, &step).await?;
+            wait_for(ctx, n, false, limit).await?;
+            api::delete_parameter_group(ctx, n).await?;
+            p.components.remove("parameter_group");
+        }
+    }
+    ensure_parameter_group(ctx, place, d, family, p).await?;
+    let live = api::describe(ctx, n).await?.unwrap_or(live);
+    let member = api::member(ctx, &first).await?.unwrap_or(member);
+
+    // b. More replicas first (failover needs one).
+    let have = live.replicas_per_shard();
+    if d.replicas_per_shard > have {
+        api::set_replicas(ctx, n, have, d.replicas_per_shard).await?;
+        wait_for(ctx, n, false, limit).await?;
+    }
+    // c. The shard count, in cluster mode.
+    if d.clustered() && live.shards.len() as i64 != d.shards {
+        api::set_shards(ctx, n, &live.shards, d.shards).await?;
+        wait_for(ctx, n, false, limit).await?;
+    }
+    // d. Every setting (failover off here before the last replica goes).
+    let ch = changes(&live, &member, d, sg);
+    if !ch.is_empty() {
+        api::modify(ctx, n, &ch).await?;
+        wait_for(ctx, n, false, limit).await?;
+    }
+    // e. Fewer replicas last.
+    if d.replicas_per_shard < have {
+        api::set_replicas(ctx, n, have, d.replicas_per_shard).await?;
+        wait_for(ctx, n, false, limit).await?;
+    }
+    Ok(())
+}
+
+/// After a tag change: the replication group, subnet and parameter groups, security group, key and
+/// secret move from `old` to the desired tags.
+async fn retag(ctx: &ProviderData, p: &State, d: &Desired, old: &Tags) -> Result<(), AwsError> {
+    if old.is_empty() || *old == d.tags {
+        return Ok(());
+    }
+    for role in ["replication_group", "subnet_group", "parameter_group"] {
+        if let Some(arn) = p.components.get(role) {
+            api::retag(ctx, arn, old, &d.tags).await?;
+        }
+    }
+    if let Some(sg) = p.components.get("security_group") {
+        ec2::retag(ctx, vec![sg.clone()], old, &d.tags).await?;
+    }
+    if let Some(k) = p.components.get("kms_key") {
+        kms::tag_key(ctx, k, old, &d.tags).await?;
+    }
+    secrets::tag(ctx, &bp::secret_name(&d.name), old, &d.tags).await
+}
+
+/// Deletes everything: the replication group (with a final snapshot outside development unless the
+/// create never finished), then the parameter and subnet groups, the security group, the secret, the
+/// alias, and the key (scheduled for deletion).
+pub async fn delete(
+    ctx: &ProviderData,
+    s: &mut State,
+    limit: Duration,
+    create_incomplete: bool,
+) -> Result<(), AwsError> {
+    let n = s.name.clone();
+    let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
+    if let Some(g) = api::describe(ctx, &n).await? {
+        let g = if g.status == "available" {
+            g
+        } else {
+            wait_for(ctx, &n, false, limit).await?.unwrap_or(g)
+        };
+        let snapshot =
+            (bp::takes_final_snapshot(env) && !create_incomplete && g.status == "available")
+                .then(|| bp::final_snapshot_id(&n, time::OffsetDateTime::now_utc()));
+        api::delete(ctx, &n, snapshot.as_deref()).await?;
+        wait_for(ctx, &n, true, limit).await?;
+    }
+    s.components.remove("replication_group");
+    api::delete_parameter_group(ctx, &n).await?;
+    s.components.remove("parameter_group");
+    api::delete_subnet_group(ctx, &n).await?;
+    s.components.remove("subnet_group");
+    if let Some(sg) = s.components.get("security_group").cloned() {
+        ec2::delete_sg(ctx, &sg).await?;
+    }
+    s.components.remove("security_group");
+    secrets::delete(ctx, &bp::secret_name(&n)).await?;
+    s.components.remove("auth_secret");
+    kms::delete_alias(ctx, &bp::alias_name(&n)).await?;
+    s.components.remove("kms_alias");
+    if let Some(k) = s.components.remove("kms_key") {
+        kms::schedule_key_deletion(ctx, &k, env.key_deletion_window_days()).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,342 @@
+//! Unit tests of the Redis blueprint, validation and plan, per profile and mode.
+
+use std::collections::BTreeMap;
+
+use super::blueprint::{self as bp, Facts};
+use super::plan::plan;
+use super::validate::validate;
+use crate::framework::diag::Severity;
+use crate::framework::Value;
+use crate::provider::aws::Place;
+use crate::provider::ec2::SubnetFacts;
+use crate::provider::profile::Environment;
+
+fn place() -> Place {
+    Place {
+        region: "us-east-1".into(),
+        account: "123456789012".into(),
+    }
+}
+
+fn subnets(zones: &[&str]) -> Vec<SubnetFacts> {
+    zones
+        .iter()
+        .enumerate()
+        .map(|(i, z)| SubnetFacts {
+            id: format!("subnet-{i}"),
+            vpc: "vpc-1".into(),
+            zone: z.to_string(),
+        })
+        .collect()
+}
+
+fn config(extra: &[(&str, Value)]) -> Value {
+    let mut m: BTreeMap<String, Value> = BTreeMap::new();
+    m.insert("name".into(), Value::string("sessions"));
+    m.insert("engine".into(), Value::string("valkey"));
+    m.insert(
+        "subnet_ids".into(),
+        Value::string_list(["subnet-0", "subnet-1", "subnet-2"].map(String::from)),
+    );
+    m.insert(
+        "allowed_security_group_ids".into(),
+        Value::string_list(["sg-1".to_string()]),
+    );
+    for (k, v) in extra {
+        m.insert(k.to_string(), v.clone());
+    }
+    Value::Map(m)
+}
+
+fn planned(cfg: &Value, prior: &Value, env: Environment) -> crate::framework::resource::Planned {
+    let zones = subnets(&["us-east-1a", "us-east-1b", "us-east-1c"]);
+    plan(
+        cfg,
+        prior,
+        cfg,
+        false,
+        env,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&zones),
+    )
+}
+
+#[test]
+fn profiles_choose_the_defaults() {
+    for (env, replicas, node, retention, guard) in [
+        (Environment::Development, 0, "cache.t4g.small", 1, false),
+        (Environment::Staging, 1, "cache.r6g.large", 3, true),
+        (Environment::Production, 2, "cache.r6g.large", 7, true),
+    ] {
+        let p = planned(&config(&[]), &Value::Null, env);
+        assert!(!p.diagnostics.has_errors(), "{env}: {:?}", p.diagnostics);
+        let s = &p.state;
+        assert_eq!(s.get("replicas_per_shard"), &Value::int(replicas), "{env}");
+        assert_eq!(s.get("node_type"), &Value::string(node), "{env}");
+        assert_eq!(s.get("snapshot_retention_days"), &Value::int(retention));
+        assert_eq!(s.get("deletion_protection"), &Value::Bool(guard));
+        assert_eq!(s.get("shards"), &Value::int(1));
+        assert_eq!(s.get("engine_version"), &Value::string("8.0"));
+        assert_eq!(s.get("snapshot_window"), &Value::string("02:00-03:00"));
+        assert_eq!(s.get("configuration_endpoint"), &Value::Null);
+        assert_eq!(s.get("parameter_group_name"), &Value::Null);
+        assert_eq!(s.get("port"), &Value::int(6379));
+        let posture = crate::framework::decode::string_map(s.get("posture"))
+            .into_known()
+            .unwrap();
+        let failover = posture.get("ElastiCache.3").unwrap();
+        assert_eq!(failover == "pass", replicas > 0, "{env}: {failover}");
+        for c in ["ElastiCache.4", "ElastiCache.5", "ElastiCache.6", "ingress"] {
+            assert_eq!(posture.get(c).map(String::as_str), Some("pass"));
+        }
+    }
+}
+
+#[test]
+fn redis_defaults_to_its_own_version_and_cluster_mode_has_only_a_configuration_endpoint() {
+    let p = planned(
+        &config(&[
+            ("engine", Value::string("redis")),
+            ("shards", Value::int(3)),
+            (
+                "parameters",
+                Value::string_map([("maxmemory-policy", "allkeys-lru")]),
+            ),
+        ]),
+        &Value::Null,
+        Environment::Staging,
+    );
+    assert_eq!(p.state.get("engine_version"), &Value::string("7.1"));
+    assert_eq!(p.state.get("primary_endpoint"), &Value::Null);
+    assert_eq!(p.state.get("reader_endpoint"), &Value::Null);
+    assert!(p.state.get("configuration_endpoint").is_unknown());
+    assert_eq!(
+        p.state.get("parameter_group_name"),
+        &Value::string("sessions")
+    );
+    let comps = match p.state.get("components") {
+        Value::Map(m) => m.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        comps.get("parameter_group"),
+        Some(&Value::string(
+            "arn:aws:elasticache:us-east-1:123456789012:parametergroup:sessions"
+        ))
+    );
+    assert!(comps.get("auth_secret").is_some_and(Value::is_unknown));
+}
+
+#[test]
+fn production_refuses_weakening_on_the_attribute() {
+    for (attr, v) in [
+        ("replicas_per_shard", Value::int(0)),
+        ("snapshot_retention_days", Value::int(0)),
+    ] {
+        let p = planned(
+            &config(&[(attr, v.clone())]),
+            &Value::Null,
+            Environment::Production,
+        );
+        let errs: Vec<_> = p
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        assert_eq!(errs.len(), 1, "{attr}");
+        assert_eq!(
+            errs[0].path.as_ref().map(|a| a.to_string()),
+            Some(attr.to_string())
+        );
+        // The same values are fine in development.
+        let p = planned(
+            &config(&[(attr, v)]),
+            &Value::Null,
+            Environment::Development,
+        );
+        assert!(!p.diagnostics.has_errors(), "{attr}");
+    }
+    let one_zone = subnets(&["us-east-1a", "us-east-1a"]);
+    let cfg = config(&[(
+        "subnet_ids",
+        Value::string_list(["subnet-0", "subnet-1"].map(String::from)),
+    )]);
+    let p = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        false,
+        Environment::Production,
+        &BTreeMap::new(),
+        Some(&place()),
+        Some(&one_zone),
+    );
+    assert!(p.diagnostics.has_errors());
+}
+
+#[test]
+fn decommission_is_allowed_in_production() {
+    let p = planned(
+        &config(&[("deletion_protection", Value::Bool(false))]),
+        &Value::Null,
+        Environment::Production,
+    );
+    assert!(!p.diagnostics.has_errors());
+}
+
+#[test]
+fn replacement_is_named_and_guarded() {
+    let prior = planned(&config(&[]), &Value::Null, Environment::Production).state;
+    let mut prior = prior;
+    prior.set(
+        "kms_key_arn",
+        Value::string("arn:aws:kms:us-east-1:123456789012:key/k"),
+    );
+    prior.set(
+        "components",
+        Value::string_map([("kms_key", "arn:aws:kms:us-east-1:123456789012:key/k")]),
+    );
+    // In place: node type, replicas, retention.
+    let p = planned(
+        &config(&[
+            ("node_type", Value::string("cache.r6g.xlarge")),
+            ("replicas_per_shard", Value::int(3)),
+        ]),
+        &prior,
+        Environment::Production,
+    );
+    assert!(p.requires_replace.is_empty());
+    assert!(!p.diagnostics.has_errors());
+    // Replacement: valkey → redis and cluster mode on, refused while guarded.
+    let p = planned(
+        &config(&[("engine", Value::string("redis"))]),
+        &prior,
+        Environment::Production,
+    );
+    assert_eq!(
+        p.requires_replace
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>(),
+        ["engine"]
+    );
+    assert!(p.diagnostics.has_errors());
+    let p = planned(
+        &config(&[("shards", Value::int(2))]),
+        &prior,
+        Environment::Production,
+    );
+    assert_eq!(
+        p.requires_replace
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>(),
+        ["shards"]
+    );
+    // Unguarded, the replacement plans.
+    prior.set("deletion_protection", Value::Bool(false));
+    let p = planned(
+        &config(&[("shards", Value::int(2))]),
+        &prior,
+        Environment::Production,
+    );
+    assert!(!p.diagnostics.has_errors());
+    // Downgrades are refused.
+    let p = planned(
+        &config(&[("engine_version", Value::string("7.2"))]),
+        &prior,
+        Environment::Production,
+    );
+    assert!(p.diagnostics.has_errors());
+}
+
+#[test]
+fn validation_names_the_attribute() {
+    for (attr, v) in [
+        ("name", Value::string("Sessions")),
+        ("name", Value::string("a".repeat(41))),
+        ("engine", Value::string("memcached")),
+        ("engine_version", Value::string("8")),
+        ("node_type", Value::string("r6g.large")),
+        ("replicas_per_shard", Value::int(6)),
+        ("shards", Value::int(0)),
+        ("snapshot_retention_days", Value::int(36)),
+        ("snapshot_window", Value::string("2am")),
+        ("maintenance_window", Value::string("03:30-04:30")),
+        ("kms_key_arn", Value::string("alias/x")),
+    ] {
+        let d = validate(&config(&[(attr, v)]));
+        let errs: Vec<_> = d.iter().filter(|d| d.severity == Severity::Error).collect();
+        assert_eq!(errs.len(), 1, "{attr}: {d:?}");
+        assert_eq!(
+            errs[0].path.as_ref().map(|a| a.to_string()),
+            Some(attr.to_string())
+        );
+    }
+    let d = validate(&config(&[(
+        "parameters",
+        Value::string_map([("cluster-enabled", "yes")]),
+    )]));
+    assert!(d.has_errors());
+}
+
+#[test]
+fn posture_reports_weakening() {
+    let ok = bp::planned_facts(7, 2, true);
+    assert!(bp::posture(Environment::Production, &ok)
+        .values()
+        .all(|v| v == "pass"));
+    let f = Facts {
+        automatic_failover: false,
+        ..ok.clone()
+    };
+    assert_eq!(
+        bp::posture(Environment::Production, &f)["ElastiCache.3"],
+        "fail: automatic failover is off"
+    );
+    let f = Facts {
+        multi_az: false,
+        ..ok.clone()
+    };
+    assert_eq!(
+        bp::posture(Environment::Production, &f)["ElastiCache.3"],
+        "fail: Multi-AZ is off"
+    );
+    let f = Facts {
+        ingress: Some("tcp 22".into()),
+        ..ok.clone()
+    };
+    assert!(bp::posture(Environment::Production, &f)["ingress"].starts_with("fail: "));
+    let f = Facts {
+        key_rotation: None,
+        ..ok
+    };
+    assert!(!bp::posture(Environment::Production, &f).contains_key("KMS.4"));
+}
+
+#[test]
+fn nodes_spread_across_zones() {
+    let z: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+    assert_eq!(
+        bp::node_zones(&z, 1, 2),
+        vec![("a".to_string(), vec!["b".to_string(), "c".to_string()])]
+    );
+    let three = bp::node_zones(&z, 3, 1);
+    assert_eq!(
+        three.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+        ["a", "b", "c"]
+    );
+    assert!(three.iter().all(|(p, r)| !r.contains(p)));
+    assert_eq!(
+        bp::default_parameter_group("valkey", "8.0", true),
+        "default.valkey8.cluster.on"
+    );
+    assert_eq!(
+        bp::default_parameter_group("redis", "7.1", false),
+        "default.redis7"
+    );
+    assert!(bp::version_less("7.2", "7.10"));
+    assert!(bp::version_matches("7.1", "7.1.0"));
+    assert!(!bp::version_matches("7.1", "7.10.0"));
+}

@@ -1,0 +1,142 @@
+//! Checks of a `prod_redis_cluster` configuration: static ones (`validate`) and the profile's floors
+//! (`validate_profile`, once the environment is known).
+
+use crate::framework::decode::{self, Tri};
+use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::provider::profile::{self, Environment};
+use crate::provider::tags;
+use crate::resources::checks::{check_ids, check_window};
+
+use super::schema::ENGINES;
+
+/// ElastiCache replication group ids are at most 40 characters.
+pub const MAX_NAME: usize = 40;
+
+fn int(cfg: &Value, a: &str) -> Option<i64> {
+    decode::int(cfg.get(a)).into_known()
+}
+
+fn range(cfg: &Value, attr: &str, lo: i64, hi: i64, why: &str, d: &mut Diagnostics) {
+    if let Some(v) = int(cfg, attr) {
+        if !(lo..=hi).contains(&v) {
+            d.error_at(
+                AttrPath::attr(attr),
+                "Out of range",
+                format!("{attr} = {v}: use {lo} to {hi}{why}."),
+            );
+        }
+    }
+}
+
+pub fn validate(cfg: &Value) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    if let Tri::Known(n) = decode::string(cfg.get("name")) {
+        let ok = !n.is_empty()
+            && n.len() <= MAX_NAME
+            && n.starts_with(|c: char| c.is_ascii_lowercase())
+            && n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !n.ends_with('-')
+            && !n.contains("--");
+        if !ok {
+            d.error_at(
+                AttrPath::attr("name"),
+                "Invalid name",
+                format!("{n:?} must be 1 to {MAX_NAME} lowercase letters, digits and hyphens, start with a letter, and neither end with a hyphen nor hold two in a row (ElastiCache replication group id rules)."),
+            );
+        }
+    }
+    profile::validate_attr(cfg.get("environment"), &mut d);
+    if let Tri::Known(e) = decode::string(cfg.get("engine")) {
+        if !ENGINES.contains(&e.as_str()) {
+            d.error_at(
+                AttrPath::attr("engine"),
+                "Invalid engine",
+                format!("{e:?}: use \"valkey\" or \"redis\"."),
+            );
+        }
+    }
+    for attr in ["subnet_ids", "allowed_security_group_ids"] {
+        check_ids(cfg, attr, &mut d);
+    }
+    if let Tri::Known(v) = decode::string(cfg.get("engine_version")) {
+        let parts: Vec<&str> = v.split('.').collect();
+        let ok = (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        if !ok {
+            d.error_at(
+                AttrPath::attr("engine_version"),
+                "Invalid engine version",
+                format!("{v:?}: give a major.minor version such as \"7.1\" (redis) or \"8.0\" (valkey)."),
+            );
+        }
+    }
+    if let Tri::Known(t) = decode::string(cfg.get("node_type")) {
+        if !t.starts_with("cache.") || t.split('.').count() != 3 {
+            d.error_at(
+                AttrPath::attr("node_type"),
+                "Invalid node type",
+                format!("{t:?} is not an ElastiCache node type such as \"cache.r6g.large\"."),
+            );
+        }
+    }
+    range(cfg, "shards", 1, 500, "", &mut d);
+    range(cfg, "replicas_per_shard", 0, 5, "", &mut d);
+    range(
+        cfg,
+        "snapshot_retention_days",
+        0,
+        35,
+        " (0 turns snapshots off)",
+        &mut d,
+    );
+    check_window(cfg, "snapshot_window", false, &mut d);
+    check_window(cfg, "maintenance_window", true, &mut d);
+    if let Tri::Known(k) = decode::string(cfg.get("kms_key_arn")) {
+        if !(k.starts_with("arn:") && k.contains(":kms:") && k.contains(":key/")) {
+            d.error_at(AttrPath::attr("kms_key_arn"), "Invalid KMS key ARN", format!("{k:?} must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>); leave it unset to let the group make its own key."));
+        }
+    }
+    if let Tri::Known(p) = decode::string_map(cfg.get("parameters")) {
+        if p.contains_key("cluster-enabled") {
+            d.error_at(
+                AttrPath::attr("parameters").then_key("cluster-enabled"),
+                "Set by shards",
+                "cluster-enabled follows `shards` (more than 1 turns cluster mode on); remove it from parameters.",
+            );
+        }
+    }
+    if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
+        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
+    }
+    crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
+    d
+}
+
+/// The production floors, for a known environment.
+pub fn validate_profile(cfg: &Value, env: Environment, d: &mut Diagnostics) {
+    let floor = env.redis_replicas_floor();
+    if let Some(r) = int(cfg, "replicas_per_shard") {
+        if r < floor {
+            d.error_at(AttrPath::attr("replicas_per_shard"), "A replica is required in production", format!("replicas_per_shard = {r}: production keeps at least {floor} replica per shard so that a node loss fails over (automatic failover and Multi-AZ need one). Set it to {floor} or more (2 is the default)."));
+        }
+    }
+    let floor = env.redis_snapshot_retention_floor();
+    if let Some(r) = int(cfg, "snapshot_retention_days") {
+        if r < floor {
+            d.error_at(AttrPath::attr("snapshot_retention_days"), "Snapshots are required in production", format!("snapshot_retention_days = {r}: production keeps at least {floor} day of snapshots. Set it to {floor} or more (7 is the default)."));
+        }
+    }
+}
+
+/// Zones spanned by the subnets: an error below 2 (in every profile), a warning below 3 in
+/// production.
+pub fn check_zones(zones: usize, env: Environment, d: &mut Diagnostics) {
+    if zones < 2 {
+        d.error_at(AttrPath::attr("subnet_ids"), "Fewer than 2 availability zones", format!("The subnets span {zones} zone(s); a replication group needs at least 2 so that replicas sit apart from their primary. List subnets in at least 2 zones."));
+    } else if zones < 3 && env == Environment::Production {
+        d.warning_at(AttrPath::attr("subnet_ids"), "Fewer than 3 availability zones in production", format!("The subnets span {zones} zones; production groups span 3 so that a shard survives losing one."));
+    }
+}

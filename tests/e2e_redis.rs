@@ -1,0 +1,535 @@
+//! End to end: `prod_redis_cluster` with the real `terraform` against the local AWS: the hardened
+//! replication group asserted through the AWS API (encryption, AUTH, failover, zones, key policy),
+//! in-place scaling, drift repaired, import, the deletion guard, decommission and destroy with a
+//! final snapshot, cluster mode, and a sweep of every kind of object the resource makes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use aws_sdk_elasticache::types::{AutomaticFailoverStatus, MultiAzStatus, ReplicationGroup};
+use common::env;
+use common::tf::Tf;
+
+struct Aws {
+    ec2: aws_sdk_ec2::Client,
+    ec: aws_sdk_elasticache::Client,
+    sm: aws_sdk_secretsmanager::Client,
+    kms: aws_sdk_kms::Client,
+}
+
+async fn aws() -> Aws {
+    let c = env::sdk_config().await;
+    Aws {
+        ec2: aws_sdk_ec2::Client::new(&c),
+        ec: aws_sdk_elasticache::Client::new(&c),
+        sm: aws_sdk_secretsmanager::Client::new(&c),
+        kms: aws_sdk_kms::Client::new(&c),
+    }
+}
+
+fn config(name: &str, environment: &str, subnets: &[String], app: &str, extra: &str) -> String {
+    let list = subnets
+        .iter()
+        .map(|s| format!("\"{s}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let provider = env::provider_block(environment);
+    format!(
+        r#"
+{provider}
+resource "prod_redis_cluster" "sessions" {{
+  name                       = "{name}"
+  engine                     = "valkey"
+  subnet_ids                 = [{list}]
+  allowed_security_group_ids = ["{app}"]
+  tags                       = {{ service = "sessions" }}
+  {extra}
+}}
+"#
+    )
+}
+
+fn state(tf: &Tf) -> serde_json::Value {
+    tf.first_instance()["attributes"].clone()
+}
+
+impl Aws {
+    async fn group(&self, id: &str) -> Option<ReplicationGroup> {
+        self.ec
+            .describe_replication_groups()
+            .replication_group_id(id)
+            .send()
+            .await
+            .ok()?
+            .replication_groups?
+            .into_iter()
+            .next()
+    }
+
+    async fn member(&self, id: &str) -> aws_sdk_elasticache::types::CacheCluster {
+        self.ec
+            .describe_cache_clusters()
+            .cache_cluster_id(id)
+            .send()
+            .await
+            .unwrap()
+            .cache_clusters
+            .unwrap()
+            .remove(0)
+    }
+
+    /// Every kind of object the resource makes, found by name: nothing may be left but final
+    /// snapshots and keys pending deletion.
+    async fn sweep(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        if self.group(name).await.is_some() {
+            left.push(format!("replication group {name}"));
+        }
+        if self
+            .ec
+            .describe_cache_subnet_groups()
+            .cache_subnet_group_name(name)
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("subnet group {name}"));
+        }
+        if self
+            .ec
+            .describe_cache_parameter_groups()
+            .cache_parameter_group_name(name)
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("parameter group {name}"));
+        }
+        let sg_name = format!("{name}-redis");
+        let sgs = self
+            .ec2
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values(&sg_name)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .security_groups
+            .unwrap_or_default();
+        left.extend(
+            sgs.into_iter()
+                .filter(|g| g.group_name.as_deref() == Some(&sg_name))
+                .map(|g| format!("sg {:?}", g.group_id)),
+        );
+        if self
+            .sm
+            .describe_secret()
+            .secret_id(format!("{name}-auth"))
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("secret {name}-auth"));
+        }
+        left.extend(env::live_keys(&self.kms, &format!("prod_redis_cluster {name}:")).await);
+        left
+    }
+
+    async fn final_snapshots(&self, name: &str) -> Vec<String> {
+        self.ec
+            .describe_snapshots()
+            .send()
+            .await
+            .unwrap()
+            .snapshots
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|s| s.snapshot_name)
+            .filter(|s| s.starts_with(&format!("{name}-final-")))
+            .collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_and_swept() {
+    let aws = aws().await;
+    let name = env::unique("e2e-rd");
+    let (subnets, app) = env::vpc_with_app(&aws.ec2, 78).await;
+    let params = "parameters = { \"maxmemory-policy\" = \"allkeys-lru\" }";
+    let tf = Tf::new(&config(&name, "production", &subnets, &app, params));
+    tf.init();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    assert!(
+        p.stdout.contains("\"auth_secret\"")
+            && p.stdout.contains("\"replication_group\"")
+            && p.stdout
+                .lines()
+                .any(|l| l.contains("replicas_per_shard") && l.contains('2')),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    let s = state(&tf);
+    let key = s["kms_key_arn"].as_str().unwrap().to_string();
+    assert!(
+        s["posture"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == "pass"),
+        "{}",
+        s["posture"]
+    );
+    assert_eq!(s["port"], 6379);
+    assert!(s["primary_endpoint"]
+        .as_str()
+        .unwrap()
+        .starts_with("master."));
+    assert!(s["reader_endpoint"].as_str().is_some());
+    assert!(s["configuration_endpoint"].is_null());
+    assert_eq!(s["parameter_group_name"], name.as_str());
+    assert_eq!(s["subnet_group_name"], name.as_str());
+    assert_eq!(s["engine_version"], "8.0");
+    assert_eq!(s["member_clusters"].as_array().unwrap().len(), 3);
+
+    // The group: 1 shard × 3 nodes over 3 zones, failover, Multi-AZ, encryption, AUTH, snapshots.
+    let g = aws.group(&name).await.unwrap();
+    assert_eq!(g.cluster_enabled, Some(false));
+    assert_eq!(g.automatic_failover, Some(AutomaticFailoverStatus::Enabled));
+    assert_eq!(g.multi_az, Some(MultiAzStatus::Enabled));
+    assert_eq!(
+        (g.at_rest_encryption_enabled, g.kms_key_id.as_deref()),
+        (Some(true), Some(key.as_str()))
+    );
+    assert_eq!(
+        (g.transit_encryption_enabled, g.auth_token_enabled),
+        (Some(true), Some(true))
+    );
+    assert_eq!(
+        (g.snapshot_retention_limit, g.snapshot_window.as_deref()),
+        (Some(7), Some("02:00-03:00"))
+    );
+    assert_eq!(g.auto_minor_version_upgrade, Some(true));
+    assert_eq!(g.cache_node_type.as_deref(), Some("cache.r6g.large"));
+    let shard = &g.node_groups.as_ref().unwrap()[0];
+    let zones: std::collections::BTreeSet<String> = shard
+        .node_group_members
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m.preferred_availability_zone.clone())
+        .collect();
+    assert_eq!(zones.len(), 3, "one node per zone: {zones:?}");
+    let first = g.member_clusters.as_ref().unwrap()[0].clone();
+    let m = aws.member(&first).await;
+    assert_eq!(m.cache_subnet_group_name.as_deref(), Some(name.as_str()));
+    assert_eq!(
+        m.cache_parameter_group
+            .unwrap()
+            .cache_parameter_group_name
+            .as_deref(),
+        Some(name.as_str())
+    );
+    assert_eq!(
+        m.preferred_maintenance_window.as_deref(),
+        Some("sun:03:30-sun:04:30")
+    );
+    assert_eq!(
+        m.security_groups.unwrap()[0].security_group_id.as_deref(),
+        s["security_group_id"].as_str()
+    );
+    let user_params = aws
+        .ec
+        .describe_cache_parameters()
+        .cache_parameter_group_name(&name)
+        .source("user")
+        .send()
+        .await
+        .unwrap()
+        .parameters
+        .unwrap();
+    assert!(user_params
+        .iter()
+        .any(|p| p.parameter_name.as_deref() == Some("maxmemory-policy")
+            && p.parameter_value.as_deref() == Some("allkeys-lru")));
+    // Security group: 6379 from the app group only, nothing out.
+    let sg = aws
+        .ec2
+        .describe_security_groups()
+        .group_ids(s["security_group_id"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap()
+        .remove(0);
+    let perms = sg.ip_permissions.unwrap();
+    assert_eq!(perms.len(), 1);
+    assert_eq!(perms[0].from_port, Some(6379));
+    assert_eq!(
+        perms[0].user_id_group_pairs.clone().unwrap()[0]
+            .group_id
+            .as_deref(),
+        Some(app.as_str())
+    );
+    assert!(sg.ip_permissions_egress.unwrap_or_default().is_empty());
+    // The AUTH token: in Secrets Manager under the key, never in state or plan.
+    let secret = aws
+        .sm
+        .describe_secret()
+        .secret_id(format!("{name}-auth"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(secret.arn.as_deref(), s["auth_secret_arn"].as_str());
+    assert_eq!(secret.kms_key_id.as_deref(), Some(key.as_str()));
+    let token = aws
+        .sm
+        .get_secret_value()
+        .secret_id(format!("{name}-auth"))
+        .send()
+        .await
+        .unwrap()
+        .secret_string
+        .unwrap();
+    assert!(token.len() >= 32, "a strong token");
+    let raw = std::fs::read_to_string(tf.state_file()).unwrap();
+    assert!(!raw.contains(&token), "no token in state");
+    let show = tf.run(&["show", "-no-color"]);
+    assert!(!show.all().contains(&token), "no token in show");
+    // Key policy and rotation.
+    let (policy, rotation) = env::key_policy_and_rotation(&aws.kms, &key).await;
+    assert!(
+        policy.contains("elasticache.us-east-1.amazonaws.com")
+            && policy.contains("secretsmanager.us-east-1.amazonaws.com"),
+        "{policy}"
+    );
+    assert!(rotation, "key rotation is on");
+
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // In place: node type, one more replica, retention.
+    let scaled = format!("{params}\n  node_type = \"cache.r6g.xlarge\"\n  replicas_per_shard = 3\n  snapshot_retention_days = 14");
+    tf.write(&config(&name, "production", &subnets, &app, &scaled));
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.stdout.contains("1 to change, 0 to destroy"),
+        "{}",
+        p.stdout
+    );
+    assert!(!p.stdout.contains(&token));
+    tf.apply(&[]);
+    let g = aws.group(&name).await.unwrap();
+    assert_eq!(
+        (
+            g.cache_node_type.as_deref(),
+            g.snapshot_retention_limit,
+            g.member_clusters.as_ref().unwrap().len()
+        ),
+        (Some("cache.r6g.xlarge"), Some(14), 4)
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after scaling");
+
+    // Drift: failover and Multi-AZ off, retention lowered, a replica removed, 0.0.0.0/0 on 6379.
+    aws.ec
+        .modify_replication_group()
+        .replication_group_id(&name)
+        .automatic_failover_enabled(false)
+        .multi_az_enabled(false)
+        .snapshot_retention_limit(1)
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+    aws.ec
+        .decrease_replica_count()
+        .replication_group_id(&name)
+        .new_replica_count(2)
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+    env::open_to_world(&aws.ec2, s["security_group_id"].as_str().unwrap(), 6379).await;
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    let shows = |attr: &str, change: &str| {
+        p.stdout
+            .lines()
+            .any(|l| l.contains(attr) && l.contains(change))
+    };
+    assert!(
+        shows("snapshot_retention_days", "1 -> 14") && shows("replicas_per_shard", "2 -> 3"),
+        "{}",
+        p.stdout
+    );
+    assert!(
+        shows("\"ElastiCache.3\"", "-> \"pass\"") && shows("\"ingress\"", "-> \"pass\""),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
+    let g = aws.group(&name).await.unwrap();
+    assert_eq!(
+        (
+            g.automatic_failover,
+            g.multi_az,
+            g.snapshot_retention_limit,
+            g.member_clusters.as_ref().unwrap().len()
+        ),
+        (
+            Some(AutomaticFailoverStatus::Enabled),
+            Some(MultiAzStatus::Enabled),
+            Some(14),
+            4
+        )
+    );
+    assert!(state(&tf)["posture"]
+        .as_object()
+        .unwrap()
+        .values()
+        .all(|v| v == "pass"));
+
+    // Import adopts the group.
+    tf.run(&["state", "rm", "prod_redis_cluster.sessions"]).ok();
+    tf.run(&["import", "-no-color", "prod_redis_cluster.sessions", &name])
+        .ok();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after import: {}", p.all());
+
+    // The guard: destroy and replacement are refused while protected.
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.all().contains("protected from destroy")
+            && r.all().contains("deletion_protection = false"),
+        "{}",
+        r.all()
+    );
+    tf.write(&config(
+        &name,
+        "production",
+        &subnets,
+        &app,
+        &format!("{scaled}\n  shards = 2"),
+    ));
+    let r = tf.run(&["plan", "-no-color"]);
+    assert!(
+        r.code != 0 && r.all().contains("protected from replacement") && r.all().contains("shards"),
+        "{}",
+        r.all()
+    );
+    assert!(aws.group(&name).await.is_some(), "nothing touched");
+
+    // Decommission, then destroy: a final snapshot, nothing else left.
+    tf.write(&config(
+        &name,
+        "production",
+        &subnets,
+        &app,
+        &format!("{scaled}\n  deletion_protection = false"),
+    ));
+    tf.apply(&[]);
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        aws.final_snapshots(&name).await.len(),
+        1,
+        "one final snapshot"
+    );
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn development_cluster_mode_scales_shards_refuses_bad_input_and_sweeps() {
+    let aws = aws().await;
+    let name = env::unique("e2e-rc");
+    let (subnets, app) = env::vpc_with_app(&aws.ec2, 79).await;
+    let tf = Tf::new(&config(
+        &name,
+        "production",
+        &subnets,
+        &app,
+        "replicas_per_shard = 0",
+    ));
+    tf.init();
+    // Refused on the attribute: production floors, one zone.
+    let r = tf.run(&["plan", "-no-color"]);
+    assert!(
+        r.code != 0 && r.all().contains("A replica is required in production"),
+        "{}",
+        r.all()
+    );
+    tf.write(&config(&name, "production", &subnets[..1], &app, ""));
+    let r = tf.run(&["plan", "-no-color"]);
+    assert!(
+        r.code != 0 && r.all().contains("Fewer than 2 availability zones"),
+        "{}",
+        r.all()
+    );
+
+    let clustered = "shards = 3\n  replicas_per_shard = 1";
+    tf.write(&config(&name, "development", &subnets, &app, clustered));
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert!(s["configuration_endpoint"]
+        .as_str()
+        .unwrap()
+        .starts_with("clustercfg."));
+    assert!(s["primary_endpoint"].is_null() && s["reader_endpoint"].is_null());
+    assert!(s["parameter_group_name"].is_null());
+    assert_eq!(s["deletion_protection"], false);
+    assert_eq!(s["node_type"], "cache.t4g.small");
+    let g = aws.group(&name).await.unwrap();
+    assert_eq!(g.cluster_enabled, Some(true));
+    assert_eq!(g.node_groups.as_ref().unwrap().len(), 3);
+    assert_eq!(g.member_clusters.as_ref().unwrap().len(), 6);
+    assert_eq!(g.automatic_failover, Some(AutomaticFailoverStatus::Enabled));
+    let m = aws.member(&g.member_clusters.unwrap()[0]).await;
+    assert_eq!(
+        m.cache_parameter_group
+            .unwrap()
+            .cache_parameter_group_name
+            .as_deref(),
+        Some("default.valkey8.cluster.on")
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // Shards in place; down to no replica turns failover off first.
+    tf.write(&config(
+        &name,
+        "development",
+        &subnets,
+        &app,
+        "shards = 4\n  replicas_per_shard = 0",
+    ));
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.stdout.contains("1 to change, 0 to destroy"),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    let g = aws.group(&name).await.unwrap();
+    assert_eq!(g.node_groups.as_ref().unwrap().len(), 4);
+    assert_eq!(g.member_clusters.as_ref().unwrap().len(), 4);
+    assert_eq!(
+        g.automatic_failover,
+        Some(AutomaticFailoverStatus::Disabled)
+    );
+    let s = state(&tf);
+    assert!(s["posture"]["ElastiCache.3"]
+        .as_str()
+        .unwrap()
+        .contains("relaxed by development profile"));
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after shard change");
+
+    // Development keeps no guard and no final snapshot.
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert!(aws.final_snapshots(&name).await.is_empty());
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}

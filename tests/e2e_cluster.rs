@@ -1302,14 +1302,10 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
     assert_eq!(p.code, 0, "plan after import: {}", p.all());
 
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    let left = cw
-        .describe_alarms()
-        .alarm_name_prefix(format!("{name}-ops-"))
-        .send()
-        .await
-        .unwrap()
-        .metric_alarms
-        .unwrap_or_default();
-    assert!(left.is_empty(), "alarms left: {left:?}");
+    assert_eq!(
+        env::alarm_names(&cw, &format!("{name}-ops-")).await,
+        Vec::<String>::new(),
+        "alarms left"
+    );
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
 }

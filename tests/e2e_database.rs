@@ -827,15 +827,11 @@ resource "prod_alerting" "ops" {{
     assert_eq!(tf.plan_code(&[]).code, 0);
 
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    let left = cw
-        .describe_alarms()
-        .alarm_name_prefix(format!("{name}-ops-"))
-        .send()
-        .await
-        .unwrap()
-        .metric_alarms
-        .unwrap_or_default();
-    assert!(left.is_empty(), "alarms left: {left:?}");
+    assert_eq!(
+        env::alarm_names(&cw, &format!("{name}-ops-")).await,
+        Vec::<String>::new(),
+        "alarms left"
+    );
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
 }
 

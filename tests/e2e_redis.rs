@@ -533,3 +533,180 @@ async fn development_cluster_mode_scales_shards_refuses_bad_input_and_sweeps() {
     assert!(aws.final_snapshots(&name).await.is_empty());
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failure_half_way_through_create_loses_nothing() {
+    let aws = aws().await;
+    let name = env::unique("e2e-rf");
+    let (subnets, app) = env::vpc_with_app(&aws.ec2, 80).await;
+    // ElastiCache unreachable: the key and the security group get made, then it fails.
+    let good = config(&name, "production", &subnets, &app, "");
+    let broken = env::with_unreachable(&good, "production", "elasticache");
+    let tf = Tf::new(&broken);
+    tf.init();
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.all().contains("prod_redis_cluster: create failed")
+            && r.all().contains("cache subnet group"),
+        "{}",
+        r.all()
+    );
+    let inst = &tf.first_instance();
+    assert_eq!(inst["status"], "tainted", "{inst}");
+    for role in ["kms_key", "security_group"] {
+        assert!(
+            inst["attributes"]["components"][role].is_string(),
+            "{role} recorded: {inst}"
+        );
+    }
+    // The half-made group holds no data: its replacement is not refused by the guard.
+    tf.write(&good);
+    let r = tf.apply(&[]);
+    assert!(
+        r.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    tf.write(&config(
+        &name,
+        "production",
+        &subnets,
+        &app,
+        "deletion_protection = false",
+    ));
+    tf.apply(&[]);
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alerting_watches_a_redis_cluster_with_the_redis_pack() {
+    let aws = aws().await;
+    let cw = aws_sdk_cloudwatch::Client::new(&env::sdk_config().await);
+    let name = env::unique("e2e-wr");
+    let (subnets, app) = env::vpc_with_app(&aws.ec2, 81).await;
+    let watched = |replicas: i64| {
+        config(
+            &name,
+            "development",
+            &subnets,
+            &app,
+            &format!("replicas_per_shard = {replicas}"),
+        ) + &format!(
+            r#"
+resource "prod_alerting" "ops" {{
+  name              = "{name}-ops"
+  redis_cluster_ids = [prod_redis_cluster.sessions.id]
+}}
+"#
+        )
+    };
+    let ops_state = |tf: &Tf| {
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+        s["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type"] == "prod_alerting")
+            .unwrap()["instances"][0]["attributes"]
+            .clone()
+    };
+    let tf = Tf::new(&watched(1));
+    tf.init();
+    tf.apply(&[]);
+    let ops = ops_state(&tf);
+    assert_eq!(
+        ops["alarm_names"].as_array().unwrap().len(),
+        20,
+        "two nodes × five metrics × two tiers: {}",
+        ops["alarm_names"]
+    );
+    assert!(
+        ops["posture"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == "pass"),
+        "{}",
+        ops["posture"]
+    );
+    let alarm = |suffix: &str| {
+        let (cw, full) = (cw.clone(), format!("{name}-ops-{name}-{suffix}"));
+        async move { env::alarm(&cw, &full).await }
+    };
+    let a = alarm("001-connections-warning").await;
+    assert_eq!(
+        (
+            a.metric_name.as_deref(),
+            a.threshold,
+            a.namespace.as_deref()
+        ),
+        (
+            Some("CurrConnections"),
+            Some(52000.0),
+            Some("AWS/ElastiCache")
+        )
+    );
+    assert_eq!(
+        alarm("001-connections-critical").await.threshold,
+        Some(61750.0)
+    );
+    let lag = alarm("002-lag-critical").await;
+    assert_eq!(
+        (lag.threshold, lag.statistic.unwrap().as_str()),
+        (Some(10.0), "Maximum")
+    );
+    assert!(lag
+        .dimensions
+        .unwrap()
+        .iter()
+        .any(|d| d.name.as_deref() == Some("CacheClusterId")
+            && d.value.as_deref() == Some(format!("{name}-002").as_str())));
+    assert_eq!(
+        alarm("001-cpu-critical").await.alarm_actions.unwrap(),
+        vec![ops["critical_topic_arn"].as_str().unwrap().to_string()]
+    );
+    assert_eq!(alarm("002-memory-warning").await.threshold, Some(80.0));
+    assert_eq!(
+        alarm("002-evictions-critical").await.threshold,
+        Some(1000.0)
+    );
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "second plan: {}", p.all());
+
+    // Import recovers redis_cluster_ids from the alarms.
+    tf.run(&["state", "rm", "prod_alerting.ops"]).ok();
+    tf.run(&[
+        "import",
+        "-no-color",
+        "prod_alerting.ops",
+        &format!("{name}-ops"),
+    ])
+    .ok();
+    assert_eq!(
+        ops_state(&tf)["redis_cluster_ids"],
+        serde_json::json!([name])
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after import");
+
+    // A third node: the next plan adds its alarms.
+    tf.write(&watched(2));
+    tf.apply(&[]);
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    assert!(p.stdout.contains("003-lag-critical"), "{}", p.stdout);
+    tf.apply(&[]);
+    assert_eq!(alarm("003-cpu-warning").await.threshold, Some(80.0));
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        env::alarm_names(&cw, &format!("{name}-ops-")).await,
+        Vec::<String>::new(),
+        "alarms left"
+    );
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}

@@ -285,3 +285,17 @@ pub async fn vpc_with_app(ec2: &aws_sdk_ec2::Client, octet: u8) -> (Vec<String>,
         .unwrap();
     (subnets, app)
 }
+
+/// Names of the alarms starting with `prefix` (a sweep's check that none is left).
+pub async fn alarm_names(cw: &aws_sdk_cloudwatch::Client, prefix: &str) -> Vec<String> {
+    cw.describe_alarms()
+        .alarm_name_prefix(prefix)
+        .send()
+        .await
+        .unwrap()
+        .metric_alarms
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| a.alarm_name)
+        .collect()
+}

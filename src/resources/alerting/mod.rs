@@ -7,6 +7,7 @@ pub mod packs;
 mod plan;
 mod read;
 mod reconcile;
+pub mod redis_pack;
 pub mod schema;
 pub mod validate;
 
@@ -156,6 +157,27 @@ impl Resource<ProviderData> for Alerting {
             },
             _ => std::collections::BTreeMap::new(),
         };
+        // The watched Redis groups' members name their alarms (unknown until a group exists).
+        let redis_members =
+            match crate::framework::decode::string_list(req.config.get("redis_cluster_ids"))
+                .into_known()
+            {
+                Some(ids) if !ids.is_empty() => match redis_pack::redis_facts(ctx, &ids).await {
+                    Ok(f) => redis_pack::members_by_group(f),
+                    Err(e) => {
+                        let mut diagnostics = diagnostics;
+                        diagnostics.push(lifecycle::aws_diag::<Life>(
+                            &e,
+                            "looking up the watched Redis clusters",
+                        ));
+                        return PlanResponse {
+                            diagnostics,
+                            ..Default::default()
+                        };
+                    }
+                },
+                _ => std::collections::BTreeMap::new(),
+            };
         let p = plan::plan(
             &req.config,
             &req.prior_state,
@@ -164,6 +186,7 @@ impl Resource<ProviderData> for Alerting {
             &ctx.default_tags,
             place.as_ref(),
             &db_replicas,
+            &redis_members,
         );
         lifecycle::planned(diagnostics, p, req.prior_private)
     }
@@ -179,15 +202,26 @@ impl Resource<ProviderData> for Alerting {
         let creating = req.prior_state.is_null();
         let mut d = desired(&req.planned_state, &req.config, ctx);
         let planned_st = State::from_value(&req.planned_state);
-        let (cluster_ids, database_ids) = (planned_st.cluster_ids, planned_st.database_ids);
-        match packs::wanted(ctx, cluster_ids.as_ref(), database_ids.as_ref()).await {
+        let (cluster_ids, database_ids, redis_cluster_ids) = (
+            planned_st.cluster_ids,
+            planned_st.database_ids,
+            planned_st.redis_cluster_ids,
+        );
+        match packs::wanted(
+            ctx,
+            cluster_ids.as_ref(),
+            database_ids.as_ref(),
+            redis_cluster_ids.as_ref(),
+        )
+        .await
+        {
             Ok(p) => d.packs = p,
             Err(e) => {
-                let attr = if e.to_string().contains("database_ids") {
-                    "database_ids"
-                } else {
-                    "cluster_ids"
-                };
+                let msg = e.to_string();
+                let attr = ["database_ids", "redis_cluster_ids"]
+                    .into_iter()
+                    .find(|a| msg.contains(a))
+                    .unwrap_or("cluster_ids");
                 diagnostics.push(
                     lifecycle::aws_diag::<Life>(&e, "looking up the watched resources")
                         .at(AttrPath::attr(attr)),
@@ -211,6 +245,7 @@ impl Resource<ProviderData> for Alerting {
         progress.tags = State::from_value(&req.planned_state).tags;
         progress.cluster_ids = cluster_ids;
         progress.database_ids = database_ids;
+        progress.redis_cluster_ids = redis_cluster_ids;
         progress.environment = d.environment.as_str().to_string();
 
         progress.timeouts = req.config.get("timeouts").clone();
@@ -307,10 +342,10 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             .and_then(packs::target_of_description)
         {
             // A pack's alarm: the resource it watches goes back into cluster_ids or database_ids.
-            let ids = if kind == "database" {
-                &mut st.database_ids
-            } else {
-                &mut st.cluster_ids
+            let ids = match kind {
+                "database" => &mut st.database_ids,
+                "redis" => &mut st.redis_cluster_ids,
+                _ => &mut st.cluster_ids,
             };
             let ids = ids.get_or_insert_with(Vec::new);
             if !ids.iter().any(|c| c == target) {

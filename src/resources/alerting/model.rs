@@ -51,6 +51,8 @@ pub struct State {
     pub cluster_ids: Option<Vec<String>>,
     /// `prod_database_ha` ids watched by the database pack; `None` when unset.
     pub database_ids: Option<Vec<String>>,
+    /// `prod_redis_cluster` ids watched by the Redis pack; `None` when unset.
+    pub redis_cluster_ids: Option<Vec<String>>,
     /// The `timeouts` block as configured; kept as is.
     pub timeouts: Value,
 }
@@ -177,6 +179,7 @@ impl State {
                 .collect(),
             cluster_ids: decode::string_list(v.get("cluster_ids")).into_known(),
             database_ids: decode::string_list(v.get("database_ids")).into_known(),
+            redis_cluster_ids: decode::string_list(v.get("redis_cluster_ids")).into_known(),
             timeouts: v.get("timeouts").clone(),
         }
     }
@@ -214,6 +217,12 @@ impl State {
         m.insert(
             "database_ids".into(),
             self.database_ids.as_ref().map_or(Value::Null, |c| {
+                Value::string_list(c.iter().map(String::as_str))
+            }),
+        );
+        m.insert(
+            "redis_cluster_ids".into(),
+            self.redis_cluster_ids.as_ref().map_or(Value::Null, |c| {
                 Value::string_list(c.iter().map(String::as_str))
             }),
         );

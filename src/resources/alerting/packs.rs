@@ -76,7 +76,7 @@ pub struct PackAlarm {
     pub treat_missing_data: String,
 }
 
-fn dims(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+pub(super) fn dims(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -435,6 +435,7 @@ pub async fn wanted(
     ctx: &ProviderData,
     cluster_ids: Option<&Vec<String>>,
     database_ids: Option<&Vec<String>>,
+    redis_ids: Option<&Vec<String>>,
 ) -> Result<Vec<PackAlarm>, AwsError> {
     let mut out = Vec::new();
     if let Some(ids) = cluster_ids.filter(|i| !i.is_empty()) {
@@ -447,6 +448,13 @@ pub async fn wanted(
                 .iter()
                 .flat_map(database_pack),
         );
+    }
+    if let Some(ids) = redis_ids.filter(|i| !i.is_empty()) {
+        let facts = super::redis_pack::redis_facts(ctx, ids).await?;
+        if let Some(missing) = ids.iter().find(|id| !facts.iter().any(|f| &f.name == *id)) {
+            return Err(invalid(&format!("redis cluster {missing}"), format!("no prod_redis_cluster named {missing} exists in this account and region (redis_cluster_ids takes prod_redis_cluster ids)")));
+        }
+        out.extend(facts.iter().flat_map(super::redis_pack::redis_pack));
     }
     Ok(out)
 }

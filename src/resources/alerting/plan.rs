@@ -21,6 +21,7 @@ fn fill_default(obj: &mut Value, name: &str, config: &Value, default: Value) {
 }
 
 /// `place` is `None` when the account could not be looked up; ARNs are then unknown.
+#[allow(clippy::too_many_arguments)]
 pub fn plan(
     config: &Value,
     prior: &Value,
@@ -29,6 +30,7 @@ pub fn plan(
     default_tags: &BTreeMap<String, String>,
     place: Option<&Place>,
     db_replicas: &BTreeMap<String, usize>,
+    redis_members: &BTreeMap<String, Vec<String>>,
 ) -> Planned {
     let mut d = Diagnostics::new();
     let mut planned = proposed.clone();
@@ -116,6 +118,23 @@ pub fn plan(
             names.extend(
                 ids.iter()
                     .flat_map(|d| packs::database_shorts(d, db_replicas[d])),
+            );
+            Tri::Known(names)
+        }
+        (names, Tri::Null) => names,
+        _ => Tri::Unknown,
+    };
+    // ...and the Redis groups' (per node: known once each group exists).
+    let alarm_names = match (
+        alarm_names,
+        decode::string_list(config.get("redis_cluster_ids")),
+    ) {
+        (Tri::Known(mut names), Tri::Known(ids))
+            if ids.iter().all(|i| redis_members.contains_key(i)) =>
+        {
+            names.extend(
+                ids.iter()
+                    .flat_map(|r| super::redis_pack::redis_shorts(&redis_members[r])),
             );
             Tri::Known(names)
         }

@@ -219,16 +219,21 @@ pub async fn read(
 
     // The packs' alarms, as the watched resources' configured values want them.
     {
-        let wanted =
-            match packs::wanted(ctx, prior.cluster_ids.as_ref(), prior.database_ids.as_ref()).await
-            {
-                Ok(w) => w,
-                Err(e @ AwsError::Invalid { .. }) => {
-                    fail(&mut posture, "alarms", e.to_string());
-                    Vec::new()
-                }
-                Err(e) => return Err(e),
-            };
+        let wanted = match packs::wanted(
+            ctx,
+            prior.cluster_ids.as_ref(),
+            prior.database_ids.as_ref(),
+            prior.redis_cluster_ids.as_ref(),
+        )
+        .await
+        {
+            Ok(w) => w,
+            Err(e @ AwsError::Invalid { .. }) => {
+                fail(&mut posture, "alarms", e.to_string());
+                Vec::new()
+            }
+            Err(e) => return Err(e),
+        };
         for a in &wanted {
             let full = bp::alarm_name(&prior.name, &a.short);
             let Some(m) = found

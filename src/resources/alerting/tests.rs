@@ -81,6 +81,7 @@ fn create_plan_is_concrete_except_what_aws_decides() {
             &defaults,
             Some(&place()),
             &BTreeMap::new(),
+            &BTreeMap::new(),
         );
         let s = &p.state;
         assert!(p.requires_replace.is_empty());
@@ -132,6 +133,7 @@ fn resource_environment_overrides_the_provider() {
         &BTreeMap::new(),
         Some(&place()),
         &BTreeMap::new(),
+        &BTreeMap::new(),
     );
     assert_eq!(p.state.get("environment"), &Value::string("staging"));
     assert_eq!(
@@ -150,6 +152,7 @@ fn replanning_an_applied_state_changes_nothing() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
         &BTreeMap::new(),
     )
     .state;
@@ -184,6 +187,7 @@ fn replanning_an_applied_state_changes_nothing() {
         &BTreeMap::new(),
         Some(&place()),
         &BTreeMap::new(),
+        &BTreeMap::new(),
     )
     .state;
     assert_eq!(second, applied);
@@ -199,6 +203,7 @@ fn threshold_change_is_in_place_and_name_change_replaces() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
         &BTreeMap::new(),
     )
     .state;
@@ -216,6 +221,7 @@ fn threshold_change_is_in_place_and_name_change_replaces() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
         &BTreeMap::new(),
     );
     assert!(p.requires_replace.is_empty());
@@ -235,6 +241,7 @@ fn threshold_change_is_in_place_and_name_change_replaces() {
         &BTreeMap::new(),
         Some(&place()),
         &BTreeMap::new(),
+        &BTreeMap::new(),
     );
     assert_eq!(p.requires_replace.len(), 1);
     assert_eq!(p.requires_replace[0].to_string(), "name");
@@ -253,6 +260,7 @@ fn unknown_name_makes_derived_values_unknown() {
         Environment::Production,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
         &BTreeMap::new(),
     );
     for a in [
@@ -284,6 +292,7 @@ fn production_warns_when_nobody_gets_critical_alarms() {
         &BTreeMap::new(),
         Some(&place()),
         &BTreeMap::new(),
+        &BTreeMap::new(),
     );
     assert_eq!(
         prod.diagnostics
@@ -304,6 +313,7 @@ fn production_warns_when_nobody_gets_critical_alarms() {
         Environment::Development,
         &BTreeMap::new(),
         Some(&place()),
+        &BTreeMap::new(),
         &BTreeMap::new(),
     );
     assert!(dev.diagnostics.is_empty());

@@ -101,6 +101,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
 
     watched_ids(cfg, "cluster_ids", "prod_cluster", 28, &mut d);
     watched_ids(cfg, "database_ids", "prod_database_ha", 50, &mut d);
+    watched_ids(cfg, "redis_cluster_ids", "prod_redis_cluster", 40, &mut d);
 
     let mut seen_notify = BTreeSet::new();
     for (i, n) in decode::elements(cfg.get("notify")).iter().enumerate() {

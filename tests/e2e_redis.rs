@@ -710,3 +710,112 @@ resource "prod_alerting" "ops" {{
     );
     assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redis_upgrades_to_valkey_in_place_with_its_parameters() {
+    let aws = aws().await;
+    let name = env::unique("e2e-ru");
+    let (subnets, app) = env::vpc_with_app(&aws.ec2, 82).await;
+    let params = "parameters = { \"maxmemory-policy\" = \"volatile-lru\" }";
+    let redis = config(&name, "staging", &subnets, &app, params).replace("\"valkey\"", "\"redis\"");
+    let tf = Tf::new(&redis);
+    tf.init();
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert_eq!(
+        (s["engine"].as_str(), s["engine_version"].as_str()),
+        (Some("redis"), Some("7.1"))
+    );
+    assert!(s["engine_version_actual"]
+        .as_str()
+        .unwrap()
+        .starts_with("7.1"));
+    let family = |aws: &Aws, name: String| {
+        let ec = aws.ec.clone();
+        async move {
+            ec.describe_cache_parameter_groups()
+                .cache_parameter_group_name(name)
+                .send()
+                .await
+                .unwrap()
+                .cache_parameter_groups
+                .unwrap()[0]
+                .cache_parameter_group_family
+                .clone()
+                .unwrap()
+        }
+    };
+    assert_eq!(family(&aws, name.clone()).await, "redis7");
+
+    // redis → valkey 8.0 is an in-place upgrade: the group moves to the new family with its values.
+    tf.write(&config(
+        &name,
+        "staging",
+        &subnets,
+        &app,
+        &format!("{params}\n  engine_version = \"8.0\""),
+    ));
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.stdout.contains("1 to change, 0 to destroy"),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    let g = aws.group(&name).await.unwrap();
+    assert_eq!(g.engine.as_deref(), Some("valkey"));
+    let m = aws.member(&g.member_clusters.unwrap()[0]).await;
+    assert_eq!(m.engine_version.as_deref(), Some("8.0"));
+    assert_eq!(
+        m.cache_parameter_group
+            .unwrap()
+            .cache_parameter_group_name
+            .as_deref(),
+        Some(name.as_str())
+    );
+    assert_eq!(family(&aws, name.clone()).await, "valkey8");
+    let values = aws
+        .ec
+        .describe_cache_parameters()
+        .cache_parameter_group_name(&name)
+        .source("user")
+        .send()
+        .await
+        .unwrap()
+        .parameters
+        .unwrap();
+    assert!(values
+        .iter()
+        .any(|p| p.parameter_name.as_deref() == Some("maxmemory-policy")
+            && p.parameter_value.as_deref() == Some("volatile-lru")));
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the upgrade");
+
+    // Back to redis would replace the group: refused while guarded (staging guards by default).
+    tf.write(&redis);
+    let r = tf.run(&["plan", "-no-color"]);
+    assert!(
+        r.code != 0 && r.all().contains("protected from replacement"),
+        "{}",
+        r.all()
+    );
+
+    // Dropping the parameters moves the group to the default and removes `<name>`.
+    tf.write(&config(
+        &name,
+        "staging",
+        &subnets,
+        &app,
+        "engine_version = \"8.0\"\n  deletion_protection = false",
+    ));
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert!(s["parameter_group_name"].is_null(), "{s}");
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        aws.final_snapshots(&name).await.len(),
+        1,
+        "staging keeps a final snapshot"
+    );
+    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+}

@@ -142,6 +142,26 @@ pub fn plan(
         _ => Tri::Unknown,
     };
 
+    // Two watched resources of different kinds with the same name would share alarm names.
+    if let Tri::Known(names) = &alarm_names {
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
+            let attr = ["redis_cluster_ids", "database_ids", "cluster_ids"]
+                .into_iter()
+                .find(|a| {
+                    decode::string_list(config.get(a))
+                        .into_known()
+                        .is_some_and(|ids| ids.iter().any(|i| dup.starts_with(&format!("{i}-"))))
+                })
+                .unwrap_or("alarm");
+            d.error_at(
+                AttrPath::attr(attr),
+                "Two alarms would share a name",
+                format!("{dup:?} is named twice: an `alarm` block and a pack, or two watched resources of different kinds with the same name (e.g. a cluster and a database both called the same), produce it. Give the watched resources distinct names, or rename the alarm block."),
+            );
+        }
+    }
+
     match (&name, place) {
         (Tri::Known(n), Some(place)) => {
             planned.set(

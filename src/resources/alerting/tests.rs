@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::blueprint::Place;
 use super::plan::plan;
 use super::validate::validate;
-use crate::framework::{Number, Value};
+use crate::framework::{AttrPath, Number, Value};
 use crate::provider::profile::Environment;
 
 fn obj(pairs: Vec<(&str, Value)>) -> Value {
@@ -435,4 +435,43 @@ fn invalid_configurations_point_at_the_attribute() {
             .to_string(),
         "alarm[0].period"
     );
+}
+
+#[test]
+fn watched_resources_whose_alarm_names_collide_are_refused_on_the_attribute() {
+    let mut cfg = config(Value::Null);
+    cfg.set("cluster_ids", Value::string_list(["shop"]));
+    cfg.set("database_ids", Value::string_list(["shop"]));
+    let replicas = BTreeMap::from([("shop".to_string(), 0usize)]);
+    let p = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Development,
+        &BTreeMap::new(),
+        Some(&place()),
+        &replicas,
+        &BTreeMap::new(),
+    );
+    let e = p
+        .diagnostics
+        .iter()
+        .find(|d| d.summary == "Two alarms would share a name")
+        .expect("refused");
+    assert_eq!(e.path, Some(AttrPath::attr("database_ids")));
+    assert!(e.detail.contains("shop-cpu-warning"), "{}", e.detail);
+    // Distinct names are fine.
+    cfg.set("database_ids", Value::string_list(["shop-db"]));
+    let replicas = BTreeMap::from([("shop-db".to_string(), 0usize)]);
+    let p = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Development,
+        &BTreeMap::new(),
+        Some(&place()),
+        &replicas,
+        &BTreeMap::new(),
+    );
+    assert!(!p.diagnostics.has_errors(), "{:?}", p.diagnostics);
 }

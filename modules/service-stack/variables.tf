@@ -1,0 +1,98 @@
+variable "name" {
+  description = "Name of the stack; every AWS name derives from it (put the environment in it so workspaces never collide)."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,22}[a-z0-9]$", var.name)) && !strcontains(var.name, "--")
+    error_message = "name must be 2 to 24 lowercase letters, digits and hyphens, start with a letter, end with a letter or digit, and hold no two hyphens in a row (the cluster's load balancer name limits it)."
+  }
+}
+
+variable "environment" {
+  description = "Environment profile for every resource: development, staging or production. Null uses the provider's."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.environment == null || contains(["development", "staging", "production"], coalesce(var.environment, "development"))
+    error_message = "environment must be development, staging or production."
+  }
+}
+
+variable "cidr_block" {
+  description = "The VPC's IPv4 range, /16 to /24."
+  type        = string
+  default     = "10.20.0.0/16"
+  validation {
+    condition     = can(cidrhost(var.cidr_block, 0)) && tonumber(split("/", var.cidr_block)[1]) >= 16 && tonumber(split("/", var.cidr_block)[1]) <= 24
+    error_message = "cidr_block must be an IPv4 CIDR such as 10.20.0.0/16, with a prefix from /16 to /24."
+  }
+}
+
+variable "image_id" {
+  description = "AMI the application instances run."
+  type        = string
+  validation {
+    condition     = can(regex("^ami-[0-9a-f]{8,17}$", var.image_id))
+    error_message = "image_id must be an AMI id such as ami-0123456789abcdef0."
+  }
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate of the load balancer's HTTPS listener."
+  type        = string
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)."
+  }
+}
+
+variable "app_port" {
+  description = "Port the application listens on behind the load balancer."
+  type        = number
+  default     = 8080
+  validation {
+    condition     = var.app_port >= 1024 && var.app_port <= 65535 && floor(var.app_port) == var.app_port
+    error_message = "app_port must be a whole number from 1024 to 65535."
+  }
+}
+
+variable "database_engine" {
+  description = "Engine of the database: postgres, mysql, aurora-postgresql or aurora-mysql."
+  type        = string
+  default     = "postgres"
+  validation {
+    condition     = contains(["postgres", "mysql", "aurora-postgresql", "aurora-mysql"], var.database_engine)
+    error_message = "database_engine must be postgres, mysql, aurora-postgresql or aurora-mysql."
+  }
+}
+
+variable "redis_engine" {
+  description = "Engine of the cache: valkey or redis."
+  type        = string
+  default     = "valkey"
+  validation {
+    condition     = contains(["valkey", "redis"], var.redis_engine)
+    error_message = "redis_engine must be valkey or redis."
+  }
+}
+
+variable "alert_email" {
+  description = "Address that receives critical alarms (null: none)."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.alert_email == null || can(regex("^[^@ ]+@[^@ ]+\\.[^@ ]+$", coalesce(var.alert_email, "x@y.z")))
+    error_message = "alert_email must be an email address such as oncall@example.com."
+  }
+}
+
+variable "decommission" {
+  description = "Lift the deletion guards of the database and the cache (apply this first, then destroy). False keeps each profile's default."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags for every AWS object of the stack."
+  type        = map(string)
+  default     = {}
+}

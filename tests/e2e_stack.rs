@@ -1,0 +1,231 @@
+//! End to end: the `service-stack` module and the examples with the real `terraform`: every module and
+//! example passes `terraform fmt -check` and `terraform validate`, the module's README lists exactly its
+//! inputs and outputs, and the quickstart (the whole stack, development profile) applies against the
+//! local AWS, plans empty, and destroys without leaving anything but keys pending deletion.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::env;
+use common::tf::Tf;
+
+/// Every directory holding Terraform files under `modules/` and `examples/`.
+fn terraform_dirs() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![env::repo().join("modules"), env::repo().join("examples")];
+    while let Some(dir) = stack.pop() {
+        let mut has_tf = false;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "tf") {
+                has_tf = true;
+            }
+        }
+        if has_tf {
+            out.push(dir);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A copy of `dir`'s `.tf` files in a scratch directory, module sources made absolute.
+fn copy_config(dir: &Path) -> Tf {
+    let tf = Tf::new("");
+    std::fs::remove_file(tf.path().join("main.tf")).unwrap();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "tf") {
+            let text = std::fs::read_to_string(&p).unwrap().replace(
+                "source = \"../../modules/",
+                &format!("source = \"{}/modules/", env::repo().display()),
+            );
+            std::fs::write(tf.path().join(p.file_name().unwrap()), text).unwrap();
+        }
+    }
+    tf
+}
+
+#[test]
+fn every_module_and_example_is_formatted_and_valid() {
+    let dirs = terraform_dirs();
+    assert!(dirs.len() >= 5, "{dirs:?}");
+    for dir in dirs {
+        let tf = copy_config(&dir);
+        let fmt = tf.run(&["fmt", "-check", "-diff", "-no-color"]);
+        assert_eq!(fmt.code, 0, "{}: {}", dir.display(), fmt.all());
+        // The registry snippets under examples/resources/ refer to each other's resources: they
+        // are formatted, and validated as a whole by the examples that use them.
+        if dir.starts_with(env::repo().join("examples/resources")) {
+            continue;
+        }
+        let init = tf.run(&["init", "-backend=false", "-no-color"]);
+        assert_eq!(init.code, 0, "{}: {}", dir.display(), init.all());
+        let v = tf.run(&["validate", "-no-color"]);
+        assert_eq!(v.code, 0, "{}: {}", dir.display(), v.all());
+    }
+}
+
+#[test]
+fn the_module_readme_lists_exactly_its_inputs_and_outputs() {
+    let dir = env::repo().join("modules/service-stack");
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let names = |file: &str, kind: &str| -> Vec<String> {
+        std::fs::read_to_string(dir.join(file))
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix(&format!("{kind} \"")))
+            .filter_map(|l| l.split('"').next())
+            .map(str::to_string)
+            .collect()
+    };
+    let section = |title: &str| -> Vec<String> {
+        readme
+            .split(&format!("## {title}\n"))
+            .nth(1)
+            .unwrap()
+            .split("\n## ")
+            .next()
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(section("Inputs"), names("variables.tf", "variable"));
+    assert_eq!(section("Outputs"), names("outputs.tf", "output"));
+}
+
+#[test]
+fn module_variables_refuse_bad_values_with_their_message() {
+    let tf = Tf::new(&format!(
+        r#"
+module "stack" {{
+  source          = "{}/modules/service-stack"
+  name            = "Shop_Prod"
+  image_id        = "ubuntu"
+  certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/x"
+  environment     = "prod"
+}}
+"#,
+        env::repo().display()
+    ));
+    tf.run(&["init", "-backend=false", "-no-color"]).ok();
+    let v = tf.run(&["validate", "-no-color"]);
+    assert_ne!(v.code, 0);
+    for msg in [
+        "name must be 2 to 24 lowercase letters",
+        "image_id must be an AMI id",
+        "environment must be development, staging or production",
+    ] {
+        assert!(v.all().contains(msg), "{msg}: {}", v.all());
+    }
+}
+
+async fn image_and_certificate() -> (String, String) {
+    let c = env::sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&c);
+    let image = ec2
+        .describe_images()
+        .owners("amazon")
+        .send()
+        .await
+        .unwrap()
+        .images
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.root_device_name.as_deref() == Some("/dev/xvda"))
+        .find_map(|i| i.image_id)
+        .unwrap();
+    let cert = aws_sdk_acm::Client::new(&c)
+        .request_certificate()
+        .domain_name("shop.example.com")
+        .send()
+        .await
+        .unwrap()
+        .certificate_arn
+        .unwrap();
+    (image, cert)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quickstart_applies_the_whole_stack_plans_empty_and_destroys_clean() {
+    let (image, cert) = image_and_certificate().await;
+    let tf = copy_config(&env::repo().join("examples/quickstart"));
+    let vars = [
+        format!("-var=image_id={image}"),
+        format!("-var=certificate_arn={cert}"),
+    ];
+    let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
+    tf.init();
+    tf.apply(&vars);
+    let out: serde_json::Value =
+        serde_json::from_str(&tf.run(&["output", "-json"]).ok().stdout).unwrap();
+    assert!(
+        out["load_balancer_dns_name"]["value"].as_str().is_some(),
+        "{out}"
+    );
+    assert!(out["database_endpoint"]["value"]
+        .as_str()
+        .unwrap()
+        .ends_with(":5432"));
+    assert!(out["redis_endpoint"]["value"].as_str().is_some());
+    assert!(out["secrets"]["value"]["redis"]
+        .as_str()
+        .unwrap()
+        .contains(":secretsmanager:"));
+    let mut args = vec!["plan", "-detailed-exitcode", "-no-color"];
+    args.extend(&vars);
+    let p = tf.run(&args);
+    assert_eq!(p.code, 0, "second plan: {}", p.all());
+    // Every component's posture holds (development relaxes some on purpose, named as such).
+    let state = tf.run(&["show", "-json"]).ok().stdout.clone();
+    let s: serde_json::Value = serde_json::from_str(&state).unwrap();
+    let resources = s["values"]["root_module"]["child_modules"][0]["resources"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(resources.len(), 5);
+    for r in &resources {
+        for (control, v) in r["values"]["posture"].as_object().unwrap() {
+            let v = v.as_str().unwrap();
+            assert!(
+                v == "pass" || v.contains("relaxed by development profile"),
+                "{} {control}: {v}",
+                r["address"]
+            );
+        }
+    }
+    let mut args = vec!["destroy", "-auto-approve", "-no-color"];
+    args.extend(&vars);
+    tf.run(&args).ok();
+    let left = tf.run(&["state", "list"]);
+    assert!(left.stdout.trim().is_empty(), "{}", left.stdout);
+    let c = env::sdk_config().await;
+    let ec = aws_sdk_elasticache::Client::new(&c);
+    assert!(ec
+        .describe_replication_groups()
+        .replication_group_id("shop-development-cache")
+        .send()
+        .await
+        .is_err());
+    let kms = aws_sdk_kms::Client::new(&c);
+    for kind in [
+        "prod_redis_cluster",
+        "prod_database_ha",
+        "prod_cluster",
+        "prod_network",
+        "prod_alerting",
+    ] {
+        assert_eq!(
+            env::live_keys(&kms, &format!("{kind} shop-development")).await,
+            Vec::<String>::new(),
+            "{kind}"
+        );
+    }
+}

@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use crate::framework::decode;
 use crate::framework::resource::{
     ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
+    ReadResponse, Resource,
 };
 use crate::framework::{Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
@@ -114,39 +114,8 @@ impl Resource<ProviderData> for Database {
     }
 
     async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
-        let incomplete = req.prior_private == PRIVATE_CREATE_INCOMPLETE;
-        if req.proposed_new_state.is_null() {
-            return datastore::plan_guarded_destroy(req, plan::guard_diagnostic("destroy", None));
-        }
-        let mut diagnostics = validate::validate(&req.config);
-        if diagnostics.has_errors() {
-            return PlanResponse {
-                diagnostics,
-                ..Default::default()
-            };
-        }
-        let place = ctx.place().await.ok();
-        let subnets = match datastore::lookup_subnets::<Life>(ctx, &req.config).await {
-            Ok(s) => s,
-            Err(e) => {
-                diagnostics.push(e);
-                return PlanResponse {
-                    diagnostics,
-                    ..Default::default()
-                };
-            }
-        };
-        let p = plan::plan(
-            &req.config,
-            &req.prior_state,
-            &req.proposed_new_state,
-            incomplete,
-            ctx.environment,
-            &ctx.default_tags,
-            place.as_ref(),
-            subnets.as_deref(),
-        );
-        lifecycle::planned(diagnostics, p, req.prior_private)
+        let guard = plan::guard_diagnostic("destroy", None);
+        datastore::plan::<Life>(ctx, req, validate::validate, guard, plan::plan).await
     }
 
     async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {

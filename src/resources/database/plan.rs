@@ -40,17 +40,7 @@ pub fn roles(env: Environment, replicas: i64, own_key: bool, aurora: bool) -> Ve
 
 /// The guard's refusal: the database holds data and `deletion_protection` is on.
 pub fn guard_diagnostic(what: &str, attr: Option<&AttrPath>) -> Diagnostic {
-    let d = Diagnostic::error(
-        format!("{TYPE_NAME} is protected from {what}"),
-        match attr {
-            Some(a) => format!("Changing {a} replaces the database, which would delete its data. If that is intended, first apply deletion_protection = false (the decommission step), then apply this change."),
-            None => "Destroying the database deletes its data. If that is intended, first apply deletion_protection = false (the decommission step), then destroy.".to_string(),
-        },
-    );
-    match attr {
-        Some(a) => d.at(a.clone()),
-        None => d.at(AttrPath::attr("deletion_protection")),
-    }
+    datastore::guard_diagnostic(TYPE_NAME, "the database", what, attr)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -182,12 +172,7 @@ pub fn plan(
 
     // Subnets: at least 2 zones, one VPC.
     if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
-        datastore::check_subnets(
-            config,
-            facts,
-            |z, d| validate::check_zones(z, *e, d),
-            &mut d,
-        );
+        datastore::check_subnets(config, facts, *e, &validate::ZONES, &mut d);
     }
     if let (Some(want), false) = (int_of(&planned, "allocated_storage"), prior.is_null()) {
         if let Some(have) = decode::int(prior.get("allocated_storage")).into_known() {
@@ -205,14 +190,7 @@ pub fn plan(
                 requires_replace.push(AttrPath::attr(attr));
             }
         }
-        let given = config.get("kms_key_arn");
-        let own_before = decode::string_map(prior.get("components"))
-            .into_known()
-            .unwrap_or_default()
-            .contains_key("kms_key");
-        if (!given.is_null() && !given.is_unknown() && prior.get("kms_key_arn") != given)
-            || (given.is_null() && !own_before)
-        {
+        if datastore::key_replaced(config, prior) {
             requires_replace.push(AttrPath::attr("kms_key_arn"));
         }
         let protected = decode::boolean(prior.get("deletion_protection")) == Tri::Known(true);
@@ -224,16 +202,7 @@ pub fn plan(
     }
     let keep = !prior.is_null() && requires_replace.is_empty();
     let own_key = config.get("kms_key_arn").is_null();
-    planned.set(
-        "kms_key_arn",
-        if !own_key {
-            config.get("kms_key_arn").clone()
-        } else if keep && !prior.get("kms_key_arn").is_null() {
-            prior.get("kms_key_arn").clone()
-        } else {
-            Value::unknown()
-        },
-    );
+    planned.set("kms_key_arn", datastore::planned_key(config, prior, keep));
 
     // Computed: fixed by the name where it decides them, the prior's where nothing changes them.
     let prior_c = if keep {

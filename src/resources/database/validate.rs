@@ -9,6 +9,7 @@ use crate::provider::tags;
 use super::blueprint::{self as bp, DEFAULT_ADMIN_NAMES};
 use super::schema::ENGINES;
 use crate::resources::checks::{check_ids, check_window};
+use crate::resources::datastore::ZoneReasons;
 
 /// RDS identifiers are at most 63 characters and replicas add `-replica-NN`.
 pub const MAX_NAME: usize = 50;
@@ -150,11 +151,8 @@ pub fn validate_profile(cfg: &Value, env: Environment, d: &mut Diagnostics) {
     }
 }
 
-/// Zones spanned by the subnets: an error below 2, a warning below 3 in production.
-pub fn check_zones(zones: usize, env: Environment, d: &mut Diagnostics) {
-    if zones < 2 {
-        d.error_at(AttrPath::attr("subnet_ids"), "Fewer than 2 availability zones", format!("The subnets span {zones} zone(s); a subnet group needs at least 2 so that the standby and replicas sit apart from the primary."));
-    } else if zones < 3 && env == Environment::Production {
-        d.warning_at(AttrPath::attr("subnet_ids"), "Fewer than 3 availability zones in production", format!("The subnets span {zones} zones; production databases span 3 so that replicas survive losing one."));
-    }
-}
+/// Why the subnets must span zones (see `datastore::check_subnets`).
+pub const ZONES: ZoneReasons = ZoneReasons {
+    too_few: "a subnet group needs at least 2 so that the standby and replicas sit apart from the primary.",
+    prefer: "production databases span 3 so that replicas survive losing one.",
+};

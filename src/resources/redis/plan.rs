@@ -33,18 +33,9 @@ pub fn roles(own_key: bool, custom_parameters: bool) -> Vec<&'static str> {
     r
 }
 
-/// The guard's refusal: the group holds data and `deletion_protection` is on.
+/// The guard's refusal: the replication group holds data and `deletion_protection` is on.
 pub fn guard_diagnostic(what: &str, attr: Option<&AttrPath>) -> Diagnostic {
-    let d = Diagnostic::error(
-        format!("{TYPE_NAME} is protected from {what}"),
-        match attr {
-            Some(a) => format!("Changing {a} replaces the replication group, which would delete its data. If that is intended, first apply deletion_protection = false (the decommission step), then apply this change."),
-            None => "Destroying the replication group deletes its data. If that is intended, first apply deletion_protection = false (the decommission step), then destroy.".to_string(),
-        },
-    );
-    d.at(attr
-        .cloned()
-        .unwrap_or_else(|| AttrPath::attr("deletion_protection")))
+    datastore::guard_diagnostic(TYPE_NAME, "the replication group", what, attr)
 }
 
 fn int_of(v: &Value, a: &str) -> Option<i64> {
@@ -82,14 +73,7 @@ fn replacing(config: &Value, prior: &Value, planned: &Value) -> Vec<AttrPath> {
             out.push(AttrPath::attr("shards"));
         }
     }
-    let given = config.get("kms_key_arn");
-    let own_before = decode::string_map(prior.get("components"))
-        .into_known()
-        .unwrap_or_default()
-        .contains_key("kms_key");
-    if (!given.is_null() && !given.is_unknown() && prior.get("kms_key_arn") != given)
-        || (given.is_null() && !own_before)
-    {
+    if datastore::key_replaced(config, prior) {
         out.push(AttrPath::attr("kms_key_arn"));
     }
     out
@@ -177,12 +161,7 @@ pub fn plan(
 
     // Subnets: at least 2 zones, one VPC.
     if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
-        datastore::check_subnets(
-            config,
-            facts,
-            |z, d| validate::check_zones(z, *e, d),
-            &mut d,
-        );
+        datastore::check_subnets(config, facts, *e, &validate::ZONES, &mut d);
     }
 
     // Versions only move forward.
@@ -214,16 +193,7 @@ pub fn plan(
     }
     let keep = !prior.is_null() && requires_replace.is_empty();
     let own_key = config.get("kms_key_arn").is_null();
-    planned.set(
-        "kms_key_arn",
-        if !own_key {
-            config.get("kms_key_arn").clone()
-        } else if keep && !prior.get("kms_key_arn").is_null() {
-            prior.get("kms_key_arn").clone()
-        } else {
-            Value::unknown()
-        },
-    );
+    planned.set("kms_key_arn", datastore::planned_key(config, prior, keep));
 
     // Computed: fixed by the name where it decides them, the prior's where nothing changes them.
     let custom = match decode::string_map(config.get("parameters")) {

@@ -6,6 +6,7 @@ use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 use crate::resources::checks::{check_ids, check_window};
+use crate::resources::datastore::ZoneReasons;
 
 use super::schema::ENGINES;
 
@@ -131,12 +132,8 @@ pub fn validate_profile(cfg: &Value, env: Environment, d: &mut Diagnostics) {
     }
 }
 
-/// Zones spanned by the subnets: an error below 2 (in every profile), a warning below 3 in
-/// production.
-pub fn check_zones(zones: usize, env: Environment, d: &mut Diagnostics) {
-    if zones < 2 {
-        d.error_at(AttrPath::attr("subnet_ids"), "Fewer than 2 availability zones", format!("The subnets span {zones} zone(s); a replication group needs at least 2 so that replicas sit apart from their primary. List subnets in at least 2 zones."));
-    } else if zones < 3 && env == Environment::Production {
-        d.warning_at(AttrPath::attr("subnet_ids"), "Fewer than 3 availability zones in production", format!("The subnets span {zones} zones; production groups span 3 so that a shard survives losing one."));
-    }
-}
+/// Why the subnets must span zones (see `datastore::check_subnets`).
+pub const ZONES: ZoneReasons = ZoneReasons {
+    too_few: "a replication group needs at least 2 so that replicas sit apart from their primary. List subnets in at least 2 zones.",
+    prefer: "production groups span 3 so that a shard survives losing one.",
+};

@@ -9,6 +9,17 @@ use super::ProviderData;
 
 type Tags = BTreeMap<String, String>;
 
+fn sm_tags(tags: &Tags) -> Vec<aws_sdk_secretsmanager::types::Tag> {
+    tags.iter()
+        .map(|(k, v)| {
+            aws_sdk_secretsmanager::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+        })
+        .collect()
+}
+
 /// A secret held only in memory: `Debug` prints no value, so it cannot leak through a log line.
 pub struct SecretValue(String);
 
@@ -85,15 +96,6 @@ pub async fn ensure_generated(
             component: c.into(),
             message: "GetRandomPassword returned no value".into(),
         })?;
-    let sm_tags: Vec<_> = tags
-        .iter()
-        .map(|(k, v)| {
-            aws_sdk_secretsmanager::types::Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-        })
-        .collect();
     let out = ctx
         .call(
             c,
@@ -103,7 +105,7 @@ pub async fn ensure_generated(
                 .description(description)
                 .kms_key_id(kms_key)
                 .secret_string(&generated)
-                .set_tags(Some(sm_tags))
+                .set_tags(Some(sm_tags(tags)))
                 .send(),
         )
         .await?;
@@ -129,21 +131,12 @@ pub async fn tag(ctx: &ProviderData, name: &str, old: &Tags, tags: &Tags) -> Res
         )
         .await?;
     }
-    let t: Vec<_> = tags
-        .iter()
-        .map(|(k, v)| {
-            aws_sdk_secretsmanager::types::Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-        })
-        .collect();
     ctx.call(
         c,
         ctx.secretsmanager()
             .tag_resource()
             .secret_id(name)
-            .set_tags(Some(t))
+            .set_tags(Some(sm_tags(tags)))
             .send(),
     )
     .await?;

@@ -87,25 +87,8 @@ pub fn redis_pack(f: &RedisFacts) -> Vec<PackAlarm> {
 pub async fn redis_facts(ctx: &ProviderData, ids: &[String]) -> Result<Vec<RedisFacts>, AwsError> {
     let mut out = Vec::new();
     for id in ids {
-        let found = ctx
-            .call(
-                "replication group",
-                ctx.elasticache()
-                    .describe_replication_groups()
-                    .replication_group_id(id)
-                    .send(),
-            )
-            .await;
-        let groups = match found {
-            Ok(o) => o.replication_groups.unwrap_or_default(),
-            Err(e) if e.is_not_found() => continue,
-            Err(e) => return Err(e),
-        };
-        if let Some(g) = groups
-            .into_iter()
-            .find(|g| g.replication_group_id.as_deref() == Some(id.as_str()))
-        {
-            let mut members = g.member_clusters.unwrap_or_default();
+        if let Some(g) = crate::resources::redis::aws::describe(ctx, id).await? {
+            let mut members = g.member_clusters;
             members.sort();
             out.push(RedisFacts {
                 name: id.clone(),

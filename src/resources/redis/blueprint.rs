@@ -37,6 +37,10 @@ pub fn default_version(engine: &str) -> &'static str {
 pub fn major(version: &str) -> &str {
     version.split('.').next().unwrap_or_default()
 }
+/// The major.minor of a running version (`7.1` of `7.1.0`): the pin that matches it.
+pub fn major_minor(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
+}
 /// Does the running version satisfy the pin (`7.1` is met by `7.1.0`)?
 pub fn version_matches(pin: &str, actual: &str) -> bool {
     actual == pin || actual.starts_with(&format!("{pin}."))

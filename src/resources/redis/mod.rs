@@ -1,6 +1,6 @@
 //! `prod_redis_cluster`: a replicated, encrypted, authenticated Redis or Valkey replication group.
 
-mod aws;
+pub(crate) mod aws;
 pub mod blueprint;
 pub mod model;
 mod plan;
@@ -214,12 +214,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         engine: g.engine.clone(),
         environment: env.as_str().to_string(),
         tags: crate::provider::tags::own_tags(&tags, &ctx.default_tags),
-        engine_version: member
-            .engine_version
-            .split('.')
-            .take(2)
-            .collect::<Vec<_>>()
-            .join("."),
+        engine_version: blueprint::major_minor(&member.engine_version),
         replicas_per_shard: g.replicas_per_shard(),
         deletion_protection: env.redis_deletion_protection(),
         ..Default::default()

@@ -179,12 +179,7 @@ pub async fn read(
     if let Some(m) = &member {
         st.engine_version_actual = Some(m.engine_version.clone());
         if !bp::version_matches(&prior.engine_version, &m.engine_version) {
-            st.engine_version = m
-                .engine_version
-                .split('.')
-                .take(2)
-                .collect::<Vec<_>>()
-                .join(".");
+            st.engine_version = bp::major_minor(&m.engine_version);
         }
         st.maintenance_window = m.maintenance_window.clone();
         facts.own_subnet_group = m.subnet_group.as_deref() == Some(n);

@@ -237,7 +237,7 @@ pub async fn converge(
     }
 
     // 6. A parameter group no longer wanted (the group is on the engine's default by now).
-    if d.parameters.is_none() {
+    if d.parameters.is_none() && p.components.contains_key("parameter_group") {
         api::delete_parameter_group(ctx, n).await?;
         p.components.remove("parameter_group");
     }
@@ -283,11 +283,11 @@ async fn update(
     limit: Duration,
 ) -> Result<(), AwsError> {
     let n = d.name.as_str();
-    if live.status != "available" {
-        wait_for(ctx, n, false, limit).await?;
-    }
-    let first = live.member_clusters.first().cloned().unwrap_or_default();
-    let member = api::member(ctx, &first).await?.unwrap_or_default();
+    let mut live = if live.status == "available" {
+        live
+    } else {
+        wait_for(ctx, n, false, limit).await?.unwrap_or(live)
+    };
 
     // a. An engine family change with our own group: move to the new family's default group
     //    together with the upgrade, then remake `<name>` in the new family.
@@ -305,14 +305,15 @@ async fn update(
                 ..Default::default()
             };
             api::modify(ctx, n, &step).await?;
-            wait_for(ctx, n, false, limit).await?;
+            live = wait_for(ctx, n, false, limit).await?.unwrap_or(live);
             api::delete_parameter_group(ctx, n).await?;
             p.components.remove("parameter_group");
         }
     }
     ensure_parameter_group(ctx, place, d, family, p).await?;
-    let live = api::describe(ctx, n).await?.unwrap_or(live);
-    let member = api::member(ctx, &first).await?.unwrap_or(member);
+    // Version, groups and window live on the members (they share them): read after step a.
+    let first = live.member_clusters.first().cloned().unwrap_or_default();
+    let member = api::member(ctx, &first).await?.unwrap_or_default();
 
     // b. More replicas first (failover needs one).
     let have = live.replicas_per_shard();

@@ -208,6 +208,19 @@ pub fn planned(config_env: &Value, default: Environment) -> Tri<Environment> {
     }
 }
 
+/// `f` of the planned environment; unknown while the environment is.
+pub fn by_env(env: &Tri<Environment>, f: impl FnOnce(Environment) -> Value) -> Value {
+    match env {
+        Tri::Known(e) => f(*e),
+        _ => Value::unknown(),
+    }
+}
+
+/// The planned `environment` attribute.
+pub fn planned_value(env: &Tri<Environment>) -> Value {
+    by_env(env, |e| Value::string(e.as_str()))
+}
+
 /// An error on the `environment` attribute when it names no profile.
 pub fn validate_attr(config_env: &Value, d: &mut Diagnostics) {
     if let Tri::Known(env) = decode::string(config_env) {

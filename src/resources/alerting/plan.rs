@@ -38,13 +38,7 @@ pub fn plan(
 
     let env = profile::planned(config.get("environment"), default_env);
     planned.set("id", config.get("name").clone());
-    planned.set(
-        "environment",
-        env.clone()
-            .map(|e| Value::string(e.as_str()))
-            .into_known()
-            .unwrap_or_else(Value::unknown),
-    );
+    planned.set("environment", profile::planned_value(&env));
 
     let tags_all = tags::planned_all(default_tags, config.get("tags"), TYPE_NAME, &name, &env);
     planned.set("tags_all", tags_all);

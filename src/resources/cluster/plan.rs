@@ -54,10 +54,6 @@ const TEMPLATE_CONTROLS: [&str; 5] = [
     "EC2.3",
 ];
 
-fn known_or_unknown<T>(t: Tri<T>, f: impl FnOnce(T) -> Value) -> Value {
-    t.map(f).into_known().unwrap_or_else(Value::unknown)
-}
-
 /// `subnets`: the facts of every subnet in both lists, when both are known (looked up by the caller).
 #[allow(clippy::too_many_arguments)]
 pub fn plan(
@@ -77,16 +73,10 @@ pub fn plan(
         validate::validate_profile(config, e, &mut d);
     }
     planned.set("id", config.get("name").clone());
-    planned.set(
-        "environment",
-        known_or_unknown(env.clone(), |e| Value::string(e.as_str())),
-    );
+    planned.set("environment", profile::planned_value(&env));
 
     // Arguments: configuration, else the profile's default.
-    let by_env = |f: fn(Environment) -> Value| match &env {
-        Tri::Known(e) => f(*e),
-        _ => Value::unknown(),
-    };
+    let by_env = |f: fn(Environment) -> Value| profile::by_env(&env, f);
     let defaults: [(&str, Value); 10] = [
         (
             "instance_type",

@@ -63,18 +63,9 @@ pub fn plan(
         validate::validate_profile(config, e, &mut d);
     }
     planned.set("id", config.get("name").clone());
-    planned.set(
-        "environment",
-        env.clone()
-            .map(|e| Value::string(e.as_str()))
-            .into_known()
-            .unwrap_or_else(Value::unknown),
-    );
+    planned.set("environment", profile::planned_value(&env));
 
-    let by_env = |f: fn(Environment) -> Value| match &env {
-        Tri::Known(e) => f(*e),
-        _ => Value::unknown(),
-    };
+    let by_env = |f: fn(Environment) -> Value| profile::by_env(&env, f);
     let version_default = match &engine {
         Tri::Known(e) => Value::string(bp::default_version(e)),
         _ => Value::unknown(),

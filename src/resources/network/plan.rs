@@ -62,13 +62,7 @@ pub fn plan(
         (other, _) => other,
     };
     planned.set("id", config.get("name").clone());
-    planned.set(
-        "environment",
-        env.clone()
-            .map(|e| Value::string(e.as_str()))
-            .into_known()
-            .unwrap_or_else(Value::unknown),
-    );
+    planned.set("environment", profile::planned_value(&env));
     planned.set(
         "cidr_block",
         cidr.clone()

@@ -98,17 +98,8 @@ pub fn plan(
         validate::validate_profile(config, e, &mut d);
     }
     planned.set("id", config.get("name").clone());
-    planned.set(
-        "environment",
-        env.clone()
-            .map(|e| Value::string(e.as_str()))
-            .into_known()
-            .unwrap_or_else(Value::unknown),
-    );
-    let by_env = |f: fn(Environment) -> Value| match &env {
-        Tri::Known(e) => f(*e),
-        _ => Value::unknown(),
-    };
+    planned.set("environment", profile::planned_value(&env));
+    let by_env = |f: fn(Environment) -> Value| profile::by_env(&env, f);
     let engine = match decode::string(config.get("engine")) {
         Tri::Null => Tri::Known(bp::DEFAULT_ENGINE.to_string()),
         other => other,

@@ -200,9 +200,11 @@ pub async fn describe_key(ctx: &ProviderData, key: &str) -> Result<Option<KeyFac
 /// The resource's own key, under `components["kms_key"]`: the recorded one (its policy put back),
 /// else the one `alias` points at (adopted, so a recreate after a failure does not orphan it), else
 /// a new one. Then rotation on and the alias pointing at it. The key is recorded in `components`
-/// before any further call (contract rule 14). Returns its ARN.
+/// before any further call (contract rule 14), the alias (`kms_alias`) once it points at the key.
+/// Returns the key's ARN.
 pub async fn ensure_owned_key(
     ctx: &ProviderData,
+    place: &super::aws::Place,
     components: &mut BTreeMap<String, String>,
     alias: &str,
     description: &str,
@@ -230,6 +232,7 @@ pub async fn ensure_owned_key(
     };
     enable_rotation(ctx, &key).await?;
     ensure_alias(ctx, alias, &key).await?;
+    components.insert("kms_alias".into(), place.arn("kms", alias));
     Ok(key)
 }
 

@@ -176,6 +176,7 @@ pub async fn converge(
             iam::ensure_service_linked_role(ctx, "autoscaling.amazonaws.com").await?;
             let k = kms::ensure_owned_key(
                 ctx,
+                place,
                 &mut p.components,
                 &bp::alias_name(n),
                 &format!("prod_cluster {n}: encrypts the instances' volumes and logs"),
@@ -183,8 +184,6 @@ pub async fn converge(
                 &d.tags,
             )
             .await?;
-            p.components
-                .insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
             k
         }
     };

@@ -197,6 +197,7 @@ pub async fn prepare(
         None => {
             let k = kms::ensure_owned_key(
                 ctx,
+                place,
                 &mut p.components,
                 &bp::alias_name(n),
                 &format!("prod_database_ha {n}: encrypts storage, snapshots and the master secret"),
@@ -204,8 +205,6 @@ pub async fn prepare(
                 &d.tags,
             )
             .await?;
-            p.components
-                .insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
             k
         }
     };

@@ -90,6 +90,7 @@ pub async fn converge(
     // 1. The key for the flow-log group (reused, adopted through its alias, or made).
     let key = kms::ensure_owned_key(
         ctx,
+        place,
         &mut p.components,
         &bp::alias_name(n),
         &format!("prod_network {n}: encrypts the flow logs"),
@@ -97,8 +98,6 @@ pub async fn converge(
         &d.tags,
     )
     .await?;
-    p.components
-        .insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
 
     // 2. Log group (encrypted, profile retention) and the flow-log role.
     let group = bp::log_group_name(n);

@@ -149,6 +149,7 @@ pub async fn converge(
         None => {
             let k = kms::ensure_owned_key(
                 ctx,
+                place,
                 &mut p.components,
                 &bp::alias_name(n),
                 &format!(
@@ -158,8 +159,6 @@ pub async fn converge(
                 &d.tags,
             )
             .await?;
-            p.components
-                .insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
             k
         }
     };

@@ -319,9 +319,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         ("\"listener_https\"", "(known after apply)"),
     ] {
         assert!(
-            plan.stdout
-                .lines()
-                .any(|l| l.contains(attr) && l.contains(shown)),
+            plan.shows(attr, shown),
             "plan lacks {attr} {shown}:\n{}",
             plan.stdout
         );
@@ -743,20 +741,12 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         "\"ELB.6\"",
     ] {
         assert!(
-            p.stdout
-                .lines()
-                .any(|l| l.contains(control) && l.contains("-> \"pass\"")),
+            p.shows(control, "-> \"pass\""),
             "{control} not repaired in plan:\n{}",
             p.stdout
         );
     }
-    assert!(
-        p.stdout
-            .lines()
-            .any(|l| l.contains("min_size") && l.contains("1 -> 3")),
-        "{}",
-        p.stdout
-    );
+    assert!(p.shows("min_size", "1 -> 3"), "{}", p.stdout);
     tf.apply(&[]);
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
     posture_all_pass(&attrs(&tf, "prod_cluster.web"));
@@ -1196,15 +1186,7 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
     tf.apply(&[]);
     let s = attrs(&tf, "prod_alerting.ops");
     assert_eq!(s["alarm_names"].as_array().unwrap().len(), 10);
-    assert!(
-        s["posture"]
-            .as_object()
-            .unwrap()
-            .values()
-            .all(|v| v == "pass"),
-        "{}",
-        s["posture"]
-    );
+    assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
     let alarm = |suffix: &str| {
         let (cw, full) = (cw.clone(), format!("{name}-ops-{name}-{suffix}"));
         async move { env::alarm(&cw, &full).await }
@@ -1273,13 +1255,7 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
     tf.apply(&[]);
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "the pack follows the new capacity: {}", p.all());
-    assert!(
-        p.stdout
-            .lines()
-            .any(|l| l.contains("\"alarms\"") && l.contains("-> \"pass\"")),
-        "{}",
-        p.stdout
-    );
+    assert!(p.shows("\"alarms\"", "-> \"pass\""), "{}", p.stdout);
     tf.apply(&[]);
     assert_eq!(alarm("in-service-warning").await.threshold, Some(6.0));
     assert_eq!(alarm("unhealthy-hosts-critical").await.threshold, Some(3.0));

@@ -202,25 +202,14 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
     assert!(
-        p.stdout.contains("\"replica_2\"")
-            && p.stdout
-                .lines()
-                .any(|l| l.contains("backup_retention_days") && l.contains("30")),
+        p.stdout.contains("\"replica_2\"") && p.shows("backup_retention_days", "30"),
         "{}",
         p.stdout
     );
     tf.apply(&[]);
     let s = state(&tf);
     let key = s["kms_key_arn"].as_str().unwrap().to_string();
-    assert!(
-        s["posture"]
-            .as_object()
-            .unwrap()
-            .values()
-            .all(|v| v == "pass"),
-        "{}",
-        s["posture"]
-    );
+    assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
     assert_eq!(
         s["instance_ids"],
         serde_json::json!([
@@ -449,21 +438,16 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
     env::open_to_world(&aws.ec2, s["security_group_id"].as_str().unwrap(), 5432).await;
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
-    let shows = |attr: &str, change: &str| {
-        p.stdout
-            .lines()
-            .any(|l| l.contains(attr) && l.contains(change))
-    };
-    assert!(shows("backup_retention_days", "3 -> 14"), "{}", p.stdout);
+    assert!(p.shows("backup_retention_days", "3 -> 14"), "{}", p.stdout);
     assert!(
-        shows("deletion_protection", "false -> true")
-            && shows("multi_az", "false -> true")
-            && shows("replicas", "1 -> 2"),
+        p.shows("deletion_protection", "false -> true")
+            && p.shows("multi_az", "false -> true")
+            && p.shows("replicas", "1 -> 2"),
         "{}",
         p.stdout
     );
     assert!(
-        shows("\"TLS\"", "-> \"pass\"") && shows("\"ingress\"", "-> \"pass\""),
+        p.shows("\"TLS\"", "-> \"pass\"") && p.shows("\"ingress\"", "-> \"pass\""),
         "{}",
         p.stdout
     );
@@ -478,11 +462,7 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         aws.instance(&format!("{name}-replica-2")).await.is_some(),
         "the replica is back"
     );
-    assert!(state(&tf)["posture"]
-        .as_object()
-        .unwrap()
-        .values()
-        .all(|v| v == "pass"));
+    assert!(env::all_pass(&state(&tf)["posture"]));
 
     // Import adopts the primary and its replicas.
     tf.run(&["state", "rm", "prod_database_ha.main"]).ok();
@@ -775,15 +755,7 @@ resource "prod_alerting" "ops" {{
         "{}",
         ops["alarm_names"]
     );
-    assert!(
-        ops["posture"]
-            .as_object()
-            .unwrap()
-            .values()
-            .all(|v| v == "pass"),
-        "{}",
-        ops["posture"]
-    );
+    assert!(env::all_pass(&ops["posture"]), "{}", ops["posture"]);
     let alarm = |suffix: &str| {
         let (cw, full) = (cw.clone(), format!("{name}-ops-{name}-{suffix}"));
         async move { env::alarm(&cw, &full).await }
@@ -851,15 +823,7 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
     tf.init();
     tf.apply(&[]);
     let s = state(&tf);
-    assert!(
-        s["posture"]
-            .as_object()
-            .unwrap()
-            .values()
-            .all(|v| v == "pass"),
-        "{}",
-        s["posture"]
-    );
+    assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
     assert_eq!(
         s["instance_ids"],
         serde_json::json!([format!("{name}-writer"), format!("{name}-replica-1")])
@@ -968,10 +932,7 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
         .unwrap();
     let p = tf.plan_code(&[]);
     assert!(
-        p.code == 2
-            && p.stdout
-                .lines()
-                .any(|l| l.contains("backup_retention_days") && l.contains("3 -> 30")),
+        p.code == 2 && p.shows("backup_retention_days", "3 -> 30"),
         "{}",
         p.all()
     );

@@ -354,15 +354,7 @@ async fn production_network_hardened_drift_repaired_and_swept() {
     let (kp, rotation) = env::key_policy_and_rotation(&aws.kms, &key_id).await;
     assert!(kp.contains("logs.us-east-1.amazonaws.com"), "{kp}");
     assert!(rotation, "key rotation is on");
-    assert!(
-        s["posture"]
-            .as_object()
-            .unwrap()
-            .values()
-            .all(|v| v == "pass"),
-        "{}",
-        s["posture"]
-    );
+    assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
 
     assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
 
@@ -386,9 +378,7 @@ async fn production_network_hardened_drift_repaired_and_swept() {
     assert_eq!(p.code, 2, "{}", p.all());
     for control in ["\"routes\"", "\"EC2.2\"", "\"EC2.6\""] {
         assert!(
-            p.stdout
-                .lines()
-                .any(|l| l.contains(control) && l.contains("-> \"pass\"")),
+            p.shows(control, "-> \"pass\""),
             "{control} not repaired in plan:\n{}",
             p.stdout
         );

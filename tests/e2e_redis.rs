@@ -167,24 +167,14 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     assert!(
         p.stdout.contains("\"auth_secret\"")
             && p.stdout.contains("\"replication_group\"")
-            && p.stdout
-                .lines()
-                .any(|l| l.contains("replicas_per_shard") && l.contains('2')),
+            && p.shows("replicas_per_shard", "2"),
         "{}",
         p.stdout
     );
     tf.apply(&[]);
     let s = state(&tf);
     let key = s["kms_key_arn"].as_str().unwrap().to_string();
-    assert!(
-        s["posture"]
-            .as_object()
-            .unwrap()
-            .values()
-            .all(|v| v == "pass"),
-        "{}",
-        s["posture"]
-    );
+    assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
     assert_eq!(s["port"], 6379);
     assert!(s["primary_endpoint"]
         .as_str()
@@ -357,18 +347,13 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     env::open_to_world(&aws.ec2, s["security_group_id"].as_str().unwrap(), 6379).await;
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
-    let shows = |attr: &str, change: &str| {
-        p.stdout
-            .lines()
-            .any(|l| l.contains(attr) && l.contains(change))
-    };
     assert!(
-        shows("snapshot_retention_days", "1 -> 14") && shows("replicas_per_shard", "2 -> 3"),
+        p.shows("snapshot_retention_days", "1 -> 14") && p.shows("replicas_per_shard", "2 -> 3"),
         "{}",
         p.stdout
     );
     assert!(
-        shows("\"ElastiCache.3\"", "-> \"pass\"") && shows("\"ingress\"", "-> \"pass\""),
+        p.shows("\"ElastiCache.3\"", "-> \"pass\"") && p.shows("\"ingress\"", "-> \"pass\""),
         "{}",
         p.stdout
     );
@@ -389,11 +374,7 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
             4
         )
     );
-    assert!(state(&tf)["posture"]
-        .as_object()
-        .unwrap()
-        .values()
-        .all(|v| v == "pass"));
+    assert!(env::all_pass(&state(&tf)["posture"]));
 
     // Import adopts the group.
     tf.run(&["state", "rm", "prod_redis_cluster.sessions"]).ok();
@@ -624,15 +605,7 @@ resource "prod_alerting" "ops" {{
         "two nodes × five metrics × two tiers: {}",
         ops["alarm_names"]
     );
-    assert!(
-        ops["posture"]
-            .as_object()
-            .unwrap()
-            .values()
-            .all(|v| v == "pass"),
-        "{}",
-        ops["posture"]
-    );
+    assert!(env::all_pass(&ops["posture"]), "{}", ops["posture"]);
     let alarm = |suffix: &str| {
         let (cw, full) = (cw.clone(), format!("{name}-ops-{name}-{suffix}"));
         async move { env::alarm(&cw, &full).await }

@@ -299,3 +299,8 @@ pub async fn alarm_names(cw: &aws_sdk_cloudwatch::Client, prefix: &str) -> Vec<S
         .filter_map(|a| a.alarm_name)
         .collect()
 }
+
+/// Is every control of a `posture` map `pass`?
+pub fn all_pass(posture: &serde_json::Value) -> bool {
+    posture.as_object().unwrap().values().all(|v| v == "pass")
+}

@@ -24,6 +24,12 @@ impl Run {
         );
         self
     }
+    /// Does a line of the output mention `attr` together with `change` (e.g. `"3 -> 14"`)?
+    pub fn shows(&self, attr: &str, change: &str) -> bool {
+        self.stdout
+            .lines()
+            .any(|l| l.contains(attr) && l.contains(change))
+    }
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_kms::types::KeyState;
 
+use super::aws::Place;
 use super::error::AwsError;
 use super::ProviderData;
 
@@ -15,6 +16,37 @@ fn invalid(component: &str, message: &str) -> AwsError {
         component: component.to_string(),
         message: message.to_string(),
     }
+}
+
+/// The policy of a key that `services` (e.g. `rds`, `secretsmanager`) use on this account's behalf
+/// (`kms:ViaService` and `kms:CallerAccount`), administered by the account; `id` names the policy,
+/// `sid` the services' statement.
+pub fn via_service_key_policy(place: &Place, id: &str, sid: &str, services: &[&str]) -> String {
+    let via: Vec<String> = services
+        .iter()
+        .map(|s| format!("{s}.{}.amazonaws.com", place.region))
+        .collect();
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Id": id,
+        "Statement": [
+            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": place.iam_arn("root")}, "Action": "kms:*", "Resource": "*"},
+            {
+                "Sid": sid,
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:CallerAccount": place.account,
+                        "kms:ViaService": via
+                    }
+                }
+            }
+        ]
+    })
+    .to_string()
 }
 
 /// The key id of a key ARN (`…:key/<id>`), or the input when it is already an id.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::provider::aws::{partition, Place};
+use crate::provider::kms;
 use crate::provider::profile::Environment;
 
 pub const PASS: &str = "pass";
@@ -164,27 +165,12 @@ pub fn log_exports(engine: &str) -> Vec<String> {
 
 /// The key: the account administers it; RDS and Secrets Manager use it on this account's behalf.
 pub fn key_policy(place: &Place, name: &str) -> String {
-    json!({
-        "Version": "2012-10-17",
-        "Id": format!("{name}-db"),
-        "Statement": [
-            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": place.iam_arn("root")}, "Action": "kms:*", "Resource": "*"},
-            {
-                "Sid": "RdsAndSecretsManagerUseKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {
-                        "kms:CallerAccount": place.account,
-                        "kms:ViaService": [format!("rds.{}.amazonaws.com", place.region), format!("secretsmanager.{}.amazonaws.com", place.region)]
-                    }
-                }
-            }
-        ]
-    })
-    .to_string()
+    kms::via_service_key_policy(
+        place,
+        &format!("{name}-db"),
+        "RdsAndSecretsManagerUseKey",
+        &["rds", "secretsmanager"],
+    )
 }
 
 pub fn monitoring_trust_policy() -> String {

@@ -3,9 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-
 use crate::provider::aws::Place;
+use crate::provider::kms;
 use crate::provider::profile::Environment;
 
 pub const PASS: &str = "pass";
@@ -108,27 +107,12 @@ pub fn node_zones(zones: &[String], shards: i64, replicas: i64) -> Vec<(String, 
 
 /// The key: the account administers it; ElastiCache and Secrets Manager use it for this account.
 pub fn key_policy(place: &Place, name: &str) -> String {
-    json!({
-        "Version": "2012-10-17",
-        "Id": format!("{name}-redis"),
-        "Statement": [
-            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": place.iam_arn("root")}, "Action": "kms:*", "Resource": "*"},
-            {
-                "Sid": "ElastiCacheAndSecretsManagerUseKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {
-                        "kms:CallerAccount": place.account,
-                        "kms:ViaService": [format!("elasticache.{}.amazonaws.com", place.region), format!("secretsmanager.{}.amazonaws.com", place.region)]
-                    }
-                }
-            }
-        ]
-    })
-    .to_string()
+    kms::via_service_key_policy(
+        place,
+        &format!("{name}-redis"),
+        "ElastiCacheAndSecretsManagerUseKey",
+        &["elasticache", "secretsmanager"],
+    )
 }
 
 /// What the posture is computed from: the configuration at plan, AWS's answers at read.

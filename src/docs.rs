@@ -191,8 +191,12 @@ pub fn all_pages(repo: &Path) -> Result<Vec<(PathBuf, String)>, String> {
 mod tests {
     use super::*;
 
+    /// The checkout under test: cargo's run-time `CARGO_MANIFEST_DIR` first (a test binary built in a
+    /// shared target directory from another clone of the same sources is not rebuilt), else the build's.
     fn repo() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
     }
 
     #[test]

@@ -5,8 +5,8 @@
 mod common;
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
-use common::env;
 use common::tf::Tf;
+use common::{env, sweep};
 
 fn config(name: &str, env_name: &str) -> String {
     format!(
@@ -156,56 +156,6 @@ impl Aws {
                 .await
                 .unwrap();
         }
-    }
-
-    /// Every object of any kind the resource makes, looked up by name, not by state.
-    async fn sweep(&self, name: &str) -> Vec<String> {
-        let mut left = Vec::new();
-        let topics = self
-            .sns
-            .list_topics()
-            .send()
-            .await
-            .unwrap()
-            .topics
-            .unwrap_or_default();
-        for t in topics {
-            let arn = t.topic_arn.unwrap_or_default();
-            if arn.contains(&format!(":{name}-")) {
-                left.push(arn);
-            }
-        }
-        let alarms = self
-            .cw
-            .describe_alarms()
-            .alarm_name_prefix(format!("{name}-"))
-            .send()
-            .await
-            .unwrap();
-        left.extend(
-            alarms
-                .metric_alarms
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|a| a.alarm_name),
-        );
-        let aliases = self
-            .kms
-            .list_aliases()
-            .send()
-            .await
-            .unwrap()
-            .aliases
-            .unwrap_or_default();
-        left.extend(
-            aliases
-                .into_iter()
-                .filter_map(|a| a.alias_name)
-                .filter(|a| a == &format!("alias/{name}-alerting")),
-        );
-        // Keys: every key made for this resource must be pending deletion.
-        left.extend(env::live_keys(&self.kms, &format!("prod_alerting {name}:")).await);
-        left
     }
 }
 
@@ -496,7 +446,10 @@ async fn alerting_lifecycle_through_destroy() {
 
     // Destroy leaves nothing but keys pending deletion.
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.alerting(&name).await,
+        Vec::<String>::new()
+    );
     assert_eq!(
         aws.key_state(&new_key).await,
         Some(aws_sdk_kms::types::KeyState::PendingDeletion),
@@ -624,7 +577,10 @@ async fn failure_half_way_through_create_loses_nothing() {
         "the partial key was cleaned up"
     );
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.alerting(&name).await,
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

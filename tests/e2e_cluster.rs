@@ -7,8 +7,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::env;
 use common::tf::Tf;
+use common::{env, sweep};
 
 struct Aws {
     ec2: aws_sdk_ec2::Client,
@@ -136,117 +136,6 @@ impl Aws {
             );
         }
         out
-    }
-
-    /// Every kind of object a cluster makes, found by name, not by state.
-    async fn sweep(&self, name: &str) -> Vec<String> {
-        let mut left = Vec::new();
-        let groups = self
-            .asg
-            .describe_auto_scaling_groups()
-            .auto_scaling_group_names(name)
-            .send()
-            .await
-            .unwrap()
-            .auto_scaling_groups
-            .unwrap_or_default();
-        left.extend(
-            groups
-                .into_iter()
-                .map(|g| format!("asg {:?}", g.auto_scaling_group_name)),
-        );
-        if let Ok(o) = self
-            .ec2
-            .describe_launch_templates()
-            .launch_template_names(name)
-            .send()
-            .await
-        {
-            left.extend(
-                o.launch_templates
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|t| format!("template {:?}", t.launch_template_id)),
-            );
-        }
-        if let Ok(o) = self.elb.describe_load_balancers().names(name).send().await {
-            left.extend(
-                o.load_balancers
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|l| format!("lb {:?}", l.load_balancer_arn)),
-            );
-        }
-        if let Ok(o) = self
-            .elb
-            .describe_target_groups()
-            .names(format!("{name}-tg"))
-            .send()
-            .await
-        {
-            left.extend(
-                o.target_groups
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|t| format!("tg {:?}", t.target_group_arn)),
-            );
-        }
-        for sg in [format!("{name}-lb"), format!("{name}-app")] {
-            let found = self
-                .ec2
-                .describe_security_groups()
-                .filters(
-                    aws_sdk_ec2::types::Filter::builder()
-                        .name("group-name")
-                        .values(&sg)
-                        .build(),
-                )
-                .send()
-                .await
-                .unwrap()
-                .security_groups
-                .unwrap_or_default();
-            left.extend(
-                found
-                    .into_iter()
-                    .filter(|g| g.group_name.as_deref() == Some(sg.as_str()))
-                    .map(|g| format!("sg {:?}", g.group_id)),
-            );
-        }
-        if self
-            .iam
-            .get_role()
-            .role_name(format!("{name}-instance"))
-            .send()
-            .await
-            .is_ok()
-        {
-            left.push(format!("role {name}-instance"));
-        }
-        if self
-            .iam
-            .get_instance_profile()
-            .instance_profile_name(format!("{name}-instance"))
-            .send()
-            .await
-            .is_ok()
-        {
-            left.push(format!("instance profile {name}-instance"));
-        }
-        left.extend(
-            self.logs
-                .describe_log_groups()
-                .log_group_name_prefix(format!("/prod/cluster/{name}"))
-                .send()
-                .await
-                .unwrap()
-                .log_groups
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|g| g.log_group_name),
-        );
-        left.extend(env::live_keys(&self.kms, &format!("prod_cluster {name}:")).await);
-        left
     }
 }
 
@@ -836,7 +725,10 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     // Destroy needs no decommission step: it lifts the load balancer's protection itself (the
     // local AWS refuses to delete a protected load balancer, as AWS does).
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.cluster(&name).await,
+        Vec::<String>::new()
+    );
 }
 
 fn bare(
@@ -1098,7 +990,10 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
     assert_eq!(tf.plan_code(&[]).code, 0);
 
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.cluster(&name).await,
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1144,7 +1039,10 @@ async fn failure_half_way_through_create_loses_nothing() {
     );
     assert_eq!(tf.plan_code(&[]).code, 0);
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.cluster(&name).await,
+        Vec::<String>::new()
+    );
 }
 
 fn watched(name: &str, image: &str, cert: &str, subnets: &[String], desired: i64) -> String {
@@ -1283,5 +1181,8 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
         Vec::<String>::new(),
         "alarms left"
     );
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.cluster(&name).await,
+        Vec::<String>::new()
+    );
 }

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::env;
 use common::tf::Tf;
+use common::{env, sweep};
 
 struct Aws {
     ec2: aws_sdk_ec2::Client,
@@ -76,119 +76,6 @@ impl Aws {
             .db_instances?
             .into_iter()
             .next()
-    }
-
-    /// Every kind of object the database makes, found by name: nothing may be left but final
-    /// snapshots and keys pending deletion.
-    async fn sweep(&self, name: &str) -> Vec<String> {
-        let mut left = Vec::new();
-        let all = self
-            .rds
-            .describe_db_instances()
-            .send()
-            .await
-            .unwrap()
-            .db_instances
-            .unwrap_or_default();
-        left.extend(
-            all.into_iter()
-                .filter_map(|i| i.db_instance_identifier)
-                .filter(|i| {
-                    i == name
-                        || i == &format!("{name}-writer")
-                        || i.starts_with(&format!("{name}-replica-"))
-                })
-                .map(|i| format!("instance {i}")),
-        );
-        let clusters = self
-            .rds
-            .describe_db_clusters()
-            .send()
-            .await
-            .unwrap()
-            .db_clusters
-            .unwrap_or_default();
-        left.extend(
-            clusters
-                .into_iter()
-                .filter_map(|c| c.db_cluster_identifier)
-                .filter(|c| c == name)
-                .map(|c| format!("cluster {c}")),
-        );
-        let cluster_groups = self
-            .rds
-            .describe_db_cluster_parameter_groups()
-            .send()
-            .await
-            .unwrap()
-            .db_cluster_parameter_groups
-            .unwrap_or_default();
-        left.extend(
-            cluster_groups
-                .into_iter()
-                .filter_map(|g| g.db_cluster_parameter_group_name)
-                .filter(|g| g.starts_with(&format!("{name}-aurora")))
-                .map(|g| format!("cluster parameter group {g}")),
-        );
-        if self
-            .rds
-            .describe_db_subnet_groups()
-            .db_subnet_group_name(name)
-            .send()
-            .await
-            .is_ok()
-        {
-            left.push(format!("subnet group {name}"));
-        }
-        let groups = self
-            .rds
-            .describe_db_parameter_groups()
-            .send()
-            .await
-            .unwrap()
-            .db_parameter_groups
-            .unwrap_or_default();
-        left.extend(
-            groups
-                .into_iter()
-                .filter_map(|g| g.db_parameter_group_name)
-                .filter(|g| {
-                    g.starts_with(&format!("{name}-postgres"))
-                        || g.starts_with(&format!("{name}-mysql"))
-                })
-                .map(|g| format!("parameter group {g}")),
-        );
-        let sgs = self
-            .ec2
-            .describe_security_groups()
-            .filters(
-                aws_sdk_ec2::types::Filter::builder()
-                    .name("group-name")
-                    .values(format!("{name}-db"))
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap()
-            .security_groups
-            .unwrap_or_default();
-        left.extend(
-            sgs.into_iter()
-                .filter(|g| g.group_name.as_deref() == Some(&format!("{name}-db")))
-                .map(|g| format!("sg {:?}", g.group_id)),
-        );
-        if self
-            .iam
-            .get_role()
-            .role_name(format!("{name}-rds-monitoring"))
-            .send()
-            .await
-            .is_ok()
-        {
-            left.push(format!("role {name}-rds-monitoring"));
-        }
-        left.extend(env::live_keys(&self.kms, &format!("prod_database_ha {name}:")).await);
-        left
     }
 }
 
@@ -504,20 +391,12 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         "fail: deletion protection off (decommission)"
     );
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    let snaps: Vec<String> = aws
-        .rds
-        .describe_db_snapshots()
-        .send()
-        .await
-        .unwrap()
-        .db_snapshots
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|s| s.db_snapshot_identifier)
-        .filter(|s| s.starts_with(&format!("{name}-final-")))
-        .collect();
+    let snaps = sweep::aws().await.final_snapshots(&name).await;
     assert_eq!(snaps.len(), 1, "one final snapshot: {snaps:?}");
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -661,7 +540,10 @@ async fn development_mysql_is_smaller_never_open() {
         .db_snapshot_identifier
         .as_deref()
         .is_some_and(|i| i.starts_with(&name))));
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -711,7 +593,10 @@ async fn failure_half_way_through_create_loses_nothing() {
     ));
     tf.apply(&[]);
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -804,7 +689,10 @@ resource "prod_alerting" "ops" {{
         Vec::<String>::new(),
         "alarms left"
     );
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -963,18 +851,10 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
     ));
     tf.apply(&[]);
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    let snaps: Vec<String> = aws
-        .rds
-        .describe_db_cluster_snapshots()
-        .send()
-        .await
-        .unwrap()
-        .db_cluster_snapshots
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|s| s.db_cluster_snapshot_identifier)
-        .filter(|s| s.starts_with(&format!("{name}-final-")))
-        .collect();
+    let snaps = sweep::aws().await.final_snapshots(&name).await;
     assert_eq!(snaps.len(), 1, "{snaps:?}");
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
 }

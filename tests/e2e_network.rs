@@ -5,8 +5,8 @@
 mod common;
 
 use aws_sdk_ec2::types::Filter;
-use common::env;
 use common::tf::Tf;
+use common::{env, sweep};
 
 fn config(name: &str, environment: &str, extra: &str) -> String {
     let provider = env::provider_block(environment);
@@ -42,132 +42,13 @@ async fn aws() -> Aws {
     }
 }
 
-fn by_tag(name: &str) -> Filter {
-    Filter::builder()
-        .name("tag:prod:resource")
-        .values(format!("prod_network.{name}"))
-        .build()
-}
-
-/// Whether EC2 tags mark the object as this network's (checked here: the local AWS does not honour
-/// every tag filter).
-fn ours(tags: Option<&Vec<aws_sdk_ec2::types::Tag>>, name: &str) -> bool {
-    let want = format!("prod_network.{name}");
-    tags.into_iter().flatten().any(|t| {
-        t.key.as_deref() == Some("prod:resource") && t.value.as_deref() == Some(want.as_str())
-    })
-}
-
 fn state(tf: &Tf) -> serde_json::Value {
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
     s["resources"][0]["instances"][0]["attributes"].clone()
 }
 
-impl Aws {
-    /// Every kind of object the network makes, found by tag or name, not by state.
-    async fn sweep(&self, name: &str) -> Vec<String> {
-        let mut left = Vec::new();
-        let e = &self.ec2;
-        left.extend(
-            e.describe_vpcs()
-                .filters(by_tag(name))
-                .send()
-                .await
-                .unwrap()
-                .vpcs
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|v| ours(v.tags.as_ref(), name))
-                .filter_map(|v| v.vpc_id),
-        );
-        left.extend(
-            e.describe_subnets()
-                .filters(by_tag(name))
-                .send()
-                .await
-                .unwrap()
-                .subnets
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|v| ours(v.tags.as_ref(), name))
-                .filter_map(|v| v.subnet_id),
-        );
-        left.extend(
-            e.describe_route_tables()
-                .filters(by_tag(name))
-                .send()
-                .await
-                .unwrap()
-                .route_tables
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|v| ours(v.tags.as_ref(), name))
-                .filter_map(|v| v.route_table_id),
-        );
-        left.extend(
-            e.describe_internet_gateways()
-                .filters(by_tag(name))
-                .send()
-                .await
-                .unwrap()
-                .internet_gateways
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|v| ours(v.tags.as_ref(), name))
-                .filter_map(|v| v.internet_gateway_id),
-        );
-        left.extend(
-            e.describe_nat_gateways()
-                .filter(by_tag(name))
-                .send()
-                .await
-                .unwrap()
-                .nat_gateways
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|n| n.state != Some(aws_sdk_ec2::types::NatGatewayState::Deleted))
-                .filter(|n| ours(n.tags.as_ref(), name))
-                .filter_map(|v| v.nat_gateway_id),
-        );
-        left.extend(
-            e.describe_addresses()
-                .filters(by_tag(name))
-                .send()
-                .await
-                .unwrap()
-                .addresses
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|v| ours(v.tags.as_ref(), name))
-                .filter_map(|v| v.allocation_id),
-        );
-        left.extend(
-            self.logs
-                .describe_log_groups()
-                .log_group_name_prefix(format!("/prod/network/{name}/"))
-                .send()
-                .await
-                .unwrap()
-                .log_groups
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|g| g.log_group_name),
-        );
-        if self
-            .iam
-            .get_role()
-            .role_name(format!("{name}-flow-logs"))
-            .send()
-            .await
-            .is_ok()
-        {
-            left.push(format!("role {name}-flow-logs"));
-        }
-        left.extend(env::live_keys(&self.kms, &format!("prod_network {name}:")).await);
-        left
-    }
-}
+impl Aws {}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn production_network_hardened_drift_repaired_and_swept() {
@@ -415,7 +296,10 @@ async fn production_network_hardened_drift_repaired_and_swept() {
     );
 
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.network(&name).await,
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -510,7 +394,10 @@ async fn development_profile_is_smaller_never_open() {
     );
     tf.write(&config(&name, "development", ""));
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.network(&name).await,
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -561,5 +448,8 @@ async fn failure_half_way_through_create_loses_nothing() {
         "the partial key was cleaned up"
     );
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(
+        sweep::aws().await.network(&name).await,
+        Vec::<String>::new()
+    );
 }

@@ -7,8 +7,8 @@
 mod common;
 
 use aws_sdk_elasticache::types::{AutomaticFailoverStatus, MultiAzStatus, ReplicationGroup};
-use common::env;
 use common::tf::Tf;
+use common::{env, sweep};
 
 struct Aws {
     ec2: aws_sdk_ec2::Client,
@@ -76,81 +76,6 @@ impl Aws {
             .cache_clusters
             .unwrap()
             .remove(0)
-    }
-
-    /// Every kind of object the resource makes, found by name: nothing may be left but final
-    /// snapshots and keys pending deletion.
-    async fn sweep(&self, name: &str) -> Vec<String> {
-        let mut left = Vec::new();
-        if self.group(name).await.is_some() {
-            left.push(format!("replication group {name}"));
-        }
-        if self
-            .ec
-            .describe_cache_subnet_groups()
-            .cache_subnet_group_name(name)
-            .send()
-            .await
-            .is_ok()
-        {
-            left.push(format!("subnet group {name}"));
-        }
-        if self
-            .ec
-            .describe_cache_parameter_groups()
-            .cache_parameter_group_name(name)
-            .send()
-            .await
-            .is_ok()
-        {
-            left.push(format!("parameter group {name}"));
-        }
-        let sg_name = format!("{name}-redis");
-        let sgs = self
-            .ec2
-            .describe_security_groups()
-            .filters(
-                aws_sdk_ec2::types::Filter::builder()
-                    .name("group-name")
-                    .values(&sg_name)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap()
-            .security_groups
-            .unwrap_or_default();
-        left.extend(
-            sgs.into_iter()
-                .filter(|g| g.group_name.as_deref() == Some(&sg_name))
-                .map(|g| format!("sg {:?}", g.group_id)),
-        );
-        if self
-            .sm
-            .describe_secret()
-            .secret_id(format!("{name}-auth"))
-            .send()
-            .await
-            .is_ok()
-        {
-            left.push(format!("secret {name}-auth"));
-        }
-        left.extend(env::live_keys(&self.kms, &format!("prod_redis_cluster {name}:")).await);
-        left
-    }
-
-    async fn final_snapshots(&self, name: &str) -> Vec<String> {
-        self.ec
-            .describe_snapshots()
-            .send()
-            .await
-            .unwrap()
-            .snapshots
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|s| s.snapshot_name)
-            .filter(|s| s.starts_with(&format!("{name}-final-")))
-            .collect()
     }
 }
 
@@ -418,11 +343,11 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     tf.apply(&[]);
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert_eq!(
-        aws.final_snapshots(&name).await.len(),
+        sweep::aws().await.final_snapshots(&name).await.len(),
         1,
         "one final snapshot"
     );
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(sweep::aws().await.redis(&name).await, Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -511,8 +436,8 @@ async fn development_cluster_mode_scales_shards_refuses_bad_input_and_sweeps() {
 
     // Development keeps no guard and no final snapshot.
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert!(aws.final_snapshots(&name).await.is_empty());
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert!(sweep::aws().await.final_snapshots(&name).await.is_empty());
+    assert_eq!(sweep::aws().await.redis(&name).await, Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -559,7 +484,7 @@ async fn failure_half_way_through_create_loses_nothing() {
     ));
     tf.apply(&[]);
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(sweep::aws().await.redis(&name).await, Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -681,7 +606,7 @@ resource "prod_alerting" "ops" {{
         Vec::<String>::new(),
         "alarms left"
     );
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(sweep::aws().await.redis(&name).await, Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -786,9 +711,9 @@ async fn redis_upgrades_to_valkey_in_place_with_its_parameters() {
     assert_eq!(tf.plan_code(&[]).code, 0);
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert_eq!(
-        aws.final_snapshots(&name).await.len(),
+        sweep::aws().await.final_snapshots(&name).await.len(),
         1,
         "staging keeps a final snapshot"
     );
-    assert_eq!(aws.sweep(&name).await, Vec::<String>::new());
+    assert_eq!(sweep::aws().await.redis(&name).await, Vec::<String>::new());
 }

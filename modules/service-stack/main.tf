@@ -6,13 +6,15 @@
 locals {
   # Unset keeps each profile's default (on outside development); decommissioning lifts it.
   deletion_protection = var.decommission ? false : null
+  # No tags is null, not {}: what an imported resource reads back, so adopting a stack plans no change.
+  tags = length(var.tags) > 0 ? var.tags : null
 }
 
 resource "prod_network" "this" {
   name        = var.name
   cidr_block  = var.cidr_block
   environment = var.environment
-  tags        = var.tags
+  tags        = local.tags
 }
 
 resource "prod_cluster" "this" {
@@ -23,7 +25,7 @@ resource "prod_cluster" "this" {
   public_subnet_ids = prod_network.this.public_subnet_ids
   app_port          = var.app_port
   environment       = var.environment
-  tags              = var.tags
+  tags              = local.tags
 }
 
 resource "prod_database_ha" "this" {
@@ -33,7 +35,7 @@ resource "prod_database_ha" "this" {
   allowed_security_group_ids = [prod_cluster.this.security_group_id]
   deletion_protection        = local.deletion_protection
   environment                = var.environment
-  tags                       = var.tags
+  tags                       = local.tags
 }
 
 resource "prod_redis_cluster" "this" {
@@ -43,7 +45,7 @@ resource "prod_redis_cluster" "this" {
   allowed_security_group_ids = [prod_cluster.this.security_group_id]
   deletion_protection        = local.deletion_protection
   environment                = var.environment
-  tags                       = var.tags
+  tags                       = local.tags
 }
 
 resource "prod_alerting" "this" {
@@ -52,7 +54,7 @@ resource "prod_alerting" "this" {
   database_ids      = [prod_database_ha.this.id]
   redis_cluster_ids = [prod_redis_cluster.this.id]
   environment       = var.environment
-  tags              = var.tags
+  tags              = local.tags
 
   dynamic "notify" {
     for_each = var.alert_email == null ? [] : [var.alert_email]

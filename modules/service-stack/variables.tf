@@ -95,4 +95,5 @@ variable "tags" {
   description = "Tags for every AWS object of the stack."
   type        = map(string)
   default     = {}
+  nullable    = false
 }

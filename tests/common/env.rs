@@ -5,8 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+/// The checkout under test: cargo's run-time `CARGO_MANIFEST_DIR` first (a test binary built in a
+/// shared target directory from another clone of the same sources is not rebuilt), else the build's.
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// `AWS_ENDPOINT_URL` of the local AWS: the environment's, or one `scripts/local-aws start` gives.

@@ -2,7 +2,9 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod env;
+pub mod examples;
 pub mod plugin;
+pub mod sweep;
 pub mod tf;
 
 pub mod proto {

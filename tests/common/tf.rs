@@ -56,7 +56,17 @@ impl Tf {
     }
 
     pub fn run_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
-        let mut cmd = Command::new("terraform");
+        self.run_program(Path::new("terraform"), args, extra)
+    }
+
+    /// A script of the project (e.g. an example's helper) in this working directory, with the
+    /// environment `terraform` runs with here.
+    pub fn run_script(&self, script: &Path, args: &[&str]) -> Run {
+        self.run_program(script, args, &[])
+    }
+
+    fn run_program(&self, program: &Path, args: &[&str], extra: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(program);
         cmd.args(args)
             .current_dir(self.dir.path())
             .env("TF_CLI_CONFIG_FILE", env::cli_config())
@@ -73,7 +83,9 @@ impl Tf {
         for (k, v) in extra {
             cmd.env(k, v);
         }
-        let out: Output = cmd.output().expect("run terraform");
+        let out: Output = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("run {}: {e}", program.display()));
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -1,0 +1,554 @@
+//! Sweeps after destroy: every kind of object each resource makes, found by name or tag through the
+//! AWS API, never by the ids in state. Nothing may be left but final snapshots and keys pending deletion.
+
+use aws_sdk_ec2::types::Filter;
+
+use super::env;
+
+pub struct Aws {
+    pub ec2: aws_sdk_ec2::Client,
+    pub asg: aws_sdk_autoscaling::Client,
+    pub elb: aws_sdk_elasticloadbalancingv2::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub rds: aws_sdk_rds::Client,
+    pub ec: aws_sdk_elasticache::Client,
+    pub sm: aws_sdk_secretsmanager::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub cw: aws_sdk_cloudwatch::Client,
+    pub kms: aws_sdk_kms::Client,
+}
+
+pub async fn aws() -> Aws {
+    let c = env::sdk_config().await;
+    Aws {
+        ec2: aws_sdk_ec2::Client::new(&c),
+        asg: aws_sdk_autoscaling::Client::new(&c),
+        elb: aws_sdk_elasticloadbalancingv2::Client::new(&c),
+        iam: aws_sdk_iam::Client::new(&c),
+        logs: aws_sdk_cloudwatchlogs::Client::new(&c),
+        rds: aws_sdk_rds::Client::new(&c),
+        ec: aws_sdk_elasticache::Client::new(&c),
+        sm: aws_sdk_secretsmanager::Client::new(&c),
+        sns: aws_sdk_sns::Client::new(&c),
+        cw: aws_sdk_cloudwatch::Client::new(&c),
+        kms: aws_sdk_kms::Client::new(&c),
+    }
+}
+
+fn by_tag(name: &str) -> Filter {
+    Filter::builder()
+        .name("tag:prod:resource")
+        .values(format!("prod_network.{name}"))
+        .build()
+}
+
+/// Whether EC2 tags mark the object as this network's (checked here: the local AWS does not honour
+/// every tag filter).
+fn ours(tags: Option<&Vec<aws_sdk_ec2::types::Tag>>, name: &str) -> bool {
+    let want = format!("prod_network.{name}");
+    tags.into_iter().flatten().any(|t| {
+        t.key.as_deref() == Some("prod:resource") && t.value.as_deref() == Some(want.as_str())
+    })
+}
+
+impl Aws {
+    /// Every kind of object the network makes, found by tag or name, not by state.
+    pub async fn network(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        let e = &self.ec2;
+        left.extend(
+            e.describe_vpcs()
+                .filters(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .vpcs
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.vpc_id),
+        );
+        left.extend(
+            e.describe_subnets()
+                .filters(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .subnets
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.subnet_id),
+        );
+        left.extend(
+            e.describe_route_tables()
+                .filters(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .route_tables
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.route_table_id),
+        );
+        left.extend(
+            e.describe_internet_gateways()
+                .filters(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .internet_gateways
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.internet_gateway_id),
+        );
+        left.extend(
+            e.describe_nat_gateways()
+                .filter(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .nat_gateways
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|n| n.state != Some(aws_sdk_ec2::types::NatGatewayState::Deleted))
+                .filter(|n| ours(n.tags.as_ref(), name))
+                .filter_map(|v| v.nat_gateway_id),
+        );
+        left.extend(
+            e.describe_addresses()
+                .filters(by_tag(name))
+                .send()
+                .await
+                .unwrap()
+                .addresses
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.allocation_id),
+        );
+        left.extend(
+            self.logs
+                .describe_log_groups()
+                .log_group_name_prefix(format!("/prod/network/{name}/"))
+                .send()
+                .await
+                .unwrap()
+                .log_groups
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| g.log_group_name),
+        );
+        if self
+            .iam
+            .get_role()
+            .role_name(format!("{name}-flow-logs"))
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("role {name}-flow-logs"));
+        }
+        left.extend(env::live_keys(&self.kms, &format!("prod_network {name}:")).await);
+        left
+    }
+
+    /// Every kind of object a cluster makes, found by name, not by state.
+    pub async fn cluster(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        let groups = self
+            .asg
+            .describe_auto_scaling_groups()
+            .auto_scaling_group_names(name)
+            .send()
+            .await
+            .unwrap()
+            .auto_scaling_groups
+            .unwrap_or_default();
+        left.extend(
+            groups
+                .into_iter()
+                .map(|g| format!("asg {:?}", g.auto_scaling_group_name)),
+        );
+        if let Ok(o) = self
+            .ec2
+            .describe_launch_templates()
+            .launch_template_names(name)
+            .send()
+            .await
+        {
+            left.extend(
+                o.launch_templates
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| format!("template {:?}", t.launch_template_id)),
+            );
+        }
+        if let Ok(o) = self.elb.describe_load_balancers().names(name).send().await {
+            left.extend(
+                o.load_balancers
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|l| format!("lb {:?}", l.load_balancer_arn)),
+            );
+        }
+        if let Ok(o) = self
+            .elb
+            .describe_target_groups()
+            .names(format!("{name}-tg"))
+            .send()
+            .await
+        {
+            left.extend(
+                o.target_groups
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| format!("tg {:?}", t.target_group_arn)),
+            );
+        }
+        for sg in [format!("{name}-lb"), format!("{name}-app")] {
+            let found = self
+                .ec2
+                .describe_security_groups()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("group-name")
+                        .values(&sg)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap()
+                .security_groups
+                .unwrap_or_default();
+            left.extend(
+                found
+                    .into_iter()
+                    .filter(|g| g.group_name.as_deref() == Some(sg.as_str()))
+                    .map(|g| format!("sg {:?}", g.group_id)),
+            );
+        }
+        if self
+            .iam
+            .get_role()
+            .role_name(format!("{name}-instance"))
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("role {name}-instance"));
+        }
+        if self
+            .iam
+            .get_instance_profile()
+            .instance_profile_name(format!("{name}-instance"))
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("instance profile {name}-instance"));
+        }
+        left.extend(
+            self.logs
+                .describe_log_groups()
+                .log_group_name_prefix(format!("/prod/cluster/{name}"))
+                .send()
+                .await
+                .unwrap()
+                .log_groups
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| g.log_group_name),
+        );
+        left.extend(env::live_keys(&self.kms, &format!("prod_cluster {name}:")).await);
+        left
+    }
+
+    /// Every kind of object the database makes, found by name: nothing may be left but final
+    /// snapshots and keys pending deletion.
+    pub async fn database(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        let all = self
+            .rds
+            .describe_db_instances()
+            .send()
+            .await
+            .unwrap()
+            .db_instances
+            .unwrap_or_default();
+        left.extend(
+            all.into_iter()
+                .filter_map(|i| i.db_instance_identifier)
+                .filter(|i| {
+                    i == name
+                        || i == &format!("{name}-writer")
+                        || i.starts_with(&format!("{name}-replica-"))
+                })
+                .map(|i| format!("instance {i}")),
+        );
+        let clusters = self
+            .rds
+            .describe_db_clusters()
+            .send()
+            .await
+            .unwrap()
+            .db_clusters
+            .unwrap_or_default();
+        left.extend(
+            clusters
+                .into_iter()
+                .filter_map(|c| c.db_cluster_identifier)
+                .filter(|c| c == name)
+                .map(|c| format!("cluster {c}")),
+        );
+        let cluster_groups = self
+            .rds
+            .describe_db_cluster_parameter_groups()
+            .send()
+            .await
+            .unwrap()
+            .db_cluster_parameter_groups
+            .unwrap_or_default();
+        left.extend(
+            cluster_groups
+                .into_iter()
+                .filter_map(|g| g.db_cluster_parameter_group_name)
+                .filter(|g| g.starts_with(&format!("{name}-aurora")))
+                .map(|g| format!("cluster parameter group {g}")),
+        );
+        if self
+            .rds
+            .describe_db_subnet_groups()
+            .db_subnet_group_name(name)
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("subnet group {name}"));
+        }
+        let groups = self
+            .rds
+            .describe_db_parameter_groups()
+            .send()
+            .await
+            .unwrap()
+            .db_parameter_groups
+            .unwrap_or_default();
+        left.extend(
+            groups
+                .into_iter()
+                .filter_map(|g| g.db_parameter_group_name)
+                .filter(|g| {
+                    g.starts_with(&format!("{name}-postgres"))
+                        || g.starts_with(&format!("{name}-mysql"))
+                })
+                .map(|g| format!("parameter group {g}")),
+        );
+        let sgs = self
+            .ec2
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values(format!("{name}-db"))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .security_groups
+            .unwrap_or_default();
+        left.extend(
+            sgs.into_iter()
+                .filter(|g| g.group_name.as_deref() == Some(&format!("{name}-db")))
+                .map(|g| format!("sg {:?}", g.group_id)),
+        );
+        if self
+            .iam
+            .get_role()
+            .role_name(format!("{name}-rds-monitoring"))
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("role {name}-rds-monitoring"));
+        }
+        left.extend(env::live_keys(&self.kms, &format!("prod_database_ha {name}:")).await);
+        left
+    }
+
+    /// Every kind of object the resource makes, found by name: nothing may be left but final
+    /// snapshots and keys pending deletion.
+    pub async fn redis(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        if self
+            .ec
+            .describe_replication_groups()
+            .replication_group_id(name)
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("replication group {name}"));
+        }
+        if self
+            .ec
+            .describe_cache_subnet_groups()
+            .cache_subnet_group_name(name)
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("subnet group {name}"));
+        }
+        if self
+            .ec
+            .describe_cache_parameter_groups()
+            .cache_parameter_group_name(name)
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("parameter group {name}"));
+        }
+        let sg_name = format!("{name}-redis");
+        let sgs = self
+            .ec2
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values(&sg_name)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .security_groups
+            .unwrap_or_default();
+        left.extend(
+            sgs.into_iter()
+                .filter(|g| g.group_name.as_deref() == Some(&sg_name))
+                .map(|g| format!("sg {:?}", g.group_id)),
+        );
+        if self
+            .sm
+            .describe_secret()
+            .secret_id(format!("{name}-auth"))
+            .send()
+            .await
+            .is_ok()
+        {
+            left.push(format!("secret {name}-auth"));
+        }
+        left.extend(env::live_keys(&self.kms, &format!("prod_redis_cluster {name}:")).await);
+        left
+    }
+
+    /// Every object of any kind the resource makes, looked up by name, not by state.
+    pub async fn alerting(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        let topics = self
+            .sns
+            .list_topics()
+            .send()
+            .await
+            .unwrap()
+            .topics
+            .unwrap_or_default();
+        for t in topics {
+            let arn = t.topic_arn.unwrap_or_default();
+            if arn.contains(&format!(":{name}-")) {
+                left.push(arn);
+            }
+        }
+        let alarms = self
+            .cw
+            .describe_alarms()
+            .alarm_name_prefix(format!("{name}-"))
+            .send()
+            .await
+            .unwrap();
+        left.extend(
+            alarms
+                .metric_alarms
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|a| a.alarm_name),
+        );
+        let aliases = self
+            .kms
+            .list_aliases()
+            .send()
+            .await
+            .unwrap()
+            .aliases
+            .unwrap_or_default();
+        left.extend(
+            aliases
+                .into_iter()
+                .filter_map(|a| a.alias_name)
+                .filter(|a| a == &format!("alias/{name}-alerting")),
+        );
+        // Keys: every key made for this resource must be pending deletion.
+        left.extend(env::live_keys(&self.kms, &format!("prod_alerting {name}:")).await);
+        left
+    }
+
+    /// Every object of a `modules/service-stack` named `name`: network and cluster `<name>`, database
+    /// `<name>-db`, cache `<name>-cache`, alerting `<name>-ops`.
+    pub async fn stack(&self, name: &str) -> Vec<String> {
+        let mut left = self.network(name).await;
+        left.extend(self.cluster(name).await);
+        left.extend(self.database(&format!("{name}-db")).await);
+        left.extend(self.redis(&format!("{name}-cache")).await);
+        left.extend(self.alerting(&format!("{name}-ops")).await);
+        left
+    }
+
+    /// Final snapshots `<name>-final-…` of a database instance, an Aurora cluster or a cache: what a
+    /// destroy outside development keeps on purpose.
+    pub async fn final_snapshots(&self, name: &str) -> Vec<String> {
+        let prefix = format!("{name}-final-");
+        let mut out: Vec<String> = Vec::new();
+        out.extend(
+            self.rds
+                .describe_db_snapshots()
+                .send()
+                .await
+                .unwrap()
+                .db_snapshots
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|s| s.db_snapshot_identifier),
+        );
+        out.extend(
+            self.rds
+                .describe_db_cluster_snapshots()
+                .send()
+                .await
+                .unwrap()
+                .db_cluster_snapshots
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|s| s.db_cluster_snapshot_identifier),
+        );
+        out.extend(
+            self.ec
+                .describe_snapshots()
+                .send()
+                .await
+                .unwrap()
+                .snapshots
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|s| s.snapshot_name),
+        );
+        out.retain(|s| s.starts_with(&prefix));
+        out.sort();
+        out
+    }
+}

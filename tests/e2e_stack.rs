@@ -9,7 +9,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::env;
-use common::examples::{copy_config, image_and_certificate};
+use common::examples::{all_resources, copy_config, image_and_certificate};
 use common::tf::Tf;
 
 /// Every directory holding Terraform files under `modules/` and `examples/`.
@@ -55,8 +55,13 @@ fn every_module_and_example_is_formatted_and_valid() {
 }
 
 #[test]
-fn the_module_readme_lists_exactly_its_inputs_and_outputs() {
-    let dir = env::repo().join("modules/service-stack");
+fn each_module_readme_lists_exactly_its_inputs_and_outputs() {
+    for module in ["service-stack", "data-tier"] {
+        readme_lists_inputs_and_outputs(&env::repo().join("modules").join(module));
+    }
+}
+
+fn readme_lists_inputs_and_outputs(dir: &std::path::Path) {
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     let names = |file: &str, kind: &str| -> Vec<String> {
         std::fs::read_to_string(dir.join(file))
@@ -81,24 +86,34 @@ fn the_module_readme_lists_exactly_its_inputs_and_outputs() {
             .map(str::to_string)
             .collect()
     };
-    assert_eq!(section("Inputs"), names("variables.tf", "variable"));
-    assert_eq!(section("Outputs"), names("outputs.tf", "output"));
+    assert_eq!(
+        section("Inputs"),
+        names("variables.tf", "variable"),
+        "{}",
+        dir.display()
+    );
+    assert_eq!(
+        section("Outputs"),
+        names("outputs.tf", "output"),
+        "{}",
+        dir.display()
+    );
 }
 
 #[test]
 fn module_variables_refuse_bad_values_with_their_message() {
-    let tf = Tf::new(&format!(
+    let tf = Tf::in_repo_layout(
+        "examples/bad-stack",
         r#"
-module "stack" {{
-  source          = "{}/modules/service-stack"
+module "stack" {
+  source          = "../../modules/service-stack"
   name            = "Shop_Prod"
   image_id        = "ubuntu"
   certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/x"
   environment     = "prod"
-}}
+}
 "#,
-        env::repo().display()
-    ));
+    );
     tf.run(&["init", "-backend=false", "-no-color"]).ok();
     let v = tf.run(&["validate", "-no-color"]);
     assert_ne!(v.code, 0);
@@ -106,6 +121,28 @@ module "stack" {{
         "name must be 2 to 24 lowercase letters",
         "image_id must be an AMI id",
         "environment must be development, staging or production",
+    ] {
+        assert!(v.all().contains(msg), "{msg}: {}", v.all());
+    }
+    let tf = Tf::in_repo_layout(
+        "examples/bad-data-tier",
+        r#"
+module "data" {
+  source                     = "../../modules/data-tier"
+  name                       = "orders"
+  subnet_ids                 = ["subnet-0123456789abcdef0"]
+  allowed_security_group_ids = []
+  redis_engine               = "memcached"
+}
+"#,
+    );
+    tf.run(&["init", "-backend=false", "-no-color"]).ok();
+    let v = tf.run(&["validate", "-no-color"]);
+    assert_ne!(v.code, 0);
+    for msg in [
+        "subnet_ids must hold at least 2 subnet ids",
+        "allowed_security_group_ids must hold at least one security group id",
+        "redis_engine must be valkey or redis",
     ] {
         assert!(v.all().contains(msg), "{msg}: {}", v.all());
     }
@@ -141,13 +178,32 @@ async fn quickstart_applies_the_whole_stack_plans_empty_and_destroys_clean() {
     args.extend(&vars);
     let p = tf.run(&args);
     assert_eq!(p.code, 0, "second plan: {}", p.all());
+    // State written before the data stores moved into modules/data-tier follows them (the module's
+    // `moved` blocks): no replacement, then an empty plan.
+    for kind in ["prod_database_ha", "prod_redis_cluster"] {
+        tf.run(&[
+            "state",
+            "mv",
+            &format!("module.stack.module.data.{kind}.this"),
+            &format!("module.stack.{kind}.this"),
+        ])
+        .ok();
+    }
+    let moved = tf.plan_code(&vars);
+    assert!(
+        moved
+            .stdout
+            .contains("module.stack.prod_database_ha.this has moved to module.stack.module.data.prod_database_ha.this")
+            && moved.stdout.contains("0 to add, 0 to change, 0 to destroy"),
+        "{}",
+        moved.all()
+    );
+    tf.apply(&vars);
+    assert_eq!(tf.plan_code(&vars).code, 0);
     // Every component's posture holds (development relaxes some on purpose, named as such).
     let state = tf.run(&["show", "-json"]).ok().stdout.clone();
     let s: serde_json::Value = serde_json::from_str(&state).unwrap();
-    let resources = s["values"]["root_module"]["child_modules"][0]["resources"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let resources = all_resources(&s);
     assert_eq!(resources.len(), 5);
     for r in &resources {
         for (control, v) in r["values"]["posture"].as_object().unwrap() {

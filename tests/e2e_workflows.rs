@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::examples::{copy_config, image_and_certificate};
+use common::examples::{all_resources, copy_config, image_and_certificate};
 use common::tf::Tf;
 use common::{env, sweep};
 
@@ -16,10 +16,8 @@ use common::{env, sweep};
 fn module_values(tf: &Tf, kind: &str) -> serde_json::Value {
     let s: serde_json::Value =
         serde_json::from_str(&tf.run(&["show", "-json"]).ok().stdout).unwrap();
-    s["values"]["root_module"]["child_modules"][0]["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
+    all_resources(&s)
+        .into_iter()
         .find(|r| r["type"] == kind)
         .unwrap_or_else(|| panic!("{kind} in state"))["values"]
         .clone()
@@ -69,13 +67,13 @@ fn staging_to_production() -> BTreeSet<String> {
         "module.stack.prod_cluster.this.root_volume_size",
         "module.stack.prod_cluster.this.posture[\"ELB.6\"]",
         // database: replicas 1 → 2, storage 50/500 → 100/1000 GiB, backups 7 → 30 days
-        "module.stack.prod_database_ha.this.replicas",
-        "module.stack.prod_database_ha.this.allocated_storage",
-        "module.stack.prod_database_ha.this.max_allocated_storage",
-        "module.stack.prod_database_ha.this.backup_retention_days",
+        "module.stack.module.data.prod_database_ha.this.replicas",
+        "module.stack.module.data.prod_database_ha.this.allocated_storage",
+        "module.stack.module.data.prod_database_ha.this.max_allocated_storage",
+        "module.stack.module.data.prod_database_ha.this.backup_retention_days",
         // redis: replicas 1 → 2, snapshots 3 → 7 days
-        "module.stack.prod_redis_cluster.this.replicas_per_shard",
-        "module.stack.prod_redis_cluster.this.snapshot_retention_days",
+        "module.stack.module.data.prod_redis_cluster.this.replicas_per_shard",
+        "module.stack.module.data.prod_redis_cluster.this.snapshot_retention_days",
     ]
     .into_iter()
     .map(str::to_string)
@@ -238,10 +236,12 @@ async fn promotion_three_workspaces_side_by_side_compared_drift_repaired_and_des
     let check = tf.run_script(&drift_check, &with(&vars, &[]));
     assert_eq!(check.code, 2, "{}", check.all());
     assert!(
-        check.stdout.contains("module.stack.prod_database_ha.this")
+        check
+            .stdout
+            .contains("module.stack.module.data.prod_database_ha.this")
             && check
                 .stdout
-                .contains("module.stack.prod_redis_cluster.this"),
+                .contains("module.stack.module.data.prod_redis_cluster.this"),
         "{}",
         check.stdout
     );
@@ -336,10 +336,7 @@ async fn promotion_three_workspaces_side_by_side_compared_drift_repaired_and_des
 fn components(tf: &Tf) -> Vec<(String, serde_json::Value)> {
     let s: serde_json::Value =
         serde_json::from_str(&tf.run(&["show", "-json"]).ok().stdout).unwrap();
-    let mut out: Vec<(String, serde_json::Value)> = s["values"]["root_module"]["child_modules"][0]
-        ["resources"]
-        .as_array()
-        .unwrap()
+    let mut out: Vec<(String, serde_json::Value)> = all_resources(&s)
         .iter()
         .map(|r| {
             (

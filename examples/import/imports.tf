@@ -11,12 +11,12 @@ import {
 }
 
 import {
-  to = module.stack.prod_database_ha.this
+  to = module.stack.module.data.prod_database_ha.this
   id = "${var.name}-db"
 }
 
 import {
-  to = module.stack.prod_redis_cluster.this
+  to = module.stack.module.data.prod_redis_cluster.this
   id = "${var.name}-cache"
 }
 

@@ -1,11 +1,9 @@
-# One service's production deployment: network → compute → database → cache → alerting, wired
-# together (security groups handed across, an alarm pack on every component). The network and the
-# cluster are `<name>`, the database `<name>-db`, the cache `<name>-cache`, the alerting `<name>-ops`
-# (distinct names keep the alarm packs' names apart).
+# One service's production deployment: network → compute → data tier (database and cache, from
+# `modules/data-tier`) → alerting, wired together (security groups handed across, an alarm pack on
+# every component). The network and the cluster are `<name>`, the database `<name>-db`, the cache
+# `<name>-cache`, the alerting `<name>-ops` (distinct names keep the alarm packs' names apart).
 
 locals {
-  # Unset keeps each profile's default (on outside development); decommissioning lifts it.
-  deletion_protection = var.decommission ? false : null
   # No tags is null, not {}: what an imported resource reads back, so adopting a stack plans no change.
   tags = length(var.tags) > 0 ? var.tags : null
 }
@@ -28,31 +26,35 @@ resource "prod_cluster" "this" {
   tags              = local.tags
 }
 
-resource "prod_database_ha" "this" {
-  name                       = "${var.name}-db"
-  engine                     = var.database_engine
+module "data" {
+  source = "../data-tier"
+
+  name                       = var.name
+  database_engine            = var.database_engine
+  redis_engine               = var.redis_engine
   subnet_ids                 = prod_network.this.private_subnet_ids
   allowed_security_group_ids = [prod_cluster.this.security_group_id]
-  deletion_protection        = local.deletion_protection
+  decommission               = var.decommission
   environment                = var.environment
-  tags                       = local.tags
+  tags                       = var.tags
 }
 
-resource "prod_redis_cluster" "this" {
-  name                       = "${var.name}-cache"
-  engine                     = var.redis_engine
-  subnet_ids                 = prod_network.this.private_subnet_ids
-  allowed_security_group_ids = [prod_cluster.this.security_group_id]
-  deletion_protection        = local.deletion_protection
-  environment                = var.environment
-  tags                       = local.tags
+# The data stores lived in this module before `modules/data-tier` held them.
+moved {
+  from = prod_database_ha.this
+  to   = module.data.prod_database_ha.this
+}
+
+moved {
+  from = prod_redis_cluster.this
+  to   = module.data.prod_redis_cluster.this
 }
 
 resource "prod_alerting" "this" {
   name              = "${var.name}-ops"
   cluster_ids       = [prod_cluster.this.id]
-  database_ids      = [prod_database_ha.this.id]
-  redis_cluster_ids = [prod_redis_cluster.this.id]
+  database_ids      = [module.data.database_id]
+  redis_cluster_ids = [module.data.redis_id]
   environment       = var.environment
   tags              = local.tags
 

@@ -15,27 +15,27 @@ output "app_security_group_id" {
 
 output "database_endpoint" {
   description = "The database's writer endpoint (host:port)."
-  value       = prod_database_ha.this.endpoint
+  value       = module.data.database_endpoint
 }
 
 output "database_reader_endpoint" {
   description = "The database's reader endpoint (host:port); null without replicas."
-  value       = prod_database_ha.this.reader_endpoint
+  value       = module.data.database_reader_endpoint
 }
 
 output "database_secret_arn" {
   description = "Secrets Manager secret with the database's master credentials."
-  value       = prod_database_ha.this.master_secret_arn
+  value       = module.data.database_secret_arn
 }
 
 output "redis_endpoint" {
   description = "The cache's primary endpoint, or its configuration endpoint in cluster mode."
-  value       = coalesce(prod_redis_cluster.this.primary_endpoint, prod_redis_cluster.this.configuration_endpoint)
+  value       = module.data.redis_endpoint
 }
 
 output "redis_auth_secret_arn" {
   description = "Secrets Manager secret with the cache's AUTH token."
-  value       = prod_redis_cluster.this.auth_secret_arn
+  value       = module.data.redis_auth_secret_arn
 }
 
 output "critical_topic_arn" {

@@ -5,18 +5,16 @@ use std::path::Path;
 use super::env;
 use super::tf::Tf;
 
-/// A copy of `dir`'s `.tf` files in a scratch directory, module sources made absolute.
+/// A copy of `dir` (a directory of the repository)'s `.tf` files at the same place of a scratch copy
+/// of the repository's layout, so that its module sources resolve as they do in the repository.
 pub fn copy_config(dir: &Path) -> Tf {
-    let tf = Tf::new("");
+    let rel = dir.strip_prefix(env::repo()).unwrap().to_str().unwrap();
+    let tf = Tf::in_repo_layout(rel, "");
     std::fs::remove_file(tf.path().join("main.tf")).unwrap();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "tf") {
-            let text = std::fs::read_to_string(&p).unwrap().replace(
-                "source = \"../../modules/",
-                &format!("source = \"{}/modules/", env::repo().display()),
-            );
-            std::fs::write(tf.path().join(p.file_name().unwrap()), text).unwrap();
+            std::fs::copy(&p, tf.path().join(p.file_name().unwrap())).unwrap();
         }
     }
     tf
@@ -47,4 +45,15 @@ pub async fn image_and_certificate() -> (String, String) {
         .certificate_arn
         .unwrap();
     (image, cert)
+}
+
+/// Every resource in `terraform show -json` output, through all module levels.
+pub fn all_resources(show: &serde_json::Value) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    let mut modules = vec![&show["values"]["root_module"]];
+    while let Some(m) = modules.pop() {
+        out.extend(m["resources"].as_array().into_iter().flatten().cloned());
+        modules.extend(m["child_modules"].as_array().into_iter().flatten());
+    }
+    out
 }

@@ -7,6 +7,9 @@ use super::env;
 
 pub struct Tf {
     pub dir: tempfile::TempDir,
+    /// Where terraform runs: the scratch directory, or an example's place in a copy of the
+    /// repository's layout (see [`Tf::in_repo_layout`]).
+    work: PathBuf,
 }
 
 pub struct Run {
@@ -40,15 +43,37 @@ impl Tf {
         env::terraform_available();
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.tf"), main_tf).unwrap();
-        Tf { dir }
+        let work = dir.path().to_path_buf();
+        Tf { dir, work }
+    }
+
+    /// A working directory at `rel` (e.g. `examples/x`) of a scratch copy of the repository's
+    /// layout whose `modules/*` are the repository's (linked): `../../modules/…` and `../data-tier`
+    /// sources stay local module paths, as they are for users (an absolute path would be a module
+    /// package that `../` may not leave).
+    pub fn in_repo_layout(rel: &str, main_tf: &str) -> Tf {
+        env::terraform_available();
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join(rel);
+        std::fs::create_dir_all(dir.path().join("modules")).unwrap();
+        for m in std::fs::read_dir(env::repo().join("modules")).unwrap() {
+            let m = m.unwrap();
+            let place = dir.path().join("modules").join(m.file_name());
+            if place != work {
+                std::os::unix::fs::symlink(m.path(), place).unwrap();
+            }
+        }
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(work.join("main.tf"), main_tf).unwrap();
+        Tf { dir, work }
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.work
     }
 
     pub fn write(&self, main_tf: &str) {
-        std::fs::write(self.dir.path().join("main.tf"), main_tf).unwrap();
+        std::fs::write(self.work.join("main.tf"), main_tf).unwrap();
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -68,7 +93,7 @@ impl Tf {
     fn run_program(&self, program: &Path, args: &[&str], extra: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(program);
         cmd.args(args)
-            .current_dir(self.dir.path())
+            .current_dir(&self.work)
             .env("TF_CLI_CONFIG_FILE", env::cli_config())
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
@@ -122,6 +147,6 @@ impl Tf {
     }
 
     pub fn state_file(&self) -> PathBuf {
-        self.dir.path().join("terraform.tfstate")
+        self.work.join("terraform.tfstate")
     }
 }

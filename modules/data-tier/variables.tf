@@ -1,0 +1,69 @@
+variable "name" {
+  description = "Name of the data tier: the database is `<name>-db`, the cache `<name>-cache`."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,32}[a-z0-9]$", var.name)) && !strcontains(var.name, "--")
+    error_message = "name must be 2 to 34 lowercase letters, digits and hyphens, start with a letter, end with a letter or digit, and hold no two hyphens in a row (the cache's name limits it)."
+  }
+}
+
+variable "environment" {
+  description = "Environment profile of both stores: development, staging or production. Null uses the provider's."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.environment == null || contains(["development", "staging", "production"], coalesce(var.environment, "development"))
+    error_message = "environment must be development, staging or production."
+  }
+}
+
+variable "subnet_ids" {
+  description = "Private subnets for both stores, spanning at least 2 availability zones (3 in production is recommended)."
+  type        = list(string)
+  validation {
+    condition     = length(var.subnet_ids) >= 2 && alltrue([for s in var.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))])
+    error_message = "subnet_ids must hold at least 2 subnet ids such as subnet-0123456789abcdef0."
+  }
+}
+
+variable "allowed_security_group_ids" {
+  description = "Security groups whose members may connect to the database and the cache (the application's)."
+  type        = list(string)
+  validation {
+    condition     = length(var.allowed_security_group_ids) >= 1 && alltrue([for g in var.allowed_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", g))])
+    error_message = "allowed_security_group_ids must hold at least one security group id such as sg-0123456789abcdef0."
+  }
+}
+
+variable "database_engine" {
+  description = "Engine of the database: postgres, mysql, aurora-postgresql or aurora-mysql."
+  type        = string
+  default     = "postgres"
+  validation {
+    condition     = contains(["postgres", "mysql", "aurora-postgresql", "aurora-mysql"], var.database_engine)
+    error_message = "database_engine must be postgres, mysql, aurora-postgresql or aurora-mysql."
+  }
+}
+
+variable "redis_engine" {
+  description = "Engine of the cache: valkey or redis."
+  type        = string
+  default     = "valkey"
+  validation {
+    condition     = contains(["valkey", "redis"], var.redis_engine)
+    error_message = "redis_engine must be valkey or redis."
+  }
+}
+
+variable "decommission" {
+  description = "Lift the deletion guards of both stores (apply this first, then destroy). False keeps each profile's default."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags for every AWS object of the data tier."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

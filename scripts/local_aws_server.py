@@ -5,6 +5,8 @@ filled here (never by weakening the provider or a test); each extension says wha
 """
 import argparse
 import datetime
+import json
+import secrets
 import uuid
 
 from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
@@ -12,6 +14,7 @@ from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from moto.elbv2.responses import ELBV2Response
+from moto.rds.models import MasterUserSecret
 from moto.server import ThreadedMotoServer
 
 import local_aws_elasticache  # noqa: F401 - ElastiCache extensions (see that file)
@@ -98,6 +101,19 @@ def _delete_load_balancer(self):  # type: ignore[no-untyped-def]
 
 
 ELBV2Response.delete_load_balancer = _delete_load_balancer
+
+
+# ---- RDS managed master password (moto: the same fixed 9-character password for every database) ----
+# AWS generates a random password per database; so does this, so that a test searching state, plans
+# and logs for the password searches for something only the database's secret holds.
+
+
+def _generate_master_secret_string(self):  # type: ignore[no-untyped-def]
+    username = getattr(self.resource, "master_username", None) or "admin"
+    return json.dumps({"username": username, "password": secrets.token_urlsafe(30)})
+
+
+MasterUserSecret._generate_secret_string = _generate_master_secret_string
 
 
 def main() -> None:

@@ -1,0 +1,149 @@
+//! End to end: the secrets the provider handles — the database's master password (RDS keeps it in
+//! Secrets Manager) and the cache's AUTH token (generated into Secrets Manager, handed to ElastiCache
+//! once) — never appear in the state file, in `terraform plan`/`show` output (text or JSON), or in
+//! `TF_LOG=trace` logs of Terraform and the provider, through create, refresh, update and destroy.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::tf::Tf;
+use common::{env, sweep};
+
+fn config(name: &str, subnets: &[String], app: &str, retention: u32) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    prod = {{ source = "hardened/prod" }}
+  }}
+}}
+provider "prod" {{
+  region      = "us-east-1"
+  environment = "staging"
+}}
+resource "prod_database_ha" "db" {{
+  name                       = "{name}-db"
+  engine                     = "postgres"
+  subnet_ids                 = {subnets:?}
+  allowed_security_group_ids = ["{app}"]
+  deletion_protection        = false
+}}
+resource "prod_redis_cluster" "cache" {{
+  name                       = "{name}-cache"
+  subnet_ids                 = {subnets:?}
+  allowed_security_group_ids = ["{app}"]
+  snapshot_retention_days    = {retention}
+  deletion_protection        = false
+}}
+resource "prod_alerting" "ops" {{
+  name              = "{name}-ops"
+  database_ids      = [prod_database_ha.db.id]
+  redis_cluster_ids = [prod_redis_cluster.cache.id]
+}}
+output "secrets" {{
+  value = [prod_database_ha.db.master_secret_arn, prod_redis_cluster.cache.auth_secret_arn]
+}}
+"#
+    )
+}
+
+async fn secret_value(sm: &aws_sdk_secretsmanager::Client, arn: &str) -> String {
+    sm.get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .unwrap()
+        .secret_string
+        .unwrap()
+}
+
+/// The secret itself: the database's is JSON holding `password`; the cache's is the token.
+fn the_secret(value: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(value) {
+        Ok(v) if v.get("password").is_some() => v["password"].as_str().unwrap().to_string(),
+        _ => value.to_string(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_stay_out_of_state_plans_show_and_trace_logs() {
+    let c = env::sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&c);
+    let sm = aws_sdk_secretsmanager::Client::new(&c);
+    let (subnets, app) = env::vpc_with_app(&ec2, 93).await;
+    let name = env::unique("sec");
+    let tf = Tf::new(&config(&name, &subnets, &app, 7));
+    let log = tf.dir.path().join("trace.log");
+    let log_path = log.to_str().unwrap().to_string();
+    let traced = |args: &[&str]| {
+        let r = tf.run_env(args, &[("TF_LOG", "trace"), ("TF_LOG_PATH", &log_path)]);
+        assert!(r.code == 0 || r.code == 2, "{}", r.all());
+        r
+    };
+    let mut outputs = String::new();
+    tf.init();
+    for args in [
+        &["plan", "-no-color"][..],
+        &["apply", "-auto-approve", "-no-color"],
+        &["plan", "-detailed-exitcode", "-no-color"],
+        &["show", "-no-color"],
+        &["show", "-json"],
+        &["output", "-json"],
+    ] {
+        outputs.push_str(&traced(args).all());
+    }
+    let arns: Vec<String> =
+        serde_json::from_str::<serde_json::Value>(&tf.run(&["output", "-json"]).ok().stdout)
+            .unwrap()["secrets"]["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+    assert_eq!(arns.len(), 2);
+    let mut secrets = Vec::new();
+    for arn in &arns {
+        secrets.push(the_secret(&secret_value(&sm, arn).await));
+    }
+    // An update of the cache (snapshot retention) sends the group a Modify; then a plan and a
+    // refresh-only plan, all traced.
+    tf.write(&config(&name, &subnets, &app, 14));
+    let update = traced(&["apply", "-auto-approve", "-no-color"]);
+    assert!(update.stdout.contains("1 changed"), "{}", update.stdout);
+    outputs.push_str(&update.all());
+    outputs.push_str(&traced(&["plan", "-refresh-only", "-no-color"]).all());
+    let state = std::fs::read_to_string(tf.state_file()).unwrap();
+    outputs.push_str(&traced(&["destroy", "-auto-approve", "-no-color"]).all());
+    let logs = std::fs::read_to_string(&log).unwrap();
+    // The logs are real trace logs with the provider's lines in them, so their silence means something.
+    assert!(logs.contains("[TRACE]"), "trace logs written");
+    let calls = logs
+        .lines()
+        .filter(|l| l.contains("provider.terraform-provider-prod") && l.contains("AWS call"))
+        .filter(|l| l.contains("replication group") || l.contains("secret"))
+        .count();
+    assert!(
+        calls >= 10,
+        "the provider's own lines, down to its AWS calls on the cache and secrets, are in the log"
+    );
+    for (what, secret) in ["master password", "AUTH token"].iter().zip(&secrets) {
+        assert!(secret.len() >= 16, "{what} is a real secret: {secret:?}");
+        assert!(!state.contains(secret.as_str()), "{what} in the state file");
+        assert!(
+            !outputs.contains(secret.as_str()),
+            "{what} in plan/show/output"
+        );
+        assert!(
+            !logs.contains(secret.as_str()),
+            "{what} in TF_LOG=trace logs"
+        );
+    }
+    assert_eq!(
+        sweep::aws().await.redis(&format!("{name}-cache")).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        sweep::aws().await.database(&format!("{name}-db")).await,
+        Vec::<String>::new()
+    );
+}

@@ -5,6 +5,7 @@
 mod common;
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+use common::sweep::{aws, Aws};
 use common::tf::Tf;
 use common::{env, sweep};
 
@@ -72,21 +73,6 @@ output "critical_topic_arn" {{ value = prod_alerting.ops.critical_topic_arn }}
 output "kms_key_arn" {{ value = prod_alerting.ops.kms_key_arn }}
 "#
     )
-}
-
-struct Aws {
-    sns: aws_sdk_sns::Client,
-    kms: aws_sdk_kms::Client,
-    cw: aws_sdk_cloudwatch::Client,
-}
-
-async fn aws() -> Aws {
-    let c = env::sdk_config().await;
-    Aws {
-        sns: aws_sdk_sns::Client::new(&c),
-        kms: aws_sdk_kms::Client::new(&c),
-        cw: aws_sdk_cloudwatch::Client::new(&c),
-    }
 }
 
 const ACCOUNT: &str = "123456789012";

@@ -7,31 +7,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use common::sweep::{aws, Aws};
 use common::tf::Tf;
 use common::{env, sweep};
-
-struct Aws {
-    ec2: aws_sdk_ec2::Client,
-    asg: aws_sdk_autoscaling::Client,
-    elb: aws_sdk_elasticloadbalancingv2::Client,
-    iam: aws_sdk_iam::Client,
-    kms: aws_sdk_kms::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
-    acm: aws_sdk_acm::Client,
-}
-
-async fn aws() -> Aws {
-    let c = env::sdk_config().await;
-    Aws {
-        ec2: aws_sdk_ec2::Client::new(&c),
-        asg: aws_sdk_autoscaling::Client::new(&c),
-        elb: aws_sdk_elasticloadbalancingv2::Client::new(&c),
-        iam: aws_sdk_iam::Client::new(&c),
-        kms: aws_sdk_kms::Client::new(&c),
-        logs: aws_sdk_cloudwatchlogs::Client::new(&c),
-        acm: aws_sdk_acm::Client::new(&c),
-    }
-}
 
 impl Aws {
     /// The cluster's Auto Scaling group as AWS reports it (it must exist).

@@ -5,25 +5,9 @@
 
 mod common;
 
+use common::sweep::{aws, Aws};
 use common::tf::Tf;
 use common::{env, sweep};
-
-struct Aws {
-    ec2: aws_sdk_ec2::Client,
-    rds: aws_sdk_rds::Client,
-    iam: aws_sdk_iam::Client,
-    kms: aws_sdk_kms::Client,
-}
-
-async fn aws() -> Aws {
-    let c = env::sdk_config().await;
-    Aws {
-        ec2: aws_sdk_ec2::Client::new(&c),
-        rds: aws_sdk_rds::Client::new(&c),
-        iam: aws_sdk_iam::Client::new(&c),
-        kms: aws_sdk_kms::Client::new(&c),
-    }
-}
 
 /// A VPC with a subnet in each of three zones, and an application security group.
 async fn network(aws: &Aws) -> (Vec<String>, String) {

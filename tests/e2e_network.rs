@@ -5,6 +5,7 @@
 mod common;
 
 use aws_sdk_ec2::types::Filter;
+use common::sweep::{aws, Aws};
 use common::tf::Tf;
 use common::{env, sweep};
 
@@ -23,23 +24,6 @@ resource "prod_network" "main" {{
 output "network" {{ value = prod_network.main }}
 "#
     )
-}
-
-struct Aws {
-    ec2: aws_sdk_ec2::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
-    iam: aws_sdk_iam::Client,
-    kms: aws_sdk_kms::Client,
-}
-
-async fn aws() -> Aws {
-    let c = env::sdk_config().await;
-    Aws {
-        ec2: aws_sdk_ec2::Client::new(&c),
-        logs: aws_sdk_cloudwatchlogs::Client::new(&c),
-        iam: aws_sdk_iam::Client::new(&c),
-        kms: aws_sdk_kms::Client::new(&c),
-    }
 }
 
 fn state(tf: &Tf) -> serde_json::Value {

@@ -7,25 +7,9 @@
 mod common;
 
 use aws_sdk_elasticache::types::{AutomaticFailoverStatus, MultiAzStatus, ReplicationGroup};
+use common::sweep::{aws, Aws};
 use common::tf::Tf;
 use common::{env, sweep};
-
-struct Aws {
-    ec2: aws_sdk_ec2::Client,
-    ec: aws_sdk_elasticache::Client,
-    sm: aws_sdk_secretsmanager::Client,
-    kms: aws_sdk_kms::Client,
-}
-
-async fn aws() -> Aws {
-    let c = env::sdk_config().await;
-    Aws {
-        ec2: aws_sdk_ec2::Client::new(&c),
-        ec: aws_sdk_elasticache::Client::new(&c),
-        sm: aws_sdk_secretsmanager::Client::new(&c),
-        kms: aws_sdk_kms::Client::new(&c),
-    }
-}
 
 fn config(name: &str, environment: &str, subnets: &[String], app: &str, extra: &str) -> String {
     let list = subnets

@@ -1,5 +1,6 @@
-//! Sweeps after destroy: every kind of object each resource makes, found by name or tag through the
-//! AWS API, never by the ids in state. Nothing may be left but final snapshots and keys pending deletion.
+//! The AWS clients the end-to-end tests look through, and the sweeps after destroy: every kind of
+//! object each resource makes, found by name or tag through the AWS API, never by the ids in state.
+//! Nothing may be left but final snapshots and keys pending deletion.
 
 use aws_sdk_ec2::types::Filter;
 
@@ -17,6 +18,7 @@ pub struct Aws {
     pub sns: aws_sdk_sns::Client,
     pub cw: aws_sdk_cloudwatch::Client,
     pub kms: aws_sdk_kms::Client,
+    pub acm: aws_sdk_acm::Client,
 }
 
 pub async fn aws() -> Aws {
@@ -33,6 +35,7 @@ pub async fn aws() -> Aws {
         sns: aws_sdk_sns::Client::new(&c),
         cw: aws_sdk_cloudwatch::Client::new(&c),
         kms: aws_sdk_kms::Client::new(&c),
+        acm: aws_sdk_acm::Client::new(&c),
     }
 }
 

@@ -15,9 +15,15 @@ from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from moto.elbv2.responses import ELBV2Response
 from moto.rds.models import MasterUserSecret
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
 
 import local_aws_elasticache  # noqa: F401 - ElastiCache extensions (see that file)
+from local_aws_faults import FaultLayer
 
 
 # ---- Auto Scaling instance refresh (moto: StartInstanceRefresh is not implemented) ----
@@ -121,12 +127,13 @@ def main() -> None:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, required=True)
     args = ap.parse_args()
-    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
-    server.start()
+    # moto's own server, behind the fault layer (see local_aws_faults.py).
+    app = FaultLayer(DomainDispatcherApplication(create_backend_app))
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     try:
-        server._thread.join()  # noqa: SLF001 - serve until killed
+        server.serve_forever()
     except KeyboardInterrupt:
-        server.stop()
+        server.shutdown()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,10 @@ fn main() -> ExitCode {
     terraform_provider_prod::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // A resource's apply is one deep future (blueprint walk, SDK retries with backoff, waits);
+        // unoptimised builds overflowed the 2 MiB default under throttling. Address space only: the
+        // pages a thread never touches are not resident.
+        .thread_stack_size(16 * 1024 * 1024)
         .enable_all()
         .build()
     {

@@ -77,7 +77,9 @@ impl ProviderData {
         cfg: &ProviderConfig,
         stop: CancellationToken,
     ) -> Result<ProviderData, String> {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .retry_config(super::retry::sdk_retry())
+            .timeout_config(super::retry::sdk_timeouts());
         if let Some(r) = &cfg.region {
             loader = loader.region(aws_config::Region::new(r.clone()));
         }

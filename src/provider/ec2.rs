@@ -351,24 +351,30 @@ pub async fn sync_rules(
     }
     if !add.is_empty() {
         if inbound {
-            ctx.call(
-                &c,
-                ctx.ec2()
-                    .authorize_security_group_ingress()
-                    .group_id(sg)
-                    .set_ip_permissions(Some(add))
-                    .send(),
-            )
+            // The group may be moments old.
+            super::retry::settle(ctx, &c, || {
+                ctx.call(
+                    &c,
+                    ctx.ec2()
+                        .authorize_security_group_ingress()
+                        .group_id(sg)
+                        .set_ip_permissions(Some(add.clone()))
+                        .send(),
+                )
+            })
             .await?;
         } else {
-            ctx.call(
-                &c,
-                ctx.ec2()
-                    .authorize_security_group_egress()
-                    .group_id(sg)
-                    .set_ip_permissions(Some(add))
-                    .send(),
-            )
+            // The group may be moments old.
+            super::retry::settle(ctx, &c, || {
+                ctx.call(
+                    &c,
+                    ctx.ec2()
+                        .authorize_security_group_egress()
+                        .group_id(sg)
+                        .set_ip_permissions(Some(add.clone()))
+                        .send(),
+                )
+            })
             .await?;
         }
     }

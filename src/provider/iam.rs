@@ -77,27 +77,32 @@ pub async fn ensure_role(
         Err(e) => return Err(e),
     };
     for (policy, doc) in &spec.inline {
-        ctx.call(
-            &c,
-            ctx.iam()
-                .put_role_policy()
-                .role_name(name)
-                .policy_name(*policy)
-                .policy_document(doc.clone())
-                .send(),
-        )
+        // The role may be moments old.
+        super::retry::settle(ctx, &c, || {
+            ctx.call(
+                &c,
+                ctx.iam()
+                    .put_role_policy()
+                    .role_name(name)
+                    .policy_name(*policy)
+                    .policy_document(doc.clone())
+                    .send(),
+            )
+        })
         .await?;
     }
     let attached = attached_policies(ctx, name).await?;
     for m in spec.managed.iter().filter(|m| !attached.contains(m)) {
-        ctx.call(
-            &c,
-            ctx.iam()
-                .attach_role_policy()
-                .role_name(name)
-                .policy_arn(m)
-                .send(),
-        )
+        super::retry::settle(ctx, &c, || {
+            ctx.call(
+                &c,
+                ctx.iam()
+                    .attach_role_policy()
+                    .role_name(name)
+                    .policy_arn(m)
+                    .send(),
+            )
+        })
         .await?;
     }
     Ok(arn)
@@ -273,14 +278,17 @@ pub async fn ensure_instance_profile(
         .await?;
     }
     if !facts.roles.iter().any(|r| r == role) {
-        ctx.call(
-            &c,
-            ctx.iam()
-                .add_role_to_instance_profile()
-                .instance_profile_name(name)
-                .role_name(role)
-                .send(),
-        )
+        // Profile and role may be moments old.
+        super::retry::settle(ctx, &c, || {
+            ctx.call(
+                &c,
+                ctx.iam()
+                    .add_role_to_instance_profile()
+                    .instance_profile_name(name)
+                    .role_name(role)
+                    .send(),
+            )
+        })
         .await?;
     }
     Ok(facts.arn)

@@ -9,6 +9,7 @@ pub mod iam;
 pub mod kms;
 pub mod logs;
 pub mod profile;
+pub mod retry;
 pub mod secrets;
 pub mod tags;
 

@@ -3,6 +3,7 @@
 
 pub mod env;
 pub mod examples;
+pub mod faults;
 pub mod plugin;
 pub mod sweep;
 pub mod tf;

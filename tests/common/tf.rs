@@ -10,6 +10,8 @@ pub struct Tf {
     /// Where terraform runs: the scratch directory, or an example's place in a copy of the
     /// repository's layout (see [`Tf::in_repo_layout`]).
     work: PathBuf,
+    /// The access key id terraform's runs use: the fault layer scopes faults and records by it.
+    access_key: String,
 }
 
 pub struct Run {
@@ -44,7 +46,11 @@ impl Tf {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.tf"), main_tf).unwrap();
         let work = dir.path().to_path_buf();
-        Tf { dir, work }
+        Tf {
+            dir,
+            work,
+            access_key: "test".into(),
+        }
     }
 
     /// A working directory at `rel` (e.g. `examples/x`) of a scratch copy of the repository's
@@ -65,7 +71,17 @@ impl Tf {
         }
         std::fs::create_dir_all(&work).unwrap();
         std::fs::write(work.join("main.tf"), main_tf).unwrap();
-        Tf { dir, work }
+        Tf {
+            dir,
+            work,
+            access_key: "test".into(),
+        }
+    }
+
+    /// Runs speak to AWS as `key` (see `common::faults`).
+    pub fn with_access_key(mut self, key: &str) -> Tf {
+        self.access_key = key.to_string();
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -99,7 +115,7 @@ impl Tf {
             .env("TF_INPUT", "0")
             .env("CHECKPOINT_DISABLE", "1")
             .env("AWS_ENDPOINT_URL", env::endpoint())
-            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_ACCESS_KEY_ID", &self.access_key)
             .env("AWS_SECRET_ACCESS_KEY", "test")
             .env("AWS_REGION", "us-east-1")
             .env("AWS_EC2_METADATA_DISABLED", "true")

@@ -13,7 +13,7 @@ use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
-use crate::provider::{iam, kms, logs, ProviderData};
+use crate::provider::{iam, kms, logs, retry, ProviderData};
 
 pub struct Desired {
     pub name: String,
@@ -46,43 +46,6 @@ fn wait_error(what: &str, e: WaitError<AwsError>) -> AwsError {
         WaitError::Failed(e) => e,
         other => invalid(what, other.to_string()),
     }
-}
-
-/// Runs `op` until it succeeds, retrying while `retryable` says the error is transient (an object
-/// still in use while AWS lets go of it).
-async fn retry<F, Fut>(
-    ctx: &ProviderData,
-    what: &str,
-    limit: Duration,
-    retryable: fn(&AwsError) -> bool,
-    op: F,
-) -> Result<(), AwsError>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<(), AwsError>>,
-{
-    wait_until(
-        what,
-        ctx.stop_token(),
-        limit,
-        Backoff::new(POLL, MAX_POLL_INTERVAL),
-        || async {
-            match op().await {
-                Ok(()) => Ok(Some(())),
-                Err(e) if retryable(&e) => {
-                    tracing::info!(what, error = %e, "still in use; retrying");
-                    Ok(None)
-                }
-                Err(e) => Err(e),
-            }
-        },
-    )
-    .await
-    .map_err(|e| wait_error(what, e))
-}
-
-fn in_use(e: &AwsError) -> bool {
-    matches!(e.code(), Some("DependencyViolation" | "ResourceInUse"))
 }
 
 /// Subnets of both lists: one VPC, at least 2 zones each. Returns the VPC id.
@@ -146,12 +109,6 @@ async fn ensure_sg(
     };
     p.components.insert(role.into(), id.clone());
     Ok(id)
-}
-
-/// A new instance profile takes a few seconds to be usable by EC2 (IAM is eventually consistent).
-fn profile_not_ready(e: &AwsError) -> bool {
-    matches!(e, AwsError::Api { code, message, .. }
-        if code == "InvalidParameterValue" && message.to_ascii_lowercase().contains("instanceprofile"))
 }
 
 pub async fn converge(
@@ -390,26 +347,16 @@ pub async fn converge(
     let group_now = asg::find_group(ctx, n).await?;
     let (template_id, version) = match ec2::find_template(ctx, n).await? {
         None => {
-            let made = std::sync::Mutex::new(None);
-            retry(
+            // The instance profile was made moments ago: EC2 may not see it yet.
+            let id = retry::until(
                 ctx,
                 "launch template creation",
-                limit,
-                profile_not_ready,
-                || async {
-                    let id = ec2::create_template(ctx, n, &spec, &d.tags).await?;
-                    if let Ok(mut m) = made.lock() {
-                        *m = Some(id);
-                    }
-                    Ok(())
-                },
+                limit.min(retry::PROPAGATION_LIMIT),
+                Duration::from_secs(1),
+                retry::is_propagating,
+                || ec2::create_template(ctx, n, &spec, &d.tags),
             )
             .await?;
-            let id = made
-                .into_inner()
-                .ok()
-                .flatten()
-                .ok_or_else(|| invalid("launch template", "created but no id returned"))?;
             p.components.insert("launch_template".into(), id.clone());
             (id, 1)
         }
@@ -616,7 +563,7 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
 
     // 3. Target group (in use until the load balancer lets go) and launch template.
     if let Some(tg) = elb::find_tg(ctx, &bp::target_group_name(&n)).await? {
-        retry(ctx, "target group deletion", limit, in_use, || {
+        retry::while_in_use(ctx, "target group deletion", limit, || {
             elb::delete_tg(ctx, &tg.arn)
         })
         .await?;
@@ -658,7 +605,7 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
         ec2::sync_rules(ctx, id, false, &keep_out, outbound).await?;
     }
     for (role, id) in groups {
-        retry(ctx, "security group deletion", limit, in_use, || {
+        retry::while_in_use(ctx, "security group deletion", limit, || {
             ec2::delete_sg(ctx, &id)
         })
         .await?;

@@ -65,6 +65,7 @@ pub async fn zones(ctx: &ProviderData) -> Result<Vec<String>, AwsError> {
     Ok(z)
 }
 
+/// Creates the VPC; returns its id.
 pub async fn create_vpc(
     ctx: &ProviderData,
     cidr: &str,
@@ -82,13 +83,17 @@ pub async fn create_vpc(
                 .send(),
         )
         .await?;
-    let id = out
-        .vpc
+    out.vpc
         .and_then(|v| v.vpc_id)
-        .ok_or_else(|| invalid(c, "CreateVpc returned no id"))?;
+        .ok_or_else(|| invalid(c, "CreateVpc returned no id"))
+}
+
+/// DNS support and hostnames on (separate from the create, so that the caller records the VPC
+/// before anything else can fail).
+pub async fn enable_vpc_dns(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
     for hostnames in [false, true] {
         let on = AttributeBooleanValue::builder().value(true).build();
-        let req = ctx.ec2().modify_vpc_attribute().vpc_id(&id);
+        let req = ctx.ec2().modify_vpc_attribute().vpc_id(id);
         let req = if hostnames {
             req.enable_dns_hostnames(on)
         } else {
@@ -96,7 +101,7 @@ pub async fn create_vpc(
         };
         ctx.call("vpc dns attributes", req.send()).await?;
     }
-    Ok(id)
+    Ok(())
 }
 
 pub async fn vpc_exists(ctx: &ProviderData, id: &str) -> Result<bool, AwsError> {
@@ -166,12 +171,7 @@ pub async fn strip_default_sg(ctx: &ProviderData, sg: &DefaultSg) -> Result<(), 
     Ok(())
 }
 
-pub async fn create_igw(
-    ctx: &ProviderData,
-    vpc: &str,
-    tags: &Tags,
-    name: &str,
-) -> Result<String, AwsError> {
+pub async fn create_igw(ctx: &ProviderData, tags: &Tags, name: &str) -> Result<String, AwsError> {
     let c = "internet gateway";
     let out = ctx
         .call(
@@ -182,20 +182,68 @@ pub async fn create_igw(
                 .send(),
         )
         .await?;
-    let id = out
-        .internet_gateway
+    out.internet_gateway
         .and_then(|g| g.internet_gateway_id)
-        .ok_or_else(|| invalid(c, "no id"))?;
+        .ok_or_else(|| invalid(c, "no id"))
+}
+
+pub async fn attach_igw(ctx: &ProviderData, id: &str, vpc: &str) -> Result<(), AwsError> {
     ctx.call(
-        c,
+        "internet gateway",
         ctx.ec2()
             .attach_internet_gateway()
-            .internet_gateway_id(&id)
+            .internet_gateway_id(id)
             .vpc_id(vpc)
             .send(),
     )
-    .await?;
-    Ok(id)
+    .await
+    .map(|_| ())
+}
+
+/// Internet gateways and elastic IPs tagged as network `name`, attached or not: what a create cut
+/// short may have left outside the VPC's view (an address whose NAT gateway was never made, a
+/// gateway never attached). Returns (gateway ids, allocation ids).
+pub async fn tagged_loose_objects(
+    ctx: &ProviderData,
+    name: &str,
+) -> Result<(Vec<String>, Vec<String>), AwsError> {
+    let want = format!("{}.{name}", super::schema::TYPE_NAME);
+    let ours = |tags: Option<&Vec<Tag>>| {
+        tags.into_iter().flatten().any(|t| {
+            t.key.as_deref() == Some("prod:resource") && t.value.as_deref() == Some(want.as_str())
+        })
+    };
+    let igws = ctx
+        .call(
+            "internet gateways",
+            ctx.ec2()
+                .describe_internet_gateways()
+                .filters(filter("tag:prod:resource", &want))
+                .send(),
+        )
+        .await?
+        .internet_gateways
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|g| ours(g.tags.as_ref()))
+        .filter_map(|g| g.internet_gateway_id)
+        .collect();
+    let eips = ctx
+        .call(
+            "elastic ips",
+            ctx.ec2()
+                .describe_addresses()
+                .filters(filter("tag:prod:resource", &want))
+                .send(),
+        )
+        .await?
+        .addresses
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| ours(a.tags.as_ref()))
+        .filter_map(|a| a.allocation_id)
+        .collect();
+    Ok((igws, eips))
 }
 
 pub async fn create_subnet(
@@ -586,19 +634,22 @@ pub async fn delete_subnet(ctx: &ProviderData, id: &str) -> Result<(), AwsError>
     )
 }
 
-pub async fn delete_igw(ctx: &ProviderData, id: &str, vpc: &str) -> Result<(), AwsError> {
-    ignore_missing(
-        ctx.call(
-            "internet gateway",
-            ctx.ec2()
-                .detach_internet_gateway()
-                .internet_gateway_id(id)
-                .vpc_id(vpc)
-                .send(),
-        )
-        .await
-        .map(|_| ()),
-    )?;
+/// Detaches the gateway from `vpc` (when given) and deletes it.
+pub async fn delete_igw(ctx: &ProviderData, id: &str, vpc: Option<&str>) -> Result<(), AwsError> {
+    if let Some(vpc) = vpc {
+        ignore_missing(
+            ctx.call(
+                "internet gateway",
+                ctx.ec2()
+                    .detach_internet_gateway()
+                    .internet_gateway_id(id)
+                    .vpc_id(vpc)
+                    .send(),
+            )
+            .await
+            .map(|_| ()),
+        )?;
+    }
     ignore_missing(
         ctx.call(
             "internet gateway",

@@ -133,6 +133,7 @@ pub async fn converge(
         None => {
             let v = api::create_vpc(ctx, &d.cidr_block, &d.tags, n).await?;
             p.components.insert("vpc".into(), v.clone());
+            api::enable_vpc_dns(ctx, &v).await?;
             v
         }
     };
@@ -144,8 +145,9 @@ pub async fn converge(
     let igw = match p.components.get("internet_gateway").cloned() {
         Some(g) => g,
         None => {
-            let g = api::create_igw(ctx, &vpc, &d.tags, n).await?;
+            let g = api::create_igw(ctx, &d.tags, n).await?;
             p.components.insert("internet_gateway".into(), g.clone());
+            api::attach_igw(ctx, &g, &vpc).await?;
             g
         }
     };
@@ -416,12 +418,13 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
                 api::delete_igw(
                     ctx,
                     g.internet_gateway_id.as_deref().unwrap_or_default(),
-                    &vpc,
+                    Some(&vpc),
                 )
                 .await?;
             }
             s.components.remove("internet_gateway");
             api::delete_vpc(ctx, &vpc).await?;
+            s.components.remove("vpc");
         } else {
             // The VPC is gone; its addresses may not be.
             let eips: Vec<String> = s
@@ -434,6 +437,15 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
                 api::release_eip(ctx, &a).await?;
             }
         }
+    }
+    // What a create cut short may have left outside the VPC: a detached gateway, an address
+    // whose NAT gateway was never made (found by tag, not by state).
+    let (igws, eips) = api::tagged_loose_objects(ctx, &n).await?;
+    for g in igws {
+        api::delete_igw(ctx, &g, None).await?;
+    }
+    for a in eips {
+        api::release_eip(ctx, &a).await?;
     }
     s.components.retain(|k, _| {
         matches!(

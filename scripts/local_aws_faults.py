@@ -1,0 +1,221 @@
+"""A fault layer in front of moto: what real AWS does and moto never does.
+
+Wraps the server's WSGI application. Faults and the call record are scoped by the caller's access key
+id (from the SigV4 `Authorization` header), so tests running side by side against one server each get
+their own faults and see only their own calls; a key with no rules passes straight through.
+
+Control (plain HTTP, no signature):
+
+  POST   /_faults   {"key": K, ...rules}   set K's rules (replacing earlier ones) and start its record
+  GET    /_faults?key=K                    K's calls so far: [{"n", "service", "action", "status",
+                                           "fault", "ms"}]
+  DELETE /_faults?key=K                    forget K's rules and record
+
+Rules (all optional):
+
+  "throttle": 0.2      share of calls answered with the service's throttling error, in its protocol
+                       (EC2: 503 RequestLimitExceeded; JSON services: 400 ThrottlingException; query
+                       services: 400 Throttling). A throttled call does not reach moto.
+  "seed": 7            seed of the throttling draw
+  "latency_ms": 100    added before every call
+  "fail": [{"action": "CreateVpc", "nth": 2, "code": "InjectedFailure", "status": 400,
+            "message": "…"}]
+                       the nth call (1-based) of that action is refused with that error (a 4xx is
+                       not retried by the SDK); it does not reach moto
+  "hold": [{"action": "DescribeDBInstances", "polls": 5, "from": "available", "to": "creating"}]
+                       the next `polls` answers of that action have `from` replaced by `to`: an object
+                       kept in a pending state for a number of polls (`polls` < 0: for ever)
+"""
+import json
+import random
+import threading
+import time
+import urllib.parse
+import uuid
+from typing import Any, Callable, Iterable
+
+Environ = dict[str, Any]
+
+_LOCK = threading.Lock()
+_RULES: dict[str, dict] = {}
+_CALLS: dict[str, list[dict]] = {}
+_COUNTS: dict[str, dict[str, int]] = {}
+_RANDOM: dict[str, random.Random] = {}
+
+
+def _credential(environ: Environ) -> tuple[str, str]:
+    """(access key id, service) from a SigV4 Authorization header."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    marker = "Credential="
+    if marker not in auth:
+        return "", ""
+    scope = auth.split(marker, 1)[1].split(",", 1)[0].split("/")
+    key = scope[0] if scope else ""
+    service = scope[3] if len(scope) > 3 else ""
+    return key, service
+
+
+def _body(environ: Environ) -> bytes:
+    """Reads the request body and puts it back for the application."""
+    import io
+
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return body
+
+
+def _action(environ: Environ, body: bytes) -> tuple[str, str]:
+    """(action, protocol): `json` (X-Amz-Target), `query` (Action=…) or `rest`."""
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return target.rsplit(".", 1)[-1], "json"
+    for text in (environ.get("QUERY_STRING", ""), body.decode("utf-8", "replace")):
+        action = urllib.parse.parse_qs(text).get("Action")
+        if action:
+            return action[0], "query"
+    return f"{environ.get('REQUEST_METHOD', '')} {environ.get('PATH_INFO', '')}", "rest"
+
+
+def _error(service: str, protocol: str, status: int, code: str, message: str):
+    """An AWS error in the caller's protocol: (status line, headers, body)."""
+    rid = str(uuid.uuid4())
+    if protocol == "json":
+        body = json.dumps({"__type": code, "message": message}).encode()
+        headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", rid)]
+    elif service == "ec2":
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error>'
+            f"<Code>{code}</Code><Message>{message}</Message></Error></Errors>"
+            f"<RequestID>{rid}</RequestID></Response>"
+        ).encode()
+        headers = [("Content-Type", "text/xml")]
+    else:
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?><ErrorResponse><Error><Type>Sender</Type>'
+            f"<Code>{code}</Code><Message>{message}</Message></Error>"
+            f"<RequestId>{rid}</RequestId></ErrorResponse>"
+        ).encode()
+        headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", rid)]
+    reason = {400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error", 503: "Service Unavailable"}
+    return f"{status} {reason.get(status, 'Error')}", headers + [("Content-Length", str(len(body)))], body
+
+
+def _throttle(service: str, protocol: str):
+    if protocol == "json":
+        return _error(service, protocol, 400, "ThrottlingException", "Rate exceeded")
+    if service == "ec2":
+        return _error(service, protocol, 503, "RequestLimitExceeded", "Request limit exceeded.")
+    return _error(service, protocol, 400, "Throttling", "Rate exceeded")
+
+
+class FaultLayer:
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+
+    def __call__(self, environ: Environ, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").rstrip("/") == "/_faults":
+            return self._control(environ, start_response)
+        key, service = _credential(environ)
+        with _LOCK:
+            rules = _RULES.get(key)
+        if rules is None:
+            return self.app(environ, start_response)
+        return self._faulted(key, service, rules, environ, start_response)
+
+    # ---- the control endpoint ----
+    def _control(self, environ: Environ, start_response: Callable) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        key = (query.get("key") or [""])[0]
+        with _LOCK:
+            if method == "POST":
+                rules = json.loads(_body(environ) or b"{}")
+                key = rules.pop("key", key)
+                _RULES[key] = rules
+                _CALLS[key] = []
+                _COUNTS[key] = {}
+                _RANDOM[key] = random.Random(rules.get("seed", 0))
+                out: Any = {"key": key}
+            elif method == "DELETE":
+                for table in (_RULES, _CALLS, _COUNTS, _RANDOM):
+                    table.pop(key, None)
+                out = {"key": key}
+            else:
+                out = list(_CALLS.get(key, []))
+        body = json.dumps(out).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    # ---- a call under rules ----
+    def _faulted(self, key, service, rules, environ, start_response):  # type: ignore[no-untyped-def]
+        body = _body(environ)
+        action, protocol = _action(environ, body)
+        started = time.monotonic()
+        latency = rules.get("latency_ms", 0)
+        if latency:
+            time.sleep(latency / 1000)
+        with _LOCK:
+            counts = _COUNTS.setdefault(key, {})
+            counts[action] = counts.get(action, 0) + 1
+            nth = counts[action]
+            fault = None
+            for f in rules.get("fail", []):
+                if f.get("action") == action and f.get("nth", 1) == nth:
+                    fault = "failed", _error(
+                        service,
+                        protocol,
+                        f.get("status", 400),
+                        f.get("code", "InjectedFailure"),
+                        f.get("message", f"the fault layer refused call {nth} of {action}"),
+                    )
+            share = rules.get("throttle", 0)
+            if fault is None and share and _RANDOM[key].random() < share:
+                fault = "throttled", _throttle(service, protocol)
+            hold = None
+            for h in [] if fault else rules.get("hold", []):
+                if h.get("action") == action and h.get("polls", 0) != 0:
+                    h["polls"] = h["polls"] - 1 if h["polls"] > 0 else h["polls"]
+                    hold = h
+        if fault is not None:
+            kind, (status, headers, out) = fault
+        else:
+            status, headers, out, kind = self._forward(environ, hold)
+        with _LOCK:
+            _CALLS.setdefault(key, []).append(
+                {
+                    "n": nth,
+                    "service": service,
+                    "action": action,
+                    "status": int(status.split(" ", 1)[0]),
+                    "fault": kind,
+                    "ms": round((time.monotonic() - started) * 1000, 1),
+                }
+            )
+        start_response(status, headers)
+        return [out]
+
+    def _forward(self, environ, hold):  # type: ignore[no-untyped-def]
+        captured: dict[str, Any] = {}
+
+        def capture(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None
+
+        chunks = self.app(environ, capture)
+        try:
+            out = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        kind = ""
+        if hold is not None:
+            out = out.replace(hold["from"].encode(), hold["to"].encode())
+            kind = "held"
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(out))))
+        return captured["status"], headers, out, kind

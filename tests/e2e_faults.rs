@@ -1,0 +1,429 @@
+//! End to end under faults: the real `terraform` against the local AWS behind its fault layer
+//! (`scripts/local_aws_faults.py`). For every resource and for the full stack: a fifth of the calls
+//! throttled; a permanent failure at each mutating call of a create, every position taken from a
+//! recorded clean run. Nothing may be lost, duplicated or orphaned.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use common::faults::{Call, Faults};
+use common::sweep::{aws, Aws};
+use common::tf::Tf;
+use common::{env, examples};
+use serde_json::json;
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Network,
+    Cluster,
+    Database,
+    Redis,
+    Alerting,
+    Stack,
+}
+
+/// What a scenario's configuration needs from outside: subnets in three zones, an application
+/// security group, an image and a certificate (made once per test through the API, fault-free).
+#[derive(Clone)]
+struct Inputs {
+    subnets: Vec<String>,
+    app: String,
+    image: String,
+    cert: String,
+}
+
+async fn inputs(aws: &Aws, octet: u8) -> Inputs {
+    let (subnets, app) = env::vpc_with_app(&aws.ec2, octet).await;
+    let (image, cert) = examples::image_and_certificate().await;
+    Inputs {
+        subnets,
+        app,
+        image,
+        cert,
+    }
+}
+
+fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("\"{s}\"")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// The configuration of one scenario, in the development profile.
+fn config(kind: Kind, name: &str, i: &Inputs) -> String {
+    let provider = env::provider_block("development");
+    let subnets = list(&i.subnets);
+    let (app, image, cert) = (&i.app, &i.image, &i.cert);
+    let body = match kind {
+        Kind::Network => format!(
+            r#"resource "prod_network" "main" {{
+  name       = "{name}"
+  cidr_block = "10.30.0.0/16"
+}}"#
+        ),
+        Kind::Cluster => format!(
+            r#"resource "prod_cluster" "web" {{
+  name              = "{name}"
+  image_id          = "{image}"
+  subnet_ids        = {subnets}
+  public_subnet_ids = {subnets}
+  certificate_arn   = "{cert}"
+}}"#
+        ),
+        Kind::Database => format!(
+            r#"resource "prod_database_ha" "main" {{
+  name                       = "{name}"
+  engine                     = "postgres"
+  subnet_ids                 = {subnets}
+  allowed_security_group_ids = ["{app}"]
+}}"#
+        ),
+        Kind::Redis => format!(
+            r#"resource "prod_redis_cluster" "main" {{
+  name                       = "{name}"
+  engine                     = "valkey"
+  subnet_ids                 = {subnets}
+  allowed_security_group_ids = ["{app}"]
+}}"#
+        ),
+        Kind::Alerting => format!(
+            r#"resource "prod_alerting" "ops" {{
+  name = "{name}"
+  notify {{
+    severity = "critical"
+    protocol = "email"
+    endpoint = "oncall@example.com"
+  }}
+  alarm {{
+    name        = "api-cpu"
+    namespace   = "AWS/EC2"
+    metric_name = "CPUUtilization"
+    dimensions  = {{ AutoScalingGroupName = "api" }}
+    comparison  = "GreaterThanThreshold"
+    threshold   = 90
+    severity    = "critical"
+  }}
+}}"#
+        ),
+        Kind::Stack => format!(
+            r#"module "stack" {{
+  source          = "../../modules/service-stack"
+  name            = "{name}"
+  image_id        = "{image}"
+  certificate_arn = "{cert}"
+  alert_email     = "oncall@example.com"
+}}"#
+        ),
+    };
+    format!("{provider}\n{body}\n")
+}
+
+fn working_dir(kind: Kind, name: &str, i: &Inputs, key: &str) -> Tf {
+    let tf = match kind {
+        Kind::Stack => Tf::in_repo_layout("examples/faults", &config(kind, name, i)),
+        _ => Tf::new(&config(kind, name, i)),
+    };
+    let tf = tf.with_access_key(key);
+    tf.init();
+    tf
+}
+
+/// Every object of the scenario that AWS lists, found by name or tag, not by state.
+async fn objects(aws: &Aws, kind: Kind, name: &str) -> Vec<String> {
+    match kind {
+        Kind::Network => aws.network(name).await,
+        Kind::Cluster => aws.cluster(name).await,
+        Kind::Database => aws.database(name).await,
+        Kind::Redis => aws.redis(name).await,
+        Kind::Alerting => aws.alerting(name).await,
+        Kind::Stack => aws.stack(name).await,
+    }
+}
+
+/// How many objects of each kind ("vpc", "subnet", "key", "sg", …): a duplicate shows as a larger
+/// count.
+fn census(name: &str, objects: &[String]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for o in objects {
+        let o = o.replace(name, "<name>");
+        let first = o.split_whitespace().next().unwrap_or_default();
+        // "vpc-0a1b…" → "vpc"; "sg Some(\"sg-…\")" → "sg"; "/prod/network/<name>/flow-logs" as is.
+        let kind = match first.split_once('-') {
+            Some((prefix, id)) if id.chars().all(|c| c.is_ascii_hexdigit()) => prefix,
+            _ => first,
+        };
+        *out.entry(kind.to_string()).or_insert(0) += 1;
+    }
+    out
+}
+
+fn destroy(tf: &Tf) {
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    r.ok();
+}
+
+fn throttled(calls: &[Call]) -> usize {
+    calls.iter().filter(|c| c.fault == "throttled").count()
+}
+
+// ---- 20 % of calls throttled ----
+
+async fn converges_under_throttling(kind: Kind, octet: u8) {
+    let aws = aws().await;
+    let i = inputs(&aws, octet).await;
+    let name = env::unique("thr");
+    let faults = Faults::new("thr");
+    faults.set(json!({ "throttle": 0.2, "seed": octet }));
+    let tf = working_dir(kind, &name, &i, &faults.key);
+
+    let r = tf.apply(&[]);
+    assert!(r.stdout.contains("Apply complete!"), "{}", r.all());
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after a throttled apply:\n{}", p.all());
+    assert!(
+        !objects(&aws, kind, &name).await.is_empty(),
+        "nothing was made"
+    );
+    destroy(&tf);
+
+    let calls = faults.calls();
+    let n = throttled(&calls);
+    eprintln!(
+        "{kind:?}: {} calls, {n} throttled ({:.0} %)",
+        calls.len(),
+        100.0 * n as f64 / calls.len() as f64
+    );
+    assert!(calls.len() >= 10, "{calls:?}");
+    assert!(
+        n * 100 >= calls.len() * 5,
+        "the fault layer throttled {n} of {} calls",
+        calls.len()
+    );
+    let left = objects(&aws, kind, &name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn network_converges_with_a_fifth_of_calls_throttled() {
+    converges_under_throttling(Kind::Network, 101).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cluster_converges_with_a_fifth_of_calls_throttled() {
+    converges_under_throttling(Kind::Cluster, 102).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn database_converges_with_a_fifth_of_calls_throttled() {
+    converges_under_throttling(Kind::Database, 103).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redis_converges_with_a_fifth_of_calls_throttled() {
+    converges_under_throttling(Kind::Redis, 104).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alerting_converges_with_a_fifth_of_calls_throttled() {
+    converges_under_throttling(Kind::Alerting, 105).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stack_converges_with_a_fifth_of_calls_throttled() {
+    converges_under_throttling(Kind::Stack, 106).await;
+}
+
+// ---- a permanent failure at every mutating call of a create ----
+
+/// The mutating calls of a clean create, each as (action, n): the positions to fail.
+async fn clean_create(
+    aws: &Aws,
+    kind: Kind,
+    i: &Inputs,
+) -> (Vec<(String, u64)>, BTreeMap<String, usize>) {
+    let name = env::unique("rec");
+    let rec = Faults::new("rec");
+    let tf = working_dir(kind, &name, i, &rec.key);
+    tf.apply(&[]);
+    let made = census(&name, &objects(aws, kind, &name).await);
+    let positions: Vec<(String, u64)> = rec
+        .calls()
+        .into_iter()
+        .filter(|c| c.mutating() && c.status == 200)
+        .map(|c| (c.action, c.n))
+        .collect();
+    destroy(&tf);
+    (positions, made)
+}
+
+/// Fails call `n` of `action` in a create of its own; returns what went wrong (empty: all well).
+async fn fail_at(
+    aws: &Aws,
+    kind: Kind,
+    i: &Inputs,
+    action: &str,
+    n: u64,
+    made: &BTreeMap<String, usize>,
+) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let name = env::unique("flt");
+    let faults = Faults::new("flt");
+    faults.set(json!({ "fail": [{ "action": action, "nth": n, "code": "InjectedFailure" }] }));
+    let tf = working_dir(kind, &name, i, &faults.key);
+    let at = format!("{action}#{n}");
+
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    let all = r.all().replace('\n', " ");
+    let all = all.split_whitespace().collect::<Vec<_>>().join(" ");
+    if r.code != 1 {
+        wrong.push(format!("{at}: apply exited {} (want 1)", r.code));
+    }
+    // "<component>: AWS error InjectedFailure: …", the component non-empty.
+    match all.find(": AWS error InjectedFailure") {
+        Some(p) if p > 0 && !all[..p].ends_with("Error:") => {}
+        _ => wrong.push(format!(
+            "{at}: no diagnostic naming the component and the code:\n{}",
+            r.all()
+        )),
+    }
+    if !faults.calls().iter().any(|c| c.fault == "failed") {
+        wrong.push(format!("{at}: the fault was never hit"));
+    }
+
+    faults.set(json!({}));
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    if r.code != 0 {
+        wrong.push(format!(
+            "{at}: the fault-free re-apply failed:\n{}",
+            r.all()
+        ));
+        return wrong;
+    }
+    let p = tf.plan_code(&[]);
+    if p.code != 0 {
+        wrong.push(format!(
+            "{at}: plan after the re-apply is not empty:\n{}",
+            p.all()
+        ));
+    }
+    let now = census(&name, &objects(aws, kind, &name).await);
+    if &now != made {
+        wrong.push(format!(
+            "{at}: objects after the re-apply {now:?}, a clean create makes {made:?}"
+        ));
+    }
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    if r.code != 0 {
+        wrong.push(format!("{at}: destroy failed:\n{}", r.all()));
+    }
+    let left = objects(aws, kind, &name).await;
+    if !left.is_empty() {
+        wrong.push(format!("{at}: left after destroy: {left:?}"));
+    }
+    wrong
+}
+
+async fn every_create_call_can_fail(kind: Kind, octet: u8) {
+    let aws = aws().await;
+    let i = inputs(&aws, octet).await;
+    let (positions, made) = clean_create(&aws, kind, &i).await;
+    assert!(!positions.is_empty());
+    eprintln!(
+        "{kind:?}: {} mutating calls in a clean create: {positions:?}",
+        positions.len()
+    );
+    // Positions run two at a time, each with its own key, name and working directory.
+    let queue = Mutex::new(positions.clone());
+    let wrong = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                let aws = rt.block_on(common::sweep::aws());
+                loop {
+                    let next = queue.lock().unwrap().pop();
+                    let Some((action, n)) = next else { break };
+                    let w = rt.block_on(fail_at(&aws, kind, &i, &action, n, &made));
+                    wrong.lock().unwrap().extend(w);
+                }
+            });
+        }
+    });
+    let wrong = wrong.into_inner().unwrap();
+    assert!(
+        wrong.is_empty(),
+        "{} of {} positions went wrong:\n{}",
+        wrong.len(),
+        positions.len(),
+        wrong.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn network_create_fails_at_every_call_and_recovers() {
+    every_create_call_can_fail(Kind::Network, 111).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cluster_create_fails_at_every_call_and_recovers() {
+    every_create_call_can_fail(Kind::Cluster, 112).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn database_create_fails_at_every_call_and_recovers() {
+    every_create_call_can_fail(Kind::Database, 113).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redis_create_fails_at_every_call_and_recovers() {
+    every_create_call_can_fail(Kind::Redis, 114).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alerting_create_fails_at_every_call_and_recovers() {
+    every_create_call_can_fail(Kind::Alerting, 115).await;
+}
+
+// ---- eventual consistency ----
+
+#[tokio::test(flavor = "multi_thread")]
+async fn objects_not_yet_visible_after_create_are_waited_for_not_reported() {
+    let aws = aws().await;
+    let i = inputs(&aws, 121).await;
+    let name = env::unique("ec");
+    let faults = Faults::new("ec");
+    // What AWS answers in the seconds after a create: the new security group, role and instance
+    // profile are "not found" to the next call.
+    faults.set(json!({ "fail": [
+        { "action": "AuthorizeSecurityGroupIngress", "nth": 1, "code": "InvalidGroup.NotFound",
+          "message": "The security group does not exist" },
+        { "action": "AddRoleToInstanceProfile", "nth": 1, "code": "NoSuchEntity", "status": 404,
+          "message": "Instance profile not found" },
+        { "action": "CreateLaunchTemplate", "nth": 1, "code": "InvalidParameterValue",
+          "message": "Value (x) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name" },
+    ] }));
+    let tf = working_dir(Kind::Cluster, &name, &i, &faults.key);
+    let r = tf.apply(&[]);
+    assert!(r.stdout.contains("1 added"), "{}", r.all());
+    let calls = faults.calls();
+    for action in [
+        "AuthorizeSecurityGroupIngress",
+        "AddRoleToInstanceProfile",
+        "CreateLaunchTemplate",
+    ] {
+        let tries: Vec<&Call> = calls.iter().filter(|c| c.action == action).collect();
+        assert!(
+            tries.len() >= 2 && tries[0].fault == "failed" && tries.last().unwrap().status == 200,
+            "{action}: {tries:?}"
+        );
+    }
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    destroy(&tf);
+    let left = objects(&aws, Kind::Cluster, &name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
+}

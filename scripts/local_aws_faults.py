@@ -8,7 +8,7 @@ Control (plain HTTP, no signature):
 
   POST   /_faults   {"key": K, ...rules}   set K's rules (replacing earlier ones) and start its record
   GET    /_faults?key=K                    K's calls so far: [{"n", "service", "action", "status",
-                                           "fault", "ms"}]
+                                           "fault", "ms" (time taken), "t" (Unix time, s)}]
   DELETE /_faults?key=K                    forget K's rules and record
 
 Rules (all optional):
@@ -194,6 +194,7 @@ class FaultLayer:
                     "status": int(status.split(" ", 1)[0]),
                     "fault": kind,
                     "ms": round((time.monotonic() - started) * 1000, 1),
+                    "t": round(time.time(), 3),
                 }
             )
         start_response(status, headers)

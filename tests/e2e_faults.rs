@@ -427,3 +427,150 @@ async fn objects_not_yet_visible_after_create_are_waited_for_not_reported() {
     let left = objects(&aws, Kind::Cluster, &name).await;
     assert!(left.is_empty(), "left after destroy: {left:?}");
 }
+
+// ---- waits, timeouts and interrupts ----
+
+/// (seconds between consecutive held answers of `action`, how many there were).
+fn held_gaps(calls: &[Call], action: &str) -> Vec<f64> {
+    let times: Vec<f64> = calls
+        .iter()
+        .filter(|c| c.action == action && c.fault == "held")
+        .map(|c| c.t)
+        .collect();
+    times.windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn waits_back_off_honour_timeouts_and_a_timed_out_create_is_replaced() {
+    let aws = aws().await;
+    let i = inputs(&aws, 131).await;
+    let name = env::unique("wt");
+    let faults = Faults::new("wt");
+    // The NAT gateway stays `pending` for ever.
+    faults.set(
+        json!({ "hold": [{ "action": "DescribeNatGateways", "polls": -1,
+        "from": "<state>available</state>", "to": "<state>pending</state>" }] }),
+    );
+    let cfg = config(Kind::Network, &name, &i).replace(
+        "cidr_block = \"10.30.0.0/16\"",
+        "cidr_block = \"10.30.0.0/16\"\n  timeouts {\n    create = \"30s\"\n  }",
+    );
+    let tf = Tf::new(&cfg).with_access_key(&faults.key);
+    tf.init();
+
+    let started = std::time::Instant::now();
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    let took = started.elapsed().as_secs_f64();
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.all().contains("timeouts.create"), "{}", r.all());
+    assert!((29.0..60.0).contains(&took), "the apply took {took:.1} s");
+    // The first held answer is the converge's own look at the VPC; the wait's polls follow it.
+    let gaps: Vec<f64> = held_gaps(&faults.calls(), "DescribeNatGateways")
+        .into_iter()
+        .skip(1)
+        .collect();
+    eprintln!("polls of the pending NAT gateway, seconds apart: {gaps:.1?}");
+    // Backoff from 5 s (jittered to [2.5, 5]) doubling, capped at 30 s: 3 to 6 polls in 30 s.
+    assert!((2..=5).contains(&gaps.len()), "{gaps:?}");
+    assert!(gaps.iter().all(|g| *g >= 2.0 && *g <= 31.0), "{gaps:?}");
+    assert!(
+        gaps.last().unwrap() > gaps.first().unwrap(),
+        "no backoff: {gaps:?}"
+    );
+
+    // The timed-out create is in state, tainted, with what it made.
+    let inst = tf.first_instance();
+    assert_eq!(inst["status"], "tainted", "{inst}");
+    let components = &inst["attributes"]["components"];
+    assert!(
+        components["vpc"].is_string() && components["nat_0"].is_string(),
+        "{components}"
+    );
+
+    // Fault-free, the next apply replaces it: one of each object, nothing orphaned.
+    faults.set(json!({}));
+    let r = tf.apply(&[]);
+    assert!(
+        r.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        r.all()
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    let now = census(&name, &objects(&aws, Kind::Network, &name).await);
+    for kind in ["vpc", "nat", "eipalloc", "igw", "key", "role"] {
+        assert_eq!(now.get(kind), Some(&1), "{kind}: {now:?}");
+    }
+    destroy(&tf);
+    let left = objects(&aws, Kind::Network, &name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn interrupt_mid_apply_saves_state_and_the_next_apply_converges() {
+    let aws = aws().await;
+    let i = inputs(&aws, 132).await;
+    let name = env::unique("int");
+    let faults = Faults::new("int");
+    // The database stays `creating` until the interrupt.
+    faults.set(
+        json!({ "hold": [{ "action": "DescribeDBInstances", "polls": -1,
+        "from": "<DBInstanceStatus>available</DBInstanceStatus>",
+        "to": "<DBInstanceStatus>creating</DBInstanceStatus>" }] }),
+    );
+    let tf = working_dir(Kind::Database, &name, &i, &faults.key);
+
+    let child = tf.spawn(&["apply", "-auto-approve", "-no-color"]);
+    let waited = std::time::Instant::now();
+    while !faults.calls().iter().any(|c| c.fault == "held") {
+        assert!(
+            waited.elapsed().as_secs() < 120,
+            "the apply never reached its wait"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let interrupted = std::time::Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let took = interrupted.elapsed().as_secs_f64();
+    let all = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("terraform ended {took:.2} s after SIGINT");
+    assert_ne!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("Interrupt received"), "{all}");
+    assert!(
+        all.contains("Terraform asked the provider to stop"),
+        "{all}"
+    );
+    // StopProvider ends the wait at once (the poll interval is 15 s); the rest is terraform
+    // writing its state.
+    assert!(took < 5.0, "terraform took {took:.1} s to stop");
+
+    // State was saved with the database in it.
+    let inst = tf.first_instance();
+    assert_eq!(inst["status"], "tainted", "{inst}");
+    assert!(
+        inst["attributes"]["components"]["primary"].is_string(),
+        "{inst}"
+    );
+
+    faults.set(json!({}));
+    let r = tf.apply(&[]);
+    assert!(
+        r.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        r.all()
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    let now = census(&name, &objects(&aws, Kind::Database, &name).await);
+    assert_eq!(now.get("instance"), Some(&1), "{now:?}");
+    destroy(&tf);
+    let left = objects(&aws, Kind::Database, &name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
+}

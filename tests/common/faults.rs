@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::env;
 
 /// One AWS call the provider made, as the fault layer saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Call {
     pub service: String,
     pub action: String,
@@ -19,6 +19,8 @@ pub struct Call {
     pub status: u16,
     /// "", "throttled", "failed" or "held".
     pub fault: String,
+    /// When it was answered (Unix time, seconds).
+    pub t: f64,
 }
 
 impl Call {
@@ -67,6 +69,7 @@ impl Faults {
                 n: c["n"].as_u64().unwrap_or_default(),
                 status: c["status"].as_u64().unwrap_or_default() as u16,
                 fault: c["fault"].as_str().unwrap_or_default().to_string(),
+                t: c["t"].as_f64().unwrap_or_default(),
             })
             .collect()
     }

@@ -106,7 +106,28 @@ impl Tf {
         self.run_program(script, args, &[])
     }
 
+    /// `terraform <args>` started in the background (output piped), e.g. to be interrupted.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(Path::new("terraform"), args, &[])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     fn run_program(&self, program: &Path, args: &[&str], extra: &[(&str, &str)]) -> Run {
+        let out: Output = self
+            .command(program, args, extra)
+            .output()
+            .unwrap_or_else(|e| panic!("run {}: {e}", program.display()));
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn command(&self, program: &Path, args: &[&str], extra: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(program);
         cmd.args(args)
             .current_dir(&self.work)
@@ -124,14 +145,7 @@ impl Tf {
         for (k, v) in extra {
             cmd.env(k, v);
         }
-        let out: Output = cmd
-            .output()
-            .unwrap_or_else(|e| panic!("run {}: {e}", program.display()));
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 
     pub fn init(&self) -> Run {

@@ -6,6 +6,33 @@ use crate::framework::path::{AttrPath, Step};
 use crate::framework::schema::{Attribute, Block, Nesting, Schema};
 use crate::framework::{Diagnostic, Diagnostics, Severity, Type, Value};
 
+/// UpgradeResourceState's work: the stored JSON state (any earlier schema version) as a value of the
+/// current schema. Attributes missing from older state come back null (read fills them from AWS);
+/// attributes no longer in the schema are dropped. Never panics on any input (fuzzed).
+pub fn upgrade_state(schema: &Schema, raw_json: &[u8]) -> Result<Value, Diagnostics> {
+    if raw_json.is_empty() {
+        return Err(Diagnostic::error(
+            "Legacy state format",
+            "The state holds no JSON (only the pre-0.12 flatmap form), which this provider never wrote. Remove the resource from state and import it.",
+        )
+        .into());
+    }
+    let json: serde_json::Value = serde_json::from_slice(raw_json).map_err(|e| {
+        Diagnostic::error(
+            "Unreadable state",
+            format!("The stored state is not valid JSON: {e}."),
+        )
+    })?;
+    crate::framework::json::decode(&json, &schema.implied_type()).map_err(|e| {
+        Diagnostic::error(
+            "Unreadable state",
+            format!("The stored state does not fit the current schema: {e}."),
+        )
+        .at(e.path)
+        .into()
+    })
+}
+
 pub fn schema(s: &Schema) -> proto::Schema {
     proto::Schema {
         version: s.version,

@@ -170,29 +170,8 @@ impl ProviderRpc for ProviderService {
                 .into());
             }
             let raw = r.raw_state.unwrap_or_default();
-            if raw.json.is_empty() {
-                return Err(Diagnostic::error(
-                    "Legacy state format",
-                    "The state holds no JSON (only the pre-0.12 flatmap form), which this provider never wrote. Remove the resource from state and import it.",
-                )
-                .into());
-            }
-            let json: serde_json::Value = serde_json::from_slice(&raw.json).map_err(|e| {
-                Diagnostic::error(
-                    "Unreadable state",
-                    format!("The stored state is not valid JSON: {e}."),
-                )
-            })?;
-            let ty = schema.implied_type();
-            // Attributes missing from older state come back null; read fills them from AWS.
-            let value = crate::framework::json::decode(&json, &ty).map_err(|e| {
-                Diagnostic::error(
-                    "Unreadable state",
-                    format!("The stored state does not fit the current schema: {e}."),
-                )
-                .at(e.path)
-            })?;
-            encode(&value, &ty).map_err(Diagnostics::from)
+            let value = convert::upgrade_state(schema, &raw.json)?;
+            encode(&value, &schema.implied_type()).map_err(Diagnostics::from)
         })();
         let (upgraded_state, diags) = match result {
             Ok(v) => (Some(v), Diagnostics::new()),

@@ -28,6 +28,7 @@ Rules (all optional):
 """
 import json
 import random
+import re
 import threading
 import time
 import urllib.parse
@@ -37,6 +38,8 @@ from typing import Any, Callable, Iterable
 Environ = dict[str, Any]
 
 _LOCK = threading.Lock()
+# The request being served on this thread (the server runs a thread per request).
+REQUEST = threading.local()
 _RULES: dict[str, dict] = {}
 _CALLS: dict[str, list[dict]] = {}
 _COUNTS: dict[str, dict[str, int]] = {}
@@ -113,6 +116,40 @@ def _throttle(service: str, protocol: str):
     return _error(service, protocol, 400, "Throttling", "Rate exceeded")
 
 
+def _fix_denials(app: Callable, environ: Environ, start_response: Callable) -> Iterable[bytes]:
+    """moto's IAM enforcement answers EC2 and query-protocol calls it denies with
+    `<ErrorResponse><Errors><Error>…`, which AWS never sends and the SDKs cannot read (no error code);
+    AWS's shape is `<ErrorResponse><Error>…`."""
+    captured: dict[str, Any] = {}
+
+    def capture(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+        captured["status"], captured["headers"] = status, headers
+        return lambda _data: None
+
+    chunks = app(environ, capture)
+    try:
+        out = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    if captured["status"].startswith("403") and environ.get("HTTP_X_AMZ_TARGET") and out.startswith(b"<?xml"):
+        # ...and JSON-protocol callers (KMS, Logs, Secrets Manager) get XML: AWS sends JSON.
+        m = re.search(rb"<Message>(.*?)</Message>", out, re.S)
+        message = m.group(1).decode("utf-8", "replace") if m else "access denied"
+        out = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
+        captured["headers"] = [
+            (k, "application/x-amz-json-1.1" if k.lower() == "content-type" else v) for k, v in captured["headers"]
+        ]
+    if captured["status"].startswith("403") and b"<ErrorResponse><Errors><Error>" in out:
+        out = out.replace(b"<ErrorResponse><Errors><Error>", b"<ErrorResponse><Error>")
+        out = out.replace(b"</Error></Errors>", b"</Error>")
+        captured["headers"] = [(k, "text/xml" if k.lower() == "content-type" else v) for k, v in captured["headers"]]
+    headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+    headers.append(("Content-Length", str(len(out))))
+    start_response(captured["status"], headers)
+    return [out]
+
+
 class FaultLayer:
     def __init__(self, app: Callable) -> None:
         self.app = app
@@ -120,11 +157,13 @@ class FaultLayer:
     def __call__(self, environ: Environ, start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").rstrip("/") == "/_faults":
             return self._control(environ, start_response)
+        # The exact bytes the caller signed, for moto's signature check (see local_aws_server.py).
+        REQUEST.raw_body = _body(environ) if environ.get("REQUEST_METHOD") == "POST" else b""
         key, service = _credential(environ)
         with _LOCK:
             rules = _RULES.get(key)
         if rules is None:
-            return self.app(environ, start_response)
+            return _fix_denials(self.app, environ, start_response)
         return self._faulted(key, service, rules, environ, start_response)
 
     # ---- the control endpoint ----
@@ -153,7 +192,7 @@ class FaultLayer:
 
     # ---- a call under rules ----
     def _faulted(self, key, service, rules, environ, start_response):  # type: ignore[no-untyped-def]
-        body = _body(environ)
+        body = getattr(REQUEST, "raw_body", b"")
         action, protocol = _action(environ, body)
         started = time.monotonic()
         latency = rules.get("latency_ms", 0)

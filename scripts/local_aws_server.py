@@ -23,7 +23,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 
 import local_aws_elasticache  # noqa: F401 - ElastiCache extensions (see that file)
-from local_aws_faults import FaultLayer
+from local_aws_faults import REQUEST, FaultLayer
 
 
 # ---- Auto Scaling instance refresh (moto: StartInstanceRefresh is not implemented) ----
@@ -120,6 +120,38 @@ def _generate_master_secret_string(self):  # type: ignore[no-untyped-def]
 
 
 MasterUserSecret._generate_secret_string = _generate_master_secret_string
+
+
+# ---- IAM enforcement: signatures of form-encoded calls (moto re-encodes the parsed form, so a body the
+# SDK signed with %20 for spaces fails as AuthFailure / SignatureDoesNotMatch) ----
+# The check uses the bytes the caller sent, which the fault layer keeps for the request's thread.
+
+from moto.iam.access_control import IAMRequestBase  # noqa: E402
+
+_moto_create_aws_request = IAMRequestBase._create_aws_request
+
+
+def _create_aws_request(self):  # type: ignore[no-untyped-def]
+    raw = getattr(REQUEST, "raw_body", b"")
+    if not self._body and raw:
+        self._body = raw
+    return _moto_create_aws_request(self)
+
+
+IAMRequestBase._create_aws_request = _create_aws_request
+
+# moto names CloudWatch's actions by the signing name (`monitoring:PutMetricAlarm`); IAM policies name
+# them `cloudwatch:PutMetricAlarm`, as AWS evaluates them.
+_moto_iam_request_init = IAMRequestBase.__init__
+
+
+def _iam_request_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    _moto_iam_request_init(self, *args, **kwargs)
+    if self._action.startswith("monitoring:"):
+        self._action = "cloudwatch:" + self._action.split(":", 1)[1]
+
+
+IAMRequestBase.__init__ = _iam_request_init
 
 
 def main() -> None:

@@ -22,20 +22,38 @@ pub struct Aws {
 }
 
 pub async fn aws() -> Aws {
-    let c = env::sdk_config().await;
-    Aws {
-        ec2: aws_sdk_ec2::Client::new(&c),
-        asg: aws_sdk_autoscaling::Client::new(&c),
-        elb: aws_sdk_elasticloadbalancingv2::Client::new(&c),
-        iam: aws_sdk_iam::Client::new(&c),
-        logs: aws_sdk_cloudwatchlogs::Client::new(&c),
-        rds: aws_sdk_rds::Client::new(&c),
-        ec: aws_sdk_elasticache::Client::new(&c),
-        sm: aws_sdk_secretsmanager::Client::new(&c),
-        sns: aws_sdk_sns::Client::new(&c),
-        cw: aws_sdk_cloudwatch::Client::new(&c),
-        kms: aws_sdk_kms::Client::new(&c),
-        acm: aws_sdk_acm::Client::new(&c),
+    Aws::from_config(&env::sdk_config().await)
+}
+
+impl Aws {
+    /// Clients of another local AWS or identity.
+    pub fn at(endpoint: &str, key: &str, secret: &str) -> Aws {
+        let c = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_sns::config::SharedCredentialsProvider::new(
+                aws_sdk_sns::config::Credentials::new(key, secret, None, None, "e2e"),
+            ))
+            .build();
+        Aws::from_config(&c)
+    }
+
+    fn from_config(c: &aws_config::SdkConfig) -> Aws {
+        Aws {
+            ec2: aws_sdk_ec2::Client::new(c),
+            asg: aws_sdk_autoscaling::Client::new(c),
+            elb: aws_sdk_elasticloadbalancingv2::Client::new(c),
+            iam: aws_sdk_iam::Client::new(c),
+            logs: aws_sdk_cloudwatchlogs::Client::new(c),
+            rds: aws_sdk_rds::Client::new(c),
+            ec: aws_sdk_elasticache::Client::new(c),
+            sm: aws_sdk_secretsmanager::Client::new(c),
+            sns: aws_sdk_sns::Client::new(c),
+            cw: aws_sdk_cloudwatch::Client::new(c),
+            kms: aws_sdk_kms::Client::new(c),
+            acm: aws_sdk_acm::Client::new(c),
+        }
     }
 }
 

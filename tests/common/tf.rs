@@ -12,6 +12,8 @@ pub struct Tf {
     work: PathBuf,
     /// The access key id terraform's runs use: the fault layer scopes faults and records by it.
     access_key: String,
+    /// More environment for every run (set last: wins over the defaults).
+    env: Vec<(String, String)>,
 }
 
 pub struct Run {
@@ -50,6 +52,7 @@ impl Tf {
             dir,
             work,
             access_key: "test".into(),
+            env: Vec::new(),
         }
     }
 
@@ -75,12 +78,19 @@ impl Tf {
             dir,
             work,
             access_key: "test".into(),
+            env: Vec::new(),
         }
     }
 
     /// Runs speak to AWS as `key` (see `common::faults`).
     pub fn with_access_key(mut self, key: &str) -> Tf {
         self.access_key = key.to_string();
+        self
+    }
+
+    /// Every run gets `key=value` in its environment (e.g. another `AWS_ENDPOINT_URL`).
+    pub fn with_env(mut self, key: &str, value: &str) -> Tf {
+        self.env.push((key.to_string(), value.to_string()));
         self
     }
 
@@ -142,6 +152,9 @@ impl Tf {
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env_remove("TF_LOG")
             .env_remove("TF_REATTACH_PROVIDERS");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
         for (k, v) in extra {
             cmd.env(k, v);
         }

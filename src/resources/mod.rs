@@ -3,6 +3,7 @@
 pub mod alerting;
 pub mod checks;
 pub mod cluster;
+pub mod concurrent;
 pub mod database;
 pub mod datastore;
 pub mod lifecycle;

@@ -126,9 +126,36 @@ pub async fn read(
         post.set("ELB.6", bp::relaxed(env));
     }
 
+    // Everything AWS is asked about the cluster's objects, at once (the load balancer's attributes,
+    // listeners and tags, and the template's versions, follow once their ids are known).
+    let lb_sg = prior.components.get("security_group_lb").cloned();
+    let app_sg = prior.components.get("security_group_app").cloned();
+    let ids: Vec<String> = lb_sg.iter().chain(app_sg.iter()).cloned().collect();
+    let key_id = prior.components.get("kms_key").cloned();
+    let group_name = bp::log_group_name(n);
+    let role_name = bp::role_name(n);
+    let tg_name = bp::target_group_name(n);
+    let (group, template, tg, lb, rules, profile, log_group, key_facts) = tokio::join!(
+        asg::find_group(ctx, n),
+        ec2::find_template(ctx, n),
+        elb::find_tg(ctx, &tg_name),
+        elb::find_lb(ctx, n),
+        ec2::sg_rules(ctx, &ids),
+        iam::instance_profile(ctx, &role_name),
+        logs::group(ctx, &group_name),
+        async {
+            match &key_id {
+                Some(k) => kms::describe_key(ctx, k).await,
+                None => Ok(None),
+            }
+        },
+    );
+    let (tg, lb, rules, profile, log_group, key_facts) =
+        (tg?, lb?, rules?, profile?, log_group?, key_facts?);
+
     // Auto Scaling group and the template versions it runs.
-    let group = asg::find_group(ctx, n).await?.filter(|g| !g.deleting);
-    let template = ec2::find_template(ctx, n).await?;
+    let group = group?.filter(|g| !g.deleting);
+    let template = template?;
     match &group {
         Some(g) => {
             c.insert("autoscaling_group".into(), n.to_string());
@@ -240,7 +267,6 @@ pub async fn read(
     }
 
     // Load balancer, its attributes and listeners; the target group.
-    let tg = elb::find_tg(ctx, &bp::target_group_name(n)).await?;
     if let Some(t) = &tg {
         c.insert("target_group".into(), t.arn.clone());
         st.target_group_arn = Some(t.arn.clone());
@@ -249,7 +275,6 @@ pub async fn read(
     } else {
         st.target_group_arn = None;
     }
-    let lb = elb::find_lb(ctx, n).await?;
     match &lb {
         Some(lb) => {
             c.insert("load_balancer".into(), lb.arn.clone());
@@ -265,7 +290,12 @@ pub async fn read(
                     ),
                 );
             }
-            let attrs = elb::lb_attributes(ctx, &lb.arn).await?;
+            let (attrs, listeners, tags) = tokio::join!(
+                elb::lb_attributes(ctx, &lb.arn),
+                elb::listeners(ctx, &lb.arn),
+                elb::tags_of(ctx, &lb.arn),
+            );
+            let (attrs, listeners, tags) = (attrs?, listeners?, tags?);
             let on = |k: &str| attrs.get(k).map(String::as_str) == Some("true");
             match (
                 on("deletion_protection.enabled"),
@@ -288,7 +318,6 @@ pub async fn read(
             if desync != "defensive" && desync != "strictest" {
                 post.fail("ELB.12", format!("desync mitigation is {desync}"));
             }
-            let listeners = elb::listeners(ctx, &lb.arn).await?;
             let mut https_seen = false;
             for l in &listeners {
                 match (l.port, l.protocol.as_str(), &l.default) {
@@ -338,7 +367,7 @@ pub async fn read(
             if !c.contains_key("listener_http") {
                 post.fail("ELB.1", "the HTTP→HTTPS redirect listener is missing");
             }
-            st.tags_all = elb::tags_of(ctx, &lb.arn).await?;
+            st.tags_all = tags;
         }
         None => {
             st.load_balancer_arn = None;
@@ -353,10 +382,6 @@ pub async fn read(
     }
 
     // Security groups: exactly the blueprint's rules ("ingress"), nothing open beyond 80/443.
-    let lb_sg = prior.components.get("security_group_lb").cloned();
-    let app_sg = prior.components.get("security_group_app").cloned();
-    let ids: Vec<String> = lb_sg.iter().chain(app_sg.iter()).cloned().collect();
-    let rules = ec2::sg_rules(ctx, &ids).await?;
     let ingress = if prior.ingress_cidr_blocks.is_empty() {
         // Import: who may reach the load balancer is what its 443 rules say.
         lb_sg
@@ -425,7 +450,7 @@ pub async fn read(
     st.load_balancer_security_group_id = lb_sg.filter(|id| rules.contains_key(id));
 
     // Instance profile and role, log group, key.
-    if let Some(p) = iam::instance_profile(ctx, &bp::role_name(n)).await? {
+    if let Some(p) = profile {
         c.insert("instance_profile".into(), p.arn);
         if p.roles.iter().any(|r| *r == bp::role_name(n)) {
             c.insert(
@@ -434,15 +459,14 @@ pub async fn read(
             );
         }
     }
-    let group_name = bp::log_group_name(n);
-    if logs::group(ctx, &group_name).await?.is_some() {
+    if log_group.is_some() {
         c.insert(
             "log_group".into(),
             place.arn("logs", &format!("log-group:{group_name}")),
         );
     }
-    if let Some(k) = prior.components.get("kms_key") {
-        match kms::describe_key(ctx, k).await? {
+    if key_id.is_some() {
+        match key_facts {
             Some(f) if f.usable => {
                 if f.rotation != Some(true) {
                     post.fail("KMS.4", "key rotation is off");

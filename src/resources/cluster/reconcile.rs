@@ -14,6 +14,7 @@ use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, logs, retry, ProviderData};
+use crate::resources::concurrent::Made;
 
 pub struct Desired {
     pub name: String,
@@ -111,78 +112,22 @@ async fn ensure_sg(
     Ok(id)
 }
 
-pub async fn converge(
+/// Steps 3–5 of [`converge`]: security groups and their rules, the target group, the load balancer
+/// with its hardening attributes, and the listeners, recorded in `p` as they are made. Returns the
+/// instances' security group and the target group.
+async fn front_end(
     ctx: &ProviderData,
-    place: &Place,
     d: &Desired,
+    vpc: &str,
     p: &mut State,
-    limit: Duration,
-) -> Result<(), AwsError> {
-    let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
-    let tags_changed = !old_tags.is_empty() && old_tags != d.tags;
+) -> Result<(String, String), AwsError> {
     let n = d.name.as_str();
-
-    // 0. Where: the VPC of the subnets (checked before anything is made).
-    let vpc = check_subnets(ctx, d).await?;
-    p.vpc_id = Some(vpc.clone());
-
-    // 1. The key for volumes and logs: the user's, or the cluster's own.
-    let key = match &d.kms_key_arn {
-        Some(k) => k.clone(),
-        None => {
-            iam::ensure_service_linked_role(ctx, "autoscaling.amazonaws.com").await?;
-            let k = kms::ensure_owned_key(
-                ctx,
-                place,
-                &mut p.components,
-                &bp::alias_name(n),
-                &format!("prod_cluster {n}: encrypts the instances' volumes and logs"),
-                bp::key_policy(place, n),
-                &d.tags,
-            )
-            .await?;
-            k
-        }
-    };
-    p.kms_key_arn = Some(key.clone());
-
-    // 2. Log group and the instances' role and profile.
-    let group = bp::log_group_name(n);
-    logs::ensure_group(
-        ctx,
-        &group,
-        Some(&key),
-        d.environment.log_retention_days() as i32,
-        &d.tags,
-    )
-    .await?;
-    p.components.insert(
-        "log_group".into(),
-        place.arn("logs", &format!("log-group:{group}")),
-    );
-    let role = bp::role_name(n);
-    let role_arn = iam::ensure_role(
-        ctx,
-        &iam::RoleSpec {
-            name: &role,
-            trust: bp::instance_trust_policy(),
-            inline: vec![(bp::AGENT_POLICY_NAME, bp::agent_policy(place, n))],
-            managed: vec![bp::ssm_policy_arn(place)],
-        },
-        &d.tags,
-    )
-    .await?;
-    p.components.insert("instance_role".into(), role_arn);
-    let profile = iam::ensure_instance_profile(ctx, &role, &role, &d.tags).await?;
-    p.components
-        .insert("instance_profile".into(), profile.clone());
-
     // 3. Security groups, then their rules (each refers to the other).
     let lb_sg = ensure_sg(
         ctx,
         p,
         "security_group_lb",
-        &vpc,
+        vpc,
         &bp::lb_sg_name(n),
         "prod_cluster load balancer: HTTPS in, app port out",
         &d.tags,
@@ -192,7 +137,7 @@ pub async fn converge(
         ctx,
         p,
         "security_group_app",
-        &vpc,
+        vpc,
         &bp::app_sg_name(n),
         "prod_cluster instances: app port from the load balancer only",
         &d.tags,
@@ -222,7 +167,7 @@ pub async fn converge(
             elb::create_tg(
                 ctx,
                 &tg_name,
-                &vpc,
+                vpc,
                 d.app_port as i32,
                 &d.health_check_path,
                 &d.tags,
@@ -321,6 +266,102 @@ pub async fn converge(
         None => elb::create_http_redirect(ctx, &lb.arn, &d.tags).await?,
     };
     p.components.insert("listener_http".into(), http_arn);
+
+    Ok((app_sg, tg))
+}
+
+pub async fn converge(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
+    let tags_changed = !old_tags.is_empty() && old_tags != d.tags;
+    let n = d.name.as_str();
+
+    // 0. Where: the VPC of the subnets (checked before anything is made).
+    let vpc = check_subnets(ctx, d).await?;
+    p.vpc_id = Some(vpc.clone());
+
+    // 1–5 at once: the key and the log group it encrypts; the instances' role and profile; the
+    // front end (security groups and rules, target group, load balancer, listeners).
+    let made = Made::new();
+    let mut key_components = p.components.clone();
+    let key_and_group = async {
+        // The key for volumes and logs: the user's, or the cluster's own.
+        let key = match &d.kms_key_arn {
+            Some(k) => k.clone(),
+            None => {
+                iam::ensure_service_linked_role(ctx, "autoscaling.amazonaws.com").await?;
+                kms::ensure_owned_key(
+                    ctx,
+                    place,
+                    &mut key_components,
+                    &bp::alias_name(n),
+                    &format!("prod_cluster {n}: encrypts the instances' volumes and logs"),
+                    bp::key_policy(place, n),
+                    &d.tags,
+                )
+                .await?
+            }
+        };
+        let group = bp::log_group_name(n);
+        logs::ensure_group(
+            ctx,
+            &group,
+            Some(&key),
+            d.environment.log_retention_days() as i32,
+            &d.tags,
+        )
+        .await?;
+        made.record(
+            "log_group",
+            place.arn("logs", &format!("log-group:{group}")),
+        );
+        Ok::<_, AwsError>(key)
+    };
+    let role = bp::role_name(n);
+    let role_and_profile = async {
+        let role_arn = iam::ensure_role(
+            ctx,
+            &iam::RoleSpec {
+                name: &role,
+                trust: bp::instance_trust_policy(),
+                inline: vec![(bp::AGENT_POLICY_NAME, bp::agent_policy(place, n))],
+                managed: vec![bp::ssm_policy_arn(place)],
+            },
+            &d.tags,
+        )
+        .await?;
+        made.record("instance_role", role_arn);
+        let profile = iam::ensure_instance_profile(ctx, &role, &role, &d.tags).await?;
+        made.record("instance_profile", profile.clone());
+        Ok::<_, AwsError>(profile)
+    };
+    let mut fe = p.clone();
+    let (key, profile, front) = tokio::join!(
+        key_and_group,
+        role_and_profile,
+        front_end(ctx, d, &vpc, &mut fe)
+    );
+    for k in ["kms_key", "kms_alias"] {
+        if let Some(v) = key_components.get(k) {
+            p.components.insert(k.into(), v.clone());
+        }
+    }
+    made.merge_into(&mut p.components);
+    p.components.extend(fe.components);
+    p.load_balancer_security_group_id = fe.load_balancer_security_group_id;
+    p.security_group_id = fe.security_group_id;
+    p.target_group_arn = fe.target_group_arn;
+    p.load_balancer_arn = fe.load_balancer_arn;
+    p.load_balancer_dns_name = fe.load_balancer_dns_name;
+    let key = key?;
+    p.kms_key_arn = Some(key.clone());
+    let profile = profile?;
+    let (app_sg, tg) = front?;
 
     // 6. Launch template: a new default version whenever the one the group runs is not the blueprint.
     let root = ec2::root_device(ctx, &d.image_id).await?.ok_or_else(|| {

@@ -503,37 +503,42 @@ pub struct Live {
 }
 
 pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
-    let subnets = ctx
-        .call(
+    // Six independent describes, at once.
+    let ec2 = ctx.ec2();
+    let (subnets, route_tables, nats, igws, flow_logs, vpcs) = tokio::join!(
+        ctx.call(
             "subnets",
-            ctx.ec2()
-                .describe_subnets()
-                .filters(filter("vpc-id", vpc))
-                .send(),
-        )
-        .await?
-        .subnets
-        .unwrap_or_default();
-    let route_tables = ctx
-        .call(
+            ec2.describe_subnets().filters(filter("vpc-id", vpc)).send()
+        ),
+        ctx.call(
             "route tables",
-            ctx.ec2()
-                .describe_route_tables()
+            ec2.describe_route_tables()
                 .filters(filter("vpc-id", vpc))
-                .send(),
-        )
-        .await?
-        .route_tables
-        .unwrap_or_default();
-    let nats = ctx
-        .call(
+                .send()
+        ),
+        ctx.call(
             "nat gateways",
-            ctx.ec2()
-                .describe_nat_gateways()
+            ec2.describe_nat_gateways()
                 .filter(filter("vpc-id", vpc))
-                .send(),
-        )
-        .await?
+                .send()
+        ),
+        ctx.call(
+            "internet gateways",
+            ec2.describe_internet_gateways()
+                .filters(filter("attachment.vpc-id", vpc))
+                .send()
+        ),
+        ctx.call(
+            "flow logs",
+            ec2.describe_flow_logs()
+                .filter(filter("resource-id", vpc))
+                .send()
+        ),
+        ctx.call("vpc", ec2.describe_vpcs().vpc_ids(vpc).send()),
+    );
+    let subnets = subnets?.subnets.unwrap_or_default();
+    let route_tables = route_tables?.route_tables.unwrap_or_default();
+    let nats = nats?
         .nat_gateways
         .unwrap_or_default()
         .into_iter()
@@ -544,33 +549,9 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
             )
         })
         .collect();
-    let igws = ctx
-        .call(
-            "internet gateways",
-            ctx.ec2()
-                .describe_internet_gateways()
-                .filters(filter("attachment.vpc-id", vpc))
-                .send(),
-        )
-        .await?
-        .internet_gateways
-        .unwrap_or_default();
-    let flow_logs = ctx
-        .call(
-            "flow logs",
-            ctx.ec2()
-                .describe_flow_logs()
-                .filter(filter("resource-id", vpc))
-                .send(),
-        )
-        .await?
-        .flow_logs
-        .unwrap_or_default();
-    let vpcs = ctx
-        .call("vpc", ctx.ec2().describe_vpcs().vpc_ids(vpc).send())
-        .await?
-        .vpcs
-        .unwrap_or_default();
+    let igws = igws?.internet_gateways.unwrap_or_default();
+    let flow_logs = flow_logs?.flow_logs.unwrap_or_default();
+    let vpcs = vpcs?.vpcs.unwrap_or_default();
     let tags = vpcs
         .into_iter()
         .next()

@@ -96,9 +96,28 @@ pub async fn read(
         .collect();
     c.insert("vpc".into(), vpc.clone());
 
+    // Everything AWS is asked, at once; then compared with the blueprint in order.
+    let key_id = prior.components.get("kms_key").cloned();
+    let group = bp::log_group_name(n);
+    let role_name = bp::role_name(n);
+    let (key_facts, group_facts, role_arn, live, default_sg) = tokio::join!(
+        async {
+            match &key_id {
+                Some(k) => kms::describe_key(ctx, k).await,
+                None => Ok(None),
+            }
+        },
+        logs::group(ctx, &group),
+        iam::role_arn(ctx, &role_name),
+        api::live(ctx, &vpc),
+        api::default_sg(ctx, &vpc),
+    );
+    let (key_facts, group_facts, role_arn, live, default_sg) =
+        (key_facts?, group_facts?, role_arn?, live?, default_sg?);
+
     // Key, log group, role.
-    if let Some(k) = prior.components.get("kms_key") {
-        match kms::describe_key(ctx, k).await? {
+    if key_id.is_some() {
+        match key_facts {
             Some(f) if f.usable => {
                 c.insert("kms_key".into(), f.arn);
                 c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
@@ -113,8 +132,7 @@ pub async fn read(
             ),
         }
     }
-    let group = bp::log_group_name(n);
-    match logs::group(ctx, &group).await? {
+    match group_facts {
         Some(logs::GroupFacts {
             retention_days: retention,
             kms_key: key,
@@ -155,15 +173,14 @@ pub async fn read(
             format!("log group {group} is missing"),
         ),
     }
-    if let Some(arn) = iam::role_arn(ctx, &bp::role_name(n)).await? {
+    if let Some(arn) = role_arn {
         c.insert("flow_log_role".into(), arn);
     }
 
-    let live = api::live(ctx, &vpc).await?;
     st.tags_all = live.tags.clone();
 
     // Default security group: no rules at all (EC2.2).
-    if let Some(sg) = api::default_sg(ctx, &vpc).await? {
+    if let Some(sg) = default_sg {
         if !sg.ingress.is_empty() || !sg.egress.is_empty() {
             fail(
                 &mut posture,

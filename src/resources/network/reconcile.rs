@@ -17,6 +17,7 @@ use crate::provider::ProviderData;
 use crate::provider::{iam, kms, logs};
 
 use super::model::State;
+use crate::resources::concurrent::{all_ok, Made};
 
 pub struct Desired {
     pub name: String,
@@ -87,118 +88,141 @@ pub async fn converge(
     let tags_changed = !old_tags.is_empty() && old_tags != d.tags;
     let n = &d.name;
 
-    // 1. The key for the flow-log group (reused, adopted through its alias, or made).
-    let key = kms::ensure_owned_key(
-        ctx,
-        place,
-        &mut p.components,
-        &bp::alias_name(n),
-        &format!("prod_network {n}: encrypts the flow logs"),
-        bp::key_policy(place, n),
-        &d.tags,
-    )
-    .await?;
-
-    // 2. Log group (encrypted, profile retention) and the flow-log role.
-    let group = bp::log_group_name(n);
-    logs::ensure_group(
-        ctx,
-        &group,
-        Some(&key),
-        d.environment.log_retention_days() as i32,
-        &d.tags,
-    )
-    .await?;
-    p.components.insert(
-        "log_group".into(),
-        place.arn("logs", &format!("log-group:{group}")),
-    );
+    // 1–3 at once: the key and its log group, the flow-log role, and the VPC with its gateway.
     let role_name = bp::role_name(n);
-    let role = iam::ensure_role(
-        ctx,
-        &iam::RoleSpec {
-            name: &role_name,
-            trust: bp::role_trust_policy(place),
-            inline: vec![(bp::ROLE_POLICY_NAME, bp::role_policy(place, n))],
-            managed: vec![],
-        },
-        &d.tags,
-    )
-    .await?;
-    p.components.insert("flow_log_role".into(), role.clone());
-
-    // 3. VPC, closed default security group, internet gateway.
-    let vpc = match p.components.get("vpc").cloned() {
-        Some(v) => v,
-        None => {
-            let v = api::create_vpc(ctx, &d.cidr_block, &d.tags, n).await?;
-            p.components.insert("vpc".into(), v.clone());
-            api::enable_vpc_dns(ctx, &v).await?;
-            v
-        }
+    let group = bp::log_group_name(n);
+    let made = Made::new();
+    let mut key_components = p.components.clone();
+    let key_and_group = async {
+        // The key for the flow-log group (reused, adopted through its alias, or made).
+        let key = kms::ensure_owned_key(
+            ctx,
+            place,
+            &mut key_components,
+            &bp::alias_name(n),
+            &format!("prod_network {n}: encrypts the flow logs"),
+            bp::key_policy(place, n),
+            &d.tags,
+        )
+        .await?;
+        // Log group (encrypted, profile retention).
+        logs::ensure_group(
+            ctx,
+            &group,
+            Some(&key),
+            d.environment.log_retention_days() as i32,
+            &d.tags,
+        )
+        .await?;
+        made.record(
+            "log_group",
+            place.arn("logs", &format!("log-group:{group}")),
+        );
+        Ok::<_, AwsError>(key)
     };
-    p.vpc_id = Some(vpc.clone());
-    if let Some(sg) = api::default_sg(ctx, &vpc).await? {
-        api::strip_default_sg(ctx, &sg).await?;
-        p.components.insert("default_security_group".into(), sg.id);
+    let role = async {
+        let role = iam::ensure_role(
+            ctx,
+            &iam::RoleSpec {
+                name: &role_name,
+                trust: bp::role_trust_policy(place),
+                inline: vec![(bp::ROLE_POLICY_NAME, bp::role_policy(place, n))],
+                managed: vec![],
+            },
+            &d.tags,
+        )
+        .await?;
+        made.record("flow_log_role", role.clone());
+        Ok::<_, AwsError>(role)
+    };
+    let recorded_vpc = p.components.get("vpc").cloned();
+    let recorded_igw = p.components.get("internet_gateway").cloned();
+    let vpc_and_gateway = async {
+        // VPC, closed default security group, internet gateway.
+        let vpc = match recorded_vpc {
+            Some(v) => v,
+            None => {
+                let v = api::create_vpc(ctx, &d.cidr_block, &d.tags, n).await?;
+                made.record("vpc", v.clone());
+                api::enable_vpc_dns(ctx, &v).await?;
+                v
+            }
+        };
+        if let Some(sg) = api::default_sg(ctx, &vpc).await? {
+            api::strip_default_sg(ctx, &sg).await?;
+            made.record("default_security_group", sg.id);
+        }
+        let igw = match recorded_igw {
+            Some(g) => g,
+            None => {
+                let g = api::create_igw(ctx, &d.tags, n).await?;
+                made.record("internet_gateway", g.clone());
+                api::attach_igw(ctx, &g, &vpc).await?;
+                g
+            }
+        };
+        Ok::<_, AwsError>((vpc, igw))
+    };
+    let (key, role, vpc_and_gateway) = tokio::join!(key_and_group, role, vpc_and_gateway);
+    for k in ["kms_key", "kms_alias"] {
+        if let Some(v) = key_components.get(k) {
+            p.components.insert(k.into(), v.clone());
+        }
     }
-    let igw = match p.components.get("internet_gateway").cloned() {
-        Some(g) => g,
-        None => {
-            let g = api::create_igw(ctx, &d.tags, n).await?;
-            p.components.insert("internet_gateway".into(), g.clone());
-            api::attach_igw(ctx, &g, &vpc).await?;
-            g
-        }
-    };
+    made.merge_into(&mut p.components);
+    let _key = key?;
+    let role = role?;
+    let (vpc, igw) = vpc_and_gateway?;
+    p.vpc_id = Some(vpc.clone());
 
-    // 4. Subnets, public and private, one of each per zone.
+    // 4. Subnets, public and private, one of each per zone, all at once.
     p.availability_zones = d.zones.clone();
+    let made = Made::new();
+    let wanted: Vec<(usize, &String, bool)> = d
+        .zones
+        .iter()
+        .enumerate()
+        .flat_map(|(i, az)| [(i, az, true), (i, az, false)])
+        .collect();
+    let jobs = wanted.iter().map(|&(i, az, is_public)| {
+        let role = format!(
+            "subnet_{}_{i}",
+            if is_public { "public" } else { "private" }
+        );
+        let recorded = p.components.get(&role).cloned();
+        let (made, vpc) = (&made, &vpc);
+        async move {
+            if let Some(id) = recorded {
+                return Ok(id);
+            }
+            let cidr =
+                bp::subnet_cidr(&d.cidr_block, is_public, i).ok_or_else(|| AwsError::Invalid {
+                    component: role.clone(),
+                    message: format!("no room for subnet {i} in {}", d.cidr_block),
+                })?;
+            let label = format!("{n}-{}-{az}", if is_public { "public" } else { "private" });
+            let id = api::create_subnet(ctx, vpc, &cidr, az, &d.tags, &label).await?;
+            made.record(role, id.clone());
+            Ok(id)
+        }
+    });
+    let results = futures::future::join_all(jobs).await;
+    made.merge_into(&mut p.components);
+    let ids = all_ok(results)?;
     let mut public = Vec::new();
     let mut private = Vec::new();
-    for (i, az) in d.zones.iter().enumerate() {
-        for is_public in [true, false] {
-            let role = format!(
-                "subnet_{}_{i}",
-                if is_public { "public" } else { "private" }
-            );
-            let id = match p.components.get(&role).cloned() {
-                Some(id) => id,
-                None => {
-                    let cidr = bp::subnet_cidr(&d.cidr_block, is_public, i).ok_or_else(|| {
-                        AwsError::Invalid {
-                            component: role.clone(),
-                            message: format!("no room for subnet {i} in {}", d.cidr_block),
-                        }
-                    })?;
-                    let label =
-                        format!("{n}-{}-{az}", if is_public { "public" } else { "private" });
-                    let id = api::create_subnet(ctx, &vpc, &cidr, az, &d.tags, &label).await?;
-                    p.components.insert(role, id.clone());
-                    id
-                }
-            };
-            if is_public {
-                public.push(id)
-            } else {
-                private.push(id)
-            }
+    for (&(_, _, is_public), id) in wanted.iter().zip(ids) {
+        if is_public {
+            public.push(id)
+        } else {
+            private.push(id)
         }
     }
     p.public_subnet_ids = public.clone();
     p.private_subnet_ids = private.clone();
 
-    // 5. Public routing through the internet gateway.
-    let public_rt = match p.components.get("route_table_public").cloned() {
-        Some(r) => r,
-        None => {
-            let r = api::create_route_table(ctx, &vpc, &d.tags, &format!("{n}-public")).await?;
-            p.components.insert("route_table_public".into(), r.clone());
-            r
-        }
-    };
-
-    // 6. NAT gateways (one per zone in production, one shared otherwise), each with its address.
+    // 5–6 at once: the route tables (public; private, one per zone) and the NAT gateways (one per
+    // zone in production, one shared otherwise), each with its address.
     let nats_wanted = bp::nat_count(d.environment, d.zones.len());
     let live = api::live(ctx, &vpc).await?;
     let live_nat = |id: &str| {
@@ -206,30 +230,69 @@ pub async fn converge(
             .iter()
             .any(|x| x.nat_gateway_id.as_deref() == Some(id))
     };
-    let mut new_nats = Vec::new();
-    for (j, (subnet, zone)) in public.iter().zip(&d.zones).take(nats_wanted).enumerate() {
-        let eip = match p.components.get(&format!("eip_{j}")).cloned() {
-            Some(a) => a,
-            None => {
-                let a = api::allocate_eip(ctx, &d.tags, &format!("{n}-nat-{j}")).await?;
-                p.components.insert(format!("eip_{j}"), a.clone());
-                a
-            }
-        };
-        let nat_ok = p
-            .components
-            .get(&format!("nat_{j}"))
-            .is_some_and(|id| live_nat(id));
-        if !nat_ok {
-            let id =
-                api::create_nat(ctx, subnet, &eip, &d.tags, &format!("{n}-nat-{zone}")).await?;
-            p.components.insert(format!("nat_{j}"), id.clone());
-            new_nats.push(id);
-        }
+    let made = Made::new();
+    let mut tables_wanted = vec![("route_table_public".to_string(), format!("{n}-public"))];
+    for (i, zone) in d.zones.iter().enumerate() {
+        tables_wanted.push((
+            format!("route_table_private_{i}"),
+            format!("{n}-private-{zone}"),
+        ));
     }
+    let table_jobs = tables_wanted.iter().map(|(role, label)| {
+        let recorded = p.components.get(role).cloned();
+        let (made, vpc) = (&made, &vpc);
+        async move {
+            if let Some(r) = recorded {
+                return Ok(r);
+            }
+            let r = api::create_route_table(ctx, vpc, &d.tags, label).await?;
+            made.record(role.clone(), r.clone());
+            Ok(r)
+        }
+    });
+    let nat_jobs = public
+        .iter()
+        .zip(&d.zones)
+        .take(nats_wanted)
+        .enumerate()
+        .map(|(j, (subnet, zone))| {
+            let recorded_eip = p.components.get(&format!("eip_{j}")).cloned();
+            let nat_ok = p
+                .components
+                .get(&format!("nat_{j}"))
+                .is_some_and(|id| live_nat(id));
+            let made = &made;
+            async move {
+                let eip = match recorded_eip {
+                    Some(a) => a,
+                    None => {
+                        let a = api::allocate_eip(ctx, &d.tags, &format!("{n}-nat-{j}")).await?;
+                        made.record(format!("eip_{j}"), a.clone());
+                        a
+                    }
+                };
+                if nat_ok {
+                    return Ok(None);
+                }
+                let id =
+                    api::create_nat(ctx, subnet, &eip, &d.tags, &format!("{n}-nat-{zone}")).await?;
+                made.record(format!("nat_{j}"), id.clone());
+                Ok(Some(id))
+            }
+        });
+    let (tables, nats) = tokio::join!(
+        futures::future::join_all(table_jobs),
+        futures::future::join_all(nat_jobs)
+    );
+    made.merge_into(&mut p.components);
+    let tables = all_ok(tables)?;
+    let new_nats: Vec<String> = all_ok(nats)?.into_iter().flatten().collect();
+    let public_rt = tables[0].clone();
+    let private_rts: Vec<String> = tables[1..].to_vec();
     wait_nats(ctx, &new_nats, false, limit).await?;
 
-    // 7. Route tables: public → internet gateway; private i → its NAT, and nothing else.
+    // 7. Routes: public → internet gateway; private i → its NAT, and nothing else (each table at
+    // once).
     let table = |id: &str| {
         live.route_tables
             .iter()
@@ -238,29 +301,6 @@ pub async fn converge(
     };
     let mut plan: Vec<(String, Vec<String>, Target)> =
         vec![(public_rt.clone(), public.clone(), Target::Gateway(&igw))];
-    let mut private_rts = Vec::new();
-    for i in 0..d.zones.len() {
-        let rt = match p
-            .components
-            .get(&format!("route_table_private_{i}"))
-            .cloned()
-        {
-            Some(r) => r,
-            None => {
-                let r = api::create_route_table(
-                    ctx,
-                    &vpc,
-                    &d.tags,
-                    &format!("{n}-private-{}", d.zones[i]),
-                )
-                .await?;
-                p.components
-                    .insert(format!("route_table_private_{i}"), r.clone());
-                r
-            }
-        };
-        private_rts.push(rt);
-    }
     let nat_ids: Vec<String> = (0..nats_wanted)
         .map(|j| {
             p.components
@@ -278,39 +318,43 @@ pub async fn converge(
             })?;
         plan.push((rt.clone(), vec![private[i].clone()], Target::Nat(nat)));
     }
-    for (rt, subnets, target) in plan {
+    let route_jobs = plan.into_iter().map(|(rt, subnets, target)| {
         let live_rt = table(&rt);
-        let routes = live_rt
-            .as_ref()
-            .and_then(|t| t.routes.clone())
-            .unwrap_or_default();
-        let default = routes
-            .iter()
-            .find(|r| r.destination_cidr_block.as_deref() == Some("0.0.0.0/0"));
-        let right = match (&target, default) {
-            (Target::Gateway(g), Some(r)) => r.gateway_id.as_deref() == Some(*g),
-            (Target::Nat(nat), Some(r)) => r.nat_gateway_id.as_deref() == Some(*nat),
-            _ => false,
-        };
-        if !right {
-            api::set_default_route(ctx, &rt, target, default.is_some()).await?;
-        }
-        for r in &routes {
-            let dest = r.destination_cidr_block.clone().unwrap_or_default();
-            let local = r.gateway_id.as_deref() == Some("local");
-            if !local && dest != "0.0.0.0/0" && !dest.is_empty() {
-                api::delete_route(ctx, &rt, &dest).await?;
+        async move {
+            let routes = live_rt
+                .as_ref()
+                .and_then(|t| t.routes.clone())
+                .unwrap_or_default();
+            let default = routes
+                .iter()
+                .find(|r| r.destination_cidr_block.as_deref() == Some("0.0.0.0/0"));
+            let right = match (&target, default) {
+                (Target::Gateway(g), Some(r)) => r.gateway_id.as_deref() == Some(*g),
+                (Target::Nat(nat), Some(r)) => r.nat_gateway_id.as_deref() == Some(*nat),
+                _ => false,
+            };
+            if !right {
+                api::set_default_route(ctx, &rt, target, default.is_some()).await?;
             }
+            for r in &routes {
+                let dest = r.destination_cidr_block.clone().unwrap_or_default();
+                let local = r.gateway_id.as_deref() == Some("local");
+                if !local && dest != "0.0.0.0/0" && !dest.is_empty() {
+                    api::delete_route(ctx, &rt, &dest).await?;
+                }
+            }
+            let associated: Vec<String> = live_rt
+                .iter()
+                .flat_map(|t| t.associations.iter().flatten())
+                .filter_map(|a| a.subnet_id.clone())
+                .collect();
+            for s in subnets.iter().filter(|s| !associated.contains(s)) {
+                api::associate(ctx, &rt, s).await?;
+            }
+            Ok::<(), AwsError>(())
         }
-        let associated: Vec<String> = live_rt
-            .iter()
-            .flat_map(|t| t.associations.iter().flatten())
-            .filter_map(|a| a.subnet_id.clone())
-            .collect();
-        for s in subnets.iter().filter(|s| !associated.contains(s)) {
-            api::associate(ctx, &rt, s).await?;
-        }
-    }
+    });
+    all_ok(futures::future::join_all(route_jobs).await)?;
 
     // 8. NAT gateways no longer wanted (production → a smaller profile), after routes moved off them.
     let extra: Vec<usize> = p

@@ -3,12 +3,20 @@
 //! Every object created is recorded in `progress` before the next call, so a failure half way
 //! returns a state that names everything that exists (contract rule 14).
 
+use futures::stream::{self, StreamExt};
+
 use super::aws as api;
 use super::blueprint::{self as bp, Desired, Place};
 use super::model::State;
 use super::packs;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
+
+/// Alarm puts in flight at once.
+const ALARMS_AT_ONCE: usize = 4;
+
+/// One alarm put: its index among the desired ones and its full name.
+type Put = Result<(usize, String), AwsError>;
 
 /// Brings AWS to `desired`, starting from what `progress` (the prior state, or an empty one on
 /// create) says exists. `progress` ends as the new state, or the partial one on error.
@@ -138,39 +146,87 @@ pub async fn converge(
         .filter(|n| !names.contains(n))
         .cloned()
         .collect();
-    for a in &d.alarms {
-        let full = bp::alarm_name(&d.name, &a.name);
-        let topic = progress
-            .topic_arn(&a.severity)
-            .unwrap_or_default()
-            .to_string();
-        api::put_alarm(ctx, &full, a, &topic, &d.tags).await?;
-        progress.components.insert(
-            bp::role_alarm(&a.name),
-            bp::alarm_arn(place, &d.name, &a.name),
-        );
-        match progress.alarm.iter_mut().find(|p| p.name == a.name) {
-            Some(p) => *p = a.clone(),
-            None => progress.alarm.push(a.clone()),
-        }
-        if !progress.alarm_names.contains(&full) {
-            progress.alarm_names.push(full);
+    // A few puts at a time (CloudWatch's PutMetricAlarm quota is a few per second; the SDK retries
+    // what it throttles). Every alarm put is recorded before the first error is returned.
+    let alarm_jobs: Vec<_> = d
+        .alarms
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let full = bp::alarm_name(&d.name, &a.name);
+            let topic = progress
+                .topic_arn(&a.severity)
+                .unwrap_or_default()
+                .to_string();
+            async move {
+                api::put_alarm(ctx, &full, a, &topic, &d.tags)
+                    .await
+                    .map(|_| (i, full))
+            }
+        })
+        .collect();
+    let pack_jobs: Vec<_> = d
+        .packs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let full = bp::alarm_name(&d.name, &a.short);
+            let topic = progress
+                .topic_arn(&a.severity)
+                .unwrap_or_default()
+                .to_string();
+            async move {
+                packs::put(ctx, &d.name, &full, a, &topic, &d.tags)
+                    .await
+                    .map(|_| (i, full))
+            }
+        })
+        .collect();
+    let (alarms_put, packs_put): (Vec<Put>, Vec<Put>) = tokio::join!(
+        stream::iter(alarm_jobs).buffered(ALARMS_AT_ONCE).collect(),
+        stream::iter(pack_jobs).buffered(ALARMS_AT_ONCE).collect()
+    );
+    let mut first_error = None;
+    for r in alarms_put {
+        match r {
+            Ok((i, full)) => {
+                let a = &d.alarms[i];
+                progress.components.insert(
+                    bp::role_alarm(&a.name),
+                    bp::alarm_arn(place, &d.name, &a.name),
+                );
+                match progress.alarm.iter_mut().find(|p| p.name == a.name) {
+                    Some(p) => *p = a.clone(),
+                    None => progress.alarm.push(a.clone()),
+                }
+                if !progress.alarm_names.contains(&full) {
+                    progress.alarm_names.push(full);
+                }
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
     }
-    for a in &d.packs {
-        let full = bp::alarm_name(&d.name, &a.short);
-        let topic = progress
-            .topic_arn(&a.severity)
-            .unwrap_or_default()
-            .to_string();
-        packs::put(ctx, &d.name, &full, a, &topic, &d.tags).await?;
-        progress.components.insert(
-            bp::role_alarm(&a.short),
-            bp::alarm_arn(place, &d.name, &a.short),
-        );
-        if !progress.alarm_names.contains(&full) {
-            progress.alarm_names.push(full);
+    for r in packs_put {
+        match r {
+            Ok((i, full)) => {
+                let a = &d.packs[i];
+                progress.components.insert(
+                    bp::role_alarm(&a.short),
+                    bp::alarm_arn(place, &d.name, &a.short),
+                );
+                if !progress.alarm_names.contains(&full) {
+                    progress.alarm_names.push(full);
+                }
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
     }
     progress.alarm = d.alarms.clone();
     progress.alarm_names = names;

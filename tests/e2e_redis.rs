@@ -572,7 +572,8 @@ resource "prod_alerting" "ops" {{
         ops_state(&tf)["redis_cluster_ids"],
         serde_json::json!([name])
     );
-    assert_eq!(tf.plan_code(&[]).code, 0, "plan after import");
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after import: {}", p.all());
 
     // A third node: the next plan adds its alarms.
     tf.write(&watched(2));

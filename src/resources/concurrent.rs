@@ -38,6 +38,16 @@ impl Made {
     }
 }
 
+/// Copies the key's components (`kms_key`, `kms_alias`) that a concurrent job recorded in its own
+/// copy of the components (the key helpers take a `&mut` map).
+pub fn keep_key_components(from: &BTreeMap<String, String>, to: &mut BTreeMap<String, String>) {
+    for k in ["kms_key", "kms_alias"] {
+        if let Some(v) = from.get(k) {
+            to.insert(k.into(), v.clone());
+        }
+    }
+}
+
 /// The results in order, or the first error.
 pub fn all_ok<T>(results: Vec<Result<T, AwsError>>) -> Result<Vec<T>, AwsError> {
     results.into_iter().collect()

@@ -175,10 +175,17 @@ pub fn plan(
 
     match (&name, &alarm_names) {
         (Tri::Known(n), Tri::Known(names)) => {
-            planned.set(
-                "alarm_names",
-                Value::string_list(names.iter().map(|a| bp::alarm_name(n, a))),
-            );
+            let mut want: Vec<String> = names.iter().map(|a| bp::alarm_name(n, a)).collect();
+            // The same alarms in another order (import reads them in AWS's order) are no change.
+            if let Tri::Known(had) = decode::string_list(prior.get("alarm_names")) {
+                let (mut a, mut b) = (had.clone(), want.clone());
+                a.sort();
+                b.sort();
+                if a == b {
+                    want = had;
+                }
+            }
+            planned.set("alarm_names", Value::string_list(want));
         }
         _ => planned.set("alarm_names", Value::unknown()),
     }

@@ -229,7 +229,14 @@ pub async fn converge(
         return Err(e);
     }
     progress.alarm = d.alarms.clone();
-    progress.alarm_names = names;
+    // Kept in the prior order when only the order differs (as the plan keeps it).
+    let mut had = progress.alarm_names.clone();
+    let mut want = names.clone();
+    had.sort();
+    want.sort();
+    if had != want {
+        progress.alarm_names = names;
+    }
     if !stale.is_empty() {
         api::delete_alarms(ctx, &stale).await?;
     }

@@ -14,7 +14,7 @@ use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, logs, retry, ProviderData};
-use crate::resources::concurrent::Made;
+use crate::resources::concurrent::{keep_key_components, Made};
 
 pub struct Desired {
     pub name: String,
@@ -346,11 +346,7 @@ pub async fn converge(
         role_and_profile,
         front_end(ctx, d, &vpc, &mut fe)
     );
-    for k in ["kms_key", "kms_alias"] {
-        if let Some(v) = key_components.get(k) {
-            p.components.insert(k.into(), v.clone());
-        }
-    }
+    keep_key_components(&key_components, &mut p.components);
     made.merge_into(&mut p.components);
     p.components.extend(fe.components);
     p.load_balancer_security_group_id = fe.load_balancer_security_group_id;

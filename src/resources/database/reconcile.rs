@@ -15,6 +15,7 @@ use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, ProviderData};
+use crate::resources::concurrent::{keep_key_components, Made};
 use crate::resources::datastore;
 
 pub struct Desired {
@@ -191,27 +192,34 @@ pub async fn prepare(
     // 0. Where: the subnets' VPC and zones (checked before anything is made).
     let (vpc, zones) = datastore::placement(ctx, &d.subnet_ids).await?;
 
-    // 1. The key: the user's, or the database's own.
-    let key = match &d.kms_key_arn {
-        Some(k) => k.clone(),
-        None => {
-            let k = kms::ensure_owned_key(
-                ctx,
-                place,
-                &mut p.components,
-                &bp::alias_name(n),
-                &format!("prod_database_ha {n}: encrypts storage, snapshots and the master secret"),
-                bp::key_policy(place, n),
-                &d.tags,
-            )
-            .await?;
-            k
+    // 1–4 at once: the key (the user's, or the database's own); the enhanced-monitoring role, where
+    // the profile monitors; the security group (the engine port from the allowed groups only); the
+    // subnet group. Each is recorded once made, whatever the others do.
+    let made = Made::new();
+    let mut key_components = p.components.clone();
+    let key = async {
+        match &d.kms_key_arn {
+            Some(k) => Ok(k.clone()),
+            None => {
+                kms::ensure_owned_key(
+                    ctx,
+                    place,
+                    &mut key_components,
+                    &bp::alias_name(n),
+                    &format!(
+                        "prod_database_ha {n}: encrypts storage, snapshots and the master secret"
+                    ),
+                    bp::key_policy(place, n),
+                    &d.tags,
+                )
+                .await
+            }
         }
     };
-    p.kms_key_arn = Some(key.clone());
-
-    // 2. The enhanced-monitoring role, where the profile monitors.
-    let monitoring_role = if d.environment.db_monitoring() {
+    let monitoring_role = async {
+        if !d.environment.db_monitoring() {
+            return Ok(None);
+        }
         let arn = iam::ensure_role(
             ctx,
             &iam::RoleSpec {
@@ -223,33 +231,43 @@ pub async fn prepare(
             &d.tags,
         )
         .await?;
-        p.components.insert("monitoring_role".into(), arn.clone());
-        Some(arn)
-    } else {
-        None
+        made.record("monitoring_role", arn.clone());
+        Ok::<_, AwsError>(Some(arn))
     };
-
-    // 3. Security group: the engine port from the allowed groups only.
-    let sg = datastore::ensure_security_group(
-        ctx,
-        &vpc,
-        &bp::sg_name(n),
-        "prod_database_ha: engine port from the allowed groups only",
-        bp::port(&d.engine),
-        &d.allowed_security_group_ids,
-        &d.tags,
-    )
-    .await?;
-    p.components.insert("security_group".into(), sg.clone());
-    p.security_group_id = Some(sg.clone());
-
-    // 4. Subnet group.
-    api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
-    p.components.insert(
-        "subnet_group".into(),
-        place.arn("rds", &format!("subgrp:{n}")),
-    );
-    p.subnet_group_name = Some(n.to_string());
+    let sg = async {
+        let sg = datastore::ensure_security_group(
+            ctx,
+            &vpc,
+            &bp::sg_name(n),
+            "prod_database_ha: engine port from the allowed groups only",
+            bp::port(&d.engine),
+            &d.allowed_security_group_ids,
+            &d.tags,
+        )
+        .await?;
+        made.record("security_group", sg.clone());
+        Ok::<_, AwsError>(sg)
+    };
+    let subnet_group = async {
+        api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
+        made.record("subnet_group", place.arn("rds", &format!("subgrp:{n}")));
+        Ok::<_, AwsError>(())
+    };
+    let (key, monitoring_role, sg, subnet_group) =
+        tokio::join!(key, monitoring_role, sg, subnet_group);
+    keep_key_components(&key_components, &mut p.components);
+    made.merge_into(&mut p.components);
+    if let Some(sg) = p.components.get("security_group") {
+        p.security_group_id = Some(sg.clone());
+    }
+    if p.components.contains_key("subnet_group") {
+        p.subnet_group_name = Some(n.to_string());
+    }
+    let key = key?;
+    p.kms_key_arn = Some(key.clone());
+    let monitoring_role = monitoring_role?;
+    let sg = sg?;
+    subnet_group?;
     Ok(Prepared {
         zones,
         key,

@@ -504,37 +504,43 @@ pub struct Live {
 
 pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
     // Six independent describes, at once.
-    let ec2 = ctx.ec2();
     let (subnets, route_tables, nats, igws, flow_logs, vpcs) = tokio::join!(
         ctx.call(
             "subnets",
-            ec2.describe_subnets().filters(filter("vpc-id", vpc)).send()
+            ctx.ec2()
+                .describe_subnets()
+                .filters(filter("vpc-id", vpc))
+                .send()
         ),
         ctx.call(
             "route tables",
-            ec2.describe_route_tables()
+            ctx.ec2()
+                .describe_route_tables()
                 .filters(filter("vpc-id", vpc))
                 .send()
         ),
         ctx.call(
             "nat gateways",
-            ec2.describe_nat_gateways()
+            ctx.ec2()
+                .describe_nat_gateways()
                 .filter(filter("vpc-id", vpc))
                 .send()
         ),
         ctx.call(
             "internet gateways",
-            ec2.describe_internet_gateways()
+            ctx.ec2()
+                .describe_internet_gateways()
                 .filters(filter("attachment.vpc-id", vpc))
                 .send()
         ),
         ctx.call(
             "flow logs",
-            ec2.describe_flow_logs()
+            ctx.ec2()
+                .describe_flow_logs()
                 .filter(filter("resource-id", vpc))
                 .send()
         ),
-        ctx.call("vpc", ec2.describe_vpcs().vpc_ids(vpc).send()),
+        ctx.call("vpc", ctx.ec2().describe_vpcs().vpc_ids(vpc).send()),
     );
     let subnets = subnets?.subnets.unwrap_or_default();
     let route_tables = route_tables?.route_tables.unwrap_or_default();

@@ -17,7 +17,7 @@ use crate::provider::ProviderData;
 use crate::provider::{iam, kms, logs};
 
 use super::model::State;
-use crate::resources::concurrent::{all_ok, Made};
+use crate::resources::concurrent::{all_ok, keep_key_components, Made};
 
 pub struct Desired {
     pub name: String,
@@ -164,11 +164,7 @@ pub async fn converge(
         Ok::<_, AwsError>((vpc, igw))
     };
     let (key, role, vpc_and_gateway) = tokio::join!(key_and_group, role, vpc_and_gateway);
-    for k in ["kms_key", "kms_alias"] {
-        if let Some(v) = key_components.get(k) {
-            p.components.insert(k.into(), v.clone());
-        }
-    }
+    keep_key_components(&key_components, &mut p.components);
     made.merge_into(&mut p.components);
     let _key = key?;
     let role = role?;

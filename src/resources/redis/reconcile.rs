@@ -17,6 +17,7 @@ use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{kms, secrets, ProviderData};
+use crate::resources::concurrent::{keep_key_components, Made};
 use crate::resources::datastore;
 
 pub struct Desired {
@@ -143,62 +144,79 @@ pub async fn converge(
     // 0. Where: the subnets' VPC and zones (checked before anything is made).
     let (vpc, zones) = datastore::placement(ctx, &d.subnet_ids).await?;
 
-    // 1. The key: the user's, or the group's own.
-    let key = match &d.kms_key_arn {
-        Some(k) => k.clone(),
-        None => {
-            let k = kms::ensure_owned_key(
-                ctx,
-                place,
-                &mut p.components,
-                &bp::alias_name(n),
-                &format!(
-                    "prod_redis_cluster {n}: encrypts the nodes, snapshots and the AUTH secret"
-                ),
-                bp::key_policy(place, n),
-                &d.tags,
-            )
-            .await?;
-            k
-        }
+    // 1–3 at once: the key (the user's, or the group's own) and the AUTH token it encrypts,
+    // generated into Secrets Manager (reused when it exists); the security group (the port from the
+    // allowed groups only); the subnet group. Each is recorded once made, whatever the others do.
+    let made = Made::new();
+    let mut key_components = p.components.clone();
+    let key_and_token = async {
+        let key = match &d.kms_key_arn {
+            Some(k) => k.clone(),
+            None => {
+                kms::ensure_owned_key(
+                    ctx,
+                    place,
+                    &mut key_components,
+                    &bp::alias_name(n),
+                    &format!(
+                        "prod_redis_cluster {n}: encrypts the nodes, snapshots and the AUTH secret"
+                    ),
+                    bp::key_policy(place, n),
+                    &d.tags,
+                )
+                .await?
+            }
+        };
+        let (secret_arn, token) = secrets::ensure_generated(
+            ctx,
+            &bp::secret_name(n),
+            &format!("prod_redis_cluster {n}: AUTH token"),
+            &key,
+            TOKEN_LENGTH,
+            &d.tags,
+        )
+        .await?;
+        made.record("auth_secret", secret_arn.clone());
+        Ok::<_, AwsError>((key, secret_arn, token))
     };
+    let sg = async {
+        let sg = datastore::ensure_security_group(
+            ctx,
+            &vpc,
+            &bp::sg_name(n),
+            "prod_redis_cluster: the port from the allowed groups only",
+            bp::PORT,
+            &d.allowed_security_group_ids,
+            &d.tags,
+        )
+        .await?;
+        made.record("security_group", sg.clone());
+        Ok::<_, AwsError>(sg)
+    };
+    let subnet_group = async {
+        api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
+        made.record(
+            "subnet_group",
+            place.arn("elasticache", &format!("subnetgroup:{n}")),
+        );
+        Ok::<_, AwsError>(())
+    };
+    let (key_and_token, sg, subnet_group) = tokio::join!(key_and_token, sg, subnet_group);
+    keep_key_components(&key_components, &mut p.components);
+    made.merge_into(&mut p.components);
+    if let Some(sg) = p.components.get("security_group") {
+        p.security_group_id = Some(sg.clone());
+    }
+    if p.components.contains_key("subnet_group") {
+        p.subnet_group_name = Some(n.to_string());
+    }
+    if let Some(a) = p.components.get("auth_secret") {
+        p.auth_secret_arn = Some(a.clone());
+    }
+    let (key, _secret_arn, token) = key_and_token?;
     p.kms_key_arn = Some(key.clone());
-
-    // 2. Security group: the port from the allowed groups only.
-    let sg = datastore::ensure_security_group(
-        ctx,
-        &vpc,
-        &bp::sg_name(n),
-        "prod_redis_cluster: the port from the allowed groups only",
-        bp::PORT,
-        &d.allowed_security_group_ids,
-        &d.tags,
-    )
-    .await?;
-    p.components.insert("security_group".into(), sg.clone());
-    p.security_group_id = Some(sg.clone());
-
-    // 3. Subnet group.
-    api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
-    p.components.insert(
-        "subnet_group".into(),
-        place.arn("elasticache", &format!("subnetgroup:{n}")),
-    );
-    p.subnet_group_name = Some(n.to_string());
-
-    // 4. The AUTH token, generated into Secrets Manager (reused when it exists).
-    let (secret_arn, token) = secrets::ensure_generated(
-        ctx,
-        &bp::secret_name(n),
-        &format!("prod_redis_cluster {n}: AUTH token"),
-        &key,
-        TOKEN_LENGTH,
-        &d.tags,
-    )
-    .await?;
-    p.components
-        .insert("auth_secret".into(), secret_arn.clone());
-    p.auth_secret_arn = Some(secret_arn);
+    let sg = sg?;
+    subnet_group?;
 
     // 5. The replication group.
     let live = api::describe(ctx, n).await?;

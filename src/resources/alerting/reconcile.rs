@@ -140,6 +140,17 @@ pub async fn converge(
 
     // 4. Alarms, routed to their severity's topic; alarms no longer configured are deleted.
     let names = d.alarm_names();
+    // The order the plan gives `alarm_names`: the prior one when only the order differs.
+    let final_names = {
+        let (mut had, mut want) = (progress.alarm_names.clone(), names.clone());
+        had.sort();
+        want.sort();
+        if had == want {
+            progress.alarm_names.clone()
+        } else {
+            names.clone()
+        }
+    };
     let stale: Vec<String> = progress
         .alarm_names
         .iter()
@@ -229,14 +240,7 @@ pub async fn converge(
         return Err(e);
     }
     progress.alarm = d.alarms.clone();
-    // Kept in the prior order when only the order differs (as the plan keeps it).
-    let mut had = progress.alarm_names.clone();
-    let mut want = names.clone();
-    had.sort();
-    want.sort();
-    if had != want {
-        progress.alarm_names = names;
-    }
+    progress.alarm_names = final_names;
     if !stale.is_empty() {
         api::delete_alarms(ctx, &stale).await?;
     }

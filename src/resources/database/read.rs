@@ -32,22 +32,35 @@ impl Side {
     ) -> Result<Side, AwsError> {
         let n = prior.name.as_str();
         let sg = prior.components.get("security_group").cloned();
-        let sg_rules = match &sg {
-            Some(id) => ec2::sg_rules(ctx, std::slice::from_ref(id))
-                .await?
-                .remove(id),
-            None => None,
-        };
-        let subnets = api::subnet_group(ctx, n).await?;
-        let key = match prior.components.get("kms_key") {
-            Some(k) => kms::describe_key(ctx, k).await?.filter(|f| f.usable),
-            None => None,
-        };
-        let role = if env.db_monitoring() || prior.components.contains_key("monitoring_role") {
-            iam::role_arn(ctx, &bp::monitoring_role_name(n)).await?
-        } else {
-            None
-        };
+        let key_id = prior.components.get("kms_key").cloned();
+        let watch_role = env.db_monitoring() || prior.components.contains_key("monitoring_role");
+        let role_name = bp::monitoring_role_name(n);
+        // Four independent questions, at once.
+        let (sg_rules, subnets, key, role) = tokio::join!(
+            async {
+                match &sg {
+                    Some(id) => Ok(ec2::sg_rules(ctx, std::slice::from_ref(id))
+                        .await?
+                        .remove(id)),
+                    None => Ok(None),
+                }
+            },
+            api::subnet_group(ctx, n),
+            async {
+                match &key_id {
+                    Some(k) => Ok(kms::describe_key(ctx, k).await?.filter(|f| f.usable)),
+                    None => Ok::<_, AwsError>(None),
+                }
+            },
+            async {
+                if watch_role {
+                    iam::role_arn(ctx, &role_name).await
+                } else {
+                    Ok(None)
+                }
+            },
+        );
+        let (sg_rules, subnets, key, role) = (sg_rules?, subnets?, key?, role?);
         Ok(Side {
             sg,
             sg_rules,

@@ -25,12 +25,30 @@ pub async fn read(
     let mut st = prior.clone();
     let mut c: BTreeMap<String, String> = BTreeMap::new();
 
-    let group = api::describe(ctx, n).await?;
-    let member = match group.as_ref().and_then(|g| g.member_clusters.first()) {
-        Some(m) => api::member(ctx, m).await?,
-        None => None,
-    };
-    let subnets = api::subnet_group(ctx, n).await?;
+    // Independent questions at once: the group and its first member; the subnet group; the AUTH
+    // secret; the key.
+    let key_id = prior.components.get("kms_key").cloned();
+    let secret_name = bp::secret_name(n);
+    let (group_and_member, subnets, secret, key) = tokio::join!(
+        async {
+            let group = api::describe(ctx, n).await?;
+            let member = match group.as_ref().and_then(|g| g.member_clusters.first()) {
+                Some(m) => api::member(ctx, m).await?,
+                None => None,
+            };
+            Ok::<_, AwsError>((group, member))
+        },
+        api::subnet_group(ctx, n),
+        secrets::arn(ctx, &secret_name),
+        async {
+            match &key_id {
+                Some(k) => Ok(kms::describe_key(ctx, k).await?.filter(|f| f.usable)),
+                None => Ok::<_, AwsError>(None),
+            }
+        },
+    );
+    let (group, member) = group_and_member?;
+    let (subnets, secret, key) = (subnets?, secret?, key?);
     let sg = prior.components.get("security_group").cloned().or_else(|| {
         member
             .as_ref()
@@ -40,11 +58,6 @@ pub async fn read(
         Some(id) => ec2::sg_rules(ctx, std::slice::from_ref(id))
             .await?
             .remove(id),
-        None => None,
-    };
-    let secret = secrets::arn(ctx, &bp::secret_name(n)).await?;
-    let key = match prior.components.get("kms_key") {
-        Some(k) => kms::describe_key(ctx, k).await?.filter(|f| f.usable),
         None => None,
     };
     let own_group = member

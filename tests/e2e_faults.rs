@@ -1,7 +1,8 @@
 //! End to end under faults: the real `terraform` against the local AWS behind its fault layer
 //! (`scripts/local_aws_faults.py`). For every resource and for the full stack: a fifth of the calls
 //! throttled; a permanent failure at each mutating call of a create, every position taken from a
-//! recorded clean run. Nothing may be lost, duplicated or orphaned.
+//! recorded clean run (for the stack, 16 spread over it unless `PROD_FAULT_POSITIONS=all`). Nothing
+//! may be lost, duplicated or orphaned.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -325,13 +326,33 @@ async fn fail_at(
     wrong
 }
 
+/// Positions of the full stack run by default: spread evenly over its recorded create (first and
+/// last included), so each of its resources fails early, mid-way and late while the others are
+/// being made. `PROD_FAULT_POSITIONS=all` runs every one (each resource's own positions all run in
+/// the tests above either way).
+const STACK_POSITIONS: usize = 16;
+
+/// The positions to fail: every one, except for the stack (see [`STACK_POSITIONS`]).
+fn chosen(kind: Kind, positions: &[(String, u64)]) -> Vec<(String, u64)> {
+    let every = std::env::var("PROD_FAULT_POSITIONS").is_ok_and(|v| v == "all");
+    let k = STACK_POSITIONS.min(positions.len());
+    if !matches!(kind, Kind::Stack) || every || k < 2 {
+        return positions.to_vec();
+    }
+    (0..k)
+        .map(|j| positions[j * (positions.len() - 1) / (k - 1)].clone())
+        .collect()
+}
+
 async fn every_create_call_can_fail(kind: Kind, octet: u8) {
     let aws = aws().await;
     let i = inputs(&aws, octet).await;
-    let (positions, made) = clean_create(&aws, kind, &i).await;
-    assert!(!positions.is_empty());
+    let (recorded, made) = clean_create(&aws, kind, &i).await;
+    assert!(!recorded.is_empty());
+    let positions = chosen(kind, &recorded);
     eprintln!(
-        "{kind:?}: {} mutating calls in a clean create: {positions:?}",
+        "{kind:?}: {} mutating calls in a clean create, {} failed in turn: {positions:?}",
+        recorded.len(),
         positions.len()
     );
     // Positions run two at a time, each with its own key, name and working directory.
@@ -387,6 +408,25 @@ async fn redis_create_fails_at_every_call_and_recovers() {
 #[tokio::test(flavor = "multi_thread")]
 async fn alerting_create_fails_at_every_call_and_recovers() {
     every_create_call_can_fail(Kind::Alerting, 115).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stack_create_fails_at_its_calls_and_recovers() {
+    every_create_call_can_fail(Kind::Stack, 116).await;
+}
+
+#[test]
+fn stack_positions_spread_over_the_whole_create() {
+    let recorded: Vec<(String, u64)> = (1..=100).map(|n| ("ec2:Call".into(), n)).collect();
+    let picked = chosen(Kind::Stack, &recorded);
+    let ns: Vec<u64> = picked.iter().map(|(_, n)| *n).collect();
+    assert_eq!(ns.len(), STACK_POSITIONS);
+    assert_eq!((ns[0], ns[ns.len() - 1]), (1, 100));
+    assert!(
+        ns.windows(2).all(|w| w[1] > w[0] && w[1] - w[0] <= 7),
+        "{ns:?}"
+    );
+    assert_eq!(chosen(Kind::Network, &recorded).len(), 100);
 }
 
 // ---- eventual consistency ----

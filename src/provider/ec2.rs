@@ -326,59 +326,67 @@ pub async fn sync_rules(
     let c = format!("security group {sg}");
     let add: Vec<IpPermission> = want.difference(have).map(permission).collect();
     let remove: Vec<IpPermission> = have.difference(want).map(permission).collect();
-    if !remove.is_empty() {
-        if inbound {
-            ctx.call(
-                &c,
-                ctx.ec2()
-                    .revoke_security_group_ingress()
-                    .group_id(sg)
-                    .set_ip_permissions(Some(remove))
-                    .send(),
-            )
-            .await?;
-        } else {
-            ctx.call(
-                &c,
-                ctx.ec2()
-                    .revoke_security_group_egress()
-                    .group_id(sg)
-                    .set_ip_permissions(Some(remove))
-                    .send(),
-            )
-            .await?;
-        }
-    }
-    if !add.is_empty() {
-        if inbound {
-            // The group may be moments old.
-            super::retry::settle(ctx, &c, || {
+    // Revoking and adding at once: the two touch different rules.
+    let revoke = async {
+        if !remove.is_empty() {
+            if inbound {
                 ctx.call(
                     &c,
                     ctx.ec2()
-                        .authorize_security_group_ingress()
+                        .revoke_security_group_ingress()
                         .group_id(sg)
-                        .set_ip_permissions(Some(add.clone()))
+                        .set_ip_permissions(Some(remove))
                         .send(),
                 )
-            })
-            .await?;
-        } else {
-            // The group may be moments old.
-            super::retry::settle(ctx, &c, || {
+                .await?;
+            } else {
                 ctx.call(
                     &c,
                     ctx.ec2()
-                        .authorize_security_group_egress()
+                        .revoke_security_group_egress()
                         .group_id(sg)
-                        .set_ip_permissions(Some(add.clone()))
+                        .set_ip_permissions(Some(remove))
                         .send(),
                 )
-            })
-            .await?;
+                .await?;
+            }
         }
-    }
-    Ok(())
+        Ok::<(), AwsError>(())
+    };
+    let authorize = async {
+        if !add.is_empty() {
+            if inbound {
+                // The group may be moments old.
+                super::retry::settle(ctx, &c, || {
+                    ctx.call(
+                        &c,
+                        ctx.ec2()
+                            .authorize_security_group_ingress()
+                            .group_id(sg)
+                            .set_ip_permissions(Some(add.clone()))
+                            .send(),
+                    )
+                })
+                .await?;
+            } else {
+                // The group may be moments old.
+                super::retry::settle(ctx, &c, || {
+                    ctx.call(
+                        &c,
+                        ctx.ec2()
+                            .authorize_security_group_egress()
+                            .group_id(sg)
+                            .set_ip_permissions(Some(add.clone()))
+                            .send(),
+                    )
+                })
+                .await?;
+            }
+        }
+        Ok::<(), AwsError>(())
+    };
+    let (revoked, authorized) = tokio::join!(revoke, authorize);
+    revoked.and(authorized)
 }
 
 pub async fn delete_sg(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {

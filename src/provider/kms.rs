@@ -262,10 +262,13 @@ pub async fn ensure_owned_key(
             }
         },
     };
-    enable_rotation(ctx, &key).await?;
-    ensure_alias(ctx, alias, &key).await?;
-    components.insert("kms_alias".into(), place.arn("kms", alias));
-    Ok(key)
+    // Rotation and the alias at once; the alias is recorded when it exists.
+    let (rotated, aliased) =
+        tokio::join!(enable_rotation(ctx, &key), ensure_alias(ctx, alias, &key));
+    if aliased.is_ok() {
+        components.insert("kms_alias".into(), place.arn("kms", alias));
+    }
+    rotated.and(aliased).map(|_| key)
 }
 
 /// Retags a key from `old` to `tags` (keys no longer wanted are removed).

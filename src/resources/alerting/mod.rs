@@ -135,49 +135,51 @@ impl Resource<ProviderData> for Alerting {
                 None
             }
         };
-        // The watched databases' replicas name their lag alarms (unknown until a database exists).
-        let db_replicas = match crate::framework::decode::string_list(
-            req.config.get("database_ids"),
-        )
-        .into_known()
-        {
-            Some(ids) if !ids.is_empty() => match packs::database_facts(ctx, &ids).await {
-                Ok(f) => f.into_iter().map(|f| (f.name, f.replicas.len())).collect(),
-                Err(e) => {
-                    let mut diagnostics = diagnostics;
-                    diagnostics.push(lifecycle::aws_diag::<Life>(
-                        &e,
-                        "looking up the watched databases",
-                    ));
-                    return PlanResponse {
-                        diagnostics,
-                        ..Default::default()
-                    };
+        // The watched databases' replicas and Redis groups' members name their alarms (unknown
+        // until they exist); both are looked up at once.
+        let db_ids = crate::framework::decode::string_list(req.config.get("database_ids"))
+            .into_known()
+            .filter(|ids| !ids.is_empty());
+        let redis_ids = crate::framework::decode::string_list(req.config.get("redis_cluster_ids"))
+            .into_known()
+            .filter(|ids| !ids.is_empty());
+        let (dbs, redis) = tokio::join!(
+            async {
+                match &db_ids {
+                    Some(ids) => packs::database_facts(ctx, ids).await,
+                    None => Ok(Vec::new()),
                 }
             },
-            _ => std::collections::BTreeMap::new(),
+            async {
+                match &redis_ids {
+                    Some(ids) => redis_pack::redis_facts(ctx, ids).await,
+                    None => Ok(Vec::new()),
+                }
+            }
+        );
+        let looked_up = dbs
+            .map_err(|e| (e, "looking up the watched databases"))
+            .and_then(|d| {
+                redis
+                    .map(|r| (d, r))
+                    .map_err(|e| (e, "looking up the watched Redis clusters"))
+            });
+        let (db_replicas, redis_members) = match looked_up {
+            Ok((d, r)) => (
+                d.into_iter()
+                    .map(|f| (f.name, f.replicas.len()))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+                redis_pack::members_by_group(r),
+            ),
+            Err((e, doing)) => {
+                let mut diagnostics = diagnostics;
+                diagnostics.push(lifecycle::aws_diag::<Life>(&e, doing));
+                return PlanResponse {
+                    diagnostics,
+                    ..Default::default()
+                };
+            }
         };
-        // The watched Redis groups' members name their alarms (unknown until a group exists).
-        let redis_members =
-            match crate::framework::decode::string_list(req.config.get("redis_cluster_ids"))
-                .into_known()
-            {
-                Some(ids) if !ids.is_empty() => match redis_pack::redis_facts(ctx, &ids).await {
-                    Ok(f) => redis_pack::members_by_group(f),
-                    Err(e) => {
-                        let mut diagnostics = diagnostics;
-                        diagnostics.push(lifecycle::aws_diag::<Life>(
-                            &e,
-                            "looking up the watched Redis clusters",
-                        ));
-                        return PlanResponse {
-                            diagnostics,
-                            ..Default::default()
-                        };
-                    }
-                },
-                _ => std::collections::BTreeMap::new(),
-            };
         let p = plan::plan(
             &req.config,
             &req.prior_state,

@@ -437,20 +437,36 @@ pub async fn wanted(
     database_ids: Option<&Vec<String>>,
     redis_ids: Option<&Vec<String>>,
 ) -> Result<Vec<PackAlarm>, AwsError> {
+    // The three kinds are looked up at once; each lookup is a fixed number of calls.
+    let (clusters, databases, redis) = futures::future::join3(
+        async {
+            match cluster_ids.filter(|i| !i.is_empty()) {
+                Some(ids) => cluster_facts(ctx, ids).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        async {
+            match database_ids.filter(|i| !i.is_empty()) {
+                Some(ids) => all_database_facts(ctx, ids).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        async {
+            match redis_ids.filter(|i| !i.is_empty()) {
+                Some(ids) => super::redis_pack::redis_facts(ctx, ids).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    )
+    .await;
     let mut out = Vec::new();
-    if let Some(ids) = cluster_ids.filter(|i| !i.is_empty()) {
-        out.extend(cluster_facts(ctx, ids).await?.iter().flat_map(cluster_pack));
+    if let Some(facts) = clusters? {
+        out.extend(facts.iter().flat_map(cluster_pack));
     }
-    if let Some(ids) = database_ids.filter(|i| !i.is_empty()) {
-        out.extend(
-            all_database_facts(ctx, ids)
-                .await?
-                .iter()
-                .flat_map(database_pack),
-        );
+    if let Some(facts) = databases? {
+        out.extend(facts.iter().flat_map(database_pack));
     }
-    if let Some(ids) = redis_ids.filter(|i| !i.is_empty()) {
-        let facts = super::redis_pack::redis_facts(ctx, ids).await?;
+    if let (Some(facts), Some(ids)) = (redis?, redis_ids) {
         if let Some(missing) = ids.iter().find(|id| !facts.iter().any(|f| &f.name == *id)) {
             return Err(invalid(&format!("redis cluster {missing}"), format!("no prod_redis_cluster named {missing} exists in this account and region (redis_cluster_ids takes prod_redis_cluster ids)")));
         }
@@ -488,45 +504,53 @@ pub async fn cluster_facts(
 ) -> Result<Vec<ClusterFacts>, AwsError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(20) {
-        let groups = ctx
-            .call(
-                "auto scaling groups",
-                ctx.autoscaling()
-                    .describe_auto_scaling_groups()
-                    .set_auto_scaling_group_names(Some(chunk.to_vec()))
-                    .send(),
-            )
-            .await?
-            .auto_scaling_groups
-            .unwrap_or_default();
-        let lbs = match ctx
-            .call(
-                "load balancers",
-                ctx.elbv2()
-                    .describe_load_balancers()
-                    .set_names(Some(chunk.to_vec()))
-                    .send(),
-            )
-            .await
-        {
-            Ok(o) => o.load_balancers.unwrap_or_default(),
-            Err(e) if e.is_not_found() => vec![],
-            Err(e) => return Err(e),
+        let groups = async {
+            Ok(ctx
+                .call(
+                    "auto scaling groups",
+                    ctx.autoscaling()
+                        .describe_auto_scaling_groups()
+                        .set_auto_scaling_group_names(Some(chunk.to_vec()))
+                        .send(),
+                )
+                .await?
+                .auto_scaling_groups
+                .unwrap_or_default())
         };
-        let tgs = match ctx
-            .call(
-                "target groups",
-                ctx.elbv2()
-                    .describe_target_groups()
-                    .set_names(Some(chunk.iter().map(|c| format!("{c}-tg")).collect()))
-                    .send(),
-            )
-            .await
-        {
-            Ok(o) => o.target_groups.unwrap_or_default(),
-            Err(e) if e.is_not_found() => vec![],
-            Err(e) => return Err(e),
+        let lbs = async {
+            match ctx
+                .call(
+                    "load balancers",
+                    ctx.elbv2()
+                        .describe_load_balancers()
+                        .set_names(Some(chunk.to_vec()))
+                        .send(),
+                )
+                .await
+            {
+                Ok(o) => Ok(o.load_balancers.unwrap_or_default()),
+                Err(e) if e.is_not_found() => Ok(vec![]),
+                Err(e) => Err(e),
+            }
         };
+        let tgs = async {
+            match ctx
+                .call(
+                    "target groups",
+                    ctx.elbv2()
+                        .describe_target_groups()
+                        .set_names(Some(chunk.iter().map(|c| format!("{c}-tg")).collect()))
+                        .send(),
+                )
+                .await
+            {
+                Ok(o) => Ok(o.target_groups.unwrap_or_default()),
+                Err(e) if e.is_not_found() => Ok(vec![]),
+                Err(e) => Err(e),
+            }
+        };
+        // Reads only: nothing to record, so the first error may end the others.
+        let (groups, lbs, tgs) = futures::future::try_join3(groups, lbs, tgs).await?;
         for id in chunk {
             let c = format!("cluster {id}");
             let missing = || {

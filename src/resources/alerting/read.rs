@@ -3,7 +3,7 @@
 //! ListSubscriptionsByTopic, one DescribeAlarms per 100 alarms, DescribeKey and
 //! GetKeyRotationStatus, and ListTagsForResource on one topic.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::aws as api;
 use super::blueprint::{self as bp, Place, CONTROLS};
@@ -36,10 +36,68 @@ pub async fn read(
         .collect();
     let mut components = BTreeMap::new();
 
-    // The key the resource owns, if any.
+    // Everything is asked at once (reads only, so the first error may end the others): the key,
+    // each topic with its subscriptions (and the critical topic's tags), the alarms, and the
+    // watched resources the packs' alarms follow.
     let own_key = prior.components.get(bp::ROLE_KEY).cloned();
-    if let Some(key) = &own_key {
-        match api::describe_key(ctx, key).await? {
+    let key_job = async {
+        match (&own_key, &prior.kms_key_arn) {
+            (Some(key), _) => api::describe_key(ctx, key).await,
+            // A key the user gave: its rotation is reported when we may read it.
+            (None, Some(given)) => Ok(api::describe_key(ctx, given).await.ok().flatten()),
+            (None, None) => Ok(None),
+        }
+    };
+    let topic_job = |sev: &'static str| {
+        let arn = prior
+            .topic_arn(sev)
+            .map(str::to_string)
+            .unwrap_or_else(|| bp::topic_arn(place, &prior.name, sev));
+        async move {
+            let Some(attrs) = api::topic_attributes(ctx, &arn).await? else {
+                return Ok::<_, AwsError>(None);
+            };
+            let (subs, tags) = futures::future::try_join(api::subscriptions(ctx, &arn), async {
+                match sev {
+                    "critical" => api::topic_tags(ctx, &arn).await.map(Some),
+                    _ => Ok(None),
+                }
+            })
+            .await?;
+            Ok(Some(Topic {
+                arn,
+                attrs,
+                subs,
+                tags,
+            }))
+        }
+    };
+    let packs_job = async {
+        match packs::wanted(
+            ctx,
+            prior.cluster_ids.as_ref(),
+            prior.database_ids.as_ref(),
+            prior.redis_cluster_ids.as_ref(),
+        )
+        .await
+        {
+            Ok(w) => Ok(Ok(w)),
+            Err(e @ AwsError::Invalid { .. }) => Ok(Err(e)),
+            Err(e) => Err(e),
+        }
+    };
+    let (key, critical, warning, found, wanted) = futures::future::try_join5(
+        key_job,
+        topic_job("critical"),
+        topic_job("warning"),
+        api::describe_alarms(ctx, &prior.alarm_names),
+        packs_job,
+    )
+    .await?;
+
+    // The key the resource owns, if any.
+    if own_key.is_some() {
+        match key {
             Some(k) if k.usable => {
                 st.kms_key_arn = Some(k.arn.clone());
                 components.insert(bp::ROLE_KEY.to_string(), k.arn);
@@ -60,28 +118,28 @@ pub async fn read(
                 );
             }
         }
-    } else if let Some(given) = &prior.kms_key_arn {
-        // A key the user gave: report its rotation when we may read it, without owning it.
-        if let Ok(Some(k)) = api::describe_key(ctx, given).await {
-            if k.rotation != Some(true) {
-                fail(
-                    &mut posture,
-                    "KMS.4",
-                    "rotation of the given key is off or unreadable".into(),
-                );
-            }
+    } else if let Some(k) = key {
+        if k.rotation != Some(true) {
+            fail(
+                &mut posture,
+                "KMS.4",
+                "rotation of the given key is off or unreadable".into(),
+            );
         }
     }
 
     // Topics.
     let mut topics_found = 0;
     let mut subs_by_sev = BTreeMap::new();
-    for sev in ["critical", "warning"] {
-        let arn = prior
-            .topic_arn(sev)
-            .map(str::to_string)
-            .unwrap_or_else(|| bp::topic_arn(place, &prior.name, sev));
-        let Some(attrs) = api::topic_attributes(ctx, &arn).await? else {
+    let mut tags = None;
+    for (sev, topic) in [("critical", critical), ("warning", warning)] {
+        let Some(Topic {
+            arn,
+            attrs,
+            subs,
+            tags: topic_tags,
+        }) = topic
+        else {
             fail(
                 &mut posture,
                 "SNS.1",
@@ -94,6 +152,7 @@ pub async fn read(
             continue;
         };
         topics_found += 1;
+        tags = tags.or(topic_tags);
         components.insert(bp::role_topic(sev), arn.clone());
         match sev {
             "critical" => st.critical_topic_arn = Some(arn.clone()),
@@ -125,20 +184,19 @@ pub async fn read(
                 format!("topic {topic} has a public policy"),
             );
         }
-        subs_by_sev.insert(sev, api::subscriptions(ctx, &arn).await?);
+        subs_by_sev.insert(sev, subs);
     }
     // Gone: no topic left, and no live key of ours (a key can only be scheduled for deletion, so a
     // usable one means the resource is damaged, not deleted; apply repairs it around that key).
     if topics_found == 0 && !components.contains_key(bp::ROLE_KEY) {
         return Ok(None);
     }
-    if let Some(arn) = st
-        .critical_topic_arn
-        .clone()
-        .or(st.warning_topic_arn.clone())
-    {
-        st.tags_all = api::topic_tags(ctx, &arn).await?;
-    }
+    st.tags_all = match (tags, &st.warning_topic_arn) {
+        (Some(t), _) => t,
+        // The critical topic is missing: the warning topic's tags.
+        (None, Some(arn)) => api::topic_tags(ctx, arn).await?,
+        (None, None) => st.tags_all.clone(),
+    };
 
     // Subscriptions: a notify block stays while its subscription exists (pending counts).
     st.notify.clear();
@@ -166,7 +224,6 @@ pub async fn read(
     }
 
     // Alarms: each configured alarm as AWS has it.
-    let found = api::describe_alarms(ctx, &prior.alarm_names).await?;
     st.alarm.clear();
     for a in &prior.alarm {
         let full = bp::alarm_name(&prior.name, &a.name);
@@ -219,20 +276,12 @@ pub async fn read(
 
     // The packs' alarms, as the watched resources' configured values want them.
     {
-        let wanted = match packs::wanted(
-            ctx,
-            prior.cluster_ids.as_ref(),
-            prior.database_ids.as_ref(),
-            prior.redis_cluster_ids.as_ref(),
-        )
-        .await
-        {
+        let wanted = match wanted {
             Ok(w) => w,
-            Err(e @ AwsError::Invalid { .. }) => {
+            Err(e) => {
                 fail(&mut posture, "alarms", e.to_string());
                 Vec::new()
             }
-            Err(e) => return Err(e),
         };
         for a in &wanted {
             let full = bp::alarm_name(&prior.name, &a.short);
@@ -272,4 +321,12 @@ pub async fn read(
     st.components = components;
     st.posture = posture;
     Ok(Some(st))
+}
+
+/// A topic as AWS has it: attributes, subscriptions, and (for the critical topic) tags.
+struct Topic {
+    arn: String,
+    attrs: HashMap<String, String>,
+    subs: Vec<api::Sub>,
+    tags: Option<BTreeMap<String, String>>,
 }

@@ -78,65 +78,106 @@ pub async fn converge(
     }
     progress.kms_key_arn = Some(key.clone());
 
-    // 2. The topics, encrypted with the key, with a policy that is not public.
-    for sev in ["critical", "warning"] {
+    // 2. The topics, encrypted with the key, with a policy that is not public; both at once, each
+    // recorded before the first error is returned.
+    let topic_job = |sev: &'static str| {
         let policy = d.topic_policy(place, sev);
-        let arn = match progress.topic_arn(sev).map(str::to_string) {
-            Some(arn) => {
-                api::set_topic_attribute(ctx, &arn, "KmsMasterKeyId", &key).await?;
-                api::set_topic_attribute(ctx, &arn, "Policy", &policy).await?;
-                if old_tags != d.tags {
-                    api::retag_topic(ctx, &arn, &old_tags, &d.tags).await?;
+        let existing = progress.topic_arn(sev).map(str::to_string);
+        let (key, old_tags) = (&key, &old_tags);
+        async move {
+            match existing {
+                Some(arn) => {
+                    api::set_topic_attribute(ctx, &arn, "KmsMasterKeyId", key).await?;
+                    api::set_topic_attribute(ctx, &arn, "Policy", &policy).await?;
+                    if *old_tags != d.tags {
+                        api::retag_topic(ctx, &arn, old_tags, &d.tags).await?;
+                    }
+                    Ok(arn)
                 }
-                arn
+                None => {
+                    api::create_topic(ctx, &bp::topic_name(&d.name, sev), key, policy, &d.tags)
+                        .await
+                }
             }
-            None => {
-                api::create_topic(ctx, &bp::topic_name(&d.name, sev), &key, policy, &d.tags).await?
+        }
+    };
+    let (critical, warning) = tokio::join!(topic_job("critical"), topic_job("warning"));
+    let mut first_error = None;
+    for (sev, made) in [("critical", critical), ("warning", warning)] {
+        match made {
+            Ok(arn) => {
+                progress.components.insert(bp::role_topic(sev), arn.clone());
+                match sev {
+                    "critical" => progress.critical_topic_arn = Some(arn),
+                    _ => progress.warning_topic_arn = Some(arn),
+                }
             }
-        };
-        progress.components.insert(bp::role_topic(sev), arn.clone());
-        match sev {
-            "critical" => progress.critical_topic_arn = Some(arn),
-            _ => progress.warning_topic_arn = Some(arn),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
     }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
 
-    // 3. Subscriptions: one per notify block on its severity's topic; nothing else.
+    // 3. Subscriptions: one per notify block on its severity's topic; nothing else. Both topics at
+    // once; each job hands back what it subscribed even when it fails.
     progress
         .components
         .retain(|k, _| !k.starts_with("subscription_"));
-    let mut kept = Vec::new();
-    for sev in ["critical", "warning"] {
+    let subscription_job = |sev: &'static str| {
         let topic = progress.topic_arn(sev).unwrap_or_default().to_string();
-        let existing = api::subscriptions(ctx, &topic).await?;
-        for (i, n) in d
-            .notify
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.severity == sev)
-        {
-            let found = existing
-                .iter()
-                .find(|s| s.protocol == n.protocol && s.endpoint == n.endpoint);
-            let arn = match found {
-                Some(s) => s.arn.clone(),
-                None => api::subscribe(ctx, &topic, &n.protocol, &n.endpoint).await?,
-            };
-            progress.components.insert(bp::role_subscription(i), arn);
-            kept.push((i, n.clone()));
-        }
-        for s in &existing {
-            let wanted = d
-                .notify
-                .iter()
-                .any(|n| n.severity == sev && n.protocol == s.protocol && n.endpoint == s.endpoint);
-            if !wanted && !s.pending() {
-                api::unsubscribe(ctx, &s.arn).await?;
+        async move {
+            let mut made = Vec::new();
+            let outcome = async {
+                let existing = api::subscriptions(ctx, &topic).await?;
+                for (i, n) in d
+                    .notify
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| n.severity == sev)
+                {
+                    let found = existing
+                        .iter()
+                        .find(|s| s.protocol == n.protocol && s.endpoint == n.endpoint);
+                    let arn = match found {
+                        Some(s) => s.arn.clone(),
+                        None => api::subscribe(ctx, &topic, &n.protocol, &n.endpoint).await?,
+                    };
+                    made.push((i, arn));
+                }
+                for s in &existing {
+                    let wanted = d.notify.iter().any(|n| {
+                        n.severity == sev && n.protocol == s.protocol && n.endpoint == s.endpoint
+                    });
+                    if !wanted && !s.pending() {
+                        api::unsubscribe(ctx, &s.arn).await?;
+                    }
+                }
+                Ok::<_, AwsError>(())
             }
+            .await;
+            (made, outcome)
+        }
+    };
+    let (critical, warning) =
+        tokio::join!(subscription_job("critical"), subscription_job("warning"));
+    let mut kept = Vec::new();
+    for (made, outcome) in [critical, warning] {
+        for (i, arn) in made {
+            progress.components.insert(bp::role_subscription(i), arn);
+            kept.push((i, d.notify[i].clone()));
+        }
+        if let Err(e) = outcome {
+            first_error.get_or_insert(e);
         }
     }
     kept.sort_by_key(|(i, _)| *i);
     progress.notify = kept.into_iter().map(|(_, n)| n).collect();
+    if let Some(e) = first_error {
+        return Err(e);
+    }
 
     // 4. Alarms, routed to their severity's topic; alarms no longer configured are deleted.
     let names = d.alarm_names();
@@ -197,7 +238,6 @@ pub async fn converge(
         stream::iter(alarm_jobs).buffered(ALARMS_AT_ONCE).collect(),
         stream::iter(pack_jobs).buffered(ALARMS_AT_ONCE).collect()
     );
-    let mut first_error = None;
     for r in alarms_put {
         match r {
             Ok((i, full)) => {

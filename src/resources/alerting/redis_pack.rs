@@ -85,18 +85,23 @@ pub fn redis_pack(f: &RedisFacts) -> Vec<PackAlarm> {
 
 /// The facts of every group named (one describe each); a group that does not exist is absent.
 pub async fn redis_facts(ctx: &ProviderData, ids: &[String]) -> Result<Vec<RedisFacts>, AwsError> {
-    let mut out = Vec::new();
-    for id in ids {
-        if let Some(g) = crate::resources::redis::aws::describe(ctx, id).await? {
-            let mut members = g.member_clusters;
+    let found = futures::future::try_join_all(
+        ids.iter()
+            .map(|id| crate::resources::redis::aws::describe(ctx, id)),
+    )
+    .await?;
+    Ok(ids
+        .iter()
+        .zip(found)
+        .filter_map(|(id, g)| {
+            let mut members = g?.member_clusters;
             members.sort();
-            out.push(RedisFacts {
+            Some(RedisFacts {
                 name: id.clone(),
                 members,
-            });
-        }
-    }
-    Ok(out)
+            })
+        })
+        .collect())
 }
 
 /// The members of each group, for naming the pack's alarms at plan.

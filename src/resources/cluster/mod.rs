@@ -2,6 +2,7 @@
 
 pub mod aws;
 pub mod blueprint;
+mod front_end;
 pub mod model;
 mod plan;
 mod read;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::aws::{asg, ec2, elb, invalid, Tags};
 use super::blueprint::{self as bp, TemplateInputs};
+use super::front_end;
 use super::model::State;
 use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
@@ -94,182 +95,6 @@ async fn check_subnets(ctx: &ProviderData, d: &Desired) -> Result<String, AwsErr
     Ok(facts.first().map(|f| f.vpc.clone()).unwrap_or_default())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn ensure_sg(
-    ctx: &ProviderData,
-    p: &mut State,
-    role: &str,
-    vpc: &str,
-    name: &str,
-    what: &str,
-    tags: &Tags,
-) -> Result<String, AwsError> {
-    let id = match ec2::find_sg(ctx, vpc, name).await? {
-        Some(id) => id,
-        None => ec2::create_sg(ctx, vpc, name, what, tags).await?,
-    };
-    p.components.insert(role.into(), id.clone());
-    Ok(id)
-}
-
-/// Steps 3–5 of [`converge`]: security groups and their rules, the target group, the load balancer
-/// with its hardening attributes, and the listeners, recorded in `p` as they are made. Returns the
-/// instances' security group and the target group.
-async fn front_end(
-    ctx: &ProviderData,
-    d: &Desired,
-    vpc: &str,
-    p: &mut State,
-) -> Result<(String, String), AwsError> {
-    let n = d.name.as_str();
-    // 3. Security groups, then their rules (each refers to the other).
-    let lb_sg = ensure_sg(
-        ctx,
-        p,
-        "security_group_lb",
-        vpc,
-        &bp::lb_sg_name(n),
-        "prod_cluster load balancer: HTTPS in, app port out",
-        &d.tags,
-    )
-    .await?;
-    let app_sg = ensure_sg(
-        ctx,
-        p,
-        "security_group_app",
-        vpc,
-        &bp::app_sg_name(n),
-        "prod_cluster instances: app port from the load balancer only",
-        &d.tags,
-    )
-    .await?;
-    p.load_balancer_security_group_id = Some(lb_sg.clone());
-    p.security_group_id = Some(app_sg.clone());
-    let live_rules = ec2::sg_rules(ctx, &[lb_sg.clone(), app_sg.clone()]).await?;
-    let (lb_in, lb_out) = bp::lb_rules(&d.ingress_cidr_blocks, d.app_port, &app_sg);
-    let (app_in, app_out) = bp::app_rules(d.app_port, &lb_sg);
-    for (id, want_in, want_out) in [(&lb_sg, &lb_in, &lb_out), (&app_sg, &app_in, &app_out)] {
-        let (have_in, have_out) = live_rules.get(id).cloned().unwrap_or_default();
-        ec2::sync_rules(ctx, id, true, want_in, &have_in).await?;
-        ec2::sync_rules(ctx, id, false, want_out, &have_out).await?;
-    }
-
-    // 4. Target group.
-    let tg_name = bp::target_group_name(n);
-    let tg = match elb::find_tg(ctx, &tg_name).await? {
-        Some(t) => {
-            if t.health_check_path != d.health_check_path {
-                elb::set_health_check_path(ctx, &t.arn, &d.health_check_path).await?;
-            }
-            t.arn
-        }
-        None => {
-            elb::create_tg(
-                ctx,
-                &tg_name,
-                vpc,
-                d.app_port as i32,
-                &d.health_check_path,
-                &d.tags,
-            )
-            .await?
-        }
-    };
-    p.components.insert("target_group".into(), tg.clone());
-    p.target_group_arn = Some(tg.clone());
-
-    // 5. Load balancer, its hardening attributes, and the listeners.
-    let lb = match elb::find_lb(ctx, n).await? {
-        Some(lb) => lb,
-        None => {
-            let lb = elb::create_lb(ctx, n, &d.public_subnet_ids, &lb_sg, &d.tags).await?;
-            p.components.insert("load_balancer".into(), lb.arn.clone());
-            lb
-        }
-    };
-    p.components.insert("load_balancer".into(), lb.arn.clone());
-    p.load_balancer_arn = Some(lb.arn.clone());
-    p.load_balancer_dns_name = Some(lb.dns_name.clone());
-    if lb.subnets.iter().collect::<BTreeSet<_>>()
-        != d.public_subnet_ids.iter().collect::<BTreeSet<_>>()
-    {
-        elb::set_lb_subnets(ctx, &lb.arn, &d.public_subnet_ids).await?;
-    }
-    if lb.security_groups != [lb_sg.clone()] {
-        elb::set_lb_security_group(ctx, &lb.arn, &lb_sg).await?;
-    }
-    let attrs = elb::lb_attributes(ctx, &lb.arn).await?;
-    let want_attrs = [
-        (
-            "deletion_protection.enabled",
-            d.environment
-                .load_balancer_deletion_protection()
-                .to_string(),
-        ),
-        (
-            "routing.http.drop_invalid_header_fields.enabled",
-            "true".to_string(),
-        ),
-        (
-            "routing.http.desync_mitigation_mode",
-            "defensive".to_string(),
-        ),
-    ];
-    if want_attrs.iter().any(|(k, v)| attrs.get(*k) != Some(v)) {
-        elb::set_lb_attributes(ctx, &lb.arn, &want_attrs).await?;
-    }
-    let listeners = elb::listeners(ctx, &lb.arn).await?;
-    let mut https = None;
-    let mut http = None;
-    for l in &listeners {
-        match (l.port, l.protocol.as_str()) {
-            (443, "HTTPS") if https.is_none() => https = Some(l.clone()),
-            (80, "HTTP") if http.is_none() => http = Some(l.clone()),
-            // Any other listener is an opening the cluster does not make.
-            _ => elb::delete_listener(ctx, &l.arn).await?,
-        }
-    }
-    let https_arn = match https {
-        Some(l) => {
-            let tls13 = l
-                .ssl_policy
-                .as_deref()
-                .is_some_and(|s| s.starts_with("ELBSecurityPolicy-TLS13-"));
-            let right = tls13
-                && l.certificate.as_deref() == Some(d.certificate_arn.as_str())
-                && l.default == elb::Default::Forward(tg.clone());
-            if !right {
-                elb::modify_https(ctx, &l.arn, &d.certificate_arn, bp::TLS_POLICY, &tg).await?;
-            }
-            l.arn
-        }
-        None => {
-            elb::create_https(
-                ctx,
-                &lb.arn,
-                &d.certificate_arn,
-                bp::TLS_POLICY,
-                &tg,
-                &d.tags,
-            )
-            .await?
-        }
-    };
-    p.components.insert("listener_https".into(), https_arn);
-    let http_arn = match http {
-        Some(l) => {
-            if l.default != elb::Default::RedirectHttps {
-                elb::modify_http_redirect(ctx, &l.arn).await?;
-            }
-            l.arn
-        }
-        None => elb::create_http_redirect(ctx, &lb.arn, &d.tags).await?,
-    };
-    p.components.insert("listener_http".into(), http_arn);
-
-    Ok((app_sg, tg))
-}
-
 pub async fn converge(
     ctx: &ProviderData,
     place: &Place,
@@ -340,27 +165,30 @@ pub async fn converge(
         made.record("instance_profile", profile.clone());
         Ok::<_, AwsError>(profile)
     };
-    let mut fe = p.clone();
-    let (key, profile, front) = tokio::join!(
+    let lookups = futures::future::try_join3(
+        ec2::root_device(ctx, &d.image_id),
+        asg::find_group(ctx, n),
+        ec2::find_template(ctx, n),
+    );
+    let (key, profile, groups, tg, found) = tokio::join!(
         key_and_group,
         role_and_profile,
-        front_end(ctx, d, &vpc, &mut fe)
+        front_end::security_groups(ctx, d, &vpc, &made),
+        front_end::target_group(ctx, d, &vpc, &made),
+        lookups
     );
     keep_key_components(&key_components, &mut p.components);
     made.merge_into(&mut p.components);
-    p.components.extend(fe.components);
-    p.load_balancer_security_group_id = fe.load_balancer_security_group_id;
-    p.security_group_id = fe.security_group_id;
-    p.target_group_arn = fe.target_group_arn;
-    p.load_balancer_arn = fe.load_balancer_arn;
-    p.load_balancer_dns_name = fe.load_balancer_dns_name;
+    p.load_balancer_security_group_id = p.components.get("security_group_lb").cloned();
+    p.security_group_id = p.components.get("security_group_app").cloned();
+    p.target_group_arn = p.components.get("target_group").cloned();
     let key = key?;
     p.kms_key_arn = Some(key.clone());
     let profile = profile?;
-    let (app_sg, tg) = front?;
-
-    // 6. Launch template: a new default version whenever the one the group runs is not the blueprint.
-    let root = ec2::root_device(ctx, &d.image_id).await?.ok_or_else(|| {
+    let (lb_sg, app_sg) = groups?;
+    let tg = tg?;
+    let (root, group_now, template_now) = found?;
+    let root = root.ok_or_else(|| {
         invalid(
             "image_id",
             format!(
@@ -369,20 +197,75 @@ pub async fn converge(
             ),
         )
     })?;
+
+    // 5–7 at once: the load balancer, its attributes and listeners; the launch template and the
+    // Auto Scaling group (which needs the target group, not the load balancer).
+    let made = Made::new();
+    let mut lb = None;
+    let ready = Ready {
+        key: &key,
+        app_sg: &app_sg,
+        profile: &profile,
+        tg: &tg,
+        root: &root,
+        group_now,
+        template_now,
+    };
+    let (front, instances) = tokio::join!(
+        front_end::load_balancer(ctx, d, &lb_sg, &tg, &mut lb, &made),
+        instances(ctx, d, limit, p, &ready)
+    );
+    made.merge_into(&mut p.components);
+    if let Some((arn, dns)) = lb {
+        p.load_balancer_arn = Some(arn);
+        p.load_balancer_dns_name = Some(dns);
+    }
+    front?;
+    instances?;
+
+    if tags_changed {
+        retag(ctx, p, d, &old_tags).await?;
+    }
+    Ok(())
+}
+
+/// What the launch template and the group are made from.
+struct Ready<'a> {
+    key: &'a str,
+    app_sg: &'a str,
+    profile: &'a str,
+    tg: &'a str,
+    root: &'a str,
+    group_now: Option<asg::GroupFacts>,
+    template_now: Option<(String, i64, i64)>,
+}
+
+/// 6–7: the launch template (a new default version whenever the one the group runs is not the
+/// blueprint) and the Auto Scaling group (pinned sizes, ELB health checks, metrics, rolling
+/// refresh), recorded in `p` as they are made.
+async fn instances(
+    ctx: &ProviderData,
+    d: &Desired,
+    limit: Duration,
+    p: &mut State,
+    r: &Ready<'_>,
+) -> Result<(), AwsError> {
+    let n = d.name.as_str();
+    let (key, app_sg, profile, tg, root) = (r.key, r.app_sg, r.profile, r.tg, r.root);
+    let group_now = r.group_now.clone();
     let spec = bp::template_spec(&TemplateInputs {
         image_id: &d.image_id,
         instance_type: &d.instance_type,
         user_data: d.user_data.as_deref(),
         http_tokens: &d.metadata_http_tokens,
-        root_device: &root,
+        root_device: root,
         volume_size: d.root_volume_size,
         encrypted: d.root_volume_encrypted,
-        kms_key: &key,
-        app_sg: &app_sg,
-        instance_profile: &profile,
+        kms_key: key,
+        app_sg,
+        instance_profile: profile,
     });
-    let group_now = asg::find_group(ctx, n).await?;
-    let (template_id, version) = match ec2::find_template(ctx, n).await? {
+    let (template_id, version) = match r.template_now.clone() {
         None => {
             // The instance profile was made moments ago: EC2 may not see it yet.
             let id = retry::until(
@@ -433,7 +316,7 @@ pub async fn converge(
         max: d.max_size,
         desired: d.desired_capacity,
         subnets: &d.subnet_ids,
-        target_group: &tg,
+        target_group: tg,
     };
     let group = match group_now {
         Some(g) if g.deleting => {
@@ -456,8 +339,11 @@ pub async fn converge(
             p.components
                 .insert("autoscaling_group".into(), n.to_string());
             p.desired_capacity_actual = Some(desired);
-            asg::tag_desired(ctx, n, desired).await?;
-            asg::enable_metrics(ctx, n).await?;
+            let (tagged, metrics) = tokio::join!(
+                asg::tag_desired(ctx, n, desired),
+                asg::enable_metrics(ctx, n)
+            );
+            tagged.and(metrics)?;
             None
         }
         Some(g) => Some(g),
@@ -482,8 +368,8 @@ pub async fn converge(
         if let Some(x) = d.desired_capacity {
             asg::tag_desired(ctx, n, x).await?;
         }
-        if !g.target_groups.contains(&tg) {
-            asg::attach_target_group(ctx, n, &tg).await?;
+        if !g.target_groups.iter().any(|t| t == tg) {
+            asg::attach_target_group(ctx, n, tg).await?;
         }
         if bp::GROUP_METRICS
             .iter()
@@ -506,10 +392,6 @@ pub async fn converge(
         });
     }
     p.autoscaling_group_name = Some(n.to_string());
-
-    if tags_changed {
-        retag(ctx, p, d, &old_tags).await?;
-    }
     Ok(())
 }
 

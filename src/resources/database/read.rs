@@ -160,21 +160,27 @@ pub async fn read(
         .max(prior.replicas.max(0) as usize);
     let mut ids = vec![n.to_string()];
     ids.extend((1..=recorded).map(|r| bp::replica_id(n, r)));
-    let live = api::instances(ctx, &ids).await?;
+    // The instances (then the parameter group the primary names) and the side objects, at once.
+    let instances_and_parameters = async {
+        let live = api::instances(ctx, &ids).await?;
+        let pg_name = live
+            .iter()
+            .find(|i| i.id == n)
+            .and_then(|p| p.parameter_group.clone())
+            .or(prior.parameter_group_name.clone());
+        let params = match &pg_name {
+            Some(g) => api::user_parameters(ctx, GroupKind::Instance, g).await?,
+            None => None,
+        };
+        Ok::<_, AwsError>((live, pg_name, params))
+    };
+    let (instances, side) = tokio::join!(instances_and_parameters, Side::read(ctx, prior, env));
+    let (live, pg_name, params) = instances?;
+    let side = side?;
     let primary = live.iter().find(|i| i.id == n);
     let replicas: Vec<&api::Instance> = (1..=recorded)
         .filter_map(|r| live.iter().find(|i| i.id == bp::replica_id(n, r)))
         .collect();
-
-    // Side objects.
-    let side = Side::read(ctx, prior, env).await?;
-    let pg_name = primary
-        .and_then(|p| p.parameter_group.clone())
-        .or(prior.parameter_group_name.clone());
-    let params = match &pg_name {
-        Some(g) => api::user_parameters(ctx, GroupKind::Instance, g).await?,
-        None => None,
-    };
     if primary.is_none() && replicas.is_empty() && params.is_none() && side.is_empty() {
         return Ok(None);
     }

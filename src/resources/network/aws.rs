@@ -91,7 +91,8 @@ pub async fn create_vpc(
 /// DNS support and hostnames on (separate from the create, so that the caller records the VPC
 /// before anything else can fail).
 pub async fn enable_vpc_dns(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
-    for hostnames in [false, true] {
+    // One attribute per call; the two at once.
+    let set = |hostnames: bool| {
         let on = AttributeBooleanValue::builder().value(true).build();
         let req = ctx.ec2().modify_vpc_attribute().vpc_id(id);
         let req = if hostnames {
@@ -99,9 +100,10 @@ pub async fn enable_vpc_dns(ctx: &ProviderData, id: &str) -> Result<(), AwsError
         } else {
             req.enable_dns_support(on)
         };
-        ctx.call("vpc dns attributes", req.send()).await?;
-    }
-    Ok(())
+        ctx.call("vpc dns attributes", req.send())
+    };
+    let (support, hostnames) = tokio::join!(set(false), set(true));
+    support.and(hostnames).map(|_| ())
 }
 
 pub async fn vpc_exists(ctx: &ProviderData, id: &str) -> Result<bool, AwsError> {

@@ -3,6 +3,7 @@
 //!
 //! Each object created is recorded in `progress.components` before the next call (contract rule 14).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_ec2::types::NatGatewayState;
@@ -137,43 +138,132 @@ pub async fn converge(
     };
     let recorded_vpc = p.components.get("vpc").cloned();
     let recorded_igw = p.components.get("internet_gateway").cloned();
-    let vpc_and_gateway = async {
-        // VPC, closed default security group, internet gateway.
-        let vpc = match recorded_vpc {
-            Some(v) => v,
+    let vpc_and_layout = async {
+        // The VPC, then at once: its DNS attributes, its default security group closed, the
+        // internet gateway, the subnets, and what the VPC already holds.
+        let (vpc, fresh) = match recorded_vpc {
+            Some(v) => (v, false),
             None => {
                 let v = api::create_vpc(ctx, &d.cidr_block, &d.tags, n).await?;
                 made.record("vpc", v.clone());
-                api::enable_vpc_dns(ctx, &v).await?;
-                v
+                (v, true)
             }
         };
-        if let Some(sg) = api::default_sg(ctx, &vpc).await? {
-            api::strip_default_sg(ctx, &sg).await?;
-            made.record("default_security_group", sg.id);
-        }
-        let igw = match recorded_igw {
-            Some(g) => g,
-            None => {
-                let g = api::create_igw(ctx, &d.tags, n).await?;
-                made.record("internet_gateway", g.clone());
-                api::attach_igw(ctx, &g, &vpc).await?;
-                g
+        let dns = async {
+            match fresh {
+                true => api::enable_vpc_dns(ctx, &vpc).await,
+                false => Ok(()),
             }
         };
-        Ok::<_, AwsError>((vpc, igw))
+        let default_sg = async {
+            if let Some(sg) = api::default_sg(ctx, &vpc).await? {
+                api::strip_default_sg(ctx, &sg).await?;
+                made.record("default_security_group", sg.id);
+            }
+            Ok::<_, AwsError>(())
+        };
+        let gateway = async {
+            match recorded_igw {
+                Some(g) => Ok(g),
+                None => {
+                    let g = api::create_igw(ctx, &d.tags, n).await?;
+                    made.record("internet_gateway", g.clone());
+                    api::attach_igw(ctx, &g, &vpc).await?;
+                    Ok::<_, AwsError>(g)
+                }
+            }
+        };
+        let (dns, default_sg, igw, subnets, live) = tokio::join!(
+            dns,
+            default_sg,
+            gateway,
+            subnets(ctx, d, &p.components, &vpc, &made),
+            api::live(ctx, &vpc)
+        );
+        dns?;
+        default_sg?;
+        Ok::<_, AwsError>((vpc, igw?, subnets?, live?))
     };
-    let (key, role, vpc_and_gateway) = tokio::join!(key_and_group, role, vpc_and_gateway);
+    let (key, role, vpc_and_layout) = tokio::join!(key_and_group, role, vpc_and_layout);
     keep_key_components(&key_components, &mut p.components);
     made.merge_into(&mut p.components);
+    if let Some(v) = p.components.get("vpc") {
+        p.vpc_id = Some(v.clone());
+    }
+    p.availability_zones = d.zones.clone();
     let _key = key?;
     let role = role?;
-    let (vpc, igw) = vpc_and_gateway?;
-    p.vpc_id = Some(vpc.clone());
+    let (vpc, igw, (public, private), live) = vpc_and_layout?;
+    p.public_subnet_ids = public.clone();
+    p.private_subnet_ids = private.clone();
 
-    // 4. Subnets, public and private, one of each per zone, all at once.
-    p.availability_zones = d.zones.clone();
-    let made = Made::new();
+    // 5–8 (routing) and 9 (flow logs for the whole VPC) at once.
+    let flowing = live
+        .flow_logs
+        .iter()
+        .find(|f| f.log_group_name.as_deref() == Some(group.as_str()))
+        .map(|f| f.flow_log_id.clone().unwrap_or_default());
+    let flow_log = async {
+        match flowing {
+            Some(id) => Ok(id),
+            None => api::create_flow_log(ctx, &vpc, &group, &role, &d.tags, n).await,
+        }
+    };
+    let layout = Layout {
+        vpc: &vpc,
+        igw: &igw,
+        public: &public,
+        private: &private,
+        live: &live,
+    };
+    let (flow_log, routed) = tokio::join!(flow_log, routing(ctx, d, p, &layout, limit));
+    p.components.insert("flow_log".into(), flow_log?);
+    routed?;
+
+    if tags_changed {
+        let ids: Vec<String> = p
+            .components
+            .iter()
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "kms_key" | "kms_alias" | "log_group" | "flow_log_role"
+                )
+            })
+            .map(|(_, v)| v.clone())
+            .collect();
+        crate::provider::ec2::retag(ctx, ids, &old_tags, &d.tags).await?;
+        // The objects outside EC2 take their tags through their own services.
+        if let Some(k) = p.components.get("kms_key") {
+            kms::tag_key(ctx, k, &old_tags, &d.tags).await?;
+        }
+        if let Some(g) = p.components.get("log_group") {
+            logs::tag_group(ctx, g, &old_tags, &d.tags).await?;
+        }
+        iam::tag_role(ctx, &role_name, &old_tags, &d.tags).await?;
+    }
+    Ok(())
+}
+
+/// Where the routing goes: the VPC, its gateway, the subnets, and what the VPC held before.
+struct Layout<'a> {
+    vpc: &'a str,
+    igw: &'a str,
+    public: &'a [String],
+    private: &'a [String],
+    live: &'a api::Live,
+}
+
+/// Subnets, public and private, one of each per zone, all at once; each recorded in `made`.
+/// Returns the public and the private ids in zone order.
+async fn subnets(
+    ctx: &ProviderData,
+    d: &Desired,
+    recorded: &BTreeMap<String, String>,
+    vpc: &str,
+    made: &Made,
+) -> Result<(Vec<String>, Vec<String>), AwsError> {
+    let n = &d.name;
     let wanted: Vec<(usize, &String, bool)> = d
         .zones
         .iter()
@@ -185,8 +275,7 @@ pub async fn converge(
             "subnet_{}_{i}",
             if is_public { "public" } else { "private" }
         );
-        let recorded = p.components.get(&role).cloned();
-        let (made, vpc) = (&made, &vpc);
+        let recorded = recorded.get(&role).cloned();
         async move {
             if let Some(id) = recorded {
                 return Ok(id);
@@ -202,9 +291,7 @@ pub async fn converge(
             Ok(id)
         }
     });
-    let results = futures::future::join_all(jobs).await;
-    made.merge_into(&mut p.components);
-    let ids = all_ok(results)?;
+    let ids = all_ok(futures::future::join_all(jobs).await)?;
     let mut public = Vec::new();
     let mut private = Vec::new();
     for (&(_, _, is_public), id) in wanted.iter().zip(ids) {
@@ -214,13 +301,23 @@ pub async fn converge(
             private.push(id)
         }
     }
-    p.public_subnet_ids = public.clone();
-    p.private_subnet_ids = private.clone();
+    Ok((public, private))
+}
 
+/// Steps 5–8: route tables and NAT gateways, routes and associations, and NAT gateways no longer
+/// wanted; each object recorded in `p` as it is made.
+async fn routing(
+    ctx: &ProviderData,
+    d: &Desired,
+    p: &mut State,
+    at: &Layout<'_>,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let n = &d.name;
+    let (vpc, igw, public, private, live) = (at.vpc, at.igw, at.public, at.private, at.live);
     // 5–6 at once: the route tables (public; private, one per zone) and the NAT gateways (one per
     // zone in production, one shared otherwise), each with its address.
     let nats_wanted = bp::nat_count(d.environment, d.zones.len());
-    let live = api::live(ctx, &vpc).await?;
     let live_nat = |id: &str| {
         live.nats
             .iter()
@@ -296,7 +393,7 @@ pub async fn converge(
             .cloned()
     };
     let mut plan: Vec<(String, Vec<String>, Target)> =
-        vec![(public_rt.clone(), public.clone(), Target::Gateway(&igw))];
+        vec![(public_rt.clone(), public.to_vec(), Target::Gateway(igw))];
     let nat_ids: Vec<String> = (0..nats_wanted)
         .map(|j| {
             p.components
@@ -344,9 +441,11 @@ pub async fn converge(
                 .flat_map(|t| t.associations.iter().flatten())
                 .filter_map(|a| a.subnet_id.clone())
                 .collect();
-            for s in subnets.iter().filter(|s| !associated.contains(s)) {
-                api::associate(ctx, &rt, s).await?;
-            }
+            let associations = subnets
+                .iter()
+                .filter(|s| !associated.contains(s))
+                .map(|s| api::associate(ctx, &rt, s));
+            all_ok(futures::future::join_all(associations).await)?;
             Ok::<(), AwsError>(())
         }
     });
@@ -374,45 +473,6 @@ pub async fn converge(
         }
     }
 
-    // 9. Flow logs for the whole VPC.
-    let flowing = live
-        .flow_logs
-        .iter()
-        .any(|f| f.log_group_name.as_deref() == Some(group.as_str()));
-    if !flowing || !p.components.contains_key("flow_log") {
-        let id = match live
-            .flow_logs
-            .iter()
-            .find(|f| f.log_group_name.as_deref() == Some(group.as_str()))
-        {
-            Some(f) => f.flow_log_id.clone().unwrap_or_default(),
-            None => api::create_flow_log(ctx, &vpc, &group, &role, &d.tags, n).await?,
-        };
-        p.components.insert("flow_log".into(), id);
-    }
-
-    if tags_changed {
-        let ids: Vec<String> = p
-            .components
-            .iter()
-            .filter(|(k, _)| {
-                !matches!(
-                    k.as_str(),
-                    "kms_key" | "kms_alias" | "log_group" | "flow_log_role"
-                )
-            })
-            .map(|(_, v)| v.clone())
-            .collect();
-        crate::provider::ec2::retag(ctx, ids, &old_tags, &d.tags).await?;
-        // The objects outside EC2 take their tags through their own services.
-        if let Some(k) = p.components.get("kms_key") {
-            kms::tag_key(ctx, k, &old_tags, &d.tags).await?;
-        }
-        if let Some(g) = p.components.get("log_group") {
-            logs::tag_group(ctx, g, &old_tags, &d.tags).await?;
-        }
-        iam::tag_role(ctx, &role_name, &old_tags, &d.tags).await?;
-    }
     Ok(())
 }
 

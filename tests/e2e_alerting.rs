@@ -538,8 +538,7 @@ async fn failure_half_way_through_create_loses_nothing() {
         "the diagnostic names the component: {all}"
     );
     // The partial state is saved, tainted, and names the key already made.
-    let state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    let state: serde_json::Value = tf.state();
     let inst = &state["resources"][0]["instances"][0];
     assert_eq!(inst["status"], "tainted", "{inst}");
     let key = inst["attributes"]["components"]["kms_key"]

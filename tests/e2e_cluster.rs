@@ -118,8 +118,7 @@ impl Aws {
 }
 
 fn attrs(tf: &Tf, address: &str) -> serde_json::Value {
-    let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    let s = tf.state();
     s["resources"]
         .as_array()
         .unwrap()

@@ -44,8 +44,7 @@ resource "prod_database_ha" "main" {{
 }
 
 fn state(tf: &Tf) -> serde_json::Value {
-    let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    let s: serde_json::Value = tf.state();
     s["resources"][0]["instances"][0]["attributes"].clone()
 }
 
@@ -609,8 +608,7 @@ resource "prod_alerting" "ops" {{
     let tf = Tf::new(&watched(1));
     tf.init();
     tf.apply(&[]);
-    let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    let s: serde_json::Value = tf.state();
     let ops = s["resources"]
         .as_array()
         .unwrap()

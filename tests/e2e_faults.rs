@@ -480,21 +480,83 @@ fn held_gaps(calls: &[Call], action: &str) -> Vec<f64> {
     times.windows(2).map(|w| w[1] - w[0]).collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn waits_back_off_honour_timeouts_and_a_timed_out_create_is_replaced() {
+/// A create that waits for AWS: the answer held pending, and the component the wait is for.
+struct Hold {
+    /// The call that makes the object waited for.
+    create: &'static str,
+    action: &'static str,
+    from: &'static str,
+    to: &'static str,
+    component: &'static str,
+}
+
+/// What each resource's create waits for (the cluster and alerting make nothing that needs a wait;
+/// the stack's database is held).
+fn hold(kind: Kind) -> Option<Hold> {
+    match kind {
+        Kind::Network => Some(Hold {
+            create: "CreateNatGateway",
+            action: "DescribeNatGateways",
+            from: "<state>available</state>",
+            to: "<state>pending</state>",
+            component: "nat_0",
+        }),
+        Kind::Database | Kind::Stack => Some(Hold {
+            create: "CreateDBInstance",
+            action: "DescribeDBInstances",
+            from: "<DBInstanceStatus>available</DBInstanceStatus>",
+            to: "<DBInstanceStatus>creating</DBInstanceStatus>",
+            component: "primary",
+        }),
+        Kind::Redis => Some(Hold {
+            create: "CreateReplicationGroup",
+            action: "DescribeReplicationGroups",
+            from: "<Status>available</Status>",
+            to: "<Status>creating</Status>",
+            component: "replication_group",
+        }),
+        Kind::Cluster | Kind::Alerting => None,
+    }
+}
+
+fn held_forever(h: &Hold) -> serde_json::Value {
+    json!({ "hold": [{ "action": h.action, "polls": -1, "from": h.from, "to": h.to }] })
+}
+
+/// The state's instance of the resource that waits (for the stack, its database).
+fn waiting_instance(tf: &Tf, kind: Kind) -> serde_json::Value {
+    let kind_type = match kind {
+        Kind::Network => "prod_network",
+        Kind::Cluster => "prod_cluster",
+        Kind::Database | Kind::Stack => "prod_database_ha",
+        Kind::Redis => "prod_redis_cluster",
+        Kind::Alerting => "prod_alerting",
+    };
+    tf.instance_of(kind_type)
+}
+
+/// With the create's wait held pending and `timeouts { create = "30s" }`: the apply fails in
+/// 30–60 s naming `timeouts.create`, the polls back off (capped at 30 s), the create is in state,
+/// tainted, with what it made; fault-free, the next apply replaces it with one of each object.
+async fn waits_back_off_and_time_out(kind: Kind, octet: u8) {
     let aws = aws().await;
-    let i = inputs(&aws, 131).await;
+    let i = inputs(&aws, octet).await;
+    let (_, made) = clean_create(&aws, kind, &i).await;
+    let h = hold(kind).unwrap();
     let name = env::unique("wt");
     let faults = Faults::new("wt");
-    // The NAT gateway stays `pending` for ever.
-    faults.set(
-        json!({ "hold": [{ "action": "DescribeNatGateways", "polls": -1,
-        "from": "<state>available</state>", "to": "<state>pending</state>" }] }),
+    faults.set(held_forever(&h));
+    let cfg = config(kind, &name, &i).replace(
+        &format!("name       = \"{name}\""),
+        &format!("name       = \"{name}\"\n  timeouts {{\n    create = \"30s\"\n  }}"),
     );
-    let cfg = config(Kind::Network, &name, &i).replace(
-        "cidr_block = \"10.30.0.0/16\"",
-        "cidr_block = \"10.30.0.0/16\"\n  timeouts {\n    create = \"30s\"\n  }",
+    let cfg = cfg.replace(
+        &format!("name                       = \"{name}\""),
+        &format!(
+            "name                       = \"{name}\"\n  timeouts {{\n    create = \"30s\"\n  }}"
+        ),
     );
+    assert!(cfg.contains("create = \"30s\""), "{cfg}");
     let tf = Tf::new(&cfg).with_access_key(&faults.key);
     tf.init();
 
@@ -504,30 +566,34 @@ async fn waits_back_off_honour_timeouts_and_a_timed_out_create_is_replaced() {
     assert_eq!(r.code, 1, "{}", r.all());
     assert!(r.all().contains("timeouts.create"), "{}", r.all());
     assert!((29.0..60.0).contains(&took), "the apply took {took:.1} s");
-    // The first held answer is the converge's own look at the VPC; the wait's polls follow it.
-    let gaps: Vec<f64> = held_gaps(&faults.calls(), "DescribeNatGateways")
+    // The wait's polls: held answers after the object's create (earlier ones are looks at other
+    // objects AWS lists alongside).
+    let after_create: Vec<Call> = faults
+        .calls()
         .into_iter()
-        .skip(1)
+        .skip_while(|c| c.action != h.create)
         .collect();
-    eprintln!("polls of the pending NAT gateway, seconds apart: {gaps:.1?}");
-    // Backoff from 5 s (jittered to [2.5, 5]) doubling, capped at 30 s: 3 to 6 polls in 30 s.
-    assert!((2..=5).contains(&gaps.len()), "{gaps:?}");
+    let gaps = held_gaps(&after_create, h.action);
+    eprintln!("{kind:?}: polls of the pending object, seconds apart: {gaps:.1?}");
+    // Backoff from a 5 or 15 s start (jittered down to half) doubling, capped at 30 s.
+    assert!((1..=6).contains(&gaps.len()), "{gaps:?}");
     assert!(gaps.iter().all(|g| *g >= 2.0 && *g <= 31.0), "{gaps:?}");
-    assert!(
-        gaps.last().unwrap() > gaps.first().unwrap(),
-        "no backoff: {gaps:?}"
-    );
+    if gaps.len() >= 2 {
+        assert!(
+            gaps.last().unwrap() > gaps.first().unwrap(),
+            "no backoff: {gaps:?}"
+        );
+    }
 
     // The timed-out create is in state, tainted, with what it made.
-    let inst = tf.first_instance();
+    let inst = waiting_instance(&tf, kind);
     assert_eq!(inst["status"], "tainted", "{inst}");
-    let components = &inst["attributes"]["components"];
     assert!(
-        components["vpc"].is_string() && components["nat_0"].is_string(),
-        "{components}"
+        inst["attributes"]["components"][h.component].is_string(),
+        "{inst}"
     );
 
-    // Fault-free, the next apply replaces it: one of each object, nothing orphaned.
+    // Fault-free, the next apply replaces it: the objects of one clean create, nothing orphaned.
     faults.set(json!({}));
     let r = tf.apply(&[]);
     assert!(
@@ -536,37 +602,65 @@ async fn waits_back_off_honour_timeouts_and_a_timed_out_create_is_replaced() {
         r.all()
     );
     assert_eq!(tf.plan_code(&[]).code, 0);
-    let now = census(&name, &objects(&aws, Kind::Network, &name).await);
-    for kind in ["vpc", "nat", "eipalloc", "igw", "key", "role"] {
-        assert_eq!(now.get(kind), Some(&1), "{kind}: {now:?}");
-    }
+    let now = census(&name, &objects(&aws, kind, &name).await);
+    assert_eq!(now, made, "objects after the replacement");
     destroy(&tf);
-    let left = objects(&aws, Kind::Network, &name).await;
+    let left = objects(&aws, kind, &name).await;
     assert!(left.is_empty(), "left after destroy: {left:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn interrupt_mid_apply_saves_state_and_the_next_apply_converges() {
+async fn network_waits_back_off_honour_timeouts_and_a_timed_out_create_is_replaced() {
+    waits_back_off_and_time_out(Kind::Network, 131).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn database_waits_back_off_honour_timeouts_and_a_timed_out_create_is_replaced() {
+    waits_back_off_and_time_out(Kind::Database, 133).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redis_waits_back_off_honour_timeouts_and_a_timed_out_create_is_replaced() {
+    waits_back_off_and_time_out(Kind::Redis, 134).await;
+}
+
+/// SIGINT to `terraform apply` half way: where the create waits, while it waits (StopProvider ends
+/// the wait at once, the create is saved tainted); elsewhere, with 300 ms on every call, once half
+/// of a clean create's calls are made. Either way the state is saved, the next apply converges to
+/// the objects of one clean create, and destroy leaves nothing.
+async fn interrupted_apply_converges(kind: Kind, octet: u8) {
     let aws = aws().await;
-    let i = inputs(&aws, 132).await;
+    let i = inputs(&aws, octet).await;
+    let (positions, made) = clean_create(&aws, kind, &i).await;
     let name = env::unique("int");
     let faults = Faults::new("int");
-    // The database stays `creating` until the interrupt.
-    faults.set(
-        json!({ "hold": [{ "action": "DescribeDBInstances", "polls": -1,
-        "from": "<DBInstanceStatus>available</DBInstanceStatus>",
-        "to": "<DBInstanceStatus>creating</DBInstanceStatus>" }] }),
-    );
-    let tf = working_dir(Kind::Database, &name, &i, &faults.key);
+    let h = hold(kind);
+    match &h {
+        Some(h) => faults.set(held_forever(h)),
+        None => faults.set(json!({ "latency_ms": 300 })),
+    }
+    let tf = working_dir(kind, &name, &i, &faults.key);
 
     let child = tf.spawn(&["apply", "-auto-approve", "-no-color"]);
     let waited = std::time::Instant::now();
-    while !faults.calls().iter().any(|c| c.fault == "held") {
+    let half_way = || {
+        let calls = faults.calls();
+        match &h {
+            // A held answer after the object's create: the wait has begun (earlier held answers
+            // are looks at other objects AWS lists alongside).
+            Some(h) => calls
+                .iter()
+                .skip_while(|c| c.action != h.create)
+                .any(|c| c.fault == "held"),
+            None => calls.iter().filter(|c| c.mutating()).count() * 2 >= positions.len(),
+        }
+    };
+    while !half_way() {
         assert!(
-            waited.elapsed().as_secs() < 120,
-            "the apply never reached its wait"
+            waited.elapsed().as_secs() < 180,
+            "the apply never got half way"
         );
-        std::thread::sleep(std::time::Duration::from_millis(200));
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let interrupted = std::time::Instant::now();
     let kill = std::process::Command::new("kill")
@@ -581,36 +675,75 @@ async fn interrupt_mid_apply_saves_state_and_the_next_apply_converges() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    eprintln!("terraform ended {took:.2} s after SIGINT");
-    assert_ne!(out.status.code(), Some(0), "{all}");
+    eprintln!("{kind:?}: terraform ended {took:.2} s after SIGINT");
     assert!(all.contains("Interrupt received"), "{all}");
+    if let Some(h) = &h {
+        assert_ne!(out.status.code(), Some(0), "{all}");
+        assert!(
+            all.contains("Terraform asked the provider to stop"),
+            "{all}"
+        );
+        // StopProvider ends the wait at once (polls are 5 s or more apart); the rest is terraform
+        // writing its state.
+        assert!(took < 5.0, "terraform took {took:.1} s to stop");
+        let inst = waiting_instance(&tf, kind);
+        assert_eq!(inst["status"], "tainted", "{inst}");
+        assert!(
+            inst["attributes"]["components"][h.component].is_string(),
+            "{inst}"
+        );
+    } else {
+        // Nothing waits: the calls in flight finish and terraform stops before the next resource.
+        assert!(took < 60.0, "terraform took {took:.1} s to stop");
+    }
+    // State was saved with what was made.
+    let listed = tf.run(&["state", "list"]);
     assert!(
-        all.contains("Terraform asked the provider to stop"),
-        "{all}"
-    );
-    // StopProvider ends the wait at once (the poll interval is 15 s); the rest is terraform
-    // writing its state.
-    assert!(took < 5.0, "terraform took {took:.1} s to stop");
-
-    // State was saved with the database in it.
-    let inst = tf.first_instance();
-    assert_eq!(inst["status"], "tainted", "{inst}");
-    assert!(
-        inst["attributes"]["components"]["primary"].is_string(),
-        "{inst}"
+        !listed.stdout.trim().is_empty(),
+        "empty state: {}",
+        listed.all()
     );
 
     faults.set(json!({}));
     let r = tf.apply(&[]);
-    assert!(
-        r.stdout.contains("1 added, 0 changed, 1 destroyed"),
-        "{}",
-        r.all()
-    );
+    assert!(r.stdout.contains("Apply complete!"), "{}", r.all());
     assert_eq!(tf.plan_code(&[]).code, 0);
-    let now = census(&name, &objects(&aws, Kind::Database, &name).await);
-    assert_eq!(now.get("instance"), Some(&1), "{now:?}");
+    let now = census(&name, &objects(&aws, kind, &name).await);
+    assert_eq!(
+        now, made,
+        "objects after the interrupted apply and the next one"
+    );
     destroy(&tf);
-    let left = objects(&aws, Kind::Database, &name).await;
+    let left = objects(&aws, kind, &name).await;
     assert!(left.is_empty(), "left after destroy: {left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn network_interrupted_mid_apply_saves_state_and_the_next_apply_converges() {
+    interrupted_apply_converges(Kind::Network, 141).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cluster_interrupted_mid_apply_saves_state_and_the_next_apply_converges() {
+    interrupted_apply_converges(Kind::Cluster, 142).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn database_interrupted_mid_apply_saves_state_and_the_next_apply_converges() {
+    interrupted_apply_converges(Kind::Database, 143).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redis_interrupted_mid_apply_saves_state_and_the_next_apply_converges() {
+    interrupted_apply_converges(Kind::Redis, 144).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alerting_interrupted_mid_apply_saves_state_and_the_next_apply_converges() {
+    interrupted_apply_converges(Kind::Alerting, 145).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stack_interrupted_mid_apply_saves_state_and_the_next_apply_converges() {
+    interrupted_apply_converges(Kind::Stack, 146).await;
 }

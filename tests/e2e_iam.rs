@@ -9,9 +9,9 @@ mod common;
 use std::collections::BTreeSet;
 use std::process::{Child, Command};
 
-use common::env;
 use common::sweep::Aws;
 use common::tf::Tf;
+use common::{env, examples};
 
 /// The calls made before enforcement starts: the admin's user, inline policy and key, then the
 /// provider's user, managed policy, attachment and key.
@@ -145,28 +145,7 @@ async fn the_documented_policy_is_enough_for_the_whole_stack() {
     assert_eq!(denied.as_deref(), Some("AccessDeniedException"));
 
     // What the stack needs from outside, made as the admin.
-    let image = admin
-        .ec2
-        .describe_images()
-        .owners("amazon")
-        .send()
-        .await
-        .unwrap()
-        .images
-        .unwrap()
-        .into_iter()
-        .filter(|i| i.root_device_name.as_deref() == Some("/dev/xvda"))
-        .find_map(|i| i.image_id)
-        .unwrap();
-    let cert = admin
-        .acm
-        .request_certificate()
-        .domain_name("shop.example.com")
-        .send()
-        .await
-        .unwrap()
-        .certificate_arn
-        .unwrap();
+    let (image, cert) = examples::image_and_certificate_in(&admin).await;
 
     let name = env::unique("iam");
     let main = |decommission: bool| {

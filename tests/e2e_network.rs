@@ -27,8 +27,7 @@ output "network" {{ value = prod_network.main }}
 }
 
 fn state(tf: &Tf) -> serde_json::Value {
-    let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
+    let s: serde_json::Value = tf.state();
     s["resources"][0]["instances"][0]["attributes"].clone()
 }
 

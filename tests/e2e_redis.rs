@@ -493,17 +493,7 @@ resource "prod_alerting" "ops" {{
 "#
         )
     };
-    let ops_state = |tf: &Tf| {
-        let s: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(tf.state_file()).unwrap()).unwrap();
-        s["resources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["type"] == "prod_alerting")
-            .unwrap()["instances"][0]["attributes"]
-            .clone()
-    };
+    let ops_state = |tf: &Tf| tf.instance_of("prod_alerting")["attributes"].clone();
     let tf = Tf::new(&watched(1));
     tf.init();
     tf.apply(&[]);

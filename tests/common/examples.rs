@@ -22,9 +22,13 @@ pub fn copy_config(dir: &Path) -> Tf {
 
 /// An AMI and an ACM certificate in the local AWS: what the stack's examples ask for.
 pub async fn image_and_certificate() -> (String, String) {
-    let c = env::sdk_config().await;
-    let ec2 = aws_sdk_ec2::Client::new(&c);
-    let image = ec2
+    image_and_certificate_in(&super::sweep::aws().await).await
+}
+
+/// An AMI and an ACM certificate, through the given clients (another local AWS or identity).
+pub async fn image_and_certificate_in(aws: &super::sweep::Aws) -> (String, String) {
+    let image = aws
+        .ec2
         .describe_images()
         .owners("amazon")
         .send()
@@ -36,7 +40,8 @@ pub async fn image_and_certificate() -> (String, String) {
         .filter(|i| i.root_device_name.as_deref() == Some("/dev/xvda"))
         .find_map(|i| i.image_id)
         .unwrap();
-    let cert = aws_sdk_acm::Client::new(&c)
+    let cert = aws
+        .acm
         .request_certificate()
         .domain_name("shop.example.com")
         .send()

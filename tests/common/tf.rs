@@ -184,9 +184,24 @@ impl Tf {
 
     /// The first resource instance in state (attributes and status, e.g. `tainted`).
     pub fn first_instance(&self) -> serde_json::Value {
-        let s: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(self.state_file()).unwrap()).unwrap();
-        s["resources"][0]["instances"][0].clone()
+        self.state()["resources"][0]["instances"][0].clone()
+    }
+
+    /// The state file, parsed.
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(self.state_file()).unwrap()).unwrap()
+    }
+
+    /// The first instance of the first resource of type `kind` (at any module level).
+    pub fn instance_of(&self, kind: &str) -> serde_json::Value {
+        let s = self.state();
+        s["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type"] == kind)
+            .map(|r| r["instances"][0].clone())
+            .unwrap_or_else(|| panic!("no {kind} in state: {s}"))
     }
 
     pub fn state_file(&self) -> PathBuf {

@@ -189,6 +189,11 @@ impl Place {
             self.account
         )
     }
+    /// The ARN of CloudWatch Logs group `name` (how the resources record theirs and how key
+    /// policies name them).
+    pub fn log_group_arn(&self, name: &str) -> String {
+        self.arn("logs", &format!("log-group:{name}"))
+    }
     /// IAM ARNs have no region.
     pub fn iam_arn(&self, resource: &str) -> String {
         format!(

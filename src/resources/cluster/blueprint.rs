@@ -244,7 +244,7 @@ pub fn key_policy(place: &Place, name: &str) -> String {
                 "Principal": {"Service": format!("logs.{}.amazonaws.com", place.region)},
                 "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                 "Resource": "*",
-                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": place.arn("logs", &format!("log-group:{}", log_group_name(name)))}}
+                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": place.log_group_arn(&log_group_name(name))}}
             }
         ]
     })
@@ -263,7 +263,7 @@ pub fn instance_trust_policy() -> String {
 /// The CloudWatch agent's needs, scoped: this cluster's log group, metrics in its namespace only,
 /// and the read-only EC2 lookups it makes for dimensions.
 pub fn agent_policy(place: &Place, name: &str) -> String {
-    let group = place.arn("logs", &format!("log-group:{}", log_group_name(name)));
+    let group = place.log_group_arn(&log_group_name(name));
     json!({
         "Version": "2012-10-17",
         "Statement": [

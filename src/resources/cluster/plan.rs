@@ -251,9 +251,7 @@ pub fn plan(
                     "autoscaling_group" => Some(n.clone()),
                     _ => place.and_then(|pl| match role {
                         "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
-                        "log_group" => {
-                            Some(pl.arn("logs", &format!("log-group:{}", bp::log_group_name(n))))
-                        }
+                        "log_group" => Some(pl.log_group_arn(&bp::log_group_name(n))),
                         "instance_role" => Some(pl.iam_arn(&format!("role/{}", bp::role_name(n)))),
                         "instance_profile" => {
                             Some(pl.iam_arn(&format!("instance-profile/{}", bp::role_name(n))))

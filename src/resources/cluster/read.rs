@@ -460,10 +460,7 @@ pub async fn read(
         }
     }
     if log_group.is_some() {
-        c.insert(
-            "log_group".into(),
-            place.arn("logs", &format!("log-group:{group_name}")),
-        );
+        c.insert("log_group".into(), place.log_group_arn(&group_name));
     }
     if key_id.is_some() {
         match key_facts {

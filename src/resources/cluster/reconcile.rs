@@ -141,10 +141,7 @@ pub async fn converge(
             &d.tags,
         )
         .await?;
-        made.record(
-            "log_group",
-            place.arn("logs", &format!("log-group:{group}")),
-        );
+        made.record("log_group", place.log_group_arn(&group));
         Ok::<_, AwsError>(key)
     };
     let role = bp::role_name(n);

@@ -99,7 +99,7 @@ pub fn key_policy(place: &Place, name: &str) -> String {
                 "Principal": {"Service": format!("logs.{}.amazonaws.com", place.region)},
                 "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                 "Resource": "*",
-                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": place.arn("logs", &format!("log-group:{}", log_group_name(name)))}}
+                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": place.log_group_arn(&log_group_name(name))}}
             }
         ]
     })
@@ -125,7 +125,7 @@ pub fn role_trust_policy(place: &Place) -> String {
 
 /// Least privilege: write to this network's log group only.
 pub fn role_policy(place: &Place, name: &str) -> String {
-    let group = place.arn("logs", &format!("log-group:{}", log_group_name(name)));
+    let group = place.log_group_arn(&log_group_name(name));
     json!({
         "Version": "2012-10-17",
         "Statement": [{

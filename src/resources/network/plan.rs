@@ -148,9 +148,7 @@ pub fn plan(
             for role in roles(*e, z.len()) {
                 let fixed = place.and_then(|pl| match role.as_str() {
                     "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
-                    "log_group" => {
-                        Some(pl.arn("logs", &format!("log-group:{}", bp::log_group_name(n))))
-                    }
+                    "log_group" => Some(pl.log_group_arn(&bp::log_group_name(n))),
                     "flow_log_role" => Some(pl.iam_arn(&format!("role/{}", bp::role_name(n)))),
                     _ => None,
                 });

@@ -46,10 +46,7 @@ async fn remnants(
     }
     let group = bp::log_group_name(n);
     if logs::group(ctx, &group).await?.is_some() {
-        c.insert(
-            "log_group".to_string(),
-            place.arn("logs", &format!("log-group:{group}")),
-        );
+        c.insert("log_group".to_string(), place.log_group_arn(&group));
     }
     if let Some(arn) = iam::role_arn(ctx, &bp::role_name(n)).await? {
         c.insert("flow_log_role".to_string(), arn);
@@ -137,10 +134,7 @@ pub async fn read(
             retention_days: retention,
             kms_key: key,
         }) => {
-            c.insert(
-                "log_group".into(),
-                place.arn("logs", &format!("log-group:{group}")),
-            );
+            c.insert("log_group".into(), place.log_group_arn(&group));
             let want = env.log_retention_days();
             let days = retention.map(i64::from);
             match (env, days) {

@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::{tls, ConnectorBuilder};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_types::sdk_config::SharedHttpClient;
 use std::sync::OnceLock;
 
 use tokio::sync::OnceCell;
@@ -59,6 +62,24 @@ macro_rules! client {
     };
 }
 
+/// One HTTPS client for the credential providers and every service client, so that a process
+/// builds one TLS configuration (the system's root certificates, ~100 KB) and keeps one connection
+/// pool, instead of one per service client at its first call. Its settings are the SDK's default
+/// client's: rustls with AWS-LC, the proxy from the environment, each client's own timeouts.
+fn shared_https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
+        let mut b = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ));
+        b.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            b.set_sleep_impl(components.sleep_impl());
+        }
+        b.set_proxy_config(Some(ProxyConfig::from_env()));
+        b.build()
+    })
+}
+
 impl ProviderData {
     client!(sns, aws_sdk_sns, "sns");
     client!(kms, aws_sdk_kms, "kms");
@@ -78,6 +99,7 @@ impl ProviderData {
         stop: CancellationToken,
     ) -> Result<ProviderData, String> {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(shared_https_client())
             .retry_config(super::retry::sdk_retry())
             .timeout_config(super::retry::sdk_timeouts());
         if let Some(r) = &cfg.region {
@@ -201,5 +223,25 @@ impl Place {
             partition(&self.region),
             self.account
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn service_clients_are_given_the_one_shared_https_client() -> Result<(), String> {
+        let cfg = ProviderConfig {
+            region: Some("eu-west-1".into()),
+            ..ProviderConfig::default()
+        };
+        let data = ProviderData::load(&cfg, CancellationToken::new()).await?;
+        assert!(data.sdk.http_client().is_some());
+        // A client without one in its configuration would make its own at its first call.
+        assert!(data.sns().config().http_client().is_some());
+        assert!(data.kms().config().http_client().is_some());
+        assert!(data.cloudwatch().config().http_client().is_some());
+        Ok(())
     }
 }

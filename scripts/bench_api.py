@@ -271,6 +271,9 @@ def main() -> None:
         b = base.get("stack", {}).get("latency", {}).get("ratio")
         if b is not None and lat["ratio"] > b * 1.2:
             worse.append(f"stack latency ratio {lat['ratio']} > baseline {b}")
+        b = base.get("stack", {}).get("latency", {}).get("peak_rss_mib")
+        if b is not None and lat["peak_rss_mib"] > b * 1.1:
+            worse.append(f"stack apply peak RSS {lat['peak_rss_mib']} MiB > baseline {b} MiB")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=2, sort_keys=True)

@@ -15,6 +15,7 @@ from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from moto.elbv2.responses import ELBV2Response
 from moto.rds.models import MasterUserSecret
+from moto.rds.responses import RDSResponse
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -120,6 +121,30 @@ def _generate_master_secret_string(self):  # type: ignore[no-untyped-def]
 
 
 MasterUserSecret._generate_secret_string = _generate_master_secret_string
+
+
+# ---- RDS cluster automated backups (moto keeps them after DeleteDBCluster; AWS removes them) ----
+# DeleteDBCluster's DeleteAutomatedBackups defaults to true: the cluster's automated snapshots go
+# with it (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBCluster.html).
+# Kept, they made a cluster re-created under the same name within the minute collide with its own
+# `rds:<cluster>-<yyyy-mm-dd-hh-mm>` snapshot.
+
+_moto_delete_db_cluster = RDSResponse.delete_db_cluster
+
+
+def _delete_db_cluster(self):  # type: ignore[no-untyped-def]
+    cluster_id = self.params.get("DBClusterIdentifier")
+    keep = str(self.params.get("DeleteAutomatedBackups", "true")).lower() == "false"
+    result = _moto_delete_db_cluster(self)
+    if not keep:
+        snapshots = self.backend.cluster_snapshots
+        for sid, snap in list(snapshots.items()):
+            if snap.snapshot_type == "automated" and snap.cluster.db_cluster_identifier == cluster_id:
+                del snapshots[sid]
+    return result
+
+
+RDSResponse.delete_db_cluster = _delete_db_cluster
 
 
 # ---- IAM enforcement: signatures of form-encoded calls (moto re-encodes the parsed form, so a body the

@@ -747,3 +747,121 @@ async fn alerting_interrupted_mid_apply_saves_state_and_the_next_apply_converges
 async fn stack_interrupted_mid_apply_saves_state_and_the_next_apply_converges() {
     interrupted_apply_converges(Kind::Stack, 146).await;
 }
+
+// ---- production: a create that fails after its protected objects exist ----
+
+/// A production database (Multi-AZ, two replicas or readers, AWS deletion protection on) whose create
+/// fails at `action` call `n`, after the protected primary (or cluster) exists: the failed create is
+/// tainted, the next apply replaces it (lifting the half-made objects' protection), the result is
+/// hardened as AWS reports it, and the decommission step then destroys everything.
+async fn production_half_made_database_is_replaced(engine: &str, action: &str, n: u64, octet: u8) {
+    let aws = aws().await;
+    let i = inputs(&aws, octet).await;
+    let name = env::unique("phm");
+    let faults = Faults::new("phm");
+    faults.set(json!({ "fail": [{ "action": action, "nth": n, "code": "InjectedFailure" }] }));
+    let body = |protect: &str| {
+        format!(
+            r#"{provider}
+resource "prod_database_ha" "main" {{
+  name                       = "{name}"
+  engine                     = "{engine}"
+  subnet_ids                 = {subnets}
+  allowed_security_group_ids = ["{app}"]
+  {protect}
+}}
+"#,
+            provider = env::provider_block("production"),
+            subnets = list(&i.subnets),
+            app = i.app,
+        )
+    };
+    let tf = Tf::new(&body("")).with_access_key(&faults.key);
+    tf.init();
+    let aurora = engine.starts_with("aurora");
+
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(
+        r.code,
+        1,
+        "the create should fail at {action}#{n}:\n{}",
+        r.all()
+    );
+    assert!(r.all().contains("InjectedFailure"), "{}", r.all());
+    // The protected object exists: the failure came after it, as the scenario needs.
+    let protected = if aurora {
+        aws.db_cluster(&name).await.deletion_protection
+    } else {
+        aws.db_instances(&name).await[0].deletion_protection
+    };
+    assert!(
+        protected == Some(true),
+        "{name}: AWS deletion protection should be on after the failed create"
+    );
+    let st = tf.first_instance();
+    assert_eq!(
+        st["status"], "tainted",
+        "the failed create is tainted: {st}"
+    );
+
+    // The next apply replaces the half-made database.
+    faults.set(json!({}));
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "the replacement failed:\n{}", r.all());
+    let p = tf.plan_code(&[]);
+    assert_eq!(
+        p.code,
+        0,
+        "plan after the replacement is not empty:\n{}",
+        p.all()
+    );
+
+    // What AWS holds: a hardened, protected database with its two replicas or readers.
+    let ours = aws.db_instances(&name).await;
+    assert_eq!(
+        ours.len(),
+        3,
+        "primary/writer and two replicas/readers: {ours:?}"
+    );
+    for d in &ours {
+        assert_eq!(d.storage_encrypted, Some(true), "{d:?}");
+        assert_eq!(d.publicly_accessible, Some(false), "{d:?}");
+    }
+    if aurora {
+        let c = aws.db_cluster(&name).await;
+        assert_eq!(c.deletion_protection, Some(true));
+        assert_eq!(c.storage_encrypted, Some(true));
+        assert_eq!(c.db_cluster_members.as_ref().map(Vec::len), Some(3));
+    } else {
+        for d in &ours {
+            assert_eq!(d.deletion_protection, Some(true), "{d:?}");
+        }
+        let primary = ours
+            .iter()
+            .find(|d| d.db_instance_identifier.as_deref() == Some(name.as_str()))
+            .unwrap();
+        assert_eq!(primary.multi_az, Some(true), "{primary:?}");
+    }
+
+    // Decommission, then destroy: nothing of the database is left.
+    tf.write(&body("deletion_protection = false"));
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "decommission failed:\n{}", r.all());
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "destroy failed:\n{}", r.all());
+    let left = objects(&aws, Kind::Database, &name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_postgres_failed_at_its_second_replica_is_replaced_and_decommissioned() {
+    production_half_made_database_is_replaced("postgres", "CreateDBInstanceReadReplica", 2, 151)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_aurora_failed_at_its_second_reader_is_replaced_and_decommissioned() {
+    // Writer, reader 1, reader 2: the third CreateDBInstance.
+    production_half_made_database_is_replaced("aurora-postgresql", "CreateDBInstance", 3, 152)
+        .await;
+}

@@ -18,6 +18,9 @@ pub enum AwsError {
     Stopped { component: String },
     #[error("{component}: {message}")]
     Invalid { component: String, message: String },
+    /// Refused by the provider before any AWS call, for a reason the message gives with its fix.
+    #[error("{component}: {message}")]
+    Refused { component: String, message: String },
 }
 
 impl AwsError {
@@ -73,6 +76,7 @@ impl AwsError {
             }
             Some(_) => "Run `terraform apply` again once the cause is fixed; objects already created are kept in state.",
             None => match self {
+                AwsError::Refused { .. } => "Nothing was changed.",
                 AwsError::Stopped { .. } => "Run `terraform apply` again to finish; objects already created are kept in state.",
                 _ => "Check the provider's endpoint and credentials.",
             },

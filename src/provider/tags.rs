@@ -15,6 +15,18 @@ pub const TAG_DESIRED_CAPACITY: &str = "prod:desired_capacity";
 /// On a `prod_database_ha`'s primary: the configured storage in GiB (storage autoscaling moves the
 /// live value), which alarm packs derive thresholds from.
 pub const TAG_ALLOCATED_STORAGE: &str = "prod:allocated_storage";
+/// On a `prod_database_ha`'s primary (Aurora: its cluster) from its creation until the create
+/// finishes. A half-made database holds no data, so its deletion lifts AWS deletion protection; the
+/// mark lives in AWS because Terraform replaces a tainted object without handing the provider the
+/// private state that says the create never finished.
+pub const TAG_CREATING: &str = "prod:creating";
+
+/// `tags` with the [`TAG_CREATING`] mark: what a data store's first object is created with.
+pub fn creating(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut t = tags.clone();
+    t.insert(TAG_CREATING.to_string(), "true".to_string());
+    t
+}
 
 /// The effective tags (`tags_all`): defaults, then the resource's own, then the provider's markers.
 pub fn effective(

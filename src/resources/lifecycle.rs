@@ -48,6 +48,11 @@ pub trait Lifecycle: Send + Sync {
         s: &mut Self::State,
         limit: Duration,
     ) -> Result<(), AwsError>;
+    /// Called once apply has converged and read `s` back: what marks an unfinished create in AWS
+    /// (e.g. [`crate::provider::tags::TAG_CREATING`]) comes off here, and only here.
+    async fn settle(_ctx: &ProviderData, _s: &Self::State) -> Result<(), AwsError> {
+        Ok(())
+    }
     /// The live state, or `None` when nothing of the resource is left.
     async fn read(
         ctx: &ProviderData,
@@ -130,7 +135,11 @@ pub async fn converge_and_read<L: Lifecycle>(
         Ok(place) => {
             let work = async {
                 L::converge(ctx, &place, desired, &mut progress, limit).await?;
-                L::read(ctx, &place, &progress).await
+                let st = L::read(ctx, &place, &progress).await?;
+                if let Some(st) = &st {
+                    L::settle(ctx, st).await?;
+                }
+                Ok(st)
             };
             tokio::time::timeout(limit, work)
                 .await

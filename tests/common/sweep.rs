@@ -74,6 +74,37 @@ fn ours(tags: Option<&Vec<aws_sdk_ec2::types::Tag>>, name: &str) -> bool {
 }
 
 impl Aws {
+    /// Every DB instance whose identifier starts with `prefix`, as AWS reports it.
+    pub async fn db_instances(&self, prefix: &str) -> Vec<aws_sdk_rds::types::DbInstance> {
+        let all = self
+            .rds
+            .describe_db_instances()
+            .send()
+            .await
+            .unwrap()
+            .db_instances
+            .unwrap_or_default();
+        all.into_iter()
+            .filter(|i| {
+                i.db_instance_identifier
+                    .as_deref()
+                    .is_some_and(|id| id.starts_with(prefix))
+            })
+            .collect()
+    }
+
+    /// The DB cluster `id` as AWS reports it.
+    pub async fn db_cluster(&self, id: &str) -> aws_sdk_rds::types::DbCluster {
+        let out = self
+            .rds
+            .describe_db_clusters()
+            .db_cluster_identifier(id)
+            .send()
+            .await
+            .unwrap();
+        out.db_clusters.unwrap().remove(0)
+    }
+
     /// Every kind of object the network makes, found by tag or name, not by state.
     pub async fn network(&self, name: &str) -> Vec<String> {
         let mut left = Vec::new();
@@ -292,14 +323,7 @@ impl Aws {
     /// snapshots and keys pending deletion.
     pub async fn database(&self, name: &str) -> Vec<String> {
         let mut left = Vec::new();
-        let all = self
-            .rds
-            .describe_db_instances()
-            .send()
-            .await
-            .unwrap()
-            .db_instances
-            .unwrap_or_default();
+        let all = self.db_instances("").await;
         left.extend(
             all.into_iter()
                 .filter_map(|i| i.db_instance_identifier)

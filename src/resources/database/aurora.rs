@@ -11,12 +11,14 @@ use super::aws::{self as api, Changes, GroupKind, Tags};
 use super::blueprint::{self as bp, Facts};
 use super::model::State;
 use super::read::{endpoint, ingress, Side};
-use super::reconcile::{delete_side_objects, prepare, retag, wait_for, Desired, Prepared};
+use super::reconcile::{
+    delete_side_objects, prepare, protected, retag, wait_for, Desired, Prepared,
+};
 use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::error::{ok_if_missing, AwsError};
 use crate::provider::profile::Environment;
-use crate::provider::ProviderData;
+use crate::provider::{tags, ProviderData};
 
 fn invalid(component: &str, message: impl Into<String>) -> AwsError {
     AwsError::Invalid {
@@ -265,7 +267,7 @@ pub async fn converge(
                         .db_subnet_group_name(n)
                         .vpc_security_group_ids(&sg)
                         .port(bp::port(&d.engine) as i32)
-                        .set_tags(Some(rds_tags(&d.tags)))
+                        .set_tags(Some(rds_tags(&tags::creating(&d.tags))))
                         .send(),
                 )
                 .await?;
@@ -432,6 +434,14 @@ pub async fn delete(
     create_incomplete: bool,
 ) -> Result<(), AwsError> {
     let n = s.name.clone();
+    let live_cluster = cluster(ctx, &n).await?;
+    let create_incomplete = create_incomplete
+        || live_cluster
+            .as_ref()
+            .is_some_and(|c| c.tags.contains_key(tags::TAG_CREATING));
+    if live_cluster.as_ref().is_some_and(|c| c.deletion_protection) && !create_incomplete {
+        return Err(protected(&format!("db cluster {n}")));
+    }
     let mut ids = vec![bp::writer_id(&n)];
     ids.extend((1..=5).map(|r| bp::replica_id(&n, r)));
     let live: Vec<String> = api::instances(ctx, &ids)
@@ -445,8 +455,8 @@ pub async fn delete(
     wait_for(ctx, &live, true, limit).await?;
     s.components
         .retain(|k, _| k != "writer" && !k.starts_with("replica_"));
-    if let Some(c) = cluster(ctx, &n).await? {
-        if c.deletion_protection && create_incomplete {
+    if let Some(c) = live_cluster {
+        if c.deletion_protection {
             ctx.call(
                 "db cluster",
                 ctx.rds()
@@ -561,6 +571,7 @@ pub async fn read(
             .map(|(e, p)| format!("{e}:{p}"));
         st.port = c.port;
         st.tags_all = c.tags.clone();
+        st.create_incomplete = st.tags_all.remove(tags::TAG_CREATING).is_some();
         facts.deletion_protection = c.deletion_protection;
         facts.backup_retention_days = c.backup_retention_days;
         facts.encrypted = c.encrypted;

@@ -715,6 +715,20 @@ pub async fn tag_allocated(ctx: &ProviderData, arn: &str, gib: i64) -> Result<()
     .map(|_| ())
 }
 
+/// Removes tag `keys` from the RDS object `arn`.
+pub async fn untag(ctx: &ProviderData, arn: &str, keys: &[&str]) -> Result<(), AwsError> {
+    ctx.call(
+        "db tags",
+        ctx.rds()
+            .remove_tags_from_resource()
+            .resource_name(arn)
+            .set_tag_keys(Some(keys.iter().map(|k| k.to_string()).collect()))
+            .send(),
+    )
+    .await
+    .map(|_| ())
+}
+
 pub async fn tag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Result<(), AwsError> {
     let stale = crate::provider::tags::stale_keys(old, new);
     if !stale.is_empty() {

@@ -24,7 +24,7 @@ use crate::framework::{Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
-use crate::provider::ProviderData;
+use crate::provider::{tags, ProviderData};
 use crate::resources::datastore;
 use crate::resources::lifecycle::{self, Lifecycle};
 use model::State;
@@ -88,6 +88,20 @@ impl Lifecycle for Life {
             aurora::delete(ctx, s, limit, incomplete).await
         } else {
             reconcile::delete(ctx, s, limit, incomplete).await
+        }
+    }
+    async fn settle(ctx: &ProviderData, s: &State) -> Result<(), AwsError> {
+        if !s.create_incomplete {
+            return Ok(());
+        }
+        let first = if blueprint::is_aurora(&s.engine) {
+            "cluster"
+        } else {
+            "primary"
+        };
+        match s.components.get(first) {
+            Some(arn) => aws::untag(ctx, arn, &[tags::TAG_CREATING]).await,
+            None => Ok(()),
         }
     }
     async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {

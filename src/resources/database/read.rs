@@ -12,7 +12,7 @@ use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
-use crate::provider::{iam, kms, ProviderData};
+use crate::provider::{iam, kms, tags, ProviderData};
 
 /// The objects around the instances, read and recorded the same way for RDS and Aurora: the
 /// security group's rules, the subnet group, the key and the monitoring role.
@@ -224,8 +224,8 @@ pub async fn read(
             st.endpoint = endpoint(p);
             st.port = p.port;
             st.tags_all = p.tags.clone();
-            st.tags_all
-                .remove(crate::provider::tags::TAG_ALLOCATED_STORAGE);
+            st.tags_all.remove(tags::TAG_ALLOCATED_STORAGE);
+            st.create_incomplete = st.tags_all.remove(tags::TAG_CREATING).is_some();
             facts.multi_az = p.multi_az;
             facts.monitoring = p.monitoring_interval > 0;
             facts.deletion_protection =

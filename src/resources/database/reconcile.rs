@@ -14,7 +14,7 @@ use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
-use crate::provider::{iam, kms, ProviderData};
+use crate::provider::{iam, kms, tags, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
 use crate::resources::datastore;
 
@@ -359,16 +359,20 @@ pub async fn converge(
                 security_group: &sg,
                 port,
             };
-            let i = api::create_primary(ctx, &spec, &d.tags).await?;
+            // Made with its markers: an unfinished create, and the configured storage.
+            let mut t = tags::creating(&d.tags);
+            t.insert(
+                tags::TAG_ALLOCATED_STORAGE.to_string(),
+                d.allocated_storage.to_string(),
+            );
+            let i = api::create_primary(ctx, &spec, &t).await?;
             p.components.insert("primary".into(), i.arn.clone());
             wait_for(ctx, &[n.to_string()], false, limit).await?;
             i
         }
     };
 
-    let recorded = primary
-        .tags
-        .get(crate::provider::tags::TAG_ALLOCATED_STORAGE);
+    let recorded = primary.tags.get(tags::TAG_ALLOCATED_STORAGE);
     if recorded != Some(&d.allocated_storage.to_string()) {
         api::tag_allocated(ctx, &primary.arn, d.allocated_storage).await?;
     }
@@ -512,10 +516,16 @@ pub async fn delete(
             .map(|i| bp::replica_id(&n, i)),
     );
     let live = api::instances(ctx, &ids).await?;
+    let primary = live.iter().find(|i| i.id == n);
+    let create_incomplete =
+        create_incomplete || primary.is_some_and(|p| p.tags.contains_key(tags::TAG_CREATING));
+    if primary.is_some_and(|p| p.deletion_protection) && !create_incomplete {
+        return Err(protected(&format!("db instance {n}")));
+    }
     let replicas: Vec<Instance> = live.iter().filter(|i| i.id != n).cloned().collect();
     remove_replicas(ctx, s, &replicas, limit).await?;
-    if let Some(primary) = live.iter().find(|i| i.id == n) {
-        if primary.deletion_protection && create_incomplete {
+    if let Some(primary) = primary {
+        if primary.deletion_protection {
             // A half-made database holds no data yet: its protection does not stand in the way.
             api::modify(
                 ctx,
@@ -541,6 +551,15 @@ pub async fn delete(
     }
     s.components.remove("parameter_group");
     delete_side_objects(ctx, s).await
+}
+
+/// The refusal to delete a finished database whose AWS deletion protection is on (a replacement the
+/// plan's guard could not see, e.g. `-replace` or a tainted finished database): nothing is touched.
+pub fn protected(component: &str) -> AwsError {
+    AwsError::Refused {
+        component: component.to_string(),
+        message: "AWS deletion protection is on and the database holds data, so it is not deleted. If that is intended, first apply deletion_protection = false (the decommission step), then destroy or replace it".to_string(),
+    }
 }
 
 /// The objects the RDS and Aurora walks share, once the instances are gone: subnet group, security

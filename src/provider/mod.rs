@@ -1,5 +1,5 @@
 //! The provider: its block (`config`), environment profiles, AWS clients and errors, tags, and the
-//! list of resources it serves.
+//! resources it serves (given to it where the server is built: this layer knows no resource).
 
 pub mod aws;
 pub mod config;
@@ -31,10 +31,10 @@ pub struct Provider {
 }
 
 impl Provider {
-    pub fn new() -> Provider {
+    pub fn new(resources: Vec<Arc<dyn Resource<ProviderData>>>) -> Provider {
         Provider {
             schema: config::schema(),
-            resources: crate::resources::all(),
+            resources,
             data: RwLock::new(None),
             stop: CancellationToken::new(),
         }
@@ -86,11 +86,5 @@ impl Provider {
 
     pub fn stop(&self) {
         self.stop.cancel();
-    }
-}
-
-impl Default for Provider {
-    fn default() -> Self {
-        Self::new()
     }
 }

@@ -17,9 +17,11 @@ pub struct ProviderService {
 }
 
 impl ProviderService {
-    pub fn new() -> ProviderService {
+    /// The service of a provider serving `resources` (the list is assembled where the server is
+    /// built, so that the provider layer imports no resource).
+    pub fn new(resources: Vec<Arc<dyn Resource<ProviderData>>>) -> ProviderService {
         ProviderService {
-            provider: Arc::new(Provider::new()),
+            provider: Arc::new(Provider::new(resources)),
         }
     }
 
@@ -41,12 +43,6 @@ impl ProviderService {
             )
             .into()
         })
-    }
-}
-
-impl Default for ProviderService {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -370,7 +370,7 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
     tf.write(&config(&name, "production", "postgres", &subnets, &app, "backup_retention_days = 14\n  instance_class = \"db.r6g.xlarge\"\n  deletion_protection = false"));
     tf.apply(&[]);
     assert_eq!(
-        state(&tf)["posture"]["RDS.7"],
+        state(&tf)["posture"]["RDS.8"],
         "fail: deletion protection off (decommission)"
     );
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();

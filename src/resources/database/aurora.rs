@@ -642,7 +642,7 @@ pub async fn read(
     }
     st.allocated_storage = 0;
     st.max_allocated_storage = 0;
-    st.posture = bp::posture(env, &facts);
+    st.posture = bp::posture(env, &engine, &facts);
     st.components = comp;
     Ok(Some(st))
 }

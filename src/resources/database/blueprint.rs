@@ -14,13 +14,83 @@ pub const DEFAULT_BACKUP_WINDOW: &str = "02:00-03:00";
 pub const DEFAULT_MAINTENANCE_WINDOW: &str = "sun:03:30-sun:04:30";
 pub const DEFAULT_MASTER_USERNAME: &str = "app_admin";
 pub const MONITORING_INTERVAL: i32 = 60;
-/// Names engines give their built-in administrator; a custom one is RDS.24.
+/// Names engines give their built-in administrator; a custom one is RDS.25 (Aurora: RDS.24).
 pub const DEFAULT_ADMIN_NAMES: [&str; 4] = ["admin", "postgres", "root", "rdsadmin"];
 
-pub const CONTROLS: [&str; 15] = [
-    "KMS.4", "RDS.10", "RDS.11", "RDS.13", "RDS.16", "RDS.18", "RDS.2", "RDS.24", "RDS.3", "RDS.5",
-    "RDS.6", "RDS.7", "RDS.9", "TLS", "ingress",
-];
+/// The Security Hub control that checks each setting on the object at hand: RDS DB instances and
+/// Aurora DB clusters have controls of their own
+/// (<https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html>). RDS.2, RDS.6
+/// and RDS.18 check every instance, Aurora's too. Aurora clusters have no automatic-backups control
+/// (RDS.11 is the instances'), so their retention is reported as the pseudo-control `backups`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ControlIds {
+    pub encrypted: &'static str,
+    pub multi_az: &'static str,
+    pub deletion_protection: &'static str,
+    pub iam_auth: &'static str,
+    pub minor_upgrade: &'static str,
+    pub copy_tags: &'static str,
+    pub admin_name: &'static str,
+    pub backups: &'static str,
+    pub log_exports: &'static str,
+}
+
+pub fn control_ids(engine: &str) -> ControlIds {
+    if is_aurora(engine) {
+        ControlIds {
+            encrypted: "RDS.27",
+            multi_az: "RDS.15",
+            deletion_protection: "RDS.7",
+            iam_auth: "RDS.12",
+            minor_upgrade: "RDS.35",
+            copy_tags: "RDS.16",
+            admin_name: "RDS.24",
+            backups: "backups",
+            // Aurora MySQL's audit logs (RDS.34); Aurora PostgreSQL's logs (RDS.37).
+            log_exports: if is_postgres(engine) {
+                "RDS.37"
+            } else {
+                "RDS.34"
+            },
+        }
+    } else {
+        ControlIds {
+            encrypted: "RDS.3",
+            multi_az: "RDS.5",
+            deletion_protection: "RDS.8",
+            iam_auth: "RDS.10",
+            minor_upgrade: "RDS.13",
+            copy_tags: "RDS.17",
+            admin_name: "RDS.25",
+            backups: "RDS.11",
+            log_exports: "RDS.9",
+        }
+    }
+}
+
+/// Every control the posture of a database of `engine` reports (`KMS.4` only for its own key).
+pub fn controls(engine: &str) -> Vec<&'static str> {
+    let c = control_ids(engine);
+    let mut all = vec![
+        "KMS.4",
+        "RDS.2",
+        "RDS.6",
+        "RDS.18",
+        "TLS",
+        "ingress",
+        c.encrypted,
+        c.multi_az,
+        c.deletion_protection,
+        c.iam_auth,
+        c.minor_upgrade,
+        c.copy_tags,
+        c.admin_name,
+        c.backups,
+        c.log_exports,
+    ];
+    all.sort_unstable();
+    all
+}
 
 pub fn is_aurora(engine: &str) -> bool {
     engine.starts_with("aurora-")
@@ -209,11 +279,13 @@ pub struct Facts {
     pub key_rotation: Option<bool>,
 }
 
-/// The posture of `f` in `env`. The same function serves plan (from the configuration) and read
-/// (from AWS), so a weakening the profile allows reads back exactly as planned and shows no diff.
-pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
+/// The posture of `f` in `env` for a database of `engine`. The same function serves plan (from the
+/// configuration) and read (from AWS), so a weakening the profile allows reads back exactly as
+/// planned and shows no diff.
+pub fn posture(env: Environment, engine: &str, f: &Facts) -> BTreeMap<String, String> {
     let relaxed = |what: &str| format!("fail: {what} (relaxed by {env} profile)");
-    let mut p: BTreeMap<String, String> = CONTROLS
+    let id = control_ids(engine);
+    let mut p: BTreeMap<String, String> = controls(engine)
         .iter()
         .map(|c| (c.to_string(), PASS.to_string()))
         .collect();
@@ -224,14 +296,14 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
         set("KMS.4", "fail: key rotation is off".into());
     }
     if !f.multi_az {
-        set("RDS.5", relaxed("no Multi-AZ standby"));
+        set(id.multi_az, relaxed("no Multi-AZ standby"));
     }
     if !f.monitoring {
         set("RDS.6", relaxed("enhanced monitoring off"));
     }
     if !f.deletion_protection {
         set(
-            "RDS.7",
+            id.deletion_protection,
             if env.db_deletion_protection() {
                 "fail: deletion protection off (decommission)".to_string()
             } else {
@@ -241,34 +313,43 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     }
     if f.backup_retention_days < 7 {
         set(
-            "RDS.11",
+            id.backups,
             relaxed(&format!("backups kept {} day(s)", f.backup_retention_days)),
         );
     }
     if !f.encrypted {
-        set("RDS.3", "fail: storage is not encrypted".into());
+        set(id.encrypted, "fail: storage is not encrypted".into());
     }
     if f.public {
         set("RDS.2", "fail: the instance is publicly accessible".into());
     }
     if !f.log_exports {
-        set("RDS.9", "fail: logs are not exported to CloudWatch".into());
+        set(
+            id.log_exports,
+            "fail: logs are not exported to CloudWatch".into(),
+        );
     }
     if !f.iam_auth {
-        set("RDS.10", "fail: IAM authentication is off".into());
+        set(id.iam_auth, "fail: IAM authentication is off".into());
     }
     if !f.auto_minor_upgrade {
-        set("RDS.13", "fail: automatic minor upgrades are off".into());
+        set(
+            id.minor_upgrade,
+            "fail: automatic minor upgrades are off".into(),
+        );
     }
     if !f.copy_tags {
-        set("RDS.16", "fail: tags are not copied to snapshots".into());
+        set(
+            id.copy_tags,
+            "fail: tags are not copied to snapshots".into(),
+        );
     }
     if !f.in_vpc {
         set("RDS.18", "fail: not in the database's subnet group".into());
     }
     if DEFAULT_ADMIN_NAMES.contains(&f.master_username.as_str()) {
         set(
-            "RDS.24",
+            id.admin_name,
             format!(
                 "fail: the administrator is the default `{}`",
                 f.master_username

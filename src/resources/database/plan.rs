@@ -326,29 +326,36 @@ pub fn plan(
         b("deletion_protection"),
         int_of(&planned, "backup_retention_days"),
         decode::string(planned.get("master_username")),
+        decode::string(planned.get("engine")),
     ) {
-        (Tri::Known(e), Some(multi_az), Some(dp), Some(retention), Tri::Known(user)) => {
-            Value::string_map(bp::posture(
-                *e,
-                &Facts {
-                    multi_az,
-                    monitoring: e.db_monitoring(),
-                    deletion_protection: dp,
-                    backup_retention_days: retention,
-                    encrypted: true,
-                    public: false,
-                    log_exports: true,
-                    iam_auth: true,
-                    auto_minor_upgrade: true,
-                    copy_tags: true,
-                    in_vpc: true,
-                    master_username: user,
-                    tls: true,
-                    ingress: None,
-                    key_rotation: own_key.then_some(true),
-                },
-            ))
-        }
+        (
+            Tri::Known(e),
+            Some(multi_az),
+            Some(dp),
+            Some(retention),
+            Tri::Known(user),
+            Tri::Known(engine),
+        ) => Value::string_map(bp::posture(
+            *e,
+            &engine,
+            &Facts {
+                multi_az,
+                monitoring: e.db_monitoring(),
+                deletion_protection: dp,
+                backup_retention_days: retention,
+                encrypted: true,
+                public: false,
+                log_exports: true,
+                iam_auth: true,
+                auto_minor_upgrade: true,
+                copy_tags: true,
+                in_vpc: true,
+                master_username: user,
+                tls: true,
+                ingress: None,
+                key_rotation: own_key.then_some(true),
+            },
+        )),
         _ => Value::unknown(),
     };
     planned.set("posture", posture);

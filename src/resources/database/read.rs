@@ -292,7 +292,7 @@ pub async fn read(
         st.allowed_security_group_ids = a;
     }
 
-    st.posture = bp::posture(env, &facts);
+    st.posture = bp::posture(env, &engine, &facts);
     st.components = c;
     Ok(Some(st))
 }

@@ -47,7 +47,7 @@ pub fn schema() -> Schema {
         .attr(s("subnet_group_name", "DB subnet group (`<name>`)."))
         .attr(s("parameter_group_name", "Parameter group (`<name>-<family>`; for Aurora the cluster parameter group)."))
         .attr(Attribute::computed("components", Type::map(Type::String), "Every AWS object this database owns: role → identifier."))
-        .attr(Attribute::computed("posture", Type::map(Type::String), "Security controls (RDS.2, .3, .5, .6, .7, .9, .10, .11, .13, .16, .18, .24, KMS.4, TLS, ingress) → `pass` or `fail: <reason>`, from what AWS reports."))
+        .attr(Attribute::computed("posture", Type::map(Type::String), "Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress."))
         .single_block("timeouts", crate::framework::schema::timeouts_block(DEFAULT_TIMEOUT)),
     }
 }

@@ -195,7 +195,7 @@ fn production_refuses_weakening_on_the_attribute() {
     assert!(!p.diagnostics.has_errors());
     let posture = p.state.get("posture").as_map().cloned().unwrap_or_default();
     assert_eq!(
-        posture["RDS.7"],
+        posture["RDS.8"],
         Value::string("fail: deletion protection off (decommission)")
     );
 }

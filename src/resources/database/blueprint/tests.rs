@@ -84,11 +84,12 @@ fn hardened() -> Facts {
 
 #[test]
 fn posture_names_each_weakening() {
-    assert!(posture(Environment::Production, &hardened())
+    assert!(posture(Environment::Production, "postgres", &hardened())
         .values()
         .all(|v| v == PASS));
     let dev = posture(
         Environment::Development,
+        "postgres",
         &Facts {
             multi_az: false,
             monitoring: false,
@@ -107,17 +108,19 @@ fn posture_names_each_weakening() {
     );
     let decommission = posture(
         Environment::Production,
+        "postgres",
         &Facts {
             deletion_protection: false,
             ..hardened()
         },
     );
     assert_eq!(
-        decommission["RDS.7"],
+        decommission["RDS.8"],
         "fail: deletion protection off (decommission)"
     );
     let drift = posture(
         Environment::Production,
+        "postgres",
         &Facts {
             tls: false,
             ingress: Some("0.0.0.0/0".into()),
@@ -128,14 +131,145 @@ fn posture_names_each_weakening() {
     assert!(
         drift["TLS"].starts_with("fail")
             && drift["ingress"].starts_with("fail")
-            && drift["RDS.24"].starts_with("fail")
+            && drift["RDS.25"].starts_with("fail")
     );
     assert!(!posture(
         Environment::Production,
+        "postgres",
         &Facts {
             key_rotation: None,
             ..hardened()
         }
     )
     .contains_key("KMS.4"));
+}
+
+/// One weakening of a production database, and the control it must fail under for an RDS instance
+/// and for an Aurora cluster (Security Hub's RDS controls differ between the two).
+struct ControlCase {
+    name: &'static str,
+    weaken: fn(&mut Facts),
+    instance: &'static str,
+    aurora_postgresql: &'static str,
+    aurora_mysql: &'static str,
+}
+
+#[test]
+fn each_weakening_fails_the_control_of_the_object_at_hand() {
+    let cases = [
+        ControlCase {
+            name: "deletion protection off",
+            weaken: |f| f.deletion_protection = false,
+            instance: "RDS.8",
+            aurora_postgresql: "RDS.7",
+            aurora_mysql: "RDS.7",
+        },
+        ControlCase {
+            name: "unencrypted",
+            weaken: |f| f.encrypted = false,
+            instance: "RDS.3",
+            aurora_postgresql: "RDS.27",
+            aurora_mysql: "RDS.27",
+        },
+        ControlCase {
+            name: "no Multi-AZ",
+            weaken: |f| f.multi_az = false,
+            instance: "RDS.5",
+            aurora_postgresql: "RDS.15",
+            aurora_mysql: "RDS.15",
+        },
+        ControlCase {
+            name: "IAM authentication off",
+            weaken: |f| f.iam_auth = false,
+            instance: "RDS.10",
+            aurora_postgresql: "RDS.12",
+            aurora_mysql: "RDS.12",
+        },
+        ControlCase {
+            name: "minor upgrades off",
+            weaken: |f| f.auto_minor_upgrade = false,
+            instance: "RDS.13",
+            aurora_postgresql: "RDS.35",
+            aurora_mysql: "RDS.35",
+        },
+        ControlCase {
+            name: "tags not copied to snapshots",
+            weaken: |f| f.copy_tags = false,
+            instance: "RDS.17",
+            aurora_postgresql: "RDS.16",
+            aurora_mysql: "RDS.16",
+        },
+        ControlCase {
+            name: "default administrator name",
+            weaken: |f| f.master_username = "admin".into(),
+            instance: "RDS.25",
+            aurora_postgresql: "RDS.24",
+            aurora_mysql: "RDS.24",
+        },
+        ControlCase {
+            name: "logs not exported",
+            weaken: |f| f.log_exports = false,
+            instance: "RDS.9",
+            aurora_postgresql: "RDS.37",
+            aurora_mysql: "RDS.34",
+        },
+        ControlCase {
+            name: "backups kept one day",
+            weaken: |f| f.backup_retention_days = 1,
+            instance: "RDS.11",
+            aurora_postgresql: "backups",
+            aurora_mysql: "backups",
+        },
+        ControlCase {
+            name: "publicly accessible",
+            weaken: |f| f.public = true,
+            instance: "RDS.2",
+            aurora_postgresql: "RDS.2",
+            aurora_mysql: "RDS.2",
+        },
+        ControlCase {
+            name: "no enhanced monitoring",
+            weaken: |f| f.monitoring = false,
+            instance: "RDS.6",
+            aurora_postgresql: "RDS.6",
+            aurora_mysql: "RDS.6",
+        },
+    ];
+    for c in &cases {
+        let mut f = hardened();
+        (c.weaken)(&mut f);
+        for (engine, want) in [
+            ("postgres", c.instance),
+            ("mysql", c.instance),
+            ("aurora-postgresql", c.aurora_postgresql),
+            ("aurora-mysql", c.aurora_mysql),
+        ] {
+            let p = posture(Environment::Production, engine, &f);
+            let failed: Vec<&String> = p
+                .iter()
+                .filter(|(_, v)| v.starts_with("fail"))
+                .map(|(k, _)| k)
+                .collect();
+            assert_eq!(failed, vec![want], "{}: {engine}", c.name);
+            assert_eq!(
+                p.keys().map(String::as_str).collect::<Vec<_>>().len(),
+                controls(engine).len(),
+                "{}: {engine} reports every control once",
+                c.name
+            );
+        }
+    }
+    // No control of the other kind of object is reported.
+    let instance = controls("postgres");
+    let cluster = controls("aurora-postgresql");
+    for id in [
+        "RDS.7", "RDS.16", "RDS.24", "RDS.27", "RDS.15", "RDS.12", "RDS.35",
+    ] {
+        assert!(!instance.contains(&id), "instances do not report {id}");
+    }
+    for id in [
+        "RDS.8", "RDS.17", "RDS.25", "RDS.3", "RDS.5", "RDS.10", "RDS.13", "RDS.11",
+    ] {
+        assert!(!cluster.contains(&id), "Aurora clusters do not report {id}");
+    }
 }

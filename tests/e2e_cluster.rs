@@ -537,7 +537,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after the roll");
 
     // Drift: an open SSH rule, IMDSv1 on a new default version, a weak TLS policy, the minimum
-    // lowered, deletion protection off.
+    // lowered, deletion protection off, the instances' log group kept one day.
     env::open_to_world(&aws.ec2, &app_sg, 22).await;
     let lt = s["launch_template_id"].as_str().unwrap();
     let weak = aws
@@ -595,9 +595,18 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         .send()
         .await
         .unwrap();
+    let log_group = aws.log_group(&name).await.log_group_name.unwrap();
+    aws.logs
+        .put_retention_policy()
+        .log_group_name(&log_group)
+        .retention_in_days(1)
+        .send()
+        .await
+        .unwrap();
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
     for control in [
+        "\"CloudWatch.16\"",
         "\"ingress\"",
         "\"EC2.18\"",
         "\"EC2.19\"",
@@ -615,6 +624,11 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     assert!(p.shows("min_size", "1 -> 3"), "{}", p.stdout);
     tf.apply(&[]);
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
+    assert_eq!(
+        aws.log_group(&name).await.retention_in_days,
+        Some(365),
+        "log retention repaired"
+    );
     posture_all_pass(&attrs(&tf, "prod_cluster.web"));
     let perms = aws
         .ec2

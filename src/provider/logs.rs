@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::error::{ok_if_missing, AwsError};
+use super::profile::Environment;
 use super::ProviderData;
 
 /// Creates the group (encrypted with `key_arn` when given) or keeps the existing one, and sets its
@@ -42,6 +43,28 @@ pub async fn ensure_group(
     )
     .await
     .map(|_| ())
+}
+
+/// CloudWatch.16 of a group the profile keeps `env.log_retention_days()`, from the retention AWS
+/// reports (`None`: never expires): a year or more passes in production; a profile that keeps less
+/// reports its relaxation when AWS holds exactly its value; anything else fails, naming both. The
+/// same rule serves plan (with the profile's value) and read, so drift shows as `fail` → planned.
+pub fn retention_posture(env: Environment, days: Option<i32>) -> String {
+    let want = env.log_retention_days();
+    match days.map(i64::from) {
+        None => "fail: log retention is unlimited".to_string(),
+        Some(d) if env == Environment::Production && d >= 365 => "pass".to_string(),
+        Some(d) if d == want && env != Environment::Production => retention_relaxed(env),
+        Some(d) => format!("fail: log retention is {d} days, the profile keeps {want}"),
+    }
+}
+
+/// CloudWatch.16 where the profile keeps logs less than a year, on purpose.
+pub fn retention_relaxed(env: Environment) -> String {
+    format!(
+        "fail: relaxed by {env} profile ({} days)",
+        env.log_retention_days()
+    )
 }
 
 /// What read needs of a group: retention days and KMS key.
@@ -114,4 +137,51 @@ pub async fn tag_group(
     )
     .await
     .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_posture_passes_a_year_relaxes_the_profile_and_fails_drift() {
+        use Environment::*;
+        let cases = [
+            ("production at its year", Production, Some(365), "pass"),
+            ("production kept longer", Production, Some(3653), "pass"),
+            (
+                "production cut to a day",
+                Production,
+                Some(1),
+                "fail: log retention is 1 days, the profile keeps 365",
+            ),
+            (
+                "never expires",
+                Production,
+                None,
+                "fail: log retention is unlimited",
+            ),
+            (
+                "development at its week",
+                Development,
+                Some(7),
+                "fail: relaxed by development profile (7 days)",
+            ),
+            (
+                "staging at its month",
+                Staging,
+                Some(30),
+                "fail: relaxed by staging profile (30 days)",
+            ),
+            (
+                "development cut to a day",
+                Development,
+                Some(1),
+                "fail: log retention is 1 days, the profile keeps 7",
+            ),
+        ];
+        for (name, env, days, want) in cases {
+            assert_eq!(retention_posture(env, days), want, "{name}");
+        }
+    }
 }

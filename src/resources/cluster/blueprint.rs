@@ -7,6 +7,7 @@ use base64::Engine;
 use serde_json::json;
 
 use crate::provider::aws::{partition, Place};
+use crate::provider::logs;
 use crate::provider::profile::Environment;
 
 pub const PASS: &str = "pass";
@@ -40,6 +41,7 @@ pub fn controls(own_key: bool) -> Vec<&'static str> {
         "AutoScaling.4",
         "AutoScaling.5",
         "AutoScaling.9",
+        "CloudWatch.16",
         "EC2.18",
         "EC2.19",
         "EC2.3",
@@ -100,6 +102,10 @@ pub fn planned_posture(
     if !env.load_balancer_deletion_protection() {
         p.insert("ELB.6".into(), relaxed(env));
     }
+    p.insert(
+        "CloudWatch.16".into(),
+        logs::retention_posture(env, i32::try_from(env.log_retention_days()).ok()),
+    );
     if http_tokens != "required" {
         p.insert("EC2.8".into(), imdsv1_allowed());
         p.insert("AutoScaling.3".into(), imdsv1_allowed());

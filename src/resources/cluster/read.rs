@@ -459,8 +459,15 @@ pub async fn read(
             );
         }
     }
-    if log_group.is_some() {
-        c.insert("log_group".into(), place.log_group_arn(&group_name));
+    match &log_group {
+        Some(g) => {
+            c.insert("log_group".into(), place.log_group_arn(&group_name));
+            post.0.insert(
+                "CloudWatch.16".into(),
+                logs::retention_posture(env, g.retention_days),
+            );
+        }
+        None => post.fail("CloudWatch.16", "the instances' log group is missing"),
     }
     if key_id.is_some() {
         match key_facts {

@@ -48,7 +48,7 @@ pub fn schema() -> Schema {
         .attr(Attribute::computed("launch_template_version", Type::Number, "Launch template version the Auto Scaling group runs (also the template's default)."))
         .attr(Attribute::computed("desired_capacity_actual", Type::Number, "Instances the group wants now, as scaling left it (read-only; never a diff)."))
         .attr(Attribute::computed("components", Type::map(Type::String), "Every AWS object this cluster owns: role → identifier."))
-        .attr(Attribute::computed("posture", Type::map(Type::String), "Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .17, .18, KMS.4, ingress, metrics) → `pass` or `fail: <reason>`, from what AWS reports."))
+        .attr(Attribute::computed("posture", Type::map(Type::String), "Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .17, .18, CloudWatch.16 for the instances' log group, KMS.4, ingress, metrics) → `pass` or `fail: <reason>`, from what AWS reports."))
         .single_block("timeouts", crate::framework::schema::timeouts_block(DEFAULT_TIMEOUT)),
     }
 }

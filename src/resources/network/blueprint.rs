@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::provider::aws::Place;
+use crate::provider::logs;
 use crate::provider::profile::Environment;
 
 pub const CONTROLS: [&str; 5] = ["CloudWatch.16", "EC2.2", "EC2.6", "KMS.4", "routes"];
@@ -73,17 +74,13 @@ pub fn planned_posture(env: Environment) -> BTreeMap<String, String> {
         .iter()
         .map(|c| (c.to_string(), PASS.to_string()))
         .collect();
-    if env != Environment::Production {
-        p.insert("CloudWatch.16".into(), retention_relaxed(env));
-    }
+    p.insert("CloudWatch.16".into(), planned_retention(env));
     p
 }
 
-pub fn retention_relaxed(env: Environment) -> String {
-    format!(
-        "fail: relaxed by {env} profile ({} days)",
-        env.log_retention_days()
-    )
+/// CloudWatch.16 of a log group apply leaves at the profile's retention.
+pub fn planned_retention(env: Environment) -> String {
+    logs::retention_posture(env, i32::try_from(env.log_retention_days()).ok())
 }
 
 /// The log key: the account administers it; CloudWatch Logs may use it for this network's group only.

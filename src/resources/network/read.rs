@@ -135,24 +135,10 @@ pub async fn read(
             kms_key: key,
         }) => {
             c.insert("log_group".into(), place.log_group_arn(&group));
-            let want = env.log_retention_days();
-            let days = retention.map(i64::from);
-            match (env, days) {
-                (_, None) => fail(
-                    &mut posture,
-                    "CloudWatch.16",
-                    "log retention is unlimited".into(),
-                ),
-                (Environment::Production, Some(d)) if d >= 365 => {}
-                (_, Some(d)) if d == want && env != Environment::Production => {
-                    posture.insert("CloudWatch.16".into(), bp::retention_relaxed(env));
-                }
-                (_, Some(d)) => fail(
-                    &mut posture,
-                    "CloudWatch.16",
-                    format!("log retention is {d} days, the profile keeps {want}"),
-                ),
-            }
+            posture.insert(
+                "CloudWatch.16".into(),
+                logs::retention_posture(env, retention),
+            );
             if key.is_none() {
                 fail(
                     &mut posture,

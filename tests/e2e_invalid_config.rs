@@ -177,3 +177,44 @@ fn invalid_configurations_are_refused_on_the_attribute() {
         wrong.join("\n\n")
     );
 }
+
+/// No credentials anywhere the standard chain looks: one diagnostic at provider configuration, naming
+/// the sources tried and the fix, however many resources the plan holds; never Rust debug text.
+#[test]
+fn missing_credentials_are_one_diagnostic_naming_the_sources() {
+    let resources: String = (1..=5)
+        .map(|i| format!("resource \"prod_network\" \"n{i}\" {{\n  name = \"nocreds-{i}\"\n}}\n"))
+        .collect();
+    let tf = Tf::new(&format!(
+        "{}\n{resources}",
+        env::provider_block("development")
+    ))
+    .with_env("AWS_ACCESS_KEY_ID", "")
+    .with_env("AWS_SECRET_ACCESS_KEY", "")
+    .with_env("AWS_PROFILE", "")
+    .with_env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+    .with_env("AWS_CONFIG_FILE", "/nonexistent/config");
+    tf.init();
+    let r = tf.plan_code(&[]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let all = r.all();
+    assert_eq!(
+        all.matches("No valid credential sources found").count(),
+        1,
+        "one diagnostic for five resources:\n{all}"
+    );
+    for named in [
+        "AWS_ACCESS_KEY_ID",
+        "credentials files",
+        "instance metadata",
+        "AWS_PROFILE",
+    ] {
+        assert!(all.contains(named), "the detail names {named}:\n{all}");
+    }
+    for debug in ["DispatchFailure", "ConnectorError", "Some(", "{ source"] {
+        assert!(
+            !all.contains(debug),
+            "Rust debug text {debug:?} reached the user:\n{all}"
+        );
+    }
+}

@@ -49,7 +49,7 @@ impl Backoff {
 
 #[derive(Debug, thiserror::Error)]
 pub enum WaitError<E> {
-    #[error("timed out after {after:?} waiting for {what}")]
+    #[error("timed out after {} waiting for {what}", human(*after))]
     Timeout { what: String, after: Duration },
     #[error("stopped while waiting for {what}: Terraform asked the provider to stop")]
     Stopped { what: String },
@@ -94,6 +94,23 @@ where
             _ = stop.cancelled() => return Err(WaitError::Stopped { what: what.to_string() }),
             _ = tokio::time::sleep(pause) => {}
         }
+    }
+}
+
+/// A duration as `timeouts` values are written (`1h30m`, `45s`, `0s`).
+pub fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    let (h, m, sec) = (s / 3600, s % 3600 / 60, s % 60);
+    let mut out = String::new();
+    for (n, unit) in [(h, "h"), (m, "m"), (sec, "s")] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    if out.is_empty() {
+        format!("{}ms", d.as_millis())
+    } else {
+        out
     }
 }
 
@@ -155,6 +172,22 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
     use std::sync::Arc;
+
+    #[test]
+    fn durations_read_as_timeouts_are_written() {
+        let cases = [
+            ("an hour and a half", Duration::from_secs(5400), "1h30m"),
+            ("forty minutes", Duration::from_secs(2400), "40m"),
+            ("seconds", Duration::from_secs(45), "45s"),
+            ("under a second", Duration::from_millis(200), "200ms"),
+        ];
+        for (name, d, want) in cases {
+            assert_eq!(human(d), want, "{name}");
+            if d.as_secs() > 0 {
+                assert_eq!(parse_duration(want), Some(d), "{name}: reads back");
+            }
+        }
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_caps_at_30s() {

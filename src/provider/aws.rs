@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
+use aws_sdk_sts::config::ProvideCredentials;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{tls, ConnectorBuilder};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -129,7 +130,7 @@ impl ProviderData {
     pub async fn call<T, E, F>(&self, component: &str, fut: F) -> Result<T, AwsError>
     where
         F: Future<Output = Result<T, E>>,
-        E: ProvideErrorMetadata + std::error::Error,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         tracing::debug!(component, "AWS call");
         tokio::select! {
@@ -146,6 +147,38 @@ impl ProviderData {
     /// Cancelled by StopProvider: waits select on it.
     pub fn stop_token(&self) -> &CancellationToken {
         &self.stop
+    }
+
+    /// Checked once, when Terraform configures the provider, so that missing or refused credentials
+    /// are one diagnostic there rather than one per resource: the standard chain must find
+    /// credentials, and STS must accept them (its answer is the account id every ARN needs, kept
+    /// for the process). An STS that does not answer within [`IDENTITY_WAIT`] is left to the
+    /// resources' own calls, which name their component and honour StopProvider. `Err` is the
+    /// diagnostic's summary and detail.
+    pub async fn check_identity(
+        &self,
+        profile: Option<&str>,
+    ) -> Result<(), (&'static str, String)> {
+        let found = match self.sdk.credentials_provider() {
+            Some(p) => p
+                .provide_credentials()
+                .await
+                .map(|_| ())
+                .map_err(|e| super::error::plain_message(&e)),
+            None => Err("no credentials provider is configured".to_string()),
+        };
+        if let Err(why) = found {
+            return Err((
+                "No valid credential sources found",
+                no_credentials(profile, &why),
+            ));
+        }
+        match tokio::time::timeout(IDENTITY_WAIT, self.account_id()).await {
+            Ok(Err(e)) if e.is_credentials() => Err(("Invalid AWS credentials", format!(
+                "AWS refused the credentials the provider found: {e}. Check that the access key is active and its secret (and session token, if any) belong to it, refresh expired session credentials (e.g. `aws sso login`), or choose other credentials with `profile` in the provider block or AWS_PROFILE."
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// The caller's account id (STS GetCallerIdentity, once per process).
@@ -183,6 +216,19 @@ impl ProviderData {
             self.region
         )
     }
+}
+
+/// How long provider configuration waits for STS to confirm the credentials.
+pub const IDENTITY_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The detail of "No valid credential sources found": what the standard chain tried, and the fix.
+fn no_credentials(profile: Option<&str>, why: &str) -> String {
+    let profile = profile
+        .map(|p| format!(" (profile \"{p}\")"))
+        .unwrap_or_default();
+    format!(
+        "The provider looked for AWS credentials in, in order: the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, with AWS_SESSION_TOKEN), the shared config and credentials files{profile} (~/.aws/config, ~/.aws/credentials: static keys, SSO, assumed roles, credential_process), a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN), the ECS container endpoint and the EC2 instance metadata service; none gave credentials ({why}). Set one of them, e.g. export AWS_PROFILE=<name> (and run `aws sso login` for SSO profiles), or set `profile` in the provider block."
+    )
 }
 
 pub fn partition(region: &str) -> &'static str {

@@ -72,6 +72,16 @@ pub enum Peer {
     Group(String),
 }
 
+/// As a user reads it: the CIDR block or the security group id.
+impl std::fmt::Display for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Peer::Cidr(c) => f.write_str(c),
+            Peer::Group(g) => f.write_str(g),
+        }
+    }
+}
+
 pub fn tcp(port: i32, peer: Peer) -> Rule {
     Rule {
         protocol: "tcp".into(),
@@ -299,7 +309,7 @@ pub fn ingress_fact(
     let extra: Vec<String> = have_in
         .difference(&want_in)
         .chain(have_out.difference(&want_out))
-        .map(|r| format!("{} {}-{} from {:?}", r.protocol, r.from, r.to, r.peer))
+        .map(|r| format!("{} {}-{} from {}", r.protocol, r.from, r.to, r.peer))
         .collect();
     let missing = want_in.difference(have_in).count();
     let why = if !extra.is_empty() {

@@ -1,7 +1,6 @@
 //! AWS errors with the component they concern, the AWS error code, and a hint; turned into a
 //! diagnostic once, at the resource boundary.
 
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::framework::Diagnostic;
@@ -26,16 +25,40 @@ pub enum AwsError {
 impl AwsError {
     pub fn api<E>(component: &str, e: E) -> AwsError
     where
-        E: ProvideErrorMetadata + std::error::Error,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        AwsError::Api {
-            component: component.to_string(),
-            code: e.code().unwrap_or("Unknown").to_string(),
-            message: e
-                .message()
-                .map(str::to_string)
-                .unwrap_or_else(|| DisplayErrorContext(&e).to_string()),
+        match e.code() {
+            Some(code) => AwsError::Api {
+                component: component.to_string(),
+                code: code.to_string(),
+                message: e
+                    .message()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| plain_message(&e)),
+            },
+            // No AWS answer at all (connection refused, DNS, timeout): say so, in words.
+            None => AwsError::Invalid {
+                component: component.to_string(),
+                message: format!("no answer from AWS: {}", plain_message(&e)),
+            },
         }
+    }
+
+    /// Did AWS refuse the caller's credentials themselves (unknown key, bad signature, expired)?
+    pub fn is_credentials(&self) -> bool {
+        matches!(
+            self.code(),
+            Some(
+                "InvalidClientTokenId"
+                    | "SignatureDoesNotMatch"
+                    | "IncompleteSignature"
+                    | "ExpiredToken"
+                    | "ExpiredTokenException"
+                    | "InvalidAccessKeyId"
+                    | "UnrecognizedClientException"
+                    | "AuthFailure"
+            )
+        )
     }
 
     /// An operation cut off by its `timeouts` limit.
@@ -43,7 +66,7 @@ impl AwsError {
         AwsError::Invalid {
             component: resource.to_string(),
             message: format!(
-                "{op} did not finish within {limit:?} (the `timeouts.{op}` limit); objects made so far are kept in state"
+                "{op} did not finish within {} (the `timeouts.{op}` limit); objects made so far are kept in state", crate::framework::wait::human(limit)
             ),
         }
     }
@@ -86,6 +109,23 @@ impl AwsError {
     pub fn to_diagnostic(&self, summary: &str) -> Diagnostic {
         Diagnostic::error(summary, format!("{self}. {}", self.hint()))
     }
+}
+
+/// An error without an AWS message (no answer: connection refused, timeout, no credentials) in
+/// words: each cause's own text, outermost first, repeats dropped. Never the Rust debug form
+/// (`DispatchFailure(DispatchFailure { source: ConnectorError { … } })`) that the SDK's display
+/// context appends.
+pub fn plain_message(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cur {
+        let text = c.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = c.source();
+    }
+    parts.join(": ")
 }
 
 /// A delete or detach that found nothing to remove succeeded.

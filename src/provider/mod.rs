@@ -72,6 +72,11 @@ impl Provider {
         let parsed = config::parse(cfg);
         match ProviderData::load(&parsed, self.stop.clone()).await {
             Ok(data) => {
+                if let Err((summary, detail)) = data.check_identity(parsed.profile.as_deref()).await
+                {
+                    d.push(Diagnostic::error(summary, detail));
+                    return d;
+                }
                 tracing::debug!(terraform_version, region = %data.region, environment = %data.environment, "provider configured");
                 *self.data.write().await = Some(Arc::new(data));
             }

@@ -690,13 +690,19 @@ pub async fn put(
     ctx.call(&c, req.send()).await.map(|_| ())
 }
 
+/// A value AWS may leave out, as a user reads it.
+fn shown<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map_or_else(|| "none".to_string(), |v| v.to_string())
+}
+
 /// Where the live alarm differs from the pack's, in words; `None` when it matches.
 pub fn difference(live: &MetricAlarm, want: &PackAlarm) -> Option<String> {
     let mut diffs = Vec::new();
     if live.threshold != Some(want.threshold) {
         diffs.push(format!(
-            "threshold {:?}, the pack sets {}",
-            live.threshold, want.threshold
+            "threshold {}, the pack sets {}",
+            shown(live.threshold),
+            want.threshold
         ));
     }
     if live.comparison_operator.as_ref().map(|c| c.as_str()) != Some(want.comparison.as_str()) {
@@ -704,8 +710,9 @@ pub fn difference(live: &MetricAlarm, want: &PackAlarm) -> Option<String> {
     }
     if live.evaluation_periods != Some(want.evaluation_periods) {
         diffs.push(format!(
-            "{:?} evaluation periods, the pack sets {}",
-            live.evaluation_periods, want.evaluation_periods
+            "{} evaluation periods, the pack sets {}",
+            shown(live.evaluation_periods),
+            want.evaluation_periods
         ));
     }
     if let Measure::Metric {
@@ -735,7 +742,8 @@ pub fn difference(live: &MetricAlarm, want: &PackAlarm) -> Option<String> {
             .or_else(|| live.statistic.as_ref().map(|s| s.as_str().to_string()));
         if live_stat.as_deref() != Some(statistic.as_str()) {
             diffs.push(format!(
-                "statistic {live_stat:?}, the pack uses {statistic}"
+                "statistic {}, the pack uses {statistic}",
+                shown(live_stat)
             ));
         }
     }
@@ -754,6 +762,25 @@ mod tests {
             min_size: 3,
             desired_capacity: 5,
         }
+    }
+
+    #[test]
+    fn a_drifted_alarm_is_described_in_words_not_rust_debug_text() {
+        let want = cluster_pack(&facts())
+            .into_iter()
+            .find(|a| a.short == "web-in-service-critical")
+            .unwrap_or_else(|| panic!("in-service alarm"));
+        let live = MetricAlarm::builder()
+            .threshold(5.0)
+            .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::LessThanThreshold)
+            .build();
+        let diff = difference(&live, &want).unwrap_or_default();
+        assert!(diff.contains("threshold 5, the pack sets 3"), "{diff}");
+        assert!(
+            diff.contains("none evaluation periods, the pack sets 2"),
+            "{diff}"
+        );
+        assert!(!diff.contains("Some(") && !diff.contains("None"), "{diff}");
     }
 
     #[test]

@@ -70,7 +70,10 @@ async fn check_subnets(ctx: &ProviderData, d: &Desired) -> Result<String, AwsErr
     if vpcs.len() != 1 {
         return Err(invalid(
             "subnets",
-            format!("subnet_ids and public_subnet_ids must all be in one VPC; they span {vpcs:?}"),
+            format!(
+                "subnet_ids and public_subnet_ids must all be in one VPC; they span {}",
+                vpcs.into_iter().collect::<Vec<_>>().join(", ")
+            ),
         ));
     }
     for (attr, ids) in [

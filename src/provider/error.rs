@@ -135,3 +135,68 @@ pub fn ok_if_missing(r: Result<(), AwsError>) -> Result<(), AwsError> {
         _ => Ok(()),
     }
 }
+
+/// A describe's answer, `None` when AWS says the object does not exist (the "does not exist" codes of
+/// [`AwsError::is_not_found`]); every other error stands.
+pub fn found<T>(r: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: &str) -> AwsError {
+        AwsError::Api {
+            component: "test".into(),
+            code: code.into(),
+            message: "m".into(),
+        }
+    }
+
+    /// (case, input, expected: `Ok(Some(v))` / `Ok(None)` / `Err(code)`)
+    type Case = (
+        &'static str,
+        Result<u8, AwsError>,
+        Result<Option<u8>, Option<&'static str>>,
+    );
+
+    #[test]
+    fn found_maps_only_not_found_to_none() {
+        let cases: Vec<Case> = vec![
+            ("found", Ok(7), Ok(Some(7))),
+            (
+                "not found (NotFound family)",
+                Err(api("DBClusterNotFoundFault")),
+                Ok(None),
+            ),
+            (
+                "not found (NoSuchEntity)",
+                Err(api("NoSuchEntity")),
+                Ok(None),
+            ),
+            (
+                "other AWS error",
+                Err(api("AccessDenied")),
+                Err(Some("AccessDenied")),
+            ),
+            (
+                "no AWS answer",
+                Err(AwsError::Invalid {
+                    component: "test".into(),
+                    message: "no answer from AWS".into(),
+                }),
+                Err(None),
+            ),
+        ];
+        for (case, input, want) in cases {
+            let got = found(input).map_err(|e| e.code().map(str::to_string));
+            let want = want.map_err(|c| c.map(str::to_string));
+            assert_eq!(got, want, "{case}");
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::error::{ok_if_missing, AwsError};
+use super::error::{found, ok_if_missing, AwsError};
 use super::ProviderData;
 
 /// What a role carries besides its trust policy.
@@ -109,17 +109,14 @@ pub async fn ensure_role(
 }
 
 pub async fn role_arn(ctx: &ProviderData, name: &str) -> Result<Option<String>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             &format!("iam role {name}"),
             ctx.iam().get_role().role_name(name).send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out.role.map(|r| r.arn)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+        .await,
+    )?
+    .and_then(|out| out.role.map(|r| r.arn)))
 }
 
 async fn attached_policies(ctx: &ProviderData, role: &str) -> Result<Vec<String>, AwsError> {
@@ -143,14 +140,14 @@ async fn attached_policies(ctx: &ProviderData, role: &str) -> Result<Vec<String>
 /// Deletes the role with its inline policies, managed attachments and instance-profile memberships.
 pub async fn delete_role(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
     let c = format!("iam role {name}");
-    let inline = match ctx
-        .call(&c, ctx.iam().list_role_policies().role_name(name).send())
-        .await
-    {
-        Ok(out) => out.policy_names,
-        Err(e) if e.is_not_found() => return Ok(()),
-        Err(e) => return Err(e),
+    let Some(out) = found(
+        ctx.call(&c, ctx.iam().list_role_policies().role_name(name).send())
+            .await,
+    )?
+    else {
+        return Ok(());
     };
+    let inline = out.policy_names;
     for p in inline {
         ok_if_missing(
             ctx.call(
@@ -219,23 +216,22 @@ pub async fn instance_profile(
     ctx: &ProviderData,
     name: &str,
 ) -> Result<Option<ProfileFacts>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             &format!("instance profile {name}"),
             ctx.iam()
                 .get_instance_profile()
                 .instance_profile_name(name)
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out.instance_profile.map(|p| ProfileFacts {
+        .await,
+    )?
+    .and_then(|out| {
+        out.instance_profile.map(|p| ProfileFacts {
             arn: p.arn,
             roles: p.roles.into_iter().map(|r| r.role_name).collect(),
-        })),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+        })
+    }))
 }
 
 /// Creates the instance profile (or adopts it) holding exactly `role`. Returns its ARN.

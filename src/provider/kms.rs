@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use aws_sdk_kms::types::KeyState;
 
 use super::aws::Place;
-use super::error::AwsError;
+use super::error::{found, AwsError};
 use super::ProviderData;
 
 type Tags = BTreeMap<String, String>;
@@ -194,16 +194,16 @@ pub struct KeyFacts {
 /// DescribeKey + GetKeyRotationStatus; `None` when the key does not exist.
 pub async fn describe_key(ctx: &ProviderData, key: &str) -> Result<Option<KeyFacts>, AwsError> {
     let c = "kms key";
-    let meta = match ctx
-        .call(c, ctx.kms().describe_key().key_id(key).send())
-        .await
-    {
-        Ok(out) => out
-            .key_metadata
-            .ok_or_else(|| invalid(c, "DescribeKey returned no metadata"))?,
-        Err(e) if e.is_not_found() => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(out) = found(
+        ctx.call(c, ctx.kms().describe_key().key_id(key).send())
+            .await,
+    )?
+    else {
+        return Ok(None);
     };
+    let meta = out
+        .key_metadata
+        .ok_or_else(|| invalid(c, "DescribeKey returned no metadata"))?;
     let usable = !matches!(
         meta.key_state,
         Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion)

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::error::{ok_if_missing, AwsError};
+use super::error::{found, ok_if_missing, AwsError};
 use super::ProviderData;
 
 type Tags = BTreeMap<String, String>;
@@ -37,21 +37,18 @@ impl std::fmt::Debug for SecretValue {
 
 /// The ARN of secret `name`, or `None` when it does not exist (or is scheduled for deletion).
 pub async fn arn(ctx: &ProviderData, name: &str) -> Result<Option<String>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             "auth secret",
             ctx.secretsmanager()
                 .describe_secret()
                 .secret_id(name)
                 .send(),
         )
-        .await
-    {
-        Ok(out) if out.deleted_date.is_none() => Ok(out.arn),
-        Ok(_) => Ok(None),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+        .await,
+    )?
+    .filter(|out| out.deleted_date.is_none())
+    .and_then(|out| out.arn))
 }
 
 /// Secret `name`: the existing one (its value read back, so a re-apply after a failure reuses it),

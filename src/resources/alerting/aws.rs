@@ -6,7 +6,7 @@ use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Stat
 
 use super::model::Alarm;
 use crate::framework::Number;
-use crate::provider::error::AwsError;
+use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 
 pub type Tags = std::collections::BTreeMap<String, String>;
@@ -120,17 +120,14 @@ pub async fn topic_attributes(
     ctx: &ProviderData,
     arn: &str,
 ) -> Result<Option<HashMap<String, String>>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             &format!("sns topic {arn}"),
             ctx.sns().get_topic_attributes().topic_arn(arn).send(),
         )
-        .await
-    {
-        Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+        .await,
+    )?
+    .map(|out| out.attributes.unwrap_or_default()))
 }
 
 pub async fn topic_tags(ctx: &ProviderData, arn: &str) -> Result<Tags, AwsError> {

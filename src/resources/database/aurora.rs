@@ -16,7 +16,7 @@ use super::reconcile::{
 };
 use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
-use crate::provider::error::{ok_if_missing, AwsError};
+use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
 
@@ -98,26 +98,24 @@ fn cluster_of(c: DbCluster) -> Cluster {
 }
 
 pub async fn cluster(ctx: &ProviderData, name: &str) -> Result<Option<Cluster>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             &format!("db cluster {name}"),
             ctx.rds()
                 .describe_db_clusters()
                 .filters(Filter::builder().name("db-cluster-id").values(name).build())
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .db_clusters
+        .await,
+    )?
+    .and_then(|out| {
+        out.db_clusters
             .unwrap_or_default()
             .into_iter()
             .find(|c| c.db_cluster_identifier.as_deref() == Some(name))
             .map(cluster_of)
-            .filter(|c| c.status != "deleted")),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+            .filter(|c| c.status != "deleted")
+    }))
 }
 
 async fn wait_cluster(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, DbInstance, Filter, Parameter, Tag};
 
-use crate::provider::error::{ok_if_missing, AwsError};
+use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::ProviderData;
 
 pub type Tags = BTreeMap<String, String>;
@@ -411,18 +411,18 @@ pub async fn delete_instance(
 // ---- subnet group ----
 
 pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<String>>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             "db subnet group",
             ctx.rds()
                 .describe_db_subnet_groups()
                 .db_subnet_group_name(name)
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .db_subnet_groups
+        .await,
+    )?
+    .and_then(|out| {
+        out.db_subnet_groups
             .unwrap_or_default()
             .into_iter()
             .next()
@@ -432,10 +432,8 @@ pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<S
                     .into_iter()
                     .filter_map(|s| s.subnet_identifier)
                     .collect()
-            })),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+            })
+    }))
 }
 
 pub async fn ensure_subnet_group(
@@ -546,16 +544,12 @@ pub async fn user_parameters(
             .await
             .map(|o| o.parameters),
     };
-    match params {
-        Ok(p) => Ok(Some(
-            p.unwrap_or_default()
-                .into_iter()
-                .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
-                .collect(),
-        )),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(found(params)?.map(|p| {
+        p.unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
+            .collect()
+    }))
 }
 
 /// Creates the group when missing and sets `params` on it (applied immediately).

@@ -8,7 +8,7 @@ use aws_sdk_ec2::types::{
     NatGatewayState, ResourceType, Tag, TagSpecification, TrafficType,
 };
 
-use crate::provider::error::{ok_if_missing as ignore_missing, AwsError};
+use crate::provider::error::{found, ok_if_missing as ignore_missing, AwsError};
 use crate::provider::ProviderData;
 
 pub type Tags = BTreeMap<String, String>;
@@ -107,14 +107,11 @@ pub async fn enable_vpc_dns(ctx: &ProviderData, id: &str) -> Result<(), AwsError
 }
 
 pub async fn vpc_exists(ctx: &ProviderData, id: &str) -> Result<bool, AwsError> {
-    match ctx
-        .call("vpc", ctx.ec2().describe_vpcs().vpc_ids(id).send())
-        .await
-    {
-        Ok(out) => Ok(!out.vpcs.unwrap_or_default().is_empty()),
-        Err(e) if e.is_not_found() => Ok(false),
-        Err(e) => Err(e),
-    }
+    Ok(found(
+        ctx.call("vpc", ctx.ec2().describe_vpcs().vpc_ids(id).send())
+            .await,
+    )?
+    .is_some_and(|out| !out.vpcs.unwrap_or_default().is_empty()))
 }
 
 pub struct DefaultSg {
@@ -415,22 +412,20 @@ pub async fn create_nat(
 
 /// The NAT gateway's state; `None` when it does not exist.
 pub async fn nat_state(ctx: &ProviderData, id: &str) -> Result<Option<NatGatewayState>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             "nat gateway",
             ctx.ec2().describe_nat_gateways().nat_gateway_ids(id).send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .nat_gateways
+        .await,
+    )?
+    .and_then(|out| {
+        out.nat_gateways
             .unwrap_or_default()
             .into_iter()
             .next()
-            .and_then(|n| n.state)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+            .and_then(|n| n.state)
+    }))
 }
 
 pub async fn delete_nat(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {

@@ -8,7 +8,7 @@ use aws_sdk_elasticache::types::{
     ParameterNameValue, ReplicationGroup, Tag,
 };
 
-use crate::provider::error::{ok_if_missing, AwsError};
+use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::secrets::SecretValue;
 use crate::provider::ProviderData;
 
@@ -136,25 +136,23 @@ fn group(g: ReplicationGroup) -> Group {
 
 /// Replication group `id`, or `None` when there is none.
 pub async fn describe(ctx: &ProviderData, id: &str) -> Result<Option<Group>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             "replication group",
             ctx.elasticache()
                 .describe_replication_groups()
                 .replication_group_id(id)
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .replication_groups
+        .await,
+    )?
+    .and_then(|out| {
+        out.replication_groups
             .unwrap_or_default()
             .into_iter()
             .map(group)
-            .find(|g| g.id == id && g.status != "deleting")),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+            .find(|g| g.id == id && g.status != "deleting")
+    }))
 }
 
 /// What AWS keeps on the members rather than the group (read from one member: they share it).
@@ -168,18 +166,18 @@ pub struct MemberFacts {
 }
 
 pub async fn member(ctx: &ProviderData, id: &str) -> Result<Option<MemberFacts>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             "replication group member",
             ctx.elasticache()
                 .describe_cache_clusters()
                 .cache_cluster_id(id)
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .cache_clusters
+        .await,
+    )?
+    .and_then(|out| {
+        out.cache_clusters
             .unwrap_or_default()
             .into_iter()
             .next()
@@ -196,10 +194,8 @@ pub async fn member(ctx: &ProviderData, id: &str) -> Result<Option<MemberFacts>,
                     .filter_map(|g| g.security_group_id)
                     .collect(),
                 maintenance_window: c.preferred_maintenance_window.unwrap_or_default(),
-            })),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+            })
+    }))
 }
 
 /// Everything a new replication group is made with.
@@ -419,18 +415,18 @@ pub async fn delete(
 
 /// The subnet group's subnets, or `None` when it does not exist.
 pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<String>>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             "cache subnet group",
             ctx.elasticache()
                 .describe_cache_subnet_groups()
                 .cache_subnet_group_name(name)
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .cache_subnet_groups
+        .await,
+    )?
+    .and_then(|out| {
+        out.cache_subnet_groups
             .unwrap_or_default()
             .into_iter()
             .next()
@@ -440,10 +436,8 @@ pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<S
                     .into_iter()
                     .filter_map(|s| s.subnet_identifier)
                     .collect()
-            })),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+            })
+    }))
 }
 
 pub async fn ensure_subnet_group(
@@ -490,31 +484,29 @@ pub async fn parameter_group_family(
     ctx: &ProviderData,
     name: &str,
 ) -> Result<Option<String>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             "cache parameter group",
             ctx.elasticache()
                 .describe_cache_parameter_groups()
                 .cache_parameter_group_name(name)
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .cache_parameter_groups
+        .await,
+    )?
+    .and_then(|out| {
+        out.cache_parameter_groups
             .unwrap_or_default()
             .into_iter()
             .next()
-            .and_then(|g| g.cache_parameter_group_family)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+            .and_then(|g| g.cache_parameter_group_family)
+    }))
 }
 
 /// The values set in group `name` (not the engine's defaults), or `None` when it does not exist.
 pub async fn user_parameters(ctx: &ProviderData, name: &str) -> Result<Option<Tags>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             "cache parameter group",
             ctx.elasticache()
                 .describe_cache_parameters()
@@ -522,18 +514,15 @@ pub async fn user_parameters(ctx: &ProviderData, name: &str) -> Result<Option<Ta
                 .source("user")
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(Some(
-            out.parameters
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
-                .collect(),
-        )),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+        .await,
+    )?
+    .map(|out| {
+        out.parameters
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
+            .collect()
+    }))
 }
 
 pub async fn create_parameter_group(

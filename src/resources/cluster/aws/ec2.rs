@@ -16,7 +16,7 @@ use super::{invalid, Tags};
 pub use crate::provider::ec2::{
     create_sg, delete_sg, find_sg, sg_rules, subnets, sync_rules, Rules, SubnetFacts,
 };
-use crate::provider::error::AwsError;
+use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 use crate::resources::cluster::blueprint::TemplateSpec;
 
@@ -31,20 +31,22 @@ fn ec2_tags(tags: &Tags, name: &str) -> Vec<Tag> {
 
 /// The image's root device name (`/dev/xvda`, `/dev/sda1`), or `None` when there is no such image.
 pub async fn root_device(ctx: &ProviderData, image: &str) -> Result<Option<String>, AwsError> {
-    match ctx
-        .call(
+    match found(
+        ctx.call(
             &format!("image {image}"),
             ctx.ec2().describe_images().image_ids(image).send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .images
-            .unwrap_or_default()
-            .into_iter()
-            .next()
-            .map(|i| i.root_device_name.unwrap_or_else(|| "/dev/xvda".into()))),
-        Err(e) if e.is_not_found() || e.code() == Some("InvalidAMIID.Malformed") => Ok(None),
+        .await,
+    ) {
+        Ok(out) => Ok(out.and_then(|out| {
+            out.images
+                .unwrap_or_default()
+                .into_iter()
+                .next()
+                .map(|i| i.root_device_name.unwrap_or_else(|| "/dev/xvda".into()))
+        })),
+        // An id that is not even well formed names no image either.
+        Err(e) if e.code() == Some("InvalidAMIID.Malformed") => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -171,18 +173,19 @@ pub async fn find_template(
     ctx: &ProviderData,
     name: &str,
 ) -> Result<Option<(String, i64, i64)>, AwsError> {
-    match ctx
-        .call(
+    // `found` covers `InvalidLaunchTemplateName.NotFoundException` (a "NotFound" code).
+    Ok(found(
+        ctx.call(
             &format!("launch template {name}"),
             ctx.ec2()
                 .describe_launch_templates()
                 .launch_template_names(name)
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .launch_templates
+        .await,
+    )?
+    .and_then(|out| {
+        out.launch_templates
             .unwrap_or_default()
             .into_iter()
             .next()
@@ -192,15 +195,8 @@ pub async fn find_template(
                     t.default_version_number.unwrap_or(1),
                     t.latest_version_number.unwrap_or(1),
                 )
-            })),
-        Err(e)
-            if e.is_not_found()
-                || e.code() == Some("InvalidLaunchTemplateName.NotFoundException") =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
+            })
+    }))
 }
 
 /// Creates the template with `spec` as version 1; returns its id.
@@ -297,8 +293,9 @@ pub async fn versions(
     if let Some(v) = version {
         wanted.push(v.to_string());
     }
-    match ctx
-        .call(
+    // None when the template is gone: no versions.
+    Ok(found(
+        ctx.call(
             "launch template versions",
             ctx.ec2()
                 .describe_launch_template_versions()
@@ -306,10 +303,10 @@ pub async fn versions(
                 .set_versions(Some(wanted))
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .launch_template_versions
+        .await,
+    )?
+    .map(|out| {
+        out.launch_template_versions
             .unwrap_or_default()
             .into_iter()
             .map(|v| VersionFacts {
@@ -321,12 +318,9 @@ pub async fn versions(
                     .map(spec_of)
                     .unwrap_or_default(),
             })
-            .collect()),
-        Err(e) if e.is_not_found() || e.code().is_some_and(|c| c.contains("NotFound")) => {
-            Ok(vec![])
-        }
-        Err(e) => Err(e),
-    }
+            .collect()
+    })
+    .unwrap_or_default())
 }
 
 /// Deletes the template named, if there is one (looked up first: deleting a missing one by name is

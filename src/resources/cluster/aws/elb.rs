@@ -10,7 +10,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 };
 
 use super::{invalid, Tags};
-use crate::provider::error::{ok_if_missing, AwsError};
+use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::ProviderData;
 
 fn elb_tags(tags: &Tags) -> Vec<Tag> {
@@ -42,22 +42,20 @@ fn lb_facts(lb: aws_sdk_elasticloadbalancingv2::types::LoadBalancer) -> LbFacts 
 }
 
 pub async fn find_lb(ctx: &ProviderData, name: &str) -> Result<Option<LbFacts>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             &format!("load balancer {name}"),
             ctx.elbv2().describe_load_balancers().names(name).send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .load_balancers
+        .await,
+    )?
+    .and_then(|out| {
+        out.load_balancers
             .unwrap_or_default()
             .into_iter()
             .next()
-            .map(lb_facts)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+            .map(lb_facts)
+    }))
 }
 
 pub async fn create_lb(
@@ -192,15 +190,15 @@ pub struct TgFacts {
 }
 
 pub async fn find_tg(ctx: &ProviderData, name: &str) -> Result<Option<TgFacts>, AwsError> {
-    match ctx
-        .call(
+    Ok(found(
+        ctx.call(
             &format!("target group {name}"),
             ctx.elbv2().describe_target_groups().names(name).send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .target_groups
+        .await,
+    )?
+    .and_then(|out| {
+        out.target_groups
             .unwrap_or_default()
             .into_iter()
             .next()
@@ -209,10 +207,8 @@ pub async fn find_tg(ctx: &ProviderData, name: &str) -> Result<Option<TgFacts>, 
                 port: t.port.unwrap_or_default(),
                 health_check_path: t.health_check_path.unwrap_or_default(),
                 load_balancers: t.load_balancer_arns.unwrap_or_default(),
-            })),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+            })
+    }))
 }
 
 pub async fn create_tg(
@@ -329,18 +325,19 @@ fn default_of(actions: &[Action]) -> Default {
 }
 
 pub async fn listeners(ctx: &ProviderData, lb_arn: &str) -> Result<Vec<ListenerFacts>, AwsError> {
-    match ctx
-        .call(
+    // None when the load balancer is gone: no listeners.
+    Ok(found(
+        ctx.call(
             "listeners",
             ctx.elbv2()
                 .describe_listeners()
                 .load_balancer_arn(lb_arn)
                 .send(),
         )
-        .await
-    {
-        Ok(out) => Ok(out
-            .listeners
+        .await,
+    )?
+    .map(|out| {
+        out.listeners
             .unwrap_or_default()
             .into_iter()
             .map(|l| ListenerFacts {
@@ -359,10 +356,9 @@ pub async fn listeners(ctx: &ProviderData, lb_arn: &str) -> Result<Vec<ListenerF
                     .find_map(|c| c.certificate_arn.clone()),
                 default: default_of(l.default_actions()),
             })
-            .collect()),
-        Err(e) if e.is_not_found() => Ok(vec![]),
-        Err(e) => Err(e),
-    }
+            .collect()
+    })
+    .unwrap_or_default())
 }
 
 fn forward(tg: &str) -> Action {

@@ -1,25 +1,36 @@
-//! The part of plan, apply, read and import that every resource does the same way: destroy within
-//! the `delete` timeout keeping what is left, converge-then-read within the `create`/`update`
-//! timeout returning the partial state on failure (contract rule 14), refresh, and import by name.
-//! A resource supplies its state conversions, its delete and its read through [`Lifecycle`].
+//! One adapter for every resource: a resource implements [`Lifecycle`] (schema, validation, plan,
+//! what apply converges to, converge, read, delete, find by name), and [`Adapter`] serves it to
+//! Terraform as a [`Resource`], doing what every resource does the same way: destroy within the
+//! `delete` timeout keeping what is left, converge-then-read within the `create`/`update` timeout
+//! returning the partial state on failure (contract rule 14), refresh, and import by name.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use crate::framework::resource::{
     import_id_diagnostics, ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse,
-    Planned, ReadRequest, ReadResponse, PRIVATE_CREATE_INCOMPLETE,
+    Planned, ReadRequest, ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
 };
 use crate::framework::wait::timeout_for;
-use crate::framework::{Diagnostic, Diagnostics, Value};
+use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 
+/// What apply converges to, and the state it starts from (what exists, recorded as it is made).
+pub struct Prepared<L: Lifecycle> {
+    pub desired: L::Desired,
+    pub progress: L::State,
+    /// Warnings found on the way (errors refuse the apply instead).
+    pub diagnostics: Diagnostics,
+}
+
+/// Everything that makes a resource itself; [`Adapter`] does the rest.
 #[async_trait]
-pub trait Lifecycle: Send + Sync {
+pub trait Lifecycle: Send + Sync + 'static {
     type State: Send + Sync;
     /// The blueprint's output apply converges to.
     type Desired: Send + Sync;
@@ -27,6 +38,24 @@ pub trait Lifecycle: Send + Sync {
     const TYPE_NAME: &'static str;
     /// The timeout of an operation the `timeouts` block leaves unset.
     const DEFAULT_TIMEOUT: &'static str;
+
+    fn schema() -> Schema;
+    /// Checks of the configuration alone (no AWS), each on its attribute.
+    fn validate(config: &Value) -> Diagnostics;
+    /// The plan of a create or update, and of a destroy (the data stores guard it).
+    async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse;
+    /// Apply of a create or update before any AWS change: the configuration checked again, the
+    /// desired components and the starting state. `Err` refuses the apply with its diagnostics.
+    async fn prepare(ctx: &ProviderData, req: &ApplyRequest) -> Result<Prepared<Self>, Diagnostics>
+    where
+        Self: Sized;
+    /// What read cannot know, carried into the state read back from the state apply started with
+    /// (`progress`) and the planned state.
+    fn finish(_read: &mut Self::State, _progress: &Self::State, _planned: &Value) {}
+    /// The state of the resource named `name`, found in AWS by its names and tags (import).
+    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<Self::State>, AwsError>;
+    /// Where an import of `name` looked and found nothing.
+    fn not_found(name: &str) -> String;
 
     fn from_value(v: &Value) -> Self::State;
     fn to_value(s: &Self::State) -> Value;
@@ -85,12 +114,75 @@ pub fn planned(mut diagnostics: Diagnostics, p: Planned, prior_private: Vec<u8>)
     }
 }
 
-/// Apply refused before any AWS call (validation found errors): the prior state stands.
-pub fn refuse_apply(prior_state: Value, diagnostics: Diagnostics) -> ApplyResponse {
+/// Apply refused before any AWS call (validation found errors): the prior state and its private
+/// state stand.
+pub fn refuse_apply(req: ApplyRequest, diagnostics: Diagnostics) -> ApplyResponse {
     ApplyResponse {
-        new_state: prior_state,
+        new_state: req.prior_state,
+        private: req.planned_private,
         diagnostics,
-        ..Default::default()
+    }
+}
+
+/// A [`Lifecycle`] served to Terraform: the one implementation of [`Resource`].
+pub struct Adapter<L: Lifecycle> {
+    schema: Schema,
+    life: PhantomData<L>,
+}
+
+impl<L: Lifecycle> Adapter<L> {
+    pub fn new() -> Adapter<L> {
+        Adapter {
+            schema: L::schema(),
+            life: PhantomData,
+        }
+    }
+}
+
+impl<L: Lifecycle> Default for Adapter<L> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl<L: Lifecycle> Resource<ProviderData> for Adapter<L> {
+    fn type_name(&self) -> &'static str {
+        L::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        L::validate(config)
+    }
+
+    async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
+        L::plan(ctx, req).await
+    }
+
+    async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
+        if req.planned_state.is_null() {
+            return destroy::<L>(ctx, req).await;
+        }
+        match L::prepare(ctx, &req).await {
+            Ok(p) => converge_and_read::<L>(ctx, &req, &p.desired, p.progress, p.diagnostics).await,
+            Err(diagnostics) => refuse_apply(req, diagnostics),
+        }
+    }
+
+    async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
+        refresh::<L>(ctx, req).await
+    }
+
+    async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
+        // The ID is checked like the `name` argument.
+        let check = L::validate(&Value::Map(
+            [("name".to_string(), Value::string(id))].into(),
+        ));
+        import::<L, _>(check, L::find(ctx, id), L::not_found(id)).await
     }
 }
 
@@ -117,14 +209,13 @@ pub async fn destroy<L: Lifecycle>(ctx: &ProviderData, req: ApplyRequest) -> App
 /// Create or update: runs `converge` (which records every object in `progress` as it makes it),
 /// then reads the result back, all within the operation's timeout. On failure the response carries
 /// `progress`, marked as an unfinished create when it was one, so Terraform taints it and the next
-/// apply removes every partial object. `finish` adjusts the read state (what read cannot know).
+/// apply removes every partial object. [`Lifecycle::finish`] adjusts the read state.
 pub async fn converge_and_read<L: Lifecycle>(
     ctx: &ProviderData,
     req: &ApplyRequest,
     desired: &L::Desired,
     mut progress: L::State,
     diagnostics: Diagnostics,
-    finish: impl FnOnce(&mut L::State, &L::State),
 ) -> ApplyResponse {
     let creating = req.prior_state.is_null();
     let op = if creating { "create" } else { "update" };
@@ -148,7 +239,7 @@ pub async fn converge_and_read<L: Lifecycle>(
     };
     match result {
         Ok(Some(mut st)) => {
-            finish(&mut st, &progress);
+            L::finish(&mut st, &progress, &req.planned_state);
             ApplyResponse {
                 new_state: L::to_value(&st),
                 private: Vec::new(),

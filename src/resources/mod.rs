@@ -14,14 +14,16 @@ use std::sync::Arc;
 
 use crate::framework::resource::Resource;
 use crate::provider::ProviderData;
+use lifecycle::Adapter;
 
+/// Every resource, each a [`Lifecycle`] served through the one [`Adapter`].
 pub fn all() -> Vec<Arc<dyn Resource<ProviderData>>> {
     vec![
-        Arc::new(alerting::Alerting::new()),
-        Arc::new(cluster::Cluster::new()),
-        Arc::new(database::Database::new()),
-        Arc::new(network::Network::new()),
-        Arc::new(redis::Redis::new()),
+        Arc::new(Adapter::<alerting::Life>::new()),
+        Arc::new(Adapter::<cluster::Life>::new()),
+        Arc::new(Adapter::<database::Life>::new()),
+        Arc::new(Adapter::<network::Life>::new()),
+        Arc::new(Adapter::<redis::Life>::new()),
     ]
 }
 

@@ -15,36 +15,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::framework::resource::{
-    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource,
-};
+use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
 use crate::framework::{AttrPath, Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
-use crate::resources::lifecycle::{self, Lifecycle};
+use crate::resources::lifecycle::{self, Lifecycle, Prepared};
 use blueprint::Desired;
 use model::{Alarm, Notify, State};
-
-pub struct Alerting {
-    schema: Schema,
-}
-
-impl Alerting {
-    pub fn new() -> Alerting {
-        Alerting {
-            schema: schema::schema(),
-        }
-    }
-}
-
-impl Default for Alerting {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 fn env_of(s: &State, ctx: &ProviderData) -> Environment {
     Environment::parse(&s.environment).unwrap_or(ctx.environment)
@@ -74,49 +53,13 @@ impl Lifecycle for Life {
     const TYPE_NAME: &'static str = schema::TYPE_NAME;
     const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
 
-    fn from_value(v: &Value) -> State {
-        State::from_value(v)
+    fn schema() -> Schema {
+        schema::schema()
     }
-    fn to_value(s: &State) -> Value {
-        s.to_value()
-    }
-    fn timeouts(s: &State) -> &Value {
-        &s.timeouts
-    }
-    /// Alerting objects are made in single calls: nothing to wait for within the limit.
-    async fn converge(
-        ctx: &ProviderData,
-        place: &Place,
-        d: &Desired,
-        p: &mut State,
-        _limit: Duration,
-    ) -> Result<(), AwsError> {
-        reconcile::converge(ctx, place, d, p).await
-    }
-    async fn delete(ctx: &ProviderData, s: &mut State, _limit: Duration) -> Result<(), AwsError> {
-        let window = env_of(s, ctx).key_deletion_window_days();
-        reconcile::delete(ctx, s, window).await
-    }
-    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
-        read::read(ctx, place, s).await
-    }
-}
-
-#[async_trait]
-impl Resource<ProviderData> for Alerting {
-    fn type_name(&self) -> &'static str {
-        schema::TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate(config: &Value) -> Diagnostics {
         validate::validate(config)
     }
-
-    async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
+    async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
         if req.proposed_new_state.is_null() {
             // Destroy: nothing to guard for alerting (it holds no data).
             return lifecycle::plan_destroy(req);
@@ -192,14 +135,13 @@ impl Resource<ProviderData> for Alerting {
         );
         lifecycle::planned(diagnostics, p, req.prior_private)
     }
-
-    async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
-        if req.planned_state.is_null() {
-            return lifecycle::destroy::<Life>(ctx, req).await;
-        }
+    async fn prepare(
+        ctx: &ProviderData,
+        req: &ApplyRequest,
+    ) -> Result<Prepared<Self>, Diagnostics> {
         let mut diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
-            return lifecycle::refuse_apply(req.prior_state, diagnostics);
+            return Err(diagnostics);
         }
         let creating = req.prior_state.is_null();
         let mut d = desired(&req.planned_state, &req.config, ctx);
@@ -228,11 +170,7 @@ impl Resource<ProviderData> for Alerting {
                     lifecycle::aws_diag::<Life>(&e, "looking up the watched resources")
                         .at(AttrPath::attr(attr)),
                 );
-                return ApplyResponse {
-                    new_state: req.prior_state,
-                    private: req.planned_private,
-                    diagnostics,
-                };
+                return Err(diagnostics);
             }
         }
         let mut progress = if creating {
@@ -251,33 +189,46 @@ impl Resource<ProviderData> for Alerting {
         progress.environment = d.environment.as_str().to_string();
 
         progress.timeouts = req.config.get("timeouts").clone();
-        lifecycle::converge_and_read::<Life>(
-            ctx,
-            &req,
-            &d,
+        Ok(Prepared {
+            desired: d,
             progress,
             diagnostics,
-            |st, progress| {
-                st.tags = progress.tags.clone();
-            },
-        )
-        .await
+        })
     }
-
-    async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
-        lifecycle::refresh::<Life>(ctx, req).await
+    fn finish(st: &mut State, progress: &State, _planned: &Value) {
+        st.tags = progress.tags.clone();
     }
-
-    async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
-        let check = validate::validate(&Value::Map(
-            [("name".to_string(), Value::string(id))].into(),
-        ));
-        lifecycle::import::<Life, _>(
-            check,
-            import_state(ctx, id),
-            format!("No topic named {id}-critical exists in this account and region; the import ID is the resource's `name`."),
-        )
-        .await
+    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
+        import_state(ctx, name).await
+    }
+    fn not_found(id: &str) -> String {
+        format!("No topic named {id}-critical exists in this account and region; the import ID is the resource's `name`.")
+    }
+    fn from_value(v: &Value) -> State {
+        State::from_value(v)
+    }
+    fn to_value(s: &State) -> Value {
+        s.to_value()
+    }
+    fn timeouts(s: &State) -> &Value {
+        &s.timeouts
+    }
+    /// Alerting objects are made in single calls: nothing to wait for within the limit.
+    async fn converge(
+        ctx: &ProviderData,
+        place: &Place,
+        d: &Desired,
+        p: &mut State,
+        _limit: Duration,
+    ) -> Result<(), AwsError> {
+        reconcile::converge(ctx, place, d, p).await
+    }
+    async fn delete(ctx: &ProviderData, s: &mut State, _limit: Duration) -> Result<(), AwsError> {
+        let window = env_of(s, ctx).key_deletion_window_days();
+        reconcile::delete(ctx, s, window).await
+    }
+    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
+        read::read(ctx, place, s).await
     }
 }
 

@@ -16,35 +16,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::framework::decode;
-use crate::framework::resource::{
-    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource,
-};
+use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
 use crate::framework::{Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
-use crate::resources::lifecycle::{self, Lifecycle};
+use crate::resources::lifecycle::{self, Lifecycle, Prepared};
 use model::State;
-
-pub struct Cluster {
-    schema: Schema,
-}
-
-impl Cluster {
-    pub fn new() -> Cluster {
-        Cluster {
-            schema: schema::schema(),
-        }
-    }
-}
-
-impl Default for Cluster {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 /// The lifecycle steps every resource shares, bound to the cluster's.
 pub struct Life;
@@ -56,82 +35,13 @@ impl Lifecycle for Life {
     const TYPE_NAME: &'static str = schema::TYPE_NAME;
     const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
 
-    fn from_value(v: &Value) -> State {
-        State::from_value(v)
+    fn schema() -> Schema {
+        schema::schema()
     }
-    fn to_value(s: &State) -> Value {
-        s.to_value()
-    }
-    fn timeouts(s: &State) -> &Value {
-        &s.timeouts
-    }
-    async fn converge(
-        ctx: &ProviderData,
-        place: &Place,
-        d: &reconcile::Desired,
-        p: &mut State,
-        limit: Duration,
-    ) -> Result<(), AwsError> {
-        reconcile::converge(ctx, place, d, p, limit).await
-    }
-    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
-        reconcile::delete(ctx, s, limit).await
-    }
-    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
-        read::read(ctx, place, s).await
-    }
-}
-
-/// The subnets of both lists, when the configuration knows them all.
-async fn subnet_facts(
-    ctx: &ProviderData,
-    config: &Value,
-) -> Result<Option<Vec<aws::ec2::SubnetFacts>>, AwsError> {
-    let (Some(a), Some(b)) = (
-        decode::string_list(config.get("subnet_ids")).into_known(),
-        decode::string_list(config.get("public_subnet_ids")).into_known(),
-    ) else {
-        return Ok(None);
-    };
-    let ids: Vec<String> = a
-        .into_iter()
-        .chain(b)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    // Look up one by one only when the batch names a missing subnet, so the error can say which.
-    match aws::ec2::subnets(ctx, &ids).await {
-        Ok(f) => Ok(Some(f)),
-        Err(e) if e.is_not_found() => {
-            let mut found = Vec::new();
-            for id in &ids {
-                match aws::ec2::subnets(ctx, std::slice::from_ref(id)).await {
-                    Ok(f) => found.extend(f),
-                    Err(e) if e.is_not_found() => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok(Some(found))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-#[async_trait]
-impl Resource<ProviderData> for Cluster {
-    fn type_name(&self) -> &'static str {
-        schema::TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate(config: &Value) -> Diagnostics {
         validate::validate(config)
     }
-
-    async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
+    async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
         if req.proposed_new_state.is_null() {
             // The cluster holds no data: destroy needs no guard (it lifts the load balancer's
             // deletion protection itself).
@@ -166,18 +76,17 @@ impl Resource<ProviderData> for Cluster {
         );
         lifecycle::planned(diagnostics, p, req.prior_private)
     }
-
-    async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
-        if req.planned_state.is_null() {
-            return lifecycle::destroy::<Life>(ctx, req).await;
-        }
+    async fn prepare(
+        ctx: &ProviderData,
+        req: &ApplyRequest,
+    ) -> Result<Prepared<Self>, Diagnostics> {
         // Checks that need values unknown at plan time, before the first AWS call (rule 10).
         let mut diagnostics = validate::validate(&req.config);
         let planned = State::from_value(&req.planned_state);
         let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
         validate::validate_profile(&req.planned_state, env, &mut diagnostics);
         if diagnostics.has_errors() {
-            return lifecycle::refuse_apply(req.prior_state, diagnostics);
+            return Err(diagnostics);
         }
         let creating = req.prior_state.is_null();
         let prior = State::from_value(&req.prior_state);
@@ -239,46 +148,86 @@ impl Resource<ProviderData> for Cluster {
             kms_key_arn: given_key,
             tags: planned.tags_all.clone(),
         };
-        let planned_actual =
-            decode::int(req.planned_state.get("desired_capacity_actual")).into_known();
-        lifecycle::converge_and_read::<Life>(
-            ctx,
-            &req,
-            &desired,
+        Ok(Prepared {
+            desired,
             progress,
             diagnostics,
-            |st, progress| {
-                st.tags = progress.tags.clone();
-                st.environment = progress.environment.clone();
-                // Scaling owns the live capacity; the plan said what apply leaves, and the next
-                // refresh reports where scaling has taken it since.
-                if let Some(a) = planned_actual {
-                    st.desired_capacity_actual = Some(a);
+        })
+    }
+    fn finish(st: &mut State, progress: &State, planned: &Value) {
+        st.tags = progress.tags.clone();
+        st.environment = progress.environment.clone();
+        let planned_actual = decode::int(planned.get("desired_capacity_actual")).into_known();
+        // Scaling owns the live capacity; the plan said what apply leaves, and the next
+        // refresh reports where scaling has taken it since.
+        if let Some(a) = planned_actual {
+            st.desired_capacity_actual = Some(a);
+        }
+    }
+    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
+        import_state(ctx, name).await
+    }
+    fn not_found(id: &str) -> String {
+        format!("No load balancer named {id} tagged prod:resource = prod_cluster.{id} exists in this account and region; the import ID is the cluster's `name`.")
+    }
+    fn from_value(v: &Value) -> State {
+        State::from_value(v)
+    }
+    fn to_value(s: &State) -> Value {
+        s.to_value()
+    }
+    fn timeouts(s: &State) -> &Value {
+        &s.timeouts
+    }
+    async fn converge(
+        ctx: &ProviderData,
+        place: &Place,
+        d: &reconcile::Desired,
+        p: &mut State,
+        limit: Duration,
+    ) -> Result<(), AwsError> {
+        reconcile::converge(ctx, place, d, p, limit).await
+    }
+    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
+        reconcile::delete(ctx, s, limit).await
+    }
+    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
+        read::read(ctx, place, s).await
+    }
+}
+
+/// The subnets of both lists, when the configuration knows them all.
+async fn subnet_facts(
+    ctx: &ProviderData,
+    config: &Value,
+) -> Result<Option<Vec<aws::ec2::SubnetFacts>>, AwsError> {
+    let (Some(a), Some(b)) = (
+        decode::string_list(config.get("subnet_ids")).into_known(),
+        decode::string_list(config.get("public_subnet_ids")).into_known(),
+    ) else {
+        return Ok(None);
+    };
+    let ids: Vec<String> = a
+        .into_iter()
+        .chain(b)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Look up one by one only when the batch names a missing subnet, so the error can say which.
+    match aws::ec2::subnets(ctx, &ids).await {
+        Ok(f) => Ok(Some(f)),
+        Err(e) if e.is_not_found() => {
+            let mut found = Vec::new();
+            for id in &ids {
+                match aws::ec2::subnets(ctx, std::slice::from_ref(id)).await {
+                    Ok(f) => found.extend(f),
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(e),
                 }
-            },
-        )
-        .await
-    }
-
-    async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
-        lifecycle::refresh::<Life>(ctx, req).await
-    }
-
-    async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
-        let check = validate::validate(&Value::Map(
-            [
-                ("name".to_string(), Value::string(id)),
-                // Import needs only the name; the certificate is read from the listener.
-                ("certificate_arn".to_string(), Value::unknown()),
-            ]
-            .into(),
-        ));
-        lifecycle::import::<Life, _>(
-            check,
-            import_state(ctx, id),
-            format!("No load balancer named {id} tagged prod:resource = prod_cluster.{id} exists in this account and region; the import ID is the cluster's `name`."),
-        )
-        .await
+            }
+            Ok(Some(found))
+        }
+        Err(e) => Err(e),
     }
 }
 

@@ -16,36 +16,15 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::framework::decode;
-use crate::framework::resource::{
-    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource,
-};
+use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
 use crate::framework::{Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
 use crate::resources::datastore;
-use crate::resources::lifecycle::{self, Lifecycle};
+use crate::resources::lifecycle::{Lifecycle, Prepared};
 use model::State;
-
-pub struct Database {
-    schema: Schema,
-}
-
-impl Database {
-    pub fn new() -> Database {
-        Database {
-            schema: schema::schema(),
-        }
-    }
-}
-
-impl Default for Database {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 /// The lifecycle steps every resource shares, bound to the database's.
 pub struct Life;
@@ -57,6 +36,87 @@ impl Lifecycle for Life {
     const TYPE_NAME: &'static str = schema::TYPE_NAME;
     const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
 
+    fn schema() -> Schema {
+        schema::schema()
+    }
+    fn validate(config: &Value) -> Diagnostics {
+        validate::validate(config)
+    }
+    async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
+        let guard = plan::guard_diagnostic("destroy", None);
+        datastore::plan::<Life>(ctx, req, validate::validate, guard, plan::plan).await
+    }
+    async fn prepare(
+        ctx: &ProviderData,
+        req: &ApplyRequest,
+    ) -> Result<Prepared<Self>, Diagnostics> {
+        let mut diagnostics = validate::validate(&req.config);
+        let planned = State::from_value(&req.planned_state);
+        let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
+        validate::validate_profile(&req.planned_state, env, &mut diagnostics);
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        let prior = State::from_value(&req.prior_state);
+        let mut progress = planned.clone();
+        progress.environment = env.as_str().to_string();
+        progress.components = prior.components.clone();
+        progress.tags_all = prior.tags_all.clone();
+        progress.timeouts = req.config.get("timeouts").clone();
+        progress.endpoint = prior.endpoint.clone();
+        progress.reader_endpoint = prior.reader_endpoint.clone();
+        progress.replica_endpoints = prior.replica_endpoints.clone();
+        progress.master_secret_arn = prior.master_secret_arn.clone();
+        progress.engine_version_actual = prior.engine_version_actual.clone();
+        progress.security_group_id = prior.security_group_id.clone();
+        progress.instance_ids = prior.instance_ids.clone();
+        progress.posture = prior.posture.clone();
+        let given_key = decode::string(req.config.get("kms_key_arn")).into_known();
+        if given_key.is_none() {
+            progress.kms_key_arn = prior
+                .kms_key_arn
+                .clone()
+                .filter(|_| prior.components.contains_key("kms_key"));
+        }
+        let desired = reconcile::Desired {
+            name: planned.name.clone(),
+            environment: env,
+            engine: planned.engine.clone(),
+            subnet_ids: planned.subnet_ids.clone(),
+            allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
+            engine_version: planned.engine_version.clone(),
+            instance_class: planned.instance_class.clone(),
+            allocated_storage: planned.allocated_storage,
+            max_allocated_storage: planned.max_allocated_storage,
+            replicas: planned.replicas,
+            multi_az: planned.multi_az,
+            backup_retention_days: planned.backup_retention_days,
+            backup_window: planned.backup_window.clone(),
+            maintenance_window: planned.maintenance_window.clone(),
+            deletion_protection: planned.deletion_protection,
+            kms_key_arn: given_key,
+            master_username: planned.master_username.clone(),
+            parameters: blueprint::parameters(&planned.engine, planned.parameters.as_ref()),
+            tags: planned.tags_all.clone(),
+        };
+        Ok(Prepared {
+            desired,
+            progress,
+            diagnostics,
+        })
+    }
+    fn finish(st: &mut State, progress: &State, _planned: &Value) {
+        st.tags = progress.tags.clone();
+        st.environment = progress.environment.clone();
+        st.final_snapshot = progress.final_snapshot;
+        st.engine_version = progress.engine_version.clone();
+    }
+    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
+        import_state(ctx, name).await
+    }
+    fn not_found(id: &str) -> String {
+        format!("No DB instance named {id} tagged prod:resource = prod_database_ha.{id} exists in this account and region; the import ID is the database's `name`.")
+    }
     fn from_value(v: &Value) -> State {
         State::from_value(v)
     }
@@ -110,111 +170,6 @@ impl Lifecycle for Life {
         } else {
             read::read(ctx, place, s).await
         }
-    }
-}
-
-#[async_trait]
-impl Resource<ProviderData> for Database {
-    fn type_name(&self) -> &'static str {
-        schema::TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
-        validate::validate(config)
-    }
-
-    async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
-        let guard = plan::guard_diagnostic("destroy", None);
-        datastore::plan::<Life>(ctx, req, validate::validate, guard, plan::plan).await
-    }
-
-    async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
-        if req.planned_state.is_null() {
-            return lifecycle::destroy::<Life>(ctx, req).await;
-        }
-        let mut diagnostics = validate::validate(&req.config);
-        let planned = State::from_value(&req.planned_state);
-        let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
-        validate::validate_profile(&req.planned_state, env, &mut diagnostics);
-        if diagnostics.has_errors() {
-            return lifecycle::refuse_apply(req.prior_state, diagnostics);
-        }
-        let prior = State::from_value(&req.prior_state);
-        let mut progress = planned.clone();
-        progress.environment = env.as_str().to_string();
-        progress.components = prior.components.clone();
-        progress.tags_all = prior.tags_all.clone();
-        progress.timeouts = req.config.get("timeouts").clone();
-        progress.endpoint = prior.endpoint.clone();
-        progress.reader_endpoint = prior.reader_endpoint.clone();
-        progress.replica_endpoints = prior.replica_endpoints.clone();
-        progress.master_secret_arn = prior.master_secret_arn.clone();
-        progress.engine_version_actual = prior.engine_version_actual.clone();
-        progress.security_group_id = prior.security_group_id.clone();
-        progress.instance_ids = prior.instance_ids.clone();
-        progress.posture = prior.posture.clone();
-        let given_key = decode::string(req.config.get("kms_key_arn")).into_known();
-        if given_key.is_none() {
-            progress.kms_key_arn = prior
-                .kms_key_arn
-                .clone()
-                .filter(|_| prior.components.contains_key("kms_key"));
-        }
-        let desired = reconcile::Desired {
-            name: planned.name.clone(),
-            environment: env,
-            engine: planned.engine.clone(),
-            subnet_ids: planned.subnet_ids.clone(),
-            allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
-            engine_version: planned.engine_version.clone(),
-            instance_class: planned.instance_class.clone(),
-            allocated_storage: planned.allocated_storage,
-            max_allocated_storage: planned.max_allocated_storage,
-            replicas: planned.replicas,
-            multi_az: planned.multi_az,
-            backup_retention_days: planned.backup_retention_days,
-            backup_window: planned.backup_window.clone(),
-            maintenance_window: planned.maintenance_window.clone(),
-            deletion_protection: planned.deletion_protection,
-            kms_key_arn: given_key,
-            master_username: planned.master_username.clone(),
-            parameters: blueprint::parameters(&planned.engine, planned.parameters.as_ref()),
-            tags: planned.tags_all.clone(),
-        };
-        lifecycle::converge_and_read::<Life>(
-            ctx,
-            &req,
-            &desired,
-            progress,
-            diagnostics,
-            |st, progress| {
-                st.tags = progress.tags.clone();
-                st.environment = progress.environment.clone();
-                st.final_snapshot = progress.final_snapshot;
-                st.engine_version = progress.engine_version.clone();
-            },
-        )
-        .await
-    }
-
-    async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
-        lifecycle::refresh::<Life>(ctx, req).await
-    }
-
-    async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
-        let check = validate::validate(&Value::Map(
-            [("name".to_string(), Value::string(id))].into(),
-        ));
-        lifecycle::import::<Life, _>(
-            check,
-            import_state(ctx, id),
-            format!("No DB instance named {id} tagged prod:resource = prod_database_ha.{id} exists in this account and region; the import ID is the database's `name`."),
-        )
-        .await
     }
 }
 

@@ -13,37 +13,16 @@ use async_trait::async_trait;
 
 use std::time::Duration;
 
-use crate::framework::resource::{
-    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource,
-};
+use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
 use crate::framework::{Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
-use crate::resources::lifecycle::{self, Lifecycle};
+use crate::resources::lifecycle::{self, Lifecycle, Prepared};
 use model::State;
 
-pub struct Network {
-    schema: Schema,
-}
-
-impl Network {
-    pub fn new() -> Network {
-        Network {
-            schema: schema::schema(),
-        }
-    }
-}
-
-impl Default for Network {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// The lifecycle steps every resource shares, bound to the network's.
+/// `prod_network` as [`Lifecycle`] describes a resource.
 pub struct Life;
 
 #[async_trait]
@@ -53,47 +32,13 @@ impl Lifecycle for Life {
     const TYPE_NAME: &'static str = schema::TYPE_NAME;
     const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
 
-    fn from_value(v: &Value) -> State {
-        State::from_value(v)
+    fn schema() -> Schema {
+        schema::schema()
     }
-    fn to_value(s: &State) -> Value {
-        s.to_value()
-    }
-    fn timeouts(s: &State) -> &Value {
-        &s.timeouts
-    }
-    async fn converge(
-        ctx: &ProviderData,
-        place: &Place,
-        d: &reconcile::Desired,
-        p: &mut State,
-        limit: Duration,
-    ) -> Result<(), AwsError> {
-        reconcile::converge(ctx, place, d, p, limit).await
-    }
-    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
-        reconcile::delete(ctx, s, limit).await
-    }
-    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
-        read::read(ctx, place, s).await
-    }
-}
-
-#[async_trait]
-impl Resource<ProviderData> for Network {
-    fn type_name(&self) -> &'static str {
-        schema::TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate(config: &Value) -> Diagnostics {
         validate::validate(config)
     }
-
-    async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
+    async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
         if req.proposed_new_state.is_null() {
             // The network holds no data: destroy needs no guard.
             return lifecycle::plan_destroy(req);
@@ -135,13 +80,13 @@ impl Resource<ProviderData> for Network {
         lifecycle::planned(diagnostics, p, req.prior_private)
     }
 
-    async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
-        if req.planned_state.is_null() {
-            return lifecycle::destroy::<Life>(ctx, req).await;
-        }
+    async fn prepare(
+        ctx: &ProviderData,
+        req: &ApplyRequest,
+    ) -> Result<Prepared<Self>, Diagnostics> {
         let diagnostics = validate::validate(&req.config);
         if diagnostics.has_errors() {
-            return lifecycle::refuse_apply(req.prior_state, diagnostics);
+            return Err(diagnostics);
         }
         let planned = State::from_value(&req.planned_state);
         let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
@@ -165,33 +110,44 @@ impl Resource<ProviderData> for Network {
             zones: planned.availability_zones.clone(),
             tags: planned.tags_all.clone(),
         };
-        lifecycle::converge_and_read::<Life>(
-            ctx,
-            &req,
-            &desired,
+        Ok(Prepared {
+            desired,
             progress,
             diagnostics,
-            |st, progress| {
-                st.tags = progress.tags.clone();
-            },
-        )
-        .await
+        })
     }
-
-    async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
-        lifecycle::refresh::<Life>(ctx, req).await
+    fn finish(st: &mut State, progress: &State, _planned: &Value) {
+        st.tags = progress.tags.clone();
     }
-
-    async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
-        let check = validate::validate(&Value::Map(
-            [("name".to_string(), Value::string(id))].into(),
-        ));
-        lifecycle::import::<Life, _>(
-            check,
-            import_state(ctx, id),
-            format!("No VPC tagged prod:resource = prod_network.{id} exists in this account and region; the import ID is the network's `name`."),
-        )
-        .await
+    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
+        import_state(ctx, name).await
+    }
+    fn not_found(id: &str) -> String {
+        format!("No VPC tagged prod:resource = prod_network.{id} exists in this account and region; the import ID is the network's `name`.")
+    }
+    fn from_value(v: &Value) -> State {
+        State::from_value(v)
+    }
+    fn to_value(s: &State) -> Value {
+        s.to_value()
+    }
+    fn timeouts(s: &State) -> &Value {
+        &s.timeouts
+    }
+    async fn converge(
+        ctx: &ProviderData,
+        place: &Place,
+        d: &reconcile::Desired,
+        p: &mut State,
+        limit: Duration,
+    ) -> Result<(), AwsError> {
+        reconcile::converge(ctx, place, d, p, limit).await
+    }
+    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
+        reconcile::delete(ctx, s, limit).await
+    }
+    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
+        read::read(ctx, place, s).await
     }
 }
 

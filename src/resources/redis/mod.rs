@@ -14,36 +14,15 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::framework::decode;
-use crate::framework::resource::{
-    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
-    ReadResponse, Resource,
-};
+use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
 use crate::framework::{Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::resources::datastore;
-use crate::resources::lifecycle::{self, Lifecycle};
+use crate::resources::lifecycle::{Lifecycle, Prepared};
 use model::State;
-
-pub struct Redis {
-    schema: Schema,
-}
-
-impl Redis {
-    pub fn new() -> Redis {
-        Redis {
-            schema: schema::schema(),
-        }
-    }
-}
-
-impl Default for Redis {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 /// The lifecycle steps every resource shares, bound to the replication group's.
 pub struct Life;
@@ -55,65 +34,26 @@ impl Lifecycle for Life {
     const TYPE_NAME: &'static str = schema::TYPE_NAME;
     const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
 
-    fn from_value(v: &Value) -> State {
-        State::from_value(v)
+    fn schema() -> Schema {
+        schema::schema()
     }
-    fn to_value(s: &State) -> Value {
-        s.to_value()
-    }
-    fn timeouts(s: &State) -> &Value {
-        &s.timeouts
-    }
-    fn mark_create_incomplete(s: &mut State) {
-        s.create_incomplete = true;
-    }
-    async fn converge(
-        ctx: &ProviderData,
-        place: &Place,
-        d: &reconcile::Desired,
-        p: &mut State,
-        limit: Duration,
-    ) -> Result<(), AwsError> {
-        reconcile::converge(ctx, place, d, p, limit).await
-    }
-    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
-        let incomplete = s.create_incomplete;
-        reconcile::delete(ctx, s, limit, incomplete).await
-    }
-    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
-        read::read(ctx, place, s).await
-    }
-}
-
-#[async_trait]
-impl Resource<ProviderData> for Redis {
-    fn type_name(&self) -> &'static str {
-        schema::TYPE_NAME
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate(config: &Value) -> Diagnostics {
         validate::validate(config)
     }
-
-    async fn plan(&self, ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
+    async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
         let guard = plan::guard_diagnostic("destroy", None);
         datastore::plan::<Life>(ctx, req, validate::validate, guard, plan::plan).await
     }
-
-    async fn apply(&self, ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
-        if req.planned_state.is_null() {
-            return lifecycle::destroy::<Life>(ctx, req).await;
-        }
+    async fn prepare(
+        ctx: &ProviderData,
+        req: &ApplyRequest,
+    ) -> Result<Prepared<Self>, Diagnostics> {
         let mut diagnostics = validate::validate(&req.config);
         let planned = State::from_value(&req.planned_state);
         let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
         validate::validate_profile(&req.planned_state, env, &mut diagnostics);
         if diagnostics.has_errors() {
-            return lifecycle::refuse_apply(req.prior_state, diagnostics);
+            return Err(diagnostics);
         }
         let prior = State::from_value(&req.prior_state);
         let mut progress = planned.clone();
@@ -155,37 +95,52 @@ impl Resource<ProviderData> for Redis {
             parameters: planned.parameters.clone(),
             tags: planned.tags_all.clone(),
         };
-        lifecycle::converge_and_read::<Life>(
-            ctx,
-            &req,
-            &desired,
+        Ok(Prepared {
+            desired,
             progress,
             diagnostics,
-            |st, progress| {
-                st.tags = progress.tags.clone();
-                st.environment = progress.environment.clone();
-                st.deletion_protection = progress.deletion_protection;
-                st.engine_version = progress.engine_version.clone();
-                st.parameters = progress.parameters.clone();
-            },
-        )
-        .await
+        })
     }
-
-    async fn read(&self, ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
-        lifecycle::refresh::<Life>(ctx, req).await
+    fn finish(st: &mut State, progress: &State, _planned: &Value) {
+        st.tags = progress.tags.clone();
+        st.environment = progress.environment.clone();
+        st.deletion_protection = progress.deletion_protection;
+        st.engine_version = progress.engine_version.clone();
+        st.parameters = progress.parameters.clone();
     }
-
-    async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
-        let check = validate::validate(&Value::Map(
-            [("name".to_string(), Value::string(id))].into(),
-        ));
-        lifecycle::import::<Life, _>(
-            check,
-            import_state(ctx, id),
-            format!("No replication group named {id} tagged prod:resource = prod_redis_cluster.{id} exists in this account and region; the import ID is the group's `name`."),
-        )
-        .await
+    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
+        import_state(ctx, name).await
+    }
+    fn not_found(id: &str) -> String {
+        format!("No replication group named {id} tagged prod:resource = prod_redis_cluster.{id} exists in this account and region; the import ID is the group's `name`.")
+    }
+    fn from_value(v: &Value) -> State {
+        State::from_value(v)
+    }
+    fn to_value(s: &State) -> Value {
+        s.to_value()
+    }
+    fn timeouts(s: &State) -> &Value {
+        &s.timeouts
+    }
+    fn mark_create_incomplete(s: &mut State) {
+        s.create_incomplete = true;
+    }
+    async fn converge(
+        ctx: &ProviderData,
+        place: &Place,
+        d: &reconcile::Desired,
+        p: &mut State,
+        limit: Duration,
+    ) -> Result<(), AwsError> {
+        reconcile::converge(ctx, place, d, p, limit).await
+    }
+    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
+        let incomplete = s.create_incomplete;
+        reconcile::delete(ctx, s, limit, incomplete).await
+    }
+    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
+        read::read(ctx, place, s).await
     }
 }
 

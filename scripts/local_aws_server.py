@@ -4,12 +4,14 @@ moto answers every service on one port. Where it lacks an operation the provider
 filled here (never by weakening the provider or a test); each extension says what it fills.
 """
 import argparse
+import random
 import datetime
 import json
 import secrets
 import uuid
 
 from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
+from moto.autoscaling.models import ASG_NAME_TAG, FakeAutoScalingGroup, InstanceState
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
@@ -86,6 +88,87 @@ def _cancel_instance_refresh(self):  # type: ignore[no-untyped-def]
 AutoScalingResponse.start_instance_refresh = _start_instance_refresh
 AutoScalingResponse.describe_instance_refreshes = _describe_instance_refreshes
 AutoScalingResponse.cancel_instance_refresh = _cancel_instance_refresh
+
+
+# ---- Instances an Auto Scaling group launches carry its launch template's settings ----
+# moto launches them with its own defaults: IMDSv1 allowed, no instance profile, monitoring off, and
+# a default unencrypted 8 GiB root beside the template's volumes; it also ignores the group's template
+# version. AWS launches from the version the group names, with the template's metadata options,
+# instance profile, detailed monitoring, block device mappings (the AMI's root device replaced, not
+# doubled), network interface settings and tags.
+
+
+def _truthy(v) -> bool:  # type: ignore[no-untyped-def]
+    return str(v).lower() == "true"
+
+
+def _template_version(group):  # type: ignore[no-untyped-def]
+    lt = group.ec2_launch_template
+    if lt is None:
+        return None
+    return lt.get_version(getattr(group, "launch_template_version", None) or "$Default")
+
+
+def _replace_autoscaling_group_instances(self, count_needed, propagated_tags):  # type: ignore[no-untyped-def]
+    version = _template_version(self)
+    if version is None:
+        return _moto_replace_instances(self, count_needed, propagated_tags)
+    data = version.data
+    propagated_tags[ASG_NAME_TAG] = self.name
+    propagated_tags.update(self.instance_tags)
+    tags = {"instance": dict(propagated_tags)}
+    for spec in data.get("TagSpecifications", []) or []:
+        kind = spec.get("ResourceType")
+        if kind in ("instance", "volume"):
+            for t in spec.get("Tag", spec.get("Tags", [])) or []:
+                tags.setdefault(kind, {})[t["Key"]] = t["Value"]
+    subnet_id = self.vpc_zone_identifier.split(",")[0] if self.vpc_zone_identifier else None
+    kwargs = {
+        "instance_type": data.get("InstanceType") or self.instance_type,
+        "tags": tags,
+        "placement": random.choice(self.availability_zones),
+        "launch_template": {"LaunchTemplateId": version.template.id, "Version": str(version.number)},
+        "is_instance_type_default": False,
+        "subnet_id": subnet_id,
+        "metadata_options": data.get("MetadataOptions") or {},
+        "monitoring_state": "enabled" if _truthy((data.get("Monitoring") or {}).get("Enabled")) else "disabled",
+    }
+    interfaces = data.get("NetworkInterface", data.get("NetworkInterfaces")) or []
+    if interfaces:
+        kwargs["associate_public_ip"] = _truthy(interfaces[0].get("AssociatePublicIpAddress"))
+        groups = interfaces[0].get("SecurityGroupId", interfaces[0].get("Groups")) or []
+        if groups:
+            kwargs["security_group_ids"] = list(groups)
+    mappings = data.get("BlockDeviceMapping", data.get("BlockDeviceMappings")) or []
+    if mappings:
+        kwargs["block_device_mappings"] = [
+            {**m, "Ebs": {**(m.get("Ebs") or {}), "Encrypted": _truthy((m.get("Ebs") or {}).get("Encrypted"))}}
+            for m in mappings
+        ]
+    ec2 = self.autoscaling_backend.ec2_backend
+    reservation = ec2.run_instances(
+        data.get("ImageId") or self.image_id,
+        count_needed,
+        data.get("UserData") or self.user_data,
+        [],
+        **kwargs,
+    )
+    profile = data.get("IamInstanceProfile") or {}
+    for instance in reservation.instances:
+        if profile.get("Arn") or profile.get("Name"):
+            ec2.associate_iam_instance_profile(
+                instance.id,
+                iam_instance_profile_name=profile.get("Name"),
+                iam_instance_profile_arn=profile.get("Arn"),
+            )
+        instance.autoscaling_group = self
+        self.instance_states.append(
+            InstanceState(instance, protected_from_scale_in=self.new_instances_protected_from_scale_in)
+        )
+
+
+_moto_replace_instances = FakeAutoScalingGroup.replace_autoscaling_group_instances
+FakeAutoScalingGroup.replace_autoscaling_group_instances = _replace_autoscaling_group_instances
 
 
 # ---- ELBv2 deletion protection (moto deletes a protected load balancer; AWS refuses) ----

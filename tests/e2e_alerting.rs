@@ -504,9 +504,11 @@ async fn bad_input_is_a_diagnostic_on_the_attribute() {
         all.contains("GreaterThanThreshold"),
         "the hint lists the allowed values: {all}"
     );
+    // The snippet Terraform shows is the attribute's own line.
     assert!(
-        all.contains("alarm[1].comparison") || all.contains("comparison"),
-        "{all}"
+        all.lines()
+            .any(|l| l.contains("comparison") && l.contains("= \"Above\"")),
+        "the diagnostic points at the comparison attribute: {all}"
     );
     let bad_env = Tf::new(&config(&name, "prod"));
     bad_env.init();

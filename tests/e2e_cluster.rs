@@ -158,9 +158,9 @@ resource "prod_cluster" "web" {{
 }
 
 fn posture_all_pass(s: &serde_json::Value) {
-    let bad: Vec<String> = s["posture"]
-        .as_object()
-        .unwrap()
+    let posture = s["posture"].as_object().unwrap();
+    assert!(!posture.is_empty(), "an empty posture reports nothing");
+    let bad: Vec<String> = posture
         .iter()
         .filter(|(_, v)| *v != "pass")
         .map(|(k, v)| format!("{k}: {v}"))
@@ -274,6 +274,76 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         metrics.contains(&"GroupInServiceInstances".to_string()),
         "{metrics:?}"
     );
+
+    // The instances the group launched, as AWS reports them: the template's settings, not EC2's
+    // defaults (IMDSv2 only, the instance profile, detailed monitoring, one encrypted gp3 root with
+    // the cluster's key, no public IP, the application security group).
+    let instances: Vec<aws_sdk_ec2::types::Instance> = aws
+        .ec2
+        .describe_instances()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:aws:autoscaling:groupName")
+                .values(&name)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .reservations
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|r| r.instances.unwrap_or_default())
+        .collect();
+    assert_eq!(instances.len(), 3, "the group's desired capacity runs");
+    for i in &instances {
+        let meta = i.metadata_options.clone().unwrap();
+        assert_eq!(
+            (
+                meta.http_tokens.unwrap().as_str(),
+                meta.http_put_response_hop_limit
+            ),
+            ("required", Some(1)),
+            "{i:?}"
+        );
+        assert_eq!(
+            i.iam_instance_profile.clone().unwrap().arn.as_deref(),
+            c["instance_profile"].as_str()
+        );
+        assert_eq!(
+            i.monitoring.clone().unwrap().state.unwrap().as_str(),
+            "enabled"
+        );
+        assert_eq!(i.public_ip_address, None);
+        assert_eq!(
+            i.security_groups.clone().unwrap_or_default()[0]
+                .group_id
+                .as_deref(),
+            s["security_group_id"].as_str()
+        );
+        let devices = i.block_device_mappings.clone().unwrap_or_default();
+        assert_eq!(
+            devices.len(),
+            1,
+            "one root volume, no default extra: {devices:?}"
+        );
+        let vol = devices[0].ebs.clone().unwrap().volume_id.unwrap();
+        let v = aws
+            .ec2
+            .describe_volumes()
+            .volume_ids(vol)
+            .send()
+            .await
+            .unwrap()
+            .volumes
+            .unwrap()
+            .remove(0);
+        assert_eq!(
+            (v.encrypted, v.size, v.kms_key_id.as_deref()),
+            (Some(true), Some(50), Some(key.as_str()))
+        );
+        assert_eq!(v.volume_type.unwrap().as_str(), "gp3");
+    }
 
     // Load balancer: deletion protection, invalid headers dropped, defensive desync mitigation.
     let lb_arn = s["load_balancer_arn"].as_str().unwrap();

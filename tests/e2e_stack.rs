@@ -206,7 +206,9 @@ async fn quickstart_applies_the_whole_stack_plans_empty_and_destroys_clean() {
     let resources = all_resources(&s);
     assert_eq!(resources.len(), 5);
     for r in &resources {
-        for (control, v) in r["values"]["posture"].as_object().unwrap() {
+        let posture = r["values"]["posture"].as_object().unwrap();
+        assert!(!posture.is_empty(), "{} reports no posture", r["address"]);
+        for (control, v) in posture {
             let v = v.as_str().unwrap();
             assert!(
                 v == "pass" || v.contains("relaxed by development profile"),

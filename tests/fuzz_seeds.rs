@@ -22,7 +22,7 @@ fn samples() -> Vec<serde_json::Value> {
                "alarm": [{"name": "api-cpu", "namespace": "AWS/EC2", "metric_name": "CPUUtilization",
                           "dimensions": {"AutoScalingGroupName": "api"}, "comparison": "GreaterThanThreshold",
                           "threshold": 90, "severity": "critical"}],
-               "cluster_names": ["web"], "database_ids": ["db"], "timeouts": {"create": "10m"}}),
+               "cluster_ids": ["web"], "database_ids": ["db"], "timeouts": {"create": "10m"}}),
         json!({"name": "web-production", "image_id": "ami-0123456789abcdef0", "subnet_ids": subnets,
                "public_subnet_ids": subnets, "min_size": 3, "max_size": 9, "desired_capacity": 3,
                "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0b8e7a7e",
@@ -71,6 +71,14 @@ fn seeds() -> BTreeMap<(String, String), Vec<u8>> {
     let schemas = schemas();
     assert_eq!(schemas.len(), samples().len(), "one sample per schema");
     for (i, ((name, schema), sample)) in schemas.iter().zip(samples()).enumerate() {
+        // Every attribute a sample sets is one the schema has (a misspelt one would decode as absent).
+        for key in sample.as_object().unwrap().keys() {
+            assert!(
+                schema.block.attributes.iter().any(|a| &a.name == key)
+                    || schema.block.blocks.iter().any(|b| &b.name == key),
+                "{name}: the sample sets {key:?}, which the schema does not have"
+            );
+        }
         let ty = schema.implied_type();
         let v = tfjson::decode(&sample, &ty).unwrap_or_else(|e| panic!("{name}: {e}"));
         for (kind, value) in [("config", v.clone()), ("unknown", all_unknown(&v))] {

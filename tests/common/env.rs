@@ -304,7 +304,10 @@ pub async fn alarm_names(cw: &aws_sdk_cloudwatch::Client, prefix: &str) -> Vec<S
         .collect()
 }
 
-/// Is every control of a `posture` map `pass`?
+/// Is every control of a `posture` map `pass`? An empty (or missing) posture is not: it reports
+/// nothing at all.
 pub fn all_pass(posture: &serde_json::Value) -> bool {
-    posture.as_object().unwrap().values().all(|v| v == "pass")
+    posture
+        .as_object()
+        .is_some_and(|m| !m.is_empty() && m.values().all(|v| v == "pass"))
 }

@@ -3,6 +3,7 @@
 //! Nothing may be left but final snapshots and keys pending deletion.
 
 use aws_sdk_ec2::types::Filter;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::env;
 
@@ -19,6 +20,26 @@ pub struct Aws {
     pub cw: aws_sdk_cloudwatch::Client,
     pub kms: aws_sdk_kms::Client,
     pub acm: aws_sdk_acm::Client,
+}
+
+/// Does the object a describe asked for exist? Gone means AWS said so (a "not found" code, IAM's
+/// `NoSuchEntity`); any other error (throttling, a refused call, no answer) fails the test instead of
+/// counting as gone.
+pub fn exists<T, E>(r: Result<T, E>) -> bool
+where
+    E: ProvideErrorMetadata + std::fmt::Debug,
+{
+    match r {
+        Ok(_) => true,
+        Err(e) => {
+            let code = e.code().unwrap_or_default().to_string();
+            assert!(
+                code.contains("NotFound") || code == "NoSuchEntity",
+                "a sweep's describe failed instead of answering: {e:?}"
+            );
+            false
+        }
+    }
 }
 
 pub async fn aws() -> Aws {
@@ -194,14 +215,13 @@ impl Aws {
                 .into_iter()
                 .filter_map(|g| g.log_group_name),
         );
-        if self
-            .iam
-            .get_role()
-            .role_name(format!("{name}-flow-logs"))
-            .send()
-            .await
-            .is_ok()
-        {
+        if exists(
+            self.iam
+                .get_role()
+                .role_name(format!("{name}-flow-logs"))
+                .send()
+                .await,
+        ) {
             left.push(format!("role {name}-flow-logs"));
         }
         left.extend(env::live_keys(&self.kms, &format!("prod_network {name}:")).await);
@@ -283,24 +303,22 @@ impl Aws {
                     .map(|g| format!("sg {:?}", g.group_id)),
             );
         }
-        if self
-            .iam
-            .get_role()
-            .role_name(format!("{name}-instance"))
-            .send()
-            .await
-            .is_ok()
-        {
+        if exists(
+            self.iam
+                .get_role()
+                .role_name(format!("{name}-instance"))
+                .send()
+                .await,
+        ) {
             left.push(format!("role {name}-instance"));
         }
-        if self
-            .iam
-            .get_instance_profile()
-            .instance_profile_name(format!("{name}-instance"))
-            .send()
-            .await
-            .is_ok()
-        {
+        if exists(
+            self.iam
+                .get_instance_profile()
+                .instance_profile_name(format!("{name}-instance"))
+                .send()
+                .await,
+        ) {
             left.push(format!("instance profile {name}-instance"));
         }
         left.extend(
@@ -364,14 +382,13 @@ impl Aws {
                 .filter(|g| g.starts_with(&format!("{name}-aurora")))
                 .map(|g| format!("cluster parameter group {g}")),
         );
-        if self
-            .rds
-            .describe_db_subnet_groups()
-            .db_subnet_group_name(name)
-            .send()
-            .await
-            .is_ok()
-        {
+        if exists(
+            self.rds
+                .describe_db_subnet_groups()
+                .db_subnet_group_name(name)
+                .send()
+                .await,
+        ) {
             left.push(format!("subnet group {name}"));
         }
         let groups = self
@@ -411,14 +428,13 @@ impl Aws {
                 .filter(|g| g.group_name.as_deref() == Some(&format!("{name}-db")))
                 .map(|g| format!("sg {:?}", g.group_id)),
         );
-        if self
-            .iam
-            .get_role()
-            .role_name(format!("{name}-rds-monitoring"))
-            .send()
-            .await
-            .is_ok()
-        {
+        if exists(
+            self.iam
+                .get_role()
+                .role_name(format!("{name}-rds-monitoring"))
+                .send()
+                .await,
+        ) {
             left.push(format!("role {name}-rds-monitoring"));
         }
         left.extend(env::live_keys(&self.kms, &format!("prod_database_ha {name}:")).await);
@@ -429,34 +445,31 @@ impl Aws {
     /// snapshots and keys pending deletion.
     pub async fn redis(&self, name: &str) -> Vec<String> {
         let mut left = Vec::new();
-        if self
-            .ec
-            .describe_replication_groups()
-            .replication_group_id(name)
-            .send()
-            .await
-            .is_ok()
-        {
+        if exists(
+            self.ec
+                .describe_replication_groups()
+                .replication_group_id(name)
+                .send()
+                .await,
+        ) {
             left.push(format!("replication group {name}"));
         }
-        if self
-            .ec
-            .describe_cache_subnet_groups()
-            .cache_subnet_group_name(name)
-            .send()
-            .await
-            .is_ok()
-        {
+        if exists(
+            self.ec
+                .describe_cache_subnet_groups()
+                .cache_subnet_group_name(name)
+                .send()
+                .await,
+        ) {
             left.push(format!("subnet group {name}"));
         }
-        if self
-            .ec
-            .describe_cache_parameter_groups()
-            .cache_parameter_group_name(name)
-            .send()
-            .await
-            .is_ok()
-        {
+        if exists(
+            self.ec
+                .describe_cache_parameter_groups()
+                .cache_parameter_group_name(name)
+                .send()
+                .await,
+        ) {
             left.push(format!("parameter group {name}"));
         }
         let sg_name = format!("{name}-redis");
@@ -479,14 +492,13 @@ impl Aws {
                 .filter(|g| g.group_name.as_deref() == Some(&sg_name))
                 .map(|g| format!("sg {:?}", g.group_id)),
         );
-        if self
-            .sm
-            .describe_secret()
-            .secret_id(format!("{name}-auth"))
-            .send()
-            .await
-            .is_ok()
-        {
+        if exists(
+            self.sm
+                .describe_secret()
+                .secret_id(format!("{name}-auth"))
+                .send()
+                .await,
+        ) {
             left.push(format!("secret {name}-auth"));
         }
         left.extend(env::live_keys(&self.kms, &format!("prod_redis_cluster {name}:")).await);
@@ -496,14 +508,23 @@ impl Aws {
     /// Every object of any kind the resource makes, looked up by name, not by state.
     pub async fn alerting(&self, name: &str) -> Vec<String> {
         let mut left = Vec::new();
-        let topics = self
-            .sns
-            .list_topics()
-            .send()
-            .await
-            .unwrap()
-            .topics
-            .unwrap_or_default();
+        // Every page: an account holds more topics than one ListTopics answer (100) carries.
+        let mut topics = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let page = self
+                .sns
+                .list_topics()
+                .set_next_token(next.take())
+                .send()
+                .await
+                .unwrap();
+            topics.extend(page.topics.unwrap_or_default());
+            match page.next_token {
+                Some(t) if !t.is_empty() => next = Some(t),
+                _ => break,
+            }
+        }
         for t in topics {
             let arn = t.topic_arn.unwrap_or_default();
             if arn.contains(&format!(":{name}-")) {

@@ -1,9 +1,21 @@
 //! Running the real `terraform` binary in a scratch working directory.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use super::env;
+
+/// The longest one `terraform` command of a test may take (`PROD_TF_COMMAND_LIMIT_SECS`, default 10
+/// minutes: the slowest apply of the suite takes about two).
+pub fn command_limit() -> Duration {
+    let secs = std::env::var("PROD_TF_COMMAND_LIMIT_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(600);
+    Duration::from_secs(secs)
+}
 
 pub struct Tf {
     pub dir: tempfile::TempDir,
@@ -125,16 +137,15 @@ impl Tf {
             .unwrap()
     }
 
+    /// Runs `program` to its end within [`command_limit`] (see [`finish`]).
     fn run_program(&self, program: &Path, args: &[&str], extra: &[(&str, &str)]) -> Run {
-        let out: Output = self
+        let child = self
             .command(program, args, extra)
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .unwrap_or_else(|e| panic!("run {}: {e}", program.display()));
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        finish(child, &format!("{} {}", program.display(), args.join(" ")))
     }
 
     fn command(&self, program: &Path, args: &[&str], extra: &[(&str, &str)]) -> Command {
@@ -206,5 +217,45 @@ impl Tf {
 
     pub fn state_file(&self) -> PathBuf {
         self.work.join("terraform.tfstate")
+    }
+}
+
+/// Waits for `child` (started with piped output) within [`command_limit`]; past it, the command
+/// is killed and the test fails with what it printed, so a hung stop or wait cannot hang the suite.
+pub fn finish(mut child: Child, what: &str) -> Run {
+    fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    }
+    let out = drain(child.stdout.take());
+    let err = drain(child.stderr.take());
+    let limit = command_limit();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (stdout, stderr) = (out.join().unwrap(), err.join().unwrap());
+    match status {
+        Some(status) => Run {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+        },
+        None => panic!(
+            "`{what}` did not finish within {limit:?} (PROD_TF_COMMAND_LIMIT_SECS); killed. Its output:\n{stdout}\n{stderr}"
+        ),
     }
 }

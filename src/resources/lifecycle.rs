@@ -20,6 +20,17 @@ use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 
+/// A resource's typed state, decoded from and encoded to the value Terraform holds.
+pub trait ResourceState: Sized + Send + Sync {
+    fn from_value(v: &Value) -> Self;
+    fn to_value(&self) -> Value;
+    /// The `timeouts` block as configured.
+    fn timeouts(&self) -> &Value;
+    /// Told, before a destroy, that the create never finished (private state), so that the delete
+    /// can skip what only a finished database deserves (the guard, the final snapshot).
+    fn mark_create_incomplete(&mut self) {}
+}
+
 /// What apply converges to, and the state it starts from (what exists, recorded as it is made).
 pub struct Prepared<L: Lifecycle> {
     pub desired: L::Desired,
@@ -31,7 +42,7 @@ pub struct Prepared<L: Lifecycle> {
 /// Everything that makes a resource itself; [`Adapter`] does the rest.
 #[async_trait]
 pub trait Lifecycle: Send + Sync + 'static {
-    type State: Send + Sync;
+    type State: ResourceState;
     /// The blueprint's output apply converges to.
     type Desired: Send + Sync;
     /// The resource type, e.g. `prod_cluster`.
@@ -57,12 +68,6 @@ pub trait Lifecycle: Send + Sync + 'static {
     /// Where an import of `name` looked and found nothing.
     fn not_found(name: &str) -> String;
 
-    fn from_value(v: &Value) -> Self::State;
-    fn to_value(s: &Self::State) -> Value;
-    fn timeouts(s: &Self::State) -> &Value;
-    /// Told, before a destroy, that the create never finished (private state), so that the delete
-    /// can skip what only a finished database deserves (the guard, the final snapshot).
-    fn mark_create_incomplete(_s: &mut Self::State) {}
     /// Makes AWS match `d`, recording each object in `p` before the next call.
     async fn converge(
         ctx: &ProviderData,
@@ -188,18 +193,18 @@ impl<L: Lifecycle> Resource<ProviderData> for Adapter<L> {
 
 /// Apply of a destroy: delete within the `delete` timeout; on failure the state keeps what is left.
 pub async fn destroy<L: Lifecycle>(ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
-    let mut st = L::from_value(&req.prior_state);
+    let mut st = L::State::from_value(&req.prior_state);
     if req.planned_private == PRIVATE_CREATE_INCOMPLETE {
-        L::mark_create_incomplete(&mut st);
+        st.mark_create_incomplete();
     }
-    let limit = timeout_for(L::timeouts(&st), "delete", L::DEFAULT_TIMEOUT);
+    let limit = timeout_for(st.timeouts(), "delete", L::DEFAULT_TIMEOUT);
     let result = tokio::time::timeout(limit, L::delete(ctx, &mut st, limit))
         .await
         .unwrap_or_else(|_| Err(AwsError::timed_out(L::TYPE_NAME, "delete", limit)));
     match result {
         Ok(()) => ApplyResponse::default(),
         Err(e) => ApplyResponse {
-            new_state: L::to_value(&st),
+            new_state: st.to_value(),
             private: req.planned_private,
             diagnostics: aws_diag::<L>(&e, "delete").into(),
         },
@@ -219,7 +224,7 @@ pub async fn converge_and_read<L: Lifecycle>(
 ) -> ApplyResponse {
     let creating = req.prior_state.is_null();
     let op = if creating { "create" } else { "update" };
-    let limit = timeout_for(L::timeouts(&progress), op, L::DEFAULT_TIMEOUT);
+    let limit = timeout_for(progress.timeouts(), op, L::DEFAULT_TIMEOUT);
     let mut diagnostics = diagnostics;
     let result = match ctx.place().await {
         Err(e) => Err(e),
@@ -241,7 +246,7 @@ pub async fn converge_and_read<L: Lifecycle>(
         Ok(Some(mut st)) => {
             L::finish(&mut st, &progress, &req.planned_state);
             ApplyResponse {
-                new_state: L::to_value(&st),
+                new_state: st.to_value(),
                 private: Vec::new(),
                 diagnostics,
             }
@@ -252,7 +257,7 @@ pub async fn converge_and_read<L: Lifecycle>(
                 "They were made but cannot be read back. Run `terraform apply` again.",
             ));
             ApplyResponse {
-                new_state: L::to_value(&progress),
+                new_state: progress.to_value(),
                 private: PRIVATE_CREATE_INCOMPLETE.to_vec(),
                 diagnostics,
             }
@@ -260,7 +265,7 @@ pub async fn converge_and_read<L: Lifecycle>(
         Err(e) => {
             diagnostics.push(aws_diag::<L>(&e, op));
             ApplyResponse {
-                new_state: L::to_value(&progress),
+                new_state: progress.to_value(),
                 private: if creating {
                     PRIVATE_CREATE_INCOMPLETE.to_vec()
                 } else {
@@ -278,7 +283,7 @@ pub async fn refresh<L: Lifecycle>(ctx: &ProviderData, req: ReadRequest) -> Read
     if req.current_state.is_null() {
         return ReadResponse::default();
     }
-    let prior = L::from_value(&req.current_state);
+    let prior = L::State::from_value(&req.current_state);
     let result = async {
         let place = ctx.place().await?;
         L::read(ctx, &place, &prior).await
@@ -286,7 +291,7 @@ pub async fn refresh<L: Lifecycle>(ctx: &ProviderData, req: ReadRequest) -> Read
     .await;
     match result {
         Ok(Some(st)) => ReadResponse {
-            new_state: L::to_value(&st),
+            new_state: st.to_value(),
             private: req.private,
             diagnostics: Diagnostics::new(),
         },
@@ -314,7 +319,7 @@ where
     }
     match find.await {
         Ok(Some(st)) => ImportResponse {
-            state: L::to_value(&st),
+            state: st.to_value(),
             ..Default::default()
         },
         Ok(None) => ImportResponse {

@@ -21,7 +21,7 @@ use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
-use crate::resources::lifecycle::{self, Lifecycle, Prepared};
+use crate::resources::lifecycle::{self, Lifecycle, Prepared, ResourceState};
 use blueprint::Desired;
 use model::{Alarm, Notify, State};
 
@@ -203,15 +203,6 @@ impl Lifecycle for Life {
     }
     fn not_found(id: &str) -> String {
         format!("No topic named {id}-critical exists in this account and region; the import ID is the resource's `name`.")
-    }
-    fn from_value(v: &Value) -> State {
-        State::from_value(v)
-    }
-    fn to_value(s: &State) -> Value {
-        s.to_value()
-    }
-    fn timeouts(s: &State) -> &Value {
-        &s.timeouts
     }
     /// Alerting objects are made in single calls: nothing to wait for within the limit.
     async fn converge(

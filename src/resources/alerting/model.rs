@@ -1,5 +1,6 @@
 //! Typed `prod_alerting` configuration and state, and their conversion to and from cty values.
 
+use crate::resources::lifecycle::ResourceState;
 use std::collections::BTreeMap;
 
 use crate::framework::decode;
@@ -153,8 +154,11 @@ fn smap(m: &BTreeMap<String, String>) -> Value {
     Value::string_map(m.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
-impl State {
-    pub fn from_value(v: &Value) -> State {
+impl ResourceState for State {
+    fn timeouts(&self) -> &Value {
+        &self.timeouts
+    }
+    fn from_value(v: &Value) -> State {
         State {
             name: s(v.get("name")),
             environment: s(v.get("environment")),
@@ -184,7 +188,7 @@ impl State {
         }
     }
 
-    pub fn to_value(&self) -> Value {
+    fn to_value(&self) -> Value {
         let mut m = BTreeMap::new();
         m.insert("id".into(), Value::string(&self.name));
         m.insert("name".into(), Value::string(&self.name));
@@ -229,7 +233,9 @@ impl State {
         m.insert("timeouts".into(), self.timeouts.clone());
         Value::Map(m)
     }
+}
 
+impl State {
     pub fn topic_arn(&self, severity: &str) -> Option<&str> {
         match severity {
             "critical" => self.critical_topic_arn.as_deref(),

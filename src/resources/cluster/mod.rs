@@ -22,7 +22,7 @@ use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
-use crate::resources::lifecycle::{self, Lifecycle, Prepared};
+use crate::resources::lifecycle::{self, Lifecycle, Prepared, ResourceState};
 use model::State;
 
 /// The lifecycle steps every resource shares, bound to the cluster's.
@@ -169,15 +169,6 @@ impl Lifecycle for Life {
     }
     fn not_found(id: &str) -> String {
         format!("No load balancer named {id} tagged prod:resource = prod_cluster.{id} exists in this account and region; the import ID is the cluster's `name`.")
-    }
-    fn from_value(v: &Value) -> State {
-        State::from_value(v)
-    }
-    fn to_value(s: &State) -> Value {
-        s.to_value()
-    }
-    fn timeouts(s: &State) -> &Value {
-        &s.timeouts
     }
     async fn converge(
         ctx: &ProviderData,

@@ -1,5 +1,6 @@
 //! Typed `prod_cluster` state and its conversion to and from cty values.
 
+use crate::resources::lifecycle::ResourceState;
 use std::collections::BTreeMap;
 
 use crate::framework::decode;
@@ -46,8 +47,11 @@ pub struct State {
     pub timeouts: Value,
 }
 
-impl State {
-    pub fn from_value(v: &Value) -> State {
+impl ResourceState for State {
+    fn timeouts(&self) -> &Value {
+        &self.timeouts
+    }
+    fn from_value(v: &Value) -> State {
         State {
             name: string(v.get("name")),
             environment: string(v.get("environment")),
@@ -87,7 +91,7 @@ impl State {
         }
     }
 
-    pub fn to_value(&self) -> Value {
+    fn to_value(&self) -> Value {
         let mut m = BTreeMap::new();
         let mut put = |k: &str, v: Value| {
             m.insert(k.to_string(), v);

@@ -23,7 +23,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
 use crate::resources::datastore;
-use crate::resources::lifecycle::{Lifecycle, Prepared};
+use crate::resources::lifecycle::{Lifecycle, Prepared, ResourceState};
 use model::State;
 
 /// The lifecycle steps every resource shares, bound to the database's.
@@ -116,18 +116,6 @@ impl Lifecycle for Life {
     }
     fn not_found(id: &str) -> String {
         format!("No DB instance named {id} tagged prod:resource = prod_database_ha.{id} exists in this account and region; the import ID is the database's `name`.")
-    }
-    fn from_value(v: &Value) -> State {
-        State::from_value(v)
-    }
-    fn to_value(s: &State) -> Value {
-        s.to_value()
-    }
-    fn timeouts(s: &State) -> &Value {
-        &s.timeouts
-    }
-    fn mark_create_incomplete(s: &mut State) {
-        s.create_incomplete = true;
     }
     async fn converge(
         ctx: &ProviderData,

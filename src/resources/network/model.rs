@@ -1,5 +1,6 @@
 //! Typed `prod_network` state and its conversion to and from cty values.
 
+use crate::resources::lifecycle::ResourceState;
 use std::collections::BTreeMap;
 
 use crate::framework::fields::{of_map as smap, strings};
@@ -22,8 +23,11 @@ pub struct State {
     pub timeouts: Value,
 }
 
-impl State {
-    pub fn from_value(v: &Value) -> State {
+impl ResourceState for State {
+    fn timeouts(&self) -> &Value {
+        &self.timeouts
+    }
+    fn from_value(v: &Value) -> State {
         State {
             name: decode::string(v.get("name"))
                 .into_known()
@@ -55,7 +59,7 @@ impl State {
         }
     }
 
-    pub fn to_value(&self) -> Value {
+    fn to_value(&self) -> Value {
         let mut m = BTreeMap::new();
         m.insert("id".into(), Value::string(&self.name));
         m.insert("name".into(), Value::string(&self.name));

@@ -21,7 +21,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::resources::datastore;
-use crate::resources::lifecycle::{Lifecycle, Prepared};
+use crate::resources::lifecycle::{Lifecycle, Prepared, ResourceState};
 use model::State;
 
 /// The lifecycle steps every resource shares, bound to the replication group's.
@@ -113,18 +113,6 @@ impl Lifecycle for Life {
     }
     fn not_found(id: &str) -> String {
         format!("No replication group named {id} tagged prod:resource = prod_redis_cluster.{id} exists in this account and region; the import ID is the group's `name`.")
-    }
-    fn from_value(v: &Value) -> State {
-        State::from_value(v)
-    }
-    fn to_value(s: &State) -> Value {
-        s.to_value()
-    }
-    fn timeouts(s: &State) -> &Value {
-        &s.timeouts
-    }
-    fn mark_create_incomplete(s: &mut State) {
-        s.create_incomplete = true;
     }
     async fn converge(
         ctx: &ProviderData,

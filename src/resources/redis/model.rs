@@ -1,5 +1,6 @@
 //! Typed `prod_redis_cluster` state and its conversion to and from cty values.
 
+use crate::resources::lifecycle::ResourceState;
 use std::collections::BTreeMap;
 
 use crate::framework::decode;
@@ -45,8 +46,14 @@ pub struct State {
     pub create_incomplete: bool,
 }
 
-impl State {
-    pub fn from_value(v: &Value) -> State {
+impl ResourceState for State {
+    fn timeouts(&self) -> &Value {
+        &self.timeouts
+    }
+    fn mark_create_incomplete(&mut self) {
+        self.create_incomplete = true;
+    }
+    fn from_value(v: &Value) -> State {
         State {
             name: string(v.get("name")),
             engine: string(v.get("engine")),
@@ -82,7 +89,7 @@ impl State {
         }
     }
 
-    pub fn to_value(&self) -> Value {
+    fn to_value(&self) -> Value {
         let mut m = BTreeMap::new();
         let mut put = |k: &str, v: Value| {
             m.insert(k.to_string(), v);

@@ -402,7 +402,8 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     assert_eq!(https.protocol.as_ref().unwrap().as_str(), "HTTPS");
     assert_eq!(
         https.ssl_policy.as_deref(),
-        Some("ELBSecurityPolicy-TLS13-1-2-2021-06")
+        Some("ELBSecurityPolicy-TLS13-1-3-PQ-2025-09"),
+        "tls_policy unset: TLS 1.3 only"
     );
     assert_eq!(
         https.certificates.as_ref().unwrap()[0]
@@ -692,6 +693,11 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         );
     }
     assert!(p.shows("min_size", "1 -> 3"), "{}", p.stdout);
+    assert!(
+        p.shows("tls_policy", "\"ELBSecurityPolicy-2016-08\" -> \"tls13\""),
+        "{}",
+        p.stdout
+    );
     tf.apply(&[]);
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
     assert_eq!(
@@ -752,7 +758,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
             .unwrap()
             .ssl_policy
             .as_deref(),
-        Some("ELBSecurityPolicy-TLS13-1-2-2021-06")
+        Some("ELBSecurityPolicy-TLS13-1-3-PQ-2025-09")
     );
     let g = aws.group(&name).await;
     assert_eq!(g.min_size, Some(3));
@@ -781,6 +787,39 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         attrs(&tf, "prod_cluster.web")["components"],
         before,
         "import finds every component"
+    );
+
+    // Day 2: old clients need TLS 1.2; one apply moves the listener, the next plan is empty.
+    tf.write(&stack(
+        &name,
+        "production",
+        &image2,
+        &cert,
+        "tls_policy = \"tls12\"",
+    ));
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.shows("tls_policy", "\"tls13\" -> \"tls12\""),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply moves the policy");
+    let policy = aws
+        .elb
+        .describe_listeners()
+        .load_balancer_arn(lb_arn)
+        .send()
+        .await
+        .unwrap()
+        .listeners
+        .unwrap()
+        .into_iter()
+        .find(|l| l.port == Some(443))
+        .and_then(|l| l.ssl_policy);
+    assert_eq!(
+        policy.as_deref(),
+        Some("ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09")
     );
 
     // Destroy needs no decommission step: it lifts the load balancer's protection itself (the

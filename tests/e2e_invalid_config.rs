@@ -39,6 +39,7 @@ fn cases(resource: &str) -> Vec<Case> {
             c("development", "app_port = 70000", "Invalid port", "app_port"),
             c("development", "health_check_path = \"health\"", "Invalid health check path", "health_check_path"),
             c("development", "min_size = [1]", "Incorrect attribute value type", "min_size"),
+            c("production", "tls_policy = \"tls11\"", "Invalid tls_policy", "tls_policy"),
             c("production", "min_size = 1", "min_size below the production floor", "min_size"),
         ],
         "prod_database_ha" => vec![

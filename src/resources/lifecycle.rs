@@ -67,6 +67,13 @@ pub trait Lifecycle: Send + Sync + 'static {
     async fn find(ctx: &ProviderData, name: &str) -> Result<Option<Self::State>, AwsError>;
     /// Where an import of `name` looked and found nothing.
     fn not_found(name: &str) -> String;
+    /// The import ID checked like the `name` argument (the configuration's other requirements do
+    /// not apply: import finds them in AWS).
+    fn check_import_id(id: &str) -> Diagnostics {
+        Self::validate(&Value::Map(
+            [("name".to_string(), Value::string(id))].into(),
+        ))
+    }
 
     /// Makes AWS match `d`, recording each object in `p` before the next call.
     async fn converge(
@@ -183,11 +190,7 @@ impl<L: Lifecycle> Resource<ProviderData> for Adapter<L> {
     }
 
     async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
-        // The ID is checked like the `name` argument.
-        let check = L::validate(&Value::Map(
-            [("name".to_string(), Value::string(id))].into(),
-        ));
-        import::<L, _>(check, L::find(ctx, id), L::not_found(id)).await
+        import::<L, _>(L::check_import_id(id), L::find(ctx, id), L::not_found(id)).await
     }
 }
 

@@ -12,7 +12,34 @@ use crate::provider::profile::Environment;
 
 pub const PASS: &str = "pass";
 /// AWS's recommended TLS 1.3 policy (TLS 1.3, and 1.2 with forward-secret AEAD ciphers only).
-pub const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/// `tls_policy` unset: TLS 1.3 only.
+pub const DEFAULT_TLS_POLICY: &str = "tls13";
+
+/// The HTTPS listener's security policy for `tls_policy`: the hybrid post-quantum (ML-KEM) TLS 1.3
+/// policies of the ELB documentation ("Security policies for your Application Load Balancer"):
+/// TLS 1.3 only, or TLS 1.2 and 1.3 with the restricted cipher list. `None` for any other value.
+pub fn ssl_policy(tls_policy: &str) -> Option<&'static str> {
+    match tls_policy {
+        "tls13" => Some(TLS13_POLICY),
+        "tls12" => Some("ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"),
+        _ => None,
+    }
+}
+const TLS13_POLICY: &str = "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09";
+
+/// The policy apply puts on the listener (validation has refused any other `tls_policy`).
+pub fn listener_policy(tls_policy: &str) -> &'static str {
+    ssl_policy(tls_policy).unwrap_or(TLS13_POLICY)
+}
+
+/// What `tls_policy` a listener's security policy is, as read back: ours by name, else the AWS
+/// policy's own name (which the configuration never holds, so the plan shows it as drift).
+pub fn tls_policy_of(policy: &str) -> String {
+    ["tls13", "tls12"]
+        .into_iter()
+        .find(|t| ssl_policy(t) == Some(policy))
+        .map_or_else(|| policy.to_string(), str::to_string)
+}
 /// Instance refresh keeps this share of the group in service while it rolls.
 pub const MIN_HEALTHY_PERCENT: i32 = 90;
 pub const HEALTH_CHECK_GRACE_SECONDS: i32 = 300;

@@ -183,24 +183,19 @@ async fn listeners(
             _ => elb::delete_listener(ctx, &l.arn).await?,
         }
     }
+    let policy = bp::listener_policy(&d.tls_policy);
     let https_job = async {
         let arn = match https {
             Some(l) => {
-                let tls13 = l
-                    .ssl_policy
-                    .as_deref()
-                    .is_some_and(|s| s.starts_with("ELBSecurityPolicy-TLS13-"));
-                let right = tls13
+                let right = l.ssl_policy.as_deref() == Some(policy)
                     && l.certificate.as_deref() == Some(d.certificate_arn.as_str())
                     && l.default == elb::Default::Forward(tg.to_string());
                 if !right {
-                    elb::modify_https(ctx, &l.arn, &d.certificate_arn, bp::TLS_POLICY, tg).await?;
+                    elb::modify_https(ctx, &l.arn, &d.certificate_arn, policy, tg).await?;
                 }
                 l.arn
             }
-            None => {
-                elb::create_https(ctx, lb, &d.certificate_arn, bp::TLS_POLICY, tg, &d.tags).await?
-            }
+            None => elb::create_https(ctx, lb, &d.certificate_arn, policy, tg, &d.tags).await?,
         };
         made.record("listener_https", arn);
         Ok::<(), AwsError>(())

@@ -144,6 +144,7 @@ impl Lifecycle for Life {
             ingress_cidr_blocks: planned.ingress_cidr_blocks.clone(),
             root_volume_size: planned.root_volume_size,
             metadata_http_tokens: planned.metadata_http_tokens.clone(),
+            tls_policy: planned.tls_policy.clone(),
             root_volume_encrypted: planned.root_volume_encrypted,
             kms_key_arn: given_key,
             tags: planned.tags_all.clone(),
@@ -166,6 +167,16 @@ impl Lifecycle for Life {
     }
     async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
         import_state(ctx, name).await
+    }
+    fn check_import_id(id: &str) -> Diagnostics {
+        validate::validate(&Value::Map(
+            [
+                ("name".to_string(), Value::string(id)),
+                // Import needs only the name; the certificate is read from the listener.
+                ("certificate_arn".to_string(), Value::unknown()),
+            ]
+            .into(),
+        ))
     }
     fn not_found(id: &str) -> String {
         format!("No load balancer named {id} tagged prod:resource = prod_cluster.{id} exists in this account and region; the import ID is the cluster's `name`.")

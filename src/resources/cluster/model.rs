@@ -30,6 +30,7 @@ pub struct State {
     pub ingress_cidr_blocks: Vec<String>,
     pub root_volume_size: i64,
     pub metadata_http_tokens: String,
+    pub tls_policy: String,
     pub root_volume_encrypted: bool,
     pub kms_key_arn: Option<String>,
     pub vpc_id: Option<String>,
@@ -71,6 +72,7 @@ impl ResourceState for State {
             ingress_cidr_blocks: strings(v.get("ingress_cidr_blocks")),
             root_volume_size: int(v.get("root_volume_size")),
             metadata_http_tokens: string(v.get("metadata_http_tokens")),
+            tls_policy: string(v.get("tls_policy")),
             root_volume_encrypted: decode::boolean(v.get("root_volume_encrypted"))
                 .into_known()
                 .unwrap_or(true),
@@ -118,6 +120,7 @@ impl ResourceState for State {
             "metadata_http_tokens",
             Value::string(&self.metadata_http_tokens),
         );
+        put("tls_policy", Value::string(&self.tls_policy));
         put(
             "root_volume_encrypted",
             Value::Bool(self.root_volume_encrypted),

@@ -77,7 +77,7 @@ pub fn plan(
 
     // Arguments: configuration, else the profile's default.
     let by_env = |f: fn(Environment) -> Value| profile::by_env(&env, f);
-    let defaults: [(&str, Value); 10] = [
+    let defaults: [(&str, Value); 11] = [
         (
             "instance_type",
             by_env(|e| Value::string(e.cluster_instance_type())),
@@ -99,6 +99,7 @@ pub fn plan(
         ),
         ("ingress_cidr_blocks", Value::string_list([DEFAULT_INGRESS])),
         ("metadata_http_tokens", Value::string("required")),
+        ("tls_policy", Value::string(bp::DEFAULT_TLS_POLICY)),
         ("root_volume_encrypted", Value::Bool(true)),
     ];
     for (attr, default) in defaults {

@@ -328,6 +328,7 @@ pub async fn read(
                             st.certificate_arn = cert.clone();
                         }
                         let policy = l.ssl_policy.clone().unwrap_or_default();
+                        st.tls_policy = bp::tls_policy_of(&policy);
                         if !policy.starts_with("ELBSecurityPolicy-TLS13-") {
                             post.fail(
                                 "ELB.17",

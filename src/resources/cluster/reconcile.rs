@@ -35,6 +35,8 @@ pub struct Desired {
     pub ingress_cidr_blocks: Vec<String>,
     pub root_volume_size: i64,
     pub metadata_http_tokens: String,
+    /// `tls13` or `tls12` (see [`bp::listener_policy`]).
+    pub tls_policy: String,
     pub root_volume_encrypted: bool,
     /// A key the user gave; `None` makes (or keeps) the cluster's own.
     pub kms_key_arn: Option<String>,

@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 
 use super::aws::ec2::SubnetFacts;
+use super::blueprint;
 use super::plan::{plan, roles};
 use super::validate::validate;
 use crate::framework::{AttrPath, Value};
 use crate::provider::aws::Place;
 use crate::provider::profile::Environment;
 
-const NULLABLE: [&str; 14] = [
+const NULLABLE: [&str; 15] = [
     "instance_type",
     "min_size",
     "max_size",
@@ -20,6 +21,7 @@ const NULLABLE: [&str; 14] = [
     "ingress_cidr_blocks",
     "root_volume_size",
     "metadata_http_tokens",
+    "tls_policy",
     "root_volume_encrypted",
     "kms_key_arn",
     "environment",
@@ -111,6 +113,7 @@ fn profile_decides_sizes_and_posture() {
             &Value::string_list(["0.0.0.0/0"])
         );
         assert_eq!(s.get("metadata_http_tokens"), &Value::string("required"));
+        assert_eq!(s.get("tls_policy"), &Value::string("tls13"), "{env}");
         assert_eq!(s.get("vpc_id"), &Value::string("vpc-1"));
         assert_eq!(s.get("desired_capacity_actual"), &Value::int(desired));
         let posture = s.get("posture").as_map().cloned().unwrap_or_default();
@@ -343,6 +346,7 @@ fn validation_names_the_attribute() {
         ("ingress_cidr_blocks", Value::string_list(["10.0.0.1/8"])),
         ("root_volume_size", Value::int(4)),
         ("metadata_http_tokens", Value::string("v1")),
+        ("tls_policy", Value::string("tls11")),
         ("root_volume_encrypted", Value::Bool(false)),
         ("kms_key_arn", Value::string("alias/mine")),
         ("environment", Value::string("prod")),
@@ -365,4 +369,40 @@ fn validation_names_the_attribute() {
     assert!(d.has_errors());
     assert!(!validate(&config(vec![])).has_errors());
     assert!(!validate(&config(vec![("certificate_arn", Value::unknown())])).has_errors());
+}
+
+#[test]
+fn tls_policy_names_the_listener_policy_and_reads_back() {
+    let cases = [
+        (
+            "TLS 1.3 only",
+            "tls13",
+            Some("ELBSecurityPolicy-TLS13-1-3-PQ-2025-09"),
+        ),
+        (
+            "TLS 1.2 and 1.3",
+            "tls12",
+            Some("ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"),
+        ),
+        ("unknown value", "tls11", None),
+    ];
+    for (name, tls, policy) in cases {
+        assert_eq!(blueprint::ssl_policy(tls), policy, "{name}");
+        if let Some(p) = policy {
+            assert_eq!(blueprint::tls_policy_of(p), tls, "{name}: reads back");
+        }
+    }
+    // A policy set outside Terraform reads back as itself: the plan shows it going back.
+    assert_eq!(
+        blueprint::tls_policy_of("ELBSecurityPolicy-2016-08"),
+        "ELBSecurityPolicy-2016-08"
+    );
+    // Configured, the value is kept as written.
+    let p = run(
+        &config(vec![("tls_policy", Value::string("tls12"))]),
+        &Value::Null,
+        Environment::Production,
+    );
+    assert!(!p.diagnostics.has_errors(), "{:?}", p.diagnostics);
+    assert_eq!(p.state.get("tls_policy"), &Value::string("tls12"));
 }

@@ -5,6 +5,8 @@ use crate::framework::decode::{self, Tri};
 use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
+
+use super::blueprint as bp;
 use crate::resources::network::blueprint::parse_cidr;
 
 /// ALB and target-group names are at most 32 characters and the target group adds `-tg`... and
@@ -202,6 +204,15 @@ pub fn validate(cfg: &Value) -> Diagnostics {
                 AttrPath::attr("root_volume_size"),
                 "Invalid volume size",
                 format!("root_volume_size = {s} GiB: gp3 volumes are 8 to 16384 GiB here."),
+            );
+        }
+    }
+    if let Tri::Known(t) = decode::string(cfg.get("tls_policy")) {
+        if bp::ssl_policy(&t).is_none() {
+            d.error_at(
+                AttrPath::attr("tls_policy"),
+                "Invalid tls_policy",
+                format!("{t:?}: use \"tls13\" (TLS 1.3 only) or \"tls12\" (TLS 1.2 and 1.3, for old clients)."),
             );
         }
     }

@@ -591,3 +591,178 @@ async fn documented_examples_validate() {
     demo.init();
     demo.run(&["validate", "-no-color"]).ok();
 }
+
+/// A development service's network and cluster, both named `svc`, followed by `rest`.
+fn service(svc: &str, image: &str, cert: &str, rest: &str) -> String {
+    format!(
+        r#"{provider}
+resource "prod_network" "main" {{
+  name = "{svc}"
+}}
+resource "prod_cluster" "web" {{
+  name              = "{svc}"
+  image_id          = "{image}"
+  subnet_ids        = prod_network.main.private_subnet_ids
+  public_subnet_ids = prod_network.main.public_subnet_ids
+  certificate_arn   = "{cert}"
+}}
+{rest}"#,
+        provider = env::provider_block("development"),
+    )
+}
+
+/// A service whose parts share one name, as users name them (`<svc>` for the network, cluster,
+/// database, cache and alerting): one apply makes everything, alarms named by kind never collide, and
+/// the next plan is empty.
+#[tokio::test(flavor = "multi_thread")]
+async fn parts_of_one_service_named_alike_apply_with_alarms_named_by_kind() {
+    let aws = aws().await;
+    let svc = env::unique("svc");
+    let (image, cert) = common::examples::image_and_certificate().await;
+    let tf = Tf::new(&service(
+        &svc,
+        &image,
+        &cert,
+        &format!(
+            r#"resource "prod_database_ha" "db" {{
+  name                       = "{svc}"
+  engine                     = "postgres"
+  subnet_ids                 = prod_network.main.private_subnet_ids
+  allowed_security_group_ids = [prod_cluster.web.security_group_id]
+}}
+resource "prod_redis_cluster" "cache" {{
+  name                       = "{svc}"
+  engine                     = "valkey"
+  subnet_ids                 = prod_network.main.private_subnet_ids
+  allowed_security_group_ids = [prod_cluster.web.security_group_id]
+}}
+resource "prod_alerting" "ops" {{
+  name = "{svc}"
+  notify {{
+    severity = "critical"
+    protocol = "email"
+    endpoint = "oncall@example.com"
+  }}
+  cluster_ids       = [prod_cluster.web.id]
+  database_ids      = [prod_database_ha.db.id]
+  redis_cluster_ids = [prod_redis_cluster.cache.id]
+}}
+"#
+        ),
+    ));
+    tf.init();
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "the same-name service must apply:\n{}", r.all());
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the apply");
+    let names = env::alarm_names(&aws.cw, &format!("{svc}-")).await;
+    for kind in ["cluster", "db", "redis"] {
+        for tier in ["warning", "critical"] {
+            let want = if kind == "redis" {
+                format!("{svc}-redis-{svc}-001-cpu-{tier}")
+            } else {
+                format!("{svc}-{kind}-{svc}-cpu-{tier}")
+            };
+            assert!(names.contains(&want), "{want} in {names:?}");
+        }
+    }
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(aws.alerting(&svc).await.is_empty());
+    assert!(aws.database(&svc).await.is_empty());
+    assert!(aws.redis(&svc).await.is_empty());
+}
+
+/// Alarms a previous release named without their kind (`<name>-<cluster>-<metric>-<tier>`) are
+/// renamed by the next apply, which the plan shows, with no gap: every new alarm is put before the
+/// old ones are deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn pack_alarms_under_the_old_names_are_renamed_without_a_gap() {
+    let aws = aws().await;
+    let svc = env::unique("ren");
+    let (image, cert) = common::examples::image_and_certificate().await;
+    let faults = common::faults::Faults::new("ren");
+    let tf = Tf::new(&service(
+        &svc,
+        &image,
+        &cert,
+        &format!(
+            r#"resource "prod_alerting" "ops" {{
+  name        = "{svc}"
+  cluster_ids = [prod_cluster.web.id]
+}}
+"#
+        ),
+    ))
+    .with_access_key(&faults.key);
+    tf.init();
+    tf.apply(&[]);
+    let new_names = env::alarm_names(&aws.cw, &format!("{svc}-cluster-")).await;
+    assert_eq!(new_names.len(), 10, "{new_names:?}");
+
+    // What the previous release left: alarms and state under the names without the kind.
+    let old = |n: &str| n.replacen(&format!("{svc}-cluster-"), &format!("{svc}-"), 1);
+    for n in &new_names {
+        aws.cw
+            .put_metric_alarm()
+            .alarm_name(old(n))
+            .namespace("AWS/EC2")
+            .metric_name("CPUUtilization")
+            .statistic(Statistic::Average)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(90.0)
+            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+            .send()
+            .await
+            .unwrap();
+    }
+    aws.cw
+        .delete_alarms()
+        .set_alarm_names(Some(new_names.clone()))
+        .send()
+        .await
+        .unwrap();
+    let state = tf.run(&["state", "pull"]).ok().stdout.clone();
+    let rewritten = state
+        .replace(&format!("{svc}-cluster-{svc}-"), &format!("{svc}-{svc}-"))
+        .replace(&format!("alarm_cluster-{svc}-"), &format!("alarm_{svc}-"));
+    let mut v: serde_json::Value = serde_json::from_str(&rewritten).unwrap();
+    v["serial"] = serde_json::json!(v["serial"].as_i64().unwrap() + 1);
+    let file = tf.path().join("old.tfstate");
+    std::fs::write(&file, v.to_string()).unwrap();
+    tf.run(&["state", "push", file.to_str().unwrap()]).ok();
+
+    // The plan says so: alarm_names moves to the names with the kind.
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    assert!(
+        p.stdout
+            .contains(&format!("\"{svc}-cluster-{svc}-cpu-warning\"")),
+        "{}",
+        p.stdout
+    );
+    faults.set(serde_json::json!({}));
+    tf.apply(&[]);
+    let calls = faults.calls();
+    let last_put = calls
+        .iter()
+        .rposition(|c| c.action == "PutMetricAlarm")
+        .expect("the new alarms are put");
+    let first_delete = calls
+        .iter()
+        .position(|c| c.action == "DeleteAlarms")
+        .expect("the old alarms are deleted");
+    assert!(
+        last_put < first_delete,
+        "every new alarm exists before the old ones go: {calls:?}"
+    );
+    let now = env::alarm_names(&aws.cw, &format!("{svc}-")).await;
+    let mut want = new_names.clone();
+    want.sort();
+    let mut got = now.clone();
+    got.sort();
+    assert_eq!(got, want, "only the new names are left");
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the rename");
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert!(aws.alerting(&svc).await.is_empty());
+}

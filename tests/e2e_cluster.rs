@@ -1176,8 +1176,9 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
     tf.init();
     let p = tf.plan_code(&[]);
     assert!(
-        p.stdout
-            .contains(&format!("\"{name}-ops-{name}-in-service-critical\"")),
+        p.stdout.contains(&format!(
+            "\"{name}-ops-cluster-{name}-in-service-critical\""
+        )),
         "pack alarms named in the plan:\n{}",
         p.stdout
     );
@@ -1186,7 +1187,7 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
     assert_eq!(s["alarm_names"].as_array().unwrap().len(), 10);
     assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
     let alarm = |suffix: &str| {
-        let (cw, full) = (cw.clone(), format!("{name}-ops-{name}-{suffix}"));
+        let (cw, full) = (cw.clone(), format!("{name}-ops-cluster-{name}-{suffix}"));
         async move { env::alarm(&cw, &full).await }
     };
     let a = alarm("in-service-warning").await;

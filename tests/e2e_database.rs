@@ -624,7 +624,7 @@ resource "prod_alerting" "ops" {{
     );
     assert!(env::all_pass(&ops["posture"]), "{}", ops["posture"]);
     let alarm = |suffix: &str| {
-        let (cw, full) = (cw.clone(), format!("{name}-ops-{name}-{suffix}"));
+        let (cw, full) = (cw.clone(), format!("{name}-ops-db-{name}-{suffix}"));
         async move { env::alarm(&cw, &full).await }
     };
     let gib = 1024.0 * 1024.0 * 1024.0;

@@ -506,7 +506,7 @@ resource "prod_alerting" "ops" {{
     );
     assert!(env::all_pass(&ops["posture"]), "{}", ops["posture"]);
     let alarm = |suffix: &str| {
-        let (cw, full) = (cw.clone(), format!("{name}-ops-{name}-{suffix}"));
+        let (cw, full) = (cw.clone(), format!("{name}-ops-redis-{name}-{suffix}"));
         async move { env::alarm(&cw, &full).await }
     };
     let a = alarm("001-connections-warning").await;

@@ -27,7 +27,11 @@ pub const PERIOD: i32 = 60;
 pub fn cluster_shorts(cluster: &str) -> Vec<String> {
     CLUSTER_METRICS
         .iter()
-        .flat_map(|m| TIERS.iter().map(move |t| format!("{cluster}-{m}-{t}")))
+        .flat_map(|m| {
+            TIERS
+                .iter()
+                .map(move |t| format!("cluster-{cluster}-{m}-{t}"))
+        })
         .collect()
 }
 
@@ -174,7 +178,7 @@ pub fn cluster_pack(f: &ClusterFacts) -> Vec<PackAlarm> {
     for (m, measure, tiers, missing) in rows {
         for (tier, comparison, threshold, periods) in tiers {
             out.push(PackAlarm {
-                short: format!("{}-{m}-{tier}", f.name),
+                short: format!("cluster-{}-{m}-{tier}", f.name),
                 target: f.name.clone(),
                 kind: "cluster".into(),
                 severity: tier.into(),
@@ -215,10 +219,10 @@ pub const DATABASE_METRICS: [&str; 5] = [
 pub fn database_shorts(db: &str, replicas: usize) -> Vec<String> {
     let mut out: Vec<String> = DATABASE_METRICS
         .iter()
-        .flat_map(|m| TIERS.iter().map(move |t| format!("{db}-{m}-{t}")))
+        .flat_map(|m| TIERS.iter().map(move |t| format!("db-{db}-{m}-{t}")))
         .collect();
     for r in 1..=replicas {
-        out.extend(TIERS.iter().map(|t| format!("{db}-replica-{r}-lag-{t}")));
+        out.extend(TIERS.iter().map(|t| format!("db-{db}-replica-{r}-lag-{t}")));
     }
     out
 }
@@ -341,7 +345,7 @@ pub fn database_pack(f: &DatabaseFacts) -> Vec<PackAlarm> {
     for (m, measure, tiers) in rows {
         for (tier, comparison, threshold, periods) in tiers {
             out.push(PackAlarm {
-                short: format!("{}-{m}-{tier}", f.name),
+                short: format!("db-{}-{m}-{tier}", f.name),
                 target: f.name.clone(),
                 kind: "database".into(),
                 severity: tier.into(),
@@ -361,7 +365,7 @@ pub fn database_pack(f: &DatabaseFacts) -> Vec<PackAlarm> {
         );
         for (tier, threshold) in [("warning", 30.0), ("critical", 300.0)] {
             out.push(PackAlarm {
-                short: format!("{}-replica-{}-lag-{tier}", f.name, i + 1),
+                short: format!("db-{}-replica-{}-lag-{tier}", f.name, i + 1),
                 target: f.name.clone(),
                 kind: "database".into(),
                 severity: tier.into(),
@@ -768,7 +772,7 @@ mod tests {
     fn a_drifted_alarm_is_described_in_words_not_rust_debug_text() {
         let want = cluster_pack(&facts())
             .into_iter()
-            .find(|a| a.short == "web-in-service-critical")
+            .find(|a| a.short == "cluster-web-in-service-critical")
             .unwrap_or_else(|| panic!("in-service alarm"));
         let live = MetricAlarm::builder()
             .threshold(5.0)
@@ -797,7 +801,7 @@ mod tests {
                 .cloned()
                 .unwrap_or_else(|| panic!("{s}"))
         };
-        let inservice = by("web-in-service-critical");
+        let inservice = by("cluster-web-in-service-critical");
         assert_eq!(
             (
                 inservice.comparison.as_str(),
@@ -807,14 +811,17 @@ mod tests {
             ("LessThanThreshold", 3.0, 2)
         );
         assert_eq!(inservice.treat_missing_data, "breaching");
-        assert_eq!(by("web-in-service-warning").threshold, 5.0);
-        let unhealthy = by("web-unhealthy-hosts-critical");
+        assert_eq!(by("cluster-web-in-service-warning").threshold, 5.0);
+        let unhealthy = by("cluster-web-unhealthy-hosts-critical");
         assert_eq!(
             (unhealthy.comparison.as_str(), unhealthy.threshold),
             ("GreaterThanOrEqualToThreshold", 3.0)
         );
-        assert_eq!(by("web-unhealthy-hosts-warning").evaluation_periods, 2);
-        match by("web-p99-latency-critical").measure {
+        assert_eq!(
+            by("cluster-web-unhealthy-hosts-warning").evaluation_periods,
+            2
+        );
+        match by("cluster-web-p99-latency-critical").measure {
             Measure::Metric {
                 statistic,
                 dimensions,
@@ -825,26 +832,26 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(by("web-p99-latency-warning").threshold, 0.1);
+        assert_eq!(by("cluster-web-p99-latency-warning").threshold, 0.1);
         assert!(matches!(
-            by("web-5xx-share-warning").measure,
+            by("cluster-web-5xx-share-warning").measure,
             Measure::Math { .. }
         ));
         assert_eq!(
             (
-                by("web-5xx-share-warning").threshold,
-                by("web-5xx-share-critical").threshold
+                by("cluster-web-5xx-share-warning").threshold,
+                by("cluster-web-5xx-share-critical").threshold
             ),
             (1.0, 5.0)
         );
         assert_eq!(
             (
-                by("web-cpu-warning").threshold,
-                by("web-cpu-critical").threshold
+                by("cluster-web-cpu-warning").threshold,
+                by("cluster-web-cpu-critical").threshold
             ),
             (80.0, 95.0)
         );
-        assert_eq!(by("web-cpu-critical").severity, "critical");
+        assert_eq!(by("cluster-web-cpu-critical").severity, "critical");
     }
 
     #[test]
@@ -885,28 +892,28 @@ mod tests {
         };
         let gib = 1024.0 * 1024.0 * 1024.0;
         assert_eq!(
-            by("pay-free-storage-warning").threshold,
+            by("db-pay-free-storage-warning").threshold,
             (100.0 * gib * 0.2_f64).round()
         );
         assert_eq!(
-            by("pay-free-storage-critical").threshold,
+            by("db-pay-free-storage-critical").threshold,
             (100.0 * gib * 0.1_f64).round()
         );
         assert_eq!(
-            by("pay-freeable-memory-critical").threshold,
+            by("db-pay-freeable-memory-critical").threshold,
             128.0 * 1024.0 * 1024.0
         );
         // 16 GiB / 9531392 = 1802 connections by default.
         assert_eq!(max_connections("postgres", "db.r6g.large"), 1802.0);
         assert_eq!(
-            by("pay-connections-warning").threshold,
+            by("db-pay-connections-warning").threshold,
             (1802.0_f64 * 0.8).floor()
         );
         assert_eq!(
-            by("pay-connections-critical").threshold,
+            by("db-pay-connections-critical").threshold,
             (1802.0_f64 * 0.95).floor()
         );
-        let lag = by("pay-replica-2-lag-critical");
+        let lag = by("db-pay-replica-2-lag-critical");
         assert_eq!(lag.threshold, 300.0);
         match lag.measure {
             Measure::Metric {
@@ -919,7 +926,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(by("pay-write-latency-critical").threshold, 0.1);
+        assert_eq!(by("db-pay-write-latency-critical").threshold, 0.1);
         assert_eq!(class_memory_gib("db.t4g.medium"), 4.0);
         assert_eq!(class_memory_gib("db.m6g.2xlarge"), 32.0);
         assert_eq!(max_connections("mysql", "db.t4g.medium"), 341.0);

@@ -136,22 +136,27 @@ pub fn plan(
         _ => Tri::Unknown,
     };
 
-    // Two watched resources of different kinds with the same name would share alarm names.
+    // Pack alarms carry their kind (`cluster-`, `db-`, `redis-`), so watched resources of different
+    // kinds may share a name; an `alarm` block named like a pack alarm would still collide.
     if let Tri::Known(names) = &alarm_names {
         let mut seen = std::collections::BTreeSet::new();
         if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
-            let attr = ["redis_cluster_ids", "database_ids", "cluster_ids"]
-                .into_iter()
-                .find(|a| {
-                    decode::string_list(config.get(a))
-                        .into_known()
-                        .is_some_and(|ids| ids.iter().any(|i| dup.starts_with(&format!("{i}-"))))
-                })
-                .unwrap_or("alarm");
+            let attr = [
+                ("redis_cluster_ids", "redis"),
+                ("database_ids", "db"),
+                ("cluster_ids", "cluster"),
+            ]
+            .into_iter()
+            .find(|(a, kind)| {
+                decode::string_list(config.get(a))
+                    .into_known()
+                    .is_some_and(|ids| ids.iter().any(|i| dup.starts_with(&format!("{kind}-{i}-"))))
+            })
+            .map_or("alarm", |(a, _)| a);
             d.error_at(
                 AttrPath::attr(attr),
                 "Two alarms would share a name",
-                format!("{dup:?} is named twice: an `alarm` block and a pack, or two watched resources of different kinds with the same name (e.g. a cluster and a database both called the same), produce it. Give the watched resources distinct names, or rename the alarm block."),
+                format!("{dup:?} is named twice: an `alarm` block is named like a pack's alarm (packs name theirs `cluster-<cluster>-…`, `db-<database>-…`, `redis-<node>-…`), or a resource is watched twice. Rename the alarm block, or list each resource once."),
             );
         }
     }

@@ -21,9 +21,9 @@ pub fn redis_shorts(members: &[String]) -> Vec<String> {
     members
         .iter()
         .flat_map(|m| {
-            REDIS_METRICS
-                .iter()
-                .flat_map(move |metric| TIERS.iter().map(move |t| format!("{m}-{metric}-{t}")))
+            REDIS_METRICS.iter().flat_map(move |metric| {
+                TIERS.iter().map(move |t| format!("redis-{m}-{metric}-{t}"))
+            })
         })
         .collect()
 }
@@ -67,7 +67,7 @@ pub fn redis_pack(f: &RedisFacts) -> Vec<PackAlarm> {
         for (m, measure, thresholds) in rows {
             for (tier, threshold) in TIERS.iter().zip(thresholds) {
                 out.push(PackAlarm {
-                    short: format!("{member}-{m}-{tier}"),
+                    short: format!("redis-{member}-{m}-{tier}"),
                     target: f.name.clone(),
                     kind: "redis".into(),
                     severity: tier.to_string(),
@@ -126,16 +126,16 @@ mod tests {
             redis_shorts(&f.members)
         );
         let t = |short: &str| p.iter().find(|a| a.short == short).unwrap().threshold;
-        assert_eq!(t("sessions-001-connections-warning"), 52000.0);
-        assert_eq!(t("sessions-001-connections-critical"), 61750.0);
-        assert_eq!(t("sessions-002-evictions-warning"), 0.0);
-        assert_eq!(t("sessions-002-lag-critical"), 10.0);
+        assert_eq!(t("redis-sessions-001-connections-warning"), 52000.0);
+        assert_eq!(t("redis-sessions-001-connections-critical"), 61750.0);
+        assert_eq!(t("redis-sessions-002-evictions-warning"), 0.0);
+        assert_eq!(t("redis-sessions-002-lag-critical"), 10.0);
         assert!(p
             .iter()
             .all(|a| a.kind == "redis" && a.target == "sessions"));
         let lag = p
             .iter()
-            .find(|a| a.short == "sessions-002-lag-warning")
+            .find(|a| a.short == "redis-sessions-002-lag-warning")
             .unwrap();
         match &lag.measure {
             Measure::Metric {

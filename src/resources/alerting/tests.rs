@@ -438,11 +438,14 @@ fn invalid_configurations_point_at_the_attribute() {
 }
 
 #[test]
-fn watched_resources_whose_alarm_names_collide_are_refused_on_the_attribute() {
+fn parts_of_one_service_named_alike_get_alarms_named_by_kind() {
+    // The natural naming of a service: cluster, database and cache all `shop`.
     let mut cfg = config(Value::Null);
     cfg.set("cluster_ids", Value::string_list(["shop"]));
     cfg.set("database_ids", Value::string_list(["shop"]));
-    let replicas = BTreeMap::from([("shop".to_string(), 0usize)]);
+    cfg.set("redis_cluster_ids", Value::string_list(["shop"]));
+    let replicas = BTreeMap::from([("shop".to_string(), 1usize)]);
+    let members = BTreeMap::from([("shop".to_string(), vec!["shop-001".to_string()])]);
     let p = plan(
         &cfg,
         &Value::Null,
@@ -451,6 +454,40 @@ fn watched_resources_whose_alarm_names_collide_are_refused_on_the_attribute() {
         &BTreeMap::new(),
         Some(&place()),
         &replicas,
+        &members,
+    );
+    assert!(!p.diagnostics.has_errors(), "{:?}", p.diagnostics);
+    let names = crate::framework::decode::string_list(p.state.get("alarm_names"))
+        .into_known()
+        .unwrap_or_default();
+    for want in [
+        "ops-cluster-shop-cpu-warning",
+        "ops-db-shop-cpu-warning",
+        "ops-db-shop-replica-1-lag-critical",
+        "ops-redis-shop-001-cpu-warning",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
+    }
+    let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+}
+
+#[test]
+fn an_alarm_block_named_like_a_pack_alarm_is_refused_on_the_attribute() {
+    let mut cfg = config(Value::Null);
+    cfg.set(
+        "alarm",
+        Value::List(vec![alarm("cluster-shop-cpu-warning", Value::int(90))]),
+    );
+    cfg.set("cluster_ids", Value::string_list(["shop"]));
+    let p = plan(
+        &cfg,
+        &Value::Null,
+        &cfg,
+        Environment::Development,
+        &BTreeMap::new(),
+        Some(&place()),
+        &BTreeMap::new(),
         &BTreeMap::new(),
     );
     let e = p
@@ -458,20 +495,10 @@ fn watched_resources_whose_alarm_names_collide_are_refused_on_the_attribute() {
         .iter()
         .find(|d| d.summary == "Two alarms would share a name")
         .expect("refused");
-    assert_eq!(e.path, Some(AttrPath::attr("database_ids")));
-    assert!(e.detail.contains("shop-cpu-warning"), "{}", e.detail);
-    // Distinct names are fine.
-    cfg.set("database_ids", Value::string_list(["shop-db"]));
-    let replicas = BTreeMap::from([("shop-db".to_string(), 0usize)]);
-    let p = plan(
-        &cfg,
-        &Value::Null,
-        &cfg,
-        Environment::Development,
-        &BTreeMap::new(),
-        Some(&place()),
-        &replicas,
-        &BTreeMap::new(),
+    assert_eq!(e.path, Some(AttrPath::attr("cluster_ids")));
+    assert!(
+        e.detail.contains("cluster-shop-cpu-warning"),
+        "{}",
+        e.detail
     );
-    assert!(!p.diagnostics.has_errors(), "{:?}", p.diagnostics);
 }

@@ -865,3 +865,67 @@ async fn production_aurora_failed_at_its_second_reader_is_replaced_and_decommiss
     production_half_made_database_is_replaced("aurora-postgresql", "CreateDBInstance", 3, 152)
         .await;
 }
+
+/// A production cluster whose create fails after its load balancer exists (deletion protection on
+/// in AWS), at the Auto Scaling group: tainted, replaced by the next apply (the half-made load
+/// balancer's protection lifted), protected again as AWS reports it, and destroyed without a
+/// decommission step.
+#[tokio::test(flavor = "multi_thread")]
+async fn production_cluster_failed_after_its_load_balancer_is_replaced_and_destroyed() {
+    let aws = aws().await;
+    let i = inputs(&aws, 153).await;
+    let name = env::unique("phc");
+    let faults = Faults::new("phc");
+    faults.set(json!({ "fail": [{ "action": "CreateAutoScalingGroup", "nth": 1, "code": "InjectedFailure" }] }));
+    let production = config(Kind::Cluster, &name, &i).replace(
+        "environment = \"development\"",
+        "environment = \"production\"",
+    );
+    assert!(production.contains("\"production\""), "{production}");
+    let tf = Tf::new(&production).with_access_key(&faults.key);
+    tf.init();
+    let protected = || async {
+        let lb = aws
+            .elb
+            .describe_load_balancers()
+            .names(&name)
+            .send()
+            .await
+            .unwrap()
+            .load_balancers
+            .unwrap()
+            .remove(0);
+        let attrs = aws
+            .elb
+            .describe_load_balancer_attributes()
+            .load_balancer_arn(lb.load_balancer_arn.unwrap())
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap();
+        attrs.iter().any(|a| {
+            a.key.as_deref() == Some("deletion_protection.enabled")
+                && a.value.as_deref() == Some("true")
+        })
+    };
+
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.all().contains("InjectedFailure"), "{}", r.all());
+    assert!(
+        protected().await,
+        "the load balancer exists, protected, before the failure"
+    );
+    assert_eq!(tf.first_instance()["status"], "tainted");
+
+    faults.set(json!({}));
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "the replacement failed:\n{}", r.all());
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the replacement");
+    assert!(protected().await, "the new load balancer is protected");
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "destroy failed:\n{}", r.all());
+    let left = objects(&aws, Kind::Cluster, &name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
+}

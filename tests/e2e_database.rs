@@ -588,14 +588,14 @@ async fn alerting_watches_a_database_with_the_database_pack() {
     let cw = aws_sdk_cloudwatch::Client::new(&env::sdk_config().await);
     let name = env::unique("e2e-wdb");
     let (subnets, app) = network(&aws).await;
-    let watched = |replicas: i64| {
+    let watched = |replicas: i64, extra: &str| {
         config(
             &name,
             "development",
             "postgres",
             &subnets,
             &app,
-            &format!("replicas = {replicas}"),
+            &format!("replicas = {replicas}\n  {extra}"),
         ) + &format!(
             r#"
 resource "prod_alerting" "ops" {{
@@ -605,7 +605,7 @@ resource "prod_alerting" "ops" {{
 "#
         )
     };
-    let tf = Tf::new(&watched(1));
+    let tf = Tf::new(&watched(1, ""));
     tf.init();
     tf.apply(&[]);
     let s: serde_json::Value = tf.state();
@@ -656,13 +656,24 @@ resource "prod_alerting" "ops" {{
     assert_eq!(p.code, 0, "second plan: {}", p.all());
 
     // A second replica: the next plan adds its lag alarms.
-    tf.write(&watched(2));
+    tf.write(&watched(2, ""));
     tf.apply(&[]);
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
     assert!(p.stdout.contains("replica-2-lag-critical"), "{}", p.stdout);
     tf.apply(&[]);
     assert_eq!(alarm("replica-2-lag-warning").await.threshold, Some(30.0));
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // A configured max_connections: the connections alarms follow it (80 % and 95 % of 100). A
+    // change to an existing database reaches the pack at the next plan, like a new replica.
+    tf.write(&watched(2, "parameters = { max_connections = \"100\" }"));
+    tf.apply(&[]);
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    tf.apply(&[]);
+    assert_eq!(alarm("connections-warning").await.threshold, Some(80.0));
+    assert_eq!(alarm("connections-critical").await.threshold, Some(95.0));
     assert_eq!(tf.plan_code(&[]).code, 0);
 
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();

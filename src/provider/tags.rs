@@ -15,6 +15,9 @@ pub const TAG_DESIRED_CAPACITY: &str = "prod:desired_capacity";
 /// On a `prod_database_ha`'s primary: the configured storage in GiB (storage autoscaling moves the
 /// live value), which alarm packs derive thresholds from.
 pub const TAG_ALLOCATED_STORAGE: &str = "prod:allocated_storage";
+/// On a `prod_database_ha`'s primary: the configured `max_connections` parameter, when set, which
+/// the database pack's connections alarms follow (unset, they follow the engine's default formula).
+pub const TAG_MAX_CONNECTIONS: &str = "prod:max_connections";
 /// On a `prod_database_ha`'s primary (Aurora: its cluster) from its creation until the create
 /// finishes. A half-made database holds no data, so its deletion lifts AWS deletion protection; the
 /// mark lives in AWS because Terraform replaces a tainted object without handing the provider the

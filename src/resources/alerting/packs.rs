@@ -235,6 +235,8 @@ pub struct DatabaseFacts {
     pub instance_class: String,
     /// Configured storage in GiB.
     pub allocated_gib: i64,
+    /// The configured `max_connections` parameter; `None`: the engine's default for the class.
+    pub max_connections: Option<f64>,
     pub replicas: Vec<String>,
 }
 
@@ -292,7 +294,9 @@ pub fn database_pack(f: &DatabaseFacts) -> Vec<PackAlarm> {
     };
     let gib = 1024.0 * 1024.0 * 1024.0;
     let storage = f.allocated_gib as f64 * gib;
-    let conns = max_connections(&f.engine, &f.instance_class);
+    let conns = f
+        .max_connections
+        .unwrap_or_else(|| max_connections(&f.engine, &f.instance_class));
     let mib = 1024.0 * 1024.0;
     let rows: Vec<(&str, Measure, [Tier; 2])> = vec![
         (
@@ -417,6 +421,12 @@ pub async fn database_facts(
                 .flatten()
                 .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_ALLOCATED_STORAGE))
                 .and_then(|t| t.value.as_deref()?.parse().ok());
+            let conns = i
+                .tag_list
+                .iter()
+                .flatten()
+                .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_MAX_CONNECTIONS))
+                .and_then(|t| t.value.as_deref()?.parse().ok());
             let mut replicas = i
                 .read_replica_db_instance_identifiers
                 .clone()
@@ -427,6 +437,7 @@ pub async fn database_facts(
                 engine: i.engine.clone().unwrap_or_default(),
                 instance_class: i.db_instance_class.clone().unwrap_or_default(),
                 allocated_gib: configured.unwrap_or(i.allocated_storage.unwrap_or_default() as i64),
+                max_connections: conns,
                 replicas,
             });
         }
@@ -877,6 +888,7 @@ mod tests {
             engine: "postgres".into(),
             instance_class: "db.r6g.large".into(),
             allocated_gib: 100,
+            max_connections: None,
             replicas: vec!["pay-replica-1".into(), "pay-replica-2".into()],
         };
         let p = database_pack(&f);
@@ -930,5 +942,26 @@ mod tests {
         assert_eq!(class_memory_gib("db.t4g.medium"), 4.0);
         assert_eq!(class_memory_gib("db.m6g.2xlarge"), 32.0);
         assert_eq!(max_connections("mysql", "db.t4g.medium"), 341.0);
+    }
+
+    #[test]
+    fn connections_alarms_follow_the_configured_max_connections() {
+        let cases = [
+            ("configured 100", Some(100.0), (80.0, 95.0)),
+            ("engine default for db.r6g.large", None, (1441.0, 1711.0)),
+        ];
+        for (name, configured, (warning, critical)) in cases {
+            let p = database_pack(&DatabaseFacts {
+                name: "pay".into(),
+                engine: "postgres".into(),
+                instance_class: "db.r6g.large".into(),
+                allocated_gib: 100,
+                max_connections: configured,
+                replicas: vec![],
+            });
+            let t = |s: &str| p.iter().find(|a| a.short == s).map(|a| a.threshold);
+            assert_eq!(t("db-pay-connections-warning"), Some(warning), "{name}");
+            assert_eq!(t("db-pay-connections-critical"), Some(critical), "{name}");
+        }
     }
 }

@@ -691,18 +691,19 @@ pub async fn parameter_groups_with_prefix(
 
 /// Records the configured storage on the primary (alarm packs derive thresholds from it; storage
 /// autoscaling moves the live value).
-pub async fn tag_allocated(ctx: &ProviderData, arn: &str, gib: i64) -> Result<(), AwsError> {
+/// Sets one of the provider's marker tags (`prod:*`) on the RDS object `arn`.
+pub async fn tag_marker(
+    ctx: &ProviderData,
+    arn: &str,
+    key: &str,
+    value: &str,
+) -> Result<(), AwsError> {
     ctx.call(
         "db tags",
         ctx.rds()
             .add_tags_to_resource()
             .resource_name(arn)
-            .tags(
-                Tag::builder()
-                    .key(crate::provider::tags::TAG_ALLOCATED_STORAGE)
-                    .value(gib.to_string())
-                    .build(),
-            )
+            .tags(Tag::builder().key(key).value(value).build())
             .send(),
     )
     .await

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::provider::aws::{partition, Place};
-use crate::provider::kms;
 use crate::provider::profile::Environment;
+use crate::provider::{kms, tags};
 
 pub const PASS: &str = "pass";
 pub const DEFAULT_BACKUP_WINDOW: &str = "02:00-03:00";
@@ -277,6 +277,24 @@ pub struct Facts {
     pub ingress: Option<String>,
     /// `None` for a key the user gave (theirs to rotate).
     pub key_rotation: Option<bool>,
+}
+
+/// The provider's marker tags on the primary and their desired values (`None`: absent): the
+/// configured storage (storage autoscaling moves the live value) and the configured
+/// `max_connections` parameter, which alarm packs derive thresholds from.
+pub fn marker_tags(d: &super::reconcile::Desired) -> Vec<(&'static str, Option<String>)> {
+    let conns = d
+        .parameters
+        .get("max_connections")
+        .filter(|v| v.trim().parse::<u64>().is_ok())
+        .map(|v| v.trim().to_string());
+    vec![
+        (
+            tags::TAG_ALLOCATED_STORAGE,
+            Some(d.allocated_storage.to_string()),
+        ),
+        (tags::TAG_MAX_CONNECTIONS, conns),
+    ]
 }
 
 /// The posture of `f` in `env` for a database of `engine`. The same function serves plan (from the

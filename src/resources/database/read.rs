@@ -225,6 +225,7 @@ pub async fn read(
             st.port = p.port;
             st.tags_all = p.tags.clone();
             st.tags_all.remove(tags::TAG_ALLOCATED_STORAGE);
+            st.tags_all.remove(tags::TAG_MAX_CONNECTIONS);
             st.create_incomplete = st.tags_all.remove(tags::TAG_CREATING).is_some();
             facts.multi_az = p.multi_az;
             facts.monitoring = p.monitoring_interval > 0;

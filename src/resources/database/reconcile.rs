@@ -361,9 +361,10 @@ pub async fn converge(
             };
             // Made with its markers: an unfinished create, and the configured storage.
             let mut t = tags::creating(&d.tags);
-            t.insert(
-                tags::TAG_ALLOCATED_STORAGE.to_string(),
-                d.allocated_storage.to_string(),
+            t.extend(
+                bp::marker_tags(d)
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k.to_string(), v?))),
             );
             let i = api::create_primary(ctx, &spec, &t).await?;
             p.components.insert("primary".into(), i.arn.clone());
@@ -372,9 +373,15 @@ pub async fn converge(
         }
     };
 
-    let recorded = primary.tags.get(tags::TAG_ALLOCATED_STORAGE);
-    if recorded != Some(&d.allocated_storage.to_string()) {
-        api::tag_allocated(ctx, &primary.arn, d.allocated_storage).await?;
+    // The configured values alarm packs derive thresholds from, as marker tags on the primary.
+    for (key, want) in bp::marker_tags(d) {
+        match (primary.tags.get(key), want) {
+            (have, Some(w)) if have != Some(&w) => {
+                api::tag_marker(ctx, &primary.arn, key, &w).await?
+            }
+            (Some(_), None) => api::untag(ctx, &primary.arn, &[key]).await?,
+            _ => {}
+        }
     }
 
     // 6. Replicas `1..=replicas` in the other zones; extra ones removed (protection lifted first).

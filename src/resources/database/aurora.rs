@@ -167,6 +167,7 @@ async fn create_instance(
     monitoring_role: Option<&str>,
     key: &str,
 ) -> Result<api::Instance, AwsError> {
+    let h = bp::hardening(d.environment);
     let c = format!("db instance {id}");
     let out = ctx
         .call(
@@ -186,9 +187,9 @@ async fn create_instance(
                     0
                 })
                 .set_monitoring_role_arn(monitoring_role.map(str::to_string))
-                .auto_minor_version_upgrade(true)
-                .publicly_accessible(false)
-                .copy_tags_to_snapshot(true)
+                .auto_minor_version_upgrade(h.auto_minor_upgrade)
+                .publicly_accessible(h.publicly_accessible)
+                .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
                 .set_tags(Some(rds_tags(&d.tags)))
                 .send(),
         )
@@ -213,6 +214,7 @@ pub async fn converge(
     p: &mut State,
     limit: Duration,
 ) -> Result<(), AwsError> {
+    let h = bp::hardening(d.environment);
     let Prepared {
         zones,
         key,
@@ -250,16 +252,16 @@ pub async fn converge(
                         .engine(&d.engine)
                         .engine_version(&d.engine_version)
                         .master_username(&d.master_username)
-                        .manage_master_user_password(true)
+                        .manage_master_user_password(h.managed_master_password)
                         .master_user_secret_kms_key_id(&key)
-                        .storage_encrypted(true)
+                        .storage_encrypted(h.storage_encrypted)
                         .kms_key_id(&key)
                         .backup_retention_period(d.backup_retention_days as i32)
                         .preferred_backup_window(&d.backup_window)
                         .preferred_maintenance_window(&d.maintenance_window)
                         .deletion_protection(d.deletion_protection)
-                        .copy_tags_to_snapshot(true)
-                        .enable_iam_database_authentication(true)
+                        .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
+                        .enable_iam_database_authentication(h.iam_auth)
                         .set_enable_cloudwatch_logs_exports(Some(bp::log_exports(&d.engine)))
                         .db_cluster_parameter_group_name(&pg)
                         .db_subnet_group_name(n)
@@ -313,8 +315,8 @@ pub async fn converge(
                     .preferred_backup_window(&d.backup_window)
                     .preferred_maintenance_window(&d.maintenance_window)
                     .deletion_protection(d.deletion_protection)
-                    .copy_tags_to_snapshot(true)
-                    .enable_iam_database_authentication(true)
+                    .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
+                    .enable_iam_database_authentication(h.iam_auth)
                     .db_cluster_parameter_group_name(&pg)
                     .vpc_security_group_ids(&sg);
                 if let Some(v) = version {
@@ -351,8 +353,9 @@ pub async fn converge(
                         0
                     })
                 .then(|| monitoring_role.clone()),
-                auto_minor_upgrade: (!w.auto_minor_upgrade).then_some(true),
-                public: w.public.then_some(false),
+                auto_minor_upgrade: (w.auto_minor_upgrade != h.auto_minor_upgrade)
+                    .then_some(h.auto_minor_upgrade),
+                public: (w.public != h.publicly_accessible).then_some(h.publicly_accessible),
                 ..Default::default()
             };
             api::modify(ctx, &w.id, &ch).await?;

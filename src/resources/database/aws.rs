@@ -157,6 +157,7 @@ pub async fn instances(ctx: &ProviderData, ids: &[String]) -> Result<Vec<Instanc
 
 /// Everything a primary is made with.
 pub struct PrimarySpec<'a> {
+    pub hardening: super::blueprint::Hardening,
     pub id: &'a str,
     pub engine: &'a str,
     pub engine_version: &'a str,
@@ -195,19 +196,19 @@ pub async fn create_primary(
                 .db_instance_class(s.class)
                 .allocated_storage(s.allocated_storage as i32)
                 .max_allocated_storage(s.max_allocated_storage as i32)
-                .storage_type("gp3")
+                .storage_type(s.hardening.storage_type)
                 .master_username(s.master_username)
-                .manage_master_user_password(true)
+                .manage_master_user_password(s.hardening.managed_master_password)
                 .master_user_secret_kms_key_id(s.kms_key)
-                .storage_encrypted(true)
+                .storage_encrypted(s.hardening.storage_encrypted)
                 .kms_key_id(s.kms_key)
                 .multi_az(s.multi_az)
                 .backup_retention_period(s.backup_retention_days as i32)
                 .preferred_backup_window(s.backup_window)
                 .preferred_maintenance_window(s.maintenance_window)
                 .deletion_protection(s.deletion_protection)
-                .copy_tags_to_snapshot(true)
-                .enable_iam_database_authentication(true)
+                .copy_tags_to_snapshot(s.hardening.copy_tags_to_snapshot)
+                .enable_iam_database_authentication(s.hardening.iam_auth)
                 .enable_performance_insights(s.monitoring_role.is_some())
                 .set_performance_insights_kms_key_id(
                     s.monitoring_role.map(|_| s.kms_key.to_string()),
@@ -219,8 +220,8 @@ pub async fn create_primary(
                 })
                 .set_monitoring_role_arn(s.monitoring_role.map(str::to_string))
                 .set_enable_cloudwatch_logs_exports(Some(s.log_exports.clone()))
-                .auto_minor_version_upgrade(true)
-                .publicly_accessible(false)
+                .auto_minor_version_upgrade(s.hardening.auto_minor_upgrade)
+                .publicly_accessible(s.hardening.publicly_accessible)
                 .db_parameter_group_name(s.parameter_group)
                 .db_subnet_group_name(s.subnet_group)
                 .vpc_security_group_ids(s.security_group)
@@ -235,6 +236,7 @@ pub async fn create_primary(
 }
 
 pub struct ReplicaSpec<'a> {
+    pub hardening: super::blueprint::Hardening,
     pub id: &'a str,
     pub source: &'a str,
     pub class: &'a str,
@@ -263,8 +265,8 @@ pub async fn create_replica(
                 .set_availability_zone(s.zone.map(str::to_string))
                 .kms_key_id(s.kms_key)
                 .deletion_protection(s.deletion_protection)
-                .copy_tags_to_snapshot(true)
-                .enable_iam_database_authentication(true)
+                .copy_tags_to_snapshot(s.hardening.copy_tags_to_snapshot)
+                .enable_iam_database_authentication(s.hardening.iam_auth)
                 .enable_performance_insights(s.monitoring_role.is_some())
                 .set_performance_insights_kms_key_id(
                     s.monitoring_role.map(|_| s.kms_key.to_string()),
@@ -275,8 +277,8 @@ pub async fn create_replica(
                     0
                 })
                 .set_monitoring_role_arn(s.monitoring_role.map(str::to_string))
-                .auto_minor_version_upgrade(true)
-                .publicly_accessible(false)
+                .auto_minor_version_upgrade(s.hardening.auto_minor_upgrade)
+                .publicly_accessible(s.hardening.publicly_accessible)
                 .db_parameter_group_name(s.parameter_group)
                 .vpc_security_group_ids(s.security_group)
                 .set_tags(Some(rds_tags(tags)))

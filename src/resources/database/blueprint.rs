@@ -14,6 +14,34 @@ pub const DEFAULT_BACKUP_WINDOW: &str = "02:00-03:00";
 pub const DEFAULT_MAINTENANCE_WINDOW: &str = "sun:03:30-sun:04:30";
 pub const DEFAULT_MASTER_USERNAME: &str = "app_admin";
 pub const MONITORING_INTERVAL: i32 = 60;
+
+/// The settings every instance and Aurora cluster gets, in every profile: decided here, where the
+/// blueprint's tests see them; `aws.rs` and `aurora.rs` only pass them to the SDK.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hardening {
+    /// EBS volume type of RDS instances (Aurora manages its own storage).
+    pub storage_type: &'static str,
+    pub storage_encrypted: bool,
+    /// The master password generated and kept by RDS in Secrets Manager, never in state.
+    pub managed_master_password: bool,
+    pub copy_tags_to_snapshot: bool,
+    pub iam_auth: bool,
+    pub auto_minor_upgrade: bool,
+    pub publicly_accessible: bool,
+}
+
+/// The hardening of `env`'s databases (the same in every profile: no profile relaxes these).
+pub fn hardening(_env: Environment) -> Hardening {
+    Hardening {
+        storage_type: "gp3",
+        storage_encrypted: true,
+        managed_master_password: true,
+        copy_tags_to_snapshot: true,
+        iam_auth: true,
+        auto_minor_upgrade: true,
+        publicly_accessible: false,
+    }
+}
 /// Names engines give their built-in administrator; a custom one is RDS.25 (Aurora: RDS.24).
 pub const DEFAULT_ADMIN_NAMES: [&str; 4] = ["admin", "postgres", "root", "rdsadmin"];
 

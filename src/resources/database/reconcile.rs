@@ -134,10 +134,12 @@ fn changes(
     };
     c.monitoring_role =
         (live.monitoring_interval != want_interval).then(|| monitoring_role.map(str::to_string));
-    c.copy_tags = (!live.copy_tags).then_some(true);
-    c.iam_auth = (!live.iam_auth).then_some(true);
-    c.auto_minor_upgrade = (!live.auto_minor_upgrade).then_some(true);
-    c.public = live.public.then_some(false);
+    let h = bp::hardening(d.environment);
+    c.copy_tags = (live.copy_tags != h.copy_tags_to_snapshot).then_some(h.copy_tags_to_snapshot);
+    c.iam_auth = (live.iam_auth != h.iam_auth).then_some(h.iam_auth);
+    c.auto_minor_upgrade =
+        (live.auto_minor_upgrade != h.auto_minor_upgrade).then_some(h.auto_minor_upgrade);
+    c.public = (live.public != h.publicly_accessible).then_some(h.publicly_accessible);
     if primary {
         c.allocated_storage =
             (live.allocated_storage < d.allocated_storage).then_some(d.allocated_storage);
@@ -339,6 +341,7 @@ pub async fn converge(
         }
         None => {
             let spec = PrimarySpec {
+                hardening: bp::hardening(d.environment),
                 id: n,
                 engine: &d.engine,
                 engine_version: &d.engine_version,
@@ -397,6 +400,7 @@ pub async fn converge(
             None => {
                 let zone = replica_zone(&zones, primary.zone.as_deref(), r);
                 let spec = ReplicaSpec {
+                    hardening: bp::hardening(d.environment),
                     id: &id,
                     source: n,
                     class: &d.instance_class,

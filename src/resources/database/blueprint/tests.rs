@@ -273,3 +273,33 @@ fn each_weakening_fails_the_control_of_the_object_at_hand() {
         assert!(!cluster.contains(&id), "Aurora clusters do not report {id}");
     }
 }
+
+#[test]
+fn every_profile_gets_the_hardening_no_profile_relaxes() {
+    for env in [
+        Environment::Development,
+        Environment::Staging,
+        Environment::Production,
+    ] {
+        let h = hardening(env);
+        assert_eq!(h.storage_type, "gp3", "{env}: gp3 volumes");
+        assert!(
+            h.storage_encrypted,
+            "{env}: storage encrypted (RDS.3/RDS.27)"
+        );
+        assert!(!h.publicly_accessible, "{env}: not public (RDS.2)");
+        assert!(
+            h.managed_master_password,
+            "{env}: the password stays in Secrets Manager"
+        );
+        assert!(h.iam_auth, "{env}: IAM authentication (RDS.10/RDS.12)");
+        assert!(
+            h.auto_minor_upgrade,
+            "{env}: minor upgrades (RDS.13/RDS.35)"
+        );
+        assert!(
+            h.copy_tags_to_snapshot,
+            "{env}: tags copied to snapshots (RDS.17/RDS.16)"
+        );
+    }
+}

@@ -185,12 +185,19 @@ mod tests {
 
     #[test]
     fn sdk_policy() {
+        // The figures the README and the backoff contract promise, written out: a change to the
+        // constants must change this test too.
         let r = sdk_retry();
-        assert_eq!(r.max_attempts(), MAX_ATTEMPTS);
-        assert_eq!(r.max_backoff(), MAX_BACKOFF);
+        assert_eq!(r.max_attempts(), 10);
+        assert_eq!(r.initial_backoff(), Duration::from_millis(500));
         assert_eq!(
-            sdk_timeouts().operation_attempt_timeout(),
-            Some(ATTEMPT_TIMEOUT)
+            r.max_backoff(),
+            Duration::from_secs(20),
+            "backoff capped (contract: ≤ 30 s)"
         );
+        assert!(r.max_backoff() <= Duration::from_secs(30));
+        let t = sdk_timeouts();
+        assert_eq!(t.operation_attempt_timeout(), Some(Duration::from_secs(60)));
+        assert_eq!(t.connect_timeout(), Some(Duration::from_secs(10)));
     }
 }

@@ -220,9 +220,50 @@ impl Tf {
     }
 }
 
+/// A test that fails half way still destroys what it made (best effort, within the command limit:
+/// a failure here is reported, never a second panic), so one failure does not leave objects that
+/// later tests or sweeps trip over.
+impl Drop for Tf {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let holds_resources = std::fs::read_to_string(self.state_file())
+            .ok()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+            .and_then(|v| v["resources"].as_array().map(|r| !r.is_empty()))
+            .unwrap_or(false);
+        if !holds_resources {
+            return;
+        }
+        let spawned = self
+            .command(
+                Path::new("terraform"),
+                &["destroy", "-auto-approve", "-no-color"],
+                &[],
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        match spawned {
+            Ok(child) => match wait_limited(child, "terraform destroy (after a failed test)") {
+                Ok(r) if r.code == 0 => eprintln!("the failed test's objects were destroyed"),
+                Ok(r) => eprintln!("destroy after the failed test failed:\n{}", r.all()),
+                Err(e) => eprintln!("{e}"),
+            },
+            Err(e) => eprintln!("destroy after the failed test could not start: {e}"),
+        }
+    }
+}
+
 /// Waits for `child` (started with piped output) within [`command_limit`]; past it, the command
 /// is killed and the test fails with what it printed, so a hung stop or wait cannot hang the suite.
-pub fn finish(mut child: Child, what: &str) -> Run {
+pub fn finish(child: Child, what: &str) -> Run {
+    wait_limited(child, what).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`finish`] without panicking: `Err` says what went wrong, with the command's output.
+fn wait_limited(mut child: Child, what: &str) -> Result<Run, String> {
     fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
         std::thread::spawn(move || {
             let mut buf = Vec::new();
@@ -237,8 +278,10 @@ pub fn finish(mut child: Child, what: &str) -> Run {
     let limit = command_limit();
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) => {}
+            Err(e) => return Err(format!("`{what}`: {e}")),
         }
         if started.elapsed() > limit {
             let _ = child.kill();
@@ -247,15 +290,16 @@ pub fn finish(mut child: Child, what: &str) -> Run {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let (stdout, stderr) = (out.join().unwrap(), err.join().unwrap());
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
     match status {
-        Some(status) => Run {
+        Some(status) => Ok(Run {
             code: status.code().unwrap_or(-1),
             stdout,
             stderr,
-        },
-        None => panic!(
+        }),
+        None => Err(format!(
             "`{what}` did not finish within {limit:?} (PROD_TF_COMMAND_LIMIT_SECS); killed. Its output:\n{stdout}\n{stderr}"
-        ),
+        )),
     }
 }

@@ -16,7 +16,7 @@ from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from moto.elbv2.responses import ELBV2Response
-from moto.rds.models import MasterUserSecret
+from moto.rds.models import DBInstance, MasterUserSecret
 from moto.rds.responses import RDSResponse
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -228,6 +228,32 @@ def _delete_db_cluster(self):  # type: ignore[no-untyped-def]
 
 
 RDSResponse.delete_db_cluster = _delete_db_cluster
+
+
+# ---- RDS instances: their own resource id, and the enhanced-monitoring stream they write to ----
+# moto gives every instance the same DbiResourceId and never reports EnhancedMonitoringResourceArn.
+# AWS gives each instance its own `db-…` id, and with monitoring on (MonitoringInterval > 0) reports
+# the log stream of RDSOSMetrics it writes to, named after that id.
+
+_moto_db_instance_init = DBInstance.__init__
+
+
+def _db_instance_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    _moto_db_instance_init(self, *args, **kwargs)
+    self.dbi_resource_id = "db-" + uuid.uuid4().hex[:26].upper()
+
+
+def _enhanced_monitoring_resource_arn(self):  # type: ignore[no-untyped-def]
+    if not getattr(self, "monitoring_interval", 0):
+        return None
+    return (
+        f"arn:{self.partition}:logs:{self.region}:{self.account_id}:log-group:RDSOSMetrics"
+        f":log-stream:{self.dbi_resource_id}"
+    )
+
+
+DBInstance.__init__ = _db_instance_init
+DBInstance.enhanced_monitoring_resource_arn = property(_enhanced_monitoring_resource_arn)
 
 
 # ---- IAM enforcement: signatures of form-encoded calls (moto re-encodes the parsed form, so a body the

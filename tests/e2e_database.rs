@@ -115,6 +115,18 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
     // The primary: every hardened flag.
     let p = aws.instance(&name).await.unwrap();
     assert_eq!(p.multi_az, Some(true));
+    // Enhanced monitoring writes to the instance's own RDSOSMetrics stream.
+    assert_eq!(
+        p.enhanced_monitoring_resource_arn
+            .as_deref()
+            .map(|a| a.rsplit(':').next()),
+        Some(p.dbi_resource_id.as_deref()),
+        "{p:?}"
+    );
+    assert!(p
+        .enhanced_monitoring_resource_arn
+        .as_deref()
+        .is_some_and(|a| a.contains(":log-group:RDSOSMetrics:")));
     assert_eq!(
         (p.storage_encrypted, p.kms_key_id.as_deref()),
         (Some(true), Some(key.as_str()))

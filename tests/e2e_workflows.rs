@@ -60,12 +60,13 @@ fn staging_to_production() -> BTreeSet<String> {
         "module.stack.prod_network.this.az_count",
         "module.stack.prod_network.this.posture[\"CloudWatch.16\"]",
         // cluster: min / desired / max 2/2/4 → 3/3/9, root volume 30 → 50 GiB, load balancer
-        // deletion protection off → on (ELB.6)
+        // deletion protection off → on (ELB.6), instance logs kept 30 → 365 days (CloudWatch.16)
         "module.stack.prod_cluster.this.min_size",
         "module.stack.prod_cluster.this.desired_capacity",
         "module.stack.prod_cluster.this.max_size",
         "module.stack.prod_cluster.this.root_volume_size",
         "module.stack.prod_cluster.this.posture[\"ELB.6\"]",
+        "module.stack.prod_cluster.this.posture[\"CloudWatch.16\"]",
         // database: replicas 1 → 2, storage 50/500 → 100/1000 GiB, backups 7 → 30 days
         "module.stack.module.data.prod_database_ha.this.replicas",
         "module.stack.module.data.prod_database_ha.this.allocated_storage",

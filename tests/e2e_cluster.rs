@@ -1250,6 +1250,31 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
         .await
         .unwrap();
     assert_eq!(tf.plan_code(&[]).code, 0, "scaling moves no threshold");
+
+    // A minimum lowered outside Terraform is drift the cluster repairs; the pack's thresholds stay
+    // those of the configured minimum.
+    let configured_min = aws.group(&name).await.min_size;
+    aws.asg
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(&name)
+        .min_size(1)
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "{}", p.all());
+    assert!(
+        p.shows("min_size", &format!("1 -> {}", configured_min.unwrap())),
+        "{}",
+        p.stdout
+    );
+    assert!(
+        !p.stdout.contains("prod_alerting.ops will be updated"),
+        "the pack does not follow the drift:\n{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "drift repaired");
     tf.write(&watched(&name, &image, &cert, &subnets, 6));
     tf.apply(&[]);
     let p = tf.plan_code(&[]);

@@ -12,6 +12,9 @@ pub const TAG_ENVIRONMENT: &str = "prod:environment";
 /// On a `prod_cluster`'s Auto Scaling group: the configured desired capacity, which alarm packs
 /// derive thresholds from (the live value belongs to scaling).
 pub const TAG_DESIRED_CAPACITY: &str = "prod:desired_capacity";
+/// On a `prod_cluster`'s Auto Scaling group: the configured minimum, which alarm packs derive
+/// thresholds from (a minimum lowered outside Terraform is drift to repair, not a new threshold).
+pub const TAG_MIN_SIZE: &str = "prod:min_size";
 /// On a `prod_database_ha`'s primary: the configured storage in GiB (storage autoscaling moves the
 /// live value), which alarm packs derive thresholds from.
 pub const TAG_ALLOCATED_STORAGE: &str = "prod:allocated_storage";

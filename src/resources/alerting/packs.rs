@@ -602,7 +602,13 @@ pub async fn cluster_facts(
                     .rsplit_once(':')
                     .map(|(_, s)| s.to_string())
                     .unwrap_or_default(),
-                min_size: g.min_size.unwrap_or_default() as i64,
+                min_size: g
+                    .tags
+                    .iter()
+                    .flatten()
+                    .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_MIN_SIZE))
+                    .and_then(|t| t.value.as_deref()?.parse().ok())
+                    .unwrap_or(g.min_size.unwrap_or_default() as i64),
                 desired_capacity: desired,
             });
         }

@@ -342,7 +342,7 @@ async fn instances(
                 .insert("autoscaling_group".into(), n.to_string());
             p.desired_capacity_actual = Some(desired);
             let (tagged, metrics) = tokio::join!(
-                asg::tag_desired(ctx, n, desired),
+                asg::tag_capacity(ctx, n, d.min_size, Some(desired)),
                 asg::enable_metrics(ctx, n)
             );
             tagged.and(metrics)?;
@@ -367,8 +367,8 @@ async fn instances(
         {
             asg::update_group(ctx, &gs).await?;
         }
-        if let Some(x) = d.desired_capacity {
-            asg::tag_desired(ctx, n, x).await?;
+        if d.desired_capacity.is_some() || g.min != d.min_size {
+            asg::tag_capacity(ctx, n, d.min_size, d.desired_capacity).await?;
         }
         if !g.target_groups.iter().any(|t| t == tg) {
             asg::attach_target_group(ctx, n, tg).await?;

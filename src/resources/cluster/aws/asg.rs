@@ -109,21 +109,32 @@ pub struct GroupSpec<'a> {
     pub target_group: &'a str,
 }
 
-/// Records the configured desired capacity on the group (alarm packs derive thresholds from it).
-pub async fn tag_desired(ctx: &ProviderData, name: &str, desired: i64) -> Result<(), AwsError> {
+/// Records the configured capacity on the group, in one call: the minimum, and the desired capacity
+/// when given (alarm packs derive thresholds from them, not from the live values).
+pub async fn tag_capacity(
+    ctx: &ProviderData,
+    name: &str,
+    min: i64,
+    desired: Option<i64>,
+) -> Result<(), AwsError> {
+    let tag = |key: &str, value: i64| {
+        Tag::builder()
+            .resource_id(name)
+            .resource_type("auto-scaling-group")
+            .key(key)
+            .value(value.to_string())
+            .propagate_at_launch(false)
+            .build()
+    };
+    let mut tags = vec![tag(crate::provider::tags::TAG_MIN_SIZE, min)];
+    if let Some(d) = desired {
+        tags.push(tag(crate::provider::tags::TAG_DESIRED_CAPACITY, d));
+    }
     ctx.call(
         &format!("auto scaling group {name}"),
         ctx.autoscaling()
             .create_or_update_tags()
-            .tags(
-                Tag::builder()
-                    .resource_id(name)
-                    .resource_type("auto-scaling-group")
-                    .key(crate::provider::tags::TAG_DESIRED_CAPACITY)
-                    .value(desired.to_string())
-                    .propagate_at_launch(false)
-                    .build(),
-            )
+            .set_tags(Some(tags))
             .send(),
     )
     .await

@@ -38,6 +38,21 @@ impl Aws {
             .remove(0)
     }
 
+    /// The security policy of a load balancer's HTTPS listener.
+    async fn https_policy(&self, lb_arn: &str) -> Option<String> {
+        self.elb
+            .describe_listeners()
+            .load_balancer_arn(lb_arn)
+            .send()
+            .await
+            .unwrap()
+            .listeners
+            .unwrap()
+            .into_iter()
+            .find(|l| l.port == Some(443))
+            .and_then(|l| l.ssl_policy)
+    }
+
     /// The tags of a load balancer.
     async fn lb_tags(&self, arn: &str) -> Vec<aws_sdk_elasticloadbalancingv2::types::Tag> {
         self.elb
@@ -743,21 +758,8 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
             .as_str(),
         "required"
     );
-    let ls = aws
-        .elb
-        .describe_listeners()
-        .load_balancer_arn(lb_arn)
-        .send()
-        .await
-        .unwrap()
-        .listeners
-        .unwrap();
     assert_eq!(
-        ls.iter()
-            .find(|l| l.port == Some(443))
-            .unwrap()
-            .ssl_policy
-            .as_deref(),
+        aws.https_policy(lb_arn).await.as_deref(),
         Some("ELBSecurityPolicy-TLS13-1-3-PQ-2025-09")
     );
     let g = aws.group(&name).await;
@@ -805,20 +807,8 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     );
     tf.apply(&[]);
     assert_eq!(tf.plan_code(&[]).code, 0, "one apply moves the policy");
-    let policy = aws
-        .elb
-        .describe_listeners()
-        .load_balancer_arn(lb_arn)
-        .send()
-        .await
-        .unwrap()
-        .listeners
-        .unwrap()
-        .into_iter()
-        .find(|l| l.port == Some(443))
-        .and_then(|l| l.ssl_policy);
     assert_eq!(
-        policy.as_deref(),
+        aws.https_policy(lb_arn).await.as_deref(),
         Some("ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09")
     );
 

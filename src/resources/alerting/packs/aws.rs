@@ -1,0 +1,345 @@
+//! The packs' AWS side: what the watched resources are (looked up at plan and apply) and the
+//! `PutMetricAlarm` of a pack alarm. The tables and thresholds are in the parent module.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudwatch::types::{
+    ComparisonOperator, Dimension, Metric, MetricDataQuery, MetricStat, Statistic,
+};
+
+use super::*;
+use crate::provider::error::AwsError;
+use crate::provider::ProviderData;
+
+/// The facts of every database named, in one call (per 20 databases): the primaries and, through
+/// them, their replicas. A database that does not exist is absent from the answer.
+pub async fn database_facts(
+    ctx: &ProviderData,
+    ids: &[String],
+) -> Result<Vec<DatabaseFacts>, AwsError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(20) {
+        let found = ctx
+            .call(
+                "db instances",
+                ctx.rds()
+                    .describe_db_instances()
+                    .filters(
+                        aws_sdk_rds::types::Filter::builder()
+                            .name("db-instance-id")
+                            .set_values(Some(chunk.to_vec()))
+                            .build(),
+                    )
+                    .send(),
+            )
+            .await?
+            .db_instances
+            .unwrap_or_default();
+        for id in chunk {
+            let Some(i) = found
+                .iter()
+                .find(|i| i.db_instance_identifier.as_deref() == Some(id.as_str()))
+            else {
+                continue;
+            };
+            let configured = i
+                .tag_list
+                .iter()
+                .flatten()
+                .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_ALLOCATED_STORAGE))
+                .and_then(|t| t.value.as_deref()?.parse().ok());
+            let conns = i
+                .tag_list
+                .iter()
+                .flatten()
+                .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_MAX_CONNECTIONS))
+                .and_then(|t| t.value.as_deref()?.parse().ok());
+            let mut replicas = i
+                .read_replica_db_instance_identifiers
+                .clone()
+                .unwrap_or_default();
+            replicas.sort();
+            out.push(DatabaseFacts {
+                name: id.clone(),
+                engine: i.engine.clone().unwrap_or_default(),
+                instance_class: i.db_instance_class.clone().unwrap_or_default(),
+                allocated_gib: configured.unwrap_or(i.allocated_storage.unwrap_or_default() as i64),
+                max_connections: conns,
+                replicas,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Every pack alarm the watched resources want; an error names a resource that does not exist.
+pub async fn wanted(
+    ctx: &ProviderData,
+    cluster_ids: Option<&Vec<String>>,
+    database_ids: Option<&Vec<String>>,
+    redis_ids: Option<&Vec<String>>,
+) -> Result<Vec<PackAlarm>, AwsError> {
+    // The three kinds are looked up at once; each lookup is a fixed number of calls.
+    let (clusters, databases, redis) = futures::future::join3(
+        async {
+            match cluster_ids.filter(|i| !i.is_empty()) {
+                Some(ids) => cluster_facts(ctx, ids).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        async {
+            match database_ids.filter(|i| !i.is_empty()) {
+                Some(ids) => all_database_facts(ctx, ids).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        async {
+            match redis_ids.filter(|i| !i.is_empty()) {
+                Some(ids) => crate::resources::alerting::redis_pack::redis_facts(ctx, ids)
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
+        },
+    )
+    .await;
+    let mut out = Vec::new();
+    if let Some(facts) = clusters? {
+        out.extend(facts.iter().flat_map(cluster_pack));
+    }
+    if let Some(facts) = databases? {
+        out.extend(facts.iter().flat_map(database_pack));
+    }
+    if let (Some(facts), Some(ids)) = (redis?, redis_ids) {
+        if let Some(missing) = ids.iter().find(|id| !facts.iter().any(|f| &f.name == *id)) {
+            return Err(invalid(&format!("redis cluster {missing}"), format!("no prod_redis_cluster named {missing} exists in this account and region (redis_cluster_ids takes prod_redis_cluster ids)")));
+        }
+        out.extend(
+            facts
+                .iter()
+                .flat_map(crate::resources::alerting::redis_pack::redis_pack),
+        );
+    }
+    Ok(out)
+}
+
+/// Every database named, or an error naming the first missing one.
+pub async fn all_database_facts(
+    ctx: &ProviderData,
+    ids: &[String],
+) -> Result<Vec<DatabaseFacts>, AwsError> {
+    let facts = database_facts(ctx, ids).await?;
+    if let Some(missing) = ids.iter().find(|id| !facts.iter().any(|f| &f.name == *id)) {
+        return Err(invalid(&format!("database {missing}"), format!("no prod_database_ha named {missing} exists in this account and region (database_ids takes prod_database_ha ids)")));
+    }
+    Ok(facts)
+}
+
+// ---- AWS ----
+
+fn invalid(component: &str, message: String) -> AwsError {
+    AwsError::Invalid {
+        component: component.to_string(),
+        message,
+    }
+}
+
+/// The facts of every cluster named, in three calls whatever their number (per 20 clusters).
+/// A cluster that does not exist is an error naming it.
+pub async fn cluster_facts(
+    ctx: &ProviderData,
+    ids: &[String],
+) -> Result<Vec<ClusterFacts>, AwsError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(20) {
+        let groups = async {
+            Ok(ctx
+                .call(
+                    "auto scaling groups",
+                    ctx.autoscaling()
+                        .describe_auto_scaling_groups()
+                        .set_auto_scaling_group_names(Some(chunk.to_vec()))
+                        .send(),
+                )
+                .await?
+                .auto_scaling_groups
+                .unwrap_or_default())
+        };
+        let lbs = async {
+            match ctx
+                .call(
+                    "load balancers",
+                    ctx.elbv2()
+                        .describe_load_balancers()
+                        .set_names(Some(chunk.to_vec()))
+                        .send(),
+                )
+                .await
+            {
+                Ok(o) => Ok(o.load_balancers.unwrap_or_default()),
+                Err(e) if e.is_not_found() => Ok(vec![]),
+                Err(e) => Err(e),
+            }
+        };
+        let tgs = async {
+            match ctx
+                .call(
+                    "target groups",
+                    ctx.elbv2()
+                        .describe_target_groups()
+                        .set_names(Some(chunk.iter().map(|c| format!("{c}-tg")).collect()))
+                        .send(),
+                )
+                .await
+            {
+                Ok(o) => Ok(o.target_groups.unwrap_or_default()),
+                Err(e) if e.is_not_found() => Ok(vec![]),
+                Err(e) => Err(e),
+            }
+        };
+        // Reads only: nothing to record, so the first error may end the others.
+        let (groups, lbs, tgs) = futures::future::try_join3(groups, lbs, tgs).await?;
+        for id in chunk {
+            let c = format!("cluster {id}");
+            let missing = || {
+                invalid(&c, format!("no prod_cluster named {id} exists in this account and region (cluster_ids takes prod_cluster ids)"))
+            };
+            let g = groups
+                .iter()
+                .find(|g| g.auto_scaling_group_name.as_deref() == Some(id.as_str()))
+                .ok_or_else(missing)?;
+            let lb = lbs
+                .iter()
+                .find(|l| l.load_balancer_name.as_deref() == Some(id.as_str()))
+                .and_then(|l| l.load_balancer_arn.clone())
+                .ok_or_else(missing)?;
+            let tg = tgs
+                .iter()
+                .find(|t| t.target_group_name.as_deref() == Some(format!("{id}-tg").as_str()))
+                .and_then(|t| t.target_group_arn.clone())
+                .ok_or_else(missing)?;
+            let desired = g
+                .tags
+                .iter()
+                .flatten()
+                .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_DESIRED_CAPACITY))
+                .and_then(|t| t.value.as_deref()?.parse().ok())
+                .unwrap_or(g.desired_capacity.unwrap_or_default() as i64);
+            out.push(ClusterFacts {
+                name: id.clone(),
+                load_balancer: lb
+                    .split_once(":loadbalancer/")
+                    .map(|(_, s)| s.to_string())
+                    .unwrap_or_default(),
+                target_group: tg
+                    .rsplit_once(':')
+                    .map(|(_, s)| s.to_string())
+                    .unwrap_or_default(),
+                min_size: g
+                    .tags
+                    .iter()
+                    .flatten()
+                    .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_MIN_SIZE))
+                    .and_then(|t| t.value.as_deref()?.parse().ok())
+                    .unwrap_or(g.min_size.unwrap_or_default() as i64),
+                desired_capacity: desired,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn dimensions(d: &BTreeMap<String, String>) -> Vec<Dimension> {
+    d.iter()
+        .map(|(k, v)| Dimension::builder().name(k).value(v).build())
+        .collect()
+}
+
+pub async fn put(
+    ctx: &ProviderData,
+    alerting: &str,
+    full_name: &str,
+    a: &PackAlarm,
+    topic: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let c = format!("cloudwatch alarm {full_name}");
+    let cw_tags: Vec<_> = tags
+        .iter()
+        .map(|(k, v)| {
+            aws_sdk_cloudwatch::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+        })
+        .collect();
+    let mut req = ctx
+        .cloudwatch()
+        .put_metric_alarm()
+        .alarm_name(full_name)
+        .alarm_description(description(alerting, &a.kind, &a.target))
+        .evaluation_periods(a.evaluation_periods)
+        .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
+        .threshold(a.threshold)
+        .treat_missing_data(&a.treat_missing_data)
+        .actions_enabled(true)
+        .alarm_actions(topic)
+        .ok_actions(topic)
+        .set_tags(Some(cw_tags));
+    match &a.measure {
+        Measure::Metric {
+            namespace,
+            metric,
+            dimensions: d,
+            statistic,
+        } => {
+            req = req
+                .namespace(namespace)
+                .metric_name(metric)
+                .set_dimensions(Some(dimensions(d)))
+                .period(PERIOD);
+            req = if statistic.starts_with('p') {
+                req.extended_statistic(statistic)
+            } else {
+                req.statistic(Statistic::from(statistic.as_str()))
+            };
+        }
+        Measure::Math {
+            expression,
+            namespace,
+            metrics,
+            dimensions: d,
+        } => {
+            for (i, m) in metrics.iter().enumerate() {
+                req = req.metrics(
+                    MetricDataQuery::builder()
+                        .id(format!("m{}", i + 1))
+                        .return_data(false)
+                        .metric_stat(
+                            MetricStat::builder()
+                                .metric(
+                                    Metric::builder()
+                                        .namespace(namespace)
+                                        .metric_name(m)
+                                        .set_dimensions(Some(dimensions(d)))
+                                        .build(),
+                                )
+                                .period(PERIOD)
+                                .stat("Sum")
+                                .build(),
+                        )
+                        .build(),
+                );
+            }
+            req = req.metrics(
+                MetricDataQuery::builder()
+                    .id("share")
+                    .expression(expression)
+                    .label("5xx share of requests (%)")
+                    .return_data(true)
+                    .build(),
+            );
+        }
+    }
+    ctx.call(&c, req.send()).await.map(|_| ())
+}

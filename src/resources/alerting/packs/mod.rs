@@ -1,0 +1,449 @@
+//! Alarm packs: the alarms `prod_alerting` makes for the resources it watches (`cluster_ids`), in a
+//! warning and a critical tier, with thresholds derived only from configured values (the cluster's
+//! pinned minimum and its configured desired capacity), never from values AWS manages.
+//!
+//! Names: `<alerting name>-<kind>-<target name>-<metric>-<tier>`, kind `cluster`, `db` or `redis`.
+//! This module holds the tables and thresholds (pure); `aws` looks the watched resources up and puts
+//! the alarms.
+
+mod aws;
+
+pub use aws::{all_database_facts, cluster_facts, database_facts, put, wanted};
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudwatch::types::MetricAlarm;
+
+pub const CLUSTER_METRICS: [&str; 5] = [
+    "5xx-share",
+    "unhealthy-hosts",
+    "p99-latency",
+    "in-service",
+    "cpu",
+];
+pub const TIERS: [&str; 2] = ["warning", "critical"];
+pub const PERIOD: i32 = 60;
+
+/// Alarm names of a cluster's pack, without the alerting prefix, in a fixed order.
+pub fn cluster_shorts(cluster: &str) -> Vec<String> {
+    CLUSTER_METRICS
+        .iter()
+        .flat_map(|m| {
+            TIERS
+                .iter()
+                .map(move |t| format!("cluster-{cluster}-{m}-{t}"))
+        })
+        .collect()
+}
+
+/// What the pack needs to know of a cluster.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterFacts {
+    pub name: String,
+    /// The `LoadBalancer` dimension: `app/<name>/<id>`.
+    pub load_balancer: String,
+    /// The `TargetGroup` dimension: `targetgroup/<name>-tg/<id>`.
+    pub target_group: String,
+    pub min_size: i64,
+    pub desired_capacity: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Measure {
+    /// One metric with a statistic (`Average`, `Maximum`…) or a percentile (`p99`).
+    Metric {
+        namespace: String,
+        metric: String,
+        dimensions: BTreeMap<String, String>,
+        statistic: String,
+    },
+    /// Metric math over `Sum`s of the named metrics (`m1`, `m2`, … in order).
+    Math {
+        expression: String,
+        namespace: String,
+        metrics: Vec<String>,
+        dimensions: BTreeMap<String, String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PackAlarm {
+    /// Name without the alerting prefix: `<target>-<metric>-<tier>`.
+    pub short: String,
+    pub target: String,
+    /// `cluster` or `database`: which pack.
+    pub kind: String,
+    pub severity: String,
+    pub measure: Measure,
+    pub comparison: String,
+    pub threshold: f64,
+    pub evaluation_periods: i32,
+    pub treat_missing_data: String,
+}
+
+pub(super) fn dims(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// One tier of an alarm: (tier, comparison, threshold, evaluation periods).
+type Tier<'a> = (&'a str, &'a str, f64, i32);
+
+/// The compute pack of `../profiles.md`: 5xx share, unhealthy hosts, p99 latency, in-service
+/// instances and group CPU, each in two tiers.
+pub fn cluster_pack(f: &ClusterFacts) -> Vec<PackAlarm> {
+    let lb = dims(&[("LoadBalancer", &f.load_balancer)]);
+    let tg = dims(&[
+        ("LoadBalancer", &f.load_balancer),
+        ("TargetGroup", &f.target_group),
+    ]);
+    let group = dims(&[("AutoScalingGroupName", &f.name)]);
+    let metric = |ns: &str, m: &str, d: &BTreeMap<String, String>, stat: &str| Measure::Metric {
+        namespace: ns.into(),
+        metric: m.into(),
+        dimensions: d.clone(),
+        statistic: stat.into(),
+    };
+    let share = Measure::Math {
+        expression: "100 * (FILL(m1, 0) + FILL(m2, 0)) / m3".into(),
+        namespace: "AWS/ApplicationELB".into(),
+        metrics: vec![
+            "HTTPCode_Target_5XX_Count".into(),
+            "HTTPCode_ELB_5XX_Count".into(),
+            "RequestCount".into(),
+        ],
+        dimensions: lb.clone(),
+    };
+    let half = (f.desired_capacity + 1) / 2;
+    // (metric, measure, [(tier, comparison, threshold, periods)], missing data)
+    let rows: Vec<(&str, Measure, [Tier; 2], &str)> = vec![
+        (
+            "5xx-share",
+            share,
+            [
+                ("warning", "GreaterThanThreshold", 1.0, 5),
+                ("critical", "GreaterThanThreshold", 5.0, 5),
+            ],
+            "notBreaching",
+        ),
+        (
+            "unhealthy-hosts",
+            metric("AWS/ApplicationELB", "UnHealthyHostCount", &tg, "Average"),
+            [
+                ("warning", "GreaterThanThreshold", 0.0, 2),
+                (
+                    "critical",
+                    "GreaterThanOrEqualToThreshold",
+                    half.max(1) as f64,
+                    2,
+                ),
+            ],
+            "notBreaching",
+        ),
+        (
+            "p99-latency",
+            metric("AWS/ApplicationELB", "TargetResponseTime", &lb, "p99"),
+            [
+                ("warning", "GreaterThanThreshold", 0.1, 5),
+                ("critical", "GreaterThanThreshold", 0.5, 5),
+            ],
+            "notBreaching",
+        ),
+        (
+            "in-service",
+            metric(
+                "AWS/AutoScaling",
+                "GroupInServiceInstances",
+                &group,
+                "Average",
+            ),
+            [
+                ("warning", "LessThanThreshold", f.desired_capacity as f64, 5),
+                ("critical", "LessThanThreshold", f.min_size as f64, 2),
+            ],
+            "breaching",
+        ),
+        (
+            "cpu",
+            metric("AWS/EC2", "CPUUtilization", &group, "Average"),
+            [
+                ("warning", "GreaterThanThreshold", 80.0, 5),
+                ("critical", "GreaterThanThreshold", 95.0, 5),
+            ],
+            "notBreaching",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (m, measure, tiers, missing) in rows {
+        for (tier, comparison, threshold, periods) in tiers {
+            out.push(PackAlarm {
+                short: format!("cluster-{}-{m}-{tier}", f.name),
+                target: f.name.clone(),
+                kind: "cluster".into(),
+                severity: tier.into(),
+                measure: measure.clone(),
+                comparison: comparison.into(),
+                threshold,
+                evaluation_periods: periods,
+                treat_missing_data: missing.into(),
+            });
+        }
+    }
+    out
+}
+
+/// The description an alarm of a pack carries (import finds the resources watched through it).
+pub fn description(alerting: &str, kind: &str, target: &str) -> String {
+    format!("prod_alerting {alerting}: {kind} pack of {target}")
+}
+/// (kind, target) of a pack alarm's description.
+pub fn target_of_description(d: &str) -> Option<(&str, &str)> {
+    let (_, rest) = d.split_once(": ")?;
+    let (kind, target) = rest.split_once(" pack of ")?;
+    Some((kind, target))
+}
+
+// ---- the database pack ----
+
+pub const DATABASE_METRICS: [&str; 5] = [
+    "cpu",
+    "free-storage",
+    "freeable-memory",
+    "connections",
+    "write-latency",
+];
+
+/// Alarm names of a database's pack, without the alerting prefix: the primary's metrics, then the
+/// replication lag of each replica.
+pub fn database_shorts(db: &str, replicas: usize) -> Vec<String> {
+    let mut out: Vec<String> = DATABASE_METRICS
+        .iter()
+        .flat_map(|m| TIERS.iter().map(move |t| format!("db-{db}-{m}-{t}")))
+        .collect();
+    for r in 1..=replicas {
+        out.extend(TIERS.iter().map(|t| format!("db-{db}-replica-{r}-lag-{t}")));
+    }
+    out
+}
+
+/// What the pack needs to know of a database.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatabaseFacts {
+    pub name: String,
+    pub engine: String,
+    pub instance_class: String,
+    /// Configured storage in GiB.
+    pub allocated_gib: i64,
+    /// The configured `max_connections` parameter; `None`: the engine's default for the class.
+    pub max_connections: Option<f64>,
+    pub replicas: Vec<String>,
+}
+
+/// Memory of an instance class in GiB: burstable classes by size, others by vCPUs (2 for `large`,
+/// 4 per `xlarge`) times the family's GiB per vCPU (r and x memory-optimised, m general purpose).
+pub fn class_memory_gib(class: &str) -> f64 {
+    let mut parts = class.split('.').skip(1);
+    let (family, size) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    if family.starts_with('t') {
+        return match size {
+            "micro" => 1.0,
+            "small" => 2.0,
+            "medium" => 4.0,
+            "large" => 8.0,
+            "xlarge" => 16.0,
+            "2xlarge" => 32.0,
+            _ => 4.0,
+        };
+    }
+    let vcpus = match size {
+        "large" => 2.0,
+        "xlarge" => 4.0,
+        s => s
+            .trim_end_matches("xlarge")
+            .parse::<f64>()
+            .map(|n| n * 4.0)
+            .unwrap_or(2.0),
+    };
+    let per_vcpu = match family.chars().next() {
+        Some('r') => 8.0,
+        Some('x') => 16.0,
+        _ => 4.0,
+    };
+    vcpus * per_vcpu
+}
+
+/// The engine's default `max_connections` for the class (RDS's formulas over DBInstanceClassMemory).
+pub fn max_connections(engine: &str, class: &str) -> f64 {
+    let bytes = class_memory_gib(class) * 1024.0 * 1024.0 * 1024.0;
+    if engine.contains("postgres") {
+        (bytes / 9_531_392.0).floor().min(5000.0)
+    } else {
+        (bytes / 12_582_880.0).floor()
+    }
+}
+
+/// The database pack of profiles.md, in two tiers each.
+pub fn database_pack(f: &DatabaseFacts) -> Vec<PackAlarm> {
+    let db = dims(&[("DBInstanceIdentifier", &f.name)]);
+    let metric = |m: &str, d: &BTreeMap<String, String>, stat: &str| Measure::Metric {
+        namespace: "AWS/RDS".into(),
+        metric: m.into(),
+        dimensions: d.clone(),
+        statistic: stat.into(),
+    };
+    let gib = 1024.0 * 1024.0 * 1024.0;
+    let storage = f.allocated_gib as f64 * gib;
+    let conns = f
+        .max_connections
+        .unwrap_or_else(|| max_connections(&f.engine, &f.instance_class));
+    let mib = 1024.0 * 1024.0;
+    let rows: Vec<(&str, Measure, [Tier; 2])> = vec![
+        (
+            "cpu",
+            metric("CPUUtilization", &db, "Average"),
+            [
+                ("warning", "GreaterThanThreshold", 80.0, 5),
+                ("critical", "GreaterThanThreshold", 90.0, 5),
+            ],
+        ),
+        (
+            "free-storage",
+            metric("FreeStorageSpace", &db, "Average"),
+            [
+                ("warning", "LessThanThreshold", (storage * 0.2).round(), 5),
+                ("critical", "LessThanThreshold", (storage * 0.1).round(), 5),
+            ],
+        ),
+        (
+            "freeable-memory",
+            metric("FreeableMemory", &db, "Average"),
+            [
+                ("warning", "LessThanThreshold", 256.0 * mib, 5),
+                ("critical", "LessThanThreshold", 128.0 * mib, 5),
+            ],
+        ),
+        (
+            "connections",
+            metric("DatabaseConnections", &db, "Average"),
+            [
+                ("warning", "GreaterThanThreshold", (conns * 0.8).floor(), 5),
+                (
+                    "critical",
+                    "GreaterThanThreshold",
+                    (conns * 0.95).floor(),
+                    5,
+                ),
+            ],
+        ),
+        (
+            "write-latency",
+            metric("WriteLatency", &db, "Average"),
+            [
+                ("warning", "GreaterThanThreshold", 0.02, 5),
+                ("critical", "GreaterThanThreshold", 0.1, 5),
+            ],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (m, measure, tiers) in rows {
+        for (tier, comparison, threshold, periods) in tiers {
+            out.push(PackAlarm {
+                short: format!("db-{}-{m}-{tier}", f.name),
+                target: f.name.clone(),
+                kind: "database".into(),
+                severity: tier.into(),
+                measure: measure.clone(),
+                comparison: comparison.into(),
+                threshold,
+                evaluation_periods: periods,
+                treat_missing_data: "notBreaching".into(),
+            });
+        }
+    }
+    for (i, replica) in f.replicas.iter().enumerate() {
+        let lag = metric(
+            "ReplicaLag",
+            &dims(&[("DBInstanceIdentifier", replica)]),
+            "Maximum",
+        );
+        for (tier, threshold) in [("warning", 30.0), ("critical", 300.0)] {
+            out.push(PackAlarm {
+                short: format!("db-{}-replica-{}-lag-{tier}", f.name, i + 1),
+                target: f.name.clone(),
+                kind: "database".into(),
+                severity: tier.into(),
+                measure: lag.clone(),
+                comparison: "GreaterThanThreshold".into(),
+                threshold,
+                evaluation_periods: 5,
+                treat_missing_data: "notBreaching".into(),
+            });
+        }
+    }
+    out
+}
+
+/// A value AWS may leave out, as a user reads it.
+fn shown<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map_or_else(|| "none".to_string(), |v| v.to_string())
+}
+
+/// Where the live alarm differs from the pack's, in words; `None` when it matches.
+pub fn difference(live: &MetricAlarm, want: &PackAlarm) -> Option<String> {
+    let mut diffs = Vec::new();
+    if live.threshold != Some(want.threshold) {
+        diffs.push(format!(
+            "threshold {}, the pack sets {}",
+            shown(live.threshold),
+            want.threshold
+        ));
+    }
+    if live.comparison_operator.as_ref().map(|c| c.as_str()) != Some(want.comparison.as_str()) {
+        diffs.push("comparison changed".to_string());
+    }
+    if live.evaluation_periods != Some(want.evaluation_periods) {
+        diffs.push(format!(
+            "{} evaluation periods, the pack sets {}",
+            shown(live.evaluation_periods),
+            want.evaluation_periods
+        ));
+    }
+    if let Measure::Metric {
+        metric,
+        dimensions: d,
+        statistic,
+        ..
+    } = &want.measure
+    {
+        let live_dims: BTreeMap<String, String> = live
+            .dimensions
+            .iter()
+            .flatten()
+            .map(|x| {
+                (
+                    x.name.clone().unwrap_or_default(),
+                    x.value.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        if live.metric_name.as_deref() != Some(metric.as_str()) || &live_dims != d {
+            diffs.push("watches another metric".to_string());
+        }
+        let live_stat = live
+            .extended_statistic
+            .clone()
+            .or_else(|| live.statistic.as_ref().map(|s| s.as_str().to_string()));
+        if live_stat.as_deref() != Some(statistic.as_str()) {
+            diffs.push(format!(
+                "statistic {}, the pack uses {statistic}",
+                shown(live_stat)
+            ));
+        }
+    }
+    (!diffs.is_empty()).then(|| diffs.join(", "))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+use super::*;
+
+fn facts() -> ClusterFacts {
+    ClusterFacts {
+        name: "web".into(),
+        load_balancer: "app/web/abc".into(),
+        target_group: "targetgroup/web-tg/def".into(),
+        min_size: 3,
+        desired_capacity: 5,
+    }
+}
+
+#[test]
+fn a_drifted_alarm_is_described_in_words_not_rust_debug_text() {
+    let want = cluster_pack(&facts())
+        .into_iter()
+        .find(|a| a.short == "cluster-web-in-service-critical")
+        .unwrap_or_else(|| panic!("in-service alarm"));
+    let live = MetricAlarm::builder()
+        .threshold(5.0)
+        .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::LessThanThreshold)
+        .build();
+    let diff = difference(&live, &want).unwrap_or_default();
+    assert!(diff.contains("threshold 5, the pack sets 3"), "{diff}");
+    assert!(
+        diff.contains("none evaluation periods, the pack sets 2"),
+        "{diff}"
+    );
+    assert!(!diff.contains("Some(") && !diff.contains("None"), "{diff}");
+}
+
+#[test]
+fn pack_follows_the_profile_table() {
+    let p = cluster_pack(&facts());
+    assert_eq!(p.len(), 10);
+    assert_eq!(
+        p.iter().map(|a| a.short.clone()).collect::<Vec<_>>(),
+        cluster_shorts("web")
+    );
+    let by = |s: &str| {
+        p.iter()
+            .find(|a| a.short == s)
+            .cloned()
+            .unwrap_or_else(|| panic!("{s}"))
+    };
+    let inservice = by("cluster-web-in-service-critical");
+    assert_eq!(
+        (
+            inservice.comparison.as_str(),
+            inservice.threshold,
+            inservice.evaluation_periods
+        ),
+        ("LessThanThreshold", 3.0, 2)
+    );
+    assert_eq!(inservice.treat_missing_data, "breaching");
+    assert_eq!(by("cluster-web-in-service-warning").threshold, 5.0);
+    let unhealthy = by("cluster-web-unhealthy-hosts-critical");
+    assert_eq!(
+        (unhealthy.comparison.as_str(), unhealthy.threshold),
+        ("GreaterThanOrEqualToThreshold", 3.0)
+    );
+    assert_eq!(
+        by("cluster-web-unhealthy-hosts-warning").evaluation_periods,
+        2
+    );
+    match by("cluster-web-p99-latency-critical").measure {
+        Measure::Metric {
+            statistic,
+            dimensions,
+            ..
+        } => {
+            assert_eq!(statistic, "p99");
+            assert_eq!(dimensions["LoadBalancer"], "app/web/abc");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(by("cluster-web-p99-latency-warning").threshold, 0.1);
+    assert!(matches!(
+        by("cluster-web-5xx-share-warning").measure,
+        Measure::Math { .. }
+    ));
+    assert_eq!(
+        (
+            by("cluster-web-5xx-share-warning").threshold,
+            by("cluster-web-5xx-share-critical").threshold
+        ),
+        (1.0, 5.0)
+    );
+    assert_eq!(
+        (
+            by("cluster-web-cpu-warning").threshold,
+            by("cluster-web-cpu-critical").threshold
+        ),
+        (80.0, 95.0)
+    );
+    assert_eq!(by("cluster-web-cpu-critical").severity, "critical");
+}
+
+#[test]
+fn descriptions_name_the_target() {
+    assert_eq!(
+        target_of_description(&description("ops", "cluster", "web")),
+        Some(("cluster", "web"))
+    );
+    assert_eq!(
+        target_of_description(&description("ops", "database", "pay")),
+        Some(("database", "pay"))
+    );
+    assert_eq!(
+        target_of_description("prod_alerting ops-cpu (critical)"),
+        None
+    );
+}
+
+#[test]
+fn database_pack_follows_the_profile_table() {
+    let f = DatabaseFacts {
+        name: "pay".into(),
+        engine: "postgres".into(),
+        instance_class: "db.r6g.large".into(),
+        allocated_gib: 100,
+        max_connections: None,
+        replicas: vec!["pay-replica-1".into(), "pay-replica-2".into()],
+    };
+    let p = database_pack(&f);
+    assert_eq!(
+        p.iter().map(|a| a.short.clone()).collect::<Vec<_>>(),
+        database_shorts("pay", 2)
+    );
+    let by = |s: &str| {
+        p.iter()
+            .find(|a| a.short == s)
+            .cloned()
+            .unwrap_or_else(|| panic!("{s}"))
+    };
+    let gib = 1024.0 * 1024.0 * 1024.0;
+    assert_eq!(
+        by("db-pay-free-storage-warning").threshold,
+        (100.0 * gib * 0.2_f64).round()
+    );
+    assert_eq!(
+        by("db-pay-free-storage-critical").threshold,
+        (100.0 * gib * 0.1_f64).round()
+    );
+    assert_eq!(
+        by("db-pay-freeable-memory-critical").threshold,
+        128.0 * 1024.0 * 1024.0
+    );
+    // 16 GiB / 9531392 = 1802 connections by default.
+    assert_eq!(max_connections("postgres", "db.r6g.large"), 1802.0);
+    assert_eq!(
+        by("db-pay-connections-warning").threshold,
+        (1802.0_f64 * 0.8).floor()
+    );
+    assert_eq!(
+        by("db-pay-connections-critical").threshold,
+        (1802.0_f64 * 0.95).floor()
+    );
+    let lag = by("db-pay-replica-2-lag-critical");
+    assert_eq!(lag.threshold, 300.0);
+    match lag.measure {
+        Measure::Metric {
+            statistic,
+            dimensions,
+            ..
+        } => {
+            assert_eq!(statistic, "Maximum");
+            assert_eq!(dimensions["DBInstanceIdentifier"], "pay-replica-2");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(by("db-pay-write-latency-critical").threshold, 0.1);
+    assert_eq!(class_memory_gib("db.t4g.medium"), 4.0);
+    assert_eq!(class_memory_gib("db.m6g.2xlarge"), 32.0);
+    assert_eq!(max_connections("mysql", "db.t4g.medium"), 341.0);
+}
+
+#[test]
+fn connections_alarms_follow_the_configured_max_connections() {
+    let cases = [
+        ("configured 100", Some(100.0), (80.0, 95.0)),
+        ("engine default for db.r6g.large", None, (1441.0, 1711.0)),
+    ];
+    for (name, configured, (warning, critical)) in cases {
+        let p = database_pack(&DatabaseFacts {
+            name: "pay".into(),
+            engine: "postgres".into(),
+            instance_class: "db.r6g.large".into(),
+            allocated_gib: 100,
+            max_connections: configured,
+            replicas: vec![],
+        });
+        let t = |s: &str| p.iter().find(|a| a.short == s).map(|a| a.threshold);
+        assert_eq!(t("db-pay-connections-warning"), Some(warning), "{name}");
+        assert_eq!(t("db-pay-connections-critical"), Some(critical), "{name}");
+    }
+}

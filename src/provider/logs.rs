@@ -60,7 +60,7 @@ pub fn retention_posture(env: Environment, days: Option<i32>) -> String {
 }
 
 /// CloudWatch.16 where the profile keeps logs less than a year, on purpose.
-pub fn retention_relaxed(env: Environment) -> String {
+fn retention_relaxed(env: Environment) -> String {
     format!(
         "fail: relaxed by {env} profile ({} days)",
         env.log_retention_days()

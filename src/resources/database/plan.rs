@@ -335,27 +335,30 @@ pub fn plan(
             Some(retention),
             Tri::Known(user),
             Tri::Known(engine),
-        ) => Value::string_map(bp::posture(
-            *e,
-            &engine,
-            &Facts {
-                multi_az,
-                monitoring: e.db_monitoring(),
-                deletion_protection: dp,
-                backup_retention_days: retention,
-                encrypted: bp::hardening(*e).storage_encrypted,
-                public: bp::hardening(*e).publicly_accessible,
-                log_exports: true,
-                iam_auth: bp::hardening(*e).iam_auth,
-                auto_minor_upgrade: bp::hardening(*e).auto_minor_upgrade,
-                copy_tags: bp::hardening(*e).copy_tags_to_snapshot,
-                in_vpc: true,
-                master_username: user,
-                tls: true,
-                ingress: None,
-                key_rotation: own_key.then_some(true),
-            },
-        )),
+        ) => {
+            let h = bp::hardening(*e);
+            Value::string_map(bp::posture(
+                *e,
+                &engine,
+                &Facts {
+                    multi_az,
+                    monitoring: e.db_monitoring(),
+                    deletion_protection: dp,
+                    backup_retention_days: retention,
+                    encrypted: h.storage_encrypted,
+                    public: h.publicly_accessible,
+                    log_exports: true,
+                    iam_auth: h.iam_auth,
+                    auto_minor_upgrade: h.auto_minor_upgrade,
+                    copy_tags: h.copy_tags_to_snapshot,
+                    in_vpc: true,
+                    master_username: user,
+                    tls: true,
+                    ingress: None,
+                    key_rotation: own_key.then_some(true),
+                },
+            ))
+        }
         _ => Value::unknown(),
     };
     planned.set("posture", posture);

@@ -9,7 +9,18 @@ use aws_sdk_cloudwatch::types::{
 
 use super::*;
 use crate::provider::error::AwsError;
-use crate::provider::ProviderData;
+use crate::provider::{tags, ProviderData};
+
+/// The value of the provider's marker tag `key` (`prod:*`, a configured value recorded on the
+/// object) among `tags`, as (key, value) pairs of whichever service's tag type.
+fn marker<'a, T: std::str::FromStr>(
+    tags: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>,
+    key: &str,
+) -> Option<T> {
+    tags.into_iter()
+        .find(|(k, _)| *k == Some(key))
+        .and_then(|(_, v)| v?.parse().ok())
+}
 
 /// The facts of every database named, in one call (per 20 databases): the primaries and, through
 /// them, their replicas. A database that does not exist is absent from the answer.
@@ -42,18 +53,14 @@ pub async fn database_facts(
             else {
                 continue;
             };
-            let configured = i
-                .tag_list
-                .iter()
-                .flatten()
-                .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_ALLOCATED_STORAGE))
-                .and_then(|t| t.value.as_deref()?.parse().ok());
-            let conns = i
-                .tag_list
-                .iter()
-                .flatten()
-                .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_MAX_CONNECTIONS))
-                .and_then(|t| t.value.as_deref()?.parse().ok());
+            let tags = || {
+                i.tag_list
+                    .iter()
+                    .flatten()
+                    .map(|t| (t.key.as_deref(), t.value.as_deref()))
+            };
+            let configured = marker(tags(), tags::TAG_ALLOCATED_STORAGE);
+            let conns = marker(tags(), tags::TAG_MAX_CONNECTIONS);
             let mut replicas = i
                 .read_replica_db_instance_identifiers
                 .clone()
@@ -218,12 +225,13 @@ pub async fn cluster_facts(
                 .find(|t| t.target_group_name.as_deref() == Some(format!("{id}-tg").as_str()))
                 .and_then(|t| t.target_group_arn.clone())
                 .ok_or_else(missing)?;
-            let desired = g
-                .tags
-                .iter()
-                .flatten()
-                .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_DESIRED_CAPACITY))
-                .and_then(|t| t.value.as_deref()?.parse().ok())
+            let tags = || {
+                g.tags
+                    .iter()
+                    .flatten()
+                    .map(|t| (t.key.as_deref(), t.value.as_deref()))
+            };
+            let desired = marker(tags(), tags::TAG_DESIRED_CAPACITY)
                 .unwrap_or(g.desired_capacity.unwrap_or_default() as i64);
             out.push(ClusterFacts {
                 name: id.clone(),
@@ -235,12 +243,7 @@ pub async fn cluster_facts(
                     .rsplit_once(':')
                     .map(|(_, s)| s.to_string())
                     .unwrap_or_default(),
-                min_size: g
-                    .tags
-                    .iter()
-                    .flatten()
-                    .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_MIN_SIZE))
-                    .and_then(|t| t.value.as_deref()?.parse().ok())
+                min_size: marker(tags(), tags::TAG_MIN_SIZE)
                     .unwrap_or(g.min_size.unwrap_or_default() as i64),
                 desired_capacity: desired,
             });

@@ -1,6 +1,7 @@
 //! The provider framework: cty values and their encodings, schemas, diagnostics with attribute
 //! paths, and the traits a resource implements. Nothing here knows about gRPC or AWS.
 
+pub mod attrs;
 pub mod decode;
 pub mod diag;
 pub mod fields;

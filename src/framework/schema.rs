@@ -98,6 +98,10 @@ impl Block {
         self.attributes.push(a);
         self
     }
+    pub fn attrs(mut self, a: impl IntoIterator<Item = Attribute>) -> Block {
+        self.attributes.extend(a);
+        self
+    }
     pub fn list_block(mut self, name: &str, block: Block) -> Block {
         self.blocks.push(NestedBlock {
             name: name.to_string(),

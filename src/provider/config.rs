@@ -63,7 +63,10 @@ pub struct ProviderConfig {
 /// Validates what is known; `Tri::Unknown` values are left for configure.
 pub fn validate(cfg: &Value) -> Diagnostics {
     let mut d = Diagnostics::new();
-    profile::validate_attr(cfg.get("environment"), &mut d);
+    profile::validate_attr(
+        &crate::framework::decode::string(cfg.get("environment")),
+        &mut d,
+    );
     if let Tri::Known(region) = decode::string(cfg.get("region")) {
         if !is_region(&region) {
             d.error_at(

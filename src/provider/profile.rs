@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::framework::decode::{self, Tri};
+use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Diagnostics, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,9 +200,9 @@ pub fn environment_hint(got: &str) -> String {
 
 /// The environment a resource plans with: its own `environment`, else the provider's; unknown
 /// while the configuration is.
-pub fn planned(config_env: &Value, default: Environment) -> Tri<Environment> {
-    match decode::string(config_env) {
-        Tri::Known(e) => Environment::parse(&e).map_or(Tri::Unknown, Tri::Known),
+pub fn planned(config_env: &Tri<String>, default: Environment) -> Tri<Environment> {
+    match config_env {
+        Tri::Known(e) => Environment::parse(e).map_or(Tri::Unknown, Tri::Known),
         Tri::Null => Tri::Known(default),
         Tri::Unknown => Tri::Unknown,
     }
@@ -222,13 +222,13 @@ pub fn planned_value(env: &Tri<Environment>) -> Value {
 }
 
 /// An error on the `environment` attribute when it names no profile.
-pub fn validate_attr(config_env: &Value, d: &mut Diagnostics) {
-    if let Tri::Known(env) = decode::string(config_env) {
-        if Environment::parse(&env).is_none() {
+pub fn validate_attr(config_env: &Tri<String>, d: &mut Diagnostics) {
+    if let Tri::Known(env) = config_env {
+        if Environment::parse(env).is_none() {
             d.error_at(
                 AttrPath::attr("environment"),
                 "Invalid environment",
-                environment_hint(&env),
+                environment_hint(env),
             );
         }
     }

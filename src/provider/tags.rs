@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::framework::decode::{self, Tri};
-use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Diagnostics};
 
 use super::profile::Environment;
 
@@ -66,16 +66,16 @@ pub fn own_tags(
 /// The planned `tags_all`: known once the name, the environment and the resource's `tags` are.
 pub fn planned_all(
     defaults: &BTreeMap<String, String>,
-    own: &Value,
+    own: &Tri<BTreeMap<String, String>>,
     type_name: &str,
     name: &Tri<String>,
     env: &Tri<Environment>,
-) -> Value {
-    match (name, decode::string_map(own).or(BTreeMap::new()), env) {
+) -> Tri<BTreeMap<String, String>> {
+    match (name, own.clone().or(BTreeMap::new()), env) {
         (Tri::Known(n), Tri::Known(own), Tri::Known(e)) => {
-            Value::string_map(effective(defaults, &own, type_name, n, *e))
+            Tri::Known(effective(defaults, &own, type_name, n, *e))
         }
-        _ => Value::unknown(),
+        _ => Tri::Unknown,
     }
 }
 

@@ -36,11 +36,21 @@ pub fn plan(
     let mut planned = proposed.clone();
     let name = decode::string(config.get("name"));
 
-    let env = profile::planned(config.get("environment"), default_env);
+    let env = profile::planned(
+        &crate::framework::decode::string(config.get("environment")),
+        default_env,
+    );
     planned.set("id", config.get("name").clone());
     planned.set("environment", profile::planned_value(&env));
 
-    let tags_all = tags::planned_all(default_tags, config.get("tags"), TYPE_NAME, &name, &env);
+    let tags_all =
+        crate::framework::attrs::write_tri::<BTreeMap<String, String>>(&tags::planned_all(
+            default_tags,
+            &crate::framework::decode::string_map(config.get("tags")),
+            TYPE_NAME,
+            &name,
+            &env,
+        ));
     planned.set("tags_all", tags_all);
 
     // Alarm blocks: profile defaults for the optional arguments left unset.

@@ -77,7 +77,10 @@ fn watched_ids(cfg: &Value, attr: &str, type_name: &str, max: usize, d: &mut Dia
 pub fn validate(cfg: &Value) -> Diagnostics {
     let mut d = Diagnostics::new();
     check_name(&mut d, cfg.get("name"), AttrPath::attr("name"), MAX_NAME);
-    profile::validate_attr(cfg.get("environment"), &mut d);
+    profile::validate_attr(
+        &crate::framework::decode::string(cfg.get("environment")),
+        &mut d,
+    );
     if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
         tags::validate(&t, &AttrPath::attr("tags"), &mut d);
     }

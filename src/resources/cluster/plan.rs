@@ -68,7 +68,10 @@ pub fn plan(
     let mut d = Diagnostics::new();
     let mut planned = proposed.clone();
     let name = decode::string(config.get("name"));
-    let env = profile::planned(config.get("environment"), default_env);
+    let env = profile::planned(
+        &crate::framework::decode::string(config.get("environment")),
+        default_env,
+    );
     if let Tri::Known(e) = env {
         validate::validate_profile(config, e, &mut d);
     }
@@ -143,7 +146,13 @@ pub fn plan(
     }
     planned.set(
         "tags_all",
-        tags::planned_all(default_tags, config.get("tags"), TYPE_NAME, &name, &env),
+        crate::framework::attrs::write_tri::<BTreeMap<String, String>>(&tags::planned_all(
+            default_tags,
+            &crate::framework::decode::string_map(config.get("tags")),
+            TYPE_NAME,
+            &name,
+            &env,
+        )),
     );
 
     // Where the subnets are: one VPC, at least 2 zones each (3 recommended in production).

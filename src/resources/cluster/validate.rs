@@ -66,7 +66,10 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    profile::validate_attr(cfg.get("environment"), &mut d);
+    profile::validate_attr(
+        &crate::framework::decode::string(cfg.get("environment")),
+        &mut d,
+    );
     if let Tri::Known(img) = decode::string(cfg.get("image_id")) {
         let hex = img.strip_prefix("ami-").unwrap_or("");
         if !(8..=17).contains(&hex.len()) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {

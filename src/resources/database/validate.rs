@@ -35,7 +35,10 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    profile::validate_attr(cfg.get("environment"), &mut d);
+    profile::validate_attr(
+        &crate::framework::decode::string(cfg.get("environment")),
+        &mut d,
+    );
     if let Tri::Known(e) = decode::string(cfg.get("engine")) {
         if !ENGINES.contains(&e.as_str()) {
             d.error_at(AttrPath::attr("engine"), "Invalid engine", format!("{e:?}: use \"postgres\", \"mysql\", \"aurora-postgresql\" or \"aurora-mysql\"."));

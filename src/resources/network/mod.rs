@@ -102,7 +102,7 @@ impl Lifecycle for Life {
         };
         progress.environment = env.as_str().to_string();
         progress.tags = planned.tags.clone();
-        progress.timeouts = req.config.get("timeouts").clone();
+        progress.timeouts = model::Config::decode(&req.config).timeouts;
         let desired = reconcile::Desired {
             name: planned.name.clone(),
             environment: env,

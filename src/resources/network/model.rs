@@ -1,26 +1,31 @@
-//! Typed `prod_network` state and its conversion to and from cty values.
+//! The `prod_network` attributes, declared once: schema, typed state and typed configuration.
 
-use crate::resources::lifecycle::ResourceState;
 use std::collections::BTreeMap;
 
-use crate::framework::fields::{of_map as smap, strings};
-use crate::framework::{decode, Value};
+use crate::framework::attrs::{PartialList, PartialMap};
+use crate::framework::Value;
+use crate::resources::lifecycle::ResourceState;
 
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct State {
-    pub name: String,
-    pub environment: String,
-    pub tags: Option<BTreeMap<String, String>>,
-    pub tags_all: BTreeMap<String, String>,
-    pub cidr_block: String,
-    pub az_count: i64,
-    pub availability_zones: Vec<String>,
-    pub vpc_id: Option<String>,
-    pub public_subnet_ids: Vec<String>,
-    pub private_subnet_ids: Vec<String>,
-    pub components: BTreeMap<String, String>,
-    pub posture: BTreeMap<String, String>,
-    pub timeouts: Value,
+crate::attributes! {
+    /// The whole `prod_network` state (every value known).
+    pub struct State;
+    /// A `prod_network` configuration, proposed or planned state: each value known, null or unknown.
+    pub struct Config;
+    fields {
+        name: String = required("Name of the network; AWS names derive from it. Changing it replaces the network."),
+        cidr_block: String = defaulted("IPv4 range of the VPC, /16 to /24 (default `10.0.0.0/16`). Each subnet gets a sixteenth of it. Changing it replaces the network."),
+        az_count: i64 = defaulted("Availability zones to span, at least 2 (profile default: 2 in development and staging, 3 in production). Changing it replaces the network."),
+        environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
+        tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this network."),
+        tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
+        vpc_id: Option<String> = computed("The VPC's id."),
+        availability_zones: Vec<String> = computed("The zones spanned, in subnet order."),
+        public_subnet_ids: Vec<String> as PartialList = computed("Public subnets (load balancers), one per zone."),
+        private_subnet_ids: Vec<String> as PartialList = computed("Private subnets (instances, databases, caches), one per zone; egress only through NAT."),
+        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this network owns: role → identifier."),
+        posture: BTreeMap<String, String> = computed("Security controls (EC2.2, EC2.6, CloudWatch.16, KMS.4, routes) → `pass` or `fail: <reason>`, from what AWS reports."),
+    }
+    raw { timeouts }
 }
 
 impl ResourceState for State {
@@ -28,65 +33,11 @@ impl ResourceState for State {
         &self.timeouts
     }
     fn from_value(v: &Value) -> State {
-        State {
-            name: decode::string(v.get("name"))
-                .into_known()
-                .unwrap_or_default(),
-            environment: decode::string(v.get("environment"))
-                .into_known()
-                .unwrap_or_default(),
-            tags: decode::string_map(v.get("tags")).into_known(),
-            tags_all: decode::string_map(v.get("tags_all"))
-                .into_known()
-                .unwrap_or_default(),
-            cidr_block: decode::string(v.get("cidr_block"))
-                .into_known()
-                .unwrap_or_default(),
-            az_count: decode::int(v.get("az_count"))
-                .into_known()
-                .unwrap_or_default(),
-            availability_zones: strings(v.get("availability_zones")),
-            vpc_id: decode::string(v.get("vpc_id")).into_known(),
-            public_subnet_ids: strings(v.get("public_subnet_ids")),
-            private_subnet_ids: strings(v.get("private_subnet_ids")),
-            components: decode::string_map(v.get("components"))
-                .into_known()
-                .unwrap_or_default(),
-            posture: decode::string_map(v.get("posture"))
-                .into_known()
-                .unwrap_or_default(),
-            timeouts: v.get("timeouts").clone(),
-        }
+        State::decode(v)
     }
-
     fn to_value(&self) -> Value {
-        let mut m = BTreeMap::new();
-        m.insert("id".into(), Value::string(&self.name));
-        m.insert("name".into(), Value::string(&self.name));
-        m.insert("environment".into(), Value::string(&self.environment));
-        m.insert("tags".into(), self.tags.as_ref().map_or(Value::Null, smap));
-        m.insert("tags_all".into(), smap(&self.tags_all));
-        m.insert("cidr_block".into(), Value::string(&self.cidr_block));
-        m.insert("az_count".into(), Value::int(self.az_count));
-        m.insert(
-            "availability_zones".into(),
-            Value::string_list(self.availability_zones.iter().map(String::as_str)),
-        );
-        m.insert(
-            "vpc_id".into(),
-            self.vpc_id.as_ref().map_or(Value::Null, Value::string),
-        );
-        m.insert(
-            "public_subnet_ids".into(),
-            Value::string_list(self.public_subnet_ids.iter().map(String::as_str)),
-        );
-        m.insert(
-            "private_subnet_ids".into(),
-            Value::string_list(self.private_subnet_ids.iter().map(String::as_str)),
-        );
-        m.insert("components".into(), smap(&self.components));
-        m.insert("posture".into(), smap(&self.posture));
-        m.insert("timeouts".into(), self.timeouts.clone());
-        Value::Map(m)
+        let mut v = self.encode();
+        v.set("id", Value::string(&self.name));
+        v
     }
 }

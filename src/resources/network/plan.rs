@@ -5,10 +5,12 @@
 use std::collections::BTreeMap;
 
 use super::blueprint as bp;
+use super::model::{Config, State};
 use super::schema::{DEFAULT_CIDR, TYPE_NAME};
-use crate::framework::decode::{self, Tri};
+use crate::framework::attrs::write_tri;
+use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
-use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
@@ -51,59 +53,40 @@ pub fn plan(
     place: Option<&Place>,
     zones: Option<&[String]>,
 ) -> Planned {
+    let cfg = Config::decode(config);
+    let prior = (!prior.is_null()).then(|| State::decode(prior));
     let mut d = Diagnostics::new();
-    let mut planned = proposed.clone();
-    let name = decode::string(config.get("name"));
-    let env = profile::planned(config.get("environment"), default_env);
-    let cidr = decode::string(config.get("cidr_block")).or(DEFAULT_CIDR.to_string());
-    let az_count = match (decode::int(config.get("az_count")), &env) {
+    let mut planned = Config::decode(proposed);
+    let name = cfg.name.clone();
+    let env = profile::planned(&cfg.environment, default_env);
+    let cidr = cfg.cidr_block.clone().or(DEFAULT_CIDR.to_string());
+    let az_count: Tri<i64> = match (&cfg.az_count, &env) {
         (Tri::Null, Tri::Known(e)) => Tri::Known(e.az_count()),
         (Tri::Null, _) => Tri::Unknown,
-        (other, _) => other,
+        (Tri::Known(n), _) => n.as_i64().map_or(Tri::Unknown, Tri::Known),
+        (Tri::Unknown, _) => Tri::Unknown,
     };
-    planned.set("id", config.get("name").clone());
-    planned.set("environment", profile::planned_value(&env));
-    planned.set(
-        "cidr_block",
-        cidr.clone()
-            .map(Value::String)
-            .into_known()
-            .unwrap_or_else(Value::unknown),
-    );
-    planned.set(
-        "az_count",
-        az_count
-            .clone()
-            .map(Value::int)
-            .into_known()
-            .unwrap_or_else(Value::unknown),
-    );
-    let tags_all = tags::planned_all(default_tags, config.get("tags"), TYPE_NAME, &name, &env);
-    planned.set("tags_all", tags_all);
+    planned.environment = env.clone().map(|e| e.as_str().to_string());
+    planned.cidr_block = cidr.clone().into_known().map_or(Tri::Unknown, Tri::Known);
+    planned.az_count = az_count.clone().map(Number::Int);
 
     // Replacement: name, range and zone count cannot change in place.
     let mut requires_replace = Vec::new();
-    if !prior.is_null() {
-        let changed = |attr: &str, planned_v: Value| prior.get(attr) != &planned_v;
-        if changed("name", config.get("name").clone()) {
+    if let Some(p) = &prior {
+        if cfg.name != Tri::Known(p.name.clone()) {
             requires_replace.push(AttrPath::attr("name"));
         }
-        if changed("cidr_block", planned.get("cidr_block").clone()) {
+        if planned.cidr_block != Tri::Known(p.cidr_block.clone()) {
             requires_replace.push(AttrPath::attr("cidr_block"));
         }
-        if changed("az_count", planned.get("az_count").clone()) {
+        if az_count != Tri::Known(p.az_count) {
             requires_replace.push(AttrPath::attr("az_count"));
         }
     }
-    let keep_prior = !prior.is_null() && requires_replace.is_empty();
+    let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
 
-    let zone_list: Tri<Vec<String>> = if keep_prior {
-        Tri::Known(
-            decode::elements(prior.get("availability_zones"))
-                .iter()
-                .filter_map(|z| z.as_str().map(str::to_string))
-                .collect(),
-        )
+    let zone_list: Tri<Vec<String>> = if let Some(p) = kept {
+        Tri::Known(p.availability_zones.clone())
     } else {
         match (&az_count, zones) {
             (Tri::Known(k), Some(all)) => {
@@ -124,23 +107,13 @@ pub fn plan(
             _ => Tri::Unknown,
         }
     };
-    planned.set(
-        "availability_zones",
-        zone_list
-            .clone()
-            .map(Value::string_list)
-            .into_known()
-            .unwrap_or_else(Value::unknown),
-    );
+    planned.availability_zones = zone_list
+        .clone()
+        .into_known()
+        .map_or(Tri::Unknown, Tri::Known);
 
     // Components: every role known at plan; values from the prior where the object exists.
-    let prior_c = if keep_prior {
-        decode::string_map(prior.get("components"))
-            .into_known()
-            .unwrap_or_default()
-    } else {
-        BTreeMap::new()
-    };
+    let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
     let (components, complete) = match (&name, &env, &zone_list) {
         (Tri::Known(n), Tri::Known(e), Tri::Known(z)) => {
             let mut c = BTreeMap::new();
@@ -153,55 +126,51 @@ pub fn plan(
                     _ => None,
                 });
                 let v = match (prior_c.get(&role), fixed) {
-                    (_, Some(f)) => Value::string(f),
-                    (Some(p), None) => Value::string(p),
+                    (_, Some(f)) => Tri::Known(f),
+                    (Some(p), None) => Tri::Known(p.clone()),
                     (None, None) => {
                         complete = false;
-                        Value::unknown()
+                        Tri::Unknown
                     }
                 };
                 c.insert(role, v);
             }
-            (Value::Map(c), complete)
+            (Tri::Known(c), complete)
         }
-        _ => (Value::unknown(), false),
+        _ => (Tri::Unknown, false),
     };
-    planned.set("components", components.clone());
 
     // Ids: the prior's while every object is there; unknown where something is (re)made.
     let component = |role: &str| match &components {
-        Value::Map(m) => m.get(role).cloned().unwrap_or_else(Value::unknown),
-        _ => Value::unknown(),
+        Tri::Known(m) => m.get(role).cloned().unwrap_or(Tri::Unknown),
+        _ => Tri::Unknown,
     };
     let zones_n = zone_list.known().map_or(0, Vec::len);
-    if keep_prior && complete {
-        for a in ["vpc_id", "public_subnet_ids", "private_subnet_ids"] {
-            planned.set(a, prior.get(a).clone());
+    match kept.filter(|_| complete) {
+        Some(p) => {
+            planned.vpc_id = p.vpc_id.clone().map_or(Tri::Null, Tri::Known);
+            planned.public_subnet_ids = Tri::Known(known_each(&p.public_subnet_ids));
+            planned.private_subnet_ids = Tri::Known(known_each(&p.private_subnet_ids));
         }
-    } else {
-        planned.set("vpc_id", component("vpc"));
-        for (attr, kind) in [
-            ("public_subnet_ids", "public"),
-            ("private_subnet_ids", "private"),
-        ] {
-            let ids: Vec<Value> = (0..zones_n)
-                .map(|i| component(&format!("subnet_{kind}_{i}")))
-                .collect();
-            let v = if zone_list.is_unknown() {
-                Value::unknown()
-            } else {
-                Value::List(ids)
+        None => {
+            planned.vpc_id = component("vpc");
+            let ids = |kind: &str| {
+                if zone_list.is_unknown() {
+                    Tri::Unknown
+                } else {
+                    Tri::Known(
+                        (0..zones_n)
+                            .map(|i| component(&format!("subnet_{kind}_{i}")))
+                            .collect(),
+                    )
+                }
             };
-            planned.set(attr, v);
+            planned.public_subnet_ids = ids("public");
+            planned.private_subnet_ids = ids("private");
         }
     }
-    planned.set(
-        "posture",
-        env.clone()
-            .map(|e| Value::string_map(bp::planned_posture(e)))
-            .into_known()
-            .unwrap_or_else(Value::unknown),
-    );
+    planned.components = components;
+    planned.posture = env.clone().map(bp::planned_posture);
 
     if env == Tri::Known(Environment::Production) && az_count.known().is_some_and(|a| *a < 3) {
         d.warning_at(
@@ -210,9 +179,16 @@ pub fn plan(
             "Production networks span 3 zones so that losing one leaves two; set az_count = 3 unless the region has only 2.",
         );
     }
+    planned.tags_all = tags::planned_all(default_tags, &cfg.tags, TYPE_NAME, &name, &env);
+    let mut state = planned.encode();
+    state.set("id", write_tri::<String>(&name));
     Planned {
-        state: planned,
+        state,
         requires_replace,
         diagnostics: d,
     }
+}
+
+fn known_each(v: &[String]) -> Vec<Tri<String>> {
+    v.iter().cloned().map(Tri::Known).collect()
 }

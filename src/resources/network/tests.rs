@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use super::model::Config;
 use super::plan::{plan, roles};
 use super::validate::validate;
-use crate::framework::Value;
+use crate::framework::decode::Tri;
+use crate::framework::{Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::profile::Environment;
 
@@ -54,14 +56,11 @@ fn profile_decides_zones_and_nat_layout() {
             Some(&place()),
             Some(&zones()),
         );
-        let s = &p.state;
-        assert_eq!(s.get("az_count"), &Value::int(az), "{env}");
-        assert_eq!(s.get("cidr_block"), &Value::string("10.0.0.0/16"));
-        assert_eq!(
-            s.get("availability_zones").as_list().unwrap().len(),
-            az as usize
-        );
-        let c = s.get("components").as_map().unwrap();
+        let s = Config::decode(&p.state);
+        assert_eq!(s.az_count, Tri::Known(Number::Int(az)), "{env}");
+        assert_eq!(s.cidr_block, Tri::Known("10.0.0.0/16".to_string()));
+        assert_eq!(s.availability_zones.known().unwrap().len(), az as usize);
+        let c = s.components.known().unwrap();
         assert_eq!(
             c.keys().filter(|k| k.starts_with("nat_")).count(),
             nats,
@@ -70,19 +69,17 @@ fn profile_decides_zones_and_nat_layout() {
         assert!(c["vpc"].is_unknown());
         assert_eq!(
             c["log_group"],
-            Value::string(
+            Tri::Known(
                 "arn:aws:logs:us-east-1:123456789012:log-group:/prod/network/core/flow-logs"
+                    .to_string()
             )
         );
         assert_eq!(
             c["flow_log_role"],
-            Value::string("arn:aws:iam::123456789012:role/core-flow-logs")
+            Tri::Known("arn:aws:iam::123456789012:role/core-flow-logs".to_string())
         );
-        assert_eq!(
-            s.get("public_subnet_ids").as_list().unwrap().len(),
-            az as usize
-        );
-        let posture = s.get("posture").as_map().unwrap();
+        assert_eq!(s.public_subnet_ids.known().unwrap().len(), az as usize);
+        let posture = s.posture.known().unwrap();
         let expected = if env == Environment::Production {
             "pass".to_string()
         } else {
@@ -91,8 +88,8 @@ fn profile_decides_zones_and_nat_layout() {
                 env.log_retention_days()
             )
         };
-        assert_eq!(posture["CloudWatch.16"], Value::string(expected));
-        assert_eq!(posture["EC2.2"], Value::string("pass"));
+        assert_eq!(posture["CloudWatch.16"], expected);
+        assert_eq!(posture["EC2.2"], "pass");
     }
 }
 
@@ -112,16 +109,13 @@ fn unchanged_network_plans_no_change_and_range_changes_replace() {
     // What apply leaves: every id known.
     let mut applied = first.clone();
     let mut c = BTreeMap::new();
+    let planned = Config::decode(&first).components.into_known().unwrap();
     for r in roles(Environment::Production, 3) {
-        let v = first.get("components").get(&r).clone();
-        c.insert(
-            r.clone(),
-            if v.is_unknown() {
-                Value::string(format!("id-{r}"))
-            } else {
-                v
-            },
-        );
+        let id = planned[&r]
+            .clone()
+            .into_known()
+            .unwrap_or_else(|| format!("id-{r}"));
+        c.insert(r.clone(), Value::string(id));
     }
     if let Value::Map(m) = &mut applied {
         m.insert("components".into(), Value::Map(c));
@@ -172,7 +166,7 @@ fn unchanged_network_plans_no_change_and_range_changes_replace() {
             .collect::<Vec<_>>(),
         ["cidr_block"]
     );
-    assert!(p.state.get("vpc_id").is_unknown());
+    assert!(Config::decode(&p.state).vpc_id.is_unknown());
 
     // A component gone (flow log deleted outside): the plan names it unknown, so the change shows.
     let mut damaged = applied.clone();
@@ -190,8 +184,9 @@ fn unchanged_network_plans_no_change_and_range_changes_replace() {
         Some(&place()),
         None,
     );
-    assert!(p.state.get("components").get("flow_log").is_unknown());
-    assert_eq!(p.state.get("vpc_id"), &Value::string("id-vpc"));
+    let s = Config::decode(&p.state);
+    assert!(s.components.known().unwrap()["flow_log"].is_unknown());
+    assert_eq!(s.vpc_id, Tri::Known("id-vpc".to_string()));
 }
 
 #[test]

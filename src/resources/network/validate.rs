@@ -1,6 +1,7 @@
 //! Static checks of a `prod_network` configuration.
 
-use crate::framework::decode::{self, Tri};
+use super::model::Config;
+use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::profile;
 use crate::provider::tags;
@@ -11,8 +12,9 @@ use super::blueprint::parse_cidr;
 pub const MAX_NAME: usize = 48;
 
 pub fn validate(cfg: &Value) -> Diagnostics {
+    let cfg = Config::decode(cfg);
     let mut d = Diagnostics::new();
-    if let Tri::Known(n) = decode::string(cfg.get("name")) {
+    if let Tri::Known(n) = &cfg.name {
         let ok = !n.is_empty()
             && n.len() <= MAX_NAME
             && n.chars()
@@ -25,9 +27,9 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    profile::validate_attr(cfg.get("environment"), &mut d);
-    if let Tri::Known(c) = decode::string(cfg.get("cidr_block")) {
-        match parse_cidr(&c) {
+    profile::validate_attr(&cfg.environment, &mut d);
+    if let Tri::Known(c) = &cfg.cidr_block {
+        match parse_cidr(c) {
             Some((addr, prefix)) if (16..=24).contains(&prefix) && addr & ((1u64 << (32 - prefix)) - 1) as u32 == 0 => {}
             _ => d.error_at(
                 AttrPath::attr("cidr_block"),
@@ -36,7 +38,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             ),
         }
     }
-    if let Tri::Known(n) = decode::number(cfg.get("az_count")) {
+    if let Tri::Known(n) = &cfg.az_count {
         if !n.as_i64().is_some_and(|a| (2..=6).contains(&a)) {
             d.error_at(
                 AttrPath::attr("az_count"),
@@ -45,9 +47,9 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
-        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
+    if let Tri::Known(t) = &cfg.tags {
+        tags::validate(t, &AttrPath::attr("tags"), &mut d);
     }
-    crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
+    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
     d
 }

@@ -1,0 +1,452 @@
+//! A resource's attributes declared once: [`attributes!`] turns one list of fields (name, Rust
+//! type, kind, description) into the schema's attributes, the typed state (every value known) and
+//! the typed configuration (each value known, null or unknown), with their conversions to and from
+//! cty values. Resources read attributes only through these structs, never by name.
+
+use std::collections::BTreeMap;
+
+use super::decode::{self, Tri};
+use super::types::Type;
+use super::value::{Number, Value};
+
+/// How an attribute reads in a configuration or a plan, where it may also be null or unknown.
+pub trait Plannable {
+    /// Numbers stay [`Number`] here, so a validation can see `2.5` where a whole number is expected.
+    type Planned: Clone + std::fmt::Debug + PartialEq;
+    fn planned(v: &Value) -> Tri<Self::Planned>;
+    fn write_planned(p: &Self::Planned) -> Value;
+}
+
+/// A Rust type that holds one attribute's value in state.
+pub trait Field: Plannable + Sized {
+    /// The cty type of the attribute.
+    fn ty() -> Type;
+    /// The known value, `None` when null or unknown.
+    fn read(v: &Value) -> Option<Self>;
+    fn write(&self) -> Value;
+}
+
+/// A planned `map(string)` whose elements may be unknown one by one (a component not yet made).
+pub struct PartialMap;
+impl Plannable for PartialMap {
+    type Planned = BTreeMap<String, Tri<String>>;
+    fn planned(v: &Value) -> Tri<Self::Planned> {
+        match v {
+            Value::Null => Tri::Null,
+            Value::Map(m) => Tri::Known(
+                m.iter()
+                    .map(|(k, e)| (k.clone(), decode::string(e)))
+                    .collect(),
+            ),
+            _ => Tri::Unknown,
+        }
+    }
+    fn write_planned(p: &Self::Planned) -> Value {
+        Value::Map(
+            p.iter()
+                .map(|(k, e)| (k.clone(), write_tri::<String>(e)))
+                .collect(),
+        )
+    }
+}
+
+/// A planned `list(string)` whose elements may be unknown one by one.
+pub struct PartialList;
+impl Plannable for PartialList {
+    type Planned = Vec<Tri<String>>;
+    fn planned(v: &Value) -> Tri<Self::Planned> {
+        match v {
+            Value::Null => Tri::Null,
+            Value::List(l) => Tri::Known(l.iter().map(decode::string).collect()),
+            _ => Tri::Unknown,
+        }
+    }
+    fn write_planned(p: &Self::Planned) -> Value {
+        Value::List(p.iter().map(write_tri::<String>).collect())
+    }
+}
+
+impl Field for String {
+    fn ty() -> Type {
+        Type::String
+    }
+    fn read(v: &Value) -> Option<Self> {
+        decode::string(v).into_known()
+    }
+    fn write(&self) -> Value {
+        Value::string(self)
+    }
+}
+impl Plannable for String {
+    type Planned = String;
+    fn planned(v: &Value) -> Tri<String> {
+        decode::string(v)
+    }
+    fn write_planned(p: &String) -> Value {
+        Value::string(p)
+    }
+}
+
+impl Field for i64 {
+    fn ty() -> Type {
+        Type::Number
+    }
+    fn read(v: &Value) -> Option<Self> {
+        decode::int(v).into_known()
+    }
+    fn write(&self) -> Value {
+        Value::int(*self)
+    }
+}
+impl Plannable for i64 {
+    type Planned = Number;
+    fn planned(v: &Value) -> Tri<Number> {
+        decode::number(v)
+    }
+    fn write_planned(p: &Number) -> Value {
+        Value::Number(p.clone())
+    }
+}
+
+impl Field for Number {
+    fn ty() -> Type {
+        Type::Number
+    }
+    fn read(v: &Value) -> Option<Self> {
+        decode::number(v).into_known()
+    }
+    fn write(&self) -> Value {
+        Value::Number(self.clone())
+    }
+}
+impl Plannable for Number {
+    type Planned = Number;
+    fn planned(v: &Value) -> Tri<Number> {
+        decode::number(v)
+    }
+    fn write_planned(p: &Number) -> Value {
+        Value::Number(p.clone())
+    }
+}
+
+impl Field for bool {
+    fn ty() -> Type {
+        Type::Bool
+    }
+    fn read(v: &Value) -> Option<Self> {
+        decode::boolean(v).into_known()
+    }
+    fn write(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+impl Plannable for bool {
+    type Planned = bool;
+    fn planned(v: &Value) -> Tri<bool> {
+        decode::boolean(v)
+    }
+    fn write_planned(p: &bool) -> Value {
+        Value::Bool(*p)
+    }
+}
+
+impl Field for Vec<String> {
+    fn ty() -> Type {
+        Type::list(Type::String)
+    }
+    fn read(v: &Value) -> Option<Self> {
+        decode::string_list(v).into_known()
+    }
+    fn write(&self) -> Value {
+        Value::string_list(self.iter().map(String::as_str))
+    }
+}
+impl Plannable for Vec<String> {
+    type Planned = Vec<String>;
+    fn planned(v: &Value) -> Tri<Vec<String>> {
+        decode::string_list(v)
+    }
+    fn write_planned(p: &Vec<String>) -> Value {
+        p.write()
+    }
+}
+
+impl Field for BTreeMap<String, String> {
+    fn ty() -> Type {
+        Type::map(Type::String)
+    }
+    fn read(v: &Value) -> Option<Self> {
+        decode::string_map(v).into_known()
+    }
+    fn write(&self) -> Value {
+        Value::string_map(self.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+}
+impl Plannable for BTreeMap<String, String> {
+    type Planned = BTreeMap<String, String>;
+    fn planned(v: &Value) -> Tri<BTreeMap<String, String>> {
+        decode::string_map(v)
+    }
+    fn write_planned(p: &BTreeMap<String, String>) -> Value {
+        p.write()
+    }
+}
+
+/// An attribute that may be null in state: `None` is null.
+impl<T: Field> Field for Option<T> {
+    fn ty() -> Type {
+        T::ty()
+    }
+    fn read(v: &Value) -> Option<Self> {
+        Some(T::read(v))
+    }
+    fn write(&self) -> Value {
+        self.as_ref().map_or(Value::Null, T::write)
+    }
+}
+impl<T: Field> Plannable for Option<T> {
+    type Planned = T::Planned;
+    fn planned(v: &Value) -> Tri<T::Planned> {
+        T::planned(v)
+    }
+    fn write_planned(p: &T::Planned) -> Value {
+        T::write_planned(p)
+    }
+}
+
+/// The cty value of a planned field: unknown stays unknown, null stays null.
+pub fn write_tri<F: Plannable>(t: &Tri<F::Planned>) -> Value {
+    match t {
+        Tri::Known(p) => F::write_planned(p),
+        Tri::Null => Value::Null,
+        Tri::Unknown => Value::unknown(),
+    }
+}
+
+/// The type that reads a field in a configuration: the field's own, or the one after `as`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __attr_planned {
+    ($ty:ty) => {
+        $ty
+    };
+    ($ty:ty, $pty:ty) => {
+        $pty
+    };
+}
+
+/// The default of a field in state: the type's default, or the one the declaration names.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __attr_default {
+    () => {
+        ::std::default::Default::default()
+    };
+    ($e:expr) => {
+        $e
+    };
+}
+
+/// Declares a resource's attributes once.
+///
+/// ```ignore
+/// attributes! {
+///     /// Typed `prod_network` state.
+///     pub struct State;
+///     /// Typed `prod_network` configuration, as given or planned.
+///     pub struct Config;
+///     fields {
+///         name: String = required("Name of the network."),
+///         az_count: i64 = defaulted("Zones to span."),
+///         root_volume_encrypted: bool = defaulted("…") or true,
+///         tags_all: BTreeMap<String, String> = computed("Effective tags."),
+///     }
+///     raw { timeouts }
+///     internal { create_incomplete: bool }
+/// }
+/// ```
+///
+/// A field may name, after `as`, how it reads in a configuration or plan: [`PartialMap`] and
+/// [`PartialList`] keep unknown elements apart (a planned `components` map).
+/// Each field's kind is an [`Attribute`](crate::framework::Attribute) constructor (`required`,
+/// `optional`, `defaulted`, `computed`), optionally followed by `.sensitive()`; `or <expr>` gives
+/// the state's value when the attribute is null or unknown (else the type's default). `raw` fields
+/// (blocks such as `timeouts`) travel as `Value`s in both structs; `internal` fields are state-only
+/// and never written. `State::attributes()` lists the schema attributes in declaration order.
+#[macro_export]
+macro_rules! attributes {
+    (
+        $(#[$smeta:meta])*
+        pub struct $State:ident;
+        $(#[$cmeta:meta])*
+        pub struct $Config:ident;
+        fields {
+            $( $field:ident : $ty:ty $( as $pty:ty )? = $kind:ident ( $desc:expr ) $( . $modifier:ident () )* $( or $default:expr )? ),* $(,)?
+        }
+        $( raw { $( $raw:ident ),* $(,)? } )?
+        $( internal { $( $internal:ident : $ity:ty ),* $(,)? } )?
+    ) => {
+        $(#[$smeta])*
+        #[derive(Clone, Debug, PartialEq, Default)]
+        pub struct $State {
+            $( pub $field: $ty, )*
+            $( $( pub $raw: $crate::framework::Value, )* )?
+            $( $( pub $internal: $ity, )* )?
+        }
+
+        $(#[$cmeta])*
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct $Config {
+            $( pub $field: $crate::framework::decode::Tri<<$crate::__attr_planned!($ty $(, $pty)?) as $crate::framework::attrs::Plannable>::Planned>, )*
+            $( $( pub $raw: $crate::framework::Value, )* )?
+        }
+
+        impl $State {
+            /// The schema attributes, in declaration order.
+            pub fn attributes() -> Vec<$crate::framework::Attribute> {
+                vec![ $(
+                    $crate::framework::Attribute::$kind(
+                        stringify!($field),
+                        <$ty as $crate::framework::attrs::Field>::ty(),
+                        $desc,
+                    ) $( .$modifier() )*
+                ),* ]
+            }
+            /// The state held in a cty object (null or unknown attributes take their defaults).
+            pub fn decode(v: &$crate::framework::Value) -> $State {
+                $State {
+                    $( $field: <$ty as $crate::framework::attrs::Field>::read(v.get(stringify!($field)))
+                        .unwrap_or_else(|| $crate::__attr_default!($($default)?)), )*
+                    $( $( $raw: v.get(stringify!($raw)).clone(), )* )?
+                    $( $( $internal: ::std::default::Default::default(), )* )?
+                }
+            }
+            /// The cty object of this state.
+            pub fn encode(&self) -> $crate::framework::Value {
+                let mut m = ::std::collections::BTreeMap::new();
+                $( m.insert(stringify!($field).to_string(), $crate::framework::attrs::Field::write(&self.$field)); )*
+                $( $( m.insert(stringify!($raw).to_string(), self.$raw.clone()); )* )?
+                $crate::framework::Value::Map(m)
+            }
+        }
+
+        impl $Config {
+            /// The configuration (or proposed or planned state) held in a cty object.
+            pub fn decode(v: &$crate::framework::Value) -> $Config {
+                $Config {
+                    $( $field: <$crate::__attr_planned!($ty $(, $pty)?) as $crate::framework::attrs::Plannable>::planned(v.get(stringify!($field))), )*
+                    $( $( $raw: v.get(stringify!($raw)).clone(), )* )?
+                }
+            }
+            /// The cty object of this configuration or plan.
+            pub fn encode(&self) -> $crate::framework::Value {
+                let mut m = ::std::collections::BTreeMap::new();
+                $( m.insert(stringify!($field).to_string(), $crate::framework::attrs::write_tri::<$crate::__attr_planned!($ty $(, $pty)?)>(&self.$field)); )*
+                $( $( m.insert(stringify!($raw).to_string(), self.$raw.clone()); )* )?
+                $crate::framework::Value::Map(m)
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::Attribute;
+
+    crate::attributes! {
+        /// A test state.
+        pub struct S;
+        /// A test configuration.
+        pub struct C;
+        fields {
+            name: String = required("The name."),
+            size: i64 = defaulted("A size."),
+            encrypted: bool = defaulted("Encrypted.") or true,
+            note: Option<String> = optional("A note.").sensitive(),
+            tags: BTreeMap<String, String> = computed("Tags."),
+            parts: BTreeMap<String, String> as PartialMap = computed("Parts."),
+        }
+        raw { timeouts }
+        internal { marked: bool }
+    }
+
+    fn names(a: &[Attribute]) -> Vec<(&str, bool, bool, bool, bool)> {
+        a.iter()
+            .map(|a| {
+                (
+                    a.name.as_str(),
+                    a.required,
+                    a.optional,
+                    a.computed,
+                    a.sensitive,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn declaration_gives_schema_attributes_in_order() {
+        assert_eq!(
+            names(&S::attributes()),
+            vec![
+                ("name", true, false, false, false),
+                ("size", false, true, true, false),
+                ("encrypted", false, true, true, false),
+                ("note", false, true, false, true),
+                ("tags", false, false, true, false),
+                ("parts", false, false, true, false),
+            ]
+        );
+        assert_eq!(S::attributes()[1].ty, Type::Number);
+        assert_eq!(S::attributes()[4].ty, Type::map(Type::String));
+    }
+
+    #[test]
+    fn state_round_trips_and_defaults_apply_to_null() {
+        let s = S {
+            name: "a".into(),
+            size: 3,
+            encrypted: false,
+            note: Some("n".into()),
+            tags: [("k".to_string(), "v".to_string())].into(),
+            parts: BTreeMap::new(),
+            timeouts: Value::Null,
+            marked: true,
+        };
+        let back = S::decode(&s.encode());
+        assert!(!back.marked, "internal fields are never written");
+        assert_eq!(
+            S {
+                marked: true,
+                ..back
+            },
+            s
+        );
+        let empty = S::decode(&Value::Null);
+        assert!(empty.encrypted, "`or true` is the default of a null bool");
+        assert_eq!(empty.size, 0);
+        assert_eq!(empty.note, None);
+    }
+
+    #[test]
+    fn config_keeps_null_unknown_and_non_integers_apart() {
+        let mut v = S::default().encode();
+        v.set("name", Value::unknown());
+        v.set("size", Value::Number(Number::Float(2.5)));
+        v.set("note", Value::Null);
+        v.set(
+            "parts",
+            Value::Map([("a".to_string(), Value::unknown())].into()),
+        );
+        let c = C::decode(&v);
+        assert_eq!(
+            c.parts,
+            Tri::Known([("a".to_string(), Tri::Unknown)].into())
+        );
+        assert_eq!(c.name, Tri::Unknown);
+        assert_eq!(c.size, Tri::Known(Number::Float(2.5)));
+        assert_eq!(c.note, Tri::Null);
+        assert_eq!(C::decode(&c.encode()), c);
+    }
+}

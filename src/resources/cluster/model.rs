@@ -1,51 +1,52 @@
-//! Typed `prod_cluster` state and its conversion to and from cty values.
+//! The `prod_cluster` attributes, declared once: schema, typed state and typed configuration.
 
-use crate::resources::lifecycle::ResourceState;
 use std::collections::BTreeMap;
 
-use crate::framework::decode;
-use crate::framework::fields::{
-    int, map, of_list as list, of_map as smap, of_opt as opt, of_opt_int as opt_int, opt_string,
-    string, strings,
-};
+use crate::framework::attrs::PartialMap;
 use crate::framework::Value;
+use crate::resources::lifecycle::ResourceState;
 
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct State {
-    pub name: String,
-    pub environment: String,
-    pub tags: Option<BTreeMap<String, String>>,
-    pub tags_all: BTreeMap<String, String>,
-    pub image_id: String,
-    pub subnet_ids: Vec<String>,
-    pub public_subnet_ids: Vec<String>,
-    pub certificate_arn: String,
-    pub instance_type: String,
-    pub min_size: i64,
-    pub max_size: i64,
-    pub desired_capacity: i64,
-    pub app_port: i64,
-    pub health_check_path: String,
-    pub user_data: Option<String>,
-    pub ingress_cidr_blocks: Vec<String>,
-    pub root_volume_size: i64,
-    pub metadata_http_tokens: String,
-    pub tls_policy: String,
-    pub root_volume_encrypted: bool,
-    pub kms_key_arn: Option<String>,
-    pub vpc_id: Option<String>,
-    pub security_group_id: Option<String>,
-    pub load_balancer_security_group_id: Option<String>,
-    pub load_balancer_arn: Option<String>,
-    pub load_balancer_dns_name: Option<String>,
-    pub target_group_arn: Option<String>,
-    pub autoscaling_group_name: Option<String>,
-    pub launch_template_id: Option<String>,
-    pub launch_template_version: Option<i64>,
-    pub desired_capacity_actual: Option<i64>,
-    pub components: BTreeMap<String, String>,
-    pub posture: BTreeMap<String, String>,
-    pub timeouts: Value,
+crate::attributes! {
+    /// The whole `prod_cluster` state (every value known).
+    pub struct State;
+    /// A `prod_cluster` configuration, proposed or planned state: each value known, null or unknown.
+    pub struct Config;
+    fields {
+        name: String = required("Name of the cluster (at most 28 characters); the Auto Scaling group, launch template and load balancer are called this, the target group `<name>-tg`, the security groups `<name>-lb` and `<name>-app`. Changing it replaces the cluster."),
+        image_id: String = required("AMI the instances run. Changing it adds a launch template version and rolls the instances (instance refresh, 90 % kept healthy)."),
+        subnet_ids: Vec<String> = required("Subnets for the instances (private ones), spanning at least 2 availability zones (3 recommended in production). All in one VPC."),
+        public_subnet_ids: Vec<String> = required("Subnets for the load balancer (public ones), in at least 2 availability zones of the same VPC."),
+        certificate_arn: String = required("ACM certificate of the HTTPS listener. Required in every profile: the load balancer serves TLS only, port 80 just redirects."),
+        instance_type: String = defaulted("EC2 instance type (profile default: t3.small in development, m6i.large otherwise). Changing it rolls the instances."),
+        min_size: i64 = defaulted("Fewest instances (profile default 1 / 2 / 3; production refuses fewer than 2). Pinned: a change made outside Terraform is repaired."),
+        max_size: i64 = defaulted("Most instances (profile default 2 / 4 / 9). Pinned like `min_size`."),
+        desired_capacity: i64 = defaulted("Instances to start with (profile default 1 / 2 / 3). Set on create and whenever you change it; otherwise scaling owns the live value (see `desired_capacity_actual`), which is never a diff."),
+        app_port: i64 = defaulted("Port the application listens on (default 8080); only the load balancer may reach it. Changing it replaces the target group, so it replaces the cluster."),
+        health_check_path: String = defaulted("HTTP path the target group checks (default `/health`); 200-399 is healthy."),
+        user_data: Option<String> = optional("Cloud-init user data, as plain text (the provider encodes it). Changing it rolls the instances. Do not put secrets here: read them from Secrets Manager at boot."),
+        ingress_cidr_blocks: Vec<String> = defaulted("Who may reach the load balancer on 443 (and 80, which only redirects): IPv4 CIDR blocks, default everyone (`0.0.0.0/0`)."),
+        root_volume_size: i64 = defaulted("Root volume in GiB, gp3, always encrypted (profile default 20 / 30 / 50)."),
+        tls_policy: String = defaulted("The HTTPS listener's TLS: `tls13` (TLS 1.3 only, with hybrid post-quantum key exchange: `ELBSecurityPolicy-TLS13-1-3-PQ-2025-09`; the default) or `tls12` (TLS 1.2 and 1.3 with restricted ciphers, for old clients: `ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`). Any other policy on the listener is drift, repaired by apply."),
+        metadata_http_tokens: String = defaulted("Instance metadata tokens: `required` (IMDSv2 only, the default) or `optional` (IMDSv1 allowed; refused in production)."),
+        root_volume_encrypted: bool = defaulted("Encrypt the root volume (default true). `false` is refused in every profile: encryption at rest holds everywhere.") or true,
+        kms_key_arn: Option<String> = defaulted("KMS key for the root volumes and the log group. Unset, the cluster makes its own key (rotation on, usable by the Auto Scaling service-linked role) and this shows its ARN. Changing it replaces the cluster."),
+        environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
+        tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this cluster (instances and volumes too)."),
+        tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
+        vpc_id: Option<String> = computed("The VPC the subnets belong to."),
+        security_group_id: Option<String> = computed("The instances' security group: hand it to `allowed_security_group_ids` of `prod_database_ha` and `prod_redis_cluster`."),
+        load_balancer_security_group_id: Option<String> = computed("The load balancer's security group."),
+        load_balancer_arn: Option<String> = computed("ARN of the application load balancer."),
+        load_balancer_dns_name: Option<String> = computed("DNS name of the load balancer (point your domain's alias record here)."),
+        target_group_arn: Option<String> = computed("ARN of the target group."),
+        autoscaling_group_name: Option<String> = computed("Name of the Auto Scaling group."),
+        launch_template_id: Option<String> = computed("Id of the launch template."),
+        launch_template_version: Option<i64> = computed("Launch template version the Auto Scaling group runs (also the template's default)."),
+        desired_capacity_actual: Option<i64> = computed("Instances the group wants now, as scaling left it (read-only; never a diff)."),
+        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier."),
+        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .17, .18, CloudWatch.16 for the instances' log group, KMS.4, ingress, metrics) → `pass` or `fail: <reason>`, from what AWS reports."),
+    }
+    raw { timeouts }
 }
 
 impl ResourceState for State {
@@ -53,101 +54,11 @@ impl ResourceState for State {
         &self.timeouts
     }
     fn from_value(v: &Value) -> State {
-        State {
-            name: string(v.get("name")),
-            environment: string(v.get("environment")),
-            tags: decode::string_map(v.get("tags")).into_known(),
-            tags_all: map(v.get("tags_all")),
-            image_id: string(v.get("image_id")),
-            subnet_ids: strings(v.get("subnet_ids")),
-            public_subnet_ids: strings(v.get("public_subnet_ids")),
-            certificate_arn: string(v.get("certificate_arn")),
-            instance_type: string(v.get("instance_type")),
-            min_size: int(v.get("min_size")),
-            max_size: int(v.get("max_size")),
-            desired_capacity: int(v.get("desired_capacity")),
-            app_port: int(v.get("app_port")),
-            health_check_path: string(v.get("health_check_path")),
-            user_data: opt_string(v.get("user_data")),
-            ingress_cidr_blocks: strings(v.get("ingress_cidr_blocks")),
-            root_volume_size: int(v.get("root_volume_size")),
-            metadata_http_tokens: string(v.get("metadata_http_tokens")),
-            tls_policy: string(v.get("tls_policy")),
-            root_volume_encrypted: decode::boolean(v.get("root_volume_encrypted"))
-                .into_known()
-                .unwrap_or(true),
-            kms_key_arn: opt_string(v.get("kms_key_arn")),
-            vpc_id: opt_string(v.get("vpc_id")),
-            security_group_id: opt_string(v.get("security_group_id")),
-            load_balancer_security_group_id: opt_string(v.get("load_balancer_security_group_id")),
-            load_balancer_arn: opt_string(v.get("load_balancer_arn")),
-            load_balancer_dns_name: opt_string(v.get("load_balancer_dns_name")),
-            target_group_arn: opt_string(v.get("target_group_arn")),
-            autoscaling_group_name: opt_string(v.get("autoscaling_group_name")),
-            launch_template_id: opt_string(v.get("launch_template_id")),
-            launch_template_version: decode::int(v.get("launch_template_version")).into_known(),
-            desired_capacity_actual: decode::int(v.get("desired_capacity_actual")).into_known(),
-            components: map(v.get("components")),
-            posture: map(v.get("posture")),
-            timeouts: v.get("timeouts").clone(),
-        }
+        State::decode(v)
     }
-
     fn to_value(&self) -> Value {
-        let mut m = BTreeMap::new();
-        let mut put = |k: &str, v: Value| {
-            m.insert(k.to_string(), v);
-        };
-        put("id", Value::string(&self.name));
-        put("name", Value::string(&self.name));
-        put("environment", Value::string(&self.environment));
-        put("tags", self.tags.as_ref().map_or(Value::Null, smap));
-        put("tags_all", smap(&self.tags_all));
-        put("image_id", Value::string(&self.image_id));
-        put("subnet_ids", list(&self.subnet_ids));
-        put("public_subnet_ids", list(&self.public_subnet_ids));
-        put("certificate_arn", Value::string(&self.certificate_arn));
-        put("instance_type", Value::string(&self.instance_type));
-        put("min_size", Value::int(self.min_size));
-        put("max_size", Value::int(self.max_size));
-        put("desired_capacity", Value::int(self.desired_capacity));
-        put("app_port", Value::int(self.app_port));
-        put("health_check_path", Value::string(&self.health_check_path));
-        put("user_data", opt(&self.user_data));
-        put("ingress_cidr_blocks", list(&self.ingress_cidr_blocks));
-        put("root_volume_size", Value::int(self.root_volume_size));
-        put(
-            "metadata_http_tokens",
-            Value::string(&self.metadata_http_tokens),
-        );
-        put("tls_policy", Value::string(&self.tls_policy));
-        put(
-            "root_volume_encrypted",
-            Value::Bool(self.root_volume_encrypted),
-        );
-        put("kms_key_arn", opt(&self.kms_key_arn));
-        put("vpc_id", opt(&self.vpc_id));
-        put("security_group_id", opt(&self.security_group_id));
-        put(
-            "load_balancer_security_group_id",
-            opt(&self.load_balancer_security_group_id),
-        );
-        put("load_balancer_arn", opt(&self.load_balancer_arn));
-        put("load_balancer_dns_name", opt(&self.load_balancer_dns_name));
-        put("target_group_arn", opt(&self.target_group_arn));
-        put("autoscaling_group_name", opt(&self.autoscaling_group_name));
-        put("launch_template_id", opt(&self.launch_template_id));
-        put(
-            "launch_template_version",
-            opt_int(self.launch_template_version),
-        );
-        put(
-            "desired_capacity_actual",
-            opt_int(self.desired_capacity_actual),
-        );
-        put("components", smap(&self.components));
-        put("posture", smap(&self.posture));
-        put("timeouts", self.timeouts.clone());
-        Value::Map(m)
+        let mut v = self.encode();
+        v.set("id", Value::string(&self.name));
+        v
     }
 }

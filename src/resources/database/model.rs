@@ -1,53 +1,53 @@
-//! Typed `prod_database_ha` state and its conversion to and from cty values.
+//! The `prod_database_ha` attributes, declared once: schema, typed state and typed configuration.
 
-use crate::resources::lifecycle::ResourceState;
 use std::collections::BTreeMap;
 
-use crate::framework::decode;
-use crate::framework::fields::{
-    boolean, int, map, of_list as list, of_map as smap, of_opt as ostr, opt_string as opt, string,
-    strings,
-};
+use crate::framework::attrs::PartialMap;
 use crate::framework::Value;
+use crate::resources::lifecycle::ResourceState;
 
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct State {
-    pub name: String,
-    pub engine: String,
-    pub environment: String,
-    pub tags: Option<BTreeMap<String, String>>,
-    pub tags_all: BTreeMap<String, String>,
-    pub subnet_ids: Vec<String>,
-    pub allowed_security_group_ids: Vec<String>,
-    pub engine_version: String,
-    pub instance_class: String,
-    pub allocated_storage: i64,
-    pub max_allocated_storage: i64,
-    pub replicas: i64,
-    pub multi_az: bool,
-    pub backup_retention_days: i64,
-    pub backup_window: String,
-    pub maintenance_window: String,
-    pub deletion_protection: bool,
-    pub final_snapshot: bool,
-    pub kms_key_arn: Option<String>,
-    pub master_username: String,
-    pub parameters: Option<BTreeMap<String, String>>,
-    pub endpoint: Option<String>,
-    pub reader_endpoint: Option<String>,
-    pub replica_endpoints: Vec<String>,
-    pub port: Option<i64>,
-    pub engine_version_actual: Option<String>,
-    pub master_secret_arn: Option<String>,
-    pub security_group_id: Option<String>,
-    pub instance_ids: Vec<String>,
-    pub subnet_group_name: Option<String>,
-    pub parameter_group_name: Option<String>,
-    pub components: BTreeMap<String, String>,
-    pub posture: BTreeMap<String, String>,
-    pub timeouts: Value,
-    /// Not in the schema: set from private state when a create never finished.
-    pub create_incomplete: bool,
+crate::attributes! {
+    /// The whole `prod_database_ha` state (every value known).
+    pub struct State;
+    /// A `prod_database_ha` configuration, proposed or planned state: each value known, null or unknown.
+    pub struct Config;
+    fields {
+        name: String = required("Name of the database (at most 50 characters: letters, digits and hyphens, starting with a letter); the primary is called this, replicas `<name>-replica-<n>`. Changing it replaces the database, which `deletion_protection` refuses."),
+        engine: String = required("`postgres`, `mysql`, `aurora-postgresql` or `aurora-mysql`. Changing it replaces the database, which `deletion_protection` refuses."),
+        subnet_ids: Vec<String> = required("Private subnets for the database, spanning at least 2 availability zones (3 recommended in production)."),
+        allowed_security_group_ids: Vec<String> = required("Security groups whose members may connect on the engine port (e.g. `prod_cluster.web.security_group_id`); no one else can."),
+        engine_version: String = defaulted("Major (or major.minor) version to pin: `16` for PostgreSQL, `8.0` for MySQL by default. Automatic minor upgrades never show as a diff (see `engine_version_actual`); a new major upgrades in place."),
+        instance_class: String = defaulted("Instance class (profile default: db.t4g.medium in development, db.r6g.large otherwise). Changes in place."),
+        allocated_storage: i64 = defaulted("Storage in GiB (profile default 20 / 50 / 100). Grows in place; it cannot shrink. Not used by Aurora, whose storage grows by itself (reads 0)."),
+        max_allocated_storage: i64 = defaulted("Storage autoscaling ceiling in GiB (profile default 100 / 500 / 1000). Not used by Aurora (reads 0)."),
+        replicas: i64 = defaulted("Read replicas, spread over the other zones (profile default 0 / 1 / 2). Changes in place."),
+        multi_az: bool = defaulted("Synchronous standby in another zone (profile default: off in development, on otherwise; production refuses false). For Aurora it means readers in other zones, so it follows `replicas`."),
+        backup_retention_days: i64 = defaulted("Days of automated backups and point-in-time recovery (profile default 1 / 7 / 30; production refuses fewer than 7)."),
+        backup_window: String = defaulted("Daily backup window, UTC (default `02:00-03:00`)."),
+        maintenance_window: String = defaulted("Weekly maintenance window, UTC (default `sun:03:30-sun:04:30`)."),
+        deletion_protection: bool = defaulted("Refuse deletion (profile default: off in development, on otherwise). While on, a plan that would destroy or replace the database is refused; set it to false and apply first to decommission."),
+        final_snapshot: bool = defaulted("Take a snapshot `<name>-final-<UTC time>` on destroy (profile default: off in development, on otherwise; production refuses false)."),
+        kms_key_arn: Option<String> = defaulted("KMS key for storage, snapshots, Performance Insights and the master secret. Unset, the database makes its own (rotation on, alias `alias/<name>-db`) and this shows its ARN. Changing it replaces the database."),
+        master_username: String = defaulted("Administrator user name (default `app_admin`; not `admin`, `postgres` or `root`). The password is generated into Secrets Manager (`master_secret_arn`), never in state, plan or logs."),
+        parameters: Option<BTreeMap<String, String>> = optional("Engine parameters merged over the hardened ones (TLS required, connection and slow-query logging). Turning TLS off is refused."),
+        environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
+        tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this database (snapshots inherit them)."),
+        tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
+        endpoint: Option<String> = computed("Writer endpoint, `host:port` (Aurora: the cluster endpoint)."),
+        reader_endpoint: Option<String> = computed("Aurora's reader endpoint, or for RDS the first replica's (`host:port`); null without replicas."),
+        replica_endpoints: Vec<String> = computed("Every replica's endpoint, in replica order."),
+        port: Option<i64> = computed("Engine port (5432 PostgreSQL, 3306 MySQL)."),
+        engine_version_actual: Option<String> = computed("The exact version running (minor upgrades included)."),
+        master_secret_arn: Option<String> = computed("Secrets Manager secret holding the master user's password (managed by RDS, rotated by it)."),
+        security_group_id: Option<String> = computed("The database's security group (`<name>-db`)."),
+        instance_ids: Vec<String> = computed("Instance identifiers: the primary (Aurora: the writer) first, then the replicas."),
+        subnet_group_name: Option<String> = computed("DB subnet group (`<name>`)."),
+        parameter_group_name: Option<String> = computed("Parameter group (`<name>-<family>`; for Aurora the cluster parameter group)."),
+        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this database owns: role → identifier."),
+        posture: BTreeMap<String, String> = computed("Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress."),
+    }
+    raw { timeouts }
+    internal { create_incomplete: bool }
 }
 
 impl ResourceState for State {
@@ -58,100 +58,11 @@ impl ResourceState for State {
         self.create_incomplete = true;
     }
     fn from_value(v: &Value) -> State {
-        State {
-            name: string(v.get("name")),
-            engine: string(v.get("engine")),
-            environment: string(v.get("environment")),
-            tags: decode::string_map(v.get("tags")).into_known(),
-            tags_all: map(v.get("tags_all")),
-            subnet_ids: strings(v.get("subnet_ids")),
-            allowed_security_group_ids: strings(v.get("allowed_security_group_ids")),
-            engine_version: string(v.get("engine_version")),
-            instance_class: string(v.get("instance_class")),
-            allocated_storage: int(v.get("allocated_storage")),
-            max_allocated_storage: int(v.get("max_allocated_storage")),
-            replicas: int(v.get("replicas")),
-            multi_az: boolean(v.get("multi_az")),
-            backup_retention_days: int(v.get("backup_retention_days")),
-            backup_window: string(v.get("backup_window")),
-            maintenance_window: string(v.get("maintenance_window")),
-            deletion_protection: boolean(v.get("deletion_protection")),
-            final_snapshot: boolean(v.get("final_snapshot")),
-            kms_key_arn: opt(v.get("kms_key_arn")),
-            master_username: string(v.get("master_username")),
-            parameters: decode::string_map(v.get("parameters")).into_known(),
-            endpoint: opt(v.get("endpoint")),
-            reader_endpoint: opt(v.get("reader_endpoint")),
-            replica_endpoints: strings(v.get("replica_endpoints")),
-            port: decode::int(v.get("port")).into_known(),
-            engine_version_actual: opt(v.get("engine_version_actual")),
-            master_secret_arn: opt(v.get("master_secret_arn")),
-            security_group_id: opt(v.get("security_group_id")),
-            instance_ids: strings(v.get("instance_ids")),
-            subnet_group_name: opt(v.get("subnet_group_name")),
-            parameter_group_name: opt(v.get("parameter_group_name")),
-            components: map(v.get("components")),
-            posture: map(v.get("posture")),
-            timeouts: v.get("timeouts").clone(),
-            create_incomplete: false,
-        }
+        State::decode(v)
     }
-
     fn to_value(&self) -> Value {
-        let mut m = BTreeMap::new();
-        let mut put = |k: &str, v: Value| {
-            m.insert(k.to_string(), v);
-        };
-        put("id", Value::string(&self.name));
-        put("name", Value::string(&self.name));
-        put("engine", Value::string(&self.engine));
-        put("environment", Value::string(&self.environment));
-        put("tags", self.tags.as_ref().map_or(Value::Null, smap));
-        put("tags_all", smap(&self.tags_all));
-        put("subnet_ids", list(&self.subnet_ids));
-        put(
-            "allowed_security_group_ids",
-            list(&self.allowed_security_group_ids),
-        );
-        put("engine_version", Value::string(&self.engine_version));
-        put("instance_class", Value::string(&self.instance_class));
-        put("allocated_storage", Value::int(self.allocated_storage));
-        put(
-            "max_allocated_storage",
-            Value::int(self.max_allocated_storage),
-        );
-        put("replicas", Value::int(self.replicas));
-        put("multi_az", Value::Bool(self.multi_az));
-        put(
-            "backup_retention_days",
-            Value::int(self.backup_retention_days),
-        );
-        put("backup_window", Value::string(&self.backup_window));
-        put(
-            "maintenance_window",
-            Value::string(&self.maintenance_window),
-        );
-        put("deletion_protection", Value::Bool(self.deletion_protection));
-        put("final_snapshot", Value::Bool(self.final_snapshot));
-        put("kms_key_arn", ostr(&self.kms_key_arn));
-        put("master_username", Value::string(&self.master_username));
-        put(
-            "parameters",
-            self.parameters.as_ref().map_or(Value::Null, smap),
-        );
-        put("endpoint", ostr(&self.endpoint));
-        put("reader_endpoint", ostr(&self.reader_endpoint));
-        put("replica_endpoints", list(&self.replica_endpoints));
-        put("port", self.port.map_or(Value::Null, Value::int));
-        put("engine_version_actual", ostr(&self.engine_version_actual));
-        put("master_secret_arn", ostr(&self.master_secret_arn));
-        put("security_group_id", ostr(&self.security_group_id));
-        put("instance_ids", list(&self.instance_ids));
-        put("subnet_group_name", ostr(&self.subnet_group_name));
-        put("parameter_group_name", ostr(&self.parameter_group_name));
-        put("components", smap(&self.components));
-        put("posture", smap(&self.posture));
-        put("timeouts", self.timeouts.clone());
-        Value::Map(m)
+        let mut v = self.encode();
+        v.set("id", Value::string(&self.name));
+        v
     }
 }

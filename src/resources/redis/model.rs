@@ -1,49 +1,49 @@
-//! Typed `prod_redis_cluster` state and its conversion to and from cty values.
+//! The `prod_redis_cluster` attributes, declared once: schema, typed state and typed configuration.
 
-use crate::resources::lifecycle::ResourceState;
 use std::collections::BTreeMap;
 
-use crate::framework::decode;
-use crate::framework::fields::{
-    boolean, int, map, of_list as list, of_map as smap, of_opt as ostr, opt_string as opt, string,
-    strings,
-};
+use crate::framework::attrs::PartialMap;
 use crate::framework::Value;
+use crate::resources::lifecycle::ResourceState;
 
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct State {
-    pub name: String,
-    pub engine: String,
-    pub environment: String,
-    pub tags: Option<BTreeMap<String, String>>,
-    pub tags_all: BTreeMap<String, String>,
-    pub subnet_ids: Vec<String>,
-    pub allowed_security_group_ids: Vec<String>,
-    pub engine_version: String,
-    pub node_type: String,
-    pub shards: i64,
-    pub replicas_per_shard: i64,
-    pub snapshot_retention_days: i64,
-    pub snapshot_window: String,
-    pub maintenance_window: String,
-    pub kms_key_arn: Option<String>,
-    pub parameters: Option<BTreeMap<String, String>>,
-    pub deletion_protection: bool,
-    pub engine_version_actual: Option<String>,
-    pub primary_endpoint: Option<String>,
-    pub reader_endpoint: Option<String>,
-    pub configuration_endpoint: Option<String>,
-    pub port: Option<i64>,
-    pub auth_secret_arn: Option<String>,
-    pub security_group_id: Option<String>,
-    pub member_clusters: Vec<String>,
-    pub parameter_group_name: Option<String>,
-    pub subnet_group_name: Option<String>,
-    pub components: BTreeMap<String, String>,
-    pub posture: BTreeMap<String, String>,
-    pub timeouts: Value,
-    /// Not in the schema: set from private state when a create never finished.
-    pub create_incomplete: bool,
+crate::attributes! {
+    /// The whole `prod_redis_cluster` state (every value known).
+    pub struct State;
+    /// A `prod_redis_cluster` configuration, proposed or planned state: each value known, null or unknown.
+    pub struct Config;
+    fields {
+        name: String = required("Name of the replication group (at most 40 characters: lowercase letters, digits and hyphens, starting with a letter). The subnet and parameter groups share it; the security group is `<name>-redis`, the AUTH secret `<name>-auth`. Changing it replaces the group, which `deletion_protection` refuses."),
+        engine: String = defaulted("`redis` or `valkey` (default). `redis` → `valkey` upgrades in place; `valkey` → `redis` replaces the group, which `deletion_protection` refuses."),
+        subnet_ids: Vec<String> = required("Private subnets for the nodes, spanning at least 2 availability zones (3 recommended in production). Changing them replaces the group."),
+        allowed_security_group_ids: Vec<String> = required("Security groups whose members may connect on the port (e.g. `prod_cluster.web.security_group_id`); no one else can."),
+        engine_version: String = defaulted("Major.minor version to pin (default `7.1` for redis, `8.0` for valkey). Patch upgrades AWS applies never show as a diff (see `engine_version_actual`); a newer version upgrades in place; a downgrade is refused."),
+        node_type: String = defaulted("Node type (profile default: cache.t4g.small in development, cache.r6g.large otherwise). Changes in place."),
+        shards: i64 = defaulted("Shards (node groups), default 1. 1 is a non-clustered group; more turns cluster mode on. The count changes in place in cluster mode; crossing between 1 and more replaces the group."),
+        replicas_per_shard: i64 = defaulted("Replicas in each shard, 0 to 5 (profile default 0 / 1 / 2; production refuses 0). With a replica, automatic failover and Multi-AZ are on. Changes in place."),
+        snapshot_retention_days: i64 = defaulted("Days of daily snapshots kept, 0 to 35 (profile default 1 / 3 / 7; production refuses 0)."),
+        snapshot_window: String = defaulted("Daily snapshot window, UTC (default `02:00-03:00`)."),
+        maintenance_window: String = defaulted("Weekly maintenance window, UTC (default `sun:03:30-sun:04:30`)."),
+        kms_key_arn: Option<String> = defaulted("KMS key for encryption at rest, snapshots and the AUTH secret. Unset, the group makes its own (rotation on, alias `alias/<name>-redis`) and this shows its ARN. Changing it replaces the group."),
+        parameters: Option<BTreeMap<String, String>> = optional("Engine parameters (e.g. `maxmemory-policy`). Set, a parameter group `<name>` holds them; unset, the engine's default group for the mode is used."),
+        deletion_protection: bool = defaulted("The provider's own guard (ElastiCache has none); profile default off in development, on otherwise. While on, a plan that would destroy or replace the group is refused; set it to false and apply first to decommission (allowed in every profile)."),
+        environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
+        tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this group."),
+        tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
+        engine_version_actual: Option<String> = computed("The exact version running (patch upgrades included)."),
+        primary_endpoint: Option<String> = computed("The primary's address (non-clustered groups); null in cluster mode."),
+        reader_endpoint: Option<String> = computed("The replicas' address (non-clustered groups); null where AWS gives none (cluster mode)."),
+        configuration_endpoint: Option<String> = computed("The cluster's configuration address (cluster mode); null otherwise."),
+        port: Option<i64> = computed("The port clients connect to (6379)."),
+        auth_secret_arn: Option<String> = computed("Secrets Manager secret (`<name>-auth`) holding the AUTH token clients send; the token itself is never in state, plan or logs."),
+        security_group_id: Option<String> = computed("The group's security group (`<name>-redis`)."),
+        member_clusters: Vec<String> = computed("The node ids (cache clusters), as AWS lists them."),
+        parameter_group_name: Option<String> = computed("The parameter group `<name>` when `parameters` are set; null when the engine's default group is used."),
+        subnet_group_name: Option<String> = computed("The cache subnet group (`<name>`)."),
+        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this group owns: role → identifier."),
+        posture: BTreeMap<String, String> = computed("Security controls (ElastiCache.1 to .7, KMS.4, ingress) → `pass` or `fail: <reason>`, from what AWS reports."),
+    }
+    raw { timeouts }
+    internal { create_incomplete: bool }
 }
 
 impl ResourceState for State {
@@ -54,89 +54,11 @@ impl ResourceState for State {
         self.create_incomplete = true;
     }
     fn from_value(v: &Value) -> State {
-        State {
-            name: string(v.get("name")),
-            engine: string(v.get("engine")),
-            environment: string(v.get("environment")),
-            tags: decode::string_map(v.get("tags")).into_known(),
-            tags_all: map(v.get("tags_all")),
-            subnet_ids: strings(v.get("subnet_ids")),
-            allowed_security_group_ids: strings(v.get("allowed_security_group_ids")),
-            engine_version: string(v.get("engine_version")),
-            node_type: string(v.get("node_type")),
-            shards: int(v.get("shards")),
-            replicas_per_shard: int(v.get("replicas_per_shard")),
-            snapshot_retention_days: int(v.get("snapshot_retention_days")),
-            snapshot_window: string(v.get("snapshot_window")),
-            maintenance_window: string(v.get("maintenance_window")),
-            kms_key_arn: opt(v.get("kms_key_arn")),
-            parameters: decode::string_map(v.get("parameters")).into_known(),
-            deletion_protection: boolean(v.get("deletion_protection")),
-            engine_version_actual: opt(v.get("engine_version_actual")),
-            primary_endpoint: opt(v.get("primary_endpoint")),
-            reader_endpoint: opt(v.get("reader_endpoint")),
-            configuration_endpoint: opt(v.get("configuration_endpoint")),
-            port: decode::int(v.get("port")).into_known(),
-            auth_secret_arn: opt(v.get("auth_secret_arn")),
-            security_group_id: opt(v.get("security_group_id")),
-            member_clusters: strings(v.get("member_clusters")),
-            parameter_group_name: opt(v.get("parameter_group_name")),
-            subnet_group_name: opt(v.get("subnet_group_name")),
-            components: map(v.get("components")),
-            posture: map(v.get("posture")),
-            timeouts: v.get("timeouts").clone(),
-            create_incomplete: false,
-        }
+        State::decode(v)
     }
-
     fn to_value(&self) -> Value {
-        let mut m = BTreeMap::new();
-        let mut put = |k: &str, v: Value| {
-            m.insert(k.to_string(), v);
-        };
-        put("id", Value::string(&self.name));
-        put("name", Value::string(&self.name));
-        put("engine", Value::string(&self.engine));
-        put("environment", Value::string(&self.environment));
-        put("tags", self.tags.as_ref().map_or(Value::Null, smap));
-        put("tags_all", smap(&self.tags_all));
-        put("subnet_ids", list(&self.subnet_ids));
-        put(
-            "allowed_security_group_ids",
-            list(&self.allowed_security_group_ids),
-        );
-        put("engine_version", Value::string(&self.engine_version));
-        put("node_type", Value::string(&self.node_type));
-        put("shards", Value::int(self.shards));
-        put("replicas_per_shard", Value::int(self.replicas_per_shard));
-        put(
-            "snapshot_retention_days",
-            Value::int(self.snapshot_retention_days),
-        );
-        put("snapshot_window", Value::string(&self.snapshot_window));
-        put(
-            "maintenance_window",
-            Value::string(&self.maintenance_window),
-        );
-        put("kms_key_arn", ostr(&self.kms_key_arn));
-        put(
-            "parameters",
-            self.parameters.as_ref().map_or(Value::Null, smap),
-        );
-        put("deletion_protection", Value::Bool(self.deletion_protection));
-        put("engine_version_actual", ostr(&self.engine_version_actual));
-        put("primary_endpoint", ostr(&self.primary_endpoint));
-        put("reader_endpoint", ostr(&self.reader_endpoint));
-        put("configuration_endpoint", ostr(&self.configuration_endpoint));
-        put("port", self.port.map_or(Value::Null, Value::int));
-        put("auth_secret_arn", ostr(&self.auth_secret_arn));
-        put("security_group_id", ostr(&self.security_group_id));
-        put("member_clusters", list(&self.member_clusters));
-        put("parameter_group_name", ostr(&self.parameter_group_name));
-        put("subnet_group_name", ostr(&self.subnet_group_name));
-        put("components", smap(&self.components));
-        put("posture", smap(&self.posture));
-        put("timeouts", self.timeouts.clone());
-        Value::Map(m)
+        let mut v = self.encode();
+        v.set("id", Value::string(&self.name));
+        v
     }
 }

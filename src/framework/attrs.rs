@@ -235,6 +235,44 @@ macro_rules! __attr_planned {
     };
 }
 
+/// A list block in a configuration or plan: each block decoded by `f`; the list may be unknown.
+pub fn planned_blocks<C>(v: &Value, f: fn(&Value) -> C) -> Tri<Vec<C>> {
+    match v {
+        Value::Null => Tri::Null,
+        Value::List(items) => Tri::Known(items.iter().map(f).collect()),
+        _ => Tri::Unknown,
+    }
+}
+
+/// The cty value of a planned list block.
+pub fn write_blocks<C>(t: &Tri<Vec<C>>, f: fn(&C) -> Value) -> Value {
+    match t {
+        Tri::Known(items) => Value::List(items.iter().map(f).collect()),
+        Tri::Null => Value::Null,
+        Tri::Unknown => Value::unknown(),
+    }
+}
+
+/// The blocks of a list that may be unknown: none until known.
+pub fn blocks<C>(t: &Tri<Vec<C>>) -> &[C] {
+    t.known().map_or(&[], Vec::as_slice)
+}
+
+/// A planned list whose elements may be unknown one by one, as a whole: unknown when any is
+/// (null elements are dropped, as [`decode::string_list`] does).
+pub fn whole_list(t: &Tri<Vec<Tri<String>>>) -> Tri<Vec<String>> {
+    match t {
+        Tri::Known(items) => items
+            .iter()
+            .filter(|e| !e.is_null())
+            .map(|e| e.known().cloned())
+            .collect::<Option<Vec<_>>>()
+            .map_or(Tri::Unknown, Tri::Known),
+        Tri::Null => Tri::Null,
+        Tri::Unknown => Tri::Unknown,
+    }
+}
+
 /// The default of a field in state: the type's default, or the one the declaration names.
 #[doc(hidden)]
 #[macro_export]
@@ -270,7 +308,9 @@ macro_rules! __attr_default {
 /// [`PartialList`] keep unknown elements apart (a planned `components` map).
 /// Each field's kind is an [`Attribute`](crate::framework::Attribute) constructor (`required`,
 /// `optional`, `defaulted`, `computed`), optionally followed by `.sensitive()`; `or <expr>` gives
-/// the state's value when the attribute is null or unknown (else the type's default). `raw` fields
+/// the state's value when the attribute is null or unknown (else the type's default). `blocks`
+/// lists nested list blocks, each a pair of structs declared by another `attributes!` (state
+/// `Vec<Block>`, configuration `Tri<Vec<BlockConfig>>`); `State::blocks()` gives their schema. `raw` fields
 /// (blocks such as `timeouts`) travel as `Value`s in both structs; `internal` fields are state-only
 /// and never written. `State::attributes()` lists the schema attributes in declaration order.
 #[macro_export]
@@ -283,6 +323,7 @@ macro_rules! attributes {
         fields {
             $( $field:ident : $ty:ty $( as $pty:ty )? = $kind:ident ( $desc:expr ) $( . $modifier:ident () )* $( or $default:expr )? ),* $(,)?
         }
+        $( blocks { $( $block:ident : $bty:ident / $bcfg:ident = list ( $bdesc:expr ) ),* $(,)? } )?
         $( raw { $( $raw:ident ),* $(,)? } )?
         $( internal { $( $internal:ident : $ity:ty ),* $(,)? } )?
     ) => {
@@ -290,6 +331,7 @@ macro_rules! attributes {
         #[derive(Clone, Debug, PartialEq, Default)]
         pub struct $State {
             $( pub $field: $ty, )*
+            $( $( pub $block: Vec<$bty>, )* )?
             $( $( pub $raw: $crate::framework::Value, )* )?
             $( $( pub $internal: $ity, )* )?
         }
@@ -298,11 +340,13 @@ macro_rules! attributes {
         #[derive(Clone, Debug, PartialEq)]
         pub struct $Config {
             $( pub $field: $crate::framework::decode::Tri<<$crate::__attr_planned!($ty $(, $pty)?) as $crate::framework::attrs::Plannable>::Planned>, )*
+            $( $( pub $block: $crate::framework::decode::Tri<Vec<$bcfg>>, )* )?
             $( $( pub $raw: $crate::framework::Value, )* )?
         }
 
         impl $State {
             /// The schema attributes, in declaration order.
+            #[allow(dead_code)]
             pub fn attributes() -> Vec<$crate::framework::Attribute> {
                 vec![ $(
                     $crate::framework::Attribute::$kind(
@@ -312,11 +356,19 @@ macro_rules! attributes {
                     ) $( .$modifier() )*
                 ),* ]
             }
+            /// The nested list blocks, in declaration order.
+            #[allow(dead_code)]
+            pub fn blocks() -> Vec<(&'static str, $crate::framework::Block)> {
+                vec![ $( $(
+                    (stringify!($block), $crate::framework::Block::new($bdesc).attrs($bty::attributes())),
+                )* )? ]
+            }
             /// The state held in a cty object (null or unknown attributes take their defaults).
             pub fn decode(v: &$crate::framework::Value) -> $State {
                 $State {
                     $( $field: <$ty as $crate::framework::attrs::Field>::read(v.get(stringify!($field)))
                         .unwrap_or_else(|| $crate::__attr_default!($($default)?)), )*
+                    $( $( $block: $crate::framework::decode::elements(v.get(stringify!($block))).iter().map($bty::decode).collect(), )* )?
                     $( $( $raw: v.get(stringify!($raw)).clone(), )* )?
                     $( $( $internal: ::std::default::Default::default(), )* )?
                 }
@@ -325,6 +377,7 @@ macro_rules! attributes {
             pub fn encode(&self) -> $crate::framework::Value {
                 let mut m = ::std::collections::BTreeMap::new();
                 $( m.insert(stringify!($field).to_string(), $crate::framework::attrs::Field::write(&self.$field)); )*
+                $( $( m.insert(stringify!($block).to_string(), $crate::framework::Value::List(self.$block.iter().map($bty::encode).collect())); )* )?
                 $( $( m.insert(stringify!($raw).to_string(), self.$raw.clone()); )* )?
                 $crate::framework::Value::Map(m)
             }
@@ -335,6 +388,7 @@ macro_rules! attributes {
             pub fn decode(v: &$crate::framework::Value) -> $Config {
                 $Config {
                     $( $field: <$crate::__attr_planned!($ty $(, $pty)?) as $crate::framework::attrs::Plannable>::planned(v.get(stringify!($field))), )*
+                    $( $( $block: $crate::framework::attrs::planned_blocks(v.get(stringify!($block)), $bcfg::decode), )* )?
                     $( $( $raw: v.get(stringify!($raw)).clone(), )* )?
                 }
             }
@@ -342,6 +396,7 @@ macro_rules! attributes {
             pub fn encode(&self) -> $crate::framework::Value {
                 let mut m = ::std::collections::BTreeMap::new();
                 $( m.insert(stringify!($field).to_string(), $crate::framework::attrs::write_tri::<$crate::__attr_planned!($ty $(, $pty)?)>(&self.$field)); )*
+                $( $( m.insert(stringify!($block).to_string(), $crate::framework::attrs::write_blocks(&self.$block, $bcfg::encode)); )* )?
                 $( $( m.insert(stringify!($raw).to_string(), self.$raw.clone()); )* )?
                 $crate::framework::Value::Map(m)
             }
@@ -369,6 +424,57 @@ mod tests {
         }
         raw { timeouts }
         internal { marked: bool }
+    }
+
+    crate::attributes! {
+        /// A test block.
+        pub struct Rule;
+        /// A test block as configured.
+        pub struct RuleConfig;
+        fields {
+            limit: i64 = defaulted("A limit.") or 60,
+        }
+    }
+
+    crate::attributes! {
+        /// A test state with blocks.
+        pub struct WithRules;
+        /// Its configuration.
+        pub struct WithRulesConfig;
+        fields {
+            name: String = required("The name."),
+        }
+        blocks {
+            rule: Rule / RuleConfig = list("A rule."),
+        }
+    }
+
+    #[test]
+    fn list_blocks_read_with_their_defaults_and_stay_unknown_when_unknown() {
+        let (name, block) = &WithRules::blocks()[0];
+        assert_eq!(*name, "rule");
+        assert_eq!(block.attributes[0].name, "limit");
+        let v = Value::Map(
+            [
+                ("name".to_string(), Value::string("a")),
+                (
+                    "rule".to_string(),
+                    Value::List(vec![Value::Map(
+                        [("limit".to_string(), Value::Null)].into(),
+                    )]),
+                ),
+            ]
+            .into(),
+        );
+        let s = WithRules::decode(&v);
+        assert_eq!(s.rule, vec![Rule { limit: 60 }]);
+        assert_eq!(WithRules::decode(&s.encode()), s);
+        let c = WithRulesConfig::decode(&v);
+        assert_eq!(c.rule.known().map(|r| r[0].limit.clone()), Some(Tri::Null));
+        let mut u = v.clone();
+        u.set("rule", Value::unknown());
+        assert!(WithRulesConfig::decode(&u).rule.is_unknown());
+        assert_eq!(WithRulesConfig::decode(&c.encode()), c);
     }
 
     fn names(a: &[Attribute]) -> Vec<(&str, bool, bool, bool, bool)> {

@@ -112,6 +112,11 @@ impl Block {
         });
         self
     }
+    pub fn list_blocks<'a>(self, blocks: impl IntoIterator<Item = (&'a str, Block)>) -> Block {
+        blocks
+            .into_iter()
+            .fold(self, |b, (name, block)| b.list_block(name, block))
+    }
     pub fn single_block(mut self, name: &str, block: Block) -> Block {
         self.blocks.push(NestedBlock {
             name: name.to_string(),

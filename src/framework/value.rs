@@ -13,6 +13,12 @@ pub enum Number {
     Decimal(String),
 }
 
+impl Default for Number {
+    fn default() -> Number {
+        Number::Int(0)
+    }
+}
+
 impl Number {
     pub fn from_f64(f: f64) -> Number {
         if f.fract() == 0.0 && f.abs() < 9.0e15 {

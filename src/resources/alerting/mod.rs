@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::framework::attrs::whole_list;
 use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
 use crate::framework::{AttrPath, Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
@@ -23,7 +24,7 @@ use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
 use crate::resources::lifecycle::{self, Lifecycle, Prepared, ResourceState};
 use blueprint::Desired;
-use model::{Alarm, Notify, State};
+use model::{Alarm, Config, Notify, State};
 
 fn env_of(s: &State, ctx: &ProviderData) -> Environment {
     Environment::parse(&s.environment).unwrap_or(ctx.environment)
@@ -35,7 +36,7 @@ fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
     Desired {
         environment: env_of(&st, ctx),
         tags: st.tags_all.clone(),
-        given_key: crate::framework::decode::string(config.get("kms_key_arn")).into_known(),
+        given_key: Config::decode(config).kms_key_arn.into_known(),
         notify: st.notify.clone(),
         alarms: st.alarm.clone(),
         packs: Vec::new(),
@@ -80,10 +81,11 @@ impl Lifecycle for Life {
         };
         // The watched databases' replicas and Redis groups' members name their alarms (unknown
         // until they exist); both are looked up at once.
-        let db_ids = crate::framework::decode::string_list(req.config.get("database_ids"))
+        let cfg = Config::decode(&req.config);
+        let db_ids = whole_list(&cfg.database_ids)
             .into_known()
             .filter(|ids| !ids.is_empty());
-        let redis_ids = crate::framework::decode::string_list(req.config.get("redis_cluster_ids"))
+        let redis_ids = whole_list(&cfg.redis_cluster_ids)
             .into_known()
             .filter(|ids| !ids.is_empty());
         let (dbs, redis) = tokio::join!(
@@ -188,7 +190,7 @@ impl Lifecycle for Life {
         progress.redis_cluster_ids = redis_cluster_ids;
         progress.environment = d.environment.as_str().to_string();
 
-        progress.timeouts = req.config.get("timeouts").clone();
+        progress.timeouts = Config::decode(&req.config).timeouts;
         Ok(Prepared {
             desired: d,
             progress,

@@ -1,157 +1,73 @@
-//! Typed `prod_alerting` configuration and state, and their conversion to and from cty values.
+//! The `prod_alerting` attributes and blocks, declared once: schema, typed state and typed
+//! configuration.
 
-use crate::resources::lifecycle::ResourceState;
 use std::collections::BTreeMap;
 
-use crate::framework::decode;
+use crate::framework::attrs::{PartialList, PartialMap};
 use crate::framework::{Number, Value};
+use crate::resources::lifecycle::ResourceState;
 
 use super::schema::{
     DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD, DEFAULT_STATISTIC,
 };
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Notify {
-    pub severity: String,
-    pub protocol: String,
-    pub endpoint: String,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Alarm {
-    pub name: String,
-    pub namespace: String,
-    pub metric_name: String,
-    /// `None` when the configuration leaves `dimensions` unset.
-    pub dimensions: Option<BTreeMap<String, String>>,
-    pub statistic: String,
-    pub period: i64,
-    pub evaluation_periods: i64,
-    pub comparison: String,
-    pub threshold: Number,
-    pub severity: String,
-    pub treat_missing_data: String,
-}
-
-/// The whole resource state (every value known).
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct State {
-    pub name: String,
-    pub environment: String,
-    pub tags: Option<BTreeMap<String, String>>,
-    pub tags_all: BTreeMap<String, String>,
-    pub kms_key_arn: Option<String>,
-    pub critical_topic_arn: Option<String>,
-    pub warning_topic_arn: Option<String>,
-    pub alarm_names: Vec<String>,
-    pub components: BTreeMap<String, String>,
-    pub posture: BTreeMap<String, String>,
-    pub notify: Vec<Notify>,
-    pub alarm: Vec<Alarm>,
-    /// `prod_cluster` ids watched by the compute pack; `None` when unset.
-    pub cluster_ids: Option<Vec<String>>,
-    /// `prod_database_ha` ids watched by the database pack; `None` when unset.
-    pub database_ids: Option<Vec<String>>,
-    /// `prod_redis_cluster` ids watched by the Redis pack; `None` when unset.
-    pub redis_cluster_ids: Option<Vec<String>>,
-    /// The `timeouts` block as configured; kept as is.
-    pub timeouts: Value,
-}
-
-fn s(v: &Value) -> String {
-    decode::string(v).into_known().unwrap_or_default()
-}
-
-fn opt_s(v: &Value) -> Option<String> {
-    decode::string(v).into_known()
-}
-
-fn map(v: &Value) -> BTreeMap<String, String> {
-    decode::string_map(v).into_known().unwrap_or_default()
-}
-
-impl Notify {
-    pub fn from_value(v: &Value) -> Notify {
-        Notify {
-            severity: s(v.get("severity")),
-            protocol: s(v.get("protocol")),
-            endpoint: s(v.get("endpoint")),
-        }
-    }
-    pub fn to_value(&self) -> Value {
-        Value::string_map([
-            ("severity", self.severity.as_str()),
-            ("protocol", self.protocol.as_str()),
-            ("endpoint", self.endpoint.as_str()),
-        ])
+crate::attributes! {
+    /// A `notify` block: a subscription to the topic of one severity.
+    pub struct Notify;
+    /// A `notify` block as configured.
+    pub struct NotifyConfig;
+    fields {
+        severity: String = required("`critical` or `warning`: the topic this subscription listens to."),
+        protocol: String = required("`email`, `https`, `sqs`, `lambda` or `sms`."),
+        endpoint: String = required("Where notifications go: an address, an https:// URL, a queue or function ARN, or an E.164 phone number. An unconfirmed email subscription is not drift."),
     }
 }
 
-impl Alarm {
-    /// Reads a known alarm block, filling the profile defaults for unset optional arguments.
-    pub fn from_value(v: &Value) -> Alarm {
-        Alarm {
-            name: s(v.get("name")),
-            namespace: s(v.get("namespace")),
-            metric_name: s(v.get("metric_name")),
-            dimensions: decode::string_map(v.get("dimensions")).into_known(),
-            statistic: decode::string(v.get("statistic"))
-                .or(DEFAULT_STATISTIC.to_string())
-                .into_known()
-                .unwrap_or_default(),
-            period: decode::int(v.get("period"))
-                .or(DEFAULT_PERIOD)
-                .into_known()
-                .unwrap_or(DEFAULT_PERIOD),
-            evaluation_periods: decode::int(v.get("evaluation_periods"))
-                .or(DEFAULT_EVALUATION_PERIODS)
-                .into_known()
-                .unwrap_or(DEFAULT_EVALUATION_PERIODS),
-            comparison: s(v.get("comparison")),
-            threshold: decode::number(v.get("threshold"))
-                .into_known()
-                .unwrap_or(Number::Int(0)),
-            severity: s(v.get("severity")),
-            treat_missing_data: decode::string(v.get("treat_missing_data"))
-                .or(DEFAULT_MISSING_DATA.to_string())
-                .into_known()
-                .unwrap_or_default(),
-        }
-    }
-    pub fn to_value(&self) -> Value {
-        let mut m = BTreeMap::new();
-        m.insert("name".into(), Value::string(&self.name));
-        m.insert("namespace".into(), Value::string(&self.namespace));
-        m.insert("metric_name".into(), Value::string(&self.metric_name));
-        m.insert(
-            "dimensions".into(),
-            self.dimensions.as_ref().map_or(Value::Null, |d| {
-                Value::string_map(d.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            }),
-        );
-        m.insert("statistic".into(), Value::string(&self.statistic));
-        m.insert("period".into(), Value::int(self.period));
-        m.insert(
-            "evaluation_periods".into(),
-            Value::int(self.evaluation_periods),
-        );
-        m.insert("comparison".into(), Value::string(&self.comparison));
-        m.insert("threshold".into(), Value::Number(self.threshold.clone()));
-        m.insert("severity".into(), Value::string(&self.severity));
-        m.insert(
-            "treat_missing_data".into(),
-            Value::string(&self.treat_missing_data),
-        );
-        Value::Map(m)
+crate::attributes! {
+    /// An `alarm` block; unset optional arguments read as their defaults.
+    pub struct Alarm;
+    /// An `alarm` block as configured.
+    pub struct AlarmConfig;
+    fields {
+        name: String = required("Alarm name within this resource; the AWS name is `<name>-<alarm name>`."),
+        namespace: String = required("Metric namespace, e.g. `AWS/RDS`."),
+        metric_name: String = required("Metric name, e.g. `CPUUtilization`."),
+        dimensions: Option<BTreeMap<String, String>> = optional("Metric dimensions."),
+        statistic: String = defaulted("`SampleCount`, `Average` (default), `Sum`, `Minimum` or `Maximum`.") or DEFAULT_STATISTIC.to_string(),
+        period: i64 = defaulted("Seconds per evaluation period: 10, 30 or a multiple of 60 (default 60).") or DEFAULT_PERIOD,
+        evaluation_periods: i64 = defaulted("Periods that must breach before the alarm fires (default 5).") or DEFAULT_EVALUATION_PERIODS,
+        comparison: String = required("CloudWatch's comparison operator, e.g. `GreaterThanThreshold`."),
+        threshold: Number = required("The threshold; changing it updates the alarm in place."),
+        severity: String = required("`critical` or `warning`: which topic is notified."),
+        treat_missing_data: String = defaulted("`breaching`, `notBreaching`, `ignore` or `missing` (default).") or DEFAULT_MISSING_DATA.to_string(),
     }
 }
 
-fn opt(v: &Option<String>) -> Value {
-    v.as_ref().map_or(Value::Null, Value::string)
-}
-
-fn smap(m: &BTreeMap<String, String>) -> Value {
-    Value::string_map(m.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+crate::attributes! {
+    /// The whole `prod_alerting` state (every value known).
+    pub struct State;
+    /// A `prod_alerting` configuration, proposed or planned state: each value known, null or unknown.
+    pub struct Config;
+    fields {
+        name: String = required("Name of this alerting set; AWS names derive from it. Changing it replaces the resource."),
+        environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
+        tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this resource."),
+        tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
+        kms_key_arn: Option<String> = defaulted("KMS key for the topics. Unset, the resource makes its own customer-managed key with rotation, whose policy lets CloudWatch publish to the encrypted topics."),
+        critical_topic_arn: Option<String> = computed("ARN of the `<name>-critical` topic."),
+        warning_topic_arn: Option<String> = computed("ARN of the `<name>-warning` topic."),
+        cluster_ids: Option<Vec<String>> as PartialList = optional("`prod_cluster` ids to watch with the compute alarm pack: per cluster, in a warning and a critical tier, the 5xx share of requests, unhealthy hosts, p99 response time, in-service instances and group CPU, named `<name>-cluster-<cluster>-<metric>-<tier>`. Thresholds follow the cluster's configured minimum and desired capacity."),
+        database_ids: Option<Vec<String>> as PartialList = optional("`prod_database_ha` ids to watch with the database alarm pack: per database, in a warning and a critical tier, CPU, free storage (share of the configured allocation), freeable memory, connections (share of the configured `max_connections`, else of the engine's default maximum for the instance class), write latency, and each replica's lag, named `<name>-db-<database>-<metric>-<tier>` (replica lag: `<name>-db-<database>-replica-<n>-lag-<tier>`)."),
+        redis_cluster_ids: Option<Vec<String>> as PartialList = optional("`prod_redis_cluster` ids to watch with the Redis alarm pack: per node, in a warning and a critical tier, engine CPU, memory use, evictions, connections (share of `maxclients` 65000) and replication lag, named `<name>-redis-<node>-<metric>-<tier>` (nodes are the group's `member_clusters`, e.g. `sessions-001`)."),
+        alarm_names: Vec<String> = computed("AWS names of the alarms: the `alarm` blocks' in block order, then the packs'."),
+        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this resource owns: role → identifier."),
+        posture: BTreeMap<String, String> as PartialMap = computed("Security controls (SNS.1, SNS.4, CloudWatch.15, CloudWatch.17, KMS.4, alarms) → `pass` or `fail: <reason>`, from what AWS reports."),
+    }
+    blocks {
+        notify: Notify / NotifyConfig = list("A subscription to the topic of one severity."),
+        alarm: Alarm / AlarmConfig = list("A CloudWatch metric alarm routed to its severity's topic (alarm and OK actions)."),
+    }
+    raw { timeouts }
 }
 
 impl ResourceState for State {
@@ -159,79 +75,12 @@ impl ResourceState for State {
         &self.timeouts
     }
     fn from_value(v: &Value) -> State {
-        State {
-            name: s(v.get("name")),
-            environment: s(v.get("environment")),
-            tags: decode::string_map(v.get("tags")).into_known(),
-            tags_all: map(v.get("tags_all")),
-            kms_key_arn: opt_s(v.get("kms_key_arn")),
-            critical_topic_arn: opt_s(v.get("critical_topic_arn")),
-            warning_topic_arn: opt_s(v.get("warning_topic_arn")),
-            alarm_names: decode::elements(v.get("alarm_names"))
-                .iter()
-                .filter_map(|e| e.as_str().map(str::to_string))
-                .collect(),
-            components: map(v.get("components")),
-            posture: map(v.get("posture")),
-            notify: decode::elements(v.get("notify"))
-                .iter()
-                .map(Notify::from_value)
-                .collect(),
-            alarm: decode::elements(v.get("alarm"))
-                .iter()
-                .map(Alarm::from_value)
-                .collect(),
-            cluster_ids: decode::string_list(v.get("cluster_ids")).into_known(),
-            database_ids: decode::string_list(v.get("database_ids")).into_known(),
-            redis_cluster_ids: decode::string_list(v.get("redis_cluster_ids")).into_known(),
-            timeouts: v.get("timeouts").clone(),
-        }
+        State::decode(v)
     }
-
     fn to_value(&self) -> Value {
-        let mut m = BTreeMap::new();
-        m.insert("id".into(), Value::string(&self.name));
-        m.insert("name".into(), Value::string(&self.name));
-        m.insert("environment".into(), Value::string(&self.environment));
-        m.insert("tags".into(), self.tags.as_ref().map_or(Value::Null, smap));
-        m.insert("tags_all".into(), smap(&self.tags_all));
-        m.insert("kms_key_arn".into(), opt(&self.kms_key_arn));
-        m.insert("critical_topic_arn".into(), opt(&self.critical_topic_arn));
-        m.insert("warning_topic_arn".into(), opt(&self.warning_topic_arn));
-        m.insert(
-            "alarm_names".into(),
-            Value::string_list(self.alarm_names.iter().map(String::as_str)),
-        );
-        m.insert("components".into(), smap(&self.components));
-        m.insert("posture".into(), smap(&self.posture));
-        m.insert(
-            "notify".into(),
-            Value::List(self.notify.iter().map(Notify::to_value).collect()),
-        );
-        m.insert(
-            "alarm".into(),
-            Value::List(self.alarm.iter().map(Alarm::to_value).collect()),
-        );
-        m.insert(
-            "cluster_ids".into(),
-            self.cluster_ids.as_ref().map_or(Value::Null, |c| {
-                Value::string_list(c.iter().map(String::as_str))
-            }),
-        );
-        m.insert(
-            "database_ids".into(),
-            self.database_ids.as_ref().map_or(Value::Null, |c| {
-                Value::string_list(c.iter().map(String::as_str))
-            }),
-        );
-        m.insert(
-            "redis_cluster_ids".into(),
-            self.redis_cluster_ids.as_ref().map_or(Value::Null, |c| {
-                Value::string_list(c.iter().map(String::as_str))
-            }),
-        );
-        m.insert("timeouts".into(), self.timeouts.clone());
-        Value::Map(m)
+        let mut v = self.encode();
+        v.set("id", Value::string(&self.name));
+        v
     }
 }
 

@@ -4,20 +4,25 @@
 use std::collections::BTreeMap;
 
 use super::blueprint::{self as bp, Place};
+use super::model::{Config, Notify, NotifyConfig, State};
 use super::packs;
 use super::schema::{
     DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD, DEFAULT_STATISTIC, TYPE_NAME,
 };
-use crate::framework::decode::{self, Tri};
+use crate::framework::attrs::{blocks, whole_list, write_tri};
+use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
-use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 
-fn fill_default(obj: &mut Value, name: &str, config: &Value, default: Value) {
-    if config.get(name).is_null() {
-        obj.set(name, default);
-    }
+/// A configured `notify` block, when every argument is known.
+fn known_notify(n: &NotifyConfig) -> Option<Notify> {
+    Some(Notify {
+        severity: n.severity.known()?.clone(),
+        protocol: n.protocol.known()?.clone(),
+        endpoint: n.endpoint.known()?.clone(),
+    })
 }
 
 /// `place` is `None` when the account could not be looked up; ARNs are then unknown.
@@ -32,81 +37,64 @@ pub fn plan(
     db_replicas: &BTreeMap<String, usize>,
     redis_members: &BTreeMap<String, Vec<String>>,
 ) -> Planned {
+    let cfg = Config::decode(config);
+    let prior = (!prior.is_null()).then(|| State::decode(prior));
     let mut d = Diagnostics::new();
-    let mut planned = proposed.clone();
-    let name = decode::string(config.get("name"));
+    let mut planned = Config::decode(proposed);
+    let name = cfg.name.clone();
 
-    let env = profile::planned(
-        &crate::framework::decode::string(config.get("environment")),
-        default_env,
-    );
-    planned.set("id", config.get("name").clone());
-    planned.set("environment", profile::planned_value(&env));
-
-    let tags_all =
-        crate::framework::attrs::write_tri::<BTreeMap<String, String>>(&tags::planned_all(
-            default_tags,
-            &crate::framework::decode::string_map(config.get("tags")),
-            TYPE_NAME,
-            &name,
-            &env,
-        ));
-    planned.set("tags_all", tags_all);
+    let env = profile::planned(&cfg.environment, default_env);
+    planned.environment = env.clone().map(|e| e.as_str().to_string());
+    planned.tags_all = tags::planned_all(default_tags, &cfg.tags, TYPE_NAME, &name, &env);
 
     // Alarm blocks: profile defaults for the optional arguments left unset.
-    let cfg_alarms = decode::elements(config.get("alarm"));
-    if let Value::Map(m) = &mut planned {
-        if let Some(Value::List(alarms)) = m.get_mut("alarm") {
-            for (a, c) in alarms.iter_mut().zip(cfg_alarms) {
-                fill_default(a, "statistic", c, Value::string(DEFAULT_STATISTIC));
-                fill_default(a, "period", c, Value::int(DEFAULT_PERIOD));
-                fill_default(
-                    a,
-                    "evaluation_periods",
-                    c,
-                    Value::int(DEFAULT_EVALUATION_PERIODS),
-                );
-                fill_default(
-                    a,
-                    "treat_missing_data",
-                    c,
-                    Value::string(DEFAULT_MISSING_DATA),
-                );
+    if let Tri::Known(alarms) = &mut planned.alarm {
+        for (a, c) in alarms.iter_mut().zip(blocks(&cfg.alarm)) {
+            if c.statistic.is_null() {
+                a.statistic = Tri::Known(DEFAULT_STATISTIC.to_string());
+            }
+            if c.period.is_null() {
+                a.period = Tri::Known(Number::Int(DEFAULT_PERIOD));
+            }
+            if c.evaluation_periods.is_null() {
+                a.evaluation_periods = Tri::Known(Number::Int(DEFAULT_EVALUATION_PERIODS));
+            }
+            if c.treat_missing_data.is_null() {
+                a.treat_missing_data = Tri::Known(DEFAULT_MISSING_DATA.to_string());
             }
         }
     }
 
     // The key: the given one, the one we already own, or a new one (unknown until created).
-    let prior_components = decode::string_map(prior.get("components"))
-        .into_known()
+    let prior_components = prior
+        .as_ref()
+        .map(|p| p.components.clone())
         .unwrap_or_default();
-    let prior_key = decode::string(prior.get("kms_key_arn")).into_known();
+    let prior_key = prior.as_ref().and_then(|p| p.kms_key_arn.clone());
     let owned_key = prior_components
         .get(bp::ROLE_KEY)
         .filter(|k| prior_key.as_ref() == Some(*k))
         .cloned();
-    let given_key = config.get("kms_key_arn");
-    let key_value = if !given_key.is_null() {
+    let given_key = &cfg.kms_key_arn;
+    planned.kms_key_arn = if !given_key.is_null() {
         given_key.clone()
     } else {
-        owned_key.clone().map_or_else(Value::unknown, Value::String)
+        owned_key.clone().map_or(Tri::Unknown, Tri::Known)
     };
-    planned.set("kms_key_arn", key_value.clone());
 
-    let alarm_names: Tri<Vec<String>> = cfg_alarms
-        .iter()
-        .try_fold(Vec::new(), |mut acc, a| {
-            match decode::string(a.get("name")) {
-                Tri::Known(n) => {
-                    acc.push(n);
-                    Ok(acc)
-                }
-                _ => Err(()),
-            }
-        })
-        .map_or(Tri::Unknown, Tri::Known);
+    let alarm_names: Tri<Vec<String>> = match &cfg.alarm {
+        Tri::Known(alarms) => alarms
+            .iter()
+            .map(|a| a.name.known().cloned())
+            .collect::<Option<Vec<_>>>()
+            .map_or(Tri::Unknown, Tri::Known),
+        _ => Tri::Known(Vec::new()),
+    };
+    let cluster_ids = whole_list(&cfg.cluster_ids);
+    let database_ids = whole_list(&cfg.database_ids);
+    let redis_ids = whole_list(&cfg.redis_cluster_ids);
     // Then the packs' alarms, named from the watched clusters' ids.
-    let alarm_names = match (alarm_names, decode::string_list(config.get("cluster_ids"))) {
+    let alarm_names = match (alarm_names, &cluster_ids) {
         (Tri::Known(mut names), Tri::Known(ids)) => {
             names.extend(ids.iter().flat_map(|c| packs::cluster_shorts(c)));
             Tri::Known(names)
@@ -115,7 +103,7 @@ pub fn plan(
         _ => Tri::Unknown,
     };
     // ...and the databases' (one lag alarm per replica: known once each database exists).
-    let alarm_names = match (alarm_names, decode::string_list(config.get("database_ids"))) {
+    let alarm_names = match (alarm_names, &database_ids) {
         (Tri::Known(mut names), Tri::Known(ids))
             if ids.iter().all(|i| db_replicas.contains_key(i)) =>
         {
@@ -129,10 +117,7 @@ pub fn plan(
         _ => Tri::Unknown,
     };
     // ...and the Redis groups' (per node: known once each group exists).
-    let alarm_names = match (
-        alarm_names,
-        decode::string_list(config.get("redis_cluster_ids")),
-    ) {
+    let alarm_names = match (alarm_names, &redis_ids) {
         (Tri::Known(mut names), Tri::Known(ids))
             if ids.iter().all(|i| redis_members.contains_key(i)) =>
         {
@@ -152,17 +137,16 @@ pub fn plan(
         let mut seen = std::collections::BTreeSet::new();
         if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
             let attr = [
-                ("redis_cluster_ids", "redis"),
-                ("database_ids", "db"),
-                ("cluster_ids", "cluster"),
+                ("redis_cluster_ids", "redis", &redis_ids),
+                ("database_ids", "db", &database_ids),
+                ("cluster_ids", "cluster", &cluster_ids),
             ]
             .into_iter()
-            .find(|(a, kind)| {
-                decode::string_list(config.get(a))
-                    .into_known()
+            .find(|(_, kind, ids)| {
+                ids.known()
                     .is_some_and(|ids| ids.iter().any(|i| dup.starts_with(&format!("{kind}-{i}-"))))
             })
-            .map_or("alarm", |(a, _)| a);
+            .map_or("alarm", |(a, _, _)| a);
             d.error_at(
                 AttrPath::attr(attr),
                 "Two alarms would share a name",
@@ -171,109 +155,102 @@ pub fn plan(
         }
     }
 
-    match (&name, place) {
-        (Tri::Known(n), Some(place)) => {
-            planned.set(
-                "critical_topic_arn",
-                Value::string(bp::topic_arn(place, n, "critical")),
-            );
-            planned.set(
-                "warning_topic_arn",
-                Value::string(bp::topic_arn(place, n, "warning")),
-            );
-        }
-        _ => {
-            planned.set("critical_topic_arn", Value::unknown());
-            planned.set("warning_topic_arn", Value::unknown());
-        }
-    }
+    let topic = |sev: &str| match (&name, place) {
+        (Tri::Known(n), Some(place)) => Tri::Known(bp::topic_arn(place, n, sev)),
+        _ => Tri::Unknown,
+    };
+    planned.critical_topic_arn = topic("critical");
+    planned.warning_topic_arn = topic("warning");
 
-    match (&name, &alarm_names) {
+    planned.alarm_names = match (&name, &alarm_names) {
         (Tri::Known(n), Tri::Known(names)) => {
             let mut want: Vec<String> = names.iter().map(|a| bp::alarm_name(n, a)).collect();
             // The same alarms in another order (import reads them in AWS's order) are no change.
-            if let Tri::Known(had) = decode::string_list(prior.get("alarm_names")) {
+            if let Some(had) = prior.as_ref().map(|p| &p.alarm_names) {
                 let (mut a, mut b) = (had.clone(), want.clone());
                 a.sort();
                 b.sort();
                 if a == b {
-                    want = had;
+                    want = had.clone();
                 }
             }
-            planned.set("alarm_names", Value::string_list(want));
+            Tri::Known(want)
         }
-        _ => planned.set("alarm_names", Value::unknown()),
-    }
+        _ => Tri::Unknown,
+    };
 
     // Components: every role is known at plan; identifiers are unknown until AWS assigns them.
-    let components = match (&name, &alarm_names, place) {
+    planned.components = match (&name, &alarm_names, place) {
         (Tri::Known(n), Tri::Known(names), Some(place)) => {
-            let mut c: BTreeMap<String, Value> = BTreeMap::new();
+            let mut c: BTreeMap<String, Tri<String>> = BTreeMap::new();
             if given_key.is_null() {
                 c.insert(
                     bp::ROLE_KEY.into(),
-                    owned_key.clone().map_or_else(Value::unknown, Value::String),
+                    owned_key.clone().map_or(Tri::Unknown, Tri::Known),
                 );
-                c.insert(
-                    bp::ROLE_ALIAS.into(),
-                    Value::string(bp::alias_arn(place, n)),
-                );
+                c.insert(bp::ROLE_ALIAS.into(), Tri::Known(bp::alias_arn(place, n)));
             }
             for sev in ["critical", "warning"] {
                 c.insert(
                     bp::role_topic(sev),
-                    Value::string(bp::topic_arn(place, n, sev)),
+                    Tri::Known(bp::topic_arn(place, n, sev)),
                 );
             }
             for a in names {
-                c.insert(bp::role_alarm(a), Value::string(bp::alarm_arn(place, n, a)));
+                c.insert(bp::role_alarm(a), Tri::Known(bp::alarm_arn(place, n, a)));
             }
-            let prior_notify = decode::elements(prior.get("notify"));
-            for (i, cfg_n) in decode::elements(config.get("notify")).iter().enumerate() {
+            let prior_notify = prior.as_ref().map_or(&[][..], |p| p.notify.as_slice());
+            for (i, cfg_n) in blocks(&cfg.notify).iter().enumerate() {
                 let role = bp::role_subscription(i);
-                let same = prior_notify.get(i) == Some(cfg_n) && cfg_n.is_wholly_known();
+                let same = known_notify(cfg_n).is_some_and(|n| prior_notify.get(i) == Some(&n));
                 let v = match prior_components.get(&role) {
-                    Some(arn) if same => Value::string(arn),
-                    _ => Value::unknown(),
+                    Some(arn) if same => Tri::Known(arn.clone()),
+                    _ => Tri::Unknown,
                 };
                 c.insert(role, v);
             }
-            Value::Map(c)
+            Tri::Known(c)
         }
-        _ => Value::unknown(),
+        _ => Tri::Unknown,
     };
-    planned.set("components", components);
 
     // Posture: what apply enforces passes. Rotation of a key the user gave is theirs to keep.
-    let mut posture: BTreeMap<String, Value> = bp::CONTROLS
+    let mut posture: BTreeMap<String, Tri<String>> = bp::CONTROLS
         .iter()
-        .map(|c| (c.to_string(), Value::string(bp::PASS)))
+        .map(|c| (c.to_string(), Tri::Known(bp::PASS.to_string())))
         .collect();
     if !given_key.is_null() {
-        let prior_kms4 = prior.get("posture").get("KMS.4").clone();
-        let same_key = prior.get("kms_key_arn") == given_key;
+        let same_key = prior.as_ref().map_or(Tri::Null, |p| {
+            p.kms_key_arn.clone().map_or(Tri::Null, Tri::Known)
+        }) == *given_key;
+        let prior_kms4 = prior.as_ref().and_then(|p| p.posture.get("KMS.4").cloned());
         posture.insert(
             "KMS.4".into(),
-            if same_key && !prior_kms4.is_null() {
-                prior_kms4
-            } else {
-                Value::unknown()
+            match prior_kms4 {
+                Some(v) if same_key => Tri::Known(v),
+                _ => Tri::Unknown,
             },
         );
     }
-    planned.set("posture", Value::Map(posture));
+    planned.posture = Tri::Known(posture);
 
     // Replacement: only the name forces it.
     let mut requires_replace = Vec::new();
-    if !prior.is_null() && prior.get("name") != config.get("name") {
+    if prior
+        .as_ref()
+        .is_some_and(|p| Tri::Known(p.name.clone()) != cfg.name)
+    {
         requires_replace.push(AttrPath::attr("name"));
     }
 
     if env == Tri::Known(Environment::Production) {
-        let has_critical = decode::elements(config.get("notify"))
+        let notify = blocks(&cfg.notify);
+        let has_critical = notify
             .iter()
-            .any(|n| n.get("severity") == &Value::string("critical"));
-        if !has_critical && config.get("notify").is_wholly_known() {
+            .any(|n| n.severity == Tri::Known("critical".to_string()));
+        let all_known =
+            cfg.notify.known().is_some() && notify.iter().all(|n| known_notify(n).is_some());
+        if !has_critical && all_known {
             d.warning_at(
                 AttrPath::attr("notify"),
                 "No one is notified of critical alarms",
@@ -281,8 +258,10 @@ pub fn plan(
             );
         }
     }
+    let mut state = planned.encode();
+    state.set("id", write_tri::<String>(&name));
     Planned {
-        state: planned,
+        state,
         requires_replace,
         diagnostics: d,
     }

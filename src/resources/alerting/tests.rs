@@ -3,9 +3,16 @@
 use std::collections::BTreeMap;
 
 use super::blueprint::Place;
+use super::model::{AlarmConfig, Config, State};
 use super::plan::plan;
 use super::validate::validate;
+use crate::framework::attrs::{write_blocks, PartialMap, Plannable};
+use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Number, Value};
+
+fn known(s: &str) -> Tri<String> {
+    Tri::Known(s.to_string())
+}
 use crate::provider::profile::Environment;
 
 fn obj(pairs: Vec<(&str, Value)>) -> Value {
@@ -83,42 +90,45 @@ fn create_plan_is_concrete_except_what_aws_decides() {
             &BTreeMap::new(),
             &BTreeMap::new(),
         );
-        let s = &p.state;
+        let s = Config::decode(&p.state);
         assert!(p.requires_replace.is_empty());
-        assert_eq!(s.get("id"), &Value::string("ops"));
-        assert_eq!(s.get("environment"), &Value::string(env.as_str()));
+        let mut with_id = s.encode();
+        with_id.set("id", Value::string("ops"));
+        assert_eq!(p.state, with_id, "the id is the name");
+        assert_eq!(s.name, known("ops"));
+        assert_eq!(s.environment, known(env.as_str()));
         assert_eq!(
-            s.get("critical_topic_arn"),
-            &Value::string("arn:aws:sns:us-east-1:123456789012:ops-critical")
+            s.critical_topic_arn,
+            known("arn:aws:sns:us-east-1:123456789012:ops-critical")
         );
-        assert_eq!(s.get("alarm_names"), &Value::string_list(["ops-cpu"]));
+        assert_eq!(s.alarm_names, Tri::Known(vec!["ops-cpu".to_string()]));
         assert!(
-            s.get("kms_key_arn").is_unknown(),
+            s.kms_key_arn.is_unknown(),
             "a new key's ARN is AWS's to choose"
         );
-        let tags = s.get("tags_all").as_map().unwrap();
-        assert_eq!(tags["team"], Value::string("platform"));
-        assert_eq!(tags["service"], Value::string("pay"));
-        assert_eq!(tags["prod:resource"], Value::string("prod_alerting.ops"));
-        assert_eq!(tags["prod:environment"], Value::string(env.as_str()));
-        let c = s.get("components").as_map().unwrap();
+        let tags = s.tags_all.known().unwrap();
+        assert_eq!(tags["team"], "platform");
+        assert_eq!(tags["service"], "pay");
+        assert_eq!(tags["prod:resource"], "prod_alerting.ops");
+        assert_eq!(tags["prod:environment"], env.as_str());
+        let c = s.components.known().unwrap();
         assert!(c["kms_key"].is_unknown() && c["subscription_0"].is_unknown());
         assert_eq!(
             c["alarm_cpu"],
-            Value::string("arn:aws:cloudwatch:us-east-1:123456789012:alarm:ops-cpu")
+            known("arn:aws:cloudwatch:us-east-1:123456789012:alarm:ops-cpu")
         );
         assert!(s
-            .get("posture")
-            .as_map()
+            .posture
+            .known()
             .unwrap()
             .values()
-            .all(|v| v == &Value::string("pass")));
-        let a = &s.get("alarm").as_list().unwrap()[0];
-        assert_eq!(a.get("statistic"), &Value::string("Average"));
-        assert_eq!(a.get("period"), &Value::int(60));
-        assert_eq!(a.get("evaluation_periods"), &Value::int(5));
-        assert_eq!(a.get("treat_missing_data"), &Value::string("missing"));
-        assert_eq!(a.get("threshold"), &Value::int(90));
+            .all(|v| v == &known("pass")));
+        let a = &s.alarm.known().unwrap()[0];
+        assert_eq!(a.statistic, known("Average"));
+        assert_eq!(a.period, Tri::Known(Number::Int(60)));
+        assert_eq!(a.evaluation_periods, Tri::Known(Number::Int(5)));
+        assert_eq!(a.treat_missing_data, known("missing"));
+        assert_eq!(a.threshold, Tri::Known(Number::Int(90)));
     }
 }
 
@@ -135,11 +145,9 @@ fn resource_environment_overrides_the_provider() {
         &BTreeMap::new(),
         &BTreeMap::new(),
     );
-    assert_eq!(p.state.get("environment"), &Value::string("staging"));
-    assert_eq!(
-        p.state.get("tags_all").get("prod:environment"),
-        &Value::string("staging")
-    );
+    let s = Config::decode(&p.state);
+    assert_eq!(s.environment, known("staging"));
+    assert_eq!(s.tags_all.known().unwrap()["prod:environment"], "staging");
 }
 
 #[test]
@@ -163,21 +171,22 @@ fn replanning_an_applied_state_changes_nothing() {
             "kms_key_arn".into(),
             Value::string("arn:aws:kms:us-east-1:123456789012:key/k1"),
         );
-        let mut c = first.get("components").as_map().unwrap().clone();
+        let mut c = Config::decode(&first).components.into_known().unwrap();
         c.insert(
             "kms_key".into(),
-            Value::string("arn:aws:kms:us-east-1:123456789012:key/k1"),
+            known("arn:aws:kms:us-east-1:123456789012:key/k1"),
         );
         c.insert(
             "subscription_0".into(),
-            Value::string("arn:aws:sns:us-east-1:123456789012:ops-critical:s1"),
+            known("arn:aws:sns:us-east-1:123456789012:ops-critical:s1"),
         );
-        m.insert("components".into(), Value::Map(c));
+        m.insert("components".into(), PartialMap::write_planned(&c));
     }
     // Terraform's proposed new state: config, with computed values from the prior.
     let mut proposed = applied.clone();
     if let Value::Map(m) = &mut proposed {
-        m.insert("alarm".into(), cfg.get("alarm").clone());
+        let alarms = Config::decode(&cfg).alarm;
+        m.insert("alarm".into(), write_blocks(&alarms, AlarmConfig::encode));
     }
     let second = plan(
         &cfg,
@@ -226,8 +235,8 @@ fn threshold_change_is_in_place_and_name_change_replaces() {
     );
     assert!(p.requires_replace.is_empty());
     assert_eq!(
-        p.state.get("alarm").as_list().unwrap()[0].get("threshold"),
-        &Value::Number(Number::Float(95.5))
+        Config::decode(&p.state).alarm.known().unwrap()[0].threshold,
+        Tri::Known(Number::Float(95.5))
     );
     let mut renamed = cfg.clone();
     if let Value::Map(m) = &mut renamed {
@@ -457,9 +466,7 @@ fn parts_of_one_service_named_alike_get_alarms_named_by_kind() {
         &members,
     );
     assert!(!p.diagnostics.has_errors(), "{:?}", p.diagnostics);
-    let names = crate::framework::decode::string_list(p.state.get("alarm_names"))
-        .into_known()
-        .unwrap_or_default();
+    let names = State::decode(&p.state).alarm_names;
     for want in [
         "ops-cluster-shop-cpu-warning",
         "ops-db-shop-cpu-warning",

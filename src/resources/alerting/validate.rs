@@ -2,7 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::framework::decode::{self, Tri};
+use super::model::Config;
+use crate::framework::attrs::blocks;
+use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::profile;
 use crate::provider::tags;
@@ -14,8 +16,8 @@ use super::schema::{COMPARISONS, MISSING_DATA, PROTOCOLS, SEVERITIES, STATISTICS
 pub const MAX_NAME: usize = 64;
 pub const MAX_ALARM_NAME: usize = 128;
 
-fn one_of(d: &mut Diagnostics, v: &Value, path: AttrPath, what: &str, allowed: &[&str]) {
-    if let Tri::Known(s) = decode::string(v) {
+fn one_of(d: &mut Diagnostics, v: &Tri<String>, path: AttrPath, what: &str, allowed: &[&str]) {
+    if let Tri::Known(s) = v {
         if !allowed.contains(&s.as_str()) {
             let list = allowed
                 .iter()
@@ -36,9 +38,9 @@ fn is_name(s: &str) -> bool {
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-fn check_name(d: &mut Diagnostics, v: &Value, path: AttrPath, max: usize) {
-    if let Tri::Known(s) = decode::string(v) {
-        if s.is_empty() || s.len() > max || !is_name(&s) {
+fn check_name(d: &mut Diagnostics, v: &Tri<String>, path: AttrPath, max: usize) {
+    if let Tri::Known(s) = v {
+        if s.is_empty() || s.len() > max || !is_name(s) {
             d.error_at(
                 path,
                 "Invalid name",
@@ -49,10 +51,17 @@ fn check_name(d: &mut Diagnostics, v: &Value, path: AttrPath, max: usize) {
 }
 
 /// A list of watched resources' ids: each a valid name of `type_name`, each once.
-fn watched_ids(cfg: &Value, attr: &str, type_name: &str, max: usize, d: &mut Diagnostics) {
+fn watched_ids(
+    ids: &Tri<Vec<Tri<String>>>,
+    attr: &str,
+    type_name: &str,
+    max: usize,
+    d: &mut Diagnostics,
+) {
     let mut seen = BTreeSet::new();
-    for (i, c) in decode::elements(cfg.get(attr)).iter().enumerate() {
-        if let Tri::Known(id) = decode::string(c) {
+    let ids = ids.known().map_or(&[][..], Vec::as_slice);
+    for (i, c) in ids.iter().enumerate() {
+        if let Tri::Known(id) = c {
             let p = AttrPath::attr(attr).then_index(i);
             if id.is_empty()
                 || id.len() > max
@@ -75,16 +84,14 @@ fn watched_ids(cfg: &Value, attr: &str, type_name: &str, max: usize, d: &mut Dia
 }
 
 pub fn validate(cfg: &Value) -> Diagnostics {
+    let cfg = Config::decode(cfg);
     let mut d = Diagnostics::new();
-    check_name(&mut d, cfg.get("name"), AttrPath::attr("name"), MAX_NAME);
-    profile::validate_attr(
-        &crate::framework::decode::string(cfg.get("environment")),
-        &mut d,
-    );
-    if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
-        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
+    check_name(&mut d, &cfg.name, AttrPath::attr("name"), MAX_NAME);
+    profile::validate_attr(&cfg.environment, &mut d);
+    if let Tri::Known(t) = &cfg.tags {
+        tags::validate(t, &AttrPath::attr("tags"), &mut d);
     }
-    if let Tri::Known(k) = decode::string(cfg.get("kms_key_arn")) {
+    if let Tri::Known(k) = &cfg.kms_key_arn {
         let looks_like_key = (k.starts_with("arn:") && k.contains(":kms:"))
             || k.starts_with("alias/")
             || (k.len() >= 32
@@ -100,43 +107,50 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         }
     }
 
-    crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
+    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
 
-    watched_ids(cfg, "cluster_ids", "prod_cluster", 28, &mut d);
-    watched_ids(cfg, "database_ids", "prod_database_ha", 50, &mut d);
-    watched_ids(cfg, "redis_cluster_ids", "prod_redis_cluster", 40, &mut d);
+    watched_ids(&cfg.cluster_ids, "cluster_ids", "prod_cluster", 28, &mut d);
+    watched_ids(
+        &cfg.database_ids,
+        "database_ids",
+        "prod_database_ha",
+        50,
+        &mut d,
+    );
+    watched_ids(
+        &cfg.redis_cluster_ids,
+        "redis_cluster_ids",
+        "prod_redis_cluster",
+        40,
+        &mut d,
+    );
 
     let mut seen_notify = BTreeSet::new();
-    for (i, n) in decode::elements(cfg.get("notify")).iter().enumerate() {
+    for (i, n) in blocks(&cfg.notify).iter().enumerate() {
         let p = AttrPath::attr("notify").then_index(i);
         one_of(
             &mut d,
-            n.get("severity"),
+            &n.severity,
             p.then_attr("severity"),
             "severity",
             &SEVERITIES,
         );
         one_of(
             &mut d,
-            n.get("protocol"),
+            &n.protocol,
             p.then_attr("protocol"),
             "protocol",
             &PROTOCOLS,
         );
-        if let (Tri::Known(proto), Tri::Known(ep)) = (
-            decode::string(n.get("protocol")),
-            decode::string(n.get("endpoint")),
-        ) {
-            if let Some(hint) = endpoint_problem(&proto, &ep) {
+        if let (Tri::Known(proto), Tri::Known(ep)) = (&n.protocol, &n.endpoint) {
+            if let Some(hint) = endpoint_problem(proto, ep) {
                 d.error_at(
                     p.then_attr("endpoint"),
                     "Invalid endpoint",
                     format!("{ep:?} is not a valid {proto} endpoint: {hint}"),
                 );
             }
-            let sev = decode::string(n.get("severity"))
-                .into_known()
-                .unwrap_or_default();
+            let sev = n.severity.known().cloned().unwrap_or_default();
             if !seen_notify.insert((sev.clone(), proto.clone(), ep.clone())) {
                 d.error_at(p, "Duplicate notify block", format!("{proto} {ep:?} already subscribes to the {sev} topic; remove one of the blocks."));
             }
@@ -144,10 +158,10 @@ pub fn validate(cfg: &Value) -> Diagnostics {
     }
 
     let mut seen_alarms = BTreeSet::new();
-    for (i, a) in decode::elements(cfg.get("alarm")).iter().enumerate() {
+    for (i, a) in blocks(&cfg.alarm).iter().enumerate() {
         let p = AttrPath::attr("alarm").then_index(i);
-        check_name(&mut d, a.get("name"), p.then_attr("name"), MAX_ALARM_NAME);
-        if let Tri::Known(n) = decode::string(a.get("name")) {
+        check_name(&mut d, &a.name, p.then_attr("name"), MAX_ALARM_NAME);
+        if let Tri::Known(n) = &a.name {
             if !seen_alarms.insert(n.clone()) {
                 d.error_at(
                     p.then_attr("name"),
@@ -158,8 +172,8 @@ pub fn validate(cfg: &Value) -> Diagnostics {
                 );
             }
         }
-        for f in ["namespace", "metric_name"] {
-            if let Tri::Known(s) = decode::string(a.get(f)) {
+        for (f, v) in [("namespace", &a.namespace), ("metric_name", &a.metric_name)] {
+            if let Tri::Known(s) = v {
                 if s.is_empty() || s.len() > 255 {
                     d.error_at(
                         p.then_attr(f),
@@ -171,33 +185,33 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         }
         one_of(
             &mut d,
-            a.get("statistic"),
+            &a.statistic,
             p.then_attr("statistic"),
             "statistic",
             &STATISTICS,
         );
         one_of(
             &mut d,
-            a.get("comparison"),
+            &a.comparison,
             p.then_attr("comparison"),
             "comparison operator",
             &COMPARISONS,
         );
         one_of(
             &mut d,
-            a.get("severity"),
+            &a.severity,
             p.then_attr("severity"),
             "severity",
             &SEVERITIES,
         );
         one_of(
             &mut d,
-            a.get("treat_missing_data"),
+            &a.treat_missing_data,
             p.then_attr("treat_missing_data"),
             "treat_missing_data",
             &MISSING_DATA,
         );
-        if let Tri::Known(n) = decode::number(a.get("period")) {
+        if let Tri::Known(n) = &a.period {
             let ok = n
                 .as_i64()
                 .is_some_and(|s| s == 10 || s == 30 || (s > 0 && s % 60 == 0 && s <= 86_400));
@@ -205,7 +219,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
                 d.error_at(p.then_attr("period"), "Invalid period", format!("{n} seconds is not a CloudWatch period; use 10, 30, or a multiple of 60 up to 86400."));
             }
         }
-        if let Tri::Known(n) = decode::number(a.get("evaluation_periods")) {
+        if let Tri::Known(n) = &a.evaluation_periods {
             if !n.as_i64().is_some_and(|e| (1..=100).contains(&e)) {
                 d.error_at(
                     p.then_attr("evaluation_periods"),
@@ -214,7 +228,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
                 );
             }
         }
-        if let Tri::Known(n) = decode::number(a.get("threshold")) {
+        if let Tri::Known(n) = &a.threshold {
             if !n.as_f64().is_some_and(f64::is_finite) {
                 d.error_at(
                     p.then_attr("threshold"),
@@ -223,7 +237,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
                 );
             }
         }
-        if let Tri::Known(dims) = decode::string_map(a.get("dimensions")) {
+        if let Tri::Known(dims) = &a.dimensions {
             if dims.len() > 30 {
                 d.error_at(
                     p.then_attr("dimensions"),

@@ -273,6 +273,33 @@ pub fn whole_list(t: &Tri<Vec<Tri<String>>>) -> Tri<Vec<String>> {
     }
 }
 
+/// A planned object written from typed fields, with what Terraform already knew put back: where
+/// `new` is a bare unknown and `old` (the proposed state) is unknown with refinements, `old`'s
+/// unknown stays, so that a planned value still equals its configuration value exactly.
+pub fn keep_refinements(new: Value, old: &Value) -> Value {
+    match (new, old) {
+        (Value::Unknown(r), Value::Unknown(o)) if r.is_empty() => Value::Unknown(o.clone()),
+        (Value::List(n), Value::List(o)) if n.len() == o.len() => Value::List(
+            n.into_iter()
+                .zip(o)
+                .map(|(n, o)| keep_refinements(n, o))
+                .collect(),
+        ),
+        (Value::Map(n), Value::Map(o)) => Value::Map(
+            n.into_iter()
+                .map(|(k, v)| {
+                    let v = match o.get(&k) {
+                        Some(ov) => keep_refinements(v, ov),
+                        None => v,
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        (new, _) => new,
+    }
+}
+
 /// The default of a field in state: the type's default, or the one the declaration names.
 #[doc(hidden)]
 #[macro_export]
@@ -475,6 +502,35 @@ mod tests {
         u.set("rule", Value::unknown());
         assert!(WithRulesConfig::decode(&u).rule.is_unknown());
         assert_eq!(WithRulesConfig::decode(&c.encode()), c);
+    }
+
+    #[test]
+    fn refinements_of_the_proposed_state_stay() {
+        use crate::framework::value::Refinements;
+        let refined = Value::Unknown(Refinements {
+            nullness: Some(false),
+            ..Refinements::default()
+        });
+        let old = Value::Map(
+            [
+                ("a".to_string(), refined.clone()),
+                ("b".to_string(), Value::List(vec![refined.clone()])),
+                ("c".to_string(), refined.clone()),
+            ]
+            .into(),
+        );
+        let new = Value::Map(
+            [
+                ("a".to_string(), Value::unknown()),
+                ("b".to_string(), Value::List(vec![Value::unknown()])),
+                ("c".to_string(), Value::string("set")),
+            ]
+            .into(),
+        );
+        let kept = keep_refinements(new, &old);
+        assert_eq!(kept.get("a"), &refined);
+        assert_eq!(kept.get("b"), &Value::List(vec![refined]));
+        assert_eq!(kept.get("c"), &Value::string("set"));
     }
 
     fn names(a: &[Attribute]) -> Vec<(&str, bool, bool, bool, bool)> {

@@ -68,6 +68,7 @@ fn retention_relaxed(env: Environment) -> String {
 }
 
 /// What read needs of a group: retention days and KMS key.
+#[derive(Clone, Debug, PartialEq)]
 pub struct GroupFacts {
     pub retention_days: Option<i32>,
     pub kms_key: Option<String>,

@@ -9,7 +9,7 @@ use super::packs;
 use super::schema::{
     DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD, DEFAULT_STATISTIC, TYPE_NAME,
 };
-use crate::framework::attrs::{blocks, whole_list, write_tri};
+use crate::framework::attrs::{blocks, keep_refinements, whole_list, write_tri};
 use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
 use crate::framework::{AttrPath, Diagnostics, Number, Value};
@@ -258,7 +258,7 @@ pub fn plan(
             );
         }
     }
-    let mut state = planned.encode();
+    let mut state = keep_refinements(planned.encode(), proposed);
     state.set("id", write_tri::<String>(&name));
     Planned {
         state,

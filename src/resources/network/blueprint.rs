@@ -1,12 +1,9 @@
 //! The network blueprint: subnet ranges, names, NAT layout, policies and the planned posture, as
 //! pure functions of (configuration, profile, place).
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
 use crate::provider::aws::Place;
-use crate::provider::logs;
 use crate::provider::profile::Environment;
 
 pub const CONTROLS: [&str; 5] = ["CloudWatch.16", "EC2.2", "EC2.6", "KMS.4", "routes"];
@@ -66,21 +63,6 @@ pub fn nat_for(env: Environment, i: usize) -> usize {
     } else {
         0
     }
-}
-
-/// The posture apply leaves: all pass, except retention below a year where the profile relaxes it.
-pub fn planned_posture(env: Environment) -> BTreeMap<String, String> {
-    let mut p: BTreeMap<String, String> = CONTROLS
-        .iter()
-        .map(|c| (c.to_string(), PASS.to_string()))
-        .collect();
-    p.insert("CloudWatch.16".into(), planned_retention(env));
-    p
-}
-
-/// CloudWatch.16 of a log group apply leaves at the profile's retention.
-pub fn planned_retention(env: Environment) -> String {
-    logs::retention_posture(env, i32::try_from(env.log_retention_days()).ok())
 }
 
 /// The log key: the account administers it; CloudWatch Logs may use it for this network's group only.
@@ -166,17 +148,6 @@ mod tests {
         assert_eq!(nat_for(Environment::Production, 2), 2);
         assert_eq!(nat_count(Environment::Staging, 3), 1);
         assert_eq!(nat_for(Environment::Development, 1), 0);
-    }
-
-    #[test]
-    fn posture_says_what_the_profile_relaxes() {
-        assert!(planned_posture(Environment::Production)
-            .values()
-            .all(|v| v == PASS));
-        assert_eq!(
-            planned_posture(Environment::Development)["CloudWatch.16"],
-            "fail: relaxed by development profile (7 days)"
-        );
     }
 
     #[test]

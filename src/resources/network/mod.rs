@@ -4,6 +4,7 @@ mod aws;
 pub mod blueprint;
 pub mod model;
 mod plan;
+pub mod posture;
 mod read;
 mod reconcile;
 pub mod schema;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::blueprint as bp;
 use super::model::{Config, State};
 use super::schema::{DEFAULT_CIDR, TYPE_NAME};
-use crate::framework::attrs::write_tri;
+use crate::framework::attrs::{keep_refinements, write_tri};
 use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
 use crate::framework::{AttrPath, Diagnostics, Number, Value};
@@ -170,7 +170,7 @@ pub fn plan(
         }
     }
     planned.components = components;
-    planned.posture = env.clone().map(bp::planned_posture);
+    planned.posture = env.clone().map(super::posture::planned);
 
     if env == Tri::Known(Environment::Production) && az_count.known().is_some_and(|a| *a < 3) {
         d.warning_at(
@@ -180,7 +180,7 @@ pub fn plan(
         );
     }
     planned.tags_all = tags::planned_all(default_tags, &cfg.tags, TYPE_NAME, &name, &env);
-    let mut state = planned.encode();
+    let mut state = keep_refinements(planned.encode(), proposed);
     state.set("id", write_tri::<String>(&name));
     Planned {
         state,

@@ -6,24 +6,14 @@
 use std::collections::BTreeMap;
 
 use super::aws as api;
-use super::blueprint::{self as bp, CONTROLS, PASS};
+use super::blueprint as bp;
 use super::model::State;
+use super::posture::{self, Facts, Key};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::provider::{iam, kms, logs};
-
-fn fail(posture: &mut BTreeMap<String, String>, control: &str, reason: String) {
-    let e = posture
-        .entry(control.to_string())
-        .or_insert_with(|| PASS.to_string());
-    if e.starts_with("fail") && !e.starts_with("fail: relaxed") {
-        e.push_str(&format!("; {reason}"));
-    } else {
-        *e = format!("fail: {reason}");
-    }
-}
 
 /// Without a VPC, whatever of the key, log group and role still exists (a create that failed
 /// half way, or a VPC deleted outside Terraform): kept in state so that a destroy removes it and
@@ -59,10 +49,7 @@ async fn remnants(
     st.public_subnet_ids.clear();
     st.private_subnet_ids.clear();
     st.components = c;
-    st.posture = CONTROLS
-        .iter()
-        .map(|x| (x.to_string(), "fail: the network has no VPC".to_string()))
-        .collect();
+    st.posture = posture::without_vpc();
     Ok(Some(st))
 }
 
@@ -87,10 +74,6 @@ pub async fn read(
     let n = &prior.name;
     let mut st = prior.clone();
     let mut c: BTreeMap<String, String> = BTreeMap::new();
-    let mut posture: BTreeMap<String, String> = CONTROLS
-        .iter()
-        .map(|x| (x.to_string(), PASS.to_string()))
-        .collect();
     c.insert("vpc".into(), vpc.clone());
 
     // Everything AWS is asked, at once; then compared with the blueprint in order.
@@ -113,46 +96,27 @@ pub async fn read(
         (key_facts?, group_facts?, role_arn?, live?, default_sg?);
 
     // Key, log group, role.
+    let mut facts = Facts {
+        vpc: vpc.clone(),
+        log_group: group.clone(),
+        ..Facts::default()
+    };
     if key_id.is_some() {
-        match key_facts {
+        facts.key = Some(match key_facts {
             Some(f) if f.usable => {
                 c.insert("kms_key".into(), f.arn);
                 c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
-                if f.rotation != Some(true) {
-                    fail(&mut posture, "KMS.4", "key rotation is off".into());
+                Key::Usable {
+                    rotation: f.rotation == Some(true),
                 }
             }
-            _ => fail(
-                &mut posture,
-                "KMS.4",
-                "the flow-log key is deleted or pending deletion".into(),
-            ),
-        }
+            _ => Key::Gone,
+        });
     }
-    match group_facts {
-        Some(logs::GroupFacts {
-            retention_days: retention,
-            kms_key: key,
-        }) => {
-            c.insert("log_group".into(), place.log_group_arn(&group));
-            posture.insert(
-                "CloudWatch.16".into(),
-                logs::retention_posture(env, retention),
-            );
-            if key.is_none() {
-                fail(
-                    &mut posture,
-                    "EC2.6",
-                    "the flow-log group is not encrypted".into(),
-                );
-            }
-        }
-        None => fail(
-            &mut posture,
-            "EC2.6",
-            format!("log group {group} is missing"),
-        ),
+    if group_facts.is_some() {
+        c.insert("log_group".into(), place.log_group_arn(&group));
     }
+    facts.group = group_facts;
     if let Some(arn) = role_arn {
         c.insert("flow_log_role".into(), arn);
     }
@@ -161,18 +125,7 @@ pub async fn read(
 
     // Default security group: no rules at all (EC2.2).
     if let Some(sg) = default_sg {
-        if !sg.ingress.is_empty() || !sg.egress.is_empty() {
-            fail(
-                &mut posture,
-                "EC2.2",
-                format!(
-                    "default security group {} has {} ingress and {} egress rules",
-                    sg.id,
-                    sg.ingress.len(),
-                    sg.egress.len()
-                ),
-            );
-        }
+        facts.default_sg = Some((sg.id.clone(), sg.ingress.len(), sg.egress.len()));
         c.insert("default_security_group".into(), sg.id);
     }
     if let Some(g) = live
@@ -239,48 +192,25 @@ pub async fn read(
         let Some(rt) = prior.components.get(&role) else {
             continue;
         };
-        let Some(t) = table(rt) else {
-            fail(
-                &mut posture,
-                "routes",
-                format!("private route table {rt} is missing"),
-            );
-            continue;
-        };
-        c.insert(role, rt.clone());
-        let nat = c.get(&format!("nat_{}", bp::nat_for(env, i))).cloned();
-        for r in t.routes.iter().flatten() {
-            let dest = r.destination_cidr_block.clone().unwrap_or_default();
-            if r.gateway_id.as_deref() == Some("local") || dest.is_empty() {
-                continue;
-            }
-            let via_nat =
-                dest == "0.0.0.0/0" && r.nat_gateway_id.is_some() && r.nat_gateway_id == nat;
-            if !via_nat {
-                let target = r
-                    .gateway_id
-                    .clone()
-                    .or(r.nat_gateway_id.clone())
-                    .unwrap_or_else(|| "another target".into());
-                fail(
-                    &mut posture,
-                    "routes",
-                    format!("{rt} routes {dest} through {target}"),
-                );
-            }
+        let t = table(rt);
+        if t.is_some() {
+            c.insert(role, rt.clone());
         }
-        if !t
-            .routes
-            .iter()
-            .flatten()
-            .any(|r| r.destination_cidr_block.as_deref() == Some("0.0.0.0/0"))
-        {
-            fail(
-                &mut posture,
-                "routes",
-                format!("{rt} has no route to its NAT gateway"),
-            );
-        }
+        facts.private_route_tables.push(posture::RouteTable {
+            id: rt.clone(),
+            routes: t.map(|t| {
+                t.routes
+                    .iter()
+                    .flatten()
+                    .map(|r| posture::Route {
+                        destination: r.destination_cidr_block.clone().unwrap_or_default(),
+                        gateway: r.gateway_id.clone(),
+                        nat: r.nat_gateway_id.clone(),
+                    })
+                    .collect()
+            }),
+            nat: c.get(&format!("nat_{}", bp::nat_for(env, i))).cloned(),
+        });
     }
 
     // Flow logs (EC2.6).
@@ -291,15 +221,12 @@ pub async fn read(
     {
         Some(f) if f.flow_log_status.as_deref().is_none_or(|s| s == "ACTIVE") => {
             c.insert("flow_log".into(), f.flow_log_id.clone().unwrap_or_default());
+            facts.flow_log_active = true;
         }
-        _ => fail(
-            &mut posture,
-            "EC2.6",
-            format!("VPC {vpc} has no active flow log to {group}"),
-        ),
+        _ => {}
     }
 
     st.components = c;
-    st.posture = posture;
+    st.posture = posture::posture(env, &facts);
     Ok(Some(st))
 }

@@ -15,15 +15,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::framework::decode;
 use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
-use crate::framework::{Diagnostics, Schema, Value};
+use crate::framework::{Diagnostics, Number, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::resources::lifecycle::{self, Lifecycle, Prepared, ResourceState};
-use model::State;
+use model::{Config, State};
 
 /// The lifecycle steps every resource shares, bound to the cluster's.
 pub struct Life;
@@ -55,7 +54,7 @@ impl Lifecycle for Life {
             };
         }
         let place = ctx.place().await.ok();
-        let subnets = match subnet_facts(ctx, &req.config).await {
+        let subnets = match subnet_facts(ctx, &Config::decode(&req.config)).await {
             Ok(s) => s,
             Err(e) => {
                 diagnostics.push(lifecycle::aws_diag::<Life>(&e, "looking up the subnets"));
@@ -82,9 +81,10 @@ impl Lifecycle for Life {
     ) -> Result<Prepared<Self>, Diagnostics> {
         // Checks that need values unknown at plan time, before the first AWS call (rule 10).
         let mut diagnostics = validate::validate(&req.config);
+        let config = Config::decode(&req.config);
         let planned = State::from_value(&req.planned_state);
         let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
-        validate::validate_profile(&req.planned_state, env, &mut diagnostics);
+        validate::validate_profile(&Config::decode(&req.planned_state), env, &mut diagnostics);
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
@@ -94,7 +94,7 @@ impl Lifecycle for Life {
         progress.environment = env.as_str().to_string();
         progress.components = prior.components.clone();
         progress.tags_all = prior.tags_all.clone();
-        progress.timeouts = req.config.get("timeouts").clone();
+        progress.timeouts = config.timeouts.clone();
         for (p, q) in [
             (&mut progress.vpc_id, &prior.vpc_id),
             (&mut progress.security_group_id, &prior.security_group_id),
@@ -119,7 +119,7 @@ impl Lifecycle for Life {
         progress.launch_template_version = prior.launch_template_version;
         progress.desired_capacity_actual = prior.desired_capacity_actual;
         progress.posture = prior.posture.clone();
-        let given_key = decode::string(req.config.get("kms_key_arn")).into_known();
+        let given_key = config.kms_key_arn.into_known();
         if given_key.is_none() {
             progress.kms_key_arn = prior
                 .kms_key_arn
@@ -158,7 +158,10 @@ impl Lifecycle for Life {
     fn finish(st: &mut State, progress: &State, planned: &Value) {
         st.tags = progress.tags.clone();
         st.environment = progress.environment.clone();
-        let planned_actual = decode::int(planned.get("desired_capacity_actual")).into_known();
+        let planned_actual = Config::decode(planned)
+            .desired_capacity_actual
+            .known()
+            .and_then(Number::as_i64);
         // Scaling owns the live capacity; the plan said what apply leaves, and the next
         // refresh reports where scaling has taken it since.
         if let Some(a) = planned_actual {
@@ -201,11 +204,11 @@ impl Lifecycle for Life {
 /// The subnets of both lists, when the configuration knows them all.
 async fn subnet_facts(
     ctx: &ProviderData,
-    config: &Value,
+    config: &Config,
 ) -> Result<Option<Vec<aws::ec2::SubnetFacts>>, AwsError> {
     let (Some(a), Some(b)) = (
-        decode::string_list(config.get("subnet_ids")).into_known(),
-        decode::string_list(config.get("public_subnet_ids")).into_known(),
+        model::whole_list(&config.subnet_ids).into_known(),
+        model::whole_list(&config.public_subnet_ids).into_known(),
     ) else {
         return Ok(None);
     };

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::framework::attrs::PartialMap;
+use crate::framework::attrs::{PartialList, PartialMap};
+use crate::framework::decode::Tri;
 use crate::framework::Value;
 use crate::resources::lifecycle::ResourceState;
 
@@ -11,11 +12,13 @@ crate::attributes! {
     pub struct State;
     /// A `prod_cluster` configuration, proposed or planned state: each value known, null or unknown.
     pub struct Config;
+    // The lists and the map a configuration gives keep their unknown elements apart, so that the
+    // plan hands them back exactly as written (a list of subnets still being made, say).
     fields {
         name: String = required("Name of the cluster (at most 28 characters); the Auto Scaling group, launch template and load balancer are called this, the target group `<name>-tg`, the security groups `<name>-lb` and `<name>-app`. Changing it replaces the cluster."),
         image_id: String = required("AMI the instances run. Changing it adds a launch template version and rolls the instances (instance refresh, 90 % kept healthy)."),
-        subnet_ids: Vec<String> = required("Subnets for the instances (private ones), spanning at least 2 availability zones (3 recommended in production). All in one VPC."),
-        public_subnet_ids: Vec<String> = required("Subnets for the load balancer (public ones), in at least 2 availability zones of the same VPC."),
+        subnet_ids: Vec<String> as PartialList = required("Subnets for the instances (private ones), spanning at least 2 availability zones (3 recommended in production). All in one VPC."),
+        public_subnet_ids: Vec<String> as PartialList = required("Subnets for the load balancer (public ones), in at least 2 availability zones of the same VPC."),
         certificate_arn: String = required("ACM certificate of the HTTPS listener. Required in every profile: the load balancer serves TLS only, port 80 just redirects."),
         instance_type: String = defaulted("EC2 instance type (profile default: t3.small in development, m6i.large otherwise). Changing it rolls the instances."),
         min_size: i64 = defaulted("Fewest instances (profile default 1 / 2 / 3; production refuses fewer than 2). Pinned: a change made outside Terraform is repaired."),
@@ -24,14 +27,14 @@ crate::attributes! {
         app_port: i64 = defaulted("Port the application listens on (default 8080); only the load balancer may reach it. Changing it replaces the target group, so it replaces the cluster."),
         health_check_path: String = defaulted("HTTP path the target group checks (default `/health`); 200-399 is healthy."),
         user_data: Option<String> = optional("Cloud-init user data, as plain text (the provider encodes it). Changing it rolls the instances. Do not put secrets here: read them from Secrets Manager at boot."),
-        ingress_cidr_blocks: Vec<String> = defaulted("Who may reach the load balancer on 443 (and 80, which only redirects): IPv4 CIDR blocks, default everyone (`0.0.0.0/0`)."),
+        ingress_cidr_blocks: Vec<String> as PartialList = defaulted("Who may reach the load balancer on 443 (and 80, which only redirects): IPv4 CIDR blocks, default everyone (`0.0.0.0/0`)."),
         root_volume_size: i64 = defaulted("Root volume in GiB, gp3, always encrypted (profile default 20 / 30 / 50)."),
         tls_policy: String = defaulted("The HTTPS listener's TLS: `tls13` (TLS 1.3 only, with hybrid post-quantum key exchange: `ELBSecurityPolicy-TLS13-1-3-PQ-2025-09`; the default) or `tls12` (TLS 1.2 and 1.3 with restricted ciphers, for old clients: `ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`). Any other policy on the listener is drift, repaired by apply."),
         metadata_http_tokens: String = defaulted("Instance metadata tokens: `required` (IMDSv2 only, the default) or `optional` (IMDSv1 allowed; refused in production)."),
         root_volume_encrypted: bool = defaulted("Encrypt the root volume (default true). `false` is refused in every profile: encryption at rest holds everywhere.") or true,
         kms_key_arn: Option<String> = defaulted("KMS key for the root volumes and the log group. Unset, the cluster makes its own key (rotation on, usable by the Auto Scaling service-linked role) and this shows its ARN. Changing it replaces the cluster."),
         environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
-        tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this cluster (instances and volumes too)."),
+        tags: Option<BTreeMap<String, String>> as PartialMap = optional("Tags for every AWS object of this cluster (instances and volumes too)."),
         tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
         vpc_id: Option<String> = computed("The VPC the subnets belong to."),
         security_group_id: Option<String> = computed("The instances' security group: hand it to `allowed_security_group_ids` of `prod_database_ha` and `prod_redis_cluster`."),
@@ -60,5 +63,47 @@ impl ResourceState for State {
         let mut v = self.encode();
         v.set("id", Value::string(&self.name));
         v
+    }
+}
+
+/// A list whose elements may be unknown one by one, read whole: unknown when any element is, null
+/// elements dropped (as `decode::string_list` reads a list).
+pub fn whole_list(t: &Tri<Vec<Tri<String>>>) -> Tri<Vec<String>> {
+    match t {
+        Tri::Known(items) => {
+            let mut out = Vec::new();
+            for e in items {
+                match e {
+                    Tri::Known(s) => out.push(s.clone()),
+                    Tri::Unknown => return Tri::Unknown,
+                    Tri::Null => {}
+                }
+            }
+            Tri::Known(out)
+        }
+        Tri::Null => Tri::Null,
+        Tri::Unknown => Tri::Unknown,
+    }
+}
+
+/// A map whose elements may be unknown one by one, read whole: unknown when any element is, null
+/// elements dropped (as `decode::string_map` reads a map).
+pub fn whole_map(t: &Tri<BTreeMap<String, Tri<String>>>) -> Tri<BTreeMap<String, String>> {
+    match t {
+        Tri::Known(m) => {
+            let mut out = BTreeMap::new();
+            for (k, e) in m {
+                match e {
+                    Tri::Known(s) => {
+                        out.insert(k.clone(), s.clone());
+                    }
+                    Tri::Unknown => return Tri::Unknown,
+                    Tri::Null => {}
+                }
+            }
+            Tri::Known(out)
+        }
+        Tri::Null => Tri::Null,
+        Tri::Unknown => Tri::Unknown,
     }
 }

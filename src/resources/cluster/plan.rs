@@ -5,11 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::aws::ec2::SubnetFacts;
 use super::blueprint as bp;
+use super::model::{whole_list, whole_map, Config, State};
 use super::schema::{DEFAULT_APP_PORT, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_INGRESS, TYPE_NAME};
 use super::validate;
-use crate::framework::decode::{self, Tri};
+use crate::framework::attrs::write_tri;
+use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
-use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
@@ -35,16 +37,6 @@ pub fn roles(own_key: bool) -> Vec<&'static str> {
     r
 }
 
-/// Arguments whose change rebuilds the launch template and rolls the instances.
-const TEMPLATE_ARGS: [&str; 7] = [
-    "image_id",
-    "instance_type",
-    "user_data",
-    "root_volume_size",
-    "metadata_http_tokens",
-    "root_volume_encrypted",
-    "kms_key_arn",
-];
 /// Posture entries read from the launch template: a failure means apply makes a new version.
 const TEMPLATE_CONTROLS: [&str; 5] = [
     "EC2.8",
@@ -65,73 +57,73 @@ pub fn plan(
     place: Option<&Place>,
     subnets: Option<&[SubnetFacts]>,
 ) -> Planned {
+    let cfg = Config::decode(config);
+    // The prior read twice: as state, and as a plan reads it (null kept apart) to compare it
+    // argument by argument with the planned values.
+    let was = (!prior.is_null()).then(|| Config::decode(prior));
+    let prior = (!prior.is_null()).then(|| State::decode(prior));
     let mut d = Diagnostics::new();
-    let mut planned = proposed.clone();
-    let name = decode::string(config.get("name"));
-    let env = profile::planned(
-        &crate::framework::decode::string(config.get("environment")),
-        default_env,
-    );
+    let mut planned = Config::decode(proposed);
+    let name = cfg.name.clone();
+    let env = profile::planned(&cfg.environment, default_env);
     if let Tri::Known(e) = env {
-        validate::validate_profile(config, e, &mut d);
+        validate::validate_profile(&cfg, e, &mut d);
     }
-    planned.set("id", config.get("name").clone());
-    planned.set("environment", profile::planned_value(&env));
+    planned.environment = by_env(&env, |e| e.as_str().to_string());
 
     // Arguments: configuration, else the profile's default.
-    let by_env = |f: fn(Environment) -> Value| profile::by_env(&env, f);
-    let defaults: [(&str, Value); 11] = [
-        (
-            "instance_type",
-            by_env(|e| Value::string(e.cluster_instance_type())),
-        ),
-        ("min_size", by_env(|e| Value::int(e.cluster_capacity().0))),
-        (
-            "desired_capacity",
-            by_env(|e| Value::int(e.cluster_capacity().1)),
-        ),
-        ("max_size", by_env(|e| Value::int(e.cluster_capacity().2))),
-        (
-            "root_volume_size",
-            by_env(|e| Value::int(e.cluster_root_volume_gib())),
-        ),
-        ("app_port", Value::int(DEFAULT_APP_PORT)),
-        (
-            "health_check_path",
-            Value::string(DEFAULT_HEALTH_CHECK_PATH),
-        ),
-        ("ingress_cidr_blocks", Value::string_list([DEFAULT_INGRESS])),
-        ("metadata_http_tokens", Value::string("required")),
-        ("tls_policy", Value::string(bp::DEFAULT_TLS_POLICY)),
-        ("root_volume_encrypted", Value::Bool(true)),
-    ];
-    for (attr, default) in defaults {
-        let v = config.get(attr);
-        planned.set(attr, if v.is_null() { default } else { v.clone() });
-    }
+    planned.instance_type = or(
+        &cfg.instance_type,
+        by_env(&env, |e| e.cluster_instance_type().to_string()),
+    );
+    planned.min_size = or(&cfg.min_size, by_env(&env, |e| int(e.cluster_capacity().0)));
+    planned.desired_capacity = or(
+        &cfg.desired_capacity,
+        by_env(&env, |e| int(e.cluster_capacity().1)),
+    );
+    planned.max_size = or(&cfg.max_size, by_env(&env, |e| int(e.cluster_capacity().2)));
+    planned.root_volume_size = or(
+        &cfg.root_volume_size,
+        by_env(&env, |e| int(e.cluster_root_volume_gib())),
+    );
+    planned.app_port = or(&cfg.app_port, Tri::Known(int(DEFAULT_APP_PORT)));
+    planned.health_check_path = or(
+        &cfg.health_check_path,
+        Tri::Known(DEFAULT_HEALTH_CHECK_PATH.to_string()),
+    );
+    planned.ingress_cidr_blocks = or(
+        &cfg.ingress_cidr_blocks,
+        Tri::Known(vec![Tri::Known(DEFAULT_INGRESS.to_string())]),
+    );
+    planned.metadata_http_tokens = or(
+        &cfg.metadata_http_tokens,
+        Tri::Known("required".to_string()),
+    );
+    planned.tls_policy = or(
+        &cfg.tls_policy,
+        Tri::Known(bp::DEFAULT_TLS_POLICY.to_string()),
+    );
+    planned.root_volume_encrypted = or(&cfg.root_volume_encrypted, Tri::Known(true));
     // Unset, desired_capacity is set on create only: afterwards scaling owns it, so the plan keeps
     // the prior value (within the planned bounds).
     // On create the profile's default is likewise kept within configured bounds.
-    if config.get("desired_capacity").is_null() {
-        let base = if prior.is_null() {
-            planned.get("desired_capacity")
-        } else {
-            prior.get("desired_capacity")
+    if cfg.desired_capacity.is_null() {
+        let base = match &was {
+            None => whole(&planned.desired_capacity),
+            Some(w) => whole(&w.desired_capacity),
         };
-        let bound = |a: &str| decode::int(planned.get(a)).into_known();
-        if let (Some(p), Some(lo), Some(hi)) = (
-            decode::int(base).into_known(),
-            bound("min_size"),
-            bound("max_size"),
-        ) {
-            planned.set("desired_capacity", Value::int(p.clamp(lo, hi.max(lo))));
+        if let (Some(p), Some(lo), Some(hi)) =
+            (base, whole(&planned.min_size), whole(&planned.max_size))
+        {
+            planned.desired_capacity = Tri::Known(int(p.clamp(lo, hi.max(lo))));
         }
     }
     // A configured size is checked against the profile's defaults for the others.
-    let int = |a: &str| decode::int(planned.get(a)).into_known();
-    if let (Some(lo), Some(hi), Some(want)) =
-        (int("min_size"), int("max_size"), int("desired_capacity"))
-    {
+    if let (Some(lo), Some(hi), Some(want)) = (
+        whole(&planned.min_size),
+        whole(&planned.max_size),
+        whole(&planned.desired_capacity),
+    ) {
         if lo > hi {
             d.error_at(
                 AttrPath::attr("max_size"),
@@ -144,24 +136,17 @@ pub fn plan(
             d.error_at(AttrPath::attr("desired_capacity"), "desired_capacity outside min_size..max_size", format!("desired_capacity = {want} must lie between min_size = {lo} and max_size = {hi}."));
         }
     }
-    planned.set(
-        "tags_all",
-        crate::framework::attrs::write_tri::<BTreeMap<String, String>>(&tags::planned_all(
-            default_tags,
-            &crate::framework::decode::string_map(config.get("tags")),
-            TYPE_NAME,
-            &name,
-            &env,
-        )),
-    );
+    planned.tags_all =
+        tags::planned_all(default_tags, &whole_map(&cfg.tags), TYPE_NAME, &name, &env);
 
     // Where the subnets are: one VPC, at least 2 zones each (3 recommended in production).
     let mut vpc: Tri<String> = Tri::Unknown;
     if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
-        for attr in ["subnet_ids", "public_subnet_ids"] {
-            let ids = decode::string_list(config.get(attr))
-                .into_known()
-                .unwrap_or_default();
+        for (attr, list) in [
+            ("subnet_ids", &cfg.subnet_ids),
+            ("public_subnet_ids", &cfg.public_subnet_ids),
+        ] {
+            let ids = whole_list(list).into_known().unwrap_or_default();
             for (i, id) in ids.iter().enumerate() {
                 if !facts.iter().any(|f| &f.id == id) {
                     d.error_at(
@@ -196,62 +181,47 @@ pub fn plan(
     // Replacement: the name, the application port (the target group's port is fixed), the key,
     // and a move to another VPC (security groups and target group belong to one).
     let mut requires_replace = Vec::new();
-    if !prior.is_null() {
-        let changed =
-            |attr: &str| !planned.get(attr).is_unknown() && prior.get(attr) != planned.get(attr);
-        for attr in ["name", "app_port"] {
-            if changed(attr) {
-                requires_replace.push(AttrPath::attr(attr));
-            }
+    if let (Some(p), Some(w)) = (&prior, &was) {
+        // A planned value that is known and differs from the prior's.
+        fn changed<T: PartialEq>(prior: &Tri<T>, planned: &Tri<T>) -> bool {
+            !planned.is_unknown() && prior != planned
         }
-        if !config.get("kms_key_arn").is_null() && changed("kms_key_arn") {
+        if changed(&w.name, &planned.name) {
+            requires_replace.push(AttrPath::attr("name"));
+        }
+        if changed(&w.app_port, &planned.app_port) {
+            requires_replace.push(AttrPath::attr("app_port"));
+        }
+        if !cfg.kms_key_arn.is_null() && changed(&w.kms_key_arn, &planned.kms_key_arn) {
             requires_replace.push(AttrPath::attr("kms_key_arn"));
         }
-        if config.get("kms_key_arn").is_null()
-            && !decode::string_map(prior.get("components"))
-                .into_known()
-                .unwrap_or_default()
-                .contains_key("kms_key")
-        {
+        if cfg.kms_key_arn.is_null() && !p.components.contains_key("kms_key") {
             // From a given key back to an own one.
             requires_replace.push(AttrPath::attr("kms_key_arn"));
         }
-        if let (Tri::Known(v), Some(pv)) = (&vpc, prior.get("vpc_id").as_str()) {
+        if let (Tri::Known(v), Some(pv)) = (&vpc, p.vpc_id.as_deref()) {
             if v != pv {
                 requires_replace.push(AttrPath::attr("subnet_ids"));
             }
         }
     }
-    let keep_prior = !prior.is_null() && requires_replace.is_empty();
-    let own_key = config.get("kms_key_arn").is_null();
-    planned.set(
-        "kms_key_arn",
-        if !own_key {
-            config.get("kms_key_arn").clone()
-        } else if keep_prior && !prior.get("kms_key_arn").is_null() {
-            prior.get("kms_key_arn").clone()
-        } else {
-            Value::unknown()
-        },
-    );
-    planned.set(
-        "vpc_id",
-        match (&vpc, keep_prior) {
-            (Tri::Known(v), _) => Value::string(v),
-            (_, true) => prior.get("vpc_id").clone(),
-            _ => Value::unknown(),
-        },
-    );
+    let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
+    let kept_was = was.as_ref().filter(|_| requires_replace.is_empty());
+    let own_key = cfg.kms_key_arn.is_null();
+    planned.kms_key_arn = match kept_was.map(|w| &w.kms_key_arn) {
+        _ if !own_key => cfg.kms_key_arn.clone(),
+        Some(k) if !k.is_null() => k.clone(),
+        _ => Tri::Unknown,
+    };
+    planned.vpc_id = match (&vpc, kept_was) {
+        (Tri::Known(v), _) => Tri::Known(v.clone()),
+        (_, Some(w)) => w.vpc_id.clone(),
+        _ => Tri::Unknown,
+    };
 
     // Components: every role known at plan; values fixed where the name decides them, else the
     // prior's where the object exists, else unknown.
-    let prior_c = if keep_prior {
-        decode::string_map(prior.get("components"))
-            .into_known()
-            .unwrap_or_default()
-    } else {
-        BTreeMap::new()
-    };
+    let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
     let mut complete = true;
     let components = match &name {
         Tri::Known(n) => {
@@ -270,98 +240,117 @@ pub fn plan(
                     }),
                 };
                 let v = match (fixed, prior_c.get(role)) {
-                    (Some(f), _) => Value::string(f),
-                    (None, Some(p)) => Value::string(p),
+                    (Some(f), _) => Tri::Known(f),
+                    (None, Some(p)) => Tri::Known(p.clone()),
                     (None, None) => {
                         complete = false;
-                        Value::unknown()
+                        Tri::Unknown
                     }
                 };
                 c.insert(role.to_string(), v);
             }
-            Value::Map(c.into_iter().collect())
+            Tri::Known(c)
         }
         _ => {
             complete = false;
-            Value::unknown()
+            Tri::Unknown
         }
     };
-    planned.set("components", components.clone());
     let component = |role: &str| match &components {
-        Value::Map(m) => m.get(role).cloned().unwrap_or_else(Value::unknown),
-        _ => Value::unknown(),
+        Tri::Known(m) => m.get(role).cloned().unwrap_or(Tri::Unknown),
+        _ => Tri::Unknown,
     };
-    planned.set("autoscaling_group_name", config.get("name").clone());
-    planned.set("security_group_id", component("security_group_app"));
-    planned.set(
-        "load_balancer_security_group_id",
-        component("security_group_lb"),
-    );
-    planned.set("load_balancer_arn", component("load_balancer"));
-    planned.set("target_group_arn", component("target_group"));
-    planned.set("launch_template_id", component("launch_template"));
-    planned.set(
-        "load_balancer_dns_name",
-        if keep_prior && complete {
-            prior.get("load_balancer_dns_name").clone()
-        } else {
-            Value::unknown()
-        },
-    );
+    planned.autoscaling_group_name = cfg.name.clone();
+    planned.security_group_id = component("security_group_app");
+    planned.load_balancer_security_group_id = component("security_group_lb");
+    planned.load_balancer_arn = component("load_balancer");
+    planned.target_group_arn = component("target_group");
+    planned.launch_template_id = component("launch_template");
+    planned.load_balancer_dns_name = match kept_was {
+        Some(w) if complete => w.load_balancer_dns_name.clone(),
+        _ => Tri::Unknown,
+    };
+    planned.components = components;
 
     // The template version stays unless the template's settings change or its posture is failing.
-    let prior_posture = decode::string_map(prior.get("posture"))
-        .into_known()
-        .unwrap_or_default();
-    let template_drift = TEMPLATE_CONTROLS.iter().any(|c| {
-        prior_posture
-            .get(*c)
-            .is_some_and(|v| v.starts_with("fail") && **v != bp::imdsv1_allowed())
+    let template_drift = prior.as_ref().is_some_and(|p| {
+        TEMPLATE_CONTROLS.iter().any(|c| {
+            p.posture
+                .get(*c)
+                .is_some_and(|v| v.starts_with("fail") && **v != bp::imdsv1_allowed())
+        })
     });
-    let template_same = keep_prior
-        && complete
-        && !template_drift
-        && TEMPLATE_ARGS.iter().all(|a| prior.get(a) == planned.get(a));
-    planned.set(
-        "launch_template_version",
-        if template_same {
-            prior.get("launch_template_version").clone()
-        } else {
-            Value::unknown()
-        },
-    );
+    planned.launch_template_version = match kept_was {
+        Some(w) if complete && !template_drift && same_template(w, &planned) => {
+            w.launch_template_version.clone()
+        }
+        _ => Tri::Unknown,
+    };
     // Scaling owns the live capacity: it only moves when the user changes desired_capacity.
-    let desired_changed =
-        prior.is_null() || prior.get("desired_capacity") != planned.get("desired_capacity");
-    let bounds_same = !prior.is_null()
-        && ["min_size", "max_size"]
-            .iter()
-            .all(|a| prior.get(a) == planned.get(a));
-    planned.set(
-        "desired_capacity_actual",
-        if desired_changed {
-            planned.get("desired_capacity").clone()
-        } else if bounds_same {
-            prior.get("desired_capacity_actual").clone()
-        } else {
-            Value::unknown()
-        },
-    );
-    planned.set(
-        "posture",
-        match &env {
-            Tri::Known(e) => {
-                let tokens = decode::string(planned.get("metadata_http_tokens"))
-                    .into_known()
-                    .unwrap_or_else(|| "required".into());
-                Value::string_map(bp::planned_posture(*e, &tokens, own_key))
-            }
-            _ => Value::unknown(),
-        },
-    );
+    let desired_changed = was
+        .as_ref()
+        .is_none_or(|w| w.desired_capacity != planned.desired_capacity);
+    let bounds_same = was
+        .as_ref()
+        .is_some_and(|w| w.min_size == planned.min_size && w.max_size == planned.max_size);
+    planned.desired_capacity_actual = match &was {
+        _ if desired_changed => planned.desired_capacity.clone(),
+        Some(w) if bounds_same => w.desired_capacity_actual.clone(),
+        _ => Tri::Unknown,
+    };
+    planned.posture = match &env {
+        Tri::Known(e) => {
+            let tokens = planned
+                .metadata_http_tokens
+                .known()
+                .cloned()
+                .unwrap_or_else(|| "required".into());
+            Tri::Known(bp::planned_posture(*e, &tokens, own_key))
+        }
+        _ => Tri::Unknown,
+    };
+    let mut state = planned.encode();
+    state.set("id", write_tri::<String>(&cfg.name));
     Planned {
-        state: planned,
+        state,
         requires_replace,
         diagnostics: d,
     }
+}
+
+/// The arguments whose change rebuilds the launch template and rolls the instances are as the
+/// prior has them.
+fn same_template(was: &Config, planned: &Config) -> bool {
+    was.image_id == planned.image_id
+        && was.instance_type == planned.instance_type
+        && was.user_data == planned.user_data
+        && was.root_volume_size == planned.root_volume_size
+        && was.metadata_http_tokens == planned.metadata_http_tokens
+        && was.root_volume_encrypted == planned.root_volume_encrypted
+        && was.kms_key_arn == planned.kms_key_arn
+}
+
+/// The configured value, else `default` (unknown stays unknown).
+fn or<T: Clone>(configured: &Tri<T>, default: Tri<T>) -> Tri<T> {
+    match configured {
+        Tri::Null => default,
+        other => other.clone(),
+    }
+}
+
+/// `f` of the planned environment; unknown while the environment is.
+fn by_env<T>(env: &Tri<Environment>, f: impl FnOnce(Environment) -> T) -> Tri<T> {
+    match env {
+        Tri::Known(e) => Tri::Known(f(*e)),
+        _ => Tri::Unknown,
+    }
+}
+
+fn int(i: i64) -> Number {
+    Number::Int(i)
+}
+
+/// A whole number, `None` when null, unknown or not whole.
+fn whole(n: &Tri<Number>) -> Option<i64> {
+    n.known().and_then(Number::as_i64)
 }

@@ -4,9 +4,12 @@ use std::collections::BTreeMap;
 
 use super::aws::ec2::SubnetFacts;
 use super::blueprint;
+use super::model::Config;
 use super::plan::{plan, roles};
 use super::validate::validate;
-use crate::framework::{AttrPath, Value};
+use crate::framework::attrs::write_tri;
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::profile::Environment;
 
@@ -100,32 +103,29 @@ fn profile_decides_sizes_and_posture() {
     ] {
         let p = run(&config(vec![]), &Value::Null, env);
         assert!(!p.diagnostics.has_errors(), "{env}: {:?}", p.diagnostics);
-        let s = &p.state;
-        assert_eq!(s.get("min_size"), &Value::int(min), "{env}");
-        assert_eq!(s.get("desired_capacity"), &Value::int(desired));
-        assert_eq!(s.get("max_size"), &Value::int(max));
-        assert_eq!(s.get("instance_type"), &Value::string(ty));
-        assert_eq!(s.get("root_volume_size"), &Value::int(vol));
-        assert_eq!(s.get("app_port"), &Value::int(8080));
-        assert_eq!(s.get("health_check_path"), &Value::string("/health"));
-        assert_eq!(
-            s.get("ingress_cidr_blocks"),
-            &Value::string_list(["0.0.0.0/0"])
-        );
-        assert_eq!(s.get("metadata_http_tokens"), &Value::string("required"));
-        assert_eq!(s.get("tls_policy"), &Value::string("tls13"), "{env}");
-        assert_eq!(s.get("vpc_id"), &Value::string("vpc-1"));
-        assert_eq!(s.get("desired_capacity_actual"), &Value::int(desired));
-        let posture = s.get("posture").as_map().cloned().unwrap_or_default();
-        assert_eq!(posture["ELB.6"] == Value::string("pass"), protect, "{env}");
-        let c = s.get("components").as_map().cloned().unwrap_or_default();
+        let s = Config::decode(&p.state);
+        assert_eq!(s.min_size, int(min), "{env}");
+        assert_eq!(s.desired_capacity, int(desired));
+        assert_eq!(s.max_size, int(max));
+        assert_eq!(s.instance_type, string(ty));
+        assert_eq!(s.root_volume_size, int(vol));
+        assert_eq!(s.app_port, int(8080));
+        assert_eq!(s.health_check_path, string("/health"));
+        assert_eq!(s.ingress_cidr_blocks, Tri::Known(vec![string("0.0.0.0/0")]));
+        assert_eq!(s.metadata_http_tokens, string("required"));
+        assert_eq!(s.tls_policy, string("tls13"), "{env}");
+        assert_eq!(s.vpc_id, string("vpc-1"));
+        assert_eq!(s.desired_capacity_actual, int(desired));
+        let posture = s.posture.into_known().unwrap_or_default();
+        assert_eq!(posture["ELB.6"] == "pass", protect, "{env}");
+        let c = s.components.into_known().unwrap_or_default();
         assert_eq!(c.len(), roles(true).len());
         assert_eq!(
             c["log_group"],
-            Value::string("arn:aws:logs:us-east-1:123456789012:log-group:/prod/cluster/web")
+            string("arn:aws:logs:us-east-1:123456789012:log-group:/prod/cluster/web")
         );
         assert!(c["load_balancer"].is_unknown() && c["kms_key"].is_unknown());
-        assert!(s.get("kms_key_arn").is_unknown());
+        assert!(s.kms_key_arn.is_unknown());
     }
 }
 
@@ -162,16 +162,11 @@ fn production_refuses_weakening_on_the_attribute() {
         &Value::Null,
         Environment::Development,
     );
-    let posture = dev
-        .state
-        .get("posture")
-        .as_map()
-        .cloned()
+    let posture = Config::decode(&dev.state)
+        .posture
+        .into_known()
         .unwrap_or_default();
-    assert_eq!(
-        posture["EC2.8"],
-        Value::string(super::blueprint::imdsv1_allowed())
-    );
+    assert_eq!(posture["EC2.8"], super::blueprint::imdsv1_allowed());
 }
 
 #[test]
@@ -224,17 +219,16 @@ fn zones_are_counted_from_the_subnets() {
 fn applied(env: Environment) -> Value {
     let p = run(&config(vec![]), &Value::Null, env);
     let mut s = p.state;
-    let comps: BTreeMap<String, Value> = s
-        .get("components")
-        .as_map()
-        .cloned()
+    let comps: BTreeMap<String, Value> = Config::decode(&s)
+        .components
+        .into_known()
         .unwrap_or_default()
         .into_iter()
         .map(|(k, v)| {
             let v = if v.is_unknown() {
                 Value::string(format!("id-{k}"))
             } else {
-                v
+                write_tri::<String>(&v)
             };
             (k, v)
         })
@@ -272,26 +266,23 @@ fn scaling_owns_desired_capacity_unless_the_user_changes_it() {
     prior.set("desired_capacity", Value::int(3));
     prior.set("desired_capacity_actual", Value::int(7));
     let p = run(&config(vec![]), &prior, Environment::Production);
-    assert_eq!(p.state.get("desired_capacity"), &Value::int(3));
-    assert_eq!(
-        p.state.get("desired_capacity_actual"),
-        &Value::int(7),
-        "the live value is kept"
-    );
+    let s = Config::decode(&p.state);
+    assert_eq!(s.desired_capacity, int(3));
+    assert_eq!(s.desired_capacity_actual, int(7), "the live value is kept");
     let p = run(
         &config(vec![("desired_capacity", Value::int(4))]),
         &prior,
         Environment::Production,
     );
-    assert_eq!(p.state.get("desired_capacity_actual"), &Value::int(4));
+    assert_eq!(Config::decode(&p.state).desired_capacity_actual, int(4));
     let p = run(
         &config(vec![("min_size", Value::int(5))]),
         &prior,
         Environment::Production,
     );
     assert_eq!(
-        p.state.get("desired_capacity"),
-        &Value::int(5),
+        Config::decode(&p.state).desired_capacity,
+        int(5),
         "kept within the new bounds"
     );
 }
@@ -305,10 +296,11 @@ fn template_changes_roll_in_place_and_port_changes_replace() {
         Environment::Production,
     );
     assert!(p.requires_replace.is_empty());
-    assert!(p.state.get("launch_template_version").is_unknown());
+    let s = Config::decode(&p.state);
+    assert!(s.launch_template_version.is_unknown());
     assert_eq!(
-        p.state.get("load_balancer_arn"),
-        prior.get("load_balancer_arn")
+        s.load_balancer_arn,
+        Config::decode(&prior).load_balancer_arn
     );
     let p = run(
         &config(vec![("app_port", Value::int(9000))]),
@@ -316,7 +308,7 @@ fn template_changes_roll_in_place_and_port_changes_replace() {
         Environment::Production,
     );
     assert_eq!(p.requires_replace, vec![AttrPath::attr("app_port")]);
-    assert!(p.state.get("load_balancer_arn").is_unknown());
+    assert!(Config::decode(&p.state).load_balancer_arn.is_unknown());
     let mut drifted = prior.clone();
     drifted.set(
         "posture",
@@ -327,7 +319,9 @@ fn template_changes_roll_in_place_and_port_changes_replace() {
     );
     let p = run(&config(vec![]), &drifted, Environment::Production);
     assert!(
-        p.state.get("launch_template_version").is_unknown(),
+        Config::decode(&p.state)
+            .launch_template_version
+            .is_unknown(),
         "a weakened template gets a new version"
     );
 }
@@ -404,5 +398,15 @@ fn tls_policy_names_the_listener_policy_and_reads_back() {
         Environment::Production,
     );
     assert!(!p.diagnostics.has_errors(), "{:?}", p.diagnostics);
-    assert_eq!(p.state.get("tls_policy"), &Value::string("tls12"));
+    assert_eq!(Config::decode(&p.state).tls_policy, string("tls12"));
+}
+
+/// A known planned number.
+fn int(i: i64) -> Tri<Number> {
+    Tri::Known(Number::Int(i))
+}
+
+/// A known planned string.
+fn string(s: &str) -> Tri<String> {
+    Tri::Known(s.to_string())
 }

@@ -1,12 +1,13 @@
 //! Checks of a `prod_cluster` configuration: static ones (`validate`) and the profile's floors
 //! (`validate_profile`, once the environment is known).
 
-use crate::framework::decode::{self, Tri};
-use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 
 use super::blueprint as bp;
+use super::model::{whole_list, whole_map, Config};
 use crate::resources::network::blueprint::parse_cidr;
 
 /// ALB and target-group names are at most 32 characters and the target group adds `-tg`... and
@@ -15,12 +16,13 @@ pub const MAX_NAME: usize = 28;
 /// AWS limits user data to 16 KiB before encoding.
 pub const MAX_USER_DATA: usize = 16 * 1024;
 
-fn known_int(cfg: &Value, attr: &str) -> Option<i64> {
-    decode::int(cfg.get(attr)).into_known()
+/// A whole number, `None` when null, unknown or not whole.
+fn known_int(n: &Tri<Number>) -> Option<i64> {
+    n.known().and_then(Number::as_i64)
 }
 
-fn check_ids(cfg: &Value, attr: &str, prefix: &str, d: &mut Diagnostics) {
-    let Tri::Known(ids) = decode::string_list(cfg.get(attr)) else {
+fn check_ids(list: &Tri<Vec<Tri<String>>>, attr: &str, prefix: &str, d: &mut Diagnostics) {
+    let Tri::Known(ids) = whole_list(list) else {
         return;
     };
     if ids.is_empty() {
@@ -50,8 +52,9 @@ fn check_ids(cfg: &Value, attr: &str, prefix: &str, d: &mut Diagnostics) {
 }
 
 pub fn validate(cfg: &Value) -> Diagnostics {
+    let cfg = Config::decode(cfg);
     let mut d = Diagnostics::new();
-    if let Tri::Known(n) = decode::string(cfg.get("name")) {
+    if let Tri::Known(n) = &cfg.name {
         let ok = !n.is_empty()
             && n.len() <= MAX_NAME
             && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -66,11 +69,8 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    profile::validate_attr(
-        &crate::framework::decode::string(cfg.get("environment")),
-        &mut d,
-    );
-    if let Tri::Known(img) = decode::string(cfg.get("image_id")) {
+    profile::validate_attr(&cfg.environment, &mut d);
+    if let Tri::Known(img) = &cfg.image_id {
         let hex = img.strip_prefix("ami-").unwrap_or("");
         if !(8..=17).contains(&hex.len()) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
             d.error_at(
@@ -80,9 +80,14 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    check_ids(cfg, "subnet_ids", "subnet-", &mut d);
-    check_ids(cfg, "public_subnet_ids", "subnet-", &mut d);
-    match decode::string(cfg.get("certificate_arn")) {
+    check_ids(&cfg.subnet_ids, "subnet_ids", "subnet-", &mut d);
+    check_ids(
+        &cfg.public_subnet_ids,
+        "public_subnet_ids",
+        "subnet-",
+        &mut d,
+    );
+    match &cfg.certificate_arn {
         Tri::Known(c) if c.starts_with("arn:") && (c.contains(":acm:") || c.contains(":iam:")) => {}
         Tri::Unknown => {}
         Tri::Known(c) if !c.is_empty() => d.error_at(
@@ -96,7 +101,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             "The load balancer serves HTTPS only (port 80 just redirects), in every profile: a plain-HTTP listener is refused. Set certificate_arn to an ACM certificate for the cluster's domain.",
         ),
     }
-    if let Tri::Known(t) = decode::string(cfg.get("instance_type")) {
+    if let Tri::Known(t) = &cfg.instance_type {
         let ok = t
             .split_once('.')
             .is_some_and(|(f, s)| !f.is_empty() && !s.is_empty())
@@ -110,8 +115,12 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    for attr in ["min_size", "max_size", "desired_capacity"] {
-        if let Some(v) = known_int(cfg, attr) {
+    for (attr, n) in [
+        ("min_size", &cfg.min_size),
+        ("max_size", &cfg.max_size),
+        ("desired_capacity", &cfg.desired_capacity),
+    ] {
+        if let Some(v) = known_int(n) {
             if !(0..=1000).contains(&v) {
                 d.error_at(
                     AttrPath::attr(attr),
@@ -121,7 +130,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             }
         }
     }
-    if known_int(cfg, "max_size") == Some(0) {
+    if known_int(&cfg.max_size) == Some(0) {
         d.error_at(
             AttrPath::attr("max_size"),
             "Out of range",
@@ -129,9 +138,9 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         );
     }
     let (min, max, desired) = (
-        known_int(cfg, "min_size"),
-        known_int(cfg, "max_size"),
-        known_int(cfg, "desired_capacity"),
+        known_int(&cfg.min_size),
+        known_int(&cfg.max_size),
+        known_int(&cfg.desired_capacity),
     );
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
@@ -151,7 +160,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Some(p) = known_int(cfg, "app_port") {
+    if let Some(p) = known_int(&cfg.app_port) {
         if !(1..=65535).contains(&p) {
             d.error_at(
                 AttrPath::attr("app_port"),
@@ -160,7 +169,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(p) = decode::string(cfg.get("health_check_path")) {
+    if let Tri::Known(p) = &cfg.health_check_path {
         if !p.starts_with('/') || p.len() > 1024 {
             d.error_at(
                 AttrPath::attr("health_check_path"),
@@ -171,7 +180,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(u) = decode::string(cfg.get("user_data")) {
+    if let Tri::Known(u) = &cfg.user_data {
         if u.len() > MAX_USER_DATA {
             d.error_at(
                 AttrPath::attr("user_data"),
@@ -180,7 +189,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(blocks) = decode::string_list(cfg.get("ingress_cidr_blocks")) {
+    if let Tri::Known(blocks) = whole_list(&cfg.ingress_cidr_blocks) {
         if blocks.is_empty() {
             d.error_at(
                 AttrPath::attr("ingress_cidr_blocks"),
@@ -201,7 +210,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             }
         }
     }
-    if let Some(s) = known_int(cfg, "root_volume_size") {
+    if let Some(s) = known_int(&cfg.root_volume_size) {
         if !(8..=16384).contains(&s) {
             d.error_at(
                 AttrPath::attr("root_volume_size"),
@@ -210,8 +219,8 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(t) = decode::string(cfg.get("tls_policy")) {
-        if bp::ssl_policy(&t).is_none() {
+    if let Tri::Known(t) = &cfg.tls_policy {
+        if bp::ssl_policy(t).is_none() {
             d.error_at(
                 AttrPath::attr("tls_policy"),
                 "Invalid tls_policy",
@@ -219,7 +228,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(t) = decode::string(cfg.get("metadata_http_tokens")) {
+    if let Tri::Known(t) = &cfg.metadata_http_tokens {
         if t != "required" && t != "optional" {
             d.error_at(
                 AttrPath::attr("metadata_http_tokens"),
@@ -228,14 +237,14 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if decode::boolean(cfg.get("root_volume_encrypted")) == Tri::Known(false) {
+    if cfg.root_volume_encrypted == Tri::Known(false) {
         d.error_at(
             AttrPath::attr("root_volume_encrypted"),
             "Unencrypted volumes are refused",
             "Encryption at rest holds in every profile; remove root_volume_encrypted (or set it to true).",
         );
     }
-    if let Tri::Known(k) = decode::string(cfg.get("kms_key_arn")) {
+    if let Tri::Known(k) = &cfg.kms_key_arn {
         if !(k.starts_with("arn:") && k.contains(":kms:") && k.contains(":key/")) {
             d.error_at(
                 AttrPath::attr("kms_key_arn"),
@@ -244,19 +253,19 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
+    if let Tri::Known(t) = whole_map(&cfg.tags) {
         tags::validate(&t, &AttrPath::attr("tags"), &mut d);
     }
-    crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
+    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
     d
 }
 
-/// The profile's floors, for an environment that is known.
-pub fn validate_profile(cfg: &Value, env: Environment, d: &mut Diagnostics) {
+/// The profile's floors, for an environment that is known (`cfg`: the configuration or the plan).
+pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
     if env != Environment::Production {
         return;
     }
-    if decode::string(cfg.get("metadata_http_tokens")) == Tri::Known("optional".into()) {
+    if cfg.metadata_http_tokens == Tri::Known("optional".into()) {
         d.error_at(
             AttrPath::attr("metadata_http_tokens"),
             "IMDSv1 is refused in production",
@@ -264,7 +273,7 @@ pub fn validate_profile(cfg: &Value, env: Environment, d: &mut Diagnostics) {
         );
     }
     let floor = env.cluster_min_floor();
-    if let Some(m) = known_int(cfg, "min_size") {
+    if let Some(m) = known_int(&cfg.min_size) {
         if m < floor {
             d.error_at(
                 AttrPath::attr("min_size"),

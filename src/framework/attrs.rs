@@ -273,12 +273,18 @@ pub fn whole_list(t: &Tri<Vec<Tri<String>>>) -> Tri<Vec<String>> {
     }
 }
 
-/// A planned object written from typed fields, with what Terraform already knew put back: where
-/// `new` is a bare unknown and `old` (the proposed state) is unknown with refinements, `old`'s
-/// unknown stays, so that a planned value still equals its configuration value exactly.
+/// A planned object written from typed fields, with what Terraform already knew put back, so that
+/// a planned value still equals its configuration value exactly: where `new` is a bare unknown and
+/// `old` (the proposed state) is unknown with refinements, or a list or map only partly known (a
+/// typed field reads such a value as unknown as a whole), `old` stays.
 pub fn keep_refinements(new: Value, old: &Value) -> Value {
     match (new, old) {
         (Value::Unknown(r), Value::Unknown(o)) if r.is_empty() => Value::Unknown(o.clone()),
+        (Value::Unknown(r), o @ (Value::List(_) | Value::Map(_)))
+            if r.is_empty() && !o.is_wholly_known() =>
+        {
+            o.clone()
+        }
         (Value::List(n), Value::List(o)) if n.len() == o.len() => Value::List(
             n.into_iter()
                 .zip(o)
@@ -297,6 +303,21 @@ pub fn keep_refinements(new: Value, old: &Value) -> Value {
                 .collect(),
         ),
         (new, _) => new,
+    }
+}
+
+/// A planned map whose elements may be unknown one by one, as a whole: unknown when any is
+/// (null elements are dropped, as [`decode::string_map`] does).
+pub fn whole_map(t: &Tri<BTreeMap<String, Tri<String>>>) -> Tri<BTreeMap<String, String>> {
+    match t {
+        Tri::Known(m) => m
+            .iter()
+            .filter(|(_, e)| !e.is_null())
+            .map(|(k, e)| e.known().map(|s| (k.clone(), s.clone())))
+            .collect::<Option<BTreeMap<_, _>>>()
+            .map_or(Tri::Unknown, Tri::Known),
+        Tri::Null => Tri::Null,
+        Tri::Unknown => Tri::Unknown,
     }
 }
 
@@ -527,7 +548,17 @@ mod tests {
             ]
             .into(),
         );
+        let partly = Value::List(vec![Value::string("x"), Value::unknown()]);
+        let mut old = old;
+        old.set("d", partly.clone());
+        let mut new = new;
+        new.set("d", Value::unknown());
         let kept = keep_refinements(new, &old);
+        assert_eq!(
+            kept.get("d"),
+            &partly,
+            "a partly known list read whole stays as given"
+        );
         assert_eq!(kept.get("a"), &refined);
         assert_eq!(kept.get("b"), &Value::List(vec![refined]));
         assert_eq!(kept.get("c"), &Value::string("set"));

@@ -207,8 +207,8 @@ async fn subnet_facts(
     config: &Config,
 ) -> Result<Option<Vec<aws::ec2::SubnetFacts>>, AwsError> {
     let (Some(a), Some(b)) = (
-        model::whole_list(&config.subnet_ids).into_known(),
-        model::whole_list(&config.public_subnet_ids).into_known(),
+        crate::framework::attrs::whole_list(&config.subnet_ids).into_known(),
+        crate::framework::attrs::whole_list(&config.public_subnet_ids).into_known(),
     ) else {
         return Ok(None);
     };

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use crate::framework::attrs::{PartialList, PartialMap};
-use crate::framework::decode::Tri;
 use crate::framework::Value;
 use crate::resources::lifecycle::ResourceState;
 
@@ -63,47 +62,5 @@ impl ResourceState for State {
         let mut v = self.encode();
         v.set("id", Value::string(&self.name));
         v
-    }
-}
-
-/// A list whose elements may be unknown one by one, read whole: unknown when any element is, null
-/// elements dropped (as `decode::string_list` reads a list).
-pub fn whole_list(t: &Tri<Vec<Tri<String>>>) -> Tri<Vec<String>> {
-    match t {
-        Tri::Known(items) => {
-            let mut out = Vec::new();
-            for e in items {
-                match e {
-                    Tri::Known(s) => out.push(s.clone()),
-                    Tri::Unknown => return Tri::Unknown,
-                    Tri::Null => {}
-                }
-            }
-            Tri::Known(out)
-        }
-        Tri::Null => Tri::Null,
-        Tri::Unknown => Tri::Unknown,
-    }
-}
-
-/// A map whose elements may be unknown one by one, read whole: unknown when any element is, null
-/// elements dropped (as `decode::string_map` reads a map).
-pub fn whole_map(t: &Tri<BTreeMap<String, Tri<String>>>) -> Tri<BTreeMap<String, String>> {
-    match t {
-        Tri::Known(m) => {
-            let mut out = BTreeMap::new();
-            for (k, e) in m {
-                match e {
-                    Tri::Known(s) => {
-                        out.insert(k.clone(), s.clone());
-                    }
-                    Tri::Unknown => return Tri::Unknown,
-                    Tri::Null => {}
-                }
-            }
-            Tri::Known(out)
-        }
-        Tri::Null => Tri::Null,
-        Tri::Unknown => Tri::Unknown,
     }
 }

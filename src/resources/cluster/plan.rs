@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::aws::ec2::SubnetFacts;
 use super::blueprint as bp;
-use super::model::{whole_list, whole_map, Config, State};
+use super::model::{Config, State};
 use super::schema::{DEFAULT_APP_PORT, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_INGRESS, TYPE_NAME};
 use super::validate;
 use crate::framework::attrs::write_tri;
+use crate::framework::attrs::{keep_refinements, whole_list, whole_map};
 use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
 use crate::framework::{AttrPath, Diagnostics, Number, Value};
@@ -309,7 +310,7 @@ pub fn plan(
         }
         _ => Tri::Unknown,
     };
-    let mut state = planned.encode();
+    let mut state = keep_refinements(planned.encode(), proposed);
     state.set("id", write_tri::<String>(&cfg.name));
     Planned {
         state,

@@ -7,7 +7,8 @@ use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 
 use super::blueprint as bp;
-use super::model::{whole_list, whole_map, Config};
+use super::model::Config;
+use crate::framework::attrs::{whole_list, whole_map};
 use crate::resources::network::blueprint::parse_cidr;
 
 /// ALB and target-group names are at most 32 characters and the target group adds `-tg`... and

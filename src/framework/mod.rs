@@ -4,7 +4,6 @@
 pub mod attrs;
 pub mod decode;
 pub mod diag;
-pub mod fields;
 pub mod json;
 pub mod msgpack;
 pub mod path;

@@ -42,7 +42,8 @@ impl Lifecycle for Life {
     }
     async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
         let guard = plan::guard_diagnostic("destroy", None);
-        datastore::plan::<Life>(ctx, req, validate::validate, guard, plan::plan).await
+        datastore::plan::<Life, model::Config>(ctx, req, validate::validate, guard, plan::plan)
+            .await
     }
     async fn prepare(
         ctx: &ProviderData,

@@ -73,7 +73,11 @@ fn replacing(config: &Value, prior: &Value, planned: &Value) -> Vec<AttrPath> {
             out.push(AttrPath::attr("shards"));
         }
     }
-    if datastore::key_replaced(config, prior) {
+    let (cfg, p) = (
+        super::model::Config::decode(config),
+        super::model::State::decode(prior),
+    );
+    if datastore::key_replaced(&cfg.kms_key_arn, p.kms_key_arn.as_deref(), &p.components) {
         out.push(AttrPath::attr("kms_key_arn"));
     }
     out
@@ -161,7 +165,8 @@ pub fn plan(
 
     // Subnets: at least 2 zones, one VPC.
     if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
-        datastore::check_subnets(config, facts, *e, &validate::ZONES, &mut d);
+        let ids = datastore::whole_list(&super::model::Config::decode(config).subnet_ids);
+        datastore::check_subnets(&ids, facts, *e, &validate::ZONES, &mut d);
     }
 
     // Versions only move forward.
@@ -193,7 +198,18 @@ pub fn plan(
     }
     let keep = !prior.is_null() && requires_replace.is_empty();
     let own_key = config.get("kms_key_arn").is_null();
-    planned.set("kms_key_arn", datastore::planned_key(config, prior, keep));
+    let (cfg, p) = (
+        super::model::Config::decode(config),
+        super::model::State::decode(prior),
+    );
+    let kept = p.kms_key_arn.as_ref().filter(|_| keep);
+    planned.set(
+        "kms_key_arn",
+        crate::framework::attrs::write_tri::<String>(&datastore::planned_key(
+            &cfg.kms_key_arn,
+            kept,
+        )),
+    );
 
     // Computed: fixed by the name where it decides them, the prior's where nothing changes them.
     let custom = match decode::string_map(config.get("parameters")) {

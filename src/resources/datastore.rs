@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::framework::decode::{self, Tri};
+use crate::framework::decode::Tri;
 use crate::framework::resource::{PlanRequest, PlanResponse, Planned, PRIVATE_CREATE_INCOMPLETE};
 use crate::framework::{AttrPath, Diagnostic, Diagnostics, Value};
 use crate::provider::aws::Place;
@@ -12,7 +12,21 @@ use crate::provider::ec2::{self, SubnetFacts};
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
-use crate::resources::lifecycle::{self, Lifecycle};
+use crate::resources::lifecycle::{self, Lifecycle, ResourceState};
+
+/// What the plan walk reads of a store's typed configuration.
+pub trait StoreConfig: Sized {
+    /// The configuration held in a cty object.
+    fn read(config: &Value) -> Self;
+    /// The configured subnets: known once every id is.
+    fn subnet_ids(&self) -> Tri<Vec<String>>;
+}
+
+/// What the plan walk reads of a store's typed state.
+pub trait StoreState: ResourceState {
+    /// Whether the guard refuses destroy and replacement.
+    fn deletion_protection(&self) -> bool;
+}
 
 /// A data store's plan logic: (config, prior, proposed, create incomplete, provider environment,
 /// default tags, place, subnets) → planned state.
@@ -28,16 +42,19 @@ pub type PlanFn = fn(
 ) -> Planned;
 
 /// The plan walk both stores share: a destroy refused by `guard` while protected; otherwise
-/// `validate`, then the subnets looked up, then `plan`.
-pub async fn plan<L: Lifecycle>(
+/// `validate`, then the subnets looked up, then `plan`. `C` reads the store's configuration.
+pub async fn plan<L: Lifecycle, C: StoreConfig>(
     ctx: &ProviderData,
     req: PlanRequest,
     validate: fn(&Value) -> Diagnostics,
     guard: Diagnostic,
     plan: PlanFn,
-) -> PlanResponse {
+) -> PlanResponse
+where
+    L::State: StoreState,
+{
     if req.proposed_new_state.is_null() {
-        return plan_guarded_destroy(req, guard);
+        return plan_guarded_destroy::<L::State>(req, guard);
     }
     let incomplete = req.prior_private == PRIVATE_CREATE_INCOMPLETE;
     let mut diagnostics = validate(&req.config);
@@ -48,7 +65,7 @@ pub async fn plan<L: Lifecycle>(
         };
     }
     let place = ctx.place().await.ok();
-    let subnets = match lookup_subnets::<L>(ctx, &req.config).await {
+    let subnets = match lookup_subnets::<L>(ctx, &C::read(&req.config).subnet_ids()).await {
         Ok(s) => s,
         Err(e) => {
             diagnostics.push(e);
@@ -91,34 +108,76 @@ pub fn guard_diagnostic(
         .unwrap_or_else(|| AttrPath::attr("deletion_protection")))
 }
 
-/// Does `kms_key_arn` force a new store: a different key given, or the key of its own asked for
-/// where it had none?
-pub fn key_replaced(config: &Value, prior: &Value) -> bool {
-    let given = config.get("kms_key_arn");
-    let own_before = decode::string_map(prior.get("components"))
-        .into_known()
-        .unwrap_or_default()
-        .contains_key("kms_key");
-    (!given.is_null() && !given.is_unknown() && prior.get("kms_key_arn") != given)
-        || (given.is_null() && !own_before)
+/// Does `kms_key_arn` force a new store: a different key `given`, or the key of its own asked for
+/// where it had none? `prior_key` and `prior_components` are the prior state's.
+pub fn key_replaced(
+    given: &Tri<String>,
+    prior_key: Option<&str>,
+    prior_components: &BTreeMap<String, String>,
+) -> bool {
+    let own_before = prior_components.contains_key("kms_key");
+    match given {
+        Tri::Known(k) => prior_key != Some(k.as_str()),
+        Tri::Null => !own_before,
+        Tri::Unknown => false,
+    }
 }
 
-/// The planned `kms_key_arn`: the given key, else the store's own (known when `keep`ing it).
-pub fn planned_key(config: &Value, prior: &Value, keep: bool) -> Value {
-    if !config.get("kms_key_arn").is_null() {
-        config.get("kms_key_arn").clone()
-    } else if keep && !prior.get("kms_key_arn").is_null() {
-        prior.get("kms_key_arn").clone()
-    } else {
-        Value::unknown()
+/// The planned `kms_key_arn`: the `given` key, else the store's own (`kept`: the prior's key while
+/// the store is kept).
+pub fn planned_key(given: &Tri<String>, kept: Option<&String>) -> Tri<String> {
+    match given {
+        Tri::Null => kept.cloned().map_or(Tri::Unknown, Tri::Known),
+        other => other.clone(),
+    }
+}
+
+/// The configured value, else `default` where the configuration leaves it null.
+pub fn configured_or<T: Clone>(given: &Tri<T>, default: Tri<T>) -> Tri<T> {
+    match given {
+        Tri::Null => default,
+        other => other.clone(),
+    }
+}
+
+/// `f` of the planned environment; unknown while the environment is.
+pub fn by_env<T>(env: &Tri<Environment>, f: impl FnOnce(Environment) -> T) -> Tri<T> {
+    match env {
+        Tri::Known(e) => Tri::Known(f(*e)),
+        _ => Tri::Unknown,
+    }
+}
+
+/// A planned `list(string)` read whole: unknown when any element is, null elements dropped.
+pub fn whole_list(l: &Tri<Vec<Tri<String>>>) -> Tri<Vec<String>> {
+    match l {
+        Tri::Known(items) if items.iter().any(Tri::is_unknown) => Tri::Unknown,
+        Tri::Known(items) => Tri::Known(items.iter().filter_map(|e| e.known().cloned()).collect()),
+        Tri::Null => Tri::Null,
+        Tri::Unknown => Tri::Unknown,
+    }
+}
+
+/// A planned `map(string)` read whole: unknown when any element is, null elements dropped.
+pub fn whole_map(m: &Tri<BTreeMap<String, Tri<String>>>) -> Tri<BTreeMap<String, String>> {
+    match m {
+        Tri::Known(items) if items.values().any(Tri::is_unknown) => Tri::Unknown,
+        Tri::Known(items) => Tri::Known(
+            items
+                .iter()
+                .filter_map(|(k, e)| e.known().map(|v| (k.clone(), v.clone())))
+                .collect(),
+        ),
+        Tri::Null => Tri::Null,
+        Tri::Unknown => Tri::Unknown,
     }
 }
 
 /// The plan of a destroy, refused with `guard` while `deletion_protection` is on (contract rule 12),
 /// unless the create never finished (nothing to protect yet).
-fn plan_guarded_destroy(req: PlanRequest, guard: Diagnostic) -> PlanResponse {
+fn plan_guarded_destroy<S: StoreState>(req: PlanRequest, guard: Diagnostic) -> PlanResponse {
     let incomplete = req.prior_private == PRIVATE_CREATE_INCOMPLETE;
-    let protected = decode::boolean(req.prior_state.get("deletion_protection")) == Tri::Known(true);
+    let protected = S::from_value(&req.prior_state).deletion_protection();
     if protected && !incomplete {
         return PlanResponse {
             diagnostics: guard.into(),
@@ -131,12 +190,12 @@ fn plan_guarded_destroy(req: PlanRequest, guard: Diagnostic) -> PlanResponse {
 /// The configured subnets as AWS has them (`None` while unknown; empty when none exists).
 async fn lookup_subnets<L: Lifecycle>(
     ctx: &ProviderData,
-    config: &Value,
+    subnet_ids: &Tri<Vec<String>>,
 ) -> Result<Option<Vec<SubnetFacts>>, Diagnostic> {
-    let Some(ids) = decode::string_list(config.get("subnet_ids")).into_known() else {
+    let Some(ids) = subnet_ids.known() else {
         return Ok(None);
     };
-    match ec2::subnets(ctx, &ids).await {
+    match ec2::subnets(ctx, ids).await {
         Ok(f) => Ok(Some(f)),
         Err(e) if e.is_not_found() => Ok(Some(vec![])),
         Err(e) => Err(lifecycle::aws_diag::<L>(&e, "looking up the subnets")),
@@ -151,17 +210,16 @@ pub struct ZoneReasons {
     pub prefer: &'static str,
 }
 
-/// Plan-time subnet checks: each exists, one VPC, at least 2 zones (3 preferred in production).
+/// Plan-time subnet checks of the configured `subnet_ids` (known, else none): each exists, one
+/// VPC, at least 2 zones (3 preferred in production).
 pub fn check_subnets(
-    config: &Value,
+    subnet_ids: &Tri<Vec<String>>,
     facts: &[SubnetFacts],
     env: Environment,
     why: &ZoneReasons,
     d: &mut Diagnostics,
 ) {
-    let ids = decode::string_list(config.get("subnet_ids"))
-        .into_known()
-        .unwrap_or_default();
+    let ids = subnet_ids.known().cloned().unwrap_or_default();
     for (i, id) in ids.iter().enumerate() {
         if !facts.iter().any(|f| &f.id == id) {
             d.error_at(

@@ -2,8 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::framework::attrs::PartialMap;
+use crate::framework::attrs::{PartialList, PartialMap};
+use crate::framework::decode::Tri;
 use crate::framework::Value;
+use crate::resources::datastore::{self, StoreConfig, StoreState};
 use crate::resources::lifecycle::ResourceState;
 
 crate::attributes! {
@@ -14,8 +16,8 @@ crate::attributes! {
     fields {
         name: String = required("Name of the database (at most 50 characters: letters, digits and hyphens, starting with a letter); the primary is called this, replicas `<name>-replica-<n>`. Changing it replaces the database, which `deletion_protection` refuses."),
         engine: String = required("`postgres`, `mysql`, `aurora-postgresql` or `aurora-mysql`. Changing it replaces the database, which `deletion_protection` refuses."),
-        subnet_ids: Vec<String> = required("Private subnets for the database, spanning at least 2 availability zones (3 recommended in production)."),
-        allowed_security_group_ids: Vec<String> = required("Security groups whose members may connect on the engine port (e.g. `prod_cluster.web.security_group_id`); no one else can."),
+        subnet_ids: Vec<String> as PartialList = required("Private subnets for the database, spanning at least 2 availability zones (3 recommended in production)."),
+        allowed_security_group_ids: Vec<String> as PartialList = required("Security groups whose members may connect on the engine port (e.g. `prod_cluster.web.security_group_id`); no one else can."),
         engine_version: String = defaulted("Major (or major.minor) version to pin: `16` for PostgreSQL, `8.0` for MySQL by default. Automatic minor upgrades never show as a diff (see `engine_version_actual`); a new major upgrades in place."),
         instance_class: String = defaulted("Instance class (profile default: db.t4g.medium in development, db.r6g.large otherwise). Changes in place."),
         allocated_storage: i64 = defaulted("Storage in GiB (profile default 20 / 50 / 100). Grows in place; it cannot shrink. Not used by Aurora, whose storage grows by itself (reads 0)."),
@@ -29,9 +31,9 @@ crate::attributes! {
         final_snapshot: bool = defaulted("Take a snapshot `<name>-final-<UTC time>` on destroy (profile default: off in development, on otherwise; production refuses false)."),
         kms_key_arn: Option<String> = defaulted("KMS key for storage, snapshots, Performance Insights and the master secret. Unset, the database makes its own (rotation on, alias `alias/<name>-db`) and this shows its ARN. Changing it replaces the database."),
         master_username: String = defaulted("Administrator user name (default `app_admin`; not `admin`, `postgres` or `root`). The password is generated into Secrets Manager (`master_secret_arn`), never in state, plan or logs."),
-        parameters: Option<BTreeMap<String, String>> = optional("Engine parameters merged over the hardened ones (TLS required, connection and slow-query logging). Turning TLS off is refused."),
+        parameters: Option<BTreeMap<String, String>> as PartialMap = optional("Engine parameters merged over the hardened ones (TLS required, connection and slow-query logging). Turning TLS off is refused."),
         environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
-        tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this database (snapshots inherit them)."),
+        tags: Option<BTreeMap<String, String>> as PartialMap = optional("Tags for every AWS object of this database (snapshots inherit them)."),
         tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
         endpoint: Option<String> = computed("Writer endpoint, `host:port` (Aurora: the cluster endpoint)."),
         reader_endpoint: Option<String> = computed("Aurora's reader endpoint, or for RDS the first replica's (`host:port`); null without replicas."),
@@ -48,6 +50,24 @@ crate::attributes! {
     }
     raw { timeouts }
     internal { create_incomplete: bool }
+}
+
+// `subnet_ids`, `allowed_security_group_ids`, `parameters` and `tags` read element by element in a
+// plan, so that a list or map with some elements unknown is planned as configured.
+
+impl StoreConfig for Config {
+    fn read(config: &Value) -> Config {
+        Config::decode(config)
+    }
+    fn subnet_ids(&self) -> Tri<Vec<String>> {
+        datastore::whole_list(&self.subnet_ids)
+    }
+}
+
+impl StoreState for State {
+    fn deletion_protection(&self) -> bool {
+        self.deletion_protection
+    }
 }
 
 impl ResourceState for State {

@@ -4,16 +4,18 @@
 use std::collections::BTreeMap;
 
 use super::blueprint::{self as bp, Facts};
+use super::model::{Config, State};
 use super::schema::TYPE_NAME;
 use super::validate;
-use crate::framework::decode::{self, Tri};
+use crate::framework::attrs::write_tri;
+use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
-use crate::framework::{AttrPath, Diagnostic, Diagnostics, Value};
+use crate::framework::{AttrPath, Diagnostic, Diagnostics, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
-use crate::resources::datastore;
+use crate::resources::datastore::{self, by_env, configured_or, whole_list};
 
 /// The component roles of a database in `env` with `replicas` replicas (Aurora: a cluster and its
 /// writer instead of a primary).
@@ -54,102 +56,89 @@ pub fn plan(
     place: Option<&Place>,
     subnets: Option<&[SubnetFacts]>,
 ) -> Planned {
+    let cfg = Config::decode(config);
+    let prior = (!prior.is_null()).then(|| State::decode(prior));
     let mut d = Diagnostics::new();
-    let mut planned = proposed.clone();
-    let name = decode::string(config.get("name"));
-    let engine = decode::string(config.get("engine"));
-    let env = profile::planned(
-        &crate::framework::decode::string(config.get("environment")),
-        default_env,
-    );
+    let mut planned = Config::decode(proposed);
+    let name = cfg.name.clone();
+    let engine = cfg.engine.clone();
+    let env = profile::planned(&cfg.environment, default_env);
     if let Tri::Known(e) = env {
-        validate::validate_profile(config, e, &mut d);
+        validate::validate_profile(&cfg, e, &mut d);
     }
-    planned.set("id", config.get("name").clone());
-    planned.set("environment", profile::planned_value(&env));
+    planned.environment = by_env(&env, |e| e.as_str().to_string());
 
-    let by_env = |f: fn(Environment) -> Value| profile::by_env(&env, f);
     let version_default = match &engine {
-        Tri::Known(e) => Value::string(bp::default_version(e)),
-        _ => Value::unknown(),
+        Tri::Known(e) => Tri::Known(bp::default_version(e).to_string()),
+        _ => Tri::Unknown,
     };
-    let defaults: [(&str, Value); 13] = [
-        ("engine_version", version_default),
-        (
-            "instance_class",
-            by_env(|e| Value::string(e.db_instance_class())),
-        ),
-        (
-            "allocated_storage",
-            by_env(|e| Value::int(e.db_storage_gib().0)),
-        ),
-        (
-            "max_allocated_storage",
-            by_env(|e| Value::int(e.db_storage_gib().1)),
-        ),
-        ("replicas", by_env(|e| Value::int(e.db_replicas()))),
-        ("multi_az", by_env(|e| Value::Bool(e.db_multi_az()))),
-        (
-            "backup_retention_days",
-            by_env(|e| Value::int(e.db_backup_retention_days())),
-        ),
-        ("backup_window", Value::string(bp::DEFAULT_BACKUP_WINDOW)),
-        (
-            "maintenance_window",
-            Value::string(bp::DEFAULT_MAINTENANCE_WINDOW),
-        ),
-        (
-            "deletion_protection",
-            by_env(|e| Value::Bool(e.db_deletion_protection())),
-        ),
-        (
-            "final_snapshot",
-            by_env(|e| Value::Bool(e.db_final_snapshot())),
-        ),
-        (
-            "master_username",
-            Value::string(bp::DEFAULT_MASTER_USERNAME),
-        ),
-        (
-            "tags_all",
-            crate::framework::attrs::write_tri::<BTreeMap<String, String>>(&tags::planned_all(
-                default_tags,
-                &crate::framework::decode::string_map(config.get("tags")),
-                TYPE_NAME,
-                &name,
-                &env,
-            )),
-        ),
-    ];
-    for (attr, default) in defaults {
-        let v = config.get(attr);
-        planned.set(
-            attr,
-            if v.is_null() || attr == "tags_all" {
-                default
-            } else {
-                v.clone()
-            },
-        );
-    }
+    planned.engine_version = configured_or(&cfg.engine_version, version_default);
+    planned.instance_class = configured_or(
+        &cfg.instance_class,
+        by_env(&env, |e| e.db_instance_class().to_string()),
+    );
+    planned.allocated_storage = configured_or(
+        &cfg.allocated_storage,
+        by_env(&env, |e| Number::Int(e.db_storage_gib().0)),
+    );
+    planned.max_allocated_storage = configured_or(
+        &cfg.max_allocated_storage,
+        by_env(&env, |e| Number::Int(e.db_storage_gib().1)),
+    );
+    planned.replicas = configured_or(
+        &cfg.replicas,
+        by_env(&env, |e| Number::Int(e.db_replicas())),
+    );
+    planned.multi_az = configured_or(&cfg.multi_az, by_env(&env, Environment::db_multi_az));
+    planned.backup_retention_days = configured_or(
+        &cfg.backup_retention_days,
+        by_env(&env, |e| Number::Int(e.db_backup_retention_days())),
+    );
+    planned.backup_window = configured_or(
+        &cfg.backup_window,
+        Tri::Known(bp::DEFAULT_BACKUP_WINDOW.to_string()),
+    );
+    planned.maintenance_window = configured_or(
+        &cfg.maintenance_window,
+        Tri::Known(bp::DEFAULT_MAINTENANCE_WINDOW.to_string()),
+    );
+    planned.deletion_protection = configured_or(
+        &cfg.deletion_protection,
+        by_env(&env, Environment::db_deletion_protection),
+    );
+    planned.final_snapshot = configured_or(
+        &cfg.final_snapshot,
+        by_env(&env, Environment::db_final_snapshot),
+    );
+    planned.master_username = configured_or(
+        &cfg.master_username,
+        Tri::Known(bp::DEFAULT_MASTER_USERNAME.to_string()),
+    );
+    planned.tags_all = tags::planned_all(
+        default_tags,
+        &datastore::whole_map(&cfg.tags),
+        TYPE_NAME,
+        &name,
+        &env,
+    );
     // A max below a configured allocation follows it (autoscaling off rather than an error).
-    fn int_of(v: &Value, a: &str) -> Option<i64> {
-        decode::int(v.get(a)).into_known()
+    fn int_of(n: &Tri<Number>) -> Option<i64> {
+        n.known().and_then(Number::as_i64)
     }
     if let (Some(a), Some(m)) = (
-        int_of(&planned, "allocated_storage"),
-        int_of(&planned, "max_allocated_storage"),
+        int_of(&planned.allocated_storage),
+        int_of(&planned.max_allocated_storage),
     ) {
-        if config.get("max_allocated_storage").is_null() && m < a {
-            planned.set("max_allocated_storage", Value::int(a));
+        if cfg.max_allocated_storage.is_null() && m < a {
+            planned.max_allocated_storage = Tri::Known(Number::Int(a));
         }
     }
-    let replicas = int_of(&planned, "replicas");
+    let replicas = int_of(&planned.replicas);
     // Aurora: storage grows by itself (0), and Multi-AZ means readers in the other zones.
     let aurora = matches!(&engine, Tri::Known(e) if bp::is_aurora(e));
     if aurora {
-        planned.set("allocated_storage", Value::int(0));
-        planned.set("max_allocated_storage", Value::int(0));
+        planned.allocated_storage = Tri::Known(Number::Int(0));
+        planned.max_allocated_storage = Tri::Known(Number::Int(0));
         if let Some(r) = replicas {
             if r == 0 && env == Tri::Known(Environment::Production) {
                 d.error_at(
@@ -158,8 +147,8 @@ pub fn plan(
                     "An Aurora cluster is Multi-AZ through its readers in other zones; production keeps at least one. Set replicas to 1 or more (2 is the default).",
                 );
             }
-            match decode::boolean(config.get("multi_az")) {
-                Tri::Null => planned.set("multi_az", Value::Bool(r > 0)),
+            match cfg.multi_az {
+                Tri::Null => planned.multi_az = Tri::Known(r > 0),
                 Tri::Known(m) if m != (r > 0) => d.error_at(
                     AttrPath::attr("multi_az"),
                     "Aurora's Multi-AZ is its readers",
@@ -172,63 +161,58 @@ pub fn plan(
 
     // Subnets: at least 2 zones, one VPC.
     if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
-        datastore::check_subnets(config, facts, *e, &validate::ZONES, &mut d);
+        datastore::check_subnets(
+            &whole_list(&cfg.subnet_ids),
+            facts,
+            *e,
+            &validate::ZONES,
+            &mut d,
+        );
     }
-    if let (Some(want), false) = (int_of(&planned, "allocated_storage"), prior.is_null()) {
-        if let Some(have) = decode::int(prior.get("allocated_storage")).into_known() {
-            if want < have {
-                d.error_at(AttrPath::attr("allocated_storage"), "Storage cannot shrink", format!("allocated_storage {have} → {want}: RDS storage only grows. Keep {have} or more."));
-            }
+    if let (Some(want), Some(p)) = (int_of(&planned.allocated_storage), &prior) {
+        let have = p.allocated_storage;
+        if want < have {
+            d.error_at(AttrPath::attr("allocated_storage"), "Storage cannot shrink", format!("allocated_storage {have} → {want}: RDS storage only grows. Keep {have} or more."));
         }
     }
 
     // Replacement where AWS forces it; refused while the data is protected.
     let mut requires_replace = Vec::new();
-    if !prior.is_null() {
-        for attr in ["name", "engine"] {
-            if !config.get(attr).is_unknown() && prior.get(attr) != config.get(attr) {
+    if let Some(p) = &prior {
+        for (attr, given, had) in [
+            ("name", &cfg.name, &p.name),
+            ("engine", &cfg.engine, &p.engine),
+        ] {
+            if !given.is_unknown() && *given != Tri::Known(had.clone()) {
                 requires_replace.push(AttrPath::attr(attr));
             }
         }
-        if datastore::key_replaced(config, prior) {
+        if datastore::key_replaced(&cfg.kms_key_arn, p.kms_key_arn.as_deref(), &p.components) {
             requires_replace.push(AttrPath::attr("kms_key_arn"));
         }
-        let protected = decode::boolean(prior.get("deletion_protection")) == Tri::Known(true);
-        if protected && !create_incomplete {
+        if p.deletion_protection && !create_incomplete {
             if let Some(a) = requires_replace.first() {
                 d.push(guard_diagnostic("replacement", Some(a)));
             }
         }
     }
-    let keep = !prior.is_null() && requires_replace.is_empty();
-    let own_key = config.get("kms_key_arn").is_null();
-    planned.set("kms_key_arn", datastore::planned_key(config, prior, keep));
+    let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
+    let own_key = cfg.kms_key_arn.is_null();
+    planned.kms_key_arn =
+        datastore::planned_key(&cfg.kms_key_arn, kept.and_then(|p| p.kms_key_arn.as_ref()));
 
     // Computed: fixed by the name where it decides them, the prior's where nothing changes them.
-    let prior_c = if keep {
-        decode::string_map(prior.get("components"))
-            .into_known()
-            .unwrap_or_default()
-    } else {
-        BTreeMap::new()
-    };
-    let version = decode::string(planned.get("engine_version"));
-    let pg_name = match (&name, &engine, &version) {
+    let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
+    let pg_name = match (&name, &engine, &planned.engine_version) {
         (Tri::Known(n), Tri::Known(e), Tri::Known(v)) => Some(bp::parameter_group_name(n, e, v)),
         _ => None,
     };
-    planned.set(
-        "parameter_group_name",
-        pg_name.clone().map_or_else(Value::unknown, Value::string),
-    );
-    planned.set("subnet_group_name", config.get("name").clone());
-    planned.set(
-        "port",
-        match &engine {
-            Tri::Known(e) => Value::int(bp::port(e)),
-            _ => Value::unknown(),
-        },
-    );
+    planned.parameter_group_name = pg_name.clone().map_or(Tri::Unknown, Tri::Known);
+    planned.subnet_group_name = cfg.name.clone();
+    planned.port = match &engine {
+        Tri::Known(e) => Tri::Known(Number::Int(bp::port(e))),
+        _ => Tri::Unknown,
+    };
     let components = match (&name, &env, replicas) {
         (Tri::Known(n), Tri::Known(e), Some(r)) => {
             let mut c = BTreeMap::new();
@@ -261,81 +245,52 @@ pub fn plan(
                     _ => None,
                 });
                 let v = match (fixed, prior_c.get(&role)) {
-                    (Some(f), _) => Value::string(f),
-                    (None, Some(p)) => Value::string(p),
-                    (None, None) => Value::unknown(),
+                    (Some(f), _) => Tri::Known(f),
+                    (None, Some(p)) => Tri::Known(p.clone()),
+                    (None, None) => Tri::Unknown,
                 };
                 c.insert(role, v);
             }
-            Value::Map(c)
+            Tri::Known(c)
         }
-        _ => Value::unknown(),
+        _ => Tri::Unknown,
     };
-    planned.set("components", components.clone());
-    planned.set(
-        "security_group_id",
-        match &components {
-            Value::Map(m) => m
-                .get("security_group")
-                .cloned()
-                .unwrap_or_else(Value::unknown),
-            _ => Value::unknown(),
-        },
-    );
-    planned.set(
-        "instance_ids",
-        match (&name, replicas) {
-            (Tri::Known(n), Some(r)) => {
-                let first = if aurora { bp::writer_id(n) } else { n.clone() };
-                Value::string_list(
-                    std::iter::once(first)
-                        .chain((1..=r.max(0) as usize).map(|i| bp::replica_id(n, i))),
-                )
-            }
-            _ => Value::unknown(),
-        },
-    );
+    planned.security_group_id = match &components {
+        Tri::Known(m) => m.get("security_group").cloned().unwrap_or(Tri::Unknown),
+        _ => Tri::Unknown,
+    };
+    planned.components = components;
+    planned.instance_ids = match (&name, replicas) {
+        (Tri::Known(n), Some(r)) => {
+            let first = if aurora { bp::writer_id(n) } else { n.clone() };
+            Tri::Known(
+                std::iter::once(first)
+                    .chain((1..=r.max(0) as usize).map(|i| bp::replica_id(n, i)))
+                    .collect(),
+            )
+        }
+        _ => Tri::Unknown,
+    };
     // Endpoints and the secret: AWS's, kept while nothing that moves them changes.
-    let same_replicas = keep && prior.get("replicas") == planned.get("replicas");
-    for attr in ["endpoint", "master_secret_arn"] {
-        planned.set(
-            attr,
-            if keep {
-                prior.get(attr).clone()
-            } else {
-                Value::unknown()
-            },
-        );
-    }
-    for attr in ["reader_endpoint", "replica_endpoints"] {
-        planned.set(
-            attr,
-            if same_replicas {
-                prior.get(attr).clone()
-            } else {
-                Value::unknown()
-            },
-        );
-    }
-    let version_same = keep && prior.get("engine_version") == planned.get("engine_version");
-    planned.set(
-        "engine_version_actual",
-        if version_same {
-            prior.get("engine_version_actual").clone()
-        } else {
-            Value::unknown()
-        },
-    );
+    let same_replicas = kept.filter(|p| planned.replicas == Tri::Known(Number::Int(p.replicas)));
+    planned.endpoint = kept.map_or(Tri::Unknown, |p| optional(&p.endpoint));
+    planned.master_secret_arn = kept.map_or(Tri::Unknown, |p| optional(&p.master_secret_arn));
+    planned.reader_endpoint = same_replicas.map_or(Tri::Unknown, |p| optional(&p.reader_endpoint));
+    planned.replica_endpoints =
+        same_replicas.map_or(Tri::Unknown, |p| Tri::Known(p.replica_endpoints.clone()));
+    let version_same =
+        kept.filter(|p| planned.engine_version == Tri::Known(p.engine_version.clone()));
+    planned.engine_version_actual =
+        version_same.map_or(Tri::Unknown, |p| optional(&p.engine_version_actual));
 
     // Posture: what apply enforces, with what the profile or the configuration relaxes on purpose.
-    let b = |a: &str| decode::boolean(planned.get(a)).into_known();
     let posture = match (
         &env,
-        b("multi_az"),
-        b("deletion_protection"),
-        int_of(&planned, "backup_retention_days"),
-        decode::string(planned.get("master_username")),
-        decode::string(planned.get("engine")),
+        planned.multi_az.known(),
+        planned.deletion_protection.known(),
+        int_of(&planned.backup_retention_days),
+        &planned.master_username,
+        &planned.engine,
     ) {
         (
             Tri::Known(e),
@@ -346,13 +301,13 @@ pub fn plan(
             Tri::Known(engine),
         ) => {
             let h = bp::hardening(*e);
-            Value::string_map(bp::posture(
+            Tri::Known(bp::posture(
                 *e,
-                &engine,
+                engine,
                 &Facts {
-                    multi_az,
+                    multi_az: *multi_az,
                     monitoring: e.db_monitoring(),
-                    deletion_protection: dp,
+                    deletion_protection: *dp,
                     backup_retention_days: retention,
                     encrypted: h.storage_encrypted,
                     public: h.publicly_accessible,
@@ -361,19 +316,26 @@ pub fn plan(
                     auto_minor_upgrade: h.auto_minor_upgrade,
                     copy_tags: h.copy_tags_to_snapshot,
                     in_vpc: true,
-                    master_username: user,
+                    master_username: user.clone(),
                     tls: true,
                     ingress: None,
                     key_rotation: own_key.then_some(true),
                 },
             ))
         }
-        _ => Value::unknown(),
+        _ => Tri::Unknown,
     };
-    planned.set("posture", posture);
+    planned.posture = posture;
+    let mut state = planned.encode();
+    state.set("id", write_tri::<String>(&cfg.name));
     Planned {
-        state: planned,
+        state,
         requires_replace,
         diagnostics: d,
     }
+}
+
+/// A prior optional value as planned: known, or null where the prior had none.
+fn optional<T: Clone>(v: &Option<T>) -> Tri<T> {
+    v.clone().map_or(Tri::Null, Tri::Known)
 }

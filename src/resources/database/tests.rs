@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use super::model::Config;
 use super::plan::{plan, roles};
 use super::validate::validate;
-use crate::framework::{AttrPath, Value};
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::Environment;
@@ -119,25 +121,22 @@ fn profile_and_engine_decide_the_defaults() {
                 "{engine} {env}: {:?}",
                 p.diagnostics
             );
-            let s = &p.state;
-            assert_eq!(s.get("instance_class"), &Value::string(class));
+            let s = Config::decode(&p.state);
+            assert_eq!(s.instance_class, known(class));
             assert_eq!(
-                (s.get("allocated_storage"), s.get("max_allocated_storage")),
-                (&Value::int(storage.0), &Value::int(storage.1))
+                (s.allocated_storage, s.max_allocated_storage),
+                (int(storage.0), int(storage.1))
             );
-            assert_eq!(s.get("replicas"), &Value::int(replicas));
-            assert_eq!(s.get("backup_retention_days"), &Value::int(retention));
-            assert_eq!(s.get("multi_az"), &Value::Bool(multi_az));
-            assert_eq!(s.get("deletion_protection"), &Value::Bool(protect));
-            assert_eq!(s.get("backup_window"), &Value::string("02:00-03:00"));
-            assert_eq!(s.get("master_username"), &Value::string("app_admin"));
+            assert_eq!(s.replicas, int(replicas));
+            assert_eq!(s.backup_retention_days, int(retention));
+            assert_eq!(s.multi_az, Tri::Known(multi_az));
+            assert_eq!(s.deletion_protection, Tri::Known(protect));
+            assert_eq!(s.backup_window, known("02:00-03:00"));
+            assert_eq!(s.master_username, known("app_admin"));
             let version = if engine == "postgres" { "16" } else { "8.0" };
-            assert_eq!(s.get("engine_version"), &Value::string(version));
-            assert_eq!(
-                s.get("port"),
-                &Value::int(if engine == "postgres" { 5432 } else { 3306 })
-            );
-            let c = s.get("components").as_map().cloned().unwrap_or_default();
+            assert_eq!(s.engine_version, known(version));
+            assert_eq!(s.port, int(if engine == "postgres" { 5432 } else { 3306 }));
+            let c = s.components.into_known().unwrap_or_default();
             assert_eq!(
                 c.len(),
                 roles(env, replicas, true, false).len(),
@@ -145,13 +144,9 @@ fn profile_and_engine_decide_the_defaults() {
             );
             assert_eq!(
                 c["primary"],
-                Value::string("arn:aws:rds:us-east-1:123456789012:db:pay")
+                known("arn:aws:rds:us-east-1:123456789012:db:pay")
             );
-            let ids = s
-                .get("instance_ids")
-                .as_list()
-                .map(|l| l.len())
-                .unwrap_or(0);
+            let ids = s.instance_ids.known().map(|l| l.len()).unwrap_or(0);
             assert_eq!(ids as i64, 1 + replicas);
         }
     }
@@ -193,45 +188,50 @@ fn production_refuses_weakening_on_the_attribute() {
         Environment::Production,
     );
     assert!(!p.diagnostics.has_errors());
-    let posture = p.state.get("posture").as_map().cloned().unwrap_or_default();
+    let posture = Config::decode(&p.state)
+        .posture
+        .into_known()
+        .unwrap_or_default();
     assert_eq!(
         posture["RDS.8"],
-        Value::string("fail: deletion protection off (decommission)")
+        "fail: deletion protection off (decommission)"
     );
 }
 
+/// The known value `v`.
+fn known(v: &str) -> Tri<String> {
+    Tri::Known(v.to_string())
+}
+
+/// The known whole number `n`.
+fn int(n: i64) -> Tri<Number> {
+    Tri::Known(Number::Int(n))
+}
+
 fn applied(env: Environment) -> Value {
-    let mut s = run(&config("postgres", vec![]), &Value::Null, env).state;
-    let comps: BTreeMap<String, Value> = s
-        .get("components")
-        .as_map()
-        .cloned()
+    let planned = run(&config("postgres", vec![]), &Value::Null, env).state;
+    let mut s = Config::decode(&planned);
+    let comps: BTreeMap<String, Tri<String>> = s
+        .components
+        .into_known()
         .unwrap_or_default()
         .into_iter()
         .map(|(k, v)| {
-            (
-                k.clone(),
-                if v.is_unknown() {
-                    Value::string(format!("id-{k}"))
-                } else {
-                    v
-                },
-            )
+            let id = v.into_known().unwrap_or_else(|| format!("id-{k}"));
+            (k, Tri::Known(id))
         })
         .collect();
-    s.set("kms_key_arn", comps["kms_key"].clone());
-    s.set("security_group_id", comps["security_group"].clone());
-    s.set("components", Value::Map(comps));
-    for a in [
-        "endpoint",
-        "master_secret_arn",
-        "engine_version_actual",
-        "reader_endpoint",
-    ] {
-        s.set(a, Value::string(format!("x-{a}")));
-    }
-    s.set("replica_endpoints", Value::string_list(["a", "b"]));
-    s
+    s.kms_key_arn = comps["kms_key"].clone();
+    s.security_group_id = comps["security_group"].clone();
+    s.components = Tri::Known(comps);
+    s.endpoint = known("x-endpoint");
+    s.master_secret_arn = known("x-master_secret_arn");
+    s.engine_version_actual = known("x-engine_version_actual");
+    s.reader_endpoint = known("x-reader_endpoint");
+    s.replica_endpoints = Tri::Known(vec!["a".to_string(), "b".to_string()]);
+    let mut v = s.encode();
+    v.set("id", Value::string("pay"));
+    v
 }
 
 #[test]
@@ -296,12 +296,13 @@ fn in_place_changes_and_what_they_leave_unknown() {
         Environment::Production,
     );
     assert!(p.requires_replace.is_empty());
+    let s = Config::decode(&p.state);
     assert_eq!(
-        p.state.get("endpoint"),
-        prior.get("endpoint"),
+        s.endpoint,
+        Config::decode(&prior).endpoint,
         "the writer endpoint stays"
     );
-    assert!(p.state.get("replica_endpoints").is_unknown());
+    assert!(s.replica_endpoints.is_unknown());
     let p = run(
         &config("postgres", vec![("allocated_storage", Value::int(50))]),
         &prior,
@@ -360,34 +361,31 @@ fn aurora_plans_a_cluster_with_a_writer_and_readers() {
         Environment::Production,
     );
     assert!(!p.diagnostics.has_errors(), "{:?}", p.diagnostics);
-    let s = &p.state;
+    let s = Config::decode(&p.state);
     assert_eq!(
-        (s.get("allocated_storage"), s.get("max_allocated_storage")),
-        (&Value::int(0), &Value::int(0))
+        (&s.allocated_storage, &s.max_allocated_storage),
+        (&int(0), &int(0))
     );
-    assert_eq!(
-        s.get("multi_az"),
-        &Value::Bool(true),
-        "readers in other zones"
-    );
-    assert_eq!(s.get("port"), &Value::int(5432));
-    assert_eq!(
-        s.get("parameter_group_name"),
-        &Value::string("pay-aurora-postgresql16")
-    );
-    let c = s.get("components").as_map().cloned().unwrap_or_default();
+    assert_eq!(s.multi_az, Tri::Known(true), "readers in other zones");
+    assert_eq!(s.port, int(5432));
+    assert_eq!(s.parameter_group_name, known("pay-aurora-postgresql16"));
+    let c = s.components.known().cloned().unwrap_or_default();
     assert_eq!(
         c["cluster"],
-        Value::string("arn:aws:rds:us-east-1:123456789012:cluster:pay")
+        known("arn:aws:rds:us-east-1:123456789012:cluster:pay")
     );
     assert_eq!(
         c["writer"],
-        Value::string("arn:aws:rds:us-east-1:123456789012:db:pay-writer")
+        known("arn:aws:rds:us-east-1:123456789012:db:pay-writer")
     );
     assert!(!c.contains_key("primary"));
     assert_eq!(
-        s.get("instance_ids"),
-        &Value::string_list(["pay-writer", "pay-replica-1", "pay-replica-2"])
+        s.instance_ids,
+        Tri::Known(
+            ["pay-writer", "pay-replica-1", "pay-replica-2"]
+                .map(String::from)
+                .to_vec()
+        )
     );
     // Multi-AZ is the readers: a production cluster without one is refused on replicas.
     let p = run(

@@ -1,26 +1,29 @@
 //! Checks of a `prod_database_ha` configuration: static ones (`validate`) and the profile's floors
 //! (`validate_profile`, once the environment is known).
 
-use crate::framework::decode::{self, Tri};
-use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 
 use super::blueprint::{self as bp, DEFAULT_ADMIN_NAMES};
+use super::model::Config;
 use super::schema::ENGINES;
 use crate::resources::checks::{check_ids, check_window};
-use crate::resources::datastore::ZoneReasons;
+use crate::resources::datastore::{whole_map, ZoneReasons};
 
 /// RDS identifiers are at most 63 characters and replicas add `-replica-NN`.
 pub const MAX_NAME: usize = 50;
 
-fn int(cfg: &Value, a: &str) -> Option<i64> {
-    decode::int(cfg.get(a)).into_known()
+/// A configured whole number (`None` when null, unknown or not whole).
+fn int(n: &Tri<Number>) -> Option<i64> {
+    n.known().and_then(Number::as_i64)
 }
 
-pub fn validate(cfg: &Value) -> Diagnostics {
+pub fn validate(value: &Value) -> Diagnostics {
+    let cfg = Config::decode(value);
     let mut d = Diagnostics::new();
-    if let Tri::Known(n) = decode::string(cfg.get("name")) {
+    if let Tri::Known(n) = &cfg.name {
         let ok = !n.is_empty()
             && n.len() <= MAX_NAME
             && n.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -35,36 +38,33 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    profile::validate_attr(
-        &crate::framework::decode::string(cfg.get("environment")),
-        &mut d,
-    );
-    if let Tri::Known(e) = decode::string(cfg.get("engine")) {
+    profile::validate_attr(&cfg.environment, &mut d);
+    if let Tri::Known(e) = &cfg.engine {
         if !ENGINES.contains(&e.as_str()) {
             d.error_at(AttrPath::attr("engine"), "Invalid engine", format!("{e:?}: use \"postgres\", \"mysql\", \"aurora-postgresql\" or \"aurora-mysql\"."));
-        } else if bp::is_aurora(&e) {
-            for attr in ["allocated_storage", "max_allocated_storage"] {
-                if !cfg.get(attr).is_null() {
+        } else if bp::is_aurora(e) {
+            for (attr, given) in [
+                ("allocated_storage", &cfg.allocated_storage),
+                ("max_allocated_storage", &cfg.max_allocated_storage),
+            ] {
+                if !given.is_null() {
                     d.error_at(AttrPath::attr(attr), "Not used by Aurora", format!("Aurora storage grows by itself; remove {attr} (it reads 0 for Aurora)."));
                 }
             }
         }
     }
     for attr in ["subnet_ids", "allowed_security_group_ids"] {
-        check_ids(cfg, attr, &mut d);
+        check_ids(value, attr, &mut d);
     }
-    if let (Tri::Known(e), Tri::Known(v)) = (
-        decode::string(cfg.get("engine")),
-        decode::string(cfg.get("engine_version")),
-    ) {
+    if let (Tri::Known(e), Tri::Known(v)) = (&cfg.engine, &cfg.engine_version) {
         let ok = !v.is_empty()
             && v.split('.')
                 .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-        if !ok || (!bp::is_postgres(&e) && !v.contains('.')) {
+        if !ok || (!bp::is_postgres(e) && !v.contains('.')) {
             d.error_at(AttrPath::attr("engine_version"), "Invalid engine version", format!("{v:?}: give a major version such as \"16\" (PostgreSQL) or \"8.0\" (MySQL), or a major.minor."));
         }
     }
-    if let Tri::Known(c) = decode::string(cfg.get("instance_class")) {
+    if let Tri::Known(c) = &cfg.instance_class {
         if !c.starts_with("db.") || c.split('.').count() != 3 {
             d.error_at(
                 AttrPath::attr("instance_class"),
@@ -73,7 +73,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Some(a) = int(cfg, "allocated_storage") {
+    if let Some(a) = int(&cfg.allocated_storage) {
         if !(20..=65536).contains(&a) {
             d.error_at(
                 AttrPath::attr("allocated_storage"),
@@ -81,13 +81,13 @@ pub fn validate(cfg: &Value) -> Diagnostics {
                 format!("allocated_storage = {a} GiB: use 20 to 65536."),
             );
         }
-        if let Some(m) = int(cfg, "max_allocated_storage") {
+        if let Some(m) = int(&cfg.max_allocated_storage) {
             if m < a {
                 d.error_at(AttrPath::attr("max_allocated_storage"), "Storage ceiling below the allocation", format!("max_allocated_storage = {m} is below allocated_storage = {a}; raise it (or equal it to turn storage autoscaling off)."));
             }
         }
     }
-    if let Some(r) = int(cfg, "replicas") {
+    if let Some(r) = int(&cfg.replicas) {
         if !(0..=5).contains(&r) {
             d.error_at(
                 AttrPath::attr("replicas"),
@@ -96,14 +96,14 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Some(r) = int(cfg, "backup_retention_days") {
+    if let Some(r) = int(&cfg.backup_retention_days) {
         if !(1..=35).contains(&r) {
             d.error_at(AttrPath::attr("backup_retention_days"), "Invalid retention", format!("backup_retention_days = {r}: RDS keeps 1 to 35 days (0 would turn backups and point-in-time recovery off)."));
         }
     }
-    check_window(cfg, "backup_window", false, &mut d);
-    check_window(cfg, "maintenance_window", true, &mut d);
-    if let Tri::Known(u) = decode::string(cfg.get("master_username")) {
+    check_window(value, "backup_window", false, &mut d);
+    check_window(value, "maintenance_window", true, &mut d);
+    if let Tri::Known(u) = &cfg.master_username {
         let ok = !u.is_empty()
             && u.len() <= 16
             && u.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -112,44 +112,41 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             d.error_at(AttrPath::attr("master_username"), "Invalid master user name", format!("{u:?}: use 1 to 16 letters, digits and underscores starting with a letter, and not an engine's default administrator (admin, postgres, root)."));
         }
     }
-    if let Tri::Known(k) = decode::string(cfg.get("kms_key_arn")) {
+    if let Tri::Known(k) = &cfg.kms_key_arn {
         if !(k.starts_with("arn:") && k.contains(":kms:") && k.contains(":key/")) {
             d.error_at(AttrPath::attr("kms_key_arn"), "Invalid KMS key ARN", format!("{k:?} must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>); leave it unset to let the database make its own key."));
         }
     }
-    if let (Tri::Known(e), Tri::Known(params)) = (
-        decode::string(cfg.get("engine")),
-        decode::string_map(cfg.get("parameters")),
-    ) {
-        let (tls, _) = bp::tls_parameter(&e);
+    if let (Tri::Known(e), Tri::Known(params)) = (&cfg.engine, whole_map(&cfg.parameters)) {
+        let (tls, _) = bp::tls_parameter(e);
         if let Some(v) = params.get(tls) {
-            if !bp::tls_value_on(&e, v) {
+            if !bp::tls_value_on(e, v) {
                 d.error_at(AttrPath::attr("parameters").then_key(tls), "TLS cannot be turned off", format!("{tls} = {v:?} would accept unencrypted connections; encryption in transit holds in every profile. Remove the override."));
             }
         }
     }
-    if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
+    if let Tri::Known(t) = whole_map(&cfg.tags) {
         tags::validate(&t, &AttrPath::attr("tags"), &mut d);
     }
-    crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
+    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
     d
 }
 
 /// The production floors, for a known environment.
-pub fn validate_profile(cfg: &Value, env: Environment, d: &mut Diagnostics) {
+pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
     if env != Environment::Production {
         return;
     }
     let floor = env.db_backup_retention_floor();
-    if let Some(r) = int(cfg, "backup_retention_days") {
+    if let Some(r) = int(&cfg.backup_retention_days) {
         if r < floor {
             d.error_at(AttrPath::attr("backup_retention_days"), "Backup retention below the production floor", format!("backup_retention_days = {r}: production keeps at least {floor} days of backups so that a bad change found a week later can be undone. Set it to {floor} or more (30 is the default)."));
         }
     }
-    if decode::boolean(cfg.get("multi_az")) == Tri::Known(false) {
+    if cfg.multi_az == Tri::Known(false) {
         d.error_at(AttrPath::attr("multi_az"), "Multi-AZ is required in production", "A production primary keeps a synchronous standby in another zone (RTO 15 min). Remove multi_az or set it to true.");
     }
-    if decode::boolean(cfg.get("final_snapshot")) == Tri::Known(false) {
+    if cfg.final_snapshot == Tri::Known(false) {
         d.error_at(AttrPath::attr("final_snapshot"), "A final snapshot is required in production", "Destroying a production database keeps a final snapshot. Remove final_snapshot or set it to true.");
     }
 }

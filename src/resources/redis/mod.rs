@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::framework::decode;
 use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
 use crate::framework::{Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
@@ -42,16 +41,22 @@ impl Lifecycle for Life {
     }
     async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
         let guard = plan::guard_diagnostic("destroy", None);
-        datastore::plan::<Life>(ctx, req, validate::validate, guard, plan::plan).await
+        datastore::plan::<Life, model::Config>(ctx, req, validate::validate, guard, plan::plan)
+            .await
     }
     async fn prepare(
         ctx: &ProviderData,
         req: &ApplyRequest,
     ) -> Result<Prepared<Self>, Diagnostics> {
         let mut diagnostics = validate::validate(&req.config);
+        let config = model::Config::decode(&req.config);
         let planned = State::from_value(&req.planned_state);
         let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
-        validate::validate_profile(&req.planned_state, env, &mut diagnostics);
+        validate::validate_profile(
+            &model::Config::decode(&req.planned_state),
+            env,
+            &mut diagnostics,
+        );
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
@@ -60,7 +65,7 @@ impl Lifecycle for Life {
         progress.environment = env.as_str().to_string();
         progress.components = prior.components.clone();
         progress.tags_all = prior.tags_all.clone();
-        progress.timeouts = req.config.get("timeouts").clone();
+        progress.timeouts = config.timeouts.clone();
         progress.engine_version_actual = prior.engine_version_actual.clone();
         progress.primary_endpoint = prior.primary_endpoint.clone();
         progress.reader_endpoint = prior.reader_endpoint.clone();
@@ -71,7 +76,7 @@ impl Lifecycle for Life {
         progress.parameter_group_name = prior.parameter_group_name.clone();
         progress.subnet_group_name = prior.subnet_group_name.clone();
         progress.posture = prior.posture.clone();
-        let given_key = decode::string(req.config.get("kms_key_arn")).into_known();
+        let given_key = config.kms_key_arn.clone().into_known();
         if given_key.is_none() {
             progress.kms_key_arn = prior
                 .kms_key_arn

@@ -2,8 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::framework::attrs::PartialMap;
+use crate::framework::attrs::{PartialList, PartialMap};
+use crate::framework::decode::Tri;
 use crate::framework::Value;
+use crate::resources::datastore::{self, StoreConfig, StoreState};
 use crate::resources::lifecycle::ResourceState;
 
 crate::attributes! {
@@ -14,8 +16,8 @@ crate::attributes! {
     fields {
         name: String = required("Name of the replication group (at most 40 characters: lowercase letters, digits and hyphens, starting with a letter). The subnet and parameter groups share it; the security group is `<name>-redis`, the AUTH secret `<name>-auth`. Changing it replaces the group, which `deletion_protection` refuses."),
         engine: String = defaulted("`redis` or `valkey` (default). `redis` → `valkey` upgrades in place; `valkey` → `redis` replaces the group, which `deletion_protection` refuses."),
-        subnet_ids: Vec<String> = required("Private subnets for the nodes, spanning at least 2 availability zones (3 recommended in production). Changing them replaces the group."),
-        allowed_security_group_ids: Vec<String> = required("Security groups whose members may connect on the port (e.g. `prod_cluster.web.security_group_id`); no one else can."),
+        subnet_ids: Vec<String> as PartialList = required("Private subnets for the nodes, spanning at least 2 availability zones (3 recommended in production). Changing them replaces the group."),
+        allowed_security_group_ids: Vec<String> as PartialList = required("Security groups whose members may connect on the port (e.g. `prod_cluster.web.security_group_id`); no one else can."),
         engine_version: String = defaulted("Major.minor version to pin (default `7.1` for redis, `8.0` for valkey). Patch upgrades AWS applies never show as a diff (see `engine_version_actual`); a newer version upgrades in place; a downgrade is refused."),
         node_type: String = defaulted("Node type (profile default: cache.t4g.small in development, cache.r6g.large otherwise). Changes in place."),
         shards: i64 = defaulted("Shards (node groups), default 1. 1 is a non-clustered group; more turns cluster mode on. The count changes in place in cluster mode; crossing between 1 and more replaces the group."),
@@ -24,10 +26,10 @@ crate::attributes! {
         snapshot_window: String = defaulted("Daily snapshot window, UTC (default `02:00-03:00`)."),
         maintenance_window: String = defaulted("Weekly maintenance window, UTC (default `sun:03:30-sun:04:30`)."),
         kms_key_arn: Option<String> = defaulted("KMS key for encryption at rest, snapshots and the AUTH secret. Unset, the group makes its own (rotation on, alias `alias/<name>-redis`) and this shows its ARN. Changing it replaces the group."),
-        parameters: Option<BTreeMap<String, String>> = optional("Engine parameters (e.g. `maxmemory-policy`). Set, a parameter group `<name>` holds them; unset, the engine's default group for the mode is used."),
+        parameters: Option<BTreeMap<String, String>> as PartialMap = optional("Engine parameters (e.g. `maxmemory-policy`). Set, a parameter group `<name>` holds them; unset, the engine's default group for the mode is used."),
         deletion_protection: bool = defaulted("The provider's own guard (ElastiCache has none); profile default off in development, on otherwise. While on, a plan that would destroy or replace the group is refused; set it to false and apply first to decommission (allowed in every profile)."),
         environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
-        tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this group."),
+        tags: Option<BTreeMap<String, String>> as PartialMap = optional("Tags for every AWS object of this group."),
         tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
         engine_version_actual: Option<String> = computed("The exact version running (patch upgrades included)."),
         primary_endpoint: Option<String> = computed("The primary's address (non-clustered groups); null in cluster mode."),
@@ -44,6 +46,24 @@ crate::attributes! {
     }
     raw { timeouts }
     internal { create_incomplete: bool }
+}
+
+// `subnet_ids`, `allowed_security_group_ids`, `parameters` and `tags` read element by element in a
+// plan, so that a list or map with some elements unknown is planned as configured.
+
+impl StoreConfig for Config {
+    fn read(config: &Value) -> Config {
+        Config::decode(config)
+    }
+    fn subnet_ids(&self) -> Tri<Vec<String>> {
+        datastore::whole_list(&self.subnet_ids)
+    }
+}
+
+impl StoreState for State {
+    fn deletion_protection(&self) -> bool {
+        self.deletion_protection
+    }
 }
 
 impl ResourceState for State {

@@ -4,16 +4,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::blueprint as bp;
+use super::model::{Config, State};
 use super::schema::TYPE_NAME;
 use super::validate;
-use crate::framework::decode::{self, Tri};
+use crate::framework::attrs::write_tri;
+use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
-use crate::framework::{AttrPath, Diagnostic, Diagnostics, Value};
+use crate::framework::{AttrPath, Diagnostic, Diagnostics, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
-use crate::resources::datastore;
+use crate::resources::datastore::{self, by_env, configured_or, whole_list, whole_map};
 
 /// The component roles of a group: what it always makes, its own key unless given, and the
 /// parameter group when `parameters` are set.
@@ -38,42 +40,40 @@ pub fn guard_diagnostic(what: &str, attr: Option<&AttrPath>) -> Diagnostic {
     datastore::guard_diagnostic(TYPE_NAME, "the replication group", what, attr)
 }
 
-fn int_of(v: &Value, a: &str) -> Option<i64> {
-    decode::int(v.get(a)).into_known()
+/// A planned whole number (`None` when unknown or not whole).
+fn int_of(n: &Tri<Number>) -> Option<i64> {
+    n.known().and_then(Number::as_i64)
 }
 
 /// The attributes whose change forces a new replication group.
-fn replacing(config: &Value, prior: &Value, planned: &Value) -> Vec<AttrPath> {
+fn replacing(cfg: &Config, prior: &State, planned: &Config) -> Vec<AttrPath> {
     let mut out = Vec::new();
-    if !config.get("name").is_unknown() && prior.get("name") != config.get("name") {
+    if !cfg.name.is_unknown() && cfg.name != Tri::Known(prior.name.clone()) {
         out.push(AttrPath::attr("name"));
     }
-    let engine = (
-        decode::string(prior.get("engine")),
-        decode::string(planned.get("engine")),
-    );
-    if let (Tri::Known(old), Tri::Known(new)) = engine {
+    if let Tri::Known(new) = &planned.engine {
+        let old = &prior.engine;
         // redis → valkey upgrades in place; the way back does not exist.
         if old != new && !(old == "redis" && new == "valkey") {
             out.push(AttrPath::attr("engine"));
         }
     }
-    let subnets = |v: &Value| {
-        decode::string_list(v.get("subnet_ids"))
-            .into_known()
-            .map(|l| l.into_iter().collect::<BTreeSet<_>>())
-    };
-    if let (Some(a), Some(b)) = (subnets(prior), subnets(config)) {
-        if a != b {
+    if let Tri::Known(b) = whole_list(&cfg.subnet_ids) {
+        let a: BTreeSet<&String> = prior.subnet_ids.iter().collect();
+        if a != b.iter().collect() {
             out.push(AttrPath::attr("subnet_ids"));
         }
     }
-    if let (Some(a), Some(b)) = (int_of(prior, "shards"), int_of(planned, "shards")) {
-        if bp::clustered(a) != bp::clustered(b) {
+    if let Some(b) = int_of(&planned.shards) {
+        if bp::clustered(prior.shards) != bp::clustered(b) {
             out.push(AttrPath::attr("shards"));
         }
     }
-    if datastore::key_replaced(config, prior) {
+    if datastore::key_replaced(
+        &cfg.kms_key_arn,
+        prior.kms_key_arn.as_deref(),
+        &prior.components,
+    ) {
         out.push(AttrPath::attr("kms_key_arn"));
     }
     out
@@ -90,87 +90,66 @@ pub fn plan(
     place: Option<&Place>,
     subnets: Option<&[SubnetFacts]>,
 ) -> Planned {
+    let cfg = Config::decode(config);
+    let prior = (!prior.is_null()).then(|| State::decode(prior));
     let mut d = Diagnostics::new();
-    let mut planned = proposed.clone();
-    let name = decode::string(config.get("name"));
-    let env = profile::planned(
-        &crate::framework::decode::string(config.get("environment")),
-        default_env,
-    );
+    let mut planned = Config::decode(proposed);
+    let name = cfg.name.clone();
+    let env = profile::planned(&cfg.environment, default_env);
     if let Tri::Known(e) = env {
-        validate::validate_profile(config, e, &mut d);
+        validate::validate_profile(&cfg, e, &mut d);
     }
-    planned.set("id", config.get("name").clone());
-    planned.set("environment", profile::planned_value(&env));
-    let by_env = |f: fn(Environment) -> Value| profile::by_env(&env, f);
-    let engine = match decode::string(config.get("engine")) {
-        Tri::Null => Tri::Known(bp::DEFAULT_ENGINE.to_string()),
-        other => other,
-    };
+    planned.environment = by_env(&env, |e| e.as_str().to_string());
+    let engine = configured_or(&cfg.engine, Tri::Known(bp::DEFAULT_ENGINE.to_string()));
     let version_default = match &engine {
-        Tri::Known(e) => Value::string(bp::default_version(e)),
-        _ => Value::unknown(),
+        Tri::Known(e) => Tri::Known(bp::default_version(e).to_string()),
+        _ => Tri::Unknown,
     };
-    let defaults: [(&str, Value); 10] = [
-        ("engine", Value::string(bp::DEFAULT_ENGINE)),
-        ("engine_version", version_default),
-        ("node_type", by_env(|e| Value::string(e.redis_node_type()))),
-        ("shards", by_env(|e| Value::int(e.redis_shards()))),
-        (
-            "replicas_per_shard",
-            by_env(|e| Value::int(e.redis_replicas_per_shard())),
-        ),
-        (
-            "snapshot_retention_days",
-            by_env(|e| Value::int(e.redis_snapshot_retention_days())),
-        ),
-        (
-            "snapshot_window",
-            Value::string(bp::DEFAULT_SNAPSHOT_WINDOW),
-        ),
-        (
-            "maintenance_window",
-            Value::string(bp::DEFAULT_MAINTENANCE_WINDOW),
-        ),
-        (
-            "deletion_protection",
-            by_env(|e| Value::Bool(e.redis_deletion_protection())),
-        ),
-        (
-            "tags_all",
-            crate::framework::attrs::write_tri::<BTreeMap<String, String>>(&tags::planned_all(
-                default_tags,
-                &crate::framework::decode::string_map(config.get("tags")),
-                TYPE_NAME,
-                &name,
-                &env,
-            )),
-        ),
-    ];
-    for (attr, default) in defaults {
-        let v = config.get(attr);
-        planned.set(
-            attr,
-            if v.is_null() || attr == "tags_all" {
-                default
-            } else {
-                v.clone()
-            },
-        );
-    }
+    planned.engine = engine;
+    planned.engine_version = configured_or(&cfg.engine_version, version_default);
+    planned.node_type = configured_or(
+        &cfg.node_type,
+        by_env(&env, |e| e.redis_node_type().to_string()),
+    );
+    planned.shards = configured_or(&cfg.shards, by_env(&env, |e| Number::Int(e.redis_shards())));
+    planned.replicas_per_shard = configured_or(
+        &cfg.replicas_per_shard,
+        by_env(&env, |e| Number::Int(e.redis_replicas_per_shard())),
+    );
+    planned.snapshot_retention_days = configured_or(
+        &cfg.snapshot_retention_days,
+        by_env(&env, |e| Number::Int(e.redis_snapshot_retention_days())),
+    );
+    planned.snapshot_window = configured_or(
+        &cfg.snapshot_window,
+        Tri::Known(bp::DEFAULT_SNAPSHOT_WINDOW.to_string()),
+    );
+    planned.maintenance_window = configured_or(
+        &cfg.maintenance_window,
+        Tri::Known(bp::DEFAULT_MAINTENANCE_WINDOW.to_string()),
+    );
+    planned.deletion_protection = configured_or(
+        &cfg.deletion_protection,
+        by_env(&env, Environment::redis_deletion_protection),
+    );
+    planned.tags_all =
+        tags::planned_all(default_tags, &whole_map(&cfg.tags), TYPE_NAME, &name, &env);
 
     // Subnets: at least 2 zones, one VPC.
     if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
-        datastore::check_subnets(config, facts, *e, &validate::ZONES, &mut d);
+        datastore::check_subnets(
+            &whole_list(&cfg.subnet_ids),
+            facts,
+            *e,
+            &validate::ZONES,
+            &mut d,
+        );
     }
 
     // Versions only move forward.
-    if let (Tri::Known(old), Tri::Known(new), false) = (
-        decode::string(prior.get("engine_version")),
-        decode::string(planned.get("engine_version")),
-        prior.is_null(),
-    ) {
-        if prior.get("engine") == planned.get("engine") && bp::version_less(&new, &old) {
+    if let (Some(p), Tri::Known(new)) = (&prior, &planned.engine_version) {
+        let old = &p.engine_version;
+        if planned.engine == Tri::Known(p.engine.clone()) && bp::version_less(new, old) {
             d.error_at(
                 AttrPath::attr("engine_version"),
                 "Engine versions cannot go back",
@@ -180,44 +159,35 @@ pub fn plan(
     }
 
     // Replacement where AWS forces it; refused while the data is protected.
-    let requires_replace = if prior.is_null() {
-        Vec::new()
-    } else {
-        replacing(config, prior, &planned)
+    let requires_replace = match &prior {
+        Some(p) => replacing(&cfg, p, &planned),
+        None => Vec::new(),
     };
-    let protected = decode::boolean(prior.get("deletion_protection")) == Tri::Known(true);
+    let protected = prior.as_ref().is_some_and(|p| p.deletion_protection);
     if protected && !create_incomplete {
         if let Some(a) = requires_replace.first() {
             d.push(guard_diagnostic("replacement", Some(a)));
         }
     }
-    let keep = !prior.is_null() && requires_replace.is_empty();
-    let own_key = config.get("kms_key_arn").is_null();
-    planned.set("kms_key_arn", datastore::planned_key(config, prior, keep));
+    let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
+    let own_key = cfg.kms_key_arn.is_null();
+    planned.kms_key_arn =
+        datastore::planned_key(&cfg.kms_key_arn, kept.and_then(|p| p.kms_key_arn.as_ref()));
 
     // Computed: fixed by the name where it decides them, the prior's where nothing changes them.
-    let custom = match decode::string_map(config.get("parameters")) {
+    let custom = match whole_map(&cfg.parameters) {
         Tri::Known(_) => Some(true),
         Tri::Null => Some(false),
         Tri::Unknown => None,
     };
-    planned.set("port", Value::int(bp::PORT));
-    planned.set("subnet_group_name", config.get("name").clone());
-    planned.set(
-        "parameter_group_name",
-        match custom {
-            Some(true) => config.get("name").clone(),
-            Some(false) => Value::Null,
-            None => Value::unknown(),
-        },
-    );
-    let prior_c = if keep {
-        decode::string_map(prior.get("components"))
-            .into_known()
-            .unwrap_or_default()
-    } else {
-        BTreeMap::new()
+    planned.port = Tri::Known(Number::Int(bp::PORT));
+    planned.subnet_group_name = cfg.name.clone();
+    planned.parameter_group_name = match custom {
+        Some(true) => cfg.name.clone(),
+        Some(false) => Tri::Null,
+        None => Tri::Unknown,
     };
+    let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
     let components = match (&name, custom) {
         (Tri::Known(n), Some(custom)) => {
             let mut c = BTreeMap::new();
@@ -234,74 +204,82 @@ pub fn plan(
                     _ => None,
                 });
                 let v = match (fixed, prior_c.get(role)) {
-                    (Some(f), _) => Value::string(f),
-                    (None, Some(p)) => Value::string(p),
-                    (None, None) => Value::unknown(),
+                    (Some(f), _) => Tri::Known(f),
+                    (None, Some(p)) => Tri::Known(p.clone()),
+                    (None, None) => Tri::Unknown,
                 };
                 c.insert(role.to_string(), v);
             }
-            Value::Map(c)
+            Tri::Known(c)
         }
-        _ => Value::unknown(),
+        _ => Tri::Unknown,
     };
-    planned.set("components", components.clone());
     let component = |role: &str| match &components {
-        Value::Map(m) => m.get(role).cloned().unwrap_or_else(Value::unknown),
-        _ => Value::unknown(),
+        Tri::Known(m) => m.get(role).cloned().unwrap_or(Tri::Unknown),
+        _ => Tri::Unknown,
     };
-    planned.set("security_group_id", component("security_group"));
-    planned.set("auth_secret_arn", component("auth_secret"));
+    planned.security_group_id = component("security_group");
+    planned.auth_secret_arn = component("auth_secret");
+    planned.components = components;
 
     // Endpoints and nodes: AWS's, kept while nothing that moves them changes.
-    let same = |planned: &Value, a: &str| keep && prior.get(a) == planned.get(a);
-    let shards = int_of(&planned, "shards");
+    let shards = int_of(&planned.shards);
     let mode_known = shards.map(bp::clustered);
-    for (attr, in_cluster_mode) in [
-        ("primary_endpoint", false),
-        ("reader_endpoint", false),
-        ("configuration_endpoint", true),
+    for (endpoint, in_cluster_mode, had) in [
+        (
+            &mut planned.primary_endpoint,
+            false,
+            kept.map(|p| &p.primary_endpoint),
+        ),
+        (
+            &mut planned.reader_endpoint,
+            false,
+            kept.map(|p| &p.reader_endpoint),
+        ),
+        (
+            &mut planned.configuration_endpoint,
+            true,
+            kept.map(|p| &p.configuration_endpoint),
+        ),
     ] {
-        planned.set(
-            attr,
-            match mode_known {
-                Some(c) if c != in_cluster_mode => Value::Null,
-                Some(_) if keep => prior.get(attr).clone(),
-                _ => Value::unknown(),
-            },
-        );
+        *endpoint = match (mode_known, had) {
+            (Some(c), _) if c != in_cluster_mode => Tri::Null,
+            (Some(_), Some(had)) => had.clone().map_or(Tri::Null, Tri::Known),
+            _ => Tri::Unknown,
+        };
     }
-    planned.set(
-        "member_clusters",
-        if same(&planned, "shards") && same(&planned, "replicas_per_shard") {
-            prior.get("member_clusters").clone()
-        } else {
-            Value::unknown()
-        },
-    );
-    planned.set(
-        "engine_version_actual",
-        if same(&planned, "engine_version") && same(&planned, "engine") {
-            prior.get("engine_version_actual").clone()
-        } else {
-            Value::unknown()
-        },
-    );
+    let same_nodes = kept.filter(|p| {
+        planned.shards == Tri::Known(Number::Int(p.shards))
+            && planned.replicas_per_shard == Tri::Known(Number::Int(p.replicas_per_shard))
+    });
+    planned.member_clusters =
+        same_nodes.map_or(Tri::Unknown, |p| Tri::Known(p.member_clusters.clone()));
+    let same_version = kept.filter(|p| {
+        planned.engine_version == Tri::Known(p.engine_version.clone())
+            && planned.engine == Tri::Known(p.engine.clone())
+    });
+    planned.engine_version_actual = same_version.map_or(Tri::Unknown, |p| {
+        p.engine_version_actual
+            .clone()
+            .map_or(Tri::Null, Tri::Known)
+    });
 
     // Posture: what apply enforces, with what the profile relaxes on purpose.
-    let posture = match (
+    planned.posture = match (
         &env,
-        int_of(&planned, "snapshot_retention_days"),
-        int_of(&planned, "replicas_per_shard"),
+        int_of(&planned.snapshot_retention_days),
+        int_of(&planned.replicas_per_shard),
     ) {
-        (Tri::Known(e), Some(retention), Some(replicas)) => Value::string_map(bp::posture(
+        (Tri::Known(e), Some(retention), Some(replicas)) => Tri::Known(bp::posture(
             *e,
             &bp::planned_facts(retention, replicas, own_key),
         )),
-        _ => Value::unknown(),
+        _ => Tri::Unknown,
     };
-    planned.set("posture", posture);
+    let mut state = planned.encode();
+    state.set("id", write_tri::<String>(&cfg.name));
     Planned {
-        state: planned,
+        state,
         requires_replace,
         diagnostics: d,
     }

@@ -3,10 +3,12 @@
 use std::collections::BTreeMap;
 
 use super::blueprint::{self as bp, Facts};
+use super::model::Config;
 use super::plan::plan;
 use super::validate::validate;
+use crate::framework::decode::Tri;
 use crate::framework::diag::Severity;
-use crate::framework::Value;
+use crate::framework::{Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::Environment;
@@ -48,6 +50,16 @@ fn config(extra: &[(&str, Value)]) -> Value {
     Value::Map(m)
 }
 
+/// The known value `v`.
+fn known(v: &str) -> Tri<String> {
+    Tri::Known(v.to_string())
+}
+
+/// The known whole number `n`.
+fn int(n: i64) -> Tri<Number> {
+    Tri::Known(Number::Int(n))
+}
+
 fn planned(cfg: &Value, prior: &Value, env: Environment) -> crate::framework::resource::Planned {
     let zones = subnets(&["us-east-1a", "us-east-1b", "us-east-1c"]);
     plan(
@@ -71,20 +83,18 @@ fn profiles_choose_the_defaults() {
     ] {
         let p = planned(&config(&[]), &Value::Null, env);
         assert!(!p.diagnostics.has_errors(), "{env}: {:?}", p.diagnostics);
-        let s = &p.state;
-        assert_eq!(s.get("replicas_per_shard"), &Value::int(replicas), "{env}");
-        assert_eq!(s.get("node_type"), &Value::string(node), "{env}");
-        assert_eq!(s.get("snapshot_retention_days"), &Value::int(retention));
-        assert_eq!(s.get("deletion_protection"), &Value::Bool(guard));
-        assert_eq!(s.get("shards"), &Value::int(1));
-        assert_eq!(s.get("engine_version"), &Value::string("8.0"));
-        assert_eq!(s.get("snapshot_window"), &Value::string("02:00-03:00"));
-        assert_eq!(s.get("configuration_endpoint"), &Value::Null);
-        assert_eq!(s.get("parameter_group_name"), &Value::Null);
-        assert_eq!(s.get("port"), &Value::int(6379));
-        let posture = crate::framework::decode::string_map(s.get("posture"))
-            .into_known()
-            .unwrap();
+        let s = Config::decode(&p.state);
+        assert_eq!(s.replicas_per_shard, int(replicas), "{env}");
+        assert_eq!(s.node_type, known(node), "{env}");
+        assert_eq!(s.snapshot_retention_days, int(retention));
+        assert_eq!(s.deletion_protection, Tri::Known(guard));
+        assert_eq!(s.shards, int(1));
+        assert_eq!(s.engine_version, known("8.0"));
+        assert_eq!(s.snapshot_window, known("02:00-03:00"));
+        assert_eq!(s.configuration_endpoint, Tri::Null);
+        assert_eq!(s.parameter_group_name, Tri::Null);
+        assert_eq!(s.port, int(6379));
+        let posture = s.posture.into_known().unwrap();
         let failover = posture.get("ElastiCache.3").unwrap();
         assert_eq!(failover == "pass", replicas > 0, "{env}: {failover}");
         for c in ["ElastiCache.4", "ElastiCache.5", "ElastiCache.6", "ingress"] {
@@ -107,25 +117,23 @@ fn redis_defaults_to_its_own_version_and_cluster_mode_has_only_a_configuration_e
         &Value::Null,
         Environment::Staging,
     );
-    assert_eq!(p.state.get("engine_version"), &Value::string("7.1"));
-    assert_eq!(p.state.get("primary_endpoint"), &Value::Null);
-    assert_eq!(p.state.get("reader_endpoint"), &Value::Null);
-    assert!(p.state.get("configuration_endpoint").is_unknown());
-    assert_eq!(
-        p.state.get("parameter_group_name"),
-        &Value::string("sessions")
-    );
-    let comps = match p.state.get("components") {
-        Value::Map(m) => m.clone(),
+    let s = Config::decode(&p.state);
+    assert_eq!(s.engine_version, known("7.1"));
+    assert_eq!(s.primary_endpoint, Tri::Null);
+    assert_eq!(s.reader_endpoint, Tri::Null);
+    assert!(s.configuration_endpoint.is_unknown());
+    assert_eq!(s.parameter_group_name, known("sessions"));
+    let comps = match s.components {
+        Tri::Known(m) => m,
         other => panic!("{other:?}"),
     };
     assert_eq!(
         comps.get("parameter_group"),
-        Some(&Value::string(
+        Some(&known(
             "arn:aws:elasticache:us-east-1:123456789012:parametergroup:sessions"
         ))
     );
-    assert!(comps.get("auth_secret").is_some_and(Value::is_unknown));
+    assert!(comps.get("auth_secret").is_some_and(Tri::is_unknown));
 }
 
 #[test]

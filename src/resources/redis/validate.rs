@@ -1,24 +1,27 @@
 //! Checks of a `prod_redis_cluster` configuration: static ones (`validate`) and the profile's floors
 //! (`validate_profile`, once the environment is known).
 
-use crate::framework::decode::{self, Tri};
-use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 use crate::resources::checks::{check_ids, check_window};
-use crate::resources::datastore::ZoneReasons;
+use crate::resources::datastore::{whole_map, ZoneReasons};
 
+use super::model::Config;
 use super::schema::ENGINES;
 
 /// ElastiCache replication group ids are at most 40 characters.
 pub const MAX_NAME: usize = 40;
 
-fn int(cfg: &Value, a: &str) -> Option<i64> {
-    decode::int(cfg.get(a)).into_known()
+/// A configured whole number (`None` when null, unknown or not whole).
+fn int(n: &Tri<Number>) -> Option<i64> {
+    n.known().and_then(Number::as_i64)
 }
 
-fn range(cfg: &Value, attr: &str, lo: i64, hi: i64, why: &str, d: &mut Diagnostics) {
-    if let Some(v) = int(cfg, attr) {
+/// An error on `attr` when its configured `value` is outside `lo..=hi`.
+fn range(value: &Tri<Number>, attr: &str, lo: i64, hi: i64, why: &str, d: &mut Diagnostics) {
+    if let Some(v) = int(value) {
         if !(lo..=hi).contains(&v) {
             d.error_at(
                 AttrPath::attr(attr),
@@ -29,9 +32,10 @@ fn range(cfg: &Value, attr: &str, lo: i64, hi: i64, why: &str, d: &mut Diagnosti
     }
 }
 
-pub fn validate(cfg: &Value) -> Diagnostics {
+pub fn validate(value: &Value) -> Diagnostics {
+    let cfg = Config::decode(value);
     let mut d = Diagnostics::new();
-    if let Tri::Known(n) = decode::string(cfg.get("name")) {
+    if let Tri::Known(n) = &cfg.name {
         let ok = !n.is_empty()
             && n.len() <= MAX_NAME
             && n.starts_with(|c: char| c.is_ascii_lowercase())
@@ -47,11 +51,8 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    profile::validate_attr(
-        &crate::framework::decode::string(cfg.get("environment")),
-        &mut d,
-    );
-    if let Tri::Known(e) = decode::string(cfg.get("engine")) {
+    profile::validate_attr(&cfg.environment, &mut d);
+    if let Tri::Known(e) = &cfg.engine {
         if !ENGINES.contains(&e.as_str()) {
             d.error_at(
                 AttrPath::attr("engine"),
@@ -61,9 +62,9 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         }
     }
     for attr in ["subnet_ids", "allowed_security_group_ids"] {
-        check_ids(cfg, attr, &mut d);
+        check_ids(value, attr, &mut d);
     }
-    if let Tri::Known(v) = decode::string(cfg.get("engine_version")) {
+    if let Tri::Known(v) = &cfg.engine_version {
         let parts: Vec<&str> = v.split('.').collect();
         let ok = (2..=3).contains(&parts.len())
             && parts
@@ -77,7 +78,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(t) = decode::string(cfg.get("node_type")) {
+    if let Tri::Known(t) = &cfg.node_type {
         if !t.starts_with("cache.") || t.split('.').count() != 3 {
             d.error_at(
                 AttrPath::attr("node_type"),
@@ -86,24 +87,31 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    range(cfg, "shards", 1, 500, "", &mut d);
-    range(cfg, "replicas_per_shard", 0, 5, "", &mut d);
+    range(&cfg.shards, "shards", 1, 500, "", &mut d);
     range(
-        cfg,
+        &cfg.replicas_per_shard,
+        "replicas_per_shard",
+        0,
+        5,
+        "",
+        &mut d,
+    );
+    range(
+        &cfg.snapshot_retention_days,
         "snapshot_retention_days",
         0,
         35,
         " (0 turns snapshots off)",
         &mut d,
     );
-    check_window(cfg, "snapshot_window", false, &mut d);
-    check_window(cfg, "maintenance_window", true, &mut d);
-    if let Tri::Known(k) = decode::string(cfg.get("kms_key_arn")) {
+    check_window(value, "snapshot_window", false, &mut d);
+    check_window(value, "maintenance_window", true, &mut d);
+    if let Tri::Known(k) = &cfg.kms_key_arn {
         if !(k.starts_with("arn:") && k.contains(":kms:") && k.contains(":key/")) {
             d.error_at(AttrPath::attr("kms_key_arn"), "Invalid KMS key ARN", format!("{k:?} must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>); leave it unset to let the group make its own key."));
         }
     }
-    if let Tri::Known(p) = decode::string_map(cfg.get("parameters")) {
+    if let Tri::Known(p) = whole_map(&cfg.parameters) {
         if p.contains_key("cluster-enabled") {
             d.error_at(
                 AttrPath::attr("parameters").then_key("cluster-enabled"),
@@ -112,23 +120,23 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(t) = decode::string_map(cfg.get("tags")) {
+    if let Tri::Known(t) = whole_map(&cfg.tags) {
         tags::validate(&t, &AttrPath::attr("tags"), &mut d);
     }
-    crate::framework::wait::validate_timeouts(cfg.get("timeouts"), &mut d);
+    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
     d
 }
 
 /// The production floors, for a known environment.
-pub fn validate_profile(cfg: &Value, env: Environment, d: &mut Diagnostics) {
+pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
     let floor = env.redis_replicas_floor();
-    if let Some(r) = int(cfg, "replicas_per_shard") {
+    if let Some(r) = int(&cfg.replicas_per_shard) {
         if r < floor {
             d.error_at(AttrPath::attr("replicas_per_shard"), "A replica is required in production", format!("replicas_per_shard = {r}: production keeps at least {floor} replica per shard so that a node loss fails over (automatic failover and Multi-AZ need one). Set it to {floor} or more (2 is the default)."));
         }
     }
     let floor = env.redis_snapshot_retention_floor();
-    if let Some(r) = int(cfg, "snapshot_retention_days") {
+    if let Some(r) = int(&cfg.snapshot_retention_days) {
         if r < floor {
             d.error_at(AttrPath::attr("snapshot_retention_days"), "Snapshots are required in production", format!("snapshot_retention_days = {r}: production keeps at least {floor} day of snapshots. Set it to {floor} or more (7 is the default)."));
         }

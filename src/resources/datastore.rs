@@ -148,30 +148,7 @@ pub fn by_env<T>(env: &Tri<Environment>, f: impl FnOnce(Environment) -> T) -> Tr
     }
 }
 
-/// A planned `list(string)` read whole: unknown when any element is, null elements dropped.
-pub fn whole_list(l: &Tri<Vec<Tri<String>>>) -> Tri<Vec<String>> {
-    match l {
-        Tri::Known(items) if items.iter().any(Tri::is_unknown) => Tri::Unknown,
-        Tri::Known(items) => Tri::Known(items.iter().filter_map(|e| e.known().cloned()).collect()),
-        Tri::Null => Tri::Null,
-        Tri::Unknown => Tri::Unknown,
-    }
-}
-
-/// A planned `map(string)` read whole: unknown when any element is, null elements dropped.
-pub fn whole_map(m: &Tri<BTreeMap<String, Tri<String>>>) -> Tri<BTreeMap<String, String>> {
-    match m {
-        Tri::Known(items) if items.values().any(Tri::is_unknown) => Tri::Unknown,
-        Tri::Known(items) => Tri::Known(
-            items
-                .iter()
-                .filter_map(|(k, e)| e.known().map(|v| (k.clone(), v.clone())))
-                .collect(),
-        ),
-        Tri::Null => Tri::Null,
-        Tri::Unknown => Tri::Unknown,
-    }
-}
+pub use crate::framework::attrs::{whole_list, whole_map};
 
 /// The plan of a destroy, refused with `guard` while `deletion_protection` is on (contract rule 12),
 /// unless the create never finished (nothing to protect yet).

@@ -326,7 +326,7 @@ pub fn plan(
         _ => Tri::Unknown,
     };
     planned.posture = posture;
-    let mut state = planned.encode();
+    let mut state = crate::framework::attrs::keep_refinements(planned.encode(), proposed);
     state.set("id", write_tri::<String>(&cfg.name));
     Planned {
         state,

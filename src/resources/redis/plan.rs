@@ -276,7 +276,7 @@ pub fn plan(
         )),
         _ => Tri::Unknown,
     };
-    let mut state = planned.encode();
+    let mut state = crate::framework::attrs::keep_refinements(planned.encode(), proposed);
     state.set("id", write_tri::<String>(&cfg.name));
     Planned {
         state,

@@ -1,7 +1,8 @@
 //! Checks several resources share: id lists and maintenance/backup windows.
 
-use crate::framework::decode::{self, Tri};
-use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::framework::attrs::whole_list;
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Diagnostics};
 
 /// `hh:mm-hh:mm` (daily) or `ddd:hh:mm-ddd:hh:mm` (weekly), UTC.
 pub fn window_ok(w: &str, weekly: bool) -> bool {
@@ -28,9 +29,9 @@ pub fn window_ok(w: &str, weekly: bool) -> bool {
 }
 
 /// An error on `attr` (a daily window when `!weekly`) unless it is a valid window.
-pub fn check_window(cfg: &Value, attr: &str, weekly: bool, d: &mut Diagnostics) {
-    if let Tri::Known(w) = decode::string(cfg.get(attr)) {
-        if !window_ok(&w, weekly) {
+pub fn check_window(window: &Tri<String>, attr: &str, weekly: bool, d: &mut Diagnostics) {
+    if let Tri::Known(w) = window {
+        if !window_ok(w, weekly) {
             let example = if weekly {
                 "ddd:hh:mm-ddd:hh:mm in UTC, e.g. \"sun:03:30-sun:04:30\""
             } else {
@@ -46,8 +47,8 @@ pub fn check_window(cfg: &Value, attr: &str, weekly: bool, d: &mut Diagnostics) 
 }
 
 /// Subnet (`subnet-`) or security group (`sg-`) ids in list `attr`: each well formed, none twice.
-pub fn check_ids(cfg: &Value, attr: &str, d: &mut Diagnostics) {
-    let Tri::Known(ids) = decode::string_list(cfg.get(attr)) else {
+pub fn check_ids(ids: &Tri<Vec<Tri<String>>>, attr: &str, d: &mut Diagnostics) {
+    let Tri::Known(ids) = whole_list(ids) else {
         return;
     };
     let (prefix, kind) = if attr == "subnet_ids" {

@@ -31,6 +31,33 @@ pub trait ResourceState: Sized + Send + Sync {
     fn mark_create_incomplete(&mut self) {}
 }
 
+/// The [`ResourceState`] of a state declared with `attributes!`: the id is the `name`, the
+/// `timeouts` block travels raw, and `incomplete = <field>` names the flag a destroy of an
+/// unfinished create sets.
+#[macro_export]
+macro_rules! resource_state {
+    ($State:ident $(, incomplete = $flag:ident)?) => {
+        impl $crate::resources::lifecycle::ResourceState for $State {
+            fn timeouts(&self) -> &$crate::framework::Value {
+                &self.timeouts
+            }
+            $(
+                fn mark_create_incomplete(&mut self) {
+                    self.$flag = true;
+                }
+            )?
+            fn from_value(v: &$crate::framework::Value) -> $State {
+                $State::decode(v)
+            }
+            fn to_value(&self) -> $crate::framework::Value {
+                let mut v = self.encode();
+                v.set("id", $crate::framework::Value::string(&self.name));
+                v
+            }
+        }
+    };
+}
+
 /// What apply converges to, and the state it starts from (what exists, recorded as it is made).
 pub struct Prepared<L: Lifecycle> {
     pub desired: L::Desired,

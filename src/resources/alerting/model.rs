@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::framework::attrs::{PartialList, PartialMap};
-use crate::framework::{Number, Value};
-use crate::resources::lifecycle::ResourceState;
+use crate::framework::Number;
 
 use super::schema::{
     DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD, DEFAULT_STATISTIC,
@@ -70,19 +69,7 @@ crate::attributes! {
     raw { timeouts }
 }
 
-impl ResourceState for State {
-    fn timeouts(&self) -> &Value {
-        &self.timeouts
-    }
-    fn from_value(v: &Value) -> State {
-        State::decode(v)
-    }
-    fn to_value(&self) -> Value {
-        let mut v = self.encode();
-        v.set("id", Value::string(&self.name));
-        v
-    }
-}
+crate::resource_state!(State);
 
 impl State {
     pub fn topic_arn(&self, severity: &str) -> Option<&str> {

@@ -3,8 +3,6 @@
 use std::collections::BTreeMap;
 
 use crate::framework::attrs::{PartialList, PartialMap};
-use crate::framework::Value;
-use crate::resources::lifecycle::ResourceState;
 
 crate::attributes! {
     /// The whole `prod_cluster` state (every value known).
@@ -51,16 +49,4 @@ crate::attributes! {
     raw { timeouts }
 }
 
-impl ResourceState for State {
-    fn timeouts(&self) -> &Value {
-        &self.timeouts
-    }
-    fn from_value(v: &Value) -> State {
-        State::decode(v)
-    }
-    fn to_value(&self) -> Value {
-        let mut v = self.encode();
-        v.set("id", Value::string(&self.name));
-        v
-    }
-}
+crate::resource_state!(State);

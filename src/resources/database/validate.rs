@@ -53,9 +53,12 @@ pub fn validate(value: &Value) -> Diagnostics {
             }
         }
     }
-    for attr in ["subnet_ids", "allowed_security_group_ids"] {
-        check_ids(value, attr, &mut d);
-    }
+    check_ids(&cfg.subnet_ids, "subnet_ids", &mut d);
+    check_ids(
+        &cfg.allowed_security_group_ids,
+        "allowed_security_group_ids",
+        &mut d,
+    );
     if let (Tri::Known(e), Tri::Known(v)) = (&cfg.engine, &cfg.engine_version) {
         let ok = !v.is_empty()
             && v.split('.')
@@ -101,8 +104,8 @@ pub fn validate(value: &Value) -> Diagnostics {
             d.error_at(AttrPath::attr("backup_retention_days"), "Invalid retention", format!("backup_retention_days = {r}: RDS keeps 1 to 35 days (0 would turn backups and point-in-time recovery off)."));
         }
     }
-    check_window(value, "backup_window", false, &mut d);
-    check_window(value, "maintenance_window", true, &mut d);
+    check_window(&cfg.backup_window, "backup_window", false, &mut d);
+    check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
     if let Tri::Known(u) = &cfg.master_username {
         let ok = !u.is_empty()
             && u.len() <= 16

@@ -6,7 +6,6 @@ use crate::framework::attrs::{PartialList, PartialMap};
 use crate::framework::decode::Tri;
 use crate::framework::Value;
 use crate::resources::datastore::{self, StoreConfig, StoreState};
-use crate::resources::lifecycle::ResourceState;
 
 crate::attributes! {
     /// The whole `prod_redis_cluster` state (every value known).
@@ -66,19 +65,4 @@ impl StoreState for State {
     }
 }
 
-impl ResourceState for State {
-    fn timeouts(&self) -> &Value {
-        &self.timeouts
-    }
-    fn mark_create_incomplete(&mut self) {
-        self.create_incomplete = true;
-    }
-    fn from_value(v: &Value) -> State {
-        State::decode(v)
-    }
-    fn to_value(&self) -> Value {
-        let mut v = self.encode();
-        v.set("id", Value::string(&self.name));
-        v
-    }
-}
+crate::resource_state!(State, incomplete = create_incomplete);

@@ -61,9 +61,12 @@ pub fn validate(value: &Value) -> Diagnostics {
             );
         }
     }
-    for attr in ["subnet_ids", "allowed_security_group_ids"] {
-        check_ids(value, attr, &mut d);
-    }
+    check_ids(&cfg.subnet_ids, "subnet_ids", &mut d);
+    check_ids(
+        &cfg.allowed_security_group_ids,
+        "allowed_security_group_ids",
+        &mut d,
+    );
     if let Tri::Known(v) = &cfg.engine_version {
         let parts: Vec<&str> = v.split('.').collect();
         let ok = (2..=3).contains(&parts.len())
@@ -104,8 +107,8 @@ pub fn validate(value: &Value) -> Diagnostics {
         " (0 turns snapshots off)",
         &mut d,
     );
-    check_window(value, "snapshot_window", false, &mut d);
-    check_window(value, "maintenance_window", true, &mut d);
+    check_window(&cfg.snapshot_window, "snapshot_window", false, &mut d);
+    check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
     if let Tri::Known(k) = &cfg.kms_key_arn {
         if !(k.starts_with("arn:") && k.contains(":kms:") && k.contains(":key/")) {
             d.error_at(AttrPath::attr("kms_key_arn"), "Invalid KMS key ARN", format!("{k:?} must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>); leave it unset to let the group make its own key."));

@@ -1,13 +1,12 @@
-//! The cluster blueprint: names, the launch template's settings, security-group rules, policies
-//! and the planned posture, as pure functions of (configuration, profile, place).
+//! The cluster blueprint: names, the launch template's settings, security-group rules and
+//! policies, as pure functions of (configuration, profile, place).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use base64::Engine;
 use serde_json::json;
 
 use crate::provider::aws::{partition, Place};
-use crate::provider::logs;
 use crate::provider::profile::Environment;
 
 pub const PASS: &str = "pass";
@@ -114,30 +113,6 @@ pub fn relaxed(env: Environment) -> String {
 }
 pub fn imdsv1_allowed() -> String {
     "fail: IMDSv1 allowed by metadata_http_tokens = \"optional\"".to_string()
-}
-
-/// The posture apply leaves.
-pub fn planned_posture(
-    env: Environment,
-    http_tokens: &str,
-    own_key: bool,
-) -> BTreeMap<String, String> {
-    let mut p: BTreeMap<String, String> = controls(own_key)
-        .into_iter()
-        .map(|c| (c.to_string(), PASS.to_string()))
-        .collect();
-    if !env.load_balancer_deletion_protection() {
-        p.insert("ELB.6".into(), relaxed(env));
-    }
-    p.insert(
-        "CloudWatch.16".into(),
-        logs::retention_posture(env, i32::try_from(env.log_retention_days()).ok()),
-    );
-    if http_tokens != "required" {
-        p.insert("EC2.8".into(), imdsv1_allowed());
-        p.insert("AutoScaling.3".into(), imdsv1_allowed());
-    }
-    p
 }
 
 /// Everything a launch template version says, in a form both the blueprint and read produce, so

@@ -5,6 +5,7 @@ pub mod blueprint;
 mod front_end;
 pub mod model;
 mod plan;
+pub mod posture;
 mod read;
 mod reconcile;
 pub mod schema;

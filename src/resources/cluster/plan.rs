@@ -306,7 +306,7 @@ pub fn plan(
                 .known()
                 .cloned()
                 .unwrap_or_else(|| "required".into());
-            Tri::Known(bp::planned_posture(*e, &tokens, own_key))
+            Tri::Known(super::posture::planned(*e, &tokens, own_key))
         }
         _ => Tri::Unknown,
     };

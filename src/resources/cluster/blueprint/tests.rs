@@ -72,24 +72,6 @@ fn security_group_rules_admit_only_what_the_cluster_needs() {
 }
 
 #[test]
-fn posture_says_what_is_relaxed() {
-    let prod = planned_posture(Environment::Production, "required", true);
-    assert!(prod.values().all(|v| v == PASS));
-    assert!(
-        prod.contains_key("KMS.4")
-            && prod.contains_key("ELB.17")
-            && prod.contains_key("AutoScaling.3")
-    );
-    let dev = planned_posture(Environment::Development, "optional", false);
-    assert_eq!(dev["ELB.6"], "fail: relaxed by development profile");
-    assert_eq!(dev["EC2.8"], imdsv1_allowed());
-    assert!(
-        !dev.contains_key("KMS.4"),
-        "no KMS.4 for a key the user owns"
-    );
-}
-
-#[test]
 fn key_policy_lets_auto_scaling_use_the_key() {
     let kp: serde_json::Value =
         serde_json::from_str(&key_policy(&place(), "web")).unwrap_or_default();

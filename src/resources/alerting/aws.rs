@@ -359,6 +359,11 @@ pub async fn delete_alarms(ctx: &ProviderData, names: &[String]) -> Result<(), A
     Ok(())
 }
 
+/// An alarm's threshold as AWS reports it (absent reads as 0), as the `alarm` block holds it.
+pub fn threshold_from_aws(m: &MetricAlarm) -> Number {
+    Number::from_f64(m.threshold.unwrap_or_default())
+}
+
 /// The alarm block AWS reports, under the configured `name` (without the resource prefix).
 pub fn alarm_from_aws(
     m: &MetricAlarm,
@@ -398,7 +403,7 @@ pub fn alarm_from_aws(
             .as_ref()
             .map(|c| c.as_str().to_string())
             .unwrap_or_default(),
-        threshold: Number::from_f64(m.threshold.unwrap_or_default()),
+        threshold: threshold_from_aws(m),
         severity: severity.to_string(),
         treat_missing_data: m
             .treat_missing_data

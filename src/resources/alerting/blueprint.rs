@@ -153,14 +153,6 @@ impl Desired {
             .chain(self.packs.iter().map(|a| alarm_name(&self.name, &a.short)))
             .collect()
     }
-
-    /// The planned posture: everything apply enforces passes.
-    pub fn posture(&self) -> BTreeMap<String, String> {
-        CONTROLS
-            .iter()
-            .map(|c| (c.to_string(), PASS.to_string()))
-            .collect()
-    }
 }
 
 /// Is a topic policy public (an Allow for everyone without a condition)? (SNS.4)

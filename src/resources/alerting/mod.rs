@@ -5,6 +5,7 @@ pub mod blueprint;
 pub mod model;
 pub mod packs;
 mod plan;
+pub mod posture;
 mod read;
 mod reconcile;
 pub mod redis_pack;

@@ -214,11 +214,13 @@ pub fn plan(
         _ => Tri::Unknown,
     };
 
-    // Posture: what apply enforces passes. Rotation of a key the user gave is theirs to keep.
-    let mut posture: BTreeMap<String, Tri<String>> = bp::CONTROLS
-        .iter()
-        .map(|c| (c.to_string(), Tri::Known(bp::PASS.to_string())))
-        .collect();
+    // Posture: the rules on what apply leaves (no profile relaxes an alerting control, so an
+    // environment not known yet plans the same). Rotation of a key the user gave is theirs to keep.
+    let mut posture: BTreeMap<String, Tri<String>> =
+        super::posture::planned(env.known().copied().unwrap_or(default_env))
+            .into_iter()
+            .map(|(c, v)| (c, Tri::Known(v)))
+            .collect();
     if !given_key.is_null() {
         let same_key = prior.as_ref().map_or(Tri::Null, |p| {
             p.kms_key_arn.clone().map_or(Tri::Null, Tri::Known)

@@ -1,27 +1,19 @@
-//! Read: what AWS has, as a state, with the posture computed from it. A fixed set of calls
+//! Read: what AWS has, as a state, and the facts its posture is judged on. A fixed set of calls
 //! whatever the number of alarms or subscriptions: per topic GetTopicAttributes and
 //! ListSubscriptionsByTopic, one DescribeAlarms per 100 alarms, DescribeKey and
 //! GetKeyRotationStatus, and ListTagsForResource on one topic.
 
 use std::collections::{BTreeMap, HashMap};
 
+use aws_sdk_cloudwatch::types::MetricAlarm;
+
 use super::aws as api;
-use super::blueprint::{self as bp, Place, CONTROLS};
+use super::blueprint::{self as bp, Place};
 use super::model::State;
 use super::packs;
+use super::posture::{self, Facts, Key};
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
-
-fn fail(posture: &mut BTreeMap<String, String>, control: &str, reason: String) {
-    let entry = posture
-        .entry(control.to_string())
-        .or_insert_with(|| bp::PASS.to_string());
-    if entry == bp::PASS {
-        *entry = format!("fail: {reason}");
-    } else {
-        entry.push_str(&format!("; {reason}"));
-    }
-}
 
 /// The live state, or `None` when the resource is gone (both topics deleted, own key deleted).
 pub async fn read(
@@ -30,10 +22,6 @@ pub async fn read(
     prior: &State,
 ) -> Result<Option<State>, AwsError> {
     let mut st = prior.clone();
-    let mut posture: BTreeMap<String, String> = CONTROLS
-        .iter()
-        .map(|c| (c.to_string(), bp::PASS.to_string()))
-        .collect();
     let mut components = BTreeMap::new();
 
     // Everything is asked at once (reads only, so the first error may end the others): the key,
@@ -95,9 +83,10 @@ pub async fn read(
     )
     .await?;
 
-    // The key the resource owns, if any.
+    // The key the resource owns, if any; else the given one, when readable.
+    let mut facts = Facts::default();
     if own_key.is_some() {
-        match key {
+        facts.key = Some(match key {
             Some(k) if k.usable => {
                 st.kms_key_arn = Some(k.arn.clone());
                 components.insert(bp::ROLE_KEY.to_string(), k.arn);
@@ -105,34 +94,29 @@ pub async fn read(
                     bp::ROLE_ALIAS.to_string(),
                     bp::alias_arn(place, &prior.name),
                 );
-                if k.rotation != Some(true) {
-                    fail(&mut posture, "KMS.4", "key rotation is off".into());
+                Key::Own {
+                    rotation: k.rotation == Some(true),
                 }
             }
             _ => {
                 st.kms_key_arn = None;
-                fail(
-                    &mut posture,
-                    "KMS.4",
-                    "the resource's key is deleted or pending deletion".into(),
-                );
+                Key::OwnGone
             }
-        }
+        });
     } else if let Some(k) = key {
-        if k.rotation != Some(true) {
-            fail(
-                &mut posture,
-                "KMS.4",
-                "rotation of the given key is off or unreadable".into(),
-            );
-        }
+        facts.key = Some(Key::Given {
+            rotation: k.rotation == Some(true),
+        });
     }
+    facts.key_arn = st.kms_key_arn.clone();
+    facts.prior_key_arn = prior.kms_key_arn.clone();
 
     // Topics.
     let mut topics_found = 0;
     let mut subs_by_sev = BTreeMap::new();
     let mut tags = None;
     for (sev, topic) in [("critical", critical), ("warning", warning)] {
+        let name = bp::topic_name(&prior.name, sev);
         let Some(Topic {
             arn,
             attrs,
@@ -140,11 +124,10 @@ pub async fn read(
             tags: topic_tags,
         }) = topic
         else {
-            fail(
-                &mut posture,
-                "SNS.1",
-                format!("topic {} is missing", bp::topic_name(&prior.name, sev)),
-            );
+            facts.topics.push(posture::Topic {
+                name,
+                settings: None,
+            });
             match sev {
                 "critical" => st.critical_topic_arn = None,
                 _ => st.warning_topic_arn = None,
@@ -158,32 +141,13 @@ pub async fn read(
             "critical" => st.critical_topic_arn = Some(arn.clone()),
             _ => st.warning_topic_arn = Some(arn.clone()),
         }
-        let topic = bp::topic_name(&prior.name, sev);
-        match attrs.get("KmsMasterKeyId").map(String::as_str) {
-            None | Some("") => fail(
-                &mut posture,
-                "SNS.1",
-                format!("topic {topic} is not encrypted"),
-            ),
-            Some(k)
-                if Some(k) != st.kms_key_arn.as_deref()
-                    && Some(k) != prior.kms_key_arn.as_deref() =>
-            {
-                fail(
-                    &mut posture,
-                    "SNS.1",
-                    format!("topic {topic} is encrypted with another key ({k})"),
-                )
-            }
-            _ => {}
-        }
-        if attrs.get("Policy").is_some_and(|p| bp::policy_is_public(p)) {
-            fail(
-                &mut posture,
-                "SNS.4",
-                format!("topic {topic} has a public policy"),
-            );
-        }
+        facts.topics.push(posture::Topic {
+            name,
+            settings: Some(posture::TopicSettings {
+                kms_key: attrs.get("KmsMasterKeyId").cloned(),
+                policy: attrs.get("Policy").cloned(),
+            }),
+        });
         subs_by_sev.insert(sev, subs);
     }
     // Gone: no topic left, and no live key of ours (a key can only be scheduled for deletion, so a
@@ -223,15 +187,45 @@ pub async fn read(
         st.notify.push(n.clone());
     }
 
+    alarms(
+        place,
+        prior,
+        &found,
+        wanted,
+        &mut st,
+        &mut components,
+        &mut facts,
+    );
+
+    st.components = components;
+    st.posture = posture::posture(super::env_of(prior, ctx), &facts);
+    Ok(Some(st))
+}
+
+/// The alarms as AWS has them: each `alarm` block's into the state, each one found as a
+/// component, and all of them (with the packs' lookup error, if any) as facts.
+fn alarms(
+    place: &Place,
+    prior: &State,
+    found: &[MetricAlarm],
+    wanted: Result<Vec<packs::PackAlarm>, AwsError>,
+    st: &mut State,
+    components: &mut BTreeMap<String, String>,
+    facts: &mut Facts,
+) {
     // Alarms: each configured alarm as AWS has it.
     st.alarm.clear();
     for a in &prior.alarm {
         let full = bp::alarm_name(&prior.name, &a.name);
-        let Some(m) = found
+        let live = found
             .iter()
-            .find(|m| m.alarm_name.as_deref() == Some(full.as_str()))
-        else {
-            fail(&mut posture, "alarms", format!("alarm {full} is missing"));
+            .find(|m| m.alarm_name.as_deref() == Some(full.as_str()));
+        facts.alarms.push(posture::BlockAlarm {
+            name: full,
+            threshold: a.threshold.clone(),
+            live: live.cloned(),
+        });
+        let Some(m) = live else {
             continue;
         };
         let actions = m.alarm_actions.clone().unwrap_or_default();
@@ -242,85 +236,39 @@ pub async fn read(
                     .is_some_and(|t| actions.iter().any(|x| x == t))
             })
             .unwrap_or(a.severity.as_str());
-        if actions.is_empty() || m.ok_actions.as_ref().is_none_or(|o| o.is_empty()) {
-            fail(
-                &mut posture,
-                "CloudWatch.15",
-                format!("alarm {full} has no alarm or OK action"),
-            );
-        }
-        if m.actions_enabled == Some(false) {
-            fail(
-                &mut posture,
-                "CloudWatch.17",
-                format!("alarm {full} has its actions disabled"),
-            );
-        }
-        let live = api::alarm_from_aws(m, &a.name, severity, a.dimensions.is_some());
-        if live.threshold != a.threshold {
-            fail(
-                &mut posture,
-                "alarms",
-                format!(
-                    "alarm {full} has threshold {}, configured {}",
-                    live.threshold, a.threshold
-                ),
-            );
-        }
         components.insert(
             bp::role_alarm(&a.name),
             bp::alarm_arn(place, &prior.name, &a.name),
         );
+        let live = api::alarm_from_aws(m, &a.name, severity, a.dimensions.is_some());
         st.alarm.push(live);
     }
 
     // The packs' alarms, as the watched resources' configured values want them.
-    {
-        let wanted = match wanted {
-            Ok(w) => w,
-            Err(e) => {
-                fail(&mut posture, "alarms", e.to_string());
-                Vec::new()
+    match wanted {
+        Ok(wanted) => {
+            for a in wanted {
+                let full = bp::alarm_name(&prior.name, &a.short);
+                let live = found
+                    .iter()
+                    .find(|m| m.alarm_name.as_deref() == Some(full.as_str()))
+                    .cloned();
+                if live.is_some() {
+                    components.insert(
+                        bp::role_alarm(&a.short),
+                        bp::alarm_arn(place, &prior.name, &a.short),
+                    );
+                }
+                facts.pack_alarms.push(posture::PackAlarm {
+                    name: full,
+                    topic: st.topic_arn(&a.severity).map(str::to_string),
+                    live,
+                    want: a,
+                });
             }
-        };
-        for a in &wanted {
-            let full = bp::alarm_name(&prior.name, &a.short);
-            let Some(m) = found
-                .iter()
-                .find(|m| m.alarm_name.as_deref() == Some(full.as_str()))
-            else {
-                fail(&mut posture, "alarms", format!("alarm {full} is missing"));
-                continue;
-            };
-            let topic = st.topic_arn(&a.severity).unwrap_or_default().to_string();
-            let routed = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|x| x.contains(&topic));
-            if !routed(&m.alarm_actions) || !routed(&m.ok_actions) {
-                fail(
-                    &mut posture,
-                    "CloudWatch.15",
-                    format!("alarm {full} does not notify the {} topic", a.severity),
-                );
-            }
-            if m.actions_enabled == Some(false) {
-                fail(
-                    &mut posture,
-                    "CloudWatch.17",
-                    format!("alarm {full} has its actions disabled"),
-                );
-            }
-            if let Some(diff) = packs::difference(m, a) {
-                fail(&mut posture, "alarms", format!("alarm {full}: {diff}"));
-            }
-            components.insert(
-                bp::role_alarm(&a.short),
-                bp::alarm_arn(place, &prior.name, &a.short),
-            );
         }
+        Err(e) => facts.packs_error = Some(e.to_string()),
     }
-
-    st.components = components;
-    st.posture = posture;
-    Ok(Some(st))
 }
 
 /// A topic as AWS has it: attributes, subscriptions, and (for the critical topic) tags.

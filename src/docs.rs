@@ -170,6 +170,27 @@ pub fn resource_page(type_name: &str, schema: &Schema, examples: &Path) -> Resul
     Ok(out)
 }
 
+/// The page of an ephemeral resource, with its example from
+/// `examples/ephemeral-resources/<type>/ephemeral-resource.tf`.
+pub fn ephemeral_page(type_name: &str, schema: &Schema, examples: &Path) -> Result<String, String> {
+    let mut out = front_matter(
+        &format!("{type_name} Ephemeral Resource - terraform-provider-prod"),
+        &schema.block.description,
+    );
+    let _ = writeln!(
+        out,
+        "# {type_name} (Ephemeral Resource)\n\n{}\n",
+        schema.block.description
+    );
+    let example = read_example(
+        examples,
+        &format!("ephemeral-resources/{type_name}/ephemeral-resource.tf"),
+    )?;
+    let _ = writeln!(out, "## Example Usage\n\n```terraform\n{example}```\n");
+    render_schema(&schema.block, &mut out);
+    Ok(out)
+}
+
 /// Every page, as (path under the repository, content).
 pub fn all_pages(repo: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let examples = repo.join("examples");
@@ -182,6 +203,13 @@ pub fn all_pages(repo: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         pages.push((
             PathBuf::from(format!("docs/resources/{short}.md")),
             resource_page(r.type_name(), r.schema(), &examples)?,
+        ));
+    }
+    for e in crate::resources::ephemeral() {
+        let short = e.type_name().trim_start_matches("prod_");
+        pages.push((
+            PathBuf::from(format!("docs/ephemeral-resources/{short}.md")),
+            ephemeral_page(e.type_name(), e.schema(), &examples)?,
         ));
     }
     Ok(pages)

@@ -582,7 +582,15 @@ async fn documented_examples_validate() {
             .push_str(&std::fs::read_to_string(entry.unwrap().path().join("resource.tf")).unwrap());
         resource.push('\n');
     }
+    // And every ephemeral resource's, which use those resources.
+    for entry in std::fs::read_dir(examples.join("ephemeral-resources")).unwrap() {
+        resource.push_str(
+            &std::fs::read_to_string(entry.unwrap().path().join("ephemeral-resource.tf")).unwrap(),
+        );
+        resource.push('\n');
+    }
     assert!(resource.contains("prod_alerting") && resource.contains("prod_network"));
+    assert!(resource.contains("ephemeral \"prod_database_credentials\""));
     let tf = Tf::new(&format!("{provider}\n{resource}"));
     tf.init();
     tf.run(&["validate", "-no-color"]).ok();

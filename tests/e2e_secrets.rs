@@ -1,7 +1,9 @@
 //! End to end: the secrets the provider handles — the database's master password (RDS keeps it in
 //! Secrets Manager) and the cache's AUTH token (generated into Secrets Manager, handed to ElastiCache
 //! once) — never appear in the state file, in `terraform plan`/`show` output (text or JSON), or in
-//! `TF_LOG=trace` logs of Terraform and the provider, through create, refresh, update and destroy.
+//! `TF_LOG=trace` logs of Terraform and the provider, through create, refresh, update and destroy;
+//! and the ephemeral credentials (`prod_database_credentials`, `prod_redis_credentials`) hand the
+//! real values to what needs them (a provisioner here) while staying out of all of those.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -39,6 +41,24 @@ resource "prod_alerting" "ops" {{
   name              = "{name}-ops"
   database_ids      = [prod_database_ha.db.id]
   redis_cluster_ids = [prod_redis_cluster.cache.id]
+}}
+ephemeral "prod_database_credentials" "db" {{
+  database_id = prod_database_ha.db.id
+}}
+ephemeral "prod_redis_credentials" "cache" {{
+  redis_cluster_id = prod_redis_cluster.cache.id
+}}
+resource "terraform_data" "handed" {{
+  triggers_replace = [prod_database_ha.db.id, prod_redis_cluster.cache.id]
+  provisioner "local-exec" {{
+    command = "printf '%s' \"$PW\" > handed-password && printf '%s' \"$TOKEN\" > handed-token && printf '%s' \"$URI\" > handed-uri && printf '%s' \"$REDIS_URI\" > handed-redis-uri"
+    environment = {{
+      PW        = ephemeral.prod_database_credentials.db.password
+      URI       = ephemeral.prod_database_credentials.db.uri
+      TOKEN     = ephemeral.prod_redis_credentials.cache.token
+      REDIS_URI = ephemeral.prod_redis_credentials.cache.uri
+    }}
+  }}
 }}
 output "secrets" {{
   value = [prod_database_ha.db.master_secret_arn, prod_redis_cluster.cache.auth_secret_arn]
@@ -105,6 +125,27 @@ async fn secrets_stay_out_of_state_plans_show_and_trace_logs() {
     for arn in &arns {
         secrets.push(the_secret(&secret_value(&sm, arn).await));
     }
+    // The ephemeral credentials reached the provisioner: the same values as the secrets, and URIs
+    // to the stores' endpoints with TLS required.
+    let handed = |f: &str| std::fs::read_to_string(tf.dir.path().join(f)).unwrap();
+    assert_eq!(
+        handed("handed-password"),
+        secrets[0],
+        "database password handed over"
+    );
+    assert_eq!(handed("handed-token"), secrets[1], "AUTH token handed over");
+    let uri = handed("handed-uri");
+    assert!(
+        uri.starts_with("postgresql://app_admin:") && uri.ends_with("/postgres?sslmode=require"),
+        "{}",
+        uri.replace(&secrets[0], "<password>")
+    );
+    let redis_uri = handed("handed-redis-uri");
+    assert!(
+        redis_uri.starts_with(&format!("rediss://:{}@", secrets[1])) && redis_uri.len() > 60,
+        "{}",
+        redis_uri.replace(&secrets[1], "<token>")
+    );
     // An update of the cache (snapshot retention) sends the group a Modify; then a plan and a
     // refresh-only plan, all traced.
     tf.write(&config(&name, &subnets, &app, 14));

@@ -42,9 +42,12 @@ fn every_module_and_example_is_formatted_and_valid() {
         let tf = copy_config(&dir);
         let fmt = tf.run(&["fmt", "-check", "-diff", "-no-color"]);
         assert_eq!(fmt.code, 0, "{}: {}", dir.display(), fmt.all());
-        // The registry snippets under examples/resources/ refer to each other's resources: they
-        // are formatted, and validated as a whole by the examples that use them.
-        if dir.starts_with(env::repo().join("examples/resources")) {
+        // The registry snippets under examples/resources/ and examples/ephemeral-resources/ refer
+        // to each other's resources: they are formatted, and validated as a whole by the examples
+        // that use them.
+        if dir.starts_with(env::repo().join("examples/resources"))
+            || dir.starts_with(env::repo().join("examples/ephemeral-resources"))
+        {
             continue;
         }
         let init = tf.run(&["init", "-backend=false", "-no-color"]);

@@ -104,6 +104,38 @@ async fn schema_over_pinned_mtls() {
         .find(|a| a.name == "kms_key_arn")
         .unwrap();
     assert!(kms.optional && kms.computed && !kms.description.is_empty());
+    // The ephemeral credentials: their secrets sensitive, and listed in GetMetadata too.
+    let creds = s
+        .ephemeral_resource_schemas
+        .get("prod_database_credentials")
+        .unwrap()
+        .block
+        .as_ref()
+        .unwrap();
+    let password = creds
+        .attributes
+        .iter()
+        .find(|a| a.name == "password")
+        .unwrap();
+    assert!(password.sensitive && password.computed);
+    assert!(s
+        .ephemeral_resource_schemas
+        .contains_key("prod_redis_credentials"));
+    let meta = c
+        .get_metadata(tf::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    let mut ephemerals: Vec<String> = meta
+        .ephemeral_resources
+        .into_iter()
+        .map(|e| e.type_name)
+        .collect();
+    ephemerals.sort();
+    assert_eq!(
+        ephemerals,
+        ["prod_database_credentials", "prod_redis_credentials"]
+    );
     assert!(alerting
         .attributes
         .iter()

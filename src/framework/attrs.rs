@@ -392,6 +392,7 @@ macro_rules! attributes {
             $( $( pub $raw: $crate::framework::Value, )* )?
         }
 
+        #[allow(dead_code)]
         impl $State {
             /// The schema attributes, in declaration order.
             #[allow(dead_code)]
@@ -431,6 +432,7 @@ macro_rules! attributes {
             }
         }
 
+        #[allow(dead_code)]
         impl $Config {
             /// The configuration (or proposed or planned state) held in a cty object.
             pub fn decode(v: &$crate::framework::Value) -> $Config {

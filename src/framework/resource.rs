@@ -97,3 +97,22 @@ pub trait Resource<C: Send + Sync>: Send + Sync {
     async fn read(&self, ctx: &C, req: ReadRequest) -> ReadResponse;
     async fn import(&self, ctx: &C, id: &str) -> ImportResponse;
 }
+
+/// What opening an ephemeral resource gives: the result (null on error) and its diagnostics.
+#[derive(Default)]
+pub struct Opened {
+    pub result: Value,
+    pub diagnostics: Diagnostics,
+}
+
+/// An ephemeral resource: opened at run time, its result handed to Terraform and never stored in
+/// plan or state.
+#[async_trait]
+pub trait Ephemeral<C: Send + Sync>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    /// Static checks of a configuration that may still hold unknowns.
+    fn validate(&self, config: &Value) -> Diagnostics;
+    /// The result for a wholly known configuration.
+    async fn open(&self, ctx: &C, config: &Value) -> Opened;
+}

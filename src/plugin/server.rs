@@ -160,7 +160,7 @@ pub async fn serve(mode: Mode) -> Result<(), ServeError> {
     let socket_str = socket.to_string_lossy().to_string();
 
     let shutdown = Arc::new(Notify::new());
-    let service = ProviderService::new(crate::resources::all());
+    let service = ProviderService::new(crate::resources::all(), crate::resources::ephemeral());
     let (mut health_reporter, health) = tonic_health::server::health_reporter();
     health_reporter
         .set_service_status("plugin", tonic_health::ServingStatus::Serving)

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
-use crate::framework::resource::Resource;
+use crate::framework::resource::{Ephemeral, Resource};
 use crate::framework::{Diagnostic, Diagnostics, Schema, Type, Value};
 
 pub use aws::ProviderData;
@@ -26,15 +26,20 @@ pub use aws::ProviderData;
 pub struct Provider {
     schema: Schema,
     resources: Vec<Arc<dyn Resource<ProviderData>>>,
+    ephemerals: Vec<Arc<dyn Ephemeral<ProviderData>>>,
     data: RwLock<Option<Arc<ProviderData>>>,
     stop: CancellationToken,
 }
 
 impl Provider {
-    pub fn new(resources: Vec<Arc<dyn Resource<ProviderData>>>) -> Provider {
+    pub fn new(
+        resources: Vec<Arc<dyn Resource<ProviderData>>>,
+        ephemerals: Vec<Arc<dyn Ephemeral<ProviderData>>>,
+    ) -> Provider {
         Provider {
             schema: config::schema(),
             resources,
+            ephemerals,
             data: RwLock::new(None),
             stop: CancellationToken::new(),
         }
@@ -51,6 +56,12 @@ impl Provider {
     }
     pub fn resource(&self, type_name: &str) -> Option<&Arc<dyn Resource<ProviderData>>> {
         self.resources.iter().find(|r| r.type_name() == type_name)
+    }
+    pub fn ephemerals(&self) -> impl Iterator<Item = &Arc<dyn Ephemeral<ProviderData>>> {
+        self.ephemerals.iter()
+    }
+    pub fn ephemeral(&self, type_name: &str) -> Option<&Arc<dyn Ephemeral<ProviderData>>> {
+        self.ephemerals.iter().find(|r| r.type_name() == type_name)
     }
 
     pub fn validate(&self, cfg: &Value) -> Diagnostics {

@@ -4,6 +4,7 @@ pub mod alerting;
 pub mod checks;
 pub mod cluster;
 pub mod concurrent;
+pub mod credentials;
 pub mod database;
 pub mod datastore;
 pub mod lifecycle;
@@ -12,7 +13,7 @@ pub mod redis;
 
 use std::sync::Arc;
 
-use crate::framework::resource::Resource;
+use crate::framework::resource::{Ephemeral, Resource};
 use crate::provider::ProviderData;
 use lifecycle::Adapter;
 
@@ -25,6 +26,11 @@ pub fn all() -> Vec<Arc<dyn Resource<ProviderData>>> {
         Arc::new(Adapter::<network::Life>::new()),
         Arc::new(Adapter::<redis::Life>::new()),
     ]
+}
+
+/// Every ephemeral resource.
+pub fn ephemeral() -> Vec<Arc<dyn Ephemeral<ProviderData>>> {
+    credentials::all()
 }
 
 #[cfg(test)]

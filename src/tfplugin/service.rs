@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
+use tracing::Instrument;
 
 use super::convert::{self, decode, diagnostics, encode};
 use super::proto::{self, provider_server::Provider as ProviderRpc};
-use crate::framework::resource::{ApplyRequest, PlanRequest, ReadRequest, Resource};
+use crate::framework::resource::{ApplyRequest, Ephemeral, PlanRequest, ReadRequest, Resource};
 use crate::framework::{Diagnostic, Diagnostics};
 use crate::provider::{Provider, ProviderData};
 
@@ -17,12 +18,25 @@ pub struct ProviderService {
 }
 
 impl ProviderService {
-    /// The service of a provider serving `resources` (the list is assembled where the server is
-    /// built, so that the provider layer imports no resource).
-    pub fn new(resources: Vec<Arc<dyn Resource<ProviderData>>>) -> ProviderService {
+    /// The service of a provider serving `resources` and `ephemerals` (the lists are assembled where
+    /// the server is built, so that the provider layer imports no resource).
+    pub fn new(
+        resources: Vec<Arc<dyn Resource<ProviderData>>>,
+        ephemerals: Vec<Arc<dyn Ephemeral<ProviderData>>>,
+    ) -> ProviderService {
         ProviderService {
-            provider: Arc::new(Provider::new(resources)),
+            provider: Arc::new(Provider::new(resources, ephemerals)),
         }
+    }
+
+    fn ephemeral(&self, type_name: &str) -> Result<&Arc<dyn Ephemeral<ProviderData>>, Diagnostics> {
+        self.provider.ephemeral(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown ephemeral resource type",
+                format!("terraform-provider-prod has no ephemeral resource type {type_name:?}."),
+            )
+            .into()
+        })
     }
 
     fn resource(&self, type_name: &str) -> Result<&Arc<dyn Resource<ProviderData>>, Diagnostics> {
@@ -80,7 +94,13 @@ impl ProviderRpc for ProviderService {
                 })
                 .collect(),
             functions: vec![],
-            ephemeral_resources: vec![],
+            ephemeral_resources: self
+                .provider
+                .ephemerals()
+                .map(|r| proto::get_metadata::EphemeralMetadata {
+                    type_name: r.type_name().to_string(),
+                })
+                .collect(),
         }))
     }
 
@@ -98,7 +118,11 @@ impl ProviderRpc for ProviderService {
                 .collect(),
             data_source_schemas: Default::default(),
             functions: Default::default(),
-            ephemeral_resource_schemas: Default::default(),
+            ephemeral_resource_schemas: self
+                .provider
+                .ephemerals()
+                .map(|r| (r.type_name().to_string(), convert::schema(r.schema())))
+                .collect(),
             diagnostics: vec![],
             provider_meta: None,
             server_capabilities: Some(capabilities()),
@@ -372,21 +396,47 @@ impl ProviderRpc for ProviderService {
 
     async fn validate_ephemeral_resource_config(
         &self,
-        _r: Request<proto::validate_ephemeral_resource_config::Request>,
+        r: Request<proto::validate_ephemeral_resource_config::Request>,
     ) -> Res<proto::validate_ephemeral_resource_config::Response> {
+        let r = r.into_inner();
+        let diags = match self.ephemeral(&r.type_name) {
+            Err(d) => d,
+            Ok(e) => match decode(r.config.as_ref(), &e.schema().implied_type()) {
+                Ok(cfg) => e.validate(&cfg),
+                Err(d) => d.into(),
+            },
+        };
         Ok(Response::new(
             proto::validate_ephemeral_resource_config::Response {
-                diagnostics: unsupported("ephemeral resources"),
+                diagnostics: diagnostics(&diags),
             },
         ))
     }
 
     async fn open_ephemeral_resource(
         &self,
-        _r: Request<proto::open_ephemeral_resource::Request>,
+        r: Request<proto::open_ephemeral_resource::Request>,
     ) -> Res<proto::open_ephemeral_resource::Response> {
+        let r = r.into_inner();
+        let span = tracing::debug_span!("OpenEphemeralResource", type_name = %r.type_name);
+        let result = async {
+            let e = self.ephemeral(&r.type_name)?;
+            let ty = e.schema().implied_type();
+            let cfg = decode(r.config.as_ref(), &ty).map_err(Diagnostics::from)?;
+            let ctx = self.configured().await?;
+            let opened = e.open(&ctx, &cfg).await;
+            let result = encode(&opened.result, &ty).map_err(Diagnostics::from)?;
+            Ok::<_, Diagnostics>((result, opened.diagnostics))
+        }
+        .instrument(span)
+        .await;
+        let (result, diags) = match result {
+            Ok((v, d)) => (Some(v), d),
+            Err(d) => (None, d),
+        };
         Ok(Response::new(proto::open_ephemeral_resource::Response {
-            diagnostics: unsupported("ephemeral resources"),
+            diagnostics: diagnostics(&diags),
+            result,
             ..Default::default()
         }))
     }
@@ -395,19 +445,20 @@ impl ProviderRpc for ProviderService {
         &self,
         _r: Request<proto::renew_ephemeral_resource::Request>,
     ) -> Res<proto::renew_ephemeral_resource::Response> {
-        Ok(Response::new(proto::renew_ephemeral_resource::Response {
-            diagnostics: unsupported("ephemeral resources"),
-            ..Default::default()
-        }))
+        // Nothing is leased: Open sets no renew_at, so Terraform never asks.
+        Ok(Response::new(
+            proto::renew_ephemeral_resource::Response::default(),
+        ))
     }
 
     async fn close_ephemeral_resource(
         &self,
         _r: Request<proto::close_ephemeral_resource::Request>,
     ) -> Res<proto::close_ephemeral_resource::Response> {
-        Ok(Response::new(proto::close_ephemeral_resource::Response {
-            diagnostics: unsupported("ephemeral resources"),
-        }))
+        // Nothing to release: the credentials are read, not issued.
+        Ok(Response::new(
+            proto::close_ephemeral_resource::Response::default(),
+        ))
     }
 
     async fn get_functions(

@@ -191,6 +191,40 @@ pub fn ephemeral_page(type_name: &str, schema: &Schema, examples: &Path) -> Resu
     Ok(out)
 }
 
+/// The page of a provider function, with its example from `examples/functions/<name>/function.tf`.
+pub fn function_page(
+    f: &crate::framework::function::Function,
+    examples: &Path,
+) -> Result<String, String> {
+    let mut out = front_matter(
+        &format!("{} Function - terraform-provider-prod", f.name),
+        f.summary,
+    );
+    let _ = writeln!(out, "# function: {}\n\n{}\n", f.name, f.description);
+    let example = read_example(examples, &format!("functions/{}/function.tf", f.name))?;
+    let _ = writeln!(out, "## Example Usage\n\n```terraform\n{example}```\n");
+    let params: Vec<String> = f.parameters.iter().map(|p| p.name.to_string()).collect();
+    let _ = writeln!(
+        out,
+        "## Signature\n\n```text\n{}({}) {}\n```\n",
+        f.name,
+        params.join(", "),
+        type_name(&f.returns)
+    );
+    out.push_str("## Arguments\n\n");
+    for (i, p) in f.parameters.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}. `{}` ({}) {}",
+            i + 1,
+            p.name,
+            type_name(&p.ty),
+            p.description
+        );
+    }
+    Ok(out)
+}
+
 /// Every page, as (path under the repository, content).
 pub fn all_pages(repo: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let examples = repo.join("examples");
@@ -203,6 +237,12 @@ pub fn all_pages(repo: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         pages.push((
             PathBuf::from(format!("docs/resources/{short}.md")),
             resource_page(r.type_name(), r.schema(), &examples)?,
+        ));
+    }
+    for f in crate::provider::functions::all() {
+        pages.push((
+            PathBuf::from(format!("docs/functions/{}.md", f.name)),
+            function_page(&f, &examples)?,
         ));
     }
     for e in crate::resources::ephemeral() {

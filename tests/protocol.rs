@@ -121,6 +121,9 @@ async fn schema_over_pinned_mtls() {
     assert!(s
         .ephemeral_resource_schemas
         .contains_key("prod_redis_credentials"));
+    let profile = s.functions.get("profile").unwrap();
+    assert_eq!(profile.parameters.len(), 1);
+    assert!(profile.r#return.is_some());
     let meta = c
         .get_metadata(tf::get_metadata::Request {})
         .await
@@ -132,6 +135,7 @@ async fn schema_over_pinned_mtls() {
         .map(|e| e.type_name)
         .collect();
     ephemerals.sort();
+    assert_eq!(meta.functions.len(), 1);
     assert_eq!(
         ephemerals,
         ["prod_database_credentials", "prod_redis_credentials"]
@@ -151,7 +155,8 @@ async fn schema_over_pinned_mtls() {
         .await
         .unwrap()
         .into_inner();
-    assert!(f.functions.is_empty() && f.diagnostics.is_empty());
+    assert!(f.diagnostics.is_empty());
+    assert_eq!(f.functions.keys().collect::<Vec<_>>(), ["profile"]);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 pub mod attrs;
 pub mod decode;
 pub mod diag;
+pub mod function;
 pub mod json;
 pub mod msgpack;
 pub mod path;

@@ -5,6 +5,7 @@ pub mod aws;
 pub mod config;
 pub mod ec2;
 pub mod error;
+pub mod functions;
 pub mod iam;
 pub mod kms;
 pub mod logs;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
+use crate::framework::function::Function;
 use crate::framework::resource::{Ephemeral, Resource};
 use crate::framework::{Diagnostic, Diagnostics, Schema, Type, Value};
 
@@ -27,6 +29,7 @@ pub struct Provider {
     schema: Schema,
     resources: Vec<Arc<dyn Resource<ProviderData>>>,
     ephemerals: Vec<Arc<dyn Ephemeral<ProviderData>>>,
+    functions: Vec<Function>,
     data: RwLock<Option<Arc<ProviderData>>>,
     stop: CancellationToken,
 }
@@ -40,6 +43,7 @@ impl Provider {
             schema: config::schema(),
             resources,
             ephemerals,
+            functions: functions::all(),
             data: RwLock::new(None),
             stop: CancellationToken::new(),
         }
@@ -56,6 +60,12 @@ impl Provider {
     }
     pub fn resource(&self, type_name: &str) -> Option<&Arc<dyn Resource<ProviderData>>> {
         self.resources.iter().find(|r| r.type_name() == type_name)
+    }
+    pub fn functions(&self) -> &[Function] {
+        &self.functions
+    }
+    pub fn function(&self, name: &str) -> Option<&Function> {
+        self.functions.iter().find(|f| f.name == name)
     }
     pub fn ephemerals(&self) -> impl Iterator<Item = &Arc<dyn Ephemeral<ProviderData>>> {
         self.ephemerals.iter()

@@ -33,6 +33,32 @@ pub fn upgrade_state(schema: &Schema, raw_json: &[u8]) -> Result<Value, Diagnost
     })
 }
 
+/// A provider function's signature and documentation.
+pub fn function(f: &crate::framework::function::Function) -> proto::Function {
+    proto::Function {
+        parameters: f
+            .parameters
+            .iter()
+            .map(|p| proto::function::Parameter {
+                name: p.name.to_string(),
+                r#type: p.ty.to_json_bytes(),
+                allow_null_value: false,
+                allow_unknown_values: false,
+                description: p.description.to_string(),
+                description_kind: proto::StringKind::Markdown as i32,
+            })
+            .collect(),
+        variadic_parameter: None,
+        r#return: Some(proto::function::Return {
+            r#type: f.returns.to_json_bytes(),
+        }),
+        summary: f.summary.to_string(),
+        description: f.description.to_string(),
+        description_kind: proto::StringKind::Markdown as i32,
+        deprecation_message: String::new(),
+    }
+}
+
 pub fn schema(s: &Schema) -> proto::Schema {
     proto::Schema {
         version: s.version,

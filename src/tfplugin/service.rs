@@ -60,6 +60,16 @@ impl ProviderService {
     }
 }
 
+impl ProviderService {
+    fn functions(&self) -> std::collections::HashMap<String, proto::Function> {
+        self.provider
+            .functions()
+            .iter()
+            .map(|f| (f.name.to_string(), convert::function(f)))
+            .collect()
+    }
+}
+
 fn unsupported(what: &str) -> Vec<proto::Diagnostic> {
     vec![convert::diagnostic(&Diagnostic::error(
         format!("{what} are not supported"),
@@ -93,7 +103,14 @@ impl ProviderRpc for ProviderService {
                     type_name: r.type_name().to_string(),
                 })
                 .collect(),
-            functions: vec![],
+            functions: self
+                .provider
+                .functions()
+                .iter()
+                .map(|f| proto::get_metadata::FunctionMetadata {
+                    name: f.name.to_string(),
+                })
+                .collect(),
             ephemeral_resources: self
                 .provider
                 .ephemerals()
@@ -117,7 +134,7 @@ impl ProviderRpc for ProviderService {
                 .map(|r| (r.type_name().to_string(), convert::schema(r.schema())))
                 .collect(),
             data_source_schemas: Default::default(),
-            functions: Default::default(),
+            functions: self.functions(),
             ephemeral_resource_schemas: self
                 .provider
                 .ephemerals()
@@ -465,22 +482,46 @@ impl ProviderRpc for ProviderService {
         &self,
         _r: Request<proto::get_functions::Request>,
     ) -> Res<proto::get_functions::Response> {
-        Ok(Response::new(proto::get_functions::Response::default()))
+        Ok(Response::new(proto::get_functions::Response {
+            functions: self.functions(),
+            diagnostics: vec![],
+        }))
     }
 
     async fn call_function(
         &self,
         r: Request<proto::call_function::Request>,
     ) -> Res<proto::call_function::Response> {
-        Ok(Response::new(proto::call_function::Response {
+        let r = r.into_inner();
+        let failed = |text: String, argument: Option<i64>| proto::call_function::Response {
             result: None,
             error: Some(proto::FunctionError {
-                text: format!(
-                    "terraform-provider-prod has no function {:?}",
-                    r.into_inner().name
-                ),
-                function_argument: None,
+                text,
+                function_argument: argument,
             }),
+        };
+        let Some(f) = self.provider.function(&r.name) else {
+            return Ok(Response::new(failed(
+                format!("terraform-provider-prod has no function {:?}", r.name),
+                None,
+            )));
+        };
+        let mut args = Vec::new();
+        for (i, (a, p)) in r.arguments.iter().zip(&f.parameters).enumerate() {
+            match decode(Some(a), &p.ty) {
+                Ok(v) => args.push(v),
+                Err(d) => return Ok(Response::new(failed(d.detail, Some(i as i64)))),
+            }
+        }
+        let result = (f.call)(&args)
+            .map_err(|e| (e.text, e.argument))
+            .and_then(|v| encode(&v, &f.returns).map_err(|d| (d.detail, None)));
+        Ok(Response::new(match result {
+            Ok(v) => proto::call_function::Response {
+                result: Some(v),
+                error: None,
+            },
+            Err((text, argument)) => failed(text, argument),
         }))
     }
 

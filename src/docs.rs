@@ -123,7 +123,58 @@ fn read_example(examples: &Path, rel: &str) -> Result<String, String> {
     std::fs::read_to_string(&p).map_err(|e| format!("reading {}: {e}", p.display()))
 }
 
-pub fn provider_page(schema: &Schema, examples: &Path) -> Result<String, String> {
+/// A hand-written guide under `docs/guides/`: file name, title and one-line description (from its
+/// front matter).
+pub struct Guide {
+    pub file: String,
+    pub title: String,
+    pub description: String,
+}
+
+/// The guides in `docs/guides/`, by file name; each must have a `page_title` and a description.
+pub fn guides(repo: &Path) -> Result<Vec<Guide>, String> {
+    let dir = repo.join("docs/guides");
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().to_string();
+        if !file.ends_with(".md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(e.path()).map_err(|e| format!("{file}: {e}"))?;
+        let title = text
+            .lines()
+            .find_map(|l| l.strip_prefix("page_title: \""))
+            .and_then(|t| t.strip_suffix('"'))
+            .map(|t| t.trim_end_matches(" - terraform-provider-prod").to_string())
+            .ok_or_else(|| format!("docs/guides/{file}: no page_title in the front matter"))?;
+        let description = text
+            .lines()
+            .skip_while(|l| !l.starts_with("description:"))
+            .nth(1)
+            .map(|l| l.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .ok_or_else(|| format!("docs/guides/{file}: no description in the front matter"))?;
+        out.push(Guide {
+            file,
+            title,
+            description,
+        });
+    }
+    out.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(out)
+}
+
+/// The line every resource page ends with: the guides, linked.
+fn guides_line(guides: &[Guide]) -> String {
+    let links: Vec<String> = guides
+        .iter()
+        .map(|g| format!("[{}](../guides/{})", g.title, g.file))
+        .collect();
+    format!("## Guides\n\n{}.\n", links.join(", "))
+}
+
+pub fn provider_page(schema: &Schema, examples: &Path, guides: &[Guide]) -> Result<String, String> {
     let mut out = front_matter("prod Provider", &schema.block.description);
     out.push_str("# prod Provider\n\n");
     let _ = writeln!(out, "{}\n", schema.block.description);
@@ -137,6 +188,11 @@ with an error on the attribute.\n\n",
         "## Example Usage\n\n```terraform\n{}```\n",
         read_example(examples, "provider/provider.tf")?
     );
+    out.push_str("## Guides\n\n");
+    for g in guides {
+        let _ = writeln!(out, "- [{}](guides/{}): {}", g.title, g.file, g.description);
+    }
+    out.push('\n');
     render_schema(&schema.block, &mut out);
     out.push_str("## Environment profiles\n\n");
     out.push_str(
@@ -148,7 +204,12 @@ every profile.\n\n",
     Ok(out)
 }
 
-pub fn resource_page(type_name: &str, schema: &Schema, examples: &Path) -> Result<String, String> {
+pub fn resource_page(
+    type_name: &str,
+    schema: &Schema,
+    examples: &Path,
+    guides: &[Guide],
+) -> Result<String, String> {
     let mut out = front_matter(
         &format!("{type_name} Resource - terraform-provider-prod"),
         &schema.block.description,
@@ -164,9 +225,10 @@ pub fn resource_page(type_name: &str, schema: &Schema, examples: &Path) -> Resul
     if let Ok(import) = read_example(examples, &format!("resources/{type_name}/import.sh")) {
         let _ = writeln!(
             out,
-            "## Import\n\nImport is supported using the following syntax:\n\n```shell\n{import}```"
+            "## Import\n\nImport is supported using the following syntax:\n\n```shell\n{import}```\n"
         );
     }
+    out.push_str(&guides_line(guides));
     Ok(out)
 }
 
@@ -228,15 +290,16 @@ pub fn function_page(
 /// Every page, as (path under the repository, content).
 pub fn all_pages(repo: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let examples = repo.join("examples");
+    let guides = guides(repo)?;
     let mut pages = vec![(
         PathBuf::from("docs/index.md"),
-        provider_page(&crate::provider::config::schema(), &examples)?,
+        provider_page(&crate::provider::config::schema(), &examples, &guides)?,
     )];
     for r in crate::resources::all() {
         let short = r.type_name().trim_start_matches("prod_");
         pages.push((
             PathBuf::from(format!("docs/resources/{short}.md")),
-            resource_page(r.type_name(), r.schema(), &examples)?,
+            resource_page(r.type_name(), r.schema(), &examples, &guides)?,
         ));
     }
     for f in crate::provider::functions::all() {
@@ -265,6 +328,56 @@ mod tests {
         std::env::var_os("CARGO_MANIFEST_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+    }
+
+    #[test]
+    fn every_relative_link_in_the_docs_resolves() {
+        let docs = repo().join("docs");
+        let mut pages = vec![];
+        let mut dirs = vec![docs.clone()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "md") {
+                    pages.push(p);
+                }
+            }
+        }
+        assert!(pages.len() >= 10, "{pages:?}");
+        let mut links = 0;
+        for page in &pages {
+            let text = std::fs::read_to_string(page).unwrap();
+            for part in text.split("](").skip(1) {
+                let target = part.split(')').next().unwrap_or_default();
+                let target = target.split('#').next().unwrap_or_default();
+                if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+                    continue;
+                }
+                links += 1;
+                let resolved = page.parent().unwrap().join(target);
+                assert!(
+                    resolved.exists(),
+                    "{}: link to {target} resolves to nothing",
+                    page.display()
+                );
+            }
+        }
+        assert!(
+            links >= 20,
+            "the guides and pages link to each other ({links} links)"
+        );
+        let guides = guides(&repo()).unwrap();
+        assert!(guides.len() >= 7);
+        let index = std::fs::read_to_string(docs.join("index.md")).unwrap();
+        for g in &guides {
+            assert!(
+                index.contains(&format!("(guides/{})", g.file)),
+                "index links {}",
+                g.file
+            );
+        }
     }
 
     #[test]

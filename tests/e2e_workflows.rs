@@ -132,6 +132,31 @@ async fn promotion_three_workspaces_side_by_side_compared_drift_repaired_and_des
         let p = tf.plan_code(&with(&vars, &[]));
         assert_eq!(p.code, 0, "{ws}: {}", p.all());
         assert_eq!(state_list(&tf).len(), 5, "{ws}");
+        if ws == "staging" {
+            // Staging exists, production not yet: the comparison still lists exactly the profile's
+            // differences, and only counts what the production plan cannot know yet (its new key).
+            let cmp = tf.run_script(&example.join("compare-profiles"), &with(&vars, &[]));
+            assert_eq!(cmp.code, 0, "{}", cmp.all());
+            let listed: BTreeSet<String> = cmp
+                .stdout
+                .lines()
+                .filter(|l| l.starts_with("module."))
+                .map(|l| l.split(": ").next().unwrap().to_string())
+                .collect();
+            assert_eq!(listed, staging_to_production(), "{}", cmp.stdout);
+            assert!(
+                !cmp.stdout.contains("(absent)") && !cmp.stdout.contains("known after apply\" ->"),
+                "{}",
+                cmp.stdout
+            );
+            assert!(
+                cmp.stdout
+                    .contains("more differ only in what one plan cannot know yet"),
+                "{}",
+                cmp.stdout
+            );
+            assert_eq!(tf.run(&["workspace", "show"]).ok().stdout.trim(), "staging");
+        }
     }
     let aws = sweep::aws().await;
     for (environment, replicas, retention, min_size, nodes) in [

@@ -42,7 +42,7 @@ fn service_stack_terraform_test_plans_with_a_mocked_provider() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("5 passed, 0 failed"), "{}", r.stdout);
+    assert!(r.stdout.contains("6 passed, 0 failed"), "{}", r.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread")]

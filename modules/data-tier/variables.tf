@@ -67,3 +67,41 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "database" {
+  description = "The database's own arguments, each optional: `engine_version`, `instance_class`, `allocated_storage`, `max_allocated_storage`, `replicas`, `multi_az`, `backup_retention_days`, `backup_window`, `maintenance_window`, `final_snapshot`, `kms_key_arn`, `master_username`, `parameters` (strings in the engine's units, see docs/guides/parameters.md). Unset, the profile decides, as `prod_database_ha` documents."
+  type = object({
+    engine_version        = optional(string)
+    instance_class        = optional(string)
+    allocated_storage     = optional(number)
+    max_allocated_storage = optional(number)
+    replicas              = optional(number)
+    multi_az              = optional(bool)
+    backup_retention_days = optional(number)
+    backup_window         = optional(string)
+    maintenance_window    = optional(string)
+    final_snapshot        = optional(bool)
+    kms_key_arn           = optional(string)
+    master_username       = optional(string)
+    parameters            = optional(map(string))
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "cache" {
+  description = "The cache's own arguments, each optional: `engine_version`, `node_type`, `shards`, `replicas_per_shard`, `snapshot_retention_days`, `snapshot_window`, `maintenance_window`, `kms_key_arn`, `parameters`. Unset, the profile decides, as `prod_redis_cluster` documents."
+  type = object({
+    engine_version          = optional(string)
+    node_type               = optional(string)
+    shards                  = optional(number)
+    replicas_per_shard      = optional(number)
+    snapshot_retention_days = optional(number)
+    snapshot_window         = optional(string)
+    maintenance_window      = optional(string)
+    kms_key_arn             = optional(string)
+    parameters              = optional(map(string))
+  })
+  default  = {}
+  nullable = false
+}

@@ -24,14 +24,29 @@ resource "prod_cluster" "this" {
   app_port          = var.app_port
   environment       = var.environment
   tags              = local.tags
+
+  # Unset (null) leaves each to the profile.
+  instance_type        = var.cluster.instance_type
+  min_size             = var.cluster.min_size
+  max_size             = var.cluster.max_size
+  desired_capacity     = var.cluster.desired_capacity
+  health_check_path    = var.cluster.health_check_path
+  user_data            = var.cluster.user_data
+  ingress_cidr_blocks  = var.cluster.ingress_cidr_blocks
+  root_volume_size     = var.cluster.root_volume_size
+  tls_policy           = var.cluster.tls_policy
+  metadata_http_tokens = var.cluster.metadata_http_tokens
+  kms_key_arn          = var.cluster.kms_key_arn
 }
 
 module "data" {
   source = "../data-tier"
 
   name                       = var.name
-  database_engine            = var.database_engine
-  redis_engine               = var.redis_engine
+  database_engine            = coalesce(var.database.engine, var.database_engine)
+  redis_engine               = coalesce(var.cache.engine, var.redis_engine)
+  database                   = { for k, v in var.database : k => v if k != "engine" }
+  cache                      = { for k, v in var.cache : k => v if k != "engine" }
   subnet_ids                 = prod_network.this.private_subnet_ids
   allowed_security_group_ids = [prod_cluster.this.security_group_id]
   decommission               = var.decommission
@@ -57,6 +72,7 @@ resource "prod_alerting" "this" {
   redis_cluster_ids = [module.data.redis_id]
   environment       = var.environment
   tags              = local.tags
+  kms_key_arn       = var.alerting.kms_key_arn
 
   dynamic "notify" {
     for_each = var.alert_email == null ? [] : [var.alert_email]
@@ -64,6 +80,32 @@ resource "prod_alerting" "this" {
       severity = "critical"
       protocol = "email"
       endpoint = notify.value
+    }
+  }
+
+  dynamic "notify" {
+    for_each = var.alerting.notify
+    content {
+      severity = notify.value.severity
+      protocol = notify.value.protocol
+      endpoint = notify.value.endpoint
+    }
+  }
+
+  dynamic "alarm" {
+    for_each = var.alerting.alarms
+    content {
+      name               = alarm.value.name
+      namespace          = alarm.value.namespace
+      metric_name        = alarm.value.metric_name
+      dimensions         = alarm.value.dimensions
+      statistic          = alarm.value.statistic
+      period             = alarm.value.period
+      evaluation_periods = alarm.value.evaluation_periods
+      comparison         = alarm.value.comparison
+      threshold          = alarm.value.threshold
+      severity           = alarm.value.severity
+      treat_missing_data = alarm.value.treat_missing_data
     }
   }
 }

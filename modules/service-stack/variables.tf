@@ -97,3 +97,89 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "cluster" {
+  description = "The cluster's own arguments, each optional: `instance_type`, `min_size`, `max_size`, `desired_capacity`, `health_check_path`, `user_data`, `ingress_cidr_blocks`, `root_volume_size`, `tls_policy`, `metadata_http_tokens`, `kms_key_arn`. Unset, the profile decides, as `prod_cluster` documents."
+  type = object({
+    instance_type        = optional(string)
+    min_size             = optional(number)
+    max_size             = optional(number)
+    desired_capacity     = optional(number)
+    health_check_path    = optional(string)
+    user_data            = optional(string)
+    ingress_cidr_blocks  = optional(list(string))
+    root_volume_size     = optional(number)
+    tls_policy           = optional(string)
+    metadata_http_tokens = optional(string)
+    kms_key_arn          = optional(string)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "database" {
+  description = "The database's own arguments, each optional (`engine` defaults to `database_engine`): `engine`, `engine_version`, `instance_class`, `allocated_storage`, `max_allocated_storage`, `replicas`, `multi_az`, `backup_retention_days`, `backup_window`, `maintenance_window`, `final_snapshot`, `kms_key_arn`, `master_username`, `parameters` (strings in the engine's units, see docs/guides/parameters.md). Unset, the profile decides."
+  type = object({
+    engine                = optional(string)
+    engine_version        = optional(string)
+    instance_class        = optional(string)
+    allocated_storage     = optional(number)
+    max_allocated_storage = optional(number)
+    replicas              = optional(number)
+    multi_az              = optional(bool)
+    backup_retention_days = optional(number)
+    backup_window         = optional(string)
+    maintenance_window    = optional(string)
+    final_snapshot        = optional(bool)
+    kms_key_arn           = optional(string)
+    master_username       = optional(string)
+    parameters            = optional(map(string))
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "cache" {
+  description = "The cache's own arguments, each optional (`engine` defaults to `redis_engine`): `engine`, `engine_version`, `node_type`, `shards`, `replicas_per_shard`, `snapshot_retention_days`, `snapshot_window`, `maintenance_window`, `kms_key_arn`, `parameters`. Unset, the profile decides."
+  type = object({
+    engine                  = optional(string)
+    engine_version          = optional(string)
+    node_type               = optional(string)
+    shards                  = optional(number)
+    replicas_per_shard      = optional(number)
+    snapshot_retention_days = optional(number)
+    snapshot_window         = optional(string)
+    maintenance_window      = optional(string)
+    kms_key_arn             = optional(string)
+    parameters              = optional(map(string))
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "alerting" {
+  description = "The alerting's own arguments: `notify` (subscriptions: `severity`, `protocol`, `endpoint`; added to `alert_email`'s), `alarms` (custom alarms as `prod_alerting`'s `alarm` blocks, beside the packs) and `kms_key_arn`."
+  type = object({
+    notify = optional(list(object({
+      severity = string
+      protocol = string
+      endpoint = string
+    })), [])
+    alarms = optional(list(object({
+      name               = string
+      namespace          = string
+      metric_name        = string
+      dimensions         = optional(map(string))
+      statistic          = optional(string)
+      period             = optional(number)
+      evaluation_periods = optional(number)
+      comparison         = string
+      threshold          = number
+      severity           = string
+      treat_missing_data = optional(string)
+    })), [])
+    kms_key_arn = optional(string)
+  })
+  default  = {}
+  nullable = false
+}

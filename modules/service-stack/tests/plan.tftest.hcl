@@ -92,3 +92,42 @@ run "a_privileged_app_port_is_refused" {
 
   expect_failures = [var.app_port]
 }
+
+run "sizing_and_alarms_pass_through_and_unset_stays_to_the_profile" {
+  command = plan
+
+  variables {
+    cluster = {
+      min_size         = 5
+      max_size         = 10
+      desired_capacity = 5
+    }
+    database = {
+      replicas   = 2
+      parameters = { max_connections = "400" }
+    }
+    cache = {
+      replicas_per_shard = 2
+    }
+    alerting = {
+      notify = [{ severity = "warning", protocol = "email", endpoint = "team@example.com" }]
+      alarms = [{
+        name        = "queue-depth"
+        namespace   = "AWS/SQS"
+        metric_name = "ApproximateNumberOfMessagesVisible"
+        comparison  = "GreaterThanThreshold"
+        threshold   = 1000
+        severity    = "warning"
+      }]
+    }
+  }
+
+  assert {
+    condition     = prod_cluster.this.min_size == 5 && prod_cluster.this.max_size == 10 && prod_cluster.this.desired_capacity == 5
+    error_message = "The cluster's sizes pass through."
+  }
+  assert {
+    condition     = length(prod_alerting.this.alarm) == 1 && prod_alerting.this.alarm[0].name == "queue-depth" && prod_alerting.this.notify[0].severity == "warning"
+    error_message = "Custom alarms and subscriptions pass through."
+  }
+}

@@ -448,6 +448,18 @@ where
     id(ctx.call(c, create).await?).ok_or_else(|| invalid(c, missing))
 }
 
+/// Makes the call `call` (named `c` in errors), whose answer holds nothing needed.
+pub async fn sent<O, E>(
+    ctx: &ProviderData,
+    c: &str,
+    call: impl Future<Output = Result<O, E>>,
+) -> Result<(), AwsError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    ctx.call(c, call).await.map(|_| ())
+}
+
 /// Deletes (or detaches) an object with the call `remove` (named `c` in errors): done too when
 /// AWS says it is already gone.
 pub async fn removed<O, E>(
@@ -458,7 +470,7 @@ pub async fn removed<O, E>(
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    ok_if_missing(ctx.call(c, remove).await.map(|_| ()))
+    ok_if_missing(sent(ctx, c, remove).await)
 }
 
 fn invalid(component: &str, message: &str) -> AwsError {

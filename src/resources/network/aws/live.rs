@@ -67,27 +67,19 @@ pub struct Live {
 /// The VPC's subnets, route tables, live NAT gateways, attached gateways, flow logs and tags.
 pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
     // Six independent describes, at once.
+    let in_vpc = || filter("vpc-id", vpc);
     let (subnets, route_tables, nats, igws, flow_logs, vpcs) = tokio::join!(
         ctx.call(
             "subnets",
-            ctx.ec2()
-                .describe_subnets()
-                .filters(filter("vpc-id", vpc))
-                .send()
+            ctx.ec2().describe_subnets().filters(in_vpc()).send()
         ),
         ctx.call(
             "route tables",
-            ctx.ec2()
-                .describe_route_tables()
-                .filters(filter("vpc-id", vpc))
-                .send()
+            ctx.ec2().describe_route_tables().filters(in_vpc()).send()
         ),
         ctx.call(
             "nat gateways",
-            ctx.ec2()
-                .describe_nat_gateways()
-                .filter(filter("vpc-id", vpc))
-                .send()
+            ctx.ec2().describe_nat_gateways().filter(in_vpc()).send()
         ),
         ctx.call(
             "internet gateways",

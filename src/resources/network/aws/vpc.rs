@@ -202,6 +202,7 @@ pub async fn tagged_loose_objects(
     name: &str,
 ) -> Result<(Vec<String>, Vec<String>), AwsError> {
     let want = format!("{}.{name}", super::super::schema::TYPE_NAME);
+    let tagged = || filter("tag:prod:resource", &want);
     let ours = |tags: Option<&Vec<Tag>>| {
         tags.into_iter().flatten().any(|t| {
             t.key.as_deref() == Some("prod:resource") && t.value.as_deref() == Some(want.as_str())
@@ -212,7 +213,7 @@ pub async fn tagged_loose_objects(
             "internet gateways",
             ctx.ec2()
                 .describe_internet_gateways()
-                .filters(filter("tag:prod:resource", &want))
+                .filters(tagged())
                 .send(),
         )
         .await?
@@ -225,10 +226,7 @@ pub async fn tagged_loose_objects(
     let eips = ctx
         .call(
             "elastic ips",
-            ctx.ec2()
-                .describe_addresses()
-                .filters(filter("tag:prod:resource", &want))
-                .send(),
+            ctx.ec2().describe_addresses().filters(tagged()).send(),
         )
         .await?
         .addresses

@@ -1,7 +1,7 @@
 //! The load balancer's listeners: HTTPS on 443 forwarding to the target group, HTTP on 80
 //! redirecting to it.
 
-use aws_sdk_elasticloadbalancingv2::operation::create_listener::CreateListenerOutput;
+use aws_sdk_elasticloadbalancingv2::operation::create_listener::builders::CreateListenerFluentBuilder;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, Certificate, ProtocolEnum, RedirectActionConfig,
     RedirectActionStatusCodeEnum,
@@ -126,23 +126,14 @@ pub async fn create_https(
     tg: &str,
     tags: &Tags,
 ) -> Result<String, AwsError> {
-    created(
-        ctx,
-        "https listener",
-        ctx.elbv2()
-            .create_listener()
-            .load_balancer_arn(lb_arn)
-            .protocol(ProtocolEnum::Https)
-            .port(443)
-            .ssl_policy(policy)
-            .certificates(Certificate::builder().certificate_arn(cert).build())
-            .default_actions(forward(tg))
-            .set_tags(Some(elb_tags(tags)))
-            .send(),
-        listener_arn,
-        "no listener returned",
-    )
-    .await
+    let create = ctx.elbv2().create_listener().load_balancer_arn(lb_arn);
+    let create = create
+        .protocol(ProtocolEnum::Https)
+        .port(443)
+        .ssl_policy(policy)
+        .certificates(Certificate::builder().certificate_arn(cert).build())
+        .default_actions(forward(tg));
+    create_listener(ctx, "https listener", create, tags).await
 }
 
 /// Brings the HTTPS listener back to 443, the certificate, the policy and the target group.
@@ -175,21 +166,12 @@ pub async fn create_http_redirect(
     lb_arn: &str,
     tags: &Tags,
 ) -> Result<String, AwsError> {
-    created(
-        ctx,
-        "http listener",
-        ctx.elbv2()
-            .create_listener()
-            .load_balancer_arn(lb_arn)
-            .protocol(ProtocolEnum::Http)
-            .port(80)
-            .default_actions(redirect_https())
-            .set_tags(Some(elb_tags(tags)))
-            .send(),
-        listener_arn,
-        "no listener returned",
-    )
-    .await
+    let create = ctx.elbv2().create_listener().load_balancer_arn(lb_arn);
+    let create = create
+        .protocol(ProtocolEnum::Http)
+        .port(80)
+        .default_actions(redirect_https());
+    create_listener(ctx, "http listener", create, tags).await
 }
 
 /// Brings the HTTP listener back to redirecting to HTTPS.
@@ -214,11 +196,26 @@ pub async fn delete_listener(ctx: &ProviderData, arn: &str) -> Result<(), AwsErr
     removed(ctx, "listener", delete.send()).await
 }
 
-/// The ARN of the listener a create made.
-fn listener_arn(out: CreateListenerOutput) -> Option<String> {
-    out.listeners
-        .unwrap_or_default()
-        .into_iter()
-        .next()
-        .and_then(|l| l.listener_arn)
+/// Creates the listener `create` describes (its port, protocol and action), with the tags; returns
+/// its ARN.
+async fn create_listener(
+    ctx: &ProviderData,
+    c: &str,
+    create: CreateListenerFluentBuilder,
+    tags: &Tags,
+) -> Result<String, AwsError> {
+    created(
+        ctx,
+        c,
+        create.set_tags(Some(elb_tags(tags))).send(),
+        |out| {
+            out.listeners
+                .unwrap_or_default()
+                .into_iter()
+                .next()
+                .and_then(|l| l.listener_arn)
+        },
+        "no listener returned",
+    )
+    .await
 }

@@ -51,7 +51,7 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
     Ok(())
 }
 
-/// 1. The group and its instances (forced: the cluster holds no data).
+/// Step 1: the group and its instances (forced: the cluster holds no data).
 async fn delete_group(
     ctx: &ProviderData,
     s: &mut State,
@@ -75,8 +75,8 @@ async fn delete_group(
     Ok(())
 }
 
-/// 2. The load balancer: its deletion protection guards against deletion outside Terraform, so
-/// destroy lifts it first. Listeners go with it.
+/// Step 2, the load balancer: its deletion protection guards against deletion outside
+/// Terraform, so destroy lifts it first. Listeners go with it.
 async fn delete_load_balancer(
     ctx: &ProviderData,
     s: &mut State,
@@ -108,8 +108,8 @@ async fn delete_load_balancer(
     Ok(())
 }
 
-/// 4. Security groups: the rules naming each other first, then the groups (network interfaces
-/// of the load balancer linger for a while after it is gone).
+/// Step 4, security groups: the rules naming each other first, then the groups (network
+/// interfaces of the load balancer linger for a while after it is gone).
 async fn delete_security_groups(
     ctx: &ProviderData,
     s: &mut State,

@@ -50,8 +50,8 @@ pub(super) async fn instances(
     Ok(())
 }
 
-/// 6. The launch template: made, or a new default version whenever the one the group runs is not
-/// the blueprint. Returns its id and the version the group should run.
+/// Step 6, the launch template: made, or a new default version whenever the one the group runs
+/// is not the blueprint. Returns its id and the version the group should run.
 async fn launch_template(
     ctx: &ProviderData,
     d: &Desired,

@@ -115,8 +115,8 @@ async fn tables_and_nats(
     Ok((tables, new_nats))
 }
 
-/// 7. Routes: public → internet gateway; private i → its NAT, and nothing else (each table at
-/// once).
+/// Step 7, routes: public → internet gateway; private i → its NAT, and nothing else (each table
+/// at once).
 async fn routes(
     ctx: &ProviderData,
     d: &Desired,
@@ -204,7 +204,8 @@ async fn route_table(
     Ok(())
 }
 
-/// 8. NAT gateways no longer wanted (production → a smaller profile), after routes moved off them.
+/// Step 8: NAT gateways no longer wanted (production → a smaller profile), after routes moved off
+/// them.
 async fn drop_extra_nats(
     ctx: &ProviderData,
     p: &mut State,

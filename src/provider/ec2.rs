@@ -4,10 +4,13 @@
 use std::collections::BTreeMap;
 
 use std::collections::BTreeSet;
+use std::future::Future;
 
 use aws_sdk_ec2::types::{
     Filter, IpPermission, IpRange, ResourceType, Tag, TagSpecification, UserIdGroupPair,
 };
+
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::error::{ok_if_missing, AwsError};
 use super::tags::stale_keys;
@@ -166,12 +169,7 @@ pub async fn create_sg(
                 .group_name(name)
                 .description(description)
                 .vpc_id(vpc)
-                .tag_specifications(
-                    TagSpecification::builder()
-                        .resource_type(ResourceType::SecurityGroup)
-                        .set_tags(Some(ec2_tags(tags, name)))
-                        .build(),
-                )
+                .tag_specifications(tag_spec(ResourceType::SecurityGroup, tags, name))
                 .send(),
         )
         .await?;
@@ -400,27 +398,79 @@ pub async fn sync_rules(
 }
 
 pub async fn delete_sg(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
-    ok_if_missing(
-        ctx.call(
-            &format!("security group {id}"),
-            ctx.ec2().delete_security_group().group_id(id).send(),
-        )
-        .await
-        .map(|_| ()),
+    removed(
+        ctx,
+        &format!("security group {id}"),
+        ctx.ec2().delete_security_group().group_id(id).send(),
     )
+    .await
 }
 
-fn filter(name: &str, value: &str) -> Filter {
+/// A describe call's filter: `name` is `value`.
+pub fn filter(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
 }
 
-fn ec2_tags(tags: &BTreeMap<String, String>, name: &str) -> Vec<Tag> {
+/// The tags of an EC2 object: `tags`, and `Name` = `name`.
+pub fn ec2_tags(tags: &BTreeMap<String, String>, name: &str) -> Vec<Tag> {
     let mut v: Vec<Tag> = tags
         .iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect();
     v.push(Tag::builder().key("Name").value(name).build());
     v
+}
+
+/// The tags a new EC2 object of `kind` is made with: `tags`, and `Name` = `name`.
+pub fn tag_spec(
+    kind: ResourceType,
+    tags: &BTreeMap<String, String>,
+    name: &str,
+) -> TagSpecification {
+    TagSpecification::builder()
+        .resource_type(kind)
+        .set_tags(Some(ec2_tags(tags, name)))
+        .build()
+}
+
+/// Makes an object with the call `create` (named `c` in errors); `id` picks the new object's
+/// identifier out of the answer, and an answer without one is an error saying `missing`.
+pub async fn created<O, E, T>(
+    ctx: &ProviderData,
+    c: &str,
+    create: impl Future<Output = Result<O, E>>,
+    id: impl FnOnce(O) -> Option<T>,
+    missing: &str,
+) -> Result<T, AwsError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    id(ctx.call(c, create).await?).ok_or_else(|| invalid(c, missing))
+}
+
+/// Makes the call `call` (named `c` in errors), whose answer holds nothing needed.
+pub async fn sent<O, E>(
+    ctx: &ProviderData,
+    c: &str,
+    call: impl Future<Output = Result<O, E>>,
+) -> Result<(), AwsError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    ctx.call(c, call).await.map(|_| ())
+}
+
+/// Deletes (or detaches) an object with the call `remove` (named `c` in errors): done too when
+/// AWS says it is already gone.
+pub async fn removed<O, E>(
+    ctx: &ProviderData,
+    c: &str,
+    remove: impl Future<Output = Result<O, E>>,
+) -> Result<(), AwsError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    ok_if_missing(sent(ctx, c, remove).await)
 }
 
 fn invalid(component: &str, message: &str) -> AwsError {

@@ -71,21 +71,82 @@ pub fn plan(
         validate::validate_profile(&cfg, e, &mut d);
     }
     planned.environment = by_env(&env, |e| e.as_str().to_string());
+    plan_arguments(&cfg, was.as_ref(), &env, &mut planned);
+    check_sizes(&planned, &mut d);
+    planned.tags_all =
+        tags::planned_all(default_tags, &whole_map(&cfg.tags), TYPE_NAME, &name, &env);
+    let vpc = match (subnets, &env) {
+        (Some(facts), Tri::Known(e)) => check_subnets(&cfg, facts, *e, &mut d),
+        _ => Tri::Unknown,
+    };
+    let requires_replace = match (&prior, &was) {
+        (Some(p), Some(w)) => replacements(&cfg, p, w, &planned, &vpc),
+        _ => Vec::new(),
+    };
+    let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
+    let kept_was = was.as_ref().filter(|_| requires_replace.is_empty());
+    let own_key = cfg.kms_key_arn.is_null();
+    planned.kms_key_arn = match kept_was.map(|w| &w.kms_key_arn) {
+        _ if !own_key => cfg.kms_key_arn.clone(),
+        Some(k) if !k.is_null() => k.clone(),
+        _ => Tri::Unknown,
+    };
+    planned.vpc_id = match (&vpc, kept_was) {
+        (Tri::Known(v), _) => Tri::Known(v.clone()),
+        (_, Some(w)) => w.vpc_id.clone(),
+        _ => Tri::Unknown,
+    };
+    let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
+    let (components, complete) = plan_components(&name, place, own_key, &prior_c);
+    plan_component_ids(&cfg, &components, &mut planned);
+    planned.load_balancer_dns_name = match kept_was {
+        Some(w) if complete => w.load_balancer_dns_name.clone(),
+        _ => Tri::Unknown,
+    };
+    planned.components = components;
+    planned.launch_template_version =
+        plan_template_version(prior.as_ref(), kept_was, complete, &planned);
+    planned.desired_capacity_actual = plan_capacity_actual(was.as_ref(), &planned);
+    planned.posture = match &env {
+        Tri::Known(e) => {
+            let tokens = planned
+                .metadata_http_tokens
+                .known()
+                .cloned()
+                .unwrap_or_else(|| "required".into());
+            Tri::Known(super::posture::planned(*e, &tokens, own_key))
+        }
+        _ => Tri::Unknown,
+    };
+    let mut state = keep_refinements(planned.encode(), proposed);
+    state.set("id", write_tri::<String>(&cfg.name));
+    Planned {
+        state,
+        requires_replace,
+        diagnostics: d,
+    }
+}
 
-    // Arguments: configuration, else the profile's default.
+/// Arguments: configuration, else the profile's default.
+fn plan_arguments(
+    cfg: &Config,
+    was: Option<&Config>,
+    env: &Tri<Environment>,
+    planned: &mut Config,
+) {
     planned.instance_type = or(
         &cfg.instance_type,
-        by_env(&env, |e| e.cluster_instance_type().to_string()),
+        by_env(env, |e| e.cluster_instance_type().to_string()),
     );
-    planned.min_size = or(&cfg.min_size, by_env(&env, |e| int(e.cluster_capacity().0)));
+    planned.min_size = or(&cfg.min_size, by_env(env, |e| int(e.cluster_capacity().0)));
     planned.desired_capacity = or(
         &cfg.desired_capacity,
-        by_env(&env, |e| int(e.cluster_capacity().1)),
+        by_env(env, |e| int(e.cluster_capacity().1)),
     );
-    planned.max_size = or(&cfg.max_size, by_env(&env, |e| int(e.cluster_capacity().2)));
+    planned.max_size = or(&cfg.max_size, by_env(env, |e| int(e.cluster_capacity().2)));
     planned.root_volume_size = or(
         &cfg.root_volume_size,
-        by_env(&env, |e| int(e.cluster_root_volume_gib())),
+        by_env(env, |e| int(e.cluster_root_volume_gib())),
     );
     planned.app_port = or(&cfg.app_port, Tri::Known(int(DEFAULT_APP_PORT)));
     planned.health_check_path = or(
@@ -109,7 +170,7 @@ pub fn plan(
     // the prior value (within the planned bounds).
     // On create the profile's default is likewise kept within configured bounds.
     if cfg.desired_capacity.is_null() {
-        let base = match &was {
+        let base = match was {
             None => whole(&planned.desired_capacity),
             Some(w) => whole(&w.desired_capacity),
         };
@@ -119,7 +180,10 @@ pub fn plan(
             planned.desired_capacity = Tri::Known(int(p.clamp(lo, hi.max(lo))));
         }
     }
-    // A configured size is checked against the profile's defaults for the others.
+}
+
+/// A configured size is checked against the profile's defaults for the others.
+fn check_sizes(planned: &Config, d: &mut Diagnostics) {
     if let (Some(lo), Some(hi), Some(want)) = (
         whole(&planned.min_size),
         whole(&planned.max_size),
@@ -137,127 +201,137 @@ pub fn plan(
             d.error_at(AttrPath::attr("desired_capacity"), "desired_capacity outside min_size..max_size", format!("desired_capacity = {want} must lie between min_size = {lo} and max_size = {hi}."));
         }
     }
-    planned.tags_all =
-        tags::planned_all(default_tags, &whole_map(&cfg.tags), TYPE_NAME, &name, &env);
+}
 
-    // Where the subnets are: one VPC, at least 2 zones each (3 recommended in production).
-    let mut vpc: Tri<String> = Tri::Unknown;
-    if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
-        for (attr, list) in [
-            ("subnet_ids", &cfg.subnet_ids),
-            ("public_subnet_ids", &cfg.public_subnet_ids),
-        ] {
-            let ids = whole_list(list).into_known().unwrap_or_default();
-            for (i, id) in ids.iter().enumerate() {
-                if !facts.iter().any(|f| &f.id == id) {
-                    d.error_at(
-                        AttrPath::attr(attr).then_index(i),
-                        "No such subnet",
-                        format!("Subnet {id} does not exist in this account and region."),
-                    );
-                }
+/// Where the subnets are: one VPC, at least 2 zones each (3 recommended in production). The VPC
+/// when they all share one.
+fn check_subnets(
+    cfg: &Config,
+    facts: &[SubnetFacts],
+    env: Environment,
+    d: &mut Diagnostics,
+) -> Tri<String> {
+    for (attr, list) in [
+        ("subnet_ids", &cfg.subnet_ids),
+        ("public_subnet_ids", &cfg.public_subnet_ids),
+    ] {
+        let ids = whole_list(list).into_known().unwrap_or_default();
+        for (i, id) in ids.iter().enumerate() {
+            if !facts.iter().any(|f| &f.id == id) {
+                d.error_at(
+                    AttrPath::attr(attr).then_index(i),
+                    "No such subnet",
+                    format!("Subnet {id} does not exist in this account and region."),
+                );
             }
-            let zones: BTreeSet<&str> = facts
-                .iter()
-                .filter(|f| ids.contains(&f.id))
-                .map(|f| f.zone.as_str())
-                .collect();
-            validate::check_zones(attr, zones.len(), *e, &mut d);
         }
-        let vpcs: BTreeSet<&str> = facts.iter().map(|f| f.vpc.as_str()).collect();
-        if vpcs.len() > 1 {
-            d.error_at(
-                AttrPath::attr("public_subnet_ids"),
-                "Subnets in different VPCs",
-                format!(
-                    "subnet_ids and public_subnet_ids must all be in one VPC; they span {}.",
-                    vpcs.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-            );
-        } else if let Some(v) = vpcs.into_iter().next() {
-            vpc = Tri::Known(v.to_string());
-        }
+        let zones: BTreeSet<&str> = facts
+            .iter()
+            .filter(|f| ids.contains(&f.id))
+            .map(|f| f.zone.as_str())
+            .collect();
+        validate::check_zones(attr, zones.len(), env, d);
     }
+    let vpcs: BTreeSet<&str> = facts.iter().map(|f| f.vpc.as_str()).collect();
+    if vpcs.len() > 1 {
+        d.error_at(
+            AttrPath::attr("public_subnet_ids"),
+            "Subnets in different VPCs",
+            format!(
+                "subnet_ids and public_subnet_ids must all be in one VPC; they span {}.",
+                vpcs.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        );
+        Tri::Unknown
+    } else if let Some(v) = vpcs.into_iter().next() {
+        Tri::Known(v.to_string())
+    } else {
+        Tri::Unknown
+    }
+}
 
-    // Replacement: the name, the application port (the target group's port is fixed), the key,
-    // and a move to another VPC (security groups and target group belong to one).
+/// Replacement: the name, the application port (the target group's port is fixed), the key,
+/// and a move to another VPC (security groups and target group belong to one).
+fn replacements(
+    cfg: &Config,
+    p: &State,
+    w: &Config,
+    planned: &Config,
+    vpc: &Tri<String>,
+) -> Vec<AttrPath> {
+    // A planned value that is known and differs from the prior's.
+    fn changed<T: PartialEq>(prior: &Tri<T>, planned: &Tri<T>) -> bool {
+        !planned.is_unknown() && prior != planned
+    }
     let mut requires_replace = Vec::new();
-    if let (Some(p), Some(w)) = (&prior, &was) {
-        // A planned value that is known and differs from the prior's.
-        fn changed<T: PartialEq>(prior: &Tri<T>, planned: &Tri<T>) -> bool {
-            !planned.is_unknown() && prior != planned
-        }
-        if changed(&w.name, &planned.name) {
-            requires_replace.push(AttrPath::attr("name"));
-        }
-        if changed(&w.app_port, &planned.app_port) {
-            requires_replace.push(AttrPath::attr("app_port"));
-        }
-        if !cfg.kms_key_arn.is_null() && changed(&w.kms_key_arn, &planned.kms_key_arn) {
-            requires_replace.push(AttrPath::attr("kms_key_arn"));
-        }
-        if cfg.kms_key_arn.is_null() && !p.components.contains_key("kms_key") {
-            // From a given key back to an own one.
-            requires_replace.push(AttrPath::attr("kms_key_arn"));
-        }
-        if let (Tri::Known(v), Some(pv)) = (&vpc, p.vpc_id.as_deref()) {
-            if v != pv {
-                requires_replace.push(AttrPath::attr("subnet_ids"));
-            }
+    if changed(&w.name, &planned.name) {
+        requires_replace.push(AttrPath::attr("name"));
+    }
+    if changed(&w.app_port, &planned.app_port) {
+        requires_replace.push(AttrPath::attr("app_port"));
+    }
+    if !cfg.kms_key_arn.is_null() && changed(&w.kms_key_arn, &planned.kms_key_arn) {
+        requires_replace.push(AttrPath::attr("kms_key_arn"));
+    }
+    if cfg.kms_key_arn.is_null() && !p.components.contains_key("kms_key") {
+        // From a given key back to an own one.
+        requires_replace.push(AttrPath::attr("kms_key_arn"));
+    }
+    if let (Tri::Known(v), Some(pv)) = (vpc, p.vpc_id.as_deref()) {
+        if v != pv {
+            requires_replace.push(AttrPath::attr("subnet_ids"));
         }
     }
-    let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
-    let kept_was = was.as_ref().filter(|_| requires_replace.is_empty());
-    let own_key = cfg.kms_key_arn.is_null();
-    planned.kms_key_arn = match kept_was.map(|w| &w.kms_key_arn) {
-        _ if !own_key => cfg.kms_key_arn.clone(),
-        Some(k) if !k.is_null() => k.clone(),
-        _ => Tri::Unknown,
-    };
-    planned.vpc_id = match (&vpc, kept_was) {
-        (Tri::Known(v), _) => Tri::Known(v.clone()),
-        (_, Some(w)) => w.vpc_id.clone(),
-        _ => Tri::Unknown,
-    };
+    requires_replace
+}
 
-    // Components: every role known at plan; values fixed where the name decides them, else the
-    // prior's where the object exists, else unknown.
-    let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
-    let mut complete = true;
-    let components = match &name {
-        Tri::Known(n) => {
-            let mut c = BTreeMap::new();
-            for role in roles(own_key) {
-                let fixed = match role {
-                    "autoscaling_group" => Some(n.clone()),
-                    _ => place.and_then(|pl| match role {
-                        "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
-                        "log_group" => Some(pl.log_group_arn(&bp::log_group_name(n))),
-                        "instance_role" => Some(pl.iam_arn(&format!("role/{}", bp::role_name(n)))),
-                        "instance_profile" => {
-                            Some(pl.iam_arn(&format!("instance-profile/{}", bp::role_name(n))))
-                        }
-                        _ => None,
-                    }),
-                };
-                let v = match (fixed, prior_c.get(role)) {
-                    (Some(f), _) => Tri::Known(f),
-                    (None, Some(p)) => Tri::Known(p.clone()),
-                    (None, None) => {
-                        complete = false;
-                        Tri::Unknown
-                    }
-                };
-                c.insert(role.to_string(), v);
-            }
-            Tri::Known(c)
-        }
-        _ => {
-            complete = false;
-            Tri::Unknown
-        }
+/// Components: every role known at plan; values fixed where the name decides them, else the
+/// prior's where the object exists, else unknown. Also whether every value is known.
+fn plan_components(
+    name: &Tri<String>,
+    place: Option<&Place>,
+    own_key: bool,
+    prior_c: &BTreeMap<String, String>,
+) -> (Tri<BTreeMap<String, Tri<String>>>, bool) {
+    let Tri::Known(n) = name else {
+        return (Tri::Unknown, false);
     };
-    let component = |role: &str| match &components {
+    let mut complete = true;
+    let mut c = BTreeMap::new();
+    for role in roles(own_key) {
+        let fixed = match role {
+            "autoscaling_group" => Some(n.clone()),
+            _ => place.and_then(|pl| match role {
+                "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
+                "log_group" => Some(pl.log_group_arn(&bp::log_group_name(n))),
+                "instance_role" => Some(pl.iam_arn(&format!("role/{}", bp::role_name(n)))),
+                "instance_profile" => {
+                    Some(pl.iam_arn(&format!("instance-profile/{}", bp::role_name(n))))
+                }
+                _ => None,
+            }),
+        };
+        let v = match (fixed, prior_c.get(role)) {
+            (Some(f), _) => Tri::Known(f),
+            (None, Some(p)) => Tri::Known(p.clone()),
+            (None, None) => {
+                complete = false;
+                Tri::Unknown
+            }
+        };
+        c.insert(role.to_string(), v);
+    }
+    (Tri::Known(c), complete)
+}
+
+/// The ids the components give: the group's name, the security groups, load balancer, target
+/// group and launch template.
+fn plan_component_ids(
+    cfg: &Config,
+    components: &Tri<BTreeMap<String, Tri<String>>>,
+    planned: &mut Config,
+) {
+    let component = |role: &str| match components {
         Tri::Known(m) => m.get(role).cloned().unwrap_or(Tri::Unknown),
         _ => Tri::Unknown,
     };
@@ -267,55 +341,39 @@ pub fn plan(
     planned.load_balancer_arn = component("load_balancer");
     planned.target_group_arn = component("target_group");
     planned.launch_template_id = component("launch_template");
-    planned.load_balancer_dns_name = match kept_was {
-        Some(w) if complete => w.load_balancer_dns_name.clone(),
-        _ => Tri::Unknown,
-    };
-    planned.components = components;
+}
 
-    // The template version stays unless the template's settings change or its posture is failing.
-    let template_drift = prior.as_ref().is_some_and(|p| {
+/// The template version stays unless the template's settings change or its posture is failing.
+fn plan_template_version(
+    prior: Option<&State>,
+    kept_was: Option<&Config>,
+    complete: bool,
+    planned: &Config,
+) -> Tri<Number> {
+    let template_drift = prior.is_some_and(|p| {
         TEMPLATE_CONTROLS.iter().any(|c| {
             p.posture
                 .get(*c)
                 .is_some_and(|v| v.starts_with("fail") && **v != bp::imdsv1_allowed())
         })
     });
-    planned.launch_template_version = match kept_was {
-        Some(w) if complete && !template_drift && same_template(w, &planned) => {
+    match kept_was {
+        Some(w) if complete && !template_drift && same_template(w, planned) => {
             w.launch_template_version.clone()
         }
         _ => Tri::Unknown,
-    };
-    // Scaling owns the live capacity: it only moves when the user changes desired_capacity.
-    let desired_changed = was
-        .as_ref()
-        .is_none_or(|w| w.desired_capacity != planned.desired_capacity);
-    let bounds_same = was
-        .as_ref()
-        .is_some_and(|w| w.min_size == planned.min_size && w.max_size == planned.max_size);
-    planned.desired_capacity_actual = match &was {
+    }
+}
+
+/// Scaling owns the live capacity: it only moves when the user changes desired_capacity.
+fn plan_capacity_actual(was: Option<&Config>, planned: &Config) -> Tri<Number> {
+    let desired_changed = was.is_none_or(|w| w.desired_capacity != planned.desired_capacity);
+    let bounds_same =
+        was.is_some_and(|w| w.min_size == planned.min_size && w.max_size == planned.max_size);
+    match was {
         _ if desired_changed => planned.desired_capacity.clone(),
         Some(w) if bounds_same => w.desired_capacity_actual.clone(),
         _ => Tri::Unknown,
-    };
-    planned.posture = match &env {
-        Tri::Known(e) => {
-            let tokens = planned
-                .metadata_http_tokens
-                .known()
-                .cloned()
-                .unwrap_or_else(|| "required".into());
-            Tri::Known(super::posture::planned(*e, &tokens, own_key))
-        }
-        _ => Tri::Unknown,
-    };
-    let mut state = keep_refinements(planned.encode(), proposed);
-    state.set("id", write_tri::<String>(&cfg.name));
-    Planned {
-        state,
-        requires_replace,
-        diagnostics: d,
     }
 }
 

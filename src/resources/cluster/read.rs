@@ -75,61 +75,24 @@ pub async fn read(
     // Auto Scaling group and the template versions it runs.
     let group = group?.filter(|g| !g.deleting);
     facts.group = read_group(&mut st, &mut c, prior, group.as_ref());
-    facts.template = match template? {
-        Some(t) => Some(read_template(ctx, &mut st, &mut c, prior, group.as_ref(), &t).await?),
-        None => {
-            st.launch_template_id = None;
-            st.launch_template_version = None;
-            None
-        }
-    };
+    facts.template = read_template(ctx, &mut st, &mut c, prior, group.as_ref(), template?).await?;
 
     // Load balancer, its attributes and listeners; the target group.
-    if let Some(t) = &tg {
-        c.insert("target_group".into(), t.arn.clone());
-        st.target_group_arn = Some(t.arn.clone());
-        st.health_check_path = t.health_check_path.clone();
-        st.app_port = i64::from(t.port);
-    } else {
-        st.target_group_arn = None;
-    }
-    facts.target_group = tg.map(|t| t.arn);
-    facts.load_balancer = match &lb {
-        Some(lb) => Some(read_lb(ctx, &mut st, &mut c, prior, lb).await?),
-        None => {
-            st.load_balancer_arn = None;
-            st.load_balancer_dns_name = None;
-            None
-        }
-    };
+    facts.target_group = read_target_group(&mut st, &mut c, tg);
+    facts.load_balancer = read_lb(ctx, &mut st, &mut c, prior, lb.as_ref()).await?;
 
     read_security_groups(&mut st, &mut c, prior, &rules, &mut facts);
 
     // Instance profile and role, log group, key.
     if let Some(p) = profile {
-        c.insert("instance_profile".into(), p.arn);
-        if p.roles.iter().any(|r| *r == bp::role_name(n)) {
-            c.insert(
-                "instance_role".into(),
-                place.iam_arn(&format!("role/{}", bp::role_name(n))),
-            );
-        }
+        read_profile(place, n, p, &mut c);
     }
     if log_group.is_some() {
         c.insert("log_group".into(), place.log_group_arn(&group_name));
     }
     facts.log_group = log_group;
     if key_id.is_some() {
-        facts.key = Some(match key_facts {
-            Some(f) if f.usable => {
-                c.insert("kms_key".into(), f.arn);
-                c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
-                Key::Usable {
-                    rotation: f.rotation == Some(true),
-                }
-            }
-            _ => Key::Gone,
-        });
+        facts.key = Some(read_key(place, n, key_facts, &mut c));
     }
 
     if c.is_empty() {
@@ -138,6 +101,48 @@ pub async fn read(
     st.components = c;
     st.posture = posture::posture(env, &facts);
     Ok(Some(st))
+}
+
+/// The target group into state; its ARN, `None` when it is missing.
+fn read_target_group(
+    st: &mut State,
+    c: &mut Components,
+    tg: Option<elb::TgFacts>,
+) -> Option<String> {
+    let Some(t) = tg else {
+        st.target_group_arn = None;
+        return None;
+    };
+    c.insert("target_group".into(), t.arn.clone());
+    st.target_group_arn = Some(t.arn.clone());
+    st.health_check_path = t.health_check_path.clone();
+    st.app_port = i64::from(t.port);
+    Some(t.arn)
+}
+
+/// The instance profile, and its role when it holds the cluster's, into the components.
+fn read_profile(place: &Place, n: &str, p: iam::ProfileFacts, c: &mut Components) {
+    c.insert("instance_profile".into(), p.arn);
+    if p.roles.iter().any(|r| *r == bp::role_name(n)) {
+        c.insert(
+            "instance_role".into(),
+            place.iam_arn(&format!("role/{}", bp::role_name(n))),
+        );
+    }
+}
+
+/// The cluster's own key (and its alias) into the components while it is usable; its facts.
+fn read_key(place: &Place, n: &str, key_facts: Option<kms::KeyFacts>, c: &mut Components) -> Key {
+    match key_facts {
+        Some(f) if f.usable => {
+            c.insert("kms_key".into(), f.arn);
+            c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
+            Key::Usable {
+                rotation: f.rotation == Some(true),
+            }
+        }
+        _ => Key::Gone,
+    }
 }
 
 /// The Auto Scaling group into state; its facts, `None` when it is missing.
@@ -171,15 +176,20 @@ fn read_group(
 }
 
 /// The launch template (id, default version, latest version) and the version the group runs, into
-/// state; the default and running versions' facts.
+/// state; the default and running versions' facts, `None` when the template is missing.
 async fn read_template(
     ctx: &ProviderData,
     st: &mut State,
     c: &mut Components,
     prior: &State,
     group: Option<&asg::GroupFacts>,
-    (id, default, latest): &(String, i64, i64),
-) -> Result<posture::Template, AwsError> {
+    template: Option<(String, i64, i64)>,
+) -> Result<Option<posture::Template>, AwsError> {
+    let Some((id, default, latest)) = &template else {
+        st.launch_template_id = None;
+        st.launch_template_version = None;
+        return Ok(None);
+    };
     c.insert("launch_template".into(), id.clone());
     st.launch_template_id = Some(id.clone());
     let running = match group.and_then(|g| g.template_version.as_deref()) {
@@ -206,20 +216,25 @@ async fn read_template(
         number: v.number,
         spec: v.spec.clone(),
     };
-    Ok(posture::Template {
+    Ok(Some(posture::Template {
         default: versions.iter().find(|v| v.default).map(version),
         running: running.map(version),
-    })
+    }))
 }
 
-/// The load balancer, its listeners and tags, into state; its facts.
+/// The load balancer, its listeners and tags, into state; its facts, `None` when it is missing.
 async fn read_lb(
     ctx: &ProviderData,
     st: &mut State,
     c: &mut Components,
     prior: &State,
-    lb: &elb::LbFacts,
-) -> Result<posture::LoadBalancer, AwsError> {
+    lb: Option<&elb::LbFacts>,
+) -> Result<Option<posture::LoadBalancer>, AwsError> {
+    let Some(lb) = lb else {
+        st.load_balancer_arn = None;
+        st.load_balancer_dns_name = None;
+        return Ok(None);
+    };
     c.insert("load_balancer".into(), lb.arn.clone());
     st.load_balancer_arn = Some(lb.arn.clone());
     st.load_balancer_dns_name = Some(lb.dns_name.clone());
@@ -250,7 +265,7 @@ async fn read_lb(
     }
     st.tags_all = tags;
     let on = |k: &str| attrs.get(k).map(String::as_str) == Some("true");
-    Ok(posture::LoadBalancer {
+    Ok(Some(posture::LoadBalancer {
         zones: lb.zones.len(),
         deletion_protection: on("deletion_protection.enabled"),
         drop_invalid_headers: on("routing.http.drop_invalid_header_fields.enabled"),
@@ -268,7 +283,7 @@ async fn read_lb(
                 },
             })
             .collect(),
-    })
+    }))
 }
 
 /// Who may reach the load balancer, the instances' port, and both security groups' rules, into

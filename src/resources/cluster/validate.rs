@@ -52,9 +52,23 @@ fn check_ids(list: &Tri<Vec<Tri<String>>>, attr: &str, prefix: &str, d: &mut Dia
     }
 }
 
+/// The static checks of a configuration (no environment needed).
 pub fn validate(cfg: &Value) -> Diagnostics {
     let cfg = Config::decode(cfg);
     let mut d = Diagnostics::new();
+    check_identity(&cfg, &mut d);
+    check_capacity(&cfg, &mut d);
+    check_traffic(&cfg, &mut d);
+    check_storage(&cfg, &mut d);
+    if let Tri::Known(t) = whole_map(&cfg.tags) {
+        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
+    }
+    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
+    d
+}
+
+/// The name, environment, image, subnets and certificate.
+fn check_identity(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(n) = &cfg.name {
         let ok = !n.is_empty()
             && n.len() <= MAX_NAME
@@ -70,7 +84,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    profile::validate_attr(&cfg.environment, &mut d);
+    profile::validate_attr(&cfg.environment, d);
     if let Tri::Known(img) = &cfg.image_id {
         let hex = img.strip_prefix("ami-").unwrap_or("");
         if !(8..=17).contains(&hex.len()) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -81,13 +95,8 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    check_ids(&cfg.subnet_ids, "subnet_ids", "subnet-", &mut d);
-    check_ids(
-        &cfg.public_subnet_ids,
-        "public_subnet_ids",
-        "subnet-",
-        &mut d,
-    );
+    check_ids(&cfg.subnet_ids, "subnet_ids", "subnet-", d);
+    check_ids(&cfg.public_subnet_ids, "public_subnet_ids", "subnet-", d);
     match &cfg.certificate_arn {
         Tri::Known(c) if c.starts_with("arn:") && (c.contains(":acm:") || c.contains(":iam:")) => {}
         Tri::Unknown => {}
@@ -102,6 +111,10 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             "The load balancer serves HTTPS only (port 80 just redirects), in every profile: a plain-HTTP listener is refused. Set certificate_arn to an ACM certificate for the cluster's domain.",
         ),
     }
+}
+
+/// The instance type and the group's sizes.
+fn check_capacity(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(t) = &cfg.instance_type {
         let ok = t
             .split_once('.')
@@ -161,6 +174,10 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
+}
+
+/// The application port, health check, user data and who may reach the load balancer.
+fn check_traffic(cfg: &Config, d: &mut Diagnostics) {
     if let Some(p) = known_int(&cfg.app_port) {
         if !(1..=65535).contains(&p) {
             d.error_at(
@@ -211,6 +228,10 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             }
         }
     }
+}
+
+/// The root volume, TLS policy, metadata tokens, encryption and key.
+fn check_storage(cfg: &Config, d: &mut Diagnostics) {
     if let Some(s) = known_int(&cfg.root_volume_size) {
         if !(8..=16384).contains(&s) {
             d.error_at(
@@ -254,11 +275,6 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
-    if let Tri::Known(t) = whole_map(&cfg.tags) {
-        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
-    }
-    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
-    d
 }
 
 /// The profile's floors, for an environment that is known (`cfg`: the configuration or the plan).

@@ -164,6 +164,29 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
     st.tags = crate::provider::tags::own_tags(&tags, &ctx.default_tags);
     st.vpc_id = Some(vpc.clone());
     st.components.insert("vpc".into(), vpc.clone());
+    let zones = import_zones(name, &live, &mut st);
+    if let Some(t) = live.route_tables.iter().find(|t| {
+        aws::name_tag(t.tags.as_ref()).as_deref() == Some(format!("{name}-public").as_str())
+    }) {
+        st.components.insert(
+            "route_table_public".into(),
+            t.route_table_id.clone().unwrap_or_default(),
+        );
+    }
+    if let Some(k) = crate::provider::kms::describe_key(ctx, &blueprint::alias_name(name))
+        .await?
+        .filter(|k| k.usable)
+    {
+        st.components.insert("kms_key".into(), k.arn);
+    }
+    st.az_count = zones.len() as i64;
+    st.availability_zones = zones;
+    read::read(ctx, &place, &st).await
+}
+
+/// The zones of an imported network (those of its public subnets, by name) and, per zone, its
+/// subnets, private route table, NAT gateway and address, found by their names.
+fn import_zones(name: &str, live: &aws::Live, st: &mut State) -> Vec<String> {
     let named = |kind: &str, az: &str| format!("{name}-{kind}-{az}");
     let mut zones: Vec<String> = live
         .subnets
@@ -217,23 +240,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             }
         }
     }
-    if let Some(t) = live.route_tables.iter().find(|t| {
-        aws::name_tag(t.tags.as_ref()).as_deref() == Some(format!("{name}-public").as_str())
-    }) {
-        st.components.insert(
-            "route_table_public".into(),
-            t.route_table_id.clone().unwrap_or_default(),
-        );
-    }
-    if let Some(k) = crate::provider::kms::describe_key(ctx, &blueprint::alias_name(name))
-        .await?
-        .filter(|k| k.usable)
-    {
-        st.components.insert("kms_key".into(), k.arn);
-    }
-    st.az_count = zones.len() as i64;
-    st.availability_zones = zones;
-    read::read(ctx, &place, &st).await
+    zones
 }
 
 #[cfg(test)]

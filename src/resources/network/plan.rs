@@ -70,83 +70,135 @@ pub fn plan(
     planned.cidr_block = cidr.clone().into_known().map_or(Tri::Unknown, Tri::Known);
     planned.az_count = az_count.clone().map(Number::Int);
 
-    // Replacement: name, range and zone count cannot change in place.
-    let mut requires_replace = Vec::new();
-    if let Some(p) = &prior {
-        if cfg.name != Tri::Known(p.name.clone()) {
-            requires_replace.push(AttrPath::attr("name"));
-        }
-        if planned.cidr_block != Tri::Known(p.cidr_block.clone()) {
-            requires_replace.push(AttrPath::attr("cidr_block"));
-        }
-        if az_count != Tri::Known(p.az_count) {
-            requires_replace.push(AttrPath::attr("az_count"));
-        }
-    }
+    let requires_replace = match &prior {
+        Some(p) => replacements(&cfg, p, &planned, &az_count),
+        None => Vec::new(),
+    };
     let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
-
-    let zone_list: Tri<Vec<String>> = if let Some(p) = kept {
-        Tri::Known(p.availability_zones.clone())
-    } else {
-        match (&az_count, zones) {
-            (Tri::Known(k), Some(all)) => {
-                let k = *k as usize;
-                if all.len() < k {
-                    d.error_at(
-                        AttrPath::attr("az_count"),
-                        "Not enough availability zones",
-                        format!(
-                            "The region has {} available zones; set az_count to at most {}.",
-                            all.len(),
-                            all.len()
-                        ),
-                    );
-                }
-                Tri::Known(all.iter().take(k).cloned().collect())
-            }
-            _ => Tri::Unknown,
-        }
+    let zone_list: Tri<Vec<String>> = match kept {
+        Some(p) => Tri::Known(p.availability_zones.clone()),
+        None => new_zones(&az_count, zones, &mut d),
     };
     planned.availability_zones = zone_list
         .clone()
         .into_known()
         .map_or(Tri::Unknown, Tri::Known);
-
-    // Components: every role known at plan; values from the prior where the object exists.
     let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
-    let (components, complete) = match (&name, &env, &zone_list) {
-        (Tri::Known(n), Tri::Known(e), Tri::Known(z)) => {
-            let mut c = BTreeMap::new();
-            let mut complete = true;
-            for role in roles(*e, z.len()) {
-                let fixed = place.and_then(|pl| match role.as_str() {
-                    "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
-                    "log_group" => Some(pl.log_group_arn(&bp::log_group_name(n))),
-                    "flow_log_role" => Some(pl.iam_arn(&format!("role/{}", bp::role_name(n)))),
-                    _ => None,
-                });
-                let v = match (prior_c.get(&role), fixed) {
-                    (_, Some(f)) => Tri::Known(f),
-                    (Some(p), None) => Tri::Known(p.clone()),
-                    (None, None) => {
-                        complete = false;
-                        Tri::Unknown
-                    }
-                };
-                c.insert(role, v);
-            }
-            (Tri::Known(c), complete)
-        }
-        _ => (Tri::Unknown, false),
-    };
+    let (components, complete) = plan_components(&name, &env, &zone_list, place, &prior_c);
+    plan_ids(
+        kept.filter(|_| complete),
+        &components,
+        &zone_list,
+        &mut planned,
+    );
+    planned.components = components;
+    planned.posture = env.clone().map(super::posture::planned);
 
-    // Ids: the prior's while every object is there; unknown where something is (re)made.
-    let component = |role: &str| match &components {
+    if env == Tri::Known(Environment::Production) && az_count.known().is_some_and(|a| *a < 3) {
+        d.warning_at(
+            AttrPath::attr("az_count"),
+            "Fewer than 3 availability zones in production",
+            "Production networks span 3 zones so that losing one leaves two; set az_count = 3 unless the region has only 2.",
+        );
+    }
+    planned.tags_all = tags::planned_all(default_tags, &cfg.tags, TYPE_NAME, &name, &env);
+    let mut state = keep_refinements(planned.encode(), proposed);
+    state.set("id", write_tri::<String>(&name));
+    Planned {
+        state,
+        requires_replace,
+        diagnostics: d,
+    }
+}
+
+/// Replacement: name, range and zone count cannot change in place.
+fn replacements(cfg: &Config, p: &State, planned: &Config, az_count: &Tri<i64>) -> Vec<AttrPath> {
+    let mut requires_replace = Vec::new();
+    if cfg.name != Tri::Known(p.name.clone()) {
+        requires_replace.push(AttrPath::attr("name"));
+    }
+    if planned.cidr_block != Tri::Known(p.cidr_block.clone()) {
+        requires_replace.push(AttrPath::attr("cidr_block"));
+    }
+    if *az_count != Tri::Known(p.az_count) {
+        requires_replace.push(AttrPath::attr("az_count"));
+    }
+    requires_replace
+}
+
+/// The zones of a new network: the first `az_count` of the region's (an error when it has fewer).
+fn new_zones(
+    az_count: &Tri<i64>,
+    zones: Option<&[String]>,
+    d: &mut Diagnostics,
+) -> Tri<Vec<String>> {
+    match (az_count, zones) {
+        (Tri::Known(k), Some(all)) => {
+            let k = *k as usize;
+            if all.len() < k {
+                d.error_at(
+                    AttrPath::attr("az_count"),
+                    "Not enough availability zones",
+                    format!(
+                        "The region has {} available zones; set az_count to at most {}.",
+                        all.len(),
+                        all.len()
+                    ),
+                );
+            }
+            Tri::Known(all.iter().take(k).cloned().collect())
+        }
+        _ => Tri::Unknown,
+    }
+}
+
+/// Components: every role known at plan; values from the prior where the object exists. Also
+/// whether every value is known.
+fn plan_components(
+    name: &Tri<String>,
+    env: &Tri<Environment>,
+    zone_list: &Tri<Vec<String>>,
+    place: Option<&Place>,
+    prior_c: &BTreeMap<String, String>,
+) -> (Tri<BTreeMap<String, Tri<String>>>, bool) {
+    let (Tri::Known(n), Tri::Known(e), Tri::Known(z)) = (name, env, zone_list) else {
+        return (Tri::Unknown, false);
+    };
+    let mut c = BTreeMap::new();
+    let mut complete = true;
+    for role in roles(*e, z.len()) {
+        let fixed = place.and_then(|pl| match role.as_str() {
+            "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
+            "log_group" => Some(pl.log_group_arn(&bp::log_group_name(n))),
+            "flow_log_role" => Some(pl.iam_arn(&format!("role/{}", bp::role_name(n)))),
+            _ => None,
+        });
+        let v = match (prior_c.get(&role), fixed) {
+            (_, Some(f)) => Tri::Known(f),
+            (Some(p), None) => Tri::Known(p.clone()),
+            (None, None) => {
+                complete = false;
+                Tri::Unknown
+            }
+        };
+        c.insert(role, v);
+    }
+    (Tri::Known(c), complete)
+}
+
+/// Ids: the prior's (`kept`) while every object is there; unknown where something is (re)made.
+fn plan_ids(
+    kept: Option<&State>,
+    components: &Tri<BTreeMap<String, Tri<String>>>,
+    zone_list: &Tri<Vec<String>>,
+    planned: &mut Config,
+) {
+    let component = |role: &str| match components {
         Tri::Known(m) => m.get(role).cloned().unwrap_or(Tri::Unknown),
         _ => Tri::Unknown,
     };
     let zones_n = zone_list.known().map_or(0, Vec::len);
-    match kept.filter(|_| complete) {
+    match kept {
         Some(p) => {
             planned.vpc_id = p.vpc_id.clone().map_or(Tri::Null, Tri::Known);
             planned.public_subnet_ids = Tri::Known(known_each(&p.public_subnet_ids));
@@ -169,26 +221,9 @@ pub fn plan(
             planned.private_subnet_ids = ids("private");
         }
     }
-    planned.components = components;
-    planned.posture = env.clone().map(super::posture::planned);
-
-    if env == Tri::Known(Environment::Production) && az_count.known().is_some_and(|a| *a < 3) {
-        d.warning_at(
-            AttrPath::attr("az_count"),
-            "Fewer than 3 availability zones in production",
-            "Production networks span 3 zones so that losing one leaves two; set az_count = 3 unless the region has only 2.",
-        );
-    }
-    planned.tags_all = tags::planned_all(default_tags, &cfg.tags, TYPE_NAME, &name, &env);
-    let mut state = keep_refinements(planned.encode(), proposed);
-    state.set("id", write_tri::<String>(&name));
-    Planned {
-        state,
-        requires_replace,
-        diagnostics: d,
-    }
 }
 
+/// Each id, known.
 fn known_each(v: &[String]) -> Vec<Tri<String>> {
     v.iter().cloned().map(Tri::Known).collect()
 }

@@ -122,8 +122,24 @@ pub async fn read(
     }
 
     st.tags_all = live.tags.clone();
+    read_gateways(&live, default_sg, &mut c, &mut facts);
+    read_subnets(prior, &live, &mut st, &mut c);
+    read_nats(prior, &live, &mut c);
+    read_route_tables(prior, &live, env, &mut c, &mut facts);
+    read_flow_log(&live, &group, &mut c, &mut facts);
 
-    // Default security group: no rules at all (EC2.2).
+    st.components = c;
+    st.posture = posture::posture(env, &facts);
+    Ok(Some(st))
+}
+
+/// The default security group, which must have no rules at all (EC2.2), and the internet gateway.
+fn read_gateways(
+    live: &api::Live,
+    default_sg: Option<api::DefaultSg>,
+    c: &mut BTreeMap<String, String>,
+    facts: &mut Facts,
+) {
     if let Some(sg) = default_sg {
         facts.default_sg = Some((sg.id.clone(), sg.ingress.len(), sg.egress.len()));
         c.insert("default_security_group".into(), sg.id);
@@ -135,8 +151,10 @@ pub async fn read(
     {
         c.insert("internet_gateway".into(), g);
     }
+}
 
-    // Subnets that still exist, in zone order.
+/// Subnets that still exist, in zone order.
+fn read_subnets(prior: &State, live: &api::Live, st: &mut State, c: &mut BTreeMap<String, String>) {
     let exists = |id: &str| {
         live.subnets
             .iter()
@@ -154,8 +172,10 @@ pub async fn read(
             }
         }
     }
+}
 
-    // NAT gateways (their addresses are trusted from state: one describe fewer per refresh).
+/// NAT gateways (their addresses are trusted from state: one describe fewer per refresh).
+fn read_nats(prior: &State, live: &api::Live, c: &mut BTreeMap<String, String>) {
     for (role, id) in prior
         .components
         .iter()
@@ -173,8 +193,16 @@ pub async fn read(
             }
         }
     }
+}
 
-    // Route tables: private ones route only through their NAT ("routes").
+/// Route tables: private ones route only through their NAT ("routes").
+fn read_route_tables(
+    prior: &State,
+    live: &api::Live,
+    env: Environment,
+    c: &mut BTreeMap<String, String>,
+    facts: &mut Facts,
+) {
     let table = |id: &str| {
         live.route_tables
             .iter()
@@ -212,12 +240,19 @@ pub async fn read(
             nat: c.get(&format!("nat_{}", bp::nat_for(env, i))).cloned(),
         });
     }
+}
 
-    // Flow logs (EC2.6).
+/// Flow logs (EC2.6).
+fn read_flow_log(
+    live: &api::Live,
+    group: &str,
+    c: &mut BTreeMap<String, String>,
+    facts: &mut Facts,
+) {
     match live
         .flow_logs
         .iter()
-        .find(|f| f.log_group_name.as_deref() == Some(group.as_str()))
+        .find(|f| f.log_group_name.as_deref() == Some(group))
     {
         Some(f) if f.flow_log_status.as_deref().is_none_or(|s| s == "ACTIVE") => {
             c.insert("flow_log".into(), f.flow_log_id.clone().unwrap_or_default());
@@ -225,8 +260,4 @@ pub async fn read(
         }
         _ => {}
     }
-
-    st.components = c;
-    st.posture = posture::posture(env, &facts);
-    Ok(Some(st))
 }

@@ -141,23 +141,32 @@ pub async fn tag_capacity(
     .map(|_| ())
 }
 
+/// The settings a group is both created and updated with (`s`, a [`GroupSpec`]), on either
+/// request builder.
+macro_rules! group_settings {
+    ($request:expr, $s:expr) => {
+        $request
+            .auto_scaling_group_name($s.name)
+            .launch_template(template($s.template_id, $s.version))
+            .min_size($s.min as i32)
+            .max_size($s.max as i32)
+            .set_desired_capacity($s.desired.map(|d| d as i32))
+            .vpc_zone_identifier($s.subnets.join(","))
+            .health_check_type("ELB")
+            .health_check_grace_period(HEALTH_CHECK_GRACE_SECONDS)
+    };
+}
+
+/// Creates the group, attached to the target group and tagged.
 pub async fn create_group(
     ctx: &ProviderData,
     s: &GroupSpec<'_>,
     tags: &Tags,
 ) -> Result<(), AwsError> {
+    let create = group_settings!(ctx.autoscaling().create_auto_scaling_group(), s);
     ctx.call(
         &format!("auto scaling group {}", s.name),
-        ctx.autoscaling()
-            .create_auto_scaling_group()
-            .auto_scaling_group_name(s.name)
-            .launch_template(template(s.template_id, s.version))
-            .min_size(s.min as i32)
-            .max_size(s.max as i32)
-            .set_desired_capacity(s.desired.map(|d| d as i32))
-            .vpc_zone_identifier(s.subnets.join(","))
-            .health_check_type("ELB")
-            .health_check_grace_period(HEALTH_CHECK_GRACE_SECONDS)
+        create
             .target_group_arns(s.target_group)
             .set_tags(Some(group_tags(s.name, tags)))
             .send(),
@@ -166,23 +175,12 @@ pub async fn create_group(
     .map(|_| ())
 }
 
+/// Brings the group's template version, sizes, subnets and health checks to `s`.
 pub async fn update_group(ctx: &ProviderData, s: &GroupSpec<'_>) -> Result<(), AwsError> {
-    ctx.call(
-        &format!("auto scaling group {}", s.name),
-        ctx.autoscaling()
-            .update_auto_scaling_group()
-            .auto_scaling_group_name(s.name)
-            .launch_template(template(s.template_id, s.version))
-            .min_size(s.min as i32)
-            .max_size(s.max as i32)
-            .set_desired_capacity(s.desired.map(|d| d as i32))
-            .vpc_zone_identifier(s.subnets.join(","))
-            .health_check_type("ELB")
-            .health_check_grace_period(HEALTH_CHECK_GRACE_SECONDS)
-            .send(),
-    )
-    .await
-    .map(|_| ())
+    let update = group_settings!(ctx.autoscaling().update_auto_scaling_group(), s);
+    ctx.call(&format!("auto scaling group {}", s.name), update.send())
+        .await
+        .map(|_| ())
 }
 
 pub async fn attach_target_group(ctx: &ProviderData, name: &str, tg: &str) -> Result<(), AwsError> {

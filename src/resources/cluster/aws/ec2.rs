@@ -8,26 +8,17 @@ use aws_sdk_ec2::types::{
     LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
     LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
     LaunchTemplateTagSpecificationRequest, LaunchTemplatesMonitoringRequest,
-    RequestLaunchTemplateData, ResourceType, ResponseLaunchTemplateData, Tag, TagSpecification,
-    VolumeType,
+    RequestLaunchTemplateData, ResourceType, ResponseLaunchTemplateData, VolumeType,
 };
 
-use super::{invalid, Tags};
+use super::Tags;
 pub use crate::provider::ec2::{
     create_sg, delete_sg, find_sg, sg_rules, subnets, sync_rules, Rules, SubnetFacts,
 };
+use crate::provider::ec2::{created, ec2_tags, tag_spec};
 use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 use crate::resources::cluster::blueprint::TemplateSpec;
-
-fn ec2_tags(tags: &Tags, name: &str) -> Vec<Tag> {
-    let mut v: Vec<Tag> = tags
-        .iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect();
-    v.push(Tag::builder().key("Name").value(name).build());
-    v
-}
 
 /// The image's root device name (`/dev/xvda`, `/dev/sda1`), or `None` when there is no such image.
 pub async fn root_device(ctx: &ProviderData, image: &str) -> Result<Option<String>, AwsError> {
@@ -206,27 +197,20 @@ pub async fn create_template(
     spec: &TemplateSpec,
     tags: &Tags,
 ) -> Result<String, AwsError> {
-    let c = format!("launch template {name}");
-    let out = ctx
-        .call(
-            &c,
-            ctx.ec2()
-                .create_launch_template()
-                .launch_template_name(name)
-                .version_description("prod_cluster")
-                .launch_template_data(template_data(spec, tags, name))
-                .tag_specifications(
-                    TagSpecification::builder()
-                        .resource_type(ResourceType::LaunchTemplate)
-                        .set_tags(Some(ec2_tags(tags, name)))
-                        .build(),
-                )
-                .send(),
-        )
-        .await?;
-    out.launch_template
-        .and_then(|t| t.launch_template_id)
-        .ok_or_else(|| invalid(&c, "no template id"))
+    created(
+        ctx,
+        &format!("launch template {name}"),
+        ctx.ec2()
+            .create_launch_template()
+            .launch_template_name(name)
+            .version_description("prod_cluster")
+            .launch_template_data(template_data(spec, tags, name))
+            .tag_specifications(tag_spec(ResourceType::LaunchTemplate, tags, name))
+            .send(),
+        |out| out.launch_template.and_then(|t| t.launch_template_id),
+        "no template id",
+    )
+    .await
 }
 
 /// Adds a version holding exactly `spec` and makes it the default; returns its number.
@@ -237,26 +221,24 @@ pub async fn create_version(
     spec: &TemplateSpec,
     tags: &Tags,
 ) -> Result<i64, AwsError> {
-    let c = format!("launch template {name}");
-    let out = ctx
-        .call(
-            &c,
-            ctx.ec2()
-                .create_launch_template_version()
-                .launch_template_id(id)
-                .version_description("prod_cluster")
-                .launch_template_data(template_data(spec, tags, name))
-                .send(),
-        )
-        .await?;
-    let v = out
-        .launch_template_version
-        .and_then(|v| v.version_number)
-        .ok_or_else(|| invalid(&c, "no version number"))?;
+    let v = created(
+        ctx,
+        &format!("launch template {name}"),
+        ctx.ec2()
+            .create_launch_template_version()
+            .launch_template_id(id)
+            .version_description("prod_cluster")
+            .launch_template_data(template_data(spec, tags, name))
+            .send(),
+        |out| out.launch_template_version.and_then(|v| v.version_number),
+        "no version number",
+    )
+    .await?;
     set_default(ctx, id, name, v).await?;
     Ok(v)
 }
 
+/// Makes `version` the template's default.
 pub async fn set_default(
     ctx: &ProviderData,
     id: &str,

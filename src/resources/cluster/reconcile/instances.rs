@@ -1,0 +1,194 @@
+//! Apply, steps 6–7: the launch template and the Auto Scaling group.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use super::super::aws::{asg, ec2, invalid};
+use super::super::blueprint::{self as bp, TemplateInputs};
+use super::super::model::State;
+use super::{Desired, Ready};
+use crate::provider::error::AwsError;
+use crate::provider::{retry, ProviderData};
+
+/// 6–7: the launch template (a new default version whenever the one the group runs is not the
+/// blueprint) and the Auto Scaling group (pinned sizes, ELB health checks, metrics, rolling
+/// refresh), recorded in `p` as they are made.
+pub(super) async fn instances(
+    ctx: &ProviderData,
+    d: &Desired,
+    limit: Duration,
+    p: &mut State,
+    r: &Ready<'_>,
+) -> Result<(), AwsError> {
+    let (template_id, version) = launch_template(ctx, d, limit, p, r).await?;
+    p.launch_template_id = Some(template_id.clone());
+    p.launch_template_version = Some(version);
+
+    // 7. The Auto Scaling group: pinned sizes, ELB health checks, metrics, rolling refresh.
+    let n = d.name.as_str();
+    let gs = asg::GroupSpec {
+        name: n,
+        template_id: &template_id,
+        version,
+        min: d.min_size,
+        max: d.max_size,
+        desired: d.desired_capacity,
+        subnets: &d.subnet_ids,
+        target_group: r.tg,
+    };
+    match r.group_now.clone() {
+        Some(g) if g.deleting => {
+            return Err(invalid(
+                "auto scaling group",
+                format!("group {n} is being deleted; apply again once it is gone"),
+            ))
+        }
+        None => create_group(ctx, d, p, gs).await?,
+        Some(g) => update_group(ctx, d, p, &gs, &g).await?,
+    }
+    p.autoscaling_group_name = Some(n.to_string());
+    Ok(())
+}
+
+/// Step 6, the launch template: made, or a new default version whenever the one the group runs
+/// is not the blueprint. Returns its id and the version the group should run.
+async fn launch_template(
+    ctx: &ProviderData,
+    d: &Desired,
+    limit: Duration,
+    p: &mut State,
+    r: &Ready<'_>,
+) -> Result<(String, i64), AwsError> {
+    let n = d.name.as_str();
+    let spec = bp::template_spec(&TemplateInputs {
+        image_id: &d.image_id,
+        instance_type: &d.instance_type,
+        user_data: d.user_data.as_deref(),
+        http_tokens: &d.metadata_http_tokens,
+        root_device: r.root,
+        volume_size: d.root_volume_size,
+        encrypted: d.root_volume_encrypted,
+        kms_key: r.key,
+        app_sg: r.app_sg,
+        instance_profile: r.profile,
+    });
+    let Some((id, default, _latest)) = r.template_now.clone() else {
+        // The instance profile was made moments ago: EC2 may not see it yet.
+        let id = retry::until(
+            ctx,
+            "launch template creation",
+            limit.min(retry::PROPAGATION_LIMIT),
+            Duration::from_secs(1),
+            retry::is_propagating,
+            || ec2::create_template(ctx, n, &spec, &d.tags),
+        )
+        .await?;
+        p.components.insert("launch_template".into(), id.clone());
+        return Ok((id, 1));
+    };
+    p.components.insert("launch_template".into(), id.clone());
+    let running = r
+        .group_now
+        .as_ref()
+        .and_then(|g| g.template_version.as_deref())
+        .and_then(|v| v.parse::<i64>().ok());
+    let live = ec2::versions(ctx, &id, running).await?;
+    let of = |num: i64| live.iter().find(|v| v.number == num).map(|v| &v.spec);
+    let default_ok = live.iter().find(|v| v.default).map(|v| &v.spec) == Some(&spec);
+    Ok(match running.filter(|r| of(*r) == Some(&spec)) {
+        Some(r) => {
+            if !default_ok || default != r {
+                ec2::set_default(ctx, &id, n, r).await?;
+            }
+            (id, r)
+        }
+        None if default_ok => (id, default),
+        None => {
+            let v = ec2::create_version(ctx, &id, n, &spec, &d.tags).await?;
+            (id, v)
+        }
+    })
+}
+
+/// A new group, starting at the desired capacity (else the minimum), tagged and measured.
+async fn create_group(
+    ctx: &ProviderData,
+    d: &Desired,
+    p: &mut State,
+    gs: asg::GroupSpec<'_>,
+) -> Result<(), AwsError> {
+    let n = d.name.as_str();
+    let desired = d.desired_capacity.unwrap_or(d.min_size);
+    asg::create_group(
+        ctx,
+        &asg::GroupSpec {
+            desired: Some(desired),
+            ..gs
+        },
+        &d.tags,
+    )
+    .await?;
+    p.components
+        .insert("autoscaling_group".into(), n.to_string());
+    p.desired_capacity_actual = Some(desired);
+    let (tagged, metrics) = tokio::join!(
+        asg::tag_capacity(ctx, n, d.min_size, Some(desired)),
+        asg::enable_metrics(ctx, n)
+    );
+    tagged.and(metrics)
+}
+
+/// The group as it is (`g`) brought to `gs`: updated, tagged, attached and measured where it
+/// differs, and its instances rolled when the template version changed.
+async fn update_group(
+    ctx: &ProviderData,
+    d: &Desired,
+    p: &mut State,
+    gs: &asg::GroupSpec<'_>,
+    g: &asg::GroupFacts,
+) -> Result<(), AwsError> {
+    let n = d.name.as_str();
+    let (template_id, version, tg) = (gs.template_id, gs.version, gs.target_group);
+    p.components
+        .insert("autoscaling_group".into(), n.to_string());
+    let version_changed = g.template_version.as_deref() != Some(version.to_string().as_str())
+        || g.template_id.as_deref() != Some(template_id);
+    let subnets_changed =
+        g.subnets.iter().collect::<BTreeSet<_>>() != d.subnet_ids.iter().collect::<BTreeSet<_>>();
+    let desired_changed = d.desired_capacity.is_some_and(|x| x != g.desired);
+    if version_changed
+        || subnets_changed
+        || desired_changed
+        || g.min != d.min_size
+        || g.max != d.max_size
+        || g.health_check_type != "ELB"
+    {
+        asg::update_group(ctx, gs).await?;
+    }
+    if d.desired_capacity.is_some() || g.min != d.min_size {
+        asg::tag_capacity(ctx, n, d.min_size, d.desired_capacity).await?;
+    }
+    if !g.target_groups.iter().any(|t| t == tg) {
+        asg::attach_target_group(ctx, n, tg).await?;
+    }
+    if bp::GROUP_METRICS
+        .iter()
+        .any(|m| !g.metrics.iter().any(|x| x == m))
+    {
+        asg::enable_metrics(ctx, n).await?;
+    }
+    if version_changed {
+        let id = asg::start_refresh(ctx, n).await?;
+        tracing::info!(
+            group = n,
+            refresh = id,
+            version,
+            "rolling the instances onto the new launch template version"
+        );
+    }
+    p.desired_capacity_actual = Some(match d.desired_capacity {
+        Some(x) => x,
+        None => g.desired.clamp(d.min_size, d.max_size),
+    });
+    Ok(())
+}

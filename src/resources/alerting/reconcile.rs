@@ -63,7 +63,7 @@ pub async fn converge(
     Ok(())
 }
 
-/// 1. The key: the given one, the one we own (policy and rotation set again), the live one our
+/// Step 1. The key: the given one, the one we own (policy and rotation set again), the live one our
 /// alias names (adopted), or a new one; with our alias when we own it. Returns its ARN.
 async fn the_key(
     ctx: &ProviderData,
@@ -123,7 +123,7 @@ fn record_own_key(progress: &mut State, arn: &str) {
     progress.kms_key_arn = Some(arn.to_string());
 }
 
-/// 2. The topics, encrypted with the key, with a policy that is not public; both at once, each
+/// Step 2. The topics, encrypted with the key, with a policy that is not public; both at once, each
 /// recorded before the first error is returned.
 async fn the_topics(
     ctx: &ProviderData,
@@ -169,8 +169,8 @@ async fn the_topics(
     first_error.map_or(Ok(()), Err)
 }
 
-/// 3. Subscriptions: one per notify block on its severity's topic; nothing else. Both topics at
-/// once; each records what it subscribed even when it fails.
+/// Step 3. Subscriptions: one per notify block on its severity's topic; nothing else. Both
+/// topics at once; each records what it subscribed even when it fails.
 async fn the_subscriptions(
     ctx: &ProviderData,
     d: &Desired,
@@ -241,7 +241,7 @@ async fn subscribe_severity(
     (made, outcome)
 }
 
-/// 4. Alarms, routed to their severity's topic; alarms no longer configured are deleted. Every
+/// Step 4. Alarms, routed to their severity's topic; alarms no longer configured are deleted. Every
 /// alarm put is recorded before the first error is returned.
 async fn the_alarms(
     ctx: &ProviderData,
@@ -335,8 +335,8 @@ fn record_alarm(place: &Place, d: &Desired, progress: &mut State, w: Wanted, ful
     }
 }
 
-/// 5. A key we owned but no longer use (a key is now given): its alias deleted, it scheduled for
-/// deletion.
+/// Step 5. A key we owned but no longer use (a key is now given): its alias deleted, it
+/// scheduled for deletion.
 async fn retire_own_key(
     ctx: &ProviderData,
     d: &Desired,

@@ -65,6 +65,15 @@ fn config(env: Value) -> Value {
     ])
 }
 
+/// The test configuration with `attr` set to `value`.
+fn config_with(attr: &str, value: Value) -> Value {
+    let mut cfg = config(Value::Null);
+    if let Value::Map(m) = &mut cfg {
+        m.insert(attr.into(), value);
+    }
+    cfg
+}
+
 fn place() -> Place {
     Place {
         region: "us-east-1".into(),
@@ -322,24 +331,17 @@ fn invalid_configurations_point_at_the_attribute() {
         ),
     ];
     for (case, attr, value, path) in cases {
-        let mut cfg = config(Value::Null);
-        if let Value::Map(m) = &mut cfg {
-            m.insert(attr.into(), value);
-        }
-        let d = validate(&cfg);
+        let d = validate(&config_with(attr, value));
         assert_eq!(d.iter().count(), 1, "{case}: {d:?}");
         let diag = d.iter().next().unwrap();
         assert_eq!(diag.path.as_ref().unwrap().to_string(), path, "{case}");
         assert!(!diag.detail.is_empty(), "{case}: a fix hint");
     }
-    let mut bad_period = config(Value::Null);
-    if let Value::Map(m) = &mut bad_period {
-        let mut a = alarm("cpu", Value::int(1));
-        if let Value::Map(am) = &mut a {
-            am.insert("period".into(), Value::int(45));
-        }
-        m.insert("alarm".into(), Value::List(vec![a]));
+    let mut a = alarm("cpu", Value::int(1));
+    if let Value::Map(am) = &mut a {
+        am.insert("period".into(), Value::int(45));
     }
+    let bad_period = config_with("alarm", Value::List(vec![a]));
     assert_eq!(
         validate(&bad_period)
             .iter()

@@ -240,6 +240,25 @@ pub async fn unsubscribe(ctx: &ProviderData, arn: &str) -> Result<(), AwsError> 
 
 // ---- CloudWatch ----
 
+/// Tags as CloudWatch takes them.
+pub(super) fn cw_tags(tags: &Tags) -> Vec<aws_sdk_cloudwatch::types::Tag> {
+    tags.iter()
+        .map(|(k, v)| {
+            aws_sdk_cloudwatch::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+        })
+        .collect()
+}
+
+/// Metric dimensions as CloudWatch takes them.
+pub(super) fn cw_dimensions(d: &Tags) -> Vec<Dimension> {
+    d.iter()
+        .map(|(k, v)| Dimension::builder().name(k).value(v).build())
+        .collect()
+}
+
 pub async fn put_alarm(
     ctx: &ProviderData,
     full_name: &str,
@@ -248,21 +267,7 @@ pub async fn put_alarm(
     tags: &Tags,
 ) -> Result<(), AwsError> {
     let c = format!("cloudwatch alarm {full_name}");
-    let dims: Vec<Dimension> = a
-        .dimensions
-        .iter()
-        .flatten()
-        .map(|(k, v)| Dimension::builder().name(k).value(v).build())
-        .collect();
-    let cw_tags: Vec<_> = tags
-        .iter()
-        .map(|(k, v)| {
-            aws_sdk_cloudwatch::types::Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-        })
-        .collect();
+    let dims = a.dimensions.as_ref().map_or_else(Vec::new, cw_dimensions);
     let threshold = a
         .threshold
         .as_f64()
@@ -285,7 +290,7 @@ pub async fn put_alarm(
             .actions_enabled(true)
             .alarm_actions(topic)
             .ok_actions(topic)
-            .set_tags(Some(cw_tags))
+            .set_tags(Some(cw_tags(tags)))
             .send(),
     )
     .await

@@ -155,6 +155,19 @@ impl Desired {
     }
 }
 
+/// `want`, or `had` when it names the same alarms in another order (import reads them in AWS's
+/// order; that is no change).
+pub fn in_prior_order(had: &[String], want: Vec<String>) -> Vec<String> {
+    let (mut a, mut b) = (had.to_vec(), want.clone());
+    a.sort();
+    b.sort();
+    if a == b {
+        had.to_vec()
+    } else {
+        want
+    }
+}
+
 /// Is a topic policy public (an Allow for everyone without a condition)? (SNS.4)
 pub fn policy_is_public(policy: &str) -> bool {
     let Ok(doc) = serde_json::from_str::<serde_json::Value>(policy) else {

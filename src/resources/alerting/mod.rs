@@ -244,21 +244,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         .get("KmsMasterKeyId")
         .cloned()
         .filter(|k| !k.is_empty());
-    let alias_key = aws::describe_key(ctx, &blueprint::alias_name(name))
-        .await?
-        .filter(|k| k.usable);
-    match (alias_key, topic_key) {
-        (Some(k), Some(t))
-            if t == k.arn
-                || aws::key_id(&t) == aws::key_id(&k.arn)
-                || t == blueprint::alias_name(name) =>
-        {
-            st.components
-                .insert(blueprint::ROLE_KEY.into(), k.arn.clone());
-            st.kms_key_arn = Some(k.arn);
-        }
-        (_, t) => st.kms_key_arn = t,
-    }
+    import_key(ctx, topic_key, &mut st).await?;
     st.tags_all = aws::topic_tags(ctx, &critical).await?;
     let env = st
         .tags_all
@@ -277,7 +263,40 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             });
         }
     }
-    let prefix = format!("{name}-");
+    import_alarms(ctx, &warning, &mut st).await?;
+    read::read(ctx, &place, &st).await
+}
+
+/// The key of an imported resource: ours when our alias names the key the topic uses (by ARN, id
+/// or the alias itself), else the topic's key as given.
+async fn import_key(
+    ctx: &ProviderData,
+    topic_key: Option<String>,
+    st: &mut State,
+) -> Result<(), AwsError> {
+    let alias_key = aws::describe_key(ctx, &blueprint::alias_name(&st.name))
+        .await?
+        .filter(|k| k.usable);
+    match (alias_key, topic_key) {
+        (Some(k), Some(t))
+            if t == k.arn
+                || aws::key_id(&t) == aws::key_id(&k.arn)
+                || t == blueprint::alias_name(&st.name) =>
+        {
+            st.components
+                .insert(blueprint::ROLE_KEY.into(), k.arn.clone());
+            st.kms_key_arn = Some(k.arn);
+        }
+        (_, t) => st.kms_key_arn = t,
+    }
+    Ok(())
+}
+
+/// The alarms named `<name>-…`: a pack's puts the resource it watches back into `cluster_ids`,
+/// `database_ids` or `redis_cluster_ids`; any other is an `alarm` block (warning when it notifies
+/// the `warning` topic).
+async fn import_alarms(ctx: &ProviderData, warning: &str, st: &mut State) -> Result<(), AwsError> {
+    let prefix = format!("{}-", st.name);
     for m in aws::alarms_with_prefix(ctx, &prefix).await? {
         let Some(full) = m.alarm_name.clone() else {
             continue;
@@ -288,7 +307,6 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             .as_deref()
             .and_then(packs::target_of_description)
         {
-            // A pack's alarm: the resource it watches goes back into cluster_ids or database_ids.
             let ids = match kind {
                 "database" => &mut st.database_ids,
                 "redis" => &mut st.redis_cluster_ids,
@@ -302,7 +320,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             continue;
         }
         let actions = m.alarm_actions.clone().unwrap_or_default();
-        let severity = if actions.contains(&warning) {
+        let severity = if actions.iter().any(|a| a == warning) {
             "warning"
         } else {
             "critical"
@@ -312,7 +330,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         st.alarm_names.push(full);
         st.alarm.push(a);
     }
-    read::read(ctx, &place, &st).await
+    Ok(())
 }
 
 #[cfg(test)]

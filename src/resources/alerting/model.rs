@@ -72,10 +72,18 @@ crate::attributes! {
 crate::resource_state!(State);
 
 impl State {
+    /// The ARN of the topic of `severity` (`critical` or `warning`).
     pub fn topic_arn(&self, severity: &str) -> Option<&str> {
         match severity {
             "critical" => self.critical_topic_arn.as_deref(),
             _ => self.warning_topic_arn.as_deref(),
+        }
+    }
+    /// Sets the ARN of the topic of `severity` (`critical` or `warning`).
+    pub fn set_topic_arn(&mut self, severity: &str, arn: Option<String>) {
+        match severity {
+            "critical" => self.critical_topic_arn = arn,
+            _ => self.warning_topic_arn = arn,
         }
     }
 }

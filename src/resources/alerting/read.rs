@@ -13,6 +13,7 @@ use super::model::State;
 use super::packs;
 use super::posture::{self, Facts, Key};
 use crate::provider::error::AwsError;
+use crate::provider::kms::KeyFacts;
 use crate::provider::ProviderData;
 
 /// The live state, or `None` when the resource is gone (both topics deleted, own key deleted).
@@ -28,64 +29,127 @@ pub async fn read(
     // each topic with its subscriptions (and the critical topic's tags), the alarms, and the
     // watched resources the packs' alarms follow.
     let own_key = prior.components.get(bp::ROLE_KEY).cloned();
-    let key_job = async {
-        match (&own_key, &prior.kms_key_arn) {
-            (Some(key), _) => api::describe_key(ctx, key).await,
-            // A key the user gave: its rotation is reported when we may read it.
-            (None, Some(given)) => Ok(api::describe_key(ctx, given).await.ok().flatten()),
-            (None, None) => Ok(None),
-        }
-    };
-    let topic_job = |sev: &'static str| {
-        let arn = prior
+    let topic_arn = |sev: &str| {
+        prior
             .topic_arn(sev)
             .map(str::to_string)
-            .unwrap_or_else(|| bp::topic_arn(place, &prior.name, sev));
-        async move {
-            let Some(attrs) = api::topic_attributes(ctx, &arn).await? else {
-                return Ok::<_, AwsError>(None);
-            };
-            let (subs, tags) = futures::future::try_join(api::subscriptions(ctx, &arn), async {
-                match sev {
-                    "critical" => api::topic_tags(ctx, &arn).await.map(Some),
-                    _ => Ok(None),
-                }
-            })
-            .await?;
-            Ok(Some(Topic {
-                arn,
-                attrs,
-                subs,
-                tags,
-            }))
-        }
-    };
-    let packs_job = async {
-        match packs::wanted(
-            ctx,
-            prior.cluster_ids.as_ref(),
-            prior.database_ids.as_ref(),
-            prior.redis_cluster_ids.as_ref(),
-        )
-        .await
-        {
-            Ok(w) => Ok(Ok(w)),
-            Err(e @ AwsError::Invalid { .. }) => Ok(Err(e)),
-            Err(e) => Err(e),
-        }
+            .unwrap_or_else(|| bp::topic_arn(place, &prior.name, sev))
     };
     let (key, critical, warning, found, wanted) = futures::future::try_join5(
-        key_job,
-        topic_job("critical"),
-        topic_job("warning"),
+        look_up_key(ctx, own_key.as_deref(), prior.kms_key_arn.as_deref()),
+        look_up_topic(ctx, topic_arn("critical"), "critical"),
+        look_up_topic(ctx, topic_arn("warning"), "warning"),
         api::describe_alarms(ctx, &prior.alarm_names),
-        packs_job,
+        look_up_packs(ctx, prior),
     )
     .await?;
 
-    // The key the resource owns, if any; else the given one, when readable.
     let mut facts = Facts::default();
-    if own_key.is_some() {
+    key_facts(place, prior, key, &mut st, &mut components, &mut facts);
+    let (topics_found, subs_by_sev, tags) = topics(
+        prior,
+        [("critical", critical), ("warning", warning)],
+        &mut st,
+        &mut components,
+        &mut facts,
+    );
+    // Gone: no topic left, and no live key of ours (a key can only be scheduled for deletion, so a
+    // usable one means the resource is damaged, not deleted; apply repairs it around that key).
+    if topics_found == 0 && !components.contains_key(bp::ROLE_KEY) {
+        return Ok(None);
+    }
+    st.tags_all = match (tags, &st.warning_topic_arn) {
+        (Some(t), _) => t,
+        // The critical topic is missing: the warning topic's tags.
+        (None, Some(arn)) => api::topic_tags(ctx, arn).await?,
+        (None, None) => st.tags_all.clone(),
+    };
+    subscriptions(prior, &subs_by_sev, &mut st, &mut components);
+    alarms(
+        place,
+        prior,
+        &found,
+        wanted,
+        &mut st,
+        &mut components,
+        &mut facts,
+    );
+
+    st.components = components;
+    st.posture = posture::posture(super::env_of(prior, ctx), &facts);
+    Ok(Some(st))
+}
+
+/// The key the resource owns, or else the one the user gave (`None` when it may not be read).
+async fn look_up_key(
+    ctx: &ProviderData,
+    own_key: Option<&str>,
+    given: Option<&str>,
+) -> Result<Option<KeyFacts>, AwsError> {
+    match (own_key, given) {
+        (Some(key), _) => api::describe_key(ctx, key).await,
+        // A key the user gave: its rotation is reported when we may read it.
+        (None, Some(given)) => Ok(api::describe_key(ctx, given).await.ok().flatten()),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The topic `arn` of severity `sev` with its subscriptions (and, for the critical one, its tags);
+/// `None` when it does not exist.
+async fn look_up_topic(
+    ctx: &ProviderData,
+    arn: String,
+    sev: &str,
+) -> Result<Option<Topic>, AwsError> {
+    let Some(attrs) = api::topic_attributes(ctx, &arn).await? else {
+        return Ok(None);
+    };
+    let (subs, tags) = futures::future::try_join(api::subscriptions(ctx, &arn), async {
+        match sev {
+            "critical" => api::topic_tags(ctx, &arn).await.map(Some),
+            _ => Ok(None),
+        }
+    })
+    .await?;
+    Ok(Some(Topic {
+        arn,
+        attrs,
+        subs,
+        tags,
+    }))
+}
+
+/// The pack alarms the watched resources want; a watched resource that is gone is a fact (the
+/// inner error), not a failure of the read.
+async fn look_up_packs(
+    ctx: &ProviderData,
+    prior: &State,
+) -> Result<Result<Vec<packs::PackAlarm>, AwsError>, AwsError> {
+    match packs::wanted(
+        ctx,
+        prior.cluster_ids.as_ref(),
+        prior.database_ids.as_ref(),
+        prior.redis_cluster_ids.as_ref(),
+    )
+    .await
+    {
+        Ok(w) => Ok(Ok(w)),
+        Err(e @ AwsError::Invalid { .. }) => Ok(Err(e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The key the resource owns, if any (into the state and components); else the given one, when
+/// readable. Both as facts.
+fn key_facts(
+    place: &Place,
+    prior: &State,
+    key: Option<KeyFacts>,
+    st: &mut State,
+    components: &mut BTreeMap<String, String>,
+    facts: &mut Facts,
+) {
+    if prior.components.contains_key(bp::ROLE_KEY) {
         facts.key = Some(match key {
             Some(k) if k.usable => {
                 st.kms_key_arn = Some(k.arn.clone());
@@ -110,12 +174,25 @@ pub async fn read(
     }
     facts.key_arn = st.kms_key_arn.clone();
     facts.prior_key_arn = prior.kms_key_arn.clone();
+}
 
-    // Topics.
+/// The topics found: each into the state, components and facts. Returns how many exist, the
+/// subscriptions of each, and the first tags read.
+fn topics(
+    prior: &State,
+    found: [(&'static str, Option<Topic>); 2],
+    st: &mut State,
+    components: &mut BTreeMap<String, String>,
+    facts: &mut Facts,
+) -> (
+    usize,
+    BTreeMap<&'static str, Vec<api::Sub>>,
+    Option<api::Tags>,
+) {
     let mut topics_found = 0;
     let mut subs_by_sev = BTreeMap::new();
     let mut tags = None;
-    for (sev, topic) in [("critical", critical), ("warning", warning)] {
+    for (sev, topic) in found {
         let name = bp::topic_name(&prior.name, sev);
         let Some(Topic {
             arn,
@@ -128,19 +205,13 @@ pub async fn read(
                 name,
                 settings: None,
             });
-            match sev {
-                "critical" => st.critical_topic_arn = None,
-                _ => st.warning_topic_arn = None,
-            }
+            st.set_topic_arn(sev, None);
             continue;
         };
         topics_found += 1;
         tags = tags.or(topic_tags);
         components.insert(bp::role_topic(sev), arn.clone());
-        match sev {
-            "critical" => st.critical_topic_arn = Some(arn.clone()),
-            _ => st.warning_topic_arn = Some(arn.clone()),
-        }
+        st.set_topic_arn(sev, Some(arn.clone()));
         facts.topics.push(posture::Topic {
             name,
             settings: Some(posture::TopicSettings {
@@ -150,19 +221,16 @@ pub async fn read(
         });
         subs_by_sev.insert(sev, subs);
     }
-    // Gone: no topic left, and no live key of ours (a key can only be scheduled for deletion, so a
-    // usable one means the resource is damaged, not deleted; apply repairs it around that key).
-    if topics_found == 0 && !components.contains_key(bp::ROLE_KEY) {
-        return Ok(None);
-    }
-    st.tags_all = match (tags, &st.warning_topic_arn) {
-        (Some(t), _) => t,
-        // The critical topic is missing: the warning topic's tags.
-        (None, Some(arn)) => api::topic_tags(ctx, arn).await?,
-        (None, None) => st.tags_all.clone(),
-    };
+    (topics_found, subs_by_sev, tags)
+}
 
-    // Subscriptions: a notify block stays while its subscription exists (pending counts).
+/// Subscriptions: a notify block stays while its subscription exists (pending counts).
+fn subscriptions(
+    prior: &State,
+    subs_by_sev: &BTreeMap<&str, Vec<api::Sub>>,
+    st: &mut State,
+    components: &mut BTreeMap<String, String>,
+) {
     st.notify.clear();
     for (i, n) in prior.notify.iter().enumerate() {
         let Some(subs) = subs_by_sev.get(n.severity.as_str()) else {
@@ -186,20 +254,6 @@ pub async fn read(
         components.insert(bp::role_subscription(st.notify.len()), arn);
         st.notify.push(n.clone());
     }
-
-    alarms(
-        place,
-        prior,
-        &found,
-        wanted,
-        &mut st,
-        &mut components,
-        &mut facts,
-    );
-
-    st.components = components;
-    st.posture = posture::posture(super::env_of(prior, ctx), &facts);
-    Ok(Some(st))
 }
 
 /// The alarms as AWS has them: each `alarm` block's into the state, each one found as a

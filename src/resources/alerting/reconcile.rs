@@ -5,18 +5,42 @@
 
 use futures::stream::{self, StreamExt};
 
-use super::aws as api;
+use super::aws::{self as api, Tags};
 use super::blueprint::{self as bp, Desired, Place};
-use super::model::State;
-use super::packs;
+use super::model::{Alarm, State};
+use super::packs::{self, PackAlarm};
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 
 /// Alarm puts in flight at once.
 const ALARMS_AT_ONCE: usize = 4;
 
-/// One alarm put: its index among the desired ones and its full name.
-type Put = Result<(usize, String), AwsError>;
+/// An alarm apply puts: an `alarm` block's or a pack's.
+#[derive(Clone, Copy)]
+enum Wanted<'a> {
+    Block(&'a Alarm),
+    Pack(&'a PackAlarm),
+}
+
+impl Wanted<'_> {
+    /// The alarm's name within the resource (without the `<name>-` prefix).
+    fn short(&self) -> &str {
+        match self {
+            Wanted::Block(a) => &a.name,
+            Wanted::Pack(a) => &a.short,
+        }
+    }
+    /// The severity whose topic the alarm notifies.
+    fn severity(&self) -> &str {
+        match self {
+            Wanted::Block(a) => &a.severity,
+            Wanted::Pack(a) => &a.severity,
+        }
+    }
+}
+
+/// One alarm put: the alarm and its full name.
+type Put<'a> = Result<(Wanted<'a>, String), AwsError>;
 
 /// Brings AWS to `desired`, starting from what `progress` (the prior state, or an empty one on
 /// create) says exists. `progress` ends as the new state, or the partial one on error.
@@ -28,15 +52,32 @@ pub async fn converge(
 ) -> Result<(), AwsError> {
     let old_tags = progress.tags_all.clone();
     progress.tags_all = d.tags.clone();
-
-    // 1. The key.
     let prior_own_key = progress.components.get(bp::ROLE_KEY).cloned();
-    let key = match (&d.given_key, &prior_own_key) {
+    let key = the_key(ctx, place, d, progress, prior_own_key.as_deref()).await?;
+    the_topics(ctx, place, d, progress, &key, &old_tags).await?;
+    the_subscriptions(ctx, d, progress).await?;
+    the_alarms(ctx, place, d, progress).await?;
+    if let (Some(_), Some(old)) = (&d.given_key, prior_own_key) {
+        retire_own_key(ctx, d, progress, &old).await?;
+    }
+    Ok(())
+}
+
+/// Step 1. The key: the given one, the one we own (policy and rotation set again), the live one our
+/// alias names (adopted), or a new one; with our alias when we own it. Returns its ARN.
+async fn the_key(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    progress: &mut State,
+    prior_own_key: Option<&str>,
+) -> Result<String, AwsError> {
+    let key = match (&d.given_key, prior_own_key) {
         (Some(given), _) => given.clone(),
-        (None, Some(existing)) if progress.kms_key_arn.as_deref() == Some(existing.as_str()) => {
+        (None, Some(existing)) if progress.kms_key_arn.as_deref() == Some(existing) => {
             api::put_key_policy(ctx, existing, d.key_policy(place)).await?;
             api::enable_rotation(ctx, existing).await?;
-            existing.clone()
+            existing.to_string()
         }
         (None, _) => match api::describe_key(ctx, &bp::alias_name(&d.name))
             .await?
@@ -45,10 +86,7 @@ pub async fn converge(
             // Our alias already names a live key (state was lost, or the topics were deleted
             // outside Terraform): adopt it rather than leave it orphaned beside a new one.
             Some(k) => {
-                progress
-                    .components
-                    .insert(bp::ROLE_KEY.into(), k.arn.clone());
-                progress.kms_key_arn = Some(k.arn.clone());
+                record_own_key(progress, &k.arn);
                 api::put_key_policy(ctx, &k.arn, d.key_policy(place)).await?;
                 api::enable_rotation(ctx, &k.arn).await?;
                 k.arn
@@ -61,10 +99,7 @@ pub async fn converge(
                     &d.tags,
                 )
                 .await?;
-                progress
-                    .components
-                    .insert(bp::ROLE_KEY.into(), created.arn.clone());
-                progress.kms_key_arn = Some(created.arn.clone());
+                record_own_key(progress, &created.arn);
                 api::enable_rotation(ctx, &created.arn).await?;
                 created.arn
             }
@@ -77,13 +112,30 @@ pub async fn converge(
             .insert(bp::ROLE_ALIAS.into(), bp::alias_arn(place, &d.name));
     }
     progress.kms_key_arn = Some(key.clone());
+    Ok(key)
+}
 
-    // 2. The topics, encrypted with the key, with a policy that is not public; both at once, each
-    // recorded before the first error is returned.
+/// Records `arn` as the key the resource owns.
+fn record_own_key(progress: &mut State, arn: &str) {
+    progress
+        .components
+        .insert(bp::ROLE_KEY.into(), arn.to_string());
+    progress.kms_key_arn = Some(arn.to_string());
+}
+
+/// Step 2. The topics, encrypted with the key, with a policy that is not public; both at once, each
+/// recorded before the first error is returned.
+async fn the_topics(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    progress: &mut State,
+    key: &str,
+    old_tags: &Tags,
+) -> Result<(), AwsError> {
     let topic_job = |sev: &'static str| {
         let policy = d.topic_policy(place, sev);
         let existing = progress.topic_arn(sev).map(str::to_string);
-        let (key, old_tags) = (&key, &old_tags);
         async move {
             match existing {
                 Some(arn) => {
@@ -107,62 +159,32 @@ pub async fn converge(
         match made {
             Ok(arn) => {
                 progress.components.insert(bp::role_topic(sev), arn.clone());
-                match sev {
-                    "critical" => progress.critical_topic_arn = Some(arn),
-                    _ => progress.warning_topic_arn = Some(arn),
-                }
+                progress.set_topic_arn(sev, Some(arn));
             }
             Err(e) => {
                 first_error.get_or_insert(e);
             }
         }
     }
-    if let Some(e) = first_error {
-        return Err(e);
-    }
+    first_error.map_or(Ok(()), Err)
+}
 
-    // 3. Subscriptions: one per notify block on its severity's topic; nothing else. Both topics at
-    // once; each job hands back what it subscribed even when it fails.
+/// Step 3. Subscriptions: one per notify block on its severity's topic; nothing else. Both
+/// topics at once; each records what it subscribed even when it fails.
+async fn the_subscriptions(
+    ctx: &ProviderData,
+    d: &Desired,
+    progress: &mut State,
+) -> Result<(), AwsError> {
     progress
         .components
         .retain(|k, _| !k.starts_with("subscription_"));
-    let subscription_job = |sev: &'static str| {
-        let topic = progress.topic_arn(sev).unwrap_or_default().to_string();
-        async move {
-            let mut made = Vec::new();
-            let outcome = async {
-                let existing = api::subscriptions(ctx, &topic).await?;
-                for (i, n) in d
-                    .notify
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| n.severity == sev)
-                {
-                    let found = existing
-                        .iter()
-                        .find(|s| s.protocol == n.protocol && s.endpoint == n.endpoint);
-                    let arn = match found {
-                        Some(s) => s.arn.clone(),
-                        None => api::subscribe(ctx, &topic, &n.protocol, &n.endpoint).await?,
-                    };
-                    made.push((i, arn));
-                }
-                for s in &existing {
-                    let wanted = d.notify.iter().any(|n| {
-                        n.severity == sev && n.protocol == s.protocol && n.endpoint == s.endpoint
-                    });
-                    if !wanted && !s.pending() {
-                        api::unsubscribe(ctx, &s.arn).await?;
-                    }
-                }
-                Ok::<_, AwsError>(())
-            }
-            .await;
-            (made, outcome)
-        }
-    };
-    let (critical, warning) =
-        tokio::join!(subscription_job("critical"), subscription_job("warning"));
+    let topic = |sev: &str| progress.topic_arn(sev).unwrap_or_default().to_string();
+    let (critical, warning) = tokio::join!(
+        subscribe_severity(ctx, d, "critical", topic("critical")),
+        subscribe_severity(ctx, d, "warning", topic("warning"))
+    );
+    let mut first_error = None;
     let mut kept = Vec::new();
     for (made, outcome) in [critical, warning] {
         for (i, arn) in made {
@@ -175,102 +197,75 @@ pub async fn converge(
     }
     kept.sort_by_key(|(i, _)| *i);
     progress.notify = kept.into_iter().map(|(_, n)| n).collect();
-    if let Some(e) = first_error {
-        return Err(e);
-    }
+    first_error.map_or(Ok(()), Err)
+}
 
-    // 4. Alarms, routed to their severity's topic; alarms no longer configured are deleted.
+/// The subscriptions of one severity's `topic`: each notify block's (found or made), and none
+/// other (a pending one is left). Hands back what it subscribed, by notify index, even on error.
+async fn subscribe_severity(
+    ctx: &ProviderData,
+    d: &Desired,
+    sev: &str,
+    topic: String,
+) -> (Vec<(usize, String)>, Result<(), AwsError>) {
+    let mut made = Vec::new();
+    let outcome = async {
+        let existing = api::subscriptions(ctx, &topic).await?;
+        for (i, n) in d
+            .notify
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.severity == sev)
+        {
+            let found = existing
+                .iter()
+                .find(|s| s.protocol == n.protocol && s.endpoint == n.endpoint);
+            let arn = match found {
+                Some(s) => s.arn.clone(),
+                None => api::subscribe(ctx, &topic, &n.protocol, &n.endpoint).await?,
+            };
+            made.push((i, arn));
+        }
+        for s in &existing {
+            let wanted = d
+                .notify
+                .iter()
+                .any(|n| n.severity == sev && n.protocol == s.protocol && n.endpoint == s.endpoint);
+            if !wanted && !s.pending() {
+                api::unsubscribe(ctx, &s.arn).await?;
+            }
+        }
+        Ok::<_, AwsError>(())
+    }
+    .await;
+    (made, outcome)
+}
+
+/// Step 4. Alarms, routed to their severity's topic; alarms no longer configured are deleted. Every
+/// alarm put is recorded before the first error is returned.
+async fn the_alarms(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    progress: &mut State,
+) -> Result<(), AwsError> {
     let names = d.alarm_names();
     // The order the plan gives `alarm_names`: the prior one when only the order differs.
-    let final_names = {
-        let (mut had, mut want) = (progress.alarm_names.clone(), names.clone());
-        had.sort();
-        want.sort();
-        if had == want {
-            progress.alarm_names.clone()
-        } else {
-            names.clone()
-        }
-    };
+    let final_names = bp::in_prior_order(&progress.alarm_names, names.clone());
     let stale: Vec<String> = progress
         .alarm_names
         .iter()
         .filter(|n| !names.contains(n))
         .cloned()
         .collect();
-    // A few puts at a time (CloudWatch's PutMetricAlarm quota is a few per second; the SDK retries
-    // what it throttles). Every alarm put is recorded before the first error is returned.
-    let alarm_jobs: Vec<_> = d
-        .alarms
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let full = bp::alarm_name(&d.name, &a.name);
-            let topic = progress
-                .topic_arn(&a.severity)
-                .unwrap_or_default()
-                .to_string();
-            async move {
-                api::put_alarm(ctx, &full, a, &topic, &d.tags)
-                    .await
-                    .map(|_| (i, full))
-            }
-        })
-        .collect();
-    let pack_jobs: Vec<_> = d
-        .packs
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let full = bp::alarm_name(&d.name, &a.short);
-            let topic = progress
-                .topic_arn(&a.severity)
-                .unwrap_or_default()
-                .to_string();
-            async move {
-                packs::put(ctx, &d.name, &full, a, &topic, &d.tags)
-                    .await
-                    .map(|_| (i, full))
-            }
-        })
-        .collect();
-    let (alarms_put, packs_put): (Vec<Put>, Vec<Put>) = tokio::join!(
-        stream::iter(alarm_jobs).buffered(ALARMS_AT_ONCE).collect(),
-        stream::iter(pack_jobs).buffered(ALARMS_AT_ONCE).collect()
+    let (alarms_put, packs_put) = tokio::join!(
+        put_alarms(ctx, d, progress, d.alarms.iter().map(Wanted::Block)),
+        put_alarms(ctx, d, progress, d.packs.iter().map(Wanted::Pack))
     );
-    for r in alarms_put {
-        match r {
-            Ok((i, full)) => {
-                let a = &d.alarms[i];
-                progress.components.insert(
-                    bp::role_alarm(&a.name),
-                    bp::alarm_arn(place, &d.name, &a.name),
-                );
-                match progress.alarm.iter_mut().find(|p| p.name == a.name) {
-                    Some(p) => *p = a.clone(),
-                    None => progress.alarm.push(a.clone()),
-                }
-                if !progress.alarm_names.contains(&full) {
-                    progress.alarm_names.push(full);
-                }
-            }
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    for r in packs_put {
-        match r {
-            Ok((i, full)) => {
-                let a = &d.packs[i];
-                progress.components.insert(
-                    bp::role_alarm(&a.short),
-                    bp::alarm_arn(place, &d.name, &a.short),
-                );
-                if !progress.alarm_names.contains(&full) {
-                    progress.alarm_names.push(full);
-                }
-            }
+    let mut first_error = None;
+    for put in alarms_put.into_iter().chain(packs_put) {
+        match put {
+            Ok((w, full)) => record_alarm(place, d, progress, w, full),
             Err(e) => {
                 first_error.get_or_insert(e);
             }
@@ -293,14 +288,65 @@ pub async fn converge(
     progress
         .components
         .retain(|k, _| !k.starts_with("alarm_") || configured.contains(k));
+    Ok(())
+}
 
-    // 5. A key we owned but no longer use.
-    if let (Some(_), Some(old)) = (&d.given_key, prior_own_key) {
-        api::delete_alias(ctx, &bp::alias_name(&d.name)).await?;
-        api::schedule_key_deletion(ctx, &old, d.environment.key_deletion_window_days()).await?;
-        progress.components.remove(bp::ROLE_KEY);
-        progress.components.remove(bp::ROLE_ALIAS);
+/// Puts `wanted` a few at a time (CloudWatch's PutMetricAlarm quota is a few per second; the SDK
+/// retries what it throttles), each routed to its severity's topic.
+async fn put_alarms<'a>(
+    ctx: &ProviderData,
+    d: &'a Desired,
+    progress: &State,
+    wanted: impl Iterator<Item = Wanted<'a>>,
+) -> Vec<Put<'a>> {
+    let jobs: Vec<_> = wanted
+        .map(|w| {
+            let full = bp::alarm_name(&d.name, w.short());
+            let topic = progress
+                .topic_arn(w.severity())
+                .unwrap_or_default()
+                .to_string();
+            async move {
+                match w {
+                    Wanted::Block(a) => api::put_alarm(ctx, &full, a, &topic, &d.tags).await,
+                    Wanted::Pack(a) => packs::put(ctx, &d.name, &full, a, &topic, &d.tags).await,
+                }
+                .map(|_| (w, full))
+            }
+        })
+        .collect();
+    stream::iter(jobs).buffered(ALARMS_AT_ONCE).collect().await
+}
+
+/// Records an alarm put: its component, its block (for an `alarm` block's), its full name.
+fn record_alarm(place: &Place, d: &Desired, progress: &mut State, w: Wanted, full: String) {
+    progress.components.insert(
+        bp::role_alarm(w.short()),
+        bp::alarm_arn(place, &d.name, w.short()),
+    );
+    if let Wanted::Block(a) = w {
+        match progress.alarm.iter_mut().find(|p| p.name == a.name) {
+            Some(p) => *p = a.clone(),
+            None => progress.alarm.push(a.clone()),
+        }
     }
+    if !progress.alarm_names.contains(&full) {
+        progress.alarm_names.push(full);
+    }
+}
+
+/// Step 5. A key we owned but no longer use (a key is now given): its alias deleted, it
+/// scheduled for deletion.
+async fn retire_own_key(
+    ctx: &ProviderData,
+    d: &Desired,
+    progress: &mut State,
+    old: &str,
+) -> Result<(), AwsError> {
+    api::delete_alias(ctx, &bp::alias_name(&d.name)).await?;
+    api::schedule_key_deletion(ctx, old, d.environment.key_deletion_window_days()).await?;
+    progress.components.remove(bp::ROLE_KEY);
+    progress.components.remove(bp::ROLE_ALIAS);
     Ok(())
 }
 
@@ -333,10 +379,7 @@ pub async fn delete(
             api::delete_topic(ctx, &arn).await?;
         }
         state.components.remove(&bp::role_topic(sev));
-        match sev {
-            "critical" => state.critical_topic_arn = None,
-            _ => state.warning_topic_arn = None,
-        }
+        state.set_topic_arn(sev, None);
     }
     state
         .components

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::packs::{dims, Measure, PackAlarm, TIERS};
+use super::packs::{above, dims, metric, row, tiered, PackAlarm, TIERS};
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 
@@ -35,50 +35,36 @@ pub struct RedisFacts {
     pub members: Vec<String>,
 }
 
+/// The Redis pack for each member of a group, in two tiers each.
 pub fn redis_pack(f: &RedisFacts) -> Vec<PackAlarm> {
     let mut out = Vec::new();
     for member in &f.members {
         let node = dims(&[("CacheClusterId", member), ("CacheNodeId", "0001")]);
-        let metric = |m: &str, stat: &str| Measure::Metric {
-            namespace: "AWS/ElastiCache".into(),
-            metric: m.into(),
-            dimensions: node.clone(),
-            statistic: stat.into(),
-        };
-        let rows: [(&str, Measure, [f64; 2]); 5] = [
-            (
+        let cache = |m: &str, stat: &str| metric("AWS/ElastiCache", m, &node, stat);
+        let rows = vec![
+            row(
                 "cpu",
-                metric("EngineCPUUtilization", "Average"),
-                [80.0, 90.0],
+                cache("EngineCPUUtilization", "Average"),
+                above(80.0, 90.0),
             ),
-            (
+            row(
                 "memory",
-                metric("DatabaseMemoryUsagePercentage", "Average"),
-                [80.0, 90.0],
+                cache("DatabaseMemoryUsagePercentage", "Average"),
+                above(80.0, 90.0),
             ),
-            ("evictions", metric("Evictions", "Average"), [0.0, 1000.0]),
-            (
+            row(
+                "evictions",
+                cache("Evictions", "Average"),
+                above(0.0, 1000.0),
+            ),
+            row(
                 "connections",
-                metric("CurrConnections", "Average"),
-                [(MAX_CLIENTS * 0.8).floor(), (MAX_CLIENTS * 0.95).floor()],
+                cache("CurrConnections", "Average"),
+                above((MAX_CLIENTS * 0.8).floor(), (MAX_CLIENTS * 0.95).floor()),
             ),
-            ("lag", metric("ReplicationLag", "Maximum"), [1.0, 10.0]),
+            row("lag", cache("ReplicationLag", "Maximum"), above(1.0, 10.0)),
         ];
-        for (m, measure, thresholds) in rows {
-            for (tier, threshold) in TIERS.iter().zip(thresholds) {
-                out.push(PackAlarm {
-                    short: format!("redis-{member}-{m}-{tier}"),
-                    target: f.name.clone(),
-                    kind: "redis".into(),
-                    severity: tier.to_string(),
-                    measure: measure.clone(),
-                    comparison: "GreaterThanThreshold".into(),
-                    threshold,
-                    evaluation_periods: 5,
-                    treat_missing_data: "notBreaching".into(),
-                });
-            }
-        }
+        out.extend(tiered("redis", &format!("redis-{member}"), &f.name, rows));
     }
     out
 }
@@ -112,6 +98,7 @@ pub fn members_by_group(facts: Vec<RedisFacts>) -> BTreeMap<String, Vec<String>>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::alerting::packs::Measure;
 
     #[test]
     fn redis_pack_follows_the_profile_table() {

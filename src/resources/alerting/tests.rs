@@ -8,6 +8,7 @@ use super::plan::plan;
 use super::validate::validate;
 use crate::framework::attrs::{write_blocks, PartialMap, Plannable};
 use crate::framework::decode::Tri;
+use crate::framework::resource::Planned;
 use crate::framework::{AttrPath, Number, Value};
 
 fn known(s: &str) -> Tri<String> {
@@ -64,11 +65,39 @@ fn config(env: Value) -> Value {
     ])
 }
 
+/// The test configuration with `attr` set to `value`.
+fn config_with(attr: &str, value: Value) -> Value {
+    let mut cfg = config(Value::Null);
+    if let Value::Map(m) = &mut cfg {
+        m.insert(attr.into(), value);
+    }
+    cfg
+}
+
 fn place() -> Place {
     Place {
         region: "us-east-1".into(),
         account: "123456789012".into(),
     }
+}
+
+/// The plan of `proposed` over `prior` in `env`, without default tags or watched resources.
+fn plan_over(cfg: &Value, prior: &Value, proposed: &Value, env: Environment) -> Planned {
+    plan(
+        cfg,
+        prior,
+        proposed,
+        env,
+        &BTreeMap::new(),
+        Some(&place()),
+        &BTreeMap::new(),
+        &BTreeMap::new(),
+    )
+}
+
+/// The create plan of `cfg` in `env`, without default tags or watched resources.
+fn plan_new(cfg: &Value, env: Environment) -> Planned {
+    plan_over(cfg, &Value::Null, cfg, env)
 }
 
 #[test]
@@ -135,16 +164,7 @@ fn create_plan_is_concrete_except_what_aws_decides() {
 #[test]
 fn resource_environment_overrides_the_provider() {
     let cfg = config(Value::string("staging"));
-    let p = plan(
-        &cfg,
-        &Value::Null,
-        &cfg,
-        Environment::Production,
-        &BTreeMap::new(),
-        Some(&place()),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    );
+    let p = plan_new(&cfg, Environment::Production);
     let s = Config::decode(&p.state);
     assert_eq!(s.environment, known("staging"));
     assert_eq!(s.tags_all.known().unwrap()["prod:environment"], "staging");
@@ -153,17 +173,7 @@ fn resource_environment_overrides_the_provider() {
 #[test]
 fn replanning_an_applied_state_changes_nothing() {
     let cfg = config(Value::Null);
-    let first = plan(
-        &cfg,
-        &Value::Null,
-        &cfg,
-        Environment::Production,
-        &BTreeMap::new(),
-        Some(&place()),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    )
-    .state;
+    let first = plan_new(&cfg, Environment::Production).state;
     // What apply leaves: the unknowns filled in.
     let mut applied = first.clone();
     if let Value::Map(m) = &mut applied {
@@ -188,34 +198,14 @@ fn replanning_an_applied_state_changes_nothing() {
         let alarms = Config::decode(&cfg).alarm;
         m.insert("alarm".into(), write_blocks(&alarms, AlarmConfig::encode));
     }
-    let second = plan(
-        &cfg,
-        &applied,
-        &proposed,
-        Environment::Production,
-        &BTreeMap::new(),
-        Some(&place()),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    )
-    .state;
+    let second = plan_over(&cfg, &applied, &proposed, Environment::Production).state;
     assert_eq!(second, applied);
 }
 
 #[test]
 fn threshold_change_is_in_place_and_name_change_replaces() {
     let cfg = config(Value::Null);
-    let prior = plan(
-        &cfg,
-        &Value::Null,
-        &cfg,
-        Environment::Production,
-        &BTreeMap::new(),
-        Some(&place()),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    )
-    .state;
+    let prior = plan_new(&cfg, Environment::Production).state;
     let mut changed = cfg.clone();
     if let Value::Map(m) = &mut changed {
         m.insert(
@@ -223,16 +213,7 @@ fn threshold_change_is_in_place_and_name_change_replaces() {
             Value::List(vec![alarm("cpu", Value::Number(Number::Float(95.5)))]),
         );
     }
-    let p = plan(
-        &changed,
-        &prior,
-        &changed,
-        Environment::Production,
-        &BTreeMap::new(),
-        Some(&place()),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    );
+    let p = plan_over(&changed, &prior, &changed, Environment::Production);
     assert!(p.requires_replace.is_empty());
     assert_eq!(
         Config::decode(&p.state).alarm.known().unwrap()[0].threshold,
@@ -242,16 +223,7 @@ fn threshold_change_is_in_place_and_name_change_replaces() {
     if let Value::Map(m) = &mut renamed {
         m.insert("name".into(), Value::string("ops2"));
     }
-    let p = plan(
-        &renamed,
-        &prior,
-        &renamed,
-        Environment::Production,
-        &BTreeMap::new(),
-        Some(&place()),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    );
+    let p = plan_over(&renamed, &prior, &renamed, Environment::Production);
     assert_eq!(p.requires_replace.len(), 1);
     assert_eq!(p.requires_replace[0].to_string(), "name");
 }
@@ -262,16 +234,7 @@ fn unknown_name_makes_derived_values_unknown() {
     if let Value::Map(m) = &mut cfg {
         m.insert("name".into(), Value::unknown());
     }
-    let p = plan(
-        &cfg,
-        &Value::Null,
-        &cfg,
-        Environment::Production,
-        &BTreeMap::new(),
-        Some(&place()),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    );
+    let p = plan_new(&cfg, Environment::Production);
     for a in [
         "id",
         "critical_topic_arn",
@@ -293,16 +256,7 @@ fn production_warns_when_nobody_gets_critical_alarms() {
             Value::List(vec![notify("warning", "email", "a@example.com")]),
         );
     }
-    let prod = plan(
-        &cfg,
-        &Value::Null,
-        &cfg,
-        Environment::Production,
-        &BTreeMap::new(),
-        Some(&place()),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    );
+    let prod = plan_new(&cfg, Environment::Production);
     assert_eq!(
         prod.diagnostics
             .iter()
@@ -315,124 +269,79 @@ fn production_warns_when_nobody_gets_critical_alarms() {
         "notify"
     );
     assert!(!prod.diagnostics.has_errors());
-    let dev = plan(
-        &cfg,
-        &Value::Null,
-        &cfg,
-        Environment::Development,
-        &BTreeMap::new(),
-        Some(&place()),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    );
+    let dev = plan_new(&cfg, Environment::Development);
     assert!(dev.diagnostics.is_empty());
 }
 
 #[test]
 fn invalid_configurations_point_at_the_attribute() {
-    type Edit = Box<dyn Fn(&mut BTreeMap<String, Value>)>;
-    let cases: Vec<(&str, Edit, &str)> = vec![
+    // (case, the attribute set, its value, where the error points)
+    let cases: Vec<(&str, &str, Value, &str)> = vec![
         (
             "bad timeout",
-            Box::new(|m| {
-                m.insert(
-                    "timeouts".into(),
-                    Value::string_map([("create", "ten minutes")]),
-                );
-            }),
+            "timeouts",
+            Value::string_map([("create", "ten minutes")]),
             "timeouts.create",
         ),
-        (
-            "bad name",
-            Box::new(|m| {
-                m.insert("name".into(), Value::string("has space"));
-            }),
-            "name",
-        ),
+        ("bad name", "name", Value::string("has space"), "name"),
         (
             "bad env",
-            Box::new(|m| {
-                m.insert("environment".into(), Value::string("prod"));
-            }),
+            "environment",
+            Value::string("prod"),
             "environment",
         ),
         (
             "bad key",
-            Box::new(|m| {
-                m.insert("kms_key_arn".into(), Value::string("my-key"));
-            }),
+            "kms_key_arn",
+            Value::string("my-key"),
             "kms_key_arn",
         ),
         (
             "reserved tag",
-            Box::new(|m| {
-                m.insert("tags".into(), Value::string_map([("aws:x", "1")]));
-            }),
+            "tags",
+            Value::string_map([("aws:x", "1")]),
             "tags[\"aws:x\"]",
         ),
         (
             "bad protocol",
-            Box::new(|m| {
-                m.insert(
-                    "notify".into(),
-                    Value::List(vec![notify("critical", "pager", "x")]),
-                );
-            }),
+            "notify",
+            Value::List(vec![notify("critical", "pager", "x")]),
             "notify[0].protocol",
         ),
         (
             "http endpoint",
-            Box::new(|m| {
-                m.insert(
-                    "notify".into(),
-                    Value::List(vec![notify("warning", "https", "http://x")]),
-                );
-            }),
+            "notify",
+            Value::List(vec![notify("warning", "https", "http://x")]),
             "notify[0].endpoint",
         ),
         (
             "bad severity",
-            Box::new(|m| {
-                m.insert(
-                    "notify".into(),
-                    Value::List(vec![notify("urgent", "email", "a@b.c")]),
-                );
-            }),
+            "notify",
+            Value::List(vec![notify("urgent", "email", "a@b.c")]),
             "notify[0].severity",
         ),
         (
             "duplicate alarm",
-            Box::new(|m| {
-                m.insert(
-                    "alarm".into(),
-                    Value::List(vec![
-                        alarm("cpu", Value::int(1)),
-                        alarm("cpu", Value::int(2)),
-                    ]),
-                );
-            }),
+            "alarm",
+            Value::List(vec![
+                alarm("cpu", Value::int(1)),
+                alarm("cpu", Value::int(2)),
+            ]),
             "alarm[1].name",
         ),
     ];
-    for (case, edit, path) in cases {
-        let mut cfg = config(Value::Null);
-        if let Value::Map(m) = &mut cfg {
-            edit(m);
-        }
-        let d = validate(&cfg);
+    for (case, attr, value, path) in cases {
+        let d = validate(&config_with(attr, value));
         assert_eq!(d.iter().count(), 1, "{case}: {d:?}");
         let diag = d.iter().next().unwrap();
         assert_eq!(diag.path.as_ref().unwrap().to_string(), path, "{case}");
         assert!(!diag.detail.is_empty(), "{case}: a fix hint");
     }
-    let mut bad_period = config(Value::Null);
-    if let Value::Map(m) = &mut bad_period {
-        let mut a = alarm("cpu", Value::int(1));
-        if let Value::Map(am) = &mut a {
-            am.insert("period".into(), Value::int(45));
-        }
-        m.insert("alarm".into(), Value::List(vec![a]));
+    let mut a = alarm("cpu", Value::int(1));
+    if let Value::Map(am) = &mut a {
+        am.insert("period".into(), Value::int(45));
     }
+    let bad_period = config_with("alarm", Value::List(vec![a]));
     assert_eq!(
         validate(&bad_period)
             .iter()
@@ -487,16 +396,7 @@ fn an_alarm_block_named_like_a_pack_alarm_is_refused_on_the_attribute() {
         Value::List(vec![alarm("cluster-shop-cpu-warning", Value::int(90))]),
     );
     cfg.set("cluster_ids", Value::string_list(["shop"]));
-    let p = plan(
-        &cfg,
-        &Value::Null,
-        &cfg,
-        Environment::Development,
-        &BTreeMap::new(),
-        Some(&place()),
-        &BTreeMap::new(),
-        &BTreeMap::new(),
-    );
+    let p = plan_new(&cfg, Environment::Development);
     let e = p
         .diagnostics
         .iter()

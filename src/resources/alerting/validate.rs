@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::model::Config;
+use super::model::{AlarmConfig, Config, NotifyConfig};
 use crate::framework::attrs::blocks;
 use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Diagnostics, Value};
@@ -83,6 +83,7 @@ fn watched_ids(
     }
 }
 
+/// Every static check of a configuration, in attribute order.
 pub fn validate(cfg: &Value) -> Diagnostics {
     let cfg = Config::decode(cfg);
     let mut d = Diagnostics::new();
@@ -92,19 +93,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         tags::validate(t, &AttrPath::attr("tags"), &mut d);
     }
     if let Tri::Known(k) = &cfg.kms_key_arn {
-        let looks_like_key = (k.starts_with("arn:") && k.contains(":kms:"))
-            || k.starts_with("alias/")
-            || (k.len() >= 32
-                && k.chars().all(|c| {
-                    c.is_ascii_hexdigit() || c == '-' || c == 'm' || c == 'r' || c == 'k'
-                }));
-        if !looks_like_key {
-            d.error_at(
-                AttrPath::attr("kms_key_arn"),
-                "Invalid KMS key",
-                format!("{k:?} is not a KMS key ARN, key id or alias; give e.g. \"arn:aws:kms:us-east-1:123456789012:key/…\", or leave it unset and the resource makes its own key."),
-            );
-        }
+        check_kms_key(&mut d, k);
     }
 
     crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
@@ -127,127 +116,161 @@ pub fn validate(cfg: &Value) -> Diagnostics {
 
     let mut seen_notify = BTreeSet::new();
     for (i, n) in blocks(&cfg.notify).iter().enumerate() {
-        let p = AttrPath::attr("notify").then_index(i);
-        one_of(
+        check_notify(
             &mut d,
-            &n.severity,
-            p.then_attr("severity"),
-            "severity",
-            &SEVERITIES,
+            n,
+            AttrPath::attr("notify").then_index(i),
+            &mut seen_notify,
         );
-        one_of(
-            &mut d,
-            &n.protocol,
-            p.then_attr("protocol"),
-            "protocol",
-            &PROTOCOLS,
-        );
-        if let (Tri::Known(proto), Tri::Known(ep)) = (&n.protocol, &n.endpoint) {
-            if let Some(hint) = endpoint_problem(proto, ep) {
-                d.error_at(
-                    p.then_attr("endpoint"),
-                    "Invalid endpoint",
-                    format!("{ep:?} is not a valid {proto} endpoint: {hint}"),
-                );
-            }
-            let sev = n.severity.known().cloned().unwrap_or_default();
-            if !seen_notify.insert((sev.clone(), proto.clone(), ep.clone())) {
-                d.error_at(p, "Duplicate notify block", format!("{proto} {ep:?} already subscribes to the {sev} topic; remove one of the blocks."));
-            }
-        }
     }
-
     let mut seen_alarms = BTreeSet::new();
     for (i, a) in blocks(&cfg.alarm).iter().enumerate() {
-        let p = AttrPath::attr("alarm").then_index(i);
-        check_name(&mut d, &a.name, p.then_attr("name"), MAX_ALARM_NAME);
-        if let Tri::Known(n) = &a.name {
-            if !seen_alarms.insert(n.clone()) {
-                d.error_at(
-                    p.then_attr("name"),
-                    "Duplicate alarm name",
-                    format!(
-                        "Another alarm block is already named {n:?}; alarm names must be unique."
-                    ),
-                );
-            }
-        }
-        for (f, v) in [("namespace", &a.namespace), ("metric_name", &a.metric_name)] {
-            if let Tri::Known(s) = v {
-                if s.is_empty() || s.len() > 255 {
-                    d.error_at(
-                        p.then_attr(f),
-                        format!("Invalid {f}"),
-                        "Must be 1 to 255 characters.",
-                    );
-                }
-            }
-        }
-        one_of(
+        check_alarm(
             &mut d,
-            &a.statistic,
-            p.then_attr("statistic"),
-            "statistic",
-            &STATISTICS,
+            a,
+            AttrPath::attr("alarm").then_index(i),
+            &mut seen_alarms,
         );
-        one_of(
-            &mut d,
-            &a.comparison,
-            p.then_attr("comparison"),
-            "comparison operator",
-            &COMPARISONS,
+    }
+    d
+}
+
+/// `kms_key_arn`: a key ARN, a key id or an alias.
+fn check_kms_key(d: &mut Diagnostics, k: &str) {
+    let looks_like_key = (k.starts_with("arn:") && k.contains(":kms:"))
+        || k.starts_with("alias/")
+        || (k.len() >= 32
+            && k.chars()
+                .all(|c| c.is_ascii_hexdigit() || c == '-' || c == 'm' || c == 'r' || c == 'k'));
+    if !looks_like_key {
+        d.error_at(
+            AttrPath::attr("kms_key_arn"),
+            "Invalid KMS key",
+            format!("{k:?} is not a KMS key ARN, key id or alias; give e.g. \"arn:aws:kms:us-east-1:123456789012:key/…\", or leave it unset and the resource makes its own key."),
         );
-        one_of(
-            &mut d,
-            &a.severity,
-            p.then_attr("severity"),
-            "severity",
-            &SEVERITIES,
-        );
-        one_of(
-            &mut d,
-            &a.treat_missing_data,
-            p.then_attr("treat_missing_data"),
-            "treat_missing_data",
-            &MISSING_DATA,
-        );
-        if let Tri::Known(n) = &a.period {
-            let ok = n
-                .as_i64()
-                .is_some_and(|s| s == 10 || s == 30 || (s > 0 && s % 60 == 0 && s <= 86_400));
-            if !ok {
-                d.error_at(p.then_attr("period"), "Invalid period", format!("{n} seconds is not a CloudWatch period; use 10, 30, or a multiple of 60 up to 86400."));
-            }
+    }
+}
+
+/// A `notify` block at `p`: severity, protocol, an endpoint of that protocol, and not the same
+/// subscription as an earlier block (`seen`).
+fn check_notify(
+    d: &mut Diagnostics,
+    n: &NotifyConfig,
+    p: AttrPath,
+    seen: &mut BTreeSet<(String, String, String)>,
+) {
+    one_of(
+        d,
+        &n.severity,
+        p.then_attr("severity"),
+        "severity",
+        &SEVERITIES,
+    );
+    one_of(
+        d,
+        &n.protocol,
+        p.then_attr("protocol"),
+        "protocol",
+        &PROTOCOLS,
+    );
+    if let (Tri::Known(proto), Tri::Known(ep)) = (&n.protocol, &n.endpoint) {
+        if let Some(hint) = endpoint_problem(proto, ep) {
+            d.error_at(
+                p.then_attr("endpoint"),
+                "Invalid endpoint",
+                format!("{ep:?} is not a valid {proto} endpoint: {hint}"),
+            );
         }
-        if let Tri::Known(n) = &a.evaluation_periods {
-            if !n.as_i64().is_some_and(|e| (1..=100).contains(&e)) {
-                d.error_at(
-                    p.then_attr("evaluation_periods"),
-                    "Invalid evaluation_periods",
-                    format!("{n}: use a whole number from 1 to 100."),
-                );
-            }
+        let sev = n.severity.known().cloned().unwrap_or_default();
+        if !seen.insert((sev.clone(), proto.clone(), ep.clone())) {
+            d.error_at(p, "Duplicate notify block", format!("{proto} {ep:?} already subscribes to the {sev} topic; remove one of the blocks."));
         }
-        if let Tri::Known(n) = &a.threshold {
-            if !n.as_f64().is_some_and(f64::is_finite) {
-                d.error_at(
-                    p.then_attr("threshold"),
-                    "Invalid threshold",
-                    format!("{n} is not a finite number CloudWatch can store."),
-                );
-            }
+    }
+}
+
+/// An `alarm` block at `p`: its name (unique among the blocks, `seen`), metric, and the values
+/// CloudWatch accepts.
+fn check_alarm(d: &mut Diagnostics, a: &AlarmConfig, p: AttrPath, seen: &mut BTreeSet<String>) {
+    check_name(d, &a.name, p.then_attr("name"), MAX_ALARM_NAME);
+    if let Tri::Known(n) = &a.name {
+        if !seen.insert(n.clone()) {
+            d.error_at(
+                p.then_attr("name"),
+                "Duplicate alarm name",
+                format!("Another alarm block is already named {n:?}; alarm names must be unique."),
+            );
         }
-        if let Tri::Known(dims) = &a.dimensions {
-            if dims.len() > 30 {
+    }
+    for (f, v) in [("namespace", &a.namespace), ("metric_name", &a.metric_name)] {
+        if let Tri::Known(s) = v {
+            if s.is_empty() || s.len() > 255 {
                 d.error_at(
-                    p.then_attr("dimensions"),
-                    "Too many dimensions",
-                    "CloudWatch allows at most 30 dimensions per metric.",
+                    p.then_attr(f),
+                    format!("Invalid {f}"),
+                    "Must be 1 to 255 characters.",
                 );
             }
         }
     }
-    d
+    for (attr, what, v, allowed) in [
+        ("statistic", "statistic", &a.statistic, &STATISTICS[..]),
+        (
+            "comparison",
+            "comparison operator",
+            &a.comparison,
+            &COMPARISONS[..],
+        ),
+        ("severity", "severity", &a.severity, &SEVERITIES[..]),
+        (
+            "treat_missing_data",
+            "treat_missing_data",
+            &a.treat_missing_data,
+            &MISSING_DATA[..],
+        ),
+    ] {
+        one_of(d, v, p.then_attr(attr), what, allowed);
+    }
+    check_alarm_numbers(d, a, &p);
+}
+
+/// An `alarm` block's period, evaluation periods, threshold and dimensions, within CloudWatch's
+/// limits.
+fn check_alarm_numbers(d: &mut Diagnostics, a: &AlarmConfig, p: &AttrPath) {
+    if let Tri::Known(n) = &a.period {
+        let ok = n
+            .as_i64()
+            .is_some_and(|s| s == 10 || s == 30 || (s > 0 && s % 60 == 0 && s <= 86_400));
+        if !ok {
+            d.error_at(p.then_attr("period"), "Invalid period", format!("{n} seconds is not a CloudWatch period; use 10, 30, or a multiple of 60 up to 86400."));
+        }
+    }
+    if let Tri::Known(n) = &a.evaluation_periods {
+        if !n.as_i64().is_some_and(|e| (1..=100).contains(&e)) {
+            d.error_at(
+                p.then_attr("evaluation_periods"),
+                "Invalid evaluation_periods",
+                format!("{n}: use a whole number from 1 to 100."),
+            );
+        }
+    }
+    if let Tri::Known(n) = &a.threshold {
+        if !n.as_f64().is_some_and(f64::is_finite) {
+            d.error_at(
+                p.then_attr("threshold"),
+                "Invalid threshold",
+                format!("{n} is not a finite number CloudWatch can store."),
+            );
+        }
+    }
+    if let Tri::Known(dims) = &a.dimensions {
+        if dims.len() > 30 {
+            d.error_at(
+                p.then_attr("dimensions"),
+                "Too many dimensions",
+                "CloudWatch allows at most 30 dimensions per metric.",
+            );
+        }
+    }
 }
 
 fn endpoint_problem(protocol: &str, ep: &str) -> Option<&'static str> {

@@ -3,13 +3,18 @@
 
 use std::collections::BTreeMap;
 
+use aws_sdk_cloudwatch::operation::put_metric_alarm::builders::PutMetricAlarmFluentBuilder;
 use aws_sdk_cloudwatch::types::{
-    ComparisonOperator, Dimension, Metric, MetricDataQuery, MetricStat, Statistic,
+    ComparisonOperator, Metric, MetricDataQuery, MetricStat, Statistic,
 };
 
 use super::*;
-use crate::provider::error::AwsError;
+use aws_sdk_autoscaling::types::AutoScalingGroup;
+use aws_sdk_elasticloadbalancingv2::types::{LoadBalancer, TargetGroup};
+
+use crate::provider::error::{found, AwsError};
 use crate::provider::{tags, ProviderData};
+use crate::resources::alerting::aws::{cw_dimensions, cw_tags};
 
 /// The value of the provider's marker tag `key` (`prod:*`, a configured value recorded on the
 /// object) among `tags`, as (key, value) pairs of whichever service's tag type.
@@ -159,105 +164,112 @@ pub async fn cluster_facts(
 ) -> Result<Vec<ClusterFacts>, AwsError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(20) {
-        let groups = async {
-            Ok(ctx
-                .call(
-                    "auto scaling groups",
-                    ctx.autoscaling()
-                        .describe_auto_scaling_groups()
-                        .set_auto_scaling_group_names(Some(chunk.to_vec()))
-                        .send(),
-                )
-                .await?
-                .auto_scaling_groups
-                .unwrap_or_default())
-        };
-        let lbs = async {
-            match ctx
-                .call(
-                    "load balancers",
-                    ctx.elbv2()
-                        .describe_load_balancers()
-                        .set_names(Some(chunk.to_vec()))
-                        .send(),
-                )
-                .await
-            {
-                Ok(o) => Ok(o.load_balancers.unwrap_or_default()),
-                Err(e) if e.is_not_found() => Ok(vec![]),
-                Err(e) => Err(e),
-            }
-        };
-        let tgs = async {
-            match ctx
-                .call(
-                    "target groups",
-                    ctx.elbv2()
-                        .describe_target_groups()
-                        .set_names(Some(chunk.iter().map(|c| format!("{c}-tg")).collect()))
-                        .send(),
-                )
-                .await
-            {
-                Ok(o) => Ok(o.target_groups.unwrap_or_default()),
-                Err(e) if e.is_not_found() => Ok(vec![]),
-                Err(e) => Err(e),
-            }
-        };
-        // Reads only: nothing to record, so the first error may end the others.
-        let (groups, lbs, tgs) = futures::future::try_join3(groups, lbs, tgs).await?;
+        let (groups, lbs, tgs) = cluster_parts(ctx, chunk).await?;
         for id in chunk {
-            let c = format!("cluster {id}");
-            let missing = || {
-                invalid(&c, format!("no prod_cluster named {id} exists in this account and region (cluster_ids takes prod_cluster ids)"))
-            };
-            let g = groups
-                .iter()
-                .find(|g| g.auto_scaling_group_name.as_deref() == Some(id.as_str()))
-                .ok_or_else(missing)?;
-            let lb = lbs
-                .iter()
-                .find(|l| l.load_balancer_name.as_deref() == Some(id.as_str()))
-                .and_then(|l| l.load_balancer_arn.clone())
-                .ok_or_else(missing)?;
-            let tg = tgs
-                .iter()
-                .find(|t| t.target_group_name.as_deref() == Some(format!("{id}-tg").as_str()))
-                .and_then(|t| t.target_group_arn.clone())
-                .ok_or_else(missing)?;
-            let tags = || {
-                g.tags
-                    .iter()
-                    .flatten()
-                    .map(|t| (t.key.as_deref(), t.value.as_deref()))
-            };
-            let desired = marker(tags(), tags::TAG_DESIRED_CAPACITY)
-                .unwrap_or(g.desired_capacity.unwrap_or_default() as i64);
-            out.push(ClusterFacts {
-                name: id.clone(),
-                load_balancer: lb
-                    .split_once(":loadbalancer/")
-                    .map(|(_, s)| s.to_string())
-                    .unwrap_or_default(),
-                target_group: tg
-                    .rsplit_once(':')
-                    .map(|(_, s)| s.to_string())
-                    .unwrap_or_default(),
-                min_size: marker(tags(), tags::TAG_MIN_SIZE)
-                    .unwrap_or(g.min_size.unwrap_or_default() as i64),
-                desired_capacity: desired,
-            });
+            out.push(one_cluster(id, &groups, &lbs, &tgs)?);
         }
     }
     Ok(out)
 }
 
-fn dimensions(d: &BTreeMap<String, String>) -> Vec<Dimension> {
-    d.iter()
-        .map(|(k, v)| Dimension::builder().name(k).value(v).build())
-        .collect()
+/// The groups, load balancers and target groups of the clusters named, asked at once (reads only:
+/// nothing to record, so the first error may end the others).
+async fn cluster_parts(
+    ctx: &ProviderData,
+    chunk: &[String],
+) -> Result<(Vec<AutoScalingGroup>, Vec<LoadBalancer>, Vec<TargetGroup>), AwsError> {
+    let groups = async {
+        Ok(ctx
+            .call(
+                "auto scaling groups",
+                ctx.autoscaling()
+                    .describe_auto_scaling_groups()
+                    .set_auto_scaling_group_names(Some(chunk.to_vec()))
+                    .send(),
+            )
+            .await?
+            .auto_scaling_groups
+            .unwrap_or_default())
+    };
+    let lbs = async {
+        let out = found(
+            ctx.call(
+                "load balancers",
+                ctx.elbv2()
+                    .describe_load_balancers()
+                    .set_names(Some(chunk.to_vec()))
+                    .send(),
+            )
+            .await,
+        )?;
+        Ok(out.and_then(|o| o.load_balancers).unwrap_or_default())
+    };
+    let tgs = async {
+        let out = found(
+            ctx.call(
+                "target groups",
+                ctx.elbv2()
+                    .describe_target_groups()
+                    .set_names(Some(chunk.iter().map(|c| format!("{c}-tg")).collect()))
+                    .send(),
+            )
+            .await,
+        )?;
+        Ok(out.and_then(|o| o.target_groups).unwrap_or_default())
+    };
+    futures::future::try_join3(groups, lbs, tgs).await
 }
 
+/// The facts of cluster `id` among the parts found; an error naming it when a part is missing.
+fn one_cluster(
+    id: &str,
+    groups: &[AutoScalingGroup],
+    lbs: &[LoadBalancer],
+    tgs: &[TargetGroup],
+) -> Result<ClusterFacts, AwsError> {
+    let c = format!("cluster {id}");
+    let missing = || {
+        invalid(&c, format!("no prod_cluster named {id} exists in this account and region (cluster_ids takes prod_cluster ids)"))
+    };
+    let g = groups
+        .iter()
+        .find(|g| g.auto_scaling_group_name.as_deref() == Some(id))
+        .ok_or_else(missing)?;
+    let lb = lbs
+        .iter()
+        .find(|l| l.load_balancer_name.as_deref() == Some(id))
+        .and_then(|l| l.load_balancer_arn.clone())
+        .ok_or_else(missing)?;
+    let tg = tgs
+        .iter()
+        .find(|t| t.target_group_name.as_deref() == Some(format!("{id}-tg").as_str()))
+        .and_then(|t| t.target_group_arn.clone())
+        .ok_or_else(missing)?;
+    let tags = || {
+        g.tags
+            .iter()
+            .flatten()
+            .map(|t| (t.key.as_deref(), t.value.as_deref()))
+    };
+    let desired = marker(tags(), tags::TAG_DESIRED_CAPACITY)
+        .unwrap_or(g.desired_capacity.unwrap_or_default() as i64);
+    Ok(ClusterFacts {
+        name: id.to_string(),
+        load_balancer: lb
+            .split_once(":loadbalancer/")
+            .map(|(_, s)| s.to_string())
+            .unwrap_or_default(),
+        target_group: tg
+            .rsplit_once(':')
+            .map(|(_, s)| s.to_string())
+            .unwrap_or_default(),
+        min_size: marker(tags(), tags::TAG_MIN_SIZE)
+            .unwrap_or(g.min_size.unwrap_or_default() as i64),
+        desired_capacity: desired,
+    })
+}
+
+/// The `PutMetricAlarm` of a pack alarm, routed to `topic`.
 pub async fn put(
     ctx: &ProviderData,
     alerting: &str,
@@ -267,16 +279,7 @@ pub async fn put(
     tags: &BTreeMap<String, String>,
 ) -> Result<(), AwsError> {
     let c = format!("cloudwatch alarm {full_name}");
-    let cw_tags: Vec<_> = tags
-        .iter()
-        .map(|(k, v)| {
-            aws_sdk_cloudwatch::types::Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-        })
-        .collect();
-    let mut req = ctx
+    let req = ctx
         .cloudwatch()
         .put_metric_alarm()
         .alarm_name(full_name)
@@ -288,8 +291,18 @@ pub async fn put(
         .actions_enabled(true)
         .alarm_actions(topic)
         .ok_actions(topic)
-        .set_tags(Some(cw_tags));
-    match &a.measure {
+        .set_tags(Some(cw_tags(tags)));
+    ctx.call(&c, measured(req, &a.measure).send())
+        .await
+        .map(|_| ())
+}
+
+/// The alarm request `req` watching `measure`.
+fn measured(
+    mut req: PutMetricAlarmFluentBuilder,
+    measure: &Measure,
+) -> PutMetricAlarmFluentBuilder {
+    match measure {
         Measure::Metric {
             namespace,
             metric,
@@ -299,13 +312,13 @@ pub async fn put(
             req = req
                 .namespace(namespace)
                 .metric_name(metric)
-                .set_dimensions(Some(dimensions(d)))
+                .set_dimensions(Some(cw_dimensions(d)))
                 .period(PERIOD);
-            req = if statistic.starts_with('p') {
+            if statistic.starts_with('p') {
                 req.extended_statistic(statistic)
             } else {
                 req.statistic(Statistic::from(statistic.as_str()))
-            };
+            }
         }
         Measure::Math {
             expression,
@@ -314,35 +327,42 @@ pub async fn put(
             dimensions: d,
         } => {
             for (i, m) in metrics.iter().enumerate() {
-                req = req.metrics(
-                    MetricDataQuery::builder()
-                        .id(format!("m{}", i + 1))
-                        .return_data(false)
-                        .metric_stat(
-                            MetricStat::builder()
-                                .metric(
-                                    Metric::builder()
-                                        .namespace(namespace)
-                                        .metric_name(m)
-                                        .set_dimensions(Some(dimensions(d)))
-                                        .build(),
-                                )
-                                .period(PERIOD)
-                                .stat("Sum")
-                                .build(),
-                        )
-                        .build(),
-                );
+                req = req.metrics(sum_query(&format!("m{}", i + 1), namespace, m, d));
             }
-            req = req.metrics(
+            req.metrics(
                 MetricDataQuery::builder()
                     .id("share")
                     .expression(expression)
                     .label("5xx share of requests (%)")
                     .return_data(true)
                     .build(),
-            );
+            )
         }
     }
-    ctx.call(&c, req.send()).await.map(|_| ())
+}
+
+/// A metric math input: the `Sum` of one metric per period, under `id`, not itself returned.
+fn sum_query(
+    id: &str,
+    namespace: &str,
+    metric: &str,
+    d: &BTreeMap<String, String>,
+) -> MetricDataQuery {
+    MetricDataQuery::builder()
+        .id(id)
+        .return_data(false)
+        .metric_stat(
+            MetricStat::builder()
+                .metric(
+                    Metric::builder()
+                        .namespace(namespace)
+                        .metric_name(metric)
+                        .set_dimensions(Some(cw_dimensions(d)))
+                        .build(),
+                )
+                .period(PERIOD)
+                .stat("Sum")
+                .build(),
+        )
+        .build()
 }

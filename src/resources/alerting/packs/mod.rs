@@ -89,23 +89,95 @@ pub(super) fn dims(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 }
 
 /// One tier of an alarm: (tier, comparison, threshold, evaluation periods).
-type Tier<'a> = (&'a str, &'a str, f64, i32);
+pub(super) type Tier<'a> = (&'a str, &'a str, f64, i32);
+
+/// Two tiers firing above `warning` and `critical`, over 5 periods.
+pub(super) fn above(warning: f64, critical: f64) -> [Tier<'static>; 2] {
+    [
+        ("warning", "GreaterThanThreshold", warning, 5),
+        ("critical", "GreaterThanThreshold", critical, 5),
+    ]
+}
+
+/// Two tiers firing below `warning` and `critical`, over 5 periods.
+fn below(warning: f64, critical: f64) -> [Tier<'static>; 2] {
+    [
+        ("warning", "LessThanThreshold", warning, 5),
+        ("critical", "LessThanThreshold", critical, 5),
+    ]
+}
+
+/// One metric with a statistic (`Average`, `Maximum`…) or a percentile (`p99`).
+pub(super) fn metric(
+    namespace: &str,
+    metric: &str,
+    dimensions: &BTreeMap<String, String>,
+    statistic: &str,
+) -> Measure {
+    Measure::Metric {
+        namespace: namespace.into(),
+        metric: metric.into(),
+        dimensions: dimensions.clone(),
+        statistic: statistic.into(),
+    }
+}
+
+/// A row of a pack's table: the metric as alarm names show it, what is measured, the two tiers,
+/// and how missing data counts.
+pub(super) struct Row {
+    pub metric: String,
+    pub measure: Measure,
+    pub tiers: [Tier<'static>; 2],
+    pub missing: &'static str,
+}
+
+/// A row that treats missing data as `notBreaching` (most do).
+pub(super) fn row(metric: &str, measure: Measure, tiers: [Tier<'static>; 2]) -> Row {
+    Row {
+        metric: metric.into(),
+        measure,
+        tiers,
+        missing: "notBreaching",
+    }
+}
+
+/// The alarms of a pack's `rows` watching `target` (of pack `kind`): per row, per tier, named
+/// `<prefix>-<metric>-<tier>`.
+pub(super) fn tiered(kind: &str, prefix: &str, target: &str, rows: Vec<Row>) -> Vec<PackAlarm> {
+    let mut out = Vec::new();
+    for r in rows {
+        for (tier, comparison, threshold, periods) in r.tiers {
+            out.push(PackAlarm {
+                short: format!("{prefix}-{}-{tier}", r.metric),
+                target: target.to_string(),
+                kind: kind.into(),
+                severity: tier.into(),
+                measure: r.measure.clone(),
+                comparison: comparison.into(),
+                threshold,
+                evaluation_periods: periods,
+                treat_missing_data: r.missing.into(),
+            });
+        }
+    }
+    out
+}
 
 /// The compute pack of `../profiles.md`: 5xx share, unhealthy hosts, p99 latency, in-service
 /// instances and group CPU, each in two tiers.
 pub fn cluster_pack(f: &ClusterFacts) -> Vec<PackAlarm> {
+    let prefix = format!("cluster-{}", f.name);
+    tiered("cluster", &prefix, &f.name, cluster_rows(f))
+}
+
+/// The compute pack's table for one cluster.
+fn cluster_rows(f: &ClusterFacts) -> Vec<Row> {
     let lb = dims(&[("LoadBalancer", &f.load_balancer)]);
     let tg = dims(&[
         ("LoadBalancer", &f.load_balancer),
         ("TargetGroup", &f.target_group),
     ]);
     let group = dims(&[("AutoScalingGroupName", &f.name)]);
-    let metric = |ns: &str, m: &str, d: &BTreeMap<String, String>, stat: &str| Measure::Metric {
-        namespace: ns.into(),
-        metric: m.into(),
-        dimensions: d.clone(),
-        statistic: stat.into(),
-    };
     let share = Measure::Math {
         expression: "100 * (FILL(m1, 0) + FILL(m2, 0)) / m3".into(),
         namespace: "AWS/ApplicationELB".into(),
@@ -117,81 +189,51 @@ pub fn cluster_pack(f: &ClusterFacts) -> Vec<PackAlarm> {
         dimensions: lb.clone(),
     };
     let half = (f.desired_capacity + 1) / 2;
-    // (metric, measure, [(tier, comparison, threshold, periods)], missing data)
-    let rows: Vec<(&str, Measure, [Tier; 2], &str)> = vec![
+    let unhealthy = [
+        ("warning", "GreaterThanThreshold", 0.0, 2),
         (
-            "5xx-share",
-            share,
-            [
-                ("warning", "GreaterThanThreshold", 1.0, 5),
-                ("critical", "GreaterThanThreshold", 5.0, 5),
-            ],
-            "notBreaching",
-        ),
-        (
-            "unhealthy-hosts",
-            metric("AWS/ApplicationELB", "UnHealthyHostCount", &tg, "Average"),
-            [
-                ("warning", "GreaterThanThreshold", 0.0, 2),
-                (
-                    "critical",
-                    "GreaterThanOrEqualToThreshold",
-                    half.max(1) as f64,
-                    2,
-                ),
-            ],
-            "notBreaching",
-        ),
-        (
-            "p99-latency",
-            metric("AWS/ApplicationELB", "TargetResponseTime", &lb, "p99"),
-            [
-                ("warning", "GreaterThanThreshold", 0.1, 5),
-                ("critical", "GreaterThanThreshold", 0.5, 5),
-            ],
-            "notBreaching",
-        ),
-        (
-            "in-service",
-            metric(
-                "AWS/AutoScaling",
-                "GroupInServiceInstances",
-                &group,
-                "Average",
-            ),
-            [
-                ("warning", "LessThanThreshold", f.desired_capacity as f64, 5),
-                ("critical", "LessThanThreshold", f.min_size as f64, 2),
-            ],
-            "breaching",
-        ),
-        (
-            "cpu",
-            metric("AWS/EC2", "CPUUtilization", &group, "Average"),
-            [
-                ("warning", "GreaterThanThreshold", 80.0, 5),
-                ("critical", "GreaterThanThreshold", 95.0, 5),
-            ],
-            "notBreaching",
+            "critical",
+            "GreaterThanOrEqualToThreshold",
+            half.max(1) as f64,
+            2,
         ),
     ];
-    let mut out = Vec::new();
-    for (m, measure, tiers, missing) in rows {
-        for (tier, comparison, threshold, periods) in tiers {
-            out.push(PackAlarm {
-                short: format!("cluster-{}-{m}-{tier}", f.name),
-                target: f.name.clone(),
-                kind: "cluster".into(),
-                severity: tier.into(),
-                measure: measure.clone(),
-                comparison: comparison.into(),
-                threshold,
-                evaluation_periods: periods,
-                treat_missing_data: missing.into(),
-            });
-        }
-    }
-    out
+    let in_service = [
+        ("warning", "LessThanThreshold", f.desired_capacity as f64, 5),
+        ("critical", "LessThanThreshold", f.min_size as f64, 2),
+    ];
+    let elb = "AWS/ApplicationELB";
+    vec![
+        row("5xx-share", share, above(1.0, 5.0)),
+        row(
+            "unhealthy-hosts",
+            metric(elb, "UnHealthyHostCount", &tg, "Average"),
+            unhealthy,
+        ),
+        row(
+            "p99-latency",
+            metric(elb, "TargetResponseTime", &lb, "p99"),
+            above(0.1, 0.5),
+        ),
+        Row {
+            missing: "breaching",
+            ..row(
+                "in-service",
+                metric(
+                    "AWS/AutoScaling",
+                    "GroupInServiceInstances",
+                    &group,
+                    "Average",
+                ),
+                in_service,
+            )
+        },
+        row(
+            "cpu",
+            metric("AWS/EC2", "CPUUtilization", &group, "Average"),
+            above(80.0, 95.0),
+        ),
+    ]
 }
 
 /// The description an alarm of a pack carries (import finds the resources watched through it).
@@ -284,105 +326,53 @@ pub fn max_connections(engine: &str, class: &str) -> f64 {
     }
 }
 
-/// The database pack of profiles.md, in two tiers each.
+/// The database pack of profiles.md, in two tiers each: the primary's metrics, then each replica's
+/// lag.
 pub fn database_pack(f: &DatabaseFacts) -> Vec<PackAlarm> {
+    let mut rows = database_rows(f);
+    rows.extend(f.replicas.iter().enumerate().map(|(i, replica)| {
+        let lag = metric(
+            "AWS/RDS",
+            "ReplicaLag",
+            &dims(&[("DBInstanceIdentifier", replica)]),
+            "Maximum",
+        );
+        row(&format!("replica-{}-lag", i + 1), lag, above(30.0, 300.0))
+    }));
+    let prefix = format!("db-{}", f.name);
+    tiered("database", &prefix, &f.name, rows)
+}
+
+/// The database pack's table for the primary: thresholds from its configured storage and
+/// connections.
+fn database_rows(f: &DatabaseFacts) -> Vec<Row> {
     let db = dims(&[("DBInstanceIdentifier", &f.name)]);
-    let metric = |m: &str, d: &BTreeMap<String, String>, stat: &str| Measure::Metric {
-        namespace: "AWS/RDS".into(),
-        metric: m.into(),
-        dimensions: d.clone(),
-        statistic: stat.into(),
-    };
+    let rds = |m: &str| metric("AWS/RDS", m, &db, "Average");
     let gib = 1024.0 * 1024.0 * 1024.0;
     let storage = f.allocated_gib as f64 * gib;
     let conns = f
         .max_connections
         .unwrap_or_else(|| max_connections(&f.engine, &f.instance_class));
     let mib = 1024.0 * 1024.0;
-    let rows: Vec<(&str, Measure, [Tier; 2])> = vec![
-        (
-            "cpu",
-            metric("CPUUtilization", &db, "Average"),
-            [
-                ("warning", "GreaterThanThreshold", 80.0, 5),
-                ("critical", "GreaterThanThreshold", 90.0, 5),
-            ],
-        ),
-        (
+    vec![
+        row("cpu", rds("CPUUtilization"), above(80.0, 90.0)),
+        row(
             "free-storage",
-            metric("FreeStorageSpace", &db, "Average"),
-            [
-                ("warning", "LessThanThreshold", (storage * 0.2).round(), 5),
-                ("critical", "LessThanThreshold", (storage * 0.1).round(), 5),
-            ],
+            rds("FreeStorageSpace"),
+            below((storage * 0.2).round(), (storage * 0.1).round()),
         ),
-        (
+        row(
             "freeable-memory",
-            metric("FreeableMemory", &db, "Average"),
-            [
-                ("warning", "LessThanThreshold", 256.0 * mib, 5),
-                ("critical", "LessThanThreshold", 128.0 * mib, 5),
-            ],
+            rds("FreeableMemory"),
+            below(256.0 * mib, 128.0 * mib),
         ),
-        (
+        row(
             "connections",
-            metric("DatabaseConnections", &db, "Average"),
-            [
-                ("warning", "GreaterThanThreshold", (conns * 0.8).floor(), 5),
-                (
-                    "critical",
-                    "GreaterThanThreshold",
-                    (conns * 0.95).floor(),
-                    5,
-                ),
-            ],
+            rds("DatabaseConnections"),
+            above((conns * 0.8).floor(), (conns * 0.95).floor()),
         ),
-        (
-            "write-latency",
-            metric("WriteLatency", &db, "Average"),
-            [
-                ("warning", "GreaterThanThreshold", 0.02, 5),
-                ("critical", "GreaterThanThreshold", 0.1, 5),
-            ],
-        ),
-    ];
-    let mut out = Vec::new();
-    for (m, measure, tiers) in rows {
-        for (tier, comparison, threshold, periods) in tiers {
-            out.push(PackAlarm {
-                short: format!("db-{}-{m}-{tier}", f.name),
-                target: f.name.clone(),
-                kind: "database".into(),
-                severity: tier.into(),
-                measure: measure.clone(),
-                comparison: comparison.into(),
-                threshold,
-                evaluation_periods: periods,
-                treat_missing_data: "notBreaching".into(),
-            });
-        }
-    }
-    for (i, replica) in f.replicas.iter().enumerate() {
-        let lag = metric(
-            "ReplicaLag",
-            &dims(&[("DBInstanceIdentifier", replica)]),
-            "Maximum",
-        );
-        for (tier, threshold) in [("warning", 30.0), ("critical", 300.0)] {
-            out.push(PackAlarm {
-                short: format!("db-{}-replica-{}-lag-{tier}", f.name, i + 1),
-                target: f.name.clone(),
-                kind: "database".into(),
-                severity: tier.into(),
-                measure: lag.clone(),
-                comparison: "GreaterThanThreshold".into(),
-                threshold,
-                evaluation_periods: 5,
-                treat_missing_data: "notBreaching".into(),
-            });
-        }
-    }
-    out
+        row("write-latency", rds("WriteLatency"), above(0.02, 0.1)),
+    ]
 }
 
 /// A value AWS may leave out, as a user reads it.

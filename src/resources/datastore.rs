@@ -28,18 +28,41 @@ pub trait StoreState: ResourceState {
     fn deletion_protection(&self) -> bool;
 }
 
-/// A data store's plan logic: (config, prior, proposed, create incomplete, provider environment,
-/// default tags, place, subnets) → planned state.
-pub type PlanFn = fn(
-    &Value,
-    &Value,
-    &Value,
-    bool,
-    Environment,
-    &BTreeMap<String, String>,
-    Option<&Place>,
-    Option<&[SubnetFacts]>,
-) -> Planned;
+/// What a data store's plan logic is given.
+pub struct PlanInput<'a> {
+    pub config: &'a Value,
+    pub prior: &'a Value,
+    pub proposed: &'a Value,
+    /// The prior create never finished (nothing to protect yet).
+    pub create_incomplete: bool,
+    /// The provider's environment, for a configuration naming none.
+    pub default_env: Environment,
+    pub default_tags: &'a BTreeMap<String, String>,
+    pub place: Option<&'a Place>,
+    /// The configured subnets as AWS has them (`None` while unknown).
+    pub subnets: Option<&'a [SubnetFacts]>,
+}
+
+/// A data store's plan logic: its input → planned state.
+pub type PlanFn = fn(&PlanInput) -> Planned;
+
+/// The plan's answer: the `planned` values (keeping the proposed state's refinements, the id being
+/// the `name`), what forces a replacement, and the diagnostics.
+pub fn planned(
+    planned: Value,
+    input: &PlanInput,
+    name: &Tri<String>,
+    requires_replace: Vec<AttrPath>,
+    diagnostics: Diagnostics,
+) -> Planned {
+    let mut state = crate::framework::attrs::keep_refinements(planned, input.proposed);
+    state.set("id", crate::framework::attrs::write_tri::<String>(name));
+    Planned {
+        state,
+        requires_replace,
+        diagnostics,
+    }
+}
 
 /// The plan walk both stores share: a destroy refused by `guard` while protected; otherwise
 /// `validate`, then the subnets looked up, then `plan`. `C` reads the store's configuration.
@@ -75,16 +98,16 @@ where
             };
         }
     };
-    let p = plan(
-        &req.config,
-        &req.prior_state,
-        &req.proposed_new_state,
-        incomplete,
-        ctx.environment,
-        &ctx.default_tags,
-        place.as_ref(),
-        subnets.as_deref(),
-    );
+    let p = plan(&PlanInput {
+        config: &req.config,
+        prior: &req.prior_state,
+        proposed: &req.proposed_new_state,
+        create_incomplete: incomplete,
+        default_env: ctx.environment,
+        default_tags: &ctx.default_tags,
+        place: place.as_ref(),
+        subnets: subnets.as_deref(),
+    });
     lifecycle::planned(diagnostics, p, req.prior_private)
 }
 
@@ -149,6 +172,37 @@ pub fn by_env<T>(env: &Tri<Environment>, f: impl FnOnce(Environment) -> T) -> Tr
 }
 
 pub use crate::framework::attrs::{whole_list, whole_map};
+
+/// The planned components of a store with `roles`: each `fixed` where its identifier is known
+/// before AWS answers, else the `prior` one (the prior's while the store is kept), else unknown.
+pub fn planned_components<R: AsRef<str>>(
+    roles: impl IntoIterator<Item = R>,
+    prior: &BTreeMap<String, String>,
+    fixed: impl Fn(&str) -> Option<String>,
+) -> BTreeMap<String, Tri<String>> {
+    let mut c = BTreeMap::new();
+    for role in roles {
+        let role = role.as_ref();
+        let v = match (fixed(role), prior.get(role)) {
+            (Some(f), _) => Tri::Known(f),
+            (None, Some(p)) => Tri::Known(p.clone()),
+            (None, None) => Tri::Unknown,
+        };
+        c.insert(role.to_string(), v);
+    }
+    c
+}
+
+/// Component `role` of the planned `components` (unknown where they or it are).
+pub fn planned_component(
+    components: &Tri<BTreeMap<String, Tri<String>>>,
+    role: &str,
+) -> Tri<String> {
+    match components {
+        Tri::Known(m) => m.get(role).cloned().unwrap_or(Tri::Unknown),
+        _ => Tri::Unknown,
+    }
+}
 
 /// The plan of a destroy, refused with `guard` while `deletion_protection` is on (contract rule 12),
 /// unless the create never finished (nothing to protect yet).

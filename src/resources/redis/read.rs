@@ -30,35 +30,12 @@ pub async fn read(
     place: &Place,
     prior: &State,
 ) -> Result<Option<State>, AwsError> {
-    let n = prior.name.as_str();
     let env = Environment::parse(&prior.environment).unwrap_or(ctx.environment);
     let mut st = prior.clone();
     let mut c: BTreeMap<String, String> = BTreeMap::new();
     let found = find(ctx, prior).await?;
-    let sg = prior.components.get("security_group").cloned().or_else(|| {
-        found
-            .member
-            .as_ref()
-            .and_then(|m| m.security_groups.first().cloned())
-    });
-    let sg_rules = match &sg {
-        Some(id) => ec2::sg_rules(ctx, std::slice::from_ref(id))
-            .await?
-            .remove(id),
-        None => None,
-    };
-    let own_group = found
-        .member
-        .as_ref()
-        .and_then(|m| m.parameter_group.clone())
-        .filter(|g| g == n);
-    let params = match &own_group {
-        Some(g) => api::user_parameters(ctx, g).await?,
-        None if prior.components.contains_key("parameter_group") => {
-            api::user_parameters(ctx, n).await?
-        }
-        None => None,
-    };
+    let (sg, sg_rules) = security_group(ctx, prior, found.member.as_ref()).await?;
+    let (own_group, params) = parameters(ctx, prior, found.member.as_ref()).await?;
     if found.group.is_none()
         && found.subnets.is_none()
         && sg_rules.is_none()
@@ -78,7 +55,7 @@ pub async fn read(
         &mut st,
         &mut c,
     );
-    record_parameters(place, prior, own_group.is_some(), params, &mut st, &mut c);
+    record_parameters(place, prior, own_group, params, &mut st, &mut c);
 
     let mut facts = Facts {
         key_rotation: prior
@@ -93,27 +70,10 @@ pub async fn read(
             record_group(g, prior, &mut st, &mut facts);
             st.tags_all = api::tags(ctx, &g.arn).await?;
         }
-        None => {
-            st.primary_endpoint = None;
-            st.reader_endpoint = None;
-            st.configuration_endpoint = None;
-            st.member_clusters = vec![];
-            facts.auto_minor_upgrade = true;
-            facts.at_rest = true;
-            facts.in_transit = true;
-            facts.auth = true;
-            facts.automatic_failover = true;
-            facts.multi_az = true;
-            facts.replicas = prior.replicas_per_shard;
-        }
+        None => no_group(prior, &mut st, &mut facts),
     }
     if let Some(m) = &found.member {
-        st.engine_version_actual = Some(m.engine_version.clone());
-        if !bp::version_matches(&prior.engine_version, &m.engine_version) {
-            st.engine_version = bp::major_minor(&m.engine_version);
-        }
-        st.maintenance_window = m.maintenance_window.clone();
-        facts.own_subnet_group = m.subnet_group.as_deref() == Some(n);
+        record_member(m, prior, &mut st, &mut facts);
     }
 
     let (ingress, allowed) = ec2::ingress_fact(
@@ -163,6 +123,47 @@ async fn find(ctx: &ProviderData, prior: &State) -> Result<Found, AwsError> {
         secret: secret?,
         key: key?,
     })
+}
+
+/// The security group (the recorded one, else the member's) and its rules, where it exists.
+async fn security_group(
+    ctx: &ProviderData,
+    prior: &State,
+    member: Option<&api::MemberFacts>,
+) -> Result<(Option<String>, Option<ec2::Rules>), AwsError> {
+    let sg = prior
+        .components
+        .get("security_group")
+        .cloned()
+        .or_else(|| member.and_then(|m| m.security_groups.first().cloned()));
+    let sg_rules = match &sg {
+        Some(id) => ec2::sg_rules(ctx, std::slice::from_ref(id))
+            .await?
+            .remove(id),
+        None => None,
+    };
+    Ok((sg, sg_rules))
+}
+
+/// Whether the group uses its own parameter group `<name>`, and that group's user-set values where
+/// it exists (looked up while used or recorded).
+async fn parameters(
+    ctx: &ProviderData,
+    prior: &State,
+    member: Option<&api::MemberFacts>,
+) -> Result<(bool, Option<BTreeMap<String, String>>), AwsError> {
+    let n = prior.name.as_str();
+    let own_group = member
+        .and_then(|m| m.parameter_group.clone())
+        .filter(|g| g == n);
+    let params = match &own_group {
+        Some(g) => api::user_parameters(ctx, g).await?,
+        None if prior.components.contains_key("parameter_group") => {
+            api::user_parameters(ctx, n).await?
+        }
+        None => None,
+    };
+    Ok((own_group.is_some(), params))
 }
 
 /// Records the side objects that exist: the key and alias, the security group (`sg`: where its
@@ -273,4 +274,29 @@ fn record_group(g: &api::Group, prior: &State, st: &mut State, facts: &mut Facts
     facts.at_rest = g.at_rest;
     facts.in_transit = g.in_transit;
     facts.auth = g.auth;
+}
+
+/// With no group left: no endpoints or nodes, and facts that fail nothing the group would decide.
+fn no_group(prior: &State, st: &mut State, facts: &mut Facts) {
+    st.primary_endpoint = None;
+    st.reader_endpoint = None;
+    st.configuration_endpoint = None;
+    st.member_clusters = vec![];
+    facts.auto_minor_upgrade = true;
+    facts.at_rest = true;
+    facts.in_transit = true;
+    facts.auth = true;
+    facts.automatic_failover = true;
+    facts.multi_az = true;
+    facts.replicas = prior.replicas_per_shard;
+}
+
+/// What the first member holds for every node: the running version, the window, the subnet group.
+fn record_member(m: &api::MemberFacts, prior: &State, st: &mut State, facts: &mut Facts) {
+    st.engine_version_actual = Some(m.engine_version.clone());
+    if !bp::version_matches(&prior.engine_version, &m.engine_version) {
+        st.engine_version = bp::major_minor(&m.engine_version);
+    }
+    st.maintenance_window = m.maintenance_window.clone();
+    facts.own_subnet_group = m.subnet_group.as_deref() == Some(prior.name.as_str());
 }

@@ -9,10 +9,12 @@ use crate::framework::resource::{PlanRequest, PlanResponse, Planned, PRIVATE_CRE
 use crate::framework::{AttrPath, Diagnostic, Diagnostics, Value};
 use crate::provider::aws::Place;
 use crate::provider::ec2::{self, SubnetFacts};
-use crate::provider::error::AwsError;
+use crate::provider::error::{ok_if_missing, AwsError};
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
+use crate::resources::concurrent::Made;
 use crate::resources::lifecycle::{self, Lifecycle, ResourceState};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// What the plan walk reads of a store's typed configuration.
 pub trait StoreConfig: Sized {
@@ -324,27 +326,74 @@ pub async fn placement(
     Ok((vpc, zones))
 }
 
-/// The store's security group `name` in `vpc` (found or made), with exactly `port` from the allowed
-/// groups in and nothing out. Returns its id.
+/// A store's security group: `name`, with `port` open to the `allowed` groups only.
+pub struct SecurityGroup<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub port: i64,
+    pub allowed: &'a [String],
+    pub tags: &'a BTreeMap<String, String>,
+}
+
+/// The store's security group `sg` in `vpc` (found or made), with exactly its port from the allowed
+/// groups in and nothing out, recorded in `made` as `security_group`. Returns its id.
 pub async fn ensure_security_group(
     ctx: &ProviderData,
     vpc: &str,
-    name: &str,
-    description: &str,
-    port: i64,
-    allowed: &[String],
-    tags: &BTreeMap<String, String>,
+    spec: &SecurityGroup<'_>,
+    made: &Made,
 ) -> Result<String, AwsError> {
-    let sg = match ec2::find_sg(ctx, vpc, name).await? {
+    let sg = match ec2::find_sg(ctx, vpc, spec.name).await? {
         Some(id) => id,
-        None => ec2::create_sg(ctx, vpc, name, description, tags).await?,
+        None => ec2::create_sg(ctx, vpc, spec.name, spec.description, spec.tags).await?,
     };
-    let (want_in, want_out) = ec2::port_from_groups(port, allowed);
+    let (want_in, want_out) = ec2::port_from_groups(spec.port, spec.allowed);
     let (have_in, have_out) = ec2::sg_rules(ctx, std::slice::from_ref(&sg))
         .await?
         .remove(&sg)
         .unwrap_or_default();
     ec2::sync_rules(ctx, &sg, true, &want_in, &have_in).await?;
     ec2::sync_rules(ctx, &sg, false, &want_out, &have_out).await?;
+    made.record("security_group", sg.clone());
     Ok(sg)
+}
+
+/// The subnets of the first subnet group a describe answered with (`None` without one): `subnets`
+/// opens a group, `id` names a subnet.
+pub fn first_group_subnets<G, S>(
+    groups: Option<Vec<G>>,
+    subnets: impl FnOnce(G) -> Option<Vec<S>>,
+    id: impl Fn(S) -> Option<String>,
+) -> Option<Vec<String>> {
+    groups.unwrap_or_default().into_iter().next().map(|g| {
+        subnets(g)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(id)
+            .collect()
+    })
+}
+
+/// The subnets a read records: the configured ones (in the user's order) while the `live` group
+/// holds the same set, else the live ones.
+pub fn read_subnets(configured: &[String], live: &[String]) -> Vec<String> {
+    let same = live.iter().collect::<BTreeSet<_>>() == configured.iter().collect();
+    if same {
+        configured.to_vec()
+    } else {
+        live.to_vec()
+    }
+}
+
+/// A delete call for `component`: done, also when the object is gone already.
+pub async fn delete_call<T, E, F>(
+    ctx: &ProviderData,
+    component: &str,
+    call: F,
+) -> Result<(), AwsError>
+where
+    F: std::future::Future<Output = Result<T, E>>,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    ok_if_missing(ctx.call(component, call).await.map(|_| ()))
 }

@@ -103,13 +103,7 @@ impl Side {
                 "subnet_group".into(),
                 place.arn("rds", &format!("subgrp:{n}")),
             );
-            let same = live.iter().collect::<std::collections::BTreeSet<_>>()
-                == prior.subnet_ids.iter().collect();
-            st.subnet_ids = if same {
-                prior.subnet_ids.clone()
-            } else {
-                live.clone()
-            };
+            st.subnet_ids = crate::resources::datastore::read_subnets(&prior.subnet_ids, live);
         }
     }
 

@@ -191,13 +191,7 @@ fn record_side(
             "subnet_group".into(),
             place.arn("elasticache", &format!("subnetgroup:{n}")),
         );
-        let same = live.iter().collect::<std::collections::BTreeSet<_>>()
-            == prior.subnet_ids.iter().collect();
-        st.subnet_ids = if same {
-            prior.subnet_ids.clone()
-        } else {
-            live.clone()
-        };
+        st.subnet_ids = crate::resources::datastore::read_subnets(&prior.subnet_ids, live);
     }
     st.auth_secret_arn = found.secret.clone();
     if let Some(s) = &found.secret {

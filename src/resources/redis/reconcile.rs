@@ -195,9 +195,17 @@ async fn side_objects(
     // 1–3 at once.
     let made = Made::new();
     let mut key_components = p.components.clone();
+    let sg_name = bp::sg_name(n);
+    let sg = datastore::SecurityGroup {
+        name: &sg_name,
+        description: "prod_redis_cluster: the port from the allowed groups only",
+        port: bp::PORT,
+        allowed: &d.allowed_security_group_ids,
+        tags: &d.tags,
+    };
     let (key_and_token, sg, subnet_group) = tokio::join!(
         key_and_token(ctx, place, d, &mut key_components, &made),
-        security_group(ctx, &vpc, d, &made),
+        datastore::ensure_security_group(ctx, &vpc, &sg, &made),
         subnet_group(ctx, place, d, &made),
     );
     keep_key_components(&key_components, &mut p.components);
@@ -261,27 +269,6 @@ async fn key_and_token(
     .await?;
     made.record("auth_secret", secret_arn);
     Ok((key, token))
-}
-
-/// The security group in `vpc`: the port from the allowed groups only.
-async fn security_group(
-    ctx: &ProviderData,
-    vpc: &str,
-    d: &Desired,
-    made: &Made,
-) -> Result<String, AwsError> {
-    let sg = datastore::ensure_security_group(
-        ctx,
-        vpc,
-        &bp::sg_name(&d.name),
-        "prod_redis_cluster: the port from the allowed groups only",
-        bp::PORT,
-        &d.allowed_security_group_ids,
-        &d.tags,
-    )
-    .await?;
-    made.record("security_group", sg.clone());
-    Ok(sg)
 }
 
 /// The cache subnet group `<name>` over the configured subnets.

@@ -7,6 +7,7 @@ use aws_sdk_rds::types::Parameter;
 use super::{rds_tags, Tags};
 use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::ProviderData;
+use crate::resources::datastore;
 
 // ---- subnet group ----
 
@@ -22,17 +23,7 @@ pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<S
         .await,
     )?
     .and_then(|out| {
-        out.db_subnet_groups
-            .unwrap_or_default()
-            .into_iter()
-            .next()
-            .map(|g| {
-                g.subnets
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|s| s.subnet_identifier)
-                    .collect()
-            })
+        datastore::first_group_subnets(out.db_subnet_groups, |g| g.subnets, |s| s.subnet_identifier)
     }))
 }
 
@@ -80,17 +71,15 @@ pub async fn ensure_subnet_group(
 }
 
 pub async fn delete_subnet_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    ok_if_missing(
-        ctx.call(
-            "db subnet group",
-            ctx.rds()
-                .delete_db_subnet_group()
-                .db_subnet_group_name(name)
-                .send(),
-        )
-        .await
-        .map(|_| ()),
+    datastore::delete_call(
+        ctx,
+        "db subnet group",
+        ctx.rds()
+            .delete_db_subnet_group()
+            .db_subnet_group_name(name)
+            .send(),
     )
+    .await
 }
 
 // ---- parameter groups (instance ones for RDS, cluster ones for Aurora) ----

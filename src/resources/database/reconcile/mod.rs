@@ -131,10 +131,18 @@ pub async fn prepare(
     // 1–4 at once.
     let made = Made::new();
     let mut key_components = p.components.clone();
+    let sg_name = bp::sg_name(n);
+    let sg = datastore::SecurityGroup {
+        name: &sg_name,
+        description: "prod_database_ha: engine port from the allowed groups only",
+        port: bp::port(&d.engine),
+        allowed: &d.allowed_security_group_ids,
+        tags: &d.tags,
+    };
     let (key, monitoring_role, sg, subnet_group) = tokio::join!(
         key(ctx, place, d, &mut key_components),
         monitoring_role(ctx, place, d, &made),
-        security_group(ctx, &vpc, d, &made),
+        datastore::ensure_security_group(ctx, &vpc, &sg, &made),
         subnet_group(ctx, place, d, &made),
     );
     keep_key_components(&key_components, &mut p.components);
@@ -207,27 +215,6 @@ async fn monitoring_role(
     .await?;
     made.record("monitoring_role", arn.clone());
     Ok(Some(arn))
-}
-
-/// The security group in `vpc`: the engine port from the allowed groups only.
-async fn security_group(
-    ctx: &ProviderData,
-    vpc: &str,
-    d: &Desired,
-    made: &Made,
-) -> Result<String, AwsError> {
-    let sg = datastore::ensure_security_group(
-        ctx,
-        vpc,
-        &bp::sg_name(&d.name),
-        "prod_database_ha: engine port from the allowed groups only",
-        bp::port(&d.engine),
-        &d.allowed_security_group_ids,
-        &d.tags,
-    )
-    .await?;
-    made.record("security_group", sg.clone());
-    Ok(sg)
 }
 
 /// The DB subnet group `<name>` over the configured subnets.

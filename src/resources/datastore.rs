@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::framework::decode::Tri;
-use crate::framework::resource::{PlanRequest, PlanResponse, Planned, PRIVATE_CREATE_INCOMPLETE};
+use crate::framework::resource::{
+    ApplyRequest, PlanRequest, PlanResponse, Planned, PRIVATE_CREATE_INCOMPLETE,
+};
 use crate::framework::{AttrPath, Diagnostic, Diagnostics, Value};
 use crate::provider::aws::Place;
 use crate::provider::ec2::{self, SubnetFacts};
@@ -16,18 +18,128 @@ use crate::resources::concurrent::Made;
 use crate::resources::lifecycle::{self, Lifecycle, ResourceState};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-/// What the plan walk reads of a store's typed configuration.
+/// What the plan walk and apply's start read of a store's typed configuration.
 pub trait StoreConfig: Sized {
     /// The configuration held in a cty object.
     fn read(config: &Value) -> Self;
     /// The configured subnets: known once every id is.
     fn subnet_ids(&self) -> Tri<Vec<String>>;
+    /// The `timeouts` block as configured.
+    fn timeouts(&self) -> &Value;
+    /// The key configured (`None`: the store's own).
+    fn given_key(&self) -> Option<String>;
 }
 
-/// What the plan walk reads of a store's typed state.
-pub trait StoreState: ResourceState {
+/// What the plan walk and apply's start read and write of a store's typed state.
+pub trait StoreState: ResourceState + Clone {
     /// Whether the guard refuses destroy and replacement.
     fn deletion_protection(&self) -> bool;
+    /// The environment as planned or recorded.
+    fn environment(&self) -> &str;
+    /// Apply's progress as it starts from these planned values: the environment `env`, the
+    /// `prior`'s components and tags (until apply makes them), the configured `timeouts`, and the
+    /// prior's own key where no key is `given`.
+    fn start_progress(
+        &self,
+        prior: &Self,
+        env: Environment,
+        timeouts: &Value,
+        given: Option<&String>,
+    ) -> Self;
+}
+
+/// [`StoreConfig`] for `$Config` and [`StoreState`] for `$State`, declared by `attributes!` with
+/// the fields both stores share (`subnet_ids`, `kms_key_arn`, `deletion_protection`,
+/// `environment`, `components`, `tags_all`, `timeouts`).
+#[macro_export]
+macro_rules! store_model {
+    ($Config:ident, $State:ident) => {
+        impl $crate::resources::datastore::StoreConfig for $Config {
+            fn read(config: &$crate::framework::Value) -> $Config {
+                $Config::decode(config)
+            }
+            fn subnet_ids(&self) -> $crate::framework::decode::Tri<Vec<String>> {
+                $crate::resources::datastore::whole_list(&self.subnet_ids)
+            }
+            fn timeouts(&self) -> &$crate::framework::Value {
+                &self.timeouts
+            }
+            fn given_key(&self) -> Option<String> {
+                self.kms_key_arn.clone().into_known()
+            }
+        }
+
+        impl $crate::resources::datastore::StoreState for $State {
+            fn deletion_protection(&self) -> bool {
+                self.deletion_protection
+            }
+            fn environment(&self) -> &str {
+                &self.environment
+            }
+            fn start_progress(
+                &self,
+                prior: &$State,
+                env: $crate::provider::profile::Environment,
+                timeouts: &$crate::framework::Value,
+                given: Option<&String>,
+            ) -> $State {
+                let mut progress = self.clone();
+                progress.environment = env.as_str().to_string();
+                progress.components = prior.components.clone();
+                progress.tags_all = prior.tags_all.clone();
+                progress.timeouts = timeouts.clone();
+                if given.is_none() {
+                    progress.kms_key_arn = prior
+                        .kms_key_arn
+                        .clone()
+                        .filter(|_| prior.components.contains_key("kms_key"));
+                }
+                progress
+            }
+        }
+    };
+}
+
+/// Where both stores' apply starts: the planned and prior states, the progress begun, the
+/// environment, the key given, and the warnings found so far.
+pub struct ApplyStart<S> {
+    pub planned: S,
+    pub prior: S,
+    pub progress: S,
+    pub env: Environment,
+    /// The key configured (`None`: the store's own).
+    pub given_key: Option<String>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Apply's first step, the same for both stores: the configuration validated again, the profile's
+/// floors checked on the planned values (errors refuse the apply), then the progress begun.
+/// `default_env` serves where the plan names no environment.
+pub fn start_apply<C: StoreConfig, S: StoreState>(
+    default_env: Environment,
+    req: &ApplyRequest,
+    validate: fn(&Value) -> Diagnostics,
+    validate_profile: fn(&C, Environment, &mut Diagnostics),
+) -> Result<ApplyStart<S>, Diagnostics> {
+    let mut diagnostics = validate(&req.config);
+    let config = C::read(&req.config);
+    let planned = S::from_value(&req.planned_state);
+    let env = Environment::parse(planned.environment()).unwrap_or(default_env);
+    validate_profile(&C::read(&req.planned_state), env, &mut diagnostics);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    let prior = S::from_value(&req.prior_state);
+    let given_key = config.given_key();
+    let progress = planned.start_progress(&prior, env, config.timeouts(), given_key.as_ref());
+    Ok(ApplyStart {
+        planned,
+        prior,
+        progress,
+        env,
+        given_key,
+        diagnostics,
+    })
 }
 
 /// What a data store's plan logic is given.

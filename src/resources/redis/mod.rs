@@ -20,7 +20,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::resources::datastore;
-use crate::resources::lifecycle::{Lifecycle, Prepared, ResourceState};
+use crate::resources::lifecycle::{Lifecycle, Prepared};
 use model::State;
 
 /// The lifecycle steps every resource shares, bound to the replication group's.
@@ -48,24 +48,20 @@ impl Lifecycle for Life {
         ctx: &ProviderData,
         req: &ApplyRequest,
     ) -> Result<Prepared<Self>, Diagnostics> {
-        let mut diagnostics = validate::validate(&req.config);
-        let config = model::Config::decode(&req.config);
-        let planned = State::from_value(&req.planned_state);
-        let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
-        validate::validate_profile(
-            &model::Config::decode(&req.planned_state),
+        let datastore::ApplyStart {
+            planned,
+            prior,
+            mut progress,
             env,
-            &mut diagnostics,
-        );
-        if diagnostics.has_errors() {
-            return Err(diagnostics);
-        }
-        let prior = State::from_value(&req.prior_state);
-        let mut progress = planned.clone();
-        progress.environment = env.as_str().to_string();
-        progress.components = prior.components.clone();
-        progress.tags_all = prior.tags_all.clone();
-        progress.timeouts = config.timeouts.clone();
+            given_key,
+            diagnostics,
+        } = datastore::start_apply::<model::Config, State>(
+            ctx.environment,
+            req,
+            validate::validate,
+            validate::validate_profile,
+        )?;
+        // The computed values apply has not made yet: the prior's.
         progress.engine_version_actual = prior.engine_version_actual.clone();
         progress.primary_endpoint = prior.primary_endpoint.clone();
         progress.reader_endpoint = prior.reader_endpoint.clone();
@@ -76,13 +72,6 @@ impl Lifecycle for Life {
         progress.parameter_group_name = prior.parameter_group_name.clone();
         progress.subnet_group_name = prior.subnet_group_name.clone();
         progress.posture = prior.posture.clone();
-        let given_key = config.kms_key_arn.clone().into_known();
-        if given_key.is_none() {
-            progress.kms_key_arn = prior
-                .kms_key_arn
-                .clone()
-                .filter(|_| prior.components.contains_key("kms_key"));
-        }
         let desired = reconcile::Desired {
             name: planned.name.clone(),
             environment: env,

@@ -50,54 +50,13 @@ impl Lifecycle for Life {
         ctx: &ProviderData,
         req: &ApplyRequest,
     ) -> Result<Prepared<Self>, Diagnostics> {
-        let datastore::ApplyStart {
-            planned,
-            prior,
-            mut progress,
-            env,
-            given_key,
-            diagnostics,
-        } = datastore::start_apply::<model::Config, State>(
+        let start = datastore::start_apply::<model::Config, State>(
             ctx.environment,
             req,
             validate::validate,
             validate::validate_profile,
         )?;
-        // The computed values apply has not made yet: the prior's.
-        progress.endpoint = prior.endpoint.clone();
-        progress.reader_endpoint = prior.reader_endpoint.clone();
-        progress.replica_endpoints = prior.replica_endpoints.clone();
-        progress.master_secret_arn = prior.master_secret_arn.clone();
-        progress.engine_version_actual = prior.engine_version_actual.clone();
-        progress.security_group_id = prior.security_group_id.clone();
-        progress.instance_ids = prior.instance_ids.clone();
-        progress.posture = prior.posture.clone();
-        let desired = reconcile::Desired {
-            name: planned.name.clone(),
-            environment: env,
-            engine: planned.engine.clone(),
-            subnet_ids: planned.subnet_ids.clone(),
-            allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
-            engine_version: planned.engine_version.clone(),
-            instance_class: planned.instance_class.clone(),
-            allocated_storage: planned.allocated_storage,
-            max_allocated_storage: planned.max_allocated_storage,
-            replicas: planned.replicas,
-            multi_az: planned.multi_az,
-            backup_retention_days: planned.backup_retention_days,
-            backup_window: planned.backup_window.clone(),
-            maintenance_window: planned.maintenance_window.clone(),
-            deletion_protection: planned.deletion_protection,
-            kms_key_arn: given_key,
-            master_username: planned.master_username.clone(),
-            parameters: blueprint::parameters(&planned.engine, planned.parameters.as_ref()),
-            tags: planned.tags_all.clone(),
-        };
-        Ok(Prepared {
-            desired,
-            progress,
-            diagnostics,
-        })
+        Ok(prepared(start))
     }
     fn finish(st: &mut State, progress: &State, _planned: &Value) {
         st.tags = progress.tags.clone();
@@ -256,6 +215,54 @@ async fn import_aurora(
         st.kms_key_arn = Some(k.arn);
     }
     aurora::read(ctx, &place, &st).await
+}
+
+/// Apply's desired database and its progress as it starts: the prior's computed values kept
+/// until apply makes them.
+fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
+    let datastore::ApplyStart {
+        planned,
+        prior,
+        mut progress,
+        env,
+        given_key,
+        diagnostics,
+    } = start;
+    // The computed values apply has not made yet: the prior's.
+    progress.endpoint = prior.endpoint.clone();
+    progress.reader_endpoint = prior.reader_endpoint.clone();
+    progress.replica_endpoints = prior.replica_endpoints.clone();
+    progress.master_secret_arn = prior.master_secret_arn.clone();
+    progress.engine_version_actual = prior.engine_version_actual.clone();
+    progress.security_group_id = prior.security_group_id.clone();
+    progress.instance_ids = prior.instance_ids.clone();
+    progress.posture = prior.posture.clone();
+    let desired = reconcile::Desired {
+        name: planned.name.clone(),
+        environment: env,
+        engine: planned.engine.clone(),
+        subnet_ids: planned.subnet_ids.clone(),
+        allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
+        engine_version: planned.engine_version.clone(),
+        instance_class: planned.instance_class.clone(),
+        allocated_storage: planned.allocated_storage,
+        max_allocated_storage: planned.max_allocated_storage,
+        replicas: planned.replicas,
+        multi_az: planned.multi_az,
+        backup_retention_days: planned.backup_retention_days,
+        backup_window: planned.backup_window.clone(),
+        maintenance_window: planned.maintenance_window.clone(),
+        deletion_protection: planned.deletion_protection,
+        kms_key_arn: given_key,
+        master_username: planned.master_username.clone(),
+        parameters: blueprint::parameters(&planned.engine, planned.parameters.as_ref()),
+        tags: planned.tags_all.clone(),
+    };
+    Prepared {
+        desired,
+        progress,
+        diagnostics,
+    }
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ fn subnets() -> Vec<SubnetFacts> {
 fn run(cfg: &Value, prior: &Value, env: Environment) -> crate::framework::resource::Planned {
     plan(&PlanInput {
         config: cfg,
-        prior: prior,
+        prior,
         proposed: cfg,
         create_incomplete: false,
         default_env: env,

@@ -65,7 +65,7 @@ fn planned(cfg: &Value, prior: &Value, env: Environment) -> crate::framework::re
     let zones = subnets(&["us-east-1a", "us-east-1b", "us-east-1c"]);
     plan(&PlanInput {
         config: cfg,
-        prior: prior,
+        prior,
         proposed: cfg,
         create_incomplete: false,
         default_env: env,

@@ -56,7 +56,8 @@ pub fn start_apply<C: StoreConfig, S: StoreState>(
     })
 }
 
-fn invalid(component: &str, message: impl Into<String>) -> AwsError {
+/// An `AwsError::Invalid` of `component`: AWS answered, but not with what the store needs.
+pub fn invalid(component: &str, message: impl Into<String>) -> AwsError {
     AwsError::Invalid {
         component: component.to_string(),
         message: message.into(),

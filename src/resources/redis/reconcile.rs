@@ -19,7 +19,7 @@ use crate::provider::profile::Environment;
 use crate::provider::secrets::SecretValue;
 use crate::provider::{kms, secrets, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
-use crate::resources::datastore;
+use crate::resources::datastore::{self, invalid};
 
 pub struct Desired {
     pub name: String,
@@ -57,13 +57,6 @@ impl Desired {
 
 const POLL: Duration = Duration::from_secs(15);
 const TOKEN_LENGTH: i64 = 64;
-
-fn invalid(component: &str, message: impl Into<String>) -> AwsError {
-    AwsError::Invalid {
-        component: component.to_string(),
-        message: message.into(),
-    }
-}
 
 /// Waits until the group is `available` (or, with `gone`, no longer listed).
 pub async fn wait_for(

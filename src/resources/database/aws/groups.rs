@@ -11,6 +11,7 @@ use crate::resources::datastore;
 
 // ---- subnet group ----
 
+/// The DB subnet group's subnets, or `None` when it does not exist.
 pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<String>>, AwsError> {
     Ok(found(
         ctx.call(
@@ -27,6 +28,7 @@ pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<S
     }))
 }
 
+/// DB subnet group `name` over exactly `subnets` (made, or its subnets changed).
 pub async fn ensure_subnet_group(
     ctx: &ProviderData,
     name: &str,
@@ -70,6 +72,7 @@ pub async fn ensure_subnet_group(
     }
 }
 
+/// Deletes DB subnet group `name` (done when gone already).
 pub async fn delete_subnet_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
     datastore::delete_call(
         ctx,
@@ -249,6 +252,7 @@ async fn set_parameters(
     }
 }
 
+/// Deletes parameter group `name` of `kind` (done when gone already).
 pub async fn delete_parameter_group(
     ctx: &ProviderData,
     kind: GroupKind,

@@ -42,6 +42,7 @@ pub struct Instance {
     pub tags: Tags,
 }
 
+/// An instance as the SDK describes it, read into [`Instance`].
 fn instance(i: DbInstance) -> Instance {
     let pending = i.pending_modified_values.clone();
     Instance {
@@ -185,6 +186,7 @@ pub struct PrimarySpec<'a> {
     pub port: i64,
 }
 
+/// Creates the primary instance `s`, tagged `tags`.
 pub async fn create_primary(
     ctx: &ProviderData,
     s: &PrimarySpec<'_>,
@@ -241,6 +243,7 @@ pub struct ReplicaSpec<'a> {
     pub security_group: &'a str,
 }
 
+/// Creates read replica `s` of its source, tagged `tags`.
 pub async fn create_replica(
     ctx: &ProviderData,
     s: &ReplicaSpec<'_>,
@@ -314,6 +317,7 @@ impl Changes {
     }
 }
 
+/// Applies `ch` to instance `id` at once.
 pub async fn modify(ctx: &ProviderData, id: &str, ch: &Changes) -> Result<(), AwsError> {
     if ch.is_empty() {
         return Ok(());

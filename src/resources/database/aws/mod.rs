@@ -13,20 +13,15 @@ use aws_sdk_rds::types::Tag;
 
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
+use crate::resources::datastore::invalid;
 
 pub type Tags = BTreeMap<String, String>;
 
+/// `tags` as RDS takes them.
 fn rds_tags(tags: &Tags) -> Vec<Tag> {
     tags.iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect()
-}
-
-fn invalid(component: &str, message: impl Into<String>) -> AwsError {
-    AwsError::Invalid {
-        component: component.to_string(),
-        message: message.into(),
-    }
 }
 
 /// Records the configured storage on the primary (alarm packs derive thresholds from it; storage
@@ -64,6 +59,7 @@ pub async fn untag(ctx: &ProviderData, arn: &str, keys: &[&str]) -> Result<(), A
     .map(|_| ())
 }
 
+/// Moves the RDS object `arn` from tags `old` to `new` (keys no longer wanted removed).
 pub async fn tag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Result<(), AwsError> {
     let stale = crate::provider::tags::stale_keys(old, new);
     if !stale.is_empty() {

@@ -23,7 +23,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
-use crate::resources::datastore;
+use crate::resources::datastore::{self, invalid};
 
 pub struct Desired {
     pub name: String,
@@ -49,13 +49,6 @@ pub struct Desired {
 }
 
 const POLL: Duration = Duration::from_secs(15);
-
-fn invalid(component: &str, message: impl Into<String>) -> AwsError {
-    AwsError::Invalid {
-        component: component.to_string(),
-        message: message.into(),
-    }
-}
 
 /// Waits until every instance named is `available` (or, with `gone`, no longer listed).
 pub async fn wait_for(
@@ -298,6 +291,8 @@ pub async fn retag(
     Ok(())
 }
 
+/// Deletes `replicas` (their protection lifted first), waits until they are gone, and drops their
+/// records.
 async fn remove_replicas(
     ctx: &ProviderData,
     p: &mut State,

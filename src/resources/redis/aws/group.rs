@@ -56,6 +56,7 @@ impl Group {
     }
 }
 
+/// A replication group as the SDK describes it, read into [`Group`].
 fn group(g: ReplicationGroup) -> Group {
     let port = g
         .configuration_endpoint
@@ -156,6 +157,7 @@ pub struct MemberFacts {
     pub maintenance_window: String,
 }
 
+/// What member `id` holds for every node, or `None` when there is no such member.
 pub async fn member(ctx: &ProviderData, id: &str) -> Result<Option<MemberFacts>, AwsError> {
     Ok(found(
         ctx.call(
@@ -296,6 +298,7 @@ impl Changes {
     }
 }
 
+/// Applies `c` to group `id` at once.
 pub async fn modify(ctx: &ProviderData, id: &str, c: &Changes) -> Result<(), AwsError> {
     if c.is_empty() {
         return Ok(());
@@ -383,6 +386,7 @@ pub async fn set_shards(
     Ok(())
 }
 
+/// Deletes group `id`, with a final snapshot when one is named.
 pub async fn delete(
     ctx: &ProviderData,
     id: &str,

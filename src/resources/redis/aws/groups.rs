@@ -30,6 +30,7 @@ pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<S
     }))
 }
 
+/// Cache subnet group `name` over `subnets`, made when missing.
 pub async fn ensure_subnet_group(
     ctx: &ProviderData,
     name: &str,
@@ -53,6 +54,7 @@ pub async fn ensure_subnet_group(
     Ok(())
 }
 
+/// Deletes cache subnet group `name` (done when gone already).
 pub async fn delete_subnet_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
     datastore::delete_call(
         ctx,
@@ -113,6 +115,7 @@ pub async fn user_parameters(ctx: &ProviderData, name: &str) -> Result<Option<Ta
     }))
 }
 
+/// Creates parameter group `name` in `family`.
 pub async fn create_parameter_group(
     ctx: &ProviderData,
     name: &str,
@@ -179,6 +182,7 @@ pub async fn sync_parameters(ctx: &ProviderData, name: &str, want: &Tags) -> Res
     Ok(())
 }
 
+/// Deletes parameter group `name` (done when gone already).
 pub async fn delete_parameter_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
     datastore::delete_call(
         ctx,

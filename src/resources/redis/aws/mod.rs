@@ -16,6 +16,7 @@ use crate::provider::ProviderData;
 
 pub type Tags = BTreeMap<String, String>;
 
+/// `tags` as ElastiCache takes them.
 fn ec_tags(tags: &Tags) -> Vec<Tag> {
     tags.iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
@@ -24,6 +25,7 @@ fn ec_tags(tags: &Tags) -> Vec<Tag> {
 
 // ---- tags ----
 
+/// The tags of ElastiCache object `arn`.
 pub async fn tags(ctx: &ProviderData, arn: &str) -> Result<Tags, AwsError> {
     let out = ctx
         .call(

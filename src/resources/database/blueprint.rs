@@ -329,93 +329,102 @@ pub fn marker_tags(d: &super::reconcile::Desired) -> Vec<(&'static str, Option<S
 /// configuration) and read (from AWS), so a weakening the profile allows reads back exactly as
 /// planned and shows no diff.
 pub fn posture(env: Environment, engine: &str, f: &Facts) -> BTreeMap<String, String> {
-    let relaxed = |what: &str| format!("fail: {what} (relaxed by {env} profile)");
     let id = control_ids(engine);
     let mut p: BTreeMap<String, String> = controls(engine)
         .iter()
         .map(|c| (c.to_string(), PASS.to_string()))
         .collect();
-    let mut set = |c: &str, v: String| {
+    for (c, v) in relaxable_failures(env, &id, f)
+        .into_iter()
+        .chain(hardening_failures(&id, f))
+    {
         p.insert(c.to_string(), v);
-    };
-    if f.key_rotation == Some(false) {
-        set("KMS.4", "fail: key rotation is off".into());
-    }
-    if !f.multi_az {
-        set(id.multi_az, relaxed("no Multi-AZ standby"));
-    }
-    if !f.monitoring {
-        set("RDS.6", relaxed("enhanced monitoring off"));
-    }
-    if !f.deletion_protection {
-        set(
-            id.deletion_protection,
-            if env.db_deletion_protection() {
-                "fail: deletion protection off (decommission)".to_string()
-            } else {
-                relaxed("deletion protection off")
-            },
-        );
-    }
-    if f.backup_retention_days < 7 {
-        set(
-            id.backups,
-            relaxed(&format!("backups kept {} day(s)", f.backup_retention_days)),
-        );
-    }
-    if !f.encrypted {
-        set(id.encrypted, "fail: storage is not encrypted".into());
-    }
-    if f.public {
-        set("RDS.2", "fail: the instance is publicly accessible".into());
-    }
-    if !f.log_exports {
-        set(
-            id.log_exports,
-            "fail: logs are not exported to CloudWatch".into(),
-        );
-    }
-    if !f.iam_auth {
-        set(id.iam_auth, "fail: IAM authentication is off".into());
-    }
-    if !f.auto_minor_upgrade {
-        set(
-            id.minor_upgrade,
-            "fail: automatic minor upgrades are off".into(),
-        );
-    }
-    if !f.copy_tags {
-        set(
-            id.copy_tags,
-            "fail: tags are not copied to snapshots".into(),
-        );
-    }
-    if !f.in_vpc {
-        set("RDS.18", "fail: not in the database's subnet group".into());
-    }
-    if DEFAULT_ADMIN_NAMES.contains(&f.master_username.as_str()) {
-        set(
-            id.admin_name,
-            format!(
-                "fail: the administrator is the default `{}`",
-                f.master_username
-            ),
-        );
-    }
-    if !f.tls {
-        set(
-            "TLS",
-            "fail: the parameter group does not require TLS".into(),
-        );
-    }
-    if let Some(why) = &f.ingress {
-        set("ingress", format!("fail: {why}"));
     }
     if f.key_rotation.is_none() {
         // A key the user gave is theirs to rotate.
         p.remove("KMS.4");
     }
     p
+}
+
+/// The failing controls a profile may relax (key rotation first), each with its reason.
+fn relaxable_failures(env: Environment, id: &ControlIds, f: &Facts) -> Vec<(&'static str, String)> {
+    let relaxed = |what: &str| format!("fail: {what} (relaxed by {env} profile)");
+    let mut out = Vec::new();
+    if f.key_rotation == Some(false) {
+        out.push(("KMS.4", "fail: key rotation is off".into()));
+    }
+    if !f.multi_az {
+        out.push((id.multi_az, relaxed("no Multi-AZ standby")));
+    }
+    if !f.monitoring {
+        out.push(("RDS.6", relaxed("enhanced monitoring off")));
+    }
+    if !f.deletion_protection {
+        out.push((
+            id.deletion_protection,
+            if env.db_deletion_protection() {
+                "fail: deletion protection off (decommission)".to_string()
+            } else {
+                relaxed("deletion protection off")
+            },
+        ));
+    }
+    if f.backup_retention_days < 7 {
+        out.push((
+            id.backups,
+            relaxed(&format!("backups kept {} day(s)", f.backup_retention_days)),
+        ));
+    }
+    out
+}
+
+/// The failing controls every profile holds (the hardening), each with its reason.
+fn hardening_failures(id: &ControlIds, f: &Facts) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = [
+        (!f.encrypted, id.encrypted, "storage is not encrypted"),
+        (f.public, "RDS.2", "the instance is publicly accessible"),
+        (
+            !f.log_exports,
+            id.log_exports,
+            "logs are not exported to CloudWatch",
+        ),
+        (!f.iam_auth, id.iam_auth, "IAM authentication is off"),
+        (
+            !f.auto_minor_upgrade,
+            id.minor_upgrade,
+            "automatic minor upgrades are off",
+        ),
+        (
+            !f.copy_tags,
+            id.copy_tags,
+            "tags are not copied to snapshots",
+        ),
+        (!f.in_vpc, "RDS.18", "not in the database's subnet group"),
+    ]
+    .into_iter()
+    .filter(|(failing, _, _)| *failing)
+    .map(|(_, c, why)| (c, format!("fail: {why}")))
+    .collect();
+    if DEFAULT_ADMIN_NAMES.contains(&f.master_username.as_str()) {
+        out.push((
+            id.admin_name,
+            format!(
+                "fail: the administrator is the default `{}`",
+                f.master_username
+            ),
+        ));
+    }
+    if !f.tls {
+        out.push((
+            "TLS",
+            "fail: the parameter group does not require TLS".into(),
+        ));
+    }
+    if let Some(why) = &f.ingress {
+        out.push(("ingress", format!("fail: {why}")));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
 use crate::resources::datastore;
-use crate::resources::lifecycle::{Lifecycle, Prepared, ResourceState};
+use crate::resources::lifecycle::{Lifecycle, Prepared};
 use model::State;
 
 /// The lifecycle steps every resource shares, bound to the database's.
@@ -50,65 +50,13 @@ impl Lifecycle for Life {
         ctx: &ProviderData,
         req: &ApplyRequest,
     ) -> Result<Prepared<Self>, Diagnostics> {
-        let mut diagnostics = validate::validate(&req.config);
-        let config = model::Config::decode(&req.config);
-        let planned = State::from_value(&req.planned_state);
-        let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
-        validate::validate_profile(
-            &model::Config::decode(&req.planned_state),
-            env,
-            &mut diagnostics,
-        );
-        if diagnostics.has_errors() {
-            return Err(diagnostics);
-        }
-        let prior = State::from_value(&req.prior_state);
-        let mut progress = planned.clone();
-        progress.environment = env.as_str().to_string();
-        progress.components = prior.components.clone();
-        progress.tags_all = prior.tags_all.clone();
-        progress.timeouts = config.timeouts.clone();
-        progress.endpoint = prior.endpoint.clone();
-        progress.reader_endpoint = prior.reader_endpoint.clone();
-        progress.replica_endpoints = prior.replica_endpoints.clone();
-        progress.master_secret_arn = prior.master_secret_arn.clone();
-        progress.engine_version_actual = prior.engine_version_actual.clone();
-        progress.security_group_id = prior.security_group_id.clone();
-        progress.instance_ids = prior.instance_ids.clone();
-        progress.posture = prior.posture.clone();
-        let given_key = config.kms_key_arn.clone().into_known();
-        if given_key.is_none() {
-            progress.kms_key_arn = prior
-                .kms_key_arn
-                .clone()
-                .filter(|_| prior.components.contains_key("kms_key"));
-        }
-        let desired = reconcile::Desired {
-            name: planned.name.clone(),
-            environment: env,
-            engine: planned.engine.clone(),
-            subnet_ids: planned.subnet_ids.clone(),
-            allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
-            engine_version: planned.engine_version.clone(),
-            instance_class: planned.instance_class.clone(),
-            allocated_storage: planned.allocated_storage,
-            max_allocated_storage: planned.max_allocated_storage,
-            replicas: planned.replicas,
-            multi_az: planned.multi_az,
-            backup_retention_days: planned.backup_retention_days,
-            backup_window: planned.backup_window.clone(),
-            maintenance_window: planned.maintenance_window.clone(),
-            deletion_protection: planned.deletion_protection,
-            kms_key_arn: given_key,
-            master_username: planned.master_username.clone(),
-            parameters: blueprint::parameters(&planned.engine, planned.parameters.as_ref()),
-            tags: planned.tags_all.clone(),
-        };
-        Ok(Prepared {
-            desired,
-            progress,
-            diagnostics,
-        })
+        let start = datastore::start_apply::<model::Config, State>(
+            ctx.environment,
+            req,
+            validate::validate,
+            validate::validate_profile,
+        )?;
+        Ok(prepared(start))
     }
     fn finish(st: &mut State, progress: &State, _planned: &Value) {
         st.tags = progress.tags.clone();
@@ -267,6 +215,54 @@ async fn import_aurora(
         st.kms_key_arn = Some(k.arn);
     }
     aurora::read(ctx, &place, &st).await
+}
+
+/// Apply's desired database and its progress as it starts: the prior's computed values kept
+/// until apply makes them.
+fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
+    let datastore::ApplyStart {
+        planned,
+        prior,
+        mut progress,
+        env,
+        given_key,
+        diagnostics,
+    } = start;
+    // The computed values apply has not made yet: the prior's.
+    progress.endpoint = prior.endpoint.clone();
+    progress.reader_endpoint = prior.reader_endpoint.clone();
+    progress.replica_endpoints = prior.replica_endpoints.clone();
+    progress.master_secret_arn = prior.master_secret_arn.clone();
+    progress.engine_version_actual = prior.engine_version_actual.clone();
+    progress.security_group_id = prior.security_group_id.clone();
+    progress.instance_ids = prior.instance_ids.clone();
+    progress.posture = prior.posture.clone();
+    let desired = reconcile::Desired {
+        name: planned.name.clone(),
+        environment: env,
+        engine: planned.engine.clone(),
+        subnet_ids: planned.subnet_ids.clone(),
+        allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
+        engine_version: planned.engine_version.clone(),
+        instance_class: planned.instance_class.clone(),
+        allocated_storage: planned.allocated_storage,
+        max_allocated_storage: planned.max_allocated_storage,
+        replicas: planned.replicas,
+        multi_az: planned.multi_az,
+        backup_retention_days: planned.backup_retention_days,
+        backup_window: planned.backup_window.clone(),
+        maintenance_window: planned.maintenance_window.clone(),
+        deletion_protection: planned.deletion_protection,
+        kms_key_arn: given_key,
+        master_username: planned.master_username.clone(),
+        parameters: blueprint::parameters(&planned.engine, planned.parameters.as_ref()),
+        tags: planned.tags_all.clone(),
+    };
+    Prepared {
+        desired,
+        progress,
+        diagnostics,
+    }
 }
 
 #[cfg(test)]

@@ -7,15 +7,13 @@ use super::blueprint::{self as bp, Facts};
 use super::model::{Config, State};
 use super::schema::TYPE_NAME;
 use super::validate;
-use crate::framework::attrs::write_tri;
 use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
-use crate::framework::{AttrPath, Diagnostic, Diagnostics, Number, Value};
+use crate::framework::{AttrPath, Diagnostic, Diagnostics, Number};
 use crate::provider::aws::Place;
-use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
-use crate::resources::datastore::{self, by_env, configured_or, whole_list};
+use crate::resources::datastore::{self, by_env, configured_or, whole_list, PlanInput};
 
 /// The component roles of a database in `env` with `replicas` replicas (Aurora: a cluster and its
 /// writer instead of a primary).
@@ -45,122 +43,28 @@ pub fn guard_diagnostic(what: &str, attr: Option<&AttrPath>) -> Diagnostic {
     datastore::guard_diagnostic(TYPE_NAME, "the database", what, attr)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn plan(
-    config: &Value,
-    prior: &Value,
-    proposed: &Value,
-    create_incomplete: bool,
-    default_env: Environment,
-    default_tags: &BTreeMap<String, String>,
-    place: Option<&Place>,
-    subnets: Option<&[SubnetFacts]>,
-) -> Planned {
-    let cfg = Config::decode(config);
-    let prior = (!prior.is_null()).then(|| State::decode(prior));
+/// The plan of a database: the arguments with their defaults, the Aurora rules, the plan-time
+/// checks, the replacement guard, then the computed values and the posture.
+pub fn plan(input: &PlanInput) -> Planned {
+    let cfg = Config::decode(input.config);
+    let prior = (!input.prior.is_null()).then(|| State::decode(input.prior));
     let mut d = Diagnostics::new();
-    let mut planned = Config::decode(proposed);
-    let name = cfg.name.clone();
-    let engine = cfg.engine.clone();
-    let env = profile::planned(&cfg.environment, default_env);
+    let mut planned = Config::decode(input.proposed);
+    let env = profile::planned(&cfg.environment, input.default_env);
     if let Tri::Known(e) = env {
         validate::validate_profile(&cfg, e, &mut d);
     }
     planned.environment = by_env(&env, |e| e.as_str().to_string());
-
-    let version_default = match &engine {
-        Tri::Known(e) => Tri::Known(bp::default_version(e).to_string()),
-        _ => Tri::Unknown,
-    };
-    planned.engine_version = configured_or(&cfg.engine_version, version_default);
-    planned.instance_class = configured_or(
-        &cfg.instance_class,
-        by_env(&env, |e| e.db_instance_class().to_string()),
-    );
-    planned.allocated_storage = configured_or(
-        &cfg.allocated_storage,
-        by_env(&env, |e| Number::Int(e.db_storage_gib().0)),
-    );
-    planned.max_allocated_storage = configured_or(
-        &cfg.max_allocated_storage,
-        by_env(&env, |e| Number::Int(e.db_storage_gib().1)),
-    );
-    planned.replicas = configured_or(
-        &cfg.replicas,
-        by_env(&env, |e| Number::Int(e.db_replicas())),
-    );
-    planned.multi_az = configured_or(&cfg.multi_az, by_env(&env, Environment::db_multi_az));
-    planned.backup_retention_days = configured_or(
-        &cfg.backup_retention_days,
-        by_env(&env, |e| Number::Int(e.db_backup_retention_days())),
-    );
-    planned.backup_window = configured_or(
-        &cfg.backup_window,
-        Tri::Known(bp::DEFAULT_BACKUP_WINDOW.to_string()),
-    );
-    planned.maintenance_window = configured_or(
-        &cfg.maintenance_window,
-        Tri::Known(bp::DEFAULT_MAINTENANCE_WINDOW.to_string()),
-    );
-    planned.deletion_protection = configured_or(
-        &cfg.deletion_protection,
-        by_env(&env, Environment::db_deletion_protection),
-    );
-    planned.final_snapshot = configured_or(
-        &cfg.final_snapshot,
-        by_env(&env, Environment::db_final_snapshot),
-    );
-    planned.master_username = configured_or(
-        &cfg.master_username,
-        Tri::Known(bp::DEFAULT_MASTER_USERNAME.to_string()),
-    );
-    planned.tags_all = tags::planned_all(
-        default_tags,
-        &datastore::whole_map(&cfg.tags),
-        TYPE_NAME,
-        &name,
-        &env,
-    );
-    // A max below a configured allocation follows it (autoscaling off rather than an error).
-    fn int_of(n: &Tri<Number>) -> Option<i64> {
-        n.known().and_then(Number::as_i64)
-    }
-    if let (Some(a), Some(m)) = (
-        int_of(&planned.allocated_storage),
-        int_of(&planned.max_allocated_storage),
-    ) {
-        if cfg.max_allocated_storage.is_null() && m < a {
-            planned.max_allocated_storage = Tri::Known(Number::Int(a));
-        }
-    }
+    defaults(&cfg, &env, input.default_tags, &mut planned);
     let replicas = int_of(&planned.replicas);
     // Aurora: storage grows by itself (0), and Multi-AZ means readers in the other zones.
-    let aurora = matches!(&engine, Tri::Known(e) if bp::is_aurora(e));
+    let aurora = matches!(&cfg.engine, Tri::Known(e) if bp::is_aurora(e));
     if aurora {
-        planned.allocated_storage = Tri::Known(Number::Int(0));
-        planned.max_allocated_storage = Tri::Known(Number::Int(0));
-        if let Some(r) = replicas {
-            if r == 0 && env == Tri::Known(Environment::Production) {
-                d.error_at(
-                    AttrPath::attr("replicas"),
-                    "Multi-AZ is required in production",
-                    "An Aurora cluster is Multi-AZ through its readers in other zones; production keeps at least one. Set replicas to 1 or more (2 is the default).",
-                );
-            }
-            match cfg.multi_az {
-                Tri::Null => planned.multi_az = Tri::Known(r > 0),
-                Tri::Known(m) if m != (r > 0) => d.error_at(
-                    AttrPath::attr("multi_az"),
-                    "Aurora's Multi-AZ is its readers",
-                    format!("An Aurora cluster is Multi-AZ when it has readers in other zones: with replicas = {r}, set multi_az = {} (or leave it unset).", r > 0),
-                ),
-                _ => {}
-            }
-        }
+        aurora_rules(&cfg, &env, replicas, &mut planned, &mut d);
     }
 
     // Subnets: at least 2 zones, one VPC.
-    if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
+    if let (Some(facts), Tri::Known(e)) = (input.subnets, &env) {
         datastore::check_subnets(
             &whole_list(&cfg.subnet_ids),
             facts,
@@ -179,18 +83,8 @@ pub fn plan(
     // Replacement where AWS forces it; refused while the data is protected.
     let mut requires_replace = Vec::new();
     if let Some(p) = &prior {
-        for (attr, given, had) in [
-            ("name", &cfg.name, &p.name),
-            ("engine", &cfg.engine, &p.engine),
-        ] {
-            if !given.is_unknown() && *given != Tri::Known(had.clone()) {
-                requires_replace.push(AttrPath::attr(attr));
-            }
-        }
-        if datastore::key_replaced(&cfg.kms_key_arn, p.kms_key_arn.as_deref(), &p.components) {
-            requires_replace.push(AttrPath::attr("kms_key_arn"));
-        }
-        if p.deletion_protection && !create_incomplete {
+        requires_replace = replacing(&cfg, p);
+        if p.deletion_protection && !input.create_incomplete {
             if let Some(a) = requires_replace.first() {
                 d.push(guard_diagnostic("replacement", Some(a)));
             }
@@ -200,67 +94,178 @@ pub fn plan(
     let own_key = cfg.kms_key_arn.is_null();
     planned.kms_key_arn =
         datastore::planned_key(&cfg.kms_key_arn, kept.and_then(|p| p.kms_key_arn.as_ref()));
+    computed(
+        &cfg,
+        &env,
+        replicas,
+        aurora,
+        input.place,
+        kept,
+        &mut planned,
+    );
+    planned.posture = posture(&env, &planned, own_key);
+    datastore::planned(planned.encode(), input, &cfg.name, requires_replace, d)
+}
 
-    // Computed: fixed by the name where it decides them, the prior's where nothing changes them.
-    let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
-    let pg_name = match (&name, &engine, &planned.engine_version) {
+/// A planned whole number (`None` when unknown or not whole).
+fn int_of(n: &Tri<Number>) -> Option<i64> {
+    n.known().and_then(Number::as_i64)
+}
+
+/// The arguments as apply will leave them: configured, else the engine's or the profile's default.
+fn defaults(
+    cfg: &Config,
+    env: &Tri<Environment>,
+    default_tags: &BTreeMap<String, String>,
+    planned: &mut Config,
+) {
+    let version_default = match &cfg.engine {
+        Tri::Known(e) => Tri::Known(bp::default_version(e).to_string()),
+        _ => Tri::Unknown,
+    };
+    planned.engine_version = configured_or(&cfg.engine_version, version_default);
+    planned.instance_class = configured_or(
+        &cfg.instance_class,
+        by_env(env, |e| e.db_instance_class().to_string()),
+    );
+    planned.allocated_storage = configured_or(
+        &cfg.allocated_storage,
+        by_env(env, |e| Number::Int(e.db_storage_gib().0)),
+    );
+    planned.max_allocated_storage = configured_or(
+        &cfg.max_allocated_storage,
+        by_env(env, |e| Number::Int(e.db_storage_gib().1)),
+    );
+    planned.replicas = configured_or(&cfg.replicas, by_env(env, |e| Number::Int(e.db_replicas())));
+    planned.multi_az = configured_or(&cfg.multi_az, by_env(env, Environment::db_multi_az));
+    planned.backup_retention_days = configured_or(
+        &cfg.backup_retention_days,
+        by_env(env, |e| Number::Int(e.db_backup_retention_days())),
+    );
+    planned.backup_window = configured_or(
+        &cfg.backup_window,
+        Tri::Known(bp::DEFAULT_BACKUP_WINDOW.to_string()),
+    );
+    planned.maintenance_window = configured_or(
+        &cfg.maintenance_window,
+        Tri::Known(bp::DEFAULT_MAINTENANCE_WINDOW.to_string()),
+    );
+    planned.deletion_protection = configured_or(
+        &cfg.deletion_protection,
+        by_env(env, Environment::db_deletion_protection),
+    );
+    planned.final_snapshot = configured_or(
+        &cfg.final_snapshot,
+        by_env(env, Environment::db_final_snapshot),
+    );
+    planned.master_username = configured_or(
+        &cfg.master_username,
+        Tri::Known(bp::DEFAULT_MASTER_USERNAME.to_string()),
+    );
+    planned.tags_all = tags::planned_all(
+        default_tags,
+        &datastore::whole_map(&cfg.tags),
+        TYPE_NAME,
+        &cfg.name,
+        env,
+    );
+    // A max below a configured allocation follows it (autoscaling off rather than an error).
+    if let (Some(a), Some(m)) = (
+        int_of(&planned.allocated_storage),
+        int_of(&planned.max_allocated_storage),
+    ) {
+        if cfg.max_allocated_storage.is_null() && m < a {
+            planned.max_allocated_storage = Tri::Known(Number::Int(a));
+        }
+    }
+}
+
+/// Aurora's storage (grows by itself: 0) and its Multi-AZ, which is its readers in other zones.
+fn aurora_rules(
+    cfg: &Config,
+    env: &Tri<Environment>,
+    replicas: Option<i64>,
+    planned: &mut Config,
+    d: &mut Diagnostics,
+) {
+    planned.allocated_storage = Tri::Known(Number::Int(0));
+    planned.max_allocated_storage = Tri::Known(Number::Int(0));
+    let Some(r) = replicas else {
+        return;
+    };
+    if r == 0 && *env == Tri::Known(Environment::Production) {
+        d.error_at(
+            AttrPath::attr("replicas"),
+            "Multi-AZ is required in production",
+            "An Aurora cluster is Multi-AZ through its readers in other zones; production keeps at least one. Set replicas to 1 or more (2 is the default).",
+        );
+    }
+    match cfg.multi_az {
+        Tri::Null => planned.multi_az = Tri::Known(r > 0),
+        Tri::Known(m) if m != (r > 0) => d.error_at(
+            AttrPath::attr("multi_az"),
+            "Aurora's Multi-AZ is its readers",
+            format!("An Aurora cluster is Multi-AZ when it has readers in other zones: with replicas = {r}, set multi_az = {} (or leave it unset).", r > 0),
+        ),
+        _ => {}
+    }
+}
+
+/// The attributes whose change forces a new database.
+fn replacing(cfg: &Config, prior: &State) -> Vec<AttrPath> {
+    let mut out = Vec::new();
+    for (attr, given, had) in [
+        ("name", &cfg.name, &prior.name),
+        ("engine", &cfg.engine, &prior.engine),
+    ] {
+        if !given.is_unknown() && *given != Tri::Known(had.clone()) {
+            out.push(AttrPath::attr(attr));
+        }
+    }
+    if datastore::key_replaced(
+        &cfg.kms_key_arn,
+        prior.kms_key_arn.as_deref(),
+        &prior.components,
+    ) {
+        out.push(AttrPath::attr("kms_key_arn"));
+    }
+    out
+}
+
+/// The computed values: fixed by the name where it decides them, the prior's (`kept`: while the
+/// database is kept) where nothing changes them.
+fn computed(
+    cfg: &Config,
+    env: &Tri<Environment>,
+    replicas: Option<i64>,
+    aurora: bool,
+    place: Option<&Place>,
+    kept: Option<&State>,
+    planned: &mut Config,
+) {
+    let pg_name = match (&cfg.name, &cfg.engine, &planned.engine_version) {
         (Tri::Known(n), Tri::Known(e), Tri::Known(v)) => Some(bp::parameter_group_name(n, e, v)),
         _ => None,
     };
     planned.parameter_group_name = pg_name.clone().map_or(Tri::Unknown, Tri::Known);
     planned.subnet_group_name = cfg.name.clone();
-    planned.port = match &engine {
+    planned.port = match &cfg.engine {
         Tri::Known(e) => Tri::Known(Number::Int(bp::port(e))),
         _ => Tri::Unknown,
     };
-    let components = match (&name, &env, replicas) {
+    let components = match (&cfg.name, env, replicas) {
         (Tri::Known(n), Tri::Known(e), Some(r)) => {
-            let mut c = BTreeMap::new();
-            for role in roles(*e, r, own_key, aurora) {
-                let fixed = place.and_then(|pl| match role.as_str() {
-                    "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
-                    "monitoring_role" => {
-                        Some(pl.iam_arn(&format!("role/{}", bp::monitoring_role_name(n))))
-                    }
-                    "subnet_group" => Some(pl.arn("rds", &format!("subgrp:{n}"))),
-                    "parameter_group" if aurora => pg_name
-                        .as_ref()
-                        .map(|g| pl.arn("rds", &format!("cluster-pg:{g}"))),
-                    "parameter_group" => {
-                        pg_name.as_ref().map(|g| pl.arn("rds", &format!("pg:{g}")))
-                    }
-                    "primary" => Some(pl.arn("rds", &format!("db:{n}"))),
-                    "cluster" => Some(pl.arn("rds", &format!("cluster:{n}"))),
-                    "writer" => Some(pl.arn("rds", &format!("db:{}", bp::writer_id(n)))),
-                    r if r.starts_with("replica_") => Some(pl.arn(
-                        "rds",
-                        &format!(
-                            "db:{}",
-                            bp::replica_id(
-                                n,
-                                r.trim_start_matches("replica_").parse().unwrap_or(0)
-                            )
-                        ),
-                    )),
-                    _ => None,
-                });
-                let v = match (fixed, prior_c.get(&role)) {
-                    (Some(f), _) => Tri::Known(f),
-                    (None, Some(p)) => Tri::Known(p.clone()),
-                    (None, None) => Tri::Unknown,
-                };
-                c.insert(role, v);
-            }
-            Tri::Known(c)
+            let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
+            let roles = roles(*e, r, cfg.kms_key_arn.is_null(), aurora);
+            Tri::Known(datastore::planned_components(roles, &prior_c, |role| {
+                place.and_then(|pl| component_arn(pl, role, n, aurora, pg_name.as_deref()))
+            }))
         }
         _ => Tri::Unknown,
     };
-    planned.security_group_id = match &components {
-        Tri::Known(m) => m.get("security_group").cloned().unwrap_or(Tri::Unknown),
-        _ => Tri::Unknown,
-    };
+    planned.security_group_id = datastore::planned_component(&components, "security_group");
     planned.components = components;
-    planned.instance_ids = match (&name, replicas) {
+    planned.instance_ids = match (&cfg.name, replicas) {
         (Tri::Known(n), Some(r)) => {
             let first = if aurora { bp::writer_id(n) } else { n.clone() };
             Tri::Known(
@@ -282,57 +287,84 @@ pub fn plan(
         kept.filter(|p| planned.engine_version == Tri::Known(p.engine_version.clone()));
     planned.engine_version_actual =
         version_same.map_or(Tri::Unknown, |p| optional(&p.engine_version_actual));
+}
 
-    // Posture: what apply enforces, with what the profile or the configuration relaxes on purpose.
-    let posture = match (
-        &env,
+/// The identifier of component `role` of database `n` known before AWS answers (`pg_name`: its
+/// parameter group's name, once known).
+fn component_arn(
+    pl: &Place,
+    role: &str,
+    n: &str,
+    aurora: bool,
+    pg_name: Option<&str>,
+) -> Option<String> {
+    match role {
+        "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
+        "monitoring_role" => Some(pl.iam_arn(&format!("role/{}", bp::monitoring_role_name(n)))),
+        "subnet_group" => Some(pl.arn("rds", &format!("subgrp:{n}"))),
+        "parameter_group" if aurora => pg_name.map(|g| pl.arn("rds", &format!("cluster-pg:{g}"))),
+        "parameter_group" => pg_name.map(|g| pl.arn("rds", &format!("pg:{g}"))),
+        "primary" => Some(pl.arn("rds", &format!("db:{n}"))),
+        "cluster" => Some(pl.arn("rds", &format!("cluster:{n}"))),
+        "writer" => Some(pl.arn("rds", &format!("db:{}", bp::writer_id(n)))),
+        r if r.starts_with("replica_") => Some(pl.arn(
+            "rds",
+            &format!(
+                "db:{}",
+                bp::replica_id(n, r.trim_start_matches("replica_").parse().unwrap_or(0))
+            ),
+        )),
+        _ => None,
+    }
+}
+
+/// The planned posture: what apply enforces, with what the profile or the configuration relaxes
+/// on purpose; unknown until every value it depends on is.
+fn posture(
+    env: &Tri<Environment>,
+    planned: &Config,
+    own_key: bool,
+) -> Tri<BTreeMap<String, String>> {
+    let (
+        Tri::Known(e),
+        Some(multi_az),
+        Some(dp),
+        Some(retention),
+        Tri::Known(user),
+        Tri::Known(engine),
+    ) = (
+        env,
         planned.multi_az.known(),
         planned.deletion_protection.known(),
         int_of(&planned.backup_retention_days),
         &planned.master_username,
         &planned.engine,
-    ) {
-        (
-            Tri::Known(e),
-            Some(multi_az),
-            Some(dp),
-            Some(retention),
-            Tri::Known(user),
-            Tri::Known(engine),
-        ) => {
-            let h = bp::hardening(*e);
-            Tri::Known(bp::posture(
-                *e,
-                engine,
-                &Facts {
-                    multi_az: *multi_az,
-                    monitoring: e.db_monitoring(),
-                    deletion_protection: *dp,
-                    backup_retention_days: retention,
-                    encrypted: h.storage_encrypted,
-                    public: h.publicly_accessible,
-                    log_exports: true,
-                    iam_auth: h.iam_auth,
-                    auto_minor_upgrade: h.auto_minor_upgrade,
-                    copy_tags: h.copy_tags_to_snapshot,
-                    in_vpc: true,
-                    master_username: user.clone(),
-                    tls: true,
-                    ingress: None,
-                    key_rotation: own_key.then_some(true),
-                },
-            ))
-        }
-        _ => Tri::Unknown,
+    )
+    else {
+        return Tri::Unknown;
     };
-    planned.posture = posture;
-    let mut state = crate::framework::attrs::keep_refinements(planned.encode(), proposed);
-    state.set("id", write_tri::<String>(&cfg.name));
-    Planned {
-        state,
-        requires_replace,
-        diagnostics: d,
-    }
+    let h = bp::hardening(*e);
+    Tri::Known(bp::posture(
+        *e,
+        engine,
+        &Facts {
+            multi_az: *multi_az,
+            monitoring: e.db_monitoring(),
+            deletion_protection: *dp,
+            backup_retention_days: retention,
+            encrypted: h.storage_encrypted,
+            public: h.publicly_accessible,
+            log_exports: true,
+            iam_auth: h.iam_auth,
+            auto_minor_upgrade: h.auto_minor_upgrade,
+            copy_tags: h.copy_tags_to_snapshot,
+            in_vpc: true,
+            master_username: user.clone(),
+            tls: true,
+            ingress: None,
+            key_rotation: own_key.then_some(true),
+        },
+    ))
 }
 
 /// A prior optional value as planned: known, or null where the prior had none.

@@ -103,13 +103,7 @@ impl Side {
                 "subnet_group".into(),
                 place.arn("rds", &format!("subgrp:{n}")),
             );
-            let same = live.iter().collect::<std::collections::BTreeSet<_>>()
-                == prior.subnet_ids.iter().collect();
-            st.subnet_ids = if same {
-                prior.subnet_ids.clone()
-            } else {
-                live.clone()
-            };
+            st.subnet_ids = crate::resources::datastore::read_subnets(&prior.subnet_ids, live);
         }
     }
 
@@ -136,6 +130,99 @@ pub fn endpoint(i: &api::Instance) -> Option<String> {
     Some(format!("{}:{}", i.endpoint.clone()?, i.port?))
 }
 
+/// The highest replica number recorded or planned: the instances a read looks for.
+pub fn recorded_replicas(prior: &State) -> usize {
+    prior
+        .components
+        .keys()
+        .filter_map(|k| {
+            k.strip_prefix("replica_")
+                .and_then(|i| i.parse::<usize>().ok())
+        })
+        .max()
+        .unwrap_or(0)
+        .max(prior.replicas.max(0) as usize)
+}
+
+/// Records the parameter group `pg_name` of `kind` where it exists (`exists`: its parameters read).
+pub fn record_parameter_group(
+    place: &Place,
+    kind: GroupKind,
+    pg_name: Option<&String>,
+    exists: bool,
+    st: &mut State,
+    comp: &mut BTreeMap<String, String>,
+) {
+    let Some(g) = pg_name.filter(|_| exists) else {
+        return;
+    };
+    let arn = match kind {
+        GroupKind::Instance => place.arn("rds", &format!("pg:{g}")),
+        GroupKind::Cluster => place.arn("rds", &format!("cluster-pg:{g}")),
+    };
+    comp.insert("parameter_group".into(), arn);
+    st.parameter_group_name = Some(g.clone());
+}
+
+/// Records the instances found: the `first` (primary or writer) and the `replicas`, in order.
+pub fn record_instances(
+    st: &mut State,
+    comp: &mut BTreeMap<String, String>,
+    first: Option<&api::Instance>,
+    replicas: &[&api::Instance],
+) {
+    st.replicas = replicas.len() as i64;
+    st.replica_endpoints = replicas.iter().filter_map(|r| endpoint(r)).collect();
+    for r in replicas {
+        if let Some(k) = r.id.rsplit('-').next() {
+            comp.insert(format!("replica_{k}"), r.arn.clone());
+        }
+    }
+    st.instance_ids = first
+        .into_iter()
+        .chain(replicas.iter().copied())
+        .map(|i| i.id.clone())
+        .collect();
+}
+
+/// The last steps RDS and Aurora share: the user's parameters as AWS has them (`params`: the
+/// group's user-set values) and TLS from them, the ingress, the posture and the components.
+pub fn finish(
+    env: Environment,
+    prior: &State,
+    mut st: State,
+    mut facts: Facts,
+    side: &Side,
+    params: Option<BTreeMap<String, String>>,
+    comp: BTreeMap<String, String>,
+) -> State {
+    let engine = prior.engine.as_str();
+    let live_params = params.unwrap_or_default();
+    if let Some(user) = &prior.parameters {
+        st.parameters = Some(
+            user.keys()
+                .filter_map(|k| live_params.get(k).map(|v| (k.clone(), v.clone())))
+                .collect(),
+        );
+    }
+    let (tls, _) = bp::tls_parameter(engine);
+    facts.tls = live_params
+        .get(tls)
+        .is_some_and(|v| bp::tls_value_on(engine, v));
+    let (why, allowed) = ingress(
+        engine,
+        &prior.allowed_security_group_ids,
+        side.sg_rules.as_ref(),
+    );
+    facts.ingress = why;
+    if let Some(a) = allowed {
+        st.allowed_security_group_ids = a;
+    }
+    st.posture = bp::posture(env, engine, &facts);
+    st.components = comp;
+    st
+}
+
 /// The live state, or `None` when nothing of the database is left.
 pub async fn read(
     ctx: &ProviderData,
@@ -148,33 +235,14 @@ pub async fn read(
     let mut c: BTreeMap<String, String> = BTreeMap::new();
 
     // Every instance in one call: the primary, the replicas recorded and those the plan wants.
-    let recorded = prior
-        .components
-        .keys()
-        .filter_map(|k| {
-            k.strip_prefix("replica_")
-                .and_then(|i| i.parse::<usize>().ok())
-        })
-        .max()
-        .unwrap_or(0)
-        .max(prior.replicas.max(0) as usize);
+    let recorded = recorded_replicas(prior);
     let mut ids = vec![n.to_string()];
     ids.extend((1..=recorded).map(|r| bp::replica_id(n, r)));
     // The instances (then the parameter group the primary names) and the side objects, at once.
-    let instances_and_parameters = async {
-        let live = api::instances(ctx, &ids).await?;
-        let pg_name = live
-            .iter()
-            .find(|i| i.id == n)
-            .and_then(|p| p.parameter_group.clone())
-            .or(prior.parameter_group_name.clone());
-        let params = match &pg_name {
-            Some(g) => api::user_parameters(ctx, GroupKind::Instance, g).await?,
-            None => None,
-        };
-        Ok::<_, AwsError>((live, pg_name, params))
-    };
-    let (instances, side) = tokio::join!(instances_and_parameters, Side::read(ctx, prior, env));
+    let (instances, side) = tokio::join!(
+        instances_and_parameters(ctx, prior, &ids),
+        Side::read(ctx, prior, env)
+    );
     let (live, pg_name, params) = instances?;
     let side = side?;
     let primary = live.iter().find(|i| i.id == n);
@@ -185,16 +253,17 @@ pub async fn read(
         return Ok(None);
     }
     side.record(place, prior, &mut st, &mut c);
-    if let Some(g) = pg_name.as_ref().filter(|_| params.is_some()) {
-        c.insert(
-            "parameter_group".into(),
-            place.arn("rds", &format!("pg:{g}")),
-        );
-        st.parameter_group_name = Some(g.clone());
-    }
+    let exists = params.is_some();
+    record_parameter_group(
+        place,
+        GroupKind::Instance,
+        pg_name.as_ref(),
+        exists,
+        &mut st,
+        &mut c,
+    );
 
     // The arguments as AWS has them (a configured value keeps its spelling where AWS's is equivalent).
-    let engine = prior.engine.clone();
     let mut facts = Facts {
         key_rotation: side.key_rotation(prior),
         ..Default::default()
@@ -202,46 +271,8 @@ pub async fn read(
     match primary {
         Some(p) => {
             c.insert("primary".into(), p.arn.clone());
-            st.instance_class = p.class.clone();
-            st.allocated_storage = p.allocated_storage;
-            st.max_allocated_storage = p.max_allocated_storage.unwrap_or(p.allocated_storage);
-            st.multi_az = p.multi_az;
-            st.backup_retention_days = p.backup_retention_days;
-            st.backup_window = p.backup_window.clone();
-            st.maintenance_window = p.maintenance_window.clone();
-            st.deletion_protection = p.deletion_protection;
-            st.engine_version_actual = Some(p.engine_version.clone());
-            if !bp::version_matches(&prior.engine_version, &p.engine_version) {
-                st.engine_version = bp::major(&engine, &p.engine_version);
-            }
-            if p.kms_key != prior.kms_key_arn {
-                st.kms_key_arn = p.kms_key.clone();
-            }
-            if !p.master_username.is_empty() {
-                st.master_username = p.master_username.clone();
-            }
-            st.master_secret_arn = p.master_secret_arn.clone();
-            st.endpoint = endpoint(p);
-            st.port = p.port;
-            st.tags_all = p.tags.clone();
-            st.tags_all.remove(tags::TAG_ALLOCATED_STORAGE);
-            st.tags_all.remove(tags::TAG_MAX_CONNECTIONS);
-            st.create_incomplete = st.tags_all.remove(tags::TAG_CREATING).is_some();
-            facts.multi_az = p.multi_az;
-            facts.monitoring = p.monitoring_interval > 0;
-            facts.deletion_protection =
-                p.deletion_protection && replicas.iter().all(|r| r.deletion_protection);
-            facts.backup_retention_days = p.backup_retention_days;
-            facts.encrypted = p.encrypted && replicas.iter().all(|r| r.encrypted);
-            facts.public = p.public || replicas.iter().any(|r| r.public);
-            let want_logs = bp::log_exports(&engine);
-            facts.log_exports = want_logs.iter().all(|l| p.log_exports.contains(l));
-            facts.iam_auth = p.iam_auth;
-            facts.auto_minor_upgrade =
-                p.auto_minor_upgrade && replicas.iter().all(|r| r.auto_minor_upgrade);
-            facts.copy_tags = p.copy_tags;
-            facts.in_vpc = p.subnet_group.as_deref() == Some(n);
-            facts.master_username = p.master_username.clone();
+            record_primary(p, prior, &mut st);
+            primary_facts(p, &replicas, prior, &mut facts);
         }
         None => {
             st.endpoint = None;
@@ -255,45 +286,82 @@ pub async fn read(
             facts.backup_retention_days = 0;
         }
     }
-    st.replicas = replicas.len() as i64;
-    st.replica_endpoints = replicas.iter().filter_map(|r| endpoint(r)).collect();
+    record_instances(&mut st, &mut c, primary, &replicas);
     st.reader_endpoint = st.replica_endpoints.first().cloned();
-    for r in &replicas {
-        if let Some(k) = r.id.rsplit('-').next() {
-            c.insert(format!("replica_{k}"), r.arn.clone());
-        }
-    }
-    st.instance_ids = primary
-        .into_iter()
-        .chain(replicas.iter().copied())
-        .map(|i| i.id.clone())
-        .collect();
+    Ok(Some(finish(env, prior, st, facts, &side, params, c)))
+}
 
-    // Parameters: the user's keys as AWS has them; TLS from the group.
-    let live_params = params.clone().unwrap_or_default();
-    if let Some(user) = &prior.parameters {
-        st.parameters = Some(
-            user.keys()
-                .filter_map(|k| live_params.get(k).map(|v| (k.clone(), v.clone())))
-                .collect(),
-        );
-    }
-    let (tls, _) = bp::tls_parameter(&engine);
-    facts.tls = live_params
-        .get(tls)
-        .is_some_and(|v| bp::tls_value_on(&engine, v));
+/// The instances named `ids`, then the parameter group the primary names (else the recorded one)
+/// with its user-set values.
+async fn instances_and_parameters(
+    ctx: &ProviderData,
+    prior: &State,
+    ids: &[String],
+) -> Result<
+    (
+        Vec<api::Instance>,
+        Option<String>,
+        Option<BTreeMap<String, String>>,
+    ),
+    AwsError,
+> {
+    let live = api::instances(ctx, ids).await?;
+    let pg_name = live
+        .iter()
+        .find(|i| i.id == prior.name)
+        .and_then(|p| p.parameter_group.clone())
+        .or(prior.parameter_group_name.clone());
+    let params = match &pg_name {
+        Some(g) => api::user_parameters(ctx, GroupKind::Instance, g).await?,
+        None => None,
+    };
+    Ok((live, pg_name, params))
+}
 
-    let (ingress, allowed) = ingress(
-        &engine,
-        &prior.allowed_security_group_ids,
-        side.sg_rules.as_ref(),
-    );
-    facts.ingress = ingress;
-    if let Some(a) = allowed {
-        st.allowed_security_group_ids = a;
+/// The primary's arguments and computed values as AWS has them.
+fn record_primary(p: &api::Instance, prior: &State, st: &mut State) {
+    st.instance_class = p.class.clone();
+    st.allocated_storage = p.allocated_storage;
+    st.max_allocated_storage = p.max_allocated_storage.unwrap_or(p.allocated_storage);
+    st.multi_az = p.multi_az;
+    st.backup_retention_days = p.backup_retention_days;
+    st.backup_window = p.backup_window.clone();
+    st.maintenance_window = p.maintenance_window.clone();
+    st.deletion_protection = p.deletion_protection;
+    st.engine_version_actual = Some(p.engine_version.clone());
+    if !bp::version_matches(&prior.engine_version, &p.engine_version) {
+        st.engine_version = bp::major(&prior.engine, &p.engine_version);
     }
+    if p.kms_key != prior.kms_key_arn {
+        st.kms_key_arn = p.kms_key.clone();
+    }
+    if !p.master_username.is_empty() {
+        st.master_username = p.master_username.clone();
+    }
+    st.master_secret_arn = p.master_secret_arn.clone();
+    st.endpoint = endpoint(p);
+    st.port = p.port;
+    st.tags_all = p.tags.clone();
+    st.tags_all.remove(tags::TAG_ALLOCATED_STORAGE);
+    st.tags_all.remove(tags::TAG_MAX_CONNECTIONS);
+    st.create_incomplete = st.tags_all.remove(tags::TAG_CREATING).is_some();
+}
 
-    st.posture = bp::posture(env, &engine, &facts);
-    st.components = c;
-    Ok(Some(st))
+/// The posture's facts from the primary `p` and its `replicas`.
+fn primary_facts(p: &api::Instance, replicas: &[&api::Instance], prior: &State, facts: &mut Facts) {
+    facts.multi_az = p.multi_az;
+    facts.monitoring = p.monitoring_interval > 0;
+    facts.deletion_protection =
+        p.deletion_protection && replicas.iter().all(|r| r.deletion_protection);
+    facts.backup_retention_days = p.backup_retention_days;
+    facts.encrypted = p.encrypted && replicas.iter().all(|r| r.encrypted);
+    facts.public = p.public || replicas.iter().any(|r| r.public);
+    let want_logs = bp::log_exports(&prior.engine);
+    facts.log_exports = want_logs.iter().all(|l| p.log_exports.contains(l));
+    facts.iam_auth = p.iam_auth;
+    facts.auto_minor_upgrade =
+        p.auto_minor_upgrade && replicas.iter().all(|r| r.auto_minor_upgrade);
+    facts.copy_tags = p.copy_tags;
+    facts.in_vpc = p.subnet_group.as_deref() == Some(prior.name.as_str());
+    facts.master_username = p.master_username.clone();
 }

@@ -10,6 +10,7 @@ use crate::framework::{AttrPath, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::Environment;
+use crate::resources::datastore::PlanInput;
 
 const NULLABLE: [&str; 17] = [
     "engine_version",
@@ -71,16 +72,16 @@ fn subnets() -> Vec<SubnetFacts> {
 }
 
 fn run(cfg: &Value, prior: &Value, env: Environment) -> crate::framework::resource::Planned {
-    plan(
-        cfg,
+    plan(&PlanInput {
+        config: cfg,
         prior,
-        cfg,
-        false,
-        env,
-        &BTreeMap::new(),
-        Some(&place()),
-        Some(&subnets()),
-    )
+        proposed: cfg,
+        create_incomplete: false,
+        default_env: env,
+        default_tags: &BTreeMap::new(),
+        place: Some(&place()),
+        subnets: Some(&subnets()),
+    })
 }
 
 #[test]
@@ -265,16 +266,16 @@ fn replacement_is_refused_while_protected() {
         !p.diagnostics.has_errors(),
         "decommissioned: replacement allowed"
     );
-    let incomplete = plan(
-        &config("mysql", vec![]),
-        &prior,
-        &config("mysql", vec![]),
-        true,
-        Environment::Production,
-        &BTreeMap::new(),
-        Some(&place()),
-        Some(&subnets()),
-    );
+    let incomplete = plan(&PlanInput {
+        config: &config("mysql", vec![]),
+        prior: &prior,
+        proposed: &config("mysql", vec![]),
+        create_incomplete: true,
+        default_env: Environment::Production,
+        default_tags: &BTreeMap::new(),
+        place: Some(&place()),
+        subnets: Some(&subnets()),
+    });
     assert!(
         !incomplete.diagnostics.has_errors(),
         "a create that never finished holds no data"

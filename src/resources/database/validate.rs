@@ -20,9 +20,33 @@ fn int(n: &Tri<Number>) -> Option<i64> {
     n.known().and_then(Number::as_i64)
 }
 
+/// The static checks of a configuration.
 pub fn validate(value: &Value) -> Diagnostics {
     let cfg = Config::decode(value);
     let mut d = Diagnostics::new();
+    check_name(&cfg, &mut d);
+    profile::validate_attr(&cfg.environment, &mut d);
+    check_engine(&cfg, &mut d);
+    check_ids(&cfg.subnet_ids, "subnet_ids", &mut d);
+    check_ids(
+        &cfg.allowed_security_group_ids,
+        "allowed_security_group_ids",
+        &mut d,
+    );
+    check_engine_version(&cfg, &mut d);
+    check_sizes(&cfg, &mut d);
+    check_window(&cfg.backup_window, "backup_window", false, &mut d);
+    check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
+    check_access(&cfg, &mut d);
+    if let Tri::Known(t) = whole_map(&cfg.tags) {
+        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
+    }
+    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
+    d
+}
+
+/// The name: RDS identifier rules, with room for the replicas' suffix.
+fn check_name(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(n) = &cfg.name {
         let ok = !n.is_empty()
             && n.len() <= MAX_NAME
@@ -38,7 +62,10 @@ pub fn validate(value: &Value) -> Diagnostics {
             );
         }
     }
-    profile::validate_attr(&cfg.environment, &mut d);
+}
+
+/// The engine: one of the four; Aurora takes no storage settings.
+fn check_engine(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(e) = &cfg.engine {
         if !ENGINES.contains(&e.as_str()) {
             d.error_at(AttrPath::attr("engine"), "Invalid engine", format!("{e:?}: use \"postgres\", \"mysql\", \"aurora-postgresql\" or \"aurora-mysql\"."));
@@ -53,12 +80,10 @@ pub fn validate(value: &Value) -> Diagnostics {
             }
         }
     }
-    check_ids(&cfg.subnet_ids, "subnet_ids", &mut d);
-    check_ids(
-        &cfg.allowed_security_group_ids,
-        "allowed_security_group_ids",
-        &mut d,
-    );
+}
+
+/// The engine version: a major (PostgreSQL) or major.minor.
+fn check_engine_version(cfg: &Config, d: &mut Diagnostics) {
     if let (Tri::Known(e), Tri::Known(v)) = (&cfg.engine, &cfg.engine_version) {
         let ok = !v.is_empty()
             && v.split('.')
@@ -67,6 +92,10 @@ pub fn validate(value: &Value) -> Diagnostics {
             d.error_at(AttrPath::attr("engine_version"), "Invalid engine version", format!("{v:?}: give a major version such as \"16\" (PostgreSQL) or \"8.0\" (MySQL), or a major.minor."));
         }
     }
+}
+
+/// The sizes: instance class, storage and its ceiling, replicas, backup retention.
+fn check_sizes(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(c) = &cfg.instance_class {
         if !c.starts_with("db.") || c.split('.').count() != 3 {
             d.error_at(
@@ -104,8 +133,10 @@ pub fn validate(value: &Value) -> Diagnostics {
             d.error_at(AttrPath::attr("backup_retention_days"), "Invalid retention", format!("backup_retention_days = {r}: RDS keeps 1 to 35 days (0 would turn backups and point-in-time recovery off)."));
         }
     }
-    check_window(&cfg.backup_window, "backup_window", false, &mut d);
-    check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
+}
+
+/// Access and encryption: the master user name, the key ARN, and TLS left on.
+fn check_access(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(u) = &cfg.master_username {
         let ok = !u.is_empty()
             && u.len() <= 16
@@ -128,11 +159,6 @@ pub fn validate(value: &Value) -> Diagnostics {
             }
         }
     }
-    if let Tri::Known(t) = whole_map(&cfg.tags) {
-        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
-    }
-    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
-    d
 }
 
 /// The production floors, for a known environment.

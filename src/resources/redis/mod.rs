@@ -20,7 +20,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::resources::datastore;
-use crate::resources::lifecycle::{Lifecycle, Prepared, ResourceState};
+use crate::resources::lifecycle::{Lifecycle, Prepared};
 use model::State;
 
 /// The lifecycle steps every resource shares, bound to the replication group's.
@@ -48,63 +48,13 @@ impl Lifecycle for Life {
         ctx: &ProviderData,
         req: &ApplyRequest,
     ) -> Result<Prepared<Self>, Diagnostics> {
-        let mut diagnostics = validate::validate(&req.config);
-        let config = model::Config::decode(&req.config);
-        let planned = State::from_value(&req.planned_state);
-        let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
-        validate::validate_profile(
-            &model::Config::decode(&req.planned_state),
-            env,
-            &mut diagnostics,
-        );
-        if diagnostics.has_errors() {
-            return Err(diagnostics);
-        }
-        let prior = State::from_value(&req.prior_state);
-        let mut progress = planned.clone();
-        progress.environment = env.as_str().to_string();
-        progress.components = prior.components.clone();
-        progress.tags_all = prior.tags_all.clone();
-        progress.timeouts = config.timeouts.clone();
-        progress.engine_version_actual = prior.engine_version_actual.clone();
-        progress.primary_endpoint = prior.primary_endpoint.clone();
-        progress.reader_endpoint = prior.reader_endpoint.clone();
-        progress.configuration_endpoint = prior.configuration_endpoint.clone();
-        progress.auth_secret_arn = prior.auth_secret_arn.clone();
-        progress.security_group_id = prior.security_group_id.clone();
-        progress.member_clusters = prior.member_clusters.clone();
-        progress.parameter_group_name = prior.parameter_group_name.clone();
-        progress.subnet_group_name = prior.subnet_group_name.clone();
-        progress.posture = prior.posture.clone();
-        let given_key = config.kms_key_arn.clone().into_known();
-        if given_key.is_none() {
-            progress.kms_key_arn = prior
-                .kms_key_arn
-                .clone()
-                .filter(|_| prior.components.contains_key("kms_key"));
-        }
-        let desired = reconcile::Desired {
-            name: planned.name.clone(),
-            environment: env,
-            engine: planned.engine.clone(),
-            subnet_ids: planned.subnet_ids.clone(),
-            allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
-            engine_version: planned.engine_version.clone(),
-            node_type: planned.node_type.clone(),
-            shards: planned.shards,
-            replicas_per_shard: planned.replicas_per_shard,
-            snapshot_retention_days: planned.snapshot_retention_days,
-            snapshot_window: planned.snapshot_window.clone(),
-            maintenance_window: planned.maintenance_window.clone(),
-            kms_key_arn: given_key,
-            parameters: planned.parameters.clone(),
-            tags: planned.tags_all.clone(),
-        };
-        Ok(Prepared {
-            desired,
-            progress,
-            diagnostics,
-        })
+        let start = datastore::start_apply::<model::Config, State>(
+            ctx.environment,
+            req,
+            validate::validate,
+            validate::validate_profile,
+        )?;
+        Ok(prepared(start))
     }
     fn finish(st: &mut State, progress: &State, _planned: &Value) {
         st.tags = progress.tags.clone();
@@ -178,6 +128,52 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         st.kms_key_arn = Some(k.arn);
     }
     read::read(ctx, &place, &st).await
+}
+
+/// Apply's desired replication group and its progress as it starts: the prior's computed values
+/// kept until apply makes them.
+fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
+    let datastore::ApplyStart {
+        planned,
+        prior,
+        mut progress,
+        env,
+        given_key,
+        diagnostics,
+    } = start;
+    // The computed values apply has not made yet: the prior's.
+    progress.engine_version_actual = prior.engine_version_actual.clone();
+    progress.primary_endpoint = prior.primary_endpoint.clone();
+    progress.reader_endpoint = prior.reader_endpoint.clone();
+    progress.configuration_endpoint = prior.configuration_endpoint.clone();
+    progress.auth_secret_arn = prior.auth_secret_arn.clone();
+    progress.security_group_id = prior.security_group_id.clone();
+    progress.member_clusters = prior.member_clusters.clone();
+    progress.parameter_group_name = prior.parameter_group_name.clone();
+    progress.subnet_group_name = prior.subnet_group_name.clone();
+    progress.posture = prior.posture.clone();
+    let desired = reconcile::Desired {
+        name: planned.name.clone(),
+        environment: env,
+        engine: planned.engine.clone(),
+        subnet_ids: planned.subnet_ids.clone(),
+        allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
+        engine_version: planned.engine_version.clone(),
+        node_type: planned.node_type.clone(),
+        shards: planned.shards,
+        replicas_per_shard: planned.replicas_per_shard,
+        snapshot_retention_days: planned.snapshot_retention_days,
+        snapshot_window: planned.snapshot_window.clone(),
+        maintenance_window: planned.maintenance_window.clone(),
+        kms_key_arn: given_key,
+        parameters: planned.parameters.clone(),
+        tags: planned.tags_all.clone(),
+    };
+    Prepared {
+        desired,
+        progress,
+        diagnostics,
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,6 @@
 use std::collections::BTreeMap;
 
 use crate::framework::attrs::{PartialList, PartialMap};
-use crate::framework::decode::Tri;
-use crate::framework::Value;
-use crate::resources::datastore::{self, StoreConfig, StoreState};
 
 crate::attributes! {
     /// The whole `prod_redis_cluster` state (every value known).
@@ -50,19 +47,5 @@ crate::attributes! {
 // `subnet_ids`, `allowed_security_group_ids`, `parameters` and `tags` read element by element in a
 // plan, so that a list or map with some elements unknown is planned as configured.
 
-impl StoreConfig for Config {
-    fn read(config: &Value) -> Config {
-        Config::decode(config)
-    }
-    fn subnet_ids(&self) -> Tri<Vec<String>> {
-        datastore::whole_list(&self.subnet_ids)
-    }
-}
-
-impl StoreState for State {
-    fn deletion_protection(&self) -> bool {
-        self.deletion_protection
-    }
-}
-
+crate::store_model!(Config, State);
 crate::resource_state!(State, incomplete = create_incomplete);

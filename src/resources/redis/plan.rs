@@ -7,15 +7,13 @@ use super::blueprint as bp;
 use super::model::{Config, State};
 use super::schema::TYPE_NAME;
 use super::validate;
-use crate::framework::attrs::write_tri;
 use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
-use crate::framework::{AttrPath, Diagnostic, Diagnostics, Number, Value};
+use crate::framework::{AttrPath, Diagnostic, Diagnostics, Number};
 use crate::provider::aws::Place;
-use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
-use crate::resources::datastore::{self, by_env, configured_or, whole_list, whole_map};
+use crate::resources::datastore::{self, by_env, configured_or, whole_list, whole_map, PlanInput};
 
 /// The component roles of a group: what it always makes, its own key unless given, and the
 /// parameter group when `parameters` are set.
@@ -79,27 +77,74 @@ fn replacing(cfg: &Config, prior: &State, planned: &Config) -> Vec<AttrPath> {
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn plan(
-    config: &Value,
-    prior: &Value,
-    proposed: &Value,
-    create_incomplete: bool,
-    default_env: Environment,
-    default_tags: &BTreeMap<String, String>,
-    place: Option<&Place>,
-    subnets: Option<&[SubnetFacts]>,
-) -> Planned {
-    let cfg = Config::decode(config);
-    let prior = (!prior.is_null()).then(|| State::decode(prior));
+/// The plan of a replication group: the arguments with their defaults, the plan-time checks, the
+/// replacement guard, then the computed values and the posture.
+pub fn plan(input: &PlanInput) -> Planned {
+    let cfg = Config::decode(input.config);
+    let prior = (!input.prior.is_null()).then(|| State::decode(input.prior));
     let mut d = Diagnostics::new();
-    let mut planned = Config::decode(proposed);
-    let name = cfg.name.clone();
-    let env = profile::planned(&cfg.environment, default_env);
+    let mut planned = Config::decode(input.proposed);
+    let env = profile::planned(&cfg.environment, input.default_env);
     if let Tri::Known(e) = env {
         validate::validate_profile(&cfg, e, &mut d);
     }
     planned.environment = by_env(&env, |e| e.as_str().to_string());
+    defaults(&cfg, &env, input.default_tags, &mut planned);
+
+    // Subnets: at least 2 zones, one VPC.
+    if let (Some(facts), Tri::Known(e)) = (input.subnets, &env) {
+        datastore::check_subnets(
+            &whole_list(&cfg.subnet_ids),
+            facts,
+            *e,
+            &validate::ZONES,
+            &mut d,
+        );
+    }
+    if let Some(p) = &prior {
+        check_version_forward(p, &planned, &mut d);
+    }
+
+    // Replacement where AWS forces it; refused while the data is protected.
+    let requires_replace = match &prior {
+        Some(p) => replacing(&cfg, p, &planned),
+        None => Vec::new(),
+    };
+    let protected = prior.as_ref().is_some_and(|p| p.deletion_protection);
+    if protected && !input.create_incomplete {
+        if let Some(a) = requires_replace.first() {
+            d.push(guard_diagnostic("replacement", Some(a)));
+        }
+    }
+    let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
+    let own_key = cfg.kms_key_arn.is_null();
+    planned.kms_key_arn =
+        datastore::planned_key(&cfg.kms_key_arn, kept.and_then(|p| p.kms_key_arn.as_ref()));
+    computed(&cfg, input.place, kept, &mut planned);
+    endpoints_and_nodes(kept, &mut planned);
+
+    // Posture: what apply enforces, with what the profile relaxes on purpose.
+    planned.posture = match (
+        &env,
+        int_of(&planned.snapshot_retention_days),
+        int_of(&planned.replicas_per_shard),
+    ) {
+        (Tri::Known(e), Some(retention), Some(replicas)) => Tri::Known(bp::posture(
+            *e,
+            &bp::planned_facts(retention, replicas, own_key),
+        )),
+        _ => Tri::Unknown,
+    };
+    datastore::planned(planned.encode(), input, &cfg.name, requires_replace, d)
+}
+
+/// The arguments as apply will leave them: configured, else the engine's or the profile's default.
+fn defaults(
+    cfg: &Config,
+    env: &Tri<Environment>,
+    default_tags: &BTreeMap<String, String>,
+    planned: &mut Config,
+) {
     let engine = configured_or(&cfg.engine, Tri::Known(bp::DEFAULT_ENGINE.to_string()));
     let version_default = match &engine {
         Tri::Known(e) => Tri::Known(bp::default_version(e).to_string()),
@@ -109,16 +154,16 @@ pub fn plan(
     planned.engine_version = configured_or(&cfg.engine_version, version_default);
     planned.node_type = configured_or(
         &cfg.node_type,
-        by_env(&env, |e| e.redis_node_type().to_string()),
+        by_env(env, |e| e.redis_node_type().to_string()),
     );
-    planned.shards = configured_or(&cfg.shards, by_env(&env, |e| Number::Int(e.redis_shards())));
+    planned.shards = configured_or(&cfg.shards, by_env(env, |e| Number::Int(e.redis_shards())));
     planned.replicas_per_shard = configured_or(
         &cfg.replicas_per_shard,
-        by_env(&env, |e| Number::Int(e.redis_replicas_per_shard())),
+        by_env(env, |e| Number::Int(e.redis_replicas_per_shard())),
     );
     planned.snapshot_retention_days = configured_or(
         &cfg.snapshot_retention_days,
-        by_env(&env, |e| Number::Int(e.redis_snapshot_retention_days())),
+        by_env(env, |e| Number::Int(e.redis_snapshot_retention_days())),
     );
     planned.snapshot_window = configured_or(
         &cfg.snapshot_window,
@@ -130,51 +175,35 @@ pub fn plan(
     );
     planned.deletion_protection = configured_or(
         &cfg.deletion_protection,
-        by_env(&env, Environment::redis_deletion_protection),
+        by_env(env, Environment::redis_deletion_protection),
     );
-    planned.tags_all =
-        tags::planned_all(default_tags, &whole_map(&cfg.tags), TYPE_NAME, &name, &env);
+    planned.tags_all = tags::planned_all(
+        default_tags,
+        &whole_map(&cfg.tags),
+        TYPE_NAME,
+        &cfg.name,
+        env,
+    );
+}
 
-    // Subnets: at least 2 zones, one VPC.
-    if let (Some(facts), Tri::Known(e)) = (subnets, &env) {
-        datastore::check_subnets(
-            &whole_list(&cfg.subnet_ids),
-            facts,
-            *e,
-            &validate::ZONES,
-            &mut d,
+/// Versions only move forward: a planned version older than the `prior`'s (same engine) is refused.
+fn check_version_forward(prior: &State, planned: &Config, d: &mut Diagnostics) {
+    let Tri::Known(new) = &planned.engine_version else {
+        return;
+    };
+    let old = &prior.engine_version;
+    if planned.engine == Tri::Known(prior.engine.clone()) && bp::version_less(new, old) {
+        d.error_at(
+            AttrPath::attr("engine_version"),
+            "Engine versions cannot go back",
+            format!("engine_version {old} → {new}: ElastiCache upgrades only. Keep {old} or pick a newer version."),
         );
     }
+}
 
-    // Versions only move forward.
-    if let (Some(p), Tri::Known(new)) = (&prior, &planned.engine_version) {
-        let old = &p.engine_version;
-        if planned.engine == Tri::Known(p.engine.clone()) && bp::version_less(new, old) {
-            d.error_at(
-                AttrPath::attr("engine_version"),
-                "Engine versions cannot go back",
-                format!("engine_version {old} → {new}: ElastiCache upgrades only. Keep {old} or pick a newer version."),
-            );
-        }
-    }
-
-    // Replacement where AWS forces it; refused while the data is protected.
-    let requires_replace = match &prior {
-        Some(p) => replacing(&cfg, p, &planned),
-        None => Vec::new(),
-    };
-    let protected = prior.as_ref().is_some_and(|p| p.deletion_protection);
-    if protected && !create_incomplete {
-        if let Some(a) = requires_replace.first() {
-            d.push(guard_diagnostic("replacement", Some(a)));
-        }
-    }
-    let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
-    let own_key = cfg.kms_key_arn.is_null();
-    planned.kms_key_arn =
-        datastore::planned_key(&cfg.kms_key_arn, kept.and_then(|p| p.kms_key_arn.as_ref()));
-
-    // Computed: fixed by the name where it decides them, the prior's where nothing changes them.
+/// The computed names and components: fixed by the name where it decides them, the prior's
+/// (`kept`: while the group is kept) where nothing changes them.
+fn computed(cfg: &Config, place: Option<&Place>, kept: Option<&State>, planned: &mut Config) {
     let custom = match whole_map(&cfg.parameters) {
         Tri::Known(_) => Some(true),
         Tri::Null => Some(false),
@@ -188,41 +217,33 @@ pub fn plan(
         None => Tri::Unknown,
     };
     let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
-    let components = match (&name, custom) {
-        (Tri::Known(n), Some(custom)) => {
-            let mut c = BTreeMap::new();
-            for role in roles(own_key, custom) {
-                let fixed = place.and_then(|pl| match role {
-                    "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
-                    "replication_group" => {
-                        Some(pl.arn("elasticache", &format!("replicationgroup:{n}")))
-                    }
-                    "subnet_group" => Some(pl.arn("elasticache", &format!("subnetgroup:{n}"))),
-                    "parameter_group" => {
-                        Some(pl.arn("elasticache", &format!("parametergroup:{n}")))
-                    }
-                    _ => None,
-                });
-                let v = match (fixed, prior_c.get(role)) {
-                    (Some(f), _) => Tri::Known(f),
-                    (None, Some(p)) => Tri::Known(p.clone()),
-                    (None, None) => Tri::Unknown,
-                };
-                c.insert(role.to_string(), v);
-            }
-            Tri::Known(c)
-        }
+    let components = match (&cfg.name, custom) {
+        (Tri::Known(n), Some(custom)) => Tri::Known(datastore::planned_components(
+            roles(cfg.kms_key_arn.is_null(), custom),
+            &prior_c,
+            |role| place.and_then(|pl| component_arn(pl, role, n)),
+        )),
         _ => Tri::Unknown,
     };
-    let component = |role: &str| match &components {
-        Tri::Known(m) => m.get(role).cloned().unwrap_or(Tri::Unknown),
-        _ => Tri::Unknown,
-    };
-    planned.security_group_id = component("security_group");
-    planned.auth_secret_arn = component("auth_secret");
+    planned.security_group_id = datastore::planned_component(&components, "security_group");
+    planned.auth_secret_arn = datastore::planned_component(&components, "auth_secret");
     planned.components = components;
+}
 
-    // Endpoints and nodes: AWS's, kept while nothing that moves them changes.
+/// The identifier of component `role` of group `n` known before AWS answers.
+fn component_arn(pl: &Place, role: &str, n: &str) -> Option<String> {
+    match role {
+        "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
+        "replication_group" => Some(pl.arn("elasticache", &format!("replicationgroup:{n}"))),
+        "subnet_group" => Some(pl.arn("elasticache", &format!("subnetgroup:{n}"))),
+        "parameter_group" => Some(pl.arn("elasticache", &format!("parametergroup:{n}"))),
+        _ => None,
+    }
+}
+
+/// Endpoints, nodes and the running version: AWS's, kept (`kept`: the prior while the group is
+/// kept) while nothing that moves them changes; an endpoint of the other mode is null.
+fn endpoints_and_nodes(kept: Option<&State>, planned: &mut Config) {
     let shards = int_of(&planned.shards);
     let mode_known = shards.map(bp::clustered);
     for (endpoint, in_cluster_mode, had) in [
@@ -263,24 +284,4 @@ pub fn plan(
             .clone()
             .map_or(Tri::Null, Tri::Known)
     });
-
-    // Posture: what apply enforces, with what the profile relaxes on purpose.
-    planned.posture = match (
-        &env,
-        int_of(&planned.snapshot_retention_days),
-        int_of(&planned.replicas_per_shard),
-    ) {
-        (Tri::Known(e), Some(retention), Some(replicas)) => Tri::Known(bp::posture(
-            *e,
-            &bp::planned_facts(retention, replicas, own_key),
-        )),
-        _ => Tri::Unknown,
-    };
-    let mut state = crate::framework::attrs::keep_refinements(planned.encode(), proposed);
-    state.set("id", write_tri::<String>(&cfg.name));
-    Planned {
-        state,
-        requires_replace,
-        diagnostics: d,
-    }
 }

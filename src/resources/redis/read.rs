@@ -14,19 +14,87 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{ec2, kms, secrets, ProviderData};
 
+/// What the first, independent questions found: the group and its first member, the subnet group's
+/// subnets, the AUTH secret and the group's own key.
+struct Found {
+    group: Option<api::Group>,
+    member: Option<api::MemberFacts>,
+    subnets: Option<Vec<String>>,
+    secret: Option<String>,
+    key: Option<kms::KeyFacts>,
+}
+
 /// The live state, or `None` when nothing of the group is left.
 pub async fn read(
     ctx: &ProviderData,
     place: &Place,
     prior: &State,
 ) -> Result<Option<State>, AwsError> {
-    let n = prior.name.as_str();
     let env = Environment::parse(&prior.environment).unwrap_or(ctx.environment);
     let mut st = prior.clone();
     let mut c: BTreeMap<String, String> = BTreeMap::new();
+    let found = find(ctx, prior).await?;
+    let (sg, sg_rules) = security_group(ctx, prior, found.member.as_ref()).await?;
+    let (own_group, params) = parameters(ctx, prior, found.member.as_ref()).await?;
+    if found.group.is_none()
+        && found.subnets.is_none()
+        && sg_rules.is_none()
+        && found.secret.is_none()
+        && found.key.is_none()
+        && params.is_none()
+    {
+        return Ok(None);
+    }
 
-    // Independent questions at once: the group and its first member; the subnet group; the AUTH
-    // secret; the key.
+    // Side objects.
+    record_side(
+        place,
+        prior,
+        &found,
+        sg.filter(|_| sg_rules.is_some()),
+        &mut st,
+        &mut c,
+    );
+    record_parameters(place, prior, own_group, params, &mut st, &mut c);
+
+    let mut facts = Facts {
+        key_rotation: prior
+            .components
+            .contains_key("kms_key")
+            .then(|| found.key.as_ref().and_then(|k| k.rotation) == Some(true)),
+        ..Default::default()
+    };
+    match &found.group {
+        Some(g) => {
+            c.insert("replication_group".into(), g.arn.clone());
+            record_group(g, prior, &mut st, &mut facts);
+            st.tags_all = api::tags(ctx, &g.arn).await?;
+        }
+        None => no_group(prior, &mut st, &mut facts),
+    }
+    if let Some(m) = &found.member {
+        record_member(m, prior, &mut st, &mut facts);
+    }
+
+    let (ingress, allowed) = ec2::ingress_fact(
+        "the group's",
+        bp::PORT,
+        &prior.allowed_security_group_ids,
+        sg_rules.as_ref(),
+    );
+    facts.ingress = ingress;
+    if let Some(a) = allowed {
+        st.allowed_security_group_ids = a;
+    }
+    st.posture = bp::posture(env, &facts);
+    st.components = c;
+    Ok(Some(st))
+}
+
+/// Independent questions at once: the group and its first member; the subnet group; the AUTH
+/// secret; the key.
+async fn find(ctx: &ProviderData, prior: &State) -> Result<Found, AwsError> {
+    let n = prior.name.as_str();
     let key_id = prior.components.get("kms_key").cloned();
     let secret_name = bp::secret_name(n);
     let (group_and_member, subnets, secret, key) = tokio::join!(
@@ -48,20 +116,44 @@ pub async fn read(
         },
     );
     let (group, member) = group_and_member?;
-    let (subnets, secret, key) = (subnets?, secret?, key?);
-    let sg = prior.components.get("security_group").cloned().or_else(|| {
-        member
-            .as_ref()
-            .and_then(|m| m.security_groups.first().cloned())
-    });
+    Ok(Found {
+        group,
+        member,
+        subnets: subnets?,
+        secret: secret?,
+        key: key?,
+    })
+}
+
+/// The security group (the recorded one, else the member's) and its rules, where it exists.
+async fn security_group(
+    ctx: &ProviderData,
+    prior: &State,
+    member: Option<&api::MemberFacts>,
+) -> Result<(Option<String>, Option<ec2::Rules>), AwsError> {
+    let sg = prior
+        .components
+        .get("security_group")
+        .cloned()
+        .or_else(|| member.and_then(|m| m.security_groups.first().cloned()));
     let sg_rules = match &sg {
         Some(id) => ec2::sg_rules(ctx, std::slice::from_ref(id))
             .await?
             .remove(id),
         None => None,
     };
+    Ok((sg, sg_rules))
+}
+
+/// Whether the group uses its own parameter group `<name>`, and that group's user-set values where
+/// it exists (looked up while used or recorded).
+async fn parameters(
+    ctx: &ProviderData,
+    prior: &State,
+    member: Option<&api::MemberFacts>,
+) -> Result<(bool, Option<BTreeMap<String, String>>), AwsError> {
+    let n = prior.name.as_str();
     let own_group = member
-        .as_ref()
         .and_then(|m| m.parameter_group.clone())
         .filter(|g| g == n);
     let params = match &own_group {
@@ -71,55 +163,65 @@ pub async fn read(
         }
         None => None,
     };
-    if group.is_none()
-        && subnets.is_none()
-        && sg_rules.is_none()
-        && secret.is_none()
-        && key.is_none()
-        && params.is_none()
-    {
-        return Ok(None);
-    }
+    Ok((own_group.is_some(), params))
+}
 
-    // Side objects.
-    if let Some(k) = &key {
+/// Records the side objects that exist: the key and alias, the security group (`sg`: where its
+/// rules were read), the subnet group (subnets keep the user's order) and the AUTH secret.
+fn record_side(
+    place: &Place,
+    prior: &State,
+    found: &Found,
+    sg: Option<String>,
+    st: &mut State,
+    c: &mut BTreeMap<String, String>,
+) {
+    let n = prior.name.as_str();
+    if let Some(k) = &found.key {
         c.insert("kms_key".into(), k.arn.clone());
         c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
     }
-    st.security_group_id = sg.clone().filter(|_| sg_rules.is_some());
+    st.security_group_id = sg;
     if let Some(id) = &st.security_group_id {
         c.insert("security_group".into(), id.clone());
     }
-    st.subnet_group_name = subnets.as_ref().map(|_| n.to_string());
-    if let Some(live) = &subnets {
+    st.subnet_group_name = found.subnets.as_ref().map(|_| n.to_string());
+    if let Some(live) = &found.subnets {
         c.insert(
             "subnet_group".into(),
             place.arn("elasticache", &format!("subnetgroup:{n}")),
         );
-        let same = live.iter().collect::<std::collections::BTreeSet<_>>()
-            == prior.subnet_ids.iter().collect();
-        st.subnet_ids = if same {
-            prior.subnet_ids.clone()
-        } else {
-            live.clone()
-        };
+        st.subnet_ids = crate::resources::datastore::read_subnets(&prior.subnet_ids, live);
     }
-    st.auth_secret_arn = secret.clone();
-    if let Some(s) = &secret {
+    st.auth_secret_arn = found.secret.clone();
+    if let Some(s) = &found.secret {
         c.insert("auth_secret".into(), s.clone());
     }
+}
+
+/// Records the parameter group `<name>` where it exists (`params`: its user-set values), named in
+/// state while the group uses it (`own_group`), and the user's parameters as it has them (none when
+/// on the engine's default).
+fn record_parameters(
+    place: &Place,
+    prior: &State,
+    own_group: bool,
+    params: Option<BTreeMap<String, String>>,
+    st: &mut State,
+    c: &mut BTreeMap<String, String>,
+) {
+    let n = prior.name.as_str();
     st.parameter_group_name = None;
     if params.is_some() {
         c.insert(
             "parameter_group".into(),
             place.arn("elasticache", &format!("parametergroup:{n}")),
         );
-        if own_group.is_some() {
+        if own_group {
             st.parameter_group_name = Some(n.to_string());
         }
     }
-    // Parameters: the user's keys as the group has them (none when on the engine's default).
-    let mut live_params = params.clone().filter(|_| own_group.is_some());
+    let mut live_params = params.filter(|_| own_group);
     if let Some(p) = live_params.as_mut() {
         p.remove("cluster-enabled");
     }
@@ -133,82 +235,62 @@ pub async fn read(
         (Some(_), None) => Some(BTreeMap::new()),
         _ => None,
     };
+}
 
-    let mut facts = Facts {
-        key_rotation: prior
-            .components
-            .contains_key("kms_key")
-            .then(|| key.as_ref().and_then(|k| k.rotation) == Some(true)),
-        ..Default::default()
-    };
-    match &group {
-        Some(g) => {
-            c.insert("replication_group".into(), g.arn.clone());
-            st.engine = g.engine.clone();
-            st.node_type = g.node_type.clone();
-            st.shards = g.shards.len() as i64;
-            st.replicas_per_shard = g.replicas_per_shard();
-            st.snapshot_retention_days = g.snapshot_retention_days;
-            st.snapshot_window = g.snapshot_window.clone();
-            st.member_clusters = g.member_clusters.clone();
-            st.port = g.port.or(Some(bp::PORT));
-            if g.clustered {
-                st.configuration_endpoint = g.configuration_endpoint.clone();
-                st.primary_endpoint = None;
-                st.reader_endpoint = None;
-            } else {
-                let shard = g.shards.first();
-                st.configuration_endpoint = None;
-                st.primary_endpoint = shard.and_then(|s| s.primary_endpoint.clone());
-                st.reader_endpoint = shard.and_then(|s| s.reader_endpoint.clone());
-            }
-            if g.kms_key != prior.kms_key_arn {
-                st.kms_key_arn = g.kms_key.clone();
-            }
-            st.tags_all = api::tags(ctx, &g.arn).await?;
-            facts.snapshot_retention_days = g.snapshot_retention_days;
-            facts.auto_minor_upgrade = g.auto_minor_upgrade;
-            facts.replicas = g.replicas_per_shard();
-            facts.automatic_failover = g.automatic_failover;
-            facts.multi_az = g.multi_az;
-            facts.at_rest = g.at_rest;
-            facts.in_transit = g.in_transit;
-            facts.auth = g.auth;
-        }
-        None => {
-            st.primary_endpoint = None;
-            st.reader_endpoint = None;
-            st.configuration_endpoint = None;
-            st.member_clusters = vec![];
-            facts.auto_minor_upgrade = true;
-            facts.at_rest = true;
-            facts.in_transit = true;
-            facts.auth = true;
-            facts.automatic_failover = true;
-            facts.multi_az = true;
-            facts.replicas = prior.replicas_per_shard;
-        }
+/// The group's arguments, endpoints and posture facts as AWS has them.
+fn record_group(g: &api::Group, prior: &State, st: &mut State, facts: &mut Facts) {
+    st.engine = g.engine.clone();
+    st.node_type = g.node_type.clone();
+    st.shards = g.shards.len() as i64;
+    st.replicas_per_shard = g.replicas_per_shard();
+    st.snapshot_retention_days = g.snapshot_retention_days;
+    st.snapshot_window = g.snapshot_window.clone();
+    st.member_clusters = g.member_clusters.clone();
+    st.port = g.port.or(Some(bp::PORT));
+    if g.clustered {
+        st.configuration_endpoint = g.configuration_endpoint.clone();
+        st.primary_endpoint = None;
+        st.reader_endpoint = None;
+    } else {
+        let shard = g.shards.first();
+        st.configuration_endpoint = None;
+        st.primary_endpoint = shard.and_then(|s| s.primary_endpoint.clone());
+        st.reader_endpoint = shard.and_then(|s| s.reader_endpoint.clone());
     }
-    if let Some(m) = &member {
-        st.engine_version_actual = Some(m.engine_version.clone());
-        if !bp::version_matches(&prior.engine_version, &m.engine_version) {
-            st.engine_version = bp::major_minor(&m.engine_version);
-        }
-        st.maintenance_window = m.maintenance_window.clone();
-        facts.own_subnet_group = m.subnet_group.as_deref() == Some(n);
+    if g.kms_key != prior.kms_key_arn {
+        st.kms_key_arn = g.kms_key.clone();
     }
+    facts.snapshot_retention_days = g.snapshot_retention_days;
+    facts.auto_minor_upgrade = g.auto_minor_upgrade;
+    facts.replicas = g.replicas_per_shard();
+    facts.automatic_failover = g.automatic_failover;
+    facts.multi_az = g.multi_az;
+    facts.at_rest = g.at_rest;
+    facts.in_transit = g.in_transit;
+    facts.auth = g.auth;
+}
 
-    let (ingress, allowed) = ec2::ingress_fact(
-        "the group's",
-        bp::PORT,
-        &prior.allowed_security_group_ids,
-        sg_rules.as_ref(),
-    );
-    facts.ingress = ingress;
-    if let Some(a) = allowed {
-        st.allowed_security_group_ids = a;
+/// With no group left: no endpoints or nodes, and facts that fail nothing the group would decide.
+fn no_group(prior: &State, st: &mut State, facts: &mut Facts) {
+    st.primary_endpoint = None;
+    st.reader_endpoint = None;
+    st.configuration_endpoint = None;
+    st.member_clusters = vec![];
+    facts.auto_minor_upgrade = true;
+    facts.at_rest = true;
+    facts.in_transit = true;
+    facts.auth = true;
+    facts.automatic_failover = true;
+    facts.multi_az = true;
+    facts.replicas = prior.replicas_per_shard;
+}
+
+/// What the first member holds for every node: the running version, the window, the subnet group.
+fn record_member(m: &api::MemberFacts, prior: &State, st: &mut State, facts: &mut Facts) {
+    st.engine_version_actual = Some(m.engine_version.clone());
+    if !bp::version_matches(&prior.engine_version, &m.engine_version) {
+        st.engine_version = bp::major_minor(&m.engine_version);
     }
-    st.posture = bp::posture(env, &facts);
-    st.components = c;
-    Ok(Some(st))
+    st.maintenance_window = m.maintenance_window.clone();
+    facts.own_subnet_group = m.subnet_group.as_deref() == Some(prior.name.as_str());
 }

@@ -16,9 +16,10 @@ use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
+use crate::provider::secrets::SecretValue;
 use crate::provider::{kms, secrets, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
-use crate::resources::datastore;
+use crate::resources::datastore::{self, invalid};
 
 pub struct Desired {
     pub name: String,
@@ -56,13 +57,6 @@ impl Desired {
 
 const POLL: Duration = Duration::from_secs(15);
 const TOKEN_LENGTH: i64 = 64;
-
-fn invalid(component: &str, message: impl Into<String>) -> AwsError {
-    AwsError::Invalid {
-        component: component.to_string(),
-        message: message.into(),
-    }
-}
 
 /// Waits until the group is `available` (or, with `gone`, no longer listed).
 pub async fn wait_for(
@@ -131,6 +125,8 @@ fn changes(live: &Group, member: &MemberFacts, d: &Desired, sg: &str) -> Changes
     }
 }
 
+/// The walk for create and update: the side objects, the replication group (made, or brought to
+/// the blueprint step by step), a parameter group no longer wanted removed, then the tags.
 pub async fn converge(
     ctx: &ProviderData,
     place: &Place,
@@ -140,68 +136,71 @@ pub async fn converge(
 ) -> Result<(), AwsError> {
     let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
     let n = d.name.as_str();
+    let side = side_objects(ctx, place, d, p).await?;
 
-    // 0. Where: the subnets' VPC and zones (checked before anything is made).
+    // 5. The replication group.
+    let live = api::describe(ctx, n).await?;
+    let family = bp::family(&d.engine, &d.engine_version);
+    match live {
+        None => {
+            ensure_parameter_group(ctx, place, d, &family, p).await?;
+            let g = create(ctx, d, &side).await?;
+            p.components.insert("replication_group".into(), g.arn);
+            wait_for(ctx, n, false, limit).await?;
+        }
+        Some(g) => {
+            p.components
+                .insert("replication_group".into(), g.arn.clone());
+            update(ctx, place, d, p, g, &side.sg, &family, limit).await?;
+        }
+    }
+
+    // 6. A parameter group no longer wanted (the group is on the engine's default by now).
+    if d.parameters.is_none() && p.components.contains_key("parameter_group") {
+        api::delete_parameter_group(ctx, n).await?;
+        p.components.remove("parameter_group");
+    }
+
+    retag(ctx, p, d, &old_tags).await
+}
+
+/// What the replication group is made with: the key, the AUTH token, the security group and the
+/// subnets' zones.
+struct Side {
+    zones: Vec<String>,
+    key: String,
+    token: SecretValue,
+    sg: String,
+}
+
+/// The objects around the group: the subnets checked (before anything is made), then at once the
+/// key with the AUTH token, the security group and the subnet group, each recorded once made,
+/// whatever the others do.
+async fn side_objects(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+) -> Result<Side, AwsError> {
+    let n = d.name.as_str();
+    // 0. Where: the subnets' VPC and zones.
     let (vpc, zones) = datastore::placement(ctx, &d.subnet_ids).await?;
-
-    // 1–3 at once: the key (the user's, or the group's own) and the AUTH token it encrypts,
-    // generated into Secrets Manager (reused when it exists); the security group (the port from the
-    // allowed groups only); the subnet group. Each is recorded once made, whatever the others do.
+    // 1–3 at once.
     let made = Made::new();
     let mut key_components = p.components.clone();
-    let key_and_token = async {
-        let key = match &d.kms_key_arn {
-            Some(k) => k.clone(),
-            None => {
-                kms::ensure_owned_key(
-                    ctx,
-                    place,
-                    &mut key_components,
-                    &bp::alias_name(n),
-                    &format!(
-                        "prod_redis_cluster {n}: encrypts the nodes, snapshots and the AUTH secret"
-                    ),
-                    bp::key_policy(place, n),
-                    &d.tags,
-                )
-                .await?
-            }
-        };
-        let (secret_arn, token) = secrets::ensure_generated(
-            ctx,
-            &bp::secret_name(n),
-            &format!("prod_redis_cluster {n}: AUTH token"),
-            &key,
-            TOKEN_LENGTH,
-            &d.tags,
-        )
-        .await?;
-        made.record("auth_secret", secret_arn.clone());
-        Ok::<_, AwsError>((key, secret_arn, token))
+    let sg_name = bp::sg_name(n);
+    let sg = datastore::SecurityGroup {
+        name: &sg_name,
+        description: "prod_redis_cluster: the port from the allowed groups only",
+        port: bp::PORT,
+        allowed: &d.allowed_security_group_ids,
+        tags: &d.tags,
     };
-    let sg = async {
-        let sg = datastore::ensure_security_group(
-            ctx,
-            &vpc,
-            &bp::sg_name(n),
-            "prod_redis_cluster: the port from the allowed groups only",
-            bp::PORT,
-            &d.allowed_security_group_ids,
-            &d.tags,
-        )
-        .await?;
-        made.record("security_group", sg.clone());
-        Ok::<_, AwsError>(sg)
-    };
-    let subnet_group = async {
-        api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
-        made.record(
-            "subnet_group",
-            place.arn("elasticache", &format!("subnetgroup:{n}")),
-        );
-        Ok::<_, AwsError>(())
-    };
-    let (key_and_token, sg, subnet_group) = tokio::join!(key_and_token, sg, subnet_group);
+    let (key_and_token, sg, subnet_group) = tokio::join!(
+        key_and_token(ctx, place, d, &mut key_components, &made),
+        datastore::ensure_security_group(ctx, &vpc, &sg, &made),
+        subnet_group(ctx, place, d, &made),
+    );
     keep_key_components(&key_components, &mut p.components);
     made.merge_into(&mut p.components);
     if let Some(sg) = p.components.get("security_group") {
@@ -213,53 +212,96 @@ pub async fn converge(
     if let Some(a) = p.components.get("auth_secret") {
         p.auth_secret_arn = Some(a.clone());
     }
-    let (key, _secret_arn, token) = key_and_token?;
+    let (key, token) = key_and_token?;
     p.kms_key_arn = Some(key.clone());
     let sg = sg?;
     subnet_group?;
+    Ok(Side {
+        zones,
+        key,
+        token,
+        sg,
+    })
+}
 
-    // 5. The replication group.
-    let live = api::describe(ctx, n).await?;
-    let family = bp::family(&d.engine, &d.engine_version);
-    match live {
+/// The key (the user's, or the group's own, its parts in `components`) and the AUTH token it
+/// encrypts, generated into Secrets Manager (reused when it exists). Returns both.
+async fn key_and_token(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    components: &mut BTreeMap<String, String>,
+    made: &Made,
+) -> Result<(String, SecretValue), AwsError> {
+    let n = d.name.as_str();
+    let key = match &d.kms_key_arn {
+        Some(k) => k.clone(),
         None => {
-            ensure_parameter_group(ctx, place, d, &family, p).await?;
-            let spec = GroupSpec {
-                id: n,
-                description: &format!("prod_redis_cluster {n}"),
-                engine: &d.engine,
-                engine_version: &d.engine_version,
-                node_type: &d.node_type,
-                zones: bp::node_zones(&zones, d.shards, d.replicas_per_shard),
-                replicas: d.replicas_per_shard,
-                clustered: d.clustered(),
-                parameter_group: &d.parameter_group(),
-                subnet_group: n,
-                security_group: &sg,
-                kms_key: &key,
-                snapshot_retention_days: d.snapshot_retention_days,
-                snapshot_window: &d.snapshot_window,
-                maintenance_window: &d.maintenance_window,
-                port: bp::PORT,
-            };
-            let g = api::create(ctx, &spec, &token, &d.tags).await?;
-            p.components.insert("replication_group".into(), g.arn);
-            wait_for(ctx, n, false, limit).await?;
+            kms::ensure_owned_key(
+                ctx,
+                place,
+                components,
+                &bp::alias_name(n),
+                &format!(
+                    "prod_redis_cluster {n}: encrypts the nodes, snapshots and the AUTH secret"
+                ),
+                bp::key_policy(place, n),
+                &d.tags,
+            )
+            .await?
         }
-        Some(g) => {
-            p.components
-                .insert("replication_group".into(), g.arn.clone());
-            update(ctx, place, d, p, g, &sg, &family, limit).await?;
-        }
-    }
+    };
+    let (secret_arn, token) = secrets::ensure_generated(
+        ctx,
+        &bp::secret_name(n),
+        &format!("prod_redis_cluster {n}: AUTH token"),
+        &key,
+        TOKEN_LENGTH,
+        &d.tags,
+    )
+    .await?;
+    made.record("auth_secret", secret_arn);
+    Ok((key, token))
+}
 
-    // 6. A parameter group no longer wanted (the group is on the engine's default by now).
-    if d.parameters.is_none() && p.components.contains_key("parameter_group") {
-        api::delete_parameter_group(ctx, n).await?;
-        p.components.remove("parameter_group");
-    }
+/// The cache subnet group `<name>` over the configured subnets.
+async fn subnet_group(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    made: &Made,
+) -> Result<(), AwsError> {
+    let n = d.name.as_str();
+    api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
+    made.record(
+        "subnet_group",
+        place.arn("elasticache", &format!("subnetgroup:{n}")),
+    );
+    Ok(())
+}
 
-    retag(ctx, p, d, &old_tags).await
+/// The replication group made to the blueprint.
+async fn create(ctx: &ProviderData, d: &Desired, side: &Side) -> Result<Group, AwsError> {
+    let n = d.name.as_str();
+    let spec = GroupSpec {
+        id: n,
+        description: &format!("prod_redis_cluster {n}"),
+        engine: &d.engine,
+        engine_version: &d.engine_version,
+        node_type: &d.node_type,
+        zones: bp::node_zones(&side.zones, d.shards, d.replicas_per_shard),
+        replicas: d.replicas_per_shard,
+        clustered: d.clustered(),
+        parameter_group: &d.parameter_group(),
+        subnet_group: n,
+        security_group: &side.sg,
+        kms_key: &side.key,
+        snapshot_retention_days: d.snapshot_retention_days,
+        snapshot_window: &d.snapshot_window,
+        maintenance_window: &d.maintenance_window,
+        port: bp::PORT,
+    };
+    api::create(ctx, &spec, &side.token, &d.tags).await
 }
 
 /// The parameter group `<name>` with the user's values, when `parameters` are set; a group of

@@ -12,6 +12,7 @@ use crate::framework::{Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::Environment;
+use crate::resources::datastore::PlanInput;
 
 fn place() -> Place {
     Place {
@@ -62,16 +63,16 @@ fn int(n: i64) -> Tri<Number> {
 
 fn planned(cfg: &Value, prior: &Value, env: Environment) -> crate::framework::resource::Planned {
     let zones = subnets(&["us-east-1a", "us-east-1b", "us-east-1c"]);
-    plan(
-        cfg,
+    plan(&PlanInput {
+        config: cfg,
         prior,
-        cfg,
-        false,
-        env,
-        &BTreeMap::new(),
-        Some(&place()),
-        Some(&zones),
-    )
+        proposed: cfg,
+        create_incomplete: false,
+        default_env: env,
+        default_tags: &BTreeMap::new(),
+        place: Some(&place()),
+        subnets: Some(&zones),
+    })
 }
 
 #[test]
@@ -170,16 +171,16 @@ fn production_refuses_weakening_on_the_attribute() {
         "subnet_ids",
         Value::string_list(["subnet-0", "subnet-1"].map(String::from)),
     )]);
-    let p = plan(
-        &cfg,
-        &Value::Null,
-        &cfg,
-        false,
-        Environment::Production,
-        &BTreeMap::new(),
-        Some(&place()),
-        Some(&one_zone),
-    );
+    let p = plan(&PlanInput {
+        config: &cfg,
+        prior: &Value::Null,
+        proposed: &cfg,
+        create_incomplete: false,
+        default_env: Environment::Production,
+        default_tags: &BTreeMap::new(),
+        place: Some(&place()),
+        subnets: Some(&one_zone),
+    });
     assert!(p.diagnostics.has_errors());
 }
 

@@ -32,25 +32,11 @@ fn range(value: &Tri<Number>, attr: &str, lo: i64, hi: i64, why: &str, d: &mut D
     }
 }
 
+/// The static checks of a configuration.
 pub fn validate(value: &Value) -> Diagnostics {
     let cfg = Config::decode(value);
     let mut d = Diagnostics::new();
-    if let Tri::Known(n) = &cfg.name {
-        let ok = !n.is_empty()
-            && n.len() <= MAX_NAME
-            && n.starts_with(|c: char| c.is_ascii_lowercase())
-            && n.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !n.ends_with('-')
-            && !n.contains("--");
-        if !ok {
-            d.error_at(
-                AttrPath::attr("name"),
-                "Invalid name",
-                format!("{n:?} must be 1 to {MAX_NAME} lowercase letters, digits and hyphens, start with a letter, and neither end with a hyphen nor hold two in a row (ElastiCache replication group id rules)."),
-            );
-        }
-    }
+    check_name(&cfg, &mut d);
     profile::validate_attr(&cfg.environment, &mut d);
     if let Tri::Known(e) = &cfg.engine {
         if !ENGINES.contains(&e.as_str()) {
@@ -67,20 +53,7 @@ pub fn validate(value: &Value) -> Diagnostics {
         "allowed_security_group_ids",
         &mut d,
     );
-    if let Tri::Known(v) = &cfg.engine_version {
-        let parts: Vec<&str> = v.split('.').collect();
-        let ok = (2..=3).contains(&parts.len())
-            && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-        if !ok {
-            d.error_at(
-                AttrPath::attr("engine_version"),
-                "Invalid engine version",
-                format!("{v:?}: give a major.minor version such as \"7.1\" (redis) or \"8.0\" (valkey)."),
-            );
-        }
-    }
+    check_engine_version(&cfg, &mut d);
     if let Tri::Known(t) = &cfg.node_type {
         if !t.starts_with("cache.") || t.split('.').count() != 3 {
             d.error_at(
@@ -128,6 +101,44 @@ pub fn validate(value: &Value) -> Diagnostics {
     }
     crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
     d
+}
+
+/// The name: ElastiCache replication group id rules.
+fn check_name(cfg: &Config, d: &mut Diagnostics) {
+    if let Tri::Known(n) = &cfg.name {
+        let ok = !n.is_empty()
+            && n.len() <= MAX_NAME
+            && n.starts_with(|c: char| c.is_ascii_lowercase())
+            && n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !n.ends_with('-')
+            && !n.contains("--");
+        if !ok {
+            d.error_at(
+                AttrPath::attr("name"),
+                "Invalid name",
+                format!("{n:?} must be 1 to {MAX_NAME} lowercase letters, digits and hyphens, start with a letter, and neither end with a hyphen nor hold two in a row (ElastiCache replication group id rules)."),
+            );
+        }
+    }
+}
+
+/// The engine version: major.minor (or major.minor.patch).
+fn check_engine_version(cfg: &Config, d: &mut Diagnostics) {
+    if let Tri::Known(v) = &cfg.engine_version {
+        let parts: Vec<&str> = v.split('.').collect();
+        let ok = (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        if !ok {
+            d.error_at(
+                AttrPath::attr("engine_version"),
+                "Invalid engine version",
+                format!("{v:?}: give a major.minor version such as \"7.1\" (redis) or \"8.0\" (valkey)."),
+            );
+        }
+    }
 }
 
 /// The production floors, for a known environment.

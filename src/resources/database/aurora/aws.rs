@@ -88,6 +88,7 @@ pub(super) fn cluster_of(c: DbCluster) -> Cluster {
     }
 }
 
+/// Aurora cluster `name` as read, or `None` when there is none.
 pub async fn cluster(ctx: &ProviderData, name: &str) -> Result<Option<Cluster>, AwsError> {
     Ok(found(
         ctx.call(

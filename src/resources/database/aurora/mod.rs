@@ -13,18 +13,20 @@ use std::time::Duration;
 
 use aws_sdk_rds::types::CloudwatchLogsExportConfiguration;
 
-use super::aws::{self as api, Changes, GroupKind};
+use super::aws::{self as api, Changes, GroupKind, Instance};
 use super::blueprint as bp;
 use super::model::State;
 use super::reconcile::{
-    delete_side_objects, prepare, protected, retag, wait_for, Desired, Prepared,
+    delete_side_objects, ensure_parameter_group, log_export_changes, prepare, protected, retag,
+    wait_for, Desired, Prepared,
 };
 use crate::provider::aws::Place;
 use crate::provider::error::{ok_if_missing, AwsError};
 use crate::provider::{tags, ProviderData};
 use aws::*;
 
-/// The Aurora walk.
+/// The Aurora walk: the shared objects, the cluster parameter group, the cluster, the writer, then
+/// readers in the other zones; readers beyond the count removed.
 pub async fn converge(
     ctx: &ProviderData,
     place: &Place,
@@ -32,175 +34,197 @@ pub async fn converge(
     p: &mut State,
     limit: Duration,
 ) -> Result<(), AwsError> {
-    let h = bp::hardening(d.environment);
-    let Prepared {
-        zones,
-        key,
-        monitoring_role,
-        sg,
-        old_tags,
-    } = prepare(ctx, place, d, p).await?;
-    let n = d.name.as_str();
-    let pg = bp::parameter_group_name(n, &d.engine, &d.engine_version);
-    api::ensure_parameter_group(
-        ctx,
-        GroupKind::Cluster,
-        &pg,
-        &bp::family(&d.engine, &d.engine_version),
-        &d.parameters,
-        &d.tags,
-    )
-    .await?;
-    p.components.insert(
-        "parameter_group".into(),
-        place.arn("rds", &format!("cluster-pg:{pg}")),
-    );
-    p.parameter_group_name = Some(pg.clone());
-
-    // The cluster.
-    let c = format!("db cluster {n}");
-    match cluster(ctx, n).await? {
-        None => {
-            let out = ctx
-                .call(
-                    &c,
-                    ctx.rds()
-                        .create_db_cluster()
-                        .db_cluster_identifier(n)
-                        .engine(&d.engine)
-                        .engine_version(&d.engine_version)
-                        .master_username(&d.master_username)
-                        .manage_master_user_password(h.managed_master_password)
-                        .master_user_secret_kms_key_id(&key)
-                        .storage_encrypted(h.storage_encrypted)
-                        .kms_key_id(&key)
-                        .backup_retention_period(d.backup_retention_days as i32)
-                        .preferred_backup_window(&d.backup_window)
-                        .preferred_maintenance_window(&d.maintenance_window)
-                        .deletion_protection(d.deletion_protection)
-                        .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
-                        .enable_iam_database_authentication(h.iam_auth)
-                        .set_enable_cloudwatch_logs_exports(Some(bp::log_exports(&d.engine)))
-                        .db_cluster_parameter_group_name(&pg)
-                        .db_subnet_group_name(n)
-                        .vpc_security_group_ids(&sg)
-                        .port(bp::port(&d.engine) as i32)
-                        .set_tags(Some(rds_tags(&tags::creating(&d.tags))))
-                        .send(),
-                )
-                .await?;
-            let arn = out
-                .db_cluster
-                .and_then(|c| c.db_cluster_arn)
-                .unwrap_or_else(|| place.arn("rds", &format!("cluster:{n}")));
-            p.components.insert("cluster".into(), arn);
-            wait_cluster(ctx, n, false, limit).await?;
-        }
+    let shared = prepare(ctx, place, d, p).await?;
+    let pg = ensure_parameter_group(ctx, place, d, p, GroupKind::Cluster).await?;
+    match cluster(ctx, &d.name).await? {
+        None => create_cluster(ctx, place, d, p, &shared, &pg, limit).await?,
         Some(live) => {
             p.components.insert("cluster".into(), live.arn.clone());
-            let want_logs = bp::log_exports(&d.engine);
-            let enable: Vec<String> = want_logs
-                .iter()
-                .filter(|l| !live.log_exports.contains(l))
-                .cloned()
-                .collect();
-            let disable: Vec<String> = live
-                .log_exports
-                .iter()
-                .filter(|l| !want_logs.contains(l))
-                .cloned()
-                .collect();
-            let version = (!bp::version_matches(&d.engine_version, &live.engine_version))
-                .then(|| d.engine_version.clone());
-            let needs = live.backup_retention_days != d.backup_retention_days
-                || live.backup_window != d.backup_window
-                || live.maintenance_window != d.maintenance_window
-                || live.deletion_protection != d.deletion_protection
-                || !live.copy_tags
-                || !live.iam_auth
-                || live.parameter_group.as_deref() != Some(pg.as_str())
-                || live.security_groups != [sg.clone()]
-                || version.is_some()
-                || !enable.is_empty()
-                || !disable.is_empty();
-            if needs {
-                let mut req = ctx
-                    .rds()
-                    .modify_db_cluster()
-                    .db_cluster_identifier(n)
-                    .apply_immediately(true)
-                    .backup_retention_period(d.backup_retention_days as i32)
-                    .preferred_backup_window(&d.backup_window)
-                    .preferred_maintenance_window(&d.maintenance_window)
-                    .deletion_protection(d.deletion_protection)
-                    .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
-                    .enable_iam_database_authentication(h.iam_auth)
-                    .db_cluster_parameter_group_name(&pg)
-                    .vpc_security_group_ids(&sg);
-                if let Some(v) = version {
-                    req = req.engine_version(v).allow_major_version_upgrade(true);
-                }
-                if !enable.is_empty() || !disable.is_empty() {
-                    req = req.cloudwatch_logs_export_configuration(
-                        CloudwatchLogsExportConfiguration::builder()
-                            .set_enable_log_types(Some(enable))
-                            .set_disable_log_types(Some(disable))
-                            .build(),
-                    );
-                }
-                ctx.call(&c, req.send()).await?;
-                wait_cluster(ctx, n, false, limit).await?;
-            }
+            update_cluster(ctx, d, &live, &shared.sg, &pg, limit).await?;
         }
     }
 
     // The writer, then readers in the other zones; readers beyond the count removed.
+    let n = d.name.as_str();
     let mut ids = vec![bp::writer_id(n)];
     ids.extend((1..=5).map(|r| bp::replica_id(n, r)));
     let live = api::instances(ctx, &ids).await?;
-    let find = |id: &str| live.iter().find(|i| i.id == id).cloned();
-    let writer_zone = match find(&bp::writer_id(n)) {
-        Some(w) => {
-            p.components.insert("writer".into(), w.arn.clone());
-            let ch = Changes {
-                class: (w.class != d.instance_class).then(|| d.instance_class.clone()),
-                monitoring_role: (w.monitoring_interval
-                    != if monitoring_role.is_some() {
-                        bp::MONITORING_INTERVAL
-                    } else {
-                        0
-                    })
+    let writer_zone = ensure_writer(ctx, d, p, &live, &shared).await?;
+    ensure_readers(ctx, d, p, &live, &shared, writer_zone.as_ref(), limit).await?;
+    remove_extra_readers(ctx, d, p, &live, limit).await?;
+    retag(ctx, p, d, &shared.old_tags, &shared.sg).await
+}
+
+/// The cluster made to the blueprint (marked as an unfinished create), recorded, waited for.
+async fn create_cluster(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+    shared: &Prepared,
+    pg: &str,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let n = d.name.as_str();
+    let h = bp::hardening(d.environment);
+    let key = &shared.key;
+    let out = ctx
+        .call(
+            &format!("db cluster {n}"),
+            ctx.rds()
+                .create_db_cluster()
+                .db_cluster_identifier(n)
+                .engine(&d.engine)
+                .engine_version(&d.engine_version)
+                .master_username(&d.master_username)
+                .manage_master_user_password(h.managed_master_password)
+                .master_user_secret_kms_key_id(key)
+                .storage_encrypted(h.storage_encrypted)
+                .kms_key_id(key)
+                .backup_retention_period(d.backup_retention_days as i32)
+                .preferred_backup_window(&d.backup_window)
+                .preferred_maintenance_window(&d.maintenance_window)
+                .deletion_protection(d.deletion_protection)
+                .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
+                .enable_iam_database_authentication(h.iam_auth)
+                .set_enable_cloudwatch_logs_exports(Some(bp::log_exports(&d.engine)))
+                .db_cluster_parameter_group_name(pg)
+                .db_subnet_group_name(n)
+                .vpc_security_group_ids(&shared.sg)
+                .port(bp::port(&d.engine) as i32)
+                .set_tags(Some(rds_tags(&tags::creating(&d.tags))))
+                .send(),
+        )
+        .await?;
+    let arn = out
+        .db_cluster
+        .and_then(|c| c.db_cluster_arn)
+        .unwrap_or_else(|| place.arn("rds", &format!("cluster:{n}")));
+    p.components.insert("cluster".into(), arn);
+    wait_cluster(ctx, n, false, limit).await
+}
+
+/// The `live` cluster brought to the blueprint (one modify, waited for) where it differs.
+async fn update_cluster(
+    ctx: &ProviderData,
+    d: &Desired,
+    live: &Cluster,
+    sg: &str,
+    pg: &str,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let n = d.name.as_str();
+    let h = bp::hardening(d.environment);
+    let logs = log_export_changes(&bp::log_exports(&d.engine), &live.log_exports);
+    let version = (!bp::version_matches(&d.engine_version, &live.engine_version))
+        .then(|| d.engine_version.clone());
+    let needs = live.backup_retention_days != d.backup_retention_days
+        || live.backup_window != d.backup_window
+        || live.maintenance_window != d.maintenance_window
+        || live.deletion_protection != d.deletion_protection
+        || !live.copy_tags
+        || !live.iam_auth
+        || live.parameter_group.as_deref() != Some(pg)
+        || live.security_groups != [sg.to_string()]
+        || version.is_some()
+        || logs.is_some();
+    if !needs {
+        return Ok(());
+    }
+    let mut req = ctx
+        .rds()
+        .modify_db_cluster()
+        .db_cluster_identifier(n)
+        .apply_immediately(true)
+        .backup_retention_period(d.backup_retention_days as i32)
+        .preferred_backup_window(&d.backup_window)
+        .preferred_maintenance_window(&d.maintenance_window)
+        .deletion_protection(d.deletion_protection)
+        .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
+        .enable_iam_database_authentication(h.iam_auth)
+        .db_cluster_parameter_group_name(pg)
+        .vpc_security_group_ids(sg);
+    if let Some(v) = version {
+        req = req.engine_version(v).allow_major_version_upgrade(true);
+    }
+    if let Some((enable, disable)) = logs {
+        req = req.cloudwatch_logs_export_configuration(
+            CloudwatchLogsExportConfiguration::builder()
+                .set_enable_log_types(Some(enable))
+                .set_disable_log_types(Some(disable))
+                .build(),
+        );
+    }
+    ctx.call(&format!("db cluster {n}"), req.send()).await?;
+    wait_cluster(ctx, n, false, limit).await
+}
+
+/// The writer: the `live` one brought to the blueprint, else made in the first zone; recorded.
+/// Returns its zone.
+async fn ensure_writer(
+    ctx: &ProviderData,
+    d: &Desired,
+    p: &mut State,
+    live: &[Instance],
+    shared: &Prepared,
+) -> Result<Option<String>, AwsError> {
+    let h = bp::hardening(d.environment);
+    let id = bp::writer_id(&d.name);
+    let monitoring_role = &shared.monitoring_role;
+    if let Some(w) = live.iter().find(|i| i.id == id).cloned() {
+        p.components.insert("writer".into(), w.arn.clone());
+        let want_interval = if monitoring_role.is_some() {
+            bp::MONITORING_INTERVAL
+        } else {
+            0
+        };
+        let ch = Changes {
+            class: (w.class != d.instance_class).then(|| d.instance_class.clone()),
+            monitoring_role: (w.monitoring_interval != want_interval)
                 .then(|| monitoring_role.clone()),
-                auto_minor_upgrade: (w.auto_minor_upgrade != h.auto_minor_upgrade)
-                    .then_some(h.auto_minor_upgrade),
-                public: (w.public != h.publicly_accessible).then_some(h.publicly_accessible),
-                ..Default::default()
-            };
-            api::modify(ctx, &w.id, &ch).await?;
-            w.zone
-        }
-        None => {
-            let w = create_instance(
-                ctx,
-                &bp::writer_id(n),
-                d,
-                zones.first().map(String::as_str),
-                monitoring_role.as_deref(),
-                &key,
-            )
-            .await?;
-            p.components.insert("writer".into(), w.arn.clone());
-            w.zone.or(zones.first().cloned())
-        }
-    };
-    let others: Vec<&String> = zones
+            auto_minor_upgrade: (w.auto_minor_upgrade != h.auto_minor_upgrade)
+                .then_some(h.auto_minor_upgrade),
+            public: (w.public != h.publicly_accessible).then_some(h.publicly_accessible),
+            ..Default::default()
+        };
+        api::modify(ctx, &w.id, &ch).await?;
+        return Ok(w.zone);
+    }
+    let zones = &shared.zones;
+    let w = create_instance(
+        ctx,
+        &id,
+        d,
+        zones.first().map(String::as_str),
+        monitoring_role.as_deref(),
+        &shared.key,
+    )
+    .await?;
+    p.components.insert("writer".into(), w.arn.clone());
+    Ok(w.zone.or(zones.first().cloned()))
+}
+
+/// Readers `1..=replicas`: the `live` ones at the wanted class, the missing ones made in the zones
+/// other than the writer's, in turn; recorded, then waited for with the writer.
+async fn ensure_readers(
+    ctx: &ProviderData,
+    d: &Desired,
+    p: &mut State,
+    live: &[Instance],
+    shared: &Prepared,
+    writer_zone: Option<&String>,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let n = d.name.as_str();
+    let others: Vec<&String> = shared
+        .zones
         .iter()
-        .filter(|z| Some(*z) != writer_zone.as_ref())
+        .filter(|z| Some(*z) != writer_zone)
         .collect();
     let mut made = vec![];
     for r in 1..=d.replicas.max(0) as usize {
         let id = bp::replica_id(n, r);
-        match find(&id) {
+        match live.iter().find(|i| i.id == id) {
             Some(i) => {
                 p.components.insert(format!("replica_{r}"), i.arn.clone());
                 let ch = Changes {
@@ -213,15 +237,26 @@ pub async fn converge(
                 let zone = others
                     .get((r - 1) % others.len().max(1))
                     .map(|z| z.as_str());
-                let i =
-                    create_instance(ctx, &id, d, zone, monitoring_role.as_deref(), &key).await?;
+                let role = shared.monitoring_role.as_deref();
+                let i = create_instance(ctx, &id, d, zone, role, &shared.key).await?;
                 p.components.insert(format!("replica_{r}"), i.arn.clone());
                 made.push(id);
             }
         }
     }
     made.push(bp::writer_id(n));
-    wait_for(ctx, &made, false, limit).await?;
+    wait_for(ctx, &made, false, limit).await
+}
+
+/// The `live` readers beyond the count, deleted and waited for; their records dropped.
+async fn remove_extra_readers(
+    ctx: &ProviderData,
+    d: &Desired,
+    p: &mut State,
+    live: &[Instance],
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let n = d.name.as_str();
     let extra: Vec<String> = live
         .iter()
         .filter(|i| {
@@ -240,8 +275,7 @@ pub async fn converge(
             p.components.remove(&format!("replica_{r}"));
         }
     }
-
-    retag(ctx, p, d, &old_tags, &sg).await
+    Ok(())
 }
 
 /// Deletes readers and writer, then the cluster (with its final snapshot unless the create never

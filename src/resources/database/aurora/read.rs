@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use super::super::aws::{self as api, GroupKind};
 use super::super::blueprint::{self as bp, Facts};
 use super::super::model::State;
-use super::super::read::{endpoint, ingress, Side};
+use super::super::read::{
+    finish, record_instances, record_parameter_group, recorded_replicas, Side,
+};
 use super::aws::*;
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
@@ -20,20 +22,10 @@ pub async fn read(
 ) -> Result<Option<State>, AwsError> {
     let n = prior.name.as_str();
     let env = Environment::parse(&prior.environment).unwrap_or(ctx.environment);
-    let engine = prior.engine.clone();
     let mut st = prior.clone();
     let mut comp: BTreeMap<String, String> = BTreeMap::new();
     let live_cluster = cluster(ctx, n).await?;
-    let recorded = prior
-        .components
-        .keys()
-        .filter_map(|k| {
-            k.strip_prefix("replica_")
-                .and_then(|i| i.parse::<usize>().ok())
-        })
-        .max()
-        .unwrap_or(0)
-        .max(prior.replicas.max(0) as usize);
+    let recorded = recorded_replicas(prior);
     let mut ids = vec![bp::writer_id(n)];
     ids.extend((1..=recorded).map(|r| bp::replica_id(n, r)));
     let live = api::instances(ctx, &ids).await?;
@@ -54,66 +46,30 @@ pub async fn read(
         return Ok(None);
     }
     side.record(place, prior, &mut st, &mut comp);
-    if let Some(g) = pg_name.as_ref().filter(|_| params.is_some()) {
-        comp.insert(
-            "parameter_group".into(),
-            place.arn("rds", &format!("cluster-pg:{g}")),
-        );
-        st.parameter_group_name = Some(g.clone());
-    }
+    let exists = params.is_some();
+    record_parameter_group(
+        place,
+        GroupKind::Cluster,
+        pg_name.as_ref(),
+        exists,
+        &mut st,
+        &mut comp,
+    );
 
     let mut facts = Facts {
         key_rotation: side.key_rotation(prior),
         master_username: prior.master_username.clone(),
         ..Default::default()
     };
-    if let Some(c) = &live_cluster {
-        comp.insert("cluster".into(), c.arn.clone());
-        st.backup_retention_days = c.backup_retention_days;
-        st.backup_window = c.backup_window.clone();
-        st.maintenance_window = c.maintenance_window.clone();
-        st.deletion_protection = c.deletion_protection;
-        st.engine_version_actual = Some(c.engine_version.clone());
-        if !bp::version_matches(&prior.engine_version, &c.engine_version) {
-            st.engine_version = bp::major(&engine, &c.engine_version);
+    match &live_cluster {
+        Some(c) => {
+            comp.insert("cluster".into(), c.arn.clone());
+            record_cluster(c, prior, !readers.is_empty(), &mut st, &mut facts);
         }
-        if c.kms_key != prior.kms_key_arn {
-            st.kms_key_arn = c.kms_key.clone();
-        }
-        if !c.master_username.is_empty() {
-            st.master_username = c.master_username.clone();
-        }
-        st.master_secret_arn = c.master_secret_arn.clone();
-        st.endpoint = c
-            .endpoint
-            .as_ref()
-            .zip(c.port)
-            .map(|(e, p)| format!("{e}:{p}"));
-        st.port = c.port;
-        st.tags_all = c.tags.clone();
-        st.create_incomplete = st.tags_all.remove(tags::TAG_CREATING).is_some();
-        facts.deletion_protection = c.deletion_protection;
-        facts.backup_retention_days = c.backup_retention_days;
-        facts.encrypted = c.encrypted;
-        facts.log_exports = bp::log_exports(&engine)
-            .iter()
-            .all(|l| c.log_exports.contains(l));
-        facts.iam_auth = c.iam_auth;
-        facts.copy_tags = c.copy_tags;
-        facts.in_vpc = c.subnet_group.as_deref() == Some(n);
-        facts.master_username = c.master_username.clone();
-        if !readers.is_empty() {
-            st.reader_endpoint = c
-                .reader_endpoint
-                .as_ref()
-                .zip(c.port)
-                .map(|(e, p)| format!("{e}:{p}"));
-        } else {
+        None => {
+            st.endpoint = None;
             st.reader_endpoint = None;
         }
-    } else {
-        st.endpoint = None;
-        st.reader_endpoint = None;
     }
     if let Some(w) = writer {
         comp.insert("writer".into(), w.arn.clone());
@@ -127,42 +83,55 @@ pub async fn read(
         .iter()
         .any(|r| r.zone.is_some() && r.zone != writer.and_then(|w| w.zone.clone()));
     st.multi_az = facts.multi_az;
-    st.replicas = readers.len() as i64;
-    st.replica_endpoints = readers.iter().filter_map(|r| endpoint(r)).collect();
-    for r in &readers {
-        if let Some(k) = r.id.rsplit('-').next() {
-            comp.insert(format!("replica_{k}"), r.arn.clone());
-        }
-    }
-    st.instance_ids = writer
-        .into_iter()
-        .chain(readers.iter().copied())
-        .map(|i| i.id.clone())
-        .collect();
-    let live_params = params.unwrap_or_default();
-    if let Some(user) = &prior.parameters {
-        st.parameters = Some(
-            user.keys()
-                .filter_map(|k| live_params.get(k).map(|v| (k.clone(), v.clone())))
-                .collect(),
-        );
-    }
-    let (tls, _) = bp::tls_parameter(&engine);
-    facts.tls = live_params
-        .get(tls)
-        .is_some_and(|v| bp::tls_value_on(&engine, v));
-    let (why, allowed) = ingress(
-        &engine,
-        &prior.allowed_security_group_ids,
-        side.sg_rules.as_ref(),
-    );
-    facts.ingress = why;
-    if let Some(a) = allowed {
-        st.allowed_security_group_ids = a;
-    }
+    record_instances(&mut st, &mut comp, writer, &readers);
     st.allocated_storage = 0;
     st.max_allocated_storage = 0;
-    st.posture = bp::posture(env, &engine, &facts);
-    st.components = comp;
-    Ok(Some(st))
+    Ok(Some(finish(env, prior, st, facts, &side, params, comp)))
+}
+
+/// The cluster's arguments, computed values and posture facts as AWS has them (`has_readers`: the
+/// reader endpoint is null without readers).
+fn record_cluster(
+    c: &Cluster,
+    prior: &State,
+    has_readers: bool,
+    st: &mut State,
+    facts: &mut Facts,
+) {
+    let engine = prior.engine.as_str();
+    st.backup_retention_days = c.backup_retention_days;
+    st.backup_window = c.backup_window.clone();
+    st.maintenance_window = c.maintenance_window.clone();
+    st.deletion_protection = c.deletion_protection;
+    st.engine_version_actual = Some(c.engine_version.clone());
+    if !bp::version_matches(&prior.engine_version, &c.engine_version) {
+        st.engine_version = bp::major(engine, &c.engine_version);
+    }
+    if c.kms_key != prior.kms_key_arn {
+        st.kms_key_arn = c.kms_key.clone();
+    }
+    if !c.master_username.is_empty() {
+        st.master_username = c.master_username.clone();
+    }
+    st.master_secret_arn = c.master_secret_arn.clone();
+    let host_port = |e: &Option<String>| e.as_ref().zip(c.port).map(|(e, p)| format!("{e}:{p}"));
+    st.endpoint = host_port(&c.endpoint);
+    st.port = c.port;
+    st.tags_all = c.tags.clone();
+    st.create_incomplete = st.tags_all.remove(tags::TAG_CREATING).is_some();
+    facts.deletion_protection = c.deletion_protection;
+    facts.backup_retention_days = c.backup_retention_days;
+    facts.encrypted = c.encrypted;
+    facts.log_exports = bp::log_exports(engine)
+        .iter()
+        .all(|l| c.log_exports.contains(l));
+    facts.iam_auth = c.iam_auth;
+    facts.copy_tags = c.copy_tags;
+    facts.in_vpc = c.subnet_group.as_deref() == Some(prior.name.as_str());
+    facts.master_username = c.master_username.clone();
+    st.reader_endpoint = if has_readers {
+        host_port(&c.reader_endpoint)
+    } else {
+        None
+    };
 }

@@ -154,88 +154,110 @@ struct ControlCase {
     aurora_mysql: &'static str,
 }
 
+/// A [`ControlCase`]: `name`, `weaken`, then the control an instance, an Aurora PostgreSQL and an
+/// Aurora MySQL cluster fail.
+fn case(
+    name: &'static str,
+    weaken: fn(&mut Facts),
+    instance: &'static str,
+    aurora_postgresql: &'static str,
+    aurora_mysql: &'static str,
+) -> ControlCase {
+    ControlCase {
+        name,
+        weaken,
+        instance,
+        aurora_postgresql,
+        aurora_mysql,
+    }
+}
+
+/// Every weakening of a production database, with its controls.
+fn control_cases() -> Vec<ControlCase> {
+    vec![
+        case(
+            "deletion protection off",
+            |f| f.deletion_protection = false,
+            "RDS.8",
+            "RDS.7",
+            "RDS.7",
+        ),
+        case(
+            "unencrypted",
+            |f| f.encrypted = false,
+            "RDS.3",
+            "RDS.27",
+            "RDS.27",
+        ),
+        case(
+            "no Multi-AZ",
+            |f| f.multi_az = false,
+            "RDS.5",
+            "RDS.15",
+            "RDS.15",
+        ),
+        case(
+            "IAM authentication off",
+            |f| f.iam_auth = false,
+            "RDS.10",
+            "RDS.12",
+            "RDS.12",
+        ),
+        case(
+            "minor upgrades off",
+            |f| f.auto_minor_upgrade = false,
+            "RDS.13",
+            "RDS.35",
+            "RDS.35",
+        ),
+        case(
+            "tags not copied to snapshots",
+            |f| f.copy_tags = false,
+            "RDS.17",
+            "RDS.16",
+            "RDS.16",
+        ),
+        case(
+            "default administrator name",
+            |f| f.master_username = "admin".into(),
+            "RDS.25",
+            "RDS.24",
+            "RDS.24",
+        ),
+        case(
+            "logs not exported",
+            |f| f.log_exports = false,
+            "RDS.9",
+            "RDS.37",
+            "RDS.34",
+        ),
+        case(
+            "backups kept one day",
+            |f| f.backup_retention_days = 1,
+            "RDS.11",
+            "backups",
+            "backups",
+        ),
+        case(
+            "publicly accessible",
+            |f| f.public = true,
+            "RDS.2",
+            "RDS.2",
+            "RDS.2",
+        ),
+        case(
+            "no enhanced monitoring",
+            |f| f.monitoring = false,
+            "RDS.6",
+            "RDS.6",
+            "RDS.6",
+        ),
+    ]
+}
+
 #[test]
 fn each_weakening_fails_the_control_of_the_object_at_hand() {
-    let cases = [
-        ControlCase {
-            name: "deletion protection off",
-            weaken: |f| f.deletion_protection = false,
-            instance: "RDS.8",
-            aurora_postgresql: "RDS.7",
-            aurora_mysql: "RDS.7",
-        },
-        ControlCase {
-            name: "unencrypted",
-            weaken: |f| f.encrypted = false,
-            instance: "RDS.3",
-            aurora_postgresql: "RDS.27",
-            aurora_mysql: "RDS.27",
-        },
-        ControlCase {
-            name: "no Multi-AZ",
-            weaken: |f| f.multi_az = false,
-            instance: "RDS.5",
-            aurora_postgresql: "RDS.15",
-            aurora_mysql: "RDS.15",
-        },
-        ControlCase {
-            name: "IAM authentication off",
-            weaken: |f| f.iam_auth = false,
-            instance: "RDS.10",
-            aurora_postgresql: "RDS.12",
-            aurora_mysql: "RDS.12",
-        },
-        ControlCase {
-            name: "minor upgrades off",
-            weaken: |f| f.auto_minor_upgrade = false,
-            instance: "RDS.13",
-            aurora_postgresql: "RDS.35",
-            aurora_mysql: "RDS.35",
-        },
-        ControlCase {
-            name: "tags not copied to snapshots",
-            weaken: |f| f.copy_tags = false,
-            instance: "RDS.17",
-            aurora_postgresql: "RDS.16",
-            aurora_mysql: "RDS.16",
-        },
-        ControlCase {
-            name: "default administrator name",
-            weaken: |f| f.master_username = "admin".into(),
-            instance: "RDS.25",
-            aurora_postgresql: "RDS.24",
-            aurora_mysql: "RDS.24",
-        },
-        ControlCase {
-            name: "logs not exported",
-            weaken: |f| f.log_exports = false,
-            instance: "RDS.9",
-            aurora_postgresql: "RDS.37",
-            aurora_mysql: "RDS.34",
-        },
-        ControlCase {
-            name: "backups kept one day",
-            weaken: |f| f.backup_retention_days = 1,
-            instance: "RDS.11",
-            aurora_postgresql: "backups",
-            aurora_mysql: "backups",
-        },
-        ControlCase {
-            name: "publicly accessible",
-            weaken: |f| f.public = true,
-            instance: "RDS.2",
-            aurora_postgresql: "RDS.2",
-            aurora_mysql: "RDS.2",
-        },
-        ControlCase {
-            name: "no enhanced monitoring",
-            weaken: |f| f.monitoring = false,
-            instance: "RDS.6",
-            aurora_postgresql: "RDS.6",
-            aurora_mysql: "RDS.6",
-        },
-    ];
-    for c in &cases {
+    for c in &control_cases() {
         let mut f = hardened();
         (c.weaken)(&mut f);
         for (engine, want) in [

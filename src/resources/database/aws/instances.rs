@@ -1,27 +1,10 @@
-//! The RDS calls `prod_database_ha` makes: instances (primary and replicas), the subnet group and
-//! the parameter group. One small function per call.
+//! RDS instances: read in one filtered call, made (primary, read replica), modified, deleted.
 
-use std::collections::BTreeMap;
+use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, DbInstance, Filter};
 
-use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, DbInstance, Filter, Parameter, Tag};
-
-use crate::provider::error::{found, ok_if_missing, AwsError};
+use super::{invalid, rds_tags, Tags};
+use crate::provider::error::{ok_if_missing, AwsError};
 use crate::provider::ProviderData;
-
-pub type Tags = BTreeMap<String, String>;
-
-fn rds_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
-}
-
-fn invalid(component: &str, message: impl Into<String>) -> AwsError {
-    AwsError::Invalid {
-        component: component.to_string(),
-        message: message.into(),
-    }
-}
 
 /// An instance as read.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -59,6 +42,7 @@ pub struct Instance {
     pub tags: Tags,
 }
 
+/// An instance as the SDK describes it, read into [`Instance`].
 fn instance(i: DbInstance) -> Instance {
     let pending = i.pending_modified_values.clone();
     Instance {
@@ -155,9 +139,32 @@ pub async fn instances(ctx: &ProviderData, ids: &[String]) -> Result<Vec<Instanc
         .collect())
 }
 
+/// The monitoring settings both create calls take (their builders differ, the settings do not):
+/// Performance Insights under the key, and enhanced monitoring with the role, where the profile
+/// monitors.
+macro_rules! with_monitoring {
+    ($builder:expr, $s:expr) => {
+        $builder
+            .enable_performance_insights($s.monitoring_role.is_some())
+            .set_performance_insights_kms_key_id($s.monitoring_role.map(|_| $s.kms_key.to_string()))
+            .monitoring_interval(if $s.monitoring_role.is_some() {
+                crate::resources::database::blueprint::MONITORING_INTERVAL
+            } else {
+                0
+            })
+            .set_monitoring_role_arn($s.monitoring_role.map(str::to_string))
+    };
+}
+
+/// The instance a create call answered with (`c`: the component, for the error).
+fn created(c: &str, i: Option<DbInstance>) -> Result<Instance, AwsError> {
+    i.map(instance)
+        .ok_or_else(|| invalid(c, "no instance returned"))
+}
+
 /// Everything a primary is made with.
 pub struct PrimarySpec<'a> {
-    pub hardening: super::blueprint::Hardening,
+    pub hardening: crate::resources::database::blueprint::Hardening,
     pub id: &'a str,
     pub engine: &'a str,
     pub engine_version: &'a str,
@@ -179,6 +186,7 @@ pub struct PrimarySpec<'a> {
     pub port: i64,
 }
 
+/// Creates the primary instance `s`, tagged `tags`.
 pub async fn create_primary(
     ctx: &ProviderData,
     s: &PrimarySpec<'_>,
@@ -188,8 +196,7 @@ pub async fn create_primary(
     let out = ctx
         .call(
             &c,
-            ctx.rds()
-                .create_db_instance()
+            with_monitoring!(ctx.rds().create_db_instance(), s)
                 .db_instance_identifier(s.id)
                 .engine(s.engine)
                 .engine_version(s.engine_version)
@@ -209,16 +216,6 @@ pub async fn create_primary(
                 .deletion_protection(s.deletion_protection)
                 .copy_tags_to_snapshot(s.hardening.copy_tags_to_snapshot)
                 .enable_iam_database_authentication(s.hardening.iam_auth)
-                .enable_performance_insights(s.monitoring_role.is_some())
-                .set_performance_insights_kms_key_id(
-                    s.monitoring_role.map(|_| s.kms_key.to_string()),
-                )
-                .monitoring_interval(if s.monitoring_role.is_some() {
-                    super::blueprint::MONITORING_INTERVAL
-                } else {
-                    0
-                })
-                .set_monitoring_role_arn(s.monitoring_role.map(str::to_string))
                 .set_enable_cloudwatch_logs_exports(Some(s.log_exports.clone()))
                 .auto_minor_version_upgrade(s.hardening.auto_minor_upgrade)
                 .publicly_accessible(s.hardening.publicly_accessible)
@@ -230,13 +227,11 @@ pub async fn create_primary(
                 .send(),
         )
         .await?;
-    out.db_instance
-        .map(instance)
-        .ok_or_else(|| invalid(&c, "no instance returned"))
+    created(&c, out.db_instance)
 }
 
 pub struct ReplicaSpec<'a> {
-    pub hardening: super::blueprint::Hardening,
+    pub hardening: crate::resources::database::blueprint::Hardening,
     pub id: &'a str,
     pub source: &'a str,
     pub class: &'a str,
@@ -248,6 +243,7 @@ pub struct ReplicaSpec<'a> {
     pub security_group: &'a str,
 }
 
+/// Creates read replica `s` of its source, tagged `tags`.
 pub async fn create_replica(
     ctx: &ProviderData,
     s: &ReplicaSpec<'_>,
@@ -257,8 +253,7 @@ pub async fn create_replica(
     let out = ctx
         .call(
             &c,
-            ctx.rds()
-                .create_db_instance_read_replica()
+            with_monitoring!(ctx.rds().create_db_instance_read_replica(), s)
                 .db_instance_identifier(s.id)
                 .source_db_instance_identifier(s.source)
                 .db_instance_class(s.class)
@@ -267,16 +262,6 @@ pub async fn create_replica(
                 .deletion_protection(s.deletion_protection)
                 .copy_tags_to_snapshot(s.hardening.copy_tags_to_snapshot)
                 .enable_iam_database_authentication(s.hardening.iam_auth)
-                .enable_performance_insights(s.monitoring_role.is_some())
-                .set_performance_insights_kms_key_id(
-                    s.monitoring_role.map(|_| s.kms_key.to_string()),
-                )
-                .monitoring_interval(if s.monitoring_role.is_some() {
-                    super::blueprint::MONITORING_INTERVAL
-                } else {
-                    0
-                })
-                .set_monitoring_role_arn(s.monitoring_role.map(str::to_string))
                 .auto_minor_version_upgrade(s.hardening.auto_minor_upgrade)
                 .publicly_accessible(s.hardening.publicly_accessible)
                 .db_parameter_group_name(s.parameter_group)
@@ -285,9 +270,7 @@ pub async fn create_replica(
                 .send(),
         )
         .await?;
-    out.db_instance
-        .map(instance)
-        .ok_or_else(|| invalid(&c, "no instance returned"))
+    created(&c, out.db_instance)
 }
 
 /// The settings a modify may change; `None` leaves one as it is. Applied immediately.
@@ -334,6 +317,7 @@ impl Changes {
     }
 }
 
+/// Applies `ch` to instance `id` at once.
 pub async fn modify(ctx: &ProviderData, id: &str, ch: &Changes) -> Result<(), AwsError> {
     if ch.is_empty() {
         return Ok(());
@@ -363,7 +347,7 @@ pub async fn modify(ctx: &ProviderData, id: &str, ch: &Changes) -> Result<(), Aw
     if let Some(role) = &ch.monitoring_role {
         req = match role {
             Some(r) => req
-                .monitoring_interval(super::blueprint::MONITORING_INTERVAL)
+                .monitoring_interval(crate::resources::database::blueprint::MONITORING_INTERVAL)
                 .monitoring_role_arn(r),
             None => req.monitoring_interval(0),
         };
@@ -408,345 +392,4 @@ pub async fn delete_instance(
         }
         other => ok_if_missing(other.map(|_| ())),
     }
-}
-
-// ---- subnet group ----
-
-pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<String>>, AwsError> {
-    Ok(found(
-        ctx.call(
-            "db subnet group",
-            ctx.rds()
-                .describe_db_subnet_groups()
-                .db_subnet_group_name(name)
-                .send(),
-        )
-        .await,
-    )?
-    .and_then(|out| {
-        out.db_subnet_groups
-            .unwrap_or_default()
-            .into_iter()
-            .next()
-            .map(|g| {
-                g.subnets
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|s| s.subnet_identifier)
-                    .collect()
-            })
-    }))
-}
-
-pub async fn ensure_subnet_group(
-    ctx: &ProviderData,
-    name: &str,
-    subnets: &[String],
-    tags: &Tags,
-) -> Result<(), AwsError> {
-    let c = "db subnet group";
-    match subnet_group(ctx, name).await? {
-        None => ctx
-            .call(
-                c,
-                ctx.rds()
-                    .create_db_subnet_group()
-                    .db_subnet_group_name(name)
-                    .db_subnet_group_description(format!("prod_database_ha {name}"))
-                    .set_subnet_ids(Some(subnets.to_vec()))
-                    .set_tags(Some(rds_tags(tags)))
-                    .send(),
-            )
-            .await
-            .map(|_| ()),
-        Some(have) => {
-            let mut a = have.clone();
-            let mut b = subnets.to_vec();
-            a.sort();
-            b.sort();
-            if a == b {
-                return Ok(());
-            }
-            ctx.call(
-                c,
-                ctx.rds()
-                    .modify_db_subnet_group()
-                    .db_subnet_group_name(name)
-                    .set_subnet_ids(Some(subnets.to_vec()))
-                    .send(),
-            )
-            .await
-            .map(|_| ())
-        }
-    }
-}
-
-pub async fn delete_subnet_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    ok_if_missing(
-        ctx.call(
-            "db subnet group",
-            ctx.rds()
-                .delete_db_subnet_group()
-                .db_subnet_group_name(name)
-                .send(),
-        )
-        .await
-        .map(|_| ()),
-    )
-}
-
-// ---- parameter groups (instance ones for RDS, cluster ones for Aurora) ----
-
-/// Which kind of parameter group: RDS instances take DB parameter groups, Aurora clusters DB
-/// cluster parameter groups. Same shape, different calls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GroupKind {
-    Instance,
-    Cluster,
-}
-
-impl GroupKind {
-    fn label(self) -> &'static str {
-        match self {
-            GroupKind::Instance => "db parameter group",
-            GroupKind::Cluster => "db cluster parameter group",
-        }
-    }
-}
-
-/// The parameters a user set on the group (`Source = user`: one page, whatever the engine's total),
-/// or `None` when the group does not exist.
-pub async fn user_parameters(
-    ctx: &ProviderData,
-    kind: GroupKind,
-    group: &str,
-) -> Result<Option<BTreeMap<String, String>>, AwsError> {
-    let c = kind.label();
-    let params = match kind {
-        GroupKind::Instance => ctx
-            .call(
-                c,
-                ctx.rds()
-                    .describe_db_parameters()
-                    .db_parameter_group_name(group)
-                    .source("user")
-                    .send(),
-            )
-            .await
-            .map(|o| o.parameters),
-        GroupKind::Cluster => ctx
-            .call(
-                c,
-                ctx.rds()
-                    .describe_db_cluster_parameters()
-                    .db_cluster_parameter_group_name(group)
-                    .source("user")
-                    .send(),
-            )
-            .await
-            .map(|o| o.parameters),
-    };
-    Ok(found(params)?.map(|p| {
-        p.unwrap_or_default()
-            .into_iter()
-            .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
-            .collect()
-    }))
-}
-
-/// Creates the group when missing and sets `params` on it (applied immediately).
-pub async fn ensure_parameter_group(
-    ctx: &ProviderData,
-    kind: GroupKind,
-    name: &str,
-    family: &str,
-    params: &BTreeMap<String, String>,
-    tags: &Tags,
-) -> Result<(), AwsError> {
-    let c = format!("{} {name}", kind.label());
-    let description = format!("prod_database_ha: TLS required, logging on ({family})");
-    let have = match user_parameters(ctx, kind, name).await? {
-        Some(h) => h,
-        None => {
-            match kind {
-                GroupKind::Instance => ctx
-                    .call(
-                        &c,
-                        ctx.rds()
-                            .create_db_parameter_group()
-                            .db_parameter_group_name(name)
-                            .db_parameter_group_family(family)
-                            .description(description)
-                            .set_tags(Some(rds_tags(tags)))
-                            .send(),
-                    )
-                    .await
-                    .map(|_| ())?,
-                GroupKind::Cluster => ctx
-                    .call(
-                        &c,
-                        ctx.rds()
-                            .create_db_cluster_parameter_group()
-                            .db_cluster_parameter_group_name(name)
-                            .db_parameter_group_family(family)
-                            .description(description)
-                            .set_tags(Some(rds_tags(tags)))
-                            .send(),
-                    )
-                    .await
-                    .map(|_| ())?,
-            }
-            BTreeMap::new()
-        }
-    };
-    let changed: Vec<Parameter> = params
-        .iter()
-        .filter(|(k, v)| have.get(*k) != Some(*v))
-        .map(|(k, v)| {
-            Parameter::builder()
-                .parameter_name(k)
-                .parameter_value(v)
-                .apply_method(aws_sdk_rds::types::ApplyMethod::Immediate)
-                .build()
-        })
-        .collect();
-    for chunk in changed.chunks(20) {
-        let chunk = Some(chunk.to_vec());
-        match kind {
-            GroupKind::Instance => ctx
-                .call(
-                    &c,
-                    ctx.rds()
-                        .modify_db_parameter_group()
-                        .db_parameter_group_name(name)
-                        .set_parameters(chunk)
-                        .send(),
-                )
-                .await
-                .map(|_| ())?,
-            GroupKind::Cluster => ctx
-                .call(
-                    &c,
-                    ctx.rds()
-                        .modify_db_cluster_parameter_group()
-                        .db_cluster_parameter_group_name(name)
-                        .set_parameters(chunk)
-                        .send(),
-                )
-                .await
-                .map(|_| ())?,
-        }
-    }
-    Ok(())
-}
-
-pub async fn delete_parameter_group(
-    ctx: &ProviderData,
-    kind: GroupKind,
-    name: &str,
-) -> Result<(), AwsError> {
-    let c = kind.label();
-    let r = match kind {
-        GroupKind::Instance => ctx
-            .call(
-                c,
-                ctx.rds()
-                    .delete_db_parameter_group()
-                    .db_parameter_group_name(name)
-                    .send(),
-            )
-            .await
-            .map(|_| ()),
-        GroupKind::Cluster => ctx
-            .call(
-                c,
-                ctx.rds()
-                    .delete_db_cluster_parameter_group()
-                    .db_cluster_parameter_group_name(name)
-                    .send(),
-            )
-            .await
-            .map(|_| ()),
-    };
-    ok_if_missing(r)
-}
-
-/// Parameter groups named `<prefix>…` (to remove the one a major upgrade left behind).
-pub async fn parameter_groups_with_prefix(
-    ctx: &ProviderData,
-    prefix: &str,
-) -> Result<Vec<String>, AwsError> {
-    let out = ctx
-        .call(
-            "db parameter groups",
-            ctx.rds().describe_db_parameter_groups().send(),
-        )
-        .await?;
-    Ok(out
-        .db_parameter_groups
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|g| g.db_parameter_group_name)
-        .filter(|n| n.starts_with(prefix))
-        .collect())
-}
-
-/// Records the configured storage on the primary (alarm packs derive thresholds from it; storage
-/// autoscaling moves the live value).
-/// Sets one of the provider's marker tags (`prod:*`) on the RDS object `arn`.
-pub async fn tag_marker(
-    ctx: &ProviderData,
-    arn: &str,
-    key: &str,
-    value: &str,
-) -> Result<(), AwsError> {
-    ctx.call(
-        "db tags",
-        ctx.rds()
-            .add_tags_to_resource()
-            .resource_name(arn)
-            .tags(Tag::builder().key(key).value(value).build())
-            .send(),
-    )
-    .await
-    .map(|_| ())
-}
-
-/// Removes tag `keys` from the RDS object `arn`.
-pub async fn untag(ctx: &ProviderData, arn: &str, keys: &[&str]) -> Result<(), AwsError> {
-    ctx.call(
-        "db tags",
-        ctx.rds()
-            .remove_tags_from_resource()
-            .resource_name(arn)
-            .set_tag_keys(Some(keys.iter().map(|k| k.to_string()).collect()))
-            .send(),
-    )
-    .await
-    .map(|_| ())
-}
-
-pub async fn tag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Result<(), AwsError> {
-    let stale = crate::provider::tags::stale_keys(old, new);
-    if !stale.is_empty() {
-        ctx.call(
-            "db tags",
-            ctx.rds()
-                .remove_tags_from_resource()
-                .resource_name(arn)
-                .set_tag_keys(Some(stale))
-                .send(),
-        )
-        .await?;
-    }
-    ctx.call(
-        "db tags",
-        ctx.rds()
-            .add_tags_to_resource()
-            .resource_name(arn)
-            .set_tags(Some(rds_tags(new)))
-            .send(),
-    )
-    .await
-    .map(|_| ())
 }

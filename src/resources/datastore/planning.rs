@@ -1,45 +1,54 @@
-//! What the data stores (`prod_database_ha`, `prod_redis_cluster`) share: the plan walk (guarded
-//! destroy, validation, subnet lookup), the guard's refusal, the subnet and key checks at plan, the
-//! placement and the security group at apply.
+//! The plan both stores share: the walk (guarded destroy, validation, subnet lookup), what the
+//! plan logic is given and answers, the guard's refusal, the key and subnet checks, and the
+//! helpers planning defaults and computed values.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::{StoreConfig, StoreState};
 use crate::framework::decode::Tri;
 use crate::framework::resource::{PlanRequest, PlanResponse, Planned, PRIVATE_CREATE_INCOMPLETE};
 use crate::framework::{AttrPath, Diagnostic, Diagnostics, Value};
 use crate::provider::aws::Place;
 use crate::provider::ec2::{self, SubnetFacts};
-use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
-use crate::resources::lifecycle::{self, Lifecycle, ResourceState};
+use crate::resources::lifecycle::{self, Lifecycle};
 
-/// What the plan walk reads of a store's typed configuration.
-pub trait StoreConfig: Sized {
-    /// The configuration held in a cty object.
-    fn read(config: &Value) -> Self;
-    /// The configured subnets: known once every id is.
-    fn subnet_ids(&self) -> Tri<Vec<String>>;
+/// What a data store's plan logic is given.
+pub struct PlanInput<'a> {
+    pub config: &'a Value,
+    pub prior: &'a Value,
+    pub proposed: &'a Value,
+    /// The prior create never finished (nothing to protect yet).
+    pub create_incomplete: bool,
+    /// The provider's environment, for a configuration naming none.
+    pub default_env: Environment,
+    pub default_tags: &'a BTreeMap<String, String>,
+    pub place: Option<&'a Place>,
+    /// The configured subnets as AWS has them (`None` while unknown).
+    pub subnets: Option<&'a [SubnetFacts]>,
 }
 
-/// What the plan walk reads of a store's typed state.
-pub trait StoreState: ResourceState {
-    /// Whether the guard refuses destroy and replacement.
-    fn deletion_protection(&self) -> bool;
-}
+/// A data store's plan logic: its input → planned state.
+pub type PlanFn = fn(&PlanInput) -> Planned;
 
-/// A data store's plan logic: (config, prior, proposed, create incomplete, provider environment,
-/// default tags, place, subnets) → planned state.
-pub type PlanFn = fn(
-    &Value,
-    &Value,
-    &Value,
-    bool,
-    Environment,
-    &BTreeMap<String, String>,
-    Option<&Place>,
-    Option<&[SubnetFacts]>,
-) -> Planned;
+/// The plan's answer: the `planned` values (keeping the proposed state's refinements, the id being
+/// the `name`), what forces a replacement, and the diagnostics.
+pub fn planned(
+    planned: Value,
+    input: &PlanInput,
+    name: &Tri<String>,
+    requires_replace: Vec<AttrPath>,
+    diagnostics: Diagnostics,
+) -> Planned {
+    let mut state = crate::framework::attrs::keep_refinements(planned, input.proposed);
+    state.set("id", crate::framework::attrs::write_tri::<String>(name));
+    Planned {
+        state,
+        requires_replace,
+        diagnostics,
+    }
+}
 
 /// The plan walk both stores share: a destroy refused by `guard` while protected; otherwise
 /// `validate`, then the subnets looked up, then `plan`. `C` reads the store's configuration.
@@ -75,16 +84,16 @@ where
             };
         }
     };
-    let p = plan(
-        &req.config,
-        &req.prior_state,
-        &req.proposed_new_state,
-        incomplete,
-        ctx.environment,
-        &ctx.default_tags,
-        place.as_ref(),
-        subnets.as_deref(),
-    );
+    let p = plan(&PlanInput {
+        config: &req.config,
+        prior: &req.prior_state,
+        proposed: &req.proposed_new_state,
+        create_incomplete: incomplete,
+        default_env: ctx.environment,
+        default_tags: &ctx.default_tags,
+        place: place.as_ref(),
+        subnets: subnets.as_deref(),
+    });
     lifecycle::planned(diagnostics, p, req.prior_private)
 }
 
@@ -149,6 +158,37 @@ pub fn by_env<T>(env: &Tri<Environment>, f: impl FnOnce(Environment) -> T) -> Tr
 }
 
 pub use crate::framework::attrs::{whole_list, whole_map};
+
+/// The planned components of a store with `roles`: each `fixed` where its identifier is known
+/// before AWS answers, else the `prior` one (the prior's while the store is kept), else unknown.
+pub fn planned_components<R: AsRef<str>>(
+    roles: impl IntoIterator<Item = R>,
+    prior: &BTreeMap<String, String>,
+    fixed: impl Fn(&str) -> Option<String>,
+) -> BTreeMap<String, Tri<String>> {
+    let mut c = BTreeMap::new();
+    for role in roles {
+        let role = role.as_ref();
+        let v = match (fixed(role), prior.get(role)) {
+            (Some(f), _) => Tri::Known(f),
+            (None, Some(p)) => Tri::Known(p.clone()),
+            (None, None) => Tri::Unknown,
+        };
+        c.insert(role.to_string(), v);
+    }
+    c
+}
+
+/// Component `role` of the planned `components` (unknown where they or it are).
+pub fn planned_component(
+    components: &Tri<BTreeMap<String, Tri<String>>>,
+    role: &str,
+) -> Tri<String> {
+    match components {
+        Tri::Known(m) => m.get(role).cloned().unwrap_or(Tri::Unknown),
+        _ => Tri::Unknown,
+    }
+}
 
 /// The plan of a destroy, refused with `guard` while `deletion_protection` is on (contract rule 12),
 /// unless the create never finished (nothing to protect yet).
@@ -232,65 +272,4 @@ pub fn check_subnets(
             "A subnet group lives in one VPC; list subnets of one VPC.",
         );
     }
-}
-
-fn invalid(component: &str, message: impl Into<String>) -> AwsError {
-    AwsError::Invalid {
-        component: component.to_string(),
-        message: message.into(),
-    }
-}
-
-/// Apply-time placement, checked before anything is made: the subnets' VPC and their zones
-/// (sorted), at least 2.
-pub async fn placement(
-    ctx: &ProviderData,
-    subnet_ids: &[String],
-) -> Result<(String, Vec<String>), AwsError> {
-    let facts = ec2::subnets(ctx, subnet_ids).await?;
-    for id in subnet_ids {
-        if !facts.iter().any(|f| &f.id == id) {
-            return Err(invalid("subnet_ids", format!("subnet {id} does not exist")));
-        }
-    }
-    let vpcs: BTreeSet<&str> = facts.iter().map(|f| f.vpc.as_str()).collect();
-    let zones: Vec<String> = facts
-        .iter()
-        .map(|f| f.zone.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if vpcs.len() != 1 || zones.len() < 2 {
-        return Err(invalid(
-            "subnet_ids",
-            "the subnets must be in one VPC and span at least 2 availability zones",
-        ));
-    }
-    let vpc = facts[0].vpc.clone();
-    Ok((vpc, zones))
-}
-
-/// The store's security group `name` in `vpc` (found or made), with exactly `port` from the allowed
-/// groups in and nothing out. Returns its id.
-pub async fn ensure_security_group(
-    ctx: &ProviderData,
-    vpc: &str,
-    name: &str,
-    description: &str,
-    port: i64,
-    allowed: &[String],
-    tags: &BTreeMap<String, String>,
-) -> Result<String, AwsError> {
-    let sg = match ec2::find_sg(ctx, vpc, name).await? {
-        Some(id) => id,
-        None => ec2::create_sg(ctx, vpc, name, description, tags).await?,
-    };
-    let (want_in, want_out) = ec2::port_from_groups(port, allowed);
-    let (have_in, have_out) = ec2::sg_rules(ctx, std::slice::from_ref(&sg))
-        .await?
-        .remove(&sg)
-        .unwrap_or_default();
-    ec2::sync_rules(ctx, &sg, true, &want_in, &have_in).await?;
-    ec2::sync_rules(ctx, &sg, false, &want_out, &have_out).await?;
-    Ok(sg)
 }

@@ -1,24 +1,15 @@
-//! The ElastiCache calls `prod_redis_cluster` makes: the replication group and its members, the
-//! subnet group, the parameter group, tags. One small function per call.
-
-use std::collections::BTreeMap;
+//! The replication group and its members: read, made, modified (settings, replicas, shards),
+//! deleted.
 
 use aws_sdk_elasticache::types::{
-    AutomaticFailoverStatus, ClusterMode, MultiAzStatus, NodeGroupConfiguration,
-    ParameterNameValue, ReplicationGroup, Tag,
+    AutomaticFailoverStatus, ClusterMode, MultiAzStatus, NodeGroupConfiguration, ReplicationGroup,
 };
 
-use crate::provider::error::{found, ok_if_missing, AwsError};
+use super::{ec_tags, Tags};
+use crate::provider::error::{found, AwsError};
 use crate::provider::secrets::SecretValue;
 use crate::provider::ProviderData;
-
-pub type Tags = BTreeMap<String, String>;
-
-fn ec_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
-}
+use crate::resources::datastore;
 
 /// A shard as read: its members (primary first) with their zones.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -65,6 +56,7 @@ impl Group {
     }
 }
 
+/// A replication group as the SDK describes it, read into [`Group`].
 fn group(g: ReplicationGroup) -> Group {
     let port = g
         .configuration_endpoint
@@ -165,6 +157,7 @@ pub struct MemberFacts {
     pub maintenance_window: String,
 }
 
+/// What member `id` holds for every node, or `None` when there is no such member.
 pub async fn member(ctx: &ProviderData, id: &str) -> Result<Option<MemberFacts>, AwsError> {
     Ok(found(
         ctx.call(
@@ -305,6 +298,7 @@ impl Changes {
     }
 }
 
+/// Applies `c` to group `id` at once.
 pub async fn modify(ctx: &ProviderData, id: &str, c: &Changes) -> Result<(), AwsError> {
     if c.is_empty() {
         return Ok(());
@@ -392,262 +386,20 @@ pub async fn set_shards(
     Ok(())
 }
 
+/// Deletes group `id`, with a final snapshot when one is named.
 pub async fn delete(
     ctx: &ProviderData,
     id: &str,
     final_snapshot: Option<&str>,
 ) -> Result<(), AwsError> {
-    ok_if_missing(
-        ctx.call(
-            "replication group",
-            ctx.elasticache()
-                .delete_replication_group()
-                .replication_group_id(id)
-                .set_final_snapshot_identifier(final_snapshot.map(str::to_string))
-                .send(),
-        )
-        .await
-        .map(|_| ()),
-    )
-}
-
-// ---- subnet group ----
-
-/// The subnet group's subnets, or `None` when it does not exist.
-pub async fn subnet_group(ctx: &ProviderData, name: &str) -> Result<Option<Vec<String>>, AwsError> {
-    Ok(found(
-        ctx.call(
-            "cache subnet group",
-            ctx.elasticache()
-                .describe_cache_subnet_groups()
-                .cache_subnet_group_name(name)
-                .send(),
-        )
-        .await,
-    )?
-    .and_then(|out| {
-        out.cache_subnet_groups
-            .unwrap_or_default()
-            .into_iter()
-            .next()
-            .map(|g| {
-                g.subnets
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|s| s.subnet_identifier)
-                    .collect()
-            })
-    }))
-}
-
-pub async fn ensure_subnet_group(
-    ctx: &ProviderData,
-    name: &str,
-    subnets: &[String],
-    tags: &Tags,
-) -> Result<(), AwsError> {
-    if subnet_group(ctx, name).await?.is_some() {
-        return Ok(());
-    }
-    ctx.call(
-        "cache subnet group",
+    datastore::delete_call(
+        ctx,
+        "replication group",
         ctx.elasticache()
-            .create_cache_subnet_group()
-            .cache_subnet_group_name(name)
-            .cache_subnet_group_description(format!("prod_redis_cluster {name}"))
-            .set_subnet_ids(Some(subnets.to_vec()))
-            .set_tags(Some(ec_tags(tags)))
+            .delete_replication_group()
+            .replication_group_id(id)
+            .set_final_snapshot_identifier(final_snapshot.map(str::to_string))
             .send(),
     )
-    .await?;
-    Ok(())
-}
-
-pub async fn delete_subnet_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    ok_if_missing(
-        ctx.call(
-            "cache subnet group",
-            ctx.elasticache()
-                .delete_cache_subnet_group()
-                .cache_subnet_group_name(name)
-                .send(),
-        )
-        .await
-        .map(|_| ()),
-    )
-}
-
-// ---- parameter group ----
-
-/// The family of parameter group `name`, or `None` when it does not exist.
-pub async fn parameter_group_family(
-    ctx: &ProviderData,
-    name: &str,
-) -> Result<Option<String>, AwsError> {
-    Ok(found(
-        ctx.call(
-            "cache parameter group",
-            ctx.elasticache()
-                .describe_cache_parameter_groups()
-                .cache_parameter_group_name(name)
-                .send(),
-        )
-        .await,
-    )?
-    .and_then(|out| {
-        out.cache_parameter_groups
-            .unwrap_or_default()
-            .into_iter()
-            .next()
-            .and_then(|g| g.cache_parameter_group_family)
-    }))
-}
-
-/// The values set in group `name` (not the engine's defaults), or `None` when it does not exist.
-pub async fn user_parameters(ctx: &ProviderData, name: &str) -> Result<Option<Tags>, AwsError> {
-    Ok(found(
-        ctx.call(
-            "cache parameter group",
-            ctx.elasticache()
-                .describe_cache_parameters()
-                .cache_parameter_group_name(name)
-                .source("user")
-                .send(),
-        )
-        .await,
-    )?
-    .map(|out| {
-        out.parameters
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
-            .collect()
-    }))
-}
-
-pub async fn create_parameter_group(
-    ctx: &ProviderData,
-    name: &str,
-    family: &str,
-    tags: &Tags,
-) -> Result<(), AwsError> {
-    ctx.call(
-        "cache parameter group",
-        ctx.elasticache()
-            .create_cache_parameter_group()
-            .cache_parameter_group_name(name)
-            .cache_parameter_group_family(family)
-            .description(format!("prod_redis_cluster {name}"))
-            .set_tags(Some(ec_tags(tags)))
-            .send(),
-    )
-    .await?;
-    Ok(())
-}
-
-/// Makes group `name` hold exactly `want` among the values set by hand: differing ones set, ones no
-/// longer wanted reset to the engine's default.
-pub async fn sync_parameters(ctx: &ProviderData, name: &str, want: &Tags) -> Result<(), AwsError> {
-    let c = "cache parameter group";
-    let have = user_parameters(ctx, name).await?.unwrap_or_default();
-    let set: Vec<ParameterNameValue> = want
-        .iter()
-        .filter(|(k, v)| have.get(*k) != Some(*v))
-        .map(|(k, v)| {
-            ParameterNameValue::builder()
-                .parameter_name(k)
-                .parameter_value(v)
-                .build()
-        })
-        .collect();
-    // AWS takes at most 20 parameters per call.
-    for chunk in set.chunks(20) {
-        ctx.call(
-            c,
-            ctx.elasticache()
-                .modify_cache_parameter_group()
-                .cache_parameter_group_name(name)
-                .set_parameter_name_values(Some(chunk.to_vec()))
-                .send(),
-        )
-        .await?;
-    }
-    let reset: Vec<ParameterNameValue> = have
-        .keys()
-        .filter(|k| !want.contains_key(*k))
-        .map(|k| ParameterNameValue::builder().parameter_name(k).build())
-        .collect();
-    for chunk in reset.chunks(20) {
-        ctx.call(
-            c,
-            ctx.elasticache()
-                .reset_cache_parameter_group()
-                .cache_parameter_group_name(name)
-                .set_parameter_name_values(Some(chunk.to_vec()))
-                .send(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-pub async fn delete_parameter_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    ok_if_missing(
-        ctx.call(
-            "cache parameter group",
-            ctx.elasticache()
-                .delete_cache_parameter_group()
-                .cache_parameter_group_name(name)
-                .send(),
-        )
-        .await
-        .map(|_| ()),
-    )
-}
-
-// ---- tags ----
-
-pub async fn tags(ctx: &ProviderData, arn: &str) -> Result<Tags, AwsError> {
-    let out = ctx
-        .call(
-            "replication group tags",
-            ctx.elasticache()
-                .list_tags_for_resource()
-                .resource_name(arn)
-                .send(),
-        )
-        .await?;
-    Ok(out
-        .tag_list
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|t| Some((t.key?, t.value.unwrap_or_default())))
-        .collect())
-}
-
-/// Moves resource `arn` from tags `old` to `new` (keys no longer wanted removed).
-pub async fn retag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Result<(), AwsError> {
-    let c = "elasticache tags";
-    let stale = crate::provider::tags::stale_keys(old, new);
-    if !stale.is_empty() {
-        ctx.call(
-            c,
-            ctx.elasticache()
-                .remove_tags_from_resource()
-                .resource_name(arn)
-                .set_tag_keys(Some(stale))
-                .send(),
-        )
-        .await?;
-    }
-    ctx.call(
-        c,
-        ctx.elasticache()
-            .add_tags_to_resource()
-            .resource_name(arn)
-            .set_tags(Some(ec_tags(new)))
-            .send(),
-    )
-    .await?;
-    Ok(())
+    .await
 }

@@ -1,0 +1,324 @@
+//! Apply: converge AWS to the blueprint (one walk for create and update, reusing or adopting every
+//! object by its name and repairing drift), and the ordered delete with the final snapshot.
+//!
+//! Each object created is recorded in `progress.components` before the next call (contract rule 14).
+//! The shared first steps and helpers are here; the RDS walk in `rds`, the delete in `delete`.
+
+mod delete;
+mod rds;
+
+pub use delete::{delete, delete_side_objects, protected};
+pub use rds::converge;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::aws::{self as api, Changes, GroupKind, Instance, Tags};
+use super::blueprint as bp;
+use super::model::State;
+use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::provider::aws::Place;
+use crate::provider::ec2;
+use crate::provider::error::AwsError;
+use crate::provider::profile::Environment;
+use crate::provider::{iam, kms, ProviderData};
+use crate::resources::concurrent::{keep_key_components, Made};
+use crate::resources::datastore::{self, invalid};
+
+pub struct Desired {
+    pub name: String,
+    pub environment: Environment,
+    pub engine: String,
+    pub subnet_ids: Vec<String>,
+    pub allowed_security_group_ids: Vec<String>,
+    pub engine_version: String,
+    pub instance_class: String,
+    pub allocated_storage: i64,
+    pub max_allocated_storage: i64,
+    pub replicas: i64,
+    pub multi_az: bool,
+    pub backup_retention_days: i64,
+    pub backup_window: String,
+    pub maintenance_window: String,
+    pub deletion_protection: bool,
+    /// A key the user gave; `None` makes (or keeps) the database's own.
+    pub kms_key_arn: Option<String>,
+    pub master_username: String,
+    pub parameters: BTreeMap<String, String>,
+    pub tags: Tags,
+}
+
+const POLL: Duration = Duration::from_secs(15);
+
+/// Waits until every instance named is `available` (or, with `gone`, no longer listed).
+pub async fn wait_for(
+    ctx: &ProviderData,
+    ids: &[String],
+    gone: bool,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let what = format!(
+        "db instances {} to be {}",
+        ids.join(", "),
+        if gone { "deleted" } else { "available" }
+    );
+    wait_until(
+        &what,
+        ctx.stop_token(),
+        limit,
+        Backoff::new(POLL, MAX_POLL_INTERVAL),
+        || async {
+            let live = api::instances(ctx, ids).await?;
+            if let Some(bad) = live
+                .iter()
+                .find(|i| i.status == "failed" || i.status.starts_with("incompatible"))
+            {
+                return Err(invalid(
+                    &format!("db instance {}", bad.id),
+                    format!("status {}", bad.status),
+                ));
+            }
+            Ok(if gone {
+                live.is_empty().then_some(())
+            } else {
+                (live.len() == ids.len() && live.iter().all(|i| i.status == "available"))
+                    .then_some(())
+            })
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        WaitError::Failed(e) => e,
+        other => invalid("db instances", other.to_string()),
+    })
+}
+
+/// What the RDS and Aurora walks share: the subnets checked, the key, the monitoring role, the
+/// security group with its rules, and the subnet group.
+pub struct Prepared {
+    pub zones: Vec<String>,
+    pub key: String,
+    pub monitoring_role: Option<String>,
+    pub sg: String,
+    pub old_tags: Tags,
+}
+
+/// The shared first steps of both walks: the tags moved to the desired ones (the old returned),
+/// the subnets checked, then the key, the monitoring role, the security group and the subnet group
+/// at once, each recorded once made, whatever the others do.
+pub async fn prepare(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+) -> Result<Prepared, AwsError> {
+    let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
+    let n = d.name.as_str();
+
+    // 0. Where: the subnets' VPC and zones (checked before anything is made).
+    let (vpc, zones) = datastore::placement(ctx, &d.subnet_ids).await?;
+
+    // 1–4 at once.
+    let made = Made::new();
+    let mut key_components = p.components.clone();
+    let sg_name = bp::sg_name(n);
+    let sg = datastore::SecurityGroup {
+        name: &sg_name,
+        description: "prod_database_ha: engine port from the allowed groups only",
+        port: bp::port(&d.engine),
+        allowed: &d.allowed_security_group_ids,
+        tags: &d.tags,
+    };
+    let (key, monitoring_role, sg, subnet_group) = tokio::join!(
+        key(ctx, place, d, &mut key_components),
+        monitoring_role(ctx, place, d, &made),
+        datastore::ensure_security_group(ctx, &vpc, &sg, &made),
+        subnet_group(ctx, place, d, &made),
+    );
+    keep_key_components(&key_components, &mut p.components);
+    made.merge_into(&mut p.components);
+    if let Some(sg) = p.components.get("security_group") {
+        p.security_group_id = Some(sg.clone());
+    }
+    if p.components.contains_key("subnet_group") {
+        p.subnet_group_name = Some(n.to_string());
+    }
+    let key = key?;
+    p.kms_key_arn = Some(key.clone());
+    let monitoring_role = monitoring_role?;
+    let sg = sg?;
+    subnet_group?;
+    Ok(Prepared {
+        zones,
+        key,
+        monitoring_role,
+        sg,
+        old_tags,
+    })
+}
+
+/// The key: the user's, or the database's own (found or made, its parts in `components`).
+async fn key(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    components: &mut BTreeMap<String, String>,
+) -> Result<String, AwsError> {
+    let n = d.name.as_str();
+    match &d.kms_key_arn {
+        Some(k) => Ok(k.clone()),
+        None => {
+            kms::ensure_owned_key(
+                ctx,
+                place,
+                components,
+                &bp::alias_name(n),
+                &format!("prod_database_ha {n}: encrypts storage, snapshots and the master secret"),
+                bp::key_policy(place, n),
+                &d.tags,
+            )
+            .await
+        }
+    }
+}
+
+/// The enhanced-monitoring role, where the profile monitors.
+async fn monitoring_role(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    made: &Made,
+) -> Result<Option<String>, AwsError> {
+    if !d.environment.db_monitoring() {
+        return Ok(None);
+    }
+    let arn = iam::ensure_role(
+        ctx,
+        &iam::RoleSpec {
+            name: &bp::monitoring_role_name(&d.name),
+            trust: bp::monitoring_trust_policy(),
+            inline: vec![],
+            managed: vec![bp::monitoring_policy_arn(place)],
+        },
+        &d.tags,
+    )
+    .await?;
+    made.record("monitoring_role", arn.clone());
+    Ok(Some(arn))
+}
+
+/// The DB subnet group `<name>` over the configured subnets.
+async fn subnet_group(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    made: &Made,
+) -> Result<(), AwsError> {
+    let n = d.name.as_str();
+    api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
+    made.record("subnet_group", place.arn("rds", &format!("subgrp:{n}")));
+    Ok(())
+}
+
+/// The parameter group of `kind` for the engine and version, with the hardened parameters and the
+/// user's; recorded as a component. Returns its name.
+pub async fn ensure_parameter_group(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+    kind: GroupKind,
+) -> Result<String, AwsError> {
+    let pg = bp::parameter_group_name(&d.name, &d.engine, &d.engine_version);
+    api::ensure_parameter_group(
+        ctx,
+        kind,
+        &pg,
+        &bp::family(&d.engine, &d.engine_version),
+        &d.parameters,
+        &d.tags,
+    )
+    .await?;
+    let arn = match kind {
+        GroupKind::Instance => place.arn("rds", &format!("pg:{pg}")),
+        GroupKind::Cluster => place.arn("rds", &format!("cluster-pg:{pg}")),
+    };
+    p.components.insert("parameter_group".into(), arn);
+    p.parameter_group_name = Some(pg.clone());
+    Ok(pg)
+}
+
+/// The log exports to turn on and off so that `have` becomes `want` (`None`: nothing to change).
+pub fn log_export_changes(want: &[String], have: &[String]) -> Option<(Vec<String>, Vec<String>)> {
+    let enable: Vec<String> = want.iter().filter(|l| !have.contains(l)).cloned().collect();
+    let disable: Vec<String> = have.iter().filter(|l| !want.contains(l)).cloned().collect();
+    (!enable.is_empty() || !disable.is_empty()).then_some((enable, disable))
+}
+
+/// After a tag change: every instance (and Aurora's cluster), the security group, the key and the
+/// monitoring role move from `old` to the desired tags.
+pub async fn retag(
+    ctx: &ProviderData,
+    p: &State,
+    d: &Desired,
+    old: &Tags,
+    sg: &str,
+) -> Result<(), AwsError> {
+    if old.is_empty() || *old == d.tags {
+        return Ok(());
+    }
+    let arns: Vec<String> = p
+        .components
+        .iter()
+        .filter(|(k, _)| {
+            matches!(k.as_str(), "primary" | "cluster" | "writer") || k.starts_with("replica_")
+        })
+        .map(|(_, v)| v.clone())
+        .collect();
+    for arn in arns {
+        api::tag(ctx, &arn, old, &d.tags).await?;
+    }
+    ec2::retag(ctx, vec![sg.to_string()], old, &d.tags).await?;
+    if let Some(k) = p.components.get("kms_key") {
+        kms::tag_key(ctx, k, old, &d.tags).await?;
+    }
+    if p.components.contains_key("monitoring_role") {
+        iam::tag_role(ctx, &bp::monitoring_role_name(&d.name), old, &d.tags).await?;
+    }
+    Ok(())
+}
+
+/// Deletes `replicas` (their protection lifted first), waits until they are gone, and drops their
+/// records.
+async fn remove_replicas(
+    ctx: &ProviderData,
+    p: &mut State,
+    replicas: &[Instance],
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let ids: Vec<String> = replicas.iter().map(|i| i.id.clone()).collect();
+    for i in replicas {
+        if i.deletion_protection {
+            api::modify(
+                ctx,
+                &i.id,
+                &Changes {
+                    deletion_protection: Some(false),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+        api::delete_instance(ctx, &i.id, None).await?;
+    }
+    wait_for(ctx, &ids, true, limit).await?;
+    for id in &ids {
+        if let Some(r) = id.rsplit('-').next() {
+            p.components.remove(&format!("replica_{r}"));
+        }
+    }
+    Ok(())
+}

@@ -64,24 +64,7 @@ fn from_mp(mp: Mp, ty: &Type, path: &AttrPath) -> Result<Value, CodecError> {
         _ => {}
     }
     match ty {
-        Type::Dynamic => {
-            let Mp::Array(mut pair) = mp else {
-                return Err(err(path, "a dynamic value must be a [type, value] pair"));
-            };
-            if pair.len() != 2 {
-                return Err(err(path, "a dynamic value must be a [type, value] pair"));
-            }
-            let inner = pair.pop().unwrap_or(Mp::Nil);
-            let ty_bytes = match pair.pop() {
-                Some(Mp::Binary(b)) => b,
-                Some(Mp::String(s)) => s.into_bytes(),
-                _ => return Err(err(path, "the type of a dynamic value must be bytes")),
-            };
-            let concrete =
-                Type::from_json_bytes(&ty_bytes).map_err(|e| err(path, e.to_string()))?;
-            let v = from_mp(inner, &concrete, path)?;
-            Ok(Value::Dynamic(concrete, Box::new(v)))
-        }
+        Type::Dynamic => dynamic_from_mp(mp, path),
         Type::String => match mp {
             Mp::String(s) => s
                 .into_str()
@@ -116,47 +99,75 @@ fn from_mp(mp: Mp, ty: &Type, path: &AttrPath) -> Result<Value, CodecError> {
                 format!("expected a tuple of {} elements, got {other}", ets.len()),
             )),
         },
-        Type::Map(et) => {
-            let Mp::Map(pairs) = mp else {
-                return Err(err(path, "expected a map"));
-            };
-            let mut out = BTreeMap::new();
-            for (k, v) in pairs {
-                let key = match k {
-                    Mp::String(s) => s
-                        .into_str()
-                        .ok_or_else(|| err(path, "map key is not valid UTF-8"))?,
-                    _ => return Err(err(path, "map keys must be strings")),
-                };
-                let val = from_mp(v, et, &path.then_key(&key))?;
-                out.insert(key, val);
-            }
-            Ok(Value::Map(out))
-        }
-        Type::Object(attrs) => {
-            let Mp::Map(pairs) = mp else {
-                return Err(err(path, "expected an object"));
-            };
-            let mut out = BTreeMap::new();
-            for (k, v) in pairs {
-                let key = match k {
-                    Mp::String(s) => s
-                        .into_str()
-                        .ok_or_else(|| err(path, "attribute name is not valid UTF-8"))?,
-                    _ => return Err(err(path, "attribute names must be strings")),
-                };
-                let Some(at) = attrs.get(&key) else {
-                    return Err(err(path, format!("unsupported attribute {key:?}")));
-                };
-                let val = from_mp(v, at, &path.then_attr(&key))?;
-                out.insert(key, val);
-            }
-            for name in attrs.keys() {
-                out.entry(name.clone()).or_insert(Value::Null);
-            }
-            Ok(Value::Map(out))
-        }
+        Type::Map(et) => map_from_mp(mp, et, path),
+        Type::Object(attrs) => object_from_mp(mp, attrs, path),
     }
+}
+
+/// A dynamic value: the `[type JSON, value]` pair cty writes.
+fn dynamic_from_mp(mp: Mp, path: &AttrPath) -> Result<Value, CodecError> {
+    let Mp::Array(mut pair) = mp else {
+        return Err(err(path, "a dynamic value must be a [type, value] pair"));
+    };
+    if pair.len() != 2 {
+        return Err(err(path, "a dynamic value must be a [type, value] pair"));
+    }
+    let inner = pair.pop().unwrap_or(Mp::Nil);
+    let ty_bytes = match pair.pop() {
+        Some(Mp::Binary(b)) => b,
+        Some(Mp::String(s)) => s.into_bytes(),
+        _ => return Err(err(path, "the type of a dynamic value must be bytes")),
+    };
+    let concrete = Type::from_json_bytes(&ty_bytes).map_err(|e| err(path, e.to_string()))?;
+    let v = from_mp(inner, &concrete, path)?;
+    Ok(Value::Dynamic(concrete, Box::new(v)))
+}
+
+/// A map's string key; `what` names it in the error ("map key", "attribute name").
+fn key_from_mp(k: Mp, what: &str, path: &AttrPath) -> Result<String, CodecError> {
+    match k {
+        Mp::String(s) => s
+            .into_str()
+            .ok_or_else(|| err(path, format!("{what} is not valid UTF-8"))),
+        _ => Err(err(path, format!("{what}s must be strings"))),
+    }
+}
+
+fn map_from_mp(mp: Mp, et: &Type, path: &AttrPath) -> Result<Value, CodecError> {
+    let Mp::Map(pairs) = mp else {
+        return Err(err(path, "expected a map"));
+    };
+    let mut out = BTreeMap::new();
+    for (k, v) in pairs {
+        let key = key_from_mp(k, "map key", path)?;
+        let val = from_mp(v, et, &path.then_key(&key))?;
+        out.insert(key, val);
+    }
+    Ok(Value::Map(out))
+}
+
+/// An object: every attribute of the type present (absent ones null), no other.
+fn object_from_mp(
+    mp: Mp,
+    attrs: &BTreeMap<String, Type>,
+    path: &AttrPath,
+) -> Result<Value, CodecError> {
+    let Mp::Map(pairs) = mp else {
+        return Err(err(path, "expected an object"));
+    };
+    let mut out = BTreeMap::new();
+    for (k, v) in pairs {
+        let key = key_from_mp(k, "attribute name", path)?;
+        let Some(at) = attrs.get(&key) else {
+            return Err(err(path, format!("unsupported attribute {key:?}")));
+        };
+        let val = from_mp(v, at, &path.then_attr(&key))?;
+        out.insert(key, val);
+    }
+    for name in attrs.keys() {
+        out.entry(name.clone()).or_insert(Value::Null);
+    }
+    Ok(Value::Map(out))
 }
 
 fn decode_number(mp: Mp, path: &AttrPath) -> Result<Number, CodecError> {

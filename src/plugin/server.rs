@@ -186,31 +186,11 @@ pub async fn serve(mode: Mode) -> Result<(), ServeError> {
         .add_service(health);
     let server = router.serve_with_incoming(incoming);
 
-    if debug {
-        let reattach = handshake::reattach_json(PROVIDER_ADDRESS, std::process::id(), &socket_str);
-        println!(
-            "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable:\n\n\
-             \tTF_REATTACH_PROVIDERS='{reattach}'\n\nPress Ctrl-C to stop."
-        );
-    } else {
-        // Terraform sends the interrupt to the whole process group; cancellation arrives as
-        // StopProvider, so the signal itself is ignored, as go-plugin does.
-        tokio::spawn(async {
-            loop {
-                if tokio::signal::ctrl_c().await.is_err() {
-                    return;
-                }
-                tracing::debug!("ignoring interrupt; waiting for StopProvider");
-            }
-        });
-        let line = handshake::handshake_line(
-            &socket_str,
-            server_tls.as_ref().map(|t| t.cert_der.as_slice()),
-        );
-        let mut out = std::io::stdout().lock();
-        out.write_all(line.as_bytes())?;
-        out.flush()?;
-    }
+    announce(
+        debug,
+        &socket_str,
+        server_tls.as_ref().map(|t| t.cert_der.as_slice()),
+    )?;
 
     tokio::select! {
         res = server => res?,
@@ -221,6 +201,35 @@ pub async fn serve(mode: Mode) -> Result<(), ServeError> {
         _ = debug_interrupt(debug) => {}
     }
     drop(dir);
+    Ok(())
+}
+
+/// Tells Terraform where to connect: the reattach line for a person in debug mode, else the
+/// go-plugin handshake line on stdout (with the interrupt ignored: Terraform stops us through
+/// StopProvider, as go-plugin does).
+fn announce(debug: bool, socket: &str, cert_der: Option<&[u8]>) -> Result<(), ServeError> {
+    if debug {
+        let reattach = handshake::reattach_json(PROVIDER_ADDRESS, std::process::id(), socket);
+        println!(
+            "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable:\n\n\
+             \tTF_REATTACH_PROVIDERS='{reattach}'\n\nPress Ctrl-C to stop."
+        );
+        return Ok(());
+    }
+    // Terraform sends the interrupt to the whole process group; cancellation arrives as
+    // StopProvider, so the signal itself is ignored.
+    tokio::spawn(async {
+        loop {
+            if tokio::signal::ctrl_c().await.is_err() {
+                return;
+            }
+            tracing::debug!("ignoring interrupt; waiting for StopProvider");
+        }
+    });
+    let line = handshake::handshake_line(socket, cert_der);
+    let mut out = std::io::stdout().lock();
+    out.write_all(line.as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 

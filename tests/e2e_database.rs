@@ -401,6 +401,12 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     let snaps = sweep::aws().await.final_snapshots(&name).await;
     assert_eq!(snaps.len(), 1, "one final snapshot: {snaps:?}");
+    // retain_automated_backups follows final_snapshot: the automated backups stay beside it.
+    assert_eq!(
+        automated_backups(&aws, &name).await,
+        ["retained"],
+        "automated backups kept after destroy"
+    );
     assert_eq!(
         sweep::aws().await.database(&name).await,
         Vec::<String>::new()
@@ -549,9 +555,35 @@ async fn development_mysql_is_smaller_never_open() {
         .as_deref()
         .is_some_and(|i| i.starts_with(&name))));
     assert_eq!(
+        automated_backups(&aws, &name).await,
+        Vec::<String>::new(),
+        "no final snapshot, so retain_automated_backups is false: the backups go too"
+    );
+    assert_eq!(
         sweep::aws().await.database(&name).await,
         Vec::<String>::new()
     );
+}
+
+/// The statuses of the automated backups RDS holds for instance `name` (after a destroy:
+/// `retained` ones).
+async fn automated_backups(aws: &Aws, name: &str) -> Vec<String> {
+    match aws
+        .rds
+        .describe_db_instance_automated_backups()
+        .db_instance_identifier(name)
+        .send()
+        .await
+    {
+        Ok(o) => o
+            .db_instance_automated_backups
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|b| b.status)
+            .collect(),
+        Err(e) if format!("{e:?}").contains("NotFound") => Vec::new(),
+        Err(e) => panic!("describing automated backups of {name}: {e:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -62,6 +62,7 @@ impl Lifecycle for Life {
         st.tags = progress.tags.clone();
         st.environment = progress.environment.clone();
         st.final_snapshot = progress.final_snapshot;
+        st.retain_automated_backups = progress.retain_automated_backups;
         st.engine_version = progress.engine_version.clone();
     }
     async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
@@ -158,6 +159,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         engine_version: blueprint::major(engine, &primary.engine_version),
         replicas: primary.replicas.len() as i64,
         final_snapshot: env.db_final_snapshot(),
+        retain_automated_backups: env.db_final_snapshot(),
         ..Default::default()
     };
     for (i, _) in primary.replicas.iter().enumerate() {
@@ -202,6 +204,7 @@ async fn import_aurora(
         engine_version: blueprint::major(&c.engine, &c.engine_version),
         replicas: 5,
         final_snapshot: env.db_final_snapshot(),
+        retain_automated_backups: env.db_final_snapshot(),
         ..Default::default()
     };
     if let Some(sg) = c.security_groups.first() {

@@ -25,6 +25,7 @@ crate::attributes! {
         maintenance_window: String = defaulted("Weekly maintenance window, UTC (default `sun:03:30-sun:04:30`)."),
         deletion_protection: bool = defaulted("Refuse deletion (profile default: off in development, on otherwise). While on, a plan that would destroy or replace the database is refused; set it to false and apply first to decommission."),
         final_snapshot: bool = defaulted("Take a snapshot `<name>-final-<UTC time>` on destroy (profile default: off in development, on otherwise; production refuses false)."),
+        retain_automated_backups: bool = defaulted("Keep the automated backups (point-in-time recovery within their retention) after destroy, until their retention ends (default: as `final_snapshot`). False deletes them with the database."),
         kms_key_arn: Option<String> = defaulted("KMS key for storage, snapshots, Performance Insights and the master secret. Unset, the database makes its own (rotation on, alias `alias/<name>-db`) and this shows its ARN. Changing it replaces the database."),
         master_username: String = defaulted("Administrator user name (default `app_admin`; not `admin`, `postgres` or `root`). The password is generated into Secrets Manager (`master_secret_arn`), never in state, plan or logs."),
         parameters: Option<BTreeMap<String, String>> as PartialMap = optional("Engine parameters merged over the hardened ones (TLS required, connection and slow-query logging). Turning TLS off is refused."),

@@ -158,6 +158,11 @@ fn defaults(
         &cfg.final_snapshot,
         by_env(env, Environment::db_final_snapshot),
     );
+    // Kept with a final snapshot unless told otherwise: what AWS keeps by default with one.
+    planned.retain_automated_backups = configured_or(
+        &cfg.retain_automated_backups,
+        planned.final_snapshot.clone(),
+    );
     planned.master_username = configured_or(
         &cfg.master_username,
         Tri::Known(bp::DEFAULT_MASTER_USERNAME.to_string()),

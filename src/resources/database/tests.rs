@@ -421,3 +421,53 @@ fn aurora_plans_a_cluster_with_a_writer_and_readers() {
         .iter()
         .any(|x| x.path == Some(AttrPath::attr("allocated_storage"))));
 }
+
+#[test]
+fn automated_backups_are_kept_with_a_final_snapshot_unless_told_otherwise() {
+    struct Case {
+        name: &'static str,
+        env: Environment,
+        given: Vec<(&'static str, Value)>,
+        want: bool,
+    }
+    for c in [
+        Case {
+            name: "development: no final snapshot, no backups kept",
+            env: Environment::Development,
+            given: vec![],
+            want: false,
+        },
+        Case {
+            name: "production: kept beside the final snapshot",
+            env: Environment::Production,
+            given: vec![],
+            want: true,
+        },
+        Case {
+            name: "staging, told not to keep them",
+            env: Environment::Staging,
+            given: vec![("retain_automated_backups", Value::Bool(false))],
+            want: false,
+        },
+        Case {
+            name: "development, told to keep them",
+            env: Environment::Development,
+            given: vec![("retain_automated_backups", Value::Bool(true))],
+            want: true,
+        },
+    ] {
+        let p = run(&config("postgres", c.given), &Value::Null, c.env);
+        assert!(
+            !p.diagnostics.has_errors(),
+            "{}: {:?}",
+            c.name,
+            p.diagnostics
+        );
+        assert_eq!(
+            Config::decode(&p.state).retain_automated_backups,
+            Tri::Known(c.want),
+            "{}",
+            c.name
+        );
+    }
+}

@@ -267,7 +267,7 @@ async fn remove_extra_readers(
         .map(|i| i.id.clone())
         .collect();
     for id in &extra {
-        api::delete_instance(ctx, id, None).await?;
+        api::delete_instance(ctx, id, None, false).await?;
     }
     wait_for(ctx, &extra, true, limit).await?;
     for id in &extra {
@@ -303,7 +303,7 @@ pub async fn delete(
         .map(|i| i.id)
         .collect();
     for id in &live {
-        api::delete_instance(ctx, id, None).await?;
+        api::delete_instance(ctx, id, None, false).await?;
     }
     wait_for(ctx, &live, true, limit).await?;
     s.components
@@ -323,6 +323,7 @@ pub async fn delete(
         }
         let snapshot = (s.final_snapshot && !create_incomplete)
             .then(|| bp::final_snapshot_id(&n, time::OffsetDateTime::now_utc()));
+        let retain = s.retain_automated_backups && !create_incomplete;
         let r = ctx
             .call(
                 &format!("db cluster {n}"),
@@ -331,6 +332,7 @@ pub async fn delete(
                     .db_cluster_identifier(&n)
                     .skip_final_snapshot(snapshot.is_none())
                     .set_final_db_snapshot_identifier(snapshot)
+                    .delete_automated_backups(!retain)
                     .send(),
             )
             .await;

@@ -365,11 +365,13 @@ pub async fn modify(ctx: &ProviderData, id: &str, ch: &Changes) -> Result<(), Aw
         .map(|_| ())
 }
 
-/// Deletes an instance: with a final snapshot when one is named, otherwise without.
+/// Deletes an instance: with a final snapshot when one is named, otherwise without; its automated
+/// backups kept (until their retention ends) when `retain_backups`.
 pub async fn delete_instance(
     ctx: &ProviderData,
     id: &str,
     final_snapshot: Option<&str>,
+    retain_backups: bool,
 ) -> Result<(), AwsError> {
     let r = ctx
         .call(
@@ -379,7 +381,7 @@ pub async fn delete_instance(
                 .db_instance_identifier(id)
                 .skip_final_snapshot(final_snapshot.is_none())
                 .set_final_db_snapshot_identifier(final_snapshot.map(str::to_string))
-                .delete_automated_backups(final_snapshot.is_none())
+                .delete_automated_backups(!retain_backups)
                 .send(),
         )
         .await;

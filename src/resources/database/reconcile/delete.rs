@@ -55,7 +55,8 @@ pub async fn delete(
         }
         let snapshot = (s.final_snapshot && !create_incomplete)
             .then(|| bp::final_snapshot_id(&n, time::OffsetDateTime::now_utc()));
-        api::delete_instance(ctx, &n, snapshot.as_deref()).await?;
+        let retain = s.retain_automated_backups && !create_incomplete;
+        api::delete_instance(ctx, &n, snapshot.as_deref(), retain).await?;
         wait_for(ctx, std::slice::from_ref(&n), true, limit).await?;
     }
     s.components.remove("primary");

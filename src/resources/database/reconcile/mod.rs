@@ -312,7 +312,7 @@ async fn remove_replicas(
             )
             .await?;
         }
-        api::delete_instance(ctx, &i.id, None).await?;
+        api::delete_instance(ctx, &i.id, None, false).await?;
     }
     wait_for(ctx, &ids, true, limit).await?;
     for id in &ids {

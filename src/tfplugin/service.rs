@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
-use tracing::Instrument;
 
 use super::convert::{self, decode, diagnostics, encode};
 use super::proto::{self, provider_server::Provider as ProviderRpc};
 use crate::framework::resource::{ApplyRequest, Ephemeral, PlanRequest, ReadRequest, Resource};
 use crate::framework::{Diagnostic, Diagnostics};
 use crate::provider::{Provider, ProviderData};
+
+mod extras;
 
 type Res<T> = Result<Response<T>, Status>;
 
@@ -27,16 +28,6 @@ impl ProviderService {
         ProviderService {
             provider: Arc::new(Provider::new(resources, ephemerals)),
         }
-    }
-
-    fn ephemeral(&self, type_name: &str) -> Result<&Arc<dyn Ephemeral<ProviderData>>, Diagnostics> {
-        self.provider.ephemeral(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown ephemeral resource type",
-                format!("terraform-provider-prod has no ephemeral resource type {type_name:?}."),
-            )
-            .into()
-        })
     }
 
     fn resource(&self, type_name: &str) -> Result<&Arc<dyn Resource<ProviderData>>, Diagnostics> {
@@ -57,16 +48,6 @@ impl ProviderService {
             )
             .into()
         })
-    }
-}
-
-impl ProviderService {
-    fn functions(&self) -> std::collections::HashMap<String, proto::Function> {
-        self.provider
-            .functions()
-            .iter()
-            .map(|f| (f.name.to_string(), convert::function(f)))
-            .collect()
     }
 }
 
@@ -434,28 +415,7 @@ impl ProviderRpc for ProviderService {
         &self,
         r: Request<proto::open_ephemeral_resource::Request>,
     ) -> Res<proto::open_ephemeral_resource::Response> {
-        let r = r.into_inner();
-        let span = tracing::debug_span!("OpenEphemeralResource", type_name = %r.type_name);
-        let result = async {
-            let e = self.ephemeral(&r.type_name)?;
-            let ty = e.schema().implied_type();
-            let cfg = decode(r.config.as_ref(), &ty).map_err(Diagnostics::from)?;
-            let ctx = self.configured().await?;
-            let opened = e.open(&ctx, &cfg).await;
-            let result = encode(&opened.result, &ty).map_err(Diagnostics::from)?;
-            Ok::<_, Diagnostics>((result, opened.diagnostics))
-        }
-        .instrument(span)
-        .await;
-        let (result, diags) = match result {
-            Ok((v, d)) => (Some(v), d),
-            Err(d) => (None, d),
-        };
-        Ok(Response::new(proto::open_ephemeral_resource::Response {
-            diagnostics: diagnostics(&diags),
-            result,
-            ..Default::default()
-        }))
+        Ok(Response::new(self.open_ephemeral(r.into_inner()).await))
     }
 
     async fn renew_ephemeral_resource(
@@ -492,37 +452,7 @@ impl ProviderRpc for ProviderService {
         &self,
         r: Request<proto::call_function::Request>,
     ) -> Res<proto::call_function::Response> {
-        let r = r.into_inner();
-        let failed = |text: String, argument: Option<i64>| proto::call_function::Response {
-            result: None,
-            error: Some(proto::FunctionError {
-                text,
-                function_argument: argument,
-            }),
-        };
-        let Some(f) = self.provider.function(&r.name) else {
-            return Ok(Response::new(failed(
-                format!("terraform-provider-prod has no function {:?}", r.name),
-                None,
-            )));
-        };
-        let mut args = Vec::new();
-        for (i, (a, p)) in r.arguments.iter().zip(&f.parameters).enumerate() {
-            match decode(Some(a), &p.ty) {
-                Ok(v) => args.push(v),
-                Err(d) => return Ok(Response::new(failed(d.detail, Some(i as i64)))),
-            }
-        }
-        let result = (f.call)(&args)
-            .map_err(|e| (e.text, e.argument))
-            .and_then(|v| encode(&v, &f.returns).map_err(|d| (d.detail, None)));
-        Ok(Response::new(match result {
-            Ok(v) => proto::call_function::Response {
-                result: Some(v),
-                error: None,
-            },
-            Err((text, argument)) => failed(text, argument),
-        }))
+        Ok(Response::new(self.call(r.into_inner())))
     }
 
     async fn stop_provider(

@@ -22,7 +22,7 @@ crate::attributes! {
         snapshot_window: String = defaulted("Daily snapshot window, UTC (default `02:00-03:00`)."),
         maintenance_window: String = defaulted("Weekly maintenance window, UTC (default `sun:03:30-sun:04:30`)."),
         kms_key_arn: Option<String> = defaulted("KMS key for encryption at rest, snapshots and the AUTH secret. Unset, the group makes its own (rotation on, alias `alias/<name>-redis`) and this shows its ARN. Changing it replaces the group."),
-        parameters: Option<BTreeMap<String, String>> as PartialMap = optional("Engine parameters (e.g. `maxmemory-policy`). Set, a parameter group `<name>` holds them; unset, the engine's default group for the mode is used."),
+        parameters: Option<BTreeMap<String, String>> as PartialMap = optional("Engine parameters (e.g. `maxmemory-policy`). Set, a parameter group `<name>` holds them; unset, the engine's default group for the mode is used. Values are strings as ElastiCache takes them: words (`maxmemory-policy = \"allkeys-lru\"`), counts, and durations in seconds (`timeout`)."),
         deletion_protection: bool = defaulted("The provider's own guard (ElastiCache has none); profile default off in development, on otherwise. While on, a plan that would destroy or replace the group is refused; set it to false and apply first to decommission (allowed in every profile)."),
         environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
         tags: Option<BTreeMap<String, String>> as PartialMap = optional("Tags for every AWS object of this group."),

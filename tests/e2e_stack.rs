@@ -8,9 +8,9 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::env;
 use common::examples::{all_resources, copy_config, image_and_certificate};
 use common::tf::Tf;
+use common::{env, sweep};
 
 /// Every directory holding Terraform files under `modules/` and `examples/`.
 fn terraform_dirs() -> Vec<PathBuf> {
@@ -247,4 +247,126 @@ async fn quickstart_applies_the_whole_stack_plans_empty_and_destroys_clean() {
             "{kind}"
         );
     }
+}
+
+/// The payments-ledger guide as `examples/ledger` writes it with `modules/service-stack` alone, in
+/// production: two database replicas with tuned parameters, three cache nodes, five to ten
+/// instances, and alerts routed by severity; read back through the AWS API, an empty second plan,
+/// then decommissioned and destroyed leaving only what production keeps on purpose.
+#[tokio::test(flavor = "multi_thread")]
+async fn ledger_guide_applies_in_production_as_written() {
+    let (image, cert) = image_and_certificate().await;
+    let tf = copy_config(&env::repo().join("examples/ledger"));
+    let service = env::unique("lg");
+    let name = format!("{service}-production");
+    let vars = [
+        format!("-var=image_id={image}"),
+        format!("-var=certificate_arn={cert}"),
+        format!("-var=name={service}"),
+    ];
+    let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
+    tf.init();
+    tf.apply(&vars);
+    assert_eq!(tf.plan_code(&vars).code, 0, "one apply converges");
+
+    let aws = sweep::aws().await;
+    let db = format!("{name}-db");
+    let instances = aws.db_instances(&db).await;
+    assert_eq!(instances.len(), 3, "primary and two replicas");
+    let primary = instances
+        .iter()
+        .find(|i| i.db_instance_identifier.as_deref() == Some(db.as_str()))
+        .unwrap();
+    assert_eq!(primary.multi_az, Some(true));
+    assert_eq!(primary.deletion_protection, Some(true));
+    let group = primary.db_parameter_groups.as_ref().unwrap()[0]
+        .db_parameter_group_name
+        .clone()
+        .unwrap();
+    let params: std::collections::BTreeMap<String, String> = aws
+        .rds
+        .describe_db_parameters()
+        .db_parameter_group_name(&group)
+        .source("user")
+        .send()
+        .await
+        .unwrap()
+        .parameters
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
+        .collect();
+    assert_eq!(params.get("work_mem").map(String::as_str), Some("16384"));
+    assert_eq!(
+        params.get("log_min_duration_statement").map(String::as_str),
+        Some("500")
+    );
+    let cache = aws
+        .ec
+        .describe_replication_groups()
+        .replication_group_id(format!("{name}-cache"))
+        .send()
+        .await
+        .unwrap()
+        .replication_groups
+        .unwrap();
+    assert_eq!(
+        cache[0].member_clusters.as_ref().unwrap().len(),
+        3,
+        "three nodes"
+    );
+    let asg = aws
+        .asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(&name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups
+        .unwrap();
+    assert_eq!(
+        (asg[0].min_size, asg[0].max_size, asg[0].desired_capacity),
+        (Some(5), Some(10), Some(5))
+    );
+    let topics = aws
+        .sns
+        .list_topics()
+        .send()
+        .await
+        .unwrap()
+        .topics
+        .unwrap_or_default();
+    for (severity, endpoint) in [
+        ("critical", "ledger-oncall@example.com"),
+        ("warning", "ledger-team@example.com"),
+    ] {
+        let arn = topics
+            .iter()
+            .filter_map(|t| t.topic_arn.clone())
+            .find(|a| a.ends_with(&format!(":{name}-ops-{severity}")))
+            .unwrap();
+        let subs = aws
+            .sns
+            .list_subscriptions_by_topic()
+            .topic_arn(&arn)
+            .send()
+            .await
+            .unwrap()
+            .subscriptions
+            .unwrap_or_default();
+        assert!(
+            subs.iter().any(|s| s.endpoint.as_deref() == Some(endpoint)),
+            "{severity} alarms reach {endpoint}"
+        );
+    }
+
+    // Decommission (the guards off), then destroy: only the final snapshots stay.
+    let mut decommission = vars.clone();
+    decommission.push("-var=decommission=true");
+    tf.apply(&decommission);
+    let mut args = vec!["destroy", "-auto-approve", "-no-color"];
+    args.extend(&decommission);
+    tf.run(&args).ok();
+    assert_eq!(aws.stack(&name).await, Vec::<String>::new());
+    assert_eq!(aws.final_snapshots(&db).await.len(), 1);
 }

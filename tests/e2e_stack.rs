@@ -370,3 +370,90 @@ async fn ledger_guide_applies_in_production_as_written() {
     assert_eq!(aws.stack(&name).await, Vec::<String>::new());
     assert_eq!(aws.final_snapshots(&db).await.len(), 1);
 }
+
+/// The chat-agent guide as `examples/agent` writes it: sizes per environment from one map, Redis
+/// sessions evicting the least recently used. Applied in development and read back through the AWS
+/// API, planned empty and destroyed; production is planned from the same code with its own sizes.
+#[tokio::test(flavor = "multi_thread")]
+async fn agent_guide_sizes_per_environment_and_keeps_sessions_in_redis() {
+    let (image, cert) = image_and_certificate().await;
+    let tf = copy_config(&env::repo().join("examples/agent"));
+    let service = env::unique("ag");
+    let name = format!("{service}-development");
+    let vars = [
+        format!("-var=image_id={image}"),
+        format!("-var=certificate_arn={cert}"),
+        format!("-var=name={service}"),
+    ];
+    let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
+    tf.init();
+    tf.apply(&vars);
+    assert_eq!(tf.plan_code(&vars).code, 0, "one apply converges");
+
+    let aws = sweep::aws().await;
+    let db = aws.db_instances(&format!("{name}-db")).await;
+    assert_eq!(db.len(), 1, "development: no replica");
+    assert_eq!(db[0].db_instance_class.as_deref(), Some("db.t4g.small"));
+    let group = aws
+        .ec
+        .describe_replication_groups()
+        .replication_group_id(format!("{name}-cache"))
+        .send()
+        .await
+        .unwrap()
+        .replication_groups
+        .unwrap();
+    assert_eq!(group[0].cache_node_type.as_deref(), Some("cache.t4g.small"));
+    let params: std::collections::BTreeMap<String, String> = aws
+        .ec
+        .describe_cache_parameters()
+        .cache_parameter_group_name(format!("{name}-cache"))
+        .source("user")
+        .send()
+        .await
+        .unwrap()
+        .parameters
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
+        .collect();
+    assert_eq!(
+        params.get("maxmemory-policy").map(String::as_str),
+        Some("allkeys-lru")
+    );
+    let asg = aws
+        .asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(&name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups
+        .unwrap();
+    assert_eq!((asg[0].min_size, asg[0].max_size), (Some(1), Some(2)));
+
+    // The same code planned for production takes production's sizes.
+    let prod = copy_config(&env::repo().join("examples/agent"));
+    prod.init();
+    let mut args = vec!["plan", "-no-color", "-var=environment=production"];
+    args.extend(&vars);
+    let p = prod.run(&args);
+    assert_eq!(p.code, 0, "{}", p.all());
+    for want in [
+        "instance_class                      = \"db.r6g.large\"",
+        "node_type                  = \"cache.r6g.large\"",
+        "max_size                        = 12",
+    ] {
+        let squeezed = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            squeezed(&p.stdout).contains(&squeezed(want)),
+            "{want} in the production plan: {}",
+            p.stdout
+        );
+    }
+
+    let mut args = vec!["destroy", "-auto-approve", "-no-color"];
+    args.extend(&vars);
+    tf.run(&args).ok();
+    assert_eq!(aws.stack(&name).await, Vec::<String>::new());
+}

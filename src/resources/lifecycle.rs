@@ -18,6 +18,7 @@ use crate::framework::wait::timeout_for;
 use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
+use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 
 /// A resource's typed state, decoded from and encoded to the value Terraform holds.
@@ -362,4 +363,31 @@ where
             ..Default::default()
         },
     }
+}
+
+/// Import: the profile of an object found under `name`, `None` when its `prod:resource` tag says
+/// it is not this provider's `type_name.name` (a look-alike made elsewhere is not adopted). The
+/// `prod:environment` tag wins; else the provider's.
+pub fn imported_environment(
+    ctx: &ProviderData,
+    tags: &std::collections::BTreeMap<String, String>,
+    type_name: &str,
+    name: &str,
+) -> Option<Environment> {
+    if tags.get(crate::provider::tags::TAG_RESOURCE) != Some(&format!("{type_name}.{name}")) {
+        return None;
+    }
+    Some(
+        tags.get(crate::provider::tags::TAG_ENVIRONMENT)
+            .and_then(|e| Environment::parse(e))
+            .unwrap_or(ctx.environment),
+    )
+}
+
+/// Import: the ARN of the resource's own key behind `alias`, when it exists and is usable.
+pub async fn imported_key(ctx: &ProviderData, alias: &str) -> Result<Option<String>, AwsError> {
+    Ok(crate::provider::kms::describe_key(ctx, alias)
+        .await?
+        .filter(|k| k.usable)
+        .map(|k| k.arn))
 }

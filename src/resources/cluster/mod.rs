@@ -244,16 +244,10 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         return Ok(None);
     };
     let tags = aws::elb::tags_of(ctx, &lb.arn).await?;
-    if tags.get(crate::provider::tags::TAG_RESOURCE)
-        != Some(&format!("{}.{name}", schema::TYPE_NAME))
-    {
+    let Some(env) = lifecycle::imported_environment(ctx, &tags, schema::TYPE_NAME, name) else {
         return Ok(None);
-    }
+    };
     let place = ctx.place().await?;
-    let env = tags
-        .get(crate::provider::tags::TAG_ENVIRONMENT)
-        .and_then(|e| Environment::parse(e))
-        .unwrap_or(ctx.environment);
     let subnets = aws::ec2::subnets(ctx, &lb.subnets).await?;
     let vpc = subnets.first().map(|s| s.vpc.clone());
     let mut st = State {
@@ -274,12 +268,9 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         }
     }
     st.security_group_id = st.components.get("security_group_app").cloned();
-    if let Some(k) = crate::provider::kms::describe_key(ctx, &blueprint::alias_name(name))
-        .await?
-        .filter(|k| k.usable)
-    {
-        st.components.insert("kms_key".into(), k.arn.clone());
-        st.kms_key_arn = Some(k.arn);
+    if let Some(k) = lifecycle::imported_key(ctx, &blueprint::alias_name(name)).await? {
+        st.components.insert("kms_key".into(), k.clone());
+        st.kms_key_arn = Some(k);
     }
     // Only `user_data` and the sizes' "desired" are taken from AWS as they are.
     let mut out = read::read(ctx, &place, &st).await?;

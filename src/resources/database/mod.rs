@@ -19,10 +19,9 @@ use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
 use crate::framework::{Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
-use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
 use crate::resources::datastore;
-use crate::resources::lifecycle::{Lifecycle, Prepared};
+use crate::resources::lifecycle::{self, Lifecycle, Prepared};
 use model::State;
 
 /// The lifecycle steps every resource shares, bound to the database's.
@@ -128,16 +127,10 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         return Ok(None);
     };
     let tags = &primary.tags;
-    if tags.get(crate::provider::tags::TAG_RESOURCE)
-        != Some(&format!("{}.{name}", schema::TYPE_NAME))
-    {
+    let Some(env) = lifecycle::imported_environment(ctx, tags, schema::TYPE_NAME, name) else {
         return Ok(None);
-    }
+    };
     let place = ctx.place().await?;
-    let env = tags
-        .get(crate::provider::tags::TAG_ENVIRONMENT)
-        .and_then(|e| Environment::parse(e))
-        .unwrap_or(ctx.environment);
     let engine = ["aurora-postgresql", "aurora-mysql", "postgres", "mysql"]
         .into_iter()
         .find(|e| {
@@ -169,12 +162,9 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
     if let Some(sg) = primary.security_groups.first() {
         st.components.insert("security_group".into(), sg.clone());
     }
-    if let Some(k) = crate::provider::kms::describe_key(ctx, &blueprint::alias_name(name))
-        .await?
-        .filter(|k| k.usable)
-    {
-        st.components.insert("kms_key".into(), k.arn.clone());
-        st.kms_key_arn = Some(k.arn);
+    if let Some(k) = lifecycle::imported_key(ctx, &blueprint::alias_name(name)).await? {
+        st.components.insert("kms_key".into(), k.clone());
+        st.kms_key_arn = Some(k);
     }
     read::read(ctx, &place, &st).await
 }
@@ -185,17 +175,10 @@ async fn import_aurora(
     name: &str,
     c: aurora::Cluster,
 ) -> Result<Option<State>, AwsError> {
-    if c.tags.get(crate::provider::tags::TAG_RESOURCE)
-        != Some(&format!("{}.{name}", schema::TYPE_NAME))
-    {
+    let Some(env) = lifecycle::imported_environment(ctx, &c.tags, schema::TYPE_NAME, name) else {
         return Ok(None);
-    }
+    };
     let place = ctx.place().await?;
-    let env = c
-        .tags
-        .get(crate::provider::tags::TAG_ENVIRONMENT)
-        .and_then(|e| Environment::parse(e))
-        .unwrap_or(ctx.environment);
     let mut st = State {
         name: name.to_string(),
         engine: c.engine.clone(),
@@ -210,12 +193,9 @@ async fn import_aurora(
     if let Some(sg) = c.security_groups.first() {
         st.components.insert("security_group".into(), sg.clone());
     }
-    if let Some(k) = crate::provider::kms::describe_key(ctx, &blueprint::alias_name(name))
-        .await?
-        .filter(|k| k.usable)
-    {
-        st.components.insert("kms_key".into(), k.arn.clone());
-        st.kms_key_arn = Some(k.arn);
+    if let Some(k) = lifecycle::imported_key(ctx, &blueprint::alias_name(name)).await? {
+        st.components.insert("kms_key".into(), k.clone());
+        st.kms_key_arn = Some(k);
     }
     aurora::read(ctx, &place, &st).await
 }

@@ -173,11 +173,8 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             t.route_table_id.clone().unwrap_or_default(),
         );
     }
-    if let Some(k) = crate::provider::kms::describe_key(ctx, &blueprint::alias_name(name))
-        .await?
-        .filter(|k| k.usable)
-    {
-        st.components.insert("kms_key".into(), k.arn);
+    if let Some(k) = lifecycle::imported_key(ctx, &blueprint::alias_name(name)).await? {
+        st.components.insert("kms_key".into(), k);
     }
     st.az_count = zones.len() as i64;
     st.availability_zones = zones;

@@ -17,10 +17,9 @@ use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
 use crate::framework::{Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
-use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::resources::datastore;
-use crate::resources::lifecycle::{Lifecycle, Prepared};
+use crate::resources::lifecycle::{self, Lifecycle, Prepared};
 use model::State;
 
 /// The lifecycle steps every resource shares, bound to the replication group's.
@@ -93,16 +92,10 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         return Ok(None);
     };
     let tags = aws::tags(ctx, &g.arn).await?;
-    if tags.get(crate::provider::tags::TAG_RESOURCE)
-        != Some(&format!("{}.{name}", schema::TYPE_NAME))
-    {
+    let Some(env) = lifecycle::imported_environment(ctx, &tags, schema::TYPE_NAME, name) else {
         return Ok(None);
-    }
+    };
     let place = ctx.place().await?;
-    let env = tags
-        .get(crate::provider::tags::TAG_ENVIRONMENT)
-        .and_then(|e| Environment::parse(e))
-        .unwrap_or(ctx.environment);
     let member = match g.member_clusters.first() {
         Some(m) => aws::member(ctx, m).await?.unwrap_or_default(),
         None => Default::default(),
@@ -120,12 +113,9 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
     if let Some(sg) = member.security_groups.first() {
         st.components.insert("security_group".into(), sg.clone());
     }
-    if let Some(k) = crate::provider::kms::describe_key(ctx, &blueprint::alias_name(name))
-        .await?
-        .filter(|k| k.usable)
-    {
-        st.components.insert("kms_key".into(), k.arn.clone());
-        st.kms_key_arn = Some(k.arn);
+    if let Some(k) = lifecycle::imported_key(ctx, &blueprint::alias_name(name)).await? {
+        st.components.insert("kms_key".into(), k.clone());
+        st.kms_key_arn = Some(k);
     }
     read::read(ctx, &place, &st).await
 }

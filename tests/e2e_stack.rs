@@ -255,19 +255,8 @@ async fn quickstart_applies_the_whole_stack_plans_empty_and_destroys_clean() {
 /// then decommissioned and destroyed leaving only what production keeps on purpose.
 #[tokio::test(flavor = "multi_thread")]
 async fn ledger_guide_applies_in_production_as_written() {
-    let (image, cert) = image_and_certificate().await;
-    let tf = copy_config(&env::repo().join("examples/ledger"));
-    let service = env::unique("lg");
-    let name = format!("{service}-production");
-    let vars = [
-        format!("-var=image_id={image}"),
-        format!("-var=certificate_arn={cert}"),
-        format!("-var=name={service}"),
-    ];
+    let (tf, vars, name) = applied_example("ledger", "lg", "production").await;
     let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
-    tf.init();
-    tf.apply(&vars);
-    assert_eq!(tf.plan_code(&vars).code, 0, "one apply converges");
 
     let aws = sweep::aws().await;
     let db = format!("{name}-db");
@@ -315,19 +304,7 @@ async fn ledger_guide_applies_in_production_as_written() {
         3,
         "three nodes"
     );
-    let asg = aws
-        .asg
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(&name)
-        .send()
-        .await
-        .unwrap()
-        .auto_scaling_groups
-        .unwrap();
-    assert_eq!(
-        (asg[0].min_size, asg[0].max_size, asg[0].desired_capacity),
-        (Some(5), Some(10), Some(5))
-    );
+    assert_eq!(group_sizes(&aws, &name).await, (Some(5), Some(10), Some(5)));
     let topics = aws
         .sns
         .list_topics()
@@ -376,19 +353,8 @@ async fn ledger_guide_applies_in_production_as_written() {
 /// API, planned empty and destroyed; production is planned from the same code with its own sizes.
 #[tokio::test(flavor = "multi_thread")]
 async fn agent_guide_sizes_per_environment_and_keeps_sessions_in_redis() {
-    let (image, cert) = image_and_certificate().await;
-    let tf = copy_config(&env::repo().join("examples/agent"));
-    let service = env::unique("ag");
-    let name = format!("{service}-development");
-    let vars = [
-        format!("-var=image_id={image}"),
-        format!("-var=certificate_arn={cert}"),
-        format!("-var=name={service}"),
-    ];
+    let (tf, vars, name) = applied_example("agent", "ag", "development").await;
     let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
-    tf.init();
-    tf.apply(&vars);
-    assert_eq!(tf.plan_code(&vars).code, 0, "one apply converges");
 
     let aws = sweep::aws().await;
     let db = aws.db_instances(&format!("{name}-db")).await;
@@ -421,16 +387,8 @@ async fn agent_guide_sizes_per_environment_and_keeps_sessions_in_redis() {
         params.get("maxmemory-policy").map(String::as_str),
         Some("allkeys-lru")
     );
-    let asg = aws
-        .asg
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(&name)
-        .send()
-        .await
-        .unwrap()
-        .auto_scaling_groups
-        .unwrap();
-    assert_eq!((asg[0].min_size, asg[0].max_size), (Some(1), Some(2)));
+    let (min, max, _) = group_sizes(&aws, &name).await;
+    assert_eq!((min, max), (Some(1), Some(2)));
 
     // The same code planned for production takes production's sizes.
     let prod = copy_config(&env::repo().join("examples/agent"));
@@ -456,4 +414,41 @@ async fn agent_guide_sizes_per_environment_and_keeps_sessions_in_redis() {
     args.extend(&vars);
     tf.run(&args).ok();
     assert_eq!(aws.stack(&name).await, Vec::<String>::new());
+}
+
+/// `examples/<dir>` applied under a unique service name (prefix `prefix`) with the local AWS's image
+/// and certificate, and its next plan checked empty: the working directory, the variables it was
+/// applied with, and the stack's name `<service>-<environment>`.
+async fn applied_example(dir: &str, prefix: &str, environment: &str) -> (Tf, Vec<String>, String) {
+    let (image, cert) = image_and_certificate().await;
+    let tf = copy_config(&env::repo().join("examples").join(dir));
+    let service = env::unique(prefix);
+    let vars = vec![
+        format!("-var=image_id={image}"),
+        format!("-var=certificate_arn={cert}"),
+        format!("-var=name={service}"),
+    ];
+    let args: Vec<&str> = vars.iter().map(String::as_str).collect();
+    tf.init();
+    tf.apply(&args);
+    assert_eq!(tf.plan_code(&args).code, 0, "one apply converges");
+    (tf, vars, format!("{service}-{environment}"))
+}
+
+/// The Auto Scaling group `name`'s (min, max, desired), as AWS holds them.
+async fn group_sizes(aws: &sweep::Aws, name: &str) -> (Option<i32>, Option<i32>, Option<i32>) {
+    let groups = aws
+        .asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups
+        .unwrap();
+    (
+        groups[0].min_size,
+        groups[0].max_size,
+        groups[0].desired_capacity,
+    )
 }

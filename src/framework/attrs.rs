@@ -321,6 +321,13 @@ pub fn whole_map(t: &Tri<BTreeMap<String, Tri<String>>>) -> Tri<BTreeMap<String,
     }
 }
 
+/// Whether an attribute declared with `kind` is computed only (set by the provider, never by the
+/// configuration).
+#[doc(hidden)]
+pub const fn is_computed(kind: &str) -> bool {
+    matches!(kind.as_bytes(), b"computed")
+}
+
 /// The default of a field in state: the type's default, or the one the declaration names.
 #[doc(hidden)]
 #[macro_export]
@@ -421,6 +428,13 @@ macro_rules! attributes {
                     $( $( $raw: v.get(stringify!($raw)).clone(), )* )?
                     $( $( $internal: ::std::default::Default::default(), )* )?
                 }
+            }
+            /// Every computed attribute as `prior` holds it: where apply starts, before it makes
+            /// anything (a value the plan already knows is set again after this by whoever needs it).
+            pub fn keep_computed(&mut self, prior: &$State) {
+                $( if $crate::framework::attrs::is_computed(stringify!($kind)) {
+                    self.$field = prior.$field.clone();
+                } )*
             }
             /// The cty object of this state.
             pub fn encode(&self) -> $crate::framework::Value {

@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::marker::PhantomData;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -56,6 +57,132 @@ macro_rules! resource_state {
                 v
             }
         }
+    };
+}
+
+/// `pub struct $Life` and its [`Lifecycle`], wired to the resource folder's usual names: the
+/// `schema` module's `TYPE_NAME`, `DEFAULT_TIMEOUT` and `schema()`, `validate::validate`, and
+/// `import_state` (the import's `find`). `parts` lists what else is where it usually is and takes
+/// the trait's arguments as they are: `converge` (`reconcile::converge`), `delete`
+/// (`reconcile::delete`), `read` (`read::read`). A data store names its plan, guard, profile floors
+/// and `prepared` under `store` and gets the plan and prepare both stores share (`datastore`).
+/// The steps a resource writes itself follow as usual.
+#[macro_export]
+macro_rules! lifecycle {
+    (
+        $(#[$meta:meta])*
+        pub struct $Life:ident {
+            state: $State:ty,
+            desired: $Desired:ty,
+            parts: [ $( $part:ident ),* $(,)? ],
+            $( store: {
+                config: $SConfig:ty,
+                plan: $splan:path,
+                guard: $guard:path,
+                floors: $floors:path,
+                prepared: $prepared:path $(,)?
+            } $(,)? )?
+        }
+        $($rest:tt)*
+    ) => {
+        $(#[$meta])*
+        pub struct $Life;
+
+        $crate::__lifecycle_impl! { [$($part)*] $Life {
+            type State = $State;
+            type Desired = $Desired;
+            const TYPE_NAME: &'static str = schema::TYPE_NAME;
+            const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
+
+            fn schema() -> $crate::framework::Schema {
+                schema::schema()
+            }
+            fn validate(config: &$crate::framework::Value) -> $crate::framework::Diagnostics {
+                validate::validate(config)
+            }
+            async fn find(
+                ctx: &$crate::provider::ProviderData,
+                name: &str,
+            ) -> Result<Option<Self::State>, $crate::provider::error::AwsError> {
+                import_state(ctx, name).await
+            }
+            $(
+                async fn plan(
+                    ctx: &$crate::provider::ProviderData,
+                    req: $crate::framework::resource::PlanRequest,
+                ) -> $crate::framework::resource::PlanResponse {
+                    $crate::resources::datastore::plan::<Self, $SConfig>(
+                        ctx,
+                        req,
+                        <Self as $crate::resources::lifecycle::Lifecycle>::validate,
+                        $guard("destroy", None),
+                        $splan,
+                    )
+                    .await
+                }
+                async fn prepare(
+                    ctx: &$crate::provider::ProviderData,
+                    req: &$crate::framework::resource::ApplyRequest,
+                ) -> Result<$crate::resources::lifecycle::Prepared<Self>, $crate::framework::Diagnostics> {
+                    let start = $crate::resources::datastore::start_apply::<$SConfig, Self::State>(
+                        ctx.environment,
+                        req,
+                        <Self as $crate::resources::lifecycle::Lifecycle>::validate,
+                        $floors,
+                    )?;
+                    Ok($prepared(start))
+                }
+            )?
+            $($rest)*
+        } }
+    };
+}
+
+/// [`lifecycle!`]'s impl, with each of its `parts` added as the trait method calling the function
+/// of the usual name (added before `#[async_trait]` sees the impl).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __lifecycle_impl {
+    ([] $Life:ident { $($items:tt)* }) => {
+        #[async_trait::async_trait]
+        impl $crate::resources::lifecycle::Lifecycle for $Life {
+            $($items)*
+        }
+    };
+    ([converge $($more:ident)*] $Life:ident { $($items:tt)* }) => {
+        $crate::__lifecycle_impl! { [$($more)*] $Life { $($items)*
+        async fn converge(
+            ctx: &$crate::provider::ProviderData,
+            place: &$crate::provider::aws::Place,
+            d: &Self::Desired,
+            p: &mut Self::State,
+            limit: ::std::time::Duration,
+        ) -> Result<(), $crate::provider::error::AwsError> {
+            reconcile::converge(ctx, place, d, p, limit).await
+        }
+        } }
+    };
+    ([delete $($more:ident)*] $Life:ident { $($items:tt)* }) => {
+        $crate::__lifecycle_impl! { [$($more)*] $Life { $($items)*
+        async fn delete(
+            ctx: &$crate::provider::ProviderData,
+            s: &mut Self::State,
+            limit: ::std::time::Duration,
+        ) -> Result<(), $crate::provider::error::AwsError> {
+            reconcile::delete(ctx, s, limit).await
+        }
+        } }
+    };
+    ([read $($more:ident)*] $Life:ident { $($items:tt)* }) => {
+        $crate::__lifecycle_impl! { [$($more)*] $Life { $($items)*
+        async fn read(
+            ctx: &$crate::provider::ProviderData,
+            place: &$crate::provider::aws::Place,
+            s: &Self::State,
+        ) -> Result<Option<Self::State>, $crate::provider::error::AwsError> {
+            read::read(ctx, place, s).await
+        }
+        } }
     };
 }
 
@@ -141,6 +268,61 @@ pub fn plan_destroy(req: PlanRequest) -> PlanResponse {
         planned_private: req.prior_private,
         ..Default::default()
     }
+}
+
+/// The start of the plan of a resource that holds no data: a destroy needs no guard (`Break` with
+/// its plan), and a configuration with errors goes no further (`Break` with them). `Continue`
+/// carries the checks' warnings.
+pub fn plan_start<L: Lifecycle>(req: &PlanRequest) -> ControlFlow<PlanResponse, Diagnostics> {
+    if req.proposed_new_state.is_null() {
+        return ControlFlow::Break(PlanResponse {
+            planned_state: Value::Null,
+            planned_private: req.prior_private.clone(),
+            ..Default::default()
+        });
+    }
+    let diagnostics = L::validate(&req.config);
+    if diagnostics.has_errors() {
+        return ControlFlow::Break(PlanResponse {
+            diagnostics,
+            ..Default::default()
+        });
+    }
+    ControlFlow::Continue(diagnostics)
+}
+
+/// A resource's pure plan logic: configuration, prior and proposed states, the provider's
+/// environment and default tags, the account's place, and `X`, the facts looked up for it.
+pub type PlanFn<X> = fn(
+    &Value,
+    &Value,
+    &Value,
+    Environment,
+    &std::collections::BTreeMap<String, String>,
+    Option<&Place>,
+    X,
+) -> Planned;
+
+/// The plan response of `plan` over `req`, with the facts `extra` and the diagnostics gathered
+/// before it.
+pub fn plan_with<X>(
+    ctx: &ProviderData,
+    req: PlanRequest,
+    diagnostics: Diagnostics,
+    place: Option<&Place>,
+    extra: X,
+    plan: PlanFn<X>,
+) -> PlanResponse {
+    let p = plan(
+        &req.config,
+        &req.prior_state,
+        &req.proposed_new_state,
+        ctx.environment,
+        &ctx.default_tags,
+        place,
+        extra,
+    );
+    planned(diagnostics, p, req.prior_private)
 }
 
 /// The plan response of a resource's plan logic, with the diagnostics gathered before it.

@@ -12,18 +12,17 @@ pub mod redis_pack;
 pub mod schema;
 pub mod validate;
 
+use std::ops::ControlFlow;
 use std::time::Duration;
-
-use async_trait::async_trait;
 
 use crate::framework::attrs::whole_list;
 use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
-use crate::framework::{AttrPath, Diagnostics, Schema, Value};
+use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{tags, ProviderData};
-use crate::resources::lifecycle::{self, Lifecycle, Prepared, ResourceState};
+use crate::resources::lifecycle::{self, Prepared, ResourceState};
 use blueprint::Desired;
 use model::{Alarm, Config, Notify, State};
 
@@ -45,34 +44,20 @@ fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
     }
 }
 
-/// The lifecycle steps every resource shares, bound to alerting's.
-pub struct Life;
-
-#[async_trait]
-impl Lifecycle for Life {
-    type State = State;
-    type Desired = Desired;
-    const TYPE_NAME: &'static str = schema::TYPE_NAME;
-    const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
-
-    fn schema() -> Schema {
-        schema::schema()
+crate::lifecycle! {
+    /// The lifecycle steps every resource shares, bound to alerting's.
+    pub struct Life {
+        state: State,
+        desired: Desired,
+        parts: [read],
     }
-    fn validate(config: &Value) -> Diagnostics {
-        validate::validate(config)
-    }
+
     async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
-        if req.proposed_new_state.is_null() {
-            // Destroy: nothing to guard for alerting (it holds no data).
-            return lifecycle::plan_destroy(req);
-        }
-        let diagnostics = validate::validate(&req.config);
-        if diagnostics.has_errors() {
-            return PlanResponse {
-                diagnostics,
-                ..Default::default()
-            };
-        }
+        // Destroy: nothing to guard for alerting (it holds no data).
+        let diagnostics = match lifecycle::plan_start::<Self>(&req) {
+            ControlFlow::Continue(d) => d,
+            ControlFlow::Break(done) => return done,
+        };
         let place = match ctx.place().await {
             Ok(p) => Some(p),
             Err(e) => {
@@ -201,9 +186,6 @@ impl Lifecycle for Life {
     fn finish(st: &mut State, progress: &State, _planned: &Value) {
         st.tags = progress.tags.clone();
     }
-    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
-        import_state(ctx, name).await
-    }
     fn not_found(id: &str) -> String {
         format!("No topic named {id}-critical exists in this account and region; the import ID is the resource's `name`.")
     }
@@ -220,9 +202,6 @@ impl Lifecycle for Life {
     async fn delete(ctx: &ProviderData, s: &mut State, _limit: Duration) -> Result<(), AwsError> {
         let window = env_of(s, ctx).key_deletion_window_days();
         reconcile::delete(ctx, s, window).await
-    }
-    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
-        read::read(ctx, place, s).await
     }
 }
 

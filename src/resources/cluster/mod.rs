@@ -12,48 +12,31 @@ pub mod schema;
 pub mod validate;
 
 use std::collections::BTreeSet;
-use std::time::Duration;
-
-use async_trait::async_trait;
+use std::ops::ControlFlow;
 
 use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
-use crate::framework::{Diagnostics, Number, Schema, Value};
-use crate::provider::aws::Place;
+use crate::framework::{Diagnostics, Number, Value};
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
-use crate::resources::lifecycle::{self, Lifecycle, Prepared, ResourceState};
+use crate::resources::lifecycle::{self, Prepared, ResourceState};
 use model::{Config, State};
 
-/// The lifecycle steps every resource shares, bound to the cluster's.
-pub struct Life;
-
-#[async_trait]
-impl Lifecycle for Life {
-    type State = State;
-    type Desired = reconcile::Desired;
-    const TYPE_NAME: &'static str = schema::TYPE_NAME;
-    const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
-
-    fn schema() -> Schema {
-        schema::schema()
+crate::lifecycle! {
+    /// The lifecycle steps every resource shares, bound to the cluster's.
+    pub struct Life {
+        state: State,
+        desired: reconcile::Desired,
+        parts: [converge, delete, read],
     }
-    fn validate(config: &Value) -> Diagnostics {
-        validate::validate(config)
-    }
+
     async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
-        if req.proposed_new_state.is_null() {
-            // The cluster holds no data: destroy needs no guard (it lifts the load balancer's
-            // deletion protection itself).
-            return lifecycle::plan_destroy(req);
-        }
-        let mut diagnostics = validate::validate(&req.config);
-        if diagnostics.has_errors() {
-            return PlanResponse {
-                diagnostics,
-                ..Default::default()
-            };
-        }
+        // The cluster holds no data: destroy needs no guard (it lifts the load balancer's
+        // deletion protection itself).
+        let mut diagnostics = match lifecycle::plan_start::<Self>(&req) {
+            ControlFlow::Continue(d) => d,
+            ControlFlow::Break(done) => return done,
+        };
         let place = ctx.place().await.ok();
         let subnets = match subnet_facts(ctx, &Config::decode(&req.config)).await {
             Ok(s) => s,
@@ -65,16 +48,8 @@ impl Lifecycle for Life {
                 };
             }
         };
-        let p = plan::plan(
-            &req.config,
-            &req.prior_state,
-            &req.proposed_new_state,
-            ctx.environment,
-            &ctx.default_tags,
-            place.as_ref(),
-            subnets.as_deref(),
-        );
-        lifecycle::planned(diagnostics, p, req.prior_private)
+        let subnets = subnets.as_deref();
+        lifecycle::plan_with(ctx, req, diagnostics, place.as_ref(), subnets, plan::plan)
     }
     async fn prepare(
         ctx: &ProviderData,
@@ -93,33 +68,9 @@ impl Lifecycle for Life {
         let prior = State::from_value(&req.prior_state);
         let mut progress = planned.clone();
         progress.environment = env.as_str().to_string();
-        progress.components = prior.components.clone();
-        progress.tags_all = prior.tags_all.clone();
+        // The computed values apply has not made yet: the prior's.
+        progress.keep_computed(&prior);
         progress.timeouts = config.timeouts.clone();
-        for (p, q) in [
-            (&mut progress.vpc_id, &prior.vpc_id),
-            (&mut progress.security_group_id, &prior.security_group_id),
-            (
-                &mut progress.load_balancer_security_group_id,
-                &prior.load_balancer_security_group_id,
-            ),
-            (&mut progress.load_balancer_arn, &prior.load_balancer_arn),
-            (
-                &mut progress.load_balancer_dns_name,
-                &prior.load_balancer_dns_name,
-            ),
-            (&mut progress.target_group_arn, &prior.target_group_arn),
-            (
-                &mut progress.autoscaling_group_name,
-                &prior.autoscaling_group_name,
-            ),
-            (&mut progress.launch_template_id, &prior.launch_template_id),
-        ] {
-            *p = q.clone();
-        }
-        progress.launch_template_version = prior.launch_template_version;
-        progress.desired_capacity_actual = prior.desired_capacity_actual;
-        progress.posture = prior.posture.clone();
         let given_key = config.kms_key_arn.into_known();
         if given_key.is_none() {
             progress.kms_key_arn = prior
@@ -169,9 +120,6 @@ impl Lifecycle for Life {
             st.desired_capacity_actual = Some(a);
         }
     }
-    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
-        import_state(ctx, name).await
-    }
     fn check_import_id(id: &str) -> Diagnostics {
         validate::validate(&Value::Map(
             [
@@ -184,21 +132,6 @@ impl Lifecycle for Life {
     }
     fn not_found(id: &str) -> String {
         format!("No load balancer named {id} tagged prod:resource = prod_cluster.{id} exists in this account and region; the import ID is the cluster's `name`.")
-    }
-    async fn converge(
-        ctx: &ProviderData,
-        place: &Place,
-        d: &reconcile::Desired,
-        p: &mut State,
-        limit: Duration,
-    ) -> Result<(), AwsError> {
-        reconcile::converge(ctx, place, d, p, limit).await
-    }
-    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
-        reconcile::delete(ctx, s, limit).await
-    }
-    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
-        read::read(ctx, place, s).await
     }
 }
 

@@ -319,7 +319,7 @@ pub fn marker_tags(d: &super::reconcile::Desired) -> Vec<(&'static str, Option<S
     vec![
         (
             tags::TAG_ALLOCATED_STORAGE,
-            Some(d.allocated_storage.to_string()),
+            Some(d.args.allocated_storage.to_string()),
         ),
         (tags::TAG_MAX_CONNECTIONS, conns),
     ]

@@ -13,59 +13,35 @@ pub mod validate;
 
 use std::time::Duration;
 
-use async_trait::async_trait;
-
-use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
-use crate::framework::{Diagnostics, Schema, Value};
+use crate::framework::Value;
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::{tags, ProviderData};
 use crate::resources::datastore;
-use crate::resources::lifecycle::{self, Lifecycle, Prepared};
+use crate::resources::lifecycle::{self, Prepared};
 use model::State;
 
-/// The lifecycle steps every resource shares, bound to the database's.
-pub struct Life;
+crate::lifecycle! {
+    /// The lifecycle steps every resource shares, bound to the database's.
+    pub struct Life {
+        state: State,
+        desired: reconcile::Desired,
+        parts: [],
+        store: {
+            config: model::Config,
+            plan: plan::plan,
+            guard: plan::guard_diagnostic,
+            floors: validate::validate_profile,
+            prepared: prepared,
+        },
+    }
 
-#[async_trait]
-impl Lifecycle for Life {
-    type State = State;
-    type Desired = reconcile::Desired;
-    const TYPE_NAME: &'static str = schema::TYPE_NAME;
-    const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
-
-    fn schema() -> Schema {
-        schema::schema()
-    }
-    fn validate(config: &Value) -> Diagnostics {
-        validate::validate(config)
-    }
-    async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
-        let guard = plan::guard_diagnostic("destroy", None);
-        datastore::plan::<Life, model::Config>(ctx, req, validate::validate, guard, plan::plan)
-            .await
-    }
-    async fn prepare(
-        ctx: &ProviderData,
-        req: &ApplyRequest,
-    ) -> Result<Prepared<Self>, Diagnostics> {
-        let start = datastore::start_apply::<model::Config, State>(
-            ctx.environment,
-            req,
-            validate::validate,
-            validate::validate_profile,
-        )?;
-        Ok(prepared(start))
-    }
     fn finish(st: &mut State, progress: &State, _planned: &Value) {
         st.tags = progress.tags.clone();
         st.environment = progress.environment.clone();
         st.final_snapshot = progress.final_snapshot;
         st.retain_automated_backups = progress.retain_automated_backups;
         st.engine_version = progress.engine_version.clone();
-    }
-    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
-        import_state(ctx, name).await
     }
     fn not_found(id: &str) -> String {
         format!("No DB instance named {id} tagged prod:resource = prod_database_ha.{id} exists in this account and region; the import ID is the database's `name`.")
@@ -77,7 +53,7 @@ impl Lifecycle for Life {
         p: &mut State,
         limit: Duration,
     ) -> Result<(), AwsError> {
-        if blueprint::is_aurora(&d.engine) {
+        if blueprint::is_aurora(&d.args.engine) {
             aurora::converge(ctx, place, d, p, limit).await
         } else {
             reconcile::converge(ctx, place, d, p, limit).await
@@ -159,13 +135,9 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         st.components
             .insert(format!("replica_{}", i + 1), String::new());
     }
-    if let Some(sg) = primary.security_groups.first() {
-        st.components.insert("security_group".into(), sg.clone());
-    }
-    if let Some(k) = lifecycle::imported_key(ctx, &blueprint::alias_name(name)).await? {
-        st.components.insert("kms_key".into(), k.clone());
-        st.kms_key_arn = Some(k);
-    }
+    let sg = primary.security_groups.first();
+    let alias = blueprint::alias_name(name);
+    st.kms_key_arn = datastore::imported_parts(ctx, sg, &alias, &mut st.components).await?;
     read::read(ctx, &place, &st).await
 }
 
@@ -190,61 +162,32 @@ async fn import_aurora(
         retain_automated_backups: env.db_final_snapshot(),
         ..Default::default()
     };
-    if let Some(sg) = c.security_groups.first() {
-        st.components.insert("security_group".into(), sg.clone());
-    }
-    if let Some(k) = lifecycle::imported_key(ctx, &blueprint::alias_name(name)).await? {
-        st.components.insert("kms_key".into(), k.clone());
-        st.kms_key_arn = Some(k);
-    }
+    let sg = c.security_groups.first();
+    let alias = blueprint::alias_name(name);
+    st.kms_key_arn = datastore::imported_parts(ctx, sg, &alias, &mut st.components).await?;
     aurora::read(ctx, &place, &st).await
 }
 
 /// Apply's desired database and its progress as it starts: the prior's computed values kept
-/// until apply makes them.
+/// until apply makes them, except those the plan knows (port, subnet and parameter group names).
 fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
-    let datastore::ApplyStart {
-        planned,
-        prior,
-        mut progress,
-        env,
-        given_key,
-        diagnostics,
-    } = start;
-    // The computed values apply has not made yet: the prior's.
-    progress.endpoint = prior.endpoint.clone();
-    progress.reader_endpoint = prior.reader_endpoint.clone();
-    progress.replica_endpoints = prior.replica_endpoints.clone();
-    progress.master_secret_arn = prior.master_secret_arn.clone();
-    progress.engine_version_actual = prior.engine_version_actual.clone();
-    progress.security_group_id = prior.security_group_id.clone();
-    progress.instance_ids = prior.instance_ids.clone();
-    progress.posture = prior.posture.clone();
+    let planned = start.planned;
+    let mut progress = start.progress;
+    progress.keep_computed(&start.prior);
+    progress.port = planned.port;
+    progress.subnet_group_name = planned.subnet_group_name.clone();
+    progress.parameter_group_name = planned.parameter_group_name.clone();
     let desired = reconcile::Desired {
-        name: planned.name.clone(),
-        environment: env,
-        engine: planned.engine.clone(),
-        subnet_ids: planned.subnet_ids.clone(),
-        allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
-        engine_version: planned.engine_version.clone(),
-        instance_class: planned.instance_class.clone(),
-        allocated_storage: planned.allocated_storage,
-        max_allocated_storage: planned.max_allocated_storage,
-        replicas: planned.replicas,
-        multi_az: planned.multi_az,
-        backup_retention_days: planned.backup_retention_days,
-        backup_window: planned.backup_window.clone(),
-        maintenance_window: planned.maintenance_window.clone(),
-        deletion_protection: planned.deletion_protection,
-        kms_key_arn: given_key,
-        master_username: planned.master_username.clone(),
+        environment: start.env,
+        kms_key_arn: start.given_key,
         parameters: blueprint::parameters(&planned.engine, planned.parameters.as_ref()),
         tags: planned.tags_all.clone(),
+        args: planned,
     };
     Prepared {
         desired,
         progress,
-        diagnostics,
+        diagnostics: start.diagnostics,
     }
 }
 

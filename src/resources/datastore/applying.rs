@@ -13,6 +13,7 @@ use crate::provider::error::{ok_if_missing, AwsError};
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::resources::concurrent::Made;
+use crate::resources::lifecycle;
 
 /// Where both stores' apply starts: the planned and prior states, the progress begun, the
 /// environment, the key given, and the warnings found so far.
@@ -163,4 +164,22 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     ok_if_missing(ctx.call(component, call).await.map(|_| ()))
+}
+
+/// What an import finds beside a store: its security group `sg` and its own key (by `alias`),
+/// each recorded in `components`; the key's ARN is returned for `kms_key_arn`.
+pub async fn imported_parts(
+    ctx: &ProviderData,
+    sg: Option<&String>,
+    alias: &str,
+    components: &mut BTreeMap<String, String>,
+) -> Result<Option<String>, AwsError> {
+    if let Some(sg) = sg {
+        components.insert("security_group".into(), sg.clone());
+    }
+    let key = lifecycle::imported_key(ctx, alias).await?;
+    if let Some(k) = &key {
+        components.insert("kms_key".into(), k.clone());
+    }
+    Ok(key)
 }

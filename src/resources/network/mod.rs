@@ -10,47 +10,30 @@ mod reconcile;
 pub mod schema;
 pub mod validate;
 
-use async_trait::async_trait;
-
-use std::time::Duration;
+use std::ops::ControlFlow;
 
 use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
-use crate::framework::{Diagnostics, Schema, Value};
-use crate::provider::aws::Place;
+use crate::framework::{Diagnostics, Value};
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
-use crate::resources::lifecycle::{self, Lifecycle, Prepared, ResourceState};
+use crate::resources::lifecycle::{self, Prepared, ResourceState};
 use model::State;
 
-/// `prod_network` as [`Lifecycle`] describes a resource.
-pub struct Life;
-
-#[async_trait]
-impl Lifecycle for Life {
-    type State = State;
-    type Desired = reconcile::Desired;
-    const TYPE_NAME: &'static str = schema::TYPE_NAME;
-    const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
-
-    fn schema() -> Schema {
-        schema::schema()
+crate::lifecycle! {
+    /// `prod_network` as [`Lifecycle`] describes a resource.
+    pub struct Life {
+        state: State,
+        desired: reconcile::Desired,
+        parts: [converge, delete, read],
     }
-    fn validate(config: &Value) -> Diagnostics {
-        validate::validate(config)
-    }
+
     async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
-        if req.proposed_new_state.is_null() {
-            // The network holds no data: destroy needs no guard.
-            return lifecycle::plan_destroy(req);
-        }
-        let mut diagnostics = validate::validate(&req.config);
-        if diagnostics.has_errors() {
-            return PlanResponse {
-                diagnostics,
-                ..Default::default()
-            };
-        }
+        // The network holds no data: destroy needs no guard.
+        let mut diagnostics = match lifecycle::plan_start::<Self>(&req) {
+            ControlFlow::Continue(d) => d,
+            ControlFlow::Break(done) => return done,
+        };
         let place = ctx.place().await.ok();
         let zones = if req.prior_state.is_null() {
             match aws::zones(ctx).await {
@@ -69,16 +52,8 @@ impl Lifecycle for Life {
         } else {
             None
         };
-        let p = plan::plan(
-            &req.config,
-            &req.prior_state,
-            &req.proposed_new_state,
-            ctx.environment,
-            &ctx.default_tags,
-            place.as_ref(),
-            zones.as_deref(),
-        );
-        lifecycle::planned(diagnostics, p, req.prior_private)
+        let zones = zones.as_deref();
+        lifecycle::plan_with(ctx, req, diagnostics, place.as_ref(), zones, plan::plan)
     }
 
     async fn prepare(
@@ -120,26 +95,8 @@ impl Lifecycle for Life {
     fn finish(st: &mut State, progress: &State, _planned: &Value) {
         st.tags = progress.tags.clone();
     }
-    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
-        import_state(ctx, name).await
-    }
     fn not_found(id: &str) -> String {
         format!("No VPC tagged prod:resource = prod_network.{id} exists in this account and region; the import ID is the network's `name`.")
-    }
-    async fn converge(
-        ctx: &ProviderData,
-        place: &Place,
-        d: &reconcile::Desired,
-        p: &mut State,
-        limit: Duration,
-    ) -> Result<(), AwsError> {
-        reconcile::converge(ctx, place, d, p, limit).await
-    }
-    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
-        reconcile::delete(ctx, s, limit).await
-    }
-    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
-        read::read(ctx, place, s).await
     }
 }
 

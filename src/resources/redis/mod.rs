@@ -11,50 +11,28 @@ pub mod validate;
 
 use std::time::Duration;
 
-use async_trait::async_trait;
-
-use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
-use crate::framework::{Diagnostics, Schema, Value};
-use crate::provider::aws::Place;
+use crate::framework::Value;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 use crate::resources::datastore;
-use crate::resources::lifecycle::{self, Lifecycle, Prepared};
+use crate::resources::lifecycle::{self, Prepared};
 use model::State;
 
-/// The lifecycle steps every resource shares, bound to the replication group's.
-pub struct Life;
+crate::lifecycle! {
+    /// The lifecycle steps every resource shares, bound to the replication group's.
+    pub struct Life {
+        state: State,
+        desired: reconcile::Desired,
+        parts: [converge, read],
+        store: {
+            config: model::Config,
+            plan: plan::plan,
+            guard: plan::guard_diagnostic,
+            floors: validate::validate_profile,
+            prepared: prepared,
+        },
+    }
 
-#[async_trait]
-impl Lifecycle for Life {
-    type State = State;
-    type Desired = reconcile::Desired;
-    const TYPE_NAME: &'static str = schema::TYPE_NAME;
-    const DEFAULT_TIMEOUT: &'static str = schema::DEFAULT_TIMEOUT;
-
-    fn schema() -> Schema {
-        schema::schema()
-    }
-    fn validate(config: &Value) -> Diagnostics {
-        validate::validate(config)
-    }
-    async fn plan(ctx: &ProviderData, req: PlanRequest) -> PlanResponse {
-        let guard = plan::guard_diagnostic("destroy", None);
-        datastore::plan::<Life, model::Config>(ctx, req, validate::validate, guard, plan::plan)
-            .await
-    }
-    async fn prepare(
-        ctx: &ProviderData,
-        req: &ApplyRequest,
-    ) -> Result<Prepared<Self>, Diagnostics> {
-        let start = datastore::start_apply::<model::Config, State>(
-            ctx.environment,
-            req,
-            validate::validate,
-            validate::validate_profile,
-        )?;
-        Ok(prepared(start))
-    }
     fn finish(st: &mut State, progress: &State, _planned: &Value) {
         st.tags = progress.tags.clone();
         st.environment = progress.environment.clone();
@@ -62,27 +40,12 @@ impl Lifecycle for Life {
         st.engine_version = progress.engine_version.clone();
         st.parameters = progress.parameters.clone();
     }
-    async fn find(ctx: &ProviderData, name: &str) -> Result<Option<State>, AwsError> {
-        import_state(ctx, name).await
-    }
     fn not_found(id: &str) -> String {
         format!("No replication group named {id} tagged prod:resource = prod_redis_cluster.{id} exists in this account and region; the import ID is the group's `name`.")
-    }
-    async fn converge(
-        ctx: &ProviderData,
-        place: &Place,
-        d: &reconcile::Desired,
-        p: &mut State,
-        limit: Duration,
-    ) -> Result<(), AwsError> {
-        reconcile::converge(ctx, place, d, p, limit).await
     }
     async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
         let incomplete = s.create_incomplete;
         reconcile::delete(ctx, s, limit, incomplete).await
-    }
-    async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
-        read::read(ctx, place, s).await
     }
 }
 
@@ -110,59 +73,28 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         deletion_protection: env.redis_deletion_protection(),
         ..Default::default()
     };
-    if let Some(sg) = member.security_groups.first() {
-        st.components.insert("security_group".into(), sg.clone());
-    }
-    if let Some(k) = lifecycle::imported_key(ctx, &blueprint::alias_name(name)).await? {
-        st.components.insert("kms_key".into(), k.clone());
-        st.kms_key_arn = Some(k);
-    }
+    let sg = member.security_groups.first();
+    let alias = blueprint::alias_name(name);
+    st.kms_key_arn = datastore::imported_parts(ctx, sg, &alias, &mut st.components).await?;
     read::read(ctx, &place, &st).await
 }
 
 /// Apply's desired replication group and its progress as it starts: the prior's computed values
-/// kept until apply makes them.
+/// kept until apply makes them, except the port the plan knows.
 fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
-    let datastore::ApplyStart {
-        planned,
-        prior,
-        mut progress,
-        env,
-        given_key,
-        diagnostics,
-    } = start;
-    // The computed values apply has not made yet: the prior's.
-    progress.engine_version_actual = prior.engine_version_actual.clone();
-    progress.primary_endpoint = prior.primary_endpoint.clone();
-    progress.reader_endpoint = prior.reader_endpoint.clone();
-    progress.configuration_endpoint = prior.configuration_endpoint.clone();
-    progress.auth_secret_arn = prior.auth_secret_arn.clone();
-    progress.security_group_id = prior.security_group_id.clone();
-    progress.member_clusters = prior.member_clusters.clone();
-    progress.parameter_group_name = prior.parameter_group_name.clone();
-    progress.subnet_group_name = prior.subnet_group_name.clone();
-    progress.posture = prior.posture.clone();
+    let mut progress = start.progress;
+    progress.keep_computed(&start.prior);
+    progress.port = start.planned.port;
     let desired = reconcile::Desired {
-        name: planned.name.clone(),
-        environment: env,
-        engine: planned.engine.clone(),
-        subnet_ids: planned.subnet_ids.clone(),
-        allowed_security_group_ids: planned.allowed_security_group_ids.clone(),
-        engine_version: planned.engine_version.clone(),
-        node_type: planned.node_type.clone(),
-        shards: planned.shards,
-        replicas_per_shard: planned.replicas_per_shard,
-        snapshot_retention_days: planned.snapshot_retention_days,
-        snapshot_window: planned.snapshot_window.clone(),
-        maintenance_window: planned.maintenance_window.clone(),
-        kms_key_arn: given_key,
-        parameters: planned.parameters.clone(),
-        tags: planned.tags_all.clone(),
+        environment: start.env,
+        kms_key_arn: start.given_key,
+        tags: start.planned.tags_all.clone(),
+        args: start.planned,
     };
     Prepared {
         desired,
         progress,
-        diagnostics,
+        diagnostics: start.diagnostics,
     }
 }
 

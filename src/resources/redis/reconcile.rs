@@ -22,35 +22,27 @@ use crate::resources::concurrent::{keep_key_components, Made};
 use crate::resources::datastore::{self, invalid};
 
 pub struct Desired {
-    pub name: String,
+    /// The arguments as planned (every default filled in).
+    pub args: State,
     pub environment: Environment,
-    pub engine: String,
-    pub subnet_ids: Vec<String>,
-    pub allowed_security_group_ids: Vec<String>,
-    pub engine_version: String,
-    pub node_type: String,
-    pub shards: i64,
-    pub replicas_per_shard: i64,
-    pub snapshot_retention_days: i64,
-    pub snapshot_window: String,
-    pub maintenance_window: String,
     /// A key the user gave; `None` makes (or keeps) the group's own.
     pub kms_key_arn: Option<String>,
-    pub parameters: Option<BTreeMap<String, String>>,
     pub tags: Tags,
 }
 
 impl Desired {
     fn clustered(&self) -> bool {
-        bp::clustered(self.shards)
+        bp::clustered(self.args.shards)
     }
     /// The parameter group the group should use: its own when `parameters` are set.
     fn parameter_group(&self) -> String {
-        match &self.parameters {
-            Some(_) => self.name.clone(),
-            None => {
-                bp::default_parameter_group(&self.engine, &self.engine_version, self.clustered())
-            }
+        match &self.args.parameters {
+            Some(_) => self.args.name.clone(),
+            None => bp::default_parameter_group(
+                &self.args.engine,
+                &self.args.engine_version,
+                self.clustered(),
+            ),
         }
     }
 }
@@ -102,24 +94,24 @@ pub async fn wait_for(
 /// the increase step is done).
 fn changes(live: &Group, member: &MemberFacts, d: &Desired, sg: &str) -> Changes {
     let differs = |a: &str, b: &str| (a != b).then(|| b.to_string());
-    let failover = d.replicas_per_shard > 0;
+    let failover = d.args.replicas_per_shard > 0;
     let pg = d.parameter_group();
     Changes {
-        node_type: differs(&live.node_type, &d.node_type),
-        engine: differs(&live.engine, &d.engine),
-        engine_version: (live.engine != d.engine
-            || !bp::version_matches(&d.engine_version, &member.engine_version))
-        .then(|| d.engine_version.clone()),
+        node_type: differs(&live.node_type, &d.args.node_type),
+        engine: differs(&live.engine, &d.args.engine),
+        engine_version: (live.engine != d.args.engine
+            || !bp::version_matches(&d.args.engine_version, &member.engine_version))
+        .then(|| d.args.engine_version.clone()),
         parameter_group: match &member.parameter_group {
             Some(g) => differs(g, &pg),
             None => Some(pg),
         },
         failover: (live.automatic_failover != failover).then_some(failover),
         multi_az: (live.multi_az != failover).then_some(failover),
-        snapshot_retention_days: (live.snapshot_retention_days != d.snapshot_retention_days)
-            .then_some(d.snapshot_retention_days),
-        snapshot_window: differs(&live.snapshot_window, &d.snapshot_window),
-        maintenance_window: differs(&member.maintenance_window, &d.maintenance_window),
+        snapshot_retention_days: (live.snapshot_retention_days != d.args.snapshot_retention_days)
+            .then_some(d.args.snapshot_retention_days),
+        snapshot_window: differs(&live.snapshot_window, &d.args.snapshot_window),
+        maintenance_window: differs(&member.maintenance_window, &d.args.maintenance_window),
         security_group: (member.security_groups != [sg.to_string()]).then(|| sg.to_string()),
         auto_minor_upgrade: (!live.auto_minor_upgrade).then_some(true),
     }
@@ -135,12 +127,12 @@ pub async fn converge(
     limit: Duration,
 ) -> Result<(), AwsError> {
     let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let side = side_objects(ctx, place, d, p).await?;
 
     // 5. The replication group.
     let live = api::describe(ctx, n).await?;
-    let family = bp::family(&d.engine, &d.engine_version);
+    let family = bp::family(&d.args.engine, &d.args.engine_version);
     match live {
         None => {
             ensure_parameter_group(ctx, place, d, &family, p).await?;
@@ -156,7 +148,7 @@ pub async fn converge(
     }
 
     // 6. A parameter group no longer wanted (the group is on the engine's default by now).
-    if d.parameters.is_none() && p.components.contains_key("parameter_group") {
+    if d.args.parameters.is_none() && p.components.contains_key("parameter_group") {
         api::delete_parameter_group(ctx, n).await?;
         p.components.remove("parameter_group");
     }
@@ -182,9 +174,9 @@ async fn side_objects(
     d: &Desired,
     p: &mut State,
 ) -> Result<Side, AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     // 0. Where: the subnets' VPC and zones.
-    let (vpc, zones) = datastore::placement(ctx, &d.subnet_ids).await?;
+    let (vpc, zones) = datastore::placement(ctx, &d.args.subnet_ids).await?;
     // 1–3 at once.
     let made = Made::new();
     let mut key_components = p.components.clone();
@@ -193,7 +185,7 @@ async fn side_objects(
         name: &sg_name,
         description: "prod_redis_cluster: the port from the allowed groups only",
         port: bp::PORT,
-        allowed: &d.allowed_security_group_ids,
+        allowed: &d.args.allowed_security_group_ids,
         tags: &d.tags,
     };
     let (key_and_token, sg, subnet_group) = tokio::join!(
@@ -233,7 +225,7 @@ async fn key_and_token(
     components: &mut BTreeMap<String, String>,
     made: &Made,
 ) -> Result<(String, SecretValue), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let key = match &d.kms_key_arn {
         Some(k) => k.clone(),
         None => {
@@ -271,8 +263,8 @@ async fn subnet_group(
     d: &Desired,
     made: &Made,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
-    api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
+    let n = d.args.name.as_str();
+    api::ensure_subnet_group(ctx, n, &d.args.subnet_ids, &d.tags).await?;
     made.record(
         "subnet_group",
         place.arn("elasticache", &format!("subnetgroup:{n}")),
@@ -282,23 +274,23 @@ async fn subnet_group(
 
 /// The replication group made to the blueprint.
 async fn create(ctx: &ProviderData, d: &Desired, side: &Side) -> Result<Group, AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let spec = GroupSpec {
         id: n,
         description: &format!("prod_redis_cluster {n}"),
-        engine: &d.engine,
-        engine_version: &d.engine_version,
-        node_type: &d.node_type,
-        zones: bp::node_zones(&side.zones, d.shards, d.replicas_per_shard),
-        replicas: d.replicas_per_shard,
+        engine: &d.args.engine,
+        engine_version: &d.args.engine_version,
+        node_type: &d.args.node_type,
+        zones: bp::node_zones(&side.zones, d.args.shards, d.args.replicas_per_shard),
+        replicas: d.args.replicas_per_shard,
         clustered: d.clustered(),
         parameter_group: &d.parameter_group(),
         subnet_group: n,
         security_group: &side.sg,
         kms_key: &side.key,
-        snapshot_retention_days: d.snapshot_retention_days,
-        snapshot_window: &d.snapshot_window,
-        maintenance_window: &d.maintenance_window,
+        snapshot_retention_days: d.args.snapshot_retention_days,
+        snapshot_window: &d.args.snapshot_window,
+        maintenance_window: &d.args.maintenance_window,
         port: bp::PORT,
     };
     api::create(ctx, &spec, &side.token, &d.tags).await
@@ -313,11 +305,11 @@ async fn ensure_parameter_group(
     family: &str,
     p: &mut State,
 ) -> Result<(), AwsError> {
-    let Some(user) = &d.parameters else {
+    let Some(user) = &d.args.parameters else {
         p.parameter_group_name = None;
         return Ok(());
     };
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     if api::parameter_group_family(ctx, n).await?.is_none() {
         api::create_parameter_group(ctx, n, family, &d.tags).await?;
     }
@@ -341,7 +333,7 @@ async fn update(
     family: &str,
     limit: Duration,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let mut live = if live.status == "available" {
         live
     } else {
@@ -350,15 +342,15 @@ async fn update(
 
     // a. An engine family change with our own group: move to the new family's default group
     //    together with the upgrade, then remake `<name>` in the new family.
-    if d.parameters.is_some() {
+    if d.args.parameters.is_some() {
         let have_family = api::parameter_group_family(ctx, n).await?;
         if have_family.as_deref().is_some_and(|f| f != family) {
             let step = Changes {
-                engine: (live.engine != d.engine).then(|| d.engine.clone()),
-                engine_version: Some(d.engine_version.clone()),
+                engine: (live.engine != d.args.engine).then(|| d.args.engine.clone()),
+                engine_version: Some(d.args.engine_version.clone()),
                 parameter_group: Some(bp::default_parameter_group(
-                    &d.engine,
-                    &d.engine_version,
+                    &d.args.engine,
+                    &d.args.engine_version,
                     d.clustered(),
                 )),
                 ..Default::default()
@@ -376,13 +368,13 @@ async fn update(
 
     // b. More replicas first (failover needs one).
     let have = live.replicas_per_shard();
-    if d.replicas_per_shard > have {
-        api::set_replicas(ctx, n, have, d.replicas_per_shard).await?;
+    if d.args.replicas_per_shard > have {
+        api::set_replicas(ctx, n, have, d.args.replicas_per_shard).await?;
         wait_for(ctx, n, false, limit).await?;
     }
     // c. The shard count, in cluster mode.
-    if d.clustered() && live.shards.len() as i64 != d.shards {
-        api::set_shards(ctx, n, &live.shards, d.shards).await?;
+    if d.clustered() && live.shards.len() as i64 != d.args.shards {
+        api::set_shards(ctx, n, &live.shards, d.args.shards).await?;
         wait_for(ctx, n, false, limit).await?;
     }
     // d. Every setting (failover off here before the last replica goes).
@@ -392,8 +384,8 @@ async fn update(
         wait_for(ctx, n, false, limit).await?;
     }
     // e. Fewer replicas last.
-    if d.replicas_per_shard < have {
-        api::set_replicas(ctx, n, have, d.replicas_per_shard).await?;
+    if d.args.replicas_per_shard < have {
+        api::set_replicas(ctx, n, have, d.args.replicas_per_shard).await?;
         wait_for(ctx, n, false, limit).await?;
     }
     Ok(())
@@ -416,7 +408,7 @@ async fn retag(ctx: &ProviderData, p: &State, d: &Desired, old: &Tags) -> Result
     if let Some(k) = p.components.get("kms_key") {
         kms::tag_key(ctx, k, old, &d.tags).await?;
     }
-    secrets::tag(ctx, &bp::secret_name(&d.name), old, &d.tags).await
+    secrets::tag(ctx, &bp::secret_name(&d.args.name), old, &d.tags).await
 }
 
 /// Deletes everything: the replication group (with a final snapshot outside development unless the

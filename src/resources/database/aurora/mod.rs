@@ -36,7 +36,7 @@ pub async fn converge(
 ) -> Result<(), AwsError> {
     let shared = prepare(ctx, place, d, p).await?;
     let pg = ensure_parameter_group(ctx, place, d, p, GroupKind::Cluster).await?;
-    match cluster(ctx, &d.name).await? {
+    match cluster(ctx, &d.args.name).await? {
         None => create_cluster(ctx, place, d, p, &shared, &pg, limit).await?,
         Some(live) => {
             p.components.insert("cluster".into(), live.arn.clone());
@@ -45,7 +45,7 @@ pub async fn converge(
     }
 
     // The writer, then readers in the other zones; readers beyond the count removed.
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let mut ids = vec![bp::writer_id(n)];
     ids.extend((1..=5).map(|r| bp::replica_id(n, r)));
     let live = api::instances(ctx, &ids).await?;
@@ -65,7 +65,7 @@ async fn create_cluster(
     pg: &str,
     limit: Duration,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let h = bp::hardening(d.environment);
     let key = &shared.key;
     let out = ctx
@@ -74,24 +74,24 @@ async fn create_cluster(
             ctx.rds()
                 .create_db_cluster()
                 .db_cluster_identifier(n)
-                .engine(&d.engine)
-                .engine_version(&d.engine_version)
-                .master_username(&d.master_username)
+                .engine(&d.args.engine)
+                .engine_version(&d.args.engine_version)
+                .master_username(&d.args.master_username)
                 .manage_master_user_password(h.managed_master_password)
                 .master_user_secret_kms_key_id(key)
                 .storage_encrypted(h.storage_encrypted)
                 .kms_key_id(key)
-                .backup_retention_period(d.backup_retention_days as i32)
-                .preferred_backup_window(&d.backup_window)
-                .preferred_maintenance_window(&d.maintenance_window)
-                .deletion_protection(d.deletion_protection)
+                .backup_retention_period(d.args.backup_retention_days as i32)
+                .preferred_backup_window(&d.args.backup_window)
+                .preferred_maintenance_window(&d.args.maintenance_window)
+                .deletion_protection(d.args.deletion_protection)
                 .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
                 .enable_iam_database_authentication(h.iam_auth)
-                .set_enable_cloudwatch_logs_exports(Some(bp::log_exports(&d.engine)))
+                .set_enable_cloudwatch_logs_exports(Some(bp::log_exports(&d.args.engine)))
                 .db_cluster_parameter_group_name(pg)
                 .db_subnet_group_name(n)
                 .vpc_security_group_ids(&shared.sg)
-                .port(bp::port(&d.engine) as i32)
+                .port(bp::port(&d.args.engine) as i32)
                 .set_tags(Some(rds_tags(&tags::creating(&d.tags))))
                 .send(),
         )
@@ -113,15 +113,15 @@ async fn update_cluster(
     pg: &str,
     limit: Duration,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let h = bp::hardening(d.environment);
-    let logs = log_export_changes(&bp::log_exports(&d.engine), &live.log_exports);
-    let version = (!bp::version_matches(&d.engine_version, &live.engine_version))
-        .then(|| d.engine_version.clone());
-    let needs = live.backup_retention_days != d.backup_retention_days
-        || live.backup_window != d.backup_window
-        || live.maintenance_window != d.maintenance_window
-        || live.deletion_protection != d.deletion_protection
+    let logs = log_export_changes(&bp::log_exports(&d.args.engine), &live.log_exports);
+    let version = (!bp::version_matches(&d.args.engine_version, &live.engine_version))
+        .then(|| d.args.engine_version.clone());
+    let needs = live.backup_retention_days != d.args.backup_retention_days
+        || live.backup_window != d.args.backup_window
+        || live.maintenance_window != d.args.maintenance_window
+        || live.deletion_protection != d.args.deletion_protection
         || !live.copy_tags
         || !live.iam_auth
         || live.parameter_group.as_deref() != Some(pg)
@@ -136,10 +136,10 @@ async fn update_cluster(
         .modify_db_cluster()
         .db_cluster_identifier(n)
         .apply_immediately(true)
-        .backup_retention_period(d.backup_retention_days as i32)
-        .preferred_backup_window(&d.backup_window)
-        .preferred_maintenance_window(&d.maintenance_window)
-        .deletion_protection(d.deletion_protection)
+        .backup_retention_period(d.args.backup_retention_days as i32)
+        .preferred_backup_window(&d.args.backup_window)
+        .preferred_maintenance_window(&d.args.maintenance_window)
+        .deletion_protection(d.args.deletion_protection)
         .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
         .enable_iam_database_authentication(h.iam_auth)
         .db_cluster_parameter_group_name(pg)
@@ -169,7 +169,7 @@ async fn ensure_writer(
     shared: &Prepared,
 ) -> Result<Option<String>, AwsError> {
     let h = bp::hardening(d.environment);
-    let id = bp::writer_id(&d.name);
+    let id = bp::writer_id(&d.args.name);
     let monitoring_role = &shared.monitoring_role;
     if let Some(w) = live.iter().find(|i| i.id == id).cloned() {
         p.components.insert("writer".into(), w.arn.clone());
@@ -179,7 +179,7 @@ async fn ensure_writer(
             0
         };
         let ch = Changes {
-            class: (w.class != d.instance_class).then(|| d.instance_class.clone()),
+            class: (w.class != d.args.instance_class).then(|| d.args.instance_class.clone()),
             monitoring_role: (w.monitoring_interval != want_interval)
                 .then(|| monitoring_role.clone()),
             auto_minor_upgrade: (w.auto_minor_upgrade != h.auto_minor_upgrade)
@@ -215,20 +215,21 @@ async fn ensure_readers(
     writer_zone: Option<&String>,
     limit: Duration,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let others: Vec<&String> = shared
         .zones
         .iter()
         .filter(|z| Some(*z) != writer_zone)
         .collect();
     let mut made = vec![];
-    for r in 1..=d.replicas.max(0) as usize {
+    for r in 1..=d.args.replicas.max(0) as usize {
         let id = bp::replica_id(n, r);
         match live.iter().find(|i| i.id == id) {
             Some(i) => {
                 p.components.insert(format!("replica_{r}"), i.arn.clone());
                 let ch = Changes {
-                    class: (i.class != d.instance_class).then(|| d.instance_class.clone()),
+                    class: (i.class != d.args.instance_class)
+                        .then(|| d.args.instance_class.clone()),
                     ..Default::default()
                 };
                 api::modify(ctx, &id, &ch).await?;
@@ -256,13 +257,13 @@ async fn remove_extra_readers(
     live: &[Instance],
     limit: Duration,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let extra: Vec<String> = live
         .iter()
         .filter(|i| {
             i.id.strip_prefix(&format!("{n}-replica-"))
                 .and_then(|x| x.parse::<i64>().ok())
-                .is_some_and(|x| x > d.replicas)
+                .is_some_and(|x| x > d.args.replicas)
         })
         .map(|i| i.id.clone())
         .collect();

@@ -26,24 +26,12 @@ use crate::resources::concurrent::{keep_key_components, Made};
 use crate::resources::datastore::{self, invalid};
 
 pub struct Desired {
-    pub name: String,
+    /// The arguments as planned (every default filled in).
+    pub args: State,
     pub environment: Environment,
-    pub engine: String,
-    pub subnet_ids: Vec<String>,
-    pub allowed_security_group_ids: Vec<String>,
-    pub engine_version: String,
-    pub instance_class: String,
-    pub allocated_storage: i64,
-    pub max_allocated_storage: i64,
-    pub replicas: i64,
-    pub multi_az: bool,
-    pub backup_retention_days: i64,
-    pub backup_window: String,
-    pub maintenance_window: String,
-    pub deletion_protection: bool,
     /// A key the user gave; `None` makes (or keeps) the database's own.
     pub kms_key_arn: Option<String>,
-    pub master_username: String,
+    /// Every parameter the group holds: the blueprint's, then the user's.
     pub parameters: BTreeMap<String, String>,
     pub tags: Tags,
 }
@@ -116,10 +104,10 @@ pub async fn prepare(
     p: &mut State,
 ) -> Result<Prepared, AwsError> {
     let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
 
     // 0. Where: the subnets' VPC and zones (checked before anything is made).
-    let (vpc, zones) = datastore::placement(ctx, &d.subnet_ids).await?;
+    let (vpc, zones) = datastore::placement(ctx, &d.args.subnet_ids).await?;
 
     // 1–4 at once.
     let made = Made::new();
@@ -128,8 +116,8 @@ pub async fn prepare(
     let sg = datastore::SecurityGroup {
         name: &sg_name,
         description: "prod_database_ha: engine port from the allowed groups only",
-        port: bp::port(&d.engine),
-        allowed: &d.allowed_security_group_ids,
+        port: bp::port(&d.args.engine),
+        allowed: &d.args.allowed_security_group_ids,
         tags: &d.tags,
     };
     let (key, monitoring_role, sg, subnet_group) = tokio::join!(
@@ -167,7 +155,7 @@ async fn key(
     d: &Desired,
     components: &mut BTreeMap<String, String>,
 ) -> Result<String, AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     match &d.kms_key_arn {
         Some(k) => Ok(k.clone()),
         None => {
@@ -198,7 +186,7 @@ async fn monitoring_role(
     let arn = iam::ensure_role(
         ctx,
         &iam::RoleSpec {
-            name: &bp::monitoring_role_name(&d.name),
+            name: &bp::monitoring_role_name(&d.args.name),
             trust: bp::monitoring_trust_policy(),
             inline: vec![],
             managed: vec![bp::monitoring_policy_arn(place)],
@@ -217,8 +205,8 @@ async fn subnet_group(
     d: &Desired,
     made: &Made,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
-    api::ensure_subnet_group(ctx, n, &d.subnet_ids, &d.tags).await?;
+    let n = d.args.name.as_str();
+    api::ensure_subnet_group(ctx, n, &d.args.subnet_ids, &d.tags).await?;
     made.record("subnet_group", place.arn("rds", &format!("subgrp:{n}")));
     Ok(())
 }
@@ -232,12 +220,12 @@ pub async fn ensure_parameter_group(
     p: &mut State,
     kind: GroupKind,
 ) -> Result<String, AwsError> {
-    let pg = bp::parameter_group_name(&d.name, &d.engine, &d.engine_version);
+    let pg = bp::parameter_group_name(&d.args.name, &d.args.engine, &d.args.engine_version);
     api::ensure_parameter_group(
         ctx,
         kind,
         &pg,
-        &bp::family(&d.engine, &d.engine_version),
+        &bp::family(&d.args.engine, &d.args.engine_version),
         &d.parameters,
         &d.tags,
     )
@@ -286,7 +274,7 @@ pub async fn retag(
         kms::tag_key(ctx, k, old, &d.tags).await?;
     }
     if p.components.contains_key("monitoring_role") {
-        iam::tag_role(ctx, &bp::monitoring_role_name(&d.name), old, &d.tags).await?;
+        iam::tag_role(ctx, &bp::monitoring_role_name(&d.args.name), old, &d.tags).await?;
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ pub async fn converge(
     limit: Duration,
 ) -> Result<(), AwsError> {
     let shared = prepare(ctx, place, d, p).await?;
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let pg = ensure_parameter_group(ctx, place, d, p, GroupKind::Instance).await?;
 
     // 5. The primary, with the configured values alarm packs derive thresholds from as marker tags.
@@ -42,7 +42,7 @@ pub async fn converge(
     remove_replicas(ctx, p, &extra_replicas(&live, d), limit).await?;
 
     // 7. Leftover parameter groups of an earlier major version.
-    let ours = bp::parameter_group_names(n, &d.engine);
+    let ours = bp::parameter_group_names(n, &d.args.engine);
     for old in api::parameter_groups_with_prefix(ctx, &format!("{n}-")).await? {
         if ours.contains(&old) && old != pg {
             api::delete_parameter_group(ctx, GroupKind::Instance, &old).await?;
@@ -54,7 +54,7 @@ pub async fn converge(
 
 /// Every instance to look at in one call: the primary, the replicas wanted and those recorded.
 fn instance_ids(d: &Desired, p: &State) -> Vec<String> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let mut ids: Vec<String> = vec![n.to_string()];
     let existing: Vec<String> = p
         .components
@@ -65,7 +65,7 @@ fn instance_ids(d: &Desired, p: &State) -> Vec<String> {
         })
         .map(|i| bp::replica_id(n, i))
         .collect();
-    ids.extend((1..=d.replicas.max(0) as usize).map(|i| bp::replica_id(n, i)));
+    ids.extend((1..=d.args.replicas.max(0) as usize).map(|i| bp::replica_id(n, i)));
     ids.extend(existing);
     ids.sort();
     ids.dedup();
@@ -83,7 +83,7 @@ async fn ensure_primary(
     pg: &str,
     limit: Duration,
 ) -> Result<Instance, AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let monitoring_role = shared.monitoring_role.as_deref();
     if let Some(i) = live.iter().find(|i| i.id == n).cloned() {
         p.components.insert("primary".into(), i.arn.clone());
@@ -97,24 +97,24 @@ async fn ensure_primary(
     let spec = PrimarySpec {
         hardening: bp::hardening(d.environment),
         id: n,
-        engine: &d.engine,
-        engine_version: &d.engine_version,
-        class: &d.instance_class,
-        allocated_storage: d.allocated_storage,
-        max_allocated_storage: d.max_allocated_storage,
-        master_username: &d.master_username,
+        engine: &d.args.engine,
+        engine_version: &d.args.engine_version,
+        class: &d.args.instance_class,
+        allocated_storage: d.args.allocated_storage,
+        max_allocated_storage: d.args.max_allocated_storage,
+        master_username: &d.args.master_username,
         kms_key: &shared.key,
-        multi_az: d.multi_az,
-        backup_retention_days: d.backup_retention_days,
-        backup_window: &d.backup_window,
-        maintenance_window: &d.maintenance_window,
-        deletion_protection: d.deletion_protection,
+        multi_az: d.args.multi_az,
+        backup_retention_days: d.args.backup_retention_days,
+        backup_window: &d.args.backup_window,
+        maintenance_window: &d.args.maintenance_window,
+        deletion_protection: d.args.deletion_protection,
         monitoring_role,
-        log_exports: bp::log_exports(&d.engine),
+        log_exports: bp::log_exports(&d.args.engine),
         parameter_group: pg,
         subnet_group: n,
         security_group: &shared.sg,
-        port: bp::port(&d.engine),
+        port: bp::port(&d.args.engine),
     };
     let mut t = tags::creating(&d.tags);
     t.extend(
@@ -164,10 +164,10 @@ async fn ensure_replicas(
     w: &Wanted<'_>,
     limit: Duration,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let monitoring_role = w.shared.monitoring_role.as_deref();
     let mut made = Vec::new();
-    for r in 1..=d.replicas.max(0) as usize {
+    for r in 1..=d.args.replicas.max(0) as usize {
         let id = bp::replica_id(n, r);
         match live.iter().find(|i| i.id == id) {
             Some(i) => {
@@ -181,10 +181,10 @@ async fn ensure_replicas(
                     hardening: bp::hardening(d.environment),
                     id: &id,
                     source: n,
-                    class: &d.instance_class,
+                    class: &d.args.instance_class,
                     zone: zone.as_deref(),
                     kms_key: &w.shared.key,
-                    deletion_protection: d.deletion_protection,
+                    deletion_protection: d.args.deletion_protection,
                     monitoring_role,
                     parameter_group: w.pg,
                     security_group: &w.shared.sg,
@@ -200,7 +200,7 @@ async fn ensure_replicas(
 
 /// The `live` replicas beyond the count wanted.
 fn extra_replicas(live: &[Instance], d: &Desired) -> Vec<Instance> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     live.iter()
         .filter(|i| {
             i.replica_of.as_deref() == Some(n) || i.id.starts_with(&format!("{n}-replica-"))
@@ -209,7 +209,7 @@ fn extra_replicas(live: &[Instance], d: &Desired) -> Vec<Instance> {
             i.id.rsplit('-')
                 .next()
                 .and_then(|x| x.parse::<i64>().ok())
-                .is_some_and(|x| x > d.replicas)
+                .is_some_and(|x| x > d.args.replicas)
         })
         .cloned()
         .collect()
@@ -238,9 +238,9 @@ fn changes(
 ) -> Changes {
     let mut c = Changes::default();
     let differs = |a: &str, b: &str| (a != b).then(|| b.to_string());
-    c.class = differs(&live.class, &d.instance_class);
-    c.deletion_protection =
-        (live.deletion_protection != d.deletion_protection).then_some(d.deletion_protection);
+    c.class = differs(&live.class, &d.args.instance_class);
+    c.deletion_protection = (live.deletion_protection != d.args.deletion_protection)
+        .then_some(d.args.deletion_protection);
     c.parameter_group = live
         .parameter_group
         .as_deref()
@@ -261,18 +261,19 @@ fn changes(
     c.public = (live.public != h.publicly_accessible).then_some(h.publicly_accessible);
     if primary {
         c.allocated_storage =
-            (live.allocated_storage < d.allocated_storage).then_some(d.allocated_storage);
-        c.max_allocated_storage = (live.max_allocated_storage != Some(d.max_allocated_storage))
-            .then_some(d.max_allocated_storage);
-        c.multi_az = (live.multi_az != d.multi_az).then_some(d.multi_az);
-        c.backup_retention_days = (live.backup_retention_days != d.backup_retention_days)
-            .then_some(d.backup_retention_days);
-        c.backup_window = differs(&live.backup_window, &d.backup_window);
-        c.maintenance_window = differs(&live.maintenance_window, &d.maintenance_window);
-        if !bp::version_matches(&d.engine_version, &live.engine_version) {
-            c.engine_version = Some(d.engine_version.clone());
+            (live.allocated_storage < d.args.allocated_storage).then_some(d.args.allocated_storage);
+        c.max_allocated_storage = (live.max_allocated_storage
+            != Some(d.args.max_allocated_storage))
+        .then_some(d.args.max_allocated_storage);
+        c.multi_az = (live.multi_az != d.args.multi_az).then_some(d.args.multi_az);
+        c.backup_retention_days = (live.backup_retention_days != d.args.backup_retention_days)
+            .then_some(d.args.backup_retention_days);
+        c.backup_window = differs(&live.backup_window, &d.args.backup_window);
+        c.maintenance_window = differs(&live.maintenance_window, &d.args.maintenance_window);
+        if !bp::version_matches(&d.args.engine_version, &live.engine_version) {
+            c.engine_version = Some(d.args.engine_version.clone());
         }
-        c.log_exports = log_export_changes(&bp::log_exports(&d.engine), &live.log_exports);
+        c.log_exports = log_export_changes(&bp::log_exports(&d.args.engine), &live.log_exports);
     }
     c
 }

@@ -321,6 +321,58 @@ pub fn whole_map(t: &Tri<BTreeMap<String, Tri<String>>>) -> Tri<BTreeMap<String,
     }
 }
 
+/// A planned value: the configured one, or `default` where the configuration leaves it null.
+pub fn configured_or<T: Clone>(given: &Tri<T>, default: Tri<T>) -> Tri<T> {
+    match given {
+        Tri::Null => default,
+        other => other.clone(),
+    }
+}
+
+/// `f` of the planned environment; unknown while the environment is.
+pub fn by_env<E: Copy, T>(env: &Tri<E>, f: impl FnOnce(E) -> T) -> Tri<T> {
+    match env {
+        Tri::Known(e) => Tri::Known(f(*e)),
+        _ => Tri::Unknown,
+    }
+}
+
+/// Fills each field of `planned` that `cfg` leaves null with its default, in order (a default
+/// may read a field filled before it): `env <fn>` a function of the planned environment `env`, a
+/// `&Tri` (unknown while it is); `fixed <value>` a value; `given <Tri>` a planned value as it is.
+///
+/// ```ignore
+/// defaults!(planned, cfg, env;
+///     replicas: env |e| Number::Int(e.db_replicas()),
+///     backup_window: fixed DEFAULT_BACKUP_WINDOW.to_string(),
+/// );
+/// ```
+#[macro_export]
+macro_rules! defaults {
+    ($planned:ident, $cfg:ident, $env:ident; $( $f:ident : $how:ident $e:expr ),* $(,)?) => {
+        $(
+            $planned.$f = $crate::framework::attrs::configured_or(
+                &$cfg.$f,
+                $crate::__default_of!($how, $env, $e),
+            );
+        )*
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __default_of {
+    (env, $env:ident, $e:expr) => {
+        $crate::framework::attrs::by_env($env, $e)
+    };
+    (fixed, $env:ident, $e:expr) => {
+        $crate::framework::decode::Tri::Known($e)
+    };
+    (given, $env:ident, $e:expr) => {
+        $e
+    };
+}
+
 /// Whether an attribute declared with `kind` is computed only (set by the provider, never by the
 /// configuration).
 #[doc(hidden)]

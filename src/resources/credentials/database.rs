@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 
-use super::{aws_failed, not_found, secret_string, userinfo, Credentials};
+use super::{aws_failed, secret_string, userinfo, Credentials};
 use crate::framework::decode::Tri;
-use crate::framework::{Block, Diagnostic, Diagnostics, Schema, Value};
+use crate::framework::{Attribute, Diagnostic, Value};
 use crate::provider::error::found;
 use crate::provider::ProviderData;
 
@@ -41,26 +41,15 @@ pub struct Database;
 impl Credentials for Database {
     const TYPE_NAME: &'static str = "prod_database_credentials";
 
-    fn schema() -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new("The connection details and master credentials of a `prod_database_ha`, read at run time from RDS and the master-password secret RDS manages (ephemeral: Terraform 1.10 or later keeps them out of plan and state).").attrs(Creds::attributes()),
-        }
-    }
+    const DESCRIPTION: &'static str = "The connection details and master credentials of a `prod_database_ha`, read at run time from RDS and the master-password secret RDS manages (ephemeral: Terraform 1.10 or later keeps them out of plan and state).";
+    const ID: (&'static str, &'static str, &'static str) =
+        ("database_id", "database", "prod_database_ha.<name>.id");
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        if let Tri::Known(id) = Config::decode(config).database_id {
-            if id.is_empty() {
-                d.push(not_found(
-                    "database_id",
-                    &id,
-                    "database",
-                    "prod_database_ha.<name>.id",
-                ));
-            }
-        }
-        d
+    fn attributes() -> Vec<Attribute> {
+        Creds::attributes()
+    }
+    fn id(config: &Value) -> Tri<String> {
+        Config::decode(config).database_id
     }
 
     async fn read(ctx: &ProviderData, config: &Value) -> Result<Value, Diagnostic> {

@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::framework::decode::Tri;
 use crate::framework::resource::{Ephemeral, Opened};
-use crate::framework::{AttrPath, Diagnostic, Diagnostics, Schema, Value};
+use crate::framework::{AttrPath, Attribute, Block, Diagnostic, Diagnostics, Schema, Value};
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 
@@ -19,8 +20,12 @@ use crate::provider::ProviderData;
 #[async_trait]
 trait Credentials: Send + Sync + 'static {
     const TYPE_NAME: &'static str;
-    fn schema() -> Schema;
-    fn validate(config: &Value) -> Diagnostics;
+    const DESCRIPTION: &'static str;
+    /// The argument naming the store, what kind of store it names, and how to pass it.
+    const ID: (&'static str, &'static str, &'static str);
+    fn attributes() -> Vec<Attribute>;
+    /// The configuration's store id.
+    fn id(config: &Value) -> Tri<String>;
     /// The result object, or a diagnostic on the attribute at fault.
     async fn read(ctx: &ProviderData, config: &Value) -> Result<Value, Diagnostic>;
 }
@@ -40,10 +45,17 @@ impl<C: Credentials> Ephemeral<ProviderData> for Served<C> {
         &self.schema
     }
     fn validate(&self, config: &Value) -> Diagnostics {
-        C::validate(config)
+        let mut d = Diagnostics::new();
+        if let Tri::Known(id) = C::id(config) {
+            if id.is_empty() {
+                let (attr, kind, pass) = C::ID;
+                d.push(not_found(attr, &id, kind, pass));
+            }
+        }
+        d
     }
     async fn open(&self, ctx: &ProviderData, config: &Value) -> Opened {
-        let mut diagnostics = C::validate(config);
+        let mut diagnostics = self.validate(config);
         if diagnostics.has_errors() {
             return Opened {
                 diagnostics,
@@ -68,7 +80,10 @@ impl<C: Credentials> Ephemeral<ProviderData> for Served<C> {
 
 fn served<C: Credentials>() -> Arc<dyn Ephemeral<ProviderData>> {
     Arc::new(Served::<C> {
-        schema: C::schema(),
+        schema: Schema {
+            version: 0,
+            block: Block::new(C::DESCRIPTION).attrs(C::attributes()),
+        },
         _kind: std::marker::PhantomData,
     })
 }

@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 
-use super::{aws_failed, not_found, secret_string, userinfo, Credentials};
+use super::{aws_failed, secret_string, userinfo, Credentials};
 use crate::framework::decode::Tri;
-use crate::framework::{Block, Diagnostic, Diagnostics, Schema, Value};
+use crate::framework::{Attribute, Diagnostic, Value};
 use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 use crate::resources::redis::blueprint::secret_name;
@@ -30,21 +30,15 @@ pub struct Redis;
 impl Credentials for Redis {
     const TYPE_NAME: &'static str = "prod_redis_credentials";
 
-    fn schema() -> Schema {
-        Schema {
-            version: 0,
-            block: Block::new("The endpoint and AUTH token of a `prod_redis_cluster`, read at run time from ElastiCache and the token's secret (ephemeral: Terraform 1.10 or later keeps them out of plan and state).").attrs(Creds::attributes()),
-        }
-    }
+    const DESCRIPTION: &'static str = "The endpoint and AUTH token of a `prod_redis_cluster`, read at run time from ElastiCache and the token's secret (ephemeral: Terraform 1.10 or later keeps them out of plan and state).";
+    const ID: (&'static str, &'static str, &'static str) =
+        ("redis_cluster_id", "Redis cluster", PASS);
 
-    fn validate(config: &Value) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        if let Tri::Known(id) = Config::decode(config).redis_cluster_id {
-            if id.is_empty() {
-                d.push(not_found("redis_cluster_id", &id, "Redis cluster", PASS));
-            }
-        }
-        d
+    fn attributes() -> Vec<Attribute> {
+        Creds::attributes()
+    }
+    fn id(config: &Value) -> Tri<String> {
+        Config::decode(config).redis_cluster_id
     }
 
     async fn read(ctx: &ProviderData, config: &Value) -> Result<Value, Diagnostic> {

@@ -13,7 +13,7 @@ use crate::framework::{AttrPath, Diagnostic, Diagnostics, Number};
 use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
-use crate::resources::datastore::{self, by_env, configured_or, whole_list, PlanInput};
+use crate::resources::datastore::{self, by_env, whole_list, PlanInput};
 
 /// The component roles of a database in `env` with `replicas` replicas (Aurora: a cluster and its
 /// writer instead of a primary).
@@ -123,49 +123,21 @@ fn defaults(
         Tri::Known(e) => Tri::Known(bp::default_version(e).to_string()),
         _ => Tri::Unknown,
     };
-    planned.engine_version = configured_or(&cfg.engine_version, version_default);
-    planned.instance_class = configured_or(
-        &cfg.instance_class,
-        by_env(env, |e| e.db_instance_class().to_string()),
-    );
-    planned.allocated_storage = configured_or(
-        &cfg.allocated_storage,
-        by_env(env, |e| Number::Int(e.db_storage_gib().0)),
-    );
-    planned.max_allocated_storage = configured_or(
-        &cfg.max_allocated_storage,
-        by_env(env, |e| Number::Int(e.db_storage_gib().1)),
-    );
-    planned.replicas = configured_or(&cfg.replicas, by_env(env, |e| Number::Int(e.db_replicas())));
-    planned.multi_az = configured_or(&cfg.multi_az, by_env(env, Environment::db_multi_az));
-    planned.backup_retention_days = configured_or(
-        &cfg.backup_retention_days,
-        by_env(env, |e| Number::Int(e.db_backup_retention_days())),
-    );
-    planned.backup_window = configured_or(
-        &cfg.backup_window,
-        Tri::Known(bp::DEFAULT_BACKUP_WINDOW.to_string()),
-    );
-    planned.maintenance_window = configured_or(
-        &cfg.maintenance_window,
-        Tri::Known(bp::DEFAULT_MAINTENANCE_WINDOW.to_string()),
-    );
-    planned.deletion_protection = configured_or(
-        &cfg.deletion_protection,
-        by_env(env, Environment::db_deletion_protection),
-    );
-    planned.final_snapshot = configured_or(
-        &cfg.final_snapshot,
-        by_env(env, Environment::db_final_snapshot),
-    );
-    // Kept with a final snapshot unless told otherwise: what AWS keeps by default with one.
-    planned.retain_automated_backups = configured_or(
-        &cfg.retain_automated_backups,
-        planned.final_snapshot.clone(),
-    );
-    planned.master_username = configured_or(
-        &cfg.master_username,
-        Tri::Known(bp::DEFAULT_MASTER_USERNAME.to_string()),
+    crate::defaults!(planned, cfg, env;
+        engine_version: given version_default,
+        instance_class: env |e| e.db_instance_class().to_string(),
+        allocated_storage: env |e| Number::Int(e.db_storage_gib().0),
+        max_allocated_storage: env |e| Number::Int(e.db_storage_gib().1),
+        replicas: env |e| Number::Int(e.db_replicas()),
+        multi_az: env Environment::db_multi_az,
+        backup_retention_days: env |e| Number::Int(e.db_backup_retention_days()),
+        backup_window: fixed bp::DEFAULT_BACKUP_WINDOW.to_string(),
+        maintenance_window: fixed bp::DEFAULT_MAINTENANCE_WINDOW.to_string(),
+        deletion_protection: env Environment::db_deletion_protection,
+        final_snapshot: env Environment::db_final_snapshot,
+        // Kept with a final snapshot unless told otherwise: what AWS keeps by default with one.
+        retain_automated_backups: given planned.final_snapshot.clone(),
+        master_username: fixed bp::DEFAULT_MASTER_USERNAME.to_string(),
     );
     planned.tags_all = tags::planned_all(
         default_tags,

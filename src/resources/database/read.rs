@@ -144,16 +144,14 @@ pub fn recorded_replicas(prior: &State) -> usize {
         .max(prior.replicas.max(0) as usize)
 }
 
-/// Records the parameter group `pg_name` of `kind` where it exists (`exists`: its parameters read).
+/// Records the parameter group `group` (its kind and name) where it exists.
 pub fn record_parameter_group(
     place: &Place,
-    kind: GroupKind,
-    pg_name: Option<&String>,
-    exists: bool,
+    group: Option<(GroupKind, &String)>,
     st: &mut State,
     comp: &mut BTreeMap<String, String>,
 ) {
-    let Some(g) = pg_name.filter(|_| exists) else {
+    let Some((kind, g)) = group else {
         return;
     };
     let arn = match kind {
@@ -253,12 +251,10 @@ pub async fn read(
         return Ok(None);
     }
     side.record(place, prior, &mut st, &mut c);
-    let exists = params.is_some();
+    let group = pg_name.as_ref().filter(|_| params.is_some());
     record_parameter_group(
         place,
-        GroupKind::Instance,
-        pg_name.as_ref(),
-        exists,
+        group.map(|g| (GroupKind::Instance, g)),
         &mut st,
         &mut c,
     );

@@ -141,23 +141,7 @@ pub fn planned_key(given: &Tri<String>, kept: Option<&String>) -> Tri<String> {
     }
 }
 
-/// The configured value, else `default` where the configuration leaves it null.
-pub fn configured_or<T: Clone>(given: &Tri<T>, default: Tri<T>) -> Tri<T> {
-    match given {
-        Tri::Null => default,
-        other => other.clone(),
-    }
-}
-
-/// `f` of the planned environment; unknown while the environment is.
-pub fn by_env<T>(env: &Tri<Environment>, f: impl FnOnce(Environment) -> T) -> Tri<T> {
-    match env {
-        Tri::Known(e) => Tri::Known(f(*e)),
-        _ => Tri::Unknown,
-    }
-}
-
-pub use crate::framework::attrs::{whole_list, whole_map};
+pub use crate::framework::attrs::{by_env, configured_or, whole_list, whole_map};
 
 /// The planned components of a store with `roles`: each `fixed` where its identifier is known
 /// before AWS answers, else the `prior` one (the prior's while the store is kept), else unknown.

@@ -151,31 +151,15 @@ fn defaults(
         _ => Tri::Unknown,
     };
     planned.engine = engine;
-    planned.engine_version = configured_or(&cfg.engine_version, version_default);
-    planned.node_type = configured_or(
-        &cfg.node_type,
-        by_env(env, |e| e.redis_node_type().to_string()),
-    );
-    planned.shards = configured_or(&cfg.shards, by_env(env, |e| Number::Int(e.redis_shards())));
-    planned.replicas_per_shard = configured_or(
-        &cfg.replicas_per_shard,
-        by_env(env, |e| Number::Int(e.redis_replicas_per_shard())),
-    );
-    planned.snapshot_retention_days = configured_or(
-        &cfg.snapshot_retention_days,
-        by_env(env, |e| Number::Int(e.redis_snapshot_retention_days())),
-    );
-    planned.snapshot_window = configured_or(
-        &cfg.snapshot_window,
-        Tri::Known(bp::DEFAULT_SNAPSHOT_WINDOW.to_string()),
-    );
-    planned.maintenance_window = configured_or(
-        &cfg.maintenance_window,
-        Tri::Known(bp::DEFAULT_MAINTENANCE_WINDOW.to_string()),
-    );
-    planned.deletion_protection = configured_or(
-        &cfg.deletion_protection,
-        by_env(env, Environment::redis_deletion_protection),
+    crate::defaults!(planned, cfg, env;
+        engine_version: given version_default,
+        node_type: env |e| e.redis_node_type().to_string(),
+        shards: env |e| Number::Int(e.redis_shards()),
+        replicas_per_shard: env |e| Number::Int(e.redis_replicas_per_shard()),
+        snapshot_retention_days: env |e| Number::Int(e.redis_snapshot_retention_days()),
+        snapshot_window: fixed bp::DEFAULT_SNAPSHOT_WINDOW.to_string(),
+        maintenance_window: fixed bp::DEFAULT_MAINTENANCE_WINDOW.to_string(),
+        deletion_protection: env Environment::redis_deletion_protection,
     );
     planned.tags_all = tags::planned_all(
         default_tags,

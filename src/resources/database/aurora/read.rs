@@ -46,12 +46,10 @@ pub async fn read(
         return Ok(None);
     }
     side.record(place, prior, &mut st, &mut comp);
-    let exists = params.is_some();
+    let group = pg_name.as_ref().filter(|_| params.is_some());
     record_parameter_group(
         place,
-        GroupKind::Cluster,
-        pg_name.as_ref(),
-        exists,
+        group.map(|g| (GroupKind::Cluster, g)),
         &mut st,
         &mut comp,
     );

@@ -187,33 +187,30 @@ async fn create_parameter_group(
 ) -> Result<(), AwsError> {
     let c = format!("{} {name}", kind.label());
     let description = format!("prod_database_ha: TLS required, logging on ({family})");
+    // The two kinds of group are made by two calls of one shape.
+    macro_rules! create {
+        ($builder:expr) => {
+            ctx.call(
+                &c,
+                $builder
+                    .db_parameter_group_family(family)
+                    .description(description)
+                    .set_tags(Some(rds_tags(tags)))
+                    .send(),
+            )
+            .await
+            .map(|_| ())
+        };
+    }
     match kind {
-        GroupKind::Instance => ctx
-            .call(
-                &c,
-                ctx.rds()
-                    .create_db_parameter_group()
-                    .db_parameter_group_name(name)
-                    .db_parameter_group_family(family)
-                    .description(description)
-                    .set_tags(Some(rds_tags(tags)))
-                    .send(),
-            )
-            .await
-            .map(|_| ()),
-        GroupKind::Cluster => ctx
-            .call(
-                &c,
-                ctx.rds()
-                    .create_db_cluster_parameter_group()
-                    .db_cluster_parameter_group_name(name)
-                    .db_parameter_group_family(family)
-                    .description(description)
-                    .set_tags(Some(rds_tags(tags)))
-                    .send(),
-            )
-            .await
-            .map(|_| ()),
+        GroupKind::Instance => create!(ctx
+            .rds()
+            .create_db_parameter_group()
+            .db_parameter_group_name(name)),
+        GroupKind::Cluster => create!(ctx
+            .rds()
+            .create_db_cluster_parameter_group()
+            .db_cluster_parameter_group_name(name)),
     }
 }
 

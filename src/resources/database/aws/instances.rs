@@ -156,6 +156,25 @@ macro_rules! with_monitoring {
     };
 }
 
+/// What a primary and a replica are created with alike: identity, class, key, guard, the
+/// blueprint's hardening, monitoring, parameter and security groups, tags.
+macro_rules! instance_settings {
+    ($builder:expr, $s:expr, $tags:expr) => {
+        with_monitoring!($builder, $s)
+            .db_instance_identifier($s.id)
+            .db_instance_class($s.class)
+            .kms_key_id($s.kms_key)
+            .deletion_protection($s.deletion_protection)
+            .copy_tags_to_snapshot($s.hardening.copy_tags_to_snapshot)
+            .enable_iam_database_authentication($s.hardening.iam_auth)
+            .auto_minor_version_upgrade($s.hardening.auto_minor_upgrade)
+            .publicly_accessible($s.hardening.publicly_accessible)
+            .db_parameter_group_name($s.parameter_group)
+            .vpc_security_group_ids($s.security_group)
+            .set_tags(Some(rds_tags($tags)))
+    };
+}
+
 /// The instance a create call answered with (`c`: the component, for the error).
 fn created(c: &str, i: Option<DbInstance>) -> Result<Instance, AwsError> {
     i.map(instance)
@@ -196,11 +215,9 @@ pub async fn create_primary(
     let out = ctx
         .call(
             &c,
-            with_monitoring!(ctx.rds().create_db_instance(), s)
-                .db_instance_identifier(s.id)
+            instance_settings!(ctx.rds().create_db_instance(), s, tags)
                 .engine(s.engine)
                 .engine_version(s.engine_version)
-                .db_instance_class(s.class)
                 .allocated_storage(s.allocated_storage as i32)
                 .max_allocated_storage(s.max_allocated_storage as i32)
                 .storage_type(s.hardening.storage_type)
@@ -208,22 +225,13 @@ pub async fn create_primary(
                 .manage_master_user_password(s.hardening.managed_master_password)
                 .master_user_secret_kms_key_id(s.kms_key)
                 .storage_encrypted(s.hardening.storage_encrypted)
-                .kms_key_id(s.kms_key)
                 .multi_az(s.multi_az)
                 .backup_retention_period(s.backup_retention_days as i32)
                 .preferred_backup_window(s.backup_window)
                 .preferred_maintenance_window(s.maintenance_window)
-                .deletion_protection(s.deletion_protection)
-                .copy_tags_to_snapshot(s.hardening.copy_tags_to_snapshot)
-                .enable_iam_database_authentication(s.hardening.iam_auth)
                 .set_enable_cloudwatch_logs_exports(Some(s.log_exports.clone()))
-                .auto_minor_version_upgrade(s.hardening.auto_minor_upgrade)
-                .publicly_accessible(s.hardening.publicly_accessible)
-                .db_parameter_group_name(s.parameter_group)
                 .db_subnet_group_name(s.subnet_group)
-                .vpc_security_group_ids(s.security_group)
                 .port(s.port as i32)
-                .set_tags(Some(rds_tags(tags)))
                 .send(),
         )
         .await?;
@@ -253,20 +261,9 @@ pub async fn create_replica(
     let out = ctx
         .call(
             &c,
-            with_monitoring!(ctx.rds().create_db_instance_read_replica(), s)
-                .db_instance_identifier(s.id)
+            instance_settings!(ctx.rds().create_db_instance_read_replica(), s, tags)
                 .source_db_instance_identifier(s.source)
-                .db_instance_class(s.class)
                 .set_availability_zone(s.zone.map(str::to_string))
-                .kms_key_id(s.kms_key)
-                .deletion_protection(s.deletion_protection)
-                .copy_tags_to_snapshot(s.hardening.copy_tags_to_snapshot)
-                .enable_iam_database_authentication(s.hardening.iam_auth)
-                .auto_minor_version_upgrade(s.hardening.auto_minor_upgrade)
-                .publicly_accessible(s.hardening.publicly_accessible)
-                .db_parameter_group_name(s.parameter_group)
-                .vpc_security_group_ids(s.security_group)
-                .set_tags(Some(rds_tags(tags)))
                 .send(),
         )
         .await?;

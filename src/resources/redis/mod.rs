@@ -17,6 +17,7 @@ use crate::framework::resource::{ApplyRequest, PlanRequest, PlanResponse};
 use crate::framework::{Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
+use crate::provider::secrets::SecretValue;
 use crate::provider::ProviderData;
 use crate::resources::datastore;
 use crate::resources::lifecycle::{self, Lifecycle, Prepared};
@@ -53,7 +54,7 @@ impl Lifecycle for Life {
             validate::validate,
             validate::validate_profile,
         )?;
-        Ok(prepared(start))
+        Ok(prepared(start, &model::Config::decode(&req.config)))
     }
     fn finish(st: &mut State, progress: &State, _planned: &Value) {
         st.tags = progress.tags.clone();
@@ -121,8 +122,9 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
 }
 
 /// Apply's desired replication group and its progress as it starts: the prior's computed values
-/// kept until apply makes them.
-fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
+/// kept until apply makes them. The write-only `auth_token_wo` comes from the configuration
+/// (`config`), never the plan, and is sent only when its version changed (or on create).
+fn prepared(start: datastore::ApplyStart<State>, config: &model::Config) -> Prepared<Life> {
     let datastore::ApplyStart {
         planned,
         prior,
@@ -142,6 +144,13 @@ fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
     progress.parameter_group_name = prior.parameter_group_name.clone();
     progress.subnet_group_name = prior.subnet_group_name.clone();
     progress.posture = prior.posture.clone();
+    // The token's version is recorded only once that token is in place.
+    progress.auth_token_wo_version = prior.auth_token_wo_version;
+    progress.auth_token_wo = None;
+    let auth_token = (planned.auth_token_wo_version != prior.auth_token_wo_version)
+        .then(|| config.auth_token_wo.known().cloned())
+        .flatten()
+        .map(SecretValue::new);
     let desired = reconcile::Desired {
         name: planned.name.clone(),
         environment: env,
@@ -158,6 +167,8 @@ fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
         kms_key_arn: given_key,
         parameters: planned.parameters.clone(),
         tags: planned.tags_all.clone(),
+        auth_token,
+        auth_token_version: planned.auth_token_wo_version,
     };
     Prepared {
         desired,

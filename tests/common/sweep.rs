@@ -564,14 +564,13 @@ impl Aws {
         left
     }
 
-    /// Every object of a `modules/service-stack` named `name`: network and cluster `<name>`, database
-    /// `<name>-db`, cache `<name>-cache`, alerting `<name>-ops`.
+    /// Every object of a `modules/service-stack` named `name` (every part is `<name>`).
     pub async fn stack(&self, name: &str) -> Vec<String> {
         let mut left = self.network(name).await;
         left.extend(self.cluster(name).await);
-        left.extend(self.database(&format!("{name}-db")).await);
-        left.extend(self.redis(&format!("{name}-cache")).await);
-        left.extend(self.alerting(&format!("{name}-ops")).await);
+        left.extend(self.database(name).await);
+        left.extend(self.redis(name).await);
+        left.extend(self.alerting(name).await);
         left
     }
 

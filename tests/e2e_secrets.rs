@@ -192,17 +192,9 @@ async fn secrets_stay_out_of_state_plans_show_and_trace_logs() {
 }
 
 fn brought_token_config(name: &str, subnets: &[String], app: &str, version: u32) -> String {
+    let head = env::provider_block("development");
     format!(
-        r#"
-terraform {{
-  required_providers {{
-    prod = {{ source = "hardened/prod" }}
-  }}
-}}
-provider "prod" {{
-  region      = "us-east-1"
-  environment = "development"
-}}
+        r#"{head}
 variable "token" {{
   type      = string
   sensitive = true

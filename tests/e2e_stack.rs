@@ -471,15 +471,10 @@ async fn no_repeated_suffixes(aws: &sweep::Aws, name: &str) {
         .filter(|g| g.starts_with(&format!("{name}-")))
         .collect();
     let aliases: Vec<String> = aws
-        .kms
-        .list_aliases()
-        .send()
+        .alias_names()
         .await
-        .unwrap()
-        .aliases
-        .unwrap_or_default()
         .into_iter()
-        .filter_map(|a| a.alias_name?.strip_prefix("alias/").map(str::to_string))
+        .filter_map(|a| a.strip_prefix("alias/").map(str::to_string))
         .filter(|a| a.starts_with(&format!("{name}-")))
         .collect();
     assert!(

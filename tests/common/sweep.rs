@@ -545,23 +545,29 @@ impl Aws {
                 .into_iter()
                 .filter_map(|a| a.alarm_name),
         );
-        let aliases = self
-            .kms
-            .list_aliases()
-            .send()
-            .await
-            .unwrap()
-            .aliases
-            .unwrap_or_default();
         left.extend(
-            aliases
+            self.alias_names()
+                .await
                 .into_iter()
-                .filter_map(|a| a.alias_name)
                 .filter(|a| a == &format!("alias/{name}-alerting")),
         );
         // Keys: every key made for this resource must be pending deletion.
         left.extend(env::live_keys(&self.kms, &format!("prod_alerting {name}:")).await);
         left
+    }
+
+    /// Every KMS alias name (`alias/…`).
+    pub async fn alias_names(&self) -> Vec<String> {
+        self.kms
+            .list_aliases()
+            .send()
+            .await
+            .unwrap()
+            .aliases
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|a| a.alias_name)
+            .collect()
     }
 
     /// Every object of a `modules/service-stack` named `name` (every part is `<name>`).

@@ -10,6 +10,9 @@ provider is tested against AWS's behaviour, not moto's:
   NodeGroupConfiguration.
 - CreateReplicationGroup/ModifyReplicationGroup refuse automatic failover or Multi-AZ without a replica
   and AUTH without TLS (as AWS does); ModifyReplicationGroup applies every setting it is given.
+- AUTH tokens: AWS's character rules; a new token on ModifyReplicationGroup is ROTATEd in (the
+  default: the previous token stays valid beside it) or SET (only the new one, allowed only after it
+  was rotated in), and AuthTokenLastModifiedDate moves.
 - IncreaseReplicaCount / DecreaseReplicaCount, ModifyReplicationGroupShardConfiguration.
 - Cache parameter groups: create, describe, modify, reset, delete, describe parameters.
 - DeleteCacheSubnetGroup (refused while a group uses it); DeleteReplicationGroup really deletes (moto
@@ -119,6 +122,25 @@ def _check_failover(failover: bool, multi_az: bool, replicas: int, auth: bool, t
         raise InvalidParameterCombinationException("AuthToken requires TransitEncryptionEnabled.")
 
 
+# ---- AUTH tokens: AWS's rules; the tokens accepted are kept (never returned, as in AWS) ----
+
+_TOKEN_PUNCTUATION = set("!&#$^<>-")
+
+
+def _check_token(token: str) -> None:
+    ok = 16 <= len(token) <= 128 and all(
+        (c.isascii() and c.isalnum()) or c in _TOKEN_PUNCTUATION for c in token
+    )
+    if not ok:
+        raise InvalidParameterValueException(
+            "Invalid AuthToken: 16 to 128 printable characters; the only special characters allowed are !, &, #, $, ^, <, > and -."
+        )
+
+
+def _tokens(rg: ReplicationGroup) -> list[str]:
+    return list(getattr(rg, "prod_auth_tokens", []))
+
+
 # ---- create: AWS's checks, zones for non-clustered groups, the reader endpoint ----
 
 _moto_create = ElastiCacheResponse.create_replication_group
@@ -142,8 +164,12 @@ def _create_replication_group(self):  # type: ignore[no-untyped-def]
     subnet_group = self._get_param("CacheSubnetGroupName")
     if subnet_group and subnet_group not in self.elasticache_backend.cache_subnet_groups:
         raise CacheSubnetGroupNotFound(subnet_group)
+    token = self._get_param("AuthToken")
+    if token:
+        _check_token(token)
     result = _moto_create(self)
     rg = self.elasticache_backend.replication_groups[self._get_param("ReplicationGroupId")]
+    rg.prod_auth_tokens = [token] if token else []
     if rg.cluster_mode != "enabled":
         g = rg.node_groups[0]
         g["reader_endpoint"] = {"address": g["reader_endpoint_address"], "port": rg.port}
@@ -225,6 +251,17 @@ def _modify_replication_group(self):  # type: ignore[no-untyped-def]
     token = self._get_param("AuthToken")
     if token and not rg.transit_encryption_enabled:
         raise InvalidParameterCombinationException("AuthToken requires TransitEncryptionEnabled.")
+    strategy = self._get_param("AuthTokenUpdateStrategy") or "ROTATE"
+    if token:
+        _check_token(token)
+        if strategy not in ("ROTATE", "SET"):
+            raise InvalidParameterValueException(
+                "AuthTokenUpdateStrategy must be ROTATE or SET when AuthToken is given."
+            )
+        if strategy == "SET" and token not in _tokens(rg):
+            raise InvalidParameterCombinationException(
+                "SET only finalizes a rotation: ROTATE to this AuthToken first."
+            )
     group = self._get_param("CacheParameterGroupName")
     if group and not group.startswith("default.") and group not in _groups(self):
         raise CacheParameterGroupNotFound(group)
@@ -248,6 +285,8 @@ def _modify_replication_group(self):  # type: ignore[no-untyped-def]
     if sgs:
         rg.security_group_ids = sgs
     if token:
+        # ROTATE: the new token beside the newest old one; SET: the new token alone.
+        rg.prod_auth_tokens = _tokens(rg)[-1:] + [token] if strategy == "ROTATE" else [token]
         rg.auth_token_enabled = True
         rg.auth_token_last_modified_date = _now()
     return ActionResult({"ReplicationGroup": rg})

@@ -42,7 +42,7 @@ fn service_stack_terraform_test_plans_with_a_mocked_provider() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("6 passed, 0 failed"), "{}", r.stdout);
+    assert!(r.stdout.contains("7 passed, 0 failed"), "{}", r.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -60,7 +60,7 @@ async fn data_tier_terraform_test_plans_mocked_and_applies_for_real() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("5 passed, 0 failed"), "{}", r.stdout);
+    assert!(r.stdout.contains("6 passed, 0 failed"), "{}", r.stdout);
     // The real apply, in this run's own subnets and under a name of its own.
     let name = env::unique("tft");
     let name_var = format!("-var=name={name}");
@@ -83,12 +83,6 @@ async fn data_tier_terraform_test_plans_mocked_and_applies_for_real() {
     assert!(r.stdout.contains("1 passed, 0 failed"), "{}", r.stdout);
     // `terraform test` destroyed what the apply run made.
     let aws = sweep::aws().await;
-    assert_eq!(
-        aws.database(&format!("{name}-db")).await,
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        aws.redis(&format!("{name}-cache")).await,
-        Vec::<String>::new()
-    );
+    assert_eq!(aws.database(&name).await, Vec::<String>::new());
+    assert_eq!(aws.redis(&name).await, Vec::<String>::new());
 }

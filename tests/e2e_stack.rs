@@ -229,7 +229,7 @@ async fn quickstart_applies_the_whole_stack_plans_empty_and_destroys_clean() {
     let ec = aws_sdk_elasticache::Client::new(&c);
     assert!(ec
         .describe_replication_groups()
-        .replication_group_id("shop-development-cache")
+        .replication_group_id("shop-development")
         .send()
         .await
         .is_err());
@@ -259,7 +259,7 @@ async fn ledger_guide_applies_in_production_as_written() {
     let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
 
     let aws = sweep::aws().await;
-    let db = format!("{name}-db");
+    let db = name.clone();
     let instances = aws.db_instances(&db).await;
     assert_eq!(instances.len(), 3, "primary and two replicas");
     let primary = instances
@@ -293,7 +293,7 @@ async fn ledger_guide_applies_in_production_as_written() {
     let cache = aws
         .ec
         .describe_replication_groups()
-        .replication_group_id(format!("{name}-cache"))
+        .replication_group_id(&name)
         .send()
         .await
         .unwrap()
@@ -305,6 +305,7 @@ async fn ledger_guide_applies_in_production_as_written() {
         "three nodes"
     );
     assert_eq!(group_sizes(&aws, &name).await, (Some(5), Some(10), Some(5)));
+    no_repeated_suffixes(&aws, &name).await;
     let topics = aws
         .sns
         .list_topics()
@@ -320,7 +321,7 @@ async fn ledger_guide_applies_in_production_as_written() {
         let arn = topics
             .iter()
             .filter_map(|t| t.topic_arn.clone())
-            .find(|a| a.ends_with(&format!(":{name}-ops-{severity}")))
+            .find(|a| a.ends_with(&format!(":{name}-{severity}")))
             .unwrap();
         let subs = aws
             .sns
@@ -345,7 +346,8 @@ async fn ledger_guide_applies_in_production_as_written() {
     args.extend(&decommission);
     tf.run(&args).ok();
     assert_eq!(aws.stack(&name).await, Vec::<String>::new());
-    assert_eq!(aws.final_snapshots(&db).await.len(), 1);
+    // The database's and the cache's, both `<name>-final-…`.
+    assert_eq!(aws.final_snapshots(&db).await.len(), 2);
 }
 
 /// The chat-agent guide as `examples/agent` writes it: sizes per environment from one map, Redis
@@ -357,13 +359,13 @@ async fn agent_guide_sizes_per_environment_and_keeps_sessions_in_redis() {
     let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
 
     let aws = sweep::aws().await;
-    let db = aws.db_instances(&format!("{name}-db")).await;
+    let db = aws.db_instances(&name).await;
     assert_eq!(db.len(), 1, "development: no replica");
     assert_eq!(db[0].db_instance_class.as_deref(), Some("db.t4g.small"));
     let group = aws
         .ec
         .describe_replication_groups()
-        .replication_group_id(format!("{name}-cache"))
+        .replication_group_id(&name)
         .send()
         .await
         .unwrap()
@@ -373,7 +375,7 @@ async fn agent_guide_sizes_per_environment_and_keeps_sessions_in_redis() {
     let params: std::collections::BTreeMap<String, String> = aws
         .ec
         .describe_cache_parameters()
-        .cache_parameter_group_name(format!("{name}-cache"))
+        .cache_parameter_group_name(&name)
         .source("user")
         .send()
         .await
@@ -451,4 +453,39 @@ async fn group_sizes(aws: &sweep::Aws, name: &str) -> (Option<i32>, Option<i32>,
         groups[0].max_size,
         groups[0].desired_capacity,
     )
+}
+
+/// Every security group and KMS alias the stack `name` made carries its name once, then one suffix
+/// of its own: no `<name>-db-db`, `<name>-cache-redis` or `<name>-ops-alerting`.
+async fn no_repeated_suffixes(aws: &sweep::Aws, name: &str) {
+    let groups: Vec<String> = aws
+        .ec2
+        .describe_security_groups()
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|g| g.group_name)
+        .filter(|g| g.starts_with(&format!("{name}-")))
+        .collect();
+    let aliases: Vec<String> = aws
+        .alias_names()
+        .await
+        .into_iter()
+        .filter_map(|a| a.strip_prefix("alias/").map(str::to_string))
+        .filter(|a| a.starts_with(&format!("{name}-")))
+        .collect();
+    assert!(
+        groups.len() >= 4 && aliases.len() >= 5,
+        "{groups:?} {aliases:?}"
+    );
+    for made in groups.iter().chain(&aliases) {
+        let suffix = &made[name.len() + 1..];
+        assert!(
+            !suffix.contains('-') && !["cache", "ops"].contains(&suffix),
+            "{made}: one suffix after the stack's name"
+        );
+    }
 }

@@ -165,7 +165,7 @@ async fn promotion_three_workspaces_side_by_side_compared_drift_repaired_and_des
         ("production", 2, 30, 3, 3),
     ] {
         let n = name(environment);
-        let db = db_instance(&aws, &format!("{n}-db")).await;
+        let db = db_instance(&aws, &n).await;
         assert_eq!(db.backup_retention_period, Some(retention), "{n}");
         assert_eq!(db.multi_az, Some(environment != "development"), "{n}");
         assert_eq!(
@@ -189,7 +189,7 @@ async fn promotion_three_workspaces_side_by_side_compared_drift_repaired_and_des
         let group = aws
             .ec
             .describe_replication_groups()
-            .replication_group_id(format!("{n}-cache"))
+            .replication_group_id(&n)
             .send()
             .await
             .unwrap()
@@ -219,7 +219,7 @@ async fn promotion_three_workspaces_side_by_side_compared_drift_repaired_and_des
     let n = name("production");
     aws.rds
         .modify_db_instance()
-        .db_instance_identifier(format!("{n}-db"))
+        .db_instance_identifier(&n)
         .backup_retention_period(7)
         .apply_immediately(true)
         .send()
@@ -282,7 +282,7 @@ async fn promotion_three_workspaces_side_by_side_compared_drift_repaired_and_des
     }
     // Apply repairs it, as the AWS API confirms; then the plan and the check are clean.
     tf.apply(&with(&vars, &[]));
-    let db = db_instance(&aws, &format!("{n}-db")).await;
+    let db = db_instance(&aws, &n).await;
     assert_eq!(db.backup_retention_period, Some(30));
     let sg = aws
         .ec2
@@ -345,16 +345,8 @@ async fn promotion_three_workspaces_side_by_side_compared_drift_repaired_and_des
         let n = name(environment);
         assert_eq!(aws.stack(&n).await, Vec::<String>::new(), "{n}");
         let kept = usize::from(environment != "development");
-        assert_eq!(
-            aws.final_snapshots(&format!("{n}-db")).await.len(),
-            kept,
-            "{n}"
-        );
-        assert_eq!(
-            aws.final_snapshots(&format!("{n}-cache")).await.len(),
-            kept,
-            "{n}"
-        );
+        // The database's and the cache's, both named `<n>-final-…`.
+        assert_eq!(aws.final_snapshots(&n).await.len(), 2 * kept, "{n}");
     }
 }
 

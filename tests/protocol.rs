@@ -280,6 +280,84 @@ async fn validation_diagnostics_carry_attribute_paths() {
 }
 
 #[tokio::test]
+async fn write_only_arguments_follow_the_client_capability() {
+    let p = Plugin::start().await;
+    let mut c = ProviderClient::new(p.channel().await);
+    let schema = c
+        .get_provider_schema(tf::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    let redis = &schema.resource_schemas["prod_redis_cluster"];
+    let attr = |n: &str| {
+        redis
+            .block
+            .as_ref()
+            .unwrap()
+            .attributes
+            .iter()
+            .find(|a| a.name == n)
+            .unwrap()
+            .clone()
+    };
+    let token = attr("auth_token_wo");
+    assert!(token.write_only && token.sensitive && token.optional && !token.computed);
+    assert!(!attr("auth_token_wo_version").write_only);
+
+    let ty = terraform_provider_prod::resources::redis::schema::schema().implied_type();
+    let cfg = obj(vec![
+        ("name", Value::string("sessions")),
+        (
+            "subnet_ids",
+            Value::string_list(["subnet-1".to_string(), "subnet-2".to_string()]),
+        ),
+        (
+            "allowed_security_group_ids",
+            Value::string_list(["sg-1".to_string()]),
+        ),
+        ("auth_token_wo", Value::string("Str0ng-token-0123456789")),
+        ("auth_token_wo_version", Value::int(1)),
+    ]);
+    // (a client like Terraform before 1.11, one that says it cannot, Terraform 1.11)
+    for (caps, refused) in [
+        (None, true),
+        (Some(tf::ClientCapabilities::default()), true),
+        (
+            Some(tf::ClientCapabilities {
+                write_only_attributes_allowed: true,
+                ..Default::default()
+            }),
+            false,
+        ),
+    ] {
+        let r = c
+            .validate_resource_config(tf::validate_resource_config::Request {
+                type_name: "prod_redis_cluster".into(),
+                config: Some(dv(&cfg, &ty)),
+                client_capabilities: caps,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        if !refused {
+            assert!(r.diagnostics.is_empty(), "{caps:?}: {:?}", r.diagnostics);
+            continue;
+        }
+        assert_eq!(r.diagnostics.len(), 1, "{caps:?}: {:?}", r.diagnostics);
+        let d = &r.diagnostics[0];
+        assert_eq!(d.severity, tf::diagnostic::Severity::Error as i32);
+        assert!(d.detail.contains("Terraform 1.11"), "{}", d.detail);
+        assert!(!d.detail.contains("Str0ng"), "the value is not repeated");
+        assert_eq!(
+            d.attribute.as_ref().unwrap().steps[0].selector,
+            Some(tf::attribute_path::step::Selector::AttributeName(
+                "auth_token_wo".into()
+            ))
+        );
+    }
+}
+
+#[tokio::test]
 async fn move_state_is_declined_and_unknown_types_are_diagnosed() {
     let p = Plugin::start().await;
     let mut c = ProviderClient::new(p.channel().await);

@@ -12,15 +12,15 @@ import {
 
 import {
   to = module.stack.module.data.prod_database_ha.this
-  id = "${var.name}-db"
+  id = var.name
 }
 
 import {
   to = module.stack.module.data.prod_redis_cluster.this
-  id = "${var.name}-cache"
+  id = var.name
 }
 
 import {
   to = module.stack.prod_alerting.this
-  id = "${var.name}-ops"
+  id = var.name
 }

@@ -1,5 +1,7 @@
 # The data tier of a service: a highly available database and a cache in the same private subnets,
 # each admitting only the given security groups. Profiles decide replicas, sizes, retention and guards.
+# Both carry the tier's name: each resource suffixes the AWS objects around it (`<name>-db` and
+# `<name>-redis` security groups, and so on), so one name never repeats a suffix.
 
 locals {
   # Unset keeps each profile's default (on outside development); decommissioning lifts it.
@@ -9,7 +11,7 @@ locals {
 }
 
 resource "prod_database_ha" "this" {
-  name                       = "${var.name}-db"
+  name                       = coalesce(var.database.name, var.name)
   engine                     = var.database_engine
   subnet_ids                 = var.subnet_ids
   allowed_security_group_ids = var.allowed_security_group_ids
@@ -34,7 +36,7 @@ resource "prod_database_ha" "this" {
 }
 
 resource "prod_redis_cluster" "this" {
-  name                       = "${var.name}-cache"
+  name                       = coalesce(var.cache.name, var.name)
   engine                     = var.redis_engine
   subnet_ids                 = var.subnet_ids
   allowed_security_group_ids = var.allowed_security_group_ids

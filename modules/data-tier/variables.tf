@@ -1,9 +1,9 @@
 variable "name" {
-  description = "Name of the data tier: the database is `<name>-db`, the cache `<name>-cache`."
+  description = "Name of the data tier, and of the database and the cache (each resource adds its own suffix to the AWS objects around it, so they never collide); `database.name` and `cache.name` override it."
   type        = string
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,32}[a-z0-9]$", var.name)) && !strcontains(var.name, "--")
-    error_message = "name must be 2 to 34 lowercase letters, digits and hyphens, start with a letter, end with a letter or digit, and hold no two hyphens in a row (the cache's name limits it)."
+    condition     = can(regex("^[a-z][a-z0-9-]{0,38}[a-z0-9]$", var.name)) && !strcontains(var.name, "--")
+    error_message = "name must be 2 to 40 lowercase letters, digits and hyphens, start with a letter, end with a letter or digit, and hold no two hyphens in a row (the cache's name limits it)."
   }
 }
 
@@ -69,8 +69,9 @@ variable "tags" {
 }
 
 variable "database" {
-  description = "The database's own arguments, each optional: `engine_version`, `instance_class`, `allocated_storage`, `max_allocated_storage`, `replicas`, `multi_az`, `backup_retention_days`, `backup_window`, `maintenance_window`, `final_snapshot`, `kms_key_arn`, `master_username`, `parameters` (strings in the engine's units, see docs/guides/parameters.md). Unset, the profile decides, as `prod_database_ha` documents."
+  description = "The database's own arguments, each optional: `name` (default: the tier's `name`; set `\"<name>-db\"` to keep a database made by an older version of this module), `engine_version`, `instance_class`, `allocated_storage`, `max_allocated_storage`, `replicas`, `multi_az`, `backup_retention_days`, `backup_window`, `maintenance_window`, `final_snapshot`, `kms_key_arn`, `master_username`, `parameters` (strings in the engine's units, see docs/guides/parameters.md). Unset, the profile decides, as `prod_database_ha` documents."
   type = object({
+    name                  = optional(string)
     engine_version        = optional(string)
     instance_class        = optional(string)
     allocated_storage     = optional(number)
@@ -90,8 +91,9 @@ variable "database" {
 }
 
 variable "cache" {
-  description = "The cache's own arguments, each optional: `engine_version`, `node_type`, `shards`, `replicas_per_shard`, `snapshot_retention_days`, `snapshot_window`, `maintenance_window`, `kms_key_arn`, `parameters`. Unset, the profile decides, as `prod_redis_cluster` documents."
+  description = "The cache's own arguments, each optional: `name` (default: the tier's `name`; set `\"<name>-cache\"` to keep a cache made by an older version of this module), `engine_version`, `node_type`, `shards`, `replicas_per_shard`, `snapshot_retention_days`, `snapshot_window`, `maintenance_window`, `kms_key_arn`, `parameters`. Unset, the profile decides, as `prod_redis_cluster` documents."
   type = object({
+    name                    = optional(string)
     engine_version          = optional(string)
     node_type               = optional(string)
     shards                  = optional(number)

@@ -1,7 +1,9 @@
 # One service's production deployment: network → compute → data tier (database and cache, from
 # `modules/data-tier`) → alerting, wired together (security groups handed across, an alarm pack on
-# every component). The network and the cluster are `<name>`, the database `<name>-db`, the cache
-# `<name>-cache`, the alerting `<name>-ops` (distinct names keep the alarm packs' names apart).
+# every component). Every part is `<name>`: each resource suffixes the AWS objects around it
+# (`<name>-db`, `<name>-redis` and `<name>-app` security groups, `alias/<name>-alerting`, ...) and the
+# alarm packs prefix theirs by kind, so nothing collides or repeats a suffix. `database.name`,
+# `cache.name` and `alerting.name` override it (the names older versions gave: see the README).
 
 locals {
   # No tags is null, not {}: what an imported resource reads back, so adopting a stack plans no change.
@@ -66,7 +68,7 @@ moved {
 }
 
 resource "prod_alerting" "this" {
-  name              = "${var.name}-ops"
+  name              = coalesce(var.alerting.name, var.name)
   cluster_ids       = [prod_cluster.this.id]
   database_ids      = [module.data.database_id]
   redis_cluster_ids = [module.data.redis_id]

@@ -118,8 +118,9 @@ variable "cluster" {
 }
 
 variable "database" {
-  description = "The database's own arguments, each optional (`engine` defaults to `database_engine`): `engine`, `engine_version`, `instance_class`, `allocated_storage`, `max_allocated_storage`, `replicas`, `multi_az`, `backup_retention_days`, `backup_window`, `maintenance_window`, `final_snapshot`, `kms_key_arn`, `master_username`, `parameters` (strings in the engine's units, see docs/guides/parameters.md). Unset, the profile decides."
+  description = "The database's own arguments, each optional (`engine` defaults to `database_engine`, `name` to the stack's `name`: set `\"<name>-db\"` to keep a database made by an older version of this module): `name`, `engine`, `engine_version`, `instance_class`, `allocated_storage`, `max_allocated_storage`, `replicas`, `multi_az`, `backup_retention_days`, `backup_window`, `maintenance_window`, `final_snapshot`, `kms_key_arn`, `master_username`, `parameters` (strings in the engine's units, see docs/guides/parameters.md). Unset, the profile decides."
   type = object({
+    name                  = optional(string)
     engine                = optional(string)
     engine_version        = optional(string)
     instance_class        = optional(string)
@@ -140,8 +141,9 @@ variable "database" {
 }
 
 variable "cache" {
-  description = "The cache's own arguments, each optional (`engine` defaults to `redis_engine`): `engine`, `engine_version`, `node_type`, `shards`, `replicas_per_shard`, `snapshot_retention_days`, `snapshot_window`, `maintenance_window`, `kms_key_arn`, `parameters`. Unset, the profile decides."
+  description = "The cache's own arguments, each optional (`engine` defaults to `redis_engine`, `name` to the stack's `name`: set `\"<name>-cache\"` to keep a cache made by an older version of this module): `name`, `engine`, `engine_version`, `node_type`, `shards`, `replicas_per_shard`, `snapshot_retention_days`, `snapshot_window`, `maintenance_window`, `kms_key_arn`, `parameters`. Unset, the profile decides."
   type = object({
+    name                    = optional(string)
     engine                  = optional(string)
     engine_version          = optional(string)
     node_type               = optional(string)
@@ -158,8 +160,9 @@ variable "cache" {
 }
 
 variable "alerting" {
-  description = "The alerting's own arguments: `notify` (subscriptions: `severity`, `protocol`, `endpoint`; added to `alert_email`'s), `alarms` (custom alarms as `prod_alerting`'s `alarm` blocks, beside the packs) and `kms_key_arn`."
+  description = "The alerting's own arguments: `name` (default: the stack's `name`; set `\"<name>-ops\"` to keep an alerting made by an older version of this module), `notify` (subscriptions: `severity`, `protocol`, `endpoint`; added to `alert_email`'s), `alarms` (custom alarms as `prod_alerting`'s `alarm` blocks, beside the packs) and `kms_key_arn`."
   type = object({
+    name = optional(string)
     notify = optional(list(object({
       severity = string
       protocol = string

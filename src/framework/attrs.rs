@@ -414,7 +414,8 @@ macro_rules! __attr_default {
 /// A field may name, after `as`, how it reads in a configuration or plan: [`PartialMap`] and
 /// [`PartialList`] keep unknown elements apart (a planned `components` map).
 /// Each field's kind is an [`Attribute`](crate::framework::Attribute) constructor (`required`,
-/// `optional`, `defaulted`, `computed`), optionally followed by `.sensitive()`; `or <expr>` gives
+/// `optional`, `defaulted`, `computed`), optionally followed by `.sensitive()` and `.write_only()`
+/// (the value comes in the configuration only: the state's field stays `None`); `or <expr>` gives
 /// the state's value when the attribute is null or unknown (else the type's default). `blocks`
 /// lists nested list blocks, each a pair of structs declared by another `attributes!` (state
 /// `Vec<Block>`, configuration `Tri<Vec<BlockConfig>>`); `State::blocks()` gives their schema. `raw` fields

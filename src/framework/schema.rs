@@ -1,6 +1,10 @@
 //! Schemas as the provider declares them, and the object type each one implies.
 
+use super::decode::elements;
+use super::diag::Diagnostics;
+use super::path::AttrPath;
 use super::types::Type;
+use super::value::Value;
 
 #[derive(Clone, Debug)]
 pub struct Schema {
@@ -83,6 +87,12 @@ impl Attribute {
     }
     pub fn sensitive(mut self) -> Attribute {
         self.sensitive = true;
+        self
+    }
+    /// Write-only (Terraform 1.11+): the value arrives in the configuration only and is never
+    /// stored; plan, apply and read must give it back null.
+    pub fn write_only(mut self) -> Attribute {
+        self.write_only = true;
         self
     }
 }
@@ -195,6 +205,9 @@ impl Block {
             if a.description.is_empty() {
                 out.push(format!("{p}: has no description"));
             }
+            if a.write_only && a.computed {
+                out.push(format!("{p}: cannot be both write-only and computed"));
+            }
         }
         for b in &self.blocks {
             let p = format!("{prefix}{}", b.name);
@@ -215,15 +228,131 @@ impl Block {
     }
 }
 
+impl Block {
+    /// The paths of the write-only attributes `config` sets (not null), nested blocks included.
+    pub fn write_only_set(&self, config: &Value, at: &AttrPath) -> Vec<AttrPath> {
+        let mut out: Vec<AttrPath> = self
+            .attributes
+            .iter()
+            .filter(|a| a.write_only && !config.get(&a.name).is_null())
+            .map(|a| at.then_attr(&a.name))
+            .collect();
+        for b in &self.blocks {
+            let here = at.then_attr(&b.name);
+            match b.nesting {
+                Nesting::Single => out.extend(b.block.write_only_set(config.get(&b.name), &here)),
+                Nesting::List => {
+                    for (i, item) in elements(config.get(&b.name)).iter().enumerate() {
+                        out.extend(b.block.write_only_set(item, &here.then_index(i)));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 impl Schema {
     pub fn implied_type(&self) -> Type {
         self.block.implied_type()
+    }
+
+    /// What ValidateResourceConfig answers when the client cannot take write-only attributes
+    /// (Terraform before 1.11 sends no `write_only_attributes_allowed`): an error on each one
+    /// `config` sets. With the capability, nothing.
+    pub fn write_only_refused(&self, config: &Value, allowed: bool) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        if allowed {
+            return d;
+        }
+        for path in self.block.write_only_set(config, &AttrPath::root()) {
+            let name = path.to_string();
+            d.error_at(
+                path,
+                "Write-only argument needs Terraform 1.11",
+                format!("{name} is write-only: Terraform 1.11 or later passes it to the provider without storing it, and this client did not say it can. Upgrade Terraform to 1.11 or later, or remove {name}."),
+            );
+        }
+        d
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_only_arguments_are_refused_only_without_the_capability() {
+        let schema = Schema {
+            version: 0,
+            block: Block::new("x")
+                .attr(Attribute::required("name", Type::String, "n"))
+                .attr(Attribute::optional("secret_wo", Type::String, "s").write_only())
+                .list_block(
+                    "item",
+                    Block::new("i")
+                        .attr(Attribute::optional("key_wo", Type::String, "k").write_only()),
+                ),
+        };
+        let item = |v: Value| Value::Map([("key_wo".to_string(), v)].into());
+        let config = |secret: Value, items: Vec<Value>| {
+            Value::Map(
+                [
+                    ("name".to_string(), Value::string("a")),
+                    ("secret_wo".to_string(), secret),
+                    ("item".to_string(), Value::List(items)),
+                ]
+                .into(),
+            )
+        };
+        // (case, configuration, capability, the paths refused)
+        let cases = [
+            (
+                "unset, old client",
+                config(Value::Null, vec![item(Value::Null)]),
+                false,
+                vec![],
+            ),
+            (
+                "set, Terraform 1.11",
+                config(Value::string("s"), vec![item(Value::string("k"))]),
+                true,
+                vec![],
+            ),
+            (
+                "set, old client",
+                config(Value::string("s"), vec![]),
+                false,
+                vec!["secret_wo"],
+            ),
+            (
+                "unknown, old client",
+                config(Value::unknown(), vec![]),
+                false,
+                vec!["secret_wo"],
+            ),
+            (
+                "nested, old client",
+                config(
+                    Value::Null,
+                    vec![item(Value::Null), item(Value::string("k"))],
+                ),
+                false,
+                vec!["item[1].key_wo"],
+            ),
+        ];
+        for (case, cfg, allowed, want) in cases {
+            let d = schema.write_only_refused(&cfg, allowed);
+            let got: Vec<String> = d
+                .iter()
+                .map(|x| x.path.as_ref().map(|p| p.to_string()).unwrap_or_default())
+                .collect();
+            assert_eq!(got, want, "{case}");
+            for x in d.iter() {
+                assert!(x.detail.contains("Terraform 1.11"), "{case}: {}", x.detail);
+            }
+        }
+    }
 
     #[test]
     fn implied_type_includes_blocks() {

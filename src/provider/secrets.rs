@@ -24,6 +24,10 @@ fn sm_tags(tags: &Tags) -> Vec<aws_sdk_secretsmanager::types::Tag> {
 pub struct SecretValue(String);
 
 impl SecretValue {
+    /// A value the user gave (a write-only argument): held here so that it cannot be printed.
+    pub fn new(value: String) -> SecretValue {
+        SecretValue(value)
+    }
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -51,15 +55,22 @@ pub async fn arn(ctx: &ProviderData, name: &str) -> Result<Option<String>, AwsEr
     .and_then(|out| out.arn))
 }
 
+/// How a secret made by [`ensure`] gets its first value.
+pub enum Initial<'a> {
+    /// A `length`-character random value without punctuation, made by AWS.
+    Generated { length: i64 },
+    /// The value the user gave.
+    Given(&'a SecretValue),
+}
+
 /// Secret `name`: the existing one (its value read back, so a re-apply after a failure reuses it),
-/// else a new one holding a `length`-character random value without punctuation, encrypted with
-/// `kms_key`. Returns (ARN, value).
-pub async fn ensure_generated(
+/// else a new one holding the `initial` value, encrypted with `kms_key`. Returns (ARN, value).
+pub async fn ensure(
     ctx: &ProviderData,
     name: &str,
     description: &str,
     kms_key: &str,
-    length: i64,
+    initial: Initial<'_>,
     tags: &Tags,
 ) -> Result<(String, SecretValue), AwsError> {
     let c = "auth secret";
@@ -77,22 +88,25 @@ pub async fn ensure_generated(
             return Ok((existing, SecretValue(s)));
         }
     }
-    let generated = ctx
-        .call(
-            c,
-            ctx.secretsmanager()
-                .get_random_password()
-                .password_length(length)
-                .exclude_punctuation(true)
-                .require_each_included_type(true)
-                .send(),
-        )
-        .await?
-        .random_password
-        .ok_or_else(|| AwsError::Invalid {
-            component: c.into(),
-            message: "GetRandomPassword returned no value".into(),
-        })?;
+    let value = match initial {
+        Initial::Given(v) => v.expose().to_string(),
+        Initial::Generated { length } => ctx
+            .call(
+                c,
+                ctx.secretsmanager()
+                    .get_random_password()
+                    .password_length(length)
+                    .exclude_punctuation(true)
+                    .require_each_included_type(true)
+                    .send(),
+            )
+            .await?
+            .random_password
+            .ok_or_else(|| AwsError::Invalid {
+                component: c.into(),
+                message: "GetRandomPassword returned no value".into(),
+            })?,
+    };
     let out = ctx
         .call(
             c,
@@ -101,7 +115,7 @@ pub async fn ensure_generated(
                 .name(name)
                 .description(description)
                 .kms_key_id(kms_key)
-                .secret_string(&generated)
+                .secret_string(&value)
                 .set_tags(Some(sm_tags(tags)))
                 .send(),
         )
@@ -110,7 +124,21 @@ pub async fn ensure_generated(
         component: c.into(),
         message: "CreateSecret returned no ARN".into(),
     })?;
-    Ok((arn, SecretValue(generated)))
+    Ok((arn, SecretValue(value)))
+}
+
+/// Puts `value` into secret `name` as its current version (a rotated token).
+pub async fn put(ctx: &ProviderData, name: &str, value: &SecretValue) -> Result<(), AwsError> {
+    ctx.call(
+        "auth secret",
+        ctx.secretsmanager()
+            .put_secret_value()
+            .secret_id(name)
+            .secret_string(value.expose())
+            .send(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Retags secret `name` from `old` to `tags`.

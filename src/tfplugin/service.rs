@@ -149,7 +149,14 @@ impl ProviderRpc for ProviderService {
         let diags = match self.resource(&r.type_name) {
             Err(d) => d,
             Ok(res) => match decode(r.config.as_ref(), &res.schema().implied_type()) {
-                Ok(cfg) => res.validate(&cfg),
+                Ok(cfg) => {
+                    let allowed = r
+                        .client_capabilities
+                        .is_some_and(|c| c.write_only_attributes_allowed);
+                    let mut d = res.schema().write_only_refused(&cfg, allowed);
+                    d.extend(res.validate(&cfg));
+                    d
+                }
                 Err(d) => d.into(),
             },
         };

@@ -545,18 +545,10 @@ impl Aws {
                 .into_iter()
                 .filter_map(|a| a.alarm_name),
         );
-        let aliases = self
-            .kms
-            .list_aliases()
-            .send()
-            .await
-            .unwrap()
-            .aliases
-            .unwrap_or_default();
         left.extend(
-            aliases
+            self.alias_names()
+                .await
                 .into_iter()
-                .filter_map(|a| a.alias_name)
                 .filter(|a| a == &format!("alias/{name}-alerting")),
         );
         // Keys: every key made for this resource must be pending deletion.
@@ -564,14 +556,27 @@ impl Aws {
         left
     }
 
-    /// Every object of a `modules/service-stack` named `name`: network and cluster `<name>`, database
-    /// `<name>-db`, cache `<name>-cache`, alerting `<name>-ops`.
+    /// Every KMS alias name (`alias/…`).
+    pub async fn alias_names(&self) -> Vec<String> {
+        self.kms
+            .list_aliases()
+            .send()
+            .await
+            .unwrap()
+            .aliases
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|a| a.alias_name)
+            .collect()
+    }
+
+    /// Every object of a `modules/service-stack` named `name` (every part is `<name>`).
     pub async fn stack(&self, name: &str) -> Vec<String> {
         let mut left = self.network(name).await;
         left.extend(self.cluster(name).await);
-        left.extend(self.database(&format!("{name}-db")).await);
-        left.extend(self.redis(&format!("{name}-cache")).await);
-        left.extend(self.alerting(&format!("{name}-ops")).await);
+        left.extend(self.database(name).await);
+        left.extend(self.redis(name).await);
+        left.extend(self.alerting(name).await);
         left
     }
 

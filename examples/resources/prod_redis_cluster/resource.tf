@@ -26,3 +26,20 @@ resource "prod_redis_cluster" "sessions" {
 output "sessions_endpoint" {
   value = prod_redis_cluster.sessions.primary_endpoint
 }
+
+# An AUTH token you bring (Terraform 1.11+): write-only, so it is sent to ElastiCache and the
+# `<name>-auth` secret but never stored in state or plan. Bump the version to rotate it in place.
+variable "queue_auth_token" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "prod_redis_cluster" "queue" {
+  name                       = "queue-production"
+  subnet_ids                 = prod_network.main.private_subnet_ids
+  allowed_security_group_ids = [prod_cluster.web.security_group_id]
+
+  auth_token_wo         = var.queue_auth_token
+  auth_token_wo_version = 1
+}

@@ -12,7 +12,7 @@ run "the_data_tier_applies_and_reads_back" {
   command = apply
 
   assert {
-    condition     = output.database_id == "${var.name}-db" && output.redis_id == "${var.name}-cache"
+    condition     = output.database_id == var.name && output.redis_id == var.name
     error_message = "The outputs name the stores."
   }
   assert {

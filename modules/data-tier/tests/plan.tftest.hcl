@@ -11,8 +11,8 @@ run "both_stores_in_the_given_subnets_admitting_only_the_given_groups" {
   command = plan
 
   assert {
-    condition     = prod_database_ha.this.name == "shop-db" && prod_redis_cluster.this.name == "shop-cache"
-    error_message = "The stores are named <name>-db and <name>-cache."
+    condition     = prod_database_ha.this.name == "shop" && prod_redis_cluster.this.name == "shop"
+    error_message = "Both stores carry the tier's name (their resources suffix the objects around them)."
   }
   assert {
     condition     = prod_database_ha.this.subnet_ids == var.subnet_ids && prod_redis_cluster.this.subnet_ids == var.subnet_ids
@@ -73,4 +73,18 @@ run "an_unknown_engine_is_refused" {
   }
 
   expect_failures = [var.database_engine]
+}
+
+run "the_names_an_older_version_gave_are_kept_when_asked" {
+  command = plan
+
+  variables {
+    database = { name = "shop-db" }
+    cache    = { name = "shop-cache" }
+  }
+
+  assert {
+    condition     = prod_database_ha.this.name == "shop-db" && prod_redis_cluster.this.name == "shop-cache"
+    error_message = "database.name and cache.name override the tier's name."
+  }
 }

@@ -29,8 +29,8 @@ run "one_service_named_alike_and_wired_together" {
   command = plan
 
   assert {
-    condition     = prod_network.this.name == "shop" && prod_cluster.this.name == "shop" && prod_alerting.this.name == "shop-ops"
-    error_message = "The network and the cluster carry the stack's name, the alerting <name>-ops."
+    condition     = prod_network.this.name == "shop" && prod_cluster.this.name == "shop" && prod_alerting.this.name == "shop"
+    error_message = "The network, the cluster and the alerting carry the stack's name (the data tier's tests check the stores')."
   }
   assert {
     condition     = prod_cluster.this.app_port == 8080 && prod_cluster.this.image_id == var.image_id && prod_cluster.this.certificate_arn == var.certificate_arn
@@ -129,5 +129,20 @@ run "sizing_and_alarms_pass_through_and_unset_stays_to_the_profile" {
   assert {
     condition     = length(prod_alerting.this.alarm) == 1 && prod_alerting.this.alarm[0].name == "queue-depth" && prod_alerting.this.notify[0].severity == "warning"
     error_message = "Custom alarms and subscriptions pass through."
+  }
+}
+
+run "the_names_an_older_version_gave_are_kept_when_asked" {
+  command = plan
+
+  variables {
+    database = { name = "shop-db" }
+    cache    = { name = "shop-cache" }
+    alerting = { name = "shop-ops" }
+  }
+
+  assert {
+    condition     = prod_alerting.this.name == "shop-ops" && prod_network.this.name == "shop" && prod_cluster.this.name == "shop"
+    error_message = "alerting.name overrides the stack's name; the network and the cluster keep it."
   }
 }

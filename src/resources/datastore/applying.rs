@@ -18,6 +18,8 @@ use crate::resources::lifecycle;
 /// Where both stores' apply starts: the planned and prior states, the progress begun, the
 /// environment, the key given, and the warnings found so far.
 pub struct ApplyStart<S> {
+    /// The configuration as given (write-only values are only here).
+    pub config: Value,
     pub planned: S,
     pub prior: S,
     pub progress: S,
@@ -48,6 +50,7 @@ pub fn start_apply<C: StoreConfig, S: StoreState>(
     let given_key = config.given_key();
     let progress = planned.start_progress(&prior, env, config.timeouts(), given_key.as_ref());
     Ok(ApplyStart {
+        config: req.config.clone(),
         planned,
         prior,
         progress,

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::framework::Value;
 use crate::provider::error::AwsError;
+use crate::provider::secrets::SecretValue;
 use crate::provider::ProviderData;
 use crate::resources::datastore;
 use crate::resources::lifecycle::{self, Prepared};
@@ -80,15 +81,26 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
 }
 
 /// Apply's desired replication group and its progress as it starts: the prior's computed values
-/// kept until apply makes them, except the port the plan knows.
+/// kept until apply makes them, except the port the plan knows. The write-only `auth_token_wo`
+/// comes from the configuration, never the plan, and is sent only when its version changed (or on
+/// create).
 fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
+    let config = model::Config::decode(&start.config);
     let mut progress = start.progress;
     progress.keep_computed(&start.prior);
     progress.port = start.planned.port;
+    // The token's version is recorded only once that token is in place.
+    progress.auth_token_wo_version = start.prior.auth_token_wo_version;
+    progress.auth_token_wo = None;
+    let auth_token = (start.planned.auth_token_wo_version != start.prior.auth_token_wo_version)
+        .then(|| config.auth_token_wo.known().cloned())
+        .flatten()
+        .map(SecretValue::new);
     let desired = reconcile::Desired {
         environment: start.env,
         kms_key_arn: start.given_key,
         tags: start.planned.tags_all.clone(),
+        auth_token,
         args: start.planned,
     };
     Prepared {

@@ -89,6 +89,8 @@ pub fn plan(input: &PlanInput) -> Planned {
         validate::validate_profile(&cfg, e, &mut d);
     }
     planned.environment = by_env(&env, |e| e.as_str().to_string());
+    // Write-only: never in a plan (apply reads it from the configuration).
+    planned.auth_token_wo = Tri::Null;
     defaults(&cfg, &env, input.default_tags, &mut planned);
 
     // Subnets: at least 2 zones, one VPC.

@@ -28,6 +28,9 @@ pub struct Desired {
     /// A key the user gave; `None` makes (or keeps) the group's own.
     pub kms_key_arn: Option<String>,
     pub tags: Tags,
+    /// The user's AUTH token (`auth_token_wo`, read from the configuration) when apply must send
+    /// it: on create, or when `auth_token_wo_version` changed. `None` keeps the token there is.
+    pub auth_token: Option<SecretValue>,
 }
 
 impl Desired {
@@ -136,6 +139,14 @@ pub async fn converge(
     match live {
         None => {
             ensure_parameter_group(ctx, place, d, &family, p).await?;
+            let mut side = side;
+            if let Some(t) = &d.auth_token {
+                // A secret left by an earlier try may hold another value: the given token wins.
+                if t.expose() != side.token.expose() {
+                    secrets::put(ctx, &bp::secret_name(n), t).await?;
+                    side.token = SecretValue::new(t.expose().to_string());
+                }
+            }
             let g = create(ctx, d, &side).await?;
             p.components.insert("replication_group".into(), g.arn);
             wait_for(ctx, n, false, limit).await?;
@@ -144,8 +155,12 @@ pub async fn converge(
             p.components
                 .insert("replication_group".into(), g.arn.clone());
             update(ctx, place, d, p, g, &side.sg, &family, limit).await?;
+            if let Some(t) = &d.auth_token {
+                rotate_token(ctx, n, t, &side.token, limit).await?;
+            }
         }
     }
+    p.auth_token_wo_version = d.args.auth_token_wo_version;
 
     // 6. A parameter group no longer wanted (the group is on the engine's default by now).
     if d.args.parameters.is_none() && p.components.contains_key("parameter_group") {
@@ -154,6 +169,27 @@ pub async fn converge(
     }
 
     retag(ctx, p, d, &old_tags).await
+}
+
+/// A new AUTH token on a live group, without cutting clients off: ElastiCache first accepts both
+/// tokens (`ROTATE`), then the secret clients read moves to the new one, then only the new one is
+/// accepted (`SET`). `current` is what the secret holds; a token already there is not sent again.
+async fn rotate_token(
+    ctx: &ProviderData,
+    n: &str,
+    token: &SecretValue,
+    current: &SecretValue,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    if token.expose() == current.expose() {
+        return Ok(());
+    }
+    api::set_auth_token(ctx, n, token, api::TokenStep::Rotate).await?;
+    wait_for(ctx, n, false, limit).await?;
+    secrets::put(ctx, &bp::secret_name(n), token).await?;
+    api::set_auth_token(ctx, n, token, api::TokenStep::Set).await?;
+    wait_for(ctx, n, false, limit).await?;
+    Ok(())
 }
 
 /// What the replication group is made with: the key, the AUTH token, the security group and the
@@ -217,7 +253,8 @@ async fn side_objects(
 }
 
 /// The key (the user's, or the group's own, its parts in `components`) and the AUTH token it
-/// encrypts, generated into Secrets Manager (reused when it exists). Returns both.
+/// encrypts, in Secrets Manager: the one there (reused when it exists), else the user's or a
+/// generated one. Returns both.
 async fn key_and_token(
     ctx: &ProviderData,
     place: &Place,
@@ -243,12 +280,18 @@ async fn key_and_token(
             .await?
         }
     };
-    let (secret_arn, token) = secrets::ensure_generated(
+    let initial = match &d.auth_token {
+        Some(t) => secrets::Initial::Given(t),
+        None => secrets::Initial::Generated {
+            length: TOKEN_LENGTH,
+        },
+    };
+    let (secret_arn, token) = secrets::ensure(
         ctx,
         &bp::secret_name(n),
         &format!("prod_redis_cluster {n}: AUTH token"),
         &key,
-        TOKEN_LENGTH,
+        initial,
         &d.tags,
     )
     .await?;

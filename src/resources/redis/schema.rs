@@ -11,7 +11,7 @@ pub fn schema() -> Schema {
     Schema {
         version: 0,
         block: Block::new(
-            "A replicated, encrypted, authenticated Redis or Valkey replication group: automatic failover and Multi-AZ whenever there is a replica, encryption at rest with a KMS key and in transit (TLS required), an AUTH token generated into Secrets Manager, daily snapshots in the 02:00 window, automatic minor upgrades, nodes spread across the subnets' zones, and a security group admitting only the allowed groups.",
+            "A replicated, encrypted, authenticated Redis or Valkey replication group: automatic failover and Multi-AZ whenever there is a replica, encryption at rest with a KMS key and in transit (TLS required), an AUTH token in Secrets Manager (generated, or your own through the write-only `auth_token_wo`), daily snapshots in the 02:00 window, automatic minor upgrades, nodes spread across the subnets' zones, and a security group admitting only the allowed groups.",
         )
         .attr(Attribute::computed("id", Type::String, "Same as `name` (the replication group id)."))
         .attrs(super::model::State::attributes())

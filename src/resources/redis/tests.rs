@@ -349,3 +349,129 @@ fn nodes_spread_across_zones() {
     assert!(bp::version_matches("7.1", "7.1.0"));
     assert!(!bp::version_matches("7.1", "7.10.0"));
 }
+
+#[test]
+fn auth_token_wo_is_checked_as_elasticache_does_without_repeating_it() {
+    let good = "Str0ng-token&with#allowed$chars";
+    let version = ("auth_token_wo_version", Value::int(1));
+    // (case, token, version given, the attribute an error is on, what the detail says)
+    let long = "a".repeat(129);
+    let cases = [
+        ("a good token and its version", Some(good), true, None, ""),
+        ("neither", None, false, None, ""),
+        (
+            "15 characters",
+            Some("abcdefghijklmno"),
+            true,
+            Some("auth_token_wo"),
+            "has 15 characters",
+        ),
+        (
+            "129 characters",
+            Some(long.as_str()),
+            true,
+            Some("auth_token_wo"),
+            "has 129 characters",
+        ),
+        (
+            "an @",
+            Some("abcdefghijklmnop@"),
+            true,
+            Some("auth_token_wo"),
+            "`@`",
+        ),
+        (
+            "a quote",
+            Some("abcdefghijklmnop\""),
+            true,
+            Some("auth_token_wo"),
+            "`\"`",
+        ),
+        (
+            "a slash",
+            Some("abcdefghijklmnop/"),
+            true,
+            Some("auth_token_wo"),
+            "`/`",
+        ),
+        (
+            "a space",
+            Some("abcdefgh ijklmnop"),
+            true,
+            Some("auth_token_wo"),
+            "a space",
+        ),
+        (
+            "a token without a version",
+            Some(good),
+            false,
+            Some("auth_token_wo_version"),
+            "Set auth_token_wo_version = 1",
+        ),
+        (
+            "a version without a token",
+            None,
+            true,
+            Some("auth_token_wo_version"),
+            "Set auth_token_wo too",
+        ),
+    ];
+    for (case, token, with_version, attr, says) in cases {
+        let mut extra = Vec::new();
+        if let Some(t) = token {
+            extra.push(("auth_token_wo", Value::string(t)));
+        }
+        if with_version {
+            extra.push(version.clone());
+        }
+        let d = validate(&config(&extra));
+        let errs: Vec<_> = d.iter().filter(|d| d.severity == Severity::Error).collect();
+        match attr {
+            None => assert!(errs.is_empty(), "{case}: {d:?}"),
+            Some(attr) => {
+                assert_eq!(errs.len(), 1, "{case}: {d:?}");
+                assert_eq!(
+                    errs[0].path.as_ref().map(|a| a.to_string()).as_deref(),
+                    Some(attr),
+                    "{case}"
+                );
+                assert!(errs[0].detail.contains(says), "{case}: {}", errs[0].detail);
+                if let Some(t) = token {
+                    assert!(!errs[0].detail.contains(t), "{case}: the token is repeated");
+                }
+            }
+        }
+    }
+    let d = validate(&config(&[
+        ("auth_token_wo", Value::string(good)),
+        ("auth_token_wo_version", Value::Number(Number::Float(1.5))),
+    ]));
+    assert!(d.has_errors(), "a version that is not whole: {d:?}");
+    // Unknown (an ephemeral value during validate) is neither checked nor missing.
+    let d = validate(&config(&[
+        ("auth_token_wo", Value::unknown()),
+        ("auth_token_wo_version", Value::int(1)),
+    ]));
+    assert!(!d.has_errors(), "{d:?}");
+}
+
+#[test]
+fn auth_token_wo_is_never_planned_and_its_version_is() {
+    let cfg = config(&[
+        ("auth_token_wo", Value::string("Str0ng-token-0123456789")),
+        ("auth_token_wo_version", Value::int(2)),
+    ]);
+    for env in [Environment::Development, Environment::Production] {
+        let p = planned(&cfg, &Value::Null, env);
+        assert!(p.state.get("auth_token_wo").is_null(), "{env:?}");
+        assert_eq!(p.state.get("auth_token_wo_version"), &Value::int(2));
+        // Production keeps its floors with a token brought from outside.
+        assert!(!p.diagnostics.has_errors(), "{env:?}: {:?}", p.diagnostics);
+    }
+    let schema = super::schema::schema();
+    let a = schema.block.attribute("auth_token_wo").unwrap();
+    assert!(a.write_only && a.sensitive && a.optional && !a.computed);
+    let v = schema.block.attribute("auth_token_wo_version").unwrap();
+    assert!(!v.write_only && v.optional && !v.computed);
+    assert!(schema.block.internal_problems("").is_empty());
+}

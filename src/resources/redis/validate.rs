@@ -96,6 +96,7 @@ pub fn validate(value: &Value) -> Diagnostics {
             );
         }
     }
+    check_auth_token(&cfg, &mut d);
     if let Tri::Known(t) = whole_map(&cfg.tags) {
         tags::validate(&t, &AttrPath::attr("tags"), &mut d);
     }
@@ -119,6 +120,67 @@ fn check_name(cfg: &Config, d: &mut Diagnostics) {
                 "Invalid name",
                 format!("{n:?} must be 1 to {MAX_NAME} lowercase letters, digits and hyphens, start with a letter, and neither end with a hyphen nor hold two in a row (ElastiCache replication group id rules)."),
             );
+        }
+    }
+}
+
+/// The punctuation ElastiCache allows in an AUTH token (CreateReplicationGroup `AuthToken`).
+pub const TOKEN_PUNCTUATION: &str = "!&#$^<>-";
+
+/// What is wrong with AUTH token `t` by ElastiCache's rules (16 to 128 printable ASCII characters,
+/// of punctuation only [`TOKEN_PUNCTUATION`]), without repeating it: `None` when it is fine.
+pub fn token_problem(t: &str) -> Option<String> {
+    let n = t.chars().count();
+    if !(16..=128).contains(&n) {
+        return Some(format!("has {n} characters"));
+    }
+    let mut bad: Vec<String> = t
+        .chars()
+        .filter(|c| !(c.is_ascii_alphanumeric() || TOKEN_PUNCTUATION.contains(*c)))
+        .map(|c| match c {
+            ' ' => "a space".to_string(),
+            c if c.is_ascii_graphic() => format!("`{c}`"),
+            _ => "a non-printable or non-ASCII character".to_string(),
+        })
+        .collect();
+    bad.sort();
+    bad.dedup();
+    (!bad.is_empty()).then(|| format!("holds {}", bad.join(", ")))
+}
+
+/// A token you bring: ElastiCache's rules, and the version that says when to send it.
+fn check_auth_token(cfg: &Config, d: &mut Diagnostics) {
+    if let Tri::Known(t) = &cfg.auth_token_wo {
+        if let Some(why) = token_problem(t) {
+            d.error_at(
+                AttrPath::attr("auth_token_wo"),
+                "Invalid AUTH token",
+                format!("auth_token_wo {why}: ElastiCache takes 16 to 128 characters, letters, digits and {TOKEN_PUNCTUATION} only. Generate one with e.g. `openssl rand -hex 32`."),
+            );
+        }
+    }
+    let version = AttrPath::attr("auth_token_wo_version");
+    match (cfg.auth_token_wo.is_null(), cfg.auth_token_wo_version.is_null()) {
+        (false, true) => d.error_at(
+            version,
+            "Missing auth_token_wo_version",
+            "auth_token_wo is write-only, so Terraform keeps nothing to compare it with: the version is what makes the provider send a token. Set auth_token_wo_version = 1 and change it whenever the token changes.",
+        ),
+        (true, false) => d.error_at(
+            version,
+            "auth_token_wo_version without a token",
+            "auth_token_wo_version versions auth_token_wo, which is not set. Set auth_token_wo too, or remove auth_token_wo_version to keep the current token.",
+        ),
+        _ => {
+            if let Tri::Known(v) = &cfg.auth_token_wo_version {
+                if v.as_i64().is_none() {
+                    d.error_at(
+                        version,
+                        "Invalid version",
+                        format!("auth_token_wo_version = {v}: use a whole number, e.g. 1, 2, 3 as the token changes."),
+                    );
+                }
+            }
         }
     }
 }

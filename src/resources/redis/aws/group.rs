@@ -2,7 +2,8 @@
 //! deleted.
 
 use aws_sdk_elasticache::types::{
-    AutomaticFailoverStatus, ClusterMode, MultiAzStatus, NodeGroupConfiguration, ReplicationGroup,
+    AuthTokenUpdateStrategyType, AutomaticFailoverStatus, ClusterMode, MultiAzStatus,
+    NodeGroupConfiguration, ReplicationGroup,
 };
 
 use super::{ec_tags, Tags};
@@ -320,6 +321,39 @@ pub async fn modify(ctx: &ProviderData, id: &str, c: &Changes) -> Result<(), Aws
             .set_preferred_maintenance_window(c.maintenance_window.clone())
             .set_security_group_ids(c.security_group.clone().map(|g| vec![g]))
             .set_auto_minor_version_upgrade(c.auto_minor_upgrade)
+            .send(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The two steps of an AUTH token change on a live group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenStep {
+    /// The new token is accepted beside the old one.
+    Rotate,
+    /// Only the new token is accepted.
+    Set,
+}
+
+/// Sends `token` to group `id` at once, as step `step` of a token change.
+pub async fn set_auth_token(
+    ctx: &ProviderData,
+    id: &str,
+    token: &SecretValue,
+    step: TokenStep,
+) -> Result<(), AwsError> {
+    ctx.call(
+        "replication group auth token",
+        ctx.elasticache()
+            .modify_replication_group()
+            .replication_group_id(id)
+            .apply_immediately(true)
+            .auth_token(token.expose())
+            .auth_token_update_strategy(match step {
+                TokenStep::Rotate => AuthTokenUpdateStrategyType::Rotate,
+                TokenStep::Set => AuthTokenUpdateStrategyType::Set,
+            })
             .send(),
     )
     .await?;

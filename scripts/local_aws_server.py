@@ -16,6 +16,7 @@ from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from moto.elbv2.responses import ELBV2Response
+from moto.rds.exceptions import InvalidParameterCombination
 from moto.rds.models import DBInstance, MasterUserSecret
 from moto.rds.responses import RDSResponse
 from moto.moto_server.werkzeug_app import (
@@ -228,6 +229,64 @@ def _delete_db_cluster(self):  # type: ignore[no-untyped-def]
 
 
 RDSResponse.delete_db_cluster = _delete_db_cluster
+
+
+# ---- RDS parameter groups: static parameters cannot be applied immediately ----
+# AWS refuses ModifyDB(Cluster)ParameterGroup with ApplyMethod=immediate for a parameter whose apply
+# type is `static` (the engine reads it only when it starts): InvalidParameterCombination, "cannot
+# use immediate apply method for static parameter". moto accepts anything; this holds the rule for
+# the static parameters of the PostgreSQL and MySQL families (a subset of AWS's: the common ones).
+
+_STATIC = {
+    "postgres": {
+        "autovacuum_freeze_max_age", "autovacuum_max_workers", "huge_pages", "max_connections",
+        "max_files_per_process", "max_locks_per_transaction", "max_logical_replication_workers",
+        "max_pred_locks_per_transaction", "max_prepared_transactions", "max_replication_slots",
+        "max_wal_senders", "max_worker_processes", "pg_stat_statements.max",
+        "rds.logical_replication", "shared_buffers", "shared_preload_libraries",
+        "superuser_reserved_connections", "track_activity_query_size", "track_commit_timestamp",
+        "wal_buffers",
+    },
+    "mysql": {
+        "back_log", "innodb_buffer_pool_instances", "innodb_log_buffer_size", "innodb_log_file_size",
+        "innodb_open_files", "innodb_read_io_threads", "innodb_write_io_threads",
+        "lower_case_table_names", "performance_schema", "skip_name_resolve", "thread_stack",
+    },
+}
+
+
+def _refuse_immediate_static(family, params):  # type: ignore[no-untyped-def]
+    engine = "postgres" if "postgres" in (family or "") else "mysql"
+    for p in params:
+        d = p.original_dict() if hasattr(p, "original_dict") else p
+        if d.get("ApplyMethod") == "immediate" and d.get("ParameterName") in _STATIC[engine]:
+            raise InvalidParameterCombination(
+                "cannot use immediate apply method for static parameter"
+            )
+
+
+_moto_modify_db_parameter_group = RDSResponse.modify_db_parameter_group
+_moto_modify_db_cluster_parameter_group = RDSResponse.modify_db_cluster_parameter_group
+
+
+def _modify_db_parameter_group(self):  # type: ignore[no-untyped-def]
+    group = self.backend.db_parameter_groups.get(self.params.get("DBParameterGroupName"))
+    if group is not None:
+        _refuse_immediate_static(group.family, self.params.get("Parameters", []))
+    return _moto_modify_db_parameter_group(self)
+
+
+def _modify_db_cluster_parameter_group(self):  # type: ignore[no-untyped-def]
+    group = self.backend.db_cluster_parameter_groups.get(
+        self.params.get("DBClusterParameterGroupName")
+    )
+    if group is not None:
+        _refuse_immediate_static(group.db_parameter_group_family, self.params.get("Parameters", []))
+    return _moto_modify_db_cluster_parameter_group(self)
+
+
+RDSResponse.modify_db_parameter_group = _modify_db_parameter_group
+RDSResponse.modify_db_cluster_parameter_group = _modify_db_cluster_parameter_group
 
 
 # ---- RDS instances: their own resource id, and the enhanced-monitoring stream they write to ----

@@ -91,6 +91,9 @@ pub fn plan(input: &PlanInput) -> Planned {
         }
     }
     let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
+    if let Some(p) = kept {
+        warn_static_changes(&cfg, p, &mut d);
+    }
     let own_key = cfg.kms_key_arn.is_null();
     planned.kms_key_arn =
         datastore::planned_key(&cfg.kms_key_arn, kept.and_then(|p| p.kms_key_arn.as_ref()));
@@ -105,6 +108,24 @@ pub fn plan(input: &PlanInput) -> Planned {
     );
     planned.posture = posture(&env, &planned, own_key);
     datastore::planned(planned.encode(), input, &cfg.name, requires_replace, d)
+}
+
+/// A warning on each static parameter (read only when the engine starts) whose value changes on
+/// a database that stays: AWS applies it at the instances' next reboot, not during this apply.
+fn warn_static_changes(cfg: &Config, prior: &State, d: &mut Diagnostics) {
+    let Tri::Known(params) = datastore::whole_map(&cfg.parameters) else {
+        return;
+    };
+    let before = prior.parameters.clone().unwrap_or_default();
+    for (k, v) in &params {
+        if bp::is_static_parameter(&prior.engine, k) && before.get(k) != Some(v) {
+            d.warning_at(
+                AttrPath::attr("parameters").then_key(k),
+                "Takes effect at the next reboot",
+                format!("{k} is read only when the engine starts: apply sets it pending reboot, and the instances run with the old value until they restart (in their maintenance window, or when you reboot them: `aws rds reboot-db-instance --db-instance-identifier <id>`, Aurora: each instance of the cluster)."),
+            );
+        }
+    }
 }
 
 /// A planned whole number (`None` when unknown or not whole).

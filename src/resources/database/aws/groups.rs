@@ -144,13 +144,15 @@ pub async fn user_parameters(
     }))
 }
 
-/// Creates the group when missing and sets `params` on it (applied immediately).
+/// Creates the group when missing and sets `params` on it: applied immediately, except those
+/// `is_static` names (the engine reads them only when it starts), applied at the next reboot.
 pub async fn ensure_parameter_group(
     ctx: &ProviderData,
     kind: GroupKind,
     name: &str,
     family: &str,
     params: &BTreeMap<String, String>,
+    is_static: impl Fn(&str) -> bool,
     tags: &Tags,
 ) -> Result<(), AwsError> {
     let have = match user_parameters(ctx, kind, name).await? {
@@ -167,7 +169,11 @@ pub async fn ensure_parameter_group(
             Parameter::builder()
                 .parameter_name(k)
                 .parameter_value(v)
-                .apply_method(aws_sdk_rds::types::ApplyMethod::Immediate)
+                .apply_method(if is_static(k) {
+                    aws_sdk_rds::types::ApplyMethod::PendingReboot
+                } else {
+                    aws_sdk_rds::types::ApplyMethod::Immediate
+                })
                 .build()
         })
         .collect();

@@ -227,6 +227,7 @@ pub async fn ensure_parameter_group(
         &pg,
         &bp::family(&d.args.engine, &d.args.engine_version),
         &d.parameters,
+        |k| bp::is_static_parameter(&d.args.engine, k),
         &d.tags,
     )
     .await?;

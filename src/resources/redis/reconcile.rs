@@ -56,7 +56,6 @@ impl Desired {
 }
 
 const POLL: Duration = Duration::from_secs(15);
-const TOKEN_LENGTH: i64 = 64;
 
 /// Waits until the group is `available` (or, with `gone`, no longer listed).
 pub async fn wait_for(
@@ -102,7 +101,8 @@ pub async fn wait_for(
 /// the increase step is done).
 fn changes(live: &Group, member: &MemberFacts, d: &Desired, sg: &str) -> Changes {
     let differs = |a: &str, b: &str| (a != b).then(|| b.to_string());
-    let failover = d.replicas_per_shard > 0;
+    let failover = bp::failover(d.replicas_per_shard);
+    let minor = bp::hardening(d.environment).auto_minor_upgrade;
     let pg = d.parameter_group();
     Changes {
         node_type: differs(&live.node_type, &d.node_type),
@@ -121,7 +121,7 @@ fn changes(live: &Group, member: &MemberFacts, d: &Desired, sg: &str) -> Changes
         snapshot_window: differs(&live.snapshot_window, &d.snapshot_window),
         maintenance_window: differs(&member.maintenance_window, &d.maintenance_window),
         security_group: (member.security_groups != [sg.to_string()]).then(|| sg.to_string()),
-        auto_minor_upgrade: (!live.auto_minor_upgrade).then_some(true),
+        auto_minor_upgrade: (live.auto_minor_upgrade != minor).then_some(minor),
     }
 }
 
@@ -256,7 +256,7 @@ async fn key_and_token(
         &bp::secret_name(n),
         &format!("prod_redis_cluster {n}: AUTH token"),
         &key,
-        TOKEN_LENGTH,
+        bp::hardening(d.environment).auth_token_length,
         &d.tags,
     )
     .await?;
@@ -291,6 +291,7 @@ async fn create(ctx: &ProviderData, d: &Desired, side: &Side) -> Result<Group, A
         node_type: &d.node_type,
         zones: bp::node_zones(&side.zones, d.shards, d.replicas_per_shard),
         replicas: d.replicas_per_shard,
+        failover: bp::failover(d.replicas_per_shard),
         clustered: d.clustered(),
         parameter_group: &d.parameter_group(),
         subnet_group: n,
@@ -300,6 +301,7 @@ async fn create(ctx: &ProviderData, d: &Desired, side: &Side) -> Result<Group, A
         snapshot_window: &d.snapshot_window,
         maintenance_window: &d.maintenance_window,
         port: bp::PORT,
+        hardening: bp::hardening(d.environment),
     };
     api::create(ctx, &spec, &side.token, &d.tags).await
 }

@@ -3,24 +3,21 @@ use aws_sdk_ec2::types::{LogDestinationType, TrafficType};
 
 #[test]
 fn subnets_are_sixteenths() {
-    assert_eq!(
-        subnet_cidr("10.20.0.0/16", true, 0).as_deref(),
-        Some("10.20.0.0/20")
-    );
-    assert_eq!(
-        subnet_cidr("10.20.0.0/16", true, 2).as_deref(),
-        Some("10.20.32.0/20")
-    );
-    assert_eq!(
-        subnet_cidr("10.20.0.0/16", false, 0).as_deref(),
-        Some("10.20.128.0/20")
-    );
-    assert_eq!(
-        subnet_cidr("192.168.4.0/24", false, 1).as_deref(),
-        Some("192.168.4.144/28")
-    );
-    assert_eq!(subnet_cidr("10.0.0.0/25", true, 0), None);
-    assert_eq!(subnet_cidr("10.0.0.0/16", true, 8), None);
+    // (VPC, public, index, the subnet's range)
+    for (vpc, public, i, want) in [
+        ("10.20.0.0/16", true, 0, Some("10.20.0.0/20")),
+        ("10.20.0.0/16", true, 2, Some("10.20.32.0/20")),
+        ("10.20.0.0/16", false, 0, Some("10.20.128.0/20")),
+        ("192.168.4.0/24", false, 1, Some("192.168.4.144/28")),
+        ("10.0.0.0/25", true, 0, None),
+        ("10.0.0.0/16", true, 8, None),
+    ] {
+        assert_eq!(
+            subnet_cidr(vpc, public, i).as_deref(),
+            want,
+            "{vpc}, public {public}, {i}"
+        );
+    }
 }
 
 #[test]
@@ -82,9 +79,13 @@ const CASES: [Case; 3] = [
 
 #[test]
 fn hardening_per_profile() {
-    for c in &CASES {
-        let h = hardening(c.env);
-        let n = c.name;
+    for &Case {
+        name: n,
+        env,
+        log_retention_days,
+    } in &CASES
+    {
+        let h = hardening(env);
         assert!(h.dns_support && h.dns_hostnames, "{n}: VPC DNS on");
         assert!(
             h.close_default_security_group,
@@ -101,7 +102,7 @@ fn hardening_per_profile() {
             "{n}: flow logs to the encrypted log group"
         );
         assert_eq!(
-            h.log_retention_days, c.log_retention_days,
+            h.log_retention_days, log_retention_days,
             "{n}: CloudWatch.16"
         );
     }

@@ -34,9 +34,14 @@ const CASES: [Case; 3] = [
 
 #[test]
 fn hardening_per_profile() {
-    for c in &CASES {
-        let h = hardening(c.env);
-        let n = c.name;
+    for &Case {
+        name: n,
+        env,
+        replicas,
+        failover: fails_over,
+    } in &CASES
+    {
+        let h = hardening(env);
         assert!(
             h.at_rest_encryption,
             "{n}: encrypted at rest (ElastiCache.4)"
@@ -45,16 +50,12 @@ fn hardening_per_profile() {
         assert!(h.auth_token, "{n}: an AUTH token (ElastiCache.6)");
         assert_eq!(h.auth_token_length, 64, "{n}: a 64-character token");
         assert!(h.auto_minor_upgrade, "{n}: minor upgrades (ElastiCache.2)");
-        assert_eq!(
-            c.env.redis_replicas_per_shard(),
-            c.replicas,
-            "{n}: replicas"
-        );
-        assert_eq!(failover(c.replicas), c.failover, "{n}: ElastiCache.3");
-        let planned = planned_facts(c.env, 7, c.replicas, true);
+        assert_eq!(env.redis_replicas_per_shard(), replicas, "{n}: replicas");
+        assert_eq!(failover(replicas), fails_over, "{n}: ElastiCache.3");
+        let planned = planned_facts(env, 7, replicas, true);
         assert_eq!(
             (planned.automatic_failover, planned.multi_az),
-            (c.failover, c.failover),
+            (fails_over, fails_over),
             "{n}: plan shows the failover apply sets"
         );
         assert!(

@@ -2,8 +2,10 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_cloudwatch::operation::put_metric_alarm::builders::PutMetricAlarmFluentBuilder;
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic};
 
+use super::blueprint::Hardening;
 use super::model::Alarm;
 use crate::framework::Number;
 use crate::provider::error::{found, AwsError};
@@ -37,22 +39,26 @@ fn sns_tags(tags: &Tags) -> Vec<aws_sdk_sns::types::Tag> {
         .collect()
 }
 
+/// Creates topic `name` with `attributes` ([`crate::resources::alerting::blueprint::topic_attributes`]);
+/// returns its ARN.
 pub async fn create_topic(
     ctx: &ProviderData,
     name: &str,
-    key: &str,
-    policy: String,
+    attributes: Vec<(&str, String)>,
     tags: &Tags,
 ) -> Result<String, AwsError> {
     let c = format!("sns topic {name}");
+    let attributes = attributes
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     let out = ctx
         .call(
             &c,
             ctx.sns()
                 .create_topic()
                 .name(name)
-                .attributes("KmsMasterKeyId", key)
-                .attributes("Policy", policy)
+                .set_attributes(Some(attributes))
                 .set_tags(Some(sns_tags(tags)))
                 .send(),
         )
@@ -259,11 +265,24 @@ pub(super) fn cw_dimensions(d: &Tags) -> Vec<Dimension> {
         .collect()
 }
 
+/// The actions of an alarm as `h` sets them: enabled (CloudWatch.17), notifying `topic` on alarm
+/// and, when `h` says, on recovery (CloudWatch.15).
+pub(super) fn routed(
+    req: PutMetricAlarmFluentBuilder,
+    h: &Hardening,
+    topic: &str,
+) -> PutMetricAlarmFluentBuilder {
+    req.actions_enabled(h.alarm_actions_enabled)
+        .alarm_actions(topic)
+        .set_ok_actions(h.ok_actions.then(|| vec![topic.to_string()]))
+}
+
 pub async fn put_alarm(
     ctx: &ProviderData,
     full_name: &str,
     a: &Alarm,
     topic: &str,
+    h: &Hardening,
     tags: &Tags,
 ) -> Result<(), AwsError> {
     let c = format!("cloudwatch alarm {full_name}");
@@ -272,29 +291,22 @@ pub async fn put_alarm(
         .threshold
         .as_f64()
         .ok_or_else(|| invalid(&c, "threshold is not a finite number"))?;
-    ctx.call(
-        &c,
-        ctx.cloudwatch()
-            .put_metric_alarm()
-            .alarm_name(full_name)
-            .alarm_description(format!("prod_alerting {} ({})", a.name, a.severity))
-            .namespace(&a.namespace)
-            .metric_name(&a.metric_name)
-            .set_dimensions(Some(dims))
-            .statistic(Statistic::from(a.statistic.as_str()))
-            .period(a.period as i32)
-            .evaluation_periods(a.evaluation_periods as i32)
-            .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
-            .threshold(threshold)
-            .treat_missing_data(&a.treat_missing_data)
-            .actions_enabled(true)
-            .alarm_actions(topic)
-            .ok_actions(topic)
-            .set_tags(Some(cw_tags(tags)))
-            .send(),
-    )
-    .await
-    .map(|_| ())
+    let req = ctx
+        .cloudwatch()
+        .put_metric_alarm()
+        .alarm_name(full_name)
+        .alarm_description(format!("prod_alerting {} ({})", a.name, a.severity))
+        .namespace(&a.namespace)
+        .metric_name(&a.metric_name)
+        .set_dimensions(Some(dims))
+        .statistic(Statistic::from(a.statistic.as_str()))
+        .period(a.period as i32)
+        .evaluation_periods(a.evaluation_periods as i32)
+        .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
+        .threshold(threshold)
+        .treat_missing_data(&a.treat_missing_data);
+    let req = routed(req, h, topic).set_tags(Some(cw_tags(tags)));
+    ctx.call(&c, req.send()).await.map(|_| ())
 }
 
 /// DescribeAlarms for a list of names, 100 per call.

@@ -22,6 +22,47 @@ pub const CONTROLS: [&str; 6] = [
 ];
 pub const PASS: &str = "pass";
 
+/// The settings every alerting set gets: decided here, where the blueprint's tests see them;
+/// `aws.rs`, `packs/aws.rs` and `reconcile.rs` only pass them to the SDK. (Each alarm's
+/// `treat_missing_data` is its own: the `alarm` block's, or the pack's table.)
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hardening {
+    /// SNS.1: the topics encrypted with the key.
+    pub encrypt_topics: bool,
+    /// KMS.4: automatic rotation of a key the resource owns.
+    pub key_rotation: bool,
+    /// CloudWatch.17: the alarms' actions enabled.
+    pub alarm_actions_enabled: bool,
+    /// CloudWatch.15: the alarms notify their topic on recovery too (OK actions).
+    pub ok_actions: bool,
+}
+
+/// The hardening of `env`'s alerting sets (the same in every profile: no profile relaxes an
+/// alerting control).
+pub fn hardening(_env: Environment) -> Hardening {
+    Hardening {
+        encrypt_topics: true,
+        key_rotation: true,
+        alarm_actions_enabled: true,
+        ok_actions: true,
+    }
+}
+
+/// The topic attribute naming its key (SNS.1).
+pub const TOPIC_KEY: &str = "KmsMasterKeyId";
+/// The topic attribute holding its policy (SNS.4).
+pub const TOPIC_POLICY: &str = "Policy";
+
+/// A topic's attributes, in the order apply sets them: encrypted with `key` when `h` says, and
+/// `policy`.
+pub fn topic_attributes(h: &Hardening, key: &str, policy: String) -> Vec<(&'static str, String)> {
+    let encrypted = h.encrypt_topics.then(|| (TOPIC_KEY, key.to_string()));
+    encrypted
+        .into_iter()
+        .chain([(TOPIC_POLICY, policy)])
+        .collect()
+}
+
 pub fn topic_name(name: &str, severity: &str) -> String {
     format!("{name}-{severity}")
 }
@@ -71,6 +112,11 @@ pub struct Desired {
 impl Desired {
     pub fn owns_key(&self) -> bool {
         self.given_key.is_none()
+    }
+
+    /// The hardening of this set's profile.
+    pub fn hardening(&self) -> Hardening {
+        hardening(self.environment)
     }
 
     /// The key policy of an owned key: the account administers it; CloudWatch (alarm actions) and

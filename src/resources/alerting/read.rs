@@ -215,8 +215,8 @@ fn topics(
         facts.topics.push(posture::Topic {
             name,
             settings: Some(posture::TopicSettings {
-                kms_key: attrs.get("KmsMasterKeyId").cloned(),
-                policy: attrs.get("Policy").cloned(),
+                kms_key: attrs.get(bp::TOPIC_KEY).cloned(),
+                policy: attrs.get(bp::TOPIC_POLICY).cloned(),
             }),
         });
         subs_by_sev.insert(sev, subs);

@@ -76,7 +76,7 @@ async fn the_key(
         (Some(given), _) => given.clone(),
         (None, Some(existing)) if progress.kms_key_arn.as_deref() == Some(existing) => {
             api::put_key_policy(ctx, existing, d.key_policy(place)).await?;
-            api::enable_rotation(ctx, existing).await?;
+            rotation(ctx, d, existing).await?;
             existing.to_string()
         }
         (None, _) => match api::describe_key(ctx, &bp::alias_name(&d.name))
@@ -88,7 +88,7 @@ async fn the_key(
             Some(k) => {
                 record_own_key(progress, &k.arn);
                 api::put_key_policy(ctx, &k.arn, d.key_policy(place)).await?;
-                api::enable_rotation(ctx, &k.arn).await?;
+                rotation(ctx, d, &k.arn).await?;
                 k.arn
             }
             None => {
@@ -100,7 +100,7 @@ async fn the_key(
                 )
                 .await?;
                 record_own_key(progress, &created.arn);
-                api::enable_rotation(ctx, &created.arn).await?;
+                rotation(ctx, d, &created.arn).await?;
                 created.arn
             }
         },
@@ -113,6 +113,14 @@ async fn the_key(
     }
     progress.kms_key_arn = Some(key.clone());
     Ok(key)
+}
+
+/// Automatic rotation of a key the resource owns, as the blueprint's hardening says (KMS.4).
+async fn rotation(ctx: &ProviderData, d: &Desired, key: &str) -> Result<(), AwsError> {
+    if d.hardening().key_rotation {
+        api::enable_rotation(ctx, key).await?;
+    }
+    Ok(())
 }
 
 /// Records `arn` as the key the resource owns.
@@ -134,21 +142,22 @@ async fn the_topics(
     old_tags: &Tags,
 ) -> Result<(), AwsError> {
     let topic_job = |sev: &'static str| {
-        let policy = d.topic_policy(place, sev);
+        let attributes = bp::topic_attributes(&d.hardening(), key, d.topic_policy(place, sev));
         let existing = progress.topic_arn(sev).map(str::to_string);
         async move {
             match existing {
                 Some(arn) => {
-                    api::set_topic_attribute(ctx, &arn, "KmsMasterKeyId", key).await?;
-                    api::set_topic_attribute(ctx, &arn, "Policy", &policy).await?;
+                    for (name, value) in &attributes {
+                        api::set_topic_attribute(ctx, &arn, name, value).await?;
+                    }
                     if *old_tags != d.tags {
                         api::retag_topic(ctx, &arn, old_tags, &d.tags).await?;
                     }
                     Ok(arn)
                 }
                 None => {
-                    api::create_topic(ctx, &bp::topic_name(&d.name, sev), key, policy, &d.tags)
-                        .await
+                    let name = bp::topic_name(&d.name, sev);
+                    api::create_topic(ctx, &name, attributes, &d.tags).await
                 }
             }
         }
@@ -299,6 +308,7 @@ async fn put_alarms<'a>(
     progress: &State,
     wanted: impl Iterator<Item = Wanted<'a>>,
 ) -> Vec<Put<'a>> {
+    let h = &d.hardening();
     let jobs: Vec<_> = wanted
         .map(|w| {
             let full = bp::alarm_name(&d.name, w.short());
@@ -308,8 +318,8 @@ async fn put_alarms<'a>(
                 .to_string();
             async move {
                 match w {
-                    Wanted::Block(a) => api::put_alarm(ctx, &full, a, &topic, &d.tags).await,
-                    Wanted::Pack(a) => packs::put(ctx, &d.name, &full, a, &topic, &d.tags).await,
+                    Wanted::Block(a) => api::put_alarm(ctx, &full, a, &topic, h, &d.tags).await,
+                    Wanted::Pack(a) => packs::put(ctx, &d.name, &full, a, &topic, h, &d.tags).await,
                 }
                 .map(|_| (w, full))
             }

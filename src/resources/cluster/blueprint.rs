@@ -42,8 +42,68 @@ pub fn tls_policy_of(policy: &str) -> String {
 /// Instance refresh keeps this share of the group in service while it rolls.
 pub const MIN_HEALTHY_PERCENT: i32 = 90;
 pub const HEALTH_CHECK_GRACE_SECONDS: i32 = 300;
-pub const VOLUME_TYPE: &str = "gp3";
-pub const HOP_LIMIT: i32 = 1;
+
+/// The settings every cluster gets: decided here, where the blueprint's tests see them; `aws/`,
+/// `front_end.rs` and `reconcile/` only pass them to the SDK. (The metadata tokens and root volume
+/// encryption are arguments, with the profile's defaults and floors in `plan.rs`/`validate.rs`.)
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hardening {
+    /// Instance metadata answers one hop only: no container on the instance reaches it (EC2.8).
+    pub metadata_hop_limit: i32,
+    pub metadata_endpoint: bool,
+    pub volume_type: &'static str,
+    /// The instances get no public address (AutoScaling.5).
+    pub public_ip: bool,
+    pub detailed_monitoring: bool,
+    /// ELB.6, as the profile keeps it.
+    pub lb_deletion_protection: bool,
+    /// ELB.4.
+    pub drop_invalid_header_fields: bool,
+    /// ELB.12.
+    pub desync_mitigation_mode: &'static str,
+    /// The instances' log group (CloudWatch.16).
+    pub log_retention_days: i32,
+}
+
+/// The hardening of `env`'s clusters: the same in every profile, but for the load balancer's
+/// deletion protection and the log retention, which the profile decides.
+pub fn hardening(env: Environment) -> Hardening {
+    Hardening {
+        metadata_hop_limit: 1,
+        metadata_endpoint: true,
+        volume_type: "gp3",
+        public_ip: false,
+        detailed_monitoring: true,
+        lb_deletion_protection: env.load_balancer_deletion_protection(),
+        drop_invalid_header_fields: true,
+        desync_mitigation_mode: "defensive",
+        log_retention_days: i32::try_from(env.log_retention_days()).unwrap_or(i32::MAX),
+    }
+}
+
+/// The load balancer attribute of deletion protection (ELB.6).
+pub const LB_DELETION_PROTECTION: &str = "deletion_protection.enabled";
+/// The load balancer attribute of dropping invalid header fields (ELB.4).
+pub const LB_DROP_INVALID_HEADERS: &str = "routing.http.drop_invalid_header_fields.enabled";
+/// The load balancer attribute of desync mitigation (ELB.12).
+pub const LB_DESYNC_MITIGATION: &str = "routing.http.desync_mitigation_mode";
+
+/// The load balancer's attributes as `h` sets them.
+pub fn lb_attributes(h: &Hardening) -> [(&'static str, String); 3] {
+    [
+        (LB_DELETION_PROTECTION, h.lb_deletion_protection.to_string()),
+        (
+            LB_DROP_INVALID_HEADERS,
+            h.drop_invalid_header_fields.to_string(),
+        ),
+        (LB_DESYNC_MITIGATION, h.desync_mitigation_mode.to_string()),
+    ]
+}
+
+/// What destroy sets first: deletion protection lifted, so that the load balancer can go.
+pub fn lb_unprotected() -> [(&'static str, String); 1] {
+    [(LB_DELETION_PROTECTION, false.to_string())]
+}
 /// Group metrics the compute alarm pack reads (and the rest of the group's size metrics).
 pub const GROUP_METRICS: [&str; 8] = [
     "GroupDesiredCapacity",
@@ -159,6 +219,7 @@ pub struct TemplateInputs<'a> {
     pub kms_key: &'a str,
     pub app_sg: &'a str,
     pub instance_profile: &'a str,
+    pub hardening: Hardening,
 }
 
 pub fn template_spec(i: &TemplateInputs<'_>) -> TemplateSpec {
@@ -167,16 +228,16 @@ pub fn template_spec(i: &TemplateInputs<'_>) -> TemplateSpec {
         instance_type: i.instance_type.to_string(),
         user_data: i.user_data.map(encode_user_data),
         http_tokens: i.http_tokens.to_string(),
-        hop_limit: HOP_LIMIT,
-        http_endpoint_enabled: true,
+        hop_limit: i.hardening.metadata_hop_limit,
+        http_endpoint_enabled: i.hardening.metadata_endpoint,
         root_device: i.root_device.to_string(),
         volume_size: i.volume_size as i32,
-        volume_type: VOLUME_TYPE.to_string(),
+        volume_type: i.hardening.volume_type.to_string(),
         encrypted: i.encrypted,
         kms_key: Some(i.kms_key.to_string()),
-        public_ip: false,
+        public_ip: i.hardening.public_ip,
         security_groups: [i.app_sg.to_string()].into(),
-        monitoring: true,
+        monitoring: i.hardening.detailed_monitoring,
         instance_profile: Some(i.instance_profile.to_string()),
     }
 }

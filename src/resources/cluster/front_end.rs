@@ -142,22 +142,7 @@ pub async fn load_balancer(
 
 async fn lb_attributes(ctx: &ProviderData, d: &Desired, lb: &str) -> Result<(), AwsError> {
     let attrs = elb::lb_attributes(ctx, lb).await?;
-    let want_attrs = [
-        (
-            "deletion_protection.enabled",
-            d.environment
-                .load_balancer_deletion_protection()
-                .to_string(),
-        ),
-        (
-            "routing.http.drop_invalid_header_fields.enabled",
-            "true".to_string(),
-        ),
-        (
-            "routing.http.desync_mitigation_mode",
-            "defensive".to_string(),
-        ),
-    ];
+    let want_attrs = bp::lb_attributes(&bp::hardening(d.environment));
     if want_attrs.iter().any(|(k, v)| attrs.get(*k) != Some(v)) {
         elb::set_lb_attributes(ctx, lb, &want_attrs).await?;
     }

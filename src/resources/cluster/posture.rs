@@ -114,12 +114,13 @@ impl Facts {
     /// tokens `http_tokens`, and a key of the cluster's own when `own_key`.
     pub fn as_applied(env: Environment, http_tokens: &str, own_key: bool) -> Facts {
         let (lb_sg, app_sg, app_port) = ("sg-lb", "sg-app", 8080);
+        let h = bp::hardening(env);
         let ingress = vec!["0.0.0.0/0".to_string()];
         let version = Version {
             number: 1,
             spec: TemplateSpec {
                 http_tokens: http_tokens.to_string(),
-                hop_limit: bp::HOP_LIMIT,
+                hop_limit: h.metadata_hop_limit,
                 encrypted: true,
                 security_groups: [app_sg.to_string()].into(),
                 ..TemplateSpec::default()
@@ -142,9 +143,9 @@ impl Facts {
             target_group: Some("tg".into()),
             load_balancer: Some(LoadBalancer {
                 zones: 2,
-                deletion_protection: env.load_balancer_deletion_protection(),
-                drop_invalid_headers: true,
-                desync_mode: Some("defensive".into()),
+                deletion_protection: h.lb_deletion_protection,
+                drop_invalid_headers: h.drop_invalid_header_fields,
+                desync_mode: Some(h.desync_mitigation_mode.into()),
                 listeners: vec![
                     Listener {
                         port: 443,
@@ -171,7 +172,7 @@ impl Facts {
             ingress,
             app_port,
             log_group: Some(logs::GroupFacts {
-                retention_days: i32::try_from(env.log_retention_days()).ok(),
+                retention_days: Some(h.log_retention_days),
                 kms_key: Some("key".into()),
             }),
             key: own_key.then_some(Key::Usable { rotation: true }),

@@ -267,9 +267,9 @@ async fn read_lb(
     let on = |k: &str| attrs.get(k).map(String::as_str) == Some("true");
     Ok(Some(posture::LoadBalancer {
         zones: lb.zones.len(),
-        deletion_protection: on("deletion_protection.enabled"),
-        drop_invalid_headers: on("routing.http.drop_invalid_header_fields.enabled"),
-        desync_mode: attrs.get("routing.http.desync_mitigation_mode").cloned(),
+        deletion_protection: on(bp::LB_DELETION_PROTECTION),
+        drop_invalid_headers: on(bp::LB_DROP_INVALID_HEADERS),
+        desync_mode: attrs.get(bp::LB_DESYNC_MITIGATION).cloned(),
         listeners: listeners
             .into_iter()
             .map(|l| posture::Listener {

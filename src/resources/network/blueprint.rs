@@ -9,6 +9,35 @@ use crate::provider::profile::Environment;
 pub const CONTROLS: [&str; 5] = ["CloudWatch.16", "EC2.2", "EC2.6", "KMS.4", "routes"];
 pub const PASS: &str = "pass";
 
+/// The settings every network gets: decided here, where the blueprint's tests see them; `aws/` and
+/// `reconcile/` only pass them to the SDK.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hardening {
+    pub dns_support: bool,
+    pub dns_hostnames: bool,
+    /// Every rule of the VPC's default security group revoked (EC2.2).
+    pub close_default_security_group: bool,
+    /// What the VPC's flow log records (EC2.6), as EC2 names it.
+    pub flow_log_traffic: &'static str,
+    /// Where the flow log delivers, as EC2 names it: the network's encrypted log group.
+    pub flow_log_destination: &'static str,
+    /// The flow-log group's retention (CloudWatch.16).
+    pub log_retention_days: i32,
+}
+
+/// The hardening of `env`'s networks: the same in every profile, but for the log retention,
+/// which the profile decides.
+pub fn hardening(env: Environment) -> Hardening {
+    Hardening {
+        dns_support: true,
+        dns_hostnames: true,
+        close_default_security_group: true,
+        flow_log_traffic: "ALL",
+        flow_log_destination: "cloud-watch-logs",
+        log_retention_days: i32::try_from(env.log_retention_days()).unwrap_or(i32::MAX),
+    }
+}
+
 /// Parses `a.b.c.d/p` into (network address, prefix length).
 pub fn parse_cidr(s: &str) -> Option<(u32, u8)> {
     let (ip, prefix) = s.split_once('/')?;
@@ -117,59 +146,4 @@ pub fn role_policy(place: &Place, name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn subnets_are_sixteenths() {
-        assert_eq!(
-            subnet_cidr("10.20.0.0/16", true, 0).as_deref(),
-            Some("10.20.0.0/20")
-        );
-        assert_eq!(
-            subnet_cidr("10.20.0.0/16", true, 2).as_deref(),
-            Some("10.20.32.0/20")
-        );
-        assert_eq!(
-            subnet_cidr("10.20.0.0/16", false, 0).as_deref(),
-            Some("10.20.128.0/20")
-        );
-        assert_eq!(
-            subnet_cidr("192.168.4.0/24", false, 1).as_deref(),
-            Some("192.168.4.144/28")
-        );
-        assert_eq!(subnet_cidr("10.0.0.0/25", true, 0), None);
-        assert_eq!(subnet_cidr("10.0.0.0/16", true, 8), None);
-    }
-
-    #[test]
-    fn nat_layout_per_profile() {
-        assert_eq!(nat_count(Environment::Production, 3), 3);
-        assert_eq!(nat_for(Environment::Production, 2), 2);
-        assert_eq!(nat_count(Environment::Staging, 3), 1);
-        assert_eq!(nat_for(Environment::Development, 1), 0);
-    }
-
-    #[test]
-    fn policies_are_scoped() {
-        let place = Place {
-            region: "eu-west-1".into(),
-            account: "111122223333".into(),
-        };
-        let kp: serde_json::Value = serde_json::from_str(&key_policy(&place, "net")).unwrap();
-        assert_eq!(
-            kp["Statement"][1]["Principal"]["Service"],
-            "logs.eu-west-1.amazonaws.com"
-        );
-        let rp: serde_json::Value = serde_json::from_str(&role_policy(&place, "net")).unwrap();
-        assert_eq!(
-            rp["Statement"][0]["Resource"][0],
-            "arn:aws:logs:eu-west-1:111122223333:log-group:/prod/network/net/flow-logs"
-        );
-        let tp: serde_json::Value = serde_json::from_str(&role_trust_policy(&place)).unwrap();
-        assert_eq!(
-            tp["Statement"][0]["Principal"]["Service"],
-            "vpc-flow-logs.amazonaws.com"
-        );
-    }
-}
+mod tests;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::blueprint::{CONTROLS, PASS};
+use super::blueprint::{hardening, CONTROLS, PASS};
 use crate::provider::logs;
 use crate::provider::profile::Environment;
 
@@ -56,7 +56,7 @@ impl Facts {
         Facts {
             key: Some(Key::Usable { rotation: true }),
             group: Some(logs::GroupFacts {
-                retention_days: i32::try_from(env.log_retention_days()).ok(),
+                retention_days: Some(hardening(env).log_retention_days),
                 kms_key: Some("key".into()),
             }),
             default_sg: Some(("sg".into(), 0, 0)),

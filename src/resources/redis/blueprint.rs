@@ -13,6 +13,42 @@ pub const DEFAULT_ENGINE: &str = "valkey";
 pub const DEFAULT_SNAPSHOT_WINDOW: &str = "02:00-03:00";
 pub const DEFAULT_MAINTENANCE_WINDOW: &str = "sun:03:30-sun:04:30";
 
+/// The settings every replication group gets: decided here, where the blueprint's tests see them;
+/// `aws/` and `reconcile.rs` only pass them to the SDK. (Snapshot retention is an argument, with
+/// the profile's default and floor in `plan.rs`/`validate.rs`; failover follows the replicas,
+/// [`failover`].)
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hardening {
+    /// ElastiCache.4, with the group's key.
+    pub at_rest_encryption: bool,
+    /// ElastiCache.5: clients must use TLS.
+    pub transit_encryption: bool,
+    /// ElastiCache.6: an AUTH token, generated into Secrets Manager.
+    pub auth_token: bool,
+    /// Characters of the generated AUTH token.
+    pub auth_token_length: i64,
+    /// ElastiCache.2.
+    pub auto_minor_upgrade: bool,
+}
+
+/// The hardening of `env`'s replication groups (the same in every profile: no profile relaxes
+/// these).
+pub fn hardening(_env: Environment) -> Hardening {
+    Hardening {
+        at_rest_encryption: true,
+        transit_encryption: true,
+        auth_token: true,
+        auth_token_length: 64,
+        auto_minor_upgrade: true,
+    }
+}
+
+/// Automatic failover and Multi-AZ (ElastiCache.3): on whenever every shard has a replica to fail
+/// over to, which is what the profile's replica count decides.
+pub fn failover(replicas_per_shard: i64) -> bool {
+    replicas_per_shard > 0
+}
+
 pub const CONTROLS: [&str; 9] = [
     "ElastiCache.1",
     "ElastiCache.2",
@@ -191,19 +227,23 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     p
 }
 
-/// The facts apply enforces, for the plan.
-pub fn planned_facts(retention: i64, replicas: i64, own_key: bool) -> Facts {
+/// The facts apply enforces in `env`, for the plan.
+pub fn planned_facts(env: Environment, retention: i64, replicas: i64, own_key: bool) -> Facts {
+    let h = hardening(env);
     Facts {
         snapshot_retention_days: retention,
-        auto_minor_upgrade: true,
+        auto_minor_upgrade: h.auto_minor_upgrade,
         replicas,
-        automatic_failover: replicas > 0,
-        multi_az: replicas > 0,
-        at_rest: true,
-        in_transit: true,
-        auth: true,
+        automatic_failover: failover(replicas),
+        multi_az: failover(replicas),
+        at_rest: h.at_rest_encryption,
+        in_transit: h.transit_encryption,
+        auth: h.auth_token,
         own_subnet_group: true,
         ingress: None,
         key_rotation: own_key.then_some(true),
     }
 }
+
+#[cfg(test)]
+mod tests;

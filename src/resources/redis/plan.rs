@@ -133,7 +133,7 @@ pub fn plan(input: &PlanInput) -> Planned {
     ) {
         (Tri::Known(e), Some(retention), Some(replicas)) => Tri::Known(bp::posture(
             *e,
-            &bp::planned_facts(retention, replicas, own_key),
+            &bp::planned_facts(*e, retention, replicas, own_key),
         )),
         _ => Tri::Unknown,
     };

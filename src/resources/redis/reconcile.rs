@@ -51,7 +51,6 @@ impl Desired {
 }
 
 const POLL: Duration = Duration::from_secs(15);
-const TOKEN_LENGTH: i64 = 64;
 
 /// Waits until the group is `available` (or, with `gone`, no longer listed).
 pub async fn wait_for(
@@ -97,7 +96,8 @@ pub async fn wait_for(
 /// the increase step is done).
 fn changes(live: &Group, member: &MemberFacts, d: &Desired, sg: &str) -> Changes {
     let differs = |a: &str, b: &str| (a != b).then(|| b.to_string());
-    let failover = d.args.replicas_per_shard > 0;
+    let failover = bp::failover(d.args.replicas_per_shard);
+    let minor = bp::hardening(d.environment).auto_minor_upgrade;
     let pg = d.parameter_group();
     Changes {
         node_type: differs(&live.node_type, &d.args.node_type),
@@ -116,7 +116,7 @@ fn changes(live: &Group, member: &MemberFacts, d: &Desired, sg: &str) -> Changes
         snapshot_window: differs(&live.snapshot_window, &d.args.snapshot_window),
         maintenance_window: differs(&member.maintenance_window, &d.args.maintenance_window),
         security_group: (member.security_groups != [sg.to_string()]).then(|| sg.to_string()),
-        auto_minor_upgrade: (!live.auto_minor_upgrade).then_some(true),
+        auto_minor_upgrade: (live.auto_minor_upgrade != minor).then_some(minor),
     }
 }
 
@@ -283,7 +283,7 @@ async fn key_and_token(
     let initial = match &d.auth_token {
         Some(t) => secrets::Initial::Given(t),
         None => secrets::Initial::Generated {
-            length: TOKEN_LENGTH,
+            length: bp::hardening(d.environment).auth_token_length,
         },
     };
     let (secret_arn, token) = secrets::ensure(
@@ -326,6 +326,7 @@ async fn create(ctx: &ProviderData, d: &Desired, side: &Side) -> Result<Group, A
         node_type: &d.args.node_type,
         zones: bp::node_zones(&side.zones, d.args.shards, d.args.replicas_per_shard),
         replicas: d.args.replicas_per_shard,
+        failover: bp::failover(d.args.replicas_per_shard),
         clustered: d.clustered(),
         parameter_group: &d.parameter_group(),
         subnet_group: n,
@@ -335,6 +336,7 @@ async fn create(ctx: &ProviderData, d: &Desired, side: &Side) -> Result<Group, A
         snapshot_window: &d.args.snapshot_window,
         maintenance_window: &d.args.maintenance_window,
         port: bp::PORT,
+        hardening: bp::hardening(d.environment),
     };
     api::create(ctx, &spec, &side.token, &d.tags).await
 }

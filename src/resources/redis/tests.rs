@@ -292,7 +292,7 @@ fn validation_names_the_attribute() {
 
 #[test]
 fn posture_reports_weakening() {
-    let ok = bp::planned_facts(7, 2, true);
+    let ok = bp::planned_facts(Environment::Production, 7, 2, true);
     assert!(bp::posture(Environment::Production, &ok)
         .values()
         .all(|v| v == "pass"));

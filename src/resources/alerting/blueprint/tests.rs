@@ -132,3 +132,48 @@ fn public_policies_are_recognised() {
         assert_eq!(policy_is_public(policy), public, "{policy}");
     }
 }
+
+/// The hardening of one profile's alerting sets (no profile relaxes an alerting control).
+struct Case {
+    name: &'static str,
+    env: Environment,
+}
+
+const CASES: [Case; 3] = [
+    Case {
+        name: "development: encrypted topics, rotated key, alarms act on alarm and recovery",
+        env: Environment::Development,
+    },
+    Case {
+        name: "staging: encrypted topics, rotated key, alarms act on alarm and recovery",
+        env: Environment::Staging,
+    },
+    Case {
+        name: "production: encrypted topics, rotated key, alarms act on alarm and recovery",
+        env: Environment::Production,
+    },
+];
+
+#[test]
+fn hardening_per_profile() {
+    for c in &CASES {
+        let h = hardening(c.env);
+        let n = c.name;
+        assert_eq!(desired(c.env).hardening(), h, "{n}: the set's own profile");
+        assert!(h.encrypt_topics, "{n}: topics encrypted (SNS.1)");
+        assert!(h.key_rotation, "{n}: the owned key rotates (KMS.4)");
+        assert!(
+            h.alarm_actions_enabled,
+            "{n}: actions enabled (CloudWatch.17)"
+        );
+        assert!(h.ok_actions, "{n}: OK actions (CloudWatch.15)");
+        assert_eq!(
+            topic_attributes(&h, "arn:key", "{}".into()),
+            vec![
+                (TOPIC_KEY, "arn:key".to_string()),
+                (TOPIC_POLICY, "{}".to_string())
+            ],
+            "{n}: the topic's key, then its policy"
+        );
+    }
+}

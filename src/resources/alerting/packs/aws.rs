@@ -14,7 +14,8 @@ use aws_sdk_elasticloadbalancingv2::types::{LoadBalancer, TargetGroup};
 
 use crate::provider::error::{found, AwsError};
 use crate::provider::{tags, ProviderData};
-use crate::resources::alerting::aws::{cw_dimensions, cw_tags};
+use crate::resources::alerting::aws::{cw_dimensions, cw_tags, routed};
+use crate::resources::alerting::blueprint::Hardening;
 
 /// The value of the provider's marker tag `key` (`prod:*`, a configured value recorded on the
 /// object) among `tags`, as (key, value) pairs of whichever service's tag type.
@@ -276,6 +277,7 @@ pub async fn put(
     full_name: &str,
     a: &PackAlarm,
     topic: &str,
+    h: &Hardening,
     tags: &BTreeMap<String, String>,
 ) -> Result<(), AwsError> {
     let c = format!("cloudwatch alarm {full_name}");
@@ -287,11 +289,8 @@ pub async fn put(
         .evaluation_periods(a.evaluation_periods)
         .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
         .threshold(a.threshold)
-        .treat_missing_data(&a.treat_missing_data)
-        .actions_enabled(true)
-        .alarm_actions(topic)
-        .ok_actions(topic)
-        .set_tags(Some(cw_tags(tags)));
+        .treat_missing_data(&a.treat_missing_data);
+    let req = routed(req, h, topic).set_tags(Some(cw_tags(tags)));
     ctx.call(&c, measured(req, &a.measure).send())
         .await
         .map(|_| ())

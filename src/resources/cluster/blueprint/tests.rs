@@ -8,7 +8,11 @@ fn place() -> Place {
 }
 
 fn inputs() -> TemplateSpec {
-    template_spec(&TemplateInputs {
+    template_spec(&template_inputs())
+}
+
+fn template_inputs() -> TemplateInputs<'static> {
+    TemplateInputs {
         image_id: "ami-0123456789abcdef0",
         instance_type: "m6i.large",
         user_data: Some("#!/bin/sh\necho hi\n"),
@@ -19,7 +23,8 @@ fn inputs() -> TemplateSpec {
         kms_key: "arn:aws:kms:eu-west-1:111122223333:key/k",
         app_sg: "sg-app",
         instance_profile: "arn:aws:iam::111122223333:instance-profile/web-instance",
-    })
+        hardening: hardening(Environment::Production),
+    }
 }
 
 #[test]
@@ -33,6 +38,87 @@ fn template_is_hardened() {
     assert_eq!(
         t.user_data.as_deref().and_then(decode_user_data).as_deref(),
         Some("#!/bin/sh\necho hi\n")
+    );
+}
+
+/// The hardening of one profile's clusters: what the profile decides, the rest checked the same in
+/// every profile.
+struct Case {
+    name: &'static str,
+    env: Environment,
+    lb_deletion_protection: bool,
+    log_retention_days: i32,
+}
+
+const CASES: [Case; 3] = [
+    Case {
+        name: "development: the load balancer unprotected, logs kept a week",
+        env: Environment::Development,
+        lb_deletion_protection: false,
+        log_retention_days: 7,
+    },
+    Case {
+        name: "staging: the load balancer unprotected, logs kept a month",
+        env: Environment::Staging,
+        lb_deletion_protection: false,
+        log_retention_days: 30,
+    },
+    Case {
+        name: "production: the load balancer protected, logs kept a year",
+        env: Environment::Production,
+        lb_deletion_protection: true,
+        log_retention_days: 365,
+    },
+];
+
+#[test]
+fn hardening_per_profile() {
+    for c in &CASES {
+        let h = hardening(c.env);
+        let n = c.name;
+        assert_eq!(
+            h.metadata_hop_limit, 1,
+            "{n}: metadata one hop away (EC2.8)"
+        );
+        assert!(h.metadata_endpoint, "{n}: the metadata endpoint answers");
+        assert_eq!(h.volume_type, "gp3", "{n}: gp3 root volumes");
+        assert!(!h.public_ip, "{n}: no public address (AutoScaling.5)");
+        assert!(h.detailed_monitoring, "{n}: detailed monitoring");
+        assert_eq!(
+            h.lb_deletion_protection, c.lb_deletion_protection,
+            "{n}: ELB.6"
+        );
+        assert!(
+            h.drop_invalid_header_fields,
+            "{n}: invalid headers dropped (ELB.4)"
+        );
+        assert_eq!(h.desync_mitigation_mode, "defensive", "{n}: ELB.12");
+        assert_eq!(
+            h.log_retention_days, c.log_retention_days,
+            "{n}: CloudWatch.16"
+        );
+        let attrs = lb_attributes(&h);
+        assert_eq!(
+            attrs,
+            [
+                (LB_DELETION_PROTECTION, c.lb_deletion_protection.to_string()),
+                (LB_DROP_INVALID_HEADERS, "true".to_string()),
+                (LB_DESYNC_MITIGATION, "defensive".to_string()),
+            ],
+            "{n}: the attributes apply sets"
+        );
+        let t = template_spec(&TemplateInputs {
+            hardening: h,
+            ..template_inputs()
+        });
+        assert!(
+            t.hop_limit == 1 && t.http_endpoint_enabled && !t.public_ip && t.monitoring,
+            "{n}: the launch template carries the hardening"
+        );
+    }
+    assert_eq!(
+        lb_unprotected(),
+        [(LB_DELETION_PROTECTION, "false".to_string())]
     );
 }
 

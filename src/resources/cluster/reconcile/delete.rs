@@ -84,12 +84,7 @@ async fn delete_load_balancer(
     limit: Duration,
 ) -> Result<(), AwsError> {
     if let Some(lb) = elb::find_lb(ctx, n).await? {
-        elb::set_lb_attributes(
-            ctx,
-            &lb.arn,
-            &[("deletion_protection.enabled", "false".into())],
-        )
-        .await?;
+        elb::set_lb_attributes(ctx, &lb.arn, &bp::lb_unprotected()).await?;
         elb::delete_lb(ctx, &lb.arn).await?;
         wait_until(
             &format!("load balancer {n} to be deleted"),

@@ -71,6 +71,7 @@ async fn launch_template(
         kms_key: r.key,
         app_sg: r.app_sg,
         instance_profile: r.profile,
+        hardening: bp::hardening(d.environment),
     });
     let Some((id, default, _latest)) = r.template_now.clone() else {
         // The instance profile was made moments ago: EC2 may not see it yet.

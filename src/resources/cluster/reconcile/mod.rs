@@ -224,7 +224,7 @@ async fn key_and_group(
         ctx,
         &group,
         Some(&key),
-        d.environment.log_retention_days() as i32,
+        bp::hardening(d.environment).log_retention_days,
         &d.tags,
     )
     .await?;

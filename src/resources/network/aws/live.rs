@@ -8,13 +8,16 @@ use super::{filter, invalid, tag_spec, Tags};
 use crate::provider::ec2::removed;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
+use crate::resources::network::blueprint::Hardening;
 
-/// Creates the VPC's flow log (all traffic, to the log group); returns its id.
+/// Creates the VPC's flow log (the traffic and destination `h` names, to the log group); returns
+/// its id.
 pub async fn create_flow_log(
     ctx: &ProviderData,
     vpc: &str,
     group: &str,
     role_arn: &str,
+    h: &Hardening,
     tags: &Tags,
     name: &str,
 ) -> Result<String, AwsError> {
@@ -26,8 +29,8 @@ pub async fn create_flow_log(
                 .create_flow_logs()
                 .resource_ids(vpc)
                 .resource_type(FlowLogsResourceType::Vpc)
-                .traffic_type(TrafficType::All)
-                .log_destination_type(LogDestinationType::CloudWatchLogs)
+                .traffic_type(TrafficType::from(h.flow_log_traffic))
+                .log_destination_type(LogDestinationType::from(h.flow_log_destination))
                 .log_group_name(group)
                 .deliver_logs_permission_arn(role_arn)
                 .tag_specifications(tag_spec(ResourceType::VpcFlowLog, tags, name))

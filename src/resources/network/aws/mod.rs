@@ -21,8 +21,8 @@ pub use routes::{
     Target,
 };
 pub use vpc::{
-    attach_igw, create_igw, create_vpc, default_sg, delete_igw, delete_vpc, enable_vpc_dns,
-    find_vpc, strip_default_sg, tagged_loose_objects, vpc_exists, DefaultSg,
+    attach_igw, create_igw, create_vpc, default_sg, delete_igw, delete_vpc, find_vpc, set_vpc_dns,
+    strip_default_sg, tagged_loose_objects, vpc_exists, DefaultSg,
 };
 
 pub type Tags = BTreeMap<String, String>;

@@ -29,21 +29,26 @@ pub async fn create_vpc(
     .await
 }
 
-/// DNS support and hostnames on (separate from the create, so that the caller records the VPC
-/// before anything else can fail).
-pub async fn enable_vpc_dns(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
+/// DNS support and hostnames set to `support` and `hostnames` (separate from the create, so that
+/// the caller records the VPC before anything else can fail).
+pub async fn set_vpc_dns(
+    ctx: &ProviderData,
+    id: &str,
+    support: bool,
+    hostnames: bool,
+) -> Result<(), AwsError> {
     // One attribute per call; the two at once.
-    let set = |hostnames: bool| {
-        let on = AttributeBooleanValue::builder().value(true).build();
+    let set = |is_hostnames: bool, value: bool| {
+        let v = AttributeBooleanValue::builder().value(value).build();
         let req = ctx.ec2().modify_vpc_attribute().vpc_id(id);
-        let req = if hostnames {
-            req.enable_dns_hostnames(on)
+        let req = if is_hostnames {
+            req.enable_dns_hostnames(v)
         } else {
-            req.enable_dns_support(on)
+            req.enable_dns_support(v)
         };
         ctx.call("vpc dns attributes", req.send())
     };
-    let (support, hostnames) = tokio::join!(set(false), set(true));
+    let (support, hostnames) = tokio::join!(set(false, support), set(true, hostnames));
     support.and(hostnames).map(|_| ())
 }
 

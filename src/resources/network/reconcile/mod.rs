@@ -96,6 +96,7 @@ pub async fn converge(
     let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
     let tags_changed = !old_tags.is_empty() && old_tags != d.tags;
     let n = &d.name;
+    let h = bp::hardening(d.environment);
 
     // 1–3 at once: the key and its log group, the flow-log role, and the VPC with its gateway.
     let role_name = bp::role_name(n);
@@ -128,7 +129,7 @@ pub async fn converge(
     let flow_log = async {
         match flowing {
             Some(id) => Ok(id),
-            None => api::create_flow_log(ctx, &vpc, &group, &role, &d.tags, n).await,
+            None => api::create_flow_log(ctx, &vpc, &group, &role, &h, &d.tags, n).await,
         }
     };
     let layout = Layout {
@@ -173,7 +174,7 @@ async fn key_and_group(
         ctx,
         group,
         Some(&key),
-        d.environment.log_retention_days() as i32,
+        bp::hardening(d.environment).log_retention_days,
         &d.tags,
     )
     .await?;
@@ -214,6 +215,7 @@ async fn vpc_and_layout(
     made: &Made,
 ) -> Result<(String, String, (Vec<String>, Vec<String>), api::Live), AwsError> {
     let n = &d.name;
+    let h = bp::hardening(d.environment);
     let recorded_igw = recorded.get("internet_gateway").cloned();
     let (vpc, fresh) = match recorded.get("vpc").cloned() {
         Some(v) => (v, false),
@@ -225,13 +227,15 @@ async fn vpc_and_layout(
     };
     let dns = async {
         match fresh {
-            true => api::enable_vpc_dns(ctx, &vpc).await,
+            true => api::set_vpc_dns(ctx, &vpc, h.dns_support, h.dns_hostnames).await,
             false => Ok(()),
         }
     };
     let default_sg = async {
         if let Some(sg) = api::default_sg(ctx, &vpc).await? {
-            api::strip_default_sg(ctx, &sg).await?;
+            if h.close_default_security_group {
+                api::strip_default_sg(ctx, &sg).await?;
+            }
             made.record("default_security_group", sg.id);
         }
         Ok::<_, AwsError>(())

@@ -11,6 +11,7 @@ use crate::provider::error::{found, AwsError};
 use crate::provider::secrets::SecretValue;
 use crate::provider::ProviderData;
 use crate::resources::datastore;
+use crate::resources::redis::blueprint as bp;
 
 /// A shard as read: its members (primary first) with their zones.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -201,6 +202,8 @@ pub struct GroupSpec<'a> {
     pub node_type: &'a str,
     pub zones: Vec<(String, Vec<String>)>,
     pub replicas: i64,
+    /// Automatic failover and Multi-AZ ([`bp::failover`]).
+    pub failover: bool,
     pub clustered: bool,
     pub parameter_group: &'a str,
     pub subnet_group: &'a str,
@@ -210,6 +213,7 @@ pub struct GroupSpec<'a> {
     pub snapshot_window: &'a str,
     pub maintenance_window: &'a str,
     pub port: i64,
+    pub hardening: bp::Hardening,
 }
 
 /// Creates the group with node groups and replicas per node group (never a bare cluster count).
@@ -219,7 +223,7 @@ pub async fn create(
     token: &SecretValue,
     tags: &Tags,
 ) -> Result<Group, AwsError> {
-    let failover = s.replicas > 0;
+    let h = &s.hardening;
     let config: Vec<NodeGroupConfiguration> = s
         .zones
         .iter()
@@ -251,19 +255,19 @@ pub async fn create(
                 } else {
                     ClusterMode::Disabled
                 })
-                .automatic_failover_enabled(failover)
-                .multi_az_enabled(failover)
+                .automatic_failover_enabled(s.failover)
+                .multi_az_enabled(s.failover)
                 .cache_parameter_group_name(s.parameter_group)
                 .cache_subnet_group_name(s.subnet_group)
                 .security_group_ids(s.security_group)
-                .at_rest_encryption_enabled(true)
+                .at_rest_encryption_enabled(h.at_rest_encryption)
                 .kms_key_id(s.kms_key)
-                .transit_encryption_enabled(true)
-                .auth_token(token.expose())
+                .transit_encryption_enabled(h.transit_encryption)
+                .set_auth_token(h.auth_token.then(|| token.expose().to_string()))
                 .snapshot_retention_limit(s.snapshot_retention_days as i32)
                 .snapshot_window(s.snapshot_window)
                 .preferred_maintenance_window(s.maintenance_window)
-                .auto_minor_version_upgrade(true)
+                .auto_minor_version_upgrade(h.auto_minor_upgrade)
                 .port(s.port as i32)
                 .set_tags(Some(ec_tags(tags)))
                 .send(),

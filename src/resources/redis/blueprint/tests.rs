@@ -1,0 +1,66 @@
+//! Blueprint: the hardening per profile, without AWS (plans and posture: `../tests.rs`).
+
+use super::*;
+
+/// The hardening of one profile's replication groups, and the replicas its plan defaults to.
+struct Case {
+    name: &'static str,
+    env: Environment,
+    /// The profile's default replicas per shard, and whether they give failover.
+    replicas: i64,
+    failover: bool,
+}
+
+const CASES: [Case; 3] = [
+    Case {
+        name: "development: no replica, so no failover (relaxed)",
+        env: Environment::Development,
+        replicas: 0,
+        failover: false,
+    },
+    Case {
+        name: "staging: a replica, failover and Multi-AZ on",
+        env: Environment::Staging,
+        replicas: 1,
+        failover: true,
+    },
+    Case {
+        name: "production: two replicas, failover and Multi-AZ on",
+        env: Environment::Production,
+        replicas: 2,
+        failover: true,
+    },
+];
+
+#[test]
+fn hardening_per_profile() {
+    for &Case {
+        name: n,
+        env,
+        replicas,
+        failover: fails_over,
+    } in &CASES
+    {
+        let h = hardening(env);
+        assert!(
+            h.at_rest_encryption,
+            "{n}: encrypted at rest (ElastiCache.4)"
+        );
+        assert!(h.transit_encryption, "{n}: TLS required (ElastiCache.5)");
+        assert!(h.auth_token, "{n}: an AUTH token (ElastiCache.6)");
+        assert_eq!(h.auth_token_length, 64, "{n}: a 64-character token");
+        assert!(h.auto_minor_upgrade, "{n}: minor upgrades (ElastiCache.2)");
+        assert_eq!(env.redis_replicas_per_shard(), replicas, "{n}: replicas");
+        assert_eq!(failover(replicas), fails_over, "{n}: ElastiCache.3");
+        let planned = planned_facts(env, 7, replicas, true);
+        assert_eq!(
+            (planned.automatic_failover, planned.multi_az),
+            (fails_over, fails_over),
+            "{n}: plan shows the failover apply sets"
+        );
+        assert!(
+            planned.at_rest && planned.in_transit && planned.auth && planned.auto_minor_upgrade,
+            "{n}: plan shows the hardening apply sets"
+        );
+    }
+}

@@ -349,3 +349,15 @@ fn nodes_spread_across_zones() {
     assert!(bp::version_matches("7.1", "7.1.0"));
     assert!(!bp::version_matches("7.1", "7.10.0"));
 }
+
+#[test]
+fn watch_names_the_members_once_they_are_known() {
+    let p = planned(&config(&[]), &Value::Null, Environment::Production);
+    let w = crate::resources::redis::model::Config::decode(&p.state)
+        .watch
+        .into_known()
+        .unwrap();
+    assert_eq!(w["kind"], Tri::Known("redis".to_string()));
+    assert_eq!(w["name"], Tri::Known("sessions".to_string()));
+    assert!(w["members"].is_unknown(), "nodes not made yet");
+}

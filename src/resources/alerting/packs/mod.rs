@@ -1,4 +1,4 @@
-//! Alarm packs: the alarms `prod_alerting` makes for the resources it watches (`cluster_ids`), in a
+//! Alarm packs: the alarms `prod_alerting` makes for the resources it watches (`watch`), in a
 //! warning and a critical tier, with thresholds derived only from configured values (the cluster's
 //! pinned minimum and its configured desired capacity), never from values AWS manages.
 //!

@@ -178,23 +178,22 @@ impl<'a> Fields<'a> {
     fn text(&mut self, key: &str) -> Result<String, String> {
         Ok(self.get(key)?.unwrap_or_default().to_string())
     }
-    fn int(&mut self, key: &str) -> Result<i64, String> {
+    /// The value of `key` as a number (`what` says which kind, for the error); 0 while unknown.
+    fn parsed<T: std::str::FromStr + Default>(
+        &mut self,
+        key: &str,
+        what: &str,
+    ) -> Result<T, String> {
         match self.get(key)? {
-            None => Ok(0),
+            None => Ok(T::default()),
             Some(s) => s
                 .trim()
                 .parse()
-                .map_err(|_| format!("`{key}` is \"{s}\", not a whole number")),
+                .map_err(|_| format!("`{key}` is \"{s}\", not {what}")),
         }
     }
-    fn float(&mut self, key: &str) -> Result<f64, String> {
-        match self.get(key)? {
-            None => Ok(0.0),
-            Some(s) => s
-                .trim()
-                .parse()
-                .map_err(|_| format!("`{key}` is \"{s}\", not a number")),
-        }
+    fn int(&mut self, key: &str) -> Result<i64, String> {
+        self.parsed(key, "a whole number")
     }
     fn list(&mut self, key: &str) -> Result<Vec<String>, String> {
         Ok(self
@@ -229,7 +228,7 @@ pub fn parse(m: &Planned) -> Result<Option<Watched>, String> {
             engine: f.text("engine")?,
             instance_class: f.text("instance_class")?,
             allocated_gib: f.int("allocated_storage")?,
-            max_connections: Some(f.float("max_connections")?),
+            max_connections: Some(f.parsed("max_connections", "a number")?),
             replicas: f.list("replicas")?,
         }),
         "redis" => Watched::Redis(RedisFacts {

@@ -22,6 +22,20 @@ fn cluster_map() -> Planned {
     ])
 }
 
+/// A database's map, with `replicas`.
+fn database_map(replicas: &str) -> Planned {
+    map(&[
+        ("kind", "database"),
+        ("name", "ledger"),
+        ("instance", "ledger"),
+        ("engine", "postgres"),
+        ("instance_class", "db.r6g.large"),
+        ("allocated_storage", "100"),
+        ("max_connections", "100"),
+        ("replicas", replicas),
+    ])
+}
+
 #[test]
 fn a_cluster_builds_its_map_from_configuration_and_arns() {
     let n = |i| Tri::Known(Number::Int(i));
@@ -87,16 +101,7 @@ fn a_database_map_carries_the_effective_max_connections() {
 
 #[test]
 fn watch_maps_read_as_facts() {
-    let db = map(&[
-        ("kind", "database"),
-        ("name", "ledger"),
-        ("instance", "ledger"),
-        ("engine", "postgres"),
-        ("instance_class", "db.r6g.large"),
-        ("allocated_storage", "100"),
-        ("max_connections", "100"),
-        ("replicas", "ledger-replica-1"),
-    ]);
+    let db = database_map("ledger-replica-1");
     let redis = map(&[
         ("kind", "redis"),
         ("name", "ledger"),
@@ -145,16 +150,7 @@ fn watch_maps_read_as_facts() {
 
 #[test]
 fn max_connections_100_gives_80_and_95() {
-    let Ok(Some(w)) = parse(&map(&[
-        ("kind", "database"),
-        ("name", "ledger"),
-        ("instance", "ledger"),
-        ("engine", "postgres"),
-        ("instance_class", "db.r6g.large"),
-        ("allocated_storage", "100"),
-        ("max_connections", "100"),
-        ("replicas", ""),
-    ])) else {
+    let Ok(Some(w)) = parse(&database_map("")) else {
         panic!("a database map");
     };
     let t = |short: &str| {

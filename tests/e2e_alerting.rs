@@ -619,6 +619,26 @@ resource "prod_cluster" "web" {{
     )
 }
 
+/// A development database and cache named `svc` in the service's network, open to its cluster; `db`
+/// adds arguments to the database.
+fn stores(svc: &str, db: &str) -> String {
+    format!(
+        r#"resource "prod_database_ha" "db" {{
+  name                       = "{svc}"
+  engine                     = "postgres"
+  subnet_ids                 = prod_network.main.private_subnet_ids
+  allowed_security_group_ids = [prod_cluster.web.security_group_id]
+  {db}
+}}
+resource "prod_redis_cluster" "cache" {{
+  name                       = "{svc}"
+  engine                     = "valkey"
+  subnet_ids                 = prod_network.main.private_subnet_ids
+  allowed_security_group_ids = [prod_cluster.web.security_group_id]
+}}"#
+    )
+}
+
 /// A service whose parts share one name, as users name them (`<svc>` for the network, cluster,
 /// database, cache and alerting): one apply makes everything, alarms named by kind never collide, and
 /// the next plan is empty.
@@ -632,18 +652,7 @@ async fn parts_of_one_service_named_alike_apply_with_alarms_named_by_kind() {
         &image,
         &cert,
         &format!(
-            r#"resource "prod_database_ha" "db" {{
-  name                       = "{svc}"
-  engine                     = "postgres"
-  subnet_ids                 = prod_network.main.private_subnet_ids
-  allowed_security_group_ids = [prod_cluster.web.security_group_id]
-}}
-resource "prod_redis_cluster" "cache" {{
-  name                       = "{svc}"
-  engine                     = "valkey"
-  subnet_ids                 = prod_network.main.private_subnet_ids
-  allowed_security_group_ids = [prod_cluster.web.security_group_id]
-}}
+            r#"{stores}
 resource "prod_alerting" "ops" {{
   name = "{svc}"
   notify {{
@@ -655,7 +664,8 @@ resource "prod_alerting" "ops" {{
   database_ids      = [prod_database_ha.db.id]
   redis_cluster_ids = [prod_redis_cluster.cache.id]
 }}
-"#
+"#,
+            stores = stores(&svc, "")
         ),
     ));
     tf.init();
@@ -783,25 +793,14 @@ fn watched_service(svc: &str, image: &str, cert: &str, min: i64, desired: i64) -
         image,
         cert,
         &format!(
-            r#"resource "prod_database_ha" "db" {{
-  name                       = "{svc}"
-  engine                     = "postgres"
-  subnet_ids                 = prod_network.main.private_subnet_ids
-  allowed_security_group_ids = [prod_cluster.web.security_group_id]
-  parameters                 = {{ max_connections = "100" }}
-}}
-resource "prod_redis_cluster" "cache" {{
-  name                       = "{svc}"
-  engine                     = "valkey"
-  subnet_ids                 = prod_network.main.private_subnet_ids
-  allowed_security_group_ids = [prod_cluster.web.security_group_id]
-}}
+            r#"{stores}
 resource "prod_alerting" "ops" {{
   name  = "{svc}"
   watch = [prod_cluster.web.watch, prod_database_ha.db.watch, prod_redis_cluster.cache.watch]
 }}
 output "lb_suffix" {{ value = prod_cluster.web.load_balancer_arn_suffix }}
-"#
+"#,
+            stores = stores(svc, "parameters = { max_connections = \"100\" }")
         ),
     )
     .replace(

@@ -619,6 +619,26 @@ resource "prod_cluster" "web" {{
     )
 }
 
+/// A development database and cache named `svc` in the service's network, open to its cluster; `db`
+/// adds arguments to the database.
+fn stores(svc: &str, db: &str) -> String {
+    format!(
+        r#"resource "prod_database_ha" "db" {{
+  name                       = "{svc}"
+  engine                     = "postgres"
+  subnet_ids                 = prod_network.main.private_subnet_ids
+  allowed_security_group_ids = [prod_cluster.web.security_group_id]
+  {db}
+}}
+resource "prod_redis_cluster" "cache" {{
+  name                       = "{svc}"
+  engine                     = "valkey"
+  subnet_ids                 = prod_network.main.private_subnet_ids
+  allowed_security_group_ids = [prod_cluster.web.security_group_id]
+}}"#
+    )
+}
+
 /// A service whose parts share one name, as users name them (`<svc>` for the network, cluster,
 /// database, cache and alerting): one apply makes everything, alarms named by kind never collide, and
 /// the next plan is empty.
@@ -632,18 +652,7 @@ async fn parts_of_one_service_named_alike_apply_with_alarms_named_by_kind() {
         &image,
         &cert,
         &format!(
-            r#"resource "prod_database_ha" "db" {{
-  name                       = "{svc}"
-  engine                     = "postgres"
-  subnet_ids                 = prod_network.main.private_subnet_ids
-  allowed_security_group_ids = [prod_cluster.web.security_group_id]
-}}
-resource "prod_redis_cluster" "cache" {{
-  name                       = "{svc}"
-  engine                     = "valkey"
-  subnet_ids                 = prod_network.main.private_subnet_ids
-  allowed_security_group_ids = [prod_cluster.web.security_group_id]
-}}
+            r#"{stores}
 resource "prod_alerting" "ops" {{
   name = "{svc}"
   notify {{
@@ -655,7 +664,8 @@ resource "prod_alerting" "ops" {{
   database_ids      = [prod_database_ha.db.id]
   redis_cluster_ids = [prod_redis_cluster.cache.id]
 }}
-"#
+"#,
+            stores = stores(&svc, "")
         ),
     ));
     tf.init();
@@ -773,4 +783,138 @@ async fn pack_alarms_under_the_old_names_are_renamed_without_a_gap() {
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after the rename");
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert!(aws.alerting(&svc).await.is_empty());
+}
+
+/// A service whose parts are all named alike, watched by reference (`watch`), with the cluster's
+/// capacities `min`/`desired` (max 4) and the database's `max_connections` at 100.
+fn watched_service(svc: &str, image: &str, cert: &str, min: i64, desired: i64) -> String {
+    service(
+        svc,
+        image,
+        cert,
+        &format!(
+            r#"{stores}
+resource "prod_alerting" "ops" {{
+  name  = "{svc}"
+  watch = [prod_cluster.web.watch, prod_database_ha.db.watch, prod_redis_cluster.cache.watch]
+}}
+output "lb_suffix" {{ value = prod_cluster.web.load_balancer_arn_suffix }}
+"#,
+            stores = stores(svc, "parameters = { max_connections = \"100\" }")
+        ),
+    )
+    .replace(
+        &format!("certificate_arn   = \"{cert}\"\n"),
+        &format!(
+            "certificate_arn   = \"{cert}\"\n  min_size          = {min}\n  desired_capacity  = {desired}\n  max_size          = 4\n"
+        ),
+    )
+}
+
+impl Aws {
+    /// The threshold of alarm `name`, read through CloudWatch.
+    async fn threshold(&self, name: &str) -> f64 {
+        let a = self.alarm(name).await;
+        a.and_then(|a| a.threshold)
+            .unwrap_or_else(|| panic!("alarm {name} with a threshold"))
+    }
+}
+
+/// Issue 18: the packs follow the watched resources' configuration through `watch`. The stack
+/// applies in one go; a capacity change converges in one apply; `min_size` lowered outside
+/// Terraform is repaired on the cluster without moving a threshold; `max_connections = 100` gives
+/// connections alarms at 80 and 95; the old `cluster_ids` still works, with a warning.
+#[tokio::test(flavor = "multi_thread")]
+async fn alarms_follow_the_watched_configuration_not_aws() {
+    let aws = aws().await;
+    let svc = env::unique("wat");
+    let (image, cert) = common::examples::image_and_certificate().await;
+    let tf = Tf::new(&watched_service(&svc, &image, &cert, 2, 2));
+    tf.init();
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "the watched stack must apply:\n{}", r.all());
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after the apply:\n{}", p.all());
+    let alarm = |kind: &str, target: &str, metric: &str, tier: &str| {
+        format!("{svc}-{kind}-{target}-{metric}-{tier}")
+    };
+    assert_eq!(
+        aws.threshold(&alarm("db", &svc, "connections", "warning"))
+            .await,
+        80.0
+    );
+    assert_eq!(
+        aws.threshold(&alarm("db", &svc, "connections", "critical"))
+            .await,
+        95.0
+    );
+    let in_service = |tier: &'static str| alarm("cluster", &svc, "in-service", tier);
+    assert_eq!(aws.threshold(&in_service("warning")).await, 2.0);
+    assert_eq!(aws.threshold(&in_service("critical")).await, 2.0);
+    let suffix = output(&tf, "lb_suffix");
+    assert!(suffix.starts_with(&format!("app/{svc}/")), "{suffix}");
+    let lb_dims = aws
+        .alarm(&alarm("cluster", &svc, "p99-latency", "warning"))
+        .await
+        .unwrap()
+        .dimensions
+        .unwrap_or_default();
+    assert!(
+        lb_dims
+            .iter()
+            .any(|d| d.value.as_deref() == Some(suffix.as_str())),
+        "{lb_dims:?}"
+    );
+    assert!(aws
+        .alarm(&format!("{svc}-redis-{svc}-001-cpu-warning"))
+        .await
+        .is_some());
+
+    // Defect 2: a capacity change converges in one apply.
+    tf.write(&watched_service(&svc, &image, &cert, 3, 4));
+    tf.apply(&[]);
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "one apply after a capacity change:\n{}", p.all());
+    assert_eq!(aws.threshold(&in_service("warning")).await, 4.0);
+    assert_eq!(aws.threshold(&in_service("critical")).await, 3.0);
+
+    // Defect 3: min_size lowered outside Terraform is repaired; the thresholds stay.
+    aws.asg
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(&svc)
+        .min_size(1)
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "the drift is planned:\n{}", p.all());
+    assert!(p.shows("min_size", "1 -> 3"), "{}", p.stdout);
+    assert!(
+        !p.stdout.contains("prod_alerting.ops will be updated"),
+        "the alarms do not follow drift:\n{}",
+        p.stdout
+    );
+    assert_eq!(aws.threshold(&in_service("critical")).await, 3.0);
+    tf.apply(&[]);
+    assert_eq!(aws.threshold(&in_service("critical")).await, 3.0);
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the repair");
+
+    // The old argument still works, and says what replaces it.
+    tf.write(&watched_service(&svc, &image, &cert, 3, 4).replace(
+        "watch = [prod_cluster.web.watch, ",
+        "cluster_ids = [prod_cluster.web.id]\n  watch = [",
+    ));
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.all().contains("`cluster_ids` is deprecated: use `watch`"),
+        "{}",
+        p.all()
+    );
+    assert!(!p.all().contains("Some("), "{}", p.all());
+
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(aws.alerting(&svc).await.is_empty());
+    assert!(aws.database(&svc).await.is_empty());
+    assert!(aws.redis(&svc).await.is_empty());
 }

@@ -1,5 +1,5 @@
 output "database_id" {
-  description = "The database's id (for `prod_alerting.database_ids`)."
+  description = "The database's id."
   value       = prod_database_ha.this.id
 }
 
@@ -24,7 +24,7 @@ output "database_security_group_id" {
 }
 
 output "redis_id" {
-  description = "The cache's id (for `prod_alerting.redis_cluster_ids`)."
+  description = "The cache's id."
   value       = prod_redis_cluster.this.id
 }
 
@@ -41,4 +41,14 @@ output "redis_auth_secret_arn" {
 output "redis_security_group_id" {
   description = "The cache's security group."
   value       = prod_redis_cluster.this.security_group_id
+}
+
+output "database_watch" {
+  description = "What `prod_alerting` needs to watch the database (for its `watch`)."
+  value       = prod_database_ha.this.watch
+}
+
+output "redis_watch" {
+  description = "What `prod_alerting` needs to watch the cache (for its `watch`)."
+  value       = prod_redis_cluster.this.watch
 }

@@ -68,13 +68,11 @@ moved {
 }
 
 resource "prod_alerting" "this" {
-  name              = coalesce(var.alerting.name, var.name)
-  cluster_ids       = [prod_cluster.this.id]
-  database_ids      = [module.data.database_id]
-  redis_cluster_ids = [module.data.redis_id]
-  environment       = var.environment
-  tags              = local.tags
-  kms_key_arn       = var.alerting.kms_key_arn
+  name        = coalesce(var.alerting.name, var.name)
+  watch       = [prod_cluster.this.watch, module.data.database_watch, module.data.redis_watch]
+  environment = var.environment
+  tags        = local.tags
+  kms_key_arn = var.alerting.kms_key_arn
 
   dynamic "notify" {
     for_each = var.alert_email == null ? [] : [var.alert_email]

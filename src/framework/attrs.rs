@@ -66,6 +66,53 @@ impl Plannable for PartialList {
     }
 }
 
+/// A planned `list(map(string))` whose maps, and each map's values, may be unknown one by one (the
+/// `watch` maps of other resources, some values known only after they are made).
+pub struct PartialMaps;
+impl Plannable for PartialMaps {
+    type Planned = Vec<Tri<BTreeMap<String, Tri<String>>>>;
+    fn planned(v: &Value) -> Tri<Self::Planned> {
+        match v {
+            Value::Null => Tri::Null,
+            Value::List(l) => Tri::Known(l.iter().map(PartialMap::planned).collect()),
+            _ => Tri::Unknown,
+        }
+    }
+    fn write_planned(p: &Self::Planned) -> Value {
+        Value::List(p.iter().map(write_tri::<PartialMap>).collect())
+    }
+}
+
+impl Field for Vec<BTreeMap<String, String>> {
+    fn ty() -> Type {
+        Type::list(Type::map(Type::String))
+    }
+    fn read(v: &Value) -> Option<Self> {
+        match v {
+            Value::List(l) => l
+                .iter()
+                .map(|m| decode::string_map(m).into_known())
+                .collect(),
+            _ => None,
+        }
+    }
+    fn write(&self) -> Value {
+        Value::List(self.iter().map(Field::write).collect())
+    }
+}
+impl Plannable for Vec<BTreeMap<String, String>> {
+    type Planned = Vec<BTreeMap<String, String>>;
+    fn planned(v: &Value) -> Tri<Self::Planned> {
+        match v {
+            Value::Null => Tri::Null,
+            v => Self::read(v).map_or(Tri::Unknown, Tri::Known),
+        }
+    }
+    fn write_planned(p: &Self::Planned) -> Value {
+        p.write()
+    }
+}
+
 impl Field for String {
     fn ty() -> Type {
         Type::String

@@ -15,6 +15,7 @@ mock_provider "prod" {
     defaults = {
       id                = "shop"
       security_group_id = "sg-0123456789abcdef0"
+      watch             = { kind = "cluster", name = "shop" }
     }
   }
 }
@@ -37,8 +38,8 @@ run "one_service_named_alike_and_wired_together" {
     error_message = "The cluster runs the given image behind the given certificate, on port 8080 by default."
   }
   assert {
-    condition     = length(prod_alerting.this.cluster_ids) == 1 && prod_alerting.this.cluster_ids[0] == prod_cluster.this.id
-    error_message = "The alerting watches the cluster."
+    condition     = length(prod_alerting.this.watch) == 3 && prod_alerting.this.watch[0] == prod_cluster.this.watch && prod_alerting.this.cluster_ids == null
+    error_message = "The alerting watches the cluster (and the data tier) by reference."
   }
   assert {
     condition     = prod_cluster.this.subnet_ids == prod_network.this.private_subnet_ids && prod_cluster.this.public_subnet_ids == prod_network.this.public_subnet_ids

@@ -188,3 +188,35 @@ fn config_keeps_null_unknown_and_non_integers_apart() {
     assert_eq!(c.note, Tri::Null);
     assert_eq!(C::decode(&c.encode()), c);
 }
+
+#[test]
+fn a_list_of_maps_keeps_unknown_maps_and_values_apart() {
+    let v = Value::List(vec![
+        Value::Map(
+            [
+                ("kind".to_string(), Value::string("cluster")),
+                ("load_balancer".to_string(), Value::unknown()),
+            ]
+            .into(),
+        ),
+        Value::unknown(),
+    ]);
+    let planned = PartialMaps::planned(&v);
+    let Tri::Known(maps) = &planned else {
+        panic!("{planned:?}");
+    };
+    assert_eq!(maps.len(), 2);
+    assert!(maps[1].is_unknown());
+    let first = maps[0].known().unwrap();
+    assert_eq!(first["kind"], Tri::Known("cluster".to_string()));
+    assert!(first["load_balancer"].is_unknown());
+    assert_eq!(write_tri::<PartialMaps>(&planned), v);
+    // In state: known only when every map and value is.
+    assert_eq!(<Vec<BTreeMap<String, String>>>::read(&v), None);
+    let known = vec![BTreeMap::from([("kind".to_string(), "redis".to_string())])];
+    assert_eq!(
+        <Vec<BTreeMap<String, String>>>::read(&known.write()),
+        Some(known)
+    );
+    assert_eq!(PartialMaps::planned(&Value::Null), Tri::Null);
+}

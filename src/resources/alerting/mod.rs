@@ -11,6 +11,7 @@ mod reconcile;
 pub mod redis_pack;
 pub mod schema;
 pub mod validate;
+pub mod watch;
 
 use std::ops::ControlFlow;
 use std::time::Duration;
@@ -139,6 +140,20 @@ crate::lifecycle! {
             planned_st.database_ids,
             planned_st.redis_cluster_ids,
         );
+        // The watched resources' configured values, as `watch` gives them (all known at apply).
+        let watched = planned_st.watch.clone();
+        let watched_packs = match watch::packs_of(watched.as_deref().unwrap_or_default()) {
+            Ok(p) => p,
+            Err((i, e)) => {
+                diagnostics.error_at(
+                    AttrPath::attr("watch").then_index(i),
+                    "Not a watch map",
+                    format!("This element of `watch` is not what a watched resource exports: {e}. {}", watch::HINT),
+                );
+                return Err(diagnostics);
+            }
+        };
+        // In the plan's order: the `*_ids` packs, then `watch`'s.
         match packs::wanted(
             ctx,
             cluster_ids.as_ref(),
@@ -147,7 +162,7 @@ crate::lifecycle! {
         )
         .await
         {
-            Ok(p) => d.packs = p,
+            Ok(p) => d.packs = p.into_iter().chain(watched_packs).collect(),
             Err(e) => {
                 let msg = e.to_string();
                 let attr = ["database_ids", "redis_cluster_ids"]
@@ -174,6 +189,7 @@ crate::lifecycle! {
         progress.cluster_ids = cluster_ids;
         progress.database_ids = database_ids;
         progress.redis_cluster_ids = redis_cluster_ids;
+        progress.watch = watched;
         progress.environment = d.environment.as_str().to_string();
 
         progress.timeouts = Config::decode(&req.config).timeouts;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::framework::attrs::{PartialList, PartialMap};
+use crate::framework::attrs::{PartialList, PartialMap, PartialMaps};
 use crate::framework::Number;
 
 use super::schema::{
@@ -55,9 +55,10 @@ crate::attributes! {
         kms_key_arn: Option<String> = defaulted("KMS key for the topics. Unset, the resource makes its own customer-managed key with rotation, whose policy lets CloudWatch publish to the encrypted topics."),
         critical_topic_arn: Option<String> = computed("ARN of the `<name>-critical` topic."),
         warning_topic_arn: Option<String> = computed("ARN of the `<name>-warning` topic."),
-        cluster_ids: Option<Vec<String>> as PartialList = optional("`prod_cluster` ids to watch with the compute alarm pack: per cluster, in a warning and a critical tier, the 5xx share of requests, unhealthy hosts, p99 response time, in-service instances and group CPU, named `<name>-cluster-<cluster>-<metric>-<tier>`. Thresholds follow the cluster's configured minimum and desired capacity."),
-        database_ids: Option<Vec<String>> as PartialList = optional("`prod_database_ha` ids to watch with the database alarm pack: per database, in a warning and a critical tier, CPU, free storage (share of the configured allocation), freeable memory, connections (share of the configured `max_connections`, else of the engine's default maximum for the instance class), write latency, and each replica's lag, named `<name>-db-<database>-<metric>-<tier>` (replica lag: `<name>-db-<database>-replica-<n>-lag-<tier>`)."),
-        redis_cluster_ids: Option<Vec<String>> as PartialList = optional("`prod_redis_cluster` ids to watch with the Redis alarm pack: per node, in a warning and a critical tier, engine CPU, memory use, evictions, connections (share of `maxclients` 65000) and replication lag, named `<name>-redis-<node>-<metric>-<tier>` (nodes are the group's `member_clusters`, e.g. `sessions-001`)."),
+        watch: Option<Vec<BTreeMap<String, String>>> as PartialMaps = optional("The resources to watch with their alarm packs: the `watch` attribute of each, e.g. `[prod_cluster.web.watch, prod_database_ha.main.watch, prod_redis_cluster.cache.watch]`. Thresholds come from these values alone, which follow each resource's configuration: a change to a watched resource moves its alarms in the same apply, and a change made outside Terraform never does (an alarm changed outside Terraform is drift that apply repairs). The packs are those of `cluster_ids`, `database_ids` and `redis_cluster_ids`, which this replaces."),
+        cluster_ids: Option<Vec<String>> as PartialList = optional("Deprecated: use `watch` (this keeps working for one release, with a warning; the two may not watch the same resource). `prod_cluster` ids to watch with the compute alarm pack: per cluster, in a warning and a critical tier, the 5xx share of requests, unhealthy hosts, p99 response time, in-service instances and group CPU, named `<name>-cluster-<cluster>-<metric>-<tier>`. Thresholds follow the cluster's configured minimum and desired capacity."),
+        database_ids: Option<Vec<String>> as PartialList = optional("Deprecated: use `watch`. `prod_database_ha` ids to watch with the database alarm pack: per database, in a warning and a critical tier, CPU, free storage (share of the configured allocation), freeable memory, connections (share of the configured `max_connections`, else of the engine's default maximum for the instance class), write latency, and each replica's lag, named `<name>-db-<database>-<metric>-<tier>` (replica lag: `<name>-db-<database>-replica-<n>-lag-<tier>`)."),
+        redis_cluster_ids: Option<Vec<String>> as PartialList = optional("Deprecated: use `watch`. `prod_redis_cluster` ids to watch with the Redis alarm pack: per node, in a warning and a critical tier, engine CPU, memory use, evictions, connections (share of `maxclients` 65000) and replication lag, named `<name>-redis-<node>-<metric>-<tier>` (nodes are the group's `member_clusters`, e.g. `sessions-001`)."),
         alarm_names: Vec<String> = computed("AWS names of the alarms: the `alarm` blocks' in block order, then the packs'."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this resource owns: role → identifier."),
         posture: BTreeMap<String, String> as PartialMap = computed("Security controls (SNS.1, SNS.4, CloudWatch.15, CloudWatch.17, KMS.4, alarms) → `pass` or `fail: <reason>`, from what AWS reports."),

@@ -9,6 +9,7 @@ use super::packs;
 use super::schema::{
     DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD, DEFAULT_STATISTIC, TYPE_NAME,
 };
+use super::watch;
 use crate::framework::attrs::{blocks, keep_refinements, whole_list, write_tri};
 use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
@@ -56,8 +57,10 @@ pub fn plan(
         owned_key.clone().map_or(Tri::Unknown, Tri::Known)
     };
 
-    let alarm_names = short_alarm_names(&cfg, db_replicas, redis_members);
-    check_unique_alarm_names(&cfg, &alarm_names, &mut d);
+    let watched = watch_shorts(&cfg, &mut d);
+    let alarm_names = short_alarm_names(&cfg, db_replicas, redis_members, &watched);
+    check_unique_alarm_names(&cfg, &alarm_names, &watched, &mut d);
+    warn_deprecated_ids(&cfg, &mut d);
     let topic = |sev: &str| match (&name, place) {
         (Tri::Known(n), Some(place)) => Tri::Known(bp::topic_arn(place, n, sev)),
         _ => Tri::Unknown,
@@ -145,6 +148,7 @@ fn short_alarm_names(
     cfg: &Config,
     db_replicas: &BTreeMap<String, usize>,
     redis_members: &BTreeMap<String, Vec<String>>,
+    watched: &Tri<Vec<Vec<String>>>,
 ) -> Tri<Vec<String>> {
     let names: Tri<Vec<String>> = match &cfg.alarm {
         Tri::Known(alarms) => alarms
@@ -160,9 +164,80 @@ fn short_alarm_names(
     let names = with_pack(names, &whole_list(&cfg.database_ids), |db| {
         Some(packs::database_shorts(db, *db_replicas.get(db)?))
     });
-    with_pack(names, &whole_list(&cfg.redis_cluster_ids), |r| {
+    let names = with_pack(names, &whole_list(&cfg.redis_cluster_ids), |r| {
         Some(super::redis_pack::redis_shorts(redis_members.get(r)?))
-    })
+    });
+    match (names, watched) {
+        (Tri::Known(mut names), Tri::Known(more)) => {
+            names.extend(more.iter().flatten().cloned());
+            Tri::Known(names)
+        }
+        _ => Tri::Unknown,
+    }
+}
+
+/// The pack alarms' names of each `watch` map, in order; unknown while a map, or a value that
+/// names alarms, is. A map that is not a watch map is an error on its element.
+fn watch_shorts(cfg: &Config, d: &mut Diagnostics) -> Tri<Vec<Vec<String>>> {
+    let maps = match &cfg.watch {
+        Tri::Null => return Tri::Known(Vec::new()),
+        Tri::Unknown => return Tri::Unknown,
+        Tri::Known(maps) => maps,
+    };
+    let mut out = Some(Vec::new());
+    for (i, m) in maps.iter().enumerate() {
+        let names = match m {
+            Tri::Known(m) => watch::shorts(m).unwrap_or_else(|e| {
+                d.error_at(
+                    AttrPath::attr("watch").then_index(i),
+                    "Not a watch map",
+                    format!(
+                        "This element of `watch` is not what a watched resource exports: {e}. {}",
+                        watch::HINT
+                    ),
+                );
+                Tri::Unknown
+            }),
+            Tri::Null => {
+                d.error_at(
+                    AttrPath::attr("watch").then_index(i),
+                    "Null in watch",
+                    format!("An element of `watch` is null. {}", watch::HINT),
+                );
+                Tri::Unknown
+            }
+            Tri::Unknown => Tri::Unknown,
+        };
+        out = match (out, names) {
+            (Some(mut all), Tri::Known(n)) => {
+                all.push(n);
+                Some(all)
+            }
+            _ => None,
+        };
+    }
+    out.map_or(Tri::Unknown, Tri::Known)
+}
+
+/// The `*_ids` arguments keep working for one release; each one set says what replaces it.
+fn warn_deprecated_ids(cfg: &Config, d: &mut Diagnostics) {
+    for (attr, ids, ty) in [
+        ("cluster_ids", &cfg.cluster_ids, "prod_cluster"),
+        ("database_ids", &cfg.database_ids, "prod_database_ha"),
+        (
+            "redis_cluster_ids",
+            &cfg.redis_cluster_ids,
+            "prod_redis_cluster",
+        ),
+    ] {
+        if !ids.is_null() {
+            d.warning_at(
+                AttrPath::attr(attr),
+                format!("`{attr}` is deprecated: use `watch`"),
+                format!("Pass `watch = [{ty}.<name>.watch, …]` instead of `{attr}`: the alarms then follow the watched resource's configuration, in the same apply as a change to it, and never drift made outside Terraform. `{attr}` keeps working for this release only."),
+            );
+        }
+    }
 }
 
 /// `names` then the pack alarms of each watched id (`None` from `shorts`: not known yet); unknown
@@ -199,7 +274,12 @@ fn full_alarm_names(name: &str, shorts: &[String], prior: Option<&State>) -> Vec
 /// Pack alarms carry their kind (`cluster-`, `db-`, `redis-`), so watched resources of different
 /// kinds may share a name; an `alarm` block named like a pack alarm would still collide: an error
 /// on the attribute that brings the second one.
-fn check_unique_alarm_names(cfg: &Config, names: &Tri<Vec<String>>, d: &mut Diagnostics) {
+fn check_unique_alarm_names(
+    cfg: &Config,
+    names: &Tri<Vec<String>>,
+    watched: &Tri<Vec<Vec<String>>>,
+    d: &mut Diagnostics,
+) {
     let Tri::Known(names) = names else {
         return;
     };
@@ -207,6 +287,10 @@ fn check_unique_alarm_names(cfg: &Config, names: &Tri<Vec<String>>, d: &mut Diag
     let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) else {
         return;
     };
+    // `watch` comes last, so a name it brings twice is its own.
+    let in_watch = watched
+        .known()
+        .is_some_and(|w| w.iter().flatten().any(|n| n == dup));
     let attr = [
         (
             "redis_cluster_ids",
@@ -222,10 +306,11 @@ fn check_unique_alarm_names(cfg: &Config, names: &Tri<Vec<String>>, d: &mut Diag
             .is_some_and(|ids| ids.iter().any(|i| dup.starts_with(&format!("{kind}-{i}-"))))
     })
     .map_or("alarm", |(a, _, _)| a);
+    let attr = if in_watch { "watch" } else { attr };
     d.error_at(
         AttrPath::attr(attr),
         "Two alarms would share a name",
-        format!("{dup:?} is named twice: an `alarm` block is named like a pack's alarm (packs name theirs `cluster-<cluster>-…`, `db-<database>-…`, `redis-<node>-…`), or a resource is watched twice. Rename the alarm block, or list each resource once."),
+        format!("{dup:?} is named twice: an `alarm` block is named like a pack's alarm (packs name theirs `cluster-<cluster>-…`, `db-<database>-…`, `redis-<node>-…`), or a resource is watched twice (in `watch` and in `cluster_ids`, `database_ids` or `redis_cluster_ids`, say). Rename the alarm block, or watch each resource once, in `watch`."),
     );
 }
 

@@ -12,6 +12,7 @@ use super::blueprint::{self as bp, Place};
 use super::model::State;
 use super::packs;
 use super::posture::{self, Facts, Key};
+use super::watch;
 use crate::provider::error::AwsError;
 use crate::provider::kms::KeyFacts;
 use crate::provider::ProviderData;
@@ -119,12 +120,22 @@ async fn look_up_topic(
     }))
 }
 
-/// The pack alarms the watched resources want; a watched resource that is gone is a fact (the
-/// inner error), not a failure of the read.
+/// The pack alarms the watched resources want: those of `watch` from its values alone (the
+/// configuration's), those of the `*_ids` arguments as AWS reports the resources. A watched
+/// resource that is gone is a fact (the inner error), not a failure of the read.
 async fn look_up_packs(
     ctx: &ProviderData,
     prior: &State,
 ) -> Result<Result<Vec<packs::PackAlarm>, AwsError>, AwsError> {
+    let watched = match watch::packs_of(prior.watch.as_deref().unwrap_or_default()) {
+        Ok(p) => p,
+        Err((i, message)) => {
+            return Ok(Err(AwsError::Invalid {
+                component: format!("watch[{i}]"),
+                message,
+            }))
+        }
+    };
     match packs::wanted(
         ctx,
         prior.cluster_ids.as_ref(),
@@ -133,7 +144,7 @@ async fn look_up_packs(
     )
     .await
     {
-        Ok(w) => Ok(Ok(w)),
+        Ok(w) => Ok(Ok(w.into_iter().chain(watched).collect())),
         Err(e @ AwsError::Invalid { .. }) => Ok(Err(e)),
         Err(e) => Err(e),
     }

@@ -409,3 +409,162 @@ fn an_alarm_block_named_like_a_pack_alarm_is_refused_on_the_attribute() {
         e.detail
     );
 }
+
+/// A `watch` map of `pairs`, as a configuration gives it.
+fn watch_map(pairs: &[(&str, &str)]) -> Value {
+    Value::string_map(pairs.iter().map(|(k, v)| (*k, *v)))
+}
+
+fn shop_watch() -> Vec<Value> {
+    vec![
+        watch_map(&[
+            ("kind", "cluster"),
+            ("name", "shop"),
+            ("autoscaling_group", "shop"),
+            ("load_balancer", "app/shop/1"),
+            ("target_group", "targetgroup/shop-tg/2"),
+            ("min_size", "3"),
+            ("desired_capacity", "3"),
+            ("max_size", "9"),
+        ]),
+        watch_map(&[
+            ("kind", "database"),
+            ("name", "shop"),
+            ("instance", "shop"),
+            ("engine", "postgres"),
+            ("instance_class", "db.r6g.large"),
+            ("allocated_storage", "100"),
+            ("max_connections", "100"),
+            ("replicas", "shop-replica-1"),
+        ]),
+        watch_map(&[
+            ("kind", "redis"),
+            ("name", "shop"),
+            ("members", "shop-001,shop-002"),
+        ]),
+    ]
+}
+
+#[test]
+fn watch_names_the_pack_alarms_from_its_values_alone() {
+    let mut cfg = config(Value::Null);
+    cfg.set("watch", Value::List(shop_watch()));
+    let p = plan_new(&cfg, Environment::Development);
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let names = State::decode(&p.state).alarm_names;
+    // The alarm block, then the three packs: 10 + (10 + 2) + 2 × 10.
+    assert_eq!(names.len(), 1 + 10 + 12 + 20, "{names:?}");
+    for want in [
+        "ops-cluster-shop-in-service-critical",
+        "ops-db-shop-connections-warning",
+        "ops-db-shop-replica-1-lag-critical",
+        "ops-redis-shop-002-lag-warning",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
+    }
+    // What Terraform proposed stays as it was.
+    assert_eq!(p.state.get("watch"), cfg.get("watch"));
+}
+
+#[test]
+fn watch_values_not_known_yet_plan_as_far_as_they_name_alarms() {
+    let mut unknown_lb = shop_watch()[0].clone();
+    unknown_lb.set("load_balancer", Value::unknown());
+    unknown_lb.set("target_group", Value::unknown());
+    let cases = [
+        ("a dimension unknown: names known", vec![unknown_lb], true),
+        ("a whole map unknown", vec![Value::unknown()], false),
+    ];
+    for (case, maps, names_known) in cases {
+        let mut cfg = config(Value::Null);
+        cfg.set("watch", Value::List(maps));
+        let p = plan_new(&cfg, Environment::Development);
+        assert!(!p.diagnostics.has_errors(), "{case}: {:?}", p.diagnostics);
+        assert_eq!(
+            p.state.get("alarm_names").is_wholly_known(),
+            names_known,
+            "{case}"
+        );
+        assert_eq!(p.state.get("watch"), cfg.get("watch"), "{case}");
+    }
+}
+
+#[test]
+fn a_bad_watch_map_is_an_error_on_its_element() {
+    let cases = [
+        (
+            "unknown kind",
+            watch_map(&[("kind", "queue"), ("name", "q")]),
+            "kind `queue`",
+        ),
+        (
+            "missing key",
+            watch_map(&[("kind", "redis"), ("name", "q")]),
+            "no `members`",
+        ),
+        (
+            "not a number",
+            watch_map(&[
+                ("kind", "cluster"),
+                ("name", "shop"),
+                ("load_balancer", "app/shop/1"),
+                ("target_group", "targetgroup/shop-tg/2"),
+                ("min_size", "three"),
+                ("desired_capacity", "3"),
+            ]),
+            "not a whole number",
+        ),
+    ];
+    for (case, m, want) in cases {
+        let mut cfg = config(Value::Null);
+        cfg.set("watch", Value::List(vec![shop_watch()[0].clone(), m]));
+        let p = plan_new(&cfg, Environment::Development);
+        let e = p
+            .diagnostics
+            .iter()
+            .find(|d| d.summary == "Not a watch map")
+            .unwrap_or_else(|| panic!("{case}: {:?}", p.diagnostics));
+        assert_eq!(
+            e.path,
+            Some(AttrPath::attr("watch").then_index(1)),
+            "{case}"
+        );
+        assert!(e.detail.contains(want), "{case}: {}", e.detail);
+        assert!(
+            e.detail.contains("prod_cluster.web.watch"),
+            "{case}: the fix"
+        );
+    }
+}
+
+#[test]
+fn the_old_ids_warn_and_name_watch() {
+    for attr in ["cluster_ids", "database_ids", "redis_cluster_ids"] {
+        let mut cfg = config(Value::Null);
+        cfg.set(attr, Value::string_list(["shop"]));
+        let p = plan_new(&cfg, Environment::Development);
+        let w = p
+            .diagnostics
+            .iter()
+            .find(|d| d.path == Some(AttrPath::attr(attr)))
+            .unwrap_or_else(|| panic!("{attr}: {:?}", p.diagnostics));
+        assert!(!p.diagnostics.has_errors(), "{attr}");
+        assert!(w.summary.contains("use `watch`"), "{attr}: {}", w.summary);
+    }
+}
+
+#[test]
+fn a_resource_in_watch_and_in_the_old_ids_is_refused_on_watch() {
+    let mut cfg = config(Value::Null);
+    cfg.set("watch", Value::List(vec![shop_watch()[0].clone()]));
+    cfg.set("cluster_ids", Value::string_list(["shop"]));
+    let p = plan_new(&cfg, Environment::Development);
+    let e = p
+        .diagnostics
+        .iter()
+        .find(|d| d.summary.starts_with("Two alarms"));
+    assert_eq!(
+        e.and_then(|e| e.path.clone()),
+        Some(AttrPath::attr("watch"))
+    );
+}

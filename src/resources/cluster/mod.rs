@@ -119,6 +119,7 @@ crate::lifecycle! {
         if let Some(a) = planned_actual {
             st.desired_capacity_actual = Some(a);
         }
+        st.watch = settled_watch(progress, st);
     }
     fn check_import_id(id: &str) -> Diagnostics {
         validate::validate(&Value::Map(
@@ -133,6 +134,18 @@ crate::lifecycle! {
     fn not_found(id: &str) -> String {
         format!("No load balancer named {id} tagged prod:resource = prod_cluster.{id} exists in this account and region; the import ID is the cluster's `name`.")
     }
+}
+
+/// The `watch` map apply leaves: the configured capacities of `configured` (the plan's), the ARNs of
+/// `made` (what apply made).
+pub(crate) fn settled_watch(
+    configured: &State,
+    made: &State,
+) -> std::collections::BTreeMap<String, String> {
+    let mut s = configured.clone();
+    s.load_balancer_arn = made.load_balancer_arn.clone();
+    s.target_group_arn = made.target_group_arn.clone();
+    crate::resources::alerting::watch::settled(plan::watch_of(&Config::decode(&s.encode())))
 }
 
 /// The subnets of both lists, when the configuration knows them all.

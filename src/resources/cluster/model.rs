@@ -39,10 +39,13 @@ crate::attributes! {
         load_balancer_arn: Option<String> = computed("ARN of the application load balancer."),
         load_balancer_dns_name: Option<String> = computed("DNS name of the load balancer (point your domain's alias record here)."),
         target_group_arn: Option<String> = computed("ARN of the target group."),
+        load_balancer_arn_suffix: Option<String> = computed("The load balancer's ARN suffix `app/<name>/<id>`: the `LoadBalancer` dimension of its CloudWatch metrics."),
+        target_group_arn_suffix: Option<String> = computed("The target group's ARN suffix `targetgroup/<name>-tg/<id>`: the `TargetGroup` dimension of its CloudWatch metrics."),
         autoscaling_group_name: Option<String> = computed("Name of the Auto Scaling group."),
         launch_template_id: Option<String> = computed("Id of the launch template."),
         launch_template_version: Option<i64> = computed("Launch template version the Auto Scaling group runs (also the template's default)."),
         desired_capacity_actual: Option<i64> = computed("Instances the group wants now, as scaling left it (read-only; never a diff)."),
+        watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this cluster; pass it in `watch` of `prod_alerting`. Keys: `kind` (`cluster`), `name`, `autoscaling_group`, `load_balancer` and `target_group` (the metrics' dimensions, known once they exist), and the configured `min_size`, `desired_capacity` and `max_size`. Known at plan from the configuration, so a capacity change moves the alarms in the same apply, and a change made outside Terraform never does."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier."),
         posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .17, .18, CloudWatch.16 for the instances' log group, KMS.4, ingress, metrics) → `pass` or `fail: <reason>`, from what AWS reports."),
     }

@@ -16,6 +16,7 @@ use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
+use crate::resources::alerting::watch;
 
 /// The component roles a cluster has (with its own key unless one is given).
 pub fn roles(own_key: bool) -> Vec<&'static str> {
@@ -104,6 +105,10 @@ pub fn plan(
         _ => Tri::Unknown,
     };
     planned.components = components;
+    planned.load_balancer_arn_suffix =
+        suffix(&planned.load_balancer_arn, watch::load_balancer_suffix);
+    planned.target_group_arn_suffix = suffix(&planned.target_group_arn, watch::target_group_suffix);
+    planned.watch = Tri::Known(watch_of(&planned));
     planned.launch_template_version =
         plan_template_version(prior.as_ref(), kept_was, complete, &planned);
     planned.desired_capacity_actual = plan_capacity_actual(was.as_ref(), &planned);
@@ -125,6 +130,26 @@ pub fn plan(
         requires_replace,
         diagnostics: d,
     }
+}
+
+/// The suffix `f` cuts from a planned ARN; unknown while the ARN is.
+fn suffix(arn: &Tri<String>, f: fn(&str) -> String) -> Tri<String> {
+    match arn {
+        Tri::Known(a) => Tri::Known(f(a)),
+        Tri::Null => Tri::Null,
+        Tri::Unknown => Tri::Unknown,
+    }
+}
+
+/// The `watch` map of a planned cluster (or of a state, read as a plan): its name, the dimensions
+/// its ARNs give, and its configured capacities.
+pub fn watch_of(c: &Config) -> watch::Planned {
+    watch::cluster(
+        &c.name,
+        &c.load_balancer_arn,
+        &c.target_group_arn,
+        [&c.min_size, &c.desired_capacity, &c.max_size],
+    )
 }
 
 /// Arguments: configuration, else the profile's default.

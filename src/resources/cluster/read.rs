@@ -16,6 +16,7 @@ use crate::provider::ec2::Rules;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, logs, ProviderData};
+use crate::resources::alerting::watch;
 
 type Components = BTreeMap<String, String>;
 
@@ -99,6 +100,19 @@ pub async fn read(
         return Ok(None);
     }
     st.components = c;
+    st.load_balancer_arn_suffix = st
+        .load_balancer_arn
+        .as_deref()
+        .map(watch::load_balancer_suffix);
+    st.target_group_arn_suffix = st
+        .target_group_arn
+        .as_deref()
+        .map(watch::target_group_suffix);
+    // Kept from the configuration; a state without one (imported, or from a release before it)
+    // takes it from what is read.
+    if st.watch.is_empty() {
+        st.watch = super::settled_watch(&st, &st);
+    }
     st.posture = posture::posture(env, &facts);
     Ok(Some(st))
 }

@@ -4,14 +4,15 @@ use std::collections::BTreeMap;
 
 use super::aws::ec2::SubnetFacts;
 use super::blueprint;
-use super::model::Config;
+use super::model::{Config, State};
 use super::plan::{plan, roles};
 use super::validate::validate;
-use crate::framework::attrs::write_tri;
+use crate::framework::attrs::{write_tri, Field};
 use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::profile::Environment;
+use crate::resources::alerting::watch;
 
 const NULLABLE: [&str; 15] = [
     "instance_type",
@@ -249,6 +250,20 @@ fn applied(env: Environment) -> Value {
         Value::string("web-1.us-east-1.elb.amazonaws.com"),
     );
     s.set("launch_template_version", Value::int(1));
+    // What apply leaves: the ARNs' suffixes and the watch map with them.
+    let st = State::decode(&s);
+    for (attr, v) in [
+        ("load_balancer_arn_suffix", &st.load_balancer_arn),
+        ("target_group_arn_suffix", &st.target_group_arn),
+    ] {
+        let cut = if attr.starts_with("load") {
+            watch::load_balancer_suffix
+        } else {
+            watch::target_group_suffix
+        };
+        s.set(attr, Value::string(cut(v.as_deref().unwrap_or_default())));
+    }
+    s.set("watch", super::settled_watch(&st, &st).write());
     s
 }
 
@@ -409,4 +424,49 @@ fn int(i: i64) -> Tri<Number> {
 /// A known planned string.
 fn string(s: &str) -> Tri<String> {
     Tri::Known(s.to_string())
+}
+
+#[test]
+fn watch_is_the_configured_capacities_and_the_dimensions_once_they_exist() {
+    let sizes = vec![
+        ("min_size", Value::int(4)),
+        ("desired_capacity", Value::int(5)),
+        ("max_size", Value::int(9)),
+    ];
+    let cases = [
+        ("create: dimensions unknown", Value::Null, None),
+        (
+            "kept: dimensions from the ARNs",
+            applied(Environment::Production),
+            Some(""),
+        ),
+    ];
+    for (case, prior, dims) in cases {
+        let p = run(&config(sizes.clone()), &prior, Environment::Production);
+        let w = Config::decode(&p.state).watch.into_known().unwrap();
+        let known = |k: &str| w[k].known().cloned();
+        assert_eq!(known("kind").as_deref(), Some("cluster"), "{case}");
+        assert_eq!(known("name").as_deref(), Some("web"), "{case}");
+        assert_eq!(known("min_size").as_deref(), Some("4"), "{case}");
+        assert_eq!(known("desired_capacity").as_deref(), Some("5"), "{case}");
+        assert_eq!(known("max_size").as_deref(), Some("9"), "{case}");
+        assert_eq!(known("load_balancer").as_deref(), dims, "{case}");
+        assert_eq!(known("target_group").as_deref(), dims, "{case}");
+    }
+}
+
+#[test]
+fn arn_suffixes_are_the_metric_dimensions() {
+    assert_eq!(
+        watch::load_balancer_suffix(
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"
+        ),
+        "app/web/50dc6c495c0c9188"
+    );
+    assert_eq!(
+        watch::target_group_suffix(
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/73e2d6bc24d8a067"
+        ),
+        "targetgroup/web-tg/73e2d6bc24d8a067"
+    );
 }

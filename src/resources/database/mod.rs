@@ -42,6 +42,7 @@ crate::lifecycle! {
         st.final_snapshot = progress.final_snapshot;
         st.retain_automated_backups = progress.retain_automated_backups;
         st.engine_version = progress.engine_version.clone();
+        st.watch = plan::settled_watch(progress);
     }
     fn not_found(id: &str) -> String {
         format!("No DB instance named {id} tagged prod:resource = prod_database_ha.{id} exists in this account and region; the import ID is the database's `name`.")
@@ -82,12 +83,22 @@ crate::lifecycle! {
         }
     }
     async fn read(ctx: &ProviderData, place: &Place, s: &State) -> Result<Option<State>, AwsError> {
-        if blueprint::is_aurora(&s.engine) {
-            aurora::read(ctx, place, s).await
+        let st = if blueprint::is_aurora(&s.engine) {
+            aurora::read(ctx, place, s).await?
         } else {
-            read::read(ctx, place, s).await
-        }
+            read::read(ctx, place, s).await?
+        };
+        Ok(with_watch(st))
     }
+}
+
+/// The `watch` map is kept from the configuration; a state without one (imported, or from a
+/// release before it) takes it from what is read.
+fn with_watch(mut st: Option<State>) -> Option<State> {
+    if let Some(st) = st.as_mut().filter(|st| st.watch.is_empty()) {
+        st.watch = plan::settled_watch(st);
+    }
+    st
 }
 
 /// Rebuilds the state of database `name` from its primary (tags, engine, replicas), then reads it.
@@ -138,7 +149,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
     let sg = primary.security_groups.first();
     let alias = blueprint::alias_name(name);
     st.kms_key_arn = datastore::imported_parts(ctx, sg, &alias, &mut st.components).await?;
-    read::read(ctx, &place, &st).await
+    Ok(with_watch(read::read(ctx, &place, &st).await?))
 }
 
 /// Rebuilds the state of Aurora database `name` from its cluster, then reads it.
@@ -165,7 +176,7 @@ async fn import_aurora(
     let sg = c.security_groups.first();
     let alias = blueprint::alias_name(name);
     st.kms_key_arn = datastore::imported_parts(ctx, sg, &alias, &mut st.components).await?;
-    aurora::read(ctx, &place, &st).await
+    Ok(with_watch(aurora::read(ctx, &place, &st).await?))
 }
 
 /// Apply's desired database and its progress as it starts: the prior's computed values kept

@@ -42,6 +42,7 @@ crate::attributes! {
         instance_ids: Vec<String> = computed("Instance identifiers: the primary (Aurora: the writer) first, then the replicas."),
         subnet_group_name: Option<String> = computed("DB subnet group (`<name>`)."),
         parameter_group_name: Option<String> = computed("Parameter group (`<name>-<family>`; for Aurora the cluster parameter group)."),
+        watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this database; pass it in `watch` of `prod_alerting`. Keys: `kind` (`database`), `name`, `instance` (the primary's instance: the name, or Aurora's writer `<name>-writer`), `engine`, `instance_class`, `allocated_storage`, `max_connections` (the configured parameter, else the engine's default for the class) and `replicas` (the replicas' instance ids, comma-separated; empty for Aurora). Known at plan from the configuration."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this database owns: role → identifier."),
         posture: BTreeMap<String, String> = computed("Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress."),
     }

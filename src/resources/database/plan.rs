@@ -13,6 +13,7 @@ use crate::framework::{AttrPath, Diagnostic, Diagnostics, Number};
 use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
+use crate::resources::alerting::watch;
 use crate::resources::datastore::{self, by_env, whole_list, PlanInput};
 
 /// The component roles of a database in `env` with `replicas` replicas (Aurora: a cluster and its
@@ -106,6 +107,7 @@ pub fn plan(input: &PlanInput) -> Planned {
         kept,
         &mut planned,
     );
+    planned.watch = Tri::Known(watch_of(&planned));
     planned.posture = posture(&env, &planned, own_key);
     datastore::planned(planned.encode(), input, &cfg.name, requires_replace, d)
 }
@@ -126,6 +128,38 @@ fn warn_static_changes(cfg: &Config, prior: &State, d: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// The `watch` map of a planned database (or of a state, read as a plan), from its configuration.
+pub fn watch_of(c: &Config) -> watch::Planned {
+    let aurora = matches!(&c.engine, Tri::Known(e) if bp::is_aurora(e));
+    let instance = match &c.name {
+        Tri::Known(n) if aurora => Tri::Known(bp::writer_id(n)),
+        other => other.clone(),
+    };
+    let replicas = match (&c.name, int_of(&c.replicas)) {
+        _ if aurora => Tri::Known(Vec::new()),
+        (Tri::Known(n), Some(r)) => Tri::Known(
+            (1..=r.max(0) as usize)
+                .map(|i| bp::replica_id(n, i))
+                .collect(),
+        ),
+        _ => Tri::Unknown,
+    };
+    watch::database(watch::DatabaseArgs {
+        name: &c.name,
+        instance,
+        engine: &c.engine,
+        instance_class: &c.instance_class,
+        allocated_storage: &c.allocated_storage,
+        replicas,
+        parameters: &c.parameters,
+    })
+}
+
+/// A state's `watch` map, as [`watch_of`] its configured values.
+pub fn settled_watch(s: &State) -> std::collections::BTreeMap<String, String> {
+    watch::settled(watch_of(&Config::decode(&s.encode())))
 }
 
 /// A planned whole number (`None` when unknown or not whole).

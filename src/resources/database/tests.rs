@@ -471,3 +471,57 @@ fn automated_backups_are_kept_with_a_final_snapshot_unless_told_otherwise() {
         );
     }
 }
+
+#[test]
+fn watch_is_as_configured() {
+    let conns = |v: &str| {
+        (
+            "parameters",
+            Value::string_map([("max_connections", v.to_string())]),
+        )
+    };
+    let cases = [
+        (
+            "postgres, configured",
+            "postgres",
+            vec![conns("100")],
+            "pay",
+            "100",
+            "pay-replica-1,pay-replica-2",
+        ),
+        (
+            "postgres, the formula",
+            "postgres",
+            vec![],
+            "pay",
+            "1802",
+            "pay-replica-1,pay-replica-2",
+        ),
+        (
+            "aurora, configured",
+            "aurora-postgresql",
+            vec![conns("100")],
+            "pay-writer",
+            "100",
+            "",
+        ),
+    ];
+    for (case, engine, extra, instance, max, replicas) in cases {
+        let p = run(
+            &config(engine, extra),
+            &Value::Null,
+            Environment::Production,
+        );
+        let w = crate::resources::database::model::Config::decode(&p.state)
+            .watch
+            .into_known()
+            .unwrap();
+        let known = |k: &str| w[k].known().cloned().unwrap_or_default();
+        assert_eq!(known("kind"), "database", "{case}");
+        assert_eq!(known("name"), "pay", "{case}");
+        assert_eq!(known("instance"), instance, "{case}");
+        assert_eq!(known("max_connections"), max, "{case}");
+        assert_eq!(known("replicas"), replicas, "{case}");
+        assert_eq!(known("instance_class"), "db.r6g.large", "{case}");
+    }
+}

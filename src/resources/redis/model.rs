@@ -39,6 +39,7 @@ crate::attributes! {
         member_clusters: Vec<String> = computed("The node ids (cache clusters), as AWS lists them."),
         parameter_group_name: Option<String> = computed("The parameter group `<name>` when `parameters` are set; null when the engine's default group is used."),
         subnet_group_name: Option<String> = computed("The cache subnet group (`<name>`)."),
+        watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this group; pass it in `watch` of `prod_alerting`. Keys: `kind` (`redis`), `name` and `members` (the node ids, comma-separated, as `member_clusters`: known once the nodes are)."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this group owns: role → identifier."),
         posture: BTreeMap<String, String> = computed("Security controls (ElastiCache.1 to .7, KMS.4, ingress) → `pass` or `fail: <reason>`, from what AWS reports."),
     }

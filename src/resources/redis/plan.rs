@@ -13,6 +13,7 @@ use crate::framework::{AttrPath, Diagnostic, Diagnostics, Number};
 use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
+use crate::resources::alerting::watch;
 use crate::resources::datastore::{self, by_env, configured_or, whole_list, whole_map, PlanInput};
 
 /// The component roles of a group: what it always makes, its own key unless given, and the
@@ -124,6 +125,7 @@ pub fn plan(input: &PlanInput) -> Planned {
         datastore::planned_key(&cfg.kms_key_arn, kept.and_then(|p| p.kms_key_arn.as_ref()));
     computed(&cfg, input.place, kept, &mut planned);
     endpoints_and_nodes(kept, &mut planned);
+    planned.watch = Tri::Known(watch::redis(&planned.name, &planned.member_clusters));
 
     // Posture: what apply enforces, with what the profile relaxes on purpose.
     planned.posture = match (

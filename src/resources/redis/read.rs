@@ -9,10 +9,12 @@ use std::collections::BTreeMap;
 use super::aws as api;
 use super::blueprint::{self as bp, Facts};
 use super::model::State;
+use crate::framework::decode::Tri;
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{ec2, kms, secrets, ProviderData};
+use crate::resources::alerting::watch;
 
 /// What the first, independent questions found: the group and its first member, the subnet group's
 /// subnets, the AUTH secret and the group's own key.
@@ -87,6 +89,10 @@ pub async fn read(
         st.allowed_security_group_ids = a;
     }
     st.posture = bp::posture(env, &facts);
+    st.watch = watch::settled(watch::redis(
+        &Tri::Known(st.name.clone()),
+        &Tri::Known(st.member_clusters.clone()),
+    ));
     st.components = c;
     Ok(Some(st))
 }

@@ -475,3 +475,15 @@ fn auth_token_wo_is_never_planned_and_its_version_is() {
     assert!(!v.write_only && v.optional && !v.computed);
     assert!(schema.block.internal_problems("").is_empty());
 }
+
+#[test]
+fn watch_names_the_members_once_they_are_known() {
+    let p = planned(&config(&[]), &Value::Null, Environment::Production);
+    let w = crate::resources::redis::model::Config::decode(&p.state)
+        .watch
+        .into_known()
+        .unwrap();
+    assert_eq!(w["kind"], Tri::Known("redis".to_string()));
+    assert_eq!(w["name"], Tri::Known("sessions".to_string()));
+    assert!(w["members"].is_unknown(), "nodes not made yet");
+}

@@ -16,6 +16,7 @@ use crate::provider::error::{found, AwsError};
 use crate::provider::{tags, ProviderData};
 use crate::resources::alerting::aws::{cw_dimensions, cw_tags, routed};
 use crate::resources::alerting::blueprint::Hardening;
+use crate::resources::alerting::watch;
 
 /// The value of the provider's marker tag `key` (`prod:*`, a configured value recorded on the
 /// object) among `tags`, as (key, value) pairs of whichever service's tag type.
@@ -74,6 +75,7 @@ pub async fn database_facts(
             replicas.sort();
             out.push(DatabaseFacts {
                 name: id.clone(),
+                instance: id.clone(),
                 engine: i.engine.clone().unwrap_or_default(),
                 instance_class: i.db_instance_class.clone().unwrap_or_default(),
                 allocated_gib: configured.unwrap_or(i.allocated_storage.unwrap_or_default() as i64),
@@ -256,14 +258,8 @@ fn one_cluster(
         .unwrap_or(g.desired_capacity.unwrap_or_default() as i64);
     Ok(ClusterFacts {
         name: id.to_string(),
-        load_balancer: lb
-            .split_once(":loadbalancer/")
-            .map(|(_, s)| s.to_string())
-            .unwrap_or_default(),
-        target_group: tg
-            .rsplit_once(':')
-            .map(|(_, s)| s.to_string())
-            .unwrap_or_default(),
+        load_balancer: watch::load_balancer_suffix(&lb),
+        target_group: watch::target_group_suffix(&tg),
         min_size: marker(tags(), tags::TAG_MIN_SIZE)
             .unwrap_or(g.min_size.unwrap_or_default() as i64),
         desired_capacity: desired,

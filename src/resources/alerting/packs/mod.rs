@@ -1,4 +1,4 @@
-//! Alarm packs: the alarms `prod_alerting` makes for the resources it watches (`cluster_ids`), in a
+//! Alarm packs: the alarms `prod_alerting` makes for the resources it watches (`watch`), in a
 //! warning and a critical tier, with thresholds derived only from configured values (the cluster's
 //! pinned minimum and its configured desired capacity), never from values AWS manages.
 //!
@@ -274,6 +274,8 @@ pub fn database_shorts(db: &str, replicas: usize) -> Vec<String> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseFacts {
     pub name: String,
+    /// The instance the primary's metrics are published under (Aurora: the writer).
+    pub instance: String,
     pub engine: String,
     pub instance_class: String,
     /// Configured storage in GiB.
@@ -346,7 +348,7 @@ pub fn database_pack(f: &DatabaseFacts) -> Vec<PackAlarm> {
 /// The database pack's table for the primary: thresholds from its configured storage and
 /// connections.
 fn database_rows(f: &DatabaseFacts) -> Vec<Row> {
-    let db = dims(&[("DBInstanceIdentifier", &f.name)]);
+    let db = dims(&[("DBInstanceIdentifier", &f.instance)]);
     let rds = |m: &str| metric("AWS/RDS", m, &db, "Average");
     let gib = 1024.0 * 1024.0 * 1024.0;
     let storage = f.allocated_gib as f64 * gib;

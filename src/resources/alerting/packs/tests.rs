@@ -116,6 +116,7 @@ fn descriptions_name_the_target() {
 fn database_pack_follows_the_profile_table() {
     let f = DatabaseFacts {
         name: "pay".into(),
+        instance: "pay".into(),
         engine: "postgres".into(),
         instance_class: "db.r6g.large".into(),
         allocated_gib: 100,
@@ -184,6 +185,7 @@ fn connections_alarms_follow_the_configured_max_connections() {
     for (name, configured, (warning, critical)) in cases {
         let p = database_pack(&DatabaseFacts {
             name: "pay".into(),
+            instance: "pay".into(),
             engine: "postgres".into(),
             instance_class: "db.r6g.large".into(),
             allocated_gib: 100,

@@ -15,6 +15,7 @@ from moto.autoscaling.models import ASG_NAME_TAG, FakeAutoScalingGroup, Instance
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
+from moto.ec2.models.subnets import SubnetBackend
 from moto.elbv2.responses import ELBV2Response
 from moto.rds.exceptions import InvalidParameterCombination
 from moto.rds.models import DBInstance, MasterUserSecret
@@ -229,6 +230,25 @@ def _delete_db_cluster(self):  # type: ignore[no-untyped-def]
 
 
 RDSResponse.delete_db_cluster = _delete_db_cluster
+
+
+# ---- EC2: a deleted subnet leaves its network ACL ----
+# AWS drops a subnet's network ACL association when the subnet is deleted, so the ACL can then be
+# deleted; moto keeps the association, and DeleteNetworkAcl answers DependencyViolation for good.
+
+_moto_delete_subnet = SubnetBackend.delete_subnet
+
+
+def _delete_subnet(self, subnet_id):  # type: ignore[no-untyped-def]
+    subnet = _moto_delete_subnet(self, subnet_id)
+    for acl in self.network_acls.values():
+        for assoc_id, assoc in list(acl._associations.items()):
+            if assoc.subnet_id == subnet_id:
+                del acl._associations[assoc_id]
+    return subnet
+
+
+SubnetBackend.delete_subnet = _delete_subnet
 
 
 # ---- RDS parameter groups: static parameters cannot be applied immediately ----

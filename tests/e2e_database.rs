@@ -248,9 +248,23 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         .unwrap()
         .role
         .unwrap();
+    // Only RDS monitoring, for this account's instances of this database (no confused deputy).
+    let trust: serde_json::Value = serde_json::from_str(&env::urlencoding_decode(
+        role.assume_role_policy_document.as_deref().unwrap(),
+    ))
+    .unwrap();
+    let st = &trust["Statement"][0];
+    assert_eq!(st["Principal"]["Service"], "monitoring.rds.amazonaws.com");
+    let account = role.arn.split(':').nth(4).unwrap();
+    assert_eq!(
+        st["Condition"]["StringEquals"]["aws:SourceAccount"],
+        account
+    );
     assert!(
-        env::urlencoding_decode(role.assume_role_policy_document.as_deref().unwrap())
-            .contains("monitoring.rds.amazonaws.com")
+        st["Condition"]["ArnLike"]["aws:SourceArn"]
+            .as_str()
+            .is_some_and(|a| a.ends_with(&format!(":db:{name}*"))),
+        "{trust}"
     );
     let attached: Vec<String> = aws
         .iam

@@ -33,6 +33,30 @@ fn state(tf: &Tf) -> serde_json::Value {
 
 impl Aws {}
 
+/// The VPC's network ACLs.
+async fn network_acls(aws: &Aws, vpc: &str) -> Vec<aws_sdk_ec2::types::NetworkAcl> {
+    aws.ec2
+        .describe_network_acls()
+        .filters(Filter::builder().name("vpc-id").values(vpc).build())
+        .send()
+        .await
+        .unwrap()
+        .network_acls
+        .unwrap_or_default()
+}
+
+/// Whether an ACL entry lets SSH (22) in from anywhere.
+fn opens_ssh(e: &aws_sdk_ec2::types::NetworkAclEntry) -> bool {
+    let from_anywhere = e.cidr_block.as_deref() == Some("0.0.0.0/0");
+    let allows = e.rule_action == Some(aws_sdk_ec2::types::RuleAction::Allow);
+    let covers = match (e.protocol.as_deref(), &e.port_range) {
+        (Some("-1"), _) => true,
+        (_, Some(p)) => p.from.unwrap_or(0) <= 22 && 22 <= p.to.unwrap_or(0),
+        _ => false,
+    };
+    e.egress == Some(false) && from_anywhere && allows && covers
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn production_network_hardened_drift_repaired_and_swept() {
     let aws = aws().await;
@@ -219,6 +243,54 @@ async fn production_network_hardened_drift_repaired_and_swept() {
     assert!(kp.contains("logs.us-east-1.amazonaws.com"), "{kp}");
     assert!(rotation, "key rotation is on");
     assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
+    // Network ACLs: the default one stripped, each subnet behind its own ACL, none opens SSH/RDP.
+    let acls = network_acls(&aws, &vpc).await;
+    assert_eq!(acls.len(), 3, "{acls:?}");
+    for a in &acls {
+        let entries: Vec<_> = a.entries.iter().flatten().collect();
+        if a.is_default == Some(true) {
+            assert!(
+                entries.iter().all(|e| e.rule_number == Some(32767)),
+                "default ACL stripped: {entries:?}"
+            );
+        }
+        assert!(
+            !entries.iter().any(|e| opens_ssh(e)),
+            "no entry opens SSH/RDP: {entries:?}"
+        );
+    }
+    for (kind, subnets) in [
+        ("public", &s["public_subnet_ids"]),
+        ("private", &s["private_subnet_ids"]),
+    ] {
+        let acl = c[format!("network_acl_{kind}").as_str()].as_str().unwrap();
+        let a = acls
+            .iter()
+            .find(|a| a.network_acl_id.as_deref() == Some(acl))
+            .unwrap();
+        let behind: Vec<String> = a
+            .associations
+            .iter()
+            .flatten()
+            .filter_map(|x| x.subnet_id.clone())
+            .collect();
+        for sn in subnets.as_array().unwrap() {
+            assert!(
+                behind.contains(&sn.as_str().unwrap().to_string()),
+                "{kind}: {behind:?}"
+            );
+        }
+        let https = a.entries.iter().flatten().any(|e| {
+            e.egress == Some(false)
+                && e.cidr_block.as_deref() == Some("0.0.0.0/0")
+                && e.port_range.as_ref().and_then(|p| p.from) == Some(443)
+        });
+        assert_eq!(
+            https,
+            kind == "public",
+            "{kind}: HTTPS from anywhere only on public"
+        );
+    }
 
     assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
 
@@ -232,6 +304,24 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         .await
         .unwrap();
     env::open_to_world(&aws.ec2, &sg[0].group_id.clone().unwrap(), 22).await;
+    let public_acl = c["network_acl_public"].as_str().unwrap().to_string();
+    aws.ec2
+        .create_network_acl_entry()
+        .network_acl_id(&public_acl)
+        .rule_number(90)
+        .egress(false)
+        .protocol("6")
+        .port_range(
+            aws_sdk_ec2::types::PortRange::builder()
+                .from(22)
+                .to(22)
+                .build(),
+        )
+        .cidr_block("0.0.0.0/0")
+        .rule_action(aws_sdk_ec2::types::RuleAction::Allow)
+        .send()
+        .await
+        .unwrap();
     aws.ec2
         .delete_flow_logs()
         .flow_log_ids(flows[0].flow_log_id.clone().unwrap())
@@ -240,7 +330,13 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         .unwrap();
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
-    for control in ["\"routes\"", "\"EC2.2\"", "\"EC2.6\""] {
+    for control in [
+        "\"routes\"",
+        "\"EC2.2\"",
+        "\"EC2.6\"",
+        "\"EC2.21\"",
+        "\"network_acls\"",
+    ] {
         assert!(
             p.shows(control, "-> \"pass\""),
             "{control} not repaired in plan:\n{}",
@@ -264,6 +360,15 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         .iter()
         .flatten()
         .any(|r| r.destination_cidr_block.as_deref() == Some("192.168.0.0/16")));
+
+    let acls = network_acls(&aws, &vpc).await;
+    assert!(
+        !acls
+            .iter()
+            .flat_map(|a| a.entries.iter().flatten())
+            .any(opens_ssh),
+        "the entry opening SSH is gone"
+    );
 
     // Import adopts the network by name: the plan afterwards is empty.
     let before = state(&tf)["components"].clone();

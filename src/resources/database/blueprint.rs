@@ -332,10 +332,21 @@ pub fn key_policy(place: &Place, name: &str) -> String {
     )
 }
 
-pub fn monitoring_trust_policy() -> String {
+/// Who may assume the enhanced-monitoring role: RDS monitoring, and only for this account's
+/// instances of database `name` (`aws:SourceAccount` and `aws:SourceArn`, as AWS advises against
+/// the confused deputy: the primary, replicas and Aurora instances are all `<name>…`).
+pub fn monitoring_trust_policy(place: &Place, name: &str) -> String {
     json!({
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": place.account},
+                "ArnLike": {"aws:SourceArn": place.arn("rds", &format!("db:{name}*"))}
+            }
+        }]
     })
     .to_string()
 }

@@ -6,7 +6,15 @@ use serde_json::json;
 use crate::provider::aws::Place;
 use crate::provider::profile::Environment;
 
-pub const CONTROLS: [&str; 5] = ["CloudWatch.16", "EC2.2", "EC2.6", "KMS.4", "routes"];
+pub const CONTROLS: [&str; 7] = [
+    "CloudWatch.16",
+    "EC2.2",
+    "EC2.21",
+    "EC2.6",
+    "KMS.4",
+    "network_acls",
+    "routes",
+];
 pub const PASS: &str = "pass";
 
 /// The settings every network gets: decided here, where the blueprint's tests see them; `aws/` and
@@ -143,6 +151,63 @@ pub fn role_policy(place: &Place, name: &str) -> String {
         }]
     })
     .to_string()
+}
+
+/// One network ACL entry the blueprint makes (or one AWS reports, to compare).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AclEntry {
+    pub rule: i32,
+    pub egress: bool,
+    /// `6` TCP, `17` UDP, `-1` every protocol (then no ports).
+    pub protocol: String,
+    pub ports: Option<(i32, i32)>,
+    pub cidr: String,
+    pub allow: bool,
+}
+
+/// The rule AWS keeps at the end of every ACL (deny everything else); never made nor removed.
+pub const ACL_LAST_RULE: i32 = 32767;
+
+/// Return traffic's ports from anywhere: the ephemeral range, leaving out 3389 (RDP; 22 is below
+/// it), so that no entry opens SSH or RDP to the internet (EC2.21).
+const EPHEMERAL: [(i32, i32); 2] = [(1024, 3388), (3390, 65535)];
+
+/// The entries of the network ACL of the `public` or private subnets of a VPC of `cidr`: in, HTTPS
+/// and HTTP from anywhere (public only), everything from the VPC itself, and return traffic (TCP
+/// and UDP on the ephemeral ports) from anywhere; out, everything. AWS's last rule denies the rest.
+pub fn acl_entries(cidr: &str, public: bool) -> Vec<AclEntry> {
+    let entry = |rule: i32, protocol: &str, ports: Option<(i32, i32)>, from: &str| AclEntry {
+        rule,
+        egress: false,
+        protocol: protocol.to_string(),
+        ports,
+        cidr: from.to_string(),
+        allow: true,
+    };
+    let anywhere = "0.0.0.0/0";
+    let mut v = Vec::new();
+    if public {
+        v.push(entry(100, "6", Some((443, 443)), anywhere));
+        v.push(entry(110, "6", Some((80, 80)), anywhere));
+    }
+    v.push(entry(120, "-1", None, cidr));
+    for (i, (protocol, range)) in ["6", "17"]
+        .iter()
+        .flat_map(|p| EPHEMERAL.iter().map(move |r| (*p, *r)))
+        .enumerate()
+    {
+        v.push(entry(130 + 10 * i as i32, protocol, Some(range), anywhere));
+    }
+    v.push(AclEntry {
+        egress: true,
+        ..entry(100, "-1", None, anywhere)
+    });
+    v
+}
+
+/// The `Name` of the network ACL of the `public` or private subnets.
+pub fn acl_name(name: &str, public: bool) -> String {
+    format!("{name}-{}", if public { "public" } else { "private" })
 }
 
 #[cfg(test)]

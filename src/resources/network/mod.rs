@@ -130,6 +130,17 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             t.route_table_id.clone().unwrap_or_default(),
         );
     }
+    for public in [true, false] {
+        let acl_name = blueprint::acl_name(name, public);
+        if let Some(a) = live
+            .network_acls
+            .iter()
+            .find(|a| aws::name_tag(a.tags.as_ref()).as_deref() == Some(acl_name.as_str()))
+        {
+            let id = a.network_acl_id.clone().unwrap_or_default();
+            st.components.insert(reconcile::acl_role(public), id);
+        }
+    }
     if let Some(k) = lifecycle::imported_key(ctx, &blueprint::alias_name(name)).await? {
         st.components.insert("kms_key".into(), k);
     }

@@ -21,7 +21,7 @@ crate::attributes! {
         public_subnet_ids: Vec<String> as PartialList = computed("Public subnets (load balancers), one per zone."),
         private_subnet_ids: Vec<String> as PartialList = computed("Private subnets (instances, databases, caches), one per zone; egress only through NAT."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this network owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls (EC2.2, EC2.6, CloudWatch.16, KMS.4, routes) → `pass` or `fail: <reason>`, from what AWS reports."),
+        posture: BTreeMap<String, String> = computed("Security controls (EC2.2, EC2.6, EC2.21, CloudWatch.16, KMS.4, routes, network_acls: each subnet behind its network ACL, each ACL exactly as made) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     raw { timeouts }
 }

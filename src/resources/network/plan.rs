@@ -27,6 +27,9 @@ pub fn roles(env: Environment, zones: usize) -> Vec<String> {
         "default_security_group",
         "internet_gateway",
         "route_table_public",
+        "network_acl_public",
+        "network_acl_private",
+        "default_network_acl",
     ]
     .iter()
     .map(|s| s.to_string())

@@ -1,11 +1,14 @@
 //! The network's posture as pure rules: (profile, facts AWS reports) → control → `pass` or
 //! `fail: <reason>`. Plan uses it on the facts apply leaves; read on the facts it finds.
 
+mod acl;
+
 use std::collections::BTreeMap;
 
 use super::blueprint::{hardening, CONTROLS, PASS};
 use crate::provider::logs;
 use crate::provider::profile::Environment;
+pub use acl::{AclFacts, AclReport};
 
 /// The network's own flow-log key, as AWS reports it.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +51,8 @@ pub struct Facts {
     pub private_route_tables: Vec<RouteTable>,
     /// An active flow log of the VPC delivers to the network's group.
     pub flow_log_active: bool,
+    /// The network ACLs: the subnets' and the default one, their associations and entries.
+    pub acls: AclReport,
 }
 
 impl Facts {
@@ -128,6 +133,7 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     for t in &f.private_route_tables {
         routes(&mut p, t);
     }
+    acl::rules(&mut p, &f.acls);
     if !f.flow_log_active {
         fail(
             &mut p,

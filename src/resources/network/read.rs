@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use super::aws as api;
 use super::blueprint as bp;
 use super::model::State;
-use super::posture::{self, Facts, Key};
+use super::posture::{self, AclFacts, Facts, Key};
+use super::reconcile::{acl_role, association, entries_of};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
@@ -127,6 +128,7 @@ pub async fn read(
     read_nats(prior, &live, &mut c);
     read_route_tables(prior, &live, env, &mut c, &mut facts);
     read_flow_log(&live, &group, &mut c, &mut facts);
+    read_network_acls(prior, &st, &live, &mut c, &mut facts);
 
     st.components = c;
     st.posture = posture::posture(env, &facts);
@@ -259,5 +261,59 @@ fn read_flow_log(
             facts.flow_log_active = true;
         }
         _ => {}
+    }
+}
+
+/// Network ACLs: the subnets' two (recorded in state) and the VPC's default one, each beside the
+/// blueprint's entries; each subnet's association; every entry, for EC2.21.
+fn read_network_acls(
+    prior: &State,
+    st: &State,
+    live: &api::Live,
+    c: &mut BTreeMap<String, String>,
+    facts: &mut Facts,
+) {
+    let acls = &live.network_acls;
+    let by_id = |id: &str| {
+        acls.iter()
+            .find(|a| a.network_acl_id.as_deref() == Some(id))
+    };
+    for (public, subnets) in [
+        (true, &st.public_subnet_ids),
+        (false, &st.private_subnet_ids),
+    ] {
+        let role = acl_role(public);
+        let found = prior.components.get(&role).and_then(|id| by_id(id));
+        let id = found.and_then(|a| a.network_acl_id.clone());
+        if let Some(id) = &id {
+            c.insert(role, id.clone());
+            for s in subnets.iter() {
+                if association(acls, s).map(|(_, acl)| acl) != Some(id.as_str()) {
+                    facts.acls.misassociated.push((s.clone(), id.clone()));
+                }
+            }
+        }
+        facts.acls.acls.push(AclFacts {
+            label: if public { "public" } else { "private" }.into(),
+            id,
+            have: found.map(entries_of).unwrap_or_default(),
+            want: bp::acl_entries(&prior.cidr_block, public),
+        });
+    }
+    if let Some(d) = acls.iter().find(|a| a.is_default == Some(true)) {
+        let id = d.network_acl_id.clone().unwrap_or_default();
+        c.insert("default_network_acl".into(), id.clone());
+        facts.acls.acls.push(AclFacts {
+            label: "default".into(),
+            id: Some(id),
+            have: entries_of(d),
+            want: Vec::new(),
+        });
+    }
+    for a in acls {
+        let id = a.network_acl_id.clone().unwrap_or_default();
+        for e in entries_of(a) {
+            facts.acls.all_entries.push((id.clone(), e));
+        }
     }
 }

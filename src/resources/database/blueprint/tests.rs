@@ -56,7 +56,18 @@ fn key_policy_lets_rds_and_secrets_manager_use_it() {
         kp["Statement"][1]["Condition"]["StringEquals"]["kms:CallerAccount"],
         "111122223333"
     );
-    assert!(monitoring_trust_policy().contains("monitoring.rds.amazonaws.com"));
+    let trust: serde_json::Value =
+        serde_json::from_str(&monitoring_trust_policy(&place(), "pay")).unwrap();
+    let st = &trust["Statement"][0];
+    assert_eq!(st["Principal"]["Service"], "monitoring.rds.amazonaws.com");
+    assert_eq!(
+        st["Condition"]["StringEquals"]["aws:SourceAccount"],
+        "111122223333"
+    );
+    assert_eq!(
+        st["Condition"]["ArnLike"]["aws:SourceArn"],
+        "arn:aws:rds:eu-west-1:111122223333:db:pay*"
+    );
     assert!(
         monitoring_policy_arn(&place()).ends_with("service-role/AmazonRDSEnhancedMonitoringRole")
     );

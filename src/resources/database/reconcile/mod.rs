@@ -187,7 +187,7 @@ async fn monitoring_role(
         ctx,
         &iam::RoleSpec {
             name: &bp::monitoring_role_name(&d.args.name),
-            trust: bp::monitoring_trust_policy(),
+            trust: bp::monitoring_trust_policy(place, &d.args.name),
             inline: vec![],
             managed: vec![bp::monitoring_policy_arn(place)],
         },

@@ -64,14 +64,16 @@ pub struct Live {
     pub nats: Vec<aws_sdk_ec2::types::NatGateway>,
     pub igws: Vec<aws_sdk_ec2::types::InternetGateway>,
     pub flow_logs: Vec<aws_sdk_ec2::types::FlowLog>,
+    pub network_acls: Vec<aws_sdk_ec2::types::NetworkAcl>,
     pub tags: Tags,
 }
 
-/// The VPC's subnets, route tables, live NAT gateways, attached gateways, flow logs and tags.
+/// The VPC's subnets, route tables, live NAT gateways, attached gateways, flow logs, network ACLs
+/// and tags.
 pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
-    // Six independent describes, at once.
+    // Seven independent describes, at once.
     let in_vpc = || filter("vpc-id", vpc);
-    let (subnets, route_tables, nats, igws, flow_logs, vpcs) = tokio::join!(
+    let (subnets, route_tables, nats, igws, flow_logs, network_acls, vpcs) = tokio::join!(
         ctx.call(
             "subnets",
             ctx.ec2().describe_subnets().filters(in_vpc()).send()
@@ -98,6 +100,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
                 .filter(filter("resource-id", vpc))
                 .send()
         ),
+        super::network_acls(ctx, vpc),
         ctx.call("vpc", ctx.ec2().describe_vpcs().vpc_ids(vpc).send()),
     );
     let subnets = subnets?.subnets.unwrap_or_default();
@@ -115,6 +118,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
         .collect();
     let igws = igws?.internet_gateways.unwrap_or_default();
     let flow_logs = flow_logs?.flow_logs.unwrap_or_default();
+    let network_acls = network_acls?;
     let vpcs = vpcs?.vpcs.unwrap_or_default();
     let tags = vpcs
         .into_iter()
@@ -131,6 +135,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
         nats,
         igws,
         flow_logs,
+        network_acls,
         tags,
     })
 }

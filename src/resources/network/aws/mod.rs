@@ -3,6 +3,7 @@
 //! `vpc`, subnets, routes and NAT gateways in `routes`, flow logs and the describes of a refresh in
 //! `live`.
 
+mod acl;
 mod live;
 mod routes;
 mod vpc;
@@ -14,6 +15,9 @@ use aws_sdk_ec2::types::Tag;
 use crate::provider::ec2::{filter, tag_spec};
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
+pub use acl::{
+    associate_acl, create_acl, delete_acl, delete_entry, entry_of, network_acls, put_entry,
+};
 pub use live::{create_flow_log, delete_flow_log, live, Live};
 pub use routes::{
     allocate_eip, associate, create_nat, create_route_table, create_subnet, delete_nat,

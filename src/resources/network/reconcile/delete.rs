@@ -50,7 +50,7 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
 }
 
 /// The VPC and everything in it: flow logs, NAT gateways and their addresses, route tables,
-/// subnets, the internet gateway, then the VPC.
+/// subnets, their network ACLs, the internet gateway, then the VPC.
 async fn delete_vpc(
     ctx: &ProviderData,
     s: &mut State,
@@ -90,6 +90,15 @@ async fn delete_vpc(
         api::delete_subnet(ctx, sn.subnet_id.as_deref().unwrap_or_default()).await?;
     }
     s.components.retain(|k, _| !k.starts_with("subnet_"));
+    // The subnets gone, their ACLs have no associations left (the default one goes with the VPC).
+    for a in live
+        .network_acls
+        .iter()
+        .filter(|a| a.is_default != Some(true))
+    {
+        api::delete_acl(ctx, a.network_acl_id.as_deref().unwrap_or_default()).await?;
+    }
+    s.components.retain(|k, _| !k.starts_with("network_acl_"));
     for g in &live.igws {
         api::delete_igw(
             ctx,

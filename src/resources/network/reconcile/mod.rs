@@ -4,9 +4,11 @@
 //! Each object created is recorded in `progress.components` before the next call (contract rule 14).
 //! Routing (steps 5–8) is in `routing`, the delete in `delete`.
 
+mod acl;
 mod delete;
 mod routing;
 
+pub use acl::{acl_role, association, entries_of};
 pub use delete::delete;
 use routing::{routing, Layout};
 
@@ -142,6 +144,8 @@ pub async fn converge(
     let (flow_log, routed) = tokio::join!(flow_log, routing(ctx, d, p, &layout, limit));
     p.components.insert("flow_log".into(), flow_log?);
     routed?;
+    // 10: the subnets' network ACLs, and the default one stripped.
+    acl::network_acls(ctx, d, p, &vpc, &public, &private).await?;
 
     if tags_changed {
         retag(ctx, p, &old_tags, &d.tags, &role_name).await?;

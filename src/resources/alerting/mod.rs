@@ -292,6 +292,7 @@ async fn import_key(
 /// the `warning` topic).
 async fn import_alarms(ctx: &ProviderData, warning: &str, st: &mut State) -> Result<(), AwsError> {
     let prefix = format!("{}-", st.name);
+    let mut targets: Vec<(String, String)> = Vec::new();
     for m in aws::alarms_with_prefix(ctx, &prefix).await? {
         let Some(full) = m.alarm_name.clone() else {
             continue;
@@ -302,14 +303,9 @@ async fn import_alarms(ctx: &ProviderData, warning: &str, st: &mut State) -> Res
             .as_deref()
             .and_then(packs::target_of_description)
         {
-            let ids = match kind {
-                "database" => &mut st.database_ids,
-                "redis" => &mut st.redis_cluster_ids,
-                _ => &mut st.cluster_ids,
-            };
-            let ids = ids.get_or_insert_with(Vec::new);
-            if !ids.iter().any(|c| c == target) {
-                ids.push(target.to_string());
+            let t = (kind.to_string(), target.to_string());
+            if !targets.contains(&t) {
+                targets.push(t);
             }
             st.alarm_names.push(full);
             continue;
@@ -324,6 +320,43 @@ async fn import_alarms(ctx: &ProviderData, warning: &str, st: &mut State) -> Res
         let a: Alarm = aws::alarm_from_aws(&m, &short, severity, has_dims);
         st.alarm_names.push(full);
         st.alarm.push(a);
+    }
+    import_watched(ctx, &targets, st).await
+}
+
+/// What the packs watch, as `watch` holds it: each watched resource's own `watch`, found as its
+/// import finds it (in the order the alarms list them: clusters, databases, Redis groups). A
+/// resource that is no longer there is kept by id in the deprecated `*_ids` arguments.
+async fn import_watched(
+    ctx: &ProviderData,
+    targets: &[(String, String)],
+    st: &mut State,
+) -> Result<(), AwsError> {
+    use crate::resources::lifecycle::Lifecycle;
+    use crate::resources::{cluster, database, redis};
+    for (kind, target) in targets {
+        let watch = match kind.as_str() {
+            "database" => <database::Life as Lifecycle>::find(ctx, target)
+                .await?
+                .map(|s| s.watch),
+            "redis" => <redis::Life as Lifecycle>::find(ctx, target)
+                .await?
+                .map(|s| s.watch),
+            _ => <cluster::Life as Lifecycle>::find(ctx, target)
+                .await?
+                .map(|s| s.watch),
+        };
+        match watch.filter(|w| !w.is_empty()) {
+            Some(w) => st.watch.get_or_insert_with(Vec::new).push(w),
+            None => {
+                let ids = match kind.as_str() {
+                    "database" => &mut st.database_ids,
+                    "redis" => &mut st.redis_cluster_ids,
+                    _ => &mut st.cluster_ids,
+                };
+                ids.get_or_insert_with(Vec::new).push(target.clone());
+            }
+        }
     }
     Ok(())
 }

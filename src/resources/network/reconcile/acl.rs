@@ -2,14 +2,16 @@
 //! each subnet associated with its own, and the VPC's default ACL stripped of its entries. An
 //! entry added outside Terraform is removed, a changed one rewritten.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_ec2::types::NetworkAcl;
 
 use super::super::aws as api;
 use super::super::blueprint::{self as bp, AclEntry};
-use super::super::model::State;
 use super::Desired;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
+use crate::resources::concurrent::{all_ok, Made};
 
 /// The entries of `acl` AWS reports, without the last rule AWS keeps.
 pub fn entries_of(acl: &NetworkAcl) -> Vec<AclEntry> {
@@ -36,52 +38,63 @@ pub fn association<'a>(acls: &'a [NetworkAcl], subnet: &str) -> Option<(&'a str,
     })
 }
 
-/// Converges the VPC's ACLs to the blueprint, recording each ACL made in `p` before the next call.
+/// Converges the VPC's ACLs to the blueprint (`recorded`: the components in state), recording each
+/// ACL made in `made` before the next call.
 pub async fn network_acls(
     ctx: &ProviderData,
     d: &Desired,
-    p: &mut State,
+    recorded: &BTreeMap<String, String>,
+    made: &Made,
     vpc: &str,
-    public: &[String],
-    private: &[String],
+    public_ids: &[String],
+    private_ids: &[String],
 ) -> Result<(), AwsError> {
     let live = api::network_acls(ctx, vpc).await?;
-    for (is_public, subnets) in [(true, public), (false, private)] {
-        let role = acl_role(is_public);
-        let found = p
-            .components
-            .get(&role)
-            .and_then(|id| live.iter().find(|a| a.network_acl_id.as_ref() == Some(id)));
-        let (id, entries) = match found {
-            Some(a) => (a.network_acl_id.clone().unwrap_or_default(), entries_of(a)),
-            None => {
-                let name = bp::acl_name(&d.name, is_public);
-                let id = api::create_acl(ctx, vpc, &d.tags, &name).await?;
-                p.components.insert(role, id.clone());
-                (id, Vec::new())
-            }
-        };
-        sync_entries(
-            ctx,
-            &id,
-            &entries,
-            &bp::acl_entries(&d.cidr_block, is_public),
-        )
-        .await?;
-        for subnet in subnets {
-            if let Some((assoc, current)) = association(&live, subnet) {
-                if current != id {
-                    api::associate_acl(ctx, assoc, &id).await?;
+    // The two ACLs and the default one at once; within each, every entry and association at once.
+    let subnets = |public: bool| if public { public_ids } else { private_ids };
+    let own = [true, false].map(|public| {
+        let live = &live;
+        async move {
+            let role = acl_role(public);
+            let found = recorded
+                .get(&role)
+                .and_then(|id| live.iter().find(|a| a.network_acl_id.as_ref() == Some(id)));
+            let (id, entries) = match found {
+                Some(a) => (a.network_acl_id.clone().unwrap_or_default(), entries_of(a)),
+                None => {
+                    let name = bp::acl_name(&d.name, public);
+                    let id = api::create_acl(ctx, vpc, &d.tags, &name).await?;
+                    made.record(role, id.clone());
+                    (id, Vec::new())
                 }
-            }
+            };
+            let want = bp::acl_entries(&d.cidr_block, public);
+            let moves = subnets(public).iter().filter_map(|s| {
+                let (assoc, current) = association(live, s)?;
+                (current != id).then(|| api::associate_acl(ctx, assoc, &id))
+            });
+            let (synced, moved) = tokio::join!(
+                sync_entries(ctx, &id, &entries, &want),
+                futures::future::join_all(moves)
+            );
+            synced?;
+            all_ok(moved).map(|_| ())
         }
-    }
-    if let Some(default) = live.iter().find(|a| a.is_default == Some(true)) {
-        let id = default.network_acl_id.clone().unwrap_or_default();
-        sync_entries(ctx, &id, &entries_of(default), &[]).await?;
-        p.components.insert("default_network_acl".into(), id);
-    }
-    Ok(())
+    });
+    let default = async {
+        match live.iter().find(|a| a.is_default == Some(true)) {
+            Some(a) => {
+                let id = a.network_acl_id.clone().unwrap_or_default();
+                sync_entries(ctx, &id, &entries_of(a), &[]).await?;
+                made.record("default_network_acl", id);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    };
+    let (own, default) = tokio::join!(futures::future::join_all(own), default);
+    all_ok(own)?;
+    default
 }
 
 /// The component role of the `public` or private subnets' ACL.
@@ -98,18 +111,16 @@ async fn sync_entries(
     want: &[AclEntry],
 ) -> Result<(), AwsError> {
     let same_slot = |a: &AclEntry, b: &AclEntry| a.rule == b.rule && a.egress == b.egress;
-    for e in have
+    let removed = have
         .iter()
         .filter(|e| !want.iter().any(|w| same_slot(w, e)))
-    {
-        api::delete_entry(ctx, acl, e.rule, e.egress).await?;
-    }
-    for w in want {
-        match have.iter().find(|e| same_slot(e, w)) {
-            Some(e) if e == w => {}
-            Some(_) => api::put_entry(ctx, acl, w, true).await?,
-            None => api::put_entry(ctx, acl, w, false).await?,
-        }
-    }
-    Ok(())
+        .map(|e| api::delete_entry(ctx, acl, e.rule, e.egress));
+    all_ok(futures::future::join_all(removed).await)?;
+    let put = want
+        .iter()
+        .filter_map(|w| match have.iter().find(|e| same_slot(e, w)) {
+            Some(e) if e == w => None,
+            found => Some(api::put_entry(ctx, acl, w, found.is_some())),
+        });
+    all_ok(futures::future::join_all(put).await).map(|_| ())
 }

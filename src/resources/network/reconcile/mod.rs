@@ -141,11 +141,15 @@ pub async fn converge(
         private: &private,
         live: &live,
     };
-    let (flow_log, routed) = tokio::join!(flow_log, routing(ctx, d, p, &layout, limit));
+    // 10 (the subnets' network ACLs, and the default one stripped) beside them.
+    let acl_made = Made::new();
+    let recorded = p.components.clone();
+    let acls = acl::network_acls(ctx, d, &recorded, &acl_made, &vpc, &public, &private);
+    let (flow_log, routed, acls) = tokio::join!(flow_log, routing(ctx, d, p, &layout, limit), acls);
+    acl_made.merge_into(&mut p.components);
     p.components.insert("flow_log".into(), flow_log?);
     routed?;
-    // 10: the subnets' network ACLs, and the default one stripped.
-    acl::network_acls(ctx, d, p, &vpc, &public, &private).await?;
+    acls?;
 
     if tags_changed {
         retag(ctx, p, &old_tags, &d.tags, &role_name).await?;

@@ -143,7 +143,7 @@ crate::lifecycle! {
         // The watched resources' configured values, as `watch` gives them (all known at apply).
         let watched = planned_st.watch.clone();
         let watched_packs = match watch::packs_of(watched.as_deref().unwrap_or_default()) {
-            Ok(p) => p,
+            Ok(p) => p.into_iter().map(|a| packs::PackAlarm { by_watch: true, ..a }),
             Err((i, e)) => {
                 diagnostics.error_at(
                     AttrPath::attr("watch").then_index(i),
@@ -287,23 +287,23 @@ async fn import_key(
     Ok(())
 }
 
-/// The alarms named `<name>-…`: a pack's puts the resource it watches back into `cluster_ids`,
-/// `database_ids` or `redis_cluster_ids`; any other is an `alarm` block (warning when it notifies
+/// The alarms named `<name>-…`: a pack's puts the resource it watches back into `watch` or the
+/// deprecated `cluster_ids`, `database_ids` or `redis_cluster_ids`; any other is an `alarm` block (warning when it notifies
 /// the `warning` topic).
 async fn import_alarms(ctx: &ProviderData, warning: &str, st: &mut State) -> Result<(), AwsError> {
     let prefix = format!("{}-", st.name);
-    let mut targets: Vec<(String, String)> = Vec::new();
+    let mut targets: Vec<(String, String, bool)> = Vec::new();
     for m in aws::alarms_with_prefix(ctx, &prefix).await? {
         let Some(full) = m.alarm_name.clone() else {
             continue;
         };
         let short = full.trim_start_matches(&prefix).to_string();
-        if let Some((kind, target)) = m
+        if let Some((kind, target, by_watch)) = m
             .alarm_description
             .as_deref()
             .and_then(packs::target_of_description)
         {
-            let t = (kind.to_string(), target.to_string());
+            let t = (kind.to_string(), target.to_string(), by_watch);
             if !targets.contains(&t) {
                 targets.push(t);
             }
@@ -324,18 +324,20 @@ async fn import_alarms(ctx: &ProviderData, warning: &str, st: &mut State) -> Res
     import_watched(ctx, &targets, st).await
 }
 
-/// What the packs watch, as `watch` holds it: each watched resource's own `watch`, found as its
-/// import finds it (in the order the alarms list them: clusters, databases, Redis groups). A
-/// resource that is no longer there is kept by id in the deprecated `*_ids` arguments.
+/// What the packs watch, as the configuration named it: through `watch` (the alarm descriptions
+/// say so), each watched resource's own `watch`, found as its import finds it, in the order the
+/// alarms list them (clusters, databases, Redis groups); through the deprecated `*_ids` (or a
+/// resource no longer there), by id.
 async fn import_watched(
     ctx: &ProviderData,
-    targets: &[(String, String)],
+    targets: &[(String, String, bool)],
     st: &mut State,
 ) -> Result<(), AwsError> {
     use crate::resources::lifecycle::Lifecycle;
     use crate::resources::{cluster, database, redis};
-    for (kind, target) in targets {
+    for (kind, target, by_watch) in targets {
         let watch = match kind.as_str() {
+            _ if !by_watch => None,
             "database" => <database::Life as Lifecycle>::find(ctx, target)
                 .await?
                 .map(|s| s.watch),

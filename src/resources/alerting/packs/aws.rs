@@ -281,7 +281,7 @@ pub async fn put(
         .cloudwatch()
         .put_metric_alarm()
         .alarm_name(full_name)
-        .alarm_description(description(alerting, &a.kind, &a.target))
+        .alarm_description(description(alerting, &a.kind, &a.target, a.by_watch))
         .evaluation_periods(a.evaluation_periods)
         .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
         .threshold(a.threshold)

@@ -79,6 +79,9 @@ pub struct PackAlarm {
     pub threshold: f64,
     pub evaluation_periods: i32,
     pub treat_missing_data: String,
+    /// Watched through `watch` (else through the deprecated `*_ids`); the description says so,
+    /// so that an import gives back the argument the configuration uses.
+    pub by_watch: bool,
 }
 
 pub(super) fn dims(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -157,6 +160,7 @@ pub(super) fn tiered(kind: &str, prefix: &str, target: &str, rows: Vec<Row>) -> 
                 threshold,
                 evaluation_periods: periods,
                 treat_missing_data: r.missing.into(),
+                by_watch: false,
             });
         }
     }
@@ -236,15 +240,21 @@ fn cluster_rows(f: &ClusterFacts) -> Vec<Row> {
     ]
 }
 
-/// The description an alarm of a pack carries (import finds the resources watched through it).
-pub fn description(alerting: &str, kind: &str, target: &str) -> String {
-    format!("prod_alerting {alerting}: {kind} pack of {target}")
+/// The description an alarm of a pack carries (import finds the resources watched through it,
+/// and whether `watch` named them).
+pub fn description(alerting: &str, kind: &str, target: &str, by_watch: bool) -> String {
+    let by = if by_watch { WATCH_SUFFIX } else { "" };
+    format!("prod_alerting {alerting}: {kind} pack of {target}{by}")
 }
-/// (kind, target) of a pack alarm's description.
-pub fn target_of_description(d: &str) -> Option<(&str, &str)> {
+const WATCH_SUFFIX: &str = " (watch)";
+/// (kind, target, named by `watch`) of a pack alarm's description.
+pub fn target_of_description(d: &str) -> Option<(&str, &str, bool)> {
     let (_, rest) = d.split_once(": ")?;
     let (kind, target) = rest.split_once(" pack of ")?;
-    Some((kind, target))
+    Some(match target.strip_suffix(WATCH_SUFFIX) {
+        Some(t) => (kind, t, true),
+        None => (kind, target, false),
+    })
 }
 
 // ---- the database pack ----

@@ -99,12 +99,12 @@ fn pack_follows_the_profile_table() {
 #[test]
 fn descriptions_name_the_target() {
     assert_eq!(
-        target_of_description(&description("ops", "cluster", "web")),
-        Some(("cluster", "web"))
+        target_of_description(&description("ops", "cluster", "web", false)),
+        Some(("cluster", "web", false))
     );
     assert_eq!(
-        target_of_description(&description("ops", "database", "pay")),
-        Some(("database", "pay"))
+        target_of_description(&description("ops", "database", "pay", true)),
+        Some(("database", "pay", true))
     );
     assert_eq!(
         target_of_description("prod_alerting ops-cpu (critical)"),

@@ -42,6 +42,7 @@ fn pack(live: Option<MetricAlarm>) -> PackAlarm {
             threshold: 90.0,
             evaluation_periods: 3,
             treat_missing_data: "missing".into(),
+            by_watch: false,
         },
         topic: Some(TOPIC.into()),
         live,

@@ -163,6 +163,22 @@ pub async fn delete_alias(ctx: &ProviderData, alias: &str) -> Result<(), AwsErro
     }
 }
 
+/// Deletes a resource's own key: its alias, then the key (recorded in `components` as
+/// `kms_key`) scheduled for deletion within `window_days`; each taken out of `components` as it goes.
+pub async fn delete_own_key(
+    ctx: &ProviderData,
+    alias: &str,
+    components: &mut BTreeMap<String, String>,
+    window_days: i32,
+) -> Result<(), AwsError> {
+    delete_alias(ctx, alias).await?;
+    components.remove("kms_alias");
+    if let Some(k) = components.remove("kms_key") {
+        schedule_key_deletion(ctx, &k, window_days).await?;
+    }
+    Ok(())
+}
+
 pub async fn schedule_key_deletion(
     ctx: &ProviderData,
     key: &str,

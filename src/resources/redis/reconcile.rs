@@ -490,10 +490,13 @@ pub async fn delete(
     s.components.remove("security_group");
     secrets::delete(ctx, &bp::secret_name(&n)).await?;
     s.components.remove("auth_secret");
-    kms::delete_alias(ctx, &bp::alias_name(&n)).await?;
-    s.components.remove("kms_alias");
-    if let Some(k) = s.components.remove("kms_key") {
-        kms::schedule_key_deletion(ctx, &k, env.key_deletion_window_days()).await?;
-    }
+    let alias = bp::alias_name(&n);
+    kms::delete_own_key(
+        ctx,
+        &alias,
+        &mut s.components,
+        env.key_deletion_window_days(),
+    )
+    .await?;
     Ok(())
 }

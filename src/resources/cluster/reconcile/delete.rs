@@ -42,12 +42,15 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
     s.components.remove("instance_role");
     logs::delete_group(ctx, &bp::log_group_name(&n)).await?;
     s.components.remove("log_group");
-    kms::delete_alias(ctx, &bp::alias_name(&n)).await?;
-    s.components.remove("kms_alias");
-    if let Some(k) = s.components.remove("kms_key") {
-        let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
-        kms::schedule_key_deletion(ctx, &k, env.key_deletion_window_days()).await?;
-    }
+    let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
+    let alias = bp::alias_name(&n);
+    kms::delete_own_key(
+        ctx,
+        &alias,
+        &mut s.components,
+        env.key_deletion_window_days(),
+    )
+    .await?;
     Ok(())
 }
 

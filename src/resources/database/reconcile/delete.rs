@@ -91,11 +91,14 @@ pub async fn delete_side_objects(ctx: &ProviderData, s: &mut State) -> Result<()
     s.components.remove("security_group");
     iam::delete_role(ctx, &bp::monitoring_role_name(&n)).await?;
     s.components.remove("monitoring_role");
-    kms::delete_alias(ctx, &bp::alias_name(&n)).await?;
-    s.components.remove("kms_alias");
-    if let Some(k) = s.components.remove("kms_key") {
-        let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
-        kms::schedule_key_deletion(ctx, &k, env.key_deletion_window_days()).await?;
-    }
+    let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
+    let alias = bp::alias_name(&n);
+    kms::delete_own_key(
+        ctx,
+        &alias,
+        &mut s.components,
+        env.key_deletion_window_days(),
+    )
+    .await?;
     Ok(())
 }

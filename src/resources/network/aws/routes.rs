@@ -73,28 +73,23 @@ pub async fn set_default_route(
     exists: bool,
 ) -> Result<(), AwsError> {
     let c = format!("default route of {rt}");
+    // Replace and create take the same fields.
+    macro_rules! route {
+        ($builder:expr) => {{
+            let req = $builder
+                .route_table_id(rt)
+                .destination_cidr_block("0.0.0.0/0");
+            let req = match target {
+                Target::Gateway(g) => req.gateway_id(g),
+                Target::Nat(n) => req.nat_gateway_id(n),
+            };
+            ctx.call(&c, req.send()).await.map(|_| ())
+        }};
+    }
     if exists {
-        let req = ctx
-            .ec2()
-            .replace_route()
-            .route_table_id(rt)
-            .destination_cidr_block("0.0.0.0/0");
-        let req = match target {
-            Target::Gateway(g) => req.gateway_id(g),
-            Target::Nat(n) => req.nat_gateway_id(n),
-        };
-        ctx.call(&c, req.send()).await.map(|_| ())
+        route!(ctx.ec2().replace_route())
     } else {
-        let req = ctx
-            .ec2()
-            .create_route()
-            .route_table_id(rt)
-            .destination_cidr_block("0.0.0.0/0");
-        let req = match target {
-            Target::Gateway(g) => req.gateway_id(g),
-            Target::Nat(n) => req.nat_gateway_id(n),
-        };
-        ctx.call(&c, req.send()).await.map(|_| ())
+        route!(ctx.ec2().create_route())
     }
 }
 

@@ -119,11 +119,14 @@ async fn delete_outside_vpc(ctx: &ProviderData, s: &mut State, n: &str) -> Resul
     s.components.remove("log_group");
     iam::delete_role(ctx, &bp::role_name(n)).await?;
     s.components.remove("flow_log_role");
-    kms::delete_alias(ctx, &bp::alias_name(n)).await?;
-    s.components.remove("kms_alias");
-    if let Some(k) = s.components.remove("kms_key") {
-        let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
-        kms::schedule_key_deletion(ctx, &k, env.key_deletion_window_days()).await?;
-    }
+    let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
+    let alias = bp::alias_name(n);
+    kms::delete_own_key(
+        ctx,
+        &alias,
+        &mut s.components,
+        env.key_deletion_window_days(),
+    )
+    .await?;
     Ok(())
 }

@@ -18,7 +18,7 @@ from moto.core.responses import ActionResult
 from moto.ec2.models.subnets import SubnetBackend
 from moto.elbv2.responses import ELBV2Response
 from moto.rds.exceptions import InvalidParameterCombination
-from moto.rds.models import DBInstance, MasterUserSecret
+from moto.rds.models import DBInstance, MasterUserSecret, RDSBackend, rds_backends
 from moto.rds.responses import RDSResponse
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -320,6 +320,12 @@ _moto_db_instance_init = DBInstance.__init__
 def _db_instance_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
     _moto_db_instance_init(self, *args, **kwargs)
     self.dbi_resource_id = "db-" + uuid.uuid4().hex[:26].upper()
+    # An Aurora instance listens on its cluster's port (moto gives it the engine's default).
+    cluster_id = getattr(self, "db_cluster_identifier", None)
+    if cluster_id:
+        cluster = rds_backends[self.account_id][self.region].clusters.get(cluster_id)
+        if cluster is not None:
+            self.port = cluster.port
 
 
 def _enhanced_monitoring_resource_arn(self):  # type: ignore[no-untyped-def]
@@ -333,6 +339,42 @@ def _enhanced_monitoring_resource_arn(self):  # type: ignore[no-untyped-def]
 
 DBInstance.__init__ = _db_instance_init
 DBInstance.enhanced_monitoring_resource_arn = property(_enhanced_monitoring_resource_arn)
+
+
+# ---- RDS: ModifyDBInstance's DBPortNumber moves the instance ----
+# AWS restarts the instance on the new port and reports it in Endpoint.Port
+# (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html); moto stores
+# the value under another name and keeps reporting the old port.
+
+_moto_backend_modify_db_instance = RDSBackend.modify_db_instance
+
+
+def _backend_modify_db_instance(self, db_instance_identifier, db_kwargs):  # type: ignore[no-untyped-def]
+    port = db_kwargs.pop("DBPortNumber", None) if "DBPortNumber" in db_kwargs else None
+    database = _moto_backend_modify_db_instance(self, db_instance_identifier, db_kwargs)
+    if port is not None:
+        database.port = int(port)
+    return database
+
+
+RDSBackend.modify_db_instance = _backend_modify_db_instance
+
+# ModifyDBCluster's Port moves every instance of the cluster with it, as in AWS.
+_moto_backend_modify_db_cluster = RDSBackend.modify_db_cluster
+
+
+def _backend_modify_db_cluster(self, kwargs):  # type: ignore[no-untyped-def]
+    cluster_id = kwargs.get("db_cluster_identifier")
+    cluster = _moto_backend_modify_db_cluster(self, kwargs)
+    if kwargs.get("port") is not None:
+        cluster.port = int(kwargs["port"])
+        for instance in self.databases.values():
+            if getattr(instance, "db_cluster_identifier", None) == cluster_id:
+                instance.port = cluster.port
+    return cluster
+
+
+RDSBackend.modify_db_cluster = _backend_modify_db_cluster
 
 
 # ---- IAM enforcement: signatures of form-encoded calls (moto re-encodes the parsed form, so a body the

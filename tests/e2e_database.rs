@@ -88,8 +88,10 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
             format!("{name}-replica-2")
         ])
     );
-    assert_eq!(s["port"], 5432);
-    assert!(s["endpoint"].as_str().unwrap().ends_with(":5432"));
+    // Not the engine's well-known port in production (RDS.23).
+    assert_eq!(s["port"], 5433);
+    assert!(s["endpoint"].as_str().unwrap().ends_with(":5433"));
+    assert_eq!(s["posture"]["RDS.23"], "pass");
     assert_eq!(s["replica_endpoints"].as_array().unwrap().len(), 2);
     assert_eq!(s["reader_endpoint"], s["replica_endpoints"][0]);
     assert!(s["master_secret_arn"]
@@ -208,6 +210,7 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
             "replica {r} away from the primary"
         );
         assert_eq!(i.storage_encrypted, Some(true));
+        assert_eq!(i.endpoint.and_then(|e| e.port), Some(5433), "replica {r}");
     }
     // Security group: the engine port from the app group only, nothing out.
     let sg = aws
@@ -222,7 +225,11 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         .remove(0);
     let perms = sg.ip_permissions.unwrap();
     assert_eq!(perms.len(), 1);
-    assert_eq!(perms[0].from_port, Some(5432));
+    assert_eq!(
+        (perms[0].from_port, perms[0].to_port),
+        (Some(5433), Some(5433))
+    );
+    assert_eq!(p.endpoint.clone().and_then(|e| e.port), Some(5433));
     assert_eq!(
         perms[0].user_id_group_pairs.clone().unwrap()[0]
             .group_id
@@ -312,6 +319,7 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         .backup_retention_period(3)
         .deletion_protection(false)
         .multi_az(false)
+        .db_port_number(5432)
         .apply_immediately(true)
         .send()
         .await
@@ -344,7 +352,7 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         .send()
         .await
         .unwrap();
-    env::open_to_world(&aws.ec2, s["security_group_id"].as_str().unwrap(), 5432).await;
+    env::open_to_world(&aws.ec2, s["security_group_id"].as_str().unwrap(), 5433).await;
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
     assert!(p.shows("backup_retention_days", "3 -> 14"), "{}", p.stdout);
@@ -360,8 +368,26 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         "{}",
         p.stdout
     );
+    // The port moved to the engine's: the endpoint is planned anew, RDS.23 back to pass, and a
+    // warning on `port` says why.
+    assert!(
+        p.shows("endpoint", "(known after apply)")
+            && p.shows("\"RDS.23\"", "-> \"pass\"")
+            && p.all().contains("The database moves to another port"),
+        "{}",
+        p.all()
+    );
     tf.apply(&[]);
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
+    assert_eq!(
+        aws.instance(&name)
+            .await
+            .unwrap()
+            .endpoint
+            .and_then(|e| e.port),
+        Some(5433),
+        "the port is back"
+    );
     let i = aws.instance(&name).await.unwrap();
     assert_eq!(
         (i.backup_retention_period, i.deletion_protection, i.multi_az),
@@ -553,6 +579,40 @@ async fn development_mysql_is_smaller_never_open() {
         .unwrap()
         .contains("replica-1"));
     assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Day 2: the port moves in place, primary, replica and security group together, in one apply.
+    assert_eq!(
+        state(&tf)["port"],
+        3306,
+        "development keeps the engine's port"
+    );
+    tf.write(&config(
+        &name,
+        "development",
+        "mysql",
+        &subnets,
+        &app,
+        "parameters = { max_connections = \"200\" }\n  replicas = 1\n  port = 3310",
+    ));
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.shows("port", "3306 -> 3310") && p.stdout.contains("1 to change, 0 to destroy"),
+        "{}",
+        p.all()
+    );
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply moves the port");
+    let s = state(&tf);
+    assert!(s["endpoint"].as_str().unwrap().ends_with(":3310"), "{s}");
+    for id in [name.clone(), format!("{name}-replica-1")] {
+        let i = aws.instance(&id).await.unwrap();
+        assert_eq!(i.endpoint.and_then(|e| e.port), Some(3310), "{id}");
+    }
+    assert_eq!(
+        env::ingress_ports(&aws.ec2, s["security_group_id"].as_str().unwrap()).await,
+        [(Some(3310), Some(3310))],
+        "only the new port is open"
+    );
 
     // Development takes no final snapshot and is not protected: destroy leaves nothing.
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
@@ -957,7 +1017,8 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
         "the reader sits in another zone"
     );
     assert_eq!(w.monitoring_interval, Some(60));
-    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "second plan: {}", p.all());
 
     // Drift: retention lowered on the cluster.
     aws.rds

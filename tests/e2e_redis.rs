@@ -84,12 +84,20 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     let s = state(&tf);
     let key = s["kms_key_arn"].as_str().unwrap().to_string();
     assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
-    assert_eq!(s["port"], 6379);
+    // Not the engine's well-known port in production.
+    assert_eq!(s["port"], 6380);
+    assert_eq!(s["posture"]["port"], "pass");
     assert!(s["primary_endpoint"]
         .as_str()
         .unwrap()
         .starts_with("master."));
     assert!(s["reader_endpoint"].as_str().is_some());
+    // The port as ElastiCache reports it.
+    let g = aws.group(&name).await.unwrap();
+    let primary = g.node_groups.unwrap_or_default()[0]
+        .primary_endpoint
+        .clone();
+    assert_eq!(primary.and_then(|e| e.port), Some(6380));
     assert!(s["configuration_endpoint"].is_null());
     assert_eq!(s["parameter_group_name"], name.as_str());
     assert_eq!(s["subnet_group_name"], name.as_str());
@@ -156,7 +164,7 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
         .iter()
         .any(|p| p.parameter_name.as_deref() == Some("maxmemory-policy")
             && p.parameter_value.as_deref() == Some("allkeys-lru")));
-    // Security group: 6379 from the app group only, nothing out.
+    // Security group: the port from the app group only, nothing out.
     let sg = aws
         .ec2
         .describe_security_groups()
@@ -169,7 +177,10 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
         .remove(0);
     let perms = sg.ip_permissions.unwrap();
     assert_eq!(perms.len(), 1);
-    assert_eq!(perms[0].from_port, Some(6379));
+    assert_eq!(
+        (perms[0].from_port, perms[0].to_port),
+        (Some(6380), Some(6380))
+    );
     assert_eq!(
         perms[0].user_id_group_pairs.clone().unwrap()[0]
             .group_id
@@ -234,7 +245,7 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     );
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after scaling");
 
-    // Drift: failover and Multi-AZ off, retention lowered, a replica removed, 0.0.0.0/0 on 6379.
+    // Drift: failover and Multi-AZ off, retention lowered, a replica removed, 0.0.0.0/0 on 6380.
     aws.ec
         .modify_replication_group()
         .replication_group_id(&name)
@@ -253,7 +264,7 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
         .send()
         .await
         .unwrap();
-    env::open_to_world(&aws.ec2, s["security_group_id"].as_str().unwrap(), 6379).await;
+    env::open_to_world(&aws.ec2, s["security_group_id"].as_str().unwrap(), 6380).await;
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
     assert!(
@@ -311,6 +322,20 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     let r = tf.run(&["plan", "-no-color"]);
     assert!(
         r.code != 0 && r.all().contains("protected from replacement") && r.all().contains("shards"),
+        "{}",
+        r.all()
+    );
+    // ElastiCache cannot move a group to another port: a new port is a replacement, guarded too.
+    tf.write(&config(
+        &name,
+        "production",
+        &subnets,
+        &app,
+        &format!("{scaled}\n  port = 7000"),
+    ));
+    let r = tf.run(&["plan", "-no-color"]);
+    assert!(
+        r.code != 0 && r.all().contains("protected from replacement") && r.all().contains("port"),
         "{}",
         r.all()
     );

@@ -224,6 +224,21 @@ pub async fn key_policy_and_rotation(kms: &aws_sdk_kms::Client, key: &str) -> (S
     (policy, rotation)
 }
 
+/// The ingress rules of security group `sg` as EC2 reports them, as (from, to) port pairs.
+pub async fn ingress_ports(ec2: &aws_sdk_ec2::Client, sg: &str) -> Vec<(Option<i32>, Option<i32>)> {
+    ec2.describe_security_groups()
+        .group_ids(sg)
+        .send()
+        .await
+        .unwrap()
+        .security_groups
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|g| g.ip_permissions.unwrap_or_default())
+        .map(|p| (p.from_port, p.to_port))
+        .collect()
+}
+
 /// Opens `port` of security group `sg` to the world, as drift made outside Terraform.
 pub async fn open_to_world(ec2: &aws_sdk_ec2::Client, sg: &str, port: i32) {
     ec2.authorize_security_group_ingress()

@@ -104,6 +104,7 @@ pub fn controls(engine: &str) -> Vec<&'static str> {
         "RDS.2",
         "RDS.6",
         "RDS.18",
+        "RDS.23",
         "TLS",
         "ingress",
         c.encrypted,
@@ -126,12 +127,27 @@ pub fn is_aurora(engine: &str) -> bool {
 pub fn is_postgres(engine: &str) -> bool {
     engine.ends_with("postgres") || engine.ends_with("postgresql")
 }
+/// The engine's own (well-known) port.
 pub fn port(engine: &str) -> i64 {
     if is_postgres(engine) {
         5432
     } else {
         3306
     }
+}
+/// The ports RDS lets a database listen on.
+pub const PORTS: (i64, i64) = (1150, 65535);
+/// The port a new database of `engine` gets in `env`: the engine's own in development, the next
+/// one up elsewhere (RDS.23: not the port scanners try first).
+pub fn default_port(engine: &str, env: Environment) -> i64 {
+    match env {
+        Environment::Development => port(engine),
+        Environment::Staging | Environment::Production => port(engine) + 1,
+    }
+}
+/// The port `args` plans (every planned database has one; the engine's own otherwise).
+pub fn port_of(args: &super::model::State) -> i64 {
+    args.port.unwrap_or_else(|| port(&args.engine))
 }
 pub fn default_version(engine: &str) -> &'static str {
     if is_postgres(engine) {
@@ -377,6 +393,8 @@ pub struct Facts {
     pub ingress: Option<String>,
     /// `None` for a key the user gave (theirs to rotate).
     pub key_rotation: Option<bool>,
+    /// The port the database listens on (`None`: not known).
+    pub port: Option<i64>,
 }
 
 /// The provider's marker tags on the primary and their desired values (`None`: absent): the
@@ -406,7 +424,7 @@ pub fn posture(env: Environment, engine: &str, f: &Facts) -> BTreeMap<String, St
         .iter()
         .map(|c| (c.to_string(), PASS.to_string()))
         .collect();
-    for (c, v) in relaxable_failures(env, &id, f)
+    for (c, v) in relaxable_failures(env, engine, &id, f)
         .into_iter()
         .chain(hardening_failures(&id, f))
     {
@@ -420,7 +438,12 @@ pub fn posture(env: Environment, engine: &str, f: &Facts) -> BTreeMap<String, St
 }
 
 /// The failing controls a profile may relax (key rotation first), each with its reason.
-fn relaxable_failures(env: Environment, id: &ControlIds, f: &Facts) -> Vec<(&'static str, String)> {
+fn relaxable_failures(
+    env: Environment,
+    engine: &str,
+    id: &ControlIds,
+    f: &Facts,
+) -> Vec<(&'static str, String)> {
     let relaxed = |what: &str| format!("fail: {what} (relaxed by {env} profile)");
     let mut out = Vec::new();
     if f.key_rotation == Some(false) {
@@ -431,6 +454,20 @@ fn relaxable_failures(env: Environment, id: &ControlIds, f: &Facts) -> Vec<(&'st
     }
     if !f.monitoring {
         out.push(("RDS.6", relaxed("enhanced monitoring off")));
+    }
+    if f.port == Some(port(engine)) {
+        out.push((
+            "RDS.23",
+            if env == Environment::Development {
+                relaxed(&format!("the engine's default port {}", port(engine)))
+            } else {
+                format!(
+                    "fail: the engine's default port {}; set `port` (e.g. {}) to move it",
+                    port(engine),
+                    default_port(engine, env)
+                )
+            },
+        ));
     }
     if !f.deletion_protection {
         out.push((

@@ -28,6 +28,7 @@ crate::attributes! {
         retain_automated_backups: bool = defaulted("Keep the automated backups (point-in-time recovery within their retention) after destroy, until their retention ends (default: as `final_snapshot`). False deletes them with the database."),
         kms_key_arn: Option<String> = defaulted("KMS key for storage, snapshots, Performance Insights and the master secret. Unset, the database makes its own (rotation on, alias `alias/<name>-db`) and this shows its ARN. Changing it replaces the database."),
         master_username: String = defaulted("Administrator user name (default `app_admin`; not `admin`, `postgres` or `root`). The password is generated into Secrets Manager (`master_secret_arn`), never in state, plan or logs."),
+        port: Option<i64> = defaulted("Port the database listens on, and the only one its security group opens. Profile default: the engine's own in development (5432 PostgreSQL, 3306 MySQL), another in staging and production (5433, 3307: Security Hub RDS.23); production refuses the engine's own. A database that already exists keeps the port it has. Changes in place: RDS restarts the instances on the new port (the endpoints change with it)."),
         parameters: Option<BTreeMap<String, String>> as PartialMap = optional("Engine parameters merged over the hardened ones (TLS required, connection and slow-query logging). Turning TLS off is refused. Values are strings in the engine's own units, as RDS stores them: PostgreSQL `shared_buffers` and `effective_cache_size` in 8 kB pages (256 MB is `\"32768\"`), `work_mem` and `maintenance_work_mem` in kB, `max_wal_size` in MB, durations in ms unless the parameter says otherwise; MySQL sizes in bytes. The parameters guide lists them per engine."),
         environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
         tags: Option<BTreeMap<String, String>> as PartialMap = optional("Tags for every AWS object of this database (snapshots inherit them)."),
@@ -35,7 +36,6 @@ crate::attributes! {
         endpoint: Option<String> = computed("Writer endpoint, `host:port` (Aurora: the cluster endpoint)."),
         reader_endpoint: Option<String> = computed("Aurora's reader endpoint, or for RDS the first replica's (`host:port`); null without replicas."),
         replica_endpoints: Vec<String> = computed("Every replica's endpoint, in replica order."),
-        port: Option<i64> = computed("Engine port (5432 PostgreSQL, 3306 MySQL)."),
         engine_version_actual: Option<String> = computed("The exact version running (minor upgrades included)."),
         master_secret_arn: Option<String> = computed("Secrets Manager secret holding the master user's password (managed by RDS, rotated by it)."),
         security_group_id: Option<String> = computed("The database's security group (`<name>-db`)."),
@@ -44,7 +44,7 @@ crate::attributes! {
         parameter_group_name: Option<String> = computed("Parameter group (`<name>-<family>`; for Aurora the cluster parameter group)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this database; pass it in `watch` of `prod_alerting`. Keys: `kind` (`database`), `name`, `instance` (the primary's instance: the name, or Aurora's writer `<name>-writer`), `engine`, `instance_class`, `allocated_storage`, `max_connections` (the configured parameter, else the engine's default for the class) and `replicas` (the replicas' instance ids, comma-separated; empty for Aurora). Known at plan from the configuration."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this database owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress."),
+        posture: BTreeMap<String, String> = computed("Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .23, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .23, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress."),
     }
     raw { timeouts }
     internal { create_incomplete: bool }

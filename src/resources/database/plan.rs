@@ -107,6 +107,9 @@ pub fn plan(input: &PlanInput) -> Planned {
         kept,
         &mut planned,
     );
+    if let Some(p) = kept {
+        warn_port_move(p, &planned, &mut d);
+    }
     planned.watch = Tri::Known(watch_of(&planned));
     planned.posture = posture(&env, &planned, own_key);
     datastore::planned(planned.encode(), input, &cfg.name, requires_replace, d)
@@ -243,6 +246,34 @@ fn aurora_rules(
     }
 }
 
+/// The port in a `host:port` endpoint.
+fn endpoint_port(e: &Option<String>) -> Option<i64> {
+    e.as_deref()?.rsplit_once(':')?.1.parse().ok()
+}
+
+/// A warning on `port` when apply will move a kept database to another port: configured anew, or
+/// moved outside Terraform (its endpoint, read from AWS, ends in another port).
+fn warn_port_move(prior: &State, planned: &Config, d: &mut Diagnostics) {
+    let (Some(want), Some(have)) = (int_of(&planned.port), endpoint_port(&prior.endpoint)) else {
+        return;
+    };
+    if want == have {
+        return;
+    }
+    let why = if prior.port == Some(want) {
+        format!(
+            "The database listens on {have}, not {want}: its port was changed outside Terraform."
+        )
+    } else {
+        format!("port {have} → {want}.")
+    };
+    d.warning_at(
+        AttrPath::attr("port"),
+        "The database moves to another port",
+        format!("{why} Apply moves every instance to {want} (RDS restarts each one: a short outage) and opens only {want} in its security group; clients must use the new endpoint."),
+    );
+}
+
 /// The attributes whose change forces a new database.
 fn replacing(cfg: &Config, prior: &State) -> Vec<AttrPath> {
     let mut out = Vec::new();
@@ -281,10 +312,15 @@ fn computed(
     };
     planned.parameter_group_name = pg_name.clone().map_or(Tri::Unknown, Tri::Known);
     planned.subnet_group_name = cfg.name.clone();
-    planned.port = match &cfg.engine {
-        Tri::Known(e) => Tri::Known(Number::Int(bp::port(e))),
+    // A database that exists keeps its port; a new one gets the profile's.
+    let port_default = match (kept.and_then(|p| p.port), &cfg.engine, env) {
+        (Some(have), _, _) => Tri::Known(Number::Int(have)),
+        (None, Tri::Known(e), Tri::Known(env)) => {
+            Tri::Known(Number::Int(bp::default_port(e, *env)))
+        }
         _ => Tri::Unknown,
     };
+    planned.port = crate::framework::attrs::configured_or(&cfg.port, port_default);
     let components = match (&cfg.name, env, replicas) {
         (Tri::Known(n), Tri::Known(e), Some(r)) => {
             let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
@@ -309,8 +345,15 @@ fn computed(
         _ => Tri::Unknown,
     };
     // Endpoints and the secret: AWS's, kept while nothing that moves them changes.
-    let same_replicas = kept.filter(|p| planned.replicas == Tri::Known(Number::Int(p.replicas)));
-    planned.endpoint = kept.map_or(Tri::Unknown, |p| optional(&p.endpoint));
+    // Every endpoint ends in the port the database listens on: kept while that is the planned one.
+    let want = int_of(&planned.port);
+    let listens = |e: &str| endpoint_port(&Some(e.to_string())).is_none_or(|h| Some(h) == want);
+    let same_port = kept.filter(|p| {
+        p.endpoint.as_deref().is_none_or(listens) && p.replica_endpoints.iter().all(|e| listens(e))
+    });
+    let same_replicas =
+        same_port.filter(|p| planned.replicas == Tri::Known(Number::Int(p.replicas)));
+    planned.endpoint = same_port.map_or(Tri::Unknown, |p| optional(&p.endpoint));
     planned.master_secret_arn = kept.map_or(Tri::Unknown, |p| optional(&p.master_secret_arn));
     planned.reader_endpoint = same_replicas.map_or(Tri::Unknown, |p| optional(&p.reader_endpoint));
     planned.replica_endpoints =
@@ -375,6 +418,9 @@ fn posture(
     else {
         return Tri::Unknown;
     };
+    if planned.port.is_unknown() {
+        return Tri::Unknown;
+    }
     let h = bp::hardening(*e);
     Tri::Known(bp::posture(
         *e,
@@ -395,6 +441,7 @@ fn posture(
             tls: true,
             ingress: None,
             key_rotation: own_key.then_some(true),
+            port: int_of(&planned.port),
         },
     ))
 }

@@ -119,11 +119,11 @@ impl Side {
 /// The `ingress` fact (why the rules are not exactly the engine port from the allowed groups), and,
 /// on import (no allowed groups known), the groups the rules admit.
 pub fn ingress(
-    engine: &str,
+    port: i64,
     allowed: &[String],
     sg_rules: Option<&ec2::Rules>,
 ) -> (Option<String>, Option<Vec<String>>) {
-    ec2::ingress_fact("the database's", bp::port(engine), allowed, sg_rules)
+    ec2::ingress_fact("the database's", port, allowed, sg_rules)
 }
 
 pub fn endpoint(i: &api::Instance) -> Option<String> {
@@ -208,7 +208,7 @@ pub fn finish(
         .get(tls)
         .is_some_and(|v| bp::tls_value_on(engine, v));
     let (why, allowed) = ingress(
-        engine,
+        bp::port_of(&st),
         &prior.allowed_security_group_ids,
         side.sg_rules.as_ref(),
     );
@@ -269,6 +269,7 @@ pub async fn read(
             c.insert("primary".into(), p.arn.clone());
             record_primary(p, prior, &mut st);
             primary_facts(p, &replicas, prior, &mut facts);
+            facts.port = p.port;
         }
         None => {
             st.endpoint = None;
@@ -336,7 +337,8 @@ fn record_primary(p: &api::Instance, prior: &State, st: &mut State) {
     }
     st.master_secret_arn = p.master_secret_arn.clone();
     st.endpoint = endpoint(p);
-    st.port = p.port;
+    // `port` is the argument (what apply sets); the port AWS reports is in `endpoint` and RDS.23.
+    st.port = prior.port.or(p.port);
     st.tags_all = p.tags.clone();
     st.tags_all.remove(tags::TAG_ALLOCATED_STORAGE);
     st.tags_all.remove(tags::TAG_MAX_CONNECTIONS);

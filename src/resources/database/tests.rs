@@ -12,7 +12,7 @@ use crate::provider::ec2::SubnetFacts;
 use crate::provider::profile::Environment;
 use crate::resources::datastore::PlanInput;
 
-const NULLABLE: [&str; 17] = [
+const NULLABLE: [&str; 18] = [
     "engine_version",
     "instance_class",
     "allocated_storage",
@@ -27,6 +27,7 @@ const NULLABLE: [&str; 17] = [
     "kms_key_arn",
     "master_username",
     "parameters",
+    "port",
     "environment",
     "tags",
     "timeouts",
@@ -136,7 +137,13 @@ fn profile_and_engine_decide_the_defaults() {
             assert_eq!(s.master_username, known("app_admin"));
             let version = if engine == "postgres" { "16" } else { "8.0" };
             assert_eq!(s.engine_version, known(version));
-            assert_eq!(s.port, int(if engine == "postgres" { 5432 } else { 3306 }));
+            let engine_port = if engine == "postgres" { 5432 } else { 3306 };
+            let moved = usize::from(env != Environment::Development);
+            assert_eq!(
+                s.port,
+                int(engine_port + moved as i64),
+                "{engine} {env}: RDS.23"
+            );
             let c = s.components.into_known().unwrap_or_default();
             assert_eq!(
                 c.len(),
@@ -159,6 +166,7 @@ fn production_refuses_weakening_on_the_attribute() {
         ("backup_retention_days", Value::int(3)),
         ("multi_az", Value::Bool(false)),
         ("final_snapshot", Value::Bool(false)),
+        ("port", Value::int(5432)),
     ] {
         let p = run(
             &config("postgres", vec![(attr, v.clone())]),
@@ -316,6 +324,130 @@ fn in_place_changes_and_what_they_leave_unknown() {
 }
 
 #[test]
+fn port_is_the_profiles_for_a_new_database_and_kept_for_one_that_exists() {
+    struct Case {
+        name: &'static str,
+        env: Environment,
+        port: Option<i64>,
+        /// The prior's `port` and endpoint (`None`: a create).
+        prior: Option<(i64, &'static str)>,
+        planned: i64,
+        endpoint_kept: bool,
+        warning: Option<&'static str>,
+    }
+    let cases = [
+        Case {
+            name: "new in production",
+            env: Environment::Production,
+            port: None,
+            prior: None,
+            planned: 5433,
+            endpoint_kept: false,
+            warning: None,
+        },
+        Case {
+            name: "new in development",
+            env: Environment::Development,
+            port: None,
+            prior: None,
+            planned: 5432,
+            endpoint_kept: false,
+            warning: None,
+        },
+        Case {
+            name: "configured",
+            env: Environment::Production,
+            port: Some(6000),
+            prior: None,
+            planned: 6000,
+            endpoint_kept: false,
+            warning: None,
+        },
+        Case {
+            name: "existing on the engine's port keeps it",
+            env: Environment::Production,
+            port: None,
+            prior: Some((5432, "pay.rds:5432")),
+            planned: 5432,
+            endpoint_kept: true,
+            warning: None,
+        },
+        Case {
+            name: "a configured move",
+            env: Environment::Production,
+            port: Some(6000),
+            prior: Some((5433, "pay.rds:5433")),
+            planned: 6000,
+            endpoint_kept: false,
+            warning: Some("port 5433 → 6000."),
+        },
+        Case {
+            name: "moved outside Terraform goes back",
+            env: Environment::Production,
+            port: None,
+            prior: Some((5433, "pay.rds:5432")),
+            planned: 5433,
+            endpoint_kept: false,
+            warning: Some("changed outside Terraform"),
+        },
+    ];
+    for c in cases {
+        let extra = c
+            .port
+            .map(|p| vec![("port", Value::int(p))])
+            .unwrap_or_default();
+        let prior = match c.prior {
+            Some((port, endpoint)) => {
+                let mut v = applied(c.env);
+                v.set("port", Value::int(port));
+                v.set("endpoint", Value::string(endpoint));
+                v.set(
+                    "replica_endpoints",
+                    Value::string_list(Vec::<String>::new()),
+                );
+                v
+            }
+            None => Value::Null,
+        };
+        let p = run(&config("postgres", extra), &prior, c.env);
+        assert!(
+            !p.diagnostics.has_errors(),
+            "{}: {:?}",
+            c.name,
+            p.diagnostics
+        );
+        let s = Config::decode(&p.state);
+        assert_eq!(s.port, int(c.planned), "{}", c.name);
+        assert_eq!(!s.endpoint.is_unknown(), c.endpoint_kept, "{}", c.name);
+        let warning = p
+            .diagnostics
+            .iter()
+            .find(|d| d.path == Some(AttrPath::attr("port")));
+        match c.warning {
+            Some(w) => assert!(
+                warning.is_some_and(|d| d.detail.contains(w)),
+                "{}: {:?}",
+                c.name,
+                p.diagnostics
+            ),
+            None => assert!(warning.is_none(), "{}: {:?}", c.name, p.diagnostics),
+        }
+        if c.name.starts_with("existing") {
+            // Refresh reads RDS.23 failing before this plan; nothing else moves.
+            let mut refreshed = prior.clone();
+            refreshed.set("posture", p.state.get("posture").clone());
+            assert_eq!(p.state, refreshed, "{}: no diff", c.name);
+            let posture = s.posture.known().cloned().unwrap_or_default();
+            assert!(
+                posture["RDS.23"].starts_with("fail: the engine's default port 5432"),
+                "{}",
+                c.name
+            );
+        }
+    }
+}
+
+#[test]
 fn validation_names_the_attribute() {
     let bad = [
         ("name", Value::string("9lives")),
@@ -332,6 +464,7 @@ fn validation_names_the_attribute() {
         ("master_username", Value::string("postgres")),
         ("kms_key_arn", Value::string("alias/x")),
         ("parameters", Value::string_map([("rds.force_ssl", "0")])),
+        ("port", Value::int(80)),
     ];
     for (attr, v) in bad {
         let d = validate(&config("postgres", vec![(attr, v)]));
@@ -368,7 +501,7 @@ fn aurora_plans_a_cluster_with_a_writer_and_readers() {
         (&int(0), &int(0))
     );
     assert_eq!(s.multi_az, Tri::Known(true), "readers in other zones");
-    assert_eq!(s.port, int(5432));
+    assert_eq!(s.port, int(5433), "not the engine's port in production");
     assert_eq!(s.parameter_group_name, known("pay-aurora-postgresql16"));
     let c = s.components.known().cloned().unwrap_or_default();
     assert_eq!(

@@ -128,6 +128,11 @@ fn check_sizes(cfg: &Config, d: &mut Diagnostics) {
             );
         }
     }
+    if let Some(p) = int(&cfg.port) {
+        if !(bp::PORTS.0..=bp::PORTS.1).contains(&p) {
+            d.error_at(AttrPath::attr("port"), "Invalid port", format!("port = {p}: RDS listens on {} to {}; leave it unset for the profile's default.", bp::PORTS.0, bp::PORTS.1));
+        }
+    }
     if let Some(r) = int(&cfg.backup_retention_days) {
         if !(1..=35).contains(&r) {
             d.error_at(AttrPath::attr("backup_retention_days"), "Invalid retention", format!("backup_retention_days = {r}: RDS keeps 1 to 35 days (0 would turn backups and point-in-time recovery off)."));
@@ -174,6 +179,11 @@ pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
     }
     if cfg.multi_az == Tri::Known(false) {
         d.error_at(AttrPath::attr("multi_az"), "Multi-AZ is required in production", "A production primary keeps a synchronous standby in another zone (RTO 15 min). Remove multi_az or set it to true.");
+    }
+    if let (Tri::Known(e), Some(p)) = (&cfg.engine, int(&cfg.port)) {
+        if p == bp::port(e) {
+            d.error_at(AttrPath::attr("port"), "The engine's default port is refused in production", format!("port = {p} is {e}'s well-known port, the first one scanners try (Security Hub RDS.23). Remove port for the production default ({}) or choose another from {} to {}.", bp::default_port(e, env), bp::PORTS.0, bp::PORTS.1));
+        }
     }
     if cfg.final_snapshot == Tri::Known(false) {
         d.error_at(AttrPath::attr("final_snapshot"), "A final snapshot is required in production", "Destroying a production database keeps a final snapshot. Remove final_snapshot or set it to true.");

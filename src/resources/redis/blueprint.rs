@@ -8,7 +8,21 @@ use crate::provider::kms;
 use crate::provider::profile::Environment;
 
 pub const PASS: &str = "pass";
+/// The engine's own (well-known) port.
 pub const PORT: i64 = 6379;
+/// The ports a group may listen on (below 1024 are reserved).
+pub const PORTS: (i64, i64) = (1024, 65535);
+/// The port a new group gets in `env`: the engine's own in development, the next one up elsewhere.
+pub fn default_port(env: Environment) -> i64 {
+    match env {
+        Environment::Development => PORT,
+        Environment::Staging | Environment::Production => PORT + 1,
+    }
+}
+/// The port `args` plans (every planned group has one).
+pub fn port_of(args: &super::model::State) -> i64 {
+    args.port.unwrap_or(PORT)
+}
 pub const DEFAULT_ENGINE: &str = "valkey";
 pub const DEFAULT_SNAPSHOT_WINDOW: &str = "02:00-03:00";
 pub const DEFAULT_MAINTENANCE_WINDOW: &str = "sun:03:30-sun:04:30";
@@ -49,7 +63,7 @@ pub fn failover(replicas_per_shard: i64) -> bool {
     replicas_per_shard > 0
 }
 
-pub const CONTROLS: [&str; 9] = [
+pub const CONTROLS: [&str; 10] = [
     "ElastiCache.1",
     "ElastiCache.2",
     "ElastiCache.3",
@@ -59,6 +73,7 @@ pub const CONTROLS: [&str; 9] = [
     "ElastiCache.7",
     "KMS.4",
     "ingress",
+    "port",
 ];
 
 pub fn default_version(engine: &str) -> &'static str {
@@ -169,6 +184,8 @@ pub struct Facts {
     pub ingress: Option<String>,
     /// `None` for a key the user gave (theirs to rotate).
     pub key_rotation: Option<bool>,
+    /// The port the nodes listen on (`None`: not known).
+    pub port: Option<i64>,
 }
 
 /// The posture of `f` in `env`. The same function serves plan and read, so a weakening the profile
@@ -221,6 +238,16 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     if let Some(why) = &f.ingress {
         set("ingress", format!("fail: {why}"));
     }
+    if f.port == Some(PORT) {
+        set(
+            "port",
+            if env == Environment::Development {
+                format!("fail: the engine's default port {PORT} (relaxed by {env} profile)")
+            } else {
+                format!("fail: the engine's default port {PORT}; set `port` (e.g. {}) on a new group to move it", default_port(env))
+            },
+        );
+    }
     if f.key_rotation.is_none() {
         p.remove("KMS.4");
     }
@@ -228,7 +255,13 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
 }
 
 /// The facts apply enforces in `env`, for the plan.
-pub fn planned_facts(env: Environment, retention: i64, replicas: i64, own_key: bool) -> Facts {
+pub fn planned_facts(
+    env: Environment,
+    retention: i64,
+    replicas: i64,
+    own_key: bool,
+    port: Option<i64>,
+) -> Facts {
     let h = hardening(env);
     Facts {
         snapshot_retention_days: retention,
@@ -242,6 +275,7 @@ pub fn planned_facts(env: Environment, retention: i64, replicas: i64, own_key: b
         own_subnet_group: true,
         ingress: None,
         key_rotation: own_key.then_some(true),
+        port,
     }
 }
 

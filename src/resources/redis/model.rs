@@ -22,6 +22,7 @@ crate::attributes! {
         snapshot_window: String = defaulted("Daily snapshot window, UTC (default `02:00-03:00`)."),
         maintenance_window: String = defaulted("Weekly maintenance window, UTC (default `sun:03:30-sun:04:30`)."),
         kms_key_arn: Option<String> = defaulted("KMS key for encryption at rest, snapshots and the AUTH secret. Unset, the group makes its own (rotation on, alias `alias/<name>-redis`) and this shows its ARN. Changing it replaces the group."),
+        port: Option<i64> = defaulted("Port the nodes listen on, and the only one the security group opens. Profile default: 6379 (the engine's own) in development, 6380 in staging and production, where scanners look first on the engine's own; production refuses 6379. A group that already exists keeps the port it has. ElastiCache cannot move a group to another port: a change replaces the group, which `deletion_protection` refuses."),
         parameters: Option<BTreeMap<String, String>> as PartialMap = optional("Engine parameters (e.g. `maxmemory-policy`). Set, a parameter group `<name>` holds them; unset, the engine's default group for the mode is used. Values are strings as ElastiCache takes them: words (`maxmemory-policy = \"allkeys-lru\"`), counts, and durations in seconds (`timeout`)."),
         auth_token_wo: Option<String> = optional("An AUTH token you bring (e.g. managed outside Terraform), used instead of a generated one. Write-only (Terraform 1.11 or later): sent to ElastiCache and written to the `<name>-auth` secret, never stored in state or plan. 16 to 128 characters: letters, digits and `!&#$^<>-`. Requires `auth_token_wo_version`; a new token takes effect only when that changes. Unset, the group keeps a generated token.").sensitive().write_only(),
         auth_token_wo_version: Option<i64> = optional("Version of `auth_token_wo`, required with it. Change it (e.g. increment) to send a new token: the group rotates in place (both tokens accepted while it changes, then only the new one) and the `<name>-auth` secret holds the new token. Removing both keeps the current token."),
@@ -33,7 +34,6 @@ crate::attributes! {
         primary_endpoint: Option<String> = computed("The primary's address (non-clustered groups); null in cluster mode."),
         reader_endpoint: Option<String> = computed("The replicas' address (non-clustered groups); null where AWS gives none (cluster mode)."),
         configuration_endpoint: Option<String> = computed("The cluster's configuration address (cluster mode); null otherwise."),
-        port: Option<i64> = computed("The port clients connect to (6379)."),
         auth_secret_arn: Option<String> = computed("Secrets Manager secret (`<name>-auth`) holding the AUTH token clients send; the token itself is never in state, plan or logs."),
         security_group_id: Option<String> = computed("The group's security group (`<name>-redis`)."),
         member_clusters: Vec<String> = computed("The node ids (cache clusters), as AWS lists them."),
@@ -41,7 +41,7 @@ crate::attributes! {
         subnet_group_name: Option<String> = computed("The cache subnet group (`<name>`)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this group; pass it in `watch` of `prod_alerting`. Keys: `kind` (`redis`), `name` and `members` (the node ids, comma-separated, as `member_clusters`: known once the nodes are)."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this group owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls (ElastiCache.1 to .7, KMS.4, ingress) → `pass` or `fail: <reason>`, from what AWS reports."),
+        posture: BTreeMap<String, String> = computed("Security controls (ElastiCache.1 to .7, KMS.4, ingress, and `port`: not the engine's well-known port) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     raw { timeouts }
     internal { create_incomplete: bool }

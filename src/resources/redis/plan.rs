@@ -63,6 +63,12 @@ fn replacing(cfg: &Config, prior: &State, planned: &Config) -> Vec<AttrPath> {
             out.push(AttrPath::attr("subnet_ids"));
         }
     }
+    // ElastiCache has no call that moves a group to another port.
+    if let (Some(want), Some(have)) = (int_of(&planned.port), prior.port) {
+        if want != have {
+            out.push(AttrPath::attr("port"));
+        }
+    }
     if let Some(b) = int_of(&planned.shards) {
         if bp::clustered(prior.shards) != bp::clustered(b) {
             out.push(AttrPath::attr("shards"));
@@ -93,6 +99,13 @@ pub fn plan(input: &PlanInput) -> Planned {
     // Write-only: never in a plan (apply reads it from the configuration).
     planned.auth_token_wo = Tri::Null;
     defaults(&cfg, &env, input.default_tags, &mut planned);
+    // A group that exists keeps its port; a new one gets the profile's.
+    let port_default = match (prior.as_ref().and_then(|p| p.port), &env) {
+        (Some(have), _) => Tri::Known(Number::Int(have)),
+        (None, Tri::Known(e)) => Tri::Known(Number::Int(bp::default_port(*e))),
+        _ => Tri::Unknown,
+    };
+    planned.port = crate::framework::attrs::configured_or(&cfg.port, port_default);
 
     // Subnets: at least 2 zones, one VPC.
     if let (Some(facts), Tri::Known(e)) = (input.subnets, &env) {
@@ -133,10 +146,12 @@ pub fn plan(input: &PlanInput) -> Planned {
         int_of(&planned.snapshot_retention_days),
         int_of(&planned.replicas_per_shard),
     ) {
-        (Tri::Known(e), Some(retention), Some(replicas)) => Tri::Known(bp::posture(
-            *e,
-            &bp::planned_facts(*e, retention, replicas, own_key),
-        )),
+        (Tri::Known(e), Some(retention), Some(replicas)) if !planned.port.is_unknown() => {
+            Tri::Known(bp::posture(
+                *e,
+                &bp::planned_facts(*e, retention, replicas, own_key, int_of(&planned.port)),
+            ))
+        }
         _ => Tri::Unknown,
     };
     datastore::planned(planned.encode(), input, &cfg.name, requires_replace, d)
@@ -197,7 +212,6 @@ fn computed(cfg: &Config, place: Option<&Place>, kept: Option<&State>, planned: 
         Tri::Null => Some(false),
         Tri::Unknown => None,
     };
-    planned.port = Tri::Known(Number::Int(bp::PORT));
     planned.subnet_group_name = cfg.name.clone();
     planned.parameter_group_name = match custom {
         Some(true) => cfg.name.clone(),

@@ -80,7 +80,7 @@ pub async fn read(
 
     let (ingress, allowed) = ec2::ingress_fact(
         "the group's",
-        bp::PORT,
+        bp::port_of(&st),
         &prior.allowed_security_group_ids,
         sg_rules.as_ref(),
     );
@@ -252,7 +252,8 @@ fn record_group(g: &api::Group, prior: &State, st: &mut State, facts: &mut Facts
     st.snapshot_retention_days = g.snapshot_retention_days;
     st.snapshot_window = g.snapshot_window.clone();
     st.member_clusters = g.member_clusters.clone();
-    st.port = g.port.or(Some(bp::PORT));
+    st.port = g.port.or(prior.port);
+    facts.port = g.port;
     if g.clustered {
         st.configuration_endpoint = g.configuration_endpoint.clone();
         st.primary_endpoint = None;

@@ -220,7 +220,7 @@ async fn side_objects(
     let sg = datastore::SecurityGroup {
         name: &sg_name,
         description: "prod_redis_cluster: the port from the allowed groups only",
-        port: bp::PORT,
+        port: bp::port_of(&d.args),
         allowed: &d.args.allowed_security_group_ids,
         tags: &d.tags,
     };
@@ -335,7 +335,7 @@ async fn create(ctx: &ProviderData, d: &Desired, side: &Side) -> Result<Group, A
         snapshot_retention_days: d.args.snapshot_retention_days,
         snapshot_window: &d.args.snapshot_window,
         maintenance_window: &d.args.maintenance_window,
-        port: bp::PORT,
+        port: bp::port_of(&d.args),
         hardening: bp::hardening(d.environment),
     };
     api::create(ctx, &spec, &side.token, &d.tags).await

@@ -94,7 +94,16 @@ fn profiles_choose_the_defaults() {
         assert_eq!(s.snapshot_window, known("02:00-03:00"));
         assert_eq!(s.configuration_endpoint, Tri::Null);
         assert_eq!(s.parameter_group_name, Tri::Null);
-        assert_eq!(s.port, int(6379));
+        let port = if env == Environment::Development {
+            6379
+        } else {
+            6380
+        };
+        assert_eq!(
+            s.port,
+            int(port),
+            "{env}: not the engine's port outside development"
+        );
         let posture = s.posture.into_known().unwrap();
         let failover = posture.get("ElastiCache.3").unwrap();
         assert_eq!(failover == "pass", replicas > 0, "{env}: {failover}");
@@ -142,6 +151,7 @@ fn production_refuses_weakening_on_the_attribute() {
     for (attr, v) in [
         ("replicas_per_shard", Value::int(0)),
         ("snapshot_retention_days", Value::int(0)),
+        ("port", Value::int(6379)),
     ] {
         let p = planned(
             &config(&[(attr, v.clone())]),
@@ -251,6 +261,56 @@ fn replacement_is_named_and_guarded() {
         Environment::Production,
     );
     assert!(!p.diagnostics.has_errors());
+    // Port: ElastiCache cannot move a group; a group that exists keeps the port it has.
+    struct Case {
+        name: &'static str,
+        prior_port: i64,
+        port: Option<i64>,
+        planned: i64,
+        replaced: bool,
+    }
+    for c in [
+        Case {
+            name: "unset keeps the engine's port of an existing group",
+            prior_port: 6379,
+            port: None,
+            planned: 6379,
+            replaced: false,
+        },
+        Case {
+            name: "unset keeps a moved port",
+            prior_port: 6380,
+            port: None,
+            planned: 6380,
+            replaced: false,
+        },
+        Case {
+            name: "configured as it is",
+            prior_port: 6380,
+            port: Some(6380),
+            planned: 6380,
+            replaced: false,
+        },
+        Case {
+            name: "a new port replaces",
+            prior_port: 6380,
+            port: Some(7000),
+            planned: 7000,
+            replaced: true,
+        },
+    ] {
+        let mut existing = prior.clone();
+        existing.set("port", Value::int(c.prior_port));
+        let extra: Vec<(&str, Value)> = c
+            .port
+            .map(|p| ("port", Value::int(p)))
+            .into_iter()
+            .collect();
+        let p = planned(&config(&extra), &existing, Environment::Production);
+        assert_eq!(Config::decode(&p.state).port, int(c.planned), "{}", c.name);
+        let replaced: Vec<String> = p.requires_replace.iter().map(|a| a.to_string()).collect();
+        assert_eq!(replaced == ["port"], c.replaced, "{}: {replaced:?}", c.name);
+    }
     // Downgrades are refused.
     let p = planned(
         &config(&[("engine_version", Value::string("7.2"))]),
@@ -274,6 +334,7 @@ fn validation_names_the_attribute() {
         ("snapshot_window", Value::string("2am")),
         ("maintenance_window", Value::string("03:30-04:30")),
         ("kms_key_arn", Value::string("alias/x")),
+        ("port", Value::int(80)),
     ] {
         let d = validate(&config(&[(attr, v)]));
         let errs: Vec<_> = d.iter().filter(|d| d.severity == Severity::Error).collect();
@@ -292,7 +353,16 @@ fn validation_names_the_attribute() {
 
 #[test]
 fn posture_reports_weakening() {
-    let ok = bp::planned_facts(Environment::Production, 7, 2, true);
+    for (env, port, want) in [
+        (Environment::Production, Some(6380), "pass"),
+        (Environment::Production, None, "pass"),
+        (Environment::Development, Some(6379), "fail: the engine's default port 6379 (relaxed by development profile)"),
+        (Environment::Production, Some(6379), "fail: the engine's default port 6379; set `port` (e.g. 6380) on a new group to move it"),
+    ] {
+        let f = bp::planned_facts(env, 7, 2, true, port);
+        assert_eq!(bp::posture(env, &f)["port"], want, "{env} {port:?}");
+    }
+    let ok = bp::planned_facts(Environment::Production, 7, 2, true, Some(6380));
     assert!(bp::posture(Environment::Production, &ok)
         .values()
         .all(|v| v == "pass"));

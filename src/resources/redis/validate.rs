@@ -8,6 +8,7 @@ use crate::provider::tags;
 use crate::resources::checks::{check_ids, check_window};
 use crate::resources::datastore::{whole_map, ZoneReasons};
 
+use super::blueprint as bp;
 use super::model::Config;
 use super::schema::ENGINES;
 
@@ -78,6 +79,14 @@ pub fn validate(value: &Value) -> Diagnostics {
         0,
         35,
         " (0 turns snapshots off)",
+        &mut d,
+    );
+    range(
+        &cfg.port,
+        "port",
+        bp::PORTS.0,
+        bp::PORTS.1,
+        " (leave it unset for the profile's default)",
         &mut d,
     );
     check_window(&cfg.snapshot_window, "snapshot_window", false, &mut d);
@@ -210,6 +219,9 @@ pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
         if r < floor {
             d.error_at(AttrPath::attr("replicas_per_shard"), "A replica is required in production", format!("replicas_per_shard = {r}: production keeps at least {floor} replica per shard so that a node loss fails over (automatic failover and Multi-AZ need one). Set it to {floor} or more (2 is the default)."));
         }
+    }
+    if env == Environment::Production && int(&cfg.port) == Some(bp::PORT) {
+        d.error_at(AttrPath::attr("port"), "The engine's default port is refused in production", format!("port = {} is the engine's well-known port, the first one scanners try. Remove port for the production default ({}) or choose another from {} to {}.", bp::PORT, bp::default_port(env), bp::PORTS.0, bp::PORTS.1));
     }
     let floor = env.redis_snapshot_retention_floor();
     if let Some(r) = int(&cfg.snapshot_retention_days) {

@@ -91,7 +91,7 @@ async fn create_cluster(
                 .db_cluster_parameter_group_name(pg)
                 .db_subnet_group_name(n)
                 .vpc_security_group_ids(&shared.sg)
-                .port(bp::port(&d.args.engine) as i32)
+                .port(bp::port_of(&d.args) as i32)
                 .set_tags(Some(rds_tags(&tags::creating(&d.tags))))
                 .send(),
         )
@@ -118,6 +118,7 @@ async fn update_cluster(
     let logs = log_export_changes(&bp::log_exports(&d.args.engine), &live.log_exports);
     let version = (!bp::version_matches(&d.args.engine_version, &live.engine_version))
         .then(|| d.args.engine_version.clone());
+    let port = Some(bp::port_of(&d.args)).filter(|p| live.port != Some(*p));
     let needs = live.backup_retention_days != d.args.backup_retention_days
         || live.backup_window != d.args.backup_window
         || live.maintenance_window != d.args.maintenance_window
@@ -127,7 +128,8 @@ async fn update_cluster(
         || live.parameter_group.as_deref() != Some(pg)
         || live.security_groups != [sg.to_string()]
         || version.is_some()
-        || logs.is_some();
+        || logs.is_some()
+        || port.is_some();
     if !needs {
         return Ok(());
     }
@@ -143,7 +145,8 @@ async fn update_cluster(
         .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
         .enable_iam_database_authentication(h.iam_auth)
         .db_cluster_parameter_group_name(pg)
-        .vpc_security_group_ids(sg);
+        .vpc_security_group_ids(sg)
+        .set_port(port.map(|p| p as i32));
     if let Some(v) = version {
         req = req.engine_version(v).allow_major_version_upgrade(true);
     }

@@ -114,7 +114,8 @@ fn record_cluster(
     st.master_secret_arn = c.master_secret_arn.clone();
     let host_port = |e: &Option<String>| e.as_ref().zip(c.port).map(|(e, p)| format!("{e}:{p}"));
     st.endpoint = host_port(&c.endpoint);
-    st.port = c.port;
+    st.port = prior.port.or(c.port);
+    facts.port = c.port;
     st.tags_all = c.tags.clone();
     st.create_incomplete = st.tags_all.remove(tags::TAG_CREATING).is_some();
     facts.deletion_protection = c.deletion_protection;

@@ -249,6 +249,7 @@ pub struct ReplicaSpec<'a> {
     pub monitoring_role: Option<&'a str>,
     pub parameter_group: &'a str,
     pub security_group: &'a str,
+    pub port: i64,
 }
 
 /// Creates read replica `s` of its source, tagged `tags`.
@@ -263,6 +264,7 @@ pub async fn create_replica(
             &c,
             instance_settings!(ctx.rds().create_db_instance_read_replica(), s, tags)
                 .source_db_instance_identifier(s.source)
+                .port(s.port as i32)
                 .set_availability_zone(s.zone.map(str::to_string))
                 .send(),
         )
@@ -290,6 +292,8 @@ pub struct Changes {
     pub iam_auth: Option<bool>,
     pub auto_minor_upgrade: Option<bool>,
     pub public: Option<bool>,
+    /// Moves the instance to this port (RDS restarts it).
+    pub port: Option<i64>,
 }
 
 impl Changes {
@@ -311,6 +315,7 @@ impl Changes {
             && self.iam_auth.is_none()
             && self.auto_minor_upgrade.is_none()
             && self.public.is_none()
+            && self.port.is_none()
     }
 }
 
@@ -337,7 +342,8 @@ pub async fn modify(ctx: &ProviderData, id: &str, ch: &Changes) -> Result<(), Aw
         .set_copy_tags_to_snapshot(ch.copy_tags)
         .set_enable_iam_database_authentication(ch.iam_auth)
         .set_auto_minor_version_upgrade(ch.auto_minor_upgrade)
-        .set_publicly_accessible(ch.public);
+        .set_publicly_accessible(ch.public)
+        .set_db_port_number(ch.port.map(|v| v as i32));
     if let Some(v) = &ch.engine_version {
         req = req.engine_version(v).allow_major_version_upgrade(true);
     }

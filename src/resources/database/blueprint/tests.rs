@@ -28,6 +28,104 @@ fn engine_facts() {
 }
 
 #[test]
+fn default_port_per_profile() {
+    struct Case {
+        name: &'static str,
+        engine: &'static str,
+        env: Environment,
+        port: i64,
+    }
+    for c in [
+        Case {
+            name: "development postgres keeps the engine's port",
+            engine: "postgres",
+            env: Environment::Development,
+            port: 5432,
+        },
+        Case {
+            name: "development mysql keeps the engine's port",
+            engine: "mysql",
+            env: Environment::Development,
+            port: 3306,
+        },
+        Case {
+            name: "staging postgres moves off it",
+            engine: "postgres",
+            env: Environment::Staging,
+            port: 5433,
+        },
+        Case {
+            name: "production postgres moves off it",
+            engine: "postgres",
+            env: Environment::Production,
+            port: 5433,
+        },
+        Case {
+            name: "production mysql moves off it",
+            engine: "mysql",
+            env: Environment::Production,
+            port: 3307,
+        },
+        Case {
+            name: "production aurora mysql moves off it",
+            engine: "aurora-mysql",
+            env: Environment::Production,
+            port: 3307,
+        },
+    ] {
+        assert_eq!(default_port(c.engine, c.env), c.port, "{}", c.name);
+        assert!((PORTS.0..=PORTS.1).contains(&c.port), "{}", c.name);
+    }
+}
+
+#[test]
+fn rds_23_reports_the_engine_port() {
+    struct Case {
+        name: &'static str,
+        env: Environment,
+        port: Option<i64>,
+        rds_23: &'static str,
+    }
+    for c in [
+        Case {
+            name: "moved off the engine's port",
+            env: Environment::Production,
+            port: Some(5433),
+            rds_23: "pass",
+        },
+        Case {
+            name: "not known (no primary)",
+            env: Environment::Production,
+            port: None,
+            rds_23: "pass",
+        },
+        Case {
+            name: "development relaxes it",
+            env: Environment::Development,
+            port: Some(5432),
+            rds_23: "fail: the engine's default port 5432 (relaxed by development profile)",
+        },
+        Case {
+            name: "production names the fix",
+            env: Environment::Production,
+            port: Some(5432),
+            rds_23: "fail: the engine's default port 5432; set `port` (e.g. 5433) to move it",
+        },
+    ] {
+        let f = Facts {
+            port: c.port,
+            ..Default::default()
+        };
+        assert_eq!(
+            posture(c.env, "postgres", &f)["RDS.23"],
+            c.rds_23,
+            "{}",
+            c.name
+        );
+    }
+}
+
+#[test]
 fn parameters_force_tls_and_merge_the_users() {
     let pg = parameters(
         "postgres",
@@ -90,6 +188,7 @@ fn hardened() -> Facts {
         tls: true,
         ingress: None,
         key_rotation: Some(true),
+        port: Some(5433),
     }
 }
 

@@ -116,7 +116,7 @@ pub async fn prepare(
     let sg = datastore::SecurityGroup {
         name: &sg_name,
         description: "prod_database_ha: engine port from the allowed groups only",
-        port: bp::port(&d.args.engine),
+        port: bp::port_of(&d.args),
         allowed: &d.args.allowed_security_group_ids,
         tags: &d.tags,
     };

@@ -114,7 +114,7 @@ async fn ensure_primary(
         parameter_group: pg,
         subnet_group: n,
         security_group: &shared.sg,
-        port: bp::port(&d.args.engine),
+        port: bp::port_of(&d.args),
     };
     let mut t = tags::creating(&d.tags);
     t.extend(
@@ -188,6 +188,7 @@ async fn ensure_replicas(
                     monitoring_role,
                     parameter_group: w.pg,
                     security_group: &w.shared.sg,
+                    port: bp::port_of(&d.args),
                 };
                 let i = api::create_replica(ctx, &spec, &d.tags).await?;
                 p.components.insert(format!("replica_{r}"), i.arn.clone());
@@ -259,6 +260,8 @@ fn changes(
     c.auto_minor_upgrade =
         (live.auto_minor_upgrade != h.auto_minor_upgrade).then_some(h.auto_minor_upgrade);
     c.public = (live.public != h.publicly_accessible).then_some(h.publicly_accessible);
+    let port = bp::port_of(&d.args);
+    c.port = (live.port != Some(port)).then_some(port);
     if primary {
         c.allocated_storage =
             (live.allocated_storage < d.args.allocated_storage).then_some(d.args.allocated_storage);

@@ -52,7 +52,16 @@ fn hardening_per_profile() {
         assert!(h.auto_minor_upgrade, "{n}: minor upgrades (ElastiCache.2)");
         assert_eq!(env.redis_replicas_per_shard(), replicas, "{n}: replicas");
         assert_eq!(failover(replicas), fails_over, "{n}: ElastiCache.3");
-        let planned = planned_facts(env, 7, replicas, true);
+        let planned = planned_facts(env, 7, replicas, true, Some(default_port(env)));
+        assert_eq!(
+            default_port(env),
+            if env == Environment::Development {
+                6379
+            } else {
+                6380
+            },
+            "{n}: port"
+        );
         assert_eq!(
             (planned.automatic_failover, planned.multi_az),
             (fails_over, fails_over),

@@ -502,3 +502,38 @@ for _name, _fn in {
     "delete_replication_group": _delete_replication_group,
 }.items():
     setattr(ElastiCacheResponse, _name, _fn)
+
+
+# ---- time passing for a group's AUTH token (tests of auth_token_rotation_days) ----
+# POST /_elasticache/age-auth-token?group=<id>&days=<n> moves the group's AuthTokenLastModifiedDate
+# n days back, as if that time had passed since the token last changed: what a rotation period
+# measures cannot be waited for in a test.
+
+
+class ClockLayer:
+    def __init__(self, app):  # type: ignore[no-untyped-def]
+        self.app = app
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        if environ.get("PATH_INFO", "").rstrip("/") != "/_elasticache/age-auth-token":
+            return self.app(environ, start_response)
+        import json
+        import urllib.parse
+
+        from moto.elasticache.models import elasticache_backends
+
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        group = (query.get("group") or [""])[0]
+        days = int((query.get("days") or ["0"])[0])
+        aged = []
+        for account in elasticache_backends.values():
+            for backend in account.values():
+                rg = backend.replication_groups.get(group)
+                if rg is not None:
+                    changed = getattr(rg, "auth_token_last_modified_date", None) or _now()
+                    rg.auth_token_last_modified_date = changed - datetime.timedelta(days=days)
+                    aged.append(str(rg.auth_token_last_modified_date))
+        status = "200 OK" if aged else "404 Not Found"
+        body = json.dumps({"group": group, "auth_token_last_modified": aged}).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]

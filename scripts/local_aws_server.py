@@ -415,7 +415,7 @@ def main() -> None:
     ap.add_argument("--port", type=int, required=True)
     args = ap.parse_args()
     # moto's own server, behind the fault layer (see local_aws_faults.py).
-    app = FaultLayer(DomainDispatcherApplication(create_backend_app))
+    app = local_aws_elasticache.ClockLayer(FaultLayer(DomainDispatcherApplication(create_backend_app)))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     try:
         server.serve_forever()

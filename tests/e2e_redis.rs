@@ -296,6 +296,97 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     );
     assert!(env::all_pass(&state(&tf)["posture"]));
 
+    // The AUTH secret's resource policy: other accounts and plain HTTP denied; removed outside
+    // Terraform, the plan shows it and apply puts it back.
+    let secret = s["auth_secret_arn"].as_str().unwrap().to_string();
+    let policy = |aws: &Aws| {
+        let (sm, secret) = (aws.sm.clone(), secret.clone());
+        async move {
+            sm.get_resource_policy()
+                .secret_id(secret)
+                .send()
+                .await
+                .unwrap()
+                .resource_policy
+                .unwrap_or_default()
+        }
+    };
+    let p: serde_json::Value = serde_json::from_str(&policy(&aws).await).unwrap();
+    assert_eq!(p["Statement"][0]["Effect"], "Deny", "{p}");
+    assert!(
+        p["Statement"][0]["Condition"]["StringNotEquals"]["aws:PrincipalAccount"].is_string(),
+        "{p}"
+    );
+    assert_eq!(
+        p["Statement"][1]["Condition"]["Bool"]["aws:SecureTransport"], "false",
+        "{p}"
+    );
+    aws.sm
+        .delete_resource_policy()
+        .secret_id(&secret)
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.code == 2 && p.shows("\"auth_secret\"", "-> \"pass\""),
+        "{}",
+        p.all()
+    );
+    tf.apply(&[]);
+    assert!(
+        policy(&aws).await.contains("aws:SecureTransport"),
+        "the policy is back"
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the policy is back");
+
+    // Rotation: a token older than auth_token_rotation_days (90 in production) is rotated by the
+    // next apply, ROTATE then SET, and the secret holds the new one.
+    let token = |aws: &Aws| {
+        let (sm, secret) = (aws.sm.clone(), secret.clone());
+        async move {
+            sm.get_secret_value()
+                .secret_id(secret)
+                .send()
+                .await
+                .unwrap()
+                .secret_string
+                .unwrap()
+        }
+    };
+    let (before, changed) = (
+        token(&aws).await,
+        state(&tf)["auth_token_rotated_at"].clone(),
+    );
+    assert!(changed.is_string(), "{changed}");
+    assert_eq!(state(&tf)["auth_token_rotation_days"], 90);
+    common::faults::age_auth_token(&name, 91);
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.code == 2
+            && p.shows("auth_token_rotated_at", "(known after apply)")
+            && p.all().contains("The AUTH token is due for rotation"),
+        "{}",
+        p.all()
+    );
+    tf.apply(&[]);
+    let after = token(&aws).await;
+    assert!(
+        after != before && after.len() == 64,
+        "a new 64-character token in the secret"
+    );
+    let rotated = state(&tf)["auth_token_rotated_at"].clone();
+    assert!(
+        rotated.is_string() && rotated != changed,
+        "{rotated} after {changed}"
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after rotation");
+    let raw = std::fs::read_to_string(tf.state_file()).unwrap();
+    assert!(
+        !raw.contains(&after) && !raw.contains(&before),
+        "no token in state"
+    );
+
     // Import adopts the group.
     tf.run(&["state", "rm", "prod_redis_cluster.sessions"]).ok();
     tf.run(&["import", "-no-color", "prod_redis_cluster.sessions", &name])

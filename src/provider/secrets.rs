@@ -90,22 +90,7 @@ pub async fn ensure(
     }
     let value = match initial {
         Initial::Given(v) => v.expose().to_string(),
-        Initial::Generated { length } => ctx
-            .call(
-                c,
-                ctx.secretsmanager()
-                    .get_random_password()
-                    .password_length(length)
-                    .exclude_punctuation(true)
-                    .require_each_included_type(true)
-                    .send(),
-            )
-            .await?
-            .random_password
-            .ok_or_else(|| AwsError::Invalid {
-                component: c.into(),
-                message: "GetRandomPassword returned no value".into(),
-            })?,
+        Initial::Generated { length } => random(ctx, length).await?.0,
     };
     let out = ctx
         .call(
@@ -125,6 +110,57 @@ pub async fn ensure(
         message: "CreateSecret returned no ARN".into(),
     })?;
     Ok((arn, SecretValue(value)))
+}
+
+/// A `length`-character random value without punctuation, made by AWS.
+pub async fn random(ctx: &ProviderData, length: i64) -> Result<SecretValue, AwsError> {
+    let c = "auth secret";
+    ctx.call(
+        c,
+        ctx.secretsmanager()
+            .get_random_password()
+            .password_length(length)
+            .exclude_punctuation(true)
+            .require_each_included_type(true)
+            .send(),
+    )
+    .await?
+    .random_password
+    .map(SecretValue)
+    .ok_or_else(|| AwsError::Invalid {
+        component: c.into(),
+        message: "GetRandomPassword returned no value".into(),
+    })
+}
+
+/// The resource policy of secret `name` (`None`: no policy, or no secret).
+pub async fn policy(ctx: &ProviderData, name: &str) -> Result<Option<String>, AwsError> {
+    Ok(found(
+        ctx.call(
+            "auth secret policy",
+            ctx.secretsmanager()
+                .get_resource_policy()
+                .secret_id(name)
+                .send(),
+        )
+        .await,
+    )?
+    .and_then(|out| out.resource_policy))
+}
+
+/// Sets the resource policy of secret `name` to `policy` (public policies blocked).
+pub async fn put_policy(ctx: &ProviderData, name: &str, policy: &str) -> Result<(), AwsError> {
+    ctx.call(
+        "auth secret policy",
+        ctx.secretsmanager()
+            .put_resource_policy()
+            .secret_id(name)
+            .resource_policy(policy)
+            .block_public_policy(true)
+            .send(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Puts `value` into secret `name` as its current version (a rotated token).

@@ -86,6 +86,16 @@ impl Drop for Faults {
     }
 }
 
+/// Ages replication group `group`'s AUTH token by `days`, as if that time had passed since it last
+/// changed (the local AWS's clock control; see `scripts/local_aws_elasticache.py`).
+pub fn age_auth_token(group: &str, days: i64) {
+    control(
+        "POST",
+        &format!("/_elasticache/age-auth-token?group={group}&days={days}"),
+        "",
+    );
+}
+
 /// One plain HTTP/1.1 request to the local AWS's control endpoint; returns the body.
 fn control(method: &str, path: &str, body: &str) -> String {
     let host = env::endpoint().trim_start_matches("http://").to_string();

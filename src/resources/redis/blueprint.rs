@@ -19,6 +19,68 @@ pub fn default_port(env: Environment) -> i64 {
         Environment::Staging | Environment::Production => PORT + 1,
     }
 }
+/// The longest rotation period `auth_token_rotation_days` takes.
+pub const MAX_ROTATION_DAYS: i64 = 365;
+/// Days between rotations of a generated AUTH token in `env` (0: never).
+pub fn rotation_days(env: Environment) -> i64 {
+    match env {
+        Environment::Development => 0,
+        Environment::Staging | Environment::Production => 90,
+    }
+}
+/// The token's age in days when one last changed at `changed` (RFC 3339) is due for rotation at
+/// `now` (Unix seconds), every `days`; `None` when it is not (or never rotates).
+pub fn rotation_due(changed: &str, days: i64, now: i64) -> Option<i64> {
+    use aws_smithy_types::date_time::{DateTime, Format};
+    if days <= 0 {
+        return None;
+    }
+    let at = DateTime::from_str(changed, Format::DateTime).ok()?;
+    let age = (now - at.secs()) / 86_400;
+    (age >= days).then_some(age)
+}
+/// The resource policy of the `<name>-auth` secret: nobody outside `account`, nothing without TLS.
+pub fn secret_policy(account: &str) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyOutsideTheAccount",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "secretsmanager:*",
+                "Resource": "*",
+                "Condition": { "StringNotEquals": { "aws:PrincipalAccount": account } }
+            },
+            {
+                "Sid": "DenyWithoutTls",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "secretsmanager:*",
+                "Resource": "*",
+                "Condition": { "Bool": { "aws:SecureTransport": "false" } }
+            }
+        ]
+    })
+    .to_string()
+}
+/// Whether a secret's `policy` (as Secrets Manager returns it) holds both of [`secret_policy`]'s denials.
+pub fn secret_policy_holds(policy: Option<&str>, account: &str) -> bool {
+    let Some(p) = policy.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) else {
+        return false;
+    };
+    let want: serde_json::Value = match serde_json::from_str(&secret_policy(account)) {
+        Ok(v) => v,
+        Err(_) => return false,
+    };
+    let have = match &p["Statement"] {
+        serde_json::Value::Array(a) => a.clone(),
+        one => vec![one.clone()],
+    };
+    want["Statement"]
+        .as_array()
+        .is_some_and(|w| w.iter().all(|s| have.contains(s)))
+}
 /// The port `args` plans (every planned group has one).
 pub fn port_of(args: &super::model::State) -> i64 {
     args.port.unwrap_or(PORT)
@@ -63,7 +125,7 @@ pub fn failover(replicas_per_shard: i64) -> bool {
     replicas_per_shard > 0
 }
 
-pub const CONTROLS: [&str; 10] = [
+pub const CONTROLS: [&str; 11] = [
     "ElastiCache.1",
     "ElastiCache.2",
     "ElastiCache.3",
@@ -72,6 +134,7 @@ pub const CONTROLS: [&str; 10] = [
     "ElastiCache.6",
     "ElastiCache.7",
     "KMS.4",
+    "auth_secret",
     "ingress",
     "port",
 ];
@@ -186,6 +249,8 @@ pub struct Facts {
     pub key_rotation: Option<bool>,
     /// The port the nodes listen on (`None`: not known).
     pub port: Option<i64>,
+    /// The AUTH secret's resource policy denies other accounts and plain HTTP.
+    pub secret_policy: bool,
 }
 
 /// The posture of `f` in `env`. The same function serves plan and read, so a weakening the profile
@@ -238,6 +303,12 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     if let Some(why) = &f.ingress {
         set("ingress", format!("fail: {why}"));
     }
+    if !f.secret_policy {
+        set(
+            "auth_secret",
+            "fail: the AUTH secret's resource policy does not deny other accounts and requests without TLS".into(),
+        );
+    }
     if f.port == Some(PORT) {
         set(
             "port",
@@ -276,6 +347,7 @@ pub fn planned_facts(
         ingress: None,
         key_rotation: own_key.then_some(true),
         port,
+        secret_policy: true,
     }
 }
 

@@ -72,6 +72,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         engine_version: blueprint::major_minor(&member.engine_version),
         replicas_per_shard: g.replicas_per_shard(),
         deletion_protection: env.redis_deletion_protection(),
+        auth_token_rotation_days: blueprint::rotation_days(env),
         ..Default::default()
     };
     let sg = member.security_groups.first();
@@ -96,7 +97,12 @@ fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
         .then(|| config.auth_token_wo.known().cloned())
         .flatten()
         .map(SecretValue::new);
+    // The plan leaves the token's date unknown when this apply rotates it.
+    let rotate_generated = auth_token.is_none()
+        && start.prior.auth_token_rotated_at.is_some()
+        && start.planned.auth_token_rotated_at.is_none();
     let desired = reconcile::Desired {
+        rotate_generated,
         environment: start.env,
         kms_key_arn: start.given_key,
         tags: start.planned.tags_all.clone(),

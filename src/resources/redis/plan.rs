@@ -138,6 +138,10 @@ pub fn plan(input: &PlanInput) -> Planned {
         datastore::planned_key(&cfg.kms_key_arn, kept.and_then(|p| p.kms_key_arn.as_ref()));
     computed(&cfg, input.place, kept, &mut planned);
     endpoints_and_nodes(kept, &mut planned);
+    planned.auth_token_rotated_at = match kept {
+        Some(p) => token_rotation(p, &planned, &mut d),
+        None => Tri::Unknown,
+    };
     planned.watch = Tri::Known(watch::redis(&planned.name, &planned.member_clusters));
 
     // Posture: what apply enforces, with what the profile relaxes on purpose.
@@ -179,6 +183,12 @@ fn defaults(
         snapshot_window: fixed bp::DEFAULT_SNAPSHOT_WINDOW.to_string(),
         maintenance_window: fixed bp::DEFAULT_MAINTENANCE_WINDOW.to_string(),
         deletion_protection: env Environment::redis_deletion_protection,
+        // A token the user brings is theirs to rotate.
+        auth_token_rotation_days: given if cfg.auth_token_wo_version.is_null() {
+            by_env(env, |e| Number::Int(bp::rotation_days(e)))
+        } else {
+            Tri::Known(Number::Int(0))
+        },
     );
     planned.tags_all = tags::planned_all(
         default_tags,
@@ -187,6 +197,43 @@ fn defaults(
         &cfg.name,
         env,
     );
+}
+
+/// When the AUTH token of a kept group will have last changed: unknown when this apply rotates it
+/// (a new `auth_token_wo_version`, or a generated token older than `auth_token_rotation_days`,
+/// which a warning explains), else as it is.
+fn token_rotation(prior: &State, planned: &Config, d: &mut Diagnostics) -> Tri<String> {
+    let as_is = prior
+        .auth_token_rotated_at
+        .clone()
+        .map_or(Tri::Null, Tri::Known);
+    if planned.auth_token_wo_version
+        != prior
+            .auth_token_wo_version
+            .map(Number::Int)
+            .map_or(Tri::Null, Tri::Known)
+    {
+        return Tri::Unknown;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |t| t.as_secs() as i64);
+    let due = match (
+        &prior.auth_token_rotated_at,
+        int_of(&planned.auth_token_rotation_days),
+    ) {
+        (Some(at), Some(days)) => bp::rotation_due(at, days, now).map(|age| (age, days)),
+        _ => None,
+    };
+    let Some((age, days)) = due else {
+        return as_is;
+    };
+    d.warning_at(
+        AttrPath::attr("auth_token_rotation_days"),
+        "The AUTH token is due for rotation",
+        format!("The token is {age} days old (auth_token_rotation_days = {days}): apply rotates it without cutting clients off. ElastiCache accepts the old and the new token while the `<name>-auth` secret moves to the new one, then only the new one; clients that read the secret on reconnect follow."),
+    );
+    Tri::Unknown
 }
 
 /// Versions only move forward: a planned version older than the `prior`'s (same engine) is refused.

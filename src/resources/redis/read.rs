@@ -23,6 +23,7 @@ struct Found {
     member: Option<api::MemberFacts>,
     subnets: Option<Vec<String>>,
     secret: Option<String>,
+    secret_policy: Option<String>,
     key: Option<kms::KeyFacts>,
 }
 
@@ -64,6 +65,7 @@ pub async fn read(
             .components
             .contains_key("kms_key")
             .then(|| found.key.as_ref().and_then(|k| k.rotation) == Some(true)),
+        secret_policy: bp::secret_policy_holds(found.secret_policy.as_deref(), &place.account),
         ..Default::default()
     };
     match &found.group {
@@ -103,7 +105,7 @@ async fn find(ctx: &ProviderData, prior: &State) -> Result<Found, AwsError> {
     let n = prior.name.as_str();
     let key_id = prior.components.get("kms_key").cloned();
     let secret_name = bp::secret_name(n);
-    let (group_and_member, subnets, secret, key) = tokio::join!(
+    let (group_and_member, subnets, secret, secret_policy, key) = tokio::join!(
         async {
             let group = api::describe(ctx, n).await?;
             let member = match group.as_ref().and_then(|g| g.member_clusters.first()) {
@@ -114,6 +116,7 @@ async fn find(ctx: &ProviderData, prior: &State) -> Result<Found, AwsError> {
         },
         api::subnet_group(ctx, n),
         secrets::arn(ctx, &secret_name),
+        secrets::policy(ctx, &secret_name),
         async {
             match &key_id {
                 Some(k) => Ok(kms::describe_key(ctx, k).await?.filter(|f| f.usable)),
@@ -127,6 +130,7 @@ async fn find(ctx: &ProviderData, prior: &State) -> Result<Found, AwsError> {
         member,
         subnets: subnets?,
         secret: secret?,
+        secret_policy: secret_policy?,
         key: key?,
     })
 }
@@ -253,6 +257,7 @@ fn record_group(g: &api::Group, prior: &State, st: &mut State, facts: &mut Facts
     st.snapshot_window = g.snapshot_window.clone();
     st.member_clusters = g.member_clusters.clone();
     st.port = g.port.or(prior.port);
+    st.auth_token_rotated_at = g.auth_token_changed.clone();
     facts.port = g.port;
     if g.clustered {
         st.configuration_endpoint = g.configuration_endpoint.clone();

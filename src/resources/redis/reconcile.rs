@@ -31,6 +31,8 @@ pub struct Desired {
     /// The user's AUTH token (`auth_token_wo`, read from the configuration) when apply must send
     /// it: on create, or when `auth_token_wo_version` changed. `None` keeps the token there is.
     pub auth_token: Option<SecretValue>,
+    /// The generated token is due for rotation (`auth_token_rotation_days`): apply makes a new one.
+    pub rotate_generated: bool,
 }
 
 impl Desired {
@@ -157,6 +159,10 @@ pub async fn converge(
             update(ctx, place, d, p, g, &side.sg, &family, limit).await?;
             if let Some(t) = &d.auth_token {
                 rotate_token(ctx, n, t, &side.token, limit).await?;
+            } else if d.rotate_generated {
+                let length = bp::hardening(d.environment).auth_token_length;
+                let t = secrets::random(ctx, length).await?;
+                rotate_token(ctx, n, &t, &side.token, limit).await?;
             }
         }
     }
@@ -224,8 +230,10 @@ async fn side_objects(
         allowed: &d.args.allowed_security_group_ids,
         tags: &d.tags,
     };
+    // The secret's policy is put on create and wherever the last read found it weakened.
+    let policy_needed = p.posture.get("auth_secret").is_none_or(|v| v != bp::PASS);
     let (key_and_token, sg, subnet_group) = tokio::join!(
-        key_and_token(ctx, place, d, &mut key_components, &made),
+        key_and_token(ctx, place, d, &mut key_components, &made, policy_needed),
         datastore::ensure_security_group(ctx, &vpc, &sg, &made),
         subnet_group(ctx, place, d, &made),
     );
@@ -261,6 +269,7 @@ async fn key_and_token(
     d: &Desired,
     components: &mut BTreeMap<String, String>,
     made: &Made,
+    policy_needed: bool,
 ) -> Result<(String, SecretValue), AwsError> {
     let n = d.args.name.as_str();
     let key = match &d.kms_key_arn {
@@ -296,6 +305,9 @@ async fn key_and_token(
     )
     .await?;
     made.record("auth_secret", secret_arn);
+    if policy_needed {
+        secrets::put_policy(ctx, &bp::secret_name(n), &bp::secret_policy(&place.account)).await?;
+    }
     Ok((key, token))
 }
 

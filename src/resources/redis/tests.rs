@@ -89,6 +89,20 @@ fn profiles_choose_the_defaults() {
         assert_eq!(s.node_type, known(node), "{env}");
         assert_eq!(s.snapshot_retention_days, int(retention));
         assert_eq!(s.deletion_protection, Tri::Known(guard));
+        let rotation = if env == Environment::Development {
+            0
+        } else {
+            90
+        };
+        assert_eq!(
+            s.auth_token_rotation_days,
+            int(rotation),
+            "{env}: rotation days"
+        );
+        assert!(
+            s.auth_token_rotated_at.is_unknown(),
+            "{env}: known once made"
+        );
         assert_eq!(s.shards, int(1));
         assert_eq!(s.engine_version, known("8.0"));
         assert_eq!(s.snapshot_window, known("02:00-03:00"));
@@ -152,6 +166,7 @@ fn production_refuses_weakening_on_the_attribute() {
         ("replicas_per_shard", Value::int(0)),
         ("snapshot_retention_days", Value::int(0)),
         ("port", Value::int(6379)),
+        ("auth_token_rotation_days", Value::int(0)),
     ] {
         let p = planned(
             &config(&[(attr, v.clone())]),
@@ -311,6 +326,33 @@ fn replacement_is_named_and_guarded() {
         let replaced: Vec<String> = p.requires_replace.iter().map(|a| a.to_string()).collect();
         assert_eq!(replaced == ["port"], c.replaced, "{}: {replaced:?}", c.name);
     }
+    // The generated token: rotated when older than auth_token_rotation_days, with a warning.
+    for (name, changed, rotates) in [
+        ("a token changed long ago", "2001-01-01T00:00:00Z", true),
+        (
+            "a token changed in the far future is young",
+            "2999-01-01T00:00:00Z",
+            false,
+        ),
+    ] {
+        let mut existing = prior.clone();
+        existing.set("auth_token_rotated_at", Value::string(changed));
+        existing.set("auth_token_rotation_days", Value::int(90));
+        let p = planned(&config(&[]), &existing, Environment::Production);
+        let s = Config::decode(&p.state);
+        assert_eq!(s.auth_token_rotated_at.is_unknown(), rotates, "{name}");
+        assert_eq!(
+            p.diagnostics
+                .iter()
+                .any(|d| d.summary == "The AUTH token is due for rotation"
+                    && d.path
+                        == Some(crate::framework::AttrPath::attr("auth_token_rotation_days"))),
+            rotates,
+            "{name}: {:?}",
+            p.diagnostics
+        );
+        assert!(p.requires_replace.is_empty(), "{name}: in place");
+    }
     // Downgrades are refused.
     let p = planned(
         &config(&[("engine_version", Value::string("7.2"))]),
@@ -335,6 +377,7 @@ fn validation_names_the_attribute() {
         ("maintenance_window", Value::string("03:30-04:30")),
         ("kms_key_arn", Value::string("alias/x")),
         ("port", Value::int(80)),
+        ("auth_token_rotation_days", Value::int(366)),
     ] {
         let d = validate(&config(&[(attr, v)]));
         let errs: Vec<_> = d.iter().filter(|d| d.severity == Severity::Error).collect();

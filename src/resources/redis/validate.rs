@@ -89,6 +89,19 @@ pub fn validate(value: &Value) -> Diagnostics {
         " (leave it unset for the profile's default)",
         &mut d,
     );
+    range(
+        &cfg.auth_token_rotation_days,
+        "auth_token_rotation_days",
+        0,
+        bp::MAX_ROTATION_DAYS,
+        " (0 never rotates)",
+        &mut d,
+    );
+    if !cfg.auth_token_wo_version.is_null()
+        && int(&cfg.auth_token_rotation_days).is_some_and(|r| r > 0)
+    {
+        d.error_at(AttrPath::attr("auth_token_rotation_days"), "A token you bring is yours to rotate", "With auth_token_wo the provider never replaces your token: rotate it by changing auth_token_wo_version. Remove auth_token_rotation_days (or set 0).");
+    }
     check_window(&cfg.snapshot_window, "snapshot_window", false, &mut d);
     check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
     if let Tri::Known(k) = &cfg.kms_key_arn {
@@ -222,6 +235,12 @@ pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
     }
     if env == Environment::Production && int(&cfg.port) == Some(bp::PORT) {
         d.error_at(AttrPath::attr("port"), "The engine's default port is refused in production", format!("port = {} is the engine's well-known port, the first one scanners try. Remove port for the production default ({}) or choose another from {} to {}.", bp::PORT, bp::default_port(env), bp::PORTS.0, bp::PORTS.1));
+    }
+    if env == Environment::Production
+        && cfg.auth_token_wo_version.is_null()
+        && int(&cfg.auth_token_rotation_days) == Some(0)
+    {
+        d.error_at(AttrPath::attr("auth_token_rotation_days"), "AUTH token rotation is required in production", format!("auth_token_rotation_days = 0 would keep one token for the group's life. Remove it for the production default ({} days) or set 1 to {}.", bp::rotation_days(env), bp::MAX_ROTATION_DAYS));
     }
     let floor = env.redis_snapshot_retention_floor();
     if let Some(r) = int(&cfg.snapshot_retention_days) {

@@ -45,6 +45,8 @@ pub struct Group {
     pub at_rest: bool,
     pub kms_key: Option<String>,
     pub auto_minor_upgrade: bool,
+    /// When the AUTH token last changed (RFC 3339): ElastiCache's date, else the group's creation.
+    pub auth_token_changed: Option<String>,
 }
 
 impl Group {
@@ -125,6 +127,10 @@ fn group(g: ReplicationGroup) -> Group {
         at_rest: g.at_rest_encryption_enabled.unwrap_or(false),
         kms_key: g.kms_key_id,
         auto_minor_upgrade: g.auto_minor_version_upgrade.unwrap_or(false),
+        auth_token_changed: g
+            .auth_token_last_modified_date
+            .or(g.replication_group_create_time)
+            .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
     }
 }
 

@@ -73,3 +73,82 @@ fn hardening_per_profile() {
         );
     }
 }
+
+#[test]
+fn a_generated_token_is_due_after_its_period() {
+    struct Case {
+        name: &'static str,
+        changed: &'static str,
+        days: i64,
+        due: Option<i64>,
+    }
+    // 2026-12-06T00:00:00Z
+    let now = 1_796_515_200;
+    for c in [
+        Case {
+            name: "younger than the period",
+            changed: "2026-11-01T00:00:00Z",
+            days: 90,
+            due: None,
+        },
+        Case {
+            name: "exactly the period",
+            changed: "2026-09-07T00:00:00Z",
+            days: 90,
+            due: Some(90),
+        },
+        Case {
+            name: "past the period",
+            changed: "2026-01-01T00:00:00Z",
+            days: 90,
+            due: Some(339),
+        },
+        Case {
+            name: "never rotates",
+            changed: "2020-01-01T00:00:00Z",
+            days: 0,
+            due: None,
+        },
+        Case {
+            name: "an unreadable date is never due",
+            changed: "yesterday",
+            days: 1,
+            due: None,
+        },
+    ] {
+        assert_eq!(rotation_due(c.changed, c.days, now), c.due, "{}", c.name);
+    }
+    assert_eq!(
+        (
+            rotation_days(Environment::Development),
+            rotation_days(Environment::Production)
+        ),
+        (0, 90)
+    );
+}
+
+#[test]
+fn the_secret_policy_denies_other_accounts_and_plain_http() {
+    let p = secret_policy("111122223333");
+    assert!(secret_policy_holds(Some(&p), "111122223333"));
+    assert!(
+        !secret_policy_holds(Some(&p), "999999999999"),
+        "another account's"
+    );
+    assert!(!secret_policy_holds(None, "111122223333"), "no policy");
+    let v: serde_json::Value = serde_json::from_str(&p).unwrap_or_default();
+    let only_tls =
+        serde_json::json!({ "Version": "2012-10-17", "Statement": [v["Statement"][1].clone()] });
+    assert!(
+        !secret_policy_holds(Some(&only_tls.to_string()), "111122223333"),
+        "one denial only"
+    );
+    assert_eq!(
+        v["Statement"][0]["Condition"]["StringNotEquals"]["aws:PrincipalAccount"],
+        "111122223333"
+    );
+    assert_eq!(
+        v["Statement"][1]["Condition"]["Bool"]["aws:SecureTransport"],
+        "false"
+    );
+}

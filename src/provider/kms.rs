@@ -164,13 +164,17 @@ pub async fn delete_alias(ctx: &ProviderData, alias: &str) -> Result<(), AwsErro
 }
 
 /// Deletes a resource's own key: its alias, then the key (recorded in `components` as
-/// `kms_key`) scheduled for deletion within `window_days`; each taken out of `components` as it goes.
+/// `kms_key`) scheduled for deletion within the deletion window of the resource's `environment`
+/// (the longest, production's, when it does not parse); each taken out of `components` as it goes.
 pub async fn delete_own_key(
     ctx: &ProviderData,
     alias: &str,
     components: &mut BTreeMap<String, String>,
-    window_days: i32,
+    environment: &str,
 ) -> Result<(), AwsError> {
+    let window_days = super::profile::Environment::parse(environment)
+        .unwrap_or(super::profile::Environment::Production)
+        .key_deletion_window_days();
     delete_alias(ctx, alias).await?;
     components.remove("kms_alias");
     if let Some(k) = components.remove("kms_key") {

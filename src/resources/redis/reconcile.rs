@@ -502,13 +502,6 @@ pub async fn delete(
     s.components.remove("security_group");
     secrets::delete(ctx, &bp::secret_name(&n)).await?;
     s.components.remove("auth_secret");
-    let alias = bp::alias_name(&n);
-    kms::delete_own_key(
-        ctx,
-        &alias,
-        &mut s.components,
-        env.key_deletion_window_days(),
-    )
-    .await?;
+    kms::delete_own_key(ctx, &bp::alias_name(&n), &mut s.components, &s.environment).await?;
     Ok(())
 }

@@ -10,7 +10,6 @@ use super::super::model::State;
 use super::{wait_error, POLL};
 use crate::framework::wait::{wait_until, Backoff, MAX_POLL_INTERVAL};
 use crate::provider::error::AwsError;
-use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, logs, retry, ProviderData};
 
 /// Deletes everything, in dependency order, finding objects by name so that a half-made cluster is
@@ -42,15 +41,7 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
     s.components.remove("instance_role");
     logs::delete_group(ctx, &bp::log_group_name(&n)).await?;
     s.components.remove("log_group");
-    let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
-    let alias = bp::alias_name(&n);
-    kms::delete_own_key(
-        ctx,
-        &alias,
-        &mut s.components,
-        env.key_deletion_window_days(),
-    )
-    .await?;
+    kms::delete_own_key(ctx, &bp::alias_name(&n), &mut s.components, &s.environment).await?;
     Ok(())
 }
 

@@ -6,7 +6,6 @@ use std::time::Duration;
 use super::{remove_replicas, wait_for};
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
-use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, tags, ProviderData};
 use crate::resources::database::aws::{self as api, Changes, GroupKind, Instance};
 use crate::resources::database::blueprint as bp;
@@ -91,14 +90,6 @@ pub async fn delete_side_objects(ctx: &ProviderData, s: &mut State) -> Result<()
     s.components.remove("security_group");
     iam::delete_role(ctx, &bp::monitoring_role_name(&n)).await?;
     s.components.remove("monitoring_role");
-    let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
-    let alias = bp::alias_name(&n);
-    kms::delete_own_key(
-        ctx,
-        &alias,
-        &mut s.components,
-        env.key_deletion_window_days(),
-    )
-    .await?;
+    kms::delete_own_key(ctx, &bp::alias_name(&n), &mut s.components, &s.environment).await?;
     Ok(())
 }

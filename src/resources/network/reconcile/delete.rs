@@ -7,7 +7,6 @@ use super::super::blueprint as bp;
 use super::super::model::State;
 use super::wait_nats;
 use crate::provider::error::AwsError;
-use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::provider::{iam, kms, logs};
 
@@ -119,14 +118,6 @@ async fn delete_outside_vpc(ctx: &ProviderData, s: &mut State, n: &str) -> Resul
     s.components.remove("log_group");
     iam::delete_role(ctx, &bp::role_name(n)).await?;
     s.components.remove("flow_log_role");
-    let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
-    let alias = bp::alias_name(n);
-    kms::delete_own_key(
-        ctx,
-        &alias,
-        &mut s.components,
-        env.key_deletion_window_days(),
-    )
-    .await?;
+    kms::delete_own_key(ctx, &bp::alias_name(n), &mut s.components, &s.environment).await?;
     Ok(())
 }

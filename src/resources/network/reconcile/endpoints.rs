@@ -303,8 +303,9 @@ pub async fn wait_for(
     })
 }
 
-/// Destroy: every endpoint of the VPC that is not already going, waited for until deleted, then
-/// the endpoints' group (recorded, or found by name after a create cut short).
+/// Destroy: every endpoint of the VPC not already deleted or being deleted (failed ones too: they
+/// still hold the VPC), waited for until deleted, then the endpoints' group (recorded, or found by
+/// name after a create cut short).
 pub async fn delete_all(
     ctx: &ProviderData,
     s: &mut State,
@@ -314,7 +315,7 @@ pub async fn delete_all(
 ) -> Result<(), AwsError> {
     let ids: Vec<String> = live
         .iter()
-        .filter(|e| !api::ended(e))
+        .filter(|e| !matches!(api::state(e).as_str(), "deleting" | "deleted"))
         .filter_map(|e| e.vpc_endpoint_id.clone())
         .collect();
     api::delete_endpoints(ctx, &ids).await?;

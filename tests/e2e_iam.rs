@@ -277,6 +277,7 @@ fn every_call_in_the_source_is_in_the_policy_with_a_reason() {
         "kms:CreateGrant",
         "kms:GenerateDataKey",
         "kms:Decrypt",
+        "route53:AssociateVPCWithHostedZone",
     ];
     let extra: Vec<&String> = allowed
         .iter()

@@ -57,6 +57,67 @@ fn opens_ssh(e: &aws_sdk_ec2::types::NetworkAclEntry) -> bool {
     e.egress == Some(false) && from_anywhere && allows && covers
 }
 
+/// The VPC's endpoints that are not deleted, by short service name.
+async fn endpoints(
+    aws: &Aws,
+    vpc: &str,
+) -> std::collections::BTreeMap<String, aws_sdk_ec2::types::VpcEndpoint> {
+    let in_vpc = Filter::builder().name("vpc-id").values(vpc).build();
+    let short = |e: &aws_sdk_ec2::types::VpcEndpoint| {
+        let service = e.service_name.as_deref().unwrap_or_default();
+        service
+            .trim_start_matches("com.amazonaws.us-east-1.")
+            .to_string()
+    };
+    aws.vpc_endpoints(in_vpc)
+        .await
+        .into_iter()
+        .map(|e| (short(&e), e))
+        .collect()
+}
+
+/// The endpoints' security group of network `name`: (id, ingress, egress).
+async fn endpoints_group(
+    aws: &Aws,
+    vpc: &str,
+    name: &str,
+) -> Option<(
+    String,
+    Vec<aws_sdk_ec2::types::IpPermission>,
+    Vec<aws_sdk_ec2::types::IpPermission>,
+)> {
+    let groups = aws.groups_named(&format!("{name}-endpoints")).await;
+    let in_vpc = groups
+        .into_iter()
+        .find(|g| g.vpc_id.as_deref() == Some(vpc));
+    in_vpc.map(|g| {
+        (
+            g.group_id.unwrap_or_default(),
+            g.ip_permissions.unwrap_or_default(),
+            g.ip_permissions_egress.unwrap_or_default(),
+        )
+    })
+}
+
+/// The ids in `v` (a JSON list of strings), sorted.
+fn sorted_ids(v: &serde_json::Value) -> Vec<String> {
+    let mut ids: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Sorted.
+fn sorted(v: Option<&Vec<String>>) -> Vec<String> {
+    let mut v = v.cloned().unwrap_or_default();
+    v.sort();
+    v
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn production_network_hardened_drift_repaired_and_swept() {
     let aws = aws().await;
@@ -292,6 +353,107 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         );
     }
 
+    // VPC endpoints: S3 and DynamoDB gateways on every route table; the interface endpoints in
+    // every private subnet, private DNS on, behind a group admitting HTTPS from the VPC only.
+    let eps = endpoints(&aws, &vpc).await;
+    let mut services: Vec<&str> = eps.keys().map(String::as_str).collect();
+    services.sort();
+    assert_eq!(
+        services,
+        [
+            "dynamodb",
+            "ec2",
+            "ec2messages",
+            "kms",
+            "logs",
+            "monitoring",
+            "s3",
+            "secretsmanager",
+            "ssm",
+            "ssmmessages",
+            "sts"
+        ]
+    );
+    let mut all_tables: Vec<String> = tables
+        .iter()
+        .filter_map(|t| t.route_table_id.clone())
+        .filter(|id| c.as_object().unwrap().values().any(|v| v == id))
+        .collect();
+    all_tables.sort();
+    assert_eq!(all_tables.len(), 4, "public and three private tables");
+    let (sg_id, sg_in, sg_out) = endpoints_group(&aws, &vpc, &name).await.unwrap();
+    assert_eq!(c["endpoint_security_group"], sg_id.as_str());
+    for (service, e) in &eps {
+        let gateway = service == "s3" || service == "dynamodb";
+        let kind = e.vpc_endpoint_type.as_ref().unwrap().as_str();
+        assert_eq!(
+            kind,
+            if gateway { "Gateway" } else { "Interface" },
+            "{service}"
+        );
+        assert_eq!(
+            e.state.as_ref().unwrap().as_str().to_ascii_lowercase(),
+            "available",
+            "{service}"
+        );
+        assert_eq!(
+            s["endpoint_ids"][service].as_str(),
+            e.vpc_endpoint_id.as_deref(),
+            "{service}"
+        );
+        assert_eq!(c[format!("endpoint_{service}")], s["endpoint_ids"][service]);
+        let tags = e.tags.clone().unwrap_or_default();
+        let tag = |k: &str| {
+            tags.iter()
+                .find(|t| t.key.as_deref() == Some(k))
+                .and_then(|t| t.value.clone())
+        };
+        assert_eq!(tag("Name"), Some(format!("{name}-endpoint-{service}")));
+        assert_eq!(tag("prod:resource"), Some(format!("prod_network.{name}")));
+        if gateway {
+            assert_eq!(sorted(e.route_table_ids.as_ref()), all_tables, "{service}");
+        } else {
+            assert_eq!(
+                sorted(e.subnet_ids.as_ref()),
+                sorted_ids(&s["private_subnet_ids"]),
+                "{service}"
+            );
+            assert_eq!(e.private_dns_enabled, Some(true), "{service}");
+            let groups: Vec<String> = e
+                .groups
+                .iter()
+                .flatten()
+                .filter_map(|g| g.group_id.clone())
+                .collect();
+            assert_eq!(groups, std::slice::from_ref(&sg_id), "{service}");
+        }
+    }
+    assert_eq!(sg_in.len(), 1, "{sg_in:?}");
+    assert_eq!(sg_in[0].ip_protocol.as_deref(), Some("tcp"));
+    assert_eq!(
+        (sg_in[0].from_port, sg_in[0].to_port),
+        (Some(443), Some(443))
+    );
+    let from: Vec<_> = sg_in[0]
+        .ip_ranges
+        .iter()
+        .flatten()
+        .filter_map(|r| r.cidr_ip.clone())
+        .collect();
+    assert_eq!(from, ["10.20.0.0/16"]);
+    assert!(
+        sg_in[0]
+            .user_id_group_pairs
+            .clone()
+            .unwrap_or_default()
+            .is_empty()
+            && sg_in[0].ipv6_ranges.clone().unwrap_or_default().is_empty()
+    );
+    assert!(sg_out.is_empty(), "nothing out: {sg_out:?}");
+    for control in ["EC2.10", "EC2.57", "endpoints"] {
+        assert_eq!(s["posture"][control], "pass", "{control}");
+    }
+
     assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
 
     // Drift: a route added to a private subnet, a rule on the default group, flow logs removed.
@@ -328,6 +490,22 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         .send()
         .await
         .unwrap();
+    // Endpoints: the ssm one deleted, private DNS off on the ec2 one, the group opened to SSH.
+    let ssm_before = eps["ssm"].vpc_endpoint_id.clone().unwrap();
+    aws.ec2
+        .delete_vpc_endpoints()
+        .vpc_endpoint_ids(&ssm_before)
+        .send()
+        .await
+        .unwrap();
+    aws.ec2
+        .modify_vpc_endpoint()
+        .vpc_endpoint_id(eps["ec2"].vpc_endpoint_id.clone().unwrap())
+        .private_dns_enabled(false)
+        .send()
+        .await
+        .unwrap();
+    env::open_to_world(&aws.ec2, &sg_id, 22).await;
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
     for control in [
@@ -335,6 +513,8 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         "\"EC2.2\"",
         "\"EC2.6\"",
         "\"EC2.21\"",
+        "\"EC2.57\"",
+        "\"endpoints\"",
         "\"network_acls\"",
     ] {
         assert!(
@@ -368,6 +548,19 @@ async fn production_network_hardened_drift_repaired_and_swept() {
             .flat_map(|a| a.entries.iter().flatten())
             .any(opens_ssh),
         "the entry opening SSH is gone"
+    );
+    let eps = endpoints(&aws, &vpc).await;
+    assert_eq!(eps.len(), 11, "{:?}", eps.keys());
+    assert_ne!(
+        eps["ssm"].vpc_endpoint_id.as_deref(),
+        Some(ssm_before.as_str())
+    );
+    assert_eq!(eps["ssm"].private_dns_enabled, Some(true));
+    assert_eq!(eps["ec2"].private_dns_enabled, Some(true));
+    let (_, sg_in, _) = endpoints_group(&aws, &vpc, &name).await.unwrap();
+    assert!(
+        sg_in.iter().all(|p| p.from_port == Some(443)),
+        "the SSH rule is gone: {sg_in:?}"
     );
 
     // Import adopts the network by name: the plan afterwards is empty.
@@ -421,6 +614,60 @@ async fn development_profile_is_smaller_never_open() {
         "fail: relaxed by development profile (7 days)"
     );
     assert_eq!(s["posture"]["EC2.2"], "pass");
+    // Development: the two free gateway endpoints only, so no group; EC2.10 says it is relaxed.
+    let vpc = s["vpc_id"].as_str().unwrap().to_string();
+    let eps = endpoints(&aws, &vpc).await;
+    assert_eq!(
+        eps.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["dynamodb", "s3"]
+    );
+    assert!(eps.values().all(|e| e
+        .vpc_endpoint_type
+        .as_ref()
+        .is_some_and(|t| t.as_str() == "Gateway")
+        && e.route_table_ids.as_ref().is_some_and(|t| t.len() == 3)));
+    assert!(endpoints_group(&aws, &vpc, &name).await.is_none());
+    assert!(!c.contains_key("endpoint_security_group"), "{c:?}");
+    assert_eq!(
+        s["posture"]["EC2.10"],
+        "fail: relaxed by development profile"
+    );
+    assert_eq!(s["posture"]["endpoints"], "pass");
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    // Changing `endpoints` adds and removes endpoints in place: dynamodb goes, ssm comes with the
+    // group.
+    tf.write(&config(
+        &name,
+        "development",
+        r#"endpoints = ["s3", "ssm"]"#,
+    ));
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.stdout.contains("0 to add, 1 to change, 0 to destroy"),
+        "{}",
+        p.stdout
+    );
+    tf.apply(&[]);
+    let eps = endpoints(&aws, &vpc).await;
+    assert_eq!(
+        eps.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["s3", "ssm"]
+    );
+    let (sg_id, _, _) = endpoints_group(&aws, &vpc, &name).await.unwrap();
+    assert_eq!(
+        eps["ssm"].subnet_ids.as_ref().map(Vec::len),
+        Some(2),
+        "one interface per zone"
+    );
+    let s = state(&tf);
+    assert_eq!(s["components"]["endpoint_security_group"], sg_id.as_str());
+    assert_eq!(s["posture"]["EC2.57"], "pass");
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    // Back to the profile's: ssm and the group go.
+    tf.write(&config(&name, "development", ""));
+    tf.apply(&[]);
+    assert!(endpoints_group(&aws, &vpc, &name).await.is_none());
+    assert_eq!(endpoints(&aws, &vpc).await.len(), 2);
     assert_eq!(tf.plan_code(&[]).code, 0);
     // A tag change reaches every object, the ones outside EC2 too.
     tf.write(
@@ -477,6 +724,20 @@ async fn development_profile_is_smaller_never_open() {
     assert_ne!(r.code, 0);
     assert!(
         r.all().contains("az_count") && r.all().contains("2 to 6 zones"),
+        "{}",
+        r.all()
+    );
+    tf.write(&config(
+        &name,
+        "development",
+        r#"endpoints = ["s3", "ecr", "s3"]"#,
+    ));
+    let r = tf.run(&["plan", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.all().contains("Unknown VPC endpoint service")
+            && r.all().contains("\"secretsmanager\"")
+            && r.all().contains("Duplicate VPC endpoint"),
         "{}",
         r.all()
     );

@@ -179,7 +179,8 @@ pub async fn create_sg(
 /// A group's rules: (inbound, outbound).
 pub type Rules = (BTreeSet<Rule>, BTreeSet<Rule>);
 
-fn rules_of(perms: &[IpPermission]) -> BTreeSet<Rule> {
+/// The rules of a group's permissions in one direction.
+pub fn rules_of(perms: &[IpPermission]) -> BTreeSet<Rule> {
     let mut out = BTreeSet::new();
     for p in perms {
         let protocol = p.ip_protocol.clone().unwrap_or_else(|| "-1".into());

@@ -51,6 +51,28 @@ impl Environment {
     pub fn nat_per_az(self) -> bool {
         self == Environment::Production
     }
+    /// The VPC endpoints a network makes by default (short service names): the free S3 and
+    /// DynamoDB gateways everywhere; in staging and production also interface endpoints for EC2 and
+    /// the services the stack's instances call (Systems Manager, logs, metrics, keys, secrets, STS),
+    /// so that this traffic never leaves the VPC.
+    pub fn network_endpoints(self) -> &'static [&'static str] {
+        match self {
+            Environment::Development => &["s3", "dynamodb"],
+            _ => &[
+                "s3",
+                "dynamodb",
+                "ec2",
+                "ssm",
+                "ssmmessages",
+                "ec2messages",
+                "logs",
+                "monitoring",
+                "kms",
+                "secretsmanager",
+                "sts",
+            ],
+        }
+    }
     /// Days a scheduled KMS key deletion waits (7 is AWS's minimum; production keeps the full 30).
     pub fn key_deletion_window_days(self) -> i32 {
         match self {

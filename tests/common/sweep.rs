@@ -95,6 +95,32 @@ fn ours(tags: Option<&Vec<aws_sdk_ec2::types::Tag>>, name: &str) -> bool {
 }
 
 impl Aws {
+    /// The VPC endpoints `filter` selects that are not deleted (AWS keeps listing deleted ones for a
+    /// while; one still `deleting` counts).
+    pub async fn vpc_endpoints(&self, filter: Filter) -> Vec<aws_sdk_ec2::types::VpcEndpoint> {
+        self.ec2
+            .describe_vpc_endpoints()
+            .filters(filter)
+            .send()
+            .await
+            .unwrap()
+            .vpc_endpoints
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|v| {
+                let state = v.state.as_ref().map(|s| s.as_str().to_ascii_lowercase());
+                state.as_deref() != Some("deleted")
+            })
+            .collect()
+    }
+
+    /// The security groups named `group`, in any VPC.
+    pub async fn groups_named(&self, group: &str) -> Vec<aws_sdk_ec2::types::SecurityGroup> {
+        let named = Filter::builder().name("group-name").values(group).build();
+        let out = self.ec2.describe_security_groups().filters(named).send();
+        out.await.unwrap().security_groups.unwrap_or_default()
+    }
+
     /// Every DB instance whose identifier starts with `prefix`, as AWS reports it.
     pub async fn db_instances(&self, prefix: &str) -> Vec<aws_sdk_rds::types::DbInstance> {
         let all = self
@@ -191,6 +217,15 @@ impl Aws {
                 .filter(|n| ours(n.tags.as_ref(), name))
                 .filter_map(|v| v.nat_gateway_id),
         );
+        left.extend(
+            self.vpc_endpoints(by_tag(name))
+                .await
+                .into_iter()
+                .filter(|v| ours(v.tags.as_ref(), name))
+                .filter_map(|v| v.vpc_endpoint_id),
+        );
+        let endpoints_group = self.groups_named(&format!("{name}-endpoints")).await;
+        left.extend(endpoints_group.into_iter().filter_map(|g| g.group_id));
         left.extend(
             e.describe_addresses()
                 .filters(by_tag(name))

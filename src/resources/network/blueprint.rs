@@ -6,12 +6,17 @@ use serde_json::json;
 use crate::provider::aws::Place;
 use crate::provider::profile::Environment;
 
-pub const CONTROLS: [&str; 7] = [
+pub mod endpoints;
+
+pub const CONTROLS: [&str; 10] = [
     "CloudWatch.16",
+    "EC2.10",
     "EC2.2",
     "EC2.21",
+    "EC2.57",
     "EC2.6",
     "KMS.4",
+    "endpoints",
     "network_acls",
     "routes",
 ];
@@ -31,6 +36,9 @@ pub struct Hardening {
     pub flow_log_destination: &'static str,
     /// The flow-log group's retention (CloudWatch.16).
     pub log_retention_days: i32,
+    /// Interface endpoints answer the services' usual DNS names inside the VPC, so that clients
+    /// use them without configuration (EC2.10, EC2.57).
+    pub endpoint_private_dns: bool,
 }
 
 /// The hardening of `env`'s networks: the same in every profile, but for the log retention,
@@ -43,6 +51,7 @@ pub fn hardening(env: Environment) -> Hardening {
         flow_log_traffic: "ALL",
         flow_log_destination: "cloud-watch-logs",
         log_retention_days: i32::try_from(env.log_retention_days()).unwrap_or(i32::MAX),
+        endpoint_private_dns: true,
     }
 }
 

@@ -84,6 +84,7 @@ crate::lifecycle! {
             environment: env,
             cidr_block: planned.cidr_block.clone(),
             zones: planned.availability_zones.clone(),
+            endpoints: planned.endpoints.clone(),
             tags: planned.tags_all.clone(),
         };
         Ok(Prepared {
@@ -139,6 +140,15 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         {
             let id = a.network_acl_id.clone().unwrap_or_default();
             st.components.insert(reconcile::acl_role(public), id);
+        }
+    }
+    // The endpoints named as this network's, in the order a plan lists them.
+    for (service, _) in blueprint::endpoints::SERVICES {
+        if let Some(e) = reconcile::find_endpoint(&live.endpoints, &st.components, name, service) {
+            let id = e.vpc_endpoint_id.clone().unwrap_or_default();
+            st.components
+                .insert(blueprint::endpoints::role(service), id);
+            st.endpoints.push(service.to_string());
         }
     }
     if let Some(k) = lifecycle::imported_key(ctx, &blueprint::alias_name(name)).await? {

@@ -13,6 +13,7 @@ crate::attributes! {
         name: String = required("Name of the network; AWS names derive from it. Changing it replaces the network."),
         cidr_block: String = defaulted("IPv4 range of the VPC, /16 to /24 (default `10.0.0.0/16`). Each subnet gets a sixteenth of it. Changing it replaces the network."),
         az_count: i64 = defaulted("Availability zones to span, at least 2 (profile default: 2 in development and staging, 3 in production). Changing it replaces the network."),
+        endpoints: Vec<String> as PartialList = defaulted("VPC endpoints, by short service name: `s3` and `dynamodb` are gateway endpoints on every route table; `ec2`, `ssm`, `ssmmessages`, `ec2messages`, `logs`, `monitoring`, `kms`, `secretsmanager` and `sts` are interface endpoints in every private subnet, with private DNS, behind the security group `<name>-endpoints` (HTTPS from the VPC only). Profile default: the two gateways in development; all of them in staging and production. Changing it adds or removes endpoints in place."),
         environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
         tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this network."),
         tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
@@ -20,8 +21,9 @@ crate::attributes! {
         availability_zones: Vec<String> = computed("The zones spanned, in subnet order."),
         public_subnet_ids: Vec<String> as PartialList = computed("Public subnets (load balancers), one per zone."),
         private_subnet_ids: Vec<String> as PartialList = computed("Private subnets (instances, databases, caches), one per zone; egress only through NAT."),
+        endpoint_ids: BTreeMap<String, String> as PartialMap = computed("Each endpoint's id (`vpce-…`), by short service name."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this network owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls (EC2.2, EC2.6, EC2.21, CloudWatch.16, KMS.4, routes, network_acls: each subnet behind its network ACL, each ACL exactly as made) → `pass` or `fail: <reason>`, from what AWS reports."),
+        posture: BTreeMap<String, String> = computed("Security controls (EC2.2, EC2.6, EC2.10, EC2.21, EC2.57, CloudWatch.16, KMS.4, routes, network_acls: each subnet behind its network ACL, each ACL exactly as made; endpoints: each endpoint available, on every route table or private subnet, private DNS on, its security group exactly HTTPS from the VPC) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     raw { timeouts }
 }

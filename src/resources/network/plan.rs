@@ -86,16 +86,40 @@ pub fn plan(
         .clone()
         .into_known()
         .map_or(Tri::Unknown, Tri::Known);
+    let endpoints = planned_endpoints(&cfg.endpoints, &env);
+    planned.endpoints = endpoints.clone();
+    let services = endpoints.known().and_then(|l| {
+        l.iter()
+            .map(|e| e.known().cloned())
+            .collect::<Option<Vec<String>>>()
+    });
     let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
-    let (components, complete) = plan_components(&name, &env, &zone_list, place, &prior_c);
+    let (components, complete) = match &services {
+        Some(svcs) => plan_components(&name, &env, &zone_list, place, &prior_c, svcs),
+        None => (Tri::Unknown, false),
+    };
     plan_ids(
         kept.filter(|_| complete),
         &components,
         &zone_list,
         &mut planned,
     );
+    planned.endpoint_ids = match &services {
+        Some(svcs) => Tri::Known(
+            svcs.iter()
+                .map(|s| {
+                    let id = prior_c.get(&bp::endpoints::role(s)).cloned();
+                    (s.clone(), id.map_or(Tri::Unknown, Tri::Known))
+                })
+                .collect(),
+        ),
+        None => Tri::Unknown,
+    };
     planned.components = components;
-    planned.posture = env.clone().map(super::posture::planned);
+    planned.posture = match (&env, &services) {
+        (Tri::Known(e), Some(svcs)) => Tri::Known(super::posture::planned(*e, svcs)),
+        _ => Tri::Unknown,
+    };
 
     if env == Tri::Known(Environment::Production) && az_count.known().is_some_and(|a| *a < 3) {
         d.warning_at(
@@ -163,13 +187,16 @@ fn plan_components(
     zone_list: &Tri<Vec<String>>,
     place: Option<&Place>,
     prior_c: &BTreeMap<String, String>,
+    services: &[String],
 ) -> (Tri<BTreeMap<String, Tri<String>>>, bool) {
     let (Tri::Known(n), Tri::Known(e), Tri::Known(z)) = (name, env, zone_list) else {
         return (Tri::Unknown, false);
     };
     let mut c = BTreeMap::new();
     let mut complete = true;
-    for role in roles(*e, z.len()) {
+    let mut all = roles(*e, z.len());
+    all.extend(bp::endpoints::roles(services));
+    for role in all {
         let fixed = place.and_then(|pl| match role.as_str() {
             "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
             "log_group" => Some(pl.log_group_arn(&bp::log_group_name(n))),
@@ -229,4 +256,21 @@ fn plan_ids(
 /// Each id, known.
 fn known_each(v: &[String]) -> Vec<Tri<String>> {
     v.iter().cloned().map(Tri::Known).collect()
+}
+
+/// The endpoints: as configured, else the profile's (unknown while the environment is).
+fn planned_endpoints(
+    configured: &Tri<Vec<Tri<String>>>,
+    env: &Tri<Environment>,
+) -> Tri<Vec<Tri<String>>> {
+    match (configured, env) {
+        (Tri::Null, Tri::Known(e)) => Tri::Known(
+            e.network_endpoints()
+                .iter()
+                .map(|s| Tri::Known(s.to_string()))
+                .collect(),
+        ),
+        (Tri::Null, _) => Tri::Unknown,
+        (other, _) => other.clone(),
+    }
 }

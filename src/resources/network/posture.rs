@@ -2,6 +2,7 @@
 //! `fail: <reason>`. Plan uses it on the facts apply leaves; read on the facts it finds.
 
 mod acl;
+mod endpoints;
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,7 @@ use super::blueprint::{hardening, CONTROLS, PASS};
 use crate::provider::logs;
 use crate::provider::profile::Environment;
 pub use acl::{AclFacts, AclReport};
+pub use endpoints::{EndpointFacts, EndpointReport, Group};
 
 /// The network's own flow-log key, as AWS reports it.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,6 +55,8 @@ pub struct Facts {
     pub flow_log_active: bool,
     /// The network ACLs: the subnets' and the default one, their associations and entries.
     pub acls: AclReport,
+    /// The VPC endpoints and their security group.
+    pub endpoints: EndpointReport,
 }
 
 impl Facts {
@@ -134,6 +138,7 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
         routes(&mut p, t);
     }
     acl::rules(&mut p, &f.acls);
+    endpoints::rules(&mut p, env, &f.endpoints);
     if !f.flow_log_active {
         fail(
             &mut p,
@@ -179,9 +184,14 @@ pub fn without_vpc() -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The posture apply leaves: all pass, except retention below a year where the profile relaxes it.
-pub fn planned(env: Environment) -> BTreeMap<String, String> {
-    posture(env, &Facts::as_applied(env))
+/// The posture apply leaves with the endpoints of `services`: all pass, except what the profile
+/// relaxes (retention below a year; no interface endpoints in development).
+pub fn planned(env: Environment, services: &[String]) -> BTreeMap<String, String> {
+    let facts = Facts {
+        endpoints: EndpointReport::as_applied(services),
+        ..Facts::as_applied(env)
+    };
+    posture(env, &facts)
 }
 
 #[cfg(test)]
@@ -331,10 +341,22 @@ mod tests {
 
     #[test]
     fn posture_says_what_the_profile_relaxes() {
-        assert!(planned(Environment::Production).values().all(|v| v == PASS));
+        let defaults = |e: Environment| -> Vec<String> {
+            e.network_endpoints()
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        };
+        let prod = Environment::Production;
+        assert!(planned(prod, &defaults(prod)).values().all(|v| v == PASS));
+        let dev = Environment::Development;
         assert_eq!(
-            planned(Environment::Development)["CloudWatch.16"],
+            planned(dev, &defaults(dev))["CloudWatch.16"],
             "fail: relaxed by development profile (7 days)"
+        );
+        assert_eq!(
+            planned(dev, &defaults(dev))["EC2.10"],
+            "fail: relaxed by development profile"
         );
         assert_eq!(without_vpc().len(), CONTROLS.len());
     }

@@ -1,7 +1,10 @@
 //! Read: the network as AWS has it, with the posture computed from it. A fixed set of calls
-//! however many zones: DescribeVpcs (twice), DescribeSubnets, DescribeRouteTables,
-//! DescribeNatGateways, DescribeInternetGateways, DescribeFlowLogs, DescribeSecurityGroups,
+//! however many zones and endpoints: DescribeVpcs (twice), DescribeSubnets, DescribeRouteTables,
+//! DescribeNatGateways, DescribeInternetGateways, DescribeFlowLogs, DescribeNetworkAcls,
+//! DescribeVpcEndpoints, DescribeSecurityGroups (the default group and the endpoints' at once),
 //! DescribeLogGroups, GetRole, DescribeKey and GetKeyRotationStatus.
+
+mod endpoints;
 
 use std::collections::BTreeMap;
 
@@ -49,6 +52,8 @@ async fn remnants(
     st.vpc_id = None;
     st.public_subnet_ids.clear();
     st.private_subnet_ids.clear();
+    st.endpoints.clear();
+    st.endpoint_ids.clear();
     st.components = c;
     st.posture = posture::without_vpc();
     Ok(Some(st))
@@ -81,7 +86,8 @@ pub async fn read(
     let key_id = prior.components.get("kms_key").cloned();
     let group = bp::log_group_name(n);
     let role_name = bp::role_name(n);
-    let (key_facts, group_facts, role_arn, live, default_sg) = tokio::join!(
+    let endpoints_sg = bp::endpoints::sg_name(n);
+    let (key_facts, group_facts, role_arn, live, groups) = tokio::join!(
         async {
             match &key_id {
                 Some(k) => kms::describe_key(ctx, k).await,
@@ -91,10 +97,10 @@ pub async fn read(
         logs::group(ctx, &group),
         iam::role_arn(ctx, &role_name),
         api::live(ctx, &vpc),
-        api::default_sg(ctx, &vpc),
+        api::vpc_groups(ctx, &vpc, &endpoints_sg),
     );
-    let (key_facts, group_facts, role_arn, live, default_sg) =
-        (key_facts?, group_facts?, role_arn?, live?, default_sg?);
+    let (key_facts, group_facts, role_arn, live, (default_sg, endpoints_sg)) =
+        (key_facts?, group_facts?, role_arn?, live?, groups?);
 
     // Key, log group, role.
     let mut facts = Facts {
@@ -129,6 +135,15 @@ pub async fn read(
     read_route_tables(prior, &live, env, &mut c, &mut facts);
     read_flow_log(&live, &group, &mut c, &mut facts);
     read_network_acls(prior, &st, &live, &mut c, &mut facts);
+    endpoints::read_endpoints(
+        place,
+        prior,
+        &mut st,
+        &live,
+        endpoints_sg,
+        &mut c,
+        &mut facts,
+    );
 
     st.components = c;
     st.posture = posture::posture(env, &facts);

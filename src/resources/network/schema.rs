@@ -12,7 +12,7 @@ pub fn schema() -> Schema {
     Schema {
         version: 0,
         block: Block::new(
-            "A hardened VPC over several availability zones: public and private subnets, an internet gateway, NAT gateways (one per AZ in production), route tables, the default security group stripped of all rules, and VPC flow logs to a KMS-encrypted log group.",
+            "A hardened VPC over several availability zones: public and private subnets, an internet gateway, NAT gateways (one per AZ in production), route tables, the default security group stripped of all rules, VPC endpoints (S3 and DynamoDB gateways; in staging and production also interface endpoints for EC2, Systems Manager, logs, metrics, KMS, Secrets Manager and STS), and VPC flow logs to a KMS-encrypted log group.",
         )
         .attr(Attribute::computed("id", Type::String, "Same as `name`."))
         .attrs(State::attributes())

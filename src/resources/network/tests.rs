@@ -90,6 +90,33 @@ fn profile_decides_zones_and_nat_layout() {
         };
         assert_eq!(posture["CloudWatch.16"], expected);
         assert_eq!(posture["EC2.2"], "pass");
+        // Endpoints: the profile's, each a component, and the group only with an interface one.
+        let endpoints: Vec<String> = s
+            .endpoints
+            .known()
+            .unwrap()
+            .iter()
+            .map(|e| e.known().unwrap().clone())
+            .collect();
+        assert_eq!(endpoints, env.network_endpoints(), "{env}");
+        for e in &endpoints {
+            assert!(c[&format!("endpoint_{e}")].is_unknown(), "{env}: {e}");
+        }
+        let interfaces = env != Environment::Development;
+        assert_eq!(
+            c.contains_key("endpoint_security_group"),
+            interfaces,
+            "{env}"
+        );
+        assert_eq!(s.endpoint_ids.known().unwrap().len(), endpoints.len());
+        let relaxed = if interfaces {
+            "pass"
+        } else {
+            "fail: relaxed by development profile"
+        };
+        assert_eq!(posture["EC2.10"], relaxed, "{env}");
+        assert_eq!(posture["EC2.57"], relaxed, "{env}");
+        assert_eq!(posture["endpoints"], "pass", "{env}");
     }
 }
 
@@ -110,15 +137,23 @@ fn unchanged_network_plans_no_change_and_range_changes_replace() {
     let mut applied = first.clone();
     let mut c = BTreeMap::new();
     let planned = Config::decode(&first).components.into_known().unwrap();
-    for r in roles(Environment::Production, 3) {
-        let id = planned[&r]
-            .clone()
-            .into_known()
-            .unwrap_or_else(|| format!("id-{r}"));
+    assert!(roles(Environment::Production, 3)
+        .iter()
+        .all(|r| planned.contains_key(r)));
+    let mut endpoint_ids = BTreeMap::new();
+    for (r, v) in &planned {
+        let id = v.clone().into_known().unwrap_or_else(|| format!("id-{r}"));
+        if let Some(service) = r
+            .strip_prefix("endpoint_")
+            .filter(|s| *s != "security_group")
+        {
+            endpoint_ids.insert(service.to_string(), Value::string(id.clone()));
+        }
         c.insert(r.clone(), Value::string(id));
     }
     if let Value::Map(m) = &mut applied {
         m.insert("components".into(), Value::Map(c));
+        m.insert("endpoint_ids".into(), Value::Map(endpoint_ids));
         m.insert("vpc_id".into(), Value::string("id-vpc"));
         m.insert(
             "public_subnet_ids".into(),
@@ -242,6 +277,16 @@ fn invalid_configurations_point_at_the_attribute() {
         ("az_count", Value::int(7), "az_count"),
         ("name", Value::string("no spaces please"), "name"),
         ("environment", Value::string("qa"), "environment"),
+        (
+            "endpoints",
+            Value::string_list(["s3", "ecr.api"]),
+            "endpoints[1]",
+        ),
+        (
+            "endpoints",
+            Value::string_list(["ssm", "s3", "ssm"]),
+            "endpoints[2]",
+        ),
     ];
     for (attr, v, path) in cases {
         let d = validate(&config(vec![(attr, v.clone())]));
@@ -252,7 +297,14 @@ fn invalid_configurations_point_at_the_attribute() {
     }
     assert!(validate(&config(vec![
         ("cidr_block", Value::string("10.20.0.0/16")),
-        ("az_count", Value::int(3))
+        ("az_count", Value::int(3)),
+        ("endpoints", Value::string_list(["s3", "sts"])),
     ]))
     .is_empty());
+    let d = validate(&config(vec![("endpoints", Value::string_list(["ecr"]))]));
+    let detail = &d.iter().next().unwrap().detail;
+    assert!(
+        detail.contains("\"ecr\"") && detail.contains("\"ec2messages\""),
+        "the fix lists the allowed names: {detail}"
+    );
 }

@@ -6,6 +6,7 @@ use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::profile;
 use crate::provider::tags;
 
+use super::blueprint::endpoints;
 use super::blueprint::parse_cidr;
 
 /// `<name>-flow-logs` must fit IAM's 64-character role names.
@@ -47,9 +48,38 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             );
         }
     }
+    if let Tri::Known(list) = &cfg.endpoints {
+        validate_endpoints(list, &mut d);
+    }
     if let Tri::Known(t) = &cfg.tags {
         tags::validate(t, &AttrPath::attr("tags"), &mut d);
     }
     crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
     d
+}
+
+/// Each endpoint a service the provider knows, named once.
+fn validate_endpoints(list: &[Tri<String>], d: &mut Diagnostics) {
+    for (i, e) in list.iter().enumerate() {
+        let Tri::Known(s) = e else { continue };
+        let at = AttrPath::attr("endpoints").then_index(i);
+        if endpoints::kind(s).is_none() {
+            d.error_at(
+                at,
+                "Unknown VPC endpoint service",
+                format!(
+                    "{s:?} is not a service this provider makes an endpoint for; use the short name of one of: {}.",
+                    endpoints::allowed()
+                ),
+            );
+        } else if list[..i].contains(e) {
+            d.error_at(
+                at,
+                "Duplicate VPC endpoint",
+                format!(
+                    "{s:?} is listed twice; a VPC has one endpoint per service, so name each once."
+                ),
+            );
+        }
+    }
 }

@@ -65,15 +65,16 @@ pub struct Live {
     pub igws: Vec<aws_sdk_ec2::types::InternetGateway>,
     pub flow_logs: Vec<aws_sdk_ec2::types::FlowLog>,
     pub network_acls: Vec<aws_sdk_ec2::types::NetworkAcl>,
+    pub endpoints: Vec<aws_sdk_ec2::types::VpcEndpoint>,
     pub tags: Tags,
 }
 
-/// The VPC's subnets, route tables, live NAT gateways, attached gateways, flow logs, network ACLs
-/// and tags.
+/// The VPC's subnets, route tables, live NAT gateways, attached gateways, flow logs, network ACLs,
+/// endpoints and tags.
 pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
-    // Seven independent describes, at once.
+    // Eight independent describes, at once.
     let in_vpc = || filter("vpc-id", vpc);
-    let (subnets, route_tables, nats, igws, flow_logs, network_acls, vpcs) = tokio::join!(
+    let (subnets, route_tables, nats, igws, flow_logs, network_acls, endpoints, vpcs) = tokio::join!(
         ctx.call(
             "subnets",
             ctx.ec2().describe_subnets().filters(in_vpc()).send()
@@ -101,6 +102,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
                 .send()
         ),
         super::network_acls(ctx, vpc),
+        super::vpc_endpoints(ctx, vpc),
         ctx.call("vpc", ctx.ec2().describe_vpcs().vpc_ids(vpc).send()),
     );
     let subnets = subnets?.subnets.unwrap_or_default();
@@ -119,6 +121,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
     let igws = igws?.internet_gateways.unwrap_or_default();
     let flow_logs = flow_logs?.flow_logs.unwrap_or_default();
     let network_acls = network_acls?;
+    let endpoints = endpoints?;
     let vpcs = vpcs?.vpcs.unwrap_or_default();
     let tags = vpcs
         .into_iter()
@@ -136,6 +139,7 @@ pub async fn live(ctx: &ProviderData, vpc: &str) -> Result<Live, AwsError> {
         igws,
         flow_logs,
         network_acls,
+        endpoints,
         tags,
     })
 }

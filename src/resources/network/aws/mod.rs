@@ -1,9 +1,10 @@
 //! The AWS calls `prod_network` makes: EC2 (VPC, subnets, gateways, routes, flow logs), CloudWatch
 //! Logs and IAM. One small function per call, named for the component: the VPC and its gateway in
 //! `vpc`, subnets, routes and NAT gateways in `routes`, flow logs and the describes of a refresh in
-//! `live`.
+//! `live`, VPC endpoints in `endpoints`.
 
 mod acl;
+mod endpoints;
 mod live;
 mod routes;
 mod vpc;
@@ -17,6 +18,10 @@ use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 pub use acl::{
     associate_acl, create_acl, delete_acl, delete_entry, entry_of, network_acls, put_entry,
+};
+pub use endpoints::{
+    create_gateway, create_interface, delete_endpoints, ended, group_ids, repair, state,
+    vpc_endpoints, vpc_groups, Interface, Repair,
 };
 pub use live::{create_flow_log, delete_flow_log, live, Live};
 pub use routes::{

@@ -105,5 +105,9 @@ fn hardening_per_profile() {
             h.log_retention_days, log_retention_days,
             "{n}: CloudWatch.16"
         );
+        assert!(
+            h.endpoint_private_dns,
+            "{n}: interface endpoints answer the usual names"
+        );
     }
 }

@@ -48,7 +48,7 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
     delete_outside_vpc(ctx, s, &n).await
 }
 
-/// The VPC and everything in it: flow logs, NAT gateways and their addresses, route tables,
+/// The VPC and everything in it: flow logs, endpoints and their group, NAT gateways and their addresses, route tables,
 /// subnets, their network ACLs, the internet gateway, then the VPC.
 async fn delete_vpc(
     ctx: &ProviderData,
@@ -61,6 +61,9 @@ async fn delete_vpc(
         api::delete_flow_log(ctx, f.flow_log_id.as_deref().unwrap_or_default()).await?;
     }
     s.components.remove("flow_log");
+    // The endpoints first: interface endpoints hold network interfaces in the subnets and use the
+    // endpoints' group until AWS has deleted them.
+    super::endpoints::delete_all(ctx, s, vpc, &live.endpoints, limit).await?;
     let nats: Vec<String> = live
         .nats
         .iter()

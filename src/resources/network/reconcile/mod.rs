@@ -2,14 +2,17 @@
 //! component already recorded and repairs drift), and the ordered delete.
 //!
 //! Each object created is recorded in `progress.components` before the next call (contract rule 14).
-//! Routing (steps 5–8) is in `routing`, the delete in `delete`.
+//! Routing (steps 5–8) is in `routing`, the VPC endpoints (step 11) in `endpoints`, the delete in
+//! `delete`.
 
 mod acl;
 mod delete;
+mod endpoints;
 mod routing;
 
 pub use acl::{acl_role, association, entries_of};
 pub use delete::delete;
+pub use endpoints::{find as find_endpoint, route_tables};
 use routing::{routing, Layout};
 
 use std::collections::BTreeMap;
@@ -34,6 +37,8 @@ pub struct Desired {
     pub environment: Environment,
     pub cidr_block: String,
     pub zones: Vec<String>,
+    /// The VPC endpoints, by short service name.
+    pub endpoints: Vec<String>,
     pub tags: api::Tags,
 }
 
@@ -150,6 +155,9 @@ pub async fn converge(
     p.components.insert("flow_log".into(), flow_log?);
     routed?;
     acls?;
+
+    // 11, the VPC endpoints: gateways on every route table, interfaces in the private subnets.
+    endpoints::endpoints(ctx, place, d, p, &vpc, &live.endpoints, limit).await?;
 
     if tags_changed {
         retag(ctx, p, &old_tags, &d.tags, &role_name).await?;

@@ -1104,6 +1104,34 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
             "ingress_cidr_blocks",
             "Invalid CIDR block",
         ),
+        (
+            "production",
+            "rate_limit = 0",
+            three.clone(),
+            "rate_limit",
+            "A rate rule is required in production",
+        ),
+        (
+            "development",
+            "rate_limit = 5",
+            three.clone(),
+            "rate_limit",
+            "rate_limit out of range",
+        ),
+        (
+            "development",
+            "blocked_countries = [\"KP\", \"XX\"]",
+            three.clone(),
+            "blocked_countries",
+            "Unknown country code",
+        ),
+        (
+            "development",
+            "allowed_cidr_blocks = [\"0.0.0.0/0\"]",
+            three.clone(),
+            "allowed_cidr_blocks",
+            "Invalid CIDR block",
+        ),
     ];
     let tf = Tf::new(&bare(
         &name,
@@ -1183,6 +1211,30 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
             && a.value.as_deref() == Some("false")));
     let lg = aws.log_group(&name).await;
     assert_eq!(lg.retention_in_days, Some(7));
+    // The web ACL too, its managed rule groups counting only, as the posture says.
+    assert_eq!(s["rate_limit"], 10000);
+    assert_eq!(
+        s["posture"]["waf"],
+        "fail: relaxed by development profile (managed rule groups count only)"
+    );
+    assert_eq!(s["posture"]["ELB.16"], "pass");
+    let (acl, _) = aws
+        .web_acl(s["components"]["web_acl"].as_str().unwrap())
+        .await;
+    let managed: Vec<&aws_sdk_wafv2::types::Rule> = acl
+        .rules()
+        .iter()
+        .filter(|r| {
+            r.statement()
+                .unwrap()
+                .managed_rule_group_statement()
+                .is_some()
+        })
+        .collect();
+    assert_eq!(managed.len(), 3);
+    assert!(managed
+        .iter()
+        .all(|r| r.override_action().unwrap().count().is_some()));
     assert_eq!(tf.plan_code(&[]).code, 0);
 
     // Sizes and the health check change in place.

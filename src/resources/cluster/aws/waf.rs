@@ -162,19 +162,27 @@ fn blueprint_rule(r: &Rule) -> Option<wbp::Rule> {
     let statement = if let Some(i) = s.ip_set_reference_statement() {
         wbp::Statement::IpSet(i.arn().to_string())
     } else if let Some(g) = s.geo_match_statement() {
-        wbp::Statement::Geo(
-            g.country_codes()
-                .iter()
-                .map(|c| c.as_str().to_string())
-                .collect(),
-        )
+        let mut codes: Vec<String> = g
+            .country_codes()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        codes.sort();
+        wbp::Statement::Geo(codes)
     } else if let Some(rb) = s.rate_based_statement() {
         wbp::Statement::Rate(rb.limit())
     } else if let Some(m) = s.managed_rule_group_statement() {
         if m.vendor_name() != "AWS" {
             return None;
         }
-        wbp::Statement::Managed(m.name().to_string())
+        // Rules of the group excluded or overridden (to count, say) are not the blueprint's group.
+        let altered = !m.excluded_rules().is_empty() || !m.rule_action_overrides().is_empty();
+        let name = if altered {
+            format!("{} with rules overridden", m.name())
+        } else {
+            m.name().to_string()
+        };
+        wbp::Statement::Managed(name)
     } else {
         return None;
     };

@@ -45,7 +45,7 @@ pub fn metric_name(name: &str, rule: &str) -> String {
 pub enum Statement {
     /// Source addresses in the IP set of this ARN.
     IpSet(String),
-    /// Requests from these countries (ISO 3166 alpha-2).
+    /// Requests from these countries (ISO 3166 alpha-2), sorted.
     Geo(Vec<String>),
     /// More than this many requests per client IP in 5 minutes.
     Rate(i64),
@@ -103,10 +103,13 @@ pub fn rules(env: Environment, i: &RuleInputs<'_>) -> Vec<Rule> {
         });
     }
     if !i.blocked_countries.is_empty() {
+        // A set to WAF: sorted, so that the order it reports them in is no difference.
+        let mut countries = i.blocked_countries.to_vec();
+        countries.sort();
         out.push(Rule {
             name: GEO_RULE.into(),
             priority: 1,
-            statement: Statement::Geo(i.blocked_countries.to_vec()),
+            statement: Statement::Geo(countries),
             action: Action::Block,
         });
     }
@@ -293,6 +296,22 @@ mod tests {
         assert_eq!(
             got[3].statement,
             Statement::Managed("AWSManagedRulesCommonRuleSet".into())
+        );
+    }
+
+    #[test]
+    fn countries_are_a_set_to_waf() {
+        let given = vec!["RU".to_string(), "KP".to_string()];
+        let got = rules(
+            Staging,
+            &RuleInputs {
+                blocked_countries: &given,
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            got[0].statement,
+            Statement::Geo(vec!["KP".into(), "RU".into()])
         );
     }
 

@@ -179,7 +179,7 @@ pub async fn converge(
     }
     front?;
     instances?;
-    waf::converge(ctx, place, d, p, &key).await?;
+    waf::converge(ctx, place, d, p, &key, limit).await?;
 
     if tags_changed {
         retag(ctx, p, d, &old_tags).await?;

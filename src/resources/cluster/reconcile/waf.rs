@@ -72,6 +72,7 @@ pub async fn converge(
     d: &Desired,
     p: &mut State,
     key: &str,
+    limit: Duration,
 ) -> Result<(), AwsError> {
     let n = d.name.as_str();
     let s = &d.waf;
@@ -136,7 +137,16 @@ pub async fn converge(
     // The load balancer is protected by this web ACL, and logging is on with the redactions.
     if let Some(lb) = &p.load_balancer_arn {
         if waf::web_acl_for(ctx, lb).await?.as_deref() != Some(acl_arn.as_str()) {
-            waf::associate(ctx, &acl_arn, lb).await?;
+            // A load balancer just made, or a web ACL just made, is not associable at once.
+            retry::until(
+                ctx,
+                "web acl association",
+                limit,
+                Duration::from_secs(2),
+                unavailable,
+                || waf::associate(ctx, &acl_arn, lb),
+            )
+            .await?;
         }
     }
     let want = wbp::logging(&place.log_group_arn(&group));
@@ -157,6 +167,11 @@ pub async fn retag(ctx: &ProviderData, p: &State, old: &Tags, new: &Tags) -> Res
         logs::tag_group(ctx, g, old, new).await?;
     }
     Ok(())
+}
+
+/// WAF's "not ready yet" for a resource or web ACL still being made.
+fn unavailable(e: &AwsError) -> bool {
+    e.code() == Some("WAFUnavailableEntityException")
 }
 
 fn associated(e: &AwsError) -> bool {

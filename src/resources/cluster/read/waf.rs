@@ -1,7 +1,8 @@
 //! Read of the web ACL: its rules (giving back `rate_limit`, `blocked_countries` and
 //! `allowed_cidr_blocks`, so that drift shows on them), the load balancer's association, the logging
 //! configuration, the IP set and the log group. GetWebACL (ListWebACLs when state has no ARN),
-//! GetWebACLForResource, GetLoggingConfiguration, GetIPSet (ListIPSets likewise), DescribeLogGroups.
+//! GetWebACLForResource, GetLoggingConfiguration, GetIPSet (only when a rule or state names one),
+//! DescribeLogGroups.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,23 +30,27 @@ async fn acl(ctx: &ProviderData, n: &str, prior: &State) -> Result<Option<waf::W
     }
 }
 
+/// The IP set the web ACL's allow rule refers to, else the one state records: its ARN and
+/// addresses. Never listed: an IP set no rule refers to lets no one bypass.
 async fn ip_set(
     ctx: &ProviderData,
-    n: &str,
+    acl: Option<&waf::WebAcl>,
     prior: &State,
 ) -> Result<Option<(String, Vec<String>)>, AwsError> {
-    let r = match prior
-        .components
-        .get("waf_ip_set")
+    let referred = acl.and_then(|a| {
+        a.rules.iter().find_map(|r| match &r.statement {
+            wbp::Statement::IpSet(arn) if r.name == wbp::ALLOW_RULE => Some(arn.clone()),
+            _ => None,
+        })
+    });
+    let Some(r) = referred
+        .as_ref()
+        .or(prior.components.get("waf_ip_set"))
         .and_then(|a| waf::Ref::from_arn(a))
-    {
-        Some(r) => Some(r),
-        None => waf::find_ip_set(ctx, &wbp::ip_set_name(n)).await?,
+    else {
+        return Ok(None);
     };
-    match r {
-        Some(r) => Ok(waf::get_ip_set(ctx, &r).await?.map(|(a, _)| (r.arn, a))),
-        None => Ok(None),
-    }
+    Ok(waf::get_ip_set(ctx, &r).await?.map(|(a, _)| (r.arn, a)))
 }
 
 /// The user's list when it holds the same items, else AWS's; `None` for none where the user set none.
@@ -70,22 +75,21 @@ pub async fn read(
     let n = prior.name.as_str();
     let group = wbp::log_group_name(n);
     let lb = st.load_balancer_arn.clone();
-    let (acl, set, log_group, associated) = tokio::join!(
-        acl(ctx, n, prior),
-        ip_set(ctx, n, prior),
-        logs::group(ctx, &group),
-        async {
+    let (acl, log_group, associated) =
+        tokio::join!(acl(ctx, n, prior), logs::group(ctx, &group), async {
             match &lb {
                 Some(lb) => waf::web_acl_for(ctx, lb).await,
                 None => Ok(None),
             }
+        });
+    let (acl, log_group, associated) = (acl?, log_group?, associated?);
+    let (set, logging) = tokio::join!(ip_set(ctx, acl.as_ref(), prior), async {
+        match &acl {
+            Some(a) => waf::logging(ctx, &a.r.arn).await,
+            None => Ok(None),
         }
-    );
-    let (acl, set, log_group, associated) = (acl?, set?, log_group?, associated?);
-    let logging = match &acl {
-        Some(a) => waf::logging(ctx, &a.r.arn).await?,
-        None => None,
-    };
+    });
+    let (set, logging) = (set?, logging?);
     if let Some((arn, _)) = &set {
         c.insert("waf_ip_set".into(), arn.clone());
     }

@@ -29,6 +29,7 @@ from werkzeug.serving import make_server
 
 import local_aws_elasticache  # noqa: F401 - ElastiCache extensions (see that file)
 import local_aws_endpoints  # noqa: F401 - VPC endpoint extensions (see that file)
+import local_aws_wafv2  # noqa: F401 - WAFv2 extensions (see that file)
 from local_aws_faults import REQUEST, FaultLayer
 
 

@@ -172,6 +172,157 @@ resource "prod_cluster" "web" {{
     )
 }
 
+/// The production test's web ACL arguments: a country blocked and a network that bypasses.
+const WAF_ARGS: &str =
+    "blocked_countries   = [\"KP\"]\n  allowed_cidr_blocks = [\"198.51.100.0/24\"]";
+
+impl Aws {
+    /// A web ACL (it must exist) and its lock token.
+    async fn web_acl(&self, arn: &str) -> (aws_sdk_wafv2::types::WebAcl, String) {
+        let parts: Vec<&str> = arn.rsplitn(3, '/').collect();
+        let out = self
+            .waf
+            .get_web_acl()
+            .name(parts[1])
+            .id(parts[0])
+            .scope(aws_sdk_wafv2::types::Scope::Regional)
+            .send()
+            .await
+            .unwrap();
+        (out.web_acl.unwrap(), out.lock_token.unwrap())
+    }
+}
+
+/// The web ACL through the WAFv2 API: the blueprint's rules in order (bypass, geo, rate, managed
+/// groups blocking), associated with the load balancer, logging to its encrypted log group with the
+/// credentials headers redacted; the IP set; the key letting Logs use it for that group.
+async fn assert_web_acl(aws: &Aws, name: &str, lb_arn: &str, key: &str, c: &serde_json::Value) {
+    let acl_arn = c["web_acl"].as_str().unwrap();
+    let set_arn = c["waf_ip_set"].as_str().unwrap();
+    let group = format!("aws-waf-logs-{name}");
+    assert!(c["waf_log_group"].as_str().unwrap().ends_with(&group));
+    let (acl, _) = aws.web_acl(acl_arn).await;
+    let rules: Vec<(&str, i32)> = acl
+        .rules()
+        .iter()
+        .map(|r| (r.name(), r.priority()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("allowed-cidr-blocks", 0),
+            ("blocked-countries", 1),
+            ("rate-limit", 2),
+            ("AWS-AWSManagedRulesCommonRuleSet", 10),
+            ("AWS-AWSManagedRulesKnownBadInputsRuleSet", 11),
+            ("AWS-AWSManagedRulesAmazonIpReputationList", 12),
+        ]
+    );
+    let r = acl.rules();
+    let st = |i: usize| r[i].statement().unwrap();
+    assert_eq!(st(0).ip_set_reference_statement().unwrap().arn(), set_arn);
+    assert!(r[0].action().unwrap().allow().is_some());
+    assert_eq!(
+        st(1).geo_match_statement().unwrap().country_codes(),
+        [aws_sdk_wafv2::types::CountryCode::from("KP")]
+    );
+    assert!(r[1].action().unwrap().block().is_some());
+    let rate = st(2).rate_based_statement().unwrap();
+    assert_eq!(
+        (rate.limit(), rate.aggregate_key_type().as_str()),
+        (2000, "IP")
+    );
+    assert!(r[2].action().unwrap().block().is_some());
+    for m in &r[3..] {
+        let g = m
+            .statement()
+            .unwrap()
+            .managed_rule_group_statement()
+            .unwrap();
+        assert_eq!(g.vendor_name(), "AWS");
+        assert!(
+            m.override_action().unwrap().none().is_some(),
+            "{} blocks",
+            m.name()
+        );
+    }
+    assert!(acl.default_action().unwrap().allow().is_some());
+    let on_lb = aws
+        .waf
+        .get_web_acl_for_resource()
+        .resource_arn(lb_arn)
+        .send()
+        .await
+        .unwrap()
+        .web_acl
+        .map(|a| a.arn);
+    assert_eq!(on_lb.as_deref(), Some(acl_arn), "ELB.16");
+    let l = aws
+        .waf
+        .get_logging_configuration()
+        .resource_arn(acl_arn)
+        .send()
+        .await
+        .unwrap()
+        .logging_configuration
+        .unwrap();
+    assert!(l.log_destination_configs()[0].ends_with(&format!("log-group:{group}")));
+    let redacted: BTreeSet<String> = l
+        .redacted_fields()
+        .iter()
+        .map(|f| f.single_header().unwrap().name().to_string())
+        .collect();
+    assert_eq!(
+        redacted,
+        ["authorization", "cookie"].map(String::from).into()
+    );
+    let lg = aws
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(&group)
+        .send()
+        .await
+        .unwrap()
+        .log_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (lg.retention_in_days, lg.kms_key_id.as_deref()),
+        (Some(365), Some(key))
+    );
+    let parts: Vec<&str> = set_arn.rsplitn(3, '/').collect();
+    let set = aws
+        .waf
+        .get_ip_set()
+        .name(parts[1])
+        .id(parts[0])
+        .scope(aws_sdk_wafv2::types::Scope::Regional)
+        .send()
+        .await
+        .unwrap()
+        .ip_set
+        .unwrap();
+    assert_eq!(set.addresses(), ["198.51.100.0/24"]);
+    let tags = aws
+        .waf
+        .list_tags_for_resource()
+        .resource_arn(acl_arn)
+        .send()
+        .await
+        .unwrap()
+        .tag_info_for_resource
+        .unwrap();
+    assert!(tags
+        .tag_list()
+        .iter()
+        .any(|t| t.key() == "prod:resource" && t.value() == format!("prod_cluster.{name}")));
+    let (policy, _) = env::key_policy_and_rotation(&aws.kms, key).await;
+    assert!(
+        policy.contains(&group),
+        "Logs may use the key for {group}: {policy}"
+    );
+}
+
 fn posture_all_pass(s: &serde_json::Value) {
     let posture = s["posture"].as_object().unwrap();
     assert!(!posture.is_empty(), "an empty posture reports nothing");
@@ -189,11 +340,13 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     let name = env::unique("e2e-cl");
     let cert = aws.certificate("web.example.com").await;
     let (image, image2) = aws.images().await;
-    let tf = Tf::new(&stack(&name, "production", &image, &cert, ""));
+    let tf = Tf::new(&stack(&name, "production", &image, &cert, WAF_ARGS));
     tf.init();
     let plan = tf.plan_code(&[]);
     assert_eq!(plan.code, 2, "{}", plan.all());
     for (attr, shown) in [
+        ("rate_limit", "= 2000"),
+        ("\"web_acl\"", "(known after apply)"),
         ("min_size", "= 3"),
         ("max_size", "= 9"),
         ("instance_type", "= \"m6i.large\""),
@@ -563,6 +716,8 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         (Some(365), Some(key.as_str()))
     );
 
+    assert_web_acl(&aws, &name, lb_arn, &key, &c).await;
+
     assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
 
     // Scaling owns the live capacity: no diff, the live value in desired_capacity_actual.
@@ -580,7 +735,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     assert_eq!(attrs(&tf, "prod_cluster.web")["desired_capacity_actual"], 5);
 
     // A new image updates the template in place and rolls the instances (90 % kept healthy).
-    tf.write(&stack(&name, "production", &image2, &cert, ""));
+    tf.write(&stack(&name, "production", &image2, &cert, WAF_ARGS));
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2);
     assert!(
@@ -689,9 +844,45 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         .send()
         .await
         .unwrap();
+    // ... and the web ACL disassociated, its logging off and a managed rule group removed.
+    let acl_arn = c["web_acl"].as_str().unwrap();
+    aws.waf
+        .disassociate_web_acl()
+        .resource_arn(lb_arn)
+        .send()
+        .await
+        .unwrap();
+    aws.waf
+        .delete_logging_configuration()
+        .resource_arn(acl_arn)
+        .send()
+        .await
+        .unwrap();
+    let (acl, lock) = aws.web_acl(acl_arn).await;
+    aws.waf
+        .update_web_acl()
+        .name(acl.name())
+        .id(acl.id())
+        .scope(aws_sdk_wafv2::types::Scope::Regional)
+        .lock_token(lock)
+        .set_default_action(acl.default_action().cloned())
+        .set_visibility_config(acl.visibility_config().cloned())
+        .set_rules(Some(
+            acl.rules()
+                .iter()
+                .filter(|r| r.name() != "AWS-AWSManagedRulesKnownBadInputsRuleSet")
+                .cloned()
+                .collect(),
+        ))
+        .send()
+        .await
+        .unwrap();
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
     for control in [
+        "\"ELB.16\"",
+        "\"WAF.11\"",
+        "\"waf\"",
         "\"CloudWatch.16\"",
         "\"ingress\"",
         "\"EC2.18\"",
@@ -715,6 +906,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     );
     tf.apply(&[]);
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
+    assert_web_acl(&aws, &name, lb_arn, &key, &c).await;
     assert_eq!(
         aws.log_group(&name).await.retention_in_days,
         Some(365),
@@ -797,7 +989,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         "production",
         &image2,
         &cert,
-        "tls_policy = \"tls12\"",
+        &format!("{WAF_ARGS}\n  tls_policy = \"tls12\""),
     ));
     let p = tf.plan_code(&[]);
     assert!(
@@ -912,6 +1104,34 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
             "ingress_cidr_blocks",
             "Invalid CIDR block",
         ),
+        (
+            "production",
+            "rate_limit = 0",
+            three.clone(),
+            "rate_limit",
+            "A rate rule is required in production",
+        ),
+        (
+            "development",
+            "rate_limit = 5",
+            three.clone(),
+            "rate_limit",
+            "rate_limit out of range",
+        ),
+        (
+            "development",
+            "blocked_countries = [\"KP\", \"XX\"]",
+            three.clone(),
+            "blocked_countries",
+            "Unknown country code",
+        ),
+        (
+            "development",
+            "allowed_cidr_blocks = [\"0.0.0.0/0\"]",
+            three.clone(),
+            "allowed_cidr_blocks",
+            "Invalid CIDR block",
+        ),
     ];
     let tf = Tf::new(&bare(
         &name,
@@ -991,6 +1211,30 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
             && a.value.as_deref() == Some("false")));
     let lg = aws.log_group(&name).await;
     assert_eq!(lg.retention_in_days, Some(7));
+    // The web ACL too, its managed rule groups counting only, as the posture says.
+    assert_eq!(s["rate_limit"], 10000);
+    assert_eq!(
+        s["posture"]["waf"],
+        "fail: relaxed by development profile (managed rule groups count only)"
+    );
+    assert_eq!(s["posture"]["ELB.16"], "pass");
+    let (acl, _) = aws
+        .web_acl(s["components"]["web_acl"].as_str().unwrap())
+        .await;
+    let managed: Vec<&aws_sdk_wafv2::types::Rule> = acl
+        .rules()
+        .iter()
+        .filter(|r| {
+            r.statement()
+                .unwrap()
+                .managed_rule_group_statement()
+                .is_some()
+        })
+        .collect();
+    assert_eq!(managed.len(), 3);
+    assert!(managed
+        .iter()
+        .all(|r| r.override_action().unwrap().count().is_some()));
     assert_eq!(tf.plan_code(&[]).code, 0);
 
     // Sizes and the health check change in place.

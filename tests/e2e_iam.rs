@@ -199,6 +199,7 @@ fn actions_in_source() -> BTreeSet<String> {
         ("elasticache", "elasticache"),
         ("secretsmanager", "secretsmanager"),
         ("sts", "sts"),
+        ("wafv2", "wafv2"),
     ];
     let mut stack = vec![env::repo().join("src")];
     while let Some(dir) = stack.pop() {
@@ -236,7 +237,12 @@ fn actions_in_source() -> BTreeSet<String> {
                                 .unwrap_or_default()
                         })
                         .collect();
-                    out.insert(format!("{prefix}:{}", camel.replace("Db", "DB")));
+                    // IAM spells the acronyms in capitals where the SDK's names do not.
+                    let camel = match prefix {
+                        "wafv2" => camel.replace("Acl", "ACL").replace("IpSet", "IPSet"),
+                        _ => camel.replace("Db", "DB"),
+                    };
+                    out.insert(format!("{prefix}:{camel}"));
                 }
             }
         }
@@ -278,6 +284,13 @@ fn every_call_in_the_source_is_in_the_policy_with_a_reason() {
         "kms:GenerateDataKey",
         "kms:Decrypt",
         "route53:AssociateVPCWithHostedZone",
+        // What AWS checks when WAF is associated with a load balancer and delivers logs to
+        // CloudWatch Logs (AWS WAF Developer Guide).
+        "elasticloadbalancing:SetWebACL",
+        "logs:CreateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:DescribeResourcePolicies",
+        "logs:PutResourcePolicy",
     ];
     let extra: Vec<&String> = allowed
         .iter()

@@ -44,6 +44,7 @@ struct Clients {
     rds: OnceLock<aws_sdk_rds::Client>,
     elasticache: OnceLock<aws_sdk_elasticache::Client>,
     secretsmanager: OnceLock<aws_sdk_secretsmanager::Client>,
+    wafv2: OnceLock<aws_sdk_wafv2::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
 }
 
@@ -93,6 +94,7 @@ impl ProviderData {
     client!(rds, aws_sdk_rds, "rds");
     client!(elasticache, aws_sdk_elasticache, "elasticache");
     client!(secretsmanager, aws_sdk_secretsmanager, "secretsmanager");
+    client!(wafv2, aws_sdk_wafv2, "wafv2");
     client!(sts, aws_sdk_sts, "sts");
 
     pub async fn load(

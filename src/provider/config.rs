@@ -8,7 +8,7 @@ use crate::framework::{AttrPath, Attribute, Block, Diagnostics, Schema, Type, Va
 use super::profile::{self, Environment};
 
 /// Services whose endpoint the provider block can override.
-pub const ENDPOINT_SERVICES: [&str; 12] = [
+pub const ENDPOINT_SERVICES: [&str; 13] = [
     "autoscaling",
     "cloudwatch",
     "ec2",
@@ -21,6 +21,7 @@ pub const ENDPOINT_SERVICES: [&str; 12] = [
     "secretsmanager",
     "sns",
     "sts",
+    "wafv2",
 ];
 
 pub fn schema() -> Schema {

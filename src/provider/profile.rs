@@ -110,6 +110,14 @@ impl Environment {
             Environment::Production => 50,
         }
     }
+    /// `prod_cluster`: requests per client IP in 5 minutes before the web ACL blocks it (a
+    /// development stack is hammered by its own tests and tools).
+    pub fn cluster_rate_limit(self) -> i64 {
+        match self {
+            Environment::Development => 10_000,
+            _ => 2_000,
+        }
+    }
     pub fn load_balancer_deletion_protection(self) -> bool {
         self == Environment::Production
     }

@@ -20,6 +20,7 @@ pub struct Aws {
     pub cw: aws_sdk_cloudwatch::Client,
     pub kms: aws_sdk_kms::Client,
     pub acm: aws_sdk_acm::Client,
+    pub waf: aws_sdk_wafv2::Client,
 }
 
 /// Does the object a describe asked for exist? Gone means AWS said so (a "not found" code, IAM's
@@ -74,6 +75,7 @@ impl Aws {
             cw: aws_sdk_cloudwatch::Client::new(c),
             kms: aws_sdk_kms::Client::new(c),
             acm: aws_sdk_acm::Client::new(c),
+            waf: aws_sdk_wafv2::Client::new(c),
         }
     }
 }
@@ -368,7 +370,58 @@ impl Aws {
                 .into_iter()
                 .filter_map(|g| g.log_group_name),
         );
+        left.extend(self.web_acl_objects(name).await);
         left.extend(env::live_keys(&self.kms, &format!("prod_cluster {name}:")).await);
+        left
+    }
+
+    /// The cluster's web ACL, its IP set and its log group, found by name.
+    async fn web_acl_objects(&self, name: &str) -> Vec<String> {
+        let scope = aws_sdk_wafv2::types::Scope::Regional;
+        let mut left = Vec::new();
+        let acls = self
+            .waf
+            .list_web_acls()
+            .scope(scope.clone())
+            .send()
+            .await
+            .unwrap()
+            .web_acls
+            .unwrap_or_default();
+        left.extend(
+            acls.into_iter()
+                .filter(|a| a.name.as_deref() == Some(name))
+                .map(|a| format!("web acl {:?}", a.arn)),
+        );
+        let sets = self
+            .waf
+            .list_ip_sets()
+            .scope(scope)
+            .send()
+            .await
+            .unwrap()
+            .ip_sets
+            .unwrap_or_default();
+        let set = format!("{name}-allowed");
+        left.extend(
+            sets.into_iter()
+                .filter(|s| s.name.as_deref() == Some(set.as_str()))
+                .map(|s| format!("ip set {:?}", s.arn)),
+        );
+        let group = format!("aws-waf-logs-{name}");
+        left.extend(
+            self.logs
+                .describe_log_groups()
+                .log_group_name_prefix(&group)
+                .send()
+                .await
+                .unwrap()
+                .log_groups
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| g.log_group_name)
+                .filter(|g| *g == group),
+        );
         left
     }
 

@@ -13,6 +13,9 @@ resource "prod_cluster" "web" {
   # app_port            = 8080
   # health_check_path   = "/health"
   # ingress_cidr_blocks = ["0.0.0.0/0"]
+  # rate_limit          = 2000   # web ACL: requests per client IP in 5 minutes
+  # blocked_countries   = ["KP"] # web ACL: ISO 3166 alpha-2 codes
+  # allowed_cidr_blocks = ["203.0.113.0/24"] # bypass the web ACL's other rules
   user_data = <<-EOT
     #!/bin/sh
     systemctl start app

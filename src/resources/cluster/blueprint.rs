@@ -9,6 +9,8 @@ use serde_json::json;
 use crate::provider::aws::{partition, Place};
 use crate::provider::profile::Environment;
 
+pub mod waf;
+
 pub const PASS: &str = "pass";
 /// AWS's recommended TLS 1.3 policy (TLS 1.3, and 1.2 with forward-secret AEAD ciphers only).
 /// `tls_policy` unset: TLS 1.3 only.
@@ -135,12 +137,15 @@ pub fn controls(own_key: bool) -> Vec<&'static str> {
         "ELB.1",
         "ELB.12",
         "ELB.13",
+        "ELB.16",
         "ELB.17",
         "ELB.18",
         "ELB.4",
         "ELB.6",
+        "WAF.11",
         "ingress",
         "metrics",
+        "waf",
     ];
     if own_key {
         c.push("KMS.4");
@@ -284,7 +289,8 @@ pub fn autoscaling_role_arn(place: &Place) -> String {
 }
 
 /// The cluster's key: the account administers it; the Auto Scaling service-linked role may use it
-/// for the volumes it creates (and grant EC2 that use); CloudWatch Logs for this cluster's group.
+/// for the volumes it creates (and grant EC2 that use); CloudWatch Logs for this cluster's groups
+/// (the instances' and the web ACL's).
 pub fn key_policy(place: &Place, name: &str) -> String {
     let use_actions = json!([
         "kms:Encrypt",
@@ -313,7 +319,10 @@ pub fn key_policy(place: &Place, name: &str) -> String {
                 "Principal": {"Service": format!("logs.{}.amazonaws.com", place.region)},
                 "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                 "Resource": "*",
-                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": place.log_group_arn(&log_group_name(name))}}
+                "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": [
+                    place.log_group_arn(&log_group_name(name)),
+                    place.log_group_arn(&waf::log_group_name(name))
+                ]}}
             }
         ]
     })

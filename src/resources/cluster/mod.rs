@@ -100,6 +100,7 @@ crate::lifecycle! {
             root_volume_encrypted: planned.root_volume_encrypted,
             kms_key_arn: given_key,
             tags: planned.tags_all.clone(),
+            waf: reconcile::waf::Settings::of(&planned),
         };
         Ok(Prepared {
             desired,

@@ -27,6 +27,9 @@ crate::attributes! {
         ingress_cidr_blocks: Vec<String> as PartialList = defaulted("Who may reach the load balancer on 443 (and 80, which only redirects): IPv4 CIDR blocks, default everyone (`0.0.0.0/0`)."),
         root_volume_size: i64 = defaulted("Root volume in GiB, gp3, always encrypted (profile default 20 / 30 / 50)."),
         tls_policy: String = defaulted("The HTTPS listener's TLS: `tls13` (TLS 1.3 only, with hybrid post-quantum key exchange: `ELBSecurityPolicy-TLS13-1-3-PQ-2025-09`; the default) or `tls12` (TLS 1.2 and 1.3 with restricted ciphers, for old clients: `ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`). Any other policy on the listener is drift, repaired by apply."),
+        rate_limit: i64 = defaulted("Requests one client IP may make in 5 minutes before the web ACL blocks it (profile default 10000 in development, 2000 otherwise; 10 to 2000000000). `0` means no rate rule, refused in production."),
+        blocked_countries: Option<Vec<String>> as PartialList = optional("Countries the web ACL blocks, as ISO 3166 alpha-2 codes (e.g. `[\"KP\", \"IR\"]`); unset or empty, none."),
+        allowed_cidr_blocks: Option<Vec<String>> as PartialList = optional("IPv4 CIDR blocks that bypass the web ACL's other rules (health checkers, your office): they go in the IP set `<name>-allowed` and an allow rule evaluated first. Unset or empty, none."),
         metadata_http_tokens: String = defaulted("Instance metadata tokens: `required` (IMDSv2 only, the default) or `optional` (IMDSv1 allowed; refused in production)."),
         root_volume_encrypted: bool = defaulted("Encrypt the root volume (default true). `false` is refused in every profile: encryption at rest holds everywhere.") or true,
         kms_key_arn: Option<String> = defaulted("KMS key for the root volumes and the log group. Unset, the cluster makes its own key (rotation on, usable by the Auto Scaling service-linked role) and this shows its ARN. Changing it replaces the cluster."),
@@ -47,7 +50,7 @@ crate::attributes! {
         desired_capacity_actual: Option<i64> = computed("Instances the group wants now, as scaling left it (read-only; never a diff)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this cluster; pass it in `watch` of `prod_alerting`. Keys: `kind` (`cluster`), `name`, `autoscaling_group`, `load_balancer` and `target_group` (the metrics' dimensions, known once they exist), and the configured `min_size`, `desired_capacity` and `max_size`. Known at plan from the configuration, so a capacity change moves the alarms in the same apply, and a change made outside Terraform never does."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .17, .18, CloudWatch.16 for the instances' log group, KMS.4, ingress, metrics) → `pass` or `fail: <reason>`, from what AWS reports."),
+        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     raw { timeouts }
 }

@@ -98,7 +98,8 @@ pub fn plan(
         _ => Tri::Unknown,
     };
     let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
-    let (components, complete) = plan_components(&name, place, own_key, &prior_c);
+    let (mut components, complete) = plan_components(&name, place, own_key, &prior_c);
+    waf_components(&cfg, place, &prior_c, &mut components);
     plan_component_ids(&cfg, &components, &mut planned);
     planned.load_balancer_dns_name = match kept_was {
         Some(w) if complete => w.load_balancer_dns_name.clone(),
@@ -191,6 +192,10 @@ fn plan_arguments(
         Tri::Known(bp::DEFAULT_TLS_POLICY.to_string()),
     );
     planned.root_volume_encrypted = or(&cfg.root_volume_encrypted, Tri::Known(true));
+    planned.rate_limit = or(
+        &cfg.rate_limit,
+        by_env(env, |e| int(e.cluster_rate_limit())),
+    );
     // Unset, desired_capacity is set on create only: afterwards scaling owns it, so the plan keeps
     // the prior value (within the planned bounds).
     // On create the profile's default is likewise kept within configured bounds.
@@ -347,6 +352,41 @@ fn plan_components(
         c.insert(role.to_string(), v);
     }
     (Tri::Known(c), complete)
+}
+
+/// The web ACL's components: the web ACL, its log group (named, so known) and, while
+/// `allowed_cidr_blocks` lists any, the IP set.
+fn waf_components(
+    cfg: &Config,
+    place: Option<&Place>,
+    prior_c: &BTreeMap<String, String>,
+    components: &mut Tri<BTreeMap<String, Tri<String>>>,
+) {
+    let ip_set = match whole_list(&cfg.allowed_cidr_blocks) {
+        Tri::Known(l) => !l.is_empty(),
+        Tri::Null => false,
+        // Whether there will be an IP set is not known yet: neither are the roles.
+        Tri::Unknown => {
+            *components = Tri::Unknown;
+            return;
+        }
+    };
+    let (Tri::Known(c), Tri::Known(n)) = (components, &cfg.name) else {
+        return;
+    };
+    let log_group = place.map(|pl| pl.log_group_arn(&bp::waf::log_group_name(n)));
+    for (role, wanted, fixed) in [
+        ("web_acl", true, None),
+        ("waf_log_group", true, log_group),
+        ("waf_ip_set", ip_set, None),
+    ] {
+        if wanted {
+            let v = fixed
+                .or_else(|| prior_c.get(role).cloned())
+                .map_or(Tri::Unknown, Tri::Known);
+            c.insert(role.to_string(), v);
+        }
+    }
 }
 
 /// The ids the components give: the group's name, the security groups, load balancer, target

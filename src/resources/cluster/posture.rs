@@ -8,6 +8,9 @@ use crate::provider::ec2::Rules;
 use crate::provider::logs;
 use crate::provider::profile::Environment;
 
+mod waf;
+pub use waf::{Acl, WafFacts};
+
 /// The Auto Scaling group, as AWS reports it.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Group {
@@ -107,6 +110,8 @@ pub struct Facts {
     pub log_group: Option<logs::GroupFacts>,
     /// `None` when the cluster has no key of its own (no `KMS.4`).
     pub key: Option<Key>,
+    /// The web ACL, its association, logging and log group.
+    pub waf: WafFacts,
 }
 
 impl Facts {
@@ -176,6 +181,7 @@ impl Facts {
                 kms_key: Some("key".into()),
             }),
             key: own_key.then_some(Key::Usable { rotation: true }),
+            waf: WafFacts::as_applied(env),
         }
     }
 }
@@ -229,6 +235,7 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
         Some(Key::Gone) => p.fail("KMS.4", "the cluster's key is deleted or pending deletion"),
         _ => {}
     }
+    waf::waf(&mut p, env, f);
     p.0
 }
 

@@ -3,7 +3,7 @@
 //! DescribeLaunchTemplates, DescribeLaunchTemplateVersions (default and running version in one),
 //! DescribeLoadBalancers, DescribeLoadBalancerAttributes, DescribeListeners, DescribeTargetGroups,
 //! DescribeTags (ELB), DescribeSecurityGroups (both groups), GetInstanceProfile, DescribeLogGroups,
-//! and for the cluster's own key DescribeKey + GetKeyRotationStatus.
+//! and for the cluster's own key DescribeKey + GetKeyRotationStatus; the web ACL's (read/waf.rs).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +19,8 @@ use crate::provider::{iam, kms, logs, ProviderData};
 use crate::resources::alerting::watch;
 
 type Components = BTreeMap<String, String>;
+
+mod waf;
 
 /// The user's order when the set is the same (contract rule 8), AWS's otherwise.
 fn same_set_keep(prior: &[String], live: Vec<String>) -> Vec<String> {
@@ -95,6 +97,7 @@ pub async fn read(
     if key_id.is_some() {
         facts.key = Some(read_key(place, n, key_facts, &mut c));
     }
+    facts.waf = waf::read(ctx, place, &mut st, &mut c, prior).await?;
 
     if c.is_empty() {
         return Ok(None);

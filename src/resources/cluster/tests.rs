@@ -120,7 +120,27 @@ fn profile_decides_sizes_and_posture() {
         let posture = s.posture.into_known().unwrap_or_default();
         assert_eq!(posture["ELB.6"] == "pass", protect, "{env}");
         let c = s.components.into_known().unwrap_or_default();
-        assert_eq!(c.len(), roles(true).len());
+        // The web ACL and its log group too (no IP set: nothing bypasses it).
+        assert_eq!(c.len(), roles(true).len() + 2);
+        assert_eq!(
+            c["waf_log_group"],
+            string("arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-web")
+        );
+        assert!(c["web_acl"].is_unknown() && !c.contains_key("waf_ip_set"));
+        let rate = if env == Environment::Development {
+            10000
+        } else {
+            2000
+        };
+        assert_eq!(s.rate_limit, int(rate), "{env}");
+        assert_eq!(posture["ELB.16"], "pass", "{env}");
+        assert_eq!(posture["WAF.11"], "pass", "{env}");
+        let waf = if env == Environment::Development {
+            "fail: relaxed by development profile (managed rule groups count only)"
+        } else {
+            "pass"
+        };
+        assert_eq!(posture["waf"], waf, "{env}");
         assert_eq!(
             c["log_group"],
             string("arn:aws:logs:us-east-1:123456789012:log-group:/prod/cluster/web")

@@ -11,6 +11,8 @@ use super::model::Config;
 use crate::framework::attrs::{whole_list, whole_map};
 use crate::resources::network::blueprint::parse_cidr;
 
+mod waf;
+
 /// ALB and target-group names are at most 32 characters and the target group adds `-tg`... and
 /// room for the `-app`/`-instance` suffixes of other objects: 28 keeps every derived name legal.
 pub const MAX_NAME: usize = 28;
@@ -60,6 +62,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
     check_capacity(&cfg, &mut d);
     check_traffic(&cfg, &mut d);
     check_storage(&cfg, &mut d);
+    waf::check(&cfg, &mut d);
     if let Tri::Known(t) = whole_map(&cfg.tags) {
         tags::validate(&t, &AttrPath::attr("tags"), &mut d);
     }
@@ -217,7 +220,9 @@ fn check_traffic(cfg: &Config, d: &mut Diagnostics) {
         }
         for (i, c) in blocks.iter().enumerate() {
             let ok = parse_cidr(c).is_some_and(|(addr, prefix)| {
-                prefix == 0 && addr == 0 || prefix > 0 && addr & (u32::MAX >> prefix) == 0
+                prefix == 0 && addr == 0
+                    || prefix > 0
+                        && addr & u32::MAX.checked_shr(u32::from(prefix)).unwrap_or(0) == 0
             });
             if !ok {
                 d.error_at(
@@ -279,6 +284,7 @@ fn check_storage(cfg: &Config, d: &mut Diagnostics) {
 
 /// The profile's floors, for an environment that is known (`cfg`: the configuration or the plan).
 pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
+    waf::check_profile(cfg, env, d);
     if env != Environment::Production {
         return;
     }

@@ -168,9 +168,19 @@ fn key_policy_lets_auto_scaling_use_the_key() {
     assert!(st.iter().any(|s| s["Principal"]["AWS"] == slr
         && s["Action"] == "kms:CreateGrant"
         && s["Condition"]["Bool"]["kms:GrantIsForAWSResource"] == true));
-    assert!(st
+    let logs = st
         .iter()
-        .any(|s| s["Principal"]["Service"] == "logs.eu-west-1.amazonaws.com"));
+        .find(|s| s["Principal"]["Service"] == "logs.eu-west-1.amazonaws.com")
+        .cloned()
+        .unwrap_or_default();
+    // Both of the cluster's log groups, the instances' and the web ACL's, and no other.
+    assert_eq!(
+        logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"],
+        serde_json::json!([
+            "arn:aws:logs:eu-west-1:111122223333:log-group:/prod/cluster/web",
+            "arn:aws:logs:eu-west-1:111122223333:log-group:aws-waf-logs-web"
+        ])
+    );
 }
 
 #[test]

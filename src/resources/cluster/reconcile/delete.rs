@@ -16,6 +16,7 @@ use crate::provider::{iam, kms, logs, retry, ProviderData};
 /// removed too. On error `s.components` still names what exists.
 pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
     let n = s.name.clone();
+    super::waf::delete(ctx, s, limit).await?;
     delete_group(ctx, s, &n, limit).await?;
     delete_load_balancer(ctx, s, &n, limit).await?;
 

@@ -6,6 +6,7 @@
 
 mod delete;
 mod instances;
+pub mod waf;
 
 pub use delete::delete;
 use instances::instances;
@@ -48,6 +49,8 @@ pub struct Desired {
     /// A key the user gave; `None` makes (or keeps) the cluster's own.
     pub kms_key_arn: Option<String>,
     pub tags: Tags,
+    /// The web ACL's rate limit, blocked countries and bypass addresses.
+    pub waf: waf::Settings,
 }
 
 const POLL: Duration = Duration::from_secs(5);
@@ -176,6 +179,7 @@ pub async fn converge(
     }
     front?;
     instances?;
+    waf::converge(ctx, place, d, p, &key, limit).await?;
 
     if tags_changed {
         retag(ctx, p, d, &old_tags).await?;
@@ -306,5 +310,5 @@ async fn retag(ctx: &ProviderData, p: &State, d: &Desired, old: &Tags) -> Result
     if let Some(g) = p.components.get("log_group") {
         logs::tag_group(ctx, g, old, new).await?;
     }
-    Ok(())
+    waf::retag(ctx, p, old, new).await
 }

@@ -142,7 +142,9 @@ pub async fn load_balancer(
 
 async fn lb_attributes(ctx: &ProviderData, d: &Desired, lb: &str) -> Result<(), AwsError> {
     let attrs = elb::lb_attributes(ctx, lb).await?;
-    let want_attrs = bp::lb_attributes(&bp::hardening(d.environment));
+    let mut want_attrs = bp::lb_attributes(&bp::hardening(d.environment)).to_vec();
+    let bucket = bp::logs_bucket::bucket_name(&d.name, &ctx.place().await?.account);
+    want_attrs.extend(bp::logs_bucket::lb_log_attributes(&bucket));
     if want_attrs.iter().any(|(k, v)| attrs.get(*k) != Some(v)) {
         elb::set_lb_attributes(ctx, lb, &want_attrs).await?;
     }

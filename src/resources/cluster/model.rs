@@ -30,6 +30,7 @@ crate::attributes! {
         metadata_http_tokens: String = defaulted("Instance metadata tokens: `required` (IMDSv2 only, the default) or `optional` (IMDSv1 allowed; refused in production)."),
         root_volume_encrypted: bool = defaulted("Encrypt the root volume (default true). `false` is refused in every profile: encryption at rest holds everywhere.") or true,
         kms_key_arn: Option<String> = defaulted("KMS key for the root volumes and the log group. Unset, the cluster makes its own key (rotation on, usable by the Auto Scaling service-linked role) and this shows its ARN. Changing it replaces the cluster."),
+        force_destroy_logs: bool = defaulted("Let destroy empty and delete the load balancer's log bucket `<name>-lb-logs-<account>` outside development (default false). In staging and production the access and connection logs are evidence: destroy leaves the bucket (a later cluster of the same name adopts it); in development it is always emptied and deleted.") or false,
         environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
         tags: Option<BTreeMap<String, String>> as PartialMap = optional("Tags for every AWS object of this cluster (instances and volumes too)."),
         tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
@@ -46,8 +47,8 @@ crate::attributes! {
         launch_template_version: Option<i64> = computed("Launch template version the Auto Scaling group runs (also the template's default)."),
         desired_capacity_actual: Option<i64> = computed("Instances the group wants now, as scaling left it (read-only; never a diff)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this cluster; pass it in `watch` of `prod_alerting`. Keys: `kind` (`cluster`), `name`, `autoscaling_group`, `load_balancer` and `target_group` (the metrics' dimensions, known once they exist), and the configured `min_size`, `desired_capacity` and `max_size`. Known at plan from the configuration, so a capacity change moves the alarms in the same apply, and a change made outside Terraform never does."),
-        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .17, .18, CloudWatch.16 for the instances' log group, KMS.4, ingress, metrics) → `pass` or `fail: <reason>`, from what AWS reports."),
+        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier (`logs_bucket`: the log bucket's name)."),
+        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .17, .18, CloudWatch.16 for the instances' log group, KMS.4, ingress, metrics; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     raw { timeouts }
 }

@@ -29,6 +29,7 @@ pub fn roles(own_key: bool) -> Vec<&'static str> {
         "listener_https",
         "load_balancer",
         "log_group",
+        "logs_bucket",
         "security_group_app",
         "security_group_lb",
         "target_group",
@@ -191,6 +192,7 @@ fn plan_arguments(
         Tri::Known(bp::DEFAULT_TLS_POLICY.to_string()),
     );
     planned.root_volume_encrypted = or(&cfg.root_volume_encrypted, Tri::Known(true));
+    planned.force_destroy_logs = or(&cfg.force_destroy_logs, Tri::Known(false));
     // Unset, desired_capacity is set on create only: afterwards scaling owns it, so the plan keeps
     // the prior value (within the planned bounds).
     // On create the profile's default is likewise kept within configured bounds.
@@ -329,6 +331,7 @@ fn plan_components(
             _ => place.and_then(|pl| match role {
                 "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
                 "log_group" => Some(pl.log_group_arn(&bp::log_group_name(n))),
+                "logs_bucket" => Some(bp::logs_bucket::bucket_name(n, &pl.account)),
                 "instance_role" => Some(pl.iam_arn(&format!("role/{}", bp::role_name(n)))),
                 "instance_profile" => {
                     Some(pl.iam_arn(&format!("instance-profile/{}", bp::role_name(n))))

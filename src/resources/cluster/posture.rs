@@ -8,6 +8,8 @@ use crate::provider::ec2::Rules;
 use crate::provider::logs;
 use crate::provider::profile::Environment;
 
+pub mod lb_logs;
+
 /// The Auto Scaling group, as AWS reports it.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Group {
@@ -61,6 +63,8 @@ pub struct LoadBalancer {
     /// `routing.http.desync_mitigation_mode`; `None` when AWS does not say (its default, defensive).
     pub desync_mode: Option<String>,
     pub listeners: Vec<Listener>,
+    /// The access and connection log attributes (ELB.5).
+    pub logging: BTreeMap<String, String>,
 }
 
 /// A security group recorded in state.
@@ -107,6 +111,8 @@ pub struct Facts {
     pub log_group: Option<logs::GroupFacts>,
     /// `None` when the cluster has no key of its own (no `KMS.4`).
     pub key: Option<Key>,
+    /// The load balancer's log bucket.
+    pub logs: lb_logs::Logs,
 }
 
 impl Facts {
@@ -116,6 +122,7 @@ impl Facts {
         let (lb_sg, app_sg, app_port) = ("sg-lb", "sg-app", 8080);
         let h = bp::hardening(env);
         let ingress = vec!["0.0.0.0/0".to_string()];
+        let logs = lb_logs::Logs::as_applied(env);
         let version = Version {
             number: 1,
             spec: TemplateSpec {
@@ -160,6 +167,7 @@ impl Facts {
                         action: Action::RedirectHttps,
                     },
                 ],
+                logging: lb_logs::applied_lb_attributes(&logs.bucket),
             }),
             lb_sg: Some(SecurityGroup {
                 id: lb_sg.into(),
@@ -176,6 +184,7 @@ impl Facts {
                 kms_key: Some("key".into()),
             }),
             key: own_key.then_some(Key::Usable { rotation: true }),
+            logs,
         }
     }
 }
@@ -217,6 +226,8 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     template(&mut p, f);
     load_balancer(&mut p, env, f);
     security_groups(&mut p, f);
+    let lb_logging = f.load_balancer.as_ref().map(|lb| &lb.logging);
+    lb_logs::rules(&mut p, env, lb_logging, &f.logs);
     match &f.log_group {
         Some(g) => p.set(
             "CloudWatch.16",

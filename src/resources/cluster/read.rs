@@ -3,11 +3,13 @@
 //! DescribeLaunchTemplates, DescribeLaunchTemplateVersions (default and running version in one),
 //! DescribeLoadBalancers, DescribeLoadBalancerAttributes, DescribeListeners, DescribeTargetGroups,
 //! DescribeTags (ELB), DescribeSecurityGroups (both groups), GetInstanceProfile, DescribeLogGroups,
-//! and for the cluster's own key DescribeKey + GetKeyRotationStatus.
+//! for the cluster's own key DescribeKey + GetKeyRotationStatus, and for the log bucket HeadBucket
+//! and its seven settings (tags, public access block, policy, encryption, ownership, versioning,
+//! lifecycle).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::aws::{asg, ec2, elb};
+use super::aws::{asg, ec2, elb, logs_bucket};
 use super::blueprint::{self as bp, Peer};
 use super::model::State;
 use super::posture::{self, Action, Facts, Key, SecurityGroup};
@@ -55,7 +57,8 @@ pub async fn read(
     let group_name = bp::log_group_name(n);
     let role_name = bp::role_name(n);
     let tg_name = bp::target_group_name(n);
-    let (group, template, tg, lb, rules, profile, log_group, key_facts) = tokio::join!(
+    let bucket_name = bp::logs_bucket::bucket_name(n, &place.account);
+    let (group, template, tg, lb, rules, profile, log_group, key_facts, bucket) = tokio::join!(
         asg::find_group(ctx, n),
         ec2::find_template(ctx, n),
         elb::find_tg(ctx, &tg_name),
@@ -69,9 +72,19 @@ pub async fn read(
                 None => Ok(None),
             }
         },
+        logs_bucket::bucket(ctx, &bucket_name),
     );
     let (tg, lb, rules, profile, log_group, key_facts) =
         (tg?, lb?, rules?, profile?, log_group?, key_facts?);
+    let bucket = bucket?;
+    if bucket.is_some() {
+        c.insert("logs_bucket".into(), bucket_name.clone());
+    }
+    facts.logs = posture::lb_logs::Logs {
+        place: Some(place.clone()),
+        bucket: bucket_name,
+        found: bucket,
+    };
 
     // Auto Scaling group and the template versions it runs.
     let group = group?.filter(|g| !g.deleting);
@@ -284,6 +297,10 @@ async fn read_lb(
         deletion_protection: on(bp::LB_DELETION_PROTECTION),
         drop_invalid_headers: on(bp::LB_DROP_INVALID_HEADERS),
         desync_mode: attrs.get(bp::LB_DESYNC_MITIGATION).cloned(),
+        logging: bp::logs_bucket::lb_log_attributes("")
+            .iter()
+            .filter_map(|(k, _)| Some((k.to_string(), attrs.get(*k)?.clone())))
+            .collect(),
         listeners: listeners
             .into_iter()
             .map(|l| posture::Listener {

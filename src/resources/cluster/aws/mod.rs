@@ -3,6 +3,7 @@
 pub mod asg;
 pub mod ec2;
 pub mod elb;
+pub mod logs_bucket;
 
 use std::collections::BTreeMap;
 

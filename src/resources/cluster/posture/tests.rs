@@ -469,7 +469,7 @@ fn posture_rules() {
 #[test]
 fn as_applied_passes_everything_in_production() {
     let p = posture(PROD, &applied(PROD));
-    assert_eq!(p.len(), bp::controls(true).len());
+    assert_eq!(p.len(), bp::controls(true).len() + lb_logs::CONTROLS.len());
     assert!(p.values().all(|v| v == PASS), "{p:?}");
 }
 

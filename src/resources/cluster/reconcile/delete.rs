@@ -51,7 +51,8 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
         env.key_deletion_window_days(),
     )
     .await?;
-    Ok(())
+    // 6. The log bucket, last: the load balancer wrote to it until it went.
+    super::logs_bucket::delete(ctx, s).await
 }
 
 /// Step 1: the group and its instances (forced: the cluster holds no data).

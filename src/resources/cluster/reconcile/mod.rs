@@ -6,6 +6,7 @@
 
 mod delete;
 mod instances;
+mod logs_bucket;
 
 pub use delete::delete;
 use instances::instances;
@@ -132,12 +133,14 @@ pub async fn converge(
         asg::find_group(ctx, n),
         ec2::find_template(ctx, n),
     );
-    let (key, profile, groups, tg, found) = tokio::join!(
+    let known_bucket = p.components.contains_key("logs_bucket");
+    let (key, profile, groups, tg, found, bucket) = tokio::join!(
         key_and_group(ctx, place, d, &mut key_components, &made),
         role_and_profile(ctx, place, d, &made),
         front_end::security_groups(ctx, d, &vpc, &made),
         front_end::target_group(ctx, d, &vpc, &made),
-        lookups
+        lookups,
+        logs_bucket::ensure(ctx, place, d, known_bucket, &made)
     );
     keep_key_components(&key_components, &mut p.components);
     made.merge_into(&mut p.components);
@@ -150,6 +153,7 @@ pub async fn converge(
     let (lb_sg, app_sg) = groups?;
     let tg = tg?;
     let (root, group_now, template_now) = found?;
+    bucket?;
     let root = root.ok_or_else(|| missing_image(&d.image_id))?;
 
     // 5–7 at once: the load balancer, its attributes and listeners; the launch template and the

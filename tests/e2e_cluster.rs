@@ -12,6 +12,19 @@ use common::tf::Tf;
 use common::{env, sweep};
 
 impl Aws {
+    /// The cluster's target group `<name>-tg` as AWS reports it (it must exist).
+    async fn target_group(&self, name: &str) -> aws_sdk_elasticloadbalancingv2::types::TargetGroup {
+        self.elb
+            .describe_target_groups()
+            .names(format!("{name}-tg"))
+            .send()
+            .await
+            .unwrap()
+            .target_groups
+            .unwrap()
+            .remove(0)
+    }
+
     /// The cluster's log bucket as S3 reports it: all four block public access settings, a policy
     /// that is TLS only and lets the Region's ELB account write both logs of `account`, SSE-S3, ACLs
     /// disabled, versioning, expiry after `days`; and the test object ELB wrote on enabling logs.
@@ -603,16 +616,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         (redirect.protocol.as_deref(), redirect.port.as_deref()),
         (Some("HTTPS"), Some("443"))
     );
-    let tg = aws
-        .elb
-        .describe_target_groups()
-        .target_group_arns(s["target_group_arn"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .target_groups
-        .unwrap()
-        .remove(0);
+    let tg = aws.target_group(&name).await;
     assert_eq!(
         (tg.port, tg.health_check_path.as_deref()),
         (Some(8080), Some("/health"))
@@ -870,6 +874,13 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         .send()
         .await
         .unwrap();
+    aws.elb
+        .modify_target_group()
+        .target_group_arn(s["target_group_arn"].as_str().unwrap())
+        .health_check_interval_seconds(60)
+        .send()
+        .await
+        .unwrap();
     let log_group = aws.log_group(&name).await.log_group_name.unwrap();
     aws.logs
         .put_retention_policy()
@@ -892,6 +903,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         "\"ELB.5\"",
         "\"S3.5\"",
         "\"S3.8\"",
+        "\"health_check\"",
     ] {
         assert!(
             p.shows(control, "-> \"pass\""),
@@ -976,6 +988,12 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         "access logs back on"
     );
     aws.assert_logs_bucket(&bucket, account, 365).await;
+    let tg = aws.target_group(&name).await;
+    assert_eq!(
+        tg.health_check_interval_seconds,
+        Some(15),
+        "health check repaired"
+    );
 
     // Import adopts the cluster by name: the plan afterwards is empty.
     let before = attrs(&tf, "prod_cluster.web")["components"].clone();
@@ -1240,7 +1258,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         &cert,
         &three,
         &three,
-        "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"",
+        "max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}",
     ));
     let p = tf.plan_code(&[]);
     assert!(
@@ -1251,20 +1269,39 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
     tf.apply(&[]);
     let g = aws.group(&name).await;
     assert_eq!((g.max_size, g.desired_capacity), (Some(4), Some(2)));
-    let tg = aws
-        .elb
-        .describe_target_groups()
-        .names(format!("{name}-tg"))
+    let tg = aws.target_group(&name).await;
+    assert_eq!(tg.health_check_path.as_deref(), Some("/ready"));
+    assert_eq!(
+        (
+            tg.health_check_interval_seconds,
+            tg.health_check_timeout_seconds,
+            tg.healthy_threshold_count,
+            tg.unhealthy_threshold_count
+        ),
+        (Some(30), Some(5), Some(2), Some(3)),
+        "the interval given, the other settings their defaults"
+    );
+    assert_eq!(
+        tg.matcher.as_ref().and_then(|m| m.http_code.as_deref()),
+        Some("200-399")
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    // A health check changed outside Terraform is drift: the plan shows it, apply puts it back.
+    aws.elb
+        .modify_target_group()
+        .target_group_arn(tg.target_group_arn.clone().unwrap())
+        .health_check_interval_seconds(60)
         .send()
         .await
-        .unwrap()
-        .target_groups
-        .unwrap()
-        .remove(0);
-    assert_eq!(tg.health_check_path.as_deref(), Some("/ready"));
-    assert_eq!(tf.plan_code(&[]).code, 0);
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert!(p.shows("interval", "60 -> 30"), "{}", p.all());
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the repair");
+    let tg = aws.target_group(&name).await;
+    assert_eq!(tg.health_check_interval_seconds, Some(30));
     // A tag change reaches every object.
-    tf.write(&bare(&name, "development", &image, &cert, &three, &three, "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"\ntags = { team = \"web\" }"));
+    tf.write(&bare(&name, "development", &image, &cert, &three, &three, "max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}\ntags = { team = \"web\" }"));
     tf.apply(&[]);
     let lb_tags = aws.lb_tags(s["load_balancer_arn"].as_str().unwrap()).await;
     assert!(
@@ -1302,7 +1339,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         &cert,
         &three,
         &three,
-        "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"\ntags = { owner = \"ops\" }",
+        "max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}\ntags = { owner = \"ops\" }",
     ));
     tf.apply(&[]);
     let lb_tags = aws.lb_tags(s["load_balancer_arn"].as_str().unwrap()).await;

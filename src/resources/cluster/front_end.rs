@@ -77,7 +77,7 @@ pub async fn security_groups(
     Ok((lb_sg, app_sg))
 }
 
-/// The target group (adopted by name, its health check path repaired). Returns its ARN.
+/// The target group (adopted by name, its health check repaired). Returns its ARN.
 pub async fn target_group(
     ctx: &ProviderData,
     d: &Desired,
@@ -87,8 +87,8 @@ pub async fn target_group(
     let tg_name = bp::target_group_name(&d.name);
     let tg = match elb::find_tg(ctx, &tg_name).await? {
         Some(t) => {
-            if t.health_check_path != d.health_check_path {
-                elb::set_health_check_path(ctx, &t.arn, &d.health_check_path).await?;
+            if t.health_check != d.health_check {
+                elb::set_health_check(ctx, &t.arn, &d.health_check).await?;
             }
             t.arn
         }
@@ -98,7 +98,7 @@ pub async fn target_group(
                 &tg_name,
                 vpc,
                 d.app_port as i32,
-                &d.health_check_path,
+                &d.health_check,
                 &d.tags,
             )
             .await?

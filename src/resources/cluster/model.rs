@@ -22,7 +22,7 @@ crate::attributes! {
         max_size: i64 = defaulted("Most instances (profile default 2 / 4 / 9). Pinned like `min_size`."),
         desired_capacity: i64 = defaulted("Instances to start with (profile default 1 / 2 / 3). Set on create and whenever you change it; otherwise scaling owns the live value (see `desired_capacity_actual`), which is never a diff."),
         app_port: i64 = defaulted("Port the application listens on (default 8080); only the load balancer may reach it. Changing it replaces the target group, so it replaces the cluster."),
-        health_check_path: String = defaulted("HTTP path the target group checks (default `/health`); 200-399 is healthy."),
+        health_check_path: String = defaulted("HTTP path the target group checks (default `/health`; with a `health_check` block, its `path`). Prefer `health_check.path`, which comes with the check's other settings."),
         user_data: Option<String> = optional("Cloud-init user data, as plain text (the provider encodes it). Changing it rolls the instances. Do not put secrets here: read them from Secrets Manager at boot."),
         ingress_cidr_blocks: Vec<String> as PartialList = defaulted("Who may reach the load balancer on 443 (and 80, which only redirects): IPv4 CIDR blocks, default everyone (`0.0.0.0/0`)."),
         root_volume_size: i64 = defaulted("Root volume in GiB, gp3, always encrypted (profile default 20 / 30 / 50)."),
@@ -48,9 +48,9 @@ crate::attributes! {
         desired_capacity_actual: Option<i64> = computed("Instances the group wants now, as scaling left it (read-only; never a diff)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this cluster; pass it in `watch` of `prod_alerting`. Keys: `kind` (`cluster`), `name`, `autoscaling_group`, `load_balancer` and `target_group` (the metrics' dimensions, known once they exist), and the configured `min_size`, `desired_capacity` and `max_size`. Known at plan from the configuration, so a capacity change moves the alarms in the same apply, and a change made outside Terraform never does."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier (`logs_bucket`: the log bucket's name)."),
-        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .17, .18, CloudWatch.16 for the instances' log group, KMS.4, ingress, metrics; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket) → `pass` or `fail: <reason>`, from what AWS reports."),
+        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .17, .18, CloudWatch.16 for the instances' log group, KMS.4, ingress, metrics; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
-    raw { timeouts }
+    raw { timeouts, health_check }
 }
 
 crate::resource_state!(State);

@@ -176,9 +176,10 @@ fn plan_arguments(
     );
     planned.app_port = or(&cfg.app_port, Tri::Known(int(DEFAULT_APP_PORT)));
     planned.health_check_path = or(
-        &cfg.health_check_path,
+        &super::health_check::planned_path(&cfg.health_check, &cfg.health_check_path),
         Tri::Known(DEFAULT_HEALTH_CHECK_PATH.to_string()),
     );
+    planned.health_check = super::health_check::plan(&cfg.health_check, &cfg.health_check_path);
     planned.ingress_cidr_blocks = or(
         &cfg.ingress_cidr_blocks,
         Tri::Known(vec![Tri::Known(DEFAULT_INGRESS.to_string())]),

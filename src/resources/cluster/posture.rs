@@ -113,6 +113,8 @@ pub struct Facts {
     pub key: Option<Key>,
     /// The load balancer's log bucket.
     pub logs: lb_logs::Logs,
+    /// How the target group's health check differs from the configured one.
+    pub health_check: Vec<String>,
 }
 
 impl Facts {
@@ -185,6 +187,7 @@ impl Facts {
             }),
             key: own_key.then_some(Key::Usable { rotation: true }),
             logs,
+            health_check: Vec::new(),
         }
     }
 }
@@ -228,6 +231,10 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     security_groups(&mut p, f);
     let lb_logging = f.load_balancer.as_ref().map(|lb| &lb.logging);
     lb_logs::rules(&mut p, env, lb_logging, &f.logs);
+    p.set("health_check", PASS.to_string());
+    if !f.health_check.is_empty() {
+        p.fail("health_check", f.health_check.join("; "));
+    }
     match &f.log_group {
         Some(g) => p.set(
             "CloudWatch.16",

@@ -92,7 +92,7 @@ pub async fn read(
     facts.template = read_template(ctx, &mut st, &mut c, prior, group.as_ref(), template?).await?;
 
     // Load balancer, its attributes and listeners; the target group.
-    facts.target_group = read_target_group(&mut st, &mut c, tg);
+    facts.target_group = read_target_group(&mut st, &mut c, tg, &mut facts.health_check);
     facts.load_balancer = read_lb(ctx, &mut st, &mut c, prior, lb.as_ref()).await?;
 
     read_security_groups(&mut st, &mut c, prior, &rules, &mut facts);
@@ -131,10 +131,12 @@ pub async fn read(
 }
 
 /// The target group into state; its ARN, `None` when it is missing.
+/// `drift`: how its health check differs from the one the prior state asks for.
 fn read_target_group(
     st: &mut State,
     c: &mut Components,
     tg: Option<elb::TgFacts>,
+    drift: &mut Vec<String>,
 ) -> Option<String> {
     let Some(t) = tg else {
         st.target_group_arn = None;
@@ -142,7 +144,10 @@ fn read_target_group(
     };
     c.insert("target_group".into(), t.arn.clone());
     st.target_group_arn = Some(t.arn.clone());
-    st.health_check_path = t.health_check_path.clone();
+    let want = super::health_check::effective(&st.health_check, &st.health_check_path);
+    *drift = super::health_check::differences(&want, &t.health_check);
+    st.health_check_path = t.health_check.path.clone();
+    st.health_check = super::health_check::read_back(&st.health_check, &t.health_check);
     st.app_port = i64::from(t.port);
     Some(t.arn)
 }

@@ -38,7 +38,8 @@ pub struct Desired {
     /// Set on create and when the user changed it; otherwise scaling owns the live value.
     pub desired_capacity: Option<i64>,
     pub app_port: i64,
-    pub health_check_path: String,
+    /// The target group's health check (the `health_check` block, else its defaults).
+    pub health_check: super::health_check::HealthCheck,
     pub user_data: Option<String>,
     pub ingress_cidr_blocks: Vec<String>,
     pub root_volume_size: i64,

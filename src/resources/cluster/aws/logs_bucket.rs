@@ -53,7 +53,7 @@ fn absent(e: &AwsError) -> bool {
 }
 
 /// `Ok(None)` for [`absent`].
-fn none_if_absent<T>(r: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+pub fn none_if_absent<T>(r: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
     match r {
         Ok(v) => Ok(Some(v)),
         Err(e) if absent(&e) => Ok(None),

@@ -14,19 +14,18 @@ use crate::provider::tags::TAG_RESOURCE;
 use crate::provider::ProviderData;
 use crate::resources::concurrent::{all_ok, Made};
 
-/// Makes or adopts the bucket, records it, and converges its settings. `known`: state already
-/// records it (made by an earlier apply of this cluster, perhaps before its tags were put).
-/// Returns the bucket's name.
+/// Makes or adopts the bucket, records it, and converges its settings. A bucket of that name is
+/// adopted only when it carries this cluster's `prod:resource` tag (put right after create, and
+/// again when destroy keeps the bucket). Returns the bucket's name.
 pub async fn ensure(
     ctx: &ProviderData,
     place: &Place,
     d: &Desired,
-    known: bool,
     made: &Made,
 ) -> Result<String, AwsError> {
     let bucket = lb::bucket_name(&d.name, &place.account);
     let want = lb::settings(d.environment);
-    let ours = |f: &s3::BucketFacts| known || f.tags.get(TAG_RESOURCE) == d.tags.get(TAG_RESOURCE);
+    let ours = |f: &s3::BucketFacts| f.tags.get(TAG_RESOURCE) == d.tags.get(TAG_RESOURCE);
     let now = match s3::bucket(ctx, &bucket).await? {
         Some(f) if ours(&f) => f,
         Some(_) => return Err(not_ours(&bucket)),
@@ -108,12 +107,16 @@ fn not_ours(bucket: &str) -> AwsError {
 }
 
 /// Destroy: in development (or with `force_destroy_logs`) every version in the bucket and the
-/// bucket go; elsewhere the logs are evidence and the bucket stays, out of state.
+/// bucket go; elsewhere the logs are evidence and the bucket stays, out of state, tagged as this
+/// cluster's (even when a create stopped before its tags), so that a later cluster of the same
+/// name adopts it.
 pub async fn delete(ctx: &ProviderData, s: &mut State) -> Result<(), AwsError> {
     let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
+    let bucket = lb::bucket_name(&s.name, &ctx.place().await?.account);
     if lb::deleted_on_destroy(env, s.force_destroy_logs) {
-        let place = ctx.place().await?;
-        s3::delete_with_contents(ctx, &lb::bucket_name(&s.name, &place.account)).await?;
+        s3::delete_with_contents(ctx, &bucket).await?;
+    } else if s.tags_all.contains_key(TAG_RESOURCE) {
+        s3::none_if_absent(s3::put_tags(ctx, &bucket, &s.tags_all).await)?;
     }
     s.components.remove("logs_bucket");
     Ok(())

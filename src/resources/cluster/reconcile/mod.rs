@@ -134,14 +134,13 @@ pub async fn converge(
         asg::find_group(ctx, n),
         ec2::find_template(ctx, n),
     );
-    let known_bucket = p.components.contains_key("logs_bucket");
     let (key, profile, groups, tg, found, bucket) = tokio::join!(
         key_and_group(ctx, place, d, &mut key_components, &made),
         role_and_profile(ctx, place, d, &made),
         front_end::security_groups(ctx, d, &vpc, &made),
         front_end::target_group(ctx, d, &vpc, &made),
         lookups,
-        logs_bucket::ensure(ctx, place, d, known_bucket, &made)
+        logs_bucket::ensure(ctx, place, d, &made)
     );
     keep_key_components(&key_components, &mut p.components);
     made.merge_into(&mut p.components);

@@ -15,7 +15,9 @@ Rules (all optional):
 
   "throttle": 0.2      share of calls answered with the service's throttling error, in its protocol
                        (EC2: 503 RequestLimitExceeded; JSON services: 400 ThrottlingException; query
-                       services: 400 Throttling). A throttled call does not reach moto.
+                       services: 400 Throttling; S3: 503 SlowDown). A throttled call does not reach
+                       moto. S3's REST calls are named by their operation (`PutBucketPolicy`), from
+                       the SDK's `x-id` or the bucket subresource.
   "seed": 7            seed of the throttling draw
   "latency_ms": 100    added before every call
   "fail": [{"action": "CreateVpc", "nth": 2, "code": "InjectedFailure", "status": 400,
@@ -72,11 +74,57 @@ def _body(environ: Environ) -> bytes:
     return body
 
 
-def _action(environ: Environ, body: bytes) -> tuple[str, str]:
+# S3 bucket calls by (method, subresource): REST calls name their operation only in the URL.
+_S3_BUCKET_OPERATIONS = {
+    ("HEAD", ""): "HeadBucket",
+    ("PUT", ""): "CreateBucket",
+    ("DELETE", ""): "DeleteBucket",
+    ("GET", ""): "ListObjects",
+    ("GET", "versions"): "ListObjectVersions",
+    ("POST", "delete"): "DeleteObjects",
+    ("GET", "tagging"): "GetBucketTagging",
+    ("PUT", "tagging"): "PutBucketTagging",
+    ("GET", "publicAccessBlock"): "GetPublicAccessBlock",
+    ("PUT", "publicAccessBlock"): "PutPublicAccessBlock",
+    ("GET", "policy"): "GetBucketPolicy",
+    ("PUT", "policy"): "PutBucketPolicy",
+    ("DELETE", "policy"): "DeleteBucketPolicy",
+    ("GET", "encryption"): "GetBucketEncryption",
+    ("PUT", "encryption"): "PutBucketEncryption",
+    ("GET", "ownershipControls"): "GetBucketOwnershipControls",
+    ("PUT", "ownershipControls"): "PutBucketOwnershipControls",
+    ("GET", "versioning"): "GetBucketVersioning",
+    ("PUT", "versioning"): "PutBucketVersioning",
+    ("GET", "lifecycle"): "GetBucketLifecycleConfiguration",
+    ("PUT", "lifecycle"): "PutBucketLifecycleConfiguration",
+}
+
+
+def _s3_operation(environ: Environ) -> str:
+    """The S3 operation of a path-style call: `x-id` where the SDK sends it, else the bucket
+    subresource table; object calls by method."""
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    if "x-id" in query:
+        return query["x-id"][0]
+    method = environ.get("REQUEST_METHOD", "")
+    path = environ.get("PATH_INFO", "").strip("/")
+    if "/" in path:
+        return {"GET": "GetObject", "HEAD": "HeadObject", "PUT": "PutObject", "DELETE": "DeleteObject"}.get(
+            method, f"{method} object"
+        )
+    for (m, sub), op in _S3_BUCKET_OPERATIONS.items():
+        if m == method and sub and sub in query:
+            return op
+    return _S3_BUCKET_OPERATIONS.get((method, ""), f"{method} bucket")
+
+
+def _action(environ: Environ, body: bytes, service: str = "") -> tuple[str, str]:
     """(action, protocol): `json` (X-Amz-Target), `query` (Action=…) or `rest`."""
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         return target.rsplit(".", 1)[-1], "json"
+    if service == "s3":
+        return _s3_operation(environ), "rest"
     for text in (environ.get("QUERY_STRING", ""), body.decode("utf-8", "replace")):
         action = urllib.parse.parse_qs(text).get("Action")
         if action:
@@ -90,6 +138,12 @@ def _error(service: str, protocol: str, status: int, code: str, message: str):
     if protocol == "json":
         body = json.dumps({"__type": code, "message": message}).encode()
         headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", rid)]
+    elif service == "s3":
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?><Error>'
+            f"<Code>{code}</Code><Message>{message}</Message><RequestId>{rid}</RequestId></Error>"
+        ).encode()
+        headers = [("Content-Type", "application/xml"), ("x-amz-request-id", rid)]
     elif service == "ec2":
         body = (
             '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error>'
@@ -113,6 +167,8 @@ def _throttle(service: str, protocol: str):
         return _error(service, protocol, 400, "ThrottlingException", "Rate exceeded")
     if service == "ec2":
         return _error(service, protocol, 503, "RequestLimitExceeded", "Request limit exceeded.")
+    if service == "s3":
+        return _error(service, protocol, 503, "SlowDown", "Please reduce your request rate.")
     return _error(service, protocol, 400, "Throttling", "Rate exceeded")
 
 
@@ -193,7 +249,7 @@ class FaultLayer:
     # ---- a call under rules ----
     def _faulted(self, key, service, rules, environ, start_response):  # type: ignore[no-untyped-def]
         body = getattr(REQUEST, "raw_body", b"")
-        action, protocol = _action(environ, body)
+        action, protocol = _action(environ, body, service)
         started = time.monotonic()
         latency = rules.get("latency_ms", 0)
         if latency:

@@ -14,6 +14,7 @@ from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
 from moto.autoscaling.models import ASG_NAME_TAG, FakeAutoScalingGroup, InstanceState
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.exceptions import ServiceException
+from moto.elbv2.exceptions import ELBClientError as RESTError
 from moto.core.responses import ActionResult
 from moto.ec2.models.subnets import SubnetBackend
 from moto.elbv2.responses import ELBV2Response
@@ -195,6 +196,151 @@ def _delete_load_balancer(self):  # type: ignore[no-untyped-def]
 
 
 ELBV2Response.delete_load_balancer = _delete_load_balancer
+
+
+# ---- ELBv2 access and connection logs (moto stores the attributes without the checks AWS makes) ----
+# AWS refuses to turn on access or connection logs unless the bucket exists in the load balancer's
+# Region and its policy lets the Region's log writer put objects under `<prefix>/AWSLogs/<account>/`;
+# it then writes a test object there. The Regions opened before August 2022 write as an ELB account
+# (the ELB user guide's table; the ones the tests use are listed), the others as the
+# `logdelivery.elasticloadbalancing.amazonaws.com` service principal.
+
+_ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "eu-west-1": "156460612806",
+    "eu-central-1": "054676820928",
+}
+_LOG_KINDS = ("access_logs", "connection_logs")
+
+
+def _log_writer_allowed(principal, region):  # type: ignore[no-untyped-def]
+    account = _ELB_LOG_ACCOUNTS.get(region)
+    if account is None:
+        wanted = ("Service", "logdelivery.elasticloadbalancing.amazonaws.com")
+    else:
+        wanted = ("AWS", f"arn:aws:iam::{account}:root")
+    if principal == "*" or not isinstance(principal, dict):
+        return principal == "*"
+    values = principal.get(wanted[0], [])
+    values = values if isinstance(values, list) else [values]
+    return wanted[1] in values or (wanted[0] == "AWS" and account in values)
+
+
+def _policy_lets_elb_write(policy_text, region, resource):  # type: ignore[no-untyped-def]
+    import fnmatch
+
+    try:
+        policy = json.loads(policy_text)
+    except (TypeError, ValueError):
+        return False
+    statements = policy.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    allowed = False
+    for st in statements:
+        actions = st.get("Action", [])
+        actions = actions if isinstance(actions, list) else [actions]
+        resources = st.get("Resource", [])
+        resources = resources if isinstance(resources, list) else [resources]
+        if not any(a in ("s3:PutObject", "s3:*", "*") for a in actions):
+            continue
+        if not any(fnmatch.fnmatchcase(resource, r) for r in resources):
+            continue
+        if not _log_writer_allowed(st.get("Principal"), region):
+            continue
+        if st.get("Effect") == "Deny":
+            # Log delivery uses TLS: a deny of plain HTTP does not apply to it.
+            cond = st.get("Condition", {}).get("Bool", {})
+            if str(cond.get("aws:SecureTransport", "")).lower() == "false":
+                continue
+            return False
+        if st.get("Effect") == "Allow" and not st.get("Condition"):
+            allowed = True
+    return allowed
+
+
+_moto_modify_load_balancer_attributes = ELBV2Response.modify_load_balancer_attributes
+
+
+def _modify_load_balancer_attributes(self):  # type: ignore[no-untyped-def]
+    from moto.s3.models import s3_backends
+
+    arn = self._get_param("LoadBalancerArn")
+    lb = self.elbv2_backend.load_balancers.get(arn)
+    given = {a["Key"]: a["Value"] for a in self._get_param("Attributes", [])}
+    if lb is not None:
+        merged = {**lb.attrs, **given}
+        account = self.current_account
+        region = self.region
+        s3 = s3_backends[account]["global"]
+        for kind in _LOG_KINDS:
+            if str(merged.get(f"{kind}.s3.enabled", "false")).lower() != "true":
+                continue
+            # Checked (and the test object written) when a call turns logs on or moves them.
+            if not any(k.startswith(f"{kind}.s3.") for k in given):
+                continue
+            bucket_name = merged.get(f"{kind}.s3.bucket", "")
+            prefix = merged.get(f"{kind}.s3.prefix", "")
+            bucket = s3.buckets.get(bucket_name)
+            if not bucket_name or bucket is None:
+                raise RESTError(
+                    "InvalidConfigurationRequest",
+                    f"The specified bucket does not exist: {bucket_name}",
+                )
+            if bucket.region_name != region:
+                raise RESTError(
+                    "InvalidConfigurationRequest",
+                    f"The bucket {bucket_name} is not in the load balancer's Region {region}",
+                )
+            under = f"{prefix}/AWSLogs/{account}/" if prefix else f"AWSLogs/{account}/"
+            key = under + "ELBAccessLogTestFile"
+            policy = bucket.policy.decode() if bucket.policy else None
+            if not _policy_lets_elb_write(policy, region, f"arn:aws:s3:::{bucket_name}/{key}"):
+                raise RESTError(
+                    "InvalidConfigurationRequest",
+                    f"Access Denied for bucket: {bucket_name}. Please check S3bucket permission",
+                )
+            s3.put_object(bucket_name, key, b"Enable AccessLog for ELB: test file")
+    return _moto_modify_load_balancer_attributes(self)
+
+
+ELBV2Response.modify_load_balancer_attributes = _modify_load_balancer_attributes
+
+
+# ---- S3 IAM action names (moto checks some bucket calls against the wrong action) ----
+# With IAM enforcement on, moto names the action of each S3 call from its method and query string.
+# Where its table differs from the action AWS authorizes (the S3 "actions, resources and condition
+# keys" reference), the AWS name is used, so that the documented policy is checked as AWS checks it:
+# HeadBucket is s3:ListBucket; the public access block, encryption and ownership controls calls have
+# their own actions (moto files them under ListBucket/CreateBucket).
+
+from moto.s3.responses import ACTION_MAP as _S3_ACTION_MAP  # noqa: E402
+from moto.s3.responses import S3Response  # noqa: E402
+
+_S3_ACTION_MAP["BUCKET"]["HEAD"]["DEFAULT"] = "ListBucket"
+_S3_ACTION_MAP["BUCKET"]["GET"].update(
+    {
+        "publicAccessBlock": "GetBucketPublicAccessBlock",
+        "encryption": "GetEncryptionConfiguration",
+        "ownershipControls": "GetBucketOwnershipControls",
+    }
+)
+_S3_ACTION_MAP["BUCKET"]["PUT"].update(
+    {
+        "publicAccessBlock": "PutBucketPublicAccessBlock",
+        "encryption": "PutEncryptionConfiguration",
+        "ownershipControls": "PutBucketOwnershipControls",
+    }
+)
+_S3_ACTION_MAP["BUCKET"]["DELETE"].update(
+    {
+        "publicAccessBlock": "PutBucketPublicAccessBlock",
+        "encryption": "PutEncryptionConfiguration",
+        "ownershipControls": "PutBucketOwnershipControls",
+    }
+)
 
 
 # ---- RDS managed master password (moto: the same fixed 9-character password for every database) ----
@@ -409,6 +555,73 @@ def _iam_request_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 
 IAMRequestBase.__init__ = _iam_request_init
+
+
+
+# ---- S3 GetBucketVersioning (moto answers with a <GetBucketVersioningResponse> root) ----
+# AWS's answer is a <VersioningConfiguration> document; boto3 reads either, the Rust SDK only that.
+
+
+def _get_bucket_versioning(self):  # type: ignore[no-untyped-def]
+    status = self.backend.get_bucket_versioning(self.bucket_name)
+    self.data["Action"] = "GetBucketVersioning"
+    inner = f"<Status>{status}</Status>" if status else ""
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        f"{inner}</VersioningConfiguration>"
+    )
+    return 200, {"Content-Type": "application/xml"}, body
+
+
+S3Response.get_bucket_versioning = _get_bucket_versioning
+
+
+# ---- S3 bucket policy conditions (moto ignores `Bool`, and denies when a condition fails) ----
+# moto evaluates a bucket policy on object calls without the request's context: a statement whose
+# condition operator it does not know applies unconditionally, and one whose condition does not hold
+# denies. In IAM a statement applies only when its conditions hold. The local AWS stands in for AWS's
+# HTTPS endpoints, which are all the SDKs use, so requests carry `aws:SecureTransport = true` (a
+# TLS-only policy then denies nothing, as on AWS).
+
+from moto.iam import policy_conditions  # noqa: E402
+from moto.iam.access_control import IAMPolicyStatement, PermissionResult  # noqa: E402
+from moto.s3.models import FakeBucket  # noqa: E402
+
+_REQUEST_CONTEXT = {"aws:SecureTransport": "true"}
+
+
+def _bool_condition(expected, actual):  # type: ignore[no-untyped-def]
+    values = expected if isinstance(expected, list) else [expected]
+    return str(actual).lower() in [str(v).lower() for v in values]
+
+
+policy_conditions.CONDITION_OPERATIONS.setdefault("Bool", _bool_condition)
+
+
+def _bucket_get_permission(self, action, resource):  # type: ignore[no-untyped-def]
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    try:
+        doc = json.loads(self.policy.decode())
+    except ValueError:
+        return PermissionResult.NEUTRAL
+    statements = doc.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    permitted = False
+    for st in statements:
+        if not IAMPolicyStatement(st)._check_conditions(_REQUEST_CONTEXT):
+            continue
+        bare = IAMPolicyStatement({k: v for k, v in st.items() if k != "Condition"})
+        result = bare.is_action_permitted(action, resource)
+        if result == PermissionResult.DENIED:
+            return result
+        permitted = permitted or result == PermissionResult.PERMITTED
+    return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL
+
+
+FakeBucket.get_permission = _bucket_get_permission
+
 
 
 def main() -> None:

@@ -12,6 +12,145 @@ use common::tf::Tf;
 use common::{env, sweep};
 
 impl Aws {
+    /// The cluster's target group `<name>-tg` as AWS reports it (it must exist).
+    async fn target_group(&self, name: &str) -> aws_sdk_elasticloadbalancingv2::types::TargetGroup {
+        self.elb
+            .describe_target_groups()
+            .names(format!("{name}-tg"))
+            .send()
+            .await
+            .unwrap()
+            .target_groups
+            .unwrap()
+            .remove(0)
+    }
+
+    /// The cluster's log bucket as S3 reports it: all four block public access settings, a policy
+    /// that is TLS only and lets the Region's ELB account write both logs of `account`, SSE-S3, ACLs
+    /// disabled, versioning, expiry after `days`; and the test object ELB wrote on enabling logs.
+    async fn assert_logs_bucket(&self, bucket: &str, account: &str, days: i32) {
+        let pab = self
+            .s3
+            .get_public_access_block()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap()
+            .public_access_block_configuration
+            .unwrap();
+        assert_eq!(
+            (
+                pab.block_public_acls,
+                pab.ignore_public_acls,
+                pab.block_public_policy,
+                pab.restrict_public_buckets
+            ),
+            (Some(true), Some(true), Some(true), Some(true))
+        );
+        let policy: serde_json::Value = serde_json::from_str(
+            &self
+                .s3
+                .get_bucket_policy()
+                .bucket(bucket)
+                .send()
+                .await
+                .unwrap()
+                .policy
+                .unwrap(),
+        )
+        .unwrap();
+        let st = policy["Statement"].as_array().unwrap();
+        assert!(
+            st.iter().any(|s| s["Effect"] == "Deny"
+                && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"),
+            "{policy}"
+        );
+        for prefix in ["access", "connection"] {
+            let resource = format!("arn:aws:s3:::{bucket}/{prefix}/AWSLogs/{account}/*");
+            assert!(
+                st.iter().any(|s| s["Effect"] == "Allow"
+                    && s["Principal"]["AWS"] == "arn:aws:iam::127311923021:root"
+                    && s["Action"] == "s3:PutObject"
+                    && s["Resource"] == resource.as_str()),
+                "{prefix}: {policy}"
+            );
+        }
+        let enc = self
+            .s3
+            .get_bucket_encryption()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap()
+            .server_side_encryption_configuration
+            .unwrap();
+        assert_eq!(
+            enc.rules[0]
+                .apply_server_side_encryption_by_default
+                .as_ref()
+                .unwrap()
+                .sse_algorithm
+                .as_str(),
+            "AES256"
+        );
+        let own = self
+            .s3
+            .get_bucket_ownership_controls()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap()
+            .ownership_controls
+            .unwrap();
+        assert_eq!(
+            own.rules[0].object_ownership.as_str(),
+            "BucketOwnerEnforced"
+        );
+        let ver = self
+            .s3
+            .get_bucket_versioning()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ver.status.unwrap().as_str(), "Enabled");
+        let rules = self
+            .s3
+            .get_bucket_lifecycle_configuration()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap()
+            .rules
+            .unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].expiration.as_ref().unwrap().days, Some(days));
+        assert_eq!(
+            rules[0]
+                .noncurrent_version_expiration
+                .as_ref()
+                .unwrap()
+                .noncurrent_days,
+            Some(days)
+        );
+        let test_file = format!("access/AWSLogs/{account}/ELBAccessLogTestFile");
+        let objects = self
+            .s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap()
+            .contents
+            .unwrap_or_default();
+        assert!(
+            objects
+                .iter()
+                .any(|o| o.key.as_deref() == Some(test_file.as_str())),
+            "ELB checked it may write: {objects:?}"
+        );
+    }
+
     /// The cluster's Auto Scaling group as AWS reports it (it must exist).
     async fn group(&self, name: &str) -> aws_sdk_autoscaling::types::AutoScalingGroup {
         self.asg
@@ -530,6 +669,42 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     assert_eq!(a["deletion_protection.enabled"], "true");
     assert_eq!(a["routing.http.drop_invalid_header_fields.enabled"], "true");
     assert_eq!(a["routing.http.desync_mitigation_mode"], "defensive");
+
+    // Access and connection logs (ELB.5) go to the cluster's bucket, read through the S3 API.
+    let account = c["instance_role"]
+        .as_str()
+        .unwrap()
+        .split(':')
+        .nth(4)
+        .unwrap();
+    let bucket = format!("{name}-lb-logs-{account}");
+    assert_eq!(c["logs_bucket"], bucket.as_str());
+    for (key, want) in [
+        ("access_logs.s3.enabled", "true"),
+        ("access_logs.s3.bucket", bucket.as_str()),
+        ("access_logs.s3.prefix", "access"),
+        ("connection_logs.s3.enabled", "true"),
+        ("connection_logs.s3.bucket", bucket.as_str()),
+        ("connection_logs.s3.prefix", "connection"),
+    ] {
+        assert_eq!(a[key], want, "{key}");
+    }
+    aws.assert_logs_bucket(&bucket, account, 365).await;
+    let tags = aws
+        .s3
+        .get_bucket_tagging()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap()
+        .tag_set;
+    let want = format!("prod_cluster.{name}");
+    assert!(
+        tags.iter()
+            .any(|t| t.key == "prod:resource" && t.value == want)
+            && tags.iter().any(|t| t.key == "service" && t.value == "web"),
+        "{tags:?}"
+    );
     let lb = aws
         .elb
         .describe_load_balancers()
@@ -594,16 +769,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         (redirect.protocol.as_deref(), redirect.port.as_deref()),
         (Some("HTTPS"), Some("443"))
     );
-    let tg = aws
-        .elb
-        .describe_target_groups()
-        .target_group_arns(s["target_group_arn"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .target_groups
-        .unwrap()
-        .remove(0);
+    let tg = aws.target_group(&name).await;
     assert_eq!(
         (tg.port, tg.health_check_path.as_deref()),
         (Some(8080), Some("/health"))
@@ -833,6 +999,40 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
                 .value("false")
                 .build(),
         )
+        .attributes(
+            aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute::builder()
+                .key("access_logs.s3.enabled")
+                .value("false")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // The log bucket: block public policy off, its policy removed.
+    aws.s3
+        .put_public_access_block()
+        .bucket(&bucket)
+        .public_access_block_configuration(
+            aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(false)
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    aws.s3
+        .delete_bucket_policy()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    aws.elb
+        .modify_target_group()
+        .target_group_arn(s["target_group_arn"].as_str().unwrap())
+        .health_check_interval_seconds(60)
         .send()
         .await
         .unwrap();
@@ -891,6 +1091,10 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         "\"AutoScaling.3\"",
         "\"ELB.17\"",
         "\"ELB.6\"",
+        "\"ELB.5\"",
+        "\"S3.5\"",
+        "\"S3.8\"",
+        "\"health_check\"",
     ] {
         assert!(
             p.shows(control, "-> \"pass\""),
@@ -969,6 +1173,19 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         .iter()
         .any(|a| a.key.as_deref() == Some("deletion_protection.enabled")
             && a.value.as_deref() == Some("true")));
+    assert!(
+        a.iter()
+            .any(|a| a.key.as_deref() == Some("access_logs.s3.enabled")
+                && a.value.as_deref() == Some("true")),
+        "access logs back on"
+    );
+    aws.assert_logs_bucket(&bucket, account, 365).await;
+    let tg = aws.target_group(&name).await;
+    assert_eq!(
+        tg.health_check_interval_seconds,
+        Some(15),
+        "health check repaired"
+    );
 
     // Import adopts the cluster by name: the plan afterwards is empty.
     let before = attrs(&tf, "prod_cluster.web")["components"].clone();
@@ -1007,10 +1224,11 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     // Destroy needs no decommission step: it lifts the load balancer's protection itself (the
     // local AWS refuses to delete a protected load balancer, as AWS does).
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(
-        sweep::aws().await.cluster(&name).await,
-        Vec::<String>::new()
-    );
+    let sweep = sweep::aws().await;
+    assert_eq!(sweep.cluster(&name).await, Vec::<String>::new());
+    // In production the logs are evidence: the bucket stays (the test removes it itself).
+    assert_eq!(sweep.logs_buckets(&name).await, vec![bucket.clone()]);
+    sweep.remove_logs_buckets(&name).await;
 }
 
 fn bare(
@@ -1168,6 +1386,39 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         r.all()
     );
 
+    // A log bucket an earlier cluster of this name kept (tagged as its own, logs in it): adopted.
+    let bucket = format!("{name}-lb-logs-123456789012"); // the local AWS's account
+    aws.s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    aws.s3
+        .put_bucket_tagging()
+        .bucket(&bucket)
+        .tagging(
+            aws_sdk_s3::types::Tagging::builder()
+                .tag_set(
+                    aws_sdk_s3::types::Tag::builder()
+                        .key("prod:resource")
+                        .value(format!("prod_cluster.{name}"))
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let put_log = |body: &'static str| {
+        aws.s3
+            .put_object()
+            .bucket(&bucket)
+            .key("access/AWSLogs/123456789012/old.log.gz")
+            .body(aws_sdk_s3::primitives::ByteStream::from_static(
+                body.as_bytes(),
+            ))
+            .send()
+    };
+    put_log("kept").await.unwrap();
+
     // Development: smaller, never open.
     tf.write(&bare(
         &name,
@@ -1180,6 +1431,12 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
     ));
     tf.apply(&[]);
     let s = attrs(&tf, "prod_cluster.web");
+    assert_eq!(s["components"]["logs_bucket"], bucket.as_str());
+    assert_eq!(s["force_destroy_logs"], false);
+    aws.assert_logs_bucket(&bucket, "123456789012", 7).await;
+    // Versions to empty on destroy.
+    put_log("v2").await.unwrap();
+    put_log("v3").await.unwrap();
     assert_eq!(
         (
             s["min_size"].as_i64(),
@@ -1245,7 +1502,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         &cert,
         &three,
         &three,
-        "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"",
+        "max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}",
     ));
     let p = tf.plan_code(&[]);
     assert!(
@@ -1256,20 +1513,39 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
     tf.apply(&[]);
     let g = aws.group(&name).await;
     assert_eq!((g.max_size, g.desired_capacity), (Some(4), Some(2)));
-    let tg = aws
-        .elb
-        .describe_target_groups()
-        .names(format!("{name}-tg"))
+    let tg = aws.target_group(&name).await;
+    assert_eq!(tg.health_check_path.as_deref(), Some("/ready"));
+    assert_eq!(
+        (
+            tg.health_check_interval_seconds,
+            tg.health_check_timeout_seconds,
+            tg.healthy_threshold_count,
+            tg.unhealthy_threshold_count
+        ),
+        (Some(30), Some(5), Some(2), Some(3)),
+        "the interval given, the other settings their defaults"
+    );
+    assert_eq!(
+        tg.matcher.as_ref().and_then(|m| m.http_code.as_deref()),
+        Some("200-399")
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    // A health check changed outside Terraform is drift: the plan shows it, apply puts it back.
+    aws.elb
+        .modify_target_group()
+        .target_group_arn(tg.target_group_arn.clone().unwrap())
+        .health_check_interval_seconds(60)
         .send()
         .await
-        .unwrap()
-        .target_groups
-        .unwrap()
-        .remove(0);
-    assert_eq!(tg.health_check_path.as_deref(), Some("/ready"));
-    assert_eq!(tf.plan_code(&[]).code, 0);
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert!(p.shows("interval", "60 -> 30"), "{}", p.all());
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the repair");
+    let tg = aws.target_group(&name).await;
+    assert_eq!(tg.health_check_interval_seconds, Some(30));
     // A tag change reaches every object.
-    tf.write(&bare(&name, "development", &image, &cert, &three, &three, "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"\ntags = { team = \"web\" }"));
+    tf.write(&bare(&name, "development", &image, &cert, &three, &three, "max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}\ntags = { team = \"web\" }"));
     tf.apply(&[]);
     let lb_tags = aws.lb_tags(s["load_balancer_arn"].as_str().unwrap()).await;
     assert!(
@@ -1307,7 +1583,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         &cert,
         &three,
         &three,
-        "max_size = 4\ndesired_capacity = 2\nhealth_check_path = \"/ready\"\ntags = { owner = \"ops\" }",
+        "max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}\ntags = { owner = \"ops\" }",
     ));
     tf.apply(&[]);
     let lb_tags = aws.lb_tags(s["load_balancer_arn"].as_str().unwrap()).await;
@@ -1326,6 +1602,11 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert_eq!(
         sweep::aws().await.cluster(&name).await,
+        Vec::<String>::new()
+    );
+    // Development leaves nothing: the log bucket is emptied (every version) and deleted.
+    assert_eq!(
+        sweep::aws().await.logs_buckets(&name).await,
         Vec::<String>::new()
     );
 }

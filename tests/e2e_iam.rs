@@ -200,6 +200,7 @@ fn actions_in_source() -> BTreeSet<String> {
         ("secretsmanager", "secretsmanager"),
         ("sts", "sts"),
         ("wafv2", "wafv2"),
+        ("s3", "s3"),
     ];
     let mut stack = vec![env::repo().join("src")];
     while let Some(dir) = stack.pop() {
@@ -237,6 +238,10 @@ fn actions_in_source() -> BTreeSet<String> {
                                 .unwrap_or_default()
                         })
                         .collect();
+                    if prefix == "s3" {
+                        out.extend(s3_actions(&camel).iter().map(|a| format!("s3:{a}")));
+                        continue;
+                    }
                     // IAM spells the acronyms in capitals where the SDK's names do not.
                     let camel = match prefix {
                         "wafv2" => camel.replace("Acl", "ACL").replace("IpSet", "IPSet"),
@@ -248,6 +253,23 @@ fn actions_in_source() -> BTreeSet<String> {
         }
     }
     out
+}
+
+/// The IAM actions AWS authorizes an S3 operation by, where they are not the operation's name (the
+/// S3 "actions, resources and condition keys" reference).
+fn s3_actions(op: &str) -> Vec<&str> {
+    match op {
+        "HeadBucket" => vec!["ListBucket"],
+        "ListObjectVersions" => vec!["ListBucketVersions"],
+        "DeleteObjects" => vec!["DeleteObject", "DeleteObjectVersion"],
+        "GetPublicAccessBlock" => vec!["GetBucketPublicAccessBlock"],
+        "PutPublicAccessBlock" => vec!["PutBucketPublicAccessBlock"],
+        "GetBucketEncryption" => vec!["GetEncryptionConfiguration"],
+        "PutBucketEncryption" => vec!["PutEncryptionConfiguration"],
+        "GetBucketLifecycleConfiguration" => vec!["GetLifecycleConfiguration"],
+        "PutBucketLifecycleConfiguration" => vec!["PutLifecycleConfiguration"],
+        other => vec![other],
+    }
 }
 
 #[test]

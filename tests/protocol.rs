@@ -90,7 +90,8 @@ async fn schema_over_pinned_mtls() {
         .iter()
         .find(|b| b.type_name == "endpoints")
         .unwrap();
-    assert_eq!(endpoints.block.as_ref().unwrap().attributes.len(), 13);
+    // One per service the provider calls: S3 (the cluster's log bucket) and WAFv2 included.
+    assert_eq!(endpoints.block.as_ref().unwrap().attributes.len(), 14);
     let alerting = s
         .resource_schemas
         .get("prod_alerting")

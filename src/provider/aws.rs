@@ -45,6 +45,7 @@ struct Clients {
     elasticache: OnceLock<aws_sdk_elasticache::Client>,
     secretsmanager: OnceLock<aws_sdk_secretsmanager::Client>,
     wafv2: OnceLock<aws_sdk_wafv2::Client>,
+    s3: OnceLock<aws_sdk_s3::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
 }
 
@@ -96,6 +97,24 @@ impl ProviderData {
     client!(secretsmanager, aws_sdk_secretsmanager, "secretsmanager");
     client!(wafv2, aws_sdk_wafv2, "wafv2");
     client!(sts, aws_sdk_sts, "sts");
+
+    /// The S3 client. A local or private endpoint (the provider block's, `AWS_ENDPOINT_URL` or
+    /// `AWS_ENDPOINT_URL_S3`) gets path-style addressing: virtual-hosted names
+    /// (`<bucket>.<endpoint host>`) resolve only on AWS's own endpoints.
+    pub fn s3(&self) -> &aws_sdk_s3::Client {
+        self.clients.s3.get_or_init(|| {
+            let mut b = aws_sdk_s3::config::Builder::from(&self.sdk);
+            let given = self.endpoints.get("s3");
+            if let Some(url) = given {
+                b = b.endpoint_url(url);
+            }
+            let overridden = given.is_some()
+                || self.sdk.endpoint_url().is_some()
+                || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+            b = b.force_path_style(overridden);
+            aws_sdk_s3::Client::from_conf(b.build())
+        })
+    }
 
     pub async fn load(
         cfg: &ProviderConfig,
@@ -244,7 +263,7 @@ pub fn partition(region: &str) -> &'static str {
 }
 
 /// Where a resource's objects live: region and account, for ARNs known before AWS answers.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Place {
     pub region: String,
     pub account: String,

@@ -8,7 +8,7 @@ use crate::framework::{AttrPath, Attribute, Block, Diagnostics, Schema, Type, Va
 use super::profile::{self, Environment};
 
 /// Services whose endpoint the provider block can override.
-pub const ENDPOINT_SERVICES: [&str; 13] = [
+pub const ENDPOINT_SERVICES: [&str; 14] = [
     "autoscaling",
     "cloudwatch",
     "ec2",
@@ -18,6 +18,7 @@ pub const ENDPOINT_SERVICES: [&str; 13] = [
     "kms",
     "logs",
     "rds",
+    "s3",
     "secretsmanager",
     "sns",
     "sts",

@@ -26,7 +26,7 @@ pub struct Call {
 impl Call {
     /// Does the call change something (not a Describe/List/Get)?
     pub fn mutating(&self) -> bool {
-        !["Describe", "List", "Get"]
+        !["Describe", "List", "Get", "Head"]
             .iter()
             .any(|p| self.action.starts_with(p))
     }

@@ -21,6 +21,7 @@ pub struct Aws {
     pub kms: aws_sdk_kms::Client,
     pub acm: aws_sdk_acm::Client,
     pub waf: aws_sdk_wafv2::Client,
+    pub s3: aws_sdk_s3::Client,
 }
 
 /// Does the object a describe asked for exist? Gone means AWS said so (a "not found" code, IAM's
@@ -76,6 +77,12 @@ impl Aws {
             kms: aws_sdk_kms::Client::new(c),
             acm: aws_sdk_acm::Client::new(c),
             waf: aws_sdk_wafv2::Client::new(c),
+            // The local AWS answers S3 on one host: path-style addressing.
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(c)
+                    .force_path_style(true)
+                    .build(),
+            ),
         }
     }
 }
@@ -423,6 +430,65 @@ impl Aws {
                 .filter(|g| *g == group),
         );
         left
+    }
+
+    /// The log buckets `<name>-lb-logs-<account>` of cluster `name`: what a destroy outside
+    /// development keeps on purpose (like final snapshots, not counted by [`Aws::cluster`]).
+    pub async fn logs_buckets(&self, name: &str) -> Vec<String> {
+        let prefix = format!("{}-lb-logs-", name.to_ascii_lowercase());
+        let mut out: Vec<String> = self
+            .s3
+            .list_buckets()
+            .send()
+            .await
+            .unwrap()
+            .buckets
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|b| b.name)
+            .filter(|b| b.starts_with(&prefix))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Removes the log buckets a destroy kept (every object version, then the bucket).
+    pub async fn remove_logs_buckets(&self, name: &str) {
+        for bucket in self.logs_buckets(name).await {
+            let listed = self
+                .s3
+                .list_object_versions()
+                .bucket(&bucket)
+                .send()
+                .await
+                .unwrap();
+            let versions = listed
+                .versions
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| (v.key, v.version_id));
+            let markers = listed
+                .delete_markers
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| (m.key, m.version_id));
+            for (key, version) in versions.chain(markers) {
+                self.s3
+                    .delete_object()
+                    .bucket(&bucket)
+                    .key(key.unwrap())
+                    .set_version_id(version)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            self.s3
+                .delete_bucket()
+                .bucket(&bucket)
+                .send()
+                .await
+                .unwrap();
+        }
     }
 
     /// Every kind of object the database makes, found by name: nothing may be left but final

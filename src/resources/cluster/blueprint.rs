@@ -10,6 +10,7 @@ use crate::provider::aws::{partition, Place};
 use crate::provider::profile::Environment;
 
 pub mod waf;
+pub mod logs_bucket;
 
 pub const PASS: &str = "pass";
 /// AWS's recommended TLS 1.3 policy (TLS 1.3, and 1.2 with forward-secret AEAD ciphers only).

@@ -77,7 +77,7 @@ pub async fn security_groups(
     Ok((lb_sg, app_sg))
 }
 
-/// The target group (adopted by name, its health check path repaired). Returns its ARN.
+/// The target group (adopted by name, its health check repaired). Returns its ARN.
 pub async fn target_group(
     ctx: &ProviderData,
     d: &Desired,
@@ -87,8 +87,8 @@ pub async fn target_group(
     let tg_name = bp::target_group_name(&d.name);
     let tg = match elb::find_tg(ctx, &tg_name).await? {
         Some(t) => {
-            if t.health_check_path != d.health_check_path {
-                elb::set_health_check_path(ctx, &t.arn, &d.health_check_path).await?;
+            if t.health_check != d.health_check {
+                elb::set_health_check(ctx, &t.arn, &d.health_check).await?;
             }
             t.arn
         }
@@ -98,7 +98,7 @@ pub async fn target_group(
                 &tg_name,
                 vpc,
                 d.app_port as i32,
-                &d.health_check_path,
+                &d.health_check,
                 &d.tags,
             )
             .await?
@@ -142,7 +142,9 @@ pub async fn load_balancer(
 
 async fn lb_attributes(ctx: &ProviderData, d: &Desired, lb: &str) -> Result<(), AwsError> {
     let attrs = elb::lb_attributes(ctx, lb).await?;
-    let want_attrs = bp::lb_attributes(&bp::hardening(d.environment));
+    let mut want_attrs = bp::lb_attributes(&bp::hardening(d.environment)).to_vec();
+    let bucket = bp::logs_bucket::bucket_name(&d.name, &ctx.place().await?.account);
+    want_attrs.extend(bp::logs_bucket::lb_log_attributes(&bucket));
     if want_attrs.iter().any(|(k, v)| attrs.get(*k) != Some(v)) {
         elb::set_lb_attributes(ctx, lb, &want_attrs).await?;
     }

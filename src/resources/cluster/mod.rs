@@ -3,6 +3,7 @@
 pub mod aws;
 pub mod blueprint;
 mod front_end;
+pub mod health_check;
 pub mod model;
 mod plan;
 pub mod posture;
@@ -91,7 +92,10 @@ crate::lifecycle! {
             desired_capacity: (creating || planned.desired_capacity != prior.desired_capacity)
                 .then_some(planned.desired_capacity),
             app_port: planned.app_port,
-            health_check_path: planned.health_check_path.clone(),
+            health_check: health_check::effective(
+                &planned.health_check,
+                &planned.health_check_path,
+            ),
             user_data: planned.user_data.clone(),
             ingress_cidr_blocks: planned.ingress_cidr_blocks.clone(),
             root_volume_size: planned.root_volume_size,

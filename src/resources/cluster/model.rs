@@ -22,7 +22,7 @@ crate::attributes! {
         max_size: i64 = defaulted("Most instances (profile default 2 / 4 / 9). Pinned like `min_size`."),
         desired_capacity: i64 = defaulted("Instances to start with (profile default 1 / 2 / 3). Set on create and whenever you change it; otherwise scaling owns the live value (see `desired_capacity_actual`), which is never a diff."),
         app_port: i64 = defaulted("Port the application listens on (default 8080); only the load balancer may reach it. Changing it replaces the target group, so it replaces the cluster."),
-        health_check_path: String = defaulted("HTTP path the target group checks (default `/health`); 200-399 is healthy."),
+        health_check_path: String = defaulted("HTTP path the target group checks (default `/health`; with a `health_check` block, its `path`). Prefer `health_check.path`, which comes with the check's other settings."),
         user_data: Option<String> = optional("Cloud-init user data, as plain text (the provider encodes it). Changing it rolls the instances. Do not put secrets here: read them from Secrets Manager at boot."),
         ingress_cidr_blocks: Vec<String> as PartialList = defaulted("Who may reach the load balancer on 443 (and 80, which only redirects): IPv4 CIDR blocks, default everyone (`0.0.0.0/0`)."),
         root_volume_size: i64 = defaulted("Root volume in GiB, gp3, always encrypted (profile default 20 / 30 / 50)."),
@@ -33,6 +33,7 @@ crate::attributes! {
         metadata_http_tokens: String = defaulted("Instance metadata tokens: `required` (IMDSv2 only, the default) or `optional` (IMDSv1 allowed; refused in production)."),
         root_volume_encrypted: bool = defaulted("Encrypt the root volume (default true). `false` is refused in every profile: encryption at rest holds everywhere.") or true,
         kms_key_arn: Option<String> = defaulted("KMS key for the root volumes and the log group. Unset, the cluster makes its own key (rotation on, usable by the Auto Scaling service-linked role) and this shows its ARN. Changing it replaces the cluster."),
+        force_destroy_logs: bool = defaulted("Let destroy empty and delete the load balancer's log bucket `<name>-lb-logs-<account>` outside development (default false). In staging and production the access and connection logs are evidence: destroy leaves the bucket (a later cluster of the same name adopts it); in development it is always emptied and deleted.") or false,
         environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
         tags: Option<BTreeMap<String, String>> as PartialMap = optional("Tags for every AWS object of this cluster (instances and volumes too)."),
         tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
@@ -49,10 +50,10 @@ crate::attributes! {
         launch_template_version: Option<i64> = computed("Launch template version the Auto Scaling group runs (also the template's default)."),
         desired_capacity_actual: Option<i64> = computed("Instances the group wants now, as scaling left it (read-only; never a diff)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this cluster; pass it in `watch` of `prod_alerting`. Keys: `kind` (`cluster`), `name`, `autoscaling_group`, `load_balancer` and `target_group` (the metrics' dimensions, known once they exist), and the configured `min_size`, `desired_capacity` and `max_size`. Known at plan from the configuration, so a capacity change moves the alarms in the same apply, and a change made outside Terraform never does."),
-        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions) → `pass` or `fail: <reason>`, from what AWS reports."),
+        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier (`logs_bucket`: the log bucket's name)."),
+        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
-    raw { timeouts }
+    raw { timeouts, health_check }
 }
 
 crate::resource_state!(State);

@@ -29,6 +29,7 @@ pub fn roles(own_key: bool) -> Vec<&'static str> {
         "listener_https",
         "load_balancer",
         "log_group",
+        "logs_bucket",
         "security_group_app",
         "security_group_lb",
         "target_group",
@@ -176,9 +177,10 @@ fn plan_arguments(
     );
     planned.app_port = or(&cfg.app_port, Tri::Known(int(DEFAULT_APP_PORT)));
     planned.health_check_path = or(
-        &cfg.health_check_path,
+        &super::health_check::planned_path(&cfg.health_check, &cfg.health_check_path),
         Tri::Known(DEFAULT_HEALTH_CHECK_PATH.to_string()),
     );
+    planned.health_check = super::health_check::plan(&cfg.health_check, &cfg.health_check_path);
     planned.ingress_cidr_blocks = or(
         &cfg.ingress_cidr_blocks,
         Tri::Known(vec![Tri::Known(DEFAULT_INGRESS.to_string())]),
@@ -196,6 +198,7 @@ fn plan_arguments(
         &cfg.rate_limit,
         by_env(env, |e| int(e.cluster_rate_limit())),
     );
+    planned.force_destroy_logs = or(&cfg.force_destroy_logs, Tri::Known(false));
     // Unset, desired_capacity is set on create only: afterwards scaling owns it, so the plan keeps
     // the prior value (within the planned bounds).
     // On create the profile's default is likewise kept within configured bounds.
@@ -334,6 +337,7 @@ fn plan_components(
             _ => place.and_then(|pl| match role {
                 "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
                 "log_group" => Some(pl.log_group_arn(&bp::log_group_name(n))),
+                "logs_bucket" => Some(bp::logs_bucket::bucket_name(n, &pl.account)),
                 "instance_role" => Some(pl.iam_arn(&format!("role/{}", bp::role_name(n)))),
                 "instance_profile" => {
                     Some(pl.iam_arn(&format!("instance-profile/{}", bp::role_name(n))))

@@ -10,6 +10,7 @@ use crate::provider::profile::Environment;
 
 mod waf;
 pub use waf::{Acl, WafFacts};
+pub mod lb_logs;
 
 /// The Auto Scaling group, as AWS reports it.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -64,6 +65,8 @@ pub struct LoadBalancer {
     /// `routing.http.desync_mitigation_mode`; `None` when AWS does not say (its default, defensive).
     pub desync_mode: Option<String>,
     pub listeners: Vec<Listener>,
+    /// The access and connection log attributes (ELB.5).
+    pub logging: BTreeMap<String, String>,
 }
 
 /// A security group recorded in state.
@@ -112,6 +115,10 @@ pub struct Facts {
     pub key: Option<Key>,
     /// The web ACL, its association, logging and log group.
     pub waf: WafFacts,
+    /// The load balancer's log bucket.
+    pub logs: lb_logs::Logs,
+    /// How the target group's health check differs from the configured one.
+    pub health_check: Vec<String>,
 }
 
 impl Facts {
@@ -121,6 +128,7 @@ impl Facts {
         let (lb_sg, app_sg, app_port) = ("sg-lb", "sg-app", 8080);
         let h = bp::hardening(env);
         let ingress = vec!["0.0.0.0/0".to_string()];
+        let logs = lb_logs::Logs::as_applied(env);
         let version = Version {
             number: 1,
             spec: TemplateSpec {
@@ -165,6 +173,7 @@ impl Facts {
                         action: Action::RedirectHttps,
                     },
                 ],
+                logging: lb_logs::applied_lb_attributes(&logs.bucket),
             }),
             lb_sg: Some(SecurityGroup {
                 id: lb_sg.into(),
@@ -182,6 +191,8 @@ impl Facts {
             }),
             key: own_key.then_some(Key::Usable { rotation: true }),
             waf: WafFacts::as_applied(env),
+            logs,
+            health_check: Vec::new(),
         }
     }
 }
@@ -223,6 +234,12 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     template(&mut p, f);
     load_balancer(&mut p, env, f);
     security_groups(&mut p, f);
+    let lb_logging = f.load_balancer.as_ref().map(|lb| &lb.logging);
+    lb_logs::rules(&mut p, env, lb_logging, &f.logs);
+    p.set("health_check", PASS.to_string());
+    if !f.health_check.is_empty() {
+        p.fail("health_check", f.health_check.join("; "));
+    }
     match &f.log_group {
         Some(g) => p.set(
             "CloudWatch.16",

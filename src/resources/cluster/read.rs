@@ -3,11 +3,13 @@
 //! DescribeLaunchTemplates, DescribeLaunchTemplateVersions (default and running version in one),
 //! DescribeLoadBalancers, DescribeLoadBalancerAttributes, DescribeListeners, DescribeTargetGroups,
 //! DescribeTags (ELB), DescribeSecurityGroups (both groups), GetInstanceProfile, DescribeLogGroups,
-//! and for the cluster's own key DescribeKey + GetKeyRotationStatus; the web ACL's (read/waf.rs).
+//! for the cluster's own key DescribeKey + GetKeyRotationStatus; the web ACL's (read/waf.rs); and for
+//! the log bucket HeadBucket and its seven settings (tags, public access block, policy, encryption,
+//! ownership, versioning, lifecycle).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::aws::{asg, ec2, elb};
+use super::aws::{asg, ec2, elb, logs_bucket};
 use super::blueprint::{self as bp, Peer};
 use super::model::State;
 use super::posture::{self, Action, Facts, Key, SecurityGroup};
@@ -57,7 +59,8 @@ pub async fn read(
     let group_name = bp::log_group_name(n);
     let role_name = bp::role_name(n);
     let tg_name = bp::target_group_name(n);
-    let (group, template, tg, lb, rules, profile, log_group, key_facts) = tokio::join!(
+    let bucket_name = bp::logs_bucket::bucket_name(n, &place.account);
+    let (group, template, tg, lb, rules, profile, log_group, key_facts, bucket) = tokio::join!(
         asg::find_group(ctx, n),
         ec2::find_template(ctx, n),
         elb::find_tg(ctx, &tg_name),
@@ -71,9 +74,19 @@ pub async fn read(
                 None => Ok(None),
             }
         },
+        logs_bucket::bucket(ctx, &bucket_name),
     );
     let (tg, lb, rules, profile, log_group, key_facts) =
         (tg?, lb?, rules?, profile?, log_group?, key_facts?);
+    let bucket = bucket?;
+    if bucket.is_some() {
+        c.insert("logs_bucket".into(), bucket_name.clone());
+    }
+    facts.logs = posture::lb_logs::Logs {
+        place: Some(place.clone()),
+        bucket: bucket_name,
+        found: bucket,
+    };
 
     // Auto Scaling group and the template versions it runs.
     let group = group?.filter(|g| !g.deleting);
@@ -81,7 +94,7 @@ pub async fn read(
     facts.template = read_template(ctx, &mut st, &mut c, prior, group.as_ref(), template?).await?;
 
     // Load balancer, its attributes and listeners; the target group.
-    facts.target_group = read_target_group(&mut st, &mut c, tg);
+    facts.target_group = read_target_group(&mut st, &mut c, tg, &mut facts.health_check);
     facts.load_balancer = read_lb(ctx, &mut st, &mut c, prior, lb.as_ref()).await?;
 
     read_security_groups(&mut st, &mut c, prior, &rules, &mut facts);
@@ -121,10 +134,12 @@ pub async fn read(
 }
 
 /// The target group into state; its ARN, `None` when it is missing.
+/// `drift`: how its health check differs from the one the prior state asks for.
 fn read_target_group(
     st: &mut State,
     c: &mut Components,
     tg: Option<elb::TgFacts>,
+    drift: &mut Vec<String>,
 ) -> Option<String> {
     let Some(t) = tg else {
         st.target_group_arn = None;
@@ -132,7 +147,10 @@ fn read_target_group(
     };
     c.insert("target_group".into(), t.arn.clone());
     st.target_group_arn = Some(t.arn.clone());
-    st.health_check_path = t.health_check_path.clone();
+    let want = super::health_check::effective(&st.health_check, &st.health_check_path);
+    *drift = super::health_check::differences(&want, &t.health_check);
+    st.health_check_path = t.health_check.path.clone();
+    st.health_check = super::health_check::read_back(&st.health_check, &t.health_check);
     st.app_port = i64::from(t.port);
     Some(t.arn)
 }
@@ -287,6 +305,10 @@ async fn read_lb(
         deletion_protection: on(bp::LB_DELETION_PROTECTION),
         drop_invalid_headers: on(bp::LB_DROP_INVALID_HEADERS),
         desync_mode: attrs.get(bp::LB_DESYNC_MITIGATION).cloned(),
+        logging: bp::logs_bucket::lb_log_attributes("")
+            .iter()
+            .filter_map(|(k, _)| Some((k.to_string(), attrs.get(*k)?.clone())))
+            .collect(),
         listeners: listeners
             .into_iter()
             .map(|l| posture::Listener {

@@ -67,6 +67,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         tags::validate(&t, &AttrPath::attr("tags"), &mut d);
     }
     crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
+    super::health_check::validate(&cfg.health_check, &cfg.health_check_path, &mut d);
     d
 }
 

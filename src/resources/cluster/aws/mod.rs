@@ -4,6 +4,7 @@ pub mod asg;
 pub mod ec2;
 pub mod elb;
 pub mod waf;
+pub mod logs_bucket;
 
 use std::collections::BTreeMap;
 

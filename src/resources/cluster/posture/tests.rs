@@ -469,7 +469,11 @@ fn posture_rules() {
 #[test]
 fn as_applied_passes_everything_in_production() {
     let p = posture(PROD, &applied(PROD));
-    assert_eq!(p.len(), bp::controls(true).len());
+    // The controls of the blueprint, of the logs, and `health_check`.
+    assert_eq!(
+        p.len(),
+        bp::controls(true).len() + lb_logs::CONTROLS.len() + 1
+    );
     assert!(p.values().all(|v| v == PASS), "{p:?}");
 }
 

@@ -43,7 +43,8 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
     logs::delete_group(ctx, &bp::log_group_name(&n)).await?;
     s.components.remove("log_group");
     kms::delete_own_key(ctx, &bp::alias_name(&n), &mut s.components, &s.environment).await?;
-    Ok(())
+    // 6. The log bucket, last: the load balancer wrote to it until it went.
+    super::logs_bucket::delete(ctx, s).await
 }
 
 /// Step 1: the group and its instances (forced: the cluster holds no data).

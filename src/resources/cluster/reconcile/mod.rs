@@ -7,6 +7,7 @@
 mod delete;
 mod instances;
 pub mod waf;
+mod logs_bucket;
 
 pub use delete::delete;
 use instances::instances;
@@ -38,7 +39,8 @@ pub struct Desired {
     /// Set on create and when the user changed it; otherwise scaling owns the live value.
     pub desired_capacity: Option<i64>,
     pub app_port: i64,
-    pub health_check_path: String,
+    /// The target group's health check (the `health_check` block, else its defaults).
+    pub health_check: super::health_check::HealthCheck,
     pub user_data: Option<String>,
     pub ingress_cidr_blocks: Vec<String>,
     pub root_volume_size: i64,
@@ -135,12 +137,13 @@ pub async fn converge(
         asg::find_group(ctx, n),
         ec2::find_template(ctx, n),
     );
-    let (key, profile, groups, tg, found) = tokio::join!(
+    let (key, profile, groups, tg, found, bucket) = tokio::join!(
         key_and_group(ctx, place, d, &mut key_components, &made),
         role_and_profile(ctx, place, d, &made),
         front_end::security_groups(ctx, d, &vpc, &made),
         front_end::target_group(ctx, d, &vpc, &made),
-        lookups
+        lookups,
+        logs_bucket::ensure(ctx, place, d, &made)
     );
     keep_key_components(&key_components, &mut p.components);
     made.merge_into(&mut p.components);
@@ -153,6 +156,7 @@ pub async fn converge(
     let (lb_sg, app_sg) = groups?;
     let tg = tg?;
     let (root, group_now, template_now) = found?;
+    bucket?;
     let root = root.ok_or_else(|| missing_image(&d.image_id))?;
 
     // 5–7 at once: the load balancer, its attributes and listeners; the launch template and the

@@ -19,6 +19,7 @@ use super::Tags;
 use crate::provider::ec2::{created, removed, sent};
 use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
+use crate::resources::cluster::health_check::HealthCheck;
 
 /// Tags as load balancing takes them.
 fn elb_tags(tags: &Tags) -> Vec<Tag> {
@@ -172,12 +173,27 @@ pub async fn delete_lb(ctx: &ProviderData, arn: &str) -> Result<(), AwsError> {
 
 // ---- target group ----
 
+/// `$b` (a create or modify target group call) with every health check setting of `$hc`: the two
+/// calls' builders are different types with the same setters.
+macro_rules! health_check {
+    ($b:expr, $hc:expr) => {{
+        let hc: &HealthCheck = $hc;
+        $b.health_check_enabled(true)
+            .health_check_path(&hc.path)
+            .health_check_interval_seconds(seconds(hc.interval))
+            .health_check_timeout_seconds(seconds(hc.timeout))
+            .healthy_threshold_count(seconds(hc.healthy_threshold))
+            .unhealthy_threshold_count(seconds(hc.unhealthy_threshold))
+            .matcher(Matcher::builder().http_code(&hc.matcher).build())
+    }};
+}
+
 /// A target group as read.
 #[derive(Clone, Debug, Default)]
 pub struct TgFacts {
     pub arn: String,
     pub port: i32,
-    pub health_check_path: String,
+    pub health_check: HealthCheck,
     pub load_balancers: Vec<String>,
 }
 
@@ -198,37 +214,47 @@ pub async fn find_tg(ctx: &ProviderData, name: &str) -> Result<Option<TgFacts>, 
             .map(|t| TgFacts {
                 arn: t.target_group_arn.unwrap_or_default(),
                 port: t.port.unwrap_or_default(),
-                health_check_path: t.health_check_path.unwrap_or_default(),
+                health_check: HealthCheck {
+                    path: t.health_check_path.unwrap_or_default(),
+                    interval: t
+                        .health_check_interval_seconds
+                        .map(i64::from)
+                        .unwrap_or_default(),
+                    timeout: t
+                        .health_check_timeout_seconds
+                        .map(i64::from)
+                        .unwrap_or_default(),
+                    healthy_threshold: t.healthy_threshold_count.map(i64::from).unwrap_or_default(),
+                    unhealthy_threshold: t
+                        .unhealthy_threshold_count
+                        .map(i64::from)
+                        .unwrap_or_default(),
+                    matcher: t.matcher.and_then(|m| m.http_code).unwrap_or_default(),
+                },
                 load_balancers: t.load_balancer_arns.unwrap_or_default(),
             })
     }))
 }
 
-/// Creates the target group (HTTP to the instances, health checked on `path`); returns its ARN.
+/// Creates the target group (HTTP to the instances, health checked as `hc` says); returns its ARN.
 pub async fn create_tg(
     ctx: &ProviderData,
     name: &str,
     vpc: &str,
     port: i32,
-    path: &str,
+    hc: &HealthCheck,
     tags: &Tags,
 ) -> Result<String, AwsError> {
+    let create = ctx.elbv2().create_target_group();
     created(
         ctx,
         &format!("target group {name}"),
-        ctx.elbv2()
-            .create_target_group()
+        health_check!(create, hc)
             .name(name)
             .protocol(ProtocolEnum::Http)
             .port(port)
             .vpc_id(vpc)
             .target_type(TargetTypeEnum::Instance)
-            .health_check_enabled(true)
-            .health_check_path(path)
-            .health_check_interval_seconds(15)
-            .healthy_threshold_count(2)
-            .unhealthy_threshold_count(3)
-            .matcher(Matcher::builder().http_code("200-399").build())
             .set_tags(Some(elb_tags(tags)))
             .send(),
         |out| {
@@ -243,14 +269,19 @@ pub async fn create_tg(
     .await
 }
 
-/// Points the target group's health check at `path`.
-pub async fn set_health_check_path(
+/// Sets every setting of the target group's health check to `hc`'s.
+pub async fn set_health_check(
     ctx: &ProviderData,
     arn: &str,
-    path: &str,
+    hc: &HealthCheck,
 ) -> Result<(), AwsError> {
     let modify = ctx.elbv2().modify_target_group().target_group_arn(arn);
-    sent(ctx, "target group", modify.health_check_path(path).send()).await
+    sent(ctx, "target group", health_check!(modify, hc).send()).await
+}
+
+/// A validated health check number (validation keeps them within AWS's small ranges).
+fn seconds(v: i64) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
 }
 
 /// Deletes the target group (done when it is already gone).

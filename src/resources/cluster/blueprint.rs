@@ -9,8 +9,8 @@ use serde_json::json;
 use crate::provider::aws::{partition, Place};
 use crate::provider::profile::Environment;
 
-pub mod waf;
 pub mod logs_bucket;
+pub mod waf;
 
 pub const PASS: &str = "pass";
 /// AWS's recommended TLS 1.3 policy (TLS 1.3, and 1.2 with forward-secret AEAD ciphers only).

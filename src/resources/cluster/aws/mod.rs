@@ -3,8 +3,8 @@
 pub mod asg;
 pub mod ec2;
 pub mod elb;
-pub mod waf;
 pub mod logs_bucket;
+pub mod waf;
 
 use std::collections::BTreeMap;
 

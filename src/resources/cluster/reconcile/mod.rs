@@ -6,8 +6,8 @@
 
 mod delete;
 mod instances;
-pub mod waf;
 mod logs_bucket;
+pub mod waf;
 
 pub use delete::delete;
 use instances::instances;

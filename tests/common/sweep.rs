@@ -382,39 +382,55 @@ impl Aws {
         left
     }
 
-    /// The cluster's web ACL, its IP set and its log group, found by name.
+    /// The cluster's web ACL, its IP set and its log group, found by name (every page of the
+    /// web ACL and IP set listings).
     async fn web_acl_objects(&self, name: &str) -> Vec<String> {
         let scope = aws_sdk_wafv2::types::Scope::Regional;
         let mut left = Vec::new();
-        let acls = self
-            .waf
-            .list_web_acls()
-            .scope(scope.clone())
-            .send()
-            .await
-            .unwrap()
-            .web_acls
-            .unwrap_or_default();
-        left.extend(
-            acls.into_iter()
-                .filter(|a| a.name.as_deref() == Some(name))
-                .map(|a| format!("web acl {:?}", a.arn)),
-        );
-        let sets = self
-            .waf
-            .list_ip_sets()
-            .scope(scope)
-            .send()
-            .await
-            .unwrap()
-            .ip_sets
-            .unwrap_or_default();
         let set = format!("{name}-allowed");
-        left.extend(
-            sets.into_iter()
-                .filter(|s| s.name.as_deref() == Some(set.as_str()))
-                .map(|s| format!("ip set {:?}", s.arn)),
-        );
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .waf
+                .list_web_acls()
+                .scope(scope.clone())
+                .set_next_marker(marker.take())
+                .send()
+                .await
+                .unwrap();
+            left.extend(
+                page.web_acls
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|a| a.name.as_deref() == Some(name))
+                    .map(|a| format!("web acl {:?}", a.arn)),
+            );
+            marker = page.next_marker.filter(|m| !m.is_empty());
+            if marker.is_none() {
+                break;
+            }
+        }
+        loop {
+            let page = self
+                .waf
+                .list_ip_sets()
+                .scope(scope.clone())
+                .set_next_marker(marker.take())
+                .send()
+                .await
+                .unwrap();
+            left.extend(
+                page.ip_sets
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|s| s.name.as_deref() == Some(set.as_str()))
+                    .map(|s| format!("ip set {:?}", s.arn)),
+            );
+            marker = page.next_marker.filter(|m| !m.is_empty());
+            if marker.is_none() {
+                break;
+            }
+        }
         let group = format!("aws-waf-logs-{name}");
         left.extend(
             self.logs

@@ -41,6 +41,9 @@ pub fn rotation_due(changed: &str, days: i64, now: i64) -> Option<i64> {
 }
 /// The resource policy of the `<name>-auth` secret: nobody outside `account`, nothing without TLS.
 pub fn secret_policy(account: &str) -> String {
+    secret_policy_document(account).to_string()
+}
+fn secret_policy_document(account: &str) -> serde_json::Value {
     serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -62,17 +65,13 @@ pub fn secret_policy(account: &str) -> String {
             }
         ]
     })
-    .to_string()
 }
 /// Whether a secret's `policy` (as Secrets Manager returns it) holds both of [`secret_policy`]'s denials.
 pub fn secret_policy_holds(policy: Option<&str>, account: &str) -> bool {
     let Some(p) = policy.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) else {
         return false;
     };
-    let want: serde_json::Value = match serde_json::from_str(&secret_policy(account)) {
-        Ok(v) => v,
-        Err(_) => return false,
-    };
+    let want = secret_policy_document(account);
     let have = match &p["Statement"] {
         serde_json::Value::Array(a) => a.clone(),
         one => vec![one.clone()],

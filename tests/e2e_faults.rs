@@ -1,8 +1,9 @@
 //! End to end under faults: the real `terraform` against the local AWS behind its fault layer
 //! (`scripts/local_aws_faults.py`). For every resource and for the full stack: a fifth of the calls
-//! throttled; a permanent failure at each mutating call of a create, every position taken from a
-//! recorded clean run (for the stack, 16 spread over it unless `PROD_FAULT_POSITIONS=all`). Nothing
-//! may be lost, duplicated or orphaned.
+//! throttled; a permanent failure at a mutating call of a create, the positions taken from a
+//! recorded clean run: by default a sample (see [`chosen`]: the ends, every protected object,
+//! replica and reader, each action once, a spread), every position with `PROD_FAULT_POSITIONS=all`
+//! (`scripts/test --all-positions`). Nothing may be lost, duplicated or orphaned.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -330,25 +331,51 @@ async fn fail_at(
     wrong
 }
 
-/// Positions of the full stack run by default: spread evenly over its recorded create (first and
-/// last included), so each of its resources fails early, mid-way and late while the others are
-/// being made. `PROD_FAULT_POSITIONS=all` runs every one (each resource's own positions all run in
-/// the tests above either way).
+/// Calls that make a protected object (AWS deletion protection in production), a replica or a
+/// reader: every one of them is failed in the sampled run too.
+const ALWAYS_FAILED: &[&str] = &[
+    "CreateDBInstance",
+    "CreateDBInstanceReadReplica",
+    "CreateDBCluster",
+    "CreateReplicationGroup",
+    "CreateLoadBalancer",
+];
+
+/// Positions spread evenly over a resource's recorded create (first and last included) on top of
+/// the sample's other picks, so that late calls of a repeated action fail too.
+const SPREAD: usize = 8;
+
+/// The same for the full stack, whose resources each fail early, mid-way and late while the
+/// others are being made.
 const STACK_POSITIONS: usize = 16;
 
-/// The positions to fail: every one, except for the stack (see [`STACK_POSITIONS`]).
+/// The positions to fail. `PROD_FAULT_POSITIONS=all` (`scripts/test --all-positions`) runs every
+/// one. By default a sample: the first and the last call, every call in [`ALWAYS_FAILED`], the
+/// first call of each action (so each kind of call fails once; for the stack its resources' own
+/// tests do that) and an even spread over the whole create.
 fn chosen(kind: Kind, positions: &[(String, u64)]) -> Vec<(String, u64)> {
     let every = std::env::var("PROD_FAULT_POSITIONS").is_ok_and(|v| v == "all");
-    let k = STACK_POSITIONS.min(positions.len());
-    if !matches!(kind, Kind::Stack) || every || k < 2 {
-        return positions.to_vec();
-    }
-    (0..k)
-        .map(|j| positions[j * (positions.len() - 1) / (k - 1)].clone())
-        .collect()
+    sample(kind, positions, every)
 }
 
-async fn every_create_call_can_fail(kind: Kind, octet: u8) {
+fn sample(kind: Kind, positions: &[(String, u64)], every: bool) -> Vec<(String, u64)> {
+    let stack = matches!(kind, Kind::Stack);
+    let spread = if stack { STACK_POSITIONS } else { SPREAD };
+    if every || positions.len() <= spread {
+        return positions.to_vec();
+    }
+    let last = positions.len() - 1;
+    let mut picked: std::collections::BTreeSet<usize> =
+        (0..spread).map(|j| j * last / (spread - 1)).collect();
+    for (j, (action, n)) in positions.iter().enumerate() {
+        if ALWAYS_FAILED.contains(&action.as_str()) || (*n == 1 && !stack) {
+            picked.insert(j);
+        }
+    }
+    picked.into_iter().map(|j| positions[j].clone()).collect()
+}
+
+async fn create_calls_can_fail(kind: Kind, octet: u8) {
     let aws = aws().await;
     let i = inputs(&aws, octet).await;
     let (recorded, made) = clean_create(&aws, kind, &i).await;
@@ -390,47 +417,129 @@ async fn every_create_call_can_fail(kind: Kind, octet: u8) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn network_create_fails_at_every_call_and_recovers() {
-    every_create_call_can_fail(Kind::Network, 111).await;
+async fn network_create_fails_at_its_calls_and_recovers() {
+    create_calls_can_fail(Kind::Network, 111).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn cluster_create_fails_at_every_call_and_recovers() {
-    every_create_call_can_fail(Kind::Cluster, 112).await;
+async fn cluster_create_fails_at_its_calls_and_recovers() {
+    create_calls_can_fail(Kind::Cluster, 112).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn database_create_fails_at_every_call_and_recovers() {
-    every_create_call_can_fail(Kind::Database, 113).await;
+async fn database_create_fails_at_its_calls_and_recovers() {
+    create_calls_can_fail(Kind::Database, 113).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn redis_create_fails_at_every_call_and_recovers() {
-    every_create_call_can_fail(Kind::Redis, 114).await;
+async fn redis_create_fails_at_its_calls_and_recovers() {
+    create_calls_can_fail(Kind::Redis, 114).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn alerting_create_fails_at_every_call_and_recovers() {
-    every_create_call_can_fail(Kind::Alerting, 115).await;
+async fn alerting_create_fails_at_its_calls_and_recovers() {
+    create_calls_can_fail(Kind::Alerting, 115).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn stack_create_fails_at_its_calls_and_recovers() {
-    every_create_call_can_fail(Kind::Stack, 116).await;
+    create_calls_can_fail(Kind::Stack, 116).await;
 }
 
 #[test]
-fn stack_positions_spread_over_the_whole_create() {
-    let recorded: Vec<(String, u64)> = (1..=100).map(|n| ("ec2:Call".into(), n)).collect();
-    let picked = chosen(Kind::Stack, &recorded);
-    let ns: Vec<u64> = picked.iter().map(|(_, n)| *n).collect();
+fn sampled_positions_keep_the_ends_every_protected_call_and_each_action_once() {
+    let pos = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
+        v.iter().map(|(a, n)| (a.to_string(), *n)).collect()
+    };
+    // A stack of 100 calls of one action: 16 spread from the first to the last, none far apart.
+    let stack: Vec<(String, u64)> = (1..=100).map(|n| ("CreateTags".into(), n)).collect();
+    let ns: Vec<u64> = sample(Kind::Stack, &stack, false)
+        .iter()
+        .map(|p| p.1)
+        .collect();
     assert_eq!(ns.len(), STACK_POSITIONS);
     assert_eq!((ns[0], ns[ns.len() - 1]), (1, 100));
     assert!(
         ns.windows(2).all(|w| w[1] > w[0] && w[1] - w[0] <= 7),
         "{ns:?}"
     );
-    assert_eq!(chosen(Kind::Network, &recorded).len(), 100);
+
+    struct Case {
+        name: &'static str,
+        kind: Kind,
+        every: bool,
+        calls: Vec<(String, u64)>,
+        must: Vec<(String, u64)>,
+        at_most: usize,
+    }
+    let mut subnets: Vec<(String, u64)> = (1..=30).map(|n| ("CreateSubnet".into(), n)).collect();
+    subnets.extend((1..=20).map(|n| ("CreateRoute".into(), n)));
+    let mut replicas = pos(&[("CreateSecurityGroup", 1), ("CreateDBInstance", 1)]);
+    replicas.extend((1..=12).map(|n| ("AuthorizeSecurityGroupIngress".into(), n)));
+    replicas.extend(pos(&[
+        ("CreateDBInstanceReadReplica", 1),
+        ("CreateDBInstanceReadReplica", 2),
+    ]));
+    replicas.extend(pos(&[("AddTagsToResource", 1)]));
+    let cases = [
+        Case {
+            name: "a repeated action: ends, each action once, a spread",
+            kind: Kind::Network,
+            every: false,
+            calls: subnets.clone(),
+            must: pos(&[("CreateSubnet", 1), ("CreateRoute", 1), ("CreateRoute", 20)]),
+            at_most: SPREAD + 2,
+        },
+        Case {
+            name: "every replica and the protected primary",
+            kind: Kind::Database,
+            every: false,
+            calls: replicas.clone(),
+            must: pos(&[
+                ("CreateDBInstance", 1),
+                ("CreateDBInstanceReadReplica", 1),
+                ("CreateDBInstanceReadReplica", 2),
+                ("AddTagsToResource", 1),
+            ]),
+            at_most: SPREAD + 5,
+        },
+        Case {
+            name: "all positions when asked",
+            kind: Kind::Network,
+            every: true,
+            calls: subnets.clone(),
+            must: subnets.clone(),
+            at_most: subnets.len(),
+        },
+        Case {
+            name: "a create shorter than the spread runs whole",
+            kind: Kind::Alerting,
+            every: false,
+            calls: pos(&[("CreateKey", 1), ("CreateTopic", 1), ("CreateTopic", 2)]),
+            must: pos(&[("CreateKey", 1), ("CreateTopic", 1), ("CreateTopic", 2)]),
+            at_most: 3,
+        },
+    ];
+    for c in cases {
+        let got = sample(c.kind, &c.calls, c.every);
+        for m in &c.must {
+            assert!(got.contains(m), "{}: {m:?} missing from {got:?}", c.name);
+        }
+        assert!(
+            got.len() <= c.at_most,
+            "{}: {} picked: {got:?}",
+            c.name,
+            got.len()
+        );
+        assert!(
+            got.windows(2).all(|w| {
+                let p = |x: &(String, u64)| c.calls.iter().position(|y| y == x);
+                p(&w[0]) < p(&w[1])
+            }),
+            "{}: out of order",
+            c.name
+        );
+    }
 }
 
 // ---- eventual consistency ----

@@ -300,6 +300,29 @@ pub fn write_blocks<C>(t: &Tri<Vec<C>>, f: fn(&C) -> Value) -> Value {
     }
 }
 
+/// A single nested block in a configuration or plan: decoded by `f` when present; null when absent.
+pub fn planned_block<C>(v: &Value, f: fn(&Value) -> C) -> Tri<C> {
+    match v {
+        Value::Null => Tri::Null,
+        Value::Unknown(_) => Tri::Unknown,
+        v => Tri::Known(f(v)),
+    }
+}
+
+/// The cty value of a planned single block.
+pub fn write_block<C>(t: &Tri<C>, f: fn(&C) -> Value) -> Value {
+    match t {
+        Tri::Known(b) => f(b),
+        Tri::Null => Value::Null,
+        Tri::Unknown => Value::unknown(),
+    }
+}
+
+/// A single nested block in state: `None` when absent.
+pub fn state_block<S>(v: &Value, f: fn(&Value) -> S) -> Option<S> {
+    (!v.is_null()).then(|| f(v))
+}
+
 /// The blocks of a list that may be unknown: none until known.
 pub fn blocks<C>(t: &Tri<Vec<C>>) -> &[C] {
     t.known().map_or(&[], Vec::as_slice)
@@ -465,7 +488,9 @@ macro_rules! __attr_default {
 /// (the value comes in the configuration only: the state's field stays `None`); `or <expr>` gives
 /// the state's value when the attribute is null or unknown (else the type's default). `blocks`
 /// lists nested list blocks, each a pair of structs declared by another `attributes!` (state
-/// `Vec<Block>`, configuration `Tri<Vec<BlockConfig>>`); `State::blocks()` gives their schema. `raw` fields
+/// `Vec<Block>`, configuration `Tri<Vec<BlockConfig>>`); `State::blocks()` gives their schema. `single`
+/// lists optional single nested blocks the same way (state `Option<Block>`, configuration
+/// `Tri<BlockConfig>`, null when the block is absent); `State::single_blocks()` gives their schema. `raw` fields
 /// (blocks such as `timeouts`) travel as `Value`s in both structs; `internal` fields are state-only
 /// and never written. `State::attributes()` lists the schema attributes in declaration order.
 #[macro_export]
@@ -479,6 +504,7 @@ macro_rules! attributes {
             $( $field:ident : $ty:ty $( as $pty:ty )? = $kind:ident ( $desc:expr ) $( . $modifier:ident () )* $( or $default:expr )? ),* $(,)?
         }
         $( blocks { $( $block:ident : $bty:ident / $bcfg:ident = list ( $bdesc:expr ) ),* $(,)? } )?
+        $( single { $( $single:ident : $sty:ident / $scfg:ident = single ( $sdesc:expr ) ),* $(,)? } )?
         $( raw { $( $raw:ident ),* $(,)? } )?
         $( internal { $( $internal:ident : $ity:ty ),* $(,)? } )?
     ) => {
@@ -487,6 +513,7 @@ macro_rules! attributes {
         pub struct $State {
             $( pub $field: $ty, )*
             $( $( pub $block: Vec<$bty>, )* )?
+            $( $( pub $single: Option<$sty>, )* )?
             $( $( pub $raw: $crate::framework::Value, )* )?
             $( $( pub $internal: $ity, )* )?
         }
@@ -496,6 +523,7 @@ macro_rules! attributes {
         pub struct $Config {
             $( pub $field: $crate::framework::decode::Tri<<$crate::__attr_planned!($ty $(, $pty)?) as $crate::framework::attrs::Plannable>::Planned>, )*
             $( $( pub $block: $crate::framework::decode::Tri<Vec<$bcfg>>, )* )?
+            $( $( pub $single: $crate::framework::decode::Tri<$scfg>, )* )?
             $( $( pub $raw: $crate::framework::Value, )* )?
         }
 
@@ -519,12 +547,20 @@ macro_rules! attributes {
                     (stringify!($block), $crate::framework::Block::new($bdesc).attrs($bty::attributes())),
                 )* )? ]
             }
+            /// The optional single nested blocks, in declaration order.
+            #[allow(dead_code)]
+            pub fn single_blocks() -> Vec<(&'static str, $crate::framework::Block)> {
+                vec![ $( $(
+                    (stringify!($single), $crate::framework::Block::new($sdesc).attrs($sty::attributes())),
+                )* )? ]
+            }
             /// The state held in a cty object (null or unknown attributes take their defaults).
             pub fn decode(v: &$crate::framework::Value) -> $State {
                 $State {
                     $( $field: <$ty as $crate::framework::attrs::Field>::read(v.get(stringify!($field)))
                         .unwrap_or_else(|| $crate::__attr_default!($($default)?)), )*
                     $( $( $block: $crate::framework::decode::elements(v.get(stringify!($block))).iter().map($bty::decode).collect(), )* )?
+                    $( $( $single: $crate::framework::attrs::state_block(v.get(stringify!($single)), $sty::decode), )* )?
                     $( $( $raw: v.get(stringify!($raw)).clone(), )* )?
                     $( $( $internal: ::std::default::Default::default(), )* )?
                 }
@@ -541,6 +577,7 @@ macro_rules! attributes {
                 let mut m = ::std::collections::BTreeMap::new();
                 $( m.insert(stringify!($field).to_string(), $crate::framework::attrs::Field::write(&self.$field)); )*
                 $( $( m.insert(stringify!($block).to_string(), $crate::framework::Value::List(self.$block.iter().map($bty::encode).collect())); )* )?
+                $( $( m.insert(stringify!($single).to_string(), self.$single.as_ref().map_or($crate::framework::Value::Null, $sty::encode)); )* )?
                 $( $( m.insert(stringify!($raw).to_string(), self.$raw.clone()); )* )?
                 $crate::framework::Value::Map(m)
             }
@@ -553,6 +590,7 @@ macro_rules! attributes {
                 $Config {
                     $( $field: <$crate::__attr_planned!($ty $(, $pty)?) as $crate::framework::attrs::Plannable>::planned(v.get(stringify!($field))), )*
                     $( $( $block: $crate::framework::attrs::planned_blocks(v.get(stringify!($block)), $bcfg::decode), )* )?
+                    $( $( $single: $crate::framework::attrs::planned_block(v.get(stringify!($single)), $scfg::decode), )* )?
                     $( $( $raw: v.get(stringify!($raw)).clone(), )* )?
                 }
             }
@@ -561,6 +599,7 @@ macro_rules! attributes {
                 let mut m = ::std::collections::BTreeMap::new();
                 $( m.insert(stringify!($field).to_string(), $crate::framework::attrs::write_tri::<$crate::__attr_planned!($ty $(, $pty)?)>(&self.$field)); )*
                 $( $( m.insert(stringify!($block).to_string(), $crate::framework::attrs::write_blocks(&self.$block, $bcfg::encode)); )* )?
+                $( $( m.insert(stringify!($single).to_string(), $crate::framework::attrs::write_block(&self.$single, $scfg::encode)); )* )?
                 $( $( m.insert(stringify!($raw).to_string(), self.$raw.clone()); )* )?
                 $crate::framework::Value::Map(m)
             }

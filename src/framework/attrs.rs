@@ -5,270 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use super::decode::{self, Tri};
-use super::types::Type;
-use super::value::{Number, Value};
+use super::decode::Tri;
+use super::value::Value;
 
-/// How an attribute reads in a configuration or a plan, where it may also be null or unknown.
-pub trait Plannable {
-    /// Numbers stay [`Number`] here, so a validation can see `2.5` where a whole number is expected.
-    type Planned: Clone + std::fmt::Debug + PartialEq;
-    fn planned(v: &Value) -> Tri<Self::Planned>;
-    fn write_planned(p: &Self::Planned) -> Value;
-}
-
-/// A Rust type that holds one attribute's value in state.
-pub trait Field: Plannable + Sized {
-    /// The cty type of the attribute.
-    fn ty() -> Type;
-    /// The known value, `None` when null or unknown.
-    fn read(v: &Value) -> Option<Self>;
-    fn write(&self) -> Value;
-}
-
-/// A planned `map(string)` whose elements may be unknown one by one (a component not yet made).
-pub struct PartialMap;
-impl Plannable for PartialMap {
-    type Planned = BTreeMap<String, Tri<String>>;
-    fn planned(v: &Value) -> Tri<Self::Planned> {
-        match v {
-            Value::Null => Tri::Null,
-            Value::Map(m) => Tri::Known(
-                m.iter()
-                    .map(|(k, e)| (k.clone(), decode::string(e)))
-                    .collect(),
-            ),
-            _ => Tri::Unknown,
-        }
-    }
-    fn write_planned(p: &Self::Planned) -> Value {
-        Value::Map(
-            p.iter()
-                .map(|(k, e)| (k.clone(), write_tri::<String>(e)))
-                .collect(),
-        )
-    }
-}
-
-/// A planned `list(string)` whose elements may be unknown one by one.
-pub struct PartialList;
-impl Plannable for PartialList {
-    type Planned = Vec<Tri<String>>;
-    fn planned(v: &Value) -> Tri<Self::Planned> {
-        match v {
-            Value::Null => Tri::Null,
-            Value::List(l) => Tri::Known(l.iter().map(decode::string).collect()),
-            _ => Tri::Unknown,
-        }
-    }
-    fn write_planned(p: &Self::Planned) -> Value {
-        Value::List(p.iter().map(write_tri::<String>).collect())
-    }
-}
-
-/// A planned `list(map(string))` whose maps, and each map's values, may be unknown one by one (the
-/// `watch` maps of other resources, some values known only after they are made).
-pub struct PartialMaps;
-impl Plannable for PartialMaps {
-    type Planned = Vec<Tri<BTreeMap<String, Tri<String>>>>;
-    fn planned(v: &Value) -> Tri<Self::Planned> {
-        match v {
-            Value::Null => Tri::Null,
-            Value::List(l) => Tri::Known(l.iter().map(PartialMap::planned).collect()),
-            _ => Tri::Unknown,
-        }
-    }
-    fn write_planned(p: &Self::Planned) -> Value {
-        Value::List(p.iter().map(write_tri::<PartialMap>).collect())
-    }
-}
-
-impl Field for Vec<BTreeMap<String, String>> {
-    fn ty() -> Type {
-        Type::list(Type::map(Type::String))
-    }
-    fn read(v: &Value) -> Option<Self> {
-        match v {
-            Value::List(l) => l
-                .iter()
-                .map(|m| decode::string_map(m).into_known())
-                .collect(),
-            _ => None,
-        }
-    }
-    fn write(&self) -> Value {
-        Value::List(self.iter().map(Field::write).collect())
-    }
-}
-impl Plannable for Vec<BTreeMap<String, String>> {
-    type Planned = Vec<BTreeMap<String, String>>;
-    fn planned(v: &Value) -> Tri<Self::Planned> {
-        match v {
-            Value::Null => Tri::Null,
-            v => Self::read(v).map_or(Tri::Unknown, Tri::Known),
-        }
-    }
-    fn write_planned(p: &Self::Planned) -> Value {
-        p.write()
-    }
-}
-
-impl Field for String {
-    fn ty() -> Type {
-        Type::String
-    }
-    fn read(v: &Value) -> Option<Self> {
-        decode::string(v).into_known()
-    }
-    fn write(&self) -> Value {
-        Value::string(self)
-    }
-}
-impl Plannable for String {
-    type Planned = String;
-    fn planned(v: &Value) -> Tri<String> {
-        decode::string(v)
-    }
-    fn write_planned(p: &String) -> Value {
-        Value::string(p)
-    }
-}
-
-impl Field for i64 {
-    fn ty() -> Type {
-        Type::Number
-    }
-    fn read(v: &Value) -> Option<Self> {
-        decode::int(v).into_known()
-    }
-    fn write(&self) -> Value {
-        Value::int(*self)
-    }
-}
-impl Plannable for i64 {
-    type Planned = Number;
-    fn planned(v: &Value) -> Tri<Number> {
-        decode::number(v)
-    }
-    fn write_planned(p: &Number) -> Value {
-        Value::Number(p.clone())
-    }
-}
-
-impl Field for Number {
-    fn ty() -> Type {
-        Type::Number
-    }
-    fn read(v: &Value) -> Option<Self> {
-        decode::number(v).into_known()
-    }
-    fn write(&self) -> Value {
-        Value::Number(self.clone())
-    }
-}
-impl Plannable for Number {
-    type Planned = Number;
-    fn planned(v: &Value) -> Tri<Number> {
-        decode::number(v)
-    }
-    fn write_planned(p: &Number) -> Value {
-        Value::Number(p.clone())
-    }
-}
-
-impl Field for bool {
-    fn ty() -> Type {
-        Type::Bool
-    }
-    fn read(v: &Value) -> Option<Self> {
-        decode::boolean(v).into_known()
-    }
-    fn write(&self) -> Value {
-        Value::Bool(*self)
-    }
-}
-impl Plannable for bool {
-    type Planned = bool;
-    fn planned(v: &Value) -> Tri<bool> {
-        decode::boolean(v)
-    }
-    fn write_planned(p: &bool) -> Value {
-        Value::Bool(*p)
-    }
-}
-
-impl Field for Vec<String> {
-    fn ty() -> Type {
-        Type::list(Type::String)
-    }
-    fn read(v: &Value) -> Option<Self> {
-        decode::string_list(v).into_known()
-    }
-    fn write(&self) -> Value {
-        Value::string_list(self.iter().map(String::as_str))
-    }
-}
-impl Plannable for Vec<String> {
-    type Planned = Vec<String>;
-    fn planned(v: &Value) -> Tri<Vec<String>> {
-        decode::string_list(v)
-    }
-    fn write_planned(p: &Vec<String>) -> Value {
-        p.write()
-    }
-}
-
-impl Field for BTreeMap<String, String> {
-    fn ty() -> Type {
-        Type::map(Type::String)
-    }
-    fn read(v: &Value) -> Option<Self> {
-        decode::string_map(v).into_known()
-    }
-    fn write(&self) -> Value {
-        Value::string_map(self.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-    }
-}
-impl Plannable for BTreeMap<String, String> {
-    type Planned = BTreeMap<String, String>;
-    fn planned(v: &Value) -> Tri<BTreeMap<String, String>> {
-        decode::string_map(v)
-    }
-    fn write_planned(p: &BTreeMap<String, String>) -> Value {
-        p.write()
-    }
-}
-
-/// An attribute that may be null in state: `None` is null.
-impl<T: Field> Field for Option<T> {
-    fn ty() -> Type {
-        T::ty()
-    }
-    fn read(v: &Value) -> Option<Self> {
-        Some(T::read(v))
-    }
-    fn write(&self) -> Value {
-        self.as_ref().map_or(Value::Null, T::write)
-    }
-}
-impl<T: Field> Plannable for Option<T> {
-    type Planned = T::Planned;
-    fn planned(v: &Value) -> Tri<T::Planned> {
-        T::planned(v)
-    }
-    fn write_planned(p: &T::Planned) -> Value {
-        T::write_planned(p)
-    }
-}
-
-/// The cty value of a planned field: unknown stays unknown, null stays null.
-pub fn write_tri<F: Plannable>(t: &Tri<F::Planned>) -> Value {
-    match t {
-        Tri::Known(p) => F::write_planned(p),
-        Tri::Null => Value::Null,
-        Tri::Unknown => Value::unknown(),
-    }
-}
+mod field;
+pub use field::{write_tri, Field, PartialList, PartialMap, PartialMaps, Plannable};
 
 /// The type that reads a field in a configuration: the field's own, or the one after `as`.
 #[doc(hidden)]
@@ -300,13 +41,36 @@ pub fn write_blocks<C>(t: &Tri<Vec<C>>, f: fn(&C) -> Value) -> Value {
     }
 }
 
+/// A single nested block in a configuration or plan: decoded by `f` when present; null when absent.
+pub fn planned_block<C>(v: &Value, f: fn(&Value) -> C) -> Tri<C> {
+    match v {
+        Value::Null => Tri::Null,
+        Value::Unknown(_) => Tri::Unknown,
+        v => Tri::Known(f(v)),
+    }
+}
+
+/// The cty value of a planned single block.
+pub fn write_block<C>(t: &Tri<C>, f: fn(&C) -> Value) -> Value {
+    match t {
+        Tri::Known(b) => f(b),
+        Tri::Null => Value::Null,
+        Tri::Unknown => Value::unknown(),
+    }
+}
+
+/// A single nested block in state: `None` when absent.
+pub fn state_block<S>(v: &Value, f: fn(&Value) -> S) -> Option<S> {
+    (!v.is_null()).then(|| f(v))
+}
+
 /// The blocks of a list that may be unknown: none until known.
 pub fn blocks<C>(t: &Tri<Vec<C>>) -> &[C] {
     t.known().map_or(&[], Vec::as_slice)
 }
 
 /// A planned list whose elements may be unknown one by one, as a whole: unknown when any is
-/// (null elements are dropped, as [`decode::string_list`] does).
+/// (null elements are dropped, as [`string_list`](super::decode::string_list) does).
 pub fn whole_list(t: &Tri<Vec<Tri<String>>>) -> Tri<Vec<String>> {
     match t {
         Tri::Known(items) => items
@@ -354,7 +118,7 @@ pub fn keep_refinements(new: Value, old: &Value) -> Value {
 }
 
 /// A planned map whose elements may be unknown one by one, as a whole: unknown when any is
-/// (null elements are dropped, as [`decode::string_map`] does).
+/// (null elements are dropped, as [`string_map`](super::decode::string_map) does).
 pub fn whole_map(t: &Tri<BTreeMap<String, Tri<String>>>) -> Tri<BTreeMap<String, String>> {
     match t {
         Tri::Known(m) => m
@@ -465,7 +229,9 @@ macro_rules! __attr_default {
 /// (the value comes in the configuration only: the state's field stays `None`); `or <expr>` gives
 /// the state's value when the attribute is null or unknown (else the type's default). `blocks`
 /// lists nested list blocks, each a pair of structs declared by another `attributes!` (state
-/// `Vec<Block>`, configuration `Tri<Vec<BlockConfig>>`); `State::blocks()` gives their schema. `raw` fields
+/// `Vec<Block>`, configuration `Tri<Vec<BlockConfig>>`); `State::blocks()` gives their schema. `single`
+/// lists optional single nested blocks the same way (state `Option<Block>`, configuration
+/// `Tri<BlockConfig>`, null when the block is absent); `State::single_blocks()` gives their schema. `raw` fields
 /// (blocks such as `timeouts`) travel as `Value`s in both structs; `internal` fields are state-only
 /// and never written. `State::attributes()` lists the schema attributes in declaration order.
 #[macro_export]
@@ -479,6 +245,7 @@ macro_rules! attributes {
             $( $field:ident : $ty:ty $( as $pty:ty )? = $kind:ident ( $desc:expr ) $( . $modifier:ident () )* $( or $default:expr )? ),* $(,)?
         }
         $( blocks { $( $block:ident : $bty:ident / $bcfg:ident = list ( $bdesc:expr ) ),* $(,)? } )?
+        $( single { $( $single:ident : $sty:ident / $scfg:ident = single ( $sdesc:expr ) ),* $(,)? } )?
         $( raw { $( $raw:ident ),* $(,)? } )?
         $( internal { $( $internal:ident : $ity:ty ),* $(,)? } )?
     ) => {
@@ -487,6 +254,7 @@ macro_rules! attributes {
         pub struct $State {
             $( pub $field: $ty, )*
             $( $( pub $block: Vec<$bty>, )* )?
+            $( $( pub $single: Option<$sty>, )* )?
             $( $( pub $raw: $crate::framework::Value, )* )?
             $( $( pub $internal: $ity, )* )?
         }
@@ -496,6 +264,7 @@ macro_rules! attributes {
         pub struct $Config {
             $( pub $field: $crate::framework::decode::Tri<<$crate::__attr_planned!($ty $(, $pty)?) as $crate::framework::attrs::Plannable>::Planned>, )*
             $( $( pub $block: $crate::framework::decode::Tri<Vec<$bcfg>>, )* )?
+            $( $( pub $single: $crate::framework::decode::Tri<$scfg>, )* )?
             $( $( pub $raw: $crate::framework::Value, )* )?
         }
 
@@ -519,12 +288,20 @@ macro_rules! attributes {
                     (stringify!($block), $crate::framework::Block::new($bdesc).attrs($bty::attributes())),
                 )* )? ]
             }
+            /// The optional single nested blocks, in declaration order.
+            #[allow(dead_code)]
+            pub fn single_blocks() -> Vec<(&'static str, $crate::framework::Block)> {
+                vec![ $( $(
+                    (stringify!($single), $crate::framework::Block::new($sdesc).attrs($sty::attributes())),
+                )* )? ]
+            }
             /// The state held in a cty object (null or unknown attributes take their defaults).
             pub fn decode(v: &$crate::framework::Value) -> $State {
                 $State {
                     $( $field: <$ty as $crate::framework::attrs::Field>::read(v.get(stringify!($field)))
                         .unwrap_or_else(|| $crate::__attr_default!($($default)?)), )*
                     $( $( $block: $crate::framework::decode::elements(v.get(stringify!($block))).iter().map($bty::decode).collect(), )* )?
+                    $( $( $single: $crate::framework::attrs::state_block(v.get(stringify!($single)), $sty::decode), )* )?
                     $( $( $raw: v.get(stringify!($raw)).clone(), )* )?
                     $( $( $internal: ::std::default::Default::default(), )* )?
                 }
@@ -541,6 +318,7 @@ macro_rules! attributes {
                 let mut m = ::std::collections::BTreeMap::new();
                 $( m.insert(stringify!($field).to_string(), $crate::framework::attrs::Field::write(&self.$field)); )*
                 $( $( m.insert(stringify!($block).to_string(), $crate::framework::Value::List(self.$block.iter().map($bty::encode).collect())); )* )?
+                $( $( m.insert(stringify!($single).to_string(), self.$single.as_ref().map_or($crate::framework::Value::Null, $sty::encode)); )* )?
                 $( $( m.insert(stringify!($raw).to_string(), self.$raw.clone()); )* )?
                 $crate::framework::Value::Map(m)
             }
@@ -553,6 +331,7 @@ macro_rules! attributes {
                 $Config {
                     $( $field: <$crate::__attr_planned!($ty $(, $pty)?) as $crate::framework::attrs::Plannable>::planned(v.get(stringify!($field))), )*
                     $( $( $block: $crate::framework::attrs::planned_blocks(v.get(stringify!($block)), $bcfg::decode), )* )?
+                    $( $( $single: $crate::framework::attrs::planned_block(v.get(stringify!($single)), $scfg::decode), )* )?
                     $( $( $raw: v.get(stringify!($raw)).clone(), )* )?
                 }
             }
@@ -561,6 +340,7 @@ macro_rules! attributes {
                 let mut m = ::std::collections::BTreeMap::new();
                 $( m.insert(stringify!($field).to_string(), $crate::framework::attrs::write_tri::<$crate::__attr_planned!($ty $(, $pty)?)>(&self.$field)); )*
                 $( $( m.insert(stringify!($block).to_string(), $crate::framework::attrs::write_blocks(&self.$block, $bcfg::encode)); )* )?
+                $( $( m.insert(stringify!($single).to_string(), $crate::framework::attrs::write_block(&self.$single, $scfg::encode)); )* )?
                 $( $( m.insert(stringify!($raw).to_string(), self.$raw.clone()); )* )?
                 $crate::framework::Value::Map(m)
             }

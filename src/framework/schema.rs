@@ -127,6 +127,11 @@ impl Block {
             .into_iter()
             .fold(self, |b, (name, block)| b.list_block(name, block))
     }
+    pub fn single_blocks<'a>(self, blocks: impl IntoIterator<Item = (&'a str, Block)>) -> Block {
+        blocks
+            .into_iter()
+            .fold(self, |b, (name, block)| b.single_block(name, block))
+    }
     pub fn single_block(mut self, name: &str, block: Block) -> Block {
         self.blocks.push(NestedBlock {
             name: name.to_string(),

@@ -1,8 +1,12 @@
-//! Checks several resources share: id lists and maintenance/backup windows.
+//! Checks several resources share: id lists, maintenance/backup windows, and a data store's
+//! placement ids, tags and timeouts.
 
-use crate::framework::attrs::whole_list;
+use std::collections::BTreeMap;
+
+use crate::framework::attrs::{whole_list, whole_map};
 use crate::framework::decode::Tri;
-use crate::framework::{AttrPath, Diagnostics};
+use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::provider::tags;
 
 /// `hh:mm-hh:mm` (daily) or `ddd:hh:mm-ddd:hh:mm` (weekly), UTC.
 pub fn window_ok(w: &str, weekly: bool) -> bool {
@@ -71,4 +75,26 @@ pub fn check_ids(ids: &Tri<Vec<Tri<String>>>, attr: &str, d: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// A data store's placement: its subnets and the security groups allowed to connect.
+pub fn check_store_ids(
+    subnet_ids: &Tri<Vec<Tri<String>>>,
+    allowed_security_group_ids: &Tri<Vec<Tri<String>>>,
+    d: &mut Diagnostics,
+) {
+    check_ids(subnet_ids, "subnet_ids", d);
+    check_ids(allowed_security_group_ids, "allowed_security_group_ids", d);
+}
+
+/// The `tags` (once every value is known) and the `timeouts` block.
+pub fn check_tags_and_timeouts(
+    tags: &Tri<BTreeMap<String, Tri<String>>>,
+    timeouts: &Value,
+    d: &mut Diagnostics,
+) {
+    if let Tri::Known(t) = whole_map(tags) {
+        tags::validate(&t, &AttrPath::attr("tags"), d);
+    }
+    crate::framework::wait::validate_timeouts(timeouts, d);
 }

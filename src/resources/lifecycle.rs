@@ -4,23 +4,27 @@
 //! `delete` timeout keeping what is left, converge-then-read within the `create`/`update` timeout
 //! returning the partial state on failure (contract rule 14), refresh, and import by name.
 
-use std::future::Future;
 use std::marker::PhantomData;
-use std::ops::ControlFlow;
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use crate::framework::resource::{
-    import_id_diagnostics, ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse,
-    Planned, ReadRequest, ReadResponse, Resource, PRIVATE_CREATE_INCOMPLETE,
+    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, Resource,
 };
-use crate::framework::wait::timeout_for;
 use crate::framework::{Diagnostic, Diagnostics, Schema, Value};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
-use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
+
+mod apply;
+mod import;
+mod plan;
+
+pub use apply::{converge_and_read, destroy, refresh};
+pub use import::{import, imported_environment, imported_key};
+pub use plan::{plan_destroy, plan_start, plan_with, planned, refuse_apply, PlanFn};
 
 /// A resource's typed state, decoded from and encoded to the value Terraform holds.
 pub trait ResourceState: Sized + Send + Sync {
@@ -261,91 +265,6 @@ pub fn aws_diag<L: Lifecycle>(e: &AwsError, what: &str) -> Diagnostic {
     e.to_diagnostic(&format!("{}: {what} failed", L::TYPE_NAME))
 }
 
-/// The plan of a destroy: nothing to compute (resources with data add their guard before this).
-pub fn plan_destroy(req: PlanRequest) -> PlanResponse {
-    PlanResponse {
-        planned_state: Value::Null,
-        planned_private: req.prior_private,
-        ..Default::default()
-    }
-}
-
-/// The start of the plan of a resource that holds no data: a destroy needs no guard (`Break` with
-/// its plan), and a configuration with errors goes no further (`Break` with them). `Continue`
-/// carries the checks' warnings.
-pub fn plan_start<L: Lifecycle>(req: &PlanRequest) -> ControlFlow<PlanResponse, Diagnostics> {
-    if req.proposed_new_state.is_null() {
-        return ControlFlow::Break(PlanResponse {
-            planned_state: Value::Null,
-            planned_private: req.prior_private.clone(),
-            ..Default::default()
-        });
-    }
-    let diagnostics = L::validate(&req.config);
-    if diagnostics.has_errors() {
-        return ControlFlow::Break(PlanResponse {
-            diagnostics,
-            ..Default::default()
-        });
-    }
-    ControlFlow::Continue(diagnostics)
-}
-
-/// A resource's pure plan logic: configuration, prior and proposed states, the provider's
-/// environment and default tags, the account's place, and `X`, the facts looked up for it.
-pub type PlanFn<X> = fn(
-    &Value,
-    &Value,
-    &Value,
-    Environment,
-    &std::collections::BTreeMap<String, String>,
-    Option<&Place>,
-    X,
-) -> Planned;
-
-/// The plan response of `plan` over `req`, with the facts `extra` and the diagnostics gathered
-/// before it.
-pub fn plan_with<X>(
-    ctx: &ProviderData,
-    req: PlanRequest,
-    diagnostics: Diagnostics,
-    place: Option<&Place>,
-    extra: X,
-    plan: PlanFn<X>,
-) -> PlanResponse {
-    let p = plan(
-        &req.config,
-        &req.prior_state,
-        &req.proposed_new_state,
-        ctx.environment,
-        &ctx.default_tags,
-        place,
-        extra,
-    );
-    planned(diagnostics, p, req.prior_private)
-}
-
-/// The plan response of a resource's plan logic, with the diagnostics gathered before it.
-pub fn planned(mut diagnostics: Diagnostics, p: Planned, prior_private: Vec<u8>) -> PlanResponse {
-    diagnostics.extend(p.diagnostics);
-    PlanResponse {
-        planned_state: p.state,
-        requires_replace: p.requires_replace,
-        planned_private: prior_private,
-        diagnostics,
-    }
-}
-
-/// Apply refused before any AWS call (validation found errors): the prior state and its private
-/// state stand.
-pub fn refuse_apply(req: ApplyRequest, diagnostics: Diagnostics) -> ApplyResponse {
-    ApplyResponse {
-        new_state: req.prior_state,
-        private: req.planned_private,
-        diagnostics,
-    }
-}
-
 /// A [`Lifecycle`] served to Terraform: the one implementation of [`Resource`].
 pub struct Adapter<L: Lifecycle> {
     schema: Schema,
@@ -402,174 +321,4 @@ impl<L: Lifecycle> Resource<ProviderData> for Adapter<L> {
     async fn import(&self, ctx: &ProviderData, id: &str) -> ImportResponse {
         import::<L, _>(L::check_import_id(id), L::find(ctx, id), L::not_found(id)).await
     }
-}
-
-/// Apply of a destroy: delete within the `delete` timeout; on failure the state keeps what is left.
-pub async fn destroy<L: Lifecycle>(ctx: &ProviderData, req: ApplyRequest) -> ApplyResponse {
-    let mut st = L::State::from_value(&req.prior_state);
-    if req.planned_private == PRIVATE_CREATE_INCOMPLETE {
-        st.mark_create_incomplete();
-    }
-    let limit = timeout_for(st.timeouts(), "delete", L::DEFAULT_TIMEOUT);
-    let result = tokio::time::timeout(limit, L::delete(ctx, &mut st, limit))
-        .await
-        .unwrap_or_else(|_| Err(AwsError::timed_out(L::TYPE_NAME, "delete", limit)));
-    match result {
-        Ok(()) => ApplyResponse::default(),
-        Err(e) => ApplyResponse {
-            new_state: st.to_value(),
-            private: req.planned_private,
-            diagnostics: aws_diag::<L>(&e, "delete").into(),
-        },
-    }
-}
-
-/// Create or update: runs `converge` (which records every object in `progress` as it makes it),
-/// then reads the result back, all within the operation's timeout. On failure the response carries
-/// `progress`, marked as an unfinished create when it was one, so Terraform taints it and the next
-/// apply removes every partial object. [`Lifecycle::finish`] adjusts the read state.
-pub async fn converge_and_read<L: Lifecycle>(
-    ctx: &ProviderData,
-    req: &ApplyRequest,
-    desired: &L::Desired,
-    mut progress: L::State,
-    diagnostics: Diagnostics,
-) -> ApplyResponse {
-    let creating = req.prior_state.is_null();
-    let op = if creating { "create" } else { "update" };
-    let limit = timeout_for(progress.timeouts(), op, L::DEFAULT_TIMEOUT);
-    let mut diagnostics = diagnostics;
-    let result = match ctx.place().await {
-        Err(e) => Err(e),
-        Ok(place) => {
-            let work = async {
-                L::converge(ctx, &place, desired, &mut progress, limit).await?;
-                let st = L::read(ctx, &place, &progress).await?;
-                if let Some(st) = &st {
-                    L::settle(ctx, st).await?;
-                }
-                Ok(st)
-            };
-            tokio::time::timeout(limit, work)
-                .await
-                .unwrap_or_else(|_| Err(AwsError::timed_out(L::TYPE_NAME, op, limit)))
-        }
-    };
-    match result {
-        Ok(Some(mut st)) => {
-            L::finish(&mut st, &progress, &req.planned_state);
-            ApplyResponse {
-                new_state: st.to_value(),
-                private: Vec::new(),
-                diagnostics,
-            }
-        }
-        Ok(None) => {
-            diagnostics.push(Diagnostic::error(
-                format!("{}: the objects vanished during apply", L::TYPE_NAME),
-                "They were made but cannot be read back. Run `terraform apply` again.",
-            ));
-            ApplyResponse {
-                new_state: progress.to_value(),
-                private: PRIVATE_CREATE_INCOMPLETE.to_vec(),
-                diagnostics,
-            }
-        }
-        Err(e) => {
-            diagnostics.push(aws_diag::<L>(&e, op));
-            ApplyResponse {
-                new_state: progress.to_value(),
-                private: if creating {
-                    PRIVATE_CREATE_INCOMPLETE.to_vec()
-                } else {
-                    req.planned_private.clone()
-                },
-                diagnostics,
-            }
-        }
-    }
-}
-
-/// Refresh: the live state; null when nothing is left (Terraform plans a create); the prior state
-/// with an error when AWS could not be asked.
-pub async fn refresh<L: Lifecycle>(ctx: &ProviderData, req: ReadRequest) -> ReadResponse {
-    if req.current_state.is_null() {
-        return ReadResponse::default();
-    }
-    let prior = L::State::from_value(&req.current_state);
-    let result = async {
-        let place = ctx.place().await?;
-        L::read(ctx, &place, &prior).await
-    }
-    .await;
-    match result {
-        Ok(Some(st)) => ReadResponse {
-            new_state: st.to_value(),
-            private: req.private,
-            diagnostics: Diagnostics::new(),
-        },
-        Ok(None) => ReadResponse::default(),
-        Err(e) => ReadResponse {
-            new_state: req.current_state,
-            private: req.private,
-            diagnostics: aws_diag::<L>(&e, "read").into(),
-        },
-    }
-}
-
-/// Import by name: the ID is checked like the `name` argument (`check` holds that validation),
-/// then `find` rebuilds the state; `absent` says where the resource would have been found.
-pub async fn import<L, F>(check: Diagnostics, find: F, absent: String) -> ImportResponse
-where
-    L: Lifecycle,
-    F: Future<Output = Result<Option<L::State>, AwsError>>,
-{
-    if check.has_errors() {
-        return ImportResponse {
-            diagnostics: import_id_diagnostics(&check),
-            ..Default::default()
-        };
-    }
-    match find.await {
-        Ok(Some(st)) => ImportResponse {
-            state: st.to_value(),
-            ..Default::default()
-        },
-        Ok(None) => ImportResponse {
-            diagnostics: Diagnostic::error(format!("Cannot import {}", L::TYPE_NAME), absent)
-                .into(),
-            ..Default::default()
-        },
-        Err(e) => ImportResponse {
-            diagnostics: aws_diag::<L>(&e, "import").into(),
-            ..Default::default()
-        },
-    }
-}
-
-/// Import: the profile of an object found under `name`, `None` when its `prod:resource` tag says
-/// it is not this provider's `type_name.name` (a look-alike made elsewhere is not adopted). The
-/// `prod:environment` tag wins; else the provider's.
-pub fn imported_environment(
-    ctx: &ProviderData,
-    tags: &std::collections::BTreeMap<String, String>,
-    type_name: &str,
-    name: &str,
-) -> Option<Environment> {
-    if tags.get(crate::provider::tags::TAG_RESOURCE) != Some(&format!("{type_name}.{name}")) {
-        return None;
-    }
-    Some(
-        tags.get(crate::provider::tags::TAG_ENVIRONMENT)
-            .and_then(|e| Environment::parse(e))
-            .unwrap_or(ctx.environment),
-    )
-}
-
-/// Import: the ARN of the resource's own key behind `alias`, when it exists and is usable.
-pub async fn imported_key(ctx: &ProviderData, alias: &str) -> Result<Option<String>, AwsError> {
-    Ok(crate::provider::kms::describe_key(ctx, alias)
-        .await?
-        .filter(|k| k.usable)
-        .map(|k| k.arn))
 }

@@ -1,7 +1,7 @@
 //! The `attributes!` declarations and the typed readers, on small made-up resources.
 
 use super::*;
-use crate::framework::Attribute;
+use crate::framework::{Attribute, Number, Type};
 
 crate::attributes! {
     /// A test state.

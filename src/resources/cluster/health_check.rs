@@ -3,10 +3,9 @@
 //! its defaults (the values every cluster had before the block), AWS's limits, the plan of the
 //! block, and the read-back that makes a change outside Terraform drift.
 
-use std::collections::BTreeMap;
-
-use crate::framework::decode::{self, Tri};
-use crate::framework::{AttrPath, Attribute, Block, Diagnostics, Type, Value};
+use crate::framework::attrs::configured_or;
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Diagnostics, Number};
 
 pub const BLOCK: &str = "health_check";
 
@@ -35,37 +34,31 @@ impl Default for HealthCheck {
     }
 }
 
-/// The block's schema: every attribute optional, the plan shows the default of those unset.
-pub fn block() -> Block {
-    let d = HealthCheck::default();
-    Block::new("The target group's HTTP health check. Unset attributes (or no block) take the defaults; a change modifies the target group in place, and a change made outside Terraform is drift, repaired by apply.")
-        .attr(Attribute::defaulted("path", Type::String, &format!("Path checked (default `{}`); starts with `/`. Replaces the older `health_check_path` (both set to different paths is refused).", d.path)))
-        .attr(Attribute::defaulted("interval", Type::Number, &format!("Seconds between checks, 5 to 300 (default {}).", d.interval)))
-        .attr(Attribute::defaulted("timeout", Type::Number, &format!("Seconds without an answer that fail a check, 2 to 120 and below `interval` (default {}).", d.timeout)))
-        .attr(Attribute::defaulted("healthy_threshold", Type::Number, &format!("Consecutive successes before an instance is healthy, 2 to 10 (default {}).", d.healthy_threshold)))
-        .attr(Attribute::defaulted("unhealthy_threshold", Type::Number, &format!("Consecutive failures before an instance is unhealthy, 2 to 10 (default {}).", d.unhealthy_threshold)))
-        .attr(Attribute::defaulted("matcher", Type::String, &format!("HTTP codes that mean healthy, 200 to 499: one (`200`), several (`200,302`) or a range (`200-299`) (default `{}`).", d.matcher)))
+crate::attributes! {
+    /// The block in state: every attribute as planned or read back (`None`: null).
+    pub struct Stated;
+    /// The block as configured or planned: each attribute known, null or unknown.
+    pub struct Given;
+    fields {
+        path: Option<String> = defaulted(&format!("Path checked (default `{}`); starts with `/`. Replaces the older `health_check_path` (both set to different paths is refused).", HealthCheck::default().path)),
+        interval: Option<i64> = defaulted(&format!("Seconds between checks, 5 to 300 (default {}).", HealthCheck::default().interval)),
+        timeout: Option<i64> = defaulted(&format!("Seconds without an answer that fail a check, 2 to 120 and below `interval` (default {}).", HealthCheck::default().timeout)),
+        healthy_threshold: Option<i64> = defaulted(&format!("Consecutive successes before an instance is healthy, 2 to 10 (default {}).", HealthCheck::default().healthy_threshold)),
+        unhealthy_threshold: Option<i64> = defaulted(&format!("Consecutive failures before an instance is unhealthy, 2 to 10 (default {}).", HealthCheck::default().unhealthy_threshold)),
+        matcher: Option<String> = defaulted(&format!("HTTP codes that mean healthy, 200 to 499: one (`200`), several (`200,302`) or a range (`200-299`) (default `{}`).", HealthCheck::default().matcher)),
+    }
 }
 
-/// The block as configured or planned: each attribute known, null or unknown.
-#[derive(Clone, Debug, PartialEq)]
-struct Given {
-    path: Tri<String>,
-    interval: Tri<i64>,
-    timeout: Tri<i64>,
-    healthy_threshold: Tri<i64>,
-    unhealthy_threshold: Tri<i64>,
-    matcher: Tri<String>,
-}
+/// The block's description in the schema: every attribute optional, the plan shows the default
+/// of those unset.
+pub const DESCRIPTION: &str = "The target group's HTTP health check. Unset attributes (or no block) take the defaults; a change modifies the target group in place, and a change made outside Terraform is drift, repaired by apply.";
 
-fn given(v: &Value) -> Given {
-    Given {
-        path: decode::string(v.get("path")),
-        interval: decode::int(v.get("interval")),
-        timeout: decode::int(v.get("timeout")),
-        healthy_threshold: decode::int(v.get("healthy_threshold")),
-        unhealthy_threshold: decode::int(v.get("unhealthy_threshold")),
-        matcher: decode::string(v.get("matcher")),
+/// A whole number as [`decode::int`] reads it: a fraction reads as null.
+fn whole(n: &Tri<Number>) -> Tri<i64> {
+    match n {
+        Tri::Known(n) => n.as_i64().map_or(Tri::Null, Tri::Known),
+        Tri::Null => Tri::Null,
+        Tri::Unknown => Tri::Unknown,
     }
 }
 
@@ -74,11 +67,11 @@ fn path(attr: &str) -> AttrPath {
 }
 
 /// AWS's limits on an ALB target group's HTTP health check, each diagnostic on its attribute.
-pub fn validate(block: &Value, legacy_path: &Tri<String>, d: &mut Diagnostics) {
-    if block.is_null() || block.is_unknown() {
+pub fn validate(block: &Tri<Given>, legacy_path: &Tri<String>, d: &mut Diagnostics) {
+    let Tri::Known(g) = block else {
         return;
-    }
-    let g = given(block);
+    };
+    let (interval, timeout) = (whole(&g.interval), whole(&g.timeout));
     if let (Tri::Known(p), Tri::Known(l)) = (&g.path, legacy_path) {
         if p != l {
             d.error_at(
@@ -100,10 +93,10 @@ pub fn validate(block: &Value, legacy_path: &Tri<String>, d: &mut Diagnostics) {
         }
     }
     let ranges = [
-        ("interval", &g.interval, 5, 300),
-        ("timeout", &g.timeout, 2, 120),
-        ("healthy_threshold", &g.healthy_threshold, 2, 10),
-        ("unhealthy_threshold", &g.unhealthy_threshold, 2, 10),
+        ("interval", &interval, 5, 300),
+        ("timeout", &timeout, 2, 120),
+        ("healthy_threshold", &whole(&g.healthy_threshold), 2, 10),
+        ("unhealthy_threshold", &whole(&g.unhealthy_threshold), 2, 10),
     ];
     for (attr, value, lo, hi) in ranges {
         if let Tri::Known(v) = value {
@@ -117,13 +110,13 @@ pub fn validate(block: &Value, legacy_path: &Tri<String>, d: &mut Diagnostics) {
         }
     }
     let d_ = HealthCheck::default();
-    let interval = g.interval.known().copied().unwrap_or(d_.interval);
-    if let Tri::Known(t) = &g.timeout {
-        if !g.interval.is_unknown() && *t >= interval {
+    let known_interval = interval.known().copied().unwrap_or(d_.interval);
+    if let Tri::Known(t) = &timeout {
+        if !interval.is_unknown() && *t >= known_interval {
             d.error_at(
                 path("timeout"),
                 "Health check timeout not below the interval",
-                format!("timeout = {t} must be less than interval = {interval}: a check must end before the next starts."),
+                format!("timeout = {t} must be less than interval = {known_interval}: a check must end before the next starts."),
             );
         }
     }
@@ -150,103 +143,64 @@ pub fn matcher_ok(m: &str) -> bool {
 /// The planned block: null stays null (a block is never added by the plan); every unset attribute
 /// takes its default, so that a value changed outside Terraform is a diff. `path` falls back to
 /// `legacy_path` (the `health_check_path` argument) before the default.
-pub fn plan(block: &Value, legacy_path: &Tri<String>) -> Value {
-    if block.is_null() || block.is_unknown() {
+pub fn plan(block: &Tri<Given>, legacy_path: &Tri<String>) -> Tri<Given> {
+    let Tri::Known(g) = block else {
         return block.clone();
-    }
+    };
     let d = HealthCheck::default();
-    let or_str = |v: &Value, default: Tri<String>| match v {
-        Value::Null => match default {
-            Tri::Known(s) => Value::string(s),
-            Tri::Unknown => Value::unknown(),
-            Tri::Null => Value::Null,
-        },
-        other => other.clone(),
-    };
-    let or_int = |v: &Value, default: i64| match v {
-        Value::Null => Value::int(default),
-        other => other.clone(),
-    };
+    let or_int = |v: &Tri<Number>, default: i64| configured_or(v, Tri::Known(Number::Int(default)));
     let legacy = match legacy_path {
         Tri::Null => Tri::Known(d.path.clone()),
         other => other.clone(),
     };
-    Value::Map(BTreeMap::from([
-        ("path".to_string(), or_str(block.get("path"), legacy)),
-        (
-            "interval".to_string(),
-            or_int(block.get("interval"), d.interval),
-        ),
-        (
-            "timeout".to_string(),
-            or_int(block.get("timeout"), d.timeout),
-        ),
-        (
-            "healthy_threshold".to_string(),
-            or_int(block.get("healthy_threshold"), d.healthy_threshold),
-        ),
-        (
-            "unhealthy_threshold".to_string(),
-            or_int(block.get("unhealthy_threshold"), d.unhealthy_threshold),
-        ),
-        (
-            "matcher".to_string(),
-            or_str(block.get("matcher"), Tri::Known(d.matcher)),
-        ),
-    ]))
+    Tri::Known(Given {
+        path: configured_or(&g.path, legacy),
+        interval: or_int(&g.interval, d.interval),
+        timeout: or_int(&g.timeout, d.timeout),
+        healthy_threshold: or_int(&g.healthy_threshold, d.healthy_threshold),
+        unhealthy_threshold: or_int(&g.unhealthy_threshold, d.unhealthy_threshold),
+        matcher: configured_or(&g.matcher, Tri::Known(d.matcher)),
+    })
 }
 
 /// The path a configuration asks for: the block's, else `health_check_path`; `Unknown` while it is.
-pub fn planned_path(block: &Value, legacy_path: &Tri<String>) -> Tri<String> {
-    match decode::string(block.get("path")) {
+pub fn planned_path(block: &Tri<Given>, legacy_path: &Tri<String>) -> Tri<String> {
+    match block.known().map_or(Tri::Null, |g| g.path.clone()) {
         Tri::Null => legacy_path.clone(),
         other => other,
     }
 }
 
 /// The health check apply converges to, from a planned (or prior) block and `health_check_path`.
-pub fn effective(block: &Value, legacy_path: &str) -> HealthCheck {
-    let g = given(block);
+pub fn effective(block: &Option<Stated>, legacy_path: &str) -> HealthCheck {
     let d = HealthCheck::default();
+    let Some(b) = block else {
+        return HealthCheck {
+            path: legacy_path.to_string(),
+            ..d
+        };
+    };
     HealthCheck {
-        path: g
-            .path
-            .into_known()
-            .unwrap_or_else(|| legacy_path.to_string()),
-        interval: g.interval.into_known().unwrap_or(d.interval),
-        timeout: g.timeout.into_known().unwrap_or(d.timeout),
-        healthy_threshold: g
-            .healthy_threshold
-            .into_known()
-            .unwrap_or(d.healthy_threshold),
-        unhealthy_threshold: g
-            .unhealthy_threshold
-            .into_known()
-            .unwrap_or(d.unhealthy_threshold),
-        matcher: g.matcher.into_known().unwrap_or(d.matcher),
+        path: b.path.clone().unwrap_or_else(|| legacy_path.to_string()),
+        interval: b.interval.unwrap_or(d.interval),
+        timeout: b.timeout.unwrap_or(d.timeout),
+        healthy_threshold: b.healthy_threshold.unwrap_or(d.healthy_threshold),
+        unhealthy_threshold: b.unhealthy_threshold.unwrap_or(d.unhealthy_threshold),
+        matcher: b.matcher.clone().unwrap_or(d.matcher),
     }
 }
 
-/// The block in state after a read: what AWS reports where the configuration has a block; null
+/// The block in state after a read: what AWS reports where the configuration has a block; none
 /// where it has none (then a change outside Terraform shows in posture's `health_check`).
-pub fn read_back(prior: &Value, live: &HealthCheck) -> Value {
-    if prior.is_null() {
-        return Value::Null;
-    }
-    Value::Map(BTreeMap::from([
-        ("path".to_string(), Value::string(live.path.clone())),
-        ("interval".to_string(), Value::int(live.interval)),
-        ("timeout".to_string(), Value::int(live.timeout)),
-        (
-            "healthy_threshold".to_string(),
-            Value::int(live.healthy_threshold),
-        ),
-        (
-            "unhealthy_threshold".to_string(),
-            Value::int(live.unhealthy_threshold),
-        ),
-        ("matcher".to_string(), Value::string(live.matcher.clone())),
-    ]))
+pub fn read_back(prior: &Option<Stated>, live: &HealthCheck) -> Option<Stated> {
+    prior.as_ref().map(|_| Stated {
+        path: Some(live.path.clone()),
+        interval: Some(live.interval),
+        timeout: Some(live.timeout),
+        healthy_threshold: Some(live.healthy_threshold),
+        unhealthy_threshold: Some(live.unhealthy_threshold),
+        matcher: Some(live.matcher.clone()),
+    })
 }
 
 /// How `live` differs from `want`, for posture's `health_check`; empty when it does not.

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use crate::framework::attrs::{PartialList, PartialMap};
 
+use super::health_check::{Given, Stated};
+
 crate::attributes! {
     /// The whole `prod_cluster` state (every value known).
     pub struct State;
@@ -53,7 +55,10 @@ crate::attributes! {
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier (`logs_bucket`: the log bucket's name)."),
         posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
-    raw { timeouts, health_check }
+    single {
+        health_check: Stated / Given = single(super::health_check::DESCRIPTION),
+    }
+    raw { timeouts }
 }
 
 crate::resource_state!(State);

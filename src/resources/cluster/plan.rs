@@ -49,6 +49,35 @@ const TEMPLATE_CONTROLS: [&str; 5] = [
     "EC2.3",
 ];
 
+/// The key: the configured one; else the cluster's own as the kept prior records it, unknown
+/// until it is made.
+fn planned_key(cfg: &Config, kept_was: Option<&Config>, own_key: bool) -> Tri<String> {
+    match kept_was.map(|w| &w.kms_key_arn) {
+        _ if !own_key => cfg.kms_key_arn.clone(),
+        Some(k) if !k.is_null() => k.clone(),
+        _ => Tri::Unknown,
+    }
+}
+
+/// The posture apply leaves, once the environment is known.
+fn planned_posture(
+    env: &Tri<Environment>,
+    planned: &Config,
+    own_key: bool,
+) -> Tri<BTreeMap<String, String>> {
+    match env {
+        Tri::Known(e) => {
+            let tokens = planned
+                .metadata_http_tokens
+                .known()
+                .cloned()
+                .unwrap_or_else(|| "required".into());
+            Tri::Known(super::posture::planned(*e, &tokens, own_key))
+        }
+        _ => Tri::Unknown,
+    }
+}
+
 /// `subnets`: the facts of every subnet in both lists, when both are known (looked up by the caller).
 #[allow(clippy::too_many_arguments)]
 pub fn plan(
@@ -88,11 +117,7 @@ pub fn plan(
     let kept = prior.as_ref().filter(|_| requires_replace.is_empty());
     let kept_was = was.as_ref().filter(|_| requires_replace.is_empty());
     let own_key = cfg.kms_key_arn.is_null();
-    planned.kms_key_arn = match kept_was.map(|w| &w.kms_key_arn) {
-        _ if !own_key => cfg.kms_key_arn.clone(),
-        Some(k) if !k.is_null() => k.clone(),
-        _ => Tri::Unknown,
-    };
+    planned.kms_key_arn = planned_key(&cfg, kept_was, own_key);
     planned.vpc_id = match (&vpc, kept_was) {
         (Tri::Known(v), _) => Tri::Known(v.clone()),
         (_, Some(w)) => w.vpc_id.clone(),
@@ -114,17 +139,7 @@ pub fn plan(
     planned.launch_template_version =
         plan_template_version(prior.as_ref(), kept_was, complete, &planned);
     planned.desired_capacity_actual = plan_capacity_actual(was.as_ref(), &planned);
-    planned.posture = match &env {
-        Tri::Known(e) => {
-            let tokens = planned
-                .metadata_http_tokens
-                .known()
-                .cloned()
-                .unwrap_or_else(|| "required".into());
-            Tri::Known(super::posture::planned(*e, &tokens, own_key))
-        }
-        _ => Tri::Unknown,
-    };
+    planned.posture = planned_posture(&env, &planned, own_key);
     let mut state = keep_refinements(planned.encode(), proposed);
     state.set("id", write_tri::<String>(&cfg.name));
     Planned {

@@ -1,13 +1,16 @@
 //! The database blueprint: names, engine facts, hardened parameters, policies and the posture, as
 //! pure functions of (configuration, profile, place).
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
 use crate::provider::aws::{partition, Place};
 use crate::provider::profile::Environment;
 use crate::provider::{kms, tags};
+
+mod parameters;
+mod posture;
+pub use parameters::*;
+pub use posture::*;
 
 pub const PASS: &str = "pass";
 pub const DEFAULT_BACKUP_WINDOW: &str = "02:00-03:00";
@@ -217,117 +220,6 @@ pub fn final_snapshot_id(name: &str, now: time::OffsetDateTime) -> String {
     format!("{name}-final-{}", now.format(&f).unwrap_or_default())
 }
 
-/// The parameter that forces TLS, and its value when on.
-pub fn tls_parameter(engine: &str) -> (&'static str, &'static str) {
-    if is_postgres(engine) {
-        ("rds.force_ssl", "1")
-    } else {
-        ("require_secure_transport", "ON")
-    }
-}
-pub fn tls_value_on(engine: &str, v: &str) -> bool {
-    if is_postgres(engine) {
-        v == "1"
-    } else {
-        matches!(v.to_ascii_uppercase().as_str(), "ON" | "1" | "TRUE")
-    }
-}
-
-/// The hardened parameters: TLS required, connections and slow statements logged.
-pub fn hardened_parameters(engine: &str) -> BTreeMap<String, String> {
-    let pairs: &[(&str, &str)] = if is_postgres(engine) {
-        &[
-            ("rds.force_ssl", "1"),
-            ("log_connections", "1"),
-            ("log_disconnections", "1"),
-            ("log_min_duration_statement", "1000"),
-        ]
-    } else {
-        &[
-            ("require_secure_transport", "ON"),
-            ("slow_query_log", "1"),
-            ("long_query_time", "1"),
-        ]
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-/// PostgreSQL parameters read only when the engine starts (RDS's apply type `static`).
-const POSTGRES_STATIC: &[&str] = &[
-    "autovacuum_freeze_max_age",
-    "autovacuum_max_workers",
-    "autovacuum_multixact_freeze_max_age",
-    "cron.database_name",
-    "huge_pages",
-    "max_connections",
-    "max_files_per_process",
-    "max_locks_per_transaction",
-    "max_logical_replication_workers",
-    "max_pred_locks_per_transaction",
-    "max_prepared_transactions",
-    "max_replication_slots",
-    "max_wal_senders",
-    "max_worker_processes",
-    "old_snapshot_threshold",
-    "pg_stat_statements.max",
-    "rds.logical_replication",
-    "shared_buffers",
-    "shared_preload_libraries",
-    "superuser_reserved_connections",
-    "track_activity_query_size",
-    "track_commit_timestamp",
-    "wal_buffers",
-];
-/// MySQL parameters read only when the engine starts (RDS's apply type `static`).
-const MYSQL_STATIC: &[&str] = &[
-    "back_log",
-    "ft_max_word_len",
-    "ft_min_word_len",
-    "innodb_buffer_pool_instances",
-    "innodb_ft_max_token_size",
-    "innodb_ft_min_token_size",
-    "innodb_log_buffer_size",
-    "innodb_log_file_size",
-    "innodb_open_files",
-    "innodb_page_cleaners",
-    "innodb_read_io_threads",
-    "innodb_rollback_on_timeout",
-    "innodb_sort_buffer_size",
-    "innodb_write_io_threads",
-    "lower_case_table_names",
-    "performance_schema",
-    "skip_name_resolve",
-    "table_open_cache_instances",
-    "thread_stack",
-];
-
-/// Whether `engine` reads parameter `name` only when it starts. AWS refuses to apply such a
-/// parameter immediately: it is set `pending-reboot`, in effect at once on a new database (it
-/// starts with it) and on an existing one at its next reboot.
-pub fn is_static_parameter(engine: &str, name: &str) -> bool {
-    let table = if is_postgres(engine) {
-        POSTGRES_STATIC
-    } else {
-        MYSQL_STATIC
-    };
-    table.contains(&name)
-}
-
-/// The user's parameters merged over the hardened ones.
-pub fn parameters(
-    engine: &str,
-    user: Option<&BTreeMap<String, String>>,
-) -> BTreeMap<String, String> {
-    let mut p = hardened_parameters(engine);
-    if let Some(u) = user {
-        p.extend(u.iter().map(|(k, v)| (k.clone(), v.clone())));
-    }
-    p
-}
-
 pub fn log_exports(engine: &str) -> Vec<String> {
     let l: &[&str] = match (is_aurora(engine), is_postgres(engine)) {
         (false, true) => &["postgresql", "upgrade"],
@@ -373,30 +265,6 @@ pub fn monitoring_policy_arn(place: &Place) -> String {
     )
 }
 
-/// What the posture is computed from: the configuration at plan, AWS's answers at read.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Facts {
-    pub multi_az: bool,
-    pub monitoring: bool,
-    pub deletion_protection: bool,
-    pub backup_retention_days: i64,
-    pub encrypted: bool,
-    pub public: bool,
-    pub log_exports: bool,
-    pub iam_auth: bool,
-    pub auto_minor_upgrade: bool,
-    pub copy_tags: bool,
-    pub in_vpc: bool,
-    pub master_username: String,
-    pub tls: bool,
-    /// `None` when the rules are exactly the blueprint's; otherwise why not.
-    pub ingress: Option<String>,
-    /// `None` for a key the user gave (theirs to rotate).
-    pub key_rotation: Option<bool>,
-    /// The port the database listens on (`None`: not known).
-    pub port: Option<i64>,
-}
-
 /// The provider's marker tags on the primary and their desired values (`None`: absent): the
 /// configured storage (storage autoscaling moves the live value) and the configured
 /// `max_connections` parameter, which alarm packs derive thresholds from.
@@ -413,127 +281,6 @@ pub fn marker_tags(d: &super::reconcile::Desired) -> Vec<(&'static str, Option<S
         ),
         (tags::TAG_MAX_CONNECTIONS, conns),
     ]
-}
-
-/// The posture of `f` in `env` for a database of `engine`. The same function serves plan (from the
-/// configuration) and read (from AWS), so a weakening the profile allows reads back exactly as
-/// planned and shows no diff.
-pub fn posture(env: Environment, engine: &str, f: &Facts) -> BTreeMap<String, String> {
-    let id = control_ids(engine);
-    let mut p: BTreeMap<String, String> = controls(engine)
-        .iter()
-        .map(|c| (c.to_string(), PASS.to_string()))
-        .collect();
-    for (c, v) in relaxable_failures(env, engine, &id, f)
-        .into_iter()
-        .chain(hardening_failures(&id, f))
-    {
-        p.insert(c.to_string(), v);
-    }
-    if f.key_rotation.is_none() {
-        // A key the user gave is theirs to rotate.
-        p.remove("KMS.4");
-    }
-    p
-}
-
-/// The failing controls a profile may relax (key rotation first), each with its reason.
-fn relaxable_failures(
-    env: Environment,
-    engine: &str,
-    id: &ControlIds,
-    f: &Facts,
-) -> Vec<(&'static str, String)> {
-    let relaxed = |what: &str| format!("fail: {what} (relaxed by {env} profile)");
-    let mut out = Vec::new();
-    if f.key_rotation == Some(false) {
-        out.push(("KMS.4", "fail: key rotation is off".into()));
-    }
-    if !f.multi_az {
-        out.push((id.multi_az, relaxed("no Multi-AZ standby")));
-    }
-    if !f.monitoring {
-        out.push(("RDS.6", relaxed("enhanced monitoring off")));
-    }
-    if f.port == Some(port(engine)) {
-        out.push((
-            "RDS.23",
-            if env == Environment::Development {
-                relaxed(&format!("the engine's default port {}", port(engine)))
-            } else {
-                format!(
-                    "fail: the engine's default port {}; set `port` (e.g. {}) to move it",
-                    port(engine),
-                    default_port(engine, env)
-                )
-            },
-        ));
-    }
-    if !f.deletion_protection {
-        out.push((
-            id.deletion_protection,
-            if env.db_deletion_protection() {
-                "fail: deletion protection off (decommission)".to_string()
-            } else {
-                relaxed("deletion protection off")
-            },
-        ));
-    }
-    if f.backup_retention_days < 7 {
-        out.push((
-            id.backups,
-            relaxed(&format!("backups kept {} day(s)", f.backup_retention_days)),
-        ));
-    }
-    out
-}
-
-/// The failing controls every profile holds (the hardening), each with its reason.
-fn hardening_failures(id: &ControlIds, f: &Facts) -> Vec<(&'static str, String)> {
-    let mut out: Vec<(&'static str, String)> = [
-        (!f.encrypted, id.encrypted, "storage is not encrypted"),
-        (f.public, "RDS.2", "the instance is publicly accessible"),
-        (
-            !f.log_exports,
-            id.log_exports,
-            "logs are not exported to CloudWatch",
-        ),
-        (!f.iam_auth, id.iam_auth, "IAM authentication is off"),
-        (
-            !f.auto_minor_upgrade,
-            id.minor_upgrade,
-            "automatic minor upgrades are off",
-        ),
-        (
-            !f.copy_tags,
-            id.copy_tags,
-            "tags are not copied to snapshots",
-        ),
-        (!f.in_vpc, "RDS.18", "not in the database's subnet group"),
-    ]
-    .into_iter()
-    .filter(|(failing, _, _)| *failing)
-    .map(|(_, c, why)| (c, format!("fail: {why}")))
-    .collect();
-    if DEFAULT_ADMIN_NAMES.contains(&f.master_username.as_str()) {
-        out.push((
-            id.admin_name,
-            format!(
-                "fail: the administrator is the default `{}`",
-                f.master_username
-            ),
-        ));
-    }
-    if !f.tls {
-        out.push((
-            "TLS",
-            "fail: the parameter group does not require TLS".into(),
-        ));
-    }
-    if let Some(why) = &f.ingress {
-        out.push(("ingress", format!("fail: {why}")));
-    }
-    out
 }
 
 #[cfg(test)]

@@ -4,12 +4,11 @@
 use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::profile::{self, Environment};
-use crate::provider::tags;
 
 use super::blueprint::{self as bp, DEFAULT_ADMIN_NAMES};
 use super::model::Config;
 use super::schema::ENGINES;
-use crate::resources::checks::{check_ids, check_window};
+use crate::resources::checks::{check_store_ids, check_tags_and_timeouts, check_window};
 use crate::resources::datastore::{whole_map, ZoneReasons};
 
 /// RDS identifiers are at most 63 characters and replicas add `-replica-NN`.
@@ -27,21 +26,13 @@ pub fn validate(value: &Value) -> Diagnostics {
     check_name(&cfg, &mut d);
     profile::validate_attr(&cfg.environment, &mut d);
     check_engine(&cfg, &mut d);
-    check_ids(&cfg.subnet_ids, "subnet_ids", &mut d);
-    check_ids(
-        &cfg.allowed_security_group_ids,
-        "allowed_security_group_ids",
-        &mut d,
-    );
+    check_store_ids(&cfg.subnet_ids, &cfg.allowed_security_group_ids, &mut d);
     check_engine_version(&cfg, &mut d);
     check_sizes(&cfg, &mut d);
     check_window(&cfg.backup_window, "backup_window", false, &mut d);
     check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
     check_access(&cfg, &mut d);
-    if let Tri::Known(t) = whole_map(&cfg.tags) {
-        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
-    }
-    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
+    check_tags_and_timeouts(&cfg.tags, &cfg.timeouts, &mut d);
     d
 }
 

@@ -46,6 +46,47 @@ pub fn roles(env: Environment, zones: usize) -> Vec<String> {
     r
 }
 
+/// The zones to span: the configured count, else the profile's; unknown while either is (or when
+/// the count is not whole).
+fn planned_az_count(given: &Tri<Number>, env: &Tri<Environment>) -> Tri<i64> {
+    match (given, env) {
+        (Tri::Null, Tri::Known(e)) => Tri::Known(e.az_count()),
+        (Tri::Null, _) => Tri::Unknown,
+        (Tri::Known(n), _) => n.as_i64().map_or(Tri::Unknown, Tri::Known),
+        (Tri::Unknown, _) => Tri::Unknown,
+    }
+}
+
+/// Each endpoint service's id: the one `prior_c` records, unknown for one still to make; unknown
+/// while the services are.
+fn planned_endpoint_ids(
+    services: Option<&[String]>,
+    prior_c: &BTreeMap<String, String>,
+) -> Tri<BTreeMap<String, Tri<String>>> {
+    match services {
+        Some(svcs) => Tri::Known(
+            svcs.iter()
+                .map(|s| {
+                    let id = prior_c.get(&bp::endpoints::role(s)).cloned();
+                    (s.clone(), id.map_or(Tri::Unknown, Tri::Known))
+                })
+                .collect(),
+        ),
+        None => Tri::Unknown,
+    }
+}
+
+/// A production network over fewer than 3 zones is allowed (some regions have 2) but warned of.
+fn warn_few_zones(env: &Tri<Environment>, az_count: &Tri<i64>, d: &mut Diagnostics) {
+    if *env == Tri::Known(Environment::Production) && az_count.known().is_some_and(|a| *a < 3) {
+        d.warning_at(
+            AttrPath::attr("az_count"),
+            "Fewer than 3 availability zones in production",
+            "Production networks span 3 zones so that losing one leaves two; set az_count = 3 unless the region has only 2.",
+        );
+    }
+}
+
 /// `zones`: the region's available zones, sorted (looked up only when the plan needs new ones).
 pub fn plan(
     config: &Value,
@@ -63,12 +104,7 @@ pub fn plan(
     let name = cfg.name.clone();
     let env = profile::planned(&cfg.environment, default_env);
     let cidr = cfg.cidr_block.clone().or(DEFAULT_CIDR.to_string());
-    let az_count: Tri<i64> = match (&cfg.az_count, &env) {
-        (Tri::Null, Tri::Known(e)) => Tri::Known(e.az_count()),
-        (Tri::Null, _) => Tri::Unknown,
-        (Tri::Known(n), _) => n.as_i64().map_or(Tri::Unknown, Tri::Known),
-        (Tri::Unknown, _) => Tri::Unknown,
-    };
+    let az_count = planned_az_count(&cfg.az_count, &env);
     planned.environment = env.clone().map(|e| e.as_str().to_string());
     planned.cidr_block = cidr.clone().into_known().map_or(Tri::Unknown, Tri::Known);
     planned.az_count = az_count.clone().map(Number::Int);
@@ -104,30 +140,14 @@ pub fn plan(
         &zone_list,
         &mut planned,
     );
-    planned.endpoint_ids = match &services {
-        Some(svcs) => Tri::Known(
-            svcs.iter()
-                .map(|s| {
-                    let id = prior_c.get(&bp::endpoints::role(s)).cloned();
-                    (s.clone(), id.map_or(Tri::Unknown, Tri::Known))
-                })
-                .collect(),
-        ),
-        None => Tri::Unknown,
-    };
+    planned.endpoint_ids = planned_endpoint_ids(services.as_deref(), &prior_c);
     planned.components = components;
     planned.posture = match (&env, &services) {
         (Tri::Known(e), Some(svcs)) => Tri::Known(super::posture::planned(*e, svcs)),
         _ => Tri::Unknown,
     };
 
-    if env == Tri::Known(Environment::Production) && az_count.known().is_some_and(|a| *a < 3) {
-        d.warning_at(
-            AttrPath::attr("az_count"),
-            "Fewer than 3 availability zones in production",
-            "Production networks span 3 zones so that losing one leaves two; set az_count = 3 unless the region has only 2.",
-        );
-    }
+    warn_few_zones(&env, &az_count, &mut d);
     planned.tags_all = tags::planned_all(default_tags, &cfg.tags, TYPE_NAME, &name, &env);
     let mut state = keep_refinements(planned.encode(), proposed);
     state.set("id", write_tri::<String>(&name));

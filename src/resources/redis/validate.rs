@@ -4,8 +4,7 @@
 use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::profile::{self, Environment};
-use crate::provider::tags;
-use crate::resources::checks::{check_ids, check_window};
+use crate::resources::checks::{check_store_ids, check_tags_and_timeouts, check_window};
 use crate::resources::datastore::{whole_map, ZoneReasons};
 
 use super::blueprint as bp;
@@ -39,6 +38,22 @@ pub fn validate(value: &Value) -> Diagnostics {
     let mut d = Diagnostics::new();
     check_name(&cfg, &mut d);
     profile::validate_attr(&cfg.environment, &mut d);
+    check_engine(&cfg, &mut d);
+    check_store_ids(&cfg.subnet_ids, &cfg.allowed_security_group_ids, &mut d);
+    check_engine_version(&cfg, &mut d);
+    check_node_type(&cfg, &mut d);
+    check_ranges(&cfg, &mut d);
+    check_window(&cfg.snapshot_window, "snapshot_window", false, &mut d);
+    check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
+    check_kms_key(&cfg, &mut d);
+    check_parameters(&cfg, &mut d);
+    check_auth_token(&cfg, &mut d);
+    check_tags_and_timeouts(&cfg.tags, &cfg.timeouts, &mut d);
+    d
+}
+
+/// The engine: Valkey or Redis OSS.
+fn check_engine(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(e) = &cfg.engine {
         if !ENGINES.contains(&e.as_str()) {
             d.error_at(
@@ -48,13 +63,10 @@ pub fn validate(value: &Value) -> Diagnostics {
             );
         }
     }
-    check_ids(&cfg.subnet_ids, "subnet_ids", &mut d);
-    check_ids(
-        &cfg.allowed_security_group_ids,
-        "allowed_security_group_ids",
-        &mut d,
-    );
-    check_engine_version(&cfg, &mut d);
+}
+
+/// The node type: an ElastiCache one, `cache.<family>.<size>`.
+fn check_node_type(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(t) = &cfg.node_type {
         if !t.starts_with("cache.") || t.split('.').count() != 3 {
             d.error_at(
@@ -64,22 +76,19 @@ pub fn validate(value: &Value) -> Diagnostics {
             );
         }
     }
-    range(&cfg.shards, "shards", 1, 500, "", &mut d);
-    range(
-        &cfg.replicas_per_shard,
-        "replicas_per_shard",
-        0,
-        5,
-        "",
-        &mut d,
-    );
+}
+
+/// The numbers within AWS's limits, and no rotation of a token the user brings.
+fn check_ranges(cfg: &Config, d: &mut Diagnostics) {
+    range(&cfg.shards, "shards", 1, 500, "", d);
+    range(&cfg.replicas_per_shard, "replicas_per_shard", 0, 5, "", d);
     range(
         &cfg.snapshot_retention_days,
         "snapshot_retention_days",
         0,
         35,
         " (0 turns snapshots off)",
-        &mut d,
+        d,
     );
     range(
         &cfg.port,
@@ -87,7 +96,7 @@ pub fn validate(value: &Value) -> Diagnostics {
         bp::PORTS.0,
         bp::PORTS.1,
         " (leave it unset for the profile's default)",
-        &mut d,
+        d,
     );
     range(
         &cfg.auth_token_rotation_days,
@@ -95,20 +104,26 @@ pub fn validate(value: &Value) -> Diagnostics {
         0,
         bp::MAX_ROTATION_DAYS,
         " (0 never rotates)",
-        &mut d,
+        d,
     );
     if !cfg.auth_token_wo_version.is_null()
         && int(&cfg.auth_token_rotation_days).is_some_and(|r| r > 0)
     {
         d.error_at(AttrPath::attr("auth_token_rotation_days"), "A token you bring is yours to rotate", "With auth_token_wo the provider never replaces your token: rotate it by changing auth_token_wo_version. Remove auth_token_rotation_days (or set 0).");
     }
-    check_window(&cfg.snapshot_window, "snapshot_window", false, &mut d);
-    check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
+}
+
+/// A KMS key given by its ARN.
+fn check_kms_key(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(k) = &cfg.kms_key_arn {
         if !(k.starts_with("arn:") && k.contains(":kms:") && k.contains(":key/")) {
             d.error_at(AttrPath::attr("kms_key_arn"), "Invalid KMS key ARN", format!("{k:?} must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>); leave it unset to let the group make its own key."));
         }
     }
+}
+
+/// Parameters the provider sets itself are refused.
+fn check_parameters(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(p) = whole_map(&cfg.parameters) {
         if p.contains_key("cluster-enabled") {
             d.error_at(
@@ -118,12 +133,6 @@ pub fn validate(value: &Value) -> Diagnostics {
             );
         }
     }
-    check_auth_token(&cfg, &mut d);
-    if let Tri::Known(t) = whole_map(&cfg.tags) {
-        tags::validate(&t, &AttrPath::attr("tags"), &mut d);
-    }
-    crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
-    d
 }
 
 /// The name: ElastiCache replication group id rules.

@@ -1,12 +1,23 @@
 use super::*;
+use crate::framework::Value;
 
-fn block(pairs: &[(&str, Value)]) -> Value {
-    Value::Map(
+/// A configured block of these attributes, as Terraform sends it.
+fn block(pairs: &[(&str, Value)]) -> Tri<Given> {
+    Tri::Known(Given::decode(&Value::Map(
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
-    )
+    )))
+}
+
+/// The planned block as apply reads it from the planned state.
+fn stated(planned: &Tri<Given>) -> Option<Stated> {
+    planned.known().map(|g| Stated::decode(&g.encode()))
+}
+
+fn path_of(p: &Tri<Given>) -> Tri<String> {
+    p.known().map_or(Tri::Null, |g| g.path.clone())
 }
 
 #[test]
@@ -30,7 +41,7 @@ type Expected = Option<(&'static str, &'static str)>;
 
 #[test]
 fn validation_names_the_attribute() {
-    let cases: Vec<(&str, Value, Expected)> = vec![
+    let cases: Vec<(&str, Tri<Given>, Expected)> = vec![
         ("empty block", block(&[]), None),
         (
             "all given, within limits",
@@ -133,19 +144,19 @@ fn two_paths_are_refused() {
 
 #[test]
 fn plan_fills_the_defaults_and_keeps_no_block_null() {
-    assert_eq!(plan(&Value::Null, &Tri::Null), Value::Null);
+    assert_eq!(plan(&Tri::Null, &Tri::Null), Tri::Null);
     let p = plan(&block(&[("interval", Value::int(30))]), &Tri::Null);
     assert_eq!(
-        effective(&p, "/ignored"),
+        effective(&stated(&p), "/ignored"),
         HealthCheck {
             interval: 30,
             ..HealthCheck::default()
         }
     );
     let p = plan(&block(&[]), &Tri::Known("/legacy".into()));
-    assert_eq!(p.get("path"), &Value::string("/legacy"));
+    assert_eq!(path_of(&p), Tri::Known("/legacy".to_string()));
     let p = plan(&block(&[]), &Tri::Unknown);
-    assert!(p.get("path").is_unknown());
+    assert!(path_of(&p).is_unknown());
 }
 
 #[test]
@@ -154,9 +165,9 @@ fn read_back_and_differences() {
         interval: 30,
         ..HealthCheck::default()
     };
-    assert_eq!(read_back(&Value::Null, &live), Value::Null);
-    let back = read_back(&block(&[]), &live);
-    assert_eq!(back.get("interval"), &Value::int(30));
+    assert_eq!(read_back(&None, &live), None);
+    let back = read_back(&stated(&block(&[])), &live);
+    assert_eq!(back.and_then(|b| b.interval), Some(30));
     assert_eq!(
         differences(&HealthCheck::default(), &live),
         vec!["interval is 30, the configuration says 15".to_string()]

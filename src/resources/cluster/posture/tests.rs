@@ -1,5 +1,6 @@
 use super::*;
 use crate::provider::ec2::tcp;
+use crate::resources::cluster::blueprint::{Peer, Rule};
 
 const DEV: Environment = Environment::Development;
 const STAGING: Environment = Environment::Staging;

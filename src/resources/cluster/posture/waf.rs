@@ -172,6 +172,14 @@ mod tests {
 
     type Change = fn(&mut WafFacts);
 
+    /// The web ACL without the common managed rule group.
+    fn drop_managed_rule(w: &mut WafFacts) {
+        if let Some(a) = &mut w.acl {
+            a.rules
+                .retain(|r| r.name != "AWS-AWSManagedRulesCommonRuleSet");
+        }
+    }
+
     fn managed_rule(w: &mut WafFacts, f: impl Fn(&mut wbp::Rule)) {
         if let Some(a) = &mut w.acl {
             if let Some(r) = a
@@ -246,12 +254,7 @@ mod tests {
             (
                 "managed rule group removed",
                 Production,
-                |w| {
-                    if let Some(a) = &mut w.acl {
-                        a.rules
-                            .retain(|r| r.name != "AWS-AWSManagedRulesCommonRuleSet");
-                    }
-                },
+                drop_managed_rule,
                 "waf",
                 "fail: rule AWS-AWSManagedRulesCommonRuleSet is missing",
             ),
@@ -265,12 +268,7 @@ mod tests {
             (
                 "managed rule group removed in development",
                 Development,
-                |w| {
-                    if let Some(a) = &mut w.acl {
-                        a.rules
-                            .retain(|r| r.name != "AWS-AWSManagedRulesCommonRuleSet");
-                    }
-                },
+                drop_managed_rule,
                 "waf",
                 "fail: rule AWS-AWSManagedRulesCommonRuleSet is missing",
             ),

@@ -98,6 +98,19 @@ pub const SERVICE_CONTROLS: [(&str, &str); 2] = [("EC2.10", "ec2"), ("EC2.57", "
 
 /// The endpoint rules over `r`, in `env`.
 pub fn rules(p: &mut BTreeMap<String, String>, env: Environment, r: &EndpointReport) {
+    service_controls(p, env, r);
+    let own_group = match &r.group {
+        Group::Found { id, .. } => Some(id.as_str()),
+        _ => None,
+    };
+    for e in &r.endpoints {
+        endpoint(p, e, own_group);
+    }
+    group(p, &r.group);
+}
+
+/// EC2.10 and EC2.57: an available interface endpoint for each service they name.
+fn service_controls(p: &mut BTreeMap<String, String>, env: Environment, r: &EndpointReport) {
     for (control, service) in SERVICE_CONTROLS {
         if r.available_interfaces.contains(service) {
             continue;
@@ -121,51 +134,54 @@ pub fn rules(p: &mut BTreeMap<String, String>, env: Environment, r: &EndpointRep
             );
         }
     }
-    let own_group = match &r.group {
-        Group::Found { id, .. } => Some(id.as_str()),
-        _ => None,
+}
+
+/// One endpoint: there, available, on every subnet it should be; an interface one with private DNS
+/// and behind the endpoints' security group `own_group` alone.
+fn endpoint(p: &mut BTreeMap<String, String>, e: &EndpointFacts, own_group: Option<&str>) {
+    let s = &e.service;
+    let Some(id) = &e.id else {
+        fail(p, "endpoints", format!("the {s} endpoint is missing"));
+        return;
     };
-    for e in &r.endpoints {
-        let s = &e.service;
-        let Some(id) = &e.id else {
-            fail(p, "endpoints", format!("the {s} endpoint is missing"));
-            continue;
-        };
-        if e.state != AVAILABLE {
-            fail(p, "endpoints", format!("{s} endpoint {id} is {}", e.state));
-        }
-        if !e.missing_on.is_empty() {
-            let what = format!("{s} endpoint {id} is not on {}", e.missing_on.join(", "));
-            fail(p, "endpoints", what);
-        }
-        if ep::kind(s) != Some(Kind::Interface) {
-            continue;
-        }
-        if !e.private_dns {
-            fail(
-                p,
-                "endpoints",
-                format!("{s} endpoint {id} has private DNS off"),
-            );
-        }
-        // Without the group (reported below) there is nothing to compare its groups with.
-        let Some(own) = own_group else { continue };
-        let others: Vec<&str> = e
-            .groups
-            .iter()
-            .map(String::as_str)
-            .filter(|g| *g != own)
-            .collect();
-        if !others.is_empty() {
-            let what = format!("{s} endpoint {id} is behind {}", others.join(", "));
-            fail(p, "endpoints", what);
-        }
-        if !e.groups.iter().any(|x| x == own) {
-            let what = format!("{s} endpoint {id} is not behind the endpoints' security group");
-            fail(p, "endpoints", what);
-        }
+    if e.state != AVAILABLE {
+        fail(p, "endpoints", format!("{s} endpoint {id} is {}", e.state));
     }
-    match &r.group {
+    if !e.missing_on.is_empty() {
+        let what = format!("{s} endpoint {id} is not on {}", e.missing_on.join(", "));
+        fail(p, "endpoints", what);
+    }
+    if ep::kind(s) != Some(Kind::Interface) {
+        return;
+    }
+    if !e.private_dns {
+        fail(
+            p,
+            "endpoints",
+            format!("{s} endpoint {id} has private DNS off"),
+        );
+    }
+    // Without the group (reported by `group`) there is nothing to compare its groups with.
+    let Some(own) = own_group else { return };
+    let others: Vec<&str> = e
+        .groups
+        .iter()
+        .map(String::as_str)
+        .filter(|g| *g != own)
+        .collect();
+    if !others.is_empty() {
+        let what = format!("{s} endpoint {id} is behind {}", others.join(", "));
+        fail(p, "endpoints", what);
+    }
+    if !e.groups.iter().any(|x| x == own) {
+        let what = format!("{s} endpoint {id} is not behind the endpoints' security group");
+        fail(p, "endpoints", what);
+    }
+}
+
+/// The endpoints' security group: there, admitting HTTPS from the VPC and nothing more.
+fn group(p: &mut BTreeMap<String, String>, g: &Group) {
+    match g {
         Group::NotNeeded => {}
         Group::Missing => fail(
             p,

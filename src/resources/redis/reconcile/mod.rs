@@ -4,8 +4,15 @@
 //! default group), and the ordered delete.
 //!
 //! Each object created is recorded in `progress.components` before the next call (contract rule 14).
+//! The walk is here; the objects around the group (key, AUTH token, security and subnet groups) in
+//! `side`, the delete in `delete`.
 
-use std::collections::BTreeMap;
+mod delete;
+mod side;
+
+pub use delete::delete;
+use side::{rotate_token, side_objects, Side};
+
 use std::time::Duration;
 
 use super::aws::{self as api, Changes, Group, GroupSpec, MemberFacts, Tags};
@@ -18,8 +25,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::secrets::SecretValue;
 use crate::provider::{kms, secrets, ProviderData};
-use crate::resources::concurrent::{keep_key_components, Made};
-use crate::resources::datastore::{self, invalid};
+use crate::resources::datastore::invalid;
 
 pub struct Desired {
     /// The arguments as planned (every default filled in).
@@ -177,156 +183,6 @@ pub async fn converge(
     retag(ctx, p, d, &old_tags).await
 }
 
-/// A new AUTH token on a live group, without cutting clients off: ElastiCache first accepts both
-/// tokens (`ROTATE`), then the secret clients read moves to the new one, then only the new one is
-/// accepted (`SET`). `current` is what the secret holds; a token already there is not sent again.
-async fn rotate_token(
-    ctx: &ProviderData,
-    n: &str,
-    token: &SecretValue,
-    current: &SecretValue,
-    limit: Duration,
-) -> Result<(), AwsError> {
-    if token.expose() == current.expose() {
-        return Ok(());
-    }
-    api::set_auth_token(ctx, n, token, api::TokenStep::Rotate).await?;
-    wait_for(ctx, n, false, limit).await?;
-    secrets::put(ctx, &bp::secret_name(n), token).await?;
-    api::set_auth_token(ctx, n, token, api::TokenStep::Set).await?;
-    wait_for(ctx, n, false, limit).await?;
-    Ok(())
-}
-
-/// What the replication group is made with: the key, the AUTH token, the security group and the
-/// subnets' zones.
-struct Side {
-    zones: Vec<String>,
-    key: String,
-    token: SecretValue,
-    sg: String,
-}
-
-/// The objects around the group: the subnets checked (before anything is made), then at once the
-/// key with the AUTH token, the security group and the subnet group, each recorded once made,
-/// whatever the others do.
-async fn side_objects(
-    ctx: &ProviderData,
-    place: &Place,
-    d: &Desired,
-    p: &mut State,
-) -> Result<Side, AwsError> {
-    let n = d.args.name.as_str();
-    // 0. Where: the subnets' VPC and zones.
-    let (vpc, zones) = datastore::placement(ctx, &d.args.subnet_ids).await?;
-    // 1–3 at once.
-    let made = Made::new();
-    let mut key_components = p.components.clone();
-    let sg_name = bp::sg_name(n);
-    let sg = datastore::SecurityGroup {
-        name: &sg_name,
-        description: "prod_redis_cluster: the port from the allowed groups only",
-        port: bp::port_of(&d.args),
-        allowed: &d.args.allowed_security_group_ids,
-        tags: &d.tags,
-    };
-    // The secret's policy is put on create and wherever the last read found it weakened.
-    let policy_needed = p.posture.get("auth_secret").is_none_or(|v| v != bp::PASS);
-    let (key_and_token, sg, subnet_group) = tokio::join!(
-        key_and_token(ctx, place, d, &mut key_components, &made, policy_needed),
-        datastore::ensure_security_group(ctx, &vpc, &sg, &made),
-        subnet_group(ctx, place, d, &made),
-    );
-    keep_key_components(&key_components, &mut p.components);
-    made.merge_into(&mut p.components);
-    if let Some(sg) = p.components.get("security_group") {
-        p.security_group_id = Some(sg.clone());
-    }
-    if p.components.contains_key("subnet_group") {
-        p.subnet_group_name = Some(n.to_string());
-    }
-    if let Some(a) = p.components.get("auth_secret") {
-        p.auth_secret_arn = Some(a.clone());
-    }
-    let (key, token) = key_and_token?;
-    p.kms_key_arn = Some(key.clone());
-    let sg = sg?;
-    subnet_group?;
-    Ok(Side {
-        zones,
-        key,
-        token,
-        sg,
-    })
-}
-
-/// The key (the user's, or the group's own, its parts in `components`) and the AUTH token it
-/// encrypts, in Secrets Manager: the one there (reused when it exists), else the user's or a
-/// generated one. Returns both.
-async fn key_and_token(
-    ctx: &ProviderData,
-    place: &Place,
-    d: &Desired,
-    components: &mut BTreeMap<String, String>,
-    made: &Made,
-    policy_needed: bool,
-) -> Result<(String, SecretValue), AwsError> {
-    let n = d.args.name.as_str();
-    let key = match &d.kms_key_arn {
-        Some(k) => k.clone(),
-        None => {
-            kms::ensure_owned_key(
-                ctx,
-                place,
-                components,
-                &bp::alias_name(n),
-                &format!(
-                    "prod_redis_cluster {n}: encrypts the nodes, snapshots and the AUTH secret"
-                ),
-                bp::key_policy(place, n),
-                &d.tags,
-            )
-            .await?
-        }
-    };
-    let initial = match &d.auth_token {
-        Some(t) => secrets::Initial::Given(t),
-        None => secrets::Initial::Generated {
-            length: bp::hardening(d.environment).auth_token_length,
-        },
-    };
-    let (secret_arn, token) = secrets::ensure(
-        ctx,
-        &bp::secret_name(n),
-        &format!("prod_redis_cluster {n}: AUTH token"),
-        &key,
-        initial,
-        &d.tags,
-    )
-    .await?;
-    made.record("auth_secret", secret_arn);
-    if policy_needed {
-        secrets::put_policy(ctx, &bp::secret_name(n), &bp::secret_policy(&place.account)).await?;
-    }
-    Ok((key, token))
-}
-
-/// The cache subnet group `<name>` over the configured subnets.
-async fn subnet_group(
-    ctx: &ProviderData,
-    place: &Place,
-    d: &Desired,
-    made: &Made,
-) -> Result<(), AwsError> {
-    let n = d.args.name.as_str();
-    api::ensure_subnet_group(ctx, n, &d.args.subnet_ids, &d.tags).await?;
-    made.record(
-        "subnet_group",
-        place.arn("elasticache", &format!("subnetgroup:{n}")),
-    );
-    Ok(())
-}
-
 /// The replication group made to the blueprint.
 async fn create(ctx: &ProviderData, d: &Desired, side: &Side) -> Result<Group, AwsError> {
     let n = d.args.name.as_str();
@@ -466,42 +322,4 @@ async fn retag(ctx: &ProviderData, p: &State, d: &Desired, old: &Tags) -> Result
         kms::tag_key(ctx, k, old, &d.tags).await?;
     }
     secrets::tag(ctx, &bp::secret_name(&d.args.name), old, &d.tags).await
-}
-
-/// Deletes everything: the replication group (with a final snapshot outside development unless the
-/// create never finished), then the parameter and subnet groups, the security group, the secret, the
-/// alias, and the key (scheduled for deletion).
-pub async fn delete(
-    ctx: &ProviderData,
-    s: &mut State,
-    limit: Duration,
-    create_incomplete: bool,
-) -> Result<(), AwsError> {
-    let n = s.name.clone();
-    let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
-    if let Some(g) = api::describe(ctx, &n).await? {
-        let g = if g.status == "available" {
-            g
-        } else {
-            wait_for(ctx, &n, false, limit).await?.unwrap_or(g)
-        };
-        let snapshot =
-            (bp::takes_final_snapshot(env) && !create_incomplete && g.status == "available")
-                .then(|| bp::final_snapshot_id(&n, time::OffsetDateTime::now_utc()));
-        api::delete(ctx, &n, snapshot.as_deref()).await?;
-        wait_for(ctx, &n, true, limit).await?;
-    }
-    s.components.remove("replication_group");
-    api::delete_parameter_group(ctx, &n).await?;
-    s.components.remove("parameter_group");
-    api::delete_subnet_group(ctx, &n).await?;
-    s.components.remove("subnet_group");
-    if let Some(sg) = s.components.get("security_group").cloned() {
-        ec2::delete_sg(ctx, &sg).await?;
-    }
-    s.components.remove("security_group");
-    secrets::delete(ctx, &bp::secret_name(&n)).await?;
-    s.components.remove("auth_secret");
-    kms::delete_own_key(ctx, &bp::alias_name(&n), &mut s.components, &s.environment).await?;
-    Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod aws;
 pub mod blueprint;
+pub mod custom;
 pub mod model;
 pub mod packs;
 mod plan;
@@ -316,8 +317,7 @@ async fn import_alarms(ctx: &ProviderData, warning: &str, st: &mut State) -> Res
         } else {
             "critical"
         };
-        let has_dims = m.dimensions.as_ref().is_some_and(|d| !d.is_empty());
-        let a: Alarm = aws::alarm_from_aws(&m, &short, severity, has_dims);
+        let a: Alarm = aws::alarm_from_aws(&m, &short, severity, None);
         st.alarm_names.push(full);
         st.alarm.push(a);
     }

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use crate::framework::attrs::{PartialList, PartialMap, PartialMaps};
 use crate::framework::Number;
 
-use super::schema::{
-    DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD, DEFAULT_STATISTIC,
-};
+use super::schema::{DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD};
 
 crate::attributes! {
     /// A `notify` block: a subscription to the topic of one severity.
@@ -23,23 +21,41 @@ crate::attributes! {
 }
 
 crate::attributes! {
+    /// A `metric` block of an alarm: one input of its metric math `expression`.
+    pub struct MetricInput;
+    /// A `metric` block as configured.
+    pub struct MetricInputConfig;
+    fields {
+        id: String = required("The name `expression` uses for this metric: a lowercase letter, then letters, digits and underscores (`m1`, `errors`)."),
+        namespace: String = required("Metric namespace, e.g. `AWS/ApplicationELB`."),
+        metric_name: String = required("Metric name, e.g. `RequestCount`."),
+        dimensions: Option<BTreeMap<String, String>> = optional("Metric dimensions."),
+        statistic: String = required("`SampleCount`, `Average`, `Sum`, `Minimum`, `Maximum`, or an extended statistic such as `p99` or `tm90`, over the alarm's `period`."),
+    }
+}
+
+crate::attributes! {
     /// An `alarm` block; unset optional arguments read as their defaults.
     pub struct Alarm;
     /// An `alarm` block as configured.
     pub struct AlarmConfig;
     fields {
         name: String = required("Alarm name within this resource; the AWS name is `<name>-<alarm name>`."),
-        namespace: String = required("Metric namespace, e.g. `AWS/RDS`."),
-        metric_name: String = required("Metric name, e.g. `CPUUtilization`."),
-        dimensions: Option<BTreeMap<String, String>> = optional("Metric dimensions."),
-        statistic: String = defaulted("`SampleCount`, `Average` (default), `Sum`, `Minimum` or `Maximum`.") or DEFAULT_STATISTIC.to_string(),
-        period: i64 = defaulted("Seconds per evaluation period: 10, 30 or a multiple of 60 (default 60).") or DEFAULT_PERIOD,
-        evaluation_periods: i64 = defaulted("Periods that must breach before the alarm fires (default 5).") or DEFAULT_EVALUATION_PERIODS,
+        namespace: Option<String> = optional("Metric namespace, e.g. `AWS/RDS`; with `metric_name`, not with `expression`."),
+        metric_name: Option<String> = optional("Metric name, e.g. `CPUUtilization`. An alarm watches either one metric (`metric_name`) or metric math (`expression`)."),
+        dimensions: Option<BTreeMap<String, String>> = optional("Metric dimensions (with `metric_name`)."),
+        statistic: Option<String> = defaulted("With `metric_name`: `SampleCount`, `Average` (default), `Sum`, `Minimum`, `Maximum`, or an extended statistic: a percentile `p0`–`p100` (`p95`, `p99.9`), a trimmed mean `tm99`, a winsorized mean `wm99`, a trimmed count `tc99` or a trimmed sum `ts99`, or a range such as `TM(10%:90%)`. Unset with `expression` (each `metric` block has its own)."),
+        expression: Option<String> = optional("Metric math over the `metric` blocks' ids, e.g. `100 * errors / requests`; the alarm watches its result. Each id must name a `metric` block."),
+        period: i64 = defaulted("Seconds per evaluation period: 10, 30 or a multiple of 60 (default 60); with `expression`, the period of every `metric` block.") or DEFAULT_PERIOD,
+        evaluation_periods: i64 = defaulted("Periods evaluated before the alarm fires (default 5).") or DEFAULT_EVALUATION_PERIODS,
+        datapoints_to_alarm: Option<i64> = optional("Breaching data points within the last `evaluation_periods` that fire the alarm (\"M out of N\"); from 1 to `evaluation_periods`. Unset: all of them."),
+        unit: Option<String> = optional("The metric's unit, when it is published in several (e.g. `Seconds`, `Percent`, `Count`); CloudWatch's standard units. With `metric_name` only."),
         comparison: String = required("CloudWatch's comparison operator, e.g. `GreaterThanThreshold`."),
         threshold: Number = required("The threshold; changing it updates the alarm in place."),
         severity: String = required("`critical` or `warning`: which topic is notified."),
         treat_missing_data: String = defaulted("`breaching`, `notBreaching`, `ignore` or `missing` (default).") or DEFAULT_MISSING_DATA.to_string(),
     }
+    raw { metric }
 }
 
 crate::attributes! {

@@ -117,8 +117,14 @@ fn default_alarm_arguments(planned: &mut Config, cfg: &Config) {
         return;
     };
     for (a, c) in alarms.iter_mut().zip(blocks(&cfg.alarm)) {
+        // An alarm on one metric averages it unless told otherwise; metric math has no statistic
+        // of its own (each `metric` block has one).
         if c.statistic.is_null() {
-            a.statistic = Tri::Known(DEFAULT_STATISTIC.to_string());
+            a.statistic = match &c.expression {
+                Tri::Null => Tri::Known(DEFAULT_STATISTIC.to_string()),
+                Tri::Known(_) => Tri::Null,
+                Tri::Unknown => Tri::Unknown,
+            };
         }
         if c.period.is_null() {
             a.period = Tri::Known(Number::Int(DEFAULT_PERIOD));

@@ -305,7 +305,7 @@ fn alarms(
             bp::role_alarm(&a.name),
             bp::alarm_arn(place, &prior.name, &a.name),
         );
-        let live = api::alarm_from_aws(m, &a.name, severity, a.dimensions.is_some());
+        let live = api::alarm_from_aws(m, &a.name, severity, Some(a));
         st.alarm.push(live);
     }
 

@@ -9,7 +9,7 @@ use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::profile;
 use crate::provider::tags;
 
-use super::schema::{COMPARISONS, MISSING_DATA, PROTOCOLS, SEVERITIES, STATISTICS};
+use super::schema::{COMPARISONS, MISSING_DATA, PROTOCOLS, SEVERITIES};
 
 /// Longest `name`: `<name>-critical` must fit SNS's 256 and `alias/<name>-alerting` KMS's 256, and
 /// alarm names (`<name>-<alarm>`) CloudWatch's 255, with room for the alarm's own name.
@@ -201,6 +201,7 @@ fn check_alarm(d: &mut Diagnostics, a: &AlarmConfig, p: AttrPath, seen: &mut BTr
             );
         }
     }
+    super::custom::check(d, a, &p);
     for (f, v) in [("namespace", &a.namespace), ("metric_name", &a.metric_name)] {
         if let Tri::Known(s) = v {
             if s.is_empty() || s.len() > 255 {
@@ -213,7 +214,6 @@ fn check_alarm(d: &mut Diagnostics, a: &AlarmConfig, p: AttrPath, seen: &mut BTr
         }
     }
     for (attr, what, v, allowed) in [
-        ("statistic", "statistic", &a.statistic, &STATISTICS[..]),
         (
             "comparison",
             "comparison operator",

@@ -8,7 +8,7 @@
 
 mod aws;
 
-pub use aws::{all_database_facts, cluster_facts, database_facts, put, wanted};
+pub use aws::{all_database_facts, cluster_facts, database_facts, measured, put, wanted};
 
 use std::collections::BTreeMap;
 
@@ -57,13 +57,23 @@ pub enum Measure {
         dimensions: BTreeMap<String, String>,
         statistic: String,
     },
-    /// Metric math over `Sum`s of the named metrics (`m1`, `m2`, … in order).
+    /// Metric math: `expression` (the query the alarm watches, under `id`) over `inputs`.
     Math {
+        id: String,
+        label: Option<String>,
         expression: String,
-        namespace: String,
-        metrics: Vec<String>,
-        dimensions: BTreeMap<String, String>,
+        inputs: Vec<Input>,
     },
+}
+
+/// One input of metric math: a metric's statistic per period, named `id` in the expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Input {
+    pub id: String,
+    pub namespace: String,
+    pub metric: String,
+    pub dimensions: BTreeMap<String, String>,
+    pub statistic: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -182,15 +192,22 @@ fn cluster_rows(f: &ClusterFacts) -> Vec<Row> {
         ("TargetGroup", &f.target_group),
     ]);
     let group = dims(&[("AutoScalingGroupName", &f.name)]);
-    let share = Measure::Math {
-        expression: "100 * (FILL(m1, 0) + FILL(m2, 0)) / m3".into(),
+    let sum = |i: usize, metric: &str| Input {
+        id: format!("m{i}"),
         namespace: "AWS/ApplicationELB".into(),
-        metrics: vec![
-            "HTTPCode_Target_5XX_Count".into(),
-            "HTTPCode_ELB_5XX_Count".into(),
-            "RequestCount".into(),
-        ],
+        metric: metric.into(),
         dimensions: lb.clone(),
+        statistic: "Sum".into(),
+    };
+    let share = Measure::Math {
+        id: "share".into(),
+        label: Some("5xx share of requests (%)".into()),
+        expression: "100 * (FILL(m1, 0) + FILL(m2, 0)) / m3".into(),
+        inputs: vec![
+            sum(1, "HTTPCode_Target_5XX_Count"),
+            sum(2, "HTTPCode_ELB_5XX_Count"),
+            sum(3, "RequestCount"),
+        ],
     };
     let half = (f.desired_capacity + 1) / 2;
     let unhealthy = [

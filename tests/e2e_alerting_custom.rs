@@ -190,11 +190,7 @@ async fn custom_alarms_apply_read_back_and_repair_drift() {
     assert_eq!(queries(&math)[2].1, "100 * errors / requests");
     assert_eq!(tf.plan_code(&[]).code, 0);
 
-    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(
-        sweep::aws().await.alerting(&name).await,
-        Vec::<String>::new()
-    );
+    sweep::destroy_alerting(&tf, &name).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

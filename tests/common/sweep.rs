@@ -44,6 +44,12 @@ where
     }
 }
 
+/// Destroys what `tf` applied and asserts that no object of alerting set `name` is left.
+pub async fn destroy_alerting(tf: &super::tf::Tf, name: &str) {
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws().await.alerting(name).await, Vec::<String>::new());
+}
+
 pub async fn aws() -> Aws {
     Aws::from_config(&env::sdk_config().await)
 }

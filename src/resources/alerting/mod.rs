@@ -163,7 +163,10 @@ crate::lifecycle! {
         )
         .await
         {
-            Ok(p) => d.packs = p.into_iter().chain(watched_packs).collect(),
+            Ok(p) => {
+                let all = p.into_iter().chain(watched_packs).collect();
+                d.packs = packs::overrides::apply(all, &planned_st.pack_override);
+            }
             Err(e) => {
                 let msg = e.to_string();
                 let attr = ["database_ids", "redis_cluster_ids"]
@@ -191,6 +194,7 @@ crate::lifecycle! {
         progress.database_ids = database_ids;
         progress.redis_cluster_ids = redis_cluster_ids;
         progress.watch = watched;
+        progress.pack_override = planned_st.pack_override.clone();
         progress.environment = d.environment.as_str().to_string();
 
         progress.timeouts = Config::decode(&req.config).timeouts;

@@ -59,6 +59,19 @@ crate::attributes! {
 }
 
 crate::attributes! {
+    /// A `pack_override` block: the thresholds of one metric of the packs.
+    pub struct PackOverride;
+    /// A `pack_override` block as configured.
+    pub struct PackOverrideConfig;
+    fields {
+        metric: String = required("The pack metric, as alarm names show it: compute `5xx-share`, `unhealthy-hosts`, `p99-latency`, `in-service`, `cpu`; database `cpu`, `free-storage`, `freeable-memory`, `connections`, `write-latency`, `replica-lag` (every replica); Redis `cpu`, `memory`, `evictions`, `connections`, `lag`."),
+        kind: Option<String> = optional("`cluster`, `database` or `redis`: the pack this override is for. Unset: every pack with this metric (`cpu` is in all three, `connections` in database and Redis); a block with `kind` wins over one without for its pack."),
+        warning: Option<Number> = optional("The warning tier's threshold, in the metric's CloudWatch unit (percent, bytes, seconds, count). Unset: the pack's."),
+        critical: Option<Number> = optional("The critical tier's threshold, in the same unit. Unset: the pack's. Must lie beyond `warning` in the metric's direction (above it for metrics that alarm when high; below for `free-storage`, `freeable-memory`, `in-service`)."),
+    }
+}
+
+crate::attributes! {
     /// The whole `prod_alerting` state (every value known).
     pub struct State;
     /// A `prod_alerting` configuration, proposed or planned state: each value known, null or unknown.
@@ -82,6 +95,7 @@ crate::attributes! {
     blocks {
         notify: Notify / NotifyConfig = list("A subscription to the topic of one severity."),
         alarm: Alarm / AlarmConfig = list("A CloudWatch metric alarm routed to its severity's topic (alarm and OK actions)."),
+        pack_override: PackOverride / PackOverrideConfig = list("Thresholds of one pack metric in place of the pack's (e.g. `metric = \"cpu\"`, `warning = 70`, `critical = 85`); the alarms are updated in place."),
     }
     raw { timeouts }
 }

@@ -144,7 +144,10 @@ async fn look_up_packs(
     )
     .await
     {
-        Ok(w) => Ok(Ok(w.into_iter().chain(watched).collect())),
+        Ok(w) => Ok(Ok(packs::overrides::apply(
+            w.into_iter().chain(watched).collect(),
+            &prior.pack_override,
+        ))),
         Err(e @ AwsError::Invalid { .. }) => Ok(Err(e)),
         Err(e) => Err(e),
     }

@@ -6,6 +6,7 @@ use aws_sdk_cloudwatch::types::{Metric, MetricAlarm, MetricDataQuery, MetricStat
 
 use super::*;
 use crate::framework::Number;
+use crate::resources::alerting::validate::cases::{self, expect};
 
 #[test]
 fn statistics_cloudwatch_accepts() {
@@ -127,14 +128,7 @@ fn math(expr: &str, blocks: Vec<Value>) -> AlarmConfig {
 fn errors(a: &AlarmConfig) -> Vec<(String, String)> {
     let mut d = Diagnostics::new();
     check(&mut d, a, &AttrPath::attr("alarm").then_index(0));
-    d.iter()
-        .map(|x| {
-            (
-                x.path.as_ref().map(|p| p.to_string()).unwrap_or_default(),
-                x.summary.clone(),
-            )
-        })
-        .collect()
+    cases::errors(&d)
 }
 
 /// A named alarm block and the error it gets (path, summary), if any.
@@ -265,13 +259,7 @@ fn alarm_blocks_are_checked_as_cloudwatch_checks_them() {
     ];
     for (name, cfg, want) in cases {
         let got = errors(&cfg);
-        match want {
-            None => assert!(got.is_empty(), "{name}: {got:?}"),
-            Some((path, summary)) => assert!(
-                got.iter().any(|(p, s)| p == path && s == summary),
-                "{name}: want {summary} at {path}, got {got:?}"
-            ),
-        }
+        expect(name, &got, want);
     }
 }
 

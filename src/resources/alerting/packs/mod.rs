@@ -7,6 +7,7 @@
 //! the alarms.
 
 mod aws;
+pub mod overrides;
 
 pub use aws::{all_database_facts, cluster_facts, database_facts, measured, put, wanted};
 
@@ -81,8 +82,10 @@ pub struct PackAlarm {
     /// Name without the alerting prefix: `<target>-<metric>-<tier>`.
     pub short: String,
     pub target: String,
-    /// `cluster` or `database`: which pack.
+    /// `cluster`, `database` or `redis`: which pack.
     pub kind: String,
+    /// The row of the pack's table, as alarm names show it (`cpu`, `replica-1-lag`).
+    pub metric: String,
     pub severity: String,
     pub measure: Measure,
     pub comparison: String,
@@ -164,6 +167,7 @@ pub(super) fn tiered(kind: &str, prefix: &str, target: &str, rows: Vec<Row>) -> 
                 short: format!("{prefix}-{}-{tier}", r.metric),
                 target: target.to_string(),
                 kind: kind.into(),
+                metric: r.metric.clone(),
                 severity: tier.into(),
                 measure: r.measure.clone(),
                 comparison: comparison.into(),

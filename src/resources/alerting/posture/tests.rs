@@ -31,6 +31,7 @@ fn pack(live: Option<MetricAlarm>) -> PackAlarm {
             short: "cluster-web-cpu-critical".into(),
             target: "web".into(),
             kind: "cluster".into(),
+            metric: "cpu".into(),
             severity: "critical".into(),
             measure: packs::Measure::Math {
                 id: "share".into(),

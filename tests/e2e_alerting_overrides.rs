@@ -17,16 +17,7 @@ fn config(name: &str, warning: i64, critical: i64) -> String {
             r#"
 resource "prod_alerting" "ops" {{
   name = "{name}"
-  watch = [{{
-    kind              = "cluster"
-    name              = "{name}-web"
-    autoscaling_group = "{name}-web"
-    load_balancer     = "app/{name}-web/0123456789abcdef"
-    target_group      = "targetgroup/{name}-web-tg/0123456789abcdef"
-    min_size          = "2"
-    desired_capacity  = "3"
-    max_size          = "6"
-  }}]
+  watch = {watch}
 
   pack_override {{
     metric   = "cpu"
@@ -39,7 +30,8 @@ resource "prod_alerting" "ops" {{
     critical = 1
   }}
 }}
-"#
+"#,
+            watch = env::cluster_watch(name)
         )
 }
 

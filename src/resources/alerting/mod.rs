@@ -3,6 +3,7 @@
 mod aws;
 pub mod blueprint;
 pub mod custom;
+pub mod dashboard;
 pub mod model;
 pub mod packs;
 mod plan;
@@ -42,6 +43,7 @@ fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
         notify: st.notify.clone(),
         alarms: st.alarm.clone(),
         packs: Vec::new(),
+        dashboard: st.dashboard,
         name: st.name,
     }
 }
@@ -263,6 +265,8 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             });
         }
     }
+    st.dashboard = dashboard::aws::dashboard_body(ctx, name).await?.is_some();
+    st.dashboard_url = st.dashboard.then(|| dashboard::url(&place.region, name));
     import_alarms(ctx, &warning, &mut st).await?;
     read::read(ctx, &place, &st).await
 }

@@ -65,6 +65,17 @@ pub fn plan(
         (Tri::Known(n), Some(place)) => Tri::Known(bp::topic_arn(place, n, sev)),
         _ => Tri::Unknown,
     };
+    // The dashboard: on unless turned off; its address known with the name and region.
+    if cfg.dashboard.is_null() {
+        planned.dashboard = Tri::Known(true);
+    }
+    planned.dashboard_url = match (&name, place, &planned.dashboard) {
+        (_, _, Tri::Known(false)) => Tri::Null,
+        (Tri::Known(n), Some(place), Tri::Known(true)) => {
+            Tri::Known(super::dashboard::url(&place.region, n))
+        }
+        _ => Tri::Unknown,
+    };
     planned.critical_topic_arn = topic("critical");
     planned.warning_topic_arn = topic("warning");
     planned.alarm_names = match (&name, &alarm_names) {
@@ -74,14 +85,25 @@ pub fn plan(
         _ => Tri::Unknown,
     };
     planned.components = match (&name, &alarm_names, place) {
-        (Tri::Known(n), Tri::Known(names), Some(place)) => Tri::Known(planned_components(
-            &cfg,
-            prior.as_ref(),
-            owned_key.as_ref(),
-            n,
-            names,
-            place,
-        )),
+        (Tri::Known(n), Tri::Known(names), Some(place)) => {
+            let mut c =
+                planned_components(&cfg, prior.as_ref(), owned_key.as_ref(), n, names, place);
+            match &planned.dashboard {
+                Tri::Known(false) => {}
+                Tri::Known(true) => {
+                    c.insert(
+                        super::dashboard::ROLE.into(),
+                        Tri::Known(super::dashboard::arn(place, n)),
+                    );
+                }
+                // Whether the dashboard's role is there is not known yet.
+                _ => c.clear(),
+            }
+            match c.is_empty() {
+                true => Tri::Unknown,
+                false => Tri::Known(c),
+            }
+        }
         _ => Tri::Unknown,
     };
     planned.posture = Tri::Known(planned_posture(

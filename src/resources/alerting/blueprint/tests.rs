@@ -18,6 +18,7 @@ fn desired(env: Environment) -> Desired {
         given_key: None,
         notify: vec![],
         packs: vec![],
+        dashboard: true,
         alarms: vec![Alarm {
             name: "cpu".into(),
             namespace: Some("AWS/EC2".into()),

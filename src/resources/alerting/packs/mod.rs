@@ -468,5 +468,35 @@ pub fn difference(live: &MetricAlarm, want: &PackAlarm) -> Option<String> {
     (!diffs.is_empty()).then(|| diffs.join(", "))
 }
 
+/// Test support: the packs of a cluster and a database named `shop`.
+#[cfg(test)]
+pub mod fixtures {
+    use super::*;
+
+    /// The compute pack of cluster `shop` (min 2, desired 4).
+    pub fn shop_cluster() -> Vec<PackAlarm> {
+        cluster_pack(&ClusterFacts {
+            name: "shop".into(),
+            load_balancer: "app/shop/1".into(),
+            target_group: "targetgroup/shop-tg/1".into(),
+            min_size: 2,
+            desired_capacity: 4,
+        })
+    }
+
+    /// The database pack of `shop` (100 GiB, `max_connections` 100) with `replicas`.
+    pub fn shop_database(replicas: &[&str]) -> Vec<PackAlarm> {
+        database_pack(&DatabaseFacts {
+            name: "shop".into(),
+            instance: "shop".into(),
+            engine: "postgres".into(),
+            instance_class: "db.r6g.large".into(),
+            allocated_gib: 100,
+            max_connections: Some(100.0),
+            replicas: replicas.iter().map(|r| r.to_string()).collect(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests;

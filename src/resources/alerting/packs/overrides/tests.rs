@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::framework::{Number, Value};
-use crate::resources::alerting::packs::{cluster_pack, database_pack, ClusterFacts, DatabaseFacts};
+use crate::resources::alerting::packs::fixtures;
 use crate::resources::alerting::validate::cases::{self, expect};
 
 fn block(
@@ -139,25 +139,11 @@ fn an_unknown_metric_lists_the_valid_ones() {
 }
 
 fn web() -> Vec<PackAlarm> {
-    cluster_pack(&ClusterFacts {
-        name: "shop".into(),
-        load_balancer: "app/shop/1".into(),
-        target_group: "targetgroup/shop-tg/1".into(),
-        min_size: 2,
-        desired_capacity: 4,
-    })
+    fixtures::shop_cluster()
 }
 
 fn db() -> Vec<PackAlarm> {
-    database_pack(&DatabaseFacts {
-        name: "shop".into(),
-        instance: "shop".into(),
-        engine: "postgres".into(),
-        instance_class: "db.r6g.large".into(),
-        allocated_gib: 100,
-        max_connections: Some(100.0),
-        replicas: vec!["shop-r1".into(), "shop-r2".into()],
-    })
+    fixtures::shop_database(&["shop-r1", "shop-r2"])
 }
 
 fn threshold(alarms: &[PackAlarm], short: &str) -> f64 {

@@ -202,6 +202,23 @@ provider "prod" {{
     )
 }
 
+/// The `watch` map of a cluster `<name>-web` (3 wanted, 2 to 6), as `prod_cluster` would export
+/// it: alerting plans its packs from these values alone, so no cluster needs to exist.
+pub fn cluster_watch(name: &str) -> String {
+    format!(
+        r#"[{{
+    kind              = "cluster"
+    name              = "{name}-web"
+    autoscaling_group = "{name}-web"
+    load_balancer     = "app/{name}-web/0123456789abcdef"
+    target_group      = "targetgroup/{name}-web-tg/0123456789abcdef"
+    min_size          = "2"
+    desired_capacity  = "3"
+    max_size          = "6"
+  }}]"#
+    )
+}
+
 /// A key's policy document and whether rotation is on (`key` is an ARN or an id).
 pub async fn key_policy_and_rotation(kms: &aws_sdk_kms::Client, key: &str) -> (String, bool) {
     let id = key.rsplit('/').next().unwrap();

@@ -44,6 +44,12 @@ where
     }
 }
 
+/// Destroys what `tf` applied and asserts that no object of alerting set `name` is left.
+pub async fn destroy_alerting(tf: &super::tf::Tf, name: &str) {
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(aws().await.alerting(name).await, Vec::<String>::new());
+}
+
 pub async fn aws() -> Aws {
     Aws::from_config(&env::sdk_config().await)
 }
@@ -720,6 +726,21 @@ impl Aws {
                 .await
                 .into_iter()
                 .filter(|a| a == &format!("alias/{name}-alerting")),
+        );
+        let boards = self
+            .cw
+            .list_dashboards()
+            .dashboard_name_prefix(name)
+            .send()
+            .await
+            .unwrap();
+        left.extend(
+            boards
+                .dashboard_entries
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|d| d.dashboard_name)
+                .filter(|d| d == name),
         );
         // Keys: every key made for this resource must be pending deletion.
         left.extend(env::live_keys(&self.kms, &format!("prod_alerting {name}:")).await);

@@ -28,6 +28,51 @@ resource "prod_alerting" "ops" {
     severity   = "critical"
   }
 
+  # CloudWatch's own: a percentile, "3 out of 5" data points, a unit.
+  alarm {
+    name        = "api-latency-p99"
+    namespace   = "AWS/ApplicationELB"
+    metric_name = "TargetResponseTime"
+    dimensions = {
+      LoadBalancer = "app/api/0123456789abcdef"
+    }
+    statistic           = "p99"
+    unit                = "Seconds"
+    datapoints_to_alarm = 3
+    comparison          = "GreaterThanThreshold"
+    threshold           = 0.5
+    severity            = "warning"
+  }
+
+  # Metric math: the alarm watches `expression`, over the `metric` blocks.
+  alarm {
+    name       = "api-error-rate"
+    expression = "100 * errors / requests"
+    period     = 300
+    comparison = "GreaterThanThreshold"
+    threshold  = 2
+    severity   = "critical"
+
+    metric {
+      id          = "errors"
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "HTTPCode_Target_5XX_Count"
+      dimensions = {
+        LoadBalancer = "app/api/0123456789abcdef"
+      }
+      statistic = "Sum"
+    }
+    metric {
+      id          = "requests"
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "RequestCount"
+      dimensions = {
+        LoadBalancer = "app/api/0123456789abcdef"
+      }
+      statistic = "Sum"
+    }
+  }
+
   timeouts {
     create = "10m"
   }

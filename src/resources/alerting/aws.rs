@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 
 use aws_sdk_cloudwatch::operation::put_metric_alarm::builders::PutMetricAlarmFluentBuilder;
-use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic};
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, StandardUnit};
 
 use super::blueprint::Hardening;
 use super::model::Alarm;
-use crate::framework::Number;
+use super::{custom, packs};
+use crate::framework::{Number, Value};
 use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 
@@ -286,7 +287,6 @@ pub async fn put_alarm(
     tags: &Tags,
 ) -> Result<(), AwsError> {
     let c = format!("cloudwatch alarm {full_name}");
-    let dims = a.dimensions.as_ref().map_or_else(Vec::new, cw_dimensions);
     let threshold = a
         .threshold
         .as_f64()
@@ -296,15 +296,13 @@ pub async fn put_alarm(
         .put_metric_alarm()
         .alarm_name(full_name)
         .alarm_description(format!("prod_alerting {} ({})", a.name, a.severity))
-        .namespace(&a.namespace)
-        .metric_name(&a.metric_name)
-        .set_dimensions(Some(dims))
-        .statistic(Statistic::from(a.statistic.as_str()))
-        .period(a.period as i32)
         .evaluation_periods(a.evaluation_periods as i32)
+        .set_datapoints_to_alarm(a.datapoints_to_alarm.map(|n| n as i32))
+        .set_unit(a.unit.as_deref().map(StandardUnit::from))
         .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
         .threshold(threshold)
         .treat_missing_data(&a.treat_missing_data);
+    let req = packs::measured(req, &custom::measure(a), a.period as i32);
     let req = routed(req, h, topic).set_tags(Some(cw_tags(tags)));
     ctx.call(&c, req.send()).await.map(|_| ())
 }
@@ -381,13 +379,15 @@ pub fn threshold_from_aws(m: &MetricAlarm) -> Number {
     Number::from_f64(m.threshold.unwrap_or_default())
 }
 
-/// The alarm block AWS reports, under the configured `name` (without the resource prefix).
+/// The alarm block AWS reports, under the configured `name` (without the resource prefix);
+/// `prior`, the block as it was, says whether an empty dimensions map was written.
 pub fn alarm_from_aws(
     m: &MetricAlarm,
     short_name: &str,
     severity: &str,
-    had_dimensions: bool,
+    prior: Option<&Alarm>,
 ) -> Alarm {
+    let had_dimensions = prior.is_some_and(|a| a.dimensions.is_some());
     let dims: Tags = m
         .dimensions
         .iter()
@@ -399,10 +399,17 @@ pub fn alarm_from_aws(
             )
         })
         .collect();
+    let math = custom::math_from_aws(m, prior);
+    let period = match &math {
+        Some((_, _, p)) => *p,
+        None => m.period.unwrap_or_default() as i64,
+    };
+    let (expression, metric) =
+        math.map_or((None, Value::List(Vec::new())), |(e, b, _)| (Some(e), b));
     Alarm {
         name: short_name.to_string(),
-        namespace: m.namespace.clone().unwrap_or_default(),
-        metric_name: m.metric_name.clone().unwrap_or_default(),
+        namespace: m.namespace.clone(),
+        metric_name: m.metric_name.clone(),
         dimensions: if dims.is_empty() && !had_dimensions {
             None
         } else {
@@ -412,9 +419,12 @@ pub fn alarm_from_aws(
             .statistic
             .as_ref()
             .map(|s| s.as_str().to_string())
-            .unwrap_or_default(),
-        period: m.period.unwrap_or_default() as i64,
+            .or_else(|| m.extended_statistic.clone()),
+        expression,
+        period,
         evaluation_periods: m.evaluation_periods.unwrap_or_default() as i64,
+        datapoints_to_alarm: m.datapoints_to_alarm.map(i64::from),
+        unit: m.unit.as_ref().map(|u| u.as_str().to_string()),
         comparison: m
             .comparison_operator
             .as_ref()
@@ -426,6 +436,7 @@ pub fn alarm_from_aws(
             .treat_missing_data
             .clone()
             .unwrap_or_else(|| "missing".to_string()),
+        metric,
     }
 }
 

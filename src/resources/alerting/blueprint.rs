@@ -12,13 +12,14 @@ use crate::provider::profile::Environment;
 
 pub use crate::provider::aws::Place;
 
-pub const CONTROLS: [&str; 6] = [
+pub const CONTROLS: [&str; 7] = [
     "CloudWatch.15",
     "CloudWatch.17",
     "KMS.4",
     "SNS.1",
     "SNS.4",
     "alarms",
+    "dashboard",
 ];
 pub const PASS: &str = "pass";
 
@@ -107,6 +108,8 @@ pub struct Desired {
     pub alarms: Vec<Alarm>,
     /// The packs' alarms for the watched resources (looked up at apply).
     pub packs: Vec<super::packs::PackAlarm>,
+    /// Make the dashboard `<name>`.
+    pub dashboard: bool,
 }
 
 impl Desired {
@@ -190,6 +193,16 @@ impl Desired {
             ]
         })
         .to_string()
+    }
+
+    /// The dashboard body: every alarm of this set and the packs' graphs.
+    pub fn dashboard_body(&self, place: &Place) -> String {
+        let arns: Vec<String> = self
+            .alarm_names()
+            .iter()
+            .map(|n| place.arn("cloudwatch", &format!("alarm:{n}")))
+            .collect();
+        super::dashboard::body(&place.region, &arns, &self.packs)
     }
 
     pub fn alarm_names(&self) -> Vec<String> {

@@ -2,6 +2,8 @@
 
 mod aws;
 pub mod blueprint;
+pub mod custom;
+pub mod dashboard;
 pub mod model;
 pub mod packs;
 mod plan;
@@ -41,6 +43,7 @@ fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
         notify: st.notify.clone(),
         alarms: st.alarm.clone(),
         packs: Vec::new(),
+        dashboard: st.dashboard,
         name: st.name,
     }
 }
@@ -162,7 +165,10 @@ crate::lifecycle! {
         )
         .await
         {
-            Ok(p) => d.packs = p.into_iter().chain(watched_packs).collect(),
+            Ok(p) => {
+                let all = p.into_iter().chain(watched_packs).collect();
+                d.packs = packs::overrides::apply(all, &planned_st.pack_override);
+            }
             Err(e) => {
                 let msg = e.to_string();
                 let attr = ["database_ids", "redis_cluster_ids"]
@@ -190,6 +196,7 @@ crate::lifecycle! {
         progress.database_ids = database_ids;
         progress.redis_cluster_ids = redis_cluster_ids;
         progress.watch = watched;
+        progress.pack_override = planned_st.pack_override.clone();
         progress.environment = d.environment.as_str().to_string();
 
         progress.timeouts = Config::decode(&req.config).timeouts;
@@ -258,6 +265,8 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
             });
         }
     }
+    st.dashboard = dashboard::aws::dashboard_body(ctx, name).await?.is_some();
+    st.dashboard_url = st.dashboard.then(|| dashboard::url(&place.region, name));
     import_alarms(ctx, &warning, &mut st).await?;
     read::read(ctx, &place, &st).await
 }
@@ -316,8 +325,7 @@ async fn import_alarms(ctx: &ProviderData, warning: &str, st: &mut State) -> Res
         } else {
             "critical"
         };
-        let has_dims = m.dimensions.as_ref().is_some_and(|d| !d.is_empty());
-        let a: Alarm = aws::alarm_from_aws(&m, &short, severity, has_dims);
+        let a: Alarm = aws::alarm_from_aws(&m, &short, severity, None);
         st.alarm_names.push(full);
         st.alarm.push(a);
     }

@@ -65,6 +65,17 @@ pub fn plan(
         (Tri::Known(n), Some(place)) => Tri::Known(bp::topic_arn(place, n, sev)),
         _ => Tri::Unknown,
     };
+    // The dashboard: on unless turned off; its address known with the name and region.
+    if cfg.dashboard.is_null() {
+        planned.dashboard = Tri::Known(true);
+    }
+    planned.dashboard_url = match (&name, place, &planned.dashboard) {
+        (_, _, Tri::Known(false)) => Tri::Null,
+        (Tri::Known(n), Some(place), Tri::Known(true)) => {
+            Tri::Known(super::dashboard::url(&place.region, n))
+        }
+        _ => Tri::Unknown,
+    };
     planned.critical_topic_arn = topic("critical");
     planned.warning_topic_arn = topic("warning");
     planned.alarm_names = match (&name, &alarm_names) {
@@ -74,14 +85,25 @@ pub fn plan(
         _ => Tri::Unknown,
     };
     planned.components = match (&name, &alarm_names, place) {
-        (Tri::Known(n), Tri::Known(names), Some(place)) => Tri::Known(planned_components(
-            &cfg,
-            prior.as_ref(),
-            owned_key.as_ref(),
-            n,
-            names,
-            place,
-        )),
+        (Tri::Known(n), Tri::Known(names), Some(place)) => {
+            let mut c =
+                planned_components(&cfg, prior.as_ref(), owned_key.as_ref(), n, names, place);
+            match &planned.dashboard {
+                Tri::Known(false) => {}
+                Tri::Known(true) => {
+                    c.insert(
+                        super::dashboard::ROLE.into(),
+                        Tri::Known(super::dashboard::arn(place, n)),
+                    );
+                }
+                // Whether the dashboard's role is there is not known yet.
+                _ => c.clear(),
+            }
+            match c.is_empty() {
+                true => Tri::Unknown,
+                false => Tri::Known(c),
+            }
+        }
         _ => Tri::Unknown,
     };
     planned.posture = Tri::Known(planned_posture(
@@ -117,8 +139,14 @@ fn default_alarm_arguments(planned: &mut Config, cfg: &Config) {
         return;
     };
     for (a, c) in alarms.iter_mut().zip(blocks(&cfg.alarm)) {
+        // An alarm on one metric averages it unless told otherwise; metric math has no statistic
+        // of its own (each `metric` block has one).
         if c.statistic.is_null() {
-            a.statistic = Tri::Known(DEFAULT_STATISTIC.to_string());
+            a.statistic = match &c.expression {
+                Tri::Null => Tri::Known(DEFAULT_STATISTIC.to_string()),
+                Tri::Known(_) => Tri::Null,
+                Tri::Unknown => Tri::Unknown,
+            };
         }
         if c.period.is_null() {
             a.period = Tri::Known(Number::Int(DEFAULT_PERIOD));

@@ -79,6 +79,9 @@ pub struct Facts {
     /// Why the packs' alarms could not be worked out, when they could not.
     pub packs_error: Option<String>,
     pub pack_alarms: Vec<PackAlarm>,
+    /// What is wrong with the dashboard (missing, edited outside Terraform); `None` when it is as
+    /// the blueprint makes it, or turned off.
+    pub dashboard: Option<String>,
 }
 
 impl Facts {
@@ -147,6 +150,9 @@ pub fn posture(_env: Environment, f: &Facts) -> BTreeMap<String, String> {
     }
     for a in &f.pack_alarms {
         pack_alarm(&mut p, a);
+    }
+    if let Some(problem) = &f.dashboard {
+        fail(&mut p, "dashboard", problem.clone());
     }
     p
 }

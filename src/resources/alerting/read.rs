@@ -9,6 +9,7 @@ use aws_sdk_cloudwatch::types::MetricAlarm;
 
 use super::aws as api;
 use super::blueprint::{self as bp, Place};
+use super::dashboard;
 use super::model::State;
 use super::packs;
 use super::posture::{self, Facts, Key};
@@ -25,6 +26,7 @@ pub async fn read(
 ) -> Result<Option<State>, AwsError> {
     let mut st = prior.clone();
     let mut components = BTreeMap::new();
+    let mut facts = Facts::default();
 
     // Everything is asked at once (reads only, so the first error may end the others): the key,
     // each topic with its subscriptions (and the critical topic's tags), the alarms, and the
@@ -36,16 +38,26 @@ pub async fn read(
             .map(str::to_string)
             .unwrap_or_else(|| bp::topic_arn(place, &prior.name, sev))
     };
-    let (key, critical, warning, found, wanted) = futures::future::try_join5(
-        look_up_key(ctx, own_key.as_deref(), prior.kms_key_arn.as_deref()),
-        look_up_topic(ctx, topic_arn("critical"), "critical"),
-        look_up_topic(ctx, topic_arn("warning"), "warning"),
-        api::describe_alarms(ctx, &prior.alarm_names),
-        look_up_packs(ctx, prior),
+    let ((key, critical, warning, found, wanted), board) = futures::future::try_join(
+        futures::future::try_join5(
+            look_up_key(ctx, own_key.as_deref(), prior.kms_key_arn.as_deref()),
+            look_up_topic(ctx, topic_arn("critical"), "critical"),
+            look_up_topic(ctx, topic_arn("warning"), "warning"),
+            api::describe_alarms(ctx, &prior.alarm_names),
+            look_up_packs(ctx, prior),
+        ),
+        async {
+            match prior.dashboard {
+                true => dashboard::aws::dashboard_body(ctx, &prior.name).await,
+                false => Ok(None),
+            }
+        },
     )
     .await?;
-
-    let mut facts = Facts::default();
+    facts.dashboard = dashboard_problem(place, prior, board.as_deref(), &wanted);
+    if board.is_some() && prior.dashboard {
+        components.insert(dashboard::ROLE.into(), dashboard::arn(place, &prior.name));
+    }
     key_facts(place, prior, key, &mut st, &mut components, &mut facts);
     let (topics_found, subs_by_sev, tags) = topics(
         prior,
@@ -144,7 +156,10 @@ async fn look_up_packs(
     )
     .await
     {
-        Ok(w) => Ok(Ok(w.into_iter().chain(watched).collect())),
+        Ok(w) => Ok(Ok(packs::overrides::apply(
+            w.into_iter().chain(watched).collect(),
+            &prior.pack_override,
+        ))),
         Err(e @ AwsError::Invalid { .. }) => Ok(Err(e)),
         Err(e) => Err(e),
     }
@@ -305,7 +320,7 @@ fn alarms(
             bp::role_alarm(&a.name),
             bp::alarm_arn(place, &prior.name, &a.name),
         );
-        let live = api::alarm_from_aws(m, &a.name, severity, a.dimensions.is_some());
+        let live = api::alarm_from_aws(m, &a.name, severity, Some(a));
         st.alarm.push(live);
     }
 
@@ -333,6 +348,33 @@ fn alarms(
             }
         }
         Err(e) => facts.packs_error = Some(e.to_string()),
+    }
+}
+
+/// What is wrong with the dashboard: missing, or its body not the one the alarms and packs give
+/// (an edit made outside Terraform). Nothing when it is turned off, or the packs are unknown.
+fn dashboard_problem(
+    place: &Place,
+    prior: &State,
+    live: Option<&str>,
+    wanted: &Result<Vec<packs::PackAlarm>, AwsError>,
+) -> Option<String> {
+    let (true, Ok(packs)) = (prior.dashboard, wanted) else {
+        return None;
+    };
+    let arns: Vec<String> = prior
+        .alarm_names
+        .iter()
+        .map(|n| place.arn("cloudwatch", &format!("alarm:{n}")))
+        .collect();
+    let want = dashboard::body(&place.region, &arns, packs);
+    match live {
+        None => Some(format!("dashboard {} is missing", prior.name)),
+        Some(body) if !dashboard::same_body(body, &want) => Some(format!(
+            "dashboard {} was changed outside Terraform",
+            prior.name
+        )),
+        Some(_) => None,
     }
 }
 

@@ -7,6 +7,7 @@ use futures::stream::{self, StreamExt};
 
 use super::aws::{self as api, Tags};
 use super::blueprint::{self as bp, Desired, Place};
+use super::dashboard;
 use super::model::{Alarm, State};
 use super::packs::{self, PackAlarm};
 use crate::provider::error::AwsError;
@@ -57,6 +58,7 @@ pub async fn converge(
     the_topics(ctx, place, d, progress, &key, &old_tags).await?;
     the_subscriptions(ctx, d, progress).await?;
     the_alarms(ctx, place, d, progress).await?;
+    the_dashboard(ctx, place, d, progress).await?;
     if let (Some(_), Some(old)) = (&d.given_key, prior_own_key) {
         retire_own_key(ctx, d, progress, &old).await?;
     }
@@ -345,6 +347,32 @@ fn record_alarm(place: &Place, d: &Desired, progress: &mut State, w: Wanted, ful
     }
 }
 
+/// Step 4b. The dashboard `<name>`, put whole (a hand edit is overwritten), or deleted when
+/// turned off.
+async fn the_dashboard(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    progress: &mut State,
+) -> Result<(), AwsError> {
+    if d.dashboard {
+        dashboard::aws::put_dashboard(ctx, &d.name, &d.dashboard_body(place)).await?;
+        progress
+            .components
+            .insert(dashboard::ROLE.into(), dashboard::arn(place, &d.name));
+        progress.dashboard_url = Some(dashboard::url(&place.region, &d.name));
+    } else if progress.components.contains_key(dashboard::ROLE) {
+        // Only the one this resource made: a dashboard of the same name made otherwise stays.
+        dashboard::aws::delete_dashboard(ctx, &d.name).await?;
+        progress.components.remove(dashboard::ROLE);
+    }
+    if !d.dashboard {
+        progress.dashboard_url = None;
+    }
+    progress.dashboard = d.dashboard;
+    Ok(())
+}
+
 /// Step 5. A key we owned but no longer use (a key is now given): its alias deleted, it
 /// scheduled for deletion.
 async fn retire_own_key(
@@ -372,6 +400,11 @@ pub async fn delete(
         if !alarms.contains(&n) {
             alarms.push(n);
         }
+    }
+    if state.components.contains_key(dashboard::ROLE) {
+        dashboard::aws::delete_dashboard(ctx, &state.name).await?;
+        state.components.remove(dashboard::ROLE);
+        state.dashboard_url = None;
     }
     api::delete_alarms(ctx, &alarms).await?;
     state.alarm.clear();

@@ -9,7 +9,7 @@ use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::profile;
 use crate::provider::tags;
 
-use super::schema::{COMPARISONS, MISSING_DATA, PROTOCOLS, SEVERITIES, STATISTICS};
+use super::schema::{COMPARISONS, MISSING_DATA, PROTOCOLS, SEVERITIES};
 
 /// Longest `name`: `<name>-critical` must fit SNS's 256 and `alias/<name>-alerting` KMS's 256, and
 /// alarm names (`<name>-<alarm>`) CloudWatch's 255, with room for the alarm's own name.
@@ -123,6 +123,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
             &mut seen_notify,
         );
     }
+    super::packs::overrides::validate(&mut d, blocks(&cfg.pack_override));
     let mut seen_alarms = BTreeSet::new();
     for (i, a) in blocks(&cfg.alarm).iter().enumerate() {
         check_alarm(
@@ -201,6 +202,7 @@ fn check_alarm(d: &mut Diagnostics, a: &AlarmConfig, p: AttrPath, seen: &mut BTr
             );
         }
     }
+    super::custom::check(d, a, &p);
     for (f, v) in [("namespace", &a.namespace), ("metric_name", &a.metric_name)] {
         if let Tri::Known(s) = v {
             if s.is_empty() || s.len() > 255 {
@@ -213,7 +215,6 @@ fn check_alarm(d: &mut Diagnostics, a: &AlarmConfig, p: AttrPath, seen: &mut BTr
         }
     }
     for (attr, what, v, allowed) in [
-        ("statistic", "statistic", &a.statistic, &STATISTICS[..]),
         (
             "comparison",
             "comparison operator",
@@ -288,5 +289,32 @@ fn endpoint_problem(protocol: &str, ep: &str) -> Option<&'static str> {
                 .then_some("write an E.164 phone number such as \"+15555550100\".")
         }
         _ => None,
+    }
+}
+
+/// Test support: the (path, summary) of each diagnostic, and a named table case's check.
+#[cfg(test)]
+pub mod cases {
+    use crate::framework::Diagnostics;
+
+    /// The (path, summary) of each diagnostic.
+    pub fn errors(d: &Diagnostics) -> Vec<(String, String)> {
+        d.iter()
+            .map(|x| {
+                let path = x.path.as_ref().map(|p| p.to_string()).unwrap_or_default();
+                (path, x.summary.clone())
+            })
+            .collect()
+    }
+
+    /// Case `name` got `got`: nothing when `want` is `None`, else `want`'s (path, summary) among it.
+    pub fn expect(name: &str, got: &[(String, String)], want: Option<(&str, &str)>) {
+        match want {
+            None => assert!(got.is_empty(), "{name}: {got:?}"),
+            Some((path, summary)) => assert!(
+                got.iter().any(|(p, s)| p == path && s == summary),
+                "{name}: want {summary} at {path}, got {got:?}"
+            ),
+        }
     }
 }

@@ -18,18 +18,20 @@ fn desired(env: Environment) -> Desired {
         given_key: None,
         notify: vec![],
         packs: vec![],
+        dashboard: true,
         alarms: vec![Alarm {
             name: "cpu".into(),
-            namespace: "AWS/EC2".into(),
-            metric_name: "CPUUtilization".into(),
+            namespace: Some("AWS/EC2".into()),
+            metric_name: Some("CPUUtilization".into()),
             dimensions: None,
-            statistic: "Average".into(),
+            statistic: Some("Average".into()),
             period: 60,
             evaluation_periods: 5,
             comparison: "GreaterThanThreshold".into(),
             threshold: Number::Int(80),
             severity: "warning".into(),
             treat_missing_data: "missing".into(),
+            ..Default::default()
         }],
     }
 }

@@ -16,6 +16,7 @@ use crate::provider::error::{found, AwsError};
 use crate::provider::{tags, ProviderData};
 use crate::resources::alerting::aws::{cw_dimensions, cw_tags, routed};
 use crate::resources::alerting::blueprint::Hardening;
+use crate::resources::alerting::custom::is_extended;
 use crate::resources::alerting::watch;
 
 /// The value of the provider's marker tag `key` (`prod:*`, a configured value recorded on the
@@ -287,15 +288,17 @@ pub async fn put(
         .threshold(a.threshold)
         .treat_missing_data(&a.treat_missing_data);
     let req = routed(req, h, topic).set_tags(Some(cw_tags(tags)));
-    ctx.call(&c, measured(req, &a.measure).send())
+    ctx.call(&c, measured(req, &a.measure, PERIOD).send())
         .await
         .map(|_| ())
 }
 
-/// The alarm request `req` watching `measure`.
-fn measured(
-    mut req: PutMetricAlarmFluentBuilder,
+/// The alarm request `req` watching `measure`, per `period` seconds: one metric (a statistic, or
+/// an extended one such as `p99`), or metric math whose expression is the one query returned.
+pub fn measured(
+    req: PutMetricAlarmFluentBuilder,
     measure: &Measure,
+    period: i32,
 ) -> PutMetricAlarmFluentBuilder {
     match measure {
         Measure::Metric {
@@ -304,59 +307,52 @@ fn measured(
             dimensions: d,
             statistic,
         } => {
-            req = req
+            let req = req
                 .namespace(namespace)
                 .metric_name(metric)
                 .set_dimensions(Some(cw_dimensions(d)))
-                .period(PERIOD);
-            if statistic.starts_with('p') {
+                .period(period);
+            if is_extended(statistic) {
                 req.extended_statistic(statistic)
             } else {
                 req.statistic(Statistic::from(statistic.as_str()))
             }
         }
         Measure::Math {
+            id,
+            label,
             expression,
-            namespace,
-            metrics,
-            dimensions: d,
-        } => {
-            for (i, m) in metrics.iter().enumerate() {
-                req = req.metrics(sum_query(&format!("m{}", i + 1), namespace, m, d));
-            }
-            req.metrics(
+            inputs,
+        } => inputs
+            .iter()
+            .fold(req, |req, i| req.metrics(input_query(i, period)))
+            .metrics(
                 MetricDataQuery::builder()
-                    .id("share")
+                    .id(id)
                     .expression(expression)
-                    .label("5xx share of requests (%)")
+                    .set_label(label.clone())
                     .return_data(true)
                     .build(),
-            )
-        }
+            ),
     }
 }
 
-/// A metric math input: the `Sum` of one metric per period, under `id`, not itself returned.
-fn sum_query(
-    id: &str,
-    namespace: &str,
-    metric: &str,
-    d: &BTreeMap<String, String>,
-) -> MetricDataQuery {
+/// A metric math input: its statistic per period, under its id, not itself returned.
+fn input_query(i: &Input, period: i32) -> MetricDataQuery {
     MetricDataQuery::builder()
-        .id(id)
+        .id(&i.id)
         .return_data(false)
         .metric_stat(
             MetricStat::builder()
                 .metric(
                     Metric::builder()
-                        .namespace(namespace)
-                        .metric_name(metric)
-                        .set_dimensions(Some(cw_dimensions(d)))
+                        .namespace(&i.namespace)
+                        .metric_name(&i.metric)
+                        .set_dimensions(Some(cw_dimensions(&i.dimensions)))
                         .build(),
                 )
-                .period(PERIOD)
-                .stat("Sum")
+                .period(period)
+                .stat(&i.statistic)
                 .build(),
         )
         .build()

@@ -7,8 +7,9 @@
 //! the alarms.
 
 mod aws;
+pub mod overrides;
 
-pub use aws::{all_database_facts, cluster_facts, database_facts, put, wanted};
+pub use aws::{all_database_facts, cluster_facts, database_facts, measured, put, wanted};
 
 use std::collections::BTreeMap;
 
@@ -57,13 +58,23 @@ pub enum Measure {
         dimensions: BTreeMap<String, String>,
         statistic: String,
     },
-    /// Metric math over `Sum`s of the named metrics (`m1`, `m2`, … in order).
+    /// Metric math: `expression` (the query the alarm watches, under `id`) over `inputs`.
     Math {
+        id: String,
+        label: Option<String>,
         expression: String,
-        namespace: String,
-        metrics: Vec<String>,
-        dimensions: BTreeMap<String, String>,
+        inputs: Vec<Input>,
     },
+}
+
+/// One input of metric math: a metric's statistic per period, named `id` in the expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Input {
+    pub id: String,
+    pub namespace: String,
+    pub metric: String,
+    pub dimensions: BTreeMap<String, String>,
+    pub statistic: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -71,8 +82,10 @@ pub struct PackAlarm {
     /// Name without the alerting prefix: `<target>-<metric>-<tier>`.
     pub short: String,
     pub target: String,
-    /// `cluster` or `database`: which pack.
+    /// `cluster`, `database` or `redis`: which pack.
     pub kind: String,
+    /// The row of the pack's table, as alarm names show it (`cpu`, `replica-1-lag`).
+    pub metric: String,
     pub severity: String,
     pub measure: Measure,
     pub comparison: String,
@@ -154,6 +167,7 @@ pub(super) fn tiered(kind: &str, prefix: &str, target: &str, rows: Vec<Row>) -> 
                 short: format!("{prefix}-{}-{tier}", r.metric),
                 target: target.to_string(),
                 kind: kind.into(),
+                metric: r.metric.clone(),
                 severity: tier.into(),
                 measure: r.measure.clone(),
                 comparison: comparison.into(),
@@ -182,15 +196,22 @@ fn cluster_rows(f: &ClusterFacts) -> Vec<Row> {
         ("TargetGroup", &f.target_group),
     ]);
     let group = dims(&[("AutoScalingGroupName", &f.name)]);
-    let share = Measure::Math {
-        expression: "100 * (FILL(m1, 0) + FILL(m2, 0)) / m3".into(),
+    let sum = |i: usize, metric: &str| Input {
+        id: format!("m{i}"),
         namespace: "AWS/ApplicationELB".into(),
-        metrics: vec![
-            "HTTPCode_Target_5XX_Count".into(),
-            "HTTPCode_ELB_5XX_Count".into(),
-            "RequestCount".into(),
-        ],
+        metric: metric.into(),
         dimensions: lb.clone(),
+        statistic: "Sum".into(),
+    };
+    let share = Measure::Math {
+        id: "share".into(),
+        label: Some("5xx share of requests (%)".into()),
+        expression: "100 * (FILL(m1, 0) + FILL(m2, 0)) / m3".into(),
+        inputs: vec![
+            sum(1, "HTTPCode_Target_5XX_Count"),
+            sum(2, "HTTPCode_ELB_5XX_Count"),
+            sum(3, "RequestCount"),
+        ],
     };
     let half = (f.desired_capacity + 1) / 2;
     let unhealthy = [
@@ -445,6 +466,36 @@ pub fn difference(live: &MetricAlarm, want: &PackAlarm) -> Option<String> {
         }
     }
     (!diffs.is_empty()).then(|| diffs.join(", "))
+}
+
+/// Test support: the packs of a cluster and a database named `shop`.
+#[cfg(test)]
+pub mod fixtures {
+    use super::*;
+
+    /// The compute pack of cluster `shop` (min 2, desired 4).
+    pub fn shop_cluster() -> Vec<PackAlarm> {
+        cluster_pack(&ClusterFacts {
+            name: "shop".into(),
+            load_balancer: "app/shop/1".into(),
+            target_group: "targetgroup/shop-tg/1".into(),
+            min_size: 2,
+            desired_capacity: 4,
+        })
+    }
+
+    /// The database pack of `shop` (100 GiB, `max_connections` 100) with `replicas`.
+    pub fn shop_database(replicas: &[&str]) -> Vec<PackAlarm> {
+        database_pack(&DatabaseFacts {
+            name: "shop".into(),
+            instance: "shop".into(),
+            engine: "postgres".into(),
+            instance_class: "db.r6g.large".into(),
+            allocated_gib: 100,
+            max_connections: Some(100.0),
+            replicas: replicas.iter().map(|r| r.to_string()).collect(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,209 @@
+//! `pack_override` blocks: a metric's warning and critical thresholds in place of the pack's.
+//! Pure: which metrics each pack has and which way each alarms (the checks), and the packs'
+//! alarms with the overrides applied (used by apply and by read, so both want the same alarms).
+//!
+//! Metric names collide across packs (`cpu` in all three, `connections` in database and Redis):
+//! a block without `kind` applies to every pack with the metric, one with `kind` to that pack
+//! only, and wins there over one without.
+
+use std::collections::BTreeSet;
+
+use super::PackAlarm;
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Diagnostics};
+use crate::resources::alerting::model::{PackOverride, PackOverrideConfig};
+
+/// Which way a metric alarms: when it rises above its thresholds, or falls below them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Direction {
+    Above,
+    Below,
+}
+
+/// Each pack (`kind`), with its metrics and their directions, as `pack_override` names them.
+pub const PACKS: [(&str, &[(&str, Direction)]); 3] = [
+    (
+        "cluster",
+        &[
+            ("5xx-share", Direction::Above),
+            ("unhealthy-hosts", Direction::Above),
+            ("p99-latency", Direction::Above),
+            ("in-service", Direction::Below),
+            ("cpu", Direction::Above),
+        ],
+    ),
+    (
+        "database",
+        &[
+            ("cpu", Direction::Above),
+            ("free-storage", Direction::Below),
+            ("freeable-memory", Direction::Below),
+            ("connections", Direction::Above),
+            ("write-latency", Direction::Above),
+            ("replica-lag", Direction::Above),
+        ],
+    ),
+    (
+        "redis",
+        &[
+            ("cpu", Direction::Above),
+            ("memory", Direction::Above),
+            ("evictions", Direction::Above),
+            ("connections", Direction::Above),
+            ("lag", Direction::Above),
+        ],
+    ),
+];
+
+/// The metrics of `kind` (every pack's when `None`), each once, in table order.
+pub fn metrics(kind: Option<&str>) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for (k, rows) in PACKS {
+        if kind.is_none_or(|want| want == k) {
+            for (m, _) in rows {
+                if !out.contains(m) {
+                    out.push(m);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The direction of `metric` in `kind`'s pack (any pack's when `None`: they agree).
+pub fn direction(kind: Option<&str>, metric: &str) -> Option<Direction> {
+    PACKS
+        .iter()
+        .filter(|(k, _)| kind.is_none_or(|want| want == *k))
+        .flat_map(|(_, rows)| rows.iter())
+        .find(|(m, _)| *m == metric)
+        .map(|(_, d)| *d)
+}
+
+/// The metric an alarm of a pack overrides under: its row, every replica's lag as one.
+fn override_metric(alarm_metric: &str) -> &str {
+    match alarm_metric.strip_prefix("replica-") {
+        Some(rest) if rest.ends_with("-lag") => "replica-lag",
+        _ => alarm_metric,
+    }
+}
+
+/// The packs' alarms with `overrides` applied: a scoped block for the alarm's pack, else an
+/// unscoped one, sets the threshold of the alarm's tier when it gives one.
+pub fn apply(alarms: Vec<PackAlarm>, overrides: &[PackOverride]) -> Vec<PackAlarm> {
+    alarms
+        .into_iter()
+        .map(|mut a| {
+            let metric = override_metric(&a.metric);
+            let matching = |scoped: bool| {
+                overrides.iter().find(|o| {
+                    o.metric == metric
+                        && match &o.kind {
+                            Some(k) => scoped && *k == a.kind,
+                            None => !scoped,
+                        }
+                })
+            };
+            if let Some(o) = matching(true).or_else(|| matching(false)) {
+                let tier = if a.severity == "critical" {
+                    &o.critical
+                } else {
+                    &o.warning
+                };
+                if let Some(t) = tier.as_ref().and_then(|n| n.as_f64()) {
+                    a.threshold = t;
+                }
+            }
+            a
+        })
+        .collect()
+}
+
+/// Every check of the `pack_override` blocks: a known pack, a metric it has (the hint lists
+/// them), at least one tier, the tiers in the metric's direction, each (kind, metric) once.
+pub fn validate(d: &mut Diagnostics, blocks: &[PackOverrideConfig]) {
+    let mut seen = BTreeSet::new();
+    for (i, o) in blocks.iter().enumerate() {
+        let p = AttrPath::attr("pack_override").then_index(i);
+        let kind = match &o.kind {
+            Tri::Known(k) if !PACKS.iter().any(|(name, _)| name == k) => {
+                d.error_at(
+                    p.then_attr("kind"),
+                    "Invalid pack kind",
+                    format!("\"{k}\" is not a pack; use \"cluster\", \"database\" or \"redis\", or leave `kind` unset for every pack with the metric."),
+                );
+                continue;
+            }
+            Tri::Known(k) => Some(k.as_str()),
+            Tri::Null => None,
+            Tri::Unknown => continue,
+        };
+        let Tri::Known(metric) = &o.metric else {
+            continue;
+        };
+        let Some(dir) = direction(kind, metric) else {
+            let within = kind.map_or("any pack".to_string(), |k| format!("the {k} pack"));
+            d.error_at(
+                p.then_attr("metric"),
+                "Unknown pack metric",
+                format!(
+                    "\"{metric}\" is not a metric of {within}; use one of {}.",
+                    metrics(kind).join(", ")
+                ),
+            );
+            continue;
+        };
+        if !seen.insert((kind.map(str::to_string), metric.clone())) {
+            d.error_at(
+                p.clone(),
+                "Duplicate pack_override",
+                format!(
+                    "Another block already overrides \"{metric}\"{}; merge them into one.",
+                    kind.map_or(String::new(), |k| format!(" of the {k} pack"))
+                ),
+            );
+        }
+        check_tiers(d, o, dir, &p);
+    }
+}
+
+/// At least one tier; both finite; critical beyond warning in `dir`.
+fn check_tiers(d: &mut Diagnostics, o: &PackOverrideConfig, dir: Direction, p: &AttrPath) {
+    if o.warning.is_null() && o.critical.is_null() {
+        d.error_at(
+            p.clone(),
+            "Nothing to override",
+            "Give `warning`, `critical` or both; without them the pack's thresholds stand.",
+        );
+        return;
+    }
+    let value = |t: &Tri<crate::framework::Number>| t.known().and_then(|n| n.as_f64());
+    for (attr, t) in [("warning", &o.warning), ("critical", &o.critical)] {
+        if let Tri::Known(n) = t {
+            if !n.as_f64().is_some_and(f64::is_finite) {
+                d.error_at(
+                    p.then_attr(attr),
+                    "Invalid threshold",
+                    format!("{n} is not a finite number CloudWatch can store."),
+                );
+            }
+        }
+    }
+    let (Some(w), Some(c)) = (value(&o.warning), value(&o.critical)) else {
+        return;
+    };
+    let (ordered, way) = match dir {
+        Direction::Above => (c > w, "above"),
+        Direction::Below => (c < w, "below"),
+    };
+    if !ordered {
+        d.error_at(
+            p.then_attr("critical"),
+            "Critical before warning",
+            format!("This metric alarms when it goes {way} its thresholds, so the critical one ({c}) must lie {way} the warning one ({w}); swap them or move one."),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;

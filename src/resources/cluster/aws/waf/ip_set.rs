@@ -4,7 +4,7 @@
 use aws_sdk_wafv2::types::IpAddressVersion;
 
 use super::super::invalid;
-use super::{aws_tags, find_named, found, page, removed, Ref, Tags, SCOPE};
+use super::{aws_tags, find_named, found, get, page, removed, Ref, Tags, SCOPE};
 use crate::provider::ec2::sent;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
@@ -22,18 +22,7 @@ pub async fn get_ip_set(
     ctx: &ProviderData,
     r: &Ref,
 ) -> Result<Option<(Vec<String>, String)>, AwsError> {
-    let out = found(
-        ctx.call(
-            "ip set",
-            ctx.wafv2()
-                .get_ip_set()
-                .name(&r.name)
-                .id(&r.id)
-                .scope(SCOPE)
-                .send(),
-        )
-        .await,
-    )?;
+    let out = get!(ctx, "ip set", get_ip_set, r)?;
     Ok(out.and_then(|o| {
         let mut a = o.ip_set?.addresses().to_vec();
         a.sort();

@@ -130,6 +130,25 @@ macro_rules! page {
 }
 use page;
 
+/// `$op` (a WAF get) of the object `$r`, `None` when it is gone.
+macro_rules! get {
+    ($ctx:expr, $c:literal, $op:ident, $r:expr) => {
+        found(
+            $ctx.call(
+                $c,
+                $ctx.wafv2()
+                    .$op()
+                    .name(&$r.name)
+                    .id(&$r.id)
+                    .scope(SCOPE)
+                    .send(),
+            )
+            .await,
+        )
+    };
+}
+use get;
+
 /// One page of a WAF list: (name, id, ARN) of each object, and the next page's marker.
 type Page = (
     Vec<(Option<String>, Option<String>, Option<String>)>,

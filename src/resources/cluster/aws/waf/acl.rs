@@ -11,14 +11,20 @@ use crate::provider::ProviderData;
 /// The web ACL named `name`, `None` when there is none.
 pub async fn find_web_acl(ctx: &ProviderData, name: &str) -> Result<Option<Ref>, AwsError> {
     find_named(name, |marker| async move {
-        page!(ctx, "web acl", list_web_acls, web_acls, marker)
+        page!(
+            ctx,
+            "web acl",
+            ctx.wafv2().list_web_acls(),
+            web_acls,
+            marker
+        )
     })
     .await
 }
 
 /// The web ACL `r`, `None` when it is gone.
 pub async fn get_web_acl(ctx: &ProviderData, r: &Ref) -> Result<Option<WebAcl>, AwsError> {
-    let out = get!(ctx, "web acl", get_web_acl, r)?;
+    let out = get!(ctx, "web acl", ctx.wafv2().get_web_acl(), r)?;
     Ok(out.and_then(|o| {
         let acl = o.web_acl?;
         Some(WebAcl {

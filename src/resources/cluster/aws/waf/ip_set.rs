@@ -12,7 +12,7 @@ use crate::provider::ProviderData;
 /// The IP set named `name`, `None` when there is none.
 pub async fn find_ip_set(ctx: &ProviderData, name: &str) -> Result<Option<Ref>, AwsError> {
     find_named(name, |marker| async move {
-        page!(ctx, "ip set", list_ip_sets, ip_sets, marker)
+        page!(ctx, "ip set", ctx.wafv2().list_ip_sets(), ip_sets, marker)
     })
     .await
 }
@@ -22,7 +22,7 @@ pub async fn get_ip_set(
     ctx: &ProviderData,
     r: &Ref,
 ) -> Result<Option<(Vec<String>, String)>, AwsError> {
-    let out = get!(ctx, "ip set", get_ip_set, r)?;
+    let out = get!(ctx, "ip set", ctx.wafv2().get_ip_set(), r)?;
     Ok(out.and_then(|o| {
         let mut a = o.ip_set?.addresses().to_vec();
         a.sort();

@@ -30,13 +30,8 @@ async fn remnants(
     let n = &prior.name;
     let mut c = BTreeMap::new();
     if let Some(k) = prior.components.get("kms_key") {
-        if let Some(f) = kms::describe_key(ctx, k).await?.filter(|f| f.usable) {
-            c.insert("kms_key".to_string(), f.arn);
-            c.insert(
-                "kms_alias".to_string(),
-                place.arn("kms", &bp::alias_name(n)),
-            );
-        }
+        let key = kms::describe_key(ctx, k).await?;
+        kms::record_usable(key, place.arn("kms", &bp::alias_name(n)), &mut c);
     }
     let group = bp::log_group_name(n);
     if logs::group(ctx, &group).await?.is_some() {

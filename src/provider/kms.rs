@@ -211,6 +211,20 @@ pub struct KeyFacts {
     pub rotation: Option<bool>,
 }
 
+/// A usable key into a resource's `components` (as `kms_key`, its alias `alias_arn` as
+/// `kms_alias`); whether it rotates automatically, `None` when it is deleted, disabled or pending
+/// deletion (nothing is recorded then).
+pub fn record_usable(
+    key: Option<KeyFacts>,
+    alias_arn: String,
+    components: &mut Tags,
+) -> Option<bool> {
+    let f = key.filter(|f| f.usable)?;
+    components.insert("kms_key".into(), f.arn);
+    components.insert("kms_alias".into(), alias_arn);
+    Some(f.rotation == Some(true))
+}
+
 /// DescribeKey + GetKeyRotationStatus; `None` when the key does not exist.
 pub async fn describe_key(ctx: &ProviderData, key: &str) -> Result<Option<KeyFacts>, AwsError> {
     let c = "kms key";

@@ -78,15 +78,7 @@ pub async fn read(
     );
     let (tg, lb, rules, profile, log_group, key_facts) =
         (tg?, lb?, rules?, profile?, log_group?, key_facts?);
-    let bucket = bucket?;
-    if bucket.is_some() {
-        c.insert("logs_bucket".into(), bucket_name.clone());
-    }
-    facts.logs = posture::lb_logs::Logs {
-        place: Some(place.clone()),
-        bucket: bucket_name,
-        found: bucket,
-    };
+    facts.logs = read_bucket(place, bucket_name, bucket?, &mut c);
 
     // Auto Scaling group and the template versions it runs.
     let group = group?.filter(|g| !g.deleting);
@@ -115,6 +107,12 @@ pub async fn read(
     if c.is_empty() {
         return Ok(None);
     }
+    Ok(Some(settle(st, c, env, &facts)))
+}
+
+/// The state read, completed: its components, the ARN suffixes the alarms use, the watch list
+/// and the posture.
+fn settle(mut st: State, c: Components, env: Environment, facts: &Facts) -> State {
     st.components = c;
     st.load_balancer_arn_suffix = st
         .load_balancer_arn
@@ -129,8 +127,25 @@ pub async fn read(
     if st.watch.is_empty() {
         st.watch = super::settled_watch(&st, &st);
     }
-    st.posture = posture::posture(env, &facts);
-    Ok(Some(st))
+    st.posture = posture::posture(env, facts);
+    st
+}
+
+/// The log bucket into the components while it exists; the facts its posture is computed from.
+fn read_bucket(
+    place: &Place,
+    bucket_name: String,
+    bucket: Option<logs_bucket::BucketFacts>,
+    c: &mut Components,
+) -> posture::lb_logs::Logs {
+    if bucket.is_some() {
+        c.insert("logs_bucket".into(), bucket_name.clone());
+    }
+    posture::lb_logs::Logs {
+        place: Some(place.clone()),
+        bucket: bucket_name,
+        found: bucket,
+    }
 }
 
 /// The target group into state; its ARN, `None` when it is missing.
@@ -168,15 +183,10 @@ fn read_profile(place: &Place, n: &str, p: iam::ProfileFacts, c: &mut Components
 
 /// The cluster's own key (and its alias) into the components while it is usable; its facts.
 fn read_key(place: &Place, n: &str, key_facts: Option<kms::KeyFacts>, c: &mut Components) -> Key {
-    match key_facts {
-        Some(f) if f.usable => {
-            c.insert("kms_key".into(), f.arn);
-            c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
-            Key::Usable {
-                rotation: f.rotation == Some(true),
-            }
-        }
-        _ => Key::Gone,
+    let alias = place.arn("kms", &bp::alias_name(n));
+    match kms::record_usable(key_facts, alias, c) {
+        Some(rotation) => Key::Usable { rotation },
+        None => Key::Gone,
     }
 }
 

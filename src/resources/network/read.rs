@@ -30,13 +30,8 @@ async fn remnants(
     let n = &prior.name;
     let mut c = BTreeMap::new();
     if let Some(k) = prior.components.get("kms_key") {
-        if let Some(f) = kms::describe_key(ctx, k).await?.filter(|f| f.usable) {
-            c.insert("kms_key".to_string(), f.arn);
-            c.insert(
-                "kms_alias".to_string(),
-                place.arn("kms", &bp::alias_name(n)),
-            );
-        }
+        let key = kms::describe_key(ctx, k).await?;
+        kms::record_usable(key, place.arn("kms", &bp::alias_name(n)), &mut c);
     }
     let group = bp::log_group_name(n);
     if logs::group(ctx, &group).await?.is_some() {
@@ -65,15 +60,7 @@ pub async fn read(
     place: &Place,
     prior: &State,
 ) -> Result<Option<State>, AwsError> {
-    let vpc = prior
-        .vpc_id
-        .clone()
-        .or_else(|| prior.components.get("vpc").cloned());
-    let alive = match &vpc {
-        Some(v) => api::vpc_exists(ctx, v).await?,
-        None => false,
-    };
-    let Some(vpc) = vpc.filter(|_| alive) else {
+    let Some(vpc) = live_vpc(ctx, prior).await? else {
         return remnants(ctx, place, prior).await;
     };
     let env = Environment::parse(&prior.environment).unwrap_or(ctx.environment);
@@ -109,16 +96,9 @@ pub async fn read(
         ..Facts::default()
     };
     if key_id.is_some() {
-        facts.key = Some(match key_facts {
-            Some(f) if f.usable => {
-                c.insert("kms_key".into(), f.arn);
-                c.insert("kms_alias".into(), place.arn("kms", &bp::alias_name(n)));
-                Key::Usable {
-                    rotation: f.rotation == Some(true),
-                }
-            }
-            _ => Key::Gone,
-        });
+        let alias = place.arn("kms", &bp::alias_name(n));
+        let rotation = kms::record_usable(key_facts, alias, &mut c);
+        facts.key = Some(rotation.map_or(Key::Gone, |rotation| Key::Usable { rotation }));
     }
     if group_facts.is_some() {
         c.insert("log_group".into(), place.log_group_arn(&group));
@@ -148,6 +128,19 @@ pub async fn read(
     st.components = c;
     st.posture = posture::posture(env, &facts);
     Ok(Some(st))
+}
+
+/// The VPC state records, while it exists.
+async fn live_vpc(ctx: &ProviderData, prior: &State) -> Result<Option<String>, AwsError> {
+    let vpc = prior
+        .vpc_id
+        .clone()
+        .or_else(|| prior.components.get("vpc").cloned());
+    let alive = match &vpc {
+        Some(v) => api::vpc_exists(ctx, v).await?,
+        None => false,
+    };
+    Ok(vpc.filter(|_| alive))
 }
 
 /// The default security group, which must have no rules at all (EC2.2), and the internet gateway.

@@ -1,5 +1,10 @@
 //! S3: the load balancer's log bucket, one small function per call.
 
+use aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionOutput;
+use aws_sdk_s3::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationOutput;
+use aws_sdk_s3::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsOutput;
+use aws_sdk_s3::operation::get_bucket_tagging::GetBucketTaggingOutput;
+use aws_sdk_s3::operation::get_public_access_block::GetPublicAccessBlockOutput;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketLocationConstraint,
     BucketVersioningStatus, CreateBucketConfiguration, Delete, ExpirationStatus,
@@ -88,66 +93,68 @@ pub async fn bucket(ctx: &ProviderData, name: &str) -> Result<Option<BucketFacts
     if none_if_absent(head)?.is_none() {
         return Ok(None);
     }
-    let tags = none_if_absent(tags)?
-        .map(|t| {
-            t.tag_set
-                .into_iter()
-                .map(|t| (t.key, t.value))
-                .collect::<Tags>()
-        })
-        .unwrap_or_default();
-    let public_access_block = none_if_absent(pab)?
-        .and_then(|o| o.public_access_block_configuration)
-        .map(|p| {
-            [
-                p.block_public_acls,
-                p.ignore_public_acls,
-                p.block_public_policy,
-                p.restrict_public_buckets,
-            ]
-            .map(|b| b == Some(true))
-        });
-    let policy = none_if_absent(policy)?
-        .and_then(|o| o.policy)
-        .and_then(|p| serde_json::from_str(&p).ok());
-    let encryption = none_if_absent(enc)?
-        .and_then(|o| o.server_side_encryption_configuration)
+    Ok(Some(BucketFacts {
+        tags: none_if_absent(tags)?.map(tags_of).unwrap_or_default(),
+        public_access_block: none_if_absent(pab)?.and_then(public_access_block_of),
+        policy: none_if_absent(policy)?
+            .and_then(|o| o.policy)
+            .and_then(|p| serde_json::from_str(&p).ok()),
+        encryption: none_if_absent(enc)?.and_then(encryption_of),
+        ownership: none_if_absent(own)?.and_then(ownership_of),
+        versioning: none_if_absent(ver)?
+            .and_then(|o| o.status)
+            .map(|s| s.as_str().to_string()),
+        lifecycle: none_if_absent(life)?.map(lifecycle_of),
+    }))
+}
+
+fn tags_of(o: GetBucketTaggingOutput) -> Tags {
+    o.tag_set.into_iter().map(|t| (t.key, t.value)).collect()
+}
+
+fn public_access_block_of(o: GetPublicAccessBlockOutput) -> Option<[bool; 4]> {
+    o.public_access_block_configuration.map(|p| {
+        [
+            p.block_public_acls,
+            p.ignore_public_acls,
+            p.block_public_policy,
+            p.restrict_public_buckets,
+        ]
+        .map(|b| b == Some(true))
+    })
+}
+
+/// The default encryption's algorithm.
+fn encryption_of(o: GetBucketEncryptionOutput) -> Option<String> {
+    o.server_side_encryption_configuration
         .and_then(|c| c.rules.into_iter().next())
         .and_then(|r| r.apply_server_side_encryption_by_default)
-        .map(|d| d.sse_algorithm.as_str().to_string());
-    let ownership = none_if_absent(own)?
-        .and_then(|o| o.ownership_controls)
+        .map(|d| d.sse_algorithm.as_str().to_string())
+}
+
+fn ownership_of(o: GetBucketOwnershipControlsOutput) -> Option<String> {
+    o.ownership_controls
         .and_then(|c| c.rules.into_iter().next())
-        .map(|r| r.object_ownership.as_str().to_string());
-    let versioning = none_if_absent(ver)?
-        .and_then(|o| o.status)
-        .map(|s| s.as_str().to_string());
-    let lifecycle = none_if_absent(life)?.map(|o| {
-        let rule = o
-            .rules
-            .unwrap_or_default()
-            .into_iter()
-            .find(|r| r.status == ExpirationStatus::Enabled);
-        Lifecycle {
-            expiry_days: rule
-                .as_ref()
-                .and_then(|r| r.expiration.as_ref())
-                .and_then(|e| e.days),
-            noncurrent_days: rule
-                .as_ref()
-                .and_then(|r| r.noncurrent_version_expiration.as_ref())
-                .and_then(|e| e.noncurrent_days),
-        }
-    });
-    Ok(Some(BucketFacts {
-        tags,
-        public_access_block,
-        policy,
-        encryption,
-        ownership,
-        versioning,
-        lifecycle,
-    }))
+        .map(|r| r.object_ownership.as_str().to_string())
+}
+
+/// The first enabled rule's expiry days.
+fn lifecycle_of(o: GetBucketLifecycleConfigurationOutput) -> Lifecycle {
+    let rule = o
+        .rules
+        .unwrap_or_default()
+        .into_iter()
+        .find(|r| r.status == ExpirationStatus::Enabled);
+    Lifecycle {
+        expiry_days: rule
+            .as_ref()
+            .and_then(|r| r.expiration.as_ref())
+            .and_then(|e| e.days),
+        noncurrent_days: rule
+            .as_ref()
+            .and_then(|r| r.noncurrent_version_expiration.as_ref())
+            .and_then(|e| e.noncurrent_days),
+    }
 }
 
 /// Creates the bucket in `region`, ACLs disabled from the start. `Ok(false)` when the name is

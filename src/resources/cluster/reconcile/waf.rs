@@ -84,25 +84,8 @@ pub async fn converge(
     p.components
         .insert("waf_log_group".into(), place.log_group_arn(&group));
 
-    // The bypass IP set, when addresses are allowed.
-    let mut want_addresses = s.allowed_cidr_blocks.clone();
-    want_addresses.sort();
     let ip_set = live_ip_set(ctx, n, p.components.get("waf_ip_set")).await?;
-    let ip_set_arn = if want_addresses.is_empty() {
-        None
-    } else {
-        let r = match &ip_set {
-            Some((r, have, lock)) => {
-                if *have != want_addresses {
-                    waf::update_ip_set(ctx, r, &want_addresses, lock).await?;
-                }
-                r.clone()
-            }
-            None => waf::create_ip_set(ctx, &wbp::ip_set_name(n), &want_addresses, &d.tags).await?,
-        };
-        p.components.insert("waf_ip_set".into(), r.arn.clone());
-        Some(r.arn)
-    };
+    let ip_set_arn = converge_ip_set(ctx, d, p, ip_set.as_ref()).await?;
 
     // The web ACL with the blueprint's rules.
     let rules = wbp::rules(
@@ -113,20 +96,7 @@ pub async fn converge(
             ip_set_arn: ip_set_arn.as_deref(),
         },
     );
-    let acl_arn = match live_acl(ctx, n, p.components.get("web_acl")).await? {
-        Some(acl) => {
-            if acl.rules != rules {
-                waf::update_web_acl(ctx, &acl, &rules).await?;
-            }
-            acl.r.arn
-        }
-        None => {
-            waf::create_web_acl(ctx, &wbp::web_acl_name(n), &rules, &d.tags)
-                .await?
-                .arn
-        }
-    };
-    p.components.insert("web_acl".into(), acl_arn.clone());
+    let acl_arn = converge_acl(ctx, d, p, &rules).await?;
 
     // An IP set no longer wanted goes once the web ACL no longer refers to it.
     if let (None, Some((r, _, lock))) = (&ip_set_arn, &ip_set) {
@@ -134,24 +104,89 @@ pub async fn converge(
         p.components.remove("waf_ip_set");
     }
 
-    // The load balancer is protected by this web ACL, and logging is on with the redactions.
-    if let Some(lb) = &p.load_balancer_arn {
-        if waf::web_acl_for(ctx, lb).await?.as_deref() != Some(acl_arn.as_str()) {
-            // A load balancer just made, or a web ACL just made, is not associable at once.
-            retry::until(
-                ctx,
-                "web acl association",
-                limit,
-                Duration::from_secs(2),
-                unavailable,
-                || waf::associate(ctx, &acl_arn, lb),
-            )
-            .await?;
-        }
-    }
+    protect(ctx, p, &acl_arn, limit).await?;
     let want = wbp::logging(&place.log_group_arn(&group));
     if waf::logging(ctx, &acl_arn).await?.as_ref() != Some(&want) {
         waf::put_logging(ctx, &acl_arn, &want).await?;
+    }
+    Ok(())
+}
+
+/// The bypass IP set, when addresses are allowed: `ip_set` (as found) updated, or a new one; its
+/// ARN, `None` when no address is allowed (the one found, if any, is left to the caller).
+async fn converge_ip_set(
+    ctx: &ProviderData,
+    d: &Desired,
+    p: &mut State,
+    ip_set: Option<&(waf::Ref, Vec<String>, String)>,
+) -> Result<Option<String>, AwsError> {
+    let mut want_addresses = d.waf.allowed_cidr_blocks.clone();
+    want_addresses.sort();
+    if want_addresses.is_empty() {
+        return Ok(None);
+    }
+    let r = match ip_set {
+        Some((r, have, lock)) => {
+            if *have != want_addresses {
+                waf::update_ip_set(ctx, r, &want_addresses, lock).await?;
+            }
+            r.clone()
+        }
+        None => {
+            let name = wbp::ip_set_name(&d.name);
+            waf::create_ip_set(ctx, &name, &want_addresses, &d.tags).await?
+        }
+    };
+    p.components.insert("waf_ip_set".into(), r.arn.clone());
+    Ok(Some(r.arn))
+}
+
+/// The web ACL with `rules`, found and updated or made; its ARN.
+async fn converge_acl(
+    ctx: &ProviderData,
+    d: &Desired,
+    p: &mut State,
+    rules: &[wbp::Rule],
+) -> Result<String, AwsError> {
+    let n = d.name.as_str();
+    let acl_arn = match live_acl(ctx, n, p.components.get("web_acl")).await? {
+        Some(acl) => {
+            if acl.rules != rules {
+                waf::update_web_acl(ctx, &acl, rules).await?;
+            }
+            acl.r.arn
+        }
+        None => {
+            waf::create_web_acl(ctx, &wbp::web_acl_name(n), rules, &d.tags)
+                .await?
+                .arn
+        }
+    };
+    p.components.insert("web_acl".into(), acl_arn.clone());
+    Ok(acl_arn)
+}
+
+/// The load balancer, when there is one, protected by the web ACL `acl_arn`.
+async fn protect(
+    ctx: &ProviderData,
+    p: &State,
+    acl_arn: &str,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let Some(lb) = &p.load_balancer_arn else {
+        return Ok(());
+    };
+    if waf::web_acl_for(ctx, lb).await?.as_deref() != Some(acl_arn) {
+        // A load balancer just made, or a web ACL just made, is not associable at once.
+        retry::until(
+            ctx,
+            "web acl association",
+            limit,
+            Duration::from_secs(2),
+            unavailable,
+            || waf::associate(ctx, acl_arn, lb),
+        )
+        .await?;
     }
     Ok(())
 }

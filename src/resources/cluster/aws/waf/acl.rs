@@ -3,7 +3,7 @@
 
 use super::super::invalid;
 use super::rules::{allow_by_default, live_rules, sdk_rules, visibility};
-use super::{aws_tags, find_named, found, page, removed, wbp, Ref, Tags, WebAcl, SCOPE};
+use super::{aws_tags, find_named, found, get, page, removed, wbp, Ref, Tags, WebAcl, SCOPE};
 use crate::provider::ec2::sent;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
@@ -11,25 +11,20 @@ use crate::provider::ProviderData;
 /// The web ACL named `name`, `None` when there is none.
 pub async fn find_web_acl(ctx: &ProviderData, name: &str) -> Result<Option<Ref>, AwsError> {
     find_named(name, |marker| async move {
-        page!(ctx, "web acl", list_web_acls, web_acls, marker)
+        page!(
+            ctx,
+            "web acl",
+            ctx.wafv2().list_web_acls(),
+            web_acls,
+            marker
+        )
     })
     .await
 }
 
 /// The web ACL `r`, `None` when it is gone.
 pub async fn get_web_acl(ctx: &ProviderData, r: &Ref) -> Result<Option<WebAcl>, AwsError> {
-    let out = found(
-        ctx.call(
-            "web acl",
-            ctx.wafv2()
-                .get_web_acl()
-                .name(&r.name)
-                .id(&r.id)
-                .scope(SCOPE)
-                .send(),
-        )
-        .await,
-    )?;
+    let out = get!(ctx, "web acl", ctx.wafv2().get_web_acl(), r)?;
     Ok(out.and_then(|o| {
         let acl = o.web_acl?;
         Some(WebAcl {

@@ -4,7 +4,7 @@
 use aws_sdk_wafv2::types::IpAddressVersion;
 
 use super::super::invalid;
-use super::{aws_tags, find_named, found, page, removed, Ref, Tags, SCOPE};
+use super::{aws_tags, find_named, found, get, page, removed, Ref, Tags, SCOPE};
 use crate::provider::ec2::sent;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
@@ -12,7 +12,7 @@ use crate::provider::ProviderData;
 /// The IP set named `name`, `None` when there is none.
 pub async fn find_ip_set(ctx: &ProviderData, name: &str) -> Result<Option<Ref>, AwsError> {
     find_named(name, |marker| async move {
-        page!(ctx, "ip set", list_ip_sets, ip_sets, marker)
+        page!(ctx, "ip set", ctx.wafv2().list_ip_sets(), ip_sets, marker)
     })
     .await
 }
@@ -22,18 +22,7 @@ pub async fn get_ip_set(
     ctx: &ProviderData,
     r: &Ref,
 ) -> Result<Option<(Vec<String>, String)>, AwsError> {
-    let out = found(
-        ctx.call(
-            "ip set",
-            ctx.wafv2()
-                .get_ip_set()
-                .name(&r.name)
-                .id(&r.id)
-                .scope(SCOPE)
-                .send(),
-        )
-        .await,
-    )?;
+    let out = get!(ctx, "ip set", ctx.wafv2().get_ip_set(), r)?;
     Ok(out.and_then(|o| {
         let mut a = o.ip_set?.addresses().to_vec();
         a.sort();

@@ -106,15 +106,16 @@ where
     found(ctx.call(c, remove).await).map(|_| ())
 }
 
-/// One page of the WAF list call `$op` (named `$c` in errors) from `$marker`: the [`Page`] of its
-/// `$items` (the SDK gives web ACL and IP set summaries no common type).
+/// One page of the WAF list call `$list` (a request builder, named `$c` in errors) from `$marker`:
+/// the [`Page`] of its `$items` (the SDK gives web ACL and IP set summaries no common type). The
+/// caller writes the builder out (`ctx.wafv2().<call>()`): tests/e2e_iam.rs finds the calls by
+/// that form.
 macro_rules! page {
-    ($ctx:expr, $c:literal, $op:ident, $items:ident, $marker:expr) => {{
+    ($ctx:expr, $c:literal, $list:expr, $items:ident, $marker:expr) => {{
         let out = $ctx
             .call(
                 $c,
-                $ctx.wafv2()
-                    .$op()
+                $list
                     .scope(SCOPE)
                     .set_next_marker($marker)
                     .limit(100)
@@ -129,6 +130,18 @@ macro_rules! page {
     }};
 }
 use page;
+
+/// The WAF get `$get` (a request builder, written out like [`page`]'s) of the object `$r`, `None`
+/// when it is gone.
+macro_rules! get {
+    ($ctx:expr, $c:literal, $get:expr, $r:expr) => {
+        found(
+            $ctx.call($c, $get.name(&$r.name).id(&$r.id).scope(SCOPE).send())
+                .await,
+        )
+    };
+}
+use get;
 
 /// One page of a WAF list: (name, id, ARN) of each object, and the next page's marker.
 type Page = (

@@ -297,7 +297,8 @@ class FaultLayer:
                 if h.get("action") == action and h.get("polls", 0) != 0:
                     h["polls"] = h["polls"] - 1 if h["polls"] > 0 else h["polls"]
                     hold = h
-        clock = timing.clock(key, rules["timing"]) if "timing" in rules else None
+        rule = rules.get("timing") or timing.server_rule()
+        clock = timing.clock(key, rule) if rule else None
         p = timing.params(environ.get("QUERY_STRING", ""), body) if clock else {}
         refused = clock.refuse(action, p) if clock and fault is None else None
         if refused is not None:

@@ -130,15 +130,16 @@ REFUSALS = {
                              (400, "InvalidReplicationGroupState", "Replication group {} is not in available state.")),
 }
 
-# Deletes refused while a deleting object still uses what they delete: action -> (parameter, error).
+# Deletes refused while a deleting object still uses what they delete:
+# action -> (parameter, the use's prefix in `_uses`, error).
 IN_USE = {
-    "DeleteSecurityGroup": ("GroupId", (400, "DependencyViolation", "resource {} has a dependent object")),
-    "DeleteSubnet": ("SubnetId", (400, "DependencyViolation",
+    "DeleteSecurityGroup": ("GroupId", "sg:", (400, "DependencyViolation", "resource {} has a dependent object")),
+    "DeleteSubnet": ("SubnetId", "subnet:", (400, "DependencyViolation",
                                   "The subnet '{}' has dependencies and cannot be deleted.")),
-    "DeleteDBSubnetGroup": ("DBSubnetGroupName", (400, "InvalidDBSubnetGroupStateFault",
+    "DeleteDBSubnetGroup": ("DBSubnetGroupName", "dbsubnetgroup:", (400, "InvalidDBSubnetGroupStateFault",
                                                   "Cannot delete the subnet group '{}' because at least one "
                                                   "database instance is still using it.")),
-    "DeleteCacheSubnetGroup": ("CacheSubnetGroupName", (400, "CacheSubnetGroupInUse",
+    "DeleteCacheSubnetGroup": ("CacheSubnetGroupName", "cachesubnetgroup:", (400, "CacheSubnetGroupInUse",
                                                         "Cache subnet group {} is currently in use by a cluster.")),
 }
 
@@ -218,14 +219,25 @@ def _set(elem: str, path: list[str], value: str) -> str:
     return elem if span is None else elem[: span[0]] + value + elem[span[1]:]
 
 
+# What a deleting object holds on to, typed (a DB and a cache subnet group may share a name):
+# (prefix of the use, the XML tags or request parameters naming it).
+_USE_KINDS = (
+    ("sg:", ("VpcSecurityGroupId", "SecurityGroupId")),
+    ("subnet:", ("subnetId", "SubnetIdentifier", "SubnetId")),
+    ("dbsubnetgroup:", ("DBSubnetGroupName",)),
+    ("cachesubnetgroup:", ("CacheSubnetGroupName",)),
+)
+
+
 def _uses(elem: str, params: dict) -> set[str]:
     """What an object uses that AWS will not delete under it: security groups, subnets, subnet groups."""
-    found = set(re.findall(r">((?:sg|subnet)-[0-9a-f]+)<", elem))
-    for tag in ("DBSubnetGroupName", "CacheSubnetGroupName"):
-        found.update(re.findall(rf"<{tag}>([^<]+)</{tag}>", elem))
-    for name, value in params.items():
-        if any(k in name for k in ("SecurityGroupId", "SubnetGroupName", "SubnetId")):
-            found.add(value)
+    found = set()
+    for prefix, names in _USE_KINDS:
+        for tag in names:
+            found.update(prefix + v for v in re.findall(rf"<{tag}>([^<]+)</{tag}>", elem))
+        for name, value in params.items():
+            if any(name == n or name.startswith(n + "s.") for n in names):
+                found.add(prefix + value)
     return found
 
 
@@ -278,10 +290,10 @@ class Clock:
         return status, code, message.format(p[param])
 
     def _in_use(self, action: str, p: dict) -> Optional[Error]:
-        param, (status, code, message) = IN_USE.get(action, ("", (0, "", "")))
+        param, prefix, (status, code, message) = IN_USE.get(action, ("", "", (0, "", "")))
         value = p.get(param) if param else None
         for (kind, oid), o in self.objects.items():
-            if value and o["phase"] == "deleting" and value in o["uses"] and self._live(kind, oid):
+            if value and o["phase"] == "deleting" and prefix + value in o["uses"] and self._live(kind, oid):
                 return status, code, message.format(value)
         return None
 
@@ -306,11 +318,12 @@ class Clock:
         else:
             oid = p.get(where, "")
         row = row(p, self) if callable(row) else row
+        before = self.objects.get((kind, oid), {}).get("uses", set())
         self.objects[(kind, oid)] = {
             "phase": phase,
             "until": time.time() + DURATIONS[row] * self.scale,
             "misses": 1 if phase in _CREATING else 0,
-            "uses": _uses(self.seen.get((kind, oid), ""), p),
+            "uses": before | _uses(self.seen.get((kind, oid), ""), p),
         }
 
     def _described(self, kind: str, p: dict, status: int, body: str):  # type: ignore[no-untyped-def]

@@ -8,7 +8,8 @@ Control (plain HTTP, no signature):
 
   POST   /_faults   {"key": K, ...rules}   set K's rules (replacing earlier ones) and start its record
   GET    /_faults?key=K                    K's calls so far: [{"n", "service", "action", "status",
-                                           "fault", "ms" (time taken), "t" (Unix time, s)}]
+                                           "fault", "ms" (time taken), "t" (Unix time, s),
+                                           "pending" (see "timing")}]
   DELETE /_faults?key=K                    forget K's rules and record
 
 Rules (all optional):
@@ -36,6 +37,8 @@ import time
 import urllib.parse
 import uuid
 from typing import Any, Callable, Iterable
+
+import local_aws_timing as timing
 
 Environ = dict[str, Any]
 
@@ -158,7 +161,7 @@ def _error(service: str, protocol: str, status: int, code: str, message: str):
             f"<RequestId>{rid}</RequestId></ErrorResponse>"
         ).encode()
         headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", rid)]
-    reason = {400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error", 503: "Service Unavailable"}
+    reason = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error", 503: "Service Unavailable"}
     return f"{status} {reason.get(status, 'Error')}", headers + [("Content-Length", str(len(body)))], body
 
 
@@ -206,6 +209,20 @@ def _fix_denials(app: Callable, environ: Environ, start_response: Callable) -> I
     return [out]
 
 
+def _timed(clock, action, p, service, protocol, answer):  # type: ignore[no-untyped-def]
+    """An answer as AWS gives it under the key's timing: (status, headers, body, [id=state])."""
+    status, headers, out = answer
+    changed = clock.after(action, p, int(status.split(" ", 1)[0]), out.decode("utf-8", "replace"))
+    if changed is None:
+        return status, headers, out, []
+    if changed[0] == "error":
+        status, headers, out = _error(service, protocol, *changed[1])
+        return status, headers, out, changed[2]
+    out = changed[1].encode()
+    headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+    return "200 OK", headers + [("Content-Length", str(len(out)))], out, changed[2]
+
+
 class FaultLayer:
     def __init__(self, app: Callable) -> None:
         self.app = app
@@ -218,6 +235,8 @@ class FaultLayer:
         key, service = _credential(environ)
         with _LOCK:
             rules = _RULES.get(key)
+        if rules is None and timing.server_rule() is not None:
+            rules = {"timing": timing.server_rule(), "unrecorded": True}
         if rules is None:
             return _fix_denials(self.app, environ, start_response)
         return self._faulted(key, service, rules, environ, start_response)
@@ -235,10 +254,12 @@ class FaultLayer:
                 _CALLS[key] = []
                 _COUNTS[key] = {}
                 _RANDOM[key] = random.Random(rules.get("seed", 0))
+                timing.forget(key)
                 out: Any = {"key": key}
             elif method == "DELETE":
                 for table in (_RULES, _CALLS, _COUNTS, _RANDOM):
                     table.pop(key, None)
+                timing.forget(key)
                 out = {"key": key}
             else:
                 out = list(_CALLS.get(key, []))
@@ -276,22 +297,32 @@ class FaultLayer:
                 if h.get("action") == action and h.get("polls", 0) != 0:
                     h["polls"] = h["polls"] - 1 if h["polls"] > 0 else h["polls"]
                     hold = h
+        rule = rules.get("timing") or timing.server_rule()
+        clock = timing.clock(key, rule) if rule else None
+        p = timing.params(environ.get("QUERY_STRING", ""), body) if clock else {}
+        refused = clock.refuse(action, p) if clock and fault is None else None
+        if refused is not None:
+            fault = "timing", _error(service, protocol, *refused)
+        pending: list[str] = []
         if fault is not None:
             kind, (status, headers, out) = fault
         else:
             status, headers, out, kind = self._forward(environ, hold)
+            if clock is not None:
+                status, headers, out, pending = _timed(clock, action, p, service, protocol, (status, headers, out))
+        record = {
+            "n": nth,
+            "service": service,
+            "action": action,
+            "status": int(status.split(" ", 1)[0]),
+            "fault": kind,
+            "ms": round((time.monotonic() - started) * 1000, 1),
+            "t": round(time.time(), 3),
+            "pending": pending,
+        }
         with _LOCK:
-            _CALLS.setdefault(key, []).append(
-                {
-                    "n": nth,
-                    "service": service,
-                    "action": action,
-                    "status": int(status.split(" ", 1)[0]),
-                    "fault": kind,
-                    "ms": round((time.monotonic() - started) * 1000, 1),
-                    "t": round(time.time(), 3),
-                }
-            )
+            if not rules.get("unrecorded"):
+                _CALLS.setdefault(key, []).append(record)
         start_response(status, headers)
         return [out]
 

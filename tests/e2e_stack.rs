@@ -8,7 +8,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::examples::{all_resources, copy_config, image_and_certificate};
+use common::examples::{all_resources, applied_example, copy_config, image_and_certificate};
 use common::tf::Tf;
 use common::{env, sweep};
 
@@ -255,7 +255,7 @@ async fn quickstart_applies_the_whole_stack_plans_empty_and_destroys_clean() {
 /// then decommissioned and destroyed leaving only what production keeps on purpose.
 #[tokio::test(flavor = "multi_thread")]
 async fn ledger_guide_applies_in_production_as_written() {
-    let (tf, vars, name) = applied_example("ledger", "lg", "production").await;
+    let (tf, vars, name) = applied_example("ledger", "lg", "production", None).await;
     let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
 
     let aws = sweep::aws().await;
@@ -355,7 +355,7 @@ async fn ledger_guide_applies_in_production_as_written() {
 /// API, planned empty and destroyed; production is planned from the same code with its own sizes.
 #[tokio::test(flavor = "multi_thread")]
 async fn agent_guide_sizes_per_environment_and_keeps_sessions_in_redis() {
-    let (tf, vars, name) = applied_example("agent", "ag", "development").await;
+    let (tf, vars, name) = applied_example("agent", "ag", "development", None).await;
     let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
 
     let aws = sweep::aws().await;
@@ -416,25 +416,6 @@ async fn agent_guide_sizes_per_environment_and_keeps_sessions_in_redis() {
     args.extend(&vars);
     tf.run(&args).ok();
     assert_eq!(aws.stack(&name).await, Vec::<String>::new());
-}
-
-/// `examples/<dir>` applied under a unique service name (prefix `prefix`) with the local AWS's image
-/// and certificate, and its next plan checked empty: the working directory, the variables it was
-/// applied with, and the stack's name `<service>-<environment>`.
-async fn applied_example(dir: &str, prefix: &str, environment: &str) -> (Tf, Vec<String>, String) {
-    let (image, cert) = image_and_certificate().await;
-    let tf = copy_config(&env::repo().join("examples").join(dir));
-    let service = env::unique(prefix);
-    let vars = vec![
-        format!("-var=image_id={image}"),
-        format!("-var=certificate_arn={cert}"),
-        format!("-var=name={service}"),
-    ];
-    let args: Vec<&str> = vars.iter().map(String::as_str).collect();
-    tf.init();
-    tf.apply(&args);
-    assert_eq!(tf.plan_code(&args).code, 0, "one apply converges");
-    (tf, vars, format!("{service}-{environment}"))
 }
 
 /// The Auto Scaling group `name`'s (min, max, desired), as AWS holds them.

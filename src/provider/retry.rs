@@ -6,7 +6,8 @@
 //!    [`INITIAL_BACKOFF`] and capped at [`MAX_BACKOFF`]. Each attempt is cut off after
 //!    [`ATTEMPT_TIMEOUT`]. Client errors (4xx other than throttling) are never retried by the SDK.
 //! 2. **Objects just made** (eventual consistency): a call naming an object created moments ago may
-//!    be told it does not exist (a new security group, IAM role or instance profile). Such calls run
+//!    be told it does not exist (a new security group, IAM role or instance profile), or that a new
+//!    role handed to a service cannot be assumed yet (flow logs, RDS monitoring). Such calls run
 //!    through [`settle`], which retries the "does not exist" family for up to
 //!    [`PROPAGATION_LIMIT`] before reporting it.
 //! 3. **Objects still in use** while AWS lets go of them (a target group after its load balancer, a
@@ -58,11 +59,17 @@ pub fn is_propagating(e: &AwsError) -> bool {
     if e.is_not_found() {
         return true;
     }
-    // EC2 names an instance profile it cannot see yet in an InvalidParameterValue.
+    // EC2 names an instance profile it cannot see yet in an InvalidParameterValue; a service handed a
+    // role it cannot assume yet says so in an InvalidParameter(Value): flow logs "Unable to assume
+    // given IAM role", RDS "IAM role ARN value is invalid or does not include the required
+    // permissions for: ENHANCED_MONITORING".
     matches!(e, AwsError::Api { code, message, .. }
-    if code == "InvalidParameterValue" && {
+    if (code == "InvalidParameterValue" || code == "InvalidParameter") && {
         let m = message.to_ascii_lowercase();
-        m.contains("instance profile") || m.contains("instanceprofile")
+        m.contains("instance profile")
+            || m.contains("instanceprofile")
+            || m.contains("unable to assume given iam role")
+            || m.contains("iam role arn value is invalid")
     })
 }
 
@@ -176,6 +183,14 @@ mod tests {
         assert!(is_propagating(&api(
             "InvalidParameterValue",
             "Value (x) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name"
+        )));
+        assert!(is_propagating(&api(
+            "InvalidParameter",
+            "Unable to assume given IAM role: 'arn:aws:iam::1:role/r'"
+        )));
+        assert!(is_propagating(&api(
+            "InvalidParameterValue",
+            "IAM role ARN value is invalid or does not include the required permissions for: ENHANCED_MONITORING"
         )));
         assert!(!is_propagating(&api("InvalidParameterValue", "bad CIDR")));
         assert!(!is_propagating(&api("Throttling", "")));

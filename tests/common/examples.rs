@@ -20,6 +20,34 @@ pub fn copy_config(dir: &Path) -> Tf {
     tf
 }
 
+/// `examples/<dir>` applied under a unique service name (prefix `prefix`) with the local AWS's image
+/// and certificate, speaking as access key `key` if given (see `common::faults`), and its next plan
+/// checked empty: the working directory, the variables it was applied with, and the stack's name
+/// `<service>-<environment>`.
+pub async fn applied_example(
+    dir: &str,
+    prefix: &str,
+    environment: &str,
+    key: Option<&str>,
+) -> (Tf, Vec<String>, String) {
+    let (image, cert) = image_and_certificate().await;
+    let mut tf = copy_config(&env::repo().join("examples").join(dir));
+    if let Some(key) = key {
+        tf = tf.with_access_key(key);
+    }
+    let service = env::unique(prefix);
+    let vars = vec![
+        format!("-var=image_id={image}"),
+        format!("-var=certificate_arn={cert}"),
+        format!("-var=name={service}"),
+    ];
+    let args: Vec<&str> = vars.iter().map(String::as_str).collect();
+    tf.init();
+    tf.apply(&args);
+    assert_eq!(tf.plan_code(&args).code, 0, "one apply converges");
+    (tf, vars, format!("{service}-{environment}"))
+}
+
 /// An AMI and an ACM certificate in the local AWS: what the stack's examples ask for.
 pub async fn image_and_certificate() -> (String, String) {
     image_and_certificate_in(&super::sweep::aws().await).await

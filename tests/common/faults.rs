@@ -17,8 +17,10 @@ pub struct Call {
     /// 1-based index among the calls of this action.
     pub n: u64,
     pub status: u16,
-    /// "", "throttled", "failed" or "held".
+    /// "", "throttled", "failed", "held" or "timing" (refused by the timing rule).
     pub fault: String,
+    /// Under the timing rule: the objects this answer reported pending, as `<id>=<state>`.
+    pub pending: Vec<String>,
     /// When it was answered (Unix time, seconds).
     pub t: f64,
 }
@@ -70,6 +72,12 @@ impl Faults {
                 status: c["status"].as_u64().unwrap_or_default() as u16,
                 fault: c["fault"].as_str().unwrap_or_default().to_string(),
                 t: c["t"].as_f64().unwrap_or_default(),
+                pending: c["pending"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect(),
             })
             .collect()
     }

@@ -121,7 +121,12 @@ pub async fn load_balancer(
     let n = d.name.as_str();
     let lb = match elb::find_lb(ctx, n).await? {
         Some(lb) => lb,
-        None => elb::create_lb(ctx, n, &d.public_subnet_ids, lb_sg, &d.tags).await?,
+        None => {
+            let lb = elb::create_lb(ctx, n, &d.public_subnet_ids, lb_sg, &d.tags).await?;
+            // The read that ends the apply must see it: AWS may not list it for a moment.
+            elb::visible(ctx, n).await?;
+            lb
+        }
     };
     made.record("load_balancer", lb.arn.clone());
     *found = Some((lb.arn.clone(), lb.dns_name.clone()));

@@ -161,8 +161,9 @@ pub(super) async fn create_instance(
 ) -> Result<api::Instance, AwsError> {
     let h = bp::hardening(d.environment);
     let c = format!("db instance {id}");
-    let out = ctx
-        .call(
+    // The monitoring role may be moments old: RDS may not be able to assume it yet.
+    let out = crate::provider::retry::settle(ctx, &c, || {
+        ctx.call(
             &c,
             ctx.rds()
                 .create_db_instance()
@@ -185,7 +186,8 @@ pub(super) async fn create_instance(
                 .set_tags(Some(rds_tags(&d.tags)))
                 .send(),
         )
-        .await?;
+    })
+    .await?;
     let i = out
         .db_instance
         .ok_or_else(|| invalid(&c, "no instance returned"))?;

@@ -212,8 +212,9 @@ pub async fn create_primary(
     tags: &Tags,
 ) -> Result<Instance, AwsError> {
     let c = format!("db instance {}", s.id);
-    let out = ctx
-        .call(
+    // The monitoring role may be moments old: RDS may not be able to assume it yet.
+    let out = crate::provider::retry::settle(ctx, &c, || {
+        ctx.call(
             &c,
             instance_settings!(ctx.rds().create_db_instance(), s, tags)
                 .engine(s.engine)
@@ -234,7 +235,8 @@ pub async fn create_primary(
                 .port(s.port as i32)
                 .send(),
         )
-        .await?;
+    })
+    .await?;
     created(&c, out.db_instance)
 }
 
@@ -259,8 +261,8 @@ pub async fn create_replica(
     tags: &Tags,
 ) -> Result<Instance, AwsError> {
     let c = format!("db instance {}", s.id);
-    let out = ctx
-        .call(
+    let out = crate::provider::retry::settle(ctx, &c, || {
+        ctx.call(
             &c,
             instance_settings!(ctx.rds().create_db_instance_read_replica(), s, tags)
                 .source_db_instance_identifier(s.source)
@@ -268,7 +270,8 @@ pub async fn create_replica(
                 .set_availability_zone(s.zone.map(str::to_string))
                 .send(),
         )
-        .await?;
+    })
+    .await?;
     created(&c, out.db_instance)
 }
 

@@ -22,8 +22,9 @@ pub async fn create_flow_log(
     name: &str,
 ) -> Result<String, AwsError> {
     let c = "vpc flow log";
-    let out = ctx
-        .call(
+    // The role was made moments ago: AWS may not be able to assume it yet.
+    let out = crate::provider::retry::settle(ctx, c, || {
+        ctx.call(
             c,
             ctx.ec2()
                 .create_flow_logs()
@@ -36,7 +37,8 @@ pub async fn create_flow_log(
                 .tag_specifications(tag_spec(ResourceType::VpcFlowLog, tags, name))
                 .send(),
         )
-        .await?;
+    })
+    .await?;
     if let Some(u) = out.unsuccessful.unwrap_or_default().into_iter().next() {
         let msg = u
             .error

@@ -134,8 +134,14 @@ fn group(g: ReplicationGroup) -> Group {
     }
 }
 
-/// Replication group `id`, or `None` when there is none.
+/// Replication group `id`, or `None` when there is none or it is being deleted.
 pub async fn describe(ctx: &ProviderData, id: &str) -> Result<Option<Group>, AwsError> {
+    Ok(listed(ctx, id).await?.filter(|g| g.status != "deleting"))
+}
+
+/// Replication group `id` as AWS lists it (`deleting` included: it still holds its subnet group
+/// and security group), or `None` when there is none.
+pub async fn listed(ctx: &ProviderData, id: &str) -> Result<Option<Group>, AwsError> {
     Ok(found(
         ctx.call(
             "replication group",
@@ -151,7 +157,7 @@ pub async fn describe(ctx: &ProviderData, id: &str) -> Result<Option<Group>, Aws
             .unwrap_or_default()
             .into_iter()
             .map(group)
-            .find(|g| g.id == id && g.status != "deleting")
+            .find(|g| g.id == id)
     }))
 }
 

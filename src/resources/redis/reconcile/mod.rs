@@ -71,33 +71,52 @@ pub async fn wait_for(
         "replication group {id} to be {}",
         if gone { "deleted" } else { "available" }
     );
+    // A group made moments ago may not be listed yet: only one seen before has vanished.
+    let seen = std::sync::atomic::AtomicBool::new(false);
     wait_until(
         &what,
         ctx.stop_token(),
         limit,
         Backoff::new(POLL, MAX_POLL_INTERVAL),
-        || async {
-            let g = api::describe(ctx, id).await?;
-            match g {
-                None if gone => Ok(Some(None)),
-                None => Err(invalid(
-                    &format!("replication group {id}"),
-                    "vanished while being waited for",
-                )),
-                Some(g) if g.status == "create-failed" => Err(invalid(
-                    &format!("replication group {id}"),
-                    format!("status {}", g.status),
-                )),
-                Some(g) if !gone && g.status == "available" => Ok(Some(Some(g))),
-                Some(_) => Ok(None),
-            }
-        },
+        || poll(ctx, id, gone, &seen),
     )
     .await
     .map_err(|e| match e {
         WaitError::Failed(e) => e,
         other => invalid("replication group", other.to_string()),
     })
+}
+
+/// One look of [`wait_for`]: `Some` once done (the group, or `None` when gone), `None` to look again.
+async fn poll(
+    ctx: &ProviderData,
+    id: &str,
+    gone: bool,
+    seen: &std::sync::atomic::AtomicBool,
+) -> Result<Option<Option<Group>>, AwsError> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let listed = api::listed(ctx, id).await?;
+    if gone {
+        // Deleted once AWS no longer lists it, `deleting` included.
+        return Ok(listed.is_none().then_some(None));
+    }
+    let g = listed.filter(|g| g.status != "deleting");
+    if g.is_some() {
+        seen.store(true, Relaxed);
+    }
+    match g {
+        None if !seen.load(Relaxed) => Ok(None),
+        None => Err(invalid(
+            &format!("replication group {id}"),
+            "vanished while being waited for",
+        )),
+        Some(g) if g.status == "create-failed" => Err(invalid(
+            &format!("replication group {id}"),
+            format!("status {}", g.status),
+        )),
+        Some(g) if g.status == "available" => Ok(Some(Some(g))),
+        Some(_) => Ok(None),
+    }
 }
 
 /// The settings `modify` must change on a live group (failover as the replica count will be once

@@ -70,6 +70,23 @@ pub async fn find_lb(ctx: &ProviderData, name: &str) -> Result<Option<LbFacts>, 
     }))
 }
 
+/// Returns once DescribeLoadBalancers lists the load balancer `name` made moments ago (AWS's
+/// eventual consistency: rule 2 of `provider::retry`).
+pub async fn visible(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
+    let what = format!("load balancer {name}");
+    crate::provider::retry::settle(ctx, &what, || async {
+        match find_lb(ctx, name).await? {
+            Some(_) => Ok(()),
+            None => Err(AwsError::Api {
+                component: what.clone(),
+                code: "LoadBalancerNotFound".into(),
+                message: "not listed yet".into(),
+            }),
+        }
+    })
+    .await
+}
+
 /// Creates the internet-facing application load balancer; returns its facts.
 pub async fn create_lb(
     ctx: &ProviderData,

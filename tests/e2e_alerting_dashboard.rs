@@ -33,10 +33,23 @@ output "dashboard_url" {{ value = prod_alerting.ops.dashboard_url }}
         )
 }
 
-/// The dashboard's body as JSON; `None` when it does not exist.
+/// The dashboard's body as JSON; `None` when CloudWatch says it does not exist (any other error
+/// fails the test: gone means not found).
 async fn body(cw: &aws_sdk_cloudwatch::Client, name: &str) -> Option<Json> {
-    let out = cw.get_dashboard().dashboard_name(name).send().await.ok()?;
-    serde_json::from_str(&out.dashboard_body.unwrap()).ok()
+    match cw.get_dashboard().dashboard_name(name).send().await {
+        Ok(out) => Some(serde_json::from_str(&out.dashboard_body.unwrap()).unwrap()),
+        Err(e) => {
+            let not_found = e
+                .as_service_error()
+                .is_some_and(|s| s.is_dashboard_not_found_error());
+            assert!(
+                not_found,
+                "GetDashboard {name}: {}",
+                aws_sdk_cloudwatch::error::DisplayErrorContext(&e)
+            );
+            None
+        }
+    }
 }
 
 async fn put_body(cw: &aws_sdk_cloudwatch::Client, name: &str, body: &str) {

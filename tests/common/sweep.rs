@@ -727,21 +727,30 @@ impl Aws {
                 .into_iter()
                 .filter(|a| a == &format!("alias/{name}-alerting")),
         );
-        let boards = self
-            .cw
-            .list_dashboards()
-            .dashboard_name_prefix(name)
-            .send()
-            .await
-            .unwrap();
-        left.extend(
-            boards
-                .dashboard_entries
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|d| d.dashboard_name)
-                .filter(|d| d == name),
-        );
+        // Every page of the dashboards named like it.
+        let mut token = None;
+        loop {
+            let boards = self
+                .cw
+                .list_dashboards()
+                .dashboard_name_prefix(name)
+                .set_next_token(token)
+                .send()
+                .await
+                .unwrap();
+            left.extend(
+                boards
+                    .dashboard_entries
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|d| d.dashboard_name)
+                    .filter(|d| d == name),
+            );
+            token = boards.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
         // Keys: every key made for this resource must be pending deletion.
         left.extend(env::live_keys(&self.kms, &format!("prod_alerting {name}:")).await);
         left

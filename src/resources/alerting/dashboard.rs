@@ -27,9 +27,15 @@ pub fn arn(place: &Place, name: &str) -> String {
     )
 }
 
-/// The console address of the dashboard.
+/// The console address of the dashboard, on its partition's console (China and GovCloud regions
+/// have their own).
 pub fn url(region: &str, name: &str) -> String {
-    format!("https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#dashboards:name={name}")
+    let console = match partition(region) {
+        "aws-cn" => "console.amazonaws.cn",
+        "aws-us-gov" => "console.amazonaws-us-gov.com",
+        _ => "console.aws.amazon.com",
+    };
+    format!("https://{region}.{console}/cloudwatch/home?region={region}#dashboards:name={name}")
 }
 
 /// A pack alarm's graph key: its name without the tier (`cluster-web-cpu`).

@@ -123,6 +123,9 @@ pub async fn load_balancer(
         Some(lb) => lb,
         None => {
             let lb = elb::create_lb(ctx, n, &d.public_subnet_ids, lb_sg, &d.tags).await?;
+            // Recorded before any wait: a wait that fails or is stopped must not lose the ARN of a
+            // load balancer that exists (protected in production, it would be left behind).
+            made.record("load_balancer", lb.arn.clone());
             // The read that ends the apply must see it: AWS may not list it for a moment.
             elb::visible(ctx, n).await?;
             lb

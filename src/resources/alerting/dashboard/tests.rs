@@ -104,4 +104,12 @@ fn address_and_arn() {
         url("eu-west-1", "ops"),
         "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=ops"
     );
+    assert_eq!(
+        url("cn-north-1", "ops"),
+        "https://cn-north-1.console.amazonaws.cn/cloudwatch/home?region=cn-north-1#dashboards:name=ops"
+    );
+    assert_eq!(
+        url("us-gov-west-1", "ops"),
+        "https://us-gov-west-1.console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#dashboards:name=ops"
+    );
 }

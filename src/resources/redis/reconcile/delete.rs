@@ -21,16 +21,20 @@ pub async fn delete(
 ) -> Result<(), AwsError> {
     let n = s.name.clone();
     let env = Environment::parse(&s.environment).unwrap_or(Environment::Production);
-    if let Some(g) = api::describe(ctx, &n).await? {
-        let g = if g.status == "available" {
-            g
-        } else {
-            wait_for(ctx, &n, false, limit).await?.unwrap_or(g)
-        };
-        let snapshot =
-            (bp::takes_final_snapshot(env) && !create_incomplete && g.status == "available")
-                .then(|| bp::final_snapshot_id(&n, time::OffsetDateTime::now_utc()));
-        api::delete(ctx, &n, snapshot.as_deref()).await?;
+    // Listed, `deleting` included: a destroy run again after an interrupted one still waits for the
+    // group to go before deleting the subnet group it holds.
+    if let Some(g) = api::listed(ctx, &n).await? {
+        if g.status != "deleting" {
+            let g = if g.status == "available" {
+                g
+            } else {
+                wait_for(ctx, &n, false, limit).await?.unwrap_or(g)
+            };
+            let snapshot =
+                (bp::takes_final_snapshot(env) && !create_incomplete && g.status == "available")
+                    .then(|| bp::final_snapshot_id(&n, time::OffsetDateTime::now_utc()));
+            api::delete(ctx, &n, snapshot.as_deref()).await?;
+        }
         wait_for(ctx, &n, true, limit).await?;
     }
     s.components.remove("replication_group");

@@ -59,6 +59,9 @@ impl Desired {
 }
 
 const POLL: Duration = Duration::from_secs(15);
+/// How long a group may go unlisted after a wait starts (AWS lists a new group within seconds);
+/// past it, a group never seen is missing, not late.
+const UNLISTED_GRACE: Duration = Duration::from_secs(120);
 
 /// Waits until the group is `available` (or, with `gone`, no longer listed).
 pub async fn wait_for(
@@ -71,14 +74,16 @@ pub async fn wait_for(
         "replication group {id} to be {}",
         if gone { "deleted" } else { "available" }
     );
-    // A group made moments ago may not be listed yet: only one seen before has vanished.
+    // A group made moments ago may not be listed yet: only one seen before has vanished, and one
+    // never seen is missing once AWS has had [`UNLISTED_GRACE`] to list it.
     let seen = std::sync::atomic::AtomicBool::new(false);
+    let started = std::time::Instant::now();
     wait_until(
         &what,
         ctx.stop_token(),
         limit,
         Backoff::new(POLL, MAX_POLL_INTERVAL),
-        || poll(ctx, id, gone, &seen),
+        || poll(ctx, id, gone, &seen, started),
     )
     .await
     .map_err(|e| match e {
@@ -93,6 +98,7 @@ async fn poll(
     id: &str,
     gone: bool,
     seen: &std::sync::atomic::AtomicBool,
+    started: std::time::Instant,
 ) -> Result<Option<Option<Group>>, AwsError> {
     use std::sync::atomic::Ordering::Relaxed;
     let listed = api::listed(ctx, id).await?;
@@ -105,7 +111,11 @@ async fn poll(
         seen.store(true, Relaxed);
     }
     match g {
-        None if !seen.load(Relaxed) => Ok(None),
+        None if !seen.load(Relaxed) && started.elapsed() < UNLISTED_GRACE => Ok(None),
+        None if !seen.load(Relaxed) => Err(invalid(
+            &format!("replication group {id}"),
+            "not listed by AWS (deleted outside Terraform?)",
+        )),
         None => Err(invalid(
             &format!("replication group {id}"),
             "vanished while being waited for",

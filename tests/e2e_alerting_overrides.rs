@@ -120,4 +120,22 @@ async fn override_mistakes_are_diagnostics_on_the_attribute() {
         all.lines().any(|l| l.contains("metric   = \"disk\"")),
         "points at the metric: {all}"
     );
+
+    // One tier given against the pack's other: p99 latency's critical under the pack's warning
+    // (0.1 s) is refused at plan, on its block, before anything is made.
+    tf.write(&config(&name, 70, 85).replace("critical = 1\n", "critical = 0.05\n"));
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 1, "{}", p.all());
+    let all = p.all();
+    assert!(all.contains("Critical before warning"), "{all}");
+    // Terraform wraps the detail: compare it with its lines joined.
+    let joined = all.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("warning threshold of 0.1 and a critical one of 0.05"),
+        "{all}"
+    );
+    assert!(
+        all.lines().any(|l| l.contains("critical = 0.05")),
+        "points at the threshold the block gives: {all}"
+    );
 }

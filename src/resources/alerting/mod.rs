@@ -166,7 +166,12 @@ crate::lifecycle! {
         .await
         {
             Ok(p) => {
-                let all = p.into_iter().chain(watched_packs).collect();
+                let all: Vec<_> = p.into_iter().chain(watched_packs).collect();
+                let turned = packs::overrides::inversions(&all, &planned_st.pack_override);
+                if !turned.is_empty() {
+                    packs::overrides::report_inversions(&mut diagnostics, &turned);
+                    return Err(diagnostics);
+                }
                 d.packs = packs::overrides::apply(all, &planned_st.pack_override);
             }
             Err(e) => {

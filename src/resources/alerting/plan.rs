@@ -61,6 +61,7 @@ pub fn plan(
     let alarm_names = short_alarm_names(&cfg, db_replicas, redis_members, &watched);
     check_unique_alarm_names(&cfg, &alarm_names, &watched, &mut d);
     warn_deprecated_ids(&cfg, &mut d);
+    check_override_tiers(config, &mut d);
     let topic = |sev: &str| match (&name, place) {
         (Tri::Known(n), Some(place)) => Tri::Known(bp::topic_arn(place, n, sev)),
         _ => Tri::Unknown,
@@ -245,6 +246,20 @@ fn watch_shorts(cfg: &Config, d: &mut Diagnostics) -> Tri<Vec<Vec<String>>> {
         };
     }
     out.map_or(Tri::Unknown, Tri::Known)
+}
+
+/// A `pack_override` giving one tier must not turn a watched row's tiers around (say `warning = 95`
+/// for `cpu`, whose pack critical is 90). Checked when `watch` and the blocks are known; apply checks
+/// again, the `*_ids` packs included.
+fn check_override_tiers(config: &Value, d: &mut Diagnostics) {
+    if !config.get("watch").is_wholly_known() || !config.get("pack_override").is_wholly_known() {
+        return;
+    }
+    let st = State::decode(config);
+    if let Ok(alarms) = watch::packs_of(st.watch.as_deref().unwrap_or_default()) {
+        let turned = packs::overrides::inversions(&alarms, &st.pack_override);
+        packs::overrides::report_inversions(d, &turned);
+    }
 }
 
 /// The `*_ids` arguments keep working for one release; each one set says what replaces it.

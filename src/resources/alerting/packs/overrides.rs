@@ -88,35 +88,122 @@ fn override_metric(alarm_metric: &str) -> &str {
     }
 }
 
-/// The packs' alarms with `overrides` applied: a scoped block for the alarm's pack, else an
-/// unscoped one, sets the threshold of the alarm's tier when it gives one.
+/// The block that sets `a`'s threshold, with the threshold: a block scoped to its pack that gives
+/// the alarm's tier, else an unscoped one that does.
+fn source(a: &PackAlarm, overrides: &[PackOverride]) -> Option<(usize, f64)> {
+    let metric = override_metric(&a.metric);
+    let critical = a.severity == "critical";
+    let gives = |scoped: bool| {
+        overrides.iter().enumerate().find_map(|(i, o)| {
+            let matches = o.metric == metric
+                && match &o.kind {
+                    Some(k) => scoped && *k == a.kind,
+                    None => !scoped,
+                };
+            let t = if critical { &o.critical } else { &o.warning };
+            match (matches, t.as_ref().and_then(|n| n.as_f64())) {
+                (true, Some(t)) => Some((i, t)),
+                _ => None,
+            }
+        })
+    };
+    gives(true).or_else(|| gives(false))
+}
+
+/// The packs' alarms with `overrides` applied, tier by tier: the alarm's tier from a block scoped to
+/// its pack, else from an unscoped block, else the pack's own threshold.
 pub fn apply(alarms: Vec<PackAlarm>, overrides: &[PackOverride]) -> Vec<PackAlarm> {
     alarms
         .into_iter()
         .map(|mut a| {
-            let metric = override_metric(&a.metric);
-            let matching = |scoped: bool| {
-                overrides.iter().find(|o| {
-                    o.metric == metric
-                        && match &o.kind {
-                            Some(k) => scoped && *k == a.kind,
-                            None => !scoped,
-                        }
-                })
-            };
-            if let Some(o) = matching(true).or_else(|| matching(false)) {
-                let tier = if a.severity == "critical" {
-                    &o.critical
-                } else {
-                    &o.warning
-                };
-                if let Some(t) = tier.as_ref().and_then(|n| n.as_f64()) {
-                    a.threshold = t;
-                }
+            if let Some((_, t)) = source(&a, overrides) {
+                a.threshold = t;
             }
             a
         })
         .collect()
+}
+
+/// An alarm row whose tiers an override turned around: its critical threshold no longer lies
+/// beyond its warning one (a block giving one tier, against the pack's other).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inversion {
+    /// The `pack_override` block that set one of the two thresholds, and which (`warning` or
+    /// `critical`): the diagnostic points at it.
+    pub block: usize,
+    pub tier: &'static str,
+    /// The alarms' name without the tier, e.g. `db-shop-cpu`.
+    pub row: String,
+    pub warning: f64,
+    pub critical: f64,
+    pub direction: Direction,
+}
+
+/// The rows of `alarms` (the packs' own, before `apply`) whose tiers `overrides` would turn around.
+/// A row the overrides leave alone is never one, even where the pack's tiers meet (in-service
+/// with `min_size` equal to `desired_capacity`).
+pub fn inversions(alarms: &[PackAlarm], overrides: &[PackOverride]) -> Vec<Inversion> {
+    let mut out = Vec::new();
+    for w in alarms.iter().filter(|a| a.severity == "warning") {
+        let Some(row) = w.short.strip_suffix("-warning") else {
+            continue;
+        };
+        let Some(c) = alarms
+            .iter()
+            .find(|c| c.severity == "critical" && c.short == format!("{row}-critical"))
+        else {
+            continue;
+        };
+        let (ws, cs) = (source(w, overrides), source(c, overrides));
+        let Some((block, tier)) = cs
+            .map(|(i, _)| (i, "critical"))
+            .or(ws.map(|(i, _)| (i, "warning")))
+        else {
+            continue;
+        };
+        let warning = ws.map_or(w.threshold, |(_, t)| t);
+        let critical = cs.map_or(c.threshold, |(_, t)| t);
+        let direction = if w.comparison.starts_with("Less") {
+            Direction::Below
+        } else {
+            Direction::Above
+        };
+        let turned = match direction {
+            Direction::Above => critical < warning,
+            Direction::Below => critical > warning,
+        };
+        if turned {
+            out.push(Inversion {
+                block,
+                tier,
+                row: row.to_string(),
+                warning,
+                critical,
+                direction,
+            });
+        }
+    }
+    out
+}
+
+/// Each inversion as an error on the block that made it, with the fix.
+pub fn report_inversions(d: &mut Diagnostics, inversions: &[Inversion]) {
+    for v in inversions {
+        let way = match v.direction {
+            Direction::Above => "above",
+            Direction::Below => "below",
+        };
+        d.error_at(
+            AttrPath::attr("pack_override")
+                .then_index(v.block)
+                .then_attr(v.tier),
+            "Critical before warning",
+            format!(
+                "With this override the alarms `{}` would have a warning threshold of {} and a critical one of {}, but this metric alarms when it goes {way} its thresholds, so critical must lie {way} warning. Give both `warning` and `critical` in this block, or move the one it gives.",
+                v.row, v.warning, v.critical
+            ),
+        );
+    }
 }
 
 /// Every check of the `pack_override` blocks: a known pack, a metric it has (the hint lists

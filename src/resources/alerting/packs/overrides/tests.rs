@@ -153,7 +153,7 @@ fn threshold(alarms: &[PackAlarm], short: &str) -> f64 {
 #[test]
 fn overrides_move_the_alarms_of_their_metric() {
     let all: Vec<PackAlarm> = web().into_iter().chain(db()).collect();
-    let cases: [(&str, Vec<PackOverride>, &str, f64); 6] = [
+    let cases: [(&str, Vec<PackOverride>, &str, f64); 7] = [
         (
             "unscoped cpu: the cluster's",
             vec![block(None, "cpu", Some(70), Some(85))],
@@ -182,6 +182,12 @@ fn overrides_move_the_alarms_of_their_metric() {
                 block(Some("database"), "cpu", Some(60), None),
             ],
             "db-shop-cpu-critical",
+            85.0,
+        ),
+        (
+            "a tier no block gives keeps the pack's",
+            vec![block(Some("database"), "cpu", Some(60), None)],
+            "db-shop-cpu-critical",
             90.0,
         ),
         (
@@ -208,5 +214,107 @@ fn overrides_move_the_alarms_of_their_metric() {
         apply(all.clone(), &[]),
         all,
         "no override: the packs as they are"
+    );
+}
+
+/// A named set of blocks and the rows they turn around: (block, row), in alarm order.
+type TurnCase = (&'static str, Vec<PackOverride>, Vec<(usize, &'static str)>);
+
+#[test]
+fn one_tier_overrides_that_turn_the_tiers_around_are_found() {
+    // cluster `shop`: cpu 80 / 95, in-service below 4 / below 2; database `shop`: cpu 80 / 90.
+    let all: Vec<PackAlarm> = web().into_iter().chain(db()).collect();
+    let cases: Vec<TurnCase> = vec![
+        (
+            "warning inside both packs' critical",
+            vec![block(None, "cpu", Some(85), None)],
+            vec![],
+        ),
+        (
+            "warning past the database's critical only",
+            vec![block(None, "cpu", Some(92), None)],
+            vec![(0, "db-shop-cpu")],
+        ),
+        (
+            "warning past both packs' critical",
+            vec![block(None, "cpu", Some(96), None)],
+            vec![(0, "cluster-shop-cpu"), (0, "db-shop-cpu")],
+        ),
+        (
+            "critical under the pack's warning, scoped",
+            vec![block(Some("database"), "cpu", None, Some(70))],
+            vec![(0, "db-shop-cpu")],
+        ),
+        (
+            "a falling metric: critical above the pack's warning",
+            vec![block(Some("cluster"), "in-service", None, Some(5))],
+            vec![(0, "cluster-shop-in-service")],
+        ),
+        (
+            "a falling metric: warning under the pack's critical",
+            vec![block(Some("cluster"), "in-service", Some(1), None)],
+            vec![(0, "cluster-shop-in-service")],
+        ),
+        (
+            "the block giving the critical tier is named",
+            vec![
+                block(None, "cpu", Some(70), None),
+                block(Some("database"), "cpu", None, Some(60)),
+            ],
+            vec![(1, "db-shop-cpu")],
+        ),
+        (
+            "both tiers given in order",
+            vec![block(None, "cpu", Some(70), Some(85))],
+            vec![],
+        ),
+        ("no override", vec![], vec![]),
+    ];
+    for (name, blocks, want) in cases {
+        let got: Vec<(usize, String)> = inversions(&all, &blocks)
+            .into_iter()
+            .map(|v| (v.block, v.row))
+            .collect();
+        let want: Vec<(usize, String)> = want.into_iter().map(|(b, r)| (b, r.into())).collect();
+        assert_eq!(got, want, "{name}");
+    }
+}
+
+#[test]
+fn pack_tiers_that_meet_are_not_an_inversion() {
+    // min_size equal to desired_capacity: in-service's two tiers meet, and no override is involved.
+    use crate::resources::alerting::packs::{cluster_pack, ClusterFacts};
+    let even = cluster_pack(&ClusterFacts {
+        name: "even".into(),
+        load_balancer: "app/even/1".into(),
+        target_group: "targetgroup/even-tg/1".into(),
+        min_size: 2,
+        desired_capacity: 2,
+    });
+    assert_eq!(inversions(&even, &[]), vec![]);
+    assert_eq!(
+        inversions(&even, &[block(None, "cpu", Some(85), None)]),
+        vec![]
+    );
+}
+
+#[test]
+fn an_inversion_is_an_error_on_its_block_with_both_thresholds() {
+    let all = web();
+    let turned = inversions(&all, &[block(None, "cpu", Some(96), None)]);
+    let mut d = Diagnostics::new();
+    report_inversions(&mut d, &turned);
+    let errs = cases::errors(&d);
+    assert_eq!(
+        errs,
+        vec![(
+            "pack_override[0].warning".to_string(),
+            "Critical before warning".to_string()
+        )]
+    );
+    let detail: String = d.iter().map(|x| x.detail.clone()).collect();
+    assert!(
+        detail.contains("warning threshold of 96") && detail.contains("critical one of 95"),
+        "{detail}"
     );
 }

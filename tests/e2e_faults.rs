@@ -975,6 +975,98 @@ async fn production_aurora_failed_at_its_second_reader_is_replaced_and_decommiss
         .await;
 }
 
+/// A production Redis group (replicas over zones, automatic failover, the provider's
+/// `deletion_protection` guard on) whose create fails while waiting for the group it made: tainted,
+/// replaced by the next apply (the guard does not hold a group that never finished), hardened as
+/// AWS reports it, without a final snapshot of the half-made group, then decommissioned and destroyed.
+#[tokio::test(flavor = "multi_thread")]
+async fn production_redis_failed_after_its_group_exists_is_replaced_and_decommissioned() {
+    let aws = aws().await;
+    let i = inputs(&aws, 154).await;
+    let name = env::unique("phr");
+    let faults = Faults::new("phr");
+    // The first DescribeReplicationGroups finds nothing to adopt; the second is the wait after
+    // the create.
+    faults.set(json!({ "fail": [{ "action": "DescribeReplicationGroups", "nth": 2, "code": "InjectedFailure" }] }));
+    let body = |protect: &str| {
+        config(Kind::Redis, &name, &i)
+            .replace(
+                "environment = \"development\"",
+                "environment = \"production\"",
+            )
+            .replace(
+                "allowed_security_group_ids",
+                &format!("{protect}\n  allowed_security_group_ids"),
+            )
+    };
+    assert!(body("").contains("\"production\""), "{}", body(""));
+    let tf = Tf::new(&body("")).with_access_key(&faults.key);
+    tf.init();
+    let group = || async {
+        aws.ec
+            .describe_replication_groups()
+            .replication_group_id(&name)
+            .send()
+            .await
+            .ok()
+            .and_then(|o| o.replication_groups)
+            .and_then(|mut g| (!g.is_empty()).then(|| g.remove(0)))
+    };
+    // Final snapshots of the group, by the name the provider gives them (`<name>-final-<time>`).
+    let final_snapshots = || async { aws.final_snapshots(&name).await.len() };
+
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 1, "the create should fail:\n{}", r.all());
+    assert!(r.all().contains("InjectedFailure"), "{}", r.all());
+    assert!(
+        group().await.is_some(),
+        "the group exists: the failure came after its create"
+    );
+    assert_eq!(tf.first_instance()["status"], "tainted");
+
+    faults.set(json!({}));
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "the replacement failed:\n{}", r.all());
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after the replacement:\n{}", p.all());
+    assert_eq!(
+        final_snapshots().await,
+        0,
+        "the half-made group was deleted without a final snapshot"
+    );
+    let g = group().await.unwrap();
+    assert_eq!(g.status.as_deref(), Some("available"), "{g:?}");
+    assert_eq!(g.at_rest_encryption_enabled, Some(true), "{g:?}");
+    assert_eq!(g.transit_encryption_enabled, Some(true), "{g:?}");
+    assert_eq!(
+        g.automatic_failover,
+        Some(aws_sdk_elasticache::types::AutomaticFailoverStatus::Enabled),
+        "{g:?}"
+    );
+    assert!(g.member_clusters.as_ref().map_or(0, Vec::len) >= 2, "{g:?}");
+
+    // The guard holds the finished group: decommission first, then destroy.
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_ne!(
+        r.code,
+        0,
+        "a protected group is not destroyed:\n{}",
+        r.all()
+    );
+    tf.write(&body("deletion_protection = false"));
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "decommission failed:\n{}", r.all());
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "destroy failed:\n{}", r.all());
+    let left = objects(&aws, Kind::Redis, &name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
+    assert_eq!(
+        final_snapshots().await,
+        1,
+        "destroy keeps the finished group's final snapshot, as the decommissioning guide lists"
+    );
+}
+
 /// A production cluster whose create fails after its load balancer exists (deletion protection on
 /// in AWS), at the Auto Scaling group: tainted, replaced by the next apply (the half-made load
 /// balancer's protection lifted), protected again as AWS reports it, and destroyed without a

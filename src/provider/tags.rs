@@ -21,9 +21,9 @@ pub const TAG_ALLOCATED_STORAGE: &str = "prod:allocated_storage";
 /// On a `prod_database_ha`'s primary: the configured `max_connections` parameter, when set, which
 /// the database pack's connections alarms follow (unset, they follow the engine's default formula).
 pub const TAG_MAX_CONNECTIONS: &str = "prod:max_connections";
-/// On a `prod_database_ha`'s primary (Aurora: its cluster) from its creation until the create
-/// finishes. A half-made database holds no data, so its deletion lifts AWS deletion protection; the
-/// mark lives in AWS because Terraform replaces a tainted object without handing the provider the
+/// On a `prod_database_ha`'s primary (Aurora: its cluster) and a `prod_redis_cluster`'s replication
+/// group from its creation until the create finishes. A half-made store holds no data, so its
+/// deletion lifts AWS deletion protection and takes no final snapshot; the mark lives in AWS because Terraform replaces a tainted object without handing the provider the
 /// private state that says the create never finished.
 pub const TAG_CREATING: &str = "prod:creating";
 

@@ -48,6 +48,14 @@ crate::lifecycle! {
         let incomplete = s.create_incomplete;
         reconcile::delete(ctx, s, limit, incomplete).await
     }
+    async fn settle(ctx: &ProviderData, s: &State) -> Result<(), AwsError> {
+        match s.components.get("replication_group") {
+            Some(arn) if s.create_incomplete => {
+                aws::untag(ctx, arn, &[crate::provider::tags::TAG_CREATING]).await
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Rebuilds the state of group `name` from AWS (tags, engine, members), then reads it.

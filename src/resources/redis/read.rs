@@ -73,6 +73,10 @@ pub async fn read(
             c.insert("replication_group".into(), g.arn.clone());
             record_group(g, prior, &mut st, &mut facts);
             st.tags_all = api::tags(ctx, &g.arn).await?;
+            st.create_incomplete = st
+                .tags_all
+                .remove(crate::provider::tags::TAG_CREATING)
+                .is_some();
         }
         None => no_group(prior, &mut st, &mut facts),
     }

@@ -44,6 +44,20 @@ pub async fn tags(ctx: &ProviderData, arn: &str) -> Result<Tags, AwsError> {
         .collect())
 }
 
+/// Removes tag `keys` from ElastiCache object `arn`.
+pub async fn untag(ctx: &ProviderData, arn: &str, keys: &[&str]) -> Result<(), AwsError> {
+    ctx.call(
+        "elasticache tags",
+        ctx.elasticache()
+            .remove_tags_from_resource()
+            .resource_name(arn)
+            .set_tag_keys(Some(keys.iter().map(|k| k.to_string()).collect()))
+            .send(),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Moves resource `arn` from tags `old` to `new` (keys no longer wanted removed).
 pub async fn retag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Result<(), AwsError> {
     let c = "elasticache tags";

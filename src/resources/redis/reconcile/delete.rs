@@ -8,6 +8,7 @@ use super::super::model::State;
 use super::wait_for;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
+use crate::provider::tags::TAG_CREATING;
 use crate::provider::{ec2, kms, secrets, ProviderData};
 
 /// Deletes everything: the replication group (with a final snapshot outside development unless the
@@ -30,9 +31,13 @@ pub async fn delete(
             } else {
                 wait_for(ctx, &n, false, limit).await?.unwrap_or(g)
             };
-            let snapshot =
-                (bp::takes_final_snapshot(env) && !create_incomplete && g.status == "available")
-                    .then(|| bp::final_snapshot_id(&n, time::OffsetDateTime::now_utc()));
+            // A group whose create never finished holds no data: no final snapshot. The mark is
+            // in AWS too, for a tainted group Terraform replaces without the private state.
+            let keeps =
+                bp::takes_final_snapshot(env) && !create_incomplete && g.status == "available";
+            let half_made = keeps && api::tags(ctx, &g.arn).await?.contains_key(TAG_CREATING);
+            let snapshot = (keeps && !half_made)
+                .then(|| bp::final_snapshot_id(&n, time::OffsetDateTime::now_utc()));
             api::delete(ctx, &n, snapshot.as_deref()).await?;
         }
         wait_for(ctx, &n, true, limit).await?;

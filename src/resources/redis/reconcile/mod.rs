@@ -235,7 +235,15 @@ async fn create(ctx: &ProviderData, d: &Desired, side: &Side) -> Result<Group, A
         port: bp::port_of(&d.args),
         hardening: bp::hardening(d.environment),
     };
-    api::create(ctx, &spec, &side.token, &d.tags).await
+    // Marked until the create finishes: Terraform replaces a tainted group without the private
+    // state that says so, and the delete must know (no final snapshot of a half-made group).
+    api::create(
+        ctx,
+        &spec,
+        &side.token,
+        &crate::provider::tags::creating(&d.tags),
+    )
+    .await
 }
 
 /// The parameter group `<name>` with the user's values, when `parameters` are set; a group of

@@ -674,10 +674,31 @@ async fn waits_back_off_and_time_out(kind: Kind, octet: u8) {
     tf.init();
 
     let started = std::time::Instant::now();
-    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    let r = tf.run_env(
+        &["apply", "-auto-approve", "-no-color"],
+        &[("TF_LOG", "INFO")],
+    );
     let took = started.elapsed().as_secs_f64();
     assert_eq!(r.code, 1, "{}", r.all());
     assert!(r.all().contains("timeouts.create"), "{}", r.all());
+    // The provider's own progress at INFO says what is pending, in AWS's words.
+    let state = h.to.split(['>', '<']).nth(2).unwrap();
+    let progress: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("[INFO]") && l.contains(" available; "))
+        .filter(|l| l.contains(&format!(": {state}")))
+        .collect();
+    assert!(
+        !progress.is_empty(),
+        "no INFO progress line saying `{state}`:\n{}",
+        r.stderr
+            .lines()
+            .filter(|l| l.contains("terraform-provider-prod"))
+            .take(40)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     assert!((29.0..60.0).contains(&took), "the apply took {took:.1} s");
     // The wait's polls: held answers after the object's create (earlier ones are looks at other
     // objects AWS lists alongside).

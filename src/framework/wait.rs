@@ -97,6 +97,34 @@ where
     }
 }
 
+/// The progress line a wait logs at INFO (`TF_LOG=info`) after each poll that finds it not done:
+/// how many of `total` objects are ready and what each other one is doing, e.g.
+/// `db instances: 1 of 3 available; shop-replica-1: creating, shop-replica-2: not listed yet`.
+pub fn progress(
+    what: &str,
+    ready_word: &str,
+    total: usize,
+    pending: &[(String, String)],
+) -> String {
+    let ready = total.saturating_sub(pending.len());
+    let each: Vec<String> = pending
+        .iter()
+        .map(|(id, state)| format!("{id}: {state}"))
+        .collect();
+    format!(
+        "{what}: {ready} of {total} {ready_word}; {}",
+        each.join(", ")
+    )
+}
+
+/// Logs [`progress`] at INFO (nothing when nothing is pending).
+pub fn log_progress(what: &str, ready_word: &str, total: usize, pending: &[(String, String)]) {
+    if !pending.is_empty() {
+        let line = progress(what, ready_word, total, pending);
+        tracing::info!("{line}");
+    }
+}
+
 /// A duration as `timeouts` values are written (`1h30m`, `45s`, `0s`).
 pub fn human(d: Duration) -> String {
     let s = d.as_secs();
@@ -186,6 +214,34 @@ mod tests {
             if d.as_secs() > 0 {
                 assert_eq!(parse_duration(want), Some(d), "{name}: reads back");
             }
+        }
+    }
+
+    #[test]
+    fn progress_says_what_is_pending() {
+        let p = |id: &str, st: &str| (id.to_string(), st.to_string());
+        let cases = [
+            (
+                "replicas still coming",
+                ("db instances", "available", 3),
+                vec![p("shop-replica-1", "creating"), p("shop-replica-2", "not listed yet")],
+                "db instances: 1 of 3 available; shop-replica-1: creating, shop-replica-2: not listed yet",
+            ),
+            (
+                "one group",
+                ("replication group", "available", 1),
+                vec![p("sessions", "modifying")],
+                "replication group: 0 of 1 available; sessions: modifying",
+            ),
+            (
+                "deletes",
+                ("nat gateways", "deleted", 2),
+                vec![p("nat-1", "deleting")],
+                "nat gateways: 1 of 2 deleted; nat-1: deleting",
+            ),
+        ];
+        for (name, (what, word, total), pending, want) in cases {
+            assert_eq!(progress(what, word, total, &pending), want, "{name}");
         }
     }
 

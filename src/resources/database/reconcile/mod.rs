@@ -16,7 +16,7 @@ use std::time::Duration;
 use super::aws::{self as api, Changes, GroupKind, Instance, Tags};
 use super::blueprint as bp;
 use super::model::State;
-use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_progress, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -69,12 +69,21 @@ pub async fn wait_for(
                     format!("status {}", bad.status),
                 ));
             }
-            Ok(if gone {
-                live.is_empty().then_some(())
-            } else {
-                (live.len() == ids.len() && live.iter().all(|i| i.status == "available"))
-                    .then_some(())
-            })
+            let pending: Vec<(String, String)> = ids
+                .iter()
+                .filter_map(|id| {
+                    let status = live.iter().find(|i| &i.id == id).map(|i| i.status.clone());
+                    match (gone, status) {
+                        (true, None) => None,
+                        (false, Some(s)) if s == "available" => None,
+                        (_, Some(s)) => Some((id.clone(), s)),
+                        (false, None) => Some((id.clone(), "not listed yet".into())),
+                    }
+                })
+                .collect();
+            let word = if gone { "deleted" } else { "available" };
+            log_progress("db instances", word, ids.len(), &pending);
+            Ok(pending.is_empty().then_some(()))
         },
     )
     .await

@@ -18,7 +18,7 @@ use std::time::Duration;
 use super::aws::{self as api, Changes, Group, GroupSpec, MemberFacts, Tags};
 use super::blueprint as bp;
 use super::model::State;
-use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_progress, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -102,9 +102,20 @@ async fn poll(
 ) -> Result<Option<Option<Group>>, AwsError> {
     use std::sync::atomic::Ordering::Relaxed;
     let listed = api::listed(ctx, id).await?;
+    let word = if gone { "deleted" } else { "available" };
+    let state = match &listed {
+        Some(g) => g.status.clone(),
+        None => "not listed yet".to_string(),
+    };
     if gone {
         // Deleted once AWS no longer lists it, `deleting` included.
+        if listed.is_some() {
+            log_progress("replication group", word, 1, &[(id.to_string(), state)]);
+        }
         return Ok(listed.is_none().then_some(None));
+    }
+    if state != "available" {
+        log_progress("replication group", word, 1, &[(id.to_string(), state)]);
     }
     let g = listed.filter(|g| g.status != "deleting");
     if g.is_some() {

@@ -880,6 +880,47 @@ async fn stack_interrupted_mid_apply_saves_state_and_the_next_apply_converges() 
 
 // ---- production: a create that fails after its protected objects exist ----
 
+/// Decommission (the configuration `off`, guards off), then destroy: nothing of the store is left
+/// but what the decommissioning guide lists (final snapshots are checked by the caller).
+async fn decommission_and_destroy(tf: &Tf, off: &str, aws: &Aws, kind: Kind, name: &str) {
+    tf.write(off);
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "decommission failed:\n{}", r.all());
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "destroy failed:\n{}", r.all());
+    let left = objects(aws, kind, name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
+}
+
+/// A production RDS database as AWS reports it: every instance protected and encrypted, the
+/// primary (`name`) Multi-AZ.
+fn assert_production_rds(ours: &[aws_sdk_rds::types::DbInstance], name: &str) {
+    for d in ours {
+        assert_eq!(d.deletion_protection, Some(true), "{d:?}");
+        assert_eq!(d.storage_encrypted, Some(true), "{d:?}");
+    }
+    let primary = ours
+        .iter()
+        .find(|d| d.db_instance_identifier.as_deref() == Some(name))
+        .unwrap();
+    assert_eq!(primary.multi_az, Some(true), "{primary:?}");
+}
+
+/// The replication group `name` as ElastiCache describes it, if listed.
+async fn redis_group(
+    aws: &Aws,
+    name: &str,
+) -> Option<aws_sdk_elasticache::types::ReplicationGroup> {
+    aws.ec
+        .describe_replication_groups()
+        .replication_group_id(name)
+        .send()
+        .await
+        .ok()
+        .and_then(|o| o.replication_groups)
+        .and_then(|mut g| (!g.is_empty()).then(|| g.remove(0)))
+}
+
 /// A production database (Multi-AZ, two replicas or readers, AWS deletion protection on) whose create
 /// fails at `action` call `n`, after the protected primary (or cluster) exists: the failed create is
 /// tainted, the next apply replaces it (lifting the half-made objects' protection), the result is
@@ -963,24 +1004,12 @@ resource "prod_database_ha" "main" {{
         assert_eq!(c.storage_encrypted, Some(true));
         assert_eq!(c.db_cluster_members.as_ref().map(Vec::len), Some(3));
     } else {
-        for d in &ours {
-            assert_eq!(d.deletion_protection, Some(true), "{d:?}");
-        }
-        let primary = ours
-            .iter()
-            .find(|d| d.db_instance_identifier.as_deref() == Some(name.as_str()))
-            .unwrap();
-        assert_eq!(primary.multi_az, Some(true), "{primary:?}");
+        assert_production_rds(&ours, &name);
     }
 
     // Decommission, then destroy: nothing of the database is left.
-    tf.write(&body("deletion_protection = false"));
-    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
-    assert_eq!(r.code, 0, "decommission failed:\n{}", r.all());
-    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
-    assert_eq!(r.code, 0, "destroy failed:\n{}", r.all());
-    let left = objects(&aws, Kind::Database, &name).await;
-    assert!(left.is_empty(), "left after destroy: {left:?}");
+    let off = body("deletion_protection = false");
+    decommission_and_destroy(&tf, &off, &aws, Kind::Database, &name).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1023,16 +1052,6 @@ async fn production_redis_failed_after_its_group_exists_is_replaced_and_decommis
     assert!(body("").contains("\"production\""), "{}", body(""));
     let tf = Tf::new(&body("")).with_access_key(&faults.key);
     tf.init();
-    let group = || async {
-        aws.ec
-            .describe_replication_groups()
-            .replication_group_id(&name)
-            .send()
-            .await
-            .ok()
-            .and_then(|o| o.replication_groups)
-            .and_then(|mut g| (!g.is_empty()).then(|| g.remove(0)))
-    };
     // Final snapshots of the group, by the name the provider gives them (`<name>-final-<time>`).
     let final_snapshots = || async { aws.final_snapshots(&name).await.len() };
 
@@ -1040,7 +1059,7 @@ async fn production_redis_failed_after_its_group_exists_is_replaced_and_decommis
     assert_eq!(r.code, 1, "the create should fail:\n{}", r.all());
     assert!(r.all().contains("InjectedFailure"), "{}", r.all());
     assert!(
-        group().await.is_some(),
+        redis_group(&aws, &name).await.is_some(),
         "the group exists: the failure came after its create"
     );
     assert_eq!(tf.first_instance()["status"], "tainted");
@@ -1055,7 +1074,7 @@ async fn production_redis_failed_after_its_group_exists_is_replaced_and_decommis
         0,
         "the half-made group was deleted without a final snapshot"
     );
-    let g = group().await.unwrap();
+    let g = redis_group(&aws, &name).await.unwrap();
     assert_eq!(g.status.as_deref(), Some("available"), "{g:?}");
     assert_eq!(g.at_rest_encryption_enabled, Some(true), "{g:?}");
     assert_eq!(g.transit_encryption_enabled, Some(true), "{g:?}");
@@ -1074,18 +1093,117 @@ async fn production_redis_failed_after_its_group_exists_is_replaced_and_decommis
         "a protected group is not destroyed:\n{}",
         r.all()
     );
-    tf.write(&body("deletion_protection = false"));
-    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
-    assert_eq!(r.code, 0, "decommission failed:\n{}", r.all());
-    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
-    assert_eq!(r.code, 0, "destroy failed:\n{}", r.all());
-    let left = objects(&aws, Kind::Redis, &name).await;
-    assert!(left.is_empty(), "left after destroy: {left:?}");
+    let off = body("deletion_protection = false");
+    decommission_and_destroy(&tf, &off, &aws, Kind::Redis, &name).await;
     assert_eq!(
         final_snapshots().await,
         1,
         "destroy keeps the finished group's final snapshot, as the decommissioning guide lists"
     );
+}
+
+/// A production data store (AWS deletion protection on the database, the provider's guard on
+/// Redis) whose create is interrupted by SIGINT while waiting for its first object: StopProvider
+/// ends the wait, state records the half-made store, tainted; the next apply replaces it (no final
+/// snapshot of the half-made object, its protection lifted), the result is protected and
+/// replicated as AWS reports it, and decommission then destroy leave only the finished store's
+/// final snapshot.
+async fn production_interrupted_store_is_replaced(kind: Kind, octet: u8) {
+    let aws = aws().await;
+    let i = inputs(&aws, octet).await;
+    let name = env::unique("pint");
+    let faults = Faults::new("pint");
+    let h = hold(kind).unwrap();
+    faults.set(held_forever(&h));
+    let name_line = format!("name                       = \"{name}\"");
+    let body = |extra: &str| {
+        let c = config(kind, &name, &i)
+            .replace(
+                "environment = \"development\"",
+                "environment = \"production\"",
+            )
+            .replace(&name_line, &format!("{name_line}\n  {extra}"));
+        assert!(
+            c.contains("\"production\"") && c.contains(&name_line),
+            "{c}"
+        );
+        c
+    };
+    let tf = Tf::new(&body("")).with_access_key(&faults.key);
+    tf.init();
+
+    let child = tf.spawn(&["apply", "-auto-approve", "-no-color"]);
+    let waited = std::time::Instant::now();
+    while !faults
+        .calls()
+        .iter()
+        .skip_while(|c| c.action != h.create)
+        .any(|c| c.fault == "held")
+    {
+        assert!(
+            waited.elapsed().as_secs() < 180,
+            "the apply never got to its wait"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = common::tf::finish(child, "terraform apply (interrupted)");
+    let all = out.all();
+    assert_ne!(out.code, 0, "{all}");
+    assert!(
+        all.contains("Terraform asked the provider to stop"),
+        "{all}"
+    );
+    let inst = waiting_instance(&tf, kind);
+    assert_eq!(inst["status"], "tainted", "{inst}");
+
+    faults.set(json!({}));
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "the replacement failed:\n{}", r.all());
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the replacement");
+    assert_eq!(
+        aws.final_snapshots(&name).await,
+        Vec::<String>::new(),
+        "the half-made store was deleted without a final snapshot"
+    );
+    match kind {
+        Kind::Database => {
+            let ours = aws.db_instances(&name).await;
+            assert_eq!(ours.len(), 3, "primary and two replicas: {ours:?}");
+            assert_production_rds(&ours, &name);
+        }
+        _ => {
+            let g = redis_group(&aws, &name).await.unwrap();
+            assert_eq!(
+                g.automatic_failover,
+                Some(aws_sdk_elasticache::types::AutomaticFailoverStatus::Enabled),
+                "{g:?}"
+            );
+            assert_eq!(g.at_rest_encryption_enabled, Some(true), "{g:?}");
+        }
+    }
+
+    let off = body("deletion_protection = false");
+    decommission_and_destroy(&tf, &off, &aws, kind, &name).await;
+    assert_eq!(
+        aws.final_snapshots(&name).await.len(),
+        1,
+        "destroy keeps the finished store's final snapshot"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_database_interrupted_in_its_wait_is_replaced_and_decommissioned() {
+    production_interrupted_store_is_replaced(Kind::Database, 155).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_redis_interrupted_in_its_wait_is_replaced_and_decommissioned() {
+    production_interrupted_store_is_replaced(Kind::Redis, 156).await;
 }
 
 /// A production cluster whose create fails after its load balancer exists (deletion protection on

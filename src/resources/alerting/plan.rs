@@ -66,17 +66,7 @@ pub fn plan(
         (Tri::Known(n), Some(place)) => Tri::Known(bp::topic_arn(place, n, sev)),
         _ => Tri::Unknown,
     };
-    // The dashboard: on unless turned off; its address known with the name and region.
-    if cfg.dashboard.is_null() {
-        planned.dashboard = Tri::Known(true);
-    }
-    planned.dashboard_url = match (&name, place, &planned.dashboard) {
-        (_, _, Tri::Known(false)) => Tri::Null,
-        (Tri::Known(n), Some(place), Tri::Known(true)) => {
-            Tri::Known(super::dashboard::url(&place.region, n))
-        }
-        _ => Tri::Unknown,
-    };
+    plan_dashboard(&mut planned, &cfg, place);
     planned.critical_topic_arn = topic("critical");
     planned.warning_topic_arn = topic("warning");
     planned.alarm_names = match (&name, &alarm_names) {
@@ -87,23 +77,8 @@ pub fn plan(
     };
     planned.components = match (&name, &alarm_names, place) {
         (Tri::Known(n), Tri::Known(names), Some(place)) => {
-            let mut c =
-                planned_components(&cfg, prior.as_ref(), owned_key.as_ref(), n, names, place);
-            match &planned.dashboard {
-                Tri::Known(false) => {}
-                Tri::Known(true) => {
-                    c.insert(
-                        super::dashboard::ROLE.into(),
-                        Tri::Known(super::dashboard::arn(place, n)),
-                    );
-                }
-                // Whether the dashboard's role is there is not known yet.
-                _ => c.clear(),
-            }
-            match c.is_empty() {
-                true => Tri::Unknown,
-                false => Tri::Known(c),
-            }
+            let c = planned_components(&cfg, prior.as_ref(), owned_key.as_ref(), n, names, place);
+            with_dashboard(c, &planned.dashboard, place, n)
         }
         _ => Tri::Unknown,
     };
@@ -131,6 +106,44 @@ pub fn plan(
         state,
         requires_replace,
         diagnostics: d,
+    }
+}
+
+/// The dashboard: on unless turned off; its address known with the name and region.
+fn plan_dashboard(planned: &mut Config, cfg: &Config, place: Option<&Place>) {
+    if cfg.dashboard.is_null() {
+        planned.dashboard = Tri::Known(true);
+    }
+    planned.dashboard_url = match (&cfg.name, place, &planned.dashboard) {
+        (_, _, Tri::Known(false)) => Tri::Null,
+        (Tri::Known(n), Some(place), Tri::Known(true)) => {
+            Tri::Known(super::dashboard::url(&place.region, n))
+        }
+        _ => Tri::Unknown,
+    };
+}
+
+/// The planned components with the dashboard's role when it is on; unknown while whether it is
+/// on is not known (or nothing is known yet).
+fn with_dashboard(
+    mut c: BTreeMap<String, Tri<String>>,
+    dashboard: &Tri<bool>,
+    place: &Place,
+    name: &str,
+) -> Tri<BTreeMap<String, Tri<String>>> {
+    match dashboard {
+        Tri::Known(false) => {}
+        Tri::Known(true) => {
+            c.insert(
+                super::dashboard::ROLE.into(),
+                Tri::Known(super::dashboard::arn(place, name)),
+            );
+        }
+        _ => c.clear(),
+    }
+    match c.is_empty() {
+        true => Tri::Unknown,
+        false => Tri::Known(c),
     }
 }
 

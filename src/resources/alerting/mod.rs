@@ -33,6 +33,16 @@ fn env_of(s: &State, ctx: &ProviderData) -> Environment {
     Environment::parse(&s.environment).unwrap_or(ctx.environment)
 }
 
+/// A failed lookup of the `*_ids` resources, as an error on the argument that names them.
+fn lookup_failed(e: &AwsError) -> crate::framework::Diagnostic {
+    let msg = e.to_string();
+    let attr = ["database_ids", "redis_cluster_ids"]
+        .into_iter()
+        .find(|a| msg.contains(a))
+        .unwrap_or("cluster_ids");
+    lifecycle::aws_diag::<Life>(e, "looking up the watched resources").at(AttrPath::attr(attr))
+}
+
 /// The blueprint's input, from a wholly known planned state and its configuration.
 fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
     let st = State::from_value(planned);
@@ -167,23 +177,13 @@ crate::lifecycle! {
         {
             Ok(p) => {
                 let all: Vec<_> = p.into_iter().chain(watched_packs).collect();
-                let turned = packs::overrides::inversions(&all, &planned_st.pack_override);
-                if !turned.is_empty() {
-                    packs::overrides::report_inversions(&mut diagnostics, &turned);
+                if packs::overrides::refused(&mut diagnostics, &all, &planned_st.pack_override) {
                     return Err(diagnostics);
                 }
                 d.packs = packs::overrides::apply(all, &planned_st.pack_override);
             }
             Err(e) => {
-                let msg = e.to_string();
-                let attr = ["database_ids", "redis_cluster_ids"]
-                    .into_iter()
-                    .find(|a| msg.contains(a))
-                    .unwrap_or("cluster_ids");
-                diagnostics.push(
-                    lifecycle::aws_diag::<Life>(&e, "looking up the watched resources")
-                        .at(AttrPath::attr(attr)),
-                );
+                diagnostics.push(lookup_failed(&e));
                 return Err(diagnostics);
             }
         }

@@ -270,8 +270,7 @@ fn check_override_tiers(config: &Value, d: &mut Diagnostics) {
     }
     let st = State::decode(config);
     if let Ok(alarms) = watch::packs_of(st.watch.as_deref().unwrap_or_default()) {
-        let turned = packs::overrides::inversions(&alarms, &st.pack_override);
-        packs::overrides::report_inversions(d, &turned);
+        packs::overrides::refused(d, &alarms, &st.pack_override);
     }
 }
 

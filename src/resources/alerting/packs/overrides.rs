@@ -186,6 +186,13 @@ pub fn inversions(alarms: &[PackAlarm], overrides: &[PackOverride]) -> Vec<Inver
     out
 }
 
+/// Reports the [`inversions`] of `alarms` under `overrides`; true when there was one.
+pub fn refused(d: &mut Diagnostics, alarms: &[PackAlarm], overrides: &[PackOverride]) -> bool {
+    let turned = inversions(alarms, overrides);
+    report_inversions(d, &turned);
+    !turned.is_empty()
+}
+
 /// Each inversion as an error on the block that made it, with the fix.
 pub fn report_inversions(d: &mut Diagnostics, inversions: &[Inversion]) {
     for v in inversions {

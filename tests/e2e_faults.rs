@@ -1102,64 +1102,112 @@ async fn production_redis_failed_after_its_group_exists_is_replaced_and_decommis
     );
 }
 
+/// How a production create is stopped while it waits for its store's first object.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stop {
+    /// SIGINT to terraform: StopProvider ends the wait at once.
+    Sigint,
+    /// `timeouts { create = "30s" }` runs out.
+    Timeout,
+}
+
+/// Which production store: RDS PostgreSQL, Aurora PostgreSQL or Redis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Store {
+    Rds,
+    Aurora,
+    Redis,
+}
+
 /// A production data store (AWS deletion protection on the database, the provider's guard on
-/// Redis) whose create is interrupted by SIGINT while waiting for its first object: StopProvider
-/// ends the wait, state records the half-made store, tainted; the next apply replaces it (no final
-/// snapshot of the half-made object, its protection lifted), the result is protected and
-/// replicated as AWS reports it, and decommission then destroy leave only the finished store's
-/// final snapshot.
-async fn production_interrupted_store_is_replaced(kind: Kind, octet: u8) {
+/// Redis) whose create is stopped (`stop`) while it waits for its first object (the RDS primary,
+/// the Aurora cluster, the Redis group): state holds the half-made store, tainted; the next apply
+/// replaces it (protection lifted, no final snapshot of the half-made object), the result is
+/// protected and replicated as AWS reports it, and decommission then destroy leave only the
+/// finished store's final snapshot.
+async fn production_store_stopped_in_its_wait(store: Store, stop: Stop, octet: u8) {
     let aws = aws().await;
     let i = inputs(&aws, octet).await;
-    let name = env::unique("pint");
-    let faults = Faults::new("pint");
-    let h = hold(kind).unwrap();
+    let name = env::unique("pst");
+    let faults = Faults::new("pst");
+    let kind = if store == Store::Redis {
+        Kind::Redis
+    } else {
+        Kind::Database
+    };
+    let h = match store {
+        Store::Aurora => Hold {
+            create: "CreateDBCluster",
+            action: "DescribeDBClusters",
+            from: "<Status>available</Status>",
+            to: "<Status>creating</Status>",
+            component: "cluster",
+        },
+        _ => hold(kind).unwrap(),
+    };
     faults.set(held_forever(&h));
     let name_line = format!("name                       = \"{name}\"");
+    let timeouts = match stop {
+        Stop::Timeout => "timeouts {\n    create = \"30s\"\n  }",
+        Stop::Sigint => "",
+    };
     let body = |extra: &str| {
-        let c = config(kind, &name, &i)
+        let mut c = config(kind, &name, &i)
             .replace(
                 "environment = \"development\"",
                 "environment = \"production\"",
             )
             .replace(&name_line, &format!("{name_line}\n  {extra}"));
+        if store == Store::Aurora {
+            c = c.replace("\"postgres\"", "\"aurora-postgresql\"");
+        }
         assert!(
             c.contains("\"production\"") && c.contains(&name_line),
             "{c}"
         );
         c
     };
-    let tf = Tf::new(&body("")).with_access_key(&faults.key);
+    let tf = Tf::new(&body(timeouts)).with_access_key(&faults.key);
     tf.init();
 
-    let child = tf.spawn(&["apply", "-auto-approve", "-no-color"]);
-    let waited = std::time::Instant::now();
-    while !faults
-        .calls()
-        .iter()
-        .skip_while(|c| c.action != h.create)
-        .any(|c| c.fault == "held")
-    {
-        assert!(
-            waited.elapsed().as_secs() < 180,
-            "the apply never got to its wait"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let out = common::tf::finish(child, "terraform apply (interrupted)");
+    let out = match stop {
+        Stop::Timeout => tf.run(&["apply", "-auto-approve", "-no-color"]),
+        Stop::Sigint => {
+            let child = tf.spawn(&["apply", "-auto-approve", "-no-color"]);
+            let waited = std::time::Instant::now();
+            while !faults
+                .calls()
+                .iter()
+                .skip_while(|c| c.action != h.create)
+                .any(|c| c.fault == "held")
+            {
+                assert!(
+                    waited.elapsed().as_secs() < 180,
+                    "the apply never got to its wait"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            let kill = std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(kill.success());
+            common::tf::finish(child, "terraform apply (interrupted)")
+        }
+    };
     let all = out.all();
     assert_ne!(out.code, 0, "{all}");
-    assert!(
-        all.contains("Terraform asked the provider to stop"),
-        "{all}"
-    );
+    let why = match stop {
+        Stop::Sigint => "Terraform asked the provider to stop",
+        Stop::Timeout => "timeouts.create",
+    };
+    assert!(all.contains(why), "{all}");
     let inst = waiting_instance(&tf, kind);
     assert_eq!(inst["status"], "tainted", "{inst}");
+    assert!(
+        inst["attributes"]["components"][h.component].is_string(),
+        "{inst}"
+    );
 
     faults.set(json!({}));
     let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
@@ -1170,13 +1218,23 @@ async fn production_interrupted_store_is_replaced(kind: Kind, octet: u8) {
         Vec::<String>::new(),
         "the half-made store was deleted without a final snapshot"
     );
-    match kind {
-        Kind::Database => {
+    match store {
+        Store::Rds => {
             let ours = aws.db_instances(&name).await;
             assert_eq!(ours.len(), 3, "primary and two replicas: {ours:?}");
             assert_production_rds(&ours, &name);
         }
-        _ => {
+        Store::Aurora => {
+            let c = aws.db_cluster(&name).await;
+            assert_eq!(c.deletion_protection, Some(true), "{c:?}");
+            assert_eq!(c.storage_encrypted, Some(true), "{c:?}");
+            assert_eq!(
+                c.db_cluster_members.as_ref().map(Vec::len),
+                Some(3),
+                "{c:?}"
+            );
+        }
+        Store::Redis => {
             let g = redis_group(&aws, &name).await.unwrap();
             assert_eq!(
                 g.automatic_failover,
@@ -1198,12 +1256,27 @@ async fn production_interrupted_store_is_replaced(kind: Kind, octet: u8) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn production_database_interrupted_in_its_wait_is_replaced_and_decommissioned() {
-    production_interrupted_store_is_replaced(Kind::Database, 155).await;
+    production_store_stopped_in_its_wait(Store::Rds, Stop::Sigint, 155).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn production_redis_interrupted_in_its_wait_is_replaced_and_decommissioned() {
-    production_interrupted_store_is_replaced(Kind::Redis, 156).await;
+    production_store_stopped_in_its_wait(Store::Redis, Stop::Sigint, 156).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_aurora_interrupted_in_its_wait_is_replaced_and_decommissioned() {
+    production_store_stopped_in_its_wait(Store::Aurora, Stop::Sigint, 157).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_database_timed_out_in_its_wait_is_replaced_and_decommissioned() {
+    production_store_stopped_in_its_wait(Store::Rds, Stop::Timeout, 158).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_redis_timed_out_in_its_wait_is_replaced_and_decommissioned() {
+    production_store_stopped_in_its_wait(Store::Redis, Stop::Timeout, 159).await;
 }
 
 /// A production cluster whose create fails after its load balancer exists (deletion protection on

@@ -632,6 +632,15 @@ fn hold(kind: Kind) -> Option<Hold> {
     }
 }
 
+/// Whether the create's wait has begun: a held answer after the object's create (earlier held
+/// answers are looks at other objects AWS lists alongside).
+fn waiting(calls: &[Call], h: &Hold) -> bool {
+    calls
+        .iter()
+        .skip_while(|c| c.action != h.create)
+        .any(|c| c.fault == "held")
+}
+
 fn held_forever(h: &Hold) -> serde_json::Value {
     json!({ "hold": [{ "action": h.action, "polls": -1, "from": h.from, "to": h.to }] })
 }
@@ -758,6 +767,33 @@ async fn redis_waits_back_off_honour_timeouts_and_a_timed_out_create_is_replaced
     waits_back_off_and_time_out(Kind::Redis, 134).await;
 }
 
+/// Starts `terraform apply`, sends SIGINT once `ready` holds of the calls so far (`what` says what
+/// it waits for, within 180 s), and returns the run with the seconds terraform took after SIGINT.
+fn apply_interrupted_when(
+    tf: &Tf,
+    faults: &Faults,
+    what: &str,
+    ready: impl Fn(&[Call]) -> bool,
+) -> (common::tf::Run, f64) {
+    let child = tf.spawn(&["apply", "-auto-approve", "-no-color"]);
+    let waited = std::time::Instant::now();
+    while !ready(&faults.calls()) {
+        assert!(
+            waited.elapsed().as_secs() < 180,
+            "the apply never got {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let interrupted = std::time::Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = common::tf::finish(child, "terraform apply (interrupted)");
+    (out, interrupted.elapsed().as_secs_f64())
+}
+
 /// SIGINT to `terraform apply` half way: where the create waits, while it waits (StopProvider ends
 /// the wait at once, the create is saved tainted); elsewhere, with 300 ms on every call, once half
 /// of a clean create's calls are made. Either way the state is saved, the next apply converges to
@@ -775,35 +811,13 @@ async fn interrupted_apply_converges(kind: Kind, octet: u8) {
     }
     let tf = working_dir(kind, &name, &i, &faults.key);
 
-    let child = tf.spawn(&["apply", "-auto-approve", "-no-color"]);
-    let waited = std::time::Instant::now();
-    let half_way = || {
-        let calls = faults.calls();
-        match &h {
-            // A held answer after the object's create: the wait has begun (earlier held answers
-            // are looks at other objects AWS lists alongside).
-            Some(h) => calls
-                .iter()
-                .skip_while(|c| c.action != h.create)
-                .any(|c| c.fault == "held"),
-            None => calls.iter().filter(|c| c.mutating()).count() * 2 >= positions.len(),
-        }
+    let half_way = |calls: &[Call]| match &h {
+        // A held answer after the object's create: the wait has begun (earlier held answers
+        // are looks at other objects AWS lists alongside).
+        Some(h) => waiting(calls, h),
+        None => calls.iter().filter(|c| c.mutating()).count() * 2 >= positions.len(),
     };
-    while !half_way() {
-        assert!(
-            waited.elapsed().as_secs() < 180,
-            "the apply never got half way"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    let interrupted = std::time::Instant::now();
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let out = common::tf::finish(child, "terraform apply (interrupted)");
-    let took = interrupted.elapsed().as_secs_f64();
+    let (out, took) = apply_interrupted_when(&tf, &faults, "half way", half_way);
     let all = out.all();
     eprintln!("{kind:?}: terraform ended {took:.2} s after SIGINT");
     assert!(all.contains("Interrupt received"), "{all}");
@@ -1172,28 +1186,7 @@ async fn production_store_stopped_in_its_wait(store: Store, stop: Stop, octet: u
 
     let out = match stop {
         Stop::Timeout => tf.run(&["apply", "-auto-approve", "-no-color"]),
-        Stop::Sigint => {
-            let child = tf.spawn(&["apply", "-auto-approve", "-no-color"]);
-            let waited = std::time::Instant::now();
-            while !faults
-                .calls()
-                .iter()
-                .skip_while(|c| c.action != h.create)
-                .any(|c| c.fault == "held")
-            {
-                assert!(
-                    waited.elapsed().as_secs() < 180,
-                    "the apply never got to its wait"
-                );
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            let kill = std::process::Command::new("kill")
-                .args(["-INT", &child.id().to_string()])
-                .status()
-                .unwrap();
-            assert!(kill.success());
-            common::tf::finish(child, "terraform apply (interrupted)")
-        }
+        Stop::Sigint => apply_interrupted_when(&tf, &faults, "to its wait", |c| waiting(c, &h)).0,
     };
     let all = out.all();
     assert_ne!(out.code, 0, "{all}");
@@ -1277,6 +1270,72 @@ async fn production_database_timed_out_in_its_wait_is_replaced_and_decommissione
 #[tokio::test(flavor = "multi_thread")]
 async fn production_redis_timed_out_in_its_wait_is_replaced_and_decommissioned() {
     production_store_stopped_in_its_wait(Store::Redis, Stop::Timeout, 159).await;
+}
+
+/// A production cluster whose create is interrupted by SIGINT once its load balancer (deletion
+/// protection on in AWS) is being made, every call slowed: terraform stops, state holds what was
+/// made, and the next apply converges to a protected load balancer and an empty plan; destroy
+/// leaves nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn production_cluster_interrupted_after_its_load_balancer_converges_and_destroys() {
+    let aws = aws().await;
+    let i = inputs(&aws, 160).await;
+    let name = env::unique("pci");
+    let faults = Faults::new("pci");
+    faults.set(json!({ "latency_ms": 300 }));
+    let production = config(Kind::Cluster, &name, &i).replace(
+        "environment = \"development\"",
+        "environment = \"production\"",
+    );
+    assert!(production.contains("\"production\""), "{production}");
+    let tf = Tf::new(&production).with_access_key(&faults.key);
+    tf.init();
+
+    let (out, _) = apply_interrupted_when(&tf, &faults, "to its load balancer", |calls| {
+        calls.iter().any(|c| c.action == "CreateLoadBalancer")
+    });
+    assert!(out.all().contains("Interrupt received"), "{}", out.all());
+    let listed = tf.run(&["state", "list"]);
+    assert!(
+        !listed.stdout.trim().is_empty(),
+        "state holds what was made: {}",
+        listed.all()
+    );
+
+    faults.set(json!({}));
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "the next apply failed:\n{}", r.all());
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the next apply");
+    let lbs = aws
+        .elb
+        .describe_load_balancers()
+        .names(&name)
+        .send()
+        .await
+        .unwrap()
+        .load_balancers
+        .unwrap_or_default();
+    assert_eq!(lbs.len(), 1, "one load balancer: {lbs:?}");
+    let attrs = aws
+        .elb
+        .describe_load_balancer_attributes()
+        .load_balancer_arn(lbs[0].load_balancer_arn.clone().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap_or_default();
+    assert!(
+        attrs
+            .iter()
+            .any(|a| a.key.as_deref() == Some("deletion_protection.enabled")
+                && a.value.as_deref() == Some("true")),
+        "{attrs:?}"
+    );
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "destroy failed:\n{}", r.all());
+    let left = objects(&aws, Kind::Cluster, &name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
 }
 
 /// A production cluster whose create fails after its load balancer exists (deletion protection on

@@ -1203,6 +1203,9 @@ async fn production_store_stopped_in_its_wait(store: Store, stop: Stop, octet: u
     );
 
     faults.set(json!({}));
+    // The replacement gets the default timeouts (a Multi-AZ store with replicas takes longer
+    // than 30 s where AWS's durations apply).
+    tf.write(&body(""));
     let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
     assert_eq!(r.code, 0, "the replacement failed:\n{}", r.all());
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after the replacement");
@@ -1295,11 +1298,17 @@ async fn production_cluster_interrupted_after_its_load_balancer_converges_and_de
         calls.iter().any(|c| c.action == "CreateLoadBalancer")
     });
     assert!(out.all().contains("Interrupt received"), "{}", out.all());
-    let listed = tf.run(&["state", "list"]);
+    // The load balancer AWS made is in state (recorded before any wait), so nothing relies on
+    // finding it again by name.
+    let made_lb = faults
+        .calls()
+        .iter()
+        .any(|c| c.action == "CreateLoadBalancer" && c.status == 200);
+    assert!(made_lb, "the load balancer was made before the interrupt");
+    let inst = tf.first_instance();
     assert!(
-        !listed.stdout.trim().is_empty(),
-        "state holds what was made: {}",
-        listed.all()
+        inst["attributes"]["components"]["load_balancer"].is_string(),
+        "state holds the load balancer: {inst}"
     );
 
     faults.set(json!({}));
@@ -1335,6 +1344,29 @@ async fn production_cluster_interrupted_after_its_load_balancer_converges_and_de
     let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(r.code, 0, "destroy failed:\n{}", r.all());
     let left = objects(&aws, Kind::Cluster, &name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
+}
+
+/// A Redis group AWS reports `create-failed` never becomes available: destroy deletes it as it is
+/// instead of waiting for it, and leaves nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn redis_group_aws_failed_to_create_is_destroyed() {
+    let aws = aws().await;
+    let i = inputs(&aws, 161).await;
+    let name = env::unique("rcf");
+    let faults = Faults::new("rcf");
+    let tf = working_dir(Kind::Redis, &name, &i, &faults.key);
+    tf.apply(&[]);
+    faults.set(json!({ "hold": [{
+        "action": "DescribeReplicationGroups",
+        "polls": -1,
+        "from": "<Status>available</Status>",
+        "to": "<Status>create-failed</Status>"
+    }] }));
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "destroy of a create-failed group:\n{}", r.all());
+    faults.set(json!({}));
+    let left = objects(&aws, Kind::Redis, &name).await;
     assert!(left.is_empty(), "left after destroy: {left:?}");
 }
 

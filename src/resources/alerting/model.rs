@@ -67,7 +67,7 @@ crate::attributes! {
         metric: String = required("The pack metric, as alarm names show it: compute `5xx-share`, `unhealthy-hosts`, `p99-latency`, `in-service`, `cpu`; database `cpu`, `free-storage`, `freeable-memory`, `connections`, `write-latency`, `replica-lag` (every replica); Redis `cpu`, `memory`, `evictions`, `connections`, `lag`."),
         kind: Option<String> = optional("`cluster`, `database` or `redis`: the pack this override is for. Unset: every pack with this metric (`cpu` is in all three, `connections` in database and Redis); a block with `kind` wins over one without for its pack, tier by tier: a tier it leaves unset comes from the block without `kind`, else from the pack."),
         warning: Option<Number> = optional("The warning tier's threshold, in the metric's CloudWatch unit (percent, bytes, seconds, count). Unset: the pack's."),
-        critical: Option<Number> = optional("The critical tier's threshold, in the same unit. Unset: the pack's. Must lie beyond `warning` in the metric's direction (above it for metrics that alarm when high; below for `free-storage`, `freeable-memory`, `in-service`); a block giving one tier must keep it beyond (or before) the pack's other tier, checked at plan."),
+        critical: Option<Number> = optional("The critical tier's threshold, in the same unit. Unset: the pack's. Must lie beyond `warning` in the metric's direction (above it for metrics that alarm when high; below for `free-storage`, `freeable-memory`, `in-service`); a block giving one tier must keep it beyond (or before) the pack's other tier, checked at plan when `watch` is known then, otherwise at apply before any alarm changes."),
     }
 }
 

@@ -26,7 +26,8 @@ pub async fn delete(
     // group to go before deleting the subnet group it holds.
     if let Some(g) = api::listed(ctx, &n).await? {
         if g.status != "deleting" {
-            let g = if g.status == "available" {
+            // A group AWS failed to create never becomes available: delete it as it is.
+            let g = if g.status == "available" || g.status == "create-failed" {
                 g
             } else {
                 wait_for(ctx, &n, false, limit).await?.unwrap_or(g)

@@ -51,7 +51,7 @@ crate::lifecycle! {
     async fn settle(ctx: &ProviderData, s: &State) -> Result<(), AwsError> {
         match s.components.get("replication_group") {
             Some(arn) if s.create_incomplete => {
-                aws::untag(ctx, arn, &[crate::provider::tags::TAG_CREATING]).await
+                aws::untag(ctx, arn, vec![crate::provider::tags::TAG_CREATING.into()]).await
             }
             _ => Ok(()),
         }

@@ -45,13 +45,13 @@ pub async fn tags(ctx: &ProviderData, arn: &str) -> Result<Tags, AwsError> {
 }
 
 /// Removes tag `keys` from ElastiCache object `arn`.
-pub async fn untag(ctx: &ProviderData, arn: &str, keys: &[&str]) -> Result<(), AwsError> {
+pub async fn untag(ctx: &ProviderData, arn: &str, keys: Vec<String>) -> Result<(), AwsError> {
     ctx.call(
         "elasticache tags",
         ctx.elasticache()
             .remove_tags_from_resource()
             .resource_name(arn)
-            .set_tag_keys(Some(keys.iter().map(|k| k.to_string()).collect()))
+            .set_tag_keys(Some(keys))
             .send(),
     )
     .await?;
@@ -60,21 +60,12 @@ pub async fn untag(ctx: &ProviderData, arn: &str, keys: &[&str]) -> Result<(), A
 
 /// Moves resource `arn` from tags `old` to `new` (keys no longer wanted removed).
 pub async fn retag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Result<(), AwsError> {
-    let c = "elasticache tags";
     let stale = crate::provider::tags::stale_keys(old, new);
     if !stale.is_empty() {
-        ctx.call(
-            c,
-            ctx.elasticache()
-                .remove_tags_from_resource()
-                .resource_name(arn)
-                .set_tag_keys(Some(stale))
-                .send(),
-        )
-        .await?;
+        untag(ctx, arn, stale).await?;
     }
     ctx.call(
-        c,
+        "elasticache tags",
         ctx.elasticache()
             .add_tags_to_resource()
             .resource_name(arn)

@@ -102,20 +102,25 @@ async fn poll(
 ) -> Result<Option<Option<Group>>, AwsError> {
     use std::sync::atomic::Ordering::Relaxed;
     let listed = api::listed(ctx, id).await?;
-    let word = if gone { "deleted" } else { "available" };
-    let state = match &listed {
-        Some(g) => g.status.clone(),
-        None => "not listed yet".to_string(),
+    // Deleted once AWS no longer lists it, `deleting` included.
+    let done = match &listed {
+        None => gone,
+        Some(g) => !gone && g.status == "available",
     };
-    if gone {
-        // Deleted once AWS no longer lists it, `deleting` included.
-        if listed.is_some() {
-            log_progress("replication group", word, 1, &[(id.to_string(), state)]);
-        }
-        return Ok(listed.is_none().then_some(None));
+    if !done {
+        let state = listed
+            .as_ref()
+            .map_or("not listed yet", |g| g.status.as_str());
+        let word = if gone { "deleted" } else { "available" };
+        log_progress(
+            "replication group",
+            word,
+            1,
+            &[(id.to_string(), state.to_string())],
+        );
     }
-    if state != "available" {
-        log_progress("replication group", word, 1, &[(id.to_string(), state)]);
+    if gone {
+        return Ok(listed.is_none().then_some(None));
     }
     let g = listed.filter(|g| g.status != "deleting");
     if g.is_some() {

@@ -330,21 +330,115 @@ mod tests {
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
     }
 
-    #[test]
-    fn every_relative_link_in_the_docs_resolves() {
-        let docs = repo().join("docs");
-        let mut pages = vec![];
-        let mut dirs = vec![docs.clone()];
+    /// Every file below `dir` whose extension is `ext`.
+    fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
+        let mut out = vec![];
+        let mut dirs = vec![dir.to_path_buf()];
         while let Some(d) = dirs.pop() {
             for e in std::fs::read_dir(&d).unwrap().flatten() {
                 let p = e.path();
                 if p.is_dir() {
                     dirs.push(p);
-                } else if p.extension().is_some_and(|x| x == "md") {
-                    pages.push(p);
+                } else if p.extension().is_some_and(|x| x == ext) {
+                    out.push(p);
                 }
             }
         }
+        out
+    }
+
+    /// The repository paths `ARCHITECTURE.md` names in backticks (`src/…`, `tests/…`, `scripts/…`,
+    /// …), with `{a,b}` alternatives expanded.
+    fn architecture_paths(text: &str) -> Vec<String> {
+        const ROOTS: [&str; 9] = [
+            "src/",
+            "tests/",
+            "scripts/",
+            "docs/",
+            "benches/",
+            "modules/",
+            "examples/",
+            "fuzz/",
+            "proto/",
+        ];
+        let mut out = vec![];
+        for token in text.split('`').skip(1).step_by(2) {
+            let placeholder = token.contains(['<', '*', ' ']);
+            if !ROOTS.iter().any(|r| token.starts_with(r)) || placeholder {
+                continue;
+            }
+            match (token.find('{'), token.find('}')) {
+                (Some(a), Some(b)) if a < b => {
+                    for alt in token[a + 1..b].split(',') {
+                        out.push(format!("{}{alt}{}", &token[..a], &token[b + 1..]));
+                    }
+                }
+                _ => out.push(token.to_string()),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_path_the_architecture_map_names_exists() {
+        let text = std::fs::read_to_string(repo().join("ARCHITECTURE.md")).unwrap();
+        let paths = architecture_paths(&text);
+        assert!(paths.len() > 20, "too few paths read: {paths:?}");
+        let missing: Vec<&String> = paths
+            .iter()
+            .filter(|p| !repo().join(p.trim_end_matches(['.', ',', ':'])).exists())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "ARCHITECTURE.md names missing paths: {missing:?}"
+        );
+    }
+
+    /// The map's invariant: `provider`, `framework` and `tfplugin` never import `resources`
+    /// (`framework` imports nothing of the crate outside itself).
+    #[test]
+    fn dependency_arrows_run_one_way() {
+        let mut offending = vec![];
+        for (layer, banned) in [
+            ("src/provider", &["crate::resources"][..]),
+            ("src/tfplugin", &["crate::resources"][..]),
+            (
+                "src/framework",
+                &[
+                    "crate::resources",
+                    "crate::provider",
+                    "crate::tfplugin",
+                    "crate::plugin",
+                ][..],
+            ),
+        ] {
+            for p in files_under(&repo().join(layer), "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for b in banned.iter().filter(|b| text.contains(*b)) {
+                    offending.push(format!("{} uses {b}", p.display()));
+                }
+            }
+        }
+        assert!(offending.is_empty(), "{offending:#?}");
+    }
+
+    #[test]
+    fn architecture_paths_expand_alternatives() {
+        let text = "see `src/provider/{ec2,iam}.rs` and `tests/common/`, not `model.rs`, `a b` or `tests/e2e_*.rs`";
+        assert_eq!(
+            architecture_paths(text),
+            [
+                "src/provider/ec2.rs",
+                "src/provider/iam.rs",
+                "tests/common/"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_relative_link_in_the_docs_resolves() {
+        let docs = repo().join("docs");
+        let pages = files_under(&docs, "md");
         assert!(pages.len() >= 10, "{pages:?}");
         let mut links = 0;
         for page in &pages {

@@ -1,4 +1,4 @@
-//! The Redis pack of `../profiles.md`, per node of each watched `prod_redis_cluster`: engine CPU,
+//! The Redis pack (the README's alarm table), per node of each watched `prod_redis_cluster`: engine CPU,
 //! memory use, evictions, connections (share of `maxclients` 65000) and replication lag, each in a
 //! warning and a critical tier. ElastiCache publishes these per node (`CacheClusterId` +
 //! `CacheNodeId`), so the alarms follow the group's members; lag reports only on replicas, so it is

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::blueprint::{self as bp, Facts};
+use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::{Config, State};
 use super::schema::TYPE_NAME;
 use super::validate;
@@ -439,9 +439,11 @@ fn posture(
             in_vpc: true,
             master_username: user.clone(),
             tls: true,
-            ingress: None,
-            key_rotation: own_key.then_some(true),
-            port: int_of(&planned.port),
+            exposure: Exposure {
+                ingress: None,
+                key_rotation: own_key.then_some(true),
+                port: int_of(&planned.port),
+            },
         },
     ))
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::aws::{self as api, GroupKind};
-use super::blueprint::{self as bp, Facts};
+use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::State;
 use crate::provider::aws::Place;
 use crate::provider::ec2;
@@ -77,14 +77,16 @@ impl Side {
             && self.role.is_none()
     }
 
-    /// Records what exists in `comp` and in the state (subnets keep the user's order).
+    /// Records what exists in `comp` and in the state (subnets keep the user's order), with the
+    /// parameter group `group` where it exists; gives the facts these objects establish (KMS.4's).
     pub fn record(
         &self,
         place: &Place,
         prior: &State,
+        group: Option<(GroupKind, &String)>,
         st: &mut State,
         comp: &mut BTreeMap<String, String>,
-    ) {
+    ) -> Facts {
         let n = prior.name.as_str();
         if let Some(k) = &self.key {
             comp.insert("kms_key".into(), k.arn.clone());
@@ -105,10 +107,20 @@ impl Side {
             );
             st.subnet_ids = crate::resources::datastore::read_subnets(&prior.subnet_ids, live);
         }
+        record_parameter_group(place, group, st, comp);
+        let key_rotation = self.key_rotation(prior);
+        let exposure = Exposure {
+            key_rotation,
+            ..Default::default()
+        };
+        Facts {
+            exposure,
+            ..Default::default()
+        }
     }
 
     /// KMS.4's fact: `None` for a key the user gave.
-    pub fn key_rotation(&self, prior: &State) -> Option<bool> {
+    fn key_rotation(&self, prior: &State) -> Option<bool> {
         prior
             .components
             .contains_key("kms_key")
@@ -145,7 +157,7 @@ pub fn recorded_replicas(prior: &State) -> usize {
 }
 
 /// Records the parameter group `group` (its kind and name) where it exists.
-pub fn record_parameter_group(
+fn record_parameter_group(
     place: &Place,
     group: Option<(GroupKind, &String)>,
     st: &mut State,
@@ -212,7 +224,7 @@ pub fn finish(
         &prior.allowed_security_group_ids,
         side.sg_rules.as_ref(),
     );
-    facts.ingress = why;
+    facts.exposure.ingress = why;
     if let Some(a) = allowed {
         st.allowed_security_group_ids = a;
     }
@@ -250,26 +262,16 @@ pub async fn read(
     if primary.is_none() && replicas.is_empty() && params.is_none() && side.is_empty() {
         return Ok(None);
     }
-    side.record(place, prior, &mut st, &mut c);
-    let group = pg_name.as_ref().filter(|_| params.is_some());
-    record_parameter_group(
-        place,
-        group.map(|g| (GroupKind::Instance, g)),
-        &mut st,
-        &mut c,
-    );
-
     // The arguments as AWS has them (a configured value keeps its spelling where AWS's is equivalent).
-    let mut facts = Facts {
-        key_rotation: side.key_rotation(prior),
-        ..Default::default()
-    };
+    let group = pg_name.as_ref().filter(|_| params.is_some());
+    let group = group.map(|g| (GroupKind::Instance, g));
+    let mut facts = side.record(place, prior, group, &mut st, &mut c);
     match primary {
         Some(p) => {
             c.insert("primary".into(), p.arn.clone());
             record_primary(p, prior, &mut st);
             primary_facts(p, &replicas, prior, &mut facts);
-            facts.port = p.port;
+            facts.exposure.port = p.port;
         }
         None => {
             st.endpoint = None;

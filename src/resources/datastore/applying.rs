@@ -3,13 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-
 use super::{StoreConfig, StoreState};
 use crate::framework::resource::ApplyRequest;
 use crate::framework::{Diagnostics, Value};
 use crate::provider::ec2;
-use crate::provider::error::{ok_if_missing, AwsError};
+use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::resources::concurrent::Made;
@@ -154,19 +152,6 @@ pub fn read_subnets(configured: &[String], live: &[String]) -> Vec<String> {
     } else {
         live.to_vec()
     }
-}
-
-/// A delete call for `component`: done, also when the object is gone already.
-pub async fn delete_call<T, E, F>(
-    ctx: &ProviderData,
-    component: &str,
-    call: F,
-) -> Result<(), AwsError>
-where
-    F: std::future::Future<Output = Result<T, E>>,
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    ok_if_missing(ctx.call(component, call).await.map(|_| ()))
 }
 
 /// What an import finds beside a store: its security group `sg` and its own key (by `alias`),

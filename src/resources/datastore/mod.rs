@@ -4,9 +4,11 @@
 //! start, the placement, the security group and the calls both make in `applying`.
 
 mod applying;
+mod exposure;
 mod planning;
 
 pub use applying::*;
+pub use exposure::{Exposure, PortRule};
 pub use planning::*;
 
 use crate::framework::decode::Tri;

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use crate::provider::aws::Place;
 use crate::provider::kms;
 use crate::provider::profile::Environment;
+pub use crate::resources::datastore::Exposure;
+use crate::resources::datastore::PortRule;
 
 pub const PASS: &str = "pass";
 /// The engine's own (well-known) port.
@@ -242,12 +244,8 @@ pub struct Facts {
     pub auth: bool,
     /// In the group's own subnet group (not `default`).
     pub own_subnet_group: bool,
-    /// `None` when the rules are exactly the blueprint's; otherwise why not.
-    pub ingress: Option<String>,
-    /// `None` for a key the user gave (theirs to rotate).
-    pub key_rotation: Option<bool>,
-    /// The port the nodes listen on (`None`: not known).
-    pub port: Option<i64>,
+    /// Ingress, port and key rotation: the rules both stores share.
+    pub exposure: Exposure,
     /// The AUTH secret's resource policy denies other accounts and plain HTTP.
     pub secret_policy: bool,
 }
@@ -296,31 +294,19 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
             "fail: not in the group's subnet group".into(),
         );
     }
-    if f.key_rotation == Some(false) {
-        set("KMS.4", "fail: key rotation is off".into());
-    }
-    if let Some(why) = &f.ingress {
-        set("ingress", format!("fail: {why}"));
-    }
     if !f.secret_policy {
         set(
             "auth_secret",
             "fail: the AUTH secret's resource policy does not deny other accounts and requests without TLS".into(),
         );
     }
-    if f.port == Some(PORT) {
-        set(
-            "port",
-            if env == Environment::Development {
-                format!("fail: the engine's default port {PORT} (relaxed by {env} profile)")
-            } else {
-                format!("fail: the engine's default port {PORT}; set `port` (e.g. {}) on a new group to move it", default_port(env))
-            },
-        );
-    }
-    if f.key_rotation.is_none() {
-        p.remove("KMS.4");
-    }
+    let rule = PortRule {
+        control: "port",
+        engine_port: PORT,
+        suggested: default_port(env),
+        how: "on a new group to move it",
+    };
+    f.exposure.judge(env, &rule, &mut p);
     p
 }
 
@@ -343,9 +329,11 @@ pub fn planned_facts(
         in_transit: h.transit_encryption,
         auth: h.auth_token,
         own_subnet_group: true,
-        ingress: None,
-        key_rotation: own_key.then_some(true),
-        port,
+        exposure: Exposure {
+            ingress: None,
+            key_rotation: own_key.then_some(true),
+            port,
+        },
         secret_policy: true,
     }
 }

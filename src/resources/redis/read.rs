@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::aws as api;
-use super::blueprint::{self as bp, Facts};
+use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::State;
 use crate::framework::decode::Tri;
 use crate::provider::aws::Place;
@@ -60,11 +60,15 @@ pub async fn read(
     );
     record_parameters(place, prior, own_group, params, &mut st, &mut c);
 
+    let key_rotation = prior
+        .components
+        .contains_key("kms_key")
+        .then(|| found.key.as_ref().and_then(|k| k.rotation) == Some(true));
     let mut facts = Facts {
-        key_rotation: prior
-            .components
-            .contains_key("kms_key")
-            .then(|| found.key.as_ref().and_then(|k| k.rotation) == Some(true)),
+        exposure: Exposure {
+            key_rotation,
+            ..Default::default()
+        },
         secret_policy: bp::secret_policy_holds(found.secret_policy.as_deref(), &place.account),
         ..Default::default()
     };
@@ -90,7 +94,7 @@ pub async fn read(
         &prior.allowed_security_group_ids,
         sg_rules.as_ref(),
     );
-    facts.ingress = ingress;
+    facts.exposure.ingress = ingress;
     if let Some(a) = allowed {
         st.allowed_security_group_ids = a;
     }
@@ -262,7 +266,7 @@ fn record_group(g: &api::Group, prior: &State, st: &mut State, facts: &mut Facts
     st.member_clusters = g.member_clusters.clone();
     st.port = g.port.or(prior.port);
     st.auth_token_rotated_at = g.auth_token_changed.clone();
-    facts.port = g.port;
+    facts.exposure.port = g.port;
     if g.clustered {
         st.configuration_endpoint = g.configuration_endpoint.clone();
         st.primary_endpoint = None;

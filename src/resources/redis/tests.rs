@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::blueprint::{self as bp, Facts};
+use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::Config;
 use super::plan::plan;
 use super::validate::validate;
@@ -426,12 +426,18 @@ fn posture_reports_weakening() {
         "fail: Multi-AZ is off"
     );
     let f = Facts {
-        ingress: Some("tcp 22".into()),
+        exposure: Exposure {
+            ingress: Some("tcp 22".into()),
+            ..ok.exposure.clone()
+        },
         ..ok.clone()
     };
     assert!(bp::posture(Environment::Production, &f)["ingress"].starts_with("fail: "));
     let f = Facts {
-        key_rotation: None,
+        exposure: Exposure {
+            key_rotation: None,
+            ..ok.exposure.clone()
+        },
         ..ok
     };
     assert!(!bp::posture(Environment::Production, &f).contains_key("KMS.4"));

@@ -181,7 +181,7 @@ pub(super) fn tiered(kind: &str, prefix: &str, target: &str, rows: Vec<Row>) -> 
     out
 }
 
-/// The compute pack of `../profiles.md`: 5xx share, unhealthy hosts, p99 latency, in-service
+/// The compute pack (the README's alarm table): 5xx share, unhealthy hosts, p99 latency, in-service
 /// instances and group CPU, each in two tiers.
 pub fn cluster_pack(f: &ClusterFacts) -> Vec<PackAlarm> {
     let prefix = format!("cluster-{}", f.name);
@@ -359,7 +359,7 @@ pub fn max_connections(engine: &str, class: &str) -> f64 {
     }
 }
 
-/// The database pack of profiles.md, in two tiers each: the primary's metrics, then each replica's
+/// The database pack (the README's alarm table), in two tiers each: the primary's metrics, then each replica's
 /// lag.
 pub fn database_pack(f: &DatabaseFacts) -> Vec<PackAlarm> {
     let mut rows = database_rows(f);

@@ -237,28 +237,15 @@ pub async fn put_encryption(
     algorithm: &str,
 ) -> Result<(), AwsError> {
     let c = "log bucket encryption";
-    let by_default = built(
-        c,
-        ServerSideEncryptionByDefault::builder()
-            .sse_algorithm(ServerSideEncryption::from(algorithm))
-            .build(),
-    )?;
+    let algorithm = ServerSideEncryption::from(algorithm);
+    let by_default = ServerSideEncryptionByDefault::builder().sse_algorithm(algorithm);
     let rule = ServerSideEncryptionRule::builder()
-        .apply_server_side_encryption_by_default(by_default)
+        .apply_server_side_encryption_by_default(built(c, by_default.build())?)
         .build();
-    let config = built(
-        c,
-        ServerSideEncryptionConfiguration::builder()
-            .rules(rule)
-            .build(),
-    )?;
+    let config = ServerSideEncryptionConfiguration::builder().rules(rule);
     let put = ctx.s3().put_bucket_encryption().bucket(name);
-    sent(
-        ctx,
-        c,
-        put.server_side_encryption_configuration(config).send(),
-    )
-    .await
+    let put = put.server_side_encryption_configuration(built(c, config.build())?);
+    sent(ctx, c, put.send()).await
 }
 
 pub async fn put_ownership(

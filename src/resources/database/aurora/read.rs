@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use super::super::aws::{self as api, GroupKind};
 use super::super::blueprint::{self as bp, Facts};
 use super::super::model::State;
-use super::super::read::{
-    finish, record_instances, record_parameter_group, recorded_replicas, Side,
-};
+use super::super::read::{finish, record_instances, recorded_replicas, Side};
 use super::aws::*;
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
@@ -45,20 +43,10 @@ pub async fn read(
     if live_cluster.is_none() && live.is_empty() && params.is_none() && side.is_empty() {
         return Ok(None);
     }
-    side.record(place, prior, &mut st, &mut comp);
     let group = pg_name.as_ref().filter(|_| params.is_some());
-    record_parameter_group(
-        place,
-        group.map(|g| (GroupKind::Cluster, g)),
-        &mut st,
-        &mut comp,
-    );
-
-    let mut facts = Facts {
-        key_rotation: side.key_rotation(prior),
-        master_username: prior.master_username.clone(),
-        ..Default::default()
-    };
+    let group = group.map(|g| (GroupKind::Cluster, g));
+    let mut facts = side.record(place, prior, group, &mut st, &mut comp);
+    facts.master_username = prior.master_username.clone();
     match &live_cluster {
         Some(c) => {
             comp.insert("cluster".into(), c.arn.clone());
@@ -115,7 +103,7 @@ fn record_cluster(
     let host_port = |e: &Option<String>| e.as_ref().zip(c.port).map(|(e, p)| format!("{e}:{p}"));
     st.endpoint = host_port(&c.endpoint);
     st.port = prior.port.or(c.port);
-    facts.port = c.port;
+    facts.exposure.port = c.port;
     st.tags_all = c.tags.clone();
     st.create_incomplete = st.tags_all.remove(tags::TAG_CREATING).is_some();
     facts.deletion_protection = c.deletion_protection;

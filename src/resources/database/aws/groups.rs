@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use aws_sdk_rds::types::Parameter;
 
 use super::{rds_tags, Tags};
+use crate::provider::ec2::removed;
 use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::ProviderData;
 use crate::resources::datastore;
@@ -74,13 +75,11 @@ pub async fn ensure_subnet_group(
 
 /// Deletes DB subnet group `name` (done when gone already).
 pub async fn delete_subnet_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    datastore::delete_call(
+    let delete = ctx.rds().delete_db_subnet_group();
+    removed(
         ctx,
         "db subnet group",
-        ctx.rds()
-            .delete_db_subnet_group()
-            .db_subnet_group_name(name)
-            .send(),
+        delete.db_subnet_group_name(name).send(),
     )
     .await
 }

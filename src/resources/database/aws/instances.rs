@@ -175,10 +175,18 @@ macro_rules! instance_settings {
     };
 }
 
-/// The instance a create call answered with (`c`: the component, for the error).
-fn created(c: &str, i: Option<DbInstance>) -> Result<Instance, AwsError> {
-    i.map(instance)
-        .ok_or_else(|| invalid(c, "no instance returned"))
+/// Makes instance `id` with `send` (one create call answering with the instance), retried while
+/// RDS cannot assume a monitoring role moments old yet.
+async fn create<F, Fut, E>(ctx: &ProviderData, id: &str, send: F) -> Result<Instance, AwsError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<DbInstance>, E>>,
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let c = format!("db instance {id}");
+    let made = crate::provider::retry::settle(ctx, &c, || ctx.call(&c, send())).await?;
+    made.map(instance)
+        .ok_or_else(|| invalid(&c, "no instance returned"))
 }
 
 /// Everything a primary is made with.
@@ -211,33 +219,29 @@ pub async fn create_primary(
     s: &PrimarySpec<'_>,
     tags: &Tags,
 ) -> Result<Instance, AwsError> {
-    let c = format!("db instance {}", s.id);
-    // The monitoring role may be moments old: RDS may not be able to assume it yet.
-    let out = crate::provider::retry::settle(ctx, &c, || {
-        ctx.call(
-            &c,
-            instance_settings!(ctx.rds().create_db_instance(), s, tags)
-                .engine(s.engine)
-                .engine_version(s.engine_version)
-                .allocated_storage(s.allocated_storage as i32)
-                .max_allocated_storage(s.max_allocated_storage as i32)
-                .storage_type(s.hardening.storage_type)
-                .master_username(s.master_username)
-                .manage_master_user_password(s.hardening.managed_master_password)
-                .master_user_secret_kms_key_id(s.kms_key)
-                .storage_encrypted(s.hardening.storage_encrypted)
-                .multi_az(s.multi_az)
-                .backup_retention_period(s.backup_retention_days as i32)
-                .preferred_backup_window(s.backup_window)
-                .preferred_maintenance_window(s.maintenance_window)
-                .set_enable_cloudwatch_logs_exports(Some(s.log_exports.clone()))
-                .db_subnet_group_name(s.subnet_group)
-                .port(s.port as i32)
-                .send(),
-        )
+    create(ctx, s.id, || async {
+        let made = instance_settings!(ctx.rds().create_db_instance(), s, tags)
+            .engine(s.engine)
+            .engine_version(s.engine_version)
+            .allocated_storage(s.allocated_storage as i32)
+            .max_allocated_storage(s.max_allocated_storage as i32)
+            .storage_type(s.hardening.storage_type)
+            .master_username(s.master_username)
+            .manage_master_user_password(s.hardening.managed_master_password)
+            .master_user_secret_kms_key_id(s.kms_key)
+            .storage_encrypted(s.hardening.storage_encrypted)
+            .multi_az(s.multi_az)
+            .backup_retention_period(s.backup_retention_days as i32)
+            .preferred_backup_window(s.backup_window)
+            .preferred_maintenance_window(s.maintenance_window)
+            .set_enable_cloudwatch_logs_exports(Some(s.log_exports.clone()))
+            .db_subnet_group_name(s.subnet_group)
+            .port(s.port as i32)
+            .send()
+            .await;
+        made.map(|out| out.db_instance)
     })
-    .await?;
-    created(&c, out.db_instance)
+    .await
 }
 
 pub struct ReplicaSpec<'a> {
@@ -260,19 +264,16 @@ pub async fn create_replica(
     s: &ReplicaSpec<'_>,
     tags: &Tags,
 ) -> Result<Instance, AwsError> {
-    let c = format!("db instance {}", s.id);
-    let out = crate::provider::retry::settle(ctx, &c, || {
-        ctx.call(
-            &c,
-            instance_settings!(ctx.rds().create_db_instance_read_replica(), s, tags)
-                .source_db_instance_identifier(s.source)
-                .port(s.port as i32)
-                .set_availability_zone(s.zone.map(str::to_string))
-                .send(),
-        )
+    create(ctx, s.id, || async {
+        let made = instance_settings!(ctx.rds().create_db_instance_read_replica(), s, tags)
+            .source_db_instance_identifier(s.source)
+            .port(s.port as i32)
+            .set_availability_zone(s.zone.map(str::to_string))
+            .send()
+            .await;
+        made.map(|out| out.db_instance)
     })
-    .await?;
-    created(&c, out.db_instance)
+    .await
 }
 
 /// The settings a modify may change; `None` leaves one as it is. Applied immediately.

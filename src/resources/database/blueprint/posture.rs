@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use super::{control_ids, controls, default_port, port, ControlIds, DEFAULT_ADMIN_NAMES, PASS};
 use crate::provider::profile::Environment;
+pub use crate::resources::datastore::Exposure;
+use crate::resources::datastore::PortRule;
 
 /// What the posture is computed from: the configuration at plan, AWS's answers at read.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -22,12 +24,8 @@ pub struct Facts {
     pub in_vpc: bool,
     pub master_username: String,
     pub tls: bool,
-    /// `None` when the rules are exactly the blueprint's; otherwise why not.
-    pub ingress: Option<String>,
-    /// `None` for a key the user gave (theirs to rotate).
-    pub key_rotation: Option<bool>,
-    /// The port the database listens on (`None`: not known).
-    pub port: Option<i64>,
+    /// Ingress, port and key rotation: the rules both stores share.
+    pub exposure: Exposure,
 }
 
 /// The posture of `f` in `env` for a database of `engine`. The same function serves plan (from the
@@ -39,50 +37,31 @@ pub fn posture(env: Environment, engine: &str, f: &Facts) -> BTreeMap<String, St
         .iter()
         .map(|c| (c.to_string(), PASS.to_string()))
         .collect();
-    for (c, v) in relaxable_failures(env, engine, &id, f)
+    for (c, v) in relaxable_failures(env, &id, f)
         .into_iter()
         .chain(hardening_failures(&id, f))
     {
         p.insert(c.to_string(), v);
     }
-    if f.key_rotation.is_none() {
-        // A key the user gave is theirs to rotate.
-        p.remove("KMS.4");
-    }
+    let rule = PortRule {
+        control: "RDS.23",
+        engine_port: port(engine),
+        suggested: default_port(engine, env),
+        how: "to move it",
+    };
+    f.exposure.judge(env, &rule, &mut p);
     p
 }
 
-/// The failing controls a profile may relax (key rotation first), each with its reason.
-fn relaxable_failures(
-    env: Environment,
-    engine: &str,
-    id: &ControlIds,
-    f: &Facts,
-) -> Vec<(&'static str, String)> {
+/// The failing controls a profile may relax, each with its reason.
+fn relaxable_failures(env: Environment, id: &ControlIds, f: &Facts) -> Vec<(&'static str, String)> {
     let relaxed = |what: &str| format!("fail: {what} (relaxed by {env} profile)");
     let mut out = Vec::new();
-    if f.key_rotation == Some(false) {
-        out.push(("KMS.4", "fail: key rotation is off".into()));
-    }
     if !f.multi_az {
         out.push((id.multi_az, relaxed("no Multi-AZ standby")));
     }
     if !f.monitoring {
         out.push(("RDS.6", relaxed("enhanced monitoring off")));
-    }
-    if f.port == Some(port(engine)) {
-        out.push((
-            "RDS.23",
-            if env == Environment::Development {
-                relaxed(&format!("the engine's default port {}", port(engine)))
-            } else {
-                format!(
-                    "fail: the engine's default port {}; set `port` (e.g. {}) to move it",
-                    port(engine),
-                    default_port(engine, env)
-                )
-            },
-        ));
     }
     if !f.deletion_protection {
         out.push((
@@ -144,9 +123,6 @@ fn hardening_failures(id: &ControlIds, f: &Facts) -> Vec<(&'static str, String)>
             "TLS",
             "fail: the parameter group does not require TLS".into(),
         ));
-    }
-    if let Some(why) = &f.ingress {
-        out.push(("ingress", format!("fail: {why}")));
     }
     out
 }

@@ -113,7 +113,10 @@ fn rds_23_reports_the_engine_port() {
         },
     ] {
         let f = Facts {
-            port: c.port,
+            exposure: Exposure {
+                port: c.port,
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert_eq!(
@@ -186,9 +189,11 @@ fn hardened() -> Facts {
         in_vpc: true,
         master_username: "app_admin".into(),
         tls: true,
-        ingress: None,
-        key_rotation: Some(true),
-        port: Some(5433),
+        exposure: Exposure {
+            ingress: None,
+            key_rotation: Some(true),
+            port: Some(5433),
+        },
     }
 }
 
@@ -233,7 +238,10 @@ fn posture_names_each_weakening() {
         "postgres",
         &Facts {
             tls: false,
-            ingress: Some("0.0.0.0/0".into()),
+            exposure: Exposure {
+                ingress: Some("0.0.0.0/0".into()),
+                ..hardened().exposure
+            },
             master_username: "postgres".into(),
             ..hardened()
         },
@@ -247,7 +255,10 @@ fn posture_names_each_weakening() {
         Environment::Production,
         "postgres",
         &Facts {
-            key_rotation: None,
+            exposure: Exposure {
+                key_rotation: None,
+                ..hardened().exposure
+            },
             ..hardened()
         }
     )

@@ -7,10 +7,10 @@ use aws_sdk_elasticache::types::{
 };
 
 use super::{ec_tags, Tags};
+use crate::provider::ec2::removed;
 use crate::provider::error::{found, AwsError};
 use crate::provider::secrets::SecretValue;
 use crate::provider::ProviderData;
-use crate::resources::datastore;
 use crate::resources::redis::blueprint as bp;
 
 /// A shard as read: its members (primary first) with their zones.
@@ -442,14 +442,12 @@ pub async fn delete(
     id: &str,
     final_snapshot: Option<&str>,
 ) -> Result<(), AwsError> {
-    datastore::delete_call(
+    let delete = ctx.elasticache().delete_replication_group();
+    let delete = delete.set_final_snapshot_identifier(final_snapshot.map(str::to_string));
+    removed(
         ctx,
         "replication group",
-        ctx.elasticache()
-            .delete_replication_group()
-            .replication_group_id(id)
-            .set_final_snapshot_identifier(final_snapshot.map(str::to_string))
-            .send(),
+        delete.replication_group_id(id).send(),
     )
     .await
 }

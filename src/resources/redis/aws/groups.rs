@@ -3,6 +3,7 @@
 use aws_sdk_elasticache::types::ParameterNameValue;
 
 use super::{ec_tags, Tags};
+use crate::provider::ec2::removed;
 use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 use crate::resources::datastore;
@@ -56,13 +57,11 @@ pub async fn ensure_subnet_group(
 
 /// Deletes cache subnet group `name` (done when gone already).
 pub async fn delete_subnet_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    datastore::delete_call(
+    let delete = ctx.elasticache().delete_cache_subnet_group();
+    removed(
         ctx,
         "cache subnet group",
-        ctx.elasticache()
-            .delete_cache_subnet_group()
-            .cache_subnet_group_name(name)
-            .send(),
+        delete.cache_subnet_group_name(name).send(),
     )
     .await
 }
@@ -184,13 +183,7 @@ pub async fn sync_parameters(ctx: &ProviderData, name: &str, want: &Tags) -> Res
 
 /// Deletes parameter group `name` (done when gone already).
 pub async fn delete_parameter_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    datastore::delete_call(
-        ctx,
-        "cache parameter group",
-        ctx.elasticache()
-            .delete_cache_parameter_group()
-            .cache_parameter_group_name(name)
-            .send(),
-    )
-    .await
+    let delete = ctx.elasticache().delete_cache_parameter_group();
+    let delete = delete.cache_parameter_group_name(name);
+    removed(ctx, "cache parameter group", delete.send()).await
 }

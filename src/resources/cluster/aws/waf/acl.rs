@@ -118,26 +118,13 @@ pub async fn web_acl_for(ctx: &ProviderData, arn: &str) -> Result<Option<String>
 }
 
 pub async fn associate(ctx: &ProviderData, acl: &str, resource: &str) -> Result<(), AwsError> {
-    sent(
-        ctx,
-        "web acl association",
-        ctx.wafv2()
-            .associate_web_acl()
-            .web_acl_arn(acl)
-            .resource_arn(resource)
-            .send(),
-    )
-    .await
+    let associate = ctx.wafv2().associate_web_acl().web_acl_arn(acl);
+    let c = "web acl association";
+    sent(ctx, c, associate.resource_arn(resource).send()).await
 }
 
 pub async fn disassociate(ctx: &ProviderData, resource: &str) -> Result<(), AwsError> {
-    removed(
-        ctx,
-        "web acl association",
-        ctx.wafv2()
-            .disassociate_web_acl()
-            .resource_arn(resource)
-            .send(),
-    )
-    .await
+    let disassociate = ctx.wafv2().disassociate_web_acl();
+    let c = "web acl association";
+    removed(ctx, c, disassociate.resource_arn(resource).send()).await
 }

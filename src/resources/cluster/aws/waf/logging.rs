@@ -56,25 +56,16 @@ pub async fn put_logging(ctx: &ProviderData, acl: &str, l: &Logging) -> Result<(
         .set_redacted_fields(Some(redacted))
         .build()
         .map_err(bad)?;
+    let put = ctx.wafv2().put_logging_configuration();
     sent(
         ctx,
         "web acl logging",
-        ctx.wafv2()
-            .put_logging_configuration()
-            .logging_configuration(cfg)
-            .send(),
+        put.logging_configuration(cfg).send(),
     )
     .await
 }
 
 pub async fn delete_logging(ctx: &ProviderData, acl: &str) -> Result<(), AwsError> {
-    removed(
-        ctx,
-        "web acl logging",
-        ctx.wafv2()
-            .delete_logging_configuration()
-            .resource_arn(acl)
-            .send(),
-    )
-    .await
+    let delete = ctx.wafv2().delete_logging_configuration();
+    removed(ctx, "web acl logging", delete.resource_arn(acl).send()).await
 }

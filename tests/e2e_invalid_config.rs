@@ -45,6 +45,7 @@ fn cases(resource: &str) -> Vec<Case> {
             c("development", "min_size = [1]", "Incorrect attribute value type", "min_size"),
             c("production", "tls_policy = \"tls11\"", "Invalid tls_policy", "tls_policy"),
             c("production", "min_size = 1", "min_size below the production floor", "min_size"),
+            c("production", "min_size = 3\n  max_size = 5", "max_size below twice min_size in production", "max_size"),
         ],
         "prod_database_ha" => vec![
             c("development", "engine = \"oracle\"", "Invalid engine", "engine"),

@@ -21,7 +21,7 @@ crate::attributes! {
         certificate_arn: String = required("ACM certificate of the HTTPS listener. Required in every profile: the load balancer serves TLS only, port 80 just redirects."),
         instance_type: String = defaulted("EC2 instance type (profile default: t3.small in development, m6i.large otherwise). Changing it rolls the instances."),
         min_size: i64 = defaulted("Fewest instances (profile default 1 / 2 / 3; production refuses fewer than 2). Pinned: a change made outside Terraform is repaired."),
-        max_size: i64 = defaulted("Most instances (profile default 2 / 4 / 9). Pinned like `min_size`."),
+        max_size: i64 = defaulted("Most instances (profile default 2 / 4 / 9; production refuses less than twice `min_size`, to leave room to scale out). Pinned like `min_size`."),
         desired_capacity: i64 = defaulted("Instances to start with (profile default 1 / 2 / 3). Set on create and whenever you change it; otherwise scaling owns the live value (see `desired_capacity_actual`), which is never a diff."),
         app_port: i64 = defaulted("Port the application listens on (default 8080); only the load balancer may reach it. Changing it replaces the target group, so it replaces the cluster."),
         health_check_path: String = defaulted("HTTP path the target group checks (default `/health`; with a `health_check` block, its `path`). Prefer `health_check.path`, which comes with the check's other settings."),

@@ -103,7 +103,7 @@ pub fn plan(
     }
     planned.environment = by_env(&env, |e| e.as_str().to_string());
     plan_arguments(&cfg, was.as_ref(), &env, &mut planned);
-    check_sizes(&planned, &mut d);
+    check_sizes(&planned, env.known().copied(), &mut d);
     planned.tags_all =
         tags::planned_all(default_tags, &whole_map(&cfg.tags), TYPE_NAME, &name, &env);
     let vpc = match (subnets, &env) {
@@ -230,8 +230,9 @@ fn plan_arguments(
     }
 }
 
-/// A configured size is checked against the profile's defaults for the others.
-fn check_sizes(planned: &Config, d: &mut Diagnostics) {
+/// A configured size is checked against the profile's defaults for the others. Production also
+/// wants room to scale: `max_size` at least twice `min_size`.
+fn check_sizes(planned: &Config, env: Option<Environment>, d: &mut Diagnostics) {
     if let (Some(lo), Some(hi), Some(want)) = (
         whole(&planned.min_size),
         whole(&planned.max_size),
@@ -247,6 +248,12 @@ fn check_sizes(planned: &Config, d: &mut Diagnostics) {
             );
         } else if want < lo || want > hi {
             d.error_at(AttrPath::attr("desired_capacity"), "desired_capacity outside min_size..max_size", format!("desired_capacity = {want} must lie between min_size = {lo} and max_size = {hi}."));
+        } else if env == Some(Environment::Production) && hi < 2 * lo {
+            d.error_at(
+                AttrPath::attr("max_size"),
+                "max_size below twice min_size in production",
+                format!("min_size = {lo} and max_size = {hi}: production keeps room to scale out to at least twice its floor (a spike, or a zone's instances replaced at once). Set max_size to {} or more, or lower min_size.", 2 * lo),
+            );
         }
     }
 }

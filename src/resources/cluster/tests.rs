@@ -191,6 +191,57 @@ fn production_refuses_weakening_on_the_attribute() {
 }
 
 #[test]
+fn production_wants_room_to_scale_out() {
+    struct Case {
+        name: &'static str,
+        env: Environment,
+        sizes: Vec<(&'static str, i64)>,
+        refused: bool,
+    }
+    for c in [
+        Case {
+            name: "the production defaults (3 / 9) have room",
+            env: Environment::Production,
+            sizes: vec![],
+            refused: false,
+        },
+        Case {
+            name: "max exactly twice min",
+            env: Environment::Production,
+            sizes: vec![("min_size", 5), ("desired_capacity", 5), ("max_size", 10)],
+            refused: false,
+        },
+        Case {
+            name: "max below twice min",
+            env: Environment::Production,
+            sizes: vec![("min_size", 3), ("max_size", 5)],
+            refused: true,
+        },
+        Case {
+            name: "a larger min against the default max (9 < 2 x 5)",
+            env: Environment::Production,
+            sizes: vec![("min_size", 5), ("desired_capacity", 5)],
+            refused: true,
+        },
+        Case {
+            name: "staging may run close to its ceiling",
+            env: Environment::Staging,
+            sizes: vec![("min_size", 3), ("max_size", 4)],
+            refused: false,
+        },
+    ] {
+        let extra = c.sizes.iter().map(|(a, v)| (*a, Value::int(*v))).collect();
+        let p = run(&config(extra), &Value::Null, c.env);
+        let on_max = p.diagnostics.iter().any(|d| {
+            d.path == Some(AttrPath::attr("max_size"))
+                && d.summary == "max_size below twice min_size in production"
+        });
+        assert_eq!(on_max, c.refused, "{}: {:?}", c.name, p.diagnostics);
+        assert_eq!(p.diagnostics.has_errors(), c.refused, "{}", c.name);
+    }
+}
+
+#[test]
 fn zones_are_counted_from_the_subnets() {
     let cfg = config(vec![]);
     let one = plan(

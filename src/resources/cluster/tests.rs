@@ -194,39 +194,40 @@ fn production_refuses_weakening_on_the_attribute() {
 fn production_wants_room_to_scale_out() {
     struct Case {
         name: &'static str,
+        sizes: &'static [(&'static str, i64)],
         env: Environment,
-        sizes: Vec<(&'static str, i64)>,
         refused: bool,
     }
+    let production = Environment::Production;
     for c in [
         Case {
             name: "the production defaults (3 / 9) have room",
-            env: Environment::Production,
-            sizes: vec![],
+            sizes: &[],
+            env: production,
             refused: false,
         },
         Case {
             name: "max exactly twice min",
-            env: Environment::Production,
-            sizes: vec![("min_size", 5), ("desired_capacity", 5), ("max_size", 10)],
+            sizes: &[("min_size", 5), ("desired_capacity", 5), ("max_size", 10)],
+            env: production,
             refused: false,
         },
         Case {
             name: "max below twice min",
-            env: Environment::Production,
-            sizes: vec![("min_size", 3), ("max_size", 5)],
+            sizes: &[("min_size", 3), ("max_size", 5)],
+            env: production,
             refused: true,
         },
         Case {
             name: "a larger min against the default max (9 < 2 x 5)",
-            env: Environment::Production,
-            sizes: vec![("min_size", 5), ("desired_capacity", 5)],
+            sizes: &[("min_size", 5), ("desired_capacity", 5)],
+            env: production,
             refused: true,
         },
         Case {
             name: "staging may run close to its ceiling",
+            sizes: &[("min_size", 3), ("max_size", 4)],
             env: Environment::Staging,
-            sizes: vec![("min_size", 3), ("max_size", 4)],
             refused: false,
         },
     ] {

@@ -28,6 +28,17 @@ impl<T> Tri<T> {
             _ => None,
         }
     }
+    /// Known or null (`Some`, with the value when known); `None` while unknown.
+    pub fn settled(&self) -> Option<Option<T>>
+    where
+        T: Clone,
+    {
+        match self {
+            Tri::Known(t) => Some(Some(t.clone())),
+            Tri::Null => Some(None),
+            Tri::Unknown => None,
+        }
+    }
     pub fn is_unknown(&self) -> bool {
         matches!(self, Tri::Unknown)
     }

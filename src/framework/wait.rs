@@ -125,6 +125,14 @@ pub fn log_progress(what: &str, ready_word: &str, total: usize, pending: &[(Stri
     }
 }
 
+/// Logs [`progress`] of a wait for the one object `id` to be deleted (`gone`) or available, whose
+/// state is `state` (`None`: AWS does not list it).
+pub fn log_one(what: &str, gone: bool, id: &str, state: Option<&str>) {
+    let word = if gone { "deleted" } else { "available" };
+    let state = state.unwrap_or("not listed yet").to_string();
+    log_progress(what, word, 1, &[(id.to_string(), state)]);
+}
+
 /// A duration as `timeouts` values are written (`1h30m`, `45s`, `0s`).
 pub fn human(d: Duration) -> String {
     let s = d.as_secs();

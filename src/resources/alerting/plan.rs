@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use super::blueprint::{self as bp, Place};
-use super::model::{Config, Notify, NotifyConfig, State};
+use super::model::{Config, Notify, NotifyConfig, PackOverride, State};
 use super::packs;
 use super::schema::{
     DEFAULT_EVALUATION_PERIODS, DEFAULT_MISSING_DATA, DEFAULT_PERIOD, DEFAULT_STATISTIC, TYPE_NAME,
 };
 use super::watch;
-use crate::framework::attrs::{blocks, keep_refinements, whole_list, write_tri};
+use crate::framework::attrs::{blocks, keep_refinements, whole_list, whole_map, write_tri};
 use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
 use crate::framework::{AttrPath, Diagnostics, Number, Value};
@@ -61,7 +61,7 @@ pub fn plan(
     let alarm_names = short_alarm_names(&cfg, db_replicas, redis_members, &watched);
     check_unique_alarm_names(&cfg, &alarm_names, &watched, &mut d);
     warn_deprecated_ids(&cfg, &mut d);
-    check_override_tiers(config, &mut d);
+    check_override_tiers(&cfg, &mut d);
     let topic = |sev: &str| match (&name, place) {
         (Tri::Known(n), Some(place)) => Tri::Known(bp::topic_arn(place, n, sev)),
         _ => Tri::Unknown,
@@ -264,13 +264,40 @@ fn watch_shorts(cfg: &Config, d: &mut Diagnostics) -> Tri<Vec<Vec<String>>> {
 /// A `pack_override` giving one tier must not turn a watched row's tiers around (say `warning = 95`
 /// for `cpu`, whose pack critical is 90). Checked when `watch` and the blocks are known; apply checks
 /// again, the `*_ids` packs included.
-fn check_override_tiers(config: &Value, d: &mut Diagnostics) {
-    if !config.get("watch").is_wholly_known() || !config.get("pack_override").is_wholly_known() {
+fn check_override_tiers(cfg: &Config, d: &mut Diagnostics) {
+    let (Some(maps), Some(blocks)) = (known_watch(cfg), known_overrides(cfg)) else {
         return;
+    };
+    if let Ok(alarms) = watch::packs_of(&maps) {
+        packs::overrides::refused(d, &alarms, &blocks);
     }
-    let st = State::decode(config);
-    if let Ok(alarms) = watch::packs_of(st.watch.as_deref().unwrap_or_default()) {
-        packs::overrides::refused(d, &alarms, &st.pack_override);
+}
+
+/// The `watch` maps once every value in them is known (none configured: none).
+fn known_watch(cfg: &Config) -> Option<Vec<BTreeMap<String, String>>> {
+    match &cfg.watch {
+        Tri::Known(maps) => maps.iter().map(|m| whole_map(m).into_known()).collect(),
+        Tri::Null => Some(Vec::new()),
+        Tri::Unknown => None,
+    }
+}
+
+/// The `pack_override` blocks once every value in them is known or null.
+fn known_overrides(cfg: &Config) -> Option<Vec<PackOverride>> {
+    match &cfg.pack_override {
+        Tri::Known(blocks) => blocks
+            .iter()
+            .map(|o| {
+                Some(PackOverride {
+                    metric: o.metric.known()?.clone(),
+                    kind: o.kind.settled()?,
+                    warning: o.warning.settled()?,
+                    critical: o.critical.settled()?,
+                })
+            })
+            .collect(),
+        Tri::Null => Some(Vec::new()),
+        Tri::Unknown => None,
     }
 }
 

@@ -7,7 +7,7 @@ use aws_sdk_rds::types::{DbCluster, Filter, Tag};
 use super::super::aws::{self as api, Tags};
 use super::super::blueprint as bp;
 use super::super::reconcile::Desired;
-use crate::framework::wait::{log_progress, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_one, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 
@@ -127,39 +127,18 @@ pub(super) async fn wait_cluster(
         Backoff::new(Duration::from_secs(15), MAX_POLL_INTERVAL),
         || async {
             let c = cluster(ctx, name).await?;
-            let word = if gone { "deleted" } else { "available" };
-            match &c {
-                Some(c) if gone || c.status != "available" => {
-                    log_progress(
-                        "db cluster",
-                        word,
-                        1,
-                        &[(name.to_string(), c.status.clone())],
-                    );
-                }
-                None if !gone => {
-                    log_progress(
-                        "db cluster",
-                        word,
-                        1,
-                        &[(name.to_string(), "not listed yet".into())],
-                    );
-                }
-                _ => {}
-            }
-            Ok(match (gone, c) {
-                (true, None) => Some(()),
-                (false, Some(c)) if c.status == "available" => Some(()),
-                (false, Some(c))
-                    if c.status == "failed" || c.status.starts_with("incompatible") =>
-                {
+            let status = c.as_ref().map(|c| c.status.as_str());
+            match (gone, status) {
+                (true, None) | (false, Some("available")) => return Ok(Some(())),
+                (false, Some(s)) if s == "failed" || s.starts_with("incompatible") => {
                     return Err(invalid(
                         &format!("db cluster {name}"),
-                        format!("status {}", c.status),
+                        format!("status {s}"),
                     ))
                 }
-                _ => None,
-            })
+                _ => log_one("db cluster", gone, name, status),
+            }
+            Ok(None)
         },
     )
     .await

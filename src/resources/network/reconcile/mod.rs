@@ -22,7 +22,7 @@ use aws_sdk_ec2::types::NatGatewayState;
 
 use super::aws as api;
 use super::blueprint as bp;
-use crate::framework::wait::{log_progress, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_one, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
@@ -73,29 +73,18 @@ async fn wait_nats(
             Backoff::new(NAT_POLL, MAX_POLL_INTERVAL),
             || async {
                 let state = api::nat_state(ctx, id).await?;
-                let word = if gone { "deleted" } else { "available" };
-                let now = state
-                    .as_ref()
-                    .map_or("not listed yet".to_string(), |s| s.as_str().to_string());
-                let done = matches!(
-                    (gone, &state),
+                match (gone, &state) {
                     (true, None | Some(NatGatewayState::Deleted))
-                        | (false, Some(NatGatewayState::Available))
-                );
-                if !done {
-                    log_progress("nat gateway", word, 1, &[(id.clone(), now)]);
-                }
-                Ok(match (gone, state) {
-                    (true, None | Some(NatGatewayState::Deleted)) => Some(()),
-                    (false, Some(NatGatewayState::Available)) => Some(()),
+                    | (false, Some(NatGatewayState::Available)) => return Ok(Some(())),
                     (false, Some(NatGatewayState::Failed)) => {
                         return Err(AwsError::Invalid {
                             component: format!("nat gateway {id}"),
                             message: "creation failed".into(),
                         })
                     }
-                    _ => None,
-                })
+                    _ => log_one("nat gateway", gone, id, state.as_ref().map(|s| s.as_str())),
+                }
+                Ok(None)
             },
         )
         .await

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_elasticache::types::Tag;
 
+use crate::provider::ec2::sent;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 
@@ -46,16 +47,9 @@ pub async fn tags(ctx: &ProviderData, arn: &str) -> Result<Tags, AwsError> {
 
 /// Removes tag `keys` from ElastiCache object `arn`.
 pub async fn untag(ctx: &ProviderData, arn: &str, keys: Vec<String>) -> Result<(), AwsError> {
-    ctx.call(
-        "elasticache tags",
-        ctx.elasticache()
-            .remove_tags_from_resource()
-            .resource_name(arn)
-            .set_tag_keys(Some(keys))
-            .send(),
-    )
-    .await?;
-    Ok(())
+    let remove = ctx.elasticache().remove_tags_from_resource();
+    let remove = remove.resource_name(arn).set_tag_keys(Some(keys));
+    sent(ctx, "elasticache tags", remove.send()).await
 }
 
 /// Moves resource `arn` from tags `old` to `new` (keys no longer wanted removed).
@@ -64,14 +58,11 @@ pub async fn retag(ctx: &ProviderData, arn: &str, old: &Tags, new: &Tags) -> Res
     if !stale.is_empty() {
         untag(ctx, arn, stale).await?;
     }
-    ctx.call(
+    let add = ctx.elasticache().add_tags_to_resource().resource_name(arn);
+    sent(
+        ctx,
         "elasticache tags",
-        ctx.elasticache()
-            .add_tags_to_resource()
-            .resource_name(arn)
-            .set_tags(Some(ec_tags(new)))
-            .send(),
+        add.set_tags(Some(ec_tags(new))).send(),
     )
-    .await?;
-    Ok(())
+    .await
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use super::aws::{self as api, Changes, Group, GroupSpec, MemberFacts, Tags};
 use super::blueprint as bp;
 use super::model::State;
-use crate::framework::wait::{log_progress, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_one, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -108,19 +108,11 @@ async fn poll(
         Some(g) => !gone && g.status == "available",
     };
     if !done {
-        let state = listed
-            .as_ref()
-            .map_or("not listed yet", |g| g.status.as_str());
-        let word = if gone { "deleted" } else { "available" };
-        log_progress(
-            "replication group",
-            word,
-            1,
-            &[(id.to_string(), state.to_string())],
-        );
+        let state = listed.as_ref().map(|g| g.status.as_str());
+        log_one("replication group", gone, id, state);
     }
     if gone {
-        return Ok(listed.is_none().then_some(None));
+        return Ok(done.then_some(None));
     }
     let g = listed.filter(|g| g.status != "deleting");
     if g.is_some() {

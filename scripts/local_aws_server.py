@@ -28,6 +28,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+import local_aws_autoscaling  # noqa: F401 - Auto Scaling extensions (see that file)
 import local_aws_elasticache  # noqa: F401 - ElastiCache extensions (see that file)
 import local_aws_endpoints  # noqa: F401 - VPC endpoint extensions (see that file)
 import local_aws_wafv2  # noqa: F401 - WAFv2 extensions (see that file)
@@ -114,6 +115,13 @@ def _template_version(group):  # type: ignore[no-untyped-def]
     return lt.get_version(getattr(group, "launch_template_version", None) or "$Default")
 
 
+def _first_override(group):  # type: ignore[no-untyped-def]
+    """The type a mixed-instances group launches on demand ("prioritized": the first override)."""
+    policy = group.mixed_instances_policy or {}
+    overrides = (policy.get("LaunchTemplate") or {}).get("Overrides") or []
+    return overrides[0].get("InstanceType") if overrides else None
+
+
 def _replace_autoscaling_group_instances(self, count_needed, propagated_tags):  # type: ignore[no-untyped-def]
     version = _template_version(self)
     if version is None:
@@ -129,7 +137,7 @@ def _replace_autoscaling_group_instances(self, count_needed, propagated_tags):  
                 tags.setdefault(kind, {})[t["Key"]] = t["Value"]
     subnet_id = self.vpc_zone_identifier.split(",")[0] if self.vpc_zone_identifier else None
     kwargs = {
-        "instance_type": data.get("InstanceType") or self.instance_type,
+        "instance_type": _first_override(self) or data.get("InstanceType") or self.instance_type,
         "tags": tags,
         "placement": random.choice(self.availability_zones),
         "launch_template": {"LaunchTemplateId": version.template.id, "Version": str(version.number)},

@@ -164,6 +164,50 @@ impl Aws {
             .remove(0)
     }
 
+    /// The group's scaling policies as AWS reports them: name → (metric, target, scale-in disabled,
+    /// resource label).
+    async fn policies(
+        &self,
+        name: &str,
+    ) -> std::collections::BTreeMap<String, (String, f64, bool, Option<String>)> {
+        self.asg
+            .describe_policies()
+            .auto_scaling_group_name(name)
+            .send()
+            .await
+            .unwrap()
+            .scaling_policies
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| {
+                let t = p.target_tracking_configuration.unwrap();
+                let m = t.predefined_metric_specification.unwrap();
+                (
+                    p.policy_name.unwrap(),
+                    (
+                        m.predefined_metric_type.unwrap().as_str().to_string(),
+                        t.target_value.unwrap(),
+                        t.disable_scale_in.unwrap_or_default(),
+                        m.resource_label,
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// How many instance refreshes the group has had.
+    async fn refreshes(&self, name: &str) -> usize {
+        self.asg
+            .describe_instance_refreshes()
+            .auto_scaling_group_name(name)
+            .send()
+            .await
+            .unwrap()
+            .instance_refreshes
+            .unwrap_or_default()
+            .len()
+    }
+
     /// The cluster's log group (it must exist).
     async fn log_group(&self, name: &str) -> aws_sdk_cloudwatchlogs::types::LogGroup {
         self.logs
@@ -310,6 +354,29 @@ resource "prod_cluster" "web" {{
 "##
     )
 }
+
+/// A change made outside Terraform: the plan shows each `(attribute, change)` of `shows`, one apply
+/// repairs it, and the next plan is empty.
+fn repaired(tf: &Tf, shows: &[(&str, &str)], what: &str) {
+    let p = tf.plan_code(&[]);
+    for (attr, change) in shows {
+        assert!(
+            p.shows(attr, change),
+            "{what}: {attr} {change}\n{}",
+            p.all()
+        );
+    }
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after repairing {what}");
+}
+
+/// The development test's day-2 scaling block.
+const SCALING: &str =
+    "scaling {\n  cpu_target = 50\n  requests_per_target = 1000\n  scale_in_protection_minutes = 10\n}";
+
+/// The development test's day-2 instance types: half the capacity above one instance on spot.
+const MIX: &str =
+    "instance_types = [\"m6i.large\", \"m7i.large\"]\non_demand_base = 1\nspot_share = 50";
 
 /// The production test's web ACL arguments: a country blocked and a network that bypasses.
 const WAF_ARGS: &str =
@@ -884,6 +951,18 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
 
     assert_web_acl(&aws, &name, lb_arn, &key, &c).await;
 
+    // Production scales on CPU without a `scaling` block: one target-tracking policy at 60 %,
+    // scale-in on, new instances warming up 5 minutes.
+    assert_eq!(
+        aws.policies(&name).await.into_iter().collect::<Vec<_>>(),
+        vec![(
+            format!("{name}-cpu"),
+            ("ASGAverageCPUUtilization".to_string(), 60.0, false, None)
+        )]
+    );
+    assert_eq!(aws.group(&name).await.default_instance_warmup, Some(300));
+    assert_eq!(s["posture"]["scaling"], "pass");
+
     assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
 
     // Scaling owns the live capacity: no diff, the live value in desired_capacity_actual.
@@ -1077,9 +1156,42 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         .send()
         .await
         .unwrap();
+    // ... and the scaling: the CPU policy retargeted without scale-in, a policy added by hand,
+    // the warmup cut to a minute.
+    let put = |policy: String, target: f64, disable_scale_in: bool| {
+        aws.asg
+            .put_scaling_policy()
+            .auto_scaling_group_name(&name)
+            .policy_name(policy)
+            .policy_type("TargetTrackingScaling")
+            .target_tracking_configuration(
+                aws_sdk_autoscaling::types::TargetTrackingConfiguration::builder()
+                    .predefined_metric_specification(
+                        aws_sdk_autoscaling::types::PredefinedMetricSpecification::builder()
+                            .predefined_metric_type(
+                                aws_sdk_autoscaling::types::MetricType::AsgAverageCpuUtilization,
+                            )
+                            .build(),
+                    )
+                    .target_value(target)
+                    .disable_scale_in(disable_scale_in)
+                    .build(),
+            )
+            .send()
+    };
+    put(format!("{name}-cpu"), 90.0, true).await.unwrap();
+    put("by-hand".to_string(), 20.0, false).await.unwrap();
+    aws.asg
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(&name)
+        .default_instance_warmup(60)
+        .send()
+        .await
+        .unwrap();
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
     for control in [
+        "\"scaling\"",
         "\"ELB.16\"",
         "\"WAF.11\"",
         "\"waf\"",
@@ -1110,6 +1222,15 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     );
     tf.apply(&[]);
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
+    assert_eq!(
+        aws.policies(&name).await.into_iter().collect::<Vec<_>>(),
+        vec![(
+            format!("{name}-cpu"),
+            ("ASGAverageCPUUtilization".to_string(), 60.0, false, None)
+        )],
+        "the CPU policy restored, the one added by hand removed"
+    );
+    assert_eq!(aws.group(&name).await.default_instance_warmup, Some(300));
     assert_web_acl(&aws, &name, lb_arn, &key, &c).await;
     assert_eq!(
         aws.log_group(&name).await.retention_in_days,
@@ -1277,6 +1398,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         .subnets(&["us-east-1a", "us-east-1b", "us-east-1c"])
         .await;
     let one_zone = vec![three[0].clone()];
+    let dev = |extra: &str| bare(&name, "development", &image, &cert, &three, &three, extra);
 
     // Refused at plan, each with the attribute named and the fix in the detail.
     let cases: Vec<(&str, &str, Vec<String>, &str, &str)> = vec![
@@ -1350,16 +1472,36 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
             "allowed_cidr_blocks",
             "Invalid CIDR block",
         ),
+        (
+            "production",
+            "scaling {\n  cpu_target = 0\n}",
+            three.clone(),
+            "cpu_target",
+            "Production scales on CPU",
+        ),
+        (
+            "production",
+            "instance_types = [\"m6i.large\", \"m7i.large\"]\non_demand_base = 1",
+            three.clone(),
+            "on_demand_base",
+            "on_demand_base below min_size in production",
+        ),
+        (
+            "development",
+            "spot_share = 20",
+            three.clone(),
+            "spot_share",
+            "Needs instance_types",
+        ),
+        (
+            "development",
+            "scaling {\n  scale_in_protection_minutes = 90\n}",
+            three.clone(),
+            "scale_in_protection_minutes",
+            "give 0 to 60",
+        ),
     ];
-    let tf = Tf::new(&bare(
-        &name,
-        "development",
-        &image,
-        &cert,
-        &three,
-        &three,
-        "",
-    ));
+    let tf = Tf::new(&dev(""));
     tf.init();
     for (env_name, extra, private, attr, says) in cases {
         tf.write(&bare(
@@ -1373,12 +1515,10 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
             r.all()
         );
     }
-    tf.write(
-        &bare(&name, "development", &image, &cert, &three, &three, "").replace(
-            &format!("certificate_arn   = \"{cert}\""),
-            "certificate_arn = \"\"",
-        ),
-    );
+    tf.write(&dev("").replace(
+        &format!("certificate_arn   = \"{cert}\""),
+        "certificate_arn = \"\"",
+    ));
     let r = tf.run(&["plan", "-no-color"]);
     assert!(
         r.code != 0 && r.all().contains("A certificate is required"),
@@ -1420,15 +1560,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
     put_log("kept").await.unwrap();
 
     // Development: smaller, never open.
-    tf.write(&bare(
-        &name,
-        "development",
-        &image,
-        &cert,
-        &three,
-        &three,
-        "",
-    ));
+    tf.write(&dev(""));
     tf.apply(&[]);
     let s = attrs(&tf, "prod_cluster.web");
     assert_eq!(s["components"]["logs_bucket"], bucket.as_str());
@@ -1495,15 +1627,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
     assert_eq!(tf.plan_code(&[]).code, 0);
 
     // Sizes and the health check change in place.
-    tf.write(&bare(
-        &name,
-        "development",
-        &image,
-        &cert,
-        &three,
-        &three,
-        "max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}",
-    ));
+    tf.write(&dev(&format!("max_size = 4\ndesired_capacity = 2\nhealth_check {{\n  path     = \"/ready\"\n  interval = 30\n}}\n{SCALING}")));
     let p = tf.plan_code(&[]);
     assert!(
         p.stdout.contains("1 to change, 0 to destroy"),
@@ -1530,6 +1654,138 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         Some("200-399")
     );
     assert_eq!(tf.plan_code(&[]).code, 0);
+    // The scaling block, in the same apply: a CPU and a request policy on this load balancer's
+    // target group, scale-in on, a 10-minute warmup.
+    let label = format!(
+        "{}/{}",
+        s["load_balancer_arn_suffix"].as_str().unwrap(),
+        s["target_group_arn_suffix"].as_str().unwrap()
+    );
+    assert_eq!(
+        aws.policies(&name).await.into_iter().collect::<Vec<_>>(),
+        vec![
+            (
+                format!("{name}-cpu"),
+                ("ASGAverageCPUUtilization".to_string(), 50.0, false, None)
+            ),
+            (
+                format!("{name}-requests"),
+                (
+                    "ALBRequestCountPerTarget".to_string(),
+                    1000.0,
+                    false,
+                    Some(label)
+                )
+            ),
+        ]
+    );
+    assert_eq!(aws.group(&name).await.default_instance_warmup, Some(600));
+    // A request policy deleted outside Terraform is drift on the block's attribute.
+    aws.asg
+        .delete_policy()
+        .auto_scaling_group_name(&name)
+        .policy_name(format!("{name}-requests"))
+        .send()
+        .await
+        .unwrap();
+    repaired(
+        &tf,
+        &[
+            ("+ requests_per_target", "= 1000"),
+            ("\"scaling\"", "-> \"pass\""),
+        ],
+        "the request policy",
+    );
+    assert_eq!(aws.policies(&name).await.len(), 2);
+    // Several instance types, half the capacity above one on-demand instance on spot: a
+    // mixed-instances policy over the same template version, the instances rolled onto it.
+    let day2 = format!("max_size = 4\ndesired_capacity = 2\nhealth_check {{\n  path     = \"/ready\"\n  interval = 30\n}}\n{SCALING}\n{MIX}");
+    tf.write(&dev(&day2));
+    let refreshes = aws.refreshes(&name).await;
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply for the mix");
+    let g = aws.group(&name).await;
+    let mix = g.mixed_instances_policy.clone().unwrap();
+    let lt = mix.launch_template.unwrap();
+    assert_eq!(
+        lt.overrides
+            .unwrap()
+            .into_iter()
+            .map(|o| o.instance_type.unwrap())
+            .collect::<Vec<_>>(),
+        vec!["m6i.large", "m7i.large"]
+    );
+    assert_eq!(
+        lt.launch_template_specification.unwrap().version.as_deref(),
+        Some("1"),
+        "the template version stays"
+    );
+    let dist = mix.instances_distribution.unwrap();
+    assert_eq!(
+        (
+            dist.on_demand_base_capacity,
+            dist.on_demand_percentage_above_base_capacity,
+            dist.spot_allocation_strategy.as_deref(),
+            dist.on_demand_allocation_strategy.as_deref()
+        ),
+        (
+            Some(1),
+            Some(50),
+            Some("price-capacity-optimized"),
+            Some("prioritized")
+        )
+    );
+    // What the group launches now: the first type (the on-demand order is the list's).
+    let before: BTreeSet<String> = g
+        .instances
+        .unwrap()
+        .into_iter()
+        .filter_map(|i| i.instance_id)
+        .collect();
+    let set_desired = |n: i32| {
+        aws.asg
+            .set_desired_capacity()
+            .auto_scaling_group_name(&name)
+            .desired_capacity(n)
+            .send()
+    };
+    set_desired(3).await.unwrap();
+    let launched: Vec<_> = aws
+        .group(&name)
+        .await
+        .instances
+        .unwrap()
+        .into_iter()
+        .filter(|i| !before.contains(i.instance_id.as_deref().unwrap()))
+        .collect();
+    assert_eq!(launched.len(), 1, "{launched:?}");
+    assert_eq!(launched[0].instance_type.as_deref(), Some("m6i.large"));
+    assert_eq!(tf.plan_code(&[]).code, 0, "scaling out is not drift");
+    set_desired(2).await.unwrap();
+    assert_eq!(
+        aws.refreshes(&name).await,
+        refreshes + 1,
+        "a new list of types rolls the instances"
+    );
+    // The policy removed outside Terraform is drift on instance_types, repaired by apply.
+    aws.asg
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(&name)
+        .launch_template(
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_id(s["launch_template_id"].as_str().unwrap())
+                .version("1")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    repaired(
+        &tf,
+        &[("+ instance_types", "[")],
+        "the mixed-instances policy",
+    );
+    assert!(aws.group(&name).await.mixed_instances_policy.is_some());
     // A health check changed outside Terraform is drift: the plan shows it, apply puts it back.
     aws.elb
         .modify_target_group()
@@ -1538,14 +1794,11 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         .send()
         .await
         .unwrap();
-    let p = tf.plan_code(&[]);
-    assert!(p.shows("interval", "60 -> 30"), "{}", p.all());
-    tf.apply(&[]);
-    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the repair");
+    repaired(&tf, &[("interval", "60 -> 30")], "the health check");
     let tg = aws.target_group(&name).await;
     assert_eq!(tg.health_check_interval_seconds, Some(30));
     // A tag change reaches every object.
-    tf.write(&bare(&name, "development", &image, &cert, &three, &three, "max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}\ntags = { team = \"web\" }"));
+    tf.write(&dev(&format!("{day2}\ntags = {{ team = \"web\" }}")));
     tf.apply(&[]);
     let lb_tags = aws.lb_tags(s["load_balancer_arn"].as_str().unwrap()).await;
     assert!(
@@ -1576,15 +1829,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         .any(|t| t.key.as_deref() == Some("team")));
     assert_eq!(tf.plan_code(&[]).code, 0);
     // ...and a removed tag leaves them.
-    tf.write(&bare(
-        &name,
-        "development",
-        &image,
-        &cert,
-        &three,
-        &three,
-        "max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}\ntags = { owner = \"ops\" }",
-    ));
+    tf.write(&dev("max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}\ntags = { owner = \"ops\" }"));
     tf.apply(&[]);
     let lb_tags = aws.lb_tags(s["load_balancer_arn"].as_str().unwrap()).await;
     assert!(

@@ -61,6 +61,17 @@ impl<T> Tri<T> {
     }
 }
 
+impl Tri<Number> {
+    /// The whole number, as [`int`] reads it: a fraction reads as null.
+    pub fn whole(&self) -> Tri<i64> {
+        match self {
+            Tri::Known(n) => n.as_i64().map_or(Tri::Null, Tri::Known),
+            Tri::Null => Tri::Null,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+}
+
 fn tri<'a, T>(v: &'a Value, f: impl FnOnce(&'a Value) -> Option<T>) -> Tri<T> {
     match v {
         Value::Null => Tri::Null,

@@ -118,6 +118,14 @@ impl Environment {
             _ => 2_000,
         }
     }
+    /// `prod_cluster`: the average CPU % a target-tracking policy holds the group at, when no
+    /// `scaling` block says otherwise (development: no policy, the sizes stay as set).
+    pub fn cluster_cpu_target(self) -> Option<i64> {
+        match self {
+            Environment::Development => None,
+            _ => Some(60),
+        }
+    }
     pub fn load_balancer_deletion_protection(self) -> bool {
         self == Environment::Production
     }

@@ -36,7 +36,7 @@ pub async fn security_groups(
     vpc: &str,
     made: &Made,
 ) -> Result<(String, String), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let (lb_name, app_name) = (bp::lb_sg_name(n), bp::app_sg_name(n));
     let (lb_sg, app_sg) = tokio::join!(
         ensure_sg(
@@ -60,8 +60,8 @@ pub async fn security_groups(
     );
     let (lb_sg, app_sg) = (lb_sg?, app_sg?);
     let live_rules = ec2::sg_rules(ctx, &[lb_sg.clone(), app_sg.clone()]).await?;
-    let (lb_in, lb_out) = bp::lb_rules(&d.ingress_cidr_blocks, d.app_port, &app_sg);
-    let (app_in, app_out) = bp::app_rules(d.app_port, &lb_sg);
+    let (lb_in, lb_out) = bp::lb_rules(&d.args.ingress_cidr_blocks, d.args.app_port, &app_sg);
+    let (app_in, app_out) = bp::app_rules(d.args.app_port, &lb_sg);
     let (lb_have, app_have) = (
         live_rules.get(&lb_sg).cloned().unwrap_or_default(),
         live_rules.get(&app_sg).cloned().unwrap_or_default(),
@@ -84,7 +84,7 @@ pub async fn target_group(
     vpc: &str,
     made: &Made,
 ) -> Result<String, AwsError> {
-    let tg_name = bp::target_group_name(&d.name);
+    let tg_name = bp::target_group_name(&d.args.name);
     let tg = match elb::find_tg(ctx, &tg_name).await? {
         Some(t) => {
             if t.health_check != d.health_check {
@@ -97,7 +97,7 @@ pub async fn target_group(
                 ctx,
                 &tg_name,
                 vpc,
-                d.app_port as i32,
+                d.args.app_port as i32,
                 &d.health_check,
                 &d.tags,
             )
@@ -118,11 +118,11 @@ pub async fn load_balancer(
     found: &mut Option<(String, String)>,
     made: &Made,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let lb = match elb::find_lb(ctx, n).await? {
         Some(lb) => lb,
         None => {
-            let lb = elb::create_lb(ctx, n, &d.public_subnet_ids, lb_sg, &d.tags).await?;
+            let lb = elb::create_lb(ctx, n, &d.args.public_subnet_ids, lb_sg, &d.tags).await?;
             // Recorded before any wait: a wait that fails or is stopped must not lose the ARN of a
             // load balancer that exists (protected in production, it would be left behind).
             made.record("load_balancer", lb.arn.clone());
@@ -134,9 +134,9 @@ pub async fn load_balancer(
     made.record("load_balancer", lb.arn.clone());
     *found = Some((lb.arn.clone(), lb.dns_name.clone()));
     if lb.subnets.iter().collect::<BTreeSet<_>>()
-        != d.public_subnet_ids.iter().collect::<BTreeSet<_>>()
+        != d.args.public_subnet_ids.iter().collect::<BTreeSet<_>>()
     {
-        elb::set_lb_subnets(ctx, &lb.arn, &d.public_subnet_ids).await?;
+        elb::set_lb_subnets(ctx, &lb.arn, &d.args.public_subnet_ids).await?;
     }
     if lb.security_groups != [lb_sg.to_string()] {
         elb::set_lb_security_group(ctx, &lb.arn, lb_sg).await?;
@@ -151,7 +151,7 @@ pub async fn load_balancer(
 async fn lb_attributes(ctx: &ProviderData, d: &Desired, lb: &str) -> Result<(), AwsError> {
     let attrs = elb::lb_attributes(ctx, lb).await?;
     let mut want_attrs = bp::lb_attributes(&bp::hardening(d.environment)).to_vec();
-    let bucket = bp::logs_bucket::bucket_name(&d.name, &ctx.place().await?.account);
+    let bucket = bp::logs_bucket::bucket_name(&d.args.name, &ctx.place().await?.account);
     want_attrs.extend(bp::logs_bucket::lb_log_attributes(&bucket));
     if want_attrs.iter().any(|(k, v)| attrs.get(*k) != Some(v)) {
         elb::set_lb_attributes(ctx, lb, &want_attrs).await?;
@@ -178,19 +178,21 @@ async fn listeners(
             _ => elb::delete_listener(ctx, &l.arn).await?,
         }
     }
-    let policy = bp::listener_policy(&d.tls_policy);
+    let policy = bp::listener_policy(&d.args.tls_policy);
     let https_job = async {
         let arn = match https {
             Some(l) => {
                 let right = l.ssl_policy.as_deref() == Some(policy)
-                    && l.certificate.as_deref() == Some(d.certificate_arn.as_str())
+                    && l.certificate.as_deref() == Some(d.args.certificate_arn.as_str())
                     && l.default == elb::Default::Forward(tg.to_string());
                 if !right {
-                    elb::modify_https(ctx, &l.arn, &d.certificate_arn, policy, tg).await?;
+                    elb::modify_https(ctx, &l.arn, &d.args.certificate_arn, policy, tg).await?;
                 }
                 l.arn
             }
-            None => elb::create_https(ctx, lb, &d.certificate_arn, policy, tg, &d.tags).await?,
+            None => {
+                elb::create_https(ctx, lb, &d.args.certificate_arn, policy, tg, &d.tags).await?
+            }
         };
         made.record("listener_https", arn);
         Ok::<(), AwsError>(())

@@ -53,15 +53,6 @@ crate::attributes! {
 /// of those unset.
 pub const DESCRIPTION: &str = "The target group's HTTP health check. Unset attributes (or no block) take the defaults; a change modifies the target group in place, and a change made outside Terraform is drift, repaired by apply.";
 
-/// A whole number as [`decode::int`] reads it: a fraction reads as null.
-fn whole(n: &Tri<Number>) -> Tri<i64> {
-    match n {
-        Tri::Known(n) => n.as_i64().map_or(Tri::Null, Tri::Known),
-        Tri::Null => Tri::Null,
-        Tri::Unknown => Tri::Unknown,
-    }
-}
-
 fn path(attr: &str) -> AttrPath {
     AttrPath::attr(BLOCK).then_attr(attr)
 }
@@ -71,7 +62,7 @@ pub fn validate(block: &Tri<Given>, legacy_path: &Tri<String>, d: &mut Diagnosti
     let Tri::Known(g) = block else {
         return;
     };
-    let (interval, timeout) = (whole(&g.interval), whole(&g.timeout));
+    let (interval, timeout) = (g.interval.whole(), g.timeout.whole());
     if let (Tri::Known(p), Tri::Known(l)) = (&g.path, legacy_path) {
         if p != l {
             d.error_at(
@@ -95,8 +86,8 @@ pub fn validate(block: &Tri<Given>, legacy_path: &Tri<String>, d: &mut Diagnosti
     let ranges = [
         ("interval", &interval, 5, 300),
         ("timeout", &timeout, 2, 120),
-        ("healthy_threshold", &whole(&g.healthy_threshold), 2, 10),
-        ("unhealthy_threshold", &whole(&g.unhealthy_threshold), 2, 10),
+        ("healthy_threshold", &g.healthy_threshold.whole(), 2, 10),
+        ("unhealthy_threshold", &g.unhealthy_threshold.whole(), 2, 10),
     ];
     for (attr, value, lo, hi) in ranges {
         if let Tri::Known(v) = value {

@@ -4,11 +4,13 @@ pub mod aws;
 pub mod blueprint;
 mod front_end;
 pub mod health_check;
+pub mod instance_mix;
 pub mod model;
 mod plan;
 pub mod posture;
 mod read;
 mod reconcile;
+pub mod scaling;
 pub mod schema;
 pub mod validate;
 
@@ -80,31 +82,18 @@ crate::lifecycle! {
                 .filter(|_| prior.components.contains_key("kms_key"));
         }
         let desired = reconcile::Desired {
-            name: planned.name.clone(),
             environment: env,
-            image_id: planned.image_id.clone(),
-            subnet_ids: planned.subnet_ids.clone(),
-            public_subnet_ids: planned.public_subnet_ids.clone(),
-            certificate_arn: planned.certificate_arn.clone(),
-            instance_type: planned.instance_type.clone(),
-            min_size: planned.min_size,
-            max_size: planned.max_size,
             desired_capacity: (creating || planned.desired_capacity != prior.desired_capacity)
                 .then_some(planned.desired_capacity),
-            app_port: planned.app_port,
             health_check: health_check::effective(
                 &planned.health_check,
                 &planned.health_check_path,
             ),
-            user_data: planned.user_data.clone(),
-            ingress_cidr_blocks: planned.ingress_cidr_blocks.clone(),
-            root_volume_size: planned.root_volume_size,
-            metadata_http_tokens: planned.metadata_http_tokens.clone(),
-            tls_policy: planned.tls_policy.clone(),
-            root_volume_encrypted: planned.root_volume_encrypted,
             kms_key_arn: given_key,
             tags: planned.tags_all.clone(),
             waf: reconcile::waf::Settings::of(&planned),
+            scaling: scaling::effective(&planned.scaling, env),
+            args: planned,
         };
         Ok(Prepared {
             desired,

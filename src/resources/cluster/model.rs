@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::framework::attrs::{PartialList, PartialMap};
 
 use super::health_check::{Given, Stated};
+use super::scaling::{Given as ScalingGiven, Stated as ScalingStated};
 
 crate::attributes! {
     /// The whole `prod_cluster` state (every value known).
@@ -20,6 +21,9 @@ crate::attributes! {
         public_subnet_ids: Vec<String> as PartialList = required("Subnets for the load balancer (public ones), in at least 2 availability zones of the same VPC."),
         certificate_arn: String = required("ACM certificate of the HTTPS listener. Required in every profile: the load balancer serves TLS only, port 80 just redirects."),
         instance_type: String = defaulted("EC2 instance type (profile default: t3.small in development, m6i.large otherwise). Changing it rolls the instances."),
+        instance_types: Option<Vec<String>> as PartialList = optional("Instance types the group may launch, in order of preference (2 to 40, e.g. `[\"m6i.large\", \"m7i.large\"]`): a mixed-instances policy over the launch template, so that a type short of capacity in a zone does not stop the service from scaling out. Unset, every instance is `instance_type`. Changing the list rolls the instances."),
+        on_demand_base: Option<i64> = defaulted("Instances that are always on demand, the floor of the service: with `instance_types`, default `min_size`, and production refuses less (the floor never runs on spot). Without `instance_types`, null."),
+        spot_share: Option<i64> = defaulted("Percent of the capacity above `on_demand_base` that runs on spot instances, picked price-capacity-optimized across `instance_types` (0 to 100; with `instance_types`, default 0). Without `instance_types`, null."),
         min_size: i64 = defaulted("Fewest instances (profile default 1 / 2 / 3; production refuses fewer than 2). Pinned: a change made outside Terraform is repaired."),
         max_size: i64 = defaulted("Most instances (profile default 2 / 4 / 9; production refuses less than twice `min_size`, to leave room to scale out). Pinned like `min_size`."),
         desired_capacity: i64 = defaulted("Instances to start with (profile default 1 / 2 / 3). Set on create and whenever you change it; otherwise scaling owns the live value (see `desired_capacity_actual`), which is never a diff."),
@@ -53,10 +57,11 @@ crate::attributes! {
         desired_capacity_actual: Option<i64> = computed("Instances the group wants now, as scaling left it (read-only; never a diff)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this cluster; pass it in `watch` of `prod_alerting`. Keys: `kind` (`cluster`), `name`, `autoscaling_group`, `load_balancer` and `target_group` (the metrics' dimensions, known once they exist), and the configured `min_size`, `desired_capacity` and `max_size`. Known at plan from the configuration, so a capacity change moves the alarms in the same apply, and a change made outside Terraform never does."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier (`logs_bucket`: the log bucket's name)."),
-        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured) → `pass` or `fail: <reason>`, from what AWS reports."),
+        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured; `scaling`: the group's target-tracking policies and instance warmup as configured) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     single {
         health_check: Stated / Given = single(super::health_check::DESCRIPTION),
+        scaling: ScalingStated / ScalingGiven = single(super::scaling::DESCRIPTION),
     }
     raw { timeouts }
 }

@@ -186,6 +186,7 @@ fn plan_arguments(
         by_env(env, |e| int(e.cluster_capacity().1)),
     );
     planned.max_size = or(&cfg.max_size, by_env(env, |e| int(e.cluster_capacity().2)));
+    super::instance_mix::plan(cfg, planned);
     planned.root_volume_size = or(
         &cfg.root_volume_size,
         by_env(env, |e| int(e.cluster_root_volume_gib())),
@@ -196,6 +197,7 @@ fn plan_arguments(
         Tri::Known(DEFAULT_HEALTH_CHECK_PATH.to_string()),
     );
     planned.health_check = super::health_check::plan(&cfg.health_check, &cfg.health_check_path);
+    planned.scaling = super::scaling::plan(&cfg.scaling);
     planned.ingress_cidr_blocks = or(
         &cfg.ingress_cidr_blocks,
         Tri::Known(vec![Tri::Known(DEFAULT_INGRESS.to_string())]),

@@ -126,6 +126,8 @@ pub struct Facts {
     pub logs: lb_logs::Logs,
     /// How the target group's health check differs from the configured one.
     pub health_check: Vec<String>,
+    /// How the group's scaling policies and warmup differ from the configured ones.
+    pub scaling: Vec<String>,
 }
 
 impl Facts {
@@ -200,6 +202,7 @@ impl Facts {
             waf: WafFacts::as_applied(env),
             logs,
             health_check: Vec::new(),
+            scaling: Vec::new(),
         }
     }
 }
@@ -246,6 +249,10 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     p.set("health_check", PASS.to_string());
     if !f.health_check.is_empty() {
         p.fail("health_check", f.health_check.join("; "));
+    }
+    p.set("scaling", PASS.to_string());
+    if !f.scaling.is_empty() {
+        p.fail("scaling", f.scaling.join("; "));
     }
     match &f.log_group {
         Some(g) => p.set(

@@ -1,5 +1,6 @@
 //! Read: the cluster as AWS has it, and the facts its posture is computed from (the rules are in
-//! posture.rs). A fixed set of calls however many instances or subnets: DescribeAutoScalingGroups,
+//! posture.rs). A fixed set of calls however many instances or subnets: DescribeAutoScalingGroups
+//! (and the group's DescribePolicies),
 //! DescribeLaunchTemplates, DescribeLaunchTemplateVersions (default and running version in one),
 //! DescribeLoadBalancers, DescribeLoadBalancerAttributes, DescribeListeners, DescribeTargetGroups,
 //! DescribeTags (ELB), DescribeSecurityGroups (both groups), GetInstanceProfile, DescribeLogGroups,
@@ -83,11 +84,18 @@ pub async fn read(
     // Auto Scaling group and the template versions it runs.
     let group = group?.filter(|g| !g.deleting);
     facts.group = read_group(&mut st, &mut c, prior, group.as_ref());
+    let policies = match &group {
+        Some(_) => Some(asg::policies(ctx, n).await?),
+        None => None,
+    };
     facts.template = read_template(ctx, &mut st, &mut c, prior, group.as_ref(), template?).await?;
 
     // Load balancer, its attributes and listeners; the target group.
     facts.target_group = read_target_group(&mut st, &mut c, tg, &mut facts.health_check);
     facts.load_balancer = read_lb(ctx, &mut st, &mut c, prior, lb.as_ref()).await?;
+    if let (Some(g), Some(live)) = (&group, &policies) {
+        facts.scaling = read_scaling(&mut st, env, g, live);
+    }
 
     read_security_groups(&mut st, &mut c, prior, &rules, &mut facts);
 
@@ -170,6 +178,38 @@ fn read_target_group(
     Some(t.arn)
 }
 
+/// The group's scaling into state (the `scaling` block, when configured, as AWS has it); how it
+/// differs from the one the prior state asks for.
+fn read_scaling(
+    st: &mut State,
+    env: Environment,
+    g: &asg::GroupFacts,
+    live: &[super::scaling::Policy],
+) -> Vec<String> {
+    use super::scaling;
+    let n = st.name.clone();
+    let want = scaling::effective(&st.scaling, env);
+    let label = st
+        .load_balancer_arn
+        .as_deref()
+        .map(watch::load_balancer_suffix)
+        .zip(
+            st.target_group_arn
+                .as_deref()
+                .map(watch::target_group_suffix),
+        )
+        .map(|(lb, tg)| scaling::resource_label(&lb, &tg));
+    let drift = scaling::differences(
+        &scaling::policies(&n, &want, label.as_deref()),
+        live,
+        want.protection_minutes,
+        g.warmup_seconds,
+    );
+    let live = scaling::live(&n, live, g.warmup_seconds.unwrap_or_default() / 60);
+    st.scaling = scaling::read_back(&st.scaling, &live);
+    drift
+}
+
 /// The instance profile, and its role when it holds the cluster's, into the components.
 fn read_profile(place: &Place, n: &str, p: iam::ProfileFacts, c: &mut Components) {
     c.insert("instance_profile".into(), p.arn);
@@ -212,6 +252,7 @@ fn read_group(
         st.desired_capacity = g.desired;
     }
     st.subnet_ids = same_set_keep(&prior.subnet_ids, g.subnets.clone());
+    super::instance_mix::read_back(st, g.mix.as_ref());
     Some(posture::Group {
         health_check_type: g.health_check_type.clone(),
         zones: g.zones.len(),

@@ -14,6 +14,38 @@ use crate::provider::aws::Place;
 use crate::provider::profile::Environment;
 use crate::resources::alerting::watch;
 
+/// A configured single block of these attributes, as Terraform sends it, read by `decode` (the
+/// block's `Given::decode`).
+pub(super) fn given<G>(decode: fn(&Value) -> G, pairs: &[(&str, Value)]) -> Tri<G> {
+    Tri::Known(decode(&Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )))
+}
+
+/// The attribute of a block a diagnostic must be on and what its detail says; `None`: accepted.
+pub(super) type Expected = Option<(&'static str, &'static str)>;
+
+/// `d` as `want` says for the case: no error, or one on `block.<attr>` whose detail says so.
+pub(super) fn assert_diagnostic(
+    case: &str,
+    d: &crate::framework::Diagnostics,
+    block: &str,
+    want: Expected,
+) {
+    match want {
+        None => assert!(!d.has_errors(), "{case}: {d:?}"),
+        Some((attr, says)) => {
+            let found = d.iter().any(|x| {
+                x.path == Some(AttrPath::attr(block).then_attr(attr)) && x.detail.contains(says)
+            });
+            assert!(found, "{case}: {d:?}");
+        }
+    }
+}
+
 const NULLABLE: [&str; 15] = [
     "instance_type",
     "min_size",

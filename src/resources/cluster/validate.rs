@@ -68,6 +68,8 @@ pub fn validate(cfg: &Value) -> Diagnostics {
     }
     crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
     super::health_check::validate(&cfg.health_check, &cfg.health_check_path, &mut d);
+    super::scaling::validate(&cfg.scaling, &mut d);
+    super::instance_mix::validate(&cfg, &mut d);
     d
 }
 
@@ -118,14 +120,20 @@ fn check_identity(cfg: &Config, d: &mut Diagnostics) {
 }
 
 /// The instance type and the group's sizes.
+/// `family.size`, e.g. `m6i.large` or `u-6tb1.metal`.
+pub fn is_instance_type(t: &str) -> bool {
+    t.split_once('.')
+        .is_some_and(|(f, s)| !f.is_empty() && !s.is_empty())
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
+/// The most instances any size may name.
+pub const MAX_INSTANCES: i64 = 1000;
+
 fn check_capacity(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(t) = &cfg.instance_type {
-        let ok = t
-            .split_once('.')
-            .is_some_and(|(f, s)| !f.is_empty() && !s.is_empty())
-            && t.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-        if !ok {
+        if !is_instance_type(t) {
             d.error_at(
                 AttrPath::attr("instance_type"),
                 "Invalid instance type",
@@ -139,11 +147,11 @@ fn check_capacity(cfg: &Config, d: &mut Diagnostics) {
         ("desired_capacity", &cfg.desired_capacity),
     ] {
         if let Some(v) = known_int(n) {
-            if !(0..=1000).contains(&v) {
+            if !(0..=MAX_INSTANCES).contains(&v) {
                 d.error_at(
                     AttrPath::attr(attr),
                     "Out of range",
-                    format!("{attr} = {v}: use 0 to 1000."),
+                    format!("{attr} = {v}: use 0 to {MAX_INSTANCES}."),
                 );
             }
         }
@@ -286,6 +294,8 @@ fn check_storage(cfg: &Config, d: &mut Diagnostics) {
 /// The profile's floors, for an environment that is known (`cfg`: the configuration or the plan).
 pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
     waf::check_profile(cfg, env, d);
+    super::scaling::check_profile(&cfg.scaling, env, d);
+    super::instance_mix::check_profile(cfg, env, d);
     if env != Environment::Production {
         return;
     }

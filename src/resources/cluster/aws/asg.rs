@@ -1,7 +1,9 @@
 //! Auto Scaling: the group, its metrics collection, and instance refreshes.
 
 use aws_sdk_autoscaling::types::{
-    LaunchTemplateSpecification, RefreshPreferences, RefreshStrategy, Tag,
+    InstancesDistribution, LaunchTemplate, LaunchTemplateOverrides, LaunchTemplateSpecification,
+    MetricType, MixedInstancesPolicy, PredefinedMetricSpecification, RefreshPreferences,
+    RefreshStrategy, Tag, TargetTrackingConfiguration,
 };
 
 use super::{invalid, Tags};
@@ -10,6 +12,8 @@ use crate::provider::ProviderData;
 use crate::resources::cluster::blueprint::{
     GROUP_METRICS, HEALTH_CHECK_GRACE_SECONDS, MIN_HEALTHY_PERCENT,
 };
+use crate::resources::cluster::instance_mix::{self, Mix};
+use crate::resources::cluster::scaling::Policy;
 
 #[derive(Clone, Debug, Default)]
 pub struct GroupFacts {
@@ -26,6 +30,10 @@ pub struct GroupFacts {
     pub metrics: Vec<String>,
     pub deleting: bool,
     pub instances: usize,
+    /// The default instance warmup in seconds; `None` when the group has none.
+    pub warmup_seconds: Option<i64>,
+    /// The mixed-instances policy; `None` when the group launches from the template alone.
+    pub mix: Option<Mix>,
 }
 
 pub async fn find_group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFacts>, AwsError> {
@@ -57,11 +65,9 @@ pub async fn find_group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFa
                 .map(str::to_string)
                 .collect(),
             zones: g.availability_zones.clone().unwrap_or_default(),
-            template_id: g
-                .launch_template
-                .as_ref()
-                .and_then(|t| t.launch_template_id.clone()),
-            template_version: g.launch_template.as_ref().and_then(|t| t.version.clone()),
+            template_id: launch_spec(&g).and_then(|t| t.launch_template_id.clone()),
+            template_version: launch_spec(&g).and_then(|t| t.version.clone()),
+            mix: g.mixed_instances_policy.as_ref().map(mix_of),
             health_check_type: g.health_check_type.clone().unwrap_or_default(),
             target_groups: g.target_group_arns.clone().unwrap_or_default(),
             metrics: g
@@ -72,7 +78,68 @@ pub async fn find_group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFa
                 .collect(),
             deleting: g.status.as_deref().is_some_and(|s| s.contains("Delete")),
             instances: g.instances.as_ref().map_or(0, Vec::len),
+            warmup_seconds: g.default_instance_warmup.map(i64::from),
         }))
+}
+
+/// The template a group launches from: its own, or its mixed-instances policy's.
+fn launch_spec(
+    g: &aws_sdk_autoscaling::types::AutoScalingGroup,
+) -> Option<&LaunchTemplateSpecification> {
+    g.launch_template.as_ref().or_else(|| {
+        g.mixed_instances_policy
+            .as_ref()
+            .and_then(|m| m.launch_template.as_ref())
+            .and_then(|t| t.launch_template_specification.as_ref())
+    })
+}
+
+/// A mixed-instances policy as the blueprint says it.
+fn mix_of(m: &MixedInstancesPolicy) -> Mix {
+    let d = m.instances_distribution.as_ref();
+    Mix {
+        types: m
+            .launch_template
+            .as_ref()
+            .and_then(|t| t.overrides.as_ref())
+            .into_iter()
+            .flatten()
+            .filter_map(|o| o.instance_type.clone())
+            .collect(),
+        on_demand_base: d
+            .and_then(|d| d.on_demand_base_capacity)
+            .map_or(0, i64::from),
+        // AWS's default share above the base is 100 % on demand.
+        spot_share: 100
+            - d.and_then(|d| d.on_demand_percentage_above_base_capacity)
+                .map_or(100, i64::from),
+    }
+}
+
+/// The group's mixed-instances policy: the template at `version`, `mix`'s types in order, its
+/// base and share, launched prioritized on demand and price-capacity-optimized on spot.
+fn mixed_policy(id: &str, version: i64, mix: &Mix) -> MixedInstancesPolicy {
+    MixedInstancesPolicy::builder()
+        .launch_template(
+            LaunchTemplate::builder()
+                .launch_template_specification(template(id, version))
+                .set_overrides(Some(
+                    mix.types
+                        .iter()
+                        .map(|t| LaunchTemplateOverrides::builder().instance_type(t).build())
+                        .collect(),
+                ))
+                .build(),
+        )
+        .instances_distribution(
+            InstancesDistribution::builder()
+                .on_demand_allocation_strategy(instance_mix::ON_DEMAND_STRATEGY)
+                .on_demand_base_capacity(mix.on_demand_base as i32)
+                .on_demand_percentage_above_base_capacity((100 - mix.spot_share) as i32)
+                .spot_allocation_strategy(instance_mix::SPOT_STRATEGY)
+                .build(),
+        )
+        .build()
 }
 
 fn group_tags(name: &str, tags: &Tags) -> Vec<Tag> {
@@ -107,6 +174,10 @@ pub struct GroupSpec<'a> {
     pub desired: Option<i64>,
     pub subnets: &'a [String],
     pub target_group: &'a str,
+    /// The default instance warmup (`scaling.scale_in_protection_minutes`), in seconds.
+    pub warmup_seconds: i64,
+    /// Several instance types (and spot): launched through a mixed-instances policy.
+    pub mix: Option<&'a Mix>,
 }
 
 /// Records the configured capacity on the group, in one call: the minimum, and the desired capacity
@@ -147,13 +218,19 @@ macro_rules! group_settings {
     ($request:expr, $s:expr) => {
         $request
             .auto_scaling_group_name($s.name)
-            .launch_template(template($s.template_id, $s.version))
+            .set_launch_template(
+                $s.mix
+                    .is_none()
+                    .then(|| template($s.template_id, $s.version)),
+            )
+            .set_mixed_instances_policy($s.mix.map(|m| mixed_policy($s.template_id, $s.version, m)))
             .min_size($s.min as i32)
             .max_size($s.max as i32)
             .set_desired_capacity($s.desired.map(|d| d as i32))
             .vpc_zone_identifier($s.subnets.join(","))
             .health_check_type("ELB")
             .health_check_grace_period(HEALTH_CHECK_GRACE_SECONDS)
+            .default_instance_warmup($s.warmup_seconds as i32)
     };
 }
 
@@ -208,6 +285,79 @@ pub async fn enable_metrics(ctx: &ProviderData, name: &str) -> Result<(), AwsErr
     )
     .await
     .map(|_| ())
+}
+
+/// The group's scaling policies, as AWS reports them.
+pub async fn policies(ctx: &ProviderData, name: &str) -> Result<Vec<Policy>, AwsError> {
+    let out = ctx
+        .call(
+            &format!("scaling policies of {name}"),
+            ctx.autoscaling()
+                .describe_policies()
+                .auto_scaling_group_name(name)
+                .send(),
+        )
+        .await?;
+    Ok(out
+        .scaling_policies
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| {
+            let t = p.target_tracking_configuration;
+            let metric = t
+                .as_ref()
+                .and_then(|t| t.predefined_metric_specification.as_ref());
+            Policy {
+                name: p.policy_name.unwrap_or_default(),
+                kind: p.policy_type.unwrap_or_default(),
+                metric: metric
+                    .and_then(|m| m.predefined_metric_type.as_ref())
+                    .map(|m| m.as_str().to_string()),
+                resource_label: metric.and_then(|m| m.resource_label.clone()),
+                target: t.as_ref().and_then(|t| t.target_value).unwrap_or_default(),
+                disable_scale_in: t.and_then(|t| t.disable_scale_in).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+/// Makes or replaces target-tracking policy `p` of group `name`.
+pub async fn put_policy(ctx: &ProviderData, name: &str, p: &Policy) -> Result<(), AwsError> {
+    let metric = PredefinedMetricSpecification::builder()
+        .set_predefined_metric_type(p.metric.as_deref().map(MetricType::from))
+        .set_resource_label(p.resource_label.clone())
+        .build();
+    crate::provider::ec2::sent(
+        ctx,
+        &format!("scaling policy {}", p.name),
+        ctx.autoscaling()
+            .put_scaling_policy()
+            .auto_scaling_group_name(name)
+            .policy_name(&p.name)
+            .policy_type(&p.kind)
+            .target_tracking_configuration(
+                TargetTrackingConfiguration::builder()
+                    .predefined_metric_specification(metric)
+                    .target_value(p.target)
+                    .disable_scale_in(p.disable_scale_in)
+                    .build(),
+            )
+            .send(),
+    )
+    .await
+}
+
+pub async fn delete_policy(ctx: &ProviderData, name: &str, policy: &str) -> Result<(), AwsError> {
+    crate::provider::ec2::removed(
+        ctx,
+        &format!("scaling policy {policy}"),
+        ctx.autoscaling()
+            .delete_policy()
+            .auto_scaling_group_name(name)
+            .policy_name(policy)
+            .send(),
+    )
+    .await
 }
 
 /// Rolls the instances onto the group's template version, keeping 90 % in service. A refresh

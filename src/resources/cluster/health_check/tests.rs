@@ -1,14 +1,10 @@
 use super::*;
 use crate::framework::Value;
+use crate::resources::cluster::tests::{assert_diagnostic, given, Expected};
 
 /// A configured block of these attributes, as Terraform sends it.
 fn block(pairs: &[(&str, Value)]) -> Tri<Given> {
-    Tri::Known(Given::decode(&Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    )))
+    given(Given::decode, pairs)
 }
 
 /// The planned block as apply reads it from the planned state.
@@ -35,9 +31,6 @@ fn defaults_are_the_target_groups_of_before() {
         ("/health", 15, 5, 2, 3, "200-399")
     );
 }
-
-/// The attribute a diagnostic must be on and what its detail says; `None`: accepted.
-type Expected = Option<(&'static str, &'static str)>;
 
 #[test]
 fn validation_names_the_attribute() {
@@ -119,15 +112,7 @@ fn validation_names_the_attribute() {
     for (case, b, want) in cases {
         let mut d = Diagnostics::new();
         validate(&b, &Tri::Null, &mut d);
-        match want {
-            None => assert!(!d.has_errors(), "{case}: {d:?}"),
-            Some((attr, says)) => {
-                let found = d.iter().any(|x| {
-                    x.path == Some(AttrPath::attr(BLOCK).then_attr(attr)) && x.detail.contains(says)
-                });
-                assert!(found, "{case}: {d:?}");
-            }
-        }
+        assert_diagnostic(case, &d, BLOCK, want);
     }
 }
 

@@ -470,10 +470,10 @@ fn posture_rules() {
 #[test]
 fn as_applied_passes_everything_in_production() {
     let p = posture(PROD, &applied(PROD));
-    // The controls of the blueprint, of the logs, and `health_check`.
+    // The controls of the blueprint, of the logs, `health_check` and `scaling`.
     assert_eq!(
         p.len(),
-        bp::controls(true).len() + lb_logs::CONTROLS.len() + 1
+        bp::controls(true).len() + lb_logs::CONTROLS.len() + 2
     );
     assert!(p.values().all(|v| v == PASS), "{p:?}");
 }
@@ -494,4 +494,24 @@ fn posture_says_what_is_relaxed() {
         !dev.contains_key("KMS.4"),
         "no KMS.4 for a key the user owns"
     );
+}
+
+#[test]
+fn scaling_drift_fails_scaling_only() {
+    let mut f = applied(PROD);
+    f.scaling = vec![
+        "policy web-cpu is missing".into(),
+        "no instance warmup is set, the configuration says 5 min".into(),
+    ];
+    let p = posture(PROD, &f);
+    assert_eq!(
+        p["scaling"],
+        "fail: policy web-cpu is missing; no instance warmup is set, the configuration says 5 min"
+    );
+    let failing: Vec<&String> = p
+        .iter()
+        .filter(|(_, v)| *v != PASS)
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(failing, vec!["scaling"]);
 }

@@ -6,9 +6,11 @@ use std::time::Duration;
 use super::super::aws::{asg, ec2, invalid};
 use super::super::blueprint::{self as bp, TemplateInputs};
 use super::super::model::State;
+use super::super::{instance_mix, scaling};
 use super::{Desired, Ready};
 use crate::provider::error::AwsError;
 use crate::provider::{retry, ProviderData};
+use crate::resources::alerting::watch;
 
 /// 6–7: the launch template (a new default version whenever the one the group runs is not the
 /// blueprint) and the Auto Scaling group (pinned sizes, ELB health checks, metrics, rolling
@@ -25,16 +27,19 @@ pub(super) async fn instances(
     p.launch_template_version = Some(version);
 
     // 7. The Auto Scaling group: pinned sizes, ELB health checks, metrics, rolling refresh.
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
+    let mix = instance_mix::of(&d.args);
     let gs = asg::GroupSpec {
         name: n,
         template_id: &template_id,
         version,
-        min: d.min_size,
-        max: d.max_size,
+        min: d.args.min_size,
+        max: d.args.max_size,
         desired: d.desired_capacity,
-        subnets: &d.subnet_ids,
+        subnets: &d.args.subnet_ids,
         target_group: r.tg,
+        warmup_seconds: d.scaling.protection_minutes * 60,
+        mix: mix.as_ref(),
     };
     match r.group_now.clone() {
         Some(g) if g.deleting => {
@@ -59,15 +64,15 @@ async fn launch_template(
     p: &mut State,
     r: &Ready<'_>,
 ) -> Result<(String, i64), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let spec = bp::template_spec(&TemplateInputs {
-        image_id: &d.image_id,
-        instance_type: &d.instance_type,
-        user_data: d.user_data.as_deref(),
-        http_tokens: &d.metadata_http_tokens,
+        image_id: &d.args.image_id,
+        instance_type: &d.args.instance_type,
+        user_data: d.args.user_data.as_deref(),
+        http_tokens: &d.args.metadata_http_tokens,
         root_device: r.root,
-        volume_size: d.root_volume_size,
-        encrypted: d.root_volume_encrypted,
+        volume_size: d.args.root_volume_size,
+        encrypted: d.args.root_volume_encrypted,
         kms_key: r.key,
         app_sg: r.app_sg,
         instance_profile: r.profile,
@@ -118,8 +123,8 @@ async fn create_group(
     p: &mut State,
     gs: asg::GroupSpec<'_>,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
-    let desired = d.desired_capacity.unwrap_or(d.min_size);
+    let n = d.args.name.as_str();
+    let desired = d.desired_capacity.unwrap_or(d.args.min_size);
     asg::create_group(
         ctx,
         &asg::GroupSpec {
@@ -133,7 +138,7 @@ async fn create_group(
         .insert("autoscaling_group".into(), n.to_string());
     p.desired_capacity_actual = Some(desired);
     let (tagged, metrics) = tokio::join!(
-        asg::tag_capacity(ctx, n, d.min_size, Some(desired)),
+        asg::tag_capacity(ctx, n, d.args.min_size, Some(desired)),
         asg::enable_metrics(ctx, n)
     );
     tagged.and(metrics)
@@ -148,26 +153,32 @@ async fn update_group(
     gs: &asg::GroupSpec<'_>,
     g: &asg::GroupFacts,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let (template_id, version, tg) = (gs.template_id, gs.version, gs.target_group);
     p.components
         .insert("autoscaling_group".into(), n.to_string());
     let version_changed = g.template_version.as_deref() != Some(version.to_string().as_str())
         || g.template_id.as_deref() != Some(template_id);
-    let subnets_changed =
-        g.subnets.iter().collect::<BTreeSet<_>>() != d.subnet_ids.iter().collect::<BTreeSet<_>>();
+    // A new list of types rolls the instances, as a new instance type does; a new base or share
+    // applies as the group launches and scales in.
+    let types_of = |m: Option<&instance_mix::Mix>| m.map(|m| m.types.clone());
+    let types_changed = types_of(g.mix.as_ref()) != types_of(gs.mix);
+    let subnets_changed = g.subnets.iter().collect::<BTreeSet<_>>()
+        != d.args.subnet_ids.iter().collect::<BTreeSet<_>>();
     let desired_changed = d.desired_capacity.is_some_and(|x| x != g.desired);
     if version_changed
         || subnets_changed
         || desired_changed
-        || g.min != d.min_size
-        || g.max != d.max_size
+        || g.min != d.args.min_size
+        || g.max != d.args.max_size
         || g.health_check_type != "ELB"
+        || g.warmup_seconds != Some(gs.warmup_seconds)
+        || g.mix.as_ref() != gs.mix
     {
         asg::update_group(ctx, gs).await?;
     }
-    if d.desired_capacity.is_some() || g.min != d.min_size {
-        asg::tag_capacity(ctx, n, d.min_size, d.desired_capacity).await?;
+    if d.desired_capacity.is_some() || g.min != d.args.min_size {
+        asg::tag_capacity(ctx, n, d.args.min_size, d.desired_capacity).await?;
     }
     if !g.target_groups.iter().any(|t| t == tg) {
         asg::attach_target_group(ctx, n, tg).await?;
@@ -178,7 +189,7 @@ async fn update_group(
     {
         asg::enable_metrics(ctx, n).await?;
     }
-    if version_changed {
+    if version_changed || types_changed {
         let id = asg::start_refresh(ctx, n).await?;
         tracing::info!(
             group = n,
@@ -189,7 +200,47 @@ async fn update_group(
     }
     p.desired_capacity_actual = Some(match d.desired_capacity {
         Some(x) => x,
-        None => g.desired.clamp(d.min_size, d.max_size),
+        None => g.desired.clamp(d.args.min_size, d.args.max_size),
     });
+    Ok(())
+}
+
+/// The group's scaling policies brought to the blueprint's: each missing or changed one put,
+/// each other one removed (the group's scaling is the configuration's alone). `new_group`: made
+/// by this apply, so without policies yet.
+pub(super) async fn scaling_policies(
+    ctx: &ProviderData,
+    d: &Desired,
+    p: &State,
+    new_group: bool,
+) -> Result<(), AwsError> {
+    let n = d.args.name.as_str();
+    let label = p
+        .load_balancer_arn
+        .as_deref()
+        .zip(p.target_group_arn.as_deref())
+        .map(|(lb, tg)| {
+            scaling::resource_label(
+                &watch::load_balancer_suffix(lb),
+                &watch::target_group_suffix(tg),
+            )
+        });
+    let want = scaling::policies(n, &d.scaling, label.as_deref());
+    let live = if new_group {
+        Vec::new()
+    } else {
+        asg::policies(ctx, n).await?
+    };
+    for w in &want {
+        if !live.contains(w) {
+            asg::put_policy(ctx, n, w).await?;
+        }
+    }
+    for l in live
+        .iter()
+        .filter(|l| !want.iter().any(|w| w.name == l.name))
+    {
+        asg::delete_policy(ctx, n, &l.name).await?;
+    }
     Ok(())
 }

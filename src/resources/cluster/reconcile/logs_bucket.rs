@@ -23,7 +23,7 @@ pub async fn ensure(
     d: &Desired,
     made: &Made,
 ) -> Result<String, AwsError> {
-    let bucket = lb::bucket_name(&d.name, &place.account);
+    let bucket = lb::bucket_name(&d.args.name, &place.account);
     let want = lb::settings(d.environment);
     let ours = |f: &s3::BucketFacts| f.tags.get(TAG_RESOURCE) == d.tags.get(TAG_RESOURCE);
     let now = match s3::bucket(ctx, &bucket).await? {

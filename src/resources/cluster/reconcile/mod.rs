@@ -10,7 +10,7 @@ mod logs_bucket;
 pub mod waf;
 
 pub use delete::delete;
-use instances::instances;
+use instances::{instances, scaling_policies};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -27,32 +27,21 @@ use crate::provider::{iam, kms, logs, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
 
 pub struct Desired {
-    pub name: String,
+    /// The planned arguments, every value known (the configuration as the plan settled it).
+    pub args: State,
     pub environment: Environment,
-    pub image_id: String,
-    pub subnet_ids: Vec<String>,
-    pub public_subnet_ids: Vec<String>,
-    pub certificate_arn: String,
-    pub instance_type: String,
-    pub min_size: i64,
-    pub max_size: i64,
     /// Set on create and when the user changed it; otherwise scaling owns the live value.
     pub desired_capacity: Option<i64>,
-    pub app_port: i64,
     /// The target group's health check (the `health_check` block, else its defaults).
     pub health_check: super::health_check::HealthCheck,
-    pub user_data: Option<String>,
-    pub ingress_cidr_blocks: Vec<String>,
-    pub root_volume_size: i64,
-    pub metadata_http_tokens: String,
-    /// `tls13` or `tls12` (see [`bp::listener_policy`]).
-    pub tls_policy: String,
-    pub root_volume_encrypted: bool,
     /// A key the user gave; `None` makes (or keeps) the cluster's own.
     pub kms_key_arn: Option<String>,
+    /// Every tag: `tags_all`.
     pub tags: Tags,
     /// The web ACL's rate limit, blocked countries and bypass addresses.
     pub waf: waf::Settings,
+    /// The target-tracking policies and the warmup (the `scaling` block, else the profile's).
+    pub scaling: super::scaling::Scaling,
 }
 
 const POLL: Duration = Duration::from_secs(5);
@@ -67,9 +56,10 @@ fn wait_error(what: &str, e: WaitError<AwsError>) -> AwsError {
 /// Subnets of both lists: one VPC, at least 2 zones each. Returns the VPC id.
 async fn check_subnets(ctx: &ProviderData, d: &Desired) -> Result<String, AwsError> {
     let all: Vec<String> = d
+        .args
         .subnet_ids
         .iter()
-        .chain(&d.public_subnet_ids)
+        .chain(&d.args.public_subnet_ids)
         .cloned()
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -91,8 +81,8 @@ async fn check_subnets(ctx: &ProviderData, d: &Desired) -> Result<String, AwsErr
         ));
     }
     for (attr, ids) in [
-        ("subnet_ids", &d.subnet_ids),
-        ("public_subnet_ids", &d.public_subnet_ids),
+        ("subnet_ids", &d.args.subnet_ids),
+        ("public_subnet_ids", &d.args.public_subnet_ids),
     ] {
         let zones: BTreeSet<&str> = facts
             .iter()
@@ -122,7 +112,7 @@ pub async fn converge(
 ) -> Result<(), AwsError> {
     let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
     let tags_changed = !old_tags.is_empty() && old_tags != d.tags;
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
 
     // 0. Where: the VPC of the subnets (checked before anything is made).
     let vpc = check_subnets(ctx, d).await?;
@@ -133,7 +123,7 @@ pub async fn converge(
     let made = Made::new();
     let mut key_components = p.components.clone();
     let lookups = futures::future::try_join3(
-        ec2::root_device(ctx, &d.image_id),
+        ec2::root_device(ctx, &d.args.image_id),
         asg::find_group(ctx, n),
         ec2::find_template(ctx, n),
     );
@@ -157,12 +147,14 @@ pub async fn converge(
     let tg = tg?;
     let (root, group_now, template_now) = found?;
     bucket?;
-    let root = root.ok_or_else(|| missing_image(&d.image_id))?;
+    let root = root.ok_or_else(|| missing_image(&d.args.image_id))?;
 
     // 5–7 at once: the load balancer, its attributes and listeners; the launch template and the
     // Auto Scaling group (which needs the target group, not the load balancer).
     let made = Made::new();
     let mut lb = None;
+    // A group made by this apply has no scaling policies yet.
+    let new_group = group_now.is_none();
     let ready = Ready {
         key: &key,
         app_sg: &app_sg,
@@ -183,6 +175,7 @@ pub async fn converge(
     }
     front?;
     instances?;
+    scaling_policies(ctx, d, p, new_group).await?;
     waf::converge(ctx, place, d, p, &key, limit).await?;
 
     if tags_changed {
@@ -210,7 +203,7 @@ async fn key_and_group(
     key_components: &mut BTreeMap<String, String>,
     made: &Made,
 ) -> Result<String, AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let key = match &d.kms_key_arn {
         Some(k) => k.clone(),
         None => {
@@ -247,7 +240,7 @@ async fn role_and_profile(
     d: &Desired,
     made: &Made,
 ) -> Result<String, AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let role = bp::role_name(n);
     let role_arn = iam::ensure_role(
         ctx,
@@ -279,7 +272,7 @@ struct Ready<'a> {
 
 /// New tags on every object, through each service.
 async fn retag(ctx: &ProviderData, p: &State, d: &Desired, old: &Tags) -> Result<(), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let new = &d.tags;
     let pick = |roles: &[&str]| -> Vec<String> {
         roles

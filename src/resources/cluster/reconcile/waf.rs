@@ -74,7 +74,7 @@ pub async fn converge(
     key: &str,
     limit: Duration,
 ) -> Result<(), AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let s = &d.waf;
 
     // The log group first: WAF checks the destination when logging is put.
@@ -133,7 +133,7 @@ async fn converge_ip_set(
             r.clone()
         }
         None => {
-            let name = wbp::ip_set_name(&d.name);
+            let name = wbp::ip_set_name(&d.args.name);
             waf::create_ip_set(ctx, &name, &want_addresses, &d.tags).await?
         }
     };
@@ -148,7 +148,7 @@ async fn converge_acl(
     p: &mut State,
     rules: &[wbp::Rule],
 ) -> Result<String, AwsError> {
-    let n = d.name.as_str();
+    let n = d.args.name.as_str();
     let acl_arn = match live_acl(ctx, n, p.components.get("web_acl")).await? {
         Some(acl) => {
             if acl.rules != rules {

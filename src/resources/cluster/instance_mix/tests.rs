@@ -1,0 +1,221 @@
+use super::*;
+use crate::framework::Value;
+
+/// A configuration of these attributes (the rest null), as Terraform sends it.
+fn config(pairs: &[(&str, Value)]) -> Config {
+    Config::decode(&Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    ))
+}
+
+fn types(list: &[&str]) -> Value {
+    Value::List(list.iter().map(|t| Value::string(*t)).collect())
+}
+
+/// The attribute path a diagnostic must be on and what its detail says; `None`: accepted.
+type Expected = Option<(AttrPath, &'static str)>;
+
+fn assert_case(case: &str, d: &Diagnostics, want: Expected) {
+    match want {
+        None => assert!(!d.has_errors(), "{case}: {d:?}"),
+        Some((path, says)) => assert!(
+            d.iter()
+                .any(|x| x.path.as_ref() == Some(&path) && x.detail.contains(says)),
+            "{case}: {d:?}"
+        ),
+    }
+}
+
+#[test]
+fn validation_names_the_attribute() {
+    let at = AttrPath::attr;
+    let cases: Vec<(&str, Config, Expected)> = vec![
+        ("nothing set", config(&[]), None),
+        (
+            "two types, spot above the base",
+            config(&[
+                ("instance_types", types(&["m6i.large", "m7i.large"])),
+                ("on_demand_base", Value::int(2)),
+                ("spot_share", Value::int(50)),
+            ]),
+            None,
+        ),
+        (
+            "one type",
+            config(&[("instance_types", types(&["m6i.large"]))]),
+            Some((at("instance_types"), "1 given")),
+        ),
+        (
+            "not a type",
+            config(&[("instance_types", types(&["m6i.large", "large"]))]),
+            Some((
+                at("instance_types").then_index(1),
+                "is not an EC2 instance type",
+            )),
+        ),
+        (
+            "a type twice",
+            config(&[(
+                "instance_types",
+                types(&["m6i.large", "m7i.large", "m6i.large"]),
+            )]),
+            Some((at("instance_types").then_index(2), "more than once")),
+        ),
+        (
+            "spot share above 100",
+            config(&[
+                ("instance_types", types(&["m6i.large", "m7i.large"])),
+                ("spot_share", Value::int(101)),
+            ]),
+            Some((at("spot_share"), "from 0 to 100")),
+        ),
+        (
+            "negative base",
+            config(&[
+                ("instance_types", types(&["m6i.large", "m7i.large"])),
+                ("on_demand_base", Value::int(-1)),
+            ]),
+            Some((at("on_demand_base"), "use 0 to 1000")),
+        ),
+        (
+            "spot without types",
+            config(&[("spot_share", Value::int(30))]),
+            Some((at("spot_share"), "set instance_types too")),
+        ),
+        (
+            "base without types",
+            config(&[("on_demand_base", Value::int(1))]),
+            Some((at("on_demand_base"), "set instance_types too")),
+        ),
+        (
+            "types still unknown",
+            config(&[
+                ("instance_types", Value::unknown()),
+                ("spot_share", Value::int(30)),
+            ]),
+            None,
+        ),
+    ];
+    for (case, cfg, want) in cases {
+        let mut d = Diagnostics::new();
+        validate(&cfg, &mut d);
+        assert_case(case, &d, want);
+    }
+}
+
+#[test]
+fn production_keeps_its_floor_on_demand() {
+    let mixed = |extra: &[(&str, Value)]| {
+        let mut pairs = vec![("instance_types", types(&["m6i.large", "m7i.large"]))];
+        pairs.extend(extra.iter().cloned());
+        config(&pairs)
+    };
+    let below = (
+        AttrPath::attr("on_demand_base"),
+        "never runs the floor of the service on spot",
+    );
+    let cases: Vec<(&str, Environment, Config, Expected)> = vec![
+        (
+            "base unset: follows min_size",
+            Environment::Production,
+            mixed(&[]),
+            None,
+        ),
+        (
+            "base below the configured min_size",
+            Environment::Production,
+            mixed(&[
+                ("min_size", Value::int(4)),
+                ("on_demand_base", Value::int(3)),
+            ]),
+            Some(below.clone()),
+        ),
+        (
+            "base below the profile's min_size (3)",
+            Environment::Production,
+            mixed(&[("on_demand_base", Value::int(2))]),
+            Some(below),
+        ),
+        (
+            "base at min_size",
+            Environment::Production,
+            mixed(&[("on_demand_base", Value::int(3))]),
+            None,
+        ),
+        (
+            "staging may run its floor on spot",
+            Environment::Staging,
+            mixed(&[("on_demand_base", Value::int(0))]),
+            None,
+        ),
+    ];
+    for (case, env, cfg, want) in cases {
+        let mut d = Diagnostics::new();
+        check_profile(&cfg, env, &mut d);
+        assert_case(case, &d, want);
+    }
+}
+
+#[test]
+fn plan_defaults_follow_min_size_with_types_only() {
+    let mixed = config(&[("instance_types", types(&["m6i.large", "m7i.large"]))]);
+    let cases: Vec<(&str, Config, Tri<i64>, Tri<i64>)> = vec![
+        ("no types: null", config(&[]), Tri::Null, Tri::Null),
+        (
+            "types: the floor, no spot",
+            mixed.clone(),
+            Tri::Known(3),
+            Tri::Known(0),
+        ),
+        (
+            "types unknown: unknown",
+            config(&[("instance_types", Value::unknown())]),
+            Tri::Unknown,
+            Tri::Unknown,
+        ),
+        (
+            "configured",
+            config(&[
+                ("instance_types", types(&["m6i.large", "m7i.large"])),
+                ("on_demand_base", Value::int(5)),
+                ("spot_share", Value::int(40)),
+            ]),
+            Tri::Known(5),
+            Tri::Known(40),
+        ),
+    ];
+    for (case, cfg, base, share) in cases {
+        let mut planned = config(&[("min_size", Value::int(3))]);
+        plan(&cfg, &mut planned);
+        assert_eq!(
+            (planned.on_demand_base.whole(), planned.spot_share.whole()),
+            (base, share),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn read_back_reports_the_policy_aws_has() {
+    let mix = Mix {
+        types: vec!["m7i.large".into(), "m6i.large".into()],
+        on_demand_base: 2,
+        spot_share: 25,
+    };
+    let mut st = State {
+        min_size: 3,
+        ..State::default()
+    };
+    read_back(&mut st, Some(&mix));
+    assert_eq!(of(&st), Some(mix), "the policy round-trips through state");
+    read_back(&mut st, None);
+    assert_eq!(
+        (st.instance_types.clone(), st.on_demand_base, st.spot_share),
+        (None, None, None),
+        "a policy removed outside Terraform reads as none, as a plan without types says"
+    );
+    assert_eq!(of(&st), None);
+}

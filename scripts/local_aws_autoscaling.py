@@ -14,6 +14,10 @@ DefaultInstanceWarmup. Each patch below restores what AWS does:
 - UpdateAutoScalingGroup without MixedInstancesPolicy or LaunchTemplate keeps the group's
   mixed-instances policy (moto dropped it); one given without InstancesDistribution gets AWS's
   defaults, as on create. (A mixed group launches its first override: local_aws_server.py.)
+- A mixed group without weights runs its desired capacity: moto split it into on-demand and
+  spot with truncation and launched one instance too few (desired 2, base 1, half spot above it:
+  1); AWS rounds the on-demand share up and fills the rest with spot.
+- PutScalingPolicy keeps Enabled (default true), reported by DescribePolicies.
 - CreateAutoScalingGroup/UpdateAutoScalingGroup keep DefaultInstanceWarmup (0 to 3600 seconds; -1
   on update removes it), and DescribeAutoScalingGroups reports it.
 
@@ -21,7 +25,7 @@ Not modelled: the CloudWatch alarms AWS makes for a target-tracking policy (AWS 
 them with the policy), and the scaling itself (no metrics flow here).
 """
 from moto.autoscaling.exceptions import ValidationError
-from moto.autoscaling.models import AutoScalingBackend
+from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.responses import EmptyResult
 
@@ -163,13 +167,45 @@ def _keeping_mix(original):  # type: ignore[no-untyped-def]
                     "OnDemandAllocationStrategy": "prioritized",
                     "OnDemandBaseCapacity": 0,
                     "OnDemandPercentageAboveBaseCapacity": 100,
-                    "SpotAllocationStrategy": "price-capacity-optimized",
+                    "SpotAllocationStrategy": "lowest-price",
                 }
         return result
 
     return handler
 
 
+_moto_set_desired = FakeAutoScalingGroup.set_desired_capacity
+
+
+def _set_desired_capacity(self, new_capacity):  # type: ignore[no-untyped-def]
+    policy = self.mixed_instances_policy
+    overrides = ((policy or {}).get("LaunchTemplate") or {}).get("Overrides") or []
+    if not overrides or any(o.get("WeightedCapacity") for o in overrides):
+        return _moto_set_desired(self, new_capacity)
+    # Every instance counts one: the group runs its desired capacity, launched as the first type.
+    self._mix_launch_type = overrides[0].get("InstanceType")
+    self.mixed_instances_policy = None
+    try:
+        return _moto_set_desired(self, new_capacity)
+    finally:
+        self.mixed_instances_policy = policy
+        self._mix_launch_type = None
+
+
+_moto_put_response = AutoScalingResponse.put_scaling_policy
+
+
+def _put_scaling_policy_response(self):  # type: ignore[no-untyped-def]
+    result = _moto_put_response(self)
+    key = _key(self._get_param("AutoScalingGroupName"), self._get_param("PolicyName"))
+    policy = self.autoscaling_backend.policies.get(key)
+    if policy is not None:
+        policy.enabled = str(self._get_param("Enabled", "true")).lower() != "false"
+    return result
+
+
+FakeAutoScalingGroup.set_desired_capacity = _set_desired_capacity
+AutoScalingResponse.put_scaling_policy = _put_scaling_policy_response
 AutoScalingBackend.put_scaling_policy = _put_scaling_policy
 AutoScalingBackend.delete_auto_scaling_group = _delete_auto_scaling_group
 AutoScalingResponse.delete_policy = _delete_policy_response

@@ -117,6 +117,9 @@ def _template_version(group):  # type: ignore[no-untyped-def]
 
 def _first_override(group):  # type: ignore[no-untyped-def]
     """The type a mixed-instances group launches on demand ("prioritized": the first override)."""
+    hidden = getattr(group, "_mix_launch_type", None)
+    if hidden:
+        return hidden
     policy = group.mixed_instances_policy or {}
     overrides = (policy.get("LaunchTemplate") or {}).get("Overrides") or []
     return overrides[0].get("InstanceType") if overrides else None

@@ -165,11 +165,11 @@ impl Aws {
     }
 
     /// The group's scaling policies as AWS reports them: name → (metric, target, scale-in disabled,
-    /// resource label).
+    /// resource label, enabled).
     async fn policies(
         &self,
         name: &str,
-    ) -> std::collections::BTreeMap<String, (String, f64, bool, Option<String>)> {
+    ) -> std::collections::BTreeMap<String, (String, f64, bool, Option<String>, bool)> {
         self.asg
             .describe_policies()
             .auto_scaling_group_name(name)
@@ -189,6 +189,7 @@ impl Aws {
                         t.target_value.unwrap(),
                         t.disable_scale_in.unwrap_or_default(),
                         m.resource_label,
+                        p.enabled.unwrap_or(true),
                     ),
                 )
             })
@@ -374,9 +375,9 @@ fn repaired(tf: &Tf, shows: &[(&str, &str)], what: &str) {
 const SCALING: &str =
     "scaling {\n  cpu_target = 50\n  requests_per_target = 1000\n  scale_in_protection_minutes = 10\n}";
 
-/// The development test's day-2 instance types: half the capacity above one instance on spot.
-const MIX: &str =
-    "instance_types = [\"m6i.large\", \"m7i.large\"]\non_demand_base = 1\nspot_share = 50";
+/// The development test's day-2 instance types: half the capacity above the floor (`min_size`,
+/// 1 in development) on spot.
+const MIX: &str = "instance_types = [\"m6i.large\", \"m7i.large\"]\nspot_share = 50";
 
 /// The production test's web ACL arguments: a country blocked and a network that bypasses.
 const WAF_ARGS: &str =
@@ -957,7 +958,13 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         aws.policies(&name).await.into_iter().collect::<Vec<_>>(),
         vec![(
             format!("{name}-cpu"),
-            ("ASGAverageCPUUtilization".to_string(), 60.0, false, None)
+            (
+                "ASGAverageCPUUtilization".to_string(),
+                60.0,
+                false,
+                None,
+                true
+            )
         )]
     );
     assert_eq!(aws.group(&name).await.default_instance_warmup, Some(300));
@@ -1156,8 +1163,8 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         .send()
         .await
         .unwrap();
-    // ... and the scaling: the CPU policy retargeted without scale-in, a policy added by hand,
-    // the warmup cut to a minute.
+    // ... and the scaling: the CPU policy retargeted without scale-in and disabled, a policy added
+    // by hand (someone else's: left alone), the warmup cut to a minute.
     let put = |policy: String, target: f64, disable_scale_in: bool| {
         aws.asg
             .put_scaling_policy()
@@ -1177,6 +1184,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
                     .disable_scale_in(disable_scale_in)
                     .build(),
             )
+            .enabled(!disable_scale_in)
             .send()
     };
     put(format!("{name}-cpu"), 90.0, true).await.unwrap();
@@ -1222,13 +1230,25 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     );
     tf.apply(&[]);
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after repair");
+    let by_name = |policy: &str, target: f64| {
+        (
+            policy.to_string(),
+            (
+                "ASGAverageCPUUtilization".to_string(),
+                target,
+                false,
+                None,
+                true,
+            ),
+        )
+    };
     assert_eq!(
         aws.policies(&name).await.into_iter().collect::<Vec<_>>(),
-        vec![(
-            format!("{name}-cpu"),
-            ("ASGAverageCPUUtilization".to_string(), 60.0, false, None)
-        )],
-        "the CPU policy restored, the one added by hand removed"
+        vec![
+            by_name("by-hand", 20.0),
+            by_name(&format!("{name}-cpu"), 60.0)
+        ],
+        "the CPU policy restored; the one added by hand is someone else's"
     );
     assert_eq!(aws.group(&name).await.default_instance_warmup, Some(300));
     assert_web_acl(&aws, &name, lb_arn, &key, &c).await;
@@ -1666,7 +1686,13 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         vec![
             (
                 format!("{name}-cpu"),
-                ("ASGAverageCPUUtilization".to_string(), 50.0, false, None)
+                (
+                    "ASGAverageCPUUtilization".to_string(),
+                    50.0,
+                    false,
+                    None,
+                    true
+                )
             ),
             (
                 format!("{name}-requests"),
@@ -1674,7 +1700,8 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
                     "ALBRequestCountPerTarget".to_string(),
                     1000.0,
                     false,
-                    Some(label)
+                    Some(label),
+                    true
                 )
             ),
         ]
@@ -1786,6 +1813,59 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         "the mixed-instances policy",
     );
     assert!(aws.group(&name).await.mixed_instances_policy.is_some());
+    // Spot picked by price alone, outside Terraform: no attribute says it, posture does.
+    // (Sent back as read, the template named by its id alone: AWS takes one of id and name.)
+    let live = aws.group(&name).await.mixed_instances_policy.unwrap();
+    let (lt, d) = (
+        live.launch_template.unwrap(),
+        live.instances_distribution.unwrap(),
+    );
+    let spec = lt.launch_template_specification.unwrap();
+    use aws_sdk_autoscaling::types as asg;
+    let mix = asg::MixedInstancesPolicy::builder()
+        .launch_template(
+            asg::LaunchTemplate::builder()
+                .launch_template_specification(
+                    asg::LaunchTemplateSpecification::builder()
+                        .set_launch_template_id(spec.launch_template_id)
+                        .set_version(spec.version)
+                        .build(),
+                )
+                .set_overrides(lt.overrides)
+                .build(),
+        )
+        .instances_distribution(
+            asg::InstancesDistribution::builder()
+                .set_on_demand_allocation_strategy(d.on_demand_allocation_strategy)
+                .set_on_demand_base_capacity(d.on_demand_base_capacity)
+                .set_on_demand_percentage_above_base_capacity(
+                    d.on_demand_percentage_above_base_capacity,
+                )
+                .spot_allocation_strategy("lowest-price")
+                .build(),
+        )
+        .build();
+    aws.asg
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(&name)
+        .mixed_instances_policy(mix)
+        .send()
+        .await
+        .unwrap();
+    repaired(
+        &tf,
+        &[("\"instance_mix\"", "-> \"pass\"")],
+        "the spot strategy",
+    );
+    assert_eq!(
+        aws.group(&name)
+            .await
+            .mixed_instances_policy
+            .and_then(|m| m.instances_distribution)
+            .and_then(|d| d.spot_allocation_strategy)
+            .as_deref(),
+        Some("price-capacity-optimized")
+    );
     // A health check changed outside Terraform is drift: the plan shows it, apply puts it back.
     aws.elb
         .modify_target_group()

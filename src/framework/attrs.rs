@@ -335,6 +335,18 @@ macro_rules! attributes {
                     $( $( $raw: v.get(stringify!($raw)).clone(), )* )?
                 }
             }
+            /// Each attribute the configuration `cfg` leaves null, at the default its declaration
+            /// names (`or <expr>`): an argument whose default no profile chooses needs no line in
+            /// the resource's plan. The others stay as they are.
+            #[allow(unused_mut, unused_variables)]
+            pub fn fill_declared_defaults(&mut self, cfg: &$Config) {
+                let mut v = self.encode();
+                $( $( if cfg.$field.is_null() {
+                    let d: $ty = $default;
+                    v.set(stringify!($field), $crate::framework::attrs::Field::write(&d));
+                } )? )*
+                *self = $Config::decode(&v);
+            }
             /// The cty object of this configuration or plan.
             pub fn encode(&self) -> $crate::framework::Value {
                 let mut m = ::std::collections::BTreeMap::new();

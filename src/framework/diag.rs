@@ -66,6 +66,25 @@ impl Diagnostics {
     ) {
         self.push(Diagnostic::warning(summary, detail).at(path));
     }
+    /// `n` as a whole number, with an error at `path` when it is a known fraction (which would
+    /// otherwise read as null and fall back to a default the plan did not show).
+    pub fn whole(
+        &mut self,
+        path: AttrPath,
+        n: &super::decode::Tri<super::Number>,
+    ) -> super::decode::Tri<i64> {
+        if let super::decode::Tri::Known(v) = n {
+            if v.as_i64().is_none() {
+                let name = path.to_string();
+                self.error_at(
+                    path,
+                    "Not a whole number",
+                    format!("{name} = {v}: use a whole number."),
+                );
+            }
+        }
+        n.whole()
+    }
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }

@@ -86,6 +86,12 @@ impl AwsError {
             .is_some_and(|c| c.contains("NotFound") || c == "NoSuchEntity")
     }
 
+    /// A `ValidationError` saying that what it names does not exist: how Auto Scaling answers for
+    /// a group or policy that is gone.
+    pub fn is_validation_not_found(&self) -> bool {
+        matches!(self, AwsError::Api { code, message, .. }
+            if code == "ValidationError" && message.to_ascii_lowercase().contains("not found"))
+    }
     fn hint(&self) -> &'static str {
         match self.code() {
             Some(c) if c.contains("AccessDenied") || c.contains("Authorization") || c == "UnrecognizedClientException" => {

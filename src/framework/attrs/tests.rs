@@ -220,3 +220,45 @@ fn a_list_of_maps_keeps_unknown_maps_and_values_apart() {
     );
     assert_eq!(PartialMaps::planned(&Value::Null), Tri::Null);
 }
+
+#[test]
+fn declared_defaults_fill_only_what_the_configuration_leaves_null() {
+    let config = |encrypted: Value, size: Value| {
+        C::decode(&Value::Map(
+            [
+                ("name".to_string(), Value::string("a")),
+                ("encrypted".to_string(), encrypted),
+                ("size".to_string(), size),
+            ]
+            .into(),
+        ))
+    };
+    let cases: Vec<(&str, Value, crate::framework::decode::Tri<bool>)> = vec![
+        (
+            "null takes the declared default",
+            Value::Null,
+            crate::framework::decode::Tri::Known(true),
+        ),
+        (
+            "a configured value stays",
+            Value::Bool(false),
+            crate::framework::decode::Tri::Known(false),
+        ),
+        (
+            "unknown stays unknown",
+            Value::unknown(),
+            crate::framework::decode::Tri::Unknown,
+        ),
+    ];
+    for (case, encrypted, want) in cases {
+        let cfg = config(encrypted, Value::Null);
+        let mut planned = cfg.clone();
+        planned.fill_declared_defaults(&cfg);
+        assert_eq!(planned.encrypted, want, "{case}");
+        assert!(
+            planned.size.is_null(),
+            "{case}: no declared default, left to the resource's plan"
+        );
+        assert_eq!(planned.name, cfg.name, "{case}: the rest as it was");
+    }
+}

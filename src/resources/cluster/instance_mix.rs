@@ -26,6 +26,13 @@ pub struct Mix {
     pub on_demand_base: i64,
     /// Percent of the capacity above the base on spot.
     pub spot_share: i64,
+    /// How on-demand and spot capacity are picked ([`ON_DEMAND_STRATEGY`], [`SPOT_STRATEGY`]).
+    pub on_demand_strategy: String,
+    pub spot_strategy: String,
+    /// A spot price cap (the blueprint sets none: the on-demand price caps spot).
+    pub spot_max_price: Option<String>,
+    /// Whether the types carry weights (the blueprint counts every instance as one).
+    pub weighted: bool,
 }
 
 /// The policy a planned (or prior) state asks for; `None`: plain launch template.
@@ -34,7 +41,39 @@ pub fn of(st: &State) -> Option<Mix> {
         types: types.clone(),
         on_demand_base: st.on_demand_base.unwrap_or(st.min_size),
         spot_share: st.spot_share.unwrap_or_default(),
+        on_demand_strategy: ON_DEMAND_STRATEGY.into(),
+        spot_strategy: SPOT_STRATEGY.into(),
+        spot_max_price: None,
+        weighted: false,
     })
+}
+
+/// How the live policy differs from the wanted one where no attribute shows it (the strategies,
+/// a price cap, weights), for posture's `instance_mix`; empty when it does not.
+pub fn differences(want: Option<&Mix>, live: Option<&Mix>) -> Vec<String> {
+    let (Some(w), Some(l)) = (want, live) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if l.on_demand_strategy != w.on_demand_strategy {
+        out.push(format!(
+            "on demand is picked {}, the blueprint says {}",
+            l.on_demand_strategy, w.on_demand_strategy
+        ));
+    }
+    if l.spot_strategy != w.spot_strategy {
+        out.push(format!(
+            "spot is picked {}, the blueprint says {}",
+            l.spot_strategy, w.spot_strategy
+        ));
+    }
+    if let Some(p) = &l.spot_max_price {
+        out.push(format!("spot is capped at {p} (the blueprint sets no cap)"));
+    }
+    if l.weighted {
+        out.push("the types carry weights (the blueprint counts each instance as one)".into());
+    }
+    out
 }
 
 /// The list's shape, the share's range, and what needs `instance_types`, each on its attribute.
@@ -55,19 +94,21 @@ pub fn validate(cfg: &Config, d: &mut Diagnostics) {
                     at().then_index(i),
                     "Invalid instance type",
                     format!(
-                        "{t:?} is not an EC2 instance type: give family.size, e.g. \"m6i.large\"."
+                        "\"{t}\" is not an EC2 instance type: give family.size, e.g. \"m6i.large\"."
                     ),
                 );
             } else if list[..i].contains(t) {
                 d.error_at(
                     at().then_index(i),
                     "Instance type listed twice",
-                    format!("{t:?} appears more than once: list each type once."),
+                    format!("\"{t}\" appears more than once: list each type once."),
                 );
             }
         }
     }
-    if let Some(s) = cfg.spot_share.whole().known() {
+    let share = d.whole(AttrPath::attr("spot_share"), &cfg.spot_share);
+    let base = d.whole(AttrPath::attr("on_demand_base"), &cfg.on_demand_base);
+    if let Some(s) = share.known() {
         if !(0..=100).contains(s) {
             d.error_at(
                 AttrPath::attr("spot_share"),
@@ -76,7 +117,7 @@ pub fn validate(cfg: &Config, d: &mut Diagnostics) {
             );
         }
     }
-    if let Some(b) = cfg.on_demand_base.whole().known() {
+    if let Some(b) = base.known() {
         if !(0..=MAX_INSTANCES).contains(b) {
             d.error_at(
                 AttrPath::attr("on_demand_base"),

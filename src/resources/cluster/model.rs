@@ -6,6 +6,7 @@ use crate::framework::attrs::{PartialList, PartialMap};
 
 use super::health_check::{Given, Stated};
 use super::scaling::{Given as ScalingGiven, Stated as ScalingStated};
+use super::schema::DEFAULT_APP_PORT;
 
 crate::attributes! {
     /// The whole `prod_cluster` state (every value known).
@@ -27,16 +28,16 @@ crate::attributes! {
         min_size: i64 = defaulted("Fewest instances (profile default 1 / 2 / 3; production refuses fewer than 2). Pinned: a change made outside Terraform is repaired."),
         max_size: i64 = defaulted("Most instances (profile default 2 / 4 / 9; production refuses less than twice `min_size`, to leave room to scale out). Pinned like `min_size`."),
         desired_capacity: i64 = defaulted("Instances to start with (profile default 1 / 2 / 3). Set on create and whenever you change it; otherwise scaling owns the live value (see `desired_capacity_actual`), which is never a diff."),
-        app_port: i64 = defaulted("Port the application listens on (default 8080); only the load balancer may reach it. Changing it replaces the target group, so it replaces the cluster."),
+        app_port: i64 = defaulted("Port the application listens on (default 8080); only the load balancer may reach it. Changing it replaces the target group, so it replaces the cluster.") or DEFAULT_APP_PORT,
         health_check_path: String = defaulted("HTTP path the target group checks (default `/health`; with a `health_check` block, its `path`). Prefer `health_check.path`, which comes with the check's other settings."),
         user_data: Option<String> = optional("Cloud-init user data, as plain text (the provider encodes it). Changing it rolls the instances. Do not put secrets here: read them from Secrets Manager at boot."),
         ingress_cidr_blocks: Vec<String> as PartialList = defaulted("Who may reach the load balancer on 443 (and 80, which only redirects): IPv4 CIDR blocks, default everyone (`0.0.0.0/0`)."),
         root_volume_size: i64 = defaulted("Root volume in GiB, gp3, always encrypted (profile default 20 / 30 / 50)."),
-        tls_policy: String = defaulted("The HTTPS listener's TLS: `tls13` (TLS 1.3 only, with hybrid post-quantum key exchange: `ELBSecurityPolicy-TLS13-1-3-PQ-2025-09`; the default) or `tls12` (TLS 1.2 and 1.3 with restricted ciphers, for old clients: `ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`). Any other policy on the listener is drift, repaired by apply."),
+        tls_policy: String = defaulted("The HTTPS listener's TLS: `tls13` (TLS 1.3 only, with hybrid post-quantum key exchange: `ELBSecurityPolicy-TLS13-1-3-PQ-2025-09`; the default) or `tls12` (TLS 1.2 and 1.3 with restricted ciphers, for old clients: `ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09`). Any other policy on the listener is drift, repaired by apply.") or super::blueprint::DEFAULT_TLS_POLICY.to_string(),
         rate_limit: i64 = defaulted("Requests one client IP may make in 5 minutes before the web ACL blocks it (profile default 10000 in development, 2000 otherwise; 10 to 2000000000). `0` means no rate rule, refused in production."),
         blocked_countries: Option<Vec<String>> as PartialList = optional("Countries the web ACL blocks, as ISO 3166 alpha-2 codes (e.g. `[\"KP\", \"IR\"]`); unset or empty, none."),
         allowed_cidr_blocks: Option<Vec<String>> as PartialList = optional("IPv4 CIDR blocks that bypass the web ACL's other rules (health checkers, your office): they go in the IP set `<name>-allowed` and an allow rule evaluated first. Unset or empty, none."),
-        metadata_http_tokens: String = defaulted("Instance metadata tokens: `required` (IMDSv2 only, the default) or `optional` (IMDSv1 allowed; refused in production)."),
+        metadata_http_tokens: String = defaulted("Instance metadata tokens: `required` (IMDSv2 only, the default) or `optional` (IMDSv1 allowed; refused in production).") or "required".to_string(),
         root_volume_encrypted: bool = defaulted("Encrypt the root volume (default true). `false` is refused in every profile: encryption at rest holds everywhere.") or true,
         kms_key_arn: Option<String> = defaulted("KMS key for the root volumes and the log group. Unset, the cluster makes its own key (rotation on, usable by the Auto Scaling service-linked role) and this shows its ARN. Changing it replaces the cluster."),
         force_destroy_logs: bool = defaulted("Let destroy empty and delete the load balancer's log bucket `<name>-lb-logs-<account>` outside development (default false). In staging and production the access and connection logs are evidence: destroy leaves the bucket (a later cluster of the same name adopts it); in development it is always emptied and deleted.") or false,
@@ -57,7 +58,7 @@ crate::attributes! {
         desired_capacity_actual: Option<i64> = computed("Instances the group wants now, as scaling left it (read-only; never a diff)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this cluster; pass it in `watch` of `prod_alerting`. Keys: `kind` (`cluster`), `name`, `autoscaling_group`, `load_balancer` and `target_group` (the metrics' dimensions, known once they exist), and the configured `min_size`, `desired_capacity` and `max_size`. Known at plan from the configuration, so a capacity change moves the alarms in the same apply, and a change made outside Terraform never does."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier (`logs_bucket`: the log bucket's name)."),
-        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured; `scaling`: the group's target-tracking policies and instance warmup as configured) → `pass` or `fail: <reason>`, from what AWS reports."),
+        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured; `scaling`: the group's target-tracking policies and instance warmup as configured; `instance_mix`: the mixed-instances policy's strategies, no spot price cap, no weights) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     single {
         health_check: Stated / Given = single(super::health_check::DESCRIPTION),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::aws::ec2::SubnetFacts;
 use super::blueprint as bp;
 use super::model::{Config, State};
-use super::schema::{DEFAULT_APP_PORT, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_INGRESS, TYPE_NAME};
+use super::schema::{DEFAULT_HEALTH_CHECK_PATH, DEFAULT_INGRESS, TYPE_NAME};
 use super::validate;
 use crate::framework::attrs::write_tri;
 use crate::framework::attrs::{keep_refinements, whole_list, whole_map};
@@ -176,6 +176,8 @@ fn plan_arguments(
     env: &Tri<Environment>,
     planned: &mut Config,
 ) {
+    // The defaults the declarations name (`or …` in model.rs); the profile's below.
+    planned.fill_declared_defaults(cfg);
     planned.instance_type = or(
         &cfg.instance_type,
         by_env(env, |e| e.cluster_instance_type().to_string()),
@@ -191,7 +193,6 @@ fn plan_arguments(
         &cfg.root_volume_size,
         by_env(env, |e| int(e.cluster_root_volume_gib())),
     );
-    planned.app_port = or(&cfg.app_port, Tri::Known(int(DEFAULT_APP_PORT)));
     planned.health_check_path = or(
         &super::health_check::planned_path(&cfg.health_check, &cfg.health_check_path),
         Tri::Known(DEFAULT_HEALTH_CHECK_PATH.to_string()),
@@ -202,20 +203,10 @@ fn plan_arguments(
         &cfg.ingress_cidr_blocks,
         Tri::Known(vec![Tri::Known(DEFAULT_INGRESS.to_string())]),
     );
-    planned.metadata_http_tokens = or(
-        &cfg.metadata_http_tokens,
-        Tri::Known("required".to_string()),
-    );
-    planned.tls_policy = or(
-        &cfg.tls_policy,
-        Tri::Known(bp::DEFAULT_TLS_POLICY.to_string()),
-    );
-    planned.root_volume_encrypted = or(&cfg.root_volume_encrypted, Tri::Known(true));
     planned.rate_limit = or(
         &cfg.rate_limit,
         by_env(env, |e| int(e.cluster_rate_limit())),
     );
-    planned.force_destroy_logs = or(&cfg.force_destroy_logs, Tri::Known(false));
     // Unset, desired_capacity is set on create only: afterwards scaling owns it, so the plan keeps
     // the prior value (within the planned bounds).
     // On create the profile's default is likewise kept within configured bounds.

@@ -128,6 +128,9 @@ pub struct Facts {
     pub health_check: Vec<String>,
     /// How the group's scaling policies and warmup differ from the configured ones.
     pub scaling: Vec<String>,
+    /// How the group's mixed-instances policy differs from the blueprint's where no attribute
+    /// shows it (strategies, a spot price cap, weights).
+    pub instance_mix: Vec<String>,
 }
 
 impl Facts {
@@ -203,6 +206,7 @@ impl Facts {
             logs,
             health_check: Vec::new(),
             scaling: Vec::new(),
+            instance_mix: Vec::new(),
         }
     }
 }
@@ -250,9 +254,11 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     if !f.health_check.is_empty() {
         p.fail("health_check", f.health_check.join("; "));
     }
-    p.set("scaling", PASS.to_string());
-    if !f.scaling.is_empty() {
-        p.fail("scaling", f.scaling.join("; "));
+    for (control, drift) in [("scaling", &f.scaling), ("instance_mix", &f.instance_mix)] {
+        p.set(control, PASS.to_string());
+        if !drift.is_empty() {
+            p.fail(control, drift.join("; "));
+        }
     }
     match &f.log_group {
         Some(g) => p.set(

@@ -84,6 +84,10 @@ pub async fn read(
     // Auto Scaling group and the template versions it runs.
     let group = group?.filter(|g| !g.deleting);
     facts.group = read_group(&mut st, &mut c, prior, group.as_ref());
+    facts.instance_mix = super::instance_mix::differences(
+        super::instance_mix::of(prior).as_ref(),
+        group.as_ref().and_then(|g| g.mix.as_ref()),
+    );
     let policies = match &group {
         Some(_) => Some(asg::policies(ctx, n).await?),
         None => None,
@@ -200,6 +204,7 @@ fn read_scaling(
         )
         .map(|(lb, tg)| scaling::resource_label(&lb, &tg));
     let drift = scaling::differences(
+        &n,
         &scaling::policies(&n, &want, label.as_deref()),
         live,
         want.protection_minutes,

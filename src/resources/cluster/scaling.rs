@@ -50,7 +50,7 @@ crate::attributes! {
 }
 
 /// The block's description in the schema.
-pub const DESCRIPTION: &str = "Target-tracking scaling between `min_size` and `max_size`. Without the block: a CPU policy at 60 % in staging and production, none in development (the sizes stay as set). With it, in any profile: the CPU policy (unless `cpu_target = 0`), a request policy when `requests_per_target` is set. The group's policies are exactly these: one changed, removed or added outside Terraform is drift, repaired by apply; the capacity scaling chooses never is.";
+pub const DESCRIPTION: &str = "Target-tracking scaling between `min_size` and `max_size`. Without the block: a CPU policy `<name>-cpu` at 60 % in staging and production, none in development (the sizes stay as set). With it, in any profile: the CPU policy (unless `cpu_target = 0`), a request policy `<name>-requests` when `requests_per_target` is set. These two are exactly as configured: changed, disabled or removed outside Terraform is drift, repaired by apply (policies of other names on the group are left alone); the capacity scaling chooses never is drift.";
 
 fn path(attr: &str) -> AttrPath {
     AttrPath::attr(BLOCK).then_attr(attr)
@@ -75,7 +75,12 @@ pub fn validate(block: &Tri<Given>, d: &mut Diagnostics) {
     let Tri::Known(g) = block else {
         return;
     };
-    let cpu = g.cpu_target.whole();
+    let cpu = d.whole(path("cpu_target"), &g.cpu_target);
+    let requests = d.whole(path("requests_per_target"), &g.requests_per_target);
+    let minutes = d.whole(
+        path("scale_in_protection_minutes"),
+        &g.scale_in_protection_minutes,
+    );
     let ranges = [
         (
             "cpu_target",
@@ -84,12 +89,12 @@ pub fn validate(block: &Tri<Given>, d: &mut Diagnostics) {
         ),
         (
             "requests_per_target",
-            g.requests_per_target.whole().known().copied(),
+            requests.known().copied(),
             REQUESTS_PER_TARGET,
         ),
         (
             "scale_in_protection_minutes",
-            g.scale_in_protection_minutes.whole().known().copied(),
+            minutes.known().copied(),
             PROTECTION_MINUTES,
         ),
     ];
@@ -160,6 +165,7 @@ pub struct Policy {
     pub resource_label: Option<String>,
     pub target: f64,
     pub disable_scale_in: bool,
+    pub enabled: bool,
 }
 
 pub fn cpu_policy_name(cluster: &str) -> String {
@@ -186,6 +192,7 @@ pub fn policies(cluster: &str, s: &Scaling, label: Option<&str>) -> Vec<Policy> 
         resource_label: label,
         target: target as f64,
         disable_scale_in: false,
+        enabled: true,
     };
     let mut out = Vec::new();
     if let Some(c) = s.cpu_target {
@@ -196,6 +203,19 @@ pub fn policies(cluster: &str, s: &Scaling, label: Option<&str>) -> Vec<Policy> 
         out.push(tracking(name, REQUESTS_METRIC, Some(l.to_string()), r));
     }
     out
+}
+
+/// Whether a policy on the group is one of the cluster's own (by its name); policies of other
+/// names are someone else's and left alone.
+pub fn owned(cluster: &str, policy: &str) -> bool {
+    policy == cpu_policy_name(cluster) || policy == requests_policy_name(cluster)
+}
+
+/// The cluster's own policies on the group that `want` no longer has.
+pub fn stale<'a>(cluster: &str, want: &[Policy], live: &'a [Policy]) -> Vec<&'a Policy> {
+    live.iter()
+        .filter(|l| owned(cluster, &l.name) && !want.iter().any(|w| w.name == l.name))
+        .collect()
 }
 
 /// The scaling AWS has, read back as the block would say it (an unknown policy counts for
@@ -227,6 +247,7 @@ pub fn read_back(prior: &Option<Stated>, live: &Scaling) -> Option<Stated> {
 /// How the live policies and warmup differ from those wanted, for posture's `scaling`; empty
 /// when they do not.
 pub fn differences(
+    cluster: &str,
     want: &[Policy],
     live: &[Policy],
     want_minutes: i64,
@@ -237,8 +258,9 @@ pub fn differences(
         match live.iter().find(|l| l.name == w.name) {
             None => out.push(format!("policy {} is missing", w.name)),
             Some(l) if l != w => out.push(format!(
-                "policy {} tracks {} at {}{}, the configuration says {} at {}",
+                "policy {} {}tracks {} at {}{}, the configuration says {} at {}",
                 w.name,
+                if l.enabled { "" } else { "is disabled; it " },
                 l.metric.as_deref().unwrap_or(&l.kind),
                 l.target,
                 if l.disable_scale_in {
@@ -252,10 +274,7 @@ pub fn differences(
             Some(_) => {}
         }
     }
-    for l in live
-        .iter()
-        .filter(|l| !want.iter().any(|w| w.name == l.name))
-    {
+    for l in stale(cluster, want, live) {
         out.push(format!("policy {} is not in the configuration", l.name));
     }
     match live_seconds {

@@ -12,7 +12,7 @@ use crate::provider::ProviderData;
 use crate::resources::cluster::blueprint::{
     GROUP_METRICS, HEALTH_CHECK_GRACE_SECONDS, MIN_HEALTHY_PERCENT,
 };
-use crate::resources::cluster::instance_mix::{self, Mix};
+use crate::resources::cluster::instance_mix::Mix;
 use crate::resources::cluster::scaling::Policy;
 
 #[derive(Clone, Debug, Default)]
@@ -113,6 +113,23 @@ fn mix_of(m: &MixedInstancesPolicy) -> Mix {
         spot_share: 100
             - d.and_then(|d| d.on_demand_percentage_above_base_capacity)
                 .map_or(100, i64::from),
+        on_demand_strategy: d
+            .and_then(|d| d.on_demand_allocation_strategy.clone())
+            .unwrap_or_default(),
+        spot_strategy: d
+            .and_then(|d| d.spot_allocation_strategy.clone())
+            .unwrap_or_default(),
+        // An empty price is no price (how a cap is removed).
+        spot_max_price: d
+            .and_then(|d| d.spot_max_price.clone())
+            .filter(|p| !p.is_empty()),
+        weighted: m
+            .launch_template
+            .as_ref()
+            .and_then(|t| t.overrides.as_ref())
+            .into_iter()
+            .flatten()
+            .any(|o| o.weighted_capacity.is_some()),
     }
 }
 
@@ -133,10 +150,12 @@ fn mixed_policy(id: &str, version: i64, mix: &Mix) -> MixedInstancesPolicy {
         )
         .instances_distribution(
             InstancesDistribution::builder()
-                .on_demand_allocation_strategy(instance_mix::ON_DEMAND_STRATEGY)
+                .on_demand_allocation_strategy(&mix.on_demand_strategy)
                 .on_demand_base_capacity(mix.on_demand_base as i32)
                 .on_demand_percentage_above_base_capacity((100 - mix.spot_share) as i32)
-                .spot_allocation_strategy(instance_mix::SPOT_STRATEGY)
+                .spot_allocation_strategy(&mix.spot_strategy)
+                // Sent empty to remove a cap set outside Terraform.
+                .spot_max_price(mix.spot_max_price.clone().unwrap_or_default())
                 .build(),
         )
         .build()
@@ -288,8 +307,9 @@ pub async fn enable_metrics(ctx: &ProviderData, name: &str) -> Result<(), AwsErr
 }
 
 /// The group's scaling policies, as AWS reports them.
+/// A group gone since it was found has none.
 pub async fn policies(ctx: &ProviderData, name: &str) -> Result<Vec<Policy>, AwsError> {
-    let out = ctx
+    let out = match ctx
         .call(
             &format!("scaling policies of {name}"),
             ctx.autoscaling()
@@ -297,7 +317,12 @@ pub async fn policies(ctx: &ProviderData, name: &str) -> Result<Vec<Policy>, Aws
                 .auto_scaling_group_name(name)
                 .send(),
         )
-        .await?;
+        .await
+    {
+        Ok(out) => out,
+        Err(e) if e.is_validation_not_found() => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
     Ok(out
         .scaling_policies
         .unwrap_or_default()
@@ -316,6 +341,7 @@ pub async fn policies(ctx: &ProviderData, name: &str) -> Result<Vec<Policy>, Aws
                 resource_label: metric.and_then(|m| m.resource_label.clone()),
                 target: t.as_ref().and_then(|t| t.target_value).unwrap_or_default(),
                 disable_scale_in: t.and_then(|t| t.disable_scale_in).unwrap_or_default(),
+                enabled: p.enabled.unwrap_or(true),
             }
         })
         .collect())
@@ -335,6 +361,7 @@ pub async fn put_policy(ctx: &ProviderData, name: &str, p: &Policy) -> Result<()
             .auto_scaling_group_name(name)
             .policy_name(&p.name)
             .policy_type(&p.kind)
+            .enabled(p.enabled)
             .target_tracking_configuration(
                 TargetTrackingConfiguration::builder()
                     .predefined_metric_specification(metric)
@@ -347,8 +374,9 @@ pub async fn put_policy(ctx: &ProviderData, name: &str, p: &Policy) -> Result<()
     .await
 }
 
+/// Removes policy `policy` of group `name`; one already gone is fine.
 pub async fn delete_policy(ctx: &ProviderData, name: &str, policy: &str) -> Result<(), AwsError> {
-    crate::provider::ec2::removed(
+    match crate::provider::ec2::removed(
         ctx,
         &format!("scaling policy {policy}"),
         ctx.autoscaling()
@@ -358,6 +386,10 @@ pub async fn delete_policy(ctx: &ProviderData, name: &str, policy: &str) -> Resu
             .send(),
     )
     .await
+    {
+        Err(e) if e.is_validation_not_found() => Ok(()),
+        other => other,
+    }
 }
 
 /// Rolls the instances onto the group's template version, keeping 90 % in service. A refresh

@@ -204,6 +204,10 @@ fn read_back_reports_the_policy_aws_has() {
         types: vec!["m7i.large".into(), "m6i.large".into()],
         on_demand_base: 2,
         spot_share: 25,
+        on_demand_strategy: ON_DEMAND_STRATEGY.into(),
+        spot_strategy: SPOT_STRATEGY.into(),
+        spot_max_price: None,
+        weighted: false,
     };
     let mut st = State {
         min_size: 3,
@@ -218,4 +222,64 @@ fn read_back_reports_the_policy_aws_has() {
         "a policy removed outside Terraform reads as none, as a plan without types says"
     );
     assert_eq!(of(&st), None);
+}
+
+#[test]
+fn differences_name_what_no_attribute_shows() {
+    let st = State {
+        min_size: 2,
+        instance_types: Some(vec!["m6i.large".into(), "m7i.large".into()]),
+        ..State::default()
+    };
+    let want = of(&st).unwrap_or_else(|| panic!("a mix"));
+    assert_eq!(
+        (want.on_demand_base, want.spot_share),
+        (2, 0),
+        "unset, the floor is min_size and nothing runs on spot"
+    );
+    let changed = |f: &dyn Fn(&mut Mix)| {
+        let mut l = want.clone();
+        f(&mut l);
+        l
+    };
+    let cases: Vec<(&str, Mix, Vec<&str>)> = vec![
+        ("as the blueprint", want.clone(), vec![]),
+        (
+            "spot strategy changed",
+            changed(&|m| m.spot_strategy = "lowest-price".into()),
+            vec!["spot is picked lowest-price, the blueprint says price-capacity-optimized"],
+        ),
+        (
+            "on-demand strategy changed",
+            changed(&|m| m.on_demand_strategy = "lowest-price".into()),
+            vec!["on demand is picked lowest-price"],
+        ),
+        (
+            "a price cap and weights",
+            changed(&|m| {
+                m.spot_max_price = Some("0.05".into());
+                m.weighted = true;
+            }),
+            vec!["spot is capped at 0.05", "the types carry weights"],
+        ),
+        (
+            "types, base and share show on their attributes",
+            changed(&|m| {
+                m.types.reverse();
+                m.spot_share = 50;
+            }),
+            vec![],
+        ),
+    ];
+    for (case, live, says) in cases {
+        let got = differences(Some(&want), Some(&live));
+        assert_eq!(got.len(), says.len(), "{case}: {got:?}");
+        for (g, s) in got.iter().zip(says) {
+            assert!(g.contains(s), "{case}: {g:?} should say {s:?}");
+        }
+    }
+    assert!(
+        differences(None, Some(&want)).is_empty(),
+        "no mix wanted: instance_types shows it"
+    );
 }

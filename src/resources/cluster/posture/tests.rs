@@ -470,10 +470,10 @@ fn posture_rules() {
 #[test]
 fn as_applied_passes_everything_in_production() {
     let p = posture(PROD, &applied(PROD));
-    // The controls of the blueprint, of the logs, `health_check` and `scaling`.
+    // The controls of the blueprint, of the logs, `health_check`, `scaling` and `instance_mix`.
     assert_eq!(
         p.len(),
-        bp::controls(true).len() + lb_logs::CONTROLS.len() + 2
+        bp::controls(true).len() + lb_logs::CONTROLS.len() + 3
     );
     assert!(p.values().all(|v| v == PASS), "{p:?}");
 }

@@ -205,8 +205,8 @@ async fn update_group(
     Ok(())
 }
 
-/// The group's scaling policies brought to the blueprint's: each missing or changed one put,
-/// each other one removed (the group's scaling is the configuration's alone). `new_group`: made
+/// The cluster's scaling policies brought to the blueprint's: each missing or changed one put,
+/// one no longer configured removed (policies of other names are left alone). `new_group`: made
 /// by this apply, so without policies yet.
 pub(super) async fn scaling_policies(
     ctx: &ProviderData,
@@ -236,10 +236,7 @@ pub(super) async fn scaling_policies(
             asg::put_policy(ctx, n, w).await?;
         }
     }
-    for l in live
-        .iter()
-        .filter(|l| !want.iter().any(|w| w.name == l.name))
-    {
+    for l in scaling::stale(n, &want, &live) {
         asg::delete_policy(ctx, n, &l.name).await?;
     }
     Ok(())

@@ -262,7 +262,17 @@ fn differences_name_each_drift() {
         resource_label: None,
         target: 0.0,
         disable_scale_in: false,
+        enabled: true,
     };
+    // The request policy, made when `requests_per_target` was set, no longer configured.
+    let cpu_only = policies(
+        "web",
+        &Scaling {
+            requests_per_target: None,
+            ..both()
+        },
+        Some(LABEL),
+    );
     /// Case, the live policies, the live warmup in seconds, what the differences say.
     type Case<'a> = (&'a str, Vec<Policy>, Option<i64>, Vec<&'a str>);
     let cases: Vec<Case> = vec![
@@ -286,10 +296,16 @@ fn differences_name_each_drift() {
             vec!["policy web-cpu tracks ASGAverageCPUUtilization at 55 without scale-in"],
         ),
         (
-            "a policy added by hand",
+            "a policy disabled",
+            changed(&|p| p.enabled = false),
+            Some(300),
+            vec!["policy web-cpu is disabled; it tracks ASGAverageCPUUtilization at 55"],
+        ),
+        (
+            "a policy of another name is someone else's",
             [want.clone(), vec![stranger]].concat(),
             Some(300),
-            vec!["policy by-hand is not in the configuration"],
+            vec![],
         ),
         (
             "warmup changed",
@@ -305,12 +321,24 @@ fn differences_name_each_drift() {
         ),
     ];
     for (case, live, seconds, says) in cases {
-        let got = differences(&want, &live, 5, seconds);
+        let got = differences("web", &want, &live, 5, seconds);
         assert_eq!(got.len(), says.len(), "{case}: {got:?}");
         for (g, s) in got.iter().zip(says) {
             assert!(g.contains(s), "{case}: {g:?} should say {s:?}");
         }
     }
+    assert_eq!(
+        differences("web", &cpu_only, &want, 5, Some(300)),
+        vec!["policy web-requests is not in the configuration"],
+        "the cluster's own request policy, no longer configured"
+    );
+    assert_eq!(
+        stale("web", &cpu_only, &want)
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["web-requests"]
+    );
 }
 
 #[test]

@@ -17,12 +17,22 @@ use crate::resources::alerting::watch;
 /// A configured single block of these attributes, as Terraform sends it, read by `decode` (the
 /// block's `Given::decode`).
 pub(super) fn given<G>(decode: fn(&Value) -> G, pairs: &[(&str, Value)]) -> Tri<G> {
-    Tri::Known(decode(&Value::Map(
+    Tri::Known(decode(&object(pairs)))
+}
+
+/// A cty object of these attributes (the rest absent, so null).
+pub(super) fn object(pairs: &[(&str, Value)]) -> Value {
+    Value::Map(
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
-    )))
+    )
+}
+
+/// A `prod_cluster` configuration of these attributes (the rest null), as Terraform sends it.
+pub(super) fn config_of(pairs: &[(&str, Value)]) -> Config {
+    Config::decode(&object(pairs))
 }
 
 /// The attribute of a block a diagnostic must be on and what its detail says; `None`: accepted.

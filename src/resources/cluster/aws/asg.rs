@@ -97,13 +97,14 @@ fn launch_spec(
 /// A mixed-instances policy as the blueprint says it.
 fn mix_of(m: &MixedInstancesPolicy) -> Mix {
     let d = m.instances_distribution.as_ref();
+    let overrides = m
+        .launch_template
+        .as_ref()
+        .and_then(|t| t.overrides.as_deref())
+        .unwrap_or_default();
     Mix {
-        types: m
-            .launch_template
-            .as_ref()
-            .and_then(|t| t.overrides.as_ref())
-            .into_iter()
-            .flatten()
+        types: overrides
+            .iter()
             .filter_map(|o| o.instance_type.clone())
             .collect(),
         on_demand_base: d
@@ -123,13 +124,7 @@ fn mix_of(m: &MixedInstancesPolicy) -> Mix {
         spot_max_price: d
             .and_then(|d| d.spot_max_price.clone())
             .filter(|p| !p.is_empty()),
-        weighted: m
-            .launch_template
-            .as_ref()
-            .and_then(|t| t.overrides.as_ref())
-            .into_iter()
-            .flatten()
-            .any(|o| o.weighted_capacity.is_some()),
+        weighted: overrides.iter().any(|o| o.weighted_capacity.is_some()),
     }
 }
 

@@ -1,19 +1,7 @@
 use super::*;
 use crate::framework::Value;
 
-/// A configuration of these attributes (the rest null), as Terraform sends it.
-fn config(pairs: &[(&str, Value)]) -> Config {
-    Config::decode(&Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-    ))
-}
-
-fn types(list: &[&str]) -> Value {
-    Value::List(list.iter().map(|t| Value::string(*t)).collect())
-}
+use crate::resources::cluster::tests::config_of as config;
 
 /// The attribute path a diagnostic must be on and what its detail says; `None`: accepted.
 type Expected = Option<(AttrPath, &'static str)>;
@@ -37,7 +25,10 @@ fn validation_names_the_attribute() {
         (
             "two types, spot above the base",
             config(&[
-                ("instance_types", types(&["m6i.large", "m7i.large"])),
+                (
+                    "instance_types",
+                    Value::string_list(["m6i.large", "m7i.large"]),
+                ),
                 ("on_demand_base", Value::int(2)),
                 ("spot_share", Value::int(50)),
             ]),
@@ -45,12 +36,12 @@ fn validation_names_the_attribute() {
         ),
         (
             "one type",
-            config(&[("instance_types", types(&["m6i.large"]))]),
+            config(&[("instance_types", Value::string_list(["m6i.large"]))]),
             Some((at("instance_types"), "1 given")),
         ),
         (
             "not a type",
-            config(&[("instance_types", types(&["m6i.large", "large"]))]),
+            config(&[("instance_types", Value::string_list(["m6i.large", "large"]))]),
             Some((
                 at("instance_types").then_index(1),
                 "is not an EC2 instance type",
@@ -60,14 +51,17 @@ fn validation_names_the_attribute() {
             "a type twice",
             config(&[(
                 "instance_types",
-                types(&["m6i.large", "m7i.large", "m6i.large"]),
+                Value::string_list(["m6i.large", "m7i.large", "m6i.large"]),
             )]),
             Some((at("instance_types").then_index(2), "more than once")),
         ),
         (
             "spot share above 100",
             config(&[
-                ("instance_types", types(&["m6i.large", "m7i.large"])),
+                (
+                    "instance_types",
+                    Value::string_list(["m6i.large", "m7i.large"]),
+                ),
                 ("spot_share", Value::int(101)),
             ]),
             Some((at("spot_share"), "from 0 to 100")),
@@ -75,7 +69,10 @@ fn validation_names_the_attribute() {
         (
             "negative base",
             config(&[
-                ("instance_types", types(&["m6i.large", "m7i.large"])),
+                (
+                    "instance_types",
+                    Value::string_list(["m6i.large", "m7i.large"]),
+                ),
                 ("on_demand_base", Value::int(-1)),
             ]),
             Some((at("on_demand_base"), "use 0 to 1000")),
@@ -109,7 +106,10 @@ fn validation_names_the_attribute() {
 #[test]
 fn production_keeps_its_floor_on_demand() {
     let mixed = |extra: &[(&str, Value)]| {
-        let mut pairs = vec![("instance_types", types(&["m6i.large", "m7i.large"]))];
+        let mut pairs = vec![(
+            "instance_types",
+            Value::string_list(["m6i.large", "m7i.large"]),
+        )];
         pairs.extend(extra.iter().cloned());
         config(&pairs)
     };
@@ -161,7 +161,10 @@ fn production_keeps_its_floor_on_demand() {
 
 #[test]
 fn plan_defaults_follow_min_size_with_types_only() {
-    let mixed = config(&[("instance_types", types(&["m6i.large", "m7i.large"]))]);
+    let mixed = config(&[(
+        "instance_types",
+        Value::string_list(["m6i.large", "m7i.large"]),
+    )]);
     let cases: Vec<(&str, Config, Tri<i64>, Tri<i64>)> = vec![
         ("no types: null", config(&[]), Tri::Null, Tri::Null),
         (
@@ -179,7 +182,10 @@ fn plan_defaults_follow_min_size_with_types_only() {
         (
             "configured",
             config(&[
-                ("instance_types", types(&["m6i.large", "m7i.large"])),
+                (
+                    "instance_types",
+                    Value::string_list(["m6i.large", "m7i.large"]),
+                ),
                 ("on_demand_base", Value::int(5)),
                 ("spot_share", Value::int(40)),
             ]),

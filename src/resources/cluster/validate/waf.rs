@@ -79,17 +79,8 @@ mod tests {
     use super::*;
     use crate::framework::Value;
 
-    fn cfg(pairs: &[(&str, Value)]) -> Config {
-        Config::decode(&Value::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        ))
-    }
-    fn list(items: &[&str]) -> Value {
-        Value::List(items.iter().map(|s| Value::string(*s)).collect())
-    }
+    use crate::resources::cluster::tests::config_of as cfg;
+
     fn num(n: i64) -> Value {
         Value::Number(crate::framework::Number::Int(n))
     }
@@ -138,31 +129,31 @@ mod tests {
             ),
             (
                 "known countries",
-                vec![("blocked_countries", list(&["KP", "IR"]))],
+                vec![("blocked_countries", Value::string_list(["KP", "IR"]))],
                 Production,
                 None,
             ),
             (
                 "lowercase country",
-                vec![("blocked_countries", list(&["KP", "ir"]))],
+                vec![("blocked_countries", Value::string_list(["KP", "ir"]))],
                 Production,
                 Some("blocked_countries[1]"),
             ),
             (
                 "no such country",
-                vec![("blocked_countries", list(&["ZZ"]))],
+                vec![("blocked_countries", Value::string_list(["ZZ"]))],
                 Production,
                 Some("blocked_countries[0]"),
             ),
             (
                 "alpha-3 code",
-                vec![("blocked_countries", list(&["PRK"]))],
+                vec![("blocked_countries", Value::string_list(["PRK"]))],
                 Production,
                 Some("blocked_countries[0]"),
             ),
             (
                 "country twice",
-                vec![("blocked_countries", list(&["KP", "KP"]))],
+                vec![("blocked_countries", Value::string_list(["KP", "KP"]))],
                 Production,
                 Some("blocked_countries[1]"),
             ),
@@ -170,32 +161,41 @@ mod tests {
                 "bypass blocks",
                 vec![(
                     "allowed_cidr_blocks",
-                    list(&["203.0.113.0/24", "198.51.100.7/32"]),
+                    Value::string_list(["203.0.113.0/24", "198.51.100.7/32"]),
                 )],
                 Production,
                 None,
             ),
             (
                 "host bits set",
-                vec![("allowed_cidr_blocks", list(&["203.0.113.1/24"]))],
+                vec![(
+                    "allowed_cidr_blocks",
+                    Value::string_list(["203.0.113.1/24"]),
+                )],
                 Production,
                 Some("allowed_cidr_blocks[0]"),
             ),
             (
                 "not a CIDR",
-                vec![("allowed_cidr_blocks", list(&["10.0.0.0/8", "office"]))],
+                vec![(
+                    "allowed_cidr_blocks",
+                    Value::string_list(["10.0.0.0/8", "office"]),
+                )],
                 Production,
                 Some("allowed_cidr_blocks[1]"),
             ),
             (
                 "everyone may not bypass",
-                vec![("allowed_cidr_blocks", list(&["0.0.0.0/0"]))],
+                vec![("allowed_cidr_blocks", Value::string_list(["0.0.0.0/0"]))],
                 Production,
                 Some("allowed_cidr_blocks[0]"),
             ),
             (
                 "block twice",
-                vec![("allowed_cidr_blocks", list(&["10.0.0.0/8", "10.0.0.0/8"]))],
+                vec![(
+                    "allowed_cidr_blocks",
+                    Value::string_list(["10.0.0.0/8", "10.0.0.0/8"]),
+                )],
                 Production,
                 Some("allowed_cidr_blocks[1]"),
             ),

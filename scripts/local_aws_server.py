@@ -367,6 +367,24 @@ def _generate_master_secret_string(self):  # type: ignore[no-untyped-def]
 MasterUserSecret._generate_secret_string = _generate_master_secret_string
 
 
+# ---- RDS read replicas do not own the master secret (moto: a replica copies the primary's) ----
+# The managed master secret belongs to the source instance; a read replica reports none, and
+# deleting a replica leaves the source's secret alone (moto deleted it with the copy).
+
+_moto_create_db_instance_read_replica = RDSBackend.create_db_instance_read_replica
+
+
+def _create_db_instance_read_replica(self, db_kwargs):  # type: ignore[no-untyped-def]
+    replica = _moto_create_db_instance_read_replica(self, db_kwargs)
+    if hasattr(replica, "master_user_secret"):
+        del replica.master_user_secret
+    replica.manage_master_user_password = False
+    return replica
+
+
+RDSBackend.create_db_instance_read_replica = _create_db_instance_read_replica
+
+
 # ---- RDS cluster automated backups (moto keeps them after DeleteDBCluster; AWS removes them) ----
 # DeleteDBCluster's DeleteAutomatedBackups defaults to true: the cluster's automated snapshots go
 # with it (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBCluster.html).

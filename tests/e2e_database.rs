@@ -399,6 +399,11 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
     );
     assert!(env::all_pass(&state(&tf)["posture"]));
 
+    // The RDS-managed master secret: other accounts and plain HTTP denied; its policy removed
+    // outside Terraform shows in the plan and is put back.
+    let secret = s["master_secret_arn"].as_str().unwrap();
+    env::secret_policy_drift_repaired(&tf, &aws.sm, secret, "master_secret").await;
+
     // Import adopts the primary and its replicas.
     tf.run(&["state", "rm", "prod_database_ha.main"]).ok();
     tf.run(&["import", "-no-color", "prod_database_ha.main", &name])
@@ -925,6 +930,13 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
     assert_eq!(
         s["instance_ids"],
         serde_json::json!([format!("{name}-writer"), format!("{name}-replica-1")])
+    );
+    let secret = s["master_secret_arn"].as_str().unwrap();
+    assert!(
+        env::secret_policy(&aws.sm, secret)
+            .await
+            .contains("aws:SecureTransport"),
+        "the cluster's master secret is closed to plain HTTP"
     );
     assert_eq!(
         (s["allocated_storage"].as_i64(), s["multi_az"].as_bool()),

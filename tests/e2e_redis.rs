@@ -299,46 +299,7 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     // The AUTH secret's resource policy: other accounts and plain HTTP denied; removed outside
     // Terraform, the plan shows it and apply puts it back.
     let secret = s["auth_secret_arn"].as_str().unwrap().to_string();
-    let policy = |aws: &Aws| {
-        let (sm, secret) = (aws.sm.clone(), secret.clone());
-        async move {
-            sm.get_resource_policy()
-                .secret_id(secret)
-                .send()
-                .await
-                .unwrap()
-                .resource_policy
-                .unwrap_or_default()
-        }
-    };
-    let p: serde_json::Value = serde_json::from_str(&policy(&aws).await).unwrap();
-    assert_eq!(p["Statement"][0]["Effect"], "Deny", "{p}");
-    assert!(
-        p["Statement"][0]["Condition"]["StringNotEquals"]["aws:PrincipalAccount"].is_string(),
-        "{p}"
-    );
-    assert_eq!(
-        p["Statement"][1]["Condition"]["Bool"]["aws:SecureTransport"], "false",
-        "{p}"
-    );
-    aws.sm
-        .delete_resource_policy()
-        .secret_id(&secret)
-        .send()
-        .await
-        .unwrap();
-    let p = tf.plan_code(&[]);
-    assert!(
-        p.code == 2 && p.shows("\"auth_secret\"", "-> \"pass\""),
-        "{}",
-        p.all()
-    );
-    tf.apply(&[]);
-    assert!(
-        policy(&aws).await.contains("aws:SecureTransport"),
-        "the policy is back"
-    );
-    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the policy is back");
+    env::secret_policy_drift_repaired(&tf, &aws.sm, &secret, "auth_secret").await;
 
     // Rotation: a token older than auth_token_rotation_days (90 in production) is rotated by the
     // next apply, ROTATE then SET, and the secret holds the new one.

@@ -137,7 +137,7 @@ pub async fn random(ctx: &ProviderData, length: i64) -> Result<SecretValue, AwsE
 pub async fn policy(ctx: &ProviderData, name: &str) -> Result<Option<String>, AwsError> {
     Ok(found(
         ctx.call(
-            "auth secret policy",
+            "secret policy",
             ctx.secretsmanager()
                 .get_resource_policy()
                 .secret_id(name)
@@ -151,7 +151,7 @@ pub async fn policy(ctx: &ProviderData, name: &str) -> Result<Option<String>, Aw
 /// Sets the resource policy of secret `name` to `policy` (public policies blocked).
 pub async fn put_policy(ctx: &ProviderData, name: &str, policy: &str) -> Result<(), AwsError> {
     ctx.call(
-        "auth secret policy",
+        "secret policy",
         ctx.secretsmanager()
             .put_resource_policy()
             .secret_id(name)

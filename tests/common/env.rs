@@ -343,3 +343,53 @@ pub fn all_pass(posture: &serde_json::Value) -> bool {
         .as_object()
         .is_some_and(|m| !m.is_empty() && m.values().all(|v| v == "pass"))
 }
+
+/// The resource policy of `secret` (empty: none).
+pub async fn secret_policy(sm: &aws_sdk_secretsmanager::Client, secret: &str) -> String {
+    sm.get_resource_policy()
+        .secret_id(secret)
+        .send()
+        .await
+        .unwrap()
+        .resource_policy
+        .unwrap_or_default()
+}
+
+/// A store's `secret` denies other accounts and plain HTTP; its policy removed outside Terraform
+/// shows in the plan as posture `control` failing, one apply puts it back, and the plan is empty.
+pub async fn secret_policy_drift_repaired(
+    tf: &super::tf::Tf,
+    sm: &aws_sdk_secretsmanager::Client,
+    secret: &str,
+    control: &str,
+) {
+    let p: serde_json::Value = serde_json::from_str(&secret_policy(sm, secret).await).unwrap();
+    assert_eq!(p["Statement"][0]["Effect"], "Deny", "{p}");
+    assert!(
+        p["Statement"][0]["Condition"]["StringNotEquals"]["aws:PrincipalAccount"].is_string(),
+        "{p}"
+    );
+    assert_eq!(
+        p["Statement"][1]["Condition"]["Bool"]["aws:SecureTransport"], "false",
+        "{p}"
+    );
+    sm.delete_resource_policy()
+        .secret_id(secret)
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.code == 2 && p.shows(&format!("\"{control}\""), "-> \"pass\""),
+        "{}",
+        p.all()
+    );
+    tf.apply(&[]);
+    assert!(
+        secret_policy(sm, secret)
+            .await
+            .contains("aws:SecureTransport"),
+        "the policy is back"
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the policy is back");
+}

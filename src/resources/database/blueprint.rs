@@ -110,6 +110,7 @@ pub fn controls(engine: &str) -> Vec<&'static str> {
         "RDS.23",
         "TLS",
         "ingress",
+        "master_secret",
         c.encrypted,
         c.multi_az,
         c.deletion_protection,

@@ -37,14 +37,14 @@ crate::attributes! {
         reader_endpoint: Option<String> = computed("Aurora's reader endpoint, or for RDS the first replica's (`host:port`); null without replicas."),
         replica_endpoints: Vec<String> = computed("Every replica's endpoint, in replica order."),
         engine_version_actual: Option<String> = computed("The exact version running (minor upgrades included)."),
-        master_secret_arn: Option<String> = computed("Secrets Manager secret holding the master user's password (managed by RDS, rotated by it)."),
+        master_secret_arn: Option<String> = computed("Secrets Manager secret holding the master user's password (managed by RDS, rotated by it). Its resource policy denies every principal outside the account and every request without TLS."),
         security_group_id: Option<String> = computed("The database's security group (`<name>-db`)."),
         instance_ids: Vec<String> = computed("Instance identifiers: the primary (Aurora: the writer) first, then the replicas."),
         subnet_group_name: Option<String> = computed("DB subnet group (`<name>`)."),
         parameter_group_name: Option<String> = computed("Parameter group (`<name>-<family>`; for Aurora the cluster parameter group)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this database; pass it in `watch` of `prod_alerting`. Keys: `kind` (`database`), `name`, `instance` (the primary's instance: the name, or Aurora's writer `<name>-writer`), `engine`, `instance_class`, `allocated_storage`, `max_connections` (the configured parameter, else the engine's default for the class) and `replicas` (the replicas' instance ids, comma-separated; empty for Aurora). Known at plan from the configuration."),
         components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this database owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .23, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .23, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress."),
+        posture: BTreeMap<String, String> = computed("Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .23, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .23, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress, and `master_secret`: the master secret's resource policy denies other accounts and requests without TLS."),
     }
     raw { timeouts }
     internal { create_incomplete: bool }

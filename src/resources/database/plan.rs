@@ -444,6 +444,7 @@ fn posture(
                 key_rotation: own_key.then_some(true),
                 port: int_of(&planned.port),
             },
+            secret_policy: true,
         },
     ))
 }

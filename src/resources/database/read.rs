@@ -1,7 +1,8 @@
 //! Read: the database as AWS has it, with the posture computed from it. A fixed set of calls however
 //! many replicas: one filtered DescribeDBInstances for every instance, DescribeDBParameters
 //! (user-set values only), DescribeDBSubnetGroups, DescribeSecurityGroups, GetRole when the profile
-//! monitors, and for the database's own key DescribeKey + GetKeyRotationStatus.
+//! monitors, for the database's own key DescribeKey + GetKeyRotationStatus, and GetResourcePolicy
+//! of the master secret recorded.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,8 @@ use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
-use crate::provider::{iam, kms, tags, ProviderData};
+use crate::provider::{iam, kms, secrets, tags, ProviderData};
+use crate::resources::datastore;
 
 /// The objects around the instances, read and recorded the same way for RDS and Aurora: the
 /// security group's rules, the subnet group, the key and the monitoring role.
@@ -22,6 +24,8 @@ pub struct Side {
     pub subnets: Option<Vec<String>>,
     pub key: Option<kms::KeyFacts>,
     pub role: Option<String>,
+    /// The master secret's resource policy, where a secret is recorded (`Some(None)`: it has none).
+    pub secret_policy: Option<Option<String>>,
 }
 
 impl Side {
@@ -35,8 +39,9 @@ impl Side {
         let key_id = prior.components.get("kms_key").cloned();
         let watch_role = env.db_monitoring() || prior.components.contains_key("monitoring_role");
         let role_name = bp::monitoring_role_name(n);
-        // Four independent questions, at once.
-        let (sg_rules, subnets, key, role) = tokio::join!(
+        let secret = prior.master_secret_arn.clone();
+        // Five independent questions, at once.
+        let (sg_rules, subnets, key, role, secret_policy) = tokio::join!(
             async {
                 match &sg {
                     Some(id) => Ok(ec2::sg_rules(ctx, std::slice::from_ref(id))
@@ -59,14 +64,20 @@ impl Side {
                     Ok(None)
                 }
             },
+            async {
+                match &secret {
+                    Some(arn) => Ok(Some(secrets::policy(ctx, arn).await?)),
+                    None => Ok::<_, AwsError>(None),
+                }
+            },
         );
-        let (sg_rules, subnets, key, role) = (sg_rules?, subnets?, key?, role?);
         Ok(Side {
             sg,
-            sg_rules,
-            subnets,
-            key,
-            role,
+            sg_rules: sg_rules?,
+            subnets: subnets?,
+            key: key?,
+            role: role?,
+            secret_policy: secret_policy?,
         })
     }
 
@@ -113,8 +124,13 @@ impl Side {
             key_rotation,
             ..Default::default()
         };
+        let secret_policy = self
+            .secret_policy
+            .as_ref()
+            .is_none_or(|p| datastore::secret_policy_holds(p.as_deref(), &place.account));
         Facts {
             exposure,
+            secret_policy,
             ..Default::default()
         }
     }

@@ -6,10 +6,12 @@
 mod applying;
 mod exposure;
 mod planning;
+mod secret_policy;
 
 pub use applying::*;
 pub use exposure::{Exposure, PortRule};
 pub use planning::*;
+pub use secret_policy::{secret_policy, secret_policy_holds};
 
 use crate::framework::decode::Tri;
 use crate::framework::Value;

@@ -8,6 +8,7 @@ use crate::provider::kms;
 use crate::provider::profile::Environment;
 pub use crate::resources::datastore::Exposure;
 use crate::resources::datastore::PortRule;
+pub use crate::resources::datastore::{secret_policy, secret_policy_holds};
 
 pub const PASS: &str = "pass";
 /// The engine's own (well-known) port.
@@ -40,47 +41,6 @@ pub fn rotation_due(changed: &str, days: i64, now: i64) -> Option<i64> {
     let at = DateTime::from_str(changed, Format::DateTime).ok()?;
     let age = (now - at.secs()) / 86_400;
     (age >= days).then_some(age)
-}
-/// The resource policy of the `<name>-auth` secret: nobody outside `account`, nothing without TLS.
-pub fn secret_policy(account: &str) -> String {
-    secret_policy_document(account).to_string()
-}
-fn secret_policy_document(account: &str) -> serde_json::Value {
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "DenyOutsideTheAccount",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "secretsmanager:*",
-                "Resource": "*",
-                "Condition": { "StringNotEquals": { "aws:PrincipalAccount": account } }
-            },
-            {
-                "Sid": "DenyWithoutTls",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "secretsmanager:*",
-                "Resource": "*",
-                "Condition": { "Bool": { "aws:SecureTransport": "false" } }
-            }
-        ]
-    })
-}
-/// Whether a secret's `policy` (as Secrets Manager returns it) holds both of [`secret_policy`]'s denials.
-pub fn secret_policy_holds(policy: Option<&str>, account: &str) -> bool {
-    let Some(p) = policy.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) else {
-        return false;
-    };
-    let want = secret_policy_document(account);
-    let have = match &p["Statement"] {
-        serde_json::Value::Array(a) => a.clone(),
-        one => vec![one.clone()],
-    };
-    want["Statement"]
-        .as_array()
-        .is_some_and(|w| w.iter().all(|s| have.contains(s)))
 }
 /// The port `args` plans (every planned group has one).
 pub fn port_of(args: &super::model::State) -> i64 {

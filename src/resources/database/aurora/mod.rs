@@ -18,7 +18,7 @@ use super::blueprint as bp;
 use super::model::State;
 use super::reconcile::{
     delete_side_objects, ensure_parameter_group, log_export_changes, prepare, protected, retag,
-    wait_for, Desired, Prepared,
+    secure_master_secret, wait_for, Desired, Prepared,
 };
 use crate::provider::aws::Place;
 use crate::provider::error::{ok_if_missing, AwsError};
@@ -36,13 +36,15 @@ pub async fn converge(
 ) -> Result<(), AwsError> {
     let shared = prepare(ctx, place, d, p).await?;
     let pg = ensure_parameter_group(ctx, place, d, p, GroupKind::Cluster).await?;
-    match cluster(ctx, &d.args.name).await? {
+    let secret = match cluster(ctx, &d.args.name).await? {
         None => create_cluster(ctx, place, d, p, &shared, &pg, limit).await?,
         Some(live) => {
             p.components.insert("cluster".into(), live.arn.clone());
             update_cluster(ctx, d, &live, &shared.sg, &pg, limit).await?;
+            live.master_secret_arn
         }
-    }
+    };
+    secure_master_secret(ctx, place, p, secret.as_deref()).await?;
 
     // The writer, then readers in the other zones; readers beyond the count removed.
     let n = d.args.name.as_str();
@@ -55,7 +57,8 @@ pub async fn converge(
     retag(ctx, p, d, &shared.old_tags, &shared.sg).await
 }
 
-/// The cluster made to the blueprint (marked as an unfinished create), recorded, waited for.
+/// The cluster made to the blueprint (marked as an unfinished create), recorded, waited for; gives
+/// its master secret.
 async fn create_cluster(
     ctx: &ProviderData,
     place: &Place,
@@ -64,7 +67,7 @@ async fn create_cluster(
     shared: &Prepared,
     pg: &str,
     limit: Duration,
-) -> Result<(), AwsError> {
+) -> Result<Option<String>, AwsError> {
     let n = d.args.name.as_str();
     let h = bp::hardening(d.environment);
     let key = &shared.key;
@@ -96,12 +99,14 @@ async fn create_cluster(
                 .send(),
         )
         .await?;
-    let arn = out
-        .db_cluster
-        .and_then(|c| c.db_cluster_arn)
-        .unwrap_or_else(|| place.arn("rds", &format!("cluster:{n}")));
+    let (arn, secret) = out.db_cluster.map_or((None, None), |c| {
+        let secret = c.master_user_secret.and_then(|s| s.secret_arn);
+        (c.db_cluster_arn, secret)
+    });
+    let arn = arn.unwrap_or_else(|| place.arn("rds", &format!("cluster:{n}")));
     p.components.insert("cluster".into(), arn);
-    wait_cluster(ctx, n, false, limit).await
+    wait_cluster(ctx, n, false, limit).await?;
+    Ok(secret)
 }
 
 /// The `live` cluster brought to the blueprint (one modify, waited for) where it differs.

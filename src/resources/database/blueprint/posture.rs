@@ -26,6 +26,8 @@ pub struct Facts {
     pub tls: bool,
     /// Ingress, port and key rotation: the rules both stores share.
     pub exposure: Exposure,
+    /// The RDS-managed master secret's resource policy denies other accounts and plain HTTP.
+    pub secret_policy: bool,
 }
 
 /// The posture of `f` in `env` for a database of `engine`. The same function serves plan (from the
@@ -116,6 +118,12 @@ fn hardening_failures(id: &ControlIds, f: &Facts) -> Vec<(&'static str, String)>
                 "fail: the administrator is the default `{}`",
                 f.master_username
             ),
+        ));
+    }
+    if !f.secret_policy {
+        out.push((
+            "master_secret",
+            "fail: the master secret's resource policy does not deny other accounts and requests without TLS".into(),
         ));
     }
     if !f.tls {

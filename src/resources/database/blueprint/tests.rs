@@ -194,6 +194,7 @@ fn hardened() -> Facts {
             key_rotation: Some(true),
             port: Some(5433),
         },
+        secret_policy: true,
     }
 }
 
@@ -372,6 +373,13 @@ fn control_cases() -> Vec<ControlCase> {
             "RDS.6",
             "RDS.6",
             "RDS.6",
+        ),
+        case(
+            "master secret open to other accounts or plain HTTP",
+            |f| f.secret_policy = false,
+            "master_secret",
+            "master_secret",
+            "master_secret",
         ),
     ]
 }

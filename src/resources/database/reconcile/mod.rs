@@ -21,7 +21,7 @@ use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
-use crate::provider::{iam, kms, ProviderData};
+use crate::provider::{iam, kms, secrets, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
 use crate::resources::datastore::{self, invalid};
 
@@ -91,6 +91,23 @@ pub async fn wait_for(
         WaitError::Failed(e) => e,
         other => invalid("db instances", other.to_string()),
     })
+}
+
+/// The master secret `arn` (RDS makes and rotates it) closed to other accounts and plain HTTP: on
+/// create, and wherever the last read found its policy weakened (posture `master_secret`).
+pub async fn secure_master_secret(
+    ctx: &ProviderData,
+    place: &Place,
+    p: &State,
+    arn: Option<&str>,
+) -> Result<(), AwsError> {
+    let needed = p.posture.get("master_secret").is_none_or(|v| v != bp::PASS);
+    match arn {
+        Some(arn) if needed => {
+            secrets::put_policy(ctx, arn, &datastore::secret_policy(&place.account)).await
+        }
+        _ => Ok(()),
+    }
 }
 
 /// What the RDS and Aurora walks share: the subnets checked, the key, the monitoring role, the

@@ -2,8 +2,8 @@
 //! its replicas in the other zones, extra replicas and leftover parameter groups removed.
 
 use super::{
-    ensure_parameter_group, log_export_changes, prepare, remove_replicas, retag, wait_for, Desired,
-    Prepared,
+    ensure_parameter_group, log_export_changes, prepare, remove_replicas, retag,
+    secure_master_secret, wait_for, Desired, Prepared,
 };
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
@@ -31,6 +31,7 @@ pub async fn converge(
     let live = api::instances(ctx, &instance_ids(d, p)).await?;
     let primary = ensure_primary(ctx, d, p, &live, &shared, &pg, limit).await?;
     sync_marker_tags(ctx, d, &primary).await?;
+    secure_master_secret(ctx, place, p, primary.master_secret_arn.as_deref()).await?;
 
     // 6. Replicas `1..=replicas` in the other zones; extra ones removed (protection lifted first).
     let wanted = Wanted {

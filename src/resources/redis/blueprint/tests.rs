@@ -126,29 +126,3 @@ fn a_generated_token_is_due_after_its_period() {
         (0, 90)
     );
 }
-
-#[test]
-fn the_secret_policy_denies_other_accounts_and_plain_http() {
-    let p = secret_policy("111122223333");
-    assert!(secret_policy_holds(Some(&p), "111122223333"));
-    assert!(
-        !secret_policy_holds(Some(&p), "999999999999"),
-        "another account's"
-    );
-    assert!(!secret_policy_holds(None, "111122223333"), "no policy");
-    let v: serde_json::Value = serde_json::from_str(&p).unwrap_or_default();
-    let only_tls =
-        serde_json::json!({ "Version": "2012-10-17", "Statement": [v["Statement"][1].clone()] });
-    assert!(
-        !secret_policy_holds(Some(&only_tls.to_string()), "111122223333"),
-        "one denial only"
-    );
-    assert_eq!(
-        v["Statement"][0]["Condition"]["StringNotEquals"]["aws:PrincipalAccount"],
-        "111122223333"
-    );
-    assert_eq!(
-        v["Statement"][1]["Condition"]["Bool"]["aws:SecureTransport"],
-        "false"
-    );
-}

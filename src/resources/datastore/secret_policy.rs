@@ -1,0 +1,74 @@
+//! The resource policy both stores put on their secret, and the check read makes of it.
+
+/// The resource policy of a store's secret (Redis's `<name>-auth`, the database's RDS-managed master
+/// secret): nobody outside `account`, nothing without TLS.
+pub fn secret_policy(account: &str) -> String {
+    secret_policy_document(account).to_string()
+}
+fn secret_policy_document(account: &str) -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyOutsideTheAccount",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "secretsmanager:*",
+                "Resource": "*",
+                "Condition": { "StringNotEquals": { "aws:PrincipalAccount": account } }
+            },
+            {
+                "Sid": "DenyWithoutTls",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "secretsmanager:*",
+                "Resource": "*",
+                "Condition": { "Bool": { "aws:SecureTransport": "false" } }
+            }
+        ]
+    })
+}
+/// Whether a secret's `policy` (as Secrets Manager returns it) holds both of [`secret_policy`]'s denials.
+pub fn secret_policy_holds(policy: Option<&str>, account: &str) -> bool {
+    let Some(p) = policy.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) else {
+        return false;
+    };
+    let want = secret_policy_document(account);
+    let have = match &p["Statement"] {
+        serde_json::Value::Array(a) => a.clone(),
+        one => vec![one.clone()],
+    };
+    want["Statement"]
+        .as_array()
+        .is_some_and(|w| w.iter().all(|s| have.contains(s)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_policy_denies_other_accounts_and_plain_http() {
+        let p = secret_policy("111122223333");
+        assert!(secret_policy_holds(Some(&p), "111122223333"));
+        assert!(
+            !secret_policy_holds(Some(&p), "999999999999"),
+            "another account's"
+        );
+        assert!(!secret_policy_holds(None, "111122223333"), "no policy");
+        let v: serde_json::Value = serde_json::from_str(&p).unwrap_or_default();
+        let only_tls = serde_json::json!({ "Version": "2012-10-17", "Statement": [v["Statement"][1].clone()] });
+        assert!(
+            !secret_policy_holds(Some(&only_tls.to_string()), "111122223333"),
+            "one denial only"
+        );
+        assert_eq!(
+            v["Statement"][0]["Condition"]["StringNotEquals"]["aws:PrincipalAccount"],
+            "111122223333"
+        );
+        assert_eq!(
+            v["Statement"][1]["Condition"]["Bool"]["aws:SecureTransport"],
+            "false"
+        );
+    }
+}

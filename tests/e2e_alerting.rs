@@ -869,6 +869,70 @@ async fn alarms_follow_the_watched_configuration_not_aws() {
         .alarm(&format!("{svc}-redis-{svc}-001-cpu-warning"))
         .await
         .is_some());
+    // The web ACL's blocked requests: a spike over the hour's baseline warns (one breaching minute
+    // of 60), the rate rule blocking a storm pages.
+    let a = aws
+        .alarm(&alarm("cluster", &svc, "blocked-requests", "warning"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.evaluation_periods, a.datapoints_to_alarm),
+        (Some(60), Some(1))
+    );
+    let queries = a.metrics.unwrap_or_default();
+    assert!(
+        queries.iter().any(|m| m
+            .expression
+            .as_deref()
+            .is_some_and(|e| e.contains("AVG(FILL(m1, 0))"))),
+        "{queries:?}"
+    );
+    let stat = queries
+        .iter()
+        .find_map(|q| q.metric_stat.as_ref())
+        .and_then(|m| m.metric.as_ref())
+        .unwrap();
+    assert_eq!(
+        (stat.namespace.as_deref(), stat.metric_name.as_deref()),
+        (Some("AWS/WAFV2"), Some("BlockedRequests"))
+    );
+    let dims = |d: &[aws_sdk_cloudwatch::types::Dimension]| -> Vec<(String, String)> {
+        d.iter()
+            .map(|d| {
+                (
+                    d.name.clone().unwrap_or_default(),
+                    d.value.clone().unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    let acl_dims = dims(stat.dimensions());
+    for want in [
+        ("WebACL", svc.as_str()),
+        ("Region", "us-east-1"),
+        ("Rule", "ALL"),
+    ] {
+        assert!(
+            acl_dims.contains(&(want.0.to_string(), want.1.to_string())),
+            "{acl_dims:?}"
+        );
+    }
+    let a = aws
+        .alarm(&alarm("cluster", &svc, "blocked-requests", "critical"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.metric_name.as_deref(), a.threshold, a.evaluation_periods),
+        (Some("BlockedRequests"), Some(600.0), Some(2))
+    );
+    assert!(dims(a.dimensions()).contains(&("Rule".to_string(), format!("{svc}-rate-limit"))));
+    assert!(
+        a.alarm_actions
+            .unwrap_or_default()
+            .iter()
+            .any(|t| t.ends_with(&format!("{svc}-critical"))),
+        "the storm pages"
+    );
 
     // Defect 2: a capacity change converges in one apply.
     tf.write(&watched_service(&svc, &image, &cert, 3, 4));

@@ -201,7 +201,8 @@ fn short_alarm_names(
         _ => Tri::Known(Vec::new()),
     };
     let names = with_pack(names, &whole_list(&cfg.cluster_ids), |c| {
-        Some(packs::cluster_shorts(c))
+        // The deprecated `cluster_ids` know no web ACL: no `blocked-requests`.
+        Some(packs::cluster_shorts(c, false))
     });
     let names = with_pack(names, &whole_list(&cfg.database_ids), |db| {
         Some(packs::database_shorts(db, *db_replicas.get(db)?))

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::packs::{self, ClusterFacts, DatabaseFacts, PackAlarm};
+use super::packs::{self, ClusterFacts, DatabaseFacts, PackAlarm, WebAcl};
 use super::redis_pack::{self, RedisFacts};
 use crate::framework::decode::Tri;
 use crate::framework::Number;
@@ -58,12 +58,14 @@ pub fn settled(p: Planned) -> BTreeMap<String, String> {
 }
 
 /// A cluster's watch: its name (also the Auto Scaling group's), the load balancer and target group
-/// dimensions (from their ARNs), and the configured capacities.
+/// dimensions (from their ARNs), the configured capacities, and the web ACL's metric dimensions
+/// (its and its rate rule's metric names, the region).
 pub fn cluster(
     name: &Tri<String>,
     load_balancer_arn: &Tri<String>,
     target_group_arn: &Tri<String>,
     sizes: [&Tri<Number>; 3],
+    edge: Edge,
 ) -> Planned {
     let [min, desired, max] = sizes;
     planned(vec![
@@ -81,7 +83,21 @@ pub fn cluster(
         ("min_size", number(min)),
         ("desired_capacity", number(desired)),
         ("max_size", number(max)),
+        ("web_acl", edge.web_acl),
+        ("rate_rule", edge.rate_rule),
+        ("region", map_known(load_balancer_arn, |a| region_of(a))),
     ])
+}
+
+/// The CloudWatch metric names of a cluster's web ACL and of its rate-based rule.
+pub struct Edge {
+    pub web_acl: Tri<String>,
+    pub rate_rule: Tri<String>,
+}
+
+/// The region of an ARN (`arn:aws:<service>:<region>:…`).
+pub fn region_of(arn: &str) -> String {
+    arn.split(':').nth(3).unwrap_or_default().to_string()
 }
 
 /// What a database's watch is made of, as planned.
@@ -175,6 +191,20 @@ impl<'a> Fields<'a> {
             }
         }
     }
+    /// The web ACL's dimensions; `None` in a map from before clusters had one.
+    fn web_acl(&mut self) -> Option<WebAcl> {
+        let mut value = |key: &str| {
+            self.m
+                .contains_key(key)
+                .then(|| self.text(key).ok())
+                .flatten()
+        };
+        Some(WebAcl {
+            name: value("web_acl")?,
+            rate_rule: value("rate_rule")?,
+            region: value("region")?,
+        })
+    }
     fn text(&mut self, key: &str) -> Result<String, String> {
         Ok(self.get(key)?.unwrap_or_default().to_string())
     }
@@ -221,6 +251,7 @@ pub fn parse(m: &Planned) -> Result<Option<Watched>, String> {
             target_group: f.text("target_group")?,
             min_size: f.int("min_size")?,
             desired_capacity: f.int("desired_capacity")?,
+            web_acl: f.web_acl(),
         }),
         "database" => Watched::Database(DatabaseFacts {
             name: f.text("name")?,
@@ -256,7 +287,7 @@ pub fn shorts(m: &Planned) -> Result<Tri<Vec<String>>, String> {
     parse(m)?;
     let mut f = Fields { m, unknown: false };
     let names = match f.get("kind")? {
-        Some("cluster") => packs::cluster_shorts(&f.text("name")?),
+        Some("cluster") => packs::cluster_shorts(&f.text("name")?, m.contains_key("web_acl")),
         Some("database") => {
             let name = f.text("name")?;
             packs::database_shorts(&name, f.list("replicas")?.len())

@@ -149,7 +149,8 @@ pub fn plan(
     }
 }
 
-/// The suffix `f` cuts from a planned ARN; unknown while the ARN is.
+/// `f` of a planned value (the suffix it cuts from an ARN, the name it derives); unknown while the
+/// value is.
 fn suffix(arn: &Tri<String>, f: fn(&str) -> String) -> Tri<String> {
     match arn {
         Tri::Known(a) => Tri::Known(f(a)),
@@ -166,6 +167,10 @@ pub fn watch_of(c: &Config) -> watch::Planned {
         &c.load_balancer_arn,
         &c.target_group_arn,
         [&c.min_size, &c.desired_capacity, &c.max_size],
+        watch::Edge {
+            web_acl: suffix(&c.name, bp::waf::web_acl_name),
+            rate_rule: suffix(&c.name, |n| bp::waf::metric_name(n, bp::waf::RATE_RULE)),
+        },
     )
 }
 

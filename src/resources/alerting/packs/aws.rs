@@ -264,6 +264,7 @@ fn one_cluster(
         min_size: marker(tags(), tags::TAG_MIN_SIZE)
             .unwrap_or(g.min_size.unwrap_or_default() as i64),
         desired_capacity: desired,
+        web_acl: None,
     })
 }
 
@@ -284,6 +285,7 @@ pub async fn put(
         .alarm_name(full_name)
         .alarm_description(description(alerting, &a.kind, &a.target, a.by_watch))
         .evaluation_periods(a.evaluation_periods)
+        .set_datapoints_to_alarm(a.datapoints_to_alarm)
         .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
         .threshold(a.threshold)
         .treat_missing_data(&a.treat_missing_data);

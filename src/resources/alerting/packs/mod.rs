@@ -15,20 +15,23 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatch::types::MetricAlarm;
 
-pub const CLUSTER_METRICS: [&str; 5] = [
+pub const CLUSTER_METRICS: [&str; 6] = [
     "5xx-share",
     "unhealthy-hosts",
     "p99-latency",
     "in-service",
     "cpu",
+    "blocked-requests",
 ];
 pub const TIERS: [&str; 2] = ["warning", "critical"];
 pub const PERIOD: i32 = 60;
 
-/// Alarm names of a cluster's pack, without the alerting prefix, in a fixed order.
-pub fn cluster_shorts(cluster: &str) -> Vec<String> {
+/// Alarm names of a cluster's pack, without the alerting prefix, in a fixed order (`edge`: with
+/// the web ACL's `blocked-requests`).
+pub fn cluster_shorts(cluster: &str, edge: bool) -> Vec<String> {
     CLUSTER_METRICS
         .iter()
+        .filter(|m| edge || **m != "blocked-requests")
         .flat_map(|m| {
             TIERS
                 .iter()
@@ -47,7 +50,25 @@ pub struct ClusterFacts {
     pub target_group: String,
     pub min_size: i64,
     pub desired_capacity: i64,
+    /// The web ACL in front of the load balancer (`None`: a watch map from before it had one).
+    pub web_acl: Option<WebAcl>,
 }
+
+/// The dimensions of a web ACL's metrics (`AWS/WAFV2`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebAcl {
+    /// The web ACL's metric name.
+    pub name: String,
+    /// The rate-based rule's metric name.
+    pub rate_rule: String,
+    pub region: String,
+}
+
+/// Blocked requests a minute at which the rate rule's blocking pages (critical).
+pub const RATE_BLOCKS_PER_MINUTE: f64 = 600.0;
+/// How far over three times the last hour's per-minute average a minute's blocked requests go
+/// before a warning.
+pub const BLOCK_SPIKE: f64 = 50.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Measure {
@@ -91,6 +112,8 @@ pub struct PackAlarm {
     pub comparison: String,
     pub threshold: f64,
     pub evaluation_periods: i32,
+    /// Breaching periods among `evaluation_periods` that alarm (`None`: all of them).
+    pub datapoints_to_alarm: Option<i32>,
     pub treat_missing_data: String,
     /// Watched through `watch` (else through the deprecated `*_ids`); the description says so,
     /// so that an import gives back the argument the configuration uses.
@@ -138,22 +161,25 @@ pub(super) fn metric(
     }
 }
 
-/// A row of a pack's table: the metric as alarm names show it, what is measured, the two tiers,
-/// and how missing data counts.
+/// A row of a pack's table: the metric as alarm names show it, what is measured, its tiers
+/// (two, or one where the tiers measure different things), how missing data counts, and how many
+/// breaching periods alarm (`None`: all).
 pub(super) struct Row {
     pub metric: String,
     pub measure: Measure,
-    pub tiers: [Tier<'static>; 2],
+    pub tiers: Vec<Tier<'static>>,
     pub missing: &'static str,
+    pub datapoints: Option<i32>,
 }
 
 /// A row that treats missing data as `notBreaching` (most do).
-pub(super) fn row(metric: &str, measure: Measure, tiers: [Tier<'static>; 2]) -> Row {
+pub(super) fn row(metric: &str, measure: Measure, tiers: impl Into<Vec<Tier<'static>>>) -> Row {
     Row {
         metric: metric.into(),
         measure,
-        tiers,
+        tiers: tiers.into(),
         missing: "notBreaching",
+        datapoints: None,
     }
 }
 
@@ -173,6 +199,7 @@ pub(super) fn tiered(kind: &str, prefix: &str, target: &str, rows: Vec<Row>) -> 
                 comparison: comparison.into(),
                 threshold,
                 evaluation_periods: periods,
+                datapoints_to_alarm: r.datapoints,
                 treat_missing_data: r.missing.into(),
                 by_watch: false,
             });
@@ -182,7 +209,7 @@ pub(super) fn tiered(kind: &str, prefix: &str, target: &str, rows: Vec<Row>) -> 
 }
 
 /// The compute pack (the README's alarm table): 5xx share, unhealthy hosts, p99 latency, in-service
-/// instances and group CPU, each in two tiers.
+/// instances, group CPU and the web ACL's blocked requests, each in two tiers.
 pub fn cluster_pack(f: &ClusterFacts) -> Vec<PackAlarm> {
     let prefix = format!("cluster-{}", f.name);
     tiered("cluster", &prefix, &f.name, cluster_rows(f))
@@ -257,6 +284,62 @@ fn cluster_rows(f: &ClusterFacts) -> Vec<Row> {
             "cpu",
             metric("AWS/EC2", "CPUUtilization", &group, "Average"),
             above(80.0, 95.0),
+        ),
+    ]
+    .into_iter()
+    .chain(f.web_acl.iter().flat_map(blocked_requests))
+    .collect()
+}
+
+/// The web ACL's `blocked-requests`: a warning when a minute's blocked requests spike over the
+/// last hour's baseline (more than [`BLOCK_SPIKE`] over three times its per-minute average: one
+/// breaching minute of the 60 evaluated, so the warning holds for the hour after a spike), and a
+/// critical alarm while the rate rule blocks more than [`RATE_BLOCKS_PER_MINUTE`] a minute (two
+/// minutes running): a rate-limit storm.
+fn blocked_requests(acl: &WebAcl) -> [Row; 2] {
+    let blocked = |rule: &str| {
+        dims(&[
+            ("WebACL", acl.name.as_str()),
+            ("Region", acl.region.as_str()),
+            ("Rule", rule),
+        ])
+    };
+    let all = blocked("ALL");
+    let spike = Measure::Math {
+        id: "spike".into(),
+        label: Some("blocked requests over 3x the hour's average (per minute)".into()),
+        expression: "FILL(m1, 0) - 3 * AVG(FILL(m1, 0))".into(),
+        inputs: vec![Input {
+            id: "m1".into(),
+            namespace: "AWS/WAFV2".into(),
+            metric: "BlockedRequests".into(),
+            dimensions: all,
+            statistic: "Sum".into(),
+        }],
+    };
+    [
+        Row {
+            datapoints: Some(1),
+            ..row(
+                "blocked-requests",
+                spike,
+                [("warning", "GreaterThanThreshold", BLOCK_SPIKE, 60)],
+            )
+        },
+        row(
+            "blocked-requests",
+            metric(
+                "AWS/WAFV2",
+                "BlockedRequests",
+                &blocked(&acl.rate_rule),
+                "Sum",
+            ),
+            [(
+                "critical",
+                "GreaterThanThreshold",
+                RATE_BLOCKS_PER_MINUTE,
+                2,
+            )],
         ),
     ]
 }
@@ -433,6 +516,15 @@ pub fn difference(live: &MetricAlarm, want: &PackAlarm) -> Option<String> {
             want.evaluation_periods
         ));
     }
+    if live.datapoints_to_alarm.or(live.evaluation_periods)
+        != want.datapoints_to_alarm.or(Some(want.evaluation_periods))
+    {
+        diffs.push(format!(
+            "{} breaching periods alarm, the pack sets {}",
+            shown(live.datapoints_to_alarm.or(live.evaluation_periods)),
+            want.datapoints_to_alarm.unwrap_or(want.evaluation_periods)
+        ));
+    }
     if let Measure::Metric {
         metric,
         dimensions: d,
@@ -481,6 +573,7 @@ pub mod fixtures {
             target_group: "targetgroup/shop-tg/1".into(),
             min_size: 2,
             desired_capacity: 4,
+            web_acl: None,
         })
     }
 

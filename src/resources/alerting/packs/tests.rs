@@ -7,6 +7,11 @@ fn facts() -> ClusterFacts {
         target_group: "targetgroup/web-tg/def".into(),
         min_size: 3,
         desired_capacity: 5,
+        web_acl: Some(WebAcl {
+            name: "web".into(),
+            rate_rule: "web-rate-limit".into(),
+            region: "eu-west-1".into(),
+        }),
     }
 }
 
@@ -29,20 +34,23 @@ fn a_drifted_alarm_is_described_in_words_not_rust_debug_text() {
     assert!(!diff.contains("Some(") && !diff.contains("None"), "{diff}");
 }
 
+/// The alarm of pack `p` named `short`.
+fn alarm(p: &[PackAlarm], short: &str) -> PackAlarm {
+    p.iter()
+        .find(|a| a.short == short)
+        .cloned()
+        .unwrap_or_else(|| panic!("{short}"))
+}
+
 #[test]
 fn pack_follows_the_profile_table() {
     let p = cluster_pack(&facts());
-    assert_eq!(p.len(), 10);
+    assert_eq!(p.len(), 12);
     assert_eq!(
         p.iter().map(|a| a.short.clone()).collect::<Vec<_>>(),
-        cluster_shorts("web")
+        cluster_shorts("web", true)
     );
-    let by = |s: &str| {
-        p.iter()
-            .find(|a| a.short == s)
-            .cloned()
-            .unwrap_or_else(|| panic!("{s}"))
-    };
+    let by = |s: &str| alarm(&p, s);
     let inservice = by("cluster-web-in-service-critical");
     assert_eq!(
         (
@@ -128,12 +136,7 @@ fn database_pack_follows_the_profile_table() {
         p.iter().map(|a| a.short.clone()).collect::<Vec<_>>(),
         database_shorts("pay", 2)
     );
-    let by = |s: &str| {
-        p.iter()
-            .find(|a| a.short == s)
-            .cloned()
-            .unwrap_or_else(|| panic!("{s}"))
-    };
+    let by = |s: &str| alarm(&p, s);
     let gib = 1024.0 * 1024.0 * 1024.0;
     assert_eq!(
         by("db-pay-free-storage-warning").threshold,
@@ -196,4 +199,54 @@ fn connections_alarms_follow_the_configured_max_connections() {
         assert_eq!(t("db-pay-connections-warning"), Some(warning), "{name}");
         assert_eq!(t("db-pay-connections-critical"), Some(critical), "{name}");
     }
+}
+
+#[test]
+fn blocked_requests_warn_on_a_spike_over_the_hour_and_page_on_a_rate_limit_storm() {
+    let p = cluster_pack(&facts());
+    let by = |s: &str| alarm(&p, s);
+    let warning = by("cluster-web-blocked-requests-warning");
+    assert_eq!(
+        (
+            warning.threshold,
+            warning.evaluation_periods,
+            warning.datapoints_to_alarm
+        ),
+        (BLOCK_SPIKE, 60, Some(1)),
+        "one breaching minute in the hour the baseline spans"
+    );
+    let Measure::Math {
+        expression, inputs, ..
+    } = &warning.measure
+    else {
+        panic!("{:?}", warning.measure);
+    };
+    assert_eq!(expression, "FILL(m1, 0) - 3 * AVG(FILL(m1, 0))");
+    assert_eq!(
+        (inputs[0].namespace.as_str(), inputs[0].metric.as_str()),
+        ("AWS/WAFV2", "BlockedRequests")
+    );
+    assert_eq!(
+        inputs[0].dimensions,
+        dims(&[("WebACL", "web"), ("Region", "eu-west-1"), ("Rule", "ALL")])
+    );
+    let critical = by("cluster-web-blocked-requests-critical");
+    assert_eq!(
+        (
+            critical.threshold,
+            critical.evaluation_periods,
+            critical.datapoints_to_alarm
+        ),
+        (RATE_BLOCKS_PER_MINUTE, 2, None)
+    );
+    let Measure::Metric { dimensions, .. } = &critical.measure else {
+        panic!("{:?}", critical.measure);
+    };
+    assert_eq!(dimensions["Rule"], "web-rate-limit");
+    // Without a web ACL (a watch map from before it), no such row.
+    let without = cluster_pack(&ClusterFacts {
+        web_acl: None,
+        ..facts()
+    });
+    assert_eq!(without.len(), 10);
 }

@@ -48,6 +48,7 @@ fn pack(live: Option<MetricAlarm>) -> PackAlarm {
             comparison: "GreaterThanThreshold".into(),
             threshold: 90.0,
             evaluation_periods: 3,
+            datapoints_to_alarm: None,
             treat_missing_data: "missing".into(),
             by_watch: false,
         },

@@ -19,6 +19,9 @@ fn cluster_map() -> Planned {
         ("min_size", "3"),
         ("desired_capacity", "4"),
         ("max_size", "9"),
+        ("web_acl", "ledger"),
+        ("rate_rule", "ledger-rate-limit"),
+        ("region", "us-east-1"),
     ])
 }
 
@@ -44,6 +47,7 @@ fn a_cluster_builds_its_map_from_configuration_and_arns() {
         &Tri::Known("arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/ledger/abc".into()),
         &Tri::Known("arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/ledger-tg/def".into()),
         [&n(3), &n(4), &n(9)],
+        edge(),
     );
     assert_eq!(m, cluster_map());
     // Before the load balancer exists: that value alone is unknown, the names are known.
@@ -52,10 +56,47 @@ fn a_cluster_builds_its_map_from_configuration_and_arns() {
         &Tri::Unknown,
         &Tri::Unknown,
         [&n(3), &n(4), &n(9)],
+        edge(),
     );
     assert!(m["load_balancer"].is_unknown() && m["target_group"].is_unknown());
+    assert!(
+        m["region"].is_unknown(),
+        "the region comes from the load balancer's ARN"
+    );
     assert_eq!(parse(&m), Ok(None));
-    assert_eq!(shorts(&m), Ok(Tri::Known(packs::cluster_shorts("ledger"))));
+    assert_eq!(
+        shorts(&m),
+        Ok(Tri::Known(packs::cluster_shorts("ledger", true)))
+    );
+}
+
+/// The web ACL's metric names of cluster `ledger`.
+fn edge() -> Edge {
+    Edge {
+        web_acl: Tri::Known("ledger".into()),
+        rate_rule: Tri::Known("ledger-rate-limit".into()),
+    }
+}
+
+#[test]
+fn a_cluster_map_from_before_the_web_acl_watches_no_blocked_requests() {
+    let mut m = cluster_map();
+    for k in ["web_acl", "rate_rule", "region"] {
+        m.remove(k);
+    }
+    let Ok(Some(Watched::Cluster(f))) = parse(&m) else {
+        panic!("{:?}", parse(&m));
+    };
+    assert_eq!(f.web_acl, None);
+    let names = shorts(&m)
+        .ok()
+        .and_then(Tri::into_known)
+        .unwrap_or_default();
+    assert_eq!(names, packs::cluster_shorts("ledger", false));
+    assert!(
+        !names.iter().any(|n| n.contains("blocked-requests")),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -117,6 +158,11 @@ fn watch_maps_read_as_facts() {
                 target_group: "targetgroup/ledger-tg/def".into(),
                 min_size: 3,
                 desired_capacity: 4,
+                web_acl: Some(WebAcl {
+                    name: "ledger".into(),
+                    rate_rule: "ledger-rate-limit".into(),
+                    region: "us-east-1".into(),
+                }),
             }),
         ),
         (

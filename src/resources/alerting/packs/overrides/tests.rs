@@ -290,6 +290,7 @@ fn pack_tiers_that_meet_are_not_an_inversion() {
         target_group: "targetgroup/even-tg/1".into(),
         min_size: 2,
         desired_capacity: 2,
+        web_acl: None,
     });
     assert_eq!(inversions(&even, &[]), vec![]);
     assert_eq!(

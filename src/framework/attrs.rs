@@ -234,8 +234,35 @@ macro_rules! __attr_default {
 /// `Tri<BlockConfig>`, null when the block is absent); `State::single_blocks()` gives their schema. `raw` fields
 /// (blocks such as `timeouts`) travel as `Value`s in both structs; `internal` fields are state-only
 /// and never written. `State::attributes()` lists the schema attributes in declaration order.
+///
+/// A `common { tags … = "<description>" }` section before `fields` declares the attributes every
+/// resource has, once for all: `environment` (the profile), `tags` (described as given; `as
+/// PartialMap` where a plan keeps unknown values apart) and the computed `tags_all`.
 #[macro_export]
 macro_rules! attributes {
+    (
+        $(#[$smeta:meta])*
+        pub struct $State:ident;
+        $(#[$cmeta:meta])*
+        pub struct $Config:ident;
+        common { tags $( as $tpty:ty )? = $tags:expr $(,)? }
+        fields { $($fields:tt)* }
+        $($rest:tt)*
+    ) => {
+        $crate::attributes! {
+            $(#[$smeta])*
+            pub struct $State;
+            $(#[$cmeta])*
+            pub struct $Config;
+            fields {
+                environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
+                tags: Option<::std::collections::BTreeMap<String, String>> $( as $tpty )? = optional($tags),
+                tags_all: ::std::collections::BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
+                $($fields)*
+            }
+            $($rest)*
+        }
+    };
     (
         $(#[$smeta:meta])*
         pub struct $State:ident;

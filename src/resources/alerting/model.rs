@@ -76,11 +76,9 @@ crate::attributes! {
     pub struct State;
     /// A `prod_alerting` configuration, proposed or planned state: each value known, null or unknown.
     pub struct Config;
+    common { tags = "Tags for every AWS object of this resource." }
     fields {
         name: String = required("Name of this alerting set; AWS names derive from it. Changing it replaces the resource."),
-        environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
-        tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this resource."),
-        tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
         kms_key_arn: Option<String> = defaulted("KMS key for the topics. Unset, the resource makes its own customer-managed key with rotation, whose policy lets CloudWatch publish to the encrypted topics."),
         critical_topic_arn: Option<String> = computed("ARN of the `<name>-critical` topic."),
         warning_topic_arn: Option<String> = computed("ARN of the `<name>-warning` topic."),

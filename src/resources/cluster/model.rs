@@ -15,6 +15,7 @@ crate::attributes! {
     pub struct Config;
     // The lists and the map a configuration gives keep their unknown elements apart, so that the
     // plan hands them back exactly as written (a list of subnets still being made, say).
+    common { tags as PartialMap = "Tags for every AWS object of this cluster (instances and volumes too)." }
     fields {
         name: String = required("Name of the cluster (at most 28 characters); the Auto Scaling group, launch template and load balancer are called this, the target group `<name>-tg`, the security groups `<name>-lb` and `<name>-app`. Changing it replaces the cluster."),
         image_id: String = required("AMI the instances run. Changing it adds a launch template version and rolls the instances (instance refresh, 90 % kept healthy)."),
@@ -41,9 +42,6 @@ crate::attributes! {
         root_volume_encrypted: bool = defaulted("Encrypt the root volume (default true). `false` is refused in every profile: encryption at rest holds everywhere.") or true,
         kms_key_arn: Option<String> = defaulted("KMS key for the root volumes and the log group. Unset, the cluster makes its own key (rotation on, usable by the Auto Scaling service-linked role) and this shows its ARN. Changing it replaces the cluster."),
         force_destroy_logs: bool = defaulted("Let destroy empty and delete the load balancer's log bucket `<name>-lb-logs-<account>` outside development (default false). In staging and production the access and connection logs are evidence: destroy leaves the bucket (a later cluster of the same name adopts it); in development it is always emptied and deleted.") or false,
-        environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
-        tags: Option<BTreeMap<String, String>> as PartialMap = optional("Tags for every AWS object of this cluster (instances and volumes too)."),
-        tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
         vpc_id: Option<String> = computed("The VPC the subnets belong to."),
         security_group_id: Option<String> = computed("The instances' security group: hand it to `allowed_security_group_ids` of `prod_database_ha` and `prod_redis_cluster`."),
         load_balancer_security_group_id: Option<String> = computed("The load balancer's security group."),

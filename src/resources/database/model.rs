@@ -9,6 +9,7 @@ crate::attributes! {
     pub struct State;
     /// A `prod_database_ha` configuration, proposed or planned state: each value known, null or unknown.
     pub struct Config;
+    common { tags as PartialMap = "Tags for every AWS object of this database (snapshots inherit them)." }
     fields {
         name: String = required("Name of the database (at most 50 characters: letters, digits and hyphens, starting with a letter); the primary is called this, replicas `<name>-replica-<n>`. Changing it replaces the database, which `deletion_protection` refuses."),
         engine: String = required("`postgres`, `mysql`, `aurora-postgresql` or `aurora-mysql`. Changing it replaces the database, which `deletion_protection` refuses."),
@@ -30,9 +31,6 @@ crate::attributes! {
         master_username: String = defaulted("Administrator user name (default `app_admin`; not `admin`, `postgres` or `root`). The password is generated into Secrets Manager (`master_secret_arn`), never in state, plan or logs."),
         port: Option<i64> = defaulted("Port the database listens on, and the only one its security group opens. Profile default: the engine's own in development (5432 PostgreSQL, 3306 MySQL), another in staging and production (5433, 3307: Security Hub RDS.23); production refuses the engine's own. A database that already exists keeps the port it has. Changes in place: RDS restarts the instances on the new port (the endpoints change with it)."),
         parameters: Option<BTreeMap<String, String>> as PartialMap = optional("Engine parameters merged over the hardened ones (TLS required, connection and slow-query logging). Turning TLS off is refused. Values are strings in the engine's own units, as RDS stores them: PostgreSQL `shared_buffers` and `effective_cache_size` in 8 kB pages (256 MB is `\"32768\"`), `work_mem` and `maintenance_work_mem` in kB, `max_wal_size` in MB, durations in ms unless the parameter says otherwise; MySQL sizes in bytes. The parameters guide lists them per engine."),
-        environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
-        tags: Option<BTreeMap<String, String>> as PartialMap = optional("Tags for every AWS object of this database (snapshots inherit them)."),
-        tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
         endpoint: Option<String> = computed("Writer endpoint, `host:port` (Aurora: the cluster endpoint)."),
         reader_endpoint: Option<String> = computed("Aurora's reader endpoint, or for RDS the first replica's (`host:port`); null without replicas."),
         replica_endpoints: Vec<String> = computed("Every replica's endpoint, in replica order."),

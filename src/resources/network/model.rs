@@ -9,14 +9,12 @@ crate::attributes! {
     pub struct State;
     /// A `prod_network` configuration, proposed or planned state: each value known, null or unknown.
     pub struct Config;
+    common { tags = "Tags for every AWS object of this network." }
     fields {
         name: String = required("Name of the network; AWS names derive from it. Changing it replaces the network."),
         cidr_block: String = defaulted("IPv4 range of the VPC, /16 to /24 (default `10.0.0.0/16`). Each subnet gets a sixteenth of it. Changing it replaces the network."),
         az_count: i64 = defaulted("Availability zones to span, at least 2 (profile default: 2 in development and staging, 3 in production). Changing it replaces the network."),
         endpoints: Vec<String> as PartialList = defaulted("VPC endpoints, by short service name: `s3` and `dynamodb` are gateway endpoints on every route table; `ec2`, `ssm`, `ssmmessages`, `ec2messages`, `logs`, `monitoring`, `kms`, `secretsmanager` and `sts` are interface endpoints in every private subnet, with private DNS, behind the security group `<name>-endpoints` (HTTPS from the VPC only). Profile default: the two gateways in development; all of them in staging and production. Changing it adds or removes endpoints in place."),
-        environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
-        tags: Option<BTreeMap<String, String>> = optional("Tags for every AWS object of this network."),
-        tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
         vpc_id: Option<String> = computed("The VPC's id."),
         availability_zones: Vec<String> = computed("The zones spanned, in subnet order."),
         public_subnet_ids: Vec<String> as PartialList = computed("Public subnets (load balancers), one per zone."),

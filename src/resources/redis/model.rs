@@ -9,6 +9,7 @@ crate::attributes! {
     pub struct State;
     /// A `prod_redis_cluster` configuration, proposed or planned state: each value known, null or unknown.
     pub struct Config;
+    common { tags as PartialMap = "Tags for every AWS object of this group." }
     fields {
         name: String = required("Name of the replication group (at most 40 characters: lowercase letters, digits and hyphens, starting with a letter). The subnet and parameter groups share it; the security group is `<name>-redis`, the AUTH secret `<name>-auth`. Changing it replaces the group, which `deletion_protection` refuses."),
         engine: String = defaulted("`redis` or `valkey` (default). `redis` → `valkey` upgrades in place; `valkey` → `redis` replaces the group, which `deletion_protection` refuses."),
@@ -28,9 +29,6 @@ crate::attributes! {
         auth_token_wo_version: Option<i64> = optional("Version of `auth_token_wo`, required with it. Change it (e.g. increment) to send a new token: the group rotates in place (both tokens accepted while it changes, then only the new one) and the `<name>-auth` secret holds the new token. Removing both keeps the current token."),
         auth_token_rotation_days: i64 = defaulted("Days after which apply rotates the generated AUTH token (ElastiCache `ROTATE`, the `<name>-auth` secret updated, then `SET`: clients holding the old token keep working through the change); a plan made after the period shows `auth_token_rotated_at` changing and says why. Profile default: 90 in staging and production, 0 (never) in development; production refuses 0. With `auth_token_wo` the token is yours to rotate (change `auth_token_wo_version`), and this is 0."),
         deletion_protection: bool = defaulted("The provider's own guard (ElastiCache has none); profile default off in development, on otherwise. While on, a plan that would destroy or replace the group is refused; set it to false and apply first to decommission (allowed in every profile)."),
-        environment: String = defaulted("Environment profile: `development`, `staging` or `production`. Defaults to the provider's."),
-        tags: Option<BTreeMap<String, String>> as PartialMap = optional("Tags for every AWS object of this group."),
-        tags_all: BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
         engine_version_actual: Option<String> = computed("The exact version running (patch upgrades included)."),
         primary_endpoint: Option<String> = computed("The primary's address (non-clustered groups); null in cluster mode."),
         reader_endpoint: Option<String> = computed("The replicas' address (non-clustered groups); null where AWS gives none (cluster mode)."),

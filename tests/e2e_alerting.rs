@@ -933,6 +933,32 @@ async fn alarms_follow_the_watched_configuration_not_aws() {
             .any(|t| t.ends_with(&format!("{svc}-critical"))),
         "the storm pages"
     );
+    // The listener certificate's expiry, from ACM's daily DaysToExpiry: a month ahead warns, a
+    // week ahead pages.
+    for (tier, days) in [("warning", 30.0), ("critical", 7.0)] {
+        let a = aws
+            .alarm(&alarm("cluster", &svc, "certificate-expiry", tier))
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                a.namespace.as_deref(),
+                a.metric_name.as_deref(),
+                a.threshold,
+                a.period
+            ),
+            (
+                Some("AWS/CertificateManager"),
+                Some("DaysToExpiry"),
+                Some(days),
+                Some(86_400)
+            )
+        );
+        assert_eq!(
+            dims(a.dimensions()),
+            vec![("CertificateArn".to_string(), cert.clone())]
+        );
+    }
 
     // Defect 2: a capacity change converges in one apply.
     tf.write(&watched_service(&svc, &image, &cert, 3, 4));

@@ -85,7 +85,8 @@ fn graph_metrics(m: &Measure) -> Json {
 
 /// One graph of a pack metric, with the thresholds of its tiers.
 fn graph(key: &str, tiers: &[&PackAlarm], region: &str, x: i64, y: i64) -> Option<Json> {
-    let measure = &tiers.first()?.measure;
+    let first = tiers.first()?;
+    let measure = &first.measure;
     let annotations: Vec<Json> = tiers
         .iter()
         .map(|a| {
@@ -104,7 +105,7 @@ fn graph(key: &str, tiers: &[&PackAlarm], region: &str, x: i64, y: i64) -> Optio
             "title": key,
             "region": region,
             "view": "timeSeries",
-            "period": super::packs::PERIOD,
+            "period": first.period,
             "metrics": graph_metrics(measure),
             "annotations": { "horizontal": annotations }
         }

@@ -86,13 +86,17 @@ pub fn cluster(
         ("web_acl", edge.web_acl),
         ("rate_rule", edge.rate_rule),
         ("region", map_known(load_balancer_arn, |a| region_of(a))),
+        ("certificate", edge.certificate),
     ])
 }
 
-/// The CloudWatch metric names of a cluster's web ACL and of its rate-based rule.
+/// What a cluster's edge alarms watch: the CloudWatch metric names of its web ACL and of its
+/// rate-based rule, and its listener's certificate.
 pub struct Edge {
     pub web_acl: Tri<String>,
     pub rate_rule: Tri<String>,
+    /// The HTTPS listener's certificate ARN.
+    pub certificate: Tri<String>,
 }
 
 /// The region of an ARN (`arn:aws:<service>:<region>:…`).
@@ -191,18 +195,19 @@ impl<'a> Fields<'a> {
             }
         }
     }
+    /// The value of `key`; `None` in a map from before it had one.
+    fn optional(&mut self, key: &str) -> Option<String> {
+        self.m
+            .contains_key(key)
+            .then(|| self.text(key).ok())
+            .flatten()
+    }
     /// The web ACL's dimensions; `None` in a map from before clusters had one.
     fn web_acl(&mut self) -> Option<WebAcl> {
-        let mut value = |key: &str| {
-            self.m
-                .contains_key(key)
-                .then(|| self.text(key).ok())
-                .flatten()
-        };
         Some(WebAcl {
-            name: value("web_acl")?,
-            rate_rule: value("rate_rule")?,
-            region: value("region")?,
+            name: self.optional("web_acl")?,
+            rate_rule: self.optional("rate_rule")?,
+            region: self.optional("region")?,
         })
     }
     fn text(&mut self, key: &str) -> Result<String, String> {
@@ -252,6 +257,7 @@ pub fn parse(m: &Planned) -> Result<Option<Watched>, String> {
             min_size: f.int("min_size")?,
             desired_capacity: f.int("desired_capacity")?,
             web_acl: f.web_acl(),
+            certificate: f.optional("certificate"),
         }),
         "database" => Watched::Database(DatabaseFacts {
             name: f.text("name")?,

@@ -170,6 +170,7 @@ pub fn watch_of(c: &Config) -> watch::Planned {
         watch::Edge {
             web_acl: suffix(&c.name, bp::waf::web_acl_name),
             rate_rule: suffix(&c.name, |n| bp::waf::metric_name(n, bp::waf::RATE_RULE)),
+            certificate: c.certificate_arn.clone(),
         },
     )
 }

@@ -265,6 +265,7 @@ fn one_cluster(
             .unwrap_or(g.min_size.unwrap_or_default() as i64),
         desired_capacity: desired,
         web_acl: None,
+        certificate: None,
     })
 }
 
@@ -290,7 +291,7 @@ pub async fn put(
         .threshold(a.threshold)
         .treat_missing_data(&a.treat_missing_data);
     let req = routed(req, h, topic).set_tags(Some(cw_tags(tags)));
-    ctx.call(&c, measured(req, &a.measure, PERIOD).send())
+    ctx.call(&c, measured(req, &a.measure, a.period).send())
         .await
         .map(|_| ())
 }

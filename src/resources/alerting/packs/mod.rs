@@ -15,23 +15,27 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatch::types::MetricAlarm;
 
-pub const CLUSTER_METRICS: [&str; 6] = [
+pub const CLUSTER_METRICS: [&str; 7] = [
     "5xx-share",
     "unhealthy-hosts",
     "p99-latency",
     "in-service",
     "cpu",
     "blocked-requests",
+    "certificate-expiry",
 ];
 pub const TIERS: [&str; 2] = ["warning", "critical"];
 pub const PERIOD: i32 = 60;
+/// ACM publishes `DaysToExpiry` once a day.
+pub const DAY: i32 = 86_400;
 
 /// Alarm names of a cluster's pack, without the alerting prefix, in a fixed order (`edge`: with
-/// the web ACL's `blocked-requests`).
+/// the web ACL's `blocked-requests` and the listener certificate's `certificate-expiry`, which a
+/// watch map from before them and the deprecated `cluster_ids` do not give).
 pub fn cluster_shorts(cluster: &str, edge: bool) -> Vec<String> {
     CLUSTER_METRICS
         .iter()
-        .filter(|m| edge || **m != "blocked-requests")
+        .filter(|m| edge || !["blocked-requests", "certificate-expiry"].contains(m))
         .flat_map(|m| {
             TIERS
                 .iter()
@@ -52,6 +56,8 @@ pub struct ClusterFacts {
     pub desired_capacity: i64,
     /// The web ACL in front of the load balancer (`None`: a watch map from before it had one).
     pub web_acl: Option<WebAcl>,
+    /// The HTTPS listener's ACM certificate (`None`: a watch map from before it had one).
+    pub certificate: Option<String>,
 }
 
 /// The dimensions of a web ACL's metrics (`AWS/WAFV2`).
@@ -111,6 +117,8 @@ pub struct PackAlarm {
     pub measure: Measure,
     pub comparison: String,
     pub threshold: f64,
+    /// Seconds per evaluation period.
+    pub period: i32,
     pub evaluation_periods: i32,
     /// Breaching periods among `evaluation_periods` that alarm (`None`: all of them).
     pub datapoints_to_alarm: Option<i32>,
@@ -170,6 +178,8 @@ pub(super) struct Row {
     pub tiers: Vec<Tier<'static>>,
     pub missing: &'static str,
     pub datapoints: Option<i32>,
+    /// Seconds per period ([`PERIOD`] but for metrics published more rarely).
+    pub period: i32,
 }
 
 /// A row that treats missing data as `notBreaching` (most do).
@@ -180,6 +190,7 @@ pub(super) fn row(metric: &str, measure: Measure, tiers: impl Into<Vec<Tier<'sta
         tiers: tiers.into(),
         missing: "notBreaching",
         datapoints: None,
+        period: PERIOD,
     }
 }
 
@@ -198,6 +209,7 @@ pub(super) fn tiered(kind: &str, prefix: &str, target: &str, rows: Vec<Row>) -> 
                 measure: r.measure.clone(),
                 comparison: comparison.into(),
                 threshold,
+                period: r.period,
                 evaluation_periods: periods,
                 datapoints_to_alarm: r.datapoints,
                 treat_missing_data: r.missing.into(),
@@ -209,7 +221,8 @@ pub(super) fn tiered(kind: &str, prefix: &str, target: &str, rows: Vec<Row>) -> 
 }
 
 /// The compute pack (the README's alarm table): 5xx share, unhealthy hosts, p99 latency, in-service
-/// instances, group CPU and the web ACL's blocked requests, each in two tiers.
+/// instances, group CPU, the web ACL's blocked requests and the certificate's expiry, each in two
+/// tiers.
 pub fn cluster_pack(f: &ClusterFacts) -> Vec<PackAlarm> {
     let prefix = format!("cluster-{}", f.name);
     tiered("cluster", &prefix, &f.name, cluster_rows(f))
@@ -288,7 +301,29 @@ fn cluster_rows(f: &ClusterFacts) -> Vec<Row> {
     ]
     .into_iter()
     .chain(f.web_acl.iter().flat_map(blocked_requests))
+    .chain(f.certificate.as_deref().map(certificate_expiry))
     .collect()
+}
+
+/// The listener certificate's `certificate-expiry`: ACM's daily `DaysToExpiry` below 30 days warns
+/// (time to renew or re-import), below 7 pages.
+fn certificate_expiry(certificate: &str) -> Row {
+    Row {
+        period: DAY,
+        ..row(
+            "certificate-expiry",
+            metric(
+                "AWS/CertificateManager",
+                "DaysToExpiry",
+                &dims(&[("CertificateArn", certificate)]),
+                "Minimum",
+            ),
+            [
+                ("warning", "LessThanThreshold", 30.0, 1),
+                ("critical", "LessThanThreshold", 7.0, 1),
+            ],
+        )
+    }
 }
 
 /// The web ACL's `blocked-requests`: a warning when a minute's blocked requests spike over the
@@ -532,6 +567,13 @@ pub fn difference(live: &MetricAlarm, want: &PackAlarm) -> Option<String> {
         ..
     } = &want.measure
     {
+        if live.period != Some(want.period) {
+            diffs.push(format!(
+                "period {} s, the pack sets {} s",
+                shown(live.period),
+                want.period
+            ));
+        }
         let live_dims: BTreeMap<String, String> = live
             .dimensions
             .iter()
@@ -574,6 +616,7 @@ pub mod fixtures {
             min_size: 2,
             desired_capacity: 4,
             web_acl: None,
+            certificate: None,
         })
     }
 

@@ -12,6 +12,7 @@ fn facts() -> ClusterFacts {
             rate_rule: "web-rate-limit".into(),
             region: "eu-west-1".into(),
         }),
+        certificate: Some("arn:aws:acm:eu-west-1:1:certificate/web".into()),
     }
 }
 
@@ -45,7 +46,7 @@ fn alarm(p: &[PackAlarm], short: &str) -> PackAlarm {
 #[test]
 fn pack_follows_the_profile_table() {
     let p = cluster_pack(&facts());
-    assert_eq!(p.len(), 12);
+    assert_eq!(p.len(), 14);
     assert_eq!(
         p.iter().map(|a| a.short.clone()).collect::<Vec<_>>(),
         cluster_shorts("web", true)
@@ -248,5 +249,44 @@ fn blocked_requests_warn_on_a_spike_over_the_hour_and_page_on_a_rate_limit_storm
         web_acl: None,
         ..facts()
     });
-    assert_eq!(without.len(), 10);
+    assert_eq!(without.len(), 12);
+}
+
+#[test]
+fn certificate_expiry_warns_a_month_ahead_and_pages_a_week_ahead() {
+    let p = cluster_pack(&facts());
+    let tiers: Vec<(String, f64, i32, i32)> = ["warning", "critical"]
+        .iter()
+        .map(|t| {
+            let a = alarm(&p, &format!("cluster-web-certificate-expiry-{t}"));
+            (a.comparison, a.threshold, a.period, a.evaluation_periods)
+        })
+        .collect();
+    assert_eq!(
+        tiers,
+        vec![
+            ("LessThanThreshold".to_string(), 30.0, DAY, 1),
+            ("LessThanThreshold".to_string(), 7.0, DAY, 1),
+        ]
+    );
+    let a = alarm(&p, "cluster-web-certificate-expiry-critical");
+    assert_eq!(
+        a.measure,
+        metric(
+            "AWS/CertificateManager",
+            "DaysToExpiry",
+            &dims(&[("CertificateArn", "arn:aws:acm:eu-west-1:1:certificate/web")]),
+            "Minimum"
+        )
+    );
+    // Every other row keeps the one-minute period.
+    assert!(p
+        .iter()
+        .filter(|a| a.metric != "certificate-expiry")
+        .all(|a| a.period == PERIOD));
+    let without = cluster_pack(&ClusterFacts {
+        certificate: None,
+        ..facts()
+    });
+    assert!(!without.iter().any(|a| a.metric == "certificate-expiry"));
 }

@@ -47,6 +47,7 @@ fn pack(live: Option<MetricAlarm>) -> PackAlarm {
             },
             comparison: "GreaterThanThreshold".into(),
             threshold: 90.0,
+            period: 60,
             evaluation_periods: 3,
             datapoints_to_alarm: None,
             treat_missing_data: "missing".into(),

@@ -22,8 +22,11 @@ fn cluster_map() -> Planned {
         ("web_acl", "ledger"),
         ("rate_rule", "ledger-rate-limit"),
         ("region", "us-east-1"),
+        ("certificate", CERTIFICATE),
     ])
 }
+
+const CERTIFICATE: &str = "arn:aws:acm:us-east-1:1:certificate/abc";
 
 /// A database's map, with `replicas`.
 fn database_map(replicas: &str) -> Planned {
@@ -75,19 +78,20 @@ fn edge() -> Edge {
     Edge {
         web_acl: Tri::Known("ledger".into()),
         rate_rule: Tri::Known("ledger-rate-limit".into()),
+        certificate: Tri::Known(CERTIFICATE.into()),
     }
 }
 
 #[test]
-fn a_cluster_map_from_before_the_web_acl_watches_no_blocked_requests() {
+fn a_cluster_map_from_before_the_edge_keys_watches_no_blocked_requests_or_expiry() {
     let mut m = cluster_map();
-    for k in ["web_acl", "rate_rule", "region"] {
+    for k in ["web_acl", "rate_rule", "region", "certificate"] {
         m.remove(k);
     }
     let Ok(Some(Watched::Cluster(f))) = parse(&m) else {
         panic!("{:?}", parse(&m));
     };
-    assert_eq!(f.web_acl, None);
+    assert_eq!((f.web_acl, f.certificate), (None, None));
     let names = shorts(&m)
         .ok()
         .and_then(Tri::into_known)
@@ -163,6 +167,7 @@ fn watch_maps_read_as_facts() {
                     rate_rule: "ledger-rate-limit".into(),
                     region: "us-east-1".into(),
                 }),
+                certificate: Some(CERTIFICATE.into()),
             }),
         ),
         (

@@ -291,6 +291,7 @@ fn pack_tiers_that_meet_are_not_an_inversion() {
         min_size: 2,
         desired_capacity: 2,
         web_acl: None,
+        certificate: None,
     });
     assert_eq!(inversions(&even, &[]), vec![]);
     assert_eq!(

@@ -31,6 +31,7 @@ from werkzeug.serving import make_server
 import local_aws_autoscaling  # noqa: F401 - Auto Scaling extensions (see that file)
 import local_aws_elasticache  # noqa: F401 - ElastiCache extensions (see that file)
 import local_aws_endpoints  # noqa: F401 - VPC endpoint extensions (see that file)
+import local_aws_events  # noqa: F401 - RDS event subscriptions, ElastiCache notifications (see that file)
 import local_aws_wafv2  # noqa: F401 - WAFv2 extensions (see that file)
 from local_aws_faults import REQUEST, FaultLayer
 

@@ -799,6 +799,7 @@ resource "prod_alerting" "ops" {{
   watch = [prod_cluster.web.watch, prod_database_ha.db.watch, prod_redis_cluster.cache.watch]
 }}
 output "lb_suffix" {{ value = prod_cluster.web.load_balancer_arn_suffix }}
+output "critical_topic" {{ value = prod_alerting.ops.critical_topic_arn }}
 "#,
             stores = stores(svc, "parameters = { max_connections = \"100\" }")
         ),
@@ -988,6 +989,113 @@ async fn alarms_follow_the_watched_configuration_not_aws() {
     tf.apply(&[]);
     assert_eq!(aws.threshold(&in_service("critical")).await, 3.0);
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after the repair");
+
+    // The data stores' events reach the critical topic: an RDS event subscription on the primary
+    // and its replicas, the Redis members' notification topic. Turned off outside Terraform, the
+    // plan shows posture `events` and one apply repairs both.
+    let critical = output(&tf, "critical_topic");
+    let subscription = |aws: &Aws| {
+        let (rds, name) = (aws.rds.clone(), format!("{svc}-db-{svc}"));
+        async move {
+            rds.describe_event_subscriptions()
+                .subscription_name(name)
+                .send()
+                .await
+                .unwrap()
+                .event_subscriptions_list
+                .unwrap_or_default()
+                .remove(0)
+        }
+    };
+    let e = subscription(&aws).await;
+    assert_eq!(
+        (
+            e.sns_topic_arn.as_deref(),
+            e.source_type.as_deref(),
+            e.enabled
+        ),
+        (Some(critical.as_str()), Some("db-instance"), Some(true))
+    );
+    let mut categories = e.event_categories_list.unwrap_or_default();
+    categories.sort();
+    assert_eq!(
+        categories,
+        [
+            "failover",
+            "failure",
+            "low storage",
+            "maintenance",
+            "recovery"
+        ]
+    );
+    assert!(
+        e.source_ids_list.unwrap_or_default().contains(&svc),
+        "the primary is a source"
+    );
+    let notified = |aws: &Aws| {
+        let ec = aws.ec.clone();
+        let prefix = format!("{svc}-0");
+        async move {
+            ec.describe_cache_clusters()
+                .send()
+                .await
+                .unwrap()
+                .cache_clusters
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| {
+                    c.cache_cluster_id
+                        .as_deref()
+                        .is_some_and(|i| i.starts_with(&prefix))
+                })
+                .map(|c| {
+                    let n = c.notification_configuration.unwrap_or_else(|| {
+                        aws_sdk_elasticache::types::NotificationConfiguration::builder().build()
+                    });
+                    (
+                        n.topic_arn.unwrap_or_default(),
+                        n.topic_status.unwrap_or_default(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let members = notified(&aws).await;
+    assert!(
+        !members.is_empty()
+            && members
+                .iter()
+                .all(|m| m == &(critical.clone(), "active".to_string())),
+        "{members:?}"
+    );
+    aws.rds
+        .modify_event_subscription()
+        .subscription_name(format!("{svc}-db-{svc}"))
+        .enabled(false)
+        .send()
+        .await
+        .unwrap();
+    aws.ec
+        .modify_replication_group()
+        .replication_group_id(&svc)
+        .notification_topic_status("inactive")
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.code == 2 && p.shows("\"events\"", "-> \"pass\""),
+        "{}",
+        p.all()
+    );
+    tf.apply(&[]);
+    assert_eq!(subscription(&aws).await.enabled, Some(true));
+    assert!(notified(&aws)
+        .await
+        .iter()
+        .all(|(_, status)| status == "active"));
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the events are back");
 
     // The old argument still works, and says what replaces it.
     tf.write(&watched_service(&svc, &image, &cert, 3, 4).replace(

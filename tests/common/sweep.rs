@@ -727,6 +727,19 @@ impl Aws {
                 .into_iter()
                 .filter(|a| a == &format!("alias/{name}-alerting")),
         );
+        // The event subscriptions of its watched databases (`<name>-db-<database>`).
+        left.extend(
+            self.rds
+                .describe_event_subscriptions()
+                .send()
+                .await
+                .unwrap()
+                .event_subscriptions_list
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|e| e.cust_subscription_id)
+                .filter(|n| n.starts_with(&format!("{name}-db-"))),
+        );
         // Every page of the dashboards named like it.
         let mut token = None;
         loop {

@@ -12,7 +12,7 @@ use crate::provider::profile::Environment;
 
 pub use crate::provider::aws::Place;
 
-pub const CONTROLS: [&str; 7] = [
+pub const CONTROLS: [&str; 8] = [
     "CloudWatch.15",
     "CloudWatch.17",
     "KMS.4",
@@ -20,6 +20,7 @@ pub const CONTROLS: [&str; 7] = [
     "SNS.4",
     "alarms",
     "dashboard",
+    "events",
 ];
 pub const PASS: &str = "pass";
 
@@ -110,6 +111,8 @@ pub struct Desired {
     pub packs: Vec<super::packs::PackAlarm>,
     /// Make the dashboard `<name>`.
     pub dashboard: bool,
+    /// The resources `watch` names: their data stores' events go to the critical topic.
+    pub watched: Vec<super::watch::Watched>,
 }
 
 impl Desired {
@@ -156,14 +159,23 @@ impl Desired {
                     "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                     "Resource": "*",
                     "Condition": {"StringEquals": {"aws:SourceAccount": place.account}}
+                },
+                {
+                    "Sid": "DataStoreEventsToEncryptedTopics",
+                    "Effect": "Allow",
+                    "Principal": {"Service": ["events.rds.amazonaws.com", "elasticache.amazonaws.com"]},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": place.account}}
                 }
             ]
         })
         .to_string()
     }
 
-    /// A topic policy that is not public: the account manages the topic, and CloudWatch may
-    /// publish only from this resource's alarms.
+    /// A topic policy that is not public: the account manages the topic, CloudWatch may publish
+    /// only from this resource's alarms, RDS only from its event subscriptions, ElastiCache only
+    /// for this account.
     pub fn topic_policy(&self, place: &Place, severity: &str) -> String {
         let root = format!(
             "arn:{}:iam::{}:root",
@@ -189,6 +201,22 @@ impl Desired {
                     "Action": "sns:Publish",
                     "Resource": topic,
                     "Condition": {"ArnLike": {"aws:SourceArn": place.arn("cloudwatch", &format!("alarm:{}-*", self.name))}}
+                },
+                {
+                    "Sid": "RdsEventSubscriptionsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.rds.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": topic,
+                    "Condition": {"ArnLike": {"aws:SourceArn": place.arn("rds", &format!("es:{}-db-*", self.name))}}
+                },
+                {
+                    "Sid": "ElastiCacheNotificationsPublish",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "elasticache.amazonaws.com"},
+                    "Action": "sns:Publish",
+                    "Resource": topic,
+                    "Condition": {"StringEquals": {"aws:SourceAccount": place.account}}
                 }
             ]
         })

@@ -4,6 +4,7 @@ mod aws;
 pub mod blueprint;
 pub mod custom;
 pub mod dashboard;
+pub mod events;
 pub mod model;
 pub mod packs;
 mod plan;
@@ -53,6 +54,7 @@ fn desired(planned: &Value, config: &Value, ctx: &ProviderData) -> Desired {
         notify: st.notify.clone(),
         alarms: st.alarm.clone(),
         packs: Vec::new(),
+        watched: Vec::new(),
         dashboard: st.dashboard,
         name: st.name,
     }
@@ -155,8 +157,12 @@ crate::lifecycle! {
         );
         // The watched resources' configured values, as `watch` gives them (all known at apply).
         let watched = planned_st.watch.clone();
-        let watched_packs = match watch::packs_of(watched.as_deref().unwrap_or_default()) {
-            Ok(p) => p.into_iter().map(|a| packs::PackAlarm { by_watch: true, ..a }),
+        let watched_packs = match watch::watched(watched.as_deref().unwrap_or_default()) {
+            Ok(w) => {
+                let p: Vec<_> = w.iter().flat_map(watch::Watched::pack).collect();
+                d.watched = w;
+                p.into_iter().map(|a| packs::PackAlarm { by_watch: true, ..a })
+            }
             Err((i, e)) => {
                 diagnostics.error_at(
                     AttrPath::attr("watch").then_index(i),

@@ -75,9 +75,20 @@ pub fn plan(
         }
         _ => Tri::Unknown,
     };
-    planned.components = match (&name, &alarm_names, place) {
-        (Tri::Known(n), Tri::Known(names), Some(place)) => {
-            let c = planned_components(&cfg, prior.as_ref(), owned_key.as_ref(), n, names, place);
+    planned.components = match (&name, &alarm_names, place, event_roles(&cfg)) {
+        (Tri::Known(n), Tri::Known(names), Some(place), Tri::Known(events)) => {
+            let mut c =
+                planned_components(&cfg, prior.as_ref(), owned_key.as_ref(), n, names, place);
+            for role in events {
+                let v = match role.strip_prefix(super::events::NOTIFICATION_PREFIX) {
+                    Some(group) => Tri::Known(group.to_string()),
+                    None => prior
+                        .as_ref()
+                        .and_then(|p| p.components.get(&role).cloned())
+                        .map_or(Tri::Unknown, Tri::Known),
+                };
+                c.insert(role, v);
+            }
             with_dashboard(c, &planned.dashboard, place, n)
         }
         _ => Tri::Unknown,
@@ -107,6 +118,32 @@ pub fn plan(
         requires_replace,
         diagnostics: d,
     }
+}
+
+/// The component roles of the watched data stores' event notifications (a database's event
+/// subscription, a Redis group's notification topic); unknown while a watch map's kind or name is.
+fn event_roles(cfg: &Config) -> Tri<Vec<String>> {
+    let maps = match &cfg.watch {
+        Tri::Null => return Tri::Known(Vec::new()),
+        Tri::Unknown => return Tri::Unknown,
+        Tri::Known(maps) => maps,
+    };
+    let mut out = Vec::new();
+    for m in maps {
+        let Tri::Known(m) = m else {
+            return Tri::Unknown;
+        };
+        let (Some(Tri::Known(kind)), Some(Tri::Known(name))) = (m.get("kind"), m.get("name"))
+        else {
+            return Tri::Unknown;
+        };
+        match kind.as_str() {
+            "database" => out.push(super::events::role_subscription(name)),
+            "redis" => out.push(super::events::role_notification(name)),
+            _ => {}
+        }
+    }
+    Tri::Known(out)
 }
 
 /// The dashboard: on unless turned off; its address known with the name and region.

@@ -82,6 +82,9 @@ pub struct Facts {
     /// What is wrong with the dashboard (missing, edited outside Terraform); `None` when it is as
     /// the blueprint makes it, or turned off.
     pub dashboard: Option<String>,
+    /// Where the watched data stores' events fall short of the critical topic (a subscription
+    /// missing, disabled or changed; a Redis group not notifying); `None` when they all reach it.
+    pub events: Option<String>,
 }
 
 impl Facts {
@@ -150,6 +153,9 @@ pub fn posture(_env: Environment, f: &Facts) -> BTreeMap<String, String> {
     }
     for a in &f.pack_alarms {
         pack_alarm(&mut p, a);
+    }
+    if let Some(problem) = &f.events {
+        fail(&mut p, "events", problem.clone());
     }
     if let Some(problem) = &f.dashboard {
         fail(&mut p, "dashboard", problem.clone());

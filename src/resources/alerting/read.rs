@@ -1,7 +1,8 @@
 //! Read: what AWS has, as a state, and the facts its posture is judged on. A fixed set of calls
 //! whatever the number of alarms or subscriptions: per topic GetTopicAttributes and
 //! ListSubscriptionsByTopic, one DescribeAlarms per 100 alarms, DescribeKey and
-//! GetKeyRotationStatus, and ListTagsForResource on one topic.
+//! GetKeyRotationStatus, ListTagsForResource on one topic, and for watched data stores one
+//! DescribeEventSubscriptions and one DescribeCacheClusters.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,6 +11,7 @@ use aws_sdk_cloudwatch::types::MetricAlarm;
 use super::aws as api;
 use super::blueprint::{self as bp, Place};
 use super::dashboard;
+use super::events;
 use super::model::State;
 use super::packs;
 use super::posture::{self, Facts, Key};
@@ -88,9 +90,63 @@ pub async fn read(
         &mut facts,
     );
 
+    let topic = st.critical_topic_arn.clone().unwrap_or_default();
+    let (shortfall, found_events) = look_up_events(ctx, prior, &topic).await?;
+    facts.events = shortfall;
+    components.extend(found_events);
+
     st.components = components;
     st.posture = posture::posture(super::env_of(prior, ctx), &facts);
     Ok(Some(st))
+}
+
+/// The watched data stores' event notifications to `topic`: where they fall short (a fact), and
+/// the components found (the subscriptions wanted or recorded that exist, the Redis groups that
+/// notify the topic, and recorded groups no longer watched, for apply to undo). One
+/// DescribeEventSubscriptions and one DescribeCacheClusters at most, whatever the number.
+async fn look_up_events(
+    ctx: &ProviderData,
+    prior: &State,
+    topic: &str,
+) -> Result<(Option<String>, BTreeMap<String, String>), AwsError> {
+    let watched = watch::watched(prior.watch.as_deref().unwrap_or_default()).unwrap_or_default();
+    let want = events::wanted(&prior.name, &watched, topic);
+    let recorded = |prefix: &str| prior.components.keys().any(|k| k.starts_with(prefix));
+    let prefix = events::subscription_name(&prior.name, "");
+    let live = if !want.subscriptions.is_empty() || recorded(events::SUBSCRIPTION_PREFIX) {
+        events::aws::subscriptions(ctx, &prefix).await?
+    } else {
+        BTreeMap::new()
+    };
+    let notes = if want.groups.is_empty() {
+        BTreeMap::new()
+    } else {
+        events::aws::notifications(ctx).await?
+    };
+    let mut found = BTreeMap::new();
+    for (name, (arn, _)) in &live {
+        let role = events::role_subscription(name.trim_start_matches(&prefix));
+        if want.subscriptions.iter().any(|s| &s.name == name)
+            || prior.components.contains_key(&role)
+        {
+            found.insert(role, arn.clone());
+        }
+    }
+    for g in want
+        .groups
+        .iter()
+        .filter(|g| events::notifies(g, &notes, topic))
+    {
+        found.insert(events::role_notification(&g.name), g.name.clone());
+    }
+    for (role, group) in &prior.components {
+        let stale = role.starts_with(events::NOTIFICATION_PREFIX)
+            && !want.groups.iter().any(|g| &g.name == group);
+        if stale {
+            found.insert(role.clone(), group.clone());
+        }
+    }
+    Ok((events::shortfall(&want, &live, &notes, topic), found))
 }
 
 /// The key the resource owns, or else the one the user gave (`None` when it may not be read).

@@ -3,11 +3,14 @@
 //! Every object created is recorded in `progress` before the next call, so a failure half way
 //! returns a state that names everything that exists (contract rule 14).
 
+use std::collections::BTreeSet;
+
 use futures::stream::{self, StreamExt};
 
 use super::aws::{self as api, Tags};
 use super::blueprint::{self as bp, Desired, Place};
 use super::dashboard;
+use super::events;
 use super::model::{Alarm, State};
 use super::packs::{self, PackAlarm};
 use crate::provider::error::AwsError;
@@ -57,6 +60,7 @@ pub async fn converge(
     let key = the_key(ctx, place, d, progress, prior_own_key.as_deref()).await?;
     the_topics(ctx, place, d, progress, &key, &old_tags).await?;
     the_subscriptions(ctx, d, progress).await?;
+    the_events(ctx, d, progress).await?;
     the_alarms(ctx, place, d, progress).await?;
     the_dashboard(ctx, place, d, progress).await?;
     if let (Some(_), Some(old)) = (&d.given_key, prior_own_key) {
@@ -347,6 +351,99 @@ fn record_alarm(place: &Place, d: &Desired, progress: &mut State, w: Wanted, ful
     }
 }
 
+/// Step 3b. The watched data stores' events to the critical topic: each database's event
+/// subscription made or brought back (one describe for all), each Redis group's notification
+/// topic set where a member lacks it; those of resources no longer watched undone. Each is
+/// recorded as it is made.
+async fn the_events(ctx: &ProviderData, d: &Desired, progress: &mut State) -> Result<(), AwsError> {
+    let topic = progress
+        .topic_arn("critical")
+        .unwrap_or_default()
+        .to_string();
+    let want = events::wanted(&d.name, &d.watched, &topic);
+    let recorded = |prefix: &str| -> Vec<String> {
+        progress
+            .components
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect()
+    };
+    let (subs, groups) = (
+        recorded(events::SUBSCRIPTION_PREFIX),
+        recorded(events::NOTIFICATION_PREFIX),
+    );
+    if !want.subscriptions.is_empty() || !subs.is_empty() {
+        let live = events::aws::subscriptions(ctx, &events::subscription_name(&d.name, "")).await?;
+        for s in &want.subscriptions {
+            let arn = match live.get(&s.name) {
+                Some((arn, l)) => {
+                    events::aws::modify(ctx, l, s).await?;
+                    arn.clone()
+                }
+                None => events::aws::create(ctx, s, &d.tags).await?,
+            };
+            progress
+                .components
+                .insert(events::role_subscription(&s.database), arn);
+        }
+        for role in subs {
+            let db = role.trim_start_matches(events::SUBSCRIPTION_PREFIX);
+            if !want.subscriptions.iter().any(|s| s.database == db) {
+                events::aws::delete(ctx, &events::subscription_name(&d.name, db)).await?;
+                progress.components.remove(&role);
+            }
+        }
+    }
+    if !want.groups.is_empty() {
+        let notes = events::aws::notifications(ctx).await?;
+        for g in &want.groups {
+            if !events::notifies(g, &notes, &topic) {
+                events::aws::notify_group(ctx, &g.name, Some(&topic)).await?;
+            }
+            progress
+                .components
+                .insert(events::role_notification(&g.name), g.name.clone());
+        }
+    }
+    for role in groups {
+        let g = role.trim_start_matches(events::NOTIFICATION_PREFIX);
+        if !want.groups.iter().any(|w| w.name == g) {
+            events::aws::notify_group(ctx, g, None).await?;
+            progress.components.remove(&role);
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the event subscriptions and stops the Redis notifications `state` records, and those
+/// of every data store its `watch` names (one made by a call whose answer was lost is not left
+/// behind; one never made is no error).
+async fn undo_events(ctx: &ProviderData, state: &mut State) -> Result<(), AwsError> {
+    let watched =
+        super::watch::watched(state.watch.as_deref().unwrap_or_default()).unwrap_or_default();
+    let want = events::wanted(&state.name, &watched, "");
+    let mut databases: BTreeSet<String> =
+        want.subscriptions.into_iter().map(|s| s.database).collect();
+    let mut groups: BTreeSet<String> = want.groups.into_iter().map(|g| g.name).collect();
+    for role in state.components.keys() {
+        if let Some(db) = role.strip_prefix(events::SUBSCRIPTION_PREFIX) {
+            databases.insert(db.to_string());
+        } else if let Some(g) = role.strip_prefix(events::NOTIFICATION_PREFIX) {
+            groups.insert(g.to_string());
+        }
+    }
+    for db in databases {
+        events::aws::delete(ctx, &events::subscription_name(&state.name, &db)).await?;
+        state.components.remove(&events::role_subscription(&db));
+    }
+    for g in groups {
+        events::aws::notify_group(ctx, &g, None).await?;
+        state.components.remove(&events::role_notification(&g));
+    }
+    Ok(())
+}
+
 /// Step 4b. The dashboard `<name>`, put whole (a hand edit is overwritten), or deleted when
 /// turned off.
 async fn the_dashboard(
@@ -394,6 +491,7 @@ pub async fn delete(
     state: &mut State,
     key_window_days: i32,
 ) -> Result<(), AwsError> {
+    undo_events(ctx, state).await?;
     let mut alarms = state.alarm_names.clone();
     for a in &state.alarm {
         let n = bp::alarm_name(&state.name, &a.name);

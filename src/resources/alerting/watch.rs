@@ -308,17 +308,22 @@ pub fn shorts(m: &Planned) -> Result<Tri<Vec<String>>, String> {
     })
 }
 
-/// The pack alarms of wholly known watch maps; an error names the index of a bad map.
-pub fn packs_of(maps: &[BTreeMap<String, String>]) -> Result<Vec<PackAlarm>, (usize, String)> {
+/// The resources wholly known watch maps describe; an error names the index of a bad map.
+pub fn watched(maps: &[BTreeMap<String, String>]) -> Result<Vec<Watched>, (usize, String)> {
     let mut out = Vec::new();
     for (i, m) in maps.iter().enumerate() {
         match parse_known(m) {
-            Ok(Some(w)) => out.extend(w.pack()),
+            Ok(Some(w)) => out.push(w),
             Ok(None) => {}
             Err(e) => return Err((i, e)),
         }
     }
     Ok(out)
+}
+
+/// The pack alarms of wholly known watch maps; an error names the index of a bad map.
+pub fn packs_of(maps: &[BTreeMap<String, String>]) -> Result<Vec<PackAlarm>, (usize, String)> {
+    Ok(watched(maps)?.iter().flat_map(Watched::pack).collect())
 }
 
 /// The fix a bad watch map calls for.

@@ -19,6 +19,7 @@ fn desired(env: Environment) -> Desired {
         notify: vec![],
         packs: vec![],
         dashboard: true,
+        watched: Vec::new(),
         alarms: vec![Alarm {
             name: "cpu".into(),
             namespace: Some("AWS/EC2".into()),

@@ -223,19 +223,20 @@ crate::lifecycle! {
     fn not_found(id: &str) -> String {
         format!("No topic named {id}-critical exists in this account and region; the import ID is the resource's `name`.")
     }
-    /// Alerting objects are made in single calls: nothing to wait for within the limit.
+    /// Alerting objects are made in single calls; the limit bounds the wait for a watched Redis
+    /// group to settle after its notification topic changes.
     async fn converge(
         ctx: &ProviderData,
         place: &Place,
         d: &Desired,
         p: &mut State,
-        _limit: Duration,
+        limit: Duration,
     ) -> Result<(), AwsError> {
-        reconcile::converge(ctx, place, d, p).await
+        reconcile::converge(ctx, place, d, p, limit).await
     }
-    async fn delete(ctx: &ProviderData, s: &mut State, _limit: Duration) -> Result<(), AwsError> {
+    async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Result<(), AwsError> {
         let window = env_of(s, ctx).key_deletion_window_days();
-        reconcile::delete(ctx, s, window).await
+        reconcile::delete(ctx, s, window, limit).await
     }
 }
 

@@ -4,6 +4,7 @@
 //! returns a state that names everything that exists (contract rule 14).
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
 
@@ -53,6 +54,7 @@ pub async fn converge(
     place: &Place,
     d: &Desired,
     progress: &mut State,
+    limit: Duration,
 ) -> Result<(), AwsError> {
     let old_tags = progress.tags_all.clone();
     progress.tags_all = d.tags.clone();
@@ -60,7 +62,7 @@ pub async fn converge(
     let key = the_key(ctx, place, d, progress, prior_own_key.as_deref()).await?;
     the_topics(ctx, place, d, progress, &key, &old_tags).await?;
     the_subscriptions(ctx, d, progress).await?;
-    the_events(ctx, d, progress).await?;
+    the_events(ctx, d, progress, limit).await?;
     the_alarms(ctx, place, d, progress).await?;
     the_dashboard(ctx, place, d, progress).await?;
     if let (Some(_), Some(old)) = (&d.given_key, prior_own_key) {
@@ -355,7 +357,12 @@ fn record_alarm(place: &Place, d: &Desired, progress: &mut State, w: Wanted, ful
 /// subscription made or brought back (one describe for all), each Redis group's notification
 /// topic set where a member lacks it; those of resources no longer watched undone. Each is
 /// recorded as it is made.
-async fn the_events(ctx: &ProviderData, d: &Desired, progress: &mut State) -> Result<(), AwsError> {
+async fn the_events(
+    ctx: &ProviderData,
+    d: &Desired,
+    progress: &mut State,
+    limit: Duration,
+) -> Result<(), AwsError> {
     let topic = progress
         .topic_arn("critical")
         .unwrap_or_default()
@@ -399,7 +406,7 @@ async fn the_events(ctx: &ProviderData, d: &Desired, progress: &mut State) -> Re
         let notes = events::aws::notifications(ctx).await?;
         for g in &want.groups {
             if !events::notifies(g, &notes, &topic) {
-                events::aws::notify_group(ctx, &g.name, Some(&topic)).await?;
+                events::aws::notify_group(ctx, &g.name, Some(&topic), limit).await?;
             }
             progress
                 .components
@@ -409,7 +416,7 @@ async fn the_events(ctx: &ProviderData, d: &Desired, progress: &mut State) -> Re
     for role in groups {
         let g = role.trim_start_matches(events::NOTIFICATION_PREFIX);
         if !want.groups.iter().any(|w| w.name == g) {
-            events::aws::notify_group(ctx, g, None).await?;
+            events::aws::notify_group(ctx, g, None, limit).await?;
             progress.components.remove(&role);
         }
     }
@@ -419,7 +426,11 @@ async fn the_events(ctx: &ProviderData, d: &Desired, progress: &mut State) -> Re
 /// Deletes the event subscriptions and stops the Redis notifications `state` records, and those
 /// of every data store its `watch` names (one made by a call whose answer was lost is not left
 /// behind; one never made is no error).
-async fn undo_events(ctx: &ProviderData, state: &mut State) -> Result<(), AwsError> {
+async fn undo_events(
+    ctx: &ProviderData,
+    state: &mut State,
+    limit: Duration,
+) -> Result<(), AwsError> {
     let watched =
         super::watch::watched(state.watch.as_deref().unwrap_or_default()).unwrap_or_default();
     let want = events::wanted(&state.name, &watched, "");
@@ -438,7 +449,7 @@ async fn undo_events(ctx: &ProviderData, state: &mut State) -> Result<(), AwsErr
         state.components.remove(&events::role_subscription(&db));
     }
     for g in groups {
-        events::aws::notify_group(ctx, &g, None).await?;
+        events::aws::notify_group(ctx, &g, None, limit).await?;
         state.components.remove(&events::role_notification(&g));
     }
     Ok(())
@@ -490,8 +501,9 @@ pub async fn delete(
     ctx: &ProviderData,
     state: &mut State,
     key_window_days: i32,
+    limit: Duration,
 ) -> Result<(), AwsError> {
-    undo_events(ctx, state).await?;
+    undo_events(ctx, state, limit).await?;
     let mut alarms = state.alarm_names.clone();
     for a in &state.alarm {
         let n = bp::alarm_name(&state.name, &a.name);

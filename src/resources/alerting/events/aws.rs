@@ -6,7 +6,12 @@ use std::collections::BTreeMap;
 use aws_sdk_rds::types::{EventSubscription, Tag};
 
 use super::{Live, Notes, Notification, Subscription};
-use crate::provider::error::AwsError;
+use std::time::Duration;
+
+use crate::framework::wait::{
+    log_one, wait_until, Backoff, WaitError, FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL,
+};
+use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 
 /// `tags` as RDS takes them.
@@ -225,17 +230,63 @@ pub async fn notifications(ctx: &ProviderData) -> Result<Notes, AwsError> {
         .collect())
 }
 
+/// Waits until group `group` is `available` (or gone).
+async fn settled(ctx: &ProviderData, group: &str, limit: Duration) -> Result<(), AwsError> {
+    let what = format!("replication group {group} to be available");
+    wait_until(
+        &what,
+        ctx.stop_token(),
+        limit,
+        Backoff::new(FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL),
+        || async {
+            let out = found(
+                ctx.call(
+                    "replication group",
+                    ctx.elasticache()
+                        .describe_replication_groups()
+                        .replication_group_id(group)
+                        .send(),
+                )
+                .await,
+            )?;
+            let status = out.and_then(|o| {
+                o.replication_groups
+                    .unwrap_or_default()
+                    .into_iter()
+                    .next()
+                    .and_then(|g| g.status)
+            });
+            log_one("replication group", false, group, status.as_deref());
+            Ok(status
+                .as_deref()
+                .is_none_or(|s| s == "available")
+                .then_some(()))
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        WaitError::Failed(e) => e,
+        other => AwsError::Invalid {
+            component: format!("replication group {group}"),
+            message: other.to_string(),
+        },
+    })
+}
+
 /// ElastiCache's answer for a group in a state that takes no change (being deleted, say).
 fn going(e: &AwsError) -> bool {
     e.code() == Some("InvalidReplicationGroupState")
 }
 
-/// Sends group `group`'s events to `topic` (`None`: stops sending them, the topic going away);
-/// a group already gone is no error.
+/// Sends group `group`'s events to `topic` (`None`: stops sending them, the topic going away),
+/// then waits (within `limit`) until the group is available again: the change passes through
+/// `modifying`, and the group's own resource (or its destroy) must find it settled. A group
+/// already gone, or going, is no error.
 pub async fn notify_group(
     ctx: &ProviderData,
     group: &str,
     topic: Option<&str>,
+    limit: Duration,
 ) -> Result<(), AwsError> {
     let req = ctx
         .elasticache()
@@ -256,7 +307,8 @@ pub async fn notify_group(
         .await
     {
         // Stopping: a group gone, or going (being deleted), needs nothing more.
-        Err(e) if !(topic.is_none() && (e.is_not_found() || going(&e))) => Err(e),
-        _ => Ok(()),
+        Err(e) if topic.is_none() && (e.is_not_found() || going(&e)) => Ok(()),
+        Err(e) => Err(e),
+        Ok(_) => settled(ctx, group, limit).await,
     }
 }

@@ -715,7 +715,7 @@ async fn pack_alarms_under_the_old_names_are_renamed_without_a_gap() {
     tf.init();
     tf.apply(&[]);
     let new_names = env::alarm_names(&aws.cw, &format!("{svc}-cluster-")).await;
-    assert_eq!(new_names.len(), 10, "{new_names:?}");
+    assert_eq!(new_names.len(), 14, "{new_names:?}");
 
     // What the previous release left: alarms and state under the names without the kind.
     let old = |n: &str| n.replacen(&format!("{svc}-cluster-"), &format!("{svc}-"), 1);

@@ -79,7 +79,7 @@ async fn dashboard_shows_the_packs_and_hand_edits_are_repaired() {
     let widgets = made["widgets"].as_array().unwrap();
     assert_eq!(widgets[0]["type"], "alarm");
     let status = widgets[0]["properties"]["alarms"].as_array().unwrap();
-    assert_eq!(status.len(), 10, "every pack alarm: {status:?}");
+    assert_eq!(status.len(), 14, "every pack alarm: {status:?}");
     assert!(status.iter().any(|a| a
         .as_str()
         .unwrap()
@@ -96,8 +96,8 @@ async fn dashboard_shows_the_packs_and_hand_edits_are_repaired() {
     );
     assert_eq!(
         widgets.len(),
-        1 + 5,
-        "one graph per metric of the compute pack"
+        1 + 7,
+        "one graph per metric of the compute pack (this watch map has no web ACL or certificate)"
     );
     let r = tf.run(&["output", "-raw", "dashboard_url"]);
     assert!(

@@ -613,6 +613,24 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     );
     assert_eq!(v.image_id.as_deref(), Some(image.as_str()));
     assert_eq!(s["user_data"], "#!/bin/sh\necho hello\n");
+    // The instances run the CloudWatch agent (memory and root disk by group) before the user's
+    // script, each its own cloud-init part.
+    let raw = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        v.user_data.as_deref().unwrap_or_default(),
+    )
+    .unwrap();
+    let user_data = String::from_utf8(raw).unwrap();
+    assert!(
+        user_data.starts_with("Content-Type: multipart/mixed")
+            && user_data.contains("amazon-cloudwatch-agent-ctl")
+            && user_data.contains("\"AutoScalingGroupName\"")
+            && user_data.contains(&format!("/prod/cluster/{name}"))
+            && user_data.contains("Content-Type: text/x-shellscript")
+            && user_data.contains("#!/bin/sh\necho hello\n"),
+        "{user_data}"
+    );
+    assert_eq!(s["posture"]["host_metrics"], "pass");
 
     // Auto Scaling group: pinned sizes over the three private subnets, ELB health checks, metrics.
     let g = aws.group(&name).await;
@@ -1029,7 +1047,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     );
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after the roll");
 
-    // Drift: an open SSH rule, IMDSv1 on a new default version, a weak TLS policy, the minimum
+    // Drift: an open SSH rule, IMDSv1 and no CloudWatch agent on a new default version, a weak TLS policy, the minimum
     // lowered, deletion protection off, the instances' log group kept one day.
     env::open_to_world(&aws.ec2, &app_sg, 22).await;
     let lt = s["launch_template_id"].as_str().unwrap();
@@ -1041,6 +1059,11 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         .launch_template_data(
             aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
                 .image_id(&image2)
+                // The user's script alone: the CloudWatch agent's part dropped.
+                .user_data(base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    "#!/bin/sh\necho hello\n",
+                ))
                 .metadata_options(
                     aws_sdk_ec2::types::LaunchTemplateInstanceMetadataOptionsRequest::builder()
                         .http_tokens(aws_sdk_ec2::types::LaunchTemplateHttpTokensState::Optional)
@@ -1209,6 +1232,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         "\"EC2.19\"",
         "\"EC2.8\"",
         "\"AutoScaling.3\"",
+        "\"host_metrics\"",
         "\"ELB.17\"",
         "\"ELB.6\"",
         "\"ELB.5\"",
@@ -2024,7 +2048,7 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
     );
     tf.apply(&[]);
     let s = attrs(&tf, "prod_alerting.ops");
-    assert_eq!(s["alarm_names"].as_array().unwrap().len(), 10);
+    assert_eq!(s["alarm_names"].as_array().unwrap().len(), 14);
     assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
     let alarm = |suffix: &str| {
         let (cw, full) = (cw.clone(), format!("{name}-ops-cluster-{name}-{suffix}"));

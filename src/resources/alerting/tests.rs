@@ -452,8 +452,8 @@ fn watch_names_the_pack_alarms_from_its_values_alone() {
     let p = plan_new(&cfg, Environment::Development);
     assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
     let names = State::decode(&p.state).alarm_names;
-    // The alarm block, then the three packs: 10 + (10 + 2) + 2 × 10.
-    assert_eq!(names.len(), 1 + 10 + 12 + 20, "{names:?}");
+    // The alarm block, then the three packs: 14 + (10 + 2) + 2 × 10.
+    assert_eq!(names.len(), 1 + 14 + 12 + 20, "{names:?}");
     for want in [
         "ops-cluster-shop-in-service-critical",
         "ops-db-shop-connections-warning",

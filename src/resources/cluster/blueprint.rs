@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::provider::aws::{partition, Place};
 use crate::provider::profile::Environment;
 
+pub mod host_metrics;
 pub mod logs_bucket;
 pub mod waf;
 
@@ -144,6 +145,7 @@ pub fn controls(own_key: bool) -> Vec<&'static str> {
         "ELB.4",
         "ELB.6",
         "WAF.11",
+        "host_metrics",
         "ingress",
         "metrics",
         "waf",

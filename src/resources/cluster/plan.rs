@@ -41,12 +41,13 @@ pub fn roles(own_key: bool) -> Vec<&'static str> {
 }
 
 /// Posture entries read from the launch template: a failure means apply makes a new version.
-const TEMPLATE_CONTROLS: [&str; 5] = [
+const TEMPLATE_CONTROLS: [&str; 6] = [
     "EC2.8",
     "AutoScaling.3",
     "AutoScaling.4",
     "AutoScaling.5",
     "EC2.3",
+    "host_metrics",
 ];
 
 /// The key: the configured one; else the cluster's own as the kept prior records it, unknown

@@ -147,6 +147,10 @@ impl Facts {
                 http_tokens: http_tokens.to_string(),
                 hop_limit: h.metadata_hop_limit,
                 encrypted: true,
+                user_data: Some(bp::encode_user_data(&bp::host_metrics::user_data(
+                    &bp::log_group_name("cluster"),
+                    None,
+                ))),
                 security_groups: [app_sg.to_string()].into(),
                 ..TemplateSpec::default()
             },

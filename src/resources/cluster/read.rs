@@ -295,7 +295,11 @@ async fn read_template(
         let s = &rv.spec;
         st.image_id = s.image_id.clone();
         st.instance_type = s.instance_type.clone();
-        st.user_data = s.user_data.as_deref().and_then(bp::decode_user_data);
+        st.user_data = s
+            .user_data
+            .as_deref()
+            .and_then(bp::decode_user_data)
+            .and_then(|u| bp::host_metrics::user_part(&bp::log_group_name(&prior.name), &u).0);
         st.root_volume_size = i64::from(s.volume_size);
         st.metadata_http_tokens = s.http_tokens.clone();
         st.root_volume_encrypted = s.encrypted;

@@ -27,8 +27,8 @@ fn one_row_per_watched_resource_with_thresholds_as_lines() {
     let packs: Vec<PackAlarm> = web().into_iter().chain(db()).collect();
     let arns = vec!["arn:b".to_string(), "arn:a".to_string()];
     let w = widgets(&body("us-east-1", &arns, &packs));
-    // Alarm status, then the cluster's 5 graphs (2 rows of 4) and the database's 6 (2 rows).
-    assert_eq!(w.len(), 1 + 5 + 6);
+    // Alarm status, then the cluster's 7 graphs (2 rows of 4) and the database's 6 (2 rows).
+    assert_eq!(w.len(), 1 + 7 + 6);
     assert_eq!(w[0]["type"], "alarm");
     assert_eq!(
         w[0]["properties"]["alarms"],

@@ -15,12 +15,14 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatch::types::MetricAlarm;
 
-pub const CLUSTER_METRICS: [&str; 7] = [
+pub const CLUSTER_METRICS: [&str; 9] = [
     "5xx-share",
     "unhealthy-hosts",
     "p99-latency",
     "in-service",
     "cpu",
+    "memory",
+    "disk",
     "blocked-requests",
     "certificate-expiry",
 ];
@@ -221,8 +223,8 @@ pub(super) fn tiered(kind: &str, prefix: &str, target: &str, rows: Vec<Row>) -> 
 }
 
 /// The compute pack (the README's alarm table): 5xx share, unhealthy hosts, p99 latency, in-service
-/// instances, group CPU, the web ACL's blocked requests and the certificate's expiry, each in two
-/// tiers.
+/// instances, group CPU, the hosts' memory and root disk (the CloudWatch agent's), the web ACL's
+/// blocked requests and the certificate's expiry, each in two tiers.
 pub fn cluster_pack(f: &ClusterFacts) -> Vec<PackAlarm> {
     let prefix = format!("cluster-{}", f.name);
     tiered("cluster", &prefix, &f.name, cluster_rows(f))
@@ -297,6 +299,20 @@ fn cluster_rows(f: &ClusterFacts) -> Vec<Row> {
             "cpu",
             metric("AWS/EC2", "CPUUtilization", &group, "Average"),
             above(80.0, 95.0),
+        ),
+        // The fullest host of the group, as the agent publishes it (aggregated by group).
+        row(
+            "memory",
+            metric("CWAgent", "mem_used_percent", &group, "Maximum"),
+            [
+                ("warning", "GreaterThanThreshold", 85.0, 2),
+                ("critical", "GreaterThanThreshold", 95.0, 2),
+            ],
+        ),
+        row(
+            "disk",
+            metric("CWAgent", "disk_used_percent", &group, "Maximum"),
+            above(80.0, 90.0),
         ),
     ]
     .into_iter()

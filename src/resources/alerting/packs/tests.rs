@@ -1,3 +1,4 @@
+use super::metric as metric_of;
 use super::*;
 
 fn facts() -> ClusterFacts {
@@ -46,7 +47,7 @@ fn alarm(p: &[PackAlarm], short: &str) -> PackAlarm {
 #[test]
 fn pack_follows_the_profile_table() {
     let p = cluster_pack(&facts());
-    assert_eq!(p.len(), 14);
+    assert_eq!(p.len(), 18);
     assert_eq!(
         p.iter().map(|a| a.short.clone()).collect::<Vec<_>>(),
         cluster_shorts("web", true)
@@ -249,7 +250,7 @@ fn blocked_requests_warn_on_a_spike_over_the_hour_and_page_on_a_rate_limit_storm
         web_acl: None,
         ..facts()
     });
-    assert_eq!(without.len(), 12);
+    assert_eq!(without.len(), 16);
 }
 
 #[test]
@@ -289,4 +290,36 @@ fn certificate_expiry_warns_a_month_ahead_and_pages_a_week_ahead() {
         ..facts()
     });
     assert!(!without.iter().any(|a| a.metric == "certificate-expiry"));
+}
+
+#[test]
+fn memory_and_disk_watch_the_fullest_host_of_the_group() {
+    let p = cluster_pack(&facts());
+    for (short, metric, warning, critical, periods) in [
+        ("memory", "mem_used_percent", 85.0, 95.0, 2),
+        ("disk", "disk_used_percent", 80.0, 90.0, 5),
+    ] {
+        let w = alarm(&p, &format!("cluster-web-{short}-warning"));
+        let c = alarm(&p, &format!("cluster-web-{short}-critical"));
+        assert_eq!(
+            w.measure,
+            metric_of(
+                "CWAgent",
+                metric,
+                &dims(&[("AutoScalingGroupName", "web")]),
+                "Maximum"
+            ),
+            "{short}"
+        );
+        assert_eq!(
+            (
+                w.threshold,
+                c.threshold,
+                w.evaluation_periods,
+                c.evaluation_periods
+            ),
+            (warning, critical, periods, periods),
+            "{short}"
+        );
+    }
 }

@@ -46,18 +46,22 @@ pub(super) fn group(p: &mut Posture, f: &Facts) {
 /// The launch template: its default version, then the running one, and the running one's groups.
 pub(super) fn template(p: &mut Posture, f: &Facts) {
     let Some(t) = &f.template else {
-        for ctl in ["EC2.8", "AutoScaling.3", "EC2.3"] {
+        for ctl in ["EC2.8", "AutoScaling.3", "EC2.3", "host_metrics"] {
             p.fail(ctl, format!("launch template {} is missing", f.name));
         }
         return;
     };
     let tokens = f.http_tokens.as_str();
+    let log_group = bp::log_group_name(&f.name);
     if let Some(v) = &t.default {
         let which = format!("{} (the default)", v.number);
         version(p, &v.spec, &which, tokens);
+        agent(p, &v.spec, &which, &log_group);
     }
     if let Some(v) = &t.running {
-        version(p, &v.spec, &v.number.to_string(), tokens);
+        let which = v.number.to_string();
+        version(p, &v.spec, &which, tokens);
+        agent(p, &v.spec, &which, &log_group);
         let own = |g: &String| Some(g) == f.security_group_id.as_ref();
         if !v.spec.security_groups.iter().all(own) {
             let n = v.number;
@@ -65,6 +69,18 @@ pub(super) fn template(p: &mut Posture, f: &Facts) {
                 format!("launch template version {n} puts instances in other security groups");
             p.fail("ingress", why);
         }
+    }
+}
+
+/// A launch template version runs the CloudWatch agent as the provider configures it (memory and
+/// disk metrics, the boot log to `log_group`), before the user's part.
+fn agent(p: &mut Posture, v: &TemplateSpec, which: &str, log_group: &str) {
+    let user_data = v.user_data.as_deref().and_then(bp::decode_user_data);
+    if !user_data.is_some_and(|u| bp::host_metrics::user_part(log_group, &u).1) {
+        p.fail(
+            "host_metrics",
+            format!("launch template version {which} does not run the CloudWatch agent as configured (memory and disk metrics)"),
+        );
     }
 }
 

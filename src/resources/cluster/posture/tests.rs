@@ -8,9 +8,53 @@ const PROD: Environment = Environment::Production;
 
 /// What apply leaves in `env` with IMDSv2 required and a key of the cluster's own, named `web`.
 fn applied(env: Environment) -> Facts {
-    Facts {
+    let mut f = Facts {
         name: "web".into(),
         ..Facts::as_applied(env, "required", true)
+    };
+    // The agent's part names the cluster's log group.
+    let versions = f.template.iter_mut().flat_map(|t| {
+        let Template { default, running } = t;
+        default.iter_mut().chain(running.iter_mut())
+    });
+    for v in versions {
+        v.spec.user_data = Some(agent_user_data("web", None));
+    }
+    f
+}
+
+/// The user data the provider writes for cluster `name` with the user's `user`, base64.
+fn agent_user_data(name: &str, user: Option<&str>) -> String {
+    bp::encode_user_data(&bp::host_metrics::user_data(
+        &bp::log_group_name(name),
+        user,
+    ))
+}
+
+#[test]
+fn host_metrics_fail_where_the_running_version_lacks_the_agent() {
+    let cases: [(&str, Option<String>, bool); 4] = [
+        (
+            "the provider's, with the user's part",
+            Some(agent_user_data("web", Some("#!/bin/sh\n"))),
+            true,
+        ),
+        (
+            "the user's alone (a template from before)",
+            Some(bp::encode_user_data("#!/bin/sh\n")),
+            false,
+        ),
+        (
+            "another cluster's agent",
+            Some(agent_user_data("other", None)),
+            false,
+        ),
+        ("none", None, false),
+    ];
+    for (name, user_data, passes) in cases {
+        let f = versions(|_| {}, |s| s.user_data = user_data.clone());
+        let p = posture(PROD, &f);
+        assert_eq!(p["host_metrics"] == PASS, passes, "{name}: {p:?}");
     }
 }
 

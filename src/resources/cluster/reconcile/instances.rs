@@ -65,10 +65,13 @@ async fn launch_template(
     r: &Ready<'_>,
 ) -> Result<(String, i64), AwsError> {
     let n = d.args.name.as_str();
+    // The CloudWatch agent's part, then the user's.
+    let user_data =
+        bp::host_metrics::user_data(&bp::log_group_name(n), d.args.user_data.as_deref());
     let spec = bp::template_spec(&TemplateInputs {
         image_id: &d.args.image_id,
         instance_type: &d.args.instance_type,
-        user_data: d.args.user_data.as_deref(),
+        user_data: Some(&user_data),
         http_tokens: &d.args.metadata_http_tokens,
         root_device: r.root,
         volume_size: d.args.root_volume_size,

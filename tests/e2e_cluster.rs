@@ -626,7 +626,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
             && user_data.contains("amazon-cloudwatch-agent-ctl")
             && user_data.contains("\"AutoScalingGroupName\"")
             && user_data.contains(&format!("/prod/cluster/{name}"))
-            && user_data.contains("Content-Type: text/x-shellscript")
+            && user_data.contains("Content-Type: text/x-not-multipart")
             && user_data.contains("#!/bin/sh\necho hello\n"),
         "{user_data}"
     );

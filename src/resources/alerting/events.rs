@@ -32,6 +32,9 @@ pub fn role_notification(group: &str) -> String {
 pub const SUBSCRIPTION_PREFIX: &str = "event_subscription_";
 pub const NOTIFICATION_PREFIX: &str = "notification_";
 
+/// The statuses of a subscription that delivers (or is about to).
+const WORKING: [&str; 3] = ["active", "creating", "modifying"];
+
 /// The subscriptions found, by name, each with its ARN.
 pub type Live = std::collections::BTreeMap<String, (String, Subscription)>;
 /// The Redis members' notification configurations, by cache cluster id.
@@ -52,6 +55,8 @@ pub struct Subscription {
     pub categories: Vec<String>,
     pub topic: String,
     pub enabled: bool,
+    /// As RDS reports it (`active`, `no-permission`, `topic-not-exist`…); `None` in what apply wants.
+    pub status: Option<String>,
 }
 
 pub fn subscription_name(alerting: &str, database: &str) -> String {
@@ -83,6 +88,7 @@ pub fn subscription(alerting: &str, db: &DatabaseFacts, topic: &str) -> Subscrip
         categories,
         topic: topic.to_string(),
         enabled: true,
+        status: None,
     }
 }
 
@@ -116,13 +122,15 @@ pub struct Notification {
     pub status: Option<String>,
 }
 
-/// Whether every member of `g` sends its events to `topic` (`notes`: by cache cluster id).
+/// Whether every member of `g` (one at least) sends its events to `topic` (`notes`: by cache
+/// cluster id).
 pub fn notifies(g: &RedisFacts, notes: &Notes, topic: &str) -> bool {
-    g.members.iter().all(|m| {
-        notes.get(m).is_some_and(|n| {
-            n.topic.as_deref() == Some(topic) && n.status.as_deref() == Some("active")
+    !g.members.is_empty()
+        && g.members.iter().all(|m| {
+            notes.get(m).is_some_and(|n| {
+                n.topic.as_deref() == Some(topic) && n.status.as_deref() == Some("active")
+            })
         })
-    })
 }
 
 /// Where what AWS has falls short of `want`, in words (`live`: the subscriptions found, by name;
@@ -132,6 +140,13 @@ pub fn shortfall(want: &Wanted, live: &Live, members: &Notes, topic: &str) -> Op
     for s in &want.subscriptions {
         match live.get(&s.name).map(|(_, l)| l) {
             None => out.push(format!("event subscription {} is missing", s.name)),
+            Some(l) if l.status.as_deref().is_some_and(|st| !WORKING.contains(&st)) => {
+                out.push(format!(
+                    "event subscription {} is {} (RDS cannot deliver to the topic)",
+                    s.name,
+                    l.status.as_deref().unwrap_or_default()
+                ));
+            }
             Some(l) => {
                 let d = differences(l, s);
                 if !d.is_empty() {

@@ -213,13 +213,24 @@ fn check_traffic(cfg: &Config, d: &mut Diagnostics) {
     if let Tri::Known(u) = &cfg.user_data {
         // The CloudWatch agent's part goes with it (its log group is named after the cluster).
         let name = cfg.name.known().map_or("", String::as_str);
-        let room = MAX_USER_DATA
-            - super::blueprint::host_metrics::overhead(&super::blueprint::log_group_name(name), u);
+        let room = MAX_USER_DATA.saturating_sub(super::blueprint::host_metrics::overhead(
+            &super::blueprint::log_group_name(name),
+            u,
+        ));
         if u.len() > room {
             d.error_at(
                 AttrPath::attr("user_data"),
                 "User data too long",
                 format!("user_data is {} bytes; AWS accepts {MAX_USER_DATA} in all, of which the CloudWatch agent's part takes {}, leaving {room}. Fetch larger scripts from S3 at boot.", u.len(), MAX_USER_DATA - room),
+            );
+        }
+    }
+    if let Tri::Known(u) = &cfg.user_data {
+        if !super::blueprint::host_metrics::fits(u) {
+            d.error_at(
+                AttrPath::attr("user_data"),
+                "User data holds the provider's MIME boundary",
+                "user_data contains \"--==prod-cluster-user-data==\", the boundary of the multi-part document the provider writes around it; change that line.",
             );
         }
     }

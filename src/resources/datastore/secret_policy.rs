@@ -1,7 +1,8 @@
 //! The resource policy both stores put on their secret, and the check read makes of it.
 
 /// The resource policy of a store's secret (Redis's `<name>-auth`, the database's RDS-managed master
-/// secret): nobody outside `account`, nothing without TLS.
+/// secret): nobody outside `account` (AWS services acting on it, such as RDS managing its secret or
+/// Secrets Manager rotating it, are not principals of an account), nothing without TLS.
 pub fn secret_policy(account: &str) -> String {
     secret_policy_document(account).to_string()
 }
@@ -15,7 +16,10 @@ fn secret_policy_document(account: &str) -> serde_json::Value {
                 "Principal": "*",
                 "Action": "secretsmanager:*",
                 "Resource": "*",
-                "Condition": { "StringNotEquals": { "aws:PrincipalAccount": account } }
+                "Condition": {
+                    "StringNotEquals": { "aws:PrincipalAccount": account },
+                    "BoolIfExists": { "aws:PrincipalIsAWSService": "false" }
+                }
             },
             {
                 "Sid": "DenyWithoutTls",

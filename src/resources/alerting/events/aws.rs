@@ -40,6 +40,7 @@ fn from_aws(s: EventSubscription, database: &str) -> Subscription {
         categories,
         topic: s.sns_topic_arn.unwrap_or_default(),
         enabled: s.enabled.unwrap_or(false),
+        status: s.status,
     }
 }
 

@@ -142,6 +142,15 @@ fn read_names_every_way_an_event_stops_reaching_the_topic() {
             says: Some("event subscription ops-db-ledger differs (other sources)"),
         },
         Drift {
+            name: "RDS may not publish to the topic",
+            change: |l, _| {
+                for (_, s) in l.values_mut() {
+                    s.status = Some("no-permission".into());
+                }
+            },
+            says: Some("event subscription ops-db-ledger is no-permission (RDS cannot deliver to the topic)"),
+        },
+        Drift {
             name: "a member's notifications turned off",
             change: |_, n| {
                 n.insert("ledger-002".into(), note(TOPIC, "inactive"));
@@ -178,4 +187,22 @@ fn read_names_every_way_an_event_stops_reaching_the_topic() {
             d.name
         );
     }
+}
+
+#[test]
+fn a_group_without_members_notifies_nothing() {
+    let empty = RedisFacts {
+        name: "ledger".into(),
+        members: Vec::new(),
+    };
+    assert!(!notifies(&empty, &Notes::new(), TOPIC));
+    assert!(notifies(
+        &redis(),
+        &redis()
+            .members
+            .iter()
+            .map(|m| (m.clone(), note(TOPIC, "active")))
+            .collect(),
+        TOPIC
+    ));
 }

@@ -66,40 +66,22 @@ fn agent_part(log_group: &str) -> String {
     )
 }
 
-/// The header the provider gives the user's part, by what its first line says it is (a MIME
-/// document of its own keeps its headers: cloud-init reads nested parts).
-fn user_header(user: &str) -> Option<&'static str> {
-    let first = user.lines().next().unwrap_or_default();
-    let kind = if first.starts_with("Content-Type:") {
-        return None;
-    } else if first.starts_with("#cloud-config") {
-        "text/cloud-config"
-    } else if first.starts_with("#cloud-boothook") {
-        "text/cloud-boothook"
-    } else if first.starts_with("#include") {
-        "text/x-include-url"
-    } else if first.starts_with("#part-handler") {
-        "text/part-handler"
-    } else {
-        "text/x-shellscript"
-    };
-    Some(match kind {
-        "text/cloud-config" => USER_HEADERS[0],
-        "text/cloud-boothook" => USER_HEADERS[1],
-        "text/x-include-url" => USER_HEADERS[2],
-        "text/part-handler" => USER_HEADERS[3],
-        _ => USER_HEADERS[4],
-    })
+/// The header the provider gives the user's part: `text/x-not-multipart`, for which cloud-init
+/// works out the type from the content itself, as it did for the user data alone (a script, a
+/// cloud-config, a boothook, an include, a jinja template…). A MIME document of the user's own
+/// keeps its headers instead: cloud-init reads nested parts.
+const USER_HEADER: &str = "Content-Type: text/x-not-multipart; charset=\"utf-8\"\nMIME-Version: 1.0\nContent-Disposition: attachment; filename=\"user-data\"\n\n";
+
+/// Whether `user` is a MIME document of its own (nested as it is, without [`USER_HEADER`]).
+fn is_mime(user: &str) -> bool {
+    user.starts_with("Content-Type:")
 }
 
-/// The headers of the user's part, one per kind of cloud-init input.
-const USER_HEADERS: [&str; 5] = [
-    "Content-Type: text/cloud-config; charset=\"utf-8\"\nMIME-Version: 1.0\nContent-Disposition: attachment; filename=\"user-data\"\n\n",
-    "Content-Type: text/cloud-boothook; charset=\"utf-8\"\nMIME-Version: 1.0\nContent-Disposition: attachment; filename=\"user-data\"\n\n",
-    "Content-Type: text/x-include-url; charset=\"utf-8\"\nMIME-Version: 1.0\nContent-Disposition: attachment; filename=\"user-data\"\n\n",
-    "Content-Type: text/part-handler; charset=\"utf-8\"\nMIME-Version: 1.0\nContent-Disposition: attachment; filename=\"user-data\"\n\n",
-    "Content-Type: text/x-shellscript; charset=\"utf-8\"\nMIME-Version: 1.0\nContent-Disposition: attachment; filename=\"user-data\"\n\n",
-];
+/// Whether `user` may be written: it must not hold the provider's boundary, which would cut the
+/// document cloud-init reads.
+pub fn fits(user: &str) -> bool {
+    !user.contains(&format!("--{BOUNDARY}"))
+}
 
 fn head() -> String {
     format!("Content-Type: multipart/mixed; boundary=\"{BOUNDARY}\"\nMIME-Version: 1.0\n\n--{BOUNDARY}\n")
@@ -115,9 +97,11 @@ fn tail() -> String {
 /// user's `user_data` (if any) as its own part.
 pub fn user_data(log_group: &str, user: Option<&str>) -> String {
     let mut out = head() + &agent_part(log_group);
-    if let Some(u) = user.filter(|u| !u.is_empty()) {
+    if let Some(u) = user {
         out.push_str(&between());
-        out.push_str(user_header(u).unwrap_or_default());
+        if !is_mime(u) {
+            out.push_str(USER_HEADER);
+        }
         out.push_str(u);
     }
     out + &tail()
@@ -143,12 +127,11 @@ pub fn user_part(log_group: &str, live: &str) -> (Option<String>, bool) {
         None => (body, None),
     };
     let agent_ok = agent == agent_part(log_group);
-    let user = user.map(|u| {
-        USER_HEADERS
-            .iter()
-            .find_map(|h| u.strip_prefix(h))
-            .unwrap_or(u)
-            .to_string()
+    // The header is the provider's where what follows it is not a MIME document (which would
+    // have been nested without one).
+    let user = user.map(|u| match u.strip_prefix(USER_HEADER) {
+        Some(rest) if !is_mime(rest) => rest.to_string(),
+        _ => u.to_string(),
     });
     (user, agent_ok)
 }

@@ -18,6 +18,18 @@ fn the_users_part_reads_back_as_written_beside_the_agent() {
             user: None,
         },
         Case {
+            name: "empty",
+            user: Some(""),
+        },
+        Case {
+            name: "CRLF line ends",
+            user: Some("#!/bin/sh\r\necho hello\r\n"),
+        },
+        Case {
+            name: "a jinja template",
+            user: Some("## template: jinja\n#cloud-config\n"),
+        },
+        Case {
             name: "a shell script",
             user: Some("#!/bin/sh\necho hello\n"),
         },
@@ -47,13 +59,20 @@ fn the_users_part_reads_back_as_written_beside_the_agent() {
 }
 
 #[test]
-fn the_parts_are_typed_for_cloud_init() {
+fn cloud_init_types_the_users_part_by_its_content() {
     let written = user_data(GROUP, Some("#!/bin/sh\necho hello\n"));
     assert!(written.starts_with("Content-Type: multipart/mixed; boundary="));
     assert!(written.contains("Content-Type: text/cloud-config"));
-    assert!(written.contains("Content-Type: text/x-shellscript"));
-    let config = user_data(GROUP, Some("#cloud-config\n"));
-    assert_eq!(config.matches("Content-Type: text/cloud-config").count(), 2);
+    assert!(written.contains("Content-Type: text/x-not-multipart"));
+    // A MIME document of the user's is nested with its own headers.
+    let mime = "Content-Type: multipart/mixed; boundary=\"x\"\n\n--x--\n";
+    assert!(!user_data(GROUP, Some(mime)).contains("text/x-not-multipart"));
+}
+
+#[test]
+fn user_data_holding_the_boundary_does_not_fit() {
+    assert!(fits("#!/bin/sh\necho --not-ours\n"));
+    assert!(!fits("#!/bin/sh\n# --==prod-cluster-user-data==\n"));
 }
 
 #[test]

@@ -27,6 +27,13 @@ pub const TAG_MAX_CONNECTIONS: &str = "prod:max_connections";
 /// private state that says the create never finished.
 pub const TAG_CREATING: &str = "prod:creating";
 
+/// `tags` as RDS takes them (instances, clusters, groups, event subscriptions).
+pub fn rds(tags: &BTreeMap<String, String>) -> Vec<aws_sdk_rds::types::Tag> {
+    tags.iter()
+        .map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
 /// `tags` with the [`TAG_CREATING`] mark: what a data store's first object is created with.
 pub fn creating(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut t = tags.clone();

@@ -727,19 +727,28 @@ impl Aws {
                 .into_iter()
                 .filter(|a| a == &format!("alias/{name}-alerting")),
         );
-        // The event subscriptions of its watched databases (`<name>-db-<database>`).
-        left.extend(
-            self.rds
+        // The event subscriptions of its watched databases (`<name>-db-<database>`), every page.
+        let mut marker = None;
+        loop {
+            let page = self
+                .rds
                 .describe_event_subscriptions()
+                .set_marker(marker)
                 .send()
                 .await
-                .unwrap()
-                .event_subscriptions_list
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|e| e.cust_subscription_id)
-                .filter(|n| n.starts_with(&format!("{name}-db-"))),
-        );
+                .unwrap();
+            left.extend(
+                page.event_subscriptions_list
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|e| e.cust_subscription_id)
+                    .filter(|n| n.starts_with(&format!("{name}-db-"))),
+            );
+            match page.marker {
+                Some(m) if !m.is_empty() => marker = Some(m),
+                _ => break,
+            }
+        }
         // Every page of the dashboards named like it.
         let mut token = None;
         loop {

@@ -11,7 +11,7 @@ mod secret_policy;
 pub use applying::*;
 pub use exposure::{Exposure, PortRule};
 pub use planning::*;
-pub use secret_policy::{secret_policy, secret_policy_holds};
+pub use secret_policy::{secret_policy, secret_policy_holds, secure_secret};
 
 use crate::framework::decode::Tri;
 use crate::framework::Value;

@@ -1,4 +1,26 @@
-//! The resource policy both stores put on their secret, and the check read makes of it.
+//! The resource policy both stores put on their secret, when apply puts it, and the check read
+//! makes of it.
+
+use std::collections::BTreeMap;
+
+use crate::provider::aws::Place;
+use crate::provider::error::AwsError;
+use crate::provider::{secrets, ProviderData};
+
+/// Puts [`secret_policy`] on `secret` (a name or ARN) unless the last read reported posture
+/// `control` passing: on create, and wherever that read found the policy weakened.
+pub async fn secure_secret(
+    ctx: &ProviderData,
+    place: &Place,
+    posture: &BTreeMap<String, String>,
+    control: &str,
+    secret: &str,
+) -> Result<(), AwsError> {
+    if posture.get(control).is_some_and(|v| v == "pass") {
+        return Ok(());
+    }
+    secrets::put_policy(ctx, secret, &secret_policy(&place.account)).await
+}
 
 /// The resource policy of a store's secret (Redis's `<name>-auth`, the database's RDS-managed master
 /// secret): nobody outside `account` (AWS services acting on it, such as RDS managing its secret or

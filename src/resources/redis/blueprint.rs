@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use crate::provider::aws::Place;
 use crate::provider::kms;
 use crate::provider::profile::Environment;
+pub use crate::resources::datastore::secret_policy_holds;
 pub use crate::resources::datastore::Exposure;
 use crate::resources::datastore::PortRule;
-pub use crate::resources::datastore::{secret_policy, secret_policy_holds};
 
 pub const PASS: &str = "pass";
 /// The engine's own (well-known) port.

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_rds::types::{EventSubscription, Tag};
+use aws_sdk_rds::types::EventSubscription;
 
 use super::{Live, Notes, Notification, Subscription};
 use std::time::Duration;
@@ -11,15 +11,8 @@ use std::time::Duration;
 use crate::framework::wait::{
     log_one, wait_until, Backoff, WaitError, FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL,
 };
-use crate::provider::error::{found, AwsError};
+use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::ProviderData;
-
-/// `tags` as RDS takes them.
-fn rds_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
-}
 
 /// A subscription as RDS reports it, in the blueprint's terms (`database`: the role it is
 /// found under).
@@ -110,7 +103,7 @@ pub async fn create(
                 .set_source_ids(Some(s.source_ids.clone()))
                 .set_event_categories(Some(s.categories.clone()))
                 .enabled(s.enabled)
-                .set_tags(Some(rds_tags(tags)))
+                .set_tags(Some(crate::provider::tags::rds(tags)))
                 .send(),
         )
         .await?;
@@ -187,19 +180,12 @@ pub async fn modify(
 
 /// Deletes subscription `name`; one already gone is no error.
 pub async fn delete(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    match ctx
-        .call(
-            &format!("rds event subscription {name}"),
-            ctx.rds()
-                .delete_event_subscription()
-                .subscription_name(name)
-                .send(),
-        )
-        .await
-    {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
+    let req = ctx
+        .rds()
+        .delete_event_subscription()
+        .subscription_name(name);
+    let c = format!("rds event subscription {name}");
+    ok_if_missing(ctx.call(&c, req.send()).await.map(|_| ()))
 }
 
 /// The notification configuration of every cache cluster of the account and region (all pages),

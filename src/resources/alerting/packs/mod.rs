@@ -26,6 +26,8 @@ pub const CLUSTER_METRICS: [&str; 9] = [
     "blocked-requests",
     "certificate-expiry",
 ];
+/// The compute pack's rows that need the edge keys of a watch map (the web ACL, the certificate).
+pub const EDGE_METRICS: [&str; 2] = ["blocked-requests", "certificate-expiry"];
 pub const TIERS: [&str; 2] = ["warning", "critical"];
 pub const PERIOD: i32 = 60;
 /// ACM publishes `DaysToExpiry` once a day.
@@ -37,7 +39,7 @@ pub const DAY: i32 = 86_400;
 pub fn cluster_shorts(cluster: &str, edge: bool) -> Vec<String> {
     CLUSTER_METRICS
         .iter()
-        .filter(|m| edge || !["blocked-requests", "certificate-expiry"].contains(m))
+        .filter(|m| edge || !EDGE_METRICS.contains(m))
         .flat_map(|m| {
             TIERS
                 .iter()

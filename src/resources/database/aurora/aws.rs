@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_rds::types::{DbCluster, Filter, Tag};
+use aws_sdk_rds::types::{DbCluster, Filter};
 
 use super::super::aws::{self as api, Tags};
 use super::super::blueprint as bp;
@@ -18,11 +18,7 @@ pub(super) fn invalid(component: &str, message: impl Into<String>) -> AwsError {
     }
 }
 
-pub(super) fn rds_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
-}
+pub(super) use crate::provider::tags::rds as rds_tags;
 
 /// A cluster as read.
 #[derive(Clone, Debug, Default)]

@@ -17,12 +17,7 @@ use crate::resources::datastore::invalid;
 
 pub type Tags = BTreeMap<String, String>;
 
-/// `tags` as RDS takes them.
-fn rds_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
-}
+pub(crate) use crate::provider::tags::rds as rds_tags;
 
 /// Records the configured storage on the primary (alarm packs derive thresholds from it; storage
 /// autoscaling moves the live value).

@@ -21,7 +21,7 @@ use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
-use crate::provider::{iam, kms, secrets, ProviderData};
+use crate::provider::{iam, kms, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
 use crate::resources::datastore::{self, invalid};
 
@@ -101,12 +101,9 @@ pub async fn secure_master_secret(
     p: &State,
     arn: Option<&str>,
 ) -> Result<(), AwsError> {
-    let needed = p.posture.get("master_secret").is_none_or(|v| v != bp::PASS);
     match arn {
-        Some(arn) if needed => {
-            secrets::put_policy(ctx, arn, &datastore::secret_policy(&place.account)).await
-        }
-        _ => Ok(()),
+        Some(arn) => datastore::secure_secret(ctx, place, &p.posture, "master_secret", arn).await,
+        None => Ok(()),
     }
 }
 

@@ -68,10 +68,8 @@ pub(super) async fn side_objects(
         allowed: &d.args.allowed_security_group_ids,
         tags: &d.tags,
     };
-    // The secret's policy is put on create and wherever the last read found it weakened.
-    let policy_needed = p.posture.get("auth_secret").is_none_or(|v| v != bp::PASS);
     let (key_and_token, sg, subnet_group) = tokio::join!(
-        key_and_token(ctx, place, d, &mut key_components, &made, policy_needed),
+        key_and_token(ctx, place, d, &mut key_components, &made, &p.posture),
         datastore::ensure_security_group(ctx, &vpc, &sg, &made),
         subnet_group(ctx, place, d, &made),
     );
@@ -107,7 +105,7 @@ async fn key_and_token(
     d: &Desired,
     components: &mut BTreeMap<String, String>,
     made: &Made,
-    policy_needed: bool,
+    posture: &BTreeMap<String, String>,
 ) -> Result<(String, SecretValue), AwsError> {
     let n = d.args.name.as_str();
     let key = match &d.kms_key_arn {
@@ -143,9 +141,7 @@ async fn key_and_token(
     )
     .await?;
     made.record("auth_secret", secret_arn);
-    if policy_needed {
-        secrets::put_policy(ctx, &bp::secret_name(n), &bp::secret_policy(&place.account)).await?;
-    }
+    datastore::secure_secret(ctx, place, posture, "auth_secret", &bp::secret_name(n)).await?;
     Ok((key, token))
 }
 

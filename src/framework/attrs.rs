@@ -235,17 +235,41 @@ macro_rules! __attr_default {
 /// (blocks such as `timeouts`) travel as `Value`s in both structs; `internal` fields are state-only
 /// and never written. `State::attributes()` lists the schema attributes in declaration order.
 ///
-/// A `common { tags … = "<description>" }` section before `fields` declares the attributes every
-/// resource has, once for all: `environment` (the profile), `tags` (described as given; `as
-/// PartialMap` where a plan keeps unknown values apart) and the computed `tags_all`.
+/// A resource's own attributes start `resource "<type name>";` in place of the two structs: they
+/// are `State` and `Config`, documented as that resource's.
+///
+/// A `common { tags … = "…", components = "…", posture … = "…" }` section before `fields` declares
+/// the attributes every resource has, once for all, each described as the resource words it:
+/// first `environment` (the profile), `tags` (`as PartialMap` where a plan keeps unknown values
+/// apart) and the computed `tags_all`; last the computed `components` (role → identifier, planned
+/// element by element) and `posture` (control → `pass` or `fail: <reason>`; `as PartialMap` where a
+/// plan keeps unknown values apart).
 #[macro_export]
 macro_rules! attributes {
+    (
+        resource $type:literal;
+        common { $($common:tt)* }
+        $($rest:tt)*
+    ) => {
+        $crate::attributes! {
+            #[doc = concat!("The whole `", $type, "` state (every value known).")]
+            pub struct State;
+            #[doc = concat!("A `", $type, "` configuration, proposed or planned state: each value known, null or unknown.")]
+            pub struct Config;
+            common { $($common)* }
+            $($rest)*
+        }
+    };
     (
         $(#[$smeta:meta])*
         pub struct $State:ident;
         $(#[$cmeta:meta])*
         pub struct $Config:ident;
-        common { tags $( as $tpty:ty )? = $tags:expr $(,)? }
+        common {
+            tags $( as $tpty:ty )? = $tags:expr,
+            components = $components:expr,
+            posture $( as $ppty:ty )? = $posture:expr $(,)?
+        }
         fields { $($fields:tt)* }
         $($rest:tt)*
     ) => {
@@ -259,6 +283,8 @@ macro_rules! attributes {
                 tags: Option<::std::collections::BTreeMap<String, String>> $( as $tpty )? = optional($tags),
                 tags_all: ::std::collections::BTreeMap<String, String> = computed("Effective tags: provider `default_tags`, `tags`, and the provider's `prod:*` tags."),
                 $($fields)*
+                components: ::std::collections::BTreeMap<String, String> as $crate::framework::attrs::PartialMap = computed($components),
+                posture: ::std::collections::BTreeMap<String, String> $( as $ppty )? = computed($posture),
             }
             $($rest)*
         }

@@ -72,11 +72,12 @@ crate::attributes! {
 }
 
 crate::attributes! {
-    /// The whole `prod_alerting` state (every value known).
-    pub struct State;
-    /// A `prod_alerting` configuration, proposed or planned state: each value known, null or unknown.
-    pub struct Config;
-    common { tags = "Tags for every AWS object of this resource." }
+    resource "prod_alerting";
+    common {
+        tags = "Tags for every AWS object of this resource.",
+        components = "Every AWS object this resource owns: role → identifier (`event_subscription_<database>`: an RDS event subscription's ARN; `notification_<group>`: a Redis group whose events go to the critical topic).",
+        posture as PartialMap = "Security controls (SNS.1, SNS.4, CloudWatch.15, CloudWatch.17, KMS.4, alarms, dashboard, events: the watched data stores' events reach the critical topic) → `pass` or `fail: <reason>`, from what AWS reports.",
+    }
     fields {
         name: String = required("Name of this alerting set; AWS names derive from it. Changing it replaces the resource."),
         kms_key_arn: Option<String> = defaulted("KMS key for the topics. Unset, the resource makes its own customer-managed key with rotation, whose policy lets CloudWatch publish to the encrypted topics."),
@@ -89,8 +90,6 @@ crate::attributes! {
         dashboard: bool = defaulted("Make the CloudWatch dashboard `<name>` (default `true`): an alarm-status widget of every alarm this resource owns, then a row per watched resource with a graph per pack metric, its warning and critical thresholds drawn as horizontal lines. A hand edit of the dashboard is drift that apply repairs; `false` deletes it.") or true,
         dashboard_url: Option<String> = computed("The console address of the dashboard; null when `dashboard = false`."),
         alarm_names: Vec<String> = computed("AWS names of the alarms: the `alarm` blocks' in block order, then the packs'."),
-        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this resource owns: role → identifier (`event_subscription_<database>`: an RDS event subscription's ARN; `notification_<group>`: a Redis group whose events go to the critical topic)."),
-        posture: BTreeMap<String, String> as PartialMap = computed("Security controls (SNS.1, SNS.4, CloudWatch.15, CloudWatch.17, KMS.4, alarms, dashboard, events: the watched data stores' events reach the critical topic) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     blocks {
         notify: Notify / NotifyConfig = list("A subscription to the topic of one severity."),

@@ -9,13 +9,14 @@ use super::scaling::{Given as ScalingGiven, Stated as ScalingStated};
 use super::schema::DEFAULT_APP_PORT;
 
 crate::attributes! {
-    /// The whole `prod_cluster` state (every value known).
-    pub struct State;
-    /// A `prod_cluster` configuration, proposed or planned state: each value known, null or unknown.
-    pub struct Config;
+    resource "prod_cluster";
     // The lists and the map a configuration gives keep their unknown elements apart, so that the
     // plan hands them back exactly as written (a list of subnets still being made, say).
-    common { tags as PartialMap = "Tags for every AWS object of this cluster (instances and volumes too)." }
+    common {
+        tags as PartialMap = "Tags for every AWS object of this cluster (instances and volumes too).",
+        components = "Every AWS object this cluster owns: role → identifier (`logs_bucket`: the log bucket's name).",
+        posture = "Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured; `scaling`: the group's target-tracking policies and instance warmup as configured; `instance_mix`: the mixed-instances policy's strategies, no spot price cap, no weights; `host_metrics`: the running launch template version runs the CloudWatch agent as the provider configures it) → `pass` or `fail: <reason>`, from what AWS reports.",
+    }
     fields {
         name: String = required("Name of the cluster (at most 28 characters); the Auto Scaling group, launch template and load balancer are called this, the target group `<name>-tg`, the security groups `<name>-lb` and `<name>-app`. Changing it replaces the cluster."),
         image_id: String = required("AMI the instances run. Changing it adds a launch template version and rolls the instances (instance refresh, 90 % kept healthy)."),
@@ -55,8 +56,6 @@ crate::attributes! {
         launch_template_version: Option<i64> = computed("Launch template version the Auto Scaling group runs (also the template's default)."),
         desired_capacity_actual: Option<i64> = computed("Instances the group wants now, as scaling left it (read-only; never a diff)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this cluster; pass it in `watch` of `prod_alerting`. Keys: `kind` (`cluster`), `name`, `autoscaling_group`, `load_balancer` and `target_group` (the metrics' dimensions, known once they exist), the configured `min_size`, `desired_capacity` and `max_size`, the web ACL's metric dimensions: `web_acl` and `rate_rule` (metric names) and `region`, and the listener's `certificate` (ARN). Known at plan from the configuration, so a capacity change moves the alarms in the same apply, and a change made outside Terraform never does."),
-        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this cluster owns: role → identifier (`logs_bucket`: the log bucket's name)."),
-        posture: BTreeMap<String, String> = computed("Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured; `scaling`: the group's target-tracking policies and instance warmup as configured; `instance_mix`: the mixed-instances policy's strategies, no spot price cap, no weights; `host_metrics`: the running launch template version runs the CloudWatch agent as the provider configures it) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     single {
         health_check: Stated / Given = single(super::health_check::DESCRIPTION),

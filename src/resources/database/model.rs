@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use crate::framework::attrs::{PartialList, PartialMap};
 
 crate::attributes! {
-    /// The whole `prod_database_ha` state (every value known).
-    pub struct State;
-    /// A `prod_database_ha` configuration, proposed or planned state: each value known, null or unknown.
-    pub struct Config;
-    common { tags as PartialMap = "Tags for every AWS object of this database (snapshots inherit them)." }
+    resource "prod_database_ha";
+    common {
+        tags as PartialMap = "Tags for every AWS object of this database (snapshots inherit them).",
+        components = "Every AWS object this database owns: role → identifier.",
+        posture = "Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .23, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .23, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress, and `master_secret`: the master secret's resource policy denies other accounts and requests without TLS.",
+    }
     fields {
         name: String = required("Name of the database (at most 50 characters: letters, digits and hyphens, starting with a letter); the primary is called this, replicas `<name>-replica-<n>`. Changing it replaces the database, which `deletion_protection` refuses."),
         engine: String = required("`postgres`, `mysql`, `aurora-postgresql` or `aurora-mysql`. Changing it replaces the database, which `deletion_protection` refuses."),
@@ -41,15 +42,9 @@ crate::attributes! {
         subnet_group_name: Option<String> = computed("DB subnet group (`<name>`)."),
         parameter_group_name: Option<String> = computed("Parameter group (`<name>-<family>`; for Aurora the cluster parameter group)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this database; pass it in `watch` of `prod_alerting`. Keys: `kind` (`database`), `name`, `instance` (the primary's instance: the name, or Aurora's writer `<name>-writer`), `engine`, `instance_class`, `allocated_storage`, `max_connections` (the configured parameter, else the engine's default for the class) and `replicas` (the replicas' instance ids, comma-separated; empty for Aurora). Known at plan from the configuration."),
-        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this database owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .23, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .23, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress, and `master_secret`: the master secret's resource policy denies other accounts and requests without TLS."),
     }
     raw { timeouts }
     internal { create_incomplete: bool }
 }
 
-// `subnet_ids`, `allowed_security_group_ids`, `parameters` and `tags` read element by element in a
-// plan, so that a list or map with some elements unknown is planned as configured.
-
 crate::store_model!(Config, State);
-crate::resource_state!(State, incomplete = create_incomplete);

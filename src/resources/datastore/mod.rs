@@ -48,12 +48,17 @@ pub trait StoreState: ResourceState + Clone {
     ) -> Self;
 }
 
-/// [`StoreConfig`] for `$Config` and [`StoreState`] for `$State`, declared by `attributes!` with
-/// the fields both stores share (`subnet_ids`, `kms_key_arn`, `deletion_protection`,
-/// `environment`, `components`, `tags_all`, `timeouts`).
+/// [`StoreConfig`] for `$Config`, and [`StoreState`] and `ResourceState` (a create left
+/// incomplete marks `create_incomplete`) for `$State`, declared by `attributes!` with the fields
+/// both stores share (`subnet_ids`, `kms_key_arn`, `deletion_protection`, `environment`,
+/// `components`, `tags_all`, `timeouts`, and the internal `create_incomplete`). Both stores read
+/// `subnet_ids`, `allowed_security_group_ids`, `parameters` and `tags` element by element in a
+/// plan, so that a list or map with some elements unknown is planned as configured.
 #[macro_export]
 macro_rules! store_model {
     ($Config:ident, $State:ident) => {
+        $crate::resource_state!($State, incomplete = create_incomplete);
+
         impl $crate::resources::datastore::StoreConfig for $Config {
             fn read(config: &$crate::framework::Value) -> $Config {
                 $Config::decode(config)

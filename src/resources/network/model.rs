@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use crate::framework::attrs::{PartialList, PartialMap};
 
 crate::attributes! {
-    /// The whole `prod_network` state (every value known).
-    pub struct State;
-    /// A `prod_network` configuration, proposed or planned state: each value known, null or unknown.
-    pub struct Config;
-    common { tags = "Tags for every AWS object of this network." }
+    resource "prod_network";
+    common {
+        tags = "Tags for every AWS object of this network.",
+        components = "Every AWS object this network owns: role → identifier.",
+        posture = "Security controls (EC2.2, EC2.6, EC2.10, EC2.21, EC2.57, CloudWatch.16, KMS.4, routes, network_acls: each subnet behind its network ACL, each ACL exactly as made; endpoints: each endpoint available, on every route table or private subnet, private DNS on, its security group exactly HTTPS from the VPC) → `pass` or `fail: <reason>`, from what AWS reports.",
+    }
     fields {
         name: String = required("Name of the network; AWS names derive from it. Changing it replaces the network."),
         cidr_block: String = defaulted("IPv4 range of the VPC, /16 to /24 (default `10.0.0.0/16`). Each subnet gets a sixteenth of it. Changing it replaces the network."),
@@ -20,8 +21,6 @@ crate::attributes! {
         public_subnet_ids: Vec<String> as PartialList = computed("Public subnets (load balancers), one per zone."),
         private_subnet_ids: Vec<String> as PartialList = computed("Private subnets (instances, databases, caches), one per zone; egress only through NAT."),
         endpoint_ids: BTreeMap<String, String> as PartialMap = computed("Each endpoint's id (`vpce-…`), by short service name."),
-        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this network owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls (EC2.2, EC2.6, EC2.10, EC2.21, EC2.57, CloudWatch.16, KMS.4, routes, network_acls: each subnet behind its network ACL, each ACL exactly as made; endpoints: each endpoint available, on every route table or private subnet, private DNS on, its security group exactly HTTPS from the VPC) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     raw { timeouts }
 }

@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use crate::framework::attrs::{PartialList, PartialMap};
 
 crate::attributes! {
-    /// The whole `prod_redis_cluster` state (every value known).
-    pub struct State;
-    /// A `prod_redis_cluster` configuration, proposed or planned state: each value known, null or unknown.
-    pub struct Config;
-    common { tags as PartialMap = "Tags for every AWS object of this group." }
+    resource "prod_redis_cluster";
+    common {
+        tags as PartialMap = "Tags for every AWS object of this group.",
+        components = "Every AWS object this group owns: role → identifier.",
+        posture = "Security controls (ElastiCache.1 to .7, KMS.4, ingress, and `port`: not the engine's well-known port) → `pass` or `fail: <reason>`, from what AWS reports.",
+    }
     fields {
         name: String = required("Name of the replication group (at most 40 characters: lowercase letters, digits and hyphens, starting with a letter). The subnet and parameter groups share it; the security group is `<name>-redis`, the AUTH secret `<name>-auth`. Changing it replaces the group, which `deletion_protection` refuses."),
         engine: String = defaulted("`redis` or `valkey` (default). `redis` → `valkey` upgrades in place; `valkey` → `redis` replaces the group, which `deletion_protection` refuses."),
@@ -40,15 +41,9 @@ crate::attributes! {
         parameter_group_name: Option<String> = computed("The parameter group `<name>` when `parameters` are set; null when the engine's default group is used."),
         subnet_group_name: Option<String> = computed("The cache subnet group (`<name>`)."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this group; pass it in `watch` of `prod_alerting`. Keys: `kind` (`redis`), `name` and `members` (the node ids, comma-separated, as `member_clusters`: known once the nodes are)."),
-        components: BTreeMap<String, String> as PartialMap = computed("Every AWS object this group owns: role → identifier."),
-        posture: BTreeMap<String, String> = computed("Security controls (ElastiCache.1 to .7, KMS.4, ingress, and `port`: not the engine's well-known port) → `pass` or `fail: <reason>`, from what AWS reports."),
     }
     raw { timeouts }
     internal { create_incomplete: bool }
 }
 
-// `subnet_ids`, `allowed_security_group_ids`, `parameters` and `tags` read element by element in a
-// plan, so that a list or map with some elements unknown is planned as configured.
-
 crate::store_model!(Config, State);
-crate::resource_state!(State, incomplete = create_incomplete);

@@ -17,9 +17,19 @@ provider is tested against AWS's behaviour, not moto's:
 - Cache parameter groups: create, describe, modify, reset, delete, describe parameters.
 - DeleteCacheSubnetGroup (refused while a group uses it); DeleteReplicationGroup really deletes (moto
   keeps the group `deleting` for ever) and takes the final snapshot it is asked for.
+- ModifyReplicationGroup (moto: the group stays `available` and takes any change at once): a modify
+  that changes something puts the group in `modifying` (its answer shows it, and so does the next
+  DescribeReplicationGroups that lists it; the describe after shows `available`; timing mode: for
+  the scaled `cache_modify` of local_aws_timing.py), and a ModifyReplicationGroup on a group that is
+  not `available` is refused (InvalidReplicationGroupState).
 """
+import copy
 import datetime
+import time
+from typing import Optional
 
+import local_aws_faults as faults
+import local_aws_timing as timing
 from moto.core.responses import ActionResult, EmptyResult
 from moto.elasticache.exceptions import (
     CacheSubnetGroupNotFound,
@@ -65,6 +75,84 @@ class InvalidReplicationGroupState(ElastiCacheException):
 
     def __init__(self, message: str):
         super().__init__(message)
+
+
+def caller_timing_scale(response) -> Optional[float]:  # type: ignore[no-untyped-def]
+    """The timing scale of the caller of `response` (None: no timing), as the fault layer decides
+    it: the `"timing"` rule of the caller's access key, else PROD_LOCAL_AWS_TIMING=realistic."""
+    auth = response.headers.get("Authorization", "") if response.headers else ""
+    key = faults._credential({"HTTP_AUTHORIZATION": auth})[0]
+    with faults._LOCK:
+        rules = faults._RULES.get(key)
+    rule = (rules or {}).get("timing") or timing.server_rule()
+    return float(rule.get("scale", timing.SCALE_DEFAULT)) if rule else None
+
+
+# ---- `modifying` after a modify; no modify unless `available` ----
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyReplicationGroup.html:
+# InvalidReplicationGroupState (400), "The requested replication group is not in the available
+# state." The group's Status (API_ReplicationGroup: creating | available | modifying | deleting |
+# create-failed | snapshotting) is `modifying` while a change is applied; ModifyReplicationGroup's
+# answer already shows it. Without timing, the next DescribeReplicationGroups that lists the group
+# shows `modifying` and the describe after it `available` (a modify in between is refused); under
+# the timing mode, the group is `modifying` for `cache_modify` scaled (as the timing layer shows it).
+
+
+def begin_modifying(rg: ReplicationGroup, response) -> None:  # type: ignore[no-untyped-def]
+    """Group `rg` is `modifying` from now on (for a describe, or a scaled time)."""
+    scale = caller_timing_scale(response)
+    until = None if scale is None else time.time() + timing.DURATIONS["cache_modify"] * scale
+    rg.status = "modifying"
+    rg.prod_modifying = {"shown": 0, "until": until}
+
+
+def _settle(rg: ReplicationGroup, describing: bool) -> None:
+    """`available` again once its time has passed (timing mode) or, without timing, at the first
+    describe after one that showed it `modifying` (so a modify in between is still refused)."""
+    m = getattr(rg, "prod_modifying", None)
+    if m is None:
+        return
+    shown = m["until"] is None and describing and m["shown"] >= 1
+    if shown or (m["until"] is not None and time.time() >= m["until"]):
+        rg.prod_modifying = None
+        if rg.status == "modifying":
+            rg.status = "available"
+
+
+def _check_available(rg: ReplicationGroup) -> None:
+    _settle(rg, describing=False)
+    if rg.status != "available":
+        raise InvalidReplicationGroupState(
+            f"Replication group {rg.replication_group_id} is not in available state."
+        )
+
+
+_MODIFIABLE = (
+    "automatic_failover", "multi_az", "cache_node_type", "engine", "engine_version", "snapshot_window",
+    "preferred_maintenance_window", "cache_parameter_group_name", "snapshot_retention_limit",
+    "auto_minor_version_upgrade", "description", "security_group_ids", "prod_auth_tokens",
+    "auth_token_enabled", "auth_token_last_modified_date",
+)
+
+
+def _settings(rg: ReplicationGroup) -> tuple:
+    return tuple(copy.deepcopy(getattr(rg, a, None)) for a in _MODIFIABLE)
+
+
+_moto_describe_groups = ElastiCacheResponse.describe_replication_groups
+
+
+def _describe_replication_groups(self):  # type: ignore[no-untyped-def]
+    groups = self.elasticache_backend.replication_groups
+    for rg in groups.values():
+        _settle(rg, describing=True)
+    result = _moto_describe_groups(self)
+    wanted = self._get_param("ReplicationGroupId")
+    for rid, rg in groups.items():
+        m = getattr(rg, "prod_modifying", None)
+        if m is not None and (not wanted or rid == wanted):
+            m["shown"] += 1
+    return result
 
 
 def _groups(self) -> dict[str, dict]:  # type: ignore[no-untyped-def]
@@ -219,6 +307,8 @@ def _member_cluster(rg: ReplicationGroup, member: dict) -> dict:
 
 
 def _describe_cache_clusters(self):  # type: ignore[no-untyped-def]
+    for rg in self.elasticache_backend.replication_groups.values():
+        _settle(rg, describing=True)
     wanted = self._get_param("CacheClusterId")
     members = [
         _member_cluster(rg, m)
@@ -242,6 +332,8 @@ def _modify_replication_group(self):  # type: ignore[no-untyped-def]
     rg = self.elasticache_backend.replication_groups.get(rid)
     if rg is None:
         raise ReplicationGroupNotFound(rid)
+    _check_available(rg)
+    before = _settings(rg)
     failover = self._get_bool_param("AutomaticFailoverEnabled")
     multi_az = self._get_bool_param("MultiAZEnabled")
     want_failover = rg.automatic_failover == "enabled" if failover is None else failover
@@ -289,6 +381,8 @@ def _modify_replication_group(self):  # type: ignore[no-untyped-def]
         rg.prod_auth_tokens = _tokens(rg)[-1:] + [token] if strategy == "ROTATE" else [token]
         rg.auth_token_enabled = True
         rg.auth_token_last_modified_date = _now()
+    if _settings(rg) != before:
+        begin_modifying(rg, self)
     return ActionResult({"ReplicationGroup": rg})
 
 
@@ -487,6 +581,7 @@ def _delete_replication_group(self):  # type: ignore[no-untyped-def]
 
 for _name, _fn in {
     "create_replication_group": _create_replication_group,
+    "describe_replication_groups": _describe_replication_groups,
     "describe_cache_clusters": _describe_cache_clusters,
     "modify_replication_group": _modify_replication_group,
     "increase_replica_count": _increase_replica_count,

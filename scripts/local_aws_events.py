@@ -10,19 +10,28 @@ included), so that the provider is tested against AWS's behaviour, not moto's:
   RemoveSourceIdentifierFromSubscription; `Enabled` defaults to true; CustomerAwsId and
   SubscriptionCreationTime are reported; the topic, the sources and the categories are checked as
   AWS checks them (SNSTopicArnNotFound, SourceNotFound, SubscriptionCategoryNotFound); a
-  subscription whose topic was deleted reports Status `topic-not-exist`.
+  subscription whose topic was deleted reports Status `topic-not-exist`. Tags (CreateEventSubscription's,
+  and Add/Remove/ListTagsForResource on the `arn:aws:rds:<region>:<account>:es:<name>` ARN, as
+  for every taggable RDS resource: API_AddTagsToResource) are moto's own, which routes `es` ARNs to
+  the subscription: nothing to fill.
+- DeleteEventSubscription (moto: the subscription gone at once): it answers with Status
+  `deleting`, and the subscription stays, `deleting`, for the next DescribeEventSubscriptions that
+  lists it (under the timing mode of local_aws_timing.py: for `DELETE_SECONDS` scaled); it is gone
+  at the describe after. Until then its name is taken (CreateEventSubscription:
+  SubscriptionAlreadyExist) and a second delete is refused (InvalidEventSubscriptionState).
 - ElastiCache notifications (moto: the topic given to CreateReplicationGroup is kept and never
   shown; ModifyReplicationGroup is the project's own, which ignored it): ModifyReplicationGroup's
   NotificationTopicArn / NotificationTopicStatus set the notification configuration of the
-  group's cache clusters, and DescribeCacheClusters reports it for each member.
+  group's cache clusters, and DescribeCacheClusters reports it for each member; a change of them
+  puts the group in `modifying` as any other change does (local_aws_elasticache.py).
 """
-import datetime
+import time
 
-import local_aws_elasticache  # noqa: F401 - the ElastiCache overrides wrapped below come first
+import local_aws_elasticache  # the ElastiCache overrides wrapped below come first
 from moto.core.responses import ActionResult
 from moto.elasticache.exceptions import InvalidParameterValueException, ReplicationGroupNotFound
 from moto.elasticache.responses import ElastiCacheResponse
-from moto.rds.exceptions import RDSClientError, SubscriptionNotFoundError
+from moto.rds.exceptions import RDSClientError, SubscriptionAlreadyExistError, SubscriptionNotFoundError
 from moto.rds.models import EventSubscription, RDSBackend
 from moto.rds.responses import RDSResponse
 from moto.sns.models import sns_backends
@@ -46,6 +55,16 @@ class SNSTopicArnNotFound(RDSClientError):
 class SourceNotFound(RDSClientError):
     def __init__(self, source_id: str, source_type: str):
         super().__init__("SourceNotFound", f"Source {source_id} of type {source_type} not found.")
+
+
+class InvalidEventSubscriptionState(RDSClientError):
+    def __init__(self, name: str):
+        # API_DeleteEventSubscription: "This error can occur if someone else is modifying a
+        # subscription. You should retry the action." (400)
+        super().__init__(
+            "InvalidEventSubscriptionState",
+            f"Subscription {name} is being deleted. You should retry the action.",
+        )
 
 
 class SubscriptionCategoryNotFound(RDSClientError):
@@ -157,10 +176,40 @@ EventSubscription.subscription_creation_time = property(_subscription_creation_t
 EventSubscription.status = property(_status, _set_status)
 
 
+# ---- a deleted subscription, `deleting` for a while ----
+# https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteEventSubscription.html answers
+# with the EventSubscription, Status `deleting`; DescribeEventSubscriptions goes on listing it as
+# `deleting` until RDS has removed it (terraform-provider-aws's aws_db_event_subscription waits for
+# that after its delete), and until then the name is not free again: CreateEventSubscription answers
+# SubscriptionAlreadyExist (400), as for any subscription of that name
+# (API_CreateEventSubscription), and a second DeleteEventSubscription InvalidEventSubscriptionState
+# (400, API_DeleteEventSubscription). Without timing, the next describe lists it `deleting` and the
+# describe after it no longer; under the timing mode of local_aws_timing.py, it is gone after
+# DELETE_SECONDS scaled as that mode scales (AWS documents no duration: about a minute is commonly
+# seen).
+DELETE_SECONDS = 60.0
+
+
+def _deleting(backend, describing: bool = False) -> dict:  # type: ignore[no-untyped-def]
+    """The subscriptions being deleted, kept on the backend (a reset wipes them): name ->
+    {"sub", "shown" (describes that listed it), "until" (timing mode: when it is gone, else None)}.
+    Those whose time is up are dropped first; without timing, that is at the first describe after
+    one that listed it (a create or delete in between is still refused)."""
+    store = backend.__dict__.setdefault("_prod_deleting_subscriptions", {})
+    now = time.time()
+    for name, e in list(store.items()):
+        shown = e["until"] is None and describing and e["shown"] >= 1
+        if shown or (e["until"] is not None and now >= e["until"]):
+            del store[name]
+    return store
+
+
 _moto_create_event_subscription = RDSBackend.create_event_subscription
 
 
 def _create_event_subscription(self, kwargs):  # type: ignore[no-untyped-def]
+    if kwargs.get("subscription_name") in _deleting(self):
+        raise SubscriptionAlreadyExistError(kwargs["subscription_name"])
     if kwargs.get("subscription_name") not in self.event_subscriptions:
         _check_topic(kwargs.get("sns_topic_arn"))
         _check_sources(self, kwargs.get("source_type"), kwargs.get("source_ids"))
@@ -217,17 +266,38 @@ def _remove_source_identifier_from_subscription(self):  # type: ignore[no-untype
     return ActionResult({"EventSubscription": sub})
 
 
-_moto_delete_event_subscription = RDSBackend.delete_event_subscription
-
-
-def _delete_event_subscription(self, subscription_name):  # type: ignore[no-untyped-def]
-    # AWS answers with the subscription as it goes: Status "deleting".
-    sub = _moto_delete_event_subscription(self, subscription_name)
+def _delete_event_subscription(self):  # type: ignore[no-untyped-def]
+    name = self.params.get("SubscriptionName")
+    deleting = _deleting(self.backend)
+    if name in deleting:
+        raise InvalidEventSubscriptionState(name)
+    sub = self.backend.delete_event_subscription(name)  # moto's: SubscriptionNotFound if none
     sub.status = "deleting"
-    return sub
+    scale = local_aws_elasticache.caller_timing_scale(self)
+    until = None if scale is None else time.time() + DELETE_SECONDS * scale
+    deleting[name] = {"sub": sub, "shown": 0, "until": until}
+    return ActionResult({"EventSubscription": sub})
 
 
-RDSBackend.delete_event_subscription = _delete_event_subscription
+_moto_describe_event_subscriptions = RDSBackend.describe_event_subscriptions
+
+
+def _describe_event_subscriptions(self, subscription_name):  # type: ignore[no-untyped-def]
+    deleting = _deleting(self, describing=True)
+    if subscription_name and subscription_name in deleting:
+        entry = deleting[subscription_name]
+        entry["shown"] += 1
+        return [entry["sub"]]
+    listed = list(_moto_describe_event_subscriptions(self, subscription_name))
+    if not subscription_name:
+        for entry in deleting.values():
+            entry["shown"] += 1
+            listed.append(entry["sub"])
+    return listed
+
+
+RDSBackend.describe_event_subscriptions = _describe_event_subscriptions
+RDSResponse.delete_event_subscription = _delete_event_subscription
 RDSResponse.modify_event_subscription = _modify_event_subscription
 RDSResponse.add_source_identifier_to_subscription = _add_source_identifier_to_subscription
 RDSResponse.remove_source_identifier_from_subscription = _remove_source_identifier_from_subscription
@@ -264,14 +334,18 @@ def _modify_replication_group(self):  # type: ignore[no-untyped-def]
         raise InvalidParameterValueException(
             f"Invalid value for NotificationTopicStatus: {status}. Valid values: active, inactive."
         )
-    result = _project_modify_replication_group(self)
-    config = dict(_notification(rg) or {})
+    before = _notification(rg)
+    result = _project_modify_replication_group(self)  # refuses a group not `available`
+    config = dict(before or {})
     if topic:
         config = {"TopicArn": topic, "TopicStatus": status or "active"}
     elif status is not None and config:
         config["TopicStatus"] = status
     if config:
         rg.prod_notification = config
+    if (config or None) != before and rg.status == "available":
+        # A new topic or topic status is a change like any other: the group is `modifying`.
+        local_aws_elasticache.begin_modifying(rg, self)
     return result
 
 

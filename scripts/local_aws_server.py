@@ -5,17 +5,13 @@ filled here (never by weakening the provider or a test); each extension says wha
 """
 import argparse
 import random
-import datetime
 import json
 import secrets
 import uuid
 
-from moto.autoscaling.exceptions import AutoscalingClientError, ValidationError
 from moto.autoscaling.models import ASG_NAME_TAG, FakeAutoScalingGroup, InstanceState
-from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.exceptions import ServiceException
 from moto.elbv2.exceptions import ELBClientError as RESTError
-from moto.core.responses import ActionResult
 from moto.ec2.models.subnets import SubnetBackend
 from moto.elbv2.responses import ELBV2Response
 from moto.rds.exceptions import InvalidParameterCombination
@@ -32,69 +28,9 @@ import local_aws_autoscaling  # noqa: F401 - Auto Scaling extensions (see that f
 import local_aws_elasticache  # noqa: F401 - ElastiCache extensions (see that file)
 import local_aws_endpoints  # noqa: F401 - VPC endpoint extensions (see that file)
 import local_aws_events  # noqa: F401 - RDS event subscriptions, ElastiCache notifications (see that file)
+import local_aws_refresh  # noqa: F401 - Auto Scaling instance refresh (see that file)
 import local_aws_wafv2  # noqa: F401 - WAFv2 extensions (see that file)
 from local_aws_faults import REQUEST, FaultLayer
-
-
-# ---- Auto Scaling instance refresh (moto: StartInstanceRefresh is not implemented) ----
-# A refresh is recorded with its preferences and reported as Successful at once (moto launches
-# instances at once too), so a test can see which refreshes were asked for and how. One refresh in
-# progress per group, as AWS enforces.
-
-_REFRESHES: dict[str, list[dict]] = {}
-
-
-class InstanceRefreshInProgress(AutoscalingClientError):
-    code = "InstanceRefreshInProgress"
-
-
-class ActiveInstanceRefreshNotFound(AutoscalingClientError):
-    code = "ActiveInstanceRefreshNotFound"
-
-
-def _start_instance_refresh(self):  # type: ignore[no-untyped-def]
-    group_name = self._get_param("AutoScalingGroupName")
-    prefs = self._get_params().get("Preferences") or {}
-    if group_name not in self.autoscaling_backend.autoscaling_groups:
-        raise ValidationError(f"AutoScalingGroup name not found - {group_name}")
-    for r in _REFRESHES.get(group_name, []):
-        if r["Status"] in ("Pending", "InProgress"):
-            raise InstanceRefreshInProgress("An instance refresh is already in progress.")
-    now = datetime.datetime.now(datetime.timezone.utc)
-    refresh = {
-        "InstanceRefreshId": str(uuid.uuid4()),
-        "AutoScalingGroupName": group_name,
-        "Status": "Successful",
-        "StartTime": now,
-        "EndTime": now,
-        "PercentageComplete": 100,
-        "InstancesToUpdate": 0,
-        "Preferences": {
-            k: (int(v) if k in ("MinHealthyPercentage", "InstanceWarmup", "MaxHealthyPercentage") else v)
-            for k, v in prefs.items()
-        },
-    }
-    _REFRESHES.setdefault(group_name, []).insert(0, refresh)
-    return ActionResult({"InstanceRefreshId": refresh["InstanceRefreshId"]})
-
-
-def _describe_instance_refreshes(self):  # type: ignore[no-untyped-def]
-    group_name = self._get_param("AutoScalingGroupName")
-    return ActionResult({"InstanceRefreshes": _REFRESHES.get(group_name, [])})
-
-
-def _cancel_instance_refresh(self):  # type: ignore[no-untyped-def]
-    group_name = self._get_param("AutoScalingGroupName")
-    for r in _REFRESHES.get(group_name, []):
-        if r["Status"] in ("Pending", "InProgress"):
-            r["Status"] = "Cancelled"
-            return ActionResult({"InstanceRefreshId": r["InstanceRefreshId"]})
-    raise ActiveInstanceRefreshNotFound("No instance refresh is in progress.")
-
-
-AutoScalingResponse.start_instance_refresh = _start_instance_refresh
-AutoScalingResponse.describe_instance_refreshes = _describe_instance_refreshes
-AutoScalingResponse.cancel_instance_refresh = _cancel_instance_refresh
 
 
 # ---- Instances an Auto Scaling group launches carry its launch template's settings ----

@@ -264,6 +264,28 @@ async fn alerting_lifecycle_through_destroy() {
     assert_eq!(tf.plan_code(&["-var", "cpu_critical=95"]).code, 0);
     tf.apply(&[]);
 
+    // A tag change reaches the alarms (PutMetricAlarm tags only a new one) and the topics.
+    let cpu = format!("{name}-cpu-critical");
+    tf.write(&config(&name, "production").replace("service = \"payments\"", "owner = \"ledger\""));
+    tf.apply(&[]);
+    assert_eq!(
+        env::alarm_tag(&aws.cw, &cpu, "owner").await.as_deref(),
+        Some("ledger")
+    );
+    assert_eq!(env::alarm_tag(&aws.cw, &cpu, "service").await, None);
+    assert_eq!(
+        env::alarm_tag(&aws.cw, &cpu, "team").await.as_deref(),
+        Some("platform")
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    tf.write(&config(&name, "production"));
+    tf.apply(&[]);
+    assert_eq!(
+        env::alarm_tag(&aws.cw, &cpu, "service").await.as_deref(),
+        Some("payments")
+    );
+    assert_eq!(env::alarm_tag(&aws.cw, &cpu, "owner").await, None);
+
     // Drift 1: an alarm changed outside Terraform.
     let a = aws.alarm(&format!("{name}-cpu-critical")).await.unwrap();
     aws.cw
@@ -777,9 +799,18 @@ async fn pack_alarms_under_the_old_names_are_renamed_without_a_gap() {
     let now = env::alarm_names(&aws.cw, &format!("{svc}-")).await;
     let mut want = new_names.clone();
     want.sort();
-    let mut got = now.clone();
+    // The cluster of the same name has its own rollout gates under that prefix.
+    let gates = format!("{svc}-rollout-");
+    let (mut theirs, mut got): (Vec<String>, Vec<String>) =
+        now.into_iter().partition(|a| a.starts_with(&gates));
     got.sort();
+    theirs.sort();
     assert_eq!(got, want, "only the new names are left");
+    assert_eq!(
+        theirs,
+        [format!("{gates}5xx"), format!("{gates}unhealthy")],
+        "the cluster's gates are the cluster's"
+    );
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after the rename");
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert!(aws.alerting(&svc).await.is_empty());

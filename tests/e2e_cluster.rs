@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use common::sweep::{aws, Aws};
 use common::tf::Tf;
-use common::{env, sweep};
+use common::{env, examples, sweep};
 
 impl Aws {
     /// The cluster's target group `<name>-tg` as AWS reports it (it must exist).
@@ -261,25 +261,6 @@ impl Aws {
             .unwrap()
             .certificate_arn
             .unwrap()
-    }
-
-    /// Two images with the usual root device.
-    async fn images(&self) -> (String, String) {
-        let imgs: Vec<String> = self
-            .ec2
-            .describe_images()
-            .owners("amazon")
-            .send()
-            .await
-            .unwrap()
-            .images
-            .unwrap()
-            .into_iter()
-            .filter(|i| i.root_device_name.as_deref() == Some("/dev/xvda"))
-            .filter_map(|i| i.image_id)
-            .take(2)
-            .collect();
-        (imgs[0].clone(), imgs[1].clone())
     }
 
     /// A VPC with one subnet in each of `zones`, made directly (for tests that need no network).
@@ -546,7 +527,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     let aws = aws().await;
     let name = env::unique("e2e-cl");
     let cert = aws.certificate("web.example.com").await;
-    let (image, image2) = aws.images().await;
+    let (image, image2) = two_images().await;
     let tf = Tf::new(&stack(&name, "production", &image, &cert, WAF_ARGS));
     tf.init();
     let plan = tf.plan_code(&[]);
@@ -1045,6 +1026,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
             .min_healthy_percentage,
         Some(90)
     );
+    gated_rollout_succeeded(&refreshes[0], &name, 2, &s2);
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after the roll");
 
     // Drift: an open SSH rule, IMDSv1 and no CloudWatch agent on a new default version, a weak TLS policy, the minimum
@@ -1437,7 +1419,7 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
     let aws = aws().await;
     let name = env::unique("e2e-dcl");
     let cert = aws.certificate("dev.example.com").await;
-    let (image, _) = aws.images().await;
+    let (image, _) = two_images().await;
     let three = aws
         .subnets(&["us-east-1a", "us-east-1b", "us-east-1c"])
         .await;
@@ -1931,6 +1913,12 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         .unwrap()
         .iter()
         .any(|t| t.key.as_deref() == Some("team")));
+    let gate = format!("{name}-rollout-5xx");
+    assert_eq!(
+        env::alarm_tag(&aws.cw, &gate, "team").await.as_deref(),
+        Some("web"),
+        "the gate alarms too"
+    );
     assert_eq!(tf.plan_code(&[]).code, 0);
     // ...and a removed tag leaves them.
     tf.write(&dev("max_size = 4\ndesired_capacity = 2\nhealth_check {\n  path     = \"/ready\"\n  interval = 30\n}\ntags = { owner = \"ops\" }"));
@@ -1946,6 +1934,11 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         .unwrap()
         .iter()
         .any(|t| t.key.as_deref() == Some("team")));
+    assert_eq!(env::alarm_tag(&aws.cw, &gate, "team").await, None);
+    assert_eq!(
+        env::alarm_tag(&aws.cw, &gate, "owner").await.as_deref(),
+        Some("ops")
+    );
     assert_eq!(tf.plan_code(&[]).code, 0);
 
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
@@ -1965,7 +1958,7 @@ async fn failure_half_way_through_create_loses_nothing() {
     let aws = aws().await;
     let name = env::unique("e2e-pcl");
     let cert = aws.certificate("p.example.com").await;
-    let (image, _) = aws.images().await;
+    let (image, _) = two_images().await;
     let subnets = aws.subnets(&["us-east-1a", "us-east-1b"]).await;
     // Load balancing unreachable: key, log group, role and security groups get made, then it fails.
     let good = bare(&name, "development", &image, &cert, &subnets, &subnets, "");
@@ -2034,7 +2027,7 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
     let cw = aws_sdk_cloudwatch::Client::new(&env::sdk_config().await);
     let name = env::unique("e2e-wcl");
     let cert = aws.certificate("w.example.com").await;
-    let (image, _) = aws.images().await;
+    let (image, _) = two_images().await;
     let subnets = aws.subnets(&["us-east-1a", "us-east-1b"]).await;
     let tf = Tf::new(&watched(&name, &image, &cert, &subnets, 4));
     tf.init();
@@ -2175,4 +2168,152 @@ async fn alerting_watches_a_cluster_with_the_compute_pack() {
         sweep::aws().await.cluster(&name).await,
         Vec::<String>::new()
     );
+}
+
+/// Two images with the usual root device.
+async fn two_images() -> (String, String) {
+    let imgs = examples::images(&aws().await).await;
+    (imgs[0].clone(), imgs[1].clone())
+}
+
+/// A production rollout as AWS was asked for it and as it ended: the new version as the desired
+/// configuration, the profile's checkpoints and bake time, matching instances skipped, the
+/// cluster's two gate alarms with automatic rollback; it succeeded, and state says the version
+/// serving.
+fn gated_rollout_succeeded(
+    r: &aws_sdk_autoscaling::types::InstanceRefresh,
+    name: &str,
+    version: i64,
+    state: &serde_json::Value,
+) {
+    let p = r.preferences.as_ref().unwrap();
+    assert_eq!(
+        p.checkpoint_percentages.as_deref(),
+        Some(&[10, 50, 100][..])
+    );
+    assert_eq!(p.checkpoint_delay, Some(300), "bake time 5m");
+    assert_eq!((p.skip_matching, p.auto_rollback), (Some(true), Some(true)));
+    let gates = vec![
+        format!("{name}-rollout-5xx"),
+        format!("{name}-rollout-unhealthy"),
+    ];
+    assert_eq!(
+        p.alarm_specification
+            .as_ref()
+            .and_then(|a| a.alarms.clone()),
+        Some(gates.clone())
+    );
+    let desired = r.desired_configuration.as_ref().unwrap();
+    assert_eq!(
+        desired
+            .launch_template
+            .as_ref()
+            .and_then(|t| t.version.as_deref()),
+        Some(version.to_string().as_str())
+    );
+    assert_eq!(r.status.as_ref().map(|s| s.as_str()), Some("Successful"));
+    assert_eq!(state["serving_launch_template_version"], version);
+    assert_eq!(state["rollout_status"], "idle");
+    assert_eq!(state["gate_alarm_names"], serde_json::json!(gates));
+    assert_eq!(state["posture"]["rollout_gates"], "pass");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_rollout_whose_gate_fires_rolls_back_and_fails_the_apply() {
+    let aws = aws().await;
+    let cw = aws_sdk_cloudwatch::Client::new(&env::sdk_config().await);
+    let name = env::unique("e2e-ro");
+    let cert = aws.certificate("web.example.com").await;
+    let (image, image2) = two_images().await;
+    let tf = Tf::new(&stack(&name, "production", &image, &cert, ""));
+    tf.init();
+    tf.apply(&[]);
+    let s = attrs(&tf, "prod_cluster.web");
+    assert_eq!(s["rollout_status"], "idle");
+    assert_eq!(s["serving_launch_template_version"], 1);
+
+    // The gate alarms are the compute pack's critical 5xx share and unhealthy hosts of this
+    // cluster, made by the cluster itself, without actions.
+    let gate_5xx = format!("{name}-rollout-5xx");
+    let a = env::alarm(&cw, &gate_5xx).await;
+    assert_eq!(a.threshold, Some(5.0));
+    assert_eq!(a.evaluation_periods, Some(5));
+    assert!(a.alarm_actions.unwrap_or_default().is_empty());
+    let u = env::alarm(&cw, &format!("{name}-rollout-unhealthy")).await;
+    assert_eq!(u.metric_name.as_deref(), Some("UnHealthyHostCount"));
+    assert_eq!(
+        u.threshold,
+        Some(2.0),
+        "half the desired capacity of 3, rounded up"
+    );
+    assert_eq!(
+        s["components"]["gate_alarm_5xx"].as_str(),
+        Some(gate_5xx.as_str())
+    );
+
+    // The gate fires while the new image rolls out: AWS rolls back, the apply fails naming the
+    // alarm and the version serving again, and the next plan shows the rollout again.
+    cw.set_alarm_state()
+        .alarm_name(&gate_5xx)
+        .state_value(aws_sdk_cloudwatch::types::StateValue::Alarm)
+        .state_reason("5xx share above 5 % (test)")
+        .send()
+        .await
+        .unwrap();
+    tf.write(&stack(&name, "production", &image2, &cert, ""));
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_ne!(r.code, 0, "the rollout rolled back: {}", r.all());
+    let said = r.all().replace('\n', " ");
+    assert!(said.contains(&gate_5xx), "{said}");
+    assert!(said.contains("Version 1 serves again"), "{said}");
+    let g = aws.group(&name).await;
+    assert_eq!(g.launch_template.unwrap().version.as_deref(), Some("1"));
+    let s = attrs(&tf, "prod_cluster.web");
+    assert_eq!(s["serving_launch_template_version"], 1);
+    assert_eq!(s["launch_template_version"], 1);
+    assert_eq!(s["rollout_status"], format!("rolled_back: {gate_5xx}"));
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 2, "the rollout shows again: {}", p.all());
+    assert!(p.stdout.contains(&image2), "{}", p.stdout);
+
+    // The alarm clears: one apply rolls the new version out, and the plan is empty.
+    cw.set_alarm_state()
+        .alarm_name(&gate_5xx)
+        .state_value(aws_sdk_cloudwatch::types::StateValue::Ok)
+        .state_reason("recovered (test)")
+        .send()
+        .await
+        .unwrap();
+    tf.apply(&[]);
+    let s = attrs(&tf, "prod_cluster.web");
+    let g = aws.group(&name).await;
+    let running = g.launch_template.unwrap().version.unwrap();
+    assert_eq!(s["serving_launch_template_version"].to_string(), running);
+    assert_ne!(running, "1");
+    assert_eq!(s["rollout_status"], "idle");
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply rolled it out");
+
+    // A gate alarm deleted outside Terraform is drift, repaired by apply.
+    cw.delete_alarms()
+        .alarm_names(&gate_5xx)
+        .send()
+        .await
+        .unwrap();
+    repaired(
+        &tf,
+        &[("\"rollout_gates\"", "-> \"pass\"")],
+        "the deleted gate alarm",
+    );
+    assert_eq!(env::alarm(&cw, &gate_5xx).await.threshold, Some(5.0));
+
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert!(
+        env::alarm_names(&cw, &format!("{name}-rollout-"))
+            .await
+            .is_empty(),
+        "destroy removes the gates"
+    );
+    let sweep = sweep::aws().await;
+    assert_eq!(sweep.cluster(&name).await, Vec::<String>::new());
+    sweep.remove_logs_buckets(&name).await;
 }

@@ -1275,6 +1275,19 @@ async fn production_redis_timed_out_in_its_wait_is_replaced_and_decommissioned()
     production_store_stopped_in_its_wait(Store::Redis, Stop::Timeout, 159).await;
 }
 
+/// A working directory (initialised) of cluster `name` in the production profile, calling as
+/// `faults`' identity, and its configuration.
+fn production_cluster(name: &str, i: &Inputs, faults: &Faults) -> (Tf, String) {
+    let production = config(Kind::Cluster, name, i).replace(
+        "environment = \"development\"",
+        "environment = \"production\"",
+    );
+    assert!(production.contains("\"production\""), "{production}");
+    let tf = Tf::new(&production).with_access_key(&faults.key);
+    tf.init();
+    (tf, production)
+}
+
 /// A production cluster whose create is interrupted by SIGINT once its load balancer (deletion
 /// protection on in AWS) is being made, every call slowed: terraform stops, state holds what was
 /// made, and the next apply converges to a protected load balancer and an empty plan; destroy
@@ -1286,13 +1299,7 @@ async fn production_cluster_interrupted_after_its_load_balancer_converges_and_de
     let name = env::unique("pci");
     let faults = Faults::new("pci");
     faults.set(json!({ "latency_ms": 300 }));
-    let production = config(Kind::Cluster, &name, &i).replace(
-        "environment = \"development\"",
-        "environment = \"production\"",
-    );
-    assert!(production.contains("\"production\""), "{production}");
-    let tf = Tf::new(&production).with_access_key(&faults.key);
-    tf.init();
+    let (tf, _) = production_cluster(&name, &i, &faults);
 
     let (out, _) = apply_interrupted_when(&tf, &faults, "to its load balancer", |calls| {
         calls.iter().any(|c| c.action == "CreateLoadBalancer")
@@ -1428,6 +1435,80 @@ async fn production_cluster_failed_after_its_load_balancer_is_replaced_and_destr
     assert_eq!(r.code, 0, "the replacement failed:\n{}", r.all());
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after the replacement");
     assert!(protected().await, "the new load balancer is protected");
+    let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "destroy failed:\n{}", r.all());
+    let left = objects(&aws, Kind::Cluster, &name).await;
+    assert!(left.is_empty(), "left after destroy: {left:?}");
+}
+
+/// SIGINT to `terraform apply` while a production rollout waits at its checkpoints: StopProvider
+/// rolls the instance refresh back, so that one version serves; state records that version and why;
+/// the next plan shows the rollout again and the next apply rolls the new version out.
+#[tokio::test(flavor = "multi_thread")]
+async fn production_rollout_interrupted_rolls_back_and_the_next_apply_rolls_out() {
+    let aws = aws().await;
+    let i = inputs(&aws, 162).await;
+    let name = env::unique("pri");
+    let faults = Faults::new("pri");
+    let (tf, production) = production_cluster(&name, &i, &faults);
+    tf.apply(&[]);
+    let image2 = examples::images(&aws)
+        .await
+        .into_iter()
+        .find(|m| *m != i.image)
+        .unwrap();
+    tf.write(&production.replace(&i.image, &image2));
+
+    // Interrupted once AWS has the refresh and the provider has looked at it once.
+    let (out, took) = apply_interrupted_when(&tf, &faults, "into the rollout", |calls| {
+        calls
+            .iter()
+            .any(|c| c.action == "StartInstanceRefresh" && c.status == 200)
+            && calls
+                .iter()
+                .any(|c| c.action == "DescribeInstanceRefreshes" && c.status == 200)
+    });
+    let all = out.all();
+    eprintln!("rollout: terraform ended {took:.2} s after SIGINT");
+    assert!(all.contains("Interrupt received"), "{all}");
+    assert_ne!(out.code, 0, "{all}");
+    let calls = faults.calls();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.action == "RollbackInstanceRefresh" && c.status == 200),
+        "the stopped rollout is rolled back"
+    );
+    let group = aws
+        .asg
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(&name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        group.launch_template.unwrap().version.as_deref(),
+        Some("1"),
+        "the old version serves"
+    );
+    let inst = tf.first_instance();
+    assert_eq!(inst["attributes"]["serving_launch_template_version"], 1);
+    assert_eq!(
+        inst["attributes"]["rollout_status"],
+        "rolled_back: stopped by Terraform"
+    );
+
+    // The next plan shows the rollout again; one apply rolls it out.
+    assert_eq!(tf.plan_code(&[]).code, 2, "the rollout shows again");
+    let r = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 0, "the next apply failed:\n{}", r.all());
+    let inst = tf.first_instance();
+    assert_eq!(inst["attributes"]["serving_launch_template_version"], 2);
+    assert_eq!(inst["attributes"]["rollout_status"], "idle");
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the next apply");
     let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(r.code, 0, "destroy failed:\n{}", r.all());
     let left = objects(&aws, Kind::Cluster, &name).await;

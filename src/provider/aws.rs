@@ -165,6 +165,17 @@ impl ProviderData {
         }
     }
 
+    /// Runs one AWS call for `component` that StopProvider does not cut short: the one call that
+    /// leaves AWS in one piece after a stop (e.g. rolling back a rollout half way).
+    pub async fn call_through_stop<T, E, F>(&self, component: &str, fut: F) -> Result<T, AwsError>
+    where
+        F: Future<Output = Result<T, E>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        tracing::debug!(component, "AWS call (through a stop)");
+        fut.await.map_err(|e| AwsError::api(component, e))
+    }
+
     /// Cancelled by StopProvider: waits select on it.
     pub fn stop_token(&self) -> &CancellationToken {
         &self.stop

@@ -126,6 +126,23 @@ impl Environment {
             _ => Some(60),
         }
     }
+    /// `prod_cluster`: the percentages of the group at which a rollout pauses while its gate
+    /// alarms watch (development: one pause at the end).
+    pub fn rollout_checkpoints(self) -> Vec<i64> {
+        match self {
+            Environment::Development => vec![100],
+            Environment::Staging => vec![50, 100],
+            Environment::Production => vec![10, 50, 100],
+        }
+    }
+    /// `prod_cluster`: seconds a rollout waits at each checkpoint.
+    pub fn rollout_bake_seconds(self) -> i64 {
+        match self {
+            Environment::Development => 0,
+            Environment::Staging => 120,
+            Environment::Production => 300,
+        }
+    }
     pub fn load_balancer_deletion_protection(self) -> bool {
         self == Environment::Production
     }

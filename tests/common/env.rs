@@ -170,6 +170,21 @@ pub fn urlencoding_decode(s: &str) -> String {
 }
 
 /// The metric alarm named `name` (it must exist).
+/// Tag `key` of alarm `name` (it must exist), as CloudWatch lists it.
+pub async fn alarm_tag(cw: &aws_sdk_cloudwatch::Client, name: &str, key: &str) -> Option<String> {
+    let arn = alarm(cw, name).await.alarm_arn.unwrap();
+    cw.list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .unwrap_or_default()
+        .into_iter()
+        .find(|t| t.key.as_deref() == Some(key))
+        .and_then(|t| t.value)
+}
+
 pub async fn alarm(
     cw: &aws_sdk_cloudwatch::Client,
     name: &str,

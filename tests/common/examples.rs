@@ -53,10 +53,10 @@ pub async fn image_and_certificate() -> (String, String) {
     image_and_certificate_in(&super::sweep::aws().await).await
 }
 
-/// An AMI and an ACM certificate, through the given clients (another local AWS or identity).
-pub async fn image_and_certificate_in(aws: &super::sweep::Aws) -> (String, String) {
-    let image = aws
-        .ec2
+/// The AMIs with the usual root device (`/dev/xvda`), as AWS lists them: the first is the one
+/// the examples run, the others a new image to roll out.
+pub async fn images(aws: &super::sweep::Aws) -> Vec<String> {
+    aws.ec2
         .describe_images()
         .owners("amazon")
         .send()
@@ -66,8 +66,13 @@ pub async fn image_and_certificate_in(aws: &super::sweep::Aws) -> (String, Strin
         .unwrap()
         .into_iter()
         .filter(|i| i.root_device_name.as_deref() == Some("/dev/xvda"))
-        .find_map(|i| i.image_id)
-        .unwrap();
+        .filter_map(|i| i.image_id)
+        .collect()
+}
+
+/// An AMI and an ACM certificate, through the given clients (another local AWS or identity).
+pub async fn image_and_certificate_in(aws: &super::sweep::Aws) -> (String, String) {
+    let image = images(aws).await.remove(0);
     let cert = aws
         .acm
         .request_certificate()

@@ -281,6 +281,13 @@ impl Aws {
     /// Every kind of object a cluster makes, found by name, not by state.
     pub async fn cluster(&self, name: &str) -> Vec<String> {
         let mut left = Vec::new();
+        // The rollout's gate alarms.
+        left.extend(
+            super::env::alarm_names(&self.cw, &format!("{name}-rollout-"))
+                .await
+                .into_iter()
+                .map(|a| format!("alarm {a}")),
+        );
         let groups = self
             .asg
             .describe_auto_scaling_groups()

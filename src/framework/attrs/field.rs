@@ -217,6 +217,40 @@ impl Plannable for Vec<String> {
     }
 }
 
+impl Field for Vec<i64> {
+    fn ty() -> Type {
+        Type::list(Type::Number)
+    }
+    fn read(v: &Value) -> Option<Self> {
+        match v {
+            Value::List(l) => l.iter().map(|e| decode::int(e).into_known()).collect(),
+            _ => None,
+        }
+    }
+    fn write(&self) -> Value {
+        Value::List(self.iter().map(|n| Value::int(*n)).collect())
+    }
+}
+/// Planned as numbers, so that a validation can see `2.5` where a whole number is expected; a
+/// list with an unknown element is unknown as a whole.
+impl Plannable for Vec<i64> {
+    type Planned = Vec<Number>;
+    fn planned(v: &Value) -> Tri<Vec<Number>> {
+        match v {
+            Value::Null => Tri::Null,
+            Value::List(l) => l
+                .iter()
+                .map(|e| decode::number(e).into_known())
+                .collect::<Option<Vec<_>>>()
+                .map_or(Tri::Unknown, Tri::Known),
+            _ => Tri::Unknown,
+        }
+    }
+    fn write_planned(p: &Vec<Number>) -> Value {
+        Value::List(p.iter().cloned().map(Value::Number).collect())
+    }
+}
+
 impl Field for BTreeMap<String, String> {
     fn ty() -> Type {
         Type::map(Type::String)

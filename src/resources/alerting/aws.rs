@@ -9,6 +9,7 @@ use super::blueprint::Hardening;
 use super::model::Alarm;
 use super::{custom, packs};
 use crate::framework::{Number, Value};
+use crate::provider::aws::Place;
 use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 
@@ -120,6 +121,47 @@ pub async fn retag_topic(
     )
     .await
     .map(|_| ())
+}
+
+/// The tags of alarms `names` (in this account and region) brought from `old` to `new`: keys no
+/// longer given removed, the others put. PutMetricAlarm sets tags only when it creates an alarm.
+pub async fn retag_alarms(
+    ctx: &ProviderData,
+    place: &Place,
+    names: &[String],
+    old: &Tags,
+    new: &Tags,
+) -> Result<(), AwsError> {
+    let stale: Vec<String> = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .cloned()
+        .collect();
+    for name in names {
+        let arn = place.arn("cloudwatch", &format!("alarm:{name}"));
+        let c = format!("cloudwatch alarm {name} tags");
+        if !stale.is_empty() {
+            ctx.call(
+                &c,
+                ctx.cloudwatch()
+                    .untag_resource()
+                    .resource_arn(&arn)
+                    .set_tag_keys(Some(stale.clone()))
+                    .send(),
+            )
+            .await?;
+        }
+        ctx.call(
+            &c,
+            ctx.cloudwatch()
+                .tag_resource()
+                .resource_arn(&arn)
+                .set_tags(Some(cw_tags(new)))
+                .send(),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Topic attributes, `None` when the topic does not exist.

@@ -1,6 +1,7 @@
 //! `prod_alerting`: KMS-encrypted SNS topics per severity, subscriptions, and CloudWatch alarms.
 
 mod aws;
+pub use aws::{delete_alarms, describe_alarms, retag_alarms};
 pub mod blueprint;
 pub mod custom;
 pub mod dashboard;
@@ -308,7 +309,8 @@ async fn import_key(
     Ok(())
 }
 
-/// The alarms named `<name>-…`: a pack's puts the resource it watches back into `watch` or the
+/// The alarms named `<name>-…` (but those another resource made, e.g. a cluster's rollout gates of
+/// the same name): a pack's puts the resource it watches back into `watch` or the
 /// deprecated `cluster_ids`, `database_ids` or `redis_cluster_ids`; any other is an `alarm` block (warning when it notifies
 /// the `warning` topic).
 async fn import_alarms(ctx: &ProviderData, warning: &str, st: &mut State) -> Result<(), AwsError> {
@@ -318,6 +320,12 @@ async fn import_alarms(ctx: &ProviderData, warning: &str, st: &mut State) -> Res
         let Some(full) = m.alarm_name.clone() else {
             continue;
         };
+        if m.alarm_description
+            .as_deref()
+            .is_some_and(packs::made_by_another)
+        {
+            continue;
+        }
         let short = full.trim_start_matches(&prefix).to_string();
         if let Some((kind, target, by_watch)) = m
             .alarm_description

@@ -64,6 +64,9 @@ pub async fn converge(
     the_subscriptions(ctx, d, progress).await?;
     the_events(ctx, d, progress, limit).await?;
     the_alarms(ctx, place, d, progress).await?;
+    if !old_tags.is_empty() && old_tags != d.tags {
+        api::retag_alarms(ctx, place, &progress.alarm_names, &old_tags, &d.tags).await?;
+    }
     the_dashboard(ctx, place, d, progress).await?;
     if let (Some(_), Some(old)) = (&d.given_key, prior_own_key) {
         retire_own_key(ctx, d, progress, &old).await?;
@@ -384,6 +387,11 @@ async fn the_events(
         let live = events::aws::subscriptions(ctx, &events::subscription_name(&d.name, "")).await?;
         for s in &want.subscriptions {
             let arn = match live.get(&s.name) {
+                // Being deleted (a destroy just before): its name is free once it is gone.
+                Some((_, l)) if l.status.as_deref() == Some("deleting") => {
+                    events::aws::gone(ctx, &s.name, limit).await?;
+                    events::aws::create(ctx, s, &d.tags).await?
+                }
                 Some((arn, l)) => {
                     events::aws::modify(ctx, l, s).await?;
                     arn.clone()
@@ -397,7 +405,7 @@ async fn the_events(
         for role in subs {
             let db = role.trim_start_matches(events::SUBSCRIPTION_PREFIX);
             if !want.subscriptions.iter().any(|s| s.database == db) {
-                events::aws::delete(ctx, &events::subscription_name(&d.name, db)).await?;
+                events::aws::delete(ctx, &events::subscription_name(&d.name, db), limit).await?;
                 progress.components.remove(&role);
             }
         }
@@ -445,7 +453,7 @@ async fn undo_events(
         }
     }
     for db in databases {
-        events::aws::delete(ctx, &events::subscription_name(&state.name, &db)).await?;
+        events::aws::delete(ctx, &events::subscription_name(&state.name, &db), limit).await?;
         state.components.remove(&events::role_subscription(&db));
     }
     for g in groups {

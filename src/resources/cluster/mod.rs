@@ -10,6 +10,7 @@ mod plan;
 pub mod posture;
 mod read;
 mod reconcile;
+pub mod rollout;
 pub mod scaling;
 pub mod schema;
 pub mod validate;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::framework::attrs::{PartialList, PartialMap};
 
 use super::health_check::{Given, Stated};
+use super::rollout::{Given as RolloutGiven, Stated as RolloutStated};
 use super::scaling::{Given as ScalingGiven, Stated as ScalingStated};
 use super::schema::DEFAULT_APP_PORT;
 
@@ -15,11 +16,11 @@ crate::attributes! {
     common {
         tags as PartialMap = "Tags for every AWS object of this cluster (instances and volumes too).",
         components = "Every AWS object this cluster owns: role → identifier (`logs_bucket`: the log bucket's name).",
-        posture = "Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured; `scaling`: the group's target-tracking policies and instance warmup as configured; `instance_mix`: the mixed-instances policy's strategies, no spot price cap, no weights; `host_metrics`: the running launch template version runs the CloudWatch agent as the provider configures it) → `pass` or `fail: <reason>`, from what AWS reports.",
+        posture = "Security controls (EC2.8, EC2.3, EC2.18, EC2.19, AutoScaling.1-5 and .9, ELB.1, .4, .6, .12, .13, .16, .17, .18, WAF.11, CloudWatch.16 for the instances' and the web ACL's log groups, KMS.4, ingress, metrics, waf: the web ACL's managed rule groups and log redactions; for the load balancer's logs ELB.5, and S3.5, S3.8 and `logs_bucket` for their bucket; `health_check`: the target group's health check as configured; `scaling`: the group's target-tracking policies and instance warmup as configured; `instance_mix`: the mixed-instances policy's strategies, no spot price cap, no weights; `host_metrics`: the running launch template version runs the CloudWatch agent as the provider configures it; `rollout_gates`: the gate alarms exist exactly as the cluster makes them) → `pass` or `fail: <reason>`, from what AWS reports.",
     }
     fields {
         name: String = required("Name of the cluster (at most 28 characters); the Auto Scaling group, launch template and load balancer are called this, the target group `<name>-tg`, the security groups `<name>-lb` and `<name>-app`. Changing it replaces the cluster."),
-        image_id: String = required("AMI the instances run. Changing it adds a launch template version and rolls the instances (instance refresh, 90 % kept healthy)."),
+        image_id: String = required("AMI the instances run. Changing it adds a launch template version and rolls it out (see `rollout`: an instance refresh in steps, 90 % kept healthy, gated by alarms with automatic rollback)."),
         subnet_ids: Vec<String> as PartialList = required("Subnets for the instances (private ones), spanning at least 2 availability zones (3 recommended in production). All in one VPC."),
         public_subnet_ids: Vec<String> as PartialList = required("Subnets for the load balancer (public ones), in at least 2 availability zones of the same VPC."),
         certificate_arn: String = required("ACM certificate of the HTTPS listener. Required in every profile: the load balancer serves TLS only, port 80 just redirects."),
@@ -55,11 +56,15 @@ crate::attributes! {
         launch_template_id: Option<String> = computed("Id of the launch template."),
         launch_template_version: Option<i64> = computed("Launch template version the Auto Scaling group runs (also the template's default)."),
         desired_capacity_actual: Option<i64> = computed("Instances the group wants now, as scaling left it (read-only; never a diff)."),
+        serving_launch_template_version: Option<i64> = computed("The launch template version serving: the one the group runs once a rollout succeeded, the one before it after a rollback (then the next plan shows the rollout again)."),
+        rollout_status: Option<String> = computed("How the newest rollout ended, as AWS reports it: `idle` (none, or it succeeded), `in_progress` (an apply was interrupted; the next apply takes it over), `rolled_back: <alarm>` (a gate alarm fired and the old version serves), `failed: <reason>` or `cancelled`."),
+        gate_alarm_names: Vec<String> = computed("The rollout's gate alarms, made by the cluster itself: `<name>-rollout-5xx` and `<name>-rollout-unhealthy`. Changed or deleted outside Terraform is drift (posture `rollout_gates`), repaired by apply."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this cluster; pass it in `watch` of `prod_alerting`. Keys: `kind` (`cluster`), `name`, `autoscaling_group`, `load_balancer` and `target_group` (the metrics' dimensions, known once they exist), the configured `min_size`, `desired_capacity` and `max_size`, the web ACL's metric dimensions: `web_acl` and `rate_rule` (metric names) and `region`, and the listener's `certificate` (ARN). Known at plan from the configuration, so a capacity change moves the alarms in the same apply, and a change made outside Terraform never does."),
     }
     single {
         health_check: Stated / Given = single(super::health_check::DESCRIPTION),
         scaling: ScalingStated / ScalingGiven = single(super::scaling::DESCRIPTION),
+        rollout: RolloutStated / RolloutGiven = single(super::rollout::DESCRIPTION),
     }
     raw { timeouts }
 }

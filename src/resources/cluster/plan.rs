@@ -34,6 +34,7 @@ pub fn roles(own_key: bool) -> Vec<&'static str> {
         "security_group_lb",
         "target_group",
     ];
+    r.extend(super::rollout::GATE_ROLES);
     if own_key {
         r.extend(["kms_alias", "kms_key"]);
     }
@@ -139,6 +140,7 @@ pub fn plan(
     planned.watch = Tri::Known(watch_of(&planned));
     planned.launch_template_version =
         plan_template_version(prior.as_ref(), kept_was, complete, &planned);
+    plan_rollout(kept_was, &mut planned);
     planned.desired_capacity_actual = plan_capacity_actual(was.as_ref(), &planned);
     planned.posture = planned_posture(&env, &planned, own_key);
     let mut state = keep_refinements(planned.encode(), proposed);
@@ -206,6 +208,7 @@ fn plan_arguments(
     );
     planned.health_check = super::health_check::plan(&cfg.health_check, &cfg.health_check_path);
     planned.scaling = super::scaling::plan(&cfg.scaling);
+    planned.rollout = super::rollout::plan(&cfg.rollout, env);
     planned.ingress_cidr_blocks = or(
         &cfg.ingress_cidr_blocks,
         Tri::Known(vec![Tri::Known(DEFAULT_INGRESS.to_string())]),
@@ -356,6 +359,10 @@ fn plan_components(
     for role in roles(own_key) {
         let fixed = match role {
             "autoscaling_group" => Some(n.clone()),
+            r if r.starts_with("gate_alarm_") => super::rollout::gate_components(n)
+                .into_iter()
+                .find(|(gate, _)| *gate == r)
+                .map(|(_, name)| name),
             _ => place.and_then(|pl| match role {
                 "kms_alias" => Some(pl.arn("kms", &bp::alias_name(n))),
                 "log_group" => Some(pl.log_group_arn(&bp::log_group_name(n))),
@@ -454,6 +461,23 @@ fn plan_template_version(
         }
         _ => Tri::Unknown,
     }
+}
+
+/// The rollout's computed attributes: the gate alarms are named from the cluster; the version
+/// serving and the rollout's outcome stay unless the instances roll out (then apply says).
+fn plan_rollout(kept_was: Option<&Config>, planned: &mut Config) {
+    planned.gate_alarm_names = match &planned.name {
+        Tri::Known(n) => Tri::Known(super::rollout::gate_names(n)),
+        _ => Tri::Unknown,
+    };
+    let same = matches!(planned.launch_template_version, Tri::Known(_));
+    // Outside a rollout the version serving is the one the group runs.
+    planned.serving_launch_template_version = planned.launch_template_version.clone();
+    planned.rollout_status = match kept_was.map(|w| &w.rollout_status) {
+        Some(Tri::Null) if same => Tri::Known(super::rollout::IDLE.to_string()),
+        Some(s) if same => s.clone(),
+        _ => Tri::Unknown,
+    };
 }
 
 /// Scaling owns the live capacity: it only moves when the user changes desired_capacity.

@@ -131,6 +131,8 @@ pub struct Facts {
     /// How the group's mixed-instances policy differs from the blueprint's where no attribute
     /// shows it (strategies, a spot price cap, weights).
     pub instance_mix: Vec<String>,
+    /// How the rollout's gate alarms differ from the blueprint's (missing, or changed).
+    pub rollout_gates: Vec<String>,
 }
 
 impl Facts {
@@ -211,6 +213,7 @@ impl Facts {
             health_check: Vec::new(),
             scaling: Vec::new(),
             instance_mix: Vec::new(),
+            rollout_gates: Vec::new(),
         }
     }
 }
@@ -258,7 +261,11 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     if !f.health_check.is_empty() {
         p.fail("health_check", f.health_check.join("; "));
     }
-    for (control, drift) in [("scaling", &f.scaling), ("instance_mix", &f.instance_mix)] {
+    for (control, drift) in [
+        ("scaling", &f.scaling),
+        ("instance_mix", &f.instance_mix),
+        ("rollout_gates", &f.rollout_gates),
+    ] {
         p.set(control, PASS.to_string());
         if !drift.is_empty() {
             p.fail(control, drift.join("; "));

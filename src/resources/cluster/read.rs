@@ -4,6 +4,7 @@
 //! DescribeLaunchTemplates, DescribeLaunchTemplateVersions (default and running version in one),
 //! DescribeLoadBalancers, DescribeLoadBalancerAttributes, DescribeListeners, DescribeTargetGroups,
 //! DescribeTags (ELB), DescribeSecurityGroups (both groups), GetInstanceProfile, DescribeLogGroups,
+//! DescribeAlarms (the rollout's gates) and DescribeInstanceRefreshes (the newest),
 //! for the cluster's own key DescribeKey + GetKeyRotationStatus; the web ACL's (read/waf.rs); and for
 //! the log bucket HeadBucket and its seven settings (tags, public access block, policy, encryption,
 //! ownership, versioning, lifecycle).
@@ -23,6 +24,7 @@ use crate::resources::alerting::watch;
 
 type Components = BTreeMap<String, String>;
 
+mod rollout;
 mod waf;
 
 /// The user's order when the set is the same (contract rule 8), AWS's otherwise.
@@ -115,6 +117,7 @@ pub async fn read(
         facts.key = Some(read_key(place, n, key_facts, &mut c));
     }
     facts.waf = waf::read(ctx, place, &mut st, &mut c, prior).await?;
+    facts.rollout_gates = rollout::read(ctx, &mut st, &mut c, group.as_ref()).await?;
 
     if c.is_empty() {
         return Ok(None);

@@ -364,6 +364,8 @@ fn applied(env: Environment) -> Value {
         Value::string("web-1.us-east-1.elb.amazonaws.com"),
     );
     s.set("launch_template_version", Value::int(1));
+    s.set("serving_launch_template_version", Value::int(1));
+    s.set("rollout_status", Value::string("idle"));
     // What apply leaves: the ARNs' suffixes and the watch map with them.
     let st = State::decode(&s);
     for (attr, v) in [

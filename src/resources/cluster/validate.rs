@@ -69,6 +69,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
     crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
     super::health_check::validate(&cfg.health_check, &cfg.health_check_path, &mut d);
     super::scaling::validate(&cfg.scaling, &mut d);
+    super::rollout::validate(&cfg.rollout, &mut d);
     super::instance_mix::validate(&cfg, &mut d);
     d
 }

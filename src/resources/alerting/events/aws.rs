@@ -178,14 +178,66 @@ pub async fn modify(
     Ok(())
 }
 
-/// Deletes subscription `name`; one already gone is no error.
-pub async fn delete(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
+/// Deletes subscription `name` and waits (within `limit`) until RDS no longer lists it: it is
+/// `deleting` for a while, and its name cannot be used again until then. One already gone, or
+/// already being deleted, is no error.
+pub async fn delete(ctx: &ProviderData, name: &str, limit: Duration) -> Result<(), AwsError> {
     let req = ctx
         .rds()
         .delete_event_subscription()
         .subscription_name(name);
     let c = format!("rds event subscription {name}");
-    ok_if_missing(ctx.call(&c, req.send()).await.map(|_| ()))
+    match ctx.call(&c, req.send()).await {
+        Err(e) if e.code() == Some("InvalidEventSubscriptionState") => {}
+        other => ok_if_missing(other.map(|_| ()))?,
+    }
+    gone(ctx, name, limit).await
+}
+
+/// Waits (within `limit`) until subscription `name` is no longer listed.
+pub async fn gone(ctx: &ProviderData, name: &str, limit: Duration) -> Result<(), AwsError> {
+    let what = format!("rds event subscription {name} to be deleted");
+    wait_until(
+        &what,
+        ctx.stop_token(),
+        limit,
+        Backoff::new(FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL),
+        || async {
+            let out = found(
+                ctx.call(
+                    "rds event subscription",
+                    ctx.rds()
+                        .describe_event_subscriptions()
+                        .subscription_name(name)
+                        .send(),
+                )
+                .await,
+            )?;
+            let status = out.and_then(|o| {
+                o.event_subscriptions_list
+                    .unwrap_or_default()
+                    .into_iter()
+                    .next()
+                    .and_then(|s| s.status)
+            });
+            log_one("rds event subscription", true, name, status.as_deref());
+            Ok(status.is_none().then_some(()))
+        },
+    )
+    .await
+    .map_err(|e| waited(&what, e))
+}
+
+/// A wait's error as the call's: a failed call as it was, a timeout or a stop saying what it
+/// waited for.
+fn waited(what: &str, e: WaitError<AwsError>) -> AwsError {
+    match e {
+        WaitError::Failed(e) => e,
+        other => AwsError::Invalid {
+            component: what.to_string(),
+            message: other.to_string(),
+        },
+    }
 }
 
 /// The notification configuration of every cache cluster of the account and region (all pages),
@@ -251,13 +303,7 @@ async fn settled(ctx: &ProviderData, group: &str, limit: Duration) -> Result<(),
         },
     )
     .await
-    .map_err(|e| match e {
-        WaitError::Failed(e) => e,
-        other => AwsError::Invalid {
-            component: format!("replication group {group}"),
-            message: other.to_string(),
-        },
-    })
+    .map_err(|e| waited(&what, e))
 }
 
 /// ElastiCache's answer for a group in a state that takes no change (being deleted, say).
@@ -266,15 +312,17 @@ fn going(e: &AwsError) -> bool {
 }
 
 /// Sends group `group`'s events to `topic` (`None`: stops sending them, the topic going away),
-/// then waits (within `limit`) until the group is available again: the change passes through
-/// `modifying`, and the group's own resource (or its destroy) must find it settled. A group
-/// already gone, or going, is no error.
+/// once the group is available (ElastiCache refuses a change while it is modifying), then waits
+/// (within `limit`) until it is available again: the change passes through `modifying`, and the
+/// group's own resource (or its destroy) must find it settled. A group already gone, or going,
+/// is no error.
 pub async fn notify_group(
     ctx: &ProviderData,
     group: &str,
     topic: Option<&str>,
     limit: Duration,
 ) -> Result<(), AwsError> {
+    settled(ctx, group, limit).await?;
     let req = ctx
         .elasticache()
         .modify_replication_group()

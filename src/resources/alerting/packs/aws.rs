@@ -280,20 +280,32 @@ pub async fn put(
     tags: &BTreeMap<String, String>,
 ) -> Result<(), AwsError> {
     let c = format!("cloudwatch alarm {full_name}");
+    let about = description(alerting, &a.kind, &a.target, a.by_watch);
+    let req = routed(alarm_request(ctx, full_name, &about, a, tags), h, topic);
+    ctx.call(&c, req.send()).await.map(|_| ())
+}
+
+/// The `PutMetricAlarm` of alarm `a` named `full_name`, without actions: what it watches, how it
+/// judges, its description and tags.
+pub fn alarm_request(
+    ctx: &ProviderData,
+    full_name: &str,
+    about: &str,
+    a: &PackAlarm,
+    tags: &BTreeMap<String, String>,
+) -> PutMetricAlarmFluentBuilder {
     let req = ctx
         .cloudwatch()
         .put_metric_alarm()
         .alarm_name(full_name)
-        .alarm_description(description(alerting, &a.kind, &a.target, a.by_watch))
+        .alarm_description(about)
         .evaluation_periods(a.evaluation_periods)
         .set_datapoints_to_alarm(a.datapoints_to_alarm)
         .comparison_operator(ComparisonOperator::from(a.comparison.as_str()))
         .threshold(a.threshold)
-        .treat_missing_data(&a.treat_missing_data);
-    let req = routed(req, h, topic).set_tags(Some(cw_tags(tags)));
-    ctx.call(&c, measured(req, &a.measure, a.period).send())
-        .await
-        .map(|_| ())
+        .treat_missing_data(&a.treat_missing_data)
+        .set_tags(Some(cw_tags(tags)));
+    measured(req, &a.measure, a.period)
 }
 
 /// The alarm request `req` watching `measure`, per `period` seconds: one metric (a statistic, or

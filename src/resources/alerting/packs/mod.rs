@@ -9,7 +9,9 @@
 mod aws;
 pub mod overrides;
 
-pub use aws::{all_database_facts, cluster_facts, database_facts, measured, put, wanted};
+pub use aws::{
+    alarm_request, all_database_facts, cluster_facts, database_facts, measured, put, wanted,
+};
 
 use std::collections::BTreeMap;
 
@@ -404,6 +406,14 @@ pub fn description(alerting: &str, kind: &str, target: &str, by_watch: bool) -> 
     format!("prod_alerting {alerting}: {kind} pack of {target}{by}")
 }
 const WATCH_SUFFIX: &str = " (watch)";
+/// Whether an alarm's description says another of the provider's resources made it (a cluster's
+/// rollout gate, `prod_cluster <name>: …`): import leaves it to its owner, even where its name
+/// shares this resource's prefix (the parts of one service named alike).
+pub fn made_by_another(d: &str) -> bool {
+    d.split_once(' ')
+        .is_some_and(|(owner, _)| owner.starts_with("prod_") && owner != "prod_alerting")
+}
+
 /// (kind, target, named by `watch`) of a pack alarm's description.
 pub fn target_of_description(d: &str) -> Option<(&str, &str, bool)> {
     let (_, rest) = d.split_once(": ")?;

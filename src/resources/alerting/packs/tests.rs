@@ -123,6 +123,23 @@ fn descriptions_name_the_target() {
 }
 
 #[test]
+fn alarms_another_resource_made_are_told_apart() {
+    let gate = crate::resources::cluster::rollout::gate_description("ops");
+    for (name, d, other) in [
+        ("a cluster's rollout gate", gate.as_str(), true),
+        (
+            "a pack alarm",
+            &*description("ops", "cluster", "web", true),
+            false,
+        ),
+        ("an alarm block", "prod_alerting ops-cpu (critical)", false),
+        ("a user's own words", "CPU of the batch hosts", false),
+    ] {
+        assert_eq!(made_by_another(d), other, "{name}");
+    }
+}
+
+#[test]
 fn database_pack_follows_the_profile_table() {
     let f = DatabaseFacts {
         name: "pay".into(),

@@ -1,9 +1,10 @@
 //! Auto Scaling: the group, its metrics collection, and instance refreshes.
 
 use aws_sdk_autoscaling::types::{
-    InstancesDistribution, LaunchTemplate, LaunchTemplateOverrides, LaunchTemplateSpecification,
-    MetricType, MixedInstancesPolicy, PredefinedMetricSpecification, RefreshPreferences,
-    RefreshStrategy, Tag, TargetTrackingConfiguration,
+    AlarmSpecification, DesiredConfiguration, InstancesDistribution, LaunchTemplate,
+    LaunchTemplateOverrides, LaunchTemplateSpecification, MetricType, MixedInstancesPolicy,
+    PredefinedMetricSpecification, RefreshPreferences, RefreshStrategy, Tag,
+    TargetTrackingConfiguration,
 };
 
 use super::{invalid, Tags};
@@ -34,6 +35,9 @@ pub struct GroupFacts {
     pub warmup_seconds: Option<i64>,
     /// The mixed-instances policy; `None` when the group launches from the template alone.
     pub mix: Option<Mix>,
+    /// The desired capacity last configured, as the group's `prod:desired_capacity` tag records
+    /// it (scaling moves `desired`, never this).
+    pub configured_desired: Option<i64>,
 }
 
 pub async fn find_group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFacts>, AwsError> {
@@ -79,6 +83,12 @@ pub async fn find_group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFa
             deleting: g.status.as_deref().is_some_and(|s| s.contains("Delete")),
             instances: g.instances.as_ref().map_or(0, Vec::len),
             warmup_seconds: g.default_instance_warmup.map(i64::from),
+            configured_desired: g
+                .tags
+                .iter()
+                .flatten()
+                .find(|t| t.key.as_deref() == Some(crate::provider::tags::TAG_DESIRED_CAPACITY))
+                .and_then(|t| t.value.as_deref()?.parse().ok()),
         }))
 }
 
@@ -387,43 +397,132 @@ pub async fn delete_policy(ctx: &ProviderData, name: &str, policy: &str) -> Resu
     }
 }
 
-/// Rolls the instances onto the group's template version, keeping 90 % in service. A refresh
-/// already running (from an earlier change) is cancelled first: the newest template wins.
-pub async fn start_refresh(ctx: &ProviderData, name: &str) -> Result<String, AwsError> {
+/// A rollout as AWS is asked for it: the configuration to roll to, its steps and its gates.
+pub struct RefreshSpec<'a> {
+    /// The template and version to roll to, with the mixed-instances policy when the group has
+    /// one: the refresh's desired configuration, which AWS puts on the group only when the refresh
+    /// succeeds (and which makes automatic rollback possible). `None`: the group's own
+    /// configuration, without rollback (a group that ran `$Default` or `$Latest`).
+    pub desired: Option<(&'a str, i64, Option<&'a Mix>)>,
+    pub checkpoints: &'a [i64],
+    pub bake_seconds: i64,
+    /// Alarms that stop the refresh (and roll it back, with a desired configuration).
+    pub alarms: &'a [String],
+}
+
+/// Starts a refresh of group `name`: 90 % kept in service, instances that already match skipped,
+/// paused at each checkpoint, stopped by the alarms. Fails with `InstanceRefreshInProgress` while
+/// another runs.
+pub async fn start_refresh(
+    ctx: &ProviderData,
+    name: &str,
+    spec: &RefreshSpec<'_>,
+) -> Result<String, AwsError> {
     let c = format!("instance refresh of {name}");
-    let start = || async {
-        ctx.call(
+    let desired = spec.desired.map(|(id, version, mix)| {
+        let d = DesiredConfiguration::builder();
+        match mix {
+            Some(m) => d.mixed_instances_policy(mixed_policy(id, version, m)),
+            None => d.launch_template(template(id, version)),
+        }
+        .build()
+    });
+    let prefs = RefreshPreferences::builder()
+        .min_healthy_percentage(MIN_HEALTHY_PERCENT)
+        .instance_warmup(HEALTH_CHECK_GRACE_SECONDS)
+        .skip_matching(true)
+        .auto_rollback(desired.is_some())
+        .set_checkpoint_percentages(
+            (!spec.checkpoints.is_empty())
+                .then(|| spec.checkpoints.iter().map(|c| *c as i32).collect()),
+        )
+        .set_checkpoint_delay((!spec.checkpoints.is_empty()).then_some(spec.bake_seconds as i32))
+        .alarm_specification(
+            AlarmSpecification::builder()
+                .set_alarms(Some(spec.alarms.to_vec()))
+                .build(),
+        )
+        .build();
+    let out = ctx
+        .call(
             &c,
             ctx.autoscaling()
                 .start_instance_refresh()
                 .auto_scaling_group_name(name)
                 .strategy(RefreshStrategy::Rolling)
-                .preferences(
-                    RefreshPreferences::builder()
-                        .min_healthy_percentage(MIN_HEALTHY_PERCENT)
-                        .instance_warmup(HEALTH_CHECK_GRACE_SECONDS)
-                        .build(),
-                )
+                .set_desired_configuration(desired)
+                .preferences(prefs)
                 .send(),
         )
-        .await
-    };
-    let out = match start().await {
-        Err(e) if e.code() == Some("InstanceRefreshInProgress") => {
-            ctx.call(
-                &c,
-                ctx.autoscaling()
-                    .cancel_instance_refresh()
-                    .auto_scaling_group_name(name)
-                    .send(),
-            )
-            .await?;
-            start().await?
-        }
-        other => other?,
-    };
+        .await?;
     out.instance_refresh_id
         .ok_or_else(|| invalid(&c, "no refresh id"))
+}
+
+/// Cancels the refresh running on group `name`; none running is fine.
+pub async fn cancel_refresh(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
+    let out = ctx
+        .call(
+            &format!("instance refresh of {name}"),
+            ctx.autoscaling()
+                .cancel_instance_refresh()
+                .auto_scaling_group_name(name)
+                .send(),
+        )
+        .await;
+    match out {
+        Err(e) if e.code() == Some("ActiveInstanceRefreshNotFound") => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// A refresh as AWS reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshFacts {
+    pub id: String,
+    pub status: String,
+    /// Why it stands so: the rollback's reason when it rolled back, else the status reason.
+    pub reason: String,
+    pub percent: i64,
+}
+
+/// Refresh `id` of group `name`, or the group's newest when `id` is `None`; `None` when there is
+/// none.
+pub async fn refresh(
+    ctx: &ProviderData,
+    name: &str,
+    id: Option<&str>,
+) -> Result<Option<RefreshFacts>, AwsError> {
+    let out = ctx
+        .call(
+            &format!("instance refreshes of {name}"),
+            ctx.autoscaling()
+                .describe_instance_refreshes()
+                .auto_scaling_group_name(name)
+                .set_instance_refresh_ids(id.map(|i| vec![i.to_string()]))
+                .max_records(1)
+                .send(),
+        )
+        .await?;
+    Ok(out
+        .instance_refreshes
+        .unwrap_or_default()
+        .first()
+        .map(|r| RefreshFacts {
+            id: r.instance_refresh_id.clone().unwrap_or_default(),
+            status: r
+                .status
+                .as_ref()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            reason: r
+                .rollback_details
+                .as_ref()
+                .and_then(|d| d.rollback_reason.clone())
+                .or_else(|| r.status_reason.clone())
+                .unwrap_or_default(),
+            percent: r.percentage_complete.map_or(0, i64::from),
+        }))
 }
 
 pub async fn delete_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {

@@ -514,10 +514,11 @@ fn posture_rules() {
 #[test]
 fn as_applied_passes_everything_in_production() {
     let p = posture(PROD, &applied(PROD));
-    // The controls of the blueprint, of the logs, `health_check`, `scaling` and `instance_mix`.
+    // The controls of the blueprint, of the logs, `health_check`, `scaling`, `instance_mix` and
+    // `rollout_gates`.
     assert_eq!(
         p.len(),
-        bp::controls(true).len() + lb_logs::CONTROLS.len() + 3
+        bp::controls(true).len() + lb_logs::CONTROLS.len() + 4
     );
     assert!(p.values().all(|v| v == PASS), "{p:?}");
 }

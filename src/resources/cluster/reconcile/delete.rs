@@ -18,6 +18,11 @@ pub async fn delete(ctx: &ProviderData, s: &mut State, limit: Duration) -> Resul
     let n = s.name.clone();
     super::waf::delete(ctx, s, limit).await?;
     delete_group(ctx, s, &n, limit).await?;
+    // 2. The rollout's gate alarms (found by name), once no refresh can name them.
+    crate::resources::alerting::delete_alarms(ctx, &super::super::rollout::gate_names(&n)).await?;
+    for role in super::super::rollout::GATE_ROLES {
+        s.components.remove(role);
+    }
     delete_load_balancer(ctx, s, &n, limit).await?;
 
     // 3. Target group (in use until the load balancer lets go) and launch template.

@@ -7,6 +7,7 @@ use super::super::aws::{asg, ec2, invalid};
 use super::super::blueprint::{self as bp, TemplateInputs};
 use super::super::model::State;
 use super::super::{instance_mix, scaling};
+use super::rollout::{end_earlier, refused_while_refreshing, Roll};
 use super::{Desired, Ready};
 use crate::provider::error::AwsError;
 use crate::provider::{retry, ProviderData};
@@ -14,17 +15,19 @@ use crate::resources::alerting::watch;
 
 /// 6–7: the launch template (a new default version whenever the one the group runs is not the
 /// blueprint) and the Auto Scaling group (pinned sizes, ELB health checks, metrics, rolling
-/// refresh), recorded in `p` as they are made.
+/// refresh), recorded in `p` as they are made. Returns the rollout a change of the instances
+/// needs (run once its gate alarms exist).
 pub(super) async fn instances(
     ctx: &ProviderData,
     d: &Desired,
     limit: Duration,
     p: &mut State,
     r: &Ready<'_>,
-) -> Result<(), AwsError> {
+) -> Result<Option<Roll>, AwsError> {
     let (template_id, version) = launch_template(ctx, d, limit, p, r).await?;
     p.launch_template_id = Some(template_id.clone());
     p.launch_template_version = Some(version);
+    p.serving_launch_template_version = Some(version);
 
     // 7. The Auto Scaling group: pinned sizes, ELB health checks, metrics, rolling refresh.
     let n = d.args.name.as_str();
@@ -41,18 +44,21 @@ pub(super) async fn instances(
         warmup_seconds: d.scaling.protection_minutes * 60,
         mix: mix.as_ref(),
     };
-    match r.group_now.clone() {
+    let roll = match r.group_now.clone() {
         Some(g) if g.deleting => {
             return Err(invalid(
                 "auto scaling group",
                 format!("group {n} is being deleted; apply again once it is gone"),
             ))
         }
-        None => create_group(ctx, d, p, gs).await?,
-        Some(g) => update_group(ctx, d, p, &gs, &g).await?,
-    }
+        None => {
+            create_group(ctx, d, p, gs).await?;
+            None
+        }
+        Some(g) => update_group(ctx, d, p, &gs, &g, limit).await?,
+    };
     p.autoscaling_group_name = Some(n.to_string());
-    Ok(())
+    Ok(roll)
 }
 
 /// Step 6, the launch template: made, or a new default version whenever the one the group runs
@@ -148,14 +154,16 @@ async fn create_group(
 }
 
 /// The group as it is (`g`) brought to `gs`: updated, tagged, attached and measured where it
-/// differs, and its instances rolled when the template version changed.
+/// differs. A new template version or list of types is not put on the group: it is the rollout
+/// returned, which AWS puts on the group when it succeeds.
 async fn update_group(
     ctx: &ProviderData,
     d: &Desired,
     p: &mut State,
     gs: &asg::GroupSpec<'_>,
     g: &asg::GroupFacts,
-) -> Result<(), AwsError> {
+    limit: Duration,
+) -> Result<Option<Roll>, AwsError> {
     let n = d.args.name.as_str();
     let (template_id, version, tg) = (gs.template_id, gs.version, gs.target_group);
     p.components
@@ -169,6 +177,35 @@ async fn update_group(
     let subnets_changed = g.subnets.iter().collect::<BTreeSet<_>>()
         != d.args.subnet_ids.iter().collect::<BTreeSet<_>>();
     let desired_changed = d.desired_capacity.is_some_and(|x| x != g.desired);
+    // The numbered version serving, which a rollout rolls back to.
+    let serving = g
+        .template_version
+        .as_deref()
+        .and_then(|v| v.parse::<i64>().ok());
+    let rolling = version_changed || types_changed;
+    let roll = rolling.then(|| Roll {
+        template_id: template_id.to_string(),
+        from: serving,
+        to: version,
+        mix: gs.mix.cloned(),
+    });
+    // While rolling, the group keeps the configuration serving (AWS moves it on success).
+    let now_spec;
+    let gs = match (&roll, serving) {
+        (Some(_), Some(v)) => {
+            now_spec = asg::GroupSpec {
+                template_id: g.template_id.as_deref().unwrap_or(template_id),
+                version: v,
+                mix: g.mix.as_ref(),
+                ..*gs
+            };
+            p.launch_template_version = Some(v);
+            p.serving_launch_template_version = Some(v);
+            &now_spec
+        }
+        _ => gs,
+    };
+    let version_changed = g.template_version.as_deref() != Some(gs.version.to_string().as_str());
     if version_changed
         || subnets_changed
         || desired_changed
@@ -178,7 +215,15 @@ async fn update_group(
         || g.warmup_seconds != Some(gs.warmup_seconds)
         || g.mix.as_ref() != gs.mix
     {
-        asg::update_group(ctx, gs).await?;
+        match asg::update_group(ctx, gs).await {
+            // A refresh an interrupted apply left running holds the launch source: it ends
+            // first (a rollout this apply needs starts afresh after).
+            Err(e) if refused_while_refreshing(&e) => {
+                end_earlier(ctx, n, limit).await?;
+                asg::update_group(ctx, gs).await?;
+            }
+            other => other?,
+        }
     }
     if d.desired_capacity.is_some() || g.min != d.args.min_size {
         asg::tag_capacity(ctx, n, d.args.min_size, d.desired_capacity).await?;
@@ -192,20 +237,11 @@ async fn update_group(
     {
         asg::enable_metrics(ctx, n).await?;
     }
-    if version_changed || types_changed {
-        let id = asg::start_refresh(ctx, n).await?;
-        tracing::info!(
-            group = n,
-            refresh = id,
-            version,
-            "rolling the instances onto the new launch template version"
-        );
-    }
     p.desired_capacity_actual = Some(match d.desired_capacity {
         Some(x) => x,
         None => g.desired.clamp(d.args.min_size, d.args.max_size),
     });
-    Ok(())
+    Ok(roll)
 }
 
 /// The cluster's scaling policies brought to the blueprint's: each missing or changed one put,

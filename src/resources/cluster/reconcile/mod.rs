@@ -7,6 +7,7 @@
 mod delete;
 mod instances;
 mod logs_bucket;
+pub mod rollout;
 pub mod waf;
 
 pub use delete::delete;
@@ -155,6 +156,11 @@ pub async fn converge(
     let mut lb = None;
     // A group made by this apply has no scaling policies yet.
     let new_group = group_now.is_none();
+    // The desired capacity the group records as configured (what the gates' thresholds follow).
+    let recorded_desired = d
+        .desired_capacity
+        .or(group_now.as_ref().and_then(|g| g.configured_desired))
+        .unwrap_or(d.args.desired_capacity);
     let ready = Ready {
         key: &key,
         app_sg: &app_sg,
@@ -174,14 +180,27 @@ pub async fn converge(
         p.load_balancer_dns_name = Some(dns);
     }
     front?;
-    instances?;
+    let roll = instances?;
     scaling_policies(ctx, d, p, new_group).await?;
     waf::converge(ctx, place, d, p, &key, limit).await?;
 
     if tags_changed {
         retag(ctx, p, d, &old_tags).await?;
     }
-    Ok(())
+    // 8. Last, as it takes longest: the rollout's gate alarms, then the refresh they gate,
+    // waited for to its end.
+    rollout::gates(ctx, d, p, recorded_desired).await?;
+    if tags_changed {
+        let gates = p.gate_alarm_names.clone();
+        crate::resources::alerting::retag_alarms(ctx, place, &gates, &old_tags, &d.tags).await?;
+    }
+    if p.rollout_status.is_none() {
+        p.rollout_status = Some(super::rollout::IDLE.into());
+    }
+    match roll {
+        Some(r) => rollout::roll(ctx, d, p, &r, limit).await,
+        None => Ok(()),
+    }
 }
 
 /// The error for an AMI this account cannot see in the region.

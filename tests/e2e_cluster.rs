@@ -2266,8 +2266,41 @@ async fn production_rollout_whose_gate_fires_rolls_back_and_fails_the_apply() {
     let said = r.all().replace('\n', " ");
     assert!(said.contains(&gate_5xx), "{said}");
     assert!(said.contains("Version 1 serves again"), "{said}");
+    // AWS rolled back: the refresh says so, and every instance runs version 1 again.
+    let newest = aws
+        .asg
+        .describe_instance_refreshes()
+        .auto_scaling_group_name(&name)
+        .send()
+        .await
+        .unwrap()
+        .instance_refreshes
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        newest.status.as_ref().map(|s| s.as_str()),
+        Some("RollbackSuccessful")
+    );
+    assert!(
+        newest
+            .rollback_details
+            .and_then(|d| d.rollback_reason)
+            .is_some_and(|r| r.contains(&gate_5xx)),
+        "AWS names the alarm"
+    );
     let g = aws.group(&name).await;
     assert_eq!(g.launch_template.unwrap().version.as_deref(), Some("1"));
+    let versions: Vec<Option<String>> = g
+        .instances
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| i.launch_template.and_then(|t| t.version))
+        .collect();
+    assert!(!versions.is_empty());
+    assert!(
+        versions.iter().all(|v| v.as_deref() == Some("1")),
+        "every instance back on version 1: {versions:?}"
+    );
     let s = attrs(&tf, "prod_cluster.web");
     assert_eq!(s["serving_launch_template_version"], 1);
     assert_eq!(s["launch_template_version"], 1);

@@ -1479,6 +1479,26 @@ async fn production_rollout_interrupted_rolls_back_and_the_next_apply_rolls_out(
             .any(|c| c.action == "RollbackInstanceRefresh" && c.status == 200),
         "the stopped rollout is rolled back"
     );
+    // The rollback ends (AWS's next look moves it on here), and every instance runs version 1.
+    let newest = || async {
+        aws.asg
+            .describe_instance_refreshes()
+            .auto_scaling_group_name(&name)
+            .send()
+            .await
+            .unwrap()
+            .instance_refreshes
+            .unwrap()
+            .remove(0)
+            .status
+            .map(|s| s.as_str().to_string())
+    };
+    let first = newest().await;
+    assert!(
+        first.as_deref().is_some_and(|s| s.starts_with("Rollback")),
+        "{first:?}"
+    );
+    assert_eq!(newest().await.as_deref(), Some("RollbackSuccessful"));
     let group = aws
         .asg
         .describe_auto_scaling_groups()
@@ -1489,6 +1509,17 @@ async fn production_rollout_interrupted_rolls_back_and_the_next_apply_rolls_out(
         .auto_scaling_groups
         .unwrap()
         .remove(0);
+    let versions: Vec<Option<String>> = group
+        .instances
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| i.launch_template.and_then(|t| t.version))
+        .collect();
+    assert!(
+        !versions.is_empty() && versions.iter().all(|v| v.as_deref() == Some("1")),
+        "every instance back on version 1: {versions:?}"
+    );
     assert_eq!(
         group.launch_template.unwrap().version.as_deref(),
         Some("1"),

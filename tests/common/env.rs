@@ -169,7 +169,6 @@ pub fn urlencoding_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The metric alarm named `name` (it must exist).
 /// Tag `key` of alarm `name` (it must exist), as CloudWatch lists it.
 pub async fn alarm_tag(cw: &aws_sdk_cloudwatch::Client, name: &str, key: &str) -> Option<String> {
     let arn = alarm(cw, name).await.alarm_arn.unwrap();
@@ -185,6 +184,7 @@ pub async fn alarm_tag(cw: &aws_sdk_cloudwatch::Client, name: &str, key: &str) -
         .and_then(|t| t.value)
 }
 
+/// The metric alarm named `name` (it must exist).
 pub async fn alarm(
     cw: &aws_sdk_cloudwatch::Client,
     name: &str,

@@ -40,7 +40,7 @@ crate::attributes! {
     /// An `alarm` block as configured.
     pub struct AlarmConfig;
     fields {
-        name: String = required("Alarm name within this resource; the AWS name is `<name>-<alarm name>`."),
+        name: String = required("Alarm name within this resource; the AWS name is `<name>-<alarm name>`. Names starting `rollout-` are refused: a `prod_cluster` of the same name keeps its rollout gates there."),
         namespace: Option<String> = optional("Metric namespace, e.g. `AWS/RDS`; with `metric_name`, not with `expression`."),
         metric_name: Option<String> = optional("Metric name, e.g. `CPUUtilization`. An alarm watches either one metric (`metric_name`) or metric math (`expression`)."),
         dimensions: Option<BTreeMap<String, String>> = optional("Metric dimensions (with `metric_name`)."),

@@ -329,6 +329,12 @@ fn invalid_configurations_point_at_the_attribute() {
             ]),
             "alarm[1].name",
         ),
+        (
+            "a cluster's gate name",
+            "alarm",
+            Value::List(vec![alarm("rollout-5xx", Value::int(1))]),
+            "alarm[0].name",
+        ),
     ];
     for (case, attr, value, path) in cases {
         let d = validate(&config_with(attr, value));

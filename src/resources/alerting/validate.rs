@@ -201,6 +201,13 @@ fn check_alarm(d: &mut Diagnostics, a: &AlarmConfig, p: AttrPath, seen: &mut BTr
                 format!("Another alarm block is already named {n:?}; alarm names must be unique."),
             );
         }
+        if n.starts_with("rollout-") {
+            d.error_at(
+                p.then_attr("name"),
+                "Reserved alarm name",
+                format!("{n:?}: `<name>-rollout-…` is where a prod_cluster of the same name keeps its rollout gates; the two would write one alarm. Name it otherwise (e.g. \"deploy-{}\").", n.trim_start_matches("rollout-")),
+            );
+        }
     }
     super::custom::check(d, a, &p);
     for (f, v) in [("namespace", &a.namespace), ("metric_name", &a.metric_name)] {

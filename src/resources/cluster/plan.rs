@@ -470,7 +470,10 @@ fn plan_rollout(kept_was: Option<&Config>, planned: &mut Config) {
         Tri::Known(n) => Tri::Known(super::rollout::gate_names(n)),
         _ => Tri::Unknown,
     };
-    let same = matches!(planned.launch_template_version, Tri::Known(_));
+    // No rollout: the template version stays and so do the instance types (a new list rolls out
+    // over the same version).
+    let same = matches!(planned.launch_template_version, Tri::Known(_))
+        && kept_was.is_some_and(|w| w.instance_types == planned.instance_types);
     // Outside a rollout the version serving is the one the group runs.
     planned.serving_launch_template_version = planned.launch_template_version.clone();
     planned.rollout_status = match kept_was.map(|w| &w.rollout_status) {

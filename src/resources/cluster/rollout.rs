@@ -142,24 +142,25 @@ pub fn validate(block: &Tri<Given>, d: &mut Diagnostics) {
 /// The planned block: null stays null (the profile's rollout applies); every unset attribute
 /// takes the profile's value, so that the plan shows what the apply does.
 pub fn plan(block: &Tri<Given>, env: &Tri<Environment>) -> Tri<Given> {
-    let (Tri::Known(g), Tri::Known(env)) = (block, env) else {
-        return match block {
-            Tri::Known(_) => Tri::Unknown,
-            other => other.clone(),
-        };
+    let Tri::Known(g) = block else {
+        return block.clone();
     };
-    let p = profile(*env);
-    let or = |v: &Tri<String>, default: String| match v {
-        Tri::Null => Tri::Known(default),
+    // While the environment is unknown, so are the profile's values (the block stays a block).
+    let p = env.known().map(|e| profile(*e));
+    let or = |v: &Tri<String>, default: Option<String>| match v {
+        Tri::Null => default.map_or(Tri::Unknown, Tri::Known),
         v => v.clone(),
     };
     Tri::Known(Given {
-        strategy: or(&g.strategy, ROLLING.into()),
-        checkpoints: match &g.checkpoints {
-            Tri::Null => Tri::Known(p.checkpoints.iter().map(|c| Number::Int(*c)).collect()),
-            v => v.clone(),
+        strategy: or(&g.strategy, Some(ROLLING.into())),
+        checkpoints: match (&g.checkpoints, &p) {
+            (Tri::Null, Some(p)) => {
+                Tri::Known(p.checkpoints.iter().map(|c| Number::Int(*c)).collect())
+            }
+            (Tri::Null, None) => Tri::Unknown,
+            (v, _) => v.clone(),
         },
-        bake_time: or(&g.bake_time, bake_text(p.bake_seconds)),
+        bake_time: or(&g.bake_time, p.map(|p| bake_text(p.bake_seconds))),
     })
 }
 

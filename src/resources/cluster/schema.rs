@@ -7,7 +7,9 @@ pub const DEFAULT_APP_PORT: i64 = 8080;
 pub const DEFAULT_HEALTH_CHECK_PATH: &str = "/health";
 pub const DEFAULT_INGRESS: &str = "0.0.0.0/0";
 /// Load balancers take a few minutes; draining an Auto Scaling group on delete takes longer.
-pub const DEFAULT_TIMEOUT: &str = "30m";
+/// Create, update and delete: an update rolls the instances out and waits for the end (production's
+/// default checkpoints and bake time take over half an hour on AWS for a few instances).
+pub const DEFAULT_TIMEOUT: &str = "60m";
 
 pub fn schema() -> Schema {
     Schema {

@@ -586,3 +586,66 @@ fn arn_suffixes_are_the_metric_dimensions() {
         "targetgroup/web-tg/73e2d6bc24d8a067"
     );
 }
+
+#[test]
+fn rollout_status_is_known_at_plan_only_where_nothing_rolls_out() {
+    struct Case {
+        name: &'static str,
+        prior_status: Value,
+        config: Vec<(&'static str, Value)>,
+        planned: Option<&'static str>,
+    }
+    let types = || Value::string_list(["m6i.large", "m7i.large"]);
+    let cases = [
+        Case {
+            name: "unchanged",
+            prior_status: Value::string("idle"),
+            config: vec![],
+            planned: Some("idle"),
+        },
+        Case {
+            name: "unchanged after a rollback",
+            prior_status: Value::string("rolled_back: web-rollout-5xx"),
+            config: vec![],
+            planned: Some("rolled_back: web-rollout-5xx"),
+        },
+        Case {
+            name: "upgraded state without it",
+            prior_status: Value::Null,
+            config: vec![],
+            planned: Some("idle"),
+        },
+        Case {
+            name: "a new image rolls out",
+            prior_status: Value::string("rolled_back: web-rollout-5xx"),
+            config: vec![("image_id", Value::string("ami-0fedcba9876543210"))],
+            planned: None,
+        },
+        Case {
+            name: "new instance types roll out",
+            prior_status: Value::string("rolled_back: web-rollout-5xx"),
+            config: vec![("instance_types", types())],
+            planned: None,
+        },
+    ];
+    for c in cases {
+        let mut prior = applied(Environment::Production);
+        prior.set("rollout_status", c.prior_status.clone());
+        let p = run(&config(c.config), &prior, Environment::Production);
+        let planned = Config::decode(&p.state);
+        match c.planned {
+            Some(s) => assert_eq!(
+                planned.rollout_status,
+                Tri::Known(s.to_string()),
+                "{}",
+                c.name
+            ),
+            None => assert_eq!(planned.rollout_status, Tri::Unknown, "{}", c.name),
+        }
+        assert_eq!(
+            planned.serving_launch_template_version, planned.launch_template_version,
+            "{}: the version serving is the one the group runs",
+            c.name
+        );
+    }
+}

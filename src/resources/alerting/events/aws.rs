@@ -182,16 +182,52 @@ pub async fn modify(
 /// `deleting` for a while, and its name cannot be used again until then. One already gone, or
 /// already being deleted, is no error.
 pub async fn delete(ctx: &ProviderData, name: &str, limit: Duration) -> Result<(), AwsError> {
-    let req = ctx
-        .rds()
-        .delete_event_subscription()
-        .subscription_name(name);
     let c = format!("rds event subscription {name}");
-    match ctx.call(&c, req.send()).await {
-        Err(e) if e.code() == Some("InvalidEventSubscriptionState") => {}
-        other => ok_if_missing(other.map(|_| ()))?,
-    }
+    let what = format!("{c} to take its deletion");
+    wait_until(
+        &what,
+        ctx.stop_token(),
+        limit,
+        Backoff::new(FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL),
+        || async {
+            let req = ctx
+                .rds()
+                .delete_event_subscription()
+                .subscription_name(name);
+            match ctx.call(&c, req.send()).await {
+                // Being deleted already, or being changed by someone else (RDS: retry).
+                Err(e) if e.code() == Some("InvalidEventSubscriptionState") => {
+                    let status = status(ctx, name).await?;
+                    Ok(matches!(status.as_deref(), None | Some("deleting")).then_some(()))
+                }
+                other => ok_if_missing(other.map(|_| ())).map(Some),
+            }
+        },
+    )
+    .await
+    .map_err(|e| waited(&what, e))?;
     gone(ctx, name, limit).await
+}
+
+/// Subscription `name`'s status; `None` when RDS does not list it.
+async fn status(ctx: &ProviderData, name: &str) -> Result<Option<String>, AwsError> {
+    let out = found(
+        ctx.call(
+            "rds event subscription",
+            ctx.rds()
+                .describe_event_subscriptions()
+                .subscription_name(name)
+                .send(),
+        )
+        .await,
+    )?;
+    Ok(out.and_then(|o| {
+        o.event_subscriptions_list
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .and_then(|s| s.status)
+    }))
 }
 
 /// Waits (within `limit`) until subscription `name` is no longer listed.
@@ -203,23 +239,7 @@ pub async fn gone(ctx: &ProviderData, name: &str, limit: Duration) -> Result<(),
         limit,
         Backoff::new(FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL),
         || async {
-            let out = found(
-                ctx.call(
-                    "rds event subscription",
-                    ctx.rds()
-                        .describe_event_subscriptions()
-                        .subscription_name(name)
-                        .send(),
-                )
-                .await,
-            )?;
-            let status = out.and_then(|o| {
-                o.event_subscriptions_list
-                    .unwrap_or_default()
-                    .into_iter()
-                    .next()
-                    .and_then(|s| s.status)
-            });
+            let status = status(ctx, name).await?;
             log_one("rds event subscription", true, name, status.as_deref());
             Ok(status.is_none().then_some(()))
         },
@@ -269,7 +289,8 @@ pub async fn notifications(ctx: &ProviderData) -> Result<Notes, AwsError> {
         .collect())
 }
 
-/// Waits until group `group` is `available` (or gone).
+/// Waits until group `group` is `available` (or gone), or in a state it does not leave by
+/// itself (`deleting`, `create-failed`: nothing to wait for).
 async fn settled(ctx: &ProviderData, group: &str, limit: Duration) -> Result<(), AwsError> {
     let what = format!("replication group {group} to be available");
     wait_until(
@@ -298,7 +319,7 @@ async fn settled(ctx: &ProviderData, group: &str, limit: Duration) -> Result<(),
             log_one("replication group", false, group, status.as_deref());
             Ok(status
                 .as_deref()
-                .is_none_or(|s| s == "available")
+                .is_none_or(|s| matches!(s, "available" | "deleting" | "create-failed"))
                 .then_some(()))
         },
     )

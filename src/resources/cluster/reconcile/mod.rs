@@ -156,11 +156,15 @@ pub async fn converge(
     let mut lb = None;
     // A group made by this apply has no scaling policies yet.
     let new_group = group_now.is_none();
-    // The desired capacity the group records as configured (what the gates' thresholds follow).
-    let recorded_desired = d
-        .desired_capacity
-        .or(group_now.as_ref().and_then(|g| g.configured_desired))
-        .unwrap_or(d.args.desired_capacity);
+    // The desired capacity the group records as configured (what the gates' thresholds follow):
+    // a group made now records what it starts at (as `create_group` tags it).
+    let recorded_desired = match &group_now {
+        None => d.desired_capacity.unwrap_or(d.args.min_size),
+        Some(g) => d
+            .desired_capacity
+            .or(g.configured_desired)
+            .unwrap_or(d.args.desired_capacity),
+    };
     let ready = Ready {
         key: &key,
         app_sg: &app_sg,

@@ -16,6 +16,9 @@ use crate::resources::alerting::{self, packs, watch};
 /// The longest pause between two looks at a refresh: a checkpoint's alarm is seen within it.
 const REFRESH_POLL_CAP: Duration = Duration::from_secs(15);
 
+/// `rollout_status` while a refresh runs (an apply cut short leaves it so).
+const IN_PROGRESS: &str = "in_progress";
+
 /// `rollout_status` after a rollout stopped half way (Ctrl-C) and rolled back.
 const STOPPED: &str = "rolled_back: stopped by Terraform";
 
@@ -95,6 +98,10 @@ pub(super) async fn roll(
         bake_seconds: plan.bake_seconds,
         alarms: &gates,
     };
+    // Recorded before the wait: an apply cut short by its timeout keeps this state.
+    p.launch_template_version = Some(r.from.unwrap_or(r.to));
+    p.serving_launch_template_version = p.launch_template_version;
+    p.rollout_status = Some(IN_PROGRESS.into());
     let id = match asg::start_refresh(ctx, n, &spec).await {
         // A refresh of an earlier, interrupted apply: the newest configuration wins.
         Err(e) if e.code() == Some("InstanceRefreshInProgress") => {
@@ -125,7 +132,7 @@ pub(super) async fn roll(
         Err(e) => {
             p.launch_template_version = Some(serving_before);
             p.serving_launch_template_version = Some(serving_before);
-            p.rollout_status = Some("in_progress".into());
+            p.rollout_status = Some(IN_PROGRESS.into());
             if matches!(e, WaitError::Stopped { .. }) && r.from.is_some() {
                 stop_rolling(ctx, n).await;
                 p.rollout_status = Some(STOPPED.into());
@@ -152,15 +159,23 @@ pub(super) async fn roll(
     ))
 }
 
-/// A refresh an earlier, interrupted apply left running on group `n`, cancelled and waited for
-/// (within `limit`) until AWS says it ended: the group takes no new configuration until then.
+/// A refresh an earlier, interrupted apply left running on group `n`, cancelled (a rollback is
+/// let finish) and waited for (within `limit`) until AWS says it ended: the group takes no new
+/// configuration until then.
 pub(super) async fn end_earlier(
     ctx: &ProviderData,
     n: &str,
     limit: Duration,
 ) -> Result<(), AwsError> {
-    asg::cancel_refresh(ctx, n).await?;
-    let what = format!("the earlier instance refresh of {n} to be cancelled");
+    // A rollback under way (after a Ctrl-C) is left to finish: cancelling it would leave the
+    // instances it has not yet put back on the version rolled away from.
+    let rolling_back = asg::refresh(ctx, n, None)
+        .await?
+        .is_some_and(|f| f.status == "RollbackInProgress");
+    if !rolling_back {
+        asg::cancel_refresh(ctx, n).await?;
+    }
+    let what = format!("the earlier instance refresh of {n} to end");
     wait_until(
         &what,
         ctx.stop_token(),

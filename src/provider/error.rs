@@ -23,6 +23,17 @@ pub enum AwsError {
 }
 
 impl AwsError {
+    /// A wait's error as an AWS error: a call that failed as it was; a timeout or a stop as
+    /// `component`'s (the wait says what it waited for).
+    pub fn from_wait(component: &str, e: crate::framework::wait::WaitError<AwsError>) -> AwsError {
+        match e {
+            crate::framework::wait::WaitError::Failed(e) => e,
+            other => AwsError::Invalid {
+                component: component.to_string(),
+                message: other.to_string(),
+            },
+        }
+    }
     pub fn api<E>(component: &str, e: E) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,

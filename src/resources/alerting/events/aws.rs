@@ -9,7 +9,7 @@ use super::{Live, Notes, Notification, Subscription};
 use std::time::Duration;
 
 use crate::framework::wait::{
-    log_one, wait_until, Backoff, WaitError, FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL,
+    log_one, wait_until, Backoff, FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL,
 };
 use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::ProviderData;
@@ -205,7 +205,7 @@ pub async fn delete(ctx: &ProviderData, name: &str, limit: Duration) -> Result<(
         },
     )
     .await
-    .map_err(|e| waited(&what, e))?;
+    .map_err(|e| AwsError::from_wait(&what, e))?;
     gone(ctx, name, limit).await
 }
 
@@ -245,19 +245,7 @@ pub async fn gone(ctx: &ProviderData, name: &str, limit: Duration) -> Result<(),
         },
     )
     .await
-    .map_err(|e| waited(&what, e))
-}
-
-/// A wait's error as the call's: a failed call as it was, a timeout or a stop saying what it
-/// waited for.
-fn waited(what: &str, e: WaitError<AwsError>) -> AwsError {
-    match e {
-        WaitError::Failed(e) => e,
-        other => AwsError::Invalid {
-            component: what.to_string(),
-            message: other.to_string(),
-        },
-    }
+    .map_err(|e| AwsError::from_wait(&what, e))
 }
 
 /// The notification configuration of every cache cluster of the account and region (all pages),
@@ -324,7 +312,7 @@ async fn settled(ctx: &ProviderData, group: &str, limit: Duration) -> Result<(),
         },
     )
     .await
-    .map_err(|e| waited(&what, e))
+    .map_err(|e| AwsError::from_wait(&what, e))
 }
 
 /// ElastiCache's answer for a group in a state that takes no change (being deleted, say).

@@ -48,10 +48,7 @@ pub struct Desired {
 const POLL: Duration = Duration::from_secs(5);
 
 fn wait_error(what: &str, e: WaitError<AwsError>) -> AwsError {
-    match e {
-        WaitError::Failed(e) => e,
-        other => invalid(what, other.to_string()),
-    }
+    AwsError::from_wait(what, e)
 }
 
 /// Subnets of both lists: one VPC, at least 2 zones each. Returns the VPC id.

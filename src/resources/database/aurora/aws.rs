@@ -7,7 +7,7 @@ use aws_sdk_rds::types::{DbCluster, Filter};
 use super::super::aws::{self as api, Tags};
 use super::super::blueprint as bp;
 use super::super::reconcile::Desired;
-use crate::framework::wait::{log_one, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_one, wait_until, Backoff, MAX_POLL_INTERVAL};
 use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 
@@ -138,10 +138,7 @@ pub(super) async fn wait_cluster(
         },
     )
     .await
-    .map_err(|e| match e {
-        WaitError::Failed(e) => e,
-        other => invalid("db cluster", other.to_string()),
-    })
+    .map_err(|e| AwsError::from_wait("db cluster", e))
 }
 
 // ---- instances ----

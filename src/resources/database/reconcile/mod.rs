@@ -16,7 +16,7 @@ use std::time::Duration;
 use super::aws::{self as api, Changes, GroupKind, Instance, Tags};
 use super::blueprint as bp;
 use super::model::State;
-use crate::framework::wait::{log_progress, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_progress, wait_until, Backoff, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -87,10 +87,7 @@ pub async fn wait_for(
         },
     )
     .await
-    .map_err(|e| match e {
-        WaitError::Failed(e) => e,
-        other => invalid("db instances", other.to_string()),
-    })
+    .map_err(|e| AwsError::from_wait("db instances", e))
 }
 
 /// The master secret `arn` (RDS makes and rotates it) closed to other accounts and plain HTTP: on

@@ -13,7 +13,7 @@ use super::super::blueprint::endpoints::{self as ep, Kind};
 use super::super::blueprint::hardening;
 use super::super::model::State;
 use super::Desired;
-use crate::framework::wait::{wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::framework::wait::{wait_until, Backoff, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -294,13 +294,7 @@ pub async fn wait_for(
         poll,
     )
     .await
-    .map_err(|e| match e {
-        WaitError::Failed(e) => e,
-        other => AwsError::Invalid {
-            component: "vpc endpoint".into(),
-            message: other.to_string(),
-        },
-    })
+    .map_err(|e| AwsError::from_wait("vpc endpoint", e))
 }
 
 /// Destroy: every endpoint of the VPC not already deleted or being deleted (failed ones too: they

@@ -43,13 +43,7 @@ pub struct Desired {
 }
 
 fn wait_error(e: WaitError<AwsError>) -> AwsError {
-    match e {
-        WaitError::Failed(e) => e,
-        other => AwsError::Invalid {
-            component: "nat gateway".into(),
-            message: other.to_string(),
-        },
-    }
+    AwsError::from_wait("nat gateway", e)
 }
 
 const NAT_POLL: Duration = Duration::from_secs(5);

@@ -18,7 +18,7 @@ use std::time::Duration;
 use super::aws::{self as api, Changes, Group, GroupSpec, MemberFacts, Tags};
 use super::blueprint as bp;
 use super::model::State;
-use crate::framework::wait::{log_one, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_one, wait_until, Backoff, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -86,10 +86,7 @@ pub async fn wait_for(
         || poll(ctx, id, gone, &seen, started),
     )
     .await
-    .map_err(|e| match e {
-        WaitError::Failed(e) => e,
-        other => invalid("replication group", other.to_string()),
-    })
+    .map_err(|e| AwsError::from_wait("replication group", e))
 }
 
 /// One look of [`wait_for`]: `Some` once done (the group, or `None` when gone), `None` to look again.

@@ -14,9 +14,9 @@ crate::attributes! {
     fields {
         name: String = required("Name of the database (at most 50 characters: letters, digits and hyphens, starting with a letter); the primary is called this, replicas `<name>-replica-<n>`. Changing it replaces the database, which `deletion_protection` refuses."),
         engine: String = required("`postgres`, `mysql`, `aurora-postgresql` or `aurora-mysql`. Changing it replaces the database, which `deletion_protection` refuses."),
+        engine_version: String = defaulted("Major (or major.minor) version to pin: `16` for PostgreSQL, `8.0` for MySQL by default. Automatic minor upgrades never show as a diff (see `engine_version_actual`); a new major upgrades in place."),
         subnet_ids: Vec<String> as PartialList = required("Private subnets for the database, spanning at least 2 availability zones (3 recommended in production)."),
         allowed_security_group_ids: Vec<String> as PartialList = required("Security groups whose members may connect on the engine port (e.g. `prod_cluster.web.security_group_id`); no one else can."),
-        engine_version: String = defaulted("Major (or major.minor) version to pin: `16` for PostgreSQL, `8.0` for MySQL by default. Automatic minor upgrades never show as a diff (see `engine_version_actual`); a new major upgrades in place."),
         instance_class: String = defaulted("Instance class (profile default: db.t4g.medium in development, db.r6g.large otherwise). Changes in place."),
         allocated_storage: i64 = defaulted("Storage in GiB (profile default 20 / 50 / 100). Grows in place; it cannot shrink. Not used by Aurora, whose storage grows by itself (reads 0)."),
         max_allocated_storage: i64 = defaulted("Storage autoscaling ceiling in GiB (profile default 100 / 500 / 1000). Not used by Aurora (reads 0)."),
@@ -32,6 +32,7 @@ crate::attributes! {
         master_username: String = defaulted("Administrator user name (default `app_admin`; not `admin`, `postgres` or `root`). The password is generated into Secrets Manager (`master_secret_arn`), never in state, plan or logs."),
         port: Option<i64> = defaulted("Port the database listens on, and the only one its security group opens. Profile default: the engine's own in development (5432 PostgreSQL, 3306 MySQL), another in staging and production (5433, 3307: Security Hub RDS.23); production refuses the engine's own. A database that already exists keeps the port it has. Changes in place: RDS restarts the instances on the new port (the endpoints change with it)."),
         parameters: Option<BTreeMap<String, String>> as PartialMap = optional("Engine parameters merged over the hardened ones (TLS required, connection and slow-query logging). Turning TLS off is refused. Values are strings in the engine's own units, as RDS stores them: PostgreSQL `shared_buffers` and `effective_cache_size` in 8 kB pages (256 MB is `\"32768\"`), `work_mem` and `maintenance_work_mem` in kB, `max_wal_size` in MB, durations in ms unless the parameter says otherwise; MySQL sizes in bytes. The parameters guide lists them per engine."),
+        watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this database; pass it in `watch` of `prod_alerting`. Keys: `kind` (`database`), `name`, `instance` (the primary's instance: the name, or Aurora's writer `<name>-writer`), `engine`, `instance_class`, `allocated_storage`, `max_connections` (the configured parameter, else the engine's default for the class) and `replicas` (the replicas' instance ids, comma-separated; empty for Aurora). Known at plan from the configuration."),
         endpoint: Option<String> = computed("Writer endpoint, `host:port` (Aurora: the cluster endpoint)."),
         reader_endpoint: Option<String> = computed("Aurora's reader endpoint, or for RDS the first replica's (`host:port`); null without replicas."),
         replica_endpoints: Vec<String> = computed("Every replica's endpoint, in replica order."),
@@ -41,7 +42,6 @@ crate::attributes! {
         instance_ids: Vec<String> = computed("Instance identifiers: the primary (Aurora: the writer) first, then the replicas."),
         subnet_group_name: Option<String> = computed("DB subnet group (`<name>`)."),
         parameter_group_name: Option<String> = computed("Parameter group (`<name>-<family>`; for Aurora the cluster parameter group)."),
-        watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this database; pass it in `watch` of `prod_alerting`. Keys: `kind` (`database`), `name`, `instance` (the primary's instance: the name, or Aurora's writer `<name>-writer`), `engine`, `instance_class`, `allocated_storage`, `max_connections` (the configured parameter, else the engine's default for the class) and `replicas` (the replicas' instance ids, comma-separated; empty for Aurora). Known at plan from the configuration."),
     }
     raw { timeouts }
     internal { create_incomplete: bool }

@@ -49,6 +49,57 @@ fn state(tf: &Tf) -> serde_json::Value {
 }
 
 impl Aws {
+    /// RDS MySQL database `name` audits: every instance of `ids` in option group `og`, the
+    /// primary exporting its `audit` log.
+    async fn assert_audited(&self, name: &str, og: &str, ids: &[String]) {
+        for id in ids {
+            assert_eq!(self.option_group_of(id).await.as_deref(), Some(og), "{id}");
+        }
+        let exports = self
+            .instance(name)
+            .await
+            .unwrap()
+            .enabled_cloudwatch_logs_exports
+            .unwrap_or_default();
+        assert!(exports.contains(&"audit".to_string()), "{exports:?}");
+    }
+
+    /// The option group instance `id` is in.
+    async fn option_group_of(&self, id: &str) -> Option<String> {
+        self.instance(id)
+            .await?
+            .option_group_memberships?
+            .into_iter()
+            .find_map(|m| m.option_group_name)
+    }
+
+    /// Option group `name`: `None` when it does not exist, else its audit plugin's
+    /// `SERVER_AUDIT_EVENTS` (`None` without the plugin).
+    async fn audit_option(&self, name: &str) -> Option<Option<String>> {
+        let g = self
+            .rds
+            .describe_option_groups()
+            .option_group_name(name)
+            .send()
+            .await
+            .ok()?
+            .option_groups_list?
+            .into_iter()
+            .next()?;
+        Some(
+            g.options
+                .unwrap_or_default()
+                .into_iter()
+                .find(|o| o.option_name.as_deref() == Some("MARIADB_AUDIT_PLUGIN"))
+                .and_then(|o| {
+                    o.option_settings?
+                        .into_iter()
+                        .find(|s| s.name.as_deref() == Some("SERVER_AUDIT_EVENTS"))?
+                        .value
+                }),
+        )
+    }
+
     async fn instance(&self, id: &str) -> Option<aws_sdk_rds::types::DbInstance> {
         self.rds
             .describe_db_instances()
@@ -196,6 +247,22 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         .iter()
         .any(|x| x.parameter_name.as_deref() == Some("rds.force_ssl")
             && x.parameter_value.as_deref() == Some("1")));
+    // Audit logging, on in production: pgAudit preloaded, logging DDL, role changes and writes.
+    assert_eq!(
+        parameter(&aws, &pg, "shared_preload_libraries")
+            .await
+            .0
+            .as_deref(),
+        Some("pgaudit")
+    );
+    assert_eq!(
+        parameter(&aws, &pg, "pgaudit.log").await.0.as_deref(),
+        Some("ddl,role,write")
+    );
+    assert_eq!(
+        (&s["audit_logging"], &s["posture"]["audit"]),
+        (&serde_json::json!(true), &serde_json::json!("pass"))
+    );
     // Replicas in the other zones, encrypted with the key.
     let zone = p.availability_zone.clone().unwrap();
     for r in 1..=2 {
@@ -349,6 +416,14 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
                 .apply_method(aws_sdk_rds::types::ApplyMethod::Immediate)
                 .build(),
         )
+        // Auditing narrowed to DDL: role changes and writes no longer recorded.
+        .parameters(
+            aws_sdk_rds::types::Parameter::builder()
+                .parameter_name("pgaudit.log")
+                .parameter_value("ddl")
+                .apply_method(aws_sdk_rds::types::ApplyMethod::Immediate)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -365,6 +440,11 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
     );
     assert!(
         p.shows("\"TLS\"", "-> \"pass\"") && p.shows("\"ingress\"", "-> \"pass\""),
+        "{}",
+        p.stdout
+    );
+    assert!(
+        p.shows("audit_logging", "false -> true") && p.shows("\"audit\"", "-> \"pass\""),
         "{}",
         p.stdout
     );
@@ -397,6 +477,11 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         aws.instance(&format!("{name}-replica-2")).await.is_some(),
         "the replica is back"
     );
+    assert_eq!(
+        parameter(&aws, &pg, "pgaudit.log").await.0.as_deref(),
+        Some("ddl,role,write"),
+        "auditing is back"
+    );
     assert!(env::all_pass(&state(&tf)["posture"]));
 
     // The RDS-managed master secret: other accounts and plain HTTP denied; its policy removed
@@ -420,19 +505,16 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         "{}",
         r.all()
     );
-    tf.write(&config(
-        &name,
-        "production",
-        "mysql",
-        &subnets,
-        &app,
-        "backup_retention_days = 14\n  instance_class = \"db.r6g.xlarge\"",
-    ));
-    let r = tf.run(&["plan", "-no-color"]);
-    assert!(
-        r.code != 0 && r.all().contains("protected from replacement"),
-        "{}",
-        r.all()
+    tf.plan_refused(
+        &config(
+            &name,
+            "production",
+            "mysql",
+            &subnets,
+            &app,
+            "backup_retention_days = 14\n  instance_class = \"db.r6g.xlarge\"",
+        ),
+        "protected from replacement",
     );
     assert!(aws.instance(&name).await.is_some(), "nothing touched");
 
@@ -473,35 +555,27 @@ async fn development_mysql_is_smaller_never_open() {
     ));
     tf.init();
     // Refused on the attribute: TLS off, production floors.
-    tf.write(&config(
-        &name,
-        "development",
-        "mysql",
-        &subnets,
-        &app,
-        "parameters = { require_secure_transport = \"OFF\" }",
-    ));
-    let r = tf.run(&["plan", "-no-color"]);
-    assert!(
-        r.code != 0 && r.all().contains("TLS cannot be turned off"),
-        "{}",
-        r.all()
+    tf.plan_refused(
+        &config(
+            &name,
+            "development",
+            "mysql",
+            &subnets,
+            &app,
+            "parameters = { require_secure_transport = \"OFF\" }",
+        ),
+        "TLS cannot be turned off",
     );
-    tf.write(&config(
-        &name,
-        "production",
-        "mysql",
-        &subnets,
-        &app,
-        "backup_retention_days = 3",
-    ));
-    let r = tf.run(&["plan", "-no-color"]);
-    assert!(
-        r.code != 0
-            && r.all()
-                .contains("Backup retention below the production floor"),
-        "{}",
-        r.all()
+    tf.plan_refused(
+        &config(
+            &name,
+            "production",
+            "mysql",
+            &subnets,
+            &app,
+            "backup_retention_days = 3",
+        ),
+        "Backup retention below the production floor",
     );
 
     tf.write(&config(
@@ -618,6 +692,56 @@ async fn development_mysql_is_smaller_never_open() {
         [(Some(3310), Some(3310))],
         "only the new port is open"
     );
+    assert_eq!(
+        s["posture"]["audit"],
+        "fail: audit logging off (relaxed by development profile)"
+    );
+    assert_eq!(
+        aws.option_group_of(&name).await.as_deref(),
+        Some("default:mysql-8-0")
+    );
+
+    // Day 2: audit logging turned on, then off again, each in one apply.
+    let og = format!("{name}-audit-mysql8-0");
+    let base = "parameters = { max_connections = \"200\" }\n  replicas = 1\n  port = 3310";
+    let with_audit = |on: bool| {
+        let extra = format!("{base}\n  audit_logging = {on}");
+        config(&name, "development", "mysql", &subnets, &app, &extra)
+    };
+    tf.write(&with_audit(true));
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply turns auditing on");
+    assert_eq!(
+        aws.audit_option(&og).await,
+        Some(Some(
+            "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT".to_string()
+        ))
+    );
+    aws.assert_audited(&name, &og, &[name.clone(), format!("{name}-replica-1")])
+        .await;
+    assert_eq!(state(&tf)["posture"]["audit"], "pass");
+    tf.write(&with_audit(false));
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply turns auditing off");
+    for id in [name.clone(), format!("{name}-replica-1")] {
+        assert_eq!(
+            aws.option_group_of(&id).await.as_deref(),
+            Some("default:mysql-8-0"),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        aws.audit_option(&og).await,
+        None,
+        "the option group is removed"
+    );
+    let exports = aws
+        .instance(&name)
+        .await
+        .unwrap()
+        .enabled_cloudwatch_logs_exports
+        .unwrap_or_default();
+    assert!(!exports.contains(&"audit".to_string()), "{exports:?}");
 
     // Development takes no final snapshot and is not protected: destroy leaves nothing.
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
@@ -931,6 +1055,30 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
         s["instance_ids"],
         serde_json::json!([format!("{name}-writer"), format!("{name}-replica-1")])
     );
+    // Audit logging in the cluster parameter group: pgAudit preloaded, DDL, roles and writes.
+    let cluster_params: std::collections::BTreeMap<String, String> = aws
+        .rds
+        .describe_db_cluster_parameters()
+        .db_cluster_parameter_group_name(s["parameter_group_name"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .parameters
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| Some((p.parameter_name?, p.parameter_value?)))
+        .collect();
+    assert_eq!(
+        (
+            cluster_params
+                .get("shared_preload_libraries")
+                .map(String::as_str),
+            cluster_params.get("pgaudit.log").map(String::as_str)
+        ),
+        (Some("pgaudit"), Some("ddl,role,write")),
+        "{cluster_params:?}"
+    );
+    assert_eq!(s["posture"]["audit"], "pass");
     let secret = s["master_secret_arn"].as_str().unwrap();
     assert!(
         env::secret_policy(&aws.sm, secret)
@@ -1079,5 +1227,153 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
     assert_eq!(
         sweep::aws().await.database(&name).await,
         Vec::<String>::new()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_mysql_audits_through_its_option_group_repaired_and_kept_with_the_snapshot() {
+    let aws = aws().await;
+    let name = env::unique("e2e-amy");
+    let (subnets, app) = network(&aws).await;
+    let og = format!("{name}-audit-mysql8-0");
+    let events = Some(Some(
+        "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT".to_string(),
+    ));
+    let tf = Tf::new(&config(&name, "production", "mysql", &subnets, &app, ""));
+    tf.init();
+    // Production refuses auditing off, on the attribute.
+    tf.plan_refused(
+        &config(
+            &name,
+            "production",
+            "mysql",
+            &subnets,
+            &app,
+            "audit_logging = false",
+        ),
+        "Audit logging is required in production",
+    );
+    tf.write(&config(&name, "production", "mysql", &subnets, &app, ""));
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert_eq!(s["audit_logging"], true);
+    assert_eq!(s["posture"]["audit"], "pass");
+    assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
+    assert!(s["components"]["option_group"]
+        .as_str()
+        .is_some_and(|a| a.ends_with(&format!(":og:{og}"))));
+    // What AWS holds: the plugin with its events, every instance in the group, the audit log exported.
+    assert_eq!(aws.audit_option(&og).await, events);
+    let ids = [
+        name.clone(),
+        format!("{name}-replica-1"),
+        format!("{name}-replica-2"),
+    ];
+    aws.assert_audited(&name, &og, &ids).await;
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // Drift: the plugin taken out of the group, shown and put back by one apply.
+    aws.rds
+        .modify_option_group()
+        .option_group_name(&og)
+        .options_to_remove("MARIADB_AUDIT_PLUGIN")
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+    tf.drift_repaired(&[
+        ("audit_logging", "false -> true"),
+        ("\"audit\"", "-> \"pass\""),
+    ]);
+    assert_eq!(aws.audit_option(&og).await, events, "the plugin is back");
+
+    // Drift: a replica moved out of the group, shown and moved back.
+    aws.rds
+        .modify_db_instance()
+        .db_instance_identifier(&ids[1])
+        .option_group_name("default:mysql-8-0")
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+    tf.drift_repaired(&[("\"audit\"", "-> \"pass\"")]);
+    assert_eq!(
+        aws.option_group_of(&ids[1]).await.as_deref(),
+        Some(og.as_str())
+    );
+
+    // Import finds the group again.
+    tf.run(&["state", "rm", "prod_database_ha.main"]).ok();
+    tf.run(&["import", "-no-color", "prod_database_ha.main", &name])
+        .ok();
+    let p = tf.plan_code(&[]);
+    assert_eq!(p.code, 0, "plan after import: {}", p.all());
+
+    // Decommission and destroy (backups not kept): the final snapshot was taken with the group, so
+    // AWS keeps it (as the decommissioning guide lists); it goes once the snapshot does.
+    tf.write(&config(
+        &name,
+        "production",
+        "mysql",
+        &subnets,
+        &app,
+        "deletion_protection = false\n  retain_automated_backups = false",
+    ));
+    tf.apply(&[]);
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        aws.audit_option(&og).await,
+        events,
+        "kept for the snapshot's restore"
+    );
+    let refused = aws
+        .rds
+        .delete_option_group()
+        .option_group_name(&og)
+        .send()
+        .await;
+    assert!(
+        format!("{refused:?}").contains("InvalidOptionGroupStateFault"),
+        "{refused:?}"
+    );
+    for snap in sweep::aws().await.final_snapshots(&name).await {
+        aws.rds
+            .delete_db_snapshot()
+            .db_snapshot_identifier(snap)
+            .send()
+            .await
+            .unwrap();
+    }
+    let freed = aws
+        .rds
+        .delete_option_group()
+        .option_group_name(&og)
+        .send()
+        .await;
+    let holders: Vec<_> = aws
+        .rds
+        .describe_db_snapshots()
+        .send()
+        .await
+        .unwrap()
+        .db_snapshots
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s.option_group_name.as_deref() == Some(og.as_str()))
+        .map(|s| {
+            (
+                s.db_snapshot_identifier,
+                s.snapshot_type,
+                s.db_instance_identifier,
+            )
+        })
+        .collect();
+    assert!(
+        freed.is_ok(),
+        "freed once the snapshots are gone: {freed:?}, held by {holders:?}"
     );
 }

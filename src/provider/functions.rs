@@ -103,6 +103,7 @@ fn profile_object(env: Environment) -> (Value, Type) {
                 num("backup_retention_floor", env.db_backup_retention_floor()),
                 flag("deletion_protection", env.db_deletion_protection()),
                 flag("final_snapshot", env.db_final_snapshot()),
+                flag("audit_logging", env.db_audit_logging()),
                 flag("enhanced_monitoring", env.db_monitoring()),
             ],
         ),

@@ -193,6 +193,11 @@ impl Environment {
     pub fn db_final_snapshot(self) -> bool {
         self != Environment::Development
     }
+    /// Database audit logging (pgAudit, MySQL's audit plugin) outside development (required in
+    /// production).
+    pub fn db_audit_logging(self) -> bool {
+        self != Environment::Development
+    }
     /// Performance Insights and enhanced monitoring (every 60 s) outside development.
     pub fn db_monitoring(self) -> bool {
         self != Environment::Development

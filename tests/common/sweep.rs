@@ -620,8 +620,42 @@ impl Aws {
         ) {
             left.push(format!("role {name}-rds-monitoring"));
         }
+        left.extend(self.audit_option_groups(name).await);
         left.extend(env::live_keys(&self.kms, &format!("prod_database_ha {name}:")).await);
         left
+    }
+
+    /// RDS MySQL's audit option groups `<name>-audit-mysql…` no snapshot was taken with: AWS keeps
+    /// (and the docs list) only those a final snapshot or kept automated backups need.
+    async fn audit_option_groups(&self, name: &str) -> Vec<String> {
+        let groups = self
+            .rds
+            .describe_option_groups()
+            .engine_name("mysql")
+            .send()
+            .await
+            .unwrap()
+            .option_groups_list
+            .unwrap_or_default();
+        let snapshots = self
+            .rds
+            .describe_db_snapshots()
+            .send()
+            .await
+            .unwrap()
+            .db_snapshots
+            .unwrap_or_default();
+        groups
+            .into_iter()
+            .filter_map(|g| g.option_group_name)
+            .filter(|g| g.starts_with(&format!("{name}-audit-mysql")))
+            .filter(|g| {
+                !snapshots
+                    .iter()
+                    .any(|s| s.option_group_name.as_deref() == Some(g.as_str()))
+            })
+            .map(|g| format!("option group {g}"))
+            .collect()
     }
 
     /// Every kind of object the resource makes, found by name: nothing may be left but final

@@ -185,6 +185,26 @@ impl Tf {
         self.run(&args)
     }
 
+    /// Writes `main_tf` and asserts that `terraform plan` refuses it saying `why`.
+    pub fn plan_refused(&self, main_tf: &str, why: &str) {
+        self.write(main_tf);
+        let r = self.run(&["plan", "-no-color"]);
+        assert!(r.code != 0 && r.all().contains(why), "{why}: {}", r.all());
+    }
+
+    /// Drift made outside Terraform: the plan shows each `(attribute, change)` of `shows`, one apply
+    /// repairs it, and the plan after it is empty.
+    pub fn drift_repaired(&self, shows: &[(&str, &str)]) {
+        let p = self.plan_code(&[]);
+        assert_eq!(p.code, 2, "the drift shows: {}", p.all());
+        for (attr, change) in shows {
+            assert!(p.shows(attr, change), "{attr} {change}: {}", p.stdout);
+        }
+        self.apply(&[]);
+        let after = self.plan_code(&[]);
+        assert_eq!(after.code, 0, "plan after repair: {}", after.all());
+    }
+
     pub fn apply(&self, extra: &[&str]) -> Run {
         let mut args = vec!["apply", "-auto-approve", "-no-color"];
         args.extend_from_slice(extra);

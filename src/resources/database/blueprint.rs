@@ -7,8 +7,10 @@ use crate::provider::aws::{partition, Place};
 use crate::provider::profile::Environment;
 use crate::provider::{kms, tags};
 
+mod audit;
 mod parameters;
 mod posture;
+pub use audit::*;
 pub use parameters::*;
 pub use posture::*;
 
@@ -105,6 +107,7 @@ pub fn controls(engine: &str) -> Vec<&'static str> {
     let mut all = vec![
         "KMS.4",
         "RDS.2",
+        "audit",
         "RDS.6",
         "RDS.18",
         "RDS.23",
@@ -221,12 +224,13 @@ pub fn final_snapshot_id(name: &str, now: time::OffsetDateTime) -> String {
     format!("{name}-final-{}", now.format(&f).unwrap_or_default())
 }
 
-pub fn log_exports(engine: &str) -> Vec<String> {
-    let l: &[&str] = match (is_aurora(engine), is_postgres(engine)) {
-        (false, true) => &["postgresql", "upgrade"],
-        (false, false) => &["error", "general", "slowquery"],
-        (true, true) => &["postgresql"],
-        (true, false) => &["audit", "error", "general", "slowquery"],
+pub fn log_exports(engine: &str, audit: bool) -> Vec<String> {
+    let l: &[&str] = match (is_aurora(engine), is_postgres(engine), audit) {
+        (false, true, _) => &["postgresql", "upgrade"],
+        (false, false, false) => &["error", "general", "slowquery"],
+        (false, false, true) => &["audit", "error", "general", "slowquery"],
+        (true, true, _) => &["postgresql"],
+        (true, false, _) => &["audit", "error", "general", "slowquery"],
     };
     l.iter().map(|s| s.to_string()).collect()
 }

@@ -140,6 +140,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
         replicas: primary.replicas.len() as i64,
         final_snapshot: env.db_final_snapshot(),
         retain_automated_backups: env.db_final_snapshot(),
+        audit_logging: env.db_audit_logging(),
         ..Default::default()
     };
     for (i, _) in primary.replicas.iter().enumerate() {
@@ -171,6 +172,7 @@ async fn import_aurora(
         replicas: 5,
         final_snapshot: env.db_final_snapshot(),
         retain_automated_backups: env.db_final_snapshot(),
+        audit_logging: env.db_audit_logging(),
         ..Default::default()
     };
     let sg = c.security_groups.first();
@@ -191,7 +193,11 @@ fn prepared(start: datastore::ApplyStart<State>) -> Prepared<Life> {
     let desired = reconcile::Desired {
         environment: start.env,
         kms_key_arn: start.given_key,
-        parameters: blueprint::parameters(&planned.engine, planned.parameters.as_ref()),
+        parameters: blueprint::parameters(
+            &planned.engine,
+            planned.audit_logging,
+            planned.parameters.as_ref(),
+        ),
         tags: planned.tags_all.clone(),
         args: planned,
     };

@@ -18,7 +18,14 @@ use crate::resources::datastore::{self, by_env, whole_list, PlanInput};
 
 /// The component roles of a database in `env` with `replicas` replicas (Aurora: a cluster and its
 /// writer instead of a primary).
-pub fn roles(env: Environment, replicas: i64, own_key: bool, aurora: bool) -> Vec<String> {
+/// The components a database has (`audit_group`: RDS MySQL's audit option group).
+pub fn roles(
+    env: Environment,
+    replicas: i64,
+    own_key: bool,
+    aurora: bool,
+    audit_group: bool,
+) -> Vec<String> {
     let main: &[&str] = if aurora {
         &["cluster", "writer"]
     } else {
@@ -34,6 +41,9 @@ pub fn roles(env: Environment, replicas: i64, own_key: bool, aurora: bool) -> Ve
     }
     if env.db_monitoring() {
         r.push("monitoring_role".into());
+    }
+    if audit_group {
+        r.push("option_group".into());
     }
     r.extend((1..=replicas.max(0)).map(|i| format!("replica_{i}")));
     r
@@ -193,6 +203,7 @@ fn defaults(
         maintenance_window: fixed bp::DEFAULT_MAINTENANCE_WINDOW.to_string(),
         deletion_protection: env Environment::db_deletion_protection,
         final_snapshot: env Environment::db_final_snapshot,
+        audit_logging: env Environment::db_audit_logging,
         // Kept with a final snapshot unless told otherwise: what AWS keeps by default with one.
         retain_automated_backups: given planned.final_snapshot.clone(),
         master_username: fixed bp::DEFAULT_MASTER_USERNAME.to_string(),
@@ -321,12 +332,34 @@ fn computed(
         _ => Tri::Unknown,
     };
     planned.port = crate::framework::attrs::configured_or(&cfg.port, port_default);
-    let components = match (&cfg.name, env, replicas) {
-        (Tri::Known(n), Tri::Known(e), Some(r)) => {
+    // RDS MySQL's audit option group, named after the version (known once both are).
+    let audit_group = match (
+        &cfg.engine,
+        planned.audit_logging.known(),
+        &planned.engine_version,
+    ) {
+        (Tri::Known(e), _, _) if !bp::uses_option_group(e) => Some(None),
+        (Tri::Known(_), Some(false), _) => Some(None),
+        (Tri::Known(_), Some(true), Tri::Known(v)) => Some(Some(v.clone())),
+        _ => None,
+    };
+    let components = match (&cfg.name, env, replicas, audit_group) {
+        (Tri::Known(n), Tri::Known(e), Some(r), Some(og_version)) => {
             let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
-            let roles = roles(*e, r, cfg.kms_key_arn.is_null(), aurora);
+            let roles = roles(
+                *e,
+                r,
+                cfg.kms_key_arn.is_null(),
+                aurora,
+                og_version.is_some(),
+            );
+            let og = og_version.map(|v| bp::option_group_name(n, &v));
             Tri::Known(datastore::planned_components(roles, &prior_c, |role| {
-                place.and_then(|pl| component_arn(pl, role, n, aurora, pg_name.as_deref()))
+                let pl = place?;
+                match (role, &og) {
+                    ("option_group", Some(g)) => Some(pl.arn("rds", &format!("og:{g}"))),
+                    _ => component_arn(pl, role, n, aurora, pg_name.as_deref()),
+                }
             }))
         }
         _ => Tri::Unknown,
@@ -407,6 +440,7 @@ fn posture(
         Some(retention),
         Tri::Known(user),
         Tri::Known(engine),
+        Some(audit),
     ) = (
         env,
         planned.multi_az.known(),
@@ -414,6 +448,7 @@ fn posture(
         int_of(&planned.backup_retention_days),
         &planned.master_username,
         &planned.engine,
+        planned.audit_logging.known(),
     )
     else {
         return Tri::Unknown;
@@ -445,6 +480,7 @@ fn posture(
                 port: int_of(&planned.port),
             },
             secret_policy: true,
+            audit: *audit,
         },
     ))
 }

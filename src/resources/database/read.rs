@@ -226,11 +226,27 @@ pub fn finish(
     let live_params = params.unwrap_or_default();
     if let Some(user) = &prior.parameters {
         st.parameters = Some(
-            user.keys()
-                .filter_map(|k| live_params.get(k).map(|v| (k.clone(), v.clone())))
+            user.iter()
+                .filter_map(|(k, mine)| {
+                    let live = live_params.get(k)?;
+                    // The libraries as configured where AWS holds them plus pgAudit (auditing's).
+                    let v = if prior.audit_logging && k == bp::PG_PRELOAD {
+                        bp::user_libraries(mine, live)
+                    } else {
+                        live.clone()
+                    };
+                    Some((k.clone(), v))
+                })
                 .collect(),
         );
     }
+    if !bp::uses_option_group(engine) {
+        facts.audit = bp::parameters_audit(engine, &live_params);
+    }
+    // Auditing holds where it is configured and its mechanism and exports are in place; off as
+    // configured, it reads off (the relaxation plan reported), whatever the parameters say.
+    facts.audit = prior.audit_logging && facts.audit && facts.log_exports;
+    st.audit_logging = facts.audit;
     let (tls, _) = bp::tls_parameter(engine);
     facts.tls = live_params
         .get(tls)
@@ -303,7 +319,39 @@ pub async fn read(
     }
     record_instances(&mut st, &mut c, primary, &replicas);
     st.reader_endpoint = st.replica_endpoints.first().cloned();
+    if bp::uses_option_group(&prior.engine) && prior.audit_logging {
+        facts.audit = audit_option(ctx, place, prior, primary, &replicas, &mut c).await?;
+    }
     Ok(Some(finish(env, prior, st, facts, &side, params, c)))
+}
+
+/// Whether an RDS MySQL database audits: every instance in the audit option group, which holds the
+/// audit plugin as the blueprint sets it; the group recorded where it exists.
+async fn audit_option(
+    ctx: &ProviderData,
+    place: &Place,
+    prior: &State,
+    primary: Option<&api::Instance>,
+    replicas: &[&api::Instance],
+    c: &mut BTreeMap<String, String>,
+) -> Result<bool, AwsError> {
+    let want = bp::option_group_name(&prior.name, &prior.engine_version);
+    let Some(options) = api::option_group(ctx, &want).await? else {
+        return Ok(false);
+    };
+    c.insert(
+        "option_group".into(),
+        place.arn("rds", &format!("og:{want}")),
+    );
+    let members = primary
+        .into_iter()
+        .chain(replicas.iter().copied())
+        .all(|i| i.option_group.as_deref() == Some(want.as_str()));
+    let f = bp::OptionFacts {
+        group: members.then(|| want.clone()),
+        audit_settings: options.get(bp::MYSQL_OPTION).cloned(),
+    };
+    Ok(primary.is_some() && bp::option_audits(&f, &want))
 }
 
 /// The instances named `ids`, then the parameter group the primary names (else the recorded one)
@@ -372,7 +420,7 @@ fn primary_facts(p: &api::Instance, replicas: &[&api::Instance], prior: &State, 
     facts.backup_retention_days = p.backup_retention_days;
     facts.encrypted = p.encrypted && replicas.iter().all(|r| r.encrypted);
     facts.public = p.public || replicas.iter().any(|r| r.public);
-    let want_logs = bp::log_exports(&prior.engine);
+    let want_logs = bp::log_exports(&prior.engine, prior.audit_logging);
     facts.log_exports = want_logs.iter().all(|l| p.log_exports.contains(l));
     facts.iam_auth = p.iam_auth;
     facts.auto_minor_upgrade =

@@ -147,7 +147,7 @@ fn profile_and_engine_decide_the_defaults() {
             let c = s.components.into_known().unwrap_or_default();
             assert_eq!(
                 c.len(),
-                roles(env, replicas, true, false).len(),
+                roles(env, replicas, true, false, false).len(),
                 "{engine} {env}"
             );
             assert_eq!(
@@ -166,6 +166,7 @@ fn production_refuses_weakening_on_the_attribute() {
         ("backup_retention_days", Value::int(3)),
         ("multi_az", Value::Bool(false)),
         ("final_snapshot", Value::Bool(false)),
+        ("audit_logging", Value::Bool(false)),
         ("port", Value::int(5432)),
     ] {
         let p = run(
@@ -485,6 +486,34 @@ fn validation_names_the_attribute() {
     ));
     assert!(d.has_errors());
     assert!(!validate(&config("postgres", vec![])).has_errors());
+}
+
+#[test]
+fn parameters_narrowing_audit_are_refused_while_it_is_on() {
+    let cases = [
+        ("postgres", "pgaudit.log", "ddl", true, true),
+        ("aurora-postgresql", "pgaudit.log", "none", true, true),
+        ("aurora-mysql", "server_audit_logging", "0", true, true),
+        ("postgres", "pgaudit.log", "all", true, false),
+        ("postgres", "pgaudit.log", "ddl", false, false),
+    ];
+    for (engine, key, value, audit, refused) in cases {
+        let d = validate(&config(
+            engine,
+            vec![
+                ("parameters", Value::string_map([(key, value)])),
+                ("audit_logging", Value::Bool(audit)),
+            ],
+        ));
+        let named = d.iter().any(|x| {
+            x.path.as_ref().map(ToString::to_string).as_deref()
+                == Some(&format!("parameters[\"{key}\"]"))
+        });
+        assert_eq!(
+            named, refused,
+            "{engine} {key}={value} audit={audit}: {d:?}"
+        );
+    }
 }
 
 #[test]

@@ -154,6 +154,11 @@ fn check_access(cfg: &Config, d: &mut Diagnostics) {
                 d.error_at(AttrPath::attr("parameters").then_key(tls), "TLS cannot be turned off", format!("{tls} = {v:?} would accept unencrypted connections; encryption in transit holds in every profile. Remove the override."));
             }
         }
+        if cfg.audit_logging != Tri::Known(false) {
+            if let Some((k, v)) = bp::weakening_parameter(e, &params) {
+                d.error_at(AttrPath::attr("parameters").then_key(&k), "Audit logging cannot be narrowed by parameters", format!("{k} = {v:?} would stop auditing what audit_logging records (logins, privilege changes, DDL and writes). Remove the override, widen it (e.g. `all`), or set audit_logging = false outside production."));
+            }
+        }
     }
 }
 
@@ -178,6 +183,9 @@ pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
     }
     if cfg.final_snapshot == Tri::Known(false) {
         d.error_at(AttrPath::attr("final_snapshot"), "A final snapshot is required in production", "Destroying a production database keeps a final snapshot. Remove final_snapshot or set it to true.");
+    }
+    if cfg.audit_logging == Tri::Known(false) {
+        d.error_at(AttrPath::attr("audit_logging"), "Audit logging is required in production", "A production database records logins, privilege changes, DDL and writes for audit (kept as audit logs). Remove audit_logging or set it to true.");
     }
 }
 

@@ -90,7 +90,10 @@ async fn create_cluster(
                 .deletion_protection(d.args.deletion_protection)
                 .copy_tags_to_snapshot(h.copy_tags_to_snapshot)
                 .enable_iam_database_authentication(h.iam_auth)
-                .set_enable_cloudwatch_logs_exports(Some(bp::log_exports(&d.args.engine)))
+                .set_enable_cloudwatch_logs_exports(Some(bp::log_exports(
+                    &d.args.engine,
+                    d.args.audit_logging,
+                )))
                 .db_cluster_parameter_group_name(pg)
                 .db_subnet_group_name(n)
                 .vpc_security_group_ids(&shared.sg)
@@ -120,7 +123,10 @@ async fn update_cluster(
 ) -> Result<(), AwsError> {
     let n = d.args.name.as_str();
     let h = bp::hardening(d.environment);
-    let logs = log_export_changes(&bp::log_exports(&d.args.engine), &live.log_exports);
+    let logs = log_export_changes(
+        &bp::log_exports(&d.args.engine, d.args.audit_logging),
+        &live.log_exports,
+    );
     let version = (!bp::version_matches(&d.args.engine_version, &live.engine_version))
         .then(|| d.args.engine_version.clone());
     let port = Some(bp::port_of(&d.args)).filter(|p| live.port != Some(*p));

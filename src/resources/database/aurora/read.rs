@@ -109,7 +109,7 @@ fn record_cluster(
     facts.deletion_protection = c.deletion_protection;
     facts.backup_retention_days = c.backup_retention_days;
     facts.encrypted = c.encrypted;
-    facts.log_exports = bp::log_exports(engine)
+    facts.log_exports = bp::log_exports(engine, prior.audit_logging)
         .iter()
         .all(|l| c.log_exports.contains(l));
     facts.iam_auth = c.iam_auth;

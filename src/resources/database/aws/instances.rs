@@ -33,6 +33,8 @@ pub struct Instance {
     pub zone: Option<String>,
     pub parameter_group: Option<String>,
     pub log_exports: Vec<String>,
+    /// The option group the instance is in (AWS's `default:<engine>-<major>` unless set).
+    pub option_group: Option<String>,
     pub security_groups: Vec<String>,
     pub subnet_group: Option<String>,
     pub master_secret_arn: Option<String>,
@@ -91,6 +93,11 @@ fn instance(i: DbInstance) -> Instance {
             .unwrap_or_default()
             .into_iter()
             .find_map(|g| g.db_parameter_group_name),
+        option_group: i
+            .option_group_memberships
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(|g| g.option_group_name),
         security_groups: i
             .vpc_security_groups
             .unwrap_or_default()
@@ -170,6 +177,7 @@ macro_rules! instance_settings {
             .auto_minor_version_upgrade($s.hardening.auto_minor_upgrade)
             .publicly_accessible($s.hardening.publicly_accessible)
             .db_parameter_group_name($s.parameter_group)
+            .set_option_group_name($s.option_group.map(str::to_string))
             .vpc_security_group_ids($s.security_group)
             .set_tags(Some(rds_tags($tags)))
     };
@@ -208,6 +216,8 @@ pub struct PrimarySpec<'a> {
     pub monitoring_role: Option<&'a str>,
     pub log_exports: Vec<String>,
     pub parameter_group: &'a str,
+    /// The option group (RDS MySQL's audit plugin); `None`: AWS's default.
+    pub option_group: Option<&'a str>,
     pub subnet_group: &'a str,
     pub security_group: &'a str,
     pub port: i64,
@@ -254,6 +264,7 @@ pub struct ReplicaSpec<'a> {
     pub deletion_protection: bool,
     pub monitoring_role: Option<&'a str>,
     pub parameter_group: &'a str,
+    pub option_group: Option<&'a str>,
     pub security_group: &'a str,
     pub port: i64,
 }
@@ -288,6 +299,7 @@ pub struct Changes {
     pub maintenance_window: Option<String>,
     pub deletion_protection: Option<bool>,
     pub monitoring_role: Option<Option<String>>,
+    pub option_group: Option<String>,
     pub engine_version: Option<String>,
     pub parameter_group: Option<String>,
     pub security_group: Option<String>,
@@ -312,6 +324,7 @@ impl Changes {
             && self.deletion_protection.is_none()
             && self.engine_version.is_none()
             && self.parameter_group.is_none()
+            && self.option_group.is_none()
             && self.security_group.is_none()
             && self.monitoring_role.is_none()
             && self.log_exports.is_none()
@@ -342,6 +355,7 @@ pub async fn modify(ctx: &ProviderData, id: &str, ch: &Changes) -> Result<(), Aw
         .set_preferred_maintenance_window(ch.maintenance_window.clone())
         .set_deletion_protection(ch.deletion_protection)
         .set_db_parameter_group_name(ch.parameter_group.clone())
+        .set_option_group_name(ch.option_group.clone())
         .set_vpc_security_group_ids(ch.security_group.clone().map(|g| vec![g]))
         .set_copy_tags_to_snapshot(ch.copy_tags)
         .set_enable_iam_database_authentication(ch.iam_auth)

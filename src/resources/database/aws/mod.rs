@@ -3,9 +3,11 @@
 
 mod groups;
 mod instances;
+mod options;
 
 pub use groups::*;
 pub use instances::*;
+pub use options::*;
 
 use std::collections::BTreeMap;
 

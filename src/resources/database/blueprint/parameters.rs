@@ -104,14 +104,26 @@ pub fn is_static_parameter(engine: &str, name: &str) -> bool {
     table.contains(&name)
 }
 
-/// The user's parameters merged over the hardened ones.
+/// The user's parameters merged over the hardened ones and, with `audit`, auditing's (whose
+/// preloaded libraries are the user's plus pgAudit).
 pub fn parameters(
     engine: &str,
+    audit: bool,
     user: Option<&BTreeMap<String, String>>,
 ) -> BTreeMap<String, String> {
     let mut p = hardened_parameters(engine);
     if let Some(u) = user {
         p.extend(u.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    if audit {
+        let audited = super::audit_parameters(engine, user);
+        for (k, v) in audited {
+            // The user's own value of an audit parameter stands where it audits at least as much
+            // (plan refuses one that audits less).
+            if k == super::PG_PRELOAD || !p.contains_key(&k) {
+                p.insert(k, v);
+            }
+        }
     }
     p
 }

@@ -28,6 +28,8 @@ pub struct Facts {
     pub exposure: Exposure,
     /// The RDS-managed master secret's resource policy denies other accounts and plain HTTP.
     pub secret_policy: bool,
+    /// Security-relevant events are audited and exported (`audit_logging`'s mechanism holds).
+    pub audit: bool,
 }
 
 /// The posture of `f` in `env` for a database of `engine`. The same function serves plan (from the
@@ -64,6 +66,9 @@ fn relaxable_failures(env: Environment, id: &ControlIds, f: &Facts) -> Vec<(&'st
     }
     if !f.monitoring {
         out.push(("RDS.6", relaxed("enhanced monitoring off")));
+    }
+    if !f.audit {
+        out.push(("audit", relaxed("audit logging off")));
     }
     if !f.deletion_protection {
         out.push((

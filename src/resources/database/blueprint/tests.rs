@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::BTreeMap;
 
 fn place() -> Place {
     Place {
@@ -132,11 +133,15 @@ fn rds_23_reports_the_engine_port() {
 fn parameters_force_tls_and_merge_the_users() {
     let pg = parameters(
         "postgres",
+        false,
         Some(&[("work_mem".to_string(), "65536".to_string())].into()),
     );
     assert_eq!(pg["rds.force_ssl"], "1");
     assert_eq!(pg["work_mem"], "65536");
-    assert_eq!(parameters("mysql", None)["require_secure_transport"], "ON");
+    assert_eq!(
+        parameters("mysql", false, None)["require_secure_transport"],
+        "ON"
+    );
     assert!(
         tls_value_on("mysql", "on")
             && !tls_value_on("mysql", "OFF")
@@ -195,6 +200,7 @@ fn hardened() -> Facts {
             port: Some(5433),
         },
         secret_policy: true,
+        audit: true,
     }
 }
 
@@ -375,6 +381,13 @@ fn control_cases() -> Vec<ControlCase> {
             "RDS.6",
         ),
         case(
+            "audit logging off or narrowed",
+            |f| f.audit = false,
+            "audit",
+            "audit",
+            "audit",
+        ),
+        case(
             "master secret open to other accounts or plain HTTP",
             |f| f.secret_policy = false,
             "master_secret",
@@ -453,4 +466,323 @@ fn every_profile_gets_the_hardening_no_profile_relaxes() {
             "{env}: tags copied to snapshots (RDS.17/RDS.16)"
         );
     }
+}
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn audit_logging_adds_each_engines_mechanism() {
+    struct Case {
+        name: &'static str,
+        engine: &'static str,
+        user: &'static [(&'static str, &'static str)],
+        want: &'static [(&'static str, &'static str)],
+    }
+    let cases = [
+        Case {
+            name: "postgres loads pgaudit for ddl, role and write",
+            engine: "postgres",
+            user: &[],
+            want: &[
+                ("shared_preload_libraries", "pgaudit"),
+                ("pgaudit.log", "ddl,role,write"),
+            ],
+        },
+        Case {
+            name: "pgaudit joins the user's libraries",
+            engine: "aurora-postgresql",
+            user: &[("shared_preload_libraries", "pg_stat_statements")],
+            want: &[
+                ("shared_preload_libraries", "pg_stat_statements,pgaudit"),
+                ("pgaudit.log", "ddl,role,write"),
+            ],
+        },
+        Case {
+            name: "libraries naming pgaudit already stay as written",
+            engine: "postgres",
+            user: &[("shared_preload_libraries", "pgaudit,pg_cron")],
+            want: &[("shared_preload_libraries", "pgaudit,pg_cron")],
+        },
+        Case {
+            name: "a wider class list of the user's stands",
+            engine: "postgres",
+            user: &[("pgaudit.log", "all")],
+            want: &[("pgaudit.log", "all")],
+        },
+        Case {
+            name: "aurora mysql turns advanced auditing on",
+            engine: "aurora-mysql",
+            user: &[],
+            want: &[
+                ("server_audit_logging", "1"),
+                (
+                    "server_audit_events",
+                    "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT",
+                ),
+            ],
+        },
+    ];
+    for c in &cases {
+        let user = map(c.user);
+        let p = parameters(c.engine, true, Some(&user));
+        for (k, v) in c.want {
+            assert_eq!(p.get(*k).map(String::as_str), Some(*v), "{}: {k}", c.name);
+        }
+        assert!(
+            parameters_audit(c.engine, &p),
+            "{}: reads as auditing",
+            c.name
+        );
+        let off = parameters(c.engine, false, None);
+        assert!(
+            !parameters_audit(c.engine, &off),
+            "{}: off adds nothing",
+            c.name
+        );
+    }
+    // RDS MySQL audits through its option group, not parameters.
+    assert_eq!(audit_parameters("mysql", None), BTreeMap::new());
+    assert!(log_exports("mysql", true).contains(&"audit".to_string()));
+    assert!(!log_exports("mysql", false).contains(&"audit".to_string()));
+}
+
+/// A named case of parameters as AWS holds or the user writes them.
+struct ParamCase {
+    name: &'static str,
+    engine: &'static str,
+    params: &'static [(&'static str, &'static str)],
+}
+
+const fn pc(
+    name: &'static str,
+    engine: &'static str,
+    params: &'static [(&'static str, &'static str)],
+) -> ParamCase {
+    ParamCase {
+        name,
+        engine,
+        params,
+    }
+}
+
+#[test]
+fn audit_reads_back_only_when_it_still_covers_what_it_records() {
+    let holds = [
+        pc(
+            "postgres as applied",
+            "postgres",
+            &[
+                ("shared_preload_libraries", "pg_stat_statements,pgaudit"),
+                ("pgaudit.log", "ddl,role,write"),
+            ],
+        ),
+        pc(
+            "aurora mysql as applied",
+            "aurora-mysql",
+            &[
+                ("server_audit_logging", "1"),
+                (
+                    "server_audit_events",
+                    "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT",
+                ),
+            ],
+        ),
+        pc(
+            "aurora mysql, every query",
+            "aurora-mysql",
+            &[
+                ("server_audit_logging", "1"),
+                ("server_audit_events", "CONNECT,QUERY"),
+            ],
+        ),
+    ];
+    let broken = [
+        pc(
+            "postgres, library dropped",
+            "postgres",
+            &[
+                ("shared_preload_libraries", "pg_stat_statements"),
+                ("pgaudit.log", "ddl,role,write"),
+            ],
+        ),
+        pc(
+            "postgres, classes narrowed",
+            "postgres",
+            &[
+                ("shared_preload_libraries", "pgaudit"),
+                ("pgaudit.log", "ddl"),
+            ],
+        ),
+        pc(
+            "postgres, all but writes",
+            "postgres",
+            &[
+                ("shared_preload_libraries", "pgaudit"),
+                ("pgaudit.log", "all,-write"),
+            ],
+        ),
+        pc(
+            "postgres, log parameter removed",
+            "postgres",
+            &[("shared_preload_libraries", "pgaudit")],
+        ),
+        pc(
+            "aurora mysql, switched off",
+            "aurora-mysql",
+            &[
+                ("server_audit_logging", "0"),
+                ("server_audit_events", "CONNECT,QUERY"),
+            ],
+        ),
+    ];
+    for c in &holds {
+        assert!(parameters_audit(c.engine, &map(c.params)), "{}", c.name);
+    }
+    for c in &broken {
+        assert!(!parameters_audit(c.engine, &map(c.params)), "{}", c.name);
+    }
+}
+
+#[test]
+fn narrowing_audit_parameters_are_named() {
+    let refused = [
+        (
+            pc(
+                "postgres, fewer classes",
+                "postgres",
+                &[("pgaudit.log", "ddl")],
+            ),
+            "pgaudit.log",
+        ),
+        (
+            pc("postgres, none", "postgres", &[("pgaudit.log", "none")]),
+            "pgaudit.log",
+        ),
+        (
+            pc(
+                "aurora mysql, switched off",
+                "aurora-mysql",
+                &[("server_audit_logging", "0")],
+            ),
+            "server_audit_logging",
+        ),
+        (
+            pc(
+                "aurora mysql, logins only",
+                "aurora-mysql",
+                &[("server_audit_events", "CONNECT")],
+            ),
+            "server_audit_events",
+        ),
+    ];
+    for (c, key) in &refused {
+        assert_eq!(
+            weakening_parameter(c.engine, &map(c.params))
+                .map(|(k, _)| k)
+                .as_deref(),
+            Some(*key),
+            "{}",
+            c.name
+        );
+    }
+    let wider = pc("postgres, all", "postgres", &[("pgaudit.log", "all")]);
+    assert_eq!(
+        weakening_parameter(wider.engine, &map(wider.params)),
+        None,
+        "{}",
+        wider.name
+    );
+}
+
+#[test]
+fn mysql_audit_option_group_follows_the_major_version_and_the_switch() {
+    struct Case {
+        name: &'static str,
+        version: &'static str,
+        audit: bool,
+        live: Option<&'static str>,
+        move_to: Option<&'static str>,
+    }
+    let cases = [
+        Case {
+            name: "new instance joins the group",
+            version: "8.0",
+            audit: true,
+            live: Some("default:mysql-8-0"),
+            move_to: Some("ledger-audit-mysql8-0"),
+        },
+        Case {
+            name: "in the group already",
+            version: "8.0.39",
+            audit: true,
+            live: Some("ledger-audit-mysql8-0"),
+            move_to: None,
+        },
+        Case {
+            name: "major upgrade moves to the new major's group",
+            version: "8.4",
+            audit: true,
+            live: Some("ledger-audit-mysql8-0"),
+            move_to: Some("ledger-audit-mysql8-4"),
+        },
+        Case {
+            name: "audit off leaves ours for the default",
+            version: "8.0",
+            audit: false,
+            live: Some("ledger-audit-mysql8-0"),
+            move_to: Some("default:mysql-8-0"),
+        },
+        Case {
+            name: "audit off in the default stays",
+            version: "8.0",
+            audit: false,
+            live: Some("default:mysql-8-0"),
+            move_to: None,
+        },
+        Case {
+            name: "audit off keeps a group of someone else's",
+            version: "8.0",
+            audit: false,
+            live: Some("shared-og"),
+            move_to: None,
+        },
+    ];
+    for c in &cases {
+        assert_eq!(
+            option_group_change("ledger", "mysql", c.version, c.audit, c.live).as_deref(),
+            c.move_to,
+            "{}",
+            c.name
+        );
+    }
+    assert_eq!(
+        option_group_change("ledger", "postgres", "16", true, None),
+        None
+    );
+    let held = OptionFacts {
+        group: Some("ledger-audit-mysql8-0".into()),
+        audit_settings: Some(option_settings()),
+    };
+    assert!(option_audits(&held, "ledger-audit-mysql8-0"));
+    let removed = OptionFacts {
+        audit_settings: None,
+        ..held.clone()
+    };
+    assert!(
+        !option_audits(&removed, "ledger-audit-mysql8-0"),
+        "option removed"
+    );
+    let left = OptionFacts {
+        group: Some("default:mysql-8-0".into()),
+        ..held
+    };
+    assert!(
+        !option_audits(&left, "ledger-audit-mysql8-0"),
+        "instance left the group"
+    );
 }

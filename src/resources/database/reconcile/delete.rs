@@ -66,6 +66,14 @@ pub async fn delete(
         }
     }
     s.components.remove("parameter_group");
+    // The audit option groups: one a final snapshot or kept backups were taken with stays, as AWS
+    // keeps it for their restore (deleted with them).
+    if bp::uses_option_group(&s.engine) {
+        for og in api::option_groups_with_prefix(ctx, &format!("{n}-audit-mysql")).await? {
+            api::delete_option_group(ctx, &og).await?;
+        }
+    }
+    s.components.remove("option_group");
     delete_side_objects(ctx, s).await
 }
 

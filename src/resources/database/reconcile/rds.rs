@@ -26,17 +26,22 @@ pub async fn converge(
     let shared = prepare(ctx, place, d, p).await?;
     let n = d.args.name.as_str();
     let pg = ensure_parameter_group(ctx, place, d, p, GroupKind::Instance).await?;
+    let og = ensure_audit_option_group(ctx, place, d, p).await?;
 
     // 5. The primary, with the configured values alarm packs derive thresholds from as marker tags.
     let live = api::instances(ctx, &instance_ids(d, p)).await?;
-    let primary = ensure_primary(ctx, d, p, &live, &shared, &pg, limit).await?;
+    let groups = Groups {
+        pg: &pg,
+        og: og.as_deref(),
+    };
+    let primary = ensure_primary(ctx, d, p, &live, &shared, groups, limit).await?;
     sync_marker_tags(ctx, d, &primary).await?;
     secure_master_secret(ctx, place, p, primary.master_secret_arn.as_deref()).await?;
 
     // 6. Replicas `1..=replicas` in the other zones; extra ones removed (protection lifted first).
     let wanted = Wanted {
         shared: &shared,
-        pg: &pg,
+        groups,
         primary_zone: primary.zone.as_deref(),
     };
     ensure_replicas(ctx, d, p, &live, &wanted, limit).await?;
@@ -49,8 +54,44 @@ pub async fn converge(
             api::delete_parameter_group(ctx, GroupKind::Instance, &old).await?;
         }
     }
+    // 8. Option groups no instance is to be in any more (an earlier major's, or auditing's when
+    // off); one a snapshot was taken with stays for its restore.
+    if bp::uses_option_group(&d.args.engine) {
+        for old in api::option_groups_with_prefix(ctx, &format!("{n}-audit-mysql")).await? {
+            if og.as_deref() != Some(old.as_str()) {
+                api::delete_option_group(ctx, &old).await?;
+            }
+        }
+    }
 
     retag(ctx, p, d, &shared.old_tags, &shared.sg).await
+}
+
+/// RDS MySQL's audit option group, made or brought back while `audit_logging` is on, and recorded;
+/// its name, `None` where instances stay in AWS's default group.
+async fn ensure_audit_option_group(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+) -> Result<Option<String>, AwsError> {
+    if !(d.args.audit_logging && bp::uses_option_group(&d.args.engine)) {
+        p.components.remove("option_group");
+        return Ok(None);
+    }
+    let og = bp::option_group_name(&d.args.name, &d.args.engine_version);
+    api::ensure_option_group(
+        ctx,
+        &og,
+        &bp::option_group_major(&d.args.engine_version),
+        bp::MYSQL_OPTION,
+        &bp::option_settings(),
+        &d.tags,
+    )
+    .await?;
+    p.components
+        .insert("option_group".into(), place.arn("rds", &format!("og:{og}")));
+    Ok(Some(og))
 }
 
 /// Every instance to look at in one call: the primary, the replicas wanted and those recorded.
@@ -81,7 +122,7 @@ async fn ensure_primary(
     p: &mut State,
     live: &[Instance],
     shared: &Prepared,
-    pg: &str,
+    Groups { pg, og }: Groups<'_>,
     limit: Duration,
 ) -> Result<Instance, AwsError> {
     let n = d.args.name.as_str();
@@ -111,8 +152,9 @@ async fn ensure_primary(
         maintenance_window: &d.args.maintenance_window,
         deletion_protection: d.args.deletion_protection,
         monitoring_role,
-        log_exports: bp::log_exports(&d.args.engine),
+        log_exports: bp::log_exports(&d.args.engine, d.args.audit_logging),
         parameter_group: pg,
+        option_group: og,
         subnet_group: n,
         security_group: &shared.sg,
         port: bp::port_of(&d.args),
@@ -147,11 +189,18 @@ async fn sync_marker_tags(
     Ok(())
 }
 
+/// The groups every instance is in: the parameter group, and RDS MySQL's audit option group.
+#[derive(Clone, Copy)]
+struct Groups<'a> {
+    pg: &'a str,
+    og: Option<&'a str>,
+}
+
 /// What every replica is made with: the shared objects, the parameter group, and the primary's
 /// zone (replicas go to the others).
 struct Wanted<'a> {
     shared: &'a Prepared,
-    pg: &'a str,
+    groups: Groups<'a>,
     primary_zone: Option<&'a str>,
 }
 
@@ -173,7 +222,7 @@ async fn ensure_replicas(
         match live.iter().find(|i| i.id == id) {
             Some(i) => {
                 p.components.insert(format!("replica_{r}"), i.arn.clone());
-                let ch = changes(i, d, false, monitoring_role, w.pg, &w.shared.sg);
+                let ch = changes(i, d, false, monitoring_role, w.groups.pg, &w.shared.sg);
                 api::modify(ctx, &id, &ch).await?;
             }
             None => {
@@ -187,7 +236,8 @@ async fn ensure_replicas(
                     kms_key: &w.shared.key,
                     deletion_protection: d.args.deletion_protection,
                     monitoring_role,
-                    parameter_group: w.pg,
+                    parameter_group: w.groups.pg,
+                    option_group: w.groups.og,
                     security_group: &w.shared.sg,
                     port: bp::port_of(&d.args),
                 };
@@ -248,6 +298,13 @@ fn changes(
         .as_deref()
         .map_or(Some(pg.to_string()), |g| differs(g, pg));
     c.security_group = (live.security_groups != [sg.to_string()]).then(|| sg.to_string());
+    c.option_group = bp::option_group_change(
+        &d.args.name,
+        &d.args.engine,
+        &d.args.engine_version,
+        d.args.audit_logging,
+        live.option_group.as_deref(),
+    );
     let want_interval = if monitoring_role.is_some() {
         bp::MONITORING_INTERVAL
     } else {
@@ -277,7 +334,10 @@ fn changes(
         if !bp::version_matches(&d.args.engine_version, &live.engine_version) {
             c.engine_version = Some(d.args.engine_version.clone());
         }
-        c.log_exports = log_export_changes(&bp::log_exports(&d.args.engine), &live.log_exports);
+        c.log_exports = log_export_changes(
+            &bp::log_exports(&d.args.engine, d.args.audit_logging),
+            &live.log_exports,
+        );
     }
     c
 }

@@ -424,7 +424,8 @@ RDSResponse.modify_db_parameter_group = _modify_db_parameter_group
 RDSResponse.modify_db_cluster_parameter_group = _modify_db_cluster_parameter_group
 
 
-# ---- RDS instances: their own resource id, and the enhanced-monitoring stream they write to ----
+# ---- RDS instances: their own resource id, their own log exports, and the enhanced-monitoring
+# stream they write to ----
 # moto gives every instance the same DbiResourceId and never reports EnhancedMonitoringResourceArn.
 # AWS gives each instance its own `db-…` id, and with monitoring on (MonitoringInterval > 0) reports
 # the log stream of RDSOSMetrics it writes to, named after that id.
@@ -453,6 +454,19 @@ def _enhanced_monitoring_resource_arn(self):  # type: ignore[no-untyped-def]
 
 
 DBInstance.__init__ = _db_instance_init
+
+# Each instance's log exports are its own: moto hands a read replica its source's list itself, so
+# a change to one changed both, and the other's next change failed (a type disabled twice). The
+# list is made the instance's own before a change.
+_moto_db_instance_update = DBInstance.update
+
+
+def _db_instance_update(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    self.enabled_cloudwatch_logs_exports = list(self.enabled_cloudwatch_logs_exports or [])
+    return _moto_db_instance_update(self, *args, **kwargs)
+
+
+DBInstance.update = _db_instance_update
 DBInstance.enhanced_monitoring_resource_arn = property(_enhanced_monitoring_resource_arn)
 
 

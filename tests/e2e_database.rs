@@ -253,7 +253,7 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
             .await
             .0
             .as_deref(),
-        Some("pgaudit")
+        Some("pg_stat_statements,pgaudit")
     );
     assert_eq!(
         parameter(&aws, &pg, "pgaudit.log").await.0.as_deref(),
@@ -846,6 +846,43 @@ async fn static_parameters_are_set_for_the_next_reboot() {
         (Some("32768".into()), Some("pending-reboot".into()))
     );
     assert_eq!(tf.plan_code(&[]).code, 0);
+    // Development does not audit, and tells the group so.
+    assert_eq!(
+        parameter(&aws, &group, "pgaudit.log").await.0.as_deref(),
+        Some("none")
+    );
+
+    // Auditing turned on: pgAudit joins the default libraries for the next reboot, and the plan
+    // says that it records nothing until then.
+    let audited = format!("{}\n  audit_logging = true", params("32768"));
+    tf.write(&config(
+        &name,
+        "development",
+        "postgres",
+        &subnets,
+        &app,
+        &audited,
+    ));
+    let p = tf.plan_code(&[]);
+    assert!(
+        p.shows("audit_logging", "false -> true")
+            && p.all().contains("Auditing starts at the next reboot"),
+        "{}",
+        p.all()
+    );
+    tf.apply(&[]);
+    assert_eq!(
+        parameter(&aws, &group, "shared_preload_libraries").await,
+        (
+            Some("pg_stat_statements,pgaudit".into()),
+            Some("pending-reboot".into())
+        )
+    );
+    assert_eq!(
+        parameter(&aws, &group, "pgaudit.log").await.0.as_deref(),
+        Some("ddl,role,write")
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0);
 
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert_eq!(
@@ -1075,7 +1112,7 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
                 .map(String::as_str),
             cluster_params.get("pgaudit.log").map(String::as_str)
         ),
-        (Some("pgaudit"), Some("ddl,role,write")),
+        (Some("pg_stat_statements,pgaudit"), Some("ddl,role,write")),
         "{cluster_params:?}"
     );
     assert_eq!(s["posture"]["audit"], "pass");

@@ -119,6 +119,7 @@ pub fn plan(input: &PlanInput) -> Planned {
     );
     if let Some(p) = kept {
         warn_port_move(p, &planned, &mut d);
+        warn_audit_start(p, &planned, &mut d);
     }
     planned.watch = Tri::Known(watch_of(&planned));
     planned.posture = posture(&env, &planned, own_key);
@@ -140,6 +141,21 @@ fn warn_static_changes(cfg: &Config, prior: &State, d: &mut Diagnostics) {
                 format!("{k} is read only when the engine starts: apply sets it pending reboot, and the instances run with the old value until they restart (in their maintenance window, or when you reboot them: `aws rds reboot-db-instance --db-instance-identifier <id>`, Aurora: each instance of the cluster)."),
             );
         }
+    }
+}
+
+/// A warning where auditing starts on an existing PostgreSQL database: pgAudit is a preloaded
+/// library, loaded only when the instances restart.
+fn warn_audit_start(prior: &State, planned: &Config, d: &mut Diagnostics) {
+    if bp::is_postgres(&prior.engine)
+        && !prior.audit_logging
+        && planned.audit_logging == Tri::Known(true)
+    {
+        d.warning_at(
+            AttrPath::attr("audit_logging"),
+            "Auditing starts at the next reboot",
+            "pgAudit is loaded when the engine starts: apply sets it in the parameter group (pending reboot), and the instances record nothing until they restart (in their maintenance window, or when you reboot them: `aws rds reboot-db-instance --db-instance-identifier <id>`, Aurora: each instance of the cluster).",
+        );
     }
 }
 

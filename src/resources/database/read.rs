@@ -421,7 +421,10 @@ fn primary_facts(p: &api::Instance, replicas: &[&api::Instance], prior: &State, 
     facts.encrypted = p.encrypted && replicas.iter().all(|r| r.encrypted);
     facts.public = p.public || replicas.iter().any(|r| r.public);
     let want_logs = bp::log_exports(&prior.engine, prior.audit_logging);
-    facts.log_exports = want_logs.iter().all(|l| p.log_exports.contains(l));
+    // Every instance exports (a replica's audit log is its own).
+    facts.log_exports = std::iter::once(p)
+        .chain(replicas.iter().copied())
+        .all(|i| want_logs.iter().all(|l| i.log_exports.contains(l)));
     facts.iam_auth = p.iam_auth;
     facts.auto_minor_upgrade =
         p.auto_minor_upgrade && replicas.iter().all(|r| r.auto_minor_upgrade);

@@ -144,10 +144,20 @@ fn profile_and_engine_decide_the_defaults() {
                 int(engine_port + moved as i64),
                 "{engine} {env}: RDS.23"
             );
+            assert_eq!(s.audit_logging, Tri::Known(env.db_audit_logging()));
             let c = s.components.into_known().unwrap_or_default();
+            // MySQL audits through an option group of its own.
+            let audit_group = engine == "mysql" && env.db_audit_logging();
             assert_eq!(
                 c.len(),
-                roles(env, replicas, true, false, false).len(),
+                roles(env, replicas, true, false, audit_group).len(),
+                "{engine} {env}"
+            );
+            assert_eq!(
+                c.get("option_group"),
+                audit_group
+                    .then(|| known("arn:aws:rds:us-east-1:123456789012:og:pay-audit-mysql8-0"))
+                    .as_ref(),
                 "{engine} {env}"
             );
             assert_eq!(

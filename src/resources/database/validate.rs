@@ -1,6 +1,8 @@
 //! Checks of a `prod_database_ha` configuration: static ones (`validate`) and the profile's floors
 //! (`validate_profile`, once the environment is known).
 
+use std::collections::BTreeMap;
+
 use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::profile::{self, Environment};
@@ -154,16 +156,27 @@ fn check_access(cfg: &Config, d: &mut Diagnostics) {
                 d.error_at(AttrPath::attr("parameters").then_key(tls), "TLS cannot be turned off", format!("{tls} = {v:?} would accept unencrypted connections; encryption in transit holds in every profile. Remove the override."));
             }
         }
-        if cfg.audit_logging != Tri::Known(false) {
-            if let Some((k, v)) = bp::weakening_parameter(e, &params) {
-                d.error_at(AttrPath::attr("parameters").then_key(&k), "Audit logging cannot be narrowed by parameters", format!("{k} = {v:?} would stop auditing what audit_logging records (logins, privilege changes, DDL and writes). Remove the override, widen it (e.g. `all`), or set audit_logging = false outside production."));
-            }
+        if cfg.audit_logging == Tri::Known(true) {
+            refuse_audit_narrowing(e, &params, d);
         }
+    }
+}
+
+/// Parameters narrowing what `audit_logging` records, refused while it is on.
+fn refuse_audit_narrowing(engine: &str, params: &BTreeMap<String, String>, d: &mut Diagnostics) {
+    if let Some((k, v)) = bp::weakening_parameter(engine, params) {
+        d.error_at(AttrPath::attr("parameters").then_key(&k), "Audit logging cannot be narrowed by parameters", format!("{k} = {v:?} would stop auditing what audit_logging records (logins, privilege changes, DDL and writes, by every user). Remove the override, widen it (e.g. `all`), or set audit_logging = false outside production."));
     }
 }
 
 /// The production floors, for a known environment.
 pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
+    // Auditing on by the profile's default: parameters may not narrow it either.
+    if cfg.audit_logging.is_null() && env.db_audit_logging() {
+        if let (Tri::Known(e), Tri::Known(params)) = (&cfg.engine, whole_map(&cfg.parameters)) {
+            refuse_audit_narrowing(e, &params, d);
+        }
+    }
     if env != Environment::Production {
         return;
     }

@@ -265,6 +265,7 @@ pub struct ReplicaSpec<'a> {
     pub monitoring_role: Option<&'a str>,
     pub parameter_group: &'a str,
     pub option_group: Option<&'a str>,
+    pub log_exports: Vec<String>,
     pub security_group: &'a str,
     pub port: i64,
 }
@@ -278,6 +279,7 @@ pub async fn create_replica(
     create(ctx, s.id, || async {
         let made = instance_settings!(ctx.rds().create_db_instance_read_replica(), s, tags)
             .source_db_instance_identifier(s.source)
+            .set_enable_cloudwatch_logs_exports(Some(s.log_exports.clone()))
             .port(s.port as i32)
             .set_availability_zone(s.zone.map(str::to_string))
             .send()

@@ -75,14 +75,22 @@ pub async fn ensure_option_group(
             BTreeMap::new()
         }
     };
-    if have.get(option) == Some(settings) {
+    let current = have.get(option);
+    if current.is_some_and(|h| crate::resources::database::blueprint::settings_hold(h, settings)) {
         return Ok(());
     }
+    // An empty setting is AWS's default: sent only to clear a value set outside Terraform.
+    let set_elsewhere = |k: &str| {
+        current
+            .and_then(|h| h.get(k))
+            .is_some_and(|v| !v.is_empty())
+    };
     let config = OptionConfiguration::builder()
         .option_name(option)
         .set_option_settings(Some(
             settings
                 .iter()
+                .filter(|(k, v)| !v.is_empty() || set_elsewhere(k))
                 .map(|(k, v)| OptionSetting::builder().name(k).value(v).build())
                 .collect(),
         ))
@@ -119,25 +127,32 @@ pub async fn delete_option_group(ctx: &ProviderData, name: &str) -> Result<bool,
     }
 }
 
-/// Option groups named `<prefix>…` (to remove those of an earlier major version).
-pub async fn option_groups_with_prefix(
-    ctx: &ProviderData,
-    prefix: &str,
-) -> Result<Vec<String>, AwsError> {
-    let out = ctx
-        .call(
-            "db option groups",
-            ctx.rds()
-                .describe_option_groups()
-                .engine_name("mysql")
-                .send(),
-        )
-        .await?;
-    Ok(out
-        .option_groups_list
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|g| g.option_group_name)
-        .filter(|n| n.starts_with(prefix))
-        .collect())
+/// Database `name`'s audit option groups, every page of them (to remove those of an earlier
+/// major version, or all of them).
+pub async fn own_option_groups(ctx: &ProviderData, name: &str) -> Result<Vec<String>, AwsError> {
+    let mut groups = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let out = ctx
+            .call(
+                "db option groups",
+                ctx.rds()
+                    .describe_option_groups()
+                    .engine_name("mysql")
+                    .set_marker(marker.clone())
+                    .send(),
+            )
+            .await?;
+        groups.extend(
+            out.option_groups_list
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| g.option_group_name)
+                .filter(|g| crate::resources::database::blueprint::is_own_option_group(name, g)),
+        );
+        marker = out.marker.filter(|m| !m.is_empty());
+        if marker.is_none() {
+            return Ok(groups);
+        }
+    }
 }

@@ -14,11 +14,19 @@ pub const PG_PRELOAD: &str = "shared_preload_libraries";
 /// What pgAudit logs: DDL, role and privilege changes, and writes.
 pub const PG_CLASSES: &str = "ddl,role,write";
 pub const PG_LOG: &str = "pgaudit.log";
-/// The MySQL audit events: logins, privilege changes, DDL and writes (reads are left out: their
-/// volume would drown the rest).
+/// What RDS PostgreSQL and Aurora PostgreSQL preload by default (their default parameter groups'
+/// `shared_preload_libraries`): kept beside pgAudit, and what auditing off goes back to.
+pub const PG_DEFAULT_LIBRARIES: &str = "pg_stat_statements";
+/// The MySQL audit plugin's events: logins, privilege changes, DDL and writes (reads are left
+/// out: their volume would drown the rest).
 pub const MYSQL_EVENTS: &str = "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT";
+/// Aurora MySQL's advanced auditing has no "writes only" event: DML (reads included) it is.
+pub const AURORA_MYSQL_EVENTS_VALUE: &str = "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML";
 pub const AURORA_MYSQL_SWITCH: &str = "server_audit_logging";
 pub const AURORA_MYSQL_EVENTS: &str = "server_audit_events";
+/// Who is audited: empty (everyone) while auditing, as set (a list of users narrows it).
+pub const AURORA_MYSQL_USERS: [&str; 2] = ["server_audit_incl_users", "server_audit_excl_users"];
+pub const MYSQL_OPTION_USERS: [&str; 2] = ["SERVER_AUDIT_INCL_USERS", "SERVER_AUDIT_EXCL_USERS"];
 /// The RDS MySQL audit option and its events setting.
 pub const MYSQL_OPTION: &str = "MARIADB_AUDIT_PLUGIN";
 pub const MYSQL_OPTION_EVENTS: &str = "SERVER_AUDIT_EVENTS";
@@ -44,29 +52,60 @@ pub fn option_group_major(engine_version: &str) -> String {
         .join(".")
 }
 
-/// The settings of the audit option.
+/// The settings of the audit option: the events, and everyone audited.
 pub fn option_settings() -> BTreeMap<String, String> {
-    BTreeMap::from([(MYSQL_OPTION_EVENTS.to_string(), MYSQL_EVENTS.to_string())])
+    let mut s = BTreeMap::from([(MYSQL_OPTION_EVENTS.to_string(), MYSQL_EVENTS.to_string())]);
+    s.extend(MYSQL_OPTION_USERS.map(|k| (k.to_string(), String::new())));
+    s
 }
 
-/// The parameters auditing adds on `engine` (none for RDS MySQL); `user` is the configured
-/// `parameters`, whose own libraries pgAudit joins.
+/// Whether the option's `have` settings (AWS lists every one, defaults included) hold `want`.
+pub fn settings_hold(have: &BTreeMap<String, String>, want: &BTreeMap<String, String>) -> bool {
+    want.iter()
+        .all(|(k, v)| have.get(k).map_or(v.is_empty(), |h| h == v))
+}
+
+/// Whether option group `group` is one of database `name`'s audit groups
+/// (`<name>-audit-mysql<major>-<minor>`), not another database's sharing the prefix.
+pub fn is_own_option_group(name: &str, group: &str) -> bool {
+    group
+        .strip_prefix(&format!("{name}-audit-mysql"))
+        .and_then(|v| v.split_once('-'))
+        .is_some_and(|(a, b)| {
+            !a.is_empty()
+                && !b.is_empty()
+                && a.chars().all(|c| c.is_ascii_digit())
+                && b.chars().all(|c| c.is_ascii_digit())
+        })
+}
+
+/// The parameters auditing sets on `engine` (none for RDS MySQL), on (`audit`) or off: off sets
+/// them back explicitly, so that turning auditing off stops it (a group keeps what it was given).
+/// `user` is the configured `parameters`: pgAudit joins its libraries (else the engine's default
+/// ones), and off, its own values of these parameters stand.
 pub fn audit_parameters(
     engine: &str,
+    audit: bool,
     user: Option<&BTreeMap<String, String>>,
 ) -> BTreeMap<String, String> {
-    let pairs: Vec<(&str, String)> = if is_postgres(engine) {
-        let libraries = user
-            .and_then(|u| u.get(PG_PRELOAD))
-            .map_or(PG_LIBRARY.to_string(), |l| with_library(l));
-        vec![(PG_PRELOAD, libraries), (PG_LOG, PG_CLASSES.to_string())]
-    } else if is_aurora(engine) {
-        vec![
+    let libraries = user
+        .and_then(|u| u.get(PG_PRELOAD))
+        .map_or(PG_DEFAULT_LIBRARIES, String::as_str);
+    let pairs: Vec<(&str, String)> = match (is_postgres(engine), is_aurora(engine), audit) {
+        (true, _, true) => vec![
+            (PG_PRELOAD, with_library(libraries)),
+            (PG_LOG, PG_CLASSES.to_string()),
+        ],
+        (true, _, false) => vec![
+            (PG_PRELOAD, libraries.to_string()),
+            (PG_LOG, "none".to_string()),
+        ],
+        (false, true, true) => vec![
             (AURORA_MYSQL_SWITCH, "1".to_string()),
-            (AURORA_MYSQL_EVENTS, MYSQL_EVENTS.to_string()),
-        ]
-    } else {
-        Vec::new()
+            (AURORA_MYSQL_EVENTS, AURORA_MYSQL_EVENTS_VALUE.to_string()),
+        ],
+        (false, true, false) => vec![(AURORA_MYSQL_SWITCH, "0".to_string())],
+        (false, false, _) => Vec::new(),
     };
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -129,7 +168,9 @@ pub fn parameters_audit(engine: &str, live: &BTreeMap<String, String>) -> bool {
     if is_postgres(engine) {
         list(get(PG_PRELOAD)).iter().any(|l| l == PG_LIBRARY) && pg_classes_cover(get(PG_LOG))
     } else if is_aurora(engine) {
-        get(AURORA_MYSQL_SWITCH) == "1" && mysql_events_cover(get(AURORA_MYSQL_EVENTS))
+        get(AURORA_MYSQL_SWITCH) == "1"
+            && mysql_events_cover(get(AURORA_MYSQL_EVENTS))
+            && AURORA_MYSQL_USERS.iter().all(|k| get(k).trim().is_empty())
     } else {
         false
     }
@@ -151,6 +192,11 @@ pub fn weakening_parameter(
     } else if is_aurora(engine) {
         bad(AURORA_MYSQL_SWITCH, &|v| v == "1")
             .or_else(|| bad(AURORA_MYSQL_EVENTS, &mysql_events_cover))
+            .or_else(|| {
+                AURORA_MYSQL_USERS
+                    .iter()
+                    .find_map(|k| bad(k, &|v| v.trim().is_empty()))
+            })
     } else {
         None
     }
@@ -172,6 +218,9 @@ pub fn option_audits(f: &OptionFacts, want: &str) -> bool {
         && f.audit_settings.as_ref().is_some_and(|s| {
             s.get(MYSQL_OPTION_EVENTS)
                 .is_some_and(|v| mysql_events_cover(v))
+                && MYSQL_OPTION_USERS
+                    .iter()
+                    .all(|k| s.get(*k).is_none_or(|v| v.trim().is_empty()))
         })
 }
 
@@ -200,6 +249,6 @@ pub fn option_group_change(
         let want = option_group_name(name, engine_version);
         return (live != Some(want.as_str())).then_some(want);
     }
-    live.filter(|l| l.starts_with(&format!("{name}-audit-mysql")))
+    live.filter(|l| is_own_option_group(name, l))
         .map(|_| default_option_group(engine_version))
 }

@@ -115,14 +115,11 @@ pub fn parameters(
     if let Some(u) = user {
         p.extend(u.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    if audit {
-        let audited = super::audit_parameters(engine, user);
-        for (k, v) in audited {
-            // The user's own value of an audit parameter stands where it audits at least as much
-            // (plan refuses one that audits less).
-            if k == super::PG_PRELOAD || !p.contains_key(&k) {
-                p.insert(k, v);
-            }
+    for (k, v) in super::audit_parameters(engine, audit, user) {
+        // The user's own value of an audit parameter stands (plan refuses one that audits less
+        // while auditing); the libraries are the user's with pgAudit among them.
+        if k == super::PG_PRELOAD || !p.contains_key(&k) {
+            p.insert(k, v);
         }
     }
     p

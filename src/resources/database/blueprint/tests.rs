@@ -485,20 +485,20 @@ fn audit_logging_adds_each_engines_mechanism() {
     }
     let cases = [
         Case {
-            name: "postgres loads pgaudit for ddl, role and write",
+            name: "postgres loads pgaudit beside the default pg_stat_statements",
             engine: "postgres",
             user: &[],
             want: &[
-                ("shared_preload_libraries", "pgaudit"),
+                ("shared_preload_libraries", "pg_stat_statements,pgaudit"),
                 ("pgaudit.log", "ddl,role,write"),
             ],
         },
         Case {
             name: "pgaudit joins the user's libraries",
             engine: "aurora-postgresql",
-            user: &[("shared_preload_libraries", "pg_stat_statements")],
+            user: &[("shared_preload_libraries", "pg_cron")],
             want: &[
-                ("shared_preload_libraries", "pg_stat_statements,pgaudit"),
+                ("shared_preload_libraries", "pg_cron,pgaudit"),
                 ("pgaudit.log", "ddl,role,write"),
             ],
         },
@@ -520,9 +520,10 @@ fn audit_logging_adds_each_engines_mechanism() {
             user: &[],
             want: &[
                 ("server_audit_logging", "1"),
+                // Aurora has no QUERY_DML_NO_SELECT (RDS MySQL's plugin has).
                 (
                     "server_audit_events",
-                    "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT",
+                    "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML",
                 ),
             ],
         },
@@ -541,12 +542,39 @@ fn audit_logging_adds_each_engines_mechanism() {
         let off = parameters(c.engine, false, None);
         assert!(
             !parameters_audit(c.engine, &off),
-            "{}: off adds nothing",
+            "{}: off sets auditing off",
             c.name
         );
     }
+    // Off, the group is told so (it keeps what it was given): the libraries back to the
+    // engine's default, pgAudit logging nothing, Aurora's auditing off.
+    let pg_off = parameters("postgres", false, None);
+    assert_eq!(
+        (
+            pg_off["shared_preload_libraries"].as_str(),
+            pg_off["pgaudit.log"].as_str()
+        ),
+        ("pg_stat_statements", "none")
+    );
+    assert_eq!(
+        parameters("aurora-mysql", false, None)["server_audit_logging"],
+        "0"
+    );
+    let users = map(&[
+        ("shared_preload_libraries", "pg_cron"),
+        ("pgaudit.log", "all"),
+    ]);
+    let mine = parameters("postgres", false, Some(&users));
+    assert_eq!(
+        (
+            mine["shared_preload_libraries"].as_str(),
+            mine["pgaudit.log"].as_str()
+        ),
+        ("pg_cron", "all"),
+        "off, the user's own values stand"
+    );
     // RDS MySQL audits through its option group, not parameters.
-    assert_eq!(audit_parameters("mysql", None), BTreeMap::new());
+    assert_eq!(audit_parameters("mysql", true, None), BTreeMap::new());
     assert!(log_exports("mysql", true).contains(&"audit".to_string()));
     assert!(!log_exports("mysql", false).contains(&"audit".to_string()));
 }
@@ -588,7 +616,7 @@ fn audit_reads_back_only_when_it_still_covers_what_it_records() {
                 ("server_audit_logging", "1"),
                 (
                     "server_audit_events",
-                    "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT",
+                    "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML",
                 ),
             ],
         ),
@@ -639,6 +667,15 @@ fn audit_reads_back_only_when_it_still_covers_what_it_records() {
                 ("server_audit_events", "CONNECT,QUERY"),
             ],
         ),
+        pc(
+            "aurora mysql, users left out",
+            "aurora-mysql",
+            &[
+                ("server_audit_logging", "1"),
+                ("server_audit_events", "CONNECT,QUERY"),
+                ("server_audit_excl_users", "etl"),
+            ],
+        ),
     ];
     for c in &holds {
         assert!(parameters_audit(c.engine, &map(c.params)), "{}", c.name);
@@ -678,6 +715,22 @@ fn narrowing_audit_parameters_are_named() {
                 &[("server_audit_events", "CONNECT")],
             ),
             "server_audit_events",
+        ),
+        (
+            pc(
+                "aurora mysql, some users only",
+                "aurora-mysql",
+                &[("server_audit_incl_users", "app")],
+            ),
+            "server_audit_incl_users",
+        ),
+        (
+            pc(
+                "aurora mysql, users left out",
+                "aurora-mysql",
+                &[("server_audit_excl_users", "etl")],
+            ),
+            "server_audit_excl_users",
         ),
     ];
     for (c, key) in &refused {
@@ -785,4 +838,37 @@ fn mysql_audit_option_group_follows_the_major_version_and_the_switch() {
         !option_audits(&left, "ledger-audit-mysql8-0"),
         "instance left the group"
     );
+    let mut narrowed = option_settings();
+    narrowed.insert("SERVER_AUDIT_INCL_USERS".into(), "app".into());
+    let some_users = OptionFacts {
+        group: Some("ledger-audit-mysql8-0".into()),
+        audit_settings: Some(narrowed),
+    };
+    assert!(
+        !option_audits(&some_users, "ledger-audit-mysql8-0"),
+        "some users only"
+    );
+    // AWS lists every setting of the option, defaults included: only ours are compared.
+    let listed = map(&[
+        (
+            "SERVER_AUDIT_EVENTS",
+            "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT",
+        ),
+        ("SERVER_AUDIT_FILE_ROTATIONS", "9"),
+        ("SERVER_AUDIT_INCL_USERS", ""),
+    ]);
+    assert!(settings_hold(&listed, &option_settings()));
+    assert!(!settings_hold(
+        &map(&[("SERVER_AUDIT_EVENTS", "CONNECT")]),
+        &option_settings()
+    ));
+    for (group, own) in [
+        ("ledger-audit-mysql8-0", true),
+        ("ledger-audit-mysql8-4", true),
+        ("ledger-audit-mysql5-audit-mysql8-0", false),
+        ("ledger-audit-mysql8", false),
+        ("ledger-x-audit-mysql8-0", false),
+    ] {
+        assert_eq!(is_own_option_group("ledger", group), own, "{group}");
+    }
 }

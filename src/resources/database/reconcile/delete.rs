@@ -69,7 +69,7 @@ pub async fn delete(
     // The audit option groups: one a final snapshot or kept backups were taken with stays, as AWS
     // keeps it for their restore (deleted with them).
     if bp::uses_option_group(&s.engine) {
-        for og in api::option_groups_with_prefix(ctx, &format!("{n}-audit-mysql")).await? {
+        for og in api::own_option_groups(ctx, &n).await? {
             api::delete_option_group(ctx, &og).await?;
         }
     }

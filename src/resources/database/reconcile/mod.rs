@@ -283,7 +283,10 @@ pub async fn retag(
         .components
         .iter()
         .filter(|(k, _)| {
-            matches!(k.as_str(), "primary" | "cluster" | "writer") || k.starts_with("replica_")
+            matches!(
+                k.as_str(),
+                "primary" | "cluster" | "writer" | "option_group"
+            ) || k.starts_with("replica_")
         })
         .map(|(_, v)| v.clone())
         .collect();

@@ -57,7 +57,7 @@ pub async fn converge(
     // 8. Option groups no instance is to be in any more (an earlier major's, or auditing's when
     // off); one a snapshot was taken with stays for its restore.
     if bp::uses_option_group(&d.args.engine) {
-        for old in api::option_groups_with_prefix(ctx, &format!("{n}-audit-mysql")).await? {
+        for old in api::own_option_groups(ctx, n).await? {
             if og.as_deref() != Some(old.as_str()) {
                 api::delete_option_group(ctx, &old).await?;
             }
@@ -224,6 +224,11 @@ async fn ensure_replicas(
                 p.components.insert(format!("replica_{r}"), i.arn.clone());
                 let ch = changes(i, d, false, monitoring_role, w.groups.pg, &w.shared.sg);
                 api::modify(ctx, &id, &ch).await?;
+                // Moved to another option group: waited for, so that the group it left is free
+                // to delete.
+                if ch.option_group.is_some() {
+                    made.push(id);
+                }
             }
             None => {
                 let zone = replica_zone(&w.shared.zones, w.primary_zone, r);
@@ -238,6 +243,7 @@ async fn ensure_replicas(
                     monitoring_role,
                     parameter_group: w.groups.pg,
                     option_group: w.groups.og,
+                    log_exports: bp::log_exports(&d.args.engine, d.args.audit_logging),
                     security_group: &w.shared.sg,
                     port: bp::port_of(&d.args),
                 };
@@ -334,10 +340,11 @@ fn changes(
         if !bp::version_matches(&d.args.engine_version, &live.engine_version) {
             c.engine_version = Some(d.args.engine_version.clone());
         }
-        c.log_exports = log_export_changes(
-            &bp::log_exports(&d.args.engine, d.args.audit_logging),
-            &live.log_exports,
-        );
     }
+    // Every instance exports its logs (a replica's audit log is its own).
+    c.log_exports = log_export_changes(
+        &bp::log_exports(&d.args.engine, d.args.audit_logging),
+        &live.log_exports,
+    );
     c
 }

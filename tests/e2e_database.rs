@@ -263,6 +263,17 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         (&s["audit_logging"], &s["posture"]["audit"]),
         (&serde_json::json!(true), &serde_json::json!("pass"))
     );
+    // The production profile's recovery objectives, and what meets them.
+    assert_eq!(
+        s["recovery_plan"],
+        serde_json::json!({
+            "objectives": "rpo 5m, rto 15m: met",
+            "regional_loss": "not covered: the backups stay in this region",
+            "rpo": "point-in-time restore within 30 day(s) of backups: ≤ 5m",
+            "rto": "Multi-AZ failover: ≤ 2m",
+        })
+    );
+    assert_eq!(s["posture"]["recovery"], "pass");
     // Replicas in the other zones, encrypted with the key.
     let zone = p.availability_zone.clone().unwrap();
     for r in 1..=2 {
@@ -448,6 +459,16 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         "{}",
         p.stdout
     );
+    // Multi-AZ off breaks the RTO: posture `recovery` and the plan say so.
+    assert!(
+        p.shows("\"recovery\"", "-> \"pass\"")
+            && p.shows(
+                "\"rto\"",
+                "\"restore from backup: ≈ 45m\" -> \"Multi-AZ failover: ≤ 2m\""
+            ),
+        "{}",
+        p.stdout
+    );
     // The port moved to the engine's: the endpoint is planned anew, RDS.23 back to pass, and a
     // warning on `port` says why.
     assert!(
@@ -554,29 +575,43 @@ async fn development_mysql_is_smaller_never_open() {
         "parameters = { max_connections = \"200\" }",
     ));
     tf.init();
-    // Refused on the attribute: TLS off, production floors.
-    tf.plan_refused(
-        &config(
-            &name,
-            "development",
-            "mysql",
-            &subnets,
-            &app,
-            "parameters = { require_secure_transport = \"OFF\" }",
-        ),
-        "TLS cannot be turned off",
-    );
-    tf.plan_refused(
-        &config(
-            &name,
-            "production",
-            "mysql",
-            &subnets,
-            &app,
-            "backup_retention_days = 3",
-        ),
-        "Backup retention below the production floor",
-    );
+    // Refused on the attribute: TLS off, production floors, recovery objectives the configuration
+    // cannot meet and a second region.
+    struct Refused {
+        environment: &'static str,
+        extra: &'static str,
+        says: &'static str,
+    }
+    for case in [
+        Refused {
+            environment: "development",
+            extra: "parameters = { require_secure_transport = \"OFF\" }",
+            says: "TLS cannot be turned off",
+        },
+        Refused {
+            environment: "development",
+            extra: "recovery {\n    rto = \"15m\"\n  }",
+            says: "without a standby the database is rebuilt from its backups",
+        },
+        Refused {
+            environment: "staging",
+            extra: "recovery {\n    rpo = \"1m\"\n  }",
+            says: "point-in-time restore loses up to 5m",
+        },
+        Refused {
+            environment: "production",
+            extra: "recovery {\n    region = \"us-west-2\"\n  }",
+            says: "A second region is not available yet",
+        },
+        Refused {
+            environment: "production",
+            extra: "backup_retention_days = 3",
+            says: "Backup retention below the production floor",
+        },
+    ] {
+        let refused = config(&name, case.environment, "mysql", &subnets, &app, case.extra);
+        tf.plan_refused(&refused, case.says);
+    }
 
     tf.write(&config(
         &name,

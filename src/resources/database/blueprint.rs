@@ -108,6 +108,7 @@ pub fn controls(engine: &str) -> Vec<&'static str> {
         "KMS.4",
         "RDS.2",
         "audit",
+        "recovery",
         "RDS.6",
         "RDS.18",
         "RDS.23",

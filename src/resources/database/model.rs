@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use crate::framework::attrs::{PartialList, PartialMap};
 
+use super::recovery::{Given as RecoveryGiven, Stated as RecoveryStated};
+
 crate::attributes! {
     resource "prod_database_ha";
     common {
         tags as PartialMap = "Tags for every AWS object of this database (snapshots inherit them).",
         components = "Every AWS object this database owns: role → identifier.",
-        posture = "Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .23, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .23, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress, `master_secret`: the master secret's resource policy denies other accounts and requests without TLS; and `audit`: `audit_logging`'s auditing holds.",
+        posture = "Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .23, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .23, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress, `master_secret`: the master secret's resource policy denies other accounts and requests without TLS; `audit`: `audit_logging`'s auditing holds; and `recovery`: the recovery objectives in force are met (see `recovery_plan`).",
     }
     fields {
         name: String = required("Name of the database (at most 50 characters: letters, digits and hyphens, starting with a letter); the primary is called this, replicas `<name>-replica-<n>`. Changing it replaces the database, which `deletion_protection` refuses."),
@@ -43,6 +45,10 @@ crate::attributes! {
         instance_ids: Vec<String> = computed("Instance identifiers: the primary (Aurora: the writer) first, then the replicas."),
         subnet_group_name: Option<String> = computed("DB subnet group (`<name>`)."),
         parameter_group_name: Option<String> = computed("Parameter group (`<name>-<family>`; for Aurora the cluster parameter group)."),
+        recovery_plan: BTreeMap<String, String> as PartialMap = computed("What recovers the database, and its worst case: `rpo` (point-in-time restore within the backups kept: ≤ 5 minutes), `rto` (a Multi-AZ failover or, for Aurora, a failover to a reader: ≤ 2 minutes; without a standby a restore from backup, ≈ 45 minutes), `regional_loss` (this version keeps the backups in this region) and `objectives`: the objectives in force (see `recovery`) and whether they are met. From the configuration at plan, from what AWS reports at read."),
+    }
+    single {
+        recovery: RecoveryStated / RecoveryGiven = single(super::recovery::DESCRIPTION),
     }
     raw { timeouts }
     internal { create_incomplete: bool }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::{Config, State};
+use super::recovery::{self, Mechanisms, Objectives};
 use super::schema::TYPE_NAME;
 use super::validate;
 use crate::framework::decode::Tri;
@@ -121,6 +122,7 @@ pub fn plan(input: &PlanInput) -> Planned {
         warn_port_move(p, &planned, &mut d);
         warn_audit_start(p, &planned, &mut d);
     }
+    plan_recovery(&cfg, &env, &mut planned, &mut d);
     planned.watch = Tri::Known(watch_of(&planned));
     planned.posture = posture(&env, &planned, own_key);
     datastore::planned(planned.encode(), input, &cfg.name, requires_replace, d)
@@ -142,6 +144,67 @@ fn warn_static_changes(cfg: &Config, prior: &State, d: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// The objectives in force and the mechanisms the planned arguments give; `None` until both are
+/// known.
+fn planned_recovery(env: &Tri<Environment>, planned: &Config) -> Option<(Objectives, Mechanisms)> {
+    let (Tri::Known(e), Tri::Known(engine), Some(multi_az), Some(replicas), Some(days)) = (
+        env,
+        &planned.engine,
+        planned.multi_az.known(),
+        int_of(&planned.replicas),
+        int_of(&planned.backup_retention_days),
+    ) else {
+        return None;
+    };
+    let given = match &planned.recovery {
+        Tri::Known(g) => (g.rpo.known().cloned(), g.rto.known().cloned()),
+        Tri::Null => (None, None),
+        Tri::Unknown => return None,
+    };
+    let aurora = bp::is_aurora(engine);
+    Some((
+        recovery::effective(given.0.as_deref(), given.1.as_deref(), *e),
+        Mechanisms {
+            aurora,
+            standby: if aurora { replicas > 0 } else { *multi_az },
+            backup_retention_days: days,
+        },
+    ))
+}
+
+/// The recovery objectives checked against what the plan gives: one it cannot meet is refused on
+/// the block's attribute (or, for the profile's objective, on the argument that falls short);
+/// `recovery_plan` says what meets each.
+fn plan_recovery(cfg: &Config, env: &Tri<Environment>, planned: &mut Config, d: &mut Diagnostics) {
+    planned.recovery = cfg.recovery.clone();
+    let Some((o, m)) = planned_recovery(env, planned) else {
+        planned.recovery_plan = Tri::Unknown;
+        return;
+    };
+    let given = |attr: &str| match &cfg.recovery {
+        Tri::Known(g) => !(if attr == "rpo" { &g.rpo } else { &g.rto }).is_null(),
+        _ => false,
+    };
+    for (attr, why) in recovery::unmet(&o, &m) {
+        let at = if given(attr) {
+            AttrPath::attr(recovery::BLOCK).then_attr(attr)
+        } else if attr == "rpo" {
+            AttrPath::attr("backup_retention_days")
+        } else if m.aurora {
+            AttrPath::attr("replicas")
+        } else {
+            AttrPath::attr("multi_az")
+        };
+        d.error_at(at, "Recovery objective not met", why);
+    }
+    planned.recovery_plan = Tri::Known(
+        recovery::recovery_plan(&o, &m)
+            .into_iter()
+            .map(|(k, v)| (k, Tri::Known(v)))
+            .collect(),
+    );
 }
 
 /// A warning where auditing starts on an existing PostgreSQL database: pgAudit is a preloaded
@@ -472,6 +535,9 @@ fn posture(
     if planned.port.is_unknown() {
         return Tri::Unknown;
     }
+    let Some((objectives, mechanisms)) = planned_recovery(env, planned) else {
+        return Tri::Unknown;
+    };
     let h = bp::hardening(*e);
     Tri::Known(bp::posture(
         *e,
@@ -497,6 +563,7 @@ fn posture(
             },
             secret_policy: true,
             audit: *audit,
+            recovery: recovery::posture(&objectives, &mechanisms),
         },
     ))
 }

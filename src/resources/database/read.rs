@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use super::aws::{self as api, GroupKind};
 use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::State;
+use super::recovery;
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -247,6 +248,21 @@ pub fn finish(
     // configured, it reads off (the relaxation plan reported), whatever the parameters say.
     facts.audit = prior.audit_logging && facts.audit && facts.log_exports;
     st.audit_logging = facts.audit;
+    // Recovery: the objectives in force against what AWS reports.
+    let given = prior.recovery.as_ref();
+    let objectives = recovery::effective(
+        given.and_then(|g| g.rpo.as_deref()),
+        given.and_then(|g| g.rto.as_deref()),
+        env,
+    );
+    let aurora = bp::is_aurora(engine);
+    let mechanisms = recovery::Mechanisms {
+        aurora,
+        standby: if aurora { st.replicas > 0 } else { st.multi_az },
+        backup_retention_days: st.backup_retention_days,
+    };
+    facts.recovery = recovery::posture(&objectives, &mechanisms);
+    st.recovery_plan = recovery::recovery_plan(&objectives, &mechanisms);
     let (tls, _) = bp::tls_parameter(engine);
     facts.tls = live_params
         .get(tls)

@@ -30,6 +30,8 @@ pub struct Facts {
     pub secret_policy: bool,
     /// Security-relevant events are audited and exported (`audit_logging`'s mechanism holds).
     pub audit: bool,
+    /// Posture `recovery`: `pass`, or why the objectives in force are not met.
+    pub recovery: String,
 }
 
 /// The posture of `f` in `env` for a database of `engine`. The same function serves plan (from the
@@ -54,6 +56,7 @@ pub fn posture(env: Environment, engine: &str, f: &Facts) -> BTreeMap<String, St
         how: "to move it",
     };
     f.exposure.judge(env, &rule, &mut p);
+    p.insert("recovery".into(), f.recovery.clone());
     p
 }
 

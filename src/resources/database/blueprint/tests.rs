@@ -201,6 +201,7 @@ fn hardened() -> Facts {
         },
         secret_policy: true,
         audit: true,
+        recovery: "pass".into(),
     }
 }
 

@@ -464,7 +464,7 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         p.shows("\"recovery\"", "-> \"pass\"")
             && p.shows(
                 "\"rto\"",
-                "\"restore from backup: ≈ 45m\" -> \"Multi-AZ failover: ≤ 2m\""
+                "\"a restore from backup: ≈ 45m\" -> \"Multi-AZ failover: ≤ 2m\""
             ),
         "{}",
         p.stdout
@@ -591,7 +591,7 @@ async fn development_mysql_is_smaller_never_open() {
         Refused {
             environment: "development",
             extra: "recovery {\n    rto = \"15m\"\n  }",
-            says: "without a standby the database is rebuilt from its backups",
+            says: "RTO 15m: without a standby",
         },
         Refused {
             environment: "staging",

@@ -84,6 +84,17 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     let s = state(&tf);
     let key = s["kms_key_arn"].as_str().unwrap().to_string();
     assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
+    // What recovers the group; Redis declares no objective of its own.
+    assert_eq!(
+        s["recovery_plan"],
+        serde_json::json!({
+            "objectives": "none declared",
+            "regional_loss": "not covered: the snapshots stay in this region",
+            "rpo": "a restore from the daily snapshot (taken 02:00-03:00 UTC, 7 day(s) kept): ≤ 24h",
+            "rto": "automatic failover to a replica: ≤ 2m",
+        })
+    );
+    assert_eq!(s["posture"]["recovery"], "pass");
     // Not the engine's well-known port in production.
     assert_eq!(s["port"], 6380);
     assert_eq!(s["posture"]["port"], "pass");
@@ -223,8 +234,8 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
 
     assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
 
-    // In place: node type, one more replica, retention.
-    let scaled = format!("{params}\n  node_type = \"cache.r6g.xlarge\"\n  replicas_per_shard = 3\n  snapshot_retention_days = 14");
+    // In place: node type, one more replica, retention; and an RTO the replicas meet.
+    let scaled = format!("{params}\n  node_type = \"cache.r6g.xlarge\"\n  replicas_per_shard = 3\n  snapshot_retention_days = 14\n  recovery {{\n    rto = \"15m\"\n  }}");
     tf.write(&config(&name, "production", &subnets, &app, &scaled));
     let p = tf.plan_code(&[]);
     assert!(
@@ -243,6 +254,7 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
         ),
         (Some("cache.r6g.xlarge"), Some(14), 4)
     );
+    assert_eq!(state(&tf)["recovery_plan"]["objectives"], "rto 15m: met");
     assert_eq!(tf.plan_code(&[]).code, 0, "plan after scaling");
 
     // Drift: failover and Multi-AZ off, retention lowered, a replica removed, 0.0.0.0/0 on 6380.
@@ -274,6 +286,16 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     );
     assert!(
         p.shows("\"ElastiCache.3\"", "-> \"pass\"") && p.shows("\"ingress\"", "-> \"pass\""),
+        "{}",
+        p.stdout
+    );
+    // Failover off breaks the declared RTO: posture `recovery` and `recovery_plan` say so.
+    assert!(
+        p.shows("\"recovery\"", "-> \"pass\"")
+            && p.shows(
+                "\"rto\"",
+                "\"a restore of the latest snapshot into a new group: ≈ 30m\" -> \"automatic failover to a replica: ≤ 2m\""
+            ),
         "{}",
         p.stdout
     );
@@ -352,8 +374,19 @@ async fn production_replicated_encrypted_authenticated_drift_repaired_guarded_an
     tf.run(&["state", "rm", "prod_redis_cluster.sessions"]).ok();
     tf.run(&["import", "-no-color", "prod_redis_cluster.sessions", &name])
         .ok();
+    // The recovery objectives are the configuration's own: the plan after import adds the block,
+    // and nothing else; one apply records it without a change in AWS.
     let p = tf.plan_code(&[]);
-    assert_eq!(p.code, 0, "plan after import: {}", p.all());
+    assert!(
+        p.code == 2
+            && p.stdout.contains("+ recovery {")
+            && p.shows("\"objectives\"", "\"none declared\" -> \"rto 15m: met\"")
+            && p.stdout.contains("0 to add, 1 to change, 0 to destroy"),
+        "plan after import: {}",
+        p.all()
+    );
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after import and apply");
 
     // The guard: destroy and replacement are refused while protected.
     let r = tf.run(&["destroy", "-auto-approve", "-no-color"]);
@@ -438,6 +471,24 @@ async fn development_cluster_mode_scales_shards_refuses_bad_input_and_sweeps() {
         "{}",
         r.all()
     );
+
+    // Recovery objectives the group cannot meet, refused on the block's attribute.
+    for (extra, says) in [
+        (
+            "replicas_per_shard = 0\n  recovery {\n    rto = \"15m\"\n  }",
+            "RTO 15m: without a standby",
+        ),
+        (
+            "recovery {\n    rpo = \"1h\"\n  }",
+            "RPO 1h: a restore from the daily snapshot",
+        ),
+        (
+            "recovery {\n    region = \"us-west-2\"\n  }",
+            "A second region is not available yet",
+        ),
+    ] {
+        tf.plan_refused(&config(&name, "development", &subnets, &app, extra), says);
+    }
 
     let clustered = "shards = 3\n  replicas_per_shard = 1";
     tf.write(&config(&name, "development", &subnets, &app, clustered));

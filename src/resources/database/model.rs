@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::framework::attrs::{PartialList, PartialMap};
 
-use super::recovery::{Given as RecoveryGiven, Stated as RecoveryStated};
+use crate::resources::datastore::recovery::{Given as RecoveryGiven, Stated as RecoveryStated};
 
 crate::attributes! {
     resource "prod_database_ha";
@@ -48,7 +48,7 @@ crate::attributes! {
         recovery_plan: BTreeMap<String, String> as PartialMap = computed("What recovers the database, and its worst case: `rpo` (point-in-time restore within the backups kept: ≤ 5 minutes), `rto` (a Multi-AZ failover or, for Aurora, a failover to a reader: ≤ 2 minutes; without a standby a restore from backup, ≈ 45 minutes), `regional_loss` (this version keeps the backups in this region) and `objectives`: the objectives in force (see `recovery`) and whether they are met. From the configuration at plan, from what AWS reports at read."),
     }
     single {
-        recovery: RecoveryStated / RecoveryGiven = single(super::recovery::DESCRIPTION),
+        recovery: RecoveryStated / RecoveryGiven = single(crate::resources::datastore::recovery::DESCRIPTION),
     }
     raw { timeouts }
     internal { create_incomplete: bool }

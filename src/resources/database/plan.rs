@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::{Config, State};
-use super::recovery::{self, Mechanisms, Objectives};
+use super::recovery;
 use super::schema::TYPE_NAME;
 use super::validate;
 use crate::framework::decode::Tri;
@@ -15,6 +15,7 @@ use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 use crate::resources::alerting::watch;
+use crate::resources::datastore::recovery::{self as rec, Gives, Objectives};
 use crate::resources::datastore::{self, by_env, whole_list, PlanInput};
 
 /// The component roles of a database in `env` with `replicas` replicas (Aurora: a cluster and its
@@ -146,9 +147,8 @@ fn warn_static_changes(cfg: &Config, prior: &State, d: &mut Diagnostics) {
     }
 }
 
-/// The objectives in force and the mechanisms the planned arguments give; `None` until both are
-/// known.
-fn planned_recovery(env: &Tri<Environment>, planned: &Config) -> Option<(Objectives, Mechanisms)> {
+/// The objectives in force and what the planned arguments give; `None` until both are known.
+fn planned_recovery(env: &Tri<Environment>, planned: &Config) -> Option<(Objectives, Gives)> {
     let (Tri::Known(e), Tri::Known(engine), Some(multi_az), Some(replicas), Some(days)) = (
         env,
         &planned.engine,
@@ -158,19 +158,11 @@ fn planned_recovery(env: &Tri<Environment>, planned: &Config) -> Option<(Objecti
     ) else {
         return None;
     };
-    let given = match &planned.recovery {
-        Tri::Known(g) => (g.rpo.known().cloned(), g.rto.known().cloned()),
-        Tri::Null => (None, None),
-        Tri::Unknown => return None,
-    };
+    let (rpo, rto) = rec::given(&planned.recovery)?;
     let aurora = bp::is_aurora(engine);
     Some((
-        recovery::effective(given.0.as_deref(), given.1.as_deref(), *e),
-        Mechanisms {
-            aurora,
-            standby: if aurora { replicas > 0 } else { *multi_az },
-            backup_retention_days: days,
-        },
+        rec::effective(rpo.as_deref(), rto.as_deref(), recovery::profile(*e)),
+        recovery::gives(aurora, if aurora { replicas > 0 } else { *multi_az }, days),
     ))
 }
 
@@ -179,32 +171,12 @@ fn planned_recovery(env: &Tri<Environment>, planned: &Config) -> Option<(Objecti
 /// `recovery_plan` says what meets each.
 fn plan_recovery(cfg: &Config, env: &Tri<Environment>, planned: &mut Config, d: &mut Diagnostics) {
     planned.recovery = cfg.recovery.clone();
-    let Some((o, m)) = planned_recovery(env, planned) else {
+    let Some((o, g)) = planned_recovery(env, planned) else {
         planned.recovery_plan = Tri::Unknown;
         return;
     };
-    let given = |attr: &str| match &cfg.recovery {
-        Tri::Known(g) => !(if attr == "rpo" { &g.rpo } else { &g.rto }).is_null(),
-        _ => false,
-    };
-    for (attr, why) in recovery::unmet(&o, &m) {
-        let at = if given(attr) {
-            AttrPath::attr(recovery::BLOCK).then_attr(attr)
-        } else if attr == "rpo" {
-            AttrPath::attr("backup_retention_days")
-        } else if m.aurora {
-            AttrPath::attr("replicas")
-        } else {
-            AttrPath::attr("multi_az")
-        };
-        d.error_at(at, "Recovery objective not met", why);
-    }
-    planned.recovery_plan = Tri::Known(
-        recovery::recovery_plan(&o, &m)
-            .into_iter()
-            .map(|(k, v)| (k, Tri::Known(v)))
-            .collect(),
-    );
+    rec::refuse_unmet(&o, &g, &cfg.recovery, d);
+    planned.recovery_plan = rec::planned(&o, &g);
 }
 
 /// A warning where auditing starts on an existing PostgreSQL database: pgAudit is a preloaded
@@ -535,7 +507,7 @@ fn posture(
     if planned.port.is_unknown() {
         return Tri::Unknown;
     }
-    let Some((objectives, mechanisms)) = planned_recovery(env, planned) else {
+    let Some((objectives, gives)) = planned_recovery(env, planned) else {
         return Tri::Unknown;
     };
     let h = bp::hardening(*e);
@@ -563,7 +535,7 @@ fn posture(
             },
             secret_policy: true,
             audit: *audit,
-            recovery: recovery::posture(&objectives, &mechanisms),
+            recovery: rec::posture(&objectives, &gives),
         },
     ))
 }

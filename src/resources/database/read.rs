@@ -16,6 +16,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, secrets, tags, ProviderData};
 use crate::resources::datastore;
+use crate::resources::datastore::recovery as rec;
 
 /// The objects around the instances, read and recorded the same way for RDS and Aurora: the
 /// security group's rules, the subnet group, the key and the monitoring role.
@@ -249,20 +250,16 @@ pub fn finish(
     facts.audit = prior.audit_logging && facts.audit && facts.log_exports;
     st.audit_logging = facts.audit;
     // Recovery: the objectives in force against what AWS reports.
-    let given = prior.recovery.as_ref();
-    let objectives = recovery::effective(
-        given.and_then(|g| g.rpo.as_deref()),
-        given.and_then(|g| g.rto.as_deref()),
-        env,
-    );
+    let (rpo, rto) = rec::stated(prior.recovery.as_ref());
+    let objectives = rec::effective(rpo, rto, recovery::profile(env));
     let aurora = bp::is_aurora(engine);
-    let mechanisms = recovery::Mechanisms {
+    let gives = recovery::gives(
         aurora,
-        standby: if aurora { st.replicas > 0 } else { st.multi_az },
-        backup_retention_days: st.backup_retention_days,
-    };
-    facts.recovery = recovery::posture(&objectives, &mechanisms);
-    st.recovery_plan = recovery::recovery_plan(&objectives, &mechanisms);
+        if aurora { st.replicas > 0 } else { st.multi_az },
+        st.backup_retention_days,
+    );
+    facts.recovery = rec::posture(&objectives, &gives);
+    st.recovery_plan = rec::recovery_plan(&objectives, &gives);
     let (tls, _) = bp::tls_parameter(engine);
     facts.tls = live_params
         .get(tls)

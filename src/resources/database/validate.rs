@@ -35,7 +35,7 @@ pub fn validate(value: &Value) -> Diagnostics {
     check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
     check_access(&cfg, &mut d);
     check_tags_and_timeouts(&cfg.tags, &cfg.timeouts, &mut d);
-    super::recovery::validate(&cfg.recovery, &mut d);
+    crate::resources::datastore::recovery::validate(&cfg.recovery, &mut d);
     d
 }
 

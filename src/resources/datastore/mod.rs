@@ -6,6 +6,7 @@
 mod applying;
 mod exposure;
 mod planning;
+pub mod recovery;
 mod secret_policy;
 
 pub use applying::*;

@@ -86,7 +86,7 @@ pub fn failover(replicas_per_shard: i64) -> bool {
     replicas_per_shard > 0
 }
 
-pub const CONTROLS: [&str; 11] = [
+pub const CONTROLS: [&str; 12] = [
     "ElastiCache.1",
     "ElastiCache.2",
     "ElastiCache.3",
@@ -98,6 +98,7 @@ pub const CONTROLS: [&str; 11] = [
     "auth_secret",
     "ingress",
     "port",
+    "recovery",
 ];
 
 pub fn default_version(engine: &str) -> &'static str {
@@ -208,6 +209,8 @@ pub struct Facts {
     pub exposure: Exposure,
     /// The AUTH secret's resource policy denies other accounts and plain HTTP.
     pub secret_policy: bool,
+    /// Posture `recovery`: `pass`, or why the objectives declared are not met.
+    pub recovery: String,
 }
 
 /// The posture of `f` in `env`. The same function serves plan and read, so a weakening the profile
@@ -260,6 +263,9 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
             "fail: the AUTH secret's resource policy does not deny other accounts and requests without TLS".into(),
         );
     }
+    if f.recovery.starts_with("fail") {
+        set("recovery", f.recovery.clone());
+    }
     let rule = PortRule {
         control: "port",
         engine_port: PORT,
@@ -295,6 +301,7 @@ pub fn planned_facts(
             port,
         },
         secret_policy: true,
+        recovery: PASS.to_string(),
     }
 }
 

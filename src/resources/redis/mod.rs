@@ -6,6 +6,7 @@ pub mod model;
 mod plan;
 mod read;
 mod reconcile;
+mod recovery;
 pub mod schema;
 pub mod validate;
 

@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 
 use crate::framework::attrs::{PartialList, PartialMap};
+use crate::resources::datastore::recovery::{Given as RecoveryGiven, Stated as RecoveryStated};
 
 crate::attributes! {
     resource "prod_redis_cluster";
     common {
         tags as PartialMap = "Tags for every AWS object of this group.",
         components = "Every AWS object this group owns: role → identifier.",
-        posture = "Security controls (ElastiCache.1 to .7, KMS.4, ingress, and `port`: not the engine's well-known port) → `pass` or `fail: <reason>`, from what AWS reports.",
+        posture = "Security controls (ElastiCache.1 to .7, KMS.4, ingress, `port`: not the engine's well-known port, and `recovery`: the recovery objectives declared are met, see `recovery_plan`) → `pass` or `fail: <reason>`, from what AWS reports.",
     }
     fields {
         name: String = required("Name of the replication group (at most 40 characters: lowercase letters, digits and hyphens, starting with a letter). The subnet and parameter groups share it; the security group is `<name>-redis`, the AUTH secret `<name>-auth`. Changing it replaces the group, which `deletion_protection` refuses."),
@@ -40,7 +41,11 @@ crate::attributes! {
         member_clusters: Vec<String> = computed("The node ids (cache clusters), as AWS lists them."),
         parameter_group_name: Option<String> = computed("The parameter group `<name>` when `parameters` are set; null when the engine's default group is used."),
         subnet_group_name: Option<String> = computed("The cache subnet group (`<name>`)."),
+        recovery_plan: BTreeMap<String, String> as PartialMap = computed("What recovers the group, and its worst case: `rpo` (a restore from the daily snapshot: ≤ 24 hours; none without snapshots), `rto` (an automatic failover to a replica: ≤ 2 minutes; without a replica a restore of the latest snapshot into a new group, ≈ 30 minutes), `regional_loss` (this version keeps the snapshots in this region) and `objectives`: the objectives declared in `recovery` (none by default) and whether they are met. From the configuration at plan, from what AWS reports at read."),
         watch: BTreeMap<String, String> as PartialMap = computed("What `prod_alerting` needs to watch this group; pass it in `watch` of `prod_alerting`. Keys: `kind` (`redis`), `name` and `members` (the node ids, comma-separated, as `member_clusters`: known once the nodes are)."),
+    }
+    single {
+        recovery: RecoveryStated / RecoveryGiven = single(crate::resources::datastore::recovery::DESCRIPTION),
     }
     raw { timeouts }
     internal { create_incomplete: bool }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::blueprint as bp;
 use super::model::{Config, State};
+use super::recovery;
 use super::schema::TYPE_NAME;
 use super::validate;
 use crate::framework::decode::Tri;
@@ -14,6 +15,7 @@ use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 use crate::resources::alerting::watch;
+use crate::resources::datastore::recovery::{self as rec, Gives, Objectives};
 use crate::resources::datastore::{self, by_env, configured_or, whole_list, whole_map, PlanInput};
 
 /// The component roles of a group: what it always makes, its own key unless given, and the
@@ -144,21 +146,51 @@ pub fn plan(input: &PlanInput) -> Planned {
     };
     planned.watch = Tri::Known(watch::redis(&planned.name, &planned.member_clusters));
 
+    // Recovery: the objectives declared against what the plan gives.
+    planned.recovery = cfg.recovery.clone();
+    let recovery = planned_recovery(&planned);
+    if let Some((o, g)) = &recovery {
+        rec::refuse_unmet(o, g, &cfg.recovery, &mut d);
+    }
+    planned.recovery_plan = match &recovery {
+        Some((o, g)) => rec::planned(o, g),
+        None => Tri::Unknown,
+    };
+
     // Posture: what apply enforces, with what the profile relaxes on purpose.
     planned.posture = match (
         &env,
         int_of(&planned.snapshot_retention_days),
         int_of(&planned.replicas_per_shard),
+        &recovery,
     ) {
-        (Tri::Known(e), Some(retention), Some(replicas)) if !planned.port.is_unknown() => {
-            Tri::Known(bp::posture(
-                *e,
-                &bp::planned_facts(*e, retention, replicas, own_key, int_of(&planned.port)),
-            ))
+        (Tri::Known(e), Some(retention), Some(replicas), Some((o, g)))
+            if !planned.port.is_unknown() =>
+        {
+            let mut facts =
+                bp::planned_facts(*e, retention, replicas, own_key, int_of(&planned.port));
+            facts.recovery = rec::posture(o, g);
+            Tri::Known(bp::posture(*e, &facts))
         }
         _ => Tri::Unknown,
     };
     datastore::planned(planned.encode(), input, &cfg.name, requires_replace, d)
+}
+
+/// The objectives declared and what the planned arguments give; `None` until both are known.
+fn planned_recovery(planned: &Config) -> Option<(Objectives, Gives)> {
+    let (Some(replicas), Some(retention), Tri::Known(window)) = (
+        int_of(&planned.replicas_per_shard),
+        int_of(&planned.snapshot_retention_days),
+        &planned.snapshot_window,
+    ) else {
+        return None;
+    };
+    let (rpo, rto) = rec::given(&planned.recovery)?;
+    Some((
+        rec::effective(rpo.as_deref(), rto.as_deref(), Objectives::default()),
+        recovery::gives(bp::failover(replicas), retention, window),
+    ))
 }
 
 /// The arguments as apply will leave them: configured, else the engine's or the profile's default.

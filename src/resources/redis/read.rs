@@ -9,12 +9,14 @@ use std::collections::BTreeMap;
 use super::aws as api;
 use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::State;
+use super::recovery;
 use crate::framework::decode::Tri;
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{ec2, kms, secrets, ProviderData};
 use crate::resources::alerting::watch;
+use crate::resources::datastore::recovery::{self as rec, Objectives};
 
 /// What the first, independent questions found: the group and its first member, the subnet group's
 /// subnets, the AUTH secret and the group's own key.
@@ -98,6 +100,16 @@ pub async fn read(
     if let Some(a) = allowed {
         st.allowed_security_group_ids = a;
     }
+    // Recovery: the objectives declared against what AWS reports.
+    let (rpo, rto) = rec::stated(prior.recovery.as_ref());
+    let objectives = rec::effective(rpo, rto, Objectives::default());
+    let gives = recovery::gives(
+        facts.replicas > 0 && facts.automatic_failover,
+        st.snapshot_retention_days,
+        &st.snapshot_window,
+    );
+    facts.recovery = rec::posture(&objectives, &gives);
+    st.recovery_plan = rec::recovery_plan(&objectives, &gives);
     st.posture = bp::posture(env, &facts);
     st.watch = watch::settled(watch::redis(
         &Tri::Known(st.name.clone()),

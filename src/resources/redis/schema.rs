@@ -15,6 +15,7 @@ pub fn schema() -> Schema {
         )
         .attr(Attribute::computed("id", Type::String, "Same as `name` (the replication group id)."))
         .attrs(super::model::State::attributes())
-        .single_block("timeouts", crate::framework::schema::timeouts_block(DEFAULT_TIMEOUT)),
+        .single_block("timeouts", crate::framework::schema::timeouts_block(DEFAULT_TIMEOUT))
+            .single_blocks(super::model::State::single_blocks()),
     }
 }

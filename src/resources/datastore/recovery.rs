@@ -1,0 +1,451 @@
+//! Recovery objectives, as both stores declare and check them: the `recovery { rpo, rto, region }`
+//! block, the objectives in force, which of them what a store gives (`Gives`) cannot meet, the
+//! `recovery_plan` map and posture `recovery`. All pure: each store says what its configuration
+//! (at plan) or AWS (at read) gives; plan and read give the same answers for the same facts.
+
+use std::collections::BTreeMap;
+
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Diagnostics};
+
+pub const BLOCK: &str = "recovery";
+
+crate::attributes! {
+    /// The block in state: every attribute as planned (`None`: null).
+    pub struct Stated;
+    /// The block as configured or planned: each attribute known, null or unknown.
+    pub struct Given;
+    fields {
+        rpo: Option<String> = defaulted("Recovery point objective: the most recent data a recovery may lose, as a duration (e.g. `5m`). Default `5m` for a production `prod_database_ha`, none otherwise. Less than the store's restores give (point-in-time restore: 5 minutes; Redis's daily snapshot: 24 hours) is refused."),
+        rto: Option<String> = defaulted("Recovery time objective: the longest the store may be unavailable, as a duration (e.g. `15m`). Default `15m` for a production `prod_database_ha`, none otherwise. Less than a restore takes needs a standby that fails over within 2 minutes (database: `multi_az`, Aurora: `replicas` ≥ 1; Redis: `replicas_per_shard` ≥ 1); 2 minutes or less is refused."),
+        region: Option<String> = optional("A second region whose copy of the backups must survive the loss of this one (e.g. `us-west-2`). Not available in this version: refused on the attribute."),
+    }
+}
+
+/// The block's description in the schema.
+pub const DESCRIPTION: &str = "Recovery objectives the store must meet, checked at plan against what the configuration gives (see `recovery_plan`): an objective it cannot meet is refused on the attribute, naming what would meet it, and posture `recovery` fails when what AWS reports stops meeting it. Without the block, a production `prod_database_ha` holds RPO 5 minutes and RTO 15 minutes; other profiles and `prod_redis_cluster` declare none. The objectives are the configuration's own: an import reads none, and the plan after it adds the block without a change in AWS.";
+
+/// A failover to a standby (Multi-AZ, an Aurora reader, a Redis replica): within 2 minutes.
+pub const FAILOVER_SECONDS: i64 = 120;
+
+/// The objectives in force, in seconds (`None`: none declared).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Objectives {
+    pub rpo: Option<i64>,
+    pub rto: Option<i64>,
+}
+
+/// One kind of recovery and its worst case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Means {
+    /// What recovers, as the plan names it (`point-in-time restore`).
+    pub by: &'static str,
+    /// What it works from, shown after `by` in `recovery_plan` (`within 30 day(s) of backups`).
+    pub detail: String,
+    /// The worst case, in seconds.
+    pub worst: i64,
+    /// Whether `worst` is a bound (`≤`) or an estimate (`≈`).
+    pub bound: bool,
+}
+
+impl Means {
+    fn text(&self) -> String {
+        let sep = if self.detail.is_empty() { "" } else { " " };
+        let cmp = if self.bound { "≤" } else { "≈" };
+        format!(
+            "{}{sep}{}: {cmp} {}",
+            self.by,
+            self.detail,
+            text(self.worst)
+        )
+    }
+}
+
+/// What a store's configuration (at plan) or AWS (at read) gives for recovery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gives {
+    /// The restore that bounds the data lost; `None`: nothing to restore from.
+    pub rpo: Option<Means>,
+    /// The argument that gives a restore, and how (`set backup_retention_days (7 or more)`).
+    pub rpo_fix: (&'static str, &'static str),
+    /// What brings the store back: a failover, or without a standby a restore.
+    pub rto: Means,
+    /// Whether `rto` is a failover to a standby.
+    pub standby: bool,
+    /// The argument that gives a standby, and how (`set multi_az = true`).
+    pub standby_fix: (&'static str, &'static str),
+    /// What the data stays in on the loss of the region.
+    pub regional_loss: &'static str,
+}
+
+/// An objective not met: the block's attribute, the argument that falls short, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unmet {
+    pub objective: &'static str,
+    pub argument: &'static str,
+    pub why: String,
+}
+
+fn path(attr: &str) -> AttrPath {
+    AttrPath::attr(BLOCK).then_attr(attr)
+}
+
+/// A duration such as `5m`, `90s` or `1h`, in seconds.
+pub fn seconds(s: &str) -> Option<i64> {
+    crate::framework::wait::parse_duration(s).and_then(|d| i64::try_from(d.as_secs()).ok())
+}
+
+/// A duration in seconds as the objectives are written (`5m`, `45m`, `90s`, `2h`).
+pub fn text(s: i64) -> String {
+    match s {
+        s if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// The objectives in force: the block's where it sets them, else the profile's `default`.
+pub fn effective(rpo: Option<&str>, rto: Option<&str>, default: Objectives) -> Objectives {
+    Objectives {
+        rpo: rpo.and_then(seconds).or(default.rpo),
+        rto: rto.and_then(seconds).or(default.rto),
+    }
+}
+
+/// The objectives the block states in state (`None`: the block is absent).
+pub fn stated(block: Option<&Stated>) -> (Option<&str>, Option<&str>) {
+    (
+        block.and_then(|g| g.rpo.as_deref()),
+        block.and_then(|g| g.rto.as_deref()),
+    )
+}
+
+/// The objectives the block gives at plan: `None` while the block is unknown.
+pub fn given(block: &Tri<Given>) -> Option<(Option<String>, Option<String>)> {
+    match block {
+        Tri::Known(g) => Some((g.rpo.known().cloned(), g.rto.known().cloned())),
+        Tri::Null => Some((None, None)),
+        Tri::Unknown => None,
+    }
+}
+
+/// The block's own checks: durations, and the second region this version does not have.
+pub fn validate(block: &Tri<Given>, d: &mut Diagnostics) {
+    let Tri::Known(g) = block else {
+        return;
+    };
+    for (attr, v) in [("rpo", &g.rpo), ("rto", &g.rto)] {
+        if let Tri::Known(s) = v {
+            if seconds(s).is_none() {
+                d.error_at(
+                    path(attr),
+                    "Not a duration",
+                    format!("{attr} = {s:?}: give a duration such as \"5m\", \"15m\" or \"1h\"."),
+                );
+            }
+        }
+    }
+    if let Tri::Known(r) = &g.region {
+        d.error_at(
+            path("region"),
+            "A second region is not available yet",
+            format!("region = {r:?}: this version keeps the backups in the store's own region (recovery_plan says so). Remove region."),
+        );
+    }
+}
+
+/// The objectives in `o` that what `g` gives cannot meet, each with why and the fix.
+pub fn unmet(o: &Objectives, g: &Gives) -> Vec<Unmet> {
+    let mut out = Vec::new();
+    if let Some(rpo) = o.rpo {
+        let (argument, fix) = g.rpo_fix;
+        match &g.rpo {
+            None => out.push(Unmet {
+                objective: "rpo",
+                argument,
+                why: format!(
+                    "RPO {} needs a restore, and there is nothing to restore from: {fix}.",
+                    text(rpo)
+                ),
+            }),
+            Some(m) if rpo < m.worst => out.push(Unmet {
+                objective: "rpo",
+                argument,
+                why: format!(
+                    "RPO {}: {} loses up to {}. Give {} or more.",
+                    text(rpo),
+                    m.by,
+                    text(m.worst),
+                    text(m.worst)
+                ),
+            }),
+            _ => {}
+        }
+    }
+    if let Some(rto) = o.rto {
+        let (argument, fix) = g.standby_fix;
+        if rto <= FAILOVER_SECONDS {
+            out.push(Unmet {
+                objective: "rto",
+                argument,
+                why: format!(
+                    "RTO {}: even a failover to a standby takes up to {}. Give more than {}.",
+                    text(rto),
+                    text(FAILOVER_SECONDS),
+                    text(FAILOVER_SECONDS)
+                ),
+            });
+        } else if g.rto.worst > rto {
+            out.push(Unmet {
+                objective: "rto",
+                argument,
+                why: format!(
+                    "RTO {}: without a standby, {} takes ≈ {}; {fix} to fail over within {}.",
+                    text(rto),
+                    g.rto.by,
+                    text(g.rto.worst),
+                    text(FAILOVER_SECONDS)
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// At plan: each objective `g` cannot meet, refused on the block's attribute when the block
+/// states it, else (a profile's objective) on the argument that falls short.
+pub fn refuse_unmet(o: &Objectives, g: &Gives, block: &Tri<Given>, d: &mut Diagnostics) {
+    for u in unmet(o, g) {
+        let stated = match block {
+            Tri::Known(b) => !(if u.objective == "rpo" { &b.rpo } else { &b.rto }).is_null(),
+            _ => false,
+        };
+        let at = if stated {
+            path(u.objective)
+        } else {
+            AttrPath::attr(u.argument)
+        };
+        d.error_at(at, "Recovery objective not met", u.why);
+    }
+}
+
+/// `recovery_plan`: what meets each objective and its worst case, what survives the region's
+/// loss, and whether the objectives in force are met.
+pub fn recovery_plan(o: &Objectives, g: &Gives) -> BTreeMap<String, String> {
+    let rpo = match &g.rpo {
+        Some(m) => m.text(),
+        None => format!("nothing to restore from: {}", g.rpo_fix.1),
+    };
+    let declared: Vec<String> = [("rpo", o.rpo), ("rto", o.rto)]
+        .iter()
+        .filter_map(|(k, v)| v.map(|s| format!("{k} {}", text(s))))
+        .collect();
+    let objectives = match (declared.is_empty(), unmet(o, g).is_empty()) {
+        (true, _) => "none declared".to_string(),
+        (false, true) => format!("{}: met", declared.join(", ")),
+        (false, false) => format!("{}: not met", declared.join(", ")),
+    };
+    BTreeMap::from([
+        ("rpo".to_string(), rpo),
+        ("rto".to_string(), g.rto.text()),
+        ("regional_loss".to_string(), g.regional_loss.to_string()),
+        ("objectives".to_string(), objectives),
+    ])
+}
+
+/// The planned `recovery_plan`, as the plan's map of known values.
+pub fn planned(o: &Objectives, g: &Gives) -> Tri<BTreeMap<String, Tri<String>>> {
+    Tri::Known(
+        recovery_plan(o, g)
+            .into_iter()
+            .map(|(k, v)| (k, Tri::Known(v)))
+            .collect(),
+    )
+}
+
+/// Posture `recovery`: the objectives in force met by what the store gives, or why not.
+pub fn posture(o: &Objectives, g: &Gives) -> String {
+    let why: Vec<String> = unmet(o, g).into_iter().map(|u| u.why).collect();
+    if why.is_empty() {
+        "pass".to_string()
+    } else {
+        format!("fail: {}", why.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gives(restore: bool, standby: bool) -> Gives {
+        Gives {
+            rpo: restore.then(|| Means {
+                by: "point-in-time restore",
+                detail: "within 7 day(s) of backups".into(),
+                worst: 300,
+                bound: true,
+            }),
+            rpo_fix: ("backup_retention_days", "set backup_retention_days"),
+            rto: if standby {
+                Means {
+                    by: "Multi-AZ failover",
+                    detail: String::new(),
+                    worst: FAILOVER_SECONDS,
+                    bound: true,
+                }
+            } else {
+                Means {
+                    by: "a restore from backup",
+                    detail: String::new(),
+                    worst: 2700,
+                    bound: false,
+                }
+            },
+            standby,
+            standby_fix: ("multi_az", "set multi_az = true"),
+            regional_loss: "not covered",
+        }
+    }
+
+    #[test]
+    fn objectives_what_a_store_gives_cannot_meet_are_named_with_their_argument() {
+        struct Case {
+            name: &'static str,
+            rpo: Option<&'static str>,
+            rto: Option<&'static str>,
+            gives: Gives,
+            unmet: &'static [(&'static str, &'static str)],
+        }
+        let cases = [
+            Case {
+                name: "RPO 5m and RTO 15m with a restore and a standby",
+                rpo: Some("5m"),
+                rto: Some("15m"),
+                gives: gives(true, true),
+                unmet: &[],
+            },
+            Case {
+                name: "RPO below the restore's",
+                rpo: Some("1m"),
+                rto: None,
+                gives: gives(true, true),
+                unmet: &[("rpo", "backup_retention_days")],
+            },
+            Case {
+                name: "RPO with nothing to restore from",
+                rpo: Some("1h"),
+                rto: None,
+                gives: gives(false, true),
+                unmet: &[("rpo", "backup_retention_days")],
+            },
+            Case {
+                name: "RTO 15m without a standby",
+                rpo: None,
+                rto: Some("15m"),
+                gives: gives(true, false),
+                unmet: &[("rto", "multi_az")],
+            },
+            Case {
+                name: "RTO no failover meets",
+                rpo: None,
+                rto: Some("2m"),
+                gives: gives(true, true),
+                unmet: &[("rto", "multi_az")],
+            },
+            Case {
+                name: "RTO a restore meets",
+                rpo: None,
+                rto: Some("1h"),
+                gives: gives(true, false),
+                unmet: &[],
+            },
+        ];
+        for c in &cases {
+            let o = effective(c.rpo, c.rto, Objectives::default());
+            let got: Vec<(&str, &str)> = unmet(&o, &c.gives)
+                .into_iter()
+                .map(|u| (u.objective, u.argument))
+                .collect();
+            assert_eq!(got, c.unmet, "{}", c.name);
+            assert_eq!(
+                posture(&o, &c.gives) == "pass",
+                c.unmet.is_empty(),
+                "{}",
+                c.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_plan_says_what_recovers_and_whether_the_objectives_hold() {
+        let o = Objectives {
+            rpo: Some(300),
+            rto: Some(900),
+        };
+        let p = recovery_plan(&o, &gives(true, true));
+        assert_eq!(
+            p["rpo"],
+            "point-in-time restore within 7 day(s) of backups: ≤ 5m"
+        );
+        assert_eq!(p["rto"], "Multi-AZ failover: ≤ 2m");
+        assert_eq!(p["objectives"], "rpo 5m, rto 15m: met");
+        let alone = recovery_plan(&o, &gives(false, false));
+        assert_eq!(
+            (
+                alone["rpo"].as_str(),
+                alone["rto"].as_str(),
+                alone["objectives"].as_str()
+            ),
+            (
+                "nothing to restore from: set backup_retention_days",
+                "a restore from backup: ≈ 45m",
+                "rpo 5m, rto 15m: not met"
+            )
+        );
+        let none = recovery_plan(&Objectives::default(), &gives(false, false));
+        assert_eq!(none["objectives"], "none declared");
+        assert_eq!(
+            effective(None, Some("10m"), o),
+            Objectives {
+                rpo: Some(300),
+                rto: Some(600)
+            }
+        );
+    }
+
+    #[test]
+    fn an_objective_is_refused_on_the_block_when_stated_else_on_the_argument() {
+        let o = Objectives {
+            rpo: Some(60),
+            rto: Some(900),
+        };
+        let block = Tri::Known(Given {
+            rpo: Tri::Known("1m".into()),
+            rto: Tri::Null,
+            region: Tri::Null,
+        });
+        let mut d = Diagnostics::new();
+        refuse_unmet(&o, &gives(true, false), &block, &mut d);
+        let paths: Vec<String> = d
+            .iter()
+            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
+            .collect();
+        assert_eq!(paths, ["recovery.rpo", "multi_az"]);
+    }
+
+    #[test]
+    fn the_block_refuses_what_is_not_a_duration_and_a_second_region() {
+        let block = Tri::Known(Given {
+            rpo: Tri::Known("five minutes".into()),
+            rto: Tri::Known("15m".into()),
+            region: Tri::Known("us-west-2".into()),
+        });
+        let mut d = Diagnostics::new();
+        validate(&block, &mut d);
+        let paths: Vec<String> = d
+            .iter()
+            .filter_map(|x| x.path.as_ref().map(ToString::to_string))
+            .collect();
+        assert_eq!(paths, ["recovery.rpo", "recovery.region"]);
+    }
+}

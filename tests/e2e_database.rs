@@ -580,37 +580,47 @@ async fn development_mysql_is_smaller_never_open() {
     struct Refused {
         environment: &'static str,
         extra: &'static str,
+        /// The configuration's line the diagnostic points at, where the case checks it.
+        on: Option<&'static str>,
         says: &'static str,
     }
     for case in [
         Refused {
             environment: "development",
             extra: "parameters = { require_secure_transport = \"OFF\" }",
+            on: None,
             says: "TLS cannot be turned off",
         },
         Refused {
             environment: "development",
             extra: "recovery {\n    rto = \"15m\"\n  }",
+            on: Some("rto = \"15m\""),
             says: "RTO 15m: without a standby",
         },
         Refused {
             environment: "staging",
             extra: "recovery {\n    rpo = \"1m\"\n  }",
+            on: Some("rpo = \"1m\""),
             says: "point-in-time restore loses up to 5m",
         },
         Refused {
             environment: "production",
             extra: "recovery {\n    region = \"us-west-2\"\n  }",
+            on: Some("region = \"us-west-2\""),
             says: "A second region is not available yet",
         },
         Refused {
             environment: "production",
             extra: "backup_retention_days = 3",
+            on: Some("backup_retention_days = 3"),
             says: "Backup retention below the production floor",
         },
     ] {
         let refused = config(&name, case.environment, "mysql", &subnets, &app, case.extra);
-        tf.plan_refused(&refused, case.says);
+        match case.on {
+            Some(on) => tf.plan_refused_on(&refused, on, case.says),
+            None => tf.plan_refused(&refused, case.says),
+        }
     }
 
     tf.write(&config(
@@ -1126,6 +1136,17 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
     assert_eq!(
         s["instance_ids"],
         serde_json::json!([format!("{name}-writer"), format!("{name}-replica-1")])
+    );
+    // The reader is the standby: production's objectives met by a failover to it.
+    assert_eq!(
+        (
+            s["recovery_plan"]["rto"].as_str(),
+            s["recovery_plan"]["objectives"].as_str()
+        ),
+        (
+            Some("failover to a reader: ≤ 2m"),
+            Some("rpo 5m, rto 15m: met")
+        )
     );
     // Audit logging in the cluster parameter group: pgAudit preloaded, DDL, roles and writes.
     let cluster_params: std::collections::BTreeMap<String, String> = aws

@@ -473,21 +473,28 @@ async fn development_cluster_mode_scales_shards_refuses_bad_input_and_sweeps() {
     );
 
     // Recovery objectives the group cannot meet, refused on the block's attribute.
-    for (extra, says) in [
+    for (extra, on, says) in [
         (
             "replicas_per_shard = 0\n  recovery {\n    rto = \"15m\"\n  }",
+            "rto = \"15m\"",
             "RTO 15m: without a standby",
         ),
         (
             "recovery {\n    rpo = \"1h\"\n  }",
+            "rpo = \"1h\"",
             "RPO 1h: a restore from the daily snapshot",
         ),
         (
             "recovery {\n    region = \"us-west-2\"\n  }",
+            "region = \"us-west-2\"",
             "A second region is not available yet",
         ),
     ] {
-        tf.plan_refused(&config(&name, "development", &subnets, &app, extra), says);
+        tf.plan_refused_on(
+            &config(&name, "development", &subnets, &app, extra),
+            on,
+            says,
+        );
     }
 
     let clustered = "shards = 3\n  replicas_per_shard = 1";

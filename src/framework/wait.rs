@@ -190,12 +190,14 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         }
         let n: u64 = digits.parse().ok()?;
         digits.clear();
-        total += n * match c {
+        let unit = match c {
             'h' => 3600,
             'm' => 60,
             's' => 1,
             _ => return None,
         };
+        // A duration too long to count is not a duration (never a wrapped-around short one).
+        total = total.checked_add(n.checked_mul(unit)?)?;
     }
     if !digits.is_empty() {
         return None;
@@ -268,7 +270,18 @@ mod tests {
         assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
         assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
         assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
-        for bad in ["", "10", "m", "5d", "-1m", "0s", "1.5h"] {
+        // The last two overflow a u64 of seconds: refused, never wrapped around to a short one.
+        for bad in [
+            "",
+            "10",
+            "m",
+            "5d",
+            "-1m",
+            "0s",
+            "1.5h",
+            "5124095576030432h",
+            "18446744073709551615s1s",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }

@@ -192,6 +192,23 @@ impl Tf {
         assert!(r.code != 0 && r.all().contains(why), "{why}: {}", r.all());
     }
 
+    /// As `plan_refused`, and the diagnostic points at the configuration's line `at` (Terraform
+    /// quotes the source line of the attribute the provider named, e.g. `rto = "15m"`).
+    pub fn plan_refused_on(&self, main_tf: &str, at: &str, why: &str) {
+        self.write(main_tf);
+        let r = self.run(&["plan", "-no-color"]);
+        let all = r.all();
+        let quoted = all.lines().any(|l| {
+            l.trim_start().split_once(':').is_some_and(|(n, src)| {
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && src.trim() == at
+            })
+        });
+        assert!(
+            r.code != 0 && all.contains(why) && quoted,
+            "{why} on `{at}`: {all}"
+        );
+    }
+
     /// Drift made outside Terraform: the plan shows each `(attribute, change)` of `shows`, one apply
     /// repairs it, and the plan after it is empty.
     pub fn drift_repaired(&self, shows: &[(&str, &str)]) {

@@ -45,7 +45,7 @@ crate::attributes! {
         instance_ids: Vec<String> = computed("Instance identifiers: the primary (Aurora: the writer) first, then the replicas."),
         subnet_group_name: Option<String> = computed("DB subnet group (`<name>`)."),
         parameter_group_name: Option<String> = computed("Parameter group (`<name>-<family>`; for Aurora the cluster parameter group)."),
-        recovery_plan: BTreeMap<String, String> as PartialMap = computed("What recovers the database, and its worst case: `rpo` (point-in-time restore within the backups kept: ≤ 5 minutes), `rto` (a Multi-AZ failover or, for Aurora, a failover to a reader: ≤ 2 minutes; without a standby a restore from backup, ≈ 45 minutes), `regional_loss` (this version keeps the backups in this region) and `objectives`: the objectives in force (see `recovery`) and whether they are met. From the configuration at plan, from what AWS reports at read."),
+        recovery_plan: BTreeMap<String, String> as PartialMap = computed("What recovers the database, and its worst case: `rpo` (point-in-time restore within the backups kept: ≤ 5 minutes), `rto` (a Multi-AZ failover or, for Aurora, a failover to a reader: ≤ 2 minutes; without a standby a restore from backup, ≈ 45 minutes, or for Aurora a new writer on the cluster volume, ≈ 10 minutes), `regional_loss` (this version keeps the backups in this region) and `objectives`: the objectives in force (see `recovery`) and whether they are met. From the configuration at plan, from what AWS reports at read."),
     }
     single {
         recovery: RecoveryStated / RecoveryGiven = single(crate::resources::datastore::recovery::DESCRIPTION),

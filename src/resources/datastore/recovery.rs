@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::framework::decode::Tri;
-use crate::framework::{AttrPath, Diagnostics};
+use crate::framework::{AttrPath, Diagnostics, Severity};
 
 pub const BLOCK: &str = "recovery";
 
@@ -16,14 +16,14 @@ crate::attributes! {
     /// The block as configured or planned: each attribute known, null or unknown.
     pub struct Given;
     fields {
-        rpo: Option<String> = defaulted("Recovery point objective: the most recent data a recovery may lose, as a duration (e.g. `5m`). Default `5m` for a production `prod_database_ha`, none otherwise. Less than the store's restores give (point-in-time restore: 5 minutes; Redis's daily snapshot: 24 hours) is refused."),
-        rto: Option<String> = defaulted("Recovery time objective: the longest the store may be unavailable, as a duration (e.g. `15m`). Default `15m` for a production `prod_database_ha`, none otherwise. Less than a restore takes needs a standby that fails over within 2 minutes (database: `multi_az`, Aurora: `replicas` ≥ 1; Redis: `replicas_per_shard` ≥ 1); 2 minutes or less is refused."),
+        rpo: Option<String> = optional("Recovery point objective: the most recent data a recovery may lose, as a duration (e.g. `5m`). Unset, a production `prod_database_ha` holds `5m`; nothing otherwise. Less than the store's restores give (point-in-time restore: 5 minutes; Redis's daily snapshot: 24 hours) is refused."),
+        rto: Option<String> = optional("Recovery time objective: the longest the store may be unavailable, as a duration (e.g. `15m`). Unset, a production `prod_database_ha` holds `15m`; nothing otherwise. Less than the store takes to come back without a standby (database ≈ 45 minutes, Aurora ≈ 10, Redis ≈ 30) needs a standby that fails over within 2 minutes (database: `multi_az`, Aurora: `replicas` ≥ 1; Redis: `replicas_per_shard` ≥ 1); 2 minutes or less is refused."),
         region: Option<String> = optional("A second region whose copy of the backups must survive the loss of this one (e.g. `us-west-2`). Not available in this version: refused on the attribute."),
     }
 }
 
 /// The block's description in the schema.
-pub const DESCRIPTION: &str = "Recovery objectives the store must meet, checked at plan against what the configuration gives (see `recovery_plan`): an objective it cannot meet is refused on the attribute, naming what would meet it, and posture `recovery` fails when what AWS reports stops meeting it. Without the block, a production `prod_database_ha` holds RPO 5 minutes and RTO 15 minutes; other profiles and `prod_redis_cluster` declare none. The objectives are the configuration's own: an import reads none, and the plan after it adds the block without a change in AWS.";
+pub const DESCRIPTION: &str = "Recovery objectives the store must meet, checked at plan against what the configuration gives (see `recovery_plan`): an objective it cannot meet is refused on the attribute, naming what would meet it, and posture `recovery` fails when what AWS reports stops meeting it. Without the block, a production `prod_database_ha` holds RPO 5 minutes and RTO 15 minutes; other profiles and `prod_redis_cluster` declare none. The objectives are the configuration's own: an import reads none, and the plan after it adds the block (with `recovery_plan` and posture `recovery` judged against it) without a change in AWS.";
 
 /// A failover to a standby (Multi-AZ, an Aurora reader, a Redis replica): within 2 minutes.
 pub const FAILOVER_SECONDS: i64 = 120;
@@ -120,9 +120,11 @@ pub fn stated(block: Option<&Stated>) -> (Option<&str>, Option<&str>) {
     )
 }
 
-/// The objectives the block gives at plan: `None` while the block is unknown.
+/// The objectives the block gives at plan: `None` while the block or an objective is unknown
+/// (an unknown objective is not an unset one: the profile's does not stand in for it).
 pub fn given(block: &Tri<Given>) -> Option<(Option<String>, Option<String>)> {
     match block {
+        Tri::Known(g) if g.rpo.is_unknown() || g.rto.is_unknown() => None,
         Tri::Known(g) => Some((g.rpo.known().cloned(), g.rto.known().cloned())),
         Tri::Null => Some((None, None)),
         Tri::Unknown => None,
@@ -214,6 +216,7 @@ pub fn unmet(o: &Objectives, g: &Gives) -> Vec<Unmet> {
 
 /// At plan: each objective `g` cannot meet, refused on the block's attribute when the block
 /// states it, else (a profile's objective) on the argument that falls short.
+/// An argument a profile floor already refuses gets no second error.
 pub fn refuse_unmet(o: &Objectives, g: &Gives, block: &Tri<Given>, d: &mut Diagnostics) {
     for u in unmet(o, g) {
         let stated = match block {
@@ -225,7 +228,12 @@ pub fn refuse_unmet(o: &Objectives, g: &Gives, block: &Tri<Given>, d: &mut Diagn
         } else {
             AttrPath::attr(u.argument)
         };
-        d.error_at(at, "Recovery objective not met", u.why);
+        let refused = d
+            .iter()
+            .any(|x| x.severity == Severity::Error && x.path.as_ref() == Some(&at));
+        if !refused {
+            d.error_at(at, "Recovery objective not met", u.why);
+        }
     }
 }
 
@@ -431,6 +439,36 @@ mod tests {
             .filter_map(|x| x.path.as_ref().map(ToString::to_string))
             .collect();
         assert_eq!(paths, ["recovery.rpo", "multi_az"]);
+    }
+
+    #[test]
+    fn an_unknown_objective_is_not_an_unset_one() {
+        let unknown = Tri::Known(Given {
+            rpo: Tri::Null,
+            rto: Tri::Unknown,
+            region: Tri::Null,
+        });
+        assert_eq!(given(&unknown), None, "the plan waits for the value");
+        assert_eq!(given(&Tri::Unknown), None);
+        assert_eq!(given(&Tri::Null), Some((None, None)));
+        let set = Tri::Known(Given {
+            rpo: Tri::Known("5m".into()),
+            rto: Tri::Null,
+            region: Tri::Null,
+        });
+        assert_eq!(given(&set), Some((Some("5m".into()), None)));
+    }
+
+    #[test]
+    fn an_argument_a_floor_already_refuses_gets_no_second_error() {
+        let o = Objectives {
+            rpo: None,
+            rto: Some(900),
+        };
+        let mut d = Diagnostics::new();
+        d.error_at(AttrPath::attr("multi_az"), "Multi-AZ required", "floor");
+        refuse_unmet(&o, &gives(true, false), &Tri::Null, &mut d);
+        assert_eq!(d.iter().count(), 1);
     }
 
     #[test]

@@ -153,8 +153,9 @@ pub fn plan(input: &PlanInput) -> Planned {
         rec::refuse_unmet(o, g, &cfg.recovery, &mut d);
     }
     planned.recovery_plan = match &recovery {
-        Some((o, g)) => rec::planned(o, g),
-        None => Tri::Unknown,
+        // The window only words the plan's `rpo`; posture does without it.
+        Some((o, g)) if !planned.snapshot_window.is_unknown() => rec::planned(o, g),
+        _ => Tri::Unknown,
     };
 
     // Posture: what apply enforces, with what the profile relaxes on purpose.
@@ -179,14 +180,14 @@ pub fn plan(input: &PlanInput) -> Planned {
 
 /// The objectives declared and what the planned arguments give; `None` until both are known.
 fn planned_recovery(planned: &Config) -> Option<(Objectives, Gives)> {
-    let (Some(replicas), Some(retention), Tri::Known(window)) = (
+    let (Some(replicas), Some(retention)) = (
         int_of(&planned.replicas_per_shard),
         int_of(&planned.snapshot_retention_days),
-        &planned.snapshot_window,
     ) else {
         return None;
     };
     let (rpo, rto) = rec::given(&planned.recovery)?;
+    let window = planned.snapshot_window.known().map_or("", String::as_str);
     Some((
         rec::effective(rpo.as_deref(), rto.as_deref(), Objectives::default()),
         recovery::gives(bp::failover(replicas), retention, window),

@@ -198,15 +198,7 @@ impl Aws {
 
     /// How many instance refreshes the group has had.
     async fn refreshes(&self, name: &str) -> usize {
-        self.asg
-            .describe_instance_refreshes()
-            .auto_scaling_group_name(name)
-            .send()
-            .await
-            .unwrap()
-            .instance_refreshes
-            .unwrap_or_default()
-            .len()
+        env::instance_refreshes(&self.asg, name).await.len()
     }
 
     /// The cluster's log group (it must exist).
@@ -1008,15 +1000,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         Some(5),
         "an image change leaves scaling's capacity alone"
     );
-    let refreshes = aws
-        .asg
-        .describe_instance_refreshes()
-        .auto_scaling_group_name(&name)
-        .send()
-        .await
-        .unwrap()
-        .instance_refreshes
-        .unwrap();
+    let refreshes = env::instance_refreshes(&aws.asg, &name).await;
     assert_eq!(refreshes.len(), 1);
     assert_eq!(
         refreshes[0]
@@ -2267,16 +2251,7 @@ async fn production_rollout_whose_gate_fires_rolls_back_and_fails_the_apply() {
     assert!(said.contains(&gate_5xx), "{said}");
     assert!(said.contains("Version 1 serves again"), "{said}");
     // AWS rolled back: the refresh says so, and every instance runs version 1 again.
-    let newest = aws
-        .asg
-        .describe_instance_refreshes()
-        .auto_scaling_group_name(&name)
-        .send()
-        .await
-        .unwrap()
-        .instance_refreshes
-        .unwrap()
-        .remove(0);
+    let newest = env::instance_refreshes(&aws.asg, &name).await.remove(0);
     assert_eq!(
         newest.status.as_ref().map(|s| s.as_str()),
         Some("RollbackSuccessful")

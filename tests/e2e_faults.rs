@@ -1481,14 +1481,8 @@ async fn production_rollout_interrupted_rolls_back_and_the_next_apply_rolls_out(
     );
     // The rollback ends (AWS's next look moves it on here), and every instance runs version 1.
     let newest = || async {
-        aws.asg
-            .describe_instance_refreshes()
-            .auto_scaling_group_name(&name)
-            .send()
+        env::instance_refreshes(&aws.asg, &name)
             .await
-            .unwrap()
-            .instance_refreshes
-            .unwrap()
             .remove(0)
             .status
             .map(|s| s.as_str().to_string())

@@ -351,6 +351,20 @@ pub async fn alarm_names(cw: &aws_sdk_cloudwatch::Client, prefix: &str) -> Vec<S
         .collect()
 }
 
+/// The group's instance refreshes as AWS lists them: the newest first.
+pub async fn instance_refreshes(
+    asg: &aws_sdk_autoscaling::Client,
+    group: &str,
+) -> Vec<aws_sdk_autoscaling::types::InstanceRefresh> {
+    asg.describe_instance_refreshes()
+        .auto_scaling_group_name(group)
+        .send()
+        .await
+        .unwrap()
+        .instance_refreshes
+        .unwrap_or_default()
+}
+
 /// Is every control of a `posture` map `pass`? An empty (or missing) posture is not: it reports
 /// nothing at all.
 pub fn all_pass(posture: &serde_json::Value) -> bool {

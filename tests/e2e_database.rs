@@ -790,14 +790,7 @@ async fn development_mysql_is_smaller_never_open() {
 
     // Development takes no final snapshot and is not protected: destroy leaves nothing.
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    let snaps = aws
-        .rds
-        .describe_db_snapshots()
-        .send()
-        .await
-        .unwrap()
-        .db_snapshots
-        .unwrap_or_default();
+    let snaps = aws.db_snapshots().await;
     assert!(!snaps.iter().any(|s| s
         .db_snapshot_identifier
         .as_deref()
@@ -1152,7 +1145,8 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
     let cluster_params: std::collections::BTreeMap<String, String> = aws
         .rds
         .describe_db_cluster_parameters()
-        .db_cluster_parameter_group_name(s["parameter_group_name"].as_str().unwrap())
+        .db_cluster_parameter_group_name(format!("{name}-aurora-postgresql16"))
+        .source("user")
         .send()
         .await
         .unwrap()
@@ -1233,20 +1227,11 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
         c.db_cluster_parameter_group.as_deref(),
         Some(format!("{name}-aurora-postgresql16").as_str())
     );
-    let params = aws
-        .rds
-        .describe_db_cluster_parameters()
-        .db_cluster_parameter_group_name(format!("{name}-aurora-postgresql16"))
-        .source("user")
-        .send()
-        .await
-        .unwrap()
-        .parameters
-        .unwrap();
-    assert!(params
-        .iter()
-        .any(|p| p.parameter_name.as_deref() == Some("rds.force_ssl")
-            && p.parameter_value.as_deref() == Some("1")));
+    assert_eq!(
+        cluster_params.get("rds.force_ssl").map(String::as_str),
+        Some("1"),
+        "{cluster_params:?}"
+    );
     let members: Vec<(String, bool)> = c
         .db_cluster_members
         .unwrap()
@@ -1448,13 +1433,8 @@ async fn production_mysql_audits_through_its_option_group_repaired_and_kept_with
         .send()
         .await;
     let holders: Vec<_> = aws
-        .rds
-        .describe_db_snapshots()
-        .send()
+        .db_snapshots()
         .await
-        .unwrap()
-        .db_snapshots
-        .unwrap_or_default()
         .into_iter()
         .filter(|s| s.option_group_name.as_deref() == Some(og.as_str()))
         .map(|s| {

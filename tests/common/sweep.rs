@@ -637,14 +637,7 @@ impl Aws {
             .unwrap()
             .option_groups_list
             .unwrap_or_default();
-        let snapshots = self
-            .rds
-            .describe_db_snapshots()
-            .send()
-            .await
-            .unwrap()
-            .db_snapshots
-            .unwrap_or_default();
+        let snapshots = self.db_snapshots().await;
         groups
             .into_iter()
             .filter_map(|g| g.option_group_name)
@@ -843,19 +836,25 @@ impl Aws {
         left
     }
 
+    /// Every DB instance snapshot RDS lists.
+    pub async fn db_snapshots(&self) -> Vec<aws_sdk_rds::types::DbSnapshot> {
+        self.rds
+            .describe_db_snapshots()
+            .send()
+            .await
+            .unwrap()
+            .db_snapshots
+            .unwrap_or_default()
+    }
+
     /// Final snapshots `<name>-final-…` of a database instance, an Aurora cluster or a cache: what a
     /// destroy outside development keeps on purpose.
     pub async fn final_snapshots(&self, name: &str) -> Vec<String> {
         let prefix = format!("{name}-final-");
         let mut out: Vec<String> = Vec::new();
         out.extend(
-            self.rds
-                .describe_db_snapshots()
-                .send()
+            self.db_snapshots()
                 .await
-                .unwrap()
-                .db_snapshots
-                .unwrap_or_default()
                 .into_iter()
                 .filter_map(|s| s.db_snapshot_identifier),
         );

@@ -3,7 +3,7 @@
 //! are the stores' shared `datastore::recovery`.
 
 use crate::provider::profile::Environment;
-use crate::resources::datastore::recovery::{Gives, Means, Objectives, FAILOVER_SECONDS};
+use crate::resources::datastore::recovery::{Gives, Means, Objectives};
 
 /// Point-in-time restore's recovery point: RDS and Aurora upload the transaction logs every
 /// 5 minutes, so the latest restorable time trails by up to that.
@@ -31,30 +31,13 @@ pub fn profile(env: Environment) -> Objectives {
 /// or for Aurora a new writer on the cluster volume.
 pub fn gives(aurora: bool, standby: bool, backup_retention_days: i64) -> Gives {
     let rto = match (standby, aurora) {
-        (true, true) => Means {
-            by: "failover to a reader",
-            detail: String::new(),
-            worst: FAILOVER_SECONDS,
-            bound: true,
-        },
-        (true, false) => Means {
-            by: "Multi-AZ failover",
-            detail: String::new(),
-            worst: FAILOVER_SECONDS,
-            bound: true,
-        },
-        (false, true) => Means {
-            by: "a new writer on the cluster volume",
-            detail: String::new(),
-            worst: AURORA_NEW_WRITER_SECONDS,
-            bound: false,
-        },
-        (false, false) => Means {
-            by: "a restore from backup",
-            detail: String::new(),
-            worst: RESTORE_SECONDS,
-            bound: false,
-        },
+        (true, true) => Means::failover("failover to a reader"),
+        (true, false) => Means::failover("Multi-AZ failover"),
+        (false, true) => Means::estimate(
+            "a new writer on the cluster volume",
+            AURORA_NEW_WRITER_SECONDS,
+        ),
+        (false, false) => Means::estimate("a restore from backup", RESTORE_SECONDS),
     };
     Gives {
         rpo: (backup_retention_days > 0).then(|| Means {
@@ -68,7 +51,6 @@ pub fn gives(aurora: bool, standby: bool, backup_retention_days: i64) -> Gives {
             "set backup_retention_days (7 or more)",
         ),
         rto,
-        standby,
         standby_fix: if aurora {
             ("replicas", "add a reader (replicas = 1 or more)")
         } else {

@@ -49,6 +49,26 @@ pub struct Means {
 }
 
 impl Means {
+    /// A failover to a standby: within `FAILOVER_SECONDS`, the bound `unmet` judges RTOs by.
+    pub fn failover(by: &'static str) -> Means {
+        Means {
+            by,
+            detail: String::new(),
+            worst: FAILOVER_SECONDS,
+            bound: true,
+        }
+    }
+
+    /// A recovery without a standby, taking about `worst` seconds.
+    pub fn estimate(by: &'static str, worst: i64) -> Means {
+        Means {
+            by,
+            detail: String::new(),
+            worst,
+            bound: false,
+        }
+    }
+
     fn text(&self) -> String {
         let sep = if self.detail.is_empty() { "" } else { " " };
         let cmp = if self.bound { "≤" } else { "≈" };
@@ -68,10 +88,9 @@ pub struct Gives {
     pub rpo: Option<Means>,
     /// The argument that gives a restore, and how (`set backup_retention_days (7 or more)`).
     pub rpo_fix: (&'static str, &'static str),
-    /// What brings the store back: a failover, or without a standby a restore.
+    /// What brings the store back: a failover (`Means::failover`), or without a standby a
+    /// restore.
     pub rto: Means,
-    /// Whether `rto` is a failover to a standby.
-    pub standby: bool,
     /// The argument that gives a standby, and how (`set multi_az = true`).
     pub standby_fix: (&'static str, &'static str),
     /// What the data stays in on the loss of the region.
@@ -295,21 +314,10 @@ mod tests {
             }),
             rpo_fix: ("backup_retention_days", "set backup_retention_days"),
             rto: if standby {
-                Means {
-                    by: "Multi-AZ failover",
-                    detail: String::new(),
-                    worst: FAILOVER_SECONDS,
-                    bound: true,
-                }
+                Means::failover("Multi-AZ failover")
             } else {
-                Means {
-                    by: "a restore from backup",
-                    detail: String::new(),
-                    worst: 2700,
-                    bound: false,
-                }
+                Means::estimate("a restore from backup", 2700)
             },
-            standby,
             standby_fix: ("multi_az", "set multi_az = true"),
             regional_loss: "not covered",
         }

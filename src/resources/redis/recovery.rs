@@ -2,7 +2,7 @@
 //! objectives of its own; the block, its checks, `recovery_plan` and posture `recovery` are the
 //! stores' shared `datastore::recovery`.
 
-use crate::resources::datastore::recovery::{Gives, Means, FAILOVER_SECONDS};
+use crate::resources::datastore::recovery::{Gives, Means};
 
 /// Snapshots are daily: a restore loses up to the day since the last one.
 pub const SNAPSHOT_RPO_SECONDS: i64 = 86_400;
@@ -25,21 +25,13 @@ pub fn gives(standby: bool, snapshot_retention_days: i64, snapshot_window: &str)
             "set snapshot_retention_days (1 or more)",
         ),
         rto: if standby {
-            Means {
-                by: "automatic failover to a replica",
-                detail: String::new(),
-                worst: FAILOVER_SECONDS,
-                bound: true,
-            }
+            Means::failover("automatic failover to a replica")
         } else {
-            Means {
-                by: "a restore of the latest snapshot into a new group",
-                detail: String::new(),
-                worst: RESTORE_SECONDS,
-                bound: false,
-            }
+            Means::estimate(
+                "a restore of the latest snapshot into a new group",
+                RESTORE_SECONDS,
+            )
         },
-        standby,
         standby_fix: ("replicas_per_shard", "set replicas_per_shard = 1 or more"),
         regional_loss: "not covered: the snapshots stay in this region",
     }

@@ -466,9 +466,10 @@ async fn assert_web_acl(aws: &Aws, name: &str, lb_arn: &str, key: &str, c: &serd
         .log_groups
         .unwrap()
         .remove(0);
+    // The web ACL's logs are audit logs: production keeps them seven years.
     assert_eq!(
         (lg.retention_in_days, lg.kms_key_id.as_deref()),
-        (Some(365), Some(key))
+        (Some(2557), Some(key))
     );
     let parts: Vec<&str> = set_arn.rsplitn(3, '/').collect();
     let set = aws
@@ -748,7 +749,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     ] {
         assert_eq!(a[key], want, "{key}");
     }
-    aws.assert_logs_bucket(&bucket, account, 365).await;
+    aws.assert_logs_bucket(&bucket, account, 2557).await;
     let tags = aws
         .s3
         .get_bucket_tagging()
@@ -935,10 +936,11 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
         .instance_profile
         .unwrap();
     assert_eq!(prof.roles[0].role_name, role);
+    // The instances' log group holds application logs: production keeps them the guides' month.
     let lg = aws.log_group(&name).await;
     assert_eq!(
         (lg.retention_in_days, lg.kms_key_id.as_deref()),
-        (Some(365), Some(key.as_str()))
+        (Some(30), Some(key.as_str()))
     );
 
     assert_web_acl(&aws, &name, lb_arn, &key, &c).await;
@@ -1244,7 +1246,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
     assert_web_acl(&aws, &name, lb_arn, &key, &c).await;
     assert_eq!(
         aws.log_group(&name).await.retention_in_days,
-        Some(365),
+        Some(30),
         "log retention repaired"
     );
     posture_all_pass(&attrs(&tf, "prod_cluster.web"));
@@ -1310,7 +1312,7 @@ async fn production_cluster_hardened_rolled_drift_repaired_and_swept() {
                 && a.value.as_deref() == Some("true")),
         "access logs back on"
     );
-    aws.assert_logs_bucket(&bucket, account, 365).await;
+    aws.assert_logs_bucket(&bucket, account, 2557).await;
     let tg = aws.target_group(&name).await;
     assert_eq!(
         tg.health_check_interval_seconds,

@@ -276,7 +276,8 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         .unwrap()
         .log_groups
         .unwrap();
-    assert_eq!(lg[0].retention_in_days, Some(365));
+    // Flow logs are audit logs: production keeps them seven years.
+    assert_eq!(lg[0].retention_in_days, Some(2557));
     assert_eq!(lg[0].kms_key_id.as_deref(), c["kms_key"].as_str());
     let role = aws
         .iam

@@ -56,17 +56,17 @@ fn with<'a>(vars: &'a [String], extra: &[&'a str]) -> Vec<&'a str> {
 /// environment's name or follows from another value.
 fn staging_to_production() -> BTreeSet<String> {
     [
-        // network: zones the provider picks 2 → 3; flow logs kept 30 → 365 days (CloudWatch.16)
+        // network: zones the provider picks 2 → 3 (flow logs are kept a year or more in both:
+        // CloudWatch.16 passes in both)
         "module.stack.prod_network.this.az_count",
-        "module.stack.prod_network.this.posture[\"CloudWatch.16\"]",
         // cluster: min / desired / max 2/2/4 → 3/3/9, root volume 30 → 50 GiB, load balancer
-        // deletion protection off → on (ELB.6), instance logs kept 30 → 365 days (CloudWatch.16)
+        // deletion protection off → on (ELB.6); the web ACL's logs kept 365 → 2557 days pass in
+        // both, and instance logs are kept 30 days in both
         "module.stack.prod_cluster.this.min_size",
         "module.stack.prod_cluster.this.desired_capacity",
         "module.stack.prod_cluster.this.max_size",
         "module.stack.prod_cluster.this.root_volume_size",
         "module.stack.prod_cluster.this.posture[\"ELB.6\"]",
-        "module.stack.prod_cluster.this.posture[\"CloudWatch.16\"]",
         // database: replicas 1 → 2, storage 50/500 → 100/1000 GiB, backups 7 → 30 days
         "module.stack.module.data.prod_database_ha.this.replicas",
         "module.stack.module.data.prod_database_ha.this.allocated_storage",

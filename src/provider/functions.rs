@@ -12,7 +12,7 @@ pub fn all() -> Vec<Function> {
     vec![Function {
         name: "profile",
         summary: "An environment profile's defaults and floors",
-        description: "The defaults and production floors the resources apply in `environment` (`development`, `staging` or `production`), as an object: `log_retention_days`, `kms_key_deletion_window_days`, and `network`, `cluster`, `database` and `redis` objects (e.g. `provider::prod::profile(\"production\").database.replicas` is 2). Values are those of this provider version.",
+        description: "The defaults and production floors the resources apply in `environment` (`development`, `staging` or `production`), as an object: `log_retention` (days kept of `application`, `audit` and `metrics` logs), `log_retention_days` (the audit tier, as earlier versions named it), `kms_key_deletion_window_days`, and `network`, `cluster`, `database` and `redis` objects (e.g. `provider::prod::profile(\"production\").database.replicas` is 2). Values are those of this provider version.",
         parameters: vec![Parameter {
             name: "environment",
             ty: Type::String,
@@ -64,7 +64,15 @@ fn profile_object(env: Environment) -> (Value, Type) {
     let (storage, max_storage) = env.db_storage_gib();
     whole(vec![
         text("environment", env.as_str()),
-        num("log_retention_days", env.log_retention_days()),
+        num("log_retention_days", env.log_retention().audit),
+        object(
+            "log_retention",
+            vec![
+                num("application", env.log_retention().application),
+                num("audit", env.log_retention().audit),
+                num("metrics", env.log_retention().metrics),
+            ],
+        ),
         num(
             "kms_key_deletion_window_days",
             i64::from(env.key_deletion_window_days()),

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::error::{ok_if_missing, AwsError};
-use super::profile::Environment;
+use super::profile::{Environment, LogRetention};
 use super::ProviderData;
 
 /// Creates the group (encrypted with `key_arn` when given) or keeps the existing one, and sets its
@@ -45,26 +45,71 @@ pub async fn ensure_group(
     .map(|_| ())
 }
 
-/// CloudWatch.16 of a group the profile keeps `env.log_retention_days()`, from the retention AWS
-/// reports (`None`: never expires): a year or more passes in production; a profile that keeps less
-/// reports its relaxation when AWS holds exactly its value; anything else fails, naming both. The
-/// same rule serves plan (with the profile's value) and read, so drift shows as `fail` → planned.
-pub fn retention_posture(env: Environment, days: Option<i32>) -> String {
-    let want = env.log_retention_days();
-    match days.map(i64::from) {
-        None => "fail: log retention is unlimited".to_string(),
-        Some(d) if env == Environment::Production && d >= 365 => "pass".to_string(),
-        Some(d) if d == want && env != Environment::Production => retention_relaxed(env),
-        Some(d) => format!("fail: log retention is {d} days, the profile keeps {want}"),
+/// What a log group holds, which decides how long it is kept (`log_retention`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogClass {
+    /// Engine and application logs (the instances' boot log, database engine logs).
+    Application,
+    /// Flow logs, audit logs, the web ACL's and the load balancer's access logs.
+    Audit,
+}
+
+impl LogClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogClass::Application => "application",
+            LogClass::Audit => "audit",
+        }
+    }
+    /// The days a group of this class is kept under `tiers`.
+    pub fn days(self, tiers: &LogRetention) -> i64 {
+        match self {
+            LogClass::Application => tiers.application,
+            LogClass::Audit => tiers.audit,
+        }
     }
 }
 
-/// CloudWatch.16 where the profile keeps logs less than a year, on purpose.
-fn retention_relaxed(env: Environment) -> String {
-    format!(
-        "fail: relaxed by {env} profile ({} days)",
-        env.log_retention_days()
-    )
+/// Who decided `class`'s tier in `tiers`: the profile of `env`, or the configuration.
+pub fn keeper(env: Environment, class: LogClass, tiers: &LogRetention) -> String {
+    if class.days(&env.log_retention()) == class.days(tiers) {
+        format!("the {env} profile")
+    } else {
+        format!("log_retention.{}", class.as_str())
+    }
+}
+
+/// The retention `log_retention` gives, as CloudWatch takes it.
+pub fn retention_days(class: LogClass, tiers: &LogRetention) -> i32 {
+    i32::try_from(class.days(tiers)).unwrap_or(i32::MAX)
+}
+
+/// CloudWatch.16 of a group of `class` kept `tiers`, from the retention AWS reports (`None`: never
+/// expires). A group holding its tier passes when the tier is at least the class's floor
+/// (`LogRetention::FLOOR`: CloudWatch.16's year for audit logs, the guides' 30 days for
+/// application logs); a tier below it is reported as the relaxation it is, naming the profile
+/// when it is the profile's value, else `log_retention`; anything else fails, naming both. The
+/// same rule serves plan (with the tier) and read, so drift shows as `fail` → planned.
+pub fn retention_posture(
+    env: Environment,
+    class: LogClass,
+    tiers: &LogRetention,
+    days: Option<i32>,
+) -> String {
+    let want = class.days(tiers);
+    let by_profile = class.days(&env.log_retention()) == want;
+    let who = if by_profile {
+        "the profile".to_string()
+    } else {
+        format!("log_retention.{}", class.as_str())
+    };
+    match days.map(i64::from) {
+        None => "fail: log retention is unlimited".to_string(),
+        Some(d) if d != want => format!("fail: log retention is {d} days, {who} keeps {want}"),
+        Some(d) if d >= class.days(&LogRetention::FLOOR) => "pass".to_string(),
+        Some(d) if by_profile => format!("fail: relaxed by {env} profile ({d} days)"),
+        Some(d) => format!("fail: relaxed by {who} ({d} days)"),
+    }
 }
 
 /// What read needs of a group: retention days and KMS key.
@@ -144,45 +189,125 @@ pub async fn tag_group(
 mod tests {
     use super::*;
 
+    /// One case of the CloudWatch.16 rule: a group of `class` kept `tiers` in `env`, holding `days`.
+    struct Case {
+        name: &'static str,
+        env: Environment,
+        class: LogClass,
+        tiers: Option<LogRetention>,
+        days: Option<i32>,
+        want: &'static str,
+    }
+
     #[test]
-    fn retention_posture_passes_a_year_relaxes_the_profile_and_fails_drift() {
+    fn retention_posture_passes_a_floor_relaxes_by_name_and_fails_drift() {
         use Environment::*;
+        use LogClass::*;
+        let stated = |application, audit| {
+            Some(LogRetention {
+                application,
+                audit,
+                metrics: 365,
+            })
+        };
         let cases = [
-            ("production at its year", Production, Some(365), "pass"),
-            ("production kept longer", Production, Some(3653), "pass"),
-            (
-                "production cut to a day",
-                Production,
-                Some(1),
-                "fail: log retention is 1 days, the profile keeps 365",
-            ),
-            (
-                "never expires",
-                Production,
-                None,
-                "fail: log retention is unlimited",
-            ),
-            (
-                "development at its week",
-                Development,
-                Some(7),
-                "fail: relaxed by development profile (7 days)",
-            ),
-            (
-                "staging at its month",
-                Staging,
-                Some(30),
-                "fail: relaxed by staging profile (30 days)",
-            ),
-            (
-                "development cut to a day",
-                Development,
-                Some(1),
-                "fail: log retention is 1 days, the profile keeps 7",
-            ),
+            Case {
+                name: "production audit at seven years",
+                env: Production,
+                class: Audit,
+                tiers: None,
+                days: Some(2557),
+                want: "pass",
+            },
+            Case {
+                name: "production application at the guides' month",
+                env: Production,
+                class: Application,
+                tiers: None,
+                days: Some(30),
+                want: "pass",
+            },
+            Case {
+                name: "production audit cut to a year",
+                env: Production,
+                class: Audit,
+                tiers: None,
+                days: Some(365),
+                want: "fail: log retention is 365 days, the profile keeps 2557",
+            },
+            Case {
+                name: "production audit kept longer than stated",
+                env: Production,
+                class: Audit,
+                tiers: None,
+                days: Some(3653),
+                want: "fail: log retention is 3653 days, the profile keeps 2557",
+            },
+            Case {
+                name: "never expires",
+                env: Production,
+                class: Application,
+                tiers: None,
+                days: None,
+                want: "fail: log retention is unlimited",
+            },
+            Case {
+                name: "development at its week",
+                env: Development,
+                class: Audit,
+                tiers: None,
+                days: Some(7),
+                want: "fail: relaxed by development profile (7 days)",
+            },
+            Case {
+                name: "staging's audit year passes",
+                env: Staging,
+                class: Audit,
+                tiers: None,
+                days: Some(365),
+                want: "pass",
+            },
+            Case {
+                name: "development cut to a day",
+                env: Development,
+                class: Application,
+                tiers: None,
+                days: Some(1),
+                want: "fail: log retention is 1 days, the profile keeps 7",
+            },
+            Case {
+                name: "a stated tier held passes",
+                env: Production,
+                class: Audit,
+                tiers: stated(30, 3653),
+                days: Some(3653),
+                want: "pass",
+            },
+            Case {
+                name: "a stated tier below the floor is its relaxation",
+                env: Staging,
+                class: Audit,
+                tiers: stated(30, 90),
+                days: Some(90),
+                want: "fail: relaxed by log_retention.audit (90 days)",
+            },
+            Case {
+                name: "a stated tier drifted names the attribute",
+                env: Staging,
+                class: Application,
+                tiers: stated(60, 365),
+                days: Some(1),
+                want: "fail: log retention is 1 days, log_retention.application keeps 60",
+            },
         ];
-        for (name, env, days, want) in cases {
-            assert_eq!(retention_posture(env, days), want, "{name}");
+        for c in cases {
+            let tiers = c.tiers.unwrap_or(c.env.log_retention());
+            assert_eq!(
+                retention_posture(c.env, c.class, &tiers, c.days),
+                c.want,
+                "{}",
+                c.name
+            );
         }
     }
 }

@@ -6,6 +6,26 @@ use std::fmt;
 use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Diagnostics, Value};
 
+/// Days each class of logs is kept: `application` (engine and application logs), `audit` (flow
+/// logs, audit logs, web ACL and load balancer access logs) and `metrics`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogRetention {
+    pub application: i64,
+    pub audit: i64,
+    pub metrics: i64,
+}
+
+impl LogRetention {
+    /// The least each class keeps where a profile does not relax it, and what production refuses
+    /// to go below: 30 days of application logs (the guides'), a year of audit logs and metrics
+    /// (CloudWatch.16's default `minRetentionTime`).
+    pub const FLOOR: LogRetention = LogRetention {
+        application: 30,
+        audit: 365,
+        metrics: 365,
+    };
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
     Development,
@@ -31,12 +51,25 @@ impl Environment {
             Environment::Production => "production",
         }
     }
-    /// CloudWatch Logs retention, in days.
-    pub fn log_retention_days(self) -> i64 {
+    /// How long the logs of each class are kept, in days (`log_retention`): the production values
+    /// are the guides' ("app logs 30 days, audit 7 years, metrics 1 year").
+    pub fn log_retention(self) -> LogRetention {
         match self {
-            Environment::Development => 7,
-            Environment::Staging => 30,
-            Environment::Production => 365,
+            Environment::Development => LogRetention {
+                application: 7,
+                audit: 7,
+                metrics: 30,
+            },
+            Environment::Staging => LogRetention {
+                application: 30,
+                audit: 365,
+                metrics: 365,
+            },
+            Environment::Production => LogRetention {
+                application: 30,
+                audit: 2557,
+                metrics: 365,
+            },
         }
     }
     /// Availability zones `prod_network` spans when `az_count` is unset.
@@ -304,6 +337,6 @@ mod tests {
             assert_eq!(Environment::parse(name).unwrap().as_str(), name);
         }
         assert_eq!(Environment::parse("prod"), None);
-        assert!(Environment::Production.log_retention_days() >= 365);
+        assert!(Environment::Production.log_retention().audit >= 365);
     }
 }

@@ -18,6 +18,6 @@ output "database_replicas" {
   value = local.profile.database.replicas
 }
 
-output "log_retention_days" {
-  value = local.profile.log_retention_days
+output "audit_log_retention_days" {
+  value = local.profile.log_retention.audit
 }

@@ -7,6 +7,7 @@ use base64::Engine;
 use serde_json::json;
 
 use crate::provider::aws::{partition, Place};
+use crate::provider::logs::LogClass;
 use crate::provider::profile::Environment;
 
 pub mod host_metrics;
@@ -65,12 +66,16 @@ pub struct Hardening {
     pub drop_invalid_header_fields: bool,
     /// ELB.12.
     pub desync_mitigation_mode: &'static str,
-    /// The instances' log group (CloudWatch.16).
-    pub log_retention_days: i32,
 }
 
+/// What the cluster's logs hold, which decides how long they are kept (`log_retention`): the
+/// instances' log group is application logs.
+pub const INSTANCE_LOGS: LogClass = LogClass::Application;
+/// The web ACL's log group and the load balancer's access logs are audit logs.
+pub const ACCESS_LOGS: LogClass = LogClass::Audit;
+
 /// The hardening of `env`'s clusters: the same in every profile, but for the load balancer's
-/// deletion protection and the log retention, which the profile decides.
+/// deletion protection, which the profile decides.
 pub fn hardening(env: Environment) -> Hardening {
     Hardening {
         metadata_hop_limit: 1,
@@ -81,7 +86,6 @@ pub fn hardening(env: Environment) -> Hardening {
         lb_deletion_protection: env.load_balancer_deletion_protection(),
         drop_invalid_header_fields: true,
         desync_mitigation_mode: "defensive",
-        log_retention_days: i32::try_from(env.log_retention_days()).unwrap_or(i32::MAX),
     }
 }
 

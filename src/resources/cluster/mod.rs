@@ -94,6 +94,7 @@ crate::lifecycle! {
             tags: planned.tags_all.clone(),
             waf: reconcile::waf::Settings::of(&planned),
             scaling: scaling::effective(&planned.scaling, env),
+            log_retention: env.log_retention(),
             args: planned,
         };
         Ok(Prepared {

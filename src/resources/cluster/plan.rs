@@ -74,7 +74,12 @@ fn planned_posture(
                 .known()
                 .cloned()
                 .unwrap_or_else(|| "required".into());
-            Tri::Known(super::posture::planned(*e, &tokens, own_key))
+            Tri::Known(super::posture::planned(
+                *e,
+                &e.log_retention(),
+                &tokens,
+                own_key,
+            ))
         }
         _ => Tri::Unknown,
     }

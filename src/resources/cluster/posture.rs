@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::blueprint::{self as bp, TemplateSpec, PASS};
 use crate::provider::ec2::Rules;
 use crate::provider::logs;
-use crate::provider::profile::Environment;
+use crate::provider::profile::{Environment, LogRetention};
 
 mod compute;
 mod front_end;
@@ -138,11 +138,16 @@ pub struct Facts {
 impl Facts {
     /// What apply leaves: every object as the blueprint makes it, with the instances' metadata
     /// tokens `http_tokens`, and a key of the cluster's own when `own_key`.
-    pub fn as_applied(env: Environment, http_tokens: &str, own_key: bool) -> Facts {
+    pub fn as_applied(
+        env: Environment,
+        tiers: &LogRetention,
+        http_tokens: &str,
+        own_key: bool,
+    ) -> Facts {
         let (lb_sg, app_sg, app_port) = ("sg-lb", "sg-app", 8080);
         let h = bp::hardening(env);
         let ingress = vec!["0.0.0.0/0".to_string()];
-        let logs = lb_logs::Logs::as_applied(env);
+        let bucket = lb_logs::Logs::as_applied(tiers);
         let version = Version {
             number: 1,
             spec: TemplateSpec {
@@ -191,7 +196,7 @@ impl Facts {
                         action: Action::RedirectHttps,
                     },
                 ],
-                logging: lb_logs::applied_lb_attributes(&logs.bucket),
+                logging: lb_logs::applied_lb_attributes(&bucket.bucket),
             }),
             lb_sg: Some(SecurityGroup {
                 id: lb_sg.into(),
@@ -204,12 +209,12 @@ impl Facts {
             ingress,
             app_port,
             log_group: Some(logs::GroupFacts {
-                retention_days: Some(h.log_retention_days),
+                retention_days: Some(logs::retention_days(bp::INSTANCE_LOGS, tiers)),
                 kms_key: Some("key".into()),
             }),
             key: own_key.then_some(Key::Usable { rotation: true }),
-            waf: WafFacts::as_applied(env),
-            logs,
+            waf: WafFacts::as_applied(env, tiers),
+            logs: bucket,
             health_check: Vec::new(),
             scaling: Vec::new(),
             instance_mix: Vec::new(),
@@ -240,8 +245,8 @@ impl Posture {
     }
 }
 
-/// The posture of the cluster in `env`, from `f`.
-pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
+/// The posture of the cluster in `env` keeping its logs `tiers`, from `f`.
+pub fn posture(env: Environment, tiers: &LogRetention, f: &Facts) -> BTreeMap<String, String> {
     let mut p = Posture(
         bp::controls(f.key.is_some())
             .into_iter()
@@ -256,7 +261,7 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     load_balancer(&mut p, env, f);
     security_groups(&mut p, f);
     let lb_logging = f.load_balancer.as_ref().map(|lb| &lb.logging);
-    lb_logs::rules(&mut p, env, lb_logging, &f.logs);
+    lb_logs::rules(&mut p, env, tiers, lb_logging, &f.logs);
     p.set("health_check", PASS.to_string());
     if !f.health_check.is_empty() {
         p.fail("health_check", f.health_check.join("; "));
@@ -274,7 +279,7 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
     match &f.log_group {
         Some(g) => p.set(
             "CloudWatch.16",
-            logs::retention_posture(env, g.retention_days),
+            logs::retention_posture(env, bp::INSTANCE_LOGS, tiers, g.retention_days),
         ),
         None => p.fail("CloudWatch.16", "the instances' log group is missing"),
     }
@@ -283,14 +288,23 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
         Some(Key::Gone) => p.fail("KMS.4", "the cluster's key is deleted or pending deletion"),
         _ => {}
     }
-    waf::waf(&mut p, env, f);
+    waf::waf(&mut p, env, tiers, f);
     p.0
 }
 
 /// The posture apply leaves: all pass, except what the profile relaxes (ELB.6, CloudWatch.16)
 /// and IMDSv1 where the configuration allows it.
-pub fn planned(env: Environment, http_tokens: &str, own_key: bool) -> BTreeMap<String, String> {
-    posture(env, &Facts::as_applied(env, http_tokens, own_key))
+pub fn planned(
+    env: Environment,
+    tiers: &LogRetention,
+    http_tokens: &str,
+    own_key: bool,
+) -> BTreeMap<String, String> {
+    posture(
+        env,
+        tiers,
+        &Facts::as_applied(env, tiers, http_tokens, own_key),
+    )
 }
 
 #[cfg(test)]

@@ -142,7 +142,7 @@ fn settle(mut st: State, c: Components, env: Environment, facts: &Facts) -> Stat
     if st.watch.is_empty() {
         st.watch = super::settled_watch(&st, &st);
     }
-    st.posture = posture::posture(env, facts);
+    st.posture = posture::posture(env, &env.log_retention(), facts);
     st
 }
 

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use crate::provider::aws::Place;
+use crate::provider::logs::{self, LogClass};
 use crate::provider::profile::Environment;
 
 pub mod endpoints;
@@ -34,15 +35,18 @@ pub struct Hardening {
     pub flow_log_traffic: &'static str,
     /// Where the flow log delivers, as EC2 names it: the network's encrypted log group.
     pub flow_log_destination: &'static str,
-    /// The flow-log group's retention (CloudWatch.16).
+    /// The flow-log group's retention (CloudWatch.16): flow logs are audit logs.
     pub log_retention_days: i32,
     /// Interface endpoints answer the services' usual DNS names inside the VPC, so that clients
     /// use them without configuration (EC2.10, EC2.57).
     pub endpoint_private_dns: bool,
 }
 
+/// What the flow logs hold, which decides how long they are kept (`log_retention`).
+pub const FLOW_LOGS: LogClass = LogClass::Audit;
+
 /// The hardening of `env`'s networks: the same in every profile, but for the log retention,
-/// which the profile decides.
+/// which the profile decides (its audit tier).
 pub fn hardening(env: Environment) -> Hardening {
     Hardening {
         dns_support: true,
@@ -50,7 +54,7 @@ pub fn hardening(env: Environment) -> Hardening {
         close_default_security_group: true,
         flow_log_traffic: "ALL",
         flow_log_destination: "cloud-watch-logs",
-        log_retention_days: i32::try_from(env.log_retention_days()).unwrap_or(i32::MAX),
+        log_retention_days: logs::retention_days(FLOW_LOGS, &env.log_retention()),
         endpoint_private_dns: true,
     }
 }

@@ -6,7 +6,7 @@ mod endpoints;
 
 use std::collections::BTreeMap;
 
-use super::blueprint::{hardening, CONTROLS, PASS};
+use super::blueprint::{hardening, CONTROLS, FLOW_LOGS, PASS};
 use crate::provider::logs;
 use crate::provider::profile::Environment;
 pub use acl::{AclFacts, AclReport};
@@ -107,7 +107,7 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
         Some(g) => {
             p.insert(
                 "CloudWatch.16".into(),
-                logs::retention_posture(env, g.retention_days),
+                logs::retention_posture(env, FLOW_LOGS, &env.log_retention(), g.retention_days),
             );
             if g.kms_key.is_none() {
                 fail(
@@ -251,7 +251,7 @@ mod tests {
                     ..applied.clone()
                 },
                 control: "CloudWatch.16",
-                want: "fail: log retention is 1 days, the profile keeps 365",
+                want: "fail: log retention is 1 days, the profile keeps 2557",
             },
             Case {
                 name: "rotation off",

@@ -5,7 +5,8 @@
 use serde_json::json;
 
 use crate::provider::aws::{partition, Place};
-use crate::provider::profile::Environment;
+use crate::provider::logs;
+use crate::provider::profile::{Environment, LogRetention};
 
 /// Where in the bucket each kind of log goes (ELB adds `AWSLogs/<account>/…` after it).
 pub const ACCESS_PREFIX: &str = "access";
@@ -24,7 +25,7 @@ pub const LOG_DELIVERY_SERVICE: &str = "logdelivery.elasticloadbalancing.amazona
 /// The bucket's settings, the same in every profile but for how long logs are kept.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LogsBucket {
-    /// Objects (and their noncurrent versions) expire after the profile's log retention.
+    /// Objects (and their noncurrent versions) expire after the audit tier of `log_retention`.
     pub expiry_days: i32,
     /// Application Load Balancer access logs support only SSE-S3 (AES256): a bucket whose default
     /// encryption is SSE-KMS receives no logs.
@@ -34,10 +35,10 @@ pub struct LogsBucket {
     pub versioning: bool,
 }
 
-/// The log bucket of `env`'s clusters.
-pub fn settings(env: Environment) -> LogsBucket {
+/// The log bucket of a cluster keeping its logs `tiers`.
+pub fn settings(tiers: &LogRetention) -> LogsBucket {
     LogsBucket {
-        expiry_days: i32::try_from(env.log_retention_days()).unwrap_or(i32::MAX),
+        expiry_days: logs::retention_days(super::ACCESS_LOGS, tiers),
         sse_algorithm: "AES256",
         object_ownership: "BucketOwnerEnforced",
         versioning: true,

@@ -1,4 +1,5 @@
 use super::*;
+use crate::provider::logs;
 
 fn place() -> Place {
     Place {
@@ -47,7 +48,10 @@ struct Case {
     name: &'static str,
     env: Environment,
     lb_deletion_protection: bool,
-    log_retention_days: i32,
+    /// The instances' log group (application logs).
+    instance_log_days: i32,
+    /// The web ACL's log group and the load balancer's access logs (audit logs).
+    access_log_days: i32,
 }
 
 const CASES: [Case; 3] = [
@@ -55,19 +59,22 @@ const CASES: [Case; 3] = [
         name: "development: the load balancer unprotected, logs kept a week",
         env: Environment::Development,
         lb_deletion_protection: false,
-        log_retention_days: 7,
+        instance_log_days: 7,
+        access_log_days: 7,
     },
     Case {
-        name: "staging: the load balancer unprotected, logs kept a month",
+        name: "staging: the load balancer unprotected, application logs kept a month, audit logs a year",
         env: Environment::Staging,
         lb_deletion_protection: false,
-        log_retention_days: 30,
+        instance_log_days: 30,
+        access_log_days: 365,
     },
     Case {
-        name: "production: the load balancer protected, logs kept a year",
+        name: "production: the load balancer protected, application logs kept a month, audit logs seven years",
         env: Environment::Production,
         lb_deletion_protection: true,
-        log_retention_days: 365,
+        instance_log_days: 30,
+        access_log_days: 2557,
     },
 ];
 
@@ -93,9 +100,16 @@ fn hardening_per_profile() {
             "{n}: invalid headers dropped (ELB.4)"
         );
         assert_eq!(h.desync_mitigation_mode, "defensive", "{n}: ELB.12");
+        let tiers = c.env.log_retention();
         assert_eq!(
-            h.log_retention_days, c.log_retention_days,
-            "{n}: CloudWatch.16"
+            logs::retention_days(INSTANCE_LOGS, &tiers),
+            c.instance_log_days,
+            "{n}: the instances' logs (CloudWatch.16)"
+        );
+        assert_eq!(
+            logs::retention_days(ACCESS_LOGS, &tiers),
+            c.access_log_days,
+            "{n}: the access logs (CloudWatch.16)"
         );
         let attrs = lb_attributes(&h);
         assert_eq!(

@@ -1,16 +1,17 @@
 //! The load balancer's logs as pure rules: ELB.5 (access and connection logs on, into the
 //! cluster's bucket, which lets ELB write them), and the bucket's own controls that one read of it
 //! shows: S3.8 (block public access, all four), S3.5 (TLS-only policy) and `logs_bucket`
-//! (SSE-S3, ACLs disabled, versioning, expiry after the profile's log retention).
+//! (SSE-S3, ACLs disabled, versioning, expiry after the audit tier of `log_retention`).
 
 use std::collections::BTreeMap;
 
 use super::super::aws::logs_bucket::{BucketFacts, Lifecycle};
 use super::super::blueprint::logs_bucket as lb;
-use super::super::blueprint::PASS;
+use super::super::blueprint::{self as bp, PASS};
 use super::Posture;
 use crate::provider::aws::Place;
-use crate::provider::profile::Environment;
+use crate::provider::logs;
+use crate::provider::profile::{Environment, LogRetention};
 
 /// The controls these rules report.
 pub const CONTROLS: [&str; 4] = ["ELB.5", "S3.5", "S3.8", "logs_bucket"];
@@ -26,14 +27,14 @@ pub struct Logs {
 }
 
 impl Logs {
-    /// The bucket as apply leaves it in `env`.
-    pub fn as_applied(env: Environment) -> Logs {
+    /// The bucket as apply leaves it with the logs kept `tiers`.
+    pub fn as_applied(tiers: &LogRetention) -> Logs {
         let place = Place {
             region: "us-east-1".into(),
             account: "123456789012".into(),
         };
         let bucket = lb::bucket_name("cluster", &place.account);
-        let s = lb::settings(env);
+        let s = lb::settings(tiers);
         Logs {
             found: Some(BucketFacts {
                 tags: BTreeMap::new(),
@@ -66,6 +67,7 @@ pub fn applied_lb_attributes(bucket: &str) -> BTreeMap<String, String> {
 pub(super) fn rules(
     p: &mut Posture,
     env: Environment,
+    tiers: &LogRetention,
     lb_attributes: Option<&BTreeMap<String, String>>,
     logs: &Logs,
 ) {
@@ -113,10 +115,16 @@ pub(super) fn rules(
         }
         return;
     };
-    bucket_rules(p, env, logs, f);
+    bucket_rules(p, env, tiers, logs, f);
 }
 
-fn bucket_rules(p: &mut Posture, env: Environment, logs: &Logs, f: &BucketFacts) {
+fn bucket_rules(
+    p: &mut Posture,
+    env: Environment,
+    tiers: &LogRetention,
+    logs: &Logs,
+    f: &BucketFacts,
+) {
     let bucket = logs.bucket.as_str();
     const SETTINGS: [&str; 4] = [
         "BlockPublicAcls",
@@ -159,7 +167,7 @@ fn bucket_rules(p: &mut Posture, env: Environment, logs: &Logs, f: &BucketFacts)
             }
         }
     }
-    let want = lb::settings(env);
+    let want = lb::settings(tiers);
     let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".to_string());
     if f.encryption.as_deref() != Some(want.sse_algorithm) {
         let why = format!(
@@ -186,9 +194,10 @@ fn bucket_rules(p: &mut Posture, env: Environment, logs: &Logs, f: &BucketFacts)
         p.fail(
             "logs_bucket",
             format!(
-                "logs are kept {} (older versions {}); the {env} profile keeps them {days} days",
+                "logs are kept {} (older versions {}); {} keeps them {days} days",
                 kept(keeps.expiry_days),
-                kept(keeps.noncurrent_days)
+                kept(keeps.noncurrent_days),
+                logs::keeper(env, bp::ACCESS_LOGS, tiers),
             ),
         );
     }

@@ -10,7 +10,7 @@ const PROD: Environment = Environment::Production;
 fn applied(env: Environment) -> Facts {
     let mut f = Facts {
         name: "web".into(),
-        ..Facts::as_applied(env, "required", true)
+        ..Facts::as_applied(env, &env.log_retention(), "required", true)
     };
     // The agent's part names the cluster's log group.
     let versions = f.template.iter_mut().flat_map(|t| {
@@ -53,7 +53,7 @@ fn host_metrics_fail_where_the_running_version_lacks_the_agent() {
     ];
     for (name, user_data, passes) in cases {
         let f = versions(|_| {}, |s| s.user_data = user_data.clone());
-        let p = posture(PROD, &f);
+        let p = posture(PROD, &PROD.log_retention(), &f);
         assert_eq!(p["host_metrics"] == PASS, passes, "{name}: {p:?}");
     }
 }
@@ -156,16 +156,16 @@ fn relaxations() -> Vec<Case> {
             want: "fail: relaxed by development profile (7 days)",
         },
         Case {
-            name: "staging relaxes retention, and says so",
+            name: "staging keeps application logs the guides' month, which passes",
             env: STAGING,
             facts: applied(STAGING),
             control: "CloudWatch.16",
-            want: "fail: relaxed by staging profile (30 days)",
+            want: "pass",
         },
         Case {
             name: "metadata_http_tokens = optional allows IMDSv1, and says so",
             env: DEV,
-            facts: Facts::as_applied(DEV, "optional", true),
+            facts: Facts::as_applied(DEV, &DEV.log_retention(), "optional", true),
             control: "AutoScaling.3",
             want: "fail: IMDSv1 allowed by metadata_http_tokens = \"optional\"",
         },
@@ -467,7 +467,7 @@ fn network_and_key_failures() -> Vec<Case> {
                 ..applied(PROD)
             },
             control: "CloudWatch.16",
-            want: "fail: log retention is 1 days, the profile keeps 365",
+            want: "fail: log retention is 1 days, the profile keeps 30",
         },
         Case {
             name: "rotation off",
@@ -501,7 +501,7 @@ fn posture_rules() {
         network_and_key_failures(),
     ];
     for c in cases.into_iter().flatten() {
-        let p = posture(c.env, &c.facts);
+        let p = posture(c.env, &c.env.log_retention(), &c.facts);
         assert_eq!(
             p.get(c.control).map(String::as_str),
             Some(c.want),
@@ -513,7 +513,7 @@ fn posture_rules() {
 
 #[test]
 fn as_applied_passes_everything_in_production() {
-    let p = posture(PROD, &applied(PROD));
+    let p = posture(PROD, &PROD.log_retention(), &applied(PROD));
     // The controls of the blueprint, of the logs, `health_check`, `scaling`, `instance_mix` and
     // `rollout_gates`.
     assert_eq!(
@@ -525,14 +525,24 @@ fn as_applied_passes_everything_in_production() {
 
 #[test]
 fn posture_says_what_is_relaxed() {
-    let prod = planned(Environment::Production, "required", true);
+    let prod = planned(
+        Environment::Production,
+        &Environment::Production.log_retention(),
+        "required",
+        true,
+    );
     assert!(prod.values().all(|v| v == PASS));
     assert!(
         prod.contains_key("KMS.4")
             && prod.contains_key("ELB.17")
             && prod.contains_key("AutoScaling.3")
     );
-    let dev = planned(Environment::Development, "optional", false);
+    let dev = planned(
+        Environment::Development,
+        &Environment::Development.log_retention(),
+        "optional",
+        false,
+    );
     assert_eq!(dev["ELB.6"], "fail: relaxed by development profile");
     assert_eq!(dev["EC2.8"], bp::imdsv1_allowed());
     assert!(
@@ -548,7 +558,7 @@ fn scaling_drift_fails_scaling_only() {
         "policy web-cpu is missing".into(),
         "no instance warmup is set, the configuration says 5 min".into(),
     ];
-    let p = posture(PROD, &f);
+    let p = posture(PROD, &PROD.log_retention(), &f);
     assert_eq!(
         p["scaling"],
         "fail: policy web-cpu is missing; no instance warmup is set, the configuration says 5 min"

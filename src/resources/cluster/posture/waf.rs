@@ -6,7 +6,7 @@
 use super::super::blueprint::{self as bp, waf as wbp};
 use super::{Facts, Posture};
 use crate::provider::logs;
-use crate::provider::profile::Environment;
+use crate::provider::profile::{Environment, LogRetention};
 
 /// The web ACL as WAF reports it.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -31,8 +31,8 @@ pub struct WafFacts {
 }
 
 impl WafFacts {
-    /// What apply leaves in `env`.
-    pub fn as_applied(env: Environment) -> WafFacts {
+    /// What apply leaves in `env`, the logs kept `tiers`.
+    pub fn as_applied(env: Environment, tiers: &LogRetention) -> WafFacts {
         let arn = "web-acl".to_string();
         let group = "log-group".to_string();
         WafFacts {
@@ -50,7 +50,7 @@ impl WafFacts {
             logging: Some(wbp::logging(&group)),
             log_group_arn: group,
             log_group: Some(logs::GroupFacts {
-                retention_days: Some(bp::hardening(env).log_retention_days),
+                retention_days: Some(logs::retention_days(bp::ACCESS_LOGS, tiers)),
                 kms_key: Some("key".into()),
             }),
         }
@@ -58,7 +58,7 @@ impl WafFacts {
 }
 
 /// The web ACL's controls.
-pub(super) fn waf(p: &mut Posture, env: Environment, f: &Facts) {
+pub(super) fn waf(p: &mut Posture, env: Environment, tiers: &LogRetention, f: &Facts) {
     let w = &f.waf;
     let name = wbp::web_acl_name(&f.name);
     if env == Environment::Development {
@@ -72,7 +72,7 @@ pub(super) fn waf(p: &mut Posture, env: Environment, f: &Facts) {
         for ctl in ["ELB.16", "WAF.11", "waf"] {
             p.fail(ctl, missing.clone());
         }
-        log_group(p, env, f);
+        log_group(p, env, tiers, f);
         return;
     };
     match (&f.load_balancer, &w.associated) {
@@ -106,7 +106,7 @@ pub(super) fn waf(p: &mut Posture, env: Environment, f: &Facts) {
         }
     }
     rules(p, env, &acl.rules);
-    log_group(p, env, f);
+    log_group(p, env, tiers, f);
 }
 
 /// Every rule as the blueprint makes it for the arguments the live rules hold (a rate limit or
@@ -143,8 +143,8 @@ fn rules(p: &mut Posture, env: Environment, live: &[wbp::Rule]) {
     }
 }
 
-/// The web ACL's log group: present, encrypted, kept as long as the profile keeps logs.
-fn log_group(p: &mut Posture, env: Environment, f: &Facts) {
+/// The web ACL's log group: present, encrypted, kept as long as `log_retention` keeps audit logs.
+fn log_group(p: &mut Posture, env: Environment, tiers: &LogRetention, f: &Facts) {
     let group = wbp::log_group_name(&f.name);
     let Some(g) = &f.waf.log_group else {
         p.fail("waf", format!("log group {group} is missing"));
@@ -154,8 +154,9 @@ fn log_group(p: &mut Posture, env: Environment, f: &Facts) {
     if g.kms_key.is_none() {
         p.fail("waf", format!("log group {group} is not encrypted"));
     }
-    let have = logs::retention_posture(env, g.retention_days);
-    let planned = logs::retention_posture(env, Some(bp::hardening(env).log_retention_days));
+    let have = logs::retention_posture(env, bp::ACCESS_LOGS, tiers, g.retention_days);
+    let kept = logs::retention_days(bp::ACCESS_LOGS, tiers);
+    let planned = logs::retention_posture(env, bp::ACCESS_LOGS, tiers, Some(kept));
     if have != planned {
         p.fail(
             "CloudWatch.16",
@@ -304,7 +305,7 @@ mod tests {
                     }
                 },
                 "CloudWatch.16",
-                "fail: aws-waf-logs-web: log retention is 1 days, the profile keeps 365",
+                "fail: aws-waf-logs-web: log retention is 1 days, the profile keeps 2557",
             ),
             (
                 "log group unencrypted",
@@ -319,16 +320,20 @@ mod tests {
             ),
         ];
         for (name, env, change, control, want) in cases {
-            let mut f = Facts::as_applied(env, "required", true);
+            let mut f = Facts::as_applied(env, &env.log_retention(), "required", true);
             f.name = "web".into();
             change(&mut f.waf);
-            assert_eq!(posture(env, &f)[control], want, "{name}");
+            assert_eq!(
+                posture(env, &env.log_retention(), &f)[control],
+                want,
+                "{name}"
+            );
         }
     }
 
     #[test]
     fn a_rate_limit_or_countries_changed_show_on_their_arguments_not_here() {
-        let mut f = Facts::as_applied(Production, "required", true);
+        let mut f = Facts::as_applied(Production, &Production.log_retention(), "required", true);
         if let Some(a) = &mut f.waf.acl {
             for r in &mut a.rules {
                 if let wbp::Statement::Rate(l) = &mut r.statement {
@@ -336,6 +341,9 @@ mod tests {
                 }
             }
         }
-        assert_eq!(posture(Production, &f)["waf"], "pass");
+        assert_eq!(
+            posture(Production, &Production.log_retention(), &f)["waf"],
+            "pass"
+        );
     }
 }

@@ -24,7 +24,7 @@ pub async fn ensure(
     made: &Made,
 ) -> Result<String, AwsError> {
     let bucket = lb::bucket_name(&d.args.name, &place.account);
-    let want = lb::settings(d.environment);
+    let want = lb::settings(&d.log_retention);
     let ours = |f: &s3::BucketFacts| f.tags.get(TAG_RESOURCE) == d.tags.get(TAG_RESOURCE);
     let now = match s3::bucket(ctx, &bucket).await? {
         Some(f) if ours(&f) => f,

@@ -23,7 +23,7 @@ use super::model::State;
 use crate::framework::wait::WaitError;
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
-use crate::provider::profile::Environment;
+use crate::provider::profile::{Environment, LogRetention};
 use crate::provider::{iam, kms, logs, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
 
@@ -43,6 +43,8 @@ pub struct Desired {
     pub waf: waf::Settings,
     /// The target-tracking policies and the warmup (the `scaling` block, else the profile's).
     pub scaling: super::scaling::Scaling,
+    /// How long each class of the cluster's logs is kept.
+    pub log_retention: LogRetention,
 }
 
 const POLL: Duration = Duration::from_secs(5);
@@ -245,7 +247,7 @@ async fn key_and_group(
         ctx,
         &group,
         Some(&key),
-        bp::hardening(d.environment).log_retention_days,
+        logs::retention_days(bp::INSTANCE_LOGS, &d.log_retention),
         &d.tags,
     )
     .await?;

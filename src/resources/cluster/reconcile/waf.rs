@@ -79,7 +79,7 @@ pub async fn converge(
 
     // The log group first: WAF checks the destination when logging is put.
     let group = wbp::log_group_name(n);
-    let retention = bp::hardening(d.environment).log_retention_days;
+    let retention = logs::retention_days(bp::ACCESS_LOGS, &d.log_retention);
     logs::ensure_group(ctx, &group, Some(key), retention, &d.tags).await?;
     p.components
         .insert("waf_log_group".into(), place.log_group_arn(&group));

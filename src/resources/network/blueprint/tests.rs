@@ -66,14 +66,14 @@ const CASES: [Case; 3] = [
         log_retention_days: 7,
     },
     Case {
-        name: "staging: flow logs kept a month",
+        name: "staging: flow logs (audit logs) kept a year",
         env: Environment::Staging,
-        log_retention_days: 30,
+        log_retention_days: 365,
     },
     Case {
-        name: "production: flow logs kept a year",
+        name: "production: flow logs (audit logs) kept seven years",
         env: Environment::Production,
-        log_retention_days: 365,
+        log_retention_days: 2557,
     },
 ];
 

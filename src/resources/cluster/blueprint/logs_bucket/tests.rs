@@ -34,12 +34,15 @@ fn bucket_name_is_the_lower_case_name_and_the_account() {
 fn settings_per_profile() {
     let cases = [
         ("development", Environment::Development, 7),
-        ("staging", Environment::Staging, 30),
-        ("production", Environment::Production, 365),
+        ("staging", Environment::Staging, 365),
+        ("production", Environment::Production, 2557),
     ];
     for (case, env, days) in cases {
-        let s = settings(env);
-        assert_eq!(s.expiry_days, days, "{case}: the profile's log retention");
+        let s = settings(&env.log_retention());
+        assert_eq!(
+            s.expiry_days, days,
+            "{case}: the profile's audit log retention"
+        );
         assert_eq!(
             s.sse_algorithm, "AES256",
             "{case}: ALB logs support SSE-S3 only"

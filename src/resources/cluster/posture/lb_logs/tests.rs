@@ -6,7 +6,7 @@ const PROD: Environment = Environment::Production;
 
 /// What apply leaves in `env`, changed by `f`.
 fn applied(env: Environment, f: impl Fn(&mut Facts)) -> Facts {
-    let mut facts = Facts::as_applied(env, "required", true);
+    let mut facts = Facts::as_applied(env, &env.log_retention(), "required", true);
     f(&mut facts);
     facts
 }
@@ -135,7 +135,7 @@ fn log_rules() {
             PROD,
             bucket(PROD, |b| b.lifecycle = None),
             "logs_bucket",
-            "fail: logs are kept for ever (older versions for ever); the production profile keeps them 365 days".into(),
+            "fail: logs are kept for ever (older versions for ever); the production profile keeps them 2557 days".into(),
         ),
         (
             "a production bucket in development keeps logs too long",
@@ -145,11 +145,11 @@ fn log_rules() {
                 applied(DEV, |f| f.logs = prod.logs.clone())
             },
             "logs_bucket",
-            "fail: logs are kept 365 days (older versions 365 days); the development profile keeps them 7 days".into(),
+            "fail: logs are kept 2557 days (older versions 2557 days); the development profile keeps them 7 days".into(),
         ),
     ];
     for (name, env, facts, control, want) in cases {
-        let p = posture(env, &facts);
+        let p = posture(env, &env.log_retention(), &facts);
         assert_eq!(p.get(control), Some(&want), "{name}");
     }
 }

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod database;
 pub mod datastore;
 pub mod lifecycle;
+pub mod log_retention;
 pub mod network;
 pub mod redis;
 

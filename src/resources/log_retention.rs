@@ -1,0 +1,172 @@
+//! Log retention tiers, as every resource that makes logs declares them: the optional
+//! `log_retention { application, audit, metrics }` block, its checks, and the tiers in force (the
+//! block's values over the profile's). Which class each log belongs to is the resource's
+//! blueprint's to say (`provider::logs::LogClass`); the CloudWatch.16 rule is in `provider::logs`.
+
+use crate::framework::decode::Tri;
+use crate::framework::{AttrPath, Diagnostics, Number};
+use crate::provider::profile::{Environment, LogRetention};
+
+pub const BLOCK: &str = "log_retention";
+
+/// The retentions CloudWatch Logs accepts (`PutRetentionPolicy`), in days.
+pub const CLOUDWATCH_DAYS: [i64; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// CloudWatch keeps metric data 15 months (455 days; one-hour data points from day 63) and no
+/// longer, whatever is asked.
+pub const METRICS_KEPT_DAYS: i64 = 455;
+
+crate::attributes! {
+    /// The block in state: every attribute as planned (`None`: null).
+    pub struct Stated;
+    /// The block as configured or planned: each attribute known, null or unknown.
+    pub struct Given;
+    fields {
+        application: Option<i64> = optional("Days engine and application logs are kept (e.g. the instances' log group `/prod/cluster/<name>`). Unset, the profile's: 7 in development, 30 in staging and production. Production refuses less than 30."),
+        audit: Option<i64> = optional("Days audit logs are kept: flow logs, the web ACL's log group and the load balancer's access logs. Unset, the profile's: 7 in development, 365 in staging, 2557 (seven years) in production. Production refuses less than 365 (CloudWatch.16)."),
+        metrics: Option<i64> = optional("Days metrics must be kept. CloudWatch keeps metric data 15 months whatever is set and makes no log group for them, so this is checked, not applied: at most 455. Unset, the profile's: 30 in development, 365 in staging and production. Production refuses less than 365."),
+    }
+}
+
+/// The block's description in the schema.
+pub const DESCRIPTION: &str = "How long each class of this resource's logs is kept, in days; each value one CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653). Without the block, or for an attribute left unset, the profile's tiers: application 7 / 30 / 30, audit 7 / 365 / 2557, metrics 30 / 365 / 365 (development / staging / production). Every log group the resource makes is kept its class's tier: a retention changed outside Terraform is drift (posture `CloudWatch.16`), repaired by apply. CloudWatch.16 passes for a group at its tier when the tier is at least 30 days for application logs and 365 for audit logs; a lower tier is reported as the relaxation it is. Security Hub's own CloudWatch.16 asks a year of every group by default (`minRetentionTime`): set that parameter to 30 where application logs are kept the guides' month.";
+
+fn path(attr: &str) -> AttrPath {
+    AttrPath::attr(BLOCK).then_attr(attr)
+}
+
+/// One attribute of the block and the tier it sets.
+struct Tier {
+    attr: &'static str,
+    of: fn(&LogRetention) -> i64,
+}
+
+const TIERS: [Tier; 3] = [
+    Tier {
+        attr: "application",
+        of: |t| t.application,
+    },
+    Tier {
+        attr: "audit",
+        of: |t| t.audit,
+    },
+    Tier {
+        attr: "metrics",
+        of: |t| t.metrics,
+    },
+];
+
+fn given_days(g: &Given, attr: &str) -> Tri<Number> {
+    match attr {
+        "application" => g.application.clone(),
+        "audit" => g.audit.clone(),
+        _ => g.metrics.clone(),
+    }
+}
+
+/// The values CloudWatch accepts nearest to `days`: the one below and the one above.
+fn nearest(days: i64) -> String {
+    let below = CLOUDWATCH_DAYS.iter().rev().find(|d| **d < days);
+    let above = CLOUDWATCH_DAYS.iter().find(|d| **d > days);
+    match (below, above) {
+        (Some(b), Some(a)) => format!("{b} or {a}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(a)) => a.to_string(),
+        (None, None) => CLOUDWATCH_DAYS[0].to_string(),
+    }
+}
+
+/// Each value is one CloudWatch accepts (metrics: at most what CloudWatch keeps), each diagnostic
+/// on its attribute.
+pub fn validate(block: &Tri<Given>, d: &mut Diagnostics) {
+    let Tri::Known(g) = block else {
+        return;
+    };
+    for Tier { attr, .. } in TIERS {
+        let Tri::Known(days) = d.whole(path(attr), &given_days(g, attr)) else {
+            continue;
+        };
+        if attr == "metrics" && days > METRICS_KEPT_DAYS {
+            d.error_at(
+                path(attr),
+                "CloudWatch keeps metrics 15 months",
+                format!("metrics = {days}: CloudWatch keeps metric data {METRICS_KEPT_DAYS} days and no longer, so more cannot be met. Give {METRICS_KEPT_DAYS} or less (e.g. 365)."),
+            );
+        } else if !CLOUDWATCH_DAYS.contains(&days) {
+            d.error_at(
+                path(attr),
+                "Not a retention CloudWatch Logs accepts",
+                format!("{attr} = {days}: CloudWatch Logs keeps logs 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days. Give {}.", nearest(days)),
+            );
+        }
+    }
+}
+
+/// Production refuses a tier below its class's floor (`LogRetention::FLOOR`).
+pub fn check_profile(block: &Tri<Given>, env: Environment, d: &mut Diagnostics) {
+    let Tri::Known(g) = block else {
+        return;
+    };
+    if env != Environment::Production {
+        return;
+    }
+    for Tier { attr, of, .. } in TIERS {
+        let least = of(&LogRetention::FLOOR);
+        if let Tri::Known(days) = given_days(g, attr).whole() {
+            if days < least {
+                d.error_at(
+                    path(attr),
+                    "Production keeps its logs longer",
+                    format!("{attr} = {days}: production keeps {attr} logs at least {least} days (the profile's default is {}). Give {least} or more, or remove the attribute.", of(&Environment::Production.log_retention())),
+                );
+            }
+        }
+    }
+}
+
+/// The tiers in force from a planned (or prior) block: its values over `env`'s.
+pub fn effective(block: Option<&Stated>, env: Environment) -> LogRetention {
+    let profile = env.log_retention();
+    match block {
+        None => profile,
+        Some(b) => LogRetention {
+            application: b.application.unwrap_or(profile.application),
+            audit: b.audit.unwrap_or(profile.audit),
+            metrics: b.metrics.unwrap_or(profile.metrics),
+        },
+    }
+}
+
+/// The tiers in force from a configured or planned block, once its values are known.
+pub fn given(block: &Tri<Given>, env: Environment) -> Tri<LogRetention> {
+    let profile = env.log_retention();
+    match block {
+        Tri::Null => Tri::Known(profile),
+        Tri::Unknown => Tri::Unknown,
+        Tri::Known(g) => {
+            let tier = |v: &Tri<Number>, default: i64| match v.whole() {
+                Tri::Known(days) => Some(days),
+                Tri::Null => Some(default),
+                Tri::Unknown => None,
+            };
+            match (
+                tier(&g.application, profile.application),
+                tier(&g.audit, profile.audit),
+                tier(&g.metrics, profile.metrics),
+            ) {
+                (Some(application), Some(audit), Some(metrics)) => Tri::Known(LogRetention {
+                    application,
+                    audit,
+                    metrics,
+                }),
+                _ => Tri::Unknown,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

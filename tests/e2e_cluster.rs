@@ -203,9 +203,14 @@ impl Aws {
 
     /// The cluster's log group (it must exist).
     async fn log_group(&self, name: &str) -> aws_sdk_cloudwatchlogs::types::LogGroup {
+        self.log_group_named(&format!("/prod/cluster/{name}")).await
+    }
+
+    /// The log group `group` (the first of that prefix).
+    async fn log_group_named(&self, group: &str) -> aws_sdk_cloudwatchlogs::types::LogGroup {
         self.logs
             .describe_log_groups()
-            .log_group_name_prefix(format!("/prod/cluster/{name}"))
+            .log_group_name_prefix(group)
             .send()
             .await
             .unwrap()
@@ -347,6 +352,9 @@ fn repaired(tf: &Tf, shows: &[(&str, &str)], what: &str) {
 /// The development test's day-2 scaling block.
 const SCALING: &str =
     "scaling {\n  cpu_target = 50\n  requests_per_target = 1000\n  scale_in_protection_minutes = 10\n}";
+
+/// The development test's day-2 log retention: application logs 90 days, audit logs a year.
+const LOG_RETENTION: &str = "log_retention {\n  application = 90\n  audit       = 365\n}";
 
 /// The development test's day-2 instance types: half the capacity above the floor (`min_size`,
 /// 1 in development) on spot.
@@ -1512,6 +1520,20 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
             "scale_in_protection_minutes",
             "give 0 to 60",
         ),
+        (
+            "production",
+            "log_retention {\n  audit = 180\n}",
+            three.clone(),
+            "audit",
+            "Production keeps its logs longer",
+        ),
+        (
+            "development",
+            "log_retention {\n  application = 45\n}",
+            three.clone(),
+            "application",
+            "Not a retention CloudWatch Logs accepts",
+        ),
     ];
     let tf = Tf::new(&dev(""));
     tf.init();
@@ -1638,17 +1660,56 @@ async fn development_profile_is_smaller_and_bad_input_is_refused_on_the_attribut
         .all(|r| r.override_action().unwrap().count().is_some()));
     assert_eq!(tf.plan_code(&[]).code, 0);
 
+    // Day 2: the logs kept longer than development's week, by class, in one apply: the
+    // instances' log group (application logs) 90 days; the web ACL's log group and the load
+    // balancer's access logs (audit logs) a year. Both pass CloudWatch.16.
+    tf.write(&dev(LOG_RETENTION));
+    tf.plan_says("1 to change, 0 to destroy");
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply for the tiers");
+    let waf_group = format!("aws-waf-logs-{name}");
+    assert_eq!(aws.log_group(&name).await.retention_in_days, Some(90));
+    assert_eq!(
+        aws.log_group_named(&waf_group).await.retention_in_days,
+        Some(365)
+    );
+    aws.assert_logs_bucket(&bucket, "123456789012", 365).await;
+    let s = attrs(&tf, "prod_cluster.web");
+    assert_eq!(s["posture"]["CloudWatch.16"], "pass");
+    assert_eq!(s["log_retention"]["application"], 90);
+    // A retention cut outside Terraform is drift on the class's tier, repaired by one apply.
+    aws.logs
+        .put_retention_policy()
+        .log_group_name(format!("/prod/cluster/{name}"))
+        .retention_in_days(1)
+        .send()
+        .await
+        .unwrap();
+    repaired(
+        &tf,
+        &[(
+            "\"CloudWatch.16\"",
+            "\"fail: log retention is 1 days, log_retention.application keeps 90\" -> \"pass\"",
+        )],
+        "the instances' log retention",
+    );
+    assert_eq!(aws.log_group(&name).await.retention_in_days, Some(90));
+
     // Sizes and the health check change in place.
     tf.write(&dev(&format!("max_size = 4\ndesired_capacity = 2\nhealth_check {{\n  path     = \"/ready\"\n  interval = 30\n}}\n{SCALING}")));
-    let p = tf.plan_code(&[]);
-    assert!(
-        p.stdout.contains("1 to change, 0 to destroy"),
-        "{}",
-        p.stdout
-    );
+    tf.plan_says("1 to change, 0 to destroy");
     tf.apply(&[]);
     let g = aws.group(&name).await;
     assert_eq!((g.max_size, g.desired_capacity), (Some(4), Some(2)));
+    // The log_retention block removed in the same apply: the profile's week again.
+    assert_eq!(aws.log_group(&name).await.retention_in_days, Some(7));
+    assert_eq!(
+        aws.log_group_named(&format!("aws-waf-logs-{name}"))
+            .await
+            .retention_in_days,
+        Some(7)
+    );
+    aws.assert_logs_bucket(&bucket, "123456789012", 7).await;
     let tg = aws.target_group(&name).await;
     assert_eq!(tg.health_check_path.as_deref(), Some("/ready"));
     assert_eq!(

@@ -185,6 +185,13 @@ impl Tf {
         self.run(&args)
     }
 
+    /// `terraform plan` whose output says `summary` (e.g. `1 to change, 0 to destroy`).
+    pub fn plan_says(&self, summary: &str) -> Run {
+        let p = self.plan_code(&[]);
+        assert!(p.stdout.contains(summary), "{summary}: {}", p.all());
+        p
+    }
+
     /// Writes `main_tf` and asserts that `terraform plan` refuses it saying `why`.
     pub fn plan_refused(&self, main_tf: &str, why: &str) {
         self.write(main_tf);

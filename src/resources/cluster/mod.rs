@@ -24,6 +24,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::resources::lifecycle::{self, Prepared, ResourceState};
+use crate::resources::log_retention;
 use model::{Config, State};
 
 crate::lifecycle! {
@@ -94,7 +95,7 @@ crate::lifecycle! {
             tags: planned.tags_all.clone(),
             waf: reconcile::waf::Settings::of(&planned),
             scaling: scaling::effective(&planned.scaling, env),
-            log_retention: env.log_retention(),
+            log_retention: log_retention::effective(planned.log_retention.as_ref(), env),
             args: planned,
         };
         Ok(Prepared {

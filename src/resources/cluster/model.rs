@@ -8,6 +8,9 @@ use super::health_check::{Given, Stated};
 use super::rollout::{Given as RolloutGiven, Stated as RolloutStated};
 use super::scaling::{Given as ScalingGiven, Stated as ScalingStated};
 use super::schema::DEFAULT_APP_PORT;
+use crate::resources::log_retention::{
+    self, Given as LogRetentionGiven, Stated as LogRetentionStated,
+};
 
 crate::attributes! {
     resource "prod_cluster";
@@ -65,6 +68,7 @@ crate::attributes! {
         health_check: Stated / Given = single(super::health_check::DESCRIPTION),
         scaling: ScalingStated / ScalingGiven = single(super::scaling::DESCRIPTION),
         rollout: RolloutStated / RolloutGiven = single(super::rollout::DESCRIPTION),
+        log_retention: LogRetentionStated / LogRetentionGiven = single(log_retention::DESCRIPTION),
     }
     raw { timeouts }
 }

@@ -17,6 +17,7 @@ use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
 use crate::resources::alerting::watch;
+use crate::resources::log_retention;
 
 /// The component roles a cluster has (with its own key unless one is given).
 pub fn roles(own_key: bool) -> Vec<&'static str> {
@@ -74,12 +75,8 @@ fn planned_posture(
                 .known()
                 .cloned()
                 .unwrap_or_else(|| "required".into());
-            Tri::Known(super::posture::planned(
-                *e,
-                &e.log_retention(),
-                &tokens,
-                own_key,
-            ))
+            log_retention::given(&planned.log_retention, *e)
+                .map(|tiers| super::posture::planned(*e, &tiers, &tokens, own_key))
         }
         _ => Tri::Unknown,
     }

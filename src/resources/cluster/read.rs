@@ -21,6 +21,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, logs, ProviderData};
 use crate::resources::alerting::watch;
+use crate::resources::log_retention;
 
 type Components = BTreeMap<String, String>;
 
@@ -142,7 +143,8 @@ fn settle(mut st: State, c: Components, env: Environment, facts: &Facts) -> Stat
     if st.watch.is_empty() {
         st.watch = super::settled_watch(&st, &st);
     }
-    st.posture = posture::posture(env, &env.log_retention(), facts);
+    let tiers = log_retention::effective(st.log_retention.as_ref(), env);
+    st.posture = posture::posture(env, &tiers, facts);
     st
 }
 

@@ -137,6 +137,76 @@ fn run(cfg: &Value, prior: &Value, env: Environment) -> crate::framework::resour
     )
 }
 
+/// The planned CloudWatch.16 of a cluster in `env` with `log_retention` as given.
+struct RetentionCase {
+    name: &'static str,
+    env: Environment,
+    block: Value,
+    want: &'static str,
+}
+
+#[test]
+fn log_retention_decides_the_planned_cloudwatch_16() {
+    let tiers = |pairs: &[(&str, i64)]| {
+        object(
+            &pairs
+                .iter()
+                .map(|(k, v)| (*k, Value::int(*v)))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let cases = [
+        RetentionCase {
+            name: "development's week, said as the profile's",
+            env: Environment::Development,
+            block: Value::Null,
+            want: "fail: relaxed by development profile (7 days)",
+        },
+        RetentionCase {
+            name: "development keeping a month of application logs and a year of audit logs",
+            env: Environment::Development,
+            block: tiers(&[("application", 30), ("audit", 365)]),
+            want: "pass",
+        },
+        RetentionCase {
+            name: "staging relaxing application logs, said as the attribute's",
+            env: Environment::Staging,
+            block: tiers(&[("application", 14)]),
+            want: "fail: relaxed by log_retention.application (14 days)",
+        },
+        RetentionCase {
+            name: "production's own tiers",
+            env: Environment::Production,
+            block: Value::Null,
+            want: "pass",
+        },
+        RetentionCase {
+            name: "an unknown tier waits for apply",
+            env: Environment::Production,
+            block: object(&[("audit", Value::unknown())]),
+            want: "",
+        },
+    ];
+    for c in cases {
+        let p = run(
+            &config(vec![("log_retention", c.block)]),
+            &Value::Null,
+            c.env,
+        );
+        assert!(
+            !p.diagnostics.has_errors(),
+            "{}: {:?}",
+            c.name,
+            p.diagnostics
+        );
+        let s = Config::decode(&p.state);
+        match s.posture.into_known() {
+            Some(posture) => assert_eq!(posture["CloudWatch.16"], c.want, "{}", c.name),
+            None => assert_eq!(c.want, "", "{}: posture unknown", c.name),
+        }
+    }
+}
+
 #[test]
 fn profile_decides_sizes_and_posture() {
     for (env, (min, desired, max), ty, vol, protect) in [

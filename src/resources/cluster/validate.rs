@@ -9,6 +9,7 @@ use crate::provider::tags;
 use super::blueprint as bp;
 use super::model::Config;
 use crate::framework::attrs::{whole_list, whole_map};
+use crate::resources::log_retention;
 use crate::resources::network::blueprint::parse_cidr;
 
 mod waf;
@@ -70,6 +71,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
     super::health_check::validate(&cfg.health_check, &cfg.health_check_path, &mut d);
     super::scaling::validate(&cfg.scaling, &mut d);
     super::rollout::validate(&cfg.rollout, &mut d);
+    log_retention::validate(&cfg.log_retention, &mut d);
     super::instance_mix::validate(&cfg, &mut d);
     d
 }
@@ -311,6 +313,7 @@ fn check_storage(cfg: &Config, d: &mut Diagnostics) {
 pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
     waf::check_profile(cfg, env, d);
     super::scaling::check_profile(&cfg.scaling, env, d);
+    log_retention::check_profile(&cfg.log_retention, env, d);
     super::instance_mix::check_profile(cfg, env, d);
     if env != Environment::Production {
         return;

@@ -221,13 +221,7 @@ async fn status(ctx: &ProviderData, name: &str) -> Result<Option<String>, AwsErr
         )
         .await,
     )?;
-    Ok(out.and_then(|o| {
-        o.event_subscriptions_list
-            .unwrap_or_default()
-            .into_iter()
-            .next()
-            .and_then(|s| s.status)
-    }))
+    Ok(out.and_then(|o| o.event_subscriptions_list?.into_iter().next()?.status))
 }
 
 /// Waits (within `limit`) until subscription `name` is no longer listed.

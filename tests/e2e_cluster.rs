@@ -208,15 +208,7 @@ impl Aws {
 
     /// The log group `group` (the first of that prefix).
     async fn log_group_named(&self, group: &str) -> aws_sdk_cloudwatchlogs::types::LogGroup {
-        self.logs
-            .describe_log_groups()
-            .log_group_name_prefix(group)
-            .send()
-            .await
-            .unwrap()
-            .log_groups
-            .unwrap()
-            .remove(0)
+        self.log_groups(group).await.remove(0)
     }
 
     /// The security policy of a load balancer's HTTPS listener.
@@ -464,16 +456,7 @@ async fn assert_web_acl(aws: &Aws, name: &str, lb_arn: &str, key: &str, c: &serd
         redacted,
         ["authorization", "cookie"].map(String::from).into()
     );
-    let lg = aws
-        .logs
-        .describe_log_groups()
-        .log_group_name_prefix(&group)
-        .send()
-        .await
-        .unwrap()
-        .log_groups
-        .unwrap()
-        .remove(0);
+    let lg = aws.log_group_named(&group).await;
     // The web ACL's logs are audit logs: production keeps them seven years.
     assert_eq!(
         (lg.retention_in_days, lg.kms_key_id.as_deref()),

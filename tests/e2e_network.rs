@@ -26,6 +26,14 @@ output "network" {{ value = prod_network.main }}
     )
 }
 
+/// How long AWS keeps network `name`'s flow logs.
+async fn flow_log_days(aws: &Aws, name: &str) -> Option<i32> {
+    aws.log_groups(&format!("/prod/network/{name}/flow-logs"))
+        .await
+        .first()
+        .and_then(|g| g.retention_in_days)
+}
+
 fn state(tf: &Tf) -> serde_json::Value {
     let s: serde_json::Value = tf.state();
     s["resources"][0]["instances"][0]["attributes"].clone()
@@ -267,15 +275,7 @@ async fn production_network_hardened_drift_repaired_and_swept() {
         flows[0].deliver_logs_permission_arn.as_deref(),
         c["flow_log_role"].as_str()
     );
-    let lg = aws
-        .logs
-        .describe_log_groups()
-        .log_group_name_prefix(&group)
-        .send()
-        .await
-        .unwrap()
-        .log_groups
-        .unwrap();
+    let lg = aws.log_groups(&group).await;
     // Flow logs are audit logs: production keeps them seven years.
     assert_eq!(lg[0].retention_in_days, Some(2557));
     assert_eq!(lg[0].kms_key_id.as_deref(), c["kms_key"].as_str());
@@ -600,16 +600,7 @@ async fn development_profile_is_smaller_never_open() {
         "one shared NAT: {c:?}"
     );
     assert!(c["route_table_private_0"].is_string());
-    let lg = aws
-        .logs
-        .describe_log_groups()
-        .log_group_name_prefix(format!("/prod/network/{name}/flow-logs"))
-        .send()
-        .await
-        .unwrap()
-        .log_groups
-        .unwrap();
-    assert_eq!(lg[0].retention_in_days, Some(7));
+    assert_eq!(flow_log_days(&aws, &name).await, Some(7));
     assert_eq!(
         s["posture"]["CloudWatch.16"],
         "fail: relaxed by development profile (7 days)"
@@ -635,6 +626,33 @@ async fn development_profile_is_smaller_never_open() {
     );
     assert_eq!(s["posture"]["endpoints"], "pass");
     assert_eq!(tf.plan_code(&[]).code, 0);
+    // Day 2: flow logs (audit logs) kept a year, in one apply; CloudWatch.16 passes.
+    let kept_a_year = "log_retention {\n  audit = 365\n}";
+    tf.write(&config(&name, "development", kept_a_year));
+    tf.plan_says("0 to add, 1 to change, 0 to destroy");
+    tf.apply(&[]);
+    assert_eq!(flow_log_days(&aws, &name).await, Some(365));
+    assert_eq!(state(&tf)["posture"]["CloudWatch.16"], "pass");
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    // Cut outside Terraform: drift on the tier, repaired by one apply.
+    aws.logs
+        .put_retention_policy()
+        .log_group_name(format!("/prod/network/{name}/flow-logs"))
+        .retention_in_days(30)
+        .send()
+        .await
+        .unwrap();
+    tf.drift_repaired(&[(
+        "\"CloudWatch.16\"",
+        "\"fail: log retention is 30 days, log_retention.audit keeps 365\" -> \"pass\"",
+    )]);
+    assert_eq!(flow_log_days(&aws, &name).await, Some(365));
+    // Production keeps audit logs a year at least: refused on the attribute.
+    tf.plan_refused_on(
+        &config(&name, "production", "log_retention {\n  audit = 90\n}"),
+        "audit = 90",
+        "Production keeps its logs longer",
+    );
     // Changing `endpoints` adds and removes endpoints in place: dynamodb goes, ssm comes with the
     // group.
     tf.write(&config(
@@ -649,6 +667,11 @@ async fn development_profile_is_smaller_never_open() {
         p.stdout
     );
     tf.apply(&[]);
+    assert_eq!(
+        flow_log_days(&aws, &name).await,
+        Some(7),
+        "the block removed: the profile's week again"
+    );
     let eps = endpoints(&aws, &vpc).await;
     assert_eq!(
         eps.keys().map(String::as_str).collect::<Vec<_>>(),

@@ -254,16 +254,8 @@ impl Aws {
                 .filter_map(|v| v.allocation_id),
         );
         left.extend(
-            self.logs
-                .describe_log_groups()
-                .log_group_name_prefix(format!("/prod/network/{name}/"))
-                .send()
-                .await
-                .unwrap()
-                .log_groups
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|g| g.log_group_name),
+            self.log_group_names(&format!("/prod/network/{name}/"))
+                .await,
         );
         if exists(
             self.iam
@@ -378,18 +370,7 @@ impl Aws {
         ) {
             left.push(format!("instance profile {name}-instance"));
         }
-        left.extend(
-            self.logs
-                .describe_log_groups()
-                .log_group_name_prefix(format!("/prod/cluster/{name}"))
-                .send()
-                .await
-                .unwrap()
-                .log_groups
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|g| g.log_group_name),
-        );
+        left.extend(self.log_group_names(&format!("/prod/cluster/{name}")).await);
         left.extend(self.web_acl_objects(name).await);
         left.extend(env::live_keys(&self.kms, &format!("prod_cluster {name}:")).await);
         left
@@ -446,16 +427,9 @@ impl Aws {
         }
         let group = format!("aws-waf-logs-{name}");
         left.extend(
-            self.logs
-                .describe_log_groups()
-                .log_group_name_prefix(&group)
-                .send()
+            self.log_group_names(&group)
                 .await
-                .unwrap()
-                .log_groups
-                .unwrap_or_default()
                 .into_iter()
-                .filter_map(|g| g.log_group_name)
                 .filter(|g| *g == group),
         );
         left
@@ -834,6 +808,36 @@ impl Aws {
         left.extend(self.redis(name).await);
         left.extend(self.alerting(name).await);
         left
+    }
+
+    /// Every log group whose name starts with `prefix`, every page read.
+    pub async fn log_groups(&self, prefix: &str) -> Vec<aws_sdk_cloudwatchlogs::types::LogGroup> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .logs
+                .describe_log_groups()
+                .log_group_name_prefix(prefix)
+                .set_next_token(token)
+                .send()
+                .await
+                .unwrap();
+            out.extend(page.log_groups.unwrap_or_default());
+            token = page.next_token.filter(|t| !t.is_empty());
+            if token.is_none() {
+                return out;
+            }
+        }
+    }
+
+    /// The names of the log groups whose name starts with `prefix`.
+    pub async fn log_group_names(&self, prefix: &str) -> Vec<String> {
+        self.log_groups(prefix)
+            .await
+            .into_iter()
+            .filter_map(|g| g.log_group_name)
+            .collect()
     }
 
     /// Every DB instance snapshot RDS lists.

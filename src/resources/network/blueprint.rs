@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::provider::aws::Place;
-use crate::provider::logs::{self, LogClass};
+use crate::provider::logs::LogClass;
 use crate::provider::profile::Environment;
 
 pub mod endpoints;
@@ -35,8 +35,6 @@ pub struct Hardening {
     pub flow_log_traffic: &'static str,
     /// Where the flow log delivers, as EC2 names it: the network's encrypted log group.
     pub flow_log_destination: &'static str,
-    /// The flow-log group's retention (CloudWatch.16): flow logs are audit logs.
-    pub log_retention_days: i32,
     /// Interface endpoints answer the services' usual DNS names inside the VPC, so that clients
     /// use them without configuration (EC2.10, EC2.57).
     pub endpoint_private_dns: bool,
@@ -45,16 +43,15 @@ pub struct Hardening {
 /// What the flow logs hold, which decides how long they are kept (`log_retention`).
 pub const FLOW_LOGS: LogClass = LogClass::Audit;
 
-/// The hardening of `env`'s networks: the same in every profile, but for the log retention,
-/// which the profile decides (its audit tier).
-pub fn hardening(env: Environment) -> Hardening {
+/// The hardening of every network (the same in every profile; how long the flow logs are kept is
+/// `log_retention`'s audit tier).
+pub fn hardening() -> Hardening {
     Hardening {
         dns_support: true,
         dns_hostnames: true,
         close_default_security_group: true,
         flow_log_traffic: "ALL",
         flow_log_destination: "cloud-watch-logs",
-        log_retention_days: logs::retention_days(FLOW_LOGS, &env.log_retention()),
         endpoint_private_dns: true,
     }
 }

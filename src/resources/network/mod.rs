@@ -18,6 +18,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::resources::lifecycle::{self, Prepared, ResourceState};
+use crate::resources::log_retention;
 use model::State;
 
 crate::lifecycle! {
@@ -78,6 +79,7 @@ crate::lifecycle! {
         };
         progress.environment = env.as_str().to_string();
         progress.tags = planned.tags.clone();
+        progress.log_retention = planned.log_retention.clone();
         progress.timeouts = model::Config::decode(&req.config).timeouts;
         let desired = reconcile::Desired {
             name: planned.name.clone(),
@@ -86,6 +88,7 @@ crate::lifecycle! {
             zones: planned.availability_zones.clone(),
             endpoints: planned.endpoints.clone(),
             tags: planned.tags_all.clone(),
+            log_retention: log_retention::effective(planned.log_retention.as_ref(), env),
         };
         Ok(Prepared {
             desired,

@@ -3,6 +3,9 @@
 use std::collections::BTreeMap;
 
 use crate::framework::attrs::{PartialList, PartialMap};
+use crate::resources::log_retention::{
+    self, Given as LogRetentionGiven, Stated as LogRetentionStated,
+};
 
 crate::attributes! {
     resource "prod_network";
@@ -21,6 +24,9 @@ crate::attributes! {
         public_subnet_ids: Vec<String> as PartialList = computed("Public subnets (load balancers), one per zone."),
         private_subnet_ids: Vec<String> as PartialList = computed("Private subnets (instances, databases, caches), one per zone; egress only through NAT."),
         endpoint_ids: BTreeMap<String, String> as PartialMap = computed("Each endpoint's id (`vpce-…`), by short service name."),
+    }
+    single {
+        log_retention: LogRetentionStated / LogRetentionGiven = single(log_retention::DESCRIPTION),
     }
     raw { timeouts }
 }

@@ -14,6 +14,7 @@ use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::profile::{self, Environment};
 use crate::provider::tags;
+use crate::resources::log_retention;
 
 /// The component roles a network of `zones` zones has in `env`.
 pub fn roles(env: Environment, zones: usize) -> Vec<String> {
@@ -143,9 +144,13 @@ pub fn plan(
     planned.endpoint_ids = planned_endpoint_ids(services.as_deref(), &prior_c);
     planned.components = components;
     planned.posture = match (&env, &services) {
-        (Tri::Known(e), Some(svcs)) => Tri::Known(super::posture::planned(*e, svcs)),
+        (Tri::Known(e), Some(svcs)) => log_retention::given(&planned.log_retention, *e)
+            .map(|tiers| super::posture::planned(*e, &tiers, svcs)),
         _ => Tri::Unknown,
     };
+    if let Tri::Known(e) = &env {
+        log_retention::check_profile(&cfg.log_retention, *e, &mut d);
+    }
 
     warn_few_zones(&env, &az_count, &mut d);
     planned.tags_all = tags::planned_all(default_tags, &cfg.tags, TYPE_NAME, &name, &env);

@@ -6,9 +6,9 @@ mod endpoints;
 
 use std::collections::BTreeMap;
 
-use super::blueprint::{hardening, CONTROLS, FLOW_LOGS, PASS};
+use super::blueprint::{CONTROLS, FLOW_LOGS, PASS};
 use crate::provider::logs;
-use crate::provider::profile::Environment;
+use crate::provider::profile::{Environment, LogRetention};
 pub use acl::{AclFacts, AclReport};
 pub use endpoints::{EndpointFacts, EndpointReport, Group};
 
@@ -61,11 +61,11 @@ pub struct Facts {
 
 impl Facts {
     /// What apply leaves: every object as the blueprint makes it.
-    pub fn as_applied(env: Environment) -> Facts {
+    pub fn as_applied(tiers: &LogRetention) -> Facts {
         Facts {
             key: Some(Key::Usable { rotation: true }),
             group: Some(logs::GroupFacts {
-                retention_days: Some(hardening(env).log_retention_days),
+                retention_days: Some(logs::retention_days(FLOW_LOGS, tiers)),
                 kms_key: Some("key".into()),
             }),
             default_sg: Some(("sg".into(), 0, 0)),
@@ -87,7 +87,7 @@ fn fail(posture: &mut BTreeMap<String, String>, control: &str, reason: String) {
 }
 
 /// The posture of a network with a VPC, in `env`, from `f`.
-pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
+pub fn posture(env: Environment, tiers: &LogRetention, f: &Facts) -> BTreeMap<String, String> {
     let mut p: BTreeMap<String, String> = CONTROLS
         .iter()
         .map(|x| (x.to_string(), PASS.to_string()))
@@ -107,7 +107,7 @@ pub fn posture(env: Environment, f: &Facts) -> BTreeMap<String, String> {
         Some(g) => {
             p.insert(
                 "CloudWatch.16".into(),
-                logs::retention_posture(env, FLOW_LOGS, &env.log_retention(), g.retention_days),
+                logs::retention_posture(env, FLOW_LOGS, tiers, g.retention_days),
             );
             if g.kms_key.is_none() {
                 fail(
@@ -186,12 +186,16 @@ pub fn without_vpc() -> BTreeMap<String, String> {
 
 /// The posture apply leaves with the endpoints of `services`: all pass, except what the profile
 /// relaxes (retention below a year; no interface endpoints in development).
-pub fn planned(env: Environment, services: &[String]) -> BTreeMap<String, String> {
+pub fn planned(
+    env: Environment,
+    tiers: &LogRetention,
+    services: &[String],
+) -> BTreeMap<String, String> {
     let facts = Facts {
         endpoints: EndpointReport::as_applied(services),
-        ..Facts::as_applied(env)
+        ..Facts::as_applied(tiers)
     };
-    posture(env, &facts)
+    posture(env, tiers, &facts)
 }
 
 #[cfg(test)]
@@ -224,7 +228,7 @@ mod tests {
             want: &'static str,
         }
         let prod = Environment::Production;
-        let applied = Facts::as_applied(prod);
+        let applied = Facts::as_applied(&prod.log_retention());
         let cases = [
             Case {
                 name: "as applied in production, everything passes",
@@ -236,7 +240,7 @@ mod tests {
             Case {
                 name: "development relaxes retention, and says so",
                 env: Environment::Development,
-                facts: Facts::as_applied(Environment::Development),
+                facts: Facts::as_applied(&Environment::Development.log_retention()),
                 control: "CloudWatch.16",
                 want: "fail: relaxed by development profile (7 days)",
             },
@@ -335,7 +339,12 @@ mod tests {
             },
         ];
         for c in cases {
-            assert_eq!(posture(c.env, &c.facts)[c.control], c.want, "{}", c.name);
+            assert_eq!(
+                posture(c.env, &c.env.log_retention(), &c.facts)[c.control],
+                c.want,
+                "{}",
+                c.name
+            );
         }
     }
 
@@ -348,14 +357,16 @@ mod tests {
                 .collect()
         };
         let prod = Environment::Production;
-        assert!(planned(prod, &defaults(prod)).values().all(|v| v == PASS));
+        assert!(planned(prod, &prod.log_retention(), &defaults(prod))
+            .values()
+            .all(|v| v == PASS));
         let dev = Environment::Development;
         assert_eq!(
-            planned(dev, &defaults(dev))["CloudWatch.16"],
+            planned(dev, &dev.log_retention(), &defaults(dev))["CloudWatch.16"],
             "fail: relaxed by development profile (7 days)"
         );
         assert_eq!(
-            planned(dev, &defaults(dev))["EC2.10"],
+            planned(dev, &dev.log_retention(), &defaults(dev))["EC2.10"],
             "fail: relaxed by development profile"
         );
         assert_eq!(without_vpc().len(), CONTROLS.len());

@@ -18,6 +18,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::ProviderData;
 use crate::provider::{iam, kms, logs};
+use crate::resources::log_retention;
 
 /// Without a VPC, whatever of the key, log group and role still exists (a create that failed
 /// half way, or a VPC deleted outside Terraform): kept in state so that a destroy removes it and
@@ -126,7 +127,8 @@ pub async fn read(
     );
 
     st.components = c;
-    st.posture = posture::posture(env, &facts);
+    let tiers = log_retention::effective(st.log_retention.as_ref(), env);
+    st.posture = posture::posture(env, &tiers, &facts);
     Ok(Some(st))
 }
 

@@ -16,6 +16,7 @@ pub fn schema() -> Schema {
         )
         .attr(Attribute::computed("id", Type::String, "Same as `name`."))
         .attrs(State::attributes())
-        .single_block("timeouts", crate::framework::schema::timeouts_block(DEFAULT_TIMEOUT)),
+        .single_block("timeouts", crate::framework::schema::timeouts_block(DEFAULT_TIMEOUT))
+        .single_blocks(State::single_blocks()),
     }
 }

@@ -6,7 +6,7 @@ use super::model::Config;
 use super::plan::{plan, roles};
 use super::validate::validate;
 use crate::framework::decode::Tri;
-use crate::framework::{Number, Value};
+use crate::framework::{AttrPath, Number, Value};
 use crate::provider::aws::Place;
 use crate::provider::profile::Environment;
 
@@ -305,4 +305,82 @@ fn invalid_configurations_point_at_the_attribute() {
         detail.contains("\"ecr\"") && detail.contains("\"ec2messages\""),
         "the fix lists the allowed names: {detail}"
     );
+}
+
+/// A plan of a network in `env` with `log_retention` as `block`: its CloudWatch.16 (`None`:
+/// unknown) or the detail of its error on `log_retention.<attr>`.
+struct RetentionCase {
+    name: &'static str,
+    env: Environment,
+    block: Value,
+    want: Result<Option<&'static str>, (&'static str, &'static str)>,
+}
+
+#[test]
+fn log_retention_keeps_the_flow_logs_and_production_its_floor() {
+    let cases = [
+        RetentionCase {
+            name: "development's week",
+            env: Environment::Development,
+            block: Value::Null,
+            want: Ok(Some("fail: relaxed by development profile (7 days)")),
+        },
+        RetentionCase {
+            name: "development keeping flow logs a year",
+            env: Environment::Development,
+            block: obj(vec![("audit", Value::int(365))]),
+            want: Ok(Some("pass")),
+        },
+        RetentionCase {
+            name: "staging relaxing flow logs",
+            env: Environment::Staging,
+            block: obj(vec![("audit", Value::int(90))]),
+            want: Ok(Some("fail: relaxed by log_retention.audit (90 days)")),
+        },
+        RetentionCase {
+            name: "a tier known at apply",
+            env: Environment::Production,
+            block: obj(vec![("audit", Value::unknown())]),
+            want: Ok(None),
+        },
+        RetentionCase {
+            name: "production below a year",
+            env: Environment::Production,
+            block: obj(vec![("audit", Value::int(180))]),
+            want: Err(("audit", "production keeps audit logs at least 365 days")),
+        },
+    ];
+    for c in cases {
+        let cfg = config(vec![("log_retention", c.block)]);
+        let p = plan(
+            &cfg,
+            &Value::Null,
+            &cfg,
+            c.env,
+            &BTreeMap::new(),
+            Some(&place()),
+            Some(&zones()),
+        );
+        let posture = Config::decode(&p.state).posture.into_known();
+        match c.want {
+            Ok(want) => {
+                assert!(
+                    !p.diagnostics.has_errors(),
+                    "{}: {:?}",
+                    c.name,
+                    p.diagnostics
+                );
+                let got = posture.as_ref().map(|p| p["CloudWatch.16"].as_str());
+                assert_eq!(got, want, "{}", c.name);
+            }
+            Err((attr, says)) => assert!(
+                p.diagnostics.iter().any(|d| d.path
+                    == Some(AttrPath::attr("log_retention").then_attr(attr))
+                    && d.detail.contains(says)),
+                "{}: {:?}",
+                c.name,
+                p.diagnostics
+            ),
+        }
+    }
 }

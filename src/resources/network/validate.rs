@@ -5,6 +5,7 @@ use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::provider::profile;
 use crate::provider::tags;
+use crate::resources::log_retention;
 
 use super::blueprint::endpoints;
 use super::blueprint::parse_cidr;
@@ -55,6 +56,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         tags::validate(t, &AttrPath::attr("tags"), &mut d);
     }
     crate::framework::wait::validate_timeouts(&cfg.timeouts, &mut d);
+    log_retention::validate(&cfg.log_retention, &mut d);
     d
 }
 

@@ -145,7 +145,7 @@ async fn one(
     })?;
     let aws_name = ep::service_name(at.region, service);
     let label = ep::endpoint_name(&d.name, service);
-    let private_dns = hardening(d.environment).endpoint_private_dns;
+    let private_dns = hardening().endpoint_private_dns;
     let Some(e) = current else {
         let id = match (kind, at.sg) {
             (Kind::Gateway, _) => {

@@ -25,7 +25,7 @@ use super::blueprint as bp;
 use crate::framework::wait::{log_one, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
-use crate::provider::profile::Environment;
+use crate::provider::profile::{Environment, LogRetention};
 use crate::provider::ProviderData;
 use crate::provider::{iam, kms, logs};
 
@@ -40,6 +40,8 @@ pub struct Desired {
     /// The VPC endpoints, by short service name.
     pub endpoints: Vec<String>,
     pub tags: api::Tags,
+    /// How long each class of the network's logs is kept (flow logs: audit).
+    pub log_retention: LogRetention,
 }
 
 fn wait_error(e: WaitError<AwsError>) -> AwsError {
@@ -98,7 +100,7 @@ pub async fn converge(
     let old_tags = std::mem::replace(&mut p.tags_all, d.tags.clone());
     let tags_changed = !old_tags.is_empty() && old_tags != d.tags;
     let n = &d.name;
-    let h = bp::hardening(d.environment);
+    let h = bp::hardening();
 
     // 1–3 at once: the key and its log group, the flow-log role, and the VPC with its gateway.
     let role_name = bp::role_name(n);
@@ -185,7 +187,7 @@ async fn key_and_group(
         ctx,
         group,
         Some(&key),
-        bp::hardening(d.environment).log_retention_days,
+        logs::retention_days(bp::FLOW_LOGS, &d.log_retention),
         &d.tags,
     )
     .await?;
@@ -226,7 +228,7 @@ async fn vpc_and_layout(
     made: &Made,
 ) -> Result<(String, String, (Vec<String>, Vec<String>), api::Live), AwsError> {
     let n = &d.name;
-    let h = bp::hardening(d.environment);
+    let h = bp::hardening();
     let recorded_igw = recorded.get("internet_gateway").cloned();
     let (vpc, fresh) = match recorded.get("vpc").cloned() {
         Some(v) => (v, false),

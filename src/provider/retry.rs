@@ -84,7 +84,7 @@ where
         ctx,
         what,
         PROPAGATION_LIMIT,
-        Duration::from_secs(1),
+        crate::framework::wait::MIN_POLL_INTERVAL,
         is_propagating,
         op,
     )

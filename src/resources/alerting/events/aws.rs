@@ -8,9 +8,7 @@ use aws_sdk_rds::types::EventSubscription;
 use super::{Live, Notes, Notification, Subscription};
 use std::time::Duration;
 
-use crate::framework::wait::{
-    log_one, wait_until, Backoff, FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL,
-};
+use crate::framework::wait::{log_one, wait_until, Backoff};
 use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::ProviderData;
 
@@ -188,7 +186,7 @@ pub async fn delete(ctx: &ProviderData, name: &str, limit: Duration) -> Result<(
         &what,
         ctx.stop_token(),
         limit,
-        Backoff::new(FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL),
+        Backoff::polling(),
         || async {
             let req = ctx
                 .rds()
@@ -231,7 +229,7 @@ pub async fn gone(ctx: &ProviderData, name: &str, limit: Duration) -> Result<(),
         &what,
         ctx.stop_token(),
         limit,
-        Backoff::new(FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL),
+        Backoff::polling(),
         || async {
             let status = status(ctx, name).await?;
             log_one("rds event subscription", true, name, status.as_deref());
@@ -279,7 +277,7 @@ async fn settled(ctx: &ProviderData, group: &str, limit: Duration) -> Result<(),
         &what,
         ctx.stop_token(),
         limit,
-        Backoff::new(FIRST_POLL_INTERVAL, MAX_POLL_INTERVAL),
+        Backoff::polling(),
         || async {
             let out = found(
                 ctx.call(

@@ -7,8 +7,8 @@ use std::time::Duration;
 use super::super::aws::{asg, ec2, elb};
 use super::super::blueprint as bp;
 use super::super::model::State;
-use super::{wait_error, POLL};
-use crate::framework::wait::{wait_until, Backoff, MAX_POLL_INTERVAL};
+use super::wait_error;
+use crate::framework::wait::{wait_until, Backoff};
 use crate::provider::error::AwsError;
 use crate::provider::{iam, kms, logs, retry, ProviderData};
 
@@ -65,7 +65,7 @@ async fn delete_group(
             &format!("auto scaling group {n} to be deleted"),
             ctx.stop_token(),
             limit,
-            Backoff::new(POLL, MAX_POLL_INTERVAL),
+            Backoff::polling(),
             || async { Ok(asg::find_group(ctx, n).await?.is_none().then_some(())) },
         )
         .await
@@ -91,7 +91,7 @@ async fn delete_load_balancer(
             &format!("load balancer {n} to be deleted"),
             ctx.stop_token(),
             limit,
-            Backoff::new(POLL, MAX_POLL_INTERVAL),
+            Backoff::polling(),
             || async { Ok(elb::find_lb(ctx, n).await?.is_none().then_some(())) },
         )
         .await

@@ -47,8 +47,6 @@ pub struct Desired {
     pub log_retention: LogRetention,
 }
 
-const POLL: Duration = Duration::from_secs(5);
-
 fn wait_error(what: &str, e: WaitError<AwsError>) -> AwsError {
     AwsError::from_wait(what, e)
 }

@@ -7,8 +7,8 @@ use super::super::aws::{asg, invalid};
 use super::super::instance_mix::Mix;
 use super::super::model::State;
 use super::super::rollout::{self, Outcome};
-use super::{wait_error, Desired, POLL};
-use crate::framework::wait::{wait_until, Backoff, WaitError};
+use super::{wait_error, Desired};
+use crate::framework::wait::{wait_until, Backoff, WaitError, MIN_POLL_INTERVAL};
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 use crate::resources::alerting::{self, packs, watch};
@@ -116,7 +116,7 @@ pub(super) async fn roll(
         &what,
         ctx.stop_token(),
         limit,
-        Backoff::new(POLL, REFRESH_POLL_CAP),
+        Backoff::new(MIN_POLL_INTERVAL, REFRESH_POLL_CAP),
         || async {
             let f = asg::refresh(ctx, n, Some(&id)).await?;
             if let Some(f) = &f {
@@ -180,7 +180,7 @@ pub(super) async fn end_earlier(
         &what,
         ctx.stop_token(),
         limit,
-        Backoff::new(POLL, REFRESH_POLL_CAP),
+        Backoff::new(MIN_POLL_INTERVAL, REFRESH_POLL_CAP),
         || async {
             let f = asg::refresh(ctx, n, None).await?;
             Ok::<_, AwsError>(f.is_none_or(|f| rollout::ended(&f.status)).then_some(()))

@@ -7,7 +7,7 @@ use aws_sdk_rds::types::{DbCluster, Filter};
 use super::super::aws::{self as api, Tags};
 use super::super::blueprint as bp;
 use super::super::reconcile::Desired;
-use crate::framework::wait::{log_one, wait_until, Backoff, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_one, wait_until, Backoff};
 use crate::provider::error::{found, AwsError};
 use crate::provider::ProviderData;
 
@@ -120,7 +120,7 @@ pub(super) async fn wait_cluster(
         &what,
         ctx.stop_token(),
         limit,
-        Backoff::new(Duration::from_secs(15), MAX_POLL_INTERVAL),
+        Backoff::polling(),
         || async {
             let c = cluster(ctx, name).await?;
             let status = c.as_ref().map(|c| c.status.as_str());

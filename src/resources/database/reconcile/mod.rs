@@ -16,7 +16,7 @@ use std::time::Duration;
 use super::aws::{self as api, Changes, GroupKind, Instance, Tags};
 use super::blueprint as bp;
 use super::model::State;
-use crate::framework::wait::{log_progress, wait_until, Backoff, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_progress, wait_until, Backoff};
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -35,8 +35,6 @@ pub struct Desired {
     pub parameters: BTreeMap<String, String>,
     pub tags: Tags,
 }
-
-const POLL: Duration = Duration::from_secs(15);
 
 /// Waits until every instance named is `available` (or, with `gone`, no longer listed).
 pub async fn wait_for(
@@ -57,7 +55,7 @@ pub async fn wait_for(
         &what,
         ctx.stop_token(),
         limit,
-        Backoff::new(POLL, MAX_POLL_INTERVAL),
+        Backoff::polling(),
         || async {
             let live = api::instances(ctx, ids).await?;
             if let Some(bad) = live

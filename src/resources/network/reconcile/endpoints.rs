@@ -13,16 +13,13 @@ use super::super::blueprint::endpoints::{self as ep, Kind};
 use super::super::blueprint::hardening;
 use super::super::model::State;
 use super::Desired;
-use crate::framework::wait::{wait_until, Backoff, MAX_POLL_INTERVAL};
+use crate::framework::wait::{wait_until, Backoff};
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::retry;
 use crate::provider::ProviderData;
 use crate::resources::concurrent::{all_ok, Made};
-
-/// Interface endpoints take a minute or two to come up or go; gateways are immediate.
-const ENDPOINT_POLL: Duration = Duration::from_secs(2);
 
 /// Every route table of the network (public first), from its components.
 pub fn route_tables(components: &BTreeMap<String, String>, zones: usize) -> Vec<String> {
@@ -286,15 +283,9 @@ pub async fn wait_for(
         }
         Ok(done.then_some(()))
     };
-    wait_until(
-        &what,
-        ctx.stop_token(),
-        limit,
-        Backoff::new(ENDPOINT_POLL, MAX_POLL_INTERVAL),
-        poll,
-    )
-    .await
-    .map_err(|e| AwsError::from_wait("vpc endpoint", e))
+    wait_until(&what, ctx.stop_token(), limit, Backoff::polling(), poll)
+        .await
+        .map_err(|e| AwsError::from_wait("vpc endpoint", e))
 }
 
 /// Destroy: every endpoint of the VPC not already deleted or being deleted (failed ones too: they

@@ -2,8 +2,8 @@
 //! component already recorded and repairs drift), and the ordered delete.
 //!
 //! Each object created is recorded in `progress.components` before the next call (contract rule 14).
-//! Routing (steps 5–8) is in `routing`, the VPC endpoints (step 11) in `endpoints`, the delete in
-//! `delete`.
+//! Routing (steps 5–8, with the VPC endpoints of step 11 made while the NAT gateways come up) is in
+//! `routing`, the endpoints themselves in `endpoints`, the delete in `delete`.
 
 mod acl;
 mod delete;
@@ -22,7 +22,7 @@ use aws_sdk_ec2::types::NatGatewayState;
 
 use super::aws as api;
 use super::blueprint as bp;
-use crate::framework::wait::{log_one, wait_until, Backoff, WaitError, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_one, wait_until, Backoff, WaitError};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::profile::{Environment, LogRetention};
@@ -48,8 +48,6 @@ fn wait_error(e: WaitError<AwsError>) -> AwsError {
     AwsError::from_wait("nat gateway", e)
 }
 
-const NAT_POLL: Duration = Duration::from_secs(5);
-
 /// Waits until every NAT gateway named is available (or, with `gone`, deleted).
 async fn wait_nats(
     ctx: &ProviderData,
@@ -66,7 +64,7 @@ async fn wait_nats(
             &what,
             ctx.stop_token(),
             limit,
-            Backoff::new(NAT_POLL, MAX_POLL_INTERVAL),
+            Backoff::polling(),
             || async {
                 let state = api::nat_state(ctx, id).await?;
                 match (gone, &state) {
@@ -124,7 +122,8 @@ pub async fn converge(
     p.public_subnet_ids = public.clone();
     p.private_subnet_ids = private.clone();
 
-    // 5–8 (routing) and 9 (flow logs for the whole VPC) at once.
+    // 5–8 (routing, with 11: the VPC endpoints while the NAT gateways come up) and 9 (flow logs
+    // for the whole VPC) at once.
     let flowing = live
         .flow_logs
         .iter()
@@ -147,14 +146,12 @@ pub async fn converge(
     let acl_made = Made::new();
     let recorded = p.components.clone();
     let acls = acl::network_acls(ctx, d, &recorded, &acl_made, &vpc, &public, &private);
-    let (flow_log, routed, acls) = tokio::join!(flow_log, routing(ctx, d, p, &layout, limit), acls);
+    let (flow_log, routed, acls) =
+        tokio::join!(flow_log, routing(ctx, place, d, p, &layout, limit), acls);
     acl_made.merge_into(&mut p.components);
     p.components.insert("flow_log".into(), flow_log?);
     routed?;
     acls?;
-
-    // 11, the VPC endpoints: gateways on every route table, interfaces in the private subnets.
-    endpoints::endpoints(ctx, place, d, p, &vpc, &live.endpoints, limit).await?;
 
     if tags_changed {
         retag(ctx, p, &old_tags, &d.tags, &role_name).await?;

@@ -1,5 +1,5 @@
-//! Apply, steps 5–8: route tables and NAT gateways, routes and associations, and NAT gateways no
-//! longer wanted.
+//! Apply, steps 5–8 and 11: route tables and NAT gateways, the VPC endpoints while the NAT
+//! gateways come up, routes and associations, and NAT gateways no longer wanted.
 
 use std::time::Duration;
 
@@ -7,6 +7,7 @@ use super::super::aws::{self as api, Target};
 use super::super::blueprint as bp;
 use super::super::model::State;
 use super::{wait_nats, Desired};
+use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::ProviderData;
 use crate::resources::concurrent::{all_ok, Made};
@@ -20,10 +21,13 @@ pub(super) struct Layout<'a> {
     pub live: &'a api::Live,
 }
 
-/// Steps 5–8: route tables and NAT gateways, routes and associations, and NAT gateways no longer
-/// wanted; each object recorded in `p` as it is made.
+/// Steps 5–8 and 11: route tables and NAT gateways; the VPC endpoints while the NAT gateways come
+/// up (they need only the route tables, the private subnets and their own group, and an interface
+/// endpoint takes about as long as a NAT gateway); then routes and associations, and NAT gateways
+/// no longer wanted. Each object is recorded in `p` as it is made.
 pub(super) async fn routing(
     ctx: &ProviderData,
+    place: &Place,
     d: &Desired,
     p: &mut State,
     at: &Layout<'_>,
@@ -33,7 +37,12 @@ pub(super) async fn routing(
     let (tables, new_nats) = tables_and_nats(ctx, d, p, at, nats_wanted).await?;
     let public_rt = tables[0].clone();
     let private_rts: Vec<String> = tables[1..].to_vec();
-    wait_nats(ctx, &new_nats, false, limit).await?;
+    let (up, endpoints) = tokio::join!(
+        wait_nats(ctx, &new_nats, false, limit),
+        super::endpoints::endpoints(ctx, place, d, p, at.vpc, &at.live.endpoints, limit)
+    );
+    up?;
+    endpoints?;
     routes(ctx, d, p, at, &public_rt, &private_rts, nats_wanted).await?;
     drop_extra_nats(ctx, p, nats_wanted, limit).await
 }

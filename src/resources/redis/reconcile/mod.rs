@@ -18,7 +18,7 @@ use std::time::Duration;
 use super::aws::{self as api, Changes, Group, GroupSpec, MemberFacts, Tags};
 use super::blueprint as bp;
 use super::model::State;
-use crate::framework::wait::{log_one, wait_until, Backoff, MAX_POLL_INTERVAL};
+use crate::framework::wait::{log_one, wait_until, Backoff};
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -58,7 +58,6 @@ impl Desired {
     }
 }
 
-const POLL: Duration = Duration::from_secs(15);
 /// How long a group may go unlisted after a wait starts (AWS lists a new group within seconds);
 /// past it, a group never seen is missing, not late.
 const UNLISTED_GRACE: Duration = Duration::from_secs(120);
@@ -78,13 +77,9 @@ pub async fn wait_for(
     // never seen is missing once AWS has had [`UNLISTED_GRACE`] to list it.
     let seen = std::sync::atomic::AtomicBool::new(false);
     let started = std::time::Instant::now();
-    wait_until(
-        &what,
-        ctx.stop_token(),
-        limit,
-        Backoff::new(POLL, MAX_POLL_INTERVAL),
-        || poll(ctx, id, gone, &seen, started),
-    )
+    wait_until(&what, ctx.stop_token(), limit, Backoff::polling(), || {
+        poll(ctx, id, gone, &seen, started)
+    })
     .await
     .map_err(|e| AwsError::from_wait("replication group", e))
 }

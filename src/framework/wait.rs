@@ -1,7 +1,9 @@
-//! Waiting for AWS: poll at pauses that grow with the time waited (a twentieth of it, with jitter),
-//! at least half a second and at most 30 s apart, bounded by a deadline (the resource's `timeouts`), and
-//! ended at once by StopProvider. An object is seen ready at most about 5 % after it became so,
-//! however long AWS takes: a 15-minute create is seen within 45 s, a 2-minute one within 6 s.
+//! Waiting for AWS. A wait for AWS to finish something polls at pauses that grow with the time
+//! waited (a twentieth of it, at least half a second, at most 30 s, jittered down to half): an
+//! object is seen ready at most about 5 % after it became so, however long AWS takes (a 15-minute
+//! create within 45 s, at some 150 polls; a 2-minute one within 6 s). A retry of a call AWS refused
+//! for now backs off by doubling instead, from the caller's first pause. Both are bounded by a
+//! deadline (the resource's `timeouts`) and ended at once by StopProvider.
 
 use std::future::Future;
 use std::time::Duration;
@@ -11,36 +13,50 @@ use tokio_util::sync::CancellationToken;
 
 /// The longest pause between two polls (contract rule 15).
 pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(30);
-/// The shortest pause between two polls of a wait: it bounds how late a short wait sees its object
-/// (the 5 % rule bounds a long one). Half a second costs some ten polls more per wait than a
-/// second would, all in the wait's first seconds; a 15-minute wait polls about a hundred times.
+/// The shortest pause (before jitter) between two polls of a wait: it bounds how late a short wait
+/// sees its object (the 5 % rule bounds a long one). It costs some twenty polls in a wait's first
+/// ten seconds.
 pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// A pause is at most this fraction of the time waited so far (1/20: 5 %).
 const SHARE_OF_WAITED: u32 = 20;
 
-/// Pauses that grow with the time waited, with "equal jitter": each lies in [d/2, d], where d is a
-/// twentieth of the time since the backoff began, at least `floor` and at most `cap`.
+/// How the pauses grow.
+#[derive(Debug, Clone)]
+enum Growth {
+    /// A twentieth of the time since `began`, at least the floor.
+    WithTimeWaited { began: Instant },
+    /// Doubling from the floor after each pause.
+    Doubling { next: Duration },
+}
+
+/// Pauses with "equal jitter": each lies in [d/2, d], where d grows as `Growth` says, at least
+/// `floor` and at most `cap`.
 #[derive(Debug, Clone)]
 pub struct Backoff {
     floor: Duration,
     cap: Duration,
-    began: Instant,
+    growth: Growth,
     seed: u64,
 }
 
+fn seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(1);
+    u64::from(nanos) | 1
+}
+
 impl Backoff {
-    /// A wait's pauses: at least `floor` (a retry of a call that changes something waits longer
-    /// than a poll, e.g. 5 s while an object is still in use), at most `cap`.
+    /// A wait's pauses: a twentieth of the time waited, at least `floor`, at most `cap`.
     pub fn new(floor: Duration, cap: Duration) -> Backoff {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(1);
         Backoff {
             floor: floor.min(cap),
             cap,
-            began: Instant::now(),
-            seed: u64::from(nanos) | 1,
+            growth: Growth::WithTimeWaited {
+                began: Instant::now(),
+            },
+            seed: seed(),
         }
     }
 
@@ -49,13 +65,35 @@ impl Backoff {
         Backoff::new(MIN_POLL_INTERVAL, MAX_POLL_INTERVAL)
     }
 
+    /// The pauses of a retry of a call AWS refused for now (not visible yet, still in use):
+    /// `first`, then doubling up to `cap`, so that a call that changes something is not repeated
+    /// at a poll's pace.
+    pub fn doubling(first: Duration, cap: Duration) -> Backoff {
+        let first = first.min(cap);
+        Backoff {
+            floor: first,
+            cap,
+            growth: Growth::Doubling { next: first },
+            seed: seed(),
+        }
+    }
+
     /// The next pause.
     pub fn next_delay(&mut self) -> Duration {
         // xorshift64: jitter needs spread, not secrecy.
         self.seed ^= self.seed << 13;
         self.seed ^= self.seed >> 7;
         self.seed ^= self.seed << 17;
-        let full = (self.began.elapsed() / SHARE_OF_WAITED).clamp(self.floor, self.cap);
+        let full = match &mut self.growth {
+            Growth::WithTimeWaited { began } => {
+                (began.elapsed() / SHARE_OF_WAITED).clamp(self.floor, self.cap)
+            }
+            Growth::Doubling { next } => {
+                let d = *next;
+                *next = (d * 2).min(self.cap);
+                d
+            }
+        };
         let half = full / 2;
         let span = (full - half).as_millis() as u64;
         let jitter = if span == 0 { 0 } else { self.seed % (span + 1) };
@@ -269,6 +307,16 @@ mod tests {
         for (name, (what, word, total), pending, want) in cases {
             assert_eq!(progress(what, word, total, &pending), want, "{name}");
         }
+    }
+
+    #[test]
+    fn a_retry_doubles_with_jitter_and_caps() {
+        let mut b = Backoff::doubling(Duration::from_secs(1), MAX_POLL_INTERVAL);
+        let delays: Vec<Duration> = (0..10).map(|_| b.next_delay()).collect();
+        assert!(delays[0] >= Duration::from_millis(500) && delays[0] <= Duration::from_secs(1));
+        assert!(delays[2] >= Duration::from_secs(2) && delays[2] <= Duration::from_secs(4));
+        assert!(delays.iter().all(|d| *d <= MAX_POLL_INTERVAL));
+        assert!(delays[9] >= MAX_POLL_INTERVAL / 2);
     }
 
     /// A pause after `waited`, from a backoff of `floor`: within `[low, high]`.

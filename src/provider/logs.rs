@@ -48,7 +48,7 @@ pub async fn ensure_group(
 /// What a log group holds, which decides how long it is kept (`log_retention`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogClass {
-    /// Engine and application logs (the instances' boot log, database engine logs).
+    /// Engine and application logs (e.g. the instances' boot log).
     Application,
     /// Flow logs, audit logs, the web ACL's and the load balancer's access logs.
     Audit,

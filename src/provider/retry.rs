@@ -84,7 +84,7 @@ where
         ctx,
         what,
         PROPAGATION_LIMIT,
-        crate::framework::wait::MIN_POLL_INTERVAL,
+        Duration::from_millis(500),
         is_propagating,
         op,
     )
@@ -128,7 +128,7 @@ where
         what,
         ctx.stop_token(),
         limit,
-        Backoff::new(first, MAX_POLL_INTERVAL),
+        Backoff::doubling(first, MAX_POLL_INTERVAL),
         || {
             let fut = op();
             let last = &last;

@@ -1,6 +1,6 @@
-//! Log retention tiers, as every resource that makes logs declares them: the optional
-//! `log_retention { application, audit, metrics }` block, its checks, and the tiers in force (the
-//! block's values over the profile's). Which class each log belongs to is the resource's
+//! Log retention tiers, as the resources that keep log groups declare them (`prod_network`,
+//! `prod_cluster`): the optional `log_retention { application, audit, metrics }` block, its checks,
+//! and the tiers in force (the block's values over the profile's). Which class each log belongs to is the resource's
 //! blueprint's to say (`provider::logs::LogClass`); the CloudWatch.16 rule is in `provider::logs`.
 
 use crate::framework::decode::Tri;
@@ -25,8 +25,8 @@ crate::attributes! {
     /// The block as configured or planned: each attribute known, null or unknown.
     pub struct Given;
     fields {
-        application: Option<i64> = optional("Days engine and application logs are kept (e.g. the instances' log group `/prod/cluster/<name>`). Unset, the profile's: 7 in development, 30 in staging and production. Production refuses less than 30."),
-        audit: Option<i64> = optional("Days audit logs are kept: flow logs, the web ACL's log group and the load balancer's access logs. Unset, the profile's: 7 in development, 365 in staging, 2557 (seven years) in production. Production refuses less than 365 (CloudWatch.16)."),
+        application: Option<i64> = optional("Days engine and application logs are kept (`prod_cluster`: the instances' log group `/prod/cluster/<name>`; `prod_network` keeps none). Unset, the profile's: 7 in development, 30 in staging and production. Production refuses less than 30."),
+        audit: Option<i64> = optional("Days audit logs are kept (`prod_network`: the flow logs; `prod_cluster`: the web ACL's log group and the load balancer's access logs). Unset, the profile's: 7 in development, 365 in staging, 2557 (seven years) in production. Production refuses less than 365 (CloudWatch.16)."),
         metrics: Option<i64> = optional("Days metrics must be kept. CloudWatch keeps metric data 15 months whatever is set and makes no log group for them, so this is checked, not applied: at most 455. Unset, the profile's: 30 in development, 365 in staging and production. Production refuses less than 365."),
     }
 }

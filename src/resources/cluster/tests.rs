@@ -169,6 +169,18 @@ fn log_retention_decides_the_planned_cloudwatch_16() {
             want: "pass",
         },
         RetentionCase {
+            name: "development keeping a month of application logs only: the web ACL's week shows",
+            env: Environment::Development,
+            block: tiers(&[("application", 30)]),
+            want: "fail: relaxed by development profile (7 days)",
+        },
+        RetentionCase {
+            name: "staging relaxing audit logs: the web ACL's group shows it",
+            env: Environment::Staging,
+            block: tiers(&[("audit", 90)]),
+            want: "fail: relaxed by log_retention.audit (90 days)",
+        },
+        RetentionCase {
             name: "staging relaxing application logs, said as the attribute's",
             env: Environment::Staging,
             block: tiers(&[("application", 14)]),

@@ -61,12 +61,15 @@ crate::lifecycle! {
         ctx: &ProviderData,
         req: &ApplyRequest,
     ) -> Result<Prepared<Self>, Diagnostics> {
-        let diagnostics = validate::validate(&req.config);
+        let mut diagnostics = validate::validate(&req.config);
+        let planned = State::from_value(&req.planned_state);
+        let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
+        // Production's floors again, on values that were unknown at plan.
+        let given = model::Config::decode(&req.planned_state).log_retention;
+        log_retention::check_profile(&given, env, &mut diagnostics);
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
-        let planned = State::from_value(&req.planned_state);
-        let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
         let mut progress = if req.prior_state.is_null() {
             State {
                 name: planned.name.clone(),

@@ -62,15 +62,16 @@ fn whole(fields: Vec<Field>) -> (Value, Type) {
 fn profile_object(env: Environment) -> (Value, Type) {
     let (min, desired, max) = env.cluster_capacity();
     let (storage, max_storage) = env.db_storage_gib();
+    let tiers = env.log_retention();
     whole(vec![
         text("environment", env.as_str()),
-        num("log_retention_days", env.log_retention().audit),
+        num("log_retention_days", tiers.audit),
         object(
             "log_retention",
             vec![
-                num("application", env.log_retention().application),
-                num("audit", env.log_retention().audit),
-                num("metrics", env.log_retention().metrics),
+                num("application", tiers.application),
+                num("audit", tiers.audit),
+                num("metrics", tiers.metrics),
             ],
         ),
         num(

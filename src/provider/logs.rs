@@ -70,9 +70,14 @@ impl LogClass {
     }
 }
 
+/// Whether `class`'s tier in `tiers` is `env`'s profile's (else the configuration stated it).
+fn by_profile(env: Environment, class: LogClass, tiers: &LogRetention) -> bool {
+    class.days(&env.log_retention()) == class.days(tiers)
+}
+
 /// Who decided `class`'s tier in `tiers`: the profile of `env`, or the configuration.
 pub fn keeper(env: Environment, class: LogClass, tiers: &LogRetention) -> String {
-    if class.days(&env.log_retention()) == class.days(tiers) {
+    if by_profile(env, class, tiers) {
         format!("the {env} profile")
     } else {
         format!("log_retention.{}", class.as_str())
@@ -97,7 +102,7 @@ pub fn retention_posture(
     days: Option<i32>,
 ) -> String {
     let want = class.days(tiers);
-    let by_profile = class.days(&env.log_retention()) == want;
+    let by_profile = by_profile(env, class, tiers);
     let who = if by_profile {
         "the profile".to_string()
     } else {

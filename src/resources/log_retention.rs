@@ -38,34 +38,30 @@ fn path(attr: &str) -> AttrPath {
     AttrPath::attr(BLOCK).then_attr(attr)
 }
 
-/// One attribute of the block and the tier it sets.
+/// One attribute of the block: its value as given, and the tier it sets.
 struct Tier {
     attr: &'static str,
+    given: fn(&Given) -> &Tri<Number>,
     of: fn(&LogRetention) -> i64,
 }
 
 const TIERS: [Tier; 3] = [
     Tier {
         attr: "application",
+        given: |g| &g.application,
         of: |t| t.application,
     },
     Tier {
         attr: "audit",
+        given: |g| &g.audit,
         of: |t| t.audit,
     },
     Tier {
         attr: "metrics",
+        given: |g| &g.metrics,
         of: |t| t.metrics,
     },
 ];
-
-fn given_days(g: &Given, attr: &str) -> Tri<Number> {
-    match attr {
-        "application" => g.application.clone(),
-        "audit" => g.audit.clone(),
-        _ => g.metrics.clone(),
-    }
-}
 
 /// The values CloudWatch accepts nearest to `days`: the one below and the one above.
 fn nearest(days: i64) -> String {
@@ -85,8 +81,8 @@ pub fn validate(block: &Tri<Given>, d: &mut Diagnostics) {
     let Tri::Known(g) = block else {
         return;
     };
-    for Tier { attr, .. } in TIERS {
-        let Tri::Known(days) = d.whole(path(attr), &given_days(g, attr)) else {
+    for Tier { attr, given, .. } in TIERS {
+        let Tri::Known(days) = d.whole(path(attr), given(g)) else {
             continue;
         };
         if attr == "metrics" && days > METRICS_KEPT_DAYS {
@@ -113,9 +109,9 @@ pub fn check_profile(block: &Tri<Given>, env: Environment, d: &mut Diagnostics) 
     if env != Environment::Production {
         return;
     }
-    for Tier { attr, of, .. } in TIERS {
+    for Tier { attr, given, of } in TIERS {
         let least = of(&LogRetention::FLOOR);
-        if let Tri::Known(days) = given_days(g, attr).whole() {
+        if let Tri::Known(days) = given(g).whole() {
             if days < least {
                 d.error_at(
                     path(attr),

@@ -324,6 +324,33 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         "{policy}"
     );
     assert!(rotation, "key rotation is on");
+    // The exported logs' groups, made before RDS wrote to them: encrypted with the key, the
+    // audit trail (pgAudit's `postgresql` log) kept seven years, the upgrade log a month.
+    assert!(policy.contains("logs.us-east-1.amazonaws.com"), "{policy}");
+    let mut groups = Vec::new();
+    for id in [
+        name.clone(),
+        format!("{name}-replica-1"),
+        format!("{name}-replica-2"),
+    ] {
+        for (log, days) in [("postgresql", 2557), ("upgrade", 30)] {
+            let g = format!("/aws/rds/instance/{id}/{log}");
+            let lg = sweep::aws().await.log_groups(&g).await;
+            assert_eq!(lg.len(), 1, "{g}");
+            assert_eq!(
+                (lg[0].kms_key_id.as_deref(), lg[0].retention_in_days),
+                (Some(key.as_str()), Some(days)),
+                "{g}"
+            );
+            groups.push(g);
+        }
+    }
+    assert_eq!(s["posture"]["CloudWatch.16"], "pass");
+    assert!(
+        s["components"][format!("log_group:{name}-replica-2/postgresql")].is_string(),
+        "{}",
+        s["components"]
+    );
     let role = aws
         .iam
         .get_role()
@@ -439,9 +466,41 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         .await
         .unwrap();
     env::open_to_world(&aws.ec2, s["security_group_id"].as_str().unwrap(), 5433).await;
+    // The audit trail's retention cut to a day; the upgrade log's group deleted and made again
+    // as RDS makes one (unencrypted, never expiring), as a database from before this version has.
+    aws.logs
+        .put_retention_policy()
+        .log_group_name(&groups[0])
+        .retention_in_days(1)
+        .send()
+        .await
+        .unwrap();
+    aws.logs
+        .delete_log_group()
+        .log_group_name(&groups[1])
+        .send()
+        .await
+        .unwrap();
+    aws.logs
+        .create_log_group()
+        .log_group_name(&groups[1])
+        .send()
+        .await
+        .unwrap();
     let p = tf.plan_code(&[]);
     assert_eq!(p.code, 2, "{}", p.all());
     assert!(p.shows("backup_retention_days", "3 -> 14"), "{}", p.stdout);
+    assert!(
+        p.shows(
+            "\"CloudWatch.16\"",
+            &format!(
+                "\"fail: {}: log retention is 1 days, the profile keeps 2557\" -> \"pass\"",
+                groups[0]
+            )
+        ),
+        "{}",
+        p.stdout
+    );
     assert!(
         p.shows("deletion_protection", "false -> true")
             && p.shows("multi_az", "false -> true")
@@ -503,6 +562,17 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         Some("ddl,role,write"),
         "auditing is back"
     );
+    assert_eq!(
+        sweep::aws().await.log_groups(&groups[0]).await[0].retention_in_days,
+        Some(2557),
+        "the audit trail's retention is back"
+    );
+    let adopted = sweep::aws().await.log_groups(&groups[1]).await.remove(0);
+    assert_eq!(
+        (adopted.kms_key_id.as_deref(), adopted.retention_in_days),
+        (Some(key.as_str()), Some(30)),
+        "RDS's own group encrypted and given its tier"
+    );
     assert!(env::all_pass(&state(&tf)["posture"]));
 
     // The RDS-managed master secret: other accounts and plain HTTP denied; its policy removed
@@ -559,6 +629,10 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         sweep::aws().await.database(&name).await,
         Vec::<String>::new()
     );
+    // The logs are kept beside the final snapshot, for their retention.
+    for g in &groups {
+        assert_eq!(sweep::aws().await.log_groups(g).await.len(), 1, "{g} kept");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -615,6 +689,18 @@ async fn development_mysql_is_smaller_never_open() {
             on: Some("backup_retention_days = 3"),
             says: "Backup retention below the production floor",
         },
+        Refused {
+            environment: "production",
+            extra: "log_retention {\n    audit = 90\n  }",
+            on: Some("audit = 90"),
+            says: "Production keeps its logs longer",
+        },
+        Refused {
+            environment: "development",
+            extra: "log_retention {\n    application = 45\n  }",
+            on: Some("application = 45"),
+            says: "Give 30 or 60.",
+        },
     ] {
         let refused = config(&name, case.environment, "mysql", &subnets, &app, case.extra);
         match case.on {
@@ -649,6 +735,10 @@ async fn development_mysql_is_smaller_never_open() {
         "fail: no Multi-AZ standby (relaxed by development profile)"
     );
     assert_eq!(s["posture"]["TLS"], "pass");
+    assert_eq!(
+        s["posture"]["CloudWatch.16"],
+        "fail: relaxed by development profile (7 days)"
+    );
     assert_eq!(s["parameters"]["max_connections"], "200");
     let i = aws.instance(&name).await.unwrap();
     assert_eq!(
@@ -695,7 +785,7 @@ async fn development_mysql_is_smaller_never_open() {
         "mysql",
         &subnets,
         &app,
-        "parameters = { max_connections = \"200\" }\n  replicas = 1",
+        "parameters = { max_connections = \"200\" }\n  replicas = 1\n  log_retention {\n    application = 90\n  }",
     ));
     tf.apply(&[]);
     assert!(state(&tf)["reader_endpoint"]
@@ -703,6 +793,26 @@ async fn development_mysql_is_smaller_never_open() {
         .unwrap()
         .contains("replica-1"));
     assert_eq!(tf.plan_code(&[]).code, 0);
+    // The engine's logs, the replica's too, kept as `log_retention` says, encrypted with the key.
+    let key = state(&tf)["kms_key_arn"].as_str().unwrap().to_string();
+    for id in [name.clone(), format!("{name}-replica-1")] {
+        for log in ["error", "general", "slowquery"] {
+            let g = format!("/aws/rds/instance/{id}/{log}");
+            let lg = sweep::aws().await.log_groups(&g).await;
+            assert_eq!(
+                lg.iter()
+                    .map(|g| (g.kms_key_id.as_deref(), g.retention_in_days))
+                    .collect::<Vec<_>>(),
+                [(Some(key.as_str()), Some(90))],
+                "{g}"
+            );
+        }
+    }
+    assert_eq!(
+        state(&tf)["posture"]["CloudWatch.16"],
+        "pass",
+        "no audit log without audit_logging: the application tier's 90 days pass"
+    );
 
     // Day 2: the port moves in place, primary, replica and security group together, in one apply.
     assert_eq!(

@@ -653,6 +653,27 @@ async fn development_profile_is_smaller_never_open() {
         "audit = 90",
         "Production keeps its logs longer",
     );
+    // The provider block's tiers serve every resource that leaves them: a year of flow logs for
+    // the whole configuration, in one apply; production refuses a provider-wide 90 days.
+    let provider_tiers = |environment: &str, days: i64| {
+        config(&name, environment, "").replace(
+            &format!("environment = \"{environment}\"\n}}"),
+            &format!(
+                "environment = \"{environment}\"\n  log_retention {{\n    audit = {days}\n  }}\n}}"
+            ),
+        )
+    };
+    tf.write(&provider_tiers("development", 365));
+    tf.plan_says("0 to add, 1 to change, 0 to destroy");
+    tf.apply(&[]);
+    assert_eq!(flow_log_days(&aws, &name).await, Some(365));
+    assert_eq!(state(&tf)["posture"]["CloudWatch.16"], "pass");
+    assert_eq!(tf.plan_code(&[]).code, 0);
+    tf.plan_refused_on(
+        &provider_tiers("production", 90),
+        "audit = 90",
+        "Production keeps its logs longer",
+    );
     // Changing `endpoints` adds and removes endpoints in place: dynamodb goes, ssm comes with the
     // group.
     tf.write(&config(

@@ -16,12 +16,14 @@ use tokio_util::sync::CancellationToken;
 
 use super::config::ProviderConfig;
 use super::error::AwsError;
-use super::profile::Environment;
+use super::profile::{Environment, LogRetention, TierDefaults};
 
 pub struct ProviderData {
     pub region: String,
     pub environment: Environment,
     pub default_tags: BTreeMap<String, String>,
+    /// The provider block's `log_retention` (`log_tiers` sets them over a profile's).
+    pub log_retention: TierDefaults,
     sdk: aws_types::SdkConfig,
     endpoints: BTreeMap<String, String>,
     clients: Clients,
@@ -138,12 +140,19 @@ impl ProviderData {
             region,
             environment: cfg.environment.unwrap_or(Environment::Production),
             default_tags: cfg.default_tags.clone(),
+            log_retention: cfg.log_retention,
             sdk,
             endpoints: cfg.endpoints.clone(),
             clients: Clients::default(),
             stop,
             account_id: OnceCell::new(),
         })
+    }
+
+    /// The log retention tiers `env`'s resources keep by default: the profile's, with the provider
+    /// block's `log_retention` over them (a resource's own block goes over these).
+    pub fn log_tiers(&self, env: Environment) -> LogRetention {
+        self.log_retention.over(env.log_retention())
     }
 
     /// Runs one AWS call for `component`, ending early with `Stopped` when Terraform sends

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use crate::framework::decode::{self, Tri};
 use crate::framework::{AttrPath, Attribute, Block, Diagnostics, Schema, Type, Value};
 
-use super::profile::{self, Environment};
+use super::logs;
+use super::profile::{self, Environment, LogRetention, TierDefaults};
 
 /// Services whose endpoint the provider block can override.
 pub const ENDPOINT_SERVICES: [&str; 14] = [
@@ -49,7 +50,28 @@ pub fn schema() -> Schema {
                 Type::map(Type::String),
                 "Tags added to every AWS object the provider creates; a resource's `tags` win on conflict.",
             ))
-            .single_block("endpoints", endpoints),
+            .single_block("endpoints", endpoints)
+            .single_block("log_retention", log_retention_block()),
+    }
+}
+
+/// The provider-wide log retention tiers: what every resource's log groups are kept, where the
+/// resource's own `log_retention` does not say.
+fn log_retention_block() -> Block {
+    Block::new("Days each class of log is kept, for every resource that makes log groups (`prod_network`, `prod_cluster`, `prod_database_ha`); a resource's own `log_retention` wins, attribute by attribute. Unset, each resource's profile's tiers: application 7 / 30 / 30, audit 7 / 365 / 2557, metrics 30 / 365 / 365 (development / staging / production). Each value must be one CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653). Production refuses less than 30 days of application logs and 365 of audit logs or metrics: here when the provider's `environment` is production (its default), and on each production resource that leaves the tier to this block.")
+        .attr(Attribute::optional("application", Type::Number, "Days engine and application logs are kept."))
+        .attr(Attribute::optional("audit", Type::Number, "Days audit logs (flow logs, web ACL and load balancer access logs, database audit trails) are kept."))
+        .attr(Attribute::optional("metrics", Type::Number, "Days metrics must be kept: at most 455, what CloudWatch keeps; checked, not applied."))
+}
+
+/// The tiers of the provider block's `log_retention`, each known value of it.
+fn tier_defaults(cfg: &Value) -> TierDefaults {
+    let block = cfg.get("log_retention");
+    let tier = |a: &str| decode::int(block.get(a)).into_known();
+    TierDefaults {
+        application: tier("application"),
+        audit: tier("audit"),
+        metrics: tier("metrics"),
     }
 }
 
@@ -60,6 +82,7 @@ pub struct ProviderConfig {
     pub environment: Option<Environment>,
     pub default_tags: BTreeMap<String, String>,
     pub endpoints: BTreeMap<String, String>,
+    pub log_retention: TierDefaults,
 }
 
 /// Validates what is known; `Tri::Unknown` values are left for configure.
@@ -81,6 +104,7 @@ pub fn validate(cfg: &Value) -> Diagnostics {
     if let Tri::Known(tags) = decode::string_map(cfg.get("default_tags")) {
         super::tags::validate(&tags, &AttrPath::attr("default_tags"), &mut d);
     }
+    check_tiers(cfg, &mut d);
     let endpoints = cfg.get("endpoints");
     for s in ENDPOINT_SERVICES {
         if let Tri::Known(url) = decode::string(endpoints.get(s)) {
@@ -94,6 +118,40 @@ pub fn validate(cfg: &Value) -> Diagnostics {
         }
     }
     d
+}
+
+/// `log_retention`: values CloudWatch accepts, and production's floors when the provider's own
+/// environment is production (set, or by default).
+fn check_tiers(cfg: &Value, d: &mut Diagnostics) {
+    let tiers = tier_defaults(cfg);
+    let production = match decode::string(cfg.get("environment")) {
+        Tri::Known(e) => Environment::parse(&e) == Some(Environment::Production),
+        Tri::Null => true,
+        Tri::Unknown => false,
+    };
+    let floor = LogRetention::FLOOR;
+    for (attr, days, least) in [
+        ("application", tiers.application, floor.application),
+        ("audit", tiers.audit, floor.audit),
+        ("metrics", tiers.metrics, floor.metrics),
+    ] {
+        let Some(days) = days else {
+            continue;
+        };
+        let path = AttrPath::attr("log_retention").then_attr(attr);
+        let before = d.0.len();
+        logs::check_days(path.clone(), attr, days, d);
+        if production && days < least && d.0.len() == before {
+            logs::refuse_below_floor(
+                path,
+                attr,
+                attr,
+                days,
+                ", or set `environment` to the profile these defaults are for",
+                d,
+            );
+        }
+    }
 }
 
 fn is_region(s: &str) -> bool {
@@ -126,6 +184,7 @@ pub fn parse(cfg: &Value) -> ProviderConfig {
                     .map(|u| (s.to_string(), u))
             })
             .collect(),
+        log_retention: tier_defaults(cfg),
     }
 }
 
@@ -163,6 +222,48 @@ mod tests {
             ]
         );
         assert!(d.iter().all(|d| !d.detail.is_empty()));
+    }
+
+    #[test]
+    fn log_retention_takes_cloudwatchs_values_and_production_floors() {
+        let tiers = |env: Option<&str>, pairs: Vec<(&str, i64)>| {
+            let mut c = vec![(
+                "log_retention",
+                cfg(pairs.into_iter().map(|(k, v)| (k, Value::int(v))).collect()),
+            )];
+            if let Some(e) = env {
+                c.push(("environment", Value::string(e)));
+            }
+            validate(&cfg(c))
+        };
+        let paths = |d: Diagnostics| -> Vec<String> {
+            d.iter()
+                .map(|d| d.path.as_ref().map(|p| p.to_string()).unwrap_or_default())
+                .collect()
+        };
+        // Production (also by default) refuses a month of audit logs; development takes it.
+        assert_eq!(
+            paths(tiers(None, vec![("audit", 30)])),
+            ["log_retention.audit"]
+        );
+        assert!(tiers(Some("development"), vec![("audit", 30), ("application", 7)]).is_empty());
+        // A value CloudWatch does not accept, in any profile.
+        assert_eq!(
+            paths(tiers(Some("staging"), vec![("application", 45)])),
+            ["log_retention.application"]
+        );
+        let p = parse(&cfg(vec![(
+            "log_retention",
+            cfg(vec![("audit", Value::int(3653))]),
+        )]));
+        assert_eq!(
+            p.log_retention,
+            TierDefaults {
+                application: None,
+                audit: Some(3653),
+                metrics: None
+            }
+        );
     }
 
     #[test]

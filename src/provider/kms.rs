@@ -22,29 +22,42 @@ fn invalid(component: &str, message: &str) -> AwsError {
 /// (`kms:ViaService` and `kms:CallerAccount`), administered by the account; `id` names the policy,
 /// `sid` the services' statement.
 pub fn via_service_key_policy(place: &Place, id: &str, sid: &str, services: &[&str]) -> String {
+    via_service_key_policy_with(place, id, sid, services, Vec::new())
+}
+
+/// `via_service_key_policy` with `extra` statements after the services'.
+pub fn via_service_key_policy_with(
+    place: &Place,
+    id: &str,
+    sid: &str,
+    services: &[&str],
+    extra: Vec<serde_json::Value>,
+) -> String {
     let via: Vec<String> = services
         .iter()
         .map(|s| format!("{s}.{}.amazonaws.com", place.region))
         .collect();
+    let mut statements = vec![
+        serde_json::json!({"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": place.iam_arn("root")}, "Action": "kms:*", "Resource": "*"}),
+        serde_json::json!({
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {
+                    "kms:CallerAccount": place.account,
+                    "kms:ViaService": via
+                }
+            }
+        }),
+    ];
+    statements.extend(extra);
     serde_json::json!({
         "Version": "2012-10-17",
         "Id": id,
-        "Statement": [
-            {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": place.iam_arn("root")}, "Action": "kms:*", "Resource": "*"},
-            {
-                "Sid": sid,
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {
-                        "kms:CallerAccount": place.account,
-                        "kms:ViaService": via
-                    }
-                }
-            }
-        ]
+        "Statement": statements,
     })
     .to_string()
 }

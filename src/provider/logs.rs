@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::error::{ok_if_missing, AwsError};
 use super::profile::{Environment, LogRetention};
 use super::ProviderData;
+use crate::framework::{AttrPath, Diagnostics};
 
 /// Creates the group (encrypted with `key_arn` when given) or keeps the existing one, and sets its
 /// retention.
@@ -29,8 +30,21 @@ pub async fn ensure_group(
                 .send(),
         )
         .await;
-    match created {
-        Err(e) if e.code() != Some("ResourceAlreadyExistsException") => return Err(e),
+    match (created, key_arn) {
+        (Err(e), _) if e.code() != Some("ResourceAlreadyExistsException") => return Err(e),
+        // A group that was there before (made by the service writing to it, unencrypted, or by
+        // an earlier release) is encrypted from now on; what it holds stays as it was.
+        (Err(_), Some(key)) => {
+            ctx.call(
+                &c,
+                ctx.logs()
+                    .associate_kms_key()
+                    .log_group_name(name)
+                    .kms_key_id(key)
+                    .send(),
+            )
+            .await?;
+        }
         _ => {}
     }
     ctx.call(
@@ -43,6 +57,77 @@ pub async fn ensure_group(
     )
     .await
     .map(|_| ())
+}
+
+/// The retentions CloudWatch Logs accepts (`PutRetentionPolicy`), in days.
+pub const CLOUDWATCH_DAYS: [i64; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// CloudWatch keeps metric data 15 months (455 days; one-hour data points from day 63) and no
+/// longer, whatever is asked.
+pub const METRICS_KEPT_DAYS: i64 = 455;
+
+/// The values CloudWatch accepts nearest to `days`: the one below and the one above.
+fn nearest(days: i64) -> String {
+    let below = CLOUDWATCH_DAYS.iter().rev().find(|d| **d < days);
+    let above = CLOUDWATCH_DAYS.iter().find(|d| **d > days);
+    match (below, above) {
+        (Some(b), Some(a)) => format!("{b} or {a}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(a)) => a.to_string(),
+        (None, None) => CLOUDWATCH_DAYS[0].to_string(),
+    }
+}
+
+/// One tier of a `log_retention` block (`attr`: `application`, `audit` or `metrics`) at `path`:
+/// a value CloudWatch accepts, and for metrics at most what CloudWatch keeps.
+pub fn check_days(path: AttrPath, attr: &str, days: i64, d: &mut Diagnostics) {
+    if attr == "metrics" && days > METRICS_KEPT_DAYS {
+        d.error_at(
+            path,
+            "CloudWatch keeps metrics 15 months",
+            format!("metrics = {days}: CloudWatch keeps metric data {METRICS_KEPT_DAYS} days and no longer, so more cannot be met. Give {METRICS_KEPT_DAYS} or less (e.g. 365)."),
+        );
+    } else if !CLOUDWATCH_DAYS.contains(&days) {
+        d.error_at(
+            path,
+            "Not a retention CloudWatch Logs accepts",
+            format!("{attr} = {days}: CloudWatch Logs keeps logs 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days. Give {}.", nearest(days)),
+        );
+    }
+}
+
+/// Production's refusal of tier `attr` at `days`, below its floor (`LogRetention::FLOOR`), given
+/// by `who` (the attribute, or the provider block's); `fix` ends the hint.
+pub fn refuse_below_floor(
+    path: AttrPath,
+    attr: &str,
+    who: &str,
+    days: i64,
+    fix: &str,
+    d: &mut Diagnostics,
+) {
+    let (least, default) = match attr {
+        "application" => (
+            LogRetention::FLOOR.application,
+            Environment::Production.log_retention().application,
+        ),
+        "audit" => (
+            LogRetention::FLOOR.audit,
+            Environment::Production.log_retention().audit,
+        ),
+        _ => (
+            LogRetention::FLOOR.metrics,
+            Environment::Production.log_retention().metrics,
+        ),
+    };
+    d.error_at(
+        path,
+        "Production keeps its logs longer",
+        format!("{who} = {days}: production keeps {attr} logs at least {least} days (the profile's default is {default}). Give {least} or more{fix}."),
+    );
 }
 
 /// What a log group holds, which decides how long it is kept (`log_retention`).
@@ -144,6 +229,42 @@ pub async fn group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFacts>,
             retention_days: g.retention_in_days,
             kms_key: g.kms_key_id,
         }))
+}
+
+/// Every group whose name starts with `prefix` (all pages): name → (facts, ARN without `:*`).
+pub async fn groups_under(
+    ctx: &ProviderData,
+    prefix: &str,
+) -> Result<BTreeMap<String, (GroupFacts, String)>, AwsError> {
+    let mut found = BTreeMap::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = ctx
+            .call(
+                "log groups",
+                ctx.logs()
+                    .describe_log_groups()
+                    .log_group_name_prefix(prefix)
+                    .set_next_token(token.take())
+                    .send(),
+            )
+            .await?;
+        for g in out.log_groups.unwrap_or_default() {
+            let Some(name) = g.log_group_name else {
+                continue;
+            };
+            let arn = g.arn.unwrap_or_default().trim_end_matches(":*").to_string();
+            let facts = GroupFacts {
+                retention_days: g.retention_in_days,
+                kms_key: g.kms_key_id,
+            };
+            found.insert(name, (facts, arn));
+        }
+        match out.next_token {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => return Ok(found),
+        }
+    }
 }
 
 pub async fn delete_group(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {

@@ -26,6 +26,50 @@ impl LogRetention {
     };
 }
 
+/// The tiers the provider block's `log_retention` sets for every resource (`None`: the
+/// profile's); a resource's own `log_retention` wins over them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TierDefaults {
+    pub application: Option<i64>,
+    pub audit: Option<i64>,
+    pub metrics: Option<i64>,
+}
+
+impl TierDefaults {
+    /// `profile`'s tiers with these set over them.
+    pub fn over(&self, profile: LogRetention) -> LogRetention {
+        LogRetention {
+            application: self.application.unwrap_or(profile.application),
+            audit: self.audit.unwrap_or(profile.audit),
+            metrics: self.metrics.unwrap_or(profile.metrics),
+        }
+    }
+}
+
+/// What the provider block gives a resource whose configuration does not say: its `environment`
+/// and its `log_retention` tiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Defaults {
+    pub environment: Environment,
+    pub log_retention: TierDefaults,
+}
+
+impl From<Environment> for Defaults {
+    fn from(environment: Environment) -> Defaults {
+        Defaults {
+            environment,
+            log_retention: TierDefaults::default(),
+        }
+    }
+}
+
+impl Defaults {
+    /// The log retention tiers of `env`'s profile with the provider block's over them.
+    pub fn log_tiers(&self, env: Environment) -> LogRetention {
+        self.log_retention.over(env.log_retention())
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Environment {
     Development,

@@ -1,23 +1,16 @@
 //! Log retention tiers, as the resources that keep log groups declare them (`prod_network`,
-//! `prod_cluster`): the optional `log_retention { application, audit, metrics }` block, its checks,
+//! `prod_cluster`, `prod_database_ha`): the optional `log_retention { application, audit, metrics }` block, its checks,
 //! and the tiers in force (the block's values over the profile's). Which class each log belongs to is the resource's
 //! blueprint's to say (`provider::logs::LogClass`); the CloudWatch.16 rule is in `provider::logs`.
 
 use crate::framework::decode::Tri;
 use crate::framework::{AttrPath, Diagnostics, Number};
-use crate::provider::profile::{Environment, LogRetention};
+use crate::provider::logs;
+use crate::provider::profile::{Environment, LogRetention, TierDefaults};
 
 pub const BLOCK: &str = "log_retention";
 
-/// The retentions CloudWatch Logs accepts (`PutRetentionPolicy`), in days.
-pub const CLOUDWATCH_DAYS: [i64; 22] = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-
-/// CloudWatch keeps metric data 15 months (455 days; one-hour data points from day 63) and no
-/// longer, whatever is asked.
-pub const METRICS_KEPT_DAYS: i64 = 455;
+pub use crate::provider::logs::{CLOUDWATCH_DAYS, METRICS_KEPT_DAYS};
 
 crate::attributes! {
     /// The block in state: every attribute as planned (`None`: null).
@@ -25,8 +18,8 @@ crate::attributes! {
     /// The block as configured or planned: each attribute known, null or unknown.
     pub struct Given;
     fields {
-        application: Option<i64> = optional("Days engine and application logs are kept (`prod_cluster`: the instances' log group `/prod/cluster/<name>`; `prod_network` keeps none). Unset, the profile's: 7 in development, 30 in staging and production. Production refuses less than 30."),
-        audit: Option<i64> = optional("Days audit logs are kept (`prod_network`: the flow logs; `prod_cluster`: the web ACL's log group and the load balancer's access logs). Unset, the profile's: 7 in development, 365 in staging, 2557 (seven years) in production. Production refuses less than 365 (CloudWatch.16)."),
+        application: Option<i64> = optional("Days engine and application logs are kept (`prod_cluster`: the instances' log group `/prod/cluster/<name>`; `prod_database_ha`: the engine's exported logs, `/aws/rds/instance/<instance>/<log>` or for Aurora `/aws/rds/cluster/<name>/<log>`, but for the audit trail; `prod_network` keeps none). Unset, the profile's: 7 in development, 30 in staging and production. Production refuses less than 30."),
+        audit: Option<i64> = optional("Days audit logs are kept (`prod_network`: the flow logs; `prod_cluster`: the web ACL's log group and the load balancer's access logs; `prod_database_ha`: the exported `audit` log, and the `postgresql` log while `audit_logging` writes pgAudit's records to it). Unset, the profile's: 7 in development, 365 in staging, 2557 (seven years) in production. Production refuses less than 365 (CloudWatch.16)."),
         metrics: Option<i64> = optional("Days metrics must be kept. CloudWatch keeps metric data 15 months whatever is set and makes no log group for them, so this is checked, not applied: at most 455. Unset, the profile's: 30 in development, 365 in staging and production. Production refuses less than 365."),
     }
 }
@@ -43,6 +36,7 @@ struct Tier {
     attr: &'static str,
     given: fn(&Given) -> &Tri<Number>,
     of: fn(&LogRetention) -> i64,
+    default: fn(&TierDefaults) -> Option<i64>,
 }
 
 const TIERS: [Tier; 3] = [
@@ -50,30 +44,21 @@ const TIERS: [Tier; 3] = [
         attr: "application",
         given: |g| &g.application,
         of: |t| t.application,
+        default: |t| t.application,
     },
     Tier {
         attr: "audit",
         given: |g| &g.audit,
         of: |t| t.audit,
+        default: |t| t.audit,
     },
     Tier {
         attr: "metrics",
         given: |g| &g.metrics,
         of: |t| t.metrics,
+        default: |t| t.metrics,
     },
 ];
-
-/// The values CloudWatch accepts nearest to `days`: the one below and the one above.
-fn nearest(days: i64) -> String {
-    let below = CLOUDWATCH_DAYS.iter().rev().find(|d| **d < days);
-    let above = CLOUDWATCH_DAYS.iter().find(|d| **d > days);
-    match (below, above) {
-        (Some(b), Some(a)) => format!("{b} or {a}"),
-        (Some(b), None) => b.to_string(),
-        (None, Some(a)) => a.to_string(),
-        (None, None) => CLOUDWATCH_DAYS[0].to_string(),
-    }
-}
 
 /// Each value is one CloudWatch accepts (metrics: at most what CloudWatch keeps), each diagnostic
 /// on its attribute.
@@ -82,21 +67,8 @@ pub fn validate(block: &Tri<Given>, d: &mut Diagnostics) {
         return;
     };
     for Tier { attr, given, .. } in TIERS {
-        let Tri::Known(days) = d.whole(path(attr), given(g)) else {
-            continue;
-        };
-        if attr == "metrics" && days > METRICS_KEPT_DAYS {
-            d.error_at(
-                path(attr),
-                "CloudWatch keeps metrics 15 months",
-                format!("metrics = {days}: CloudWatch keeps metric data {METRICS_KEPT_DAYS} days and no longer, so more cannot be met. Give {METRICS_KEPT_DAYS} or less (e.g. 365)."),
-            );
-        } else if !CLOUDWATCH_DAYS.contains(&days) {
-            d.error_at(
-                path(attr),
-                "Not a retention CloudWatch Logs accepts",
-                format!("{attr} = {days}: CloudWatch Logs keeps logs 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days. Give {}.", nearest(days)),
-            );
+        if let Tri::Known(days) = d.whole(path(attr), given(g)) {
+            logs::check_days(path(attr), attr, days, d);
         }
     }
 }
@@ -109,23 +81,67 @@ pub fn check_profile(block: &Tri<Given>, env: Environment, d: &mut Diagnostics) 
     if env != Environment::Production {
         return;
     }
-    for Tier { attr, given, of } in TIERS {
-        let least = of(&LogRetention::FLOOR);
+    for Tier {
+        attr, given, of, ..
+    } in TIERS
+    {
         if let Tri::Known(days) = given(g).whole() {
-            if days < least {
-                d.error_at(
+            if days < of(&LogRetention::FLOOR) {
+                logs::refuse_below_floor(
                     path(attr),
-                    "Production keeps its logs longer",
-                    format!("{attr} = {days}: production keeps {attr} logs at least {least} days (the profile's default is {}). Give {least} or more, or remove the attribute.", of(&Environment::Production.log_retention())),
+                    attr,
+                    attr,
+                    days,
+                    ", or remove the attribute",
+                    d,
                 );
             }
         }
     }
 }
 
-/// The tiers in force from a planned (or prior) block: its values over `env`'s.
-pub fn effective(block: Option<&Stated>, env: Environment) -> LogRetention {
-    let profile = env.log_retention();
+/// Production refuses a tier the provider block's `log_retention` sets below its floor, for every
+/// attribute `block` leaves to it; the diagnostic is on `environment`, which makes the floor.
+pub fn check_provider_tiers(
+    block: &Tri<Given>,
+    env: Environment,
+    defaults: &TierDefaults,
+    d: &mut Diagnostics,
+) {
+    if env != Environment::Production || block.is_unknown() {
+        return;
+    }
+    for Tier {
+        attr,
+        given,
+        of,
+        default,
+    } in TIERS
+    {
+        let left_to_provider = match block {
+            Tri::Known(g) => given(g).is_null(),
+            _ => true,
+        };
+        match default(defaults) {
+            Some(days) if left_to_provider && days < of(&LogRetention::FLOOR) => {
+                logs::refuse_below_floor(
+                    AttrPath::attr("environment"),
+                    attr,
+                    &format!("the provider block's {BLOCK}.{attr}"),
+                    days,
+                    &format!(" there, or set {BLOCK}.{attr} on this resource"),
+                    d,
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The tiers in force from a planned (or prior) block: its values over `base` (the profile's
+/// tiers with the provider block's over them: `ProviderData::log_tiers`).
+pub fn effective(block: Option<&Stated>, base: LogRetention) -> LogRetention {
+    let profile = base;
     match block {
         None => profile,
         Some(b) => LogRetention {
@@ -136,9 +152,9 @@ pub fn effective(block: Option<&Stated>, env: Environment) -> LogRetention {
     }
 }
 
-/// The tiers in force from a configured or planned block, once its values are known.
-pub fn given(block: &Tri<Given>, env: Environment) -> Tri<LogRetention> {
-    let profile = env.log_retention();
+/// The tiers in force from a configured or planned block over `base`, once its values are known.
+pub fn given(block: &Tri<Given>, base: LogRetention) -> Tri<LogRetention> {
+    let profile = base;
     match block {
         Tri::Null => Tri::Known(profile),
         Tri::Unknown => Tri::Unknown,

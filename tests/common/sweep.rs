@@ -595,7 +595,30 @@ impl Aws {
             left.push(format!("role {name}-rds-monitoring"));
         }
         left.extend(self.audit_option_groups(name).await);
+        left.extend(self.database_log_groups(name).await);
         left.extend(env::live_keys(&self.kms, &format!("prod_database_ha {name}:")).await);
+        left
+    }
+
+    /// The groups of a database's exported logs, unless a final snapshot was taken: then they are
+    /// kept beside it (its audit trail), as the decommissioning guide lists.
+    async fn database_log_groups(&self, name: &str) -> Vec<String> {
+        if !self.final_snapshots(name).await.is_empty() {
+            return Vec::new();
+        }
+        let mut left = Vec::new();
+        for prefix in [
+            format!("/aws/rds/instance/{name}/"),
+            format!("/aws/rds/instance/{name}-replica-"),
+            format!("/aws/rds/cluster/{name}/"),
+        ] {
+            left.extend(
+                self.log_group_names(&prefix)
+                    .await
+                    .into_iter()
+                    .map(|g| format!("log group {g}")),
+            );
+        }
         left
     }
 

@@ -95,7 +95,10 @@ crate::lifecycle! {
             tags: planned.tags_all.clone(),
             waf: reconcile::waf::Settings::of(&planned),
             scaling: scaling::effective(&planned.scaling, env),
-            log_retention: log_retention::effective(planned.log_retention.as_ref(), env),
+            log_retention: log_retention::effective(
+                planned.log_retention.as_ref(),
+                ctx.log_tiers(env),
+            ),
             args: planned,
         };
         Ok(Prepared {

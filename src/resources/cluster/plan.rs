@@ -14,7 +14,7 @@ use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
 use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::aws::Place;
-use crate::provider::profile::{self, Environment};
+use crate::provider::profile::{self, Defaults, Environment};
 use crate::provider::tags;
 use crate::resources::alerting::watch;
 use crate::resources::log_retention;
@@ -67,6 +67,7 @@ fn planned_posture(
     env: &Tri<Environment>,
     planned: &Config,
     own_key: bool,
+    defaults: &Defaults,
 ) -> Tri<BTreeMap<String, String>> {
     match env {
         Tri::Known(e) => {
@@ -75,7 +76,7 @@ fn planned_posture(
                 .known()
                 .cloned()
                 .unwrap_or_else(|| "required".into());
-            log_retention::given(&planned.log_retention, *e)
+            log_retention::given(&planned.log_retention, defaults.log_tiers(*e))
                 .map(|tiers| super::posture::planned(*e, &tiers, &tokens, own_key))
         }
         _ => Tri::Unknown,
@@ -88,7 +89,7 @@ pub fn plan(
     config: &Value,
     prior: &Value,
     proposed: &Value,
-    default_env: Environment,
+    defaults: Defaults,
     default_tags: &BTreeMap<String, String>,
     place: Option<&Place>,
     subnets: Option<&[SubnetFacts]>,
@@ -101,7 +102,7 @@ pub fn plan(
     let mut d = Diagnostics::new();
     let mut planned = Config::decode(proposed);
     let name = cfg.name.clone();
-    let env = profile::planned(&cfg.environment, default_env);
+    let env = profile::planned(&cfg.environment, defaults.environment);
     if let Tri::Known(e) = env {
         validate::validate_profile(&cfg, e, &mut d);
     }
@@ -144,7 +145,15 @@ pub fn plan(
         plan_template_version(prior.as_ref(), kept_was, complete, &planned);
     plan_rollout(kept_was, &mut planned);
     planned.desired_capacity_actual = plan_capacity_actual(was.as_ref(), &planned);
-    planned.posture = planned_posture(&env, &planned, own_key);
+    planned.posture = planned_posture(&env, &planned, own_key, &defaults);
+    if let Tri::Known(e) = &env {
+        log_retention::check_provider_tiers(
+            &cfg.log_retention,
+            *e,
+            &defaults.log_retention,
+            &mut d,
+        );
+    }
     let mut state = keep_refinements(planned.encode(), proposed);
     state.set("id", write_tri::<String>(&cfg.name));
     Planned {

@@ -18,7 +18,7 @@ use super::posture::{self, Action, Facts, Key, SecurityGroup};
 use crate::provider::aws::Place;
 use crate::provider::ec2::Rules;
 use crate::provider::error::AwsError;
-use crate::provider::profile::Environment;
+use crate::provider::profile::{Environment, LogRetention};
 use crate::provider::{iam, kms, logs, ProviderData};
 use crate::resources::alerting::watch;
 use crate::resources::log_retention;
@@ -123,12 +123,19 @@ pub async fn read(
     if c.is_empty() {
         return Ok(None);
     }
-    Ok(Some(settle(st, c, env, &facts)))
+    let base = ctx.log_tiers(env);
+    Ok(Some(settle(st, c, env, base, &facts)))
 }
 
 /// The state read, completed: its components, the ARN suffixes the alarms use, the watch list
 /// and the posture.
-fn settle(mut st: State, c: Components, env: Environment, facts: &Facts) -> State {
+fn settle(
+    mut st: State,
+    c: Components,
+    env: Environment,
+    base: LogRetention,
+    facts: &Facts,
+) -> State {
     st.components = c;
     st.load_balancer_arn_suffix = st
         .load_balancer_arn
@@ -143,7 +150,7 @@ fn settle(mut st: State, c: Components, env: Environment, facts: &Facts) -> Stat
     if st.watch.is_empty() {
         st.watch = super::settled_watch(&st, &st);
     }
-    let tiers = log_retention::effective(st.log_retention.as_ref(), env);
+    let tiers = log_retention::effective(st.log_retention.as_ref(), base);
     st.posture = posture::posture(env, &tiers, facts);
     st
 }

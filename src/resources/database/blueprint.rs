@@ -8,9 +8,11 @@ use crate::provider::profile::Environment;
 use crate::provider::{kms, tags};
 
 mod audit;
+mod logs;
 mod parameters;
 mod posture;
 pub use audit::*;
+pub use logs::*;
 pub use parameters::*;
 pub use posture::*;
 
@@ -105,6 +107,7 @@ pub fn control_ids(engine: &str) -> ControlIds {
 pub fn controls(engine: &str) -> Vec<&'static str> {
     let c = control_ids(engine);
     let mut all = vec![
+        "CloudWatch.16",
         "KMS.4",
         "RDS.2",
         "audit",
@@ -236,13 +239,30 @@ pub fn log_exports(engine: &str, audit: bool) -> Vec<String> {
     l.iter().map(|s| s.to_string()).collect()
 }
 
-/// The key: the account administers it; RDS and Secrets Manager use it on this account's behalf.
+/// The key: the account administers it; RDS and Secrets Manager use it on this account's behalf;
+/// CloudWatch Logs encrypts the exported logs' groups with it (those of the primary, the replicas
+/// and the Aurora cluster only).
 pub fn key_policy(place: &Place, name: &str) -> String {
-    kms::via_service_key_policy(
+    let groups = [
+        format!("/aws/rds/instance/{name}/*"),
+        format!("/aws/rds/instance/{name}-replica-*"),
+        format!("/aws/rds/cluster/{name}/*"),
+    ];
+    let logs = json!({
+        "Sid": "LogsEncryptDatabaseLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": format!("logs.{}.amazonaws.com", place.region)},
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        "Resource": "*",
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+            groups.iter().map(|g| place.log_group_arn(g)).collect::<Vec<_>>()}}
+    });
+    kms::via_service_key_policy_with(
         place,
         &format!("{name}-db"),
         "RdsAndSecretsManagerUseKey",
         &["rds", "secretsmanager"],
+        vec![logs],
     )
 }
 

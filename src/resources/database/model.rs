@@ -5,13 +5,16 @@ use std::collections::BTreeMap;
 use crate::framework::attrs::{PartialList, PartialMap};
 
 use crate::resources::datastore::recovery::{Given as RecoveryGiven, Stated as RecoveryStated};
+use crate::resources::log_retention::{
+    self, Given as LogRetentionGiven, Stated as LogRetentionStated,
+};
 
 crate::attributes! {
     resource "prod_database_ha";
     common {
         tags as PartialMap = "Tags for every AWS object of this database (snapshots inherit them).",
         components = "Every AWS object this database owns: role → identifier.",
-        posture = "Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .23, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .23, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and KMS.4, TLS, ingress, `master_secret`: the master secret's resource policy denies other accounts and requests without TLS; `audit`: `audit_logging`'s auditing holds; and `recovery`: the recovery objectives in force are met (see `recovery_plan`).",
+        posture = "Security controls → `pass` or `fail: <reason>`, from what AWS reports: for `postgres` and `mysql` instances RDS.2, .3, .5, .6, .8, .9, .10, .11, .13, .17, .18, .23, .25; for Aurora clusters RDS.2, .6, .7, .12, .15, .16, .18, .23, .24, .27, .35, .34 (Aurora MySQL) or .37 (Aurora PostgreSQL) and `backups`; and CloudWatch.16 (the exported logs' groups exist, are encrypted and kept their `log_retention` tier), KMS.4, TLS, ingress, `master_secret`: the master secret's resource policy denies other accounts and requests without TLS; `audit`: `audit_logging`'s auditing holds; and `recovery`: the recovery objectives in force are met (see `recovery_plan`).",
     }
     fields {
         name: String = required("Name of the database (at most 50 characters: letters, digits and hyphens, starting with a letter); the primary is called this, replicas `<name>-replica-<n>`. Changing it replaces the database, which `deletion_protection` refuses."),
@@ -31,7 +34,7 @@ crate::attributes! {
         final_snapshot: bool = defaulted("Take a snapshot `<name>-final-<UTC time>` on destroy (profile default: off in development, on otherwise; production refuses false)."),
         audit_logging: bool = defaulted("Record security-relevant events (logins, privilege and role changes, DDL and writes, by every user) in the database's exported logs, on every instance (profile default: off in development, on otherwise; production refuses false). PostgreSQL (RDS and Aurora): pgAudit is preloaded beside `pg_stat_statements` (or beside the `shared_preload_libraries` you set) with `pgaudit.log = \"ddl,role,write\"`, written to the exported `postgresql` log; for per-object detail also run `CREATE EXTENSION pgaudit` in the database. PostgreSQL loads the library when it starts: turned on for an existing database it takes effect at its next reboot (the plan warns). Aurora MySQL: advanced auditing (`server_audit_logging = 1`, `server_audit_events = CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML`) to the exported `audit` log. MySQL: the MariaDB audit plugin (`SERVER_AUDIT_EVENTS = CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT`) in the option group `<name>-audit-mysql<major>` (e.g. `-audit-mysql8-0`) every instance joins, to the exported `audit` log. While on, parameters that narrow what is audited (fewer classes or events, a list of users) are refused. Turned off, the parameters are set back (`pgaudit.log = none`, the libraries without pgAudit, `server_audit_logging = 0`) and MySQL's instances return to AWS's default option group. Removed or narrowed outside Terraform (a parameter, the plugin or its users, an instance out of the group, an export), it shows in the plan (posture `audit`) and apply restores it."),
         retain_automated_backups: bool = defaulted("Keep the automated backups (point-in-time recovery within their retention) after destroy, until their retention ends (default: as `final_snapshot`). False deletes them with the database."),
-        kms_key_arn: Option<String> = defaulted("KMS key for storage, snapshots, Performance Insights and the master secret. Unset, the database makes its own (rotation on, alias `alias/<name>-db`) and this shows its ARN. Changing it replaces the database."),
+        kms_key_arn: Option<String> = defaulted("KMS key for storage, snapshots, Performance Insights, the master secret and the exported logs' groups (its policy must let CloudWatch Logs, `logs.<region>.amazonaws.com`, use it for `/aws/rds/instance/<name>*` and `/aws/rds/cluster/<name>/*`). Unset, the database makes its own (rotation on, alias `alias/<name>-db`) and this shows its ARN. Changing it replaces the database."),
         master_username: String = defaulted("Administrator user name (default `app_admin`; not `admin`, `postgres` or `root`). The password is generated into Secrets Manager (`master_secret_arn`), never in state, plan or logs."),
         port: Option<i64> = defaulted("Port the database listens on, and the only one its security group opens. Profile default: the engine's own in development (5432 PostgreSQL, 3306 MySQL), another in staging and production (5433, 3307: Security Hub RDS.23); production refuses the engine's own. A database that already exists keeps the port it has. Changes in place: RDS restarts the instances on the new port (the endpoints change with it)."),
         parameters: Option<BTreeMap<String, String>> as PartialMap = optional("Engine parameters merged over the hardened ones (TLS required, connection and slow-query logging). Turning TLS off is refused. Values are strings in the engine's own units, as RDS stores them: PostgreSQL `shared_buffers` and `effective_cache_size` in 8 kB pages (256 MB is `\"32768\"`), `work_mem` and `maintenance_work_mem` in kB, `max_wal_size` in MB, durations in ms unless the parameter says otherwise; MySQL sizes in bytes. The parameters guide lists them per engine."),
@@ -49,6 +52,7 @@ crate::attributes! {
     }
     single {
         recovery: RecoveryStated / RecoveryGiven = single(crate::resources::datastore::recovery::DESCRIPTION),
+        log_retention: LogRetentionStated / LogRetentionGiven = single(log_retention::DESCRIPTION),
     }
     raw { timeouts }
     internal { create_incomplete: bool }

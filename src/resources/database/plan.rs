@@ -12,11 +12,12 @@ use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
 use crate::framework::{AttrPath, Diagnostic, Diagnostics, Number};
 use crate::provider::aws::Place;
-use crate::provider::profile::{self, Environment};
+use crate::provider::profile::{self, Environment, TierDefaults};
 use crate::provider::tags;
 use crate::resources::alerting::watch;
 use crate::resources::datastore::recovery::{self as rec, Gives, Objectives};
 use crate::resources::datastore::{self, by_env, whole_list, PlanInput};
+use crate::resources::log_retention;
 
 /// The component roles of a database in `env` with `replicas` replicas (Aurora: a cluster and its
 /// writer instead of a primary).
@@ -125,7 +126,10 @@ pub fn plan(input: &PlanInput) -> Planned {
     }
     plan_recovery(&cfg, &env, &mut planned, &mut d);
     planned.watch = Tri::Known(watch_of(&planned));
-    planned.posture = posture(&env, &planned, own_key);
+    if let Tri::Known(e) = env {
+        log_retention::check_provider_tiers(&cfg.log_retention, e, &input.log_defaults, &mut d);
+    }
+    planned.posture = posture(&env, &planned, own_key, &input.log_defaults);
     datastore::planned(planned.encode(), input, &cfg.name, requires_replace, d)
 }
 
@@ -394,19 +398,39 @@ fn computed(
         (Tri::Known(_), Some(true), Tri::Known(v)) => Some(Some(v.clone())),
         _ => None,
     };
-    let components = match (&cfg.name, env, replicas, audit_group) {
-        (Tri::Known(n), Tri::Known(e), Some(r), Some(og_version)) => {
+    let components = match (
+        &cfg.name,
+        env,
+        replicas,
+        audit_group,
+        &cfg.engine,
+        planned.audit_logging.known(),
+    ) {
+        (
+            Tri::Known(n),
+            Tri::Known(e),
+            Some(r),
+            Some(og_version),
+            Tri::Known(engine),
+            Some(audit),
+        ) => {
             let prior_c = kept.map(|p| p.components.clone()).unwrap_or_default();
-            let roles = roles(
+            let mut roles = roles(
                 *e,
                 r,
                 cfg.kms_key_arn.is_null(),
                 aurora,
                 og_version.is_some(),
             );
+            // The exported logs' groups, each by its name.
+            let groups = bp::log_groups(engine, n, usize::try_from(r).unwrap_or(0), *audit);
+            roles.extend(groups.iter().map(|g| g.component.clone()));
             let og = og_version.map(|v| bp::option_group_name(n, &v));
             Tri::Known(datastore::planned_components(roles, &prior_c, |role| {
                 let pl = place?;
+                if let Some(g) = groups.iter().find(|g| g.component == role) {
+                    return Some(pl.log_group_arn(&g.name));
+                }
                 match (role, &og) {
                     ("option_group", Some(g)) => Some(pl.arn("rds", &format!("og:{g}"))),
                     _ => component_arn(pl, role, n, aurora, pg_name.as_deref()),
@@ -483,6 +507,7 @@ fn posture(
     env: &Tri<Environment>,
     planned: &Config,
     own_key: bool,
+    log_defaults: &TierDefaults,
 ) -> Tri<BTreeMap<String, String>> {
     let (
         Tri::Known(e),
@@ -510,6 +535,13 @@ fn posture(
     let Some((objectives, gives)) = planned_recovery(env, planned) else {
         return Tri::Unknown;
     };
+    let base = log_defaults.over(e.log_retention());
+    let Tri::Known(tiers) = log_retention::given(&planned.log_retention, base) else {
+        return Tri::Unknown;
+    };
+    // The groups' verdict as apply leaves them depends on their classes only (engine, auditing).
+    let groups = bp::log_groups(engine, "", 0, *audit);
+    let logs = bp::logs_posture(*e, &tiers, &groups, &bp::logs_as_applied(&tiers, &groups));
     let h = bp::hardening(*e);
     Tri::Known(bp::posture(
         *e,
@@ -536,6 +568,7 @@ fn posture(
             secret_policy: true,
             audit: *audit,
             recovery: rec::posture(&objectives, &gives),
+            logs,
         },
     ))
 }

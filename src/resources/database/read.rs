@@ -1,8 +1,8 @@
 //! Read: the database as AWS has it, with the posture computed from it. A fixed set of calls however
 //! many replicas: one filtered DescribeDBInstances for every instance, DescribeDBParameters
 //! (user-set values only), DescribeDBSubnetGroups, DescribeSecurityGroups, GetRole when the profile
-//! monitors, for the database's own key DescribeKey + GetKeyRotationStatus, and GetResourcePolicy
-//! of the master secret recorded.
+//! monitors, for the database's own key DescribeKey + GetKeyRotationStatus, GetResourcePolicy
+//! of the master secret recorded, and DescribeLogGroups under the exported logs' prefix.
 
 use std::collections::BTreeMap;
 
@@ -13,10 +13,12 @@ use super::recovery;
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
-use crate::provider::profile::Environment;
+use crate::provider::logs::{self, GroupFacts};
+use crate::provider::profile::{Environment, LogRetention};
 use crate::provider::{iam, kms, secrets, tags, ProviderData};
 use crate::resources::datastore;
 use crate::resources::datastore::recovery as rec;
+use crate::resources::log_retention;
 
 /// The objects around the instances, read and recorded the same way for RDS and Aurora: the
 /// security group's rules, the subnet group, the key and the monitoring role.
@@ -28,6 +30,10 @@ pub struct Side {
     pub role: Option<String>,
     /// The master secret's resource policy, where a secret is recorded (`Some(None)`: it has none).
     pub secret_policy: Option<Option<String>>,
+    /// The log groups under the database's prefix: name → (facts, ARN).
+    pub log_groups: BTreeMap<String, (GroupFacts, String)>,
+    /// The tiers the database's logs keep unless its `log_retention` says otherwise.
+    pub log_tiers: LogRetention,
 }
 
 impl Side {
@@ -42,8 +48,9 @@ impl Side {
         let watch_role = env.db_monitoring() || prior.components.contains_key("monitoring_role");
         let role_name = bp::monitoring_role_name(n);
         let secret = prior.master_secret_arn.clone();
-        // Five independent questions, at once.
-        let (sg_rules, subnets, key, role, secret_policy) = tokio::join!(
+        let log_prefix = bp::log_group_prefix(&prior.engine, n);
+        // Six independent questions, at once.
+        let (sg_rules, subnets, key, role, secret_policy, log_groups) = tokio::join!(
             async {
                 match &sg {
                     Some(id) => Ok(ec2::sg_rules(ctx, std::slice::from_ref(id))
@@ -72,6 +79,7 @@ impl Side {
                     None => Ok::<_, AwsError>(None),
                 }
             },
+            logs::groups_under(ctx, &log_prefix),
         );
         Ok(Side {
             sg,
@@ -80,6 +88,8 @@ impl Side {
             key: key?,
             role: role?,
             secret_policy: secret_policy?,
+            log_groups: log_groups?,
+            log_tiers: ctx.log_tiers(env),
         })
     }
 
@@ -222,7 +232,7 @@ pub fn finish(
     mut facts: Facts,
     side: &Side,
     params: Option<BTreeMap<String, String>>,
-    comp: BTreeMap<String, String>,
+    mut comp: BTreeMap<String, String>,
 ) -> State {
     let engine = prior.engine.as_str();
     let live_params = params.unwrap_or_default();
@@ -260,6 +270,21 @@ pub fn finish(
     );
     facts.recovery = rec::posture(&objectives, &gives);
     st.recovery_plan = rec::recovery_plan(&objectives, &gives);
+    // The exported logs' groups: those of the instances read (the cluster's), kept their tiers.
+    let tiers = log_retention::effective(prior.log_retention.as_ref(), side.log_tiers);
+    let replicas = usize::try_from(st.replicas).unwrap_or(0);
+    let groups = bp::log_groups(engine, &prior.name, replicas, prior.audit_logging);
+    let live: BTreeMap<String, GroupFacts> = side
+        .log_groups
+        .iter()
+        .map(|(name, (f, _))| (name.clone(), f.clone()))
+        .collect();
+    for g in &groups {
+        if let Some((_, arn)) = side.log_groups.get(&g.name) {
+            comp.insert(g.component.clone(), arn.clone());
+        }
+    }
+    facts.logs = bp::logs_posture(env, &tiers, &groups, &live);
     let (tls, _) = bp::tls_parameter(engine);
     facts.tls = live_params
         .get(tls)

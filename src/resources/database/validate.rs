@@ -36,6 +36,7 @@ pub fn validate(value: &Value) -> Diagnostics {
     check_access(&cfg, &mut d);
     check_tags_and_timeouts(&cfg.tags, &cfg.timeouts, &mut d);
     crate::resources::datastore::recovery::validate(&cfg.recovery, &mut d);
+    crate::resources::log_retention::validate(&cfg.log_retention, &mut d);
     d
 }
 
@@ -178,6 +179,7 @@ pub fn validate_profile(cfg: &Config, env: Environment, d: &mut Diagnostics) {
             refuse_audit_narrowing(e, &params, d);
         }
     }
+    crate::resources::log_retention::check_profile(&cfg.log_retention, env, d);
     if env != Environment::Production {
         return;
     }

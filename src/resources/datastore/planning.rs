@@ -10,7 +10,7 @@ use crate::framework::resource::{PlanRequest, PlanResponse, Planned, PRIVATE_CRE
 use crate::framework::{AttrPath, Diagnostic, Diagnostics, Value};
 use crate::provider::aws::Place;
 use crate::provider::ec2::{self, SubnetFacts};
-use crate::provider::profile::Environment;
+use crate::provider::profile::{Environment, TierDefaults};
 use crate::provider::ProviderData;
 use crate::resources::lifecycle::{self, Lifecycle};
 
@@ -23,6 +23,8 @@ pub struct PlanInput<'a> {
     pub create_incomplete: bool,
     /// The provider's environment, for a configuration naming none.
     pub default_env: Environment,
+    /// The provider block's `log_retention` tiers.
+    pub log_defaults: TierDefaults,
     pub default_tags: &'a BTreeMap<String, String>,
     pub place: Option<&'a Place>,
     /// The configured subnets as AWS has them (`None` while unknown).
@@ -90,6 +92,7 @@ where
         proposed: &req.proposed_new_state,
         create_incomplete: incomplete,
         default_env: ctx.environment,
+        log_defaults: ctx.log_retention,
         default_tags: &ctx.default_tags,
         place: place.as_ref(),
         subnets: subnets.as_deref(),

@@ -7,7 +7,7 @@ use super::Lifecycle;
 use crate::framework::resource::{ApplyRequest, ApplyResponse, PlanRequest, PlanResponse, Planned};
 use crate::framework::{Diagnostics, Value};
 use crate::provider::aws::Place;
-use crate::provider::profile::Environment;
+use crate::provider::profile::Defaults;
 use crate::provider::ProviderData;
 
 /// The plan of a destroy: nothing to compute (resources with data add their guard before this).
@@ -46,7 +46,7 @@ pub type PlanFn<X> = fn(
     &Value,
     &Value,
     &Value,
-    Environment,
+    Defaults,
     &std::collections::BTreeMap<String, String>,
     Option<&Place>,
     X,
@@ -66,7 +66,10 @@ pub fn plan_with<X>(
         &req.config,
         &req.prior_state,
         &req.proposed_new_state,
-        ctx.environment,
+        Defaults {
+            environment: ctx.environment,
+            log_retention: ctx.log_retention,
+        },
         &ctx.default_tags,
         place,
         extra,

@@ -127,8 +127,14 @@ fn unknown_values_wait_for_apply() {
     validate(&b, &mut d);
     check_profile(&b, Environment::Production, &mut d);
     assert!(!d.has_errors(), "{d:?}");
-    assert_eq!(given(&b, Environment::Production), Tri::Unknown);
-    assert_eq!(given(&Tri::Unknown, Environment::Production), Tri::Unknown);
+    assert_eq!(
+        given(&b, Environment::Production.log_retention()),
+        Tri::Unknown
+    );
+    assert_eq!(
+        given(&Tri::Unknown, Environment::Production.log_retention()),
+        Tri::Unknown
+    );
 }
 
 #[test]
@@ -166,8 +172,119 @@ fn the_blocks_values_over_the_profiles() {
         ),
     ];
     for (name, b, env, want) in cases {
-        assert_eq!(given(&b, env), Tri::Known(want), "{name}: planned");
+        assert_eq!(
+            given(&b, env.log_retention()),
+            Tri::Known(want),
+            "{name}: planned"
+        );
         let stated = b.known().map(|g| Stated::decode(&g.encode()));
-        assert_eq!(effective(stated.as_ref(), env), want, "{name}: applied");
+        assert_eq!(
+            effective(stated.as_ref(), env.log_retention()),
+            want,
+            "{name}: applied"
+        );
+    }
+}
+
+/// One resource's tiers under the provider block's `log_retention`.
+struct ProviderCase {
+    name: &'static str,
+    defaults: TierDefaults,
+    block: Tri<Given>,
+    env: Environment,
+    /// The tiers in force.
+    want: LogRetention,
+    /// Refused on `environment` for this tier, where production's floor is not held.
+    refused: Option<&'static str>,
+}
+
+#[test]
+fn the_provider_blocks_tiers_go_between_the_profile_and_the_resource() {
+    use Environment::*;
+    let provider = |application, audit| TierDefaults {
+        application,
+        audit,
+        metrics: None,
+    };
+    let cases = [
+        ProviderCase {
+            name: "the provider keeps audit logs ten years",
+            defaults: provider(None, Some(3653)),
+            block: Tri::Null,
+            env: Production,
+            want: LogRetention {
+                application: 30,
+                audit: 3653,
+                metrics: 365,
+            },
+            refused: None,
+        },
+        ProviderCase {
+            name: "the resource's own attribute wins",
+            defaults: provider(Some(90), Some(3653)),
+            block: block(&[("application", 60)]),
+            env: Staging,
+            want: LogRetention {
+                application: 60,
+                audit: 3653,
+                metrics: 365,
+            },
+            refused: None,
+        },
+        ProviderCase {
+            name: "a week for development workspaces",
+            defaults: provider(Some(7), Some(30)),
+            block: Tri::Null,
+            env: Development,
+            want: LogRetention {
+                application: 7,
+                audit: 30,
+                metrics: 30,
+            },
+            refused: None,
+        },
+        ProviderCase {
+            name: "a production resource does not take the provider's month of audit logs",
+            defaults: provider(None, Some(30)),
+            block: Tri::Null,
+            env: Production,
+            want: LogRetention {
+                application: 30,
+                audit: 30,
+                metrics: 365,
+            },
+            refused: Some("the provider block's log_retention.audit = 30"),
+        },
+        ProviderCase {
+            name: "unless it states its own",
+            defaults: provider(None, Some(30)),
+            block: block(&[("audit", 2557)]),
+            env: Production,
+            want: LogRetention {
+                application: 30,
+                audit: 2557,
+                metrics: 365,
+            },
+            refused: None,
+        },
+    ];
+    for c in cases {
+        let base = c.defaults.over(c.env.log_retention());
+        assert_eq!(given(&c.block, base), Tri::Known(c.want), "{}", c.name);
+        let mut d = Diagnostics::new();
+        check_provider_tiers(&c.block, c.env, &c.defaults, &mut d);
+        match c.refused {
+            None => assert!(d.is_empty(), "{}: {d:?}", c.name),
+            Some(says) => {
+                let e = d.iter().next().expect("refused");
+                assert_eq!(
+                    e.path.as_ref().map(|p| p.to_string()).as_deref(),
+                    Some("environment"),
+                    "{}",
+                    c.name
+                );
+                assert!(e.detail.contains(says), "{}: {}", c.name, e.detail);
+            }
+        }
     }
 }

@@ -67,6 +67,7 @@ crate::lifecycle! {
         // Production's floors again, on values that were unknown at plan.
         let given = model::Config::decode(&req.planned_state).log_retention;
         log_retention::check_profile(&given, env, &mut diagnostics);
+        log_retention::check_provider_tiers(&given, env, &ctx.log_retention, &mut diagnostics);
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }
@@ -91,7 +92,10 @@ crate::lifecycle! {
             zones: planned.availability_zones.clone(),
             endpoints: planned.endpoints.clone(),
             tags: planned.tags_all.clone(),
-            log_retention: log_retention::effective(planned.log_retention.as_ref(), env),
+            log_retention: log_retention::effective(
+                planned.log_retention.as_ref(),
+                ctx.log_tiers(env),
+            ),
         };
         Ok(Prepared {
             desired,

@@ -12,7 +12,7 @@ use crate::framework::decode::Tri;
 use crate::framework::resource::Planned;
 use crate::framework::{AttrPath, Diagnostics, Number, Value};
 use crate::provider::aws::Place;
-use crate::provider::profile::{self, Environment};
+use crate::provider::profile::{self, Defaults, Environment};
 use crate::provider::tags;
 use crate::resources::log_retention;
 
@@ -93,7 +93,7 @@ pub fn plan(
     config: &Value,
     prior: &Value,
     proposed: &Value,
-    default_env: Environment,
+    defaults: Defaults,
     default_tags: &BTreeMap<String, String>,
     place: Option<&Place>,
     zones: Option<&[String]>,
@@ -103,7 +103,7 @@ pub fn plan(
     let mut d = Diagnostics::new();
     let mut planned = Config::decode(proposed);
     let name = cfg.name.clone();
-    let env = profile::planned(&cfg.environment, default_env);
+    let env = profile::planned(&cfg.environment, defaults.environment);
     let cidr = cfg.cidr_block.clone().or(DEFAULT_CIDR.to_string());
     let az_count = planned_az_count(&cfg.az_count, &env);
     planned.environment = env.clone().map(|e| e.as_str().to_string());
@@ -144,12 +144,20 @@ pub fn plan(
     planned.endpoint_ids = planned_endpoint_ids(services.as_deref(), &prior_c);
     planned.components = components;
     planned.posture = match (&env, &services) {
-        (Tri::Known(e), Some(svcs)) => log_retention::given(&planned.log_retention, *e)
-            .map(|tiers| super::posture::planned(*e, &tiers, svcs)),
+        (Tri::Known(e), Some(svcs)) => {
+            log_retention::given(&planned.log_retention, defaults.log_tiers(*e))
+                .map(|tiers| super::posture::planned(*e, &tiers, svcs))
+        }
         _ => Tri::Unknown,
     };
     if let Tri::Known(e) = &env {
         log_retention::check_profile(&cfg.log_retention, *e, &mut d);
+        log_retention::check_provider_tiers(
+            &cfg.log_retention,
+            *e,
+            &defaults.log_retention,
+            &mut d,
+        );
     }
 
     warn_few_zones(&env, &az_count, &mut d);

@@ -127,7 +127,7 @@ pub async fn read(
     );
 
     st.components = c;
-    let tiers = log_retention::effective(st.log_retention.as_ref(), env);
+    let tiers = log_retention::effective(st.log_retention.as_ref(), ctx.log_tiers(env));
     st.posture = posture::posture(env, &tiers, &facts);
     Ok(Some(st))
 }

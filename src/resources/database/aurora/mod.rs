@@ -359,5 +359,6 @@ pub async fn delete(
         api::delete_parameter_group(ctx, GroupKind::Cluster, &pg).await?;
     }
     s.components.remove("parameter_group");
-    delete_side_objects(ctx, s).await
+    let keep_logs = s.final_snapshot && !create_incomplete;
+    delete_side_objects(ctx, s, keep_logs).await
 }

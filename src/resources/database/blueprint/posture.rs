@@ -32,6 +32,8 @@ pub struct Facts {
     pub audit: bool,
     /// Posture `recovery`: `pass`, or why the objectives in force are not met.
     pub recovery: String,
+    /// CloudWatch.16 of the exported logs' groups (`logs_posture`).
+    pub logs: String,
 }
 
 /// The posture of `f` in `env` for a database of `engine`. The same function serves plan (from the
@@ -57,6 +59,7 @@ pub fn posture(env: Environment, engine: &str, f: &Facts) -> BTreeMap<String, St
     };
     f.exposure.judge(env, &rule, &mut p);
     p.insert("recovery".into(), f.recovery.clone());
+    p.insert("CloudWatch.16".into(), f.logs.clone());
     p
 }
 

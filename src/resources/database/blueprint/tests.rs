@@ -202,6 +202,7 @@ fn hardened() -> Facts {
         secret_policy: true,
         audit: true,
         recovery: "pass".into(),
+        logs: "pass".into(),
     }
 }
 
@@ -872,4 +873,178 @@ fn mysql_audit_option_group_follows_the_major_version_and_the_switch() {
     ] {
         assert_eq!(is_own_option_group("ledger", group), own, "{group}");
     }
+}
+
+/// One database's exported logs: the groups RDS writes to, and the tier each is kept.
+struct LogsCase {
+    name: &'static str,
+    engine: &'static str,
+    replicas: usize,
+    audit: bool,
+    /// group → class.
+    want: &'static [(&'static str, &'static str)],
+}
+
+#[test]
+fn exported_logs_go_to_one_group_per_instance_and_log_kept_by_class() {
+    for c in [
+        LogsCase {
+            name: "postgres audited: its log is the audit trail",
+            engine: "postgres",
+            replicas: 1,
+            audit: true,
+            want: &[
+                ("/aws/rds/instance/ledger/postgresql", "audit"),
+                ("/aws/rds/instance/ledger/upgrade", "application"),
+                ("/aws/rds/instance/ledger-replica-1/postgresql", "audit"),
+                ("/aws/rds/instance/ledger-replica-1/upgrade", "application"),
+            ],
+        },
+        LogsCase {
+            name: "postgres unaudited: engine logs only",
+            engine: "postgres",
+            replicas: 0,
+            audit: false,
+            want: &[
+                ("/aws/rds/instance/ledger/postgresql", "application"),
+                ("/aws/rds/instance/ledger/upgrade", "application"),
+            ],
+        },
+        LogsCase {
+            name: "mysql audited: the audit log apart",
+            engine: "mysql",
+            replicas: 0,
+            audit: true,
+            want: &[
+                ("/aws/rds/instance/ledger/audit", "audit"),
+                ("/aws/rds/instance/ledger/error", "application"),
+                ("/aws/rds/instance/ledger/general", "application"),
+                ("/aws/rds/instance/ledger/slowquery", "application"),
+            ],
+        },
+        LogsCase {
+            name: "aurora postgresql: the cluster's groups, not the instances'",
+            engine: "aurora-postgresql",
+            replicas: 2,
+            audit: true,
+            want: &[("/aws/rds/cluster/ledger/postgresql", "audit")],
+        },
+    ] {
+        let got: Vec<(String, &str)> = log_groups(c.engine, "ledger", c.replicas, c.audit)
+            .into_iter()
+            .map(|g| (g.name, g.class.as_str()))
+            .collect();
+        let want: Vec<(String, &str)> = c.want.iter().map(|(g, k)| (g.to_string(), *k)).collect();
+        assert_eq!(got, want, "{}", c.name);
+    }
+}
+
+#[test]
+fn a_databases_log_groups_are_told_from_another_named_alike() {
+    for (engine, group, own) in [
+        ("postgres", "/aws/rds/instance/ledger/postgresql", true),
+        (
+            "postgres",
+            "/aws/rds/instance/ledger-replica-2/upgrade",
+            true,
+        ),
+        ("postgres", "/aws/rds/instance/ledger2/postgresql", false),
+        (
+            "postgres",
+            "/aws/rds/instance/ledger-replica-x/postgresql",
+            false,
+        ),
+        ("postgres", "/aws/rds/instance/ledger-api/postgresql", false),
+        ("aurora-mysql", "/aws/rds/cluster/ledger/audit", true),
+        ("aurora-mysql", "/aws/rds/cluster/ledger-api/audit", false),
+    ] {
+        assert_eq!(is_own_log_group(engine, "ledger", group), own, "{group}");
+    }
+}
+
+/// One verdict of CloudWatch.16 over the database's groups.
+struct LogsPostureCase {
+    name: &'static str,
+    env: Environment,
+    /// Changes to the groups as apply leaves them.
+    change: fn(&mut BTreeMap<String, crate::provider::logs::GroupFacts>),
+    want: &'static str,
+}
+
+#[test]
+fn the_exported_logs_posture_passes_relaxes_and_names_the_group_that_drifted() {
+    const PG_LOG: &str = "/aws/rds/instance/ledger/postgresql";
+    for c in [
+        LogsPostureCase {
+            name: "production as applied",
+            env: Environment::Production,
+            change: |_| {},
+            want: "pass",
+        },
+        LogsPostureCase {
+            name: "development keeps a week",
+            env: Environment::Development,
+            change: |_| {},
+            want: "fail: relaxed by development profile (7 days)",
+        },
+        LogsPostureCase {
+            name: "the audit trail cut to a month",
+            env: Environment::Production,
+            change: |g| {
+                if let Some(f) = g.get_mut(PG_LOG) {
+                    f.retention_days = Some(30);
+                }
+            },
+            want: "fail: /aws/rds/instance/ledger/postgresql: log retention is 30 days, the profile keeps 2557",
+        },
+        LogsPostureCase {
+            name: "a group RDS made itself",
+            env: Environment::Production,
+            change: |g| {
+                if let Some(f) = g.get_mut(PG_LOG) {
+                    f.kms_key = None;
+                    f.retention_days = None;
+                }
+            },
+            want: "fail: log group /aws/rds/instance/ledger/postgresql is not encrypted",
+        },
+        LogsPostureCase {
+            name: "a replica's group deleted",
+            env: Environment::Staging,
+            change: |g| {
+                g.remove("/aws/rds/instance/ledger-replica-1/upgrade");
+            },
+            want: "fail: log group /aws/rds/instance/ledger-replica-1/upgrade is missing",
+        },
+    ] {
+        let tiers = c.env.log_retention();
+        let groups = log_groups("postgres", "ledger", 1, true);
+        let mut live = logs_as_applied(&tiers, &groups);
+        (c.change)(&mut live);
+        assert_eq!(logs_posture(c.env, &tiers, &groups, &live), c.want, "{}", c.name);
+    }
+}
+
+#[test]
+fn the_key_lets_cloudwatch_logs_encrypt_only_this_databases_groups() {
+    let place = crate::provider::aws::Place {
+        region: "us-east-1".into(),
+        account: "123456789012".into(),
+    };
+    let policy: serde_json::Value = serde_json::from_str(&key_policy(&place, "ledger")).unwrap();
+    let logs = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "LogsEncryptDatabaseLogs")
+        .unwrap();
+    assert_eq!(logs["Principal"]["Service"], "logs.us-east-1.amazonaws.com");
+    assert_eq!(
+        logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"],
+        serde_json::json!([
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger/*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger-replica-*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/cluster/ledger/*"
+        ])
+    );
 }

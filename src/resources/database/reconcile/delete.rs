@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::{remove_replicas, wait_for};
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
-use crate::provider::{iam, kms, tags, ProviderData};
+use crate::provider::{iam, kms, logs, tags, ProviderData};
 use crate::resources::database::aws::{self as api, Changes, GroupKind, Instance};
 use crate::resources::database::blueprint as bp;
 use crate::resources::database::model::State;
@@ -74,7 +74,8 @@ pub async fn delete(
         }
     }
     s.components.remove("option_group");
-    delete_side_objects(ctx, s).await
+    let keep_logs = s.final_snapshot && !create_incomplete;
+    delete_side_objects(ctx, s, keep_logs).await
 }
 
 /// The refusal to delete a finished database whose AWS deletion protection is on (a replacement the
@@ -86,10 +87,25 @@ pub fn protected(component: &str) -> AwsError {
     }
 }
 
-/// The objects the RDS and Aurora walks share, once the instances are gone: subnet group, security
-/// group, monitoring role, alias, and the key (scheduled for deletion).
-pub async fn delete_side_objects(ctx: &ProviderData, s: &mut State) -> Result<(), AwsError> {
+/// The objects the RDS and Aurora walks share, once the instances are gone: the exported logs'
+/// groups (unless `keep_logs`: kept with the final snapshot, as its audit trail), subnet group,
+/// security group, monitoring role, alias, and the key (scheduled for deletion).
+pub async fn delete_side_objects(
+    ctx: &ProviderData,
+    s: &mut State,
+    keep_logs: bool,
+) -> Result<(), AwsError> {
     let n = s.name.clone();
+    if !keep_logs {
+        let prefix = bp::log_group_prefix(&s.engine, &n);
+        for group in logs::groups_under(ctx, &prefix).await?.into_keys() {
+            if bp::is_own_log_group(&s.engine, &n, &group) {
+                logs::delete_group(ctx, &group).await?;
+            }
+        }
+    }
+    s.components
+        .retain(|k, _| !k.starts_with(bp::LOG_GROUP_COMPONENT));
     api::delete_subnet_group(ctx, &n).await?;
     s.components.remove("subnet_group");
     if let Some(sg) = s.components.get("security_group").cloned() {

@@ -21,9 +21,10 @@ use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
-use crate::provider::{iam, kms, ProviderData};
+use crate::provider::{iam, kms, logs, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
 use crate::resources::datastore::{self, invalid};
+use crate::resources::log_retention;
 
 pub struct Desired {
     /// The arguments as planned (every default filled in).
@@ -157,6 +158,8 @@ pub async fn prepare(
     let monitoring_role = monitoring_role?;
     let sg = sg?;
     subnet_group?;
+    // 5. The exported logs' groups, before RDS first writes to them.
+    log_groups(ctx, place, d, &key, p).await?;
     Ok(Prepared {
         zones,
         key,
@@ -189,6 +192,33 @@ async fn key(
             .await
         }
     }
+}
+
+/// The groups the exported logs go to, made before RDS writes to them (it would make them itself,
+/// unencrypted and kept forever): encrypted with the database's key, each kept its class's tier of
+/// `log_retention`, and each recorded once made. A group already there (RDS's, from before) is
+/// encrypted and given its tier.
+async fn log_groups(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    key: &str,
+    p: &mut State,
+) -> Result<(), AwsError> {
+    let tiers =
+        log_retention::effective(d.args.log_retention.as_ref(), ctx.log_tiers(d.environment));
+    let replicas = usize::try_from(d.args.replicas).unwrap_or(0);
+    let groups = bp::log_groups(&d.args.engine, &d.args.name, replicas, d.args.audit_logging);
+    let made = Made::new();
+    let results = futures::future::join_all(groups.iter().map(|g| async {
+        let days = logs::retention_days(g.class, &tiers);
+        logs::ensure_group(ctx, &g.name, Some(key), days, &d.tags).await?;
+        made.record(g.component.clone(), place.log_group_arn(&g.name));
+        Ok::<_, AwsError>(())
+    }))
+    .await;
+    made.merge_into(&mut p.components);
+    results.into_iter().collect()
 }
 
 /// The enhanced-monitoring role, where the profile monitors.
@@ -265,8 +295,8 @@ pub fn log_export_changes(want: &[String], have: &[String]) -> Option<(Vec<Strin
     (!enable.is_empty() || !disable.is_empty()).then_some((enable, disable))
 }
 
-/// After a tag change: every instance (and Aurora's cluster), the security group, the key and the
-/// monitoring role move from `old` to the desired tags.
+/// After a tag change: every instance (and Aurora's cluster), the security group, the key, the
+/// monitoring role and the log groups move from `old` to the desired tags.
 pub async fn retag(
     ctx: &ProviderData,
     p: &State,
@@ -297,6 +327,13 @@ pub async fn retag(
     }
     if p.components.contains_key("monitoring_role") {
         iam::tag_role(ctx, &bp::monitoring_role_name(&d.args.name), old, &d.tags).await?;
+    }
+    for (_, arn) in p
+        .components
+        .iter()
+        .filter(|(k, _)| k.starts_with(bp::LOG_GROUP_COMPONENT))
+    {
+        logs::tag_group(ctx, arn, old, &d.tags).await?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::blueprint as bp;
 use super::model::Config;
 use super::plan::{plan, roles};
 use super::validate::validate;
@@ -149,9 +150,19 @@ fn profile_and_engine_decide_the_defaults() {
             let c = s.components.into_known().unwrap_or_default();
             // MySQL audits through an option group of its own.
             let audit_group = engine == "mysql" && env.db_audit_logging();
+            // And a group per instance and exported log.
+            let groups = bp::log_groups(engine, "pay", replicas as usize, env.db_audit_logging());
             assert_eq!(
                 c.len(),
-                roles(env, replicas, true, false, audit_group).len(),
+                roles(env, replicas, true, false, audit_group).len() + groups.len(),
+                "{engine} {env}"
+            );
+            assert_eq!(
+                c.get(&groups[0].component),
+                Some(&known(&format!(
+                    "arn:aws:logs:us-east-1:123456789012:log-group:{}",
+                    groups[0].name
+                ))),
                 "{engine} {env}"
             );
             assert_eq!(

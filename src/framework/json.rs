@@ -4,25 +4,22 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use super::msgpack::CodecError;
-use super::path::AttrPath;
+use super::msgpack::{err, CodecError};
+use super::path::Step;
 use super::types::Type;
 use super::value::{Number, Value};
 
 /// Decodes a state JSON value as type `ty`. Attributes of an object that the JSON lacks become null
 /// (Terraform drops attributes removed from the schema and leaves new ones out).
 pub fn decode(j: &Json, ty: &Type) -> Result<Value, CodecError> {
-    from_json(j, ty, &AttrPath::root())
+    from_json(j, ty)
 }
 
-fn err(path: &AttrPath, msg: impl Into<String>) -> CodecError {
-    CodecError {
-        path: path.clone(),
-        msg: msg.into(),
-    }
+fn index(i: usize) -> Step {
+    Step::Index(i64::try_from(i).unwrap_or(i64::MAX))
 }
 
-fn from_json(j: &Json, ty: &Type, path: &AttrPath) -> Result<Value, CodecError> {
+fn from_json(j: &Json, ty: &Type) -> Result<Value, CodecError> {
     if j.is_null() {
         return Ok(Value::Null);
     }
@@ -30,21 +27,21 @@ fn from_json(j: &Json, ty: &Type, path: &AttrPath) -> Result<Value, CodecError> 
         Type::Dynamic => {
             let t = j
                 .get("type")
-                .ok_or_else(|| err(path, "a dynamic value needs \"type\""))?;
-            let concrete = Type::from_json(t).map_err(|e| err(path, e.to_string()))?;
-            let inner = from_json(j.get("value").unwrap_or(&Json::Null), &concrete, path)?;
+                .ok_or_else(|| err("a dynamic value needs \"type\""))?;
+            let concrete = Type::from_json(t).map_err(|e| err(e.to_string()))?;
+            let inner = from_json(j.get("value").unwrap_or(&Json::Null), &concrete)?;
             Ok(Value::Dynamic(concrete, Box::new(inner)))
         }
         Type::String => match j {
             Json::String(s) => Ok(Value::String(s.clone())),
             Json::Number(n) => Ok(Value::String(n.to_string())),
             Json::Bool(b) => Ok(Value::String(b.to_string())),
-            _ => Err(err(path, "expected a string")),
+            _ => Err(err("expected a string")),
         },
         Type::Bool => match j {
             Json::Bool(b) => Ok(Value::Bool(*b)),
             Json::String(s) if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
-            _ => Err(err(path, "expected a bool")),
+            _ => Err(err("expected a bool")),
         },
         Type::Number => match j {
             Json::Number(n) => Ok(Value::Number(if let Some(i) = n.as_i64() {
@@ -57,48 +54,53 @@ fn from_json(j: &Json, ty: &Type, path: &AttrPath) -> Result<Value, CodecError> 
             Json::String(s) if s.parse::<f64>().is_ok() => {
                 Ok(Value::Number(Number::Decimal(s.clone())))
             }
-            _ => Err(err(path, "expected a number")),
+            _ => Err(err("expected a number")),
         },
         Type::List(et) | Type::Set(et) => match j {
             Json::Array(a) => a
                 .iter()
                 .enumerate()
-                .map(|(i, e)| from_json(e, et, &path.then_index(i)))
+                .map(|(i, e)| from_json(e, et).map_err(|x| x.under(index(i))))
                 .collect::<Result<_, _>>()
                 .map(Value::List),
-            _ => Err(err(path, "expected an array")),
+            _ => Err(err("expected an array")),
         },
         Type::Tuple(ets) => match j {
             Json::Array(a) if a.len() == ets.len() => a
                 .iter()
                 .zip(ets)
                 .enumerate()
-                .map(|(i, (e, et))| from_json(e, et, &path.then_index(i)))
+                .map(|(i, (e, et))| from_json(e, et).map_err(|x| x.under(index(i))))
                 .collect::<Result<_, _>>()
                 .map(Value::List),
-            _ => Err(err(path, "expected a tuple")),
+            _ => Err(err("expected a tuple")),
         },
         Type::Map(et) => match j {
             Json::Object(o) => o
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), from_json(v, et, &path.then_key(k))?)))
+                .map(|(k, v)| {
+                    let v = from_json(v, et).map_err(|x| x.under(Step::Key(k.clone())))?;
+                    Ok((k.clone(), v))
+                })
                 .collect::<Result<BTreeMap<_, _>, _>>()
                 .map(Value::Map),
-            _ => Err(err(path, "expected an object")),
+            _ => Err(err("expected an object")),
         },
         Type::Object(attrs) => match j {
             Json::Object(o) => {
                 let mut out = BTreeMap::new();
                 for (name, at) in attrs {
                     let v = match o.get(name) {
-                        Some(v) => from_json(v, at, &path.then_attr(name))?,
+                        Some(v) => {
+                            from_json(v, at).map_err(|x| x.under(Step::Attr(name.clone())))?
+                        }
                         None => Value::Null,
                     };
                     out.insert(name.clone(), v);
                 }
                 Ok(Value::Map(out))
             }
-            _ => Err(err(path, "expected an object")),
+            _ => Err(err("expected an object")),
         },
     }
 }

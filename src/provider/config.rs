@@ -123,6 +123,18 @@ pub fn validate(cfg: &Value) -> Diagnostics {
 /// `log_retention`: values CloudWatch accepts, and production's floors when the provider's own
 /// environment is production (set, or by default).
 fn check_tiers(cfg: &Value, d: &mut Diagnostics) {
+    let block = cfg.get("log_retention");
+    for attr in ["application", "audit", "metrics"] {
+        if let Tri::Known(n) = decode::number(block.get(attr)) {
+            if n.as_i64().is_none() {
+                d.error_at(
+                    AttrPath::attr("log_retention").then_attr(attr),
+                    "Not a whole number of days",
+                    format!("{attr} is a number of days CloudWatch Logs accepts, e.g. 30 or 365."),
+                );
+            }
+        }
+    }
     let tiers = tier_defaults(cfg);
     let production = match decode::string(cfg.get("environment")) {
         Tri::Known(e) => Environment::parse(&e) == Some(Environment::Production),

@@ -32,18 +32,28 @@ pub async fn ensure_group(
         .await;
     match (created, key_arn) {
         (Err(e), _) if e.code() != Some("ResourceAlreadyExistsException") => return Err(e),
-        // A group that was there before (made by the service writing to it, unencrypted, or by
-        // an earlier release) is encrypted from now on; what it holds stays as it was.
+        // A group that was there before without this key (made by the service writing to it,
+        // unencrypted, or by an earlier release) is adopted: encrypted from now on (what it holds
+        // stays as it was) and tagged as ours.
         (Err(_), Some(key)) => {
-            ctx.call(
-                &c,
-                ctx.logs()
-                    .associate_kms_key()
-                    .log_group_name(name)
-                    .kms_key_id(key)
-                    .send(),
-            )
-            .await?;
+            let found = groups_under(ctx, name).await?.remove(name);
+            if let Some((facts, arn)) = found.filter(|(f, _)| f.kms_key.as_deref() != Some(key)) {
+                ctx.call(
+                    &c,
+                    ctx.logs()
+                        .associate_kms_key()
+                        .log_group_name(name)
+                        .kms_key_id(key)
+                        .send(),
+                )
+                .await?;
+                tag_group(ctx, &arn, &BTreeMap::new(), tags).await?;
+                tracing::info!(
+                    group = name,
+                    had_key = facts.kms_key.is_some(),
+                    "log group adopted"
+                );
+            }
         }
         _ => {}
     }

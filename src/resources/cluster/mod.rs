@@ -65,7 +65,15 @@ crate::lifecycle! {
         let config = Config::decode(&req.config);
         let planned = State::from_value(&req.planned_state);
         let env = Environment::parse(&planned.environment).unwrap_or(ctx.environment);
-        validate::validate_profile(&Config::decode(&req.planned_state), env, &mut diagnostics);
+        let planned_cfg = Config::decode(&req.planned_state);
+        validate::validate_profile(&planned_cfg, env, &mut diagnostics);
+        // The provider block's tiers against production's floors, for values unknown at plan.
+        log_retention::check_provider_tiers(
+            &planned_cfg.log_retention,
+            env,
+            &ctx.log_retention,
+            &mut diagnostics,
+        );
         if diagnostics.has_errors() {
             return Err(diagnostics);
         }

@@ -188,6 +188,13 @@ pub fn family(engine: &str, version: &str) -> String {
 pub fn replica_id(name: &str, n: usize) -> String {
     format!("{name}-replica-{n}")
 }
+
+/// Whether `id` is named as a replica is (`<name>-replica-<n>`).
+pub fn is_replica_name(id: &str) -> bool {
+    id.rsplit_once("-replica-").is_some_and(|(base, n)| {
+        !base.is_empty() && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+    })
+}
 /// Aurora's writer instance (the cluster itself is `<name>`).
 pub fn writer_id(name: &str) -> String {
     format!("{name}-writer")
@@ -245,7 +252,8 @@ pub fn log_exports(engine: &str, audit: bool) -> Vec<String> {
 pub fn key_policy(place: &Place, name: &str) -> String {
     let groups = [
         format!("/aws/rds/instance/{name}/*"),
-        format!("/aws/rds/instance/{name}-replica-*"),
+        // Replicas are numbered 1 to 5: one character, so no other database's name matches.
+        format!("/aws/rds/instance/{name}-replica-?/*"),
         format!("/aws/rds/cluster/{name}/*"),
     ];
     let logs = json!({

@@ -123,6 +123,7 @@ pub fn plan(input: &PlanInput) -> Planned {
     if let Some(p) = kept {
         warn_port_move(p, &planned, &mut d);
         warn_audit_start(p, &planned, &mut d);
+        warn_audit_stop(p, &planned, &mut d);
     }
     plan_recovery(&cfg, &env, &mut planned, &mut d);
     planned.watch = Tri::Known(watch_of(&planned));
@@ -194,6 +195,21 @@ fn warn_audit_start(prior: &State, planned: &Config, d: &mut Diagnostics) {
             AttrPath::attr("audit_logging"),
             "Auditing starts at the next reboot",
             "pgAudit is loaded when the engine starts: apply sets it in the parameter group (pending reboot), and the instances record nothing until they restart (in their maintenance window, or when you reboot them: `aws rds reboot-db-instance --db-instance-identifier <id>`, Aurora: each instance of the cluster).",
+        );
+    }
+}
+
+/// PostgreSQL's log holds pgAudit's records while auditing, so it is kept the audit tier; auditing
+/// turned off makes it an engine log, kept the application tier, and the older records go.
+fn warn_audit_stop(prior: &State, planned: &Config, d: &mut Diagnostics) {
+    if bp::is_postgres(&prior.engine)
+        && prior.audit_logging
+        && planned.audit_logging == Tri::Known(false)
+    {
+        d.warning_at(
+            AttrPath::attr("audit_logging"),
+            "The audit trail is kept the application tier from now on",
+            "With auditing off, the exported `postgresql` log holds engine logs only, so its groups are kept log_retention's application tier instead of the audit tier: CloudWatch deletes the records older than that, pgAudit's among them. To keep them, first set `log_retention { application = <the audit tier's days> }`, or export them.",
         );
     }
 }
@@ -541,7 +557,13 @@ fn posture(
     };
     // The groups' verdict as apply leaves them depends on their classes only (engine, auditing).
     let groups = bp::log_groups(engine, "", 0, *audit);
-    let logs = bp::logs_posture(*e, &tiers, &groups, &bp::logs_as_applied(&tiers, &groups));
+    let logs = bp::logs_posture(
+        *e,
+        &tiers,
+        &groups,
+        &bp::logs_as_applied(&tiers, &groups),
+        None,
+    );
     let h = bp::hardening(*e);
     Tri::Known(bp::posture(
         *e,

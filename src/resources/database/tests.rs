@@ -710,3 +710,16 @@ fn watch_is_as_configured() {
         assert_eq!(known("instance_class"), "db.r6g.large", "{case}");
     }
 }
+
+#[test]
+fn a_database_is_not_named_as_a_replica_is() {
+    let d = validate(&config(
+        "postgres",
+        vec![("name", Value::string("ledger-replica-1"))],
+    ));
+    let e = d.iter().next().expect("refused");
+    assert_eq!(
+        (e.path.as_ref().map(|p| p.to_string()), e.summary.as_str()),
+        (Some("name".to_string()), "A replica's name")
+    );
+}

@@ -34,32 +34,36 @@ pub fn log_class(engine: &str, log: &str, audit: bool) -> LogClass {
     }
 }
 
-/// Where RDS writes the logs of database `name`: the prefix every one of its groups starts with
-/// (`/aws/rds/instance/<name>` also starts the replicas' groups, and other databases' whose name
-/// starts alike: a listing is filtered by `log_groups`' names).
-pub fn log_group_prefix(engine: &str, name: &str) -> String {
+/// Where RDS writes the logs of database `name`: the prefixes its groups start with, and no other
+/// database's (the replicas' only when it has some).
+pub fn log_group_prefixes(engine: &str, name: &str, replicas: usize) -> Vec<String> {
     if is_aurora(engine) {
-        format!("/aws/rds/cluster/{name}/")
-    } else {
-        format!("/aws/rds/instance/{name}")
+        return vec![format!("/aws/rds/cluster/{name}/")];
     }
+    let mut p = vec![format!("/aws/rds/instance/{name}/")];
+    if replicas > 0 {
+        p.push(format!("/aws/rds/instance/{name}-replica-"));
+    }
+    p
 }
 
-/// Whether `group` is one of database `name`'s log groups: its primary's, a replica's
-/// (`<name>-replica-<n>`) or its Aurora cluster's, not another database's whose name starts alike.
+/// Whether `group` is one of database `name`'s (its primary's, a replica's or its Aurora
+/// cluster's): no other database's, as no database may be named as a replica is.
 pub fn is_own_log_group(engine: &str, name: &str, group: &str) -> bool {
-    let Some(rest) = group.strip_prefix(&log_group_prefix(engine, name)) else {
+    let kind = if is_aurora(engine) {
+        "cluster"
+    } else {
+        "instance"
+    };
+    let Some(tail) = group.strip_prefix(&format!("/aws/rds/{kind}/{name}")) else {
         return false;
     };
-    if is_aurora(engine) {
-        return !rest.is_empty() && !rest.contains('/');
-    }
-    let log = match rest.strip_prefix("-replica-") {
-        Some(r) => match r.split_once('/') {
-            Some((n, log)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => log,
+    let log = match tail.strip_prefix("-replica-") {
+        Some(r) if !is_aurora(engine) => match r.split_once('/') {
+            Some(("1" | "2" | "3" | "4" | "5", log)) => log,
             _ => return false,
         },
-        None => match rest.strip_prefix('/') {
+        _ => match tail.strip_prefix('/') {
             Some(log) => log,
             None => return false,
         },
@@ -91,14 +95,15 @@ pub fn log_groups(engine: &str, name: &str, replicas: usize, audit: bool) -> Vec
         .collect()
 }
 
-/// CloudWatch.16 of the database's log groups: `pass` when every group exists, is encrypted and is
-/// kept its tier (a tier the profile or `log_retention` relaxes below the class's floor reads as
+/// CloudWatch.16 of the database's log groups: `pass` when every group exists, is encrypted (with
+/// `key`, where it is known) and is kept its tier (a tier the profile or `log_retention` relaxes below the class's floor reads as
 /// that relaxation, the same at plan and read); else the first group's failure, naming it.
 pub fn logs_posture(
     env: Environment,
     tiers: &LogRetention,
     groups: &[LogGroup],
     live: &BTreeMap<String, GroupFacts>,
+    key: Option<&str>,
 ) -> String {
     let mut relaxed = None;
     for g in groups {
@@ -106,6 +111,9 @@ pub fn logs_posture(
             None => format!("fail: log group {} is missing", g.name),
             Some(f) if f.kms_key.is_none() => {
                 format!("fail: log group {} is not encrypted", g.name)
+            }
+            Some(f) if key.is_some_and(|k| f.kms_key.as_deref() != Some(k)) => {
+                format!("fail: log group {} is encrypted with another key", g.name)
             }
             Some(f) => match logs::retention_posture(env, g.class, tiers, f.retention_days) {
                 v if v == "pass" => continue,

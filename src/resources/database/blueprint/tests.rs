@@ -940,7 +940,22 @@ fn exported_logs_go_to_one_group_per_instance_and_log_kept_by_class() {
 }
 
 #[test]
-fn a_databases_log_groups_are_told_from_another_named_alike() {
+fn a_databases_log_groups_are_listed_apart_from_another_named_alike() {
+    assert_eq!(
+        log_group_prefixes("postgres", "ledger", 2),
+        [
+            "/aws/rds/instance/ledger/",
+            "/aws/rds/instance/ledger-replica-"
+        ]
+    );
+    assert_eq!(
+        log_group_prefixes("mysql", "ledger", 0),
+        ["/aws/rds/instance/ledger/"]
+    );
+    assert_eq!(
+        log_group_prefixes("aurora-mysql", "ledger", 2),
+        ["/aws/rds/cluster/ledger/"]
+    );
     for (engine, group, own) in [
         ("postgres", "/aws/rds/instance/ledger/postgresql", true),
         (
@@ -951,7 +966,12 @@ fn a_databases_log_groups_are_told_from_another_named_alike() {
         ("postgres", "/aws/rds/instance/ledger2/postgresql", false),
         (
             "postgres",
-            "/aws/rds/instance/ledger-replica-x/postgresql",
+            "/aws/rds/instance/ledger-replica-6/postgresql",
+            false,
+        ),
+        (
+            "postgres",
+            "/aws/rds/instance/ledger-replica-12/postgresql",
             false,
         ),
         ("postgres", "/aws/rds/instance/ledger-api/postgresql", false),
@@ -959,6 +979,16 @@ fn a_databases_log_groups_are_told_from_another_named_alike() {
         ("aurora-mysql", "/aws/rds/cluster/ledger-api/audit", false),
     ] {
         assert_eq!(is_own_log_group(engine, "ledger", group), own, "{group}");
+    }
+    // So no database may be named as a replica is.
+    for (id, replica) in [
+        ("ledger-replica-1", true),
+        ("ledger-replica-12", true),
+        ("ledger-replicas", false),
+        ("ledger-replica-x", false),
+        ("ledger", false),
+    ] {
+        assert_eq!(is_replica_name(id), replica, "{id}");
     }
 }
 
@@ -1021,8 +1051,32 @@ fn the_exported_logs_posture_passes_relaxes_and_names_the_group_that_drifted() {
         let groups = log_groups("postgres", "ledger", 1, true);
         let mut live = logs_as_applied(&tiers, &groups);
         (c.change)(&mut live);
-        assert_eq!(logs_posture(c.env, &tiers, &groups, &live), c.want, "{}", c.name);
+        assert_eq!(
+            logs_posture(c.env, &tiers, &groups, &live, None),
+            c.want,
+            "{}",
+            c.name
+        );
     }
+    // Read knows the database's key: a group encrypted with another one fails.
+    let tiers = Environment::Production.log_retention();
+    let groups = log_groups("postgres", "ledger", 0, true);
+    let mut live = logs_as_applied(&tiers, &groups);
+    for f in live.values_mut() {
+        f.kms_key = Some("arn:aws:kms:us-east-1:1:key/ours".into());
+    }
+    let ours = Some("arn:aws:kms:us-east-1:1:key/ours");
+    assert_eq!(
+        logs_posture(Environment::Production, &tiers, &groups, &live, ours),
+        "pass"
+    );
+    if let Some(f) = live.get_mut(PG_LOG) {
+        f.kms_key = Some("arn:aws:kms:us-east-1:1:key/theirs".into());
+    }
+    assert_eq!(
+        logs_posture(Environment::Production, &tiers, &groups, &live, ours),
+        "fail: log group /aws/rds/instance/ledger/postgresql is encrypted with another key"
+    );
 }
 
 #[test]
@@ -1043,7 +1097,7 @@ fn the_key_lets_cloudwatch_logs_encrypt_only_this_databases_groups() {
         logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"],
         serde_json::json!([
             "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger/*",
-            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger-replica-*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger-replica-?/*",
             "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/cluster/ledger/*"
         ])
     );

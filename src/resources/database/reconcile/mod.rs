@@ -209,15 +209,17 @@ async fn log_groups(
         log_retention::effective(d.args.log_retention.as_ref(), ctx.log_tiers(d.environment));
     let replicas = usize::try_from(d.args.replicas).unwrap_or(0);
     let groups = bp::log_groups(&d.args.engine, &d.args.name, replicas, d.args.audit_logging);
-    let made = Made::new();
-    let results = futures::future::join_all(groups.iter().map(|g| async {
+    // Recorded before they are made, so that a create failing half way (the group made, its
+    // retention not yet set) leaves nothing the delete does not know of.
+    for g in &groups {
+        p.components
+            .insert(g.component.clone(), place.log_group_arn(&g.name));
+    }
+    let results = futures::future::join_all(groups.iter().map(|g| {
         let days = logs::retention_days(g.class, &tiers);
-        logs::ensure_group(ctx, &g.name, Some(key), days, &d.tags).await?;
-        made.record(g.component.clone(), place.log_group_arn(&g.name));
-        Ok::<_, AwsError>(())
+        logs::ensure_group(ctx, &g.name, Some(key), days, &d.tags)
     }))
     .await;
-    made.merge_into(&mut p.components);
     results.into_iter().collect()
 }
 

@@ -48,7 +48,7 @@ impl Side {
         let watch_role = env.db_monitoring() || prior.components.contains_key("monitoring_role");
         let role_name = bp::monitoring_role_name(n);
         let secret = prior.master_secret_arn.clone();
-        let log_prefixes = bp::log_group_prefixes(&prior.engine, n, recorded_replicas(prior));
+        let log_prefix = bp::log_group_prefix(&prior.engine, n);
         // Six independent questions, at once.
         let (sg_rules, subnets, key, role, secret_policy, log_groups) = tokio::join!(
             async {
@@ -79,17 +79,7 @@ impl Side {
                     None => Ok::<_, AwsError>(None),
                 }
             },
-            async {
-                let mut all = BTreeMap::new();
-                for found in futures::future::join_all(
-                    log_prefixes.iter().map(|p| logs::groups_under(ctx, p)),
-                )
-                .await
-                {
-                    all.extend(found?);
-                }
-                Ok::<_, AwsError>(all)
-            },
+            logs::groups_under(ctx, &log_prefix),
         );
         Ok(Side {
             sg,

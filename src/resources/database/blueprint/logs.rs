@@ -34,17 +34,16 @@ pub fn log_class(engine: &str, log: &str, audit: bool) -> LogClass {
     }
 }
 
-/// Where RDS writes the logs of database `name`: the prefixes its groups start with, and no other
-/// database's (the replicas' only when it has some).
-pub fn log_group_prefixes(engine: &str, name: &str, replicas: usize) -> Vec<String> {
+/// Where RDS writes the logs of database `name`: the prefix all its groups start with, its
+/// replicas' too (`/aws/rds/instance/<name>`: one listing, a fixed cost). Another database whose
+/// name starts alike shares it: a listing is filtered with `is_own_log_group`, and reads more
+/// than one page only past 50 groups so named.
+pub fn log_group_prefix(engine: &str, name: &str) -> String {
     if is_aurora(engine) {
-        return vec![format!("/aws/rds/cluster/{name}/")];
+        format!("/aws/rds/cluster/{name}/")
+    } else {
+        format!("/aws/rds/instance/{name}")
     }
-    let mut p = vec![format!("/aws/rds/instance/{name}/")];
-    if replicas > 0 {
-        p.push(format!("/aws/rds/instance/{name}-replica-"));
-    }
-    p
 }
 
 /// Whether `group` is one of database `name`'s (its primary's, a replica's or its Aurora

@@ -942,19 +942,12 @@ fn exported_logs_go_to_one_group_per_instance_and_log_kept_by_class() {
 #[test]
 fn a_databases_log_groups_are_listed_apart_from_another_named_alike() {
     assert_eq!(
-        log_group_prefixes("postgres", "ledger", 2),
-        [
-            "/aws/rds/instance/ledger/",
-            "/aws/rds/instance/ledger-replica-"
-        ]
+        log_group_prefix("postgres", "ledger"),
+        "/aws/rds/instance/ledger"
     );
     assert_eq!(
-        log_group_prefixes("mysql", "ledger", 0),
-        ["/aws/rds/instance/ledger/"]
-    );
-    assert_eq!(
-        log_group_prefixes("aurora-mysql", "ledger", 2),
-        ["/aws/rds/cluster/ledger/"]
+        log_group_prefix("aurora-mysql", "ledger"),
+        "/aws/rds/cluster/ledger/"
     );
     for (engine, group, own) in [
         ("postgres", "/aws/rds/instance/ledger/postgresql", true),

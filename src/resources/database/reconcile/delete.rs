@@ -99,11 +99,10 @@ pub async fn delete_side_objects(
     // Every group of the database's, those no longer written to (auditing turned off, a replica
     // removed) too, and no other database's.
     if !keep_logs {
-        for prefix in bp::log_group_prefixes(&s.engine, &n, 1) {
-            for group in logs::groups_under(ctx, &prefix).await?.into_keys() {
-                if bp::is_own_log_group(&s.engine, &n, &group) {
-                    logs::delete_group(ctx, &group).await?;
-                }
+        let prefix = bp::log_group_prefix(&s.engine, &n);
+        for group in logs::groups_under(ctx, &prefix).await?.into_keys() {
+            if bp::is_own_log_group(&s.engine, &n, &group) {
+                logs::delete_group(ctx, &group).await?;
             }
         }
     }

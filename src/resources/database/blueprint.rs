@@ -185,6 +185,9 @@ pub fn family(engine: &str, version: &str) -> String {
     format!("{engine}{}", major(engine, version))
 }
 
+/// The most read replicas a database may have (`replicas`).
+pub const MAX_REPLICAS: usize = 5;
+
 pub fn replica_id(name: &str, n: usize) -> String {
     format!("{name}-replica-{n}")
 }
@@ -250,12 +253,11 @@ pub fn log_exports(engine: &str, audit: bool) -> Vec<String> {
 /// CloudWatch Logs encrypts the exported logs' groups with it (those of the primary, the replicas
 /// and the Aurora cluster only).
 pub fn key_policy(place: &Place, name: &str) -> String {
-    let groups = [
-        format!("/aws/rds/instance/{name}/*"),
-        // Replicas are numbered 1 to 5: one character, so no other database's name matches.
-        format!("/aws/rds/instance/{name}-replica-?/*"),
-        format!("/aws/rds/cluster/{name}/*"),
-    ];
+    // The primary, each replica a database may have (1 to 5: no other database's name), Aurora.
+    let groups: Vec<String> = std::iter::once(format!("/aws/rds/instance/{name}/*"))
+        .chain((1..=MAX_REPLICAS).map(|r| format!("/aws/rds/instance/{}/*", replica_id(name, r))))
+        .chain(std::iter::once(format!("/aws/rds/cluster/{name}/*")))
+        .collect();
     let logs = json!({
         "Sid": "LogsEncryptDatabaseLogs",
         "Effect": "Allow",

@@ -68,6 +68,16 @@ pub fn plan(input: &PlanInput) -> Planned {
     if let Tri::Known(e) = env {
         validate::validate_profile(&cfg, e, &mut d);
     }
+    // A new database named as a replica is: its instances and log groups would be taken for
+    // another database's. One that exists (from an earlier release) keeps its name.
+    match &cfg.name {
+        Tri::Known(n) if prior.is_none() && bp::is_replica_name(n) => d.error_at(
+            AttrPath::attr("name"),
+            "A replica's name",
+            format!("{n:?} is how another database's replica is named (`<name>-replica-<n>`): its instances and log groups would be taken for that database's. Choose a name that does not end in \"-replica-<n>\"."),
+        ),
+        _ => {}
+    }
     planned.environment = by_env(&env, |e| e.as_str().to_string());
     defaults(&cfg, &env, input.default_tags, &mut planned);
     let replicas = int_of(&planned.replicas);

@@ -712,14 +712,25 @@ fn watch_is_as_configured() {
 }
 
 #[test]
-fn a_database_is_not_named_as_a_replica_is() {
-    let d = validate(&config(
+fn a_new_database_is_not_named_as_a_replica_is() {
+    let cfg = config(
         "postgres",
         vec![("name", Value::string("ledger-replica-1"))],
-    ));
-    let e = d.iter().next().expect("refused");
+    );
+    let p = run(&cfg, &Value::Null, Environment::Production);
+    let e = p.diagnostics.iter().next().expect("refused");
     assert_eq!(
         (e.path.as_ref().map(|p| p.to_string()), e.summary.as_str()),
         (Some("name".to_string()), "A replica's name")
+    );
+    // One that exists keeps its name.
+    let kept = run(&cfg, &cfg, Environment::Production);
+    assert!(
+        !kept
+            .diagnostics
+            .iter()
+            .any(|d| d.summary == "A replica's name"),
+        "{:?}",
+        kept.diagnostics
     );
 }

@@ -55,12 +55,6 @@ fn check_name(cfg: &Config, d: &mut Diagnostics) {
                 "Invalid name",
                 format!("{n:?} must be 1 to {MAX_NAME} letters, digits and hyphens, start with a letter, and neither end with a hyphen nor hold two in a row (RDS identifier rules, with room for \"-replica-N\")."),
             );
-        } else if bp::is_replica_name(n) {
-            d.error_at(
-                AttrPath::attr("name"),
-                "A replica's name",
-                format!("{n:?} is how another database's replica is named (`<name>-replica-<n>`): its instances and log groups would be taken for that database's. Choose a name that does not end in \"-replica-<n>\"."),
-            );
         }
     }
 }

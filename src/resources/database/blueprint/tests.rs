@@ -1090,7 +1090,11 @@ fn the_key_lets_cloudwatch_logs_encrypt_only_this_databases_groups() {
         logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"],
         serde_json::json!([
             "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger/*",
-            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger-replica-?/*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger-replica-1/*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger-replica-2/*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger-replica-3/*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger-replica-4/*",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/instance/ledger-replica-5/*",
             "arn:aws:logs:us-east-1:123456789012:log-group:/aws/rds/cluster/ledger/*"
         ])
     );

@@ -212,6 +212,84 @@ fn errors_carry_the_path() {
     assert!(decode(&[0x01, 0x02], &Type::Number).is_err());
 }
 
+/// Where an error is, as the path its containers add on the way out: one case per container.
+struct PathCase {
+    name: &'static str,
+    result: Result<(), CodecError>,
+    want: &'static str,
+}
+
+#[test]
+fn each_container_adds_its_step_to_an_errors_path() {
+    let nested = Type::object([(
+        "o",
+        Type::object([
+            ("m", Type::map(Type::Number)),
+            ("t", Type::Tuple(vec![Type::Bool, Type::Number])),
+        ]),
+    )]);
+    let bad = |inner: Value| Value::Map([("o".to_string(), inner)].into());
+    let cases = [
+        PathCase {
+            name: "encode: a map's value",
+            result: encode(
+                &bad(Value::Map(
+                    [("m".to_string(), Value::string_map([("k", "x")]))].into(),
+                )),
+                &nested,
+            )
+            .map(|_| ()),
+            want: "o.m[\"k\"]",
+        },
+        PathCase {
+            name: "encode: a tuple's element",
+            result: encode(
+                &bad(Value::Map(
+                    [(
+                        "t".to_string(),
+                        Value::List(vec![Value::Bool(true), Value::string("x")]),
+                    )]
+                    .into(),
+                )),
+                &nested,
+            )
+            .map(|_| ()),
+            want: "o.t[1]",
+        },
+        PathCase {
+            name: "encode: an attribute the schema lacks, at its object",
+            result: encode(
+                &bad(Value::Map([("zz".to_string(), Value::Bool(true))].into())),
+                &nested,
+            )
+            .map(|_| ()),
+            want: "o",
+        },
+        PathCase {
+            name: "JSON decode: a map's value",
+            result: crate::framework::json::decode(
+                &serde_json::json!({"o": {"m": {"k": "x"}}}),
+                &nested,
+            )
+            .map(|_| ()),
+            want: "o.m[\"k\"]",
+        },
+        PathCase {
+            name: "JSON decode: a tuple's element",
+            result: crate::framework::json::decode(
+                &serde_json::json!({"o": {"t": [true, "x"]}}),
+                &nested,
+            )
+            .map(|_| ()),
+            want: "o.t[1]",
+        },
+    ];
+    for c in cases {
+        let e = c.result.expect_err(c.name);
+        assert_eq!(e.path.to_string(), c.want, "{}", c.name);
+    }
+}
+
 #[test]
 fn sets_tuples_and_maps_round_trip() {
     let ty = Type::object([

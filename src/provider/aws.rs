@@ -152,7 +152,7 @@ impl ProviderData {
     /// The log retention tiers `env`'s resources keep by default: the profile's, with the provider
     /// block's `log_retention` over them (a resource's own block goes over these).
     pub fn log_tiers(&self, env: Environment) -> LogRetention {
-        self.log_retention.over(env.log_retention())
+        self.log_retention.tiers(env)
     }
 
     /// Runs one AWS call for `component`, ending early with `Stopped` when Terraform sends

@@ -151,9 +151,8 @@ fn check_tiers(cfg: &Value, d: &mut Diagnostics) {
             continue;
         };
         let path = AttrPath::attr("log_retention").then_attr(attr);
-        let before = d.0.len();
-        logs::check_days(path.clone(), attr, days, d);
-        if production && days < least && d.0.len() == before {
+        let accepted = logs::check_days(path.clone(), attr, days, d);
+        if production && accepted && days < least {
             logs::refuse_below_floor(
                 path,
                 attr,

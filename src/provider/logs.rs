@@ -36,7 +36,7 @@ pub async fn ensure_group(
         // unencrypted, or by an earlier release) is adopted: encrypted from now on (what it holds
         // stays as it was) and tagged as ours.
         (Err(_), Some(key)) => {
-            let found = groups_under(ctx, name).await?.remove(name);
+            let found = described(ctx, name).await?;
             if let Some((facts, arn)) = found.filter(|(f, _)| f.kms_key.as_deref() != Some(key)) {
                 ctx.call(
                     &c,
@@ -92,8 +92,8 @@ fn nearest(days: i64) -> String {
 }
 
 /// One tier of a `log_retention` block (`attr`: `application`, `audit` or `metrics`) at `path`:
-/// a value CloudWatch accepts, and for metrics at most what CloudWatch keeps.
-pub fn check_days(path: AttrPath, attr: &str, days: i64, d: &mut Diagnostics) {
+/// a value CloudWatch accepts, and for metrics at most what CloudWatch keeps. Whether it is one.
+pub fn check_days(path: AttrPath, attr: &str, days: i64, d: &mut Diagnostics) -> bool {
     if attr == "metrics" && days > METRICS_KEPT_DAYS {
         d.error_at(
             path,
@@ -106,7 +106,10 @@ pub fn check_days(path: AttrPath, attr: &str, days: i64, d: &mut Diagnostics) {
             "Not a retention CloudWatch Logs accepts",
             format!("{attr} = {days}: CloudWatch Logs keeps logs 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days. Give {}.", nearest(days)),
         );
+    } else {
+        return true;
     }
+    false
 }
 
 /// Production's refusal of tier `attr` at `days`, below its floor (`LogRetention::FLOOR`), given
@@ -219,8 +222,22 @@ pub struct GroupFacts {
     pub kms_key: Option<String>,
 }
 
-/// The group's facts, `None` when it does not exist.
-pub async fn group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFacts>, AwsError> {
+/// A group as DescribeLogGroups lists it: its name, facts and ARN (without `:*`).
+fn listed(g: aws_sdk_cloudwatchlogs::types::LogGroup) -> Option<(String, (GroupFacts, String))> {
+    let arn = g.arn.unwrap_or_default().trim_end_matches(":*").to_string();
+    let facts = GroupFacts {
+        retention_days: g.retention_in_days,
+        kms_key: g.kms_key_id,
+    };
+    Some((g.log_group_name?, (facts, arn)))
+}
+
+/// The group's facts and ARN, `None` when it does not exist: one call, as the exact name sorts
+/// first among those it starts.
+async fn described(
+    ctx: &ProviderData,
+    name: &str,
+) -> Result<Option<(GroupFacts, String)>, AwsError> {
     let out = ctx
         .call(
             "log group",
@@ -234,11 +251,14 @@ pub async fn group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFacts>,
         .log_groups
         .unwrap_or_default()
         .into_iter()
-        .find(|g| g.log_group_name.as_deref() == Some(name))
-        .map(|g| GroupFacts {
-            retention_days: g.retention_in_days,
-            kms_key: g.kms_key_id,
-        }))
+        .filter_map(listed)
+        .find(|(n, _)| n == name)
+        .map(|(_, found)| found))
+}
+
+/// The group's facts, `None` when it does not exist.
+pub async fn group(ctx: &ProviderData, name: &str) -> Result<Option<GroupFacts>, AwsError> {
+    Ok(described(ctx, name).await?.map(|(facts, _)| facts))
 }
 
 /// Every group whose name starts with `prefix` (all pages): name → (facts, ARN without `:*`).
@@ -259,17 +279,12 @@ pub async fn groups_under(
                     .send(),
             )
             .await?;
-        for g in out.log_groups.unwrap_or_default() {
-            let Some(name) = g.log_group_name else {
-                continue;
-            };
-            let arn = g.arn.unwrap_or_default().trim_end_matches(":*").to_string();
-            let facts = GroupFacts {
-                retention_days: g.retention_in_days,
-                kms_key: g.kms_key_id,
-            };
-            found.insert(name, (facts, arn));
-        }
+        found.extend(
+            out.log_groups
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(listed),
+        );
         match out.next_token {
             Some(t) if !t.is_empty() => token = Some(t),
             _ => return Ok(found),

@@ -36,8 +36,9 @@ pub struct TierDefaults {
 }
 
 impl TierDefaults {
-    /// `profile`'s tiers with these set over them.
-    pub fn over(&self, profile: LogRetention) -> LogRetention {
+    /// The tiers `env`'s resources keep by default: its profile's with these over them.
+    pub fn tiers(&self, env: Environment) -> LogRetention {
+        let profile = env.log_retention();
         LogRetention {
             application: self.application.unwrap_or(profile.application),
             audit: self.audit.unwrap_or(profile.audit),
@@ -66,7 +67,7 @@ impl From<Environment> for Defaults {
 impl Defaults {
     /// The log retention tiers of `env`'s profile with the provider block's over them.
     pub fn log_tiers(&self, env: Environment) -> LogRetention {
-        self.log_retention.over(env.log_retention())
+        self.log_retention.tiers(env)
     }
 }
 

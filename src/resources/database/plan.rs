@@ -561,8 +561,8 @@ fn posture(
     let Some((objectives, gives)) = planned_recovery(env, planned) else {
         return Tri::Unknown;
     };
-    let base = log_defaults.over(e.log_retention());
-    let Tri::Known(tiers) = log_retention::given(&planned.log_retention, base) else {
+    let Tri::Known(tiers) = log_retention::given(&planned.log_retention, log_defaults.tiers(*e))
+    else {
         return Tri::Unknown;
     };
     // The groups' verdict as apply leaves them depends on their classes only (engine, auditing).

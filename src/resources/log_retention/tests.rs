@@ -269,7 +269,7 @@ fn the_provider_blocks_tiers_go_between_the_profile_and_the_resource() {
         },
     ];
     for c in cases {
-        let base = c.defaults.over(c.env.log_retention());
+        let base = c.defaults.tiers(c.env);
         assert_eq!(given(&c.block, base), Tri::Known(c.want), "{}", c.name);
         let mut d = Diagnostics::new();
         check_provider_tiers(&c.block, c.env, &c.defaults, &mut d);

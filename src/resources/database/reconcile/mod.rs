@@ -196,8 +196,8 @@ async fn key(
 
 /// The groups the exported logs go to, made before RDS writes to them (it would make them itself,
 /// unencrypted and kept forever): encrypted with the database's key, each kept its class's tier of
-/// `log_retention`, and each recorded once made. A group already there (RDS's, from before) is
-/// encrypted and given its tier.
+/// `log_retention`, and each recorded before it is made. A group already there (RDS's, from
+/// before) is encrypted and given its tier.
 async fn log_groups(
     ctx: &ProviderData,
     place: &Place,

@@ -29,6 +29,7 @@ import local_aws_elasticache  # noqa: F401 - ElastiCache extensions (see that fi
 import local_aws_endpoints  # noqa: F401 - VPC endpoint extensions (see that file)
 import local_aws_events  # noqa: F401 - RDS event subscriptions, ElastiCache notifications (see that file)
 import local_aws_logs  # noqa: F401 - RDS log exports, AssociateKmsKey (see that file)
+import local_aws_backup_replication  # noqa: F401 - RDS cross-region backup replication (see that file)
 import local_aws_options  # noqa: F401 - RDS option groups (see that file)
 import local_aws_refresh  # noqa: F401 - Auto Scaling instance refresh (see that file)
 import local_aws_wafv2  # noqa: F401 - WAFv2 extensions (see that file)

@@ -679,9 +679,9 @@ async fn development_mysql_is_smaller_never_open() {
         },
         Refused {
             environment: "production",
-            extra: "recovery {\n    region = \"us-west-2\"\n  }",
-            on: Some("region = \"us-west-2\""),
-            says: "A second region is not available yet",
+            extra: "recovery {\n    region = \"us-east-1\"\n  }",
+            on: Some("region = \"us-east-1\""),
+            says: "The second region is this one",
         },
         Refused {
             environment: "production",
@@ -1558,5 +1558,237 @@ async fn production_mysql_audits_through_its_option_group_repaired_and_kept_with
     assert!(
         freed.is_ok(),
         "freed once the snapshots are gone: {freed:?}, held by {holders:?}"
+    );
+}
+
+/// The database's automated backups replicated to `region` (running or retained there).
+async fn replicated(west: &Aws, name: &str) -> Vec<aws_sdk_rds::types::DbInstanceAutomatedBackup> {
+    west.rds
+        .describe_db_instance_automated_backups()
+        .db_instance_identifier(name)
+        .send()
+        .await
+        .unwrap()
+        .db_instance_automated_backups
+        .unwrap_or_default()
+}
+
+/// Those of them that replicate (`pending` or `replicating`).
+async fn replicating(west: &Aws, name: &str) -> Vec<aws_sdk_rds::types::DbInstanceAutomatedBackup> {
+    replicated(west, name)
+        .await
+        .into_iter()
+        .filter(|b| matches!(b.status.as_deref(), Some("pending" | "replicating")))
+        .collect()
+}
+
+#[tokio::test]
+async fn production_backups_replicated_to_a_second_region_repaired_and_kept() {
+    let aws = aws().await;
+    let west = sweep::aws_in("us-west-2").await;
+    let name = env::unique("e2e-dr");
+    let (subnets, app) = network(&aws).await;
+    let second = "recovery {\n    region = \"us-west-2\"\n  }";
+    let db = |extra: &str| config(&name, "production", "postgres", &subnets, &app, extra);
+    let tf = Tf::new(&db(second));
+    tf.init();
+    // Refused on the attribute: the provider's own region, a name that is no region, Aurora.
+    tf.plan_refused_on(
+        &db("recovery {\n    region = \"us-east-1\"\n  }"),
+        "region = \"us-east-1\"",
+        "The second region is this one",
+    );
+    tf.plan_refused_on(
+        &db("recovery {\n    region = \"west\"\n  }"),
+        "region = \"west\"",
+        "Not a region",
+    );
+    tf.plan_refused_on(
+        &config(
+            &name,
+            "production",
+            "aurora-postgresql",
+            &subnets,
+            &app,
+            second,
+        ),
+        "region = \"us-west-2\"",
+        "A second region is not available yet for this store",
+    );
+    tf.write(&db(second));
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert_eq!(s["posture"]["recovery"], "pass");
+    assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
+    assert_eq!(
+        s["recovery_plan"]["regional_loss"],
+        "point-in-time restore in us-west-2 from the replicated backups (within 30 day(s)): ≈ 45m"
+    );
+    assert_eq!(
+        s["recovery_plan"]["objectives"],
+        "rpo 5m, rto 15m, region us-west-2: met"
+    );
+
+    // What AWS holds: the primary replicating to us-west-2, there encrypted with the database's
+    // own key of that region (rotating), kept as long as the backups here.
+    let key = west
+        .kms
+        .describe_key()
+        .key_id(format!("alias/{name}-db-backups"))
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    let rotation = west
+        .kms
+        .get_key_rotation_status()
+        .key_id(&key.key_id)
+        .send()
+        .await
+        .unwrap();
+    assert!(rotation.key_rotation_enabled);
+    let primary = aws.instance(&name).await.unwrap();
+    let backups = replicated(&west, &name).await;
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let b = &backups[0];
+    assert_eq!(b.db_instance_arn, primary.db_instance_arn);
+    assert_eq!(b.region.as_deref(), Some("us-east-1"));
+    assert_eq!(b.backup_retention_period, Some(30));
+    assert_eq!(b.kms_key_id, key.arn);
+    assert!(
+        matches!(b.status.as_deref(), Some("pending" | "replicating")),
+        "{b:?}"
+    );
+    let listed: Vec<String> = primary
+        .db_instance_automated_backups_replications
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| r.db_instance_automated_backups_arn)
+        .collect();
+    assert_eq!(
+        listed,
+        [b.db_instance_automated_backups_arn.clone().unwrap()]
+    );
+    assert_eq!(
+        s["components"]["backup_replication"],
+        b.db_instance_automated_backups_arn.clone().unwrap()
+    );
+    assert_eq!(s["components"]["remote_kms_key"], key.arn.clone().unwrap());
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // Drift: replication stopped in the console; the plan shows the region lost, one apply
+    // replicates again.
+    west.rds
+        .stop_db_instance_automated_backups_replication()
+        .source_db_instance_arn(primary.db_instance_arn.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    tf.drift_repaired(&[("\"recovery\"", "-> \"pass\"")]);
+    let running = replicating(&west, &name).await;
+    assert_eq!(running.len(), 1, "replicating again: {running:?}");
+
+    // Day 2: fewer days of backups, one apply, the copy kept as long, an empty plan after.
+    let fourteen = format!("backup_retention_days = 14\n  {second}");
+    tf.write(&db(&fourteen));
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply");
+    let running = replicating(&west, &name).await;
+    assert_eq!(running.len(), 1, "{running:?}");
+    assert_eq!(running[0].backup_retention_period, Some(14));
+
+    // Decommission and destroy: the backups kept here are kept in us-west-2 too, with their key
+    // (the decommissioning guide lists both).
+    let decommission = format!("deletion_protection = false\n  {fourteen}");
+    tf.write(&db(&decommission));
+    tf.apply(&[]);
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
+    let kept = replicated(&west, &name).await;
+    assert!(
+        !kept.is_empty() && kept.iter().all(|b| b.status.as_deref() == Some("retained")),
+        "{kept:?}"
+    );
+    let key_state = west
+        .kms
+        .describe_key()
+        .key_id(key.key_id.clone())
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_state;
+    assert_eq!(key_state, Some(aws_sdk_kms::types::KeyState::Enabled));
+    // What an operator does when their retention has passed.
+    for b in kept {
+        west.rds
+            .delete_db_instance_automated_backup()
+            .set_db_instance_automated_backups_arn(b.db_instance_automated_backups_arn)
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn development_second_region_copy_goes_with_the_database() {
+    let aws = aws().await;
+    let west = sweep::aws_in("us-west-2").await;
+    let name = env::unique("e2e-drd");
+    let (subnets, app) = network(&aws).await;
+    let second = "recovery {\n    region = \"us-west-2\"\n  }";
+    let db = |extra: &str| config(&name, "development", "postgres", &subnets, &app, extra);
+    let tf = Tf::new(&db(second));
+    tf.init();
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert_eq!(s["posture"]["recovery"], "pass");
+    assert_eq!(replicated(&west, &name).await.len(), 1);
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+    // The region taken out of the block: the replication stops, its backups stay there.
+    tf.write(&db(""));
+    tf.apply(&[]);
+    assert_eq!(
+        tf.plan_code(&[]).code,
+        0,
+        "plan after the region is removed"
+    );
+    let s = state(&tf);
+    assert!(
+        s["components"].get("backup_replication").is_none(),
+        "{}",
+        s["components"]
+    );
+    let left = replicated(&west, &name).await;
+    assert!(
+        left.iter().all(|b| b.status.as_deref() == Some("retained")),
+        "{left:?}"
+    );
+    // Back on, then destroy: development keeps no backups, here or there, and schedules the key
+    // for deletion.
+    tf.write(&db(second));
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the region is back");
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        replicated(&west, &name).await.len(),
+        0,
+        "no backups left there"
+    );
+    let key_state = west
+        .kms
+        .describe_key()
+        .key_id(format!("alias/{name}-db-backups"))
+        .send()
+        .await
+        .map(|k| k.key_metadata.and_then(|m| m.key_state));
+    assert!(
+        key_state.is_err(),
+        "the alias is gone with the key scheduled for deletion: {key_state:?}"
     );
 }

@@ -9,7 +9,7 @@ use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{tls, ConnectorBuilder};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::sdk_config::SharedHttpClient;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, PoisonError};
 
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
@@ -29,6 +29,8 @@ pub struct ProviderData {
     clients: Clients,
     stop: CancellationToken,
     account_id: OnceCell<String>,
+    /// The same configuration in other regions (`in_region`), made on first use.
+    elsewhere: std::sync::Mutex<BTreeMap<String, Arc<ProviderData>>>,
 }
 
 /// One client per service, made on first use: a plan that touches two services does not pay (in
@@ -146,7 +148,42 @@ impl ProviderData {
             clients: Clients::default(),
             stop,
             account_id: OnceCell::new(),
+            elsewhere: std::sync::Mutex::default(),
         })
+    }
+
+    /// The provider's configuration in `region` (a second region's backups): the same
+    /// credentials, endpoints (the provider block's and `AWS_ENDPOINT_URL*`), retries, StopProvider
+    /// and account, with clients that sign for and call `region`. Made once per region.
+    pub fn in_region(&self, region: &str) -> Arc<ProviderData> {
+        let mut made = self
+            .elsewhere
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        made.entry(region.to_string())
+            .or_insert_with(|| {
+                let account_id = OnceCell::new();
+                if let Some(a) = self.account_id.get() {
+                    let _ = account_id.set(a.clone());
+                }
+                Arc::new(ProviderData {
+                    region: region.to_string(),
+                    environment: self.environment,
+                    default_tags: self.default_tags.clone(),
+                    log_retention: self.log_retention,
+                    sdk: self
+                        .sdk
+                        .to_builder()
+                        .region(aws_config::Region::new(region.to_string()))
+                        .build(),
+                    endpoints: self.endpoints.clone(),
+                    clients: Clients::default(),
+                    stop: self.stop.clone(),
+                    account_id,
+                    elsewhere: std::sync::Mutex::default(),
+                })
+            })
+            .clone()
     }
 
     /// The log retention tiers `env`'s resources keep by default: the profile's, with the provider

@@ -54,6 +54,16 @@ pub async fn aws() -> Aws {
     Aws::from_config(&env::sdk_config().await)
 }
 
+/// Clients of the local AWS in `region` (a second region's objects).
+pub async fn aws_in(region: &str) -> Aws {
+    let c = env::sdk_config()
+        .await
+        .to_builder()
+        .region(aws_config::Region::new(region.to_string()))
+        .build();
+    Aws::from_config(&c)
+}
+
 impl Aws {
     /// Clients of another local AWS or identity.
     pub fn at(endpoint: &str, key: &str, secret: &str) -> Aws {

@@ -276,6 +276,38 @@ pub fn key_policy(place: &Place, name: &str) -> String {
     )
 }
 
+/// The second region's copy of the backups: RDS cross-region automated-backup replication, for
+/// the RDS engines (Aurora copies none in this version).
+pub const REPLICATION_COMPONENT: &str = "backup_replication";
+/// The second region's key for the replicated backups, and its alias there.
+pub const REMOTE_KEY_COMPONENT: &str = "remote_kms_key";
+pub const REMOTE_ALIAS_COMPONENT: &str = "remote_kms_alias";
+
+/// The region the database's automated backups are replicated to: `recovery.region`, for the
+/// RDS engines.
+pub fn second_region(args: &super::model::State) -> Option<&str> {
+    if is_aurora(&args.engine) {
+        return None;
+    }
+    args.recovery.as_ref().and_then(|r| r.region.as_deref())
+}
+
+/// The alias, in the second region, of the key the replicated backups are encrypted with.
+pub fn remote_alias_name(name: &str) -> String {
+    format!("alias/{name}-db-backups")
+}
+
+/// The policy of the second region's key (`remote` is that region): RDS there uses it for this
+/// account's replicated backups, administered by the account.
+pub fn remote_key_policy(remote: &Place, name: &str) -> String {
+    kms::via_service_key_policy(
+        remote,
+        &format!("{name}-db-backups"),
+        "RdsUsesKeyForReplicatedBackups",
+        &["rds"],
+    )
+}
+
 /// Who may assume the enhanced-monitoring role: RDS monitoring, and only for this account's
 /// instances of database `name` (`aws:SourceAccount` and `aws:SourceArn`, as AWS advises against
 /// the confused deputy: the primary, replicas and Aurora instances are all `<name>…`).

@@ -68,6 +68,9 @@ pub fn plan(input: &PlanInput) -> Planned {
     if let Tri::Known(e) = env {
         validate::validate_profile(&cfg, e, &mut d);
     }
+    if let Some(pl) = input.place {
+        rec::refuse_same_region(&cfg.recovery, &pl.region, &mut d);
+    }
     // A new database named as a replica is: its instances and log groups would be taken for
     // another database's. One that exists (from an earlier release) keeps its name.
     match &cfg.name {
@@ -173,11 +176,23 @@ fn planned_recovery(env: &Tri<Environment>, planned: &Config) -> Option<(Objecti
     ) else {
         return None;
     };
-    let (rpo, rto) = rec::given(&planned.recovery)?;
+    let declared = rec::given(&planned.recovery)?;
     let aurora = bp::is_aurora(engine);
+    let regional = match &declared.region {
+        Some(region) if !aurora => recovery::Regional::Replicated {
+            region: region.clone(),
+            days,
+        },
+        _ => recovery::Regional::None,
+    };
     Some((
-        rec::effective(rpo.as_deref(), rto.as_deref(), recovery::profile(*e)),
-        recovery::gives(aurora, if aurora { replicas > 0 } else { *multi_az }, days),
+        rec::effective(&declared, recovery::profile(*e)),
+        recovery::gives(
+            aurora,
+            if aurora { replicas > 0 } else { *multi_az },
+            days,
+            &regional,
+        ),
     ))
 }
 
@@ -451,11 +466,39 @@ fn computed(
             // The exported logs' groups, each by its name.
             let groups = bp::log_groups(engine, n, usize::try_from(r).unwrap_or(0), *audit);
             roles.extend(groups.iter().map(|g| g.component.clone()));
+            // The second region's replication and key (RDS engines).
+            let second = second_region(&cfg.recovery).filter(|_| !aurora);
+            if second.is_some() {
+                roles.extend(
+                    [
+                        bp::REPLICATION_COMPONENT,
+                        bp::REMOTE_KEY_COMPONENT,
+                        bp::REMOTE_ALIAS_COMPONENT,
+                    ]
+                    .map(String::from),
+                );
+            }
+            // A replication started again (another region or retention) has a new ARN.
+            let mut prior_c = prior_c;
+            let same_copy = kept.is_some_and(|p| {
+                bp::second_region(p) == second.as_deref()
+                    && int_of(&planned.backup_retention_days) == Some(p.backup_retention_days)
+            });
+            if !same_copy {
+                prior_c.remove(bp::REPLICATION_COMPONENT);
+            }
             let og = og_version.map(|v| bp::option_group_name(n, &v));
             Tri::Known(datastore::planned_components(roles, &prior_c, |role| {
                 let pl = place?;
                 if let Some(g) = groups.iter().find(|g| g.component == role) {
                     return Some(pl.log_group_arn(&g.name));
+                }
+                if let (bp::REMOTE_ALIAS_COMPONENT, Some(r)) = (role, &second) {
+                    let there = Place {
+                        region: r.clone(),
+                        account: pl.account.clone(),
+                    };
+                    return Some(there.arn("kms", &bp::remote_alias_name(n)));
                 }
                 match (role, &og) {
                     ("option_group", Some(g)) => Some(pl.arn("rds", &format!("og:{g}"))),
@@ -464,6 +507,17 @@ fn computed(
             }))
         }
         _ => Tri::Unknown,
+    };
+    // Whether the second region's components are planned waits for the region.
+    let region_unknown = match &cfg.recovery {
+        Tri::Known(g) => g.region.is_unknown(),
+        Tri::Unknown => true,
+        Tri::Null => false,
+    };
+    let components = if region_unknown {
+        Tri::Unknown
+    } else {
+        components
     };
     planned.security_group_id = datastore::planned_component(&components, "security_group");
     planned.components = components;
@@ -603,6 +657,14 @@ fn posture(
             logs,
         },
     ))
+}
+
+/// The configured second region, where the block gives one.
+fn second_region(block: &Tri<rec::Given>) -> Option<String> {
+    match block {
+        Tri::Known(g) => g.region.known().cloned(),
+        _ => None,
+    }
 }
 
 /// A prior optional value as planned: known, or null where the prior had none.

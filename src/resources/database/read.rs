@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use super::aws::{self as api, GroupKind};
 use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::State;
+use super::reconcile::replication;
 use super::recovery;
 use crate::provider::aws::Place;
 use crate::provider::ec2;
@@ -34,6 +35,9 @@ pub struct Side {
     pub log_groups: BTreeMap<String, (GroupFacts, String)>,
     /// The tiers the database's logs keep unless its `log_retention` says otherwise.
     pub log_tiers: LogRetention,
+    /// The second region (declared, else the one recorded) and the database's automated backups
+    /// there.
+    pub replicated: Option<(String, Vec<api::Replicated>)>,
 }
 
 impl Side {
@@ -49,8 +53,9 @@ impl Side {
         let role_name = bp::monitoring_role_name(n);
         let secret = prior.master_secret_arn.clone();
         let log_prefix = bp::log_group_prefix(&prior.engine, n);
-        // Six independent questions, at once.
-        let (sg_rules, subnets, key, role, secret_policy, log_groups) = tokio::join!(
+        let second = replication::region_of(prior);
+        // Seven independent questions, at once.
+        let (sg_rules, subnets, key, role, secret_policy, log_groups, replicated) = tokio::join!(
             async {
                 match &sg {
                     Some(id) => Ok(ec2::sg_rules(ctx, std::slice::from_ref(id))
@@ -80,6 +85,18 @@ impl Side {
                 }
             },
             logs::groups_under(ctx, &log_prefix),
+            async {
+                match &second {
+                    Some(r) => {
+                        let remote = ctx.in_region(r);
+                        Ok(Some((
+                            r.clone(),
+                            api::replicated_backups(&remote, n).await?,
+                        )))
+                    }
+                    None => Ok::<_, AwsError>(None),
+                }
+            },
         );
         Ok(Side {
             sg,
@@ -90,6 +107,7 @@ impl Side {
             secret_policy: secret_policy?,
             log_groups: log_groups?,
             log_tiers: ctx.log_tiers(env),
+            replicated: replicated?,
         })
     }
 
@@ -259,14 +277,20 @@ pub fn finish(
     // configured, it reads off (the relaxation plan reported), whatever the parameters say.
     facts.audit = prior.audit_logging && facts.audit && facts.log_exports;
     st.audit_logging = facts.audit;
-    // Recovery: the objectives in force against what AWS reports.
-    let (rpo, rto) = rec::stated(prior.recovery.as_ref());
-    let objectives = rec::effective(rpo, rto, recovery::profile(env));
+    // Recovery: the objectives in force against what AWS reports (the second region's copy is
+    // the RDS primary's; Aurora has none).
+    let primary_arn = comp.get("primary").cloned();
+    let regional = replication::record(prior, primary_arn.as_deref(), side, &mut comp);
+    let objectives = rec::effective(
+        &rec::stated(prior.recovery.as_ref()),
+        recovery::profile(env),
+    );
     let aurora = bp::is_aurora(engine);
     let gives = recovery::gives(
         aurora,
         if aurora { st.replicas > 0 } else { st.multi_az },
         st.backup_retention_days,
+        &regional,
     );
     facts.recovery = rec::posture(&objectives, &gives);
     st.recovery_plan = rec::recovery_plan(&objectives, &gives);

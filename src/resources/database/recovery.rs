@@ -3,7 +3,7 @@
 //! are the stores' shared `datastore::recovery`.
 
 use crate::provider::profile::Environment;
-use crate::resources::datastore::recovery::{Gives, Means, Objectives};
+use crate::resources::datastore::recovery::{text, Gives, Means, Objectives};
 
 /// Point-in-time restore's recovery point: RDS and Aurora upload the transaction logs every
 /// 5 minutes, so the latest restorable time trails by up to that.
@@ -15,12 +15,28 @@ pub const RESTORE_SECONDS: i64 = 2700;
 /// which AWS gives as typically under 10 minutes.
 pub const AURORA_NEW_WRITER_SECONDS: i64 = 600;
 
+/// A restore in the second region from the replicated backups: the instance made from them and
+/// the logs replayed, as a restore here.
+pub const REMOTE_RESTORE_SECONDS: i64 = RESTORE_SECONDS;
+
+/// Where the database's backups are copied, as planned or as AWS reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Regional {
+    /// No second region.
+    None,
+    /// The automated backups replicated to `region`, kept `days`.
+    Replicated { region: String, days: i64 },
+    /// A second region was declared but AWS replicates nothing there (stopped, or never started).
+    Stopped { region: String },
+}
+
 /// The profile's objectives: the guides' RPO 5 minutes and RTO 15 minutes in production.
 pub fn profile(env: Environment) -> Objectives {
     match env {
         Environment::Production => Objectives {
             rpo: Some(PITR_RPO_SECONDS),
             rto: Some(900),
+            region: None,
         },
         _ => Objectives::default(),
     }
@@ -28,8 +44,14 @@ pub fn profile(env: Environment) -> Objectives {
 
 /// What the database gives: point-in-time restore within `backup_retention_days` of backups, and
 /// a failover to the standby (Multi-AZ; for Aurora, a reader), else a rebuild: from the backups,
-/// or for Aurora a new writer on the cluster volume.
-pub fn gives(aurora: bool, standby: bool, backup_retention_days: i64) -> Gives {
+/// or for Aurora a new writer on the cluster volume; on the region's loss, a restore from the
+/// backups replicated to the second region, where there is one.
+pub fn gives(
+    aurora: bool,
+    standby: bool,
+    backup_retention_days: i64,
+    regional: &Regional,
+) -> Gives {
     let rto = match (standby, aurora) {
         (true, true) => Means::failover("failover to a reader"),
         (true, false) => Means::failover("Multi-AZ failover"),
@@ -56,14 +78,27 @@ pub fn gives(aurora: bool, standby: bool, backup_retention_days: i64) -> Gives {
         } else {
             ("multi_az", "set multi_az = true")
         },
-        regional_loss: "not covered: the backups stay in this region",
+        regional_loss: match regional {
+            Regional::None => "not covered: the backups stay in this region".into(),
+            Regional::Replicated { region, days } => format!(
+                "point-in-time restore in {region} from the replicated backups (within {days} day(s)): ≈ {}",
+                text(REMOTE_RESTORE_SECONDS)
+            ),
+            Regional::Stopped { region } => {
+                format!("not covered: the backups are not replicated to {region}")
+            }
+        },
+        second_region: match regional {
+            Regional::Replicated { region, .. } => Some(region.clone()),
+            _ => None,
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::datastore::recovery::{effective, recovery_plan, unmet};
+    use crate::resources::datastore::recovery::{effective, recovery_plan, unmet, Declared};
 
     #[test]
     fn production_objectives_and_what_meets_them() {
@@ -113,26 +148,83 @@ mod tests {
         assert_eq!((prod.rpo, prod.rto), (Some(300), Some(900)));
         assert_eq!(profile(Environment::Staging), Objectives::default());
         for c in &cases {
-            let g = gives(c.aurora, c.standby, c.days);
+            let g = gives(c.aurora, c.standby, c.days, &Regional::None);
             let got: Vec<&str> = unmet(&prod, &g).iter().map(|u| u.argument).collect();
             assert_eq!(got, c.unmet, "{}", c.name);
             assert_eq!(recovery_plan(&prod, &g)["rto"], c.rto, "{}", c.name);
         }
-        let p = recovery_plan(&prod, &gives(false, true, 30));
+        let p = recovery_plan(&prod, &gives(false, true, 30, &Regional::None));
         assert_eq!(
             p["rpo"],
             "point-in-time restore within 30 day(s) of backups: ≤ 5m"
         );
         assert_eq!(
-            effective(Some("10m"), None, prod).rpo,
+            effective(
+                &Declared {
+                    rpo: Some("10m".into()),
+                    ..Declared::default()
+                },
+                prod.clone()
+            )
+            .rpo,
             Some(600),
             "the block's objective over the profile's"
         );
-        let five = effective(None, Some("5m"), Objectives::default());
-        let aurora: Vec<&str> = unmet(&five, &gives(true, false, 7))
+        let five = effective(
+            &Declared {
+                rto: Some("5m".into()),
+                ..Declared::default()
+            },
+            Objectives::default(),
+        );
+        let aurora: Vec<&str> = unmet(&five, &gives(true, false, 7, &Regional::None))
             .iter()
             .map(|u| u.argument)
             .collect();
         assert_eq!(aurora, ["replicas"], "RTO 5m on Aurora needs a reader");
+    }
+
+    #[test]
+    fn the_second_region_recovers_from_its_replicated_backups_while_they_replicate() {
+        let o = effective(
+            &Declared {
+                region: Some("us-west-2".into()),
+                ..Declared::default()
+            },
+            profile(Environment::Production),
+        );
+        let replicated = Regional::Replicated {
+            region: "us-west-2".into(),
+            days: 30,
+        };
+        let g = gives(false, true, 30, &replicated);
+        assert!(unmet(&o, &g).is_empty());
+        let p = recovery_plan(&o, &g);
+        assert_eq!(
+            p["regional_loss"],
+            "point-in-time restore in us-west-2 from the replicated backups (within 30 day(s)): ≈ 45m"
+        );
+        assert_eq!(p["objectives"], "rpo 5m, rto 15m, region us-west-2: met");
+        let stopped = gives(
+            false,
+            true,
+            30,
+            &Regional::Stopped {
+                region: "us-west-2".into(),
+            },
+        );
+        let why: Vec<String> = unmet(&o, &stopped).into_iter().map(|u| u.why).collect();
+        assert_eq!(
+            why,
+            ["region us-west-2: not covered: the backups are not replicated to us-west-2; apply starts the replication again."]
+        );
+        let none = recovery_plan(
+            &profile(Environment::Production),
+            &gives(false, true, 30, &Regional::None),
+        );
+        assert_eq!(
+            none["regional_loss"],
+            "not covered: the backups stay in this region"
+        );
     }
 }

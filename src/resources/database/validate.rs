@@ -35,7 +35,14 @@ pub fn validate(value: &Value) -> Diagnostics {
     check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
     check_access(&cfg, &mut d);
     check_tags_and_timeouts(&cfg.tags, &cfg.timeouts, &mut d);
-    crate::resources::datastore::recovery::validate(&cfg.recovery, &mut d);
+    let aurora = matches!(&cfg.engine, Tri::Known(e) if bp::is_aurora(e));
+    crate::resources::datastore::recovery::validate(
+        &cfg.recovery,
+        aurora.then_some(
+            "an Aurora cluster keeps its backups in its own region in this version (cross-region snapshot copies are not made yet); `postgres` and `mysql` replicate theirs",
+        ),
+        &mut d,
+    );
     crate::resources::log_retention::validate(&cfg.log_retention, &mut d);
     d
 }

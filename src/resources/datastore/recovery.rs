@@ -18,7 +18,7 @@ crate::attributes! {
     fields {
         rpo: Option<String> = optional("Recovery point objective: the most recent data a recovery may lose, as a duration (e.g. `5m`). Unset, a production `prod_database_ha` holds `5m`; nothing otherwise. Less than the store's restores give (point-in-time restore: 5 minutes; Redis's daily snapshot: 24 hours) is refused."),
         rto: Option<String> = optional("Recovery time objective: the longest the store may be unavailable, as a duration (e.g. `15m`). Unset, a production `prod_database_ha` holds `15m`; nothing otherwise. Less than the store takes to come back without a standby (database ≈ 45 minutes, Aurora ≈ 10, Redis ≈ 30) needs a standby that fails over within 2 minutes (database: `multi_az`, Aurora: `replicas` ≥ 1; Redis: `replicas_per_shard` ≥ 1); 2 minutes or less is refused."),
-        region: Option<String> = optional("A second region whose copy of the backups must survive the loss of this one (e.g. `us-west-2`). Not available in this version: refused on the attribute."),
+        region: Option<String> = optional("A second region whose copy of the backups must survive the loss of this one (e.g. `us-west-2`), not the provider's. `prod_database_ha` (`postgres`, `mysql`) replicates its automated backups there (RDS cross-region automated-backup replication, encrypted with a key of its own in that region, kept as long as `backup_retention_days`), so a point-in-time restore there survives the region's loss; posture `recovery` fails, and apply restarts it, when the replication stops. Aurora and `prod_redis_cluster`: not available in this version, refused on the attribute."),
     }
 }
 
@@ -28,11 +28,21 @@ pub const DESCRIPTION: &str = "Recovery objectives the store must meet, checked 
 /// A failover to a standby (Multi-AZ, an Aurora reader, a Redis replica): within 2 minutes.
 pub const FAILOVER_SECONDS: i64 = 120;
 
-/// The objectives in force, in seconds (`None`: none declared).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The objectives in force, in seconds (`None`: none declared), and the second region.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Objectives {
     pub rpo: Option<i64>,
     pub rto: Option<i64>,
+    /// The region a copy of the backups must be in (`None`: none declared).
+    pub region: Option<String>,
+}
+
+/// The objectives the block states, as written (`None`: not stated).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Declared {
+    pub rpo: Option<String>,
+    pub rto: Option<String>,
+    pub region: Option<String>,
 }
 
 /// One kind of recovery and its worst case.
@@ -93,8 +103,10 @@ pub struct Gives {
     pub rto: Means,
     /// The argument that gives a standby, and how (`set multi_az = true`).
     pub standby_fix: (&'static str, &'static str),
-    /// What the data stays in on the loss of the region.
-    pub regional_loss: &'static str,
+    /// What recovers the data on the loss of the region, or why nothing does.
+    pub regional_loss: String,
+    /// The region a copy of the backups is kept in (`None`: none).
+    pub second_region: Option<String>,
 }
 
 /// An objective not met: the block's attribute, the argument that falls short, and why.
@@ -124,34 +136,57 @@ pub fn text(s: i64) -> String {
 }
 
 /// The objectives in force: the block's where it sets them, else the profile's `default`.
-pub fn effective(rpo: Option<&str>, rto: Option<&str>, default: Objectives) -> Objectives {
+pub fn effective(declared: &Declared, default: Objectives) -> Objectives {
     Objectives {
-        rpo: rpo.and_then(seconds).or(default.rpo),
-        rto: rto.and_then(seconds).or(default.rto),
+        rpo: declared.rpo.as_deref().and_then(seconds).or(default.rpo),
+        rto: declared.rto.as_deref().and_then(seconds).or(default.rto),
+        region: declared.region.clone().or(default.region),
     }
 }
 
-/// The objectives the block states in state (`None`: the block is absent).
-pub fn stated(block: Option<&Stated>) -> (Option<&str>, Option<&str>) {
-    (
-        block.and_then(|g| g.rpo.as_deref()),
-        block.and_then(|g| g.rto.as_deref()),
-    )
+/// The objectives the block states in state (all `None`: the block is absent).
+pub fn stated(block: Option<&Stated>) -> Declared {
+    block.map_or_else(Declared::default, |g| Declared {
+        rpo: g.rpo.clone(),
+        rto: g.rto.clone(),
+        region: g.region.clone(),
+    })
 }
 
 /// The objectives the block gives at plan: `None` while the block or an objective is unknown
 /// (an unknown objective is not an unset one: the profile's does not stand in for it).
-pub fn given(block: &Tri<Given>) -> Option<(Option<String>, Option<String>)> {
+pub fn given(block: &Tri<Given>) -> Option<Declared> {
     match block {
-        Tri::Known(g) if g.rpo.is_unknown() || g.rto.is_unknown() => None,
-        Tri::Known(g) => Some((g.rpo.known().cloned(), g.rto.known().cloned())),
-        Tri::Null => Some((None, None)),
+        Tri::Known(g) if g.rpo.is_unknown() || g.rto.is_unknown() || g.region.is_unknown() => None,
+        Tri::Known(g) => Some(Declared {
+            rpo: g.rpo.known().cloned(),
+            rto: g.rto.known().cloned(),
+            region: g.region.known().cloned(),
+        }),
+        Tri::Null => Some(Declared::default()),
         Tri::Unknown => None,
     }
 }
 
-/// The block's own checks: durations, and the second region this version does not have.
-pub fn validate(block: &Tri<Given>, d: &mut Diagnostics) {
+/// Whether `s` reads as an AWS region name (`us-west-2`, `ap-southeast-1`, `us-gov-east-1`).
+pub fn is_region_name(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts[0].len() == 2
+        && parts[0].chars().all(|c| c.is_ascii_lowercase())
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The block's own checks: durations, and a second region: `no_region` says why the store
+/// cannot have one (`None`: it can, and the name is checked).
+pub fn validate(block: &Tri<Given>, no_region: Option<&str>, d: &mut Diagnostics) {
     let Tri::Known(g) = block else {
         return;
     };
@@ -166,12 +201,36 @@ pub fn validate(block: &Tri<Given>, d: &mut Diagnostics) {
             }
         }
     }
-    if let Tri::Known(r) = &g.region {
-        d.error_at(
+    let Tri::Known(r) = &g.region else {
+        return;
+    };
+    match no_region {
+        Some(why) => d.error_at(
             path("region"),
-            "A second region is not available yet",
-            format!("region = {r:?}: this version keeps the backups in the store's own region (recovery_plan says so). Remove region."),
-        );
+            "A second region is not available yet for this store",
+            format!("region = {r:?}: {why} (recovery_plan says so). Remove region."),
+        ),
+        None if !is_region_name(r) => d.error_at(
+            path("region"),
+            "Not a region",
+            format!("region = {r:?}: give an AWS region name such as \"us-west-2\" or \"eu-central-1\"."),
+        ),
+        None => {}
+    }
+}
+
+/// At plan, where the provider's region is known: the second region must be another one.
+pub fn refuse_same_region(block: &Tri<Given>, own: &str, d: &mut Diagnostics) {
+    if let Tri::Known(g) = block {
+        if let Tri::Known(r) = &g.region {
+            if r == own {
+                d.error_at(
+                    path("region"),
+                    "The second region is this one",
+                    format!("region = {r:?} is the provider's own region: a copy there does not survive the region's loss. Give another region, e.g. the one your guide names as the backup region."),
+                );
+            }
+        }
     }
 }
 
@@ -201,6 +260,18 @@ pub fn unmet(o: &Objectives, g: &Gives) -> Vec<Unmet> {
                 ),
             }),
             _ => {}
+        }
+    }
+    if let Some(r) = &o.region {
+        if g.second_region.as_deref() != Some(r.as_str()) {
+            out.push(Unmet {
+                objective: "region",
+                argument: "recovery",
+                why: format!(
+                    "region {r}: {}; apply starts the replication again.",
+                    g.regional_loss
+                ),
+            });
         }
     }
     if let Some(rto) = o.rto {
@@ -239,7 +310,12 @@ pub fn unmet(o: &Objectives, g: &Gives) -> Vec<Unmet> {
 pub fn refuse_unmet(o: &Objectives, g: &Gives, block: &Tri<Given>, d: &mut Diagnostics) {
     for u in unmet(o, g) {
         let stated = match block {
-            Tri::Known(b) => !(if u.objective == "rpo" { &b.rpo } else { &b.rto }).is_null(),
+            Tri::Known(b) => !(match u.objective {
+                "rpo" => &b.rpo,
+                "rto" => &b.rto,
+                _ => &b.region,
+            })
+            .is_null(),
             _ => false,
         };
         let at = if stated {
@@ -266,6 +342,7 @@ pub fn recovery_plan(o: &Objectives, g: &Gives) -> BTreeMap<String, String> {
     let declared: Vec<String> = [("rpo", o.rpo), ("rto", o.rto)]
         .iter()
         .filter_map(|(k, v)| v.map(|s| format!("{k} {}", text(s))))
+        .chain(o.region.iter().map(|r| format!("region {r}")))
         .collect();
     let objectives = match (declared.is_empty(), unmet(o, g).is_empty()) {
         (true, _) => "none declared".to_string(),
@@ -275,7 +352,7 @@ pub fn recovery_plan(o: &Objectives, g: &Gives) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("rpo".to_string(), rpo),
         ("rto".to_string(), g.rto.text()),
-        ("regional_loss".to_string(), g.regional_loss.to_string()),
+        ("regional_loss".to_string(), g.regional_loss.clone()),
         ("objectives".to_string(), objectives),
     ])
 }
@@ -319,7 +396,8 @@ mod tests {
                 Means::estimate("a restore from backup", 2700)
             },
             standby_fix: ("multi_az", "set multi_az = true"),
-            regional_loss: "not covered",
+            regional_loss: "not covered".into(),
+            second_region: None,
         }
     }
 
@@ -329,6 +407,7 @@ mod tests {
             name: &'static str,
             rpo: Option<&'static str>,
             rto: Option<&'static str>,
+            region: Option<&'static str>,
             gives: Gives,
             unmet: &'static [(&'static str, &'static str)],
         }
@@ -337,6 +416,7 @@ mod tests {
                 name: "RPO 5m and RTO 15m with a restore and a standby",
                 rpo: Some("5m"),
                 rto: Some("15m"),
+                region: None,
                 gives: gives(true, true),
                 unmet: &[],
             },
@@ -344,6 +424,7 @@ mod tests {
                 name: "RPO below the restore's",
                 rpo: Some("1m"),
                 rto: None,
+                region: None,
                 gives: gives(true, true),
                 unmet: &[("rpo", "backup_retention_days")],
             },
@@ -351,6 +432,7 @@ mod tests {
                 name: "RPO with nothing to restore from",
                 rpo: Some("1h"),
                 rto: None,
+                region: None,
                 gives: gives(false, true),
                 unmet: &[("rpo", "backup_retention_days")],
             },
@@ -358,6 +440,7 @@ mod tests {
                 name: "RTO 15m without a standby",
                 rpo: None,
                 rto: Some("15m"),
+                region: None,
                 gives: gives(true, false),
                 unmet: &[("rto", "multi_az")],
             },
@@ -365,6 +448,7 @@ mod tests {
                 name: "RTO no failover meets",
                 rpo: None,
                 rto: Some("2m"),
+                region: None,
                 gives: gives(true, true),
                 unmet: &[("rto", "multi_az")],
             },
@@ -372,12 +456,37 @@ mod tests {
                 name: "RTO a restore meets",
                 rpo: None,
                 rto: Some("1h"),
+                region: None,
                 gives: gives(true, false),
                 unmet: &[],
             },
+            Case {
+                name: "a second region the backups are replicated to",
+                rpo: None,
+                rto: None,
+                region: Some("us-west-2"),
+                gives: Gives {
+                    second_region: Some("us-west-2".into()),
+                    ..gives(true, true)
+                },
+                unmet: &[],
+            },
+            Case {
+                name: "a second region the replication no longer reaches",
+                rpo: None,
+                rto: None,
+                region: Some("us-west-2"),
+                gives: gives(true, true),
+                unmet: &[("region", "recovery")],
+            },
         ];
         for c in &cases {
-            let o = effective(c.rpo, c.rto, Objectives::default());
+            let declared = Declared {
+                rpo: c.rpo.map(Into::into),
+                rto: c.rto.map(Into::into),
+                region: c.region.map(Into::into),
+            };
+            let o = effective(&declared, Objectives::default());
             let got: Vec<(&str, &str)> = unmet(&o, &c.gives)
                 .into_iter()
                 .map(|u| (u.objective, u.argument))
@@ -397,6 +506,7 @@ mod tests {
         let o = Objectives {
             rpo: Some(300),
             rto: Some(900),
+            region: None,
         };
         let p = recovery_plan(&o, &gives(true, true));
         assert_eq!(
@@ -421,10 +531,17 @@ mod tests {
         let none = recovery_plan(&Objectives::default(), &gives(false, false));
         assert_eq!(none["objectives"], "none declared");
         assert_eq!(
-            effective(None, Some("10m"), o),
+            effective(
+                &Declared {
+                    rto: Some("10m".into()),
+                    ..Declared::default()
+                },
+                o
+            ),
             Objectives {
                 rpo: Some(300),
-                rto: Some(600)
+                rto: Some(600),
+                region: None,
             }
         );
     }
@@ -434,6 +551,7 @@ mod tests {
         let o = Objectives {
             rpo: Some(60),
             rto: Some(900),
+            region: None,
         };
         let block = Tri::Known(Given {
             rpo: Tri::Known("1m".into()),
@@ -458,13 +576,19 @@ mod tests {
         });
         assert_eq!(given(&unknown), None, "the plan waits for the value");
         assert_eq!(given(&Tri::Unknown), None);
-        assert_eq!(given(&Tri::Null), Some((None, None)));
+        assert_eq!(given(&Tri::Null), Some(Declared::default()));
         let set = Tri::Known(Given {
             rpo: Tri::Known("5m".into()),
             rto: Tri::Null,
             region: Tri::Null,
         });
-        assert_eq!(given(&set), Some((Some("5m".into()), None)));
+        assert_eq!(
+            given(&set),
+            Some(Declared {
+                rpo: Some("5m".into()),
+                ..Declared::default()
+            })
+        );
     }
 
     #[test]
@@ -472,6 +596,7 @@ mod tests {
         let o = Objectives {
             rpo: None,
             rto: Some(900),
+            region: None,
         };
         let mut d = Diagnostics::new();
         d.error_at(AttrPath::attr("multi_az"), "Multi-AZ required", "floor");
@@ -487,11 +612,75 @@ mod tests {
             region: Tri::Known("us-west-2".into()),
         });
         let mut d = Diagnostics::new();
-        validate(&block, &mut d);
+        validate(
+            &block,
+            Some("this store keeps its backups in its own region"),
+            &mut d,
+        );
         let paths: Vec<String> = d
             .iter()
             .filter_map(|x| x.path.as_ref().map(ToString::to_string))
             .collect();
         assert_eq!(paths, ["recovery.rpo", "recovery.region"]);
+    }
+
+    #[test]
+    fn a_second_region_is_a_region_name_other_than_the_providers() {
+        struct Case {
+            name: &'static str,
+            region: &'static str,
+            refused: &'static [&'static str],
+        }
+        let cases = [
+            Case {
+                name: "another region",
+                region: "us-west-2",
+                refused: &[],
+            },
+            Case {
+                name: "a GovCloud region",
+                region: "us-gov-east-1",
+                refused: &[],
+            },
+            Case {
+                name: "the provider's own",
+                region: "us-east-1",
+                refused: &["The second region is this one"],
+            },
+            Case {
+                name: "not a region",
+                region: "west",
+                refused: &["Not a region"],
+            },
+            Case {
+                name: "upper case",
+                region: "US-WEST-2",
+                refused: &["Not a region"],
+            },
+            Case {
+                name: "no number",
+                region: "us-west-x",
+                refused: &["Not a region"],
+            },
+        ];
+        for c in &cases {
+            let block = Tri::Known(Given {
+                rpo: Tri::Null,
+                rto: Tri::Null,
+                region: Tri::Known(c.region.into()),
+            });
+            let mut d = Diagnostics::new();
+            validate(&block, None, &mut d);
+            refuse_same_region(&block, "us-east-1", &mut d);
+            let got: Vec<&str> = d.iter().map(|x| x.summary.as_str()).collect();
+            assert_eq!(got, c.refused, "{}", c.name);
+            assert!(
+                d.iter()
+                    .all(|x| x.path.as_ref().map(ToString::to_string).as_deref()
+                        == Some("recovery.region")),
+                "{}",
+                c.name
+            );
+        }
     }
 }

@@ -186,10 +186,10 @@ fn planned_recovery(planned: &Config) -> Option<(Objectives, Gives)> {
     ) else {
         return None;
     };
-    let (rpo, rto) = rec::given(&planned.recovery)?;
+    let declared = rec::given(&planned.recovery)?;
     let window = planned.snapshot_window.known().map_or("", String::as_str);
     Some((
-        rec::effective(rpo.as_deref(), rto.as_deref(), Objectives::default()),
+        rec::effective(&declared, Objectives::default()),
         recovery::gives(bp::failover(replicas), retention, window),
     ))
 }

@@ -101,8 +101,7 @@ pub async fn read(
         st.allowed_security_group_ids = a;
     }
     // Recovery: the objectives declared against what AWS reports.
-    let (rpo, rto) = rec::stated(prior.recovery.as_ref());
-    let objectives = rec::effective(rpo, rto, Objectives::default());
+    let objectives = rec::effective(&rec::stated(prior.recovery.as_ref()), Objectives::default());
     let gives = recovery::gives(
         facts.replicas > 0 && facts.automatic_failover,
         st.snapshot_retention_days,

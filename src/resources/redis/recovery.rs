@@ -33,14 +33,17 @@ pub fn gives(standby: bool, snapshot_retention_days: i64, snapshot_window: &str)
             )
         },
         standby_fix: ("replicas_per_shard", "set replicas_per_shard = 1 or more"),
-        regional_loss: "not covered: the snapshots stay in this region",
+        regional_loss: "not covered: the snapshots stay in this region".into(),
+        second_region: None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::datastore::recovery::{effective, recovery_plan, unmet, Objectives};
+    use crate::resources::datastore::recovery::{
+        effective, recovery_plan, unmet, Declared, Objectives,
+    };
 
     #[test]
     fn objectives_against_snapshots_and_a_replica() {
@@ -87,7 +90,12 @@ mod tests {
             },
         ];
         for c in &cases {
-            let o = effective(c.rpo, c.rto, Objectives::default());
+            let declared = Declared {
+                rpo: c.rpo.map(Into::into),
+                rto: c.rto.map(Into::into),
+                region: None,
+            };
+            let o = effective(&declared, Objectives::default());
             let g = gives(c.standby, c.retention, "02:00-03:00");
             let got: Vec<&str> = unmet(&o, &g).iter().map(|u| u.argument).collect();
             assert_eq!(got, c.unmet, "{}", c.name);

@@ -37,7 +37,11 @@ pub fn validate(value: &Value) -> Diagnostics {
     let cfg = Config::decode(value);
     let mut d = Diagnostics::new();
     check_name(&cfg, &mut d);
-    crate::resources::datastore::recovery::validate(&cfg.recovery, &mut d);
+    crate::resources::datastore::recovery::validate(
+        &cfg.recovery,
+        Some("prod_redis_cluster keeps its snapshots in its own region in this version"),
+        &mut d,
+    );
     profile::validate_attr(&cfg.environment, &mut d);
     check_engine(&cfg, &mut d);
     check_store_ids(&cfg.subnet_ids, &cfg.allowed_security_group_ids, &mut d);

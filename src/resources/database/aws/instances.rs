@@ -41,6 +41,8 @@ pub struct Instance {
     pub master_username: String,
     pub replica_of: Option<String>,
     pub replicas: Vec<String>,
+    /// The ARNs of its automated backups replicated to other regions, while replication runs.
+    pub backup_replications: Vec<String>,
     pub tags: Tags,
 }
 
@@ -109,6 +111,12 @@ fn instance(i: DbInstance) -> Instance {
         master_username: i.master_username.unwrap_or_default(),
         replica_of: i.read_replica_source_db_instance_identifier,
         replicas: i.read_replica_db_instance_identifiers.unwrap_or_default(),
+        backup_replications: i
+            .db_instance_automated_backups_replications
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|r| r.db_instance_automated_backups_arn)
+            .collect(),
         tags: i
             .tag_list
             .unwrap_or_default()

@@ -4,10 +4,12 @@
 mod groups;
 mod instances;
 mod options;
+mod replication;
 
 pub use groups::*;
 pub use instances::*;
 pub use options::*;
+pub use replication::*;
 
 use std::collections::BTreeMap;
 

@@ -6,6 +6,7 @@
 
 mod delete;
 mod rds;
+pub mod replication;
 
 pub use delete::{delete, delete_side_objects, protected};
 pub use rds::converge;

@@ -1,0 +1,216 @@
+//! The second region's copy of the backups (`recovery.region`, RDS engines): RDS cross-region
+//! automated-backup replication, encrypted with a key of the database's own in that region and
+//! kept as long as `backup_retention_days`, so a point-in-time restore there survives the loss of
+//! this region. Converge starts it (and starts it again where it stopped, or where the retention
+//! or key changed: AWS has no modify); read judges it from the second region's answer; destroy
+//! leaves the replicated backups and their key for their retention where the database keeps its
+//! own automated backups, and deletes them otherwise.
+
+use std::collections::BTreeMap;
+
+use crate::provider::aws::Place;
+use crate::provider::error::AwsError;
+use crate::provider::{kms, ProviderData};
+use crate::resources::database::aws::{self as api, Instance};
+use crate::resources::database::blueprint::{self as bp, REMOTE_ALIAS_COMPONENT};
+use crate::resources::database::blueprint::{REMOTE_KEY_COMPONENT, REPLICATION_COMPONENT};
+use crate::resources::database::model::State;
+use crate::resources::database::read::Side;
+use crate::resources::database::recovery::Regional;
+
+use super::Desired;
+
+/// The region of an RDS ARN (`arn:aws:rds:<region>:…`).
+fn arn_region(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|r| !r.is_empty())
+}
+
+/// The second region to look at: the one declared, else the one a replication was recorded in.
+pub fn region_of(prior: &State) -> Option<String> {
+    bp::second_region(prior).map(str::to_string).or_else(|| {
+        prior
+            .components
+            .get(REPLICATION_COMPONENT)
+            .and_then(|a| arn_region(a))
+            .map(str::to_string)
+    })
+}
+
+/// The replication of `source_arn` that runs, among the second region's backups.
+fn running<'a>(backups: &'a [api::Replicated], source_arn: &str) -> Option<&'a api::Replicated> {
+    backups
+        .iter()
+        .find(|b| b.source_arn == source_arn && b.running())
+}
+
+/// At read: what the second region holds, recorded in `comp` (the replication while it runs, with
+/// the key it encrypts with, and the key's alias), as the recovery it gives.
+pub fn record(
+    prior: &State,
+    primary_arn: Option<&str>,
+    side: &Side,
+    comp: &mut BTreeMap<String, String>,
+) -> Regional {
+    let Some((region, backups)) = &side.replicated else {
+        return Regional::None;
+    };
+    let live = primary_arn.and_then(|arn| running(backups, arn));
+    if let Some(b) = live {
+        comp.insert(REPLICATION_COMPONENT.into(), b.arn.clone());
+        if let Some(k) = &b.kms_key {
+            comp.insert(REMOTE_KEY_COMPONENT.into(), k.clone());
+        }
+    }
+    // The key and its alias stay recorded while they are the database's (a stopped replication
+    // is started again with them).
+    for role in [REMOTE_KEY_COMPONENT, REMOTE_ALIAS_COMPONENT] {
+        if let Some(v) = prior.components.get(role) {
+            comp.entry(role.to_string()).or_insert_with(|| v.clone());
+        }
+    }
+    match (bp::second_region(prior), live) {
+        (Some(want), Some(b)) if want == region => Regional::Replicated {
+            region: region.clone(),
+            days: b.retention_days,
+        },
+        (Some(want), _) => Regional::Stopped {
+            region: want.to_string(),
+        },
+        (None, _) => Regional::None,
+    }
+}
+
+/// Converge: the second region's key, then the replication of `primary` there with the planned
+/// retention and that key; a replication to a region no longer declared is stopped (its backups
+/// stay there for their retention, with their key).
+pub async fn ensure(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+    primary: &Instance,
+) -> Result<(), AwsError> {
+    let want = bp::second_region(&d.args);
+    let recorded = p
+        .components
+        .get(REPLICATION_COMPONENT)
+        .and_then(|a| arn_region(a))
+        .map(str::to_string);
+    if let Some(old) = recorded.filter(|r| Some(r.as_str()) != want) {
+        api::stop_replication(&ctx.in_region(&old), &primary.arn).await?;
+        for role in [
+            REPLICATION_COMPONENT,
+            REMOTE_KEY_COMPONENT,
+            REMOTE_ALIAS_COMPONENT,
+        ] {
+            p.components.remove(role);
+        }
+    }
+    let Some(region) = want else {
+        return Ok(());
+    };
+    let n = d.args.name.as_str();
+    let remote = ctx.in_region(region);
+    let there = Place {
+        region: region.to_string(),
+        account: place.account.clone(),
+    };
+    // The key, recorded (under the shared helper's names) before anything else is made with it.
+    let mut kc: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(k) = p.components.get(REMOTE_KEY_COMPONENT) {
+        kc.insert("kms_key".into(), k.clone());
+    }
+    let key = kms::ensure_owned_key(
+        &remote,
+        &there,
+        &mut kc,
+        &bp::remote_alias_name(n),
+        &format!(
+            "prod_database_ha {n}: encrypts its automated backups replicated from {}",
+            place.region
+        ),
+        bp::remote_key_policy(&there, n),
+        &d.tags,
+    )
+    .await;
+    if let Some(k) = kc.remove("kms_key") {
+        p.components.insert(REMOTE_KEY_COMPONENT.into(), k);
+    }
+    if let Some(a) = kc.remove("kms_alias") {
+        p.components.insert(REMOTE_ALIAS_COMPONENT.into(), a);
+    }
+    let key = key?;
+    let days = d.args.backup_retention_days;
+    let backups = api::replicated_backups(&remote, n).await?;
+    let current = running(&backups, &primary.arn);
+    let same_key = |b: &api::Replicated| {
+        b.kms_key
+            .as_deref()
+            .is_some_and(|k| kms::key_id(k) == kms::key_id(&key))
+    };
+    let arn = match current {
+        Some(b) if b.retention_days == days && same_key(b) => b.arn.clone(),
+        Some(_) => {
+            api::stop_replication(&remote, &primary.arn).await?;
+            api::start_replication(&remote, &primary.arn, days, &key)
+                .await?
+                .arn
+        }
+        None => {
+            api::start_replication(&remote, &primary.arn, days, &key)
+                .await?
+                .arn
+        }
+    };
+    p.components.insert(REPLICATION_COMPONENT.into(), arn);
+    Ok(())
+}
+
+/// Destroy, before the primary goes: where the database's automated backups are kept (`keep`),
+/// the replicated ones are too, with their key (RDS retains them when the source is deleted);
+/// otherwise the replication is stopped, its backups deleted and the key scheduled for deletion.
+pub async fn delete(
+    ctx: &ProviderData,
+    s: &mut State,
+    source_arn: Option<&str>,
+    keep: bool,
+) -> Result<(), AwsError> {
+    let Some(region) = region_of(s) else {
+        return Ok(());
+    };
+    if keep {
+        for role in [
+            REPLICATION_COMPONENT,
+            REMOTE_KEY_COMPONENT,
+            REMOTE_ALIAS_COMPONENT,
+        ] {
+            s.components.remove(role);
+        }
+        return Ok(());
+    }
+    let remote = ctx.in_region(&region);
+    if let Some(src) = source_arn {
+        api::stop_replication(&remote, src).await?;
+    }
+    for b in api::replicated_backups(&remote, &s.name).await? {
+        if source_arn.is_none_or(|src| b.source_arn == src) && !b.running() {
+            api::delete_replicated(&remote, &b.arn).await?;
+        }
+    }
+    s.components.remove(REPLICATION_COMPONENT);
+    // The key, by the shared helper's names.
+    let mut kc: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(k) = s.components.get(REMOTE_KEY_COMPONENT) {
+        kc.insert("kms_key".into(), k.clone());
+    }
+    kms::delete_own_key(
+        &remote,
+        &bp::remote_alias_name(&s.name),
+        &mut kc,
+        &s.environment,
+    )
+    .await?;
+    s.components.remove(REMOTE_KEY_COMPONENT);
+    s.components.remove(REMOTE_ALIAS_COMPONENT);
+    Ok(())
+}

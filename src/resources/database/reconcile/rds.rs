@@ -47,7 +47,7 @@ pub async fn converge(
     ensure_replicas(ctx, d, p, &live, &wanted, limit).await?;
     remove_replicas(ctx, p, &extra_replicas(&live, d), limit).await?;
     // 6b. The second region's copy of the backups, once the primary is available.
-    super::replication::ensure(ctx, place, d, p, &primary).await?;
+    super::replication::ensure(ctx, place, d, p, &primary, limit).await?;
 
     // 7. Leftover parameter groups of an earlier major version.
     let ours = bp::parameter_group_names(n, &d.args.engine);

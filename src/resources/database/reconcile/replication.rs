@@ -18,7 +18,9 @@ use crate::resources::database::model::State;
 use crate::resources::database::read::Side;
 use crate::resources::database::recovery::Regional;
 
-use super::Desired;
+use std::time::Duration;
+
+use super::{wait_for, Desired};
 
 /// The region of an RDS ARN (`arn:aws:rds:<region>:…`).
 fn arn_region(arn: &str) -> Option<&str> {
@@ -89,6 +91,7 @@ pub async fn ensure(
     d: &Desired,
     p: &mut State,
     primary: &Instance,
+    limit: Duration,
 ) -> Result<(), AwsError> {
     let want = bp::second_region(&d.args);
     let recorded = p
@@ -150,13 +153,13 @@ pub async fn ensure(
     };
     let arn = match current {
         Some(b) if b.retention_days == days && same_key(b) => b.arn.clone(),
-        Some(_) => {
-            api::stop_replication(&remote, &primary.arn).await?;
-            api::start_replication(&remote, &primary.arn, days, &key)
-                .await?
-                .arn
-        }
-        None => {
+        stale => {
+            if stale.is_some() {
+                api::stop_replication(&remote, &primary.arn).await?;
+            }
+            // RDS starts a replication only from an `available` source (a replica just made
+            // leaves the primary `modifying` for a while).
+            wait_for(ctx, std::slice::from_ref(&primary.id), false, limit).await?;
             api::start_replication(&remote, &primary.arn, days, &key)
                 .await?
                 .arn

@@ -16,8 +16,9 @@ cross-Region automated backups"; the API reference of each action below):
   `replicating` (first DescribeDBInstanceAutomatedBackups once REPLICATION_START_SECONDS have
   passed). The source's DescribeDBInstances lists it under DBInstanceAutomatedBackupsReplications
   while it replicates (and so does the source Region's own automated backup of it).
-- StopDBInstanceAutomatedBackupsReplication ends it: the source no longer lists it, the replicated
-  backup is kept in the destination as `retained` ("Replicated backups are retained, subject to the
+- StopDBInstanceAutomatedBackupsReplication ends it, in the background: once REPLICATION_STOP_SECONDS
+  have passed (until then it still runs, and a new start is refused as already replicating) the
+  source no longer lists it, and the replicated backup is kept in the destination as `retained` ("Replicated backups are retained, subject to the
   backup retention period set when they were created"). So does deleting the source instance, and
   so does disabling or deleting the destination KMS key of an encrypted backup (troubleshooting page).
 - DeleteDBInstanceAutomatedBackup deletes a retained backup (replicated, or a Region's own kept by
@@ -52,6 +53,10 @@ from moto.rds.responses import RDSResponse
 # Seconds between StartDBInstanceAutomatedBackupsReplication and the first describe that shows the
 # backup `replicating` (AWS: minutes, the time to copy the first snapshot to the destination).
 REPLICATION_START_SECONDS = 2.0
+# A stop is not at once either: the replication runs on (the source lists it, a new start is refused
+# as "already replicating") until it has wound down (terraform-provider-aws waits for the source to
+# stop listing it after StopDBInstanceAutomatedBackupsReplication).
+REPLICATION_STOP_SECONDS = 2.0
 DEFAULT_RETENTION = 7  # without BackupRetentionPeriod (the console's default; terraform-provider-aws's too)
 ACTIVE = ("pending", "replicating")
 
@@ -108,12 +113,16 @@ def _key_usable(account_id, region, key_arn) -> bool:  # type: ignore[no-untyped
 def _check_key(record) -> None:  # type: ignore[no-untyped-def]
     """An encrypted replication stops by itself when its destination key is disabled or deleted
     (troubleshooting page, "AWS KMS key issues": the backups already replicated are kept)."""
+    stopping = record.get("stopping")
+    if stopping is not None and time.time() - stopping >= REPLICATION_STOP_SECONDS:
+        _retain(record)
     if record["status"] in ACTIVE and record["kms_key_id"]:
         if not _key_usable(record["account_id"], record["dest_region"], record["kms_key_id"]):
             _retain(record)
 
 
 def _retain(record) -> None:  # type: ignore[no-untyped-def]
+    record.pop("stopping", None)
     if record["status"] == "replicating":
         record["latest_time"] = utcnow()
     record["status"] = "retained"
@@ -298,8 +307,8 @@ def _start_replication(self):  # type: ignore[no-untyped-def]
 # Errors: DBInstanceNotFound (404), InvalidDBInstanceState (400). AWS answers the latter, "... not
 # replicating to the current region", for a source that does not replicate here (terraform-provider-aws
 # matches that text to treat the replication as already stopped). The answer is the backup as it was
-# when the stop was accepted (the AWS CLI example shows Status `replicating`); it is `retained` from
-# the next describe on.
+# when the stop was accepted (the AWS CLI example shows Status `replicating`); it is `retained` once
+# REPLICATION_STOP_SECONDS have passed.
 
 
 def _stop_replication(self):  # type: ignore[no-untyped-def]
@@ -311,9 +320,8 @@ def _stop_replication(self):  # type: ignore[no-untyped-def]
         for record in _of_source(_store(account_id, region), source.region, source.dbi_resource_id):
             _check_key(record)
             if record["status"] in ACTIVE:
-                answer = _view(record)
-                _retain(record)
-                return ActionResult({"DBInstanceAutomatedBackup": answer})
+                record.setdefault("stopping", time.time())
+                return ActionResult({"DBInstanceAutomatedBackup": _view(record)})
     raise InvalidDBInstanceState(
         f"Automated backups of DB instance {source_arn} are not replicating to the current region."
     )

@@ -1685,6 +1685,14 @@ async fn production_backups_replicated_to_a_second_region_repaired_and_kept() {
         .send()
         .await
         .unwrap();
+    // AWS winds the replication down in the background.
+    for _ in 0..60 {
+        if replicating(&west, &name).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(replicating(&west, &name).await.is_empty(), "stopped");
     tf.drift_repaired(&[("\"recovery\"", "-> \"pass\"")]);
     let running = replicating(&west, &name).await;
     assert_eq!(running.len(), 1, "replicating again: {running:?}");
@@ -1766,29 +1774,58 @@ async fn development_second_region_copy_goes_with_the_database() {
     );
     let left = replicated(&west, &name).await;
     assert!(
-        left.iter().all(|b| b.status.as_deref() == Some("retained")),
+        !left.is_empty() && left.iter().all(|b| b.status.as_deref() == Some("retained")),
         "{left:?}"
     );
-    // Back on, then destroy: development keeps no backups, here or there, and schedules the key
-    // for deletion.
-    tf.write(&db(second));
+    // Another region: one apply, an empty plan, the copy and its key there.
+    let eu = sweep::aws_in("eu-west-1").await;
+    tf.write(&db("recovery {\n    region = \"eu-west-1\"\n  }"));
     tf.apply(&[]);
-    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the region is back");
-    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(
-        replicated(&west, &name).await.len(),
-        0,
-        "no backups left there"
-    );
-    let key_state = west
+    assert_eq!(tf.plan_code(&[]).code, 0, "plan after the region moved");
+    let s = state(&tf);
+    let eu_key = eu
         .kms
         .describe_key()
         .key_id(format!("alias/{name}-db-backups"))
         .send()
         .await
-        .map(|k| k.key_metadata.and_then(|m| m.key_state));
-    assert!(
-        key_state.is_err(),
-        "the alias is gone with the key scheduled for deletion: {key_state:?}"
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(
+        s["components"]["remote_kms_key"],
+        eu_key.arn.clone().unwrap()
     );
+    assert_eq!(replicating(&eu, &name).await.len(), 1);
+    // Destroy: development keeps no backups, here or there, and schedules the key for deletion.
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        replicated(&eu, &name).await.len(),
+        0,
+        "no backups left there"
+    );
+    let key_state = eu
+        .kms
+        .describe_key()
+        .key_id(&eu_key.key_id)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .and_then(|m| m.key_state);
+    assert_eq!(
+        key_state,
+        Some(aws_sdk_kms::types::KeyState::PendingDeletion)
+    );
+    // The region left earlier keeps what it copied, for its retention (the decommissioning guide).
+    let kept = replicated(&west, &name).await;
+    assert!(!kept.is_empty(), "{kept:?}");
+    for b in kept {
+        west.rds
+            .delete_db_instance_automated_backup()
+            .set_db_instance_automated_backups_arn(b.db_instance_automated_backups_arn)
+            .send()
+            .await
+            .unwrap();
+    }
 }

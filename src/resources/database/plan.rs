@@ -487,6 +487,10 @@ fn computed(
             if !same_copy {
                 prior_c.remove(bp::REPLICATION_COMPONENT);
             }
+            // Another region has another key.
+            if kept.is_none_or(|p| bp::second_region(p) != second.as_deref()) {
+                prior_c.remove(bp::REMOTE_KEY_COMPONENT);
+            }
             let og = og_version.map(|v| bp::option_group_name(n, &v));
             Tri::Known(datastore::planned_components(roles, &prior_c, |role| {
                 let pl = place?;

@@ -223,6 +223,15 @@ pub fn validate(block: &Tri<Given>, no_region: Option<&str>, d: &mut Diagnostics
 pub fn refuse_same_region(block: &Tri<Given>, own: &str, d: &mut Diagnostics) {
     if let Tri::Known(g) = block {
         if let Tri::Known(r) = &g.region {
+            if r != own
+                && crate::provider::aws::partition(r) != crate::provider::aws::partition(own)
+            {
+                d.error_at(
+                    path("region"),
+                    "The second region is in another partition",
+                    format!("region = {r:?} is not in the provider's partition ({own} is in `{}`): RDS replicates backups only within a partition. Give a region of the same partition.", crate::provider::aws::partition(own)),
+                );
+            }
             if r == own {
                 d.error_at(
                     path("region"),
@@ -638,9 +647,9 @@ mod tests {
                 refused: &[],
             },
             Case {
-                name: "a GovCloud region",
+                name: "a GovCloud region from a commercial one",
                 region: "us-gov-east-1",
-                refused: &[],
+                refused: &["The second region is in another partition"],
             },
             Case {
                 name: "the provider's own",

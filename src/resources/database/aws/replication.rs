@@ -24,7 +24,10 @@ pub struct Replicated {
 impl Replicated {
     /// Replication runs: new backups and logs reach the second region.
     pub fn running(&self) -> bool {
-        matches!(self.status.as_str(), "pending" | "replicating")
+        // AWS has spelt statuses in both cases over the years.
+        ["pending", "replicating"]
+            .iter()
+            .any(|s| self.status.eq_ignore_ascii_case(s))
     }
 }
 

@@ -55,13 +55,13 @@ pub async fn delete(
         let snapshot = (s.final_snapshot && !create_incomplete)
             .then(|| bp::final_snapshot_id(&n, time::OffsetDateTime::now_utc()));
         let retain = s.retain_automated_backups && !create_incomplete;
-        super::replication::delete(ctx, s, Some(&primary.arn), retain).await?;
+        super::replication::delete(ctx, s, true, retain, limit).await?;
         api::delete_instance(ctx, &n, snapshot.as_deref(), retain).await?;
         wait_for(ctx, std::slice::from_ref(&n), true, limit).await?;
     }
     if primary.is_none() {
         let retain = s.retain_automated_backups && !create_incomplete;
-        super::replication::delete(ctx, s, None, retain).await?;
+        super::replication::delete(ctx, s, false, retain, limit).await?;
     }
     s.components.remove("primary");
     let ours = bp::parameter_group_names(&n, &s.engine);

@@ -21,21 +21,60 @@ use crate::resources::database::recovery::Regional;
 use std::time::Duration;
 
 use super::{wait_for, Desired};
+use crate::framework::wait::{wait_until, Backoff};
 
 /// The region of an RDS ARN (`arn:aws:rds:<region>:…`).
 fn arn_region(arn: &str) -> Option<&str> {
     arn.split(':').nth(3).filter(|r| !r.is_empty())
 }
 
-/// The second region to look at: the one declared, else the one a replication was recorded in.
+/// The region the second region's objects were recorded in (the replication's ARN, else the
+/// key's).
+fn recorded_region(s: &State) -> Option<String> {
+    [REPLICATION_COMPONENT, REMOTE_KEY_COMPONENT]
+        .iter()
+        .find_map(|role| s.components.get(*role).and_then(|a| arn_region(a)))
+        .map(str::to_string)
+}
+
+/// The second region to look at: the one declared, else the one recorded.
 pub fn region_of(prior: &State) -> Option<String> {
-    bp::second_region(prior).map(str::to_string).or_else(|| {
-        prior
-            .components
-            .get(REPLICATION_COMPONENT)
-            .and_then(|a| arn_region(a))
-            .map(str::to_string)
-    })
+    bp::second_region(prior)
+        .map(str::to_string)
+        .or_else(|| recorded_region(prior))
+}
+
+/// Waits until `source_arn`'s replication to `remote` runs (`run`: then gives it) or has wound
+/// down: AWS starts and stops it in the background, and refuses a start while a stop is under way.
+async fn wait_replication(
+    remote: &ProviderData,
+    name: &str,
+    source_arn: &str,
+    run: bool,
+    limit: Duration,
+) -> Result<Option<api::Replicated>, AwsError> {
+    let what = format!(
+        "the backup replication of {name} to {} to {}",
+        remote.region,
+        if run { "start" } else { "stop" }
+    );
+    wait_until(
+        &what,
+        remote.stop_token(),
+        limit,
+        Backoff::polling(),
+        || async {
+            let backups = api::replicated_backups(remote, name).await?;
+            let live = running(&backups, source_arn).cloned();
+            Ok(match (run, live) {
+                (true, Some(b)) => Some(Some(b)),
+                (false, None) => Some(None),
+                _ => None,
+            })
+        },
+    )
+    .await
+    .map_err(|e| AwsError::from_wait("db backup replication", e))
 }
 
 /// The replication of `source_arn` that runs, among the second region's backups.
@@ -94,13 +133,12 @@ pub async fn ensure(
     limit: Duration,
 ) -> Result<(), AwsError> {
     let want = bp::second_region(&d.args);
-    let recorded = p
-        .components
-        .get(REPLICATION_COMPONENT)
-        .and_then(|a| arn_region(a))
-        .map(str::to_string);
-    if let Some(old) = recorded.filter(|r| Some(r.as_str()) != want) {
-        api::stop_replication(&ctx.in_region(&old), &primary.arn).await?;
+    if let Some(old) = recorded_region(p).filter(|r| Some(r.as_str()) != want) {
+        // Another region (or none) now: the old one's replication stops; what it copied stays
+        // there for its retention, with its key (see the decommissioning guide).
+        let there = ctx.in_region(&old);
+        api::stop_replication(&there, &primary.arn).await?;
+        wait_replication(&there, &primary.id, &primary.arn, false, limit).await?;
         for role in [
             REPLICATION_COMPONENT,
             REMOTE_KEY_COMPONENT,
@@ -156,13 +194,18 @@ pub async fn ensure(
         stale => {
             if stale.is_some() {
                 api::stop_replication(&remote, &primary.arn).await?;
+                wait_replication(&remote, n, &primary.arn, false, limit).await?;
             }
             // RDS starts a replication only from an `available` source (a replica just made
             // leaves the primary `modifying` for a while).
             wait_for(ctx, std::slice::from_ref(&primary.id), false, limit).await?;
-            api::start_replication(&remote, &primary.arn, days, &key)
+            let started = api::start_replication(&remote, &primary.arn, days, &key).await?;
+            p.components
+                .insert(REPLICATION_COMPONENT.into(), started.arn.clone());
+            // Listed once it runs: the read after apply then finds it.
+            wait_replication(&remote, n, &primary.arn, true, limit)
                 .await?
-                .arn
+                .map_or(started.arn, |b| b.arn)
         }
     };
     p.components.insert(REPLICATION_COMPONENT.into(), arn);
@@ -175,8 +218,9 @@ pub async fn ensure(
 pub async fn delete(
     ctx: &ProviderData,
     s: &mut State,
-    source_arn: Option<&str>,
+    source_live: bool,
     keep: bool,
+    limit: Duration,
 ) -> Result<(), AwsError> {
     let Some(region) = region_of(s) else {
         return Ok(());
@@ -192,11 +236,14 @@ pub async fn delete(
         return Ok(());
     }
     let remote = ctx.in_region(&region);
-    if let Some(src) = source_arn {
-        api::stop_replication(&remote, src).await?;
+    // This database's primary only: another instance of the name there (a restore) is not ours.
+    let source = ctx.place().await?.arn("rds", &format!("db:{}", s.name));
+    if source_live {
+        api::stop_replication(&remote, &source).await?;
     }
+    wait_replication(&remote, &s.name, &source, false, limit).await?;
     for b in api::replicated_backups(&remote, &s.name).await? {
-        if source_arn.is_none_or(|src| b.source_arn == src) && !b.running() {
+        if b.source_arn == source {
             api::delete_replicated(&remote, &b.arn).await?;
         }
     }

@@ -36,6 +36,10 @@ DURATIONS = {
     "db_multi_az": 15 * MIN,
     "db_single_az": 7 * MIN,
     "db_replica": 10 * MIN,
+    # Restore to a point in time (RestoreDBInstanceToPointInTime, also from a replicated backup): a new
+    # instance is created and the backup and logs applied (RDS user guide, "Restoring a DB instance to
+    # a specified time"): about a Single-AZ create; a Multi-AZ restore takes `db_multi_az`.
+    "db_restore": 7 * MIN,
     "db_modify": 3 * MIN,
     "db_delete": 5 * MIN,
     # Aurora: the cluster ~2 min, the writer instance ~10 min, each reader ~8 min (commonly observed;
@@ -97,12 +101,17 @@ def _db_create(p: dict, clock: "Clock") -> str:
     return "db_multi_az" if p.get("MultiAZ", "").lower() == "true" else "db_single_az"
 
 
+def _db_restore(p: dict, clock: "Clock") -> str:
+    return "db_multi_az" if p.get("MultiAZ", "").lower() == "true" else "db_restore"
+
+
 # action -> (kind, where the id is: request parameter or "response:<tag>", phase, duration row).
 MUTATIONS = {
     "CreateNatGateway": ("nat", "response:natGatewayId", "pending", "nat_create"),
     "DeleteNatGateway": ("nat", "NatGatewayId", "deleting", "nat_delete"),
     "CreateDBInstance": ("db", "DBInstanceIdentifier", "creating", _db_create),
     "CreateDBInstanceReadReplica": ("db", "DBInstanceIdentifier", "creating", "db_replica"),
+    "RestoreDBInstanceToPointInTime": ("db", "TargetDBInstanceIdentifier", "creating", _db_restore),
     "ModifyDBInstance": ("db", "DBInstanceIdentifier", "modifying", "db_modify"),
     "DeleteDBInstance": ("db", "DBInstanceIdentifier", "deleting", "db_delete"),
     "CreateDBCluster": ("cluster", "DBClusterIdentifier", "creating", "aurora_cluster"),

@@ -1829,3 +1829,147 @@ async fn development_second_region_copy_goes_with_the_database() {
             .unwrap();
     }
 }
+
+/// The attributes of the first resource of `type_name` in state.
+fn resource_state(tf: &Tf, type_name: &str) -> serde_json::Value {
+    let s: serde_json::Value = tf.state();
+    s["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["type"] == type_name)
+        .map(|r| r["instances"][0]["attributes"].clone())
+        .unwrap_or_default()
+}
+
+/// What a drill of `name` left in `at`: instances and security groups named `<name>-drill-…`.
+async fn drill_leftovers(at: &Aws, name: &str) -> Vec<String> {
+    let prefix = format!("{name}-drill-");
+    let instances = at.db_instances(&prefix).await;
+    let mut left: Vec<String> = instances
+        .into_iter()
+        .filter_map(|i| i.db_instance_identifier)
+        .collect();
+    let groups = at.ec2.describe_security_groups().send().await.unwrap();
+    left.extend(
+        groups
+            .security_groups
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|g| g.group_name)
+            .filter(|g| g.starts_with(&prefix)),
+    );
+    left
+}
+
+#[tokio::test]
+async fn a_restore_drill_restores_measures_and_leaves_nothing_here_or_in_the_second_region() {
+    let aws = aws().await;
+    let west = sweep::aws_in("us-west-2").await;
+    let name = env::unique("e2e-drl");
+    let (subnets, app) = network(&aws).await;
+    let database = |extra: &str| {
+        config(
+            &name,
+            "production",
+            "postgres",
+            &subnets,
+            &app,
+            &format!("recovery {{\n    region = \"us-west-2\"\n  }}\n  {extra}"),
+        )
+    };
+    let with_drill = |drill: &str| {
+        format!(
+            "{}\nresource \"prod_restore_drill\" \"quarterly\" {{\n  database_id = prod_database_ha.main.id\n  {drill}\n}}\n",
+            database("")
+        )
+    };
+    let tf = Tf::new(&with_drill(""));
+    tf.init();
+    // Refused on the attribute.
+    tf.plan_refused_on(
+        &with_drill("restore_time = \"yesterday\""),
+        "restore_time = \"yesterday\"",
+        "Not a point in time",
+    );
+    tf.plan_refused_on(
+        &with_drill("region = \"us-east-1\""),
+        "region = \"us-east-1\"",
+        "The drill's region is the provider's",
+    );
+
+    // The drill of the latest recovery point, here.
+    tf.write(&with_drill(""));
+    tf.apply(&[]);
+    let d = resource_state(&tf, "prod_restore_drill");
+    let first = d["name"].as_str().unwrap().to_string();
+    assert!(first.starts_with(&format!("{name}-drill-")), "{d}");
+    assert_eq!(d["id"], first);
+    assert!(
+        d["measured_rto_seconds"].as_i64().is_some_and(|s| s >= 0),
+        "{d}"
+    );
+    assert_eq!(
+        d["rto_seconds"], 900,
+        "production's RTO, from the database's tag"
+    );
+    assert_eq!(d["met_rto"], true);
+    let from = d["restored_from"].as_str().unwrap();
+    assert!(
+        from.starts_with(&format!(
+            "{name} in us-east-1, restored to the latest restorable time"
+        )),
+        "{from}"
+    );
+    assert!(env::all_pass(&d["posture"]), "{}", d["posture"]);
+    assert_eq!(
+        d["components"],
+        serde_json::json!({}),
+        "nothing of the drill left"
+    );
+    assert_eq!(drill_leftovers(&aws, &name).await, Vec::<String>::new());
+    let primary = aws.instance(&name).await.unwrap();
+    let rto_tag = primary
+        .tag_list
+        .unwrap_or_default()
+        .into_iter()
+        .find(|t| t.key.as_deref() == Some("prod:rto_seconds"))
+        .and_then(|t| t.value);
+    assert_eq!(rto_tag.as_deref(), Some("900"));
+    assert_eq!(tf.plan_code(&[]).code, 0, "a drill's record plans empty");
+
+    // The next quarter's drill: -replace runs it again.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    tf.apply(&["-replace=prod_restore_drill.quarterly"]);
+    let again = resource_state(&tf, "prod_restore_drill");
+    assert_ne!(again["name"], first, "a new drill");
+    assert_eq!(drill_leftovers(&aws, &name).await, Vec::<String>::new());
+
+    // In the second region, from the replicated backups, into its default VPC.
+    tf.write(&with_drill("region = \"us-west-2\""));
+    tf.apply(&[]);
+    let remote = resource_state(&tf, "prod_restore_drill");
+    let from = remote["restored_from"].as_str().unwrap();
+    assert!(
+        from.starts_with(&format!(
+            "{name}'s backups replicated to us-west-2 (arn:aws:rds:us-west-2:"
+        )),
+        "{from}"
+    );
+    assert!(env::all_pass(&remote["posture"]), "{}", remote["posture"]);
+    assert_eq!(drill_leftovers(&west, &name).await, Vec::<String>::new());
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
+    // Decommission and destroy: the drill's record goes with nothing to delete.
+    tf.write(&format!(
+        "{}\nresource \"prod_restore_drill\" \"quarterly\" {{\n  database_id = prod_database_ha.main.id\n  region = \"us-west-2\"\n}}\n",
+        database("deletion_protection = false\n  retain_automated_backups = false")
+    ));
+    tf.apply(&[]);
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(replicated(&west, &name).await.len(), 0);
+}

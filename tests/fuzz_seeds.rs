@@ -36,6 +36,8 @@ fn samples() -> Vec<serde_json::Value> {
         json!({"name": "sessions", "engine": "valkey", "engine_version": "8.0", "subnet_ids": subnets,
                "allowed_security_group_ids": ["sg-0123"], "shards": 3, "replicas_per_shard": 2,
                "parameters": {"maxmemory-policy": "allkeys-lru"}, "snapshot_retention_days": 7}),
+        json!({"database_id": "ledger-production", "restore_time": "2026-12-01T02:30:00Z",
+               "region": "us-west-2", "tags": {"drill": "quarterly"}, "timeouts": {"create": "2h"}}),
     ]
 }
 

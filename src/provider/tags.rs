@@ -21,6 +21,9 @@ pub const TAG_ALLOCATED_STORAGE: &str = "prod:allocated_storage";
 /// On a `prod_database_ha`'s primary: the configured `max_connections` parameter, when set, which
 /// the database pack's connections alarms follow (unset, they follow the engine's default formula).
 pub const TAG_MAX_CONNECTIONS: &str = "prod:max_connections";
+/// On a `prod_database_ha`'s primary: the recovery time objective in force (its `recovery.rto`,
+/// else its profile's), in seconds, which `prod_restore_drill` judges its measured restore by.
+pub const TAG_RTO_SECONDS: &str = "prod:rto_seconds";
 /// On a `prod_database_ha`'s primary (Aurora: its cluster) and a `prod_redis_cluster`'s replication
 /// group from its creation until the create finishes. A half-made store holds no data, so its
 /// deletion lifts AWS deletion protection and takes no final snapshot; the mark lives in AWS because Terraform replaces a tainted object without handing the provider the

@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod log_retention;
 pub mod network;
 pub mod redis;
+pub mod restore_drill;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ pub fn all() -> Vec<Arc<dyn Resource<ProviderData>>> {
         Arc::new(Adapter::<database::Life>::new()),
         Arc::new(Adapter::<network::Life>::new()),
         Arc::new(Adapter::<redis::Life>::new()),
+        Arc::new(Adapter::<restore_drill::Life>::new()),
     ]
 }
 

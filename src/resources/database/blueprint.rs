@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::provider::aws::{partition, Place};
 use crate::provider::profile::Environment;
 use crate::provider::{kms, tags};
+use crate::resources::datastore::recovery as rec;
 
 mod audit;
 mod logs;
@@ -348,6 +349,15 @@ pub fn marker_tags(d: &super::reconcile::Desired) -> Vec<(&'static str, Option<S
             Some(d.args.allocated_storage.to_string()),
         ),
         (tags::TAG_MAX_CONNECTIONS, conns),
+        (
+            tags::TAG_RTO_SECONDS,
+            rec::effective(
+                &rec::stated(d.args.recovery.as_ref()),
+                super::recovery::profile(d.environment),
+            )
+            .rto
+            .map(|s| s.to_string()),
+        ),
     ]
 }
 

@@ -470,6 +470,7 @@ fn record_primary(p: &api::Instance, prior: &State, st: &mut State) {
     st.tags_all = p.tags.clone();
     st.tags_all.remove(tags::TAG_ALLOCATED_STORAGE);
     st.tags_all.remove(tags::TAG_MAX_CONNECTIONS);
+    st.tags_all.remove(tags::TAG_RTO_SECONDS);
     st.create_incomplete = st.tags_all.remove(tags::TAG_CREATING).is_some();
 }
 

@@ -1938,6 +1938,24 @@ async fn a_restore_drill_restores_measures_and_leaves_nothing_here_or_in_the_sec
     assert_eq!(rto_tag.as_deref(), Some("900"));
     assert_eq!(tf.plan_code(&[]).code, 0, "a drill's record plans empty");
 
+    // A drill AWS refuses half way (a time outside the backups kept): the apply fails naming why,
+    // the group it had made is in the tainted record, and the next apply deletes it.
+    tf.write(&with_drill("restore_time = \"2001-01-01T00:00:00Z\""));
+    let failed = tf.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_ne!(failed.code, 0);
+    assert!(
+        failed.all().contains("InvalidRestoreFault"),
+        "{}",
+        failed.all()
+    );
+    let left = resource_state(&tf, "prod_restore_drill");
+    assert!(left["components"].get("security_group").is_some(), "{left}");
+    assert_eq!(drill_leftovers(&aws, &name).await.len(), 1, "its group");
+    tf.write(&with_drill(""));
+    tf.apply(&[]);
+    assert_eq!(drill_leftovers(&aws, &name).await, Vec::<String>::new());
+    assert_eq!(tf.plan_code(&[]).code, 0);
+
     // The next quarter's drill: -replace runs it again.
     std::thread::sleep(std::time::Duration::from_secs(1));
     tf.apply(&["-replace=prod_restore_drill.quarterly"]);

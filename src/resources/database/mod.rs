@@ -8,7 +8,7 @@ pub mod model;
 mod plan;
 mod read;
 mod reconcile;
-mod recovery;
+pub(crate) mod recovery;
 pub mod schema;
 pub mod validate;
 

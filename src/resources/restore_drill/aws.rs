@@ -190,9 +190,9 @@ pub async fn copy(ctx: &ProviderData, id: &str) -> Result<Option<(String, bool)>
         .filter(|(s, _)| s != "deleted"))
 }
 
-/// Deletes the copy: no final snapshot, no backups kept (it is a copy). One already going or
-/// gone is not an error.
-pub async fn delete_copy(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
+/// Deletes the copy: no final snapshot, no backups kept (it is a copy). One gone is not an
+/// error; `Ok(false)` when RDS cannot delete it yet (it is modifying, backing up: try again).
+pub async fn delete_copy(ctx: &ProviderData, id: &str) -> Result<bool, AwsError> {
     match ctx
         .call(
             C,
@@ -205,13 +205,60 @@ pub async fn delete_copy(ctx: &ProviderData, id: &str) -> Result<(), AwsError> {
         )
         .await
     {
-        Err(e) if e.is_not_found() || e.code() == Some("InvalidDBInstanceState") => Ok(()),
-        other => other.map(|_| ()),
+        Err(e) if e.is_not_found() => Ok(true),
+        Err(e) if e.code() == Some("InvalidDBInstanceState") => Ok(false),
+        other => other.map(|_| true),
     }
 }
 
-/// A point in time from `restore_time`.
+/// A point in time from `restore_time` (RFC 3339, any offset).
 pub fn time_of(s: &str) -> Result<DateTime, AwsError> {
-    DateTime::from_str(s, Format::DateTime)
-        .map_err(|_| invalid(format!("restore_time {s:?} is not an RFC 3339 time")))
+    let t = super::validate::parse_time(s)
+        .ok_or_else(|| invalid(format!("restore_time {s:?} is not an RFC 3339 time")))?;
+    Ok(DateTime::from_secs(t.unix_timestamp()))
+}
+
+/// Whether `id` is an Aurora cluster (whose drills this version does not make).
+pub async fn is_cluster(ctx: &ProviderData, id: &str) -> Result<bool, AwsError> {
+    let out = found(
+        ctx.call(
+            C,
+            ctx.rds()
+                .describe_db_clusters()
+                .db_cluster_identifier(id)
+                .send(),
+        )
+        .await,
+    )?;
+    Ok(out
+        .and_then(|o| o.db_clusters)
+        .is_some_and(|l| !l.is_empty()))
+}
+
+/// Revokes a new group's default rule out (all traffic to anywhere): the copy talks to no one.
+pub async fn revoke_default_egress(ctx: &ProviderData, sg: &str) -> Result<(), AwsError> {
+    let all = aws_sdk_ec2::types::IpPermission::builder()
+        .ip_protocol("-1")
+        .ip_ranges(
+            aws_sdk_ec2::types::IpRange::builder()
+                .cidr_ip("0.0.0.0/0")
+                .build(),
+        )
+        .build();
+    let what = format!("security group {sg}");
+    let revoked = crate::provider::retry::settle(ctx, &what, || {
+        ctx.call(
+            &what,
+            ctx.ec2()
+                .revoke_security_group_egress()
+                .group_id(sg)
+                .ip_permissions(all.clone())
+                .send(),
+        )
+    })
+    .await;
+    match revoked {
+        Err(e) if e.code() == Some("InvalidPermission.NotFound") => Ok(()),
+        other => other.map(|_| ()),
+    }
 }

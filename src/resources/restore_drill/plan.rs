@@ -13,8 +13,9 @@ use crate::provider::aws::Place;
 use crate::provider::profile::{self, Defaults};
 use crate::provider::tags;
 
-/// What replaces a drill: another database, point in time, region or environment.
-fn replacements(cfg: &Config, planned: &Config, p: &State) -> Vec<AttrPath> {
+/// What replaces a drill: another database, point in time or region (tags and `environment`
+/// only retag the record).
+fn replacements(cfg: &Config, p: &State) -> Vec<AttrPath> {
     let mut out = Vec::new();
     if cfg.database_id != Tri::Known(p.database_id.clone()) {
         out.push(AttrPath::attr("database_id"));
@@ -24,9 +25,6 @@ fn replacements(cfg: &Config, planned: &Config, p: &State) -> Vec<AttrPath> {
     }
     if cfg.region != p.region.clone().map_or(Tri::Null, Tri::Known) {
         out.push(AttrPath::attr("region"));
-    }
-    if planned.environment != Tri::Known(p.environment.clone()) {
-        out.push(AttrPath::attr("environment"));
     }
     out
 }
@@ -57,7 +55,7 @@ pub fn plan(
     }
     let requires_replace = prior
         .as_ref()
-        .map(|p| replacements(&cfg, &planned, p))
+        .map(|p| replacements(&cfg, p))
         .unwrap_or_default();
     match prior.as_ref().filter(|_| requires_replace.is_empty()) {
         // Only the tags change: nothing of the drill is in AWS to retag; its record stays.

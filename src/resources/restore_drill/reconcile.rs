@@ -1,7 +1,7 @@
 //! The drill: restore, wait, measure, delete. Each object is recorded in `components` before the
 //! next call, so a drill that fails half way leaves a state whose destroy removes what it made.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -66,6 +66,18 @@ fn arn_parts(arn: &str) -> Option<(&str, &str)> {
     Some((region, id))
 }
 
+/// The RTO a database holds, from its primary's tags: the `prod:rto_seconds` it records, else (a
+/// database made before that tag, not applied since) its profile's from `prod:environment`.
+pub fn rto_of(primary_tags: &BTreeMap<String, String>) -> Option<i64> {
+    match primary_tags.get(tags::TAG_RTO_SECONDS) {
+        Some(v) => v.parse::<i64>().ok(),
+        None => primary_tags
+            .get(tags::TAG_ENVIRONMENT)
+            .and_then(|e| Environment::parse(e))
+            .and_then(|e| crate::resources::database::recovery::profile(e).rto),
+    }
+}
+
 /// The provider's configuration in `region` (its own for its own region).
 fn there(ctx: &ProviderData, region: &str) -> Option<Arc<ProviderData>> {
     (region != ctx.region).then(|| ctx.in_region(region))
@@ -81,7 +93,11 @@ async fn available(ctx: &ProviderData, id: &str, limit: Duration) -> Result<bool
         || async {
             match aws::copy(ctx, id).await? {
                 Some((s, public)) if s == "available" => Ok(Some(public)),
-                Some((s, _)) if s == "failed" || s.starts_with("incompatible") => {
+                Some((s, _))
+                    if matches!(s.as_str(), "failed" | "storage-full" | "restore-error")
+                        || s.starts_with("incompatible")
+                        || s.starts_with("inaccessible-encryption-credentials") =>
+                {
                     Err(invalid(format!("the copy {id} is {s}: the restore failed")))
                 }
                 _ => Ok(None),
@@ -92,15 +108,24 @@ async fn available(ctx: &ProviderData, id: &str, limit: Duration) -> Result<bool
     .map_err(|e| AwsError::from_wait("db restore drill", e))
 }
 
-/// Deletes the copy `id` and waits until it is gone.
+/// Deletes the copy `id` (again while RDS cannot yet: it may be backing up or modifying) and
+/// waits until it is gone.
 async fn remove_copy(ctx: &ProviderData, id: &str, limit: Duration) -> Result<(), AwsError> {
-    aws::delete_copy(ctx, id).await?;
     wait_until(
         &format!("the drill's copy {id} to be deleted"),
         ctx.stop_token(),
         limit,
         Backoff::polling(),
-        || async { Ok(aws::copy(ctx, id).await?.is_none().then_some(())) },
+        || async {
+            match aws::copy(ctx, id).await? {
+                None => Ok(Some(())),
+                Some((s, _)) if s == "deleting" => Ok(None),
+                Some(_) => {
+                    aws::delete_copy(ctx, id).await?;
+                    Ok(None)
+                }
+            }
+        },
     )
     .await
     .map_err(|e| AwsError::from_wait("db restore drill", e))
@@ -132,21 +157,25 @@ pub async fn converge(
         return Ok(());
     }
     let db = d.database_id.as_str();
-    let src = aws::source(ctx, db).await?.ok_or_else(|| {
-        invalid(format!(
+    // The point in time, checked before anything is made.
+    let time = d.restore_time.as_deref().map(aws::time_of).transpose()?;
+    let Some(src) = aws::source(ctx, db).await? else {
+        if aws::is_cluster(ctx, db).await? {
+            return Err(invalid(format!(
+                "{db} is an Aurora cluster: drills of Aurora clusters are not available in this version"
+            )));
+        }
+        return Err(invalid(format!(
             "no database {db} in {}: database_id is a prod_database_ha's id",
             ctx.region
-        ))
-    })?;
+        )));
+    };
     if src.aurora {
         return Err(invalid(format!(
             "{db} is an Aurora instance: drills of Aurora clusters are not available in this version"
         )));
     }
-    let rto = src
-        .tags
-        .get(tags::TAG_RTO_SECONDS)
-        .and_then(|v| v.parse::<i64>().ok());
+    let rto = rto_of(&src.tags);
     let name = drill_name(db, time::OffsetDateTime::now_utc());
     p.name = name.clone();
     let all_tags = tags::effective(&ctx.default_tags, &d.tags, TYPE_NAME, &name, d.environment);
@@ -195,14 +224,15 @@ pub async fn converge(
         SECURITY_GROUP.into(),
         at.arn("ec2", &format!("security-group/{sg}")),
     );
+    aws::revoke_default_egress(rctx, &sg).await?;
     let rules = ec2::sg_rules(rctx, std::slice::from_ref(&sg)).await?;
-    if let Some((inbound, outbound)) = rules.get(&sg) {
-        ec2::sync_rules(rctx, &sg, true, &BTreeSet::new(), inbound).await?;
-        ec2::sync_rules(rctx, &sg, false, &BTreeSet::new(), outbound).await?;
-    }
+    let closed = rules
+        .get(&sg)
+        .is_some_and(|(inbound, outbound)| inbound.is_empty() && outbound.is_empty());
 
-    // The restore, timed from the request until the copy is available.
-    let time = d.restore_time.as_deref().map(aws::time_of).transpose()?;
+    // The restore, timed from the request until the copy is available: to `restore_time`, else
+    // to the latest restorable time read just now (so the record says exactly which).
+    let time = time.or(latest);
     p.components
         .insert(INSTANCE.into(), at.arn("rds", &format!("db:{name}")));
     let started = Instant::now();
@@ -224,12 +254,6 @@ pub async fn converge(
     .await?;
     let public = available(rctx, &name, limit).await?;
     let measured = i64::try_from(started.elapsed().as_secs()).unwrap_or(i64::MAX);
-
-    // Nothing of the drill stays.
-    remove_copy(rctx, &name, limit).await?;
-    p.components.remove(INSTANCE);
-    remove_group(rctx, &sg, limit).await?;
-    p.components.remove(SECURITY_GROUP);
 
     let point = match (&d.restore_time, &latest) {
         (Some(t), _) => t.clone(),
@@ -266,14 +290,21 @@ pub async fn converge(
         ),
         (
             "isolated".to_string(),
-            if public {
-                "fail: the copy was publicly accessible".to_string()
-            } else {
-                "pass".to_string()
+            match (public, closed) {
+                (true, _) => "fail: the copy was publicly accessible".to_string(),
+                (false, false) => "fail: the copy's security group had rules".to_string(),
+                (false, true) => "pass".to_string(),
             },
         ),
-        ("cleaned_up".to_string(), "pass".to_string()),
     ]);
+
+    // Nothing of the drill stays (the record above is kept should this fail).
+    remove_copy(rctx, &name, limit).await?;
+    p.components.remove(INSTANCE);
+    remove_group(rctx, &sg, limit).await?;
+    p.components.remove(SECURITY_GROUP);
+    p.posture
+        .insert("cleaned_up".to_string(), "pass".to_string());
     Ok(())
 }
 
@@ -344,5 +375,47 @@ mod tests {
             Some(("us-east-1", "sg-0abc"))
         );
         assert_eq!(arn_parts("sg-0abc"), None);
+    }
+
+    #[test]
+    fn the_rto_judged_is_the_one_the_database_records_else_its_profiles() {
+        struct Case {
+            name: &'static str,
+            tags: &'static [(&'static str, &'static str)],
+            want: Option<i64>,
+        }
+        let cases = [
+            Case {
+                name: "recorded",
+                tags: &[
+                    ("prod:rto_seconds", "3600"),
+                    ("prod:environment", "production"),
+                ],
+                want: Some(3600),
+            },
+            Case {
+                name: "a production database from before the tag",
+                tags: &[("prod:environment", "production")],
+                want: Some(900),
+            },
+            Case {
+                name: "a staging database declares none",
+                tags: &[("prod:environment", "staging")],
+                want: None,
+            },
+            Case {
+                name: "nothing to go by",
+                tags: &[],
+                want: None,
+            },
+        ];
+        for c in &cases {
+            let tags: BTreeMap<String, String> = c
+                .tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            assert_eq!(rto_of(&tags), c.want, "{}", c.name);
+        }
     }
 }

@@ -23,6 +23,8 @@ pub struct Call {
     pub pending: Vec<String>,
     /// When it was answered (Unix time, seconds).
     pub t: f64,
+    /// How long the local AWS took to answer it (milliseconds): `t` less this is when it arrived.
+    pub ms: f64,
 }
 
 impl Call {
@@ -72,6 +74,7 @@ impl Faults {
                 status: c["status"].as_u64().unwrap_or_default() as u16,
                 fault: c["fault"].as_str().unwrap_or_default().to_string(),
                 t: c["t"].as_f64().unwrap_or_default(),
+                ms: c["ms"].as_f64().unwrap_or_default(),
                 pending: c["pending"]
                     .as_array()
                     .into_iter()

@@ -34,8 +34,11 @@ pub struct Source {
     pub tags: BTreeMap<String, String>,
 }
 
-/// The database's primary `id`; `None` when there is none.
-pub async fn source(ctx: &ProviderData, id: &str) -> Result<Option<Source>, AwsError> {
+/// The DB instance `id` as RDS describes it; `None` when there is none.
+async fn instance(
+    ctx: &ProviderData,
+    id: &str,
+) -> Result<Option<aws_sdk_rds::types::DbInstance>, AwsError> {
     let out = found(
         ctx.call(
             C,
@@ -46,10 +49,14 @@ pub async fn source(ctx: &ProviderData, id: &str) -> Result<Option<Source>, AwsE
         )
         .await,
     )?;
-    let Some(i) = out
+    Ok(out
         .and_then(|o| o.db_instances)
-        .and_then(|l| l.into_iter().next())
-    else {
+        .and_then(|l| l.into_iter().next()))
+}
+
+/// The database's primary `id`; `None` when there is none.
+pub async fn source(ctx: &ProviderData, id: &str) -> Result<Option<Source>, AwsError> {
+    let Some(i) = instance(ctx, id).await? else {
         return Ok(None);
     };
     Ok(Some(Source {
@@ -168,19 +175,8 @@ pub async fn restore(ctx: &ProviderData, r: &Restore<'_>) -> Result<(), AwsError
 
 /// The copy's status and whether it is publicly accessible; `None` once it is gone.
 pub async fn copy(ctx: &ProviderData, id: &str) -> Result<Option<(String, bool)>, AwsError> {
-    let out = found(
-        ctx.call(
-            C,
-            ctx.rds()
-                .describe_db_instances()
-                .db_instance_identifier(id)
-                .send(),
-        )
-        .await,
-    )?;
-    Ok(out
-        .and_then(|o| o.db_instances)
-        .and_then(|l| l.into_iter().next())
+    Ok(instance(ctx, id)
+        .await?
         .map(|i| {
             (
                 i.db_instance_status.unwrap_or_default(),

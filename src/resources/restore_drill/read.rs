@@ -2,7 +2,7 @@
 //! its group), looked up while `components` names them.
 
 use super::model::State;
-use super::reconcile::{INSTANCE, SECURITY_GROUP};
+use super::reconcile::{arn_parts, there, INSTANCE, SECURITY_GROUP};
 use crate::provider::aws::Place;
 use crate::provider::error::AwsError;
 use crate::provider::{ec2, ProviderData};
@@ -10,21 +10,14 @@ use crate::provider::{ec2, ProviderData};
 pub async fn read(ctx: &ProviderData, _: &Place, s: &State) -> Result<Option<State>, AwsError> {
     let mut st = s.clone();
     for (role, arn) in &s.components {
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        let (Some(region), Some(last)) = (parts.get(3), parts.get(5)) else {
+        let Some((region, id)) = arn_parts(arn) else {
             continue;
         };
-        let remote = (*region != ctx.region).then(|| ctx.in_region(region));
+        let remote = there(ctx, region);
         let at: &ProviderData = remote.as_deref().unwrap_or(ctx);
         let exists = match role.as_str() {
-            INSTANCE => match last.strip_prefix("db:") {
-                Some(id) => super::aws::copy(at, id).await?.is_some(),
-                None => false,
-            },
-            SECURITY_GROUP => match last.strip_prefix("security-group/") {
-                Some(id) => ec2::sg_rules(at, &[id.to_string()]).await?.contains_key(id),
-                None => false,
-            },
+            INSTANCE => super::aws::copy(at, id).await?.is_some(),
+            SECURITY_GROUP => ec2::sg_rules(at, &[id.to_string()]).await?.contains_key(id),
             _ => false,
         };
         if !exists {

@@ -56,7 +56,7 @@ pub fn drill_name(database: &str, at: time::OffsetDateTime) -> String {
 
 /// The region and last part of an ARN (`arn:aws:rds:<region>:<account>:db:<id>`,
 /// `arn:aws:ec2:<region>:<account>:security-group/<id>`).
-fn arn_parts(arn: &str) -> Option<(&str, &str)> {
+pub(super) fn arn_parts(arn: &str) -> Option<(&str, &str)> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let region = parts.get(3)?;
     let last = parts.get(5)?;
@@ -79,7 +79,7 @@ pub fn rto_of(primary_tags: &BTreeMap<String, String>) -> Option<i64> {
 }
 
 /// The provider's configuration in `region` (its own for its own region).
-fn there(ctx: &ProviderData, region: &str) -> Option<Arc<ProviderData>> {
+pub(super) fn there(ctx: &ProviderData, region: &str) -> Option<Arc<ProviderData>> {
     (region != ctx.region).then(|| ctx.in_region(region))
 }
 

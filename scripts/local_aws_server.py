@@ -31,6 +31,7 @@ import local_aws_events  # noqa: F401 - RDS event subscriptions, ElastiCache not
 import local_aws_logs  # noqa: F401 - RDS log exports, AssociateKmsKey (see that file)
 import local_aws_backup_replication  # noqa: F401 - RDS cross-region backup replication (see that file)
 import local_aws_options  # noqa: F401 - RDS option groups (see that file)
+import local_aws_rds_proxy  # noqa: F401 - RDS Proxy: proxies, targets, endpoints (see that file)
 import local_aws_refresh  # noqa: F401 - Auto Scaling instance refresh (see that file)
 import local_aws_wafv2  # noqa: F401 - WAFv2 extensions (see that file)
 from local_aws_faults import REQUEST, FaultLayer

@@ -59,6 +59,18 @@ DURATIONS = {
     # Application Load Balancer: "provisioning" ~3 min (commonly observed; ELB user guide: "it can
     # take a few minutes for your load balancer to be fully set up"). Its delete is at once in the API.
     "lb_create": 3 * MIN,
+    # RDS Proxy (local_aws_rds_proxy.py keeps these states itself): a proxy is `creating` ~5 min
+    # (commonly observed; terraform-provider-aws's aws_db_proxy waits up to 30 min), `modifying`
+    # ~1 min (ModifyDBProxy answers `modifying`), `deleting` ~2 min; a proxy endpoint ~3 min to
+    # create, ~1 min to modify, ~2 min to delete; a registered target is REGISTERING ~2 min before
+    # AVAILABLE (the proxy connects to it: RDS user guide, "Troubleshooting for RDS Proxy").
+    "proxy_create": 5 * MIN,
+    "proxy_modify": 1 * MIN,
+    "proxy_delete": 2 * MIN,
+    "proxy_endpoint_create": 3 * MIN,
+    "proxy_endpoint_modify": 1 * MIN,
+    "proxy_endpoint_delete": 2 * MIN,
+    "proxy_target": 2 * MIN,
     # IAM: a new role is not usable by another service for some seconds (IAM user guide,
     # "Changes that I make are not always immediately visible": eventual consistency; ~10 s seen).
     "iam_role": 10.0,

@@ -290,7 +290,7 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         assert_eq!(i.storage_encrypted, Some(true));
         assert_eq!(i.endpoint.and_then(|e| e.port), Some(5433), "replica {r}");
     }
-    // Security group: the engine port from the app group only, nothing out.
+    // Security group: the engine port from the app group and the proxy's only, nothing out.
     let sg = aws
         .ec2
         .describe_security_groups()
@@ -308,12 +308,23 @@ async fn production_postgres_hardened_drift_repaired_guarded_and_swept() {
         (Some(5433), Some(5433))
     );
     assert_eq!(p.endpoint.clone().and_then(|e| e.port), Some(5433));
-    assert_eq!(
-        perms[0].user_id_group_pairs.clone().unwrap()[0]
-            .group_id
-            .as_deref(),
-        Some(app.as_str())
-    );
+    let mut peers: Vec<String> = perms[0]
+        .user_id_group_pairs
+        .clone()
+        .unwrap()
+        .into_iter()
+        .filter_map(|g| g.group_id)
+        .collect();
+    peers.sort();
+    let mut want = vec![
+        app.clone(),
+        s["components"]["proxy_security_group"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    ];
+    want.sort();
+    assert_eq!(peers, want);
     assert!(sg.ip_permissions_egress.unwrap_or_default().is_empty());
     // Key policy and rotation; the monitoring role.
     let kid = key.rsplit('/').next().unwrap();
@@ -1236,6 +1247,35 @@ async fn aurora_postgresql_cluster_created_read_and_destroyed() {
     tf.apply(&[]);
     let s = state(&tf);
     assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
+    // Production pools through a proxy whose target is the cluster, with a read-only endpoint
+    // over the reader.
+    assert_eq!(s["posture"]["pooling"], "pass");
+    let targets = aws.proxy_targets(&name).await;
+    assert!(
+        targets.contains(&("TRACKED_CLUSTER".to_string(), name.clone())),
+        "{targets:?}"
+    );
+    let readers = aws
+        .rds
+        .describe_db_proxy_endpoints()
+        .db_proxy_name(&name)
+        .send()
+        .await
+        .unwrap()
+        .db_proxy_endpoints
+        .unwrap_or_default();
+    let reader = readers
+        .iter()
+        .find(|e| e.db_proxy_endpoint_name.as_deref() == Some(&format!("{name}-read")))
+        .expect("the read-only endpoint");
+    assert_eq!(
+        reader.target_role.as_ref().map(|r| r.as_str()),
+        Some("READ_ONLY")
+    );
+    assert_eq!(
+        s["proxy_reader_endpoint"],
+        format!("{}:5432", reader.endpoint.clone().unwrap())
+    );
     assert_eq!(
         s["instance_ids"],
         serde_json::json!([format!("{name}-writer"), format!("{name}-replica-1")])
@@ -1990,4 +2030,279 @@ async fn a_restore_drill_restores_measures_and_leaves_nothing_here_or_in_the_sec
         Vec::<String>::new()
     );
     assert_eq!(replicated(&west, &name).await.len(), 0);
+}
+
+impl Aws {
+    /// The RDS Proxy `name`, `None` when there is none.
+    async fn proxy(&self, name: &str) -> Option<aws_sdk_rds::types::DbProxy> {
+        self.rds
+            .describe_db_proxies()
+            .db_proxy_name(name)
+            .send()
+            .await
+            .ok()?
+            .db_proxies?
+            .into_iter()
+            .next()
+    }
+
+    /// The proxy's pool: (max connections %, max idle %, borrow timeout s).
+    async fn proxy_pool(&self, name: &str) -> (i32, i32, i32) {
+        let g = self
+            .rds
+            .describe_db_proxy_target_groups()
+            .db_proxy_name(name)
+            .target_group_name("default")
+            .send()
+            .await
+            .unwrap()
+            .target_groups
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .unwrap()
+            .connection_pool_config
+            .unwrap();
+        (
+            g.max_connections_percent.unwrap_or_default(),
+            g.max_idle_connections_percent.unwrap_or_default(),
+            g.connection_borrow_timeout.unwrap_or_default(),
+        )
+    }
+
+    /// The proxy's targets: (type, id).
+    async fn proxy_targets(&self, name: &str) -> Vec<(String, String)> {
+        self.rds
+            .describe_db_proxy_targets()
+            .db_proxy_name(name)
+            .target_group_name("default")
+            .send()
+            .await
+            .unwrap()
+            .targets
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| {
+                (
+                    t.r#type.map(|k| k.as_str().to_string()).unwrap_or_default(),
+                    t.tracked_cluster_id
+                        .or(t.rds_resource_id)
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    /// A security group's rules: (ingress, egress), each as (port, peer group).
+    async fn group_rules(&self, id: &str) -> (Vec<(i32, String)>, Vec<(i32, String)>) {
+        let g = self
+            .ec2
+            .describe_security_groups()
+            .group_ids(id)
+            .send()
+            .await
+            .unwrap()
+            .security_groups
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .unwrap();
+        let rules = |perms: &[aws_sdk_ec2::types::IpPermission]| {
+            let mut out: Vec<(i32, String)> = perms
+                .iter()
+                .flat_map(|p| {
+                    let port = p.from_port.unwrap_or(-1);
+                    let groups = p
+                        .user_id_group_pairs()
+                        .iter()
+                        .filter_map(|g| g.group_id.clone())
+                        .map(move |g| (port, g));
+                    let cidrs = p
+                        .ip_ranges()
+                        .iter()
+                        .filter_map(|r| r.cidr_ip.clone())
+                        .map(move |c| (port, c));
+                    groups.chain(cidrs).collect::<Vec<_>>()
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        (rules(g.ip_permissions()), rules(g.ip_permissions_egress()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_pooling_through_a_proxy_repaired_resized_and_removed() {
+    let aws = aws().await;
+    let name = env::unique("e2e-pool");
+    let (subnets, app) = network(&aws).await;
+    let pooling = |extra: &str| {
+        format!("pooling {{\n    max_connections_percent = 80\n    idle_client_timeout = \"20m\"\n    {extra}\n  }}")
+    };
+    let db = |extra: &str| config(&name, "production", "postgres", &subnets, &app, extra);
+    let tf = Tf::new(&db(&pooling("")));
+    tf.init();
+    // Refused on the attribute: values RDS Proxy does not take.
+    tf.plan_refused_on(
+        &db("pooling {\n    max_connections_percent = 0\n  }"),
+        "max_connections_percent = 0",
+        "Not a percentage RDS Proxy accepts",
+    );
+    tf.plan_refused_on(
+        &db("pooling {\n    idle_client_timeout = \"9h\"\n  }"),
+        "idle_client_timeout = \"9h\"",
+        "Idle timeout out of range",
+    );
+    tf.write(&db(&pooling("")));
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert_eq!(s["posture"]["pooling"], "pass", "{}", s["posture"]);
+    assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
+    assert!(
+        s["proxy_reader_endpoint"].is_null(),
+        "{}",
+        s["proxy_reader_endpoint"]
+    );
+
+    // What AWS holds: the proxy requires TLS and IAM authentication, logs in with the master
+    // secret through its own role, fronts the primary with a pool of 80 % (40 % idle).
+    let px = aws.proxy(&name).await.expect("the proxy");
+    assert_eq!(px.require_tls, Some(true));
+    assert_eq!(px.idle_client_timeout, Some(1200));
+    assert_eq!(px.debug_logging, Some(false));
+    assert_eq!(px.engine_family.as_deref(), Some("POSTGRESQL"));
+    let auth = px.auth.clone().unwrap_or_default();
+    assert_eq!(auth.len(), 1, "{auth:?}");
+    assert_eq!(
+        auth[0].iam_auth.as_ref().map(|m| m.as_str()),
+        Some("REQUIRED")
+    );
+    let primary = aws.instance(&name).await.unwrap();
+    let secret = primary.master_user_secret.unwrap().secret_arn.unwrap();
+    assert_eq!(auth[0].secret_arn.as_deref(), Some(secret.as_str()));
+    assert_eq!(
+        s["proxy_endpoint"],
+        format!("{}:5432", px.endpoint.clone().unwrap())
+    );
+    let role = aws
+        .iam
+        .get_role()
+        .role_name(format!("{name}-rds-proxy"))
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert_eq!(px.role_arn.as_deref(), Some(role.arn.as_str()));
+    let policy = aws
+        .iam
+        .get_role_policy()
+        .role_name(format!("{name}-rds-proxy"))
+        .policy_name("read-master-secret")
+        .send()
+        .await
+        .unwrap()
+        .policy_document;
+    let policy = env::urlencoding_decode(&policy);
+    assert!(policy.contains(&secret), "{policy}");
+    assert_eq!(aws.proxy_pool(&name).await, (80, 40, 120));
+    assert_eq!(
+        aws.proxy_targets(&name).await,
+        vec![("RDS_INSTANCE".to_string(), name.clone())]
+    );
+    // The proxy's group admits the application on 5432 and reaches only the database on its
+    // port; the database's group admits the application and the proxy.
+    let proxy_sg = px.vpc_security_group_ids.clone().unwrap_or_default();
+    assert_eq!(proxy_sg.len(), 1);
+    let db_sg = s["security_group_id"].as_str().unwrap().to_string();
+    assert_eq!(s["components"]["proxy_security_group"], proxy_sg[0]);
+    assert_eq!(
+        aws.group_rules(&proxy_sg[0]).await,
+        (vec![(5432, app.clone())], vec![(5433, db_sg.clone())])
+    );
+    let mut admitted = vec![(5433, app.clone()), (5433, proxy_sg[0].clone())];
+    admitted.sort();
+    assert_eq!(aws.group_rules(&db_sg).await, (admitted, vec![]));
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // Drift: TLS relaxed in the console; the plan shows it, one apply requires it again.
+    aws.rds
+        .modify_db_proxy()
+        .db_proxy_name(&name)
+        .require_tls(false)
+        .send()
+        .await
+        .unwrap();
+    tf.drift_repaired(&[("\"pooling\"", "-> \"pass\"")]);
+    assert_eq!(aws.proxy(&name).await.unwrap().require_tls, Some(true));
+    // Drift: the pool widened and the target deregistered.
+    aws.rds
+        .modify_db_proxy_target_group()
+        .db_proxy_name(&name)
+        .target_group_name("default")
+        .connection_pool_config(
+            aws_sdk_rds::types::ConnectionPoolConfiguration::builder()
+                .max_connections_percent(100)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    aws.rds
+        .deregister_db_proxy_targets()
+        .db_proxy_name(&name)
+        .target_group_name("default")
+        .db_instance_identifiers(&name)
+        .send()
+        .await
+        .unwrap();
+    tf.drift_repaired(&[("\"pooling\"", "-> \"pass\"")]);
+    assert_eq!(aws.proxy_pool(&name).await, (80, 40, 120));
+    assert_eq!(aws.proxy_targets(&name).await.len(), 1);
+
+    // Day 2: a smaller pool and a shorter timeout, one apply, an empty plan after.
+    let smaller = "pooling {\n    max_connections_percent = 60\n    idle_client_timeout = 600\n  }";
+    tf.write(&db(smaller));
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply");
+    assert_eq!(aws.proxy_pool(&name).await, (60, 30, 120));
+    assert_eq!(
+        aws.proxy(&name).await.unwrap().idle_client_timeout,
+        Some(600)
+    );
+
+    // Pooling off: the proxy, its group and role go; the database's group admits the
+    // application only.
+    tf.write(&db("pooling {\n    enabled = false\n  }"));
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "off in one apply");
+    let s = state(&tf);
+    assert!(s["proxy_endpoint"].is_null());
+    assert!(s["posture"].get("pooling").is_none(), "{}", s["posture"]);
+    assert!(aws.proxy(&name).await.is_none());
+    assert_eq!(
+        aws.group_rules(&db_sg).await,
+        (vec![(5433, app.clone())], vec![])
+    );
+    assert!(!sweep::exists(
+        aws.iam
+            .get_role()
+            .role_name(format!("{name}-rds-proxy"))
+            .send()
+            .await
+    ));
+
+    // Back on, then decommission and destroy: nothing of the proxy is left.
+    tf.write(&db(&format!(
+        "deletion_protection = false\n  {}",
+        pooling("")
+    )));
+    tf.apply(&[]);
+    assert!(aws.proxy(&name).await.is_some());
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
 }

@@ -280,6 +280,10 @@ impl Environment {
     pub fn db_monitoring(self) -> bool {
         self != Environment::Development
     }
+    /// Connection pooling (an RDS Proxy in front of the database) outside development.
+    pub fn db_pooling(self) -> bool {
+        self != Environment::Development
+    }
 
     /// `prod_redis_cluster`: replicas in each shard (failover and Multi-AZ come with the first).
     pub fn redis_replicas_per_shard(self) -> i64 {

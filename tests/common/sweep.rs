@@ -576,6 +576,7 @@ impl Aws {
                 })
                 .map(|g| format!("parameter group {g}")),
         );
+        // The database's group and its proxy's.
         let sgs = self
             .ec2
             .describe_security_groups()
@@ -583,6 +584,7 @@ impl Aws {
                 aws_sdk_ec2::types::Filter::builder()
                     .name("group-name")
                     .values(format!("{name}-db"))
+                    .values(format!("{name}-proxy"))
                     .build(),
             )
             .send()
@@ -592,17 +594,28 @@ impl Aws {
             .unwrap_or_default();
         left.extend(
             sgs.into_iter()
-                .filter(|g| g.group_name.as_deref() == Some(&format!("{name}-db")))
-                .map(|g| format!("sg {:?}", g.group_id)),
+                .filter(|g| {
+                    g.group_name.as_deref() == Some(&format!("{name}-db"))
+                        || g.group_name.as_deref() == Some(&format!("{name}-proxy"))
+                })
+                .map(|g| format!("sg {:?} {:?}", g.group_name, g.group_id)),
         );
+        for role in [
+            format!("{name}-rds-monitoring"),
+            format!("{name}-rds-proxy"),
+        ] {
+            if exists(self.iam.get_role().role_name(&role).send().await) {
+                left.push(format!("role {role}"));
+            }
+        }
         if exists(
-            self.iam
-                .get_role()
-                .role_name(format!("{name}-rds-monitoring"))
+            self.rds
+                .describe_db_proxies()
+                .db_proxy_name(name)
                 .send()
                 .await,
         ) {
-            left.push(format!("role {name}-rds-monitoring"));
+            left.push(format!("db proxy {name}"));
         }
         left.extend(self.audit_option_groups(name).await);
         left.extend(self.database_log_groups(name).await);

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::packs::{self, ClusterFacts, DatabaseFacts, PackAlarm, WebAcl};
+use super::packs::{self, ClusterFacts, DatabaseFacts, PackAlarm, ProxyWatch, WebAcl};
 use super::redis_pack::{self, RedisFacts};
 use crate::framework::decode::Tri;
 use crate::framework::Number;
@@ -114,6 +114,9 @@ pub struct DatabaseArgs<'a> {
     pub allocated_storage: &'a Tri<Number>,
     /// The replicas whose lag is watched (none for Aurora, whose readers are cluster members).
     pub replicas: Tri<Vec<String>>,
+    /// The proxy's name (empty without one) and its pool's share of `max_connections`.
+    pub proxy: Tri<String>,
+    pub proxy_max_connections_percent: Tri<String>,
     pub parameters: &'a Tri<BTreeMap<String, Tri<String>>>,
 }
 
@@ -146,6 +149,11 @@ pub fn database(a: DatabaseArgs) -> Planned {
         ("allocated_storage", number(a.allocated_storage)),
         ("max_connections", max_connections),
         ("replicas", map_known(&a.replicas, |r| r.join(","))),
+        ("proxy", a.proxy),
+        (
+            "proxy_max_connections_percent",
+            a.proxy_max_connections_percent,
+        ),
     ])
 }
 
@@ -210,6 +218,16 @@ impl<'a> Fields<'a> {
             region: self.optional("region")?,
         })
     }
+    /// A database's proxy; `None` without one (or in a map from before pooling).
+    fn proxy(&mut self) -> Result<Option<ProxyWatch>, String> {
+        let Some(name) = self.optional("proxy").filter(|n| !n.is_empty()) else {
+            return Ok(None);
+        };
+        Ok(Some(ProxyWatch {
+            name,
+            max_connections_percent: self.int("proxy_max_connections_percent")?,
+        }))
+    }
     fn text(&mut self, key: &str) -> Result<String, String> {
         Ok(self.get(key)?.unwrap_or_default().to_string())
     }
@@ -267,6 +285,7 @@ pub fn parse(m: &Planned) -> Result<Option<Watched>, String> {
             allocated_gib: f.int("allocated_storage")?,
             max_connections: Some(f.parsed("max_connections", "a number")?),
             replicas: f.list("replicas")?,
+            proxy: f.proxy()?,
         }),
         "redis" => Watched::Redis(RedisFacts {
             name: f.text("name")?,
@@ -296,7 +315,11 @@ pub fn shorts(m: &Planned) -> Result<Tri<Vec<String>>, String> {
         Some("cluster") => packs::cluster_shorts(&f.text("name")?, m.contains_key("web_acl")),
         Some("database") => {
             let name = f.text("name")?;
-            packs::database_shorts(&name, f.list("replicas")?.len())
+            let mut names = packs::database_shorts(&name, f.list("replicas")?.len());
+            if f.proxy()?.is_some() {
+                names.extend(packs::proxy_shorts(&name));
+            }
+            names
         }
         Some("redis") => redis_pack::redis_shorts(&f.list("members")?),
         _ => Vec::new(),

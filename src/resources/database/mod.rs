@@ -6,6 +6,7 @@ mod aws;
 pub mod blueprint;
 pub mod model;
 mod plan;
+pub mod pooling;
 mod read;
 mod reconcile;
 pub(crate) mod recovery;
@@ -151,6 +152,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
     let sg = primary.security_groups.first();
     let alias = blueprint::alias_name(name);
     st.kms_key_arn = datastore::imported_parts(ctx, sg, &alias, &mut st.components).await?;
+    reconcile::proxy::imported(ctx, name, &mut st.components).await?;
     Ok(with_watch(read::read(ctx, &place, &st).await?))
 }
 
@@ -179,6 +181,7 @@ async fn import_aurora(
     let sg = c.security_groups.first();
     let alias = blueprint::alias_name(name);
     st.kms_key_arn = datastore::imported_parts(ctx, sg, &alias, &mut st.components).await?;
+    reconcile::proxy::imported(ctx, name, &mut st.components).await?;
     Ok(with_watch(aurora::read(ctx, &place, &st).await?))
 }
 

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::framework::attrs::{PartialList, PartialMap};
 
+use super::pooling::{Given as PoolingGiven, Stated as PoolingStated};
 use crate::resources::datastore::recovery::{Given as RecoveryGiven, Stated as RecoveryStated};
 use crate::resources::log_retention::{
     self, Given as LogRetentionGiven, Stated as LogRetentionStated,
@@ -48,11 +49,14 @@ crate::attributes! {
         instance_ids: Vec<String> = computed("Instance identifiers: the primary (Aurora: the writer) first, then the replicas."),
         subnet_group_name: Option<String> = computed("DB subnet group (`<name>`)."),
         parameter_group_name: Option<String> = computed("Parameter group (`<name>-<family>`; for Aurora the cluster parameter group)."),
+        proxy_endpoint: Option<String> = computed("The RDS Proxy's endpoint, `host:port` (the engine's port: 5432 or 3306), while `pooling` is on; null otherwise. Clients connect with TLS and an IAM authentication token for the master user (or a user they are granted)."),
+        proxy_reader_endpoint: Option<String> = computed("Aurora: the proxy's read-only endpoint `<name>-read` over the readers (`host:port`) while `pooling` is on. Null for `postgres` and `mysql`, whose proxy fronts the primary only (RDS Proxy balances reads over Aurora readers alone): read from `reader_endpoint` or `replica_endpoints`."),
         recovery_plan: BTreeMap<String, String> as PartialMap = computed("What recovers the database, and its worst case: `rpo` (point-in-time restore within the backups kept: ≤ 5 minutes), `rto` (a Multi-AZ failover or, for Aurora, a failover to a reader: ≤ 2 minutes; without a standby a restore from backup, ≈ 45 minutes, or for Aurora a new writer on the cluster volume, ≈ 10 minutes), `regional_loss` (with `recovery.region`, a point-in-time restore in that region from the replicated backups, ≈ 45 minutes; without it, not covered) and `objectives`: the objectives in force (see `recovery`) and whether they are met. From the configuration at plan, from what AWS reports at read."),
     }
     single {
         recovery: RecoveryStated / RecoveryGiven = single(crate::resources::datastore::recovery::DESCRIPTION),
         log_retention: LogRetentionStated / LogRetentionGiven = single(log_retention::DESCRIPTION),
+        pooling: PoolingStated / PoolingGiven = single(super::pooling::DESCRIPTION),
     }
     raw { timeouts }
     internal { create_incomplete: bool }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::{Config, State};
+use super::pooling;
 use super::recovery;
 use super::schema::TYPE_NAME;
 use super::validate;
@@ -139,6 +140,13 @@ pub fn plan(input: &PlanInput) -> Planned {
         warn_audit_stop(p, &planned, &mut d);
     }
     plan_recovery(&cfg, &env, &mut planned, &mut d);
+    plan_pooling(
+        &cfg,
+        &env,
+        aurora && replicas.is_some_and(|r| r > 0),
+        kept,
+        &mut planned,
+    );
     planned.watch = Tri::Known(watch_of(&planned));
     if let Tri::Known(e) = env {
         log_retention::check_provider_tiers(&cfg.log_retention, e, &input.log_defaults, &mut d);
@@ -209,6 +217,45 @@ fn plan_recovery(cfg: &Config, env: &Tri<Environment>, planned: &mut Config, d: 
     planned.recovery_plan = rec::planned(&o, &g);
 }
 
+/// The `pooling` block as configured, and the proxy's endpoints: kept while the proxy stays, null
+/// without one, known after apply otherwise (`reader`: Aurora with readers has a read-only one).
+fn plan_pooling(
+    cfg: &Config,
+    env: &Tri<Environment>,
+    reader: bool,
+    kept: Option<&State>,
+    planned: &mut Config,
+) {
+    planned.pooling = cfg.pooling.clone();
+    let on = pooling::planned_on(&cfg.pooling, env);
+    let stays = kept.filter(|p| {
+        let e = Environment::parse(&p.environment).unwrap_or(Environment::Production);
+        on == Some(true) && pooling::effective(p.pooling.as_ref(), e).is_some()
+    });
+    match on {
+        Some(false) => {
+            planned.proxy_endpoint = Tri::Null;
+            planned.proxy_reader_endpoint = Tri::Null;
+        }
+        Some(true) => {
+            planned.proxy_endpoint = stays
+                .and_then(|p| p.proxy_endpoint.clone())
+                .map_or(Tri::Unknown, Tri::Known);
+            planned.proxy_reader_endpoint = if !reader {
+                Tri::Null
+            } else {
+                stays
+                    .and_then(|p| p.proxy_reader_endpoint.clone())
+                    .map_or(Tri::Unknown, Tri::Known)
+            };
+        }
+        None => {
+            planned.proxy_endpoint = Tri::Unknown;
+            planned.proxy_reader_endpoint = Tri::Unknown;
+        }
+    }
+}
+
 /// A warning where auditing starts on an existing PostgreSQL database: pgAudit is a preloaded
 /// library, loaded only when the instances restart.
 fn warn_audit_start(prior: &State, planned: &Config, d: &mut Diagnostics) {
@@ -255,7 +302,26 @@ pub fn watch_of(c: &Config) -> watch::Planned {
         ),
         _ => Tri::Unknown,
     };
+    // The proxy, where pooling is on: named as the database.
+    let env = match &c.environment {
+        Tri::Known(e) => Environment::parse(e).map_or(Tri::Unknown, Tri::Known),
+        _ => Tri::Unknown,
+    };
+    let pool = match &env {
+        Tri::Known(e) => pooling::given(&c.pooling, *e),
+        _ => Tri::Unknown,
+    };
+    let (proxy, proxy_max_connections_percent) = match (&pool, &c.name) {
+        (Tri::Known(None), _) => (Tri::Known(String::new()), Tri::Known("0".to_string())),
+        (Tri::Known(Some(p)), Tri::Known(n)) => (
+            Tri::Known(pooling::proxy_name(n)),
+            Tri::Known(p.max_connections_percent.to_string()),
+        ),
+        _ => (Tri::Unknown, Tri::Unknown),
+    };
     watch::database(watch::DatabaseArgs {
+        proxy,
+        proxy_max_connections_percent,
         name: &c.name,
         instance,
         engine: &c.engine,
@@ -491,9 +557,26 @@ fn computed(
             if kept.is_none_or(|p| bp::second_region(p) != second.as_deref()) {
                 prior_c.remove(bp::REMOTE_KEY_COMPONENT);
             }
+            // The proxy and what goes with it (pooling).
+            if pooling::planned_on(&cfg.pooling, env) == Some(true) {
+                roles.extend(
+                    [
+                        pooling::PROXY_COMPONENT,
+                        pooling::ROLE_COMPONENT,
+                        pooling::SG_COMPONENT,
+                    ]
+                    .map(String::from),
+                );
+                if pooling::has_reader(engine, r) {
+                    roles.push(pooling::READER_COMPONENT.into());
+                }
+            }
             let og = og_version.map(|v| bp::option_group_name(n, &v));
             Tri::Known(datastore::planned_components(roles, &prior_c, |role| {
                 let pl = place?;
+                if role == pooling::ROLE_COMPONENT {
+                    return Some(pl.iam_arn(&format!("role/{}", pooling::role_name(n))));
+                }
                 if let Some(g) = groups.iter().find(|g| g.component == role) {
                     return Some(pl.log_group_arn(&g.name));
                 }
@@ -518,7 +601,7 @@ fn computed(
         Tri::Unknown => true,
         Tri::Null => false,
     };
-    let components = if region_unknown {
+    let components = if region_unknown || pooling::planned_on(&cfg.pooling, env).is_none() {
         Tri::Unknown
     } else {
         components
@@ -623,6 +706,9 @@ fn posture(
     else {
         return Tri::Unknown;
     };
+    let Tri::Known(pool) = pooling::given(&planned.pooling, *e) else {
+        return Tri::Unknown;
+    };
     // The groups' verdict as apply leaves them depends on their classes only (engine, auditing).
     let groups = bp::log_groups(engine, "", 0, *audit);
     let logs = bp::logs_posture(
@@ -659,6 +745,7 @@ fn posture(
             audit: *audit,
             recovery: rec::posture(&objectives, &gives),
             logs,
+            pooling: pool.map(|_| bp::PASS.to_string()),
         },
     ))
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use super::aws::{self as api, GroupKind};
 use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::State;
+use super::pooling;
 use super::reconcile::replication;
 use super::recovery;
 use crate::provider::aws::Place;
@@ -38,6 +39,8 @@ pub struct Side {
     /// The second region (declared, else the one recorded) and the database's automated backups
     /// there.
     pub replicated: Option<(String, Vec<api::Replicated>)>,
+    /// The proxy and what goes with it, where pooling is on or a proxy is recorded.
+    pub proxy: Option<pooling::Live>,
 }
 
 impl Side {
@@ -54,15 +57,14 @@ impl Side {
         let secret = prior.master_secret_arn.clone();
         let log_prefix = bp::log_group_prefix(&prior.engine, n);
         let second = replication::region_of(prior);
-        // Seven independent questions, at once.
-        let (sg_rules, subnets, key, role, secret_policy, log_groups, replicated) = tokio::join!(
+        let proxy_sg = prior.components.get(pooling::SG_COMPONENT).cloned();
+        let pooled = pooling::effective(prior.pooling.as_ref(), env).is_some()
+            || prior.components.contains_key(pooling::PROXY_COMPONENT);
+        // Eight independent questions, at once.
+        let (rules, subnets, key, role, secret_policy, log_groups, replicated, proxy) = tokio::join!(
             async {
-                match &sg {
-                    Some(id) => Ok(ec2::sg_rules(ctx, std::slice::from_ref(id))
-                        .await?
-                        .remove(id)),
-                    None => Ok(None),
-                }
+                let ids: Vec<String> = sg.iter().chain(proxy_sg.iter()).cloned().collect();
+                ec2::sg_rules(ctx, &ids).await
             },
             api::subnet_group(ctx, n),
             async {
@@ -97,10 +99,24 @@ impl Side {
                     None => Ok::<_, AwsError>(None),
                 }
             },
+            async {
+                if pooled {
+                    read_proxy(ctx, prior).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
         );
+        let mut rules = rules?;
+        let sg_rules = sg.as_ref().and_then(|id| rules.remove(id));
+        let mut proxy = proxy?;
+        if let Some(live) = proxy.as_mut() {
+            live.sg_rules = proxy_sg.as_ref().and_then(|id| rules.remove(id));
+        }
         Ok(Side {
             sg,
-            sg_rules: sg_rules?,
+            sg_rules,
+            proxy,
             subnets: subnets?,
             key: key?,
             role: role?,
@@ -112,6 +128,9 @@ impl Side {
     }
 
     pub fn is_empty(&self) -> bool {
+        if self.proxy.as_ref().is_some_and(|p| p.proxy.is_some()) {
+            return false;
+        }
         self.sg_rules.is_none()
             && self.subnets.is_none()
             && self.key.is_none()
@@ -172,6 +191,35 @@ impl Side {
             .contains_key("kms_key")
             .then(|| self.key.as_ref().and_then(|k| k.rotation) == Some(true))
     }
+}
+
+/// The proxy of `prior`, its pool, targets, Aurora's read-only endpoint and its role, at once.
+async fn read_proxy(ctx: &ProviderData, prior: &State) -> Result<pooling::Live, AwsError> {
+    let name = pooling::proxy_name(&prior.name);
+    let role_name = pooling::role_name(&prior.name);
+    let aurora = bp::is_aurora(&prior.engine);
+    let (proxy, pool, targets, endpoints, role) = tokio::join!(
+        api::proxy::proxy(ctx, &name),
+        api::proxy::pool(ctx, &name),
+        api::proxy::targets(ctx, &name),
+        async {
+            if aurora {
+                api::proxy::endpoints(ctx, &name).await
+            } else {
+                Ok(vec![])
+            }
+        },
+        iam::role_arn(ctx, &role_name),
+    );
+    let reader = pooling::reader_name(&prior.name);
+    Ok(pooling::Live {
+        proxy: proxy?,
+        pool: pool?,
+        targets: targets?,
+        reader: endpoints?.into_iter().find(|e| e.name == reader),
+        role: role?,
+        sg_rules: None,
+    })
 }
 
 /// The `ingress` fact (why the rules are not exactly the engine port from the allowed groups), and,
@@ -294,6 +342,7 @@ pub fn finish(
     );
     facts.recovery = rec::posture(&objectives, &gives);
     st.recovery_plan = rec::recovery_plan(&objectives, &gives);
+    facts.pooling = record_proxy(env, prior, &mut st, side, &mut comp);
     // The exported logs' groups: those of the instances read (the cluster's), kept their tiers.
     let tiers = log_retention::effective(prior.log_retention.as_ref(), side.log_tiers);
     let replicas = usize::try_from(st.replicas).unwrap_or(0);
@@ -313,18 +362,71 @@ pub fn finish(
     facts.tls = live_params
         .get(tls)
         .is_some_and(|v| bp::tls_value_on(engine, v));
-    let (why, allowed) = ingress(
-        bp::port_of(&st),
-        &prior.allowed_security_group_ids,
-        side.sg_rules.as_ref(),
-    );
+    // The database's group admits the allowed groups, and the proxy's while there is one.
+    let proxy_sg = prior.components.get(pooling::SG_COMPONENT);
+    let mut admitted = prior.allowed_security_group_ids.clone();
+    if !admitted.is_empty() {
+        admitted.extend(proxy_sg.cloned());
+    }
+    let (why, allowed) = ingress(bp::port_of(&st), &admitted, side.sg_rules.as_ref());
     facts.exposure.ingress = why;
     if let Some(a) = allowed {
-        st.allowed_security_group_ids = a;
+        st.allowed_security_group_ids = a.into_iter().filter(|g| Some(g) != proxy_sg).collect();
     }
     st.posture = bp::posture(env, engine, &facts);
     st.components = comp;
     st
+}
+
+/// The proxy as AWS has it, recorded in `comp` and the endpoints; gives posture `pooling` where
+/// pooling is on (`None`: off, no control).
+fn record_proxy(
+    env: Environment,
+    prior: &State,
+    st: &mut State,
+    side: &Side,
+    comp: &mut BTreeMap<String, String>,
+) -> Option<String> {
+    st.proxy_endpoint = None;
+    st.proxy_reader_endpoint = None;
+    let empty = pooling::Live::default();
+    let live = side.proxy.as_ref().unwrap_or(&empty);
+    let port = pooling::port(&prior.engine);
+    if let Some(px) = &live.proxy {
+        comp.insert(pooling::PROXY_COMPONENT.into(), px.arn.clone());
+        st.proxy_endpoint = px.endpoint.as_ref().map(|h| format!("{h}:{port}"));
+    }
+    if let Some(r) = &live.reader {
+        comp.insert(pooling::READER_COMPONENT.into(), r.arn.clone());
+        st.proxy_reader_endpoint = r.host.as_ref().map(|h| format!("{h}:{port}"));
+    }
+    if let Some(r) = &live.role {
+        comp.insert(pooling::ROLE_COMPONENT.into(), r.clone());
+    }
+    let proxy_sg = prior.components.get(pooling::SG_COMPONENT);
+    if let (Some(sg), Some(_)) = (proxy_sg, &live.sg_rules) {
+        comp.insert(pooling::SG_COMPONENT.into(), sg.clone());
+    }
+    let pool = pooling::effective(prior.pooling.as_ref(), env)?;
+    let rules = match (proxy_sg, &side.sg) {
+        (Some(_), Some(db_sg)) => Some(pooling::group_rules(
+            &prior.engine,
+            bp::port_of(st),
+            &prior.allowed_security_group_ids,
+            db_sg,
+        )),
+        _ => None,
+    };
+    let want = pooling::Want {
+        pool,
+        engine: &prior.engine,
+        name: &prior.name,
+        secret: st.master_secret_arn.as_deref(),
+        security_group: proxy_sg.map(String::as_str),
+        rules,
+        readers: pooling::has_reader(&prior.engine, st.replicas),
+    };
+    Some(pooling::posture(&want, live))
 }
 
 /// The live state, or `None` when nothing of the database is left.

@@ -154,8 +154,24 @@ fn profile_and_engine_decide_the_defaults() {
             let groups = bp::log_groups(engine, "pay", replicas as usize, env.db_audit_logging());
             assert_eq!(
                 c.len(),
-                roles(env, replicas, true, false, audit_group).len() + groups.len(),
+                roles(env, replicas, true, false, audit_group).len()
+                    + groups.len()
+                    + if env.db_pooling() { 3 } else { 0 },
                 "{engine} {env}"
+            );
+            // Pooling outside development: the proxy, its role and group, and posture `pooling`.
+            for role in ["proxy", "proxy_role", "proxy_security_group"] {
+                assert_eq!(
+                    c.contains_key(role),
+                    env.db_pooling(),
+                    "{engine} {env}: {role}"
+                );
+            }
+            let posture = s.posture.into_known().unwrap_or_default();
+            assert_eq!(
+                posture.get("pooling").cloned(),
+                env.db_pooling().then(|| "pass".to_string()),
+                "{engine} {env}: posture pooling"
             );
             assert_eq!(
                 c.get(&groups[0].component),

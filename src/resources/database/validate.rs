@@ -44,6 +44,7 @@ pub fn validate(value: &Value) -> Diagnostics {
         &mut d,
     );
     crate::resources::log_retention::validate(&cfg.log_retention, &mut d);
+    super::pooling::validate(&cfg.pooling, &mut d);
     d
 }
 

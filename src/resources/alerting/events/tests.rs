@@ -17,6 +17,7 @@ fn database(engine: &str, replicas: &[&str]) -> DatabaseFacts {
         allocated_gib: 100,
         max_connections: None,
         replicas: replicas.iter().map(|r| r.to_string()).collect(),
+        proxy: None,
     }
 }
 

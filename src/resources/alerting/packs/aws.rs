@@ -82,6 +82,7 @@ pub async fn database_facts(
                 allocated_gib: configured.unwrap_or(i.allocated_storage.unwrap_or_default() as i64),
                 max_connections: conns,
                 replicas,
+                proxy: None,
             });
         }
     }

@@ -460,6 +460,28 @@ pub struct DatabaseFacts {
     /// The configured `max_connections` parameter; `None`: the engine's default for the class.
     pub max_connections: Option<f64>,
     pub replicas: Vec<String>,
+    /// The RDS Proxy in front of it (`pooling`): its name and the share of `max_connections` its
+    /// pool may open.
+    pub proxy: Option<ProxyWatch>,
+}
+
+/// A database's proxy, as the pack watches it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProxyWatch {
+    pub name: String,
+    pub max_connections_percent: i64,
+}
+
+/// The proxy's metrics: a pooled connection's borrow latency, and the pool's connections against
+/// its limit (exhaustion).
+pub const PROXY_METRICS: [&str; 2] = ["proxy-borrow-latency", "proxy-connections"];
+
+/// Alarm names of a database's proxy, without the alerting prefix.
+pub fn proxy_shorts(db: &str) -> Vec<String> {
+    PROXY_METRICS
+        .iter()
+        .flat_map(|m| TIERS.iter().map(move |t| format!("db-{db}-{m}-{t}")))
+        .collect()
 }
 
 /// Memory of an instance class in GiB: burstable classes by size, others by vCPUs (2 for `large`,
@@ -518,6 +540,9 @@ pub fn database_pack(f: &DatabaseFacts) -> Vec<PackAlarm> {
         );
         row(&format!("replica-{}-lag", i + 1), lag, above(30.0, 300.0))
     }));
+    if let Some(px) = &f.proxy {
+        rows.extend(proxy_rows(f, px));
+    }
     let prefix = format!("db-{}", f.name);
     tiered("database", &prefix, &f.name, rows)
 }
@@ -551,6 +576,34 @@ fn database_rows(f: &DatabaseFacts) -> Vec<Row> {
             above((conns * 0.8).floor(), (conns * 0.95).floor()),
         ),
         row("write-latency", rds("WriteLatency"), above(0.02, 0.1)),
+    ]
+}
+
+/// The proxy's rows: the time a client waits for a pooled connection (microseconds: 100 ms, then
+/// 1 s), and the connections the pool holds open to the database against its limit
+/// (`max_connections_percent` of `max_connections`: 80 %, then 95 %).
+fn proxy_rows(f: &DatabaseFacts, px: &ProxyWatch) -> Vec<Row> {
+    let by_proxy = dims(&[("ProxyName", &px.name)]);
+    let conns = f
+        .max_connections
+        .unwrap_or_else(|| max_connections(&f.engine, &f.instance_class));
+    let limit = (conns * px.max_connections_percent as f64 / 100.0).floor();
+    vec![
+        row(
+            "proxy-borrow-latency",
+            metric(
+                "AWS/RDS",
+                "DatabaseConnectionsBorrowLatency",
+                &by_proxy,
+                "Average",
+            ),
+            above(100_000.0, 1_000_000.0),
+        ),
+        row(
+            "proxy-connections",
+            metric("AWS/RDS", "DatabaseConnections", &by_proxy, "Maximum"),
+            above((limit * 0.8).floor(), (limit * 0.95).floor()),
+        ),
     ]
 }
 
@@ -658,6 +711,7 @@ pub mod fixtures {
             allocated_gib: 100,
             max_connections: Some(100.0),
             replicas: replicas.iter().map(|r| r.to_string()).collect(),
+            proxy: None,
         })
     }
 }

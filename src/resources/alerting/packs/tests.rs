@@ -149,6 +149,7 @@ fn database_pack_follows_the_profile_table() {
         allocated_gib: 100,
         max_connections: None,
         replicas: vec!["pay-replica-1".into(), "pay-replica-2".into()],
+        proxy: None,
     };
     let p = database_pack(&f);
     assert_eq!(
@@ -213,6 +214,7 @@ fn connections_alarms_follow_the_configured_max_connections() {
             allocated_gib: 100,
             max_connections: configured,
             replicas: vec![],
+            proxy: None,
         });
         let t = |s: &str| p.iter().find(|a| a.short == s).map(|a| a.threshold);
         assert_eq!(t("db-pay-connections-warning"), Some(warning), "{name}");
@@ -338,5 +340,43 @@ fn memory_and_disk_watch_the_fullest_host_of_the_group() {
             (warning, critical, periods, periods),
             "{short}"
         );
+    }
+}
+
+#[test]
+fn a_pooled_database_adds_the_proxys_borrow_latency_and_pool_exhaustion() {
+    let f = DatabaseFacts {
+        name: "pay".into(),
+        instance: "pay".into(),
+        engine: "postgres".into(),
+        instance_class: "db.r6g.large".into(),
+        allocated_gib: 100,
+        max_connections: None,
+        replicas: vec![],
+        proxy: Some(ProxyWatch {
+            name: "pay".into(),
+            max_connections_percent: 90,
+        }),
+    };
+    let p = database_pack(&f);
+    let mut want = database_shorts("pay", 0);
+    want.extend(proxy_shorts("pay"));
+    assert_eq!(p.iter().map(|a| a.short.clone()).collect::<Vec<_>>(), want);
+    let by = |s: &str| alarm(&p, s);
+    // 90 % of the default 1802 connections is a pool of 1621: 80 % and 95 % of it.
+    assert_eq!(by("db-pay-proxy-connections-warning").threshold, 1296.0);
+    assert_eq!(by("db-pay-proxy-connections-critical").threshold, 1539.0);
+    assert_eq!(
+        by("db-pay-proxy-borrow-latency-critical").threshold,
+        1_000_000.0
+    );
+    match &by("db-pay-proxy-connections-warning").measure {
+        Measure::Metric {
+            metric, dimensions, ..
+        } => {
+            assert_eq!(metric, "DatabaseConnections");
+            assert_eq!(dimensions.get("ProxyName").map(String::as_str), Some("pay"));
+        }
+        other => panic!("not a metric: {other:?}"),
     }
 }

@@ -135,6 +135,8 @@ fn a_database_map_carries_the_effective_max_connections() {
             allocated_storage: &storage,
             replicas: Tri::Known(vec!["ledger-replica-1".into(), "ledger-replica-2".into()]),
             parameters: &parameters,
+            proxy: Tri::Known(String::new()),
+            proxy_max_connections_percent: Tri::Known("0".into()),
         });
         assert_eq!(m["max_connections"], want, "{case}");
         assert_eq!(
@@ -181,6 +183,7 @@ fn watch_maps_read_as_facts() {
                 allocated_gib: 100,
                 max_connections: Some(100.0),
                 replicas: vec!["ledger-replica-1".into()],
+                proxy: None,
             }),
         ),
         (

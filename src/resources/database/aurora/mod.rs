@@ -54,6 +54,18 @@ pub async fn converge(
     let writer_zone = ensure_writer(ctx, d, p, &live, &shared).await?;
     ensure_readers(ctx, d, p, &live, &shared, writer_zone.as_ref(), limit).await?;
     remove_extra_readers(ctx, d, p, &live, limit).await?;
+    // The proxy in front of the cluster, with its read-only endpoint (pooling), or none.
+    super::reconcile::proxy::ensure(
+        ctx,
+        place,
+        d,
+        p,
+        secret.as_deref(),
+        &shared.key,
+        &shared.sg,
+        limit,
+    )
+    .await?;
     retag(ctx, p, d, &shared.old_tags, &shared.sg).await
 }
 
@@ -310,6 +322,8 @@ pub async fn delete(
     if live_cluster.as_ref().is_some_and(|c| c.deletion_protection) && !create_incomplete {
         return Err(protected(&format!("db cluster {n}")));
     }
+    // The proxy first: it holds connections to the instances.
+    super::reconcile::proxy::remove(ctx, s, &n, limit).await?;
     let mut ids = vec![bp::writer_id(&n)];
     ids.extend((1..=5).map(|r| bp::replica_id(&n, r)));
     let live: Vec<String> = api::instances(ctx, &ids)

@@ -4,6 +4,7 @@
 mod groups;
 mod instances;
 mod options;
+pub mod proxy;
 mod replication;
 
 pub use groups::*;

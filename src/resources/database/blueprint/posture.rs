@@ -34,6 +34,8 @@ pub struct Facts {
     pub recovery: String,
     /// CloudWatch.16 of the exported logs' groups (`logs_posture`).
     pub logs: String,
+    /// Posture `pooling`: `pass`, or why the proxy differs (`None`: pooling off, no control).
+    pub pooling: Option<String>,
 }
 
 /// The posture of `f` in `env` for a database of `engine`. The same function serves plan (from the
@@ -60,6 +62,12 @@ pub fn posture(env: Environment, engine: &str, f: &Facts) -> BTreeMap<String, St
     f.exposure.judge(env, &rule, &mut p);
     p.insert("recovery".into(), f.recovery.clone());
     p.insert("CloudWatch.16".into(), f.logs.clone());
+    if let Some(v) = &f.pooling {
+        p.insert(
+            crate::resources::database::pooling::CONTROL.into(),
+            v.clone(),
+        );
+    }
     p
 }
 

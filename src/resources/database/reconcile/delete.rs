@@ -37,6 +37,8 @@ pub async fn delete(
     if primary.is_some_and(|p| p.deletion_protection) && !create_incomplete {
         return Err(protected(&format!("db instance {n}")));
     }
+    // The proxy first: it holds connections to the instances.
+    super::proxy::remove(ctx, s, &n, limit).await?;
     let replicas: Vec<Instance> = live.iter().filter(|i| i.id != n).cloned().collect();
     remove_replicas(ctx, s, &replicas, limit).await?;
     if let Some(primary) = primary {

@@ -5,6 +5,7 @@
 //! The shared first steps and helpers are here; the RDS walk in `rds`, the delete in `delete`.
 
 mod delete;
+pub mod proxy;
 mod rds;
 pub mod replication;
 
@@ -130,14 +131,21 @@ pub async fn prepare(
     let (vpc, zones) = datastore::placement(ctx, &d.args.subnet_ids).await?;
 
     // 1–4 at once.
+    // The proxy's group first (pooling on): the database's group admits it.
+    let first = Made::new();
+    let proxy_sg = proxy::ensure_group(ctx, &vpc, d, &first).await;
+    first.merge_into(&mut p.components);
+    let proxy_sg = proxy_sg?;
     let made = Made::new();
+    let mut allowed = d.args.allowed_security_group_ids.clone();
+    allowed.extend(proxy_sg);
     let mut key_components = p.components.clone();
     let sg_name = bp::sg_name(n);
     let sg = datastore::SecurityGroup {
         name: &sg_name,
         description: "prod_database_ha: engine port from the allowed groups only",
         port: bp::port_of(&d.args),
-        allowed: &d.args.allowed_security_group_ids,
+        allowed: &allowed,
         tags: &d.tags,
     };
     let (key, monitoring_role, sg, subnet_group) = tokio::join!(

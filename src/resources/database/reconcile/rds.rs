@@ -48,6 +48,9 @@ pub async fn converge(
     remove_replicas(ctx, p, &extra_replicas(&live, d), limit).await?;
     // 6b. The second region's copy of the backups, once the primary is available.
     super::replication::ensure(ctx, place, d, p, &primary, limit).await?;
+    // 6c. The proxy in front of the primary (pooling), or none.
+    let secret = primary.master_secret_arn.as_deref();
+    super::proxy::ensure(ctx, place, d, p, secret, &shared.key, &shared.sg, limit).await?;
 
     // 7. Leftover parameter groups of an earlier major version.
     let ours = bp::parameter_group_names(n, &d.args.engine);

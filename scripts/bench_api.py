@@ -284,6 +284,8 @@ CP_NODES = {
     "db_role": ("database: monitoring role, until RDS may assume it", "iam_role"),
     "db_primary": ("database: Multi-AZ primary", "db_multi_az"),
     "db_replicas": (f"database: read replicas x{CP_REPLICAS} (made at once)", "db_replica"),
+    "db_proxy": ("database: RDS Proxy (pooling), beside the replicas", "proxy_create"),
+    "db_proxy_target": ("database: the primary registered as the proxy's target", "proxy_target"),
     "database": ("prod_database_ha returns", None),
     "redis": ("redis: replication group, its replicas in the same create", "cache_create"),
     "alerting": ("prod_alerting: key, topics, subscriptions, alarms", None),
@@ -308,6 +310,9 @@ CP_EDGES = [
     ("db_primary", "db_replicas", "CreateDBInstanceReadReplica is refused until its source is available (a "
      "replica is restored from the source's snapshot)"),
     ("db_replicas", "database", "the database's create ends when every replica is available"),
+    ("db_primary", "db_proxy", "the proxy logs in with the primary's master secret, which RDS makes with it"),
+    ("db_proxy", "db_proxy_target", "RegisterDBProxyTargets is refused until the proxy is available"),
+    ("db_proxy_target", "database", "the database's create ends when its proxy can reach the primary"),
     ("cluster", "redis", "the same reference as the database's (allowed_security_group_ids)"),
     ("cluster", "alerting", "watch = [prod_cluster.this.watch, ...]"),
     ("database", "alerting", "watch = [..., module.data.database_watch, ...]"),
@@ -324,6 +329,8 @@ CP_CALLS = {
     "load_balancer": ("CreateLoadBalancer", "DescribeLoadBalancers"),
     "db_primary": ("CreateDBInstance", "DescribeDBInstances"),
     "db_replicas": ("CreateDBInstanceReadReplica", "DescribeDBInstances"),
+    "db_proxy": ("CreateDBProxy", "DescribeDBProxies"),
+    "db_proxy_target": ("RegisterDBProxyTargets", "DescribeDBProxyTargets"),
     "redis": ("CreateReplicationGroup", "DescribeReplicationGroups"),
     "redis_events": ("ModifyReplicationGroup", "DescribeReplicationGroups"),
 }

@@ -2033,17 +2033,22 @@ async fn a_restore_drill_restores_measures_and_leaves_nothing_here_or_in_the_sec
 }
 
 impl Aws {
-    /// The RDS Proxy `name`, `None` when there is none.
+    /// The RDS Proxy `name`, `None` when RDS says there is none (any other error fails the test).
     async fn proxy(&self, name: &str) -> Option<aws_sdk_rds::types::DbProxy> {
-        self.rds
+        match self
+            .rds
             .describe_db_proxies()
             .db_proxy_name(name)
             .send()
             .await
-            .ok()?
-            .db_proxies?
-            .into_iter()
-            .next()
+        {
+            Ok(o) => o.db_proxies?.into_iter().next(),
+            // `exists` fails the test on any error but "not found".
+            Err(e) => {
+                sweep::exists(Err::<(), _>(e));
+                None
+            }
+        }
     }
 
     /// The proxy's pool: (max connections %, max idle %, borrow timeout s).
@@ -2300,6 +2305,69 @@ async fn production_pooling_through_a_proxy_repaired_resized_and_removed() {
     )));
     tf.apply(&[]);
     assert!(aws.proxy(&name).await.is_some());
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn development_aurora_pooled_on_request_loses_its_read_only_endpoint_with_its_last_reader() {
+    let aws = aws().await;
+    let name = env::unique("e2e-apool");
+    let (subnets, app) = network(&aws).await;
+    let db = |replicas: u8| {
+        config(
+            &name,
+            "development",
+            "aurora-mysql",
+            &subnets,
+            &app,
+            &format!("replicas = {replicas}\n  pooling {{\n    enabled = true\n  }}"),
+        )
+    };
+    let tf = Tf::new(&db(1));
+    tf.init();
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert_eq!(s["posture"]["pooling"], "pass", "{}", s["posture"]);
+    assert!(s["proxy_reader_endpoint"].as_str().is_some_and(|e| e
+        .starts_with(&format!("{name}-read.endpoint.proxy-"))
+        && e.ends_with(":3306")));
+    let px = aws.proxy(&name).await.expect("the proxy");
+    assert_eq!(px.engine_family.as_deref(), Some("MYSQL"));
+    // The cluster is the target (its writer and reader listed as its members).
+    let targets = aws.proxy_targets(&name).await;
+    assert!(
+        targets.contains(&("TRACKED_CLUSTER".to_string(), name.clone())),
+        "{targets:?}"
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // Its last reader removed: RDS Proxy keeps no read-only endpoint over a writer alone; one
+    // apply, an empty plan after.
+    tf.write(&db(0));
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply");
+    let s = state(&tf);
+    assert!(
+        s["proxy_reader_endpoint"].is_null(),
+        "{}",
+        s["proxy_reader_endpoint"]
+    );
+    assert!(s["components"].get("proxy_reader").is_none());
+    let endpoints = aws
+        .rds
+        .describe_db_proxy_endpoints()
+        .db_proxy_name(&name)
+        .send()
+        .await
+        .unwrap()
+        .db_proxy_endpoints
+        .unwrap_or_default();
+    assert!(endpoints.is_empty(), "{endpoints:?}");
+
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert_eq!(
         sweep::aws().await.database(&name).await,

@@ -114,9 +114,8 @@ pub struct DatabaseArgs<'a> {
     pub allocated_storage: &'a Tri<Number>,
     /// The replicas whose lag is watched (none for Aurora, whose readers are cluster members).
     pub replicas: Tri<Vec<String>>,
-    /// The proxy's name (empty without one) and its pool's share of `max_connections`.
-    pub proxy: Tri<String>,
-    pub proxy_max_connections_percent: Tri<String>,
+    /// With pooling: the proxy's name and its pool's share of `max_connections`.
+    pub proxy: Option<(Tri<String>, Tri<String>)>,
     pub parameters: &'a Tri<BTreeMap<String, Tri<String>>>,
 }
 
@@ -140,7 +139,7 @@ pub fn database(a: DatabaseArgs) -> Planned {
             },
         },
     };
-    planned(vec![
+    let mut pairs = vec![
         ("kind", known("database")),
         ("name", a.name.clone()),
         ("instance", a.instance),
@@ -149,12 +148,12 @@ pub fn database(a: DatabaseArgs) -> Planned {
         ("allocated_storage", number(a.allocated_storage)),
         ("max_connections", max_connections),
         ("replicas", map_known(&a.replicas, |r| r.join(","))),
-        ("proxy", a.proxy),
-        (
-            "proxy_max_connections_percent",
-            a.proxy_max_connections_percent,
-        ),
-    ])
+    ];
+    if let Some((proxy, percent)) = a.proxy {
+        pairs.push(("proxy", proxy));
+        pairs.push(("proxy_max_connections_percent", percent));
+    }
+    planned(pairs)
 }
 
 /// A Redis group's watch: its name and member nodes, comma-separated (known once the nodes are).

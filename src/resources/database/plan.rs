@@ -140,14 +140,19 @@ pub fn plan(input: &PlanInput) -> Planned {
         warn_audit_stop(p, &planned, &mut d);
     }
     plan_recovery(&cfg, &env, &mut planned, &mut d);
-    plan_pooling(
-        &cfg,
-        &env,
-        aurora && replicas.is_some_and(|r| r > 0),
-        kept,
-        &mut planned,
-    );
-    planned.watch = Tri::Known(watch_of(&planned));
+    // A read-only proxy endpoint: Aurora with readers (unknown until the engine and count are).
+    let reader = match &cfg.engine {
+        Tri::Known(e) => replicas.map(|r| pooling::has_reader(e, r)),
+        _ => None,
+    };
+    plan_pooling(&cfg, &env, reader, kept, &mut planned);
+    // Whether the map has the proxy's keys waits for pooling to be known.
+    planned.watch = match (&env, &planned.pooling) {
+        (Tri::Known(e), block) if !pooling::given(block, *e).is_unknown() => {
+            Tri::Known(watch_of(&planned))
+        }
+        _ => Tri::Unknown,
+    };
     if let Tri::Known(e) = env {
         log_retention::check_provider_tiers(&cfg.log_retention, e, &input.log_defaults, &mut d);
     }
@@ -218,11 +223,12 @@ fn plan_recovery(cfg: &Config, env: &Tri<Environment>, planned: &mut Config, d: 
 }
 
 /// The `pooling` block as configured, and the proxy's endpoints: kept while the proxy stays, null
-/// without one, known after apply otherwise (`reader`: Aurora with readers has a read-only one).
+/// without one, known after apply otherwise (`reader`: Aurora with readers has a read-only one;
+/// `None` until the engine and replicas are known).
 fn plan_pooling(
     cfg: &Config,
     env: &Tri<Environment>,
-    reader: bool,
+    reader: Option<bool>,
     kept: Option<&State>,
     planned: &mut Config,
 ) {
@@ -241,12 +247,12 @@ fn plan_pooling(
             planned.proxy_endpoint = stays
                 .and_then(|p| p.proxy_endpoint.clone())
                 .map_or(Tri::Unknown, Tri::Known);
-            planned.proxy_reader_endpoint = if !reader {
-                Tri::Null
-            } else {
-                stays
+            planned.proxy_reader_endpoint = match reader {
+                Some(false) => Tri::Null,
+                Some(true) => stays
                     .and_then(|p| p.proxy_reader_endpoint.clone())
-                    .map_or(Tri::Unknown, Tri::Known)
+                    .map_or(Tri::Unknown, Tri::Known),
+                None => Tri::Unknown,
             };
         }
         None => {
@@ -311,17 +317,17 @@ pub fn watch_of(c: &Config) -> watch::Planned {
         Tri::Known(e) => pooling::given(&c.pooling, *e),
         _ => Tri::Unknown,
     };
-    let (proxy, proxy_max_connections_percent) = match (&pool, &c.name) {
-        (Tri::Known(None), _) => (Tri::Known(String::new()), Tri::Known("0".to_string())),
-        (Tri::Known(Some(p)), Tri::Known(n)) => (
+    // Without pooling the map has no proxy keys (as before pooling existed).
+    let proxy = match (&pool, &c.name) {
+        (Tri::Known(None), _) => None,
+        (Tri::Known(Some(p)), Tri::Known(n)) => Some((
             Tri::Known(pooling::proxy_name(n)),
             Tri::Known(p.max_connections_percent.to_string()),
-        ),
-        _ => (Tri::Unknown, Tri::Unknown),
+        )),
+        _ => Some((Tri::Unknown, Tri::Unknown)),
     };
     watch::database(watch::DatabaseArgs {
         proxy,
-        proxy_max_connections_percent,
         name: &c.name,
         instance,
         engine: &c.engine,

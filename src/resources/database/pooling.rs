@@ -287,6 +287,19 @@ pub struct Want<'a> {
     /// Aurora with readers: the read-only endpoint must be there (RDS Proxy refuses one over a
     /// writer alone).
     pub readers: bool,
+    /// The subnets it must be in (`None`: not judged).
+    pub subnets: Option<&'a [String]>,
+}
+
+/// Whether two lists of subnets hold the same ones, in any order.
+pub fn same_subnets(a: &[String], b: &[String]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    a.dedup();
+    b.sort();
+    b.dedup();
+    a == b
 }
 
 /// Why the proxy differs from what it must be, each reason in words (empty: it holds).
@@ -339,6 +352,15 @@ pub fn differences(want: &Want<'_>, live: &Live) -> Vec<String> {
             ));
         }
     }
+    if let Some(s) = want.subnets {
+        if !same_subnets(s, &p.subnets) {
+            out.push(format!(
+                "it is in subnets [{}], not the database's [{}]",
+                p.subnets.join(", "),
+                s.join(", ")
+            ));
+        }
+    }
     if p.idle_client_timeout != want.pool.idle_client_timeout {
         out.push(format!(
             "idle_client_timeout is {}s, not {}s",
@@ -359,15 +381,23 @@ pub fn differences(want: &Want<'_>, live: &Live) -> Vec<String> {
         None => out.push("its target group is missing".into()),
     }
     let target = target_id(want.name);
-    if !live.targets.iter().any(|t| t.id == target) {
-        out.push(format!(
-            "{} {target} is not its target",
-            if targets_cluster(want.engine) {
-                "the cluster"
-            } else {
-                "the primary"
-            }
-        ));
+    let what = if targets_cluster(want.engine) {
+        "the cluster"
+    } else {
+        "the primary"
+    };
+    match live.targets.iter().find(|t| t.id == target) {
+        None => out.push(format!("{what} {target} is not its target")),
+        Some(t) => match t.state.as_deref() {
+            None | Some("AVAILABLE") => {}
+            Some(s) => out.push(format!(
+                "its target {target} is {s}{}",
+                t.reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            )),
+        },
     }
     if targets_cluster(want.engine) && want.readers && live.reader.is_none() {
         out.push(format!(

@@ -59,7 +59,13 @@ impl Side {
         let second = replication::region_of(prior);
         let proxy_sg = prior.components.get(pooling::SG_COMPONENT).cloned();
         let pooled = pooling::effective(prior.pooling.as_ref(), env).is_some()
-            || prior.components.contains_key(pooling::PROXY_COMPONENT);
+            || [
+                pooling::PROXY_COMPONENT,
+                pooling::SG_COMPONENT,
+                pooling::ROLE_COMPONENT,
+            ]
+            .iter()
+            .any(|c| prior.components.contains_key(*c));
         // Eight independent questions, at once.
         let (rules, subnets, key, role, secret_policy, log_groups, replicated, proxy) = tokio::join!(
             async {
@@ -216,7 +222,10 @@ async fn read_proxy(ctx: &ProviderData, prior: &State) -> Result<pooling::Live, 
         proxy: proxy?,
         pool: pool?,
         targets: targets?,
-        reader: endpoints?.into_iter().find(|e| e.name == reader),
+        // One being deleted is gone already (an Aurora database left without readers).
+        reader: endpoints?
+            .into_iter()
+            .find(|e| e.name == reader && !e.status.eq_ignore_ascii_case("deleting")),
         role: role?,
         sg_rules: None,
     })
@@ -425,6 +434,7 @@ fn record_proxy(
         security_group: proxy_sg.map(String::as_str),
         rules,
         readers: pooling::has_reader(&prior.engine, st.replicas),
+        subnets: Some(&prior.subnet_ids),
     };
     Some(pooling::posture(&want, live))
 }

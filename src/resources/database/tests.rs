@@ -277,6 +277,9 @@ fn applied(env: Environment) -> Value {
     s.engine_version_actual = known("x-engine_version_actual");
     s.reader_endpoint = known("x-reader_endpoint");
     s.replica_endpoints = Tri::Known(vec!["a".to_string(), "b".to_string()]);
+    if env.db_pooling() {
+        s.proxy_endpoint = known("x-proxy_endpoint");
+    }
     let mut v = s.encode();
     v.set("id", Value::string("pay"));
     v
@@ -284,10 +287,51 @@ fn applied(env: Environment) -> Value {
 
 #[test]
 fn unchanged_configuration_plans_the_prior_state() {
-    let prior = applied(Environment::Production);
-    let p = run(&config("postgres", vec![]), &prior, Environment::Production);
-    assert!(p.requires_replace.is_empty() && !p.diagnostics.has_errors());
-    assert_eq!(p.state, prior);
+    // Development's state is also what a database made before pooling existed holds: no proxy
+    // keys in `watch`, no posture `pooling`, no proxy components.
+    for env in [
+        Environment::Development,
+        Environment::Staging,
+        Environment::Production,
+    ] {
+        let prior = applied(env);
+        let p = run(&config("postgres", vec![]), &prior, env);
+        assert!(
+            p.requires_replace.is_empty() && !p.diagnostics.has_errors(),
+            "{env}"
+        );
+        assert_eq!(p.state, prior, "{env}");
+        let s = Config::decode(&p.state);
+        let watch = s.watch.into_known().unwrap_or_default();
+        assert_eq!(watch.contains_key("proxy"), env.db_pooling(), "{env}");
+    }
+}
+
+#[test]
+fn aurora_with_readers_plans_a_read_only_proxy_endpoint_and_without_none() {
+    for (replicas, reader) in [(2, true), (0, false)] {
+        let p = run(
+            &config(
+                "aurora-postgresql",
+                vec![
+                    ("replicas", Value::Number(Number::Int(replicas))),
+                    ("multi_az", Value::Bool(replicas > 0)),
+                ],
+            ),
+            &Value::Null,
+            Environment::Staging,
+        );
+        assert!(!p.diagnostics.has_errors(), "{:?}", p.diagnostics);
+        let s = Config::decode(&p.state);
+        let c = s.components.into_known().unwrap_or_default();
+        assert_eq!(c.contains_key("proxy_reader"), reader, "{replicas} readers");
+        assert_eq!(
+            s.proxy_reader_endpoint.is_null(),
+            !reader,
+            "{replicas} readers"
+        );
+        assert!(s.proxy_endpoint.is_unknown());
+    }
 }
 
 #[test]

@@ -584,6 +584,12 @@ fn database_rows(f: &DatabaseFacts) -> Vec<Row> {
 /// (`max_connections_percent` of `max_connections`: 80 %, then 95 %).
 fn proxy_rows(f: &DatabaseFacts, px: &ProxyWatch) -> Vec<Row> {
     let by_proxy = dims(&[("ProxyName", &px.name)]);
+    // The writer's connections (Aurora's readers have pools of their own).
+    let writer = dims(&[
+        ("ProxyName", &px.name),
+        ("TargetGroup", "default"),
+        ("TargetRole", "READ_WRITE"),
+    ]);
     let conns = f
         .max_connections
         .unwrap_or_else(|| max_connections(&f.engine, &f.instance_class));
@@ -601,7 +607,7 @@ fn proxy_rows(f: &DatabaseFacts, px: &ProxyWatch) -> Vec<Row> {
         ),
         row(
             "proxy-connections",
-            metric("AWS/RDS", "DatabaseConnections", &by_proxy, "Maximum"),
+            metric("AWS/RDS", "DatabaseConnections", &writer, "Maximum"),
             above((limit * 0.8).floor(), (limit * 0.95).floor()),
         ),
     ]

@@ -376,6 +376,10 @@ fn a_pooled_database_adds_the_proxys_borrow_latency_and_pool_exhaustion() {
         } => {
             assert_eq!(metric, "DatabaseConnections");
             assert_eq!(dimensions.get("ProxyName").map(String::as_str), Some("pay"));
+            assert_eq!(
+                dimensions.get("TargetRole").map(String::as_str),
+                Some("READ_WRITE")
+            );
         }
         other => panic!("not a metric: {other:?}"),
     }

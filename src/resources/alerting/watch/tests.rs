@@ -135,8 +135,7 @@ fn a_database_map_carries_the_effective_max_connections() {
             allocated_storage: &storage,
             replicas: Tri::Known(vec!["ledger-replica-1".into(), "ledger-replica-2".into()]),
             parameters: &parameters,
-            proxy: Tri::Known(String::new()),
-            proxy_max_connections_percent: Tri::Known("0".into()),
+            proxy: None,
         });
         assert_eq!(m["max_connections"], want, "{case}");
         assert_eq!(

@@ -55,7 +55,7 @@ pub async fn converge(
     ensure_readers(ctx, d, p, &live, &shared, writer_zone.as_ref(), limit).await?;
     remove_extra_readers(ctx, d, p, &live, limit).await?;
     // The proxy in front of the cluster, with its read-only endpoint (pooling), or none.
-    super::reconcile::proxy::ensure(
+    super::reconcile::proxy::ensure_in(
         ctx,
         place,
         d,
@@ -323,7 +323,7 @@ pub async fn delete(
         return Err(protected(&format!("db cluster {n}")));
     }
     // The proxy first: it holds connections to the instances.
-    super::reconcile::proxy::remove(ctx, s, &n, limit).await?;
+    super::reconcile::proxy::remove_from(ctx, s, limit).await?;
     let mut ids = vec![bp::writer_id(&n)];
     ids.extend((1..=5).map(|r| bp::replica_id(&n, r)));
     let live: Vec<String> = api::instances(ctx, &ids)

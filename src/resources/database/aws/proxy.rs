@@ -31,6 +31,7 @@ pub struct Proxy {
     pub role_arn: Option<String>,
     pub security_groups: Vec<String>,
     pub subnets: Vec<String>,
+    pub vpc: Option<String>,
     pub debug_logging: bool,
 }
 
@@ -48,6 +49,8 @@ pub struct Target {
     /// The instance id (`RDS_INSTANCE`) or the cluster id (`TRACKED_CLUSTER`).
     pub id: String,
     pub state: Option<String>,
+    /// Why it is not available, as RDS Proxy says.
+    pub reason: Option<String>,
 }
 
 /// A proxy endpoint other than the default one.
@@ -131,6 +134,7 @@ pub async fn proxy(ctx: &ProviderData, name: &str) -> Result<Option<Proxy>, AwsE
                 role_arn: p.role_arn,
                 security_groups: p.vpc_security_group_ids.unwrap_or_default(),
                 subnets: p.vpc_subnet_ids.unwrap_or_default(),
+                vpc: p.vpc_id,
                 debug_logging: p.debug_logging.unwrap_or(false),
             }
         }))
@@ -273,12 +277,17 @@ pub async fn targets(ctx: &ProviderData, name: &str) -> Result<Vec<Target>, AwsE
                 Some("RDS_INSTANCE") if t.tracked_cluster_id.is_none() => t.rds_resource_id,
                 _ => None,
             }?;
+            let health = t.target_health;
             Some(Target {
                 id,
-                state: t
-                    .target_health
-                    .and_then(|h| h.state)
+                state: health
+                    .as_ref()
+                    .and_then(|h| h.state.as_ref())
                     .map(|s| s.as_str().to_string()),
+                reason: health.and_then(|h| {
+                    h.description
+                        .or_else(|| h.reason.map(|r| r.as_str().to_string()))
+                }),
             })
         })
         .collect())

@@ -138,6 +138,7 @@ fn holding(engine: &str) -> (Want<'static>, Live) {
         security_group: Some("sg-proxy"),
         rules: Some(rules.clone()),
         readers: true,
+        subnets: None,
     };
     let live = Live {
         proxy: Some(api::Proxy {
@@ -151,12 +152,14 @@ fn holding(engine: &str) -> (Want<'static>, Live) {
             role_arn: Some("arn:role".into()),
             security_groups: vec!["sg-proxy".into()],
             subnets: vec![],
+            vpc: None,
             debug_logging: false,
         }),
         pool: Some(pool.target_group()),
         targets: vec![api::Target {
             id: "ledger".into(),
             state: Some("AVAILABLE".into()),
+            reason: None,
         }],
         reader: is_aurora(engine).then(|| api::Endpoint {
             name: "ledger-read".into(),
@@ -171,7 +174,7 @@ fn holding(engine: &str) -> (Want<'static>, Live) {
 #[test]
 fn posture_pooling_names_each_way_the_proxy_differs() {
     type Change = fn(&mut Live);
-    let cases: [(&str, &str, Change, &str); 10] = [
+    let cases: [(&str, &str, Change, &str); 11] = [
         ("as made", "postgres", |_| {}, "pass"),
         ("aurora as made", "aurora-postgresql", |_| {}, "pass"),
         (
@@ -221,6 +224,15 @@ fn posture_pooling_names_each_way_the_proxy_differs() {
             "postgres",
             |l| l.proxy = None,
             "the proxy ledger is missing",
+        ),
+        (
+            "the proxy cannot log in",
+            "mysql",
+            |l| {
+                l.targets[0].state = Some("UNAVAILABLE".into());
+                l.targets[0].reason = Some("AUTH_FAILURE".into());
+            },
+            "its target ledger is UNAVAILABLE: AUTH_FAILURE",
         ),
     ];
     for (name, engine, change, want) in cases {

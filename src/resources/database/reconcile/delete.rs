@@ -38,7 +38,7 @@ pub async fn delete(
         return Err(protected(&format!("db instance {n}")));
     }
     // The proxy first: it holds connections to the instances.
-    super::proxy::remove(ctx, s, &n, limit).await?;
+    super::proxy::remove_from(ctx, s, limit).await?;
     let replicas: Vec<Instance> = live.iter().filter(|i| i.id != n).cloned().collect();
     remove_replicas(ctx, s, &replicas, limit).await?;
     if let Some(primary) = primary {

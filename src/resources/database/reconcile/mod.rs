@@ -25,6 +25,7 @@ use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, logs, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
+use crate::resources::database::pooling;
 use crate::resources::datastore::{self, invalid};
 use crate::resources::log_retention;
 
@@ -324,7 +325,12 @@ pub async fn retag(
         .filter(|(k, _)| {
             matches!(
                 k.as_str(),
-                "primary" | "cluster" | "writer" | "option_group"
+                "primary"
+                    | "cluster"
+                    | "writer"
+                    | "option_group"
+                    | pooling::PROXY_COMPONENT
+                    | pooling::READER_COMPONENT
             ) || k.starts_with("replica_")
         })
         .map(|(_, v)| v.clone())
@@ -332,7 +338,12 @@ pub async fn retag(
     for arn in arns {
         api::tag(ctx, &arn, old, &d.tags).await?;
     }
-    ec2::retag(ctx, vec![sg.to_string()], old, &d.tags).await?;
+    let mut groups = vec![sg.to_string()];
+    groups.extend(p.components.get(pooling::SG_COMPONENT).cloned());
+    ec2::retag(ctx, groups, old, &d.tags).await?;
+    if p.components.contains_key(pooling::ROLE_COMPONENT) {
+        iam::tag_role(ctx, &pooling::role_name(&d.args.name), old, &d.tags).await?;
+    }
     if let Some(k) = p.components.get("kms_key") {
         kms::tag_key(ctx, k, old, &d.tags).await?;
     }

@@ -4,13 +4,14 @@
 //! read-only endpoint are brought to the blueprint (`pooling.rs`). Pooling turned off removes
 //! them, and so does destroy.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::framework::wait::{wait_until, Backoff};
 use crate::provider::aws::Place;
 use crate::provider::ec2::{self, Peer};
 use crate::provider::error::AwsError;
-use crate::provider::{iam, ProviderData};
+use crate::provider::{iam, retry, ProviderData};
 use crate::resources::concurrent::Made;
 use crate::resources::database::aws::proxy::{self as api, ProxySpec};
 use crate::resources::database::blueprint as bp;
@@ -21,6 +22,78 @@ use crate::resources::database::pooling::{
 use crate::resources::datastore::invalid;
 
 use super::Desired;
+
+/// What the proxy's walk records: its components, apart from the database's (so that it runs beside
+/// the replicas' walk), and the endpoints.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    pub components: BTreeMap<String, String>,
+    pub proxy_endpoint: Option<String>,
+    pub proxy_reader_endpoint: Option<String>,
+}
+
+const ROLES: [&str; 4] = [
+    PROXY_COMPONENT,
+    READER_COMPONENT,
+    ROLE_COMPONENT,
+    SG_COMPONENT,
+];
+
+impl Progress {
+    /// The proxy's part of `s`.
+    pub fn of(s: &State) -> Progress {
+        Progress {
+            components: s
+                .components
+                .iter()
+                .filter(|(k, _)| ROLES.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            proxy_endpoint: s.proxy_endpoint.clone(),
+            proxy_reader_endpoint: s.proxy_reader_endpoint.clone(),
+        }
+    }
+
+    /// Puts the proxy's part back into `s`.
+    pub fn merge_into(self, s: &mut State) {
+        s.components.retain(|k, _| !ROLES.contains(&k.as_str()));
+        s.components.extend(self.components);
+        s.proxy_endpoint = self.proxy_endpoint;
+        s.proxy_reader_endpoint = self.proxy_reader_endpoint;
+    }
+}
+
+/// Converge's proxy step on the whole state (run on its own, not beside the replicas).
+#[allow(clippy::too_many_arguments)]
+pub async fn ensure_in(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    s: &mut State,
+    secret: Option<&str>,
+    key: &str,
+    db_sg: &str,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let mut progress = Progress::of(s);
+    let r = ensure(ctx, place, d, &mut progress, secret, key, db_sg, limit).await;
+    progress.merge_into(s);
+    r
+}
+
+/// Destroy's proxy step: everything of the proxy `s` records, removed.
+pub async fn remove_from(
+    ctx: &ProviderData,
+    s: &mut State,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    let mut progress = Progress::of(s);
+    let db_sg = s.components.get("security_group").cloned();
+    let n = s.name.clone();
+    let r = remove(ctx, &mut progress, &n, db_sg.as_deref(), limit).await;
+    progress.merge_into(s);
+    r
+}
 
 /// The pool in force for `d`: `None` when pooling is off.
 pub fn wanted(d: &Desired) -> Option<Pool> {
@@ -84,7 +157,7 @@ pub async fn ensure(
     ctx: &ProviderData,
     place: &Place,
     d: &Desired,
-    p: &mut State,
+    p: &mut Progress,
     secret: Option<&str>,
     key: &str,
     db_sg: &str,
@@ -92,7 +165,8 @@ pub async fn ensure(
 ) -> Result<(), AwsError> {
     let n = d.args.name.as_str();
     let Some(pool) = wanted(d) else {
-        return remove(ctx, p, n, limit).await;
+        // Only what this database made (recorded) is removed: nothing is looked up otherwise.
+        return remove(ctx, p, n, Some(db_sg), limit).await;
     };
     let Some(secret) = secret else {
         return Err(invalid(
@@ -129,7 +203,18 @@ pub async fn ensure(
         security_group: &sg,
         idle_client_timeout: pool.idle_client_timeout,
     };
-    match api::proxy(ctx, spec.name).await? {
+    let existing = match api::proxy(ctx, spec.name).await? {
+        Some(px) if !pooling::same_subnets(&px.subnets, &subnets) => {
+            // RDS Proxy cannot move to other subnets: it is made anew in the database's.
+            api::delete_proxy(ctx, spec.name).await?;
+            wait_gone(ctx, spec.name, limit).await?;
+            p.components.remove(PROXY_COMPONENT);
+            p.components.remove(READER_COMPONENT);
+            None
+        }
+        other => other,
+    };
+    match existing {
         Some(px) => {
             p.components.insert(PROXY_COMPONENT.into(), px.arn.clone());
             let want = pooling::Want {
@@ -140,6 +225,7 @@ pub async fn ensure(
                 security_group: Some(&sg),
                 rules: None,
                 readers: false,
+                subnets: None,
             };
             let settings = pooling::Live {
                 proxy: Some(px.clone()),
@@ -148,6 +234,7 @@ pub async fn ensure(
                 targets: vec![api::Target {
                     id: pooling::target_id(n),
                     state: None,
+                    reason: None,
                 }],
                 reader: None,
                 role: Some(role.clone()),
@@ -186,6 +273,8 @@ pub async fn ensure(
     if !targets.iter().any(|t| t.id == target) {
         api::register(ctx, spec.name, &target, cluster).await?;
     }
+    // Serving only once RDS Proxy can reach and log in to it.
+    wait_target(ctx, spec.name, &target, limit).await?;
     p.proxy_endpoint = px
         .endpoint
         .as_ref()
@@ -199,6 +288,7 @@ pub async fn ensure(
             .any(|e| e.name == reader)
         {
             api::delete_endpoint(ctx, &reader).await?;
+            wait_reader_gone(ctx, spec.name, &reader, limit).await?;
         }
         p.components.remove(READER_COMPONENT);
         p.proxy_reader_endpoint = None;
@@ -281,6 +371,65 @@ async fn wait_reader(
     .map_err(|e| AwsError::from_wait("db proxy endpoint", e))
 }
 
+/// Waits until the proxy's target `target` is `AVAILABLE` (registering takes a while; a target
+/// RDS Proxy cannot log in to stays `UNAVAILABLE`, its reason logged while it waits).
+async fn wait_target(
+    ctx: &ProviderData,
+    name: &str,
+    target: &str,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    wait_until(
+        &format!("db proxy {name}'s target {target} to be available"),
+        ctx.stop_token(),
+        limit,
+        Backoff::polling(),
+        || async {
+            let all = api::targets(ctx, name).await?;
+            let t = all.iter().find(|t| t.id == target);
+            let state = t.and_then(|t| t.state.clone());
+            let pending = match state.as_deref() {
+                None | Some("AVAILABLE") if t.is_some() => vec![],
+                _ => vec![(
+                    target.to_string(),
+                    format!(
+                        "{}{}",
+                        state.as_deref().unwrap_or("not registered"),
+                        t.and_then(|t| t.reason.as_deref())
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default()
+                    ),
+                )],
+            };
+            crate::framework::wait::log_progress("db proxy targets", "available", 1, &pending);
+            Ok(pending.is_empty().then_some(()))
+        },
+    )
+    .await
+    .map_err(|e| AwsError::from_wait("db proxy target", e))
+}
+
+/// Waits until the endpoint `endpoint` of proxy `name` is gone.
+async fn wait_reader_gone(
+    ctx: &ProviderData,
+    name: &str,
+    endpoint: &str,
+    limit: Duration,
+) -> Result<(), AwsError> {
+    wait_until(
+        &format!("db proxy endpoint {endpoint} to be deleted"),
+        ctx.stop_token(),
+        limit,
+        Backoff::polling(),
+        || async {
+            let all = api::endpoints(ctx, name).await?;
+            Ok((!all.iter().any(|e| e.name == endpoint)).then_some(()))
+        },
+    )
+    .await
+    .map_err(|e| AwsError::from_wait("db proxy endpoint", e))
+}
+
 /// Waits until the proxy `name` is gone.
 async fn wait_gone(ctx: &ProviderData, name: &str, limit: Duration) -> Result<(), AwsError> {
     wait_until(
@@ -298,12 +447,13 @@ async fn wait_gone(ctx: &ProviderData, name: &str, limit: Duration) -> Result<()
 /// and the database group's rule admitting it revoked first: each names the other), then its role.
 pub async fn remove(
     ctx: &ProviderData,
-    p: &mut State,
+    p: &mut Progress,
     n: &str,
+    db_sg: Option<&str>,
     limit: Duration,
 ) -> Result<(), AwsError> {
     let name = pooling::proxy_name(n);
-    if p.components.contains_key(PROXY_COMPONENT) || api::proxy(ctx, &name).await?.is_some() {
+    if p.components.contains_key(PROXY_COMPONENT) {
         api::delete_proxy(ctx, &name).await?;
         wait_gone(ctx, &name, limit).await?;
     }
@@ -312,7 +462,7 @@ pub async fn remove(
     p.proxy_endpoint = None;
     p.proxy_reader_endpoint = None;
     if let Some(sg) = p.components.get(SG_COMPONENT).cloned() {
-        let db_sg = p.components.get("security_group").cloned();
+        let db_sg = db_sg.map(str::to_string);
         let mut ids = vec![sg.clone()];
         ids.extend(db_sg.clone());
         let mut rules = ec2::sg_rules(ctx, &ids).await?;
@@ -331,10 +481,16 @@ pub async fn remove(
                 .collect();
             ec2::sync_rules(ctx, db, true, &keep, &have_in).await?;
         }
-        ec2::delete_sg(ctx, &sg).await?;
+        // RDS Proxy releases its network interfaces some minutes after the proxy is gone.
+        retry::while_in_use(ctx, "db proxy security group deletion", limit, || {
+            ec2::delete_sg(ctx, &sg)
+        })
+        .await?;
     }
     p.components.remove(SG_COMPONENT);
-    iam::delete_role(ctx, &pooling::role_name(n)).await?;
+    if p.components.contains_key(ROLE_COMPONENT) {
+        iam::delete_role(ctx, &pooling::role_name(n)).await?;
+    }
     p.components.remove(ROLE_COMPONENT);
     Ok(())
 }
@@ -344,13 +500,20 @@ pub async fn remove(
 pub async fn imported(
     ctx: &ProviderData,
     n: &str,
-    components: &mut std::collections::BTreeMap<String, String>,
+    components: &mut BTreeMap<String, String>,
 ) -> Result<(), AwsError> {
-    if let Some(px) = api::proxy(ctx, &pooling::proxy_name(n)).await? {
-        components.insert(PROXY_COMPONENT.into(), px.arn);
-        if let Some(sg) = px.security_groups.into_iter().next() {
+    let Some(px) = api::proxy(ctx, &pooling::proxy_name(n)).await? else {
+        return Ok(());
+    };
+    components.insert(PROXY_COMPONENT.into(), px.arn);
+    // Its own group only (`<name>-proxy`), never another group the proxy was put in.
+    if let Some(vpc) = &px.vpc {
+        if let Some(sg) = ec2::find_sg(ctx, vpc, &pooling::sg_name(n)).await? {
             components.insert(SG_COMPONENT.into(), sg);
         }
+    }
+    if let Some(role) = iam::role_arn(ctx, &pooling::role_name(n)).await? {
+        components.insert(ROLE_COMPONENT.into(), role);
     }
     Ok(())
 }

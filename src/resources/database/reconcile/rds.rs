@@ -44,13 +44,29 @@ pub async fn converge(
         groups,
         primary_zone: primary.zone.as_deref(),
     };
-    ensure_replicas(ctx, d, p, &live, &wanted, limit).await?;
-    remove_replicas(ctx, p, &extra_replicas(&live, d), limit).await?;
-    // 6b. The second region's copy of the backups, once the primary is available.
-    super::replication::ensure(ctx, place, d, p, &primary, limit).await?;
-    // 6c. The proxy in front of the primary (pooling), or none.
+    // 6b. Beside them, the proxy in front of the primary (pooling), or none: it needs only the
+    // primary and its secret, and its create and target registration take minutes of their own.
     let secret = primary.master_secret_arn.as_deref();
-    super::proxy::ensure(ctx, place, d, p, secret, &shared.key, &shared.sg, limit).await?;
+    let mut proxy = super::proxy::Progress::of(p);
+    let (replicas, proxied) = tokio::join!(
+        ensure_replicas(ctx, d, p, &live, &wanted, limit),
+        super::proxy::ensure(
+            ctx,
+            place,
+            d,
+            &mut proxy,
+            secret,
+            &shared.key,
+            &shared.sg,
+            limit
+        ),
+    );
+    proxy.merge_into(p);
+    replicas?;
+    proxied?;
+    remove_replicas(ctx, p, &extra_replicas(&live, d), limit).await?;
+    // 6c. The second region's copy of the backups, once the primary is available.
+    super::replication::ensure(ctx, place, d, p, &primary, limit).await?;
 
     // 7. Leftover parameter groups of an earlier major version.
     let ours = bp::parameter_group_names(n, &d.args.engine);

@@ -2216,15 +2216,18 @@ async fn production_pooling_through_a_proxy_repaired_resized_and_removed() {
         aws.proxy_targets(&name).await,
         vec![("RDS_INSTANCE".to_string(), name.clone())]
     );
-    // The proxy's group admits the application on 5432 and reaches only the database on its
-    // port; the database's group admits the application and the proxy.
+    // The proxy's group admits the application on 5432 and reaches the database on its port and
+    // Secrets Manager over HTTPS; the database's group admits the application and the proxy.
     let proxy_sg = px.vpc_security_group_ids.clone().unwrap_or_default();
     assert_eq!(proxy_sg.len(), 1);
     let db_sg = s["security_group_id"].as_str().unwrap().to_string();
     assert_eq!(s["components"]["proxy_security_group"], proxy_sg[0]);
     assert_eq!(
         aws.group_rules(&proxy_sg[0]).await,
-        (vec![(5432, app.clone())], vec![(5433, db_sg.clone())])
+        (
+            vec![(5432, app.clone())],
+            vec![(443, "0.0.0.0/0".to_string()), (5433, db_sg.clone())]
+        )
     );
     let mut admitted = vec![(5433, app.clone()), (5433, proxy_sg[0].clone())];
     admitted.sort();

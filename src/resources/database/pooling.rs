@@ -29,7 +29,7 @@ crate::attributes! {
 }
 
 /// The block's description in the schema.
-pub const DESCRIPTION: &str = "Connection pooling through an RDS Proxy named as the database, for `postgres`, `mysql`, `aurora-postgresql` and `aurora-mysql`. The proxy requires TLS and IAM authentication from clients (`rds-db:connect` on the proxy's resource id; no password), logs in to the database with the RDS-managed master secret through its own role `<name>-rds-proxy`, allowed to read only that secret (and decrypt it with the database's key), and listens on the engine's port (5432 or 3306) in its own security group `<name>-proxy`, which admits `allowed_security_group_ids` only and reaches only the database. Its target is the primary (Aurora: the cluster, with a read-only endpoint `<name>-read` over the readers: `proxy_reader_endpoint`). Without the block: on in staging and production, off in development. A proxy changed outside Terraform (TLS or IAM authentication relaxed, another secret, pool or timeout, target deregistered, deleted) fails posture `pooling`, which the plan shows and apply repairs. `prod_alerting` watches its borrow latency and its connections against the pool's limit.";
+pub const DESCRIPTION: &str = "Connection pooling through an RDS Proxy named as the database, for `postgres`, `mysql`, `aurora-postgresql` and `aurora-mysql`. The proxy requires TLS and IAM authentication from clients (`rds-db:connect` on the proxy's resource id; no password), logs in to the database with the RDS-managed master secret through its own role `<name>-rds-proxy`, allowed to read only that secret (and decrypt it with the database's key), and listens on the engine's port (5432 or 3306) in its own security group `<name>-proxy`, which admits `allowed_security_group_ids` only and reaches only the database (and HTTPS, to fetch the secret from Secrets Manager). Its target is the primary (Aurora: the cluster, with a read-only endpoint `<name>-read` over the readers: `proxy_reader_endpoint`). Without the block: on in staging and production, off in development. A proxy changed outside Terraform (TLS or IAM authentication relaxed, another secret, pool or timeout, target deregistered, deleted) fails posture `pooling`, which the plan shows and apply repairs. `prod_alerting` watches its borrow latency and its connections against the pool's limit.";
 
 /// The default share of `max_connections` the proxy may use.
 pub const DEFAULT_MAX_CONNECTIONS_PERCENT: i64 = 90;
@@ -204,13 +204,18 @@ pub fn target_id(name: &str) -> String {
 }
 
 /// The proxy group's rules: the proxy's port from the `allowed` groups in; out, the database's
-/// port (`db_port`) to the database's group `db_sg` only.
+/// port (`db_port`) to the database's group `db_sg`, and HTTPS, by which the proxy's network
+/// interfaces fetch the master secret from Secrets Manager (through the VPC's interface endpoint,
+/// or its NAT gateways where it has none): without it the target stays `PENDING_PROXY_CAPACITY`.
 pub fn group_rules(engine: &str, db_port: i64, allowed: &[String], db_sg: &str) -> Rules {
     let (want_in, _) = ec2::port_from_groups(port(engine), allowed);
-    let want_out = [ec2::tcp(
-        i32::try_from(db_port).unwrap_or(0),
-        Peer::Group(db_sg.to_string()),
-    )]
+    let want_out = [
+        ec2::tcp(
+            i32::try_from(db_port).unwrap_or(0),
+            Peer::Group(db_sg.to_string()),
+        ),
+        ec2::tcp(443, Peer::Cidr("0.0.0.0/0".to_string())),
+    ]
     .into_iter()
     .collect();
     (want_in, want_out)
@@ -318,7 +323,7 @@ pub fn differences(want: &Want<'_>, live: &Live) -> Vec<String> {
     match (&want.rules, &live.sg_rules) {
         (Some(_), None) => out.push(format!("its security group {} is missing", sg_name(want.name))),
         (Some(w), Some(h)) if w != h => out.push(format!(
-            "its security group's rules are not exactly {} from the allowed groups in and the database's port to the database out",
+            "its security group's rules are not exactly {} from the allowed groups in, and the database's port to the database and HTTPS out",
             port(want.engine)
         )),
         _ => {}

@@ -262,11 +262,15 @@ fn the_proxys_group_admits_the_allowed_groups_and_reaches_only_the_database() {
         ins,
         vec![(3306, "sg-a".to_string()), (3306, "sg-b".to_string())]
     );
-    let outs: Vec<(i32, String)> = rules_out
+    let mut outs: Vec<(i32, String)> = rules_out
         .iter()
         .map(|r| (r.from, r.peer.to_string()))
         .collect();
-    assert_eq!(outs, vec![(3307, "sg-db".to_string())]);
+    outs.sort();
+    assert_eq!(
+        outs,
+        vec![(443, "0.0.0.0/0".to_string()), (3307, "sg-db".to_string())]
+    );
 }
 
 #[test]

@@ -307,27 +307,26 @@ pub fn same_subnets(a: &[String], b: &[String]) -> bool {
     a == b
 }
 
-/// Why the proxy differs from what it must be, each reason in words (empty: it holds).
-pub fn differences(want: &Want<'_>, live: &Live) -> Vec<String> {
-    let Some(p) = &live.proxy else {
-        return vec![format!("the proxy {} is missing", proxy_name(want.name))];
-    };
-    let mut out = Vec::new();
-    match &live.role {
-        None => out.push(format!("its role {} is missing", role_name(want.name))),
-        Some(r) if p.role_arn.as_deref() != Some(r.as_str()) => {
-            out.push("it assumes another role than its own".into())
+/// The endpoint clients use: `host` on the proxy's port.
+pub fn address(host: &str, engine: &str) -> String {
+    format!("{host}:{}", port(engine))
+}
+
+/// Why the proxy does not assume its own role (`role`: its ARN, `None`: it is missing).
+pub fn role_difference(want: &Want<'_>, p: &api::Proxy, role: Option<&str>) -> Option<String> {
+    match role {
+        None => Some(format!("its role {} is missing", role_name(want.name))),
+        Some(r) if p.role_arn.as_deref() != Some(r) => {
+            Some("it assumes another role than its own".into())
         }
-        Some(_) => {}
+        Some(_) => None,
     }
-    match (&want.rules, &live.sg_rules) {
-        (Some(_), None) => out.push(format!("its security group {} is missing", sg_name(want.name))),
-        (Some(w), Some(h)) if w != h => out.push(format!(
-            "its security group's rules are not exactly {} from the allowed groups in, and the database's port to the database and HTTPS out",
-            port(want.engine)
-        )),
-        _ => {}
-    }
+}
+
+/// Why the proxy's own settings (what CreateDBProxy and ModifyDBProxy set: TLS, authentication,
+/// debug logging, secret, group, subnets, idle timeout) differ from `want`, each in words.
+pub fn settings_differences(want: &Want<'_>, p: &api::Proxy) -> Vec<String> {
+    let mut out = Vec::new();
     if !p.require_tls {
         out.push("TLS is not required".to_string());
     }
@@ -372,6 +371,26 @@ pub fn differences(want: &Want<'_>, live: &Live) -> Vec<String> {
             p.idle_client_timeout, want.pool.idle_client_timeout
         ));
     }
+    out
+}
+
+/// Why the proxy differs from what it must be, each reason in words (empty: it holds).
+pub fn differences(want: &Want<'_>, live: &Live) -> Vec<String> {
+    let Some(p) = &live.proxy else {
+        return vec![format!("the proxy {} is missing", proxy_name(want.name))];
+    };
+    let mut out: Vec<String> = role_difference(want, p, live.role.as_deref())
+        .into_iter()
+        .collect();
+    match (&want.rules, &live.sg_rules) {
+        (Some(_), None) => out.push(format!("its security group {} is missing", sg_name(want.name))),
+        (Some(w), Some(h)) if w != h => out.push(format!(
+            "its security group's rules are not exactly {} from the allowed groups in, and the database's port to the database and HTTPS out",
+            port(want.engine)
+        )),
+        _ => {}
+    }
+    out.extend(settings_differences(want, p));
     match &live.pool {
         Some(g) if *g == want.pool.target_group() => {}
         Some(g) => out.push(format!(

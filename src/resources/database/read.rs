@@ -400,14 +400,19 @@ fn record_proxy(
     st.proxy_reader_endpoint = None;
     let empty = pooling::Live::default();
     let live = side.proxy.as_ref().unwrap_or(&empty);
-    let port = pooling::port(&prior.engine);
     if let Some(px) = &live.proxy {
         comp.insert(pooling::PROXY_COMPONENT.into(), px.arn.clone());
-        st.proxy_endpoint = px.endpoint.as_ref().map(|h| format!("{h}:{port}"));
+        st.proxy_endpoint = px
+            .endpoint
+            .as_deref()
+            .map(|h| pooling::address(h, &prior.engine));
     }
     if let Some(r) = &live.reader {
         comp.insert(pooling::READER_COMPONENT.into(), r.arn.clone());
-        st.proxy_reader_endpoint = r.host.as_ref().map(|h| format!("{h}:{port}"));
+        st.proxy_reader_endpoint = r
+            .host
+            .as_deref()
+            .map(|h| pooling::address(h, &prior.engine));
     }
     if let Some(r) = &live.role {
         comp.insert(pooling::ROLE_COMPONENT.into(), r.clone());

@@ -139,18 +139,23 @@ fn alarms_another_resource_made_are_told_apart() {
     }
 }
 
-#[test]
-fn database_pack_follows_the_profile_table() {
-    let f = DatabaseFacts {
+/// PostgreSQL database `pay` on db.r6g.large with 100 GiB, its `replicas` and `proxy`.
+fn pay(replicas: &[&str], proxy: Option<ProxyWatch>) -> DatabaseFacts {
+    DatabaseFacts {
         name: "pay".into(),
         instance: "pay".into(),
         engine: "postgres".into(),
         instance_class: "db.r6g.large".into(),
         allocated_gib: 100,
         max_connections: None,
-        replicas: vec!["pay-replica-1".into(), "pay-replica-2".into()],
-        proxy: None,
-    };
+        replicas: replicas.iter().map(|r| r.to_string()).collect(),
+        proxy,
+    }
+}
+
+#[test]
+fn database_pack_follows_the_profile_table() {
+    let f = pay(&["pay-replica-1", "pay-replica-2"], None);
     let p = database_pack(&f);
     assert_eq!(
         p.iter().map(|a| a.short.clone()).collect::<Vec<_>>(),
@@ -345,19 +350,13 @@ fn memory_and_disk_watch_the_fullest_host_of_the_group() {
 
 #[test]
 fn a_pooled_database_adds_the_proxys_borrow_latency_and_pool_exhaustion() {
-    let f = DatabaseFacts {
-        name: "pay".into(),
-        instance: "pay".into(),
-        engine: "postgres".into(),
-        instance_class: "db.r6g.large".into(),
-        allocated_gib: 100,
-        max_connections: None,
-        replicas: vec![],
-        proxy: Some(ProxyWatch {
+    let f = pay(
+        &[],
+        Some(ProxyWatch {
             name: "pay".into(),
             max_connections_percent: 90,
         }),
-    };
+    );
     let p = database_pack(&f);
     let mut want = database_shorts("pay", 0);
     want.extend(proxy_shorts("pay"));

@@ -6,7 +6,7 @@ use aws_sdk_rds::types::{
     EngineFamily, IamAuthMode, UserAuthConfig,
 };
 
-use crate::provider::error::AwsError;
+use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::ProviderData;
 
 use super::{rds_tags, Tags};
@@ -86,15 +86,6 @@ fn auth(spec: &ProxySpec<'_>) -> UserAuthConfig {
         })
         .description("the master user, through IAM authentication only")
         .build()
-}
-
-/// An answer, `None` where AWS says what it names does not exist.
-fn found<T>(r: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 fn i32_of(v: i64) -> i32 {
@@ -195,11 +186,11 @@ pub async fn modify_proxy(ctx: &ProviderData, spec: &ProxySpec<'_>) -> Result<()
 
 /// Deletes the proxy (its endpoints and targets go with it); gone already counts as done.
 pub async fn delete_proxy(ctx: &ProviderData, name: &str) -> Result<(), AwsError> {
-    found(
+    ok_if_missing(
         ctx.call(C, ctx.rds().delete_db_proxy().db_proxy_name(name).send())
-            .await,
+            .await
+            .map(|_| ()),
     )
-    .map(|_| ())
 }
 
 /// The default target group's pool.
@@ -330,7 +321,7 @@ pub async fn deregister(
     } else {
         call.db_instance_identifiers(id)
     };
-    found(ctx.call(C, call.send()).await).map(|_| ())
+    ok_if_missing(ctx.call(C, call.send()).await.map(|_| ()))
 }
 
 /// The proxy's endpoints other than its default one.
@@ -393,7 +384,7 @@ pub async fn create_reader(
 
 /// Deletes the endpoint `endpoint`; gone already counts as done.
 pub async fn delete_endpoint(ctx: &ProviderData, endpoint: &str) -> Result<(), AwsError> {
-    found(
+    ok_if_missing(
         ctx.call(
             C,
             ctx.rds()
@@ -401,7 +392,7 @@ pub async fn delete_endpoint(ctx: &ProviderData, endpoint: &str) -> Result<(), A
                 .db_proxy_endpoint_name(endpoint)
                 .send(),
         )
-        .await,
+        .await
+        .map(|_| ()),
     )
-    .map(|_| ())
 }

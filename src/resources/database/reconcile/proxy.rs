@@ -227,22 +227,9 @@ pub async fn ensure(
                 readers: false,
                 subnets: None,
             };
-            let settings = pooling::Live {
-                proxy: Some(px.clone()),
-                // The pool, target and endpoint are judged below.
-                pool: Some(pool.target_group()),
-                targets: vec![api::Target {
-                    id: pooling::target_id(n),
-                    state: None,
-                    reason: None,
-                }],
-                reader: None,
-                role: Some(role.clone()),
-                sg_rules: None,
-            };
-            let differs = pooling::differences(&want, &settings)
-                .iter()
-                .any(|w| !w.starts_with("its read-only endpoint"));
+            // What ModifyDBProxy sets (the pool, target and endpoint are brought back below).
+            let differs = pooling::role_difference(&want, &px, Some(&role)).is_some()
+                || !pooling::settings_differences(&want, &px).is_empty();
             if differs {
                 wait_proxy(ctx, spec.name, limit).await?;
                 api::modify_proxy(ctx, &spec).await?;
@@ -278,7 +265,7 @@ pub async fn ensure(
     p.proxy_endpoint = px
         .endpoint
         .as_ref()
-        .map(|h| format!("{h}:{}", pooling::port(&d.args.engine)));
+        .map(|h| pooling::address(h, &d.args.engine));
     // Aurora's read-only endpoint over the readers (none over a writer alone).
     let reader = pooling::reader_name(n);
     if cluster && !pooling::has_reader(&d.args.engine, d.args.replicas) {
@@ -302,7 +289,8 @@ pub async fn ensure(
         let e = wait_reader(ctx, spec.name, &reader, limit).await?;
         p.proxy_reader_endpoint = e
             .host
-            .map(|h| format!("{h}:{}", pooling::port(&d.args.engine)));
+            .as_deref()
+            .map(|h| pooling::address(h, &d.args.engine));
     } else {
         p.proxy_reader_endpoint = None;
     }

@@ -231,7 +231,11 @@ class FaultLayer:
         if environ.get("PATH_INFO", "").rstrip("/") == "/_faults":
             return self._control(environ, start_response)
         # The exact bytes the caller signed, for moto's signature check (see local_aws_server.py).
-        REQUEST.raw_body = _body(environ) if environ.get("REQUEST_METHOD") == "POST" else b""
+        # REST calls (AWS Backup's) send their JSON with PUT as well; a body of unknown length
+        # (chunked) is left alone.
+        method = environ.get("REQUEST_METHOD")
+        sized = (environ.get("CONTENT_LENGTH") or "0") not in ("", "0")
+        REQUEST.raw_body = _body(environ) if method == "POST" or (method in ("PUT", "PATCH") and sized) else b""
         key, service = _credential(environ)
         with _LOCK:
             rules = _RULES.get(key)

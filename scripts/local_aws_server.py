@@ -29,6 +29,7 @@ import local_aws_elasticache  # noqa: F401 - ElastiCache extensions (see that fi
 import local_aws_endpoints  # noqa: F401 - VPC endpoint extensions (see that file)
 import local_aws_events  # noqa: F401 - RDS event subscriptions, ElastiCache notifications (see that file)
 import local_aws_logs  # noqa: F401 - RDS log exports, AssociateKmsKey (see that file)
+import local_aws_backup  # noqa: F401 - AWS Backup: vaults, plans, jobs, copies, restore testing (see that file)
 import local_aws_backup_replication  # noqa: F401 - RDS cross-region backup replication (see that file)
 import local_aws_options  # noqa: F401 - RDS option groups (see that file)
 import local_aws_rds_proxy  # noqa: F401 - RDS Proxy: proxies, targets, endpoints (see that file)
@@ -522,6 +523,13 @@ def _create_aws_request(self):  # type: ignore[no-untyped-def]
     raw = getattr(REQUEST, "raw_body", b"")
     if not self._body and raw:
         self._body = raw
+    # AWS Backup's REST calls: moto's body is its parsed JSON re-encoded ("{}" for a GET), never
+    # what was signed.
+    if self._service == "backup":
+        self._body = raw
+        if not raw:
+            # Not the parsed parameters in place of an empty body.
+            self._data = b""
     return _moto_create_aws_request(self)
 
 

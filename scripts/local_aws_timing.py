@@ -71,6 +71,17 @@ DURATIONS = {
     "proxy_endpoint_modify": 1 * MIN,
     "proxy_endpoint_delete": 2 * MIN,
     "proxy_target": 2 * MIN,
+    # AWS Backup (local_aws_backup.py keeps these states itself): an on-demand backup job of an RDS
+    # instance ~10 min from CREATED to COMPLETED (the snapshot of a small instance; commonly
+    # observed); a copy job to another Region ~15 min (the whole snapshot copied across Regions:
+    # longer than the backup, commonly observed); a restore test's restore job of an RDS snapshot
+    # about a point-in-time restore (`db_restore`), its restored instance deleted afterwards in
+    # about `db_delete`; a deleted recovery point (an RDS snapshot) DELETING ~1 min.
+    "backup_job": 10 * MIN,
+    "backup_copy_job": 15 * MIN,
+    "backup_restore_job": 7 * MIN,
+    "backup_restore_cleanup": 5 * MIN,
+    "backup_recovery_point_delete": 1 * MIN,
     # IAM: a new role is not usable by another service for some seconds (IAM user guide,
     # "Changes that I make are not always immediately visible": eventual consistency; ~10 s seen).
     "iam_role": 10.0,

@@ -2377,3 +2377,388 @@ async fn development_aurora_pooled_on_request_loses_its_read_only_endpoint_with_
         Vec::<String>::new()
     );
 }
+
+/// A POST to the local AWS's own hooks (plain HTTP, no signature); the answer's body.
+fn local_hook(path: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let host = env::endpoint()
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+        "{answer}"
+    );
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+impl Aws {
+    /// The backup plan named `name`: its id.
+    async fn backup_plan_id(&self, name: &str) -> Option<String> {
+        self.backup
+            .list_backup_plans()
+            .send()
+            .await
+            .unwrap()
+            .backup_plans_list
+            .unwrap_or_default()
+            .into_iter()
+            .find(|p| p.backup_plan_name.as_deref() == Some(name))
+            .and_then(|p| p.backup_plan_id)
+    }
+
+    /// Waits (up to a minute) until backup job `id` has completed.
+    async fn backup_completed(&self, id: &str) {
+        for _ in 0..120 {
+            let j = self
+                .backup
+                .describe_backup_job()
+                .backup_job_id(id)
+                .send()
+                .await
+                .unwrap();
+            match j.state.as_ref().map(|s| s.as_str()) {
+                Some("COMPLETED") => return,
+                Some("FAILED") | Some("ABORTED") => panic!("backup job {id}: {j:?}"),
+                _ => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+            }
+        }
+        panic!("backup job {id} did not finish");
+    }
+
+    /// Waits (up to a minute) until restore job `id` has finished; its status.
+    async fn restore_job_status(&self, id: &str) -> String {
+        for _ in 0..120 {
+            let j = self
+                .backup
+                .describe_restore_job()
+                .restore_job_id(id)
+                .send()
+                .await
+                .unwrap();
+            let status = j.status.map(|s| s.as_str().to_string()).unwrap_or_default();
+            if status == "COMPLETED" || status == "FAILED" || status == "ABORTED" {
+                return status;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        panic!("restore job {id} did not finish");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn production_restore_check_restores_in_isolation_repaired_rescheduled_and_removed() {
+    let aws = aws().await;
+    let name = env::unique("e2e-rchk");
+    let (subnets, app) = network(&aws).await;
+    let db = |extra: &str| config(&name, "production", "postgres", &subnets, &app, extra);
+    let tf = Tf::new(&db(""));
+    tf.init();
+    tf.plan_refused_on(
+        &db("restore_check {\n    schedule = \"fortnightly\"\n  }"),
+        "schedule = \"fortnightly\"",
+        "Not a schedule",
+    );
+    // Production verifies its backups without being asked.
+    tf.write(&db(""));
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert_eq!(s["posture"]["restore_check"], "pass", "{}", s["posture"]);
+    assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
+    let primary = s["components"]["primary"].as_str().unwrap().to_string();
+    let key = s["kms_key_arn"].as_str().unwrap().to_string();
+
+    // What AWS holds: the vault under the database's key and a 30-day Vault Lock.
+    let v = aws
+        .backup
+        .describe_backup_vault()
+        .backup_vault_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v.encryption_key_arn.as_deref(), Some(key.as_str()));
+    assert_eq!((v.locked, v.min_retention_days), (Some(true), Some(30)));
+    let vault_arn = v.backup_vault_arn.unwrap();
+    assert_eq!(s["components"]["backup_vault"], vault_arn);
+    // The plan's daily rule keeps each recovery point 30 days; its selection is the primary.
+    let plan_id = aws.backup_plan_id(&name).await.expect("the backup plan");
+    let plan = aws
+        .backup
+        .get_backup_plan()
+        .backup_plan_id(&plan_id)
+        .send()
+        .await
+        .unwrap()
+        .backup_plan
+        .unwrap();
+    assert_eq!(plan.rules.len(), 1);
+    let rule = &plan.rules[0];
+    assert_eq!(rule.target_backup_vault_name, name);
+    assert_eq!(
+        rule.schedule_expression.as_deref(),
+        Some("cron(0 5 * * ? *)")
+    );
+    assert_eq!(
+        rule.lifecycle.as_ref().and_then(|l| l.delete_after_days),
+        Some(30)
+    );
+    let selections = aws
+        .backup
+        .list_backup_selections()
+        .backup_plan_id(&plan_id)
+        .send()
+        .await
+        .unwrap()
+        .backup_selections_list
+        .unwrap_or_default();
+    assert_eq!(selections.len(), 1);
+    let role = format!("{name}-db-backup");
+    let role_arn = aws
+        .iam
+        .get_role()
+        .role_name(&role)
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap()
+        .arn;
+    let sel = aws
+        .backup
+        .get_backup_selection()
+        .backup_plan_id(&plan_id)
+        .selection_id(selections[0].selection_id.clone().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .backup_selection
+        .unwrap();
+    assert_eq!(sel.resources.unwrap_or_default(), vec![primary.clone()]);
+    assert_eq!(sel.iam_role_arn, role_arn);
+    // The restore test: monthly, the latest recovery point of the vault, into the isolated group.
+    let test_plan = name.replace('-', "_");
+    let tp = aws
+        .backup
+        .get_restore_testing_plan()
+        .restore_testing_plan_name(&test_plan)
+        .send()
+        .await
+        .unwrap()
+        .restore_testing_plan
+        .unwrap();
+    assert_eq!(tp.schedule_expression, "cron(0 6 1 * ? *)");
+    let rps = tp.recovery_point_selection.unwrap();
+    assert_eq!(
+        rps.include_vaults.unwrap_or_default(),
+        vec![vault_arn.clone()]
+    );
+    assert_eq!(
+        rps.algorithm.map(|a| a.as_str().to_string()).as_deref(),
+        Some("LATEST_WITHIN_WINDOW")
+    );
+    let ts = aws
+        .backup
+        .get_restore_testing_selection()
+        .restore_testing_plan_name(&test_plan)
+        .restore_testing_selection_name("database")
+        .send()
+        .await
+        .unwrap()
+        .restore_testing_selection
+        .unwrap();
+    assert_eq!(ts.protected_resource_type, "RDS");
+    assert_eq!(
+        ts.protected_resource_arns.unwrap_or_default(),
+        vec![primary.clone()]
+    );
+    let isolated = s["components"]["restore_check_security_group"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let overrides = ts.restore_metadata_overrides.unwrap_or_default();
+    assert_eq!(
+        overrides.get("vpcSecurityGroupIds"),
+        Some(&format!("[\"{isolated}\"]"))
+    );
+    assert_eq!(overrides.get("dbSubnetGroupName"), Some(&name));
+    assert_eq!(aws.group_rules(&isolated).await, (vec![], vec![]));
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // A run: the day's recovery point (as the plan's rule makes it), then the test restores it
+    // into the isolated group and the subnet group, which exist, so the restore completes.
+    let job = aws
+        .backup
+        .start_backup_job()
+        .backup_vault_name(&name)
+        .resource_arn(&primary)
+        .iam_role_arn(&role_arn)
+        .send()
+        .await
+        .unwrap()
+        .backup_job_id
+        .unwrap();
+    aws.backup_completed(&job).await;
+    let run = local_hook(&format!("/_local/backup/restore-testing/{test_plan}/run"));
+    let jobs = run["RestoreJobIds"].as_array().cloned().unwrap_or_default();
+    assert_eq!(jobs.len(), 1, "{run}");
+    let job_id = jobs[0].as_str().unwrap();
+    assert_eq!(aws.restore_job_status(job_id).await, "COMPLETED");
+
+    // Drift: the restore test deleted and the Vault Lock lifted in the console; one apply.
+    aws.backup
+        .delete_restore_testing_selection()
+        .restore_testing_plan_name(&test_plan)
+        .restore_testing_selection_name("database")
+        .send()
+        .await
+        .unwrap();
+    aws.backup
+        .delete_restore_testing_plan()
+        .restore_testing_plan_name(&test_plan)
+        .send()
+        .await
+        .unwrap();
+    aws.backup
+        .delete_backup_vault_lock_configuration()
+        .backup_vault_name(&name)
+        .send()
+        .await
+        .unwrap();
+    tf.drift_repaired(&[("\"restore_check\"", "-> \"pass\"")]);
+    let v = aws
+        .backup
+        .describe_backup_vault()
+        .backup_vault_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v.min_retention_days, Some(30));
+    // Drift: the isolated group opened.
+    env::open_to_world(&aws.ec2, &isolated, 5433).await;
+    tf.drift_repaired(&[("\"restore_check\"", "-> \"pass\"")]);
+    assert_eq!(aws.group_rules(&isolated).await, (vec![], vec![]));
+
+    // Day 2: quarterly, one apply, an empty plan after.
+    tf.write(&db("restore_check {\n    schedule = \"quarterly\"\n  }"));
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply");
+    let tp = aws
+        .backup
+        .get_restore_testing_plan()
+        .restore_testing_plan_name(&test_plan)
+        .send()
+        .await
+        .unwrap()
+        .restore_testing_plan
+        .unwrap();
+    assert_eq!(tp.schedule_expression, "cron(0 6 1 1,4,7,10 ? *)");
+
+    // Off: the test, the plan, the group and the role go; the vault stays with its recovery
+    // point (production keeps backups for their retention).
+    tf.write(&db("restore_check {\n    enabled = false\n  }"));
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "off in one apply");
+    let s = state(&tf);
+    assert!(
+        s["posture"].get("restore_check").is_none(),
+        "{}",
+        s["posture"]
+    );
+    assert!(aws.backup_plan_id(&name).await.is_none());
+    assert_eq!(
+        aws.restore_check_leftovers(&name).await,
+        Vec::<String>::new()
+    );
+    assert!(!sweep::exists(
+        aws.iam.get_role().role_name(&role).send().await
+    ));
+    let kept = aws
+        .backup
+        .describe_backup_vault()
+        .backup_vault_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.number_of_recovery_points, 1);
+
+    // Decommission and destroy: nothing is left but the kept recovery point's vault.
+    tf.write(&db(
+        "deletion_protection = false\n  restore_check {\n    enabled = false\n  }",
+    ));
+    tf.apply(&[]);
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn development_restore_check_on_request_goes_with_the_database() {
+    let aws = aws().await;
+    let name = env::unique("e2e-rchkd");
+    let (subnets, app) = network(&aws).await;
+    let db = |extra: &str| config(&name, "development", "postgres", &subnets, &app, extra);
+    // Development: none without the block.
+    let tf = Tf::new(&db(""));
+    tf.init();
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert!(
+        s["posture"].get("restore_check").is_none(),
+        "{}",
+        s["posture"]
+    );
+    assert!(aws.backup_plan_id(&name).await.is_none());
+    // On request, weekly; no Vault Lock outside production.
+    tf.write(&db(
+        "restore_check {\n    enabled = true\n    schedule = \"weekly\"\n  }",
+    ));
+    tf.apply(&[]);
+    assert_eq!(tf.plan_code(&[]).code, 0, "one apply");
+    let s = state(&tf);
+    assert_eq!(s["posture"]["restore_check"], "pass", "{}", s["posture"]);
+    let v = aws
+        .backup
+        .describe_backup_vault()
+        .backup_vault_name(&name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v.locked, Some(false));
+    let primary = s["components"]["primary"].as_str().unwrap().to_string();
+    let role_arn = s["components"]["backup_role"].as_str().unwrap().to_string();
+    // A recovery point in the vault: development deletes it with the database.
+    let job = aws
+        .backup
+        .start_backup_job()
+        .backup_vault_name(&name)
+        .resource_arn(&primary)
+        .iam_role_arn(&role_arn)
+        .send()
+        .await
+        .unwrap()
+        .backup_job_id
+        .unwrap();
+    aws.backup_completed(&job).await;
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert!(!sweep::exists(
+        aws.backup
+            .describe_backup_vault()
+            .backup_vault_name(&name)
+            .send()
+            .await
+    ));
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
+}

@@ -201,6 +201,7 @@ fn actions_in_source() -> BTreeSet<String> {
         ("sts", "sts"),
         ("wafv2", "wafv2"),
         ("s3", "s3"),
+        ("backup", "backup"),
     ];
     let mut stack = vec![env::repo().join("src")];
     while let Some(dir) = stack.pop() {
@@ -306,6 +307,8 @@ fn every_call_in_the_source_is_in_the_policy_with_a_reason() {
         "kms:GenerateDataKey",
         "kms:Decrypt",
         "route53:AssociateVPCWithHostedZone",
+        // What AWS checks when AWS Backup makes a vault (its storage).
+        "backup-storage:MountCapsule",
         // What AWS checks when WAF is associated with a load balancer and delivers logs to
         // CloudWatch Logs (AWS WAF Developer Guide).
         "elasticloadbalancing:SetWebACL",

@@ -51,6 +51,7 @@ struct Clients {
     wafv2: OnceLock<aws_sdk_wafv2::Client>,
     s3: OnceLock<aws_sdk_s3::Client>,
     sts: OnceLock<aws_sdk_sts::Client>,
+    backup: OnceLock<aws_sdk_backup::Client>,
 }
 
 /// The accessor of one lazily made client, with the provider block's endpoint for it (which wins
@@ -101,6 +102,7 @@ impl ProviderData {
     client!(secretsmanager, aws_sdk_secretsmanager, "secretsmanager");
     client!(wafv2, aws_sdk_wafv2, "wafv2");
     client!(sts, aws_sdk_sts, "sts");
+    client!(backup, aws_sdk_backup, "backup");
 
     /// The S3 client. A local or private endpoint (the provider block's, `AWS_ENDPOINT_URL` or
     /// `AWS_ENDPOINT_URL_S3`) gets path-style addressing: virtual-hosted names

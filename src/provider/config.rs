@@ -9,8 +9,9 @@ use super::logs;
 use super::profile::{self, Environment, LogRetention, TierDefaults};
 
 /// Services whose endpoint the provider block can override.
-pub const ENDPOINT_SERVICES: [&str; 14] = [
+pub const ENDPOINT_SERVICES: [&str; 15] = [
     "autoscaling",
+    "backup",
     "cloudwatch",
     "ec2",
     "elasticache",

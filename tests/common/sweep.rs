@@ -22,6 +22,7 @@ pub struct Aws {
     pub acm: aws_sdk_acm::Client,
     pub waf: aws_sdk_wafv2::Client,
     pub s3: aws_sdk_s3::Client,
+    pub backup: aws_sdk_backup::Client,
 }
 
 /// Does the object a describe asked for exist? Gone means AWS said so (a "not found" code, IAM's
@@ -81,6 +82,7 @@ impl Aws {
     fn from_config(c: &aws_config::SdkConfig) -> Aws {
         Aws {
             ec2: aws_sdk_ec2::Client::new(c),
+            backup: aws_sdk_backup::Client::new(c),
             asg: aws_sdk_autoscaling::Client::new(c),
             elb: aws_sdk_elasticloadbalancingv2::Client::new(c),
             iam: aws_sdk_iam::Client::new(c),
@@ -585,6 +587,7 @@ impl Aws {
                     .name("group-name")
                     .values(format!("{name}-db"))
                     .values(format!("{name}-proxy"))
+                    .values(format!("{name}-restorecheck"))
                     .build(),
             )
             .send()
@@ -597,12 +600,14 @@ impl Aws {
                 .filter(|g| {
                     g.group_name.as_deref() == Some(&format!("{name}-db"))
                         || g.group_name.as_deref() == Some(&format!("{name}-proxy"))
+                        || g.group_name.as_deref() == Some(&format!("{name}-restorecheck"))
                 })
                 .map(|g| format!("sg {:?} {:?}", g.group_name, g.group_id)),
         );
         for role in [
             format!("{name}-rds-monitoring"),
             format!("{name}-rds-proxy"),
+            format!("{name}-db-backup"),
         ] {
             if exists(self.iam.get_role().role_name(&role).send().await) {
                 left.push(format!("role {role}"));
@@ -617,9 +622,56 @@ impl Aws {
         ) {
             left.push(format!("db proxy {name}"));
         }
+        left.extend(self.restore_check_leftovers(name).await);
         left.extend(self.audit_option_groups(name).await);
         left.extend(self.database_log_groups(name).await);
         left.extend(env::live_keys(&self.kms, &format!("prod_database_ha {name}:")).await);
+        left
+    }
+
+    /// What restore verification of database `name` left: its backup plan, restore testing plan,
+    /// and its vault unless the vault holds recovery points (kept for their retention, as the
+    /// docs list).
+    pub async fn restore_check_leftovers(&self, name: &str) -> Vec<String> {
+        let mut left = Vec::new();
+        let plans = self
+            .backup
+            .list_backup_plans()
+            .send()
+            .await
+            .unwrap()
+            .backup_plans_list
+            .unwrap_or_default();
+        left.extend(
+            plans
+                .into_iter()
+                .filter(|p| p.backup_plan_name.as_deref() == Some(name))
+                .map(|p| format!("backup plan {:?}", p.backup_plan_id)),
+        );
+        let test_plan = name.replace('-', "_");
+        if exists(
+            self.backup
+                .get_restore_testing_plan()
+                .restore_testing_plan_name(&test_plan)
+                .send()
+                .await,
+        ) {
+            left.push(format!("restore testing plan {test_plan}"));
+        }
+        match self
+            .backup
+            .describe_backup_vault()
+            .backup_vault_name(name)
+            .send()
+            .await
+        {
+            Ok(v) if v.number_of_recovery_points == 0 => {
+                left.push(format!("backup vault {name} (empty)"))
+            }
+            Ok(_) => {}
+            // Gone; any other error fails the test.
+            Err(e) => assert!(!exists::<(), _>(Err(e))),
+        }
         left
     }
 

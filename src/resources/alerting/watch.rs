@@ -116,6 +116,8 @@ pub struct DatabaseArgs<'a> {
     pub replicas: Tri<Vec<String>>,
     /// With pooling: the proxy's name and its pool's share of `max_connections`.
     pub proxy: Option<(Tri<String>, Tri<String>)>,
+    /// With restore verification: the resource type AWS Backup counts its restore jobs under.
+    pub restore_check: Option<Tri<String>>,
     pub parameters: &'a Tri<BTreeMap<String, Tri<String>>>,
 }
 
@@ -152,6 +154,9 @@ pub fn database(a: DatabaseArgs) -> Planned {
     if let Some((proxy, percent)) = a.proxy {
         pairs.push(("proxy", proxy));
         pairs.push(("proxy_max_connections_percent", percent));
+    }
+    if let Some(kind) = a.restore_check {
+        pairs.push(("restore_check", kind));
     }
     planned(pairs)
 }
@@ -285,6 +290,7 @@ pub fn parse(m: &Planned) -> Result<Option<Watched>, String> {
             max_connections: Some(f.parsed("max_connections", "a number")?),
             replicas: f.list("replicas")?,
             proxy: f.proxy()?,
+            restore_check: f.optional("restore_check").filter(|k| !k.is_empty()),
         }),
         "redis" => Watched::Redis(RedisFacts {
             name: f.text("name")?,
@@ -317,6 +323,9 @@ pub fn shorts(m: &Planned) -> Result<Tri<Vec<String>>, String> {
             let mut names = packs::database_shorts(&name, f.list("replicas")?.len());
             if f.proxy()?.is_some() {
                 names.extend(packs::proxy_shorts(&name));
+            }
+            if f.optional("restore_check").is_some_and(|k| !k.is_empty()) {
+                names.extend(packs::restore_check_shorts(&name));
             }
             names
         }

@@ -10,6 +10,7 @@ pub mod pooling;
 mod read;
 mod reconcile;
 pub(crate) mod recovery;
+pub mod restore_check;
 pub mod schema;
 pub mod validate;
 
@@ -153,6 +154,7 @@ async fn import_state(ctx: &ProviderData, name: &str) -> Result<Option<State>, A
     let alias = blueprint::alias_name(name);
     st.kms_key_arn = datastore::imported_parts(ctx, sg, &alias, &mut st.components).await?;
     reconcile::proxy::imported(ctx, name, &mut st.components).await?;
+    reconcile::backup::imported(ctx, name, &mut st.components).await?;
     Ok(with_watch(read::read(ctx, &place, &st).await?))
 }
 
@@ -182,6 +184,7 @@ async fn import_aurora(
     let alias = blueprint::alias_name(name);
     st.kms_key_arn = datastore::imported_parts(ctx, sg, &alias, &mut st.components).await?;
     reconcile::proxy::imported(ctx, name, &mut st.components).await?;
+    reconcile::backup::imported(ctx, name, &mut st.components).await?;
     Ok(with_watch(aurora::read(ctx, &place, &st).await?))
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::framework::attrs::{PartialList, PartialMap};
 
 use super::pooling::{Given as PoolingGiven, Stated as PoolingStated};
+use super::restore_check::{Given as RestoreCheckGiven, Stated as RestoreCheckStated};
 use crate::resources::datastore::recovery::{Given as RecoveryGiven, Stated as RecoveryStated};
 use crate::resources::log_retention::{
     self, Given as LogRetentionGiven, Stated as LogRetentionStated,
@@ -57,6 +58,7 @@ crate::attributes! {
         recovery: RecoveryStated / RecoveryGiven = single(crate::resources::datastore::recovery::DESCRIPTION),
         log_retention: LogRetentionStated / LogRetentionGiven = single(log_retention::DESCRIPTION),
         pooling: PoolingStated / PoolingGiven = single(super::pooling::DESCRIPTION),
+        restore_check: RestoreCheckStated / RestoreCheckGiven = single(super::restore_check::DESCRIPTION),
     }
     raw { timeouts }
     internal { create_incomplete: bool }

@@ -7,6 +7,7 @@ use super::blueprint::{self as bp, Exposure, Facts};
 use super::model::{Config, State};
 use super::pooling;
 use super::recovery;
+use super::restore_check;
 use super::schema::TYPE_NAME;
 use super::validate;
 use crate::framework::decode::Tri;
@@ -148,7 +149,10 @@ pub fn plan(input: &PlanInput) -> Planned {
     plan_pooling(&cfg, &env, reader, kept, &mut planned);
     // Whether the map has the proxy's keys waits for pooling to be known.
     planned.watch = match (&env, &planned.pooling) {
-        (Tri::Known(e), block) if !pooling::given(block, *e).is_unknown() => {
+        (Tri::Known(e), block)
+            if !pooling::given(block, *e).is_unknown()
+                && !restore_check::given(&planned.restore_check, *e).is_unknown() =>
+        {
             Tri::Known(watch_of(&planned))
         }
         _ => Tri::Unknown,
@@ -326,8 +330,21 @@ pub fn watch_of(c: &Config) -> watch::Planned {
         )),
         _ => Some((Tri::Unknown, Tri::Unknown)),
     };
+    // Restore verification: the resource type AWS Backup counts its restore jobs under.
+    let checked = match &env {
+        Tri::Known(e) => restore_check::given(&c.restore_check, *e),
+        _ => Tri::Unknown,
+    };
+    let restore_check = match (&checked, &c.engine) {
+        (Tri::Known(None), _) => None,
+        (Tri::Known(Some(_)), Tri::Known(engine)) => {
+            Some(Tri::Known(restore_check::resource_type(engine).to_string()))
+        }
+        _ => Some(Tri::Unknown),
+    };
     watch::database(watch::DatabaseArgs {
         proxy,
+        restore_check,
         name: &c.name,
         instance,
         engine: &c.engine,
@@ -577,11 +594,30 @@ fn computed(
                     roles.push(pooling::READER_COMPONENT.into());
                 }
             }
+            // Restore verification (restore_check).
+            if restore_check::planned_on(&cfg.restore_check, env) == Some(true) {
+                roles.extend(restore_check::COMPONENTS.map(String::from));
+            }
             let og = og_version.map(|v| bp::option_group_name(n, &v));
             Tri::Known(datastore::planned_components(roles, &prior_c, |role| {
                 let pl = place?;
                 if role == pooling::ROLE_COMPONENT {
                     return Some(pl.iam_arn(&format!("role/{}", pooling::role_name(n))));
+                }
+                match role {
+                    restore_check::ROLE_COMPONENT => {
+                        return Some(pl.iam_arn(&format!("role/{}", restore_check::role_name(n))))
+                    }
+                    restore_check::VAULT_COMPONENT => {
+                        return Some(pl.arn(
+                            "backup",
+                            &format!("backup-vault:{}", restore_check::vault_name(n)),
+                        ))
+                    }
+                    restore_check::TEST_SELECTION_COMPONENT => {
+                        return Some(restore_check::SELECTION_NAME.to_string())
+                    }
+                    _ => {}
                 }
                 if let Some(g) = groups.iter().find(|g| g.component == role) {
                     return Some(pl.log_group_arn(&g.name));
@@ -607,7 +643,10 @@ fn computed(
         Tri::Unknown => true,
         Tri::Null => false,
     };
-    let components = if region_unknown || pooling::planned_on(&cfg.pooling, env).is_none() {
+    let components = if region_unknown
+        || pooling::planned_on(&cfg.pooling, env).is_none()
+        || restore_check::planned_on(&cfg.restore_check, env).is_none()
+    {
         Tri::Unknown
     } else {
         components
@@ -715,6 +754,9 @@ fn posture(
     let Tri::Known(pool) = pooling::given(&planned.pooling, *e) else {
         return Tri::Unknown;
     };
+    let Tri::Known(checked) = restore_check::given(&planned.restore_check, *e) else {
+        return Tri::Unknown;
+    };
     // The groups' verdict as apply leaves them depends on their classes only (engine, auditing).
     let groups = bp::log_groups(engine, "", 0, *audit);
     let logs = bp::logs_posture(
@@ -752,6 +794,7 @@ fn posture(
             recovery: rec::posture(&objectives, &gives),
             logs,
             pooling: pool.map(|_| bp::PASS.to_string()),
+            restore_check: checked.map(|_| bp::PASS.to_string()),
         },
     ))
 }

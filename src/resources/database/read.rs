@@ -12,6 +12,7 @@ use super::model::State;
 use super::pooling;
 use super::reconcile::replication;
 use super::recovery;
+use super::restore_check;
 use crate::provider::aws::Place;
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
@@ -41,6 +42,8 @@ pub struct Side {
     pub replicated: Option<(String, Vec<api::Replicated>)>,
     /// The proxy and what goes with it, where pooling is on or a proxy is recorded.
     pub proxy: Option<pooling::Live>,
+    /// Restore verification, where it is on or a part of it is recorded.
+    pub backup: Option<restore_check::Live>,
 }
 
 impl Side {
@@ -66,10 +69,20 @@ impl Side {
             ]
             .iter()
             .any(|c| prior.components.contains_key(*c));
-        // Eight independent questions, at once.
-        let (rules, subnets, key, role, secret_policy, log_groups, replicated, proxy) = tokio::join!(
+        let check_sg = prior.components.get(restore_check::SG_COMPONENT).cloned();
+        let checked = restore_check::effective(prior.restore_check.as_ref(), env).is_some()
+            || restore_check::COMPONENTS
+                .iter()
+                .any(|c| prior.components.contains_key(*c));
+        // Nine independent questions, at once.
+        let (rules, subnets, key, role, secret_policy, log_groups, replicated, proxy, backup) = tokio::join!(
             async {
-                let ids: Vec<String> = sg.iter().chain(proxy_sg.iter()).cloned().collect();
+                let ids: Vec<String> = sg
+                    .iter()
+                    .chain(proxy_sg.iter())
+                    .chain(check_sg.iter())
+                    .cloned()
+                    .collect();
                 ec2::sg_rules(ctx, &ids).await
             },
             api::subnet_group(ctx, n),
@@ -112,6 +125,13 @@ impl Side {
                     Ok(None)
                 }
             },
+            async {
+                if checked {
+                    read_backup(ctx, n).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
         );
         let mut rules = rules?;
         let sg_rules = sg.as_ref().and_then(|id| rules.remove(id));
@@ -119,10 +139,15 @@ impl Side {
         if let Some(live) = proxy.as_mut() {
             live.sg_rules = proxy_sg.as_ref().and_then(|id| rules.remove(id));
         }
+        let mut backup = backup?;
+        if let Some(live) = backup.as_mut() {
+            live.sg_rules = check_sg.as_ref().and_then(|id| rules.remove(id));
+        }
         Ok(Side {
             sg,
             sg_rules,
             proxy,
+            backup,
             subnets: subnets?,
             key: key?,
             role: role?,
@@ -197,6 +222,41 @@ impl Side {
             .contains_key("kms_key")
             .then(|| self.key.as_ref().and_then(|k| k.rotation) == Some(true))
     }
+}
+
+/// Restore verification of database `n` as AWS has it: vault, role, backup plan and selection,
+/// restore testing plan and selection, at once.
+async fn read_backup(ctx: &ProviderData, n: &str) -> Result<restore_check::Live, AwsError> {
+    use super::aws::backup as b;
+    let test_name = restore_check::test_plan_name(n);
+    let (vault_name, role_name) = (restore_check::vault_name(n), restore_check::role_name(n));
+    let plan_name = restore_check::plan_name(n);
+    let (vault, role, plan, test_plan, test_selection) = tokio::join!(
+        b::vault(ctx, &vault_name),
+        iam::role_arn(ctx, &role_name),
+        async {
+            let Some(id) = b::plan_id(ctx, &plan_name).await? else {
+                return Ok::<_, AwsError>((None, None));
+            };
+            let (plan, selection) = tokio::join!(
+                b::plan(ctx, &id),
+                b::selection(ctx, &id, restore_check::SELECTION_NAME)
+            );
+            Ok((plan?, selection?))
+        },
+        b::test_plan(ctx, &test_name),
+        b::test_selection(ctx, &test_name, restore_check::SELECTION_NAME),
+    );
+    let (plan, selection) = plan?;
+    Ok(restore_check::Live {
+        vault: vault?,
+        role: role?,
+        plan,
+        selection,
+        test_plan: test_plan?,
+        test_selection: test_selection?,
+        sg_rules: None,
+    })
 }
 
 /// The proxy of `prior`, its pool, targets, Aurora's read-only endpoint and its role, at once.
@@ -352,6 +412,7 @@ pub fn finish(
     facts.recovery = rec::posture(&objectives, &gives);
     st.recovery_plan = rec::recovery_plan(&objectives, &gives);
     facts.pooling = record_proxy(env, prior, &mut st, side, &mut comp);
+    facts.restore_check = record_backup(env, prior, &st, side, &mut comp);
     // The exported logs' groups: those of the instances read (the cluster's), kept their tiers.
     let tiers = log_retention::effective(prior.log_retention.as_ref(), side.log_tiers);
     let replicas = usize::try_from(st.replicas).unwrap_or(0);
@@ -385,6 +446,65 @@ pub fn finish(
     st.posture = bp::posture(env, engine, &facts);
     st.components = comp;
     st
+}
+
+/// Restore verification as AWS has it, recorded in `comp`; gives posture `restore_check` where
+/// it is on (`None`: off, no control).
+fn record_backup(
+    env: Environment,
+    prior: &State,
+    st: &State,
+    side: &Side,
+    comp: &mut BTreeMap<String, String>,
+) -> Option<String> {
+    use restore_check as rc;
+    let empty = rc::Live::default();
+    let live = side.backup.as_ref().unwrap_or(&empty);
+    let n = prior.name.as_str();
+    if let Some(v) = &live.vault {
+        comp.insert(rc::VAULT_COMPONENT.into(), v.arn.clone());
+    }
+    if let Some(r) = &live.role {
+        comp.insert(rc::ROLE_COMPONENT.into(), r.clone());
+    }
+    if let Some(p) = &live.plan {
+        comp.insert(rc::PLAN_COMPONENT.into(), p.arn.clone());
+    }
+    if let Some(s) = &live.selection {
+        comp.insert(rc::SELECTION_COMPONENT.into(), s.id.clone());
+    }
+    if let Some(t) = &live.test_plan {
+        comp.insert(rc::TEST_PLAN_COMPONENT.into(), t.arn.clone());
+    }
+    if live.test_selection.is_some() {
+        comp.insert(
+            rc::TEST_SELECTION_COMPONENT.into(),
+            rc::SELECTION_NAME.into(),
+        );
+    }
+    let sg = prior.components.get(rc::SG_COMPONENT);
+    if let (Some(sg), Some(_)) = (sg, &live.sg_rules) {
+        comp.insert(rc::SG_COMPONENT.into(), sg.clone());
+    }
+    let cron = rc::effective(prior.restore_check.as_ref(), env)?;
+    let resource = comp
+        .get(if bp::is_aurora(&prior.engine) {
+            "cluster"
+        } else {
+            "primary"
+        })
+        .cloned();
+    let want = rc::Want {
+        name: n,
+        engine: &prior.engine,
+        cron: &cron,
+        retention_days: st.backup_retention_days,
+        locked: env == Environment::Production,
+        resource: resource.as_deref(),
+        key: st.kms_key_arn.as_deref(),
+        security_group: sg.map(String::as_str),
+    };
+    Some(rc::posture(&want, live, n))
 }
 
 /// The proxy as AWS has it, recorded in `comp` and the endpoints; gives posture `pooling` where

@@ -156,7 +156,12 @@ fn profile_and_engine_decide_the_defaults() {
                 c.len(),
                 roles(env, replicas, true, false, audit_group).len()
                     + groups.len()
-                    + if env.db_pooling() { 3 } else { 0 },
+                    + if env.db_pooling() { 3 } else { 0 }
+                    + if env == Environment::Production {
+                        crate::resources::database::restore_check::COMPONENTS.len()
+                    } else {
+                        0
+                    },
                 "{engine} {env}"
             );
             // Pooling outside development: the proxy, its role and group, and posture `pooling`.

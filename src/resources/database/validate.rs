@@ -45,6 +45,7 @@ pub fn validate(value: &Value) -> Diagnostics {
     );
     crate::resources::log_retention::validate(&cfg.log_retention, &mut d);
     super::pooling::validate(&cfg.pooling, &mut d);
+    super::restore_check::validate(&cfg.restore_check, &mut d);
     d
 }
 

@@ -18,6 +18,7 @@ fn database(engine: &str, replicas: &[&str]) -> DatabaseFacts {
         max_connections: None,
         replicas: replicas.iter().map(|r| r.to_string()).collect(),
         proxy: None,
+        restore_check: None,
     }
 }
 

@@ -83,6 +83,7 @@ pub async fn database_facts(
                 max_connections: conns,
                 replicas,
                 proxy: None,
+                restore_check: None,
             });
         }
     }

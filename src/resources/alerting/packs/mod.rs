@@ -463,6 +463,9 @@ pub struct DatabaseFacts {
     /// The RDS Proxy in front of it (`pooling`): its name and the share of `max_connections` its
     /// pool may open.
     pub proxy: Option<ProxyWatch>,
+    /// With restore verification (`restore_check`): the resource type AWS Backup counts its
+    /// restore jobs under (`RDS` or `Aurora`).
+    pub restore_check: Option<String>,
 }
 
 /// A database's proxy, as the pack watches it.
@@ -482,6 +485,33 @@ pub fn proxy_shorts(db: &str) -> Vec<String> {
         .iter()
         .flat_map(|m| TIERS.iter().map(move |t| format!("db-{db}-{m}-{t}")))
         .collect()
+}
+
+/// The restore check's metric: a failed restore job of AWS Backup.
+pub const RESTORE_CHECK_METRIC: &str = "restore-check-failed";
+
+/// Alarm names of a database's restore check, without the alerting prefix (critical only).
+pub fn restore_check_shorts(db: &str) -> Vec<String> {
+    vec![format!("db-{db}-{RESTORE_CHECK_METRIC}-critical")]
+}
+
+/// The restore check's row: any restore job of the database's resource type that AWS Backup
+/// could not complete within the hour (AWS Backup publishes restore jobs by resource type only),
+/// critical at the first.
+fn restore_check_row(kind: &str) -> Row {
+    Row {
+        period: 3600,
+        ..row(
+            RESTORE_CHECK_METRIC,
+            metric(
+                "AWS/Backup",
+                "NumberOfRestoreJobsFailed",
+                &dims(&[("ResourceType", kind)]),
+                "Sum",
+            ),
+            vec![("critical", "GreaterThanOrEqualToThreshold", 1.0, 1)],
+        )
+    }
 }
 
 /// Memory of an instance class in GiB: burstable classes by size, others by vCPUs (2 for `large`,
@@ -542,6 +572,9 @@ pub fn database_pack(f: &DatabaseFacts) -> Vec<PackAlarm> {
     }));
     if let Some(px) = &f.proxy {
         rows.extend(proxy_rows(f, px));
+    }
+    if let Some(kind) = &f.restore_check {
+        rows.push(restore_check_row(kind));
     }
     let prefix = format!("db-{}", f.name);
     tiered("database", &prefix, &f.name, rows)
@@ -718,6 +751,7 @@ pub mod fixtures {
             max_connections: Some(100.0),
             replicas: replicas.iter().map(|r| r.to_string()).collect(),
             proxy: None,
+            restore_check: None,
         })
     }
 }

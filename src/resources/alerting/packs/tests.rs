@@ -150,6 +150,7 @@ fn pay(replicas: &[&str], proxy: Option<ProxyWatch>) -> DatabaseFacts {
         max_connections: None,
         replicas: replicas.iter().map(|r| r.to_string()).collect(),
         proxy,
+        restore_check: None,
     }
 }
 
@@ -220,6 +221,7 @@ fn connections_alarms_follow_the_configured_max_connections() {
             max_connections: configured,
             replicas: vec![],
             proxy: None,
+            restore_check: None,
         });
         let t = |s: &str| p.iter().find(|a| a.short == s).map(|a| a.threshold);
         assert_eq!(t("db-pay-connections-warning"), Some(warning), "{name}");
@@ -382,4 +384,57 @@ fn a_pooled_database_adds_the_proxys_borrow_latency_and_pool_exhaustion() {
         }
         other => panic!("not a metric: {other:?}"),
     }
+}
+
+#[test]
+fn a_database_with_restore_checks_alarms_critically_on_a_failed_restore() {
+    let f = DatabaseFacts {
+        restore_check: Some("Aurora".into()),
+        ..pay(&[], None)
+    };
+    let p = database_pack(&f);
+    let mut want = database_shorts("pay", 0);
+    want.extend(restore_check_shorts("pay"));
+    assert_eq!(p.iter().map(|a| a.short.clone()).collect::<Vec<_>>(), want);
+    let a = alarm(&p, "db-pay-restore-check-failed-critical");
+    assert_eq!(
+        (
+            a.severity.as_str(),
+            a.comparison.as_str(),
+            a.threshold,
+            a.period,
+            a.evaluation_periods,
+            a.treat_missing_data.as_str()
+        ),
+        (
+            "critical",
+            "GreaterThanOrEqualToThreshold",
+            1.0,
+            3600,
+            1,
+            "notBreaching"
+        )
+    );
+    match &a.measure {
+        Measure::Metric {
+            namespace,
+            metric,
+            dimensions,
+            statistic,
+        } => {
+            assert_eq!(
+                (namespace.as_str(), metric.as_str(), statistic.as_str()),
+                ("AWS/Backup", "NumberOfRestoreJobsFailed", "Sum")
+            );
+            assert_eq!(
+                dimensions.get("ResourceType").map(String::as_str),
+                Some("Aurora")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Without restore checks, no such alarm.
+    assert!(database_pack(&pay(&[], None))
+        .iter()
+        .all(|a| !a.short.contains("restore-check")));
 }

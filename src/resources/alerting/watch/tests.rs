@@ -136,6 +136,7 @@ fn a_database_map_carries_the_effective_max_connections() {
             replicas: Tri::Known(vec!["ledger-replica-1".into(), "ledger-replica-2".into()]),
             parameters: &parameters,
             proxy: None,
+            restore_check: None,
         });
         assert_eq!(m["max_connections"], want, "{case}");
         assert_eq!(
@@ -183,6 +184,7 @@ fn watch_maps_read_as_facts() {
                 max_connections: Some(100.0),
                 replicas: vec!["ledger-replica-1".into()],
                 proxy: None,
+                restore_check: None,
             }),
         ),
         (

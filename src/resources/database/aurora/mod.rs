@@ -66,6 +66,10 @@ pub async fn converge(
         limit,
     )
     .await?;
+    // Restore verification of the cluster's backups (restore_check), or none.
+    let arn = p.components.get("cluster").cloned().unwrap_or_default();
+    super::reconcile::backup::ensure(ctx, place, d, p, &arn, &shared.key, &shared.vpc, limit)
+        .await?;
     retag(ctx, p, d, &shared.old_tags, &shared.sg).await
 }
 
@@ -324,6 +328,8 @@ pub async fn delete(
     }
     // The proxy first: it holds connections to the instances.
     super::reconcile::proxy::remove_from(ctx, s, limit).await?;
+    let retain = s.retain_automated_backups && !create_incomplete;
+    super::reconcile::backup::remove(ctx, s, retain, limit).await?;
     let mut ids = vec![bp::writer_id(&n)];
     ids.extend((1..=5).map(|r| bp::replica_id(&n, r)));
     let live: Vec<String> = api::instances(ctx, &ids)

@@ -1,6 +1,7 @@
 //! The RDS calls `prod_database_ha` makes, one small function per call: instances (primary and
 //! replicas) in `instances`, the subnet and parameter groups in `groups`, tags here.
 
+pub mod backup;
 mod groups;
 mod instances;
 mod options;

@@ -36,6 +36,8 @@ pub struct Facts {
     pub logs: String,
     /// Posture `pooling`: `pass`, or why the proxy differs (`None`: pooling off, no control).
     pub pooling: Option<String>,
+    /// Posture `restore_check`: `pass`, or why restore verification differs (`None`: off).
+    pub restore_check: Option<String>,
 }
 
 /// The posture of `f` in `env` for a database of `engine`. The same function serves plan (from the
@@ -65,6 +67,12 @@ pub fn posture(env: Environment, engine: &str, f: &Facts) -> BTreeMap<String, St
     if let Some(v) = &f.pooling {
         p.insert(
             crate::resources::database::pooling::CONTROL.into(),
+            v.clone(),
+        );
+    }
+    if let Some(v) = &f.restore_check {
+        p.insert(
+            crate::resources::database::restore_check::CONTROL.into(),
             v.clone(),
         );
     }

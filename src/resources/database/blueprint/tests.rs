@@ -204,6 +204,7 @@ fn hardened() -> Facts {
         recovery: "pass".into(),
         logs: "pass".into(),
         pooling: Some("pass".into()),
+        restore_check: None,
     }
 }
 

@@ -39,6 +39,9 @@ pub async fn delete(
     }
     // The proxy first: it holds connections to the instances.
     super::proxy::remove_from(ctx, s, limit).await?;
+    // Restore verification next: no backup or restore test starts on a database going away.
+    let retain = s.retain_automated_backups && !create_incomplete;
+    super::backup::remove(ctx, s, retain, limit).await?;
     let replicas: Vec<Instance> = live.iter().filter(|i| i.id != n).cloned().collect();
     remove_replicas(ctx, s, &replicas, limit).await?;
     if let Some(primary) = primary {

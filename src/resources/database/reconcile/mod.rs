@@ -4,6 +4,7 @@
 //! Each object created is recorded in `progress.components` before the next call (contract rule 14).
 //! The shared first steps and helpers are here; the RDS walk in `rds`, the delete in `delete`.
 
+pub mod backup;
 mod delete;
 pub mod proxy;
 mod rds;
@@ -26,6 +27,7 @@ use crate::provider::profile::Environment;
 use crate::provider::{iam, kms, logs, ProviderData};
 use crate::resources::concurrent::{keep_key_components, Made};
 use crate::resources::database::pooling;
+use crate::resources::database::restore_check;
 use crate::resources::datastore::{self, invalid};
 use crate::resources::log_retention;
 
@@ -110,6 +112,8 @@ pub async fn secure_master_secret(
 /// security group with its rules, and the subnet group.
 pub struct Prepared {
     pub zones: Vec<String>,
+    /// The subnets' VPC.
+    pub vpc: String,
     pub key: String,
     pub monitoring_role: Option<String>,
     pub sg: String,
@@ -172,6 +176,7 @@ pub async fn prepare(
     log_groups(ctx, place, d, &key, p).await?;
     Ok(Prepared {
         zones,
+        vpc,
         key,
         monitoring_role,
         sg,
@@ -338,11 +343,25 @@ pub async fn retag(
     for arn in arns {
         api::tag(ctx, &arn, old, &d.tags).await?;
     }
+    for (_, arn) in p.components.iter().filter(|(k, _)| {
+        [
+            restore_check::VAULT_COMPONENT,
+            restore_check::PLAN_COMPONENT,
+            restore_check::TEST_PLAN_COMPONENT,
+        ]
+        .contains(&k.as_str())
+    }) {
+        api::backup::retag(ctx, arn, old, &d.tags).await?;
+    }
     let mut groups = vec![sg.to_string()];
     groups.extend(p.components.get(pooling::SG_COMPONENT).cloned());
+    groups.extend(p.components.get(restore_check::SG_COMPONENT).cloned());
     ec2::retag(ctx, groups, old, &d.tags).await?;
     if p.components.contains_key(pooling::ROLE_COMPONENT) {
         iam::tag_role(ctx, &pooling::role_name(&d.args.name), old, &d.tags).await?;
+    }
+    if p.components.contains_key(restore_check::ROLE_COMPONENT) {
+        iam::tag_role(ctx, &restore_check::role_name(&d.args.name), old, &d.tags).await?;
     }
     if let Some(k) = p.components.get("kms_key") {
         kms::tag_key(ctx, k, old, &d.tags).await?;

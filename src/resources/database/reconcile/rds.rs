@@ -67,6 +67,9 @@ pub async fn converge(
     remove_replicas(ctx, p, &extra_replicas(&live, d), limit).await?;
     // 6c. The second region's copy of the backups, once the primary is available.
     super::replication::ensure(ctx, place, d, p, &primary, limit).await?;
+    // 6d. Restore verification of the primary's backups (restore_check), or none.
+    let arn = p.components.get("primary").cloned().unwrap_or_default();
+    super::backup::ensure(ctx, place, d, p, &arn, &shared.key, &shared.vpc, limit).await?;
 
     // 7. Leftover parameter groups of an earlier major version.
     let ours = bp::parameter_group_names(n, &d.args.engine);

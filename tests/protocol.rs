@@ -90,8 +90,9 @@ async fn schema_over_pinned_mtls() {
         .iter()
         .find(|b| b.type_name == "endpoints")
         .unwrap();
-    // One per service the provider calls: S3 (the cluster's log bucket) and WAFv2 included.
-    assert_eq!(endpoints.block.as_ref().unwrap().attributes.len(), 14);
+    // One per service the provider calls: S3 (the cluster's log bucket), WAFv2 and AWS Backup
+    // included.
+    assert_eq!(endpoints.block.as_ref().unwrap().attributes.len(), 15);
     let alerting = s
         .resource_schemas
         .get("prod_alerting")

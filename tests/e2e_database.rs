@@ -1632,7 +1632,8 @@ async fn production_backups_replicated_to_a_second_region_repaired_and_kept() {
     let db = |extra: &str| config(&name, "production", "postgres", &subnets, &app, extra);
     let tf = Tf::new(&db(second));
     tf.init();
-    // Refused on the attribute: the provider's own region, a name that is no region, Aurora.
+    // Refused on the attribute: the provider's own region, a name that is no region, days of
+    // copies without a second region.
     tf.plan_refused_on(
         &db("recovery {\n    region = \"us-east-1\"\n  }"),
         "region = \"us-east-1\"",
@@ -1644,25 +1645,19 @@ async fn production_backups_replicated_to_a_second_region_repaired_and_kept() {
         "Not a region",
     );
     tf.plan_refused_on(
-        &config(
-            &name,
-            "production",
-            "aurora-postgresql",
-            &subnets,
-            &app,
-            second,
-        ),
-        "region = \"us-west-2\"",
-        "A second region is not available yet for this store",
+        &db("remote_retention_days = 90"),
+        "remote_retention_days = 90",
+        "No second region to keep copies in",
     );
     tf.write(&db(second));
     tf.apply(&[]);
     let s = state(&tf);
     assert_eq!(s["posture"]["recovery"], "pass");
     assert!(env::all_pass(&s["posture"]), "{}", s["posture"]);
+    assert_eq!(s["remote_retention_days"], 90);
     assert_eq!(
         s["recovery_plan"]["regional_loss"],
-        "point-in-time restore in us-west-2 from the replicated backups (within 30 day(s)): ≈ 45m"
+        "point-in-time restore in us-west-2 from the replicated backups (within 30 day(s)), or from a daily copy (kept 90 day(s)): ≈ 45m"
     );
     assert_eq!(
         s["recovery_plan"]["objectives"],
@@ -1715,7 +1710,41 @@ async fn production_backups_replicated_to_a_second_region_repaired_and_kept() {
         b.db_instance_automated_backups_arn.clone().unwrap()
     );
     assert_eq!(s["components"]["remote_kms_key"], key.arn.clone().unwrap());
+    // AWS Backup copies each day's recovery point to the vault there, under that key, kept 90
+    // days behind a Vault Lock of as many.
+    let remote_vault = west.vault(&name).await;
+    assert_eq!(remote_vault.encryption_key_arn, key.arn);
+    assert_eq!(
+        (remote_vault.locked, remote_vault.min_retention_days),
+        (Some(true), Some(90))
+    );
+    let remote_vault_arn = remote_vault.backup_vault_arn.unwrap();
+    assert_eq!(s["components"]["remote_backup_vault"], remote_vault_arn);
+    let copies = aws.backup_copies(&name).await;
+    assert_eq!(copies, [(remote_vault_arn.clone(), Some(90))]);
     assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+    // A day's run: the recovery point here, then its copy there.
+    let job = aws
+        .backup
+        .start_backup_job()
+        .backup_vault_name(&name)
+        .resource_arn(primary.db_instance_arn.clone().unwrap())
+        .iam_role_arn(s["components"]["backup_role"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .backup_job_id
+        .unwrap();
+    aws.backup_completed(&job).await;
+    west.points_arrive(&name, 1).await;
+
+    // Drift: the copy taken out of the plan's rule in the console; one apply puts it back.
+    aws.drop_backup_copies(&name).await;
+    tf.drift_repaired(&[("\"recovery\"", "-> \"pass\"")]);
+    assert_eq!(
+        aws.backup_copies(&name).await,
+        [(remote_vault_arn.clone(), Some(90))]
+    );
 
     // Drift: replication stopped in the console; the plan shows the region lost, one apply
     // replicates again.
@@ -1761,6 +1790,20 @@ async fn production_backups_replicated_to_a_second_region_repaired_and_kept() {
         !kept.is_empty() && kept.iter().all(|b| b.status.as_deref() == Some("retained")),
         "{kept:?}"
     );
+    // The day's copy stays there too, behind its Vault Lock, for its 90 days.
+    let kept_vault = west.vault(&name).await;
+    assert_eq!(
+        (kept_vault.number_of_recovery_points, kept_vault.locked),
+        (1, Some(true))
+    );
+    west.empty_vault(&name).await;
+    // And here, the day's recovery point in its vault, behind its lock.
+    let here = aws.vault(&name).await;
+    assert_eq!(
+        (here.number_of_recovery_points, here.locked),
+        (1, Some(true))
+    );
+    aws.empty_vault(&name).await;
     let key_state = west
         .kms
         .describe_key()
@@ -2401,6 +2444,133 @@ fn local_hook(path: &str) -> serde_json::Value {
 }
 
 impl Aws {
+    /// The vault `name` as AWS Backup describes it (it must exist).
+    async fn vault(
+        &self,
+        name: &str,
+    ) -> aws_sdk_backup::operation::describe_backup_vault::DescribeBackupVaultOutput {
+        self.backup
+            .describe_backup_vault()
+            .backup_vault_name(name)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The copies the backup plan `name`'s rules make: (destination vault, days kept).
+    async fn backup_copies(&self, name: &str) -> Vec<(String, Option<i64>)> {
+        let id = self.backup_plan_id(name).await.expect("the backup plan");
+        let plan = self
+            .backup
+            .get_backup_plan()
+            .backup_plan_id(id)
+            .send()
+            .await
+            .unwrap()
+            .backup_plan
+            .unwrap();
+        plan.rules
+            .into_iter()
+            .flat_map(|r| r.copy_actions.unwrap_or_default())
+            .map(|c| {
+                (
+                    c.destination_backup_vault_arn,
+                    c.lifecycle.and_then(|l| l.delete_after_days),
+                )
+            })
+            .collect()
+    }
+
+    /// Takes the copies out of the backup plan `name`'s rules, as in the console.
+    async fn drop_backup_copies(&self, name: &str) {
+        let id = self.backup_plan_id(name).await.unwrap();
+        let plan = self
+            .backup
+            .get_backup_plan()
+            .backup_plan_id(&id)
+            .send()
+            .await
+            .unwrap()
+            .backup_plan
+            .unwrap();
+        let rules = plan
+            .rules
+            .into_iter()
+            .map(|r| {
+                aws_sdk_backup::types::BackupRuleInput::builder()
+                    .rule_name(r.rule_name)
+                    .target_backup_vault_name(r.target_backup_vault_name)
+                    .set_schedule_expression(r.schedule_expression)
+                    .set_start_window_minutes(r.start_window_minutes)
+                    .set_completion_window_minutes(r.completion_window_minutes)
+                    .set_lifecycle(r.lifecycle)
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        self.backup
+            .update_backup_plan()
+            .backup_plan_id(id)
+            .backup_plan(
+                aws_sdk_backup::types::BackupPlanInput::builder()
+                    .backup_plan_name(plan.backup_plan_name)
+                    .set_rules(Some(rules))
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// Waits (up to a minute) until the vault `name` holds `n` recovery points.
+    async fn points_arrive(&self, name: &str, n: i64) {
+        for _ in 0..120 {
+            let v = self.vault(name).await;
+            if v.number_of_recovery_points == n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        panic!("vault {name} did not get {n} recovery point(s)");
+    }
+
+    /// What an operator does once a kept vault's retention has passed: lock lifted, points and
+    /// vault deleted.
+    async fn empty_vault(&self, name: &str) {
+        self.backup
+            .delete_backup_vault_lock_configuration()
+            .backup_vault_name(name)
+            .send()
+            .await
+            .unwrap();
+        let points = self
+            .backup
+            .list_recovery_points_by_backup_vault()
+            .backup_vault_name(name)
+            .send()
+            .await
+            .unwrap()
+            .recovery_points
+            .unwrap_or_default();
+        for p in points {
+            self.backup
+                .delete_recovery_point()
+                .backup_vault_name(name)
+                .recovery_point_arn(p.recovery_point_arn.unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+        self.points_arrive(name, 0).await;
+        self.backup
+            .delete_backup_vault()
+            .backup_vault_name(name)
+            .send()
+            .await
+            .unwrap();
+    }
+
     /// The backup plan named `name`: its id.
     async fn backup_plan_id(&self, name: &str) -> Option<String> {
         self.backup
@@ -2477,13 +2647,7 @@ async fn production_restore_check_restores_in_isolation_repaired_rescheduled_and
     let key = s["kms_key_arn"].as_str().unwrap().to_string();
 
     // What AWS holds: the vault under the database's key and a 30-day Vault Lock.
-    let v = aws
-        .backup
-        .describe_backup_vault()
-        .backup_vault_name(&name)
-        .send()
-        .await
-        .unwrap();
+    let v = aws.vault(&name).await;
     assert_eq!(v.encryption_key_arn.as_deref(), Some(key.as_str()));
     assert_eq!((v.locked, v.min_retention_days), (Some(true), Some(30)));
     let vault_arn = v.backup_vault_arn.unwrap();
@@ -2633,13 +2797,7 @@ async fn production_restore_check_restores_in_isolation_repaired_rescheduled_and
         .await
         .unwrap();
     tf.drift_repaired(&[("\"restore_check\"", "-> \"pass\"")]);
-    let v = aws
-        .backup
-        .describe_backup_vault()
-        .backup_vault_name(&name)
-        .send()
-        .await
-        .unwrap();
+    let v = aws.vault(&name).await;
     assert_eq!(v.min_retention_days, Some(30));
     // Drift: the isolated group opened.
     env::open_to_world(&aws.ec2, &isolated, 5433).await;
@@ -2680,13 +2838,7 @@ async fn production_restore_check_restores_in_isolation_repaired_rescheduled_and
     assert!(!sweep::exists(
         aws.iam.get_role().role_name(&role).send().await
     ));
-    let kept = aws
-        .backup
-        .describe_backup_vault()
-        .backup_vault_name(&name)
-        .send()
-        .await
-        .unwrap();
+    let kept = aws.vault(&name).await;
     assert_eq!(kept.number_of_recovery_points, 1);
 
     // Decommission and destroy: nothing is left but the kept recovery point's vault.
@@ -2726,13 +2878,7 @@ async fn development_restore_check_on_request_goes_with_the_database() {
     assert_eq!(tf.plan_code(&[]).code, 0, "one apply");
     let s = state(&tf);
     assert_eq!(s["posture"]["restore_check"], "pass", "{}", s["posture"]);
-    let v = aws
-        .backup
-        .describe_backup_vault()
-        .backup_vault_name(&name)
-        .send()
-        .await
-        .unwrap();
+    let v = aws.vault(&name).await;
     assert_eq!(v.locked, Some(false));
     let primary = s["components"]["primary"].as_str().unwrap().to_string();
     let role_arn = s["components"]["backup_role"].as_str().unwrap().to_string();
@@ -2760,5 +2906,121 @@ async fn development_restore_check_on_request_goes_with_the_database() {
     assert_eq!(
         sweep::aws().await.database(&name).await,
         Vec::<String>::new()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn aurora_copies_its_backups_to_a_second_region_repaired_and_gone_with_it() {
+    let aws = aws().await;
+    let west = sweep::aws_in("us-west-2").await;
+    let name = env::unique("e2e-adr");
+    let (subnets, app) = network(&aws).await;
+    let second = "remote_retention_days = 14\n  recovery {\n    region = \"us-west-2\"\n  }";
+    let db = |extra: &str| {
+        config(
+            &name,
+            "development",
+            "aurora-postgresql",
+            &subnets,
+            &app,
+            extra,
+        )
+    };
+    let tf = Tf::new(&db(second));
+    tf.init();
+    tf.apply(&[]);
+    let s = state(&tf);
+    assert_eq!(s["posture"]["recovery"], "pass", "{}", s["posture"]);
+    assert_eq!(
+        s["recovery_plan"]["regional_loss"],
+        "a restore in us-west-2 from the latest daily copy (kept 14 day(s); up to a day of changes lost): ≈ 45m"
+    );
+    // No restore test in development: AWS Backup only copies, the cluster selected.
+    assert!(
+        s["posture"].get("restore_check").is_none(),
+        "{}",
+        s["posture"]
+    );
+    assert!(s["components"].get("restore_testing_plan").is_none());
+    let key = west
+        .kms
+        .describe_key()
+        .key_id(format!("alias/{name}-db-backups"))
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    let remote_vault = west.vault(&name).await;
+    assert_eq!(remote_vault.encryption_key_arn, key.arn);
+    assert_eq!(remote_vault.locked, Some(false));
+    let remote_vault_arn = remote_vault.backup_vault_arn.unwrap();
+    assert_eq!(
+        aws.backup_copies(&name).await,
+        [(remote_vault_arn.clone(), Some(14))]
+    );
+    let plan = aws.backup_plan_id(&name).await.unwrap();
+    let selections = aws
+        .backup
+        .list_backup_selections()
+        .backup_plan_id(&plan)
+        .send()
+        .await
+        .unwrap()
+        .backup_selections_list
+        .unwrap_or_default();
+    let sel = aws
+        .backup
+        .get_backup_selection()
+        .backup_plan_id(&plan)
+        .selection_id(selections[0].selection_id.clone().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .backup_selection
+        .unwrap();
+    assert_eq!(
+        sel.resources.unwrap_or_default(),
+        vec![s["components"]["cluster"].as_str().unwrap().to_string()]
+    );
+    assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
+
+    // Drift: the copies stopped in the console; the plan shows the region lost, one apply.
+    aws.drop_backup_copies(&name).await;
+    tf.drift_repaired(&[("\"recovery\"", "-> \"pass\"")]);
+    assert_eq!(
+        aws.backup_copies(&name).await,
+        [(remote_vault_arn, Some(14))]
+    );
+
+    // Destroy: development keeps nothing, here or there; the key there is scheduled for deletion.
+    tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        sweep::aws().await.database(&name).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        west.restore_check_leftovers(&name).await,
+        Vec::<String>::new()
+    );
+    assert!(!sweep::exists(
+        west.backup
+            .describe_backup_vault()
+            .backup_vault_name(&name)
+            .send()
+            .await
+    ));
+    let key_state = west
+        .kms
+        .describe_key()
+        .key_id(&key.key_id)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .and_then(|m| m.key_state);
+    assert_eq!(
+        key_state,
+        Some(aws_sdk_kms::types::KeyState::PendingDeletion)
     );
 }

@@ -278,14 +278,18 @@ pub fn key_policy(place: &Place, name: &str) -> String {
 }
 
 /// The second region's copy of the backups: RDS cross-region automated-backup replication, for
-/// the RDS engines (Aurora copies none in this version).
+/// the RDS engines (Aurora's copies are AWS Backup's daily ones, `restore_check.rs`).
 pub const REPLICATION_COMPONENT: &str = "backup_replication";
 /// The second region's key for the replicated backups, and its alias there.
 pub const REMOTE_KEY_COMPONENT: &str = "remote_kms_key";
 pub const REMOTE_ALIAS_COMPONENT: &str = "remote_kms_alias";
 
-/// The region the database's automated backups are replicated to: `recovery.region`, for the
-/// RDS engines.
+/// The second region declared (`recovery.region`), whatever the engine: AWS Backup copies there.
+pub fn declared_region(args: &super::model::State) -> Option<&str> {
+    args.recovery.as_ref().and_then(|r| r.region.as_deref())
+}
+
+/// The second region RDS replicates the automated backups to (not Aurora's).
 pub fn second_region(args: &super::model::State) -> Option<&str> {
     if is_aurora(&args.engine) {
         return None;
@@ -299,13 +303,13 @@ pub fn remote_alias_name(name: &str) -> String {
 }
 
 /// The policy of the second region's key (`remote` is that region): RDS there uses it for this
-/// account's replicated backups, administered by the account.
+/// account's replicated backups and AWS Backup for its copies, administered by the account.
 pub fn remote_key_policy(remote: &Place, name: &str) -> String {
     kms::via_service_key_policy(
         remote,
         &format!("{name}-db-backups"),
         "RdsUsesKeyForReplicatedBackups",
-        &["rds"],
+        &["rds", "backup"],
     )
 }
 

@@ -195,11 +195,17 @@ fn planned_recovery(env: &Tri<Environment>, planned: &Config) -> Option<(Objecti
     };
     let declared = rec::given(&planned.recovery)?;
     let aurora = bp::is_aurora(engine);
-    let regional = match &declared.region {
-        Some(region) if !aurora => recovery::Regional::Replicated {
+    let regional = match (&declared.region, int_of(&planned.remote_retention_days)) {
+        (Some(region), Some(copies)) if !aurora => recovery::Regional::Replicated {
             region: region.clone(),
             days,
+            copies,
         },
+        (Some(region), Some(copies)) => recovery::Regional::Copied {
+            region: region.clone(),
+            days: copies,
+        },
+        (Some(_), None) => return None,
         _ => recovery::Regional::None,
     };
     Some((
@@ -400,6 +406,7 @@ fn defaults(
         &cfg.name,
         env,
     );
+    planned.remote_retention_days = planned_remote_days(cfg, env, planned);
     // A max below a configured allocation follows it (autoscaling off rather than an error).
     if let (Some(a), Some(m)) = (
         int_of(&planned.allocated_storage),
@@ -408,6 +415,25 @@ fn defaults(
         if cfg.max_allocated_storage.is_null() && m < a {
             planned.max_allocated_storage = Tri::Known(Number::Int(a));
         }
+    }
+}
+
+/// Days the second region keeps its copies: as configured, else the profile's (90 in
+/// production, `backup_retention_days` otherwise); null without a second region.
+fn planned_remote_days(cfg: &Config, env: &Tri<Environment>, planned: &Config) -> Tri<Number> {
+    let region = match &cfg.recovery {
+        Tri::Known(g) => g.region.clone(),
+        Tri::Null => Tri::Null,
+        Tri::Unknown => Tri::Unknown,
+    };
+    match (region, env, int_of(&planned.backup_retention_days)) {
+        (Tri::Null, _, _) => Tri::Null,
+        (Tri::Known(_), Tri::Known(e), Some(local)) => match cfg.remote_retention_days.whole() {
+            Tri::Known(d) => Tri::Known(Number::Int(d)),
+            Tri::Null => Tri::Known(Number::Int(restore_check::remote_days(None, *e, local))),
+            Tri::Unknown => Tri::Unknown,
+        },
+        _ => Tri::Unknown,
     }
 }
 
@@ -555,29 +581,32 @@ fn computed(
             // The exported logs' groups, each by its name.
             let groups = bp::log_groups(engine, n, usize::try_from(r).unwrap_or(0), *audit);
             roles.extend(groups.iter().map(|g| g.component.clone()));
-            // The second region's replication and key (RDS engines).
-            let second = second_region(&cfg.recovery).filter(|_| !aurora);
+            // The second region's key and AWS Backup's vault there, and RDS's replication.
+            let second = second_region(&cfg.recovery);
             if second.is_some() {
                 roles.extend(
                     [
-                        bp::REPLICATION_COMPONENT,
                         bp::REMOTE_KEY_COMPONENT,
                         bp::REMOTE_ALIAS_COMPONENT,
+                        restore_check::REMOTE_VAULT_COMPONENT,
                     ]
                     .map(String::from),
                 );
+                if !aurora {
+                    roles.push(bp::REPLICATION_COMPONENT.into());
+                }
             }
             // A replication started again (another region or retention) has a new ARN.
             let mut prior_c = prior_c;
             let same_copy = kept.is_some_and(|p| {
-                bp::second_region(p) == second.as_deref()
+                bp::second_region(p) == second.as_deref().filter(|_| !aurora)
                     && int_of(&planned.backup_retention_days) == Some(p.backup_retention_days)
             });
             if !same_copy {
                 prior_c.remove(bp::REPLICATION_COMPONENT);
             }
             // Another region has another key.
-            if kept.is_none_or(|p| bp::second_region(p) != second.as_deref()) {
+            if kept.is_none_or(|p| bp::declared_region(p) != second.as_deref()) {
                 prior_c.remove(bp::REMOTE_KEY_COMPONENT);
             }
             // The proxy and what goes with it (pooling).
@@ -594,9 +623,14 @@ fn computed(
                     roles.push(pooling::READER_COMPONENT.into());
                 }
             }
-            // Restore verification (restore_check).
-            if restore_check::planned_on(&cfg.restore_check, env) == Some(true) {
-                roles.extend(restore_check::COMPONENTS.map(String::from));
+            // AWS Backup: for the second region's copies and for restore checks; the restore
+            // test's own with restore checks.
+            let tested = restore_check::planned_on(&cfg.restore_check, env) == Some(true);
+            if tested || second.is_some() {
+                roles.extend(restore_check::BACKUP_COMPONENTS.map(String::from));
+            }
+            if tested {
+                roles.extend(restore_check::TEST_COMPONENTS.map(String::from));
             }
             let og = og_version.map(|v| bp::option_group_name(n, &v));
             Tri::Known(datastore::planned_components(roles, &prior_c, |role| {
@@ -616,6 +650,16 @@ fn computed(
                     }
                     restore_check::TEST_SELECTION_COMPONENT => {
                         return Some(restore_check::SELECTION_NAME.to_string())
+                    }
+                    restore_check::REMOTE_VAULT_COMPONENT => {
+                        let there = Place {
+                            region: second.clone()?,
+                            account: pl.account.clone(),
+                        };
+                        return Some(there.arn(
+                            "backup",
+                            &format!("backup-vault:{}", restore_check::vault_name(n)),
+                        ));
                     }
                     _ => {}
                 }

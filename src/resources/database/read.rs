@@ -70,10 +70,21 @@ impl Side {
             .iter()
             .any(|c| prior.components.contains_key(*c));
         let check_sg = prior.components.get(restore_check::SG_COMPONENT).cloned();
-        let checked = restore_check::effective(prior.restore_check.as_ref(), env).is_some()
-            || restore_check::COMPONENTS
-                .iter()
-                .any(|c| prior.components.contains_key(*c));
+        let remote_vault_region = bp::declared_region(prior).map(str::to_string).or_else(|| {
+            prior
+                .components
+                .get(restore_check::REMOTE_VAULT_COMPONENT)
+                .and_then(|a| a.split(':').nth(3))
+                .map(str::to_string)
+        });
+        let checked = restore_check::needed(
+            prior.restore_check.as_ref(),
+            env,
+            bp::declared_region(prior).is_some(),
+        ) || restore_check::COMPONENTS
+            .iter()
+            .chain(&[restore_check::REMOTE_VAULT_COMPONENT])
+            .any(|c| prior.components.contains_key(*c));
         // Nine independent questions, at once.
         let (rules, subnets, key, role, secret_policy, log_groups, replicated, proxy, backup) = tokio::join!(
             async {
@@ -127,7 +138,9 @@ impl Side {
             },
             async {
                 if checked {
-                    read_backup(ctx, n).await.map(Some)
+                    read_backup(ctx, n, remote_vault_region.as_deref())
+                        .await
+                        .map(Some)
                 } else {
                     Ok(None)
                 }
@@ -226,12 +239,17 @@ impl Side {
 
 /// Restore verification of database `n` as AWS has it: vault, role, backup plan and selection,
 /// restore testing plan and selection, at once.
-async fn read_backup(ctx: &ProviderData, n: &str) -> Result<restore_check::Live, AwsError> {
+async fn read_backup(
+    ctx: &ProviderData,
+    n: &str,
+    remote_region: Option<&str>,
+) -> Result<restore_check::Live, AwsError> {
     use super::aws::backup as b;
+    let remote = remote_region.map(|r| ctx.in_region(r));
     let test_name = restore_check::test_plan_name(n);
     let (vault_name, role_name) = (restore_check::vault_name(n), restore_check::role_name(n));
     let plan_name = restore_check::plan_name(n);
-    let (vault, role, plan, test_plan, test_selection) = tokio::join!(
+    let (vault, role, plan, test_plan, test_selection, remote_vault) = tokio::join!(
         b::vault(ctx, &vault_name),
         iam::role_arn(ctx, &role_name),
         async {
@@ -246,6 +264,12 @@ async fn read_backup(ctx: &ProviderData, n: &str) -> Result<restore_check::Live,
         },
         b::test_plan(ctx, &test_name),
         b::test_selection(ctx, &test_name, restore_check::SELECTION_NAME),
+        async {
+            match &remote {
+                Some(r) => b::vault(r, &vault_name).await,
+                None => Ok(None),
+            }
+        },
     );
     let (plan, selection) = plan?;
     Ok(restore_check::Live {
@@ -256,6 +280,7 @@ async fn read_backup(ctx: &ProviderData, n: &str) -> Result<restore_check::Live,
         test_plan: test_plan?,
         test_selection: test_selection?,
         sg_rules: None,
+        remote_vault: remote_vault?,
     })
 }
 
@@ -398,6 +423,7 @@ pub fn finish(
     // the RDS primary's; Aurora has none).
     let primary_arn = comp.get("primary").cloned();
     let regional = replication::record(prior, primary_arn.as_deref(), side, &mut comp);
+    let regional = with_copies(env, prior, &st, side, regional);
     let objectives = rec::effective(
         &rec::stated(prior.recovery.as_ref()),
         recovery::profile(env),
@@ -448,6 +474,40 @@ pub fn finish(
     st
 }
 
+/// What survives the region's loss, AWS Backup's copies counted: RDS's replication holds only
+/// with its daily copies (`Replicated` with their days), Aurora's recovery is the copies alone.
+fn with_copies(
+    env: Environment,
+    prior: &State,
+    st: &State,
+    side: &Side,
+    regional: recovery::Regional,
+) -> recovery::Regional {
+    use recovery::Regional;
+    let Some(region) = bp::declared_region(prior) else {
+        return regional;
+    };
+    let empty = restore_check::Live::default();
+    let live = side.backup.as_ref().unwrap_or(&empty);
+    let copied = copy_of(env, prior, st, live)
+        .filter(|c| restore_check::copying(live, c))
+        .and_then(|c| c.delete_after_days);
+    match (regional, copied) {
+        (Regional::Replicated { region, days, .. }, Some(copies)) => Regional::Replicated {
+            region,
+            days,
+            copies,
+        },
+        (Regional::None, Some(days)) if bp::is_aurora(&prior.engine) => Regional::Copied {
+            region: region.to_string(),
+            days,
+        },
+        _ => Regional::Stopped {
+            region: region.to_string(),
+        },
+    }
+}
+
 /// Restore verification as AWS has it, recorded in `comp`; gives posture `restore_check` where
 /// it is on (`None`: off, no control).
 fn record_backup(
@@ -486,6 +546,9 @@ fn record_backup(
     if let (Some(sg), Some(_)) = (sg, &live.sg_rules) {
         comp.insert(rc::SG_COMPONENT.into(), sg.clone());
     }
+    if let Some(v) = &live.remote_vault {
+        comp.insert(rc::REMOTE_VAULT_COMPONENT.into(), v.arn.clone());
+    }
     let cron = rc::effective(prior.restore_check.as_ref(), env)?;
     let resource = comp
         .get(if bp::is_aurora(&prior.engine) {
@@ -497,7 +560,8 @@ fn record_backup(
     let want = rc::Want {
         name: n,
         engine: &prior.engine,
-        cron: &cron,
+        cron: Some(cron.as_str()),
+        copy: copy_of(env, prior, st, live),
         retention_days: st.backup_retention_days,
         locked: env == Environment::Production,
         resource: resource.as_deref(),
@@ -505,6 +569,31 @@ fn record_backup(
         security_group: sg.map(String::as_str),
     };
     Some(rc::posture(&want, live, n))
+}
+
+/// The copy of each recovery point to the second region the database is to have: to its vault
+/// there as AWS reports it, kept `remote_retention_days`; `None` without a declared region (or
+/// without its vault, which then shows as a missing copy).
+fn copy_of(
+    env: Environment,
+    prior: &State,
+    st: &State,
+    live: &restore_check::Live,
+) -> Option<super::aws::backup::CopyTo> {
+    bp::declared_region(prior)?;
+    let vault_arn = live
+        .remote_vault
+        .as_ref()
+        .map(|v| v.arn.clone())
+        .unwrap_or_default();
+    Some(super::aws::backup::CopyTo {
+        vault_arn,
+        delete_after_days: Some(restore_check::remote_days(
+            prior.remote_retention_days,
+            env,
+            st.backup_retention_days,
+        )),
+    })
 }
 
 /// The proxy as AWS has it, recorded in `comp` and the endpoints; gives posture `pooling` where

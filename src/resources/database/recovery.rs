@@ -24,8 +24,15 @@ pub const REMOTE_RESTORE_SECONDS: i64 = RESTORE_SECONDS;
 pub enum Regional {
     /// No second region.
     None,
-    /// The automated backups replicated to `region`, kept `days`.
-    Replicated { region: String, days: i64 },
+    /// The automated backups replicated to `region`, kept `days` (RDS), and each day's recovery
+    /// point copied there by AWS Backup, kept `copies` days.
+    Replicated {
+        region: String,
+        days: i64,
+        copies: i64,
+    },
+    /// Each day's recovery point copied to `region` by AWS Backup, kept `days` (Aurora).
+    Copied { region: String, days: i64 },
     /// A second region was declared but AWS replicates nothing there (stopped, or never started).
     Stopped { region: String },
 }
@@ -80,16 +87,26 @@ pub fn gives(
         },
         regional_loss: match regional {
             Regional::None => "not covered: the backups stay in this region".into(),
-            Regional::Replicated { region, days } => format!(
-                "point-in-time restore in {region} from the replicated backups (within {days} day(s)): ≈ {}",
+            Regional::Replicated {
+                region,
+                days,
+                copies,
+            } => format!(
+                "point-in-time restore in {region} from the replicated backups (within {days} day(s)), or from a daily copy (kept {copies} day(s)): ≈ {}",
+                text(REMOTE_RESTORE_SECONDS)
+            ),
+            Regional::Copied { region, days } => format!(
+                "a restore in {region} from the latest daily copy (kept {days} day(s); up to a day of changes lost): ≈ {}",
                 text(REMOTE_RESTORE_SECONDS)
             ),
             Regional::Stopped { region } => {
-                format!("not covered: the backups are not replicated to {region}")
+                format!("not covered: the backups are not replicated and copied to {region}")
             }
         },
         second_region: match regional {
-            Regional::Replicated { region, .. } => Some(region.clone()),
+            Regional::Replicated { region, .. } | Regional::Copied { region, .. } => {
+                Some(region.clone())
+            }
             _ => None,
         },
     }
@@ -196,13 +213,14 @@ mod tests {
         let replicated = Regional::Replicated {
             region: "us-west-2".into(),
             days: 30,
+            copies: 90,
         };
         let g = gives(false, true, 30, &replicated);
         assert!(unmet(&o, &g).is_empty());
         let p = recovery_plan(&o, &g);
         assert_eq!(
             p["regional_loss"],
-            "point-in-time restore in us-west-2 from the replicated backups (within 30 day(s)): ≈ 45m"
+            "point-in-time restore in us-west-2 from the replicated backups (within 30 day(s)), or from a daily copy (kept 90 day(s)): ≈ 45m"
         );
         assert_eq!(p["objectives"], "rpo 5m, rto 15m, region us-west-2: met");
         let stopped = gives(
@@ -216,7 +234,24 @@ mod tests {
         let why: Vec<String> = unmet(&o, &stopped).into_iter().map(|u| u.why).collect();
         assert_eq!(
             why,
-            ["region us-west-2: not covered: the backups are not replicated to us-west-2; apply starts the replication again."]
+            ["region us-west-2: not covered: the backups are not replicated and copied to us-west-2; apply starts the replication again."]
+        );
+        let aurora = gives(
+            true,
+            true,
+            7,
+            &Regional::Copied {
+                region: "us-west-2".into(),
+                days: 90,
+            },
+        );
+        assert!(
+            unmet(&o, &aurora).is_empty(),
+            "Aurora's daily copies meet it"
+        );
+        assert_eq!(
+            recovery_plan(&o, &aurora)["regional_loss"],
+            "a restore in us-west-2 from the latest daily copy (kept 90 day(s); up to a day of changes lost): ≈ 45m"
         );
         let none = recovery_plan(
             &profile(Environment::Production),

@@ -43,6 +43,18 @@ pub const SELECTION_COMPONENT: &str = "backup_selection";
 pub const TEST_PLAN_COMPONENT: &str = "restore_testing_plan";
 pub const TEST_SELECTION_COMPONENT: &str = "restore_testing_selection";
 pub const SG_COMPONENT: &str = "restore_check_security_group";
+/// The second region's vault the daily recovery points are copied to (`recovery.region`).
+pub const REMOTE_VAULT_COMPONENT: &str = "remote_backup_vault";
+/// What AWS Backup keeps of the database, for restore checks and for the second region alike.
+pub const BACKUP_COMPONENTS: [&str; 4] = [
+    VAULT_COMPONENT,
+    ROLE_COMPONENT,
+    PLAN_COMPONENT,
+    SELECTION_COMPONENT,
+];
+/// The restore test's own.
+pub const TEST_COMPONENTS: [&str; 3] =
+    [TEST_PLAN_COMPONENT, TEST_SELECTION_COMPONENT, SG_COMPONENT];
 /// Every component of restore verification.
 pub const COMPONENTS: [&str; 7] = [
     VAULT_COMPONENT,
@@ -159,6 +171,26 @@ pub fn planned_on(block: &Tri<Given>, env: &Tri<Environment>) -> Option<bool> {
     }
 }
 
+/// The production profile's days of the second region's copies (the guides' "90 days remote").
+pub const PRODUCTION_REMOTE_DAYS: i64 = 90;
+/// The most days AWS Backup keeps a recovery point (100 years).
+pub const MAX_DAYS: i64 = 36_500;
+
+/// Days the second region's copies are kept: as stated, else 90 in production and as long as the
+/// local backups elsewhere.
+pub fn remote_days(stated: Option<i64>, env: Environment, backup_retention_days: i64) -> i64 {
+    stated.unwrap_or(if env == Environment::Production {
+        PRODUCTION_REMOTE_DAYS
+    } else {
+        backup_retention_days
+    })
+}
+
+/// Whether AWS Backup keeps the database at all: for restore checks, or for a second region.
+pub fn needed(block: Option<&Stated>, env: Environment, second_region: bool) -> bool {
+    second_region || effective(block, env).is_some()
+}
+
 /// The vault and the backup plan: named as the database.
 pub fn vault_name(name: &str) -> String {
     name.to_string()
@@ -218,7 +250,11 @@ pub fn overrides(engine: &str, subnet_group: &str, sg: &str) -> BTreeMap<String,
 pub struct Want<'a> {
     pub name: &'a str,
     pub engine: &'a str,
-    pub cron: &'a str,
+    /// The restore test's schedule; `None`: no restore test (AWS Backup only copies to the
+    /// second region).
+    pub cron: Option<&'a str>,
+    /// The copy of each recovery point to the second region's vault.
+    pub copy: Option<api::CopyTo>,
     pub retention_days: i64,
     /// A Vault Lock (production).
     pub locked: bool,
@@ -241,6 +277,23 @@ pub struct Live {
     pub test_selection: Option<api::TestSelection>,
     /// The isolated group's rules, where it exists.
     pub sg_rules: Option<Rules>,
+    /// The second region's vault, where one is declared or recorded.
+    pub remote_vault: Option<api::Vault>,
+}
+
+/// Whether AWS Backup copies each recovery point of the database to the second region as `copy`
+/// says: the plan's rule copies there for that long, the database is selected and the vault there
+/// exists.
+pub fn copying(live: &Live, copy: &api::CopyTo) -> bool {
+    live.selection.is_some()
+        && live
+            .remote_vault
+            .as_ref()
+            .is_some_and(|v| v.arn == copy.vault_arn)
+        && live
+            .plan
+            .as_ref()
+            .is_some_and(|p| p.rules.iter().any(|r| r.copies.contains(copy)))
 }
 
 /// The backup plan's rule as wanted.
@@ -252,6 +305,7 @@ pub fn rule(want: &Want<'_>) -> api::Rule {
         delete_after_days: Some(want.retention_days),
         start_window: START_WINDOW_MINUTES,
         completion_window: COMPLETION_WINDOW_MINUTES,
+        copies: want.copy.iter().cloned().collect(),
     }
 }
 
@@ -259,7 +313,7 @@ pub fn rule(want: &Want<'_>) -> api::Rule {
 pub fn test_plan(want: &Want<'_>, vault_arn: &str) -> api::TestPlan {
     api::TestPlan {
         arn: String::new(),
-        schedule: want.cron.to_string(),
+        schedule: want.cron.unwrap_or_default().to_string(),
         start_window_hours: START_WINDOW_HOURS,
         algorithm: ALGORITHM.to_string(),
         vaults: vec![vault_arn.to_string()],
@@ -281,9 +335,10 @@ pub fn plan_differences(want: &Want<'_>, live: &Live) -> Vec<String> {
     let mut why = Vec::new();
     match &live.plan {
         None => why.push("backup plan missing".to_string()),
-        Some(p) if p.rules != [rule(want)] => {
-            why.push("backup plan's rule changed (schedule, vault or retention)".to_string())
-        }
+        Some(p) if p.rules != [rule(want)] => why.push(
+            "backup plan's rule changed (schedule, vault, retention or second-region copy)"
+                .to_string(),
+        ),
         Some(_) => {}
     }
     match (&live.selection, want.resource) {
@@ -369,7 +424,9 @@ pub fn differences(want: &Want<'_>, live: &Live, subnet_group: &str) -> Vec<Stri
         why.push("backup role missing".to_string());
     }
     why.extend(plan_differences(want, live));
-    why.extend(test_differences(want, live, subnet_group));
+    if want.cron.is_some() {
+        why.extend(test_differences(want, live, subnet_group));
+    }
     why
 }
 

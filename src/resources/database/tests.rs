@@ -799,3 +799,128 @@ fn a_new_database_is_not_named_as_a_replica_is() {
         kept.diagnostics
     );
 }
+
+/// A `recovery` block naming only a second region.
+fn second_region(region: &str) -> Value {
+    let mut m = BTreeMap::new();
+    m.insert("rpo".to_string(), Value::Null);
+    m.insert("rto".to_string(), Value::Null);
+    m.insert("region".to_string(), Value::string(region));
+    Value::Map(m)
+}
+
+#[test]
+fn a_second_region_plans_aws_backups_copies_there_for_both_engines() {
+    struct Case {
+        name: &'static str,
+        engine: &'static str,
+        env: Environment,
+        days: Option<i64>,
+        want_days: i64,
+        regional_loss: &'static str,
+    }
+    let cases = [
+        Case {
+            name: "production postgres: 90 days there, beside the replication",
+            engine: "postgres",
+            env: Environment::Production,
+            days: None,
+            want_days: 90,
+            regional_loss: "point-in-time restore in us-west-2 from the replicated backups (within 30 day(s)), or from a daily copy (kept 90 day(s)): ≈ 45m",
+        },
+        Case {
+            name: "staging Aurora: as long as here, copies only",
+            engine: "aurora-postgresql",
+            env: Environment::Staging,
+            days: None,
+            want_days: 7,
+            regional_loss: "a restore in us-west-2 from the latest daily copy (kept 7 day(s); up to a day of changes lost): ≈ 45m",
+        },
+        Case {
+            name: "development Aurora, stated",
+            engine: "aurora-mysql",
+            env: Environment::Development,
+            days: Some(30),
+            want_days: 30,
+            regional_loss: "a restore in us-west-2 from the latest daily copy (kept 30 day(s); up to a day of changes lost): ≈ 45m",
+        },
+    ];
+    for c in cases {
+        let mut extra = vec![("recovery", second_region("us-west-2"))];
+        if let Some(d) = c.days {
+            extra.push(("remote_retention_days", Value::Number(Number::Int(d))));
+        }
+        let p = run(&config(c.engine, extra), &Value::Null, c.env);
+        assert!(
+            !p.diagnostics.has_errors(),
+            "{}: {:?}",
+            c.name,
+            p.diagnostics
+        );
+        let s = Config::decode(&p.state);
+        assert_eq!(s.remote_retention_days, int(c.want_days), "{}", c.name);
+        let plan = s.recovery_plan.into_known().unwrap_or_default();
+        assert_eq!(
+            plan.get("regional_loss"),
+            Some(&Tri::Known(c.regional_loss.to_string())),
+            "{}",
+            c.name
+        );
+        let comp = s.components.into_known().unwrap_or_default();
+        for role in [
+            "remote_kms_key",
+            "remote_kms_alias",
+            "remote_backup_vault",
+            "backup_vault",
+            "backup_plan",
+            "backup_selection",
+            "backup_role",
+        ] {
+            assert!(comp.contains_key(role), "{}: {role}", c.name);
+        }
+        assert_eq!(
+            comp.get("remote_backup_vault"),
+            Some(&known(
+                "arn:aws:backup:us-west-2:123456789012:backup-vault:pay"
+            )),
+            "{}",
+            c.name
+        );
+        let aurora = c.engine.starts_with("aurora");
+        assert_eq!(
+            comp.contains_key("backup_replication"),
+            !aurora,
+            "{}",
+            c.name
+        );
+        // Restore tests in production only.
+        assert_eq!(
+            comp.contains_key("restore_testing_plan"),
+            c.env == Environment::Production,
+            "{}",
+            c.name
+        );
+    }
+    // Without a second region: none, and days of copies refused on the attribute.
+    let p = run(
+        &config("postgres", vec![]),
+        &Value::Null,
+        Environment::Staging,
+    );
+    let s = Config::decode(&p.state);
+    assert!(s.remote_retention_days.is_null());
+    assert!(!s
+        .components
+        .into_known()
+        .unwrap_or_default()
+        .contains_key("backup_vault"));
+    let d = validate(&config(
+        "postgres",
+        vec![("remote_retention_days", Value::Number(Number::Int(90)))],
+    ));
+    let text = format!("{d:?}");
+    assert!(
+        text.contains("remote_retention_days") && text.contains("No second region"),
+        "{text}"
+    );
+}

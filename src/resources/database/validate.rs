@@ -35,18 +35,39 @@ pub fn validate(value: &Value) -> Diagnostics {
     check_window(&cfg.maintenance_window, "maintenance_window", true, &mut d);
     check_access(&cfg, &mut d);
     check_tags_and_timeouts(&cfg.tags, &cfg.timeouts, &mut d);
-    let aurora = matches!(&cfg.engine, Tri::Known(e) if bp::is_aurora(e));
-    crate::resources::datastore::recovery::validate(
-        &cfg.recovery,
-        aurora.then_some(
-            "an Aurora cluster keeps its backups in its own region in this version (cross-region snapshot copies are not made yet); `postgres` and `mysql` replicate theirs",
-        ),
-        &mut d,
-    );
+    crate::resources::datastore::recovery::validate(&cfg.recovery, None, &mut d);
+    check_remote_days(&cfg, &mut d);
     crate::resources::log_retention::validate(&cfg.log_retention, &mut d);
     super::pooling::validate(&cfg.pooling, &mut d);
     super::restore_check::validate(&cfg.restore_check, &mut d);
     d
+}
+
+/// `remote_retention_days`: days AWS Backup accepts, and only with a second region to keep them.
+fn check_remote_days(cfg: &Config, d: &mut Diagnostics) {
+    let at = AttrPath::attr("remote_retention_days");
+    let Tri::Known(days) = d.whole(at.clone(), &cfg.remote_retention_days) else {
+        return;
+    };
+    if !(1..=super::restore_check::MAX_DAYS).contains(&days) {
+        d.error_at(
+            at.clone(),
+            "Invalid remote retention",
+            format!("remote_retention_days = {days}: AWS Backup keeps a copy 1 to 36500 days (90 is the production default)."),
+        );
+    }
+    let region = match &cfg.recovery {
+        Tri::Known(g) => g.region.clone(),
+        Tri::Null => Tri::Null,
+        Tri::Unknown => Tri::Unknown,
+    };
+    if region.is_null() {
+        d.error_at(
+            at,
+            "No second region to keep copies in",
+            "remote_retention_days says how long the second region keeps its copies: declare it with `recovery { region = \"us-west-2\" }`, or remove remote_retention_days.",
+        );
+    }
 }
 
 /// The name: RDS identifier rules, with room for the replicas' suffix.

@@ -66,10 +66,17 @@ pub async fn converge(
         limit,
     )
     .await?;
-    // Restore verification of the cluster's backups (restore_check), or none.
+    // AWS Backup's daily recovery points of the cluster, copied to the second region with its
+    // key there, and their restore test (restore_check), or none.
+    let remote_key = super::reconcile::replication::ensure_aurora_key(ctx, place, d, p).await?;
     let arn = p.components.get("cluster").cloned().unwrap_or_default();
-    super::reconcile::backup::ensure(ctx, place, d, p, &arn, &shared.key, &shared.vpc, limit)
-        .await?;
+    let at = super::reconcile::backup::Where {
+        resource: &arn,
+        key: &shared.key,
+        vpc: &shared.vpc,
+        remote_key: remote_key.as_deref(),
+    };
+    super::reconcile::backup::ensure(ctx, place, d, p, &at, limit).await?;
     retag(ctx, p, d, &shared.old_tags, &shared.sg).await
 }
 
@@ -330,6 +337,10 @@ pub async fn delete(
     super::reconcile::proxy::remove_from(ctx, s, limit).await?;
     let retain = s.retain_automated_backups && !create_incomplete;
     super::reconcile::backup::remove(ctx, s, retain, limit).await?;
+    // The second region's key: kept for the copies there, or scheduled for deletion with them.
+    if let Some(region) = super::reconcile::replication::aurora_region_of(s) {
+        super::reconcile::replication::delete_key(ctx, s, &region, retain).await?;
+    }
     let mut ids = vec![bp::writer_id(&n)];
     ids.extend((1..=5).map(|r| bp::replica_id(&n, r)));
     let live: Vec<String> = api::instances(ctx, &ids)

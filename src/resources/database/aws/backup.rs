@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_backup::types::{
-    BackupPlanInput, BackupRuleInput, BackupSelection, Lifecycle, RestoreTestingPlanForCreate,
-    RestoreTestingPlanForUpdate, RestoreTestingRecoveryPointSelection,
+    BackupPlanInput, BackupRuleInput, BackupSelection, CopyAction, Lifecycle,
+    RestoreTestingPlanForCreate, RestoreTestingPlanForUpdate, RestoreTestingRecoveryPointSelection,
     RestoreTestingRecoveryPointSelectionAlgorithm, RestoreTestingRecoveryPointType,
     RestoreTestingSelectionForCreate, RestoreTestingSelectionForUpdate,
 };
@@ -37,6 +37,15 @@ pub struct Rule {
     pub delete_after_days: Option<i64>,
     pub start_window: i64,
     pub completion_window: i64,
+    /// Copies of each recovery point to other vaults (another region's).
+    pub copies: Vec<CopyTo>,
+}
+
+/// A rule's copy of each recovery point: to the vault `vault_arn`, kept `delete_after_days`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CopyTo {
+    pub vault_arn: String,
+    pub delete_after_days: Option<i64>,
 }
 
 /// A backup plan: its id, ARN and rules.
@@ -273,6 +282,15 @@ pub async fn plan(ctx: &ProviderData, id: &str) -> Result<Option<Plan>, AwsError
             delete_after_days: r.lifecycle.and_then(|l| l.delete_after_days),
             start_window: r.start_window_minutes.unwrap_or_default(),
             completion_window: r.completion_window_minutes.unwrap_or_default(),
+            copies: r
+                .copy_actions
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| CopyTo {
+                    vault_arn: c.destination_backup_vault_arn,
+                    delete_after_days: c.lifecycle.and_then(|l| l.delete_after_days),
+                })
+                .collect(),
         })
         .collect();
     Ok(Some(Plan {
@@ -283,6 +301,21 @@ pub async fn plan(ctx: &ProviderData, id: &str) -> Result<Option<Plan>, AwsError
 }
 
 fn plan_input(name: &str, rule: &Rule) -> Result<BackupPlanInput, AwsError> {
+    let copies = rule
+        .copies
+        .iter()
+        .map(|c| {
+            CopyAction::builder()
+                .destination_backup_vault_arn(&c.vault_arn)
+                .lifecycle(
+                    Lifecycle::builder()
+                        .set_delete_after_days(c.delete_after_days)
+                        .build(),
+                )
+                .build()
+                .map_err(|e| invalid(C, e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let r = BackupRuleInput::builder()
         .rule_name(&rule.name)
         .target_backup_vault_name(&rule.vault)
@@ -294,6 +327,7 @@ fn plan_input(name: &str, rule: &Rule) -> Result<BackupPlanInput, AwsError> {
                 .set_delete_after_days(rule.delete_after_days)
                 .build(),
         )
+        .set_copy_actions((!copies.is_empty()).then_some(copies))
         .build()
         .map_err(|e| invalid(C, e.to_string()))?;
     BackupPlanInput::builder()

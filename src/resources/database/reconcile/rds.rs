@@ -66,10 +66,17 @@ pub async fn converge(
     proxied?;
     remove_replicas(ctx, p, &extra_replicas(&live, d), limit).await?;
     // 6c. The second region's copy of the backups, once the primary is available.
-    super::replication::ensure(ctx, place, d, p, &primary, limit).await?;
-    // 6d. Restore verification of the primary's backups (restore_check), or none.
+    let remote_key = super::replication::ensure(ctx, place, d, p, &primary, limit).await?;
+    // 6d. AWS Backup's daily recovery points of the primary, copied to the second region, and
+    // their restore test (restore_check), or none.
     let arn = p.components.get("primary").cloned().unwrap_or_default();
-    super::backup::ensure(ctx, place, d, p, &arn, &shared.key, &shared.vpc, limit).await?;
+    let at = super::backup::Where {
+        resource: &arn,
+        key: &shared.key,
+        vpc: &shared.vpc,
+        remote_key: remote_key.as_deref(),
+    };
+    super::backup::ensure(ctx, place, d, p, &at, limit).await?;
 
     // 7. Leftover parameter groups of an earlier major version.
     let ours = bp::parameter_group_names(n, &d.args.engine);

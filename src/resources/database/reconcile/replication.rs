@@ -37,6 +37,13 @@ fn recorded_region(s: &State) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Aurora's second region to look at (its copies' key): the one declared, else the one recorded.
+pub fn aurora_region_of(prior: &State) -> Option<String> {
+    bp::declared_region(prior)
+        .map(str::to_string)
+        .or_else(|| recorded_region(prior))
+}
+
 /// The second region to look at: the one declared, else the one recorded.
 pub fn region_of(prior: &State) -> Option<String> {
     bp::second_region(prior)
@@ -113,6 +120,7 @@ pub fn record(
         (Some(want), Some(b)) if want == region => Regional::Replicated {
             region: region.clone(),
             days: b.retention_days,
+            copies: 0,
         },
         (Some(want), _) => Regional::Stopped {
             region: want.to_string(),
@@ -123,7 +131,7 @@ pub fn record(
 
 /// Converge: the second region's key, then the replication of `primary` there with the planned
 /// retention and that key; a replication to a region no longer declared is stopped (its backups
-/// stay there for their retention, with their key).
+/// stay there for their retention, with their key). The key's ARN, where a region is declared.
 pub async fn ensure(
     ctx: &ProviderData,
     place: &Place,
@@ -131,7 +139,7 @@ pub async fn ensure(
     p: &mut State,
     primary: &Instance,
     limit: Duration,
-) -> Result<(), AwsError> {
+) -> Result<Option<String>, AwsError> {
     let want = bp::second_region(&d.args);
     if let Some(old) = recorded_region(p).filter(|r| Some(r.as_str()) != want) {
         // Another region (or none) now: the old one's replication stops; what it copied stays
@@ -148,8 +156,71 @@ pub async fn ensure(
         }
     }
     let Some(region) = want else {
-        return Ok(());
+        return Ok(None);
     };
+    let n = d.args.name.as_str();
+    let remote = ctx.in_region(region);
+    let key = ensure_key(ctx, place, d, p, region).await?;
+    let days = d.args.backup_retention_days;
+    let backups = api::replicated_backups(&remote, n).await?;
+    let current = running(&backups, &primary.arn);
+    let same_key = |b: &api::Replicated| {
+        b.kms_key
+            .as_deref()
+            .is_some_and(|k| kms::key_id(k) == kms::key_id(&key))
+    };
+    let arn = match current {
+        Some(b) if b.retention_days == days && same_key(b) => b.arn.clone(),
+        stale => {
+            if stale.is_some() {
+                api::stop_replication(&remote, &primary.arn).await?;
+                wait_replication(&remote, n, &primary.arn, false, limit).await?;
+            }
+            // RDS starts a replication only from an `available` source (a replica just made
+            // leaves the primary `modifying` for a while).
+            wait_for(ctx, std::slice::from_ref(&primary.id), false, limit).await?;
+            let started = api::start_replication(&remote, &primary.arn, days, &key).await?;
+            p.components
+                .insert(REPLICATION_COMPONENT.into(), started.arn.clone());
+            // Listed once it runs: the read after apply then finds it.
+            wait_replication(&remote, n, &primary.arn, true, limit)
+                .await?
+                .map_or(started.arn, |b| b.arn)
+        }
+    };
+    p.components.insert(REPLICATION_COMPONENT.into(), arn);
+    Ok(Some(key))
+}
+
+/// Aurora: the second region's key only (AWS Backup copies the daily recovery points there,
+/// `backup.rs`); a region no longer declared is forgotten (its copies stay there for their
+/// retention, with the key). The key's ARN, where a region is declared.
+pub async fn ensure_aurora_key(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+) -> Result<Option<String>, AwsError> {
+    let want = bp::declared_region(&d.args);
+    if recorded_region(p).is_some_and(|r| Some(r.as_str()) != want) {
+        p.components.remove(REMOTE_KEY_COMPONENT);
+        p.components.remove(REMOTE_ALIAS_COMPONENT);
+    }
+    match want {
+        Some(region) => ensure_key(ctx, place, d, p, region).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The second region's key of the database, made or adopted and recorded before anything is made
+/// with it; its ARN.
+async fn ensure_key(
+    ctx: &ProviderData,
+    place: &Place,
+    d: &Desired,
+    p: &mut State,
+    region: &str,
+) -> Result<String, AwsError> {
     let n = d.args.name.as_str();
     let remote = ctx.in_region(region);
     let there = Place {
@@ -180,36 +251,7 @@ pub async fn ensure(
     if let Some(a) = kc.remove("kms_alias") {
         p.components.insert(REMOTE_ALIAS_COMPONENT.into(), a);
     }
-    let key = key?;
-    let days = d.args.backup_retention_days;
-    let backups = api::replicated_backups(&remote, n).await?;
-    let current = running(&backups, &primary.arn);
-    let same_key = |b: &api::Replicated| {
-        b.kms_key
-            .as_deref()
-            .is_some_and(|k| kms::key_id(k) == kms::key_id(&key))
-    };
-    let arn = match current {
-        Some(b) if b.retention_days == days && same_key(b) => b.arn.clone(),
-        stale => {
-            if stale.is_some() {
-                api::stop_replication(&remote, &primary.arn).await?;
-                wait_replication(&remote, n, &primary.arn, false, limit).await?;
-            }
-            // RDS starts a replication only from an `available` source (a replica just made
-            // leaves the primary `modifying` for a while).
-            wait_for(ctx, std::slice::from_ref(&primary.id), false, limit).await?;
-            let started = api::start_replication(&remote, &primary.arn, days, &key).await?;
-            p.components
-                .insert(REPLICATION_COMPONENT.into(), started.arn.clone());
-            // Listed once it runs: the read after apply then finds it.
-            wait_replication(&remote, n, &primary.arn, true, limit)
-                .await?
-                .map_or(started.arn, |b| b.arn)
-        }
-    };
-    p.components.insert(REPLICATION_COMPONENT.into(), arn);
-    Ok(())
+    key
 }
 
 /// Destroy, before the primary goes: where the database's automated backups are kept (`keep`),
@@ -248,6 +290,23 @@ pub async fn delete(
         }
     }
     s.components.remove(REPLICATION_COMPONENT);
+    delete_key(ctx, s, &region, false).await
+}
+
+/// Destroy: the second region's key kept (`keep`: the copies there need it) or scheduled for
+/// deletion, and forgotten.
+pub async fn delete_key(
+    ctx: &ProviderData,
+    s: &mut State,
+    region: &str,
+    keep: bool,
+) -> Result<(), AwsError> {
+    if keep {
+        s.components.remove(REMOTE_KEY_COMPONENT);
+        s.components.remove(REMOTE_ALIAS_COMPONENT);
+        return Ok(());
+    }
+    let remote = ctx.in_region(region);
     // The key, by the shared helper's names.
     let mut kc: BTreeMap<String, String> = BTreeMap::new();
     if let Some(k) = s.components.get(REMOTE_KEY_COMPONENT) {

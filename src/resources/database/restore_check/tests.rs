@@ -101,7 +101,8 @@ fn want() -> Want<'static> {
     Want {
         name: "ledger",
         engine: "postgres",
-        cron: "cron(0 6 1 * ? *)",
+        cron: Some("cron(0 6 1 * ? *)"),
+        copy: None,
         retention_days: 30,
         locked: true,
         resource: Some(ARN),
@@ -143,6 +144,7 @@ fn as_made() -> Live {
             validation_window_hours: 0,
         }),
         sg_rules: Some(Rules::default()),
+        remote_vault: None,
     }
 }
 
@@ -238,4 +240,73 @@ fn the_restored_copy_is_private_in_the_isolated_group() {
     );
     let aurora = overrides("aurora-postgresql", "ledger", "sg-1");
     assert!(!aurora.contains_key("publiclyAccessible"));
+}
+
+#[test]
+fn the_second_region_keeps_its_copies_90_days_in_production_else_as_long_as_here() {
+    let cases = [
+        ("production, unset", None, Environment::Production, 30, 90),
+        ("staging, unset", None, Environment::Staging, 7, 7),
+        ("development, unset", None, Environment::Development, 1, 1),
+        (
+            "production, stated",
+            Some(365),
+            Environment::Production,
+            30,
+            365,
+        ),
+    ];
+    for (name, stated, env, local, want) in cases {
+        assert_eq!(remote_days(stated, env, local), want, "{name}");
+    }
+    assert!(
+        needed(None, Environment::Development, true),
+        "a second region needs AWS Backup"
+    );
+    assert!(!needed(None, Environment::Development, false));
+    assert!(
+        needed(None, Environment::Production, false),
+        "production's restore check"
+    );
+}
+
+#[test]
+fn copying_needs_the_rule_the_selection_and_the_vault_there() {
+    const WEST: &str = "arn:aws:backup:us-west-2:123456789012:backup-vault:ledger";
+    let copy = api::CopyTo {
+        vault_arn: WEST.into(),
+        delete_after_days: Some(90),
+    };
+    let w = Want {
+        copy: Some(copy.clone()),
+        ..want()
+    };
+    let mut live = as_made();
+    live.plan.as_mut().unwrap().rules = vec![rule(&w)];
+    live.remote_vault = Some(api::Vault {
+        arn: WEST.into(),
+        ..Default::default()
+    });
+    assert!(copying(&live, &copy));
+    assert_eq!(posture(&w, &live, "ledger"), PASS);
+    type Drift = fn(&mut Live);
+    let cases: [(&str, Drift); 4] = [
+        ("copy taken out of the rule", |l| {
+            l.plan.as_mut().unwrap().rules[0].copies.clear()
+        }),
+        ("kept fewer days", |l| {
+            l.plan.as_mut().unwrap().rules[0].copies[0].delete_after_days = Some(7)
+        }),
+        ("selection deleted", |l| l.selection = None),
+        ("vault there deleted", |l| l.remote_vault = None),
+    ];
+    for (name, drift) in cases {
+        let mut l = live.clone();
+        drift(&mut l);
+        assert!(!copying(&l, &copy), "{name}");
+    }
+    // The rule's copy is part of the plan the restore check judges.
+    let mut l = live.clone();
+    l.plan.as_mut().unwrap().rules[0].copies.clear();
+    assert!(posture(&w, &l, "ledger").contains("second-region copy"));
 }

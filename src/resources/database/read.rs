@@ -530,7 +530,20 @@ fn record_backup(
     if let Some(p) = &live.plan {
         comp.insert(rc::PLAN_COMPONENT.into(), p.arn.clone());
     }
-    if let Some(s) = &live.selection {
+    let resource = comp
+        .get(if bp::is_aurora(&prior.engine) {
+            "cluster"
+        } else {
+            "primary"
+        })
+        .cloned();
+    // A selection of another resource or role is made anew by apply (with a new id): not
+    // recorded, so that the plan leaves its id unknown.
+    let selects = |s: &super::aws::backup::Selection| {
+        resource.as_ref().is_none_or(|r| s.resources == [r.clone()])
+            && (live.role.is_none() || s.role == live.role)
+    };
+    if let Some(s) = live.selection.as_ref().filter(|s| selects(s)) {
         comp.insert(rc::SELECTION_COMPONENT.into(), s.id.clone());
     }
     if let Some(t) = &live.test_plan {
@@ -550,13 +563,6 @@ fn record_backup(
         comp.insert(rc::REMOTE_VAULT_COMPONENT.into(), v.arn.clone());
     }
     let cron = rc::effective(prior.restore_check.as_ref(), env)?;
-    let resource = comp
-        .get(if bp::is_aurora(&prior.engine) {
-            "cluster"
-        } else {
-            "primary"
-        })
-        .cloned();
     let want = rc::Want {
         name: n,
         engine: &prior.engine,
@@ -565,7 +571,6 @@ fn record_backup(
         retention_days: st.backup_retention_days,
         locked: env == Environment::Production,
         resource: resource.as_deref(),
-        key: st.kms_key_arn.as_deref(),
         security_group: sg.map(String::as_str),
     };
     Some(rc::posture(&want, live, n))

@@ -25,13 +25,13 @@ crate::attributes! {
     /// The block as configured or planned: each attribute known, null or unknown.
     pub struct Given;
     fields {
-        enabled: Option<bool> = optional("Whether AWS Backup verifies the database's backups by restoring them on `schedule`. Unset, the profile's: on in production, off in development and staging."),
+        enabled: Option<bool> = optional("Whether AWS Backup verifies the database's backups by restoring them on `schedule`. Unset: on where `schedule` is set, else the profile's (on in production, off in development and staging)."),
         schedule: Option<String> = optional("How often: `daily`, `weekly` (Mondays), `monthly` (the 1st, the default) or `quarterly` (1 January, April, July, October), each at 06:00 UTC, after the daily recovery point of 05:00; or an AWS Backup `cron(...)` expression (UTC)."),
     }
 }
 
 /// The block's description in the schema.
-pub const DESCRIPTION: &str = "Restore verification with AWS Backup, for every engine. The database gets a backup vault `<name>` encrypted with its key (in production under a Vault Lock in governance mode: no recovery point can be deleted before `backup_retention_days`), a backup plan `<name>` whose daily rule (05:00 UTC) keeps a recovery point `backup_retention_days` days, its selection of the database, the role `<name>-db-backup` AWS Backup works with (AWS's managed backup and restore policies), and a restore testing plan `<name>` (hyphens as underscores) that on `schedule` restores the latest recovery point of the last 7 days into the database's subnet group and an isolated security group `<name>-restorecheck` (no rule in or out), checks that it becomes available and deletes it. Without the block: on in production, off in development and staging. Changed outside Terraform (plan, selection, restore testing plan or selection, lock, group rules or deleted) it fails posture `restore_check`, which the plan shows and apply repairs; a restore that fails is reported by `prod_alerting`'s `restore-check-failed` (critical). Turned off or destroyed, everything goes but the vault while it holds recovery points that `retain_automated_backups` keeps (they expire by their lifecycle); without it they are deleted with the vault.";
+pub const DESCRIPTION: &str = "Restore verification with AWS Backup, for every engine. The database gets a backup vault `<name>` encrypted with its key (in production under a Vault Lock in governance mode: no recovery point can be deleted before `backup_retention_days`), a backup plan `<name>` whose daily rule (05:00 UTC) keeps a recovery point `backup_retention_days` days, its selection of the database, the role `<name>-db-backup` AWS Backup works with (AWS's managed backup and restore policies), and a restore testing plan `<name>` (hyphens as underscores) that on `schedule` restores the latest recovery point of the last 7 days into the database's subnet group and an isolated security group `<name>-restorecheck` (no rule in or out), checks that it becomes available and deletes it. Without the block: on in production, off in development and staging; a `schedule` turns it on anywhere. Changed outside Terraform (plan, selection, restore testing plan or selection, lock, group rules or deleted) it fails posture `restore_check`, which the plan shows and apply repairs; a restore that fails is reported by `prod_alerting`'s `restore-check-failed` (critical; AWS Backup counts failed restores by resource type only, so it fires on any failed RDS, or Aurora, restore of the account and region, this database's restore tests among them). Turned off or destroyed, everything goes but the vault while it holds recovery points that `retain_automated_backups` keeps (they expire by their lifecycle); without it they are deleted with the vault.";
 
 /// The posture control restore verification reports.
 pub const CONTROL: &str = "restore_check";
@@ -132,9 +132,11 @@ pub fn validate(block: &Tri<Given>, d: &mut Diagnostics) {
 
 /// The cron expression in force from a planned (or prior) block in `env`: `None` when off.
 pub fn effective(block: Option<&Stated>, env: Environment) -> Option<String> {
+    // A schedule written is a restore check asked for.
+    let scheduled = block.is_some_and(|b| b.schedule.is_some());
     let on = block
         .and_then(|b| b.enabled)
-        .unwrap_or(env == Environment::Production);
+        .unwrap_or(scheduled || env == Environment::Production);
     if !on {
         return None;
     }
@@ -260,8 +262,6 @@ pub struct Want<'a> {
     pub locked: bool,
     /// The database's ARN (Aurora: the cluster's); `None` while it does not exist.
     pub resource: Option<&'a str>,
-    /// The database's key.
-    pub key: Option<&'a str>,
     /// The isolated group, where it is recorded.
     pub security_group: Option<&'a str>,
 }
@@ -360,12 +360,6 @@ pub fn vault_differences(want: &Want<'_>, live: &Live) -> Vec<String> {
     let Some(v) = &live.vault else {
         return vec!["backup vault missing".to_string()];
     };
-    // A key given by its alias is not compared (AWS Backup reports the key's ARN).
-    if let (Some(k), Some(have)) = (want.key.filter(|k| !k.contains(":alias/")), &v.key_arn) {
-        if k != have {
-            why.push("backup vault encrypted with another key".to_string());
-        }
-    }
     match (want.locked, v.min_retention_days) {
         (true, None) => why.push("Vault Lock missing".to_string()),
         (true, Some(d)) if d != want.retention_days => why.push(format!(

@@ -108,7 +108,8 @@ pub async fn vault(ctx: &ProviderData, name: &str) -> Result<Option<Vault>, AwsE
     Ok(found(out)?.map(|v| Vault {
         arn: v.backup_vault_arn.unwrap_or_default(),
         key_arn: v.encryption_key_arn,
-        min_retention_days: v.min_retention_days.filter(|_| v.locked == Some(true)),
+        // Present while a Vault Lock is configured, governance or compliance.
+        min_retention_days: v.min_retention_days,
         points: v.number_of_recovery_points,
     }))
 }

@@ -52,8 +52,6 @@ pub async fn ensure(
     let cron = rc::effective(d.args.restore_check.as_ref(), d.environment);
     let region = bp::declared_region(&d.args).filter(|_| at.remote_key.is_some());
     let retain = d.args.retain_automated_backups;
-    // A second region no longer declared: its vault is left with the copies it holds.
-    leave_remote_vault(ctx, p, region, retain, limit).await?;
     if cron.is_none() && region.is_none() {
         return remove(ctx, p, retain, limit).await;
     }
@@ -87,7 +85,6 @@ pub async fn ensure(
         retention_days: d.args.backup_retention_days,
         locked,
         resource: Some(at.resource),
-        key: Some(at.key),
         security_group: None,
     };
     // The role AWS Backup works as.
@@ -115,6 +112,9 @@ pub async fn ensure(
     // The backup plan's one rule, and its selection of the database.
     let selection = ensure_plan(ctx, p, d, &want, &role, at.resource).await?;
     p.components.insert(SELECTION_COMPONENT.into(), selection);
+    // A second region no longer declared (the rule copies there no more): its vault is left
+    // with its copies where backups are kept, else emptied and deleted.
+    leave_remote_vault(ctx, p, region, retain, limit).await?;
 
     // The restore test, or none.
     if want.cron.is_none() {
@@ -282,8 +282,9 @@ fn arn_region(arn: &str) -> Option<&str> {
     arn.split(':').nth(3).filter(|r| !r.is_empty())
 }
 
-/// A recorded second-region vault in a region other than `region` (or with none declared): its
-/// copies kept (`retain`) or deleted with it, and forgotten.
+/// A recorded second-region vault in a region other than `region` (or with none declared): left
+/// with its copies where `retain` keeps backups (deleted where it holds none), else emptied and
+/// deleted; forgotten either way.
 async fn leave_remote_vault(
     ctx: &ProviderData,
     p: &mut State,

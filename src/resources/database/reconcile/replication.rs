@@ -193,8 +193,9 @@ pub async fn ensure(
 }
 
 /// Aurora: the second region's key only (AWS Backup copies the daily recovery points there,
-/// `backup.rs`); a region no longer declared is forgotten (its copies stay there for their
-/// retention, with the key). The key's ARN, where a region is declared.
+/// `backup.rs`). A region no longer declared keeps its key where its copies are kept
+/// (`retain_automated_backups`), else the key is scheduled for deletion with them; forgotten
+/// either way. The key's ARN, where a region is declared.
 pub async fn ensure_aurora_key(
     ctx: &ProviderData,
     place: &Place,
@@ -202,9 +203,8 @@ pub async fn ensure_aurora_key(
     p: &mut State,
 ) -> Result<Option<String>, AwsError> {
     let want = bp::declared_region(&d.args);
-    if recorded_region(p).is_some_and(|r| Some(r.as_str()) != want) {
-        p.components.remove(REMOTE_KEY_COMPONENT);
-        p.components.remove(REMOTE_ALIAS_COMPONENT);
+    if let Some(old) = recorded_region(p).filter(|r| Some(r.as_str()) != want) {
+        delete_key(ctx, p, &old, d.args.retain_automated_backups).await?;
     }
     match want {
         Some(region) => ensure_key(ctx, place, d, p, region).await.map(Some),

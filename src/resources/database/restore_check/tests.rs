@@ -106,7 +106,6 @@ fn want() -> Want<'static> {
         retention_days: 30,
         locked: true,
         resource: Some(ARN),
-        key: Some(KEY),
         security_group: Some("sg-1"),
     }
 }
@@ -212,14 +211,16 @@ fn posture_passes_as_made_and_names_each_drift() {
 }
 
 #[test]
-fn development_wants_no_lock_and_an_alias_key_is_not_compared() {
+fn development_wants_no_lock_and_an_adopted_vaults_key_is_not_judged() {
     let w = Want {
         locked: false,
-        key: Some("arn:aws:kms:us-east-1:123456789012:alias/mine"),
         ..want()
     };
     let mut live = as_made();
     live.vault.as_mut().unwrap().min_retention_days = None;
+    // A vault kept from an earlier database of the name, under that database's key.
+    live.vault.as_mut().unwrap().key_arn =
+        Some("arn:aws:kms:us-east-1:123456789012:key/old".into());
     assert_eq!(posture(&w, &live, "ledger"), PASS);
 }
 

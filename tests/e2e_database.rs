@@ -1724,18 +1724,12 @@ async fn production_backups_replicated_to_a_second_region_repaired_and_kept() {
     assert_eq!(copies, [(remote_vault_arn.clone(), Some(90))]);
     assert_eq!(tf.plan_code(&[]).code, 0, "second plan");
     // A day's run: the recovery point here, then its copy there.
-    let job = aws
-        .backup
-        .start_backup_job()
-        .backup_vault_name(&name)
-        .resource_arn(primary.db_instance_arn.clone().unwrap())
-        .iam_role_arn(s["components"]["backup_role"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .backup_job_id
-        .unwrap();
-    aws.backup_completed(&job).await;
+    aws.backup_now(
+        &name,
+        primary.db_instance_arn.as_deref().unwrap(),
+        s["components"]["backup_role"].as_str().unwrap(),
+    )
+    .await;
     west.points_arrive(&name, 1).await;
 
     // Drift: the copy taken out of the plan's rule in the console; one apply puts it back.
@@ -2585,6 +2579,23 @@ impl Aws {
             .and_then(|p| p.backup_plan_id)
     }
 
+    /// A day's run of the backup plan: a backup job of `resource` into the vault `vault` (the
+    /// local AWS takes it as the plan's rule, copies included), waited for until it completes.
+    async fn backup_now(&self, vault: &str, resource: &str, role: &str) {
+        let job = self
+            .backup
+            .start_backup_job()
+            .backup_vault_name(vault)
+            .resource_arn(resource)
+            .iam_role_arn(role)
+            .send()
+            .await
+            .unwrap()
+            .backup_job_id
+            .unwrap();
+        self.backup_completed(&job).await;
+    }
+
     /// Waits (up to a minute) until backup job `id` has completed.
     async fn backup_completed(&self, id: &str) {
         for _ in 0..120 {
@@ -2758,18 +2769,7 @@ async fn production_restore_check_restores_in_isolation_repaired_rescheduled_and
 
     // A run: the day's recovery point (as the plan's rule makes it), then the test restores it
     // into the isolated group and the subnet group, which exist, so the restore completes.
-    let job = aws
-        .backup
-        .start_backup_job()
-        .backup_vault_name(&name)
-        .resource_arn(&primary)
-        .iam_role_arn(&role_arn)
-        .send()
-        .await
-        .unwrap()
-        .backup_job_id
-        .unwrap();
-    aws.backup_completed(&job).await;
+    aws.backup_now(&name, &primary, &role_arn).await;
     let run = local_hook(&format!("/_local/backup/restore-testing/{test_plan}/run"));
     let jobs = run["RestoreJobIds"].as_array().cloned().unwrap_or_default();
     assert_eq!(jobs.len(), 1, "{run}");
@@ -2883,18 +2883,7 @@ async fn development_restore_check_on_request_goes_with_the_database() {
     let primary = s["components"]["primary"].as_str().unwrap().to_string();
     let role_arn = s["components"]["backup_role"].as_str().unwrap().to_string();
     // A recovery point in the vault: development deletes it with the database.
-    let job = aws
-        .backup
-        .start_backup_job()
-        .backup_vault_name(&name)
-        .resource_arn(&primary)
-        .iam_role_arn(&role_arn)
-        .send()
-        .await
-        .unwrap()
-        .backup_job_id
-        .unwrap();
-    aws.backup_completed(&job).await;
+    aws.backup_now(&name, &primary, &role_arn).await;
     tf.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert!(!sweep::exists(
         aws.backup

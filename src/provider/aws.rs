@@ -311,6 +311,11 @@ fn no_credentials(profile: Option<&str>, why: &str) -> String {
     )
 }
 
+/// The region of an ARN (`arn:<partition>:<service>:<region>:…`); `None` where it has none (IAM's).
+pub fn arn_region(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|r| !r.is_empty())
+}
+
 pub fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "aws-cn"

@@ -74,7 +74,7 @@ impl Side {
             prior
                 .components
                 .get(restore_check::REMOTE_VAULT_COMPONENT)
-                .and_then(|a| a.split(':').nth(3))
+                .and_then(|a| crate::provider::aws::arn_region(a))
                 .map(str::to_string)
         });
         let checked = restore_check::needed(

@@ -14,7 +14,7 @@ use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::ProviderData;
 use crate::resources::datastore::invalid;
 
-use super::Tags;
+use super::{i32_of, Tags};
 
 const C: &str = "backup";
 
@@ -88,10 +88,6 @@ pub struct TestSelection {
 
 fn hash(tags: &Tags) -> HashMap<String, String> {
     tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-}
-
-fn i32_of(v: i64) -> i32 {
-    i32::try_from(v).unwrap_or(i32::MAX)
 }
 
 /// The vault `name`, `None` when there is none.

@@ -23,6 +23,11 @@ use crate::resources::datastore::invalid;
 
 pub type Tags = BTreeMap<String, String>;
 
+/// A count or duration for an API field of 32 bits (saturating; the blueprint's values fit).
+pub(crate) fn i32_of(v: i64) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
+}
+
 pub(crate) use crate::provider::tags::rds as rds_tags;
 
 /// Records the configured storage on the primary (alarm packs derive thresholds from it; storage

@@ -9,7 +9,7 @@ use aws_sdk_rds::types::{
 use crate::provider::error::{found, ok_if_missing, AwsError};
 use crate::provider::ProviderData;
 
-use super::{rds_tags, Tags};
+use super::{i32_of, rds_tags, Tags};
 
 const C: &str = "db proxy";
 /// The target group every proxy has.
@@ -86,10 +86,6 @@ fn auth(spec: &ProxySpec<'_>) -> UserAuthConfig {
         })
         .description("the master user, through IAM authentication only")
         .build()
-}
-
-fn i32_of(v: i64) -> i32 {
-    i32::try_from(v).unwrap_or(i32::MAX)
 }
 
 /// The proxy `name`, `None` when there is none.

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::framework::wait::{wait_until, Backoff};
-use crate::provider::aws::Place;
+use crate::provider::aws::{arn_region, Place};
 use crate::provider::ec2;
 use crate::provider::error::AwsError;
 use crate::provider::profile::Environment;
@@ -275,11 +275,6 @@ async fn lock(
         (None, Some(_)) => api::unlock_vault(ctx, name).await,
         _ => Ok(()),
     }
-}
-
-/// The region of an ARN (`arn:aws:backup:<region>:…`).
-fn arn_region(arn: &str) -> Option<&str> {
-    arn.split(':').nth(3).filter(|r| !r.is_empty())
 }
 
 /// A recorded second-region vault in a region other than `region` (or with none declared): left

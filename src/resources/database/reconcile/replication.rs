@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::provider::aws::Place;
+use crate::provider::aws::{arn_region, Place};
 use crate::provider::error::AwsError;
 use crate::provider::{kms, ProviderData};
 use crate::resources::database::aws::{self as api, Instance};
@@ -22,11 +22,6 @@ use std::time::Duration;
 
 use super::{wait_for, Desired};
 use crate::framework::wait::{wait_until, Backoff};
-
-/// The region of an RDS ARN (`arn:aws:rds:<region>:…`).
-fn arn_region(arn: &str) -> Option<&str> {
-    arn.split(':').nth(3).filter(|r| !r.is_empty())
-}
 
 /// The region the second region's objects were recorded in (the replication's ARN, else the
 /// key's).
